@@ -1,0 +1,249 @@
+/**
+ * The kiosk outbox (DESIGN.md §5): every write is a mutation queued here in the same SQLite
+ * transaction as its local effect; referenced files are sealed (AES-256-GCM) and content-addressed.
+ * Rows and files are purged once the server has acknowledged them.
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { MutationBody, referencedBlobs } from '../../../sync-server/protocol/mutations.ts';
+import type { Mutation } from '../../../sync-server/protocol/mutations.ts';
+import type { FileMime } from '../../../sync-server/protocol/common.ts';
+import { KioskError } from '../../contract/schema.ts';
+import type { Db } from '../storage/db.ts';
+import type { KeyProvider } from '../storage/keys.ts';
+import { openBlob, sealBlob, sha256Hex } from './blob-crypto.ts';
+
+export interface NewBlob {
+  bytes: Uint8Array;
+  mime: FileMime;
+}
+
+export interface BlobRow {
+  sha256: string;
+  mime: FileMime;
+  size: number;
+  uploadUrl: string | null;
+  uploaded: boolean;
+}
+
+interface OutboxRow {
+  seq: number;
+  id: string;
+  body: string;
+  blobs: string;
+  created_at: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+export class Outbox {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly blobDir: string,
+    private readonly keys: KeyProvider,
+  ) {
+    mkdirSync(blobDir, { recursive: true, mode: 0o700 });
+    this.removeOrphans();
+  }
+
+  /** Called after each enqueue and each acknowledgement (the sync client listens). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Queues a mutation with its files, and runs `effect` in the same transaction.
+   * Files are written (sealed, fsynced) before the transaction; a failed transaction removes them.
+   */
+  enqueue(body: MutationBody, files: NewBlob[], effect?: (db: Db, seq: number) => void): { seq: number; id: string } {
+    const checked = MutationBody.safeParse(body);
+    if (!checked.success) throw new KioskError('invalid-request', 'Les informations du document sont incomplètes.');
+    const hashes = files.map((f) => sha256Hex(f.bytes));
+    const wanted = referencedBlobs(checked.data).slice().sort();
+    if (JSON.stringify(wanted) !== JSON.stringify([...new Set(hashes)].sort())) {
+      throw new KioskError('internal', 'Le document et ses fichiers ne correspondent pas.');
+    }
+    const written: string[] = [];
+    try {
+      files.forEach((f, i) => {
+        const sha = hashes[i]!;
+        if (this.db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').get(sha)) return;
+        this.writeSealed(sha, f.bytes);
+        written.push(sha);
+      });
+      const id = randomUUID();
+      const now = new Date().toISOString();
+      const seq = this.db.transaction(() => {
+        const last = Number((this.db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: string }).value);
+        const next = last + 1;
+        this.db.prepare("UPDATE meta SET value = ? WHERE key = 'last_seq'").run(String(next));
+        files.forEach((f, i) => {
+          this.db
+            .prepare(
+              `INSERT INTO blobs (sha256, mime, size, refs, created_at) VALUES (?, ?, ?, 1, ?)
+               ON CONFLICT(sha256) DO UPDATE SET refs = refs + 1`,
+            )
+            .run(hashes[i], f.mime, f.bytes.byteLength, now);
+        });
+        this.db
+          .prepare('INSERT INTO outbox (seq, id, type, body, blobs, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(next, id, checked.data.type, JSON.stringify(checked.data), JSON.stringify(hashes), now);
+        effect?.(this.db, next);
+        return next;
+      })();
+      this.emit();
+      return { seq, id };
+    } catch (err) {
+      for (const sha of written) rmSync(this.blobPath(sha), { force: true });
+      throw toStorageError(err);
+    }
+  }
+
+  /** Mutations waiting for acknowledgement, in seq order. */
+  pending(limit = 100): Mutation[] {
+    const rows = this.db.prepare('SELECT * FROM outbox ORDER BY seq LIMIT ?').all(limit) as OutboxRow[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      id: r.id,
+      createdAt: r.created_at,
+      blobs: JSON.parse(r.blobs) as string[],
+      ...(JSON.parse(r.body) as MutationBody),
+    }));
+  }
+
+  pendingCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+  }
+
+  blob(sha256: string): BlobRow | null {
+    const r = this.db.prepare('SELECT * FROM blobs WHERE sha256 = ?').get(sha256) as
+      | { sha256: string; mime: FileMime; size: number; upload_url: string | null; uploaded: number }
+      | undefined;
+    return r ? { sha256: r.sha256, mime: r.mime, size: r.size, uploadUrl: r.upload_url, uploaded: r.uploaded === 1 } : null;
+  }
+
+  /** Decrypts a queued file (checked against its hash). */
+  readBlob(sha256: string): Buffer {
+    return openBlob(this.keys.dataKey(), sha256, readFileSync(this.blobPath(sha256)));
+  }
+
+  setUploadUrl(sha256: string, url: string | null): void {
+    this.db.prepare('UPDATE blobs SET upload_url = ? WHERE sha256 = ?').run(url, sha256);
+  }
+
+  markUploaded(sha256: string, uploaded = true): void {
+    this.db.prepare('UPDATE blobs SET uploaded = ?, upload_url = CASE WHEN ? THEN NULL ELSE upload_url END WHERE sha256 = ?').run(uploaded ? 1 : 0, uploaded ? 1 : 0, sha256);
+  }
+
+  recordError(seq: number, message: string): void {
+    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?').run(message, seq);
+  }
+
+  lastAckedSeq(): number {
+    return Number((this.db.prepare("SELECT value FROM meta WHERE key = 'last_acked_seq'").get() as { value: string }).value);
+  }
+
+  lastSeq(): number {
+    return Number((this.db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: string }).value);
+  }
+
+  /**
+   * The server has committed every mutation up to `seq`: drop their rows, and the files no queued
+   * mutation references any more.
+   */
+  acknowledge(upToSeq: number): number {
+    const freed: string[] = [];
+    const removed = this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT seq, blobs FROM outbox WHERE seq <= ?').all(upToSeq) as { seq: number; blobs: string }[];
+      for (const r of rows) {
+        for (const sha of JSON.parse(r.blobs) as string[]) {
+          this.db.prepare('UPDATE blobs SET refs = refs - 1 WHERE sha256 = ?').run(sha);
+        }
+      }
+      this.db.prepare('DELETE FROM outbox WHERE seq <= ?').run(upToSeq);
+      for (const r of this.db.prepare('SELECT sha256 FROM blobs WHERE refs <= 0').all() as { sha256: string }[]) {
+        freed.push(r.sha256);
+      }
+      this.db.prepare('DELETE FROM blobs WHERE refs <= 0').run();
+      const prev = this.lastAckedSeq();
+      if (upToSeq > prev) this.db.prepare("UPDATE meta SET value = ? WHERE key = 'last_acked_seq'").run(String(upToSeq));
+      return rows.length;
+    })();
+    for (const sha of freed) rmSync(this.blobPath(sha), { force: true });
+    if (removed > 0) this.emit();
+    return removed;
+  }
+
+  /**
+   * The server has applied more of this kiosk's mutations than this database ever queued: the local
+   * database was replaced (reinstall, restored image). Queued rows were never sent under those
+   * numbers, so they are renumbered after the server's, keeping their order; nothing is dropped.
+   */
+  rebase(serverLastSeq: number): number {
+    return this.db.transaction(() => {
+      const local = this.lastSeq();
+      if (serverLastSeq <= local) return 0;
+      const rows = this.db.prepare('SELECT seq FROM outbox ORDER BY seq DESC').all() as { seq: number }[];
+      const first = rows.length > 0 ? rows[rows.length - 1]!.seq : local + 1;
+      const shift = serverLastSeq + 1 - first;
+      for (const r of rows) this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(r.seq + shift, r.seq);
+      this.db.prepare('UPDATE session_documents SET seq = seq + ?').run(shift);
+      this.db.prepare("UPDATE meta SET value = ? WHERE key = 'last_seq'").run(String(local + shift));
+      this.db.prepare("UPDATE meta SET value = ? WHERE key = 'last_acked_seq'").run(String(serverLastSeq));
+      return rows.length;
+    })();
+  }
+
+  /** Ends the per-session cache (card removed, session closed). */
+  purgeSession(): void {
+    this.db.prepare('DELETE FROM session_documents').run();
+  }
+
+  private blobPath(sha256: string): string {
+    return join(this.blobDir, `${sha256}.blob`);
+  }
+
+  private writeSealed(sha256: string, bytes: Uint8Array): void {
+    const sealed = sealBlob(this.keys.dataKey(), sha256, bytes);
+    const tmp = `${this.blobPath(sha256)}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, sealed);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.blobPath(sha256));
+  }
+
+  /** Files left by a crash between the write and the transaction, or after a purge that did not finish. */
+  private removeOrphans(): void {
+    const known = new Set((this.db.prepare('SELECT sha256 FROM blobs').all() as { sha256: string }[]).map((r) => r.sha256));
+    for (const name of readdirSync(this.blobDir)) {
+      const m = /^([0-9a-f]{64})\.blob$/.exec(name);
+      if (name.endsWith('.tmp') || (m && !known.has(m[1]!)) || (!m && name.endsWith('.blob'))) {
+        rmSync(join(this.blobDir, name), { force: true });
+      }
+    }
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l();
+  }
+}
+
+function toStorageError(err: unknown): unknown {
+  if (err instanceof KioskError) return err;
+  const code = (err as { code?: string }).code;
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT') {
+    return new KioskError('storage', "La tablette n'a plus de place pour enregistrer. Prévenez un agent.");
+  }
+  if (code === 'EACCES' || code === 'EROFS' || code === 'SQLITE_READONLY' || code === 'SQLITE_IOERR') {
+    return new KioskError('storage', "La tablette n'arrive pas à enregistrer. Prévenez un agent.");
+  }
+  return err;
+}

@@ -1,0 +1,106 @@
+/** The person checks what was read; doubtful fields are marked; they may correct any value. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { CaptureAnalysis } from '../../../contract/schema.ts';
+import { kiosk } from '../kiosk.ts';
+import { t } from '../texts.ts';
+
+const DOUBT = 0.8;
+const ORDER = ['holder', 'iban', 'bic', 'bank'];
+
+function display(name: string, value: string): string {
+  return name === 'iban' ? value.replace(/\s/g, '').replace(/(.{4})(?=.)/g, '$1 ') : value;
+}
+
+export function Check({ analysis, onSaved, onRetake }: { analysis: CaptureAnalysis; onSaved: () => void; onRetake: () => void }) {
+  const names = Object.keys(analysis.fields).sort((a, b) => rank(a) - rank(b));
+  const [values, setValues] = useState<Record<string, string>>(
+    Object.fromEntries(names.map((n) => [n, display(n, analysis.fields[n]!.value)])),
+  );
+  const [editing, setEditing] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+
+  async function confirm() {
+    setBusy(true);
+    setError(null);
+    try {
+      await kiosk.call('capture.confirm', { captureId: analysis.captureId, fields: values });
+      onSaved();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : t.error);
+      setEditing(true);
+      setBusy(false);
+    }
+  }
+
+  const known = analysis.docType !== 'other' && names.length > 0;
+  return (
+    <section aria-labelledby="titre">
+      <p class="lead">{t.check.docTypes[analysis.docType] ?? t.check.docTypes.other}</p>
+      <h1 id="titre" ref={heading} tabIndex={-1}>
+        {known ? t.check.title : t.check.unknownDoc}
+      </h1>
+      {known && <p>{t.check.help}</p>}
+      {known && (
+        <dl class="fields">
+          {names.map((n) => {
+            const f = analysis.fields[n]!;
+            const doubtful = !f.valid || f.confidence < DOUBT;
+            const label = t.check.labels[n] ?? n;
+            return (
+              <div class={`field ${doubtful ? 'doubt' : ''}`} key={n}>
+                <dt id={`label-${n}`}>
+                  {label}
+                  {doubtful && <span class="badge">{t.check.doubt}</span>}
+                </dt>
+                <dd>
+                  {editing ? (
+                    <input
+                      aria-labelledby={`label-${n}`}
+                      value={values[n]}
+                      autoComplete="off"
+                      spellcheck={false}
+                      onInput={(e) => {
+                        const v = (e.target as HTMLInputElement).value;
+                        setValues((old) => ({ ...old, [n]: v }));
+                      }}
+                    />
+                  ) : (
+                    <span class={`value ${n}`} data-field={n}>
+                      {values[n]}
+                    </span>
+                  )}
+                </dd>
+              </div>
+            );
+          })}
+        </dl>
+      )}
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="button primary" onClick={() => void confirm()} disabled={busy}>
+          {known ? t.check.yes : t.check.keepAnyway}
+        </button>
+        {known && !editing && (
+          <button type="button" class="button secondary" onClick={() => setEditing(true)} disabled={busy}>
+            {t.check.fix}
+          </button>
+        )}
+        <button type="button" class="button secondary" onClick={onRetake} disabled={busy}>
+          {t.check.retake}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function rank(name: string): number {
+  const i = ORDER.indexOf(name);
+  return i === -1 ? ORDER.length : i;
+}

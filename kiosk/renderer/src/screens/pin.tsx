@@ -1,0 +1,85 @@
+/**
+ * The PIN pad on screen. Digits stay in this component only, are sent once, and are cleared at once.
+ * A physical keyboard works too (digits, Backspace, Enter) for people who prefer it.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { kiosk } from '../kiosk.ts';
+import { t } from '../texts.ts';
+
+const MAX = 8;
+const MIN = 4;
+
+export function PinPad({ firstName, triesLeft }: { firstName: string; triesLeft: number }) {
+  const [pin, setPin] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(triesLeft < 3 ? t.pin.wrong(triesLeft) : null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => heading.current?.focus(), []);
+
+  const add = (d: string) => setPin((p) => (p.length < MAX ? p + d : p));
+  const erase = () => setPin((p) => p.slice(0, -1));
+
+  async function submit() {
+    if (pin.length < MIN || busy) return;
+    const value = pin;
+    setPin('');
+    setBusy(true);
+    setMessage(t.pin.checking);
+    try {
+      const r = await kiosk.call('pin.submit', { pin: value });
+      if (r.outcome === 'wrong') setMessage(t.pin.wrong(r.triesLeft));
+      else setMessage(null);
+    } catch (err) {
+      setMessage(err instanceof Error ? err.message : t.error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (/^\d$/.test(e.key)) add(e.key);
+      else if (e.key === 'Backspace') erase();
+      else if (e.key === 'Enter') void submit();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  return (
+    <section class="center" aria-labelledby="titre">
+      <p class="lead">{t.pin.hello(firstName)}</p>
+      <h1 id="titre" ref={heading} tabIndex={-1}>
+        {t.pin.prompt}
+      </h1>
+      <p class="muted">{t.pin.hint}</p>
+      <div class="pin-dots" role="img" aria-label={t.pin.digits(pin.length)}>
+        {Array.from({ length: Math.max(MIN, pin.length) }, (_, i) => (
+          <span class={i < pin.length ? 'dot full' : 'dot'} key={i} />
+        ))}
+      </div>
+      <p class="message" role="status" aria-live="assertive">
+        {message ?? ''}
+      </p>
+      <div class="pinpad" role="group" aria-label="Clavier du code">
+        {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
+          <button type="button" class="key" onClick={() => add(d)} disabled={busy} key={d}>
+            {d}
+          </button>
+        ))}
+        <button type="button" class="key secondary" onClick={erase} disabled={busy || pin.length === 0}>
+          {t.pin.erase}
+        </button>
+        <button type="button" class="key" onClick={() => add('0')} disabled={busy}>
+          0
+        </button>
+        <button type="button" class="key primary" onClick={() => void submit()} disabled={busy || pin.length < MIN}>
+          {t.pin.validate}
+        </button>
+      </div>
+    </section>
+  );
+}

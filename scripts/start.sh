@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The Run command (README): installs what is missing, starts pcscd, then the demo:
+#   - the sync-server on its embedded default (SQLite + files in .data/server), seeded with demo data;
+#   - the virtual card-holder box simulator with the demo cards (page + `npm run card -- insert …`);
+#   - the kiosk: Electron where a binary exists, otherwise the browser host (URL printed; Chromium
+#     opened in app/kiosk mode when a display exists, with a fake camera showing a demo RIB).
+# Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/services.sh
+npm run -s build
+
+export FAC_SEED="${FAC_SEED:-assets/seed/demo.json}"
+export FAC_SERVER_PORT="${FAC_SERVER_PORT:-7390}"
+export FAC_SYNC_URL="${FAC_SYNC_URL:-http://127.0.0.1:${FAC_SERVER_PORT}}"
+export FAC_STAFF_TOKEN="${FAC_STAFF_TOKEN:-demo-staff-token-change-me}"
+export FAC_MODE=demo
+mkdir -p .data/media
+npx tsx drivers/vcard/cli.ts seed-demo
+[ -f .data/media/rib.y4m ] || npx tsx tests/fixtures/make-demo-media.ts .data/media
+export FAC_FAKE_CAMERA_Y4M="${FAC_FAKE_CAMERA_Y4M:-$PWD/.data/media/rib.y4m}"
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+npx tsx sync-server/src/main.ts &
+pids+=($!)
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:${FAC_SERVER_PORT}/health" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+npx tsx drivers/vcard/cli.ts simulator &
+pids+=($!)
+
+electron_bin="${ELECTRON_OVERRIDE_DIST_PATH:+$ELECTRON_OVERRIDE_DIST_PATH/electron}"
+[ -n "$electron_bin" ] || electron_bin="node_modules/electron/dist/electron"
+if [ -x "$electron_bin" ]; then
+  npx tsx scripts/build.ts --electron
+  "$electron_bin" kiosk/main/dist/main.mjs &
+else
+  echo "No Electron binary here (it cannot be downloaded on this machine): using the browser host."
+  npx tsx kiosk/host/main.ts &
+fi
+pids+=($!)
+
+cat <<INFO
+
+Facilitateur demo is starting.
+  sync-server        http://127.0.0.1:${FAC_SERVER_PORT}   (staff token: ${FAC_STAFF_TOKEN})
+  box simulator      http://127.0.0.1:7391   (insert / remove the demo cards)
+  cards from the CLI npm run card -- insert Camille   |   npm run card -- remove
+  demo PINs          in assets/seed/demo.json
+INFO
+wait -n "${pids[@]}"

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'empreinte SHA-256 attendue (64 caractères hexadécimaux)');
+export const KioskId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'identifiant de borne invalide');
+export const Uuid = z.uuid();
+export const IsoDateTime = z.iso.datetime({ offset: true });
+
+/** Document types the platform knows; OCR classifies into these and the vault files by them. */
+export const DocType = z.enum([
+  'rib',
+  'identity-card',
+  'passport',
+  'residence-permit',
+  'tax-notice',
+  'caf-certificate',
+  'proof-of-address',
+  'payslip',
+  'health-insurance',
+  'other',
+]);
+export type DocType = z.infer<typeof DocType>;
+
+export const FileMime = z.enum(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']);
+export type FileMime = z.infer<typeof FileMime>;
+
+/** Size limits shared by the kiosk (what it sends) and the server (what it accepts). */
+export const LIMITS = {
+  blobBytes: 25 * 1024 * 1024,
+  mutationsPerBatch: 100,
+  ocrTextChars: 100_000,
+  fieldValueChars: 500,
+  fieldsPerDocument: 64,
+  socketMessageBytes: 2 * 1024 * 1024,
+} as const;

@@ -1,0 +1,5 @@
+export * from './common.ts';
+export * from './identifier.ts';
+export * from './iban.ts';
+export * from './mutations.ts';
+export * from './socket.ts';

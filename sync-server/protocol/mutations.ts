@@ -1,0 +1,63 @@
+/**
+ * Mutations: every write made on a kiosk, queued in its outbox and applied by the server in seq order
+ * (DESIGN.md §5). The server owns these schemas; the kiosk imports them.
+ */
+import { z } from 'zod';
+import { DocType, FileMime, IsoDateTime, LIMITS, Sha256, Uuid } from './common.ts';
+
+export const ExtractedField = z.object({
+  value: z.string().max(LIMITS.fieldValueChars),
+  confidence: z.number().min(0).max(1),
+  /** true once the person has checked (or typed) the value on screen */
+  confirmed: z.boolean(),
+});
+export type ExtractedField = z.infer<typeof ExtractedField>;
+
+const FieldName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/);
+
+/** On what ground a write is made (DESIGN.md §6); the server's access policy checks it again. */
+export const Ground = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('own-card'), cardSerial: z.string().regex(/^[0-9A-F]{8,32}$/) }),
+]);
+export type Ground = z.infer<typeof Ground>;
+
+export const DocumentDeposit = z.object({
+  type: z.literal('vault.document.deposit'),
+  payload: z.object({
+    documentId: Uuid,
+    /** canonical identifier of the vault's owner */
+    owner: z.string().regex(/^FAC-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/),
+    docType: DocType,
+    fields: z
+      .record(FieldName, ExtractedField)
+      .refine((r) => Object.keys(r).length <= LIMITS.fieldsPerDocument, 'trop de champs'),
+    ocrText: z.string().max(LIMITS.ocrTextChars),
+    file: z.object({ sha256: Sha256, mime: FileMime, size: z.number().int().positive().max(LIMITS.blobBytes) }),
+    capturedAt: IsoDateTime,
+    ground: Ground,
+  }),
+});
+export type DocumentDeposit = z.infer<typeof DocumentDeposit>;
+
+export const MutationBody = z.discriminatedUnion('type', [DocumentDeposit]);
+export type MutationBody = z.infer<typeof MutationBody>;
+export type MutationType = MutationBody['type'];
+
+const Envelope = z.object({
+  seq: z.number().int().positive(),
+  id: Uuid,
+  createdAt: IsoDateTime,
+  /** blobs the mutation references; each must be uploaded (and hash-verified) before it is applied */
+  blobs: z.array(Sha256).max(16),
+});
+
+export const Mutation = z.intersection(Envelope, MutationBody);
+export type Mutation = z.infer<typeof Mutation>;
+
+/** Blobs a mutation references must be exactly those it lists. */
+export function referencedBlobs(m: MutationBody): string[] {
+  switch (m.type) {
+    case 'vault.document.deposit':
+      return [m.payload.file.sha256];
+  }
+}

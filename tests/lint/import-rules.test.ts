@@ -1,0 +1,74 @@
+/**
+ * The import rules of DESIGN.md §3 must fail the test command when broken: this builds a throw-away
+ * tree with one violation per rule and runs the same dependency-cruiser configuration over it.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = resolve(import.meta.dirname, '../..');
+let dir: string;
+
+function write(rel: string, text: string): void {
+  mkdirSync(dirname(join(dir, rel)), { recursive: true });
+  writeFileSync(join(dir, rel), text);
+}
+
+function cruise(...paths: string[]): { code: number; out: string } {
+  try {
+    const out = execFileSync(join(repo, 'node_modules/.bin/depcruise'), ['--config', join(repo, '.dependency-cruiser.cjs'), ...paths], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+    return { code: 0, out };
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return { code: e.status, out: e.stdout + e.stderr };
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fac-imports-'));
+  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  copyFileSync(join(repo, 'tsconfig.base.json'), join(dir, 'tsconfig.base.json'));
+  write('kiosk/contract/schema.ts', "import { z } from 'zod';\nexport const A = z.string();\n");
+  write('kiosk/core/ok.ts', "import { A } from '../contract/schema.ts';\nexport const B = A;\n");
+  write('sync-server/protocol/p.ts', "import { z } from 'zod';\nexport const P = z.number();\n");
+  write('sync-server/src/s.ts', "export const S = 1;\n");
+  write('drivers/pcsc/card.ts', 'export const C = 1;\n');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('import rules', () => {
+  it('pass on a tree that keeps them', () => {
+    write('kiosk/renderer/src/good.ts', "import { A } from '../../contract/schema.ts';\nexport const G = A;\n");
+    write('kiosk/core/uses-protocol.ts', "import { P } from '../../sync-server/protocol/p.ts';\nexport const U = P;\n");
+    const r = cruise('kiosk', 'drivers', 'sync-server');
+    expect(r.out).toContain('no dependency violations');
+    expect(r.code).toBe(0);
+  });
+
+  const cases: [string, string, string][] = [
+    ['renderer-no-node', 'kiosk/renderer/src/bad.ts', "import { readFileSync } from 'node:fs';\nexport const X = readFileSync;\n"],
+    ['renderer-only-contract', 'kiosk/renderer/src/bad.ts', "import { B } from '../../core/ok.ts';\nexport const X = B;\n"],
+    ['drivers-stay-independent', 'drivers/pcsc/bad.ts', "import { B } from '../../kiosk/core/ok.ts';\nexport const X = B;\n"],
+    ['core-no-electron', 'kiosk/core/bad.ts', "import { app } from 'electron';\nexport const X = app;\n"],
+    ['renderer-no-native-packages', 'kiosk/renderer/src/bad.ts', "import Database from 'better-sqlite3';\nexport const X = Database;\n"],
+    ['kiosk-uses-only-server-protocol', 'kiosk/core/bad.ts', "import { S } from '../../sync-server/src/s.ts';\nexport const X = S;\n"],
+    ['server-not-kiosk', 'sync-server/src/bad.ts', "import { B } from '../../kiosk/core/ok.ts';\nexport const X = B;\n"],
+    ['contract-is-pure', 'kiosk/contract/bad.ts', "import { B } from '../core/ok.ts';\nexport const X = B;\n"],
+    ['no-circular', 'kiosk/core/cycle-a.ts', "import { Y } from './cycle-b.ts';\nexport const X = 1 + Y;\n"],
+  ];
+
+  it('fail, naming each broken rule, when the tree breaks them', () => {
+    cases.forEach(([, file, text], i) => write(file.replace('bad.ts', `bad-${i}.ts`), text));
+    write('kiosk/core/cycle-b.ts', "import { X } from './cycle-a.ts';\nexport const Y = 2;\nexport const Z = X;\n");
+    const r = cruise('kiosk', 'drivers', 'sync-server');
+    expect(r.code).not.toBe(0);
+    for (const [rule] of cases) expect(r.out, `rule ${rule} not reported`).toContain(`error ${rule}:`);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from './access-policy.ts';
+import type { AccessQuestion, PolicyGround } from './access-policy.ts';
+
+const camille = 'person-camille';
+const yanis = 'person-yanis';
+const personal = { vault: 'personal', docType: 'rib' } as const;
+const institutional = { vault: 'institutional', docType: 'tax-notice' } as const;
+const ownCard = (personId: string, status: 'active' | 'blocked' | 'revoked' = 'active'): PolicyGround => ({
+  kind: 'own-card',
+  card: { serial: '0A1B2C3D', personId, status },
+});
+
+function q(over: Partial<AccessQuestion>): AccessQuestion {
+  return {
+    actor: { kind: 'person', personId: camille },
+    action: 'document.deposit',
+    subject: { personId: camille },
+    documentClass: personal,
+    ground: ownCard(camille),
+    ...over,
+  };
+}
+
+describe('access policy: own-card', () => {
+  it('lets the holder of an active card deposit into and read their own personal vault', () => {
+    expect(decide(q({}))).toEqual({ allow: true });
+    expect(decide(q({ action: 'document.read' }))).toEqual({ allow: true });
+    expect(decide(q({ action: 'document.read', documentClass: institutional }))).toEqual({ allow: true });
+    expect(decide(q({ action: 'vault.list', documentClass: null }))).toEqual({ allow: true });
+  });
+
+  it('refuses another person’s vault, even with a valid card', () => {
+    expect(decide(q({ subject: { personId: yanis } }))).toEqual({ allow: false, reason: 'not_own_vault' });
+    expect(decide(q({ action: 'document.read', subject: { personId: yanis } }))).toEqual({ allow: false, reason: 'not_own_vault' });
+  });
+
+  it('refuses an unknown, blocked or revoked card, and someone else’s card', () => {
+    expect(decide(q({ ground: { kind: 'own-card', card: null } }))).toEqual({ allow: false, reason: 'card_unknown' });
+    expect(decide(q({ ground: ownCard(camille, 'blocked') }))).toEqual({ allow: false, reason: 'card_not_active' });
+    expect(decide(q({ ground: ownCard(camille, 'revoked') }))).toEqual({ allow: false, reason: 'card_not_active' });
+    expect(decide(q({ ground: ownCard(yanis) }))).toEqual({ allow: false, reason: 'card_not_actor' });
+  });
+
+  it('refuses deposits into the institutional vault', () => {
+    expect(decide(q({ documentClass: institutional }))).toEqual({ allow: false, reason: 'institutional_vault_is_read_only' });
+  });
+
+  it('is not a ground for staff', () => {
+    expect(decide(q({ actor: { kind: 'staff', id: 's' } }))).toEqual({ allow: false, reason: 'ground_not_for_actor' });
+  });
+});
+
+describe('access policy: staff-administration', () => {
+  const staff = { actor: { kind: 'staff', id: 'staff-api' }, ground: { kind: 'staff-administration' } } as const;
+  it('allows reads, listing and the journal', () => {
+    expect(decide(q({ ...staff, action: 'document.read', subject: { personId: yanis } }))).toEqual({ allow: true });
+    expect(decide(q({ ...staff, action: 'vault.list', documentClass: null }))).toEqual({ allow: true });
+    expect(decide(q({ ...staff, action: 'audit.read', documentClass: null }))).toEqual({ allow: true });
+  });
+  it('refuses writes and persons claiming it', () => {
+    expect(decide(q({ ...staff, action: 'document.deposit' }))).toEqual({ allow: false, reason: 'action_not_allowed_on_ground' });
+    expect(decide(q({ ground: { kind: 'staff-administration' } }))).toEqual({ allow: false, reason: 'ground_not_for_actor' });
+  });
+});
+
+describe('access policy: grounds not yet supported', () => {
+  it('denies consent and procuration with a reason', () => {
+    expect(decide(q({ ground: { kind: 'consent' } }))).toEqual({ allow: false, reason: 'ground_not_supported' });
+    expect(decide(q({ ground: { kind: 'procuration' }, action: 'document.read' }))).toEqual({ allow: false, reason: 'ground_not_supported' });
+  });
+});

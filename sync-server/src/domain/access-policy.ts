@@ -1,0 +1,81 @@
+/**
+ * The one access policy (DESIGN.md §6): every read or write of a vault document asks `decide` first.
+ * Pure: callers resolve the facts (card status, owner) from the database and pass them in, so the
+ * rules can be read here in one place and tested without a database.
+ */
+import type { CardStatus, VaultKind } from '../storage/schema.ts';
+
+export type PolicyAction = 'document.deposit' | 'document.read' | 'vault.list' | 'audit.read';
+
+export type PolicyActor =
+  | { kind: 'person'; personId: string }
+  /** a holder of the staff API token (one shared token for now; per-agent identities come later) */
+  | { kind: 'staff'; id: string };
+
+export interface PolicySubject {
+  /** whose vault */
+  personId: string;
+}
+
+export interface DocumentClass {
+  vault: VaultKind;
+  docType: string;
+}
+
+export type PolicyGround =
+  /** the card's holder acting on their own vault; `card` is null when the serial is unknown */
+  | { kind: 'own-card'; card: { serial: string; personId: string; status: CardStatus } | null }
+  | { kind: 'staff-administration' }
+  /** not yet supported: present-beneficiary consent and signed procuration */
+  | { kind: 'consent' }
+  | { kind: 'procuration' };
+
+export type DenyReason =
+  | 'card_unknown'
+  | 'card_not_active'
+  | 'card_not_actor'
+  | 'not_own_vault'
+  | 'institutional_vault_is_read_only'
+  | 'ground_not_for_actor'
+  | 'action_not_allowed_on_ground'
+  | 'ground_not_supported';
+
+export type Decision = { allow: true } | { allow: false; reason: DenyReason };
+
+export interface AccessQuestion {
+  actor: PolicyActor;
+  action: PolicyAction;
+  subject: PolicySubject;
+  /** null for actions on the vault as a whole (vault.list, audit.read) */
+  documentClass: DocumentClass | null;
+  ground: PolicyGround;
+}
+
+const deny = (reason: DenyReason): Decision => ({ allow: false, reason });
+
+export function decide(q: AccessQuestion): Decision {
+  const { actor, action, subject, documentClass, ground } = q;
+  switch (ground.kind) {
+    case 'own-card': {
+      if (actor.kind !== 'person') return deny('ground_not_for_actor');
+      if (ground.card === null) return deny('card_unknown');
+      if (ground.card.status !== 'active') return deny('card_not_active');
+      if (ground.card.personId !== actor.personId) return deny('card_not_actor');
+      if (subject.personId !== actor.personId) return deny('not_own_vault');
+      if (action === 'document.deposit') {
+        // institutional documents are issued by institutions; a person deposits into the personal vault only
+        if (documentClass === null || documentClass.vault !== 'personal') return deny('institutional_vault_is_read_only');
+        return { allow: true };
+      }
+      return { allow: true };
+    }
+    case 'staff-administration': {
+      if (actor.kind !== 'staff') return deny('ground_not_for_actor');
+      if (action === 'document.read' || action === 'vault.list' || action === 'audit.read') return { allow: true };
+      return deny('action_not_allowed_on_ground');
+    }
+    case 'consent':
+    case 'procuration':
+      return deny('ground_not_supported');
+  }
+}

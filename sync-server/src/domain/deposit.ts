@@ -1,0 +1,117 @@
+/**
+ * Applying `vault.document.deposit`: a person deposits a scanned paper into their personal vault from a
+ * kiosk, on the ground of their own card. Runs inside the sync transaction of the mutation, so the
+ * document, its version and the audit entry commit together with the kiosk's lastSeq, or not at all.
+ */
+import type { Transaction } from 'kysely';
+import type { DocumentDeposit } from '../../protocol/mutations.ts';
+import type { ProtocolError } from '../../protocol/socket.ts';
+import type { Dialect } from '../storage/database.ts';
+import type { BlobRow, Database } from '../storage/schema.ts';
+import { decide } from './access-policy.ts';
+import { appendAudit } from './audit.ts';
+import { canonicalJson } from './canonical-json.ts';
+
+export interface DepositContext {
+  trx: Transaction<Database>;
+  dialect: Dialect;
+  kioskId: string;
+  mutationId: string;
+  now: string;
+  /** the mutation's blobs, already checked present by the sync engine */
+  blobs: ReadonlyMap<string, BlobRow>;
+}
+
+export type DepositOutcome = { ok: true; documentId: string; version: number } | { ok: false; error: ProtocolError };
+
+const refuse = (code: ProtocolError['code'], message: string): DepositOutcome => ({ ok: false, error: { code, message } });
+
+export async function applyDocumentDeposit(ctx: DepositContext, payload: DocumentDeposit['payload']): Promise<DepositOutcome> {
+  const { trx, dialect } = ctx;
+  const owner = await trx.selectFrom('persons').select(['id', 'identifier']).where('identifier', '=', payload.owner).executeTakeFirst();
+  if (!owner) return refuse('unknown', 'Le titulaire de ce coffre n’est pas connu.');
+
+  const card = await trx
+    .selectFrom('cards')
+    .select(['serial', 'person_id', 'status'])
+    .where('serial', '=', payload.ground.cardSerial)
+    .executeTakeFirst();
+
+  let existingQuery = trx.selectFrom('documents').selectAll().where('id', '=', payload.documentId);
+  // two kiosks adding versions to one document at once must not compute the same version number
+  if (dialect === 'postgres') existingQuery = existingQuery.forUpdate();
+  const existing = await existingQuery.executeTakeFirst();
+  if (existing && existing.owner_person_id !== owner.id) {
+    return refuse('forbidden', 'Ce document appartient à un autre coffre.');
+  }
+
+  const decision = decide({
+    actor: { kind: 'person', personId: card?.person_id ?? '' },
+    action: 'document.deposit',
+    subject: { personId: owner.id },
+    documentClass: { vault: existing?.vault ?? 'personal', docType: payload.docType },
+    ground: { kind: 'own-card', card: card ? { serial: card.serial, personId: card.person_id, status: card.status } : null },
+  });
+  if (!decision.allow) return refuse('forbidden', `Dépôt refusé (${decision.reason}).`);
+
+  const blob = ctx.blobs.get(payload.file.sha256);
+  if (!blob) return refuse('blob_missing', 'Le fichier du document n’a pas encore été reçu.');
+  if (blob.size !== payload.file.size || blob.mime !== payload.file.mime) {
+    return refuse('blob_mismatch', 'La taille ou le type du fichier ne correspond pas au fichier reçu.');
+  }
+
+  const version = existing ? existing.current_version + 1 : 1;
+  if (existing) {
+    await trx
+      .updateTable('documents')
+      .set({ current_version: version, doc_type: payload.docType, updated_at: ctx.now })
+      .where('id', '=', payload.documentId)
+      .execute();
+  } else {
+    await trx
+      .insertInto('documents')
+      .values({
+        id: payload.documentId,
+        owner_person_id: owner.id,
+        vault: 'personal',
+        doc_type: payload.docType,
+        institution_id: null,
+        current_version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+      })
+      .execute();
+  }
+  await trx
+    .insertInto('document_versions')
+    .values({
+      document_id: payload.documentId,
+      version,
+      fields: canonicalJson(payload.fields),
+      ocr_text: payload.ocrText,
+      blob_sha256: payload.file.sha256,
+      captured_at: payload.capturedAt,
+      created_at: ctx.now,
+      source_kiosk_id: ctx.kioskId,
+      source_mutation_id: ctx.mutationId,
+    })
+    .execute();
+  // field values are personal data: the journal records that a deposit happened, not what it says
+  await appendAudit(trx, dialect, {
+    actor: { kind: 'person', id: owner.identifier },
+    action: 'document.deposit',
+    subjectPersonId: owner.id,
+    documentId: payload.documentId,
+    ground: 'own-card',
+    detail: {
+      cardSerial: payload.ground.cardSerial,
+      kioskId: ctx.kioskId,
+      mutationId: ctx.mutationId,
+      docType: payload.docType,
+      version,
+      sha256: payload.file.sha256,
+    },
+    at: ctx.now,
+  });
+  return { ok: true, documentId: payload.documentId, version };
+}

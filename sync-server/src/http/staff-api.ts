@@ -1,0 +1,102 @@
+/**
+ * Staff HTTP API (Bearer FAC_STAFF_TOKEN). Params are validated with zod at the edge; every vault read
+ * goes through the access policy on the ground staff-administration and is journaled.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { Sha256, Uuid } from '../../protocol/common.ts';
+import { Identifier } from '../../protocol/identifier.ts';
+import { sameSecret } from '../auth/secrets.ts';
+import type { BlobStore } from '../blobs/blob-store.ts';
+import { findPersonByIdentifier } from '../domain/persons.ts';
+import {
+  staffAuthorizeBlobRead,
+  staffListDocuments,
+  staffReadDocument,
+  staffReadPersonAudit,
+} from '../domain/vault-reads.ts';
+import type { ReadDeps, ReadOutcome, StaffActor } from '../domain/vault-reads.ts';
+import { sendError } from './errors.ts';
+
+export const STAFF_PREFIX = '/api/staff';
+
+export interface StaffApiDeps extends ReadDeps {
+  staffToken: string;
+  blobStore: BlobStore;
+}
+
+/** One shared token for now; per-agent identities (card login on the console) come later. */
+const STAFF_ACTOR: StaffActor = { kind: 'staff', id: 'staff-api' };
+
+const DocumentParams = z.object({ id: Uuid });
+const BlobParams = z.object({ sha256: Sha256 });
+const PersonParams = z.object({ identifier: Identifier });
+
+function bearer(header: string | undefined): string | null {
+  const m = /^Bearer (\S{1,512})$/.exec(header ?? '');
+  return m ? m[1]! : null;
+}
+
+function refusal(reply: FastifyReply, outcome: Exclude<ReadOutcome<unknown>, { ok: true }>): FastifyReply {
+  if (outcome.code === 'unknown') return sendError(reply, 404, 'unknown', 'Introuvable.');
+  return sendError(reply, 403, 'forbidden', `Accès refusé (${outcome.reason}).`);
+}
+
+export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps): Promise<void> {
+  await app.register(
+    async (scope) => {
+      scope.addHook('onRequest', async (request, reply) => {
+        const token = bearer(request.headers.authorization);
+        if (token === null || !sameSecret(token, deps.staffToken)) {
+          return sendError(reply, 401, 'unauthorized', 'Jeton d’accès manquant ou invalide.');
+        }
+      });
+
+      scope.get('/documents/:id', async (request, reply) => {
+        const params = DocumentParams.safeParse(request.params);
+        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de document invalide.');
+        const outcome = await staffReadDocument(deps, STAFF_ACTOR, params.data.id);
+        if (!outcome.ok) return refusal(reply, outcome);
+        return outcome.value;
+      });
+
+      scope.get('/blobs/:sha256', async (request, reply) => {
+        const params = BlobParams.safeParse(request.params);
+        if (!params.success) return sendError(reply, 400, 'invalid', 'Empreinte SHA-256 invalide.');
+        // a blob row whose bytes are gone must not be journaled as read
+        const size = await deps.blobStore.size(params.data.sha256);
+        if (size === null) return sendError(reply, 404, 'unknown', 'Introuvable.');
+        const outcome = await staffAuthorizeBlobRead(deps, STAFF_ACTOR, params.data.sha256);
+        if (!outcome.ok) return refusal(reply, outcome);
+        return reply
+          .type(outcome.value.mime)
+          .header('content-length', String(size))
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', "default-src 'none'")
+          .header('cache-control', 'no-store')
+          .send(deps.blobStore.read(params.data.sha256));
+      });
+
+      scope.get('/persons/:identifier/documents', async (request, reply) => {
+        const params = PersonParams.safeParse(request.params);
+        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de personne invalide.');
+        const person = await findPersonByIdentifier(deps.db, params.data.identifier);
+        if (!person) return sendError(reply, 404, 'unknown', 'Personne inconnue.');
+        const outcome = await staffListDocuments(deps, STAFF_ACTOR, person);
+        if (!outcome.ok) return refusal(reply, outcome);
+        return { owner: person.identifier, documents: outcome.value };
+      });
+
+      scope.get('/persons/:identifier/audit', async (request, reply) => {
+        const params = PersonParams.safeParse(request.params);
+        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de personne invalide.');
+        const person = await findPersonByIdentifier(deps.db, params.data.identifier);
+        if (!person) return sendError(reply, 404, 'unknown', 'Personne inconnue.');
+        const outcome = await staffReadPersonAudit(deps, STAFF_ACTOR, person);
+        if (!outcome.ok) return refusal(reply, outcome);
+        return { owner: person.identifier, entries: outcome.value };
+      });
+    },
+    { prefix: STAFF_PREFIX },
+  );
+}

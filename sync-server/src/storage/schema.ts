@@ -1,0 +1,123 @@
+/**
+ * Table types for Kysely. Timestamps are ISO-8601 text and JSON is canonical text in both dialects,
+ * so that rows (and the audit journal's hashes) read back identically from SQLite and PostgreSQL.
+ */
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export type PersonRole = 'beneficiary' | 'agent';
+export type CardStatus = 'active' | 'blocked' | 'revoked';
+export type VaultKind = 'personal' | 'institutional';
+
+export interface PersonsTable {
+  id: string;
+  identifier: string;
+  first_name: string;
+  last_name: string;
+  birth_date: string;
+  role: PersonRole;
+  created_at: string;
+}
+
+export interface CardsTable {
+  serial: string;
+  person_id: string;
+  status: CardStatus;
+  issued_at: string;
+}
+
+export interface InstitutionsTable {
+  id: string;
+  kind: string;
+  name: string;
+  address: string;
+  city: string;
+  postcode: string;
+  lat: number | null;
+  lon: number | null;
+}
+
+export interface KiosksTable {
+  id: string;
+  name: string;
+  institution_id: string | null;
+  /** hex SHA-256 of the kiosk's token; the token itself is never stored */
+  token_hash: string;
+  last_seq: Generated<number>;
+  revoked_at: string | null;
+}
+
+export interface AppliedMutationsTable {
+  kiosk_id: string;
+  seq: number;
+  id: string;
+  type: string;
+  applied_at: string;
+}
+
+export interface BlobsTable {
+  sha256: string;
+  size: number;
+  mime: string;
+  created_at: string;
+}
+
+export interface DocumentsTable {
+  id: string;
+  owner_person_id: string;
+  vault: VaultKind;
+  doc_type: string;
+  institution_id: string | null;
+  current_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DocumentVersionsTable {
+  document_id: string;
+  version: number;
+  /** canonical JSON of the extracted fields */
+  fields: string;
+  /** kept for full-text search (a later issue indexes it) */
+  ocr_text: string;
+  blob_sha256: string;
+  captured_at: string;
+  created_at: string;
+  source_kiosk_id: string | null;
+  source_mutation_id: string | null;
+}
+
+export interface AuditJournalTable {
+  seq: number;
+  at: string;
+  actor_kind: string;
+  actor_id: string;
+  action: string;
+  subject_person_id: string | null;
+  document_id: string | null;
+  ground: string;
+  /** canonical JSON */
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  persons: PersonsTable;
+  cards: CardsTable;
+  institutions: InstitutionsTable;
+  kiosks: KiosksTable;
+  applied_mutations: AppliedMutationsTable;
+  blobs: BlobsTable;
+  documents: DocumentsTable;
+  document_versions: DocumentVersionsTable;
+  audit_journal: AuditJournalTable;
+}
+
+export type PersonRow = Selectable<PersonsTable>;
+export type CardRow = Selectable<CardsTable>;
+export type BlobRow = Selectable<BlobsTable>;
+export type KioskRow = Selectable<KiosksTable>;
+export type DocumentRow = Selectable<DocumentsTable>;
+export type DocumentVersionRow = Selectable<DocumentVersionsTable>;
+export type AuditRow = Selectable<AuditJournalTable>;
+export type NewAuditRow = Insertable<AuditJournalTable>;

@@ -1,0 +1,184 @@
+/**
+ * Test support (used by *.test.ts only): a fresh database per test file for each dialect, a server
+ * config pointing at it, kiosks with known tokens, deposit mutations, a socket.io client and a tus upload.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { io } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { Upload } from 'tus-js-client';
+import { inject } from 'vitest';
+import type { FileMime } from '../../protocol/common.ts';
+import type { Mutation } from '../../protocol/mutations.ts';
+import { KIOSK_NAMESPACE, kioskAuthorization, TUS_PATH } from '../../protocol/socket.ts';
+import type { KioskAuth } from '../../protocol/socket.ts';
+import { tokenHash } from '../auth/secrets.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Dialect } from '../storage/database.ts';
+import type { Database } from '../storage/schema.ts';
+import type { Kysely } from 'kysely';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string;
+  }
+}
+
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
+export const STAFF_TOKEN = 'test-staff-token-0123456789';
+export const SEED_PATH = join(import.meta.dirname, '..', '..', '..', 'assets', 'seed', 'demo.json');
+
+/** Demo persons (assets/seed/demo.json). */
+export const CAMILLE = { identifier: 'FAC-K7QM-3XD2-9HRW', card: '0A1B2C3D' } as const;
+export const YANIS = { identifier: 'FAC-B4NW-8TZC-61PG', card: '0A1B2C3E' } as const;
+export const DEMO_KIOSK: KioskAuth = { kioskId: 'borne-cms-centre-1', token: 'demo-kiosk-token-change-me-0001' };
+
+export interface TestEnv {
+  config: ServerConfig;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh, empty database (SQLite file in a temp dir, or a new PostgreSQL database) and data dir. */
+export async function freshEnv(dialect: Dialect, seed = true): Promise<TestEnv> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fac-server-test-'));
+  let database: ServerConfig['database'] = { kind: 'sqlite', file: join(dataDir, 'facilitateur.sqlite') };
+  let dropDatabase: (() => Promise<void>) | null = null;
+  if (dialect === 'postgres') {
+    const base = inject('postgresUrl');
+    const name = `fac_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    database = { kind: 'postgres', url: url.toString() };
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  }
+  return {
+    config: {
+      mode: 'test',
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      database,
+      staffToken: STAFF_TOKEN,
+      logLevel: 'silent',
+      seedPath: seed ? SEED_PATH : null,
+    },
+    async cleanup() {
+      await dropDatabase?.();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Adds a kiosk with a known token, so each test can start from lastSeq 0. */
+export async function addKiosk(db: Kysely<Database>, kioskId = `kiosk-${randomBytes(4).toString('hex')}`): Promise<KioskAuth> {
+  const token = `token-${randomBytes(16).toString('hex')}`;
+  await db.insertInto('kiosks').values({ id: kioskId, name: kioskId, institution_id: null, token_hash: tokenHash(token), revoked_at: null }).execute();
+  return { kioskId, token };
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Bytes that look like a small PNG scan (unique per call, so each test has its own blob). */
+export function fakeScan(size = 2048): Buffer {
+  const header = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([header, randomBytes(Math.max(0, size - header.length))]);
+}
+
+export interface DepositOptions {
+  seq: number;
+  blob: Buffer;
+  mime?: FileMime;
+  owner?: string;
+  cardSerial?: string;
+  documentId?: string;
+  id?: string;
+}
+
+export function depositMutation(o: DepositOptions): Mutation {
+  const sha256 = sha256Hex(o.blob);
+  return {
+    seq: o.seq,
+    id: o.id ?? randomUUID(),
+    createdAt: new Date().toISOString(),
+    blobs: [sha256],
+    type: 'vault.document.deposit',
+    payload: {
+      documentId: o.documentId ?? randomUUID(),
+      owner: o.owner ?? CAMILLE.identifier,
+      docType: 'rib',
+      fields: {
+        iban: { value: 'FR7630006000011234567890189', confidence: 0.93, confirmed: true },
+        holder: { value: 'Camille Martin', confidence: 0.88, confirmed: false },
+      },
+      ocrText: 'RELEVE D IDENTITE BANCAIRE\nCamille Martin\nFR76 3000 6000 0112 3456 7890 189',
+      file: { sha256, mime: o.mime ?? 'image/png', size: o.blob.length },
+      capturedAt: new Date().toISOString(),
+      ground: { kind: 'own-card', cardSerial: o.cardSerial ?? CAMILLE.card },
+    },
+  };
+}
+
+/** Connects a kiosk; resolves once connected, rejects with the server's refusal message. */
+export function connectKiosk(url: string, auth: Record<string, unknown>): Promise<Socket> {
+  const socket = io(`${url}${KIOSK_NAMESPACE}`, {
+    auth,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+export type UploadResult = { ok: true; url: string | null } | { ok: false; status: number | null; body: string; message: string };
+
+/** Uploads bytes with tus-js-client (Node, Buffer input), as the kiosk does. */
+export function tusUpload(
+  url: string,
+  auth: KioskAuth | null,
+  bytes: Buffer,
+  metadata: Record<string, string>,
+  opts: { chunkSize?: number; uploadSize?: number } = {},
+): Promise<UploadResult> {
+  return new Promise((resolve) => {
+    const upload = new Upload(bytes, {
+      endpoint: `${url}${TUS_PATH}`,
+      metadata,
+      headers: auth ? { Authorization: kioskAuthorization(auth) } : {},
+      retryDelays: null,
+      chunkSize: opts.chunkSize ?? Number.POSITIVE_INFINITY,
+      uploadSize: opts.uploadSize ?? null,
+      storeFingerprintForResuming: false,
+      onSuccess: () => resolve({ ok: true, url: upload.url }),
+      onError: (err) => {
+        const res = 'originalResponse' in err ? err.originalResponse : null;
+        resolve({ ok: false, status: res ? res.getStatus() : null, body: res ? res.getBody() : '', message: err.message });
+      },
+    });
+    upload.start();
+  });
+}
+
+export async function countRows(db: Kysely<Database>, table: keyof Database): Promise<number> {
+  const r = await db.selectFrom(table).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -36,7 +36,13 @@ const fail = z.object({ ok: z.literal(false), error: ProtocolError });
 /** kiosk → server: `sync:hello`, ack → where the server stands for this kiosk. */
 export const HelloRequest = z.object({ clientTime: z.iso.datetime({ offset: true }) });
 export const HelloAck = z.union([
-  z.object({ ok: z.literal(true), lastSeq: z.number().int().nonnegative(), serverTime: z.string() }),
+  z.object({
+    ok: z.literal(true),
+    lastSeq: z.number().int().nonnegative(),
+    /** the id of the mutation applied at lastSeq (null when none): the kiosk checks it is its own */
+    lastId: z.uuid().nullable(),
+    serverTime: z.string(),
+  }),
   fail,
 ]);
 export type HelloAck = z.infer<typeof HelloAck>;

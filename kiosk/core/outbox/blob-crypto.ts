@@ -19,12 +19,18 @@ export function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export function sealBlob(key: Buffer, sha256: string, plain: Uint8Array): Buffer {
+/** The sealed file as parts (header, ciphertext, tag), so a large blob is written without another copy. */
+export function sealBlobParts(key: Buffer, sha256: string, plain: Uint8Array): Buffer[] {
   const nonce = randomBytes(NONCE);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(sha256, 'ascii'));
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([MAGIC, nonce, body, cipher.getAuthTag()]);
+  const body = cipher.update(plain);
+  const rest = cipher.final();
+  return [Buffer.concat([MAGIC, nonce]), body, rest, cipher.getAuthTag()];
+}
+
+export function sealBlob(key: Buffer, sha256: string, plain: Uint8Array): Buffer {
+  return Buffer.concat(sealBlobParts(key, sha256, plain));
 }
 
 export function openBlob(key: Buffer, sha256: string, sealed: Buffer): Buffer {

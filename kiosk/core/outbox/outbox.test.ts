@@ -115,13 +115,30 @@ describe('outbox', () => {
     expect(outbox.readBlob(sha256Hex(a)).equals(a)).toBe(true);
   });
 
-  it('renumbers queued rows after the server when the local database was replaced', () => {
+  it('reconciles with where the server stands, never dropping a queued row', () => {
+    const rows = [randomBytes(50), randomBytes(50), randomBytes(50)].map((b) => outbox.enqueue(deposit(b), [{ bytes: b, mime: 'image/jpeg' }]));
+    // the server applied 1 and 2 but the ack was lost
+    expect(outbox.reconcile(2, rows[1]!.id)).toBe('acknowledged');
+    expect(outbox.pending().map((m) => m.seq)).toEqual([3]);
+    // next connection: same position, nothing to do
+    expect(outbox.reconcile(2, rows[1]!.id)).toBe('in-step');
+    // the server knows another seq 3 (this database is not the one it heard from): renumber ours after it
+    expect(outbox.reconcile(3, randomUUID())).toBe('renumbered');
+    expect(outbox.pending().map((m) => [m.seq, m.id])).toEqual([[4, rows[2]!.id]]);
+    expect(outbox.lastSeq()).toBe(4);
+    // a brand-new server (lastSeq 0) while we had acknowledged things: start again from 1
+    expect(outbox.reconcile(0, null)).toBe('renumbered');
+    expect(outbox.pending().map((m) => m.seq)).toEqual([1]);
+    const next = randomBytes(10);
+    expect(outbox.enqueue(deposit(next), [{ bytes: next, mime: 'image/jpeg' }]).seq).toBe(2);
+  });
+
+  it('is in step with a fresh server when both are empty, and renumbers a fresh database behind a server', () => {
+    expect(outbox.reconcile(0, null)).toBe('in-step');
     const a = randomBytes(50);
     outbox.enqueue(deposit(a), [{ bytes: a, mime: 'image/jpeg' }]);
-    expect(outbox.rebase(7)).toBe(1);
-    expect(outbox.pending()[0]!.seq).toBe(8);
-    expect(outbox.lastSeq()).toBe(8);
-    expect(outbox.rebase(3)).toBe(0);
+    expect(outbox.reconcile(5, randomUUID())).toBe('renumbered');
+    expect(outbox.pending().map((m) => m.seq)).toEqual([6]);
   });
 
   it('reports a storage problem in plain words and stores nothing when it cannot write', () => {

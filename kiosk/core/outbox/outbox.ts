@@ -4,7 +4,7 @@
  * Rows and files are purged once the server has acknowledged them.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { MutationBody, referencedBlobs } from '../../../sync-server/protocol/mutations.ts';
 import type { Mutation } from '../../../sync-server/protocol/mutations.ts';
@@ -12,7 +12,7 @@ import type { FileMime } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { Db } from '../storage/db.ts';
 import type { KeyProvider } from '../storage/keys.ts';
-import { openBlob, sealBlob, sha256Hex } from './blob-crypto.ts';
+import { openBlob, sealBlobParts, sha256Hex } from './blob-crypto.ts';
 
 export interface NewBlob {
   bytes: Uint8Array;
@@ -158,7 +158,7 @@ export class Outbox {
   acknowledge(upToSeq: number): number {
     const freed: string[] = [];
     const removed = this.db.transaction(() => {
-      const rows = this.db.prepare('SELECT seq, blobs FROM outbox WHERE seq <= ?').all(upToSeq) as { seq: number; blobs: string }[];
+      const rows = this.db.prepare('SELECT seq, id, blobs FROM outbox WHERE seq <= ?').all(upToSeq) as { seq: number; id: string; blobs: string }[];
       for (const r of rows) {
         for (const sha of JSON.parse(r.blobs) as string[]) {
           this.db.prepare('UPDATE blobs SET refs = refs - 1 WHERE sha256 = ?').run(sha);
@@ -170,7 +170,11 @@ export class Outbox {
       }
       this.db.prepare('DELETE FROM blobs WHERE refs <= 0').run();
       const prev = this.lastAckedSeq();
-      if (upToSeq > prev) this.db.prepare("UPDATE meta SET value = ? WHERE key = 'last_acked_seq'").run(String(upToSeq));
+      if (upToSeq > prev) {
+        const last = rows.find((r) => r.seq === upToSeq);
+        this.setMeta('last_acked_seq', String(upToSeq));
+        this.setMeta('last_acked_id', last ? last.id : '');
+      }
       return rows.length;
     })();
     for (const sha of freed) rmSync(this.blobPath(sha), { force: true });
@@ -179,23 +183,49 @@ export class Outbox {
   }
 
   /**
-   * The server has applied more of this kiosk's mutations than this database ever queued: the local
-   * database was replaced (reinstall, restored image). Queued rows were never sent under those
-   * numbers, so they are renumbered after the server's, keeping their order; nothing is dropped.
+   * Lines the outbox up with where the server stands for this kiosk (its last applied seq and that
+   * mutation's id), at each connection:
+   *  - our row at that seq has that id: the server applied it but the ack was lost → acknowledge;
+   *  - we acknowledged exactly that mutation before → nothing to do;
+   *  - anything else (a new or restored kiosk database, a restored server): our queued rows were never
+   *    applied under those numbers → renumber them right after the server's, keeping their order.
+   * Nothing queued is ever dropped.
    */
-  rebase(serverLastSeq: number): number {
-    return this.db.transaction(() => {
-      const local = this.lastSeq();
-      if (serverLastSeq <= local) return 0;
-      const rows = this.db.prepare('SELECT seq FROM outbox ORDER BY seq DESC').all() as { seq: number }[];
-      const first = rows.length > 0 ? rows[rows.length - 1]!.seq : local + 1;
-      const shift = serverLastSeq + 1 - first;
-      for (const r of rows) this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(r.seq + shift, r.seq);
-      this.db.prepare('UPDATE session_documents SET seq = seq + ?').run(shift);
-      this.db.prepare("UPDATE meta SET value = ? WHERE key = 'last_seq'").run(String(local + shift));
-      this.db.prepare("UPDATE meta SET value = ? WHERE key = 'last_acked_seq'").run(String(serverLastSeq));
-      return rows.length;
+  reconcile(serverLastSeq: number, serverLastId: string | null): 'in-step' | 'acknowledged' | 'renumbered' {
+    const row = this.db.prepare('SELECT id FROM outbox WHERE seq = ?').get(serverLastSeq) as { id: string } | undefined;
+    if (row && row.id === serverLastId) {
+      this.acknowledge(serverLastSeq);
+      return 'acknowledged';
+    }
+    if (!row && this.lastAckedSeq() === serverLastSeq && this.meta('last_acked_id') === (serverLastId ?? '')) {
+      return 'in-step';
+    }
+    this.renumberAfter(serverLastSeq);
+    return 'renumbered';
+  }
+
+  private renumberAfter(serverLastSeq: number): void {
+    this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT seq FROM outbox ORDER BY seq').all() as { seq: number }[];
+      // two passes through negative numbers so no renumbered row collides with another
+      rows.forEach((r, i) => this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(-(i + 1), r.seq));
+      rows.forEach((r, i) => {
+        this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(serverLastSeq + i + 1, -(i + 1));
+        this.db.prepare('UPDATE session_documents SET seq = ? WHERE seq = ?').run(serverLastSeq + i + 1, r.seq);
+      });
+      this.setMeta('last_seq', String(serverLastSeq + rows.length));
+      this.setMeta('last_acked_seq', String(serverLastSeq));
+      this.setMeta('last_acked_id', '');
     })();
+  }
+
+  private meta(key: string): string | null {
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? r.value : null;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   /** Ends the per-session cache (card removed, session closed). */
@@ -208,11 +238,17 @@ export class Outbox {
   }
 
   private writeSealed(sha256: string, bytes: Uint8Array): void {
-    const sealed = sealBlob(this.keys.dataKey(), sha256, bytes);
+    const parts = sealBlobParts(this.keys.dataKey(), sha256, bytes);
     const tmp = `${this.blobPath(sha256)}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, sealed);
+      const total = parts.reduce((n, p) => n + p.length, 0);
+      let written = writevSync(fd, parts);
+      if (written !== total) {
+        // rare short write: finish with the concatenated remainder
+        const all = Buffer.concat(parts);
+        while (written < total) written += writevSync(fd, [all.subarray(written)]);
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);

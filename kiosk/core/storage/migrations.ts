@@ -11,7 +11,7 @@ export const migrations: Migration[] = [
     name: 'outbox',
     sql: `
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      INSERT INTO meta (key, value) VALUES ('last_seq', '0'), ('last_acked_seq', '0');
+      INSERT INTO meta (key, value) VALUES ('last_seq', '0'), ('last_acked_seq', '0'), ('last_acked_id', '');
 
       -- one row per mutation waiting for the server's acknowledgement (DESIGN.md §5)
       CREATE TABLE outbox (

@@ -27,6 +27,8 @@ export interface SyncClientOptions {
   logger: Logger;
   batchSize?: number;
   ackTimeoutMs?: number;
+  /** ceiling of socket.io's reconnection backoff (with jitter); one server, so a short one */
+  reconnectDelayMaxMs?: number;
 }
 
 export class OfflineError extends Error {
@@ -47,6 +49,7 @@ export class SyncClient {
   private socket: Socket | null = null;
   private readonly uploader: BlobUploader;
   private readonly backoff = new Backoff(500, 60_000);
+  private readonly reconnect = new Backoff(500, 10_000);
   private draining: Promise<void> | null = null;
   private again = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -69,8 +72,8 @@ export class SyncClient {
     const socket = io(`${this.opts.url}${KIOSK_NAMESPACE}`, {
       auth: this.opts.auth,
       transports: ['websocket'],
-      reconnectionDelay: 1000,
-      reconnectionDelayMax: 30_000,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: this.opts.reconnectDelayMaxMs ?? 10_000,
       randomizationFactor: 0.5,
       timeout: 10_000,
     });
@@ -80,6 +83,7 @@ export class SyncClient {
       this.helloDone = false;
       this.problem = null;
       this.backoff.reset();
+      this.reconnect.reset();
       this.emitStatus();
       this.kick();
     });
@@ -88,6 +92,13 @@ export class SyncClient {
       this.helloDone = false;
       this.problem = PROBLEM.offline;
       this.emitStatus();
+      // socket.io does not reconnect by itself when the server closed the socket (restart, deploy)
+      if (reason === 'io server disconnect' && !this.stopped) {
+        const delay = this.reconnect.next();
+        setTimeout(() => {
+          if (!this.stopped && !socket.connected) socket.connect();
+        }, delay).unref();
+      }
     });
     socket.on('connect_error', (err) => {
       this.problem = err.message === 'unauthorized' ? PROBLEM.unauthorized : PROBLEM.offline;
@@ -185,9 +196,10 @@ export class SyncClient {
       const raw: unknown = await socket.timeout(ackTimeout).emitWithAck(EVENTS.hello, { clientTime: new Date().toISOString() });
       const hello = HelloAck.parse(raw);
       if (!hello.ok) throw new Error(`hello refused: ${hello.error.code}`);
-      const rebased = outbox.rebase(hello.lastSeq);
-      if (rebased > 0) this.opts.logger.error({ serverLastSeq: hello.lastSeq, rebased }, 'local outbox was behind the server: renumbered');
-      outbox.acknowledge(hello.lastSeq);
+      const outcome = outbox.reconcile(hello.lastSeq, hello.lastId);
+      if (outcome === 'renumbered') {
+        this.opts.logger.warn({ serverLastSeq: hello.lastSeq }, 'outbox was not in step with the server: queued mutations renumbered');
+      }
       this.helloDone = true;
     }
     for (;;) {

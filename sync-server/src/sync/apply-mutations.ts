@@ -67,6 +67,20 @@ export class SyncEngine {
     return row ? row.last_seq : null;
   }
 
+  /** Where a kiosk stands: its last applied seq and that mutation's id (the kiosk checks the lineage). */
+  async position(kioskId: string): Promise<{ lastSeq: number; lastId: string | null } | null> {
+    const lastSeq = await this.lastSeq(kioskId);
+    if (lastSeq === null) return null;
+    if (lastSeq === 0) return { lastSeq, lastId: null };
+    const row = await this.deps.db
+      .selectFrom('applied_mutations')
+      .select('id')
+      .where('kiosk_id', '=', kioskId)
+      .where('seq', '=', lastSeq)
+      .executeTakeFirst();
+    return { lastSeq, lastId: row?.id ?? null };
+  }
+
   /** Applies a validated batch for a kiosk whose credentials were checked. */
   apply(kioskId: string, batch: readonly Mutation[]): Promise<MutationsAck> {
     return this.mutex.run(kioskId, () => this.applySerialized(kioskId, batch));

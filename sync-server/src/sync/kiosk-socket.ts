@@ -106,9 +106,9 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): void 
     socket.on('disconnect', (reason) => log.info({ kioskId, reason }, 'kiosk disconnected'));
 
     handle(socket, log, EVENTS.hello, HelloRequest, async () => {
-      const lastSeq = await engine.lastSeq(kioskId);
-      if (lastSeq === null) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
-      return { ok: true, lastSeq, serverTime: new Date().toISOString() };
+      const position = await engine.position(kioskId);
+      if (position === null) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
+      return { ok: true, ...position, serverTime: new Date().toISOString() };
     });
 
     handle(socket, log, EVENTS.mutations, MutationsRequest, async (request) => {

@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { isValidIban } from '../../../../sync-server/protocol/iban.ts';
+import { generateRibNumbers, ribKey } from '../../../../tests/fixtures/documents.ts';
+import { classify } from './classify.ts';
+import { correctIban, findIbanCandidates, frenchIbanFromRib, isValidRibKey } from './iban.ts';
+import { extractDocument } from './index.ts';
+import { pageFromText } from './page.ts';
+import { extractRib, looksLikeName } from './rib.ts';
+
+const groups = (iban: string) => iban.replace(/(.{4})(?=.)/g, '$1 ');
+
+/** Replace the characters at `positions` (indices in the compact IBAN) as OCR might misread them. */
+function misread(iban: string, positions: number[], as: Record<string, string>): string {
+  const chars = [...iban];
+  for (const p of positions) {
+    const c = chars[p]!;
+    if (!as[c]) throw new Error(`no misreading for ${c} at ${p}`);
+    chars[p] = as[c];
+  }
+  return groups(chars.join(''));
+}
+
+describe('IBAN correction', () => {
+  const known = 'FR7630006000011234567890189';
+
+  it('reads a clean IBAN printed in groups, with OCR separators', () => {
+    expect(isValidIban(known)).toBe(true);
+    expect(correctIban(groups(known))).toEqual({ iban: known, corrections: 0 });
+    expect(correctIban('FR76-3000.6000 0112 3456 7890 18 9')).toEqual({ iban: known, corrections: 0 });
+    expect(correctIban('IBAN : FR76 3000 6000 0112 3456 7890 189')?.iban).toBe(known);
+  });
+
+  it('corrects O/0, I/1, S/5, B/8 in positions that must be digits', () => {
+    expect(correctIban('FR76 3OOO 6OOO O112 3456 789O 189')?.iban).toBe(known);
+    // bank, branch and key are digits; 1, 5 and 8 there read as I, S and B
+    const n = generateRibNumbers(11, '15589');
+    const iban = n.iban;
+    const digitPositions = [...iban].map((c, i) => ({ c, i })).filter(({ c, i }) => (i < 14 || i >= 25) && i >= 4 && '158'.includes(c));
+    expect(digitPositions.length).toBeGreaterThan(0);
+    const read = misread(iban, digitPositions.map((d) => d.i), { '1': 'I', '5': 'S', '8': 'B' });
+    expect(read).not.toBe(groups(iban));
+    const r = correctIban(read);
+    expect(r?.iban).toBe(iban);
+    expect(r?.corrections).toBe(digitPositions.length);
+    // lower-case l for 1 and a bar for 1, as tesseract sometimes returns
+    expect(correctIban('FR76 3000 6000 0l12 3456 7890 |89')?.iban).toBe(known);
+  });
+
+  it('tries swaps in the account number, where letters are legal, and keeps the one that checks', () => {
+    // account positions 14..24: two digits misread as look-alike letters
+    const r = correctIban(misread(known, [14, 21], { '1': 'I', '8': 'B' }));
+    expect(r?.iban).toBe(known);
+    expect(r?.corrections).toBe(2);
+  });
+
+  it('keeps real letters of an account number', () => {
+    const n = generateRibNumbers(3, '11425'); // seed 3 carries a letter in the account
+    expect(n.account).toMatch(/[A-Z]/);
+    expect(correctIban(groups(n.iban))).toEqual({ iban: n.iban, corrections: 0 });
+  });
+
+  it('drops one stray character in a French IBAN (checked by mod-97 and the RIB key)', () => {
+    const read = 'FR76 3000 6000 0112 3X456 7890 189';
+    expect(correctIban(read)?.iban).toBe(known);
+  });
+
+  it('finds nothing rather than a wrong IBAN', () => {
+    // one digit really wrong (not a look-alike): no correction may "fix" it
+    expect(correctIban('FR76 3000 6000 0112 3456 7890 180')).toBeNull();
+    expect(correctIban('FR77 3000 6000 0112 3456 7890 189')).toBeNull();
+    expect(correctIban('Titulaire du compte : M. Jean DUPONT')).toBeNull();
+    expect(correctIban('')).toBeNull();
+    expect(correctIban('FR76 3000 6000 0112')).toBeNull();
+  });
+
+  it('reads other countries, correcting only where digits must be', () => {
+    expect(correctIban('DE89 3704 0044 0532 0130 00')?.iban).toBe('DE89370400440532013000');
+    expect(correctIban('DE89 37O4 OO44 O532 O13O OO')?.iban).toBe('DE89370400440532013000');
+    expect(correctIban('GB82 WEST 1234 5698 7654 32')?.iban).toBe('GB82WEST12345698765432');
+    expect(correctIban('GB82 WE5T 1234 5698 7654 32')?.iban).toBe('GB82WEST12345698765432');
+  });
+
+  it('checks RIB keys like the bank does, letters of the account included', () => {
+    expect(isValidRibKey('30006', '00001', '12345678901', '89')).toBe(true);
+    expect(isValidRibKey('30006', '00001', '12345678901', '88')).toBe(false);
+    for (const seed of [1, 2, 3, 8, 13]) {
+      const n = generateRibNumbers(seed, '16706');
+      expect(isValidRibKey(n.bank, n.branch, n.account, n.key)).toBe(true);
+      expect(ribKey(n.bank, n.branch, n.account)).toBe(n.key);
+      expect(frenchIbanFromRib(n.bank, n.branch, n.account, n.key)).toBe(n.iban);
+    }
+  });
+});
+
+const RIB_TEXT = `Banque Coopérative du Littoral
+8 quai de la Fosse - 44000 NANTES
+RELEVÉ D'IDENTITÉ BANCAIRE
+Titulaire du compte : M. Jean DUPONT
+12 rue des Lilas
+Domiciliation : AGENCE NANTES CENTRE
+Code banque Code guichet Numéro de compte Clé RIB
+30006 00001 12345678901 89
+IBAN (International Bank Account Number)
+IBAN FR76 3000 6000 0112 3456 7890 189
+BIC (Bank Identifier Code)
+BIC BCOLFRPP`;
+
+describe('RIB fields', () => {
+  it('extracts IBAN, BIC, holder and bank from a RIB, all valid', () => {
+    const f = extractRib(pageFromText(RIB_TEXT, 0.9));
+    expect(f.iban).toMatchObject({ value: 'FR7630006000011234567890189', valid: true });
+    expect(f.bic).toMatchObject({ value: 'BCOLFRPP', valid: true });
+    expect(f.holder).toMatchObject({ value: 'M. Jean DUPONT', valid: true });
+    expect(f.bank).toMatchObject({ value: 'Banque Coopérative du Littoral', valid: true });
+    // the RIB table and the IBAN line agree: confidence is raised
+    expect(f.iban!.confidence).toBeGreaterThanOrEqual(0.9);
+    for (const v of Object.values(f)) expect(v.confidence).toBeGreaterThan(0.5);
+  });
+
+  it('derives the confidence from the words and lowers it for corrections', () => {
+    const clean = extractRib(pageFromText('IBAN FR76 3000 6000 0112 3456 7890 189', 0.8)).iban!;
+    const fixed = extractRib(pageFromText('IBAN FR76 3OOO 6OOO O112 3456 789O 189', 0.8)).iban!;
+    expect(clean.confidence).toBeCloseTo(0.8, 5);
+    expect(fixed.value).toBe(clean.value);
+    expect(fixed.confidence).toBeLessThan(clean.confidence);
+  });
+
+  it('rebuilds the IBAN from the RIB table when the IBAN line is unreadable', () => {
+    const text = RIB_TEXT.replace('IBAN FR76 3000 6000 0112 3456 7890 189', 'IBAN FR7? 3#00 60@0 ~112 34S6 78?0 1B9');
+    const candidates = findIbanCandidates(pageFromText(text));
+    expect(candidates.map((c) => c.source)).toEqual(['rib-table']);
+    const f = extractRib(pageFromText(text));
+    expect(f.iban).toMatchObject({ value: 'FR7630006000011234567890189', valid: true });
+  });
+
+  it('corrects digits read in the letter part of a BIC, and flags a BIC of another country', () => {
+    expect(extractRib(pageFromText(`${RIB_TEXT.replace('BIC BCOLFRPP', 'BIC 8C0LFRPP')}`)).bic).toMatchObject({ value: 'BCOLFRPP', valid: true });
+    expect(extractRib(pageFromText('BIC / SWIFT : BCOL FRPP XXX\nIBAN FR76 3000 6000 0112 3456 7890 189')).bic).toMatchObject({ value: 'BCOLFRPPXXX', valid: true });
+    const foreign = extractRib(pageFromText('IBAN FR76 3000 6000 0112 3456 7890 189\nBIC DEUTDEFF')).bic!;
+    expect(foreign.value).toBe('DEUTDEFF');
+    expect(foreign.valid).toBe(false);
+  });
+
+  it('finds the holder after the label, on the line below, or not at all', () => {
+    expect(extractRib(pageFromText('Titulaire du compte:\nMME Claire MARTIN\n12 rue des Lilas')).holder).toMatchObject({ value: 'MME Claire MARTIN', valid: true });
+    expect(extractRib(pageFromText('Titulaire : Aminata DIALLO |')).holder).toMatchObject({ value: 'Aminata DIALLO', valid: true });
+    expect(extractRib(pageFromText('Intitulé du compte : M. OU MME ROUSSEAU')).holder?.value).toBe('M. OU MME ROUSSEAU');
+    expect(extractRib(pageFromText('IBAN FR76 3000 6000 0112 3456 7890 189')).holder).toBeUndefined();
+    // a number where a name should be is reported, but not valid
+    expect(extractRib(pageFromText('Titulaire du compte : 4815162342')).holder).toBeUndefined();
+    expect(looksLikeName('M. Jean DUPONT')).toBe(true);
+    expect(looksLikeName('Jean 2 DUPONT')).toBe(false);
+    expect(looksLikeName('M.')).toBe(false);
+  });
+
+  it('takes the bank name, not a sentence or a label that mentions a bank word', () => {
+    const text = `Vous trouverez votre relevé, à transmettre à votre caisse d'allocations familiales ou votre employeur
+Crédit Rural du Nord
+Code banque Code guichet
+Bank Identifier Code`;
+    expect(extractRib(pageFromText(text)).bank?.value).toBe('Crédit Rural du Nord');
+    expect(extractRib(pageFromText('SBP Société Bancaire de Provence')).bank?.value).toBe('Société Bancaire de Provence');
+  });
+});
+
+describe('classification', () => {
+  it('recognises a RIB and extracts its fields', () => {
+    const r = extractDocument(pageFromText(RIB_TEXT));
+    expect(r.docType).toBe('rib');
+    expect(Object.keys(r.fields).sort()).toEqual(['bank', 'bic', 'holder', 'iban']);
+  });
+
+  it('recognises a RIB from its IBAN and labels even without the title', () => {
+    expect(classify('IBAN FR76 3000 6000 0112 3456 7890 189\nBIC BCOLFRPP').docType).toBe('rib');
+  });
+
+  it('types other known documents without fields yet', () => {
+    const tax = extractDocument(pageFromText("AVIS D'IMPÔT 2024 SUR LES REVENUS DE 2023\nRevenu fiscal de référence : 21 540"));
+    expect(tax).toEqual({ docType: 'tax-notice', fields: {} });
+    expect(classify('BULLETIN DE PAIE\nSalaire net à payer 1 640,00').docType).toBe('payslip');
+  });
+
+  it("calls anything else 'other' with no fields", () => {
+    expect(extractDocument(pageFromText('Liste de courses\ntomates, pain, lait'))).toEqual({ docType: 'other', fields: {} });
+    expect(extractDocument(pageFromText(''))).toEqual({ docType: 'other', fields: {} });
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * What the extractors read: the recognised page as lines of words with tesseract's confidences (0..1) and
+ * boxes. Extractors are pure functions of this, so they are tested on synthetic pages without any image.
+ */
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface OcrWord {
+  text: string;
+  confidence: number;
+  box: Box;
+}
+
+export interface OcrLine {
+  text: string;
+  confidence: number;
+  box: Box;
+  words: OcrWord[];
+}
+
+export interface OcrPage {
+  text: string;
+  confidence: number;
+  lines: OcrLine[];
+}
+
+export interface FieldReading {
+  value: string;
+  confidence: number;
+  valid: boolean;
+}
+
+export type Fields = Record<string, FieldReading>;
+
+/** Upper case without accents, typographic apostrophes made plain: what keyword rules match against. */
+export function fold(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[’‘`´]/g, "'")
+    .toUpperCase();
+}
+
+export function meanConfidence(words: readonly OcrWord[]): number {
+  if (words.length === 0) return 0;
+  return words.reduce((s, w) => s + w.confidence, 0) / words.length;
+}
+
+export function clamp01(x: number): number {
+  return Math.max(0, Math.min(1, x));
+}
+
+/**
+ * A page from plain text, one line per text line, every word with the same confidence and a box laid out on
+ * a fixed grid (one character = 10 px, one line = 30 px). For tests, and for text that comes without layout.
+ */
+export function pageFromText(text: string, confidence = 0.9): OcrPage {
+  const lines: OcrLine[] = [];
+  text.split('\n').forEach((raw, row) => {
+    if (raw.trim() === '') return;
+    const words: OcrWord[] = [];
+    const re = /\S+/g;
+    for (let m = re.exec(raw); m; m = re.exec(raw)) {
+      words.push({ text: m[0], confidence, box: { x0: m.index * 10, y0: row * 30, x1: (m.index + m[0].length) * 10, y1: row * 30 + 20 } });
+    }
+    const first = words[0]!.box;
+    const last = words[words.length - 1]!.box;
+    lines.push({ text: raw.trim(), confidence, words, box: { x0: first.x0, y0: first.y0, x1: last.x1, y1: last.y1 } });
+  });
+  return { text, confidence, lines };
+}

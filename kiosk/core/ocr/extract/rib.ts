@@ -1,0 +1,214 @@
+/**
+ * Fields of a French "Relevé d'identité bancaire": IBAN, BIC, account holder, bank name. Every field's
+ * confidence comes from tesseract's word confidences (lowered for corrections and weak evidence) and `valid`
+ * from its own check: mod-97 and RIB key for the IBAN, ISO 9362 shape and country for the BIC.
+ */
+import { isValidBic } from '../../../../sync-server/protocol/iban.ts';
+import { candidateConfidence, findIbanCandidates } from './iban.ts';
+import type { IbanCandidate } from './iban.ts';
+import { findLabels, lineBelow, sameRowRight } from './labels.ts';
+import type { FieldReading, Fields, OcrLine, OcrPage, OcrWord } from './page.ts';
+import { clamp01, fold, meanConfidence } from './page.ts';
+
+function reading(value: string, confidence: number, valid: boolean): FieldReading {
+  return { value, confidence: Math.round(clamp01(confidence) * 1000) / 1000, valid };
+}
+
+// ---------------------------------------------------------------- IBAN
+
+function rankIban(c: IbanCandidate): number {
+  return (c.source === 'iban' ? 4 : 0) + (c.labelled ? 2 : 0) - 0.1 * c.corrections + candidateConfidence(c);
+}
+
+function extractIban(page: OcrPage): FieldReading | undefined {
+  const candidates = findIbanCandidates(page);
+  if (candidates.length === 0) return undefined;
+  candidates.sort((a, b) => rankIban(b) - rankIban(a));
+  const best = candidates[0]!;
+  let confidence = candidateConfidence(best);
+  // The table row and the IBAN line are two readings of the same number: agreement confirms it,
+  // disagreement means one of them is misread.
+  const others = candidates.filter((c) => c !== best);
+  if (others.some((c) => c.iban === best.iban && c.source !== best.source)) confidence = Math.max(confidence, 0.97);
+  else if (others.some((c) => c.iban !== best.iban)) confidence *= 0.7;
+  return reading(best.iban, confidence, true);
+}
+
+// ---------------------------------------------------------------- BIC
+
+const TO_LETTER: Record<string, string> = { '0': 'O', '1': 'I', '2': 'Z', '4': 'A', '5': 'S', '6': 'G', '7': 'T', '8': 'B' };
+const LABEL_WORDS = new Set(['BIC', 'SWIFT', 'CODE', 'BANK', 'IDENTIFIER', 'ADRESSE', 'BICSWIFT']);
+const FRENCH_TERRITORIES = new Set(['FR', 'MC', 'GP', 'MQ', 'GF', 'RE', 'YT', 'PM', 'NC', 'PF', 'WF', 'BL', 'MF', 'TF']);
+
+/** The bank and country parts of a BIC are letters: digits there are misreads. */
+function correctBic(raw: string): { bic: string; corrections: number } | null {
+  if (raw.length !== 8 && raw.length !== 11) return null;
+  let corrections = 0;
+  let bic = '';
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (i < 6 && !/[A-Z]/.test(ch)) {
+      const l = TO_LETTER[ch];
+      if (!l) return null;
+      bic += l;
+      corrections++;
+    } else bic += ch;
+  }
+  return isValidBic(bic) ? { bic, corrections } : null;
+}
+
+function countryCompatible(bic: string, ibanCountry: string | undefined): boolean {
+  if (ibanCountry === undefined) return true;
+  const c = bic.slice(4, 6);
+  return c === ibanCountry || (FRENCH_TERRITORIES.has(c) && FRENCH_TERRITORIES.has(ibanCountry));
+}
+
+interface BicCandidate {
+  bic: string;
+  corrections: number;
+  words: OcrWord[];
+  labelled: boolean;
+}
+
+/** BIC-shaped runs of one to three consecutive words (OCR may split "BNPA FRPP XXX"; the longest run wins). */
+function bicCandidates(words: readonly OcrWord[], labelled: boolean): BicCandidate[] {
+  const out: BicCandidate[] = [];
+  const tokens = words.map((w) => fold(w.text).replace(/[^A-Z0-9]/g, ''));
+  for (let i = 0; i < words.length; i++) {
+    let joined = '';
+    for (let j = i; j < Math.min(words.length, i + 3); j++) {
+      if (LABEL_WORDS.has(tokens[j]!)) break;
+      joined += tokens[j];
+      const c = correctBic(joined);
+      if (c) out.push({ ...c, words: words.slice(i, j + 1), labelled });
+    }
+  }
+  return out;
+}
+
+function extractBic(page: OcrPage, ibanCountry: string | undefined): FieldReading | undefined {
+  const candidates: BicCandidate[] = [];
+  for (const hit of findLabels(page, /\b(?:BIC|SWIFT)\b|BANK IDENTIFIER CODE/)) {
+    candidates.push(...bicCandidates(hit.rest, true));
+    for (const l of sameRowRight(page, hit)) candidates.push(...bicCandidates(l.words, true));
+    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    if (below) candidates.push(...bicCandidates(below.words, true));
+  }
+  if (ibanCountry !== undefined) {
+    // Unlabelled: only a single word whose country matches the IBAN's, or common words would pass the shape.
+    for (const line of page.lines) {
+      for (const c of bicCandidates(line.words, false)) if (c.words.length === 1 && c.bic.slice(4, 6) === ibanCountry) candidates.push(c);
+    }
+  }
+  const score = (c: BicCandidate) =>
+    (countryCompatible(c.bic, ibanCountry) ? 4 : 0) + (c.labelled ? 2 : 0) - 0.2 * c.corrections + (c.bic.length === 11 ? 0.3 : 0) + meanConfidence(c.words);
+  const best = candidates.sort((a, b) => score(b) - score(a))[0];
+  if (!best) return undefined;
+  const compatible = countryCompatible(best.bic, ibanCountry);
+  const confidence = meanConfidence(best.words) * 0.95 ** best.corrections * (best.labelled ? 1 : 0.8) * (compatible ? 1 : 0.6);
+  return reading(best.bic, confidence, compatible);
+}
+
+// ---------------------------------------------------------------- holder
+
+const CIVILITY = /^(?:M|MR|MME|MLLE|MM|MONSIEUR|MADAME|MADEMOISELLE)\.?$/;
+
+/** A stray mark at either end of a name: no letter, a lone letter without a dot, or a word OCR doubts. */
+function isEdgeNoise(w: OcrWord): boolean {
+  return !/\p{L}/u.test(w.text) || /^\p{L}$/u.test(w.text) || w.confidence < 0.4;
+}
+
+function cleanName(words: readonly OcrWord[]): OcrWord[] {
+  const ws = [...words];
+  // Table rules, speckles and logo fragments around a name are OCR noise, not part of it.
+  while (ws.length && isEdgeNoise(ws[ws.length - 1]!)) ws.pop();
+  while (ws.length && isEdgeNoise(ws[0]!) && !CIVILITY.test(fold(ws[0]!.text))) ws.shift();
+  return ws;
+}
+
+export function looksLikeName(value: string): boolean {
+  if (value.length < 3 || value.length > 120 || /\d/.test(value)) return false;
+  if (!/^[\p{L}][\p{L} .,'’&/-]*$/u.test(value)) return false;
+  const words = value.split(/\s+/).filter((w) => !CIVILITY.test(fold(w)));
+  return words.some((w) => (w.match(/\p{L}/gu)?.length ?? 0) >= 2);
+}
+
+const OTHER_LABELS = /DOMICILIATION|IBAN|BIC|CODE|ADRESSE|AGENCE|BANQUE|RELEVE|COMPTE/;
+
+function nameFrom(words: readonly OcrWord[]): FieldReading | undefined {
+  const ws = cleanName(words);
+  if (ws.length === 0) return undefined;
+  const value = ws.map((w) => w.text).join(' ').replace(/\s+/g, ' ').trim();
+  if (OTHER_LABELS.test(fold(value))) return undefined;
+  return reading(value, meanConfidence(ws), looksLikeName(value));
+}
+
+function extractHolder(page: OcrPage): FieldReading | undefined {
+  const label = /\bTITULAIRE(?:\s+DU\s+COMPTE)?\b|\bNOM\s+DU\s+TITULAIRE\b|\bINTITULE\s+DU\s+COMPTE\b/;
+  const found: FieldReading[] = [];
+  for (const hit of findLabels(page, label)) {
+    const sources: (readonly OcrWord[])[] = [hit.rest, ...sameRowRight(page, hit).map((l: OcrLine) => l.words)];
+    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    if (below) sources.push(below.words);
+    for (const s of sources) {
+      const r = nameFrom(s);
+      if (r) {
+        found.push(r);
+        break;
+      }
+    }
+  }
+  return found.sort((a, b) => Number(b.valid) - Number(a.valid) || b.confidence - a.confidence)[0];
+}
+
+// ---------------------------------------------------------------- bank name
+
+const BANK_WORDS =
+  /\b(?:BANQUE|BANK|CREDIT|CAISSE|SOCIETE GENERALE|LA POSTE|BNP|LCL|HSBC|BRED|CIC|BOURSORAMA|MONABANQ|MUTUEL(?:LE)?|EPARGNE|FORTUNEO|QONTO|SHINE|REVOLUT|NICKEL|ING|BPCE|NATIXIS|BANCAIRE DE|SOCIETE BANCAIRE)\b/;
+/** Lines that mention a bank word without being the bank's name. */
+const NOT_A_NAME = /IBAN|BIC|CODE|NUMERO|ACCOUNT|IDENTIFIER|IDENTITE|RELEVE|\bRIB\b|DOMICILIATION|TITULAIRE|\d{3}/;
+
+function extractBank(page: OcrPage): FieldReading | undefined {
+  const heights = page.lines.map((l) => l.box.y1 - l.box.y0).sort((a, b) => a - b);
+  const median = heights[Math.floor(heights.length / 2)] ?? 1;
+  let best: { words: OcrWord[]; score: number } | undefined;
+  for (const [i, line] of page.lines.entries()) {
+    const text = fold(line.text);
+    if (!BANK_WORDS.test(text) || NOT_A_NAME.test(text)) continue;
+    let words = cleanName(line.words.filter((w) => /\p{L}/u.test(w.text)));
+    // A logo read on the same line ("SBP Société Bancaire…", or garbage from its graphics): initials or a
+    // word that is not a capitalised name, before a name that still names a bank without them.
+    const notNameStart = (t: string) => /^\p{Lu}{2,4}$/u.test(t) || !/^\p{Lu}[\p{L}'’-]*$/u.test(t);
+    while (words.length > 1 && notNameStart(words[0]!.text) && BANK_WORDS.test(fold(words.slice(1).map((w) => w.text).join(' ')))) {
+      words = words.slice(1);
+    }
+    // A bank's name is a few capitalised words; a sentence that mentions a "caisse" is not one.
+    if (words.length === 0 || words.length > 7 || !/^\p{Lu}/u.test(words[0]!.text)) continue;
+    // Bank names are printed big and near the top.
+    const score = (line.box.y1 - line.box.y0) / median - i / Math.max(1, page.lines.length);
+    if (!best || score > best.score) best = { words, score };
+  }
+  if (best) {
+    const value = best.words.map((w) => w.text).join(' ');
+    return reading(value, meanConfidence(best.words), value.length >= 3);
+  }
+  // No bank word anywhere: the domiciliation line names the branch, which is better than nothing.
+  for (const hit of findLabels(page, /\bDOMICILIATION\b/)) {
+    const ws = cleanName(hit.rest.length ? hit.rest : (sameRowRight(page, hit)[0]?.words ?? []));
+    if (ws.length) return reading(ws.map((w) => w.text).join(' '), meanConfidence(ws) * 0.7, false);
+  }
+  return undefined;
+}
+
+export function extractRib(page: OcrPage): Fields {
+  const fields: Fields = {};
+  const iban = extractIban(page);
+  if (iban) fields.iban = iban;
+  const bic = extractBic(page, iban?.value.slice(0, 2));
+  if (bic) fields.bic = bic;
+  const holder = extractHolder(page);
+  if (holder) fields.holder = holder;
+  const bank = extractBank(page);
+  if (bank) fields.bank = bank;
+  return fields;
+}

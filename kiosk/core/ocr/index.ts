@@ -1,0 +1,12 @@
+/**
+ * Local OCR: a pool of warm worker threads (sharp preprocessing + tesseract.js, offline) that turns a still
+ * into a classified document with checked fields. See README.md.
+ */
+export { createOcrPool } from './pool.ts';
+export type { AnalyseOptions, OcrPool, OcrPoolOptions, OcrPoolStats, OcrProgress } from './pool.ts';
+export { OcrError, OcrErrorCode, OCR_MESSAGES } from './errors.ts';
+export { OcrResult, OcrStage, FieldReading } from './protocol.ts';
+export type { OcrTimings } from './protocol.ts';
+export { extractDocument, classify, correctIban, pageFromText } from './extract/index.ts';
+export type { Extraction } from './extract/index.ts';
+export type { OcrPage } from './extract/page.ts';

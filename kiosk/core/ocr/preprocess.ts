@@ -1,0 +1,305 @@
+/**
+ * Image checks and preprocessing before tesseract, run in the OCR worker thread.
+ *
+ * The bytes come from outside (camera still, uploaded file): the format is sniffed from magic bytes before any
+ * decoder sees them (no SVG, PDF or TIFF parser is ever reached), the pixel count is checked from the header
+ * before decoding (decompression bombs), and sharp decodes strictly (a truncated or corrupt file is refused,
+ * not half-read).
+ *
+ * The pipeline: auto-orient (EXIF), greyscale and resize in one sharp pass, then contrast stretch and a light
+ * sharpen on the raw pixels here (sharp's normalise decodes twice and its LAB sharpen costs more than the
+ * recognition of a small page on this hardware). The output is a binary PGM, which tesseract reads without a
+ * decoding step of its own.
+ */
+import sharp from 'sharp';
+import type { Metadata } from 'sharp';
+import { OcrError } from './errors.ts';
+
+/** Larger images are refused before decoding: 50 megapixels is far above any document camera. */
+export const MAX_INPUT_PIXELS = 50_000_000;
+export const MAX_INPUT_BYTES = 25 * 1024 * 1024;
+/** Below this, text cannot be read whatever the processing. */
+export const MIN_LONG_SIDE = 480;
+export const MIN_SHORT_SIDE = 200;
+
+/**
+ * Working size: text of a document photographed or scanned whole lands around tesseract's preferred glyph
+ * height (20–30 px) at these sizes, and recognition time grows with the pixel count. Tuned with bench/ocr.ts.
+ */
+export const WORK_MAX_WIDTH = 1400;
+export const WORK_MAX_HEIGHT = 1800;
+export const WORK_MIN_LONG_SIDE = 1200;
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp';
+
+export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
+  const b = bytes;
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b.length >= 8 && [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v)) return 'png';
+  if (b.length >= 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') return 'webp';
+  return undefined;
+}
+
+function describe(bytes: Uint8Array): string {
+  const head = String.fromCharCode(...bytes.subarray(0, 5));
+  if (head === '%PDF-') return 'a PDF';
+  if (head.startsWith('<')) return 'markup (SVG/HTML/XML)';
+  return `unknown format (first bytes ${Buffer.from(bytes.subarray(0, 8)).toString('hex')})`;
+}
+
+export interface Prepared {
+  /** binary PGM of the working image */
+  pgm: Uint8Array;
+  /** size of the input as shown (after EXIF orientation) */
+  width: number;
+  height: number;
+  workWidth: number;
+  workHeight: number;
+  /** the paper found on a darker background, in decoded pixels; null when the whole image was used */
+  crop: CropBox | null;
+  /** estimated noise σ of the working image before filtering */
+  noise: number;
+}
+
+/** Throws OcrError for every input that cannot be processed. */
+export async function checkImage(bytes: Uint8Array): Promise<{ format: ImageFormat; width: number; height: number }> {
+  if (bytes.length === 0) throw new OcrError('bad-image', { message: "L'image est vide. Reprenez la photo.", detail: 'empty input' });
+  if (bytes.length > MAX_INPUT_BYTES) throw new OcrError('too-large', { detail: `input of ${bytes.length} bytes` });
+  const format = sniffFormat(bytes);
+  if (!format) {
+    throw new OcrError('bad-image', {
+      message: "Ce fichier n'est pas une photo. Prenez le document en photo.",
+      detail: `not a JPEG, PNG or WebP image: ${describe(bytes)}`,
+    });
+  }
+  let meta: Metadata;
+  try {
+    // Header only: no pixel is decoded here.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new OcrError('bad-image', { message: "L'image est abîmée. Reprenez la photo.", detail: `unreadable header: ${String(err)}`, cause: err });
+  }
+  const w0 = meta.width ?? 0;
+  const h0 = meta.height ?? 0;
+  if (w0 * h0 > MAX_INPUT_PIXELS || (meta.pages ?? 1) > 1) {
+    throw new OcrError('too-large', { detail: `${w0}x${h0} pixels, ${meta.pages ?? 1} page(s)` });
+  }
+  // EXIF orientations 5–8 swap width and height.
+  const swapped = (meta.orientation ?? 1) >= 5;
+  const width = swapped ? h0 : w0;
+  const height = swapped ? w0 : h0;
+  if (Math.max(width, height) < MIN_LONG_SIDE || Math.min(width, height) < MIN_SHORT_SIDE) {
+    throw new OcrError('unreadable', {
+      message: "L'image est trop petite pour être lue. Approchez le document et reprenez la photo.",
+      detail: `${width}x${height} pixels`,
+    });
+  }
+  return { format, width, height };
+}
+
+/** Knobs of the pipeline, for tuning experiments; the defaults are the tuned values. */
+export interface PreprocessTuning {
+  maxWidth: number;
+  maxHeight: number;
+  minLongSide: number;
+  sharpen: number;
+  /** estimated noise (grey levels, σ) above which a median filter runs and sharpening is skipped */
+  noiseThreshold: number;
+}
+
+export const DEFAULT_TUNING: PreprocessTuning = {
+  maxWidth: WORK_MAX_WIDTH,
+  maxHeight: WORK_MAX_HEIGHT,
+  minLongSide: WORK_MIN_LONG_SIDE,
+  sharpen: 0.5,
+  noiseThreshold: 6,
+};
+
+function workSize(width: number, height: number, t: PreprocessTuning): { w: number; h: number } {
+  let scale = Math.min(t.maxWidth / width, t.maxHeight / height, 1);
+  // Small photos are enlarged: tesseract misses glyphs much below 15 px.
+  const long = Math.max(width, height);
+  if (long < t.minLongSide) scale = Math.min(t.minLongSide / long, 2.5);
+  return { w: Math.max(1, Math.round(width * scale)), h: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Stretch the grey levels so the 0.5 % darkest pixels become black and the 0.5 % lightest white. */
+export function stretchContrast(px: Uint8Array): void {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < px.length; i++) hist[px[i]!]!++;
+  const cut = px.length * 0.005;
+  let lo = 0;
+  for (let acc = 0; lo < 255; lo++) if ((acc += hist[lo]!) > cut) break;
+  let hi = 255;
+  for (let acc = 0; hi > 0; hi--) if ((acc += hist[hi]!) > cut) break;
+  if (hi - lo < 16) return; // a flat image: stretching would only amplify noise
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = Math.max(0, Math.min(255, Math.round(((v - lo) * 255) / (hi - lo))));
+  for (let i = 0; i < px.length; i++) px[i] = lut[px[i]!]!;
+}
+
+/**
+ * Noise level σ in grey levels (Immerkær 1996: the response to a Laplacian-difference mask, which cancels
+ * edges and flat areas alike, is proportional to the noise). Sampled on every other row for speed.
+ */
+export function estimateNoise(px: Uint8Array, w: number, h: number): number {
+  if (w < 3 || h < 3) return 0;
+  let sum = 0;
+  let n = 0;
+  for (let y = 1; y < h - 1; y += 2) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const v =
+        px[i - w - 1]! - 2 * px[i - w]! + px[i - w + 1]! -
+        2 * px[i - 1]! + 4 * px[i]! - 2 * px[i + 1]! +
+        px[i + w - 1]! - 2 * px[i + w]! + px[i + w + 1]!;
+      sum += Math.abs(v);
+      n++;
+    }
+  }
+  return (Math.sqrt(Math.PI / 2) * sum) / (6 * n);
+}
+
+/** Light unsharp mask (centre + amount × (centre − mean of 4 neighbours)). */
+export function sharpen(px: Uint8Array, w: number, h: number, amount = 0.5): Uint8Array {
+  const out = new Uint8Array(px.length);
+  out.set(px);
+  for (let y = 1; y < h - 1; y++) {
+    const row = y * w;
+    for (let x = 1; x < w - 1; x++) {
+      const i = row + x;
+      const c = px[i]!;
+      const v = c + amount * (c - (px[i - 1]! + px[i + 1]! + px[i - w]! + px[i + w]!) / 4);
+      out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return out;
+}
+
+/** Decoding stops at this long side (JPEG shrink-on-load makes big photos cheap to open at this size). */
+const DECODE_MAX_SIDE = 2800;
+
+export interface CropBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+function otsu(hist: Uint32Array, total: number): { threshold: number; separation: number } {
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += i * hist[i]!;
+  let sumB = 0;
+  let wB = 0;
+  let best = 0;
+  let threshold = 128;
+  let separation = 0;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t]!;
+    if (wB === 0) continue;
+    const wF = total - wB;
+    if (wF === 0) break;
+    sumB += t * hist[t]!;
+    const mB = sumB / wB;
+    const mF = (sum - sumB) / wF;
+    const between = wB * wF * (mB - mF) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = t;
+      separation = mF - mB;
+    }
+  }
+  return { threshold, separation };
+}
+
+/**
+ * The sheet of paper in a camera still: a clearly brighter region on a darker desk. Null when there is no
+ * such contrast or when the sheet already fills the frame (a scan, a close photo) — then nothing is cropped.
+ * Cropping spends tesseract's time and the working resolution on the document, not on the desk.
+ */
+export function findPaper(px: Uint8Array, w: number, h: number): CropBox | null {
+  const step = Math.max(1, Math.floor(Math.max(w, h) / 400));
+  const hist = new Uint32Array(256);
+  let n = 0;
+  for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
+  const { threshold, separation } = otsu(hist, n);
+  if (separation < 60) return null;
+  const rows: number[] = [];
+  const cols = new Uint32Array(Math.ceil(w / step));
+  let rowsSampled = 0;
+  for (let y = 0; y < h; y += step, rowsSampled++) {
+    let bright = 0;
+    for (let x = 0, c = 0; x < w; x += step, c++) {
+      if (px[y * w + x]! > threshold) {
+        bright++;
+        cols[c]!++;
+      }
+    }
+    rows.push(bright / cols.length);
+  }
+  const firstRow = rows.findIndex((f) => f > 0.3);
+  const lastRow = rows.findLastIndex((f) => f > 0.3);
+  const colFrac = [...cols].map((c) => c / rowsSampled);
+  const firstCol = colFrac.findIndex((f) => f > 0.3);
+  const lastCol = colFrac.findLastIndex((f) => f > 0.3);
+  if (firstRow < 0 || firstCol < 0) return null;
+  const margin = Math.round(0.01 * Math.max(w, h));
+  const left = Math.max(0, firstCol * step - margin);
+  const top = Math.max(0, firstRow * step - margin);
+  const right = Math.min(w, (lastCol + 1) * step + margin);
+  const bottom = Math.min(h, (lastRow + 1) * step + margin);
+  const area = ((right - left) * (bottom - top)) / (w * h);
+  if (area > 0.9 || area < 0.1) return null;
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+function decodeError(err: unknown): OcrError {
+  const msg = String(err);
+  if (/pixel limit/i.test(msg)) return new OcrError('too-large', { detail: msg, cause: err });
+  return new OcrError('bad-image', { message: "L'image est abîmée. Reprenez la photo.", detail: `decode failed: ${msg}`, cause: err });
+}
+
+export async function preprocess(bytes: Uint8Array, tuning: Partial<PreprocessTuning> = {}): Promise<Prepared> {
+  const t = { ...DEFAULT_TUNING, ...tuning };
+  const { width, height } = await checkImage(bytes);
+  let grey: { data: Buffer; info: { width: number; height: number; channels: number } };
+  try {
+    grey = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', sequentialRead: true })
+      .autoOrient()
+      .flatten({ background: '#ffffff' })
+      .greyscale()
+      .resize(DECODE_MAX_SIDE, DECODE_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw decodeError(err);
+  }
+  const { width: dw, height: dh, channels } = grey.info;
+  if (channels !== 1 || grey.data.length !== dw * dh) throw new OcrError('bad-image', { detail: `unexpected pixel buffer ${grey.data.length} for ${dw}x${dh}x${channels}` });
+  const crop = findPaper(grey.data, dw, dh) ?? { left: 0, top: 0, width: dw, height: dh };
+  const { w, h } = workSize(crop.width, crop.height, t);
+  let raw: Buffer;
+  try {
+    raw = await sharp(grey.data, { raw: { width: dw, height: dh, channels: 1 } })
+      .extract(crop)
+      .resize(w, h, { fit: 'fill' })
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer();
+  } catch (err) {
+    throw decodeError(err);
+  }
+  if (raw.length !== w * h) throw new OcrError('bad-image', { detail: `unexpected pixel buffer ${raw.length} for ${w}x${h}` });
+  // Sensor noise (dim light, cheap camera) becomes speckles at tesseract's binarisation that bury the text:
+  // a median filter removes them and keeps edges; sharpening would only make them worse.
+  const noise = estimateNoise(raw, w, h);
+  const noisy = noise > t.noiseThreshold;
+  if (noisy) raw = await sharp(raw, { raw: { width: w, height: h, channels: 1 } }).median(noise > 3 * t.noiseThreshold ? 5 : 3).toColourspace('b-w').raw().toBuffer();
+  stretchContrast(raw);
+  const px = t.sharpen > 0 && !noisy ? sharpen(raw, w, h, t.sharpen) : raw;
+  const header = Buffer.from(`P5\n${w} ${h}\n255\n`, 'ascii');
+  const pgm = new Uint8Array(header.length + px.length);
+  pgm.set(header, 0);
+  pgm.set(px, header.length);
+  return { pgm, width, height, workWidth: w, workHeight: h, crop: crop.width === dw && crop.height === dh ? null : crop, noise };
+}

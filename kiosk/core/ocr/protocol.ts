@@ -1,0 +1,72 @@
+/**
+ * Messages between the OCR pool (caller's thread) and its worker threads, and the result type. Both sides
+ * parse what they receive: a worker bug then shows as a clear error, not as a wrong field on screen.
+ */
+import { z } from 'zod';
+import { DocType, LIMITS } from '../../../sync-server/protocol/common.ts';
+import { OcrErrorWire } from './errors.ts';
+
+export const FieldReading = z.object({
+  value: z.string().max(LIMITS.fieldValueChars),
+  confidence: z.number().min(0).max(1),
+  valid: z.boolean(),
+});
+
+export const OcrTimings = z.object({
+  /** waiting for a free worker */
+  queueMs: z.number().nonnegative(),
+  /** checks, decode, orientation, greyscale, resize, contrast, sharpen */
+  preprocessMs: z.number().nonnegative(),
+  recognizeMs: z.number().nonnegative(),
+  extractMs: z.number().nonnegative(),
+});
+export type OcrTimings = z.infer<typeof OcrTimings>;
+
+export const OcrResult = z.object({
+  docType: DocType,
+  fields: z.record(z.string().max(40), FieldReading).refine((f) => Object.keys(f).length <= LIMITS.fieldsPerDocument),
+  text: z.string().max(LIMITS.ocrTextChars),
+  /** tesseract's mean confidence for the page, 0..1 */
+  confidence: z.number().min(0).max(1),
+  /** size of the input image as shown (after EXIF orientation) */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** from analyse() to result, queue included */
+  elapsedMs: z.number().nonnegative(),
+  timings: OcrTimings,
+});
+export type OcrResult = z.infer<typeof OcrResult>;
+
+export const OcrStage = z.enum(['queued', 'preprocess', 'recognize', 'extract', 'done']);
+export type OcrStage = z.infer<typeof OcrStage>;
+
+/** Test-only faults, honoured only by a pool created with `testHooks: true`. */
+export const TestFault = z.enum(['crash', 'hang']);
+export type TestFault = z.infer<typeof TestFault>;
+
+export const WorkerInit = z.object({
+  cacheDir: z.string().min(1),
+  tripwireChannel: z.string().min(1),
+  testHooks: z.boolean(),
+});
+export type WorkerInit = z.infer<typeof WorkerInit>;
+
+export const ToWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job'), jobId: z.number().int(), image: z.instanceof(Uint8Array), fault: TestFault.optional() }),
+]);
+export type ToWorker = z.infer<typeof ToWorker>;
+
+/** What a worker computes; the pool adds queue time and elapsedMs. */
+export const WorkerResult = OcrResult.omit({ elapsedMs: true, timings: true }).extend({
+  timings: OcrTimings.omit({ queueMs: true }),
+});
+export type WorkerResult = z.infer<typeof WorkerResult>;
+
+export const FromWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), initMs: z.number() }),
+  z.object({ type: z.literal('init-failed'), detail: z.string().max(2000) }),
+  z.object({ type: z.literal('progress'), jobId: z.number().int(), stage: OcrStage, progress: z.number().min(0).max(1) }),
+  z.object({ type: z.literal('result'), jobId: z.number().int(), result: WorkerResult }),
+  z.object({ type: z.literal('error'), jobId: z.number().int(), error: OcrErrorWire }),
+]);
+export type FromWorker = z.infer<typeof FromWorker>;

@@ -69,6 +69,15 @@ describe('reading generated RIBs', () => {
         return { ...d, png: await sharp(png).jpeg({ quality: 80 }).toBuffer() };
       },
     },
+    {
+      name: 'phone JPEG stored sideways with EXIF orientation 6',
+      doc: async () => {
+        const d = await renderRib({ seed: 6, font: 'Liberation Sans' });
+        // pixels turned a quarter left; the EXIF tag says "turn right to display", as phones write it
+        const sideways = await sharp(d.png).rotate(-90).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer();
+        return { ...d, png: sideways };
+      },
+    },
     { name: 'A4 letter', doc: () => renderA4Rib({ seed: 10, font: 'Liberation Sans' }) },
   ];
   const FIELDS = ['iban', 'bic', 'holder', 'bank'] as const;
@@ -93,8 +102,10 @@ describe('reading generated RIBs', () => {
     expect(r.fields.bank?.value).toBe(expected.fields.bank);
     for (const f of Object.values(r.fields)) expect(f.confidence).toBeGreaterThan(0.5);
     expect(r.text).toMatch(/IDENTIT/);
+    // the size as displayed: EXIF orientations 5–8 swap the stored width and height
     const meta = await sharp(png).metadata();
-    expect([r.width, r.height]).toEqual([meta.width, meta.height]);
+    const shown = (meta.orientation ?? 1) >= 5 ? [meta.height, meta.width] : [meta.width, meta.height];
+    expect([r.width, r.height]).toEqual(shown);
     expect(r.timings.recognizeMs).toBeGreaterThan(0);
     expect(r.elapsedMs).toBeGreaterThanOrEqual(r.timings.preprocessMs + r.timings.recognizeMs);
     progressSeen = progress;

@@ -113,8 +113,12 @@ export function createOcrPool(options: OcrPoolOptions): OcrPool {
   };
   tripwire.unref();
 
-  const prepared = prepareTraineddata(options.cacheDir);
-  prepared.catch(() => {});
+  // Models are unpacked once per pool; after a failure (disk full, read-only folder) the next refill retries.
+  let prepared = prepareTraineddata(options.cacheDir);
+  let prepareFailed = false;
+  prepared.catch(() => {
+    prepareFailed = true;
+  });
 
   function settle(job: Job, outcome: { result: OcrResult } | { error: unknown }): void {
     if (job.settled) return;
@@ -277,6 +281,13 @@ export function createOcrPool(options: OcrPoolOptions): OcrPool {
   function refill(): void {
     if (closed) return;
     if (startFailures >= MAX_START_FAILURES) startFailures = 0;
+    if (prepareFailed && slots.length < size) {
+      prepareFailed = false;
+      prepared = prepareTraineddata(options.cacheDir);
+      prepared.catch(() => {
+        prepareFailed = true;
+      });
+    }
     while (slots.length < size) spawn();
   }
 

@@ -6,10 +6,12 @@
  * before decoding (decompression bombs), and sharp decodes strictly (a truncated or corrupt file is refused,
  * not half-read).
  *
- * The pipeline: auto-orient (EXIF), greyscale and resize in one sharp pass, then contrast stretch and a light
- * sharpen on the raw pixels here (sharp's normalise decodes twice and its LAB sharpen costs more than the
- * recognition of a small page on this hardware). The output is a binary PGM, which tesseract reads without a
- * decoding step of its own.
+ * The pipeline: one sharp pass decodes strictly, auto-orients (EXIF), flattens, greys and caps the size;
+ * on those raw pixels the sheet of paper is found when it lies on a darker desk (camera stills) and cropped;
+ * a second pass resizes the sheet to the working size; then, here on the raw pixels: a median filter when
+ * the image is noisy, a contrast stretch, and a light sharpen when it is not. (sharp's own normalise decodes
+ * twice and its LAB sharpen costs more than recognising a small page on this hardware.) The output is a
+ * binary PGM, which tesseract reads without a decoding step of its own.
  */
 import sharp from 'sharp';
 import type { Metadata } from 'sharp';

@@ -4,7 +4,7 @@
  * from there and never looks anywhere else (see recognizer.ts).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -23,26 +23,41 @@ export function cachedModel(cacheDir: string, lang: OcrLang): string {
   return join(cacheDir, `${lang}.traineddata`);
 }
 
-async function exists(path: string): Promise<boolean> {
+async function sizeOf(path: string): Promise<number | undefined> {
   try {
-    return (await stat(path)).size > 0;
+    return (await stat(path)).size;
   } catch {
-    return false;
+    return undefined;
+  }
+}
+
+/** A gzip member ends with the uncompressed size (mod 2³²): enough to tell a complete copy from a damaged one. */
+async function unpackedSize(gz: string): Promise<number> {
+  const fh = await open(gz, 'r');
+  try {
+    const { size } = await fh.stat();
+    const tail = Buffer.alloc(4);
+    await fh.read(tail, 0, 4, size - 4);
+    return tail.readUInt32LE(0);
+  } finally {
+    await fh.close();
   }
 }
 
 /**
- * Unpack the models into `cacheDir` unless already there. Streams (no 20 MB buffer on the caller's loop);
+ * Unpack the models into `cacheDir` unless a complete copy is already there. Streams (no 20 MB buffer on the caller's loop);
  * written to a temporary name and renamed, so a crash never leaves a half model that tesseract would load.
  */
 export async function prepareTraineddata(cacheDir: string): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   for (const lang of OCR_LANGS) {
     const target = cachedModel(cacheDir, lang);
-    if (await exists(target)) continue;
+    const source = packagedModel(lang);
+    // Checked every start: a truncated or replaced copy would make tesseract fail to start, forever.
+    if ((await sizeOf(target)) === (await unpackedSize(source))) continue;
     const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
     try {
-      await pipeline(createReadStream(packagedModel(lang)), createGunzip(), createWriteStream(tmp));
+      await pipeline(createReadStream(source), createGunzip(), createWriteStream(tmp));
       await rename(tmp, target);
     } finally {
       await rm(tmp, { force: true });

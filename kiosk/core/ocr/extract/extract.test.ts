@@ -133,6 +133,19 @@ describe('RIB fields', () => {
     expect(f.iban).toMatchObject({ value: 'FR7630006000011234567890189', valid: true });
   });
 
+  it('reads an IBAN that a skewed photo broke over two lines', () => {
+    const f = extractRib(pageFromText('IBAN FR76 3000 6000 0112\n3456 7890 189\nBIC BCOLFRPP'));
+    expect(f.iban).toMatchObject({ value: 'FR7630006000011234567890189', valid: true });
+    expect(f.iban!.confidence).toBeLessThan(0.9);
+  });
+
+  it('asks for a look when a BIC has 1/I or 0/O where both are legal', () => {
+    const plain = extractRib(pageFromText('BIC CSBOFR2LXXX')).bic!;
+    const ambiguous = extractRib(pageFromText('BIC CSBOFR21XXX')).bic!;
+    expect(ambiguous).toMatchObject({ value: 'CSBOFR21XXX', valid: true });
+    expect(ambiguous.confidence).toBeLessThan(plain.confidence);
+  });
+
   it('corrects digits read in the letter part of a BIC, and flags a BIC of another country', () => {
     expect(extractRib(pageFromText(`${RIB_TEXT.replace('BIC BCOLFRPP', 'BIC 8C0LFRPP')}`)).bic).toMatchObject({ value: 'BCOLFRPP', valid: true });
     expect(extractRib(pageFromText('BIC / SWIFT : BCOL FRPP XXX\nIBAN FR76 3000 6000 0112 3456 7890 189')).bic).toMatchObject({ value: 'BCOLFRPPXXX', valid: true });
@@ -145,7 +158,10 @@ describe('RIB fields', () => {
     expect(extractRib(pageFromText('Titulaire du compte:\nMME Claire MARTIN\n12 rue des Lilas')).holder).toMatchObject({ value: 'MME Claire MARTIN', valid: true });
     expect(extractRib(pageFromText('Titulaire : Aminata DIALLO |')).holder).toMatchObject({ value: 'Aminata DIALLO', valid: true });
     expect(extractRib(pageFromText('Intitulé du compte : M. OU MME ROUSSEAU')).holder?.value).toBe('M. OU MME ROUSSEAU');
+    expect(extractRib(pageFromText('Titulaire du compte : M- Karim BENALI')).holder?.value).toBe('M. Karim BENALI');
     expect(extractRib(pageFromText('IBAN FR76 3000 6000 0112 3456 7890 189')).holder).toBeUndefined();
+    // the name line lost: the address below is not taken for a name
+    expect(extractRib(pageFromText('Titulaire du compte :\n9 place de la Mairie\n75011 PARIS')).holder).toBeUndefined();
     // a number where a name should be is reported, but not valid
     expect(extractRib(pageFromText('Titulaire du compte : 4815162342')).holder).toBeUndefined();
     expect(looksLikeName('M. Jean DUPONT')).toBe(true);

@@ -250,14 +250,26 @@ function ribTableIbans(line: OcrLine, c: Compact): IbanCandidate[] {
 
 export function findIbanCandidates(page: OcrPage): IbanCandidate[] {
   const out: IbanCandidate[] = [];
-  for (const line of page.lines) {
+  page.lines.forEach((line, i) => {
     const c = compactWords(line.words);
     const labelled = /\bIBAN\b/.test(fold(line.text));
-    for (const m of ibansInCompact(c.chars)) {
+    const found = ibansInCompact(c.chars);
+    for (const m of found) {
       out.push({ iban: m.iban, corrections: m.corrections, words: wordsOf(line, c, m.start, m.end), line, labelled, source: 'iban' });
     }
+    // A skewed photo can break the printed IBAN over two text lines: read it across the break.
+    const next = page.lines[i + 1];
+    if (found.length === 0 && next) {
+      const joined: OcrLine = { ...line, text: `${line.text} ${next.text}`, words: [...line.words, ...next.words] };
+      const cj = compactWords(joined.words);
+      for (const m of ibansInCompact(cj.chars)) {
+        if (m.start < c.chars.length && m.end > c.chars.length) {
+          out.push({ iban: m.iban, corrections: m.corrections + 1, words: wordsOf(joined, cj, m.start, m.end), line: joined, labelled, source: 'iban' });
+        }
+      }
+    }
     if (!labelled) out.push(...ribTableIbans(line, c));
-  }
+  });
   return out;
 }
 

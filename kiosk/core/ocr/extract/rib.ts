@@ -105,7 +105,11 @@ function extractBic(page: OcrPage, ibanCountry: string | undefined): FieldReadin
   const best = candidates.sort((a, b) => score(b) - score(a))[0];
   if (!best) return undefined;
   const compatible = countryCompatible(best.bic, ibanCountry);
-  const confidence = meanConfidence(best.words) * 0.95 ** best.corrections * (best.labelled ? 1 : 0.8) * (compatible ? 1 : 0.6);
+  // In the location and branch parts letters and digits are both legal and no check digit tells 1 from I or
+  // 0 from O: each such character lowers the confidence so the person is asked to look.
+  const lookAlikes = [...best.bic.slice(6)].filter((ch) => '01IO'.includes(ch)).length;
+  const confidence =
+    meanConfidence(best.words) * 0.95 ** best.corrections * 0.9 ** lookAlikes * (best.labelled ? 1 : 0.8) * (compatible ? 1 : 0.6);
   return reading(best.bic, confidence, compatible);
 }
 
@@ -134,12 +138,20 @@ export function looksLikeName(value: string): boolean {
 }
 
 const OTHER_LABELS = /DOMICILIATION|IBAN|BIC|CODE|ADRESSE|AGENCE|BANQUE|RELEVE|COMPTE/;
+/** The holder's address follows the name: when the name line is lost, the line below is a street, not a name. */
+const ADDRESS_WORDS = /\b(?:RUE|AVENUE|AV|BOULEVARD|BD|IMPASSE|PLACE|CHEMIN|ALLEE|ROUTE|QUAI|COURS|LIEU-DIT|RESIDENCE|BATIMENT|BP|CEDEX)\b/;
 
 function nameFrom(words: readonly OcrWord[]): FieldReading | undefined {
   const ws = cleanName(words);
   if (ws.length === 0) return undefined;
-  const value = ws.map((w) => w.text).join(' ').replace(/\s+/g, ' ').trim();
-  if (OTHER_LABELS.test(fold(value))) return undefined;
+  const value = ws
+    .map((w) => w.text)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    // "M-", "M," or "M:" is a misread "M." (tesseract's usual confusion on a small dot)
+    .replace(/^(M|MR|MME|MLLE)[-,:;·]\s/i, '$1. ');
+  if (OTHER_LABELS.test(fold(value)) || ADDRESS_WORDS.test(fold(value))) return undefined;
   return reading(value, meanConfidence(ws), looksLikeName(value));
 }
 

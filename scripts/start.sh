@@ -18,8 +18,8 @@ export FAC_STAFF_TOKEN="${FAC_STAFF_TOKEN:-demo-staff-token-change-me}"
 export FAC_MODE=demo
 mkdir -p .data/media
 npx tsx drivers/vcard/cli.ts seed-demo
-[ -f .data/media/rib.y4m ] || npx tsx tests/fixtures/make-demo-media.ts .data/media
-export FAC_FAKE_CAMERA_Y4M="${FAC_FAKE_CAMERA_Y4M:-$PWD/.data/media/rib.y4m}"
+[ -f .data/media/demo-rib.y4m ] || npx tsx tests/fixtures/make-demo-media.ts .data/media
+export FAC_FAKE_CAMERA_Y4M="${FAC_FAKE_CAMERA_Y4M:-$PWD/.data/media/demo-rib.y4m}"
 
 pids=()
 cleanup() {

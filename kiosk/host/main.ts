@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { ConfigError, loadKioskConfig } from '../core/config.ts';
 import { createKioskCore } from '../core/kiosk-core.ts';
 import { createLogger } from '../core/log.ts';
+import { BRIDGE_FILE, RENDERER_DIR } from './paths.ts';
 import { startBrowserHost } from './server.ts';
 
-export const RENDERER_DIR = join(import.meta.dirname, '../renderer/dist');
-export const BRIDGE_FILE = join(import.meta.dirname, 'bridge/dist/bridge.js');
 
 async function main(): Promise<void> {
   let config;

@@ -3,9 +3,6 @@
  * from a y4m file when given, and axe-core for accessibility checks (WCAG 2.1 A/AA).
  */
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
@@ -30,8 +27,8 @@ export interface LaunchedBrowser {
 }
 
 export async function launchKioskBrowser(opts: { fakeVideo?: string; locale?: string } = {}): Promise<LaunchedBrowser> {
-  const profile = mkdtempSync(join(tmpdir(), 'fac-chromium-'));
-  const args = [...CHROMIUM_ARGS, `--user-data-dir=${profile}`];
+  // playwright gives each launch a fresh temporary profile
+  const args = [...CHROMIUM_ARGS];
   if (opts.fakeVideo) {
     args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${opts.fakeVideo}`);
   }
@@ -46,7 +43,6 @@ export async function launchKioskBrowser(opts: { fakeVideo?: string; locale?: st
     async close() {
       await context.close().catch(() => undefined);
       await browser.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

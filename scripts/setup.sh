@@ -12,7 +12,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-fra
   postgresql
   libudev-dev libusb-1.0-0-dev
-  python3 make g++
+  python3 make g++ iproute2
 )
 
 missing=()

@@ -34,8 +34,25 @@ export async function waitForVpcd(timeoutMs = 10_000): Promise<void> {
   }
 }
 
+/**
+ * vpcd writes each message in two pieces; with delayed ACKs on loopback every APDU waits ~40 ms (a
+ * test-machine artefact: real readers are USB). Quick ACKs on the loopback route remove it. Root only;
+ * best effort. scripts/services.sh does the same for the shell commands.
+ */
+export function quickAckOnLoopback(): void {
+  if (process.getuid?.() !== 0) return;
+  try {
+    const table = execFileSync('ip', ['route', 'show', 'table', 'local'], { encoding: 'utf8' });
+    if (/^local 127\.0\.0\.1 .*quickack 1/m.test(table)) return;
+    execFileSync('ip', ['route', 'replace', 'local', '127.0.0.1', 'dev', 'lo', 'proto', 'kernel', 'scope', 'host', 'src', '127.0.0.1', 'table', 'local', 'quickack', '1'], { stdio: 'ignore' });
+  } catch {
+    // no iproute2 or not allowed: only slower
+  }
+}
+
 /** Starts pcscd in the background when absent (there is no systemd here), then waits for vpcd. */
 export async function ensurePcscd(): Promise<void> {
+  quickAckOnLoopback();
   if (!existsSync('/usr/sbin/pcscd')) throw new Error('pcscd is not installed: run scripts/setup.sh');
   if (!existsSync('/etc/reader.conf.d/vpcd')) throw new Error('vsmartcard-vpcd is not installed: run scripts/setup.sh');
   if (!pcscdRunning()) {

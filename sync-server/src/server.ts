@@ -110,9 +110,13 @@ export async function startServer(configInput: ServerConfig, opts: StartOptions 
       dialect,
       close() {
         closing ??= (async () => {
+          // in-flight requests get a short grace; a keep-alive connection that goes idle after the
+          // close began would otherwise hold it until its keep-alive timeout (72 s)
+          const grace = setTimeout(() => running.server.closeAllConnections(), 2000);
           try {
             await running.close();
           } finally {
+            clearTimeout(grace);
             await db.destroy();
           }
         })();

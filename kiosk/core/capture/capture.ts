@@ -11,6 +11,7 @@ import type { DocumentDeposit, ExtractedField } from '../../../sync-server/proto
 import { KioskError } from '../../contract/schema.ts';
 import type { CaptureAnalysis } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
+import { OcrError } from '../ocr/index.ts';
 import type { OcrPool } from '../ocr/index.ts';
 import { sha256Hex } from '../outbox/blob-crypto.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -58,11 +59,12 @@ export class CaptureService {
         onProgress: (p) => this.opts.onProgress?.(p.stage, p.progress),
       });
     } catch (err) {
-      const e = err as { code?: string; message?: string; userMessage?: string };
-      this.opts.logger.warn({ code: e.code, err: e.message }, 'OCR failed');
-      if (e.code === 'bad-image' || e.code === 'too-large' || e.code === 'unreadable') {
-        throw new KioskError('bad-image', e.userMessage ?? "La photo n'est pas lisible. Reprenez la photo.");
+      if (err instanceof OcrError) {
+        this.opts.logger.warn({ code: err.code, detail: err.detail }, 'OCR failed');
+        // OcrError messages are written for the screen
+        throw new KioskError(err.code === 'worker-crashed' || err.code === 'timeout' ? 'ocr-failed' : 'bad-image', err.message);
       }
+      this.opts.logger.error({ err }, 'OCR failed');
       throw new KioskError('ocr-failed', "La lecture du document n'a pas marché. Réessayez.");
     }
     // the session may have ended while OCR ran: then nothing is kept

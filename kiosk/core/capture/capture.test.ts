@@ -1,0 +1,118 @@
+/**
+ * Capture → check → store, with the real OCR pool and a real outbox: bad images are refused in plain
+ * words, a wrong IBAN is never stored, and nothing outlives the session that captured it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderRib } from '../../../tests/fixtures/documents.ts';
+import { KioskError } from '../../contract/schema.ts';
+import { silentLogger } from '../log.ts';
+import { createOcrPool } from '../ocr/index.ts';
+import type { OcrPool } from '../ocr/index.ts';
+import { Outbox } from '../outbox/outbox.ts';
+import { openKioskDb } from '../storage/db.ts';
+import type { Db } from '../storage/db.ts';
+import { keyFileProvider } from '../storage/keys.ts';
+import type { OpenSession } from '../session/session.ts';
+import { CaptureService } from './capture.ts';
+
+let dir: string;
+let db: Db;
+let pool: OcrPool;
+let outbox: Outbox;
+let session: OpenSession | null;
+let capture: CaptureService;
+let rib: { jpeg: Buffer; iban: string };
+
+const camille: OpenSession = { identifier: 'FAC-K7QM-3XD2-9HRW', cardSerial: '0A1B2C3D', firstName: 'Camille', role: 'beneficiary', openedAt: new Date() };
+
+async function rejection(p: Promise<unknown> | (() => unknown)): Promise<KioskError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    expect(err).toBeInstanceOf(KioskError);
+    return err as KioskError;
+  }
+  throw new Error('expected a rejection');
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fac-capture-'));
+  db = openKioskDb(join(dir, 'outbox.sqlite'));
+  outbox = new Outbox(db, join(dir, 'blobs'), keyFileProvider(join(dir, 'data.key')));
+  pool = createOcrPool({ size: 1, cacheDir: join(dir, 'tessdata'), logger: silentLogger });
+  capture = new CaptureService({
+    ocr: pool,
+    outbox,
+    logger: silentLogger,
+    session: () => {
+      if (!session) throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
+      return session;
+    },
+  });
+  const r = await renderRib({ seed: 7 });
+  rib = { jpeg: await sharp(r.png).jpeg({ quality: 90 }).toBuffer(), iban: r.expected.fields.iban };
+});
+
+afterAll(async () => {
+  await pool.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('capture', () => {
+  it('refuses to work without a session', async () => {
+    session = null;
+    expect((await rejection(capture.analyse(rib.jpeg, 'image/jpeg'))).code).toBe('no-session');
+  });
+
+  it('refuses bytes that are not the image they claim to be, in plain words', async () => {
+    session = camille;
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n');
+    const e1 = await rejection(capture.analyse(pdf, 'image/jpeg'));
+    expect(e1.code).toBe('bad-image');
+    expect(e1.message).toMatch(/photo/);
+    const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#fff' } }).png().toBuffer();
+    expect((await rejection(capture.analyse(png, 'image/jpeg'))).code).toBe('bad-image');
+  });
+
+  it('refuses a truncated photo through the OCR worker, which keeps working', async () => {
+    session = camille;
+    const e = await rejection(capture.analyse(rib.jpeg.subarray(0, 3000), 'image/jpeg'));
+    expect(e.code).toBe('bad-image');
+    expect(e.message).toMatch(/Reprenez la photo/);
+  });
+
+  it('reads a RIB, never stores a wrong IBAN, stores the checked one once', async () => {
+    session = camille;
+    const a = await capture.analyse(rib.jpeg, 'image/jpeg');
+    expect(a.docType).toBe('rib');
+    expect(a.fields.iban?.value).toBe(rib.iban);
+    const wrong = rib.iban.slice(0, -1) + (rib.iban.endsWith('1') ? '2' : '1');
+    const e = await rejection(() => capture.confirm(a.captureId, { iban: wrong }));
+    expect(e.code).toBe('invalid-request');
+    expect(e.message).toMatch(/IBAN/);
+    expect(outbox.pendingCount()).toBe(0);
+    expect((await rejection(() => capture.confirm(a.captureId, { iban: rib.iban, 'bad name': 'x' }))).code).toBe('invalid-request');
+    const { documentId } = capture.confirm(a.captureId, { iban: rib.iban.replace(/(.{4})/g, '$1 ') });
+    const [m] = outbox.pending();
+    expect(m).toMatchObject({ type: 'vault.document.deposit', payload: { documentId, owner: camille.identifier, docType: 'rib' } });
+    expect(m!.type === 'vault.document.deposit' && m!.payload.fields.iban).toMatchObject({ value: rib.iban, confirmed: true });
+    expect(outbox.readBlob(m!.blobs[0]!).equals(rib.jpeg)).toBe(true);
+    // the same capture cannot be stored twice
+    expect((await rejection(() => capture.confirm(a.captureId, { iban: rib.iban }))).code).toBe('not-found');
+  });
+
+  it('forgets captures when the session ends or changes hands', async () => {
+    session = camille;
+    const a = await capture.analyse(rib.jpeg, 'image/jpeg');
+    session = { ...camille, identifier: 'FAC-B4NW-8TZC-61PG', cardSerial: '0A1B2C3E', firstName: 'Yanis' };
+    expect((await rejection(() => capture.confirm(a.captureId, { iban: rib.iban }))).code).toBe('not-found');
+    session = camille;
+    capture.wipe();
+    expect((await rejection(() => capture.confirm(a.captureId, { iban: rib.iban }))).code).toBe('not-found');
+  });
+});

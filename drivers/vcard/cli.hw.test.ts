@@ -1,6 +1,6 @@
 /**
  * The `card` CLI over real pcscd: inserting in the foreground until Ctrl-C, and driving a running
- * simulator (insert by first name, remove). Reader slot 1.
+ * simulator (insert by first name, remove, the latch refusing a removal). Reader slot 1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensurePcscd } from '../../scripts/lib/pcscd.ts';
+import { openCardBox, type CardPresentEvent } from '../hid/box.ts';
+import { until } from '../hid/test-helpers.ts';
 import { OpenPgpCard } from '../pcsc/openpgp.ts';
 import { ReaderManager } from '../pcsc/reader-manager.ts';
 import { issueVirtualCard } from './issue.ts';
@@ -98,7 +100,7 @@ describe('card CLI over pcscd', () => {
   });
 
   it('insert and remove talk to a running simulator', async () => {
-    const sim = cli(['simulator', '--port', '0', '--slot', '1', '--dir', dir]);
+    const sim = cli(['simulator', '--port', '0', '--box-port', '0', '--slot', '1', '--dir', dir]);
     const [, url] = await waitForOutput(sim.output, /Simulateur de boîtier : (http:\/\/127\.0\.0\.1:\d+)/);
     const env = { FAC_SIMULATOR_URL: url! };
 
@@ -114,6 +116,52 @@ describe('card CLI over pcscd', () => {
     expect(await bounded(rem.exited, 20_000, 'remove exit'), rem.output()).toBe(0);
     await removed;
 
+    sim.child.kill('SIGINT');
+    expect(await bounded(sim.exited, 10_000, 'simulator exit')).toBe(0);
+  });
+
+  it('remove refuses while the box holds the card, --force yanks it out; box prints the state', async () => {
+    const sim = cli(['simulator', '--port', '0', '--box-port', '0', '--dir', dir]);
+    const [, url] = await waitForOutput(sim.output, /Simulateur de boîtier : (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, boxUrl] = await waitForOutput(sim.output, /virtual HID box: (tcp:\/\/127\.0\.0\.1:\d+)/);
+    const env = { FAC_SIMULATOR_URL: url! };
+    const box = openCardBox(boxUrl!, { retryMinMs: 20, retryMaxMs: 100 });
+    try {
+      const connected = waitForEvent(box, 'connected');
+      box.start();
+      await connected;
+
+      const inserted = waitForEvent(manager, 'card-inserted', () => true, 20_000);
+      const present = waitForEvent<CardPresentEvent>(box, 'card-present', (e) => e.slot === 1 && e.present);
+      const ins = cli(['insert', 'Camille', '--slot', '1', '--dir', dir], env);
+      expect(await bounded(ins.exited, 20_000, 'insert exit'), ins.output()).toBe(0);
+      expect(ins.output()).toContain('emplacement second / slot 1');
+      await Promise.all([inserted, present]);
+
+      // In this order over one TCP link: once the latch is reported, the LED command was applied too.
+      await box.setIndicator('ok');
+      await box.setLatch(true, 1);
+      await until(() => box.latched(1) === true, 5000, 'latch reported');
+      const shown = cli(['box'], env);
+      expect(await bounded(shown.exited, 20_000, 'box exit'), shown.output()).toBe(0);
+      expect(shown.output()).toContain('1: verrouillé / locked');
+      expect(shown.output()).toContain('ok — rgb(0,200,60) steady');
+      expect(shown.output()).toContain('Camille Martin 0A1B2C3D');
+
+      const refused = cli(['remove', '--slot', '1'], env);
+      expect(await bounded(refused.exited, 20_000, 'remove exit'), refused.output()).toBe(1);
+      expect(refused.output()).toContain('le boîtier est verrouillé');
+      expect(manager.cardPresent(READER)).toBe(true);
+
+      const removed = waitForEvent(manager, 'card-removed');
+      const forced = cli(['remove', '--slot', '1', '--force'], env);
+      expect(await bounded(forced.exited, 20_000, 'forced remove exit'), forced.output()).toBe(0);
+      expect(forced.output()).toContain('arrachée');
+      await removed;
+      expect(box.cardPresent(1)).toBe(false);
+    } finally {
+      await box.close();
+    }
     sim.child.kill('SIGINT');
     expect(await bounded(sim.exited, 10_000, 'simulator exit')).toBe(0);
   });

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openCardBox } from '../hid/box.ts';
+import { next, until } from '../hid/test-helpers.ts';
 import { main } from './cli.ts';
+import { startSimulator } from './simulator.ts';
 import { loadCardState } from './state.ts';
 
 let dir: string;
@@ -76,6 +79,52 @@ describe('card CLI', () => {
     expect(err.join('\n')).toContain('aucun simulateur');
     expect(await main(['insert', 'Personne', '--dir', dir])).toBe(1);
     expect(err.join('\n')).toContain('aucune carte');
+    err = [];
+    expect(await main(['box'])).toBe(1);
+    expect(await main(['button'])).toBe(1);
+    expect(err.join('\n')).toContain('aucun simulateur lancé');
+  });
+
+  it('refuses bad slots, ports and flags with exit code 2', async () => {
+    expect(await main(['remove', '--slot', '2'])).toBe(2);
+    expect(err.join('\n')).toContain('emplacement invalide');
+    expect(await main(['insert', 'Camille', '--slot', 'x', '--dir', dir])).toBe(2);
+    expect(await main(['simulator', '--box-port', '70000', '--dir', dir])).toBe(2);
+    expect(await main(['simulator', '--port', '-1', '--dir', dir])).toBe(2);
+    expect(await main(['box', 'extra'])).toBe(2);
+    expect(await main(['remove', '--force=yes'])).toBe(2);
+  });
+
+  it('box and button talk to a running simulator (HID side, no reader needed)', async () => {
+    const sim = await startSimulator({ cardsDir: dir, port: 0, host: '127.0.0.1' });
+    const box = openCardBox(sim.boxUrl, { retryMinMs: 10, retryMaxMs: 50 });
+    try {
+      vi.stubEnv('FAC_SIMULATOR_URL', sim.url);
+      const connected = next(box, 'connected');
+      box.start();
+      await connected;
+      await box.setIndicator('error');
+      await box.setLatch(true, 0);
+      await until(() => sim.box.latched(0) && sim.box.led().pattern === 'blink', 5000, 'device state');
+
+      expect(await main(['box'])).toBe(0);
+      const text = out.join('\n');
+      expect(text).toContain('error — rgb(255,0,0) blink 500 ms');
+      expect(text).toContain('0: verrouillé / locked, 1: libre / unlocked');
+      expect(text).toContain('Emplacement / slot 1 (Virtual PCD 00 01) : vide / empty');
+      out = [];
+      expect(await main(['box', '--json'])).toBe(0);
+      expect(JSON.parse(out.join('\n'))).toMatchObject({ box: { plugged: true, hosts: 1, led: { indicator: 'error' } }, slots: [{ locked: true }, { locked: false }] });
+
+      const pressed = next(box, 'button');
+      expect(await main(['button'])).toBe(0);
+      await pressed;
+      // Removing from an empty (even locked) slot is harmless.
+      expect(await main(['remove', '--slot', '0'])).toBe(0);
+    } finally {
+      await box.close();
+      await sim.close();
+    }
   });
 
   it('runs as `npm run card` (tsx entry point)', async () => {

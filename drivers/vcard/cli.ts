@@ -6,12 +6,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import { listCards, summarizeCard } from './card-directory.ts';
 import { seedDemoCards, loadDemoPersons } from './demo-seed.ts';
 import { isVcardError, VcardError } from './errors.ts';
 import { issueVirtualCard } from './issue.ts';
-import { startSimulator } from './simulator.ts';
+import { DEFAULT_BOX_PORT, startSimulator } from './simulator.ts';
 import { cardFile, isValidSerial, loadCardState, saveCardState } from './state.ts';
 import { VirtualCard } from './vpcd-client.ts';
 
@@ -27,17 +28,46 @@ const USAGE = `Cartes virtuelles / Virtual cards — npm run card -- <commande>
   insert <n° | prénom> [--slot 0|1]
                           insérer une carte dans le simulateur (ou au premier plan
                           jusqu'à Ctrl-C) / insert a card
-  remove                  retirer la carte du simulateur / remove the card
+  remove [--slot 0|1] [--force]
+                          retirer la carte d'un emplacement ; --force si le boîtier
+                          est verrouillé (carte arrachée) / remove a card
+  box [--json]            état du boîtier : voyant, verrou, emplacements / box state
+  button                  appuyer sur le bouton du boîtier / press the box's button
   status <n°> [--json]    état public de la carte (jamais les codes) / public card state
   block <n°>              bloquer le code PIN / block the PIN
-  simulator [--dir D] [--port P] [--slot 0|1]
+  simulator [--dir D] [--port P] [--box-port P] [--slot 0|1]
                           lancer le simulateur de boîtier / run the card-holder box
   seed-demo [--dir D]     émettre les cartes de démonstration / issue the demo cards
 
+Emplacements / slots: 0 = principal (Virtual PCD 00 00), 1 = second (Virtual PCD 00 01)
 Dossier des cartes / cards folder: --dir, sinon FAC_CARDS_DIR, sinon .data/cards
-Simulateur / simulator: FAC_SIMULATOR_URL (défaut ${DEFAULT_SIMULATOR_URL})`;
+Simulateur / simulator: FAC_SIMULATOR_URL (défaut ${DEFAULT_SIMULATOR_URL})
+Boîtier HID virtuel / virtual HID box: FAC_BOX_PORT (défaut ${DEFAULT_BOX_PORT}), tcp://127.0.0.1:PORT`;
 
 class UsageError extends Error {}
+
+/** What `box` reads from GET /api/state (the part it prints). */
+const BoxState = z.object({
+  slots: z.array(
+    z.object({
+      slot: z.number(),
+      reader: z.string(),
+      inserted: z.string().nullable(),
+      holder: z.string().nullable(),
+      present: z.boolean(),
+      locked: z.boolean(),
+    }),
+  ),
+  box: z.object({
+    url: z.string(),
+    plugged: z.boolean(),
+    hosts: z.number(),
+    firmware: z.string(),
+    hasLatch: z.boolean(),
+    hasButton: z.boolean(),
+    led: z.object({ r: z.number(), g: z.number(), b: z.number(), pattern: z.string(), periodMs: z.number(), indicator: z.string().nullable() }),
+  }),
+});
 
 const consoleLogger: Logger = {
   debug: () => undefined,
@@ -73,6 +103,19 @@ function slotArg(raw: string | undefined): 0 | 1 {
   throw new UsageError(`emplacement invalide « ${raw} » (0 ou 1) / invalid slot (0 or 1)`);
 }
 
+/** The slot named on the command line, or undefined (the simulator then uses its default slot). */
+function optionalSlot(raw: string | undefined): 0 | 1 | undefined {
+  return raw === undefined ? undefined : slotArg(raw);
+}
+
+function portArg(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`port invalide / invalid port: ${text}`);
+  return port;
+}
+
+const SLOT_FR = ['principal', 'second'] as const;
+
 function serialArg(raw: string | undefined): string {
   const serial = (raw ?? '').toUpperCase();
   if (!isValidSerial(serial)) {
@@ -97,13 +140,13 @@ function resolveCard(dir: string, query: string): string {
   throw new VcardError('unknown-card', `aucune carte pour « ${query} » / no card matches "${query}"`);
 }
 
+/** POSTs `body` (GETs when undefined) to the running simulator; null when none runs. */
 async function simulatorRequest(path: string, body?: unknown): Promise<Response | null> {
   const base = process.env.FAC_SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL;
   try {
     return await fetch(new URL(path, base), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body ?? {}),
+      method: body === undefined ? 'GET' : 'POST',
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(15_000),
     });
   } catch (e) {
@@ -122,6 +165,7 @@ async function simulatorError(res: Response): Promise<VcardError> {
     // not JSON
   }
   if (res.status === 404) return new VcardError('unknown-card', `carte inconnue du simulateur / unknown card (${detail})`);
+  if (res.status === 409) return new VcardError('box-refused', detail);
   if (res.status === 503) return new VcardError('vpcd-unavailable', detail);
   return new VcardError('simulator-unavailable', `le simulateur a refusé / simulator refused: ${detail}`);
 }
@@ -178,12 +222,15 @@ async function cmdIssue(args: string[]): Promise<void> {
 async function cmdInsert(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, { dir: { type: 'string' }, slot: { type: 'string' } }, 1);
   const dir = cardsDir(str(values.dir));
-  const slot = slotArg(str(values.slot));
+  const wanted = optionalSlot(str(values.slot));
+  const slot = wanted ?? 0;
   const serial = resolveCard(dir, positionals[0]!);
-  const res = await simulatorRequest('/api/insert', { serial });
+  const res = await simulatorRequest('/api/insert', wanted === undefined ? { serial } : { serial, slot: wanted });
   if (res) {
     if (!res.ok) throw await simulatorError(res);
-    console.log(`Carte ${serial} insérée dans le simulateur / card inserted in the simulator`);
+    const { slot: used } = (await res.json()) as { slot?: unknown };
+    const where = used === 0 || used === 1 ? ` (emplacement ${SLOT_FR[used]} / slot ${used})` : '';
+    console.log(`Carte ${serial} insérée dans le simulateur${where} / card inserted in the simulator`);
     return;
   }
   // No simulator running: hold the card in the reader ourselves until Ctrl-C.
@@ -196,16 +243,61 @@ async function cmdInsert(args: string[]): Promise<void> {
 }
 
 async function cmdRemove(args: string[]): Promise<void> {
-  parse(args, {}, 0);
-  const res = await simulatorRequest('/api/remove');
+  const { values } = parse(args, { slot: { type: 'string' }, force: { type: 'boolean' } }, 0);
+  const slot = optionalSlot(str(values.slot));
+  const force = values.force === true;
+  const res = await simulatorRequest('/api/remove', { ...(slot === undefined ? {} : { slot }), ...(force ? { force } : {}) });
   if (!res) {
     throw new VcardError(
       'simulator-unavailable',
       "aucun simulateur lancé ; une carte insérée au premier plan se retire avec Ctrl-C / no simulator running; a card inserted in the foreground is removed with Ctrl-C",
     );
   }
+  if (res.status === 409) {
+    throw new VcardError(
+      'box-refused',
+      'le boîtier est verrouillé : il retient la carte pendant la session ; terminez la session, ou forcez avec --force / the box is locked; end the session or use --force',
+    );
+  }
   if (!res.ok) throw await simulatorError(res);
-  console.log('Carte retirée / card removed');
+  const { forced } = (await res.json()) as { forced?: unknown };
+  console.log(forced === true ? 'Carte arrachée du boîtier verrouillé / card yanked out of the locked box' : 'Carte retirée / card removed');
+}
+
+async function runningSimulator(path: string, body?: unknown): Promise<Response> {
+  const res = await simulatorRequest(path, body);
+  if (!res) throw new VcardError('simulator-unavailable', 'aucun simulateur lancé (npm run card -- simulator) / no simulator running');
+  if (!res.ok) throw await simulatorError(res);
+  return res;
+}
+
+async function cmdBox(args: string[]): Promise<void> {
+  const { values } = parse(args, { json: { type: 'boolean' } }, 0);
+  const state = BoxState.safeParse(await (await runningSimulator('/api/state')).json());
+  if (!state.success) throw new VcardError('simulator-unavailable', 'réponse inattendue du simulateur / unexpected simulator answer');
+  const s = state.data;
+  if (values.json === true) {
+    console.log(JSON.stringify({ slots: s.slots, box: s.box }, null, 2));
+    return;
+  }
+  const led = s.box.led;
+  const ledText = led.pattern === 'off' ? 'éteint / off' : `${led.indicator ?? 'autre / other'} — rgb(${led.r},${led.g},${led.b}) ${led.pattern}${led.periodMs ? ` ${led.periodMs} ms` : ''}`;
+  const lines = [
+    `Boîtier / box ${s.box.url} — ${s.box.plugged ? `branché / plugged, ${s.box.hosts} tablette(s) / host(s)` : 'débranché / unplugged'}, firmware ${s.box.firmware}`,
+    `  Voyant / LED ........ ${ledText}`,
+    `  Verrou / latch ...... ${s.box.hasLatch ? s.slots.map((x) => `${x.slot}: ${x.locked ? 'verrouillé / locked' : 'libre / unlocked'}`).join(', ') : 'aucun / none'}`,
+    ...s.slots.map(
+      (x) =>
+        `  Emplacement / slot ${x.slot} (${x.reader}) : ${x.inserted ? `${x.holder || 'carte'} ${x.inserted}` : 'vide / empty'}${x.present ? '' : x.inserted ? ' (contact ouvert / switch open)' : ''}`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+}
+
+async function cmdButton(args: string[]): Promise<void> {
+  parse(args, {}, 0);
+  await runningSimulator('/api/button', {});
+  console.log('Bouton du boîtier pressé / box button pressed');
 }
 
 async function cmdStatus(args: string[]): Promise<void> {
@@ -241,14 +333,14 @@ async function cmdBlock(args: string[]): Promise<void> {
 }
 
 async function cmdSimulator(args: string[]): Promise<void> {
-  const { values } = parse(args, { dir: { type: 'string' }, port: { type: 'string' }, slot: { type: 'string' } }, 0);
+  const { values } = parse(args, { dir: { type: 'string' }, port: { type: 'string' }, 'box-port': { type: 'string' }, slot: { type: 'string' } }, 0);
   const slot = slotArg(str(values.slot));
-  const portText = str(values.port) ?? process.env.FAC_SIMULATOR_PORT ?? new URL(process.env.FAC_SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL).port;
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`port invalide / invalid port: ${portText}`);
+  const port = portArg(str(values.port) ?? process.env.FAC_SIMULATOR_PORT ?? new URL(process.env.FAC_SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL).port);
+  const boxPort = portArg(str(values['box-port']) ?? process.env.FAC_BOX_PORT ?? String(DEFAULT_BOX_PORT));
   const dir = cardsDir(str(values.dir));
-  const sim = await startSimulator({ cardsDir: dir, port, host: '127.0.0.1', slot, logger: consoleLogger });
+  const sim = await startSimulator({ cardsDir: dir, port, host: '127.0.0.1', slot, boxPort, logger: consoleLogger });
   console.log(`Simulateur de boîtier : ${sim.url} (cartes / cards: ${dir}) ; Ctrl-C pour arrêter / to stop`);
+  console.log(`Boîtier HID virtuel / virtual HID box: ${sim.boxUrl}`);
   await waitForSignal();
   await sim.close();
 }
@@ -265,6 +357,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   issue: cmdIssue,
   insert: cmdInsert,
   remove: cmdRemove,
+  box: cmdBox,
+  button: cmdButton,
   status: cmdStatus,
   block: cmdBlock,
   simulator: cmdSimulator,
@@ -278,6 +372,7 @@ const ERROR_TEXT: Record<string, string> = {
   'invalid-argument': 'paramètre invalide / invalid argument',
   'vpcd-unavailable': 'le lecteur virtuel ne répond pas (pcscd lancé ?) / virtual reader not reachable (is pcscd running?)',
   'vpcd-timeout': "le lecteur n'a pas pris la carte (emplacement occupé ?) / the reader did not take the card (slot busy?)",
+  'box-refused': 'le boîtier refuse / the box refuses',
 };
 
 export async function main(argv: string[]): Promise<number> {

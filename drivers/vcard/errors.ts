@@ -10,7 +10,9 @@ export type VcardErrorCode =
   /** vpcd accepted the connection but never polled the card (slot taken by another card?). */
   | 'vpcd-timeout'
   | 'unknown-card'
-  | 'simulator-unavailable';
+  | 'simulator-unavailable'
+  /** The simulated box holds the card (latch locked), or refuses the action (no button, unplugged). */
+  | 'box-refused';
 
 export class VcardError extends Error {
   readonly code: VcardErrorCode;

@@ -16,8 +16,11 @@ export FAC_SERVER_PORT="${FAC_SERVER_PORT:-7390}"
 export FAC_SYNC_URL="${FAC_SYNC_URL:-http://127.0.0.1:${FAC_SERVER_PORT}}"
 export FAC_STAFF_TOKEN="${FAC_STAFF_TOKEN:-demo-staff-token-change-me}"
 export FAC_MODE=demo
+export FAC_BOX="${FAC_BOX:-tcp://127.0.0.1:7392}"
 mkdir -p .data/media
-npx tsx drivers/vcard/cli.ts seed-demo
+# the platform CA (created once) and the demo cards, issued over PC/SC like an issuing station does
+npx tsx scripts/demo-cards.ts
+export FAC_CA_CERT="${FAC_CA_CERT:-$PWD/.data/server/ca/ca.cert.pem}"
 [ -f .data/media/demo-rib.y4m ] || npx tsx tests/fixtures/make-demo-media.ts .data/media
 export FAC_FAKE_CAMERA_Y4M="${FAC_FAKE_CAMERA_Y4M:-$PWD/.data/media/demo-rib.y4m}"
 
@@ -54,8 +57,9 @@ cat <<INFO
 
 Facilitateur demo is starting.
   sync-server        http://127.0.0.1:${FAC_SERVER_PORT}   (staff token: ${FAC_STAFF_TOKEN})
-  box simulator      http://127.0.0.1:7391   (insert / remove the demo cards)
-  cards from the CLI npm run card -- insert Camille   |   npm run card -- remove
+  box simulator      http://127.0.0.1:7391   (insert / remove the demo cards, LED, latch, button)
+  cards from the CLI npm run card -- insert Camille [--slot 1]   |   npm run card -- remove [--slot 1] [--force]
+                     npm run card -- box   (LED and latch)   |   npm run card -- button
   demo PINs          in assets/seed/demo.json
 INFO
 wait -n "${pids[@]}"

@@ -17,6 +17,8 @@ const handlers: Handlers = {
   },
   'capture.discard': async () => ({}),
   'session.end': async () => ({}),
+  'session.stillHere': async () => ({}),
+  'session.dropCompanion': async () => ({}),
   // a handler that breaks its own contract must not leak a malformed result
   'sync.status': async () => ({ pending: -1 }) as never,
 };

@@ -16,20 +16,47 @@ export const SyncStatus = z.object({
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
 export const CardProblem = z.enum([
-  'unreadable', // not an OpenPGP card, or a read failed
-  'unknown', // a card we do not know
-  'offline', // the holder could not be looked up and nothing is cached
-  'blocked', // PIN blocked
+  'unreadable', // no answer we understand (not a smart card, bent, dirty, pulled out while read)
+  'foreign', // a smart card, but not a Facilitateur card (another application, another issuer)
+  'unknown', // an OpenPGP card without a valid Facilitateur certificate
+  'revoked', // declared lost, stolen or replaced
+  'expired', // its certificate is out of date
+  'not-genuine', // it carries someone's data without their key (a copy): refused and logged
+  'blocked', // PIN blocked after 3 wrong codes
+  'not-beneficiary', // the second slot takes a beneficiary's card (this one is an agent's)
+  'wrong-slot', // a card in the second slot while no agent's session is open
 ]);
 export type CardProblem = z.infer<typeof CardProblem>;
 
+export const Role = z.enum(['beneficiary', 'agent']);
+export type Role = z.infer<typeof Role>;
+
+/** The person a card opened the session for (no identifier on screen: the name is enough). */
+export const Person = z.object({ firstName: z.string(), role: Role });
+export type Person = z.infer<typeof Person>;
+
 export const KioskState = z.discriminatedUnion('screen', [
   z.object({ screen: z.literal('attract') }),
-  z.object({ screen: z.literal('reading') }),
-  z.object({ screen: z.literal('card-problem'), problem: CardProblem }),
-  z.object({ screen: z.literal('pin'), firstName: z.string(), triesLeft: z.number().int().min(0).max(3) }),
-  z.object({ screen: z.literal('session'), firstName: z.string(), role: z.enum(['beneficiary', 'agent']) }),
-  z.object({ screen: z.literal('remove-card') }),
+  z.object({ screen: z.literal('reading'), slot: z.enum(['main', 'second']) }),
+  z.object({ screen: z.literal('card-problem'), problem: CardProblem, slot: z.enum(['main', 'second']) }),
+  /** the PIN pad for the card in the main slot */
+  z.object({ screen: z.literal('pin'), firstName: z.string(), role: Role, triesLeft: z.number().int().min(0).max(3) }),
+  z.object({
+    screen: z.literal('session'),
+    firstName: z.string(),
+    role: Role,
+    /** during an agent's session: the beneficiary who joined with their own card and PIN */
+    companion: Person.nullable(),
+    /** a beneficiary's card in the second slot, on its way to joining (shown over the agent's screen) */
+    joining: z
+      .discriminatedUnion('step', [
+        z.object({ step: z.literal('reading') }),
+        z.object({ step: z.literal('pin'), firstName: z.string(), triesLeft: z.number().int().min(0).max(3) }),
+        z.object({ step: z.literal('problem'), problem: CardProblem }),
+      ])
+      .nullable(),
+  }),
+  z.object({ screen: z.literal('remove-card'), reason: z.enum(['finished', 'idle']) }),
 ]);
 export type KioskState = z.infer<typeof KioskState>;
 
@@ -57,7 +84,11 @@ const Bytes = z.instanceof(Uint8Array);
 export const methods = {
   'state.get': { params: z.object({}), result: z.object({ state: KioskState, sync: SyncStatus }) },
   'pin.submit': {
-    params: z.object({ pin: z.string().regex(/^\d{4,8}$/, 'le code doit avoir 4 à 8 chiffres') }),
+    params: z.object({
+      pin: z.string().regex(/^\d{4,8}$/, 'le code doit avoir 4 à 8 chiffres'),
+      /** login: the main card; join: the beneficiary's card in the second slot */
+      purpose: z.enum(['login', 'join']).default('login'),
+    }),
     result: z.discriminatedUnion('outcome', [
       z.object({ outcome: z.literal('open') }),
       z.object({ outcome: z.literal('wrong'), triesLeft: z.number().int().min(0) }),
@@ -81,6 +112,10 @@ export const methods = {
   },
   'capture.discard': { params: z.object({ captureId: z.uuid() }), result: z.object({}) },
   'session.end': { params: z.object({}), result: z.object({}) },
+  /** "Je suis là" on the idle warning; also sent (throttled) when the person touches the screen */
+  'session.stillHere': { params: z.object({}), result: z.object({}) },
+  /** during an agent's session: the beneficiary leaves (their card stays until they take it) */
+  'session.dropCompanion': { params: z.object({}), result: z.object({}) },
   'sync.status': { params: z.object({}), result: SyncStatus },
 } as const;
 
@@ -93,6 +128,8 @@ export const KioskEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), state: KioskState }),
   z.object({ type: z.literal('sync'), sync: SyncStatus }),
   z.object({ type: z.literal('ocr.progress'), progress: z.number().min(0).max(1), stage: z.string() }),
+  /** the session will end for inactivity in `secondsLeft` seconds; null = the warning is over */
+  z.object({ type: z.literal('idle'), secondsLeft: z.number().int().nonnegative().nullable() }),
 ]);
 export type KioskEvent = z.infer<typeof KioskEvent>;
 

@@ -12,13 +12,23 @@ export const KioskConfigSchema = z.object({
   FAC_SYNC_URL: z.url().default('http://127.0.0.1:7390'),
   FAC_KIOSK_ID: KioskId.default('borne-cms-centre-1'),
   FAC_KIOSK_TOKEN: z.string().min(16, 'FAC_KIOSK_TOKEN doit faire au moins 16 caractères').default('demo-kiosk-token-change-me-0001'),
-  /** substring of the PC/SC reader name of the card-holder box; empty = the first reader */
+  /** substring of the PC/SC reader name of the box's main slot; empty = any reader but the second */
   FAC_READER: z.string().default('Virtual PCD 00 00'),
+  /** substring of the PC/SC reader name of the box's second slot (a beneficiary joining an agent) */
+  FAC_READER_SECOND: z.string().default('Virtual PCD 00 01'),
+  /** the box's HID side: none | hid | hid:VID:PID | tcp://127.0.0.1:PORT (the virtual box) */
+  FAC_BOX: z
+    .string()
+    .regex(/^(none|hid(:[0-9a-fA-F]{4}:[0-9a-fA-F]{4})?|tcp:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5})$/, 'attendu : none, hid, hid:VID:PID ou tcp://127.0.0.1:PORT')
+    .default('none'),
+  /** the pinned platform CA certificate (PEM) */
+  FAC_CA_CERT: z.string().min(1).default(resolve(repoRoot, '.data/server/ca/ca.cert.pem')),
+  FAC_IDLE_TIMEOUT_S: z.coerce.number().int().min(15).max(3600).default(120),
+  FAC_IDLE_WARNING_S: z.coerce.number().int().min(5).max(300).default(30),
   FAC_HOST_PORT: Port.default(7380),
   FAC_HOST_ADDRESS: z.enum(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'),
   FAC_OCR_WORKERS: z.coerce.number().int().min(1).max(4).default(1),
   FAC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  FAC_CARDHOLDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
 });
 
 export interface KioskConfig {
@@ -27,11 +37,15 @@ export interface KioskConfig {
   kioskId: string;
   kioskToken: string;
   reader: string;
+  readerSecond: string;
+  box: string;
+  caCertPath: string;
+  idleTimeoutMs: number;
+  idleWarningMs: number;
   hostPort: number;
   hostAddress: string;
   ocrWorkers: number;
   logLevel: z.infer<typeof KioskConfigSchema>['FAC_LOG_LEVEL'];
-  cardholderTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -56,10 +70,14 @@ export function loadKioskConfig(env: Record<string, string | undefined> = proces
     kioskId: c.FAC_KIOSK_ID,
     kioskToken: c.FAC_KIOSK_TOKEN,
     reader: c.FAC_READER,
+    readerSecond: c.FAC_READER_SECOND,
+    box: c.FAC_BOX,
+    caCertPath: resolve(c.FAC_CA_CERT),
+    idleTimeoutMs: c.FAC_IDLE_TIMEOUT_S * 1000,
+    idleWarningMs: Math.min(c.FAC_IDLE_WARNING_S, c.FAC_IDLE_TIMEOUT_S - 5) * 1000,
     hostPort: c.FAC_HOST_PORT,
     hostAddress: c.FAC_HOST_ADDRESS,
     ocrWorkers: c.FAC_OCR_WORKERS,
     logLevel: c.FAC_LOG_LEVEL,
-    cardholderTimeoutMs: c.FAC_CARDHOLDER_TIMEOUT_MS,
   };
 }

@@ -1,26 +1,31 @@
 /**
- * The kiosk core: session, capture, OCR pool, outbox and sync client, wired together and exposed as
- * the handlers of the kiosk contract. Transport-agnostic plain Node: the Electron main process and the
- * browser host both feed it requests and forward its events (DESIGN.md §3).
+ * The kiosk core: sessions (card + box), capture and its OCR pool, the outbox and the sync client,
+ * wired together and exposed as the handlers of the kiosk contract. Transport-agnostic plain Node: the
+ * Electron main process and the browser host both feed it requests and forward its events (DESIGN.md §3).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ReaderManager } from '../../drivers/pcsc/index.ts';
+import { openCardBox } from '../../drivers/hid/index.ts';
 import type { Handlers } from '../contract/dispatch.ts';
 import { dispatch } from '../contract/dispatch.ts';
 import type { KioskEvent, Outcome } from '../contract/schema.ts';
-import type { ReaderManager } from '../../drivers/pcsc/index.ts';
 import { CaptureService } from './capture/capture.ts';
 import type { KioskConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import { createOcrPool } from './ocr/index.ts';
 import type { OcrPool } from './ocr/index.ts';
 import { Outbox } from './outbox/outbox.ts';
+import { RevocationStore, revocationListSigned } from './session/revocations.ts';
 import { SessionManager } from './session/session.ts';
+import type { BoxLink } from './session/session.ts';
+import { TrustError, loadPinnedCa } from './session/trust.ts';
+import type { PinnedCa } from './session/trust.ts';
 import { openKioskDb } from './storage/db.ts';
 import type { Db } from './storage/db.ts';
 import { keyFileProvider } from './storage/keys.ts';
 import type { KeyProvider } from './storage/keys.ts';
-import { OfflineError, SyncClient } from './sync/client.ts';
+import { SyncClient } from './sync/client.ts';
 
 export interface KioskCoreOptions {
   config: KioskConfig;
@@ -29,6 +34,7 @@ export interface KioskCoreOptions {
   keys?: KeyProvider;
   readers?: ReaderManager;
   ocr?: OcrPool;
+  box?: BoxLink & { start(): void; close(): Promise<void> };
 }
 
 export interface KioskCore {
@@ -36,11 +42,15 @@ export interface KioskCore {
   readonly sync: SyncClient;
   readonly outbox: Outbox;
   readonly session: SessionManager;
+  readonly revocations: RevocationStore;
   readonly db: Db;
   handle(method: unknown, params: unknown): Promise<Outcome>;
   onEvent(listener: (e: KioskEvent) => void): () => void;
   close(): Promise<void>;
 }
+
+/** Requests that are not the person doing something (they do not keep a session awake). */
+const PASSIVE = new Set(['state.get', 'sync.status']);
 
 export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   const { config, logger } = opts;
@@ -49,53 +59,87 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   const keys = opts.keys ?? keyFileProvider(join(config.dataDir, 'data.key'));
   const outbox = new Outbox(db, join(config.dataDir, 'blobs'), keys);
   outbox.purgeSession(); // a crash may have left one behind
+  const revocations = new RevocationStore(db);
   const listeners = new Set<(e: KioskEvent) => void>();
   const emit = (e: KioskEvent) => {
     for (const l of listeners) l(e);
   };
+
+  // the pinned CA: read at start, and again later if it was not installed yet
+  let ca: PinnedCa | null = null;
+  let caCheckedAt = 0;
+  const trust = (): PinnedCa | null => {
+    if (ca || Date.now() - caCheckedAt < 2000) return ca;
+    caCheckedAt = Date.now();
+    try {
+      ca = loadPinnedCa(config.caCertPath);
+      logger.info({ fingerprint: ca.fingerprint256 }, 'platform CA pinned');
+    } catch (err) {
+      if (err instanceof TrustError) logger.error({ err: err.message }, 'no usable platform CA: cards cannot be checked');
+      else throw err;
+    }
+    return ca;
+  };
+  trust();
+
+  const box = opts.box ?? openCardBox(config.box, { logger: logger.child({ part: 'box' }) });
+
+  const session = new SessionManager({
+    readers: { main: config.reader, second: config.readerSecond },
+    trust,
+    isRevoked: (serial) => revocations.isRevoked(serial),
+    kioskId: config.kioskId,
+    logger: logger.child({ part: 'session' }),
+    idle: { timeoutMs: config.idleTimeoutMs, warningMs: config.idleWarningMs },
+    box,
+    ...(opts.readers ? { readerManager: opts.readers } : {}),
+  });
 
   const sync = new SyncClient({
     url: config.syncUrl,
     auth: { kioskId: config.kioskId, token: config.kioskToken },
     outbox,
     logger: logger.child({ part: 'sync' }),
-  });
-  sync.onStatus((s) => emit({ type: 'sync', sync: s }));
-
-  const session = new SessionManager({
-    reader: config.reader,
-    logger: logger.child({ part: 'session' }),
-    ...(opts.readers ? { readers: opts.readers } : {}),
-    lookup: async (identifier) => {
-      try {
-        const ack = await sync.lookupCardholder(identifier, config.cardholderTimeoutMs);
-        if (ack.ok) return { firstName: ack.firstName, role: ack.role };
-        return ack.error.code === 'unknown' ? 'unknown' : 'offline';
-      } catch (err) {
-        if (!(err instanceof OfflineError)) logger.warn({ err: (err as Error).message }, 'cardholder lookup failed');
-        return 'offline';
+    revocationsVersion: () => revocations.version(),
+    onPush: async (push) => {
+      switch (push.kind) {
+        case 'revocations': {
+          const pinned = trust();
+          if (!pinned || !revocationListSigned(push.body, pinned.der)) {
+            logger.error({ version: push.body.version }, 'revocation list refused: not signed by the pinned CA');
+            return { ok: false, error: { code: 'forbidden', message: 'liste non signée par l’autorité' } };
+          }
+          const r = revocations.apply(push.body);
+          logger.info({ version: push.body.version, revoked: push.body.revoked.length, result: r }, 'revocation list received');
+          if (r === 'applied') session.revocationsChanged();
+          return { ok: true };
+        }
       }
     },
   });
+  sync.onStatus((s) => emit({ type: 'sync', sync: s }));
 
   const ocr = opts.ocr ?? createOcrPool({ size: config.ocrWorkers, cacheDir: join(config.dataDir, 'tessdata'), logger: logger.child({ part: 'ocr' }) });
   const capture = new CaptureService({
     ocr,
     outbox,
     logger: logger.child({ part: 'capture' }),
-    session: () => session.requireSession(),
+    session: () => session.subject(),
     onProgress: (stage, progress) => emit({ type: 'ocr.progress', stage, progress }),
   });
 
   session.on('state', (state) => emit({ type: 'state', state }));
-  session.on('ended', () => {
+  session.on('idle', (secondsLeft) => emit({ type: 'idle', secondsLeft }));
+  const wipe = () => {
     capture.wipe();
     outbox.purgeSession();
-  });
+  };
+  session.on('ended', wipe);
+  session.on('companion-ended', wipe);
 
   const handlers: Handlers = {
     'state.get': async () => ({ state: session.state, sync: sync.status() }),
-    'pin.submit': async ({ pin }) => session.submitPin(pin),
+    'pin.submit': async ({ pin, purpose }) => session.submitPin(pin, purpose),
     'capture.analyse': async ({ image, mime }) => capture.analyse(image, mime),
     'capture.confirm': async ({ captureId, fields }) => capture.confirm(captureId, fields),
     'capture.discard': async ({ captureId }) => {
@@ -106,9 +150,18 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       session.finish();
       return {};
     },
+    'session.stillHere': async () => {
+      session.stillHere();
+      return {};
+    },
+    'session.dropCompanion': async () => {
+      session.dropCompanion();
+      return {};
+    },
     'sync.status': async () => sync.status(),
   };
 
+  box.start();
   sync.start();
   session.start();
 
@@ -117,9 +170,12 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     sync,
     outbox,
     session,
+    revocations,
     db,
-    handle: (method, params) =>
-      dispatch(handlers, method, params, (err, m) => logger.error({ err, method: m }, 'kiosk request failed')),
+    handle: (method, params) => {
+      if (typeof method === 'string' && !PASSIVE.has(method)) session.stillHere();
+      return dispatch(handlers, method, params, (err, m) => logger.error({ err, method: m }, 'kiosk request failed'));
+    },
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -127,6 +183,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     async close() {
       await session.close();
       await sync.stop();
+      await box.close();
       await ocr.close();
       db.close();
     },

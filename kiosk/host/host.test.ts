@@ -28,6 +28,8 @@ const handlers = {
   'capture.confirm': async () => ({ documentId: '7d3f1f2e-3b1c-4d55-9a57-0c2b8f1e4a10' }),
   'capture.discard': async () => ({}),
   'session.end': async () => ({}),
+  'session.stillHere': async () => ({}),
+  'session.dropCompanion': async () => ({}),
   'sync.status': async () => ({ pending: 0, online: true, lastSuccessAt: null, problem: null }),
 } as unknown as Handlers;
 

@@ -3,3 +3,5 @@ export * from './identifier.ts';
 export * from './iban.ts';
 export * from './mutations.ts';
 export * from './socket.ts';
+export * from './canonical-json.ts';
+export * from './revocation.ts';

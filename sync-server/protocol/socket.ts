@@ -3,8 +3,9 @@
  * Every message is validated with these schemas on arrival; acknowledgements carry typed errors.
  */
 import { z } from 'zod';
-import { KioskId, LIMITS } from './common.ts';
+import { KioskId, LIMITS, Uuid } from './common.ts';
 import { Mutation } from './mutations.ts';
+import { RevocationList } from './revocation.ts';
 
 export const KIOSK_NAMESPACE = '/kiosk';
 
@@ -34,7 +35,12 @@ export type ProtocolError = z.infer<typeof ProtocolError>;
 const fail = z.object({ ok: z.literal(false), error: ProtocolError });
 
 /** kiosk → server: `sync:hello`, ack → where the server stands for this kiosk. */
-export const HelloRequest = z.object({ clientTime: z.iso.datetime({ offset: true }) });
+export const HelloRequest = z.object({
+  clientTime: z.iso.datetime({ offset: true }),
+  /** the version of the revocation list the kiosk holds (0: none); an older one gets the current list pushed */
+  revocationsVersion: z.number().int().nonnegative().optional(),
+});
+export type HelloRequest = z.infer<typeof HelloRequest>;
 export const HelloAck = z.union([
   z.object({
     ok: z.literal(true),
@@ -75,10 +81,24 @@ export const CardholderAck = z.union([
 ]);
 export type CardholderAck = z.infer<typeof CardholderAck>;
 
+/**
+ * server → kiosk: `sync:push`, acknowledged by the kiosk with PushAck. A push keeps its id until it is
+ * acknowledged and is sent again (same id) after a reconnection, so handling it must be idempotent.
+ * Discriminated on `kind`; more kinds (configuration, admin commands, application status) come later.
+ */
+export const PushMessage = z.discriminatedUnion('kind', [
+  z.object({ id: Uuid, kind: z.literal('revocations'), body: RevocationList }),
+]);
+export type PushMessage = z.infer<typeof PushMessage>;
+export type PushKind = PushMessage['kind'];
+export const PushAck = z.union([z.object({ ok: z.literal(true) }), fail]);
+export type PushAck = z.infer<typeof PushAck>;
+
 export const EVENTS = {
   hello: 'sync:hello',
   mutations: 'sync:mutations',
   cardholder: 'card:holder',
+  push: 'sync:push',
 } as const;
 
 /** Blob uploads use tus at this path; metadata `sha256` and `mime` are required. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEMO_STAFF_TOKEN, loadServerConfig, REPO_ROOT } from './config.ts';
+import { ConfigError, DEMO_STAFF_TOKEN, loadServerConfig, loadStorageConfig, REPO_ROOT } from './config.ts';
 
 const TOKEN = 'a-staff-token-of-some-length';
 
@@ -86,5 +86,15 @@ describe('loadServerConfig', () => {
       expect((err as Error).message).toMatch(/Invalid server configuration/);
       expect((err as Error).message).not.toContain('secret-ish');
     }
+  });
+});
+
+describe('loadStorageConfig (staff commands)', () => {
+  it('needs no staff token, takes the data folder from the flag first, and DATABASE_URL for PostgreSQL', () => {
+    expect(loadStorageConfig({}, '/srv')).toEqual({ dataDir: join(REPO_ROOT, '.data', 'server'), database: { kind: 'sqlite', file: join(REPO_ROOT, '.data', 'server', 'facilitateur.sqlite') } });
+    expect(loadStorageConfig({ FAC_DATA_DIR: 'data' }, '/srv').dataDir).toBe('/srv/data');
+    expect(loadStorageConfig({ FAC_DATA_DIR: 'data' }, '/srv', '/elsewhere')).toEqual({ dataDir: '/elsewhere', database: { kind: 'sqlite', file: '/elsewhere/facilitateur.sqlite' } });
+    expect(loadStorageConfig({ DATABASE_URL: 'postgres://u@h/db' }, '/srv').database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
+    expect(() => loadStorageConfig({ DATABASE_URL: 'mysql://x' }, '/srv')).toThrow(ConfigError);
   });
 });

@@ -38,6 +38,10 @@ export const ServerConfig = z.object({
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
+/** What the staff commands need: where the data lives, which database. */
+export const StorageConfig = ServerConfig.pick({ dataDir: true, database: true });
+export type StorageConfig = z.infer<typeof StorageConfig>;
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -123,5 +127,25 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     staffToken,
     logLevel: e.FAC_LOG_LEVEL ?? 'info',
     seedPath,
+  });
+}
+
+/**
+ * The data folder and database only (`FAC_DATA_DIR`, `DATABASE_URL`), for the staff commands, which
+ * need no staff token and open no port. `dataDir` overrides FAC_DATA_DIR (a command-line flag).
+ */
+export function loadStorageConfig(env: Record<string, string | undefined>, cwd: string = process.cwd(), dataDirFlag?: string): StorageConfig {
+  const problems: string[] = [];
+  const dataDirRaw = Env.shape.FAC_DATA_DIR.safeParse(env.FAC_DATA_DIR);
+  const dbRaw = Env.shape.DATABASE_URL.safeParse(env.DATABASE_URL);
+  if (!dbRaw.success) for (const issue of dbRaw.error.issues) problems.push(`DATABASE_URL: ${issue.message}`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const fromEnv = dataDirRaw.success ? dataDirRaw.data : undefined;
+  const chosen = dataDirFlag ?? fromEnv;
+  const dataDir = chosen ? absolute(chosen, cwd) : join(REPO_ROOT, '.data', 'server');
+  const url = dbRaw.success ? dbRaw.data : undefined;
+  return StorageConfig.parse({
+    dataDir,
+    database: url ? { kind: 'postgres', url } : { kind: 'sqlite', file: join(dataDir, 'facilitateur.sqlite') },
   });
 }

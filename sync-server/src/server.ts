@@ -15,6 +15,8 @@ import { LIMITS } from '../protocol/common.ts';
 import { KIOSK_NAMESPACE } from '../protocol/socket.ts';
 import { LocalBlobStore } from './blobs/blob-store.ts';
 import { registerBlobRoutes } from './blobs/blob-routes.ts';
+import { loadCa } from './cards/ca-store.ts';
+import type { LoadedCa } from './cards/ca-store.ts';
 import { ServerConfig } from './config.ts';
 import { httpError } from './http/errors.ts';
 import { registerHealth } from './http/health.ts';
@@ -26,18 +28,25 @@ import { migrateToLatest } from './storage/migrate.ts';
 import type { Database } from './storage/schema.ts';
 import { SyncEngine } from './sync/apply-mutations.ts';
 import { attachKioskNamespace } from './sync/kiosk-socket.ts';
+import { PushService } from './sync/pushes.ts';
 
 export interface RunningServer {
   url: string;
   port: number;
   db: Kysely<Database>;
   dialect: Dialect;
+  /** the platform CA loaded from `<data>/ca/` (null: issuance and revocation signing are off) */
+  ca: LoadedCa | null;
+  /** server → kiosk pushes; `pushes.revocationsChanged()` after a card was blocked or replaced */
+  pushes: PushService;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   /** a pino logger, or false for none; by default a pino logger at the configured level */
   logger?: Logger | false;
+  /** push tuning (tests shorten them) */
+  pushes?: { ackTimeoutMs?: number; retryDelaysMs?: readonly number[]; pollMs?: number };
 }
 
 /** Paths that must never appear in logs, whatever logs them. */
@@ -62,6 +71,7 @@ export async function startServer(configInput: ServerConfig, opts: StartOptions 
 
   const { db, dialect, makeDurable } = openDatabase(config.database);
   let app: FastifyInstance | undefined;
+  let pushes: PushService | undefined;
   try {
     await migrateToLatest(db, dialect);
     if (config.seedPath !== null && (await isDatabaseEmpty(db))) {
@@ -83,16 +93,24 @@ export async function startServer(configInput: ServerConfig, opts: StartOptions 
       void reply.code(404).send(httpError('unknown', 'Introuvable.'));
     });
 
+    const ca = await loadCa(config.dataDir);
+    if (ca) log.info({ subject: ca.subject, fingerprint: ca.fingerprint, notAfter: ca.notAfter.toISOString() }, 'platform CA loaded');
+    else log.warn({ dir: join(config.dataDir, 'ca') }, 'no platform CA: card issuance and revocation lists are off (npm run staff -- ca init)');
+    const pushService = new PushService({ db, dialect, log, ca, ...opts.pushes });
+    pushes = pushService;
+    await pushService.start();
+
     const blobStore = new LocalBlobStore(blobDir);
     registerHealth(app, db, dialect);
     await registerBlobRoutes(app, { db, blobStore, uploadDir });
-    await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken });
+    await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService });
 
     const io = new IoServer(app.server, { maxHttpBufferSize: LIMITS.socketMessageBytes, serveClient: false });
     const engine = new SyncEngine({ db, dialect, makeDurable, log });
-    attachKioskNamespace(io, { db, engine, log });
+    attachKioskNamespace(io, { db, engine, log, pushes: pushService });
     // open websockets would keep the HTTP server from closing
     app.addHook('preClose', async () => {
+      pushService.close();
       io.of(KIOSK_NAMESPACE).disconnectSockets(true);
       io.engine.close();
     });
@@ -108,6 +126,8 @@ export async function startServer(configInput: ServerConfig, opts: StartOptions 
       port,
       db,
       dialect,
+      ca,
+      pushes: pushService,
       close() {
         closing ??= (async () => {
           // in-flight requests get a short grace; a keep-alive connection that goes idle after the
@@ -124,6 +144,7 @@ export async function startServer(configInput: ServerConfig, opts: StartOptions 
       },
     };
   } catch (err) {
+    pushes?.close();
     if (app) await app.close().catch(() => {});
     await db.destroy().catch(() => {});
     throw err;

@@ -54,7 +54,7 @@ describe('walking skeleton', () => {
     await expectAccessible('attract');
 
     // 1-2. the card goes in; the core reads its identifier over pcscd and greets the holder by name
-    await stack.card('Camille').insert();
+    await stack.insert('Camille');
     await page.getByText('Bonjour Camille').waitFor({ timeout: 15_000 });
     await page.getByRole('heading', { name: 'Tapez votre code secret' }).waitFor();
     await expectAccessible('pin');
@@ -107,9 +107,9 @@ describe('walking skeleton', () => {
     const meta = await sharp(bytes).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 1920, 1080]);
 
-    // 7. the card leaves: back to the attract screen, nothing of the session left in the page
+    // 7. the card leaves (pulled through the box's latch): back to the attract screen, nothing left
     const removedAt = Date.now();
-    await stack.card('Camille').remove();
+    await stack.remove(0, { force: true });
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor({ timeout: 5_000 });
     const leftOver = await page.evaluate(async () => ({
       text: document.body.innerText,
@@ -126,6 +126,6 @@ describe('walking skeleton', () => {
     expect(leftOver).toMatchObject({ local: 0, session: 0, cookies: '', idb: 0, caches: 0, media: 0 });
     expect(stack.core.session.open).toBeNull();
     expect(stack.core.db.prepare('SELECT count(*) AS n FROM session_documents').get()).toEqual({ n: 0 });
-    console.log(`card removed → attract screen in ${Date.now() - removedAt} ms (includes pcscd's polling)`);
+    console.log(`card removed → attract screen in ${Date.now() - removedAt} ms (box switch)`);
   });
 });

@@ -6,9 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cardFile } from '../../drivers/vcard/state.ts';
-import { issueVirtualCard } from '../../drivers/vcard/issue.ts';
-import { VirtualCard } from '../../drivers/vcard/vpcd-client.ts';
+import { startSimulator } from '../../drivers/vcard/simulator.ts';
+import type { SimulatorHandle } from '../../drivers/vcard/simulator.ts';
 import { loadKioskConfig } from '../../kiosk/core/config.ts';
 import { createKioskCore } from '../../kiosk/core/kiosk-core.ts';
 import type { KioskCore } from '../../kiosk/core/kiosk-core.ts';
@@ -16,8 +15,10 @@ import { createLogger } from '../../kiosk/core/log.ts';
 import { BRIDGE_FILE, RENDERER_DIR } from '../../kiosk/host/paths.ts';
 import { startBrowserHost } from '../../kiosk/host/server.ts';
 import type { BrowserHost } from '../../kiosk/host/server.ts';
+import { CA_FILES, caDir, initCa } from '../../sync-server/src/cards/ca-store.ts';
 import { startServer } from '../../sync-server/src/server.ts';
 import type { RunningServer } from '../../sync-server/src/server.ts';
+import { makeTestCard } from './cards.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const DEMO_SEED = join(REPO, 'assets/seed/demo.json');
@@ -40,16 +41,30 @@ export interface Stack {
   server: RunningServer;
   core: KioskCore;
   host: BrowserHost;
+  /** the virtual card-holder box (two slots, switches, LED, latch), as in the demo */
+  box: SimulatorHandle;
   persons: DemoPerson[];
-  /** a demo person's virtual card, in reader slot 0 (the card-holder box) */
-  card(firstName: string): VirtualCard;
+  person(firstName: string): DemoPerson;
+  /** a demo person's card put in the box (slot 0 = main, 1 = second); resolves once pcscd polled it */
+  insert(firstName: string, slot?: 0 | 1): Promise<void>;
+  /** takes the card out; `force` pulls it through a closed latch */
+  remove(slot?: 0 | 1, opts?: { force?: boolean }): Promise<void>;
   staffGet(path: string): Promise<Response>;
+  staffPost(path: string, body: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { logLevel?: string; withHost?: boolean } = {}): Promise<Stack> {
+export interface StackOptions {
+  logLevel?: string;
+  idleTimeoutS?: number;
+  idleWarningS?: number;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'fac-stack-'));
   const level = opts.logLevel ?? process.env.FAC_TEST_LOG_LEVEL ?? 'silent';
+  // the platform CA, where the server keeps it: the server signs revocation lists with it
+  const ca = await initCa(join(dir, 'server'));
   const server = await startServer(
     {
       mode: 'test',
@@ -66,47 +81,55 @@ export async function startStack(opts: { logLevel?: string; withHost?: boolean }
   const persons = demoPersons();
   const cardsDir = join(dir, 'cards');
   for (const p of persons) {
-    await issueVirtualCard({
-      dir: cardsDir,
-      serial: p.card.serial,
-      identifier: p.identifier,
-      pin: p.card.pin,
-      holder: { firstName: p.firstName, lastName: p.lastName },
-    });
+    await makeTestCard(ca, cardsDir, { serial: p.card.serial, identifier: p.identifier, firstName: p.firstName, lastName: p.lastName, role: p.role, pin: p.card.pin });
   }
+  const box = await startSimulator({ cardsDir, port: 0, boxPort: 0 });
   const config = loadKioskConfig({
     FAC_KIOSK_DATA_DIR: join(dir, 'kiosk'),
     FAC_SYNC_URL: server.url,
     FAC_HOST_PORT: '0',
     FAC_READER: 'Virtual PCD 00 00',
+    FAC_READER_SECOND: 'Virtual PCD 00 01',
+    FAC_BOX: box.boxUrl,
+    FAC_CA_CERT: join(caDir(join(dir, 'server')), CA_FILES.certificate),
     FAC_LOG_LEVEL: level,
+    ...(opts.idleTimeoutS ? { FAC_IDLE_TIMEOUT_S: String(opts.idleTimeoutS) } : {}),
+    ...(opts.idleWarningS ? { FAC_IDLE_WARNING_S: String(opts.idleWarningS) } : {}),
   });
   const logger = createLogger('kiosk', level);
   const core = createKioskCore({ config, logger });
   const host = await startBrowserHost({ core, rendererDir: RENDERER_DIR, bridgeFile: BRIDGE_FILE, logger, port: 0 });
-  const cards = new Map<string, VirtualCard>();
+  const person = (firstName: string) => {
+    const p = persons.find((x) => x.firstName === firstName);
+    if (!p) throw new Error(`no demo person named ${firstName}`);
+    return p;
+  };
+  const simulator = async (path: string, body: unknown) => {
+    const res = await fetch(`${box.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`box simulator ${path}: ${res.status} ${await res.text()}`);
+  };
 
   return {
     dir,
     server,
     core,
     host,
+    box,
     persons,
-    card(firstName) {
-      const p = persons.find((x) => x.firstName === firstName);
-      if (!p) throw new Error(`no demo person named ${firstName}`);
-      let c = cards.get(p.card.serial);
-      if (!c) {
-        c = VirtualCard.fromFile(cardFile(cardsDir, p.card.serial), { slot: 0 });
-        cards.set(p.card.serial, c);
-      }
-      return c;
-    },
+    person,
+    insert: (firstName, slot = 0) => simulator('/api/insert', { serial: person(firstName).card.serial, slot }),
+    remove: (slot = 0, o = {}) => simulator('/api/remove', { slot, ...(o.force ? { force: true } : {}) }),
     staffGet: (path) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${STAFF_TOKEN}` } }),
+    staffPost: (path, body) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${STAFF_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     async close() {
-      for (const c of cards.values()) await c.remove().catch(() => undefined);
       await host.close();
       await core.close();
+      await box.close();
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -16,18 +16,18 @@ import { Outbox } from '../outbox/outbox.ts';
 import { openKioskDb } from '../storage/db.ts';
 import type { Db } from '../storage/db.ts';
 import { keyFileProvider } from '../storage/keys.ts';
-import type { OpenSession } from '../session/session.ts';
+import type { Holder } from '../session/session.ts';
 import { CaptureService } from './capture.ts';
 
 let dir: string;
 let db: Db;
 let pool: OcrPool;
 let outbox: Outbox;
-let session: OpenSession | null;
+let session: Holder | null;
 let capture: CaptureService;
 let rib: { jpeg: Buffer; iban: string };
 
-const camille: OpenSession = { identifier: 'FAC-K7QM-3XD2-9HRW', cardSerial: '0A1B2C3D', firstName: 'Camille', role: 'beneficiary', openedAt: new Date() };
+const camille: Holder = { identifier: 'FAC-K7QM-3XD2-9HRW', cardSerial: '0A1B2C3D', firstName: 'Camille', role: 'beneficiary' };
 
 async function rejection(p: Promise<unknown> | (() => unknown)): Promise<KioskError> {
   try {

@@ -15,7 +15,7 @@ import { OcrError } from '../ocr/index.ts';
 import type { OcrPool } from '../ocr/index.ts';
 import { sha256Hex } from '../outbox/blob-crypto.ts';
 import type { Outbox } from '../outbox/outbox.ts';
-import type { OpenSession } from '../session/session.ts';
+import type { Holder } from '../session/session.ts';
 import { sniffImage } from './sniff.ts';
 import type { ImageMime } from './sniff.ts';
 
@@ -36,7 +36,8 @@ const FIELD_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
 export interface CaptureServiceOptions {
   ocr: OcrPool;
   outbox: Outbox;
-  session: () => OpenSession;
+  /** whose vault the capture goes to: the beneficiary at the box */
+  session: () => Holder;
   logger: Logger;
   onProgress?: (stage: string, progress: number) => void;
 }

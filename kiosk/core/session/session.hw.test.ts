@@ -1,34 +1,46 @@
 /**
- * Card sessions over real pcscd + vpcd with virtual OpenPGP cards in reader slot 0: greeting, wrong
- * and blocked PIN, unknown or malformed identifiers, the holder lookup offline, and removal.
+ * Card sessions over real pcscd + vpcd with virtual OpenPGP cards, offline (no server at all): the
+ * certificate checks, the PIN, the challenge, every refusal, an agent joined by a beneficiary in the
+ * second slot, inactivity, a card pulled mid-read, and pcscd restarting.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueVirtualCard } from '../../../drivers/vcard/issue.ts';
-import { cardFile, loadCardState, saveCardState } from '../../../drivers/vcard/state.ts';
 import { VirtualCard } from '../../../drivers/vcard/vpcd-client.ts';
+import { ReaderManager } from '../../../drivers/pcsc/index.ts';
+import { restartPcscd } from '../../../scripts/lib/pcscd.ts';
+import { cardFile, createTestPki, makeClone, makeTestCard } from '../../../tests/support/cards.ts';
+import type { TestPki } from '../../../tests/support/cards.ts';
+import { ForeignCard } from '../../../tests/support/foreign-card.ts';
 import type { KioskState } from '../../contract/schema.ts';
 import { silentLogger } from '../log.ts';
 import { SessionManager } from './session.ts';
-import type { Holder } from './session.ts';
+import { loadPinnedCa } from './trust.ts';
 
 let dir: string;
+let pki: TestPki;
 let manager: SessionManager;
-let card: VirtualCard | null = null;
-let lookupResult: Holder | 'unknown' | 'offline' = { firstName: 'Camille', role: 'beneficiary' };
+let readers: ReaderManager;
+const revoked = new Set<string>();
+const inserted: { remove(): Promise<void> }[] = [];
 const states: KioskState[] = [];
 
-const CAMILLE = { serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '1234' };
+const CAMILLE = { serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', firstName: 'Camille', lastName: 'Martin', pin: '1234' };
+const YANIS = { serial: '0A1B2C3E', identifier: 'FAC-B4NW-8TZC-61PG', firstName: 'Yanis', lastName: 'Benali', pin: '2468' };
+const SOPHIE = { serial: '0A1B2C40', identifier: 'FAC-R9TD-4HWN-3GAK', firstName: 'Sophie', lastName: 'Lefèvre', pin: '8642', role: 'agent' as const };
+const LUC = { serial: '0A1B2C41', identifier: 'FAC-Z3KP-7MCX-5TEA', firstName: 'Luc', lastName: 'Moreau', pin: '4321', role: 'agent' as const };
 
-function waitFor(screen: KioskState['screen'], timeoutMs = 10_000): Promise<KioskState> {
-  const seen = states.find((s) => s.screen === screen);
-  if (seen) return Promise.resolve(seen);
+function waitFor(pred: (s: KioskState) => boolean, what: string, timeoutMs = 10_000): Promise<KioskState> {
+  if (pred(manager.state)) return Promise.resolve(manager.state);
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no ${screen} screen; saw ${states.map((s) => s.screen).join(', ')}`)), timeoutMs);
+    const t = setTimeout(() => {
+      manager.off('state', on);
+      reject(new Error(`no ${what}; saw ${states.map((s) => JSON.stringify(s)).join(' | ')}`));
+    }, timeoutMs);
     const on = (s: KioskState) => {
-      if (s.screen === screen) {
+      if (pred(s)) {
         clearTimeout(t);
         manager.off('state', on);
         resolve(s);
@@ -37,31 +49,52 @@ function waitFor(screen: KioskState['screen'], timeoutMs = 10_000): Promise<Kios
     manager.on('state', on);
   });
 }
+const screen = (name: KioskState['screen']) => waitFor((s) => s.screen === name, `${name} screen`);
 
-async function insert(serial: string): Promise<void> {
+async function insert(path: string, slot: 0 | 1 = 0, opts: { respondDelayMs?: number } = {}): Promise<VirtualCard> {
   states.length = 0;
-  card = VirtualCard.fromFile(cardFile(dir, serial), { slot: 0 });
+  const card = VirtualCard.fromFile(path, { slot, ...opts });
+  inserted.push(card);
   await card.insert();
+  return card;
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fac-session-'));
-  await issueVirtualCard({ dir, ...CAMILLE, holder: { firstName: 'Camille', lastName: 'Martin' } });
-  await issueVirtualCard({ dir, serial: '0B000001', identifier: 'not-an-identifier', pin: '1234' });
-  // a well-formed identifier whose check character is wrong (a clone with a mistyped identifier)
-  await issueVirtualCard({ dir, serial: '0B000002', identifier: 'FAC-K7QM-3XD2-9HRX', pin: '1234' });
-  manager = new SessionManager({ reader: 'Virtual PCD 00 00', logger: silentLogger, lookup: async () => lookupResult });
+  for (const d of ['cards', 'odd', 'clones']) mkdirSync(join(dir, d));
+  pki = await createTestPki(dir);
+  const cards = join(dir, 'cards');
+  for (const p of [CAMILLE, YANIS, SOPHIE, LUC]) await makeTestCard(pki.ca, cards, p);
+  const odd = join(dir, 'odd');
+  const foreignPki = await createTestPki(dir, 'Another issuer');
+  await makeTestCard(foreignPki.ca, odd, { ...CAMILLE, serial: '0B000001' });
+  await makeTestCard(pki.ca, odd, { ...CAMILLE, serial: '0B000002', notAfter: new Date(Date.now() - 86_400_000), notBefore: new Date(Date.now() - 400 * 86_400_000) });
+  await makeTestCard(pki.ca, odd, { ...CAMILLE, serial: '0B000003', notBefore: new Date(Date.now() + 30 * 86_400_000) });
+  await makeTestCard(pki.ca, odd, { ...CAMILLE, serial: '0B000004', certificateSerial: CAMILLE.serial });
+  await issueVirtualCard({ dir: odd, serial: '0B000005', identifier: CAMILLE.identifier, pin: '1234' });
+  await makeClone(cardFile(cards, CAMILLE.serial), join(dir, 'clones'), '1234');
+  const ca = loadPinnedCa(pki.caPemPath);
+  readers = new ReaderManager({ logger: silentLogger });
+  manager = new SessionManager({
+    readerManager: readers,
+    readers: { main: 'Virtual PCD 00 00', second: 'Virtual PCD 00 01' },
+    trust: () => ca,
+    isRevoked: (serial) => revoked.has(serial),
+    kioskId: 'borne-test',
+    logger: silentLogger,
+    idle: { timeoutMs: 60_000, warningMs: 10_000 },
+  });
   manager.on('state', (s) => states.push(s));
   manager.start();
 });
 
 afterEach(async () => {
-  if (card) {
-    await card.remove();
-    await waitFor('attract').catch(() => undefined);
-    card = null;
-  }
-  lookupResult = { firstName: 'Camille', role: 'beneficiary' };
+  for (const c of inserted.splice(0)) await c.remove();
+  await screen('attract').catch(() => undefined);
+  // pcscd polls vpcd readers: a card swapped faster than its poll would look like it never left
+  const deadline = Date.now() + 5000;
+  while (readers.readers().some((r) => readers.cardPresent(r)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  revoked.clear();
 });
 
 afterAll(async () => {
@@ -69,63 +102,154 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('card sessions over pcscd', () => {
-  it('greets the holder, opens on the right PIN, ends when the card leaves', async () => {
-    await insert(CAMILLE.serial);
-    expect(await waitFor('pin')).toEqual({ screen: 'pin', firstName: 'Camille', triesLeft: 3 });
+const card = (name: string) => cardFile(join(dir, 'cards'), name);
+const odd = (serial: string) => cardFile(join(dir, 'odd'), serial);
+
+describe('card sessions over pcscd, offline', () => {
+  it('greets the holder from the certificate, opens on PIN + challenge, ends when the card leaves', async () => {
+    const c = await insert(card(CAMILLE.serial));
+    expect(await screen('pin')).toEqual({ screen: 'pin', firstName: 'Camille', role: 'beneficiary', triesLeft: 3 });
     expect(await manager.submitPin(CAMILLE.pin)).toEqual({ outcome: 'open' });
-    expect(manager.open).toMatchObject({ identifier: CAMILLE.identifier, cardSerial: CAMILLE.serial });
-    await card!.remove();
-    await waitFor('attract');
+    expect(manager.state).toEqual({ screen: 'session', firstName: 'Camille', role: 'beneficiary', companion: null, joining: null });
+    expect(manager.subject()).toMatchObject({ identifier: CAMILLE.identifier, cardSerial: CAMILLE.serial });
+    await c.remove();
+    await screen('attract');
     expect(manager.open).toBeNull();
     await expect(manager.submitPin(CAMILLE.pin)).rejects.toMatchObject({ code: 'no-session' });
-    card = null;
   });
 
-  it('counts wrong PINs down and blocks the card at the third', async () => {
-    await insert(CAMILLE.serial);
-    await waitFor('pin');
+  it('counts wrong PINs down, blocks at the third, and knows a blocked card at once', async () => {
+    const c = await insert(card(YANIS.serial));
+    await screen('pin');
     expect(await manager.submitPin('0000')).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    expect(manager.state).toMatchObject({ screen: 'pin', triesLeft: 2 });
     expect(await manager.submitPin('0001')).toEqual({ outcome: 'wrong', triesLeft: 1 });
     expect(await manager.submitPin('0002')).toEqual({ outcome: 'blocked' });
-    expect(manager.state).toEqual({ screen: 'card-problem', problem: 'blocked' });
+    expect(manager.state).toEqual({ screen: 'card-problem', problem: 'blocked', slot: 'main' });
+    await c.remove();
+    await screen('attract');
+    await insert(card(YANIS.serial));
+    expect(await screen('card-problem')).toEqual({ screen: 'card-problem', problem: 'blocked', slot: 'main' });
+  });
+
+  const refusals: [string, () => string, string][] = [
+    ['a card from another issuer', () => odd('0B000001'), 'foreign'],
+    ['an expired certificate', () => odd('0B000002'), 'expired'],
+    ['a certificate not valid yet', () => odd('0B000003'), 'expired'],
+    ['a certificate copied onto another card', () => odd('0B000004'), 'not-genuine'],
+    ['a card with the identifier but no certificate', () => odd('0B000005'), 'unknown'],
+  ];
+  for (const [what, path, problem] of refusals) {
+    it(`refuses ${what}`, async () => {
+      await insert(path());
+      expect(await screen('card-problem')).toEqual({ screen: 'card-problem', problem, slot: 'main' });
+      await expect(manager.submitPin('1234')).rejects.toMatchObject({ code: 'no-session' });
+    });
+  }
+
+  it('refuses a card that is not an OpenPGP card at all', async () => {
+    const foreign = new ForeignCard(35963);
+    inserted.push(foreign);
+    states.length = 0;
+    await foreign.insert();
+    expect(await screen('card-problem')).toEqual({ screen: 'card-problem', problem: 'foreign', slot: 'main' });
+  });
+
+  it('refuses a copy that carries everything but the key, after the PIN', async () => {
+    await insert(cardFile(join(dir, 'clones'), CAMILLE.serial));
+    // everything readable is the real card's: the greeting is the same
+    expect(await screen('pin')).toMatchObject({ firstName: 'Camille' });
+    expect(await manager.submitPin('1234')).toEqual({ outcome: 'blocked' });
+    expect(manager.state).toEqual({ screen: 'card-problem', problem: 'not-genuine', slot: 'main' });
     expect(manager.open).toBeNull();
-    await card!.remove();
-    await waitFor('attract');
-    // a blocked card is recognised as such at once the next time
-    await insert(CAMILLE.serial);
-    expect(await waitFor('card-problem')).toEqual({ screen: 'card-problem', problem: 'blocked' });
-    // unblock for the other tests (what staff will do with the reset code)
-    await card!.remove();
-    await waitFor('attract');
-    card = null;
-    const state = loadCardState(cardFile(dir, CAMILLE.serial));
-    saveCardState(cardFile(dir, CAMILLE.serial), { ...state, counters: { ...state.counters, pw1: 3 } });
   });
 
-  it('refuses a card whose login data is not an identifier, or fails its check character', async () => {
-    await insert('0B000001');
-    expect(await waitFor('card-problem')).toEqual({ screen: 'card-problem', problem: 'unknown' });
-    await card!.remove();
-    await waitFor('attract');
-    await insert('0B000002');
-    expect(await waitFor('card-problem')).toEqual({ screen: 'card-problem', problem: 'unknown' });
+  it('refuses a revoked card, and stops one in use when the list arrives', async () => {
+    revoked.add(CAMILLE.serial);
+    const c = await insert(card(CAMILLE.serial));
+    expect(await screen('card-problem')).toMatchObject({ problem: 'revoked' });
+    await c.remove();
+    await screen('attract');
+    revoked.clear();
+    await insert(card(CAMILLE.serial));
+    await screen('pin');
+    await manager.submitPin(CAMILLE.pin);
+    revoked.add(CAMILLE.serial);
+    manager.revocationsChanged();
+    expect(manager.state).toEqual({ screen: 'card-problem', problem: 'revoked', slot: 'main' });
+    expect(manager.open).toBeNull();
   });
 
-  it('says when the holder is unknown to the platform, or cannot be looked up', async () => {
-    lookupResult = 'unknown';
-    await insert(CAMILLE.serial);
-    expect(await waitFor('card-problem')).toEqual({ screen: 'card-problem', problem: 'unknown' });
-    await card!.remove();
-    await waitFor('attract');
-    lookupResult = 'offline';
-    await insert(CAMILLE.serial);
-    expect(await waitFor('card-problem')).toEqual({ screen: 'card-problem', problem: 'offline' });
+  it('lets a beneficiary join an agent’s session with their own card and PIN, and leave', async () => {
+    await insert(card(SOPHIE.serial));
+    expect(await screen('pin')).toMatchObject({ firstName: 'Sophie', role: 'agent' });
+    await manager.submitPin(SOPHIE.pin);
+    expect(() => manager.subject()).toThrow(/personne accompagnée/);
+    const beneficiary = await insert(card(CAMILLE.serial), 1);
+    await waitFor((s) => s.screen === 'session' && s.joining?.step === 'pin', 'join PIN');
+    expect(manager.state).toMatchObject({ screen: 'session', firstName: 'Sophie', joining: { step: 'pin', firstName: 'Camille', triesLeft: 3 } });
+    expect(await manager.submitPin('9999', 'join')).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    expect(await manager.submitPin(CAMILLE.pin, 'join')).toEqual({ outcome: 'open' });
+    expect(manager.state).toEqual({ screen: 'session', firstName: 'Sophie', role: 'agent', companion: { firstName: 'Camille', role: 'beneficiary' }, joining: null });
+    expect(manager.subject()).toMatchObject({ identifier: CAMILLE.identifier });
+    expect(manager.open?.companion?.cardSerial).toBe(CAMILLE.serial);
+    // the beneficiary takes their card: the agent's session goes on, without them
+    await beneficiary.remove();
+    await waitFor((s) => s.screen === 'session' && s.companion === null, 'companion gone');
+    expect(() => manager.subject()).toThrow();
+    // an agent's card is not a beneficiary's
+    await insert(card(LUC.serial), 1);
+    await waitFor((s) => s.screen === 'session' && s.joining?.step === 'problem', 'second-slot refusal');
+    expect(manager.state).toMatchObject({ joining: { step: 'problem', problem: 'not-beneficiary' } });
   });
 
-  it('rejects a PIN before the card is read, and a session end without a card is harmless', async () => {
-    await expect(manager.submitPin('1234')).rejects.toMatchObject({ code: 'no-session' });
-    manager.finish();
-    expect(manager.state.screen).toBe('attract');
+  it('refuses a card in the second slot when no agent session is open', async () => {
+    await insert(card(CAMILLE.serial), 1);
+    expect(await screen('card-problem')).toEqual({ screen: 'card-problem', problem: 'wrong-slot', slot: 'second' });
+  });
+
+  it('ends the session after inactivity, with a countdown first', async () => {
+    // its own PC/SC context and reader (slot 1 as its main slot): no card is shared with `manager`
+    const quick = new SessionManager({
+      readers: { main: 'Virtual PCD 00 01', second: 'no such reader' },
+      trust: () => loadPinnedCa(pki.caPemPath),
+      isRevoked: () => false,
+      kioskId: 'borne-test',
+      logger: silentLogger,
+      idle: { timeoutMs: 2500, warningMs: 2000 },
+    });
+    const warnings: (number | null)[] = [];
+    quick.on('idle', (s) => warnings.push(s));
+    const quickStates: KioskState[] = [];
+    quick.on('state', (s) => quickStates.push(s));
+    quick.start();
+    try {
+      await insert(card(CAMILLE.serial), 1);
+      await expect.poll(() => quick.state.screen, { timeout: 10_000 }).not.toBe('attract');
+      await expect.poll(() => quick.state.screen, { timeout: 10_000 }).not.toBe('reading');
+      expect(quick.state, JSON.stringify(quickStates)).toMatchObject({ screen: 'pin' });
+      await quick.submitPin(CAMILLE.pin);
+      await expect.poll(() => quick.state, { timeout: 10_000, interval: 100 }).toEqual({ screen: 'remove-card', reason: 'idle' });
+      expect(warnings.filter((w) => w !== null).length).toBeGreaterThanOrEqual(1);
+      expect(quick.open).toBeNull();
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('survives a card pulled in the middle of its reading', async () => {
+    const c = await insert(card(CAMILLE.serial), 0, { respondDelayMs: 150 });
+    await screen('reading');
+    await c.remove();
+    await screen('attract');
+    c.respondDelayMs = 0;
+    await c.insert();
+    expect(await screen('pin')).toMatchObject({ firstName: 'Camille' });
+  });
+
+  it('keeps working after pcscd restarts', async () => {
+    await restartPcscd();
+    await insert(card(CAMILLE.serial));
+    expect(await waitFor((s) => s.screen === 'pin', 'pin after restart', 20_000)).toMatchObject({ firstName: 'Camille' });
   });
 });

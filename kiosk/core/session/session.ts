@@ -1,80 +1,131 @@
 /**
- * Card sessions: attract screen → card inserted → identifier read (SELECT, GET DATA) → holder greeted →
- * PIN verified on the card → session. Removing the card ends the session at once (DESIGN.md §4).
+ * Card sessions (DESIGN.md §4), offline by design:
+ *   attract → card in → certificate checked (pinned CA, validity, revocation list, this card's serial)
+ *   → "Bonjour <prénom>" (from the certificate) → PIN on screen → VERIFY → INTERNAL AUTHENTICATE over a
+ *   fresh nonce, checked against the certificate's key → session.
+ * An agent's session can take a beneficiary's card in the second slot (their own PIN, their consent): the
+ * session then holds both identities. Removing the main card ends everything at once; the box's
+ * card-present switch reports it before pcscd does. Inactivity ends the session after a countdown.
  *
- * Card operations are asynchronous and the card can leave at any moment: every step checks that the
- * card it started with is still the current one (the `generation` counter) before touching the state.
+ * Card operations are asynchronous and a card can leave at any moment: every step checks that the card
+ * it started with is still the current one (a per-slot generation counter) before touching the state.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { OpenPgpCard, ReaderManager } from '../../../drivers/pcsc/index.ts';
+import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts';
+import type { CardCertificateInfo } from '../../../drivers/pcsc/card-certificate.ts';
+import { OpenPgpCard, ReaderManager, isPcscError, verifyP256Signature } from '../../../drivers/pcsc/index.ts';
 import type { CardConnection } from '../../../drivers/pcsc/index.ts';
-import { checkIdentifier } from '../../../sync-server/protocol/identifier.ts';
 import { KioskError } from '../../contract/schema.ts';
-import type { CardProblem, KioskState } from '../../contract/schema.ts';
+import type { CardProblem, KioskState, Role } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
+import { IdleTimer } from './idle.ts';
+import type { PinnedCa } from './trust.ts';
 
-export interface Holder {
-  firstName: string;
-  role: 'beneficiary' | 'agent';
+export type Slot = 'main' | 'second';
+export type Indicator = 'off' | 'waiting' | 'reading' | 'ok' | 'error' | 'attention';
+
+/** What the session needs of the card-holder box (drivers/hid CardBox fits). */
+export interface BoxLink {
+  on(event: 'card-present', listener: (e: { slot: 0 | 1; present: boolean }) => void): unknown;
+  setIndicator(state: Indicator): Promise<void>;
+  setLatch(locked: boolean): Promise<void>;
 }
 
-export interface OpenSession {
+export interface Holder {
   identifier: string;
   cardSerial: string;
   firstName: string;
-  role: Holder['role'];
-  openedAt: Date;
+  role: Role;
 }
 
-export type HolderLookup = (identifier: string) => Promise<Holder | 'unknown' | 'offline'>;
+export interface OpenSession extends Holder {
+  openedAt: Date;
+  /** the beneficiary who joined an agent's session with their own card and PIN */
+  companion: (Holder & { joinedAt: Date }) | null;
+}
 
 export interface SessionManagerOptions {
-  /** substring of the reader's name (the card-holder box); empty = the first reader that shows a card */
-  reader: string;
-  lookup: HolderLookup;
+  readers: { main: string; second: string };
+  /** the pinned platform CA; null = not installed (every card is refused, loudly in the log) */
+  trust: () => PinnedCa | null;
+  isRevoked: (cardSerial: string) => boolean;
+  kioskId: string;
   logger: Logger;
-  readers?: ReaderManager;
+  idle: { timeoutMs: number; warningMs: number };
+  box?: BoxLink;
+  readerManager?: ReaderManager;
+  now?: () => Date;
+  /** how long the box may report a card before pcscd sees it */
+  presenceGraceMs?: number;
 }
+
+type Phase = 'empty' | 'reading' | 'pin' | 'open' | 'refused' | 'ended';
 
 interface CardInHand {
   reader: string;
   conn: CardConnection;
   card: OpenPgpCard;
-  serial: string;
-  identifier: string;
-  holder: Holder;
+  info: CardCertificateInfo;
 }
 
-type Events = { state: [KioskState]; ended: [] };
+interface SlotState {
+  gen: number;
+  phase: Phase;
+  reader: string | null;
+  hand: CardInHand | null;
+  problem: CardProblem | null;
+  triesLeft: number;
+  presenceTimer: NodeJS.Timeout | null;
+}
+
+type Events = { state: [KioskState]; ended: []; 'companion-ended': []; idle: [number | null] };
+
+const LOGIN_CONTEXT = 'FACILITATEUR-LOGIN-V1';
 
 export class SessionManager extends EventEmitter<Events> {
   private readonly readers: ReaderManager;
+  private readonly slots: Record<Slot, SlotState> = { main: emptySlot(), second: emptySlot() };
   private current: KioskState = { screen: 'attract' };
-  private generation = 0;
-  private inHand: CardInHand | null = null;
   private session: OpenSession | null = null;
-  private activeReader: string | null = null;
+  private removeReason: 'finished' | 'idle' = 'finished';
+  private readonly idle: IdleTimer;
+  private indicator: Indicator | null = null;
+  /** how long the last card took to read and check, from pcscd's insertion event (for the bench) */
+  lastReadMs = 0;
 
   constructor(private readonly opts: SessionManagerOptions) {
     super();
-    this.readers = opts.readers ?? new ReaderManager({ logger: opts.logger });
+    this.readers = opts.readerManager ?? new ReaderManager({ logger: opts.logger });
     this.readers.on('card-inserted', ({ reader }) => {
-      if (this.matches(reader)) void this.onInserted(reader);
+      const slot = this.slotOf(reader);
+      if (slot) void this.onInserted(slot, reader);
     });
     this.readers.on('card-removed', ({ reader }) => {
-      if (reader === this.activeReader) this.onRemoved();
+      const slot = this.slotOf(reader);
+      if (slot && this.slots[slot].reader === reader) this.onRemoved(slot, 'pcsc');
     });
     this.readers.on('reader-removed', (reader) => {
-      if (reader === this.activeReader) this.onRemoved();
+      const slot = this.slotOf(reader);
+      if (slot && this.slots[slot].reader === reader) this.onRemoved(slot, 'reader gone');
+    });
+    opts.box?.on('card-present', ({ slot, present }) => this.onSwitch(slot === 0 ? 'main' : 'second', present));
+    this.idle = new IdleTimer({
+      timeoutMs: opts.idle.timeoutMs,
+      warningMs: opts.idle.warningMs,
+      onWarning: (s) => this.emit('idle', s),
+      onTimeout: () => this.onIdle(),
     });
   }
 
   start(): void {
     this.readers.start();
+    this.render();
   }
 
   async close(): Promise<void> {
-    this.endSession();
+    this.idle.stop();
+    this.endAll();
     await this.readers.close();
   }
 
@@ -82,7 +133,6 @@ export class SessionManager extends EventEmitter<Events> {
     return this.current;
   }
 
-  /** The open session, or null. */
   get open(): OpenSession | null {
     return this.session;
   }
@@ -92,108 +142,350 @@ export class SessionManager extends EventEmitter<Events> {
     return this.session;
   }
 
-  async submitPin(pin: string): Promise<{ outcome: 'open' } | { outcome: 'wrong'; triesLeft: number } | { outcome: 'blocked' }> {
-    const hand = this.inHand;
-    if (!hand || this.current.screen !== 'pin') throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
-    const gen = this.generation;
-    const r = await this.cardStep(() => hand.card.verifyPin(pin, 0x82));
-    if (gen !== this.generation) throw new KioskError('no-session', 'La carte a été retirée.');
-    if (r.ok) {
-      this.session = {
-        identifier: hand.identifier,
-        cardSerial: hand.serial,
-        firstName: hand.holder.firstName,
-        role: hand.holder.role,
-        openedAt: new Date(),
-      };
-      this.opts.logger.info({ serial: hand.serial, role: hand.holder.role }, 'session opened');
-      this.setState({ screen: 'session', firstName: hand.holder.firstName, role: hand.holder.role });
-      return { outcome: 'open' };
+  /** Whose vault the session acts on: the beneficiary at the box (alone, or joined to an agent). */
+  subject(): Holder {
+    const s = this.requireSession();
+    if (s.role === 'beneficiary') return s;
+    if (s.companion) return s.companion;
+    throw new KioskError('no-session', 'La personne accompagnée doit d’abord mettre sa carte et taper son code.');
+  }
+
+  /** "Je suis là", or any touch on the screen. */
+  stillHere(): void {
+    if (this.idle.running) this.idle.touch();
+  }
+
+  async submitPin(
+    pin: string,
+    purpose: 'login' | 'join' = 'login',
+  ): Promise<{ outcome: 'open' } | { outcome: 'wrong'; triesLeft: number } | { outcome: 'blocked' }> {
+    const slot: Slot = purpose === 'login' ? 'main' : 'second';
+    const st = this.slots[slot];
+    const hand = st.hand;
+    if (!hand || st.phase !== 'pin') throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
+    const gen = st.gen;
+    this.stillHere();
+    const r = await this.cardStep(slot, () => hand.card.verifyPin(pin, 0x82));
+    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
+    if (!r.ok) {
+      if ('blocked' in r) {
+        this.opts.logger.warn({ serial: hand.info.cardSerial, slot }, 'PIN blocked');
+        this.refuse(slot, 'blocked');
+        return { outcome: 'blocked' };
+      }
+      this.opts.logger.info({ serial: hand.info.cardSerial, slot, triesLeft: r.triesLeft }, 'wrong PIN');
+      st.triesLeft = r.triesLeft;
+      this.render();
+      return { outcome: 'wrong', triesLeft: r.triesLeft };
     }
-    if ('blocked' in r) {
-      this.opts.logger.warn({ serial: hand.serial }, 'PIN blocked');
-      this.setState({ screen: 'card-problem', problem: 'blocked' });
+    // the PIN proves who types it; the challenge proves the card holds the certificate's key
+    const nonce = randomBytes(32);
+    const message = Buffer.concat([Buffer.from(`${LOGIN_CONTEXT}\0${this.opts.kioskId}\0`), nonce]);
+    const signature = await this.cardStep(slot, () => hand.card.internalAuthenticate(createHash('sha256').update(message).digest()));
+    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
+    if (!verifyP256Signature(hand.info.authPublicKey, message, signature)) {
+      this.opts.logger.warn({ serial: hand.info.cardSerial, identifier: hand.info.identifier, slot }, 'card refused: challenge not signed by the certificate key (copy suspected)');
+      this.refuse(slot, 'not-genuine');
       return { outcome: 'blocked' };
     }
-    this.opts.logger.info({ serial: hand.serial, triesLeft: r.triesLeft }, 'wrong PIN');
-    this.setState({ screen: 'pin', firstName: hand.holder.firstName, triesLeft: r.triesLeft });
-    return { outcome: 'wrong', triesLeft: r.triesLeft };
+    const holder: Holder = {
+      identifier: hand.info.identifier,
+      cardSerial: hand.info.cardSerial,
+      firstName: hand.info.firstName,
+      role: hand.info.role,
+    };
+    st.phase = 'open';
+    if (slot === 'main') {
+      this.session = { ...holder, openedAt: new Date(), companion: null };
+      this.opts.logger.info({ serial: holder.cardSerial, role: holder.role }, 'session opened');
+      void this.opts.box?.setLatch(true).catch(() => undefined);
+    } else if (this.session) {
+      this.session.companion = { ...holder, joinedAt: new Date() };
+      this.opts.logger.info({ serial: holder.cardSerial, agent: this.session.cardSerial }, 'beneficiary joined the agent session');
+    }
+    this.idle.touch();
+    this.render();
+    return { outcome: 'open' };
   }
 
-  /** The person pressed "Terminer": the session ends, the card stays until they take it. */
+  /** "Terminer": the session ends; the card stays in until the person takes it. */
   finish(): void {
-    if (!this.inHand) return;
-    this.endSession();
-    this.setState({ screen: 'remove-card' });
+    if (this.slots.main.phase === 'empty') return;
+    this.removeReason = 'finished';
+    this.endAll();
+    this.slots.main.phase = 'ended';
+    this.render();
   }
 
-  private matches(reader: string): boolean {
-    if (this.activeReader) return reader === this.activeReader;
-    return this.opts.reader === '' || reader.includes(this.opts.reader);
+  /** The beneficiary leaves an agent's session (their card stays until they take it). */
+  dropCompanion(): void {
+    const second = this.slots.second;
+    if (second.phase === 'empty') return;
+    this.releaseSlot('second', 'refused');
+    second.problem = null;
+    this.render();
   }
 
-  private async onInserted(reader: string): Promise<void> {
-    const gen = ++this.generation;
-    this.activeReader = reader;
-    this.setState({ screen: 'reading' });
+  /** A new revocation list arrived: a card in use that it names is stopped at once. */
+  revocationsChanged(): void {
+    for (const slot of ['main', 'second'] as const) {
+      const hand = this.slots[slot].hand;
+      if (hand && this.opts.isRevoked(hand.info.cardSerial)) {
+        this.opts.logger.warn({ serial: hand.info.cardSerial, slot }, 'card revoked while in use');
+        this.refuse(slot, 'revoked');
+      }
+    }
+  }
+
+  private slotOf(reader: string): Slot | null {
+    if (this.opts.readers.second !== '' && reader.includes(this.opts.readers.second)) return 'second';
+    if (this.opts.readers.main === '' || reader.includes(this.opts.readers.main)) return 'main';
+    return null;
+  }
+
+  private onSwitch(slot: Slot, present: boolean): void {
+    const st = this.slots[slot];
+    if (!present) {
+      if (st.phase !== 'empty') this.onRemoved(slot, 'switch');
+      return;
+    }
+    if (st.phase !== 'empty' || st.presenceTimer) return;
+    // immediate feedback; if pcscd never sees a card there, it is not one we can read
+    if (slot === 'main' && this.slots.main.phase === 'empty') this.show({ screen: 'reading', slot: 'main' });
+    st.presenceTimer = setTimeout(() => {
+      st.presenceTimer = null;
+      if (st.phase === 'empty') this.refuse(slot, 'unreadable');
+    }, this.opts.presenceGraceMs ?? 3000);
+    st.presenceTimer.unref();
+  }
+
+  private async onInserted(slot: Slot, reader: string): Promise<void> {
+    const st = this.slots[slot];
+    if (st.phase !== 'empty') return;
+    if (st.presenceTimer) clearTimeout(st.presenceTimer);
+    st.presenceTimer = null;
+    const gen = ++st.gen;
+    st.reader = reader;
+    st.problem = null;
+    if (slot === 'second') {
+      const s = this.session;
+      if (!s || s.role !== 'agent' || s.companion) {
+        this.opts.logger.info({ reader }, 'card in the second slot without an agent session');
+        st.phase = 'refused';
+        st.problem = 'wrong-slot';
+        this.render();
+        return;
+      }
+    }
+    st.phase = 'reading';
+    this.render();
     const started = performance.now();
     let conn: CardConnection | null = null;
     try {
       conn = await this.readers.connect(reader);
-      const card = await OpenPgpCard.select(conn);
+      const card = await OpenPgpCard.select(conn).catch((err: unknown) => {
+        if (isPcscError(err) && err.code === 'not-openpgp') return null;
+        throw err;
+      });
+      if (!card) return void (await this.abandon(slot, gen, conn, 'foreign', { reader }));
       const aid = await card.readAid();
+      const certificate = await card.readCertificate();
       const login = await card.readLoginData();
-      const id = checkIdentifier(login);
-      if (gen !== this.generation) return void (await conn.disconnect().catch(() => undefined));
-      if (!id.ok) return this.refuse(gen, 'unknown', { serial: aid.serial, reason: `identifier ${id.reason}` }, conn);
-      const found = await this.opts.lookup(id.identifier);
-      if (gen !== this.generation) return void (await conn.disconnect().catch(() => undefined));
-      if (found === 'unknown' || found === 'offline') return this.refuse(gen, found, { serial: aid.serial }, conn);
+      if (gen !== st.gen) return void (await conn.disconnect().catch(() => undefined));
+      const ca = this.opts.trust();
+      if (!ca) {
+        this.opts.logger.error('no platform CA installed: cards cannot be checked (FAC_CA_CERT)');
+        return void (await this.abandon(slot, gen, conn, 'unknown', { serial: aid.serial }));
+      }
+      if (!certificate) return void (await this.abandon(slot, gen, conn, 'unknown', { serial: aid.serial, reason: 'no certificate' }));
+      const check = await checkCardCertificate(certificate, {
+        caCertificate: ca.der,
+        now: this.opts.now?.() ?? new Date(),
+        cardSerial: aid.serial,
+        isRevoked: this.opts.isRevoked,
+      });
+      if (gen !== st.gen) return void (await conn.disconnect().catch(() => undefined));
+      if (!check.ok) {
+        const problem = PROBLEMS[check.problem];
+        return void (await this.abandon(slot, gen, conn, problem, { serial: aid.serial, certificate: check.problem, detail: check.detail }));
+      }
+      const info = check.info;
+      if (login !== info.identifier) {
+        return void (await this.abandon(slot, gen, conn, 'not-genuine', { serial: aid.serial, reason: 'login data differs from the certificate' }));
+      }
+      if (slot === 'second') {
+        if (info.role !== 'beneficiary') return void (await this.abandon(slot, gen, conn, 'not-beneficiary', { serial: aid.serial }));
+        if (this.session && info.identifier === this.session.identifier) {
+          return void (await this.abandon(slot, gen, conn, 'wrong-slot', { serial: aid.serial, reason: 'same person' }));
+        }
+      }
       const pw = await card.readPwStatus();
-      if (gen !== this.generation) return void (await conn.disconnect().catch(() => undefined));
-      this.inHand = { reader, conn, card, serial: aid.serial, identifier: id.identifier, holder: found };
-      this.opts.logger.info({ serial: aid.serial, ms: Math.round(performance.now() - started) }, 'card read');
-      if (pw.pw1Tries === 0) this.setState({ screen: 'card-problem', problem: 'blocked' });
-      else this.setState({ screen: 'pin', firstName: found.firstName, triesLeft: Math.min(3, pw.pw1Tries) });
+      if (gen !== st.gen) return void (await conn.disconnect().catch(() => undefined));
+      st.hand = { reader, conn, card, info };
+      this.lastReadMs = performance.now() - started;
+      this.opts.logger.info({ serial: aid.serial, slot, role: info.role, ms: Math.round(performance.now() - started) }, 'card read');
+      if (pw.pw1Tries === 0) {
+        this.refuse(slot, 'blocked');
+        return;
+      }
+      st.phase = 'pin';
+      st.triesLeft = Math.min(3, pw.pw1Tries);
+      this.idle.touch();
+      this.render();
     } catch (err) {
-      this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err), reader }, 'card read failed');
-      if (gen === this.generation) await this.refuse(gen, 'unreadable', {}, conn);
+      const removed = isPcscError(err) && (err.code === 'card-removed' || err.code === 'reader-gone');
+      this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err), reader, slot }, 'card read failed');
+      if (gen === st.gen && !removed) await this.abandon(slot, gen, conn, 'unreadable', { reader });
+      else await conn?.disconnect().catch(() => undefined);
     }
   }
 
-  private async refuse(gen: number, problem: CardProblem, detail: Record<string, unknown>, conn: CardConnection | null): Promise<void> {
-    this.opts.logger.warn({ problem, ...detail }, 'card refused');
+  private async abandon(slot: Slot, gen: number, conn: CardConnection | null, problem: CardProblem, detail: Record<string, unknown>): Promise<void> {
+    this.opts.logger.warn({ problem, slot, ...detail }, 'card refused');
     await conn?.disconnect().catch(() => undefined);
-    if (gen === this.generation) this.setState({ screen: 'card-problem', problem });
+    if (gen === this.slots[slot].gen) this.refuse(slot, problem);
   }
 
-  private onRemoved(): void {
-    this.generation++;
-    this.activeReader = null;
-    this.endSession();
-    this.setState({ screen: 'attract' });
+  /** The card in `slot` may not be used (it stays physically in until taken out). */
+  private refuse(slot: Slot, problem: CardProblem): void {
+    if (slot === 'main') {
+      this.endAll();
+    } else {
+      this.releaseSlot('second', 'refused');
+    }
+    const st = this.slots[slot];
+    st.phase = 'refused';
+    st.problem = problem;
+    this.render();
   }
 
-  private endSession(): void {
-    const hand = this.inHand;
-    this.inHand = null;
+  private onRemoved(slot: Slot, how: string): void {
+    const st = this.slots[slot];
+    st.gen++;
+    if (st.presenceTimer) clearTimeout(st.presenceTimer);
+    st.presenceTimer = null;
+    if (slot === 'main') {
+      this.endAll();
+      this.slots.main = { ...emptySlot(), gen: st.gen };
+      // a card left in the second slot without its agent is of no use: it must be taken out too
+      const second = this.slots.second;
+      if (second.phase !== 'empty') second.phase = 'refused';
+      this.opts.logger.info({ how }, 'main card removed');
+    } else {
+      this.releaseSlot('second', 'empty');
+      this.slots.second = { ...emptySlot(), gen: this.slots.second.gen };
+    }
+    this.render();
+  }
+
+  private onIdle(): void {
+    if (this.slots.main.phase !== 'pin' && this.slots.main.phase !== 'open') return;
+    this.opts.logger.info('session ended for inactivity');
+    this.removeReason = 'idle';
+    this.endAll();
+    this.slots.main.phase = 'ended';
+    this.render();
+  }
+
+  /** Ends the session and forgets both cards (their connections reset them: verified PINs are gone). */
+  private endAll(): void {
+    this.releaseSlot('second', this.slots.second.phase === 'empty' ? 'empty' : 'refused');
+    const main = this.slots.main;
+    const hand = main.hand;
+    main.hand = null;
+    if (main.phase === 'pin' || main.phase === 'open' || main.phase === 'reading') main.phase = 'ended';
+    this.idle.stop();
     if (this.session) this.opts.logger.info({ serial: this.session.cardSerial }, 'session ended');
+    const hadSession = this.session !== null;
     this.session = null;
     void hand?.conn.disconnect().catch(() => undefined);
-    this.emit('ended');
+    void this.opts.box?.setLatch(false).catch(() => undefined);
+    if (hadSession || hand) this.emit('ended');
   }
 
-  private async cardStep<T>(fn: () => Promise<T>): Promise<T> {
+  private releaseSlot(slot: 'second', phase: Phase): void {
+    const st = this.slots[slot];
+    const hand = st.hand;
+    st.hand = null;
+    st.phase = phase;
+    if (this.session?.companion) {
+      this.opts.logger.info({ serial: this.session.companion.cardSerial }, 'beneficiary left the agent session');
+      this.session.companion = null;
+      this.emit('companion-ended');
+    }
+    void hand?.conn.disconnect().catch(() => undefined);
+  }
+
+  private async cardStep<T>(slot: Slot, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'card command failed');
+      this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err), slot }, 'card command failed');
       throw new KioskError('transport', "La carte n'a pas répondu. Retirez-la et remettez-la.");
     }
   }
 
-  private setState(s: KioskState): void {
+  /** Derives the screen from both slots and the session, and drives the box to match. */
+  private render(): void {
+    const main = this.slots.main;
+    const second = this.slots.second;
+    let s: KioskState;
+    switch (main.phase) {
+      case 'empty':
+        s = second.phase === 'refused' && second.problem === 'wrong-slot' ? { screen: 'card-problem', problem: 'wrong-slot', slot: 'second' } : { screen: 'attract' };
+        break;
+      case 'reading':
+        s = { screen: 'reading', slot: 'main' };
+        break;
+      case 'pin':
+        s = { screen: 'pin', firstName: main.hand!.info.firstName, role: main.hand!.info.role, triesLeft: main.triesLeft };
+        break;
+      case 'refused':
+        s = { screen: 'card-problem', problem: main.problem ?? 'unreadable', slot: 'main' };
+        break;
+      case 'ended':
+        s = { screen: 'remove-card', reason: this.removeReason };
+        break;
+      case 'open': {
+        const sess = this.session!;
+        let joining: Extract<KioskState, { screen: 'session' }>['joining'] = null;
+        if (second.phase === 'reading') joining = { step: 'reading' };
+        else if (second.phase === 'pin') joining = { step: 'pin', firstName: second.hand!.info.firstName, triesLeft: second.triesLeft };
+        else if (second.phase === 'refused' && second.problem) joining = { step: 'problem', problem: second.problem };
+        s = {
+          screen: 'session',
+          firstName: sess.firstName,
+          role: sess.role,
+          companion: sess.companion ? { firstName: sess.companion.firstName, role: sess.companion.role } : null,
+          joining,
+        };
+        break;
+      }
+    }
+    this.show(s);
+  }
+
+  private show(s: KioskState): void {
     this.current = s;
     this.emit('state', s);
+    const indicator: Indicator =
+      s.screen === 'attract' ? 'waiting' : s.screen === 'reading' ? 'reading' : s.screen === 'session' ? 'ok' : s.screen === 'card-problem' ? 'error' : 'attention';
+    if (indicator !== this.indicator) {
+      this.indicator = indicator;
+      void this.opts.box?.setIndicator(indicator).catch(() => undefined);
+    }
   }
+}
+
+const PROBLEMS: Record<'malformed' | 'foreign' | 'not-yet-valid' | 'expired' | 'revoked' | 'wrong-card', CardProblem> = {
+  malformed: 'unknown',
+  foreign: 'foreign',
+  'not-yet-valid': 'expired',
+  expired: 'expired',
+  revoked: 'revoked',
+  'wrong-card': 'not-genuine',
+};
+
+function emptySlot(): SlotState {
+  return { gen: 0, phase: 'empty', reader: null, hand: null, problem: null, triesLeft: 3, presenceTimer: null };
 }

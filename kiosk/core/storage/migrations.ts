@@ -47,4 +47,13 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'revocations',
+    sql: `
+      -- the last revocation list received from the server (signed by the platform CA), enforced offline
+      CREATE TABLE revoked_cards (card_serial TEXT PRIMARY KEY, reason TEXT NOT NULL, revoked_at TEXT NOT NULL);
+      INSERT INTO meta (key, value) VALUES ('revocations_version', '0'), ('revocations_issued_at', '');
+    `,
+  },
 ];

@@ -7,13 +7,13 @@
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import {
-  CardholderAck,
   EVENTS,
   HelloAck,
   KIOSK_NAMESPACE,
   MutationsAck,
+  PushMessage,
 } from '../../../sync-server/protocol/socket.ts';
-import type { KioskAuth } from '../../../sync-server/protocol/socket.ts';
+import type { KioskAuth, PushAck } from '../../../sync-server/protocol/socket.ts';
 import type { SyncStatus } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -29,13 +29,10 @@ export interface SyncClientOptions {
   ackTimeoutMs?: number;
   /** ceiling of socket.io's reconnection backoff (with jitter); one server, so a short one */
   reconnectDelayMaxMs?: number;
-}
-
-export class OfflineError extends Error {
-  constructor() {
-    super('not connected to the sync server');
-    this.name = 'OfflineError';
-  }
+  /** what the kiosk holds, sent in the hello so the server pushes only what is newer */
+  revocationsVersion?: () => number;
+  /** server → kiosk pushes (revocation list…); the answer is the acknowledgement */
+  onPush?: (push: PushMessage) => Promise<PushAck>;
 }
 
 const PROBLEM = {
@@ -100,6 +97,11 @@ export class SyncClient {
         }, delay).unref();
       }
     });
+    socket.on(EVENTS.push, (raw: unknown, ack?: (a: PushAck) => void) => {
+      void this.receivePush(raw).then((a) => {
+        if (typeof ack === 'function') ack(a);
+      });
+    });
     socket.on('connect_error', (err) => {
       this.problem = err.message === 'unauthorized' ? PROBLEM.unauthorized : PROBLEM.offline;
       this.opts.logger.warn({ err: err.message }, 'sync connection failed');
@@ -134,14 +136,19 @@ export class SyncClient {
     return () => this.listeners.delete(listener);
   }
 
-  /** Asks the server who holds a card (the greeting's first name). */
-  async lookupCardholder(identifier: string, timeoutMs: number): Promise<CardholderAck> {
-    const socket = this.socket;
-    if (!socket?.connected) throw new OfflineError();
-    const raw: unknown = await socket.timeout(timeoutMs).emitWithAck(EVENTS.cardholder, { identifier });
-    const ack = CardholderAck.safeParse(raw);
-    if (!ack.success) throw new Error('malformed cardholder answer from the server');
-    return ack.data;
+  private async receivePush(raw: unknown): Promise<PushAck> {
+    const push = PushMessage.safeParse(raw);
+    if (!push.success) {
+      this.opts.logger.warn('malformed push from the server');
+      return { ok: false, error: { code: 'invalid', message: 'push illisible' } };
+    }
+    if (!this.opts.onPush) return { ok: false, error: { code: 'unknown', message: 'push non géré' } };
+    try {
+      return await this.opts.onPush(push.data);
+    } catch (err) {
+      this.opts.logger.error({ err: errMessage(err), kind: push.data.kind }, 'push handling failed');
+      return { ok: false, error: { code: 'internal', message: 'erreur de la borne' } };
+    }
   }
 
   /** Resolves once the outbox is empty (or rejects after timeoutMs): for tests and orderly shutdown. */
@@ -193,7 +200,10 @@ export class SyncClient {
     const ackTimeout = this.opts.ackTimeoutMs ?? 30_000;
     const { outbox } = this.opts;
     if (!this.helloDone) {
-      const raw: unknown = await socket.timeout(ackTimeout).emitWithAck(EVENTS.hello, { clientTime: new Date().toISOString() });
+      const raw: unknown = await socket.timeout(ackTimeout).emitWithAck(EVENTS.hello, {
+        clientTime: new Date().toISOString(),
+        ...(this.opts.revocationsVersion ? { revocationsVersion: this.opts.revocationsVersion() } : {}),
+      });
       const hello = HelloAck.parse(raw);
       if (!hello.ok) throw new Error(`hello refused: ${hello.error.code}`);
       const outcome = outbox.reconcile(hello.lastSeq, hello.lastId);

@@ -3,33 +3,52 @@
  * lives under <SessionScreens>, keyed by the session: when the card leaves, it unmounts and its state
  * (fields read, images) goes with it. Nothing is ever written to browser storage.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { KioskState, SyncStatus } from '../../contract/schema.ts';
 import { kiosk } from './kiosk.ts';
 import { Attract, CardProblemScreen, Reading, RemoveCard } from './screens/card.tsx';
 import { PinPad } from './screens/pin.tsx';
 import { SessionScreens } from './screens/session.tsx';
 import { SyncBadge } from './sync-badge.tsx';
+import { t } from './texts.ts';
 
 export function App() {
   const [state, setState] = useState<KioskState>({ screen: 'attract' });
   const [sync, setSync] = useState<SyncStatus | null>(null);
   const [sessionKey, setSessionKey] = useState(0);
+  const [idleLeft, setIdleLeft] = useState<number | null>(null);
+  const lastActivity = useRef(0);
 
   useEffect(() => {
     const off = kiosk.on((e) => {
       if (e.type === 'state') {
         setState(e.state);
         if (e.state.screen !== 'session') setSessionKey((k) => k + 1);
+        if (e.state.screen !== 'session' && e.state.screen !== 'pin') setIdleLeft(null);
       } else if (e.type === 'sync') {
         setSync(e.sync);
+      } else if (e.type === 'idle') {
+        setIdleLeft(e.secondsLeft);
       }
     });
+    // a touch is activity: it keeps the session awake (at most one message every 10 s)
+    const onActivity = () => {
+      const now = Date.now();
+      if (now - lastActivity.current < 10_000) return;
+      lastActivity.current = now;
+      void kiosk.call('session.stillHere', {}).catch(() => undefined);
+    };
+    window.addEventListener('pointerdown', onActivity, { passive: true });
+    window.addEventListener('keydown', onActivity);
     void kiosk.call('state.get', {}).then((r) => {
       setState(r.state);
       setSync(r.sync);
     }, () => undefined);
-    return off;
+    return () => {
+      off();
+      window.removeEventListener('pointerdown', onActivity);
+      window.removeEventListener('keydown', onActivity);
+    };
   }, []);
 
   return (
@@ -44,9 +63,10 @@ export function App() {
         </span>
         {sync && <SyncBadge sync={sync} />}
       </header>
-      <main id="contenu" class="screen" tabIndex={-1}>
+      <main id="contenu" class="screen" tabIndex={-1} inert={idleLeft !== null}>
         {screenFor(state, sessionKey, sync)}
       </main>
+      {idleLeft !== null && <IdleDialog secondsLeft={idleLeft} />}
     </div>
   );
 }
@@ -62,8 +82,28 @@ function screenFor(state: KioskState, sessionKey: number, sync: SyncStatus | nul
     case 'pin':
       return <PinPad firstName={state.firstName} triesLeft={state.triesLeft} />;
     case 'session':
-      return <SessionScreens key={sessionKey} firstName={state.firstName} sync={sync} />;
+      return <SessionScreens key={sessionKey} state={state} sync={sync} />;
     case 'remove-card':
-      return <RemoveCard />;
+      return <RemoveCard reason={state.reason} />;
   }
+}
+
+function IdleDialog({ secondsLeft }: { secondsLeft: number }) {
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => button.current?.focus(), []);
+  return (
+    <div class="overlay">
+      <div class="dialog center" role="alertdialog" aria-modal="true" aria-labelledby="titre-idle" aria-describedby="idle-countdown">
+        <h2 id="titre-idle" class="h1">
+          {t.idle.title}
+        </h2>
+        <p id="idle-countdown" class="lead" aria-live="polite">
+          {t.idle.countdown(secondsLeft)}
+        </p>
+        <button type="button" class="button primary" ref={button} onClick={() => void kiosk.call('session.stillHere', {})}>
+          {t.idle.here}
+        </button>
+      </div>
+    </div>
+  );
 }

@@ -12,14 +12,32 @@ export const t = {
   },
   reading: { title: 'Nous lisons votre carte…', help: 'Ne retirez pas la carte.' },
   problem: {
-    unreadable: { title: 'Nous n’arrivons pas à lire cette carte.', help: 'Retirez la carte. Remettez-la bien à fond.' },
-    unknown: { title: 'Cette carte n’est pas une carte Facilitateur.', help: 'Retirez la carte. Demandez à un agent si besoin.' },
-    offline: { title: 'La tablette n’arrive pas à vous reconnaître pour le moment.', help: 'Retirez la carte et réessayez dans quelques minutes. Un agent peut vous aider.' },
+    unreadable: { title: 'Nous n’arrivons pas à lire cette carte.', help: 'Retirez la carte. Remettez-la bien à fond, puce vers le bas.' },
+    foreign: { title: 'Cette carte n’est pas une carte Facilitateur.', help: 'C’est peut-être une carte de banque ou une autre carte. Retirez-la.' },
+    unknown: { title: 'Cette carte n’est pas reconnue.', help: 'Retirez la carte. Un agent peut vérifier votre carte à l’accueil.' },
+    revoked: {
+      title: 'Cette carte ne marche plus.',
+      help: 'Elle a été déclarée perdue, volée ou remplacée. Allez voir un agent à l’accueil avec une pièce d’identité.',
+    },
+    expired: { title: 'Cette carte n’est plus valable.', help: 'Sa date est dépassée. Un agent peut vous aider à en avoir une nouvelle.' },
+    'not-genuine': {
+      title: 'Cette carte est refusée.',
+      help: 'Elle ne peut pas prouver qu’elle est une vraie carte Facilitateur. Allez voir un agent à l’accueil.',
+    },
     blocked: {
       title: 'Votre carte est bloquée.',
       help: 'Le code a été faux 3 fois. Pour la débloquer, allez voir un agent à l’accueil avec une pièce d’identité.',
     },
+    'not-beneficiary': {
+      title: 'Cette fente est pour la carte de la personne accompagnée.',
+      help: 'La carte d’un agent va dans la fente principale.',
+    },
+    'wrong-slot': {
+      title: 'Cette fente sert seulement pendant un rendez-vous avec un agent.',
+      help: 'Retirez la carte et mettez-la dans la fente principale du boîtier.',
+    },
     remove: 'Retirez votre carte.',
+    removeThis: 'Retirez cette carte.',
   },
   pin: {
     hello: (name: string) => `Bonjour ${name}`,
@@ -31,6 +49,21 @@ export const t = {
     wrong: (left: number) =>
       left === 1 ? 'Ce code est faux. Il vous reste 1 essai. Ensuite, la carte sera bloquée.' : `Ce code est faux. Il vous reste ${left} essais.`,
     checking: 'Vérification du code…',
+    joinContext: (agent: string) => `pour être accompagné(e) par ${agent}`,
+  },
+  agent: {
+    role: 'Vous êtes connecté(e) comme agent.',
+    alone: 'Pour aider une personne, elle met sa carte dans la deuxième fente du boîtier, puis tape son code.',
+    with: (name: string) => `Vous accompagnez ${name}.`,
+    consent: (name: string) => `${name} a mis sa carte et tapé son code : c’est son accord.`,
+    drop: 'Fin de l’accompagnement',
+    needBeneficiary: 'Pour ajouter un papier, la personne accompagnée doit d’abord mettre sa carte.',
+    reading: 'Nous lisons la carte de la personne…',
+  },
+  idle: {
+    title: 'Êtes-vous toujours là ?',
+    countdown: (s: number) => (s === 1 ? 'La session va se fermer dans 1 seconde.' : `La session va se fermer dans ${s} secondes.`),
+    here: 'Je suis là',
   },
   home: {
     hello: (name: string) => `Bonjour ${name}`,
@@ -66,7 +99,11 @@ export const t = {
     another: 'Ajouter un autre papier',
     finish: 'Terminer',
   },
-  removeCard: { title: 'Au revoir', help: 'Vous pouvez retirer votre carte.' },
+  removeCard: {
+    title: 'Au revoir',
+    help: 'Vous pouvez retirer votre carte.',
+    idle: 'La session est fermée, car la tablette n’a pas été utilisée pendant un moment.',
+  },
   sync: {
     offline: 'Pas de connexion',
     pending: (n: number) => (n === 1 ? '1 document attend d’être envoyé' : `${n} documents attendent d’être envoyés`),

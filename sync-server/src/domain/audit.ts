@@ -9,8 +9,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Dialect } from '../storage/database.ts';
 import type { AuditRow, Database } from '../storage/schema.ts';
-import { canonicalJson } from './canonical-json.ts';
-import type { Json } from './canonical-json.ts';
+import { canonicalJson } from '../../protocol/canonical-json.ts';
+import type { Json } from '../../protocol/canonical-json.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../../protocol/canonical-json.ts';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, drops undefined members and keeps array order', () => {

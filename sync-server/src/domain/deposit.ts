@@ -10,7 +10,7 @@ import type { Dialect } from '../storage/database.ts';
 import type { BlobRow, Database } from '../storage/schema.ts';
 import { decide } from './access-policy.ts';
 import { appendAudit } from './audit.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../../protocol/canonical-json.ts';
 
 export interface DepositContext {
   trx: Transaction<Database>;

@@ -6,8 +6,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Sha256, Uuid } from '../../protocol/common.ts';
 import { Identifier } from '../../protocol/identifier.ts';
+import { CardSerial, RevocationReason } from '../../protocol/revocation.ts';
 import { sameSecret } from '../auth/secrets.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
+import { blockCard } from '../cards/card-admin.ts';
+import { CardAdminError } from '../cards/errors.ts';
+import { latestRevocationList } from '../cards/revocations.ts';
 import { findPersonByIdentifier } from '../domain/persons.ts';
 import {
   staffAuthorizeBlobRead,
@@ -16,6 +20,7 @@ import {
   staffReadPersonAudit,
 } from '../domain/vault-reads.ts';
 import type { ReadDeps, ReadOutcome, StaffActor } from '../domain/vault-reads.ts';
+import type { PushService } from '../sync/pushes.ts';
 import { sendError } from './errors.ts';
 
 export const STAFF_PREFIX = '/api/staff';
@@ -23,6 +28,8 @@ export const STAFF_PREFIX = '/api/staff';
 export interface StaffApiDeps extends ReadDeps {
   staffToken: string;
   blobStore: BlobStore;
+  /** publishes and pushes the revocation list after a card is blocked */
+  pushes: PushService;
 }
 
 /** One shared token for now; per-agent identities (card login on the console) come later. */
@@ -31,6 +38,8 @@ const STAFF_ACTOR: StaffActor = { kind: 'staff', id: 'staff-api' };
 const DocumentParams = z.object({ id: Uuid });
 const BlobParams = z.object({ sha256: Sha256 });
 const PersonParams = z.object({ identifier: Identifier });
+const CardParams = z.object({ serial: z.string().max(16).transform((s) => s.toUpperCase()).pipe(CardSerial) });
+const BlockBody = z.strictObject({ reason: RevocationReason.exclude(['replaced']).default('lost') });
 
 function bearer(header: string | undefined): string | null {
   const m = /^Bearer (\S{1,512})$/.exec(header ?? '');
@@ -95,6 +104,29 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
         const outcome = await staffReadPersonAudit(deps, STAFF_ACTOR, person);
         if (!outcome.ok) return refusal(reply, outcome);
         return { owner: person.identifier, entries: outcome.value };
+      });
+
+      // Blocking a lost or stolen card: it joins the signed revocation list pushed to every kiosk.
+      scope.post('/cards/:serial/block', async (request, reply) => {
+        const params = CardParams.safeParse(request.params);
+        if (!params.success) return sendError(reply, 400, 'invalid', 'Numéro de carte invalide (8 caractères hexadécimaux).');
+        const body = BlockBody.safeParse(request.body ?? {});
+        if (!body.success) return sendError(reply, 400, 'invalid', 'Motif invalide : lost, stolen, deceased ou other.');
+        let result;
+        try {
+          result = await blockCard(deps.db, deps.dialect, { serial: params.data.serial, reason: body.data.reason, actor: STAFF_ACTOR });
+        } catch (e) {
+          if (e instanceof CardAdminError && e.code === 'unknown-card') return sendError(reply, 404, 'unknown', 'Carte inconnue.');
+          throw e;
+        }
+        const list = await deps.pushes.revocationsChanged();
+        return { serial: result.serial, status: result.status, changed: result.changed, revocationsVersion: list?.version ?? null };
+      });
+
+      scope.get('/revocations', async (_request, reply) => {
+        const list = await latestRevocationList(deps.db);
+        if (!list) return sendError(reply, 404, 'unknown', 'Aucune liste de révocation publiée (pas d’autorité de certification sur ce serveur).');
+        return list;
       });
     },
     { prefix: STAFF_PREFIX },

@@ -3,6 +3,7 @@ import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider, MigrationResultSet } from 'kysely';
 import type { Dialect } from './database.ts';
 import * as m0001 from './migrations/0001_init.ts';
+import * as m0002 from './migrations/0002_card_issuance.ts';
 import type { Database } from './schema.ts';
 
 interface NumberedMigration {
@@ -11,7 +12,7 @@ interface NumberedMigration {
 }
 
 /** In order. Append new migrations here; never edit or reorder an existing one. */
-export const MIGRATIONS: readonly NumberedMigration[] = [m0001];
+export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002];
 
 function provider(dialect: Dialect): MigrationProvider {
   return {

@@ -18,11 +18,42 @@ export interface PersonsTable {
   created_at: string;
 }
 
+export type RevocationReasonCode = 'lost' | 'stolen' | 'replaced' | 'deceased' | 'other';
+
 export interface CardsTable {
   serial: string;
   person_id: string;
+  /** active; blocked (lost, stolen…, by staff); revoked (replaced by another card) */
   status: CardStatus;
   issued_at: string;
+  /** hex serial of the certificate written on the card; null for cards seeded without one */
+  certificate_serial: Generated<string | null>;
+  role: Generated<PersonRole | null>;
+  /** end of the certificate's validity */
+  not_after: Generated<string | null>;
+  revoked_at: Generated<string | null>;
+  revocation_reason: Generated<RevocationReasonCode | null>;
+  /** serial of the card that replaced this one */
+  replaced_by: Generated<string | null>;
+}
+
+export interface RevocationListsTable {
+  version: number;
+  issued_at: string;
+  /** canonical JSON of the signed list */
+  body: string;
+}
+
+export interface KioskPushesTable {
+  push_id: string;
+  kiosk_id: string;
+  kind: string;
+  version: number;
+  created_at: string;
+  sent_at: string | null;
+  attempts: Generated<number>;
+  acked_at: string | null;
+  last_error: string | null;
 }
 
 export interface InstitutionsTable {
@@ -111,10 +142,13 @@ export interface Database {
   documents: DocumentsTable;
   document_versions: DocumentVersionsTable;
   audit_journal: AuditJournalTable;
+  revocation_lists: RevocationListsTable;
+  kiosk_pushes: KioskPushesTable;
 }
 
 export type PersonRow = Selectable<PersonsTable>;
 export type CardRow = Selectable<CardsTable>;
+export type KioskPushRow = Selectable<KioskPushesTable>;
 export type BlobRow = Selectable<BlobsTable>;
 export type KioskRow = Selectable<KiosksTable>;
 export type DocumentRow = Selectable<DocumentsTable>;

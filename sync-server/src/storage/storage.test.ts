@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, entryHash, GENESIS_HASH, verifyAuditChain } from '../domain/audit.ts';
-import { canonicalJson } from '../domain/canonical-json.ts';
+import { canonicalJson } from '../../protocol/canonical-json.ts';
 import { isDatabaseEmpty, readSeedFile, SeedFile, seedDatabase } from '../seed.ts';
 import { countRows, DIALECTS, freshEnv, SEED_PATH } from '../testing/test-env.ts';
 import type { TestEnv } from '../testing/test-env.ts';

@@ -20,11 +20,14 @@ import { verifyKiosk } from '../auth/kiosk-auth.ts';
 import { cardholderGreeting } from '../domain/persons.ts';
 import type { Database } from '../storage/schema.ts';
 import type { SyncEngine } from './apply-mutations.ts';
+import type { PushService } from './pushes.ts';
 
 export interface KioskSocketDeps {
   db: Kysely<Database>;
   engine: SyncEngine;
   log: FastifyBaseLogger;
+  /** server → kiosk pushes (revocation list); pushed after the hello, retried until acknowledged */
+  pushes?: PushService;
 }
 
 /** The error a refused handshake carries (the client sees it as `connect_error` with this message). */
@@ -69,7 +72,7 @@ function handle<S extends z.ZodType>(
 }
 
 export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): void {
-  const { db, engine, log } = deps;
+  const { db, engine, log, pushes } = deps;
   const nsp = io.of(KIOSK_NAMESPACE);
   const kioskOf = new WeakMap<Socket, string>();
 
@@ -104,10 +107,13 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): void 
     }
     log.info({ kioskId }, 'kiosk connected');
     socket.on('disconnect', (reason) => log.info({ kioskId, reason }, 'kiosk disconnected'));
+    pushes?.attach(socket, kioskId);
 
-    handle(socket, log, EVENTS.hello, HelloRequest, async () => {
+    handle(socket, log, EVENTS.hello, HelloRequest, async (request) => {
       const position = await engine.position(kioskId);
       if (position === null) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
+      // after the acknowledgement has gone out: the kiosk learns where it stands before any push
+      setImmediate(() => pushes?.helloReceived(socket, request.revocationsVersion));
       return { ok: true, ...position, serverTime: new Date().toISOString() };
     });
 

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import type { CardProblem } from '../../../contract/schema.ts';
 import { t } from '../texts.ts';
 
@@ -32,19 +33,24 @@ export function Reading() {
 
 export function CardProblemScreen({ problem }: { problem: CardProblem }) {
   const text = t.problem[problem];
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [problem]);
   return (
     <section class="center" aria-labelledby="titre">
-      <h1 id="titre" class="warning">{text.title}</h1>
+      <h1 id="titre" class="warning" ref={heading} tabIndex={-1}>
+        {text.title}
+      </h1>
       <p role="alert">{text.help}</p>
       <p class="lead">{t.problem.remove}</p>
     </section>
   );
 }
 
-export function RemoveCard() {
+export function RemoveCard({ reason }: { reason: 'finished' | 'idle' }) {
   return (
     <section class="center" aria-labelledby="titre">
       <h1 id="titre">{t.removeCard.title}</h1>
+      {reason === 'idle' && <p>{t.removeCard.idle}</p>}
       <p class="lead">{t.removeCard.help}</p>
     </section>
   );

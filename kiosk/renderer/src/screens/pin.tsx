@@ -9,7 +9,16 @@ import { t } from '../texts.ts';
 const MAX = 8;
 const MIN = 4;
 
-export function PinPad({ firstName, triesLeft }: { firstName: string; triesLeft: number }) {
+export interface PinPadProps {
+  firstName: string;
+  triesLeft: number;
+  /** login: the main card; join: a beneficiary joining an agent's session (shown in a dialog) */
+  purpose?: 'login' | 'join';
+  /** for join: the agent's first name */
+  agent?: string;
+}
+
+export function PinPad({ firstName, triesLeft, purpose = 'login', agent }: PinPadProps) {
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(triesLeft < 3 ? t.pin.wrong(triesLeft) : null);
@@ -27,7 +36,7 @@ export function PinPad({ firstName, triesLeft }: { firstName: string; triesLeft:
     setBusy(true);
     setMessage(t.pin.checking);
     try {
-      const r = await kiosk.call('pin.submit', { pin: value });
+      const r = await kiosk.call('pin.submit', { pin: value, purpose });
       if (r.outcome === 'wrong') setMessage(t.pin.wrong(r.triesLeft));
       else setMessage(null);
     } catch (err) {
@@ -50,11 +59,18 @@ export function PinPad({ firstName, triesLeft }: { firstName: string; triesLeft:
   });
 
   return (
-    <section class="center" aria-labelledby="titre">
+    <section class="center" aria-labelledby={`titre-${purpose}`}>
       <p class="lead">{t.pin.hello(firstName)}</p>
-      <h1 id="titre" ref={heading} tabIndex={-1}>
-        {t.pin.prompt}
-      </h1>
+      {purpose === 'login' ? (
+        <h1 id="titre-login" ref={heading} tabIndex={-1}>
+          {t.pin.prompt}
+        </h1>
+      ) : (
+        <h2 id="titre-join" class="h1" ref={heading} tabIndex={-1}>
+          {t.pin.prompt}
+        </h2>
+      )}
+      {purpose === 'join' && agent && <p>{t.pin.joinContext(agent)}</p>}
       <p class="muted">{t.pin.hint}</p>
       <div class="pin-dots" role="img" aria-label={t.pin.digits(pin.length)}>
         {Array.from({ length: Math.max(MIN, pin.length) }, (_, i) => (

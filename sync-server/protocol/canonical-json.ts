@@ -1,6 +1,8 @@
 /**
- * Canonical JSON: object keys sorted, no whitespace, undefined members dropped. The audit journal hashes
- * this form, so a row read back from either database hashes to the same value.
+ * Canonical JSON: object keys sorted (by UTF-16 code units, as Array.prototype.sort does), no
+ * whitespace, undefined members dropped, numbers as JSON.stringify writes them. Shared by the server
+ * (the audit journal hashes it, the CA signs revocation lists over it) and the kiosk (which checks
+ * those signatures), so both sides must produce the same text for the same value. Pure.
  */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 

@@ -1,0 +1,39 @@
+/** Checks and encodings of what issuance writes on a card: the PIN and the cardholder name (DO 5B). */
+import { CardAdminError } from './errors.ts';
+
+/** The platform's PINs: 4 to 8 digits (typed on the kiosk's PIN pad). */
+export function checkPin(pin: string): void {
+  if (!/^[0-9]{4,8}$/.test(pin)) throw new CardAdminError('invalid', 'the PIN must be 4 to 8 digits');
+}
+
+/** A person's name as typed by staff: trimmed, 1 to 100 characters, no control characters. */
+export function checkPersonName(raw: string, what: string): string {
+  const control = [...raw].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f));
+  const name = raw.normalize('NFC').trim().replace(/ +/g, ' ');
+  if (control || name === '' || name.length > 100) {
+    throw new CardAdminError('invalid', `${what} must be 1 to 100 printable characters`);
+  }
+  return name;
+}
+
+/**
+ * OpenPGP cardholder name: "Surname<<Given<names", ISO 8859-1, at most 39 bytes (spec 3.4 §4.4.3.5).
+ * It is only what standard tools show; the certificate carries the names in full. Characters outside
+ * Latin-1 lose their accents (or become '?'), '<' becomes a space, and long names are cut.
+ */
+export function cardholderNameBytes(firstName: string, lastName: string): Uint8Array {
+  const latin1 = (s: string) =>
+    [...s.normalize('NFC')]
+      .map((ch) => {
+        if (ch === '<') return ' ';
+        if (ch.charCodeAt(0) <= 0xff) return ch;
+        const plain = ch.normalize('NFD').replace(/\p{Diacritic}/gu, '');
+        return plain.length === 1 && plain.charCodeAt(0) <= 0xff ? plain : '?';
+      })
+      .join('')
+      .trim()
+      .replace(/\s+/g, '<');
+  let text = `${latin1(lastName)}<<${latin1(firstName)}`;
+  if (text.length > 39) text = text.slice(0, 39).replace(/<+$/, '');
+  return new Uint8Array(Buffer.from(text, 'latin1'));
+}

@@ -1,0 +1,425 @@
+/**
+ * Staff commands: `npm run staff -- <command>` (or `npx tsx sync-server/src/staff/cli.ts <command>`).
+ * The platform CA, card issuance over a PC/SC reader, blocking, replacing, PIN unblocking, the
+ * revocation list and the welcome letter. They work on the server's data folder and database directly
+ * (FAC_DATA_DIR / --data, DATABASE_URL); a running server picks up new revocations by itself.
+ *
+ * Messages are French then English. PINs are never printed; the only secret-ish value printed is the
+ * identifier (it is on the card and in the welcome letter). Exit codes: 0 ok, 1 failure, 2 bad usage.
+ * `--pin -` and `--new-pin -` read the PIN from the standard input instead of the command line.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Kysely } from 'kysely';
+import { describeCertificate, toPem } from '../../../drivers/pcsc/card-certificate.ts';
+import { isPcscError } from '../../../drivers/pcsc/errors.ts';
+import { RevocationReason } from '../../protocol/revocation.ts';
+import { CaError, caDir, DEFAULT_CA_NAME, DEFAULT_CA_YEARS, initCa, loadCa } from '../cards/ca-store.ts';
+import type { LoadedCa } from '../cards/ca-store.ts';
+import { blockCard, listCards, unblockPin } from '../cards/card-admin.ts';
+import { CardAdminError } from '../cards/errors.ts';
+import { issueCard } from '../cards/issue-card.ts';
+import type { IssuedCard } from '../cards/issue-card.ts';
+import { withCardInReader } from '../cards/reader.ts';
+import { latestRevocationList, publishRevocationList } from '../cards/revocations.ts';
+import { welcomeLetterFor } from '../cards/welcome-letter.ts';
+import { ConfigError, loadStorageConfig } from '../config.ts';
+import { openDatabase } from '../storage/database.ts';
+import type { Dialect } from '../storage/database.ts';
+import { migrateToLatest } from '../storage/migrate.ts';
+import type { Database } from '../storage/schema.ts';
+
+const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
+
+  ca init [--name NOM] [--years N]   créer l'autorité de certification / create the platform CA
+  ca show [--pem]                    afficher l'AC / show the CA (subject, validity, SHA-256)
+  card issue --reader LECTEUR --pin CODE
+             (--identifier ID | --first-name P --last-name N --birth-date AAAA-MM-JJ)
+             [--role beneficiary|agent] [--validity-years N] [--force]
+                                     émettre une carte / issue a card
+  card block --serial N [--reason lost|stolen|deceased|other]
+                                     bloquer une carte / block a card
+  card replace --serial ANCIEN --reader LECTEUR --pin CODE
+                                     remplacer une carte / replace a card
+  card unblock --reader LECTEUR --new-pin CODE
+                                     débloquer le code / unblock the PIN
+  card list [--identifier ID] [--json]
+                                     lister les cartes / list cards
+  revocations [--json]               liste de révocation / revocation list
+  letter --identifier ID [--out fichier.pdf]
+                                     lettre d'accueil / welcome letter
+
+Options communes / common: --data DOSSIER (sinon FAC_DATA_DIR, sinon .data/server), DATABASE_URL,
+--wait SECONDES (attente de la carte / wait for the card, 30 s). --pin - lit le code sur l'entrée
+standard / reads the PIN from standard input.`;
+
+class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+interface Context {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+function say(fr: string, en: string): void {
+  console.log(`${fr} / ${en}`);
+}
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): Values {
+  try {
+    const { values, positionals } = parseArgs({ args, options: { ...options, data: { type: 'string' }, wait: { type: 'string' } }, allowPositionals: true, strict: true });
+    if (positionals.length > 0) throw new UsageError(`argument inattendu « ${positionals[0]} » / unexpected argument`);
+    return values as Values;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function str(values: Values, key: string): string | undefined {
+  const v = values[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function required(values: Values, key: string): string {
+  const v = str(values, key);
+  if (v === undefined || v.trim() === '') throw new UsageError(`--${key} manquant / missing --${key}`);
+  return v;
+}
+
+function secret(values: Values, key: string): string {
+  const v = required(values, key);
+  if (v !== '-') return v;
+  const line = readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '';
+  if (line === '') throw new UsageError(`--${key} - : rien sur l'entrée standard / nothing on standard input`);
+  return line;
+}
+
+function waitMs(values: Values): number {
+  const raw = str(values, 'wait');
+  if (raw === undefined) return 30_000;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0 || s > 600) throw new UsageError('--wait : 1 à 600 secondes / 1 to 600 seconds');
+  return s * 1000;
+}
+
+function roleOf(values: Values): 'beneficiary' | 'agent' | undefined {
+  const r = str(values, 'role');
+  if (r === undefined) return undefined;
+  if (r !== 'beneficiary' && r !== 'agent') throw new UsageError('--role : beneficiary ou agent / beneficiary or agent');
+  return r;
+}
+
+async function openContext(values: Values): Promise<Context> {
+  const storage = loadStorageConfig(process.env, process.cwd(), str(values, 'data'));
+  const { db, dialect } = openDatabase(storage.database);
+  try {
+    await migrateToLatest(db, dialect);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return { db, dialect, dataDir: storage.dataDir, close: () => db.destroy() };
+}
+
+async function requireCa(dataDir: string): Promise<LoadedCa> {
+  const ca = await loadCa(dataDir);
+  if (!ca) throw new CardAdminError('no-ca', `no platform CA in ${caDir(dataDir)}: run "npm run staff -- ca init" first`);
+  return ca;
+}
+
+async function withContext<T>(values: Values, run: (ctx: Context) => Promise<T>): Promise<T> {
+  const ctx = await openContext(values);
+  try {
+    return await run(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** After a block or a replacement: a new signed list; running servers push it to the kiosks. */
+async function publish(ctx: Context): Promise<void> {
+  const ca = await loadCa(ctx.dataDir);
+  if (!ca) {
+    say('Attention : pas d’AC, la liste de révocation n’est pas signée ni envoyée aux tablettes', 'warning: no CA, the revocation list is not signed nor sent to kiosks');
+    return;
+  }
+  const { list, published } = await publishRevocationList(ctx.db, ctx.dialect, ca);
+  say(
+    `Liste de révocation ${published ? 'publiée' : 'inchangée'} : version ${list.version}, ${list.revoked.length} carte(s)`,
+    `revocation list ${published ? 'published' : 'unchanged'}: version ${list.version}, ${list.revoked.length} card(s)`,
+  );
+}
+
+function printIssued(card: IssuedCard): void {
+  say(`Carte ${card.serial} émise${card.reissued ? ' (réémise)' : ''}`, `card ${card.serial} issued${card.reissued ? ' (re-issued)' : ''}`);
+  console.log(`  Identifiant / identifier ... ${card.identifier}${card.newPerson ? '  (nouvelle personne / new person)' : ''}`);
+  console.log(`  Titulaire / holder ......... ${card.firstName} ${card.lastName}`);
+  console.log(`  Rôle / role ................ ${card.role}`);
+  console.log(`  Certificat / certificate ... ${card.certificateSerial}, valide jusqu'au / valid until ${card.notAfter.slice(0, 10)}`);
+  if (card.replaced) console.log(`  Remplace / replaces ........ ${card.replaced} (révoquée / revoked)`);
+  console.log(`  Lettre d'accueil / letter .. npm run staff -- letter --identifier ${card.identifier}`);
+}
+
+async function cmdCa(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub === 'init') {
+    const values = parse(rest, { name: { type: 'string' }, years: { type: 'string' } });
+    const storage = loadStorageConfig(process.env, process.cwd(), str(values, 'data'));
+    const years = str(values, 'years') === undefined ? DEFAULT_CA_YEARS : Number(str(values, 'years'));
+    if (!Number.isInteger(years) || years < 1 || years > 50) throw new UsageError('--years : 1 à 50 / 1 to 50');
+    const ca = await initCa(storage.dataDir, { commonName: str(values, 'name') ?? DEFAULT_CA_NAME, validityYears: years });
+    say(`Autorité de certification créée dans ${ca.dir}`, 'platform CA created');
+    console.log(`  Sujet / subject ............ ${ca.subject}`);
+    console.log(`  Valide jusqu'au / until .... ${ca.notAfter.toISOString().slice(0, 10)}`);
+    console.log(`  SHA-256 .................... ${ca.fingerprint}`);
+    say('Gardez ca.key.pem et pw3.secret secrets ; installez ca.cert.pem sur les tablettes', 'keep ca.key.pem and pw3.secret secret; install ca.cert.pem on the kiosks');
+    return;
+  }
+  if (sub === 'show') {
+    const values = parse(rest, { pem: { type: 'boolean' } });
+    const storage = loadStorageConfig(process.env, process.cwd(), str(values, 'data'));
+    const ca = await requireCa(storage.dataDir);
+    if (values.pem === true) {
+      process.stdout.write(toPem(ca.certificate));
+      return;
+    }
+    const d = describeCertificate(ca.certificate);
+    console.log(`Autorité de certification / platform CA (${ca.dir})
+  Sujet / subject ............ ${d.subject}
+  Numéro de série / serial ... ${d.serialNumber}
+  Valide du / valid from ..... ${d.notBefore.toISOString()}
+  Valide jusqu'au / until .... ${d.notAfter.toISOString()}
+  SHA-256 .................... ${d.fingerprint}`);
+    return;
+  }
+  throw new UsageError('ca init | ca show');
+}
+
+async function cmdCard(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'issue': {
+      const values = parse(rest, {
+        reader: { type: 'string' },
+        identifier: { type: 'string' },
+        'first-name': { type: 'string' },
+        'last-name': { type: 'string' },
+        'birth-date': { type: 'string' },
+        role: { type: 'string' },
+        pin: { type: 'string' },
+        'validity-years': { type: 'string' },
+        force: { type: 'boolean' },
+      });
+      const reader = required(values, 'reader');
+      const identifier = str(values, 'identifier');
+      const newPerson = ['first-name', 'last-name', 'birth-date'].map((k) => str(values, k));
+      if (identifier !== undefined && newPerson.some((v) => v !== undefined)) throw new UsageError('--identifier OU --first-name/--last-name/--birth-date / one or the other');
+      if (identifier === undefined && newPerson.some((v) => v === undefined)) throw new UsageError('--identifier, ou --first-name --last-name --birth-date / or the three');
+      const validity = str(values, 'validity-years');
+      const role = roleOf(values);
+      const pin = secret(values, 'pin');
+      await withContext(values, async (ctx) => {
+        const ca = await requireCa(ctx.dataDir);
+        say(`Mettez la carte dans le lecteur « ${reader} »…`, 'insert the card in the reader…');
+        const card = await withCardInReader({ nameContains: reader, timeoutMs: waitMs(values) }, (connection) =>
+          issueCard({
+            db: ctx.db,
+            dialect: ctx.dialect,
+            ca,
+            connection,
+            person: identifier !== undefined ? { identifier } : { firstName: newPerson[0]!, lastName: newPerson[1]!, birthDate: newPerson[2]! },
+            pin,
+            ...(role ? { role } : {}),
+            ...(validity !== undefined ? { validityYears: Number(validity) } : {}),
+            force: values.force === true,
+          }),
+        );
+        printIssued(card);
+      });
+      return;
+    }
+    case 'block': {
+      const values = parse(rest, { serial: { type: 'string' }, reason: { type: 'string' } });
+      const serial = required(values, 'serial').toUpperCase();
+      const reason = RevocationReason.exclude(['replaced']).safeParse(str(values, 'reason') ?? 'lost');
+      if (!reason.success) throw new UsageError('--reason : lost, stolen, deceased ou other (replaced : card replace)');
+      if (!/^[0-9A-F]{8}$/.test(serial)) throw new UsageError('--serial : 8 caractères hexadécimaux / 8 hex digits');
+      await withContext(values, async (ctx) => {
+        const r = await blockCard(ctx.db, ctx.dialect, { serial, reason: reason.data, actor: { kind: 'staff', id: 'staff-cli' } });
+        if (r.changed) say(`Carte ${serial} bloquée (${reason.data})`, `card ${serial} blocked`);
+        else say(`Carte ${serial} déjà ${r.status === 'blocked' ? 'bloquée' : 'révoquée'}`, `card ${serial} already ${r.status}`);
+        await publish(ctx);
+      });
+      return;
+    }
+    case 'replace': {
+      const values = parse(rest, { serial: { type: 'string' }, reader: { type: 'string' }, pin: { type: 'string' }, 'validity-years': { type: 'string' }, force: { type: 'boolean' } });
+      const old = required(values, 'serial').toUpperCase();
+      const reader = required(values, 'reader');
+      const pin = secret(values, 'pin');
+      const validity = str(values, 'validity-years');
+      await withContext(values, async (ctx) => {
+        const ca = await requireCa(ctx.dataDir);
+        const person = await ctx.db
+          .selectFrom('cards')
+          .innerJoin('persons', 'persons.id', 'cards.person_id')
+          .select('persons.identifier')
+          .where('cards.serial', '=', old)
+          .executeTakeFirst();
+        if (!person) throw new CardAdminError('replace-invalid', `no card ${old} to replace`);
+        say(`Mettez la nouvelle carte dans le lecteur « ${reader} »…`, 'insert the new card in the reader…');
+        const card = await withCardInReader({ nameContains: reader, timeoutMs: waitMs(values) }, (connection) =>
+          issueCard({
+            db: ctx.db,
+            dialect: ctx.dialect,
+            ca,
+            connection,
+            person: { identifier: person.identifier },
+            pin,
+            replaces: old,
+            ...(validity !== undefined ? { validityYears: Number(validity) } : {}),
+            force: values.force === true,
+          }),
+        );
+        printIssued(card);
+        await publish(ctx);
+      });
+      return;
+    }
+    case 'unblock': {
+      const values = parse(rest, { reader: { type: 'string' }, 'new-pin': { type: 'string' } });
+      const reader = required(values, 'reader');
+      const newPin = secret(values, 'new-pin');
+      await withContext(values, async (ctx) => {
+        const ca = await requireCa(ctx.dataDir);
+        say(`Mettez la carte dans le lecteur « ${reader} »…`, 'insert the card in the reader…');
+        const r = await withCardInReader({ nameContains: reader, timeoutMs: waitMs(values) }, (connection) =>
+          unblockPin({ db: ctx.db, dialect: ctx.dialect, ca, connection, newPin, actor: { kind: 'staff', id: 'staff-cli' } }),
+        );
+        say(`Code de la carte ${r.serial} (${r.identifier}) débloqué : nouveau code enregistré`, 'PIN unblocked, new PIN set');
+      });
+      return;
+    }
+    case 'list': {
+      const values = parse(rest, { identifier: { type: 'string' }, json: { type: 'boolean' } });
+      await withContext(values, async (ctx) => {
+        const cards = await listCards(ctx.db, str(values, 'identifier'));
+        if (values.json === true) {
+          console.log(JSON.stringify(cards, null, 2));
+          return;
+        }
+        if (cards.length === 0) say('Aucune carte', 'no card');
+        for (const c of cards) {
+          const state = c.status === 'active' ? 'active' : `${c.status} (${c.revocationReason ?? '?'}${c.replacedBy ? ` → ${c.replacedBy}` : ''})`;
+          console.log(`${c.serial}  ${c.identifier}  ${c.firstName} ${c.lastName}  ${c.role ?? '-'}  ${state}  ${c.certificateSerial ? `jusqu'au/until ${c.notAfter?.slice(0, 10)}` : 'sans certificat/no certificate'}`);
+        }
+      });
+      return;
+    }
+    default:
+      throw new UsageError('card issue | block | replace | unblock | list');
+  }
+}
+
+async function cmdRevocations(args: string[]): Promise<void> {
+  const values = parse(args, { json: { type: 'boolean' } });
+  await withContext(values, async (ctx) => {
+    const list = await latestRevocationList(ctx.db);
+    if (!list) {
+      say('Aucune liste publiée (pas d’AC ?)', 'no list published (no CA?)');
+      return;
+    }
+    if (values.json === true) {
+      console.log(JSON.stringify(list, null, 2));
+      return;
+    }
+    say(`Liste de révocation version ${list.version} du ${list.issuedAt}`, `revocation list version ${list.version}`);
+    if (list.revoked.length === 0) say('  aucune carte révoquée', 'no revoked card');
+    for (const r of list.revoked) console.log(`  ${r.cardSerial}  ${r.reason}  ${r.at}`);
+  });
+}
+
+async function cmdLetter(args: string[]): Promise<void> {
+  const values = parse(args, { identifier: { type: 'string' }, out: { type: 'string' }, portal: { type: 'string' } });
+  const identifier = required(values, 'identifier');
+  await withContext(values, async (ctx) => {
+    const portal = str(values, 'portal') ?? process.env.FAC_PORTAL_URL;
+    const letter = await welcomeLetterFor(ctx.db, identifier, portal ? { portalUrl: portal } : {});
+    const out = resolve(str(values, 'out') ?? `lettre-${identifier.toUpperCase()}.pdf`);
+    writeFileSync(out, letter.pdf);
+    say(`Lettre d'accueil écrite : ${out}`, `welcome letter written (${letter.pages.length} pages)`);
+  });
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  ca: cmdCa,
+  card: cmdCard,
+  revocations: cmdRevocations,
+  letter: cmdLetter,
+};
+
+const CARD_ERRORS: Record<string, string> = {
+  'no-ca': 'pas d’autorité de certification / no platform CA',
+  'unknown-card': 'carte inconnue / unknown card',
+  'no-card': 'pas de carte dans le lecteur / no card in the reader',
+  invalid: 'donnée invalide / invalid input',
+  'unknown-person': 'personne inconnue / unknown person',
+  'role-mismatch': 'rôle différent de celui de la personne / role differs from the person’s',
+  'card-revoked': 'carte révoquée ou bloquée / card revoked or blocked',
+  'already-issued': 'carte déjà émise (--force pour la réémettre) / card already issued (--force to re-issue)',
+  'admin-pin': 'code administrateur refusé par la carte / admin PIN refused by the card',
+  'admin-pin-blocked': 'code administrateur bloqué : carte inutilisable / admin PIN blocked: card unusable',
+  'card-refused': 'la carte a refusé une commande / the card refused a command',
+  'replace-invalid': 'remplacement impossible / cannot replace',
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    console.log(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    console.error(`Erreur : commande inconnue « ${cmd} » / unknown command\nAide / help: npm run staff -- help`);
+    return 2;
+  }
+  try {
+    await run(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`Erreur : ${e.message}\nAide / help: npm run staff -- help`);
+      return 2;
+    }
+    if (e instanceof CardAdminError) {
+      console.error(`Erreur : ${CARD_ERRORS[e.code] ?? e.code} — ${e.message}`);
+      return 1;
+    }
+    if (e instanceof CaError) {
+      const head = e.code === 'exists' ? 'une AC existe déjà, elle n’est jamais remplacée / a CA exists already, it is never replaced' : 'AC inutilisable / CA unusable';
+      console.error(`Erreur : ${head} — ${e.message}`);
+      return 1;
+    }
+    if (e instanceof ConfigError) {
+      console.error(`Erreur de configuration / configuration error:\n${e.problems.map((p) => `  - ${p}`).join('\n')}`);
+      return 1;
+    }
+    if (isPcscError(e)) {
+      console.error(`Erreur du lecteur / reader error (${e.code}) — ${e.message}`);
+      return 1;
+    }
+    console.error(`Erreur inattendue / unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

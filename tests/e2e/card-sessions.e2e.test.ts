@@ -1,0 +1,174 @@
+/**
+ * Card sessions on the kiosk screens (issue #3), through real parts: the virtual box (switches, latch,
+ * LED) and certified virtual cards over pcscd, the kiosk core, the renderer in Debian Chromium, and the
+ * sync-server for the revocation list. axe-core checks every screen.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { accessibilityViolations, describeViolations, launchKioskBrowser } from '../support/browser.ts';
+import type { LaunchedBrowser } from '../support/browser.ts';
+import { startStack } from '../support/stack.ts';
+import type { Stack } from '../support/stack.ts';
+
+async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const violations = await accessibilityViolations(page);
+  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
+}
+
+async function typePin(page: Page, pin: string): Promise<void> {
+  for (const d of pin) await page.getByRole('button', { name: d, exact: true }).click();
+  await page.getByRole('button', { name: 'Valider' }).click();
+}
+
+/** pcscd polls vpcd: give it time to see a card gone before the next one goes in the same slot */
+async function settle(stack: Stack): Promise<void> {
+  await expect.poll(() => stack.box.inserted(0) === null && stack.box.inserted(1) === null).toBe(true);
+  await new Promise((r) => setTimeout(r, 900));
+}
+
+describe('card sessions on screen', () => {
+  let stack: Stack;
+  let browser: LaunchedBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await launchKioskBrowser();
+    page = browser.page;
+    await page.goto(stack.host.url);
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('says how many tries are left after a wrong PIN, then opens; the latch holds the card', async () => {
+    await stack.insert('Camille');
+    await page.getByText('Bonjour Camille').waitFor();
+    expect(stack.box.box.led()).toMatchObject({ pattern: 'blink' });
+    await typePin(page, '0000');
+    await page.getByText('Ce code est faux. Il vous reste 2 essais.').waitFor();
+    await expectAccessible(page, 'pin, wrong code');
+    await typePin(page, stack.person('Camille').card.pin);
+    await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
+    expect(stack.box.box.latched(0)).toBe(true);
+    // "Terminer": the session ends, the latch opens, the card comes out normally
+    await page.getByRole('button', { name: 'Terminer' }).click();
+    await page.getByText('Vous pouvez retirer votre carte.').waitFor();
+    await expectAccessible(page, 'remove card');
+    expect(stack.box.box.latched(0)).toBe(false);
+    await stack.remove(0);
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+    await settle(stack);
+  });
+
+  it('blocks the card at the third wrong PIN and says what to do', async () => {
+    await stack.insert('Aminata');
+    await page.getByText('Bonjour Aminata').waitFor();
+    await typePin(page, '0000');
+    await page.getByText('Il vous reste 2 essais').waitFor();
+    await typePin(page, '0001');
+    await page.getByText('Il vous reste 1 essai. Ensuite, la carte sera bloquée.').waitFor();
+    await typePin(page, '0002');
+    await page.getByRole('heading', { name: 'Votre carte est bloquée.' }).waitFor();
+    await page.getByText('allez voir un agent à l’accueil').waitFor();
+    await expectAccessible(page, 'blocked');
+    expect(stack.box.box.led()).toMatchObject({ pattern: 'blink' });
+    await stack.remove(0);
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+    await settle(stack);
+  });
+
+  it('lets a beneficiary join an agent with their own card and PIN', async () => {
+    await stack.insert('Sophie');
+    await page.getByText('Bonjour Sophie').waitFor();
+    await typePin(page, stack.person('Sophie').card.pin);
+    await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
+    expect(await page.getByRole('button', { name: /Ajouter un papier/ }).isDisabled()).toBe(true);
+    await expectAccessible(page, 'agent home');
+    await stack.insert('Camille', 1);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Bonjour Camille').waitFor();
+    await dialog.getByText('pour être accompagné(e) par Sophie').waitFor();
+    await expectAccessible(page, 'join PIN');
+    for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
+    await dialog.getByRole('button', { name: 'Valider' }).click();
+    await page.getByText('Vous accompagnez Camille.').waitFor();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Ajouter un papier/ }).isEnabled()).toBe(true);
+    await expectAccessible(page, 'agent with beneficiary');
+    // the beneficiary takes their card back: the agent goes on alone
+    await stack.remove(1);
+    await page.getByText('Pour aider une personne, elle met sa carte').waitFor();
+    expect(await page.getByText('Camille').count()).toBe(0);
+    await stack.remove(0, { force: true });
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+    await settle(stack);
+  });
+
+  it('refuses a card blocked by staff: the revocation list reaches the kiosk and holds offline', async () => {
+    const yanis = stack.person('Yanis');
+    const res = await stack.staffPost(`/api/staff/cards/${yanis.card.serial}/block`, { reason: 'lost' });
+    expect(res.status).toBe(200);
+    await expect.poll(() => stack.core.revocations.isRevoked(yanis.card.serial), { timeout: 15_000 }).toBe(true);
+    await stack.insert('Yanis');
+    await page.getByRole('heading', { name: 'Cette carte ne marche plus.' }).waitFor();
+    await expectAccessible(page, 'revoked');
+    await stack.remove(0);
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+    await settle(stack);
+    // the server goes away: the kiosk still refuses it, and still lets Camille in
+    await stack.server.close();
+    await stack.insert('Yanis');
+    await page.getByRole('heading', { name: 'Cette carte ne marche plus.' }).waitFor();
+    await stack.remove(0);
+    await settle(stack);
+    await stack.insert('Camille');
+    await page.getByText('Bonjour Camille').waitFor();
+    await typePin(page, stack.person('Camille').card.pin);
+    await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
+    await stack.remove(0, { force: true });
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  });
+});
+
+describe('inactivity', () => {
+  let stack: Stack;
+  let browser: LaunchedBrowser;
+
+  beforeAll(async () => {
+    stack = await startStack({ idleTimeoutS: 15, idleWarningS: 8 });
+    browser = await launchKioskBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('warns with a countdown, "Je suis là" keeps the session, then it closes', async () => {
+    const { page } = browser;
+    await page.goto(stack.host.url);
+    await stack.insert('Camille');
+    await page.getByText('Bonjour Camille').waitFor();
+    await typePin(page, stack.person('Camille').card.pin);
+    await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
+    const dialog = page.getByRole('alertdialog', { name: 'Êtes-vous toujours là ?' });
+    await dialog.waitFor({ timeout: 15_000 });
+    await dialog.getByText(/La session va se fermer dans \d+ secondes?\./).waitFor();
+    await expectAccessible(page, 'idle warning');
+    await dialog.getByRole('button', { name: 'Je suis là' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
+    // no answer this time
+    await dialog.waitFor({ timeout: 15_000 });
+    await page.getByText('La session est fermée, car la tablette n’a pas été utilisée pendant un moment.').waitFor({ timeout: 15_000 });
+    expect(stack.core.session.open).toBeNull();
+    expect(stack.box.box.latched(0)).toBe(false);
+    await expectAccessible(page, 'closed for inactivity');
+    await stack.remove(0);
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  });
+});

@@ -43,7 +43,7 @@ app.whenReady().then(() => {
     const url = new URL(request.url);
     const r = await resolveStatic(rendererDir, request.method, url.pathname);
     if (r.status !== 200) return new Response(null, { status: r.status });
-    return new Response(await readStatic(r.file), {
+    return new Response(new Uint8Array(await readStatic(r.file)), {
       headers: { 'content-type': r.type, 'content-security-policy': contentSecurityPolicy("'self'"), 'x-content-type-options': 'nosniff' },
     });
   });

@@ -59,7 +59,8 @@ export function PinPad({ firstName, triesLeft, purpose = 'login', agent }: PinPa
   });
 
   return (
-    <section class="center" aria-labelledby={`titre-${purpose}`}>
+    <section class="pin-screen" aria-labelledby={`titre-${purpose}`}>
+      <div class="pin-info">
       <p class="lead">{t.pin.hello(firstName)}</p>
       {purpose === 'login' ? (
         <h1 id="titre-login" ref={heading} tabIndex={-1}>
@@ -80,6 +81,7 @@ export function PinPad({ firstName, triesLeft, purpose = 'login', agent }: PinPa
       <p class="message" role="status" aria-live="assertive">
         {message ?? ''}
       </p>
+      </div>
       <div class="pinpad" role="group" aria-label="Clavier du code">
         {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
           <button type="button" class="key" onClick={() => add(d)} disabled={busy} key={d}>

@@ -2,6 +2,7 @@
  * Builds what runs outside Node's TypeScript loader: the renderer bundle (Vite), the browser-host
  * bridge (esbuild) and, with --electron, the Electron main and preload bundles.
  */
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
@@ -24,20 +25,22 @@ await esbuild({
 });
 
 if (withElectron) {
-  const external = ['electron', 'better-sqlite3', 'pcsclite', 'node-hid', 'sharp', 'tesseract.js', 'pino', 'socket.io-client', 'tus-js-client'];
-  await esbuild({
-    entryPoints: [`${root}kiosk/main/main.ts`],
-    outfile: `${root}kiosk/main/dist/main.mjs`,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external,
-    logLevel: 'warning',
-  });
+  // Electron main, its OCR worker and the preload. Packages stay external (they ship in node_modules, in the
+  // asar, native ones unpacked); our own sources (kiosk, drivers, sync-server/protocol) are bundled.
+  // FAC_TEST_BUILD=1: a test build (fake camera honoured); FAC_UPDATE_PUBLIC_KEY: the signed feed's key (PEM file).
+  const testBuild = process.env.FAC_TEST_BUILD === '1';
+  const keyFile = process.env.FAC_UPDATE_PUBLIC_KEY;
+  const updatePublicKeyPem = keyFile ? readFileSync(keyFile, 'utf8') : null;
+  const define = { __FAC_BUILD__: JSON.stringify({ flavour: testBuild ? 'test' : 'production', updatePublicKeyPem }) };
+  const out = `${root}kiosk/main/dist`;
+  rmSync(out, { recursive: true, force: true });
+  const node = { bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning', define } as const;
+  await esbuild({ ...node, entryPoints: [`${root}kiosk/main/main.ts`], outfile: `${out}/main.mjs`, external: ['electron'] });
+  // pool.ts starts `./worker.js` next to the bundle that imports it
+  await esbuild({ ...node, entryPoints: [`${root}kiosk/core/ocr/worker.ts`], outfile: `${out}/worker.js` });
   await esbuild({
     entryPoints: [`${root}kiosk/preload/preload.ts`],
-    outfile: `${root}kiosk/main/dist/preload.cjs`,
+    outfile: `${out}/preload.cjs`,
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -45,5 +48,7 @@ if (withElectron) {
     external: ['electron'],
     logLevel: 'warning',
   });
+  cpSync(`${root}kiosk/main/static`, `${out}/static`, { recursive: true });
+  if (!updatePublicKeyPem) console.log('electron: no FAC_UPDATE_PUBLIC_KEY, this build will not update itself');
 }
 console.log(`built renderer, bridge${withElectron ? ', electron main and preload' : ''}`);

@@ -1,20 +1,30 @@
 /**
- * Electron preload (sandboxed): exposes only the kiosk contract bridge, nothing of Node or Electron.
- * Messages are validated again by the core (zod) — the preload does not trust the renderer.
+ * Electron preload (sandboxed, context-isolated): exposes only the kiosk contract bridge as
+ * `window.kiosk`, nothing of Node or Electron. The page never gets `ipcRenderer` nor an IPC event object;
+ * it can send on one channel only, and main checks the sender and validates the arguments (ipc-guard.ts)
+ * before the core validates the params against the contract.
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import type { KioskBridge } from '../contract/schema.ts';
 
+// the same names as kiosk/main/ipc-guard.ts (a unit test keeps them in step)
+const INVOKE_CHANNEL = 'kiosk:invoke';
+const EVENT_CHANNEL = 'kiosk:event';
+
 const bridge: KioskBridge = {
-  invoke: (method, params) => ipcRenderer.invoke('kiosk:invoke', method, params),
+  invoke(method, params) {
+    if (typeof method !== 'string') return Promise.reject(new TypeError('method must be a string'));
+    return ipcRenderer.invoke(INVOKE_CHANNEL, method, params);
+  },
   subscribe(listener) {
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
     const handler = (_e: IpcRendererEvent, event: unknown) => listener(event);
-    ipcRenderer.on('kiosk:event', handler);
+    ipcRenderer.on(EVENT_CHANNEL, handler);
     return () => {
-      ipcRenderer.removeListener('kiosk:event', handler);
+      ipcRenderer.removeListener(EVENT_CHANNEL, handler);
     };
   },
 };
 
-contextBridge.exposeInMainWorld('kiosk', bridge);
+contextBridge.exposeInMainWorld('kiosk', Object.freeze(bridge));

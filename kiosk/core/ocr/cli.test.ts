@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { z } from 'zod';
+import { renderPayslip } from '../../../tests/fixtures/admin.ts';
 import { renderRib } from '../../../tests/fixtures/documents.ts';
+import { renderPassport } from '../../../tests/fixtures/identity.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -34,18 +37,29 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-it('prints one JSON line per file, errors included, and exits non-zero when one failed', async () => {
+it('prints one JSON line per file, for every type, errors included, and exits non-zero when one failed', async () => {
   const { png, expected } = await renderRib({ seed: 21, font: 'Liberation Sans' });
   const good = join(dir, 'rib.png');
-  const bad = join(dir, 'notes.txt');
   writeFileSync(good, png);
+  const passportDoc = await renderPassport({ seed: 4 });
+  const passport = join(dir, 'passport.png');
+  writeFileSync(passport, passportDoc.png);
+  const payslipDoc = await renderPayslip({ seed: 4, twoDDoc: true });
+  const payslip = join(dir, 'payslip.png');
+  writeFileSync(payslip, payslipDoc.png);
+  const bad = join(dir, 'notes.txt');
   writeFileSync(bad, 'pas une image\n');
+  // a real PDF: only photos are read, a PDF gets a clear refusal
+  const pdfDoc = await PDFDocument.create();
+  pdfDoc.addPage().drawText('RELEVE D IDENTITE BANCAIRE', { font: await pdfDoc.embedFont(StandardFonts.Helvetica) });
+  const pdf = join(dir, 'scan.pdf');
+  writeFileSync(pdf, await pdfDoc.save());
   const missing = join(dir, 'absent.jpg');
 
-  const { code, stdout, stderr } = await run([good, bad, missing]);
+  const { code, stdout, stderr } = await run([good, passport, payslip, bad, pdf, missing]);
   expect(stderr).toBe('');
   const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
-  expect(lines).toHaveLength(3);
+  expect(lines).toHaveLength(6);
 
   const ok = Ok.parse(lines[0]);
   expect(ok.file).toBe(good);
@@ -54,10 +68,19 @@ it('prints one JSON line per file, errors included, and exits non-zero when one 
   expect(ok.fields.bic?.value).toBe(expected.fields.bic);
   expect(ok.text).toContain('IBAN');
 
-  expect(Failed.parse(lines[1])).toMatchObject({ file: bad, error: { code: 'bad-image' } });
-  expect(Failed.parse(lines[2])).toMatchObject({ file: missing, error: { code: 'file-error' } });
+  const p = Ok.parse(lines[1]);
+  expect(p.type).toBe('passport');
+  for (const [name, value] of Object.entries(passportDoc.expected.fields)) expect(p.fields[name]?.value, name).toBe(value);
+
+  const slip = Ok.parse(lines[2]);
+  expect(slip.type).toBe('payslip');
+  expect(slip.fields.siret).toEqual({ value: payslipDoc.expected.fields.siret, confidence: 1 });
+
+  expect(Failed.parse(lines[3])).toMatchObject({ file: bad, error: { code: 'bad-image' } });
+  expect(Failed.parse(lines[4])).toMatchObject({ file: pdf, error: { code: 'bad-image', message: expect.stringMatching(/PDF.*photo/) } });
+  expect(Failed.parse(lines[5])).toMatchObject({ file: missing, error: { code: 'file-error' } });
   expect(code).toBe(1);
-}, 90_000);
+}, 120_000);
 
 it('exits 0 when every file was read, and 2 without files', async () => {
   const { png } = await renderRib({ seed: 22 });

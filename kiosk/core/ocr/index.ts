@@ -1,12 +1,27 @@
 /**
- * Local OCR: a pool of warm worker threads (sharp preprocessing + tesseract.js, offline) that turns a still
- * into a classified document with checked fields. See README.md.
+ * Local OCR: a pool of warm worker threads (sharp preprocessing + tesseract.js, offline; zxing-wasm for 2D-Doc
+ * codes) that turns a still into a classified document with checked fields. See README.md.
  */
 export { createOcrPool } from './pool.ts';
 export type { AnalyseOptions, OcrPool, OcrPoolOptions, OcrPoolStats, OcrProgress } from './pool.ts';
 export { OcrError, OcrErrorCode, OCR_MESSAGES } from './errors.ts';
-export { OcrResult, OcrStage, FieldReading } from './protocol.ts';
+export { OcrResult, OcrStage, FieldReading, TwoDDocSummary } from './protocol.ts';
 export type { OcrTimings } from './protocol.ts';
-export { extractDocument, classify, correctIban, pageFromText } from './extract/index.ts';
-export type { Extraction } from './extract/index.ts';
+export {
+  extractDocument,
+  classify,
+  correctIban,
+  pageFromText,
+  readMrz,
+  parseTwoDDoc,
+  verifyTwoDDoc,
+  twoDDocFields,
+  TwoDDocError,
+  icaoCheckDigit,
+  isValidNir,
+  isValidSiret,
+  isValidTaxNumber,
+  nirKey,
+} from './extract/index.ts';
+export type { Extraction, ExtractOptions, FieldSource, MrzReading, TwoDDoc, TwoDDocHeader, TwoDDocSignature } from './extract/index.ts';
 export type { OcrPage } from './extract/page.ts';

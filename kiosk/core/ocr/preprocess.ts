@@ -61,6 +61,8 @@ export interface Prepared {
   crop: CropBox | null;
   /** estimated noise σ of the working image before filtering */
   noise: number;
+  /** the whole decoded image in grey (oriented, long side ≤ 2800 px), before cropping: for barcodes */
+  decoded: { data: Uint8Array; width: number; height: number };
 }
 
 /** Throws OcrError for every input that cannot be processed. */
@@ -68,6 +70,13 @@ export async function checkImage(bytes: Uint8Array): Promise<{ format: ImageForm
   if (bytes.length === 0) throw new OcrError('bad-image', { message: "L'image est vide. Reprenez la photo.", detail: 'empty input' });
   if (bytes.length > MAX_INPUT_BYTES) throw new OcrError('too-large', { detail: `input of ${bytes.length} bytes` });
   const format = sniffFormat(bytes);
+  if (!format && String.fromCharCode(...bytes.subarray(0, 5)) === '%PDF-') {
+    // Only photos are read here; a PDF (real or not) is refused before any parser sees it.
+    throw new OcrError('bad-image', {
+      message: "Les fichiers PDF ne sont pas lus ici. Prenez le document en photo.",
+      detail: 'not a JPEG, PNG or WebP image: a PDF',
+    });
+  }
   if (!format) {
     throw new OcrError('bad-image', {
       message: "Ce fichier n'est pas une photo. Prenez le document en photo.",
@@ -303,5 +312,14 @@ export async function preprocess(bytes: Uint8Array, tuning: Partial<PreprocessTu
   const pgm = new Uint8Array(header.length + px.length);
   pgm.set(header, 0);
   pgm.set(px, header.length);
-  return { pgm, width, height, workWidth: w, workHeight: h, crop: crop.width === dw && crop.height === dh ? null : crop, noise };
+  return {
+    pgm,
+    width,
+    height,
+    workWidth: w,
+    workHeight: h,
+    crop: crop.width === dw && crop.height === dh ? null : crop,
+    noise,
+    decoded: { data: grey.data, width: dw, height: dh },
+  };
 }

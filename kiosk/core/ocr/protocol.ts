@@ -10,6 +10,8 @@ export const FieldReading = z.object({
   value: z.string().max(LIMITS.fieldValueChars),
   confidence: z.number().min(0).max(1),
   valid: z.boolean(),
+  /** where the value was read (absent in older results: printed text) */
+  source: z.enum(['ocr', 'mrz', '2d-doc']).optional(),
 });
 
 export const OcrTimings = z.object({
@@ -19,8 +21,34 @@ export const OcrTimings = z.object({
   preprocessMs: z.number().nonnegative(),
   recognizeMs: z.number().nonnegative(),
   extractMs: z.number().nonnegative(),
+  /** looking for a 2D-Doc DataMatrix (absent in older results) */
+  barcodeMs: z.number().nonnegative().optional(),
 });
 export type OcrTimings = z.infer<typeof OcrTimings>;
+
+const ShortText = z.string().max(200);
+
+/**
+ * A 2D-Doc found on the document: its header, its fields by identifier, and its signature, which is parsed
+ * but not verified (the ANTS certificates are not available offline: `reason` says so).
+ */
+export const TwoDDocSummary = z.object({
+  header: z.object({
+    version: z.number().int().min(2).max(4),
+    caId: ShortText,
+    certId: ShortText,
+    issueDate: z.string().max(10).nullable(),
+    signatureDate: z.string().max(10).nullable(),
+    docType: ShortText,
+    perimeter: ShortText.nullable(),
+    country: ShortText.nullable(),
+  }),
+  fields: z.record(z.string().max(2), z.string().max(LIMITS.fieldValueChars)).refine((f) => Object.keys(f).length <= LIMITS.fieldsPerDocument),
+  signature: z.object({ present: z.boolean(), verified: z.boolean(), reason: z.string().max(500) }),
+  /** fields whose printed value differs from the signed one (a sign of tampering, or of an OCR misread) */
+  mismatches: z.array(z.string().max(40)).max(LIMITS.fieldsPerDocument),
+});
+export type TwoDDocSummary = z.infer<typeof TwoDDocSummary>;
 
 export const OcrResult = z.object({
   docType: DocType,
@@ -28,6 +56,8 @@ export const OcrResult = z.object({
   text: z.string().max(LIMITS.ocrTextChars),
   /** tesseract's mean confidence for the page, 0..1 */
   confidence: z.number().min(0).max(1),
+  /** present when a 2D-Doc was read (its fields then override the printed ones) */
+  twoDDoc: TwoDDocSummary.optional(),
   /** size of the input image as shown (after EXIF orientation) */
   width: z.number().int().positive(),
   height: z.number().int().positive(),

@@ -54,8 +54,26 @@ export const DEFAULT_PARAMETERS: Record<string, string> = {
   user_defined_dpi: '200',
 };
 
+/**
+ * A machine-readable zone is one block of uniform monospaced lines in a 37-character alphabet: restricting
+ * tesseract to that alphabet stops it reading fillers as « or K and O/0 by language model guesses.
+ */
+export const MRZ_PARAMETERS: Record<string, string> = {
+  tessedit_pageseg_mode: '6',
+  tessedit_char_whitelist: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<',
+};
+
+export interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
 export interface Recognizer {
   recognize(pgm: Uint8Array, onProgress?: (progress: number) => void): Promise<OcrPage>;
+  /** recognises a region of the image as a machine-readable zone (see MRZ_PARAMETERS) */
+  recognizeMrz(pgm: Uint8Array, region: Region): Promise<OcrPage>;
   close(): Promise<void>;
 }
 
@@ -90,7 +108,8 @@ export async function createRecognizer(opts: RecognizerOptions): Promise<Recogni
     // Failures reach us as rejected promises; without a handler tesseract.js also throws them uncaught.
     errorHandler: () => {},
   });
-  await worker.setParameters({ ...DEFAULT_PARAMETERS, ...opts.parameters });
+  const normal = { ...DEFAULT_PARAMETERS, tessedit_char_whitelist: '', ...opts.parameters };
+  await worker.setParameters(normal);
   return {
     async recognize(pgm, onProgress) {
       progressListener = onProgress;
@@ -101,6 +120,16 @@ export async function createRecognizer(opts: RecognizerOptions): Promise<Recogni
         return { text: data.text, confidence: data.confidence / 100, lines: toLines(data) };
       } finally {
         progressListener = undefined;
+      }
+    },
+    async recognizeMrz(pgm, region) {
+      const image = Buffer.from(pgm.buffer, pgm.byteOffset, pgm.byteLength);
+      await worker.setParameters(MRZ_PARAMETERS);
+      try {
+        const { data } = await worker.recognize(image, { rectangle: region }, { text: true, blocks: true });
+        return { text: data.text, confidence: data.confidence / 100, lines: toLines(data) };
+      } finally {
+        await worker.setParameters(normal);
       }
     },
     async close() {

@@ -3,15 +3,20 @@
  * one job at a time: checks and preprocessing, recognition, extraction. Everything heavy of OCR happens on
  * this thread or on the engine thread under it, never on the caller's event loop.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { LIMITS } from '../../../sync-server/protocol/common.ts';
+import { prepareBarcodeReader, readDataMatrix } from './barcode.ts';
 import { OcrError, toWire } from './errors.ts';
 import { extractDocument } from './extract/index.ts';
+import { mrzRegion } from './extract/mrz.ts';
 import type { OcrPage } from './extract/page.ts';
+import { parseTwoDDoc } from './extract/twoddoc.ts';
+import type { TwoDDoc } from './extract/twoddoc.ts';
 import { preprocess } from './preprocess.ts';
+import type { Prepared } from './preprocess.ts';
 import { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
-import type { OcrStage, WorkerResult } from './protocol.ts';
+import type { OcrStage, TwoDDocSummary, WorkerResult } from './protocol.ts';
 import { createRecognizer } from './recognizer.ts';
 import type { Recognizer } from './recognizer.ts';
 
@@ -25,12 +30,40 @@ function send(msg: FromWorker): void {
 /** Fewer letters and digits than this and there is nothing to read: a blank, a blur, a photo of a wall. */
 const MIN_READ_CHARS = 8;
 
+/** The first DataMatrix on the image that parses as a 2D-Doc; other codes and broken ones are ignored. */
+async function findTwoDDoc(prepared: Prepared): Promise<TwoDDoc | null> {
+  let codes: string[];
+  try {
+    codes = await readDataMatrix(prepared.decoded.data, prepared.decoded.width, prepared.decoded.height);
+  } catch {
+    // A barcode reader failure costs the 2D-Doc, not the OCR of the page.
+    return null;
+  }
+  for (const code of codes) {
+    try {
+      return parseTwoDDoc(code);
+    } catch {
+      // not a 2D-Doc (another DataMatrix, or a damaged one): the printed text is read instead
+    }
+  }
+  return null;
+}
+
+function summary(doc: TwoDDoc, mismatches: string[]): TwoDDocSummary {
+  const { present, verified, reason } = doc.signature;
+  return { header: doc.header, fields: doc.fields, signature: { present, verified, reason }, mismatches };
+}
+
 async function runJob(recognizer: Recognizer, jobId: number, image: Uint8Array): Promise<WorkerResult> {
   const progress = (stage: OcrStage, p: number) => send({ type: 'progress', jobId, stage, progress: Math.max(0, Math.min(1, p)) });
   progress('preprocess', 0);
   let t = performance.now();
   const prepared = await preprocess(image);
   const preprocessMs = performance.now() - t;
+
+  t = performance.now();
+  const twoDDoc = await findTwoDDoc(prepared);
+  const barcodeMs = performance.now() - t;
 
   progress('recognize', 0.1);
   t = performance.now();
@@ -42,23 +75,27 @@ async function runJob(recognizer: Recognizer, jobId: number, image: Uint8Array):
       progress('recognize', 0.1 + 0.8 * p);
     }
   });
+  // An identity document's zone is read again on its own, in its own alphabet.
+  const region = twoDDoc ? null : mrzRegion(page, prepared.workWidth, prepared.workHeight);
+  const mrzPage = region ? await recognizer.recognizeMrz(prepared.pgm, region) : undefined;
   const recognizeMs = performance.now() - t;
 
   progress('extract', 0.9);
   t = performance.now();
-  if ((page.text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < MIN_READ_CHARS) {
+  if ((page.text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < MIN_READ_CHARS && !twoDDoc) {
     throw new OcrError('unreadable', { detail: `only ${page.text.trim().length} characters recognised` });
   }
-  const { docType, fields } = extractDocument(page);
+  const { docType, fields, twoDDocMismatches } = extractDocument(page, { ...(mrzPage ? { mrzPage } : {}), twoDDoc });
   const extractMs = performance.now() - t;
   return {
     docType,
     fields,
     text: page.text.slice(0, LIMITS.ocrTextChars),
     confidence: Math.max(0, Math.min(1, page.confidence)),
+    ...(twoDDoc ? { twoDDoc: summary(twoDDoc, twoDDocMismatches ?? []) } : {}),
     width: prepared.width,
     height: prepared.height,
-    timings: { preprocessMs, recognizeMs, extractMs },
+    timings: { preprocessMs, recognizeMs, extractMs, barcodeMs },
   };
 }
 
@@ -76,8 +113,22 @@ async function warmUp(recognizer: Recognizer): Promise<void> {
   await recognizer.recognize((await preprocess(png)).pgm);
 }
 
+/**
+ * Nothing on this thread may reach the network (zxing-wasm would fetch its .wasm from a CDN if it were not
+ * given the packaged one): `fetch` is a tripwire that reports to the pool and throws.
+ */
+function installFetchTripwire(channel: string): void {
+  globalThis.fetch = (async (url: unknown) => {
+    const bc = new BroadcastChannel(channel);
+    bc.postMessage({ url: String(url) });
+    bc.close();
+    throw new Error('network access is disabled in the OCR worker');
+  }) as typeof fetch;
+}
+
 async function main(): Promise<void> {
   const init = WorkerInit.parse(workerData);
+  installFetchTripwire(init.tripwireChannel);
   const t0 = performance.now();
   let recognizer: Recognizer;
   try {
@@ -88,6 +139,7 @@ async function main(): Promise<void> {
   }
   try {
     await warmUp(recognizer);
+    await prepareBarcodeReader();
   } catch {
     // Only a slower first job: not a reason to refuse service.
   }

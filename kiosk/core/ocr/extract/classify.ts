@@ -41,33 +41,39 @@ const RULES: Partial<Record<DocType, Rule[]>> = {
   'residence-permit': [
     { re: /TITRE\s+DE\s+SEJOUR/, weight: 4 },
     { re: /RESIDENCE\s+PERMIT/, weight: 2 },
+    { re: /CARTE\s+DE\s+(?:SEJOUR|RESIDENT)/, weight: 2 },
+    { re: /\bIRFRA/, weight: 4 },
   ],
   'tax-notice': [
     { re: /AVIS\s+D'?\s*IMP(?:O|0)T/, weight: 4 },
-    { re: /IMP(?:O|0)T\s+SUR\s+LE\s+REVENU/, weight: 2 },
+    { re: /IMP(?:O|0)T\s+SUR\s+LE(?:S)?\s+REVENU/, weight: 2 },
     { re: /REVENU\s+FISCAL\s+DE\s+REFERENCE/, weight: 3 },
     { re: /NUMERO\s+FISCAL|DGFIP|FINANCES\s+PUBLIQUES/, weight: 1 },
   ],
   'caf-certificate': [
-    { re: /ALLOCATIONS?\s+FAMILIALES/, weight: 2 },
+    { re: /CAISSE\s+D'?\s*ALLOCATIONS\s+FAMILIALES/, weight: 3 },
     { re: /\bCAF\b/, weight: 1 },
     { re: /ATTESTATION\s+DE\s+PAIEMENT/, weight: 2 },
-    { re: /NUMERO\s+ALLOCATAIRE|N°\s*ALLOCATAIRE/, weight: 2 },
+    { re: /N(?:°|UMERO)\s*D?'?\s*ALLOCATAIRE/, weight: 2 },
+    { re: /PRIME\s+D'?\s*ACTIVITE|AIDE\s+PERSONNALISEE\s+AU\s+LOGEMENT|REVENU\s+DE\s+SOLIDARITE/, weight: 1 },
   ],
   payslip: [
     { re: /BULLETIN\s+DE\s+(?:PAIE|SALAIRE)/, weight: 4 },
-    { re: /SALAIRE\s+(?:NET|BRUT)/, weight: 2 },
-    { re: /NET\s+A\s+PAYER/, weight: 2 },
+    { re: /SALAIRE\s+(?:NET|BRUT|DE\s+BASE)/, weight: 2 },
+    { re: /NET\s+A\s+PAYER|NET\s+PAYE\b/, weight: 2 },
+    { re: /NET\s+IMPOSABLE|COTISATIONS/, weight: 1 },
   ],
   'proof-of-address': [
-    { re: /JUSTIFICATIF\s+DE\s+DOMICILE|ATTESTATION\s+D'?\s*HEBERGEMENT/, weight: 4 },
-    { re: /FACTURE/, weight: 1 },
-    { re: /ELECTRICITE|\bGAZ\b|QUITTANCE\s+DE\s+LOYER/, weight: 2 },
+    { re: /JUSTIFICATIF\s+DE\s+DOMICILE|ATTESTATION\s+D'?\s*HEBERGEMENT|QUITTANCE\s+DE\s+LOYER/, weight: 4 },
+    { re: /\bFACTURE\b/, weight: 1 },
+    { re: /ELECTRICITE|\bGAZ\b|FACTURE\s+D'?\s*EAU|EAU\s+POTABLE|TELEPHON|INTERNET|\bFIBRE\b/, weight: 2 },
+    { re: /ADRESSE\s+DE\s+(?:CONSOMMATION|LIVRAISON|L'?\s*INSTALLATION)|TITULAIRE\s+DU\s+CONTRAT|\bLOCATAIRE\b/, weight: 2 },
   ],
   'health-insurance': [
     { re: /ASSURANCE\s+MALADIE/, weight: 3 },
     { re: /ATTESTATION\s+DE\s+DROITS/, weight: 2 },
-    { re: /\bCPAM\b|CARTE\s+VITALE/, weight: 2 },
+    { re: /\bCPAM\b|CARTE\s+VITALE/, weight: 3 },
+    { re: /NUMERO\s+DE\s+SECURITE\s+SOCIALE/, weight: 1 },
   ],
 };
 

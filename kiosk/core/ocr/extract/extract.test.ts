@@ -190,9 +190,10 @@ describe('classification', () => {
     expect(classify('IBAN FR76 3000 6000 0112 3456 7890 189\nBIC BCOLFRPP').docType).toBe('rib');
   });
 
-  it('types other known documents without fields yet', () => {
+  it('types other documents by their words and reads what they print', () => {
     const tax = extractDocument(pageFromText("AVIS D'IMPÔT 2024 SUR LES REVENUS DE 2023\nRevenu fiscal de référence : 21 540"));
-    expect(tax).toEqual({ docType: 'tax-notice', fields: {} });
+    expect(tax.docType).toBe('tax-notice');
+    expect(tax.fields).toMatchObject({ incomeYear: { value: '2023', valid: true, source: 'ocr' }, referenceIncome: { value: '21540.00', valid: true } });
     expect(classify('BULLETIN DE PAIE\nSalaire net à payer 1 640,00').docType).toBe('payslip');
   });
 

@@ -4,13 +4,15 @@
  * just below. Shared by the extractors of every document type.
  */
 import type { Box, OcrLine, OcrPage, OcrWord } from './page.ts';
-import { fold } from './page.ts';
+import { fold, meanConfidence } from './page.ts';
 
 export interface LabelHit {
   line: OcrLine;
   lineIndex: number;
   /** words of the line after the label, separators dropped */
   rest: OcrWord[];
+  /** the words the label itself covers */
+  labelWords: OcrWord[];
 }
 
 const SEPARATOR = /^[:;.,\-–—|!]+$/;
@@ -29,11 +31,13 @@ export function findLabels(page: OcrPage, label: RegExp): LabelHit[] {
     const m = label.exec(folded);
     if (!m) return;
     const matchEnd = m.index + m[0].length;
+    const first = ends.findIndex((e) => e > m.index);
     let next = ends.findIndex((e) => e >= matchEnd);
+    const labelWords = line.words.slice(Math.max(0, first), next < 0 ? line.words.length : next + 1);
     next = next < 0 ? line.words.length : next + 1;
     // A label that ends mid-word ("compte:") still leaves the rest of that word out.
     const rest = line.words.slice(next).filter((w, i, all) => !(SEPARATOR.test(w.text) && all.slice(0, i).every((p) => SEPARATOR.test(p.text))));
-    hits.push({ line, lineIndex, rest });
+    hits.push({ line, lineIndex, rest, labelWords });
   });
   return hits;
 }
@@ -60,4 +64,81 @@ export function lineBelow(page: OcrPage, box: Box, exclude: number): OcrLine | u
   return page.lines
     .filter((l, i) => i !== exclude && l.box.y0 >= box.y0 + 0.6 * h && l.box.y0 - box.y1 <= 2 * h && l.box.x0 < box.x1 && l.box.x1 > box.x0)
     .sort((p, q) => p.box.y0 - q.box.y0)[0];
+}
+
+/** Where the value of a label may be written: after it on its line, to its right on the row, or on the line below. */
+export interface ValueSource {
+  words: OcrWord[];
+  line: OcrLine;
+  where: 'rest' | 'right' | 'below';
+}
+
+export function valueSources(page: OcrPage, hit: LabelHit): ValueSource[] {
+  const out: ValueSource[] = [];
+  if (hit.rest.length) out.push({ words: hit.rest, line: hit.line, where: 'rest' });
+  for (const l of sameRowRight(page, hit)) out.push({ words: l.words, line: l, where: 'right' });
+  const below = lineBelow(page, hit.line.box, hit.lineIndex);
+  if (below) out.push({ words: below.words, line: below, where: 'below' });
+  return out;
+}
+
+/**
+ * The first value of a label that `accept` takes, trying every occurrence of the label and, for each, the
+ * rest of its line, its row, then the line below.
+ */
+export function labelledValue<T>(page: OcrPage, label: RegExp, accept: (s: ValueSource) => T | undefined): T | undefined {
+  for (const hit of findLabels(page, label)) {
+    for (const s of valueSources(page, hit)) {
+      const v = accept(s);
+      if (v !== undefined) return v;
+    }
+  }
+  return undefined;
+}
+
+/** The words of the line just below a label's words, restricted to the columns the label spans (a form cell). */
+export function cellBelow(page: OcrPage, hit: LabelHit, labelWords: readonly OcrWord[]): OcrWord[] {
+  const below = lineBelow(page, hit.line.box, hit.lineIndex);
+  if (!below || labelWords.length === 0) return [];
+  const x0 = Math.min(...labelWords.map((w) => w.box.x0));
+  const x1 = Math.max(...labelWords.map((w) => w.box.x1));
+  const slack = (hit.line.box.y1 - hit.line.box.y0) * 0.5;
+  return below.words.filter((w) => w.box.x1 > x0 - slack && w.box.x0 < x1 + slack);
+}
+
+export interface LabelledText<T> {
+  value: T;
+  /** mean tesseract confidence of the words the value was read from */
+  confidence: number;
+  where: ValueSource['where'];
+}
+
+/**
+ * The value of a label parsed from the text after it, to its right, or below (in that order, for every
+ * occurrence of the label), with the confidence of the words it was read from.
+ */
+export function labelledText<T>(
+  page: OcrPage,
+  label: RegExp,
+  parse: (text: string) => T | null | undefined,
+  where: readonly ValueSource['where'][] = ['rest', 'right', 'below'],
+): LabelledText<T> | undefined {
+  return labelledValue(page, label, (s) => {
+    if (!where.includes(s.where)) return undefined;
+    const text = untilNextLabel(s.words.map((w) => w.text).join(' '));
+    const value = parse(text);
+    if (value === null || value === undefined) return undefined;
+    return { value, confidence: meanConfidence(s.words), where: s.where };
+  });
+}
+
+/**
+ * Two form fields on one row come out as one line ("Employeur : X Salarié : Y"): a value ends where the next
+ * "Label :" begins.
+ */
+export function untilNextLabel(text: string): string {
+  // A label is a capitalised word and up to three lower-case ones before a colon ("Salarié :", "Date de la
+  // facture :"); upper-case values ("CLINIQUE DU PARC") are never taken for one.
+  const m = /\s\p{Lu}[\p{Ll}'’()°.]+(?:\s[\p{Ll}'’()°.]+){0,3}\s?:(?:\s|$)/u.exec(text);
+  return (m ? text.slice(0, m.index) : text).trim();
 }

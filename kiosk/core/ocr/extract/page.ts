@@ -28,10 +28,14 @@ export interface OcrPage {
   lines: OcrLine[];
 }
 
+/** Where a value was read: printed text (OCR), a machine-readable zone, or a 2D-Doc barcode. */
+export type FieldSource = 'ocr' | 'mrz' | '2d-doc';
+
 export interface FieldReading {
   value: string;
   confidence: number;
   valid: boolean;
+  source?: FieldSource;
 }
 
 export type Fields = Record<string, FieldReading>;
@@ -72,4 +76,22 @@ export function pageFromText(text: string, confidence = 0.9): OcrPage {
     lines.push({ text: raw.trim(), confidence, words, box: { x0: first.x0, y0: first.y0, x1: last.x1, y1: last.y1 } });
   });
   return { text, confidence, lines };
+}
+
+/** A field reading with its confidence rounded to three decimals and kept in 0..1. */
+export function reading(value: string, confidence: number, valid: boolean): FieldReading {
+  return { value, confidence: Math.round(clamp01(confidence) * 1000) / 1000, valid };
+}
+
+/** The words of `line` whose text overlaps the character range [start, end) of `line.text`. */
+export function wordsInRange(line: OcrLine, start: number, end: number): OcrWord[] {
+  const out: OcrWord[] = [];
+  let pos = 0;
+  for (const w of line.words) {
+    const at = line.text.indexOf(w.text, pos);
+    if (at < 0) continue;
+    pos = at + w.text.length;
+    if (at < end && pos > start) out.push(w);
+  }
+  return out;
 }

@@ -1,0 +1,99 @@
+/**
+ * Justificatif de domicile: an energy, water or telephone bill, or a rent receipt (quittance de loyer). The
+ * holder's name, the address of the home (street line, postcode, city) and the document's date. Labels tell
+ * the home's address from the issuer's; the recipient block of the letter is the fallback.
+ */
+import { digitsOf, findDates } from './checks.ts';
+import { findLabels, labelledText, lineBelow } from './labels.ts';
+import type { Fields, OcrPage } from './page.ts';
+import { fold, meanConfidence, reading } from './page.ts';
+
+const CIVILITY = /^(?:M|MR|MME|MLLE|MM|MONSIEUR|MADAME|M\.|MME\.)\b/i;
+
+/** A French postcode: 01–95 (20 for Corsica), 97/98 overseas. */
+export function isPlausiblePostcode(pc: string): boolean {
+  if (!/^\d{5}$/.test(pc)) return false;
+  const dept = Number(pc.slice(0, 2));
+  return (dept >= 1 && dept <= 95) || dept === 97 || dept === 98;
+}
+
+export function personName(text: string): string | null {
+  const v = text.replace(/[|_»«]+/g, ' ').replace(/\s+/g, ' ').trim().replace(/^(M|MME|MLLE)[-,:;·]\s/i, '$1 ');
+  if (!CIVILITY.test(v) || /\d/.test(v) || v.split(' ').length < 2 || v.length > 80) return null;
+  return v;
+}
+
+const POSTCODE_CITY = /(?<!\d)([0-9OQDILSB]{5})\s+([\p{Lu}][\p{Lu}\p{M}' -]*[\p{Lu}])(?:\s+CEDEX(?:\s+\d+)?)?\s*$/u;
+
+function postcodeCity(text: string): { postcode: string; city: string; index: number } | null {
+  const m = POSTCODE_CITY.exec(text.trim());
+  if (!m) return null;
+  const postcode = digitsOf(m[1]!);
+  if (!/^\d{5}$/.test(postcode)) return null;
+  return { postcode, city: m[2]!.trim(), index: m.index };
+}
+
+const STREET = /^\d{1,4}(?:\s?(?:BIS|TER|B|T))?[\s,]+\S+/i;
+
+interface Address {
+  street: string;
+  postcode: string;
+  city: string;
+  confidence: number;
+}
+
+/** "12 RUE DES LILAS, 75011 PARIS" on one line, or the street here and "75011 PARIS" on the line below. */
+function labelledAddress(page: OcrPage): Address | undefined {
+  const label = /ADRESSE\s+DE\s+(?:CONSOMMATION|LIVRAISON|L'?\s*INSTALLATION|FOURNITURE)|ADRESSE\s+DU\s+LOGEMENT(?:\s+LOUE)?|LIEU\s+DE\s+CONSOMMATION|LOGEMENT\s+SITUE|ADRESSE\s+DES\s+LOCAUX/;
+  for (const hit of findLabels(page, label)) {
+    const rest = hit.rest.filter((w) => w.text !== ':');
+    const text = rest.map((w) => w.text).join(' ').replace(/^:\s*/, '');
+    const pc = postcodeCity(text);
+    if (pc) {
+      const street = text.slice(0, pc.index).replace(/[,\s-]+$/, '').trim();
+      if (STREET.test(street)) return { street, ...pc, confidence: meanConfidence(rest) };
+    }
+    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    if (below && STREET.test(text)) {
+      const pc2 = postcodeCity(below.text);
+      if (pc2 && pc2.index === 0) return { street: text.replace(/[,\s]+$/, ''), ...pc2, confidence: meanConfidence([...rest, ...below.words]) };
+    }
+  }
+  return undefined;
+}
+
+/** The letter's recipient block: the holder's name, then street, then postcode and city. */
+function recipientBlock(page: OcrPage, holder: string | undefined): Address | undefined {
+  const lines = page.lines;
+  for (let i = 0; i + 2 < lines.length; i++) {
+    const name = personName(lines[i]!.text);
+    if (!name || (holder && fold(name) !== fold(holder))) continue;
+    const street = lines[i + 1]!.text.trim();
+    const pc = postcodeCity(lines[i + 2]!.text);
+    if (STREET.test(street) && pc && pc.index === 0) {
+      return { street, ...pc, confidence: meanConfidence([...lines[i + 1]!.words, ...lines[i + 2]!.words]) };
+    }
+  }
+  return undefined;
+}
+
+export function extractProofOfAddress(page: OcrPage): Fields {
+  const fields: Fields = {};
+  const holder = labelledText(page, /TITULAIRE\s+DU\s+CONTRAT|\bLOCATAIRE\b|NOM\s+DU\s+CLIENT|\bTITULAIRE\b|\bCLIENT\s*:/, personName);
+  if (holder) fields.holder = reading(holder.value, holder.confidence, true);
+  const address = labelledAddress(page) ?? recipientBlock(page, holder?.value);
+  if (address) {
+    fields.address = reading(address.street, address.confidence, true);
+    const ok = isPlausiblePostcode(address.postcode);
+    fields.postcode = reading(address.postcode, ok ? address.confidence : address.confidence * 0.5, ok);
+    fields.city = reading(address.city, address.confidence, true);
+  }
+  const date = labelledText(
+    page,
+    /DATE\s+DE\s+(?:LA\s+)?FACTURE|DATE\s+D'?\s*EMISSION|FACTURE\s+DU\b|EMISE?\s+LE\b|FAIT\s+A\b.*\bLE\b|DATE\s*:/,
+    (t) => findDates(t)[0]?.iso,
+    ['rest', 'right'],
+  );
+  if (date) fields.date = reading(date.value, date.confidence, true);
+  return fields;
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import type { BrokenCheck, MrzPerson } from '../../../../tests/fixtures/mrz.ts';
+import { td1, td3 } from '../../../../tests/fixtures/mrz.ts';
+import { looksLikeMrzLine, mrzRegion, readMrz } from './mrz.ts';
+import { pageFromText } from './page.ts';
+
+const NOW = new Date('2025-06-01T00:00:00Z');
+
+const CARD: MrzPerson = {
+  code: 'ID',
+  issuer: 'FRA',
+  documentNumber: 'X4RTBPFW4',
+  birthDate: '1985-03-12',
+  sex: 'F',
+  expiryDate: '2031-02-11',
+  nationality: 'FRA',
+  surname: 'LEFÈVRE',
+  givenNames: ['Hélène', 'Anne'],
+};
+
+const PASSPORT: MrzPerson = { ...CARD, code: 'P<', documentNumber: '18AB12345', surname: 'GIRAUD-PERRIN', givenNames: ['Zoé'], sex: 'F' };
+
+describe('TD1 (identity card, residence permit)', () => {
+  it('reads the ICAO specimen with every check', () => {
+    const r = readMrz(['I<UTOD231458907<<<<<<<<<<<<<<<', '7408122F1204159UTO<<<<<<<<<<<6', 'ERIKSSON<<ANNA<MARIA<<<<<<<<<<'], { now: NOW })!;
+    expect(r).toMatchObject({ format: 'TD1', documentCode: 'I', issuer: 'UTO', surname: 'ERIKSSON', givenNames: ['ANNA', 'MARIA'], composite: true });
+    expect(r.documentNumber).toMatchObject({ value: 'D23145890', valid: true, corrections: 0 });
+    expect(r.birthDate).toMatchObject({ value: '1974-08-12', valid: true });
+    expect(r.expiryDate).toMatchObject({ value: '2012-04-15', valid: true });
+    expect(r.sex.value).toBe('F');
+    expect(r.nationality).toMatchObject({ value: 'UTO', valid: true });
+  });
+
+  it('reads a generated card: names without accents, hyphens and spaces as fillers', () => {
+    const r = readMrz(td1(CARD), { now: NOW })!;
+    expect(r.documentCode).toBe('ID');
+    expect(r.surname).toBe('LEFEVRE');
+    expect(r.givenNames).toEqual(['HELENE', 'ANNE']);
+    expect(r.documentNumber).toMatchObject({ value: 'X4RTBPFW4', valid: true });
+    expect(r.birthDate.value).toBe('1985-03-12');
+    expect(r.expiryDate.value).toBe('2031-02-11');
+    expect(r.composite).toBe(true);
+    const hyphen = readMrz(td1({ ...CARD, surname: 'GIRAUD-PERRIN', givenNames: ['Zoé'] }), { now: NOW })!;
+    expect(hyphen.surname).toBe('GIRAUD PERRIN');
+    expect(hyphen.givenNames).toEqual(['ZOE']);
+  });
+
+  it.each<[BrokenCheck, 'documentNumber' | 'birthDate' | 'expiryDate']>([
+    ['document', 'documentNumber'],
+    ['birth', 'birthDate'],
+    ['expiry', 'expiryDate'],
+  ])('a wrong %s check digit makes that field invalid, and the composite fails', (broken, field) => {
+    const r = readMrz(td1(CARD, broken), { now: NOW })!;
+    expect(r[field].valid).toBe(false);
+    expect(r.composite).toBe(false);
+    for (const other of ['documentNumber', 'birthDate', 'expiryDate'] as const) if (other !== field) expect(r[other].valid).toBe(true);
+  });
+
+  it('a wrong composite alone invalidates what only it covers', () => {
+    const r = readMrz(td1(CARD, 'composite'), { now: NOW })!;
+    expect(r.composite).toBe(false);
+    expect(r.documentNumber.valid && r.birthDate.valid && r.expiryDate.valid).toBe(true);
+    expect(r.nationality.valid).toBe(false);
+    expect(r.optionalData.valid).toBe(false);
+  });
+
+  it('survives what OCR does to a zone: fillers as K/L/«, O for 0 in digits, dropped fillers, a stray edge mark', () => {
+    const [l1, l2, l3] = td1({ ...CARD, documentNumber: 'H0NW03C0M' });
+    const noisy = [
+      `T${l1.replace(/<{4}$/, '')}`, // stray mark from the card edge, missing fillers
+      l2.replace('0', 'O').replace(/<<<</, 'KLLK'), // O for a 0 in the birth date, fillers misread
+      l3.replace(/<<<<<<</, '«<<LLL'),
+    ];
+    const r = readMrz(noisy, { now: NOW })!;
+    expect(r.birthDate.valid).toBe(true);
+    expect(r.expiryDate.valid).toBe(true);
+    expect(r.surname).toBe('LEFEVRE');
+    expect(r.givenNames).toEqual(['HELENE', 'ANNE']);
+    expect(r.documentNumber).toMatchObject({ value: 'H0NW03C0M', valid: true });
+  });
+
+  it('corrects look-alikes in the document number only when the printed number explains the fix', () => {
+    const [l1, l2, l3] = td1({ ...CARD, documentNumber: 'H0NW03C0M' });
+    const misread = l1.replace('H0NW03C0M', 'HONWO3COM');
+    // Alone, a fix that satisfies the check digit could be luck (one in ten): it is not taken.
+    const alone = readMrz([misread, l2, l3], { now: NOW })!;
+    expect(alone.documentNumber).toMatchObject({ value: 'HONWO3COM', valid: false });
+    const helped = readMrz([misread, l2, l3], { now: NOW, printedNumber: 'HONW03C0M' })!;
+    expect(helped.documentNumber).toMatchObject({ value: 'H0NW03C0M', valid: true, ambiguous: false });
+    // a real misreading (not a look-alike) cannot be "corrected" into validity by a look-alike swap
+    const wrong = readMrz([l1.replace('H0NW03C0M', 'H0NW03C0X'), l2, l3], { now: NOW })!;
+    expect(wrong.documentNumber.valid).toBe(false);
+  });
+
+  it('reads a document number longer than 9 characters from the optional data', () => {
+    const long = { ...CARD, code: 'IR', documentNumber: 'AB12345678901' };
+    const lines = td1(long);
+    expect(lines[0][14]).toBe('<');
+    const r = readMrz(lines, { now: NOW })!;
+    expect(r.documentNumber).toMatchObject({ value: 'AB12345678901', valid: true });
+    expect(r.composite).toBe(true);
+    expect(r.documentCode).toBe('IR');
+  });
+
+  it('puts two-digit years in the right century', () => {
+    const young = readMrz(td1({ ...CARD, birthDate: '2008-01-02', expiryDate: '2034-01-01' }), { now: NOW })!;
+    expect(young.birthDate.value).toBe('2008-01-02');
+    const old = readMrz(td1({ ...CARD, birthDate: '1931-12-31' }), { now: NOW })!;
+    expect(old.birthDate.value).toBe('1931-12-31');
+  });
+});
+
+describe('TD3 (passport)', () => {
+  it('reads the ICAO specimen, personal number and its check digit included', () => {
+    const r = readMrz(['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'], { now: NOW })!;
+    expect(r).toMatchObject({ format: 'TD3', documentCode: 'P', issuer: 'UTO', surname: 'ERIKSSON', givenNames: ['ANNA', 'MARIA'], composite: true });
+    expect(r.documentNumber).toMatchObject({ value: 'L898902C3', valid: true });
+    expect(r.optionalData).toMatchObject({ value: 'ZE184226B', valid: true });
+    expect(r.birthDate.value).toBe('1974-08-12');
+    expect(r.expiryDate.value).toBe('2012-04-15');
+  });
+
+  it('reads a generated passport, and flags each broken check digit', () => {
+    const ok = readMrz(td3(PASSPORT), { now: NOW })!;
+    expect(ok).toMatchObject({ surname: 'GIRAUD PERRIN', givenNames: ['ZOE'], composite: true });
+    expect(ok.documentNumber).toMatchObject({ value: '18AB12345', valid: true });
+    expect(readMrz(td3(PASSPORT, 'document'), { now: NOW })!.documentNumber.valid).toBe(false);
+    expect(readMrz(td3(PASSPORT, 'birth'), { now: NOW })!.birthDate.valid).toBe(false);
+    expect(readMrz(td3(PASSPORT, 'expiry'), { now: NOW })!.expiryDate.valid).toBe(false);
+    const personal = readMrz(td3({ ...PASSPORT, optional1: '12345ABC' }, 'optional'), { now: NOW })!;
+    expect(personal.optionalData.valid).toBe(false);
+    expect(personal.documentNumber.valid).toBe(true);
+    expect(readMrz(td3(PASSPORT, 'composite'), { now: NOW })!.composite).toBe(false);
+  });
+
+  it('reads a passport zone whose fillers OCR misread or dropped', () => {
+    const [l1, l2] = td3(PASSPORT);
+    const r = readMrz([l1.replace(/<{10}$/, 'CCCCCCCC'), l2.replace('<<<<<<<<<<<<<<', '<<<<<<<<<<<')], { now: NOW })!;
+    expect(r.composite).toBe(true);
+    expect(r.surname).toBe('GIRAUD PERRIN');
+    expect(r.givenNames).toEqual(['ZOE']);
+  });
+});
+
+describe('finding the zone', () => {
+  it('ignores ordinary text, even upper-case lines that start like a document code', () => {
+    expect(readMrz(['CARTE DE SEJOUR TEMPORAIRE', 'N° DU TITRE / Permit No VALABLE JUSQU AU', 'PERIODE DU 01/10/2024 AU 31/10/2024'])).toBeNull();
+    expect(looksLikeMrzLine('CARTE DE SEJOUR PLURIANNUELLE')).toBe(false);
+    expect(looksLikeMrzLine('IDFRAX4RTBPFW45<<<<<<<<<<<<<<<')).toBe(true);
+  });
+
+  it('finds the zone below the printed fields, and its region for a second reading', () => {
+    const zone = td1(CARD);
+    const text = ['CARTE NATIONALE D’IDENTITÉ', 'NOM / Surname', 'LEFÈVRE', 'ADRESSE / Address', '12 RUE DES LILAS', ...zone].join('\n');
+    const r = readMrz(text.split('\n'), { now: NOW })!;
+    expect(r.firstLine).toBe(5);
+    const region = mrzRegion(pageFromText(text), 1000, 1000)!;
+    // pageFromText puts line i at y = 30 i: the region spans the zone's three lines and a margin
+    expect(region.top).toBeLessThanOrEqual(150);
+    expect(region.top + region.height).toBeGreaterThanOrEqual(7 * 30 + 20);
+    expect(mrzRegion(pageFromText('IBAN FR76 3000 6000 0112 3456 7890 189'), 1000, 1000)).toBeNull();
+  });
+});

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BLOBS_CONFIG } from './blobs/blob-config.ts';
 import { ConfigError, DEMO_STAFF_TOKEN, loadServerConfig, loadStorageConfig, REPO_ROOT } from './config.ts';
 
 const TOKEN = 'a-staff-token-of-some-length';
@@ -26,6 +27,7 @@ describe('loadServerConfig', () => {
       staffToken: TOKEN,
       logLevel: 'info',
       seedPath: null,
+      blobs: DEFAULT_BLOBS_CONFIG,
     });
   });
 
@@ -91,9 +93,9 @@ describe('loadServerConfig', () => {
 
 describe('loadStorageConfig (staff commands)', () => {
   it('needs no staff token, takes the data folder from the flag first, and DATABASE_URL for PostgreSQL', () => {
-    expect(loadStorageConfig({}, '/srv')).toEqual({ dataDir: join(REPO_ROOT, '.data', 'server'), database: { kind: 'sqlite', file: join(REPO_ROOT, '.data', 'server', 'facilitateur.sqlite') } });
+    expect(loadStorageConfig({}, '/srv')).toEqual({ dataDir: join(REPO_ROOT, '.data', 'server'), database: { kind: 'sqlite', file: join(REPO_ROOT, '.data', 'server', 'facilitateur.sqlite') }, blobs: DEFAULT_BLOBS_CONFIG });
     expect(loadStorageConfig({ FAC_DATA_DIR: 'data' }, '/srv').dataDir).toBe('/srv/data');
-    expect(loadStorageConfig({ FAC_DATA_DIR: 'data' }, '/srv', '/elsewhere')).toEqual({ dataDir: '/elsewhere', database: { kind: 'sqlite', file: '/elsewhere/facilitateur.sqlite' } });
+    expect(loadStorageConfig({ FAC_DATA_DIR: 'data' }, '/srv', '/elsewhere')).toEqual({ dataDir: '/elsewhere', database: { kind: 'sqlite', file: '/elsewhere/facilitateur.sqlite' }, blobs: DEFAULT_BLOBS_CONFIG });
     expect(loadStorageConfig({ DATABASE_URL: 'postgres://u@h/db' }, '/srv').database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
     expect(() => loadStorageConfig({ DATABASE_URL: 'mysql://x' }, '/srv')).toThrow(ConfigError);
   });

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { BlobsConfig, DEFAULT_BLOBS_CONFIG, loadBlobsConfig } from './blobs/blob-config.ts';
 
 /** The repository root: sync-server/src/ → ../.. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,11 +36,15 @@ export const ServerConfig = z.object({
   logLevel: LogLevel,
   /** seed JSON loaded at start when the database holds no person and no kiosk */
   seedPath: z.string().nullable(),
+  /** blob store (local files or S3-compatible), orphan cleanup, per-kiosk limits (blobs/blob-config.ts) */
+  blobs: BlobsConfig.default(DEFAULT_BLOBS_CONFIG),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
+/** What `startServer` accepts: `blobs` may be left out (defaults). */
+export type ServerConfigInput = z.input<typeof ServerConfig>;
 
-/** What the staff commands need: where the data lives, which database. */
-export const StorageConfig = ServerConfig.pick({ dataDir: true, database: true });
+/** What the staff commands need: where the data lives, which database, which blob store. */
+export const StorageConfig = ServerConfig.pick({ dataDir: true, database: true, blobs: true });
 export type StorageConfig = z.infer<typeof StorageConfig>;
 
 export class ConfigError extends Error {
@@ -114,9 +119,12 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     if (!existsSync(seedPath) || !statSync(seedPath).isFile()) problems.push(`FAC_SEED: no such file: ${seedPath}`);
   }
 
+  const blobs = loadBlobsConfig(env, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return ServerConfig.parse({
+    blobs,
     mode,
     host: e.FAC_SERVER_HOST ?? '127.0.0.1',
     port: e.FAC_SERVER_PORT ?? 7390,
@@ -139,12 +147,14 @@ export function loadStorageConfig(env: Record<string, string | undefined>, cwd: 
   const dataDirRaw = Env.shape.FAC_DATA_DIR.safeParse(env.FAC_DATA_DIR);
   const dbRaw = Env.shape.DATABASE_URL.safeParse(env.DATABASE_URL);
   if (!dbRaw.success) for (const issue of dbRaw.error.issues) problems.push(`DATABASE_URL: ${issue.message}`);
+  const blobs = loadBlobsConfig(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const fromEnv = dataDirRaw.success ? dataDirRaw.data : undefined;
   const chosen = dataDirFlag ?? fromEnv;
   const dataDir = chosen ? absolute(chosen, cwd) : join(REPO_ROOT, '.data', 'server');
   const url = dbRaw.success ? dbRaw.data : undefined;
   return StorageConfig.parse({
+    blobs,
     dataDir,
     database: url ? { kind: 'postgres', url } : { kind: 'sqlite', file: join(dataDir, 'facilitateur.sqlite') },
   });

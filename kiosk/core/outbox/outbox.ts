@@ -4,8 +4,8 @@
  * Rows and files are purged once the server has acknowledged them.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writevSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writevSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { MutationBody, referencedBlobs } from '../../../sync-server/protocol/mutations.ts';
 import type { Mutation } from '../../../sync-server/protocol/mutations.ts';
 import type { FileMime } from '../../../sync-server/protocol/common.ts';
@@ -41,12 +41,15 @@ export class Outbox {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly db: Db,
+    /** the kiosk database (the sync client keeps its device identity and push ledger in it too) */
+    readonly db: Db,
     private readonly blobDir: string,
-    private readonly keys: KeyProvider,
+    /** the at-rest key (it also seals the device's private key) */
+    readonly keys: KeyProvider,
   ) {
     mkdirSync(blobDir, { recursive: true, mode: 0o700 });
     this.removeOrphans();
+    this.ensureReserve();
   }
 
   /** Called after each enqueue and each acknowledgement (the sync client listens). */
@@ -132,15 +135,28 @@ export class Outbox {
   }
 
   setUploadUrl(sha256: string, url: string | null): void {
-    this.db.prepare('UPDATE blobs SET upload_url = ? WHERE sha256 = ?').run(url, sha256);
+    this.withSpace(() => this.db.prepare('UPDATE blobs SET upload_url = ? WHERE sha256 = ?').run(url, sha256));
   }
 
   markUploaded(sha256: string, uploaded = true): void {
-    this.db.prepare('UPDATE blobs SET uploaded = ?, upload_url = CASE WHEN ? THEN NULL ELSE upload_url END WHERE sha256 = ?').run(uploaded ? 1 : 0, uploaded ? 1 : 0, sha256);
+    this.withSpace(() =>
+      this.db.prepare('UPDATE blobs SET uploaded = ?, upload_url = CASE WHEN ? THEN NULL ELSE upload_url END WHERE sha256 = ?').run(uploaded ? 1 : 0, uploaded ? 1 : 0, sha256),
+    );
+  }
+
+  /** Marks several blobs as held by the server, in one transaction (one fsync). */
+  markUploadedMany(sha256s: readonly string[]): void {
+    if (sha256s.length === 0) return;
+    this.withSpace(() =>
+      this.db.transaction(() => {
+        const stmt = this.db.prepare('UPDATE blobs SET uploaded = 1, upload_url = NULL WHERE sha256 = ?');
+        for (const sha of sha256s) stmt.run(sha);
+      })(),
+    );
   }
 
   recordError(seq: number, message: string): void {
-    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?').run(message, seq);
+    this.withSpace(() => this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?').run(message, seq));
   }
 
   lastAckedSeq(): number {
@@ -157,7 +173,7 @@ export class Outbox {
    */
   acknowledge(upToSeq: number): number {
     const freed: string[] = [];
-    const removed = this.db.transaction(() => {
+    const removed = this.withSpace(() => this.db.transaction(() => {
       const rows = this.db.prepare('SELECT seq, id, blobs FROM outbox WHERE seq <= ?').all(upToSeq) as { seq: number; id: string; blobs: string }[];
       for (const r of rows) {
         for (const sha of JSON.parse(r.blobs) as string[]) {
@@ -176,10 +192,51 @@ export class Outbox {
         this.setMeta('last_acked_id', last ? last.id : '');
       }
       return rows.length;
-    })();
+    })());
     for (const sha of freed) rmSync(this.blobPath(sha), { force: true });
+    if (freed.length > 0) this.ensureReserve();
     if (removed > 0) this.emit();
     return removed;
+  }
+
+  /**
+   * The space reserve: a file of RESERVE_BYTES kept next to the blob folder. When the disk is full, the
+   * bookkeeping that frees space (marking uploads, purging what the server acknowledged) would itself
+   * fail for want of a few kilobytes of SQLite journal: the reserve is given up for it, and taken back
+   * once files were purged.
+   */
+  private reservePath(): string {
+    return join(dirname(this.blobDir), RESERVE_NAME);
+  }
+
+  private ensureReserve(): void {
+    const path = this.reservePath();
+    if (existsSync(path)) return;
+    const tmp = `${path}.tmp`;
+    try {
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writevSync(fd, [Buffer.alloc(RESERVE_BYTES)]);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+    } catch {
+      // no room for it now: taken back after the next purge
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  /** Runs a bookkeeping write; on a full disk, gives up the reserve and tries once more. */
+  private withSpace<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (err) {
+      if (!isDiskFull(err) || !existsSync(this.reservePath())) throw toStorageError(err);
+      rmSync(this.reservePath(), { force: true });
+      return write();
+    }
   }
 
   /**
@@ -205,7 +262,7 @@ export class Outbox {
   }
 
   private renumberAfter(serverLastSeq: number): void {
-    this.db.transaction(() => {
+    this.withSpace(() => this.db.transaction(() => {
       const rows = this.db.prepare('SELECT seq FROM outbox ORDER BY seq').all() as { seq: number }[];
       // two passes through negative numbers so no renumbered row collides with another
       rows.forEach((r, i) => this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(-(i + 1), r.seq));
@@ -216,7 +273,7 @@ export class Outbox {
       this.setMeta('last_seq', String(serverLastSeq + rows.length));
       this.setMeta('last_acked_seq', String(serverLastSeq));
       this.setMeta('last_acked_id', '');
-    })();
+    })());
   }
 
   private meta(key: string): string | null {
@@ -242,18 +299,24 @@ export class Outbox {
     const tmp = `${this.blobPath(sha256)}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      const total = parts.reduce((n, p) => n + p.length, 0);
-      let written = writevSync(fd, parts);
-      if (written !== total) {
-        // rare short write: finish with the concatenated remainder
-        const all = Buffer.concat(parts);
-        while (written < total) written += writevSync(fd, [all.subarray(written)]);
+      try {
+        const total = parts.reduce((n, p) => n + p.length, 0);
+        let written = writevSync(fd, parts);
+        if (written !== total) {
+          // rare short write: finish with the concatenated remainder
+          const all = Buffer.concat(parts);
+          while (written < total) written += writevSync(fd, [all.subarray(written)]);
+        }
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
       }
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      renameSync(tmp, this.blobPath(sha256));
+    } catch (err) {
+      // a disk that filled up mid-write: the half-written file must not keep the space
+      rmSync(tmp, { force: true });
+      throw err;
     }
-    renameSync(tmp, this.blobPath(sha256));
   }
 
   /** Files left by a crash between the write and the transaction, or after a purge that did not finish. */
@@ -272,13 +335,22 @@ export class Outbox {
   }
 }
 
+/** Size of the space reserve (see Outbox.ensureReserve): room for many small SQLite transactions. */
+export const RESERVE_BYTES = 512 * 1024;
+const RESERVE_NAME = 'space-reserve.bin';
+
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
+}
+
 function toStorageError(err: unknown): unknown {
   if (err instanceof KioskError) return err;
   const code = (err as { code?: string }).code;
-  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT') {
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT' || code === 'SQLITE_IOERR_WRITE' && /full|space/i.test(String((err as Error).message))) {
     return new KioskError('storage', "La tablette n'a plus de place pour enregistrer. Prévenez un agent.");
   }
-  if (code === 'EACCES' || code === 'EROFS' || code === 'SQLITE_READONLY' || code === 'SQLITE_IOERR') {
+  if (code === 'EACCES' || code === 'EROFS' || code?.startsWith('SQLITE_READONLY') || code?.startsWith('SQLITE_IOERR')) {
     return new KioskError('storage', "La tablette n'arrive pas à enregistrer. Prévenez un agent.");
   }
   return err;

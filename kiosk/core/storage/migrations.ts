@@ -56,4 +56,36 @@ export const migrations: Migration[] = [
       INSERT INTO meta (key, value) VALUES ('revocations_version', '0'), ('revocations_issued_at', '');
     `,
   },
+  {
+    version: 3,
+    name: 'device-and-pushes',
+    sql: `
+      -- this kiosk's device identity (sync/device.ts): its ECDSA P-256 key pair, the private key sealed
+      -- (AES-256-GCM) with the data key of the KeyProvider; 'pending' until the server accepted the key
+      CREATE TABLE device (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        state TEXT NOT NULL CHECK (state IN ('pending', 'enrolled', 'revoked')),
+        public_key TEXT NOT NULL,
+        private_key_sha256 TEXT NOT NULL,
+        sealed_private_key BLOB NOT NULL,
+        kiosk_id TEXT,
+        name TEXT,
+        institution_id TEXT,
+        server_url TEXT,
+        created_at TEXT NOT NULL,
+        enrolled_at TEXT
+      );
+      -- server pushes already handled, with the answer given: a repeated push is answered the same way
+      -- without being applied twice (sync/push-ledger.ts)
+      CREATE TABLE processed_pushes (
+        push_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        ack TEXT NOT NULL,
+        processed_at TEXT NOT NULL
+      );
+      CREATE INDEX processed_pushes_at ON processed_pushes (processed_at);
+      -- the settings staff pushed to this kiosk (KioskSettings) and their version
+      INSERT INTO meta (key, value) VALUES ('config_version', '0'), ('config', '{}');
+    `,
+  },
 ];

@@ -1,7 +1,10 @@
 /**
  * Blob uploads over tus (resumable), mounted in Fastify at TUS_PATH, plus an existence check so a kiosk
- * can skip re-uploading. Every request carries `Authorization: Kiosk <kioskId>:<token>`.
+ * can skip re-uploading. Every request carries `Authorization: Kiosk <kioskId>:<session token>` (a
+ * short-lived token the kiosk obtained by signing a challenge; auth/kiosk-auth.ts).
  * An upload becomes a blob only once its SHA-256 matches the `sha256` metadata the kiosk declared.
+ * A kiosk cannot flood the store: uploads in progress and blobs it uploaded that no mutation references
+ * yet are counted, and beyond the limits new uploads are refused with 429 until it catches up.
  */
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
@@ -12,7 +15,7 @@ import { z } from 'zod';
 import { FileMime, LIMITS, Sha256 } from '../../protocol/common.ts';
 import { parseKioskAuthorization, TUS_PATH } from '../../protocol/socket.ts';
 import type { KioskAuth } from '../../protocol/socket.ts';
-import { verifyKiosk } from '../auth/kiosk-auth.ts';
+import { verifyKioskToken } from '../auth/kiosk-auth.ts';
 import { sendError } from '../http/errors.ts';
 import type { Database } from '../storage/schema.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -24,11 +27,19 @@ export const BLOB_EXISTS_PATH = '/sync/blob-exists/';
 export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
 const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
+export interface BlobLimits {
+  /** uploads created and not finished (within UPLOAD_EXPIRY_MS) per kiosk */
+  maxUploadsPerKiosk: number;
+  /** blobs a kiosk uploaded that no applied mutation references yet */
+  maxUnreferencedPerKiosk: number;
+}
+
 export interface BlobRoutesDeps {
   db: Kysely<Database>;
   blobStore: BlobStore;
-  /** where tus keeps uploads in progress; on the same file system as the blob store */
+  /** where tus keeps uploads in progress (always local: an upload is hashed there before it is stored) */
   uploadDir: string;
+  limits: BlobLimits;
 }
 
 const UploadMetadata = z.object({ sha256: Sha256, mime: FileMime });
@@ -40,8 +51,12 @@ function tusFailure(status_code: number, body: string): { status_code: number; b
   return { status_code, body };
 }
 
+async function count(q: { executeTakeFirstOrThrow(): Promise<{ n: string | number | bigint }> }): Promise<number> {
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
 export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesDeps): Promise<void> {
-  const { db, blobStore, uploadDir } = deps;
+  const { db, blobStore, uploadDir, limits } = deps;
   const datastore = new FileStore({ directory: uploadDir, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
   const tusPath = TUS_PATH.replace(/\/$/, '');
 
@@ -52,7 +67,7 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     relativeLocation: true,
     respectForwardedHeaders: false,
     async onUploadCreate(req, upload) {
-      // the Fastify route has authenticated the request already; this only records who owns the upload
+      // the Fastify route has authenticated the request already; this records who owns the upload
       const auth = parseKioskAuthorization(req.headers.get('authorization') ?? undefined);
       if (!auth) throw tusFailure(401, 'unauthorized\n');
       if (upload.sizeIsDeferred || upload.size === undefined || upload.size <= 0) {
@@ -60,25 +75,53 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
       }
       const meta = UploadMetadata.safeParse(upload.metadata ?? {});
       if (!meta.success) throw tusFailure(400, 'Upload-Metadata must carry sha256 (64 hex digits) and mime (image/jpeg, image/png, image/webp or application/pdf)\n');
+      const since = new Date(Date.now() - UPLOAD_EXPIRY_MS).toISOString();
+      const inFlight = await count(
+        db
+          .selectFrom('blob_uploads')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .where('kiosk_id', '=', auth.kioskId)
+          .where('finished_at', 'is', null)
+          .where('created_at', '>', since),
+      );
+      if (inFlight >= limits.maxUploadsPerKiosk) throw tusFailure(429, `too_many_uploads: at most ${limits.maxUploadsPerKiosk} uploads in progress per kiosk\n`);
+      const unreferenced = await count(
+        db
+          .selectFrom('blobs')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .where('uploaded_by', '=', auth.kioskId)
+          .where('referenced_at', 'is', null),
+      );
+      if (unreferenced >= limits.maxUnreferencedPerKiosk) {
+        throw tusFailure(429, `too_many_blobs: at most ${limits.maxUnreferencedPerKiosk} uploaded files waiting for their document\n`);
+      }
+      await db
+        .insertInto('blob_uploads')
+        .values({ upload_id: upload.id, kiosk_id: auth.kioskId, sha256: meta.data.sha256, size: upload.size, created_at: new Date().toISOString(), finished_at: null })
+        .execute();
       return { metadata: { sha256: meta.data.sha256, mime: meta.data.mime, kioskId: auth.kioskId } };
     },
     async onUploadFinish(_req, upload) {
       const meta = UploadMetadata.parse(upload.metadata ?? {});
+      const kioskId = typeof upload.metadata?.kioskId === 'string' ? upload.metadata.kioskId : null;
       const file = join(uploadDir, upload.id);
       const put = await blobStore.putFile(meta.sha256, file);
+      const now = new Date().toISOString();
       if (!put.ok) {
         await datastore.remove(upload.id).catch(() => {});
+        await db.updateTable('blob_uploads').set({ finished_at: now }).where('upload_id', '=', upload.id).execute();
         throw tusFailure(HASH_MISMATCH_STATUS, `blob_mismatch: the uploaded bytes do not hash to ${meta.sha256}\n`);
       }
       try {
         await db
           .insertInto('blobs')
-          .values({ sha256: meta.sha256, size: put.size, mime: meta.mime, created_at: new Date().toISOString() })
+          .values({ sha256: meta.sha256, size: put.size, mime: meta.mime, created_at: now, uploaded_by: kioskId, referenced_at: null })
           .onConflict((oc) => oc.column('sha256').doNothing())
           .execute();
+        await db.updateTable('blob_uploads').set({ finished_at: now }).where('upload_id', '=', upload.id).execute();
       } finally {
         // the bytes are in the blob store now; only the upload's bookkeeping is left to drop. If the row
-        // insert failed, the kiosk uploads again and the stored bytes are reused.
+        // insert failed, the kiosk uploads again and the stored bytes are written again.
         await datastore.configstore.delete(upload.id);
       }
       return {};
@@ -95,8 +138,10 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<KioskAuth | null> {
     const auth = parseKioskAuthorization(request.headers.authorization);
-    if (auth && (await verifyKiosk(db, auth))) return auth;
-    await sendError(reply, 401, 'unauthorized', 'Identifiants de borne absents ou invalides.');
+    const verdict = auth ? await verifyKioskToken(db, auth) : 'unauthorized';
+    if (auth && verdict === 'ok') return auth;
+    if (verdict === 'revoked') await sendError(reply, 403, 'forbidden', 'Cette borne a été révoquée.');
+    else await sendError(reply, 401, 'unauthorized', 'Identifiants de borne absents, invalides ou expirés.');
     return null;
   }
 
@@ -140,6 +185,8 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     const params = BlobParams.safeParse(request.params);
     if (!params.success) return sendError(reply, 400, 'invalid', 'Empreinte SHA-256 invalide.');
     const row = await db.selectFrom('blobs').select('sha256').where('sha256', '=', params.data.sha256).executeTakeFirst();
-    return reply.code(row ? 200 : 404).send();
+    // the row and the bytes: a blob whose bytes went missing must be uploaded again
+    const present = row !== undefined && (await blobStore.has(params.data.sha256));
+    return reply.code(present ? 200 : 404).send();
   });
 }

@@ -1,5 +1,5 @@
 /** Blob uploads with tus-js-client (Node, Buffer input) against startServer, on both databases. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type { KioskAuth } from '../../protocol/socket.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, connectKiosk, countRows, depositMutation, DIALECTS, fakeScan, freshEnv, sha256Hex, tusUpload } from '../testing/test-env.ts';
-import type { TestEnv } from '../testing/test-env.ts';
+import type { TestEnv, TestKiosk } from '../testing/test-env.ts';
 import { BLOB_EXISTS_PATH, HASH_MISMATCH_STATUS } from './blob-routes.ts';
 import { LocalBlobStore } from './blob-store.ts';
 
@@ -144,5 +144,121 @@ describe.each(DIALECTS)('blob uploads on %s', (dialect) => {
     } finally {
       socket.close();
     }
+  });
+});
+
+describe.each(DIALECTS)('blob limits and orphan cleanup on %s', (dialect) => {
+  let env: TestEnv;
+  let server: RunningServer;
+  let store: LocalBlobStore;
+  let uploadDir: string;
+  const GRACE = 60_000;
+
+  beforeAll(async () => {
+    env = await freshEnv(dialect);
+    server = await startServer(
+      { ...env.config, blobs: { ...env.config.blobs, maxUploadsPerKiosk: 2, maxUnreferencedPerKiosk: 3, graceMs: GRACE, gcIntervalMs: 0 } },
+      { logger: false },
+    );
+    store = new LocalBlobStore(join(env.config.dataDir, 'blobs'));
+    uploadDir = join(env.config.dataDir, 'uploads');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await env?.cleanup();
+  });
+
+  const meta = (sha: string) => `sha256 ${Buffer.from(sha).toString('base64')},mime ${Buffer.from('image/png').toString('base64')}`;
+  const create = (a: KioskAuth, size = 10) =>
+    fetch(`${server.url}${TUS_PATH}`, {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', Authorization: kioskAuthorization(a), 'Upload-Length': String(size), 'Upload-Metadata': meta(sha256Hex(fakeScan(16))) },
+    });
+  const later = () => new Date(Date.now() + 2 * GRACE);
+  const deposit = async (a: TestKiosk, seq: number, blob: Buffer) => {
+    const socket = await connectKiosk(server.url, a);
+    try {
+      return MutationsAck.parse(await socket.timeout(10_000).emitWithAck(EVENTS.mutations, { mutations: [depositMutation({ seq, blob })] }));
+    } finally {
+      socket.close();
+    }
+  };
+
+  it('refuses a kiosk’s uploads beyond its limit of uploads in progress, without touching other kiosks', async () => {
+    const k = await addKiosk(server.db);
+    const other = await addKiosk(server.db);
+    expect((await create(k)).status).toBe(201);
+    expect((await create(k)).status).toBe(201);
+    const third = await create(k);
+    expect(third.status).toBe(429);
+    expect(await third.text()).toMatch(/too_many_uploads/);
+    expect((await create(other)).status).toBe(201);
+    // the cleanup drops the unfinished ones after the grace period; the kiosk may upload again
+    const r = await server.collectGarbage({ now: later() });
+    expect(r.uploadsDeleted).toBeGreaterThanOrEqual(3);
+    expect(readdirSync(uploadDir)).toEqual([]);
+    expect(await countRows(server.db, 'blob_uploads')).toBe(0);
+    expect((await create(k)).status).toBe(201);
+  });
+
+  it('refuses new uploads while a kiosk has too many blobs no mutation uses, until one is used', async () => {
+    const k = await addKiosk(server.db);
+    const blobs = [fakeScan(500), fakeScan(500), fakeScan(500)];
+    for (const b of blobs) expect(await tusUpload(server.url, k, b, { sha256: sha256Hex(b), mime: 'image/png' })).toMatchObject({ ok: true });
+    const extra = fakeScan(500);
+    const refused = await tusUpload(server.url, k, extra, { sha256: sha256Hex(extra), mime: 'image/png' });
+    expect(refused).toMatchObject({ ok: false, status: 429 });
+    if (!refused.ok) expect(refused.body).toMatch(/too_many_blobs/);
+    expect(await deposit(k, 1, blobs[0]!)).toMatchObject({ ok: true, lastSeq: 1 });
+    expect(await tusUpload(server.url, k, extra, { sha256: sha256Hex(extra), mime: 'image/png' })).toMatchObject({ ok: true });
+  });
+
+  it('deletes, after the grace period only, blobs no mutation referenced and bytes no row describes; keeps the rest', async () => {
+    const k = await addKiosk(server.db);
+    const used = fakeScan(800);
+    const orphan = fakeScan(800);
+    for (const b of [used, orphan]) expect(await tusUpload(server.url, k, b, { sha256: sha256Hex(b), mime: 'image/png' })).toMatchObject({ ok: true });
+    expect(await deposit(k, 1, used)).toMatchObject({ ok: true });
+    const stray = fakeScan(100);
+    const strayFile = join(uploadDir, 'stray');
+    writeFileSync(strayFile, stray);
+    await store.putFile(sha256Hex(stray), strayFile);
+
+    // within the grace period nothing goes
+    expect(await server.collectGarbage()).toMatchObject({ blobsDeleted: 0, strayBytesDeleted: 0 });
+    expect(existsSync(store.pathOf(sha256Hex(orphan)))).toBe(true);
+
+    const dry = await server.collectGarbage({ now: later() });
+    expect(dry.blobsDeleted).toBeGreaterThanOrEqual(1);
+    expect(dry.strayBytesDeleted).toBeGreaterThanOrEqual(1);
+    expect(existsSync(store.pathOf(sha256Hex(orphan)))).toBe(false);
+    expect(existsSync(store.pathOf(sha256Hex(stray)))).toBe(false);
+    expect(await server.db.selectFrom('blobs').select('sha256').where('sha256', '=', sha256Hex(orphan)).executeTakeFirst()).toBeUndefined();
+    expect(existsSync(store.pathOf(sha256Hex(used)))).toBe(true);
+    expect(await server.db.selectFrom('blobs').select('referenced_at').where('sha256', '=', sha256Hex(used)).executeTakeFirstOrThrow()).toMatchObject({ referenced_at: expect.any(String) });
+  });
+
+  it('heals a kiosk whose uploaded blob was cleaned up before its mutation came: blob_missing, upload again, applied', async () => {
+    const k = await addKiosk(server.db);
+    const late = fakeScan(700);
+    expect(await tusUpload(server.url, k, late, { sha256: sha256Hex(late), mime: 'image/png' })).toMatchObject({ ok: true });
+    await server.collectGarbage({ now: later() });
+    const head = await fetch(`${server.url}${BLOB_EXISTS_PATH}${sha256Hex(late)}`, { method: 'HEAD', headers: { Authorization: kioskAuthorization(k) } });
+    expect(head.status).toBe(404);
+    expect(await deposit(k, 1, late)).toMatchObject({ ok: false, error: { code: 'blob_missing', seq: 1 }, lastSeq: 0 });
+    expect(await tusUpload(server.url, k, late, { sha256: sha256Hex(late), mime: 'image/png' })).toMatchObject({ ok: true });
+    expect(await deposit(k, 1, late)).toMatchObject({ ok: true, lastSeq: 1 });
+  });
+
+  it('treats a row whose bytes are gone as missing, so the kiosk uploads again', async () => {
+    const k = await addKiosk(server.db);
+    const lost = fakeScan(600);
+    expect(await tusUpload(server.url, k, lost, { sha256: sha256Hex(lost), mime: 'image/png' })).toMatchObject({ ok: true });
+    await store.delete(sha256Hex(lost));
+    const head = await fetch(`${server.url}${BLOB_EXISTS_PATH}${sha256Hex(lost)}`, { method: 'HEAD', headers: { Authorization: kioskAuthorization(k) } });
+    expect(head.status).toBe(404);
+    expect(await deposit(k, 1, lost)).toMatchObject({ ok: false, error: { code: 'blob_missing' } });
+    expect(await tusUpload(server.url, k, lost, { sha256: sha256Hex(lost), mime: 'image/png' })).toMatchObject({ ok: true });
+    expect(await deposit(k, 1, lost)).toMatchObject({ ok: true });
   });
 });

@@ -9,13 +9,17 @@
  * `--pin -` and `--new-pin -` read the PIN from the standard input instead of the command line.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import { describeCertificate, toPem } from '../../../drivers/pcsc/card-certificate.ts';
 import { isPcscError } from '../../../drivers/pcsc/errors.ts';
 import { RevocationReason } from '../../protocol/revocation.ts';
+import { AdminCommand, KioskSettings } from '../../protocol/socket.ts';
+import { createEnrollment, KioskAdminError, listKiosks, revokeKiosk } from '../auth/enrollment.ts';
+import { openBlobStore } from '../blobs/open-blob-store.ts';
+import { collectGarbage } from '../blobs/blob-gc.ts';
 import { CaError, caDir, DEFAULT_CA_NAME, DEFAULT_CA_YEARS, initCa, loadCa } from '../cards/ca-store.ts';
 import type { LoadedCa } from '../cards/ca-store.ts';
 import { blockCard, listCards, unblockPin } from '../cards/card-admin.ts';
@@ -26,10 +30,12 @@ import { withCardInReader } from '../cards/reader.ts';
 import { latestRevocationList, publishRevocationList } from '../cards/revocations.ts';
 import { welcomeLetterFor } from '../cards/welcome-letter.ts';
 import { ConfigError, loadStorageConfig } from '../config.ts';
+import type { StorageConfig } from '../config.ts';
 import { openDatabase } from '../storage/database.ts';
 import type { Dialect } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import type { Database } from '../storage/schema.ts';
+import { insertQueuedPush, writeKioskSettings } from '../sync/pushes.ts';
 
 const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
 
@@ -50,6 +56,17 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
   revocations [--json]               liste de révocation / revocation list
   letter --identifier ID [--out fichier.pdf]
                                      lettre d'accueil / welcome letter
+  kiosk enroll --id ID [--name NOM] [--institution ID] [--hours N] [--reinstate] [--code-only]
+                                     code d'enregistrement d'une tablette (à usage unique)
+                                     / one-time enrollment code for a kiosk
+  kiosk revoke --id ID               révoquer une tablette / revoke a kiosk
+  kiosk list [--json]                lister les tablettes / list kiosks
+  kiosk config --id ID [--display-name TEXTE] [--idle-timeout S] [--idle-warning S]
+                                     réglages envoyés à la tablette / settings pushed to the kiosk
+  kiosk command --id ID --run sync-now|end-session|reload [--reason TEXTE]
+                                     commande à distance / remote command
+  blobs gc [--grace-hours N] [--dry-run]
+                                     supprimer les fichiers orphelins / delete orphan files
 
 Options communes / common: --data DOSSIER (sinon FAC_DATA_DIR, sinon .data/server), DATABASE_URL,
 --wait SECONDES (attente de la carte / wait for the card, 30 s). --pin - lit le code sur l'entrée
@@ -63,6 +80,7 @@ interface Context {
   db: Kysely<Database>;
   dialect: Dialect;
   dataDir: string;
+  storage: StorageConfig;
   close(): Promise<void>;
 }
 
@@ -124,7 +142,7 @@ async function openContext(values: Values): Promise<Context> {
     await db.destroy();
     throw e;
   }
-  return { db, dialect, dataDir: storage.dataDir, close: () => db.destroy() };
+  return { db, dialect, dataDir: storage.dataDir, storage, close: () => db.destroy() };
 }
 
 async function requireCa(dataDir: string): Promise<LoadedCa> {
@@ -357,11 +375,168 @@ async function cmdLetter(args: string[]): Promise<void> {
   });
 }
 
+const KIOSK_ACTOR = { kind: 'staff', id: 'staff-cli' } as const;
+
+function kioskId(values: Values): string {
+  const id = required(values, 'id');
+  if (!/^[a-z0-9][a-z0-9-]{2,63}$/.test(id)) throw new UsageError('--id : 3 à 64 caractères a-z, 0-9, - / 3 to 64 characters a-z, 0-9, -');
+  return id;
+}
+
+function seconds(values: Values, key: string): number | undefined {
+  const raw = str(values, key);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(raw)) throw new UsageError(`--${key} : un nombre de secondes / a number of seconds`);
+  return Number(raw);
+}
+
+async function cmdKiosk(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'enroll': {
+      const values = parse(rest, {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        institution: { type: 'string' },
+        hours: { type: 'string' },
+        reinstate: { type: 'boolean' },
+        'code-only': { type: 'boolean' },
+      });
+      const id = kioskId(values);
+      const hoursRaw = str(values, 'hours');
+      const hours = hoursRaw === undefined ? 24 : Number(hoursRaw);
+      if (!Number.isFinite(hours) || hours < 0.02 || hours > 720) throw new UsageError('--hours : 0,02 à 720 / 0.02 to 720');
+      await withContext(values, async (ctx) => {
+        const name = str(values, 'name');
+        const institution = str(values, 'institution');
+        const e = await createEnrollment(ctx.db, ctx.dialect, {
+          kioskId: id,
+          ...(name !== undefined ? { name } : {}),
+          ...(institution !== undefined ? { institutionId: institution } : {}),
+          ttlMs: Math.round(hours * 3_600_000),
+          reinstate: values.reinstate === true,
+          actor: KIOSK_ACTOR,
+        });
+        if (values['code-only'] === true) {
+          console.log(e.code);
+          return;
+        }
+        say(`Code d'enregistrement de la tablette ${e.kioskId}${e.newKiosk ? ' (nouvelle tablette)' : ''}`, `enrollment code for kiosk ${e.kioskId}${e.newKiosk ? ' (new kiosk)' : ''}`);
+        console.log(`  Code ....................... ${e.code}`);
+        console.log(`  Nom / name ................. ${e.name}`);
+        console.log(`  Valable jusqu'au / until ... ${e.expiresAt}`);
+        say('À saisir une seule fois au premier démarrage de la tablette', 'to be entered once, at the kiosk’s first start');
+      });
+      return;
+    }
+    case 'revoke': {
+      const values = parse(rest, { id: { type: 'string' } });
+      const id = kioskId(values);
+      await withContext(values, async (ctx) => {
+        const r = await revokeKiosk(ctx.db, ctx.dialect, { kioskId: id, actor: KIOSK_ACTOR });
+        if (r.changed) say(`Tablette ${id} révoquée : refusée dès maintenant, déconnectée sous 2 secondes`, `kiosk ${id} revoked: refused from now on, disconnected within 2 seconds`);
+        else say(`Tablette ${id} déjà révoquée (${r.revokedAt})`, `kiosk ${id} already revoked`);
+      });
+      return;
+    }
+    case 'list': {
+      const values = parse(rest, { json: { type: 'boolean' } });
+      await withContext(values, async (ctx) => {
+        const kiosks = await listKiosks(ctx.db);
+        if (values.json === true) {
+          console.log(JSON.stringify(kiosks, null, 2));
+          return;
+        }
+        if (kiosks.length === 0) say('Aucune tablette', 'no kiosk');
+        const label = { 'not-enrolled': 'non enregistrée/not enrolled', enrolled: 'enregistrée/enrolled', revoked: 'révoquée/revoked' } as const;
+        for (const k of kiosks) {
+          console.log(`${k.id}  ${k.name}  ${label[k.status]}  seq ${k.lastSeq}${k.pendingCodes > 0 ? `  ${k.pendingCodes} code(s) en attente/pending` : ''}`);
+        }
+      });
+      return;
+    }
+    case 'config': {
+      const values = parse(rest, { id: { type: 'string' }, 'display-name': { type: 'string' }, 'idle-timeout': { type: 'string' }, 'idle-warning': { type: 'string' } });
+      const id = kioskId(values);
+      const patch = {
+        ...(str(values, 'display-name') !== undefined ? { displayName: str(values, 'display-name') } : {}),
+        ...(seconds(values, 'idle-timeout') !== undefined ? { idleTimeoutS: seconds(values, 'idle-timeout') } : {}),
+        ...(seconds(values, 'idle-warning') !== undefined ? { idleWarningS: seconds(values, 'idle-warning') } : {}),
+      };
+      if (Object.keys(patch).length === 0) throw new UsageError('--display-name, --idle-timeout ou --idle-warning');
+      await withContext(values, async (ctx) => {
+        const row = await ctx.db.selectFrom('kiosks').select('settings').where('id', '=', id).executeTakeFirst();
+        if (!row) throw new KioskAdminError('unknown-kiosk', `no kiosk ${id}`);
+        const merged = KioskSettings.safeParse({ ...(JSON.parse(row.settings) as object), ...patch });
+        if (!merged.success) throw new UsageError('réglages invalides : nom 1 à 100 caractères, délai 15 à 3600 s, avertissement 5 à 300 s / invalid settings');
+        const version = await writeKioskSettings(ctx.db, ctx.dialect, id, merged.data);
+        say(`Réglages de ${id} : version ${version}, envoyés à la tablette`, `settings of ${id}: version ${version}, pushed to the kiosk`);
+        console.log(`  ${JSON.stringify(merged.data)}`);
+      });
+      return;
+    }
+    case 'command': {
+      const values = parse(rest, { id: { type: 'string' }, run: { type: 'string' }, reason: { type: 'string' } });
+      const id = kioskId(values);
+      const reason = str(values, 'reason');
+      const command = AdminCommand.safeParse({ command: required(values, 'run'), ...(reason !== undefined ? { reason } : {}) });
+      if (!command.success) throw new UsageError('--run : sync-now, end-session ou reload ; --reason : 200 caractères au plus');
+      await withContext(values, async (ctx) => {
+        const row = await ctx.db.selectFrom('kiosks').select('id').where('id', '=', id).executeTakeFirst();
+        if (!row) throw new KioskAdminError('unknown-kiosk', `no kiosk ${id}`);
+        const pushId = await insertQueuedPush(ctx.db, id, 'admin-command', command.data);
+        say(`Commande ${command.data.command} envoyée à ${id} (${pushId})`, `command ${command.data.command} queued for ${id}`);
+      });
+      return;
+    }
+    default:
+      throw new UsageError('kiosk enroll | revoke | list | config | command');
+  }
+}
+
+async function cmdBlobs(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'gc') throw new UsageError('blobs gc [--grace-hours N] [--dry-run]');
+  const values = parse(rest, { 'grace-hours': { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const raw = str(values, 'grace-hours');
+  const grace = raw === undefined ? undefined : Number(raw);
+  if (grace !== undefined && (!Number.isFinite(grace) || grace < 0 || grace > 24 * 365)) throw new UsageError('--grace-hours : 0 à 8760 / 0 to 8760');
+  await withContext(values, async (ctx) => {
+    const store = openBlobStore(ctx.storage.blobs.store, ctx.dataDir);
+    try {
+      const r = await collectGarbage({
+        db: ctx.db,
+        store,
+        uploadDir: join(ctx.dataDir, 'uploads'),
+        graceMs: grace === undefined ? ctx.storage.blobs.graceMs : Math.round(grace * 3_600_000),
+        dryRun: values['dry-run'] === true,
+      });
+      const verb = values['dry-run'] === true ? 'à supprimer / to delete' : 'supprimés / deleted';
+      say(`Nettoyage des fichiers orphelins (${store.kind})`, 'orphan cleanup');
+      console.log(`  Envois inachevés / unfinished uploads ...... ${r.uploadsDeleted} ${verb}`);
+      console.log(`  Fichiers jamais utilisés / unused blobs .... ${r.blobsDeleted} ${verb}`);
+      console.log(`  Octets sans fiche / stray bytes ............ ${r.strayBytesDeleted} ${verb}`);
+      if (r.kept > 0) console.log(`  Gardés (utilisés entre-temps) / kept ....... ${r.kept}`);
+    } finally {
+      await store.close();
+    }
+  });
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   ca: cmdCa,
   card: cmdCard,
   revocations: cmdRevocations,
   letter: cmdLetter,
+  kiosk: cmdKiosk,
+  blobs: cmdBlobs,
+};
+
+const KIOSK_ERRORS: Record<string, string> = {
+  invalid: 'donnée invalide / invalid input',
+  'unknown-kiosk': 'tablette inconnue / unknown kiosk',
+  'unknown-institution': 'institution inconnue / unknown institution',
+  revoked: 'tablette révoquée : ajoutez --reinstate pour la réintégrer avec un nouvel appareil / kiosk revoked: add --reinstate',
 };
 
 const CARD_ERRORS: Record<string, string> = {
@@ -400,6 +575,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof CardAdminError) {
       console.error(`Erreur : ${CARD_ERRORS[e.code] ?? e.code} — ${e.message}`);
+      return 1;
+    }
+    if (e instanceof KioskAdminError) {
+      console.error(`Erreur : ${KIOSK_ERRORS[e.code] ?? e.code} — ${e.message}`);
       return 1;
     }
     if (e instanceof CaError) {

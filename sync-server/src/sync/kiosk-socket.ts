@@ -1,37 +1,59 @@
 /**
- * The `/kiosk` socket.io namespace: kiosks authenticate in the handshake, then say hello, push their
- * mutations and ask who holds a card. Every message is validated; a handler's failure becomes a typed
- * `internal` ack and never reaches the process.
+ * The `/kiosk` socket.io namespace: kiosks authenticate in the handshake by signing a one-time server
+ * challenge with their device key, then say hello, push their mutations and ask who holds a card.
+ * Every message is validated; a handler's failure becomes a typed `internal` ack and never reaches the
+ * process. A revoked kiosk is dropped at once: by the instance that revoked it (and, through the
+ * adapter, every other instance), and by each instance's own look at the database for revocations made
+ * by another process (the staff CLI).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { Server as IoServer, Socket } from 'socket.io';
+import type { Namespace, Server as IoServer, Socket } from 'socket.io';
 import type { z } from 'zod';
 import {
   CardholderRequest,
   EVENTS,
+  HANDSHAKE_ERROR,
   HelloRequest,
   KIOSK_NAMESPACE,
-  KioskAuth,
+  KioskHandshake,
   MutationsRequest,
 } from '../../protocol/socket.ts';
-import type { ProtocolError } from '../../protocol/socket.ts';
-import { verifyKiosk } from '../auth/kiosk-auth.ts';
+import type { HelloAck, ProtocolError } from '../../protocol/socket.ts';
+import type { Challenges } from '../auth/challenges.ts';
+import { verifySignedChallenge } from '../auth/kiosk-auth.ts';
 import { cardholderGreeting } from '../domain/persons.ts';
 import type { Database } from '../storage/schema.ts';
 import type { SyncEngine } from './apply-mutations.ts';
 import type { PushService } from './pushes.ts';
+import type { SyncTestHooks } from './test-hooks.ts';
 
 export interface KioskSocketDeps {
   db: Kysely<Database>;
   engine: SyncEngine;
   log: FastifyBaseLogger;
-  /** server → kiosk pushes (revocation list); pushed after the hello, retried until acknowledged */
+  challenges: Challenges;
+  /** server → kiosk pushes; pushed after the hello, retried until acknowledged */
   pushes?: PushService;
+  /** how often to look for kiosks revoked by another process; 0 = never */
+  revocationPollMs?: number;
+  hooks?: SyncTestHooks;
+}
+
+export interface KioskNamespace {
+  /** Tells a kiosk it is revoked and drops its connections, on every instance. */
+  dropKiosk(kioskId: string): void;
+  /** Kiosk ids connected to this instance. */
+  connectedKiosks(): string[];
+  close(): void;
 }
 
 /** The error a refused handshake carries (the client sees it as `connect_error` with this message). */
-export const UNAUTHORIZED = 'unauthorized';
+export const UNAUTHORIZED = HANDSHAKE_ERROR.unauthorized;
+
+export function kioskRoom(kioskId: string): string {
+  return `kiosk:${kioskId}`;
+}
 
 type Ack = (response: unknown) => void;
 type Fail = { ok: false; error: ProtocolError };
@@ -41,6 +63,8 @@ function invalid(issues: z.core.$ZodIssue[]): Fail {
   const where = first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
   return { ok: false, error: { code: 'invalid', message: `Message invalide${where} : ${first?.message ?? 'format inattendu'}` } };
 }
+
+const REVOKED: Fail = { ok: false, error: { code: 'forbidden', message: 'Cette borne a été révoquée.' } };
 
 /**
  * Registers a validated handler. socket.io passes the ack callback as the last argument when the client
@@ -71,25 +95,25 @@ function handle<S extends z.ZodType>(
   });
 }
 
-export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): void {
-  const { db, engine, log, pushes } = deps;
-  const nsp = io.of(KIOSK_NAMESPACE);
-  const kioskOf = new WeakMap<Socket, string>();
+export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): KioskNamespace {
+  const { db, engine, log, pushes, challenges, hooks } = deps;
+  const nsp: Namespace = io.of(KIOSK_NAMESPACE);
+  const connected = new Map<string, number>();
 
   nsp.use((socket, next) => {
-    const auth = KioskAuth.safeParse(socket.handshake.auth);
-    if (!auth.success) {
-      next(new Error(UNAUTHORIZED));
+    const handshake = KioskHandshake.safeParse(socket.handshake.auth);
+    if (!handshake.success) {
+      next(new Error(HANDSHAKE_ERROR.unauthorized));
       return;
     }
-    verifyKiosk(db, auth.data).then(
-      (ok) => {
-        if (!ok) {
-          log.warn({ kioskId: auth.data.kioskId }, 'kiosk connection refused');
-          next(new Error(UNAUTHORIZED));
+    verifySignedChallenge(db, challenges, handshake.data, 'socket').then(
+      (check) => {
+        if (!check.ok) {
+          log.warn({ kioskId: handshake.data.kioskId, reason: check.reason }, 'kiosk connection refused');
+          next(new Error(HANDSHAKE_ERROR[check.reason]));
           return;
         }
-        kioskOf.set(socket, auth.data.kioskId);
+        (socket.data as { kioskId?: string }).kioskId = check.kioskId;
         next();
       },
       (err: unknown) => {
@@ -99,21 +123,38 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): void 
     );
   });
 
+  const isRevoked = async (kioskId: string): Promise<boolean> => {
+    const row = await db.selectFrom('kiosks').select('revoked_at').where('id', '=', kioskId).executeTakeFirst();
+    return !row || row.revoked_at !== null;
+  };
+
   nsp.on('connection', (socket) => {
-    const kioskId = kioskOf.get(socket);
+    const kioskId = (socket.data as { kioskId?: string }).kioskId;
     if (kioskId === undefined) {
       socket.disconnect(true);
       return;
     }
+    void socket.join(kioskRoom(kioskId));
+    connected.set(kioskId, (connected.get(kioskId) ?? 0) + 1);
     log.info({ kioskId }, 'kiosk connected');
-    socket.on('disconnect', (reason) => log.info({ kioskId, reason }, 'kiosk disconnected'));
+    socket.on('disconnect', (reason) => {
+      const n = (connected.get(kioskId) ?? 1) - 1;
+      if (n <= 0) connected.delete(kioskId);
+      else connected.set(kioskId, n);
+      log.info({ kioskId, reason }, 'kiosk disconnected');
+    });
     pushes?.attach(socket, kioskId);
 
-    handle(socket, log, EVENTS.hello, HelloRequest, async (request) => {
+    handle(socket, log, EVENTS.hello, HelloRequest, async (request): Promise<HelloAck> => {
+      // the kiosk's clientTime is informative only: nothing here depends on the kiosk's clock
+      if (await isRevoked(kioskId)) {
+        dropLocal(kioskId);
+        return REVOKED;
+      }
       const position = await engine.position(kioskId);
       if (position === null) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
       // after the acknowledgement has gone out: the kiosk learns where it stands before any push
-      setImmediate(() => pushes?.helloReceived(socket, request.revocationsVersion));
+      setImmediate(() => pushes?.helloReceived(socket, { revocationsVersion: request.revocationsVersion, configVersion: request.configVersion }));
       return { ok: true, ...position, serverTime: new Date().toISOString() };
     });
 
@@ -121,9 +162,56 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): void 
       const ack = await engine.apply(kioskId, request.mutations);
       if (ack.ok) log.debug({ kioskId, lastSeq: ack.lastSeq, count: ack.results.length }, 'mutations acknowledged');
       else log.warn({ kioskId, code: ack.error.code, seq: ack.error.seq, expectedSeq: ack.error.expectedSeq }, 'mutations refused');
+      if (hooks?.beforeAck && (await hooks.beforeAck({ kioskId, ack })) === 'drop') {
+        // the fault test's "connection lost between commit and acknowledgement"
+        socket.disconnect(true);
+      }
       return ack;
     });
 
     handle(socket, log, EVENTS.cardholder, CardholderRequest, (request) => cardholderGreeting(db, request.identifier));
   });
+
+  function dropLocal(kioskId: string): void {
+    const room = kioskRoom(kioskId);
+    nsp.local.to(room).emit(EVENTS.revoked, { at: new Date().toISOString() });
+    nsp.local.in(room).disconnectSockets(true);
+  }
+
+  let timer: NodeJS.Timeout | null = null;
+  const pollMs = deps.revocationPollMs ?? 2_000;
+  if (pollMs > 0) {
+    timer = setInterval(() => {
+      if (connected.size === 0) return;
+      db.selectFrom('kiosks')
+        .select('id')
+        .where('revoked_at', 'is not', null)
+        .execute()
+        .then(
+          (rows) => {
+            for (const { id } of rows) {
+              if (connected.has(id)) {
+                log.warn({ kioskId: id }, 'revoked kiosk disconnected');
+                dropLocal(id);
+              }
+            }
+          },
+          (err: unknown) => log.warn({ err }, 'revoked kiosks poll failed'),
+        );
+    }, pollMs);
+    timer.unref();
+  }
+
+  return {
+    dropKiosk(kioskId) {
+      const room = kioskRoom(kioskId);
+      // through the adapter: the instances holding this kiosk's connections do it too
+      nsp.to(room).emit(EVENTS.revoked, { at: new Date().toISOString() });
+      nsp.in(room).disconnectSockets(true);
+    },
+    connectedKiosks: () => [...connected.keys()],
+    close() {
+      if (timer) clearInterval(timer);
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCaSignature } from '../../../drivers/pcsc/card-certificate.ts';
 import { revocationSigningPayload } from '../../protocol/revocation.ts';
 import { EVENTS, HelloAck, PushMessage } from '../../protocol/socket.ts';
-import type { KioskAuth } from '../../protocol/socket.ts';
+import type { PushOf } from '../../protocol/socket.ts';
 import { initCa } from '../cards/ca-store.ts';
 import type { LoadedCa } from '../cards/ca-store.ts';
 import { blockCard } from '../cards/card-admin.ts';
@@ -17,7 +17,7 @@ import { latestRevocationVersion, publishRevocationList } from '../cards/revocat
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, CAMILLE, connectKiosk, DIALECTS, freshEnv, STAFF_TOKEN, YANIS } from '../testing/test-env.ts';
-import type { TestEnv } from '../testing/test-env.ts';
+import type { TestEnv, TestKiosk as EnrolledKiosk } from '../testing/test-env.ts';
 import type { PushOutcomeEvent } from './pushes.ts';
 
 const AMINATA_CARD = '0A1B2C3F';
@@ -25,9 +25,9 @@ const AMINATA_CARD = '0A1B2C3F';
 type AckMode = 'ok' | 'silent' | 'malformed' | 'refuse';
 
 interface TestKiosk {
-  auth: KioskAuth;
+  auth: EnrolledKiosk;
   socket: Socket;
-  received: PushMessage[];
+  received: PushOf<'revocations'>[];
   ackMode: AckMode;
 }
 
@@ -51,13 +51,14 @@ describe.each(DIALECTS)('revocation pushes on %s', (dialect) => {
   });
 
   /** A kiosk that records every push and answers as told (the answer mode can change mid-test). */
-  async function kiosk(auth?: KioskAuth, ackMode: AckMode = 'ok'): Promise<TestKiosk> {
+  async function kiosk(auth?: EnrolledKiosk, ackMode: AckMode = 'ok'): Promise<TestKiosk> {
     const a = auth ?? (await addKiosk(server.db));
     const socket = await connectKiosk(server.url, a);
     open.push(socket);
     const k: TestKiosk = { auth: a, socket, received: [], ackMode };
     socket.on(EVENTS.push, (raw: unknown, ack: (answer: unknown) => void) => {
-      k.received.push(PushMessage.parse(raw));
+      const m = PushMessage.parse(raw);
+      if (m.kind === 'revocations') k.received.push(m);
       if (k.ackMode === 'ok') ack({ ok: true });
       else if (k.ackMode === 'malformed') ack({ ok: 'yes', version: 3 });
       else if (k.ackMode === 'refuse') ack({ ok: false, error: { code: 'invalid', message: 'signature fausse' } });

@@ -16,7 +16,9 @@ import {
   CAMILLE,
   connectKiosk,
   countRows,
-  DEMO_KIOSK,
+  DEMO_KIOSK_ID,
+  enrollKiosk,
+  handshakeFor,
   depositMutation,
   DIALECTS,
   fakeScan,
@@ -25,7 +27,7 @@ import {
   tusUpload,
   YANIS,
 } from '../testing/test-env.ts';
-import type { TestEnv } from '../testing/test-env.ts';
+import type { TestEnv, TestKiosk } from '../testing/test-env.ts';
 
 describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   let env: TestEnv;
@@ -179,7 +181,7 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
       ['negative seq', { mutations: [{ ...good, seq: -1 }] }],
       ['fractional seq', { mutations: [{ ...good, seq: 1.5 }] }],
       ['id not a uuid', { mutations: [{ ...good, id: 'abc' }] }],
-      ['unknown type', { mutations: [{ ...good, type: 'vault.document.delete' }] }],
+      ['unknown type', { mutations: [{ ...good, type: 'vault.document.explode' }] }],
       ['unknown docType', { mutations: [withPayload({ docType: 'love-letter' })] }],
       ['owner not an identifier', { mutations: [withPayload({ owner: 'Camille' })] }],
       ['oversized OCR text', { mutations: [withPayload({ ocrText: 'x'.repeat(LIMITS.ocrTextChars + 1) })] }],
@@ -206,6 +208,45 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
     const noPayload = await socket.timeout(5000).emitWithAck(EVENTS.mutations);
     expect(noPayload).toMatchObject({ ok: false, error: { code: 'invalid' } });
     expect((await send(socket, { mutations: [good] })).ok).toBe(true);
+  });
+
+  it('keeps each kiosk on its own sequence: a kioskId slipped into a mutation is ignored, another kiosk’s ids are refused', async () => {
+    const mine = await kiosk();
+    const theirs = await kiosk();
+    const theirFirst = depositMutation({ seq: 1, blob: await uploaded(theirs.auth) });
+    expect((await send(theirs.socket, { mutations: [theirFirst] })).ok).toBe(true);
+    // replaying the other kiosk's mutation (its id, its seq) under my connection
+    expect(await send(mine.socket, { mutations: [{ ...theirFirst, kioskId: theirs.auth.kioskId }] })).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    // a kioskId member pointing elsewhere does not move the mutation to that kiosk's sequence
+    const m = depositMutation({ seq: 1, blob: await uploaded(mine.auth) });
+    expect(await send(mine.socket, { mutations: [{ ...m, kioskId: theirs.auth.kioskId }] })).toMatchObject({ ok: true, lastSeq: 1 });
+    expect(await stateOf(mine.auth.kioskId)).toEqual({ lastSeq: 1, applied: 1 });
+    expect(await stateOf(theirs.auth.kioskId)).toEqual({ lastSeq: 1, applied: 1 });
+    const row = await server.db.selectFrom('applied_mutations').select('kiosk_id').where('id', '=', m.id).executeTakeFirstOrThrow();
+    expect(row.kiosk_id).toBe(mine.auth.kioskId);
+  });
+
+  it('refuses malformed hello and card-holder messages with typed errors, ignores unknown events, and stays usable', async () => {
+    const { socket } = await kiosk();
+    const ask = async (event: string, payload: unknown) => (await socket.timeout(5000).emitWithAck(event, payload)) as { ok: boolean; error?: { code: string } };
+    const hellos: unknown[] = [
+      null,
+      'hello',
+      [],
+      {},
+      { clientTime: 'yesterday' },
+      { clientTime: 5 },
+      { clientTime: new Date().toISOString(), revocationsVersion: 'x' },
+      { clientTime: new Date().toISOString(), configVersion: -1 },
+      { clientTime: new Date().toISOString(), configVersion: Number.POSITIVE_INFINITY },
+    ];
+    for (const h of hellos) expect(await ask(EVENTS.hello, h), JSON.stringify(h)).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    for (const c of [{ identifier: 'x'.repeat(41) }, { identifier: { $ne: null } }, { identifier: ['FAC'] }, 'FAC-K7QM-3XD2-9HRW']) {
+      expect(await ask(EVENTS.cardholder, c), JSON.stringify(c)).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    }
+    socket.emit('sync:drop-database', { please: true });
+    socket.emit('__proto__', {});
+    expect(await ask(EVENTS.hello, { clientTime: new Date().toISOString() })).toMatchObject({ ok: true });
   });
 
   it('drops a connection whose message exceeds the size limit, storing nothing', async () => {
@@ -301,7 +342,7 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   });
 
   describe('handshake', () => {
-    const refusal = (auth: Record<string, unknown>) =>
+    const refusal = (auth: TestKiosk | Record<string, unknown>) =>
       connectKiosk(server.url, auth).then(
         (s) => {
           sockets.push(s);
@@ -310,25 +351,27 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
         (err: Error) => err.message,
       );
 
-    it('accepts the seeded demo kiosk', async () => {
-      expect(await refusal(DEMO_KIOSK)).toBe('connected');
+    it('accepts the seeded demo kiosk once it has a device key, and refuses it before', async () => {
+      expect(await refusal({ kioskId: DEMO_KIOSK_ID, token: 'demo-kiosk-token-change-me-0001' })).toBe('unauthorized');
+      const demo = await enrollKiosk(server.db, DEMO_KIOSK_ID);
+      expect(await refusal(demo)).toBe('connected');
     });
 
-    it('refuses a wrong token, an unknown kiosk, another kiosk’s id and malformed credentials', async () => {
+    it('refuses the former shared token, an unknown kiosk, another kiosk’s id and malformed credentials', async () => {
       const mine = await addKiosk(server.db);
-      expect(await refusal({ ...mine, token: `${mine.token}x` })).toBe('unauthorized');
-      expect(await refusal({ kioskId: 'borne-inconnue', token: mine.token })).toBe('unauthorized');
-      expect(await refusal({ kioskId: DEMO_KIOSK.kioskId, token: mine.token })).toBe('unauthorized');
+      expect(await refusal({ kioskId: mine.kioskId, token: mine.token })).toBe('unauthorized');
+      expect(await refusal({ ...(await handshakeFor(server.url, mine)), kioskId: 'borne-inconnue' })).toBe('unauthorized');
+      expect(await refusal({ ...(await handshakeFor(server.url, mine)), kioskId: DEMO_KIOSK_ID })).toBe('unauthorized');
       expect(await refusal({ kioskId: mine.kioskId })).toBe('unauthorized');
-      expect(await refusal({ kioskId: 'X', token: 'short' })).toBe('unauthorized');
+      expect(await refusal({ kioskId: 'X', challenge: 'short', signature: 'short' })).toBe('unauthorized');
       expect(await refusal({})).toBe('unauthorized');
     });
 
-    it('refuses a revoked kiosk', async () => {
+    it('refuses a revoked kiosk, telling it so', async () => {
       const k = await addKiosk(server.db);
       expect(await refusal(k)).toBe('connected');
       await server.db.updateTable('kiosks').set({ revoked_at: new Date().toISOString() }).where('id', '=', k.kioskId).execute();
-      expect(await refusal(k)).toBe('unauthorized');
+      expect(await refusal(k)).toBe('revoked');
     });
   });
 });
@@ -338,7 +381,7 @@ describe('shutdown', () => {
     const env = await freshEnv('sqlite');
     try {
       const server = await startServer(env.config, { logger: false });
-      const socket = await connectKiosk(server.url, DEMO_KIOSK);
+      const socket = await connectKiosk(server.url, await addKiosk(server.db));
       const gone = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
       await server.close();
       expect(await gone).toMatch(/disconnect|transport close/);

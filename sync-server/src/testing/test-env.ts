@@ -2,7 +2,8 @@
  * Test support (used by *.test.ts only): a fresh database per test file for each dialect, a server
  * config pointing at it, kiosks with known tokens, deposit mutations, a socket.io client and a tus upload.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +13,12 @@ import type { Socket } from 'socket.io-client';
 import { Upload } from 'tus-js-client';
 import { inject } from 'vitest';
 import type { FileMime } from '../../protocol/common.ts';
-import type { Mutation } from '../../protocol/mutations.ts';
-import { KIOSK_NAMESPACE, kioskAuthorization, TUS_PATH } from '../../protocol/socket.ts';
-import type { KioskAuth } from '../../protocol/socket.ts';
+import type { DocumentDeposit, Mutation } from '../../protocol/mutations.ts';
+import { CHALLENGE_PATH, ChallengeResponse, KIOSK_NAMESPACE, kioskAuthorization, kioskAuthPayload, TUS_PATH } from '../../protocol/socket.ts';
+import type { AuthPurpose, KioskAuth, KioskHandshake } from '../../protocol/socket.ts';
+import { issueSessionToken } from '../auth/kiosk-auth.ts';
 import { tokenHash } from '../auth/secrets.ts';
+import { DEFAULT_BLOBS_CONFIG } from '../blobs/blob-config.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Dialect } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
@@ -34,7 +37,8 @@ export const SEED_PATH = join(import.meta.dirname, '..', '..', '..', 'assets', '
 /** Demo persons (assets/seed/demo.json). */
 export const CAMILLE = { identifier: 'FAC-K7QM-3XD2-9HRW', card: '0A1B2C3D' } as const;
 export const YANIS = { identifier: 'FAC-B4NW-8TZC-61PG', card: '0A1B2C3E' } as const;
-export const DEMO_KIOSK: KioskAuth = { kioskId: 'borne-cms-centre-1', token: 'demo-kiosk-token-change-me-0001' };
+/** The seeded demo kiosk (not enrolled until a test gives it a device key with `enrollKiosk`). */
+export const DEMO_KIOSK_ID = 'borne-cms-centre-1';
 
 export interface TestEnv {
   config: ServerConfig;
@@ -73,6 +77,7 @@ export async function freshEnv(dialect: Dialect, seed = true): Promise<TestEnv> 
       staffToken: STAFF_TOKEN,
       logLevel: 'silent',
       seedPath: seed ? SEED_PATH : null,
+      blobs: { ...DEFAULT_BLOBS_CONFIG },
     },
     async cleanup() {
       await dropDatabase?.();
@@ -81,11 +86,57 @@ export async function freshEnv(dialect: Dialect, seed = true): Promise<TestEnv> 
   };
 }
 
-/** Adds a kiosk with a known token, so each test can start from lastSeq 0. */
-export async function addKiosk(db: Kysely<Database>, kioskId = `kiosk-${randomBytes(4).toString('hex')}`): Promise<KioskAuth> {
-  const token = `token-${randomBytes(16).toString('hex')}`;
-  await db.insertInto('kiosks').values({ id: kioskId, name: kioskId, institution_id: null, token_hash: tokenHash(token), revoked_at: null }).execute();
-  return { kioskId, token };
+/**
+ * An enrolled kiosk for tests: its device key pair, and a live session token for HTTP (blob uploads),
+ * so it can be used as `KioskAuth` (`Authorization: Kiosk id:token`) and to connect (signed challenge).
+ */
+export interface TestKiosk extends KioskAuth {
+  privateKey: KeyObject;
+  /** SPKI DER, base64url, as registered */
+  publicKey: string;
+}
+
+function newDeviceKey(): { privateKey: KeyObject; publicKey: string } {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { privateKey: pair.privateKey, publicKey: pair.publicKey.export({ format: 'der', type: 'spki' }).toString('base64url') };
+}
+
+/** Adds an enrolled kiosk (device key + session token), so each test can start from lastSeq 0. */
+export async function addKiosk(db: Kysely<Database>, kioskId = `kiosk-${randomBytes(4).toString('hex')}`): Promise<TestKiosk> {
+  const key = newDeviceKey();
+  const now = new Date().toISOString();
+  await db
+    .insertInto('kiosks')
+    .values({ id: kioskId, name: kioskId, institution_id: null, token_hash: tokenHash(randomBytes(16).toString('hex')), revoked_at: null, public_key: key.publicKey, enrolled_at: now })
+    .execute();
+  const { token } = await issueSessionToken(db, { kioskId, publicKey: key.publicKey });
+  return { kioskId, token, ...key };
+}
+
+/** Gives an existing kiosk (the seeded demo kiosk) a device key, as its enrollment would. */
+export async function enrollKiosk(db: Kysely<Database>, kioskId: string): Promise<TestKiosk> {
+  const key = newDeviceKey();
+  await db.updateTable('kiosks').set({ public_key: key.publicKey, enrolled_at: new Date().toISOString() }).where('id', '=', kioskId).execute();
+  const { token } = await issueSessionToken(db, { kioskId, publicKey: key.publicKey });
+  return { kioskId, token, ...key };
+}
+
+/** The kiosk's signature of a challenge (raw r‖s, base64url), as the kiosk computes it. */
+export function signChallenge(kiosk: Pick<TestKiosk, 'kioskId' | 'privateKey'>, challenge: string, purpose: AuthPurpose): string {
+  return sign('sha256', Buffer.from(kioskAuthPayload(kiosk.kioskId, challenge, purpose)), { key: kiosk.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+}
+
+/** A fresh challenge from the server for this kiosk id. */
+export async function fetchChallenge(url: string, kioskId: string): Promise<string> {
+  const res = await fetch(`${url}${CHALLENGE_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kioskId }) });
+  if (!res.ok) throw new Error(`challenge refused: ${res.status}`);
+  return ChallengeResponse.parse(await res.json()).challenge;
+}
+
+/** A complete handshake (challenge fetched, signed) for a socket connection. */
+export async function handshakeFor(url: string, kiosk: Pick<TestKiosk, 'kioskId' | 'privateKey'>, purpose: AuthPurpose = 'socket'): Promise<KioskHandshake> {
+  const challenge = await fetchChallenge(url, kiosk.kioskId);
+  return { kioskId: kiosk.kioskId, challenge, signature: signChallenge(kiosk, challenge, purpose) };
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -108,7 +159,7 @@ export interface DepositOptions {
   id?: string;
 }
 
-export function depositMutation(o: DepositOptions): Mutation {
+export function depositMutation(o: DepositOptions): Mutation & DocumentDeposit {
   const sha256 = sha256Hex(o.blob);
   return {
     seq: o.seq,
@@ -132,10 +183,18 @@ export function depositMutation(o: DepositOptions): Mutation {
   };
 }
 
-/** Connects a kiosk; resolves once connected, rejects with the server's refusal message. */
-export function connectKiosk(url: string, auth: Record<string, unknown>): Promise<Socket> {
+/**
+ * Connects a kiosk; resolves once connected, rejects with the server's refusal message. A TestKiosk
+ * signs a fresh challenge; any other object is sent as the handshake as it is (hostile tests).
+ */
+export function connectKiosk(url: string, auth: TestKiosk | Record<string, unknown>): Promise<Socket> {
+  const signed = 'privateKey' in auth && typeof auth.kioskId === 'string' ? (auth as TestKiosk) : null;
   const socket = io(`${url}${KIOSK_NAMESPACE}`, {
-    auth,
+    auth: signed
+      ? (cb: (data: object) => void) => {
+          handshakeFor(url, signed).then(cb, () => cb({}));
+        }
+      : auth,
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,

@@ -1,0 +1,416 @@
+/**
+ * Sync figures (DESIGN.md §8), each against a real sync-server running in a child process (its own
+ * event loop and core, as on a real server; its RSS measured alone):
+ *  - drain of 1,000 queued submissions with 200 KB scans (tus uploads + mutations) from one kiosk's
+ *    outbox and sync client (budget ≤ 30 s);
+ *  - server ingest on SQLite and PostgreSQL: batches of 100 deposits whose blobs are already uploaded,
+ *    sent back to back over one connection (budget on SQLite ≥ 1,000 mutations/s = ≤ 100 ms a batch);
+ *  - kiosk connections held by one server process: 5,000 enrolled kiosks connect (each signs its own
+ *    challenge) and say hello over raw socket.io-protocol WebSockets; the server's RSS is read from
+ *    /proc (budget ≤ 1 GB). The clients run in this process.
+ *
+ * File descriptors: the server child is started with `ulimit -n 65536` (as root; else the current
+ * limit), and this process needs one per client connection: with 5,000 clients it checks its own limit
+ * first and says so in the notes when it is too low.
+ *
+ * Run with `npm run bench -- --only sync` (or import `benchSync`). With FAC_BENCH_ROLE=server this file
+ * is the server child.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { silentLogger } from '../kiosk/core/log.ts';
+import { sha256Hex } from '../kiosk/core/outbox/blob-crypto.ts';
+import { Outbox } from '../kiosk/core/outbox/outbox.ts';
+import { openKioskDb } from '../kiosk/core/storage/db.ts';
+import { keyFileProvider } from '../kiosk/core/storage/keys.ts';
+import { SyncClient } from '../kiosk/core/sync/client.ts';
+import type { DocumentDeposit, Mutation } from '../sync-server/protocol/mutations.ts';
+import { CHALLENGE_PATH, ChallengeResponse, EVENTS, KIOSK_NAMESPACE, kioskAuthPayload, MutationsAck } from '../sync-server/protocol/socket.ts';
+import { createEnrollment } from '../sync-server/src/auth/enrollment.ts';
+import { tokenHash } from '../sync-server/src/auth/secrets.ts';
+import { LocalBlobStore } from '../sync-server/src/blobs/blob-store.ts';
+import type { ServerConfigInput } from '../sync-server/src/config.ts';
+import { openDatabase } from '../sync-server/src/storage/database.ts';
+import type { Dialect } from '../sync-server/src/storage/database.ts';
+import { migrateToLatest } from '../sync-server/src/storage/migrate.ts';
+import type { Database } from '../sync-server/src/storage/schema.ts';
+import { readSeedFile, seedDatabase } from '../sync-server/src/seed.ts';
+import { summarize } from './stats.ts';
+import type { BenchResult } from './stats.ts';
+
+const SEED = join(import.meta.dirname, '..', 'assets', 'seed', 'demo.json');
+const CAMILLE = { owner: 'FAC-K7QM-3XD2-9HRW', cardSerial: '0A1B2C3D' };
+
+export interface SyncBenchOptions {
+  /** queued submissions drained (1,000) and their scan size (200 KB) */
+  drainCount?: number;
+  scanBytes?: number;
+  /** mutations sent per ingest run (3,000), in batches of 100 */
+  ingestCount?: number;
+  /** kiosk connections held (5,000) */
+  connections?: number;
+  /** which figures: drain, ingest-sqlite, ingest-postgres, connections */
+  only?: ReadonlySet<string>;
+}
+
+// ---- the server child ----------------------------------------------------------------------------
+
+interface ServerChild {
+  url: string;
+  pid: number;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+function startServerChild(config: ServerConfigInput): Promise<ServerChild> {
+  const node = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(import.meta.filename)}`;
+  // more descriptors than the default for the connections figure (root may raise the hard limit)
+  const child: ChildProcess = spawn('bash', ['-c', `ulimit -n 65536 2>/dev/null || true; exec ${node}`], {
+    env: { ...process.env, FAC_BENCH_ROLE: 'server', FAC_BENCH_SERVER_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('bench server did not start')), 30_000);
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^READY (\S+)$/m.exec(out);
+      if (!m) return;
+      clearTimeout(t);
+      const pid = child.pid!;
+      resolve({
+        url: m[1]!,
+        pid,
+        rssMb() {
+          const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+          return Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+        },
+        stop: () =>
+          new Promise((res) => {
+            child.once('exit', () => res());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+async function serverChildMain(): Promise<void> {
+  const config = JSON.parse(process.env.FAC_BENCH_SERVER_CONFIG ?? '{}') as ServerConfigInput;
+  const { startServer } = await import('../sync-server/src/server.ts');
+  const server = await startServer(config, { logger: false });
+  process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+  // the bench died without stopping us: go too
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 1000).unref();
+  process.stdout.write(`READY ${server.url}\n`);
+}
+
+// ---- helpers -------------------------------------------------------------------------------------
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/**
+ * A throw-away PostgreSQL (Debian's binaries) in a temp folder on a loopback port, as the test setup
+ * starts one; with fsync on, as a real server would run. As root it runs as the `postgres` user.
+ */
+async function startPostgres(parent: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const bin = (name: string) => {
+    for (const v of ['17', '16', '15']) if (existsSync(`/usr/lib/postgresql/${v}/bin/${name}`)) return `/usr/lib/postgresql/${v}/bin/${name}`;
+    throw new Error(`PostgreSQL ${name} not found`);
+  };
+  const dir = join(parent, 'pg');
+  mkdirSync(dir);
+  const asRoot = process.getuid?.() === 0;
+  const owner = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : null;
+  if (owner) {
+    chownSync(parent, owner.uid, owner.gid);
+    chownSync(dir, owner.uid, owner.gid);
+    chmodSync(dir, 0o700);
+  }
+  const as = { uid: owner?.uid, gid: owner?.gid, stdio: 'pipe' as const };
+  execFileSync(bin('initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], as);
+  const port = await freePort();
+  const child = spawn(bin('postgres'), ['-D', join(dir, 'data'), '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'max_connections=100'], {
+    uid: owner?.uid,
+    gid: owner?.gid,
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      execFileSync(bin('pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], { stdio: 'ignore' });
+      break;
+    } catch {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error('PostgreSQL did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+function serverConfig(dataDir: string, database: ServerConfigInput['database']): ServerConfigInput {
+  return { mode: 'test', host: '127.0.0.1', port: 0, dataDir, database, staffToken: 'bench-staff-token-0123456789', logLevel: 'silent', seedPath: null };
+}
+
+async function prepareDatabase(database: ServerConfigInput['database']): Promise<{ db: Kysely<Database>; dialect: Dialect; close(): Promise<void> }> {
+  const s = openDatabase(database);
+  await migrateToLatest(s.db, s.dialect);
+  await seedDatabase(s.db, await readSeedFile(SEED));
+  return { db: s.db, dialect: s.dialect, close: () => s.db.destroy() };
+}
+
+function deviceKey(): { privateKey: ReturnType<typeof generateKeyPairSync>['privateKey']; publicKey: string } {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { privateKey: pair.privateKey, publicKey: pair.publicKey.export({ format: 'der', type: 'spki' }).toString('base64url') };
+}
+
+function deposit(bytes: Uint8Array): DocumentDeposit {
+  return {
+    type: 'vault.document.deposit',
+    payload: {
+      documentId: randomUUID(),
+      owner: CAMILLE.owner,
+      docType: 'rib',
+      fields: { iban: { value: 'FR7630006000011234567890189', confidence: 0.95, confirmed: true } },
+      ocrText: 'RELEVE D IDENTITE BANCAIRE',
+      file: { sha256: sha256Hex(bytes), mime: 'image/jpeg', size: bytes.byteLength },
+      capturedAt: new Date().toISOString(),
+      ground: { kind: 'own-card', cardSerial: CAMILLE.cardSerial },
+    },
+  };
+}
+
+// ---- drain -----------------------------------------------------------------------------------------
+
+async function benchDrain(count: number, scanBytes: number): Promise<BenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'fac-bench-drain-'));
+  const database = { kind: 'sqlite' as const, file: join(dir, 'server', 'facilitateur.sqlite') };
+  const prepared = await prepareDatabase(database);
+  const { code } = await createEnrollment(prepared.db, prepared.dialect, { kioskId: 'borne-bench-drain', name: 'Banc d’essai', actor: { kind: 'staff', id: 'bench' } });
+  await prepared.close();
+  const server = await startServerChild(serverConfig(join(dir, 'server'), database));
+  mkdirSync(join(dir, 'kiosk'), { recursive: true });
+  const db = openKioskDb(join(dir, 'kiosk', 'outbox.sqlite'));
+  const outbox = new Outbox(db, join(dir, 'kiosk', 'blobs'), keyFileProvider(join(dir, 'kiosk', 'data.key')));
+  let client: SyncClient | null = null;
+  try {
+    for (let i = 0; i < count; i++) {
+      const scan = randomBytes(scanBytes);
+      outbox.enqueue(deposit(scan), [{ bytes: scan, mime: 'image/jpeg' }]);
+    }
+    const enrolling = new SyncClient({ url: server.url, outbox, logger: silentLogger });
+    const enrolled = await enrolling.enroll(code);
+    if (!enrolled.ok) throw new Error(enrolled.problem);
+    const t0 = performance.now();
+    client = new SyncClient({ url: server.url, outbox, logger: silentLogger });
+    client.start();
+    await client.flushed(600_000);
+    const ms = performance.now() - t0;
+    return summarize(`drain of ${count} queued submissions with ${Math.round(scanBytes / 1000)} KB scans (one kiosk, SQLite server)`, [ms], {
+      budget: { p50: 30_000, text: '≤ 30 s' },
+      notes: [`${Math.round((count / ms) * 1000)} submissions/s, ${((count * scanBytes) / 1e6 / (ms / 1000)).toFixed(1)} MB/s; each: blob-exists check, tus POST + PATCH (4 uploads side by side), then batches of 50 mutations`],
+    });
+  } finally {
+    await client?.stop();
+    db.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- ingest ----------------------------------------------------------------------------------------
+
+async function benchIngest(dialect: Dialect, count: number): Promise<BenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), `fac-bench-ingest-${dialect}-`));
+  let stopPostgres: (() => Promise<void>) | null = null;
+  let database: ServerConfigInput['database'] = { kind: 'sqlite', file: join(dir, 'facilitateur.sqlite') };
+  if (dialect === 'postgres') {
+    const pg = await startPostgres(dir);
+    stopPostgres = pg.stop;
+    database = { kind: 'postgres', url: pg.url };
+  }
+  const prepared = await prepareDatabase(database);
+  const kioskId = 'borne-bench-ingest';
+  const key = deviceKey();
+  const store = new LocalBlobStore(join(dir, 'blobs'));
+  const mutations: Mutation[] = [];
+  try {
+    await prepared.db
+      .insertInto('kiosks')
+      .values({ id: kioskId, name: 'Banc d’essai', institution_id: null, token_hash: tokenHash(randomUUID()), revoked_at: null, public_key: key.publicKey, enrolled_at: new Date().toISOString() })
+      .execute();
+    // the blobs are there already, as uploaded and not yet referenced: what a kiosk's drain leaves
+    const now = new Date().toISOString();
+    for (let i = 0; i < count; i++) {
+      const bytes = randomBytes(512);
+      const sha = sha256Hex(bytes);
+      const file = join(dir, 'upload');
+      writeFileSync(file, bytes);
+      await store.putFile(sha, file);
+      await prepared.db.insertInto('blobs').values({ sha256: sha, size: bytes.length, mime: 'image/jpeg', created_at: now, uploaded_by: kioskId, referenced_at: null }).execute();
+      const body = deposit(bytes);
+      mutations.push({ seq: i + 1, id: randomUUID(), createdAt: now, blobs: [sha], ...body });
+    }
+  } finally {
+    await prepared.close();
+  }
+  const server = await startServerChild(serverConfig(dir, database));
+  try {
+    const challenge = ChallengeResponse.parse(
+      await (await fetch(`${server.url}${CHALLENGE_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kioskId }) })).json(),
+    ).challenge;
+    const signature = sign('sha256', Buffer.from(kioskAuthPayload(kioskId, challenge, 'socket')), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+    const socket = io(`${server.url}${KIOSK_NAMESPACE}`, { auth: { kioskId, challenge, signature }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const perBatch: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < mutations.length; i += 100) {
+      const b0 = performance.now();
+      const ack = MutationsAck.parse(await socket.timeout(60_000).emitWithAck(EVENTS.mutations, { mutations: mutations.slice(i, i + 100) }));
+      if (!ack.ok) throw new Error(`ingest refused: ${ack.error.code} ${ack.error.message}`);
+      perBatch.push(performance.now() - b0);
+    }
+    const total = performance.now() - t0;
+    socket.close();
+    const rate = Math.round((count / total) * 1000);
+    return summarize(`server ingest (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}): ms per batch of 100 deposits`, perBatch, {
+      ...(dialect === 'sqlite' ? { budget: { p50: 100, text: '≥ 1,000 mutations/s (≤ 100 ms a batch)' } } : {}),
+      notes: [`${rate} mutations/s over ${count} (each: access policy, document + version + audit entry + search index, its own savepoint; one transaction a batch, made durable before its ack)`],
+    });
+  } finally {
+    await server.stop();
+    await stopPostgres?.();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- connections -------------------------------------------------------------------------------------
+
+function fdLimit(): number {
+  try {
+    return Number(execFileSync('bash', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
+  } catch {
+    return 1024;
+  }
+}
+
+/** One kiosk over a bare WebSocket speaking engine.io 4 / socket.io 5: connect, sign, hello, answer pings. */
+function rawKiosk(baseUrl: string, kioskId: string, privateKey: ReturnType<typeof deviceKey>['privateKey']): Promise<WebSocket> {
+  return (async () => {
+    const res = await fetch(`${baseUrl}${CHALLENGE_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kioskId }) });
+    const { challenge } = ChallengeResponse.parse(await res.json());
+    const signature = sign('sha256', Buffer.from(kioskAuthPayload(kioskId, challenge, 'socket')), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+    return new Promise<WebSocket>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`kiosk ${kioskId}: no answer`)), 30_000);
+      ws.on('error', reject);
+      ws.on('message', (data) => {
+        const text = data.toString();
+        if (text.startsWith('0')) ws.send(`40${KIOSK_NAMESPACE},${JSON.stringify({ kioskId, challenge, signature })}`);
+        else if (text === '2') ws.send('3');
+        else if (text.startsWith(`40${KIOSK_NAMESPACE},`)) ws.send(`42${KIOSK_NAMESPACE},1${JSON.stringify([EVENTS.hello, { clientTime: new Date().toISOString(), revocationsVersion: 0, configVersion: 0 }])}`);
+        else if (text.startsWith(`43${KIOSK_NAMESPACE},1`)) {
+          clearTimeout(t);
+          resolve(ws);
+        } else if (text.startsWith(`44${KIOSK_NAMESPACE},`)) reject(new Error(`kiosk ${kioskId} refused: ${text}`));
+      });
+    });
+  })();
+}
+
+async function benchConnections(count: number): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'fac-bench-conn-'));
+  const database = { kind: 'sqlite' as const, file: join(dir, 'facilitateur.sqlite') };
+  const prepared = await prepareDatabase(database);
+  const key = deviceKey();
+  const ids = Array.from({ length: count }, (_, i) => `borne-bench-${String(i).padStart(5, '0')}`);
+  try {
+    const now = new Date().toISOString();
+    for (let i = 0; i < ids.length; i += 500) {
+      await prepared.db
+        .insertInto('kiosks')
+        // one key for all: generating 5,000 key pairs would only slow the bench; each still signs its own challenge
+        .values(ids.slice(i, i + 500).map((id) => ({ id, name: id, institution_id: null, token_hash: tokenHash(id), revoked_at: null, public_key: key.publicKey, enrolled_at: now })))
+        .execute();
+    }
+  } finally {
+    await prepared.close();
+  }
+  const notes: string[] = [];
+  const limit = fdLimit();
+  if (limit < count + 200) notes.push(`this process may open only ${limit} files: raise it (ulimit -n) for ${count} client connections`);
+  notes.push(`server started under "ulimit -n 65536" (needs root to go past the hard limit); clients are bare WebSockets in the bench process`);
+  const server = await startServerChild(serverConfig(dir, database));
+  const sockets: WebSocket[] = [];
+  try {
+    const idleRss = server.rssMb();
+    const connectMs: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < ids.length; i += 50) {
+      const slice = ids.slice(i, i + 50);
+      const b0 = performance.now();
+      sockets.push(...(await Promise.all(slice.map((id) => rawKiosk(server.url, id, key.privateKey)))));
+      connectMs.push((performance.now() - b0) / slice.length);
+    }
+    const total = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 2000));
+    const rss = server.rssMb();
+    notes.push(`${sockets.length} kiosks connected and said hello in ${(total / 1000).toFixed(1)} s; server RSS ${idleRss} MB idle → ${rss} MB (${Math.round(((rss - idleRss) * 1024) / Math.max(1, sockets.length))} KB a connection)`);
+    return [
+      summarize(`server RSS with ${sockets.length} kiosk connections (MB, not ms)`, [rss], { budget: { p50: 1024, text: `${count} connections in ≤ 1 GB RSS` }, notes }),
+      summarize('kiosk connect + signed challenge + hello, per kiosk, 50 at a time (ms)', connectMs, { notes: [] }),
+    ];
+  } finally {
+    for (const s of sockets) s.terminate();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchSync(o: SyncBenchOptions = {}): Promise<BenchResult[]> {
+  const want = (k: string) => !o.only || o.only.has(k);
+  const results: BenchResult[] = [];
+  if (want('drain')) results.push(await benchDrain(o.drainCount ?? 1000, o.scanBytes ?? 200_000));
+  if (want('ingest-sqlite')) results.push(await benchIngest('sqlite', o.ingestCount ?? 3000));
+  if (want('ingest-postgres')) results.push(await benchIngest('postgres', o.ingestCount ?? 3000));
+  if (want('connections')) results.push(...(await benchConnections(o.connections ?? 5000)));
+  return results;
+}
+
+if (process.env.FAC_BENCH_ROLE === 'server') {
+  serverChildMain().catch((err: unknown) => {
+    process.stderr.write(`bench server failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,283 @@
+/**
+ * A kiosk's outbox and sync client in a child process, for the fault tests: the parent queues
+ * documents, watches, and kills the child with SIGKILL at a chosen moment, then starts a new one on the
+ * same data folder. Control goes over Node's IPC channel.
+ *
+ * Pause points (test-only, passed in code to the SyncClient's `testHooks`) stop the child right where a
+ * crash is interesting: the second chunk of a blob upload, before a batch is sent, after the server's
+ * acknowledgement arrived but before the outbox purged. The child then reports `paused` and waits
+ * forever, so the parent's SIGKILL lands exactly there.
+ *
+ * `clockOffsetMs` shifts the child's wall clock (Date), not its monotonic clock, to show the protocol
+ * does not depend on the kiosk's time.
+ *
+ * This file is both the parent's API and, run with FAC_TEST_KIOSK_CHILD=1, the child.
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SyncStatus } from '../../kiosk/contract/schema.ts';
+import type { DeviceInfo } from '../../kiosk/core/sync/device.ts';
+import type { DocumentDeposit } from '../../sync-server/protocol/mutations.ts';
+
+export type PausePoint = 'upload-resume' | 'before-send' | 'before-acknowledge';
+
+export interface KioskProcessOptions {
+  dataDir: string;
+  url: string;
+  enrollmentCode?: string | null;
+  /** added to the child's Date (days: 86_400_000 × n) */
+  clockOffsetMs?: number;
+  /**
+   * stop at the n-th time (1 = first) this point is reached; `signal` only reports it and goes on (the
+   * parent's SIGKILL then lands while the step is under way)
+   */
+  pause?: { point: PausePoint; occurrence?: number; mode?: 'hold' | 'signal' };
+  chunkSize?: number;
+  batchSize?: number;
+}
+
+export interface Enqueued {
+  seqs: number[];
+  ids: string[];
+  documentIds: string[];
+  shas: string[];
+}
+
+export interface ChildStatus {
+  status: SyncStatus;
+  identity: DeviceInfo;
+  lastAckedSeq: number;
+  now: string;
+}
+
+type ToChild =
+  | { type: 'enqueue'; requestId: string; count: number; size: number; owner: string; cardSerial: string }
+  | { type: 'status'; requestId: string };
+
+type FromChild =
+  | { type: 'ready' }
+  | { type: 'enqueued'; requestId: string; result: Enqueued }
+  | { type: 'status'; requestId: string; result: ChildStatus }
+  | { type: 'paused'; point: PausePoint; detail: Record<string, unknown> }
+  | { type: 'event'; name: string; detail: unknown }
+  | { type: 'failed'; requestId?: string; message: string };
+
+export interface KioskProcess {
+  readonly pid: number;
+  /** queues `count` deposits of `size` random bytes each (one transaction each, as the kiosk does) */
+  enqueue(count: number, size: number, who: { owner: string; cardSerial: string }): Promise<Enqueued>;
+  status(): Promise<ChildStatus>;
+  /** resolves when the child stopped at its pause point */
+  paused(timeoutMs?: number): Promise<{ point: PausePoint; detail: Record<string, unknown> }>;
+  /** events the child reported (settings received…) */
+  readonly events: { name: string; detail: unknown }[];
+  /** polls the child's status until `ok` says so */
+  waitFor(what: string, ok: (s: ChildStatus) => boolean, timeoutMs?: number): Promise<ChildStatus>;
+  /** SIGKILL, and wait for the process to be gone */
+  kill(): Promise<void>;
+  /** the child's stderr so far (for failure messages) */
+  stderr(): string;
+}
+
+const SELF = import.meta.filename;
+
+export function startKioskProcess(o: KioskProcessOptions, startTimeoutMs = 20_000): Promise<KioskProcess> {
+  const child: ChildProcess = fork(SELF, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, FAC_TEST_KIOSK_CHILD: '1', FAC_TEST_KIOSK_OPTIONS: JSON.stringify(o), FAC_ENROLLMENT_CODE: '' },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const waiting = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const events: { name: string; detail: unknown }[] = [];
+  let pausedResolve: ((v: { point: PausePoint; detail: Record<string, unknown> }) => void) | null = null;
+  let pausedValue: { point: PausePoint; detail: Record<string, unknown> } | null = null;
+
+  child.on('message', (raw: unknown) => {
+    const m = raw as FromChild;
+    if (m.type === 'paused') {
+      pausedValue = { point: m.point, detail: m.detail };
+      pausedResolve?.(pausedValue);
+    } else if (m.type === 'event') {
+      events.push({ name: m.name, detail: m.detail });
+    } else if (m.type === 'enqueued' || m.type === 'status') {
+      waiting.get(m.requestId)?.resolve(m.result);
+      waiting.delete(m.requestId);
+    } else if (m.type === 'failed' && m.requestId) {
+      waiting.get(m.requestId)?.reject(new Error(m.message));
+      waiting.delete(m.requestId);
+    }
+  });
+  child.once('exit', () => {
+    for (const w of waiting.values()) w.reject(new Error(`kiosk process exited\n${stderr.slice(-2000)}`));
+    waiting.clear();
+  });
+
+  const ask = <T>(msg: ToChild): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      waiting.set(msg.requestId, { resolve: resolve as (v: unknown) => void, reject });
+      child.send(msg);
+    });
+
+  const handle: KioskProcess = {
+    pid: child.pid ?? -1,
+    events,
+    enqueue: (count, size, who) => ask<Enqueued>({ type: 'enqueue', requestId: randomUUID(), count, size, ...who }),
+    status: () => ask<ChildStatus>({ type: 'status', requestId: randomUUID() }),
+    paused(timeoutMs = 20_000) {
+      if (pausedValue) return Promise.resolve(pausedValue);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`kiosk process did not pause\n${stderr.slice(-2000)}`)), timeoutMs);
+        pausedResolve = (v) => {
+          clearTimeout(t);
+          resolve(v);
+        };
+      });
+    },
+    async waitFor(what, ok, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = await handle.status();
+        if (ok(s)) return s;
+        if (Date.now() > deadline) throw new Error(`kiosk process: timed out waiting for ${what}: ${JSON.stringify(s)}\n${stderr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    stderr: () => stderr,
+  };
+
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`kiosk process did not start\n${stderr.slice(-2000)}`));
+    }, startTimeoutMs);
+    child.on('message', (raw: unknown) => {
+      if ((raw as FromChild).type === 'ready') {
+        clearTimeout(t);
+        resolve(handle);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(t);
+      reject(new Error(`kiosk process exited before it was ready (${code ?? signal})\n${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+// ---- the child -----------------------------------------------------------------------------------
+
+function shiftClock(offsetMs: number): void {
+  const RealDate = Date;
+  class ShiftedDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(RealDate.now() + offsetMs);
+      else super(...(args as [string | number | Date]));
+    }
+    static override now(): number {
+      return RealDate.now() + offsetMs;
+    }
+  }
+  globalThis.Date = ShiftedDate as DateConstructor;
+}
+
+function deposit(bytes: Buffer, sha256: string, who: { owner: string; cardSerial: string }): DocumentDeposit {
+  return {
+    type: 'vault.document.deposit',
+    payload: {
+      documentId: randomUUID(),
+      owner: who.owner,
+      docType: 'rib',
+      fields: { iban: { value: 'FR7630006000011234567890189', confidence: 0.95, confirmed: true } },
+      ocrText: 'RELEVE D IDENTITE BANCAIRE',
+      file: { sha256, mime: 'image/jpeg', size: bytes.length },
+      capturedAt: new Date().toISOString(),
+      ground: { kind: 'own-card', cardSerial: who.cardSerial },
+    },
+  };
+}
+
+async function childMain(): Promise<void> {
+  const o = JSON.parse(process.env.FAC_TEST_KIOSK_OPTIONS ?? '{}') as KioskProcessOptions;
+  if (o.clockOffsetMs) shiftClock(o.clockOffsetMs);
+  const send = (m: FromChild) => process.send?.(m);
+  const [{ openKioskDb }, { Outbox }, { keyFileProvider }, { SyncClient }, { silentLogger }, { sha256Hex }] = await Promise.all([
+    import('../../kiosk/core/storage/db.ts'),
+    import('../../kiosk/core/outbox/outbox.ts'),
+    import('../../kiosk/core/storage/keys.ts'),
+    import('../../kiosk/core/sync/client.ts'),
+    import('../../kiosk/core/log.ts'),
+    import('../../kiosk/core/outbox/blob-crypto.ts'),
+  ]);
+  mkdirSync(o.dataDir, { recursive: true });
+  const db = openKioskDb(join(o.dataDir, 'outbox.sqlite'));
+  const outbox = new Outbox(db, join(o.dataDir, 'blobs'), keyFileProvider(join(o.dataDir, 'data.key')));
+  const reached: Record<PausePoint, number> = { 'upload-resume': 0, 'before-send': 0, 'before-acknowledge': 0 };
+  const pauseIf = async (point: PausePoint, detail: Record<string, unknown>) => {
+    reached[point]++;
+    if (o.pause?.point === point && reached[point] === (o.pause.occurrence ?? 1)) {
+      send({ type: 'paused', point, detail });
+      if (o.pause.mode !== 'signal') await new Promise(() => {}); // until SIGKILL
+    }
+  };
+  const client = new SyncClient({
+    url: o.url,
+    outbox,
+    logger: silentLogger,
+    enrollmentCode: o.enrollmentCode ?? null,
+    reconnectDelayMaxMs: 500,
+    ackTimeoutMs: 10_000,
+    ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+    ...(o.chunkSize ? { chunkSize: o.chunkSize } : {}),
+    onSettings: (settings, version) => send({ type: 'event', name: 'settings', detail: { settings, version } }),
+    testHooks: {
+      // a PATCH after the first chunk: part of the file is on the server, its URL in the outbox
+      beforeUploadRequest: async (r) => {
+        if (r.method === 'PATCH' && r.offset !== null && r.offset > 0) await pauseIf('upload-resume', { sha256: r.sha256, offset: r.offset, size: r.size });
+      },
+      beforeSend: (batch) => pauseIf('before-send', { seqs: batch.map((m) => m.seq) }),
+      beforeAcknowledge: (ack, batch) => pauseIf('before-acknowledge', { lastSeq: ack.lastSeq ?? null, ok: ack.ok, seqs: batch.map((m) => m.seq) }),
+    },
+  });
+  process.on('message', (raw: unknown) => {
+    const m = raw as ToChild;
+    try {
+      if (m.type === 'enqueue') {
+        const result: Enqueued = { seqs: [], ids: [], documentIds: [], shas: [] };
+        for (let i = 0; i < m.count; i++) {
+          const bytes = randomBytes(m.size);
+          const sha = sha256Hex(bytes);
+          const body = deposit(bytes, sha, m);
+          const { seq, id } = outbox.enqueue(body, [{ bytes, mime: 'image/jpeg' }]);
+          result.seqs.push(seq);
+          result.ids.push(id);
+          result.documentIds.push(body.payload.documentId);
+          result.shas.push(sha);
+        }
+        send({ type: 'enqueued', requestId: m.requestId, result });
+      } else if (m.type === 'status') {
+        send({ type: 'status', requestId: m.requestId, result: { status: client.status(), identity: client.identity(), lastAckedSeq: outbox.lastAckedSeq(), now: new Date().toISOString() } });
+      }
+    } catch (err) {
+      send({ type: 'failed', requestId: m.requestId, message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  client.start();
+  send({ type: 'ready' });
+}
+
+if (process.env.FAC_TEST_KIOSK_CHILD === '1' && process.send) {
+  childMain().catch((err: unknown) => {
+    process.stderr.write(`kiosk child failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -13,8 +13,9 @@ fi
 if ! pgrep -x pcscd >/dev/null; then
   /usr/sbin/pcscd
 fi
+# wait for vpcd to LISTEN (read from /proc: connecting to it would look like a card being inserted)
 for _ in $(seq 1 100); do
-  if (exec 3<>/dev/tcp/127.0.0.1/35963) 2>/dev/null; then exit 0; fi
+  if grep -q ':8C7B 00000000:0000 0A' /proc/net/tcp 2>/dev/null; then exit 0; fi
   sleep 0.1
 done
 echo "services: vpcd is not listening on 127.0.0.1:35963 (is vsmartcard-vpcd installed?)" >&2

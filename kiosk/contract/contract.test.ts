@@ -6,9 +6,9 @@ import { KioskError } from './schema.ts';
 import type { KioskBridge } from './schema.ts';
 import { decodeWire, encodeWire } from './wire.ts';
 
-const handlers: Handlers = {
+const handlers = {
   'state.get': async () => ({ state: { screen: 'attract' }, sync: { pending: 0, online: true, lastSuccessAt: null, problem: null } }),
-  'pin.submit': async ({ pin }) => (pin === '1234' ? { outcome: 'open' } : { outcome: 'wrong', triesLeft: 2 }),
+  'pin.submit': async ({ pin }: { pin: string }) => (pin === '1234' ? { outcome: 'open' } : { outcome: 'wrong', triesLeft: 2 }),
   'capture.analyse': async () => {
     throw new KioskError('bad-image', 'Reprenez la photo.');
   },
@@ -21,7 +21,7 @@ const handlers: Handlers = {
   'session.dropCompanion': async () => ({}),
   // a handler that breaks its own contract must not leak a malformed result
   'sync.status': async () => ({ pending: -1 }) as never,
-};
+} as unknown as Handlers;
 
 const internal: unknown[] = [];
 const call = (method: unknown, params: unknown) => dispatch(handlers, method, params, (e) => internal.push(e));

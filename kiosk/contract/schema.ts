@@ -72,6 +72,10 @@ export const CaptureAnalysis = z.object({
   captureId: z.uuid(),
   docType: z.string(),
   fields: z.record(z.string(), FieldReading),
+  /** how each field is named on screen */
+  labels: z.record(z.string(), z.string()),
+  /** the flattened pages, as small previews (JPEG) */
+  pages: z.array(z.object({ preview: z.instanceof(Uint8Array) })),
   text: z.string(),
   /** milliseconds spent in the core, for the record */
   elapsedMs: z.number().nonnegative(),
@@ -79,6 +83,47 @@ export const CaptureAnalysis = z.object({
 export type CaptureAnalysis = z.infer<typeof CaptureAnalysis>;
 
 const Bytes = z.instanceof(Uint8Array);
+
+/** A paper of the vault, as listed (titles and labels come ready for the screen). */
+export const VaultItem = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  docType: z.string(),
+  /** the group it is shown in (issuing institution): 'caf', 'impots', … and its name */
+  issuer: z.string(),
+  issuerTitle: z.string(),
+  vault: z.enum(['personal', 'institutional']),
+  capturedAt: z.string(),
+  expiresOn: z.string().nullable(),
+  expiry: z.enum(['valid', 'expires-soon', 'expired', 'too-old']),
+  /** deposited during this session and still on its way to the server */
+  pending: z.boolean(),
+  snippet: z.string().optional(),
+  hasPreview: z.boolean(),
+});
+export type VaultItem = z.infer<typeof VaultItem>;
+
+export const VaultField = z.object({ name: z.string(), label: z.string(), value: z.string() });
+
+export const VaultDocument = z.object({
+  item: VaultItem,
+  versions: z.array(
+    z.object({
+      version: z.number().int().positive(),
+      capturedAt: z.string(),
+      fields: z.array(VaultField),
+      mime: z.string(),
+      pages: z.number().int().positive(),
+    }),
+  ),
+});
+export type VaultDocument = z.infer<typeof VaultDocument>;
+
+export const JournalEntry = z.object({ at: z.string(), who: z.string(), action: z.string(), documentTitle: z.string().nullable() });
+export type JournalEntry = z.infer<typeof JournalEntry>;
+
+export const InstitutionItem = z.object({ id: z.string(), name: z.string(), address: z.string(), city: z.string() });
+export type InstitutionItem = z.infer<typeof InstitutionItem>;
 
 /** Every method: its params and its result. */
 export const methods = {
@@ -107,16 +152,53 @@ export const methods = {
       captureId: z.uuid(),
       /** the values as the person checked them on screen */
       fields: z.record(z.string().max(40), z.string().max(500)),
+      /** a new version of this document (the old ones stay in its history) */
+      replaces: z.uuid().optional(),
     }),
     result: z.object({ documentId: z.uuid() }),
   },
   'capture.discard': { params: z.object({ captureId: z.uuid() }), result: z.object({}) },
+  /** one more page of the same document (a multi-page paper is kept as one PDF) */
+  'capture.addPage': {
+    params: z.object({
+      captureId: z.uuid(),
+      image: Bytes.refine((b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES, 'image vide ou trop grande'),
+      mime: z.enum(['image/jpeg', 'image/png', 'image/webp']),
+    }),
+    result: CaptureAnalysis,
+  },
+  /** turn a page a quarter at a time (the text is read again) */
+  'capture.rotate': {
+    params: z.object({ captureId: z.uuid(), page: z.number().int().min(0).max(49), turn: z.union([z.literal(90), z.literal(180), z.literal(270)]) }),
+    result: CaptureAnalysis,
+  },
+  'capture.removePage': { params: z.object({ captureId: z.uuid(), page: z.number().int().min(0).max(49) }), result: CaptureAnalysis },
   'session.end': { params: z.object({}), result: z.object({}) },
   /** "Je suis là" on the idle warning; also sent (throttled) when the person touches the screen */
   'session.stillHere': { params: z.object({}), result: z.object({}) },
   /** during an agent's session: the beneficiary leaves (their card stays until they take it) */
   'session.dropCompanion': { params: z.object({}), result: z.object({}) },
   'sync.status': { params: z.object({}), result: SyncStatus },
+  'vault.list': { params: z.object({}), result: z.object({ items: z.array(VaultItem) }) },
+  'vault.search': { params: z.object({ query: z.string().min(1).max(200) }), result: z.object({ items: z.array(VaultItem) }) },
+  'vault.open': { params: z.object({ documentId: z.uuid() }), result: VaultDocument },
+  /** the picture of a document (or its preview) to show on screen */
+  'vault.image': {
+    params: z.object({ documentId: z.uuid(), preview: z.boolean().default(false) }),
+    result: z.object({ mime: z.string(), bytes: Bytes }),
+  },
+  /** the document as a PDF (with a cover letter to an institution for sending by post), printed when the kiosk has a printer */
+  'vault.print': {
+    params: z.object({ documentId: z.uuid(), letterTo: z.string().max(64).optional() }),
+    result: z.object({ pages: z.number().int().positive(), printed: z.boolean() }),
+  },
+  'vault.delete': { params: z.object({ documentId: z.uuid() }), result: z.object({}) },
+  'vault.send': {
+    params: z.object({ documentId: z.uuid(), institutionId: z.string().max(64), note: z.string().max(2000).default('') }),
+    result: z.object({}),
+  },
+  'vault.journal': { params: z.object({}), result: z.object({ entries: z.array(JournalEntry) }) },
+  'institutions.list': { params: z.object({}), result: z.object({ institutions: z.array(InstitutionItem) }) },
 } as const;
 
 export type Methods = typeof methods;
@@ -134,6 +216,8 @@ export const KioskEvent = z.discriminatedUnion('type', [
 export type KioskEvent = z.infer<typeof KioskEvent>;
 
 export const ErrorCode = z.enum([
+  /** needs the server, which cannot be reached now */
+  'offline',
   'invalid-request',
   'unknown-method',
   'no-session',

@@ -23,6 +23,8 @@ export const KioskConfigSchema = z.object({
     .default('none'),
   /** the pinned platform CA certificate (PEM) */
   FAC_CA_CERT: z.string().min(1).default(resolve(repoRoot, '.data/server/ca/ca.cert.pem')),
+  /** CUPS printer name for printing papers (empty: this kiosk has no printer) */
+  FAC_PRINTER: z.string().regex(/^[A-Za-z0-9_.-]{0,127}$/, 'nom d’imprimante CUPS attendu').default(''),
   FAC_IDLE_TIMEOUT_S: z.coerce.number().int().min(15).max(3600).default(120),
   FAC_IDLE_WARNING_S: z.coerce.number().int().min(5).max(300).default(30),
   FAC_HOST_PORT: Port.default(7380),
@@ -40,6 +42,7 @@ export interface KioskConfig {
   readerSecond: string;
   box: string;
   caCertPath: string;
+  printer: string | null;
   idleTimeoutMs: number;
   idleWarningMs: number;
   hostPort: number;
@@ -73,6 +76,7 @@ export function loadKioskConfig(env: Record<string, string | undefined> = proces
     readerSecond: c.FAC_READER_SECOND,
     box: c.FAC_BOX,
     caCertPath: resolve(c.FAC_CA_CERT),
+    printer: c.FAC_PRINTER === '' ? null : c.FAC_PRINTER,
     idleTimeoutMs: c.FAC_IDLE_TIMEOUT_S * 1000,
     idleWarningMs: Math.min(c.FAC_IDLE_WARNING_S, c.FAC_IDLE_TIMEOUT_S - 5) * 1000,
     hostPort: c.FAC_HOST_PORT,

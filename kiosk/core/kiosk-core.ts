@@ -10,7 +10,9 @@ import { openCardBox } from '../../drivers/hid/index.ts';
 import type { Handlers } from '../contract/dispatch.ts';
 import { dispatch } from '../contract/dispatch.ts';
 import type { KioskEvent, Outcome } from '../contract/schema.ts';
+import { KioskError } from '../contract/schema.ts';
 import { CaptureService } from './capture/capture.ts';
+import { PageProcessor } from './capture/page-processor.ts';
 import type { KioskConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import { createOcrPool } from './ocr/index.ts';
@@ -26,6 +28,18 @@ import type { Db } from './storage/db.ts';
 import { keyFileProvider } from './storage/keys.ts';
 import type { KeyProvider } from './storage/keys.ts';
 import { SyncClient } from './sync/client.ts';
+import { VaultService } from './vault/vault.ts';
+import { printPdf } from './vault/print.ts';
+import { PDFDocument } from 'pdf-lib';
+
+/** Pages of the PDF the server made (its page objects sit in compressed object streams: parse it). */
+async function countPdfPages(bytes: Uint8Array): Promise<number> {
+  try {
+    return (await PDFDocument.load(bytes, { updateMetadata: false })).getPageCount();
+  } catch {
+    throw new KioskError('transport', 'Le document reçu du serveur est illisible.');
+  }
+}
 
 export interface KioskCoreOptions {
   config: KioskConfig;
@@ -84,6 +98,8 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
 
   const box = opts.box ?? openCardBox(config.box, { logger: logger.child({ part: 'box' }) });
 
+  // the vault needs the sync client and the session, each of which calls back into it: late binding
+  let vault: VaultService | null = null;
   const session = new SessionManager({
     readers: { main: config.reader, second: config.readerSecond },
     trust,
@@ -93,6 +109,8 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     idle: { timeoutMs: config.idleTimeoutMs, warningMs: config.idleWarningMs },
     box,
     ...(opts.readers ? { readerManager: opts.readers } : {}),
+    serverChallenge: () => vault?.challenge() ?? Promise.resolve(null),
+    onAuthenticated: (proof) => vault?.onAuthenticated(proof),
   });
 
   const sync = new SyncClient({
@@ -114,17 +132,25 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
           if (r === 'applied') session.revocationsChanged();
           return { ok: true };
         }
+        default:
+          return { ok: false, error: { code: 'unknown', message: 'push non géré par cette borne' } };
       }
     },
   });
   sync.onStatus((s) => emit({ type: 'sync', sync: s }));
 
+  vault = new VaultService({ sync, session, outbox, db, logger: logger.child({ part: 'vault' }) });
+  const theVault = vault;
+
   const ocr = opts.ocr ?? createOcrPool({ size: config.ocrWorkers, cacheDir: join(config.dataDir, 'tessdata'), logger: logger.child({ part: 'ocr' }) });
+  const pages = new PageProcessor();
   const capture = new CaptureService({
     ocr,
+    pages,
     outbox,
     logger: logger.child({ part: 'capture' }),
     session: () => session.subject(),
+    ground: () => session.ground(),
     onProgress: (stage, progress) => emit({ type: 'ocr.progress', stage, progress }),
   });
 
@@ -134,14 +160,23 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     capture.wipe();
     outbox.purgeSession();
   };
-  session.on('ended', wipe);
-  session.on('companion-ended', wipe);
+  session.on('ended', () => {
+    wipe();
+    theVault.sessionEnded();
+  });
+  session.on('companion-ended', () => {
+    wipe();
+    theVault.companionEnded();
+  });
 
   const handlers: Handlers = {
     'state.get': async () => ({ state: session.state, sync: sync.status() }),
     'pin.submit': async ({ pin, purpose }) => session.submitPin(pin, purpose),
     'capture.analyse': async ({ image, mime }) => capture.analyse(image, mime),
-    'capture.confirm': async ({ captureId, fields }) => capture.confirm(captureId, fields),
+    'capture.confirm': async ({ captureId, fields, replaces }) => capture.confirm(captureId, fields, replaces),
+    'capture.addPage': async ({ captureId, image, mime }) => capture.addPage(captureId, image, mime),
+    'capture.rotate': async ({ captureId, page, turn }) => capture.rotate(captureId, page, turn),
+    'capture.removePage': async ({ captureId, page }) => capture.removePage(captureId, page),
     'capture.discard': async ({ captureId }) => {
       capture.discard(captureId);
       return {};
@@ -159,6 +194,26 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       return {};
     },
     'sync.status': async () => sync.status(),
+    'vault.list': async () => ({ items: await theVault.list() }),
+    'vault.search': async ({ query }) => ({ items: await theVault.search(query) }),
+    'vault.open': async ({ documentId }) => theVault.open(documentId),
+    'vault.image': async ({ documentId, preview }) => theVault.image(documentId, preview),
+    'vault.print': async ({ documentId, letterTo }) => {
+      const bytes = await theVault.pdf(documentId, letterTo);
+      const pages = await countPdfPages(bytes);
+      const printed = config.printer ? await printPdf(config.printer, bytes, logger) : false;
+      return { pages, printed };
+    },
+    'vault.delete': async ({ documentId }) => {
+      theVault.delete(documentId);
+      return {};
+    },
+    'vault.send': async ({ documentId, institutionId, note }) => {
+      theVault.send(documentId, institutionId, note);
+      return {};
+    },
+    'vault.journal': async () => ({ entries: await theVault.journal() }),
+    'institutions.list': async () => ({ institutions: await theVault.institutions() }),
   };
 
   box.start();
@@ -185,6 +240,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       await sync.stop();
       await box.close();
       await ocr.close();
+      await pages.close();
       db.close();
     },
   };

@@ -22,6 +22,8 @@ const handlers = {
     captureId: '7d3f1f2e-3b1c-4d55-9a57-0c2b8f1e4a10',
     docType: 'other',
     fields: {},
+    labels: {},
+    pages: [{ preview: new Uint8Array([0xff, 0xd8]) }],
     text: `bytes:${image.byteLength}`,
     elapsedMs: 1,
   }),

@@ -1,7 +1,6 @@
 /** Starts pcscd (with Debian's vpcd driver) if it is not running, and waits for vpcd's port. */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
 
 export const VPCD_HOST = '127.0.0.1';
 export const VPCD_PORT = 35963;
@@ -15,20 +14,31 @@ export function pcscdRunning(): boolean {
   }
 }
 
-export function portOpen(port: number, host = VPCD_HOST): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ port, host });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+
+/**
+ * Is something LISTENING on the port? Read from /proc/net/tcp rather than by connecting: vpcd takes any
+ * connection to its port for a card being inserted, so a probe would insert (and remove) a phantom card.
+ */
+export function listening(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let table: string;
+    try {
+      table = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of table.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A') return true;
+    }
+  }
+  return false;
 }
 
 export async function waitForVpcd(timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await portOpen(VPCD_PORT))) {
+  while (!listening(VPCD_PORT)) {
     if (Date.now() > deadline) throw new Error(`vpcd is not listening on ${VPCD_HOST}:${VPCD_PORT}`);
     await new Promise((r) => setTimeout(r, 100));
   }

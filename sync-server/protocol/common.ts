@@ -4,6 +4,7 @@ export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'empreinte SHA-256 atte
 export const KioskId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'identifiant de borne invalide');
 export const Uuid = z.uuid();
 export const IsoDateTime = z.iso.datetime({ offset: true });
+export const IsoDate = z.iso.date();
 
 /** Document types the platform knows; OCR classifies into these and the vault files by them. */
 export const DocType = z.enum([

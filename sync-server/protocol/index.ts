@@ -5,3 +5,4 @@ export * from './mutations.ts';
 export * from './socket.ts';
 export * from './canonical-json.ts';
 export * from './revocation.ts';
+export * from './vault.ts';

@@ -3,7 +3,7 @@
  * (DESIGN.md §5). The server owns these schemas; the kiosk imports them.
  */
 import { z } from 'zod';
-import { DocType, FileMime, IsoDateTime, LIMITS, Sha256, Uuid } from './common.ts';
+import { DocType, FileMime, IsoDate, IsoDateTime, LIMITS, Sha256, Uuid } from './common.ts';
 
 export const ExtractedField = z.object({
   value: z.string().max(LIMITS.fieldValueChars),
@@ -16,8 +16,13 @@ export type ExtractedField = z.infer<typeof ExtractedField>;
 const FieldName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/);
 
 /** On what ground a write is made (DESIGN.md §6); the server's access policy checks it again. */
+const CardSerialField = z.string().regex(/^[0-9A-F]{8,32}$/);
+
 export const Ground = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('own-card'), cardSerial: z.string().regex(/^[0-9A-F]{8,32}$/) }),
+  /** the card's holder, alone, on their own vault */
+  z.object({ kind: z.literal('own-card'), cardSerial: CardSerialField }),
+  /** an agent acting with the beneficiary present, who put in their own card and PIN (their consent) */
+  z.object({ kind: z.literal('present-beneficiary'), cardSerial: CardSerialField, agentCardSerial: CardSerialField }),
 ]);
 export type Ground = z.infer<typeof Ground>;
 
@@ -33,13 +38,42 @@ export const DocumentDeposit = z.object({
       .refine((r) => Object.keys(r).length <= LIMITS.fieldsPerDocument, 'trop de champs'),
     ocrText: z.string().max(LIMITS.ocrTextChars),
     file: z.object({ sha256: Sha256, mime: FileMime, size: z.number().int().positive().max(LIMITS.blobBytes) }),
+    /** a small preview (JPEG), shown in lists */
+    thumbnail: z.object({ sha256: Sha256, mime: z.literal('image/jpeg'), size: z.number().int().positive().max(512 * 1024) }).optional(),
+    pages: z.number().int().min(1).max(50).optional(),
+    /** dates read on the paper (ISO date), for expiry */
+    issuedOn: IsoDate.optional(),
+    expiresOn: IsoDate.optional(),
     capturedAt: IsoDateTime,
     ground: Ground,
   }),
 });
 export type DocumentDeposit = z.infer<typeof DocumentDeposit>;
 
-export const MutationBody = z.discriminatedUnion('type', [DocumentDeposit]);
+const Owner = z.string().regex(/^FAC-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+
+/** The person deletes a document of their personal vault (every version goes). */
+export const DocumentDelete = z.object({
+  type: z.literal('vault.document.delete'),
+  payload: z.object({ documentId: Uuid, owner: Owner, ground: Ground }),
+});
+export type DocumentDelete = z.infer<typeof DocumentDelete>;
+
+/** The person sends a document to an institution: a platform message with the document attached. */
+export const DocumentSend = z.object({
+  type: z.literal('vault.document.send'),
+  payload: z.object({
+    messageId: Uuid,
+    documentId: Uuid,
+    owner: Owner,
+    institutionId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/),
+    note: z.string().max(2000),
+    ground: Ground,
+  }),
+});
+export type DocumentSend = z.infer<typeof DocumentSend>;
+
+export const MutationBody = z.discriminatedUnion('type', [DocumentDeposit, DocumentDelete, DocumentSend]);
 export type MutationBody = z.infer<typeof MutationBody>;
 export type MutationType = MutationBody['type'];
 
@@ -58,6 +92,9 @@ export type Mutation = z.infer<typeof Mutation>;
 export function referencedBlobs(m: MutationBody): string[] {
   switch (m.type) {
     case 'vault.document.deposit':
-      return [m.payload.file.sha256];
+      return m.payload.thumbnail ? [m.payload.file.sha256, m.payload.thumbnail.sha256] : [m.payload.file.sha256];
+    case 'vault.document.delete':
+    case 'vault.document.send':
+      return [];
   }
 }

@@ -35,7 +35,7 @@ describe('card sessions on screen', () => {
     stack = await startStack();
     browser = await launchKioskBrowser();
     page = browser.page;
-    await page.goto(stack.host.url);
+    await page.goto(`${stack.host.url}&auto=0`);
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
   });
 
@@ -150,7 +150,7 @@ describe('inactivity', () => {
 
   it('warns with a countdown, "Je suis là" keeps the session, then it closes', async () => {
     const { page } = browser;
-    await page.goto(stack.host.url);
+    await page.goto(`${stack.host.url}&auto=0`);
     await stack.insert('Camille');
     await page.getByText('Bonjour Camille').waitFor();
     await typePin(page, stack.person('Camille').card.pin);

@@ -10,11 +10,13 @@ import { startSimulator } from '../../drivers/vcard/simulator.ts';
 import type { SimulatorHandle } from '../../drivers/vcard/simulator.ts';
 import { loadKioskConfig } from '../../kiosk/core/config.ts';
 import { createKioskCore } from '../../kiosk/core/kiosk-core.ts';
+import { enrollDataDir } from '../../kiosk/core/sync/device.ts';
 import type { KioskCore } from '../../kiosk/core/kiosk-core.ts';
 import { createLogger } from '../../kiosk/core/log.ts';
 import { BRIDGE_FILE, RENDERER_DIR } from '../../kiosk/host/paths.ts';
 import { startBrowserHost } from '../../kiosk/host/server.ts';
 import type { BrowserHost } from '../../kiosk/host/server.ts';
+import { createEnrollment } from '../../sync-server/src/auth/enrollment.ts';
 import { CA_FILES, caDir, initCa } from '../../sync-server/src/cards/ca-store.ts';
 import { startServer } from '../../sync-server/src/server.ts';
 import type { RunningServer } from '../../sync-server/src/server.ts';
@@ -23,6 +25,8 @@ import { makeTestCard } from './cards.ts';
 export const REPO = resolve(import.meta.dirname, '../..');
 export const DEMO_SEED = join(REPO, 'assets/seed/demo.json');
 export const STAFF_TOKEN = 'test-staff-token-0123456789';
+/** The seeded demo kiosk, enrolled by `startStack` as staff and the kiosk would do it. */
+export const STACK_KIOSK_ID = 'borne-cms-centre-1';
 
 export interface DemoPerson {
   identifier: string;
@@ -84,9 +88,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await makeTestCard(ca, cardsDir, { serial: p.card.serial, identifier: p.identifier, firstName: p.firstName, lastName: p.lastName, role: p.role, pin: p.card.pin });
   }
   const box = await startSimulator({ cardsDir, port: 0, boxPort: 0 });
+  // enrollment: staff create a one-time code for the seeded kiosk; the kiosk registers its device key
+  const enrollment = await createEnrollment(server.db, server.dialect, { kioskId: STACK_KIOSK_ID, actor: { kind: 'staff', id: 'test-stack' } });
+  await enrollDataDir({ dataDir: join(dir, 'kiosk'), url: server.url, code: enrollment.code });
   const config = loadKioskConfig({
     FAC_KIOSK_DATA_DIR: join(dir, 'kiosk'),
     FAC_SYNC_URL: server.url,
+    FAC_KIOSK_ID: STACK_KIOSK_ID,
     FAC_HOST_PORT: '0',
     FAC_READER: 'Virtual PCD 00 00',
     FAC_READER_SECOND: 'Virtual PCD 00 01',
@@ -128,8 +136,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       }),
     async close() {
       await host.close();
-      await core.close();
+      // the virtual cards leave first: they answer pcscd from this very process, and the core's
+      // disconnect (SCardDisconnect, a blocking call) would wait for a card that cannot answer
       await box.close();
+      await core.close();
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },

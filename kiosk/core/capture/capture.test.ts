@@ -18,6 +18,8 @@ import type { Db } from '../storage/db.ts';
 import { keyFileProvider } from '../storage/keys.ts';
 import type { Holder } from '../session/session.ts';
 import { CaptureService } from './capture.ts';
+import { PageProcessor } from './page-processor.ts';
+import { PDFDocument } from 'pdf-lib';
 
 let dir: string;
 let db: Db;
@@ -25,6 +27,7 @@ let pool: OcrPool;
 let outbox: Outbox;
 let session: Holder | null;
 let capture: CaptureService;
+let pages: PageProcessor;
 let rib: { jpeg: Buffer; iban: string };
 
 const camille: Holder = { identifier: 'FAC-K7QM-3XD2-9HRW', cardSerial: '0A1B2C3D', firstName: 'Camille', role: 'beneficiary' };
@@ -44,8 +47,10 @@ beforeAll(async () => {
   db = openKioskDb(join(dir, 'outbox.sqlite'));
   outbox = new Outbox(db, join(dir, 'blobs'), keyFileProvider(join(dir, 'data.key')));
   pool = createOcrPool({ size: 1, cacheDir: join(dir, 'tessdata'), logger: silentLogger });
+  pages = new PageProcessor();
   capture = new CaptureService({
     ocr: pool,
+    pages,
     outbox,
     logger: silentLogger,
     session: () => {
@@ -59,6 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pool.close();
+  await pages.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -97,13 +103,51 @@ describe('capture', () => {
     expect(e.message).toMatch(/IBAN/);
     expect(outbox.pendingCount()).toBe(0);
     expect((await rejection(() => capture.confirm(a.captureId, { iban: rib.iban, 'bad name': 'x' }))).code).toBe('invalid-request');
-    const { documentId } = capture.confirm(a.captureId, { iban: rib.iban.replace(/(.{4})/g, '$1 ') });
+    expect(a.labels.iban).toBe('IBAN');
+    expect(a.pages).toHaveLength(1);
+    const { documentId } = await capture.confirm(a.captureId, { iban: rib.iban.replace(/(.{4})/g, '$1 ') });
     const [m] = outbox.pending();
-    expect(m).toMatchObject({ type: 'vault.document.deposit', payload: { documentId, owner: camille.identifier, docType: 'rib' } });
-    expect(m!.type === 'vault.document.deposit' && m!.payload.fields.iban).toMatchObject({ value: rib.iban, confirmed: true });
-    expect(outbox.readBlob(m!.blobs[0]!).equals(rib.jpeg)).toBe(true);
+    expect(m).toMatchObject({ type: 'vault.document.deposit', payload: { documentId, owner: camille.identifier, docType: 'rib', pages: 1 } });
+    if (m?.type !== 'vault.document.deposit') throw new Error('deposit expected');
+    expect(m.payload.fields.iban).toMatchObject({ value: rib.iban, confirmed: true });
+    // the archive is the flattened page (JPEG), with its preview as a second blob
+    const archive = outbox.readBlob(m.payload.file.sha256);
+    expect((await sharp(archive).metadata()).format).toBe('jpeg');
+    expect(m.blobs).toEqual([m.payload.file.sha256, m.payload.thumbnail!.sha256]);
+    expect((await sharp(outbox.readBlob(m.payload.thumbnail!.sha256)).metadata()).width).toBe(320);
+    outbox.acknowledge(m.seq);
     // the same capture cannot be stored twice
     expect((await rejection(() => capture.confirm(a.captureId, { iban: rib.iban }))).code).toBe('not-found');
+  });
+
+  it('asks for a new photo, in plain words, when it is blurred, dark or empty', async () => {
+    session = camille;
+    const blurred = await sharp(rib.jpeg).blur(8).jpeg().toBuffer();
+    expect((await rejection(capture.analyse(blurred, 'image/jpeg'))).message).toMatch(/floue/);
+    const dark = await sharp(rib.jpeg).linear(0.2, 0).jpeg().toBuffer();
+    expect((await rejection(capture.analyse(dark, 'image/jpeg'))).message).toMatch(/sombre/);
+    const desk = await sharp({ create: { width: 1600, height: 1000, channels: 3, background: '#3a332c' } }).jpeg().toBuffer();
+    expect((await rejection(capture.analyse(desk, 'image/jpeg'))).message).toMatch(/ne voyons pas de document/);
+  });
+
+  it('keeps several pages as one PDF, turns and removes pages', async () => {
+    session = camille;
+    const a = await capture.analyse(rib.jpeg, 'image/jpeg');
+    const two = await capture.addPage(a.captureId, rib.jpeg, 'image/jpeg');
+    expect(two.pages).toHaveLength(2);
+    const turned = await capture.rotate(a.captureId, 1, 90);
+    const [w0, w1] = await Promise.all(turned.pages.map(async (p) => (await sharp(p.preview).metadata()).height));
+    expect(w1).toBeGreaterThan(w0!); // a landscape slip turned a quarter stands upright
+    const three = await capture.addPage(a.captureId, rib.jpeg, 'image/jpeg');
+    expect(three.pages).toHaveLength(3);
+    expect((await capture.removePage(a.captureId, 2)).pages).toHaveLength(2);
+    await capture.confirm(a.captureId, { iban: rib.iban });
+    const m = outbox.pending().at(-1)!;
+    if (m.type !== 'vault.document.deposit') throw new Error('deposit expected');
+    expect(m.payload).toMatchObject({ pages: 2, file: { mime: 'application/pdf' } });
+    const pdf = await PDFDocument.load(outbox.readBlob(m.payload.file.sha256));
+    expect(pdf.getPageCount()).toBe(2);
+    outbox.acknowledge(m.seq);
   });
 
   it('forgets captures when the session ends or changes hands', async () => {

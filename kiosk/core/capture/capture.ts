@@ -1,43 +1,65 @@
 /**
- * Capture → check → store. A still from the camera is read by the OCR pool; the person checks the
- * fields; on confirmation the image and the document go into the outbox in one transaction.
- * Pending captures live in memory only, tied to the open session, and are wiped when it ends.
+ * Capture → check → store. Each still is checked and flattened in the capture worker (PageProcessor) while
+ * the OCR pool reads it, in parallel; a document may have several pages; the person checks the fields;
+ * on confirmation the archive (a JPEG, or a PDF for several pages), its preview and the document go into
+ * the outbox in one transaction. Pending captures live in memory only, tied to the session, and are wiped
+ * when it ends.
  */
 import { randomUUID } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
 import { LIMITS } from '../../../sync-server/protocol/common.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
-import { isValidIban, isValidBic, normalizeIban } from '../../../sync-server/protocol/iban.ts';
-import type { DocumentDeposit, ExtractedField } from '../../../sync-server/protocol/mutations.ts';
+import { isValidBic, isValidIban, normalizeIban } from '../../../sync-server/protocol/iban.ts';
+import type { DocumentDeposit, ExtractedField, Ground } from '../../../sync-server/protocol/mutations.ts';
+import { fieldLabel } from '../../../sync-server/protocol/vault.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { CaptureAnalysis } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import { OcrError } from '../ocr/index.ts';
-import type { OcrPool } from '../ocr/index.ts';
+import type { OcrPool, OcrResult } from '../ocr/index.ts';
 import { sha256Hex } from '../outbox/blob-crypto.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { Holder } from '../session/session.ts';
+import type { PageProcessor } from './page-processor.ts';
+import { CaptureError } from './process.ts';
+import type { ProcessedPage, Turn } from './process.ts';
 import { sniffImage } from './sniff.ts';
 import type { ImageMime } from './sniff.ts';
+
+const MAX_PENDING = 4;
+const MAX_PAGES = 20;
+const FIELD_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
+
+const PROBLEM_TEXT: Record<CaptureError['problem'], string> = {
+  blurry: 'La photo est floue. Posez le document bien à plat et ne bougez plus.',
+  dark: 'La photo est trop sombre. Allumez la lumière ou rapprochez le document de la lampe.',
+  empty: 'Nous ne voyons pas de document. Posez-le dans le cadre.',
+  unreadable: 'Cette photo ne peut pas être lue. Reprenez la photo.',
+};
+
+interface Page {
+  /** the still as taken (kept until confirmation, to turn the page again without losing quality) */
+  still: Uint8Array;
+  turn: Turn;
+  processed: ProcessedPage;
+  ocr: OcrResult;
+}
 
 interface PendingCapture {
   id: string;
   sessionSerial: string;
-  image: Uint8Array;
-  mime: ImageMime;
-  docType: DocType;
-  fields: CaptureAnalysis['fields'];
-  text: string;
+  pages: Page[];
   capturedAt: string;
 }
 
-const MAX_PENDING = 8;
-const FIELD_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
-
 export interface CaptureServiceOptions {
   ocr: OcrPool;
+  pages: PageProcessor;
   outbox: Outbox;
   /** whose vault the capture goes to: the beneficiary at the box */
   session: () => Holder;
+  /** on what ground the deposit is made (own card, or an agent with the beneficiary present) */
+  ground?: () => Ground;
   logger: Logger;
   onProgress?: (stage: string, progress: number) => void;
 }
@@ -49,17 +71,156 @@ export class CaptureService {
 
   async analyse(image: Uint8Array, declared: ImageMime): Promise<CaptureAnalysis> {
     const session = this.opts.session();
-    const mime = sniffImage(image);
-    if (mime === null || mime !== declared) {
-      throw new KioskError('bad-image', "Ce fichier n'est pas une photo lisible. Reprenez la photo.");
-    }
     const started = performance.now();
-    let result;
+    const page = await this.readPage(image, declared, 0);
+    this.checkSameSession(session);
+    const id = randomUUID();
+    if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
+    const cap: PendingCapture = { id, sessionSerial: session.cardSerial, pages: [page], capturedAt: new Date().toISOString() };
+    this.pending.set(id, cap);
+    return this.analysisOf(cap, started);
+  }
+
+  async addPage(captureId: string, image: Uint8Array, declared: ImageMime): Promise<CaptureAnalysis> {
+    const cap = this.capture(captureId);
+    if (cap.pages.length >= MAX_PAGES) throw new KioskError('invalid-request', `Un document peut avoir ${MAX_PAGES} pages au plus.`);
+    const started = performance.now();
+    const page = await this.readPage(image, declared, 0);
+    this.capture(captureId).pages.push(page);
+    return this.analysisOf(cap, started);
+  }
+
+  async rotate(captureId: string, index: number, turn: 90 | 180 | 270): Promise<CaptureAnalysis> {
+    const cap = this.capture(captureId);
+    const old = cap.pages[index];
+    if (!old) throw new KioskError('not-found', 'Cette page n’existe pas.');
+    const started = performance.now();
+    const next = ((old.turn + turn) % 360) as Turn;
+    const page = await this.readPage(old.still, sniffImage(old.still) ?? 'image/jpeg', next);
+    if (this.capture(captureId).pages[index] === old) cap.pages[index] = page;
+    return this.analysisOf(cap, started);
+  }
+
+  removePage(captureId: string, index: number): CaptureAnalysis {
+    const cap = this.capture(captureId);
+    if (!cap.pages[index]) throw new KioskError('not-found', 'Cette page n’existe pas.');
+    if (cap.pages.length === 1) throw new KioskError('invalid-request', 'Un document garde au moins une page. Reprenez plutôt la photo.');
+    cap.pages.splice(index, 1);
+    return this.analysisOf(cap, performance.now());
+  }
+
+  /** The person confirmed (possibly corrected) the fields: queue the document. */
+  async confirm(captureId: string, checked: Record<string, string>, replaces?: string): Promise<{ documentId: string }> {
+    const session = this.opts.session();
+    const cap = this.capture(captureId);
+    const first = cap.pages[0]!;
+    const docType = first.ocr.docType;
+    const read = mergedFields(cap.pages);
+    const fields: Record<string, ExtractedField> = {};
+    for (const [name, raw] of Object.entries(checked)) {
+      if (!FIELD_NAME.test(name)) throw new KioskError('invalid-request', 'Un champ du document est inconnu.');
+      const value = raw.trim();
+      const r = read[name];
+      fields[name] = {
+        value,
+        confidence: r && r.value.replace(/\s/g, '') === value.replace(/\s/g, '') ? r.confidence : 1,
+        confirmed: true,
+      };
+    }
+    checkFieldValues(docType, fields);
+    const file = cap.pages.length === 1 ? { bytes: first.processed.archive, mime: 'image/jpeg' as const } : { bytes: await pagesPdf(cap.pages), mime: 'application/pdf' as const };
+    if (file.bytes.byteLength > LIMITS.blobBytes) throw new KioskError('storage', 'Le document est trop gros. Retirez des pages.');
+    const thumb = first.processed.thumbnail;
+    const documentId = replaces ?? randomUUID();
+    const dates = paperDates(docType, fields);
+    const body: DocumentDeposit = {
+      type: 'vault.document.deposit',
+      payload: {
+        documentId,
+        owner: session.identifier,
+        docType,
+        fields,
+        ocrText: cap.pages.map((p) => p.ocr.text).join('\n\n').slice(0, LIMITS.ocrTextChars),
+        file: { sha256: sha256Hex(file.bytes), mime: file.mime, size: file.bytes.byteLength },
+        thumbnail: { sha256: sha256Hex(thumb), mime: 'image/jpeg', size: thumb.byteLength },
+        pages: cap.pages.length,
+        ...dates,
+        capturedAt: cap.capturedAt,
+        ground: this.opts.ground?.() ?? { kind: 'own-card', cardSerial: session.cardSerial },
+      },
+    };
+    this.checkSameSession(session);
+    if (!this.pending.has(captureId)) throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
+    this.opts.outbox.enqueue(body, [file, { bytes: thumb, mime: 'image/jpeg' }], (db, seq) => {
+      db.prepare('INSERT OR REPLACE INTO session_documents (document_id, owner, doc_type, fields, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        documentId,
+        session.identifier,
+        docType,
+        JSON.stringify(fields),
+        seq,
+        new Date().toISOString(),
+      );
+    });
+    this.pending.delete(captureId);
+    this.opts.logger.info({ documentId, docType, pages: cap.pages.length, replaces: replaces !== undefined }, 'document queued');
+    return { documentId };
+  }
+
+  discard(captureId: string): void {
+    const cap = this.pending.get(captureId);
+    if (cap) for (const p of cap.pages) p.still.fill(0);
+    this.pending.delete(captureId);
+  }
+
+  /** Session over: forget every capture (images included). */
+  wipe(): void {
+    for (const id of [...this.pending.keys()]) this.discard(id);
+  }
+
+  private capture(captureId: string): PendingCapture {
+    const session = this.opts.session();
+    const cap = this.pending.get(captureId);
+    if (!cap || cap.sessionSerial !== session.cardSerial) {
+      throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
+    }
+    return cap;
+  }
+
+  /** The session may have ended (or changed hands) while the page was read: then nothing is kept. */
+  private checkSameSession(before: Holder): void {
+    if (this.opts.session().cardSerial !== before.cardSerial) throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
+  }
+
+  /** Checks and flattens the still (capture worker) while the OCR pool reads it. */
+  private async readPage(image: Uint8Array, declared: ImageMime, turn: Turn): Promise<Page> {
+    const mime = sniffImage(image);
+    if (mime === null || mime !== declared) throw new KioskError('bad-image', "Ce fichier n'est pas une photo lisible. Reprenez la photo.");
+    const processing = this.opts.pages.process(image, turn);
+    // OCR reads the still as taken (it finds the sheet itself); a turned page is read from its flattened form
+    const reading = turn === 0 ? this.ocr(image) : processing.then((p) => this.ocr(p.archive));
+    const [processed, ocr] = await Promise.allSettled([processing, reading]);
+    if (processed.status === 'rejected') {
+      const e = processed.reason as unknown;
+      if (e instanceof CaptureError) {
+        this.opts.logger.info({ problem: e.problem, detail: e.message }, 'still refused');
+        throw new KioskError('bad-image', PROBLEM_TEXT[e.problem]);
+      }
+      throw e;
+    }
+    if (ocr.status === 'rejected') throw ocr.reason;
+    return { still: image, turn, processed: processed.value, ocr: ocr.value };
+  }
+
+  private async ocr(image: Uint8Array): Promise<OcrResult> {
     try {
-      result = await this.opts.ocr.analyse(image, {
-        onProgress: (p) => this.opts.onProgress?.(p.stage, p.progress),
-      });
+      return await this.opts.ocr.analyse(image, { onProgress: (p) => this.opts.onProgress?.(p.stage, p.progress) });
     } catch (err) {
+      // the page passed our own checks (sharp, lit, a sheet in frame): little text on it is no error (a
+      // page turned the wrong way, a paper without words); the person sees it and may keep or turn it
+      if (err instanceof OcrError && err.code === 'unreadable') {
+        this.opts.logger.info({ detail: err.detail }, 'no text read on the page');
+        return noText();
+      }
       if (err instanceof OcrError) {
         this.opts.logger.warn({ code: err.code, detail: err.detail }, 'OCR failed');
         // OcrError messages are written for the screen
@@ -68,83 +229,66 @@ export class CaptureService {
       this.opts.logger.error({ err }, 'OCR failed');
       throw new KioskError('ocr-failed', "La lecture du document n'a pas marché. Réessayez.");
     }
-    // the session may have ended while OCR ran: then nothing is kept
-    if (this.opts.session().cardSerial !== session.cardSerial) throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
-    const id = randomUUID();
-    if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
-    const fields = Object.fromEntries(
-      Object.entries(result.fields).map(([k, f]) => [k, { value: f.value, confidence: f.confidence, valid: f.valid }]),
-    );
-    this.pending.set(id, {
-      id,
-      sessionSerial: session.cardSerial,
-      image,
-      mime,
-      docType: result.docType,
+  }
+
+  private analysisOf(cap: PendingCapture, started: number): CaptureAnalysis {
+    const fields = mergedFields(cap.pages);
+    return {
+      captureId: cap.id,
+      docType: cap.pages[0]!.ocr.docType,
       fields,
-      text: result.text,
-      capturedAt: new Date().toISOString(),
-    });
-    return { captureId: id, docType: result.docType, fields, text: result.text, elapsedMs: performance.now() - started };
-  }
-
-  /** The person confirmed (possibly corrected) the fields: queue the document. */
-  confirm(captureId: string, checked: Record<string, string>): { documentId: string } {
-    const session = this.opts.session();
-    const cap = this.pending.get(captureId);
-    if (!cap || cap.sessionSerial !== session.cardSerial) {
-      throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
-    }
-    const fields: Record<string, ExtractedField> = {};
-    for (const [name, raw] of Object.entries(checked)) {
-      if (!FIELD_NAME.test(name)) throw new KioskError('invalid-request', 'Un champ du document est inconnu.');
-      const value = raw.trim();
-      const read = cap.fields[name];
-      fields[name] = {
-        value,
-        confidence: read && read.value.replace(/\s/g, '') === value.replace(/\s/g, '') ? read.confidence : 1,
-        confirmed: true,
-      };
-    }
-    checkFieldValues(cap.docType, fields);
-    const documentId = randomUUID();
-    const body: DocumentDeposit = {
-      type: 'vault.document.deposit',
-      payload: {
-        documentId,
-        owner: session.identifier,
-        docType: cap.docType,
-        fields,
-        ocrText: cap.text.slice(0, LIMITS.ocrTextChars),
-        file: { sha256: sha256Hex(cap.image), mime: cap.mime, size: cap.image.byteLength },
-        capturedAt: cap.capturedAt,
-        ground: { kind: 'own-card', cardSerial: session.cardSerial },
-      },
+      labels: Object.fromEntries(Object.keys(fields).map((n) => [n, fieldLabel(n)])),
+      pages: cap.pages.map((p) => ({ preview: Uint8Array.from(p.processed.thumbnail) })),
+      text: cap.pages.map((p) => p.ocr.text).join('\n\n'),
+      elapsedMs: performance.now() - started,
     };
-    this.opts.outbox.enqueue(body, [{ bytes: cap.image, mime: cap.mime }], (db, seq) => {
-      db.prepare('INSERT INTO session_documents (document_id, owner, doc_type, fields, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        documentId,
-        session.identifier,
-        cap.docType,
-        JSON.stringify(fields),
-        seq,
-        new Date().toISOString(),
-      );
-    });
-    this.pending.delete(captureId);
-    this.opts.logger.info({ documentId, docType: cap.docType }, 'document queued');
-    return { documentId };
   }
+}
 
-  discard(captureId: string): void {
-    this.pending.delete(captureId);
-  }
+function noText(): OcrResult {
+  return {
+    docType: 'other',
+    fields: {},
+    text: '',
+    confidence: 0,
+    width: 0,
+    height: 0,
+    elapsedMs: 0,
+    timings: { queueMs: 0, preprocessMs: 0, recognizeMs: 0, extractMs: 0 },
+  } as OcrResult;
+}
 
-  /** Session over: forget every capture (images included). */
-  wipe(): void {
-    for (const cap of this.pending.values()) cap.image.fill(0);
-    this.pending.clear();
+/** The fields of the first page, completed by what later pages hold that it does not. */
+function mergedFields(pages: Page[]): CaptureAnalysis['fields'] {
+  const out: CaptureAnalysis['fields'] = {};
+  for (const p of pages) {
+    for (const [k, f] of Object.entries(p.ocr.fields)) if (!(k in out)) out[k] = { value: f.value, confidence: f.confidence, valid: f.valid };
   }
+  return out;
+}
+
+/** Dates the vault uses for expiry, when the paper gives them (ISO dates only). */
+function paperDates(docType: DocType, fields: Record<string, ExtractedField>): { issuedOn?: string; expiresOn?: string } {
+  const iso = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+  const expiresOn = iso(fields.expiryDate?.value);
+  const issuedOn = iso(fields.issueDate?.value) ?? iso(fields.date?.value);
+  return { ...(expiresOn ? { expiresOn } : {}), ...(issuedOn && docType !== 'other' ? { issuedOn } : {}) };
+}
+
+/** Several pages: one PDF, each page on A4. */
+async function pagesPdf(pages: Page[]): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  pdf.setProducer('Facilitateur');
+  const A4: [number, number] = [595.28, 841.89];
+  for (const p of pages) {
+    const img = await pdf.embedJpg(p.processed.archive);
+    const landscape = img.width > img.height;
+    const size: [number, number] = landscape ? [A4[1], A4[0]] : A4;
+    const page = pdf.addPage(size);
+    const scale = Math.min((size[0] - 36) / img.width, (size[1] - 36) / img.height);
+    page.drawImage(img, { x: (size[0] - img.width * scale) / 2, y: (size[1] - img.height * scale) / 2, width: img.width * scale, height: img.height * scale });
+  }
+  return pdf.save();
 }
 
 function checkFieldValues(docType: DocType, fields: Record<string, ExtractedField>): void {

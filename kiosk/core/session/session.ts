@@ -13,6 +13,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts';
+import type { Ground } from '../../../sync-server/protocol/mutations.ts';
+import { loginMessage } from '../../../sync-server/protocol/vault.ts';
 import type { CardCertificateInfo } from '../../../drivers/pcsc/card-certificate.ts';
 import { OpenPgpCard, ReaderManager, isPcscError, verifyP256Signature } from '../../../drivers/pcsc/index.ts';
 import type { CardConnection } from '../../../drivers/pcsc/index.ts';
@@ -58,6 +60,20 @@ export interface SessionManagerOptions {
   now?: () => Date;
   /** how long the box may report a card before pcscd sees it */
   presenceGraceMs?: number;
+  /** a nonce from the server, when online, so that the card's login signature also opens the server session */
+  serverChallenge?: () => Promise<Uint8Array | null>;
+  /** a card proved itself (PIN + challenge): the core opens the person's session on the server with this */
+  onAuthenticated?: (proof: CardProof) => void;
+}
+
+/** What the card signed at login, for the server to check again (it trusts no kiosk with a person's vault). */
+export interface CardProof {
+  slot: Slot;
+  cardSerial: string;
+  certificate: Uint8Array;
+  kioskNonce: Uint8Array;
+  serverNonce: Uint8Array;
+  signature: Uint8Array;
 }
 
 type Phase = 'empty' | 'reading' | 'pin' | 'open' | 'refused' | 'ended';
@@ -67,6 +83,9 @@ interface CardInHand {
   conn: CardConnection;
   card: OpenPgpCard;
   info: CardCertificateInfo;
+  certificate: Uint8Array;
+  /** fetched while the person types the PIN */
+  serverNonce: Promise<Uint8Array | null>;
 }
 
 interface SlotState {
@@ -80,8 +99,6 @@ interface SlotState {
 }
 
 type Events = { state: [KioskState]; ended: []; 'companion-ended': []; idle: [number | null] };
-
-const LOGIN_CONTEXT = 'FACILITATEUR-LOGIN-V1';
 
 export class SessionManager extends EventEmitter<Events> {
   private readonly readers: ReaderManager;
@@ -180,7 +197,8 @@ export class SessionManager extends EventEmitter<Events> {
     }
     // the PIN proves who types it; the challenge proves the card holds the certificate's key
     const nonce = randomBytes(32);
-    const message = Buffer.concat([Buffer.from(`${LOGIN_CONTEXT}\0${this.opts.kioskId}\0`), nonce]);
+    const serverNonce = await hand.serverNonce;
+    const message = loginMessage(this.opts.kioskId, nonce, serverNonce);
     const signature = await this.cardStep(slot, () => hand.card.internalAuthenticate(createHash('sha256').update(message).digest()));
     if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
     if (!verifyP256Signature(hand.info.authPublicKey, message, signature)) {
@@ -205,7 +223,34 @@ export class SessionManager extends EventEmitter<Events> {
     }
     this.idle.touch();
     this.render();
+    if (serverNonce) {
+      this.opts.onAuthenticated?.({ slot, cardSerial: holder.cardSerial, certificate: hand.certificate, kioskNonce: nonce, serverNonce, signature });
+    }
     return { outcome: 'open' };
+  }
+
+  /**
+   * The card signs a server nonce again (its PIN is still verified while it stays in): how a session
+   * opened offline reaches the server once the network is back.
+   */
+  async proveAgain(slot: Slot, serverNonce: Uint8Array): Promise<CardProof | null> {
+    const st = this.slots[slot];
+    const hand = st.hand;
+    if (!hand || st.phase !== 'open') return null;
+    const gen = st.gen;
+    const nonce = randomBytes(32);
+    const message = loginMessage(this.opts.kioskId, nonce, serverNonce);
+    const signature = await hand.card.internalAuthenticate(createHash('sha256').update(message).digest());
+    if (gen !== st.gen) return null;
+    return { slot, cardSerial: hand.info.cardSerial, certificate: hand.certificate, kioskNonce: nonce, serverNonce, signature };
+  }
+
+  /** On what ground the session writes to the subject's vault (DESIGN.md §6). */
+  ground(): Ground {
+    const s = this.requireSession();
+    if (s.role === 'beneficiary') return { kind: 'own-card', cardSerial: s.cardSerial };
+    if (s.companion) return { kind: 'present-beneficiary', cardSerial: s.companion.cardSerial, agentCardSerial: s.cardSerial };
+    throw new KioskError('no-session', 'La personne accompagnée doit d’abord mettre sa carte et taper son code.');
   }
 
   /** "Terminer": the session ends; the card stays in until the person takes it. */
@@ -235,6 +280,11 @@ export class SessionManager extends EventEmitter<Events> {
         this.refuse(slot, 'revoked');
       }
     }
+  }
+
+  private fetchServerNonce(): Promise<Uint8Array | null> {
+    if (!this.opts.serverChallenge) return Promise.resolve(null);
+    return this.opts.serverChallenge().catch(() => null);
   }
 
   private slotOf(reader: string): Slot | null {
@@ -321,7 +371,7 @@ export class SessionManager extends EventEmitter<Events> {
       }
       const pw = await card.readPwStatus();
       if (gen !== st.gen) return void (await conn.disconnect().catch(() => undefined));
-      st.hand = { reader, conn, card, info };
+      st.hand = { reader, conn, card, info, certificate, serverNonce: this.fetchServerNonce() };
       this.lastReadMs = performance.now() - started;
       this.opts.logger.info({ serial: aid.serial, slot, role: info.role, ms: Math.round(performance.now() - started) }, 'card read');
       if (pw.pw1Tries === 0) {

@@ -3,62 +3,127 @@
  * uploading each referenced blob first (tus), and purges what the server acknowledges. It retries with
  * backoff and jitter, survives restarts (everything it needs is in the outbox) and reports a status
  * the screen can show.
+ *
+ * It also owns the kiosk's identity towards the server: enrollment with a one-time code at first start
+ * (device.ts), a signed challenge at every connection (device-auth.ts), and the end of it all when the
+ * server says the kiosk is revoked. Server pushes are answered once per id (push-ledger.ts).
  */
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import {
   EVENTS,
+  HANDSHAKE_ERROR,
   HelloAck,
   KIOSK_NAMESPACE,
   MutationsAck,
   PushMessage,
 } from '../../../sync-server/protocol/socket.ts';
-import type { KioskAuth, PushAck } from '../../../sync-server/protocol/socket.ts';
+import type { AdminCommand, ApplicationStatusBody, KioskSettings, PushAck } from '../../../sync-server/protocol/socket.ts';
 import type { SyncStatus } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { Backoff } from './backoff.ts';
 import { BlobUploadError, BlobUploader } from './blob-upload.ts';
+import { DeviceAuth, DeviceAuthError } from './device-auth.ts';
+import { DeviceIdentity, ENROLLMENT_PROBLEM, EnrollmentError } from './device.ts';
+import type { DeviceInfo } from './device.ts';
+import { PushLedger } from './push-ledger.ts';
+import type { SyncClientTestHooks } from './test-hooks.ts';
 
 export interface SyncClientOptions {
   url: string;
-  auth: KioskAuth;
+  /**
+   * Former configuration (kiosk id and shared token). The token is not used any more: the kiosk
+   * authenticates with its enrolled device key, and its id is the one the server gave at enrollment.
+   */
+  auth?: { kioskId: string; token?: string };
   outbox: Outbox;
   logger: Logger;
+  /** the device identity; by default kept in the outbox's database, sealed with its key provider */
+  device?: DeviceIdentity;
+  /**
+   * One-time enrollment code for a kiosk that has no device key yet. Default: FAC_ENROLLMENT_CODE from
+   * the environment (until the Electron shell's first-start screen calls `enroll(code)`).
+   */
+  enrollmentCode?: string | null;
   batchSize?: number;
   ackTimeoutMs?: number;
-  /** ceiling of socket.io's reconnection backoff (with jitter); one server, so a short one */
+  /** ceiling of the reconnection backoff (with jitter); one server, so a short one */
   reconnectDelayMaxMs?: number;
+  /** tus chunk size (1 MiB) */
+  chunkSize?: number;
   /** what the kiosk holds, sent in the hello so the server pushes only what is newer */
   revocationsVersion?: () => number;
-  /** server → kiosk pushes (revocation list…); the answer is the acknowledgement */
+  /** the revocation list pushes (the kiosk core checks the CA signature); the answer is the acknowledgement */
   onPush?: (push: PushMessage) => Promise<PushAck>;
+  /** settings pushed by staff (display name, idle timeout…), after they were stored */
+  onSettings?: (settings: KioskSettings, version: number) => void;
+  /** admin commands other than `sync-now` (which the client carries out itself) */
+  onAdminCommand?: (command: AdminCommand) => Promise<PushAck> | PushAck;
+  /** application status changes (the applications issue shows them) */
+  onApplicationStatus?: (status: ApplicationStatusBody) => Promise<PushAck> | PushAck;
+  /** fault-test pause points; never set by the kiosk core */
+  testHooks?: SyncClientTestHooks;
 }
 
-const PROBLEM = {
+/** What the screen shows (simple French). */
+export const SYNC_PROBLEM = {
   offline: 'Pas de connexion pour le moment. Vos documents sont gardés sur la tablette et partiront tout seuls.',
-  unauthorized: "Cette tablette n'est pas autorisée par le serveur. Prévenez un agent.",
+  unauthorized: "Cette tablette n'est pas reconnue par le serveur. Prévenez un agent.",
+  revoked: "Cette tablette a été retirée du service par l'administration. Vos documents restent gardés sur la tablette. Prévenez un agent.",
+  notEnrolled: "Cette tablette n'est pas encore enregistrée. Il faut le code d'enregistrement donné par l'administration.",
   rejected: "Un document n'a pas pu être envoyé. Il est gardé sur la tablette. Prévenez un agent.",
   retrying: "L'envoi a échoué. La tablette réessaie toute seule.",
 } as const;
 
+export class OfflineRequestError extends Error {
+  constructor() {
+    super('not connected to the sync server');
+    this.name = 'OfflineRequestError';
+  }
+}
+
+type ConnectOutcome = 'connected' | 'revoked' | 'unauthorized' | 'failed';
+
+/** Blob uploads run side by side (the server allows more per kiosk: blob-routes.ts). */
+const UPLOAD_CONCURRENCY = 4;
+
 export class SyncClient {
   private socket: Socket | null = null;
+  readonly device: DeviceIdentity;
+  private readonly deviceAuth: DeviceAuth;
   private readonly uploader: BlobUploader;
+  private readonly ledger: PushLedger;
   private readonly backoff = new Backoff(500, 60_000);
-  private readonly reconnect = new Backoff(500, 10_000);
+  private readonly reconnect: Backoff;
   private draining: Promise<void> | null = null;
   private again = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private helloDone = false;
   private lastSuccessAt: string | null = null;
-  private problem: string | null = PROBLEM.offline;
+  private problem: string | null = SYNC_PROBLEM.offline;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
-  private stopped = false;
+  private stopped = true;
+  private connecting = false;
+  private enrollmentCode: string | null;
+  private wakeLoop: (() => void) | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly opts: SyncClientOptions) {
-    this.uploader = new BlobUploader({ baseUrl: opts.url, auth: opts.auth, outbox: opts.outbox });
+    this.device = opts.device ?? new DeviceIdentity(opts.outbox.db, opts.outbox.keys);
+    this.deviceAuth = new DeviceAuth(this.device, opts.url);
+    this.uploader = new BlobUploader({
+      baseUrl: opts.url,
+      auth: this.deviceAuth,
+      outbox: opts.outbox,
+      ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}),
+      ...(opts.testHooks ? { hooks: opts.testHooks } : {}),
+    });
+    this.ledger = new PushLedger(opts.outbox.db);
+    this.ledger.purge();
+    this.reconnect = new Backoff(500, opts.reconnectDelayMaxMs ?? 10_000);
+    const fromEnv = process.env.FAC_ENROLLMENT_CODE?.trim();
+    this.enrollmentCode = opts.enrollmentCode !== undefined ? opts.enrollmentCode : fromEnv ? fromEnv : null;
     this.unsubscribe = opts.outbox.onChange(() => {
       this.emitStatus();
       this.kick();
@@ -66,17 +131,18 @@ export class SyncClient {
   }
 
   start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
     const socket = io(`${this.opts.url}${KIOSK_NAMESPACE}`, {
-      auth: this.opts.auth,
+      autoConnect: false,
+      // reconnections are ours: each needs a fresh signed challenge
+      reconnection: false,
       transports: ['websocket'],
-      reconnectionDelay: 500,
-      reconnectionDelayMax: this.opts.reconnectDelayMaxMs ?? 10_000,
-      randomizationFactor: 0.5,
       timeout: 10_000,
     });
     this.socket = socket;
     socket.on('connect', () => {
-      this.opts.logger.info({ url: this.opts.url }, 'sync connected');
+      this.opts.logger.info({ url: this.opts.url, kioskId: this.device.kioskId }, 'sync connected');
       this.helloDone = false;
       this.problem = null;
       this.backoff.reset();
@@ -87,32 +153,24 @@ export class SyncClient {
     socket.on('disconnect', (reason) => {
       this.opts.logger.warn({ reason }, 'sync disconnected');
       this.helloDone = false;
-      this.problem = PROBLEM.offline;
+      if (!this.device.revoked) this.problem = SYNC_PROBLEM.offline;
       this.emitStatus();
-      // socket.io does not reconnect by itself when the server closed the socket (restart, deploy)
-      if (reason === 'io server disconnect' && !this.stopped) {
-        const delay = this.reconnect.next();
-        setTimeout(() => {
-          if (!this.stopped && !socket.connected) socket.connect();
-        }, delay).unref();
-      }
+      if (!this.stopped && !this.device.revoked) this.scheduleConnect(this.reconnect.next());
     });
+    socket.on(EVENTS.revoked, () => this.revoked('the server revoked this kiosk'));
     socket.on(EVENTS.push, (raw: unknown, ack?: (a: PushAck) => void) => {
       void this.receivePush(raw).then((a) => {
         if (typeof ack === 'function') ack(a);
       });
     });
-    socket.on('connect_error', (err) => {
-      this.problem = err.message === 'unauthorized' ? PROBLEM.unauthorized : PROBLEM.offline;
-      this.opts.logger.warn({ err: err.message }, 'sync connection failed');
-      this.emitStatus();
-    });
+    void this.connectLoop();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe();
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.wakeLoop?.();
     this.socket?.disconnect();
     this.socket = null;
     await this.draining?.catch(() => undefined);
@@ -120,6 +178,38 @@ export class SyncClient {
 
   get connected(): boolean {
     return this.socket?.connected === true;
+  }
+
+  /** The enrolled identity (state, kiosk id and name). */
+  identity(): DeviceInfo {
+    return this.device.info();
+  }
+
+  /** The settings staff pushed to this kiosk (version 0 and `{}`: none). */
+  settings(): { version: number; settings: KioskSettings } {
+    return this.ledger.settings();
+  }
+
+  /**
+   * Enrolls this kiosk with a one-time code (the first-start screen). Resolves with the identity, or
+   * with the problem to show in simple French.
+   */
+  async enroll(code: string): Promise<{ ok: true; identity: DeviceInfo } | { ok: false; problem: string }> {
+    try {
+      const identity = await this.device.enroll(this.opts.url, code);
+      this.enrollmentCode = null;
+      this.opts.logger.info({ kioskId: identity.kioskId }, 'kiosk enrolled');
+      this.problem = SYNC_PROBLEM.offline;
+      this.emitStatus();
+      this.wakeLoop?.();
+      return { ok: true, identity };
+    } catch (err) {
+      const problem = err instanceof EnrollmentError ? ENROLLMENT_PROBLEM[err.code] : ENROLLMENT_PROBLEM.server;
+      this.opts.logger.warn({ err: errMessage(err) }, 'enrollment failed');
+      this.problem = problem;
+      this.emitStatus();
+      return { ok: false, problem };
+    }
   }
 
   status(): SyncStatus {
@@ -136,19 +226,14 @@ export class SyncClient {
     return () => this.listeners.delete(listener);
   }
 
-  private async receivePush(raw: unknown): Promise<PushAck> {
-    const push = PushMessage.safeParse(raw);
-    if (!push.success) {
-      this.opts.logger.warn('malformed push from the server');
-      return { ok: false, error: { code: 'invalid', message: 'push illisible' } };
-    }
-    if (!this.opts.onPush) return { ok: false, error: { code: 'unknown', message: 'push non géré' } };
-    try {
-      return await this.opts.onPush(push.data);
-    } catch (err) {
-      this.opts.logger.error({ err: errMessage(err), kind: push.data.kind }, 'push handling failed');
-      return { ok: false, error: { code: 'internal', message: 'erreur de la borne' } };
-    }
+  /**
+   * A request/answer with the server over the sync socket (vault reads…); the caller validates the
+   * answer with its schema. Offline → OfflineRequestError at once.
+   */
+  async request(event: string, payload: unknown, timeoutMs: number): Promise<unknown> {
+    const socket = this.socket;
+    if (!socket?.connected) throw new OfflineRequestError();
+    return socket.timeout(timeoutMs).emitWithAck(event, payload);
   }
 
   /** Resolves once the outbox is empty (or rejects after timeoutMs): for tests and orderly shutdown. */
@@ -159,6 +244,173 @@ export class SyncClient {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+
+  // ---- connection -------------------------------------------------------------------------------
+
+  private scheduleConnect(delayMs: number): void {
+    setTimeout(() => void this.connectLoop(), delayMs).unref();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      t.unref();
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeLoop = done;
+    });
+  }
+
+  /** Enrolls if needed, then connects with a freshly signed challenge; retries with backoff until it can. */
+  private async connectLoop(): Promise<void> {
+    if (this.connecting || this.stopped) return;
+    this.connecting = true;
+    try {
+      while (!this.stopped && !this.connected) {
+        if (this.device.revoked) {
+          this.revoked('this kiosk was revoked');
+          return;
+        }
+        if (!this.device.enrolled) {
+          if (this.enrollmentCode === null) {
+            this.setProblem(SYNC_PROBLEM.notEnrolled);
+            await this.sleep(60_000);
+            continue;
+          }
+          const r = await this.enroll(this.enrollmentCode);
+          if (!r.ok) {
+            // a refused code will not get better by itself; the network will
+            if (r.problem !== ENROLLMENT_PROBLEM.offline) this.enrollmentCode = null;
+            await this.sleep(this.reconnect.next());
+          }
+          continue;
+        }
+        const outcome = await this.connectOnce();
+        if (outcome === 'connected') return;
+        if (outcome === 'revoked') {
+          this.revoked('the server refused this kiosk as revoked');
+          return;
+        }
+        this.setProblem(outcome === 'unauthorized' ? SYNC_PROBLEM.unauthorized : SYNC_PROBLEM.offline);
+        // a kiosk the server does not know keeps trying, slowly: staff may be fixing it right now
+        await this.sleep(outcome === 'unauthorized' ? Math.max(5_000, this.reconnect.next()) : this.reconnect.next());
+      }
+    } catch (err) {
+      this.opts.logger.error({ err: errMessage(err) }, 'sync connection loop failed');
+      if (!this.stopped) this.scheduleConnect(this.reconnect.next());
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private async connectOnce(): Promise<ConnectOutcome> {
+    const socket = this.socket;
+    if (!socket) return 'failed';
+    let handshake;
+    try {
+      handshake = await this.deviceAuth.handshake('socket');
+    } catch (err) {
+      this.opts.logger.warn({ err: errMessage(err) }, 'sync challenge failed');
+      if (err instanceof DeviceAuthError && err.code === 'revoked') return 'revoked';
+      return 'failed';
+    }
+    if (this.stopped) return 'failed';
+    return new Promise<ConnectOutcome>((resolve) => {
+      const done = (o: ConnectOutcome) => {
+        socket.off('connect', onConnect);
+        socket.off('connect_error', onError);
+        resolve(o);
+      };
+      const onConnect = () => done('connected');
+      const onError = (err: Error) => {
+        this.opts.logger.warn({ err: err.message }, 'sync connection refused or failed');
+        done(err.message === HANDSHAKE_ERROR.revoked ? 'revoked' : err.message === HANDSHAKE_ERROR.unauthorized ? 'unauthorized' : 'failed');
+      };
+      socket.on('connect', onConnect);
+      socket.on('connect_error', onError);
+      socket.auth = handshake;
+      socket.connect();
+    });
+  }
+
+  private revoked(why: string): void {
+    if (!this.device.revoked) this.opts.logger.error({ why }, 'kiosk revoked: synchronisation stops');
+    this.device.markRevoked();
+    this.deviceAuth.invalidate();
+    this.problem = SYNC_PROBLEM.revoked;
+    this.emitStatus();
+    if (this.socket?.connected) this.socket.disconnect();
+  }
+
+  private setProblem(problem: string): void {
+    if (this.problem !== problem) {
+      this.problem = problem;
+      this.emitStatus();
+    }
+  }
+
+  // ---- pushes -----------------------------------------------------------------------------------
+
+  private async receivePush(raw: unknown): Promise<PushAck> {
+    const parsed = PushMessage.safeParse(raw);
+    if (!parsed.success) {
+      this.opts.logger.warn('malformed push from the server');
+      return { ok: false, error: { code: 'invalid', message: 'push illisible' } };
+    }
+    const push = parsed.data;
+    const before = this.ledger.answered(push.id);
+    if (before) {
+      this.opts.logger.info({ pushId: push.id, kind: push.kind }, 'push received again: answered without applying it twice');
+      return before;
+    }
+    try {
+      switch (push.kind) {
+        case 'revocations': {
+          if (!this.opts.onPush) return { ok: false, error: { code: 'unknown', message: 'push non géré' } };
+          const ack = await this.opts.onPush(push);
+          // a refusal (list not signed by our CA…) is not recorded: the next attempt is looked at again
+          if (ack.ok) this.ledger.record(push.id, push.kind, ack);
+          return ack;
+        }
+        case 'config': {
+          const outcome = this.ledger.applySettings(push.id, push.body);
+          this.opts.logger.info({ version: push.body.version, outcome }, 'settings received');
+          if (outcome === 'applied') this.opts.onSettings?.(push.body.settings, push.body.version);
+          return { ok: true };
+        }
+        case 'admin-command': {
+          // recorded before it runs: a command is carried out at most once, even across a crash
+          this.ledger.record(push.id, push.kind, { ok: true });
+          const ack = await this.runCommand(push.body);
+          this.ledger.record(push.id, push.kind, ack);
+          this.opts.logger.info({ command: push.body.command, ok: ack.ok }, 'admin command');
+          return ack;
+        }
+        case 'application-status': {
+          const ack = this.opts.onApplicationStatus ? await this.opts.onApplicationStatus(push.body) : { ok: true as const };
+          this.ledger.record(push.id, push.kind, ack);
+          return ack;
+        }
+      }
+    } catch (err) {
+      this.opts.logger.error({ err: errMessage(err), kind: push.kind }, 'push handling failed');
+      return { ok: false, error: { code: 'internal', message: 'erreur de la borne' } };
+    }
+  }
+
+  private async runCommand(command: AdminCommand): Promise<PushAck> {
+    if (command.command === 'sync-now') {
+      this.backoff.reset();
+      this.kick();
+      return { ok: true };
+    }
+    if (this.opts.onAdminCommand) return this.opts.onAdminCommand(command);
+    return { ok: false, error: { code: 'unknown', message: 'commande non gérée par cette borne' } };
+  }
+
+  // ---- drain ------------------------------------------------------------------------------------
 
   /** Starts a drain now, or right after the running one. */
   kick(): void {
@@ -176,9 +428,13 @@ export class SyncClient {
         this.backoff.reset();
       })
       .catch((err: unknown) => {
+        if (err instanceof DeviceAuthError && err.code === 'revoked') {
+          this.revoked('blob upload refused: kiosk revoked');
+          return;
+        }
         const delay = this.backoff.next();
         this.opts.logger.warn({ err: errMessage(err), retryInMs: delay }, 'sync drain failed');
-        if (this.problem === null) this.problem = PROBLEM.retrying;
+        if (this.problem === null) this.problem = SYNC_PROBLEM.retrying;
         this.emitStatus();
         this.retryTimer = setTimeout(() => {
           this.retryTimer = null;
@@ -199,13 +455,19 @@ export class SyncClient {
     if (!socket) return;
     const ackTimeout = this.opts.ackTimeoutMs ?? 30_000;
     const { outbox } = this.opts;
+    const hooks = this.opts.testHooks;
     if (!this.helloDone) {
       const raw: unknown = await socket.timeout(ackTimeout).emitWithAck(EVENTS.hello, {
+        // informative only: the server never relies on the kiosk's clock
         clientTime: new Date().toISOString(),
         ...(this.opts.revocationsVersion ? { revocationsVersion: this.opts.revocationsVersion() } : {}),
+        configVersion: this.ledger.settings().version,
       });
       const hello = HelloAck.parse(raw);
-      if (!hello.ok) throw new Error(`hello refused: ${hello.error.code}`);
+      if (!hello.ok) {
+        if (hello.error.code === 'forbidden') this.revoked('hello refused: kiosk revoked');
+        throw new Error(`hello refused: ${hello.error.code}`);
+      }
       const outcome = outbox.reconcile(hello.lastSeq, hello.lastId);
       if (outcome === 'renumbered') {
         this.opts.logger.warn({ serverLastSeq: hello.lastSeq }, 'outbox was not in step with the server: queued mutations renumbered');
@@ -215,20 +477,13 @@ export class SyncClient {
     for (;;) {
       const batch = outbox.pending(this.opts.batchSize ?? 50);
       if (batch.length === 0) break;
-      for (const m of batch) {
-        for (const sha of m.blobs) {
-          try {
-            await this.uploader.ensureUploaded(sha);
-          } catch (err) {
-            if (err instanceof BlobUploadError) outbox.recordError(m.seq, err.message);
-            throw err;
-          }
-        }
-      }
+      await this.uploadBlobsOf(batch);
+      await hooks?.beforeSend?.(batch);
       const raw: unknown = await socket.timeout(ackTimeout).emitWithAck(EVENTS.mutations, { mutations: batch });
       const parsed = MutationsAck.safeParse(raw);
       if (!parsed.success) throw new Error('malformed acknowledgement from the server');
       const ack = parsed.data;
+      await hooks?.beforeAcknowledge?.(ack, batch);
       if (ack.lastSeq !== undefined) outbox.acknowledge(ack.lastSeq);
       if (!ack.ok) {
         const { error } = ack;
@@ -244,7 +499,7 @@ export class SyncClient {
         }
         if (error.seq !== undefined) outbox.recordError(error.seq, `${error.code}: ${error.message}`);
         if (error.code === 'invalid' || error.code === 'forbidden' || error.code === 'unknown') {
-          this.problem = PROBLEM.rejected;
+          this.problem = SYNC_PROBLEM.rejected;
         }
         throw new Error(`server refused mutations: ${error.code} ${error.message}`);
       }
@@ -255,6 +510,32 @@ export class SyncClient {
     this.lastSuccessAt = new Date().toISOString();
     this.problem = null;
     this.emitStatus();
+  }
+
+  /**
+   * Uploads the blobs a batch references, a few at a time (the server accepts UPLOAD_CONCURRENCY in
+   * progress per kiosk and more), and records them as uploaded in one transaction.
+   */
+  private async uploadBlobsOf(batch: readonly { seq: number; blobs: string[] }[]): Promise<void> {
+    const { outbox } = this.opts;
+    const work = [...new Map(batch.flatMap((m) => m.blobs.map((sha) => [sha, m.seq] as const))).entries()];
+    const done: string[] = [];
+    let failure: unknown = null;
+    let next = 0;
+    const worker = async () => {
+      while (failure === null && next < work.length) {
+        const [sha, seq] = work[next++]!;
+        try {
+          if (await this.uploader.ensureUploaded(sha)) done.push(sha);
+        } catch (err) {
+          if (err instanceof BlobUploadError) outbox.recordError(seq, err.message);
+          failure ??= err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, work.length) }, worker));
+    outbox.markUploadedMany(done);
+    if (failure !== null) throw failure;
   }
 
   private emitStatus(): void {

@@ -64,9 +64,45 @@ describe('access policy: staff-administration', () => {
   });
 });
 
+describe('access policy: an agent with the beneficiary present (consent)', () => {
+  const sophie = 'person-sophie';
+  const consent = (
+    over: { agentRole?: 'agent' | 'beneficiary'; agentStatus?: 'active' | 'blocked'; benStatus?: 'active' | 'revoked'; agentOf?: string; benOf?: string } = {},
+  ): PolicyGround => ({
+    kind: 'consent',
+    agentCard: { serial: '0A1B2C40', personId: over.agentOf ?? sophie, status: over.agentStatus ?? 'active', role: over.agentRole ?? 'agent' },
+    beneficiaryCard: { serial: '0A1B2C3D', personId: over.benOf ?? camille, status: over.benStatus ?? 'active' },
+  });
+  const asSophie = { actor: { kind: 'person', personId: sophie } } as const;
+
+  it('lets the agent deposit, read, list and send for the present beneficiary', () => {
+    for (const action of ['document.deposit', 'document.read', 'vault.list', 'document.send'] as const) {
+      expect(decide(q({ ...asSophie, action, ground: consent() }))).toEqual({ allow: true });
+    }
+  });
+  it('keeps deleting the person’s own act, and the institutional vault read-only', () => {
+    expect(decide(q({ ...asSophie, action: 'document.delete', ground: consent() }))).toEqual({ allow: false, reason: 'action_not_allowed_on_ground' });
+    expect(decide(q({ ...asSophie, documentClass: institutional, ground: consent() }))).toEqual({ allow: false, reason: 'institutional_vault_is_read_only' });
+  });
+  it('refuses a non-agent, someone else’s card, inactive cards, another person’s vault', () => {
+    expect(decide(q({ ...asSophie, ground: consent({ agentRole: 'beneficiary' }) }))).toEqual({ allow: false, reason: 'not_an_agent' });
+    expect(decide(q({ ...asSophie, ground: consent({ agentOf: yanis }) }))).toEqual({ allow: false, reason: 'card_not_actor' });
+    expect(decide(q({ ...asSophie, ground: consent({ agentStatus: 'blocked' }) }))).toEqual({ allow: false, reason: 'card_not_active' });
+    expect(decide(q({ ...asSophie, ground: consent({ benStatus: 'revoked' }) }))).toEqual({ allow: false, reason: 'card_not_active' });
+    expect(decide(q({ ...asSophie, subject: { personId: yanis }, ground: consent() }))).toEqual({ allow: false, reason: 'not_own_vault' });
+    expect(decide(q({ ...asSophie, ground: { kind: 'consent', agentCard: null, beneficiaryCard: null } }))).toEqual({ allow: false, reason: 'card_unknown' });
+    expect(decide(q({ ...staffActor, ground: consent() }))).toEqual({ allow: false, reason: 'ground_not_for_actor' });
+  });
+});
+
+const staffActor = { actor: { kind: 'staff', id: 'staff-api' } } as const;
+
 describe('access policy: grounds not yet supported', () => {
-  it('denies consent and procuration with a reason', () => {
-    expect(decide(q({ ground: { kind: 'consent' } }))).toEqual({ allow: false, reason: 'ground_not_supported' });
+  it('denies a procuration with a reason', () => {
     expect(decide(q({ ground: { kind: 'procuration' }, action: 'document.read' }))).toEqual({ allow: false, reason: 'ground_not_supported' });
+  });
+  it('lets a person delete from their personal vault only', () => {
+    expect(decide(q({ action: 'document.delete' }))).toEqual({ allow: true });
+    expect(decide(q({ action: 'document.delete', documentClass: institutional }))).toEqual({ allow: false, reason: 'institutional_vault_is_read_only' });
   });
 });

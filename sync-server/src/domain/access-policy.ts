@@ -5,7 +5,7 @@
  */
 import type { CardStatus, VaultKind } from '../storage/schema.ts';
 
-export type PolicyAction = 'document.deposit' | 'document.read' | 'vault.list' | 'audit.read';
+export type PolicyAction = 'document.deposit' | 'document.read' | 'document.delete' | 'document.send' | 'vault.list' | 'audit.read';
 
 export type PolicyActor =
   | { kind: 'person'; personId: string }
@@ -26,8 +26,16 @@ export type PolicyGround =
   /** the card's holder acting on their own vault; `card` is null when the serial is unknown */
   | { kind: 'own-card'; card: { serial: string; personId: string; status: CardStatus } | null }
   | { kind: 'staff-administration' }
-  /** not yet supported: present-beneficiary consent and signed procuration */
-  | { kind: 'consent' }
+  /**
+   * an agent at a kiosk with the beneficiary present, who put in their own card and typed their PIN:
+   * the agent acts, the beneficiary consents (what an agent's role may do is narrowed by competence later)
+   */
+  | {
+      kind: 'consent';
+      agentCard: { serial: string; personId: string; status: CardStatus; role: 'beneficiary' | 'agent' } | null;
+      beneficiaryCard: { serial: string; personId: string; status: CardStatus } | null;
+    }
+  /** not yet supported: a signed procuration */
   | { kind: 'procuration' };
 
 export type DenyReason =
@@ -38,6 +46,7 @@ export type DenyReason =
   | 'institutional_vault_is_read_only'
   | 'ground_not_for_actor'
   | 'action_not_allowed_on_ground'
+  | 'not_an_agent'
   | 'ground_not_supported';
 
 export type Decision = { allow: true } | { allow: false; reason: DenyReason };
@@ -62,10 +71,25 @@ export function decide(q: AccessQuestion): Decision {
       if (ground.card.status !== 'active') return deny('card_not_active');
       if (ground.card.personId !== actor.personId) return deny('card_not_actor');
       if (subject.personId !== actor.personId) return deny('not_own_vault');
-      if (action === 'document.deposit') {
-        // institutional documents are issued by institutions; a person deposits into the personal vault only
+      if (action === 'document.deposit' || action === 'document.delete') {
+        // institutional documents are issued by institutions; a person deposits into, and deletes from, the personal vault only
         if (documentClass === null || documentClass.vault !== 'personal') return deny('institutional_vault_is_read_only');
         return { allow: true };
+      }
+      return { allow: true };
+    }
+    case 'consent': {
+      if (actor.kind !== 'person') return deny('ground_not_for_actor');
+      const { agentCard, beneficiaryCard } = ground;
+      if (agentCard === null || beneficiaryCard === null) return deny('card_unknown');
+      if (agentCard.status !== 'active' || beneficiaryCard.status !== 'active') return deny('card_not_active');
+      if (agentCard.personId !== actor.personId) return deny('card_not_actor');
+      if (agentCard.role !== 'agent') return deny('not_an_agent');
+      if (beneficiaryCard.personId !== subject.personId) return deny('not_own_vault');
+      // deleting a paper stays the person's own act, on their own card
+      if (action === 'document.delete') return deny('action_not_allowed_on_ground');
+      if (action === 'document.deposit' && (documentClass === null || documentClass.vault !== 'personal')) {
+        return deny('institutional_vault_is_read_only');
       }
       return { allow: true };
     }
@@ -74,7 +98,6 @@ export function decide(q: AccessQuestion): Decision {
       if (action === 'document.read' || action === 'vault.list' || action === 'audit.read') return { allow: true };
       return deny('action_not_allowed_on_ground');
     }
-    case 'consent':
     case 'procuration':
       return deny('ground_not_supported');
   }

@@ -11,6 +11,9 @@ import type { BlobRow, Database } from '../storage/schema.ts';
 import { decide } from './access-policy.ts';
 import { appendAudit } from './audit.ts';
 import { canonicalJson } from '../../protocol/canonical-json.ts';
+import { DOC_TYPE_TITLE } from '../../protocol/vault.ts';
+import { resolveGround } from './grounds.ts';
+import { indexDocument } from './vault-index.ts';
 
 export interface DepositContext {
   trx: Transaction<Database>;
@@ -31,11 +34,7 @@ export async function applyDocumentDeposit(ctx: DepositContext, payload: Documen
   const owner = await trx.selectFrom('persons').select(['id', 'identifier']).where('identifier', '=', payload.owner).executeTakeFirst();
   if (!owner) return refuse('unknown', 'Le titulaire de ce coffre n’est pas connu.');
 
-  const card = await trx
-    .selectFrom('cards')
-    .select(['serial', 'person_id', 'status'])
-    .where('serial', '=', payload.ground.cardSerial)
-    .executeTakeFirst();
+  const who = await resolveGround(trx, payload.ground);
 
   let existingQuery = trx.selectFrom('documents').selectAll().where('id', '=', payload.documentId);
   // two kiosks adding versions to one document at once must not compute the same version number
@@ -46,11 +45,11 @@ export async function applyDocumentDeposit(ctx: DepositContext, payload: Documen
   }
 
   const decision = decide({
-    actor: { kind: 'person', personId: card?.person_id ?? '' },
+    actor: who.actor,
     action: 'document.deposit',
     subject: { personId: owner.id },
     documentClass: { vault: existing?.vault ?? 'personal', docType: payload.docType },
-    ground: { kind: 'own-card', card: card ? { serial: card.serial, personId: card.person_id, status: card.status } : null },
+    ground: who.ground,
   });
   if (!decision.allow) return refuse('forbidden', `Dépôt refusé (${decision.reason}).`);
 
@@ -59,12 +58,27 @@ export async function applyDocumentDeposit(ctx: DepositContext, payload: Documen
   if (blob.size !== payload.file.size || blob.mime !== payload.file.mime) {
     return refuse('blob_mismatch', 'La taille ou le type du fichier ne correspond pas au fichier reçu.');
   }
+  if (payload.thumbnail) {
+    const thumb = ctx.blobs.get(payload.thumbnail.sha256);
+    if (!thumb) return refuse('blob_missing', 'L’aperçu du document n’a pas encore été reçu.');
+    if (thumb.size !== payload.thumbnail.size || thumb.mime !== payload.thumbnail.mime) {
+      return refuse('blob_mismatch', 'La taille ou le type de l’aperçu ne correspond pas au fichier reçu.');
+    }
+  }
+  const title = DOC_TYPE_TITLE[payload.docType];
 
   const version = existing ? existing.current_version + 1 : 1;
   if (existing) {
     await trx
       .updateTable('documents')
-      .set({ current_version: version, doc_type: payload.docType, updated_at: ctx.now })
+      .set({
+        current_version: version,
+        doc_type: payload.docType,
+        title,
+        issued_on: payload.issuedOn ?? null,
+        expires_on: payload.expiresOn ?? null,
+        updated_at: ctx.now,
+      })
       .where('id', '=', payload.documentId)
       .execute();
   } else {
@@ -77,6 +91,9 @@ export async function applyDocumentDeposit(ctx: DepositContext, payload: Documen
         doc_type: payload.docType,
         institution_id: null,
         current_version: 1,
+        title,
+        issued_on: payload.issuedOn ?? null,
+        expires_on: payload.expiresOn ?? null,
         created_at: ctx.now,
         updated_at: ctx.now,
       })
@@ -94,17 +111,27 @@ export async function applyDocumentDeposit(ctx: DepositContext, payload: Documen
       created_at: ctx.now,
       source_kiosk_id: ctx.kioskId,
       source_mutation_id: ctx.mutationId,
+      thumbnail_sha256: payload.thumbnail?.sha256 ?? null,
+      pages: payload.pages ?? 1,
     })
     .execute();
+  await indexDocument(trx, dialect, {
+    id: payload.documentId,
+    ownerPersonId: owner.id,
+    docType: payload.docType,
+    title,
+    fields: payload.fields,
+    ocrText: payload.ocrText,
+  });
   // field values are personal data: the journal records that a deposit happened, not what it says
   await appendAudit(trx, dialect, {
-    actor: { kind: 'person', id: owner.identifier },
+    actor: { kind: 'person', id: who.actorIdentifier },
     action: 'document.deposit',
     subjectPersonId: owner.id,
     documentId: payload.documentId,
-    ground: 'own-card',
+    ground: who.groundName,
     detail: {
-      cardSerial: payload.ground.cardSerial,
+      ...who.detail,
       kioskId: ctx.kioskId,
       mutationId: ctx.mutationId,
       docType: payload.docType,

@@ -54,6 +54,10 @@ export interface KioskPushesTable {
   attempts: Generated<number>;
   acked_at: string | null;
   last_error: string | null;
+  /** canonical JSON of what is pushed, for the queued kinds (admin-command, application-status) */
+  body: Generated<string | null>;
+  /** acked, or refused by the kiosk (a refused queued push is not sent again); null while pending */
+  outcome: Generated<'acked' | 'refused' | null>;
 }
 
 export interface InstitutionsTable {
@@ -71,10 +75,56 @@ export interface KiosksTable {
   id: string;
   name: string;
   institution_id: string | null;
-  /** hex SHA-256 of the kiosk's token; the token itself is never stored */
+  /** hex SHA-256 of the kiosk's former shared token; no longer accepted (devices sign challenges) */
   token_hash: string;
   last_seq: Generated<number>;
   revoked_at: string | null;
+  /** the device's ECDSA P-256 public key (SPKI DER, base64url); null until enrolled */
+  public_key: Generated<string | null>;
+  enrolled_at: Generated<string | null>;
+  /** canonical JSON of the settings pushed to the kiosk (KioskSettings) and their version */
+  settings: Generated<string>;
+  settings_version: Generated<number>;
+}
+
+export interface KioskEnrollmentsTable {
+  /** hex SHA-256 of the normalized code; the code itself is never stored */
+  code_hash: string;
+  kiosk_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by_key: string | null;
+  created_by: string;
+}
+
+export interface KioskSessionsTable {
+  token_hash: string;
+  kiosk_id: string;
+  public_key: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface KioskAuthNoncesTable {
+  nonce: string;
+  kiosk_id: string;
+  expires_at: string;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
+export interface BlobUploadsTable {
+  upload_id: string;
+  kiosk_id: string;
+  sha256: string;
+  size: number;
+  created_at: string;
+  finished_at: string | null;
 }
 
 export interface AppliedMutationsTable {
@@ -90,6 +140,10 @@ export interface BlobsTable {
   size: number;
   mime: string;
   created_at: string;
+  /** the kiosk that first uploaded it (null: before 0003, or not from a kiosk) */
+  uploaded_by: Generated<string | null>;
+  /** when an applied mutation first referenced it; null = orphan candidate (cleanup after a grace period) */
+  referenced_at: Generated<string | null>;
 }
 
 export interface DocumentsTable {
@@ -101,6 +155,9 @@ export interface DocumentsTable {
   current_version: number;
   created_at: string;
   updated_at: string;
+  title: Generated<string>;
+  issued_on: Generated<string | null>;
+  expires_on: Generated<string | null>;
 }
 
 export interface DocumentVersionsTable {
@@ -115,6 +172,35 @@ export interface DocumentVersionsTable {
   created_at: string;
   source_kiosk_id: string | null;
   source_mutation_id: string | null;
+  thumbnail_sha256: Generated<string | null>;
+  pages: Generated<number>;
+}
+
+export interface ThreadsTable {
+  id: string;
+  person_id: string;
+  institution_id: string;
+  subject: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  thread_id: string;
+  author_kind: 'person' | 'agent' | 'institution';
+  author_id: string;
+  body: string;
+  created_at: string;
+}
+
+export interface MessageAttachmentsTable {
+  message_id: string;
+  document_id: string;
+  version: number;
+  doc_type: string;
+  title: string;
+  blob_sha256: string;
 }
 
 export interface AuditJournalTable {
@@ -144,6 +230,14 @@ export interface Database {
   audit_journal: AuditJournalTable;
   revocation_lists: RevocationListsTable;
   kiosk_pushes: KioskPushesTable;
+  kiosk_enrollments: KioskEnrollmentsTable;
+  kiosk_sessions: KioskSessionsTable;
+  kiosk_auth_nonces: KioskAuthNoncesTable;
+  server_secrets: ServerSecretsTable;
+  blob_uploads: BlobUploadsTable;
+  threads: ThreadsTable;
+  messages: MessagesTable;
+  message_attachments: MessageAttachmentsTable;
 }
 
 export type PersonRow = Selectable<PersonsTable>;

@@ -11,7 +11,21 @@ function display(name: string, value: string): string {
   return name === 'iban' ? value.replace(/\s/g, '').replace(/(.{4})(?=.)/g, '$1 ') : value;
 }
 
-export function Check({ analysis, onSaved, onRetake }: { analysis: CaptureAnalysis; onSaved: () => void; onRetake: () => void }) {
+export function Check({
+  analysis: first,
+  replaces,
+  onSaved,
+  onRetake,
+  onAddPage,
+}: {
+  analysis: CaptureAnalysis;
+  replaces?: string;
+  onSaved: () => void;
+  onRetake: () => void;
+  onAddPage: (captureId: string) => void;
+}) {
+  const [analysis, setAnalysis] = useState(first);
+  const previews = usePreviews(analysis);
   const names = Object.keys(analysis.fields).sort((a, b) => rank(a) - rank(b));
   const [values, setValues] = useState<Record<string, string>>(
     Object.fromEntries(names.map((n) => [n, display(n, analysis.fields[n]!.value)])),
@@ -26,7 +40,7 @@ export function Check({ analysis, onSaved, onRetake }: { analysis: CaptureAnalys
     setBusy(true);
     setError(null);
     try {
-      await kiosk.call('capture.confirm', { captureId: analysis.captureId, fields: values });
+      await kiosk.call('capture.confirm', { captureId: analysis.captureId, fields: values, ...(replaces ? { replaces } : {}) });
       onSaved();
     } catch (err) {
       setError(err instanceof Error ? err.message : t.error);
@@ -36,6 +50,40 @@ export function Check({ analysis, onSaved, onRetake }: { analysis: CaptureAnalys
   }
 
   const known = analysis.docType !== 'other' && names.length > 0;
+
+  async function pageAction(run: () => Promise<CaptureAnalysis>) {
+    setBusy(true);
+    setError(null);
+    try {
+      const a = await run();
+      setAnalysis(a);
+      setValues((old) => ({ ...Object.fromEntries(Object.keys(a.fields).map((n) => [n, display(n, a.fields[n]!.value)])), ...old }));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : t.error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const pageStrip = (
+    <div class="pages" aria-label={t.check.pages(analysis.pages.length)} role="group">
+      {previews.map((src, i) => (
+        <figure class="page" key={`${i}-${src}`}>
+          <img src={src} alt={t.check.pageAlt(i + 1)} />
+          <figcaption>
+            <button type="button" class="button small secondary" disabled={busy} aria-label={t.check.turn(i + 1)} onClick={() => void pageAction(() => kiosk.call('capture.rotate', { captureId: analysis.captureId, page: i, turn: 90 }))}>
+              ↻
+            </button>
+            {analysis.pages.length > 1 && (
+              <button type="button" class="button small secondary" disabled={busy} aria-label={t.check.removePage(i + 1)} onClick={() => void pageAction(async () => kiosk.call('capture.removePage', { captureId: analysis.captureId, page: i }))}>
+                ✕
+              </button>
+            )}
+          </figcaption>
+        </figure>
+      ))}
+    </div>
+  );
   return (
     <section aria-labelledby="titre">
       <p class="lead">{t.check.docTypes[analysis.docType] ?? t.check.docTypes.other}</p>
@@ -43,12 +91,13 @@ export function Check({ analysis, onSaved, onRetake }: { analysis: CaptureAnalys
         {known ? t.check.title : t.check.unknownDoc}
       </h1>
       {known && <p>{t.check.help}</p>}
+      {pageStrip}
       {known && (
         <dl class="fields">
           {names.map((n) => {
             const f = analysis.fields[n]!;
             const doubtful = !f.valid || f.confidence < DOUBT;
-            const label = t.check.labels[n] ?? n;
+            const label = analysis.labels[n] ?? t.check.labels[n] ?? n;
             return (
               <div class={`field ${doubtful ? 'doubt' : ''}`} key={n}>
                 <dt id={`label-${n}`}>
@@ -92,6 +141,9 @@ export function Check({ analysis, onSaved, onRetake }: { analysis: CaptureAnalys
             {t.check.fix}
           </button>
         )}
+        <button type="button" class="button secondary" onClick={() => onAddPage(analysis.captureId)} disabled={busy}>
+          {t.check.addPage}
+        </button>
         <button type="button" class="button secondary" onClick={onRetake} disabled={busy}>
           {t.check.retake}
         </button>
@@ -103,4 +155,15 @@ export function Check({ analysis, onSaved, onRetake }: { analysis: CaptureAnalys
 function rank(name: string): number {
   const i = ORDER.indexOf(name);
   return i === -1 ? ORDER.length : i;
+}
+
+/** Object URLs for the page previews, revoked when they change or the screen goes. */
+function usePreviews(a: CaptureAnalysis): string[] {
+  const [urls, setUrls] = useState<string[]>([]);
+  useEffect(() => {
+    const made = a.pages.map((p) => URL.createObjectURL(new Blob([p.preview], { type: 'image/jpeg' })));
+    setUrls(made);
+    return () => made.forEach((u) => URL.revokeObjectURL(u));
+  }, [a]);
+  return urls;
 }

@@ -7,12 +7,18 @@ import type { CaptureAnalysis } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 
-export function Scan({ onRead, onCancel }: { onRead: (a: CaptureAnalysis) => void; onCancel: () => void }) {
+/** Automatic capture can be switched off with `#…&auto=0` in the address (tests that press the button). */
+const AUTO = !/[#&]auto=0(&|$)/.test(location.hash);
+const STEADY_CHECKS = 5;
+
+export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis) => void; onCancel: () => void; addTo?: string }) {
   const video = useRef<HTMLVideoElement>(null);
   const [ready, setReady] = useState(false);
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const [steady, setSteady] = useState(0);
+  const busyRef = useRef(false);
 
   useEffect(() => {
     let stream: MediaStream | null = null;
@@ -40,9 +46,39 @@ export function Scan({ onRead, onCancel }: { onRead: (a: CaptureAnalysis) => voi
     };
   }, []);
 
+  // automatic capture: a still frame (the document lies flat, nobody moves), sharp and lit, for ~1.5 s
+  useEffect(() => {
+    if (!AUTO || !ready) return;
+    const probe = document.createElement('canvas');
+    probe.width = 160;
+    probe.height = 90;
+    const ctx = probe.getContext('2d', { willReadFrequently: true });
+    let previous: Uint8ClampedArray | null = null;
+    let count = 0;
+    let fired = false;
+    const timer = setInterval(() => {
+      const v = video.current;
+      if (!v || !ctx || busyRef.current || fired) return;
+      ctx.drawImage(v, 0, 0, 160, 90);
+      const rgba = ctx.getImageData(0, 0, 160, 90).data;
+      const grey = new Uint8ClampedArray(160 * 90);
+      for (let i = 0; i < grey.length; i++) grey[i] = (rgba[i * 4]! * 3 + rgba[i * 4 + 1]! * 6 + rgba[i * 4 + 2]!) / 10;
+      const q = frameQuality(grey, previous);
+      previous = grey;
+      count = q.still && q.sharp && q.lit ? count + 1 : 0;
+      setSteady(count);
+      if (count >= STEADY_CHECKS) {
+        fired = true;
+        void take();
+      }
+    }, 300);
+    return () => clearInterval(timer);
+  }, [ready]);
+
   async function take() {
     const v = video.current;
-    if (!v || busy) return;
+    if (!v || busyRef.current) return;
+    busyRef.current = true;
     setBusy(true);
     setError(null);
     setProgress(0);
@@ -55,18 +91,27 @@ export function Scan({ onRead, onCancel }: { onRead: (a: CaptureAnalysis) => voi
       canvas.width = 0;
       if (!blob) throw new Error(t.scan.noCamera);
       const image = new Uint8Array(await blob.arrayBuffer());
-      const analysis = await kiosk.call('capture.analyse', { image, mime: 'image/jpeg' });
+      const analysis = addTo
+        ? await kiosk.call('capture.addPage', { captureId: addTo, image, mime: 'image/jpeg' })
+        : await kiosk.call('capture.analyse', { image, mime: 'image/jpeg' });
       onRead(analysis);
     } catch (err) {
       setError(err instanceof Error ? err.message : t.error);
+      busyRef.current = false;
       setBusy(false);
+      setSteady(0);
     }
   }
 
   return (
     <section aria-labelledby="titre">
-      <h1 id="titre">{t.scan.title}</h1>
+      <h1 id="titre">{addTo ? t.scan.nextPage : t.scan.title}</h1>
       <p>{t.scan.help}</p>
+      {AUTO && ready && !busy && (
+        <p class="muted" role="status" aria-live="polite">
+          {steady > 0 ? t.scan.holdStill : t.scan.auto}
+        </p>
+      )}
       <div class="camera">
         <video ref={video} muted playsInline aria-label="Image de la caméra" />
         <div class="frame-guide" aria-hidden="true" />
@@ -92,4 +137,20 @@ export function Scan({ onRead, onCancel }: { onRead: (a: CaptureAnalysis) => voi
       </div>
     </section>
   );
+}
+
+/** Between two small grey frames: nobody moves, the picture is sharp, there is light. */
+function frameQuality(grey: Uint8ClampedArray, previous: Uint8ClampedArray | null): { still: boolean; sharp: boolean; lit: boolean } {
+  let diff = 0;
+  let lap = 0;
+  let sum = 0;
+  const w = 160;
+  for (let i = 0; i < grey.length; i++) {
+    sum += grey[i]!;
+    if (previous) diff += Math.abs(grey[i]! - previous[i]!);
+    const x = i % w;
+    if (x > 0 && x < w - 1 && i > w && i < grey.length - w) lap += Math.abs(4 * grey[i]! - grey[i - 1]! - grey[i + 1]! - grey[i - w]! - grey[i + w]!);
+  }
+  const n = grey.length;
+  return { still: previous !== null && diff / n < 3, sharp: lap / n > 6, lit: sum / n > 50 };
 }

@@ -6,8 +6,18 @@ import { t } from '../texts.ts';
 import { Scan } from './scan.tsx';
 import { Check } from './check.tsx';
 import { PinPad } from './pin.tsx';
+import { DocumentView } from './document.tsx';
+import { Journal } from './journal.tsx';
+import { VaultList } from './vault.tsx';
 
-type Step = { name: 'home' } | { name: 'scan' } | { name: 'check'; analysis: CaptureAnalysis } | { name: 'saved' };
+type Step =
+  | { name: 'home' }
+  | { name: 'scan'; replaces?: string; addTo?: { analysis: CaptureAnalysis } }
+  | { name: 'check'; analysis: CaptureAnalysis; replaces?: string }
+  | { name: 'saved' }
+  | { name: 'vault'; notice?: string }
+  | { name: 'document'; id: string }
+  | { name: 'journal' };
 type SessionState = Extract<KioskState, { screen: 'session' }>;
 
 export function SessionScreens({ state, sync }: { state: SessionState; sync: SyncStatus | null }) {
@@ -32,14 +42,39 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
 
   switch (step.name) {
     case 'home':
-      return <Home state={state} canScan={subject !== null} onScan={() => setStep({ name: 'scan' })} onFinish={finish} />;
-    case 'scan':
-      return <Scan onRead={(analysis) => setStep({ name: 'check', analysis })} onCancel={() => setStep({ name: 'home' })} />;
+      return <Home state={state} canScan={subject !== null} go={setStep} onFinish={finish} />;
+    case 'scan': {
+      const { replaces, addTo } = step;
+      return (
+        <Scan
+          {...(addTo ? { addTo: addTo.analysis.captureId } : {})}
+          onRead={(analysis) => setStep({ name: 'check', analysis, ...(replaces ? { replaces } : {}) })}
+          onCancel={() =>
+            setStep(addTo ? { name: 'check', analysis: addTo.analysis, ...(replaces ? { replaces } : {}) } : replaces ? { name: 'document', id: replaces } : { name: 'home' })
+          }
+        />
+      );
+    }
+    case 'vault':
+      return <VaultList onOpen={(id) => setStep({ name: 'document', id })} onBack={() => setStep({ name: 'home' })} notice={step.notice ?? null} />;
+    case 'document':
+      return (
+        <DocumentView
+          documentId={step.id}
+          onBack={() => setStep({ name: 'vault' })}
+          onReplace={(id) => setStep({ name: 'scan', replaces: id })}
+          onDeleted={() => setStep({ name: 'vault', notice: t.doc.deleted })}
+        />
+      );
+    case 'journal':
+      return <Journal onBack={() => setStep({ name: 'home' })} />;
     case 'check':
       return (
         <Check
           analysis={step.analysis}
+          {...(step.replaces ? { replaces: step.replaces } : {})}
           onSaved={() => setStep({ name: 'saved' })}
+          onAddPage={() => setStep({ name: 'scan', addTo: { analysis: step.analysis }, ...(step.replaces ? { replaces: step.replaces } : {}) })}
           onRetake={() => {
             void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
             setStep({ name: 'scan' });
@@ -47,11 +82,11 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
         />
       );
     case 'saved':
-      return <Saved sync={sync} onAnother={() => setStep({ name: 'scan' })} onFinish={finish} />;
+      return <Saved sync={sync} onAnother={() => setStep({ name: 'scan' })} onVault={() => setStep({ name: 'vault' })} onFinish={finish} />;
   }
 }
 
-function Home({ state, canScan, onScan, onFinish }: { state: SessionState; canScan: boolean; onScan: () => void; onFinish: () => void }) {
+function Home({ state, canScan, go, onFinish }: { state: SessionState; canScan: boolean; go: (s: Step) => void; onFinish: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   return (
@@ -62,9 +97,17 @@ function Home({ state, canScan, onScan, onFinish }: { state: SessionState; canSc
         {t.home.question}
       </h1>
       <div class="choices">
-        <button type="button" class="choice" onClick={onScan} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+        <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+          <span class="choice-title">{t.home.vault}</span>
+          <span class="choice-help">{t.home.vaultHelp}</span>
+        </button>
+        <button type="button" class="choice" onClick={() => go({ name: 'scan' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.scan}</span>
           <span class="choice-help">{t.home.scanHelp}</span>
+        </button>
+        <button type="button" class="choice" onClick={() => go({ name: 'journal' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+          <span class="choice-title">{t.home.journal}</span>
+          <span class="choice-help">{t.home.journalHelp}</span>
         </button>
         {!canScan && (
           <p id="need-beneficiary" class="muted">
@@ -81,7 +124,7 @@ function Home({ state, canScan, onScan, onFinish }: { state: SessionState; canSc
   );
 }
 
-function Saved({ sync, onAnother, onFinish }: { sync: SyncStatus | null; onAnother: () => void; onFinish: () => void }) {
+function Saved({ sync, onAnother, onVault, onFinish }: { sync: SyncStatus | null; onAnother: () => void; onVault: () => void; onFinish: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   const sent = sync !== null && sync.pending === 0;
@@ -97,6 +140,9 @@ function Saved({ sync, onAnother, onFinish }: { sync: SyncStatus | null; onAnoth
       <div class="actions">
         <button type="button" class="button primary" onClick={onAnother}>
           {t.saved.another}
+        </button>
+        <button type="button" class="button secondary" onClick={onVault}>
+          {t.home.vault}
         </button>
         <button type="button" class="button secondary" onClick={onFinish}>
           {t.saved.finish}

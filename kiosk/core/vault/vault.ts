@@ -1,0 +1,304 @@
+/**
+ * The person's vault on the kiosk. Reads go to the server in a person session that the card itself
+ * opened (it signed a server nonce at login — or later, when the network comes back, while the card is
+ * still in); writes (delete, send) are mutations in the outbox like deposits. Nothing of the vault is
+ * kept on the kiosk beyond the session's own deposits still on their way.
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { DocType } from '../../../sync-server/protocol/common.ts';
+import {
+  ChallengeAck,
+  FileAck,
+  GetAck,
+  ISSUER_OF,
+  ISSUER_TITLE,
+  InstitutionsAck,
+  ListAck,
+  OpenSessionAck,
+  AuditAck,
+  DOC_TYPE_TITLE,
+  VAULT_EVENTS,
+  fieldLabel,
+} from '../../../sync-server/protocol/vault.ts';
+import type { DocumentSummary } from '../../../sync-server/protocol/vault.ts';
+import { KioskError } from '../../contract/schema.ts';
+import type { InstitutionItem, JournalEntry, VaultDocument, VaultItem } from '../../contract/schema.ts';
+import type { Logger } from '../log.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import type { CardProof, SessionManager, Slot } from '../session/session.ts';
+import type { Db } from '../storage/db.ts';
+import { OfflineRequestError } from '../sync/client.ts';
+import type { SyncClient } from '../sync/client.ts';
+
+const TIMEOUT_MS = 10_000;
+const OFFLINE = 'Vos papiers ne sont pas disponibles sans connexion. Vous pouvez quand même ajouter des papiers : ils partiront plus tard.';
+
+export interface VaultServiceOptions {
+  sync: SyncClient;
+  session: SessionManager;
+  outbox: Outbox;
+  db: Db;
+  logger: Logger;
+}
+
+export class VaultService {
+  private readonly serverSessions: Partial<Record<Slot, string>> = {};
+  private opening: Partial<Record<Slot, Promise<string | null>>> = {};
+
+  constructor(private readonly opts: VaultServiceOptions) {}
+
+  /** A nonce for the card to sign at login (null when offline: the session opens later). */
+  async challenge(): Promise<Uint8Array | null> {
+    try {
+      const ack = ChallengeAck.parse(await this.opts.sync.request(VAULT_EVENTS.challenge, {}, 1500));
+      return ack.ok ? new Uint8Array(Buffer.from(ack.nonce, 'base64url')) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The card proved itself with the server's nonce: open the person's session on the server. */
+  onAuthenticated(proof: CardProof): void {
+    const p = this.openOnServer(proof);
+    this.opening[proof.slot] = p;
+    void p.finally(() => {
+      if (this.opening[proof.slot] === p) delete this.opening[proof.slot];
+    });
+  }
+
+  /** The whole session ended (card out, finished, idle). */
+  sessionEnded(): void {
+    for (const slot of ['second', 'main'] as const) this.closeOnServer(slot);
+    this.opening = {};
+  }
+
+  companionEnded(): void {
+    this.closeOnServer('second');
+    delete this.opening.second;
+  }
+
+  private closeOnServer(slot: Slot): void {
+    const id = this.serverSessions[slot];
+    delete this.serverSessions[slot];
+    if (id) void this.opts.sync.request(VAULT_EVENTS.close, { sessionId: id }, 3000).catch(() => undefined);
+  }
+
+  private async openOnServer(proof: CardProof): Promise<string | null> {
+    try {
+      const withAgentSession = proof.slot === 'second' ? await this.serverSessionFor('main') : undefined;
+      const raw = await this.opts.sync.request(
+        VAULT_EVENTS.open,
+        {
+          certificate: Buffer.from(proof.certificate).toString('base64url'),
+          cardSerial: proof.cardSerial,
+          kioskNonce: Buffer.from(proof.kioskNonce).toString('base64url'),
+          serverNonce: Buffer.from(proof.serverNonce).toString('base64url'),
+          signature: Buffer.from(proof.signature).toString('base64url'),
+          ...(withAgentSession ? { withAgentSession } : {}),
+        },
+        TIMEOUT_MS,
+      );
+      const ack = OpenSessionAck.parse(raw);
+      if (!ack.ok) {
+        this.opts.logger.warn({ code: ack.error.code, slot: proof.slot }, 'server refused the person session');
+        return null;
+      }
+      this.serverSessions[proof.slot] = ack.sessionId;
+      return ack.sessionId;
+    } catch (err) {
+      this.opts.logger.warn({ err: (err as Error).message, slot: proof.slot }, 'person session not opened on the server');
+      return null;
+    }
+  }
+
+  /** The server session for a slot, opening it now if the card is in and the network is there. */
+  private async serverSessionFor(slot: Slot): Promise<string | null> {
+    const known = this.serverSessions[slot];
+    if (known) return known;
+    const pending = this.opening[slot];
+    if (pending) return pending;
+    const nonce = await this.challenge();
+    if (!nonce) return null;
+    const proof = await this.opts.session.proveAgain(slot, nonce).catch(() => null);
+    if (!proof) return null;
+    return this.openOnServer(proof);
+  }
+
+  /** The session on whose vault we act: the beneficiary's (alone, or joined to an agent). */
+  private async subjectSession(): Promise<string> {
+    const open = this.opts.session.requireSession();
+    this.opts.session.subject(); // throws in plain words when an agent is alone
+    const slot: Slot = open.role === 'agent' ? 'second' : 'main';
+    const id = await this.serverSessionFor(slot);
+    if (!id) throw new KioskError('offline', OFFLINE);
+    return id;
+  }
+
+  private async ask<S extends z.ZodType>(event: string, payload: object, schema: S): Promise<z.infer<S>> {
+    const sessionId = await this.subjectSession();
+    let raw: unknown;
+    try {
+      raw = await this.opts.sync.request(event, { sessionId, ...payload }, TIMEOUT_MS);
+    } catch (err) {
+      if (err instanceof OfflineRequestError) throw new KioskError('offline', OFFLINE);
+      throw new KioskError('offline', 'Le serveur ne répond pas. Réessayez dans un moment.');
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new KioskError('transport', 'Réponse inattendue du serveur.');
+    const ack = parsed.data as { ok: boolean; error?: { code: string; message: string } };
+    if (!ack.ok) {
+      if (ack.error?.code === 'unknown') throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
+      if (ack.error?.code === 'forbidden') {
+        // the server no longer knows this session (it restarted, or the card was blocked): forget it
+        for (const slot of ['main', 'second'] as const) if (this.serverSessions[slot] === sessionId) delete this.serverSessions[slot];
+      }
+      throw new KioskError('internal', 'Le coffre n’est pas disponible pour le moment.');
+    }
+    return parsed.data;
+  }
+
+  async list(): Promise<VaultItem[]> {
+    const pending = this.pendingItems();
+    let server: DocumentSummary[] = [];
+    try {
+      const ack = await this.ask(VAULT_EVENTS.list, {}, ListAck);
+      if (ack.ok) server = ack.documents;
+    } catch (err) {
+      // offline: what this session added is still shown
+      if (!(err instanceof KioskError && err.code === 'offline') || pending.length === 0) throw err;
+    }
+    const known = new Set(server.map((d) => d.id));
+    const deleting = this.pendingDeletes();
+    return [...pending.filter((p) => !known.has(p.id)), ...server.map(toItem)].filter((d) => !deleting.has(d.id));
+  }
+
+  async search(query: string): Promise<VaultItem[]> {
+    const ack = await this.ask(VAULT_EVENTS.search, { query }, ListAck);
+    const deleting = this.pendingDeletes();
+    return ack.ok ? ack.documents.map(toItem).filter((d) => !deleting.has(d.id)) : [];
+  }
+
+  /** Deletions still in the outbox: the server has them, the person does not any more. */
+  private pendingDeletes(): Set<string> {
+    return new Set(this.opts.outbox.pending(1000).flatMap((m) => (m.type === 'vault.document.delete' ? [m.payload.documentId] : [])));
+  }
+
+  async open(documentId: string): Promise<VaultDocument> {
+    const ack = await this.ask(VAULT_EVENTS.get, { documentId }, GetAck);
+    if (!ack.ok) throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
+    return {
+      item: toItem(ack.document),
+      versions: ack.versions.map((v) => ({
+        version: v.version,
+        capturedAt: v.capturedAt,
+        fields: Object.entries(v.fields).map(([name, f]) => ({ name, label: fieldLabel(name), value: f.value })),
+        mime: v.file.mime,
+        pages: v.pages,
+      })),
+    };
+  }
+
+  async image(documentId: string, preview: boolean): Promise<{ mime: string; bytes: Uint8Array<ArrayBuffer> }> {
+    const doc = await this.ask(VAULT_EVENTS.get, { documentId }, GetAck);
+    if (!doc.ok) throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
+    const current = doc.versions[0];
+    if (!current) throw new KioskError('not-found', 'Ce papier n’a pas d’image.');
+    const sha = preview ? (current.thumbnail ?? (current.file.mime.startsWith('image/') ? current.file.sha256 : null)) : current.file.mime.startsWith('image/') ? current.file.sha256 : current.thumbnail;
+    if (!sha) throw new KioskError('not-found', 'Ce papier n’a pas d’image à montrer.');
+    const file = await this.ask(VAULT_EVENTS.file, { sha256: sha }, FileAck);
+    if (!file.ok) throw new KioskError('not-found', 'Ce papier n’a pas d’image à montrer.');
+    return { mime: file.mime, bytes: Uint8Array.from(file.bytes) };
+  }
+
+  async pdf(documentId: string, letterTo?: string): Promise<Uint8Array<ArrayBuffer>> {
+    const ack = await this.ask(VAULT_EVENTS.pdf, { documentId, ...(letterTo ? { letterTo } : {}) }, FileAck);
+    if (!ack.ok) throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
+    return Uint8Array.from(ack.bytes);
+  }
+
+  async journal(): Promise<JournalEntry[]> {
+    const ack = await this.ask(VAULT_EVENTS.audit, {}, AuditAck);
+    return ack.ok ? ack.entries.map((e) => ({ at: e.at, who: e.who, action: e.action, documentTitle: e.documentTitle })) : [];
+  }
+
+  async institutions(): Promise<InstitutionItem[]> {
+    let raw: unknown;
+    try {
+      raw = await this.opts.sync.request(VAULT_EVENTS.institutions, {}, TIMEOUT_MS);
+    } catch {
+      throw new KioskError('offline', 'La liste des organismes n’est pas disponible sans connexion.');
+    }
+    const ack = InstitutionsAck.safeParse(raw);
+    if (!ack.success || !ack.data.ok) throw new KioskError('transport', 'Réponse inattendue du serveur.');
+    return ack.data.institutions.map((i) => ({ id: i.id, name: i.name, address: i.address, city: `${i.postcode} ${i.city}` }));
+  }
+
+  /** Deleting is the person's own act (the server refuses it on an agent's ground). */
+  delete(documentId: string): void {
+    const subject = this.opts.session.subject();
+    const ground = this.opts.session.ground();
+    if (ground.kind !== 'own-card') throw new KioskError('invalid-request', 'Seule la personne elle-même peut supprimer un papier, avec sa carte.');
+    this.opts.outbox.enqueue({ type: 'vault.document.delete', payload: { documentId, owner: subject.identifier, ground } }, [], (db) => {
+      db.prepare('DELETE FROM session_documents WHERE document_id = ?').run(documentId);
+    });
+  }
+
+  send(documentId: string, institutionId: string, note: string): void {
+    const subject = this.opts.session.subject();
+    this.opts.outbox.enqueue(
+      {
+        type: 'vault.document.send',
+        payload: { messageId: randomUUID(), documentId, owner: subject.identifier, institutionId, note, ground: this.opts.session.ground() },
+      },
+      [],
+    );
+  }
+
+  /** Papers deposited in this session that the server may not have yet. */
+  private pendingItems(): VaultItem[] {
+    let owner: string;
+    try {
+      owner = this.opts.session.subject().identifier;
+    } catch {
+      return [];
+    }
+    const rows = this.opts.db
+      .prepare('SELECT document_id, doc_type, created_at FROM session_documents WHERE owner = ? ORDER BY created_at DESC')
+      .all(owner) as { document_id: string; doc_type: DocType; created_at: string }[];
+    const inOutbox = new Set(this.opts.outbox.pending(1000).flatMap((m) => (m.type === 'vault.document.deposit' ? [m.payload.documentId] : [])));
+    return rows.map((r) => {
+      const issuer = ISSUER_OF[r.doc_type] ?? 'autre';
+      return {
+        id: r.document_id,
+        title: DOC_TYPE_TITLE[r.doc_type] ?? 'Document',
+        docType: r.doc_type,
+        issuer,
+        issuerTitle: ISSUER_TITLE[issuer],
+        vault: 'personal',
+        capturedAt: r.created_at,
+        expiresOn: null,
+        expiry: 'valid',
+        pending: inOutbox.has(r.document_id),
+        hasPreview: false,
+      };
+    });
+  }
+}
+
+function toItem(d: DocumentSummary): VaultItem {
+  return {
+    id: d.id,
+    title: d.title || DOC_TYPE_TITLE[d.docType],
+    docType: d.docType,
+    issuer: d.issuer,
+    issuerTitle: ISSUER_TITLE[d.issuer],
+    vault: d.vault,
+    capturedAt: d.capturedAt,
+    expiresOn: d.expiresOn,
+    expiry: d.expiry,
+    pending: false,
+    ...(d.snippet ? { snippet: d.snippet } : {}),
+    hasPreview: d.thumbnail !== null,
+  };
+}

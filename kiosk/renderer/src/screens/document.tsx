@@ -1,0 +1,235 @@
+/** One paper: its picture, what was read on it, its history; replace, print, send, delete. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { InstitutionItem, VaultDocument } from '../../../contract/schema.ts';
+import { dateFr } from '../format.ts';
+import { kiosk } from '../kiosk.ts';
+import { t } from '../texts.ts';
+
+type Panel = null | 'send' | 'delete';
+
+export function DocumentView({
+  documentId,
+  onBack,
+  onReplace,
+  onDeleted,
+}: {
+  documentId: string;
+  onBack: () => void;
+  onReplace: (documentId: string) => void;
+  onDeleted: () => void;
+}) {
+  const [doc, setDoc] = useState<VaultDocument | null>(null);
+  const [image, setImage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const [institutions, setInstitutions] = useState<InstitutionItem[] | null>(null);
+  const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    let url: string | null = null;
+    let gone = false;
+    kiosk.call('vault.open', { documentId }).then(
+      (d) => {
+        if (gone) return;
+        setDoc(d);
+        heading.current?.focus();
+        if (d.versions[0]?.mime.startsWith('image/') || d.item.hasPreview) {
+          kiosk.call('vault.image', { documentId, preview: false }).then(
+            (img) => {
+              if (gone) return;
+              url = URL.createObjectURL(new Blob([img.bytes], { type: img.mime }));
+              setImage(url);
+            },
+            () => undefined,
+          );
+        }
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : t.error),
+    );
+    return () => {
+      gone = true;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [documentId]);
+
+  async function act(fn: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : t.error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const print = () =>
+    act(async () => {
+      const r = await kiosk.call('vault.print', { documentId });
+      setNotice(r.printed ? t.doc.printed(r.pages) : t.doc.noPrinter(r.pages));
+    });
+
+  const openSend = () =>
+    act(async () => {
+      setInstitutions((await kiosk.call('institutions.list', {})).institutions);
+      setPanel('send');
+    });
+
+  const send = (inst: InstitutionItem) =>
+    act(async () => {
+      await kiosk.call('vault.send', { documentId, institutionId: inst.id, note: '' });
+      setPanel(null);
+      setNotice(t.doc.sent(inst.name));
+    });
+
+  const remove = () =>
+    act(async () => {
+      await kiosk.call('vault.delete', { documentId });
+      onDeleted();
+    });
+
+  if (error && !doc) {
+    return (
+      <section aria-labelledby="titre">
+        <h1 id="titre">{t.vault.title}</h1>
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+        <div class="actions">
+          <button type="button" class="button secondary" onClick={onBack}>
+            {t.vault.back}
+          </button>
+        </div>
+      </section>
+    );
+  }
+  if (!doc) return <p aria-busy="true">{t.vault.loading}</p>;
+  const current = doc.versions[0];
+  const personal = doc.item.vault === 'personal';
+
+  return (
+    <section aria-labelledby="titre" class="document">
+      <div inert={panel !== null}>
+        <p class="lead">{doc.item.issuerTitle}</p>
+        <h1 id="titre" ref={heading} tabIndex={-1}>
+          {doc.item.title}
+        </h1>
+        {doc.item.expiry !== 'valid' && (
+          <p class="message warning">
+            <span class="badge">{t.vault.expiry[doc.item.expiry]}</span> {t.vault.expiryHelp[doc.item.expiry]}
+          </p>
+        )}
+        {notice && (
+          <p class="message ok" role="status">
+            {notice}
+          </p>
+        )}
+        {error && (
+          <p class="message warning" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="doc-body">
+          <div class="doc-image">{image ? <img src={image} alt={t.doc.imageAlt(doc.item.title)} /> : <p class="muted">{t.doc.noImage}</p>}</div>
+          <div>
+            {current && current.fields.length > 0 && (
+              <>
+                <h2>{t.doc.read}</h2>
+                <dl class="fields compact">
+                  {current.fields.map((f) => (
+                    <div class="field" key={f.name}>
+                      <dt>{f.label}</dt>
+                      <dd>
+                        <span class="value">{f.value}</span>
+                      </dd>
+                    </div>
+                  ))}
+                </dl>
+              </>
+            )}
+            <h2>{t.doc.versions}</h2>
+            <ul class="versions">
+              {doc.versions.map((v, i) => (
+                <li key={v.version}>
+                  {t.doc.version(v.version, dateFr(v.capturedAt))}
+                  {i === 0 ? ` (${t.doc.current})` : ''}
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+        <div class="actions">
+          {personal && (
+            <button type="button" class="button secondary" disabled={busy} onClick={() => onReplace(documentId)}>
+              {t.doc.replace}
+            </button>
+          )}
+          <button type="button" class="button secondary" disabled={busy} onClick={() => void print()}>
+            {t.doc.print}
+          </button>
+          <button type="button" class="button secondary" disabled={busy} onClick={() => void openSend()}>
+            {t.doc.send}
+          </button>
+          {personal && (
+            <button type="button" class="button danger" disabled={busy} onClick={() => setPanel('delete')}>
+              {t.doc.delete}
+            </button>
+          )}
+          <button type="button" class="button secondary" onClick={onBack}>
+            {t.vault.back}
+          </button>
+        </div>
+      </div>
+      {panel === 'delete' && (
+        <div class="overlay">
+          <div class="dialog center" role="alertdialog" aria-modal="true" aria-labelledby="titre-suppr" aria-describedby="aide-suppr">
+            <h2 id="titre-suppr" class="h1">
+              {t.doc.deleteTitle}
+            </h2>
+            <p id="aide-suppr">{t.doc.deleteHelp}</p>
+            <div class="actions">
+              <button type="button" class="button danger" disabled={busy} onClick={() => void remove()}>
+                {t.doc.deleteYes}
+              </button>
+              <button type="button" class="button secondary" autoFocus onClick={() => setPanel(null)}>
+                {t.doc.deleteNo}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+      {panel === 'send' && institutions && (
+        <div class="overlay">
+          <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="titre-envoi">
+            <h2 id="titre-envoi" class="h1">
+              {t.doc.sendTitle}
+            </h2>
+            <ul class="doc-list">
+              {institutions.map((i) => (
+                <li key={i.id}>
+                  <button type="button" class="doc-item" disabled={busy} onClick={() => void send(i)}>
+                    <span class="doc-title">
+                      <span class="sr-only">{t.doc.sendTo} </span>
+                      {i.name}
+                    </span>
+                    <span class="doc-meta">
+                      {i.address}, {i.city}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <div class="actions">
+              <button type="button" class="button secondary" onClick={() => setPanel(null)}>
+                {t.doc.cancel}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+/** "Qui a vu mes papiers ?": the audit journal about the person, in plain words. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { JournalEntry } from '../../../contract/schema.ts';
+import { dateTimeFr } from '../format.ts';
+import { kiosk } from '../kiosk.ts';
+import { t } from '../texts.ts';
+
+export function Journal({ onBack }: { onBack: () => void }) {
+  const [entries, setEntries] = useState<JournalEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    heading.current?.focus();
+    kiosk.call('vault.journal', {}).then((r) => setEntries(r.entries), (e: unknown) => setError(e instanceof Error ? e.message : t.error));
+  }, []);
+  return (
+    <section aria-labelledby="titre">
+      <h1 id="titre" ref={heading} tabIndex={-1}>
+        {t.journal.title}
+      </h1>
+      <p>{t.journal.help}</p>
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      {entries?.length === 0 && <p>{t.journal.empty}</p>}
+      {entries && entries.length > 0 && (
+        <ul class="journal">
+          {entries.map((e, i) => (
+            <li key={i}>
+              <span class="doc-meta">{dateTimeFr(e.at)}</span>
+              <span>
+                <strong>{e.who}</strong> {e.action}
+                {e.documentTitle ? ` : ${e.documentTitle}` : ''}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="actions">
+        <button type="button" class="button secondary" onClick={onBack}>
+          {t.vault.back}
+        </button>
+      </div>
+    </section>
+  );
+}

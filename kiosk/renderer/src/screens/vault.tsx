@@ -1,0 +1,137 @@
+/** "Mes papiers": the vault grouped by issuing institution or by kind of paper, and search. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { VaultItem } from '../../../contract/schema.ts';
+import { Keyboard } from '../components/keyboard.tsx';
+import { dateFr } from '../format.ts';
+import { kiosk } from '../kiosk.ts';
+import { t } from '../texts.ts';
+
+type Grouping = 'issuer' | 'type';
+
+export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => void; onBack: () => void; notice?: string | null }) {
+  const [items, setItems] = useState<VaultItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [grouping, setGrouping] = useState<Grouping>('issuer');
+  const [query, setQuery] = useState('');
+  const [searching, setSearching] = useState(false);
+  const [results, setResults] = useState<VaultItem[] | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    heading.current?.focus();
+    kiosk.call('vault.list', {}).then((r) => setItems(r.items), (e: unknown) => setError(e instanceof Error ? e.message : t.error));
+  }, []);
+
+  async function search() {
+    const q = query.trim();
+    if (!q) return;
+    setError(null);
+    try {
+      setResults((await kiosk.call('vault.search', { query: q })).items);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : t.error);
+    }
+  }
+
+  const shown = results ?? items ?? [];
+  const groups = new Map<string, VaultItem[]>();
+  for (const it of shown) {
+    const key = results ? '' : grouping === 'issuer' ? it.issuerTitle : it.title;
+    groups.set(key, [...(groups.get(key) ?? []), it]);
+  }
+
+  return (
+    <section aria-labelledby="titre">
+      <h1 id="titre" ref={heading} tabIndex={-1}>
+        {t.vault.title}
+      </h1>
+      {notice && (
+        <p class="message ok" role="status">
+          {notice}
+        </p>
+      )}
+      <div class="toolbar">
+        <div class="segmented" role="group" aria-label="Ranger les papiers">
+          <button type="button" aria-pressed={grouping === 'issuer'} onClick={() => setGrouping('issuer')}>
+            {t.vault.byIssuer}
+          </button>
+          <button type="button" aria-pressed={grouping === 'type'} onClick={() => setGrouping('type')}>
+            {t.vault.byType}
+          </button>
+        </div>
+        <button type="button" class="button secondary" aria-expanded={searching} onClick={() => setSearching((v) => !v)}>
+          {t.vault.search}
+        </button>
+      </div>
+      {searching && (
+        <div class="search">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void search();
+            }}
+          >
+            <label for="recherche">{t.vault.searchLabel}</label>
+            <div class="search-row">
+              <input id="recherche" value={query} autoComplete="off" spellcheck={false} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
+              <button type="submit" class="button primary">
+                {t.vault.search}
+              </button>
+              {results && (
+                <button
+                  type="button"
+                  class="button secondary"
+                  onClick={() => {
+                    setResults(null);
+                    setQuery('');
+                  }}
+                >
+                  {t.vault.clear}
+                </button>
+              )}
+            </div>
+          </form>
+          <Keyboard onKey={(ch) => setQuery((q) => (q + ch).slice(0, 100))} onErase={() => setQuery((q) => q.slice(0, -1))} />
+          {results && (
+            <p role="status" aria-live="polite">
+              {t.vault.searchResults(results.length)}
+            </p>
+          )}
+        </div>
+      )}
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      {items === null && !error && <p aria-busy="true">{t.vault.loading}</p>}
+      {items !== null && items.length === 0 && !results && <p>{t.vault.empty}</p>}
+      {[...groups.entries()].map(([title, list]) => (
+        <div class="group" key={title || 'results'}>
+          {title && <h2>{title}</h2>}
+          <ul class="doc-list">
+            {list.map((it) => (
+              <li key={it.id}>
+                <button type="button" class="doc-item" onClick={() => onOpen(it.id)} disabled={it.pending}>
+                  <span class="doc-title">{it.title}</span>
+                  <span class="doc-meta">{t.vault.added(dateFr(it.capturedAt))}</span>
+                  {it.vault === 'institutional' && <span class="doc-meta">{t.vault.institutional}</span>}
+                  {it.snippet && <span class="doc-meta">{it.snippet}</span>}
+                  <span class="badges">
+                    {it.pending && <span class="badge neutral">{t.vault.pending}</span>}
+                    {it.expiry !== 'valid' && <span class="badge">{t.vault.expiry[it.expiry]}</span>}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+      <div class="actions">
+        <button type="button" class="button secondary" onClick={onBack}>
+          {t.vault.back}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,242 @@
+/**
+ * The vault as the kiosk reads it (socket.io, namespace `/kiosk`): a person session opened by the card
+ * itself (it signs a server nonce with its authentication key), then reads of that person's vault.
+ * Writes go through mutations (mutations.ts). Also: the classification of documents by issuing
+ * institution, and the expiry rules, shared so that kiosk and server say the same thing.
+ */
+import { z } from 'zod';
+import { DocType, FileMime, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
+
+// ---------------------------------------------------------------------------------------------------
+// Classification
+
+/** Who issues a kind of paper: the vault is browsed by these. */
+export const Issuer = z.enum(['etat', 'impots', 'caf', 'assurance-maladie', 'banque', 'employeur', 'fournisseur', 'autre']);
+export type Issuer = z.infer<typeof Issuer>;
+
+export const ISSUER_OF: Record<DocType, Issuer> = {
+  'identity-card': 'etat',
+  passport: 'etat',
+  'residence-permit': 'etat',
+  'tax-notice': 'impots',
+  'caf-certificate': 'caf',
+  'health-insurance': 'assurance-maladie',
+  rib: 'banque',
+  payslip: 'employeur',
+  'proof-of-address': 'fournisseur',
+  other: 'autre',
+};
+
+/** The name of each kind of paper, as people say it (titles, search, letters). */
+export const DOC_TYPE_TITLE: Record<DocType, string> = {
+  rib: 'Relevé d’identité bancaire (RIB)',
+  'identity-card': 'Carte d’identité',
+  passport: 'Passeport',
+  'residence-permit': 'Titre de séjour',
+  'tax-notice': 'Avis d’impôt',
+  'caf-certificate': 'Attestation de la CAF',
+  'proof-of-address': 'Justificatif de domicile',
+  payslip: 'Bulletin de salaire',
+  'health-insurance': 'Attestation de l’Assurance maladie',
+  other: 'Document',
+};
+
+export const ISSUER_TITLE: Record<Issuer, string> = {
+  etat: 'Papiers d’identité',
+  impots: 'Impôts',
+  caf: 'CAF',
+  'assurance-maladie': 'Assurance maladie',
+  banque: 'Banque',
+  employeur: 'Travail',
+  fournisseur: 'Logement et factures',
+  autre: 'Autres papiers',
+};
+
+/** How a field read on a paper is named on screen and in PDFs; unknown names fall back to the raw name. */
+export const FIELD_LABEL: Record<string, string> = {
+  holder: 'Titulaire du compte',
+  iban: 'IBAN',
+  bic: 'BIC',
+  bank: 'Banque',
+  surname: 'Nom',
+  givenNames: 'Prénoms',
+  birthDate: 'Date de naissance',
+  birthPlace: 'Lieu de naissance',
+  sex: 'Sexe',
+  nationality: 'Nationalité',
+  documentNumber: 'Numéro du document',
+  expiryDate: 'Fin de validité',
+  issueDate: 'Date de délivrance',
+  taxNumber: 'Numéro fiscal',
+  referenceIncome: 'Revenu fiscal de référence',
+  incomeYear: 'Année des revenus',
+  noticeReference: 'Référence de l’avis',
+  allocataireNumber: 'Numéro d’allocataire',
+  amount: 'Montant',
+  period: 'Période',
+  name: 'Nom',
+  address: 'Adresse',
+  postcode: 'Code postal',
+  city: 'Ville',
+  date: 'Date',
+  employer: 'Employeur',
+  siret: 'SIRET',
+  netPay: 'Net à payer',
+  nir: 'Numéro de sécurité sociale',
+};
+
+export function fieldLabel(name: string): string {
+  return FIELD_LABEL[name] ?? name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+}
+
+/** Papers that are only accepted when recent (an attestation is usually asked for within 3 months). */
+export const RECENT_ONLY: ReadonlySet<DocType> = new Set(['caf-certificate', 'proof-of-address', 'payslip', 'health-insurance']);
+
+export const Expiry = z.enum(['valid', 'expires-soon', 'expired', 'too-old']);
+export type Expiry = z.infer<typeof Expiry>;
+
+function addMonths(isoDate: string, months: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Whether a paper can still be used: past its expiry date → expired; within 3 months of it → expires-soon;
+ * an attestation issued more than 3 months ago → too-old.
+ */
+export function expiryOf(doc: { docType: DocType; issuedOn?: string | null; expiresOn?: string | null; capturedAt: string }, today: string): Expiry {
+  if (doc.expiresOn) {
+    if (doc.expiresOn < today) return 'expired';
+    if (addMonths(today, 3) >= doc.expiresOn) return 'expires-soon';
+  }
+  if (RECENT_ONLY.has(doc.docType)) {
+    const issued = doc.issuedOn ?? doc.capturedAt.slice(0, 10);
+    if (addMonths(issued, 3) < today) return 'too-old';
+  }
+  return 'valid';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Login message (signed by the card: INTERNAL AUTHENTICATE over SHA-256 of it)
+
+export const LOGIN_CONTEXT = 'FACILITATEUR-LOGIN-V1';
+
+/** What the card signs at login: the kiosk's nonce, and the server's when the kiosk is online. */
+export function loginMessage(kioskId: string, kioskNonce: Uint8Array, serverNonce: Uint8Array | null): Uint8Array {
+  const head = new TextEncoder().encode(`${LOGIN_CONTEXT}\0${kioskId}\0`);
+  const out = new Uint8Array(head.length + kioskNonce.length + (serverNonce?.length ?? 0));
+  out.set(head, 0);
+  out.set(kioskNonce, head.length);
+  if (serverNonce) out.set(serverNonce, head.length + kioskNonce.length);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Socket events
+
+const B64 = z.string().regex(/^[A-Za-z0-9_-]*$/).max(8192);
+const fail = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) });
+
+export const VAULT_EVENTS = {
+  challenge: 'session:challenge',
+  open: 'session:open',
+  close: 'session:close',
+  list: 'vault:list',
+  get: 'vault:get',
+  file: 'vault:file',
+  search: 'vault:search',
+  pdf: 'vault:pdf',
+  audit: 'vault:audit',
+  institutions: 'institutions:list',
+} as const;
+
+export const ChallengeAck = z.union([z.object({ ok: z.literal(true), nonce: B64, expiresAt: IsoDateTime }), fail]);
+export type ChallengeAck = z.infer<typeof ChallengeAck>;
+
+export const OpenSessionRequest = z.object({
+  /** DER of the card's certificate, base64url */
+  certificate: B64.min(100),
+  cardSerial: z.string().regex(/^[0-9A-F]{8}$/),
+  kioskNonce: B64.min(43).max(86),
+  serverNonce: B64.min(43).max(86),
+  /** raw r||s, base64url */
+  signature: B64.length(86),
+  /** a beneficiary joining an agent's session: the agent's open session on this socket */
+  withAgentSession: Uuid.optional(),
+});
+export type OpenSessionRequest = z.infer<typeof OpenSessionRequest>;
+
+export const OpenSessionAck = z.union([
+  z.object({ ok: z.literal(true), sessionId: Uuid, expiresAt: IsoDateTime }),
+  fail,
+]);
+export type OpenSessionAck = z.infer<typeof OpenSessionAck>;
+
+export const SessionRequest = z.object({ sessionId: Uuid });
+export const DocumentRequest = SessionRequest.extend({ documentId: Uuid });
+export const FileRequest = SessionRequest.extend({ sha256: Sha256 });
+export const SearchRequest = SessionRequest.extend({ query: z.string().min(1).max(200) });
+export const PdfRequest = DocumentRequest.extend({
+  /** add a cover letter addressed to this institution (a postal letter) */
+  letterTo: z.string().max(64).optional(),
+});
+
+export const DocumentSummary = z.object({
+  id: Uuid,
+  vault: z.enum(['personal', 'institutional']),
+  docType: DocType,
+  issuer: Issuer,
+  institutionId: z.string().nullable(),
+  title: z.string(),
+  version: z.number().int().positive(),
+  capturedAt: IsoDateTime,
+  issuedOn: IsoDate.nullable(),
+  expiresOn: IsoDate.nullable(),
+  expiry: Expiry,
+  thumbnail: Sha256.nullable(),
+  /** for search results: a few words around the match */
+  snippet: z.string().optional(),
+});
+export type DocumentSummary = z.infer<typeof DocumentSummary>;
+
+export const ListAck = z.union([z.object({ ok: z.literal(true), documents: z.array(DocumentSummary) }), fail]);
+export type ListAck = z.infer<typeof ListAck>;
+
+export const VersionDetail = z.object({
+  version: z.number().int().positive(),
+  capturedAt: IsoDateTime,
+  createdAt: IsoDateTime,
+  fields: z.record(z.string(), z.object({ value: z.string(), confidence: z.number(), confirmed: z.boolean() })),
+  file: z.object({ sha256: Sha256, mime: FileMime, size: z.number().int() }),
+  thumbnail: Sha256.nullable(),
+  pages: z.number().int().positive(),
+});
+export type VersionDetail = z.infer<typeof VersionDetail>;
+
+export const GetAck = z.union([
+  z.object({ ok: z.literal(true), document: DocumentSummary, versions: z.array(VersionDetail) }),
+  fail,
+]);
+export type GetAck = z.infer<typeof GetAck>;
+
+/** bytes travel as socket.io binary attachments (Buffer / Uint8Array) */
+export const FileAck = z.union([z.object({ ok: z.literal(true), mime: z.string(), bytes: z.instanceof(Uint8Array) }), fail]);
+export type FileAck = z.infer<typeof FileAck>;
+
+export const AuditEntry = z.object({
+  at: IsoDateTime,
+  /** who, as the person can understand it: "Vous", "Sophie (agente, CMS du centre-ville)", "Le service …" */
+  who: z.string(),
+  action: z.string(),
+  documentTitle: z.string().nullable(),
+  ground: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+export const AuditAck = z.union([z.object({ ok: z.literal(true), entries: z.array(AuditEntry) }), fail]);
+export type AuditAck = z.infer<typeof AuditAck>;
+
+export const Institution = z.object({ id: z.string(), kind: z.string(), name: z.string(), address: z.string(), postcode: z.string(), city: z.string() });
+export type Institution = z.infer<typeof Institution>;
+export const InstitutionsAck = z.union([z.object({ ok: z.literal(true), institutions: z.array(Institution) }), fail]);
+export type InstitutionsAck = z.infer<typeof InstitutionsAck>;

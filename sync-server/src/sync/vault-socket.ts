@@ -1,0 +1,220 @@
+/**
+ * Vault reads over the kiosk socket (protocol/vault.ts). The kiosk is authenticated by the namespace's
+ * own middleware; the PERSON is authenticated here: their card signs a nonce this server just gave
+ * (INTERNAL AUTHENTICATE), checked against the card's certificate from our CA and the card's status.
+ * A session lives on its socket only, and ends with it.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Server as IoServer, Socket } from 'socket.io';
+import type { z } from 'zod';
+import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts';
+import { verifyP256Signature } from '../../../drivers/pcsc/ec.ts';
+import { KIOSK_NAMESPACE } from '../../protocol/socket.ts';
+import {
+  DocumentRequest,
+  FileRequest,
+  OpenSessionRequest,
+  PdfRequest,
+  SearchRequest,
+  SessionRequest,
+  VAULT_EVENTS,
+  loginMessage,
+} from '../../protocol/vault.ts';
+import type { BlobStore } from '../blobs/blob-store.ts';
+import type { LoadedCa } from '../cards/ca-store.ts';
+import { documentPdf } from '../domain/document-pdf.ts';
+import { authorizeFile, listInstitutions, listVault, personJournal, readDocument, searchVault } from '../domain/person-vault.ts';
+import type { PersonSession, VaultDeps } from '../domain/person-vault.ts';
+import type { Dialect } from '../storage/database.ts';
+import type { Database } from '../storage/schema.ts';
+
+export interface VaultSocketDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  blobStore: BlobStore;
+  ca: () => LoadedCa | null;
+  log: FastifyBaseLogger;
+  /** a person session without activity ends after this long */
+  sessionIdleMs?: number;
+}
+
+type Ack = (reply: unknown) => void;
+const NONCE_TTL_MS = 120_000;
+const MAX_FILE_BYTES = 25 * 1024 * 1024;
+
+const fail = (code: string, message: string) => ({ ok: false, error: { code, message } });
+
+async function readAll(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('file too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The kiosk the namespace's middleware authenticated (its signed challenge), never what the client claims. */
+function kioskIdOf(socket: Socket): string | null {
+  const data = socket.data as { kioskId?: unknown } | undefined;
+  return typeof data?.kioskId === 'string' ? data.kioskId : null;
+}
+
+export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
+  const vault: VaultDeps = { db: deps.db, dialect: deps.dialect };
+  const idleMs = deps.sessionIdleMs ?? 30 * 60_000;
+
+  io.of(KIOSK_NAMESPACE).on('connection', (socket) => {
+    const kioskId = kioskIdOf(socket);
+    if (!kioskId) return;
+    const nonces = new Map<string, number>();
+    const sessions = new Map<string, PersonSession>();
+    socket.on('disconnect', () => sessions.clear());
+
+    const on = <S extends z.ZodType>(event: string, schema: S, run: (req: z.infer<S>) => Promise<unknown>) => {
+      socket.on(event, (...args: unknown[]) => {
+        const last = args[args.length - 1];
+        const ack: Ack = typeof last === 'function' ? (last as Ack) : () => undefined;
+        const payload = typeof last === 'function' && args.length === 1 ? undefined : args[0];
+        const parsed = schema.safeParse(payload ?? {});
+        if (!parsed.success) return ack(fail('invalid', `Message invalide : ${parsed.error.issues[0]?.message ?? 'format inattendu'}`));
+        Promise.resolve(parsed.data)
+          .then(run)
+          .then(ack, (err: unknown) => {
+            deps.log.error({ err, event, kioskId }, 'vault handler failed');
+            ack(fail('internal', 'Erreur interne du serveur, réessayer plus tard.'));
+          });
+      });
+    };
+
+    const session = (id: string): PersonSession | null => {
+      const s = sessions.get(id);
+      if (!s) return null;
+      if (s.expiresAt < Date.now()) {
+        sessions.delete(id);
+        return null;
+      }
+      s.expiresAt = Date.now() + idleMs;
+      return s;
+    };
+    const noSession = fail('forbidden', 'La session de la personne est terminée. Remettez la carte.');
+
+    on(VAULT_EVENTS.challenge, SessionRequest.partial(), async () => {
+      const now = Date.now();
+      for (const [n, exp] of nonces) if (exp < now) nonces.delete(n);
+      if (nonces.size > 16) return fail('too_large', 'Trop de demandes en cours.');
+      const nonce = randomBytes(32).toString('base64url');
+      nonces.set(nonce, now + NONCE_TTL_MS);
+      return { ok: true, nonce, expiresAt: new Date(now + NONCE_TTL_MS).toISOString() };
+    });
+
+    on(VAULT_EVENTS.open, OpenSessionRequest, async (req) => {
+      const expires = nonces.get(req.serverNonce);
+      nonces.delete(req.serverNonce); // single use, whatever happens next
+      if (!expires || expires < Date.now()) return fail('forbidden', 'Défi expiré ou inconnu.');
+      const ca = deps.ca();
+      if (!ca) return fail('unknown', 'Le serveur n’a pas d’autorité de certification.');
+      const card = await deps.db
+        .selectFrom('cards')
+        .innerJoin('persons', 'persons.id', 'cards.person_id')
+        .select(['cards.status', 'persons.id as personId', 'persons.identifier', 'persons.first_name', 'persons.role'])
+        .where('cards.serial', '=', req.cardSerial)
+        .executeTakeFirst();
+      const check = await checkCardCertificate(new Uint8Array(Buffer.from(req.certificate, 'base64url')), {
+        caCertificate: ca.certificate,
+        now: new Date(),
+        cardSerial: req.cardSerial,
+        isRevoked: () => card?.status !== 'active',
+      });
+      if (!check.ok) {
+        deps.log.warn({ kioskId, cardSerial: req.cardSerial, problem: check.problem }, 'person session refused: certificate');
+        return fail('forbidden', `Carte refusée (${check.problem}).`);
+      }
+      const message = loginMessage(kioskId, Buffer.from(req.kioskNonce, 'base64url'), Buffer.from(req.serverNonce, 'base64url'));
+      if (!verifyP256Signature(check.info.authPublicKey, message, Buffer.from(req.signature, 'base64url'))) {
+        deps.log.warn({ kioskId, cardSerial: req.cardSerial }, 'person session refused: signature does not verify (copy suspected)');
+        return fail('forbidden', 'Carte refusée (signature).');
+      }
+      if (!card || card.identifier !== check.info.identifier) return fail('forbidden', 'Carte inconnue de la plateforme.');
+      let consent: PersonSession['consent'] = null;
+      if (req.withAgentSession) {
+        const agent = session(req.withAgentSession);
+        if (!agent || agent.role !== 'agent' || agent.consent) return fail('forbidden', 'La session de l’agent est terminée.');
+        if (card.role !== 'beneficiary') return fail('forbidden', 'Seule une personne accompagnée peut rejoindre un agent.');
+        consent = { agentPersonId: agent.personId, agentIdentifier: agent.identifier, agentCardSerial: agent.cardSerial };
+      }
+      const s: PersonSession = {
+        id: randomUUID(),
+        kioskId,
+        personId: card.personId,
+        identifier: card.identifier,
+        firstName: card.first_name,
+        cardSerial: req.cardSerial,
+        role: card.role,
+        consent,
+        expiresAt: Date.now() + idleMs,
+      };
+      sessions.set(s.id, s);
+      deps.log.info({ kioskId, cardSerial: req.cardSerial, consent: consent !== null }, 'person session opened');
+      return { ok: true, sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString() };
+    });
+
+    on(VAULT_EVENTS.close, SessionRequest, async (req) => {
+      const closed = sessions.get(req.sessionId);
+      sessions.delete(req.sessionId);
+      // a beneficiary's consent ends with the agent's session
+      if (closed && !closed.consent) {
+        for (const [id, s] of sessions) if (s.consent?.agentCardSerial === closed.cardSerial) sessions.delete(id);
+      }
+      return { ok: true };
+    });
+
+    const withSession = <T>(id: string, run: (s: PersonSession) => Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>, wrap: (v: T) => object) => {
+      const s = session(id);
+      if (!s) return Promise.resolve(noSession);
+      return run(s).then((r) => (r.ok ? { ok: true, ...wrap(r.value) } : { ok: false, error: r.error }));
+    };
+
+    on(VAULT_EVENTS.list, SessionRequest, (req) => withSession(req.sessionId, (s) => listVault(vault, s), (documents) => ({ documents })));
+    on(VAULT_EVENTS.search, SearchRequest, (req) => withSession(req.sessionId, (s) => searchVault(vault, s, req.query), (documents) => ({ documents })));
+    on(VAULT_EVENTS.get, DocumentRequest, (req) => withSession(req.sessionId, (s) => readDocument(vault, s, req.documentId), (v) => v));
+    on(VAULT_EVENTS.audit, SessionRequest, (req) => withSession(req.sessionId, (s) => personJournal(vault, s), (entries) => ({ entries })));
+
+    on(VAULT_EVENTS.file, FileRequest, async (req) => {
+      const s = session(req.sessionId);
+      if (!s) return noSession;
+      const a = await authorizeFile(vault, s, req.sha256);
+      if (!a.ok) return { ok: false, error: a.error };
+      const bytes = await readAll(deps.blobStore.read(req.sha256), MAX_FILE_BYTES);
+      return { ok: true, mime: a.value.mime, bytes };
+    });
+
+    on(VAULT_EVENTS.pdf, PdfRequest, async (req) => {
+      const s = session(req.sessionId);
+      if (!s) return noSession;
+      const read = await readDocument(vault, s, req.documentId);
+      if (!read.ok) return { ok: false, error: read.error };
+      const current = read.value.versions[0]!;
+      const file = await readAll(deps.blobStore.read(current.file.sha256), MAX_FILE_BYTES);
+      const owner = await deps.db.selectFrom('persons').select(['first_name', 'last_name', 'identifier']).where('id', '=', s.personId).executeTakeFirstOrThrow();
+      const letterTo = req.letterTo
+        ? ((await listInstitutions(deps.db)).find((i) => i.id === req.letterTo) ?? null)
+        : null;
+      if (req.letterTo && !letterTo) return fail('unknown', 'Cet organisme n’est pas connu.');
+      const pdf = await documentPdf({
+        document: read.value.document,
+        version: current,
+        file,
+        owner: { firstName: owner.first_name, lastName: owner.last_name, identifier: owner.identifier },
+        letterTo,
+      });
+      return { ok: true, mime: 'application/pdf', bytes: Buffer.from(pdf) };
+    });
+
+    on(VAULT_EVENTS.institutions, SessionRequest.partial(), async () => ({ ok: true, institutions: await listInstitutions(deps.db) }));
+  });
+}

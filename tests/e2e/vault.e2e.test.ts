@@ -1,0 +1,146 @@
+/**
+ * The digital vault on the kiosk screens (issue #4), through real parts: scan a RIB with the fake camera,
+ * find it in "Mes papiers" (by issuer, by search), open it, replace it (versions), print it (PDF), send it
+ * to an institution, read the journal, delete it; then an agent with the beneficiary present.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatIban } from '../../sync-server/protocol/iban.ts';
+import { renderRib } from '../fixtures/documents.ts';
+import { writeY4m } from '../fixtures/y4m.ts';
+import { accessibilityViolations, describeViolations, launchKioskBrowser } from '../support/browser.ts';
+import type { LaunchedBrowser } from '../support/browser.ts';
+import { startStack } from '../support/stack.ts';
+import type { Stack } from '../support/stack.ts';
+
+let stack: Stack;
+let browser: LaunchedBrowser;
+let page: Page;
+let mediaDir: string;
+let iban: string;
+
+async function expectAccessible(screen: string): Promise<void> {
+  const violations = await accessibilityViolations(page);
+  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
+}
+
+async function login(firstName: string, slot: 0 | 1 = 0): Promise<void> {
+  await stack.insert(firstName, slot);
+  const scope = slot === 0 ? page : page.getByRole('dialog');
+  await scope.getByText(`Bonjour ${firstName}`).waitFor({ timeout: 15_000 });
+  for (const d of stack.person(firstName).card.pin) await scope.getByRole('button', { name: d, exact: true }).click();
+  await scope.getByRole('button', { name: 'Valider' }).click();
+}
+
+/** Scan with automatic capture (the fake camera holds still), check, confirm. */
+async function scanRib(): Promise<void> {
+  await page.getByRole('heading', { name: /Posez votre document/ }).waitFor();
+  await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });
+  await expect.poll(() => page.locator('[data-field="iban"]').textContent()).toBe(formatIban(iban));
+  await page.getByRole('button', { name: 'Oui, c’est juste' }).click();
+  await page.getByRole('heading', { name: 'Votre document est enregistré.' }).waitFor();
+  await stack.core.sync.flushed(30_000);
+}
+
+beforeAll(async () => {
+  mediaDir = mkdtempSync(join(tmpdir(), 'fac-media-'));
+  const rib = await renderRib({ seed: 4242, holder: 'Mme Camille MARTIN' });
+  iban = rib.expected.fields.iban;
+  await writeY4m(rib.png, join(mediaDir, 'rib.y4m'));
+  stack = await startStack();
+  browser = await launchKioskBrowser({ fakeVideo: join(mediaDir, 'rib.y4m') });
+  page = browser.page;
+  // automatic capture stays on here
+  await page.goto(stack.host.url);
+  await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  rmSync(mediaDir, { recursive: true, force: true });
+});
+
+describe('the vault on the kiosk', () => {
+  it('scan (automatic capture), find, open, replace, print, send, journal, delete', async () => {
+    await login('Camille');
+    await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
+    await page.getByRole('button', { name: /Ajouter un papier/ }).click();
+    await scanRib();
+
+    // browse: grouped by issuing institution
+    await page.getByRole('button', { name: /^Mes papiers/ }).click();
+    await page.getByRole('heading', { name: 'Mes papiers' }).waitFor();
+    await page.getByRole('heading', { name: 'Banque', level: 2 }).waitFor();
+    await expectAccessible('vault list');
+    await page.getByRole('button', { name: 'Par type de papier' }).click();
+    await page.getByRole('heading', { name: 'Relevé d’identité bancaire (RIB)', level: 2 }).waitFor();
+
+    // search with the on-screen keyboard
+    await page.getByRole('button', { name: 'Chercher', exact: true }).click();
+    for (const ch of 'banque') await page.getByRole('group', { name: 'Clavier' }).getByRole('button', { name: ch, exact: true }).click();
+    await page.getByRole('button', { name: 'Chercher', exact: true }).last().click();
+    await page.getByText('1 papier trouvé.').waitFor();
+    await expectAccessible('vault search');
+
+    // open it: picture, fields, history
+    await page.getByRole('button', { name: /Relevé d’identité bancaire/ }).first().click();
+    await page.getByRole('heading', { name: 'Relevé d’identité bancaire (RIB)', level: 1 }).waitFor();
+    await page.getByRole('img', { name: /Photo du papier/ }).waitFor();
+    await page.getByText(iban).waitFor();
+    await page.getByText('Version 1, du').waitFor();
+    await expectAccessible('document');
+
+    // replace it with a new photo: version 2, version 1 kept in the history
+    await page.getByRole('button', { name: 'Remplacer par une nouvelle photo' }).click();
+    await scanRib();
+    await page.getByRole('button', { name: /^Mes papiers/ }).click();
+    await page.getByRole('button', { name: /Relevé d’identité bancaire/ }).first().click();
+    await page.getByText('Version 2, du').waitFor();
+    await page.getByText('Version 1, du').waitFor();
+
+    // print: the PDF is made by the server (pages + what was read)
+    await page.getByRole('button', { name: 'Imprimer' }).click();
+    await page.getByText(/Le document est prêt \([2-9] pages\), mais cette tablette n’a pas d’imprimante/).waitFor();
+
+    // send it to the CAF: a platform message with the document attached
+    await page.getByRole('button', { name: 'Envoyer à un organisme' }).click();
+    await page.getByRole('dialog', { name: 'À qui voulez-vous envoyer ce papier ?' }).waitFor();
+    await expectAccessible('send dialog');
+    await page.getByRole('button', { name: /Envoyer à Caisse d'allocations familiales/ }).click();
+    await page.getByText(/Votre papier est envoyé à Caisse d'allocations familiales/).waitFor();
+    await stack.core.sync.flushed(30_000);
+    const messages = await stack.server.db.selectFrom('message_attachments').selectAll().execute();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ version: 2, doc_type: 'rib' });
+
+    // the journal: in plain words, who did what
+    await page.getByRole('button', { name: 'Retour' }).click();
+    await page.getByRole('button', { name: 'Retour' }).click();
+    await page.getByRole('button', { name: /Qui a vu mes papiers/ }).click();
+    await page.getByRole('heading', { name: 'Qui a vu mes papiers ?' }).waitFor();
+    await page.getByText('a envoyé un document').first().waitFor();
+    await page.getByText('a ajouté un document').first().waitFor();
+    await page.getByText('a ouvert un document').first().waitFor();
+    await expectAccessible('journal');
+
+    // delete, with confirmation
+    await page.getByRole('button', { name: 'Retour' }).click();
+    await page.getByRole('button', { name: /^Mes papiers/ }).click();
+    await page.getByRole('button', { name: /Relevé d’identité bancaire/ }).first().click();
+    await page.getByRole('button', { name: 'Supprimer' }).click();
+    await page.getByRole('alertdialog', { name: 'Voulez-vous vraiment supprimer ce papier ?' }).waitFor();
+    await expectAccessible('delete confirmation');
+    await page.getByRole('button', { name: 'Oui, supprimer' }).click();
+    await page.getByText('Le papier est supprimé.').waitFor();
+    await page.getByText('Votre coffre est vide pour le moment.').waitFor();
+    await stack.core.sync.flushed(30_000);
+    expect(await stack.server.db.selectFrom('documents').selectAll().execute()).toHaveLength(0);
+
+    await stack.remove(0, { force: true });
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  });
+});

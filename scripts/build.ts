@@ -38,6 +38,8 @@ if (withElectron) {
   await esbuild({ ...node, entryPoints: [`${root}kiosk/main/main.ts`], outfile: `${out}/main.mjs`, external: ['electron'] });
   // pool.ts starts `./worker.js` next to the bundle that imports it
   await esbuild({ ...node, entryPoints: [`${root}kiosk/core/ocr/worker.ts`], outfile: `${out}/worker.js` });
+  // page-processor.ts starts `./page-worker.js` (sharp: flatten, detect the sheet, straighten)
+  await esbuild({ ...node, entryPoints: [`${root}kiosk/core/capture/worker.ts`], outfile: `${out}/page-worker.js` });
   await esbuild({
     entryPoints: [`${root}kiosk/preload/preload.ts`],
     outfile: `${out}/preload.cjs`,

@@ -42,6 +42,13 @@ done
 npx tsx drivers/vcard/cli.ts simulator &
 pids+=($!)
 
+# first start: the demo kiosk is linked to the server with a one-time code (what staff do by hand)
+code="$(npx tsx scripts/demo-enroll.ts)"
+if [ -n "$code" ]; then
+  export FAC_ENROLLMENT_CODE="$code"
+  echo "Demo kiosk: enrolling with the one-time code ${code}."
+fi
+
 electron_bin="${ELECTRON_OVERRIDE_DIST_PATH:+$ELECTRON_OVERRIDE_DIST_PATH/electron}"
 [ -n "$electron_bin" ] || electron_bin="node_modules/electron/dist/electron"
 if [ -x "$electron_bin" ]; then

@@ -35,6 +35,15 @@ export type Role = z.infer<typeof Role>;
 export const Person = z.object({ firstName: z.string(), role: Role });
 export type Person = z.infer<typeof Person>;
 
+/** This tablet's link with the server: enrolled once with a code from staff (DESIGN.md §6). */
+export const DeviceStatus = z.object({
+  state: z.enum(['none', 'pending', 'enrolled', 'revoked']),
+  kioskId: z.string().nullable(),
+  /** the name staff gave this tablet (shown in the top bar) */
+  name: z.string().nullable(),
+});
+export type DeviceStatus = z.infer<typeof DeviceStatus>;
+
 export const KioskState = z.discriminatedUnion('screen', [
   z.object({ screen: z.literal('attract') }),
   z.object({ screen: z.literal('reading'), slot: z.enum(['main', 'second']) }),
@@ -127,7 +136,12 @@ export type InstitutionItem = z.infer<typeof InstitutionItem>;
 
 /** Every method: its params and its result. */
 export const methods = {
-  'state.get': { params: z.object({}), result: z.object({ state: KioskState, sync: SyncStatus }) },
+  'state.get': { params: z.object({}), result: z.object({ state: KioskState, sync: SyncStatus, device: DeviceStatus }) },
+  /** first start: the one-time code staff gave for this tablet (16 characters; spaces and dashes ignored) */
+  'device.enroll': {
+    params: z.object({ code: z.string().trim().min(1, 'tapez le code').max(40, 'code trop long') }),
+    result: z.object({ device: DeviceStatus }),
+  },
   'pin.submit': {
     params: z.object({
       pin: z.string().regex(/^\d{4,8}$/, 'le code doit avoir 4 à 8 chiffres'),
@@ -212,6 +226,9 @@ export const KioskEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ocr.progress'), progress: z.number().min(0).max(1), stage: z.string() }),
   /** the session will end for inactivity in `secondsLeft` seconds; null = the warning is over */
   z.object({ type: z.literal('idle'), secondsLeft: z.number().int().nonnegative().nullable() }),
+  z.object({ type: z.literal('device'), device: DeviceStatus }),
+  /** staff asked for the screens to be loaded again */
+  z.object({ type: z.literal('reload') }),
 ]);
 export type KioskEvent = z.infer<typeof KioskEvent>;
 

@@ -9,7 +9,7 @@ import type { ReaderManager } from '../../drivers/pcsc/index.ts';
 import { openCardBox } from '../../drivers/hid/index.ts';
 import type { Handlers } from '../contract/dispatch.ts';
 import { dispatch } from '../contract/dispatch.ts';
-import type { KioskEvent, Outcome } from '../contract/schema.ts';
+import type { DeviceStatus, KioskEvent, Outcome } from '../contract/schema.ts';
 import { KioskError } from '../contract/schema.ts';
 import { CaptureService } from './capture/capture.ts';
 import { PageProcessor } from './capture/page-processor.ts';
@@ -28,6 +28,8 @@ import type { Db } from './storage/db.ts';
 import { keyFileProvider } from './storage/keys.ts';
 import type { KeyProvider } from './storage/keys.ts';
 import { SyncClient } from './sync/client.ts';
+import { ENROLLMENT_PROBLEM } from './sync/device.ts';
+import type { KioskSettings } from '../../sync-server/protocol/socket.ts';
 import { VaultService } from './vault/vault.ts';
 import { printPdf } from './vault/print.ts';
 import { PDFDocument } from 'pdf-lib';
@@ -64,7 +66,7 @@ export interface KioskCore {
 }
 
 /** Requests that are not the person doing something (they do not keep a session awake). */
-const PASSIVE = new Set(['state.get', 'sync.status']);
+const PASSIVE = new Set(['state.get', 'sync.status', 'device.enroll']);
 
 export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   const { config, logger } = opts;
@@ -100,11 +102,13 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
 
   // the vault needs the sync client and the session, each of which calls back into it: late binding
   let vault: VaultService | null = null;
+  let syncRef: SyncClient | null = null;
   const session = new SessionManager({
     readers: { main: config.reader, second: config.readerSecond },
     trust,
     isRevoked: (serial) => revocations.isRevoked(serial),
-    kioskId: config.kioskId,
+    // the id the server gave at enrollment (the card's login signature is bound to it)
+    kioskId: () => syncRef?.identity().kioskId ?? config.kioskId,
     logger: logger.child({ part: 'session' }),
     idle: { timeoutMs: config.idleTimeoutMs, warningMs: config.idleWarningMs },
     box,
@@ -136,8 +140,47 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
           return { ok: false, error: { code: 'unknown', message: 'push non géré par cette borne' } };
       }
     },
+    onSettings: (settings) => {
+      applySettings(settings);
+      emit({ type: 'device', device: deviceStatus() });
+    },
+    onAdminCommand: (command) => {
+      logger.info({ command: command.command }, 'admin command from staff');
+      if (command.command === 'end-session') {
+        session.finish();
+        return { ok: true };
+      }
+      if (command.command === 'reload') {
+        emit({ type: 'reload' });
+        return { ok: true };
+      }
+      return { ok: false, error: { code: 'unknown', message: 'commande non gérée par cette borne' } };
+    },
   });
-  sync.onStatus((s) => emit({ type: 'sync', sync: s }));
+  syncRef = sync;
+
+  /** Settings staff pushed win over the local configuration; what they leave out keeps it. */
+  function applySettings(settings: KioskSettings): void {
+    const timeoutMs = (settings.idleTimeoutS ?? config.idleTimeoutMs / 1000) * 1000;
+    const warningMs = Math.min((settings.idleWarningS ?? config.idleWarningMs / 1000) * 1000, timeoutMs - 5000);
+    session.setIdle({ timeoutMs, warningMs });
+  }
+  applySettings(sync.settings().settings);
+
+  function deviceStatus(): DeviceStatus {
+    const d = sync.identity();
+    return { state: d.state, kioskId: d.kioskId, name: sync.settings().settings.displayName ?? d.name };
+  }
+  let lastDeviceState = sync.identity().state;
+  sync.onStatus((s) => {
+    emit({ type: 'sync', sync: s });
+    // enrolled, or revoked by the server: the screens follow
+    const now = sync.identity().state;
+    if (now !== lastDeviceState) {
+      lastDeviceState = now;
+      emit({ type: 'device', device: deviceStatus() });
+    }
+  });
 
   vault = new VaultService({ sync, session, outbox, db, logger: logger.child({ part: 'vault' }) });
   const theVault = vault;
@@ -170,7 +213,13 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   });
 
   const handlers: Handlers = {
-    'state.get': async () => ({ state: session.state, sync: sync.status() }),
+    'state.get': async () => ({ state: session.state, sync: sync.status(), device: deviceStatus() }),
+    'device.enroll': async ({ code }) => {
+      if (sync.identity().state === 'enrolled') return { device: deviceStatus() };
+      const r = await sync.enroll(code);
+      if (!r.ok) throw new KioskError(r.problem === ENROLLMENT_PROBLEM.offline ? 'offline' : 'invalid-request', r.problem);
+      return { device: deviceStatus() };
+    },
     'pin.submit': async ({ pin, purpose }) => session.submitPin(pin, purpose),
     'capture.analyse': async ({ image, mime }) => capture.analyse(image, mime),
     'capture.confirm': async ({ captureId, fields, replaces }) => capture.confirm(captureId, fields, replaces),

@@ -16,7 +16,7 @@ let dir: string;
 let host: BrowserHost;
 const listeners = new Set<(e: KioskEvent) => void>();
 const handlers = {
-  'state.get': async () => ({ state: { screen: 'attract' }, sync: { pending: 2, online: false, lastSuccessAt: null, problem: null } }),
+  'state.get': async () => ({ state: { screen: 'attract' }, sync: { pending: 2, online: false, lastSuccessAt: null, problem: null }, device: { state: 'enrolled', kioskId: 'borne-test', name: null } }),
   'pin.submit': async () => ({ outcome: 'open' }),
   'capture.analyse': async ({ image }: { image: Uint8Array }) => ({
     captureId: '7d3f1f2e-3b1c-4d55-9a57-0c2b8f1e4a10',

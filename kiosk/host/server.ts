@@ -110,9 +110,10 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       void onMessage(ws, data.toString());
     });
     // a fresh renderer (first load, reload after a crash) learns where things stand at once
-    void opts.core.handlers['state.get']({}).then(({ state, sync }) => {
+    void opts.core.handlers['state.get']({}).then(({ state, sync, device }) => {
       send(ws, { kind: 'event', event: { type: 'state', state } });
       send(ws, { kind: 'event', event: { type: 'sync', sync } });
+      send(ws, { kind: 'event', event: { type: 'device', device } });
     });
   });
 

@@ -62,6 +62,8 @@ export interface StackOptions {
   logLevel?: string;
   idleTimeoutS?: number;
   idleWarningS?: number;
+  /** false: the kiosk starts as on its first day, not linked to the server (the enrollment screen) */
+  enrolled?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -89,8 +91,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }
   const box = await startSimulator({ cardsDir, port: 0, boxPort: 0 });
   // enrollment: staff create a one-time code for the seeded kiosk; the kiosk registers its device key
-  const enrollment = await createEnrollment(server.db, server.dialect, { kioskId: STACK_KIOSK_ID, actor: { kind: 'staff', id: 'test-stack' } });
-  await enrollDataDir({ dataDir: join(dir, 'kiosk'), url: server.url, code: enrollment.code });
+  if (opts.enrolled !== false) {
+    const enrollment = await createEnrollment(server.db, server.dialect, { kioskId: STACK_KIOSK_ID, actor: { kind: 'staff', id: 'test-stack' } });
+    await enrollDataDir({ dataDir: join(dir, 'kiosk'), url: server.url, code: enrollment.code });
+  }
   const config = loadKioskConfig({
     FAC_KIOSK_DATA_DIR: join(dir, 'kiosk'),
     FAC_SYNC_URL: server.url,

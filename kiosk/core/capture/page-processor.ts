@@ -64,7 +64,9 @@ export class PageProcessor {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const w = spawnWorker(new URL('./worker.ts', import.meta.url));
+    // from source: worker.ts beside this file; in the Electron bundle: page-worker.js beside main.mjs
+    // (the OCR pool's worker is the bundle's worker.js)
+    const w = spawnWorker(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './page-worker.js', import.meta.url));
     w.unref();
     w.on('message', (raw: unknown) => {
       const r = Reply.safeParse(raw);

@@ -16,7 +16,13 @@ export class IdleTimer {
   private ticker: NodeJS.Timeout | null = null;
   private warning = false;
 
-  constructor(private readonly opts: IdleOptions) {}
+  constructor(private opts: IdleOptions) {}
+
+  /** Changes the durations; a running countdown restarts with them. */
+  configure(d: { timeoutMs: number; warningMs: number }): void {
+    this.opts = { ...this.opts, timeoutMs: d.timeoutMs, warningMs: Math.min(d.warningMs, d.timeoutMs) };
+    if (this.running) this.touch();
+  }
 
   get running(): boolean {
     return this.timer !== null;

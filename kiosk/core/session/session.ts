@@ -52,7 +52,8 @@ export interface SessionManagerOptions {
   /** the pinned platform CA; null = not installed (every card is refused, loudly in the log) */
   trust: () => PinnedCa | null;
   isRevoked: (cardSerial: string) => boolean;
-  kioskId: string;
+  /** this kiosk's id as the server knows it (the enrolled one): what a card's login signature is bound to */
+  kioskId: string | (() => string);
   logger: Logger;
   idle: { timeoutMs: number; warningMs: number };
   box?: BoxLink;
@@ -150,6 +151,16 @@ export class SessionManager extends EventEmitter<Events> {
     return this.current;
   }
 
+  private kioskId(): string {
+    const k = this.opts.kioskId;
+    return typeof k === 'string' ? k : k();
+  }
+
+  /** New inactivity settings (pushed by staff); a running countdown starts again with them. */
+  setIdle(idle: { timeoutMs: number; warningMs: number }): void {
+    this.idle.configure(idle);
+  }
+
   get open(): OpenSession | null {
     return this.session;
   }
@@ -198,7 +209,7 @@ export class SessionManager extends EventEmitter<Events> {
     // the PIN proves who types it; the challenge proves the card holds the certificate's key
     const nonce = randomBytes(32);
     const serverNonce = await hand.serverNonce;
-    const message = loginMessage(this.opts.kioskId, nonce, serverNonce);
+    const message = loginMessage(this.kioskId(), nonce, serverNonce);
     const signature = await this.cardStep(slot, () => hand.card.internalAuthenticate(createHash('sha256').update(message).digest()));
     if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
     if (!verifyP256Signature(hand.info.authPublicKey, message, signature)) {
@@ -239,7 +250,7 @@ export class SessionManager extends EventEmitter<Events> {
     if (!hand || st.phase !== 'open') return null;
     const gen = st.gen;
     const nonce = randomBytes(32);
-    const message = loginMessage(this.opts.kioskId, nonce, serverNonce);
+    const message = loginMessage(this.kioskId(), nonce, serverNonce);
     const signature = await hand.card.internalAuthenticate(createHash('sha256').update(message).digest());
     if (gen !== st.gen) return null;
     return { slot, cardSerial: hand.info.cardSerial, certificate: hand.certificate, kioskNonce: nonce, serverNonce, signature };

@@ -4,9 +4,10 @@
  * (fields read, images) goes with it. Nothing is ever written to browser storage.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { KioskState, SyncStatus } from '../../contract/schema.ts';
+import type { DeviceStatus, KioskState, SyncStatus } from '../../contract/schema.ts';
 import { kiosk } from './kiosk.ts';
 import { Attract, CardProblemScreen, Reading, RemoveCard } from './screens/card.tsx';
+import { EnrollScreen } from './screens/enroll.tsx';
 import { PinPad } from './screens/pin.tsx';
 import { SessionScreens } from './screens/session.tsx';
 import { SyncBadge } from './sync-badge.tsx';
@@ -15,6 +16,7 @@ import { t } from './texts.ts';
 export function App() {
   const [state, setState] = useState<KioskState>({ screen: 'attract' });
   const [sync, setSync] = useState<SyncStatus | null>(null);
+  const [device, setDevice] = useState<DeviceStatus | null>(null);
   const [sessionKey, setSessionKey] = useState(0);
   const [idleLeft, setIdleLeft] = useState<number | null>(null);
   const lastActivity = useRef(0);
@@ -29,6 +31,10 @@ export function App() {
         setSync(e.sync);
       } else if (e.type === 'idle') {
         setIdleLeft(e.secondsLeft);
+      } else if (e.type === 'device') {
+        setDevice(e.device);
+      } else if (e.type === 'reload') {
+        window.location.reload();
       }
     });
     // a touch is activity: it keeps the session awake (at most one message every 10 s)
@@ -43,6 +49,7 @@ export function App() {
     void kiosk.call('state.get', {}).then((r) => {
       setState(r.state);
       setSync(r.sync);
+      setDevice(r.device);
     }, () => undefined);
     return () => {
       off();
@@ -61,10 +68,11 @@ export function App() {
           </svg>
           Facilitateur
         </span>
+        {device?.name && <span class="place">{device.name}</span>}
         {sync && <SyncBadge sync={sync} />}
       </header>
       <main id="contenu" class="screen" tabIndex={-1} inert={idleLeft !== null}>
-        {screenFor(state, sessionKey, sync)}
+        {device && device.state !== 'enrolled' && state.screen === 'attract' ? <EnrollScreen device={device} /> : screenFor(state, sessionKey, sync)}
       </main>
       {idleLeft !== null && <IdleDialog secondsLeft={idleLeft} />}
     </div>

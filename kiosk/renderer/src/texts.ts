@@ -11,6 +11,15 @@ export const t = {
     noCard: 'Vous n’avez pas de carte ? Demandez à un agent.',
   },
   reading: { title: 'Nous lisons votre carte…', help: 'Ne retirez pas la carte.' },
+  enroll: {
+    title: 'Enregistrer cette tablette',
+    help: 'Cette tablette n’est pas encore reliée au serveur. Un administrateur vous donne un code de 16 caractères. Tapez-le ici.',
+    label: 'Code d’enregistrement',
+    submit: 'Enregistrer',
+    busy: 'Enregistrement en cours…',
+    revokedTitle: 'Cette tablette est hors service.',
+    revokedHelp: 'Elle n’est plus autorisée par le serveur. Prévenez l’administration.',
+  },
   problem: {
     unreadable: { title: 'Nous n’arrivons pas à lire cette carte.', help: 'Retirez la carte. Remettez-la bien à fond, puce vers le bas.' },
     foreign: { title: 'Cette carte n’est pas une carte Facilitateur.', help: 'C’est peut-être une carte de banque ou une autre carte. Retirez-la.' },

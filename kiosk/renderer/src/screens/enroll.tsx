@@ -1,0 +1,75 @@
+/**
+ * First start (staff only): this tablet is not linked to the server yet. Staff type the one-time code
+ * the server's staff tooling printed (`npm run staff -- kiosk enroll`). A revoked tablet says so and
+ * stays out of service.
+ */
+import { useState } from 'preact/hooks';
+import type { DeviceStatus } from '../../../contract/schema.ts';
+import { Keyboard } from '../components/keyboard.tsx';
+import { kiosk } from '../kiosk.ts';
+import { t } from '../texts.ts';
+
+export function EnrollScreen({ device }: { device: DeviceStatus }) {
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  if (device.state === 'revoked') {
+    return (
+      <section class="center" aria-labelledby="titre">
+        <h1 id="titre" class="warning">
+          {t.enroll.revokedTitle}
+        </h1>
+        <p role="alert">{t.enroll.revokedHelp}</p>
+      </section>
+    );
+  }
+
+  async function submit(): Promise<void> {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await kiosk.call('device.enroll', { code });
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : t.error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="titre">
+      <h1 id="titre">{t.enroll.title}</h1>
+      <p class="lead">{t.enroll.help}</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label for="code-enregistrement">{t.enroll.label}</label>
+        <div class="search-row">
+          <input
+            id="code-enregistrement"
+            class="code-input"
+            value={code}
+            autoComplete="off"
+            spellcheck={false}
+            aria-describedby={problem ? 'probleme-enregistrement' : undefined}
+            onInput={(e) => setCode((e.target as HTMLInputElement).value.slice(0, 40))}
+          />
+          <button type="submit" class="button primary" disabled={busy || code.trim() === ''}>
+            {t.enroll.submit}
+          </button>
+        </div>
+      </form>
+      {problem && (
+        <p id="probleme-enregistrement" class="message warning" role="alert">
+          {problem}
+        </p>
+      )}
+      {busy && <p role="status">{t.enroll.busy}</p>}
+      <Keyboard onKey={(ch) => setCode((c) => (c + ch).slice(0, 40))} onErase={() => setCode((c) => c.slice(0, -1))} />
+    </section>
+  );
+}

@@ -134,7 +134,7 @@ function freePort(): Promise<number> {
  * A throw-away PostgreSQL (Debian's binaries) in a temp folder on a loopback port, as the test setup
  * starts one; with fsync on, as a real server would run. As root it runs as the `postgres` user.
  */
-async function startPostgres(parent: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startPostgres(parent: string): Promise<{ url: string; stop(): Promise<void> }> {
   const bin = (name: string) => {
     for (const v of ['17', '16', '15']) if (existsSync(`/usr/lib/postgresql/${v}/bin/${name}`)) return `/usr/lib/postgresql/${v}/bin/${name}`;
     throw new Error(`PostgreSQL ${name} not found`);

@@ -67,6 +67,15 @@ describe('walking skeleton', () => {
     await page.getByRole('button', { name: /Ajouter un papier/ }).click();
     const take = page.getByRole('button', { name: 'Prendre la photo' });
     await expect.poll(() => take.isEnabled(), { timeout: 15_000 }).toBe(true);
+    // the camera is lost (unplugged): said in plain words, and it comes back with "Réessayer"
+    await page.evaluate(() => {
+      const stream = document.querySelector('video')?.srcObject;
+      if (stream instanceof MediaStream) for (const track of stream.getVideoTracks()) track.dispatchEvent(new Event('ended'));
+    });
+    await page.getByRole('alert').getByText('La caméra ne répond plus.', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Réessayer' }).click();
+    await expect.poll(() => take.isEnabled(), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
     await expectAccessible('scan');
     await take.click();
     await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });

@@ -92,6 +92,8 @@ export const t = {
     reading: 'Nous lisons votre document…',
     cancel: 'Annuler',
     noCamera: 'La caméra ne marche pas. Prévenez un agent.',
+    cameraLost: 'La caméra ne répond plus. Appuyez sur « Réessayer ». Si cela recommence, prévenez un agent.',
+    retry: 'Réessayer',
     nextPage: 'Posez la page suivante sous la caméra',
     auto: 'La photo se prend toute seule quand le document ne bouge plus.',
     holdStill: 'Ne bougez plus…',

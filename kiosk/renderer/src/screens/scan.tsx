@@ -18,6 +18,9 @@ export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis)
   const [progress, setProgress] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [steady, setSteady] = useState(0);
+  const [lost, setLost] = useState(false);
+  /** each attempt at opening the camera (again, after it was lost) */
+  const [attempt, setAttempt] = useState(0);
   const busyRef = useRef(false);
 
   useEffect(() => {
@@ -28,10 +31,21 @@ export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis)
       .then(async (s) => {
         if (cancelled) return s.getTracks().forEach((tr) => tr.stop());
         stream = s;
+        // unplugged, or taken by the system: say so, offer to try again; nothing half-read is kept
+        for (const track of s.getVideoTracks()) {
+          track.addEventListener('ended', () => {
+            if (cancelled) return;
+            setReady(false);
+            setLost(true);
+            setError(t.scan.cameraLost);
+          });
+        }
         const v = video.current;
         if (!v) return;
         v.srcObject = s;
         await v.play();
+        setLost(false);
+        setError(null);
         setReady(true);
       })
       .catch(() => setError(t.scan.noCamera));
@@ -44,7 +58,7 @@ export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis)
       stream?.getTracks().forEach((tr) => tr.stop());
       if (video.current) video.current.srcObject = null;
     };
-  }, []);
+  }, [attempt]);
 
   // automatic capture: a still frame (the document lies flat, nobody moves), sharp and lit, for ~1.5 s
   useEffect(() => {
@@ -128,9 +142,15 @@ export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis)
         </p>
       )}
       <div class="actions">
-        <button type="button" class="button primary" onClick={() => void take()} disabled={!ready || busy}>
-          {t.scan.take}
-        </button>
+        {lost ? (
+          <button type="button" class="button primary" onClick={() => setAttempt((a) => a + 1)}>
+            {t.scan.retry}
+          </button>
+        ) : (
+          <button type="button" class="button primary" onClick={() => void take()} disabled={!ready || busy}>
+            {t.scan.take}
+          </button>
+        )}
         <button type="button" class="button secondary" onClick={onCancel} disabled={busy}>
           {t.scan.cancel}
         </button>

@@ -1,0 +1,158 @@
+/**
+ * Vault full-text search (DESIGN.md §8: p95 ≤ 20 ms over 100,000 documents). A server database holds
+ * 100,000 documents of 2,000 persons (50 each: RIB, tax notices, CAF certificates, payslips… with
+ * their extracted fields and OCR text), indexed as deposits index them; then one person's vault is
+ * searched the way the kiosk asks for it (`searchVault`: access policy, index query, summaries), with
+ * common words (found in every vault) and rare ones. SQLite FTS5 always; PostgreSQL when its binaries
+ * are installed (a throw-away cluster, like the sync bench).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { DocType } from '../sync-server/protocol/common.ts';
+import { searchVault } from '../sync-server/src/domain/person-vault.ts';
+import type { PersonSession } from '../sync-server/src/domain/person-vault.ts';
+import { indexDocument } from '../sync-server/src/domain/vault-index.ts';
+import { openDatabase } from '../sync-server/src/storage/database.ts';
+import type { Dialect } from '../sync-server/src/storage/database.ts';
+import { migrateToLatest } from '../sync-server/src/storage/migrate.ts';
+import type { Database } from '../sync-server/src/storage/schema.ts';
+import { startPostgres } from './sync.ts';
+import { summarize } from './stats.ts';
+import type { BenchResult } from './stats.ts';
+
+const PERSONS = 2_000;
+const PER_PERSON = 50;
+const QUERIES = ['banque', 'impots 2025', 'allocataire', 'salaire net', 'martin', 'quittance loyer', 'zzzz', 'FR76'];
+
+const KINDS: { docType: DocType; title: string; text: (i: number, name: string) => string; fields: (i: number) => Record<string, string> }[] = [
+  {
+    docType: 'rib',
+    title: 'Relevé d’identité bancaire',
+    text: (i, n) => `RELEVE D'IDENTITE BANCAIRE Banque Populaire agence ${i % 97} Titulaire ${n} IBAN FR76 3000 ${String(i).padStart(4, '0')} BIC CCBPFRPPXXX`,
+    fields: (i) => ({ iban: `FR7630004${String(i).padStart(14, '0')}`, bic: 'CCBPFRPPXXX' }),
+  },
+  {
+    docType: 'tax-notice',
+    title: 'Avis d’impôt 2025',
+    text: (i, n) => `AVIS D'IMPOT 2025 sur les revenus 2024 ${n} numéro fiscal ${1000000000000 + i} revenu fiscal de référence ${10000 + (i % 30000)} impots.gouv.fr`,
+    fields: (i) => ({ taxNumber: String(1000000000000 + i), referenceIncome: String(10000 + (i % 30000)), year: '2025' }),
+  },
+  {
+    docType: 'caf-certificate',
+    title: 'Attestation de paiement CAF',
+    text: (i, n) => `Caisse d'allocations familiales attestation de paiement ${n} numéro allocataire ${1000000 + i} montant ${(i % 900) + 100} euros`,
+    fields: (i) => ({ allocataireNumber: String(1000000 + i) }),
+  },
+  {
+    docType: 'payslip',
+    title: 'Bulletin de salaire',
+    text: (i, n) => `BULLETIN DE PAIE période ${(i % 12) + 1}/2026 salarié ${n} salaire brut ${1800 + (i % 900)} net à payer ${1400 + (i % 700)} euros`,
+    fields: (i) => ({ netPay: String(1400 + (i % 700)) }),
+  },
+  {
+    docType: 'proof-of-address',
+    title: 'Justificatif de domicile',
+    text: (i, n) => `Facture électricité ${n} ${i % 200} rue de la République 69000 Lyon quittance de loyer échéance ${(i % 28) + 1}/10/2026`,
+    fields: () => ({}),
+  },
+];
+const LAST = ['MARTIN', 'BERNARD', 'THOMAS', 'PETIT', 'ROBERT', 'RICHARD', 'DURAND', 'DUBOIS', 'MOREAU', 'LAURENT'];
+
+const cardSerial = (q: number) => (0xb0000000 + q).toString(16).toUpperCase();
+
+async function fill(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+  const now = new Date().toISOString();
+  const persons: string[] = [];
+  await db.insertInto('blobs').values({ sha256: 'a'.repeat(64), size: 1, mime: 'image/jpeg', created_at: now }).execute();
+  for (let p = 0; p < PERSONS; p += 100) {
+    await db.transaction().execute(async (trx) => {
+      for (let q = p; q < Math.min(PERSONS, p + 100); q++) {
+        const personId = randomUUID();
+        persons.push(personId);
+        const last = LAST[q % LAST.length]!;
+        await trx
+          .insertInto('persons')
+          .values({ id: personId, identifier: `FAC-B${String(q).padStart(4, '0')}-0000-0000`, first_name: `Prénom${q}`, last_name: last, birth_date: '1980-01-01', role: 'beneficiary', created_at: now })
+          .execute();
+        await trx.insertInto('cards').values({ serial: cardSerial(q), person_id: personId, status: 'active', issued_at: now }).execute();
+        for (let d = 0; d < PER_PERSON; d++) {
+          const i = q * PER_PERSON + d;
+          const kind = KINDS[d % KINDS.length]!;
+          const id = randomUUID();
+          const fields = Object.fromEntries(Object.entries(kind.fields(i)).map(([k, v]) => [k, { value: v, confidence: 0.95 }]));
+          await trx
+            .insertInto('documents')
+            .values({ id, owner_person_id: personId, vault: 'personal', doc_type: kind.docType, institution_id: null, current_version: 1, title: kind.title, issued_on: null, expires_on: null, created_at: now, updated_at: now })
+            .execute();
+          await trx
+            .insertInto('document_versions')
+            .values({ document_id: id, version: 1, fields: JSON.stringify(fields), ocr_text: kind.text(i, `Prénom${q} ${last}`), blob_sha256: 'a'.repeat(64), captured_at: now, created_at: now, source_kiosk_id: null, source_mutation_id: null, thumbnail_sha256: null, pages: 1 })
+            .execute();
+          await indexDocument(trx, dialect, { id, ownerPersonId: personId, docType: kind.docType, title: kind.title, fields, ocrText: kind.text(i, `Prénom${q} ${last}`) });
+        }
+      }
+    });
+  }
+  return persons;
+}
+
+async function benchDialect(dialect: Dialect, database: Parameters<typeof openDatabase>[0], runs: number): Promise<BenchResult> {
+  const s = openDatabase(database);
+  try {
+    await migrateToLatest(s.db, s.dialect);
+    const t0 = performance.now();
+    const persons = await fill(s.db, s.dialect);
+    if (dialect === 'postgres') await sql`ANALYZE`.execute(s.db);
+    const fillS = (performance.now() - t0) / 1000;
+    const samples: number[] = [];
+    let found = 0;
+    for (let r = 0; r < runs; r++) {
+      const q = (r * 7919) % persons.length;
+      const personId = persons[q]!;
+      const session: PersonSession = { id: randomUUID(), kioskId: 'bench', personId, identifier: 'x', firstName: 'x', cardSerial: cardSerial(q), role: 'beneficiary', consent: null, expiresAt: Date.now() + 60_000 };
+      for (const q of QUERIES) {
+        const t = performance.now();
+        const out = await searchVault({ db: s.db, dialect: s.dialect }, session, q);
+        samples.push(performance.now() - t);
+        if (!out.ok) throw new Error(`vault bench: search refused (${out.error.message})`);
+        found += out.value.length;
+      }
+    }
+    return summarize(`vault search, ${PERSONS * PER_PERSON} documents (${dialect === 'sqlite' ? 'SQLite FTS5' : 'PostgreSQL tsvector'})`, samples, {
+      budget: { p95: 20, text: 'p95 ≤ 20 ms over 100,000 documents' },
+      notes: [
+        `${samples.length} searches of one person's vault (${QUERIES.map((q) => `"${q}"`).join(', ')}), each with the access-policy check and the summaries; ${found} hits in all`,
+        `index filled in ${fillS.toFixed(0)} s`,
+      ],
+    });
+  } finally {
+    await s.db.destroy();
+  }
+}
+
+export async function benchVault(runs = 25): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'fac-bench-vault-'));
+  try {
+    const results = [await benchDialect('sqlite', { kind: 'sqlite', file: join(dir, 'vault.sqlite') }, runs)];
+    let pg: Awaited<ReturnType<typeof startPostgres>> | null = null;
+    try {
+      pg = await startPostgres(dir);
+    } catch (err) {
+      console.error(`vault bench: no PostgreSQL here (${err instanceof Error ? err.message : String(err)}), SQLite only`);
+    }
+    if (pg) {
+      try {
+        results.push(await benchDialect('postgres', { kind: 'postgres', url: pg.url }, runs));
+      } finally {
+        await pg.stop();
+      }
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

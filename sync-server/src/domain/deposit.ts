@@ -29,8 +29,19 @@ export type DepositOutcome = { ok: true; documentId: string; version: number } |
 
 const refuse = (code: ProtocolError['code'], message: string): DepositOutcome => ({ ok: false, error: { code, message } });
 
-export async function applyDocumentDeposit(ctx: DepositContext, payload: DocumentDeposit['payload']): Promise<DepositOutcome> {
+/** NUL cannot be stored in PostgreSQL text: dropped (it never carries meaning in what OCR read). */
+function withoutNul(payload: DocumentDeposit['payload']): DocumentDeposit['payload'] {
+  const clean = (s: string) => s.replace(/\u0000/g, '');
+  return {
+    ...payload,
+    ocrText: clean(payload.ocrText),
+    fields: Object.fromEntries(Object.entries(payload.fields).map(([k, f]) => [k, { ...f, value: clean(f.value) }])),
+  };
+}
+
+export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDeposit['payload']): Promise<DepositOutcome> {
   const { trx, dialect } = ctx;
+  const payload = withoutNul(raw);
   const owner = await trx.selectFrom('persons').select(['id', 'identifier']).where('identifier', '=', payload.owner).executeTakeFirst();
   if (!owner) return refuse('unknown', 'Le titulaire de ce coffre n’est pas connu.');
 

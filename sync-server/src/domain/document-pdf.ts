@@ -54,19 +54,26 @@ function wrap(font: PDFFont, text: string, size: number, width: number): string[
   return lines;
 }
 
+/** Writes lines down from the top of a new page, and onto a further page when one is full. */
 class Writer {
+  page: PDFPage;
   y: number;
   constructor(
-    readonly page: PDFPage,
+    readonly pdf: PDFDocument,
     readonly font: PDFFont,
     readonly bold: PDFFont,
   ) {
+    this.page = pdf.addPage(A4);
     this.y = A4[1] - MARGIN;
   }
   text(t: string, opts: { size?: number; bold?: boolean; color?: ReturnType<typeof rgb>; gap?: number } = {}): void {
     const size = opts.size ?? 12;
     const font = opts.bold ? this.bold : this.font;
     for (const line of wrap(font, safe(font, t), size, A4[0] - 2 * MARGIN)) {
+      if (this.y - size < MARGIN) {
+        this.page = this.pdf.addPage(A4);
+        this.y = A4[1] - MARGIN;
+      }
       this.page.drawText(line, { x: MARGIN, y: this.y - size, size, font, color: opts.color ?? INK });
       this.y -= size * 1.4;
     }
@@ -87,7 +94,7 @@ export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> 
   const ownerName = `${input.owner.firstName} ${input.owner.lastName}`;
 
   if (input.letterTo) {
-    const w = new Writer(pdf.addPage(A4), font, bold);
+    const w = new Writer(pdf, font, bold);
     w.text(ownerName, { bold: true, gap: 0 });
     w.text(`Identifiant Facilitateur : ${input.owner.identifier}`, { size: 10, gap: 24 });
     w.text(input.letterTo.name, { bold: true, gap: 0 });
@@ -113,7 +120,7 @@ export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> 
     page.drawImage(image, { x: (A4[0] - w) / 2, y: A4[1] - MARGIN - h, width: w, height: h });
   }
 
-  const w = new Writer(pdf.addPage(A4), font, bold);
+  const w = new Writer(pdf, font, bold);
   w.text('Facilitateur', { size: 14, bold: true, color: ACCENT, gap: 12 });
   w.text(input.document.title, { size: 18, bold: true, gap: 6 });
   w.text(`${DOC_TYPE_TITLE[input.document.docType]} — coffre de ${ownerName}`, { size: 11, gap: 2 });

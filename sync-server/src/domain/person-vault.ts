@@ -216,6 +216,13 @@ const ACTION_WORDS: Record<string, string> = {
   'document.send': 'a envoyé un document',
   'vault.list': 'a regardé la liste des papiers',
   'audit.read': 'a regardé ce journal',
+  // written by the staff API and card administration, about the person: shown to them too
+  'document.file.read': 'a ouvert le fichier d’un document',
+  'person.create': 'a créé votre compte',
+  'card.issue': 'a délivré votre carte',
+  'card.revoke': 'a désactivé votre ancienne carte',
+  'card.block': 'a bloqué votre carte',
+  'card.pin.unblock': 'a débloqué le code de votre carte',
 };
 
 /** The journal of everything done with the person's papers, in words they can read. */

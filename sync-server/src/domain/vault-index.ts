@@ -38,13 +38,22 @@ export async function indexDocument(trx: Transaction<Database>, dialect: Dialect
     await sql`DELETE FROM documents_fts WHERE document_id = ${d.id}`.execute(trx);
     await sql`INSERT INTO documents_fts (document_id, owner, body) VALUES (${d.id}, ${ownerToken(d.ownerPersonId)}, ${body})`.execute(trx);
   } else {
-    await sql`UPDATE documents SET search = to_tsvector('french', ${body}) WHERE id = ${d.id}`.execute(trx);
+    await sql`UPDATE documents SET search = to_tsvector('french', ${foldAccents(body)}) WHERE id = ${d.id}`.execute(trx);
   }
 }
 
 export async function unindexDocument(trx: Transaction<Database>, dialect: Dialect, documentId: string): Promise<void> {
   if (dialect === 'sqlite') await sql`DELETE FROM documents_fts WHERE document_id = ${documentId}`.execute(trx);
   // PostgreSQL: the tsvector goes with the row
+}
+
+/**
+ * PostgreSQL's 'french' configuration keeps accents, so "echeancier" would not find "Échéancier" (FTS5
+ * folds them with remove_diacritics): both the text and the query are folded here, as people type on
+ * the on-screen keyboard without accents.
+ */
+function foldAccents(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}+/gu, '');
 }
 
 /** FTS5 tokenises the owner column: keep it one token of letters and digits. */
@@ -77,7 +86,7 @@ export async function searchDocuments(db: Kysely<Database>, dialect: Dialect, ow
       FROM documents_fts WHERE documents_fts MATCH ${match} ORDER BY rank LIMIT ${limit}`.execute(db);
     return r.rows.map((x) => ({ documentId: x.document_id, snippet: x.snippet }));
   }
-  const tsquery = terms.map((t) => `${t.replace(/'/g, '')}:*`).join(' & ');
+  const tsquery = terms.map((t) => `${foldAccents(t).replace(/'/g, '')}:*`).join(' & ');
   const r = await sql<{ id: string }>`
     SELECT id FROM documents
     WHERE owner_person_id = ${ownerPersonId} AND search @@ to_tsquery('french', ${tsquery})

@@ -31,7 +31,7 @@ const refuse = (code: ProtocolError['code'], message: string): DepositOutcome =>
 
 /** NUL cannot be stored in PostgreSQL text: dropped (it never carries meaning in what OCR read). */
 function withoutNul(payload: DocumentDeposit['payload']): DocumentDeposit['payload'] {
-  const clean = (s: string) => s.replace(/\u0000/g, '');
+  const clean = (s: string) => s.replaceAll(String.fromCharCode(0), '');
   return {
     ...payload,
     ocrText: clean(payload.ocrText),

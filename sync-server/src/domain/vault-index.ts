@@ -52,12 +52,12 @@ export async function unindexDocument(trx: Transaction<Database>, dialect: Diale
  * folds them with remove_diacritics): both the text and the query are folded here, as people type on
  * the on-screen keyboard without accents.
  */
-function foldAccents(s: string): string {
+export function foldAccents(s: string): string {
   return s.normalize('NFD').replace(/\p{M}+/gu, '');
 }
 
 /** FTS5 tokenises the owner column: keep it one token of letters and digits. */
-function ownerToken(personId: string): string {
+export function ownerToken(personId: string): string {
   return `p${personId.replace(/[^0-9a-zA-Z]/g, '')}`;
 }
 

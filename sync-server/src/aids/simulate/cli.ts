@@ -1,0 +1,56 @@
+// `npm run simulate -- FILE`: reads a household situation (JSON), checks it, and prints the estimate of
+// each aid as JSON on stdout. Bad input: plain-French errors on stderr and exit code 2.
+import { readFileSync } from 'node:fs';
+import { simulate } from './engine.ts';
+import { loadRules } from './rules.ts';
+import { parseSituation } from './situation.ts';
+
+const USAGE = 'Utilisation : npm run simulate -- FICHIER.json [--rules REGLES.json]';
+
+function fail(lines: string[]): never {
+  process.stderr.write(`${lines.join('\n')}\n`);
+  process.exit(2);
+}
+
+function main(argv: string[]): void {
+  let file: string | undefined;
+  let rulesFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--rules') rulesFile = argv[++i];
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    } else if (arg.startsWith('-')) fail([`Option inconnue : ${arg}`, USAGE]);
+    else if (file === undefined) file = arg;
+    else fail(['Un seul fichier à la fois.', USAGE]);
+  }
+  if (file === undefined) fail(['Indiquez le fichier JSON qui décrit le foyer.', USAGE]);
+
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    fail([`Impossible de lire le fichier « ${file} ».`]);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    fail([`Le fichier « ${file} » n’est pas du JSON valide (${(e as Error).message}).`]);
+  }
+  const parsed = parseSituation(data);
+  if (!parsed.ok) fail([`La situation décrite dans « ${file} » n’est pas valable :`, ...parsed.errors.map((e) => `- ${e}`)]);
+
+  let rules;
+  try {
+    rules = rulesFile === undefined ? loadRules() : loadRules(rulesFile);
+  } catch (e) {
+    process.stderr.write(`Les règles de calcul ne peuvent pas être lues : ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const simulation = simulate(parsed.situation, rules, { today: new Date() });
+  process.stdout.write(`${JSON.stringify(simulation, null, 2)}\n`);
+}
+
+main(process.argv.slice(2));

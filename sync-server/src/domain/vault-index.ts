@@ -80,10 +80,12 @@ export async function searchDocuments(db: Kysely<Database>, dialect: Dialect, ow
   const terms = queryTerms(query);
   if (terms.length === 0) return [];
   if (dialect === 'sqlite') {
-    const match = `owner:${ownerToken(ownerPersonId)} AND ${terms.map((t) => `body:"${t}"*`).join(' AND ')}`;
+    // a word of up to 8 letters may be the start of one (the prefix indexes of 0005 make that cheap);
+    // a longer one was typed whole. Newest first: bm25 ranking would read every vault's matches.
+    const match = `owner:${ownerToken(ownerPersonId)} AND ${terms.map((t) => (t.length <= 8 ? `body:"${t}"*` : `body:"${t}"`)).join(' AND ')}`;
     const r = await sql<{ document_id: string; snippet: string }>`
       SELECT document_id, snippet(documents_fts, 2, '[', ']', '…', 8) AS snippet
-      FROM documents_fts WHERE documents_fts MATCH ${match} ORDER BY rank LIMIT ${limit}`.execute(db);
+      FROM documents_fts WHERE documents_fts MATCH ${match} ORDER BY rowid DESC LIMIT ${limit}`.execute(db);
     return r.rows.map((x) => ({ documentId: x.document_id, snippet: x.snippet }));
   }
   const tsquery = terms.map((t) => `${foldAccents(t).replace(/'/g, '')}:*`).join(' & ');

@@ -5,7 +5,15 @@
  */
 import type { CardStatus, VaultKind } from '../storage/schema.ts';
 
-export type PolicyAction = 'document.deposit' | 'document.read' | 'document.delete' | 'document.send' | 'vault.list' | 'audit.read';
+export type PolicyAction =
+  | 'document.deposit'
+  /** an institution's paper put into the person's institutional vault (staff, on the institution's behalf) */
+  | 'document.issue'
+  | 'document.read'
+  | 'document.delete'
+  | 'document.send'
+  | 'vault.list'
+  | 'audit.read';
 
 export type PolicyActor =
   | { kind: 'person'; personId: string }
@@ -96,6 +104,11 @@ export function decide(q: AccessQuestion): Decision {
     case 'staff-administration': {
       if (actor.kind !== 'staff') return deny('ground_not_for_actor');
       if (action === 'document.read' || action === 'vault.list' || action === 'audit.read') return { allow: true };
+      if (action === 'document.issue') {
+        // staff put institutions' papers in the institutional vault only: the personal one is the person's
+        if (documentClass === null || documentClass.vault !== 'institutional') return deny('action_not_allowed_on_ground');
+        return { allow: true };
+      }
       return deny('action_not_allowed_on_ground');
     }
     case 'procuration':

@@ -211,6 +211,7 @@ export async function authorizeFile(deps: VaultDeps, s: PersonSession, sha256: s
 
 const ACTION_WORDS: Record<string, string> = {
   'document.deposit': 'a ajouté un document',
+  'document.issue': 'a mis dans votre coffre un papier d’un organisme',
   'document.read': 'a ouvert un document',
   'document.delete': 'a supprimé un document',
   'document.send': 'a envoyé un document',

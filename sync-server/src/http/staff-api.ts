@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { issueInstitutionalDocument, IssueRequest } from '../domain/institution-issue.ts';
 import { Sha256, Uuid } from '../../protocol/common.ts';
 import { Identifier } from '../../protocol/identifier.ts';
 import { CardSerial, RevocationReason } from '../../protocol/revocation.ts';
@@ -104,6 +105,20 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
         const outcome = await staffReadPersonAudit(deps, STAFF_ACTOR, person);
         if (!outcome.ok) return refusal(reply, outcome);
         return { owner: person.identifier, entries: outcome.value };
+      });
+
+      // An institution's paper, put into the person's institutional vault (JSON, the file in base64).
+      scope.post('/persons/:identifier/documents', { bodyLimit: 22 * 1024 * 1024 }, async (request, reply) => {
+        const params = PersonParams.safeParse(request.params);
+        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de personne invalide.');
+        const body = IssueRequest.safeParse(request.body);
+        if (!body.success) {
+          const first = body.error.issues[0];
+          return sendError(reply, 400, 'invalid', `Demande invalide${first ? ` (${first.path.join('.') || 'corps'} : ${first.message})` : ''}.`);
+        }
+        const outcome = await issueInstitutionalDocument(deps, STAFF_ACTOR, params.data.identifier, body.data);
+        if (!outcome.ok) return sendError(reply, outcome.code === 'unknown' ? 404 : outcome.code === 'forbidden' ? 403 : 400, outcome.code, outcome.message);
+        return reply.code(201).send({ documentId: outcome.documentId, sha256: outcome.sha256 });
       });
 
       // Blocking a lost or stolen card: it joins the signed revocation list pushed to every kiosk.

@@ -204,8 +204,11 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
 
   return {
     dropKiosk(kioskId) {
+      // here first, without waiting for the adapter: a cluster adapter delivers even local packets only
+      // after publishing them to the others, and not at all if that fails
+      dropLocal(kioskId);
+      // then through the adapter: the instances holding this kiosk's connections do it too
       const room = kioskRoom(kioskId);
-      // through the adapter: the instances holding this kiosk's connections do it too
       nsp.to(room).emit(EVENTS.revoked, { at: new Date().toISOString() });
       nsp.in(room).disconnectSockets(true);
     },

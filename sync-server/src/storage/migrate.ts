@@ -7,6 +7,7 @@ import * as m0002 from './migrations/0002_card_issuance.ts';
 import * as m0003 from './migrations/0003_kiosk_devices.ts';
 import * as m0004 from './migrations/0004_vault.ts';
 import * as m0005 from './migrations/0005_vault_search_prefixes.ts';
+import * as m0006 from './migrations/0006_applications.ts';
 import type { Database } from './schema.ts';
 
 interface NumberedMigration {
@@ -15,7 +16,7 @@ interface NumberedMigration {
 }
 
 /** In order. Append new migrations here; never edit or reorder an existing one. */
-export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005];
+export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
 
 function provider(dialect: Dialect): MigrationProvider {
   return {

@@ -203,6 +203,44 @@ export interface MessageAttachmentsTable {
   blob_sha256: string;
 }
 
+export type ApplicationStateColumn =
+  | 'draft'
+  | 'collecting-pieces'
+  | 'ready'
+  | 'submitted'
+  | 'in-processing'
+  | 'information-requested'
+  | 'accepted'
+  | 'refused'
+  | 'closed';
+
+export interface ApplicationsTable {
+  id: string;
+  person_id: string;
+  /** an aid of the catalogue (assets/aids/catalogue.json) */
+  aid_id: string;
+  state: ApplicationStateColumn;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+  decided_at: string | null;
+  /** the institution's message with its decision (required for a refusal) */
+  decision_reason: string | null;
+}
+
+export interface ApplicationTransitionsTable {
+  application_id: string;
+  seq: number;
+  /** null for the creation */
+  from_state: ApplicationStateColumn | null;
+  to_state: ApplicationStateColumn;
+  event: string;
+  actor_kind: 'applicant' | 'institution' | 'system';
+  actor_id: string;
+  at: string;
+  message: string | null;
+}
+
 export interface AuditJournalTable {
   seq: number;
   at: string;
@@ -238,6 +276,8 @@ export interface Database {
   threads: ThreadsTable;
   messages: MessagesTable;
   message_attachments: MessageAttachmentsTable;
+  applications: ApplicationsTable;
+  application_transitions: ApplicationTransitionsTable;
 }
 
 export type PersonRow = Selectable<PersonsTable>;
@@ -248,4 +288,6 @@ export type KioskRow = Selectable<KiosksTable>;
 export type DocumentRow = Selectable<DocumentsTable>;
 export type DocumentVersionRow = Selectable<DocumentVersionsTable>;
 export type AuditRow = Selectable<AuditJournalTable>;
+export type ApplicationRow = Selectable<ApplicationsTable>;
+export type ApplicationTransitionRow = Selectable<ApplicationTransitionsTable>;
 export type NewAuditRow = Insertable<AuditJournalTable>;

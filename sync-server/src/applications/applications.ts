@@ -1,0 +1,239 @@
+/**
+ * Aid applications on the server (issue #7): created in draft for a person and an aid of the catalogue,
+ * moved by events checked against the state machine, each move recorded in the application's history
+ * and in the audit journal in the same transaction. On PostgreSQL the application row is locked
+ * (SELECT … FOR UPDATE) while the event is checked and applied, so two concurrent events on the same
+ * application are serialized and the second one sees the first one's state; SQLite has one writer.
+ *
+ * Who the actor is (the person on their card, an agent on their ground, the head of service of the
+ * institution handling the aid) is decided by the caller (HTTP layer) before calling in here.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { loadCatalogue } from '../aids/catalogue.ts';
+import type { AidCatalogue } from '../aids/catalogue.ts';
+import { appendAudit } from '../domain/audit.ts';
+import type { ActorKind as AuditActorKind } from '../domain/audit.ts';
+import type { Dialect } from '../storage/database.ts';
+import type { ApplicationRow, ApplicationTransitionRow, Database } from '../storage/schema.ts';
+import { DECIDED_STATES, transition } from './state-machine.ts';
+import type { ApplicationActorKind, ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
+
+export interface ApplicationActor {
+  kind: ApplicationActorKind;
+  /** the person's or agent's identifier, the staff member's id, or the server job's name */
+  id: string;
+}
+
+export interface Application {
+  id: string;
+  personId: string;
+  aidId: string;
+  state: ApplicationState;
+  createdAt: string;
+  updatedAt: string;
+  submittedAt: string | null;
+  decidedAt: string | null;
+  decisionReason: string | null;
+}
+
+export interface ApplicationTransition {
+  seq: number;
+  /** null for the creation */
+  from: ApplicationState | null;
+  to: ApplicationState;
+  event: ApplicationEvent | 'create';
+  actor: ApplicationActor;
+  at: string;
+  message: string | null;
+}
+
+export type CreateOutcome =
+  | { ok: true; application: Application }
+  | { ok: false; reason: 'unknown-person' | 'unknown-aid' | 'actor-not-allowed' };
+
+export type FireOutcome =
+  | { ok: true; application: Application; transition: ApplicationTransition }
+  | { ok: false; reason: TransitionRefusal | 'unknown-application' };
+
+/** How each kind of actor appears in the audit journal, and on which ground it acts. */
+const AUDIT_ACTOR: Record<ApplicationActorKind, { kind: AuditActorKind; ground: string }> = {
+  applicant: { kind: 'person', ground: 'applicant' },
+  institution: { kind: 'staff', ground: 'institution-processing' },
+  system: { kind: 'system', ground: 'system' },
+};
+
+let defaultCatalogue: Promise<AidCatalogue> | null = null;
+function catalogueOr(given: AidCatalogue | undefined): Promise<AidCatalogue> {
+  if (given) return Promise.resolve(given);
+  defaultCatalogue ??= loadCatalogue();
+  return defaultCatalogue;
+}
+
+function toApplication(row: ApplicationRow): Application {
+  return {
+    id: row.id,
+    personId: row.person_id,
+    aidId: row.aid_id,
+    state: row.state,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    submittedAt: row.submitted_at,
+    decidedAt: row.decided_at,
+    decisionReason: row.decision_reason,
+  };
+}
+
+function toTransition(row: ApplicationTransitionRow): ApplicationTransition {
+  return {
+    seq: row.seq,
+    from: row.from_state,
+    to: row.to_state,
+    event: row.event as ApplicationEvent | 'create',
+    actor: { kind: row.actor_kind, id: row.actor_id },
+    at: row.at,
+    message: row.message,
+  };
+}
+
+async function appendTransition(trx: Transaction<Database>, row: Omit<ApplicationTransitionRow, 'seq'>): Promise<ApplicationTransitionRow> {
+  const last = await trx
+    .selectFrom('application_transitions')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('application_id', '=', row.application_id)
+    .executeTakeFirst();
+  const full: ApplicationTransitionRow = { ...row, seq: Number(last?.seq ?? 0) + 1 };
+  await trx.insertInto('application_transitions').values(full).execute();
+  return full;
+}
+
+/** A new application in draft, for a person (by identifier) and an aid of the catalogue; journaled. */
+export async function createApplication(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  input: { personIdentifier: string; aidId: string; actor: ApplicationActor; catalogue?: AidCatalogue; at?: string },
+): Promise<CreateOutcome> {
+  if (input.actor.kind === 'institution') return { ok: false, reason: 'actor-not-allowed' };
+  const catalogue = await catalogueOr(input.catalogue);
+  if (!catalogue.aids.some((a) => a.id === input.aidId)) return { ok: false, reason: 'unknown-aid' };
+  return db.transaction().execute(async (trx): Promise<CreateOutcome> => {
+    const person = await trx.selectFrom('persons').select('id').where('identifier', '=', input.personIdentifier).executeTakeFirst();
+    if (!person) return { ok: false, reason: 'unknown-person' };
+    const at = input.at ?? new Date().toISOString();
+    const row: ApplicationRow = {
+      id: randomUUID(),
+      person_id: person.id,
+      aid_id: input.aidId,
+      state: 'draft',
+      created_at: at,
+      updated_at: at,
+      submitted_at: null,
+      decided_at: null,
+      decision_reason: null,
+    };
+    await trx.insertInto('applications').values(row).execute();
+    await appendTransition(trx, { application_id: row.id, from_state: null, to_state: 'draft', event: 'create', actor_kind: input.actor.kind, actor_id: input.actor.id, at, message: null });
+    const audit = AUDIT_ACTOR[input.actor.kind];
+    await appendAudit(trx, dialect, {
+      actor: { kind: audit.kind, id: input.actor.id },
+      action: 'application.create',
+      subjectPersonId: person.id,
+      documentId: null,
+      ground: audit.ground,
+      detail: { applicationId: row.id, aidId: row.aid_id, to: 'draft' },
+      at,
+    });
+    return { ok: true, application: toApplication(row) };
+  });
+}
+
+/**
+ * Fires an event on an application, in one transaction: lock, check, update, history, journal. A
+ * refused event changes nothing. The message is the question asked (request-information), the
+ * decision's reason (accept, refuse: required for a refusal) or a free note; it is kept in the history,
+ * and only its presence in the journal (the journal is not the place for free text about a person).
+ */
+export async function fireEvent(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  input: { applicationId: string; event: ApplicationEvent; actor: ApplicationActor; message?: string; at?: string },
+): Promise<FireOutcome> {
+  const message = input.message?.trim() ? input.message.trim() : null;
+  return db.transaction().execute(async (trx): Promise<FireOutcome> => {
+    let q = trx.selectFrom('applications').selectAll().where('id', '=', input.applicationId);
+    if (dialect === 'postgres') q = q.forUpdate();
+    const current = await q.executeTakeFirst();
+    if (!current) return { ok: false, reason: 'unknown-application' };
+    const t = transition(current.state, input.event, input.actor.kind, { message });
+    if (!t.ok) return { ok: false, reason: t.reason };
+
+    const at = input.at ?? new Date().toISOString();
+    const next: ApplicationRow = { ...current, state: t.next, updated_at: at };
+    if (t.next === 'submitted') next.submitted_at = at;
+    if (DECIDED_STATES.includes(t.next)) {
+      next.decided_at = at;
+      next.decision_reason = message;
+    }
+    await trx
+      .updateTable('applications')
+      .set({ state: next.state, updated_at: next.updated_at, submitted_at: next.submitted_at, decided_at: next.decided_at, decision_reason: next.decision_reason })
+      .where('id', '=', current.id)
+      .execute();
+    const row = await appendTransition(trx, {
+      application_id: current.id,
+      from_state: current.state,
+      to_state: t.next,
+      event: input.event,
+      actor_kind: input.actor.kind,
+      actor_id: input.actor.id,
+      at,
+      message,
+    });
+    const audit = AUDIT_ACTOR[input.actor.kind];
+    await appendAudit(trx, dialect, {
+      actor: { kind: audit.kind, id: input.actor.id },
+      action: `application.${input.event}`,
+      subjectPersonId: current.person_id,
+      documentId: null,
+      ground: audit.ground,
+      detail: { applicationId: current.id, aidId: current.aid_id, from: current.state, to: t.next, withMessage: message !== null },
+      at,
+    });
+    return { ok: true, application: toApplication(next), transition: toTransition(row) };
+  });
+}
+
+export async function getApplication(db: Kysely<Database>, applicationId: string): Promise<Application | null> {
+  const row = await db.selectFrom('applications').selectAll().where('id', '=', applicationId).executeTakeFirst();
+  return row ? toApplication(row) : null;
+}
+
+/** The application's transitions, oldest first (the creation is the first). */
+export async function history(db: Kysely<Database>, applicationId: string): Promise<ApplicationTransition[]> {
+  const rows = await db.selectFrom('application_transitions').selectAll().where('application_id', '=', applicationId).orderBy('seq').execute();
+  return rows.map(toTransition);
+}
+
+export interface QueueItem extends Application {
+  personIdentifier: string;
+}
+
+/**
+ * The processing console's queue: applications in these states (of these aids, when given), the ones
+ * waiting longest first. An empty `aidIds` list means no aid, hence an empty queue.
+ */
+export async function queue(
+  db: Kysely<Database>,
+  opts: { aidIds?: readonly string[]; states: readonly ApplicationState[]; limit?: number },
+): Promise<QueueItem[]> {
+  if (opts.states.length === 0 || opts.aidIds?.length === 0) return [];
+  let q = db
+    .selectFrom('applications')
+    .innerJoin('persons', 'persons.id', 'applications.person_id')
+    .selectAll('applications')
+    .select('persons.identifier')
+    .where('applications.state', 'in', opts.states);
+  if (opts.aidIds) q = q.where('applications.aid_id', 'in', opts.aidIds);
+  const rows = await q.orderBy('applications.updated_at').orderBy('applications.id').limit(opts.limit ?? 200).execute();
+  return rows.map(({ identifier, ...row }) => ({ ...toApplication(row), personIdentifier: identifier }));
+}

@@ -2,6 +2,7 @@
  * Pixel work for document capture, on raw buffers: quality measures, finding the sheet of paper on the
  * desk, and perspective correction. Pure functions (no I/O), run in the capture worker thread.
  */
+import { otsu as otsuOfHistogram } from '../ocr/preprocess.ts';
 
 export interface Gray {
   data: Uint8Array;
@@ -47,30 +48,9 @@ export function laplacianVariance(g: Gray): number {
 
 /** Otsu's threshold: the grey level that best separates two populations (paper / desk). */
 export function otsu(g: Gray): number {
-  const hist = new Array<number>(256).fill(0);
+  const hist = new Uint32Array(256);
   for (const v of g.data) hist[v]!++;
-  const total = g.data.length;
-  let sumAll = 0;
-  for (let i = 0; i < 256; i++) sumAll += i * hist[i]!;
-  let sumB = 0;
-  let wB = 0;
-  let best = 0;
-  let threshold = 127;
-  for (let t = 0; t < 256; t++) {
-    wB += hist[t]!;
-    if (wB === 0) continue;
-    const wF = total - wB;
-    if (wF === 0) break;
-    sumB += t * hist[t]!;
-    const mB = sumB / wB;
-    const mF = (sumAll - sumB) / wF;
-    const between = wB * wF * (mB - mF) * (mB - mF);
-    if (between > best) {
-      best = between;
-      threshold = t;
-    }
-  }
-  return threshold;
+  return otsuOfHistogram(hist, g.data.length).threshold;
 }
 
 /** The largest 4-connected region of pixels above `threshold`: its pixel indices' corners and size. */

@@ -197,7 +197,8 @@ export interface CropBox {
   height: number;
 }
 
-function otsu(hist: Uint32Array, total: number): { threshold: number; separation: number } {
+/** Otsu's threshold over a grey histogram, and how far apart the two populations' means are. */
+export function otsu(hist: Uint32Array, total: number): { threshold: number; separation: number } {
   let sum = 0;
   for (let i = 0; i < 256; i++) sum += i * hist[i]!;
   let sumB = 0;

@@ -27,7 +27,7 @@ import type { AdminCommand, KioskSettings } from '../../sync-server/protocol/soc
 import { createEnrollment } from '../../sync-server/src/auth/enrollment.ts';
 import { startServer } from '../../sync-server/src/server.ts';
 import type { RunningServer } from '../../sync-server/src/server.ts';
-import { CAMILLE, DEMO_KIOSK_ID, DIALECTS, STAFF_TOKEN, freshEnv } from '../../sync-server/src/testing/test-env.ts';
+import { CAMILLE, DEMO_KIOSK_ID, DIALECTS, STAFF_TOKEN, freshEnv, until } from '../../sync-server/src/testing/test-env.ts';
 import type { TestEnv } from '../../sync-server/src/testing/test-env.ts';
 import { freePort } from '../setup/postgres.ts';
 
@@ -52,15 +52,6 @@ async function staffDocuments(server: RunningServer): Promise<{ id: string }[]> 
   return ((await res.json()) as { documents: { id: string }[] }).documents;
 }
 
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe.each(DIALECTS)('kiosk sync against the server (%s)', (dialect) => {
   let env: TestEnv;

@@ -17,7 +17,7 @@ import { tokenHash } from '../auth/secrets.ts';
 import { BLOB_EXISTS_PATH } from '../blobs/blob-routes.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
-import { addKiosk, connectKiosk, DIALECTS, fetchChallenge, freshEnv, handshakeFor, signChallenge, STAFF_TOKEN } from '../testing/test-env.ts';
+import { addKiosk, connectKiosk, DIALECTS, fetchChallenge, freshEnv, handshakeFor, signChallenge, STAFF_TOKEN, until } from '../testing/test-env.ts';
 import type { TestEnv, TestKiosk } from '../testing/test-env.ts';
 
 const ACTOR = { kind: 'staff', id: 'test' } as const;
@@ -31,15 +31,6 @@ function proofOf(privateKey: KeyObject, code: string, publicKey: string): string
   return sign('sha256', Buffer.from(enrollmentPayload(normalizeEnrollmentCode(code)!, publicKey)), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
 }
 
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 5000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe.each(DIALECTS)('kiosk enrollment and authentication on %s', (dialect) => {
   let env: TestEnv;

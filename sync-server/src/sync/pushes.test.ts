@@ -16,7 +16,7 @@ import { blockCard } from '../cards/card-admin.ts';
 import { latestRevocationVersion, publishRevocationList } from '../cards/revocations.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
-import { addKiosk, CAMILLE, connectKiosk, DIALECTS, freshEnv, STAFF_TOKEN, YANIS } from '../testing/test-env.ts';
+import { addKiosk, CAMILLE, connectKiosk, DIALECTS, freshEnv, STAFF_TOKEN, until, YANIS } from '../testing/test-env.ts';
 import type { TestEnv, TestKiosk as EnrolledKiosk } from '../testing/test-env.ts';
 import type { PushOutcomeEvent } from './pushes.ts';
 
@@ -72,15 +72,6 @@ describe.each(DIALECTS)('revocation pushes on %s', (dialect) => {
     );
   }
 
-  async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 5000): Promise<NonNullable<T>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probe();
-      if (v) return v as NonNullable<T>;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
 
   const pushesOf = (kioskId: string) => server.db.selectFrom('kiosk_pushes').selectAll().where('kiosk_id', '=', kioskId).orderBy('created_at').execute();
   const outcomes: PushOutcomeEvent[] = [];

@@ -17,20 +17,11 @@ import type { Mutation } from '../../protocol/mutations.ts';
 import { initCa } from '../cards/ca-store.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
-import { addKiosk, connectKiosk, countRows, depositMutation, fakeScan, freshEnv, sha256Hex, STAFF_TOKEN, tusUpload } from '../testing/test-env.ts';
+import { addKiosk, connectKiosk, countRows, depositMutation, fakeScan, freshEnv, sha256Hex, STAFF_TOKEN, tusUpload, until } from '../testing/test-env.ts';
 import type { TestEnv, TestKiosk } from '../testing/test-env.ts';
 
 const AMINATA_CARD = '0A1B2C3F';
 
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 8000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('two server instances on one PostgreSQL', () => {
   let env: TestEnv;

@@ -80,6 +80,8 @@ export type FieldReading = z.infer<typeof FieldReading>;
 export const CaptureAnalysis = z.object({
   captureId: z.uuid(),
   docType: z.string(),
+  /** what kind of paper it was read as, in words for the screen */
+  docTitle: z.string(),
   fields: z.record(z.string(), FieldReading),
   /** how each field is named on screen */
   labels: z.record(z.string(), z.string()),

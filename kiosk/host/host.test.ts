@@ -21,6 +21,7 @@ const handlers = {
   'capture.analyse': async ({ image }: { image: Uint8Array }) => ({
     captureId: '7d3f1f2e-3b1c-4d55-9a57-0c2b8f1e4a10',
     docType: 'other',
+    docTitle: 'Document',
     fields: {},
     labels: {},
     pages: [{ preview: new Uint8Array([0xff, 0xd8]) }],

@@ -11,7 +11,7 @@ import { LIMITS } from '../../../sync-server/protocol/common.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { isValidBic, isValidIban, normalizeIban } from '../../../sync-server/protocol/iban.ts';
 import type { DocumentDeposit, ExtractedField, Ground } from '../../../sync-server/protocol/mutations.ts';
-import { fieldLabel } from '../../../sync-server/protocol/vault.ts';
+import { DOC_TYPE_TITLE, fieldLabel } from '../../../sync-server/protocol/vault.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { CaptureAnalysis } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
@@ -233,9 +233,11 @@ export class CaptureService {
 
   private analysisOf(cap: PendingCapture, started: number): CaptureAnalysis {
     const fields = mergedFields(cap.pages);
+    const docType = cap.pages[0]!.ocr.docType;
     return {
       captureId: cap.id,
-      docType: cap.pages[0]!.ocr.docType,
+      docType,
+      docTitle: (DOC_TYPE_TITLE as Record<string, string>)[docType] ?? DOC_TYPE_TITLE.other,
       fields,
       labels: Object.fromEntries(Object.keys(fields).map((n) => [n, fieldLabel(n)])),
       pages: cap.pages.map((p) => ({ preview: Uint8Array.from(p.processed.thumbnail) })),

@@ -86,7 +86,7 @@ export function Check({
   );
   return (
     <section aria-labelledby="titre">
-      <p class="lead">{t.check.docTypes[analysis.docType] ?? t.check.docTypes.other}</p>
+      <p class="lead">{analysis.docTitle}</p>
       <h1 id="titre" ref={heading} tabIndex={-1}>
         {known ? t.check.title : t.check.unknownDoc}
       </h1>

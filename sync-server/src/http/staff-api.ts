@@ -8,7 +8,6 @@ import { issueInstitutionalDocument, IssueRequest } from '../domain/institution-
 import { Sha256, Uuid } from '../../protocol/common.ts';
 import { Identifier } from '../../protocol/identifier.ts';
 import { CardSerial, RevocationReason } from '../../protocol/revocation.ts';
-import { sameSecret } from '../auth/secrets.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import { blockCard } from '../cards/card-admin.ts';
 import { CardAdminError } from '../cards/errors.ts';
@@ -23,6 +22,7 @@ import {
 import type { ReadDeps, ReadOutcome, StaffActor } from '../domain/vault-reads.ts';
 import type { PushService } from '../sync/pushes.ts';
 import { sendError } from './errors.ts';
+import { requireStaffToken } from './staff-auth.ts';
 
 export const STAFF_PREFIX = '/api/staff';
 
@@ -42,11 +42,6 @@ const PersonParams = z.object({ identifier: Identifier });
 const CardParams = z.object({ serial: z.string().max(16).transform((s) => s.toUpperCase()).pipe(CardSerial) });
 const BlockBody = z.strictObject({ reason: RevocationReason.exclude(['replaced']).default('lost') });
 
-function bearer(header: string | undefined): string | null {
-  const m = /^Bearer (\S{1,512})$/.exec(header ?? '');
-  return m ? m[1]! : null;
-}
-
 function refusal(reply: FastifyReply, outcome: Exclude<ReadOutcome<unknown>, { ok: true }>): FastifyReply {
   if (outcome.code === 'unknown') return sendError(reply, 404, 'unknown', 'Introuvable.');
   return sendError(reply, 403, 'forbidden', `Accès refusé (${outcome.reason}).`);
@@ -55,12 +50,7 @@ function refusal(reply: FastifyReply, outcome: Exclude<ReadOutcome<unknown>, { o
 export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps): Promise<void> {
   await app.register(
     async (scope) => {
-      scope.addHook('onRequest', async (request, reply) => {
-        const token = bearer(request.headers.authorization);
-        if (token === null || !sameSecret(token, deps.staffToken)) {
-          return sendError(reply, 401, 'unauthorized', 'Jeton d’accès manquant ou invalide.');
-        }
-      });
+      scope.addHook('onRequest', requireStaffToken(deps.staffToken));
 
       scope.get('/documents/:id', async (request, reply) => {
         const params = DocumentParams.safeParse(request.params);

@@ -14,11 +14,11 @@ import { z } from 'zod';
 import { KioskId } from '../../protocol/common.ts';
 import { AdminCommand, KioskSettings } from '../../protocol/socket.ts';
 import { createEnrollment, KioskAdminError, listKiosks, revokeKiosk } from '../auth/enrollment.ts';
-import { sameSecret } from '../auth/secrets.ts';
 import { sendError } from '../http/errors.ts';
 import type { Dialect } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
 import type { PushService } from '../sync/pushes.ts';
+import { requireStaffToken } from '../http/staff-auth.ts';
 
 export interface KioskApiDeps {
   db: Kysely<Database>;
@@ -40,21 +40,11 @@ const EnrollBody = z.strictObject({
 });
 const KioskParams = z.object({ id: KioskId });
 
-function bearer(header: string | undefined): string | null {
-  const m = /^Bearer (\S{1,512})$/.exec(header ?? '');
-  return m ? m[1]! : null;
-}
-
 export async function registerKioskStaffApi(app: FastifyInstance, deps: KioskApiDeps): Promise<void> {
   const { db, dialect } = deps;
   await app.register(
     async (scope) => {
-      scope.addHook('onRequest', async (request, reply) => {
-        const token = bearer(request.headers.authorization);
-        if (token === null || !sameSecret(token, deps.staffToken)) {
-          return sendError(reply, 401, 'unauthorized', 'Jeton d’accès manquant ou invalide.');
-        }
-      });
+      scope.addHook('onRequest', requireStaffToken(deps.staffToken));
 
       scope.post('/kiosks', async (request, reply) => {
         const body = EnrollBody.safeParse(request.body ?? {});

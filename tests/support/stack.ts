@@ -66,9 +66,24 @@ export interface StackOptions {
   enrolled?: boolean;
 }
 
-export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const dir = mkdtempSync(join(tmpdir(), 'fac-stack-'));
-  const level = opts.logLevel ?? process.env.FAC_TEST_LOG_LEVEL ?? 'silent';
+/** The parts around a kiosk: sync-server, platform CA, the demo cards and the virtual box. */
+export interface Backend {
+  dir: string;
+  server: RunningServer;
+  box: SimulatorHandle;
+  persons: DemoPerson[];
+  person(firstName: string): DemoPerson;
+  insert(firstName: string, slot?: 0 | 1): Promise<void>;
+  remove(slot?: 0 | 1, opts?: { force?: boolean }): Promise<void>;
+  /** a one-time enrollment code for the seeded kiosk, as staff would give it */
+  enrollmentCode(): Promise<string>;
+  /** the pinned CA certificate the kiosk is configured with */
+  caCertPath: string;
+  close(): Promise<void>;
+}
+
+/** Starts the sync-server (SQLite in `dir`, demo seed), the CA, the demo cards and the box simulator. */
+export async function startBackend(dir: string): Promise<Backend> {
   // the platform CA, where the server keeps it: the server signs revocation lists with it
   const ca = await initCa(join(dir, 'server'));
   const server = await startServer(
@@ -90,27 +105,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await makeTestCard(ca, cardsDir, { serial: p.card.serial, identifier: p.identifier, firstName: p.firstName, lastName: p.lastName, role: p.role, pin: p.card.pin });
   }
   const box = await startSimulator({ cardsDir, port: 0, boxPort: 0 });
-  // enrollment: staff create a one-time code for the seeded kiosk; the kiosk registers its device key
-  if (opts.enrolled !== false) {
-    const enrollment = await createEnrollment(server.db, server.dialect, { kioskId: STACK_KIOSK_ID, actor: { kind: 'staff', id: 'test-stack' } });
-    await enrollDataDir({ dataDir: join(dir, 'kiosk'), url: server.url, code: enrollment.code });
-  }
-  const config = loadKioskConfig({
-    FAC_KIOSK_DATA_DIR: join(dir, 'kiosk'),
-    FAC_SYNC_URL: server.url,
-    FAC_KIOSK_ID: STACK_KIOSK_ID,
-    FAC_HOST_PORT: '0',
-    FAC_READER: 'Virtual PCD 00 00',
-    FAC_READER_SECOND: 'Virtual PCD 00 01',
-    FAC_BOX: box.boxUrl,
-    FAC_CA_CERT: join(caDir(join(dir, 'server')), CA_FILES.certificate),
-    FAC_LOG_LEVEL: level,
-    ...(opts.idleTimeoutS ? { FAC_IDLE_TIMEOUT_S: String(opts.idleTimeoutS) } : {}),
-    ...(opts.idleWarningS ? { FAC_IDLE_WARNING_S: String(opts.idleWarningS) } : {}),
-  });
-  const logger = createLogger('kiosk', level);
-  const core = createKioskCore({ config, logger });
-  const host = await startBrowserHost({ core, rendererDir: RENDERER_DIR, bridgeFile: BRIDGE_FILE, logger, port: 0 });
   const person = (firstName: string) => {
     const p = persons.find((x) => x.firstName === firstName);
     if (!p) throw new Error(`no demo person named ${firstName}`);
@@ -120,7 +114,47 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const res = await fetch(`${box.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`box simulator ${path}: ${res.status} ${await res.text()}`);
   };
+  return {
+    dir,
+    server,
+    box,
+    persons,
+    person,
+    insert: (firstName, slot = 0) => simulator('/api/insert', { serial: person(firstName).card.serial, slot }),
+    remove: (slot = 0, o = {}) => simulator('/api/remove', { slot, ...(o.force ? { force: true } : {}) }),
+    enrollmentCode: async () => (await createEnrollment(server.db, server.dialect, { kioskId: STACK_KIOSK_ID, actor: { kind: 'staff', id: 'test-stack' } })).code,
+    caCertPath: join(caDir(join(dir, 'server')), CA_FILES.certificate),
+    async close() {
+      // the virtual cards leave first: they answer pcscd from this very process
+      await box.close();
+      await server.close();
+    },
+  };
+}
 
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'fac-stack-'));
+  const level = opts.logLevel ?? process.env.FAC_TEST_LOG_LEVEL ?? 'silent';
+  const backend = await startBackend(dir);
+  const { server, box, persons, person } = backend;
+  // enrollment: staff create a one-time code for the seeded kiosk; the kiosk registers its device key
+  if (opts.enrolled !== false) await enrollDataDir({ dataDir: join(dir, 'kiosk'), url: server.url, code: await backend.enrollmentCode() });
+  const config = loadKioskConfig({
+    FAC_KIOSK_DATA_DIR: join(dir, 'kiosk'),
+    FAC_SYNC_URL: server.url,
+    FAC_KIOSK_ID: STACK_KIOSK_ID,
+    FAC_HOST_PORT: '0',
+    FAC_READER: 'Virtual PCD 00 00',
+    FAC_READER_SECOND: 'Virtual PCD 00 01',
+    FAC_BOX: box.boxUrl,
+    FAC_CA_CERT: backend.caCertPath,
+    FAC_LOG_LEVEL: level,
+    ...(opts.idleTimeoutS ? { FAC_IDLE_TIMEOUT_S: String(opts.idleTimeoutS) } : {}),
+    ...(opts.idleWarningS ? { FAC_IDLE_WARNING_S: String(opts.idleWarningS) } : {}),
+  });
+  const logger = createLogger('kiosk', level);
+  const core = createKioskCore({ config, logger });
+  const host = await startBrowserHost({ core, rendererDir: RENDERER_DIR, bridgeFile: BRIDGE_FILE, logger, port: 0 });
   return {
     dir,
     server,
@@ -129,8 +163,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     box,
     persons,
     person,
-    insert: (firstName, slot = 0) => simulator('/api/insert', { serial: person(firstName).card.serial, slot }),
-    remove: (slot = 0, o = {}) => simulator('/api/remove', { slot, ...(o.force ? { force: true } : {}) }),
+    insert: backend.insert,
+    remove: backend.remove,
     staffGet: (path) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${STAFF_TOKEN}` } }),
     staffPost: (path, body) =>
       fetch(`${server.url}${path}`, {

@@ -8,13 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startSimulator } from '../../../drivers/vcard/simulator.ts';
 import type { SimulatorHandle } from '../../../drivers/vcard/simulator.ts';
-import { CA_FILES, caDir, initCa } from '../../../sync-server/src/cards/ca-store.ts';
-import { startServer } from '../../../sync-server/src/server.ts';
 import type { RunningServer } from '../../../sync-server/src/server.ts';
-import { makeTestCard } from '../../support/cards.ts';
-import { DEMO_SEED, demoPersons } from '../../support/stack.ts';
+import { startBackend } from '../../support/stack.ts';
 import type { DemoPerson } from '../../support/stack.ts';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
@@ -58,41 +54,16 @@ export interface ElectronStack {
 
 export async function startElectronStack(): Promise<ElectronStack> {
   const dir = mkdtempSync(join(tmpdir(), 'fac-electron-'));
-  const ca = await initCa(join(dir, 'server'));
-  const server = await startServer(
-    {
-      mode: 'test',
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: join(dir, 'server'),
-      database: { kind: 'sqlite', file: join(dir, 'server', 'facilitateur.sqlite') },
-      staffToken: 'test-staff-token-0123456789',
-      logLevel: 'silent',
-      seedPath: DEMO_SEED,
-    },
-    { logger: false },
-  );
-  const persons = demoPersons();
-  const cardsDir = join(dir, 'cards');
-  for (const p of persons) {
-    await makeTestCard(ca, cardsDir, { serial: p.card.serial, identifier: p.identifier, firstName: p.firstName, lastName: p.lastName, role: p.role, pin: p.card.pin });
-  }
-  const box = await startSimulator({ cardsDir, port: 0, boxPort: 0 });
-  const person = (firstName: string) => {
-    const p = persons.find((x) => x.firstName === firstName);
-    if (!p) throw new Error(`no demo person named ${firstName}`);
-    return p;
-  };
-  const simulator = async (path: string, body: unknown) => {
-    const res = await fetch(`${box.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`box simulator ${path}: ${res.status} ${await res.text()}`);
-  };
+  const backend = await startBackend(dir);
+  const { server, box } = backend;
+  // first start of the app: it enrolls itself with this one-time code (its key sealed by safeStorage)
+  const enrollmentCode = await backend.enrollmentCode();
   return {
     dir,
     server,
     box,
-    persons,
-    person,
+    persons: backend.persons,
+    person: backend.person,
     appEnv(extra = {}) {
       const inherited = Object.fromEntries(['PATH', 'HOME', 'DISPLAY', 'WAYLAND_DISPLAY', 'XDG_RUNTIME_DIR', 'XAUTHORITY'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
       return {
@@ -100,19 +71,19 @@ export async function startElectronStack(): Promise<ElectronStack> {
         FAC_TEST_BUILD: '1',
         FAC_KIOSK_DATA_DIR: join(dir, 'kiosk'),
         FAC_SYNC_URL: server.url,
+        FAC_ENROLLMENT_CODE: enrollmentCode,
         FAC_READER: 'Virtual PCD 00 00',
         FAC_READER_SECOND: 'Virtual PCD 00 01',
         FAC_BOX: box.boxUrl,
-        FAC_CA_CERT: join(caDir(join(dir, 'server')), CA_FILES.certificate),
+        FAC_CA_CERT: backend.caCertPath,
         FAC_LOG_LEVEL: process.env.FAC_TEST_LOG_LEVEL ?? 'warn',
         ...extra,
       };
     },
-    insert: (firstName, slot = 0) => simulator('/api/insert', { serial: person(firstName).card.serial, slot }),
-    remove: (slot = 0, o = {}) => simulator('/api/remove', { slot, ...(o.force ? { force: true } : {}) }),
+    insert: backend.insert,
+    remove: backend.remove,
     async close() {
-      await box.close();
-      await server.close();
+      await backend.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

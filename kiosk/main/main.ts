@@ -19,7 +19,6 @@ import { MAINTENANCE_PATH, serveAppRequest } from './app-protocol.ts';
 import { confirmLaunch } from './appimage-install.ts';
 import { BUILD, isTestBuild } from './build-info.ts';
 import { cameraSettings, fakeCameraSwitches } from './camera.ts';
-import { createEnrollmentHook } from './enrollment.ts';
 import { EVENT_CHANNEL, INVOKE_CHANNEL, checkInvoke } from './ipc-guard.ts';
 import { chooseKeyStore, sealedKeyProvider } from './key-store.ts';
 import {
@@ -302,11 +301,7 @@ async function start(): Promise<void> {
   stopWatchdog = notifier.startWatchdog(() => !quitting);
 
   if (!core || !config) return showMaintenance();
-  const enrollment = createEnrollmentHook(config);
-  if (await enrollment.needed()) {
-    void window.loadURL(`${APP_ORIGIN}${enrollment.page}`).catch(() => undefined);
-    await enrollment.completed();
-  }
+  // a tablet not enrolled yet shows the enrollment screen inside the app (renderer + core)
   loadApp();
   const publicKeyPem = BUILD.updatePublicKeyPem;
   if (updatesEnabled(app.isPackaged, env, publicKeyPem) && env.APPIMAGE) {

@@ -6,3 +6,4 @@ export * from './socket.ts';
 export * from './canonical-json.ts';
 export * from './revocation.ts';
 export * from './vault.ts';
+export * from './applications.ts';

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DocType, IsoDate } from '../../protocol/common.ts';
+import { Activity, FilingSituation as Situation, Housing, Nationality } from '../../protocol/applications.ts';
 import { ISSUER_OF, type Issuer } from '../../protocol/vault.ts';
 
 export const DEFAULT_CATALOGUE_PATH = join(import.meta.dirname, '..', '..', '..', 'assets', 'aids', 'catalogue.json');
@@ -16,24 +17,9 @@ export const DEFAULT_CATALOGUE_PATH = join(import.meta.dirname, '..', '..', '..'
 // ---------------------------------------------------------------------------------------------------
 // Situation and conditions
 
-export const Housing = z.enum(['tenant', 'owner', 'hosted', 'homeless']);
-export type Housing = z.infer<typeof Housing>;
-/** Several at once are possible (a part-time employee registered at France Travail). */
-export const Activity = z.enum(['salaried', 'self-employed', 'job-seeker', 'student', 'retired', 'inactive']);
-export type Activity = z.infer<typeof Activity>;
-export const Nationality = z.enum(['french', 'eu', 'non-eu']);
-export type Nationality = z.infer<typeof Nationality>;
+// The situation is the filing questionnaire's answers, shared with the kiosk (protocol/applications.ts).
+export { Activity, FilingSituation as Situation, Housing, Nationality } from '../../protocol/applications.ts';
 
-/** What the checklist depends on: the applicant's situation, as the questionnaire asks it. */
-export const Situation = z.strictObject({
-  housing: Housing,
-  activity: z.array(Activity).min(1),
-  nationality: Nationality,
-  /** dependent children in the household */
-  children: z.boolean(),
-  couple: z.boolean(),
-});
-export type Situation = z.infer<typeof Situation>;
 
 /**
  * When a checklist item applies: every key given must match (AND); a list matches when the situation's

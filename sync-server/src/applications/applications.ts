@@ -14,7 +14,9 @@ import { loadCatalogue } from '../aids/catalogue.ts';
 import type { AidCatalogue } from '../aids/catalogue.ts';
 import { appendAudit } from '../domain/audit.ts';
 import type { ActorKind as AuditActorKind } from '../domain/audit.ts';
+import type { ApplicationStatusBody } from '../../protocol/socket.ts';
 import type { Dialect } from '../storage/database.ts';
+import { insertQueuedPush } from '../sync/pushes.ts';
 import type { ApplicationRow, ApplicationTransitionRow, Database } from '../storage/schema.ts';
 import { DECIDED_STATES, transition } from './state-machine.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
@@ -119,32 +121,47 @@ export async function createApplication(
   return db.transaction().execute(async (trx): Promise<CreateOutcome> => {
     const person = await trx.selectFrom('persons').select('id').where('identifier', '=', input.personIdentifier).executeTakeFirst();
     if (!person) return { ok: false, reason: 'unknown-person' };
-    const at = input.at ?? new Date().toISOString();
-    const row: ApplicationRow = {
-      id: randomUUID(),
-      person_id: person.id,
-      aid_id: input.aidId,
-      state: 'draft',
-      created_at: at,
-      updated_at: at,
-      submitted_at: null,
-      decided_at: null,
-      decision_reason: null,
-    };
-    await trx.insertInto('applications').values(row).execute();
-    await appendTransition(trx, { application_id: row.id, from_state: null, to_state: 'draft', event: 'create', actor_kind: input.actor.kind, actor_id: input.actor.id, at, message: null });
-    const audit = AUDIT_ACTOR[input.actor.kind];
-    await appendAudit(trx, dialect, {
-      actor: { kind: audit.kind, id: input.actor.id },
-      action: 'application.create',
-      subjectPersonId: person.id,
-      documentId: null,
-      ground: audit.ground,
-      detail: { applicationId: row.id, aidId: row.aid_id, to: 'draft' },
-      at,
-    });
-    return { ok: true, application: toApplication(row) };
+    const application = await insertApplication(trx, dialect, { personId: person.id, aidId: input.aidId, actor: input.actor, at: input.at });
+    return { ok: true, application };
   });
+}
+
+/**
+ * Inserts an application in draft inside the caller's transaction (a dossier creates several at once):
+ * the row, its first history row, its journal entry. The caller has checked the person and the aid.
+ */
+export async function insertApplication(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  input: { personId: string; aidId: string; actor: ApplicationActor; dossierId?: string; waitsFor?: string; at?: string | undefined },
+): Promise<Application> {
+  const at = input.at ?? new Date().toISOString();
+  const row: ApplicationRow = {
+    id: randomUUID(),
+    person_id: input.personId,
+    aid_id: input.aidId,
+    state: 'draft',
+    created_at: at,
+    updated_at: at,
+    submitted_at: null,
+    decided_at: null,
+    decision_reason: null,
+    dossier_id: input.dossierId ?? null,
+    waits_for: input.waitsFor ?? null,
+  };
+  await trx.insertInto('applications').values(row).execute();
+  await appendTransition(trx, { application_id: row.id, from_state: null, to_state: 'draft', event: 'create', actor_kind: input.actor.kind, actor_id: input.actor.id, at, message: null });
+  const audit = AUDIT_ACTOR[input.actor.kind];
+  await appendAudit(trx, dialect, {
+    actor: { kind: audit.kind, id: input.actor.id },
+    action: 'application.create',
+    subjectPersonId: input.personId,
+    documentId: null,
+    ground: audit.ground,
+    detail: { applicationId: row.id, aidId: row.aid_id, to: 'draft', ...(row.dossier_id ? { dossierId: row.dossier_id } : {}) },
+    at,
+  });
+  return toApplication(row);
 }
 
 /**
@@ -158,8 +175,33 @@ export async function fireEvent(
   dialect: Dialect,
   input: { applicationId: string; event: ApplicationEvent; actor: ApplicationActor; message?: string; at?: string },
 ): Promise<FireOutcome> {
+  return db.transaction().execute((trx) => fireEventIn(trx, dialect, input));
+}
+
+/** States the person is told about at their next login (and live on the kiosk they filed from). */
+const NOTIFIED_STATES: readonly ApplicationState[] = ['submitted', 'in-processing', 'information-requested', 'accepted', 'refused', 'closed'];
+const PUSHED_STATUS: Partial<Record<ApplicationState, ApplicationStatusBody['status']>> = {
+  submitted: 'submitted',
+  'in-processing': 'in-review',
+  'information-requested': 'missing-pieces',
+  accepted: 'accepted',
+  refused: 'refused',
+  closed: 'closed',
+};
+
+/**
+ * fireEvent inside the caller's transaction (an automatic submission happens inside the transaction
+ * that attached the last piece). Besides the row, history and journal: a notice for the person when
+ * the new state is one they are told about (not for their own actions), and a queued
+ * `application-status` push to the kiosk the dossier was last worked on from.
+ */
+export async function fireEventIn(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  input: { applicationId: string; event: ApplicationEvent; actor: ApplicationActor; message?: string | undefined; at?: string | undefined },
+): Promise<FireOutcome> {
   const message = input.message?.trim() ? input.message.trim() : null;
-  return db.transaction().execute(async (trx): Promise<FireOutcome> => {
+  {
     let q = trx.selectFrom('applications').selectAll().where('id', '=', input.applicationId);
     if (dialect === 'postgres') q = q.forUpdate();
     const current = await q.executeTakeFirst();
@@ -199,8 +241,20 @@ export async function fireEvent(
       detail: { applicationId: current.id, aidId: current.aid_id, from: current.state, to: t.next, withMessage: message !== null },
       at,
     });
+    if (NOTIFIED_STATES.includes(t.next) && input.actor.kind !== 'applicant' && current.dossier_id) {
+      await trx
+        .insertInto('application_notices')
+        .values({ id: randomUUID(), person_id: current.person_id, dossier_id: current.dossier_id, application_id: current.id, state: t.next, message, created_at: at, seen_at: null })
+        .execute();
+      const dossier = await trx.selectFrom('dossiers').select('kiosk_id').where('id', '=', current.dossier_id).executeTakeFirst();
+      const status = PUSHED_STATUS[t.next];
+      if (dossier?.kiosk_id && status) {
+        const body: ApplicationStatusBody = { applicationId: current.id, status, at, ...(message ? { message: message.slice(0, 500) } : {}) };
+        await insertQueuedPush(trx, dossier.kiosk_id, 'application-status', body);
+      }
+    }
     return { ok: true, application: toApplication(next), transition: toTransition(row) };
-  });
+  }
 }
 
 export async function getApplication(db: Kysely<Database>, applicationId: string): Promise<Application | null> {

@@ -9,6 +9,8 @@
  *   information-requested ─information-provided→ in-processing
  *   in-processing ─accept / refuse→ accepted / refused ─close→ closed
  *   before submission: close (applicant); before a decision: withdraw (applicant) → closed
+ *   submitted ─close (system, with the reason)→ closed: a linked aid whose parent request was refused
+ *   ready ─submit (system)→ submitted: automatic sending, on the manifest the applicant signed
  */
 
 export const APPLICATION_STATES = [
@@ -63,7 +65,8 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { event: 'start-collecting', from: ['draft'], to: 'collecting-pieces', actors: ['applicant', 'system'], messageRequired: false },
   { event: 'all-pieces-present', from: ['draft', 'collecting-pieces'], to: 'ready', actors: ['system'], messageRequired: false },
   { event: 'piece-removed', from: ['ready'], to: 'collecting-pieces', actors: ['system'], messageRequired: false },
-  { event: 'submit', from: ['ready'], to: 'submitted', actors: ['applicant'], messageRequired: false },
+  // system: the automatic submission when the last piece arrives, on the applicant's signed manifest
+  { event: 'submit', from: ['ready'], to: 'submitted', actors: ['applicant', 'system'], messageRequired: false },
   { event: 'take-up', from: ['submitted'], to: 'in-processing', actors: ['institution'], messageRequired: false },
   { event: 'request-information', from: ['submitted', 'in-processing'], to: 'information-requested', actors: ['institution'], messageRequired: true },
   { event: 'information-provided', from: ['information-requested'], to: 'in-processing', actors: ['applicant'], messageRequired: false },
@@ -72,6 +75,8 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { event: 'close', from: BEFORE_SUBMISSION, to: 'closed', actors: ['applicant'], messageRequired: false },
   { event: 'close', from: ['accepted', 'refused'], to: 'closed', actors: ['institution'], messageRequired: false },
   { event: 'withdraw', from: BEFORE_DECISION, to: 'closed', actors: ['applicant'], messageRequired: false },
+  // a linked aid whose parent request was refused: closed by the server, saying why
+  { event: 'close', from: ['submitted'], to: 'closed', actors: ['system'], messageRequired: true },
 ];
 
 export const TERMINAL_STATES: readonly ApplicationState[] = ['closed'];

@@ -8,6 +8,7 @@ import * as m0003 from './migrations/0003_kiosk_devices.ts';
 import * as m0004 from './migrations/0004_vault.ts';
 import * as m0005 from './migrations/0005_vault_search_prefixes.ts';
 import * as m0006 from './migrations/0006_applications.ts';
+import * as m0007 from './migrations/0007_dossiers.ts';
 import type { Database } from './schema.ts';
 
 interface NumberedMigration {
@@ -16,7 +17,7 @@ interface NumberedMigration {
 }
 
 /** In order. Append new migrations here; never edit or reorder an existing one. */
-export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
+export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];
 
 function provider(dialect: Dialect): MigrationProvider {
   return {

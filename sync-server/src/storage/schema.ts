@@ -183,6 +183,9 @@ export interface ThreadsTable {
   subject: string;
   created_at: string;
   updated_at: string;
+  /** the aid application the thread is about (the negotiation with the institution) */
+  application_id: Generated<string | null>;
+  person_read_at: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -226,6 +229,72 @@ export interface ApplicationsTable {
   decided_at: string | null;
   /** the institution's message with its decision (required for a refusal) */
   decision_reason: string | null;
+  dossier_id: Generated<string | null>;
+  /** a linked aid: the application whose decision it waits for */
+  waits_for: Generated<string | null>;
+}
+
+export interface DossiersTable {
+  id: string;
+  person_id: string;
+  /** canonical JSON of FilingSituation */
+  situation: string;
+  catalogue_version: number;
+  created_at: string;
+  updated_at: string;
+  kiosk_id: string | null;
+  mode: 'manual' | 'automatic' | null;
+  /** canonical JSON of SubmissionGround */
+  ground: string | null;
+  /** canonical JSON of the signed Manifest */
+  manifest: string | null;
+  signature: string | null;
+  signer_card_serial: string | null;
+  signer_identifier: string | null;
+  signed_at: string | null;
+  submitted_at: string | null;
+  receipt_number: string | null;
+}
+
+export interface DossierPiecesTable {
+  dossier_id: string;
+  item_id: string;
+  document_id: string | null;
+  version: number | null;
+  blob_sha256: string | null;
+  chosen_by: 'auto' | 'person' | null;
+  attached_at: string | null;
+  requested_at: string | null;
+  request_message: string | null;
+}
+
+export interface ApplicationNoticesTable {
+  id: string;
+  person_id: string;
+  dossier_id: string;
+  application_id: string;
+  state: ApplicationStateColumn;
+  message: string | null;
+  created_at: string;
+  seen_at: string | null;
+}
+
+export interface StaffAccountsTable {
+  id: string;
+  login: string;
+  display_name: string;
+  institution_id: string;
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface ConsoleSessionsTable {
+  token_hash: string;
+  account_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface ApplicationTransitionsTable {
@@ -278,6 +347,11 @@ export interface Database {
   message_attachments: MessageAttachmentsTable;
   applications: ApplicationsTable;
   application_transitions: ApplicationTransitionsTable;
+  dossiers: DossiersTable;
+  dossier_pieces: DossierPiecesTable;
+  application_notices: ApplicationNoticesTable;
+  staff_accounts: StaffAccountsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type PersonRow = Selectable<PersonsTable>;
@@ -290,4 +364,8 @@ export type DocumentVersionRow = Selectable<DocumentVersionsTable>;
 export type AuditRow = Selectable<AuditJournalTable>;
 export type ApplicationRow = Selectable<ApplicationsTable>;
 export type ApplicationTransitionRow = Selectable<ApplicationTransitionsTable>;
+export type DossierRow = Selectable<DossiersTable>;
+export type DossierPieceRow = Selectable<DossierPiecesTable>;
+export type ApplicationNoticeRow = Selectable<ApplicationNoticesTable>;
+export type StaffAccountRow = Selectable<StaffAccountsTable>;
 export type NewAuditRow = Insertable<AuditJournalTable>;

@@ -1,0 +1,328 @@
+/**
+ * The aid-request space as the kiosk reads and writes it (socket.io, namespace `/kiosk`, inside a person
+ * session opened by the card — protocol/vault.ts). Catalogue, simulation, filing (a dossier of one aid,
+ * or several filed together), its checklist of pièces justificatives filled from the vault, submission
+ * signed by the card (PSO:CDS over the canonical manifest below) or by an agent on a procuration, the
+ * dossier PDF and receipt, the thread with the institution, and the notices of status changes.
+ *
+ * Why online requests and not outbox mutations: the checklist is assessed against the vault, which only
+ * the server holds; offline, the aid space says so in plain words. Pieces scanned for a request travel as
+ * ordinary vault deposits (outbox), and the server attaches them when they arrive.
+ */
+import { z } from 'zod';
+import { canonicalJson } from './canonical-json.ts';
+import type { Json } from './canonical-json.ts';
+import { DocType, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
+import { SituationSchema } from './simulation.ts';
+
+// ---------------------------------------------------------------------------------------------------
+// The situation a checklist depends on (the filing questionnaire)
+
+export const Housing = z.enum(['tenant', 'owner', 'hosted', 'homeless']);
+export type Housing = z.infer<typeof Housing>;
+/** Several at once are possible (a part-time employee registered at France Travail). */
+export const Activity = z.enum(['salaried', 'self-employed', 'job-seeker', 'student', 'retired', 'inactive']);
+export type Activity = z.infer<typeof Activity>;
+export const Nationality = z.enum(['french', 'eu', 'non-eu']);
+export type Nationality = z.infer<typeof Nationality>;
+
+export const FilingSituation = z.strictObject({
+  housing: Housing,
+  activity: z.array(Activity).min(1).max(6),
+  nationality: Nationality,
+  /** dependent children in the household */
+  children: z.boolean(),
+  couple: z.boolean(),
+});
+export type FilingSituation = z.infer<typeof FilingSituation>;
+
+// ---------------------------------------------------------------------------------------------------
+// States as the person reads them
+
+export const ApplicationStateName = z.enum([
+  'draft',
+  'collecting-pieces',
+  'ready',
+  'submitted',
+  'in-processing',
+  'information-requested',
+  'accepted',
+  'refused',
+  'closed',
+]);
+export type ApplicationStateName = z.infer<typeof ApplicationStateName>;
+
+/** FALC wording of each state, for the kiosk and the receipt. */
+export const STATE_LABEL: Record<ApplicationStateName, string> = {
+  draft: 'Pas encore commencée',
+  'collecting-pieces': 'Il manque des papiers',
+  ready: 'Prête à envoyer',
+  submitted: 'Envoyée',
+  'in-processing': 'En cours d’étude',
+  'information-requested': 'Le service vous pose une question',
+  accepted: 'Acceptée',
+  refused: 'Refusée',
+  closed: 'Terminée',
+};
+
+export const SubmissionMode = z.enum([
+  /** the person confirms once every piece is there */
+  'manual',
+  /** signed now; the server sends it by itself when the last piece arrives on the platform */
+  'automatic',
+]);
+export type SubmissionMode = z.infer<typeof SubmissionMode>;
+
+/** On what ground a request is sent: the beneficiary's own card signature, or an agent on a procuration. */
+export const SubmissionGround = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('beneficiary-signature') }),
+  z.strictObject({
+    kind: z.literal('procuration'),
+    /** the reference of the signed procuration the agent acts on (the procuration model comes later) */
+    reference: z.string().trim().min(3).max(60),
+  }),
+]);
+export type SubmissionGround = z.infer<typeof SubmissionGround>;
+
+// ---------------------------------------------------------------------------------------------------
+// The manifest a card signs (PSO:CDS over SHA-256 of manifestBytes)
+
+export const MANIFEST_CONTEXT = 'FACILITATEUR-DEMANDE-V1';
+
+export const ManifestPiece = z.strictObject({
+  itemId: z.string().max(80),
+  /** null: still missing (automatic mode: it will be attached when it arrives) */
+  documentId: Uuid.nullable(),
+  version: z.number().int().positive().nullable(),
+  sha256: Sha256.nullable(),
+});
+export type ManifestPiece = z.infer<typeof ManifestPiece>;
+
+export const Manifest = z.strictObject({
+  context: z.literal(MANIFEST_CONTEXT),
+  dossierId: Uuid,
+  /** the beneficiary's identifier (the one on their card) */
+  person: z.string().max(40),
+  aids: z.array(z.strictObject({ applicationId: Uuid, aidId: z.string().max(80) })).min(1).max(12),
+  situation: FilingSituation,
+  mode: SubmissionMode,
+  ground: SubmissionGround,
+  pieces: z.array(ManifestPiece).max(60),
+  /** the catalogue version the checklist came from */
+  catalogueVersion: z.number().int().positive(),
+  /** server time when the manifest was prepared; the server refuses one older than MANIFEST_TTL_MS */
+  preparedAt: IsoDateTime,
+  kioskId: z.string().max(64),
+});
+export type Manifest = z.infer<typeof Manifest>;
+
+export const MANIFEST_TTL_MS = 15 * 60_000;
+
+/** The exact bytes the card signs (their SHA-256): context, NUL, canonical JSON of the manifest. */
+export function manifestBytes(manifest: Manifest): Uint8Array {
+  return new TextEncoder().encode(`${MANIFEST_CONTEXT}\0${canonicalJson(manifest as unknown as Json)}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Socket events (each request carries the person session id of protocol/vault.ts)
+
+export const AID_EVENTS = {
+  catalogue: 'aids:catalogue',
+  simulate: 'aids:simulate',
+  list: 'applications:list',
+  create: 'applications:create',
+  get: 'applications:get',
+  choosePiece: 'applications:choose-piece',
+  prepare: 'applications:prepare',
+  submit: 'applications:submit',
+  withdraw: 'applications:withdraw',
+  message: 'applications:message',
+  dossierPdf: 'applications:dossier-pdf',
+  receiptPdf: 'applications:receipt-pdf',
+  noticesSeen: 'applications:notices-seen',
+} as const;
+
+const B64 = z.string().regex(/^[A-Za-z0-9_-]*$/).max(8192);
+const fail = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) });
+const Session = z.object({ sessionId: Uuid });
+
+export const AidProcess = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('simple') }),
+  z.object({ kind: z.literal('bundle'), with: z.array(z.string()) }),
+  z.object({ kind: z.literal('linked'), after: z.string(), reason: z.string() }),
+]);
+
+export const AidSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  /** the kind of institution that handles it, and its name as people say it ("la CAF") */
+  institutionKind: z.string(),
+  institutionName: z.string(),
+  officialUrl: z.string(),
+  process: AidProcess,
+  /** the simulation can estimate it */
+  simulable: z.boolean(),
+});
+export type AidSummary = z.infer<typeof AidSummary>;
+
+export const CatalogueRequest = Session;
+export const CatalogueAck = z.union([
+  z.object({ ok: z.literal(true), version: z.number().int(), validFrom: IsoDate, aids: z.array(AidSummary) }),
+  fail,
+]);
+export type CatalogueAck = z.infer<typeof CatalogueAck>;
+
+/** The simulation's questionnaire answers are the situation of protocol/simulation.ts. */
+export const SimulateRequest = Session.extend({ situation: SituationSchema });
+export const SimulationResult = z.object({
+  aid: z.string(),
+  aidName: z.string(),
+  eligible: z.union([z.boolean(), z.literal('unknown')]),
+  monthlyAmount: z.number().nullable(),
+  explanation: z.array(z.string()),
+});
+export type SimulationResult = z.infer<typeof SimulationResult>;
+export const SimulateAck = z.union([
+  z.object({
+    ok: z.literal(true),
+    rulesVersion: z.string(),
+    validFrom: z.string(),
+    warnings: z.array(z.string()),
+    results: z.array(SimulationResult),
+  }),
+  fail,
+]);
+export type SimulateAck = z.infer<typeof SimulateAck>;
+
+export const Notice = z.object({
+  id: Uuid,
+  dossierId: Uuid,
+  applicationId: Uuid,
+  aidName: z.string(),
+  state: ApplicationStateName,
+  at: IsoDateTime,
+  /** the institution's words (a question, the reason of a decision) */
+  message: z.string().nullable(),
+});
+export type Notice = z.infer<typeof Notice>;
+
+export const DossierSummary = z.object({
+  dossierId: Uuid,
+  aids: z.array(z.object({ applicationId: Uuid, aidId: z.string(), aidName: z.string(), state: ApplicationStateName })),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  missingCount: z.number().int().nonnegative(),
+  unreadMessages: z.number().int().nonnegative(),
+});
+export type DossierSummary = z.infer<typeof DossierSummary>;
+
+export const ApplicationsListRequest = Session;
+export const ApplicationsListAck = z.union([z.object({ ok: z.literal(true), dossiers: z.array(DossierSummary), notices: z.array(Notice) }), fail]);
+export type ApplicationsListAck = z.infer<typeof ApplicationsListAck>;
+
+export const CreateRequest = Session.extend({
+  /** one aid, or the aids filed together (a bundle); a linked aid brings the one it waits for */
+  aidIds: z.array(z.string().max(80)).min(1).max(12),
+  situation: FilingSituation,
+});
+export const CreateAck = z.union([z.object({ ok: z.literal(true), dossierId: Uuid }), fail]);
+
+export const DossierRequest = Session.extend({ dossierId: Uuid });
+
+export const PieceStatusName = z.enum([
+  'arriving', // chosen or scanned on the kiosk, still on its way to the server
+  'present', // a valid paper of the vault is attached
+  'absent', // nothing of that kind in the vault
+  'expired', // the vault has one, past its date
+  'too-old', // the vault has one, issued too long ago
+]);
+export type PieceStatusName = z.infer<typeof PieceStatusName>;
+
+export const ChecklistEntry = z.object({
+  itemId: z.string(),
+  label: z.string(),
+  docTypes: z.array(DocType),
+  /** who issues this paper, to ask them when it is missing */
+  issuerKind: z.string(),
+  issuerName: z.string(),
+  /** the aids of the dossier that ask for it */
+  forAids: z.array(z.string()),
+  status: PieceStatusName,
+  document: z
+    .object({ id: Uuid, title: z.string(), version: z.number().int().positive(), capturedAt: IsoDateTime, issuedOn: IsoDate.nullable() })
+    .nullable(),
+  /** asked again by the institution after submission */
+  requestedByInstitution: z.boolean(),
+  maxAgeMonths: z.number().int().positive().nullable(),
+});
+export type ChecklistEntry = z.infer<typeof ChecklistEntry>;
+
+export const ThreadMessage = z.object({
+  id: Uuid,
+  at: IsoDateTime,
+  author: z.enum(['person', 'agent', 'institution']),
+  /** "Vous", "CAF de Lyon"… */
+  authorName: z.string(),
+  body: z.string(),
+});
+export type ThreadMessage = z.infer<typeof ThreadMessage>;
+
+export const HistoryEntry = z.object({ at: IsoDateTime, aidName: z.string(), state: ApplicationStateName, text: z.string() });
+
+export const Dossier = z.object({
+  dossierId: Uuid,
+  situation: FilingSituation,
+  aids: z.array(
+    z.object({
+      applicationId: Uuid,
+      aidId: z.string(),
+      aidName: z.string(),
+      institutionName: z.string(),
+      state: ApplicationStateName,
+      /** linked aids: the one it waits for, in words */
+      waitsFor: z.string().nullable(),
+      decisionReason: z.string().nullable(),
+    }),
+  ),
+  checklist: z.array(ChecklistEntry),
+  mode: SubmissionMode.nullable(),
+  /** signed and sent (or signed for automatic sending) */
+  signedAt: IsoDateTime.nullable(),
+  submittedAt: IsoDateTime.nullable(),
+  /** every piece is there and nothing is sent yet */
+  canSubmit: z.boolean(),
+  history: z.array(HistoryEntry),
+  messages: z.array(ThreadMessage),
+});
+export type Dossier = z.infer<typeof Dossier>;
+export const DossierAck = z.union([z.object({ ok: z.literal(true), dossier: Dossier }), fail]);
+export type DossierAck = z.infer<typeof DossierAck>;
+
+/** Use this vault document for this checklist item (instead of the one chosen automatically). */
+export const ChoosePieceRequest = DossierRequest.extend({ itemId: z.string().max(80), documentId: Uuid });
+export const OkAck = z.union([z.object({ ok: z.literal(true) }), fail]);
+
+export const PrepareRequest = DossierRequest.extend({ mode: SubmissionMode, ground: SubmissionGround });
+export const PrepareAck = z.union([z.object({ ok: z.literal(true), manifest: Manifest }), fail]);
+export type PrepareAck = z.infer<typeof PrepareAck>;
+
+export const SubmitRequest = DossierRequest.extend({
+  manifest: Manifest,
+  /** DER of the signing card's certificate, base64url */
+  certificate: B64.min(100),
+  cardSerial: z.string().regex(/^[0-9A-F]{8}$/),
+  /** PSO:CDS raw r||s over SHA-256(manifestBytes(manifest)), base64url */
+  signature: B64.length(86),
+});
+export const SubmitAck = z.union([
+  z.object({ ok: z.literal(true), state: z.enum(['submitted', 'waiting-for-pieces']), receiptNumber: z.string() }),
+  fail,
+]);
+export type SubmitAck = z.infer<typeof SubmitAck>;
+
+export const MessageRequest = DossierRequest.extend({ body: z.string().trim().min(1).max(2000) });
+export const NoticesSeenRequest = Session.extend({ ids: z.array(Uuid).min(1).max(200) });
+
+/** bytes travel as socket.io binary attachments */
+export const PdfAck = z.union([z.object({ ok: z.literal(true), bytes: z.instanceof(Uint8Array) }), fail]);

@@ -10,6 +10,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueVirtualCard } from '../../../drivers/vcard/issue.ts';
 import { VirtualCard } from '../../../drivers/vcard/vpcd-client.ts';
 import { ReaderManager } from '../../../drivers/pcsc/index.ts';
+import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts';
+import { verifyP256Signature } from '../../../drivers/pcsc/ec.ts';
+import { MANIFEST_CONTEXT, manifestBytes } from '../../../sync-server/protocol/applications.ts';
+import type { Manifest } from '../../../sync-server/protocol/applications.ts';
 import { restartPcscd } from '../../../scripts/lib/pcscd.ts';
 import { cardFile, createTestPki, makeClone, makeTestCard } from '../../../tests/support/cards.ts';
 import type { TestPki } from '../../../tests/support/cards.ts';
@@ -201,6 +205,44 @@ describe('card sessions over pcscd, offline', () => {
     await insert(card(LUC.serial), 1);
     await waitFor((s) => s.screen === 'session' && s.joining?.step === 'problem', 'second-slot refusal');
     expect(manager.state).toMatchObject({ joining: { step: 'problem', problem: 'not-beneficiary' } });
+  });
+
+  it('signs a request manifest with the card’s signature key after the PIN again (PSO:CDS), checked against the certificate', async () => {
+    const c = await insert(card(YANIS.serial));
+    await screen('pin');
+    expect(await manager.submitPin(YANIS.pin)).toEqual({ outcome: 'open' });
+    const manifest: Manifest = {
+      context: MANIFEST_CONTEXT,
+      dossierId: '6f1d4f0e-2b5c-4c39-9d59-0c1e7a4b8e21',
+      person: YANIS.identifier,
+      aids: [{ applicationId: '0b6a4f57-7f7a-4b0e-9a43-3c2f1f1c9e10', aidId: 'prime-activite' }],
+      situation: { housing: 'tenant', activity: ['salaried'], nationality: 'french', children: false, couple: false },
+      mode: 'manual',
+      ground: { kind: 'beneficiary-signature' },
+      pieces: [{ itemId: 'rib', documentId: null, version: null, sha256: null }],
+      catalogueVersion: 1,
+      preparedAt: new Date().toISOString(),
+      kioskId: 'borne-test',
+    };
+    const bytes = manifestBytes(manifest);
+    // a wrong PIN signs nothing and counts down (the PIN's counter is shared with the login)
+    expect(await manager.signWithCard('main', '0000', bytes)).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    const signed = await manager.signWithCard('main', YANIS.pin, bytes);
+    if (signed.outcome !== 'signed') throw new Error(`not signed: ${JSON.stringify(signed)}`);
+    expect(signed.cardSerial).toBe(YANIS.serial);
+    const check = await checkCardCertificate(signed.certificate, { caCertificate: pki.ca.certificate, now: new Date(), cardSerial: YANIS.serial, isRevoked: () => false });
+    if (!check.ok) throw new Error(`certificate refused: ${check.problem}`);
+    const info = check.info;
+    expect(verifyP256Signature(info.signaturePublicKey, bytes, signed.signature)).toBe(true);
+    // not the authentication key, and not over other bytes
+    expect(verifyP256Signature(info.authPublicKey, bytes, signed.signature)).toBe(false);
+    expect(verifyP256Signature(info.signaturePublicKey, manifestBytes({ ...manifest, mode: 'automatic' }), signed.signature)).toBe(false);
+    // the PIN is good for one signature only: the next one asks for it again and works again
+    const again = await manager.signWithCard('main', YANIS.pin, bytes);
+    expect(again.outcome).toBe('signed');
+    await c.remove();
+    await screen('attract');
+    await expect(manager.signWithCard('main', YANIS.pin, bytes)).rejects.toMatchObject({ code: 'no-session' });
   });
 
   it('refuses a card in the second slot when no agent session is open', async () => {

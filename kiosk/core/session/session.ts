@@ -256,6 +256,53 @@ export class SessionManager extends EventEmitter<Events> {
     return { slot, cardSerial: hand.info.cardSerial, certificate: hand.certificate, kioskNonce: nonce, serverNonce, signature };
   }
 
+  /**
+   * A signature by the card of an open slot (PSO:COMPUTE DIGITAL SIGNATURE with the card's signature
+   * key), after the holder typed their PIN again for it (PW1 in mode 81: an OpenPGP card accepts one
+   * signature per verification). Used to sign a request's manifest. The signature is checked here
+   * against the certificate's signature key, so a card that signs with another key is caught at once.
+   */
+  async signWithCard(
+    slot: Slot,
+    pin: string,
+    data: Uint8Array,
+  ): Promise<
+    | { outcome: 'signed'; signature: Uint8Array; certificate: Uint8Array; cardSerial: string }
+    | { outcome: 'wrong'; triesLeft: number }
+    | { outcome: 'blocked' }
+  > {
+    const st = this.slots[slot];
+    const hand = st.hand;
+    if (!hand || st.phase !== 'open') throw new KioskError('no-session', 'La carte n’est plus dans le boîtier. Remettez-la pour signer.');
+    if (!/^\d{4,8}$/.test(pin)) throw new KioskError('invalid-request', 'Le code doit avoir 4 à 8 chiffres.');
+    const gen = st.gen;
+    this.stillHere();
+    const r = await this.cardStep(slot, () => hand.card.verifyPin(pin, 0x81));
+    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
+    if (!r.ok) {
+      if ('blocked' in r) {
+        this.opts.logger.warn({ serial: hand.info.cardSerial, slot }, 'PIN blocked while signing');
+        this.refuse(slot, 'blocked');
+        return { outcome: 'blocked' };
+      }
+      return { outcome: 'wrong', triesLeft: r.triesLeft };
+    }
+    const signature = await this.cardStep(slot, () => hand.card.sign(createHash('sha256').update(data).digest()));
+    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
+    if (!verifyP256Signature(hand.info.signaturePublicKey, data, signature)) {
+      this.opts.logger.warn({ serial: hand.info.cardSerial, slot }, 'card signature does not match its certificate');
+      throw new KioskError('transport', 'La carte n’a pas signé correctement. Demandez de l’aide à l’accueil.');
+    }
+    this.opts.logger.info({ serial: hand.info.cardSerial, slot }, 'document signed by the card');
+    return { outcome: 'signed', signature, certificate: hand.certificate, cardSerial: hand.info.cardSerial };
+  }
+
+  /** Which slot holds the card of the person who signs for the subject: the beneficiary's own card. */
+  subjectSlot(): Slot {
+    const s = this.requireSession();
+    return s.role === 'agent' ? 'second' : 'main';
+  }
+
   /** On what ground the session writes to the subject's vault (DESIGN.md §6). */
   ground(): Ground {
     const s = this.requireSession();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on Debian 12 with Node 20, idempotently and fast on a second run:
 # Debian packages (pcscd + vpcd, Chromium, tesseract, PostgreSQL, fonts, build headers, systemd for the
-# unit checks), then the npm
+# unit checks, poppler-utils whose pdftotext reads back the PDFs we make in tests), then the npm
 # dependencies (Electron's binary is not downloaded where it cannot be), then checks that the native
 # modules really load.
 set -euo pipefail
@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libudev-dev libusb-1.0-0-dev
   python3 make g++ iproute2
   systemd
+  poppler-utils
 )
 
 missing=()

@@ -8,10 +8,10 @@ import type { PDFFont, PDFPage } from 'pdf-lib';
 import { DOC_TYPE_TITLE, fieldLabel } from '../../protocol/vault.ts';
 import type { DocumentSummary, Institution, VersionDetail } from '../../protocol/vault.ts';
 
-const A4: [number, number] = [595.28, 841.89];
-const MARGIN = 56;
-const INK = rgb(0.1, 0.1, 0.1);
-const ACCENT = rgb(0.04, 0.36, 0.38);
+export const A4: [number, number] = [595.28, 841.89];
+export const MARGIN = 56;
+export const INK = rgb(0.1, 0.1, 0.1);
+export const ACCENT = rgb(0.04, 0.36, 0.38);
 
 export interface DocumentPdfInput {
   document: DocumentSummary;
@@ -23,7 +23,7 @@ export interface DocumentPdfInput {
 }
 
 /** WinAnsi cannot draw every character: keep what it can, replace the rest. */
-function safe(font: PDFFont, text: string): string {
+export function safe(font: PDFFont, text: string): string {
   let out = '';
   for (const ch of text.normalize('NFC')) {
     try {
@@ -36,7 +36,7 @@ function safe(font: PDFFont, text: string): string {
   return out;
 }
 
-function wrap(font: PDFFont, text: string, size: number, width: number): string[] {
+export function wrap(font: PDFFont, text: string, size: number, width: number): string[] {
   const lines: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
@@ -55,7 +55,7 @@ function wrap(font: PDFFont, text: string, size: number, width: number): string[
 }
 
 /** Writes lines down from the top of a new page, and onto a further page when one is full. */
-class Writer {
+export class Writer {
   page: PDFPage;
   y: number;
   constructor(
@@ -81,7 +81,7 @@ class Writer {
   }
 }
 
-const dateFr = (d: Date) => d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
+export const dateFr = (d: Date) => d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
 
 export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();

@@ -26,6 +26,11 @@ export interface DocumentPdfInput {
 export function safe(font: PDFFont, text: string): string {
   let out = '';
   for (const ch of text.normalize('NFC')) {
+    // line breaks are kept for wrap(), which splits paragraphs on them
+    if (ch === '\n') {
+      out += ch;
+      continue;
+    }
     try {
       font.encodeText(ch);
       out += ch;

@@ -321,7 +321,12 @@ export const SubmitAck = z.union([
 ]);
 export type SubmitAck = z.infer<typeof SubmitAck>;
 
-export const MessageRequest = DossierRequest.extend({ body: z.string().trim().min(1).max(2000) });
+export const MessageRequest = DossierRequest.extend({
+  body: z.string().trim().min(1).max(2000),
+  /** which aid's institution to write to (a dossier may hold aids of several institutions); by default the
+   *  one that asked a question, else the first one sent */
+  applicationId: Uuid.optional(),
+});
 export const NoticesSeenRequest = Session.extend({ ids: z.array(Uuid).min(1).max(200) });
 
 /** bytes travel as socket.io binary attachments */

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { loadCatalogue } from '../aids/catalogue.ts';
+import { aidById, loadCatalogue } from '../aids/catalogue.ts';
 import type { AidCatalogue } from '../aids/catalogue.ts';
 import { appendAudit } from '../domain/audit.ts';
 import type { ActorKind as AuditActorKind } from '../domain/audit.ts';
@@ -20,6 +20,7 @@ import { insertQueuedPush } from '../sync/pushes.ts';
 import type { ApplicationRow, ApplicationTransitionRow, Database } from '../storage/schema.ts';
 import { DECIDED_STATES, transition } from './state-machine.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
+import { capitalize, institutionName } from './words.ts';
 
 export interface ApplicationActor {
   kind: ApplicationActorKind;
@@ -66,7 +67,8 @@ const AUDIT_ACTOR: Record<ApplicationActorKind, { kind: AuditActorKind; ground: 
 };
 
 let defaultCatalogue: Promise<AidCatalogue> | null = null;
-function catalogueOr(given: AidCatalogue | undefined): Promise<AidCatalogue> {
+/** The given catalogue, or the default one (assets/aids/catalogue.json, loaded once). */
+export function catalogueOr(given: AidCatalogue | undefined): Promise<AidCatalogue> {
   if (given) return Promise.resolve(given);
   defaultCatalogue ??= loadCatalogue();
   return defaultCatalogue;
@@ -192,8 +194,9 @@ const PUSHED_STATUS: Partial<Record<ApplicationState, ApplicationStatusBody['sta
 /**
  * fireEvent inside the caller's transaction (an automatic submission happens inside the transaction
  * that attached the last piece). Besides the row, history and journal: a notice for the person when
- * the new state is one they are told about (not for their own actions), and a queued
- * `application-status` push to the kiosk the dossier was last worked on from.
+ * the new state is one they are told about (not for their own actions), a queued
+ * `application-status` push to the kiosk the dossier was last worked on from, and, on a refusal, the
+ * closing of the linked aids that waited for this one.
  */
 export async function fireEventIn(
   trx: Transaction<Database>,
@@ -253,7 +256,24 @@ export async function fireEventIn(
         await insertQueuedPush(trx, dossier.kiosk_id, 'application-status', body);
       }
     }
+    if (input.event === 'refuse') await closeDependents(trx, dialect, current, message, at);
     return { ok: true, application: toApplication(next), transition: toTransition(row) };
+  }
+}
+
+/**
+ * A linked aid waits for its parent's decision (applications.waits_for). A refused parent closes the
+ * aids waiting for it, by the server, saying why; an accepted one moves nothing: they simply enter their
+ * institution's queue (see `queue`).
+ */
+async function closeDependents(trx: Transaction<Database>, dialect: Dialect, parent: ApplicationRow, reason: string | null, at: string): Promise<void> {
+  const dependents = await trx.selectFrom('applications').select('id').where('waits_for', '=', parent.id).where('state', '!=', 'closed').orderBy('id').execute();
+  if (dependents.length === 0) return;
+  const catalogue = await catalogueOr(undefined);
+  const kind = catalogue.aids.some((a) => a.id === parent.aid_id) ? aidById(catalogue, parent.aid_id).institution : 'autre';
+  const message = `${capitalize(institutionName(kind))} a refusé la demande${reason ? ` : ${reason}` : '.'}`;
+  for (const d of dependents) {
+    await fireEventIn(trx, dialect, { applicationId: d.id, event: 'close', actor: { kind: 'system', id: 'linked-aids' }, message, at });
   }
 }
 
@@ -274,7 +294,8 @@ export interface QueueItem extends Application {
 
 /**
  * The processing console's queue: applications in these states (of these aids, when given), the ones
- * waiting longest first. An empty `aidIds` list means no aid, hence an empty queue.
+ * waiting longest first, without the linked aids whose parent is not accepted (yet). An empty `aidIds`
+ * list means no aid, hence an empty queue.
  */
 export async function queue(
   db: Kysely<Database>,
@@ -284,9 +305,27 @@ export async function queue(
   let q = db
     .selectFrom('applications')
     .innerJoin('persons', 'persons.id', 'applications.person_id')
+    .leftJoin('applications as parent', 'parent.id', 'applications.waits_for')
     .selectAll('applications')
     .select('persons.identifier')
-    .where('applications.state', 'in', opts.states);
+    .where('applications.state', 'in', opts.states)
+    // a linked aid enters its institution's queue once the aid it waits for is accepted (closed since, after an acceptance)
+    .where((eb) =>
+      eb.or([
+        eb('applications.waits_for', 'is', null),
+        eb('parent.state', '=', 'accepted'),
+        eb.and([
+          eb('parent.state', '=', 'closed'),
+          eb.exists(
+            eb
+              .selectFrom('application_transitions')
+              .select('application_transitions.seq')
+              .whereRef('application_transitions.application_id', '=', 'parent.id')
+              .where('application_transitions.event', '=', 'accept'),
+          ),
+        ]),
+      ]),
+    );
   if (opts.aidIds) q = q.where('applications.aid_id', 'in', opts.aidIds);
   const rows = await q.orderBy('applications.updated_at').orderBy('applications.id').limit(opts.limit ?? 200).execute();
   return rows.map(({ identifier, ...row }) => ({ ...toApplication(row), personIdentifier: identifier }));

@@ -37,6 +37,9 @@ describe('application state machine', () => {
     ['information-requested', 'accept', 'institution', 'not-allowed-in-state'],
     ['submitted', 'close', 'applicant', 'actor-not-allowed'],
     ['in-processing', 'close', 'system', 'not-allowed-in-state'],
+    ['information-requested', 'information-provided', 'institution', 'actor-not-allowed'],
+    ['submitted', 'information-provided', 'system', 'not-allowed-in-state'],
+    ['in-processing', 'withdraw', 'system', 'actor-not-allowed'],
     ['ready', 'close', 'institution', 'actor-not-allowed'],
     ['accepted', 'withdraw', 'applicant', 'already-decided'],
     ['refused', 'accept', 'institution', 'already-decided'],
@@ -55,6 +58,16 @@ describe('application state machine', () => {
     expect(transition('in-processing', 'refuse', 'institution', { message: 'Ressources au-dessus du plafond' })).toMatchObject({ ok: true, next: 'refused' });
     // accepting needs no reason
     expect(transition('in-processing', 'accept', 'institution')).toMatchObject({ ok: true, next: 'accepted' });
+  });
+
+  it('the server moves an application only on pieces, the automatic sending and the linked-aid closure', () => {
+    expect(eventsFor('collecting-pieces', 'system')).toEqual(['all-pieces-present', 'close']);
+    expect(eventsFor('ready', 'system')).toEqual(['piece-removed', 'submit', 'close']);
+    expect(eventsFor('submitted', 'system')).toEqual(['close']);
+    expect(eventsFor('information-requested', 'system')).toEqual(['information-provided']);
+    expect(eventsFor('in-processing', 'system')).toEqual([]);
+    // the server closes only with a reason (the parent's refusal)
+    expect(transition('collecting-pieces', 'close', 'system')).toEqual({ ok: false, reason: 'message-required' });
   });
 
   it('closed accepts nothing; a decision only lets the institution close', () => {

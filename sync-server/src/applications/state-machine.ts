@@ -6,10 +6,10 @@
  *   draft ─start-collecting→ collecting-pieces ─all-pieces-present→ ready ─submit→ submitted
  *   ready ─piece-removed→ collecting-pieces
  *   submitted ─take-up→ in-processing ─request-information→ information-requested
- *   information-requested ─information-provided→ in-processing
+ *   information-requested ─information-provided (applicant, or system when the pieces asked again arrived)→ in-processing
  *   in-processing ─accept / refuse→ accepted / refused ─close→ closed
  *   before submission: close (applicant); before a decision: withdraw (applicant) → closed
- *   submitted ─close (system, with the reason)→ closed: a linked aid whose parent request was refused
+ *   draft…submitted ─close (system, with the reason)→ closed: a linked aid whose parent request was refused
  *   ready ─submit (system)→ submitted: automatic sending, on the manifest the applicant signed
  */
 
@@ -69,14 +69,16 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { event: 'submit', from: ['ready'], to: 'submitted', actors: ['applicant', 'system'], messageRequired: false },
   { event: 'take-up', from: ['submitted'], to: 'in-processing', actors: ['institution'], messageRequired: false },
   { event: 'request-information', from: ['submitted', 'in-processing'], to: 'information-requested', actors: ['institution'], messageRequired: true },
-  { event: 'information-provided', from: ['information-requested'], to: 'in-processing', actors: ['applicant'], messageRequired: false },
+  // system: every piece the institution asked for again has arrived in the vault
+  { event: 'information-provided', from: ['information-requested'], to: 'in-processing', actors: ['applicant', 'system'], messageRequired: false },
   { event: 'accept', from: ['in-processing'], to: 'accepted', actors: ['institution'], messageRequired: false },
   { event: 'refuse', from: ['in-processing'], to: 'refused', actors: ['institution'], messageRequired: true },
   { event: 'close', from: BEFORE_SUBMISSION, to: 'closed', actors: ['applicant'], messageRequired: false },
   { event: 'close', from: ['accepted', 'refused'], to: 'closed', actors: ['institution'], messageRequired: false },
   { event: 'withdraw', from: BEFORE_DECISION, to: 'closed', actors: ['applicant'], messageRequired: false },
-  // a linked aid whose parent request was refused: closed by the server, saying why
-  { event: 'close', from: ['submitted'], to: 'closed', actors: ['system'], messageRequired: true },
+  // a linked aid whose parent request was refused: closed by the server, saying why (sent with its parent,
+  // or still being prepared in a later dossier when the parent was filed before)
+  { event: 'close', from: [...BEFORE_SUBMISSION, 'submitted'], to: 'closed', actors: ['system'], messageRequired: true },
 ];
 
 export const TERMINAL_STATES: readonly ApplicationState[] = ['closed'];

@@ -36,7 +36,7 @@ export async function postMessageIn(
   dialect: Dialect,
   input: { applicationId: string; author: MessageAuthor; body: string; handlingInstitutionKind: string; at?: string | undefined },
 ): Promise<PostOutcome> {
-  const body = input.body.replace(/\u0000/g, '').trim();
+  const body = input.body.replaceAll(String.fromCharCode(0), '').trim();
   if (body === '') return { ok: false, reason: 'empty' };
   if (body.length > MAX_MESSAGE_CHARS) return { ok: false, reason: 'too-long' };
   const app = await trx.selectFrom('applications').select(['id', 'person_id', 'aid_id']).where('id', '=', input.applicationId).executeTakeFirst();

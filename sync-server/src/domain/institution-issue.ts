@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { DocType, IsoDate } from '../../protocol/common.ts';
 import { canonicalJson } from '../../protocol/canonical-json.ts';
 import { DOC_TYPE_TITLE } from '../../protocol/vault.ts';
+import { reevaluatePerson } from '../applications/dossiers.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { Dialect } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
@@ -112,6 +113,8 @@ export async function issueInstitutionalDocument(deps: IssueDeps, actor: { kind:
       ground: 'staff-administration',
       detail: { institutionId: institution.id, docType: req.docType, title, sha256 },
     });
+    // the paper may be the one an aid request was waiting for
+    await reevaluatePerson(trx, deps.dialect, owner.id, { at: now });
   });
   return { ok: true, documentId, sha256 };
 }

@@ -72,7 +72,8 @@ async function groundOf(db: Kysely<Database>, s: PersonSession): Promise<{ actor
   };
 }
 
-async function check(deps: VaultDeps, s: PersonSession, action: PolicyAction, doc: DocumentRow | null) {
+/** Asks the access policy for this session (its cards as they are now); the aid space reuses it. */
+export async function check(deps: VaultDeps, s: PersonSession, action: PolicyAction, doc: Pick<DocumentRow, 'vault' | 'doc_type'> | null) {
   const g = await groundOf(deps.db, s);
   const d = decide({
     actor: g.actor,

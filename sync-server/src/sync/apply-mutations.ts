@@ -12,6 +12,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { referencedBlobs } from '../../protocol/mutations.ts';
 import type { Mutation } from '../../protocol/mutations.ts';
 import type { MutationsAck, ProtocolError } from '../../protocol/socket.ts';
+import { reevaluateForDocument, reevaluateOwner } from '../applications/dossiers.ts';
 import { applyDocumentDeposit } from '../domain/deposit.ts';
 import { applyDocumentDelete, applyDocumentSend } from '../domain/vault-writes.ts';
 import type { Dialect } from '../storage/database.ts';
@@ -196,6 +197,8 @@ export class SyncEngine {
       case 'vault.document.deposit': {
         const outcome = await applyDocumentDeposit({ trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now, blobs }, m.payload);
         if (!outcome.ok) throw new Rejection({ ...outcome.error, seq: m.seq });
+        // a new paper, or a new version of one, may complete (or be chosen for) an aid request
+        await reevaluateForDocument(trx, this.deps.dialect, outcome.documentId, { at: now });
         break;
       }
       case 'vault.document.delete':
@@ -203,6 +206,7 @@ export class SyncEngine {
         const ctx = { trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now };
         const outcome = m.type === 'vault.document.delete' ? await applyDocumentDelete(ctx, m.payload) : await applyDocumentSend(ctx, m.payload);
         if (!outcome.ok) throw new Rejection({ ...outcome.error, seq: m.seq });
+        if (m.type === 'vault.document.delete') await reevaluateOwner(trx, this.deps.dialect, m.payload.owner, { at: now });
         break;
       }
     }

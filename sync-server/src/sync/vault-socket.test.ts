@@ -821,7 +821,7 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
 
         expect(await send({ messageId, documentId: rib.documentId })).toMatchObject({ ok: true, results: [{ status: 'applied' }] });
         expect(await server.db.selectFrom('threads').selectAll().where('id', '=', messageId).execute()).toEqual([
-          { id: messageId, person_id: camillePersonId, institution_id: 'caf', subject: 'Relevé d’identité bancaire (RIB)', created_at: expect.any(String), updated_at: expect.any(String) },
+          { id: messageId, person_id: camillePersonId, institution_id: 'caf', subject: 'Relevé d’identité bancaire (RIB)', created_at: expect.any(String), updated_at: expect.any(String), application_id: null, person_read_at: null },
         ]);
         expect(await server.db.selectFrom('messages').selectAll().where('thread_id', '=', messageId).execute()).toEqual([
           { id: messageId, thread_id: messageId, author_kind: 'person', author_id: camille.identifier, body: note, created_at: expect.any(String) },

@@ -64,6 +64,17 @@ function kioskIdOf(socket: Socket): string | null {
   return typeof data?.kioskId === 'string' ? data.kioskId : null;
 }
 
+/** Each socket's session lookup, for the other handlers of the same socket (sync/applications-socket.ts). */
+const sessionLookup = new WeakMap<Socket, (sessionId: string) => PersonSession | null>();
+
+/**
+ * The person session `sessionId` opened on this socket, if it is still alive (the lookup also keeps it
+ * alive, as any vault call does); null otherwise. Sessions live on their socket only.
+ */
+export function personSessionOf(socket: Socket, sessionId: string): PersonSession | null {
+  return sessionLookup.get(socket)?.(sessionId) ?? null;
+}
+
 export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
   const vault: VaultDeps = { db: deps.db, dialect: deps.dialect };
   const idleMs = deps.sessionIdleMs ?? 30 * 60_000;
@@ -101,6 +112,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       s.expiresAt = Date.now() + idleMs;
       return s;
     };
+    sessionLookup.set(socket, session);
     const noSession = fail('forbidden', 'La session de la personne est terminée. Remettez la carte.');
 
     on(VAULT_EVENTS.challenge, SessionRequest.partial(), async () => {

@@ -1,0 +1,158 @@
+/**
+ * The dossier and its receipt on paper, for the person at the kiosk (the layout is dossier-pdf.ts).
+ * Every paper put into the dossier PDF is a read of a vault document: it asks the access policy for the
+ * session, and is journaled like any other read.
+ */
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { FilingSituation, Manifest, SubmissionGround } from '../../protocol/applications.ts';
+import { FileMime } from '../../protocol/common.ts';
+import type { AidCatalogue } from '../aids/catalogue.ts';
+import type { BlobStore } from '../blobs/blob-store.ts';
+import { appendAudit } from '../domain/audit.ts';
+import { check } from '../domain/person-vault.ts';
+import type { PersonSession } from '../domain/person-vault.ts';
+import type { Dialect } from '../storage/database.ts';
+import type { Database } from '../storage/schema.ts';
+import { dossierPdf, receiptPdf } from './dossier-pdf.ts';
+import type { DossierPdfInput } from './dossier-pdf.ts';
+import { NO_DOSSIER, reevaluateDossier, refuse } from './dossiers.ts';
+import type { Outcome, Reevaluation } from './dossiers.ts';
+import { manifestSha256 } from './submission.ts';
+import { institutionName } from './words.ts';
+
+export interface PrintoutDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  blobStore: BlobStore;
+  catalogue: AidCatalogue;
+}
+
+const MAX_PIECE_BYTES = 25 * 1024 * 1024;
+
+async function readAll(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('file too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function current(deps: PrintoutDeps, s: PersonSession, dossierId: string): Promise<Reevaluation | null> {
+  const owner = await deps.db.selectFrom('dossiers').select('person_id').where('id', '=', dossierId).executeTakeFirst();
+  if (!owner || owner.person_id !== s.personId) return null;
+  return deps.db.transaction().execute((trx) => reevaluateDossier(trx, deps.dialect, dossierId, { catalogue: deps.catalogue }));
+}
+
+async function personOf(db: Kysely<Database>, personId: string) {
+  return db.selectFrom('persons').select(['first_name', 'last_name', 'identifier', 'birth_date']).where('id', '=', personId).executeTakeFirstOrThrow();
+}
+
+function aidsOf(catalogue: AidCatalogue, r: Reevaluation) {
+  return r.apps.map((a) => {
+    const aid = catalogue.aids.find((x) => x.id === a.aid_id);
+    return { aidName: aid?.name ?? a.aid_id, institutionName: institutionName(aid?.institution ?? 'autre'), state: a.state };
+  });
+}
+
+function signedManifest(text: string | null): Manifest | null {
+  if (!text) return null;
+  const m = Manifest.safeParse(JSON.parse(text));
+  return m.success ? m.data : null;
+}
+
+/** The whole dossier: what was declared, the pieces themselves, the signature. */
+export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossierId: string): Promise<Outcome<Uint8Array>> {
+  const r = await current(deps, s, dossierId);
+  if (!r) return refuse('unknown', NO_DOSSIER);
+  const person = await personOf(deps.db, r.dossier.person_id);
+  const vault = { db: deps.db, dialect: deps.dialect };
+  const read: { documentId: string; version: number }[] = [];
+  let journal: { actorId: string; groundName: string } | null = null;
+  const pieces: DossierPdfInput['pieces'] = [];
+  for (const a of r.assessed) {
+    let document: DossierPdfInput['pieces'][number]['document'] = null;
+    if (a.status === 'present' && a.document) {
+      const c = await check(vault, s, 'document.read', { vault: a.document.vault, doc_type: a.document.docType });
+      const blob = await deps.db.selectFrom('blobs').select('mime').where('sha256', '=', a.document.sha256).executeTakeFirst();
+      const mime = FileMime.safeParse(blob?.mime);
+      if (c.decision.allow && mime.success) {
+        const bytes = await readAll(deps.blobStore.read(a.document.sha256), MAX_PIECE_BYTES).catch(() => null);
+        if (bytes) {
+          document = { title: a.document.title, version: a.document.version, mime: mime.data, bytes: new Uint8Array(bytes) };
+          read.push({ documentId: a.document.id, version: a.document.version });
+          journal = { actorId: c.actorId, groundName: c.groundName };
+        }
+      }
+    }
+    pieces.push({ label: a.item.label, status: a.status, document });
+  }
+
+  const manifest = signedManifest(r.dossier.manifest);
+  let signature: DossierPdfInput['signature'] = null;
+  if (r.dossier.signed_at && manifest && r.dossier.signature && r.dossier.signer_identifier && r.dossier.signer_card_serial) {
+    const signer = await deps.db.selectFrom('persons').select(['first_name', 'last_name']).where('identifier', '=', r.dossier.signer_identifier).executeTakeFirst();
+    signature = {
+      mode: manifest.mode,
+      ground: SubmissionGround.parse(JSON.parse(r.dossier.ground ?? 'null')),
+      signerName: signer ? `${signer.first_name} ${signer.last_name}` : r.dossier.signer_identifier,
+      signerIdentifier: r.dossier.signer_identifier,
+      cardSerial: r.dossier.signer_card_serial,
+      signedAt: r.dossier.signed_at,
+      manifestSha256: manifestSha256(manifest),
+      signature: r.dossier.signature,
+    };
+  }
+
+  const pdf = await dossierPdf({
+    receiptNumber: r.dossier.receipt_number,
+    person: { firstName: person.first_name, lastName: person.last_name, identifier: person.identifier, birthDate: person.birth_date },
+    situation: FilingSituation.parse(JSON.parse(r.dossier.situation)),
+    aids: aidsOf(deps.catalogue, r),
+    pieces,
+    signature,
+    submittedAt: r.dossier.submitted_at,
+    generatedAt: new Date().toISOString(),
+  });
+  if (read.length > 0 && journal) {
+    const j = journal;
+    await deps.db.transaction().execute(async (trx) => {
+      for (const d of read) {
+        await appendAudit(trx, deps.dialect, {
+          actor: { kind: 'person', id: j.actorId },
+          action: 'document.read',
+          subjectPersonId: s.personId,
+          documentId: d.documentId,
+          ground: j.groundName,
+          detail: { kioskId: s.kioskId, cardSerial: s.cardSerial, purpose: 'dossier-pdf', dossierId, version: d.version },
+        });
+      }
+    });
+  }
+  return { ok: true, value: pdf };
+}
+
+/** The receipt (récépissé de dépôt), once the dossier is signed. */
+export async function receiptPdfFor(deps: PrintoutDeps, s: PersonSession, dossierId: string): Promise<Outcome<Uint8Array>> {
+  const r = await current(deps, s, dossierId);
+  if (!r) return refuse('unknown', NO_DOSSIER);
+  const manifest = signedManifest(r.dossier.manifest);
+  if (!r.dossier.receipt_number || !r.dossier.signed_at || !manifest) return refuse('conflict', 'Le récépissé existe quand la demande est signée.');
+  const person = await personOf(deps.db, r.dossier.person_id);
+  const given = r.assessed.filter((a) => a.status === 'present').length;
+  const pdf = await receiptPdf({
+    receiptNumber: r.dossier.receipt_number,
+    person: { firstName: person.first_name, lastName: person.last_name, identifier: person.identifier },
+    aids: aidsOf(deps.catalogue, r).map(({ aidName, institutionName: name }) => ({ aidName, institutionName: name })),
+    mode: manifest.mode,
+    signedAt: r.dossier.signed_at,
+    submittedAt: r.dossier.submitted_at,
+    piecesGiven: given,
+    piecesMissing: r.assessed.length - given,
+    manifestSha256: manifestSha256(manifest),
+  });
+  return { ok: true, value: pdf };
+}

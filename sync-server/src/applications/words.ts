@@ -1,0 +1,87 @@
+/**
+ * The aid space in the person's words: who handles an aid or issues a paper ("la CAF", "votre banque"),
+ * and each step of an application's history as a short sentence (FALC). Shared by the kiosk handlers,
+ * the dossier PDF and the linked-aid closure message, so a step reads the same everywhere.
+ */
+import type { InstitutionKind } from '../aids/catalogue.ts';
+import type { ApplicationActorKind, ApplicationEvent, ApplicationState } from './state-machine.ts';
+
+/** The institution as people say it, with its article. */
+export const INSTITUTION_NAME: Record<InstitutionKind, string> = {
+  caf: 'la CAF',
+  msa: 'la MSA',
+  mdph: 'la MDPH',
+  departement: 'le département',
+  cpam: 'l’Assurance maladie',
+  impots: 'les impôts',
+  'education-nationale': 'l’Éducation nationale',
+  'etablissement-scolaire': 'l’école ou le lycée',
+  mairie: 'la mairie',
+  ccas: 'le CCAS',
+  cms: 'le centre médico-social',
+  prefecture: 'la préfecture',
+  'france-travail': 'France Travail',
+  urssaf: 'l’Urssaf',
+  'caisse-retraite': 'votre caisse de retraite',
+  asp: 'l’Agence de services et de paiement',
+  employeur: 'votre employeur',
+  banque: 'votre banque',
+  fournisseur: 'votre fournisseur d’énergie ou d’internet',
+  bailleur: 'votre propriétaire',
+  hebergeant: 'la personne qui vous loge',
+  medecin: 'votre médecin',
+  autre: 'un autre organisme',
+};
+
+export function institutionName(kind: string): string {
+  return (INSTITUTION_NAME as Record<string, string>)[kind] ?? INSTITUTION_NAME.autre;
+}
+
+/** "la CAF" → "La CAF" (the start of a sentence). */
+export function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export interface HistoryStep {
+  event: ApplicationEvent | 'create';
+  to: ApplicationState;
+  actorKind: ApplicationActorKind;
+  message: string | null;
+}
+
+const quoted = (message: string | null) => (message ? ` : « ${message} »` : '.');
+
+/** One step of an application's history, as the person reads it. */
+export function historySentence(step: HistoryStep, institution: string): string {
+  const Inst = capitalize(institution);
+  switch (step.event) {
+    case 'create':
+      return 'La demande est commencée.';
+    case 'start-collecting':
+      return 'La liste des papiers à donner est prête.';
+    case 'all-pieces-present':
+      return 'Tous les papiers sont là.';
+    case 'piece-removed':
+      return 'Il manque de nouveau un papier.';
+    case 'submit':
+      return step.actorKind === 'system'
+        ? `Le dernier papier est arrivé : la demande est envoyée à ${institution}, comme vous l’avez signé.`
+        : `La demande est envoyée à ${institution}.`;
+    case 'take-up':
+      return `${Inst} étudie votre demande.`;
+    case 'request-information':
+      return `${Inst} vous pose une question${quoted(step.message)}`;
+    case 'information-provided':
+      return step.actorKind === 'system' ? 'Les papiers demandés sont arrivés.' : 'Vous avez répondu.';
+    case 'accept':
+      return `${Inst} a accepté votre demande${quoted(step.message)}`;
+    case 'refuse':
+      return `${Inst} a refusé votre demande${quoted(step.message)}`;
+    case 'close':
+      if (step.actorKind === 'system') return step.message ?? 'La demande est terminée.';
+      if (step.actorKind === 'institution') return `${Inst} a terminé le dossier.`;
+      return 'Vous avez arrêté la demande.';
+    case 'withdraw':
+      return 'Vous avez retiré la demande.';
+  }
+}

@@ -1,7 +1,8 @@
 /**
- * Loads seed data (assets/seed/demo.json): persons with their cards, institutions, kiosks.
- * Idempotent: rows that already exist are left as they are. Kiosk tokens are stored as SHA-256 only;
- * card PINs in the file belong to the virtual cards and are not stored by the server.
+ * Loads seed data (assets/seed/demo.json): persons with their cards, institutions, kiosks, and the
+ * processing console's demo accounts. Idempotent: rows that already exist are left as they are. Kiosk
+ * tokens are stored as SHA-256 only; card PINs in the file belong to the virtual cards and are not stored
+ * by the server; console passwords are stored as scrypt hashes only (console/passwords.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { KioskId } from '../protocol/common.ts';
 import { Identifier } from '../protocol/identifier.ts';
 import { KioskAuth } from '../protocol/socket.ts';
 import { tokenHash } from './auth/secrets.ts';
+import { ConsoleLogin, ConsolePassword, seedConsoleAccounts } from './console/accounts.ts';
 import type { Database } from './storage/schema.ts';
 
 export const SeedFile = z.object({
@@ -44,6 +46,26 @@ export const SeedFile = z.object({
       token: KioskAuth.shape.token,
     }),
   ),
+  /** demo accounts of the processing console (a head of service of one seeded institution) */
+  consoleAccounts: z
+    .array(
+      z.strictObject({
+        login: ConsoleLogin,
+        name: z.string().min(1).max(120),
+        institutionId: z.string().min(1).max(64),
+        /** a demo password, documented with the demo data; stored hashed */
+        password: ConsolePassword,
+      }),
+    )
+    .default([]),
+}).superRefine((seed, ctx) => {
+  const institutions = new Set(seed.institutions.map((i) => i.id));
+  const logins = new Set<string>();
+  seed.consoleAccounts.forEach((a, i) => {
+    if (!institutions.has(a.institutionId)) ctx.addIssue({ code: 'custom', path: ['consoleAccounts', i, 'institutionId'], message: `no institution "${a.institutionId}" in the seed` });
+    if (logins.has(a.login)) ctx.addIssue({ code: 'custom', path: ['consoleAccounts', i, 'login'], message: `login "${a.login}" twice` });
+    logins.add(a.login);
+  });
 });
 export type SeedFile = z.infer<typeof SeedFile>;
 
@@ -52,6 +74,7 @@ export interface SeedCounts {
   cards: number;
   institutions: number;
   kiosks: number;
+  consoleAccounts: number;
 }
 
 export async function readSeedFile(path: string): Promise<SeedFile> {
@@ -66,7 +89,7 @@ export async function readSeedFile(path: string): Promise<SeedFile> {
 /** Inserts what is missing; returns how many rows of each kind were inserted now. */
 export async function seedDatabase(db: Kysely<Database>, seed: SeedFile, now: Date = new Date()): Promise<SeedCounts> {
   const at = now.toISOString();
-  const counts: SeedCounts = { persons: 0, cards: 0, institutions: 0, kiosks: 0 };
+  const counts: SeedCounts = { persons: 0, cards: 0, institutions: 0, kiosks: 0, consoleAccounts: 0 };
   await db.transaction().execute(async (trx) => {
     for (const inst of seed.institutions) {
       const r = await trx
@@ -118,6 +141,7 @@ export async function seedDatabase(db: Kysely<Database>, seed: SeedFile, now: Da
         .executeTakeFirst();
       counts.kiosks += Number(r.numInsertedOrUpdatedRows ?? 0);
     }
+    counts.consoleAccounts = await seedConsoleAccounts(trx, seed.consoleAccounts, at);
   });
   return counts;
 }

@@ -31,6 +31,7 @@ import { loadCa } from './cards/ca-store.ts';
 import type { LoadedCa } from './cards/ca-store.ts';
 import { ServerConfig } from './config.ts';
 import type { ServerConfigInput } from './config.ts';
+import { registerConsole } from './console/routes.ts';
 import { httpError } from './http/errors.ts';
 import { registerHealth } from './http/health.ts';
 import { registerStaffApi } from './http/staff-api.ts';
@@ -44,6 +45,7 @@ import { SyncEngine } from './sync/apply-mutations.ts';
 import { attachKioskNamespace } from './sync/kiosk-socket.ts';
 import type { KioskNamespace } from './sync/kiosk-socket.ts';
 import { attachVaultSocket } from './sync/vault-socket.ts';
+import { attachApplicationsSocket } from './sync/applications-socket.ts';
 import { PushService } from './sync/pushes.ts';
 import type { SyncTestHooks } from './sync/test-hooks.ts';
 
@@ -155,6 +157,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
+    await registerConsole(app, { db, dialect, blobStore });
 
     const engine = new SyncEngine({ db, dialect, makeDurable, log, blobStore, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
     const ns = attachKioskNamespace(io, {
@@ -169,6 +172,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     kioskNs = ns;
     pushService.bind(io.of(KIOSK_NAMESPACE), { clustered: adapter !== undefined });
     attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log });
+    attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log });
 
     const gc = (o: { now?: Date } = {}) =>
       collectGarbage({ db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs, ...(o.now ? { now: o.now } : {}) });

@@ -106,3 +106,48 @@ describe('access policy: grounds not yet supported', () => {
     expect(decide(q({ action: 'document.delete', documentClass: institutional }))).toEqual({ allow: false, reason: 'institutional_vault_is_read_only' });
   });
 });
+
+describe('access policy: institution-processing (a head of service reads the pieces sent to them)', () => {
+  const account = { id: 'account-caf-1', institutionKind: 'caf', active: true };
+  const processing = (
+    over: { account?: typeof account | null; pieceOf?: { personId: string; forKinds: string[] }[] } = {},
+  ): PolicyGround => ({
+    kind: 'institution-processing',
+    account: over.account === undefined ? account : over.account,
+    pieceOf: over.pieceOf ?? [{ personId: camille, forKinds: ['caf'] }],
+  });
+  const asHead = { actor: { kind: 'staff', id: 'account-caf-1' }, action: 'document.read' } as const;
+
+  it('allows reading a piece of a request sent to the account’s institution kind', () => {
+    expect(decide(q({ ...asHead, ground: processing() }))).toEqual({ allow: true });
+    // a piece of several dossiers: one sent to this kind is enough
+    const two = processing({ pieceOf: [{ personId: camille, forKinds: ['mdph'] }, { personId: camille, forKinds: ['cpam', 'caf'] }] });
+    expect(decide(q({ ...asHead, ground: two }))).toEqual({ allow: true });
+  });
+
+  it('refuses a document that is no piece for this institution kind, or of another person', () => {
+    expect(decide(q({ ...asHead, ground: processing({ pieceOf: [] }) }))).toEqual({ allow: false, reason: 'not_a_piece_for_institution' });
+    expect(decide(q({ ...asHead, ground: processing({ pieceOf: [{ personId: camille, forKinds: ['mdph'] }] }) }))).toEqual({
+      allow: false,
+      reason: 'not_a_piece_for_institution',
+    });
+    // the dossier is someone else's: the document's owner is the subject
+    expect(decide(q({ ...asHead, subject: { personId: yanis }, ground: processing() }))).toEqual({ allow: false, reason: 'not_a_piece_for_institution' });
+  });
+
+  it('refuses an unknown, disabled or other account', () => {
+    expect(decide(q({ ...asHead, ground: processing({ account: null }) }))).toEqual({ allow: false, reason: 'account_unknown' });
+    expect(decide(q({ ...asHead, ground: processing({ account: { ...account, active: false } }) }))).toEqual({ allow: false, reason: 'account_not_active' });
+    expect(decide(q({ ...asHead, actor: { kind: 'staff', id: 'account-caf-2' }, ground: processing() }))).toEqual({ allow: false, reason: 'account_not_actor' });
+  });
+
+  it('reads only: no deposit, issue, deletion, sending, listing or journal', () => {
+    for (const action of ['document.deposit', 'document.issue', 'document.delete', 'document.send', 'vault.list', 'audit.read'] as const) {
+      expect(decide(q({ ...asHead, action, ground: processing() })), action).toEqual({ allow: false, reason: 'action_not_allowed_on_ground' });
+    }
+  });
+
+  it('is not a ground for a person', () => {
+    expect(decide(q({ action: 'document.read', ground: processing() }))).toEqual({ allow: false, reason: 'ground_not_for_actor' });
+  });
+});

@@ -44,7 +44,19 @@ export type PolicyGround =
       beneficiaryCard: { serial: string; personId: string; status: CardStatus } | null;
     }
   /** not yet supported: a signed procuration */
-  | { kind: 'procuration' };
+  | { kind: 'procuration' }
+  /**
+   * a head of service reading, in the processing console, a piece of a request sent to their institution.
+   * `account` is their console account as the database knows it now (null: unknown). `pieceOf` lists the
+   * dossiers the document is attached to as a piece: whose dossier, and the institution kinds that have
+   * an application of it that was sent (a linked aid only once the aid it waits for is accepted) and that
+   * asks for this piece.
+   */
+  | {
+      kind: 'institution-processing';
+      account: { id: string; institutionKind: string; active: boolean } | null;
+      pieceOf: readonly { personId: string; forKinds: readonly string[] }[];
+    };
 
 export type DenyReason =
   | 'card_unknown'
@@ -55,7 +67,11 @@ export type DenyReason =
   | 'ground_not_for_actor'
   | 'action_not_allowed_on_ground'
   | 'not_an_agent'
-  | 'ground_not_supported';
+  | 'ground_not_supported'
+  | 'account_unknown'
+  | 'account_not_active'
+  | 'account_not_actor'
+  | 'not_a_piece_for_institution';
 
 export type Decision = { allow: true } | { allow: false; reason: DenyReason };
 
@@ -113,5 +129,16 @@ export function decide(q: AccessQuestion): Decision {
     }
     case 'procuration':
       return deny('ground_not_supported');
+    case 'institution-processing': {
+      if (actor.kind !== 'staff') return deny('ground_not_for_actor');
+      if (ground.account === null) return deny('account_unknown');
+      if (ground.account.id !== actor.id) return deny('account_not_actor');
+      if (!ground.account.active) return deny('account_not_active');
+      // processing reads the pieces it was sent; it never lists, writes or reads the journal
+      if (action !== 'document.read') return deny('action_not_allowed_on_ground');
+      const kind = ground.account.institutionKind;
+      if (!ground.pieceOf.some((p) => p.personId === subject.personId && p.forKinds.includes(kind))) return deny('not_a_piece_for_institution');
+      return { allow: true };
+    }
   }
 }

@@ -5,7 +5,8 @@
  * (FAC_DATA_DIR / --data, DATABASE_URL); a running server picks up new revocations by itself.
  *
  * Messages are French then English. PINs are never printed; the only secret-ish value printed is the
- * identifier (it is on the card and in the welcome letter). Exit codes: 0 ok, 1 failure, 2 bad usage.
+ * identifier (it is on the card and in the welcome letter), and a console password the command generated
+ * (printed once, stored hashed only). Exit codes: 0 ok, 1 failure, 2 bad usage.
  * `--pin -` and `--new-pin -` read the PIN from the standard input instead of the command line.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ import { withCardInReader } from '../cards/reader.ts';
 import { latestRevocationList, publishRevocationList } from '../cards/revocations.ts';
 import { welcomeLetterFor } from '../cards/welcome-letter.ts';
 import { ConfigError, loadStorageConfig } from '../config.ts';
+import { ConsoleAccountError, createConsoleAccount, disableConsoleAccount } from '../console/accounts.ts';
+import { generatePassword } from '../console/passwords.ts';
 import type { StorageConfig } from '../config.ts';
 import { openDatabase } from '../storage/database.ts';
 import type { Dialect } from '../storage/database.ts';
@@ -67,6 +70,13 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
                                      commande à distance / remote command
   blobs gc [--grace-hours N] [--dry-run]
                                      supprimer les fichiers orphelins / delete orphan files
+  console-account create --login L --name "NOM" --institution ID
+                                     compte de chef de service pour la console de traitement
+                                     (mot de passe : FAC_CONSOLE_PASSWORD, sinon créé et affiché
+                                     une seule fois) / head-of-service account for the processing
+                                     console (password from FAC_CONSOLE_PASSWORD, else generated
+                                     and printed once)
+  console-account disable --login L  désactiver un compte (ses sessions finissent) / disable an account
 
 Options communes / common: --data DOSSIER (sinon FAC_DATA_DIR, sinon .data/server), DATABASE_URL,
 --wait SECONDES (attente de la carte / wait for the card, 30 s). --pin - lit le code sur l'entrée
@@ -523,6 +533,44 @@ async function cmdBlobs(args: string[]): Promise<void> {
   });
 }
 
+async function cmdConsoleAccount(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'create': {
+      const values = parse(rest, { login: { type: 'string' }, name: { type: 'string' }, institution: { type: 'string' } });
+      const login = required(values, 'login');
+      const name = required(values, 'name');
+      const institution = required(values, 'institution');
+      const fromEnv = process.env.FAC_CONSOLE_PASSWORD;
+      const password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : generatePassword();
+      await withContext(values, async (ctx) => {
+        const a = await createConsoleAccount(ctx.db, ctx.dialect, { login, name, institutionId: institution, password });
+        say(`Compte de console créé : ${a.login} (${a.institutionName})`, `console account created: ${a.login}`);
+        if (fromEnv === undefined || fromEnv === '') {
+          // printed once, never stored in clear: the person who runs the command hands it over
+          console.log(`  Mot de passe / password .... ${password}`);
+          say('Notez-le maintenant : il ne sera plus affiché', 'write it down now: it is not shown again');
+        } else {
+          say('Mot de passe pris dans FAC_CONSOLE_PASSWORD', 'password taken from FAC_CONSOLE_PASSWORD');
+        }
+      });
+      return;
+    }
+    case 'disable': {
+      const values = parse(rest, { login: { type: 'string' } });
+      const login = required(values, 'login');
+      await withContext(values, async (ctx) => {
+        const r = await disableConsoleAccount(ctx.db, ctx.dialect, login);
+        if (r.changed) say(`Compte ${login} désactivé : ses sessions sont fermées`, `account ${login} disabled, its sessions ended`);
+        else say(`Compte ${login} déjà désactivé (${r.disabledAt})`, `account ${login} already disabled`);
+      });
+      return;
+    }
+    default:
+      throw new UsageError('console-account create | disable');
+  }
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   ca: cmdCa,
   card: cmdCard,
@@ -530,6 +578,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   letter: cmdLetter,
   kiosk: cmdKiosk,
   blobs: cmdBlobs,
+  'console-account': cmdConsoleAccount,
 };
 
 const KIOSK_ERRORS: Record<string, string> = {
@@ -537,6 +586,13 @@ const KIOSK_ERRORS: Record<string, string> = {
   'unknown-kiosk': 'tablette inconnue / unknown kiosk',
   'unknown-institution': 'institution inconnue / unknown institution',
   revoked: 'tablette révoquée : ajoutez --reinstate pour la réintégrer avec un nouvel appareil / kiosk revoked: add --reinstate',
+};
+
+const CONSOLE_ACCOUNT_ERRORS: Record<ConsoleAccountError['code'], string> = {
+  invalid: 'donnée invalide (identifiant : 3 à 64 caractères a-z 0-9 . _ - ; mot de passe : 12 caractères au moins) / invalid input',
+  exists: 'cet identifiant existe déjà / login taken',
+  'unknown-institution': 'institution inconnue / unknown institution',
+  'unknown-account': 'compte inconnu / unknown account',
 };
 
 const CARD_ERRORS: Record<string, string> = {
@@ -580,6 +636,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof KioskAdminError) {
       console.error(`Erreur : ${KIOSK_ERRORS[e.code] ?? e.code} — ${e.message}`);
       return 1;
+    }
+    if (e instanceof ConsoleAccountError) {
+      const head = CONSOLE_ACCOUNT_ERRORS[e.code];
+      console.error(`Erreur : ${head} — ${e.message}`);
+      return e.code === 'invalid' ? 2 : 1;
     }
     if (e instanceof CaError) {
       const head = e.code === 'exists' ? 'une AC existe déjà, elle n’est jamais remplacée / a CA exists already, it is never replaced' : 'AC inutilisable / CA unusable';

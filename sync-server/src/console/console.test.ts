@@ -16,6 +16,7 @@ import { fireEvent } from '../applications/applications.ts';
 import { postMessage, messagesOf } from '../applications/thread.ts';
 import { LocalBlobStore } from '../blobs/blob-store.ts';
 import { verifyAuditChain } from '../domain/audit.ts';
+import { personJournal } from '../domain/person-vault.ts';
 import { readSeedFile, seedDatabase } from '../seed.ts';
 import { openDatabase } from '../storage/database.ts';
 import type { Storage } from '../storage/database.ts';
@@ -338,6 +339,22 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ action: 'document.file.read', ground: 'institution-processing', actor_kind: 'staff', actor_id: account.id, document_id: bundle.documents.rib!.documentId });
     expect(JSON.parse(entries[0]!.detail)).toMatchObject({ applicationId: rsa, itemId: 'rib', version: 1, institutionId: 'caf' });
+    // the person reads it in their journal as the service that opened it, not as "the platform"
+    const camille = await storage.db.selectFrom('persons').select(['id', 'first_name']).where('identifier', '=', CAMILLE.identifier).executeTakeFirstOrThrow();
+    const journal = await personJournal({ db: storage.db, dialect: storage.dialect }, {
+      id: 'journal-check',
+      kioskId: 'borne-test',
+      personId: camille.id,
+      identifier: CAMILLE.identifier,
+      firstName: camille.first_name,
+      cardSerial: CAMILLE.card,
+      role: 'beneficiary',
+      consent: null,
+      expiresAt: Date.now() + 60_000,
+    });
+    if (!journal.ok) throw new Error('journal refused');
+    const cafName = (await storage.db.selectFrom('institutions').select('name').where('id', '=', 'caf').executeTakeFirstOrThrow()).name;
+    expect(journal.value.find((e) => e.action === 'a ouvert le fichier d’un document')).toMatchObject({ who: `Le service ${cafName}`, ground: 'institution-processing' });
 
     // the CPAM's piece of the same dossier, and the MDPH's medical certificate next to Yanis's AAH
     const cpam = await caf.get(`/console/demandes/${rsa}/pieces/attestation-assurance-maladie`);

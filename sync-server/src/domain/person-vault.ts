@@ -225,6 +225,23 @@ const ACTION_WORDS: Record<string, string> = {
   'card.revoke': 'a désactivé votre ancienne carte',
   'card.block': 'a bloqué votre carte',
   'card.pin.unblock': 'a débloqué le code de votre carte',
+  // aid requests
+  'application.create': 'a commencé une demande d’aide',
+  'application.start-collecting': 'a commencé à réunir les papiers d’une demande',
+  'application.all-pieces-present': 'a trouvé tous les papiers d’une demande',
+  'application.piece-removed': 'a vu qu’il manque de nouveau un papier à une demande',
+  'application.piece.choose': 'a choisi un papier pour une demande',
+  'application.signed': 'a signé une demande avec la carte',
+  'application.submit': 'a envoyé une demande',
+  'application.sent-automatically': 'a envoyé une demande dès que le dernier papier est arrivé',
+  'application.take-up': 'a commencé à étudier une demande',
+  'application.request-information': 'a posé une question sur une demande',
+  'application.information-provided': 'a reçu la réponse à sa question sur une demande',
+  'application.accept': 'a accepté une demande',
+  'application.refuse': 'a refusé une demande',
+  'application.close': 'a terminé une demande',
+  'application.withdraw': 'a retiré une demande',
+  'application.message': 'a écrit un message sur une demande',
 };
 
 /** The journal of everything done with the person's papers, in words they can read. */
@@ -244,11 +261,24 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
     ? await deps.db.selectFrom('persons').select(['identifier', 'first_name', 'role']).where('identifier', 'in', ids).execute()
     : [];
   const nameOf = new Map(people.map((p) => [p.identifier, p]));
+  // heads of service who processed a request: named by their institution, not as "the platform"
+  const staffIds = [...new Set(rows.filter((r) => r.actor_kind === 'staff' && r.ground === 'institution-processing').map((r) => r.actor_id))];
+  const services = staffIds.length
+    ? await deps.db
+        .selectFrom('staff_accounts')
+        .innerJoin('institutions', 'institutions.id', 'staff_accounts.institution_id')
+        .select(['staff_accounts.id', 'institutions.name'])
+        .where('staff_accounts.id', 'in', staffIds)
+        .execute()
+    : [];
+  const serviceOf = new Map(services.map((x) => [x.id, x.name]));
   return {
     ok: true,
     value: rows.map((r) => {
       let who: string;
-      if (r.actor_kind === 'staff') who = 'Un agent de la plateforme (administration)';
+      const service = r.actor_kind === 'staff' ? serviceOf.get(r.actor_id) : undefined;
+      if (service) who = `Le service ${service}`;
+      else if (r.actor_kind === 'staff') who = 'Un agent de la plateforme (administration)';
       else if (r.actor_kind === 'system') who = 'La plateforme';
       else if (r.actor_id === s.identifier) who = 'Vous';
       else {

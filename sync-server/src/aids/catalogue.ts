@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DocType, IsoDate } from '../../protocol/common.ts';
-import { Activity, FilingSituation as Situation, Housing, Nationality } from '../../protocol/applications.ts';
+import type { FilingSituation as Situation } from '../../protocol/applications.ts';
+import { Activity, Housing, Nationality } from '../../protocol/applications.ts';
 import { ISSUER_OF, type Issuer } from '../../protocol/vault.ts';
 
 export const DEFAULT_CATALOGUE_PATH = join(import.meta.dirname, '..', '..', '..', 'assets', 'aids', 'catalogue.json');

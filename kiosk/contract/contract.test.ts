@@ -108,3 +108,68 @@ describe('wire codec', () => {
     expect(() => decodeWire('{"$b64": "@@@"}')).toThrow();
   });
 });
+
+describe('aid space schemas (bad input refused before any handler runs)', () => {
+  const dossierId = '0b7e4a52-8f6c-4c1e-9a3e-2f1d5c6b7a80';
+  const situation = { housing: 'tenant', activity: ['salaried'], nationality: 'french', children: false, couple: false };
+  const simulation = {
+    residesInFrance: true,
+    couple: false,
+    adults: [{ age: 30, resources: { salaries: 900, unemploymentBenefits: 0, pensions: 0, other: 0 } }],
+    children: [],
+    housing: { status: 'tenant', rent: 500, housingBenefit: 0 },
+  };
+  const refused = async (method: string, params: unknown) => expect(await call(method, params)).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+
+  it('filing: aids and the situation', async () => {
+    await refused('applications.create', { aidIds: [], situation });
+    await refused('applications.create', { aidIds: ['x'.repeat(81)], situation });
+    await refused('applications.create', { aidIds: Array.from({ length: 13 }, (_, i) => `a${i}`), situation });
+    await refused('applications.create', { aidIds: ['rsa'], situation: { ...situation, activity: [] } });
+    await refused('applications.create', { aidIds: ['rsa'], situation: { ...situation, housing: 'castle' } });
+    await refused('applications.create', { aidIds: ['rsa'], situation: { ...situation, couple: 'yes' } });
+    const r = await call('applications.create', { aidIds: ['rsa'], situation: { ...situation, activity: [] } });
+    expect(JSON.stringify(r)).toContain('choisissez');
+  });
+
+  it('simulation: ages, amounts, housing', async () => {
+    await refused('aids.simulate', { situation: { ...simulation, adults: [] } });
+    await refused('aids.simulate', { situation: { ...simulation, adults: [{ age: 12, resources: simulation.adults[0]!.resources }] } });
+    await refused('aids.simulate', { situation: { ...simulation, adults: [{ age: 30, resources: { ...simulation.adults[0]!.resources, salaries: -5 } }] } });
+    await refused('aids.simulate', { situation: { ...simulation, adults: [{ age: 30, resources: { ...simulation.adults[0]!.resources, salaries: Infinity } }] } });
+    await refused('aids.simulate', { situation: { ...simulation, children: [{ age: 30 }] } });
+    await refused('aids.simulate', { situation: { ...simulation, housing: { status: 'tenant' } } });
+    await refused('aids.simulate', { situation: { ...simulation, housing: { status: 'palace' } } });
+  });
+
+  it('dossiers, pieces, signature, messages, notices', async () => {
+    await refused('applications.get', { dossierId: 'not-a-uuid' });
+    await refused('applications.choosePiece', { dossierId, itemId: 'rib', documentId: '42' });
+    await refused('applications.choosePiece', { dossierId, itemId: '', documentId: dossierId });
+    await refused('applications.prepare', { dossierId, mode: 'whenever', ground: { kind: 'beneficiary-signature' } });
+    await refused('applications.prepare', { dossierId, mode: 'manual', ground: { kind: 'procuration', reference: ' x ' } });
+    await refused('applications.prepare', { dossierId, mode: 'manual', ground: { kind: 'friend' } });
+    await refused('applications.sign', { dossierId, mode: 'manual', ground: { kind: 'beneficiary-signature' }, pin: '12' });
+    await refused('applications.sign', { dossierId, mode: 'manual', ground: { kind: 'beneficiary-signature' }, pin: '12345678901' });
+    await refused('applications.sign', { dossierId, mode: 'manual', ground: { kind: 'beneficiary-signature' }, pin: 'abcd' });
+    await refused('applications.message', { dossierId, body: '   ' });
+    await refused('applications.message', { dossierId, body: 'x'.repeat(2001) });
+    await refused('applications.printLetter', { to: 'Ma banque', body: '' });
+    await refused('applications.noticesSeen', { ids: [] });
+    await refused('applications.noticesSeen', { ids: ['nope'] });
+    await refused('applications.noticesSeen', { ids: Array.from({ length: 201 }, () => dossierId) });
+  });
+
+  it('the status event is checked like the others', () => {
+    const seen: unknown[] = [];
+    createKioskClient({
+      invoke: async () => ({ ok: true, value: {} }),
+      subscribe: (l) => {
+        l({ type: 'applications.changed', applicationId: 'x' });
+        l({ type: 'applications.changed', applicationId: dossierId });
+        return () => undefined;
+      },
+    }).on((e) => seen.push(e));
+    expect(seen).toEqual([{ type: 'applications.changed', applicationId: dossierId }]);
+  });
+});

@@ -133,8 +133,212 @@ export type VaultDocument = z.infer<typeof VaultDocument>;
 export const JournalEntry = z.object({ at: z.string(), who: z.string(), action: z.string(), documentTitle: z.string().nullable() });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
-export const InstitutionItem = z.object({ id: z.string(), name: z.string(), address: z.string(), city: z.string() });
+export const InstitutionItem = z.object({
+  id: z.string(),
+  /** cms, caf, mairie… (the same kinds as a checklist piece's issuer) */
+  kind: z.string().optional(),
+  name: z.string(),
+  address: z.string(),
+  city: z.string(),
+  /** where it is, for the plan (when the server gives it) */
+  lat: z.number().min(-90).max(90).optional(),
+  lon: z.number().min(-180).max(180).optional(),
+});
 export type InstitutionItem = z.infer<typeof InstitutionItem>;
+
+// ---------------------------------------------------------------------------------------------------
+// The aid space (issue #7). Labels (states, kinds of paper) come ready for the screen from the core.
+
+export const AidProcess = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('simple') }),
+  /** filed together with these aids (the pieces they share are given once) */
+  z.object({ kind: z.literal('bundle'), with: z.array(z.object({ id: z.string(), name: z.string() })) }),
+  /** waits for the decision on another aid, and why */
+  z.object({ kind: z.literal('linked'), after: z.object({ id: z.string(), name: z.string() }), reason: z.string() }),
+]);
+export type AidProcess = z.infer<typeof AidProcess>;
+
+export const AidItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  institutionKind: z.string(),
+  institutionName: z.string(),
+  /** shown as text: the kiosk has no browser */
+  officialUrl: z.string(),
+  process: AidProcess,
+  /** the simulation can estimate it */
+  simulable: z.boolean(),
+});
+export type AidItem = z.infer<typeof AidItem>;
+
+const AidId = z.string().min(1).max(80);
+const Euros = z.number().finite().nonnegative().max(1_000_000);
+
+/** The simulation questionnaire's answers (the core checks them again with the server's own rules). */
+export const SimulationSituation = z.object({
+  residesInFrance: z.boolean(),
+  couple: z.boolean(),
+  /** the person first, then their partner */
+  adults: z
+    .array(
+      z.object({
+        age: z.number().int().min(16, 'un adulte a au moins 16 ans').max(120),
+        resources: z.object({ salaries: Euros, unemploymentBenefits: Euros, pensions: Euros, other: Euros }),
+      }),
+    )
+    .min(1)
+    .max(2),
+  children: z.array(z.object({ age: z.number().int().min(0).max(24) })).max(15),
+  housing: z.discriminatedUnion('status', [
+    z.object({ status: z.literal('tenant'), rent: Euros, housingBenefit: Euros }),
+    z.object({ status: z.literal('owner'), repayingLoan: z.boolean() }),
+    z.object({ status: z.literal('hosted-free') }),
+  ]),
+});
+export type SimulationSituation = z.infer<typeof SimulationSituation>;
+
+export const SimulationOutcome = z.object({
+  rulesVersion: z.string(),
+  validFrom: z.string(),
+  /** "Ceci est une estimation…" and the like, shown above the results */
+  warnings: z.array(z.string()),
+  results: z.array(
+    z.object({
+      aid: z.string(),
+      aidName: z.string(),
+      eligible: z.union([z.boolean(), z.literal('unknown')]),
+      /** euros per month, an estimate */
+      monthlyAmount: z.number().nullable(),
+      explanation: z.array(z.string()),
+      /** it is in the catalogue: "Faire la demande" leads there */
+      canFile: z.boolean(),
+    }),
+  ),
+});
+export type SimulationOutcome = z.infer<typeof SimulationOutcome>;
+
+/** What the checklist depends on (the filing questionnaire). */
+export const FilingSituation = z.object({
+  housing: z.enum(['tenant', 'owner', 'hosted', 'homeless']),
+  activity: z.array(z.enum(['salaried', 'self-employed', 'job-seeker', 'student', 'retired', 'inactive'])).min(1, 'choisissez au moins une réponse').max(6),
+  nationality: z.enum(['french', 'eu', 'non-eu']),
+  children: z.boolean(),
+  couple: z.boolean(),
+});
+export type FilingSituation = z.infer<typeof FilingSituation>;
+
+export const ApplicationState = z.enum(['draft', 'collecting-pieces', 'ready', 'submitted', 'in-processing', 'information-requested', 'accepted', 'refused', 'closed']);
+export type ApplicationState = z.infer<typeof ApplicationState>;
+
+/** "Du nouveau": a status change the person has not seen yet, with the institution's words. */
+export const AidNotice = z.object({
+  id: z.uuid(),
+  dossierId: z.uuid(),
+  applicationId: z.uuid(),
+  aidName: z.string(),
+  state: ApplicationState,
+  stateLabel: z.string(),
+  at: z.string(),
+  message: z.string().nullable(),
+});
+export type AidNotice = z.infer<typeof AidNotice>;
+
+const AidOfDossier = z.object({ applicationId: z.uuid(), aidId: z.string(), aidName: z.string(), state: ApplicationState, stateLabel: z.string() });
+
+export const DossierSummary = z.object({
+  dossierId: z.uuid(),
+  aids: z.array(AidOfDossier),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  missingCount: z.number().int().nonnegative(),
+  unreadMessages: z.number().int().nonnegative(),
+});
+export type DossierSummary = z.infer<typeof DossierSummary>;
+
+export const PieceStatus = z.enum(['arriving', 'present', 'absent', 'expired', 'too-old']);
+export type PieceStatus = z.infer<typeof PieceStatus>;
+
+export const ChecklistPiece = z.object({
+  itemId: z.string(),
+  label: z.string(),
+  docTypes: z.array(z.string()),
+  /** what kinds of paper fit, in words ("Carte d’identité", "Passeport") */
+  docTitles: z.array(z.string()),
+  issuerKind: z.string(),
+  issuerName: z.string(),
+  /** the issuer is the institution handling the request: once the request is sent, it can be asked in its thread */
+  issuerHandles: z.boolean(),
+  forAids: z.array(z.string()),
+  status: PieceStatus,
+  document: z.object({ id: z.uuid(), title: z.string(), capturedAt: z.string(), issuedOn: z.string().nullable() }).nullable(),
+  /** asked again by the institution after sending */
+  requestedByInstitution: z.boolean(),
+  maxAgeMonths: z.number().int().positive().nullable(),
+});
+export type ChecklistPiece = z.infer<typeof ChecklistPiece>;
+
+export const ThreadMessage = z.object({
+  id: z.uuid(),
+  at: z.string(),
+  author: z.enum(['person', 'agent', 'institution']),
+  authorName: z.string(),
+  body: z.string(),
+});
+export type ThreadMessage = z.infer<typeof ThreadMessage>;
+
+export const DossierView = z.object({
+  dossierId: z.uuid(),
+  situation: FilingSituation,
+  aids: z.array(
+    AidOfDossier.extend({
+      institutionName: z.string(),
+      institutionKind: z.string(),
+      /** a linked aid: what it waits for, in words */
+      waitsFor: z.string().nullable(),
+      decisionReason: z.string().nullable(),
+    }),
+  ),
+  checklist: z.array(ChecklistPiece),
+  mode: z.enum(['manual', 'automatic']).nullable(),
+  signedAt: z.string().nullable(),
+  submittedAt: z.string().nullable(),
+  /** every piece is there and nothing is sent yet */
+  canSubmit: z.boolean(),
+  /** not signed yet: it can still be signed and sent */
+  canSign: z.boolean(),
+  /** not decided yet: the person may withdraw it */
+  canWithdraw: z.boolean(),
+  history: z.array(z.object({ at: z.string(), aidName: z.string(), state: ApplicationState, stateLabel: z.string(), text: z.string() })),
+  messages: z.array(ThreadMessage),
+});
+export type DossierView = z.infer<typeof DossierView>;
+
+export const SubmissionMode = z.enum(['manual', 'automatic']);
+export type SubmissionMode = z.infer<typeof SubmissionMode>;
+
+export const SubmissionGround = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('beneficiary-signature') }),
+  /** an agent acting on a signed procuration, with its reference */
+  z.object({ kind: z.literal('procuration'), reference: z.string().trim().min(3, 'la référence a au moins 3 caractères').max(60) }),
+]);
+export type SubmissionGround = z.infer<typeof SubmissionGround>;
+
+/** What the card is about to sign, shown before the PIN. */
+export const SubmissionReview = z.object({
+  dossierId: z.uuid(),
+  mode: SubmissionMode,
+  ground: SubmissionGround,
+  aids: z.array(z.object({ aidName: z.string(), institutionName: z.string() })),
+  pieces: z.array(z.object({ itemId: z.string(), label: z.string(), documentTitle: z.string().nullable(), status: PieceStatus })),
+  /** whose card signs: the beneficiary's, or the agent's on a procuration */
+  signer: z.string(),
+  preparedAt: z.string(),
+});
+export type SubmissionReview = z.infer<typeof SubmissionReview>;
+
+const PrintResult = z.object({ pages: z.number().int().positive(), printed: z.boolean() });
+const DossierRef = z.object({ dossierId: z.uuid() });
 
 /** Every method: its params and its result. */
 export const methods = {
@@ -215,6 +419,48 @@ export const methods = {
   },
   'vault.journal': { params: z.object({}), result: z.object({ entries: z.array(JournalEntry) }) },
   'institutions.list': { params: z.object({}), result: z.object({ institutions: z.array(InstitutionItem) }) },
+  'aids.catalogue': { params: z.object({}), result: z.object({ version: z.number().int(), validFrom: z.string(), aids: z.array(AidItem) }) },
+  'aids.simulate': { params: z.object({ situation: SimulationSituation }), result: SimulationOutcome },
+  /** the person's requests, and the status changes they have not seen yet */
+  'applications.list': { params: z.object({}), result: z.object({ dossiers: z.array(DossierSummary), notices: z.array(AidNotice) }) },
+  /** one aid, or the aids filed together (a bundle); a linked aid brings the one it waits for */
+  'applications.create': {
+    params: z.object({ aidIds: z.array(AidId).min(1).max(12), situation: FilingSituation }),
+    result: z.object({ dossierId: z.uuid() }),
+  },
+  'applications.get': { params: DossierRef, result: DossierView },
+  /** this paper of the vault (or just scanned) for this piece of the checklist */
+  'applications.choosePiece': { params: DossierRef.extend({ itemId: z.string().min(1).max(80), documentId: z.uuid() }), result: z.object({}) },
+  /** what will be sent, for the person to read before signing; kept by the core for `sign` */
+  'applications.prepare': { params: DossierRef.extend({ mode: SubmissionMode, ground: SubmissionGround }), result: SubmissionReview },
+  /** the card signs what `prepare` showed (PIN typed again), then it is sent */
+  'applications.sign': {
+    params: DossierRef.extend({
+      mode: SubmissionMode,
+      ground: SubmissionGround,
+      pin: z.string().regex(/^\d{4,8}$/, 'le code doit avoir 4 à 8 chiffres'),
+    }),
+    result: z.discriminatedUnion('outcome', [
+      /** sent now, or signed and waiting for the last pieces (automatic sending) */
+      z.object({ outcome: z.literal('sent'), state: z.enum(['submitted', 'waiting-for-pieces']), receiptNumber: z.string() }),
+      z.object({ outcome: z.literal('wrong'), triesLeft: z.number().int().min(0) }),
+      z.object({ outcome: z.literal('blocked') }),
+    ]),
+  },
+  'applications.withdraw': { params: DossierRef, result: z.object({}) },
+  /** to the institution of the request (of this aid's application, when a dossier holds several) */
+  'applications.message': {
+    params: DossierRef.extend({ body: z.string().trim().min(1, 'écrivez votre message').max(2000, 'message trop long'), applicationId: z.uuid().optional() }),
+    result: z.object({}),
+  },
+  'applications.printReceipt': { params: DossierRef, result: PrintResult },
+  'applications.printDossier': { params: DossierRef, result: PrintResult },
+  /** a letter to ask an institution for a missing paper, printed to be sent or brought */
+  'applications.printLetter': {
+    params: z.object({ to: z.string().trim().min(1).max(200), body: z.string().trim().min(1, 'la lettre est vide').max(3000, 'lettre trop longue') }),
+    result: PrintResult,
+  },
+  'applications.noticesSeen': { params: z.object({ ids: z.array(z.uuid()).min(1).max(200) }), result: z.object({}) },
 } as const;
 
 export type Methods = typeof methods;
@@ -231,6 +477,8 @@ export const KioskEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('device'), device: DeviceStatus }),
   /** staff asked for the screens to be loaded again */
   z.object({ type: z.literal('reload') }),
+  /** the server says a request's status changed: the aid screens read it again */
+  z.object({ type: z.literal('applications.changed'), applicationId: z.uuid() }),
 ]);
 export type KioskEvent = z.infer<typeof KioskEvent>;
 

@@ -32,6 +32,9 @@ import { ENROLLMENT_PROBLEM } from './sync/device.ts';
 import type { KioskSettings } from '../../sync-server/protocol/socket.ts';
 import { VaultService } from './vault/vault.ts';
 import { printPdf } from './vault/print.ts';
+import { AidsService } from './aids/aids.ts';
+import { letterPdf } from './aids/letter.ts';
+import { PersonSessions } from './sync/person-session.ts';
 import { PDFDocument } from 'pdf-lib';
 
 /** Pages of the PDF the server made (its page objects sit in compressed object streams: parse it). */
@@ -100,8 +103,8 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
 
   const box = opts.box ?? openCardBox(config.box, { logger: logger.child({ part: 'box' }) });
 
-  // the vault needs the sync client and the session, each of which calls back into it: late binding
-  let vault: VaultService | null = null;
+  // the person's server session needs the sync client and the session, each of which calls back into it: late binding
+  let people: PersonSessions | null = null;
   let syncRef: SyncClient | null = null;
   const session = new SessionManager({
     readers: { main: config.reader, second: config.readerSecond },
@@ -113,8 +116,8 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     idle: { timeoutMs: config.idleTimeoutMs, warningMs: config.idleWarningMs },
     box,
     ...(opts.readers ? { readerManager: opts.readers } : {}),
-    serverChallenge: () => vault?.challenge() ?? Promise.resolve(null),
-    onAuthenticated: (proof) => vault?.onAuthenticated(proof),
+    serverChallenge: () => people?.challenge() ?? Promise.resolve(null),
+    onAuthenticated: (proof) => people?.onAuthenticated(proof),
   });
 
   const sync = new SyncClient({
@@ -139,6 +142,12 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
         default:
           return { ok: false, error: { code: 'unknown', message: 'push non géré par cette borne' } };
       }
+    },
+    // the core keeps no status: the screens read the request again; the server keeps the notice for the next login
+    onApplicationStatus: (status) => {
+      logger.info({ applicationId: status.applicationId, status: status.status }, 'application status changed');
+      emit({ type: 'applications.changed', applicationId: status.applicationId });
+      return { ok: true };
     },
     onSettings: (settings) => {
       applySettings(settings);
@@ -182,8 +191,17 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     }
   });
 
-  vault = new VaultService({ sync, session, outbox, db, logger: logger.child({ part: 'vault' }) });
-  const theVault = vault;
+  people = new PersonSessions({ sync, session, logger: logger.child({ part: 'person-session' }) });
+  const thePeople = people;
+  const theVault = new VaultService({ sync, session, people, outbox, db, logger: logger.child({ part: 'vault' }) });
+  const aids = new AidsService({ people, session, logger: logger.child({ part: 'aids' }) });
+
+  /** A PDF printed on the kiosk's printer, when it has one (the renderer never prints itself). */
+  async function print(bytes: Uint8Array): Promise<{ pages: number; printed: boolean }> {
+    const pages = await countPdfPages(bytes);
+    const printed = config.printer ? await printPdf(config.printer, bytes, logger) : false;
+    return { pages, printed };
+  }
 
   const ocr = opts.ocr ?? createOcrPool({ size: config.ocrWorkers, cacheDir: join(config.dataDir, 'tessdata'), logger: logger.child({ part: 'ocr' }) });
   const pages = new PageProcessor();
@@ -205,11 +223,13 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   };
   session.on('ended', () => {
     wipe();
-    theVault.sessionEnded();
+    thePeople.sessionEnded();
+    aids.sessionEnded();
   });
   session.on('companion-ended', () => {
     wipe();
-    theVault.companionEnded();
+    thePeople.companionEnded();
+    aids.sessionEnded();
   });
 
   const handlers: Handlers = {
@@ -247,12 +267,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     'vault.search': async ({ query }) => ({ items: await theVault.search(query) }),
     'vault.open': async ({ documentId }) => theVault.open(documentId),
     'vault.image': async ({ documentId, preview }) => theVault.image(documentId, preview),
-    'vault.print': async ({ documentId, letterTo }) => {
-      const bytes = await theVault.pdf(documentId, letterTo);
-      const pages = await countPdfPages(bytes);
-      const printed = config.printer ? await printPdf(config.printer, bytes, logger) : false;
-      return { pages, printed };
-    },
+    'vault.print': async ({ documentId, letterTo }) => print(await theVault.pdf(documentId, letterTo)),
     'vault.delete': async ({ documentId }) => {
       theVault.delete(documentId);
       return {};
@@ -263,6 +278,35 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     },
     'vault.journal': async () => ({ entries: await theVault.journal() }),
     'institutions.list': async () => ({ institutions: await theVault.institutions() }),
+    'aids.catalogue': async () => aids.catalogue(),
+    'aids.simulate': async ({ situation }) => aids.simulate(situation),
+    'applications.list': async () => aids.list(),
+    'applications.create': async ({ aidIds, situation }) => ({ dossierId: await aids.create(aidIds, situation) }),
+    'applications.get': async ({ dossierId }) => aids.get(dossierId),
+    'applications.choosePiece': async ({ dossierId, itemId, documentId }) => {
+      await aids.choosePiece(dossierId, itemId, documentId);
+      return {};
+    },
+    'applications.prepare': async ({ dossierId, mode, ground }) => aids.prepare(dossierId, mode, ground),
+    'applications.sign': async ({ dossierId, mode, ground, pin }) => aids.sign(dossierId, mode, ground, pin),
+    'applications.withdraw': async ({ dossierId }) => {
+      await aids.withdraw(dossierId);
+      return {};
+    },
+    'applications.message': async ({ dossierId, body, applicationId }) => {
+      await aids.message(dossierId, body, applicationId);
+      return {};
+    },
+    'applications.printReceipt': async ({ dossierId }) => print(await aids.pdf(dossierId, 'receipt')),
+    'applications.printDossier': async ({ dossierId }) => print(await aids.pdf(dossierId, 'dossier')),
+    'applications.printLetter': async ({ to, body }) => {
+      session.subject(); // only inside a session
+      return print(await letterPdf({ to, body }));
+    },
+    'applications.noticesSeen': async ({ ids }) => {
+      await aids.noticesSeen(ids);
+      return {};
+    },
   };
 
   box.start();

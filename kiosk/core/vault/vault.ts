@@ -1,21 +1,18 @@
 /**
- * The person's vault on the kiosk. Reads go to the server in a person session that the card itself
- * opened (it signed a server nonce at login — or later, when the network comes back, while the card is
- * still in); writes (delete, send) are mutations in the outbox like deposits. Nothing of the vault is
+ * The person's vault on the kiosk. Reads go to the server in the person session that the card itself
+ * opened (sync/person-session.ts); writes (delete, send) are mutations in the outbox like deposits. Nothing of the vault is
  * kept on the kiosk beyond the session's own deposits still on their way.
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import {
-  ChallengeAck,
   FileAck,
   GetAck,
   ISSUER_OF,
   ISSUER_TITLE,
   InstitutionsAck,
   ListAck,
-  OpenSessionAck,
   AuditAck,
   DOC_TYPE_TITLE,
   VAULT_EVENTS,
@@ -26,136 +23,38 @@ import { KioskError } from '../../contract/schema.ts';
 import type { InstitutionItem, JournalEntry, VaultDocument, VaultItem } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
-import type { CardProof, SessionManager, Slot } from '../session/session.ts';
+import type { SessionManager } from '../session/session.ts';
 import type { Db } from '../storage/db.ts';
-import { OfflineRequestError } from '../sync/client.ts';
 import type { SyncClient } from '../sync/client.ts';
+import type { Acked, PersonSessions } from '../sync/person-session.ts';
 
 const TIMEOUT_MS = 10_000;
+const Located = z.object({
+  institutions: z.array(z.object({ id: z.string(), lat: z.number().min(-90).max(90).nullish(), lon: z.number().min(-180).max(180).nullish() })),
+});
 const OFFLINE = 'Vos papiers ne sont pas disponibles sans connexion. Vous pouvez quand même ajouter des papiers : ils partiront plus tard.';
 
 export interface VaultServiceOptions {
   sync: SyncClient;
   session: SessionManager;
+  /** the person's session on the server, opened by the card (shared with the aid space) */
+  people: PersonSessions;
   outbox: Outbox;
   db: Db;
   logger: Logger;
 }
 
 export class VaultService {
-  private readonly serverSessions: Partial<Record<Slot, string>> = {};
-  private opening: Partial<Record<Slot, Promise<string | null>>> = {};
-
   constructor(private readonly opts: VaultServiceOptions) {}
 
-  /** A nonce for the card to sign at login (null when offline: the session opens later). */
-  async challenge(): Promise<Uint8Array | null> {
-    try {
-      const ack = ChallengeAck.parse(await this.opts.sync.request(VAULT_EVENTS.challenge, {}, 1500));
-      return ack.ok ? new Uint8Array(Buffer.from(ack.nonce, 'base64url')) : null;
-    } catch {
-      return null;
-    }
-  }
-
-  /** The card proved itself with the server's nonce: open the person's session on the server. */
-  onAuthenticated(proof: CardProof): void {
-    const p = this.openOnServer(proof);
-    this.opening[proof.slot] = p;
-    void p.finally(() => {
-      if (this.opening[proof.slot] === p) delete this.opening[proof.slot];
-    });
-  }
-
-  /** The whole session ended (card out, finished, idle). */
-  sessionEnded(): void {
-    for (const slot of ['second', 'main'] as const) this.closeOnServer(slot);
-    this.opening = {};
-  }
-
-  companionEnded(): void {
-    this.closeOnServer('second');
-    delete this.opening.second;
-  }
-
-  private closeOnServer(slot: Slot): void {
-    const id = this.serverSessions[slot];
-    delete this.serverSessions[slot];
-    if (id) void this.opts.sync.request(VAULT_EVENTS.close, { sessionId: id }, 3000).catch(() => undefined);
-  }
-
-  private async openOnServer(proof: CardProof): Promise<string | null> {
-    try {
-      const withAgentSession = proof.slot === 'second' ? await this.serverSessionFor('main') : undefined;
-      const raw = await this.opts.sync.request(
-        VAULT_EVENTS.open,
-        {
-          certificate: Buffer.from(proof.certificate).toString('base64url'),
-          cardSerial: proof.cardSerial,
-          kioskNonce: Buffer.from(proof.kioskNonce).toString('base64url'),
-          serverNonce: Buffer.from(proof.serverNonce).toString('base64url'),
-          signature: Buffer.from(proof.signature).toString('base64url'),
-          ...(withAgentSession ? { withAgentSession } : {}),
-        },
-        TIMEOUT_MS,
-      );
-      const ack = OpenSessionAck.parse(raw);
-      if (!ack.ok) {
-        this.opts.logger.warn({ code: ack.error.code, slot: proof.slot }, 'server refused the person session');
-        return null;
-      }
-      this.serverSessions[proof.slot] = ack.sessionId;
-      return ack.sessionId;
-    } catch (err) {
-      this.opts.logger.warn({ err: (err as Error).message, slot: proof.slot }, 'person session not opened on the server');
-      return null;
-    }
-  }
-
-  /** The server session for a slot, opening it now if the card is in and the network is there. */
-  private async serverSessionFor(slot: Slot): Promise<string | null> {
-    const known = this.serverSessions[slot];
-    if (known) return known;
-    const pending = this.opening[slot];
-    if (pending) return pending;
-    const nonce = await this.challenge();
-    if (!nonce) return null;
-    const proof = await this.opts.session.proveAgain(slot, nonce).catch(() => null);
-    if (!proof) return null;
-    return this.openOnServer(proof);
-  }
-
-  /** The session on whose vault we act: the beneficiary's (alone, or joined to an agent). */
-  private async subjectSession(): Promise<string> {
-    const open = this.opts.session.requireSession();
-    this.opts.session.subject(); // throws in plain words when an agent is alone
-    const slot: Slot = open.role === 'agent' ? 'second' : 'main';
-    const id = await this.serverSessionFor(slot);
-    if (!id) throw new KioskError('offline', OFFLINE);
-    return id;
-  }
-
-  private async ask<S extends z.ZodType>(event: string, payload: object, schema: S): Promise<z.infer<S>> {
-    const sessionId = await this.subjectSession();
-    let raw: unknown;
-    try {
-      raw = await this.opts.sync.request(event, { sessionId, ...payload }, TIMEOUT_MS);
-    } catch (err) {
-      if (err instanceof OfflineRequestError) throw new KioskError('offline', OFFLINE);
-      throw new KioskError('offline', 'Le serveur ne répond pas. Réessayez dans un moment.');
-    }
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw new KioskError('transport', 'Réponse inattendue du serveur.');
-    const ack = parsed.data as { ok: boolean; error?: { code: string; message: string } };
-    if (!ack.ok) {
-      if (ack.error?.code === 'unknown') throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
-      if (ack.error?.code === 'forbidden') {
-        // the server no longer knows this session (it restarted, or the card was blocked): forget it
-        for (const slot of ['main', 'second'] as const) if (this.serverSessions[slot] === sessionId) delete this.serverSessions[slot];
-      }
+  private async ask<S extends z.ZodType<Acked>>(event: string, payload: object, schema: S): Promise<z.infer<S>> {
+    const ack = await this.opts.people.request(event, payload, schema, { offline: OFFLINE });
+    const answered = ack as Acked;
+    if (!answered.ok) {
+      if (answered.error.code === 'unknown') throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
       throw new KioskError('internal', 'Le coffre n’est pas disponible pour le moment.');
     }
-    return parsed.data;
+    return ack;
   }
 
   async list(): Promise<VaultItem[]> {
@@ -231,7 +130,19 @@ export class VaultService {
     }
     const ack = InstitutionsAck.safeParse(raw);
     if (!ack.success || !ack.data.ok) throw new KioskError('transport', 'Réponse inattendue du serveur.');
-    return ack.data.institutions.map((i) => ({ id: i.id, name: i.name, address: i.address, city: `${i.postcode} ${i.city}` }));
+    // the server keeps where each institution is; the protocol's list does not carry it yet: used when it does
+    const where = new Map(Located.safeParse(raw).data?.institutions.map((i) => [i.id, i]) ?? []);
+    return ack.data.institutions.map((i) => {
+      const at = where.get(i.id);
+      return {
+        id: i.id,
+        kind: i.kind,
+        name: i.name,
+        address: i.address,
+        city: `${i.postcode} ${i.city}`,
+        ...(at?.lat != null && at.lon != null ? { lat: at.lat, lon: at.lon } : {}),
+      };
+    });
   }
 
   /** Deleting is the person's own act (the server refuses it on an agent's ground). */

@@ -20,7 +20,8 @@ export function Check({
 }: {
   analysis: CaptureAnalysis;
   replaces?: string;
-  onSaved: () => void;
+  /** the new paper's id in the vault */
+  onSaved: (documentId: string) => void;
   onRetake: () => void;
   onAddPage: (captureId: string) => void;
 }) {
@@ -40,8 +41,8 @@ export function Check({
     setBusy(true);
     setError(null);
     try {
-      await kiosk.call('capture.confirm', { captureId: analysis.captureId, fields: values, ...(replaces ? { replaces } : {}) });
-      onSaved();
+      const r = await kiosk.call('capture.confirm', { captureId: analysis.captureId, fields: values, ...(replaces ? { replaces } : {}) });
+      onSaved(r.documentId);
     } catch (err) {
       setError(err instanceof Error ? err.message : t.error);
       setEditing(true);

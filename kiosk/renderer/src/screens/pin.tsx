@@ -1,8 +1,10 @@
 /**
  * The PIN pad on screen. Digits stay in this component only, are sent once, and are cleared at once.
- * A physical keyboard works too (digits, Backspace, Enter) for people who prefer it.
+ * A physical keyboard works too (digits, Backspace, Enter) for people who prefer it. The same pad asks
+ * for the code at login, when a beneficiary joins an agent, and when the card signs a request.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 
@@ -19,9 +21,50 @@ export interface PinPadProps {
 }
 
 export function PinPad({ firstName, triesLeft, purpose = 'login', agent }: PinPadProps) {
+  const [message, setMessage] = useState<string | null>(triesLeft < 3 ? t.pin.wrong(triesLeft) : null);
+
+  async function submit(pin: string) {
+    setMessage(t.pin.checking);
+    try {
+      const r = await kiosk.call('pin.submit', { pin, purpose });
+      if (r.outcome === 'wrong') setMessage(t.pin.wrong(r.triesLeft));
+      else setMessage(null);
+    } catch (err) {
+      setMessage(err instanceof Error ? err.message : t.error);
+    }
+  }
+
+  return (
+    <PinEntry
+      id={`titre-${purpose}`}
+      level={purpose === 'login' ? 1 : 2}
+      title={t.pin.prompt}
+      lead={t.pin.hello(firstName)}
+      message={message}
+      onSubmit={submit}
+    >
+      {purpose === 'join' && agent && <p>{t.pin.joinContext(agent)}</p>}
+    </PinEntry>
+  );
+}
+
+export interface PinEntryProps {
+  /** the heading's id (the section is labelled by it) */
+  id: string;
+  level: 1 | 2;
+  title: string;
+  lead?: string;
+  /** what the last attempt gave (wrong code, checking…), read out at once */
+  message: string | null;
+  /** called with the typed code; the pad is cleared and waits until it settles */
+  onSubmit: (pin: string) => Promise<void>;
+  children?: ComponentChildren;
+}
+
+/** The pad itself: dots, digits, erase, validate. */
+export function PinEntry({ id, level, title, lead, message, onSubmit, children }: PinEntryProps) {
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string | null>(triesLeft < 3 ? t.pin.wrong(triesLeft) : null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => heading.current?.focus(), []);
@@ -34,13 +77,8 @@ export function PinPad({ firstName, triesLeft, purpose = 'login', agent }: PinPa
     const value = pin;
     setPin('');
     setBusy(true);
-    setMessage(t.pin.checking);
     try {
-      const r = await kiosk.call('pin.submit', { pin: value, purpose });
-      if (r.outcome === 'wrong') setMessage(t.pin.wrong(r.triesLeft));
-      else setMessage(null);
-    } catch (err) {
-      setMessage(err instanceof Error ? err.message : t.error);
+      await onSubmit(value);
     } finally {
       setBusy(false);
     }
@@ -48,6 +86,7 @@ export function PinPad({ firstName, triesLeft, purpose = 'login', agent }: PinPa
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
       if (/^\d$/.test(e.key)) add(e.key);
       else if (e.key === 'Backspace') erase();
       else if (e.key === 'Enter') void submit();
@@ -59,28 +98,28 @@ export function PinPad({ firstName, triesLeft, purpose = 'login', agent }: PinPa
   });
 
   return (
-    <section class="pin-screen" aria-labelledby={`titre-${purpose}`}>
+    <section class="pin-screen" aria-labelledby={id}>
       <div class="pin-info">
-      <p class="lead">{t.pin.hello(firstName)}</p>
-      {purpose === 'login' ? (
-        <h1 id="titre-login" ref={heading} tabIndex={-1}>
-          {t.pin.prompt}
-        </h1>
-      ) : (
-        <h2 id="titre-join" class="h1" ref={heading} tabIndex={-1}>
-          {t.pin.prompt}
-        </h2>
-      )}
-      {purpose === 'join' && agent && <p>{t.pin.joinContext(agent)}</p>}
-      <p class="muted">{t.pin.hint}</p>
-      <div class="pin-dots" role="img" aria-label={t.pin.digits(pin.length)}>
-        {Array.from({ length: Math.max(MIN, pin.length) }, (_, i) => (
-          <span class={i < pin.length ? 'dot full' : 'dot'} key={i} />
-        ))}
-      </div>
-      <p class="message" role="status" aria-live="assertive">
-        {message ?? ''}
-      </p>
+        {lead && <p class="lead">{lead}</p>}
+        {level === 1 ? (
+          <h1 id={id} ref={heading} tabIndex={-1}>
+            {title}
+          </h1>
+        ) : (
+          <h2 id={id} class="h1" ref={heading} tabIndex={-1}>
+            {title}
+          </h2>
+        )}
+        {children}
+        <p class="muted">{t.pin.hint}</p>
+        <div class="pin-dots" role="img" aria-label={t.pin.digits(pin.length)}>
+          {Array.from({ length: Math.max(MIN, pin.length) }, (_, i) => (
+            <span class={i < pin.length ? 'dot full' : 'dot'} key={i} />
+          ))}
+        </div>
+        <p class="message" role="status" aria-live="assertive">
+          {message ?? ''}
+        </p>
       </div>
       <div class="pinpad" role="group" aria-label="Clavier du code">
         {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (

@@ -1,6 +1,9 @@
-/** Inside a session: home → scan → check → saved. All of it unmounts when the card leaves. */
+/**
+ * Inside a session: home → scan → check → saved; the vault; the aid space (requests, catalogue,
+ * simulation, filing, a request's dossier, sending it). All of it unmounts when the card leaves.
+ */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { CaptureAnalysis, KioskState, SyncStatus } from '../../../contract/schema.ts';
+import type { AidNotice, CaptureAnalysis, ChecklistPiece, KioskState, SyncStatus } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { Scan } from './scan.tsx';
@@ -9,15 +12,32 @@ import { PinPad } from './pin.tsx';
 import { DocumentView } from './document.tsx';
 import { Journal } from './journal.tsx';
 import { VaultList } from './vault.tsx';
+import { Notices, errorText } from './aids/common.tsx';
+import { Catalogue } from './aids/catalogue.tsx';
+import { Dossier } from './aids/dossier.tsx';
+import type { SendChoice } from './aids/dossier.tsx';
+import { Filing } from './aids/filing.tsx';
+import { MyAids } from './aids/my-aids.tsx';
+import { SendRequest } from './aids/send.tsx';
+import { Simulation } from './aids/simulation.tsx';
+
+/** A paper scanned for a piece of a request: once saved, it goes into that request. */
+type ForPiece = { dossierId: string; itemId: string };
 
 type Step =
   | { name: 'home' }
-  | { name: 'scan'; replaces?: string; addTo?: { analysis: CaptureAnalysis } }
-  | { name: 'check'; analysis: CaptureAnalysis; replaces?: string }
+  | { name: 'scan'; replaces?: string; addTo?: { analysis: CaptureAnalysis }; forPiece?: ForPiece }
+  | { name: 'check'; analysis: CaptureAnalysis; replaces?: string; forPiece?: ForPiece }
   | { name: 'saved' }
   | { name: 'vault'; notice?: string }
   | { name: 'document'; id: string }
-  | { name: 'journal' };
+  | { name: 'journal' }
+  | { name: 'aids' }
+  | { name: 'catalogue' }
+  | { name: 'simulate'; focus: string[] }
+  | { name: 'file'; aids: { id: string; name: string }[] }
+  | { name: 'dossier'; id: string; notice?: string }
+  | { name: 'send'; id: string; choice: SendChoice };
 type SessionState = Extract<KioskState, { screen: 'session' }>;
 
 export function SessionScreens({ state, sync }: { state: SessionState; sync: SyncStatus | null }) {
@@ -40,21 +60,95 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
     if (subject === null) setStep({ name: 'home' });
   }, [subject]);
 
+  // the aid space: what is new is shown at login and on entering "Mes aides", then marked seen
+  const [notices, setNotices] = useState<AidNotice[]>([]);
+  const seen = useRef(new Set<string>());
+  const [refresh, setRefresh] = useState(0);
+  const showNotices = (fresh: AidNotice[]) => {
+    setNotices((old) => [...old, ...fresh.filter((n) => !old.some((o) => o.id === n.id))]);
+    const ids = fresh.map((n) => n.id).filter((id) => !seen.current.has(id));
+    if (ids.length === 0) return;
+    ids.forEach((id) => seen.current.add(id));
+    void kiosk.call('applications.noticesSeen', { ids }).catch(() => ids.forEach((id) => seen.current.delete(id)));
+  };
+  useEffect(() => {
+    if (subject === null) return;
+    kiosk.call('applications.list', {}).then((r) => showNotices(r.notices), () => undefined);
+  }, [subject]);
+  useEffect(
+    () =>
+      kiosk.on((e) => {
+        if (e.type !== 'applications.changed') return;
+        setRefresh((r) => r + 1);
+        kiosk.call('applications.list', {}).then((r) => showNotices(r.notices), () => undefined);
+      }),
+    [],
+  );
+  const toDossier = (id: string, notice?: string) => setStep({ name: 'dossier', id, ...(notice ? { notice } : {}) });
+
   switch (step.name) {
     case 'home':
-      return <Home state={state} canScan={subject !== null} go={setStep} onFinish={finish} />;
+      return <Home state={state} canScan={subject !== null} sync={sync} notices={notices} go={setStep} onFinish={finish} />;
     case 'scan': {
-      const { replaces, addTo } = step;
+      const { replaces, addTo, forPiece } = step;
+      const extra = { ...(replaces ? { replaces } : {}), ...(forPiece ? { forPiece } : {}) };
       return (
         <Scan
           {...(addTo ? { addTo: addTo.analysis.captureId } : {})}
-          onRead={(analysis) => setStep({ name: 'check', analysis, ...(replaces ? { replaces } : {}) })}
+          onRead={(analysis) => setStep({ name: 'check', analysis, ...extra })}
           onCancel={() =>
-            setStep(addTo ? { name: 'check', analysis: addTo.analysis, ...(replaces ? { replaces } : {}) } : replaces ? { name: 'document', id: replaces } : { name: 'home' })
+            setStep(
+              addTo
+                ? { name: 'check', analysis: addTo.analysis, ...extra }
+                : forPiece
+                  ? { name: 'dossier', id: forPiece.dossierId }
+                  : replaces
+                    ? { name: 'document', id: replaces }
+                    : { name: 'home' },
+            )
           }
         />
       );
     }
+    case 'aids':
+      return (
+        <MyAids
+          notices={notices}
+          refresh={refresh}
+          onLoaded={showNotices}
+          onOpen={(id) => toDossier(id)}
+          onAsk={() => setStep({ name: 'catalogue' })}
+          onBack={() => setStep({ name: 'home' })}
+        />
+      );
+    case 'catalogue':
+      return (
+        <Catalogue
+          onSimulate={(focus) => setStep({ name: 'simulate', focus })}
+          onFile={(aids) => setStep({ name: 'file', aids })}
+          onBack={() => setStep({ name: 'aids' })}
+        />
+      );
+    case 'simulate':
+      return <Simulation focus={step.focus} onFile={(aid) => setStep({ name: 'file', aids: [aid] })} onBack={() => setStep({ name: 'catalogue' })} />;
+    case 'file':
+      return <Filing aids={step.aids} onCreated={(id) => toDossier(id)} onBack={() => setStep({ name: 'catalogue' })} />;
+    case 'dossier':
+      return (
+        <Dossier
+          key={step.id}
+          dossierId={step.id}
+          personName={subject ?? ''}
+          canUseProcuration={state.role === 'agent' && state.companion !== null}
+          refresh={refresh}
+          notice={step.notice ?? null}
+          onScan={(piece: ChecklistPiece) => setStep({ name: 'scan', forPiece: { dossierId: step.id, itemId: piece.itemId } })}
+          onSend={(choice) => setStep({ name: 'send', id: step.id, choice })}
+          onBack={() => setStep({ name: 'aids' })}
+        />
+      );
+    case 'send':
+      return <SendRequest dossierId={step.id} choice={step.choice} onDone={() => toDossier(step.id)} onBack={() => toDossier(step.id)} />;
     case 'vault':
       return <VaultList onOpen={(id) => setStep({ name: 'document', id })} onBack={() => setStep({ name: 'home' })} notice={step.notice ?? null} />;
     case 'document':
@@ -73,11 +167,26 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
         <Check
           analysis={step.analysis}
           {...(step.replaces ? { replaces: step.replaces } : {})}
-          onSaved={() => setStep({ name: 'saved' })}
-          onAddPage={() => setStep({ name: 'scan', addTo: { analysis: step.analysis }, ...(step.replaces ? { replaces: step.replaces } : {}) })}
+          onSaved={(documentId) => {
+            const forPiece = step.forPiece;
+            if (!forPiece) return setStep({ name: 'saved' });
+            // the paper is in the outbox, on its way: the request takes it now, the server attaches it when it lands
+            kiosk.call('applications.choosePiece', { dossierId: forPiece.dossierId, itemId: forPiece.itemId, documentId }).then(
+              () => toDossier(forPiece.dossierId, t.dossier.pieceAdded),
+              (e: unknown) => toDossier(forPiece.dossierId, errorText(e)),
+            );
+          }}
+          onAddPage={() =>
+            setStep({
+              name: 'scan',
+              addTo: { analysis: step.analysis },
+              ...(step.replaces ? { replaces: step.replaces } : {}),
+              ...(step.forPiece ? { forPiece: step.forPiece } : {}),
+            })
+          }
           onRetake={() => {
             void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
-            setStep({ name: 'scan' });
+            setStep({ name: 'scan', ...(step.forPiece ? { forPiece: step.forPiece } : {}) });
           }}
         />
       );
@@ -86,7 +195,21 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
   }
 }
 
-function Home({ state, canScan, go, onFinish }: { state: SessionState; canScan: boolean; go: (s: Step) => void; onFinish: () => void }) {
+function Home({
+  state,
+  canScan,
+  sync,
+  notices,
+  go,
+  onFinish,
+}: {
+  state: SessionState;
+  canScan: boolean;
+  sync: SyncStatus | null;
+  notices: AidNotice[];
+  go: (s: Step) => void;
+  onFinish: () => void;
+}) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   return (
@@ -96,10 +219,15 @@ function Home({ state, canScan, go, onFinish }: { state: SessionState; canScan: 
       <h1 id="titre" ref={heading} tabIndex={-1}>
         {t.home.question}
       </h1>
+      <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} />
       <div class="choices">
         <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.vault}</span>
           <span class="choice-help">{t.home.vaultHelp}</span>
+        </button>
+        <button type="button" class="choice" onClick={() => go({ name: 'aids' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+          <span class="choice-title">{t.home.aids}</span>
+          <span class="choice-help">{sync && !sync.online ? t.home.aidsOffline : t.home.aidsHelp}</span>
         </button>
         <button type="button" class="choice" onClick={() => go({ name: 'scan' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.scan}</span>

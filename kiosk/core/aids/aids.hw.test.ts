@@ -1,0 +1,199 @@
+/**
+ * The aid space of the kiosk core through its contract, against the real server, over real pcscd with
+ * the demo's virtual cards (tests/support/stack.ts): catalogue, simulation, filing, the checklist filled
+ * from the vault, signing by the card for automatic sending (a wrong PIN sends nothing), papers scanned
+ * afterwards that make the server send it by itself, the receipt, a decision pushed live and kept as a
+ * notice, and the plain words when the server cannot be reached.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderPayslip } from '../../../tests/fixtures/admin.ts';
+import { renderRib } from '../../../tests/fixtures/documents.ts';
+import { renderIdentityCard } from '../../../tests/fixtures/identity.ts';
+import { startStack } from '../../../tests/support/stack.ts';
+import type { Stack } from '../../../tests/support/stack.ts';
+import type { KioskEvent, MethodName, Params, Result } from '../../contract/schema.ts';
+
+let stack: Stack;
+const events: KioskEvent[] = [];
+
+async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function call<M extends MethodName>(method: M, params: Params<M>): Promise<{ ok: true; value: Result<M> } | { ok: false; error: { code: string; message: string } }> {
+  return (await stack.core.handle(method, params)) as never;
+}
+async function ok<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
+  const r = await call(method, params);
+  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+  return r.value;
+}
+
+async function login(firstName: string): Promise<void> {
+  await stack.insert(firstName);
+  await until('the PIN screen', () => stack.core.session.state.screen === 'pin', 15_000);
+  expect(await ok('pin.submit', { pin: stack.person(firstName).card.pin, purpose: 'login' })).toEqual({ outcome: 'open' });
+}
+
+async function logout(): Promise<void> {
+  await ok('session.end', {});
+  await stack.remove(0, { force: true });
+  await until('the attract screen', () => stack.core.session.state.screen === 'attract', 15_000);
+}
+
+/** A paper through the capture path the screens use (OCR, check, confirm), then synced. */
+async function deposit(png: Buffer, docType: string): Promise<string> {
+  const analysis = await ok('capture.analyse', { image: new Uint8Array(png), mime: 'image/png' });
+  expect(analysis.docType).toBe(docType);
+  const fields = Object.fromEntries(Object.entries(analysis.fields).map(([k, f]) => [k, f.value]));
+  const { documentId } = await ok('capture.confirm', { captureId: analysis.captureId, fields });
+  return documentId;
+}
+
+const SALARIED_TENANT: Params<'applications.create'>['situation'] = { housing: 'tenant', activity: ['salaried'], nationality: 'french', children: false, couple: false };
+
+beforeAll(async () => {
+  stack = await startStack();
+  stack.core.onEvent((e) => events.push(e));
+  await until('the kiosk online', () => stack.core.sync.connected, 15_000);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('the aid space in the kiosk core', () => {
+  it('catalogue and simulation, in the person’s words', async () => {
+    await login('Camille');
+    const cat = await ok('aids.catalogue', {});
+    const prime = cat.aids.find((a) => a.id === 'prime-activite');
+    expect(prime).toMatchObject({ institutionName: 'la CAF', simulable: true, process: { kind: 'simple' } });
+    expect(prime?.officialUrl).toMatch(/^https:\/\//);
+    expect(cat.aids.find((a) => a.id === 'rsa')?.process).toMatchObject({ kind: 'bundle', with: [{ id: 'css', name: expect.stringMatching(/santé solidaire/i) }] });
+    expect(cat.aids.find((a) => a.id === 'aah')?.process).toMatchObject({ kind: 'linked', after: { id: 'demande-mdph' } });
+
+    const sim = await ok('aids.simulate', {
+      situation: {
+        residesInFrance: true,
+        couple: false,
+        adults: [{ age: 30, resources: { salaries: 1000, unemploymentBenefits: 0, pensions: 0, other: 0 } }],
+        children: [],
+        housing: { status: 'tenant', rent: 550, housingBenefit: 0 },
+      },
+    });
+    const estimate = sim.results.find((r) => r.aid === 'prime-activite');
+    expect(estimate).toMatchObject({ eligible: true, canFile: true });
+    expect(estimate?.monthlyAmount).toBeGreaterThan(0);
+    expect(sim.warnings.join(' ')).toMatch(/estimation/i);
+
+    // the server's own rule, in French, before anything is asked
+    const bad = await call('aids.simulate', {
+      situation: {
+        residesInFrance: true,
+        couple: true,
+        adults: [{ age: 30, resources: { salaries: 0, unemploymentBenefits: 0, pensions: 0, other: 0 } }],
+        children: [],
+        housing: { status: 'hosted-free' },
+      },
+    });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('En couple il faut 2 adultes') } });
+  });
+
+  let dossierId = '';
+
+  it('files, signs for automatic sending (a wrong PIN sends nothing), and the server sends it when the last paper arrives', async () => {
+    await deposit((await renderRib({ seed: 4242, holder: 'Mme Camille MARTIN' })).png, 'rib');
+    await stack.core.sync.flushed(30_000);
+
+    ({ dossierId } = await ok('applications.create', { aidIds: ['prime-activite'], situation: SALARIED_TENANT }));
+    const d = await ok('applications.get', { dossierId });
+    expect(d.aids).toMatchObject([{ aidId: 'prime-activite', stateLabel: 'Il manque des papiers', institutionKind: 'caf' }]);
+    const status = Object.fromEntries(d.checklist.map((c) => [c.itemId, c.status]));
+    expect(status).toEqual({ identite: 'absent', rib: 'present', 'bulletins-salaire': 'absent' });
+    expect(d.checklist.find((c) => c.itemId === 'rib')?.document?.title).toMatch(/RIB/);
+    expect(d.checklist.find((c) => c.itemId === 'identite')?.docTitles).toEqual(['Carte d’identité', 'Passeport']);
+    expect(d).toMatchObject({ canSubmit: false, canSign: true, signedAt: null });
+
+    // sending now needs every paper: the server says which are missing
+    const manual = await call('applications.prepare', { dossierId, mode: 'manual', ground: { kind: 'beneficiary-signature' } });
+    expect(manual).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('Il manque encore des papiers') } });
+
+    const ground = { kind: 'beneficiary-signature' } as const;
+    const review = await ok('applications.prepare', { dossierId, mode: 'automatic', ground });
+    expect(review).toMatchObject({ mode: 'automatic', signer: 'Camille', aids: [{ aidName: 'Prime d’activité', institutionName: 'la CAF' }] });
+    expect(review.pieces.map((p) => [p.itemId, p.documentTitle !== null])).toEqual([
+      ['identite', false],
+      ['rib', true],
+      ['bulletins-salaire', false],
+    ]);
+
+    // a wrong PIN: tries left, nothing sent
+    expect(await ok('applications.sign', { dossierId, mode: 'automatic', ground, pin: '0000' })).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    expect((await stack.server.db.selectFrom('dossiers').select(['signed_at']).where('id', '=', dossierId).executeTakeFirstOrThrow()).signed_at).toBeNull();
+    // not what was shown: refused before the card is asked
+    expect(await call('applications.sign', { dossierId, mode: 'manual', ground, pin: '1234' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    await ok('applications.prepare', { dossierId, mode: 'automatic', ground });
+
+    const signed = await ok('applications.sign', { dossierId, mode: 'automatic', ground, pin: stack.person('Camille').card.pin });
+    expect(signed).toMatchObject({ outcome: 'sent', state: 'waiting-for-pieces', receiptNumber: expect.stringMatching(/^FAC-\d{4}-[0-9A-Z]{8}$/) });
+    const waiting = await ok('applications.get', { dossierId });
+    expect(waiting).toMatchObject({ mode: 'automatic', canSign: false, submittedAt: null });
+    expect(waiting.signedAt).not.toBeNull();
+    const receipt = await ok('applications.printReceipt', { dossierId });
+    expect(receipt.printed).toBe(false);
+    expect(receipt.pages).toBeGreaterThanOrEqual(1);
+
+    // a paper chosen while still on its way from the kiosk is "arriving"
+    await ok('applications.choosePiece', { dossierId, itemId: 'identite', documentId: randomUUID() });
+    expect((await ok('applications.get', { dossierId })).checklist.find((c) => c.itemId === 'identite')?.status).toBe('arriving');
+
+    // the missing papers, scanned now and chosen for their items (in the outbox, or just arrived)
+    const id = await deposit((await renderIdentityCard({ seed: 3, font: 'DejaVu Sans', mrzFont: 'DejaVu Sans Mono' })).png, 'identity-card');
+    await ok('applications.choosePiece', { dossierId, itemId: 'identite', documentId: id });
+    const slip = await deposit((await renderPayslip({ seed: 1, font: 'DejaVu Sans' })).png, 'payslip');
+    await ok('applications.choosePiece', { dossierId, itemId: 'bulletins-salaire', documentId: slip });
+    await stack.core.sync.flushed(30_000);
+
+    const sent = await until('the automatic sending', async () => {
+      const v = await ok('applications.get', { dossierId });
+      return v.submittedAt ? v : null;
+    });
+    expect(sent.aids[0]).toMatchObject({ state: 'submitted', stateLabel: 'Envoyée' });
+    expect(sent.checklist.every((c) => c.status === 'present')).toBe(true);
+    expect((await ok('applications.printDossier', { dossierId })).pages).toBeGreaterThanOrEqual(1);
+    const letter = await ok('applications.printLetter', { to: 'votre employeur', body: 'Madame, Monsieur,\n\nJ’ai besoin d’un bulletin de salaire — merci.' });
+    expect(letter).toEqual({ pages: 1, printed: false });
+  });
+
+  it('what the server did by itself reaches the kiosk at once, and is a notice at the next login', async () => {
+    // (an institution's decision goes the same way: tests/e2e/aids.e2e.test.ts)
+    const applicationId = (await ok('applications.get', { dossierId })).aids[0]!.applicationId;
+    await until('the status pushed to the kiosk', () => events.some((e) => e.type === 'applications.changed' && e.applicationId === applicationId), 15_000);
+
+    await logout();
+    await login('Camille');
+    const { notices, dossiers } = await ok('applications.list', {});
+    expect(dossiers.find((x) => x.dossierId === dossierId)?.aids[0]).toMatchObject({ state: 'submitted', stateLabel: 'Envoyée' });
+    expect(notices.find((n) => n.applicationId === applicationId)).toMatchObject({ aidName: 'Prime d’activité', state: 'submitted', stateLabel: 'Envoyée', dossierId });
+    await ok('applications.noticesSeen', { ids: notices.map((n) => n.id) });
+    expect((await ok('applications.list', {})).notices).toEqual([]);
+
+    // a second request for the same aid is refused in words
+    const again = await call('applications.create', { aidIds: ['prime-activite'], situation: SALARIED_TENANT });
+    expect(again).toMatchObject({ ok: false, error: { message: expect.stringContaining('Vous avez déjà une demande') } });
+  });
+
+  it('without the server, it says so in plain words', async () => {
+    await stack.core.sync.stop();
+    const r = await call('applications.list', {});
+    expect(r).toMatchObject({ ok: false, error: { code: 'offline', message: expect.stringContaining('besoin d’une connexion') } });
+    await logout();
+  });
+});

@@ -1,0 +1,319 @@
+/**
+ * The aid-request space on the kiosk (issue #7): the catalogue, the simulation, filing a request, its
+ * checklist of pieces filled from the vault, sending it signed by the card, the thread with the
+ * institution and the notices of status changes. Everything lives on the server
+ * (sync-server/protocol/applications.ts) and is asked for in the person session the card opened, like
+ * the vault: the checklist is assessed against the vault, which only the server holds. Offline, the aid
+ * space says so in plain words. Nothing of it is kept on the kiosk but the manifest being signed.
+ */
+import {
+  AID_EVENTS,
+  ApplicationsListAck,
+  CatalogueAck,
+  CreateAck,
+  DossierAck,
+  MANIFEST_TTL_MS,
+  OkAck,
+  PdfAck,
+  PrepareAck,
+  STATE_LABEL,
+  SimulateAck,
+  SubmitAck,
+  manifestBytes,
+} from '../../../sync-server/protocol/applications.ts';
+import type { AidSummary, ApplicationStateName, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
+import { SituationSchema, frenchIssues } from '../../../sync-server/protocol/simulation.ts';
+import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
+import type { DocType } from '../../../sync-server/protocol/common.ts';
+import type { z } from 'zod';
+import { KioskError } from '../../contract/schema.ts';
+import type {
+  AidItem,
+  AidNotice,
+  DossierSummary,
+  DossierView,
+  FilingSituation,
+  Result,
+  SimulationOutcome,
+  SimulationSituation,
+  SubmissionGround,
+  SubmissionMode,
+  SubmissionReview,
+} from '../../contract/schema.ts';
+import type { Logger } from '../log.ts';
+import type { SessionManager } from '../session/session.ts';
+import type { Acked, PersonSessions } from '../sync/person-session.ts';
+
+const OFFLINE = 'L’espace des aides a besoin d’une connexion. Il n’y a pas de connexion pour le moment. Réessayez plus tard, ou demandez à un agent.';
+const UNAVAILABLE = 'L’espace des aides n’est pas disponible pour le moment. Réessayez dans un moment.';
+/** a PDF or a submission can take longer than a read */
+const SLOW_MS = 30_000;
+/** a manifest older than this is prepared again rather than signed (the server refuses it after MANIFEST_TTL_MS) */
+const MANIFEST_MARGIN_MS = 60_000;
+
+const DECIDED: readonly ApplicationStateName[] = ['accepted', 'refused', 'closed'];
+const BEFORE_SENDING: readonly ApplicationStateName[] = ['draft', 'collecting-pieces', 'ready'];
+
+export interface AidsServiceOptions {
+  people: PersonSessions;
+  session: SessionManager;
+  logger: Logger;
+  now?: () => number;
+}
+
+interface Prepared {
+  manifest: Manifest;
+  mode: SubmissionMode;
+  ground: SubmissionGround;
+  at: number;
+}
+
+export class AidsService {
+  private catalogueCache: { version: number; validFrom: string; aids: AidSummary[] } | null = null;
+  /** the manifest shown to the person, per dossier, until the card signs it or the session ends */
+  private readonly prepared = new Map<string, Prepared>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: AidsServiceOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The session ended: forget what was being signed. */
+  sessionEnded(): void {
+    this.prepared.clear();
+  }
+
+  /**
+   * A request in the subject's server session. A session the server no longer knows is opened again by
+   * the card once, then the request is tried again; a refusal becomes a KioskError in plain words.
+   */
+  private async ask<S extends z.ZodType<Acked>>(
+    event: string,
+    payload: object,
+    schema: S,
+    opts: { timeoutMs?: number; once?: boolean } = {},
+  ): Promise<Extract<z.infer<S>, { ok: true }>> {
+    const words = { offline: OFFLINE, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
+    let ack = (await this.opts.people.request(event, payload, schema, words)) as Acked;
+    if (!ack.ok && ack.error.code === 'forbidden' && !opts.once) ack = (await this.opts.people.request(event, payload, schema, words)) as Acked;
+    if (ack.ok) return ack as Extract<z.infer<S>, { ok: true }>;
+    this.opts.logger.warn({ event, code: ack.error.code }, 'aid request refused by the server');
+    switch (ack.error.code) {
+      case 'unknown':
+        throw new KioskError('not-found', ack.error.message || 'Cette demande n’existe plus.');
+      case 'invalid':
+        // the server's words when it says what is wrong; not its schema's (a message the kiosk built badly)
+        throw new KioskError(
+          'invalid-request',
+          ack.error.message && !ack.error.message.startsWith('Message invalide') ? ack.error.message : 'Cette demande n’a pas pu être faite. Réessayez, ou demandez à un agent.',
+        );
+      case 'internal':
+        throw new KioskError('internal', UNAVAILABLE);
+      default:
+        // the server's own words (a refusal that says why: piece missing, already sent, manifest too old…)
+        throw new KioskError('invalid-request', ack.error.message || UNAVAILABLE);
+    }
+  }
+
+  private async catalogueRaw(): Promise<{ version: number; validFrom: string; aids: AidSummary[] }> {
+    if (this.catalogueCache) return this.catalogueCache;
+    const ack = await this.ask(AID_EVENTS.catalogue, {}, CatalogueAck);
+    this.catalogueCache = { version: ack.version, validFrom: ack.validFrom, aids: ack.aids };
+    return this.catalogueCache;
+  }
+
+  async catalogue(): Promise<Result<'aids.catalogue'>> {
+    const c = await this.catalogueRaw();
+    const nameOf = (id: string) => c.aids.find((a) => a.id === id)?.name ?? id;
+    const aids: AidItem[] = c.aids.map((a) => ({
+      id: a.id,
+      name: a.name,
+      description: a.description,
+      institutionKind: a.institutionKind,
+      institutionName: a.institutionName,
+      officialUrl: a.officialUrl,
+      simulable: a.simulable,
+      process:
+        a.process.kind === 'bundle'
+          ? { kind: 'bundle', with: a.process.with.map((id) => ({ id, name: nameOf(id) })) }
+          : a.process.kind === 'linked'
+            ? { kind: 'linked', after: { id: a.process.after, name: nameOf(a.process.after) }, reason: a.process.reason }
+            : { kind: 'simple' },
+    }));
+    return { version: c.version, validFrom: c.validFrom, aids };
+  }
+
+  async simulate(input: SimulationSituation): Promise<SimulationOutcome> {
+    // the server's own rules for the questionnaire: a wrong answer is said in its words, before asking
+    const checked = SituationSchema.safeParse(input);
+    if (!checked.success) throw new KioskError('invalid-request', frenchIssues(checked.error)[0] ?? 'Une réponse manque.');
+    const ack = await this.ask(AID_EVENTS.simulate, { situation: checked.data }, SimulateAck);
+    const known = new Set((await this.catalogueRaw()).aids.map((a) => a.id));
+    return {
+      rulesVersion: ack.rulesVersion,
+      validFrom: ack.validFrom,
+      warnings: ack.warnings,
+      results: ack.results.map((r) => ({ ...r, canFile: known.has(r.aid) })),
+    };
+  }
+
+  async list(): Promise<{ dossiers: DossierSummary[]; notices: AidNotice[] }> {
+    const ack = await this.ask(AID_EVENTS.list, {}, ApplicationsListAck);
+    return {
+      dossiers: ack.dossiers.map((d) => ({ ...d, aids: d.aids.map((a) => ({ ...a, stateLabel: STATE_LABEL[a.state] })) })),
+      notices: ack.notices.map(toNotice),
+    };
+  }
+
+  async create(aidIds: string[], situation: FilingSituation): Promise<string> {
+    return (await this.ask(AID_EVENTS.create, { aidIds, situation }, CreateAck)).dossierId;
+  }
+
+  private async dossier(dossierId: string): Promise<Dossier> {
+    return (await this.ask(AID_EVENTS.get, { dossierId }, DossierAck)).dossier;
+  }
+
+  async get(dossierId: string): Promise<DossierView> {
+    const [d, catalogue] = await Promise.all([this.dossier(dossierId), this.catalogueRaw()]);
+    // who handles each aid of the dossier: a piece that institution issues can be asked for in the thread
+    const handling = new Set(d.aids.map((a) => catalogue.aids.find((c) => c.id === a.aidId)?.institutionKind).filter((k): k is string => k !== undefined));
+    return {
+      dossierId: d.dossierId,
+      situation: d.situation,
+      aids: d.aids.map((a) => ({
+        ...a,
+        institutionKind: catalogue.aids.find((c) => c.id === a.aidId)?.institutionKind ?? 'autre',
+        stateLabel: STATE_LABEL[a.state],
+      })),
+      checklist: d.checklist.map((c) => ({
+        itemId: c.itemId,
+        label: c.label,
+        docTypes: c.docTypes,
+        docTitles: c.docTypes.map((t: DocType) => DOC_TYPE_TITLE[t]),
+        issuerKind: c.issuerKind,
+        issuerName: c.issuerName,
+        issuerHandles: handling.has(c.issuerKind),
+        forAids: c.forAids,
+        status: c.status,
+        document: c.document ? { id: c.document.id, title: c.document.title, capturedAt: c.document.capturedAt, issuedOn: c.document.issuedOn } : null,
+        requestedByInstitution: c.requestedByInstitution,
+        maxAgeMonths: c.maxAgeMonths,
+      })),
+      mode: d.mode,
+      signedAt: d.signedAt,
+      submittedAt: d.submittedAt,
+      canSubmit: d.canSubmit,
+      canSign: d.signedAt === null && d.aids.some((a) => BEFORE_SENDING.includes(a.state)),
+      canWithdraw: d.aids.some((a) => !DECIDED.includes(a.state)),
+      history: d.history.map((h) => ({ at: h.at, aidName: h.aidName, state: h.state, stateLabel: STATE_LABEL[h.state], text: h.text })),
+      messages: d.messages,
+    };
+  }
+
+  async choosePiece(dossierId: string, itemId: string, documentId: string): Promise<void> {
+    await this.ask(AID_EVENTS.choosePiece, { dossierId, itemId, documentId }, OkAck);
+  }
+
+  /** Whose card signs on this ground: the beneficiary's own, or the agent's on a procuration. */
+  private signer(ground: SubmissionGround): { slot: 'main' | 'second'; name: string } {
+    const open = this.opts.session.requireSession();
+    const subject = this.opts.session.subject();
+    if (ground.kind === 'procuration') {
+      if (open.role !== 'agent') throw new KioskError('invalid-request', 'Seul un agent peut envoyer une demande au titre d’une procuration.');
+      return { slot: 'main', name: open.firstName };
+    }
+    return { slot: this.opts.session.subjectSlot(), name: subject.firstName };
+  }
+
+  /** The manifest the card will sign, as the person reads it before typing their PIN. */
+  async prepare(dossierId: string, mode: SubmissionMode, ground: SubmissionGround): Promise<SubmissionReview> {
+    const signer = this.signer(ground);
+    const ack = await this.ask(AID_EVENTS.prepare, { dossierId, mode, ground }, PrepareAck);
+    const manifest = ack.manifest;
+    if (manifest.dossierId !== dossierId || manifest.mode !== mode || manifest.ground.kind !== ground.kind) {
+      throw new KioskError('transport', 'Réponse inattendue du serveur.');
+    }
+    const d = await this.dossier(dossierId);
+    this.prepared.set(dossierId, { manifest, mode, ground, at: this.now() });
+    const byItem = new Map(d.checklist.map((c) => [c.itemId, c]));
+    const aidNames = new Map(d.aids.map((a) => [a.applicationId, a]));
+    return {
+      dossierId,
+      mode,
+      ground,
+      aids: manifest.aids.map((a) => ({ aidName: aidNames.get(a.applicationId)?.aidName ?? a.aidId, institutionName: aidNames.get(a.applicationId)?.institutionName ?? '' })),
+      pieces: manifest.pieces.map((p) => {
+        const entry = byItem.get(p.itemId);
+        return {
+          itemId: p.itemId,
+          label: entry?.label ?? p.itemId,
+          documentTitle: p.documentId ? (entry?.document?.id === p.documentId ? entry.document.title : (entry?.document?.title ?? 'Papier choisi')) : null,
+          status: p.documentId ? (entry?.status === 'arriving' ? 'arriving' : 'present') : (entry?.status ?? 'absent'),
+        };
+      }),
+      signer: signer.name,
+      preparedAt: manifest.preparedAt,
+    };
+  }
+
+  /**
+   * The card signs the manifest `prepare` showed (PIN typed again for the signature), then it is sent.
+   * A wrong PIN sends nothing; the manifest stays ready for another try.
+   */
+  async sign(dossierId: string, mode: SubmissionMode, ground: SubmissionGround, pin: string): Promise<Result<'applications.sign'>> {
+    const held = this.prepared.get(dossierId);
+    if (
+      !held ||
+      held.mode !== mode ||
+      JSON.stringify(held.ground) !== JSON.stringify(ground) ||
+      this.now() - held.at > MANIFEST_TTL_MS - MANIFEST_MARGIN_MS
+    ) {
+      this.prepared.delete(dossierId);
+      throw new KioskError('invalid-request', 'Le résumé de la demande n’est plus à jour. Relisez-le, puis tapez votre code.');
+    }
+    const signer = this.signer(ground);
+    const signed = await this.opts.session.signWithCard(signer.slot, pin, manifestBytes(held.manifest));
+    if (signed.outcome === 'wrong') return { outcome: 'wrong', triesLeft: signed.triesLeft };
+    if (signed.outcome === 'blocked') {
+      this.prepared.delete(dossierId);
+      return { outcome: 'blocked' };
+    }
+    const ack = await this.ask(
+      AID_EVENTS.submit,
+      {
+        dossierId,
+        manifest: held.manifest,
+        certificate: Buffer.from(signed.certificate).toString('base64url'),
+        cardSerial: signed.cardSerial,
+        signature: Buffer.from(signed.signature).toString('base64url'),
+      },
+      SubmitAck,
+      // a refused signature is not tried twice
+      { timeoutMs: SLOW_MS, once: true },
+    );
+    this.prepared.delete(dossierId);
+    this.opts.logger.info({ dossierId, mode, ground: ground.kind, state: ack.state }, 'aid request signed by the card and sent');
+    return { outcome: 'sent', state: ack.state, receiptNumber: ack.receiptNumber };
+  }
+
+  async withdraw(dossierId: string): Promise<void> {
+    await this.ask(AID_EVENTS.withdraw, { dossierId }, OkAck);
+  }
+
+  async message(dossierId: string, body: string, applicationId?: string): Promise<void> {
+    await this.ask(AID_EVENTS.message, { dossierId, body, ...(applicationId ? { applicationId } : {}) }, OkAck);
+  }
+
+  async pdf(dossierId: string, which: 'receipt' | 'dossier'): Promise<Uint8Array<ArrayBuffer>> {
+    const ack = await this.ask(which === 'receipt' ? AID_EVENTS.receiptPdf : AID_EVENTS.dossierPdf, { dossierId }, PdfAck, { timeoutMs: SLOW_MS });
+    return Uint8Array.from(ack.bytes);
+  }
+
+  async noticesSeen(ids: string[]): Promise<void> {
+    await this.ask(AID_EVENTS.noticesSeen, { ids }, OkAck);
+  }
+}
+
+function toNotice(n: Notice): AidNotice {
+  return { id: n.id, dossierId: n.dossierId, applicationId: n.applicationId, aidName: n.aidName, state: n.state, stateLabel: STATE_LABEL[n.state], at: n.at, message: n.message };
+}

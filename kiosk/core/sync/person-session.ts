@@ -1,0 +1,149 @@
+/**
+ * The person's session on the server (protocol/vault.ts): opened by the card itself, which signs a
+ * server nonce at login (or later, when the network comes back, while the card is still in). Every read
+ * of a person's vault or aid requests runs inside it: the server checks it on each request, applies its
+ * access policy and writes its journal. Shared by the vault and the aid space, so both ride on the one
+ * session the card opened.
+ */
+import type { z } from 'zod';
+import { ChallengeAck, OpenSessionAck, VAULT_EVENTS } from '../../../sync-server/protocol/vault.ts';
+import { KioskError } from '../../contract/schema.ts';
+import type { Logger } from '../log.ts';
+import type { CardProof, SessionManager, Slot } from '../session/session.ts';
+import { OfflineRequestError } from './client.ts';
+import type { SyncClient } from './client.ts';
+
+const TIMEOUT_MS = 10_000;
+
+/** What every server answer looks like once parsed: ok, or a typed failure. */
+export type Acked = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+export interface PersonSessionsOptions {
+  sync: SyncClient;
+  session: SessionManager;
+  logger: Logger;
+}
+
+export class PersonSessions {
+  private readonly serverSessions: Partial<Record<Slot, string>> = {};
+  private opening: Partial<Record<Slot, Promise<string | null>>> = {};
+
+  constructor(private readonly opts: PersonSessionsOptions) {}
+
+  /** A nonce for the card to sign at login (null when offline: the session opens later). */
+  async challenge(): Promise<Uint8Array | null> {
+    try {
+      const ack = ChallengeAck.parse(await this.opts.sync.request(VAULT_EVENTS.challenge, {}, 1500));
+      return ack.ok ? new Uint8Array(Buffer.from(ack.nonce, 'base64url')) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The card proved itself with the server's nonce: open the person's session on the server. */
+  onAuthenticated(proof: CardProof): void {
+    const p = this.openOnServer(proof);
+    this.opening[proof.slot] = p;
+    void p.finally(() => {
+      if (this.opening[proof.slot] === p) delete this.opening[proof.slot];
+    });
+  }
+
+  /** The whole session ended (card out, finished, idle). */
+  sessionEnded(): void {
+    for (const slot of ['second', 'main'] as const) this.closeOnServer(slot);
+    this.opening = {};
+  }
+
+  companionEnded(): void {
+    this.closeOnServer('second');
+    delete this.opening.second;
+  }
+
+  private closeOnServer(slot: Slot): void {
+    const id = this.serverSessions[slot];
+    delete this.serverSessions[slot];
+    if (id) void this.opts.sync.request(VAULT_EVENTS.close, { sessionId: id }, 3000).catch(() => undefined);
+  }
+
+  private async openOnServer(proof: CardProof): Promise<string | null> {
+    try {
+      const withAgentSession = proof.slot === 'second' ? await this.forSlot('main') : undefined;
+      const raw = await this.opts.sync.request(
+        VAULT_EVENTS.open,
+        {
+          certificate: Buffer.from(proof.certificate).toString('base64url'),
+          cardSerial: proof.cardSerial,
+          kioskNonce: Buffer.from(proof.kioskNonce).toString('base64url'),
+          serverNonce: Buffer.from(proof.serverNonce).toString('base64url'),
+          signature: Buffer.from(proof.signature).toString('base64url'),
+          ...(withAgentSession ? { withAgentSession } : {}),
+        },
+        TIMEOUT_MS,
+      );
+      const ack = OpenSessionAck.parse(raw);
+      if (!ack.ok) {
+        this.opts.logger.warn({ code: ack.error.code, slot: proof.slot }, 'server refused the person session');
+        return null;
+      }
+      this.serverSessions[proof.slot] = ack.sessionId;
+      return ack.sessionId;
+    } catch (err) {
+      this.opts.logger.warn({ err: (err as Error).message, slot: proof.slot }, 'person session not opened on the server');
+      return null;
+    }
+  }
+
+  /** The server session for a slot, opening it now if the card is in and the network is there. */
+  private async forSlot(slot: Slot): Promise<string | null> {
+    const known = this.serverSessions[slot];
+    if (known) return known;
+    const pending = this.opening[slot];
+    if (pending) return pending;
+    const nonce = await this.challenge();
+    if (!nonce) return null;
+    const proof = await this.opts.session.proveAgain(slot, nonce).catch(() => null);
+    if (!proof) return null;
+    return this.openOnServer(proof);
+  }
+
+  /** The session on whose vault we act: the beneficiary's (alone, or joined to an agent). */
+  private async subjectSession(offline: string): Promise<string> {
+    this.opts.session.subject(); // throws in plain words when an agent is alone
+    const id = await this.forSlot(this.opts.session.subjectSlot());
+    if (!id) throw new KioskError('offline', offline);
+    return id;
+  }
+
+  /**
+   * One request in the subject's server session, its answer validated with its schema. Offline, or no
+   * answer: a KioskError with the caller's plain words. A failure the server answered is returned as
+   * is for the caller to word; when the server no longer knows the session (it restarted, or the card
+   * was blocked) the session is forgotten, so the next request opens a fresh one with the card.
+   */
+  async request<S extends z.ZodType<Acked>>(
+    event: string,
+    payload: object,
+    schema: S,
+    words: { offline: string; timeoutMs?: number },
+  ): Promise<z.infer<S>> {
+    const sessionId = await this.subjectSession(words.offline);
+    let raw: unknown;
+    try {
+      raw = await this.opts.sync.request(event, { sessionId, ...payload }, words.timeoutMs ?? TIMEOUT_MS);
+    } catch (err) {
+      if (err instanceof OfflineRequestError) throw new KioskError('offline', words.offline);
+      throw new KioskError('offline', 'Le serveur ne répond pas. Réessayez dans un moment.');
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      this.opts.logger.warn({ event, issues: parsed.error.issues.slice(0, 3) }, 'unexpected answer from the server');
+      throw new KioskError('transport', 'Réponse inattendue du serveur.');
+    }
+    const ack = parsed.data as Acked;
+    if (!ack.ok && ack.error.code === 'forbidden') {
+      for (const slot of ['main', 'second'] as const) if (this.serverSessions[slot] === sessionId) delete this.serverSessions[slot];
+    }
+    return parsed.data;
+  }
+}

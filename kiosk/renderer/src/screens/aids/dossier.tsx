@@ -1,0 +1,399 @@
+/**
+ * One request (a dossier of one aid, or several filed together): the aids and their states, the papers
+ * it needs (there, on their way, or missing and why, with what to do), sending it, the thread with the
+ * institution, its history. Reloaded when the server says its status changed.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { ChecklistPiece, DossierView } from '../../../../contract/schema.ts';
+import { Keyboard } from '../../components/keyboard.tsx';
+import { dateFr, dateTimeFr } from '../../format.ts';
+import { kiosk } from '../../kiosk.ts';
+import { t } from '../../texts.ts';
+import { Problem, Title, errorText } from './common.tsx';
+import { AskIssuer, ChooseFromVault, Dialog, WhereToGet } from './piece-help.tsx';
+
+export type SendChoice = { mode: 'manual' | 'automatic'; procuration: boolean };
+
+type Panel = null | { kind: 'ask' | 'where' | 'choose'; piece: ChecklistPiece } | { kind: 'withdraw' } | { kind: 'write' };
+
+const MISSING = new Set(['absent', 'expired', 'too-old']);
+
+export function Dossier({
+  dossierId,
+  personName,
+  canUseProcuration,
+  refresh,
+  notice: firstNotice,
+  onScan,
+  onSend,
+  onBack,
+}: {
+  dossierId: string;
+  /** the beneficiary's first name (letters are signed with it) */
+  personName: string;
+  /** an agent's session with the beneficiary joined */
+  canUseProcuration: boolean;
+  refresh: number;
+  notice: string | null;
+  onScan: (piece: ChecklistPiece) => void;
+  onSend: (choice: SendChoice) => void;
+  onBack: () => void;
+}) {
+  const [d, setD] = useState<DossierView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(firstNotice);
+  const [panel, setPanel] = useState<Panel>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [draft, setDraft] = useState('');
+
+  useEffect(() => {
+    let gone = false;
+    kiosk.call('applications.get', { dossierId }).then(
+      (r) => {
+        if (gone) return;
+        setD(r);
+        setError(null);
+      },
+      (e: unknown) => !gone && setError(errorText(e)),
+    );
+    return () => {
+      gone = true;
+    };
+  }, [dossierId, attempt, refresh]);
+  const reload = () => setAttempt((a) => a + 1);
+
+  async function act(run: () => Promise<string | null>) {
+    setBusy(true);
+    setError(null);
+    try {
+      const said = await run();
+      if (said) setNotice(said);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  const print = (which: 'applications.printReceipt' | 'applications.printDossier') =>
+    act(async () => {
+      const r = await kiosk.call(which, { dossierId });
+      return r.printed ? t.dossier.printed(r.pages) : t.dossier.noPrinter(r.pages);
+    });
+
+  if (!d) {
+    return (
+      <section aria-labelledby="titre">
+        <Title>{t.dossier.lead}</Title>
+        {error ? <Problem message={error} onRetry={reload} onBack={onBack} backLabel={t.aids.backToAids} /> : <p aria-busy="true">{t.aids.loading}</p>}
+      </section>
+    );
+  }
+
+  const names = d.aids.map((a) => a.aidName).join(' + ');
+  const questioned = d.aids.some((a) => a.state === 'information-requested');
+  const requested = d.checklist.filter((c) => c.requestedByInstitution);
+  // the question is in the request's history (the institution's words); what it wrote in the thread since, too
+  const asked = [...d.history].reverse().find((h) => h.state === 'information-requested');
+  const lastQuestion = [...d.messages].reverse().find((m) => m.author === 'institution' && (!asked || m.at >= asked.at));
+  const waitingAuto = d.signedAt !== null && d.submittedAt === null && d.mode === 'automatic';
+  const missing = d.checklist.filter((c) => MISSING.has(c.status));
+  const editable = (c: ChecklistPiece) => c.requestedByInstitution || d.canSign || (waitingAuto && MISSING.has(c.status));
+
+  return (
+    <section aria-labelledby="titre" class="dossier">
+      <div inert={panel !== null}>
+        <p class="lead">{t.dossier.lead}</p>
+        <Title>{names}</Title>
+        {notice && (
+          <p class="message ok" role="status">
+            {notice}
+          </p>
+        )}
+        {error && (
+          <p class="message warning" role="alert">
+            {error}
+          </p>
+        )}
+        <ul class="plain states">
+          {d.aids.map((a) => (
+            <li key={a.applicationId}>
+              <span>{t.dossier.state(a.aidName, a.institutionName)}</span> <span class={`state ${a.state}`}>{a.stateLabel}</span>
+              {a.waitsFor && <p class="muted">{t.dossier.waitsFor(a.waitsFor)}</p>}
+              {a.decisionReason && (
+                <p>
+                  <span class="muted">{t.dossier.decision}</span> « {a.decisionReason} »
+                </p>
+              )}
+            </li>
+          ))}
+        </ul>
+        {waitingAuto && <p class="panel">{t.dossier.waiting}</p>}
+        {d.submittedAt && <p class="muted">{t.dossier.sentOn(dateFr(d.submittedAt))}</p>}
+
+        {questioned && (
+          <div class="panel question" role="note" aria-labelledby="titre-question">
+            <h2 id="titre-question">{t.dossier.question}</h2>
+            {asked && <p class="lead">{asked.text}</p>}
+            {lastQuestion && (
+              <blockquote>
+                <strong>{lastQuestion.authorName}</strong> : « {lastQuestion.body} »
+              </blockquote>
+            )}
+            {requested.length > 0 && (
+              <>
+                <p>{t.dossier.questionPieces}</p>
+                <ul>
+                  {requested.map((c) => (
+                    <li key={c.itemId}>{c.label}</li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </div>
+        )}
+
+        <h2>{t.dossier.pieces}</h2>
+        <ul class="plain checklist">
+          {d.checklist.map((c) => (
+            <li key={c.itemId} class={`piece ${c.status} ${c.requestedByInstitution ? 'requested' : ''}`}>
+              <div class="piece-head">
+                <h3>{c.label}</h3>
+                <span class={`badge status-${c.status}`}>{t.pieceStatus[c.status]}</span>
+                {c.requestedByInstitution && <span class="badge">{t.dossier.requestedAgain}</span>}
+              </div>
+              <p class="doc-meta">{c.docTitles.join(', ')}</p>
+              <p>
+                {c.status === 'present' && c.document && (
+                  <>
+                    ✓ {t.dossier.present} <strong>{c.document.title}</strong>, {t.dossier.added(dateFr(c.document.capturedAt))}
+                  </>
+                )}
+                {c.status === 'arriving' && t.dossier.arriving}
+                {c.status === 'absent' && t.dossier.absent}
+                {c.status === 'expired' && t.dossier.expired}
+                {c.status === 'too-old' && t.dossier.tooOld(c.maxAgeMonths)}
+              </p>
+              {editable(c) && (
+                <div class="actions left">
+                  {(MISSING.has(c.status) || c.requestedByInstitution) && (
+                    <>
+                      <button type="button" class="button primary" disabled={busy} onClick={() => onScan(c)}>
+                        {t.dossier.scanNow}
+                        <span class="sr-only">{t.dossier.forPiece(c.label)}</span>
+                      </button>
+                      <button type="button" class="button secondary" disabled={busy} onClick={() => setPanel({ kind: 'ask', piece: c })}>
+                        {t.dossier.askIssuer(c.issuerName)}
+                        <span class="sr-only">{t.dossier.forPiece(c.label)}</span>
+                      </button>
+                      <button type="button" class="button secondary" disabled={busy} onClick={() => setPanel({ kind: 'where', piece: c })}>
+                        {t.dossier.where}
+                        <span class="sr-only">{t.dossier.forPiece(c.label)}</span>
+                      </button>
+                    </>
+                  )}
+                  <button type="button" class="button secondary" disabled={busy} onClick={() => setPanel({ kind: 'choose', piece: c })}>
+                    {t.dossier.chooseOther}
+                    <span class="sr-only">{t.dossier.forPiece(c.label)}</span>
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+
+        {d.canSign && (
+          <div class="send-box" role="group" aria-labelledby="titre-envoyer">
+            <h2 id="titre-envoyer">{t.dossier.send}</h2>
+            <div class="choices">
+              <button type="button" class="choice" disabled={!d.canSubmit || busy} aria-describedby="aide-maintenant" onClick={() => onSend({ mode: 'manual', procuration: false })}>
+                <span class="choice-title">{t.dossier.sendNow}</span>
+                <span class="choice-help" id="aide-maintenant">
+                  {d.canSubmit ? t.dossier.sendNowHelp : t.dossier.notAllThere}
+                </span>
+              </button>
+              {missing.length > 0 && (
+                <button type="button" class="choice" disabled={busy} onClick={() => onSend({ mode: 'automatic', procuration: false })}>
+                  <span class="choice-title">{t.dossier.sendAuto}</span>
+                  <span class="choice-help">{t.dossier.sendAutoHelp}</span>
+                </button>
+              )}
+              {canUseProcuration && (
+                <button
+                  type="button"
+                  class="choice"
+                  disabled={busy}
+                  onClick={() => onSend({ mode: d.canSubmit ? 'manual' : 'automatic', procuration: true })}
+                >
+                  <span class="choice-title">{t.dossier.sendProcuration}</span>
+                  <span class="choice-help">{t.dossier.sendProcurationHelp}</span>
+                </button>
+              )}
+            </div>
+          </div>
+        )}
+
+        <div class="actions left">
+          {d.signedAt && (
+            <button type="button" class="button secondary" disabled={busy} onClick={() => void print('applications.printReceipt')}>
+              {t.dossier.printReceipt}
+            </button>
+          )}
+          <button type="button" class="button secondary" disabled={busy} onClick={() => void print('applications.printDossier')}>
+            {t.dossier.printDossier}
+          </button>
+        </div>
+
+        <h2>{t.dossier.thread}</h2>
+        {d.messages.length === 0 ? (
+          <p class="muted">{t.dossier.noMessages}</p>
+        ) : (
+          <ul class="plain thread">
+            {d.messages.map((m) => (
+              <li key={m.id} class={`message-${m.author}`}>
+                <p class="doc-meta">
+                  <strong>{m.authorName}</strong>, {dateTimeFr(m.at)}
+                </p>
+                <p class="body">{m.body}</p>
+              </li>
+            ))}
+          </ul>
+        )}
+        {d.submittedAt ? (
+          <div class="actions left">
+            <button type="button" class="button secondary" disabled={busy} onClick={() => setPanel({ kind: 'write' })}>
+              {t.dossier.write}
+            </button>
+          </div>
+        ) : (
+          <p class="muted">{t.dossier.writeLater}</p>
+        )}
+
+        {d.history.length > 0 && (
+          <>
+            <h2>{t.dossier.history}</h2>
+            <ul class="journal">
+              {d.history.map((h, i) => (
+                <li key={i}>
+                  <span class="doc-meta">{dateTimeFr(h.at)}</span>
+                  <span>
+                    <strong>{h.aidName}</strong> : {h.text || h.stateLabel}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+
+        <div class="actions">
+          {d.canWithdraw && (
+            <button type="button" class="button danger" disabled={busy} onClick={() => setPanel({ kind: 'withdraw' })}>
+              {t.dossier.withdraw}
+            </button>
+          )}
+          <button type="button" class="button secondary" onClick={onBack}>
+            {t.aids.backToAids}
+          </button>
+        </div>
+      </div>
+
+      {panel?.kind === 'ask' && (
+        <AskIssuer
+          dossierId={dossierId}
+          piece={panel.piece}
+          aidName={names}
+          personName={personName}
+          threadOf={
+            d.submittedAt && panel.piece.issuerHandles
+              ? (d.aids.find((a) => a.institutionKind === panel.piece.issuerKind && a.state !== 'closed')?.applicationId ?? null)
+              : null
+          }
+          onClose={() => setPanel(null)}
+          onSent={(said) => {
+            setPanel(null);
+            setNotice(said);
+            reload();
+          }}
+        />
+      )}
+      {panel?.kind === 'where' && <WhereToGet piece={panel.piece} onClose={() => setPanel(null)} />}
+      {panel?.kind === 'choose' && (
+        <ChooseFromVault
+          dossierId={dossierId}
+          piece={panel.piece}
+          onClose={() => setPanel(null)}
+          onChosen={() => {
+            setPanel(null);
+            setNotice(t.dossier.pieceAdded);
+            reload();
+          }}
+        />
+      )}
+      {panel?.kind === 'write' && (
+        <Dialog id="titre-ecrire" title={t.dossier.write} onClose={() => setPanel(null)}>
+          <label for="message" class="lead">
+            {t.dossier.yourMessage}
+          </label>
+          <textarea id="message" rows={5} value={draft} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value.slice(0, 2000))} />
+          <Keyboard text onKey={(ch) => setDraft((v) => (v + ch).slice(0, 2000))} onErase={() => setDraft((v) => v.slice(0, -1))} />
+          {error && (
+            <p class="message warning" role="alert">
+              {error}
+            </p>
+          )}
+          <div class="actions">
+            <button
+              type="button"
+              class="button primary"
+              disabled={busy || draft.trim() === ''}
+              onClick={() =>
+                void act(async () => {
+                  await kiosk.call('applications.message', { dossierId, body: draft });
+                  setDraft('');
+                  setPanel(null);
+                  reload();
+                  return t.dossier.messageSent;
+                })
+              }
+            >
+              {t.dossier.sendMessage}
+            </button>
+            <button type="button" class="button secondary" onClick={() => setPanel(null)}>
+              {t.dossier.cancel}
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {panel?.kind === 'withdraw' && (
+        <div class="overlay">
+          <div class="dialog center" role="alertdialog" aria-modal="true" aria-labelledby="titre-retirer" aria-describedby="aide-retirer">
+            <h2 id="titre-retirer" class="h1">
+              {t.dossier.withdrawTitle}
+            </h2>
+            <p id="aide-retirer">{t.dossier.withdrawHelp}</p>
+            <div class="actions">
+              <button
+                type="button"
+                class="button danger"
+                disabled={busy}
+                onClick={() =>
+                  void act(async () => {
+                    await kiosk.call('applications.withdraw', { dossierId });
+                    setPanel(null);
+                    reload();
+                    return t.dossier.withdrawn;
+                  })
+                }
+              >
+                {t.dossier.withdrawYes}
+              </button>
+              <button type="button" class="button secondary" autoFocus onClick={() => setPanel(null)}>
+                {t.dossier.withdrawNo}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

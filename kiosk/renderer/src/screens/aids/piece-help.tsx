@@ -1,0 +1,272 @@
+/**
+ * A missing piece: ask the institution that issues it (a message in the request's thread when it is the
+ * one handling the request, otherwise a letter to print), see where to get it (a plain plan and the
+ * addresses: no map tiles here), or choose another paper of the vault.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import type { ChecklistPiece, InstitutionItem, VaultItem } from '../../../../contract/schema.ts';
+import { Keyboard } from '../../components/keyboard.tsx';
+import { dateFr } from '../../format.ts';
+import { kiosk } from '../../kiosk.ts';
+import { t } from '../../texts.ts';
+import { errorText } from './common.tsx';
+
+export function Dialog({ id, title, children, onClose }: { id: string; title: string; children: ComponentChildren; onClose: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  return (
+    <div class="overlay">
+      <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby={id}>
+        <h2 id={id} class="h1" ref={heading} tabIndex={-1}>
+          {title}
+        </h2>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+/** Ask the issuer: in the thread when it handles the request, else a letter printed on the kiosk. */
+export function AskIssuer({
+  dossierId,
+  piece,
+  aidName,
+  personName,
+  threadOf,
+  onClose,
+  onSent,
+}: {
+  dossierId: string;
+  piece: ChecklistPiece;
+  aidName: string;
+  personName: string;
+  /** the sent application whose institution issues this paper: it is asked in that request's thread */
+  threadOf: string | null;
+  onClose: () => void;
+  onSent: (notice: string) => void;
+}) {
+  const inThread = threadOf !== null;
+  const [text, setText] = useState(inThread ? t.ask.message(aidName, piece.label) : t.ask.letter(aidName, piece.label, personName));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  async function go() {
+    setBusy(true);
+    setError(null);
+    try {
+      if (inThread) {
+        await kiosk.call('applications.message', { dossierId, body: text, applicationId: threadOf });
+        onSent(t.ask.sent(piece.issuerName));
+      } else {
+        const r = await kiosk.call('applications.printLetter', { to: piece.issuerName, body: text });
+        setDone(r.printed ? t.dossier.printed(r.pages) : t.dossier.noPrinter(r.pages));
+      }
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog id="titre-demander" title={t.ask.title(piece.issuerName)} onClose={onClose}>
+      <p>{inThread ? t.ask.inThread : t.ask.letterHelp(piece.issuerName)}</p>
+      <label for="texte-demande" class="lead">
+        {t.ask.text}
+      </label>
+      <textarea id="texte-demande" rows={8} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value.slice(0, 3000))} />
+      <Keyboard text onKey={(ch) => setText((v) => (v + ch).slice(0, 3000))} onErase={() => setText((v) => v.slice(0, -1))} />
+      {done && (
+        <p class="message ok" role="status">
+          {done}
+        </p>
+      )}
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="button primary" disabled={busy || text.trim() === ''} onClick={() => void go()}>
+          {inThread ? t.ask.send : t.ask.print}
+        </button>
+        <button type="button" class="button secondary" onClick={onClose}>
+          {done ? t.dossier.close : t.dossier.cancel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** Where to get it: the institutions of that kind first, on a plain plan when their places are known. */
+export function WhereToGet({ piece, onClose }: { piece: ChecklistPiece; onClose: () => void }) {
+  const [list, setList] = useState<InstitutionItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    kiosk.call('institutions.list', {}).then((r) => setList(r.institutions), (e: unknown) => setError(errorText(e)));
+  }, []);
+  const matching = list?.filter((i) => i.kind === piece.issuerKind) ?? [];
+  const others = list?.filter((i) => i.kind !== piece.issuerKind) ?? [];
+  const numbered = [...matching, ...others];
+  const located = numbered.filter((i) => i.lat !== undefined && i.lon !== undefined);
+  return (
+    <Dialog id="titre-ou" title={t.where.title} onClose={onClose}>
+      {(list === null || matching.length > 0) && <p class="lead">{t.where.help(piece.issuerName)}</p>}
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      {list === null && !error && <p aria-busy="true">{t.aids.loading}</p>}
+      {list && (
+        <div class={located.length >= 2 ? 'where with-plan' : 'where'}>
+          {located.length >= 2 && <Plan places={located} numbers={numbered} highlight={new Set(matching.map((m) => m.id))} />}
+          <div>
+            {matching.length === 0 ? <p class="lead">{t.where.none(piece.issuerName)}</p> : <p>{t.where.near}</p>}
+            {located.length < 2 && <p class="muted">{t.where.noPlan}</p>}
+            <ol class="places">
+              {matching.map((i) => (
+                <Place key={i.id} place={i} n={numbered.indexOf(i) + 1} strong />
+              ))}
+            </ol>
+            {others.length > 0 && (
+              <>
+                <p>{t.where.others}</p>
+                <ol class="places" start={matching.length + 1}>
+                  {others.map((i) => (
+                    <Place key={i.id} place={i} n={numbered.indexOf(i) + 1} />
+                  ))}
+                </ol>
+              </>
+            )}
+          </div>
+        </div>
+      )}
+      <div class="actions">
+        <button type="button" class="button secondary" onClick={onClose}>
+          {t.dossier.close}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+function Place({ place, n, strong = false }: { place: InstitutionItem; n: number; strong?: boolean }) {
+  return (
+    <li value={n} class={strong ? 'strong' : ''}>
+      <span class="doc-title">{place.name}</span>
+      <span class="doc-meta">
+        {place.address}, {place.city}
+      </span>
+    </li>
+  );
+}
+
+/** A plain plan: each place a numbered dot where it is, north up; no streets, no tiles. */
+function Plan({ places, numbers, highlight }: { places: InstitutionItem[]; numbers: InstitutionItem[]; highlight: Set<string> }) {
+  const W = 420;
+  const H = 300;
+  const pad = 30;
+  const lats = places.map((p) => p.lat!);
+  const lons = places.map((p) => p.lon!);
+  const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
+  const kx = Math.cos((midLat * Math.PI) / 180);
+  const spanX = Math.max((Math.max(...lons) - Math.min(...lons)) * kx, 1e-6);
+  const spanY = Math.max(Math.max(...lats) - Math.min(...lats), 1e-6);
+  const scale = Math.min((W - 2 * pad) / spanX, (H - 2 * pad) / spanY);
+  const x = (lon: number) => pad + (lon - Math.min(...lons)) * kx * scale + (W - 2 * pad - spanX * scale) / 2;
+  const y = (lat: number) => pad + (Math.max(...lats) - lat) * scale + (H - 2 * pad - spanY * scale) / 2;
+  return (
+    <figure class="plan">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t.where.plan}>
+        <title>{t.where.plan}</title>
+        <rect x="1" y="1" width={W - 2} height={H - 2} rx="10" fill="#ffffff" stroke="#8a8a8a" stroke-width="2" />
+        <text x={W - 16} y="26" text-anchor="end" font-size="16" fill="#3d3d3d">
+          N ↑
+        </text>
+        {places.map((p) => {
+          const on = highlight.has(p.id);
+          return (
+            <g key={p.id}>
+              <circle cx={x(p.lon!)} cy={y(p.lat!)} r={on ? 16 : 12} fill={on ? '#0b5d61' : '#ffffff'} stroke="#07464a" stroke-width="3" />
+              <text x={x(p.lon!)} y={y(p.lat!) + 6} text-anchor="middle" font-size="16" font-weight="700" fill={on ? '#ffffff' : '#1b1b1b'}>
+                {numbers.indexOf(p) + 1}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption class="muted">{t.where.planHelp}</figcaption>
+    </figure>
+  );
+}
+
+/** Another paper of the vault for this piece (only papers of the kinds it accepts). */
+export function ChooseFromVault({ dossierId, piece, onClose, onChosen }: { dossierId: string; piece: ChecklistPiece; onClose: () => void; onChosen: () => void }) {
+  const [items, setItems] = useState<VaultItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    kiosk.call('vault.list', {}).then(
+      (r) => setItems(r.items.filter((i) => piece.docTypes.includes(i.docType))),
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, []);
+  async function choose(item: VaultItem) {
+    setBusy(true);
+    setError(null);
+    try {
+      await kiosk.call('applications.choosePiece', { dossierId, itemId: piece.itemId, documentId: item.id });
+      onChosen();
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  }
+  return (
+    <Dialog id="titre-choisir" title={t.choose.title} onClose={onClose}>
+      <p class="lead">{t.choose.help(piece.label)}</p>
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      {items === null && !error && <p aria-busy="true">{t.aids.loading}</p>}
+      {items?.length === 0 && <p>{t.choose.none}</p>}
+      {items && items.length > 0 && (
+        <ul class="doc-list">
+          {items.map((it) => (
+            <li key={it.id}>
+              <button type="button" class="doc-item" disabled={busy} onClick={() => void choose(it)}>
+                <span class="doc-title">
+                  <span class="sr-only">{t.choose.pick} </span>
+                  {it.title}
+                </span>
+                <span class="doc-meta">{t.vault.added(dateFr(it.capturedAt))}</span>
+                <span class="badges">
+                  {it.pending && <span class="badge neutral">{t.vault.pending}</span>}
+                  {it.expiry !== 'valid' && <span class="badge">{t.vault.expiry[it.expiry]}</span>}
+                  {piece.document?.id === it.id && <span class="badge ok">{t.pieceStatus.present}</span>}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="actions">
+        <button type="button" class="button secondary" onClick={onClose}>
+          {t.dossier.cancel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,199 @@
+/**
+ * Sending a request: what will be sent (the manifest the card signs, read back in words), the PIN typed
+ * on the pad, the card's signature, then the receipt number. A wrong PIN sends nothing.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Result, SubmissionGround, SubmissionReview } from '../../../../contract/schema.ts';
+import { Keyboard } from '../../components/keyboard.tsx';
+import { kiosk } from '../../kiosk.ts';
+import { t } from '../../texts.ts';
+import { PinEntry } from '../pin.tsx';
+import { Problem, Title, errorText } from './common.tsx';
+import type { SendChoice } from './dossier.tsx';
+
+type Sent = Extract<Result<'applications.sign'>, { outcome: 'sent' }>;
+
+export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: string; choice: SendChoice; onDone: () => void; onBack: () => void }) {
+  const [reference, setReference] = useState('');
+  const [ground, setGround] = useState<SubmissionGround | null>(choice.procuration ? null : { kind: 'beneficiary-signature' });
+  const [review, setReview] = useState<SubmissionReview | null>(null);
+  const [step, setStep] = useState<'review' | 'pin'>('review');
+  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [sent, setSent] = useState<Sent | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    if (!ground) return;
+    setError(null);
+    setReview(null);
+    kiosk.call('applications.prepare', { dossierId, mode: choice.mode, ground }).then(setReview, (e: unknown) => setError(errorText(e)));
+  }, [ground, attempt]);
+
+  async function sign(pin: string) {
+    if (!ground) return;
+    setMessage(t.sign.signing);
+    try {
+      const r = await kiosk.call('applications.sign', { dossierId, mode: choice.mode, ground, pin });
+      if (r.outcome === 'wrong') setMessage(t.sign.wrong(r.triesLeft));
+      else if (r.outcome === 'blocked') setMessage(t.problem.blocked.help);
+      else setSent(r);
+    } catch (e) {
+      // the summary may be out of date: read it again before the next try
+      setMessage(null);
+      setError(errorText(e));
+      setStep('review');
+      setAttempt((a) => a + 1);
+    }
+  }
+
+  if (sent) return <Receipt dossierId={dossierId} sent={sent} onDone={onDone} />;
+
+  if (!ground) {
+    return (
+      <section aria-labelledby="titre">
+        <Title>{t.dossier.sendProcuration}</Title>
+        <p>{t.sign.referenceHelp}</p>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reference.trim().length >= 3) setGround({ kind: 'procuration', reference: reference.trim() });
+          }}
+        >
+          <label for="reference" class="lead">
+            {t.sign.reference}
+          </label>
+          <div class="search-row">
+            <input id="reference" value={reference} autoComplete="off" spellcheck={false} onInput={(e) => setReference((e.target as HTMLInputElement).value.slice(0, 60))} />
+          </div>
+          <Keyboard onKey={(ch) => setReference((r) => (r + ch.toUpperCase()).slice(0, 60))} onErase={() => setReference((r) => r.slice(0, -1))} />
+          <div class="actions">
+            <button type="submit" class="button primary" disabled={reference.trim().length < 3}>
+              {t.sign.continue}
+            </button>
+            <button type="button" class="button secondary" onClick={onBack}>
+              {t.dossier.cancel}
+            </button>
+          </div>
+        </form>
+      </section>
+    );
+  }
+
+  if (step === 'pin' && review) {
+    return (
+      <div>
+        <PinEntry id="titre-signer" level={1} title={ground.kind === 'procuration' ? t.sign.pinAgent : t.sign.pin} lead={review.aids.map((a) => a.aidName).join(' + ')} message={message} onSubmit={sign}>
+          <p>{t.sign.signer(review.signer)}</p>
+        </PinEntry>
+        <div class="actions">
+          <button type="button" class="button secondary" onClick={onBack}>
+            {t.dossier.cancel}
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <section aria-labelledby="titre">
+      <Title>{t.sign.title}</Title>
+      {error && !review && <Problem message={error} onRetry={() => setAttempt((a) => a + 1)} onBack={onBack} />}
+      {!error && !review && <p aria-busy="true">{t.aids.loading}</p>}
+      {review && (
+        <>
+          {error && (
+            <p class="message warning" role="alert">
+              {error}
+            </p>
+          )}
+          <h2>{t.sign.aids}</h2>
+          <ul class="review">
+            {review.aids.map((a, i) => (
+              <li key={i}>
+                <strong>{a.aidName}</strong>
+                {a.institutionName ? ` (${a.institutionName})` : ''}
+              </li>
+            ))}
+          </ul>
+          <h2>{t.sign.pieces}</h2>
+          <ul class="review">
+            {review.pieces.map((p) => (
+              <li key={p.itemId}>
+                {p.label} : {p.documentTitle ? <strong>{p.documentTitle}</strong> : <em>{t.sign.later}</em>}
+              </li>
+            ))}
+          </ul>
+          <p class="panel">{review.mode === 'manual' ? t.sign.modeManual : t.sign.modeAuto}</p>
+          <p>{t.sign.signer(review.signer)}</p>
+          {review.ground.kind === 'procuration' && <p>{t.sign.procuration(review.ground.reference)}</p>}
+          <div class="actions">
+            <button
+              type="button"
+              class="button primary"
+              onClick={() => {
+                setError(null);
+                setMessage(null);
+                setStep('pin');
+              }}
+            >
+              {t.sign.ok}
+            </button>
+            <button type="button" class="button secondary" onClick={onBack}>
+              {t.dossier.cancel}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Receipt({ dossierId, sent, onDone }: { dossierId: string; sent: Sent; onDone: () => void }) {
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function print() {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await kiosk.call('applications.printReceipt', { dossierId });
+      setNotice(r.printed ? t.dossier.printed(r.pages) : t.dossier.noPrinter(r.pages));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="center" aria-labelledby="titre">
+      <div class="tick" aria-hidden="true">
+        ✓
+      </div>
+      <Title>{sent.state === 'submitted' ? t.sign.sentTitle : t.sign.waitingTitle}</Title>
+      {sent.state === 'waiting-for-pieces' && <p class="lead">{t.sign.waitingHelp}</p>}
+      <p class="lead">
+        {t.sign.receipt} <strong class="receipt-number">{sent.receiptNumber}</strong>
+      </p>
+      <p>{t.sign.keep}</p>
+      {notice && (
+        <p class="message ok" role="status">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="button primary" disabled={busy} onClick={() => void print()}>
+          {t.dossier.printReceipt}
+        </button>
+        <button type="button" class="button secondary" onClick={onDone}>
+          {t.sign.seeRequest}
+        </button>
+      </div>
+    </section>
+  );
+}

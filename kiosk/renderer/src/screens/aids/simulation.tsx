@@ -1,0 +1,375 @@
+/**
+ * "Estimer mon droit": a short questionnaire, one question per screen, then the estimate of each aid in
+ * euros, clearly marked as an estimate, with the lines that explain it. Nothing is kept: the answers
+ * live in this screen only.
+ */
+import { useState } from 'preact/hooks';
+import type { SimulationOutcome, SimulationSituation } from '../../../../contract/schema.ts';
+import { dateFr } from '../../format.ts';
+import { kiosk } from '../../kiosk.ts';
+import { t } from '../../texts.ts';
+import { Choices, DigitPad, NumberField, Title, errorText, euros } from './common.tsx';
+
+type Money = { salaries: string; unemploymentBenefits: string; pensions: string; other: string };
+const NO_MONEY: Money = { salaries: '', unemploymentBenefits: '', pensions: '', other: '' };
+
+interface Answers {
+  residesInFrance?: boolean;
+  couple?: boolean;
+  ages: [string, string];
+  hasChildren?: boolean;
+  children: string[];
+  housing?: 'tenant' | 'owner' | 'hosted-free';
+  rent: string;
+  housingBenefit: string;
+  repayingLoan?: boolean;
+  resources: [Money, Money];
+}
+
+type StepName = 'france' | 'couple' | 'age' | 'children' | 'housing' | 'resources0' | 'resources1';
+
+const num = (s: string) => (s === '' ? 0 : Number(s));
+
+export function Simulation({ focus, onFile, onBack }: { focus: string[]; onFile: (aid: { id: string; name: string }) => void; onBack: () => void }) {
+  const [a, setA] = useState<Answers>({ ages: ['', ''], children: [], rent: '', housingBenefit: '', resources: [{ ...NO_MONEY }, { ...NO_MONEY }] });
+  const [index, setIndex] = useState(0);
+  const [active, setActive] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<SimulationOutcome | null>(null);
+
+  const steps: StepName[] = ['france', 'couple', 'age', 'children', 'housing', 'resources0', ...(a.couple ? (['resources1'] as const) : [])];
+  const step = steps[Math.min(index, steps.length - 1)]!;
+  const set = (patch: Partial<Answers>) => setA((old) => ({ ...old, ...patch }));
+
+  // every number field is named by a key; the on-screen digits type into the active one
+  const getField = (key: string): string => {
+    const [kind, i, sub] = key.split(':');
+    if (kind === 'age') return a.ages[Number(i)]!;
+    if (kind === 'child') return a.children[Number(i)] ?? '';
+    if (kind === 'rent') return a.rent;
+    if (kind === 'benefit') return a.housingBenefit;
+    return a.resources[Number(i)]![sub as keyof Money];
+  };
+  const setField = (key: string, v: string) =>
+    setA((old) => {
+      const [kind, i, sub] = key.split(':');
+      if (kind === 'age') {
+        const ages: [string, string] = [...old.ages];
+        ages[Number(i)] = v;
+        return { ...old, ages };
+      }
+      if (kind === 'child') return { ...old, children: old.children.map((c, j) => (j === Number(i) ? v : c)) };
+      if (kind === 'rent') return { ...old, rent: v };
+      if (kind === 'benefit') return { ...old, housingBenefit: v };
+      const resources: [Money, Money] = [{ ...old.resources[0] }, { ...old.resources[1] }];
+      resources[Number(i)]![sub as keyof Money] = v;
+      return { ...old, resources };
+    });
+  const field = (key: string, label: string) => (
+    <NumberField key={key} id={`champ-${key.replace(/:/g, '-')}`} label={label} value={getField(key)} active={active === key} onFocus={() => setActive(key)} onChange={(v) => setField(key, v)} />
+  );
+  const pad = active ? <DigitPad onDigit={(d) => setField(active, (getField(active) + d).slice(0, 7))} onErase={() => setField(active, getField(active).slice(0, -1))} /> : null;
+
+  const answered = (s: StepName): boolean => {
+    switch (s) {
+      case 'france':
+        return a.residesInFrance !== undefined;
+      case 'couple':
+        return a.couple !== undefined;
+      case 'age':
+        return a.ages.slice(0, a.couple ? 2 : 1).every((x) => x !== '' && num(x) >= 16 && num(x) <= 120);
+      case 'children':
+        return a.hasChildren === false || (a.hasChildren === true && a.children.length > 0 && a.children.every((c) => c !== '' && num(c) <= 24));
+      case 'housing':
+        return a.housing === 'hosted-free' || (a.housing === 'tenant' && a.rent !== '') || (a.housing === 'owner' && a.repayingLoan !== undefined);
+      default:
+        return true;
+    }
+  };
+
+  function situation(): SimulationSituation {
+    const adult = (i: number) => ({
+      age: num(a.ages[i]!),
+      resources: {
+        salaries: num(a.resources[i]!.salaries),
+        unemploymentBenefits: num(a.resources[i]!.unemploymentBenefits),
+        pensions: num(a.resources[i]!.pensions),
+        other: num(a.resources[i]!.other),
+      },
+    });
+    return {
+      residesInFrance: a.residesInFrance ?? true,
+      couple: a.couple ?? false,
+      adults: a.couple ? [adult(0), adult(1)] : [adult(0)],
+      children: a.hasChildren ? a.children.map((c) => ({ age: num(c) })) : [],
+      housing:
+        a.housing === 'tenant'
+          ? { status: 'tenant', rent: num(a.rent), housingBenefit: num(a.housingBenefit) }
+          : a.housing === 'owner'
+            ? { status: 'owner', repayingLoan: a.repayingLoan ?? false }
+            : { status: 'hosted-free' },
+    };
+  }
+
+  async function compute() {
+    setBusy(true);
+    setError(null);
+    try {
+      setOutcome(await kiosk.call('aids.simulate', { situation: situation() }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const next = () => {
+    setActive(null);
+    if (index < steps.length - 1) setIndex(index + 1);
+    else void compute();
+  };
+  const previous = () => {
+    setActive(null);
+    if (index === 0) onBack();
+    else setIndex(index - 1);
+  };
+
+  if (outcome) return <Results outcome={outcome} focus={focus} onFile={onFile} onAgain={() => setOutcome(null)} onBack={onBack} />;
+
+  const yesNo = [
+    { value: true, label: t.simulation.yes },
+    { value: false, label: t.simulation.no },
+  ] as const;
+  const money = (i: number) => (
+    <>
+      <p>{t.simulation.resourcesHelp}</p>
+      <div class="number-fields">
+        {field(`res:${i}:salaries`, t.simulation.salaries)}
+        {field(`res:${i}:unemploymentBenefits`, t.simulation.unemployment)}
+        {field(`res:${i}:pensions`, t.simulation.pensions)}
+        {field(`res:${i}:other`, t.simulation.other)}
+      </div>
+    </>
+  );
+
+  let question: string;
+  let body;
+  switch (step) {
+    case 'france':
+      question = t.simulation.france;
+      body = <Choices label={question} options={yesNo} value={a.residesInFrance} onChoose={(v) => set({ residesInFrance: v })} />;
+      break;
+    case 'couple':
+      question = t.simulation.couple;
+      body = (
+        <>
+          <p class="muted">{t.simulation.coupleHelp}</p>
+          <Choices
+            label={question}
+            options={[
+              { value: false, label: t.simulation.alone },
+              { value: true, label: t.simulation.together },
+            ]}
+            value={a.couple}
+            onChoose={(v) => set({ couple: v })}
+          />
+        </>
+      );
+      break;
+    case 'age':
+      question = t.simulation.age;
+      body = (
+        <div class="number-fields">
+          {field('age:0', t.simulation.yourAge)}
+          {a.couple && field('age:1', t.simulation.partnerAge)}
+        </div>
+      );
+      break;
+    case 'children':
+      question = t.simulation.children;
+      body = (
+        <>
+          <p class="muted">{t.simulation.childrenHelp}</p>
+          <Choices
+            label={question}
+            options={yesNo}
+            value={a.hasChildren}
+            onChoose={(v) => set({ hasChildren: v, children: v ? (a.children.length > 0 ? a.children : ['']) : [] })}
+          />
+          {a.hasChildren && (
+            <>
+              <div class="number-fields">
+                {a.children.map((_, i) => (
+                  <div class="with-remove" key={i}>
+                    {field(`child:${i}`, t.simulation.childAge(i + 1))}
+                    {a.children.length > 1 && (
+                      <button
+                        type="button"
+                        class="button small secondary"
+                        aria-label={t.simulation.removeChild(i + 1)}
+                        onClick={() => {
+                          setActive(null);
+                          set({ children: a.children.filter((_, j) => j !== i) });
+                        }}
+                      >
+                        ✕
+                      </button>
+                    )}
+                  </div>
+                ))}
+              </div>
+              {a.children.length < 15 && (
+                <button type="button" class="button secondary" onClick={() => set({ children: [...a.children, ''] })}>
+                  {t.simulation.addChild}
+                </button>
+              )}
+            </>
+          )}
+        </>
+      );
+      break;
+    case 'housing':
+      question = t.simulation.housing;
+      body = (
+        <>
+          <Choices
+            label={question}
+            options={[
+              { value: 'tenant', label: t.simulation.tenant },
+              { value: 'owner', label: t.simulation.owner },
+              { value: 'hosted-free', label: t.simulation.hosted },
+            ]}
+            value={a.housing}
+            onChoose={(v) => set({ housing: v })}
+          />
+          {a.housing === 'tenant' && (
+            <div class="number-fields">
+              {field('rent', t.simulation.rent)}
+              {field('benefit', t.simulation.housingBenefit)}
+            </div>
+          )}
+          {a.housing === 'owner' && (
+            <>
+              <p class="lead">{t.simulation.loan}</p>
+              <Choices label={t.simulation.loan} options={yesNo} value={a.repayingLoan} onChoose={(v) => set({ repayingLoan: v })} />
+            </>
+          )}
+        </>
+      );
+      break;
+    case 'resources0':
+      question = t.simulation.resources;
+      body = money(0);
+      break;
+    case 'resources1':
+      question = t.simulation.partnerResources;
+      body = money(1);
+      break;
+  }
+
+  return (
+    <section aria-labelledby="titre" class="questionnaire">
+      <p class="lead">{t.simulation.title}</p>
+      <p class="muted">{t.simulation.step(index + 1, steps.length)}</p>
+      <Title key={step}>{question}</Title>
+      {body}
+      {active && pad}
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      {busy && (
+        <p role="status" aria-busy="true">
+          {t.simulation.computing}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="button primary" disabled={!answered(step) || busy} onClick={next}>
+          {index === steps.length - 1 ? t.simulation.compute : t.simulation.next}
+        </button>
+        <button type="button" class="button secondary" disabled={busy} onClick={previous}>
+          {index === 0 ? t.simulation.cancel : t.simulation.previous}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function Results({
+  outcome,
+  focus,
+  onFile,
+  onAgain,
+  onBack,
+}: {
+  outcome: SimulationOutcome;
+  focus: string[];
+  onFile: (aid: { id: string; name: string }) => void;
+  onAgain: () => void;
+  onBack: () => void;
+}) {
+  const rank = (e: boolean | 'unknown') => (e === true ? 0 : e === 'unknown' ? 1 : 2);
+  const sorted = [...outcome.results].sort((x, y) => rank(x.eligible) - rank(y.eligible));
+  const first = focus.length > 0 ? sorted.filter((r) => focus.includes(r.aid)) : sorted.filter((r) => r.eligible !== false);
+  const rest = sorted.filter((r) => !first.includes(r));
+  const card = (r: SimulationOutcome['results'][number]) => (
+    <li key={r.aid}>
+      <article class="aid-card" aria-labelledby={`estimation-${r.aid}`}>
+        <h3 id={`estimation-${r.aid}`}>
+          {r.aidName} <span class="badge neutral">{t.simulation.estimate}</span>
+        </h3>
+        <p class="lead">
+          {r.eligible === true ? t.simulation.eligible : r.eligible === false ? t.simulation.notEligible : t.simulation.unknown}
+          {r.eligible === true && r.monthlyAmount !== null && r.monthlyAmount > 0 && (
+            <>
+              {' '}
+              <strong class="amount">{t.simulation.amount(euros(r.monthlyAmount))}</strong>
+            </>
+          )}
+        </p>
+        <ul>
+          {r.explanation.map((line, i) => (
+            <li key={i}>{line}</li>
+          ))}
+        </ul>
+        {r.canFile && r.eligible !== false && (
+          <div class="actions left">
+            <button type="button" class="button primary" onClick={() => onFile({ id: r.aid, name: r.aidName })}>
+              {t.catalogue.file}
+              <span class="sr-only"> : {r.aidName}</span>
+            </button>
+          </div>
+        )}
+      </article>
+    </li>
+  );
+  return (
+    <section aria-labelledby="titre">
+      <Title>{t.simulation.resultTitle}</Title>
+      <div class="panel estimate" role="note">
+        {outcome.warnings.map((w, i) => (
+          <p key={i}>{w}</p>
+        ))}
+        <p class="muted">{t.simulation.rules(dateFr(outcome.validFrom))}</p>
+      </div>
+      <h2 class="sr-only">{t.simulation.resultTitle}</h2>
+      <ul class="plain aid-list">{first.map(card)}</ul>
+      {rest.length > 0 && (
+        <>
+          <h2>{t.simulation.others}</h2>
+          <ul class="plain aid-list">{rest.map(card)}</ul>
+        </>
+      )}
+      <div class="actions">
+        <button type="button" class="button secondary" onClick={onAgain}>
+          {t.simulation.again}
+        </button>
+        <button type="button" class="button secondary" onClick={onBack}>
+          {t.aids.back}
+        </button>
+      </div>
+    </section>
+  );
+}

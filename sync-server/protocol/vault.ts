@@ -236,7 +236,17 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditAck = z.union([z.object({ ok: z.literal(true), entries: z.array(AuditEntry) }), fail]);
 export type AuditAck = z.infer<typeof AuditAck>;
 
-export const Institution = z.object({ id: z.string(), kind: z.string(), name: z.string(), address: z.string(), postcode: z.string(), city: z.string() });
+export const Institution = z.object({
+  id: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  address: z.string(),
+  postcode: z.string(),
+  city: z.string(),
+  /** where it is (WGS 84), for the kiosk's plan; null when unknown */
+  lat: z.number().min(-90).max(90).nullable(),
+  lon: z.number().min(-180).max(180).nullable(),
+});
 export type Institution = z.infer<typeof Institution>;
 export const InstitutionsAck = z.union([z.object({ ok: z.literal(true), institutions: z.array(Institution) }), fail]);
 export type InstitutionsAck = z.infer<typeof InstitutionsAck>;

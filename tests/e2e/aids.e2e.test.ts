@@ -184,6 +184,11 @@ describe('the aid space on the kiosk', () => {
     // where to get it, and asking for it: a letter to print (the employer is not on the platform)
     await payslip.getByRole('button', { name: /Où l’obtenir/ }).click();
     await page.getByRole('dialog', { name: 'Où obtenir ce papier ?' }).getByText(/votre employeur/).first().waitFor();
+    // the seeded places have their coordinates: the plain plan is drawn, one numbered dot per place
+    const plan = page.getByRole('dialog').getByRole('img', { name: 'Plan des lieux d’accueil' });
+    await plan.waitFor();
+    expect(await plan.locator('circle').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.getByRole('dialog').getByText('Le plan n’est pas disponible.', { exact: false }).count()).toBe(0);
     await expectAccessible('where to get it');
     await page.getByRole('dialog').getByRole('button', { name: 'Fermer' }).click();
     await payslip.getByRole('button', { name: /Le demander à votre employeur/ }).click();

@@ -4,7 +4,7 @@
  * kept on the kiosk beyond the session's own deposits still on their way.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import {
   FileAck,
@@ -29,9 +29,6 @@ import type { SyncClient } from '../sync/client.ts';
 import type { Acked, PersonSessions } from '../sync/person-session.ts';
 
 const TIMEOUT_MS = 10_000;
-const Located = z.object({
-  institutions: z.array(z.object({ id: z.string(), lat: z.number().min(-90).max(90).nullish(), lon: z.number().min(-180).max(180).nullish() })),
-});
 const OFFLINE = 'Vos papiers ne sont pas disponibles sans connexion. Vous pouvez quand même ajouter des papiers : ils partiront plus tard.';
 
 export interface VaultServiceOptions {
@@ -130,19 +127,14 @@ export class VaultService {
     }
     const ack = InstitutionsAck.safeParse(raw);
     if (!ack.success || !ack.data.ok) throw new KioskError('transport', 'Réponse inattendue du serveur.');
-    // the server keeps where each institution is; the protocol's list does not carry it yet: used when it does
-    const where = new Map(Located.safeParse(raw).data?.institutions.map((i) => [i.id, i]) ?? []);
-    return ack.data.institutions.map((i) => {
-      const at = where.get(i.id);
-      return {
-        id: i.id,
-        kind: i.kind,
-        name: i.name,
-        address: i.address,
-        city: `${i.postcode} ${i.city}`,
-        ...(at?.lat != null && at.lon != null ? { lat: at.lat, lon: at.lon } : {}),
-      };
-    });
+    return ack.data.institutions.map((i) => ({
+      id: i.id,
+      kind: i.kind,
+      name: i.name,
+      address: i.address,
+      city: `${i.postcode} ${i.city}`,
+      ...(i.lat !== null && i.lon !== null ? { lat: i.lat, lon: i.lon } : {}),
+    }));
   }
 
   /** Deleting is the person's own act (the server refuses it on an agent's ground). */

@@ -300,6 +300,6 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
 }
 
 export async function listInstitutions(db: Kysely<Database>): Promise<Institution[]> {
-  const rows = await db.selectFrom('institutions').select(['id', 'kind', 'name', 'address', 'postcode', 'city']).orderBy('name').execute();
+  const rows = await db.selectFrom('institutions').select(['id', 'kind', 'name', 'address', 'postcode', 'city', 'lat', 'lon']).orderBy('name').execute();
   return rows;
 }

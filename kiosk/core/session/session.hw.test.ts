@@ -208,13 +208,14 @@ describe('card sessions over pcscd, offline', () => {
   });
 
   it('signs a request manifest with the card’s signature key after the PIN again (PSO:CDS), checked against the certificate', async () => {
-    const c = await insert(card(YANIS.serial));
+    // Camille: Yanis's card was blocked by the wrong-PIN test above
+    const c = await insert(card(CAMILLE.serial));
     await screen('pin');
-    expect(await manager.submitPin(YANIS.pin)).toEqual({ outcome: 'open' });
+    expect(await manager.submitPin(CAMILLE.pin)).toEqual({ outcome: 'open' });
     const manifest: Manifest = {
       context: MANIFEST_CONTEXT,
       dossierId: '6f1d4f0e-2b5c-4c39-9d59-0c1e7a4b8e21',
-      person: YANIS.identifier,
+      person: CAMILLE.identifier,
       aids: [{ applicationId: '0b6a4f57-7f7a-4b0e-9a43-3c2f1f1c9e10', aidId: 'prime-activite' }],
       situation: { housing: 'tenant', activity: ['salaried'], nationality: 'french', children: false, couple: false },
       mode: 'manual',
@@ -227,10 +228,10 @@ describe('card sessions over pcscd, offline', () => {
     const bytes = manifestBytes(manifest);
     // a wrong PIN signs nothing and counts down (the PIN's counter is shared with the login)
     expect(await manager.signWithCard('main', '0000', bytes)).toEqual({ outcome: 'wrong', triesLeft: 2 });
-    const signed = await manager.signWithCard('main', YANIS.pin, bytes);
+    const signed = await manager.signWithCard('main', CAMILLE.pin, bytes);
     if (signed.outcome !== 'signed') throw new Error(`not signed: ${JSON.stringify(signed)}`);
-    expect(signed.cardSerial).toBe(YANIS.serial);
-    const check = await checkCardCertificate(signed.certificate, { caCertificate: pki.ca.certificate, now: new Date(), cardSerial: YANIS.serial, isRevoked: () => false });
+    expect(signed.cardSerial).toBe(CAMILLE.serial);
+    const check = await checkCardCertificate(signed.certificate, { caCertificate: pki.ca.certificate, now: new Date(), cardSerial: CAMILLE.serial, isRevoked: () => false });
     if (!check.ok) throw new Error(`certificate refused: ${check.problem}`);
     const info = check.info;
     expect(verifyP256Signature(info.signaturePublicKey, bytes, signed.signature)).toBe(true);
@@ -238,11 +239,11 @@ describe('card sessions over pcscd, offline', () => {
     expect(verifyP256Signature(info.authPublicKey, bytes, signed.signature)).toBe(false);
     expect(verifyP256Signature(info.signaturePublicKey, manifestBytes({ ...manifest, mode: 'automatic' }), signed.signature)).toBe(false);
     // the PIN is good for one signature only: the next one asks for it again and works again
-    const again = await manager.signWithCard('main', YANIS.pin, bytes);
+    const again = await manager.signWithCard('main', CAMILLE.pin, bytes);
     expect(again.outcome).toBe('signed');
     await c.remove();
     await screen('attract');
-    await expect(manager.signWithCard('main', YANIS.pin, bytes)).rejects.toMatchObject({ code: 'no-session' });
+    await expect(manager.signWithCard('main', CAMILLE.pin, bytes)).rejects.toMatchObject({ code: 'no-session' });
   });
 
   it('refuses a card in the second slot when no agent session is open', async () => {

@@ -7,7 +7,6 @@
  * with typed errors.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -37,30 +36,13 @@ import type { RunningServer } from '../server.ts';
 import { addPerson, certify, signLogin, signManifest } from '../testing/test-cards.ts';
 import type { TestCard, TestPerson } from '../testing/test-cards.ts';
 import { addKiosk, connectKiosk, countRows, DIALECTS, freshEnv, sha256Hex, tusUpload } from '../testing/test-env.ts';
+import { randomPng } from '../testing/png.ts';
 import type { TestEnv, TestKiosk } from '../testing/test-env.ts';
 
 const HOSTED: FilingSituation = { housing: 'hosted', activity: ['inactive'], nationality: 'french', children: false, couple: false };
 const NO_SESSION = { ok: false, error: { code: 'forbidden', message: 'La session de la personne est terminée. Remettez la carte.' } };
 const invalid = (where: RegExp = /.*/) => ({ ok: false, error: { code: 'invalid', message: expect.stringMatching(new RegExp(`^Message invalide.*${where.source}`)) as unknown } });
 
-/** A real (tiny, random-pixel) PNG, so the dossier PDF can embed it and every deposit has its own blob. */
-function png(width = 12, height = 8): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(data.length);
-    const tail = Buffer.alloc(4);
-    tail.writeUInt32BE(crc32(body));
-    return Buffer.concat([head, body, tail]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), randomBytes(width * 3)])));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
   let env: TestEnv;
@@ -124,7 +106,7 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
 
   /** A scan uploaded over tus, then its deposit mutation from the same kiosk, as its outbox does it. */
   async function deposit(k: Kiosk, owner: TestPerson, docType: DocType, documentId: string = randomUUID()): Promise<string> {
-    const bytes = png();
+    const bytes = randomPng();
     const sha256 = sha256Hex(bytes);
     expect(await tusUpload(server.url, k.kiosk, bytes, { sha256, mime: 'image/png' })).toMatchObject({ ok: true });
     const body: MutationBody = {

@@ -9,7 +9,6 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { PDFDocument } from 'pdf-lib';
 import type { Socket } from 'socket.io-client';
@@ -27,6 +26,7 @@ import type { LoadedCa } from '../cards/ca-store.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, CAMILLE, connectKiosk, DIALECTS, freshEnv, sha256Hex, STAFF_TOKEN, tusUpload, YANIS } from '../testing/test-env.ts';
+import { randomPng } from '../testing/png.ts';
 import type { TestEnv, TestKiosk } from '../testing/test-env.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -79,24 +79,6 @@ function signLogin(key: KeyObject, kioskId: string, kioskNonce: string, serverNo
   return sign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
 }
 
-/** A real (tiny, random-pixel) PNG, so pdf-lib can embed it and every deposit has its own blob. */
-function png(width = 12, height = 8): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(data.length);
-    const tail = Buffer.alloc(4);
-    tail.writeUInt32BE(crc32(body));
-    return Buffer.concat([head, body, tail]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), randomBytes(width * 3)])));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 const NO_SESSION = { ok: false, error: { code: 'forbidden', message: 'La session de la personne est terminée. Remettez la carte.' } };
 const INVALID = { ok: false, error: { code: 'invalid', message: expect.stringMatching(/^Message invalide : /) as unknown } };
@@ -225,7 +207,7 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
     p: Person,
     o: { docType: DocType; ocrText: string; fields?: DocumentDeposit['payload']['fields']; documentId?: string; file?: { bytes: Buffer; mime: FileMime }; thumbnail?: Buffer },
   ): Promise<Deposited> {
-    const { bytes, mime } = o.file ?? { bytes: png(), mime: 'image/png' as const };
+    const { bytes, mime } = o.file ?? { bytes: randomPng(), mime: 'image/png' as const };
     const sha256 = await upload(bytes, mime);
     const thumbnail = o.thumbnail ? { sha256: await upload(o.thumbnail, 'image/jpeg'), mime: 'image/jpeg' as const, size: o.thumbnail.length } : undefined;
     const documentId = o.documentId ?? randomUUID();

@@ -4,6 +4,7 @@ import type { InstitutionItem, VaultDocument } from '../../../contract/schema.ts
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
+import { Messages } from '../components/messages.tsx';
 
 type Panel = null | 'send' | 'delete';
 
@@ -122,16 +123,7 @@ export function DocumentView({
             <span class="badge">{t.vault.expiry[doc.item.expiry]}</span> {t.vault.expiryHelp[doc.item.expiry]}
           </p>
         )}
-        {notice && (
-          <p class="message ok" role="status">
-            {notice}
-          </p>
-        )}
-        {error && (
-          <p class="message warning" role="alert">
-            {error}
-          </p>
-        )}
+        <Messages ok={notice} warning={error} />
         <div class="doc-body">
           <div class="doc-image">{image ? <img src={image} alt={t.doc.imageAlt(doc.item.title)} /> : <p class="muted">{t.doc.noImage}</p>}</div>
           <div>

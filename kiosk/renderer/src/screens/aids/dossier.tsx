@@ -11,6 +11,7 @@ import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { Problem, Title, errorText } from './common.tsx';
 import { AskIssuer, ChooseFromVault, Dialog, WhereToGet } from './piece-help.tsx';
+import { Messages } from '../../components/messages.tsx';
 
 export type SendChoice = { mode: 'manual' | 'automatic'; procuration: boolean };
 
@@ -105,16 +106,7 @@ export function Dossier({
       <div inert={panel !== null}>
         <p class="lead">{t.dossier.lead}</p>
         <Title>{names}</Title>
-        {notice && (
-          <p class="message ok" role="status">
-            {notice}
-          </p>
-        )}
-        {error && (
-          <p class="message warning" role="alert">
-            {error}
-          </p>
-        )}
+        <Messages ok={notice} warning={error} />
         <ul class="plain states">
           {d.aids.map((a) => (
             <li key={a.applicationId}>

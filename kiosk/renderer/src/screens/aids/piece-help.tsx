@@ -11,6 +11,7 @@ import { dateFr } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { errorText } from './common.tsx';
+import { Messages } from '../../components/messages.tsx';
 
 export function Dialog({ id, title, children, onClose }: { id: string; title: string; children: ComponentChildren; onClose: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
@@ -85,16 +86,7 @@ export function AskIssuer({
       </label>
       <textarea id="texte-demande" rows={8} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value.slice(0, 3000))} />
       <Keyboard text onKey={(ch) => setText((v) => (v + ch).slice(0, 3000))} onErase={() => setText((v) => v.slice(0, -1))} />
-      {done && (
-        <p class="message ok" role="status">
-          {done}
-        </p>
-      )}
-      {error && (
-        <p class="message warning" role="alert">
-          {error}
-        </p>
-      )}
+      <Messages ok={done} warning={error} />
       <div class="actions">
         <button type="button" class="button primary" disabled={busy || text.trim() === ''} onClick={() => void go()}>
           {inThread ? t.ask.send : t.ask.print}

@@ -10,6 +10,7 @@ import { t } from '../../texts.ts';
 import { PinEntry } from '../pin.tsx';
 import { Problem, Title, errorText } from './common.tsx';
 import type { SendChoice } from './dossier.tsx';
+import { Messages } from '../../components/messages.tsx';
 
 type Sent = Extract<Result<'applications.sign'>, { outcome: 'sent' }>;
 
@@ -176,16 +177,7 @@ function Receipt({ dossierId, sent, onDone }: { dossierId: string; sent: Sent; o
         {t.sign.receipt} <strong class="receipt-number">{sent.receiptNumber}</strong>
       </p>
       <p>{t.sign.keep}</p>
-      {notice && (
-        <p class="message ok" role="status">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p class="message warning" role="alert">
-          {error}
-        </p>
-      )}
+      <Messages ok={notice} warning={error} />
       <div class="actions">
         <button type="button" class="button primary" disabled={busy} onClick={() => void print()}>
           {t.dossier.printReceipt}

@@ -256,22 +256,33 @@ export async function fireEventIn(
         await insertQueuedPush(trx, dossier.kiosk_id, 'application-status', body);
       }
     }
-    if (input.event === 'refuse') await closeDependents(trx, dialect, current, message, at);
+    if (input.event === 'refuse') await closeDependents(trx, dialect, current, { why: 'refused', reason: message }, at);
+    // withdrawn, or closed before it was sent: what waits for it can never go on
+    else if (t.next === 'closed' && !DECIDED_STATES.includes(current.state)) await closeDependents(trx, dialect, current, { why: 'withdrawn' }, at);
     return { ok: true, application: toApplication(next), transition: toTransition(row) };
   }
 }
 
 /**
- * A linked aid waits for its parent's decision (applications.waits_for). A refused parent closes the
- * aids waiting for it, by the server, saying why; an accepted one moves nothing: they simply enter their
- * institution's queue (see `queue`).
+ * A linked aid waits for its parent's decision (applications.waits_for). A refused parent — or one the
+ * person withdrew before its decision — closes the aids waiting for it, by the server, saying why; an
+ * accepted one moves nothing: they simply enter their institution's queue (see `queue`).
  */
-async function closeDependents(trx: Transaction<Database>, dialect: Dialect, parent: ApplicationRow, reason: string | null, at: string): Promise<void> {
+async function closeDependents(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  parent: ApplicationRow,
+  cause: { why: 'refused'; reason: string | null } | { why: 'withdrawn' },
+  at: string,
+): Promise<void> {
   const dependents = await trx.selectFrom('applications').select('id').where('waits_for', '=', parent.id).where('state', '!=', 'closed').orderBy('id').execute();
   if (dependents.length === 0) return;
   const catalogue = await catalogueOr(undefined);
   const kind = catalogue.aids.some((a) => a.id === parent.aid_id) ? aidById(catalogue, parent.aid_id).institution : 'autre';
-  const message = `${capitalize(institutionName(kind))} a refusé la demande${reason ? ` : ${reason}` : '.'}`;
+  const message =
+    cause.why === 'refused'
+      ? `${capitalize(institutionName(kind))} a refusé la demande${cause.reason ? ` : ${cause.reason}` : '.'}`
+      : `La demande à ${institutionName(kind)} a été retirée. Cette aide ne peut pas avancer sans elle.`;
   for (const d of dependents) {
     await fireEventIn(trx, dialect, { applicationId: d.id, event: 'close', actor: { kind: 'system', id: 'linked-aids' }, message, at });
   }

@@ -541,6 +541,15 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(notices.filter((n) => n.application_id === refused.aah).map((n) => [n.state, n.message])).toEqual([['closed', 'La MDPH a refusé la demande : le taux d’incapacité est inférieur à 50 %']]);
     const closedBy = await db.selectFrom('application_transitions').select(['actor_kind', 'event']).where('application_id', '=', refused.aah).orderBy('seq', 'desc').executeTakeFirstOrThrow();
     expect(closedBy).toEqual({ actor_kind: 'system', event: 'close' });
+
+    // the person withdraws the MDPH request alone (before its decision): the AAH waiting for it is closed, saying why
+    const withdrawn = await sendLinked();
+    expect(await fireEvent(db, dialect, { applicationId: withdrawn.mdph, event: 'withdraw', actor: withdrawn.a.actor })).toMatchObject({ ok: true });
+    const w = await view(withdrawn.a, withdrawn.id);
+    expect(states(w)).toEqual({ 'demande-mdph': 'closed', aah: 'closed' });
+    expect(w.history.at(-1)).toMatchObject({ aidName: 'Allocation aux adultes handicapés (AAH)', state: 'closed', text: 'La demande à la MDPH a été retirée. Cette aide ne peut pas avancer sans elle.' });
+    // a decided parent closed afterwards moves nothing (the accepted one above): only undecided ones count
+    expect(states(await view(accepted.a, accepted.id))).toEqual({ 'demande-mdph': 'closed', aah: 'submitted' });
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
   });
 });

@@ -129,7 +129,7 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
 
     on(AID_EVENTS.simulate, SimulateRequest, async (req, _s, cat): Promise<SimulateAck> => {
       rules ??= loadRules();
-      const sim = simulate(req.situation, rules);
+      const sim = simulate(req.situation, rules, { today: new Date() });
       const nameOf = (id: string) => cat.aids.find((a) => a.id === id)?.name ?? id;
       return {
         ok: true,

@@ -245,21 +245,33 @@ export async function fireEventIn(
       at,
     });
     if (NOTIFIED_STATES.includes(t.next) && input.actor.kind !== 'applicant' && current.dossier_id) {
-      await trx
-        .insertInto('application_notices')
-        .values({ id: randomUUID(), person_id: current.person_id, dossier_id: current.dossier_id, application_id: current.id, state: t.next, message, created_at: at, seen_at: null })
-        .execute();
-      const dossier = await trx.selectFrom('dossiers').select('kiosk_id').where('id', '=', current.dossier_id).executeTakeFirst();
-      const status = PUSHED_STATUS[t.next];
-      if (dossier?.kiosk_id && status) {
-        const body: ApplicationStatusBody = { applicationId: current.id, status, at, ...(message ? { message: message.slice(0, 500) } : {}) };
-        await insertQueuedPush(trx, dossier.kiosk_id, 'application-status', body);
-      }
+      await notifyPerson(trx, { personId: current.person_id, dossierId: current.dossier_id, applicationId: current.id, state: t.next, message, at });
     }
     if (input.event === 'refuse') await closeDependents(trx, dialect, current, { why: 'refused', reason: message }, at);
     // withdrawn, or closed before it was sent: what waits for it can never go on
     else if (t.next === 'closed' && !DECIDED_STATES.includes(current.state)) await closeDependents(trx, dialect, current, { why: 'withdrawn' }, at);
     return { ok: true, application: toApplication(next), transition: toTransition(row) };
+  }
+}
+
+/**
+ * Tells the person something happened to their request: a notice they see at their next login (on any
+ * kiosk), and an `application-status` push to the kiosk the dossier was worked on from, so that a
+ * session open there shows it at once.
+ */
+export async function notifyPerson(
+  trx: Transaction<Database>,
+  n: { personId: string; dossierId: string; applicationId: string; state: ApplicationState; message: string | null; at: string },
+): Promise<void> {
+  await trx
+    .insertInto('application_notices')
+    .values({ id: randomUUID(), person_id: n.personId, dossier_id: n.dossierId, application_id: n.applicationId, state: n.state, message: n.message, created_at: n.at, seen_at: null })
+    .execute();
+  const dossier = await trx.selectFrom('dossiers').select('kiosk_id').where('id', '=', n.dossierId).executeTakeFirst();
+  const status = PUSHED_STATUS[n.state];
+  if (dossier?.kiosk_id && status) {
+    const body: ApplicationStatusBody = { applicationId: n.applicationId, status, at: n.at, ...(n.message ? { message: n.message.slice(0, 500) } : {}) };
+    await insertQueuedPush(trx, dossier.kiosk_id, 'application-status', body);
   }
 }
 

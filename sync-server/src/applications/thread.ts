@@ -2,12 +2,14 @@
  * The negotiation thread of an application: the applicant (or the agent helping them) and the
  * institution that processes it write to each other. One thread per application, created with its
  * first message; the institution is the one of the staff member who wrote first, or else the first
- * institution of the kind that handles the aid. Every message is journaled (its presence, not its text:
+ * institution of the kind that handles the aid. What the institution writes is also a notice for the
+ * person (next login) and a push to the dossier's kiosk. Every message is journaled (its presence, not its text:
  * the journal is not the place for free text about a person).
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { appendAudit } from '../domain/audit.ts';
+import { notifyPerson } from './applications.ts';
 import type { Dialect } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
 
@@ -39,7 +41,7 @@ export async function postMessageIn(
   const body = input.body.replaceAll(String.fromCharCode(0), '').trim();
   if (body === '') return { ok: false, reason: 'empty' };
   if (body.length > MAX_MESSAGE_CHARS) return { ok: false, reason: 'too-long' };
-  const app = await trx.selectFrom('applications').select(['id', 'person_id', 'aid_id']).where('id', '=', input.applicationId).executeTakeFirst();
+  const app = await trx.selectFrom('applications').select(['id', 'person_id', 'aid_id', 'state', 'dossier_id']).where('id', '=', input.applicationId).executeTakeFirst();
   if (!app) return { ok: false, reason: 'unknown-application' };
   const at = input.at ?? new Date().toISOString();
   let thread = await trx.selectFrom('threads').select(['id', 'institution_id']).where('application_id', '=', app.id).executeTakeFirst();
@@ -71,6 +73,10 @@ export async function postMessageIn(
     detail: { applicationId: app.id, messageId: id },
     at,
   });
+  // the institution wrote: the person is told at their next login, and live on the kiosk of the dossier
+  if (input.author.kind === 'institution' && app.dossier_id) {
+    await notifyPerson(trx, { personId: app.person_id, dossierId: app.dossier_id, applicationId: app.id, state: app.state, message: body, at });
+  }
   return {
     ok: true,
     message: { id, applicationId: app.id, authorKind: input.author.kind, authorId: input.author.id, body, createdAt: at, institutionId: thread.institution_id },

@@ -402,6 +402,12 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     const push = await storage.db.selectFrom('kiosk_pushes').selectAll().where('kind', '=', 'application-status').orderBy('created_at', 'desc').executeTakeFirst();
     expect(JSON.parse(push?.body ?? '{}')).toMatchObject({ applicationId: rsa, status: 'missing-pieces' });
     expect((await caf.get(`/console/demandes/${rsa}`)).body).toContain('Redemandé le');
+    // a message of the service is pushed to that kiosk too
+    expect((await caf.post(`/console/demandes/${rsa}/message`, { body: 'Une photo nette suffit.' })).statusCode).toBe(303);
+    const pushes = await storage.db.selectFrom('kiosk_pushes').select(['body']).where('kind', '=', 'application-status').execute();
+    expect(pushes.map((p) => JSON.parse(p.body ?? '{}') as { message?: string }).filter((b) => b.message === 'Une photo nette suffit.')).toEqual([
+      expect.objectContaining({ applicationId: rsa, status: 'missing-pieces' }),
+    ]);
 
     // the person answers (on the kiosk); the CAF sees the unread message in its queue
     await postMessage(storage.db, storage.dialect, { applicationId: rsa, author: { kind: 'person', id: CAMILLE.identifier }, body: 'Voici mon nouveau RIB.', handlingInstitutionKind: 'caf' });
@@ -448,6 +454,9 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     const msgs = await messagesOf(storage.db, [aah]);
     const account = await storage.db.selectFrom('staff_accounts').select('id').where('login', '=', 'caf-chef').executeTakeFirstOrThrow();
     expect(msgs).toMatchObject([{ authorKind: 'institution', authorId: account.id, institutionId: 'caf', body: 'Bonjour, votre demande d’AAH est bien arrivée.' }]);
+    // the person is told: a notice for their next login (this dossier was filed with no kiosk: nothing to push)
+    const notice = await storage.db.selectFrom('application_notices').selectAll().where('application_id', '=', aah).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    expect(notice).toMatchObject({ message: 'Bonjour, votre demande d’AAH est bien arrivée.', seen_at: null });
     const page = await caf.get(`/console/demandes/${aah}?fait=message`);
     expect(page.body).toContain('C’est fait : votre message est envoyé.');
     expect(page.body).toContain('Claire Dubois');

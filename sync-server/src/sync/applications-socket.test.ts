@@ -266,6 +266,8 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     expect(l.notices.map((n) => [n.state, n.aidName, n.message])).toEqual([
       ['in-processing', 'Prime d’activité', null],
       ['information-requested', 'Prime d’activité', 'Travaillez-vous en ce moment ?'],
+      // a message of the institution is news too
+      ['information-requested', 'Prime d’activité', 'Bonjour, une question.'],
     ]);
     expect(OkAck.parse(await ask(k.socket, AID_EVENTS.noticesSeen, { sessionId, ids: l.notices.map((n) => n.id) }))).toEqual({ ok: true });
 

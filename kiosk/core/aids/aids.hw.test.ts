@@ -190,6 +190,29 @@ describe('the aid space in the kiosk core', () => {
     expect(again).toMatchObject({ ok: false, error: { message: expect.stringContaining('Vous avez déjà une demande') } });
   });
 
+  it('a card blocked while signing (third wrong PIN) signs nothing, and the session ends on the card problem', async () => {
+    await logout();
+    await login('Aminata');
+    const { dossierId: theirs } = await ok('applications.create', { aidIds: ['cheque-energie'], situation: SALARIED_TENANT });
+    const ground = { kind: 'beneficiary-signature' } as const;
+    await ok('applications.prepare', { dossierId: theirs, mode: 'automatic', ground });
+    expect(await ok('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: '0000' })).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    expect(await ok('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: '0001' })).toEqual({ outcome: 'wrong', triesLeft: 1 });
+    expect(await ok('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: '0002' })).toEqual({ outcome: 'blocked' });
+    await until('the card refused as blocked', () => {
+      const st = stack.core.session.state;
+      return st.screen === 'card-problem' && st.problem === 'blocked';
+    });
+    expect(stack.core.session.open).toBeNull();
+    const row = await stack.server.db.selectFrom('dossiers').select(['signed_at', 'signature']).where('id', '=', theirs).executeTakeFirstOrThrow();
+    expect(row).toEqual({ signed_at: null, signature: null });
+    // nothing can be signed any more without a session
+    expect(await call('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: stack.person('Aminata').card.pin })).toMatchObject({ ok: false, error: { code: 'no-session' } });
+    await stack.remove(0, { force: true });
+    await until('the attract screen', () => stack.core.session.state.screen === 'attract', 15_000);
+    await login('Camille');
+  });
+
   it('without the server, it says so in plain words', async () => {
     await stack.core.sync.stop();
     const r = await call('applications.list', {});

@@ -374,6 +374,10 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     let d = await view(a, id);
     expect(d.checklist.find((c) => c.itemId === 'rib')).toMatchObject({ status: 'absent', requestedByInstitution: true });
     expect(d.checklist.find((c) => c.itemId === 'identite')).toMatchObject({ status: 'present', requestedByInstitution: false });
+    // what was sent stays linked for the institution, which reads the paper it asked about, until a newer one comes
+    const sent = await db.selectFrom('dossier_pieces').select(['document_id', 'version', 'blob_sha256']).where('dossier_id', '=', id).where('item_id', '=', 'rib').executeTakeFirstOrThrow();
+    expect(sent).toMatchObject({ document_id: rib, version: 1 });
+    expect(sent.blob_sha256).not.toBeNull();
     // the paper it had is not the answer; nor are the items that were not asked again
     expect(await choosePiece(db, dialect, a, { dossierId: id, itemId: 'rib', documentId: rib, catalogue })).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(await choosePiece(db, dialect, a, { dossierId: id, itemId: 'identite', documentId: rib, catalogue })).toMatchObject({ ok: false, error: { code: 'conflict' } });
@@ -386,6 +390,7 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     d = await view(a, id);
     expect(states(d)).toEqual({ 'prime-activite': 'in-processing' });
     expect(d.checklist.find((c) => c.itemId === 'rib')).toMatchObject({ status: 'present', document: { id: rib, version: 2 } });
+    expect(await db.selectFrom('dossier_pieces').select(['document_id', 'version']).where('dossier_id', '=', id).where('item_id', '=', 'rib').executeTakeFirstOrThrow()).toEqual({ document_id: rib, version: 2 });
     expect(d.history.at(-1)?.text).toBe('Les papiers demandés sont arrivés.');
     expect(d.messages.map((m) => [m.author, m.authorName, m.body])).toEqual([['person', 'Vous', 'Je le scanne demain.']]);
 

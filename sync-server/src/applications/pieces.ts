@@ -238,6 +238,9 @@ export async function persistPieces(trx: Transaction<Database>, dossierId: strin
   for (const a of assessed) {
     if (a.frozen) continue;
     const row = rows.get(a.item.id);
+    // asked again by the institution: what was sent stays linked — the institution still reads the paper
+    // it asked about — until a newer one is there (or chosen and on its way)
+    if (a.requestedAt !== null && row && row.version !== null && a.status !== 'present' && a.status !== 'arriving') continue;
     const keepChoice = a.chosenBy === 'person';
     const next = {
       document_id: a.document?.id ?? a.arrivingId ?? null,

@@ -20,8 +20,10 @@ import { renderPayslip } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { renderIdentityCard } from '../fixtures/identity.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
-import { accessibilityViolations, describeViolations, launchKioskBrowser } from '../support/browser.ts';
+import { launchKioskBrowser } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
+import { depositThroughCapture, kioskUi } from '../support/kiosk-ui.ts';
+import type { KioskUi } from '../support/kiosk-ui.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
@@ -29,58 +31,7 @@ let stack: Stack;
 let browser: LaunchedBrowser;
 let page: Page;
 let mediaDir: string;
-
-/** FAC_E2E_SHOTS=<folder>: a full-page picture of each screen checked, for a person to look at. */
-const SHOTS = process.env.FAC_E2E_SHOTS;
-let shot = 0;
-
-async function expectAccessible(screen: string): Promise<void> {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-${screen.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
-  const violations = await accessibilityViolations(page);
-  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
-}
-
-async function typePin(pin: string): Promise<void> {
-  const pad = page.getByRole('group', { name: 'Clavier du code' });
-  for (const d of pin) await pad.getByRole('button', { name: d, exact: true }).click();
-  await pad.getByRole('button', { name: 'Valider' }).click();
-}
-
-async function login(firstName: string): Promise<void> {
-  await stack.insert(firstName);
-  await page.getByText(`Bonjour ${firstName}`).waitFor({ timeout: 15_000 });
-  await typePin(stack.person(firstName).card.pin);
-  await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
-}
-
-/** She takes her card: the session ends at once, wherever she was. */
-async function logout(): Promise<void> {
-  await stack.remove(0, { force: true });
-  await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
-  // pcscd polls vpcd: give it time to see the card gone before it goes in again
-  await expect.poll(() => stack.box.inserted(0) === null).toBe(true);
-  await new Promise((r) => setTimeout(r, 900));
-}
-
-/** A paper already in the vault: through the core's capture path (OCR, confirm, outbox, sync), as the scan screen does it. */
-async function depositThroughCapture(png: Buffer, docType: string): Promise<void> {
-  const analysed = await stack.core.handle('capture.analyse', { image: new Uint8Array(png), mime: 'image/png' });
-  if (!analysed.ok) throw new Error(analysed.error.message);
-  const a = analysed.value as { captureId: string; docType: string; fields: Record<string, { value: string }> };
-  expect(a.docType).toBe(docType);
-  const confirmed = await stack.core.handle('capture.confirm', { captureId: a.captureId, fields: Object.fromEntries(Object.entries(a.fields).map(([k, f]) => [k, f.value])) });
-  if (!confirmed.ok) throw new Error(confirmed.error.message);
-}
-
-/** The digits of the questionnaire, typed on its on-screen pad into the field. */
-async function typeNumber(label: string | RegExp, digits: string): Promise<void> {
-  await page.getByLabel(label).click();
-  const pad = page.getByRole('group', { name: 'Clavier des chiffres' });
-  for (const d of digits) await pad.getByRole('button', { name: d, exact: true }).click();
-  await expect.poll(() => page.getByLabel(label).inputValue()).toBe(digits);
-}
-
-const next = () => page.getByRole('button', { name: 'Continuer', exact: true }).click();
+let ui: KioskUi;
 
 async function dossierApplicationId(): Promise<string> {
   const app = await stack.server.db.selectFrom('applications').select(['id']).where('aid_id', '=', 'prime-activite').executeTakeFirstOrThrow();
@@ -94,6 +45,8 @@ beforeAll(async () => {
   stack = await startStack();
   browser = await launchKioskBrowser({ fakeVideo: join(mediaDir, 'payslip.y4m') });
   page = browser.page;
+  /** FAC_E2E_SHOTS=<folder>: a full-page picture of each screen checked, for a person to look at. */
+  ui = kioskUi(page, stack, { shots: process.env.FAC_E2E_SHOTS });
   await page.goto(stack.host.url);
   await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
 });
@@ -106,17 +59,17 @@ afterAll(async () => {
 
 describe('the aid space on the kiosk', () => {
   it('estimate, file, sign for automatic sending, scan the missing paper, sent by the server; receipt; the thread; a decision at the next login', async () => {
-    await login('Camille');
+    await ui.login('Camille');
     // her identity card and RIB are already in her vault
-    await depositThroughCapture((await renderIdentityCard({ seed: 3, font: 'DejaVu Sans', mrzFont: 'DejaVu Sans Mono' })).png, 'identity-card');
-    await depositThroughCapture((await renderRib({ seed: 4242, holder: 'Mme Camille MARTIN' })).png, 'rib');
+    await depositThroughCapture(stack, (await renderIdentityCard({ seed: 3, font: 'DejaVu Sans', mrzFont: 'DejaVu Sans Mono' })).png, 'identity-card');
+    await depositThroughCapture(stack, (await renderRib({ seed: 4242, holder: 'Mme Camille MARTIN' })).png, 'rib');
     await stack.core.sync.flushed(30_000);
 
     // "Mes aides", next to the vault
     await page.getByRole('button', { name: /^Mes aides/ }).click();
     await page.getByRole('heading', { name: 'Mes aides', level: 1 }).waitFor();
     await page.getByText('Vous n’avez pas encore de demande d’aide.').waitFor();
-    await expectAccessible('my aids (empty)');
+    await ui.expectAccessible('my aids (empty)');
 
     // the catalogue: plain words, who handles it, the official address as text
     await page.getByRole('button', { name: 'Demander une aide' }).click();
@@ -126,48 +79,48 @@ describe('the aid space on the kiosk', () => {
     await prime.getByText(/^https:\/\/.+/).waitFor();
     await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByRole('checkbox', { name: /Demander aussi : Complémentaire santé solidaire/ }).waitFor();
     await page.getByRole('article', { name: /Allocation aux adultes handicapés/ }).getByText(/seulement après la décision de la MDPH/).waitFor();
-    await expectAccessible('catalogue');
+    await ui.expectAccessible('catalogue');
 
     // the simulation: one question per screen
     await prime.getByRole('button', { name: /Estimer mon droit/ }).click();
     await page.getByRole('heading', { name: /Vivez-vous en France/ }).waitFor();
-    await expectAccessible('simulation: first question');
+    await ui.expectAccessible('simulation: first question');
     await page.getByRole('button', { name: 'Oui', exact: true }).click();
-    await next();
+    await ui.next();
     await page.getByRole('button', { name: 'Seul(e)' }).click();
-    await next();
+    await ui.next();
     await page.getByRole('heading', { name: 'Quel âge avez-vous ?' }).waitFor();
-    await typeNumber('Votre âge (en années)', '30');
-    await expectAccessible('simulation: a number with the on-screen digits');
-    await next();
+    await ui.typeNumber('Votre âge (en années)', '30');
+    await ui.expectAccessible('simulation: a number with the on-screen digits');
+    await ui.next();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
-    await next();
+    await ui.next();
     await page.getByRole('button', { name: 'Je suis locataire' }).click();
-    await typeNumber(/Votre loyer par mois/, '550');
-    await next();
+    await ui.typeNumber(/Votre loyer par mois/, '550');
+    await ui.next();
     await page.getByRole('heading', { name: 'Vos ressources de ce mois' }).waitFor();
-    await typeNumber('Salaires (net)', '1200');
+    await ui.typeNumber('Salaires (net)', '1200');
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
     await page.getByRole('note').getByText(/estimation/i).first().waitFor();
     const estimate = page.getByRole('article', { name: /Prime d’activité/ });
     await estimate.getByText('Estimation', { exact: true }).waitFor();
     await estimate.getByText(/Environ .+ € par mois/).waitFor();
-    await expectAccessible('simulation results');
+    await ui.expectAccessible('simulation results');
 
     // filing from the estimate: five short questions
     await estimate.getByRole('button', { name: /Faire la demande/ }).click();
     await page.getByRole('heading', { name: 'Où habitez-vous ?' }).waitFor();
     await page.getByRole('button', { name: 'Je suis locataire' }).click();
-    await next();
+    await ui.next();
     await page.getByRole('button', { name: 'Je suis salarié(e)' }).click();
-    await expectAccessible('filing: several answers');
-    await next();
+    await ui.expectAccessible('filing: several answers');
+    await ui.next();
     await page.getByRole('button', { name: 'Française' }).click();
-    await next();
+    await ui.next();
     await page.getByRole('heading', { name: 'Avez-vous des enfants à charge ?' }).waitFor();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
-    await next();
+    await ui.next();
     await page.getByRole('heading', { name: 'Vivez-vous en couple ?' }).waitFor();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
     await page.getByRole('button', { name: 'Créer ma demande' }).click();
@@ -179,7 +132,7 @@ describe('the aid space on the kiosk', () => {
     await piece(/Votre RIB/).getByText(/Vous l’avez : Relevé d’identité bancaire \(RIB\), ajouté le/).waitFor();
     const payslip = piece(/bulletins de salaire/);
     await payslip.getByText('Il manque ce papier.').waitFor();
-    await expectAccessible('dossier');
+    await ui.expectAccessible('dossier');
 
     // where to get it, and asking for it: a letter to print (the employer is not on the platform)
     await payslip.getByRole('button', { name: /Où l’obtenir/ }).click();
@@ -189,12 +142,12 @@ describe('the aid space on the kiosk', () => {
     await plan.waitFor();
     expect(await plan.locator('circle').count()).toBeGreaterThanOrEqual(2);
     expect(await page.getByRole('dialog').getByText('Le plan n’est pas disponible.', { exact: false }).count()).toBe(0);
-    await expectAccessible('where to get it');
+    await ui.expectAccessible('where to get it');
     await page.getByRole('dialog').getByRole('button', { name: 'Fermer' }).click();
     await payslip.getByRole('button', { name: /Le demander à votre employeur/ }).click();
     const ask = page.getByRole('dialog', { name: 'Demander ce papier à votre employeur' });
     await expect.poll(() => ask.getByLabel('Le texte').inputValue()).toContain('Pour cette demande, j’ai besoin de ce papier');
-    await expectAccessible('ask the issuer');
+    await ui.expectAccessible('ask the issuer');
     await ask.getByRole('button', { name: 'Imprimer la lettre' }).click();
     await ask.getByText(/C’est prêt \(1 page\), mais cette tablette n’a pas d’imprimante/).waitFor();
     await ask.getByRole('button', { name: 'Fermer' }).click();
@@ -204,23 +157,23 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('heading', { name: 'Vérifiez avant d’envoyer', level: 1 }).waitFor();
     await page.getByText(/pas encore là/).waitFor();
     await page.getByText('La carte de Camille signe la demande.').waitFor();
-    await expectAccessible('review before signing');
+    await ui.expectAccessible('review before signing');
     await page.getByRole('button', { name: 'C’est bon, je signe' }).click();
     await page.getByRole('heading', { name: 'Tapez votre code pour signer' }).waitFor();
-    await expectAccessible('PIN to sign');
+    await ui.expectAccessible('PIN to sign');
 
     // a wrong PIN: tries left shown, nothing sent
-    await typePin('0000');
+    await ui.typePin('0000');
     await page.getByText('Ce code est faux. Il vous reste 2 essais. Rien n’a été envoyé.').waitFor();
     const before = await stack.server.db.selectFrom('dossiers').select(['signed_at', 'submitted_at']).executeTakeFirstOrThrow();
     expect(before).toEqual({ signed_at: null, submitted_at: null });
 
-    await typePin(stack.person('Camille').card.pin);
+    await ui.typePin(stack.person('Camille').card.pin);
     await page.getByRole('heading', { name: 'Votre demande est signée.' }).waitFor();
     const receipt = (await page.locator('.receipt-number').textContent()) ?? '';
     expect(receipt).toMatch(/^FAC-\d{4}-[0-9A-Z]{8}$/);
     expect((await stack.server.db.selectFrom('dossiers').select(['receipt_number']).executeTakeFirstOrThrow()).receipt_number).toBe(receipt);
-    await expectAccessible('receipt');
+    await ui.expectAccessible('receipt');
     await page.getByRole('button', { name: 'Imprimer le récépissé' }).click();
     await page.getByText(/C’est prêt \(\d+ pages?\), mais cette tablette n’a pas d’imprimante/).waitFor();
     await page.getByRole('button', { name: 'Voir ma demande' }).click();
@@ -241,7 +194,7 @@ describe('the aid space on the kiosk', () => {
     const sent = await stack.server.db.selectFrom('dossiers').select(['submitted_at', 'mode']).executeTakeFirstOrThrow();
     expect(sent.mode).toBe('automatic');
     expect(sent.submitted_at).not.toBeNull();
-    await expectAccessible('dossier sent');
+    await ui.expectAccessible('dossier sent');
     await page.getByRole('button', { name: 'Imprimer le récépissé' }).click();
     await page.getByText(/C’est prêt \(\d+ pages?\)/).waitFor();
 
@@ -252,34 +205,34 @@ describe('the aid space on the kiosk', () => {
     expect((await fireEvent(stack.server.db, stack.server.dialect, { applicationId, event: 'request-information', actor: caf, message: 'Travaillez-vous encore chez le même employeur ?' })).ok).toBe(true);
     const question = page.getByRole('note').filter({ has: page.getByRole('heading', { name: 'Le service vous pose une question' }) });
     await question.getByText(/Travaillez-vous encore chez le même employeur/).waitFor({ timeout: 20_000 });
-    await expectAccessible('a question from the institution');
+    await ui.expectAccessible('a question from the institution');
     await page.getByRole('button', { name: 'Écrire au service' }).click();
     const write = page.getByRole('dialog', { name: 'Écrire au service' });
     for (const ch of 'oui') await write.getByRole('group', { name: 'Clavier' }).getByRole('button', { name: ch, exact: true }).click();
-    await expectAccessible('writing to the institution');
+    await ui.expectAccessible('writing to the institution');
     await write.getByRole('button', { name: 'Envoyer le message' }).click();
     await page.getByText('Votre message est envoyé.').waitFor();
     await page.getByRole('listitem').filter({ hasText: 'Vous,' }).getByText('oui', { exact: true }).waitFor();
     await until('the answer recorded as information provided', async () => (await stack.server.db.selectFrom('applications').select('state').where('id', '=', applicationId).executeTakeFirstOrThrow()).state === 'in-processing');
-    await logout();
+    await ui.logout();
 
     // decided while she is away: a notice at her next login, with the institution's words
     expect((await fireEvent(stack.server.db, stack.server.dialect, { applicationId, event: 'accept', actor: caf, message: 'Vous recevrez la prime chaque mois.' })).ok).toBe(true);
-    await login('Camille');
+    await ui.login('Camille');
     const news = page.getByRole('status').filter({ has: page.getByRole('heading', { name: 'Du nouveau' }) });
     await news.getByText('Votre demande de Prime d’activité : Acceptée.').waitFor({ timeout: 15_000 });
     await news.getByText(/Vous recevrez la prime chaque mois/).waitFor();
-    await expectAccessible('home with news');
+    await ui.expectAccessible('home with news');
     await until('the notice marked seen', async () => (await stack.server.db.selectFrom('application_notices').select('id').where('seen_at', 'is', null).execute()).length === 0);
     await news.getByRole('button', { name: /Voir la demande/ }).first().click();
     await page.getByRole('heading', { name: 'Prime d’activité', level: 1 }).waitFor();
     await page.getByRole('listitem').filter({ hasText: 'Prime d’activité (la CAF)' }).getByText('Acceptée', { exact: true }).waitFor();
 
-    await logout();
+    await ui.logout();
   });
 
   it('an agent with Camille present: another paper of her vault, sent on a procuration signed with the agent’s card; offline, plain words', async () => {
-    await login('Sophie');
+    await ui.login('Sophie');
     await stack.insert('Camille', 1);
     const join = page.getByRole('dialog');
     await join.getByText('Bonjour Camille').waitFor({ timeout: 15_000 });
@@ -289,17 +242,17 @@ describe('the aid space on the kiosk', () => {
 
     await page.getByRole('button', { name: /^Mes aides/ }).click();
     await page.getByRole('button', { name: /Prime d’activité/ }).getByText('Acceptée').waitFor();
-    await expectAccessible('my aids, with a request');
+    await ui.expectAccessible('my aids, with a request');
     await page.getByRole('button', { name: 'Demander une aide' }).click();
     await page.getByRole('article', { name: 'Chèque énergie' }).getByRole('button', { name: /Faire la demande/ }).click();
     await page.getByRole('button', { name: 'Je suis locataire' }).click();
-    await next();
+    await ui.next();
     await page.getByRole('button', { name: 'Je suis salarié(e)' }).click();
-    await next();
+    await ui.next();
     await page.getByRole('button', { name: 'Française' }).click();
-    await next();
+    await ui.next();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
-    await next();
+    await ui.next();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
     await page.getByRole('button', { name: 'Créer ma demande' }).click();
     await page.getByRole('heading', { name: 'Chèque énergie', level: 1 }).waitFor();
@@ -308,12 +261,12 @@ describe('the aid space on the kiosk', () => {
     const identity = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /carte d’identité/, level: 3 }) });
     await identity.getByRole('button', { name: /Choisir un autre papier de mon coffre/ }).click();
     const choose = page.getByRole('dialog', { name: 'Choisir un papier de mon coffre' });
-    await expectAccessible('choose a paper of the vault');
+    await ui.expectAccessible('choose a paper of the vault');
     await choose.getByRole('button', { name: /Carte d’identité/ }).click();
     await page.getByText('Le papier est ajouté à votre demande.').waitFor();
     await page.getByRole('button', { name: 'Retirer ma demande' }).click();
     await page.getByRole('alertdialog', { name: 'Voulez-vous vraiment retirer votre demande ?' }).waitFor();
-    await expectAccessible('withdraw confirmation');
+    await ui.expectAccessible('withdraw confirmation');
     await page.getByRole('button', { name: 'Non, garder' }).click();
     const chosen = await stack.server.db.selectFrom('dossier_pieces').select(['chosen_by']).where('item_id', '=', 'identite').where('chosen_by', '=', 'person').execute();
     expect(chosen).toHaveLength(1);
@@ -322,14 +275,14 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: /Envoyer au titre d’une procuration/ }).click();
     await page.getByRole('heading', { name: 'Envoyer au titre d’une procuration', level: 1 }).waitFor();
     for (const ch of 'pr2026') await page.getByRole('group', { name: 'Clavier' }).getByRole('button', { name: ch, exact: true }).click();
-    await expectAccessible('procuration reference');
+    await ui.expectAccessible('procuration reference');
     await page.getByRole('button', { name: 'Continuer' }).click();
     await page.getByRole('heading', { name: 'Vérifiez avant d’envoyer', level: 1 }).waitFor();
     await page.getByText('La carte de Sophie signe la demande.').waitFor();
     await page.getByText('Au titre de la procuration : PR2026').waitFor();
     await page.getByRole('button', { name: 'C’est bon, je signe' }).click();
     await page.getByRole('heading', { name: 'Tapez votre code d’agent pour signer' }).waitFor();
-    await typePin(stack.person('Sophie').card.pin);
+    await ui.typePin(stack.person('Sophie').card.pin);
     await page.getByRole('heading', { name: 'Votre demande est signée.' }).waitFor();
     const signed = await stack.server.db.selectFrom('dossiers').select(['ground', 'signer_identifier']).where('ground', 'like', '%procuration%').executeTakeFirstOrThrow();
     expect(signed.signer_identifier).toBe(stack.person('Sophie').identifier);
@@ -344,7 +297,7 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: /^Mes aides/ }).click();
     await page.getByRole('alert').getByText(/L’espace des aides a besoin d’une connexion/).waitFor();
     await page.getByRole('button', { name: 'Réessayer' }).waitFor();
-    await expectAccessible('aid space offline');
+    await ui.expectAccessible('aid space offline');
     await stack.remove(1);
     await stack.remove(0, { force: true });
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();

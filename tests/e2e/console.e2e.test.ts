@@ -6,8 +6,7 @@
  * tested on its own). The browser keeps the console's CSP (no bypass): axe-core is evaluated through
  * the DevTools protocol, and a CSP violation on any screen fails the test. axe-core runs on every screen.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -21,11 +20,11 @@ import { openDatabase } from '../../sync-server/src/storage/database.ts';
 import type { Storage } from '../../sync-server/src/storage/database.ts';
 import { startServerProcess } from '../integration/server-process.ts';
 import type { ServerProcess } from '../integration/server-process.ts';
-import { accessibilityViolations, CHROMIUM, CHROMIUM_ARGS, describeViolations } from '../support/browser.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.ts';
+import { openConsolePage } from '../support/console-ui.ts';
+import type { ConsolePage } from '../support/console-ui.ts';
 import { DEMO_SEED, STAFF_TOKEN } from '../support/stack.ts';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const CAMILLE = 'FAC-K7QM-3XD2-9HRW';
 const YANIS = 'FAC-B4NW-8TZC-61PG';
 
@@ -33,17 +32,12 @@ let dir: string;
 let server: ServerProcess;
 let storage: Storage;
 let browser: Browser;
+let consolePage: ConsolePage;
 let page: Page;
 let camille: FiledDossier;
-const cspViolations: string[] = [];
 
-async function expectAccessible(screen: string): Promise<void> {
-  // the console's CSP forbids injected scripts; an evaluation over the DevTools protocol is not one
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const violations = await accessibilityViolations(page);
-  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
-  expect(cspViolations, `${screen}: CSP violations`).toEqual([]);
-}
+/** axe-core (evaluated over the DevTools protocol: the CSP stays on) and no CSP violation so far */
+const expectAccessible = (screen: string) => consolePage.expectAccessible(screen);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fac-console-e2e-'));
@@ -69,13 +63,8 @@ beforeAll(async () => {
   });
 
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.on('console', (m) => {
-    // a piece is served under "default-src 'none'": Chromium's own image viewer then cannot style
-    // itself (and says so); only the console's pages are held to zero violations
-    if (/Content Security Policy/i.test(m.text()) && !m.location().url.includes('/pieces/')) cspViolations.push(`${m.location().url}: ${m.text()}`);
-  });
+  consolePage = await openConsolePage(browser);
+  page = consolePage.page;
 });
 
 afterAll(async () => {

@@ -298,6 +298,7 @@ export const t = {
     expired: 'Le papier de votre coffre est périmé. Il en faut un nouveau.',
     tooOld: (months: number | null) => (months ? `Le papier de votre coffre est trop ancien. Il doit avoir moins de ${months} mois.` : 'Le papier de votre coffre est trop ancien.'),
     requestedAgain: 'Demandé à nouveau',
+    givenAgain: 'Donné de nouveau',
     accepted: (titles: string) => `Papiers acceptés : ${titles}.`,
     scanNow: 'Le scanner maintenant',
     askIssuer: (issuer: string) => `Le demander à ${issuer}`,

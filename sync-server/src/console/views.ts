@@ -282,7 +282,7 @@ ${
   <tbody>${d.pieces.map(
     (p) => html`<tr>
     <td>${p.label}${p.requestedAt ? html`<br><span class="requested">Redemandé le ${dateWords(p.requestedAt)}${p.requestMessage ? html` : ${p.requestMessage}` : null}</span>` : null}</td>
-    <td>${p.title ?? 'Pas encore donné'}</td>
+    <td>${p.title ?? 'Pas encore donné'}${p.hasFile && p.attachedAt ? html`<br><span class="hint">${p.requestedAt && p.attachedAt > p.requestedAt ? 'Donné de nouveau' : 'Donné'} le ${dateTimeWords(p.attachedAt)}</span>` : null}</td>
     <td>${p.version ?? '—'}</td>
     <td>${p.hasFile ? html`<a href="${piecePath(d.app.id, p.itemId)}">Voir le papier<span class="visually-hidden"> : ${p.label}</span></a>` : '—'}</td>
   </tr>`,

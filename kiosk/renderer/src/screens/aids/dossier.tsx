@@ -93,13 +93,15 @@ export function Dossier({
 
   const names = d.aids.map((a) => a.aidName).join(' + ');
   const questioned = d.aids.some((a) => a.state === 'information-requested');
-  const requested = d.checklist.filter((c) => c.requestedByInstitution);
+  // asked again by the institution and not given yet (once a newer paper is there, it is "given again")
+  const stillAsked = (c: ChecklistPiece) => c.requestedByInstitution && c.status !== 'present';
+  const requested = d.checklist.filter(stillAsked);
   // the question is in the request's history (the institution's words); what it wrote in the thread since, too
   const asked = [...d.history].reverse().find((h) => h.state === 'information-requested');
   const lastQuestion = [...d.messages].reverse().find((m) => m.author === 'institution' && (!asked || m.at >= asked.at));
   const waitingAuto = d.signedAt !== null && d.submittedAt === null && d.mode === 'automatic';
   const missing = d.checklist.filter((c) => MISSING.has(c.status));
-  const editable = (c: ChecklistPiece) => c.requestedByInstitution || d.canSign || (waitingAuto && MISSING.has(c.status));
+  const editable = (c: ChecklistPiece) => stillAsked(c) || d.canSign || (waitingAuto && MISSING.has(c.status));
 
   return (
     <section aria-labelledby="titre" class="dossier">
@@ -148,11 +150,11 @@ export function Dossier({
         <h2>{t.dossier.pieces}</h2>
         <ul class="plain checklist">
           {d.checklist.map((c) => (
-            <li key={c.itemId} class={`piece ${c.status} ${c.requestedByInstitution ? 'requested' : ''}`}>
+            <li key={c.itemId} class={`piece ${c.status} ${stillAsked(c) ? 'requested' : ''}`}>
               <div class="piece-head">
                 <h3>{c.label}</h3>
                 <span class={`badge status-${c.status}`}>{t.pieceStatus[c.status]}</span>
-                {c.requestedByInstitution && <span class="badge">{t.dossier.requestedAgain}</span>}
+                {c.requestedByInstitution && <span class="badge">{c.status === 'present' ? t.dossier.givenAgain : t.dossier.requestedAgain}</span>}
               </div>
               <p class="doc-meta">{c.docTitles.join(', ')}</p>
               <p>
@@ -168,7 +170,7 @@ export function Dossier({
               </p>
               {editable(c) && (
                 <div class="actions left">
-                  {(MISSING.has(c.status) || c.requestedByInstitution) && (
+                  {(MISSING.has(c.status) || stillAsked(c)) && (
                     <>
                       <button type="button" class="button primary" disabled={busy} onClick={() => onScan(c)}>
                         {t.dossier.scanNow}

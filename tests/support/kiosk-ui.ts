@@ -1,0 +1,77 @@
+/**
+ * The kiosk screens' common gestures for the journeys that share them (aids, processing): axe-core on a
+ * screen (with an optional picture of it), the PIN pad, a login with a demo card and the card taken out,
+ * the questionnaire's digits; and a paper put in the vault through the core's capture path, without the
+ * camera.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { accessibilityViolations, describeViolations } from './browser.ts';
+import type { Stack } from './stack.ts';
+
+export interface KioskUi {
+  /** axe-core on the screen as it is: zero violations */
+  expectAccessible(screen: string): Promise<void>;
+  typePin(pin: string): Promise<void>;
+  /** the person's card in the main slot, their PIN: the home screen */
+  login(firstName: string): Promise<void>;
+  /** the person takes the card: the session ends at once, wherever they were */
+  logout(): Promise<void>;
+  /** the digits of the questionnaire, typed on its on-screen pad into the field */
+  typeNumber(label: string | RegExp, digits: string): Promise<void>;
+  /** "Continuer" */
+  next(): Promise<void>;
+}
+
+/** `shots`: a folder where a full-page picture of each screen checked is written, for a person to look at. */
+export function kioskUi(page: Page, stack: Stack, opts: { shots?: string | undefined; shotPrefix?: string } = {}): KioskUi {
+  let shot = 0;
+  const ui: KioskUi = {
+    async expectAccessible(screen) {
+      if (opts.shots) {
+        const name = `${opts.shotPrefix ?? ''}${String(++shot).padStart(2, '0')}-${screen.replace(/[^a-z0-9]+/gi, '-')}.png`;
+        await page.screenshot({ path: join(opts.shots, name), fullPage: true });
+      }
+      const violations = await accessibilityViolations(page);
+      expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
+    },
+    async typePin(pin) {
+      const pad = page.getByRole('group', { name: 'Clavier du code' });
+      for (const d of pin) await pad.getByRole('button', { name: d, exact: true }).click();
+      await pad.getByRole('button', { name: 'Valider' }).click();
+    },
+    async login(firstName) {
+      await stack.insert(firstName);
+      await page.getByText(`Bonjour ${firstName}`).waitFor({ timeout: 15_000 });
+      await ui.typePin(stack.person(firstName).card.pin);
+      await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
+    },
+    async logout() {
+      await stack.remove(0, { force: true });
+      await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+      // pcscd polls vpcd: give it time to see the card gone before it goes in again
+      await expect.poll(() => stack.box.inserted(0) === null).toBe(true);
+      await new Promise((r) => setTimeout(r, 900));
+    },
+    async typeNumber(label, digits) {
+      await page.getByLabel(label).click();
+      const pad = page.getByRole('group', { name: 'Clavier des chiffres' });
+      for (const d of digits) await pad.getByRole('button', { name: d, exact: true }).click();
+      await expect.poll(() => page.getByLabel(label).inputValue()).toBe(digits);
+    },
+    next: () => page.getByRole('button', { name: 'Continuer', exact: true }).click(),
+  };
+  return ui;
+}
+
+/** A paper already in the vault: through the core's capture path (OCR, confirm, outbox, sync), as the scan screen does it. */
+export async function depositThroughCapture(stack: Stack, png: Buffer, docType: string): Promise<string> {
+  const analysed = await stack.core.handle('capture.analyse', { image: new Uint8Array(png), mime: 'image/png' });
+  if (!analysed.ok) throw new Error(analysed.error.message);
+  const a = analysed.value as { captureId: string; docType: string; fields: Record<string, { value: string }> };
+  expect(a.docType).toBe(docType);
+  const confirmed = await stack.core.handle('capture.confirm', { captureId: a.captureId, fields: Object.fromEntries(Object.entries(a.fields).map(([k, f]) => [k, f.value])) });
+  if (!confirmed.ok) throw new Error(confirmed.error.message);
+  return (confirmed.value as { documentId: string }).documentId;
+}

@@ -3,11 +3,11 @@
  * Every paper put into the dossier PDF is a read of a vault document: it asks the access policy for the
  * session, and is journaled like any other read.
  */
-import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { FilingSituation, Manifest, SubmissionGround } from '../../protocol/applications.ts';
 import { FileMime } from '../../protocol/common.ts';
 import type { AidCatalogue } from '../aids/catalogue.ts';
+import { readBlob } from '../blobs/blob-store.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import { appendAudit } from '../domain/audit.ts';
 import { check } from '../domain/person-vault.ts';
@@ -28,18 +28,6 @@ export interface PrintoutDeps {
   catalogue: AidCatalogue;
 }
 
-const MAX_PIECE_BYTES = 25 * 1024 * 1024;
-
-async function readAll(stream: Readable, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('file too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 async function current(deps: PrintoutDeps, s: PersonSession, dossierId: string): Promise<Reevaluation | null> {
   const owner = await deps.db.selectFrom('dossiers').select('person_id').where('id', '=', dossierId).executeTakeFirst();
@@ -80,7 +68,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
       const blob = await deps.db.selectFrom('blobs').select('mime').where('sha256', '=', a.document.sha256).executeTakeFirst();
       const mime = FileMime.safeParse(blob?.mime);
       if (c.decision.allow && mime.success) {
-        const bytes = await readAll(deps.blobStore.read(a.document.sha256), MAX_PIECE_BYTES).catch(() => null);
+        const bytes = await readBlob(deps.blobStore, a.document.sha256).catch(() => null);
         if (bytes) {
           document = { title: a.document.title, version: a.document.version, mime: mime.data, bytes: new Uint8Array(bytes) };
           read.push({ documentId: a.document.id, version: a.document.version });

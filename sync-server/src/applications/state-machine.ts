@@ -12,18 +12,10 @@
  *   draft…submitted ─close (system, with the reason)→ closed: a linked aid whose parent request was refused
  *   ready ─submit (system)→ submitted: automatic sending, on the manifest the applicant signed
  */
+import { ApplicationStateName } from '../../protocol/applications.ts';
 
-export const APPLICATION_STATES = [
-  'draft',
-  'collecting-pieces',
-  'ready',
-  'submitted',
-  'in-processing',
-  'information-requested',
-  'accepted',
-  'refused',
-  'closed',
-] as const;
+/** The states, as the protocol names them for the kiosk (one list for both). */
+export const APPLICATION_STATES = ApplicationStateName.options;
 export type ApplicationState = (typeof APPLICATION_STATES)[number];
 
 export const APPLICATION_EVENTS = [

@@ -11,7 +11,7 @@ import { copyFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Sha256 } from '../../protocol/common.ts';
+import { LIMITS, Sha256 } from '../../protocol/common.ts';
 
 export type PutResult = { ok: true; size: number } | { ok: false; reason: 'hash_mismatch'; actual: string };
 
@@ -38,6 +38,21 @@ export interface BlobStore {
   /** Everything stored (for the cleanup of bytes that no row describes). */
   list(): AsyncIterable<StoredBlob>;
   close(): Promise<void>;
+}
+
+/**
+ * A blob's bytes in memory, for what must hold the whole file (a PDF to build, a socket answer), refused
+ * past `limit` bytes (the blob limit by default) instead of filling the memory.
+ */
+export async function readBlob(store: BlobStore, sha256: string, limit: number = LIMITS.blobBytes): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of store.read(sha256)) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('file too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 export async function sha256OfFile(file: string): Promise<string> {

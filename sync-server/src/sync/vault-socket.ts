@@ -5,7 +5,6 @@
  * A session lives on its socket only, and ends with it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Server as IoServer, Socket } from 'socket.io';
@@ -23,6 +22,7 @@ import {
   VAULT_EVENTS,
   loginMessage,
 } from '../../protocol/vault.ts';
+import { readBlob } from '../blobs/blob-store.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { LoadedCa } from '../cards/ca-store.ts';
 import { documentPdf } from '../domain/document-pdf.ts';
@@ -43,20 +43,8 @@ export interface VaultSocketDeps {
 
 type Ack = (reply: unknown) => void;
 const NONCE_TTL_MS = 120_000;
-const MAX_FILE_BYTES = 25 * 1024 * 1024;
-
 const fail = (code: string, message: string) => ({ ok: false, error: { code, message } });
 
-async function readAll(stream: Readable, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('file too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 /** The kiosk the namespace's middleware authenticated (its signed challenge), never what the client claims. */
 function kioskIdOf(socket: Socket): string | null {
@@ -201,7 +189,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       if (!s) return noSession;
       const a = await authorizeFile(vault, s, req.sha256);
       if (!a.ok) return { ok: false, error: a.error };
-      const bytes = await readAll(deps.blobStore.read(req.sha256), MAX_FILE_BYTES);
+      const bytes = await readBlob(deps.blobStore, req.sha256);
       return { ok: true, mime: a.value.mime, bytes };
     });
 
@@ -211,7 +199,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       const read = await readDocument(vault, s, req.documentId);
       if (!read.ok) return { ok: false, error: read.error };
       const current = read.value.versions[0]!;
-      const file = await readAll(deps.blobStore.read(current.file.sha256), MAX_FILE_BYTES);
+      const file = await readBlob(deps.blobStore, current.file.sha256);
       const owner = await deps.db.selectFrom('persons').select(['first_name', 'last_name', 'identifier']).where('id', '=', s.personId).executeTakeFirstOrThrow();
       const letterTo = req.letterTo
         ? ((await listInstitutions(deps.db)).find((i) => i.id === req.letterTo) ?? null)

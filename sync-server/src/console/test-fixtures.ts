@@ -8,6 +8,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomPng } from '../testing/png.ts';
 import type { Kysely } from 'kysely';
 import { MANIFEST_CONTEXT } from '../../protocol/applications.ts';
 import type { FilingSituation } from '../../protocol/applications.ts';
@@ -36,63 +37,8 @@ export interface FiledDossier {
   documents: Record<string, { documentId: string; sha256: string }>;
 }
 
-/** A tiny valid PNG of one colour (w × h), unique bytes per call thanks to a text chunk. */
-export function tinyPng(w = 24, h = 16, rgb: [number, number, number] = [40, 90, 140]): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const row = Buffer.concat([Buffer.from([0]), Buffer.concat(Array.from({ length: w }, () => Buffer.from(rgb)))]);
-  // stored (uncompressed) deflate blocks inside a zlib stream
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  const blocks: Buffer[] = [];
-  for (let i = 0; i < raw.length; i += 65535) {
-    const part = raw.subarray(i, i + 65535);
-    const head = Buffer.alloc(5);
-    head[0] = i + 65535 >= raw.length ? 1 : 0;
-    head.writeUInt16LE(part.length, 1);
-    head.writeUInt16LE(~part.length & 0xffff, 3);
-    blocks.push(head, part);
-  }
-  let a = 1;
-  let b = 0;
-  for (const x of raw) {
-    a = (a + x) % 65521;
-    b = (b + a) % 65521;
-  }
-  const adler = Buffer.alloc(4);
-  adler.writeUInt32BE(((b << 16) | a) >>> 0);
-  const idat = Buffer.concat([Buffer.from([0x78, 0x01]), ...blocks, adler]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('tEXt', Buffer.from(`Comment\0${randomBytes(8).toString('hex')}`, 'latin1')),
-    chunk('IDAT', idat),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
 export function piece(itemId: string, title: string, docType: DocType): FixturePiece {
-  return { itemId, title, docType, mime: 'image/png', bytes: tinyPng() };
+  return { itemId, title, docType, mime: 'image/png', bytes: randomPng(24, 16) };
 }
 
 async function putBlob(blobStore: BlobStore, bytes: Buffer): Promise<string> {

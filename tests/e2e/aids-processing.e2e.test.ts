@@ -289,7 +289,7 @@ describe('processing, from the kiosk to the console and back', () => {
     await request.click();
     await cp.getByRole('heading', { level: 1, name: 'Prime d’activité — Camille Martin' }).waitFor();
     await cp.getByText('État : En cours d’étude.', { exact: false }).waitFor();
-    await cp.getByRole('row').filter({ hasText: 'La personne a répondu' }).getByRole('cell', { name: 'La plateforme' }).waitFor();
+    await cp.getByRole('row').filter({ hasText: 'Les papiers redemandés sont arrivés' }).getByRole('cell', { name: 'La plateforme' }).waitFor();
     await pieces.getByRole('row').filter({ hasText: 'Votre RIB' }).getByText(/^Donné de nouveau le /).waitFor();
     await office.expectAccessible('console: in processing with the new RIB');
     expect(await viewRibOnConsole()).toBe(renewed.blob_sha256);

@@ -37,6 +37,9 @@ export const EVENT_WORDS: Record<ApplicationEvent | 'create', string> = {
   withdraw: 'Demande retirée par la personne',
 };
 
+/** information-provided fired by the server: the papers asked again arrived (the person did not write). */
+export const PIECES_ARRIVED = 'Les papiers redemandés sont arrivés';
+
 /** The buttons of the actions the service may take (state-machine.ts eventsFor(state, 'institution')). */
 export const ACTION_WORDS: Partial<Record<ApplicationEvent, { title: string; button: string; hint: string }>> = {
   'take-up': { title: 'Prendre en charge', button: 'Prendre en charge la demande', hint: 'La personne verra que sa demande est en cours d’étude.' },

@@ -7,7 +7,7 @@ import type { ApplicationEvent } from '../applications/state-machine.ts';
 import { MAX_MESSAGE_CHARS } from '../applications/thread.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
-import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, QUEUE_STATES, situationWords, STATE_WORDS } from './labels.ts';
+import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, QUEUE_STATES, situationWords, STATE_WORDS } from './labels.ts';
 import type { ApplicationDetail, QueueRow } from './queries.ts';
 import type { ConsoleAccount } from './sessions.ts';
 
@@ -311,7 +311,7 @@ ${
   <caption>Historique de la demande, du plus ancien au plus récent</caption>
   <thead><tr><th scope="col">Quand</th><th scope="col">Quoi</th><th scope="col">Qui</th><th scope="col">Message</th></tr></thead>
   <tbody>${d.history.map(
-    (t) => html`<tr><td>${dateTimeWords(t.at)}</td><td>${EVENT_WORDS[t.event]}</td><td>${t.actorName}</td><td>${t.message ? multiline(t.message) : '—'}</td></tr>`,
+    (t) => html`<tr><td>${dateTimeWords(t.at)}</td><td>${t.event === 'information-provided' && t.actor.kind === 'system' ? PIECES_ARRIVED : EVENT_WORDS[t.event]}</td><td>${t.actorName}</td><td>${t.message ? multiline(t.message) : '—'}</td></tr>`,
   )}</tbody>
 </table>
 

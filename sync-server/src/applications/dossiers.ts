@@ -24,8 +24,8 @@ import type { Dialect } from '../storage/database.ts';
 import type { ApplicationRow, ApplicationStateColumn, Database, DossierRow } from '../storage/schema.ts';
 import { catalogueOr, fireEventIn, insertApplication } from './applications.ts';
 import type { ApplicationActor } from './applications.ts';
-import { accepts, assessDossier, isComplete, orderedAids, persistPieces, requestedSince } from './pieces.ts';
-import type { AssessedPiece } from './pieces.ts';
+import { accepts, assessDossier, currentDocuments, isComplete, orderedAids, persistPieces, requestedSince } from './pieces.ts';
+import type { AssessedPiece, PieceDocument } from './pieces.ts';
 import type { ApplicationState } from './state-machine.ts';
 import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thread.ts';
 import type { MessageAuthor } from './thread.ts';
@@ -152,13 +152,19 @@ export async function reevaluateDossier(
   trx: Transaction<Database>,
   dialect: Dialect,
   dossierId: string,
-  opts: { catalogue: AidCatalogue; at?: string | undefined },
+  opts: { catalogue: AidCatalogue; at?: string | undefined; personDocuments?: readonly PieceDocument[] | undefined },
 ): Promise<Reevaluation | null> {
   const at = opts.at ?? new Date().toISOString();
   const dossier = await lockDossier(trx, dialect, dossierId);
   if (!dossier) return null;
   let apps = inCatalogueOrder(opts.catalogue, await applicationsOf(trx, dossierId));
-  const assessed = await assessDossier(trx, { dossier, aids: knownAids(opts.catalogue, apps), situation: situationOf(dossier), today: today(at) });
+  const assessed = await assessDossier(trx, {
+    dossier,
+    aids: knownAids(opts.catalogue, apps),
+    situation: situationOf(dossier),
+    today: today(at),
+    personDocuments: opts.personDocuments,
+  });
   let changed = await persistPieces(trx, dossierId, assessed, at);
   const complete = isComplete(assessed);
 
@@ -230,8 +236,10 @@ export async function reevaluatePerson(
   const ids = new Set(open.map((r) => r.id));
   if (ids.size === 0) return;
   const catalogue = await catalogueOr(opts.catalogue);
+  // the person's papers, read once for all their dossiers (nothing in here changes them)
+  const personDocuments = await currentDocuments(trx, personId);
   // one order for every transaction, so two of them never wait for each other's dossiers
-  for (const id of [...ids].sort()) await reevaluateDossier(trx, dialect, id, { catalogue, at: opts.at });
+  for (const id of [...ids].sort()) await reevaluateDossier(trx, dialect, id, { catalogue, at: opts.at, personDocuments });
 }
 
 /** After a document (or a new version of it) was stored: its owner's dossiers. */

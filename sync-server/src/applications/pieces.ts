@@ -109,7 +109,7 @@ function toPieceDocument(r: DocRow): PieceDocument {
 }
 
 /** The current version of each of the person's documents. */
-async function currentDocuments(db: Kysely<Database>, personId: string): Promise<PieceDocument[]> {
+export async function currentDocuments(db: Kysely<Database>, personId: string): Promise<PieceDocument[]> {
   const rows = await documentsQuery(db)
     .where('documents.owner_person_id', '=', personId)
     .whereRef('document_versions.version', '=', 'documents.current_version')
@@ -153,6 +153,8 @@ export interface AssessInput {
   situation: FilingSituation;
   /** ISO date */
   today: string;
+  /** the person's current papers, when the caller already read them (several dossiers of one person) */
+  personDocuments?: readonly PieceDocument[] | undefined;
 }
 
 /** Assesses every item of the dossier's checklist; reads only. */
@@ -182,7 +184,7 @@ export async function assessDossier(db: Kysely<Database>, input: AssessInput): P
   }
   const exact = await exactVersions(db, [...frozenRefs.values()].filter((r): r is { documentId: string; version: number } => r !== null));
 
-  const mine = await currentDocuments(db, personId);
+  const mine = input.personDocuments ?? (await currentDocuments(db, personId));
   const chosenIds = [...rows.values()].filter((r) => r.chosen_by === 'person' && r.document_id).map((r) => r.document_id as string);
   const byId = new Map(mine.map((d) => [d.id, d]));
   for (const [id, d] of await documentsById(db, chosenIds.filter((id) => !byId.has(id)))) byId.set(id, d);

@@ -3,8 +3,9 @@
  * a browser context of its own, every CSP violation of the console's pages collected, and axe-core
  * evaluated over the DevTools protocol (an injected script tag would be refused by the CSP).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { accessibilityViolations, describeViolations } from './browser.ts';
@@ -22,7 +23,9 @@ export interface ConsolePage {
   close(): Promise<void>;
 }
 
-export async function openConsolePage(browser: Browser): Promise<ConsolePage> {
+/** `FAC_E2E_SHOTS=<folder>`: a full-page picture of each screen checked (to look at the pages). */
+export async function openConsolePage(browser: Browser, opts: { shots?: string | undefined } = { shots: process.env.FAC_E2E_SHOTS }): Promise<ConsolePage> {
+  let shot = 0;
   const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const cspViolations: string[] = [];
@@ -41,6 +44,11 @@ export async function openConsolePage(browser: Browser): Promise<ConsolePage> {
       const violations = await accessibilityViolations(page);
       expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
       expect(cspViolations, `${screen}: CSP violations`).toEqual([]);
+      if (opts.shots) {
+        mkdirSync(opts.shots, { recursive: true });
+        const name = `console-${String(++shot).padStart(2, '0')}-${screen.replace(/[^a-z0-9]+/gi, '-')}.png`;
+        await page.screenshot({ path: join(opts.shots, name), fullPage: true });
+      }
     },
     close: () => context.close().catch(() => undefined),
   };

@@ -270,7 +270,9 @@ export async function notifyPerson(
   const dossier = await trx.selectFrom('dossiers').select('kiosk_id').where('id', '=', n.dossierId).executeTakeFirst();
   const status = PUSHED_STATUS[n.state];
   if (dossier?.kiosk_id && status) {
-    const body: ApplicationStatusBody = { applicationId: n.applicationId, status, at: n.at, ...(n.message ? { message: n.message.slice(0, 500) } : {}) };
+    // ids and a status only: the kiosk keeps nothing of it and reads the words in the person's session
+    // (DESIGN.md §6: minimal data on the kiosk, and nothing about a person sent where it is not needed)
+    const body: ApplicationStatusBody = { applicationId: n.applicationId, status, at: n.at };
     await insertQueuedPush(trx, dossier.kiosk_id, 'application-status', body);
   }
 }

@@ -194,7 +194,11 @@ export type AdminCommandName = z.infer<typeof AdminCommandName>;
 export const AdminCommand = z.strictObject({ command: AdminCommandName, reason: z.string().max(200).optional() });
 export type AdminCommand = z.infer<typeof AdminCommand>;
 
-/** The status of an aid application changed (kind `application-status`; filled in by the applications issue). */
+/**
+ * The status of an aid application changed, or its institution wrote (kind `application-status`): sent to
+ * the kiosk the dossier was filed from, so an open session there reloads it. Ids and a status only: the
+ * words are read in the person's session (protocol/applications.ts), and `message` is not sent.
+ */
 export const ApplicationStatus = z.enum(['submitted', 'in-review', 'missing-pieces', 'accepted', 'refused', 'closed']);
 export const ApplicationStatusBody = z.strictObject({
   applicationId: Uuid,

@@ -4,13 +4,10 @@
  * failures with their exit codes; disabling ends the account's sessions.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readSeedFile, seedDatabase } from '../seed.ts';
-import { openDatabase } from '../storage/database.ts';
 import type { Storage } from '../storage/database.ts';
-import { migrateToLatest } from '../storage/migrate.ts';
-import { main } from '../staff/cli.ts';
-import { DIALECTS, freshEnv, SEED_PATH } from '../testing/test-env.ts';
-import type { TestEnv } from '../testing/test-env.ts';
+import { staffCliEnv } from '../testing/staff-cli.ts';
+import type { StaffCliEnv } from '../testing/staff-cli.ts';
+import { DIALECTS } from '../testing/test-env.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, findSession } from './sessions.ts';
 
@@ -29,44 +26,25 @@ describe('console passwords', () => {
 });
 
 describe.each(DIALECTS)('console-account commands on %s', (dialect) => {
-  let env: TestEnv;
+  let cli: StaffCliEnv;
   let storage: Storage;
   let out: string[];
   let err: string[];
-  const saved = { url: process.env.DATABASE_URL, dir: process.env.FAC_DATA_DIR, pw: process.env.FAC_CONSOLE_PASSWORD };
 
   beforeAll(async () => {
-    env = await freshEnv(dialect, false);
-    storage = openDatabase(env.config.database);
-    await migrateToLatest(storage.db, storage.dialect);
-    await seedDatabase(storage.db, await readSeedFile(SEED_PATH));
-    delete process.env.FAC_DATA_DIR;
-    if (env.config.database.kind === 'postgres') process.env.DATABASE_URL = env.config.database.url;
-    else delete process.env.DATABASE_URL;
+    cli = await staffCliEnv(dialect, ['FAC_CONSOLE_PASSWORD']);
+    ({ storage } = cli);
   });
-  afterAll(async () => {
-    for (const [k, v] of [
-      ['DATABASE_URL', saved.url],
-      ['FAC_DATA_DIR', saved.dir],
-      ['FAC_CONSOLE_PASSWORD', saved.pw],
-    ] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    await storage?.db.destroy();
-    await env?.cleanup();
-  });
+  afterAll(() => cli?.close());
   afterEach(() => {
     vi.restoreAllMocks();
     delete process.env.FAC_CONSOLE_PASSWORD;
   });
 
   async function run(...argv: string[]): Promise<number> {
-    out = [];
-    err = [];
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-    return main([...argv, '--data', env.config.dataDir]);
+    const code = await cli.run(...argv);
+    ({ out, err } = cli);
+    return code;
   }
 
   const account = (login: string) => storage.db.selectFrom('staff_accounts').selectAll().where('login', '=', login).executeTakeFirst();

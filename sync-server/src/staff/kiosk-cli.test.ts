@@ -6,46 +6,28 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { normalizeEnrollmentCode } from '../../protocol/socket.ts';
 import { tokenHash } from '../auth/secrets.ts';
-import { openDatabase } from '../storage/database.ts';
 import type { Storage } from '../storage/database.ts';
-import { migrateToLatest } from '../storage/migrate.ts';
-import { readSeedFile, seedDatabase } from '../seed.ts';
-import { DEMO_KIOSK_ID, DIALECTS, freshEnv, SEED_PATH } from '../testing/test-env.ts';
-import type { TestEnv } from '../testing/test-env.ts';
-import { main } from './cli.ts';
+import { staffCliEnv } from '../testing/staff-cli.ts';
+import type { StaffCliEnv } from '../testing/staff-cli.ts';
+import { DEMO_KIOSK_ID, DIALECTS } from '../testing/test-env.ts';
 
 describe.each(DIALECTS)('staff kiosk and blob commands on %s', (dialect) => {
-  let env: TestEnv;
+  let cli: StaffCliEnv;
   let storage: Storage;
   let out: string[];
   let err: string[];
-  const savedUrl = process.env.DATABASE_URL;
-  const savedDir = process.env.FAC_DATA_DIR;
 
   beforeAll(async () => {
-    env = await freshEnv(dialect, false);
-    storage = openDatabase(env.config.database);
-    await migrateToLatest(storage.db, storage.dialect);
-    await seedDatabase(storage.db, await readSeedFile(SEED_PATH));
-    delete process.env.FAC_DATA_DIR;
-    if (env.config.database.kind === 'postgres') process.env.DATABASE_URL = env.config.database.url;
-    else delete process.env.DATABASE_URL;
+    cli = await staffCliEnv(dialect);
+    ({ storage } = cli);
   });
-  afterAll(async () => {
-    if (savedUrl === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = savedUrl;
-    if (savedDir !== undefined) process.env.FAC_DATA_DIR = savedDir;
-    await storage?.db.destroy();
-    await env?.cleanup();
-  });
+  afterAll(() => cli?.close());
   afterEach(() => vi.restoreAllMocks());
 
   async function run(...argv: string[]): Promise<number> {
-    out = [];
-    err = [];
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-    return main([...argv, '--data', env.config.dataDir]);
+    const code = await cli.run(...argv);
+    ({ out, err } = cli);
+    return code;
   }
 
   it('prints a one-time enrollment code for the seeded kiosk, stored hashed only; --code-only prints the code alone', async () => {

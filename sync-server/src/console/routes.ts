@@ -251,6 +251,26 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         return findVisibleApplication(db, catalogue, session.account.institutionKind, p.data.id);
       }
 
+      /**
+       * A form posted about one application: a live session, the CSRF token, an application this
+       * account may see. Null when the reply is already sent (login page, 403, 404).
+       */
+      async function postedOnApplication(
+        request: FastifyRequest,
+        reply: FastifyReply,
+      ): Promise<{ session: ConsoleSession; fields: Record<string, string | string[]>; app: ApplicationRow } | null> {
+        const session = await requireSession(request, reply);
+        if (!session) return null;
+        const fields = checkedForm(request, reply, session.csrf, session);
+        if (!fields) return null;
+        const app = await visible(session, request.params);
+        if (!app) {
+          void notFound(reply, session);
+          return null;
+        }
+        return { session, fields, app };
+      }
+
       async function showApplication(reply: FastifyReply, session: ConsoleSession, app: ApplicationRow, status: number, o: { notice?: string; forms?: ApplicationForms; formError?: string }): Promise<FastifyReply> {
         const detail = await applicationDetail(db, catalogue, session.account.institutionKind, app);
         const fieldErrors = Object.entries(o.forms?.errors ?? {}).map(([field, message]) => ({ field, message }));
@@ -270,12 +290,9 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       });
 
       scope.post('/demandes/:id/decision', async (request, reply) => {
-        const session = await requireSession(request, reply);
-        if (!session) return reply;
-        const fields = checkedForm(request, reply, session.csrf, session);
-        if (!fields) return reply;
-        const app = await visible(session, request.params);
-        if (!app) return notFound(reply, session);
+        const posted = await postedOnApplication(request, reply);
+        if (!posted) return reply;
+        const { session, fields, app } = posted;
         const form = DecisionForm.safeParse(fields);
         if (!form.success) return badForm(reply, session);
         const { action, pieces } = form.data;
@@ -332,12 +349,9 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       });
 
       scope.post('/demandes/:id/message', async (request, reply) => {
-        const session = await requireSession(request, reply);
-        if (!session) return reply;
-        const fields = checkedForm(request, reply, session.csrf, session);
-        if (!fields) return reply;
-        const app = await visible(session, request.params);
-        if (!app) return notFound(reply, session);
+        const posted = await postedOnApplication(request, reply);
+        if (!posted) return reply;
+        const { session, fields, app } = posted;
         const form = MessageForm.safeParse(fields);
         if (!form.success) return badForm(reply, session);
         const field = messageFieldId('message');

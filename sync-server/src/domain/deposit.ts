@@ -8,11 +8,10 @@ import type { DocumentDeposit } from '../../protocol/mutations.ts';
 import type { ProtocolError } from '../../protocol/socket.ts';
 import type { Dialect } from '../storage/database.ts';
 import type { BlobRow, Database } from '../storage/schema.ts';
-import { decide } from './access-policy.ts';
 import { appendAudit } from './audit.ts';
 import { canonicalJson } from '../../protocol/canonical-json.ts';
 import { DOC_TYPE_TITLE } from '../../protocol/vault.ts';
-import { resolveGround } from './grounds.ts';
+import { decideOnGround, resolveGround } from './grounds.ts';
 import { indexDocument } from './vault-index.ts';
 
 export interface DepositContext {
@@ -55,13 +54,7 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
     return refuse('forbidden', 'Ce document appartient à un autre coffre.');
   }
 
-  const decision = decide({
-    actor: who.actor,
-    action: 'document.deposit',
-    subject: { personId: owner.id },
-    documentClass: { vault: existing?.vault ?? 'personal', docType: payload.docType },
-    ground: who.ground,
-  });
+  const decision = decideOnGround(who, 'document.deposit', owner.id, { vault: existing?.vault ?? 'personal', docType: payload.docType });
   if (!decision.allow) return refuse('forbidden', `Dépôt refusé (${decision.reason}).`);
 
   const blob = ctx.blobs.get(payload.file.sha256);

@@ -5,7 +5,8 @@
 import type { Transaction } from 'kysely';
 import type { Ground } from '../../protocol/mutations.ts';
 import type { Database } from '../storage/schema.ts';
-import type { PolicyActor, PolicyGround } from './access-policy.ts';
+import { decide } from './access-policy.ts';
+import type { Decision, DocumentClass, PolicyAction, PolicyActor, PolicyGround } from './access-policy.ts';
 
 export interface ResolvedGround {
   actor: PolicyActor;
@@ -49,4 +50,9 @@ export async function resolveGround(trx: Transaction<Database>, g: Ground): Prom
     groundName: 'present-beneficiary',
     detail: { cardSerial: g.cardSerial, agentCardSerial: g.agentCardSerial },
   };
+}
+
+/** The access policy's answer for what a kiosk's mutation does, on the ground it resolved to. */
+export function decideOnGround(who: ResolvedGround, action: PolicyAction, subjectPersonId: string, documentClass: DocumentClass): Decision {
+  return decide({ actor: who.actor, action, subject: { personId: subjectPersonId }, documentClass, ground: who.ground });
 }

@@ -6,9 +6,8 @@
 import type { DocumentDelete, DocumentSend } from '../../protocol/mutations.ts';
 import type { ProtocolError } from '../../protocol/socket.ts';
 import type { DepositContext } from './deposit.ts';
-import { decide } from './access-policy.ts';
 import { appendAudit } from './audit.ts';
-import { resolveGround } from './grounds.ts';
+import { decideOnGround, resolveGround } from './grounds.ts';
 import { unindexDocument } from './vault-index.ts';
 
 export type WriteOutcome = { ok: true } | { ok: false; error: ProtocolError };
@@ -31,13 +30,7 @@ export async function applyDocumentDelete(ctx: Ctx, p: DocumentDelete['payload']
     return { ok: true };
   }
   const who = await resolveGround(ctx.trx, p.ground);
-  const decision = decide({
-    actor: who.actor,
-    action: 'document.delete',
-    subject: { personId: found.person.id },
-    documentClass: { vault: found.doc.vault, docType: found.doc.doc_type },
-    ground: who.ground,
-  });
+  const decision = decideOnGround(who, 'document.delete', found.person.id, { vault: found.doc.vault, docType: found.doc.doc_type });
   if (!decision.allow) return refuse('forbidden', `Suppression refusée (${decision.reason}).`);
   await ctx.trx.deleteFrom('document_versions').where('document_id', '=', p.documentId).execute();
   await ctx.trx.deleteFrom('documents').where('id', '=', p.documentId).execute();
@@ -61,13 +54,7 @@ export async function applyDocumentSend(ctx: Ctx, p: DocumentSend['payload']): P
   const institution = await ctx.trx.selectFrom('institutions').select(['id', 'name']).where('id', '=', p.institutionId).executeTakeFirst();
   if (!institution) return refuse('unknown', 'Cet organisme n’est pas connu.');
   const who = await resolveGround(ctx.trx, p.ground);
-  const decision = decide({
-    actor: who.actor,
-    action: 'document.send',
-    subject: { personId: found.person.id },
-    documentClass: { vault: found.doc.vault, docType: found.doc.doc_type },
-    ground: who.ground,
-  });
+  const decision = decideOnGround(who, 'document.send', found.person.id, { vault: found.doc.vault, docType: found.doc.doc_type });
   if (!decision.allow) return refuse('forbidden', `Envoi refusé (${decision.reason}).`);
   const already = await ctx.trx.selectFrom('messages').select('id').where('id', '=', p.messageId).executeTakeFirst();
   if (already) return { ok: true };

@@ -13,7 +13,9 @@ import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import type { Json } from './canonical-json.ts';
 import { DocType, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
+import { CardSerial } from './revocation.ts';
 import { SituationSchema } from './simulation.ts';
+import { AckFailure, B64, SessionRequest } from './vault.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // The situation a checklist depends on (the filing questionnaire)
@@ -142,9 +144,8 @@ export const AID_EVENTS = {
   noticesSeen: 'applications:notices-seen',
 } as const;
 
-const B64 = z.string().regex(/^[A-Za-z0-9_-]*$/).max(8192);
-const fail = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) });
-const Session = z.object({ sessionId: Uuid });
+const fail = AckFailure;
+const Session = SessionRequest;
 
 export const AidProcess = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('simple') }),
@@ -311,7 +312,7 @@ export const SubmitRequest = DossierRequest.extend({
   manifest: Manifest,
   /** DER of the signing card's certificate, base64url */
   certificate: B64.min(100),
-  cardSerial: z.string().regex(/^[0-9A-F]{8}$/),
+  cardSerial: CardSerial,
   /** PSO:CDS raw r||s over SHA-256(manifestBytes(manifest)), base64url */
   signature: B64.length(86),
 });

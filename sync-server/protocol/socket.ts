@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { KioskId, LIMITS, Uuid } from './common.ts';
+import { CROCKFORD } from './identifier.ts';
 import { Mutation } from './mutations.ts';
 import { RevocationList } from './revocation.ts';
 
@@ -41,13 +42,12 @@ export const AuthChallenge = base64url(32, 128, 'défi');
 
 /** The enrollment code staff give to a kiosk: 16 characters of Crockford's base 32, shown in groups of 4. */
 export const ENROLLMENT_CODE_LENGTH = 16;
-const CROCKFORD32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** Canonical form of a typed enrollment code (upper case, no separators, O→0, I/L→1), or null. */
 export function normalizeEnrollmentCode(raw: string): string | null {
   const s = raw.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (s.length !== ENROLLMENT_CODE_LENGTH) return null;
-  for (const ch of s) if (!CROCKFORD32.includes(ch)) return null;
+  for (const ch of s) if (!CROCKFORD.includes(ch)) return null;
   return s;
 }
 

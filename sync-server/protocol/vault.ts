@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DocType, FileMime, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
+import { CardSerial } from './revocation.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Classification
@@ -95,10 +96,13 @@ export const RECENT_ONLY: ReadonlySet<DocType> = new Set(['caf-certificate', 'pr
 export const Expiry = z.enum(['valid', 'expires-soon', 'expired', 'too-old']);
 export type Expiry = z.infer<typeof Expiry>;
 
-function addMonths(isoDate: string, months: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  return d.toISOString().slice(0, 10);
+/** ISO date + n months, clamped to the end of the month (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(isoDate: string, months: number): string {
+  const [y, m, d] = isoDate.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const first = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  first.setUTCDate(Math.min(d, lastDay));
+  return first.toISOString().slice(0, 10);
 }
 
 /**
@@ -135,8 +139,11 @@ export function loginMessage(kioskId: string, kioskNonce: Uint8Array, serverNonc
 // ---------------------------------------------------------------------------------------------------
 // Socket events
 
-const B64 = z.string().regex(/^[A-Za-z0-9_-]*$/).max(8192);
-const fail = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) });
+/** base64url without padding (certificates, nonces, signatures) */
+export const B64 = z.string().regex(/^[A-Za-z0-9_-]*$/).max(8192);
+/** the refusal every kiosk-socket acknowledgement may be */
+export const AckFailure = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) });
+const fail = AckFailure;
 
 export const VAULT_EVENTS = {
   challenge: 'session:challenge',
@@ -157,7 +164,7 @@ export type ChallengeAck = z.infer<typeof ChallengeAck>;
 export const OpenSessionRequest = z.object({
   /** DER of the card's certificate, base64url */
   certificate: B64.min(100),
-  cardSerial: z.string().regex(/^[0-9A-F]{8}$/),
+  cardSerial: CardSerial,
   kioskNonce: B64.min(43).max(86),
   serverNonce: B64.min(43).max(86),
   /** raw r||s, base64url */

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { DocType, IsoDate } from '../../protocol/common.ts';
 import type { FilingSituation as Situation } from '../../protocol/applications.ts';
 import { Activity, Housing, Nationality } from '../../protocol/applications.ts';
-import { ISSUER_OF, type Issuer } from '../../protocol/vault.ts';
+import { addMonths, ISSUER_OF, type Issuer } from '../../protocol/vault.ts';
 
 export const DEFAULT_CATALOGUE_PATH = join(import.meta.dirname, '..', '..', '..', 'assets', 'aids', 'catalogue.json');
 
@@ -349,14 +349,8 @@ export type PieceStatus<D extends VaultDoc = VaultDoc> =
       vaultIssuer: Issuer;
     };
 
-/** ISO date + n months, clamped to the end of the month (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(isoDate: string, months: number): string {
-  const [y, m, d] = isoDate.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const first = new Date(Date.UTC(y, m - 1 + months, 1));
-  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
-  first.setUTCDate(Math.min(d, lastDay));
-  return first.toISOString().slice(0, 10);
-}
+// the same month arithmetic as the vault's expiry rules (one clamped addMonths for both)
+export { addMonths };
 
 function dateOf(doc: VaultDoc): string | null {
   return doc.issuedOn?.slice(0, 10) ?? doc.capturedAt?.slice(0, 10) ?? null;

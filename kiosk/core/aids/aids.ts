@@ -84,8 +84,8 @@ export class AidsService {
   }
 
   /**
-   * A request in the subject's server session. A session the server no longer knows is opened again by
-   * the card once, then the request is tried again; a refusal becomes a KioskError in plain words.
+   * A request in the subject's server session (tried again once in a fresh session when the server no
+   * longer knows it: person-session.ts); a refusal becomes a KioskError in plain words.
    */
   private async ask<S extends z.ZodType<Acked>>(
     event: string,
@@ -93,9 +93,8 @@ export class AidsService {
     schema: S,
     opts: { timeoutMs?: number; once?: boolean } = {},
   ): Promise<Extract<z.infer<S>, { ok: true }>> {
-    const words = { offline: OFFLINE, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
-    let ack = (await this.opts.people.request(event, payload, schema, words)) as Acked;
-    if (!ack.ok && ack.error.code === 'forbidden' && !opts.once) ack = (await this.opts.people.request(event, payload, schema, words)) as Acked;
+    const words = { offline: OFFLINE, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.once ? { once: true } : {}) };
+    const ack = (await this.opts.people.request(event, payload, schema, words)) as Acked;
     if (ack.ok) return ack as Extract<z.infer<S>, { ok: true }>;
     this.opts.logger.warn({ event, code: ack.error.code }, 'aid request refused by the server');
     switch (ack.error.code) {
@@ -247,7 +246,7 @@ export class AidsService {
         return {
           itemId: p.itemId,
           label: entry?.label ?? p.itemId,
-          documentTitle: p.documentId ? (entry?.document?.id === p.documentId ? entry.document.title : (entry?.document?.title ?? 'Papier choisi')) : null,
+          documentTitle: p.documentId ? (entry?.document?.title ?? 'Papier choisi') : null,
           status: p.documentId ? (entry?.status === 'arriving' ? 'arriving' : 'present') : (entry?.status ?? 'absent'),
         };
       }),

@@ -235,7 +235,11 @@ export class Outbox {
     } catch (err) {
       if (!isDiskFull(err) || !existsSync(this.reservePath())) throw toStorageError(err);
       rmSync(this.reservePath(), { force: true });
-      return write();
+      try {
+        return write();
+      } catch (again) {
+        throw toStorageError(again);
+      }
     }
   }
 
@@ -347,7 +351,7 @@ function isDiskFull(err: unknown): boolean {
 function toStorageError(err: unknown): unknown {
   if (err instanceof KioskError) return err;
   const code = (err as { code?: string }).code;
-  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT' || code === 'SQLITE_IOERR_WRITE' && /full|space/i.test(String((err as Error).message))) {
+  if (isDiskFull(err) || (code === 'SQLITE_IOERR_WRITE' && /full|space/i.test(String((err as Error).message)))) {
     return new KioskError('storage', "La tablette n'a plus de place pour enregistrer. Prévenez un agent.");
   }
   if (code === 'EACCES' || code === 'EROFS' || code?.startsWith('SQLITE_READONLY') || code?.startsWith('SQLITE_IOERR')) {

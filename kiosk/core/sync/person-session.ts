@@ -119,13 +119,14 @@ export class PersonSessions {
    * One request in the subject's server session, its answer validated with its schema. Offline, or no
    * answer: a KioskError with the caller's plain words. A failure the server answered is returned as
    * is for the caller to word; when the server no longer knows the session (it restarted, or the card
-   * was blocked) the session is forgotten, so the next request opens a fresh one with the card.
+   * was blocked) the session is forgotten and the request is tried once more in a fresh one the card
+   * opens (`once`: not for what must never be sent twice, such as a signed submission).
    */
   async request<S extends z.ZodType<Acked>>(
     event: string,
     payload: object,
     schema: S,
-    words: { offline: string; timeoutMs?: number },
+    words: { offline: string; timeoutMs?: number; once?: boolean },
   ): Promise<z.infer<S>> {
     const sessionId = await this.subjectSession(words.offline);
     let raw: unknown;
@@ -143,6 +144,8 @@ export class PersonSessions {
     const ack = parsed.data as Acked;
     if (!ack.ok && ack.error.code === 'forbidden') {
       for (const slot of ['main', 'second'] as const) if (this.serverSessions[slot] === sessionId) delete this.serverSessions[slot];
+      // once more, in a session the card opens again (unless the request must never be sent twice)
+      if (!words.once) return this.request(event, payload, schema, { ...words, once: true });
     }
     return parsed.data;
   }

@@ -8,7 +8,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { Server as IoServer, Socket } from 'socket.io';
+import type { Server as IoServer } from 'socket.io';
 import type { z } from 'zod';
 import {
   AID_EVENTS,
@@ -25,11 +25,11 @@ import {
 } from '../../protocol/applications.ts';
 import type { AidSummary, ApplicationsListAck, CatalogueAck, DossierAck, PrepareAck, SimulateAck, SubmitAck } from '../../protocol/applications.ts';
 import { KIOSK_NAMESPACE } from '../../protocol/socket.ts';
-import { loadCatalogue } from '../aids/catalogue.ts';
 import type { AidCatalogue } from '../aids/catalogue.ts';
 import { simulate } from '../aids/simulate/engine.ts';
 import { loadRules } from '../aids/simulate/rules.ts';
 import type { Rules } from '../aids/simulate/rules.ts';
+import { catalogueOr } from '../applications/applications.ts';
 import { applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, viewDossier, withdrawDossier, writeToInstitution } from '../applications/dossiers.ts';
 import type { Outcome } from '../applications/dossiers.ts';
 import { dossierPdfFor, receiptPdfFor } from '../applications/printouts.ts';
@@ -41,6 +41,7 @@ import { check } from '../domain/person-vault.ts';
 import type { PersonSession } from '../domain/person-vault.ts';
 import type { Dialect } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
+import { handle, kioskIdOf } from './kiosk-socket.ts';
 import { personSessionOf } from './vault-socket.ts';
 
 export interface ApplicationsSocketDeps {
@@ -55,59 +56,42 @@ export interface ApplicationsSocketDeps {
   rules?: Rules;
 }
 
-type Ack = (reply: unknown) => void;
 type Fail = { ok: false; error: { code: string; message: string } };
 
 const fail = (code: string, message: string): Fail => ({ ok: false, error: { code, message } });
 const NO_SESSION = fail('forbidden', 'La session de la personne est terminée. Remettez la carte.');
-const INTERNAL = fail('internal', 'Erreur interne du serveur, réessayer plus tard.');
 
 /** The aids the simulation estimates. */
 const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css']);
-
-function kioskIdOf(socket: Socket): string | null {
-  const data = socket.data as { kioskId?: unknown } | undefined;
-  return typeof data?.kioskId === 'string' ? data.kioskId : null;
-}
 
 function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: true } & R) | Fail {
   return o.ok ? { ok: true, ...wrap(o.value) } : { ok: false, error: o.error };
 }
 
 export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketDeps): void {
-  let catalogueP: Promise<AidCatalogue> | null = deps.catalogue ? Promise.resolve(deps.catalogue) : null;
-  const catalogue = () => (catalogueP ??= loadCatalogue());
   let rules: Rules | null = deps.rules ?? null;
   const vault = { db: deps.db, dialect: deps.dialect };
 
   io.of(KIOSK_NAMESPACE).on('connection', (socket) => {
-    if (!kioskIdOf(socket)) return;
+    const kioskId = kioskIdOf(socket);
+    if (!kioskId) return;
 
     /** A request in a live person session whose cards still hold (the access policy, as for vault reads). */
-    const on = <S extends z.ZodType<{ sessionId: string }>>(event: string, schema: S, run: (req: z.infer<S>, s: PersonSession, cat: AidCatalogue) => Promise<unknown>) => {
-      socket.on(event, (...args: unknown[]) => {
-        const last = args[args.length - 1];
-        const ack: Ack = typeof last === 'function' ? (last as Ack) : () => undefined;
-        const payload = typeof last === 'function' && args.length === 1 ? undefined : args[0];
-        const parsed = schema.safeParse(payload ?? {});
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')})` : '';
-          return ack(fail('invalid', `Message invalide${where} : ${issue?.message ?? 'format inattendu'}`));
-        }
-        const req = parsed.data;
-        const s = personSessionOf(socket, req.sessionId);
-        if (!s) return ack(NO_SESSION);
-        (async () => {
+    const on = <S extends z.ZodType<{ sessionId: string }>>(event: string, schema: S, run: (req: z.infer<S>, s: PersonSession, cat: AidCatalogue) => Promise<unknown>) =>
+      handle(
+        socket,
+        deps.log,
+        event,
+        schema,
+        async (req) => {
+          const s = personSessionOf(socket, req.sessionId);
+          if (!s) return NO_SESSION;
           const c = await check(vault, s, 'vault.list', null);
           if (!c.decision.allow) return fail('forbidden', `Accès refusé (${c.decision.reason}).`);
-          return run(req, s, await catalogue());
-        })().then(ack, (err: unknown) => {
-          deps.log.error({ err, event, kioskId: s.kioskId }, 'aid space handler failed');
-          ack(INTERNAL);
-        });
-      });
-    };
+          return run(req, s, await catalogueOr(deps.catalogue));
+        },
+        { failure: 'aid space handler failed', context: { kioskId }, missingAsEmpty: true },
+      );
 
     on(AID_EVENTS.catalogue, CatalogueRequest, async (_req, _s, cat): Promise<CatalogueAck> => ({
       ok: true,

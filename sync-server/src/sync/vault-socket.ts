@@ -30,6 +30,7 @@ import { authorizeFile, listInstitutions, listVault, personJournal, readDocument
 import type { PersonSession, VaultDeps } from '../domain/person-vault.ts';
 import type { Dialect } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
+import { handle, kioskIdOf } from './kiosk-socket.ts';
 
 export interface VaultSocketDeps {
   db: Kysely<Database>;
@@ -41,16 +42,8 @@ export interface VaultSocketDeps {
   sessionIdleMs?: number;
 }
 
-type Ack = (reply: unknown) => void;
 const NONCE_TTL_MS = 120_000;
 const fail = (code: string, message: string) => ({ ok: false, error: { code, message } });
-
-
-/** The kiosk the namespace's middleware authenticated (its signed challenge), never what the client claims. */
-function kioskIdOf(socket: Socket): string | null {
-  const data = socket.data as { kioskId?: unknown } | undefined;
-  return typeof data?.kioskId === 'string' ? data.kioskId : null;
-}
 
 /** Each socket's session lookup, for the other handlers of the same socket (sync/applications-socket.ts). */
 const sessionLookup = new WeakMap<Socket, (sessionId: string) => PersonSession | null>();
@@ -74,21 +67,8 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
     const sessions = new Map<string, PersonSession>();
     socket.on('disconnect', () => sessions.clear());
 
-    const on = <S extends z.ZodType>(event: string, schema: S, run: (req: z.infer<S>) => Promise<unknown>) => {
-      socket.on(event, (...args: unknown[]) => {
-        const last = args[args.length - 1];
-        const ack: Ack = typeof last === 'function' ? (last as Ack) : () => undefined;
-        const payload = typeof last === 'function' && args.length === 1 ? undefined : args[0];
-        const parsed = schema.safeParse(payload ?? {});
-        if (!parsed.success) return ack(fail('invalid', `Message invalide : ${parsed.error.issues[0]?.message ?? 'format inattendu'}`));
-        Promise.resolve(parsed.data)
-          .then(run)
-          .then(ack, (err: unknown) => {
-            deps.log.error({ err, event, kioskId }, 'vault handler failed');
-            ack(fail('internal', 'Erreur interne du serveur, réessayer plus tard.'));
-          });
-      });
-    };
+    const on = <S extends z.ZodType>(event: string, schema: S, run: (req: z.infer<S>) => Promise<unknown>) =>
+      handle(socket, deps.log, event, schema, run, { failure: 'vault handler failed', context: { kioskId }, missingAsEmpty: true, namePath: false });
 
     const session = (id: string): PersonSession | null => {
       const s = sessions.get(id);

@@ -9,7 +9,8 @@
  * institution handling the aid) is decided by the caller (HTTP layer) before calling in here.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { expressionBuilder, sql } from 'kysely';
+import type { Expression, Kysely, SqlBool, Transaction } from 'kysely';
 import { aidById, loadCatalogue } from '../aids/catalogue.ts';
 import type { AidCatalogue } from '../aids/catalogue.ts';
 import { appendAudit } from '../domain/audit.ts';
@@ -203,7 +204,8 @@ export async function fireEventIn(
   dialect: Dialect,
   input: { applicationId: string; event: ApplicationEvent; actor: ApplicationActor; message?: string | undefined; at?: string | undefined },
 ): Promise<FireOutcome> {
-  const message = input.message?.trim() ? input.message.trim() : null;
+  // NUL characters dropped here, for every caller (the console's form, the kiosk's socket, the server's own jobs)
+  const message = input.message?.replaceAll(String.fromCharCode(0), '').trim() || null;
   {
     let q = trx.selectFrom('applications').selectAll().where('id', '=', input.applicationId);
     if (dialect === 'postgres') q = q.forUpdate();
@@ -313,6 +315,24 @@ export async function history(db: Kysely<Database>, applicationId: string): Prom
   return rows.map(toTransition);
 }
 
+/**
+ * The rule that lets a linked aid be seen by its institution (the queue here, the console's queries):
+ * the application waits for nothing (`waitsFor`, the qualified name of its `waits_for` column, is null),
+ * or the aid it waits for was accepted — it is accepted, or closed after an acceptance (an accepted
+ * application can only move to closed, and only `accept` leads to accepted, so both read as "has a
+ * transition to accepted"). Before that, it answers as if it did not exist.
+ */
+export function parentAccepted(waitsFor: string): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, never>();
+  const parent = sql.ref<string | null>(waitsFor);
+  return eb.or([
+    eb(parent, 'is', null),
+    eb.exists(
+      eb.selectFrom('application_transitions as acceptance').select('acceptance.seq').where('acceptance.application_id', '=', parent).where('acceptance.to_state', '=', 'accepted'),
+    ),
+  ]);
+}
+
 export interface QueueItem extends Application {
   personIdentifier: string;
 }
@@ -330,27 +350,10 @@ export async function queue(
   let q = db
     .selectFrom('applications')
     .innerJoin('persons', 'persons.id', 'applications.person_id')
-    .leftJoin('applications as parent', 'parent.id', 'applications.waits_for')
     .selectAll('applications')
     .select('persons.identifier')
     .where('applications.state', 'in', opts.states)
-    // a linked aid enters its institution's queue once the aid it waits for is accepted (closed since, after an acceptance)
-    .where((eb) =>
-      eb.or([
-        eb('applications.waits_for', 'is', null),
-        eb('parent.state', '=', 'accepted'),
-        eb.and([
-          eb('parent.state', '=', 'closed'),
-          eb.exists(
-            eb
-              .selectFrom('application_transitions')
-              .select('application_transitions.seq')
-              .whereRef('application_transitions.application_id', '=', 'parent.id')
-              .where('application_transitions.event', '=', 'accept'),
-          ),
-        ]),
-      ]),
-    );
+    .where(parentAccepted('applications.waits_for'));
   if (opts.aidIds) q = q.where('applications.aid_id', 'in', opts.aidIds);
   const rows = await q.orderBy('applications.updated_at').orderBy('applications.id').limit(opts.limit ?? 200).execute();
   return rows.map(({ identifier, ...row }) => ({ ...toApplication(row), personIdentifier: identifier }));

@@ -8,12 +8,12 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { FilingSituation, MANIFEST_CONTEXT, SubmissionGround } from '../../protocol/applications.ts';
-import { bundleChecklist } from '../aids/catalogue.ts';
-import type { Aid, AidCatalogue } from '../aids/catalogue.ts';
-import { history } from '../applications/applications.ts';
+import type { AidCatalogue } from '../aids/catalogue.ts';
+import { history, parentAccepted } from '../applications/applications.ts';
 import type { ApplicationTransition } from '../applications/applications.ts';
 import { eventsFor } from '../applications/state-machine.ts';
 import type { ApplicationEvent, ApplicationState } from '../applications/state-machine.ts';
+import { dossierItems, orderedAids } from '../applications/pieces.ts';
 import { messagesOf } from '../applications/thread.ts';
 import type { ApplicationMessage } from '../applications/thread.ts';
 import type { ApplicationRow, Database, DossierRow } from '../storage/schema.ts';
@@ -27,21 +27,14 @@ function aidName(catalogue: AidCatalogue, aidId: string): string {
   return catalogue.aids.find((a) => a.id === aidId)?.name ?? aidId;
 }
 
+/** Applications some institution sees, whichever it is: sent and, when linked, whose parent was accepted. */
+function sentApplications(db: Kysely<Database>) {
+  return db.selectFrom('applications as a').where('a.submitted_at', 'is not', null).where(parentAccepted('a.waits_for'));
+}
+
 /** Applications this institution kind sees (see the file comment). */
 function visibleApplications(db: Kysely<Database>, aidIds: readonly string[]) {
-  return db
-    .selectFrom('applications as a')
-    .innerJoin('persons as p', 'p.id', 'a.person_id')
-    .where('a.aid_id', 'in', [...aidIds])
-    .where('a.submitted_at', 'is not', null)
-    .where((eb) =>
-      eb.or([
-        eb('a.waits_for', 'is', null),
-        eb.exists(
-          eb.selectFrom('application_transitions as t').select('t.seq').whereRef('t.application_id', '=', 'a.waits_for').where('t.to_state', '=', 'accepted'),
-        ),
-      ]),
-    );
+  return sentApplications(db).innerJoin('persons as p', 'p.id', 'a.person_id').where('a.aid_id', 'in', [...aidIds]);
 }
 
 export interface QueueRow {
@@ -178,18 +171,6 @@ export async function findVisibleApplication(db: Kysely<Database>, catalogue: Ai
 // ---------------------------------------------------------------------------------------------------
 // Which institution kinds a piece of a dossier is for
 
-/** Of these applications, the ids that have a transition to accepted (ever). */
-async function everAccepted(db: Kysely<Database>, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('application_transitions')
-    .select('application_id')
-    .where('application_id', 'in', [...ids])
-    .where('to_state', '=', 'accepted')
-    .execute();
-  return new Set(rows.map((r) => r.application_id));
-}
-
 export function parseSituation(text: string): FilingSituation | null {
   try {
     const r = FilingSituation.safeParse(JSON.parse(text));
@@ -202,36 +183,45 @@ export function parseSituation(text: string): FilingSituation | null {
 /**
  * For each checklist item of a dossier: the institution kinds that have an application of it that was
  * sent (and, when linked, whose parent was accepted) and that asks for this item. Items are the dossier's
- * merged checklist (catalogue `bundleChecklist`: a piece given once for several aids); an item the
- * catalogue no longer merges that way is matched against each aid's own checklist.
+ * checklist as the dossier stores it (`dossierItems(orderedAids(…))`, the function that wrote its
+ * `dossier_pieces.item_id`: a piece given once for several aids), so the ids match by construction.
  */
 export async function pieceKindsOf(
   db: Kysely<Database>,
   catalogue: AidCatalogue,
   dossier: Pick<DossierRow, 'id' | 'situation'>,
 ): Promise<(itemId: string) => string[]> {
-  const apps = await db.selectFrom('applications').select(['id', 'aid_id', 'submitted_at', 'waits_for']).where('dossier_id', '=', dossier.id).execute();
-  const accepted = await everAccepted(db, apps.map((a) => a.waits_for).filter((w): w is string => w !== null));
-  const aidOf = (id: string): Aid | undefined => catalogue.aids.find((a) => a.id === id);
-  const sent = new Set(apps.filter((a) => a.submitted_at !== null && (a.waits_for === null || accepted.has(a.waits_for))).map((a) => a.aid_id));
+  const apps = await db.selectFrom('applications').select('aid_id').where('dossier_id', '=', dossier.id).execute();
+  const sent = new Set((await sentApplications(db).select('a.aid_id').where('a.dossier_id', '=', dossier.id).execute()).map((a) => a.aid_id));
+  const kindOf = (aidId: string) => catalogue.aids.find((a) => a.id === aidId)?.institution;
   const merged = new Map<string, string[]>();
   const situation = parseSituation(dossier.situation);
   if (situation) {
-    const aids = apps.map((a) => aidOf(a.aid_id)).filter((a): a is Aid => a !== undefined);
-    for (const b of bundleChecklist(aids, situation)) {
-      merged.set(b.item.id, [...new Set(b.aids.filter((id) => sent.has(id)).map((id) => aidOf(id)?.institution ?? ''))].filter(Boolean));
+    for (const b of dossierItems(orderedAids(catalogue, apps.map((a) => a.aid_id)), situation)) {
+      merged.set(b.item.id, [...new Set(b.aids.filter((id) => sent.has(id)).map((id) => kindOf(id) ?? ''))].filter(Boolean));
     }
   }
   return (itemId) => {
     const m = merged.get(itemId);
     if (m) return m;
+    // catalogue drift only: an item stored under a checklist the catalogue no longer builds (an item
+    // renamed or merged since, or a situation that no longer reads) is matched against each aid's own checklist
     const kinds = new Set<string>();
     for (const id of sent) {
-      const aid = aidOf(id);
+      const aid = catalogue.aids.find((a) => a.id === id);
       if (aid?.checklist.some((i) => i.id === itemId)) kinds.add(aid.institution);
     }
     return [...kinds];
   };
+}
+
+/** The items of this dossier (dossier_pieces) an institution kind may see: those one of its sent applications asks for. */
+export async function visiblePieceIds(db: Kysely<Database>, catalogue: AidCatalogue, institutionKind: string, dossierId: string): Promise<Set<string>> {
+  const dossier = await db.selectFrom('dossiers').select(['id', 'situation']).where('id', '=', dossierId).executeTakeFirst();
+  if (!dossier) return new Set();
+  const present = await db.selectFrom('dossier_pieces').select('item_id').where('dossier_id', '=', dossier.id).execute();
+  const kindsOf = await pieceKindsOf(db, catalogue, dossier);
+  return new Set(present.map((p) => p.item_id).filter((id) => kindsOf(id).includes(institutionKind)));
 }
 
 /** The facts the access policy needs for ground institution-processing about one document. */
@@ -333,7 +323,7 @@ export async function applicationDetail(
       const aid = catalogue.aids.find((a) => a.id === o.aid_id);
       return { aidName: aid?.name ?? o.aid_id, institutionName: aid ? nameOfKind(aid.institution) : '—', state: o.state };
     });
-    const kindsOf = await pieceKindsOf(db, catalogue, dossier);
+    const visiblePieces = await visiblePieceIds(db, catalogue, institutionKind, dossier.id);
     const rows = await db
       .selectFrom('dossier_pieces')
       .leftJoin('documents', 'documents.id', 'dossier_pieces.document_id')
@@ -351,7 +341,7 @@ export async function applicationDetail(
       .execute();
     // a piece only another institution asks for (the MDPH's medical certificate, for the CAF) is not shown
     pieces = rows
-      .filter((r) => kindsOf(r.item_id).includes(institutionKind))
+      .filter((r) => visiblePieces.has(r.item_id))
       .map((r) => ({
         itemId: r.item_id,
         label: itemLabel(catalogue, r.item_id),

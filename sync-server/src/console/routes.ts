@@ -10,9 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { loadCatalogue } from '../aids/catalogue.ts';
 import type { AidCatalogue } from '../aids/catalogue.ts';
-import { fireEventIn } from '../applications/applications.ts';
+import { catalogueOr, fireEventIn } from '../applications/applications.ts';
 import type { ApplicationEvent, TransitionRefusal } from '../applications/state-machine.ts';
 import { MAX_MESSAGE_CHARS, postMessage } from '../applications/thread.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
@@ -23,7 +22,7 @@ import { ApplicationParams, DecisionForm, DoneQuery, formFields, LoginForm, Logo
 import { DONE_WORDS, QUEUE_STATES, REFUSAL_WORDS } from './labels.ts';
 import { dummyHash, verifyPassword } from './passwords.ts';
 import { readPieceForProcessing } from './piece-read.ts';
-import { applicationDetail, findVisibleApplication, listDecisions, listQueue, pieceKindsOf } from './queries.ts';
+import { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from './queries.ts';
 import {
   cookie,
   createSession,
@@ -79,7 +78,7 @@ function minutes(ms: number): string {
 }
 
 export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
-  const catalogue = deps.catalogue ?? (await loadCatalogue());
+  const catalogue = await catalogueOr(deps.catalogue);
   const throttle = deps.throttle ?? new LoginThrottle();
   const { db, dialect } = deps;
 
@@ -308,10 +307,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         let dossierId: string | null = null;
         if (pieces.length > 0) {
           dossierId = app.dossier_id;
-          const dossier = dossierId ? await db.selectFrom('dossiers').select(['id', 'situation']).where('id', '=', dossierId).executeTakeFirst() : undefined;
-          const present = dossier ? await db.selectFrom('dossier_pieces').select('item_id').where('dossier_id', '=', dossier.id).execute() : [];
-          const kindsOf = dossier ? await pieceKindsOf(db, catalogue, dossier) : () => [];
-          const allowed = new Set(present.map((p) => p.item_id).filter((id) => kindsOf(id).includes(session.account.institutionKind)));
+          const allowed = dossierId ? await visiblePieceIds(db, catalogue, session.account.institutionKind, dossierId) : new Set<string>();
           if (pieces.some((p) => !allowed.has(p))) errors['pieces-demandees'] = 'Un des papiers cochés ne fait pas partie de cette demande.';
         }
         if (Object.keys(errors).length > 0) return showApplication(reply, session, app, 400, { forms: { ...forms, errors } });

@@ -15,21 +15,20 @@ import type { Kysely, Transaction } from 'kysely';
 import { FilingSituation } from '../../protocol/applications.ts';
 import type { ChecklistEntry, Dossier, DossierSummary, Notice, ThreadMessage } from '../../protocol/applications.ts';
 import { canonicalJson } from '../../protocol/canonical-json.ts';
-import { DocType } from '../../protocol/common.ts';
 import { aidById } from '../aids/catalogue.ts';
 import type { Aid, AidCatalogue } from '../aids/catalogue.ts';
 import { appendAudit } from '../domain/audit.ts';
 import type { PersonSession } from '../domain/person-vault.ts';
 import type { Dialect } from '../storage/database.ts';
-import type { ApplicationRow, ApplicationStateColumn, Database, DossierRow } from '../storage/schema.ts';
+import type { ApplicationRow, Database, DossierRow } from '../storage/schema.ts';
 import { catalogueOr, fireEventIn, insertApplication } from './applications.ts';
 import type { ApplicationActor } from './applications.ts';
-import { accepts, assessDossier, currentDocuments, isComplete, orderedAids, persistPieces, requestedSince } from './pieces.ts';
+import { accepts, assessDossier, currentDocuments, documentsById, isComplete, orderedAids, persistPieces, requestedSince, upsertPiece } from './pieces.ts';
 import type { AssessedPiece, PieceDocument } from './pieces.ts';
-import type { ApplicationState } from './state-machine.ts';
+import { BEFORE_DECISION, BEFORE_SUBMISSION } from './state-machine.ts';
 import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thread.ts';
 import type { MessageAuthor } from './thread.ts';
-import { historySentence, institutionName } from './words.ts';
+import { aidInstitutionName, aidName, historySentence, institutionName } from './words.ts';
 
 export type Failure = { code: 'invalid' | 'unknown' | 'forbidden' | 'conflict' | 'incomplete' | 'expired'; message: string };
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: Failure };
@@ -41,6 +40,18 @@ export class Refusal extends Error {
     super(failure.message);
   }
 }
+
+/** Runs `run`, answering a Refusal it throws as the typed error it carries. */
+export async function refusals<T>(run: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof Refusal) return { ok: false, error: err.failure };
+    throw err;
+  }
+}
+
+export const NO_DOSSIER = 'Cette demande n’existe pas, ou elle n’est pas à vous.';
 
 /** Whoever acts for the person in a kiosk session: the person on their card, or an agent with their consent. */
 export interface Applicant {
@@ -67,9 +78,6 @@ export function applicantOf(s: PersonSession): Applicant {
   };
 }
 
-/** States in which an application still waits for something (pieces, sending, processing). */
-export const OPEN_STATES: readonly ApplicationStateColumn[] = ['draft', 'collecting-pieces', 'ready', 'submitted', 'in-processing', 'information-requested'];
-const BEFORE_SUBMISSION: readonly ApplicationState[] = ['draft', 'collecting-pieces', 'ready'];
 const SYSTEM_PIECES: ApplicationActor = { kind: 'system', id: 'pieces-check' };
 const SYSTEM_SENDING: ApplicationActor = { kind: 'system', id: 'automatic-submission' };
 
@@ -83,6 +91,13 @@ async function lockDossier(trx: Transaction<Database>, dialect: Dialect, dossier
   let q = trx.selectFrom('dossiers').selectAll().where('id', '=', dossierId);
   if (dialect === 'postgres') q = q.forUpdate();
   return q.executeTakeFirst();
+}
+
+/** The dossier, locked, when it is this person's; otherwise a Refusal (the same answer whether it exists or not). */
+export async function ownDossier(trx: Transaction<Database>, dialect: Dialect, personId: string, dossierId: string): Promise<DossierRow> {
+  const dossier = await lockDossier(trx, dialect, dossierId);
+  if (!dossier || dossier.person_id !== personId) throw new Refusal({ code: 'unknown', message: NO_DOSSIER });
+  return dossier;
 }
 
 async function applicationsOf(db: Kysely<Database>, dossierId: string): Promise<ApplicationRow[]> {
@@ -135,11 +150,7 @@ export async function recordFinalPieces(trx: Transaction<Database>, dossierId: s
     };
     const row = await trx.selectFrom('dossier_pieces').select(['document_id', 'version', 'attached_at']).where('dossier_id', '=', dossierId).where('item_id', '=', a.item.id).executeTakeFirst();
     const attachedAt = present ? (row && row.document_id === values.document_id && row.version === values.version && row.attached_at ? row.attached_at : at) : null;
-    if (row) {
-      await trx.updateTable('dossier_pieces').set({ ...values, attached_at: attachedAt }).where('dossier_id', '=', dossierId).where('item_id', '=', a.item.id).execute();
-    } else {
-      await trx.insertInto('dossier_pieces').values({ dossier_id: dossierId, item_id: a.item.id, ...values, attached_at: attachedAt, requested_at: null, request_message: null }).execute();
-    }
+    await upsertPiece(trx, dossierId, a.item.id, { ...values, attached_at: attachedAt });
   }
 }
 
@@ -213,6 +224,20 @@ export async function reevaluateDossier(
   return { dossier, apps, assessed, complete };
 }
 
+/** `reevaluateDossier` for the person who owns the dossier; anyone else gets a Refusal (NO_DOSSIER). */
+export async function reevaluateOwned(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  personId: string,
+  dossierId: string,
+  opts: Parameters<typeof reevaluateDossier>[3],
+): Promise<Reevaluation> {
+  await ownDossier(trx, dialect, personId, dossierId);
+  const r = await reevaluateDossier(trx, dialect, dossierId, opts);
+  if (!r) throw new Refusal({ code: 'unknown', message: NO_DOSSIER });
+  return r;
+}
+
 /**
  * The hook of every vault change: re-evaluates the person's open dossiers, inside the caller's
  * transaction. (A paper chosen while on its way that arrives in someone else's vault concerns another
@@ -231,7 +256,7 @@ export async function reevaluatePerson(
     .select('dossiers.id')
     .distinct()
     .where('dossiers.person_id', '=', personId)
-    .where('applications.state', 'in', OPEN_STATES)
+    .where('applications.state', 'in', BEFORE_DECISION)
     .execute();
   const ids = new Set(open.map((r) => r.id));
   if (ids.size === 0) return;
@@ -259,15 +284,15 @@ export async function reevaluateOwner(trx: Transaction<Database>, dialect: Diale
 // Creation
 
 /** Aids that may be filed together: one aid, a bundle the catalogue allows, or linked aids after one same aid (with it or not). */
-export function combinationProblem(catalogue: AidCatalogue, aidIds: readonly string[]): string | null {
-  if (new Set(aidIds).size !== aidIds.length) return 'Une aide est demandée deux fois.';
-  for (const id of aidIds) if (!catalogue.aids.some((a) => a.id === id)) return `Cette aide n’existe pas : « ${id} ».`;
+export function combinationProblem(catalogue: AidCatalogue, aidIds: readonly string[]): Failure | null {
+  if (new Set(aidIds).size !== aidIds.length) return { code: 'invalid', message: 'Une aide est demandée deux fois.' };
+  for (const id of aidIds) if (!catalogue.aids.some((a) => a.id === id)) return { code: 'unknown', message: `Cette aide n’existe pas : « ${id} ».` };
   if (aidIds.length === 1) return null;
   const aids = aidIds.map((id) => aidById(catalogue, id));
   if (aids.some((a) => a.process.kind === 'bundle' && aidIds.every((id) => id === a.id || (a.process.kind === 'bundle' && a.process.with.includes(id))))) return null;
   const roots = new Set(aids.map((a) => (a.process.kind === 'linked' ? a.process.after : a.id)));
   if (roots.size === 1 && aids.some((a) => a.process.kind === 'linked')) return null;
-  return 'Ces aides ne se demandent pas ensemble. Faites une demande pour chacune.';
+  return { code: 'invalid', message: 'Ces aides ne se demandent pas ensemble. Faites une demande pour chacune.' };
 }
 
 /** The person's application of this aid that a linked aid can wait for: undecided, or accepted (closed since, after an acceptance). */
@@ -304,10 +329,10 @@ export interface CreateDossierInput {
 export async function createDossier(db: Kysely<Database>, dialect: Dialect, input: CreateDossierInput): Promise<Outcome<{ dossierId: string; applicationIds: string[] }>> {
   const { catalogue, applicant } = input;
   const problem = combinationProblem(catalogue, input.aidIds);
-  if (problem) return refuse(problem.startsWith('Cette aide n’existe pas') ? 'unknown' : 'invalid', problem);
+  if (problem) return { ok: false, error: problem };
   const at = input.at ?? new Date().toISOString();
-  try {
-    return await db.transaction().execute(async (trx) => {
+  return refusals(() =>
+    db.transaction().execute(async (trx) => {
       const requested = orderedAids(catalogue, input.aidIds);
       // an aid already asked for and not refused or closed is not asked for twice
       const existing = await trx
@@ -377,29 +402,12 @@ export async function createDossier(db: Kysely<Database>, dialect: Dialect, inpu
       }
       await reevaluateDossier(trx, dialect, dossierId, { catalogue, at });
       return { ok: true as const, value: { dossierId, applicationIds: [...created.values()] } };
-    });
-  } catch (err) {
-    if (err instanceof Refusal) return { ok: false, error: err.failure };
-    throw err;
-  }
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
 // What the person sees
-
-async function ownDossier(db: Kysely<Database>, applicant: Applicant, dossierId: string): Promise<DossierRow | null> {
-  const d = await db.selectFrom('dossiers').selectAll().where('id', '=', dossierId).executeTakeFirst();
-  return d && d.person_id === applicant.personId ? d : null;
-}
-
-export const NO_DOSSIER = 'Cette demande n’existe pas, ou elle n’est pas à vous.';
-
-function aidName(catalogue: AidCatalogue, aidId: string): string {
-  return catalogue.aids.find((a) => a.id === aidId)?.name ?? aidId;
-}
-function aidInstitution(catalogue: AidCatalogue, aidId: string): string {
-  return institutionName(catalogue.aids.find((a) => a.id === aidId)?.institution ?? 'autre');
-}
 
 export function checklistEntries(assessed: readonly AssessedPiece[]): ChecklistEntry[] {
   return assessed.map((a) => ({
@@ -449,10 +457,12 @@ function canSubmitNow(dossier: DossierRow, apps: readonly ApplicationRow[], comp
  * history in sentences and the messages; the threads are marked read.
  */
 export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applicant: Applicant, dossierId: string, catalogue: AidCatalogue): Promise<Outcome<Dossier>> {
-  if (!(await ownDossier(db, applicant, dossierId))) return refuse('unknown', NO_DOSSIER);
-  const r = await db.transaction().execute((trx) => reevaluateDossier(trx, dialect, dossierId, { catalogue }));
-  if (!r) return refuse('unknown', NO_DOSSIER);
-  const { dossier, apps, assessed, complete } = r;
+  const owned = await refusals(async () => ({
+    ok: true as const,
+    value: await db.transaction().execute((trx) => reevaluateOwned(trx, dialect, applicant.personId, dossierId, { catalogue })),
+  }));
+  if (!owned.ok) return owned;
+  const { dossier, apps, assessed, complete } = owned.value;
 
   const aids = [];
   for (const app of apps) {
@@ -460,7 +470,7 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
       applicationId: app.id,
       aidId: app.aid_id,
       aidName: aidName(catalogue, app.aid_id),
-      institutionName: aidInstitution(catalogue, app.aid_id),
+      institutionName: aidInstitutionName(catalogue, app.aid_id),
       state: app.state,
       waitsFor: await waitingText(db, catalogue, app),
       decisionReason: app.decision_reason,
@@ -485,7 +495,7 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
       at: t.at,
       aidName: aidName(catalogue, aidId),
       state: t.to_state,
-      text: historySentence({ event: t.event as Parameters<typeof historySentence>[0]['event'], to: t.to_state, actorKind: t.actor_kind, message: t.message }, aidInstitution(catalogue, aidId)),
+      text: historySentence({ event: t.event as Parameters<typeof historySentence>[0]['event'], to: t.to_state, actorKind: t.actor_kind, message: t.message }, aidInstitutionName(catalogue, aidId)),
     };
   });
 
@@ -523,10 +533,12 @@ export async function listDossiers(db: Kysely<Database>, applicant: Applicant, c
   const unread = await unreadCounts(db, applicant.personId);
   const dossiers: DossierSummary[] = [];
   const now = new Date().toISOString();
+  // the person's papers, read once for all their dossiers
+  const personDocuments = rows.length > 0 ? await currentDocuments(db, applicant.personId) : [];
   for (const d of rows) {
     const apps = inCatalogueOrder(catalogue, await applicationsOf(db, d.id));
     const assessed = apps.some((a) => a.state !== 'closed')
-      ? await assessDossier(db, { dossier: d, aids: knownAids(catalogue, apps), situation: situationOf(d), today: today(now) })
+      ? await assessDossier(db, { dossier: d, aids: knownAids(catalogue, apps), situation: situationOf(d), today: today(now), personDocuments })
       : [];
     const updatedAt = [d.updated_at, ...apps.map((a) => a.updated_at)].sort().at(-1) ?? d.updated_at;
     dossiers.push({
@@ -586,10 +598,9 @@ export async function choosePiece(
   input: { dossierId: string; itemId: string; documentId: string; catalogue: AidCatalogue },
 ): Promise<Outcome<null>> {
   const at = new Date().toISOString();
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const dossier = await lockDossier(trx, dialect, input.dossierId);
-      if (!dossier || dossier.person_id !== applicant.personId) throw new Refusal({ code: 'unknown', message: NO_DOSSIER });
+  return refusals(() =>
+    db.transaction().execute(async (trx) => {
+      const dossier = await ownDossier(trx, dialect, applicant.personId, input.dossierId);
       const apps = await applicationsOf(trx, dossier.id);
       const assessed = await assessDossier(trx, { dossier, aids: knownAids(input.catalogue, apps), situation: situationOf(dossier), today: today(at) });
       const entry = assessed.find((a) => a.item.id === input.itemId);
@@ -601,29 +612,22 @@ export async function choosePiece(
         });
       }
       if (apps.every((a) => a.state === 'closed')) throw new Refusal({ code: 'conflict', message: 'Cette demande est terminée.' });
-      const doc = await trx
-        .selectFrom('documents')
-        .innerJoin('document_versions', (j) => j.onRef('document_versions.document_id', '=', 'documents.id').onRef('document_versions.version', '=', 'documents.current_version'))
-        .select(['documents.id', 'documents.owner_person_id', 'documents.doc_type', 'documents.current_version', 'document_versions.blob_sha256', 'document_versions.created_at'])
-        .where('documents.id', '=', input.documentId)
-        .executeTakeFirst();
-      if (doc && doc.owner_person_id !== applicant.personId) throw new Refusal({ code: 'unknown', message: 'Ce document n’est pas dans votre coffre.' });
-      if (doc && !accepts(entry.item, DocType.catch('other').parse(doc.doc_type))) {
+      // the current version, whoever owns it (none yet: still on its way from the kiosk)
+      const doc = (await documentsById(trx, [input.documentId])).get(input.documentId);
+      if (doc && doc.ownerPersonId !== applicant.personId) throw new Refusal({ code: 'unknown', message: 'Ce document n’est pas dans votre coffre.' });
+      if (doc && !accepts(entry.item, doc.docType)) {
         throw new Refusal({ code: 'invalid', message: `Ce papier ne convient pas pour : ${entry.item.label}` });
       }
-      if (doc && entry.requestedAt !== null && doc.created_at <= entry.requestedAt) {
+      if (doc && entry.requestedAt !== null && doc.versionCreatedAt <= entry.requestedAt) {
         throw new Refusal({ code: 'conflict', message: 'Le service demande un papier plus récent que celui-ci : scannez le nouveau.' });
       }
-      const values = {
+      await upsertPiece(trx, dossier.id, input.itemId, {
         document_id: input.documentId,
-        version: doc ? doc.current_version : null,
-        blob_sha256: doc ? doc.blob_sha256 : null,
-        chosen_by: 'person' as const,
+        version: doc ? doc.version : null,
+        blob_sha256: doc ? doc.sha256 : null,
+        chosen_by: 'person',
         attached_at: doc ? at : null,
-      };
-      const row = await trx.selectFrom('dossier_pieces').select('item_id').where('dossier_id', '=', dossier.id).where('item_id', '=', input.itemId).executeTakeFirst();
-      if (row) await trx.updateTable('dossier_pieces').set(values).where('dossier_id', '=', dossier.id).where('item_id', '=', input.itemId).execute();
-      else await trx.insertInto('dossier_pieces').values({ dossier_id: dossier.id, item_id: input.itemId, ...values, requested_at: null, request_message: null }).execute();
+      });
       await trx.updateTable('dossiers').set({ kiosk_id: applicant.kioskId, updated_at: at }).where('id', '=', dossier.id).execute();
       await appendAudit(trx, dialect, {
         actor: { kind: 'person', id: applicant.actor.id },
@@ -636,28 +640,26 @@ export async function choosePiece(
       });
       await reevaluateDossier(trx, dialect, dossier.id, { catalogue: input.catalogue, at });
       return { ok: true as const, value: null };
-    });
-  } catch (err) {
-    if (err instanceof Refusal) return { ok: false, error: err.failure };
-    throw err;
-  }
+    }),
+  );
 }
 
 /** Stops the request: closed before it was sent, withdrawn after (decided applications stay as they are). */
 export async function withdrawDossier(db: Kysely<Database>, dialect: Dialect, applicant: Applicant, dossierId: string): Promise<Outcome<null>> {
-  return db.transaction().execute(async (trx): Promise<Outcome<null>> => {
-    const dossier = await lockDossier(trx, dialect, dossierId);
-    if (!dossier || dossier.person_id !== applicant.personId) return refuse('unknown', NO_DOSSIER);
-    let moved = 0;
-    for (const app of await applicationsOf(trx, dossierId)) {
-      const event = BEFORE_SUBMISSION.includes(app.state) ? 'close' : 'withdraw';
-      const r = await fireEventIn(trx, dialect, { applicationId: app.id, event, actor: applicant.actor });
-      if (r.ok) moved++;
-    }
-    if (moved === 0) return refuse('conflict', 'Cette demande ne peut plus être retirée : elle est déjà décidée ou terminée.');
-    await trx.updateTable('dossiers').set({ updated_at: new Date().toISOString() }).where('id', '=', dossierId).execute();
-    return { ok: true, value: null };
-  });
+  return refusals(() =>
+    db.transaction().execute(async (trx): Promise<Outcome<null>> => {
+      await ownDossier(trx, dialect, applicant.personId, dossierId);
+      let moved = 0;
+      for (const app of await applicationsOf(trx, dossierId)) {
+        const event = BEFORE_SUBMISSION.includes(app.state) ? 'close' : 'withdraw';
+        const r = await fireEventIn(trx, dialect, { applicationId: app.id, event, actor: applicant.actor });
+        if (r.ok) moved++;
+      }
+      if (moved === 0) return refuse('conflict', 'Cette demande ne peut plus être retirée : elle est déjà décidée ou terminée.');
+      await trx.updateTable('dossiers').set({ updated_at: new Date().toISOString() }).where('id', '=', dossierId).execute();
+      return { ok: true, value: null };
+    }),
+  );
 }
 
 /**
@@ -672,11 +674,9 @@ export async function writeToInstitution(
   input: { dossierId: string; applicationId?: string | undefined; body: string; catalogue: AidCatalogue },
 ): Promise<Outcome<{ messageId: string }>> {
   const at = new Date().toISOString();
-  try {
-    if (!(await ownDossier(db, applicant, input.dossierId))) return refuse('unknown', NO_DOSSIER);
-    return await db.transaction().execute(async (trx) => {
-      const r = await reevaluateDossier(trx, dialect, input.dossierId, { catalogue: input.catalogue, at });
-      if (!r) throw new Refusal({ code: 'unknown', message: NO_DOSSIER });
+  return refusals(() =>
+    db.transaction().execute(async (trx) => {
+      const r = await reevaluateOwned(trx, dialect, applicant.personId, input.dossierId, { catalogue: input.catalogue, at });
       const sent = r.apps.filter((a) => a.submitted_at !== null);
       const target = input.applicationId
         ? r.apps.find((a) => a.id === input.applicationId)
@@ -698,9 +698,6 @@ export async function writeToInstitution(
       }
       await trx.updateTable('dossiers').set({ kiosk_id: applicant.kioskId, updated_at: at }).where('id', '=', input.dossierId).execute();
       return { ok: true as const, value: { messageId: posted.message.id } };
-    });
-  } catch (err) {
-    if (err instanceof Refusal) return { ok: false, error: err.failure };
-    throw err;
-  }
+    }),
+  );
 }

@@ -118,7 +118,7 @@ export async function currentDocuments(db: Kysely<Database>, personId: string): 
 }
 
 /** The current version of these documents, whoever owns them (a chosen id may turn out to be someone else's). */
-async function documentsById(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, PieceDocument>> {
+export async function documentsById(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, PieceDocument>> {
   if (ids.length === 0) return new Map();
   const rows = await documentsQuery(db)
     .where('documents.id', 'in', [...new Set(ids)])
@@ -256,22 +256,23 @@ export async function persistPieces(trx: Transaction<Database>, dossierId: strin
     }
     if (row && row.document_id === next.document_id && row.version === next.version && row.blob_sha256 === next.blob_sha256 && row.chosen_by === next.chosen_by) continue;
     changed = true;
-    const attachedAt = next.version !== null ? at : null;
-    if (row) {
-      await trx
-        .updateTable('dossier_pieces')
-        .set({ ...next, attached_at: attachedAt })
-        .where('dossier_id', '=', dossierId)
-        .where('item_id', '=', a.item.id)
-        .execute();
-    } else {
-      await trx
-        .insertInto('dossier_pieces')
-        .values({ dossier_id: dossierId, item_id: a.item.id, ...next, attached_at: attachedAt, requested_at: null, request_message: null })
-        .execute();
-    }
+    await upsertPiece(trx, dossierId, a.item.id, { ...next, attached_at: next.version !== null ? at : null });
   }
   return changed;
+}
+
+/** What an item of a dossier is filled with (the institution's request on the row is left as it is). */
+export type PieceValues = Pick<DossierPieceRow, 'document_id' | 'version' | 'blob_sha256' | 'chosen_by' | 'attached_at'>;
+
+/** Writes an item's piece: a new row (nothing requested), or these values on the existing one. */
+export async function upsertPiece(trx: Transaction<Database>, dossierId: string, itemId: string, piece: PieceValues): Promise<void> {
+  // only these columns, whatever else the caller's object carries
+  const values: PieceValues = { document_id: piece.document_id, version: piece.version, blob_sha256: piece.blob_sha256, chosen_by: piece.chosen_by, attached_at: piece.attached_at };
+  await trx
+    .insertInto('dossier_pieces')
+    .values({ dossier_id: dossierId, item_id: itemId, ...values, requested_at: null, request_message: null })
+    .onConflict((oc) => oc.columns(['dossier_id', 'item_id']).doUpdateSet(values))
+    .execute();
 }
 
 /** Every piece is there (nothing missing, nothing still on its way). */

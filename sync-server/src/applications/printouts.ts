@@ -16,10 +16,10 @@ import type { Dialect } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
 import { dossierPdf, receiptPdf } from './dossier-pdf.ts';
 import type { DossierPdfInput } from './dossier-pdf.ts';
-import { NO_DOSSIER, reevaluateDossier, refuse } from './dossiers.ts';
+import { reevaluateOwned, refusals, refuse } from './dossiers.ts';
 import type { Outcome, Reevaluation } from './dossiers.ts';
 import { manifestSha256 } from './submission.ts';
-import { institutionName } from './words.ts';
+import { aidInstitutionName, aidName } from './words.ts';
 
 export interface PrintoutDeps {
   db: Kysely<Database>;
@@ -28,11 +28,12 @@ export interface PrintoutDeps {
   catalogue: AidCatalogue;
 }
 
-
-async function current(deps: PrintoutDeps, s: PersonSession, dossierId: string): Promise<Reevaluation | null> {
-  const owner = await deps.db.selectFrom('dossiers').select('person_id').where('id', '=', dossierId).executeTakeFirst();
-  if (!owner || owner.person_id !== s.personId) return null;
-  return deps.db.transaction().execute((trx) => reevaluateDossier(trx, deps.dialect, dossierId, { catalogue: deps.catalogue }));
+/** The session's dossier, assessed again (a Refusal, NO_DOSSIER, when it is not theirs). */
+async function current(deps: PrintoutDeps, s: PersonSession, dossierId: string): Promise<Outcome<Reevaluation>> {
+  return refusals(async () => ({
+    ok: true as const,
+    value: await deps.db.transaction().execute((trx) => reevaluateOwned(trx, deps.dialect, s.personId, dossierId, { catalogue: deps.catalogue })),
+  }));
 }
 
 async function personOf(db: Kysely<Database>, personId: string) {
@@ -40,10 +41,7 @@ async function personOf(db: Kysely<Database>, personId: string) {
 }
 
 function aidsOf(catalogue: AidCatalogue, r: Reevaluation) {
-  return r.apps.map((a) => {
-    const aid = catalogue.aids.find((x) => x.id === a.aid_id);
-    return { aidName: aid?.name ?? a.aid_id, institutionName: institutionName(aid?.institution ?? 'autre'), state: a.state };
-  });
+  return r.apps.map((a) => ({ aidName: aidName(catalogue, a.aid_id), institutionName: aidInstitutionName(catalogue, a.aid_id), state: a.state }));
 }
 
 function signedManifest(text: string | null): Manifest | null {
@@ -54,8 +52,9 @@ function signedManifest(text: string | null): Manifest | null {
 
 /** The whole dossier: what was declared, the pieces themselves, the signature. */
 export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossierId: string): Promise<Outcome<Uint8Array>> {
-  const r = await current(deps, s, dossierId);
-  if (!r) return refuse('unknown', NO_DOSSIER);
+  const c = await current(deps, s, dossierId);
+  if (!c.ok) return c;
+  const r = c.value;
   const person = await personOf(deps.db, r.dossier.person_id);
   const vault = { db: deps.db, dialect: deps.dialect };
   const read: { documentId: string; version: number }[] = [];
@@ -125,8 +124,9 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
 
 /** The receipt (récépissé de dépôt), once the dossier is signed. */
 export async function receiptPdfFor(deps: PrintoutDeps, s: PersonSession, dossierId: string): Promise<Outcome<Uint8Array>> {
-  const r = await current(deps, s, dossierId);
-  if (!r) return refuse('unknown', NO_DOSSIER);
+  const c = await current(deps, s, dossierId);
+  if (!c.ok) return c;
+  const r = c.value;
   const manifest = signedManifest(r.dossier.manifest);
   if (!r.dossier.receipt_number || !r.dossier.signed_at || !manifest) return refuse('conflict', 'Le récépissé existe quand la demande est signée.');
   const person = await personOf(deps.db, r.dossier.person_id);

@@ -49,8 +49,10 @@ export interface TransitionRule {
   messageRequired: boolean;
 }
 
-const BEFORE_SUBMISSION = ['draft', 'collecting-pieces', 'ready'] as const;
-const BEFORE_DECISION = [...BEFORE_SUBMISSION, 'submitted', 'in-processing', 'information-requested'] as const;
+/** Not sent yet: the applicant may still close it. */
+export const BEFORE_SUBMISSION: readonly ApplicationState[] = ['draft', 'collecting-pieces', 'ready'];
+/** Still waiting for something (pieces, sending, processing): the applicant may still withdraw it. */
+export const BEFORE_DECISION: readonly ApplicationState[] = [...BEFORE_SUBMISSION, 'submitted', 'in-processing', 'information-requested'];
 
 /** Every allowed transition (one rule per event and actor group; exported for the documentation). */
 export const TRANSITIONS: readonly TransitionRule[] = [

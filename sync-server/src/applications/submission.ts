@@ -14,7 +14,7 @@
  * pieces still missing waits for them (dossiers.ts sends it when the last one arrives). Journaled.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts';
 import type { CardCertificateProblem } from '../../../drivers/pcsc/card-certificate.ts';
 import { verifyP256Signature } from '../../../drivers/pcsc/ec.ts';
@@ -29,7 +29,7 @@ import { appendAudit } from '../domain/audit.ts';
 import type { Dialect } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
 import { fireEventIn } from './applications.ts';
-import { NO_DOSSIER, Refusal, recordFinalPieces, reevaluateDossier, refuse } from './dossiers.ts';
+import { Refusal, recordFinalPieces, reevaluateOwned, refusals, refuse } from './dossiers.ts';
 import type { Applicant, Failure, Outcome, Reevaluation } from './dossiers.ts';
 
 export interface SubmissionDeps {
@@ -44,13 +44,10 @@ export interface SubmissionDeps {
 /** How far in the future a manifest's time may be (clocks of several server instances). */
 const FUTURE_SKEW_MS = 60_000;
 
-/** FAC-<year>-<8 Crockford base32 characters> (40 random bits). */
+/** FAC-<year>-<8 Crockford base32 characters>, one per random byte (as `randomIdentifier`: 32 divides 256, so no bias). */
 export function newReceiptNumber(at: Date): string {
-  const bytes = randomBytes(5);
-  let bits = 0n;
-  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
   let code = '';
-  for (let i = 7; i >= 0; i--) code += CROCKFORD[Number((bits >> BigInt(i * 5)) & 31n)];
+  for (const b of randomBytes(8)) code += CROCKFORD[b % CROCKFORD.length];
   return `FAC-${at.getUTCFullYear()}-${code}`;
 }
 
@@ -60,7 +57,6 @@ export function manifestSha256(manifest: Manifest): string {
 
 /** Can this dossier be signed now, in this mode and on this ground? */
 function signable(r: Reevaluation, applicant: Applicant, mode: SubmissionMode, ground: SubmissionGround): Failure | null {
-  if (r.dossier.person_id !== applicant.personId) return { code: 'unknown', message: NO_DOSSIER };
   if (r.dossier.signed_at !== null) return { code: 'conflict', message: 'Cette demande est déjà signée.' };
   const open = r.apps.filter((a) => a.state !== 'closed');
   if (open.length === 0) return { code: 'conflict', message: 'Cette demande est terminée.' };
@@ -98,23 +94,6 @@ function buildManifest(r: Reevaluation, applicant: Applicant, o: { mode: Submiss
   };
 }
 
-async function reevaluated(trx: Transaction<Database>, deps: SubmissionDeps, applicant: Applicant, dossierId: string, at: string): Promise<Reevaluation> {
-  const owner = await trx.selectFrom('dossiers').select('person_id').where('id', '=', dossierId).executeTakeFirst();
-  if (!owner || owner.person_id !== applicant.personId) throw new Refusal({ code: 'unknown', message: NO_DOSSIER });
-  const r = await reevaluateDossier(trx, deps.dialect, dossierId, { catalogue: deps.catalogue, at });
-  if (!r) throw new Refusal({ code: 'unknown', message: NO_DOSSIER });
-  return r;
-}
-
-async function refusals<T>(run: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof Refusal) return { ok: false, error: err.failure };
-    throw err;
-  }
-}
-
 /** The manifest to sign, as the server builds it now. */
 export async function prepareSubmission(
   deps: SubmissionDeps,
@@ -124,7 +103,8 @@ export async function prepareSubmission(
   const now = (deps.now?.() ?? new Date()).toISOString();
   return refusals(() =>
     deps.db.transaction().execute(async (trx) => {
-      const r = await reevaluated(trx, deps, applicant, input.dossierId, now);
+      const r = await reevaluateOwned(trx, deps.dialect, applicant.personId, input.dossierId, { catalogue: deps.catalogue, at: now });
+      // the owner is checked: this one may sign it now
       const problem = signable(r, applicant, input.mode, input.ground);
       if (problem) throw new Refusal(problem);
       return { ok: true as const, value: buildManifest(r, applicant, { mode: input.mode, ground: input.ground, preparedAt: now }) };
@@ -192,7 +172,7 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
   const at = now.toISOString();
   return refusals(() =>
     deps.db.transaction().execute(async (trx) => {
-      const r = await reevaluated(trx, deps, applicant, input.dossierId, at);
+      const r = await reevaluateOwned(trx, deps.dialect, applicant.personId, input.dossierId, { catalogue: deps.catalogue, at });
       const problem = signable(r, applicant, manifest.mode, ground);
       if (problem) throw new Refusal(problem);
       const fresh = buildManifest(r, applicant, { mode: manifest.mode, ground, preparedAt: manifest.preparedAt });

@@ -3,7 +3,7 @@
  * and each step of an application's history as a short sentence (FALC). Shared by the kiosk handlers,
  * the dossier PDF and the linked-aid closure message, so a step reads the same everywhere.
  */
-import type { InstitutionKind } from '../aids/catalogue.ts';
+import type { Aid, AidCatalogue, InstitutionKind } from '../aids/catalogue.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState } from './state-machine.ts';
 
 /** The institution as people say it, with its article. */
@@ -35,6 +35,20 @@ export const INSTITUTION_NAME: Record<InstitutionKind, string> = {
 
 export function institutionName(kind: string): string {
   return (INSTITUTION_NAME as Record<string, string>)[kind] ?? INSTITUTION_NAME.autre;
+}
+
+function aidOf(catalogue: AidCatalogue, aidId: string): Aid | undefined {
+  return catalogue.aids.find((a) => a.id === aidId);
+}
+
+/** The aid's name (its id when the catalogue no longer has it). */
+export function aidName(catalogue: AidCatalogue, aidId: string): string {
+  return aidOf(catalogue, aidId)?.name ?? aidId;
+}
+
+/** Who handles the aid, as people say it ("un autre organisme" when the catalogue no longer has it). */
+export function aidInstitutionName(catalogue: AidCatalogue, aidId: string): string {
+  return institutionName(aidOf(catalogue, aidId)?.institution ?? 'autre');
 }
 
 /** "la CAF" → "La CAF" (the start of a sentence). */

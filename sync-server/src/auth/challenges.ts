@@ -76,10 +76,10 @@ export class Challenges {
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
+}
 
-  /** Used challenges can go once they could no longer be answered anyway. */
-  async purgeExpired(): Promise<number> {
-    const r = await this.db.deleteFrom('kiosk_auth_nonces').where('expires_at', '<', new Date(this.now()).toISOString()).executeTakeFirst();
-    return Number(r.numDeletedRows);
-  }
+/** Used challenges can go once they could no longer be answered anyway (the blob GC's clean-up). */
+export async function purgeExpiredNonces(db: Kysely<Database>, now: number = Date.now()): Promise<number> {
+  const r = await db.deleteFrom('kiosk_auth_nonces').where('expires_at', '<', new Date(now).toISOString()).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

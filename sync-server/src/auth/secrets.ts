@@ -9,10 +9,3 @@ export function tokenHash(token: string): string {
 export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
-
-/** Compares a token with a stored hex SHA-256 in constant time. */
-export function tokenMatchesHash(token: string, storedHash: string): boolean {
-  const expected = Buffer.from(storedHash, 'hex');
-  const actual = createHash('sha256').update(token, 'utf8').digest();
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
-}

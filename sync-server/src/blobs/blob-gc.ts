@@ -11,6 +11,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import { purgeExpiredNonces } from '../auth/challenges.ts';
 import { purgeExpiredSessions } from '../auth/kiosk-auth.ts';
 import type { Database } from '../storage/schema.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -93,8 +94,7 @@ export async function collectGarbage(o: GcOptions): Promise<GcReport> {
   // 4. authentication leftovers
   if (!o.dryRun) {
     report.authRowsDeleted += await purgeExpiredSessions(db, now.getTime());
-    const r = await db.deleteFrom('kiosk_auth_nonces').where('expires_at', '<', now.toISOString()).executeTakeFirst();
-    report.authRowsDeleted += Number(r.numDeletedRows);
+    report.authRowsDeleted += await purgeExpiredNonces(db, now.getTime());
   }
   return report;
 }

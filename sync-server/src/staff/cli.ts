@@ -39,6 +39,7 @@ import type { Dialect } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import type { Database } from '../storage/schema.ts';
 import { insertQueuedPush, writeKioskSettings } from '../sync/pushes.ts';
+import { KioskId } from '../../protocol/common.ts';
 
 const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
 
@@ -389,7 +390,7 @@ const KIOSK_ACTOR = { kind: 'staff', id: 'staff-cli' } as const;
 
 function kioskId(values: Values): string {
   const id = required(values, 'id');
-  if (!/^[a-z0-9][a-z0-9-]{2,63}$/.test(id)) throw new UsageError('--id : 3 à 64 caractères a-z, 0-9, - / 3 to 64 characters a-z, 0-9, -');
+  if (!KioskId.safeParse(id).success) throw new UsageError('--id : 3 à 64 caractères a-z, 0-9, - / 3 to 64 characters a-z, 0-9, -');
   return id;
 }
 

@@ -170,11 +170,10 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
   }
 
   /** After a kiosk's hello (its acknowledgement already sent): push what it lacks. */
-  helloReceived(socket: Socket, held: { revocationsVersion?: number | undefined; configVersion?: number | undefined } | number | undefined): void {
+  helloReceived(socket: Socket, held: { revocationsVersion?: number | undefined; configVersion?: number | undefined }): void {
     const c = this.sockets.get(socket);
     if (!c) return;
-    const h = typeof held === 'object' ? held : { revocationsVersion: held };
-    c.held = { revocations: h.revocationsVersion ?? 0, config: h.configVersion ?? 0 };
+    c.held = { revocations: held.revocationsVersion ?? 0, config: held.configVersion ?? 0 };
     c.helloDone = true;
     c.helloHeld = true;
     c.attempt = 0;

@@ -115,7 +115,6 @@ export const t = {
     addPage: 'Ajouter une page',
     turn: (n: number) => `Tourner la page ${n}`,
     removePage: (n: number) => `Enlever la page ${n}`,
-    labels: { iban: 'IBAN', bic: 'BIC', holder: 'Titulaire du compte', bank: 'Banque' } as Record<string, string>,
   },
   saved: {
     title: 'Votre document est enregistré.',
@@ -317,7 +316,6 @@ export const t = {
     sentOn: (d: string) => `Envoyée le ${d}.`,
     printReceipt: 'Imprimer le récépissé',
     printDossier: 'Imprimer ma demande',
-    printed: (n: number) => (n === 1 ? 'C’est imprimé : 1 page. Prenez-la à l’imprimante.' : `C’est imprimé : ${n} pages. Prenez-les à l’imprimante.`),
     noPrinter: (n: number) => `C’est prêt (${n === 1 ? '1 page' : `${n} pages`}), mais cette tablette n’a pas d’imprimante. Demandez à un agent de l’imprimer.`,
     thread: 'Messages avec le service',
     noMessages: 'Pas encore de message.',

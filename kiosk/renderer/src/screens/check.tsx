@@ -1,8 +1,9 @@
 /** The person checks what was read; doubtful fields are marked; they may correct any value. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { CaptureAnalysis } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
+import { Title, errorText } from '../components/screen.tsx';
 
 const DOUBT = 0.8;
 const ORDER = ['holder', 'iban', 'bic', 'bank'];
@@ -34,8 +35,6 @@ export function Check({
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
 
   async function confirm() {
     setBusy(true);
@@ -44,7 +43,7 @@ export function Check({
       const r = await kiosk.call('capture.confirm', { captureId: analysis.captureId, fields: values, ...(replaces ? { replaces } : {}) });
       onSaved(r.documentId);
     } catch (err) {
-      setError(err instanceof Error ? err.message : t.error);
+      setError(errorText(err));
       setEditing(true);
       setBusy(false);
     }
@@ -60,7 +59,7 @@ export function Check({
       setAnalysis(a);
       setValues((old) => ({ ...Object.fromEntries(Object.keys(a.fields).map((n) => [n, display(n, a.fields[n]!.value)])), ...old }));
     } catch (err) {
-      setError(err instanceof Error ? err.message : t.error);
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -88,9 +87,7 @@ export function Check({
   return (
     <section aria-labelledby="titre">
       <p class="lead">{analysis.docTitle}</p>
-      <h1 id="titre" ref={heading} tabIndex={-1}>
-        {known ? t.check.title : t.check.unknownDoc}
-      </h1>
+      <Title>{known ? t.check.title : t.check.unknownDoc}</Title>
       {known && <p>{t.check.help}</p>}
       {pageStrip}
       {known && (
@@ -98,7 +95,7 @@ export function Check({
           {names.map((n) => {
             const f = analysis.fields[n]!;
             const doubtful = !f.valid || f.confidence < DOUBT;
-            const label = analysis.labels[n] ?? t.check.labels[n] ?? n;
+            const label = analysis.labels[n] ?? n;
             return (
               <div class={`field ${doubtful ? 'doubt' : ''}`} key={n}>
                 <dt id={`label-${n}`}>

@@ -5,6 +5,8 @@ import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { Messages } from '../components/messages.tsx';
+import { Confirm } from '../components/dialog.tsx';
+import { Problem, errorText } from '../components/screen.tsx';
 
 type Panel = null | 'send' | 'delete';
 
@@ -47,7 +49,7 @@ export function DocumentView({
           );
         }
       },
-      (e: unknown) => setError(e instanceof Error ? e.message : t.error),
+      (e: unknown) => setError(errorText(e)),
     );
     return () => {
       gone = true;
@@ -61,7 +63,7 @@ export function DocumentView({
     try {
       await fn();
     } catch (e) {
-      setError(e instanceof Error ? e.message : t.error);
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -96,14 +98,7 @@ export function DocumentView({
     return (
       <section aria-labelledby="titre">
         <h1 id="titre">{t.vault.title}</h1>
-        <p class="message warning" role="alert">
-          {error}
-        </p>
-        <div class="actions">
-          <button type="button" class="button secondary" onClick={onBack}>
-            {t.vault.back}
-          </button>
-        </div>
+        <Problem message={error} onBack={onBack} backLabel={t.vault.back} />
       </section>
     );
   }
@@ -176,22 +171,17 @@ export function DocumentView({
         </div>
       </div>
       {panel === 'delete' && (
-        <div class="overlay">
-          <div class="dialog center" role="alertdialog" aria-modal="true" aria-labelledby="titre-suppr" aria-describedby="aide-suppr">
-            <h2 id="titre-suppr" class="h1">
-              {t.doc.deleteTitle}
-            </h2>
-            <p id="aide-suppr">{t.doc.deleteHelp}</p>
-            <div class="actions">
-              <button type="button" class="button danger" disabled={busy} onClick={() => void remove()}>
-                {t.doc.deleteYes}
-              </button>
-              <button type="button" class="button secondary" autoFocus onClick={() => setPanel(null)}>
-                {t.doc.deleteNo}
-              </button>
-            </div>
-          </div>
-        </div>
+        <Confirm
+          titleId="titre-suppr"
+          helpId="aide-suppr"
+          title={t.doc.deleteTitle}
+          help={t.doc.deleteHelp}
+          yes={t.doc.deleteYes}
+          no={t.doc.deleteNo}
+          busy={busy}
+          onYes={() => void remove()}
+          onNo={() => setPanel(null)}
+        />
       )}
       {panel === 'send' && institutions && (
         <div class="overlay">

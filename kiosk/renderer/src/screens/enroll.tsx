@@ -8,6 +8,7 @@ import type { DeviceStatus } from '../../../contract/schema.ts';
 import { Keyboard } from '../components/keyboard.tsx';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
+import { errorText } from '../components/screen.tsx';
 
 export function EnrollScreen({ device }: { device: DeviceStatus }) {
   const [code, setCode] = useState('');
@@ -31,7 +32,7 @@ export function EnrollScreen({ device }: { device: DeviceStatus }) {
     try {
       await kiosk.call('device.enroll', { code });
     } catch (e) {
-      setProblem(e instanceof Error ? e.message : t.error);
+      setProblem(errorText(e));
     } finally {
       setBusy(false);
     }

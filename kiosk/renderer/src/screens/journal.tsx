@@ -1,23 +1,20 @@
 /** "Qui a vu mes papiers ?": the audit journal about the person, in plain words. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { JournalEntry } from '../../../contract/schema.ts';
 import { dateTimeFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
+import { Title, errorText } from '../components/screen.tsx';
 
 export function Journal({ onBack }: { onBack: () => void }) {
   const [entries, setEntries] = useState<JournalEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    heading.current?.focus();
-    kiosk.call('vault.journal', {}).then((r) => setEntries(r.entries), (e: unknown) => setError(e instanceof Error ? e.message : t.error));
+    kiosk.call('vault.journal', {}).then((r) => setEntries(r.entries), (e: unknown) => setError(errorText(e)));
   }, []);
   return (
     <section aria-labelledby="titre">
-      <h1 id="titre" ref={heading} tabIndex={-1}>
-        {t.journal.title}
-      </h1>
+      <Title>{t.journal.title}</Title>
       <p>{t.journal.help}</p>
       {error && (
         <p class="message warning" role="alert">

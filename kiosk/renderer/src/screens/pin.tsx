@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
+import { errorText } from '../components/screen.tsx';
 
 const MAX = 8;
 const MIN = 4;
@@ -30,7 +31,7 @@ export function PinPad({ firstName, triesLeft, purpose = 'login', agent }: PinPa
       if (r.outcome === 'wrong') setMessage(t.pin.wrong(r.triesLeft));
       else setMessage(null);
     } catch (err) {
-      setMessage(err instanceof Error ? err.message : t.error);
+      setMessage(errorText(err));
     }
   }
 

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CaptureAnalysis } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
+import { errorText } from '../components/screen.tsx';
 
 /** Automatic capture can be switched off with `#…&auto=0` in the address (tests that press the button). */
 const AUTO = !/[#&]auto=0(&|$)/.test(location.hash);
@@ -110,7 +111,7 @@ export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis)
         : await kiosk.call('capture.analyse', { image, mime: 'image/jpeg' });
       onRead(analysis);
     } catch (err) {
-      setError(err instanceof Error ? err.message : t.error);
+      setError(errorText(err));
       busyRef.current = false;
       setBusy(false);
       setSteady(0);

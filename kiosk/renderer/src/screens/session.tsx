@@ -12,7 +12,8 @@ import { PinPad } from './pin.tsx';
 import { DocumentView } from './document.tsx';
 import { Journal } from './journal.tsx';
 import { VaultList } from './vault.tsx';
-import { Notices, errorText } from './aids/common.tsx';
+import { Notices } from './aids/common.tsx';
+import { Title, errorText } from '../components/screen.tsx';
 import { Catalogue } from './aids/catalogue.tsx';
 import { Dossier } from './aids/dossier.tsx';
 import type { SendChoice } from './aids/dossier.tsx';
@@ -75,11 +76,16 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
     if (subject === null) return;
     kiosk.call('applications.list', {}).then((r) => showNotices(r.notices), () => undefined);
   }, [subject]);
+  // the step on screen when the server says a status changed (the listener is registered once)
+  const shown = useRef(step);
+  shown.current = step;
   useEffect(
     () =>
       kiosk.on((e) => {
         if (e.type !== 'applications.changed') return;
         setRefresh((r) => r + 1);
+        // "Mes aides" fetches the list again on refresh and passes its notices up: no second fetch
+        if (shown.current.name === 'aids') return;
         kiosk.call('applications.list', {}).then((r) => showNotices(r.notices), () => undefined);
       }),
     [],
@@ -210,15 +216,11 @@ function Home({
   go: (s: Step) => void;
   onFinish: () => void;
 }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
   return (
     <section aria-labelledby="titre">
       <p class="lead">{t.home.hello(state.firstName)}</p>
       {state.role === 'agent' && <AgentPanel state={state} />}
-      <h1 id="titre" ref={heading} tabIndex={-1}>
-        {t.home.question}
-      </h1>
+      <Title>{t.home.question}</Title>
       <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} />
       <div class="choices">
         <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
@@ -253,15 +255,11 @@ function Home({
 }
 
 function Saved({ sync, onAnother, onVault, onFinish }: { sync: SyncStatus | null; onAnother: () => void; onVault: () => void; onFinish: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
   const sent = sync !== null && sync.pending === 0;
   return (
     <section class="center" aria-labelledby="titre">
       <div class="tick" aria-hidden="true">✓</div>
-      <h1 id="titre" ref={heading} tabIndex={-1}>
-        {t.saved.title}
-      </h1>
+      <Title>{t.saved.title}</Title>
       <p class="lead" role="status" aria-live="polite">
         {sent ? t.saved.sent : t.saved.sending}
       </p>

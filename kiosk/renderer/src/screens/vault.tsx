@@ -1,10 +1,11 @@
 /** "Mes papiers": the vault grouped by issuing institution or by kind of paper, and search. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { VaultItem } from '../../../contract/schema.ts';
 import { Keyboard } from '../components/keyboard.tsx';
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
+import { Title, errorText } from '../components/screen.tsx';
 
 type Grouping = 'issuer' | 'type';
 
@@ -15,11 +16,9 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
   const [query, setQuery] = useState('');
   const [searching, setSearching] = useState(false);
   const [results, setResults] = useState<VaultItem[] | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
-    heading.current?.focus();
-    kiosk.call('vault.list', {}).then((r) => setItems(r.items), (e: unknown) => setError(e instanceof Error ? e.message : t.error));
+    kiosk.call('vault.list', {}).then((r) => setItems(r.items), (e: unknown) => setError(errorText(e)));
   }, []);
 
   async function search() {
@@ -29,7 +28,7 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
     try {
       setResults((await kiosk.call('vault.search', { query: q })).items);
     } catch (e) {
-      setError(e instanceof Error ? e.message : t.error);
+      setError(errorText(e));
     }
   }
 
@@ -42,9 +41,7 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
 
   return (
     <section aria-labelledby="titre">
-      <h1 id="titre" ref={heading} tabIndex={-1}>
-        {t.vault.title}
-      </h1>
+      <Title>{t.vault.title}</Title>
       {notice && (
         <p class="message ok" role="status">
           {notice}

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AidItem } from '../../../../contract/schema.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Problem, Title, errorText } from './common.tsx';
+import { Problem, Title, errorText } from '../../components/screen.tsx';
 
 export function Catalogue({
   onSimulate,

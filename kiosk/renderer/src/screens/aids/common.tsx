@@ -1,48 +1,12 @@
 /** Small parts the aid screens share. */
-import { useEffect, useRef } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { AidNotice } from '../../../../contract/schema.ts';
+import { Title } from '../../components/screen.tsx';
 import { dateFr } from '../../format.ts';
 import { t } from '../../texts.ts';
 
-export function errorText(e: unknown): string {
-  return e instanceof Error && e.message ? e.message : t.error;
-}
-
 export function euros(n: number): string {
   return new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(n);
-}
-
-/** A screen's title, focused when the screen appears (screen readers start there). */
-export function Title({ children, id = 'titre' }: { children: ComponentChildren; id?: string }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  return (
-    <h1 id={id} ref={heading} tabIndex={-1}>
-      {children}
-    </h1>
-  );
-}
-
-/** A problem said in words, never a blank screen: what happened, and the way back. */
-export function Problem({ message, onRetry, onBack, backLabel }: { message: string; onRetry?: () => void; onBack: () => void; backLabel?: string }) {
-  return (
-    <>
-      <p class="message warning" role="alert">
-        {message}
-      </p>
-      <div class="actions">
-        {onRetry && (
-          <button type="button" class="button primary" onClick={onRetry}>
-            {t.aids.retry}
-          </button>
-        )}
-        <button type="button" class="button secondary" onClick={onBack}>
-          {backLabel ?? t.aids.back}
-        </button>
-      </div>
-    </>
-  );
 }
 
 /** "Du nouveau": status changes the person had not seen, with the institution's own words. */
@@ -130,5 +94,70 @@ export function DigitPad({ onDigit, onErase }: { onDigit: (d: string) => void; o
         0
       </button>
     </div>
+  );
+}
+
+/**
+ * One question of a questionnaire (estimate, filing): where we are, the question as the focused title,
+ * the answers (children), what went wrong or is under way, then "Continuer" and the way back.
+ */
+export function QuestionStep({
+  lead,
+  index,
+  count,
+  step,
+  question,
+  children,
+  error,
+  busy,
+  busyText,
+  answered,
+  lastLabel,
+  onNext,
+  onPrevious,
+}: {
+  lead: string;
+  /** 0 for the first question */
+  index: number;
+  count: number;
+  /** the question's name: the title is focused again when it changes */
+  step: string;
+  question: string;
+  children: ComponentChildren;
+  error: string | null;
+  busy: boolean;
+  busyText: string;
+  answered: boolean;
+  /** the main button's words on the last question */
+  lastLabel: string;
+  onNext: () => void;
+  /** back to the previous question, or out on the first one */
+  onPrevious: () => void;
+}) {
+  return (
+    <section aria-labelledby="titre" class="questionnaire">
+      <p class="lead">{lead}</p>
+      <p class="muted">{t.simulation.step(index + 1, count)}</p>
+      <Title key={step}>{question}</Title>
+      {children}
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      {busy && (
+        <p role="status" aria-busy="true">
+          {busyText}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="button primary" disabled={!answered || busy} onClick={onNext}>
+          {index === count - 1 ? lastLabel : t.simulation.next}
+        </button>
+        <button type="button" class="button secondary" disabled={busy} onClick={onPrevious}>
+          {index === 0 ? t.simulation.cancel : t.simulation.previous}
+        </button>
+      </div>
+    </section>
   );
 }

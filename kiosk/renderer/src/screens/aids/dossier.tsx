@@ -9,8 +9,9 @@ import { Keyboard } from '../../components/keyboard.tsx';
 import { dateFr, dateTimeFr } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Problem, Title, errorText } from './common.tsx';
-import { AskIssuer, ChooseFromVault, Dialog, WhereToGet } from './piece-help.tsx';
+import { Problem, Title, errorText } from '../../components/screen.tsx';
+import { AskIssuer, ChooseFromVault, WhereToGet } from './piece-help.tsx';
+import { Confirm, Dialog } from '../../components/dialog.tsx';
 import { Messages } from '../../components/messages.tsx';
 
 export type SendChoice = { mode: 'manual' | 'automatic'; procuration: boolean };
@@ -79,7 +80,7 @@ export function Dossier({
   const print = (which: 'applications.printReceipt' | 'applications.printDossier') =>
     act(async () => {
       const r = await kiosk.call(which, { dossierId });
-      return r.printed ? t.dossier.printed(r.pages) : t.dossier.noPrinter(r.pages);
+      return r.printed ? t.doc.printed(r.pages) : t.dossier.noPrinter(r.pages);
     });
 
   if (!d) {
@@ -359,34 +360,24 @@ export function Dossier({
         </Dialog>
       )}
       {panel?.kind === 'withdraw' && (
-        <div class="overlay">
-          <div class="dialog center" role="alertdialog" aria-modal="true" aria-labelledby="titre-retirer" aria-describedby="aide-retirer">
-            <h2 id="titre-retirer" class="h1">
-              {t.dossier.withdrawTitle}
-            </h2>
-            <p id="aide-retirer">{t.dossier.withdrawHelp}</p>
-            <div class="actions">
-              <button
-                type="button"
-                class="button danger"
-                disabled={busy}
-                onClick={() =>
-                  void act(async () => {
-                    await kiosk.call('applications.withdraw', { dossierId });
-                    setPanel(null);
-                    reload();
-                    return t.dossier.withdrawn;
-                  })
-                }
-              >
-                {t.dossier.withdrawYes}
-              </button>
-              <button type="button" class="button secondary" autoFocus onClick={() => setPanel(null)}>
-                {t.dossier.withdrawNo}
-              </button>
-            </div>
-          </div>
-        </div>
+        <Confirm
+          titleId="titre-retirer"
+          helpId="aide-retirer"
+          title={t.dossier.withdrawTitle}
+          help={t.dossier.withdrawHelp}
+          yes={t.dossier.withdrawYes}
+          no={t.dossier.withdrawNo}
+          busy={busy}
+          onYes={() =>
+            void act(async () => {
+              await kiosk.call('applications.withdraw', { dossierId });
+              setPanel(null);
+              reload();
+              return t.dossier.withdrawn;
+            })
+          }
+          onNo={() => setPanel(null)}
+        />
       )}
     </section>
   );

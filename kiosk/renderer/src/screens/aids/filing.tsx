@@ -6,7 +6,8 @@ import { useState } from 'preact/hooks';
 import type { FilingSituation } from '../../../../contract/schema.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Choices, Title, errorText } from './common.tsx';
+import { Choices, QuestionStep } from './common.tsx';
+import { errorText } from '../../components/screen.tsx';
 
 type Activity = FilingSituation['activity'][number];
 const STEPS = ['housing', 'activity', 'nationality', 'children', 'couple'] as const;
@@ -103,31 +104,22 @@ export function Filing({ aids, onCreated, onBack }: { aids: { id: string; name: 
       break;
   }
 
-  const last = index === STEPS.length - 1;
   return (
-    <section aria-labelledby="titre" class="questionnaire">
-      <p class="lead">{t.filing.intro(aids.map((a) => a.name).join(' + '))}</p>
-      <p class="muted">{t.simulation.step(index + 1, STEPS.length)}</p>
-      <Title key={step}>{question}</Title>
+    <QuestionStep
+      lead={t.filing.intro(aids.map((a) => a.name).join(' + '))}
+      index={index}
+      count={STEPS.length}
+      step={step}
+      question={question}
+      error={error}
+      busy={busy}
+      busyText={t.filing.creating}
+      answered={answered}
+      lastLabel={t.filing.create}
+      onNext={() => (index === STEPS.length - 1 ? void create() : setIndex(index + 1))}
+      onPrevious={() => (index === 0 ? onBack() : setIndex(index - 1))}
+    >
       {body}
-      {error && (
-        <p class="message warning" role="alert">
-          {error}
-        </p>
-      )}
-      {busy && (
-        <p role="status" aria-busy="true">
-          {t.filing.creating}
-        </p>
-      )}
-      <div class="actions">
-        <button type="button" class="button primary" disabled={!answered || busy} onClick={() => (last ? void create() : setIndex(index + 1))}>
-          {last ? t.filing.create : t.simulation.next}
-        </button>
-        <button type="button" class="button secondary" disabled={busy} onClick={() => (index === 0 ? onBack() : setIndex(index - 1))}>
-          {index === 0 ? t.simulation.cancel : t.simulation.previous}
-        </button>
-      </div>
-    </section>
+    </QuestionStep>
   );
 }

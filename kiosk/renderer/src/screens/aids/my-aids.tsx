@@ -4,7 +4,8 @@ import type { AidNotice, DossierSummary } from '../../../../contract/schema.ts';
 import { dateFr } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Notices, Problem, Title, errorText } from './common.tsx';
+import { Notices } from './common.tsx';
+import { Problem, Title, errorText } from '../../components/screen.tsx';
 
 export function MyAids({
   notices,

@@ -3,37 +3,15 @@
  * one handling the request, otherwise a letter to print), see where to get it (a plain plan and the
  * addresses: no map tiles here), or choose another paper of the vault.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import type { ChecklistPiece, InstitutionItem, VaultItem } from '../../../../contract/schema.ts';
+import { Dialog } from '../../components/dialog.tsx';
 import { Keyboard } from '../../components/keyboard.tsx';
 import { dateFr } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { errorText } from './common.tsx';
+import { errorText } from '../../components/screen.tsx';
 import { Messages } from '../../components/messages.tsx';
-
-export function Dialog({ id, title, children, onClose }: { id: string; title: string; children: ComponentChildren; onClose: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
-  return (
-    <div class="overlay">
-      <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby={id}>
-        <h2 id={id} class="h1" ref={heading} tabIndex={-1}>
-          {title}
-        </h2>
-        {children}
-      </div>
-    </div>
-  );
-}
 
 /** Ask the issuer: in the thread when it handles the request, else a letter printed on the kiosk. */
 export function AskIssuer({
@@ -69,7 +47,7 @@ export function AskIssuer({
         onSent(t.ask.sent(piece.issuerName));
       } else {
         const r = await kiosk.call('applications.printLetter', { to: piece.issuerName, body: text });
-        setDone(r.printed ? t.dossier.printed(r.pages) : t.dossier.noPrinter(r.pages));
+        setDone(r.printed ? t.doc.printed(r.pages) : t.dossier.noPrinter(r.pages));
       }
     } catch (e) {
       setError(errorText(e));

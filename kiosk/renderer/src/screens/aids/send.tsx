@@ -8,7 +8,7 @@ import { Keyboard } from '../../components/keyboard.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { PinEntry } from '../pin.tsx';
-import { Problem, Title, errorText } from './common.tsx';
+import { Problem, Title, errorText } from '../../components/screen.tsx';
 import type { SendChoice } from './dossier.tsx';
 import { Messages } from '../../components/messages.tsx';
 
@@ -159,7 +159,7 @@ function Receipt({ dossierId, sent, onDone }: { dossierId: string; sent: Sent; o
     setError(null);
     try {
       const r = await kiosk.call('applications.printReceipt', { dossierId });
-      setNotice(r.printed ? t.dossier.printed(r.pages) : t.dossier.noPrinter(r.pages));
+      setNotice(r.printed ? t.doc.printed(r.pages) : t.dossier.noPrinter(r.pages));
     } catch (e) {
       setError(errorText(e));
     } finally {

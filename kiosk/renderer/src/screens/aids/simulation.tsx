@@ -8,7 +8,8 @@ import type { SimulationOutcome, SimulationSituation } from '../../../../contrac
 import { dateFr } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Choices, DigitPad, NumberField, Title, errorText, euros } from './common.tsx';
+import { Choices, DigitPad, NumberField, QuestionStep, euros } from './common.tsx';
+import { Title, errorText } from '../../components/screen.tsx';
 
 type Money = { salaries: string; unemploymentBenefits: string; pensions: string; other: string };
 const NO_MONEY: Money = { salaries: '', unemploymentBenefits: '', pensions: '', other: '' };
@@ -269,31 +270,23 @@ export function Simulation({ focus, onFile, onBack }: { focus: string[]; onFile:
   }
 
   return (
-    <section aria-labelledby="titre" class="questionnaire">
-      <p class="lead">{t.simulation.title}</p>
-      <p class="muted">{t.simulation.step(index + 1, steps.length)}</p>
-      <Title key={step}>{question}</Title>
+    <QuestionStep
+      lead={t.simulation.title}
+      index={index}
+      count={steps.length}
+      step={step}
+      question={question}
+      error={error}
+      busy={busy}
+      busyText={t.simulation.computing}
+      answered={answered(step)}
+      lastLabel={t.simulation.compute}
+      onNext={next}
+      onPrevious={previous}
+    >
       {body}
       {active && pad}
-      {error && (
-        <p class="message warning" role="alert">
-          {error}
-        </p>
-      )}
-      {busy && (
-        <p role="status" aria-busy="true">
-          {t.simulation.computing}
-        </p>
-      )}
-      <div class="actions">
-        <button type="button" class="button primary" disabled={!answered(step) || busy} onClick={next}>
-          {index === steps.length - 1 ? t.simulation.compute : t.simulation.next}
-        </button>
-        <button type="button" class="button secondary" disabled={busy} onClick={previous}>
-          {index === 0 ? t.simulation.cancel : t.simulation.previous}
-        </button>
-      </div>
-    </section>
+    </QuestionStep>
   );
 }
 

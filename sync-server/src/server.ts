@@ -166,6 +166,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
       log,
       pushes: pushService,
       challenges,
+      clustered: adapter !== undefined,
       ...(opts.revocationPollMs !== undefined ? { revocationPollMs: opts.revocationPollMs } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
     });

@@ -35,6 +35,8 @@ export interface KioskSocketDeps {
   challenges: Challenges;
   /** server → kiosk pushes; pushed after the hello, retried until acknowledged */
   pushes?: PushService;
+  /** several instances joined by a cluster adapter (PostgreSQL): revocations are passed on to the others */
+  clustered?: boolean;
   /** how often to look for kiosks revoked by another process; 0 = never */
   revocationPollMs?: number;
   hooks?: SyncTestHooks;
@@ -56,6 +58,9 @@ export function kioskRoom(kioskId: string): string {
 }
 
 type Ack = (response: unknown) => void;
+
+/** Instance-to-instance event (through the adapter): drop this revoked kiosk's local connections. */
+const DROP_KIOSK = 'fac:drop-kiosk';
 type Fail = { ok: false; error: ProtocolError };
 
 function invalid(issues: z.core.$ZodIssue[], namePath: boolean): Fail {
@@ -229,15 +234,22 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
     timer.unref();
   }
 
+  // Another instance revoked a kiosk: one message, so "you are revoked" always reaches the kiosk before
+  // its disconnection. (Sent as two adapter broadcasts, the PostgreSQL adapter publishes each on
+  // whichever pool connection is free, and the disconnection could overtake the event.)
+  nsp.on(DROP_KIOSK, (kioskId: unknown) => {
+    if (typeof kioskId !== 'string' || !connected.has(kioskId)) return;
+    log.warn({ kioskId }, 'kiosk revoked on another instance: disconnected');
+    dropLocal(kioskId);
+  });
+
   return {
     dropKiosk(kioskId) {
       // here first, without waiting for the adapter: a cluster adapter delivers even local packets only
       // after publishing them to the others, and not at all if that fails
       dropLocal(kioskId);
-      // then through the adapter: the instances holding this kiosk's connections do it too
-      const room = kioskRoom(kioskId);
-      nsp.to(room).emit(EVENTS.revoked, { at: new Date().toISOString() });
-      nsp.in(room).disconnectSockets(true);
+      // then every other instance does the same for the connections it holds
+      if (deps.clustered) nsp.serverSideEmit(DROP_KIOSK, kioskId);
     },
     connectedKiosks: () => [...connected.keys()],
     close() {

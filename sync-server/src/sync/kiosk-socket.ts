@@ -249,7 +249,14 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
       // after publishing them to the others, and not at all if that fails
       dropLocal(kioskId);
       // then every other instance does the same for the connections it holds
-      if (deps.clustered) nsp.serverSideEmit(DROP_KIOSK, kioskId);
+      if (deps.clustered) {
+        try {
+          nsp.serverSideEmit(DROP_KIOSK, kioskId);
+        } catch (err) {
+          // the other instances still drop it at their next look at the database (revocationPollMs)
+          log.warn({ err, kioskId }, 'could not tell the other instances about a revoked kiosk');
+        }
+      }
     },
     connectedKiosks: () => [...connected.keys()],
     close() {

@@ -27,7 +27,6 @@ import { createConsoleAccount, disableConsoleAccount } from './accounts.ts';
 import { CONSOLE_CSP, registerConsole } from './routes.ts';
 import { fileDossier, piece } from './test-fixtures.ts';
 import type { FiledDossier } from './test-fixtures.ts';
-import { LoginThrottle } from './throttle.ts';
 
 const DEMO_PASSWORD = 'demo-console-1234';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -72,7 +71,7 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     blobDir = mkdtempSync(join(tmpdir(), 'fac-console-blobs-'));
     blobStore = new LocalBlobStore(blobDir);
     app = Fastify({ logger: false });
-    await registerConsole(app, { db: storage.db, dialect: storage.dialect, blobStore, throttle: new LoginThrottle(5, 15 * 60_000) });
+    await registerConsole(app, { db: storage.db, dialect: storage.dialect, blobStore });
     await app.ready();
     const deps = { db: storage.db, dialect: storage.dialect, blobStore };
     const kiosk = (await storage.db.selectFrom('kiosks').select('id').executeTakeFirstOrThrow()).id;

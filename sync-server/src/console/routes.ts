@@ -79,7 +79,7 @@ function minutes(ms: number): string {
 
 export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const catalogue = await catalogueOr(deps.catalogue);
-  const throttle = deps.throttle ?? new LoginThrottle();
+  const throttle = deps.throttle ?? new LoginThrottle(deps.db);
   const { db, dialect } = deps;
 
   await app.register(
@@ -192,7 +192,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         if (Object.keys(errors).length > 0) return showLogin(request, reply, 400, { login: typed, errors });
 
         const key = login.success ? login.data : typed.toLowerCase();
-        const wait = throttle.blockedFor(key, request.ip);
+        const wait = await throttle.blockedFor(key, request.ip);
         if (wait !== null) {
           return showLogin(request, reply, 429, { login: typed, formError: `Trop d’essais de connexion. Attendez ${minutes(wait)} avant de réessayer.` });
         }
@@ -202,11 +202,11 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         // an unknown login costs the same time as a wrong password
         const matches = await verifyPassword(form.data.password, account?.password_hash ?? (await dummyHash()));
         if (!account || !matches || account.disabled_at !== null) {
-          throttle.fail(key, request.ip);
+          await throttle.fail(key, request.ip);
           request.log.info({ login: key }, 'console login refused');
           return showLogin(request, reply, 401, { login: typed, formError: 'Identifiant ou mot de passe incorrect.' });
         }
-        throttle.succeed(key, request.ip);
+        await throttle.succeed(key, request.ip);
         const { token } = await createSession(db, account.id);
         request.log.info({ login: key }, 'console login');
         void reply.header('set-cookie', [

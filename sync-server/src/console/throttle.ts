@@ -1,51 +1,63 @@
 /**
- * Failed console logins, per login and address, in memory (one server process; several instances each
- * count their own): after `max` failures within `windowMs`, further attempts are refused until the
- * oldest failure leaves the window, even with the right password.
+ * Failed console logins, per login and address, kept in the database so that every server instance
+ * counts the same ones and a restart forgets none: after `max` failures within `windowMs`, further
+ * attempts are refused until the oldest of them leaves the window, even with the right password.
+ * A success forgets the failures of its login and address. Rows older than the window go when the same
+ * key fails again, and at the garbage collection (`purgeLoginFailures`).
  */
-export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.ts';
 
+export const LOGIN_FAILURES_MAX = 5;
+export const LOGIN_FAILURES_WINDOW_MS = 15 * 60_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class LoginThrottle {
   constructor(
-    readonly max = 5,
-    readonly windowMs = 15 * 60_000,
-    /** beyond this many keys, the oldest are dropped (memory stays bounded under a spray of logins) */
-    readonly maxKeys = 10_000,
+    private readonly db: Kysely<Database>,
+    readonly max = LOGIN_FAILURES_MAX,
+    readonly windowMs = LOGIN_FAILURES_WINDOW_MS,
   ) {}
 
-  private key(login: string, ip: string): string {
-    return `${login.toLowerCase()}\u0000${ip}`;
-  }
-
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => t > now - this.windowMs);
-    if (list.length === 0) this.failures.delete(key);
-    else this.failures.set(key, list);
-    return list;
+  private static key(login: string, address: string) {
+    return { login: login.toLowerCase(), address };
   }
 
   /** null when an attempt may be made; else the milliseconds until the next one may. */
-  blockedFor(login: string, ip: string, now = Date.now()): number | null {
-    const list = this.recent(this.key(login, ip), now);
-    if (list.length < this.max) return null;
-    return list[list.length - this.max]! + this.windowMs - now;
+  async blockedFor(login: string, address: string, now = Date.now()): Promise<number | null> {
+    const k = LoginThrottle.key(login, address);
+    const recent = await this.db
+      .selectFrom('console_login_failures')
+      .select('at')
+      .where('login', '=', k.login)
+      .where('address', '=', k.address)
+      .where('at', '>', iso(now - this.windowMs))
+      .orderBy('at', 'desc')
+      .limit(this.max)
+      .execute();
+    if (recent.length < this.max) return null;
+    // the max-th newest failure: once it leaves the window, fewer than max remain
+    return Date.parse(recent[this.max - 1]!.at) + this.windowMs - now;
   }
 
-  fail(login: string, ip: string, now = Date.now()): void {
-    const key = this.key(login, ip);
-    const list = this.recent(key, now);
-    list.push(now);
-    // re-inserted last: Map order is then oldest activity first
-    this.failures.delete(key);
-    this.failures.set(key, list.slice(-this.max));
-    while (this.failures.size > this.maxKeys) {
-      const oldest = this.failures.keys().next().value;
-      if (oldest === undefined) break;
-      this.failures.delete(oldest);
-    }
+  async fail(login: string, address: string, now = Date.now()): Promise<void> {
+    const k = LoginThrottle.key(login, address);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('console_login_failures').where('login', '=', k.login).where('address', '=', k.address).where('at', '<=', iso(now - this.windowMs)).execute();
+      await trx.insertInto('console_login_failures').values({ id: randomUUID(), ...k, at: iso(now) }).execute();
+    });
   }
 
-  succeed(login: string, ip: string): void {
-    this.failures.delete(this.key(login, ip));
+  async succeed(login: string, address: string): Promise<void> {
+    const k = LoginThrottle.key(login, address);
+    await this.db.deleteFrom('console_login_failures').where('login', '=', k.login).where('address', '=', k.address).execute();
   }
+}
+
+/** Forgets failures that no longer count (older than the window); returns how many rows went. */
+export async function purgeLoginFailures(db: Kysely<Database>, now = Date.now(), windowMs = LOGIN_FAILURES_WINDOW_MS): Promise<number> {
+  const r = await db.deleteFrom('console_login_failures').where('at', '<=', iso(now - windowMs)).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

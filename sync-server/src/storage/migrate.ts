@@ -9,6 +9,7 @@ import * as m0004 from './migrations/0004_vault.ts';
 import * as m0005 from './migrations/0005_vault_search_prefixes.ts';
 import * as m0006 from './migrations/0006_applications.ts';
 import * as m0007 from './migrations/0007_dossiers.ts';
+import * as m0008 from './migrations/0008_console_login_failures.ts';
 import type { Database } from './schema.ts';
 
 interface NumberedMigration {
@@ -17,7 +18,7 @@ interface NumberedMigration {
 }
 
 /** In order. Append new migrations here; never edit or reorder an existing one. */
-export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];
+export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008];
 
 function provider(dialect: Dialect): MigrationProvider {
   return {

@@ -297,6 +297,13 @@ export interface ConsoleSessionsTable {
   expires_at: string;
 }
 
+export interface ConsoleLoginFailuresTable {
+  id: string;
+  login: string;
+  address: string;
+  at: string;
+}
+
 export interface ApplicationTransitionsTable {
   application_id: string;
   seq: number;
@@ -352,6 +359,7 @@ export interface Database {
   application_notices: ApplicationNoticesTable;
   staff_accounts: StaffAccountsTable;
   console_sessions: ConsoleSessionsTable;
+  console_login_failures: ConsoleLoginFailuresTable;
 }
 
 export type PersonRow = Selectable<PersonsTable>;

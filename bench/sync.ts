@@ -5,6 +5,7 @@
  *    outbox and sync client (budget ≤ 30 s);
  *  - server ingest on SQLite and PostgreSQL: batches of 100 deposits whose blobs are already uploaded,
  *    sent back to back over one connection (budget on SQLite ≥ 1,000 mutations/s = ≤ 100 ms a batch);
+ *    on SQLite again with a depositor whose open aid requests each batch re-assesses (#7);
  *  - kiosk connections held by one server process: 5,000 enrolled kiosks connect (each signs its own
  *    challenge) and say hello over raw socket.io-protocol WebSockets; the server's RSS is read from
  *    /proc (budget ≤ 1 GB). The clients run in this process.
@@ -34,6 +35,8 @@ import { keyFileProvider } from '../kiosk/core/storage/keys.ts';
 import { SyncClient } from '../kiosk/core/sync/client.ts';
 import type { DocumentDeposit, Mutation } from '../sync-server/protocol/mutations.ts';
 import { CHALLENGE_PATH, ChallengeResponse, EVENTS, KIOSK_NAMESPACE, kioskAuthPayload, MutationsAck } from '../sync-server/protocol/socket.ts';
+import { loadCatalogue } from '../sync-server/src/aids/catalogue.ts';
+import { applicantOf, createDossier } from '../sync-server/src/applications/dossiers.ts';
 import { createEnrollment } from '../sync-server/src/auth/enrollment.ts';
 import { tokenHash } from '../sync-server/src/auth/secrets.ts';
 import { LocalBlobStore } from '../sync-server/src/blobs/blob-store.ts';
@@ -57,7 +60,7 @@ export interface SyncBenchOptions {
   ingestCount?: number;
   /** kiosk connections held (5,000) */
   connections?: number;
-  /** which figures: drain, ingest-sqlite, ingest-postgres, connections */
+  /** which figures: drain, ingest-sqlite, ingest-sqlite-dossiers, ingest-postgres, connections */
   only?: ReadonlySet<string>;
 }
 
@@ -248,7 +251,19 @@ async function benchDrain(count: number, scanBytes: number): Promise<BenchResult
 
 // ---- ingest ----------------------------------------------------------------------------------------
 
-async function benchIngest(dialect: Dialect, count: number): Promise<BenchResult> {
+/** Three open aid requests of the depositor (missing pieces): every batch then re-assesses them (#7). */
+async function openDossiersOf(db: Kysely<Database>, identifier: string, kioskId: string): Promise<void> {
+  const person = await db.selectFrom('persons').select(['id', 'first_name', 'role']).where('identifier', '=', identifier).executeTakeFirstOrThrow();
+  const applicant = applicantOf({ id: randomUUID(), kioskId, personId: person.id, identifier, firstName: person.first_name, cardSerial: CAMILLE.cardSerial, role: 'beneficiary', consent: null, expiresAt: Date.now() + 3_600_000 });
+  const catalogue = await loadCatalogue();
+  const situation = { housing: 'tenant', activity: ['salaried'], nationality: 'french', children: false, couple: false } as const;
+  for (const aidIds of [['rsa', 'css'], ['aides-logement'], ['cheque-energie']]) {
+    const r = await createDossier(db, 'sqlite', { applicant, aidIds, situation: { ...situation, activity: [...situation.activity] }, catalogue });
+    if (!r.ok) throw new Error(`bench dossier: ${r.error.message}`);
+  }
+}
+
+async function benchIngest(dialect: Dialect, count: number, o: { openDossiers?: boolean } = {}): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), `fac-bench-ingest-${dialect}-`));
   let stopPostgres: (() => Promise<void>) | null = null;
   let database: ServerConfigInput['database'] = { kind: 'sqlite', file: join(dir, 'facilitateur.sqlite') };
@@ -279,6 +294,7 @@ async function benchIngest(dialect: Dialect, count: number): Promise<BenchResult
       const body = deposit(bytes);
       mutations.push({ seq: i + 1, id: randomUUID(), createdAt: now, blobs: [sha], ...body });
     }
+    if (o.openDossiers) await openDossiersOf(prepared.db, CAMILLE.owner, kioskId);
   } finally {
     await prepared.close();
   }
@@ -304,9 +320,13 @@ async function benchIngest(dialect: Dialect, count: number): Promise<BenchResult
     const total = performance.now() - t0;
     socket.close();
     const rate = Math.round((count / total) * 1000);
-    return summarize(`server ingest (${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}): ms per batch of 100 deposits`, perBatch, {
+    const engine = dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    return summarize(`server ingest (${engine}${o.openDossiers ? ', depositor with 3 open aid requests' : ''}): ms per batch of 100 deposits`, perBatch, {
       ...(dialect === 'sqlite' ? { budget: { p50: 100, text: '≥ 1,000 mutations/s (≤ 100 ms a batch)' } } : {}),
-      notes: [`${rate} mutations/s over ${count} (each: access policy, document + version + audit entry + search index, its own savepoint; one transaction a batch, made durable before its ack)`],
+      notes: [
+        `${rate} mutations/s over ${count} (each: access policy, document + version + audit entry + search index, its own savepoint; one transaction a batch, made durable before its ack)`,
+        ...(o.openDossiers ? ['the depositor has 3 open aid requests (RSA + CSS, housing aid, energy cheque; pieces missing): each batch re-assesses them once, against a vault that grows to the whole run'] : []),
+      ],
     });
   } finally {
     await server.stop();
@@ -403,6 +423,7 @@ export async function benchSync(o: SyncBenchOptions = {}): Promise<BenchResult[]
   const results: BenchResult[] = [];
   if (want('drain')) results.push(await benchDrain(o.drainCount ?? 1000, o.scanBytes ?? 200_000));
   if (want('ingest-sqlite')) results.push(await benchIngest('sqlite', o.ingestCount ?? 3000));
+  if (want('ingest-sqlite-dossiers')) results.push(await benchIngest('sqlite', o.ingestCount ?? 3000, { openDossiers: true }));
   if (want('ingest-postgres')) results.push(await benchIngest('postgres', o.ingestCount ?? 3000));
   if (want('connections')) results.push(...(await benchConnections(o.connections ?? 5000)));
   return results;

@@ -417,6 +417,40 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(d.history.at(-1)?.text).toBe('Il manque de nouveau un papier.');
   });
 
+  it('moves the request in the commit of the batch that brought its last paper, even when a later mutation of the batch is refused', async () => {
+    const p = await addPerson(db);
+    const a = alone(p);
+    await putDoc(p, { docType: 'passport', expiresOn: '2032-01-01' });
+    const id = await file(a, ['prime-activite']);
+    expect(await signAndSubmit(a, id, await certify(ca, p), { mode: 'automatic' })).toMatchObject({ ok: true, value: { state: 'waiting-for-pieces' } });
+    const historyBefore = (await view(a, id)).history.length;
+    // three papers of the person (the RIB among them), then one for a vault nobody holds: refused
+    const uploaded = async (owner: string) => {
+      const blob = randomBytes(64);
+      const sha256 = createHash('sha256').update(blob).digest('hex');
+      await db.insertInto('blobs').values({ sha256, size: blob.length, mime: 'image/png', created_at: new Date().toISOString(), uploaded_by: kiosk.kioskId, referenced_at: null }).execute();
+      return depositMutation({ seq: ++seq, blob, owner, cardSerial: p.card });
+    };
+    const batch = [];
+    for (const docType of ['payslip', 'rib', 'proof-of-address'] as const) {
+      const m = await uploaded(p.identifier);
+      m.payload.docType = docType;
+      batch.push(m);
+    }
+    batch.push(await uploaded('PERSONNE-INCONNUE'));
+    const ack = await engine.apply(kiosk.kioskId, batch);
+    expect(ack).toMatchObject({ ok: false, error: { code: 'unknown', seq: seq } });
+    expect(ack.results?.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    seq = ack.lastSeq ?? seq; // the refused one's number is given again to the next mutation
+    const d = await view(a, id);
+    expect(states(d)).toEqual({ 'prime-activite': 'submitted' });
+    // the papers before the refused mutation are kept, and so is what they did to the request
+    expect(d.history.slice(historyBefore).map((h) => h.text)).toEqual([
+      'Tous les papiers sont là.',
+      'Le dernier papier est arrivé : la demande est envoyée à la CAF, comme vous l’avez signé.',
+    ]);
+  });
+
   it('sends on a real card signature; refuses a tampered or stale manifest, another card, a blocked card, another person’s card — storing nothing', async () => {
     const { p, a, card } = await readyPerson();
     const id = await file(a, ['prime-activite']);

@@ -6,8 +6,8 @@
  * institution, and the notices of status changes. Signing and sending are in submission.ts.
  *
  * Pieces arrive at any time (a deposit synced from a kiosk, a paper an institution issues): the sync
- * engine and the institutional issue call `reevaluatePerson` / `reevaluateForDocument` inside their own
- * transaction, so the dossier moves (ready, sent automatically, information provided) in the same commit
+ * engine (once per person at the end of a batch) and the institutional issue call `reevaluatePerson`
+ * inside their own transaction, so the dossier moves (ready, sent automatically, information provided) in the same commit
  * as the paper that made it move.
  */
 import { randomUUID } from 'node:crypto';
@@ -265,19 +265,6 @@ export async function reevaluatePerson(
   const personDocuments = await currentDocuments(trx, personId);
   // one order for every transaction, so two of them never wait for each other's dossiers
   for (const id of [...ids].sort()) await reevaluateDossier(trx, dialect, id, { catalogue, at: opts.at, personDocuments });
-}
-
-/** After a document (or a new version of it) was stored: its owner's dossiers. */
-export async function reevaluateForDocument(trx: Transaction<Database>, dialect: Dialect, documentId: string, opts: { catalogue?: AidCatalogue; at?: string } = {}): Promise<void> {
-  const doc = await trx.selectFrom('documents').select('owner_person_id').where('id', '=', documentId).executeTakeFirst();
-  if (!doc) return;
-  await reevaluatePerson(trx, dialect, doc.owner_person_id, opts);
-}
-
-/** After a document was deleted from a vault (by the owner's identifier). */
-export async function reevaluateOwner(trx: Transaction<Database>, dialect: Dialect, ownerIdentifier: string, opts: { catalogue?: AidCatalogue; at?: string } = {}): Promise<void> {
-  const person = await trx.selectFrom('persons').select('id').where('identifier', '=', ownerIdentifier).executeTakeFirst();
-  if (person) await reevaluatePerson(trx, dialect, person.id, opts);
 }
 
 // ---------------------------------------------------------------------------------------------------

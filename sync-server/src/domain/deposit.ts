@@ -24,7 +24,8 @@ export interface DepositContext {
   blobs: ReadonlyMap<string, BlobRow>;
 }
 
-export type DepositOutcome = { ok: true; documentId: string; version: number } | { ok: false; error: ProtocolError };
+/** `personId`: the person whose vault received the paper */
+export type DepositOutcome = { ok: true; documentId: string; version: number; personId: string } | { ok: false; error: ProtocolError };
 
 const refuse = (code: ProtocolError['code'], message: string): DepositOutcome => ({ ok: false, error: { code, message } });
 
@@ -144,5 +145,5 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
     },
     at: ctx.now,
   });
-  return { ok: true, documentId: payload.documentId, version };
+  return { ok: true, documentId: payload.documentId, version, personId: owner.id };
 }

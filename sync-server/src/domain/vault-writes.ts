@@ -10,7 +10,8 @@ import { appendAudit } from './audit.ts';
 import { decideOnGround, resolveGround } from './grounds.ts';
 import { unindexDocument } from './vault-index.ts';
 
-export type WriteOutcome = { ok: true } | { ok: false; error: ProtocolError };
+/** `changedVaultOf`: the person whose vault lost a paper (a delete that removed one) */
+export type WriteOutcome = { ok: true; changedVaultOf?: string } | { ok: false; error: ProtocolError };
 type Ctx = Omit<DepositContext, 'blobs'>;
 
 const refuse = (code: ProtocolError['code'], message: string): WriteOutcome => ({ ok: false, error: { code, message } });
@@ -44,7 +45,7 @@ export async function applyDocumentDelete(ctx: Ctx, p: DocumentDelete['payload']
     detail: { ...who.detail, kioskId: ctx.kioskId, mutationId: ctx.mutationId, docType: found.doc.doc_type, title: found.doc.title },
     at: ctx.now,
   });
-  return { ok: true };
+  return { ok: true, changedVaultOf: found.person.id };
 }
 
 export async function applyDocumentSend(ctx: Ctx, p: DocumentSend['payload']): Promise<WriteOutcome> {

@@ -12,7 +12,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { referencedBlobs } from '../../protocol/mutations.ts';
 import type { Mutation } from '../../protocol/mutations.ts';
 import type { MutationsAck, ProtocolError } from '../../protocol/socket.ts';
-import { reevaluateForDocument, reevaluateOwner } from '../applications/dossiers.ts';
+import { reevaluatePerson } from '../applications/dossiers.ts';
 import { applyDocumentDeposit } from '../domain/deposit.ts';
 import { applyDocumentDelete, applyDocumentSend } from '../domain/vault-writes.ts';
 import type { Dialect } from '../storage/database.ts';
@@ -124,6 +124,8 @@ export class SyncEngine {
 
         const results: MutationResult[] = [];
         const referenced: string[] = [];
+        // persons whose vault changed: their open aid requests are re-assessed once, after the batch
+        const vaultsChanged = new Set<string>();
         let lastSeq = kiosk.last_seq;
         let error: ProtocolError | null = null;
         const now = new Date().toISOString();
@@ -143,7 +145,8 @@ export class SyncEngine {
           }
           await sql`SAVEPOINT mutation`.execute(trx);
           try {
-            await this.applyOne(trx, kioskId, m, now);
+            const changed = await this.applyOne(trx, kioskId, m, now);
+            if (changed) vaultsChanged.add(changed);
             await sql`RELEASE SAVEPOINT mutation`.execute(trx);
           } catch (err) {
             await sql`ROLLBACK TO SAVEPOINT mutation`.execute(trx);
@@ -156,6 +159,11 @@ export class SyncEngine {
           referenced.push(...m.blobs);
           lastSeq = m.seq;
         }
+        // a new paper (or a new version of one) may complete an aid request, or be chosen for it, and a
+        // deleted one may leave a piece missing: in the same commit as the papers. Once per person and
+        // batch rather than per mutation: 100 deposits of one person re-assess their dossiers once.
+        // Sorted: two transactions never wait for each other's dossiers.
+        for (const personId of [...vaultsChanged].sort()) await reevaluatePerson(trx, this.deps.dialect, personId, { at: now });
         if (lastSeq > kiosk.last_seq) {
           await trx.updateTable('kiosks').set({ last_seq: lastSeq }).where('id', '=', kioskId).execute();
           // from now on the orphan cleanup leaves these blobs alone
@@ -172,8 +180,11 @@ export class SyncEngine {
     }
   }
 
-  /** One mutation's writes, inside its savepoint; a Rejection rolls them back. */
-  private async applyOne(trx: Transaction<Database>, kioskId: string, m: Mutation, now: string): Promise<void> {
+  /**
+   * One mutation's writes, inside its savepoint; a Rejection rolls them back. Returns the person whose
+   * vault gained or lost a paper, if any.
+   */
+  private async applyOne(trx: Transaction<Database>, kioskId: string, m: Mutation, now: string): Promise<string | null> {
     const reused = await trx.selectFrom('applied_mutations').select(['kiosk_id', 'seq']).where('id', '=', m.id).executeTakeFirst();
     if (reused) throw new Rejection({ code: 'invalid', seq: m.seq, message: `L’identifiant ${m.id} a déjà servi.` });
 
@@ -193,12 +204,12 @@ export class SyncEngine {
       }
     }
 
+    let changed: string | null = null;
     switch (m.type) {
       case 'vault.document.deposit': {
         const outcome = await applyDocumentDeposit({ trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now, blobs }, m.payload);
         if (!outcome.ok) throw new Rejection({ ...outcome.error, seq: m.seq });
-        // a new paper, or a new version of one, may complete (or be chosen for) an aid request
-        await reevaluateForDocument(trx, this.deps.dialect, outcome.documentId, { at: now });
+        changed = outcome.personId;
         break;
       }
       case 'vault.document.delete':
@@ -206,12 +217,13 @@ export class SyncEngine {
         const ctx = { trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now };
         const outcome = m.type === 'vault.document.delete' ? await applyDocumentDelete(ctx, m.payload) : await applyDocumentSend(ctx, m.payload);
         if (!outcome.ok) throw new Rejection({ ...outcome.error, seq: m.seq });
-        if (m.type === 'vault.document.delete') await reevaluateOwner(trx, this.deps.dialect, m.payload.owner, { at: now });
+        changed = outcome.changedVaultOf ?? null;
         break;
       }
     }
 
     await trx.insertInto('applied_mutations').values({ kiosk_id: kioskId, seq: m.seq, id: m.id, type: m.type, applied_at: now }).execute();
     await this.deps.hooks?.beforeCommit?.({ kioskId, seq: m.seq, id: m.id });
+    return changed;
   }
 }

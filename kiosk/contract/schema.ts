@@ -256,7 +256,7 @@ export const DossierSummary = z.object({
 });
 export type DossierSummary = z.infer<typeof DossierSummary>;
 
-export const PieceStatus = z.enum(['arriving', 'present', 'absent', 'expired', 'too-old']);
+export const PieceStatus = z.enum(['arriving', 'not-arrived', 'present', 'absent', 'expired', 'too-old']);
 export type PieceStatus = z.infer<typeof PieceStatus>;
 
 export const ChecklistPiece = z.object({

@@ -233,6 +233,7 @@ export const DossierRequest = Session.extend({ dossierId: Uuid });
 
 export const PieceStatusName = z.enum([
   'arriving', // chosen or scanned on the kiosk, still on its way to the server
+  'not-arrived', // chosen on a kiosk ARRIVAL_DAYS ago or more, and still not on the server: to give again
   'present', // a valid paper of the vault is attached
   'absent', // nothing of that kind in the vault
   'expired', // the vault has one, past its date

@@ -293,6 +293,7 @@ export const t = {
     present: 'Vous l’avez :',
     added: (d: string) => `ajouté le ${d}`,
     arriving: 'En route : ce papier part de la tablette vers votre coffre.',
+    notArrived: 'Ce papier n’est jamais arrivé dans votre coffre. Scannez-le encore une fois, ou choisissez un autre papier.',
     absent: 'Il manque ce papier.',
     expired: 'Le papier de votre coffre est périmé. Il en faut un nouveau.',
     tooOld: (months: number | null) => (months ? `Le papier de votre coffre est trop ancien. Il doit avoir moins de ${months} mois.` : 'Le papier de votre coffre est trop ancien.'),
@@ -388,7 +389,7 @@ export const t = {
     keep: 'Gardez ce numéro : il prouve votre demande.',
     seeRequest: 'Voir ma demande',
   },
-  pieceStatus: { present: 'Là', arriving: 'En route', absent: 'Manque', expired: 'Périmé', 'too-old': 'Trop ancien' } as Record<string, string>,
+  pieceStatus: { present: 'Là', arriving: 'En route', 'not-arrived': 'Pas arrivé', absent: 'Manque', expired: 'Périmé', 'too-old': 'Trop ancien' } as Record<string, string>,
   offline: 'Pas de connexion pour le moment.',
   removeCard: {
     title: 'Au revoir',

@@ -89,6 +89,7 @@ const PIECE_STATUS: Record<PieceStatusName, string> = {
   expired: 'Périmée : la date de validité est passée',
   'too-old': 'Trop ancienne : délivrée il y a trop longtemps',
   arriving: 'En route : envoyée depuis la borne, pas encore arrivée',
+  'not-arrived': 'Pas arrivée : choisie sur la borne il y a plus d’une semaine, à donner de nouveau',
 };
 const MODE: Record<SubmissionMode, string> = {
   manual: 'Envoi après confirmation',

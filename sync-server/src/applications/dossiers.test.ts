@@ -38,7 +38,7 @@ import { fireEvent, queue } from './applications.ts';
 import type { ApplicationActor } from './applications.ts';
 import { applicantOf, choosePiece, createDossier, viewDossier, writeToInstitution } from './dossiers.ts';
 import type { Applicant } from './dossiers.ts';
-import { requestedSince } from './pieces.ts';
+import { ARRIVAL_DAYS, requestedSince } from './pieces.ts';
 import type { AssessedPiece } from './pieces.ts';
 import { prepareSubmission, submitSigned } from './submission.ts';
 import type { SubmissionDeps } from './submission.ts';
@@ -294,6 +294,30 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(rows.find((r) => r.item_id === 'certificat-medical-mdph')).toMatchObject({ document_id: scanned, version: 1, chosen_by: 'person' });
     expect(rows.find((r) => r.item_id === 'attestation-hebergement')).toMatchObject({ document_id: null, chosen_by: null });
     expect(await db.selectFrom('audit_journal').select('action').where('action', '=', 'application.piece.choose').where('subject_person_id', '=', p.id).execute()).toHaveLength(3);
+  });
+
+  it('a paper chosen on the kiosk that has not arrived after a week is `not-arrived`; if it comes after all, it is attached', async () => {
+    const p = await addPerson(db);
+    const a = alone(p);
+    const id = await file(a, ['demande-mdph']);
+    const lost = randomUUID();
+    expect(await choosePiece(db, dialect, a, { dossierId: id, itemId: 'certificat-medical-mdph', documentId: lost, catalogue })).toMatchObject({ ok: true });
+    const row = () => db.selectFrom('dossier_pieces').select(['document_id', 'chosen_by', 'chosen_at']).where('dossier_id', '=', id).where('item_id', '=', 'certificat-medical-mdph').executeTakeFirstOrThrow();
+    expect((await row()).chosen_at).not.toBeNull();
+    const chosenDaysAgo = (days: number) =>
+      db.updateTable('dossier_pieces').set({ chosen_at: new Date(Date.now() - days * 86_400_000).toISOString() }).where('dossier_id', '=', id).where('item_id', '=', 'certificat-medical-mdph').execute();
+    await chosenDaysAgo(ARRIVAL_DAYS - 1);
+    expect(statuses(await view(a, id))['certificat-medical-mdph']).toBe('arriving');
+    await chosenDaysAgo(ARRIVAL_DAYS);
+    const d = await view(a, id);
+    expect(statuses(d)['certificat-medical-mdph']).toBe('not-arrived');
+    expect(d.canSubmit).toBe(false);
+    // the choice is kept: re-assessing (another paper arrives) does not drop it
+    await deposit(p, { docType: 'rib' });
+    expect(await row()).toMatchObject({ document_id: lost, chosen_by: 'person' });
+    // the kiosk comes back online at last and delivers it
+    await deposit(p, { docType: 'other', documentId: lost });
+    expect(statuses(await view(a, id))['certificat-medical-mdph']).toBe('present');
   });
 
   it('sends by itself when the last piece arrives through a deposit mutation, on the manifest signed for automatic sending', async () => {

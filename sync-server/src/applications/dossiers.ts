@@ -613,6 +613,7 @@ export async function choosePiece(
         version: doc ? doc.version : null,
         blob_sha256: doc ? doc.sha256 : null,
         chosen_by: 'person',
+        chosen_at: at,
         attached_at: doc ? at : null,
       });
       await trx.updateTable('dossiers').set({ kiosk_id: applicant.kioskId, updated_at: at }).where('id', '=', dossier.id).execute();

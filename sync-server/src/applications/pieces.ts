@@ -157,6 +157,17 @@ export interface AssessInput {
   personDocuments?: readonly PieceDocument[] | undefined;
 }
 
+/**
+ * Days after which a paper chosen on a kiosk and still not on the server is shown as not arrived: the
+ * outbox delivers within minutes of a connection, so this long means the kiosk lost it (or never goes
+ * online again), and the person had better give it again.
+ */
+export const ARRIVAL_DAYS = 7;
+
+function overdue(chosenAt: string | null, today: string): boolean {
+  return chosenAt !== null && Date.parse(today) - Date.parse(chosenAt.slice(0, 10)) >= ARRIVAL_DAYS * 86_400_000;
+}
+
 /** Assesses every item of the dossier's checklist; reads only. */
 export async function assessDossier(db: Kysely<Database>, input: AssessInput): Promise<AssessedPiece[]> {
   const { dossier, today } = input;
@@ -213,7 +224,10 @@ export async function assessDossier(db: Kysely<Database>, input: AssessInput): P
       const chosen = byId.get(row.document_id);
       if (!chosen) {
         // never seen on the server: still on its way; seen before (a version was recorded): deleted since
-        if (row.version === null) return { ...base, status: 'arriving', document: null, arrivingId: row.document_id, chosenBy: 'person', frozen: false };
+        if (row.version === null) {
+          const status = overdue(row.chosen_at, today) ? 'not-arrived' : 'arriving';
+          return { ...base, status, document: null, arrivingId: row.document_id, chosenBy: 'person', frozen: false };
+        }
       } else if (chosen.ownerPersonId === personId && accepts(item, chosen.docType) && fresh(chosen)) {
         const [r] = assessPieces([{ ...item, docTypes: [chosen.docType] }], [chosen], today);
         const status: PieceStatusName = r?.status === 'present' ? 'present' : (r?.reason ?? 'absent');
@@ -242,7 +256,7 @@ export async function persistPieces(trx: Transaction<Database>, dossierId: strin
     const row = rows.get(a.item.id);
     // asked again by the institution: what was sent stays linked — the institution still reads the paper
     // it asked about — until a newer one is there (or chosen and on its way)
-    if (a.requestedAt !== null && row && row.version !== null && a.status !== 'present' && a.status !== 'arriving') continue;
+    if (a.requestedAt !== null && row && row.version !== null && a.status !== 'present' && a.arrivingId === null) continue;
     const keepChoice = a.chosenBy === 'person';
     const next = {
       document_id: a.document?.id ?? a.arrivingId ?? null,
@@ -262,12 +276,22 @@ export async function persistPieces(trx: Transaction<Database>, dossierId: strin
 }
 
 /** What an item of a dossier is filled with (the institution's request on the row is left as it is). */
-export type PieceValues = Pick<DossierPieceRow, 'document_id' | 'version' | 'blob_sha256' | 'chosen_by' | 'attached_at'>;
+export type PieceValues = Pick<DossierPieceRow, 'document_id' | 'version' | 'blob_sha256' | 'chosen_by' | 'attached_at'> & {
+  /** set by the person's choice; left as it is when omitted */
+  chosen_at?: string | null;
+};
 
 /** Writes an item's piece: a new row (nothing requested), or these values on the existing one. */
 export async function upsertPiece(trx: Transaction<Database>, dossierId: string, itemId: string, piece: PieceValues): Promise<void> {
   // only these columns, whatever else the caller's object carries
-  const values: PieceValues = { document_id: piece.document_id, version: piece.version, blob_sha256: piece.blob_sha256, chosen_by: piece.chosen_by, attached_at: piece.attached_at };
+  const values: PieceValues = {
+    document_id: piece.document_id,
+    version: piece.version,
+    blob_sha256: piece.blob_sha256,
+    chosen_by: piece.chosen_by,
+    attached_at: piece.attached_at,
+    ...(piece.chosen_at !== undefined ? { chosen_at: piece.chosen_at } : {}),
+  };
   await trx
     .insertInto('dossier_pieces')
     .values({ dossier_id: dossierId, item_id: itemId, ...values, requested_at: null, request_message: null })

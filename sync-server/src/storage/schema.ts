@@ -263,6 +263,8 @@ export interface DossierPiecesTable {
   version: number | null;
   blob_sha256: string | null;
   chosen_by: 'auto' | 'person' | null;
+  /** when the person chose it (their choices only) */
+  chosen_at: string | null;
   attached_at: string | null;
   requested_at: string | null;
   request_message: string | null;

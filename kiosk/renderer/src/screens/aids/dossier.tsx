@@ -18,7 +18,7 @@ export type SendChoice = { mode: 'manual' | 'automatic'; procuration: boolean };
 
 type Panel = null | { kind: 'ask' | 'where' | 'choose'; piece: ChecklistPiece } | { kind: 'withdraw' } | { kind: 'write' };
 
-const MISSING = new Set(['absent', 'expired', 'too-old']);
+const MISSING = new Set(['absent', 'not-arrived', 'expired', 'too-old']);
 
 export function Dossier({
   dossierId,
@@ -165,6 +165,7 @@ export function Dossier({
                   </>
                 )}
                 {c.status === 'arriving' && t.dossier.arriving}
+                {c.status === 'not-arrived' && t.dossier.notArrived}
                 {c.status === 'absent' && t.dossier.absent}
                 {c.status === 'expired' && t.dossier.expired}
                 {c.status === 'too-old' && t.dossier.tooOld(c.maxAgeMonths)}

@@ -116,7 +116,7 @@ ${o.message ? html`<div class="notice" role="status">${o.message}</div>` : null}
 
 function unreadCell(n: number): Html {
   if (n === 0) return html`<span class="visually-hidden">Aucun</span><span aria-hidden="true">—</span>`;
-  return html`<span class="badge">${n}</span> <span class="visually-hidden">${n === 1 ? 'nouveau message' : 'nouveaux messages'}</span>`;
+  return html`<span class="badge">${n}</span> <span class="visually-hidden">${n === 1 ? 'message sans réponse' : 'messages sans réponse'}</span>`;
 }
 
 export function queuePage(chrome: PageChrome, o: { filter: string; rows: QueueRow[]; decisions: QueueRow[] }): string {
@@ -138,7 +138,7 @@ ${
     ? html`<p>Aucune demande à traiter pour le moment.</p>`
     : html`<table>
   <caption>${o.rows.length} ${o.rows.length === 1 ? 'demande' : 'demandes'}</caption>
-  <thead><tr><th scope="col">Aide demandée</th><th scope="col">Personne</th><th scope="col">Envoyée le</th><th scope="col">État</th><th scope="col">Messages non lus de la personne</th></tr></thead>
+  <thead><tr><th scope="col">Aide demandée</th><th scope="col">Personne</th><th scope="col">Envoyée le</th><th scope="col">État</th><th scope="col">Messages de la personne sans réponse</th></tr></thead>
   <tbody>
   ${o.rows.map(
     (r) => html`<tr>

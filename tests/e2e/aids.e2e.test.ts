@@ -5,10 +5,12 @@
  * French tenant, signs it with her card for automatic sending (a wrong PIN first: nothing is sent),
  * scans the missing payslip from the dossier; the server sends the request by itself; she prints the
  * receipt. The CAF asks a question, she answers in the thread, the CAF accepts: she reads it at her next
- * login. Then an agent with her present chooses another paper of her vault for a piece and sends a request
+ * login. Then an agent with her present sees a paper chosen a week ago on another kiosk shown as never
+ * arrived, chooses another paper of her vault for a piece and sends a request
  * on a procuration, signed with the agent's card. Without the server, the aid space says so. axe-core on
  * every screen.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -256,6 +258,36 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: 'Non', exact: true }).click();
     await page.getByRole('button', { name: 'Créer ma demande' }).click();
     await page.getByRole('heading', { name: 'Chèque énergie', level: 1 }).waitFor();
+
+    // a paper chosen on another kiosk a week ago that never reached the server (that kiosk broke):
+    // said so, with the ways to give it again
+    const { dossier_id: chequeDossier } = await stack.server.db.selectFrom('applications').select('dossier_id').where('aid_id', '=', 'cheque-energie').executeTakeFirstOrThrow();
+    if (chequeDossier === null) throw new Error('the request has no dossier');
+    const setTaxNotice = (v: { document_id: string | null; chosen_by: 'person' | null; chosen_at: string | null }) =>
+      stack.server.db
+        .insertInto('dossier_pieces')
+        .values({ dossier_id: chequeDossier, item_id: 'avis-impot', version: null, blob_sha256: null, attached_at: null, requested_at: null, request_message: null, ...v })
+        .onConflict((oc) => oc.columns(['dossier_id', 'item_id']).doUpdateSet({ version: null, blob_sha256: null, attached_at: null, ...v }))
+        .execute();
+    const taxNotice = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /avis d’impôt/, level: 3 }) });
+    const statusBefore = await taxNotice.locator('.piece-head .badge').first().textContent();
+    await setTaxNotice({ document_id: randomUUID(), chosen_by: 'person', chosen_at: new Date(Date.now() - 8 * 86_400_000).toISOString() });
+    const reopen = async () => {
+      await page.getByRole('button', { name: 'Retour à mes aides' }).click();
+      await page.getByRole('heading', { name: 'Mes aides', level: 1 }).waitFor();
+      await page.getByRole('button', { name: /^Chèque énergie/ }).click();
+      await page.getByRole('heading', { name: 'Chèque énergie', level: 1 }).waitFor();
+    };
+    await reopen();
+    await taxNotice.getByText('Pas arrivé', { exact: true }).waitFor();
+    await taxNotice.getByText('Ce papier n’est jamais arrivé dans votre coffre. Scannez-le encore une fois, ou choisissez un autre papier.').waitFor();
+    await taxNotice.getByRole('button', { name: /Le scanner maintenant/ }).waitFor();
+    await ui.expectAccessible('a paper that never arrived');
+    // (the person would scan it again; here the choice is simply undone: the item is as it was)
+    await setTaxNotice({ document_id: null, chosen_by: null, chosen_at: null });
+    await reopen();
+    expect(statusBefore).not.toBe('Pas arrivé');
+    await taxNotice.locator('.piece-head .badge').first().getByText(statusBefore ?? '', { exact: true }).waitFor();
 
     // another paper of her vault for a piece
     const identity = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /carte d’identité/, level: 3 }) });

@@ -296,6 +296,25 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(await db.selectFrom('audit_journal').select('action').where('action', '=', 'application.piece.choose').where('subject_person_id', '=', p.id).execute()).toHaveLength(3);
   });
 
+  it('a request that cannot be re-assessed (a damaged row) never holds back the papers of the batch: kept, and said in the log', async () => {
+    const { p, a } = await readyPerson();
+    const id = await file(a, ['prime-activite']);
+    await db.updateTable('dossiers').set({ situation: '{"housing":' }).where('id', '=', id).execute();
+    const lines: string[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) }) as unknown as FastifyBaseLogger;
+    const logged = new SyncEngine({ db, dialect, makeDurable: async () => {}, log });
+    const blob = randomBytes(64);
+    const sha256 = createHash('sha256').update(blob).digest('hex');
+    await db.insertInto('blobs').values({ sha256, size: blob.length, mime: 'image/png', created_at: new Date().toISOString(), uploaded_by: kiosk.kioskId, referenced_at: null }).execute();
+    const m = depositMutation({ seq: ++seq, blob, owner: p.identifier, cardSerial: p.card });
+    m.payload.docType = 'payslip';
+    expect(await logged.apply(kiosk.kioskId, [m])).toMatchObject({ ok: true, lastSeq: seq, results: [{ status: 'applied' }] });
+    expect(await db.selectFrom('documents').select('doc_type').where('id', '=', m.payload.documentId).executeTakeFirst()).toEqual({ doc_type: 'payslip' });
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['aid requests could not be re-assessed after a vault change; the papers are kept']);
+    // nothing of the person's identity in that line, only ids
+    expect(lines.join('')).not.toContain(p.identifier);
+  });
+
   it('a paper chosen on the kiosk that has not arrived after a week is `not-arrived`; if it comes after all, it is attached', async () => {
     const p = await addPerson(db);
     const a = alone(p);

@@ -163,7 +163,7 @@ export class SyncEngine {
         // deleted one may leave a piece missing: in the same commit as the papers. Once per person and
         // batch rather than per mutation: 100 deposits of one person re-assess their dossiers once.
         // Sorted: two transactions never wait for each other's dossiers.
-        for (const personId of [...vaultsChanged].sort()) await reevaluatePerson(trx, this.deps.dialect, personId, { at: now });
+        for (const personId of [...vaultsChanged].sort()) await this.reassess(trx, kioskId, personId, now);
         if (lastSeq > kiosk.last_seq) {
           await trx.updateTable('kiosks').set({ last_seq: lastSeq }).where('id', '=', kioskId).execute();
           // from now on the orphan cleanup leaves these blobs alone
@@ -177,6 +177,24 @@ export class SyncEngine {
       // unexpected (database down…): the whole batch rolled back; the kiosk sends it again later
       this.deps.log.error({ err, kioskId }, 'mutation batch failed');
       return { ok: false, error: { code: 'internal', message: 'Erreur interne du serveur, réessayer plus tard.' }, lastSeq: before, results: [] };
+    }
+  }
+
+  /**
+   * Re-assesses a person's open aid requests, in its own savepoint: a request that cannot be assessed
+   * (a damaged row, a bug) must never hold back the papers of the batch — the kiosk would send the same
+   * batch again and again, and nothing after it would ever arrive. The papers are kept; the request is
+   * assessed again when it is next opened or the next paper arrives.
+   */
+  private async reassess(trx: Transaction<Database>, kioskId: string, personId: string, now: string): Promise<void> {
+    await sql`SAVEPOINT reassess`.execute(trx);
+    try {
+      await reevaluatePerson(trx, this.deps.dialect, personId, { at: now });
+      await sql`RELEASE SAVEPOINT reassess`.execute(trx);
+    } catch (err) {
+      await sql`ROLLBACK TO SAVEPOINT reassess`.execute(trx);
+      await sql`RELEASE SAVEPOINT reassess`.execute(trx);
+      this.deps.log.error({ err, kioskId, personId }, 'aid requests could not be re-assessed after a vault change; the papers are kept');
     }
   }
 

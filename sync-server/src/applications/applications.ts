@@ -196,7 +196,7 @@ const PUSHED_STATUS: Partial<Record<ApplicationState, ApplicationStatusBody['sta
  * fireEvent inside the caller's transaction (an automatic submission happens inside the transaction
  * that attached the last piece). Besides the row, history and journal: a notice for the person when
  * the new state is one they are told about (not for their own actions), a queued
- * `application-status` push to the kiosk the dossier was last worked on from, and, on a refusal, the
+ * `application-status` push to the kiosk the person last used for it (see notifyPerson), and, on a refusal, the
  * closing of the linked aids that waited for this one.
  */
 export async function fireEventIn(
@@ -258,8 +258,8 @@ export async function fireEventIn(
 
 /**
  * Tells the person something happened to their request: a notice they see at their next login (on any
- * kiosk), and an `application-status` push to the kiosk the dossier was worked on from, so that a
- * session open there shows it at once.
+ * kiosk), and an `application-status` push to the kiosk where the person last opened their aid space or
+ * worked on the dossier (dossiers.kiosk_id), so that a session open there shows it at once.
  */
 export async function notifyPerson(
   trx: Transaction<Database>,

@@ -36,7 +36,7 @@ import { addPerson, certify, signManifest } from '../testing/test-cards.ts';
 import type { TestCard, TestPerson } from '../testing/test-cards.ts';
 import { fireEvent, queue } from './applications.ts';
 import type { ApplicationActor } from './applications.ts';
-import { applicantOf, choosePiece, createDossier, viewDossier, writeToInstitution } from './dossiers.ts';
+import { applicantOf, choosePiece, createDossier, listDossiers, viewDossier, writeToInstitution } from './dossiers.ts';
 import type { Applicant } from './dossiers.ts';
 import { ARRIVAL_DAYS, requestedSince } from './pieces.ts';
 import type { AssessedPiece } from './pieces.ts';
@@ -313,6 +313,20 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['aid requests could not be re-assessed after a vault change; the papers are kept']);
     // nothing of the person's identity in that line, only ids
     expect(lines.join('')).not.toContain(p.identifier);
+  });
+
+  it('pushes status changes to the kiosk where the person last opened their aid space', async () => {
+    const { p, a, card } = await readyPerson();
+    const id = await file(a, ['prime-activite']);
+    expect(await signAndSubmit(a, id, card)).toMatchObject({ ok: true, value: { state: 'submitted' } });
+    // the person logs in at another kiosk and opens "Mes aides" there
+    const other = await addKiosk(db);
+    const there: Applicant = { ...a, kioskId: other.kioskId };
+    expect((await listDossiers(db, there, catalogue)).dossiers.map((d) => d.dossierId)).toEqual([id]);
+    const app = await db.selectFrom('applications').select('id').where('dossier_id', '=', id).executeTakeFirstOrThrow();
+    expect(await fireEvent(db, dialect, { applicationId: app.id, event: 'take-up', actor: CAF })).toMatchObject({ ok: true });
+    const pushes = await db.selectFrom('kiosk_pushes').select(['kiosk_id', 'kind', 'body']).where('kind', '=', 'application-status').where('body', 'like', `%${app.id}%`).execute();
+    expect(pushes.map((x) => [x.kiosk_id, JSON.parse(x.body ?? '{}').status])).toEqual([[other.kioskId, 'in-review']]);
   });
 
   it('a paper chosen on the kiosk that has not arrived after a week is `not-arrived`; if it comes after all, it is attached', async () => {

@@ -516,6 +516,14 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
 
 /** The person's dossiers (newest first) and the notices they have not seen. Reads only. */
 export async function listDossiers(db: Kysely<Database>, applicant: Applicant, catalogue: AidCatalogue): Promise<{ dossiers: DossierSummary[]; notices: Notice[] }> {
+  // the person opened their aid space here: status changes are pushed to this kiosk from now on, so an
+  // open session shows them at once wherever the person is (the notice waits for the next login anyway)
+  await db
+    .updateTable('dossiers')
+    .set({ kiosk_id: applicant.kioskId })
+    .where('person_id', '=', applicant.personId)
+    .where((eb) => eb.or([eb('kiosk_id', 'is', null), eb('kiosk_id', '!=', applicant.kioskId)]))
+    .execute();
   const rows = await db.selectFrom('dossiers').selectAll().where('person_id', '=', applicant.personId).orderBy('updated_at', 'desc').orderBy('id').limit(200).execute();
   const unread = await unreadCounts(db, applicant.personId);
   const dossiers: DossierSummary[] = [];

@@ -242,6 +242,7 @@ export interface DossiersTable {
   catalogue_version: number;
   created_at: string;
   updated_at: string;
+  /** where status pushes go: the kiosk the person last opened their aid space on or worked on it from */
   kiosk_id: string | null;
   mode: 'manual' | 'automatic' | null;
   /** canonical JSON of SubmissionGround */

@@ -28,6 +28,7 @@ describe('loadServerConfig', () => {
       logLevel: 'info',
       seedPath: null,
       blobs: DEFAULT_BLOBS_CONFIG,
+      trustProxy: [],
     });
   });
 
@@ -50,6 +51,18 @@ describe('loadServerConfig', () => {
     expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://fac@db.example:5432/fac' });
     expect(c.logLevel).toBe('debug');
     expect(c.seedPath).toBe(join(REPO_ROOT, 'assets', 'seed', 'demo.json'));
+  });
+
+  it('reads the trusted proxies (addresses, ranges, proxy-addr names) and refuses anything else, naming it', () => {
+    expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, FAC_TRUST_PROXY: ' 10.0.0.1, 10.1.0.0/16 ,fd00::/8,loopback' }).trustProxy).toEqual(['10.0.0.1', '10.1.0.0/16', 'fd00::/8', 'loopback']);
+    expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, FAC_TRUST_PROXY: '' }).trustProxy).toEqual([]);
+    const problems = problemsOf({ FAC_STAFF_TOKEN: TOKEN, FAC_TRUST_PROXY: '10.0.0.0/33,proxy.example,1.2.3.4/8/1,true' });
+    expect(problems).toEqual([
+      'FAC_TRUST_PROXY: not an address, a CIDR range or loopback/linklocal/uniquelocal: 10.0.0.0/33',
+      'FAC_TRUST_PROXY: not an address, a CIDR range or loopback/linklocal/uniquelocal: proxy.example',
+      'FAC_TRUST_PROXY: not an address, a CIDR range or loopback/linklocal/uniquelocal: 1.2.3.4/8/1',
+      'FAC_TRUST_PROXY: not an address, a CIDR range or loopback/linklocal/uniquelocal: true',
+    ]);
   });
 
   it('treats empty variables as unset', () => {

@@ -3,6 +3,7 @@
  * Everything has a default except the staff token outside demo/test mode.
  */
 import { existsSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -38,6 +39,13 @@ export const ServerConfig = z.object({
   seedPath: z.string().nullable(),
   /** blob store (local files or S3-compatible), orphan cleanup, per-kiosk limits (blobs/blob-config.ts) */
   blobs: BlobsConfig.default(DEFAULT_BLOBS_CONFIG),
+  /**
+   * The reverse proxies in front of the server (addresses, CIDR ranges, or `loopback`, `linklocal`,
+   * `uniquelocal`): their X-Forwarded-For / -Proto are believed, so the client's own address counts for
+   * the console's login throttle and a TLS proxy gives `Secure` cookies. Empty: nobody's headers are
+   * believed (a forged X-Forwarded-For changes nothing).
+   */
+  trustProxy: z.array(z.string()).default([]),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 /** What `startServer` accepts: `blobs` may be left out (defaults). */
@@ -74,7 +82,27 @@ const Env = z.object({
   FAC_STAFF_TOKEN: opt(z.string().min(16, 'the staff token must be at least 16 characters long')),
   FAC_LOG_LEVEL: opt(LogLevel),
   FAC_SEED: opt(z.string()),
+  FAC_TRUST_PROXY: opt(
+    z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))
+      .pipe(z.array(z.string().refine(isProxyAddress, { error: (iss) => `not an address, a CIDR range or loopback/linklocal/uniquelocal: ${String(iss.input)}` }))),
+  ),
 });
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IP address, an address/prefix range, or one of proxy-addr's names (what Fastify's trustProxy takes). */
+function isProxyAddress(v: string): boolean {
+  if (PROXY_KEYWORDS.has(v)) return true;
+  const [addr, prefix, ...rest] = v.split('/');
+  if (rest.length > 0 || addr === undefined) return false;
+  const kind = isIP(addr);
+  if (kind === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (kind === 4 ? 32 : 128);
+}
 
 function absolute(p: string, base: string): string {
   return isAbsolute(p) ? p : resolve(base, p);
@@ -102,6 +130,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     FAC_STAFF_TOKEN: read('FAC_STAFF_TOKEN'),
     FAC_LOG_LEVEL: read('FAC_LOG_LEVEL'),
     FAC_SEED: read('FAC_SEED'),
+    FAC_TRUST_PROXY: read('FAC_TRUST_PROXY'),
   };
   const mode = e.FAC_MODE ?? 'production';
   const dataDir = e.FAC_DATA_DIR ? absolute(e.FAC_DATA_DIR, cwd) : join(REPO_ROOT, '.data', 'server');
@@ -135,6 +164,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     staffToken,
     logLevel: e.FAC_LOG_LEVEL ?? 'info',
     seedPath,
+    trustProxy: e.FAC_TRUST_PROXY ?? [],
   });
 }
 

@@ -28,7 +28,7 @@ describe('main', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts with FAC_* variables, prints its URL, and exits 0 on SIGTERM', async () => {
-    const p = run({ FAC_MODE: 'demo', FAC_DATA_DIR: dataDir, FAC_SERVER_PORT: '0', FAC_SEED: SEED_PATH, FAC_LOG_LEVEL: 'silent' });
+    const p = run({ FAC_MODE: 'demo', FAC_DATA_DIR: dataDir, FAC_SERVER_PORT: '0', FAC_SEED: SEED_PATH, FAC_LOG_LEVEL: 'silent', FAC_TRUST_PROXY: '127.0.0.1' });
     try {
       const deadline = Date.now() + 20_000;
       let url: string | undefined;
@@ -39,6 +39,11 @@ describe('main', () => {
       expect(url, p.err()).toBeDefined();
       const health = await fetch(`${url}/health`);
       expect(await health.json()).toEqual({ ok: true, db: 'sqlite' });
+      // FAC_TRUST_PROXY: a TLS proxy on this address says the client came over https → Secure cookies
+      const viaProxy = await fetch(`${url}/console/connexion`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(viaProxy.headers.get('set-cookie')).toMatch(/^fac_console_login=[^;]+;.*; Secure/);
+      const direct = await fetch(`${url}/console/connexion`);
+      expect(direct.headers.get('set-cookie')).not.toMatch(/Secure/);
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
     } finally {

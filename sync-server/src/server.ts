@@ -117,7 +117,9 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
 
     const logger = createLogger(config, opts.logger);
     const loggerInstance: FastifyBaseLogger | null = logger === false ? null : logger;
-    app = loggerInstance === null ? Fastify({ logger: false }) : Fastify({ loggerInstance });
+    // behind the reverse proxies named in FAC_TRUST_PROXY only: request.ip and request.protocol from their headers
+    const trustProxy = config.trustProxy.length > 0 ? [...config.trustProxy] : false;
+    app = loggerInstance === null ? Fastify({ logger: false, trustProxy }) : Fastify({ loggerInstance, trustProxy });
     const log = app.log;
 
     app.setErrorHandler((err: { statusCode?: number; message?: string }, request, reply) => {

@@ -117,19 +117,27 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     post(url: string, body: Record<string, string | string[]>, o?: { csrf?: string | null }): Promise<LightMyRequestResponse>;
   }
 
-  async function loginForm(remoteAddress = '127.0.0.1'): Promise<{ loginCookie: string; csrf: string }> {
-    const res = await app.inject({ method: 'GET', url: '/console/connexion', remoteAddress });
+  /** Where a request comes from: the peer's address, extra headers (a proxy's), another app (default: `app`). */
+  interface Via {
+    remoteAddress?: string;
+    headers?: Record<string, string>;
+    server?: FastifyInstance;
+  }
+
+  async function loginForm(via: Via): Promise<{ loginCookie: string; csrf: string }> {
+    const res = await (via.server ?? app).inject({ method: 'GET', url: '/console/connexion', remoteAddress: via.remoteAddress ?? '127.0.0.1', headers: via.headers ?? {} });
     expect(res.statusCode).toBe(200);
     return { loginCookie: cookieValue(setCookies(res).get('fac_console_login')), csrf: csrfOf(res.body) };
   }
 
-  async function tryLogin(login: string, password: string, remoteAddress = '127.0.0.1'): Promise<LightMyRequestResponse> {
-    const f = await loginForm(remoteAddress);
-    return app.inject({
+  async function tryLogin(login: string, password: string, from: string | Via = {}): Promise<LightMyRequestResponse> {
+    const via = typeof from === 'string' ? { remoteAddress: from } : from;
+    const f = await loginForm(via);
+    return (via.server ?? app).inject({
       method: 'POST',
       url: '/console/connexion',
-      remoteAddress,
-      headers: { ...FORM, cookie: `fac_console_login=${f.loginCookie}` },
+      remoteAddress: via.remoteAddress ?? '127.0.0.1',
+      headers: { ...FORM, ...via.headers, cookie: `fac_console_login=${f.loginCookie}` },
       payload: form({ csrf: f.csrf, login, password }),
     });
   }
@@ -213,9 +221,36 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     expect((await tryLogin('mdph-chef', DEMO_PASSWORD, '10.0.0.6')).statusCode).toBe(303);
   });
 
+  it('believes X-Forwarded-* only from a trusted proxy: the client address for the throttle, https for Secure cookies', async () => {
+    const wrong = (i: number) => `mauvais-${i}-motdepasse`;
+    // no proxy trusted (the default): a forged X-Forwarded-For does not get around the throttle
+    for (let i = 0; i < 5; i++) expect((await tryLogin('caf-chef', wrong(i), { remoteAddress: '10.0.1.1', headers: { 'x-forwarded-for': `198.51.100.${i}` } })).statusCode).toBe(401);
+    expect((await tryLogin('caf-chef', DEMO_PASSWORD, { remoteAddress: '10.0.1.1', headers: { 'x-forwarded-for': '198.51.100.99' } })).statusCode).toBe(429);
+    const plain = await tryLogin('caf-chef', DEMO_PASSWORD, { remoteAddress: '10.0.1.2', headers: { 'x-forwarded-proto': 'https' } });
+    expect(plain.statusCode).toBe(303);
+    expect(setCookies(plain).get('fac_console')).not.toMatch(/Secure/);
+
+    // behind a TLS proxy the server is told to trust (FAC_TRUST_PROXY): each client counts on its own
+    const proxied = Fastify({ logger: false, trustProxy: ['10.0.2.1'] });
+    await registerConsole(proxied, { db: storage.db, dialect: storage.dialect, blobStore });
+    await proxied.ready();
+    try {
+      const viaProxy = (client: string): Via => ({ server: proxied, remoteAddress: '10.0.2.1', headers: { 'x-forwarded-for': client, 'x-forwarded-proto': 'https' } });
+      for (let i = 0; i < 5; i++) expect((await tryLogin('mdph-chef', wrong(i), viaProxy('203.0.113.5'))).statusCode).toBe(401);
+      expect((await tryLogin('mdph-chef', DEMO_PASSWORD, viaProxy('203.0.113.5'))).statusCode).toBe(429);
+      const other = await tryLogin('mdph-chef', DEMO_PASSWORD, viaProxy('203.0.113.6'));
+      expect(other.statusCode).toBe(303);
+      expect(setCookies(other).get('fac_console')).toMatch(/; Secure/);
+      const failures = await storage.db.selectFrom('console_login_failures').select('address').where('login', '=', 'mdph-chef').execute();
+      expect(new Set(failures.map((f) => f.address))).toContain('203.0.113.5');
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('checks the CSRF token of every form: missing or wrong → 403, nothing changed', async () => {
     // the login form without its cookie
-    const f = await loginForm();
+    const f = await loginForm({});
     const noCookie = await app.inject({ method: 'POST', url: '/console/connexion', headers: FORM, payload: form({ csrf: f.csrf, login: 'caf-chef', password: DEMO_PASSWORD }) });
     expect(noCookie.statusCode).toBe(403);
     expect(noCookie.body).toContain('Formulaire refusé');

@@ -78,6 +78,7 @@ export async function freshEnv(dialect: Dialect, seed = true): Promise<TestEnv> 
       logLevel: 'silent',
       seedPath: seed ? SEED_PATH : null,
       blobs: { ...DEFAULT_BLOBS_CONFIG },
+      trustProxy: [],
     },
     async cleanup() {
       await dropDatabase?.();

@@ -282,6 +282,7 @@ describe('the aid space on the kiosk', () => {
     await taxNotice.getByText('Pas arrivé', { exact: true }).waitFor();
     await taxNotice.getByText('Ce papier n’est jamais arrivé dans votre coffre. Scannez-le encore une fois, ou choisissez un autre papier.').waitFor();
     await taxNotice.getByRole('button', { name: /Le scanner maintenant/ }).waitFor();
+    await taxNotice.getByRole('button', { name: /^Le demander aux impôts/ }).waitFor();
     await ui.expectAccessible('a paper that never arrived');
     // (the person would scan it again; here the choice is simply undone: the item is as it was)
     await setTaxNotice({ document_id: null, chosen_by: null, chosen_at: null });

@@ -2,6 +2,17 @@
  * Screen texts, in simple French (FALC): short sentences, one idea each, the words people use.
  * Kept together so they can be reviewed and translated in one place.
  */
+
+/**
+ * "à" before the name of who issues a paper, as the server words it ("la CAF", "le CCAS", "les impôts"),
+ * contracted as French wants it: à la CAF, au CCAS, aux impôts.
+ */
+export function toIssuer(name: string): string {
+  if (name.startsWith('le ')) return `au ${name.slice(3)}`;
+  if (name.startsWith('les ')) return `aux ${name.slice(4)}`;
+  return `à ${name}`;
+}
+
 export const t = {
   brand: 'Facilitateur',
   attract: {
@@ -301,7 +312,7 @@ export const t = {
     givenAgain: 'Donné de nouveau',
     accepted: (titles: string) => `Papiers acceptés : ${titles}.`,
     scanNow: 'Le scanner maintenant',
-    askIssuer: (issuer: string) => `Le demander à ${issuer}`,
+    askIssuer: (issuer: string) => `Le demander ${toIssuer(issuer)}`,
     where: 'Où l’obtenir ?',
     chooseOther: 'Choisir un autre papier de mon coffre',
     forPiece: (label: string) => ` : ${label}`,
@@ -337,23 +348,23 @@ export const t = {
     cancel: 'Annuler',
   },
   ask: {
-    title: (issuer: string) => `Demander ce papier à ${issuer}`,
+    title: (issuer: string) => `Demander ce papier ${toIssuer(issuer)}`,
     inThread: 'Ce message part dans votre demande. Vous pouvez le changer.',
     message: (aid: string, label: string) =>
       `Bonjour,\nPour ma demande de ${aid}, il me manque ce papier : ${label}.\nPouvez-vous me l’envoyer dans mon coffre Facilitateur ?\nMerci.`,
-    letterHelp: (issuer: string) => `${issuer} ne reçoit pas de message ici. Voici une lettre à imprimer, puis à envoyer ou à apporter. Vous pouvez la changer.`,
+    letterHelp: (issuer: string) => `On ne peut pas écrire ici ${toIssuer(issuer)}. Voici une lettre à imprimer, puis à envoyer ou à apporter. Vous pouvez la changer.`,
     letter: (aid: string, label: string, name: string) =>
       `Madame, Monsieur,\n\nJe fais une demande de ${aid}.\nPour cette demande, j’ai besoin de ce papier : ${label}.\nPouvez-vous me le donner ou me l’envoyer ?\n\nMerci par avance.\n\n${name}\nSignature :`,
     text: 'Le texte',
     send: 'Envoyer le message',
     print: 'Imprimer la lettre',
-    sent: (issuer: string) => `C’est envoyé à ${issuer}.`,
+    sent: (issuer: string) => `C’est envoyé ${toIssuer(issuer)}.`,
   },
   where: {
     title: 'Où obtenir ce papier ?',
     help: (issuer: string) => `Ce papier est donné par : ${issuer}.`,
     near: 'Les lieux d’accueil près d’ici :',
-    none: (issuer: string) => `C’est ${issuer} qui donne ce papier : demandez-le directement. Nous n’avons pas son adresse ici.`,
+    none: (issuer: string) => `Ce papier est donné par : ${issuer}. Demandez-le directement. Nous n’avons pas son adresse ici.`,
     plan: 'Plan des lieux d’accueil',
     planHelp: 'Les points montrent où sont les lieux. Les adresses sont dans la liste.',
     noPlan: 'Le plan n’est pas disponible. Voici les adresses.',

@@ -21,7 +21,7 @@ import { insertQueuedPush } from '../sync/pushes.ts';
 import type { ApplicationRow, ApplicationTransitionRow, Database } from '../storage/schema.ts';
 import { DECIDED_STATES, transition } from './state-machine.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
-import { capitalize, institutionName } from './words.ts';
+import { capitalize, institutionName, toInstitution } from './words.ts';
 
 export interface ApplicationActor {
   kind: ApplicationActorKind;
@@ -298,7 +298,7 @@ async function closeDependents(
   const message =
     cause.why === 'refused'
       ? `${capitalize(institutionName(kind))} a refusé la demande${cause.reason ? ` : ${cause.reason}` : '.'}`
-      : `La demande à ${institutionName(kind)} a été retirée. Cette aide ne peut pas avancer sans elle.`;
+      : `La demande ${toInstitution(institutionName(kind))} a été retirée. Cette aide ne peut pas avancer sans elle.`;
   for (const d of dependents) {
     await fireEventIn(trx, dialect, { applicationId: d.id, event: 'close', actor: { kind: 'system', id: 'linked-aids' }, message, at });
   }

@@ -33,6 +33,13 @@ export const INSTITUTION_NAME: Record<InstitutionKind, string> = {
   autre: 'un autre organisme',
 };
 
+/** "à" before an institution's name, contracted as French wants it: à la CAF, au département, aux impôts. */
+export function toInstitution(name: string): string {
+  if (name.startsWith('le ')) return `au ${name.slice(3)}`;
+  if (name.startsWith('les ')) return `aux ${name.slice(4)}`;
+  return `à ${name}`;
+}
+
 export function institutionName(kind: string): string {
   return (INSTITUTION_NAME as Record<string, string>)[kind] ?? INSTITUTION_NAME.autre;
 }
@@ -79,8 +86,8 @@ export function historySentence(step: HistoryStep, institution: string): string 
       return 'Il manque de nouveau un papier.';
     case 'submit':
       return step.actorKind === 'system'
-        ? `Le dernier papier est arrivé : la demande est envoyée à ${institution}, comme vous l’avez signé.`
-        : `La demande est envoyée à ${institution}.`;
+        ? `Le dernier papier est arrivé : la demande est envoyée ${toInstitution(institution)}, comme vous l’avez signé.`
+        : `La demande est envoyée ${toInstitution(institution)}.`;
     case 'take-up':
       return `${Inst} étudie votre demande.`;
     case 'request-information':

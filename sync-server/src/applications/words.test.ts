@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { INSTITUTION_NAME, institutionName, toInstitution } from './words.ts';
+
+describe('the aid space in words', () => {
+  it('contracts "à" before an institution as French does: à la, à l’, au, aux', () => {
+    expect(toInstitution(institutionName('caf'))).toBe('à la CAF');
+    expect(toInstitution(institutionName('urssaf'))).toBe('à l’Urssaf');
+    expect(toInstitution(institutionName('departement'))).toBe('au département');
+    expect(toInstitution(institutionName('ccas'))).toBe('au CCAS');
+    expect(toInstitution(institutionName('impots'))).toBe('aux impôts');
+    expect(toInstitution(institutionName('employeur'))).toBe('à votre employeur');
+    expect(toInstitution(institutionName('france-travail'))).toBe('à France Travail');
+    // never "à le" or "à les", whatever the institution
+    for (const name of Object.values(INSTITUTION_NAME)) expect(toInstitution(name)).not.toMatch(/^à les? /);
+  });
+
+  it('names an unknown kind "un autre organisme"', () => {
+    expect(institutionName('inconnu')).toBe('un autre organisme');
+  });
+});

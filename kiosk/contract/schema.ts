@@ -262,6 +262,8 @@ export type PieceStatus = z.infer<typeof PieceStatus>;
 export const ChecklistPiece = z.object({
   itemId: z.string(),
   label: z.string(),
+  /** the piece as the person names it when asking for it (« mon RIB »), for the message and the letter */
+  inLetter: z.string(),
   docTypes: z.array(z.string()),
   /** what kinds of paper fit, in words ("Carte d’identité", "Passeport") */
   docTitles: z.array(z.string()),

@@ -244,6 +244,8 @@ export type PieceStatusName = z.infer<typeof PieceStatusName>;
 export const ChecklistEntry = z.object({
   itemId: z.string(),
   label: z.string(),
+  /** the piece as the person names it when asking for it (« mon RIB ») */
+  inLetter: z.string(),
   docTypes: z.array(DocType),
   /** who issues this paper, to ask them when it is missing */
   issuerKind: z.string(),

@@ -227,7 +227,7 @@ describe('processing, from the kiosk to the console and back', () => {
     // 3. Kiosk: the question is news at her login; the dossier asks for the RIB again
     await kiosk.login('Camille');
     const news = page.getByRole('status').filter({ has: page.getByRole('heading', { name: 'Du nouveau' }) });
-    await news.getByText('Votre demande de Prime d’activité : Le service vous pose une question.').first().waitFor({ timeout: 15_000 });
+    await news.getByText('Votre demande de prime d’activité : Le service vous pose une question.').first().waitFor({ timeout: 15_000 });
     await news.getByText(/Votre RIB est illisible/).waitFor();
     await news.getByText(/nous attendons votre nouveau RIB/).waitFor();
     await kiosk.expectAccessible('home with the question as news');
@@ -301,7 +301,7 @@ describe('processing, from the kiosk to the console and back', () => {
 
     // 5. Kiosk: the decision is news at her next login, with the service's words
     await kiosk.login('Camille');
-    await news.getByText('Votre demande de Prime d’activité : Acceptée.').waitFor({ timeout: 15_000 });
+    await news.getByText('Votre demande de prime d’activité : Acceptée.').waitFor({ timeout: 15_000 });
     await news.getByText(REASON, { exact: false }).waitFor();
     await kiosk.expectAccessible('home with the decision as news');
     await kiosk.logout();

@@ -148,7 +148,7 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Fermer' }).click();
     await payslip.getByRole('button', { name: /Le demander à votre employeur/ }).click();
     const ask = page.getByRole('dialog', { name: 'Demander ce papier à votre employeur' });
-    await expect.poll(() => ask.getByLabel('Le texte').inputValue()).toContain('Pour cette demande, j’ai besoin de ce papier');
+    await expect.poll(() => ask.getByLabel('Le texte').inputValue()).toContain('Je fais une demande de prime d’activité.\nPour cette demande, j’ai besoin de ce papier : mes bulletins de salaire des 3 derniers mois.\n');
     await ui.expectAccessible('ask the issuer');
     await ask.getByRole('button', { name: 'Imprimer la lettre' }).click();
     await ask.getByText(/C’est prêt \(1 page\), mais cette tablette n’a pas d’imprimante/).waitFor();
@@ -222,7 +222,7 @@ describe('the aid space on the kiosk', () => {
     expect((await fireEvent(stack.server.db, stack.server.dialect, { applicationId, event: 'accept', actor: caf, message: 'Vous recevrez la prime chaque mois.' })).ok).toBe(true);
     await ui.login('Camille');
     const news = page.getByRole('status').filter({ has: page.getByRole('heading', { name: 'Du nouveau' }) });
-    await news.getByText('Votre demande de Prime d’activité : Acceptée.').waitFor({ timeout: 15_000 });
+    await news.getByText('Votre demande de prime d’activité : Acceptée.').waitFor({ timeout: 15_000 });
     await news.getByText(/Vous recevrez la prime chaque mois/).waitFor();
     await ui.expectAccessible('home with news');
     await until('the notice marked seen', async () => (await stack.server.db.selectFrom('application_notices').select('id').where('seen_at', 'is', null).execute()).length === 0);

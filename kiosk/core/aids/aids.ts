@@ -187,6 +187,7 @@ export class AidsService {
       checklist: d.checklist.map((c) => ({
         itemId: c.itemId,
         label: c.label,
+        inLetter: c.inLetter,
         docTypes: c.docTypes,
         docTitles: c.docTypes.map((t: DocType) => DOC_TYPE_TITLE[t]),
         issuerKind: c.issuerKind,

@@ -13,6 +13,15 @@ export function toIssuer(name: string): string {
   return `à ${name}`;
 }
 
+/**
+ * "de" before an aid's name, in the middle of a sentence: lower-cased (its acronym kept) and elided
+ * before a vowel — une demande de prime d’activité, d’allocation aux adultes handicapés (AAH).
+ */
+export function ofAid(name: string): string {
+  const lower = /^\p{Lu}\p{Ll}/u.test(name) ? name.charAt(0).toLowerCase() + name.slice(1) : name;
+  return /^[aeiouyàâéèêëîïôûh]/i.test(lower) ? `d’${lower}` : `de ${lower}`;
+}
+
 export const t = {
   brand: 'Facilitateur',
   attract: {
@@ -196,7 +205,7 @@ export const t = {
     back: 'Retour',
     backToAids: 'Retour à mes aides',
     news: 'Du nouveau',
-    notice: (aid: string, state: string) => `Votre demande de ${aid} : ${state}.`,
+    notice: (aid: string, state: string) => `Votre demande ${ofAid(aid)} : ${state}.`,
     noticeWords: 'Le service a écrit :',
     seeRequest: 'Voir la demande',
     requests: 'Mes demandes',
@@ -350,11 +359,11 @@ export const t = {
   ask: {
     title: (issuer: string) => `Demander ce papier ${toIssuer(issuer)}`,
     inThread: 'Ce message part dans votre demande. Vous pouvez le changer.',
-    message: (aid: string, label: string) =>
-      `Bonjour,\nPour ma demande de ${aid}, il me manque ce papier : ${label}.\nPouvez-vous me l’envoyer dans mon coffre Facilitateur ?\nMerci.`,
+    message: (aid: string, paper: string) =>
+      `Bonjour,\nPour ma demande ${ofAid(aid)}, il me manque ${paper}.\nPouvez-vous me l’envoyer dans mon coffre Facilitateur ?\nMerci.`,
     letterHelp: (issuer: string) => `On ne peut pas écrire ici ${toIssuer(issuer)}. Voici une lettre à imprimer, puis à envoyer ou à apporter. Vous pouvez la changer.`,
-    letter: (aid: string, label: string, name: string) =>
-      `Madame, Monsieur,\n\nJe fais une demande de ${aid}.\nPour cette demande, j’ai besoin de ce papier : ${label}.\nPouvez-vous me le donner ou me l’envoyer ?\n\nMerci par avance.\n\n${name}\nSignature :`,
+    letter: (aid: string, paper: string, name: string) =>
+      `Madame, Monsieur,\n\nJe fais une demande ${ofAid(aid)}.\nPour cette demande, j’ai besoin de ce papier : ${paper}.\nPouvez-vous me le donner ou me l’envoyer ?\n\nMerci par avance.\n\n${name}\nSignature :`,
     text: 'Le texte',
     send: 'Envoyer le message',
     print: 'Imprimer la lettre',

@@ -72,6 +72,15 @@ describe('the real catalogue', () => {
     }
   });
 
+  it('names every piece as the person would in a letter: in the first person, mid-sentence, no final full stop', () => {
+    for (const aid of catalogue.aids) {
+      for (const item of aid.checklist) {
+        expect(item.inLetter, `${aid.id}/${item.id}`).toMatch(/^(mon |ma |mes |le |la |les |l’|un |une )/u);
+        expect(item.inLetter, `${aid.id}/${item.id}`).not.toMatch(/\b(votre|vos)\b|\.$/iu);
+      }
+    }
+  });
+
   it('files PCH and the CMI after the MDPH decision, and RSA with the CSS', () => {
     expect(aidById(catalogue, 'pch').process).toMatchObject({ kind: 'linked', after: 'demande-mdph' });
     expect(aidById(catalogue, 'cmi').process).toMatchObject({ kind: 'linked', after: 'demande-mdph' });
@@ -137,7 +146,7 @@ describe('bundleChecklist', () => {
     const items = bundleChecklist(aids, base);
     const others = items.filter((i) => i.item.docTypes.includes('other')).map((i) => i.item.id);
     expect(others).toEqual(expect.arrayContaining(['formulaire-mdph', 'certificat-medical-mdph', 'photo-identite', 'devis-pch']));
-    const taxA = { id: 'a', label: 'avis', docTypes: ['tax-notice' as const], issuer: 'impots' as const, maxAgeMonths: 16 };
+    const taxA = { id: 'a', label: 'avis', inLetter: 'mon avis', docTypes: ['tax-notice' as const], issuer: 'impots' as const, maxAgeMonths: 16 };
     const mk = (id: string, item: typeof taxA): Aid =>
       Aid.parse({ id, name: id, description: 'x'.repeat(30), institution: 'caf', officialUrl: 'https://www.service-public.fr/', process: { kind: 'simple' }, checklist: [item] });
     const merged = bundleChecklist([mk('one', taxA), mk('two', { ...taxA, id: 'b', maxAgeMonths: 12 })], base);

@@ -121,6 +121,8 @@ export const ChecklistItem = z.strictObject({
   id: Slug,
   /** FALC: what to bring, in plain words */
   label: z.string().min(3).max(300),
+  /** the piece as the person names it in a letter or a message: « mes bulletins de salaire des 3 derniers mois » */
+  inLetter: z.string().min(3).max(200),
   /** vault document types accepted for this piece */
   docTypes: z.array(DocType).min(1),
   /** the institution that issues this piece: where to ask for it when it is missing */

@@ -652,7 +652,7 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
 
 describe('pieces asked again', () => {
   const piece = (itemId: string, aids: string[], requestedAt: string | null, status: AssessedPiece['status']): AssessedPiece => ({
-    item: { id: itemId, label: itemId, docTypes: ['rib'], issuer: 'banque' },
+    item: { id: itemId, label: itemId, inLetter: itemId, docTypes: ['rib'], issuer: 'banque' },
     aids,
     status,
     document: null,

@@ -400,6 +400,7 @@ export function checklistEntries(assessed: readonly AssessedPiece[]): ChecklistE
   return assessed.map((a) => ({
     itemId: a.item.id,
     label: a.item.label,
+    inLetter: a.item.inLetter,
     docTypes: a.item.docTypes,
     issuerKind: a.item.issuer,
     issuerName: institutionName(a.item.issuer),

@@ -106,7 +106,12 @@ describe('simulate', () => {
     expect(text).toContain('633,21 € + 598,50 € − 1 000,00 € = 231,71 €');
     expect(text).toContain('bonification');
     expect(aid(sim, 'rsa')).toMatchObject({ eligible: false, monthlyAmount: 0 });
+    // the RSA's calculation goes below zero: said in words, never a negative amount on screen
+    expect(aid(sim, 'rsa').explanation).toContain('Calcul : 646,52 € − 1 000,00 €. Le résultat est plus petit que 0 €.');
     expect(aid(sim, 'css')).toMatchObject({ eligible: true, cssLevel: 'participation' });
+    // far above every scale: no explanation of any aid shows a negative amount
+    const rich = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 30, resources: res(4000) }], housing: { status: 'tenant', rent: 550 } }), rules);
+    for (const r of rich.results) for (const line of r.explanation) expect(line).not.toMatch(/-\s?\d/);
   });
 
   it('the same person hosted free: the forfait logement counts in the prime d’activité resources', () => {

@@ -37,6 +37,11 @@ export function roundCents(x: number): number {
 }
 
 /** "1 163,74 €" (ordinary spaces, so that it prints and compares simply). */
+/** "Calcul : a − b = c." — never a negative amount shown to the person: below zero, said in words. */
+function calculation(operation: string, amount: number): string {
+  return amount < 0 ? `Calcul : ${operation}. Le résultat est plus petit que 0 €.` : `Calcul : ${operation} = ${euros(amount)}.`;
+}
+
 export function euros(x: number): string {
   const [int, dec] = roundCents(x).toFixed(2).split('.') as [string, string];
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
@@ -141,7 +146,7 @@ export function simulateRsa(s: Situation, rules: Rules, aahIncome = 0): AidResul
   if (flat) explanation.push(flat.why);
   const counted = roundCents(resources + (flat?.amount ?? 0));
   const amount = roundCents(forfait - counted);
-  explanation.push(`Calcul : ${euros(forfait)} − ${euros(counted)} = ${euros(amount)}.`);
+  explanation.push(calculation(`${euros(forfait)} − ${euros(counted)}`, amount));
   if (amount < r.minimumPayment) {
     explanation.push(
       amount <= 0
@@ -204,7 +209,7 @@ export function simulatePrimeActivite(s: Situation, rules: Rules, aahIncome = 0)
       : `Vos ressources (${euros(counted)}) sont plus basses que le montant de base : on enlève le montant de base, ${euros(forfait)}.`,
   );
   const amount = roundCents(forfait + earnedPart + bonus - deducted);
-  explanation.push(`Calcul : ${euros(forfait)} + ${euros(earnedPart)}${bonus > 0 ? ` + ${euros(bonus)}` : ''} − ${euros(deducted)} = ${euros(amount)}.`);
+  explanation.push(calculation(`${euros(forfait)} + ${euros(earnedPart)}${bonus > 0 ? ` + ${euros(bonus)}` : ''} − ${euros(deducted)}`, amount));
   const bonusLine = `Vous gagnez plus de ${euros(p.bonification.startMonthlyEarnings)} par mois : vous pouvez avoir en plus une bonification. Nous ne savons pas la calculer avec certitude, elle n’est pas comptée ici. Le montant réel peut être plus élevé.`;
   if (amount < p.minimumPayment) {
     if (bonusMissing) {

@@ -33,7 +33,7 @@ export function AskIssuer({
   onSent: (notice: string) => void;
 }) {
   const inThread = threadOf !== null;
-  const [text, setText] = useState(inThread ? t.ask.message(aidName, piece.label) : t.ask.letter(aidName, piece.label, personName));
+  const [text, setText] = useState(inThread ? t.ask.message(aidName, piece.inLetter) : t.ask.letter(aidName, piece.inLetter, personName));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);

@@ -310,6 +310,7 @@ export const t = {
     question: 'Le service vous pose une question',
     questionPieces: 'Il vous demande à nouveau ces papiers :',
     pieces: 'Les papiers à donner',
+    piecesSent: 'Les papiers envoyés avec la demande',
     present: 'Vous l’avez :',
     added: (d: string) => `ajouté le ${d}`,
     arriving: 'En route : ce papier part de la tablette vers votre coffre.',

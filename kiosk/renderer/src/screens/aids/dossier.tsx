@@ -148,7 +148,7 @@ export function Dossier({
           </div>
         )}
 
-        <h2>{t.dossier.pieces}</h2>
+        <h2>{d.submittedAt ? t.dossier.piecesSent : t.dossier.pieces}</h2>
         <ul class="plain checklist">
           {d.checklist.map((c) => (
             <li key={c.itemId} class={`piece ${c.status} ${stillAsked(c) ? 'requested' : ''}`}>

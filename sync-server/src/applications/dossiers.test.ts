@@ -316,7 +316,7 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
   });
 
   it('pushes status changes to the kiosk where the person last opened their aid space', async () => {
-    const { p, a, card } = await readyPerson();
+    const { a, card } = await readyPerson();
     const id = await file(a, ['prime-activite']);
     expect(await signAndSubmit(a, id, card)).toMatchObject({ ok: true, value: { state: 'submitted' } });
     // the person logs in at another kiosk and opens "Mes aides" there

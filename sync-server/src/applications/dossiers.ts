@@ -7,8 +7,8 @@
  *
  * Pieces arrive at any time (a deposit synced from a kiosk, a paper an institution issues): the sync
  * engine (once per person at the end of a batch) and the institutional issue call `reevaluatePerson`
- * inside their own transaction, so the dossier moves (ready, sent automatically, information provided) in the same commit
- * as the paper that made it move.
+ * inside their own transaction, so the dossier moves (ready, sent automatically, information provided)
+ * in the same commit as the paper that made it move.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
@@ -515,10 +515,12 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
   };
 }
 
-/** The person's dossiers (newest first) and the notices they have not seen. Reads only. */
+/**
+ * The person's dossiers (newest first) and the notices they have not seen. Its one write: this kiosk
+ * becomes the one their status changes are pushed to (the person opened their aid space here).
+ */
 export async function listDossiers(db: Kysely<Database>, applicant: Applicant, catalogue: AidCatalogue): Promise<{ dossiers: DossierSummary[]; notices: Notice[] }> {
-  // the person opened their aid space here: status changes are pushed to this kiosk from now on, so an
-  // open session shows them at once wherever the person is (the notice waits for the next login anyway)
+  // so that an open session shows a change at once wherever the person is (the notice waits for the next login anyway)
   await db
     .updateTable('dossiers')
     .set({ kiosk_id: applicant.kioskId })

@@ -2,8 +2,8 @@
  * Failed console logins, per login and address, kept in the database so that every server instance
  * counts the same ones and a restart forgets none: after `max` failures within `windowMs`, further
  * attempts are refused until the oldest of them leaves the window, even with the right password.
- * A success forgets the failures of its login and address. Rows older than the window go when the same
- * key fails again, and at the garbage collection (`purgeLoginFailures`).
+ * A success forgets the failures of its login and address; rows older than the window go at the garbage
+ * collection (`purgeLoginFailures`), and are never counted meanwhile.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -43,11 +43,7 @@ export class LoginThrottle {
   }
 
   async fail(login: string, address: string, now = Date.now()): Promise<void> {
-    const k = LoginThrottle.key(login, address);
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('console_login_failures').where('login', '=', k.login).where('address', '=', k.address).where('at', '<=', iso(now - this.windowMs)).execute();
-      await trx.insertInto('console_login_failures').values({ id: randomUUID(), ...k, at: iso(now) }).execute();
-    });
+    await this.db.insertInto('console_login_failures').values({ id: randomUUID(), ...LoginThrottle.key(login, address), at: iso(now) }).execute();
   }
 
   async succeed(login: string, address: string): Promise<void> {

@@ -49,6 +49,20 @@ function sameBlobSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** Checks a whole batch before anything is applied: a malformed batch stores nothing. */
+/** Runs `fn` in a savepoint: its writes stay when it returns; they are rolled back, and the error rethrown, when it throws. */
+async function inSavepoint<T>(trx: Transaction<Database>, name: 'mutation' | 'reassess', fn: () => Promise<T>): Promise<T> {
+  await sql`SAVEPOINT ${sql.raw(name)}`.execute(trx);
+  try {
+    const value = await fn();
+    await sql`RELEASE SAVEPOINT ${sql.raw(name)}`.execute(trx);
+    return value;
+  } catch (err) {
+    await sql`ROLLBACK TO SAVEPOINT ${sql.raw(name)}`.execute(trx);
+    await sql`RELEASE SAVEPOINT ${sql.raw(name)}`.execute(trx);
+    throw err;
+  }
+}
+
 function checkBatch(sorted: readonly Mutation[]): ProtocolError | null {
   const ids = new Set<string>();
   for (let i = 0; i < sorted.length; i++) {
@@ -143,14 +157,10 @@ export class SyncEngine {
             error = { code: 'gap', seq: m.seq, expectedSeq: lastSeq + 1, message: `Mutation ${m.seq} reçue avant ${lastSeq + 1} : renvoyer depuis ${lastSeq + 1}.` };
             break;
           }
-          await sql`SAVEPOINT mutation`.execute(trx);
           try {
-            const changed = await this.applyOne(trx, kioskId, m, now);
+            const changed = await inSavepoint(trx, 'mutation', () => this.applyOne(trx, kioskId, m, now));
             if (changed) vaultsChanged.add(changed);
-            await sql`RELEASE SAVEPOINT mutation`.execute(trx);
           } catch (err) {
-            await sql`ROLLBACK TO SAVEPOINT mutation`.execute(trx);
-            await sql`RELEASE SAVEPOINT mutation`.execute(trx);
             if (!(err instanceof Rejection)) throw err;
             error = err.error;
             break;
@@ -187,13 +197,9 @@ export class SyncEngine {
    * assessed again when it is next opened or the next paper arrives.
    */
   private async reassess(trx: Transaction<Database>, kioskId: string, personId: string, now: string): Promise<void> {
-    await sql`SAVEPOINT reassess`.execute(trx);
     try {
-      await reevaluatePerson(trx, this.deps.dialect, personId, { at: now });
-      await sql`RELEASE SAVEPOINT reassess`.execute(trx);
+      await inSavepoint(trx, 'reassess', () => reevaluatePerson(trx, this.deps.dialect, personId, { at: now }));
     } catch (err) {
-      await sql`ROLLBACK TO SAVEPOINT reassess`.execute(trx);
-      await sql`RELEASE SAVEPOINT reassess`.execute(trx);
       this.deps.log.error({ err, kioskId, personId }, 'aid requests could not be re-assessed after a vault change; the papers are kept');
     }
   }

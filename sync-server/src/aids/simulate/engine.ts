@@ -36,12 +36,12 @@ export function roundCents(x: number): number {
   return (Math.sign(x) * Math.round(Math.abs(x) * 100 + 1e-6)) / 100;
 }
 
-/** "1 163,74 €" (ordinary spaces, so that it prints and compares simply). */
 /** "Calcul : a − b = c." — never a negative amount shown to the person: below zero, said in words. */
 function calculation(operation: string, amount: number): string {
   return amount < 0 ? `Calcul : ${operation}. Le résultat est plus petit que 0 €.` : `Calcul : ${operation} = ${euros(amount)}.`;
 }
 
+/** "1 163,74 €" (ordinary spaces, so that it prints and compares simply). */
 export function euros(x: number): string {
   const [int, dec] = roundCents(x).toFixed(2).split('.') as [string, string];
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');

@@ -269,6 +269,8 @@ export const ChecklistPiece = z.object({
   docTitles: z.array(z.string()),
   issuerKind: z.string(),
   issuerName: z.string(),
+  /** "à" and the issuer, as French contracts it ("aux impôts", "au CCAS", "à la CAF") */
+  issuerTo: z.string(),
   /** the issuer is the institution handling the request: once the request is sent, it can be asked in its thread */
   issuerHandles: z.boolean(),
   forAids: z.array(z.string()),

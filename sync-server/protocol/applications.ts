@@ -250,6 +250,8 @@ export const ChecklistEntry = z.object({
   /** who issues this paper, to ask them when it is missing */
   issuerKind: z.string(),
   issuerName: z.string(),
+  /** "à" and the issuer, as French contracts it ("aux impôts", "au CCAS", "à la CAF") */
+  issuerTo: z.string(),
   /** the aids of the dossier that ask for it */
   forAids: z.array(z.string()),
   status: PieceStatusName,

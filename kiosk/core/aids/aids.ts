@@ -192,6 +192,7 @@ export class AidsService {
         docTitles: c.docTypes.map((t: DocType) => DOC_TYPE_TITLE[t]),
         issuerKind: c.issuerKind,
         issuerName: c.issuerName,
+        issuerTo: c.issuerTo,
         issuerHandles: handling.has(c.issuerKind),
         forAids: c.forAids,
         status: c.status,

@@ -4,16 +4,6 @@
  */
 
 /**
- * "à" before the name of who issues a paper, as the server words it ("la CAF", "le CCAS", "les impôts"),
- * contracted as French wants it: à la CAF, au CCAS, aux impôts.
- */
-export function toIssuer(name: string): string {
-  if (name.startsWith('le ')) return `au ${name.slice(3)}`;
-  if (name.startsWith('les ')) return `aux ${name.slice(4)}`;
-  return `à ${name}`;
-}
-
-/**
  * "de" before an aid's name, in the middle of a sentence: lower-cased (its acronym kept) and elided
  * before a vowel — une demande de prime d’activité, d’allocation aux adultes handicapés (AAH).
  */
@@ -322,7 +312,7 @@ export const t = {
     givenAgain: 'Donné de nouveau',
     accepted: (titles: string) => `Papiers acceptés : ${titles}.`,
     scanNow: 'Le scanner maintenant',
-    askIssuer: (issuer: string) => `Le demander ${toIssuer(issuer)}`,
+    askIssuer: (toIssuer: string) => `Le demander ${toIssuer}`,
     where: 'Où l’obtenir ?',
     chooseOther: 'Choisir un autre papier de mon coffre',
     forPiece: (label: string) => ` : ${label}`,
@@ -358,17 +348,17 @@ export const t = {
     cancel: 'Annuler',
   },
   ask: {
-    title: (issuer: string) => `Demander ce papier ${toIssuer(issuer)}`,
+    title: (toIssuer: string) => `Demander ce papier ${toIssuer}`,
     inThread: 'Ce message part dans votre demande. Vous pouvez le changer.',
     message: (aid: string, paper: string) =>
       `Bonjour,\nPour ma demande ${ofAid(aid)}, il me manque ${paper}.\nPouvez-vous me l’envoyer dans mon coffre Facilitateur ?\nMerci.`,
-    letterHelp: (issuer: string) => `On ne peut pas écrire ici ${toIssuer(issuer)}. Voici une lettre à imprimer, puis à envoyer ou à apporter. Vous pouvez la changer.`,
+    letterHelp: (toIssuer: string) => `On ne peut pas écrire ici ${toIssuer}. Voici une lettre à imprimer, puis à envoyer ou à apporter. Vous pouvez la changer.`,
     letter: (aid: string, paper: string, name: string) =>
       `Madame, Monsieur,\n\nJe fais une demande ${ofAid(aid)}.\nPour cette demande, j’ai besoin de ce papier : ${paper}.\nPouvez-vous me le donner ou me l’envoyer ?\n\nMerci par avance.\n\n${name}\nSignature :`,
     text: 'Le texte',
     send: 'Envoyer le message',
     print: 'Imprimer la lettre',
-    sent: (issuer: string) => `C’est envoyé ${toIssuer(issuer)}.`,
+    sent: (toIssuer: string) => `C’est envoyé ${toIssuer}.`,
   },
   where: {
     title: 'Où obtenir ce papier ?',

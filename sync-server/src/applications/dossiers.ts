@@ -28,7 +28,7 @@ import type { AssessedPiece, PieceDocument } from './pieces.ts';
 import { BEFORE_DECISION, BEFORE_SUBMISSION } from './state-machine.ts';
 import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thread.ts';
 import type { MessageAuthor } from './thread.ts';
-import { aidInstitutionName, aidName, historySentence, institutionName } from './words.ts';
+import { aidInstitutionName, aidName, historySentence, institutionName, toInstitution } from './words.ts';
 
 export type Failure = { code: 'invalid' | 'unknown' | 'forbidden' | 'conflict' | 'incomplete' | 'expired'; message: string };
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: Failure };
@@ -404,6 +404,7 @@ export function checklistEntries(assessed: readonly AssessedPiece[]): ChecklistE
     docTypes: a.item.docTypes,
     issuerKind: a.item.issuer,
     issuerName: institutionName(a.item.issuer),
+    issuerTo: toInstitution(institutionName(a.item.issuer)),
     forAids: a.aids,
     status: a.status,
     document: a.document

@@ -179,7 +179,7 @@ export function Dossier({
                         <span class="sr-only">{t.dossier.forPiece(c.label)}</span>
                       </button>
                       <button type="button" class="button secondary" disabled={busy} onClick={() => setPanel({ kind: 'ask', piece: c })}>
-                        {t.dossier.askIssuer(c.issuerName)}
+                        {t.dossier.askIssuer(c.issuerTo)}
                         <span class="sr-only">{t.dossier.forPiece(c.label)}</span>
                       </button>
                       <button type="button" class="button secondary" disabled={busy} onClick={() => setPanel({ kind: 'where', piece: c })}>

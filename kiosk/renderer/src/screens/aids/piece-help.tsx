@@ -44,7 +44,7 @@ export function AskIssuer({
     try {
       if (inThread) {
         await kiosk.call('applications.message', { dossierId, body: text, applicationId: threadOf });
-        onSent(t.ask.sent(piece.issuerName));
+        onSent(t.ask.sent(piece.issuerTo));
       } else {
         const r = await kiosk.call('applications.printLetter', { to: piece.issuerName, body: text });
         setDone(r.printed ? t.doc.printed(r.pages) : t.dossier.noPrinter(r.pages));
@@ -57,8 +57,8 @@ export function AskIssuer({
   }
 
   return (
-    <Dialog id="titre-demander" title={t.ask.title(piece.issuerName)} onClose={onClose}>
-      <p>{inThread ? t.ask.inThread : t.ask.letterHelp(piece.issuerName)}</p>
+    <Dialog id="titre-demander" title={t.ask.title(piece.issuerTo)} onClose={onClose}>
+      <p>{inThread ? t.ask.inThread : t.ask.letterHelp(piece.issuerTo)}</p>
       <label for="texte-demande" class="lead">
         {t.ask.text}
       </label>

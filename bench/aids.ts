@@ -125,7 +125,7 @@ export async function benchAids(runs = 40): Promise<BenchResult[]> {
     const pieces = ['Carte d’identité', 'RIB', 'Bulletin de salaire', 'Quittance de loyer'].map((label) => ({
       label,
       status: 'present' as const,
-      document: { title: label, version: 1, mime: 'image/jpeg' as const, bytes: new Uint8Array(scan) },
+      document: { title: label, version: 1, bytes: new Uint8Array(scan) },
     }));
     const pdf = await timed(Math.max(10, Math.round(runs / 4)), () =>
       dossierPdf({

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { expressionBuilder, sql } from 'kysely';
 import type { Expression, Kysely, SqlBool, Transaction } from 'kysely';
-import { aidById, loadCatalogue } from '../aids/catalogue.ts';
+import { loadCatalogue } from '../aids/catalogue.ts';
 import type { AidCatalogue } from '../aids/catalogue.ts';
 import { appendAudit } from '../domain/audit.ts';
 import type { ActorKind as AuditActorKind } from '../domain/audit.ts';
@@ -21,7 +21,7 @@ import { insertQueuedPush } from '../sync/pushes.ts';
 import type { ApplicationRow, ApplicationTransitionRow, Database } from '../storage/schema.ts';
 import { DECIDED_STATES, transition } from './state-machine.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
-import { capitalize, institutionName, toInstitution } from './words.ts';
+import { aidInstitutionName, capitalize, toInstitution } from './words.ts';
 
 export interface ApplicationActor {
   kind: ApplicationActorKind;
@@ -181,8 +181,7 @@ export async function fireEvent(
   return db.transaction().execute((trx) => fireEventIn(trx, dialect, input));
 }
 
-/** States the person is told about at their next login (and live on the kiosk they filed from). */
-const NOTIFIED_STATES: readonly ApplicationState[] = ['submitted', 'in-processing', 'information-requested', 'accepted', 'refused', 'closed'];
+/** States the person is told about at their next login (and live on their kiosk), with the status pushed. */
 const PUSHED_STATUS: Partial<Record<ApplicationState, ApplicationStatusBody['status']>> = {
   submitted: 'submitted',
   'in-processing': 'in-review',
@@ -246,7 +245,7 @@ export async function fireEventIn(
       detail: { applicationId: current.id, aidId: current.aid_id, from: current.state, to: t.next, withMessage: message !== null },
       at,
     });
-    if (NOTIFIED_STATES.includes(t.next) && input.actor.kind !== 'applicant' && current.dossier_id) {
+    if (t.next in PUSHED_STATUS && input.actor.kind !== 'applicant' && current.dossier_id) {
       await notifyPerson(trx, { personId: current.person_id, dossierId: current.dossier_id, applicationId: current.id, state: t.next, message, at });
     }
     if (input.event === 'refuse') await closeDependents(trx, dialect, current, { why: 'refused', reason: message }, at);
@@ -293,12 +292,11 @@ async function closeDependents(
 ): Promise<void> {
   const dependents = await trx.selectFrom('applications').select('id').where('waits_for', '=', parent.id).where('state', '!=', 'closed').orderBy('id').execute();
   if (dependents.length === 0) return;
-  const catalogue = await catalogueOr(undefined);
-  const kind = catalogue.aids.some((a) => a.id === parent.aid_id) ? aidById(catalogue, parent.aid_id).institution : 'autre';
+  const institution = aidInstitutionName(await catalogueOr(undefined), parent.aid_id);
   const message =
     cause.why === 'refused'
-      ? `${capitalize(institutionName(kind))} a refusé la demande${cause.reason ? ` : ${cause.reason}` : '.'}`
-      : `La demande ${toInstitution(institutionName(kind))} a été retirée. Cette aide ne peut pas avancer sans elle.`;
+      ? `${capitalize(institution)} a refusé la demande${cause.reason ? ` : ${cause.reason}` : '.'}`
+      : `La demande ${toInstitution(institution)} a été retirée. Cette aide ne peut pas avancer sans elle.`;
   for (const d of dependents) {
     await fireEventIn(trx, dialect, { applicationId: d.id, event: 'close', actor: { kind: 'system', id: 'linked-aids' }, message, at });
   }
@@ -331,6 +329,12 @@ export function parentAccepted(waitsFor: string): Expression<SqlBool> {
       eb.selectFrom('application_transitions as acceptance').select('acceptance.seq').where('acceptance.application_id', '=', parent).where('acceptance.to_state', '=', 'accepted'),
     ),
   ]);
+}
+
+/** `parentAccepted` for one application: it is accepted, or closed after an acceptance. */
+export async function wasAccepted(db: Kysely<Database>, applicationId: string): Promise<boolean> {
+  const row = await db.selectFrom('application_transitions').select('seq').where('application_id', '=', applicationId).where('to_state', '=', 'accepted').executeTakeFirst();
+  return row !== undefined;
 }
 
 export interface QueueItem extends Application {

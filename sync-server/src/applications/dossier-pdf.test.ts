@@ -115,9 +115,9 @@ function input(over: Partial<DossierPdfInput> = {}): DossierPdfInput {
       { aidName: 'Complémentaire santé solidaire', institutionName: 'CPAM du Rhône', state: 'in-processing' },
     ],
     pieces: [
-      { label: 'Pièce d’identité', status: 'present', document: { title: 'Carte d’identité', version: 2, mime: 'image/png', bytes: png } },
-      { label: 'Justificatif de domicile', status: 'expired', document: { title: 'Facture EDF', version: 1, mime: 'image/jpeg', bytes: jpeg } },
-      { label: 'Avis d’imposition', status: 'present', document: { title: 'Avis 2025', version: 3, mime: 'application/pdf', bytes: twoPagePdf } },
+      { label: 'Pièce d’identité', status: 'present', document: { title: 'Carte d’identité', version: 2, bytes: png } },
+      { label: 'Justificatif de domicile', status: 'expired', document: { title: 'Facture EDF', version: 1, bytes: jpeg } },
+      { label: 'Avis d’imposition', status: 'present', document: { title: 'Avis 2025', version: 3, bytes: twoPagePdf } },
       { label: 'RIB', status: 'absent', document: null },
     ],
     signature: {
@@ -140,13 +140,13 @@ function input(over: Partial<DossierPdfInput> = {}): DossierPdfInput {
 function damagedPieces(): DossierPdfInput['pieces'] {
   const text = (s: string) => new TextEncoder().encode(s);
   return [
-    { label: 'Photo abîmée', status: 'present', document: { title: 'Scan', version: 1, mime: 'image/jpeg', bytes: text('not a jpeg at all') } },
-    { label: 'PNG coupé', status: 'present', document: { title: 'Scan 2', version: 4, mime: 'image/png', bytes: png.slice(0, 60) } },
-    { label: 'PDF abîmé', status: 'present', document: { title: 'Relevé', version: 1, mime: 'application/pdf', bytes: text('%PDF-1.7\n1 0 obj << /Type /Catalog') } },
-    { label: 'JPEG sans image', status: 'present', document: { title: 'Vide', version: 1, mime: 'image/jpeg', bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]) } },
-    { label: 'Vide', status: 'present', document: { title: 'Vide', version: 1, mime: 'image/png', bytes: new Uint8Array() } },
-    { label: 'PDF chiffré', status: 'present', document: { title: 'Relevé', version: 2, mime: 'application/pdf', bytes: encryptedPdf } },
-    { label: 'Pièce d’identité', status: 'present', document: { title: 'Carte', version: 1, mime: 'image/jpeg', bytes: jpeg } },
+    { label: 'Photo abîmée', status: 'present', document: { title: 'Scan', version: 1, bytes: text('not a jpeg at all') } },
+    { label: 'PNG coupé', status: 'present', document: { title: 'Scan 2', version: 4, bytes: png.slice(0, 60) } },
+    { label: 'PDF abîmé', status: 'present', document: { title: 'Relevé', version: 1, bytes: text('%PDF-1.7\n1 0 obj << /Type /Catalog') } },
+    { label: 'JPEG sans image', status: 'present', document: { title: 'Vide', version: 1, bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]) } },
+    { label: 'Vide', status: 'present', document: { title: 'Vide', version: 1, bytes: new Uint8Array() } },
+    { label: 'PDF chiffré', status: 'present', document: { title: 'Relevé', version: 2, bytes: encryptedPdf } },
+    { label: 'Pièce d’identité', status: 'present', document: { title: 'Carte', version: 1, bytes: jpeg } },
   ];
 }
 
@@ -181,7 +181,7 @@ describe('dossierPdf: structure', () => {
   });
 
   it('embeds a WebP scan (pdf-lib has no WebP: converted on the way)', async () => {
-    const pieces: DossierPdfInput['pieces'] = [{ label: 'Photo', status: 'present', document: { title: 'Photo', version: 1, mime: 'image/webp', bytes: webp } }];
+    const pieces: DossierPdfInput['pieces'] = [{ label: 'Photo', status: 'present', document: { title: 'Photo', version: 1, bytes: webp } }];
     const doc = await PDFDocument.load(await dossierPdf(input({ pieces })));
     expect(doc.getPageCount()).toBe(5);
   });
@@ -281,7 +281,7 @@ describe('dossierPdf: what it says (pdftotext)', () => {
       state: 'collecting-pieces' as const,
     }));
     const pieces: DossierPdfInput['pieces'] = [
-      { label: longLabel, status: 'present', document: { title: 'Image', version: 1, mime: 'image/png', bytes: png } },
+      { label: longLabel, status: 'present', document: { title: 'Image', version: 1, bytes: png } },
       ...Array.from({ length: 30 }, (_, i) => ({ label: `Papier ${i + 1}`, status: 'absent' as const, document: null })),
     ];
     const bytes = await dossierPdf(input({ aids, pieces, signature: { ...input().signature!, signature: 'Z'.repeat(400) } }));

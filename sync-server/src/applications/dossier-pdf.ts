@@ -22,7 +22,6 @@ import type {
   SubmissionGround,
   SubmissionMode,
 } from '../../protocol/applications.ts';
-import type { FileMime } from '../../protocol/common.ts';
 import { A4, ACCENT, INK, MARGIN, Writer, dateFr, safe, wrap } from '../domain/document-pdf.ts';
 
 export interface DossierPdfInput {
@@ -33,7 +32,7 @@ export interface DossierPdfInput {
   pieces: {
     label: string;
     status: PieceStatusName;
-    document: { title: string; version: number; mime: FileMime; bytes: Uint8Array } | null;
+    document: { title: string; version: number; bytes: Uint8Array } | null;
   }[];
   signature: {
     mode: SubmissionMode;

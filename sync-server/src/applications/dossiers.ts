@@ -12,8 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { FilingSituation } from '../../protocol/applications.ts';
-import type { ChecklistEntry, Dossier, DossierSummary, Notice, ThreadMessage } from '../../protocol/applications.ts';
+import type { ChecklistEntry, Dossier, DossierSummary, FilingSituation, Notice, ThreadMessage } from '../../protocol/applications.ts';
 import { canonicalJson } from '../../protocol/canonical-json.ts';
 import { aidById } from '../aids/catalogue.ts';
 import type { Aid, AidCatalogue } from '../aids/catalogue.ts';
@@ -21,9 +20,9 @@ import { appendAudit } from '../domain/audit.ts';
 import type { PersonSession } from '../domain/person-vault.ts';
 import type { Dialect } from '../storage/database.ts';
 import type { ApplicationRow, Database, DossierRow } from '../storage/schema.ts';
-import { catalogueOr, fireEventIn, insertApplication } from './applications.ts';
+import { catalogueOr, fireEventIn, insertApplication, wasAccepted } from './applications.ts';
 import type { ApplicationActor } from './applications.ts';
-import { accepts, assessDossier, currentDocuments, documentsById, isComplete, orderedAids, persistPieces, requestedSince, upsertPiece } from './pieces.ts';
+import { accepts, assessDossier, currentDocuments, documentsById, isComplete, orderedAids, persistPieces, requestedSince, situationOf, upsertPiece } from './pieces.ts';
 import type { AssessedPiece, PieceDocument } from './pieces.ts';
 import { BEFORE_DECISION, BEFORE_SUBMISSION } from './state-machine.ts';
 import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thread.ts';
@@ -82,10 +81,6 @@ const SYSTEM_PIECES: ApplicationActor = { kind: 'system', id: 'pieces-check' };
 const SYSTEM_SENDING: ApplicationActor = { kind: 'system', id: 'automatic-submission' };
 
 const today = (at: string) => at.slice(0, 10);
-
-function situationOf(d: DossierRow): FilingSituation {
-  return FilingSituation.parse(JSON.parse(d.situation));
-}
 
 async function lockDossier(trx: Transaction<Database>, dialect: Dialect, dossierId: string): Promise<DossierRow | undefined> {
   let q = trx.selectFrom('dossiers').selectAll().where('id', '=', dossierId);
@@ -238,6 +233,14 @@ export async function reevaluateOwned(
   return r;
 }
 
+/** `reevaluateOwned` in its own transaction, its Refusal as an outcome: what each read of a dossier starts with. */
+export function reevaluatedOwn(db: Kysely<Database>, dialect: Dialect, personId: string, dossierId: string, catalogue: AidCatalogue): Promise<Outcome<Reevaluation>> {
+  return refusals(async () => ({
+    ok: true as const,
+    value: await db.transaction().execute((trx) => reevaluateOwned(trx, dialect, personId, dossierId, { catalogue })),
+  }));
+}
+
 /**
  * The hook of every vault change: re-evaluates the person's open dossiers, inside the caller's
  * transaction. (A paper chosen while on its way that arrives in someone else's vault concerns another
@@ -292,11 +295,7 @@ async function usableParent(trx: Transaction<Database>, personId: string, aidId:
     .where('state', '!=', 'refused')
     .orderBy('created_at', 'desc')
     .execute();
-  for (const r of rows) {
-    if (r.state !== 'closed') return r;
-    const accepted = await trx.selectFrom('application_transitions').select('seq').where('application_id', '=', r.id).where('event', '=', 'accept').executeTakeFirst();
-    if (accepted) return r;
-  }
+  for (const r of rows) if (r.state !== 'closed' || (await wasAccepted(trx, r.id))) return r;
   return null;
 }
 
@@ -419,11 +418,7 @@ export function checklistEntries(assessed: readonly AssessedPiece[]): ChecklistE
 async function waitingText(db: Kysely<Database>, catalogue: AidCatalogue, app: ApplicationRow): Promise<string | null> {
   if (!app.waits_for || app.state === 'closed') return null;
   const parent = await db.selectFrom('applications').select(['id', 'state', 'aid_id']).where('id', '=', app.waits_for).executeTakeFirst();
-  if (!parent || parent.state === 'accepted') return null;
-  if (parent.state === 'closed') {
-    const accepted = await db.selectFrom('application_transitions').select('seq').where('application_id', '=', parent.id).where('event', '=', 'accept').executeTakeFirst();
-    if (accepted) return null;
-  }
+  if (!parent || (await wasAccepted(db, parent.id))) return null;
   const aid = catalogue.aids.find((a) => a.id === app.aid_id);
   if (aid?.process.kind === 'linked') return aid.process.reason;
   return `Elle attend la décision sur : ${aidName(catalogue, parent.aid_id)}.`;
@@ -446,10 +441,7 @@ function canSubmitNow(dossier: DossierRow, apps: readonly ApplicationRow[], comp
  * history in sentences and the messages; the threads are marked read.
  */
 export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applicant: Applicant, dossierId: string, catalogue: AidCatalogue): Promise<Outcome<Dossier>> {
-  const owned = await refusals(async () => ({
-    ok: true as const,
-    value: await db.transaction().execute((trx) => reevaluateOwned(trx, dialect, applicant.personId, dossierId, { catalogue })),
-  }));
+  const owned = await reevaluatedOwn(db, dialect, applicant.personId, dossierId, catalogue);
   if (!owned.ok) return owned;
   const { dossier, apps, assessed, complete } = owned.value;
 

@@ -12,8 +12,8 @@
  * as it was: those items are frozen, except the ones the institution asked for again.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { Manifest } from '../../protocol/applications.ts';
-import type { FilingSituation, PieceStatusName } from '../../protocol/applications.ts';
+import { FilingSituation, Manifest } from '../../protocol/applications.ts';
+import type { PieceStatusName } from '../../protocol/applications.ts';
 import { DocType } from '../../protocol/common.ts';
 import { assessPieces, bundleChecklist } from '../aids/catalogue.ts';
 import type { Aid, AidCatalogue, ChecklistItem } from '../aids/catalogue.ts';
@@ -54,6 +54,18 @@ export interface AssessedPiece {
 /** The aids of a dossier in catalogue order (the order of its checklist and manifest). */
 export function orderedAids(catalogue: AidCatalogue, aidIds: readonly string[]): Aid[] {
   return catalogue.aids.filter((a) => aidIds.includes(a.id));
+}
+
+/** The situation the dossier was filed with (stored as canonical JSON). */
+export function situationOf(d: Pick<DossierRow, 'situation'>): FilingSituation {
+  return FilingSituation.parse(JSON.parse(d.situation));
+}
+
+/** The manifest signed for the dossier, if there is one. */
+export function signedManifest(d: Pick<DossierRow, 'manifest'>): Manifest | null {
+  if (!d.manifest) return null;
+  const m = Manifest.safeParse(JSON.parse(d.manifest));
+  return m.success ? m.data : null;
 }
 
 /** The dossier's checklist items, each once (a defensive de-duplication by item id on top of the catalogue's). */
@@ -185,12 +197,9 @@ export async function assessDossier(db: Kysely<Database>, input: AssessInput): P
       if (row?.requested_at) continue;
       frozenRefs.set(item.id, row?.document_id && row.version !== null ? { documentId: row.document_id, version: row.version } : null);
     }
-  } else if (dossier.signed_at !== null && dossier.manifest !== null) {
-    const signed = Manifest.safeParse(JSON.parse(dossier.manifest));
-    if (signed.success) {
-      for (const p of signed.data.pieces) {
-        if (p.documentId !== null && p.version !== null) frozenRefs.set(p.itemId, { documentId: p.documentId, version: p.version });
-      }
+  } else if (dossier.signed_at !== null) {
+    for (const p of signedManifest(dossier)?.pieces ?? []) {
+      if (p.documentId !== null && p.version !== null) frozenRefs.set(p.itemId, { documentId: p.documentId, version: p.version });
     }
   }
   const exact = await exactVersions(db, [...frozenRefs.values()].filter((r): r is { documentId: string; version: number } => r !== null));

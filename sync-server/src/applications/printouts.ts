@@ -4,8 +4,8 @@
  * session, and is journaled like any other read.
  */
 import type { Kysely } from 'kysely';
-import { FilingSituation, Manifest, SubmissionGround } from '../../protocol/applications.ts';
-import { FileMime } from '../../protocol/common.ts';
+import { SubmissionGround } from '../../protocol/applications.ts';
+import { signedManifest, situationOf } from './pieces.ts';
 import type { AidCatalogue } from '../aids/catalogue.ts';
 import { readBlob } from '../blobs/blob-store.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
@@ -16,7 +16,7 @@ import type { Dialect } from '../storage/database.ts';
 import type { Database } from '../storage/schema.ts';
 import { dossierPdf, receiptPdf } from './dossier-pdf.ts';
 import type { DossierPdfInput } from './dossier-pdf.ts';
-import { reevaluateOwned, refusals, refuse } from './dossiers.ts';
+import { reevaluatedOwn, refuse } from './dossiers.ts';
 import type { Outcome, Reevaluation } from './dossiers.ts';
 import { manifestSha256 } from './submission.ts';
 import { aidInstitutionName, aidName } from './words.ts';
@@ -29,12 +29,7 @@ export interface PrintoutDeps {
 }
 
 /** The session's dossier, assessed again (a Refusal, NO_DOSSIER, when it is not theirs). */
-async function current(deps: PrintoutDeps, s: PersonSession, dossierId: string): Promise<Outcome<Reevaluation>> {
-  return refusals(async () => ({
-    ok: true as const,
-    value: await deps.db.transaction().execute((trx) => reevaluateOwned(trx, deps.dialect, s.personId, dossierId, { catalogue: deps.catalogue })),
-  }));
-}
+const current = (deps: PrintoutDeps, s: PersonSession, dossierId: string) => reevaluatedOwn(deps.db, deps.dialect, s.personId, dossierId, deps.catalogue);
 
 async function personOf(db: Kysely<Database>, personId: string) {
   return db.selectFrom('persons').select(['first_name', 'last_name', 'identifier', 'birth_date']).where('id', '=', personId).executeTakeFirstOrThrow();
@@ -42,12 +37,6 @@ async function personOf(db: Kysely<Database>, personId: string) {
 
 function aidsOf(catalogue: AidCatalogue, r: Reevaluation) {
   return r.apps.map((a) => ({ aidName: aidName(catalogue, a.aid_id), institutionName: aidInstitutionName(catalogue, a.aid_id), state: a.state }));
-}
-
-function signedManifest(text: string | null): Manifest | null {
-  if (!text) return null;
-  const m = Manifest.safeParse(JSON.parse(text));
-  return m.success ? m.data : null;
 }
 
 /** The whole dossier: what was declared, the pieces themselves, the signature. */
@@ -64,12 +53,11 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
     let document: DossierPdfInput['pieces'][number]['document'] = null;
     if (a.status === 'present' && a.document) {
       const c = await check(vault, s, 'document.read', { vault: a.document.vault, doc_type: a.document.docType });
-      const blob = await deps.db.selectFrom('blobs').select('mime').where('sha256', '=', a.document.sha256).executeTakeFirst();
-      const mime = FileMime.safeParse(blob?.mime);
-      if (c.decision.allow && mime.success) {
+      if (c.decision.allow) {
+        // what the bytes are is read from the bytes themselves (dossier-pdf.ts)
         const bytes = await readBlob(deps.blobStore, a.document.sha256).catch(() => null);
         if (bytes) {
-          document = { title: a.document.title, version: a.document.version, mime: mime.data, bytes: new Uint8Array(bytes) };
+          document = { title: a.document.title, version: a.document.version, bytes: new Uint8Array(bytes) };
           read.push({ documentId: a.document.id, version: a.document.version });
           journal = { actorId: c.actorId, groundName: c.groundName };
         }
@@ -78,7 +66,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
     pieces.push({ label: a.item.label, status: a.status, document });
   }
 
-  const manifest = signedManifest(r.dossier.manifest);
+  const manifest = signedManifest(r.dossier);
   let signature: DossierPdfInput['signature'] = null;
   if (r.dossier.signed_at && manifest && r.dossier.signature && r.dossier.signer_identifier && r.dossier.signer_card_serial) {
     const signer = await deps.db.selectFrom('persons').select(['first_name', 'last_name']).where('identifier', '=', r.dossier.signer_identifier).executeTakeFirst();
@@ -97,7 +85,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
   const pdf = await dossierPdf({
     receiptNumber: r.dossier.receipt_number,
     person: { firstName: person.first_name, lastName: person.last_name, identifier: person.identifier, birthDate: person.birth_date },
-    situation: FilingSituation.parse(JSON.parse(r.dossier.situation)),
+    situation: situationOf(r.dossier),
     aids: aidsOf(deps.catalogue, r),
     pieces,
     signature,
@@ -127,7 +115,7 @@ export async function receiptPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
   const c = await current(deps, s, dossierId);
   if (!c.ok) return c;
   const r = c.value;
-  const manifest = signedManifest(r.dossier.manifest);
+  const manifest = signedManifest(r.dossier);
   if (!r.dossier.receipt_number || !r.dossier.signed_at || !manifest) return refuse('conflict', 'Le récépissé existe quand la demande est signée.');
   const person = await personOf(deps.db, r.dossier.person_id);
   const given = r.assessed.filter((a) => a.status === 'present').length;

@@ -19,7 +19,8 @@ import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts'
 import type { CardCertificateProblem } from '../../../drivers/pcsc/card-certificate.ts';
 import { verifyP256Signature } from '../../../drivers/pcsc/ec.ts';
 import { MANIFEST_CONTEXT, MANIFEST_TTL_MS, manifestBytes } from '../../protocol/applications.ts';
-import type { FilingSituation, Manifest, SubmissionGround, SubmissionMode } from '../../protocol/applications.ts';
+import type { Manifest, SubmissionGround, SubmissionMode } from '../../protocol/applications.ts';
+import { situationOf } from './pieces.ts';
 import { canonicalJson } from '../../protocol/canonical-json.ts';
 import type { Json } from '../../protocol/canonical-json.ts';
 import { CROCKFORD } from '../../protocol/identifier.ts';
@@ -80,7 +81,7 @@ function buildManifest(r: Reevaluation, applicant: Applicant, o: { mode: Submiss
     dossierId: r.dossier.id,
     person: applicant.identifier,
     aids: r.apps.filter((a) => a.state !== 'closed').map((a) => ({ applicationId: a.id, aidId: a.aid_id })),
-    situation: JSON.parse(r.dossier.situation) as FilingSituation,
+    situation: situationOf(r.dossier),
     mode: o.mode,
     ground: o.ground,
     pieces: r.assessed.map((a) =>

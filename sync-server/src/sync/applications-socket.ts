@@ -34,7 +34,7 @@ import { applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen,
 import type { Outcome } from '../applications/dossiers.ts';
 import { dossierPdfFor, receiptPdfFor } from '../applications/printouts.ts';
 import { prepareSubmission, submitSigned } from '../applications/submission.ts';
-import { institutionName } from '../applications/words.ts';
+import { aidName, institutionName } from '../applications/words.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { LoadedCa } from '../cards/ca-store.ts';
 import { check } from '../domain/person-vault.ts';
@@ -114,7 +114,6 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
     on(AID_EVENTS.simulate, SimulateRequest, async (req, _s, cat): Promise<SimulateAck> => {
       rules ??= loadRules();
       const sim = simulate(req.situation, rules, { today: new Date() });
-      const nameOf = (id: string) => cat.aids.find((a) => a.id === id)?.name ?? id;
       return {
         ok: true,
         rulesVersion: sim.rulesVersion,
@@ -122,7 +121,7 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
         warnings: sim.warnings,
         results: sim.results.map((r) => ({
           aid: r.aid,
-          aidName: r.person === 'conjoint' ? `${nameOf(r.aid)} (pour votre conjoint)` : nameOf(r.aid),
+          aidName: r.person === 'conjoint' ? `${aidName(cat, r.aid)} (pour votre conjoint)` : aidName(cat, r.aid),
           eligible: r.eligible,
           monthlyAmount: r.monthlyAmount,
           explanation: r.explanation,

@@ -308,6 +308,15 @@ export async function upsertPiece(trx: Transaction<Database>, dossierId: string,
     .execute();
 }
 
+/**
+ * The institution asks for these items again (its request for information): from now on only a version
+ * newer than `at` satisfies them (see `assessDossier`), and the person reads `message` with them.
+ */
+export async function requestPiecesAgain(trx: Transaction<Database>, dossierId: string, itemIds: readonly string[], at: string, message: string): Promise<void> {
+  if (itemIds.length === 0) return;
+  await trx.updateTable('dossier_pieces').set({ requested_at: at, request_message: message }).where('dossier_id', '=', dossierId).where('item_id', 'in', [...itemIds]).execute();
+}
+
 /** Every piece is there (nothing missing, nothing still on its way). */
 export function isComplete(assessed: readonly AssessedPiece[]): boolean {
   return assessed.every((a) => a.status === 'present');

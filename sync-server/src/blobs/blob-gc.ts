@@ -3,8 +3,8 @@
  *  - uploads never completed (tus files and their bookkeeping),
  *  - blobs no applied mutation ever referenced (`referenced_at` null), row then bytes,
  *  - bytes in the store that no row describes (a crash between storing and recording),
- * and drops expired authentication leftovers (used challenges, session tokens, console login failures
- * that no longer count).
+ * and drops expired authentication leftovers (used challenges, kiosk and console sessions, console login
+ * failures that no longer count).
  * Run periodically by the server and by `npm run staff -- blobs gc`. Safe to run from several processes
  * at once: each deletion is conditional, and a blob a mutation references meanwhile is kept (the mutation
  * locks the row and sets `referenced_at` in its transaction; the deletion re-checks it).
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { purgeExpiredNonces } from '../auth/challenges.ts';
 import { purgeExpiredSessions } from '../auth/kiosk-auth.ts';
+import { purgeExpiredConsoleSessions } from '../console/sessions.ts';
 import { purgeLoginFailures } from '../console/throttle.ts';
 import type { Database } from '../storage/schema.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -98,6 +99,7 @@ export async function collectGarbage(o: GcOptions): Promise<GcReport> {
     report.authRowsDeleted += await purgeExpiredSessions(db, now.getTime());
     report.authRowsDeleted += await purgeExpiredNonces(db, now.getTime());
     report.authRowsDeleted += await purgeLoginFailures(db, now.getTime());
+    report.authRowsDeleted += await purgeExpiredConsoleSessions(db, now.getTime());
   }
   return report;
 }

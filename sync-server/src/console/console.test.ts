@@ -24,6 +24,7 @@ import { migrateToLatest } from '../storage/migrate.ts';
 import { CAMILLE, countRows, DIALECTS, freshEnv, SEED_PATH, YANIS } from '../testing/test-env.ts';
 import type { TestEnv } from '../testing/test-env.ts';
 import { createConsoleAccount, disableConsoleAccount } from './accounts.ts';
+import { createSession, purgeExpiredConsoleSessions } from './sessions.ts';
 import { CONSOLE_CSP, registerConsole } from './routes.ts';
 import { fileDossier, piece } from './test-fixtures.ts';
 import type { FiledDossier } from './test-fixtures.ts';
@@ -281,6 +282,16 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     expect(await storage.db.selectFrom('console_sessions').select('token_hash').where('token_hash', '=', hash).executeTakeFirst()).toBeUndefined();
     const login = await app.inject({ method: 'GET', url: '/console/connexion?raison=expiree' });
     expect(login.body).toContain('Votre session a pris fin.');
+    // sessions that ended by themselves and were never used again go at the garbage collection, live ones stay
+    const live = await loginAs('caf-chef');
+    const liveHash = createHash('sha256').update(live.cookie.split('=')[1]!).digest('hex');
+    const account = await storage.db.selectFrom('staff_accounts').select('id').where('login', '=', 'caf-chef').executeTakeFirstOrThrow();
+    const old = await createSession(storage.db, account.id, new Date('2001-01-01T00:00:00Z'));
+    const oldHash = createHash('sha256').update(old.token).digest('hex');
+    expect(await purgeExpiredConsoleSessions(storage.db)).toBeGreaterThanOrEqual(1);
+    const left = (await storage.db.selectFrom('console_sessions').select('token_hash').execute()).map((r) => r.token_hash);
+    expect(left).toContain(liveHash);
+    expect(left).not.toContain(oldHash);
 
     // a disabled account: its sessions end, and it cannot log in again
     await createConsoleAccount(storage.db, storage.dialect, { login: 'caf-adjointe', name: 'Adjointe CAF', institutionId: 'caf', password: 'adjointe-mot-de-passe' });

@@ -14,6 +14,7 @@ import type { ApplicationTransition } from '../applications/applications.ts';
 import { eventsFor } from '../applications/state-machine.ts';
 import type { ApplicationEvent, ApplicationState } from '../applications/state-machine.ts';
 import { dossierItems, orderedAids } from '../applications/pieces.ts';
+import { aidName } from '../applications/words.ts';
 import { messagesOf } from '../applications/thread.ts';
 import type { ApplicationMessage } from '../applications/thread.ts';
 import type { ApplicationRow, Database, DossierRow } from '../storage/schema.ts';
@@ -21,10 +22,6 @@ import { groundWords } from './labels.ts';
 
 export function aidIdsOf(catalogue: AidCatalogue, institutionKind: string): string[] {
   return catalogue.aids.filter((a) => a.institution === institutionKind).map((a) => a.id);
-}
-
-function aidName(catalogue: AidCatalogue, aidId: string): string {
-  return catalogue.aids.find((a) => a.id === aidId)?.name ?? aidId;
 }
 
 /** Applications some institution sees, whichever it is: sent and, when linked, whose parent was accepted. */
@@ -321,7 +318,7 @@ export async function applicationDetail(
     const others = await db.selectFrom('applications').select(['id', 'aid_id', 'state']).where('dossier_id', '=', dossier.id).where('id', '!=', app.id).orderBy('created_at').execute();
     otherAids = others.map((o) => {
       const aid = catalogue.aids.find((a) => a.id === o.aid_id);
-      return { aidName: aid?.name ?? o.aid_id, institutionName: aid ? nameOfKind(aid.institution) : '—', state: o.state };
+      return { aidName: aidName(catalogue, o.aid_id), institutionName: aid ? nameOfKind(aid.institution) : '—', state: o.state };
     });
     const visiblePieces = await visiblePieceIds(db, catalogue, institutionKind, dossier.id);
     const rows = await db
@@ -366,6 +363,7 @@ export async function applicationDetail(
         submittedAt: dossier.submitted_at,
         receiptNumber: dossier.receipt_number,
         mode: dossier.mode,
+        // of the text stored exactly as it was verified (for a sound row, the dossier PDF's manifestSha256)
         manifestSha256: dossier.manifest ? createHash('sha256').update(`${MANIFEST_CONTEXT}\0${dossier.manifest}`, 'utf8').digest('hex') : null,
       };
     }

@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { AidCatalogue } from '../aids/catalogue.ts';
 import { catalogueOr, fireEventIn } from '../applications/applications.ts';
+import { requestPiecesAgain } from '../applications/pieces.ts';
 import type { ApplicationEvent, TransitionRefusal } from '../applications/state-machine.ts';
 import { MAX_MESSAGE_CHARS, postMessage } from '../applications/thread.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
@@ -326,14 +327,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
               message: message === '' ? undefined : message,
             });
             if (!r.ok) throw new Refused(r.reason);
-            if (action === 'request-information' && pieces.length > 0 && dossierId) {
-              await trx
-                .updateTable('dossier_pieces')
-                .set({ requested_at: r.transition.at, request_message: message })
-                .where('dossier_id', '=', dossierId)
-                .where('item_id', 'in', pieces)
-                .execute();
-            }
+            if (action === 'request-information' && dossierId) await requestPiecesAgain(trx, dossierId, pieces, r.transition.at, message);
           });
         } catch (e) {
           if (!(e instanceof Refused)) throw e;

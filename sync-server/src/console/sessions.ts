@@ -47,9 +47,13 @@ export async function createSession(db: Kysely<Database>, accountId: string, now
     .insertInto('console_sessions')
     .values({ token_hash: tokenHash(token), account_id: accountId, csrf_token: newToken(), created_at: now.toISOString(), expires_at: expiresAt })
     .execute();
-  // sessions that ended by themselves go when someone logs in
-  await db.deleteFrom('console_sessions').where('expires_at', '<', now.toISOString()).execute();
   return { token, expiresAt };
+}
+
+/** Sessions that ended by themselves (the garbage collection); returns how many rows went. */
+export async function purgeExpiredConsoleSessions(db: Kysely<Database>, now = Date.now()): Promise<number> {
+  const r = await db.deleteFrom('console_sessions').where('expires_at', '<', new Date(now).toISOString()).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 export type SessionLookup = { ok: true; session: ConsoleSession } | { ok: false; reason: 'none' | 'expired' | 'disabled' };

@@ -15,7 +15,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts';
+import { checkPresentedCard } from '../cards/presented-card.ts';
 import type { CardCertificateProblem } from '../../../drivers/pcsc/card-certificate.ts';
 import { verifyP256Signature } from '../../../drivers/pcsc/ec.ts';
 import { MANIFEST_CONTEXT, MANIFEST_TTL_MS, manifestBytes } from '../../protocol/applications.ts';
@@ -143,21 +143,12 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
 
   const ca = deps.ca();
   if (!ca) return refuse('unknown', 'Le serveur n’a pas d’autorité de certification.');
-  const card = await deps.db
-    .selectFrom('cards')
-    .innerJoin('persons', 'persons.id', 'cards.person_id')
-    .select(['cards.serial', 'cards.status', 'persons.id as personId', 'persons.identifier', 'persons.role'])
-    .where('cards.serial', '=', input.cardSerial)
-    .executeTakeFirst();
-  const check = await checkCardCertificate(new Uint8Array(Buffer.from(input.certificate, 'base64url')), {
-    caCertificate: ca.certificate,
-    now,
-    cardSerial: input.cardSerial,
-    isRevoked: () => card?.status !== 'active',
-  });
-  if (!check.ok) return refuse('forbidden', `Carte refusée : ${CARD_PROBLEM[check.problem]}.`);
-  if (!card || card.identifier !== check.info.identifier) return refuse('forbidden', 'Carte refusée : la plateforme ne la connaît pas.');
-  if (!verifyP256Signature(check.info.signaturePublicKey, manifestBytes(manifest), new Uint8Array(Buffer.from(input.signature, 'base64url')))) {
+  const presented = await checkPresentedCard(deps.db, ca, { cardSerial: input.cardSerial, certificate: input.certificate, now });
+  if (!presented.ok) {
+    return refuse('forbidden', presented.why === 'certificate' ? `Carte refusée : ${CARD_PROBLEM[presented.problem]}.` : 'Carte refusée : la plateforme ne la connaît pas.');
+  }
+  const { card, info } = presented;
+  if (!verifyP256Signature(info.signaturePublicKey, manifestBytes(manifest), new Uint8Array(Buffer.from(input.signature, 'base64url')))) {
     return refuse('forbidden', 'Signature refusée : elle ne vient pas de cette carte, ou le contenu signé a été changé.');
   }
   const ground = manifest.ground;
@@ -165,7 +156,7 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
     if (card.personId !== applicant.personId) return refuse('forbidden', 'Cette carte n’est pas celle de la personne qui fait la demande.');
   } else {
     if (!applicant.consent) return refuse('forbidden', 'Une procuration se signe par l’agent, avec la personne présente à la borne.');
-    if (check.info.role !== 'agent' || card.role !== 'agent' || card.personId !== applicant.consent.agentPersonId) {
+    if (info.role !== 'agent' || card.role !== 'agent' || card.personId !== applicant.consent.agentPersonId) {
       return refuse('forbidden', 'Pour une procuration, l’agent qui accompagne la personne signe avec sa propre carte.');
     }
   }
@@ -192,7 +183,7 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
           ground: canonicalJson(ground),
           manifest: canonicalJson(manifest as unknown as Json),
           signature: input.signature,
-          signer_card_serial: card.serial,
+          signer_card_serial: input.cardSerial,
           signer_identifier: card.identifier,
           signed_at: at,
           kiosk_id: applicant.kioskId,
@@ -213,7 +204,7 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
           mode: manifest.mode,
           ground: ground as unknown as Json,
           manifestSha256: manifestSha256(manifest),
-          cardSerial: card.serial,
+          cardSerial: input.cardSerial,
           signer: card.identifier,
           receiptNumber,
           kioskId: applicant.kioskId,

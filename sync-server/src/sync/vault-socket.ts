@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Server as IoServer, Socket } from 'socket.io';
 import type { z } from 'zod';
-import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts';
+import { checkPresentedCard } from '../cards/presented-card.ts';
 import { verifyP256Signature } from '../../../drivers/pcsc/ec.ts';
 import { KIOSK_NAMESPACE } from '../../protocol/socket.ts';
 import {
@@ -98,28 +98,18 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       if (!expires || expires < Date.now()) return fail('forbidden', 'Défi expiré ou inconnu.');
       const ca = deps.ca();
       if (!ca) return fail('unknown', 'Le serveur n’a pas d’autorité de certification.');
-      const card = await deps.db
-        .selectFrom('cards')
-        .innerJoin('persons', 'persons.id', 'cards.person_id')
-        .select(['cards.status', 'persons.id as personId', 'persons.identifier', 'persons.first_name', 'persons.role'])
-        .where('cards.serial', '=', req.cardSerial)
-        .executeTakeFirst();
-      const check = await checkCardCertificate(new Uint8Array(Buffer.from(req.certificate, 'base64url')), {
-        caCertificate: ca.certificate,
-        now: new Date(),
-        cardSerial: req.cardSerial,
-        isRevoked: () => card?.status !== 'active',
-      });
-      if (!check.ok) {
-        deps.log.warn({ kioskId, cardSerial: req.cardSerial, problem: check.problem }, 'person session refused: certificate');
-        return fail('forbidden', `Carte refusée (${check.problem}).`);
+      const presented = await checkPresentedCard(deps.db, ca, { cardSerial: req.cardSerial, certificate: req.certificate, now: new Date() });
+      if (!presented.ok && presented.why === 'certificate') {
+        deps.log.warn({ kioskId, cardSerial: req.cardSerial, problem: presented.problem }, 'person session refused: certificate');
+        return fail('forbidden', `Carte refusée (${presented.problem}).`);
       }
+      if (!presented.ok) return fail('forbidden', 'Carte inconnue de la plateforme.');
+      const { card, info } = presented;
       const message = loginMessage(kioskId, Buffer.from(req.kioskNonce, 'base64url'), Buffer.from(req.serverNonce, 'base64url'));
-      if (!verifyP256Signature(check.info.authPublicKey, message, Buffer.from(req.signature, 'base64url'))) {
+      if (!verifyP256Signature(info.authPublicKey, message, Buffer.from(req.signature, 'base64url'))) {
         deps.log.warn({ kioskId, cardSerial: req.cardSerial }, 'person session refused: signature does not verify (copy suspected)');
         return fail('forbidden', 'Carte refusée (signature).');
       }
-      if (!card || card.identifier !== check.info.identifier) return fail('forbidden', 'Carte inconnue de la plateforme.');
       let consent: PersonSession['consent'] = null;
       if (req.withAgentSession) {
         const agent = session(req.withAgentSession);
@@ -132,7 +122,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
         kioskId,
         personId: card.personId,
         identifier: card.identifier,
-        firstName: card.first_name,
+        firstName: card.firstName,
         cardSerial: req.cardSerial,
         role: card.role,
         consent,

@@ -298,6 +298,10 @@ export const Dossier = z.object({
   submittedAt: IsoDateTime.nullable(),
   /** every piece is there and nothing is sent yet */
   canSubmit: z.boolean(),
+  /** nothing is signed yet and an aid is still before sending: it may be signed (now, or for automatic sending) */
+  canSign: z.boolean(),
+  /** an aid is still waiting for a decision: the person may withdraw */
+  canWithdraw: z.boolean(),
   history: z.array(HistoryEntry),
   messages: z.array(ThreadMessage),
 });

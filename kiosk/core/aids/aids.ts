@@ -21,7 +21,7 @@ import {
   SubmitAck,
   manifestBytes,
 } from '../../../sync-server/protocol/applications.ts';
-import type { AidSummary, ApplicationStateName, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
+import type { AidSummary, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
 import { SituationSchema, frenchIssues } from '../../../sync-server/protocol/simulation.ts';
 import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
@@ -51,8 +51,6 @@ const SLOW_MS = 30_000;
 /** a manifest older than this is prepared again rather than signed (the server refuses it after MANIFEST_TTL_MS) */
 const MANIFEST_MARGIN_MS = 60_000;
 
-const DECIDED: readonly ApplicationStateName[] = ['accepted', 'refused', 'closed'];
-const BEFORE_SENDING: readonly ApplicationStateName[] = ['draft', 'collecting-pieces', 'ready'];
 
 export interface AidsServiceOptions {
   people: PersonSessions;
@@ -204,8 +202,8 @@ export class AidsService {
       signedAt: d.signedAt,
       submittedAt: d.submittedAt,
       canSubmit: d.canSubmit,
-      canSign: d.signedAt === null && d.aids.some((a) => BEFORE_SENDING.includes(a.state)),
-      canWithdraw: d.aids.some((a) => !DECIDED.includes(a.state)),
+      canSign: d.canSign,
+      canWithdraw: d.canWithdraw,
       history: d.history.map((h) => ({ at: h.at, aidName: h.aidName, state: h.state, stateLabel: STATE_LABEL[h.state], text: h.text })),
       messages: d.messages,
     };

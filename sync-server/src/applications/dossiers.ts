@@ -502,6 +502,8 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
       signedAt: dossier.signed_at,
       submittedAt: dossier.submitted_at,
       canSubmit: canSubmitNow(dossier, apps, complete),
+      canSign: dossier.signed_at === null && apps.some((a) => BEFORE_SUBMISSION.includes(a.state)),
+      canWithdraw: apps.some((a) => BEFORE_DECISION.includes(a.state)),
       history,
       messages,
     },

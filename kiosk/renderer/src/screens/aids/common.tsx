@@ -5,8 +5,9 @@ import { Title } from '../../components/screen.tsx';
 import { dateFr } from '../../format.ts';
 import { t } from '../../texts.ts';
 
-export function euros(n: number): string {
-  return new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(n);
+/** What became of a printout of the aid space (printed, or ready for an agent when there is no printer). */
+export function printedText(r: { printed: boolean; pages: number }): string {
+  return r.printed ? t.doc.printed(r.pages) : t.dossier.noPrinter(r.pages);
 }
 
 /** "Du nouveau": status changes the person had not seen, with the institution's own words. */

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ChecklistPiece, DossierView } from '../../../../contract/schema.ts';
 import { Keyboard } from '../../components/keyboard.tsx';
 import { dateFr, dateTimeFr } from '../../format.ts';
+import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { Problem, Title, errorText } from '../../components/screen.tsx';
@@ -80,7 +81,7 @@ export function Dossier({
   const print = (which: 'applications.printReceipt' | 'applications.printDossier') =>
     act(async () => {
       const r = await kiosk.call(which, { dossierId });
-      return r.printed ? t.doc.printed(r.pages) : t.dossier.noPrinter(r.pages);
+      return printedText(r);
     });
 
   if (!d) {

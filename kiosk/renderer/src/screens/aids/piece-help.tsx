@@ -8,6 +8,7 @@ import type { ChecklistPiece, InstitutionItem, VaultItem } from '../../../../con
 import { Dialog } from '../../components/dialog.tsx';
 import { Keyboard } from '../../components/keyboard.tsx';
 import { dateFr } from '../../format.ts';
+import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { errorText } from '../../components/screen.tsx';
@@ -47,7 +48,7 @@ export function AskIssuer({
         onSent(t.ask.sent(piece.issuerTo));
       } else {
         const r = await kiosk.call('applications.printLetter', { to: piece.issuerName, body: text });
-        setDone(r.printed ? t.doc.printed(r.pages) : t.dossier.noPrinter(r.pages));
+        setDone(printedText(r));
       }
     } catch (e) {
       setError(errorText(e));

@@ -10,6 +10,7 @@ import { t } from '../../texts.ts';
 import { PinEntry } from '../pin.tsx';
 import { Problem, Title, errorText } from '../../components/screen.tsx';
 import type { SendChoice } from './dossier.tsx';
+import { printedText } from './common.tsx';
 import { Messages } from '../../components/messages.tsx';
 
 type Sent = Extract<Result<'applications.sign'>, { outcome: 'sent' }>;
@@ -159,7 +160,7 @@ function Receipt({ dossierId, sent, onDone }: { dossierId: string; sent: Sent; o
     setError(null);
     try {
       const r = await kiosk.call('applications.printReceipt', { dossierId });
-      setNotice(r.printed ? t.doc.printed(r.pages) : t.dossier.noPrinter(r.pages));
+      setNotice(printedText(r));
     } catch (e) {
       setError(errorText(e));
     } finally {

@@ -5,10 +5,10 @@
  */
 import { useState } from 'preact/hooks';
 import type { SimulationOutcome, SimulationSituation } from '../../../../contract/schema.ts';
-import { dateFr } from '../../format.ts';
+import { dateFr, euros } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Choices, DigitPad, NumberField, QuestionStep, euros } from './common.tsx';
+import { Choices, DigitPad, NumberField, QuestionStep } from './common.tsx';
 import { Title, errorText } from '../../components/screen.tsx';
 
 type Money = { salaries: string; unemploymentBenefits: string; pensions: string; other: string };

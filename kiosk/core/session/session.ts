@@ -192,20 +192,12 @@ export class SessionManager extends EventEmitter<Events> {
     const hand = st.hand;
     if (!hand || st.phase !== 'pin') throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
     const gen = st.gen;
-    this.stillHere();
-    const r = await this.cardStep(slot, () => hand.card.verifyPin(pin, 0x82));
-    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
-    if (!r.ok) {
-      if ('blocked' in r) {
-        this.opts.logger.warn({ serial: hand.info.cardSerial, slot }, 'PIN blocked');
-        this.refuse(slot, 'blocked');
-        return { outcome: 'blocked' };
-      }
-      this.opts.logger.info({ serial: hand.info.cardSerial, slot, triesLeft: r.triesLeft }, 'wrong PIN');
+    const r = await this.verifyPw1(slot, hand, pin, 0x82);
+    if (r.outcome === 'wrong') {
       st.triesLeft = r.triesLeft;
       this.render();
-      return { outcome: 'wrong', triesLeft: r.triesLeft };
     }
+    if (r.outcome !== 'verified') return r;
     // the PIN proves who types it; the challenge proves the card holds the certificate's key
     const nonce = randomBytes(32);
     const serverNonce = await hand.serverNonce;
@@ -274,19 +266,9 @@ export class SessionManager extends EventEmitter<Events> {
     const st = this.slots[slot];
     const hand = st.hand;
     if (!hand || st.phase !== 'open') throw new KioskError('no-session', 'La carte n’est plus dans le boîtier. Remettez-la pour signer.');
-    if (!/^\d{4,8}$/.test(pin)) throw new KioskError('invalid-request', 'Le code doit avoir 4 à 8 chiffres.');
     const gen = st.gen;
-    this.stillHere();
-    const r = await this.cardStep(slot, () => hand.card.verifyPin(pin, 0x81));
-    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
-    if (!r.ok) {
-      if ('blocked' in r) {
-        this.opts.logger.warn({ serial: hand.info.cardSerial, slot }, 'PIN blocked while signing');
-        this.refuse(slot, 'blocked');
-        return { outcome: 'blocked' };
-      }
-      return { outcome: 'wrong', triesLeft: r.triesLeft };
-    }
+    const r = await this.verifyPw1(slot, hand, pin, 0x81);
+    if (r.outcome !== 'verified') return r;
     const signature = await this.cardStep(slot, () => hand.card.sign(createHash('sha256').update(data).digest()));
     if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
     if (!verifyP256Signature(hand.info.signaturePublicKey, data, signature)) {
@@ -522,6 +504,31 @@ export class SessionManager extends EventEmitter<Events> {
       this.emit('companion-ended');
     }
     void hand?.conn.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * VERIFY PW1 on the card in `slot` (`ref` 0x82 to log in, 0x81 before one signature). A blocked PIN
+   * ends that card's part (refuse); a card pulled meanwhile throws.
+   */
+  private async verifyPw1(
+    slot: Slot,
+    hand: CardInHand,
+    pin: string,
+    ref: 0x81 | 0x82,
+  ): Promise<{ outcome: 'verified' } | { outcome: 'wrong'; triesLeft: number } | { outcome: 'blocked' }> {
+    const st = this.slots[slot];
+    const gen = st.gen;
+    this.stillHere();
+    const r = await this.cardStep(slot, () => hand.card.verifyPin(pin, ref));
+    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
+    if (r.ok) return { outcome: 'verified' };
+    if ('blocked' in r) {
+      this.opts.logger.warn({ serial: hand.info.cardSerial, slot, ref }, 'PIN blocked');
+      this.refuse(slot, 'blocked');
+      return { outcome: 'blocked' };
+    }
+    this.opts.logger.info({ serial: hand.info.cardSerial, slot, ref, triesLeft: r.triesLeft }, 'wrong PIN');
+    return { outcome: 'wrong', triesLeft: r.triesLeft };
   }
 
   private async cardStep<T>(slot: Slot, fn: () => Promise<T>): Promise<T> {

@@ -35,17 +35,17 @@ import { keyFileProvider } from '../kiosk/core/storage/keys.ts';
 import { SyncClient } from '../kiosk/core/sync/client.ts';
 import type { DocumentDeposit, Mutation } from '../sync-server/protocol/mutations.ts';
 import { CHALLENGE_PATH, ChallengeResponse, EVENTS, KIOSK_NAMESPACE, kioskAuthPayload, MutationsAck } from '../sync-server/protocol/socket.ts';
-import { loadCatalogue } from '../sync-server/src/aids/catalogue.ts';
-import { applicantOf, createDossier } from '../sync-server/src/applications/dossiers.ts';
-import { createEnrollment } from '../sync-server/src/auth/enrollment.ts';
-import { tokenHash } from '../sync-server/src/auth/secrets.ts';
-import { LocalBlobStore } from '../sync-server/src/blobs/blob-store.ts';
-import type { ServerConfigInput } from '../sync-server/src/config.ts';
-import { openDatabase } from '../sync-server/src/storage/database.ts';
-import type { Dialect } from '../sync-server/src/storage/database.ts';
-import { migrateToLatest } from '../sync-server/src/storage/migrate.ts';
-import type { Database } from '../sync-server/src/storage/schema.ts';
-import { readSeedFile, seedDatabase } from '../sync-server/src/seed.ts';
+import { loadCatalogue } from '../sync-server/src/features/aids/catalogue.ts';
+import { applicantOf, createDossier } from '../sync-server/src/features/applications/dossiers.ts';
+import { createEnrollment } from '../sync-server/src/features/fleet/enrollment.ts';
+import { tokenHash } from '../sync-server/src/kernel/secrets.ts';
+import { LocalBlobStore } from '../sync-server/src/kernel/blobs/blob-store.ts';
+import type { ServerConfigInput } from '../sync-server/src/edge/config.ts';
+import { openDatabase } from '../sync-server/src/kernel/storage/database.ts';
+import type { Dialect } from '../sync-server/src/kernel/storage/database.ts';
+import { migrateToLatest } from '../sync-server/src/kernel/storage/migrate.ts';
+import type { Database } from '../sync-server/src/kernel/storage/schema.ts';
+import { readSeedFile, seedDatabase } from '../sync-server/src/edge/seed.ts';
 import { summarize } from './stats.ts';
 import type { BenchResult } from './stats.ts';
 
@@ -109,7 +109,7 @@ function startServerChild(config: ServerConfigInput): Promise<ServerChild> {
 
 async function serverChildMain(): Promise<void> {
   const config = JSON.parse(process.env.FAC_BENCH_SERVER_CONFIG ?? '{}') as ServerConfigInput;
-  const { startServer } = await import('../sync-server/src/server.ts');
+  const { startServer } = await import('../sync-server/src/edge/server.ts');
   const server = await startServer(config, { logger: false });
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
   // the bench died without stopping us: go too

@@ -2,7 +2,7 @@
  * The demo and test cards, issued the real way: for each person of the seed whose virtual card file is
  * missing or holds no certificate, a BLANK virtual OpenPGP card (factory PINs, the seed's serial in its
  * AID) goes into vpcd slot 1 ("Virtual PCD 00 01"), and the platform's issuance runs over pcscd
- * (sync-server/src/cards/issue-card.ts): keys generated on the card, certificate from the platform CA,
+ * (sync-server/src/features/cards/issue-card.ts): keys generated on the card, certificate from the platform CA,
  * the seed's PIN. Idempotent: cards that hold a certificate are kept.
  *
  *   npx tsx scripts/demo-cards.ts [--cards DIR] [--data DIR] [--seed FILE]
@@ -20,15 +20,15 @@ import { ReaderManager } from '../drivers/pcsc/reader-manager.ts';
 import { loadDemoPersons } from '../drivers/vcard/demo-seed.ts';
 import { blankCardState, cardFile, createCardStateFile, loadCardState, saveCardState } from '../drivers/vcard/state.ts';
 import { VirtualCard } from '../drivers/vcard/vpcd-client.ts';
-import { initCa, loadCa } from '../sync-server/src/cards/ca-store.ts';
-import type { LoadedCa } from '../sync-server/src/cards/ca-store.ts';
-import { issueCard } from '../sync-server/src/cards/issue-card.ts';
-import { loadStorageConfig } from '../sync-server/src/config.ts';
-import { readSeedFile, seedDatabase } from '../sync-server/src/seed.ts';
-import { openDatabase } from '../sync-server/src/storage/database.ts';
-import type { Dialect } from '../sync-server/src/storage/database.ts';
-import { migrateToLatest } from '../sync-server/src/storage/migrate.ts';
-import type { Database } from '../sync-server/src/storage/schema.ts';
+import { initCa, loadCa } from '../sync-server/src/features/cards/ca-store.ts';
+import type { LoadedCa } from '../sync-server/src/features/cards/ca-store.ts';
+import { issueCard } from '../sync-server/src/features/cards/issue-card.ts';
+import { loadStorageConfig } from '../sync-server/src/edge/config.ts';
+import { readSeedFile, seedDatabase } from '../sync-server/src/edge/seed.ts';
+import { openDatabase } from '../sync-server/src/kernel/storage/database.ts';
+import type { Dialect } from '../sync-server/src/kernel/storage/database.ts';
+import { migrateToLatest } from '../sync-server/src/kernel/storage/migrate.ts';
+import type { Database } from '../sync-server/src/kernel/storage/schema.ts';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const DEMO_SEED_PATH = join(REPO_ROOT, 'assets/seed/demo.json');

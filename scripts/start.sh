@@ -32,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-npx tsx sync-server/src/main.ts &
+npx tsx sync-server/src/edge/main.ts &
 pids+=($!)
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:${FAC_SERVER_PORT}/health" >/dev/null 2>&1 && break

@@ -8,7 +8,7 @@
  * This file is both the parent's API and, run with FAC_TEST_SERVER_CHILD=1, the child.
  */
 import { fork } from 'node:child_process';
-import type { ServerConfigInput } from '../../sync-server/src/config.ts';
+import type { ServerConfigInput } from '../../sync-server/src/edge/config.ts';
 
 export interface ServerProcessOptions {
   config: ServerConfigInput;
@@ -88,7 +88,7 @@ export function startServerProcess(o: ServerProcessOptions, startTimeoutMs = 20_
 
 async function childMain(): Promise<void> {
   const o = JSON.parse(process.env.FAC_TEST_SERVER_OPTIONS ?? '{}') as ServerProcessOptions;
-  const { startServer } = await import('../../sync-server/src/server.ts');
+  const { startServer } = await import('../../sync-server/src/edge/server.ts');
   const server = await startServer(o.config, {
     logger: false,
     hooks: {

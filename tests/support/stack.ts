@@ -16,10 +16,10 @@ import { createLogger } from '../../kiosk/core/log.ts';
 import { BRIDGE_FILE, RENDERER_DIR } from '../../kiosk/host/paths.ts';
 import { startBrowserHost } from '../../kiosk/host/server.ts';
 import type { BrowserHost } from '../../kiosk/host/server.ts';
-import { createEnrollment } from '../../sync-server/src/auth/enrollment.ts';
-import { CA_FILES, caDir, initCa } from '../../sync-server/src/cards/ca-store.ts';
-import { startServer } from '../../sync-server/src/server.ts';
-import type { RunningServer } from '../../sync-server/src/server.ts';
+import { createEnrollment } from '../../sync-server/src/features/fleet/enrollment.ts';
+import { CA_FILES, caDir, initCa } from '../../sync-server/src/features/cards/ca-store.ts';
+import { startServer } from '../../sync-server/src/edge/server.ts';
+import type { RunningServer } from '../../sync-server/src/edge/server.ts';
 import { makeTestCard } from './cards.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');

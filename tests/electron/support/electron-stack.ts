@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SimulatorHandle } from '../../../drivers/vcard/simulator.ts';
-import type { RunningServer } from '../../../sync-server/src/server.ts';
+import type { RunningServer } from '../../../sync-server/src/edge/server.ts';
 import { startBackend } from '../../support/stack.ts';
 import type { DemoPerson } from '../../support/stack.ts';
 

@@ -1,0 +1,191 @@
+/**
+ * Server configuration, read from the environment and validated with zod.
+ * Everything has a default except the staff token outside demo/test mode.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { BlobsConfig, DEFAULT_BLOBS_CONFIG, loadBlobsConfig } from '../kernel/blobs/blob-config.ts';
+
+/** The repository root: sync-server/src/edge/ → ../../.. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Used only in demo and test modes, where a staff token is not required. */
+export const DEMO_STAFF_TOKEN = 'demo-staff-token-change-me';
+
+export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+export const ServerMode = z.enum(['production', 'demo', 'test']);
+export type ServerMode = z.infer<typeof ServerMode>;
+
+export const DatabaseConfig = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sqlite'), file: z.string().min(1) }),
+  z.object({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//) }),
+]);
+export type DatabaseConfig = z.infer<typeof DatabaseConfig>;
+
+export const ServerConfig = z.object({
+  mode: ServerMode,
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  dataDir: z.string().min(1),
+  database: DatabaseConfig,
+  staffToken: z.string().min(16),
+  logLevel: LogLevel,
+  /** seed JSON loaded at start when the database holds no person and no kiosk */
+  seedPath: z.string().nullable(),
+  /** blob store (local files or S3-compatible), orphan cleanup, per-kiosk limits (blobs/blob-config.ts) */
+  blobs: BlobsConfig.default(DEFAULT_BLOBS_CONFIG),
+  /**
+   * The reverse proxies in front of the server (addresses, CIDR ranges, or `loopback`, `linklocal`,
+   * `uniquelocal`): their X-Forwarded-For / -Proto are believed, so the client's own address counts for
+   * the console's login throttle and a TLS proxy gives `Secure` cookies. Empty: nobody's headers are
+   * believed (a forged X-Forwarded-For changes nothing).
+   */
+  trustProxy: z.array(z.string()).default([]),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+/** What `startServer` accepts: `blobs` may be left out (defaults). */
+export type ServerConfigInput = z.input<typeof ServerConfig>;
+
+/** What the staff commands need: where the data lives, which database, which blob store. */
+export const StorageConfig = ServerConfig.pick({ dataDir: true, database: true, blobs: true });
+export type StorageConfig = z.infer<typeof StorageConfig>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid server configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, schema.optional());
+
+const Env = z.object({
+  FAC_MODE: opt(ServerMode),
+  FAC_SERVER_HOST: opt(z.string().regex(/^[0-9A-Za-z.:\-[\]]+$/, 'expected a host name or IP address')),
+  FAC_SERVER_PORT: opt(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, 'expected a port number (0 = any free port)')
+      .transform(Number)
+      .pipe(z.number().max(65535, 'a port is at most 65535')),
+  ),
+  FAC_DATA_DIR: opt(z.string()),
+  DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected postgres://… (or leave unset for SQLite)')),
+  FAC_STAFF_TOKEN: opt(z.string().min(16, 'the staff token must be at least 16 characters long')),
+  FAC_LOG_LEVEL: opt(LogLevel),
+  FAC_SEED: opt(z.string()),
+  FAC_TRUST_PROXY: opt(
+    z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))
+      .pipe(z.array(z.string().refine(isProxyAddress, { error: (iss) => `not an address, a CIDR range or loopback/linklocal/uniquelocal: ${String(iss.input)}` }))),
+  ),
+});
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IP address, an address/prefix range, or one of proxy-addr's names (what Fastify's trustProxy takes). */
+function isProxyAddress(v: string): boolean {
+  if (PROXY_KEYWORDS.has(v)) return true;
+  const [addr, prefix, ...rest] = v.split('/');
+  if (rest.length > 0 || addr === undefined) return false;
+  const kind = isIP(addr);
+  if (kind === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (kind === 4 ? 32 : 128);
+}
+
+function absolute(p: string, base: string): string {
+  return isAbsolute(p) ? p : resolve(base, p);
+}
+
+/**
+ * Reads the configuration from an environment (usually `process.env`).
+ * Throws ConfigError listing every problem at once.
+ */
+export function loadServerConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): ServerConfig {
+  const problems: string[] = [];
+  // each variable on its own, so that one bad value does not hide the others
+  const read = <K extends keyof typeof Env.shape>(key: K): z.infer<(typeof Env.shape)[K]> | undefined => {
+    const r = Env.shape[key].safeParse(env[key]);
+    if (r.success) return r.data as z.infer<(typeof Env.shape)[K]>;
+    for (const issue of r.error.issues) problems.push(`${key}: ${issue.message}`);
+    return undefined;
+  };
+  const e = {
+    FAC_MODE: read('FAC_MODE'),
+    FAC_SERVER_HOST: read('FAC_SERVER_HOST'),
+    FAC_SERVER_PORT: read('FAC_SERVER_PORT'),
+    FAC_DATA_DIR: read('FAC_DATA_DIR'),
+    DATABASE_URL: read('DATABASE_URL'),
+    FAC_STAFF_TOKEN: read('FAC_STAFF_TOKEN'),
+    FAC_LOG_LEVEL: read('FAC_LOG_LEVEL'),
+    FAC_SEED: read('FAC_SEED'),
+    FAC_TRUST_PROXY: read('FAC_TRUST_PROXY'),
+  };
+  const mode = e.FAC_MODE ?? 'production';
+  const dataDir = e.FAC_DATA_DIR ? absolute(e.FAC_DATA_DIR, cwd) : join(REPO_ROOT, '.data', 'server');
+
+  let staffToken = e.FAC_STAFF_TOKEN;
+  const tokenGiven = (env.FAC_STAFF_TOKEN ?? '').trim() !== '';
+  if (!tokenGiven) {
+    if (mode === 'production') problems.push('FAC_STAFF_TOKEN: required (at least 16 characters) unless FAC_MODE is demo or test');
+    else staffToken = DEMO_STAFF_TOKEN;
+  }
+
+  let seedPath: string | null = null;
+  if (e.FAC_SEED) {
+    seedPath = absolute(e.FAC_SEED, cwd);
+    if (!existsSync(seedPath) || !statSync(seedPath).isFile()) problems.push(`FAC_SEED: no such file: ${seedPath}`);
+  }
+
+  const blobs = loadBlobsConfig(env, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return ServerConfig.parse({
+    blobs,
+    mode,
+    host: e.FAC_SERVER_HOST ?? '127.0.0.1',
+    port: e.FAC_SERVER_PORT ?? 7390,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'sqlite', file: join(dataDir, 'facilitateur.sqlite') },
+    staffToken,
+    logLevel: e.FAC_LOG_LEVEL ?? 'info',
+    seedPath,
+    trustProxy: e.FAC_TRUST_PROXY ?? [],
+  });
+}
+
+/**
+ * The data folder and database only (`FAC_DATA_DIR`, `DATABASE_URL`), for the staff commands, which
+ * need no staff token and open no port. `dataDir` overrides FAC_DATA_DIR (a command-line flag).
+ */
+export function loadStorageConfig(env: Record<string, string | undefined>, cwd: string = process.cwd(), dataDirFlag?: string): StorageConfig {
+  const problems: string[] = [];
+  const dataDirRaw = Env.shape.FAC_DATA_DIR.safeParse(env.FAC_DATA_DIR);
+  const dbRaw = Env.shape.DATABASE_URL.safeParse(env.DATABASE_URL);
+  if (!dbRaw.success) for (const issue of dbRaw.error.issues) problems.push(`DATABASE_URL: ${issue.message}`);
+  const blobs = loadBlobsConfig(env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const fromEnv = dataDirRaw.success ? dataDirRaw.data : undefined;
+  const chosen = dataDirFlag ?? fromEnv;
+  const dataDir = chosen ? absolute(chosen, cwd) : join(REPO_ROOT, '.data', 'server');
+  const url = dbRaw.success ? dbRaw.data : undefined;
+  return StorageConfig.parse({
+    blobs,
+    dataDir,
+    database: url ? { kind: 'postgres', url } : { kind: 'sqlite', file: join(dataDir, 'facilitateur.sqlite') },
+  });
+}

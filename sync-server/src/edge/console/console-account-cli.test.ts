@@ -1,0 +1,98 @@
+/**
+ * `npm run staff -- console-account create | disable`, in-process on both engines: the password from
+ * FAC_CONSOLE_PASSWORD or generated and printed once, stored as a scrypt hash only; bad usage and
+ * failures with their exit codes; disabling ends the account's sessions.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Storage } from '../../kernel/storage/database.ts';
+import { staffCliEnv } from '../../../test-support/staff-cli.ts';
+import type { StaffCliEnv } from '../../../test-support/staff-cli.ts';
+import { DIALECTS } from '../../../test-support/test-env.ts';
+import { hashPassword, verifyPassword } from '../../features/accounts/passwords.ts';
+import { createSession, findSession } from '../../features/accounts/sessions.ts';
+
+describe('console passwords', () => {
+  it('hashes with scrypt, its parameters and a random salt; compares without error on malformed values', async () => {
+    const a = await hashPassword('un mot de passe assez long');
+    const b = await hashPassword('un mot de passe assez long');
+    expect(a).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('un mot de passe assez long', a)).toBe(true);
+    expect(await verifyPassword('un mot de passe assez longs', a)).toBe(false);
+    expect(await verifyPassword('x', 'not-a-hash')).toBe(false);
+    // absurd stored parameters are refused instead of eating memory
+    expect(await verifyPassword('x', a.replace('$32768$', '$1073741824$'))).toBe(false);
+  });
+});
+
+describe.each(DIALECTS)('console-account commands on %s', (dialect) => {
+  let cli: StaffCliEnv;
+  let storage: Storage;
+  let out: string[];
+  let err: string[];
+
+  beforeAll(async () => {
+    cli = await staffCliEnv(dialect, ['FAC_CONSOLE_PASSWORD']);
+    ({ storage } = cli);
+  });
+  afterAll(() => cli?.close());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    delete process.env.FAC_CONSOLE_PASSWORD;
+  });
+
+  async function run(...argv: string[]): Promise<number> {
+    const code = await cli.run(...argv);
+    ({ out, err } = cli);
+    return code;
+  }
+
+  const account = (login: string) => storage.db.selectFrom('staff_accounts').selectAll().where('login', '=', login).executeTakeFirst();
+
+  it('creates an account with the password from FAC_CONSOLE_PASSWORD, never printed', async () => {
+    process.env.FAC_CONSOLE_PASSWORD = 'mot-de-passe-du-test-1';
+    expect(await run('console-account', 'create', '--login', 'CPAM-Chef', '--name', 'Chef CPAM', '--institution', 'cpam')).toBe(0);
+    expect(out.join('\n')).toContain('Compte de console créé : cpam-chef');
+    expect(out.join('\n')).not.toContain('mot-de-passe-du-test-1');
+    const row = await account('cpam-chef');
+    expect(row).toMatchObject({ display_name: 'Chef CPAM', institution_id: 'cpam', disabled_at: null });
+    expect(row?.password_hash).not.toContain('mot-de-passe-du-test-1');
+    expect(await verifyPassword('mot-de-passe-du-test-1', row!.password_hash)).toBe(true);
+  });
+
+  it('generates a password and prints it once', async () => {
+    expect(await run('console-account', 'create', '--login', 'sip-chef', '--name', 'Cheffe SIP', '--institution', 'sip')).toBe(0);
+    const line = out.find((l) => l.includes('Mot de passe / password'));
+    const password = line?.split(' ').at(-1) ?? '';
+    expect(password).toMatch(/^[A-Za-z0-9]{6}(-[A-Za-z0-9]{6}){3}$/);
+    expect(await verifyPassword(password, (await account('sip-chef'))!.password_hash)).toBe(true);
+  });
+
+  it('refuses a taken login, an unknown institution, a bad login or a short password', async () => {
+    expect(await run('console-account', 'create', '--login', 'caf-chef', '--name', 'X', '--institution', 'caf')).toBe(1);
+    expect(err.join('\n')).toContain('cet identifiant existe déjà');
+    expect(await run('console-account', 'create', '--login', 'nouveau', '--name', 'X', '--institution', 'nulle-part')).toBe(1);
+    expect(err.join('\n')).toContain('institution inconnue');
+    expect(await run('console-account', 'create', '--login', 'a b', '--name', 'X', '--institution', 'caf')).toBe(2);
+    process.env.FAC_CONSOLE_PASSWORD = 'court';
+    expect(await run('console-account', 'create', '--login', 'nouveau', '--name', 'X', '--institution', 'caf')).toBe(2);
+    expect(await run('console-account', 'create', '--login', 'nouveau')).toBe(2);
+    expect(await account('nouveau')).toBeUndefined();
+  });
+
+  it('disables an account and ends its sessions', async () => {
+    const row = (await account('cpam-chef'))!;
+    const { token } = await createSession(storage.db, row.id);
+    expect((await findSession(storage.db, token)).ok).toBe(true);
+    expect(await run('console-account', 'disable', '--login', 'cpam-chef')).toBe(0);
+    expect(out.join('\n')).toContain('Compte cpam-chef désactivé');
+    expect((await account('cpam-chef'))?.disabled_at).not.toBeNull();
+    expect(await findSession(storage.db, token)).toEqual({ ok: false, reason: 'none' });
+    expect(await run('console-account', 'disable', '--login', 'cpam-chef')).toBe(0);
+    expect(out.join('\n')).toContain('déjà désactivé');
+    expect(await run('console-account', 'disable', '--login', 'personne')).toBe(1);
+    expect(err.join('\n')).toContain('compte inconnu');
+    const journal = await storage.db.selectFrom('audit_journal').select('action').where('action', 'like', 'console-account.%').orderBy('seq').execute();
+    expect(journal.map((j) => j.action)).toEqual(['console-account.create', 'console-account.create', 'console-account.disable']);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * HTML form bodies (application/x-www-form-urlencoded), parsed in the console's scope only, then
+ * validated with zod. A repeated name (checkboxes) becomes a list. Anything else than a form gets a
+ * French 400: the console never reads JSON.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { APPLICATION_EVENTS } from '../../features/applications/state-machine.ts';
+import { MAX_MESSAGE_CHARS } from '../../features/applications/thread.ts';
+
+export const FORM_BODY_LIMIT = 64 * 1024;
+
+/** A parsed form: marks the body as coming from the form parser (not JSON). */
+export class FormBody {
+  constructor(readonly fields: Record<string, string | string[]>) {}
+}
+
+export function registerFormParser(scope: FastifyInstance): void {
+  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
+    const fields: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+    try {
+      for (const [k, v] of new URLSearchParams(String(body))) {
+        const prev = fields[k];
+        if (prev === undefined) fields[k] = v;
+        else if (Array.isArray(prev)) prev.push(v);
+        else fields[k] = [prev, v];
+      }
+    } catch {
+      done(Object.assign(new Error('bad form'), { statusCode: 400 }), undefined);
+      return;
+    }
+    done(null, new FormBody(fields));
+  });
+}
+
+export function formFields(body: unknown): Record<string, string | string[]> | null {
+  return body instanceof FormBody ? body.fields : null;
+}
+
+const Csrf = z.string().max(128);
+const Text = z.string().max(MAX_MESSAGE_CHARS * 2);
+
+export const LoginForm = z.strictObject({
+  csrf: Csrf,
+  login: z.string().max(200),
+  password: z.string().max(400),
+});
+
+export const LogoutForm = z.strictObject({ csrf: Csrf });
+
+const ItemId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).max(80);
+
+export const DecisionEvent = z.enum(APPLICATION_EVENTS);
+
+export const DecisionForm = z.strictObject({
+  csrf: Csrf,
+  action: DecisionEvent,
+  message: Text.optional(),
+  pieces: z
+    .union([ItemId, z.array(ItemId).max(60)])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? [...new Set(v)] : [v])),
+});
+
+export const MessageForm = z.strictObject({ csrf: Csrf, body: Text });
+
+export const QueueQuery = z.strictObject({
+  etat: z.enum(['toutes', 'submitted', 'in-processing', 'information-requested']).default('toutes'),
+});
+
+export const DoneQuery = z.object({ fait: z.string().max(40).optional() });
+
+export const ApplicationParams = z.strictObject({ id: z.uuid() });
+export const PieceParams = z.strictObject({ id: z.uuid(), itemId: ItemId });

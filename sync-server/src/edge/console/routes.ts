@@ -1,0 +1,392 @@
+/**
+ * The processing console under /console (issue #7): login, the institution's queue, one application
+ * with its pieces, signature, history and thread, the head of service's decisions. Server-rendered
+ * HTML, forms only (works without JavaScript), strict CSP (no inline script or style), French.
+ *
+ * Order of the checks on a POST: session (else back to the login), form body (else 400), CSRF token
+ * (else 403), then the form's fields (else the page again with the errors, 400, nothing changed).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AidCatalogue } from '../../features/aids/catalogue.ts';
+import { catalogueOr, fireEventIn } from '../../features/applications/applications.ts';
+import { requestPiecesAgain } from '../../features/applications/pieces.ts';
+import type { ApplicationEvent, TransitionRefusal } from '../../features/applications/state-machine.ts';
+import { MAX_MESSAGE_CHARS, postMessage } from '../../features/applications/thread.ts';
+import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
+import type { Dialect } from '../../kernel/storage/database.ts';
+import type { ApplicationRow, Database } from '../../kernel/storage/schema.ts';
+import { ConsoleLogin } from '../../features/accounts/accounts.ts';
+import { ApplicationParams, DecisionForm, DoneQuery, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
+import { DONE_WORDS, QUEUE_STATES, REFUSAL_WORDS } from './labels.ts';
+import { dummyHash, verifyPassword } from '../../features/accounts/passwords.ts';
+import { readPieceForProcessing } from '../../features/applications/piece-read.ts';
+import { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from '../../features/applications/processing.ts';
+import {
+  cookie,
+  createSession,
+  csrfMatches,
+  deleteSession,
+  findSession,
+  isToken,
+  LOGIN_COOKIE,
+  LOGIN_FORM_TTL_S,
+  newToken,
+  readCookies,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+} from '../../features/accounts/sessions.ts';
+import type { ConsoleSession } from '../../features/accounts/sessions.ts';
+import { LoginThrottle } from '../../features/accounts/throttle.ts';
+import { applicationPage, applicationPath, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, queuePage } from './views.ts';
+import type { ApplicationForms, PageChrome } from './views.ts';
+
+export interface ConsoleDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  blobStore: BlobStore;
+  /** the aid catalogue (default: assets/aids/catalogue.json) */
+  catalogue?: AidCatalogue;
+  /** failed-login counting (default: 5 per login and address per 15 minutes) */
+  throttle?: LoginThrottle;
+}
+
+export const CONSOLE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/** a piece's bytes: nothing in them may run or load anything */
+const FILE_CSP = "default-src 'none'; frame-ancestors 'none'";
+const INLINE_MIME = new Set(['application/pdf', 'image/jpeg', 'image/png', 'image/webp']);
+
+const CSS = readFileSync(join(import.meta.dirname, 'console.css'), 'utf8');
+
+const LOGIN_REASONS: Record<string, string> = {
+  expiree: 'Votre session a pris fin. Connectez-vous de nouveau.',
+  deconnexion: 'Vous êtes déconnecté. À bientôt.',
+};
+
+function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page);
+}
+
+function secure(request: FastifyRequest): boolean {
+  return request.protocol === 'https';
+}
+
+function minutes(ms: number): string {
+  const m = Math.max(1, Math.ceil(ms / 60_000));
+  return m === 1 ? '1 minute' : `${m} minutes`;
+}
+
+export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
+  const catalogue = await catalogueOr(deps.catalogue);
+  const throttle = deps.throttle ?? new LoginThrottle(deps.db);
+  const { db, dialect } = deps;
+
+  await app.register(
+    async (scope) => {
+      registerFormParser(scope);
+
+      scope.addHook('onSend', async (_request, reply, payload) => {
+        if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CONSOLE_CSP);
+        if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+        reply.header('x-content-type-options', 'nosniff');
+        reply.header('x-frame-options', 'DENY');
+        reply.header('referrer-policy', 'no-referrer');
+        reply.header('cross-origin-opener-policy', 'same-origin');
+        reply.header('cross-origin-resource-policy', 'same-origin');
+        return payload;
+      });
+
+      const plainChrome = (session: ConsoleSession | null): PageChrome => ({ account: session?.account ?? null, csrf: session?.csrf ?? null });
+
+      scope.setErrorHandler((err: { statusCode?: number }, request, reply) => {
+        const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+        if (status >= 500) request.log.error({ err }, 'console request failed');
+        const text =
+          status === 413
+            ? 'Ce que vous avez envoyé est trop long.'
+            : status === 415
+              ? 'Ce formulaire n’a pas pu être lu.'
+              : status >= 500
+                ? 'Une erreur est survenue sur le serveur. Rien n’a été changé. Réessayez dans un moment.'
+                : 'Ce formulaire n’a pas pu être lu. Rien n’a été changé.';
+        return sendPage(reply, status, errorPage(plainChrome(null), { title: status >= 500 ? 'Erreur du serveur' : 'Demande incorrecte', text }));
+      });
+      scope.setNotFoundHandler((_request, reply) =>
+        sendPage(reply, 404, errorPage(plainChrome(null), { title: 'Page introuvable', text: 'Cette page n’existe pas.' })),
+      );
+
+      /** The live session, or a redirect to the login (and null). */
+      async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<ConsoleSession | null> {
+        const found = await findSession(db, readCookies(request.headers.cookie).get(SESSION_COOKIE));
+        if (found.ok) return found.session;
+        const reason = found.reason === 'none' ? '' : '?raison=expiree';
+        void reply.header('set-cookie', cookie(SESSION_COOKIE, '', { path: CONSOLE_PREFIX, maxAgeS: 0, secure: secure(request) })).redirect(`${LOGIN_PATH}${reason}`, 303);
+        return null;
+      }
+
+      /** A POST's form, checked for its CSRF token: the fields, or null once the error page is sent. */
+      function checkedForm(request: FastifyRequest, reply: FastifyReply, expectedCsrf: string | null, session: ConsoleSession | null): Record<string, string | string[]> | null {
+        const fields = formFields(request.body);
+        if (!fields) {
+          void sendPage(reply, 400, errorPage(plainChrome(session), { title: 'Demande incorrecte', text: 'Ce formulaire n’a pas pu être lu. Rien n’a été changé.' }));
+          return null;
+        }
+        if (expectedCsrf === null || !csrfMatches(fields.csrf, expectedCsrf)) {
+          void sendPage(
+            reply,
+            403,
+            errorPage(plainChrome(session), {
+              title: 'Formulaire refusé',
+              text: 'Ce formulaire a expiré ou ne vient pas de cette page. Rien n’a été changé. Ouvrez la page de nouveau et recommencez.',
+              ...(session ? {} : { back: { href: LOGIN_PATH, label: 'Retour à la connexion' } }),
+            }),
+          );
+          return null;
+        }
+        return fields;
+      }
+
+      function badForm(reply: FastifyReply, session: ConsoleSession | null): FastifyReply {
+        return sendPage(reply, 400, errorPage(plainChrome(session), { title: 'Demande incorrecte', text: 'Ce formulaire n’a pas pu être lu. Rien n’a été changé.' }));
+      }
+
+      function notFound(reply: FastifyReply, session: ConsoleSession): FastifyReply {
+        return sendPage(reply, 404, errorPage(plainChrome(session), { title: 'Demande introuvable', text: 'Cette demande n’existe pas, ou elle n’est pas traitée par votre organisme.' }));
+      }
+
+      // -------------------------------------------------------------------------------------------
+      // Style
+
+      scope.get('/style.css', async (_request, reply) =>
+        reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(CSS),
+      );
+
+      // -------------------------------------------------------------------------------------------
+      // Login, logout
+
+      function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, o: Omit<Parameters<typeof loginPage>[0], 'csrf'>): FastifyReply {
+        const csrf = newToken();
+        void reply.header('set-cookie', cookie(LOGIN_COOKIE, csrf, { path: LOGIN_PATH, maxAgeS: LOGIN_FORM_TTL_S, secure: secure(request) }));
+        return sendPage(reply, status, loginPage({ csrf, ...o }));
+      }
+
+      scope.get('/connexion', async (request, reply) => {
+        const found = await findSession(db, readCookies(request.headers.cookie).get(SESSION_COOKIE));
+        if (found.ok) return reply.redirect(CONSOLE_PREFIX, 303);
+        const raison = (request.query as Record<string, unknown>).raison;
+        return showLogin(request, reply, 200, { message: typeof raison === 'string' && Object.hasOwn(LOGIN_REASONS, raison) ? LOGIN_REASONS[raison] : null });
+      });
+
+      scope.post('/connexion', async (request, reply) => {
+        const loginCookie = readCookies(request.headers.cookie).get(LOGIN_COOKIE);
+        const fields = checkedForm(request, reply, isToken(loginCookie) ? loginCookie : null, null);
+        if (!fields) return reply;
+        const form = LoginForm.safeParse(fields);
+        if (!form.success) return badForm(reply, null);
+        const login = ConsoleLogin.safeParse(form.data.login);
+        const typed = form.data.login.trim();
+        const errors: Record<string, string> = {};
+        if (typed === '') errors.login = 'Écrivez votre identifiant.';
+        if (form.data.password === '') errors.password = 'Écrivez votre mot de passe.';
+        if (Object.keys(errors).length > 0) return showLogin(request, reply, 400, { login: typed, errors });
+
+        const key = login.success ? login.data : typed.toLowerCase();
+        const wait = await throttle.blockedFor(key, request.ip);
+        if (wait !== null) {
+          return showLogin(request, reply, 429, { login: typed, formError: `Trop d’essais de connexion. Attendez ${minutes(wait)} avant de réessayer.` });
+        }
+        const account = login.success
+          ? await db.selectFrom('staff_accounts').select(['id', 'password_hash', 'disabled_at']).where('login', '=', login.data).executeTakeFirst()
+          : undefined;
+        // an unknown login costs the same time as a wrong password
+        const matches = await verifyPassword(form.data.password, account?.password_hash ?? (await dummyHash()));
+        if (!account || !matches || account.disabled_at !== null) {
+          await throttle.fail(key, request.ip);
+          request.log.info({ login: key }, 'console login refused');
+          return showLogin(request, reply, 401, { login: typed, formError: 'Identifiant ou mot de passe incorrect.' });
+        }
+        await throttle.succeed(key, request.ip);
+        const { token } = await createSession(db, account.id);
+        request.log.info({ login: key }, 'console login');
+        void reply.header('set-cookie', [
+          cookie(SESSION_COOKIE, token, { path: CONSOLE_PREFIX, maxAgeS: Math.floor(SESSION_TTL_MS / 1000), secure: secure(request) }),
+          cookie(LOGIN_COOKIE, '', { path: LOGIN_PATH, maxAgeS: 0, secure: secure(request) }),
+        ]);
+        return reply.redirect(CONSOLE_PREFIX, 303);
+      });
+
+      scope.post('/deconnexion', async (request, reply) => {
+        const session = await requireSession(request, reply);
+        if (!session) return reply;
+        const fields = checkedForm(request, reply, session.csrf, session);
+        if (!fields) return reply;
+        if (!LogoutForm.safeParse(fields).success) return badForm(reply, session);
+        await deleteSession(db, session.tokenHash);
+        void reply.header('set-cookie', cookie(SESSION_COOKIE, '', { path: CONSOLE_PREFIX, maxAgeS: 0, secure: secure(request) }));
+        return reply.redirect(`${LOGIN_PATH}?raison=deconnexion`, 303);
+      });
+
+      // -------------------------------------------------------------------------------------------
+      // Queue
+
+      scope.get('/', async (request, reply) => {
+        const session = await requireSession(request, reply);
+        if (!session) return reply;
+        const query = QueueQuery.safeParse(request.query ?? {});
+        if (!query.success) return sendPage(reply, 400, errorPage(plainChrome(session), { title: 'Demande incorrecte', text: 'Ce filtre n’existe pas.' }));
+        const kind = session.account.institutionKind;
+        const states = query.data.etat === 'toutes' ? QUEUE_STATES : [query.data.etat];
+        const [rows, decisions] = [await listQueue(db, catalogue, kind, states), await listDecisions(db, catalogue, kind)];
+        return sendPage(reply, 200, queuePage(plainChrome(session), { filter: query.data.etat, rows, decisions }));
+      });
+
+      // -------------------------------------------------------------------------------------------
+      // One application
+
+      async function visible(session: ConsoleSession, params: unknown): Promise<ApplicationRow | null> {
+        const p = ApplicationParams.safeParse(params);
+        if (!p.success) return null;
+        return findVisibleApplication(db, catalogue, session.account.institutionKind, p.data.id);
+      }
+
+      /**
+       * A form posted about one application: a live session, the CSRF token, an application this
+       * account may see. Null when the reply is already sent (login page, 403, 404).
+       */
+      async function postedOnApplication(
+        request: FastifyRequest,
+        reply: FastifyReply,
+      ): Promise<{ session: ConsoleSession; fields: Record<string, string | string[]>; app: ApplicationRow } | null> {
+        const session = await requireSession(request, reply);
+        if (!session) return null;
+        const fields = checkedForm(request, reply, session.csrf, session);
+        if (!fields) return null;
+        const app = await visible(session, request.params);
+        if (!app) {
+          void notFound(reply, session);
+          return null;
+        }
+        return { session, fields, app };
+      }
+
+      async function showApplication(reply: FastifyReply, session: ConsoleSession, app: ApplicationRow, status: number, o: { notice?: string; forms?: ApplicationForms; formError?: string }): Promise<FastifyReply> {
+        const detail = await applicationDetail(db, catalogue, session.account.institutionKind, app);
+        const fieldErrors = Object.entries(o.forms?.errors ?? {}).map(([field, message]) => ({ field, message }));
+        const errors = [...(o.formError ? [{ field: null, message: o.formError }] : []), ...fieldErrors];
+        return sendPage(reply, status, applicationPage({ ...plainChrome(session), notice: o.notice, errors }, detail, o.forms ?? {}));
+      }
+
+      scope.get('/demandes/:id', async (request, reply) => {
+        const session = await requireSession(request, reply);
+        if (!session) return reply;
+        const app = await visible(session, request.params);
+        if (!app) return notFound(reply, session);
+        const done = DoneQuery.safeParse(request.query ?? {});
+        const fait = done.success ? done.data.fait : undefined;
+        const notice = fait && Object.hasOwn(DONE_WORDS, fait) ? DONE_WORDS[fait as ApplicationEvent | 'message'] : undefined;
+        return showApplication(reply, session, app, 200, notice ? { notice } : {});
+      });
+
+      scope.post('/demandes/:id/decision', async (request, reply) => {
+        const posted = await postedOnApplication(request, reply);
+        if (!posted) return reply;
+        const { session, fields, app } = posted;
+        const form = DecisionForm.safeParse(fields);
+        if (!form.success) return badForm(reply, session);
+        const { action, pieces } = form.data;
+        const message = (form.data.message ?? '').replaceAll('\u0000', '').trim();
+        const forms: ApplicationForms = { action, message: form.data.message ?? '', pieces };
+        const field = messageFieldId(action);
+        const errors: Record<string, string> = {};
+        if (action === 'refuse' && message === '') errors[field] = 'Écrivez la raison du refus : la personne la lira.';
+        if (action === 'request-information' && message === '') errors[field] = 'Écrivez votre question, ou ce qu’il manque.';
+        if (message.length > MAX_MESSAGE_CHARS) errors[field] = `Votre texte est trop long : ${MAX_MESSAGE_CHARS} caractères au plus.`;
+        if (pieces.length > 0 && action !== 'request-information') return badForm(reply, session);
+        // only pieces of this dossier that this institution may see can be asked again
+        let dossierId: string | null = null;
+        if (pieces.length > 0) {
+          dossierId = app.dossier_id;
+          const allowed = dossierId ? await visiblePieceIds(db, catalogue, session.account.institutionKind, dossierId) : new Set<string>();
+          if (pieces.some((p) => !allowed.has(p))) errors['pieces-demandees'] = 'Un des papiers cochés ne fait pas partie de cette demande.';
+        }
+        if (Object.keys(errors).length > 0) return showApplication(reply, session, app, 400, { forms: { ...forms, errors } });
+
+        class Refused extends Error {
+          constructor(readonly reason: TransitionRefusal | 'unknown-application') {
+            super(reason);
+          }
+        }
+        try {
+          await db.transaction().execute(async (trx) => {
+            const r = await fireEventIn(trx, dialect, {
+              applicationId: app.id,
+              event: action,
+              actor: { kind: 'institution', id: session.account.id },
+              message: message === '' ? undefined : message,
+            });
+            if (!r.ok) throw new Refused(r.reason);
+            if (action === 'request-information' && dossierId) await requestPiecesAgain(trx, dossierId, pieces, r.transition.at, message);
+          });
+        } catch (e) {
+          if (!(e instanceof Refused)) throw e;
+          if (e.reason === 'unknown-application') return notFound(reply, session);
+          const fresh = (await findVisibleApplication(db, catalogue, session.account.institutionKind, app.id)) ?? app;
+          return showApplication(reply, session, fresh, 409, { forms, formError: REFUSAL_WORDS[e.reason] });
+        }
+        return reply.redirect(`${applicationPath(app.id)}?fait=${action}`, 303);
+      });
+
+      scope.post('/demandes/:id/message', async (request, reply) => {
+        const posted = await postedOnApplication(request, reply);
+        if (!posted) return reply;
+        const { session, fields, app } = posted;
+        const form = MessageForm.safeParse(fields);
+        if (!form.success) return badForm(reply, session);
+        const field = messageFieldId('message');
+        const r = await postMessage(db, dialect, {
+          applicationId: app.id,
+          author: { kind: 'institution', id: session.account.id, institutionId: session.account.institutionId },
+          body: form.data.body,
+          handlingInstitutionKind: session.account.institutionKind,
+        });
+        if (!r.ok) {
+          if (r.reason === 'unknown-application') return notFound(reply, session);
+          const text = r.reason === 'empty' ? 'Écrivez votre message.' : r.reason === 'too-long' ? `Votre message est trop long : ${MAX_MESSAGE_CHARS} caractères au plus.` : 'Le message n’a pas pu être envoyé.';
+          return showApplication(reply, session, app, 400, { forms: { action: 'message', message: form.data.body, errors: { [field]: text } } });
+        }
+        return reply.redirect(`${applicationPath(app.id)}?fait=message#echanges`, 303);
+      });
+
+      // no HEAD twin: a HEAD would be journaled as a read without serving anything
+      scope.get('/demandes/:id/pieces/:itemId', { exposeHeadRoute: false }, async (request, reply) => {
+        const session = await requireSession(request, reply);
+        if (!session) return reply;
+        const params = PieceParams.safeParse(request.params);
+        if (!params.success) return notFound(reply, session);
+        const app = await findVisibleApplication(db, catalogue, session.account.institutionKind, params.data.id);
+        if (!app) return notFound(reply, session);
+        const outcome = await readPieceForProcessing({ ...deps, catalogue }, session.account.id, app, params.data.itemId);
+        if (!outcome.ok) {
+          if (outcome.code === 'unknown') {
+            return sendPage(reply, 404, errorPage(plainChrome(session), { title: 'Papier introuvable', text: 'Ce papier n’est pas dans cette demande.', back: { href: applicationPath(app.id), label: 'Retour à la demande' } }));
+          }
+          return sendPage(reply, 403, errorPage(plainChrome(session), { title: 'Accès refusé', text: 'Vous ne pouvez pas ouvrir ce papier.', back: { href: applicationPath(app.id), label: 'Retour à la demande' } }));
+        }
+        const f = outcome.file;
+        const inline = INLINE_MIME.has(f.mime);
+        return reply
+          .code(200)
+          .type(inline ? f.mime : 'application/octet-stream')
+          .header('content-length', String(f.size))
+          .header('content-security-policy', FILE_CSP)
+          .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${f.filename}"`)
+          .header('cache-control', 'no-store')
+          .send(deps.blobStore.read(f.sha256));
+      });
+    },
+    { prefix: CONSOLE_PREFIX },
+  );
+}
+

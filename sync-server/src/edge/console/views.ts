@@ -1,0 +1,355 @@
+/**
+ * The console's pages. Plain HTML forms (no JavaScript): every action is a POST carrying the session's
+ * CSRF token, answered by a redirect (303) on success or by the same page with the errors tied to their
+ * fields (aria-describedby, aria-invalid) and listed at the top.
+ */
+import type { ApplicationEvent } from '../../features/applications/state-machine.ts';
+import { MAX_MESSAGE_CHARS } from '../../features/applications/thread.ts';
+import { html, multiline } from './html.ts';
+import type { Html } from './html.ts';
+import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, QUEUE_STATES, situationWords, STATE_WORDS } from './labels.ts';
+import type { ApplicationDetail, QueueRow } from '../../features/applications/processing.ts';
+import type { ConsoleAccount } from '../../features/accounts/sessions.ts';
+
+export const CONSOLE_PREFIX = '/console';
+export const STYLE_PATH = `${CONSOLE_PREFIX}/style.css`;
+export const LOGIN_PATH = `${CONSOLE_PREFIX}/connexion`;
+export const LOGOUT_PATH = `${CONSOLE_PREFIX}/deconnexion`;
+export const applicationPath = (id: string) => `${CONSOLE_PREFIX}/demandes/${encodeURIComponent(id)}`;
+export const piecePath = (id: string, itemId: string) => `${applicationPath(id)}/pieces/${encodeURIComponent(itemId)}`;
+
+/** Field errors of a form: field id → message. */
+export type FieldErrors = Record<string, string>;
+
+export interface PageChrome {
+  account: ConsoleAccount | null;
+  csrf: string | null;
+  /** a message after a successful action (role=status) */
+  notice?: string | undefined;
+  /** errors listed at the top (role=alert), each linking to its field */
+  errors?: { field: string | null; message: string }[] | undefined;
+}
+
+function errorSummary(errors: PageChrome['errors']): Html | null {
+  if (!errors || errors.length === 0) return null;
+  return html`<div class="error-summary" role="alert" aria-labelledby="erreurs-titre">
+  <h2 id="erreurs-titre">Il y a un problème</h2>
+  <ul>${errors.map((e) => html`<li>${e.field ? html`<a href="#${e.field}">${e.message}</a>` : e.message}</li>`)}</ul>
+</div>`;
+}
+
+export function layout(title: string, chrome: PageChrome, body: Html): string {
+  const hasErrors = (chrome.errors?.length ?? 0) > 0;
+  const account = chrome.account;
+  return `<!doctype html>\n${html`<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${hasErrors ? 'Erreur : ' : ''}${title} — Traitement des demandes</title>
+<link rel="stylesheet" href="${STYLE_PATH}">
+</head>
+<body>
+<a class="skip" href="#contenu">Aller au contenu</a>
+<header class="top">
+  <p class="brand">Facilitateur — traitement des demandes</p>
+  ${
+    account
+      ? html`<nav aria-label="Menu principal">
+    <ul>
+      <li><a href="${CONSOLE_PREFIX}">Demandes à traiter</a></li>
+      <li class="who">${account.displayName} — ${account.institutionName}</li>
+      <li><form method="post" action="${LOGOUT_PATH}"><input type="hidden" name="csrf" value="${chrome.csrf ?? ''}"><button type="submit">Se déconnecter</button></form></li>
+    </ul>
+  </nav>`
+      : null
+  }
+</header>
+<main id="contenu" tabindex="-1">
+${errorSummary(chrome.errors)}
+${chrome.notice ? html`<div class="notice" role="status">${chrome.notice}</div>` : null}
+${body}
+</main>
+</body>
+</html>`.text}\n`;
+}
+
+function fieldError(id: string, errors: FieldErrors): Html | null {
+  const m = errors[id];
+  return m ? html`<p class="field-error" id="${id}-erreur"><span class="visually-hidden">Erreur : </span>${m}</p>` : null;
+}
+
+function describedBy(id: string, errors: FieldErrors, hint?: string): Html {
+  const ids = [hint, errors[id] ? `${id}-erreur` : null].filter(Boolean).join(' ');
+  return html`${ids ? html` aria-describedby="${ids}"` : null}${errors[id] ? html` aria-invalid="true"` : null}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Login
+
+export function loginPage(o: { csrf: string; login?: string; message?: string | null; errors?: FieldErrors; formError?: string | null }): string {
+  const errors = o.errors ?? {};
+  const list = [
+    ...(o.formError ? [{ field: 'login', message: o.formError }] : []),
+    ...Object.entries(errors).map(([field, message]) => ({ field, message })),
+  ];
+  const body = html`<div class="login">
+<h1>Se connecter</h1>
+<p class="lead">Cet espace sert aux chefs de service pour traiter les demandes d’aide envoyées à leur organisme.</p>
+${o.message ? html`<div class="notice" role="status">${o.message}</div>` : null}
+<form method="post" action="${LOGIN_PATH}" novalidate>
+  <input type="hidden" name="csrf" value="${o.csrf}">
+  <label for="login">Identifiant</label>
+  ${fieldError('login', errors)}
+  <input type="text" id="login" name="login" autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="64" required value="${o.login ?? ''}"${describedBy('login', errors)}>
+  <label for="password">Mot de passe</label>
+  ${fieldError('password', errors)}
+  <input type="password" id="password" name="password" autocomplete="current-password" maxlength="200" required${describedBy('password', errors)}>
+  <div><button type="submit">Se connecter</button></div>
+</form>
+</div>`;
+  return layout('Se connecter', { account: null, csrf: null, errors: list }, body);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Queue
+
+function unreadCell(n: number): Html {
+  if (n === 0) return html`<span class="visually-hidden">Aucun</span><span aria-hidden="true">—</span>`;
+  return html`<span class="badge">${n}</span> <span class="visually-hidden">${n === 1 ? 'message sans réponse' : 'messages sans réponse'}</span>`;
+}
+
+export function queuePage(chrome: PageChrome, o: { filter: string; rows: QueueRow[]; decisions: QueueRow[] }): string {
+  const options: [string, string][] = [['toutes', 'Toutes les demandes à traiter'], ...QUEUE_STATES.map((s): [string, string] => [s, STATE_WORDS[s]])];
+  const account = chrome.account!;
+  const body = html`<h1>Demandes à traiter</h1>
+<p class="lead">Les demandes envoyées à ${account.institutionName}, la plus ancienne en premier.</p>
+<form class="inline" method="get" action="${CONSOLE_PREFIX}">
+  <div>
+    <label for="etat">Montrer</label>
+    <select id="etat" name="etat">
+      ${options.map(([v, l]) => html`<option value="${v}"${v === o.filter ? html` selected` : null}>${l}</option>`)}
+    </select>
+  </div>
+  <button type="submit" class="secondary">Afficher</button>
+</form>
+${
+  o.rows.length === 0
+    ? html`<p>Aucune demande à traiter pour le moment.</p>`
+    : html`<table>
+  <caption>${o.rows.length} ${o.rows.length === 1 ? 'demande' : 'demandes'}</caption>
+  <thead><tr><th scope="col">Aide demandée</th><th scope="col">Personne</th><th scope="col">Envoyée le</th><th scope="col">État</th><th scope="col">Messages de la personne sans réponse</th></tr></thead>
+  <tbody>
+  ${o.rows.map(
+    (r) => html`<tr>
+    <th scope="row"><a href="${applicationPath(r.id)}">${r.aidName}<span class="visually-hidden"> — demande de ${r.personName}</span></a></th>
+    <td>${r.personName}</td>
+    <td>${dateWords(r.submittedAt)}</td>
+    <td>${STATE_WORDS[r.state]}</td>
+    <td>${unreadCell(r.unread)}</td>
+  </tr>`,
+  )}
+  </tbody>
+</table>`
+}
+<h2>Décisions récentes</h2>
+${
+  o.decisions.length === 0
+    ? html`<p>Aucune décision pour le moment.</p>`
+    : html`<table>
+  <caption>Les ${o.decisions.length} dernières décisions</caption>
+  <thead><tr><th scope="col">Aide demandée</th><th scope="col">Personne</th><th scope="col">Décision</th><th scope="col">Le</th><th scope="col">Motif</th></tr></thead>
+  <tbody>
+  ${o.decisions.map(
+    (r) => html`<tr>
+    <th scope="row"><a href="${applicationPath(r.id)}">${r.aidName}<span class="visually-hidden"> — demande de ${r.personName}</span></a></th>
+    <td>${r.personName}</td>
+    <td>${STATE_WORDS[r.state]}</td>
+    <td>${dateWords(r.decidedAt)}</td>
+    <td>${r.decisionReason ? multiline(r.decisionReason) : '—'}</td>
+  </tr>`,
+  )}
+  </tbody>
+</table>`
+}`;
+  return layout('Demandes à traiter', chrome, body);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One application
+
+export interface ApplicationForms {
+  /** which form the errors belong to, and what was typed (kept on the page) */
+  action?: ApplicationEvent | 'message';
+  message?: string;
+  pieces?: string[];
+  errors?: FieldErrors;
+}
+
+const fieldId = (action: ApplicationEvent | 'message') => `texte-${action}`;
+
+function actionForm(d: ApplicationDetail, csrf: string, event: ApplicationEvent, forms: ApplicationForms): Html | null {
+  const words = ACTION_WORDS[event];
+  if (!words) return null;
+  const mine = forms.action === event;
+  const errors = mine ? (forms.errors ?? {}) : {};
+  const id = fieldId(event);
+  const hintId = `${id}-aide`;
+  const withText = event === 'request-information' || event === 'accept' || event === 'refuse';
+  const required = event === 'request-information' || event === 'refuse';
+  const label = event === 'request-information' ? 'Votre question' : event === 'refuse' ? 'Raison du refus' : 'Mot pour la personne (facultatif)';
+  const buttonClass = event === 'refuse' ? 'danger' : event === 'close' ? 'secondary' : '';
+  const piecesFieldset =
+    event === 'request-information' && d.pieces.length > 0
+      ? html`<fieldset id="pieces-demandees"${errors['pieces-demandees'] ? html` aria-describedby="pieces-demandees-erreur"` : null}>
+    <legend>Papiers à donner de nouveau (facultatif)</legend>
+    ${fieldError('pieces-demandees', errors)}
+    ${d.pieces.map((p, i) => {
+      const cid = `piece-${i}`;
+      const checked = mine && (forms.pieces ?? []).includes(p.itemId);
+      return html`<div class="check"><input type="checkbox" id="${cid}" name="pieces" value="${p.itemId}"${checked ? html` checked` : null}><label for="${cid}">${p.label}${p.title ? html` (${p.title})` : null}</label></div>`;
+    })}
+  </fieldset>`
+      : null;
+  return html`<section class="card" aria-labelledby="action-${event}">
+  <h3 id="action-${event}">${words.title}</h3>
+  <form method="post" action="${applicationPath(d.app.id)}/decision" novalidate>
+    <input type="hidden" name="csrf" value="${csrf}">
+    <input type="hidden" name="action" value="${event}">
+    ${
+      withText
+        ? html`<label for="${id}">${label}${required ? html` <span class="visually-hidden">(obligatoire)</span>` : null}</label>
+    <p class="hint" id="${hintId}">${words.hint}</p>
+    ${fieldError(id, errors)}
+    <textarea id="${id}" name="message" maxlength="${MAX_MESSAGE_CHARS}" rows="4"${required ? html` required` : null}${describedBy(id, errors, hintId)}>${mine ? (forms.message ?? '') : ''}</textarea>`
+        : html`<p class="hint">${words.hint}</p>`
+    }
+    ${piecesFieldset}
+    <button type="submit"${buttonClass ? html` class="${buttonClass}"` : null}>${words.button}</button>
+  </form>
+</section>`;
+}
+
+export function applicationPage(chrome: PageChrome, d: ApplicationDetail, forms: ApplicationForms = {}): string {
+  const csrf = chrome.csrf ?? '';
+  const msgErrors = forms.action === 'message' ? (forms.errors ?? {}) : {};
+  const msgId = fieldId('message');
+  const sig = d.signature;
+  const body = html`<p><a href="/console">← Retour aux demandes à traiter</a></p>
+<h1>${d.aidName} — ${d.person.name}</h1>
+<p class="lead">État : <strong>${STATE_WORDS[d.app.state]}</strong>. Envoyée le ${dateWords(d.app.submitted_at)}.</p>
+
+<h2>Que voulez-vous faire ?</h2>
+${
+  d.events.length === 0
+    ? html`<p>Aucune action possible : ${STATE_WORDS[d.app.state].toLowerCase()}.</p>`
+    : html`<div class="actions">${d.events.map((e) => actionForm(d, csrf, e, forms))}</div>`
+}
+${d.app.decision_reason ? html`<p><strong>Motif de la décision :</strong> ${multiline(d.app.decision_reason)}</p>` : null}
+
+<h2>La personne</h2>
+<dl class="facts">
+  <dt>Nom</dt><dd>${d.person.name}</dd>
+  <dt>Identifiant</dt><dd class="mono">${d.person.identifier}</dd>
+  <dt>Date de naissance</dt><dd>${dateWords(d.person.birthDate)}</dd>
+</dl>
+
+<h2>Sa situation, comme elle l’a déclarée</h2>
+${
+  d.situation
+    ? html`<dl class="facts">${situationWords(d.situation).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`
+    : html`<p>Pas de situation déclarée.</p>`
+}
+
+<h2>Les autres aides demandées en même temps</h2>
+${
+  d.otherAids.length === 0
+    ? html`<p>Aucune : cette aide a été demandée seule.</p>`
+    : html`<table>
+  <caption>Aides du même dossier</caption>
+  <thead><tr><th scope="col">Aide</th><th scope="col">Organisme</th><th scope="col">État</th></tr></thead>
+  <tbody>${d.otherAids.map((o) => html`<tr><td>${o.aidName}</td><td>${o.institutionName}</td><td>${STATE_WORDS[o.state]}</td></tr>`)}</tbody>
+</table>`
+}
+
+<h2>Les papiers donnés</h2>
+${
+  d.pieces.length === 0
+    ? html`<p>Aucun papier pour cette demande.</p>`
+    : html`<table>
+  <caption>Papiers de la demande</caption>
+  <thead><tr><th scope="col">Papier demandé</th><th scope="col">Document donné</th><th scope="col">Version</th><th scope="col">Voir</th></tr></thead>
+  <tbody>${d.pieces.map(
+    (p) => html`<tr>
+    <td>${p.label}${p.requestedAt ? html`<br><span class="requested">Redemandé le ${dateWords(p.requestedAt)}${p.requestMessage ? html` : ${p.requestMessage}` : null}</span>` : null}</td>
+    <td>${p.title ?? 'Pas encore donné'}${p.hasFile && p.attachedAt ? html`<br><span class="hint">${p.requestedAt && p.attachedAt > p.requestedAt ? 'Donné de nouveau' : 'Donné'} le ${dateTimeWords(p.attachedAt)}</span>` : null}</td>
+    <td>${p.version ?? '—'}</td>
+    <td>${p.hasFile ? html`<a href="${piecePath(d.app.id, p.itemId)}">Voir le papier<span class="visually-hidden"> : ${p.label}</span></a>` : '—'}</td>
+  </tr>`,
+  )}</tbody>
+</table>
+<p class="hint">Chaque papier que vous ouvrez est noté dans le journal que la personne peut lire.</p>`
+}
+
+<h2>La signature</h2>
+${
+  sig
+    ? html`<dl class="facts">
+  <dt>Signée par</dt><dd>${sig.signerName ?? 'Personne inconnue'}${sig.signer ? html` (<span class="mono">${sig.signer}</span>)` : null}</dd>
+  <dt>Comment</dt><dd>${sig.ground ?? '—'}</dd>
+  <dt>Carte utilisée</dt><dd class="mono">${sig.cardSerial ?? '—'}</dd>
+  <dt>Signée le</dt><dd>${dateTimeWords(sig.signedAt)}</dd>
+  <dt>Envoyée le</dt><dd>${dateTimeWords(sig.submittedAt)}</dd>
+  <dt>Numéro de reçu</dt><dd class="mono">${sig.receiptNumber ?? '—'}</dd>
+  <dt>Empreinte de ce qui a été signé (SHA-256)</dt><dd class="mono">${sig.manifestSha256 ?? '—'}</dd>
+</dl>`
+    : html`<p>Pas de signature enregistrée.</p>`
+}
+
+<h2>Ce qui s’est passé</h2>
+<table>
+  <caption>Historique de la demande, du plus ancien au plus récent</caption>
+  <thead><tr><th scope="col">Quand</th><th scope="col">Quoi</th><th scope="col">Qui</th><th scope="col">Message</th></tr></thead>
+  <tbody>${d.history.map(
+    (t) => html`<tr><td>${dateTimeWords(t.at)}</td><td>${t.event === 'information-provided' && t.actor.kind === 'system' ? PIECES_ARRIVED : EVENT_WORDS[t.event]}</td><td>${t.actorName}</td><td>${t.message ? multiline(t.message) : '—'}</td></tr>`,
+  )}</tbody>
+</table>
+
+<h2 id="echanges">Les échanges avec la personne</h2>
+${
+  d.messages.length === 0
+    ? html`<p>Aucun message pour le moment.</p>`
+    : html`<ol class="thread">${d.messages.map(
+        (m) => html`<li class="${m.authorKind === 'institution' ? 'service' : 'personne'}">
+    <p class="meta"><strong>${m.authorName}</strong>, le ${dateTimeWords(m.createdAt)}</p>
+    <p class="body">${multiline(m.body)}</p>
+  </li>`,
+      )}</ol>`
+}
+<form method="post" action="${applicationPath(d.app.id)}/message" novalidate>
+  <input type="hidden" name="csrf" value="${csrf}">
+  <label for="${msgId}">Écrire à la personne</label>
+  <p class="hint" id="${msgId}-aide">Elle lira votre message sur la tablette. ${MAX_MESSAGE_CHARS} caractères au plus.</p>
+  ${fieldError(msgId, msgErrors)}
+  <textarea id="${msgId}" name="body" maxlength="${MAX_MESSAGE_CHARS}" rows="4" required${describedBy(msgId, msgErrors, `${msgId}-aide`)}>${forms.action === 'message' ? (forms.message ?? '') : ''}</textarea>
+  <div><button type="submit">Envoyer le message</button></div>
+</form>`;
+  return layout(`${d.aidName} — ${d.person.name}`, chrome, body);
+}
+
+export function messageFieldId(action: ApplicationEvent | 'message'): string {
+  return fieldId(action);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+export function errorPage(chrome: PageChrome, o: { title: string; text: string; back?: { href: string; label: string } }): string {
+  return layout(
+    o.title,
+    chrome,
+    html`<h1>${o.title}</h1>
+<p>${o.text}</p>
+<p><a href="${o.back?.href ?? CONSOLE_PREFIX}">${o.back?.label ?? 'Retour aux demandes à traiter'}</a></p>`,
+  );
+}

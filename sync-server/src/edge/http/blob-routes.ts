@@ -1,0 +1,192 @@
+/**
+ * Blob uploads over tus (resumable), mounted in Fastify at TUS_PATH, plus an existence check so a kiosk
+ * can skip re-uploading. Every request carries `Authorization: Kiosk <kioskId>:<session token>` (a
+ * short-lived token the kiosk obtained by signing a challenge; auth/kiosk-auth.ts).
+ * An upload becomes a blob only once its SHA-256 matches the `sha256` metadata the kiosk declared.
+ * A kiosk cannot flood the store: uploads in progress and blobs it uploaded that no mutation references
+ * yet are counted, and beyond the limits new uploads are refused with 429 until it catches up.
+ */
+import { join } from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { Server as TusServer } from '@tus/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { FileMime, LIMITS, Sha256 } from '../../../protocol/common.ts';
+import { parseKioskAuthorization, TUS_PATH } from '../../../protocol/socket.ts';
+import type { KioskAuth } from '../../../protocol/socket.ts';
+import { verifyKioskToken } from '../../features/fleet/kiosk-auth.ts';
+import { sendError } from './errors.ts';
+import type { Database } from '../../kernel/storage/schema.ts';
+import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
+
+/** Status sent when the uploaded bytes do not hash to the declared SHA-256 (tus leaves 460+ to servers). */
+export const HASH_MISMATCH_STATUS = 460;
+export const BLOB_EXISTS_PATH = '/sync/blob-exists/';
+/** An unfinished upload is dropped after a day; the kiosk then starts it again. */
+export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
+const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface BlobLimits {
+  /** uploads created and not finished (within UPLOAD_EXPIRY_MS) per kiosk */
+  maxUploadsPerKiosk: number;
+  /** blobs a kiosk uploaded that no applied mutation references yet */
+  maxUnreferencedPerKiosk: number;
+}
+
+export interface BlobRoutesDeps {
+  db: Kysely<Database>;
+  blobStore: BlobStore;
+  /** where tus keeps uploads in progress (always local: an upload is hashed there before it is stored) */
+  uploadDir: string;
+  limits: BlobLimits;
+}
+
+const UploadMetadata = z.object({ sha256: Sha256, mime: FileMime });
+const BlobParams = z.object({ sha256: Sha256 });
+const UploadId = z.string().regex(/^[0-9A-Za-z_-]{1,128}$/);
+
+/** tus hooks report failures by throwing `{ status_code, body }`. */
+function tusFailure(status_code: number, body: string): { status_code: number; body: string } {
+  return { status_code, body };
+}
+
+async function count(q: { executeTakeFirstOrThrow(): Promise<{ n: string | number | bigint }> }): Promise<number> {
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesDeps): Promise<void> {
+  const { db, blobStore, uploadDir, limits } = deps;
+  const datastore = new FileStore({ directory: uploadDir, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
+  const tusPath = TUS_PATH.replace(/\/$/, '');
+
+  const tus = new TusServer({
+    path: tusPath,
+    datastore,
+    maxSize: LIMITS.blobBytes,
+    relativeLocation: true,
+    respectForwardedHeaders: false,
+    async onUploadCreate(req, upload) {
+      // the Fastify route has authenticated the request already; this records who owns the upload
+      const auth = parseKioskAuthorization(req.headers.get('authorization') ?? undefined);
+      if (!auth) throw tusFailure(401, 'unauthorized\n');
+      if (upload.sizeIsDeferred || upload.size === undefined || upload.size <= 0) {
+        throw tusFailure(400, 'Upload-Length is required and must be positive\n');
+      }
+      const meta = UploadMetadata.safeParse(upload.metadata ?? {});
+      if (!meta.success) throw tusFailure(400, 'Upload-Metadata must carry sha256 (64 hex digits) and mime (image/jpeg, image/png, image/webp or application/pdf)\n');
+      const since = new Date(Date.now() - UPLOAD_EXPIRY_MS).toISOString();
+      const inFlight = await count(
+        db
+          .selectFrom('blob_uploads')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .where('kiosk_id', '=', auth.kioskId)
+          .where('finished_at', 'is', null)
+          .where('created_at', '>', since),
+      );
+      if (inFlight >= limits.maxUploadsPerKiosk) throw tusFailure(429, `too_many_uploads: at most ${limits.maxUploadsPerKiosk} uploads in progress per kiosk\n`);
+      const unreferenced = await count(
+        db
+          .selectFrom('blobs')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .where('uploaded_by', '=', auth.kioskId)
+          .where('referenced_at', 'is', null),
+      );
+      if (unreferenced >= limits.maxUnreferencedPerKiosk) {
+        throw tusFailure(429, `too_many_blobs: at most ${limits.maxUnreferencedPerKiosk} uploaded files waiting for their document\n`);
+      }
+      await db
+        .insertInto('blob_uploads')
+        .values({ upload_id: upload.id, kiosk_id: auth.kioskId, sha256: meta.data.sha256, size: upload.size, created_at: new Date().toISOString(), finished_at: null })
+        .execute();
+      return { metadata: { sha256: meta.data.sha256, mime: meta.data.mime, kioskId: auth.kioskId } };
+    },
+    async onUploadFinish(_req, upload) {
+      const meta = UploadMetadata.parse(upload.metadata ?? {});
+      const kioskId = typeof upload.metadata?.kioskId === 'string' ? upload.metadata.kioskId : null;
+      const file = join(uploadDir, upload.id);
+      const put = await blobStore.putFile(meta.sha256, file);
+      const now = new Date().toISOString();
+      if (!put.ok) {
+        await datastore.remove(upload.id).catch(() => {});
+        await db.updateTable('blob_uploads').set({ finished_at: now }).where('upload_id', '=', upload.id).execute();
+        throw tusFailure(HASH_MISMATCH_STATUS, `blob_mismatch: the uploaded bytes do not hash to ${meta.sha256}\n`);
+      }
+      try {
+        await db
+          .insertInto('blobs')
+          .values({ sha256: meta.sha256, size: put.size, mime: meta.mime, created_at: now, uploaded_by: kioskId, referenced_at: null })
+          .onConflict((oc) => oc.column('sha256').doNothing())
+          .execute();
+        await db.updateTable('blob_uploads').set({ finished_at: now }).where('upload_id', '=', upload.id).execute();
+      } finally {
+        // the bytes are in the blob store now; only the upload's bookkeeping is left to drop. If the row
+        // insert failed, the kiosk uploads again and the stored bytes are written again.
+        await datastore.configstore.delete(upload.id);
+      }
+      return {};
+    },
+  });
+
+  const cleanup = (): void => {
+    tus.cleanUpExpiredUploads().catch((err: unknown) => app.log.warn({ err }, 'expired uploads cleanup failed'));
+  };
+  cleanup();
+  const timer = setInterval(cleanup, CLEANUP_INTERVAL_MS);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<KioskAuth | null> {
+    const auth = parseKioskAuthorization(request.headers.authorization);
+    const verdict = auth ? await verifyKioskToken(db, auth) : 'unauthorized';
+    if (auth && verdict === 'ok') return auth;
+    if (verdict === 'revoked') await sendError(reply, 403, 'forbidden', 'Cette borne a été révoquée.');
+    else await sendError(reply, 401, 'unauthorized', 'Identifiants de borne absents, invalides ou expirés.');
+    return null;
+  }
+
+  /** An upload in progress may be touched only by the kiosk that created it. */
+  async function ownsUpload(auth: KioskAuth, url: string): Promise<boolean> {
+    const path = url.split('?')[0] ?? '';
+    const id = UploadId.safeParse(decodeURIComponent(path.slice(TUS_PATH.length)));
+    if (!id.success) return true; // tus answers 404 itself
+    try {
+      const upload = await datastore.getUpload(id.data);
+      return upload.metadata?.kioskId === auth.kioskId;
+    } catch {
+      return true; // unknown upload: tus answers 404 itself
+    }
+  }
+
+  await app.register(async (scope) => {
+    // tus reads the request body itself: Fastify must leave the stream untouched
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+    const tusHandler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const auth = await authenticate(request, reply);
+      if (!auth) return;
+      if (request.method !== 'POST' && request.method !== 'OPTIONS' && !(await ownsUpload(auth, request.url))) {
+        await sendError(reply, 404, 'unknown', 'Envoi inconnu.');
+        return;
+      }
+      reply.hijack();
+      await tus.handle(request.raw, reply.raw);
+    };
+    // no GET: uploads are write-only; stored blobs are read through the staff API and its policy
+    const methods = ['POST', 'PATCH', 'HEAD', 'DELETE', 'OPTIONS'];
+    scope.route({ method: methods, url: tusPath, handler: tusHandler });
+    scope.route({ method: methods, url: `${tusPath}/*`, handler: tusHandler });
+  });
+
+  app.head(`${BLOB_EXISTS_PATH}:sha256`, async (request, reply) => {
+    const auth = await authenticate(request, reply);
+    if (!auth) return reply;
+    const params = BlobParams.safeParse(request.params);
+    if (!params.success) return sendError(reply, 400, 'invalid', 'Empreinte SHA-256 invalide.');
+    const row = await db.selectFrom('blobs').select('sha256').where('sha256', '=', params.data.sha256).executeTakeFirst();
+    // the row and the bytes: a blob whose bytes went missing must be uploaded again
+    const present = row !== undefined && (await blobStore.has(params.data.sha256));
+    return reply.code(present ? 200 : 404).send();
+  });
+}

@@ -1,0 +1,61 @@
+/** `npm run server` as a real process: starts, serves, stops cleanly on SIGTERM; bad config exits non-zero. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './config.ts';
+import { SEED_PATH } from '../../test-support/test-env.ts';
+
+const MAIN = join(REPO_ROOT, 'sync-server', 'src', 'edge', 'main.ts');
+
+function run(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+describe('main', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fac-main-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts with FAC_* variables, prints its URL, and exits 0 on SIGTERM', async () => {
+    const p = run({ FAC_MODE: 'demo', FAC_DATA_DIR: dataDir, FAC_SERVER_PORT: '0', FAC_SEED: SEED_PATH, FAC_LOG_LEVEL: 'silent', FAC_TRUST_PROXY: '127.0.0.1' });
+    try {
+      const deadline = Date.now() + 20_000;
+      let url: string | undefined;
+      while (!url && Date.now() < deadline && p.child.exitCode === null) {
+        url = /listening on (http:\/\/\S+)/.exec(p.out())?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(url, p.err()).toBeDefined();
+      const health = await fetch(`${url}/health`);
+      expect(await health.json()).toEqual({ ok: true, db: 'sqlite' });
+      // FAC_TRUST_PROXY: a TLS proxy on this address says the client came over https → Secure cookies
+      const viaProxy = await fetch(`${url}/console/connexion`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(viaProxy.headers.get('set-cookie')).toMatch(/^fac_console_login=[^;]+;.*; Secure/);
+      const direct = await fetch(`${url}/console/connexion`);
+      expect(direct.headers.get('set-cookie')).not.toMatch(/Secure/);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits non-zero listing what is wrong with the configuration', async () => {
+    const p = run({ FAC_SERVER_PORT: 'abc', FAC_DATA_DIR: dataDir });
+    expect(await p.exited).not.toBe(0);
+    expect(p.err()).toMatch(/Invalid server configuration/);
+    expect(p.err()).toMatch(/FAC_SERVER_PORT/);
+    expect(p.err()).toMatch(/FAC_STAFF_TOKEN/);
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * The aid space over the kiosk socket (protocol/applications.ts AID_EVENTS): catalogue, simulation,
+ * dossiers, pieces, signed sending, withdrawal, thread, PDFs and notices. Every request names a person
+ * session opened on this same socket by the card (vault-socket.ts); for an agent with a beneficiary, the
+ * kiosk sends the beneficiary's joined session, so the subject is always the beneficiary and the agent
+ * is the actor. Each request is validated with its protocol schema and answered with its protocol ack;
+ * refusals are typed, in French: `{ ok: false, error: { code, message } }`.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Server as IoServer } from 'socket.io';
+import type { z } from 'zod';
+import {
+  AID_EVENTS,
+  ApplicationsListRequest,
+  CatalogueRequest,
+  ChoosePieceRequest,
+  CreateRequest,
+  DossierRequest,
+  MessageRequest,
+  NoticesSeenRequest,
+  PrepareRequest,
+  SimulateRequest,
+  SubmitRequest,
+} from '../../../protocol/applications.ts';
+import type { AidSummary, ApplicationsListAck, CatalogueAck, DossierAck, PrepareAck, SimulateAck, SubmitAck } from '../../../protocol/applications.ts';
+import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
+import type { AidCatalogue } from '../../features/aids/catalogue.ts';
+import { simulate } from '../../features/aids/simulate/engine.ts';
+import { loadRules } from '../../features/aids/simulate/rules.ts';
+import type { Rules } from '../../features/aids/simulate/rules.ts';
+import { catalogueOr } from '../../features/applications/applications.ts';
+import { applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, viewDossier, withdrawDossier, writeToInstitution } from '../../features/applications/dossiers.ts';
+import type { Outcome } from '../../features/applications/dossiers.ts';
+import { dossierPdfFor, receiptPdfFor } from '../../features/applications/printouts.ts';
+import { prepareSubmission, submitSigned } from '../../features/applications/submission.ts';
+import { aidName, institutionName } from '../../features/applications/words.ts';
+import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
+import type { LoadedCa } from '../../features/cards/ca-store.ts';
+import { check } from '../../features/vault/person-vault.ts';
+import type { PersonSession } from '../../features/vault/person-vault.ts';
+import type { Dialect } from '../../kernel/storage/database.ts';
+import type { Database } from '../../kernel/storage/schema.ts';
+import { handle, kioskIdOf } from './kiosk-socket.ts';
+import { personSessionOf } from './vault-socket.ts';
+
+export interface ApplicationsSocketDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  blobStore: BlobStore;
+  ca: () => LoadedCa | null;
+  log: FastifyBaseLogger;
+  /** default: assets/aids/catalogue.json */
+  catalogue?: AidCatalogue;
+  /** default: the simulation's current rules file */
+  rules?: Rules;
+}
+
+type Fail = { ok: false; error: { code: string; message: string } };
+
+const fail = (code: string, message: string): Fail => ({ ok: false, error: { code, message } });
+const NO_SESSION = fail('forbidden', 'La session de la personne est terminée. Remettez la carte.');
+
+/** The aids the simulation estimates. */
+const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css']);
+
+function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: true } & R) | Fail {
+  return o.ok ? { ok: true, ...wrap(o.value) } : { ok: false, error: o.error };
+}
+
+export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketDeps): void {
+  let rules: Rules | null = deps.rules ?? null;
+  const vault = { db: deps.db, dialect: deps.dialect };
+
+  io.of(KIOSK_NAMESPACE).on('connection', (socket) => {
+    const kioskId = kioskIdOf(socket);
+    if (!kioskId) return;
+
+    /** A request in a live person session whose cards still hold (the access policy, as for vault reads). */
+    const on = <S extends z.ZodType<{ sessionId: string }>>(event: string, schema: S, run: (req: z.infer<S>, s: PersonSession, cat: AidCatalogue) => Promise<unknown>) =>
+      handle(
+        socket,
+        deps.log,
+        event,
+        schema,
+        async (req) => {
+          const s = personSessionOf(socket, req.sessionId);
+          if (!s) return NO_SESSION;
+          const c = await check(vault, s, 'vault.list', null);
+          if (!c.decision.allow) return fail('forbidden', `Accès refusé (${c.decision.reason}).`);
+          return run(req, s, await catalogueOr(deps.catalogue));
+        },
+        { failure: 'aid space handler failed', context: { kioskId }, missingAsEmpty: true },
+      );
+
+    on(AID_EVENTS.catalogue, CatalogueRequest, async (_req, _s, cat): Promise<CatalogueAck> => ({
+      ok: true,
+      version: cat.version,
+      validFrom: cat.validFrom,
+      aids: cat.aids.map(
+        (a): AidSummary => ({
+          id: a.id,
+          name: a.name,
+          description: a.description,
+          institutionKind: a.institution,
+          institutionName: institutionName(a.institution),
+          officialUrl: a.officialUrl,
+          process: a.process,
+          simulable: SIMULABLE.has(a.id),
+        }),
+      ),
+    }));
+
+    on(AID_EVENTS.simulate, SimulateRequest, async (req, _s, cat): Promise<SimulateAck> => {
+      rules ??= loadRules();
+      const sim = simulate(req.situation, rules, { today: new Date() });
+      return {
+        ok: true,
+        rulesVersion: sim.rulesVersion,
+        validFrom: sim.validFrom,
+        warnings: sim.warnings,
+        results: sim.results.map((r) => ({
+          aid: r.aid,
+          aidName: r.person === 'conjoint' ? `${aidName(cat, r.aid)} (pour votre conjoint)` : aidName(cat, r.aid),
+          eligible: r.eligible,
+          monthlyAmount: r.monthlyAmount,
+          explanation: r.explanation,
+        })),
+      };
+    });
+
+    on(AID_EVENTS.list, ApplicationsListRequest, async (_req, s, cat): Promise<ApplicationsListAck> => ({ ok: true, ...(await listDossiers(deps.db, applicantOf(s), cat)) }));
+
+    on(AID_EVENTS.create, CreateRequest, async (req, s, cat) =>
+      answer(await createDossier(deps.db, deps.dialect, { applicant: applicantOf(s), aidIds: req.aidIds, situation: req.situation, catalogue: cat }), (v) => ({ dossierId: v.dossierId })),
+    );
+
+    on(AID_EVENTS.get, DossierRequest, async (req, s, cat): Promise<DossierAck> =>
+      answer(await viewDossier(deps.db, deps.dialect, applicantOf(s), req.dossierId, cat), (dossier) => ({ dossier })),
+    );
+
+    on(AID_EVENTS.choosePiece, ChoosePieceRequest, async (req, s, cat) =>
+      answer(await choosePiece(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, itemId: req.itemId, documentId: req.documentId, catalogue: cat }), () => ({})),
+    );
+
+    const submission = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, ca: deps.ca, catalogue: cat });
+
+    on(AID_EVENTS.prepare, PrepareRequest, async (req, s, cat): Promise<PrepareAck> =>
+      answer(await prepareSubmission(submission(cat), applicantOf(s), { dossierId: req.dossierId, mode: req.mode, ground: req.ground }), (manifest) => ({ manifest })),
+    );
+
+    on(AID_EVENTS.submit, SubmitRequest, async (req, s, cat): Promise<SubmitAck> => {
+      const r = await submitSigned(submission(cat), applicantOf(s), req);
+      if (!r.ok) deps.log.warn({ kioskId: s.kioskId, cardSerial: req.cardSerial, code: r.error.code }, 'signed submission refused');
+      return answer(r, (v) => v);
+    });
+
+    on(AID_EVENTS.withdraw, DossierRequest, async (req, s) => answer(await withdrawDossier(deps.db, deps.dialect, applicantOf(s), req.dossierId), () => ({})));
+
+    on(AID_EVENTS.message, MessageRequest, async (req, s, cat) =>
+      answer(await writeToInstitution(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, applicationId: req.applicationId, body: req.body, catalogue: cat }), () => ({})),
+    );
+
+    const printouts = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, blobStore: deps.blobStore, catalogue: cat });
+    on(AID_EVENTS.dossierPdf, DossierRequest, async (req, s, cat) => answer(await dossierPdfFor(printouts(cat), s, req.dossierId), (pdf) => ({ bytes: Buffer.from(pdf) })));
+    on(AID_EVENTS.receiptPdf, DossierRequest, async (req, s, cat) => answer(await receiptPdfFor(printouts(cat), s, req.dossierId), (pdf) => ({ bytes: Buffer.from(pdf) })));
+
+    on(AID_EVENTS.noticesSeen, NoticesSeenRequest, async (req, s) => {
+      await markNoticesSeen(deps.db, applicantOf(s), req.ids);
+      return { ok: true };
+    });
+  });
+}

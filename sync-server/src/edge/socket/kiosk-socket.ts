@@ -1,0 +1,266 @@
+/**
+ * The `/kiosk` socket.io namespace: kiosks authenticate in the handshake by signing a one-time server
+ * challenge with their device key, then say hello, push their mutations and ask who holds a card.
+ * Every message is validated; a handler's failure becomes a typed `internal` ack and never reaches the
+ * process. A revoked kiosk is dropped at once: by the instance that revoked it (and, through the
+ * adapter, every other instance), and by each instance's own look at the database for revocations made
+ * by another process (the staff CLI).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Namespace, Server as IoServer, Socket } from 'socket.io';
+import type { z } from 'zod';
+import {
+  CardholderRequest,
+  EVENTS,
+  HANDSHAKE_ERROR,
+  HelloRequest,
+  KIOSK_NAMESPACE,
+  KioskHandshake,
+  MutationsRequest,
+} from '../../../protocol/socket.ts';
+import type { HelloAck, ProtocolError } from '../../../protocol/socket.ts';
+import type { Challenges } from '../../features/fleet/challenges.ts';
+import { verifySignedChallenge } from '../../features/fleet/kiosk-auth.ts';
+import { cardholderGreeting } from '../../features/persons/persons.ts';
+import type { Database } from '../../kernel/storage/schema.ts';
+import type { SyncEngine } from '../../features/sync/apply-mutations.ts';
+import type { PushService } from './pushes.ts';
+import type { SyncTestHooks } from '../../features/sync/test-hooks.ts';
+
+export interface KioskSocketDeps {
+  db: Kysely<Database>;
+  engine: SyncEngine;
+  log: FastifyBaseLogger;
+  challenges: Challenges;
+  /** server → kiosk pushes; pushed after the hello, retried until acknowledged */
+  pushes?: PushService;
+  /** several instances joined by a cluster adapter (PostgreSQL): revocations are passed on to the others */
+  clustered?: boolean;
+  /** how often to look for kiosks revoked by another process; 0 = never */
+  revocationPollMs?: number;
+  hooks?: SyncTestHooks;
+}
+
+export interface KioskNamespace {
+  /** Tells a kiosk it is revoked and drops its connections, on every instance. */
+  dropKiosk(kioskId: string): void;
+  /** Kiosk ids connected to this instance. */
+  connectedKiosks(): string[];
+  close(): void;
+}
+
+/** The error a refused handshake carries (the client sees it as `connect_error` with this message). */
+export const UNAUTHORIZED = HANDSHAKE_ERROR.unauthorized;
+
+export function kioskRoom(kioskId: string): string {
+  return `kiosk:${kioskId}`;
+}
+
+type Ack = (response: unknown) => void;
+
+/** Instance-to-instance event (through the adapter): drop this revoked kiosk's local connections. */
+const DROP_KIOSK = 'fac:drop-kiosk';
+type Fail = { ok: false; error: ProtocolError };
+
+function invalid(issues: z.core.$ZodIssue[], namePath: boolean): Fail {
+  const first = issues[0];
+  const where = namePath && first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
+  return { ok: false, error: { code: 'invalid', message: `Message invalide${where} : ${first?.message ?? 'format inattendu'}` } };
+}
+
+const INTERNAL: Fail = { ok: false, error: { code: 'internal', message: 'Erreur interne du serveur, réessayer plus tard.' } };
+const REVOKED: Fail = { ok: false, error: { code: 'forbidden', message: 'Cette borne a été révoquée.' } };
+
+/** What the namespace's middleware keeps on an authenticated socket. */
+interface KioskSocketData {
+  kioskId?: unknown;
+}
+
+/** The kiosk the namespace's middleware authenticated (its signed challenge), never what the client claims. */
+export function kioskIdOf(socket: Socket): string | null {
+  const data = socket.data as KioskSocketData | undefined;
+  return typeof data?.kioskId === 'string' ? data.kioskId : null;
+}
+
+export interface HandleOptions {
+  /** the error log's message when the handler fails (default: 'kiosk handler failed') */
+  failure?: string;
+  /** fields added to that log line */
+  context?: Record<string, unknown>;
+  /** a call without payload (only an ack, or nothing) is validated as `{}` rather than `undefined` */
+  missingAsEmpty?: boolean;
+  /** the `invalid` message names the first issue's path (default: true) */
+  namePath?: boolean;
+}
+
+/**
+ * Registers a validated handler on a kiosk socket. socket.io passes the ack callback as the last
+ * argument when the client asked for one; without it the reply is dropped. An invalid payload is
+ * answered with a typed `invalid`; a failure of `run` (thrown or rejected) with a typed `internal`,
+ * logged, and never reaches the process.
+ */
+export function handle<S extends z.ZodType>(
+  socket: Socket,
+  log: FastifyBaseLogger,
+  event: string,
+  schema: S,
+  run: (request: z.infer<S>) => Promise<unknown>,
+  options: HandleOptions = {},
+): void {
+  const { failure = 'kiosk handler failed', context, missingAsEmpty = false, namePath = true } = options;
+  socket.on(event, (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    const hasAck = typeof last === 'function';
+    const ack: Ack = hasAck ? (last as Ack) : () => {};
+    const payload = hasAck && args.length === 1 ? undefined : args[0];
+    const parsed = schema.safeParse(missingAsEmpty ? (payload ?? {}) : payload);
+    if (!parsed.success) {
+      ack(invalid(parsed.error.issues, namePath));
+      return;
+    }
+    // a synchronous throw in `run` becomes a rejection too
+    Promise.resolve(parsed.data).then(run).then(ack, (err: unknown) => {
+      log.error({ err, event, ...context }, failure);
+      ack(INTERNAL);
+    });
+  });
+}
+
+export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): KioskNamespace {
+  const { db, engine, log, pushes, challenges, hooks } = deps;
+  const nsp: Namespace = io.of(KIOSK_NAMESPACE);
+  const connected = new Map<string, number>();
+
+  nsp.use((socket, next) => {
+    const handshake = KioskHandshake.safeParse(socket.handshake.auth);
+    if (!handshake.success) {
+      next(new Error(HANDSHAKE_ERROR.unauthorized));
+      return;
+    }
+    verifySignedChallenge(db, challenges, handshake.data, 'socket').then(
+      (check) => {
+        if (!check.ok) {
+          log.warn({ kioskId: handshake.data.kioskId, reason: check.reason }, 'kiosk connection refused');
+          next(new Error(HANDSHAKE_ERROR[check.reason]));
+          return;
+        }
+        (socket.data as KioskSocketData).kioskId = check.kioskId;
+        next();
+      },
+      (err: unknown) => {
+        log.error({ err }, 'kiosk authentication failed');
+        next(new Error('internal'));
+      },
+    );
+  });
+
+  const isRevoked = async (kioskId: string): Promise<boolean> => {
+    const row = await db.selectFrom('kiosks').select('revoked_at').where('id', '=', kioskId).executeTakeFirst();
+    return !row || row.revoked_at !== null;
+  };
+
+  nsp.on('connection', (socket) => {
+    const kioskId = kioskIdOf(socket);
+    if (kioskId === null) {
+      socket.disconnect(true);
+      return;
+    }
+    void socket.join(kioskRoom(kioskId));
+    connected.set(kioskId, (connected.get(kioskId) ?? 0) + 1);
+    log.info({ kioskId }, 'kiosk connected');
+    socket.on('disconnect', (reason) => {
+      const n = (connected.get(kioskId) ?? 1) - 1;
+      if (n <= 0) connected.delete(kioskId);
+      else connected.set(kioskId, n);
+      log.info({ kioskId, reason }, 'kiosk disconnected');
+    });
+    pushes?.attach(socket, kioskId);
+
+    handle(socket, log, EVENTS.hello, HelloRequest, async (request): Promise<HelloAck> => {
+      // the kiosk's clientTime is informative only: nothing here depends on the kiosk's clock
+      if (await isRevoked(kioskId)) {
+        dropLocal(kioskId);
+        return REVOKED;
+      }
+      const position = await engine.position(kioskId);
+      if (position === null) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
+      // after the acknowledgement has gone out: the kiosk learns where it stands before any push
+      setImmediate(() => pushes?.helloReceived(socket, { revocationsVersion: request.revocationsVersion, configVersion: request.configVersion }));
+      return { ok: true, ...position, serverTime: new Date().toISOString() };
+    });
+
+    handle(socket, log, EVENTS.mutations, MutationsRequest, async (request) => {
+      const ack = await engine.apply(kioskId, request.mutations);
+      if (ack.ok) log.debug({ kioskId, lastSeq: ack.lastSeq, count: ack.results.length }, 'mutations acknowledged');
+      else log.warn({ kioskId, code: ack.error.code, seq: ack.error.seq, expectedSeq: ack.error.expectedSeq }, 'mutations refused');
+      if (hooks?.beforeAck && (await hooks.beforeAck({ kioskId, ack })) === 'drop') {
+        // the fault test's "connection lost between commit and acknowledgement"
+        socket.disconnect(true);
+      }
+      return ack;
+    });
+
+    handle(socket, log, EVENTS.cardholder, CardholderRequest, (request) => cardholderGreeting(db, request.identifier));
+  });
+
+  function dropLocal(kioskId: string): void {
+    const room = kioskRoom(kioskId);
+    nsp.local.to(room).emit(EVENTS.revoked, { at: new Date().toISOString() });
+    nsp.local.in(room).disconnectSockets(true);
+  }
+
+  let timer: NodeJS.Timeout | null = null;
+  const pollMs = deps.revocationPollMs ?? 2_000;
+  if (pollMs > 0) {
+    timer = setInterval(() => {
+      if (connected.size === 0) return;
+      db.selectFrom('kiosks')
+        .select('id')
+        .where('revoked_at', 'is not', null)
+        .execute()
+        .then(
+          (rows) => {
+            for (const { id } of rows) {
+              if (connected.has(id)) {
+                log.warn({ kioskId: id }, 'revoked kiosk disconnected');
+                dropLocal(id);
+              }
+            }
+          },
+          (err: unknown) => log.warn({ err }, 'revoked kiosks poll failed'),
+        );
+    }, pollMs);
+    timer.unref();
+  }
+
+  // Another instance revoked a kiosk: one message, so "you are revoked" always reaches the kiosk before
+  // its disconnection. (Sent as two adapter broadcasts, the PostgreSQL adapter publishes each on
+  // whichever pool connection is free, and the disconnection could overtake the event.)
+  nsp.on(DROP_KIOSK, (kioskId: unknown) => {
+    if (typeof kioskId !== 'string' || !connected.has(kioskId)) return;
+    log.warn({ kioskId }, 'kiosk revoked on another instance: disconnected');
+    dropLocal(kioskId);
+  });
+
+  return {
+    dropKiosk(kioskId) {
+      // here first, without waiting for the adapter: a cluster adapter delivers even local packets only
+      // after publishing them to the others, and not at all if that fails
+      dropLocal(kioskId);
+      // then every other instance does the same for the connections it holds
+      if (deps.clustered) {
+        try {
+          nsp.serverSideEmit(DROP_KIOSK, kioskId);
+        } catch (err) {
+          // the other instances still drop it at their next look at the database (revocationPollMs)
+          log.warn({ err, kioskId }, 'could not tell the other instances about a revoked kiosk');
+        }
+      }
+    },
+    connectedKiosks: () => [...connected.keys()],
+    close() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}

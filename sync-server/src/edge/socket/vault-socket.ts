@@ -1,0 +1,190 @@
+/**
+ * Vault reads over the kiosk socket (protocol/vault.ts). The kiosk is authenticated by the namespace's
+ * own middleware; the PERSON is authenticated here: their card signs a nonce this server just gave
+ * (INTERNAL AUTHENTICATE), checked against the card's certificate from our CA and the card's status.
+ * A session lives on its socket only, and ends with it.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Server as IoServer, Socket } from 'socket.io';
+import type { z } from 'zod';
+import { checkPresentedCard } from '../../features/cards/presented-card.ts';
+import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
+import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
+import {
+  DocumentRequest,
+  FileRequest,
+  OpenSessionRequest,
+  PdfRequest,
+  SearchRequest,
+  SessionRequest,
+  VAULT_EVENTS,
+  loginMessage,
+} from '../../../protocol/vault.ts';
+import { readBlob } from '../../kernel/blobs/blob-store.ts';
+import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
+import type { LoadedCa } from '../../features/cards/ca-store.ts';
+import { documentPdf } from '../../features/vault/document-pdf.ts';
+import { authorizeFile, listInstitutions, listVault, personJournal, readDocument, searchVault } from '../../features/vault/person-vault.ts';
+import type { PersonSession, VaultDeps } from '../../features/vault/person-vault.ts';
+import type { Dialect } from '../../kernel/storage/database.ts';
+import type { Database } from '../../kernel/storage/schema.ts';
+import { handle, kioskIdOf } from './kiosk-socket.ts';
+
+export interface VaultSocketDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  blobStore: BlobStore;
+  ca: () => LoadedCa | null;
+  log: FastifyBaseLogger;
+  /** a person session without activity ends after this long */
+  sessionIdleMs?: number;
+}
+
+const NONCE_TTL_MS = 120_000;
+const fail = (code: string, message: string) => ({ ok: false, error: { code, message } });
+
+/** Each socket's session lookup, for the other handlers of the same socket (sync/applications-socket.ts). */
+const sessionLookup = new WeakMap<Socket, (sessionId: string) => PersonSession | null>();
+
+/**
+ * The person session `sessionId` opened on this socket, if it is still alive (the lookup also keeps it
+ * alive, as any vault call does); null otherwise. Sessions live on their socket only.
+ */
+export function personSessionOf(socket: Socket, sessionId: string): PersonSession | null {
+  return sessionLookup.get(socket)?.(sessionId) ?? null;
+}
+
+export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
+  const vault: VaultDeps = { db: deps.db, dialect: deps.dialect };
+  const idleMs = deps.sessionIdleMs ?? 30 * 60_000;
+
+  io.of(KIOSK_NAMESPACE).on('connection', (socket) => {
+    const kioskId = kioskIdOf(socket);
+    if (!kioskId) return;
+    const nonces = new Map<string, number>();
+    const sessions = new Map<string, PersonSession>();
+    socket.on('disconnect', () => sessions.clear());
+
+    const on = <S extends z.ZodType>(event: string, schema: S, run: (req: z.infer<S>) => Promise<unknown>) =>
+      handle(socket, deps.log, event, schema, run, { failure: 'vault handler failed', context: { kioskId }, missingAsEmpty: true, namePath: false });
+
+    const session = (id: string): PersonSession | null => {
+      const s = sessions.get(id);
+      if (!s) return null;
+      if (s.expiresAt < Date.now()) {
+        sessions.delete(id);
+        return null;
+      }
+      s.expiresAt = Date.now() + idleMs;
+      return s;
+    };
+    sessionLookup.set(socket, session);
+    const noSession = fail('forbidden', 'La session de la personne est terminée. Remettez la carte.');
+
+    on(VAULT_EVENTS.challenge, SessionRequest.partial(), async () => {
+      const now = Date.now();
+      for (const [n, exp] of nonces) if (exp < now) nonces.delete(n);
+      if (nonces.size > 16) return fail('too_large', 'Trop de demandes en cours.');
+      const nonce = randomBytes(32).toString('base64url');
+      nonces.set(nonce, now + NONCE_TTL_MS);
+      return { ok: true, nonce, expiresAt: new Date(now + NONCE_TTL_MS).toISOString() };
+    });
+
+    on(VAULT_EVENTS.open, OpenSessionRequest, async (req) => {
+      const expires = nonces.get(req.serverNonce);
+      nonces.delete(req.serverNonce); // single use, whatever happens next
+      if (!expires || expires < Date.now()) return fail('forbidden', 'Défi expiré ou inconnu.');
+      const ca = deps.ca();
+      if (!ca) return fail('unknown', 'Le serveur n’a pas d’autorité de certification.');
+      const presented = await checkPresentedCard(deps.db, ca, { cardSerial: req.cardSerial, certificate: req.certificate, now: new Date() });
+      if (!presented.ok && presented.why === 'certificate') {
+        deps.log.warn({ kioskId, cardSerial: req.cardSerial, problem: presented.problem }, 'person session refused: certificate');
+        return fail('forbidden', `Carte refusée (${presented.problem}).`);
+      }
+      if (!presented.ok) return fail('forbidden', 'Carte inconnue de la plateforme.');
+      const { card, info } = presented;
+      const message = loginMessage(kioskId, Buffer.from(req.kioskNonce, 'base64url'), Buffer.from(req.serverNonce, 'base64url'));
+      if (!verifyP256Signature(info.authPublicKey, message, Buffer.from(req.signature, 'base64url'))) {
+        deps.log.warn({ kioskId, cardSerial: req.cardSerial }, 'person session refused: signature does not verify (copy suspected)');
+        return fail('forbidden', 'Carte refusée (signature).');
+      }
+      let consent: PersonSession['consent'] = null;
+      if (req.withAgentSession) {
+        const agent = session(req.withAgentSession);
+        if (!agent || agent.role !== 'agent' || agent.consent) return fail('forbidden', 'La session de l’agent est terminée.');
+        if (card.role !== 'beneficiary') return fail('forbidden', 'Seule une personne accompagnée peut rejoindre un agent.');
+        consent = { agentPersonId: agent.personId, agentIdentifier: agent.identifier, agentCardSerial: agent.cardSerial };
+      }
+      const s: PersonSession = {
+        id: randomUUID(),
+        kioskId,
+        personId: card.personId,
+        identifier: card.identifier,
+        firstName: card.firstName,
+        cardSerial: req.cardSerial,
+        role: card.role,
+        consent,
+        expiresAt: Date.now() + idleMs,
+      };
+      sessions.set(s.id, s);
+      deps.log.info({ kioskId, cardSerial: req.cardSerial, consent: consent !== null }, 'person session opened');
+      return { ok: true, sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString() };
+    });
+
+    on(VAULT_EVENTS.close, SessionRequest, async (req) => {
+      const closed = sessions.get(req.sessionId);
+      sessions.delete(req.sessionId);
+      // a beneficiary's consent ends with the agent's session
+      if (closed && !closed.consent) {
+        for (const [id, s] of sessions) if (s.consent?.agentCardSerial === closed.cardSerial) sessions.delete(id);
+      }
+      return { ok: true };
+    });
+
+    const withSession = <T>(id: string, run: (s: PersonSession) => Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>, wrap: (v: T) => object) => {
+      const s = session(id);
+      if (!s) return Promise.resolve(noSession);
+      return run(s).then((r) => (r.ok ? { ok: true, ...wrap(r.value) } : { ok: false, error: r.error }));
+    };
+
+    on(VAULT_EVENTS.list, SessionRequest, (req) => withSession(req.sessionId, (s) => listVault(vault, s), (documents) => ({ documents })));
+    on(VAULT_EVENTS.search, SearchRequest, (req) => withSession(req.sessionId, (s) => searchVault(vault, s, req.query), (documents) => ({ documents })));
+    on(VAULT_EVENTS.get, DocumentRequest, (req) => withSession(req.sessionId, (s) => readDocument(vault, s, req.documentId), (v) => v));
+    on(VAULT_EVENTS.audit, SessionRequest, (req) => withSession(req.sessionId, (s) => personJournal(vault, s), (entries) => ({ entries })));
+
+    on(VAULT_EVENTS.file, FileRequest, async (req) => {
+      const s = session(req.sessionId);
+      if (!s) return noSession;
+      const a = await authorizeFile(vault, s, req.sha256);
+      if (!a.ok) return { ok: false, error: a.error };
+      const bytes = await readBlob(deps.blobStore, req.sha256);
+      return { ok: true, mime: a.value.mime, bytes };
+    });
+
+    on(VAULT_EVENTS.pdf, PdfRequest, async (req) => {
+      const s = session(req.sessionId);
+      if (!s) return noSession;
+      const read = await readDocument(vault, s, req.documentId);
+      if (!read.ok) return { ok: false, error: read.error };
+      const current = read.value.versions[0]!;
+      const file = await readBlob(deps.blobStore, current.file.sha256);
+      const owner = await deps.db.selectFrom('persons').select(['first_name', 'last_name', 'identifier']).where('id', '=', s.personId).executeTakeFirstOrThrow();
+      const letterTo = req.letterTo
+        ? ((await listInstitutions(deps.db)).find((i) => i.id === req.letterTo) ?? null)
+        : null;
+      if (req.letterTo && !letterTo) return fail('unknown', 'Cet organisme n’est pas connu.');
+      const pdf = await documentPdf({
+        document: read.value.document,
+        version: current,
+        file,
+        owner: { firstName: owner.first_name, lastName: owner.last_name, identifier: owner.identifier },
+        letterTo,
+      });
+      return { ok: true, mime: 'application/pdf', bytes: Buffer.from(pdf) };
+    });
+
+    on(VAULT_EVENTS.institutions, SessionRequest.partial(), async () => ({ ok: true, institutions: await listInstitutions(deps.db) }));
+  });
+}

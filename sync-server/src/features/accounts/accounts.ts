@@ -1,0 +1,145 @@
+/**
+ * Console accounts: a head of service belongs to one institution and processes the requests of the aids
+ * that institution's kind handles (catalogue `aid.institution`). Created and disabled with the staff
+ * commands (`npm run staff -- console-account …`) or by the demo seed; journaled.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import { appendAudit } from '../../kernel/audit.ts';
+import type { Dialect } from '../../kernel/storage/database.ts';
+import type { Database } from '../../kernel/storage/schema.ts';
+import { hashPassword, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from './passwords.ts';
+
+export const ConsoleLogin = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, '3 à 64 caractères : lettres, chiffres, point, tiret');
+export const ConsolePassword = z.string().min(MIN_PASSWORD_CHARS, `au moins ${MIN_PASSWORD_CHARS} caractères`).max(MAX_PASSWORD_CHARS);
+
+export const NewConsoleAccount = z.strictObject({
+  login: ConsoleLogin,
+  name: z.string().trim().min(1).max(120),
+  institutionId: z.string().min(1).max(64),
+  password: ConsolePassword,
+});
+export type NewConsoleAccount = z.input<typeof NewConsoleAccount>;
+
+export class ConsoleAccountError extends Error {
+  constructor(
+    readonly code: 'invalid' | 'exists' | 'unknown-institution' | 'unknown-account',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleAccountError';
+  }
+}
+
+export interface CreatedAccount {
+  id: string;
+  login: string;
+  institutionId: string;
+  institutionName: string;
+}
+
+const ACTOR_DEFAULT = { kind: 'staff', id: 'staff-cli' } as const;
+
+/**
+ * Inserts the account inside the caller's transaction (the password is hashed before); journaled, except
+ * by the seed (`dialect` null), which journals none of the rows it puts in a new database.
+ */
+async function insertAccount(
+  trx: Transaction<Database>,
+  dialect: Dialect | null,
+  a: { login: string; name: string; institutionId: string; passwordHash: string; at: string; actor: { kind: 'staff' | 'system'; id: string } },
+): Promise<CreatedAccount> {
+  const inst = await trx.selectFrom('institutions').select(['id', 'name']).where('id', '=', a.institutionId).executeTakeFirst();
+  if (!inst) throw new ConsoleAccountError('unknown-institution', `no institution ${a.institutionId}`);
+  const exists = await trx.selectFrom('staff_accounts').select('id').where('login', '=', a.login).executeTakeFirst();
+  if (exists) throw new ConsoleAccountError('exists', `login ${a.login} is taken`);
+  const id = randomUUID();
+  await trx
+    .insertInto('staff_accounts')
+    .values({ id, login: a.login, display_name: a.name, institution_id: inst.id, password_hash: a.passwordHash, created_at: a.at, disabled_at: null })
+    .execute();
+  if (dialect === null) return { id, login: a.login, institutionId: inst.id, institutionName: inst.name };
+  await appendAudit(trx, dialect, {
+    actor: a.actor,
+    action: 'console-account.create',
+    subjectPersonId: null,
+    documentId: null,
+    ground: 'staff-administration',
+    detail: { accountId: id, login: a.login, institutionId: inst.id },
+    at: a.at,
+  });
+  return { id, login: a.login, institutionId: inst.id, institutionName: inst.name };
+}
+
+export async function createConsoleAccount(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  input: NewConsoleAccount,
+  actor: { kind: 'staff' | 'system'; id: string } = ACTOR_DEFAULT,
+): Promise<CreatedAccount> {
+  const parsed = NewConsoleAccount.safeParse(input);
+  if (!parsed.success) {
+    throw new ConsoleAccountError('invalid', parsed.error.issues.map((i) => `${i.path.join('.') || 'compte'} : ${i.message}`).join(' ; '));
+  }
+  const a = parsed.data;
+  const passwordHash = await hashPassword(a.password);
+  const at = new Date().toISOString();
+  return db.transaction().execute((trx) => insertAccount(trx, dialect, { login: a.login, name: a.name, institutionId: a.institutionId, passwordHash, at, actor }));
+}
+
+/**
+ * Disables an account and ends its sessions at once (a disabled account cannot log in, and any page it
+ * still has open sends it back to the login). Returns false when it was disabled already.
+ */
+export async function disableConsoleAccount(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  login: string,
+  actor: { kind: 'staff'; id: string } = ACTOR_DEFAULT,
+): Promise<{ changed: boolean; disabledAt: string }> {
+  const parsedLogin = ConsoleLogin.safeParse(login);
+  if (!parsedLogin.success) throw new ConsoleAccountError('unknown-account', `no console account ${login}`);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('staff_accounts').select(['id', 'disabled_at']).where('login', '=', parsedLogin.data).executeTakeFirst();
+    if (!row) throw new ConsoleAccountError('unknown-account', `no console account ${login}`);
+    await trx.deleteFrom('console_sessions').where('account_id', '=', row.id).execute();
+    if (row.disabled_at !== null) return { changed: false, disabledAt: row.disabled_at };
+    const at = new Date().toISOString();
+    await trx.updateTable('staff_accounts').set({ disabled_at: at }).where('id', '=', row.id).execute();
+    await appendAudit(trx, dialect, {
+      actor,
+      action: 'console-account.disable',
+      subjectPersonId: null,
+      documentId: null,
+      ground: 'staff-administration',
+      detail: { accountId: row.id, login: parsedLogin.data },
+      at,
+    });
+    return { changed: true, disabledAt: at };
+  });
+}
+
+/**
+ * The seed's demo accounts, inside the seed's transaction: those whose login is taken are left as they
+ * are (the password is hashed only for the new ones). Returns how many were inserted.
+ */
+export async function seedConsoleAccounts(
+  trx: Transaction<Database>,
+  accounts: readonly { login: string; name: string; institutionId: string; password: string }[],
+  at: string,
+): Promise<number> {
+  let inserted = 0;
+  for (const a of accounts) {
+    const login = ConsoleLogin.parse(a.login);
+    const taken = await trx.selectFrom('staff_accounts').select('id').where('login', '=', login).executeTakeFirst();
+    if (taken) continue;
+    await insertAccount(trx, null, { login, name: a.name, institutionId: a.institutionId, passwordHash: await hashPassword(a.password), at, actor: { kind: 'system', id: 'seed' } });
+    inserted++;
+  }
+  return inserted;
+}

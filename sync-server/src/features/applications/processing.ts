@@ -1,0 +1,405 @@
+/**
+ * What the console reads: the institution's queue, its recent decisions, one application with its
+ * dossier, and which pieces of a dossier an institution kind may see. One rule decides what a head of
+ * service sees: an application of an aid their institution's kind handles (catalogue `aid.institution`),
+ * that was sent (`submitted_at`), and, for a linked aid, only once the aid it waits for was accepted.
+ * Everything else answers as if it did not exist.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { FilingSituation, MANIFEST_CONTEXT, SubmissionGround } from '../../../protocol/applications.ts';
+import type { AidCatalogue } from '../aids/catalogue.ts';
+import { history, parentAccepted } from './applications.ts';
+import type { ApplicationTransition } from './applications.ts';
+import { eventsFor } from './state-machine.ts';
+import type { ApplicationEvent, ApplicationState } from './state-machine.ts';
+import { dossierItems, orderedAids } from './pieces.ts';
+import { aidName } from './words.ts';
+import { messagesOf } from './thread.ts';
+import type { ApplicationMessage } from './thread.ts';
+import type { ApplicationRow, Database, DossierRow } from '../../kernel/storage/schema.ts';
+import { groundWords } from '../../edge/console/labels.ts';
+
+export function aidIdsOf(catalogue: AidCatalogue, institutionKind: string): string[] {
+  return catalogue.aids.filter((a) => a.institution === institutionKind).map((a) => a.id);
+}
+
+/** Applications some institution sees, whichever it is: sent and, when linked, whose parent was accepted. */
+function sentApplications(db: Kysely<Database>) {
+  return db.selectFrom('applications as a').where('a.submitted_at', 'is not', null).where(parentAccepted('a.waits_for'));
+}
+
+/** Applications this institution kind sees (see the file comment). */
+function visibleApplications(db: Kysely<Database>, aidIds: readonly string[]) {
+  return sentApplications(db).innerJoin('persons as p', 'p.id', 'a.person_id').where('a.aid_id', 'in', [...aidIds]);
+}
+
+export interface QueueRow {
+  id: string;
+  aidId: string;
+  aidName: string;
+  state: ApplicationState;
+  submittedAt: string;
+  decidedAt: string | null;
+  decisionReason: string | null;
+  personName: string;
+  personIdentifier: string;
+  /** messages of the person (or their agent) since the service last wrote or acted */
+  unread: number;
+}
+
+/**
+ * Messages from the applicant's side written after the service's last message or last action on the
+ * application: what nobody at the service has answered yet.
+ */
+async function unreadFromApplicant(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (ids.length === 0) return out;
+  const msgs = await db
+    .selectFrom('messages')
+    .innerJoin('threads', 'threads.id', 'messages.thread_id')
+    .select(['threads.application_id', 'messages.author_kind', 'messages.created_at'])
+    .where('threads.application_id', 'in', [...ids])
+    .execute();
+  const acts = await db
+    .selectFrom('application_transitions')
+    .select(['application_id', (eb) => eb.fn.max('at').as('at')])
+    .where('application_id', 'in', [...ids])
+    .where('actor_kind', '=', 'institution')
+    .groupBy('application_id')
+    .execute();
+  const lastService = new Map<string, string>(acts.map((r) => [r.application_id, String(r.at)]));
+  for (const m of msgs) {
+    if (m.author_kind === 'institution' && m.application_id) {
+      const prev = lastService.get(m.application_id);
+      if (!prev || m.created_at > prev) lastService.set(m.application_id, m.created_at);
+    }
+  }
+  for (const m of msgs) {
+    if (m.author_kind === 'institution' || !m.application_id) continue;
+    const since = lastService.get(m.application_id);
+    if (since && m.created_at <= since) continue;
+    out.set(m.application_id, (out.get(m.application_id) ?? 0) + 1);
+  }
+  return out;
+}
+
+const QUEUE_COLUMNS = [
+  'a.id',
+  'a.aid_id',
+  'a.state',
+  'a.submitted_at',
+  'a.decided_at',
+  'a.decision_reason',
+  'p.first_name',
+  'p.last_name',
+  'p.identifier',
+] as const;
+
+type QueueSelect = {
+  id: string;
+  aid_id: string;
+  state: ApplicationState;
+  submitted_at: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  first_name: string;
+  last_name: string;
+  identifier: string;
+};
+
+function toRows(catalogue: AidCatalogue, rows: QueueSelect[], unread: Map<string, number>): QueueRow[] {
+  return rows.map((r) => ({
+    id: r.id,
+    aidId: r.aid_id,
+    aidName: aidName(catalogue, r.aid_id),
+    state: r.state,
+    submittedAt: r.submitted_at ?? '',
+    decidedAt: r.decided_at,
+    decisionReason: r.decision_reason,
+    personName: `${r.first_name} ${r.last_name}`,
+    personIdentifier: r.identifier,
+    unread: unread.get(r.id) ?? 0,
+  }));
+}
+
+/** The queue: sent and not decided yet, the ones waiting longest first. */
+export async function listQueue(
+  db: Kysely<Database>,
+  catalogue: AidCatalogue,
+  institutionKind: string,
+  states: readonly ApplicationState[],
+  limit = 500,
+): Promise<QueueRow[]> {
+  const aidIds = aidIdsOf(catalogue, institutionKind);
+  if (aidIds.length === 0 || states.length === 0) return [];
+  const rows = await visibleApplications(db, aidIds)
+    .select(QUEUE_COLUMNS)
+    .where('a.state', 'in', [...states])
+    .orderBy('a.submitted_at')
+    .orderBy('a.id')
+    .limit(limit)
+    .execute();
+  return toRows(catalogue, rows, await unreadFromApplicant(db, rows.map((r) => r.id)));
+}
+
+/** The latest decisions (accepted, refused, and those closed after a decision), newest first. */
+export async function listDecisions(db: Kysely<Database>, catalogue: AidCatalogue, institutionKind: string, limit = 20): Promise<QueueRow[]> {
+  const aidIds = aidIdsOf(catalogue, institutionKind);
+  if (aidIds.length === 0) return [];
+  const rows = await visibleApplications(db, aidIds)
+    .select(QUEUE_COLUMNS)
+    .where('a.state', 'in', ['accepted', 'refused', 'closed'])
+    .where('a.decided_at', 'is not', null)
+    .orderBy('a.decided_at', 'desc')
+    .orderBy('a.id')
+    .limit(limit)
+    .execute();
+  return toRows(catalogue, rows, new Map());
+}
+
+export async function findVisibleApplication(db: Kysely<Database>, catalogue: AidCatalogue, institutionKind: string, applicationId: string): Promise<ApplicationRow | null> {
+  const aidIds = aidIdsOf(catalogue, institutionKind);
+  if (aidIds.length === 0) return null;
+  const row = await visibleApplications(db, aidIds).selectAll('a').where('a.id', '=', applicationId).executeTakeFirst();
+  return row ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Which institution kinds a piece of a dossier is for
+
+export function parseSituation(text: string): FilingSituation | null {
+  try {
+    const r = FilingSituation.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * For each checklist item of a dossier: the institution kinds that have an application of it that was
+ * sent (and, when linked, whose parent was accepted) and that asks for this item. Items are the dossier's
+ * checklist as the dossier stores it (`dossierItems(orderedAids(…))`, the function that wrote its
+ * `dossier_pieces.item_id`: a piece given once for several aids), so the ids match by construction.
+ */
+export async function pieceKindsOf(
+  db: Kysely<Database>,
+  catalogue: AidCatalogue,
+  dossier: Pick<DossierRow, 'id' | 'situation'>,
+): Promise<(itemId: string) => string[]> {
+  const apps = await db.selectFrom('applications').select('aid_id').where('dossier_id', '=', dossier.id).execute();
+  const sent = new Set((await sentApplications(db).select('a.aid_id').where('a.dossier_id', '=', dossier.id).execute()).map((a) => a.aid_id));
+  const kindOf = (aidId: string) => catalogue.aids.find((a) => a.id === aidId)?.institution;
+  const merged = new Map<string, string[]>();
+  const situation = parseSituation(dossier.situation);
+  if (situation) {
+    for (const b of dossierItems(orderedAids(catalogue, apps.map((a) => a.aid_id)), situation)) {
+      merged.set(b.item.id, [...new Set(b.aids.filter((id) => sent.has(id)).map((id) => kindOf(id) ?? ''))].filter(Boolean));
+    }
+  }
+  return (itemId) => {
+    const m = merged.get(itemId);
+    if (m) return m;
+    // catalogue drift only: an item stored under a checklist the catalogue no longer builds (an item
+    // renamed or merged since, or a situation that no longer reads) is matched against each aid's own checklist
+    const kinds = new Set<string>();
+    for (const id of sent) {
+      const aid = catalogue.aids.find((a) => a.id === id);
+      if (aid?.checklist.some((i) => i.id === itemId)) kinds.add(aid.institution);
+    }
+    return [...kinds];
+  };
+}
+
+/** The items of this dossier (dossier_pieces) an institution kind may see: those one of its sent applications asks for. */
+export async function visiblePieceIds(db: Kysely<Database>, catalogue: AidCatalogue, institutionKind: string, dossierId: string): Promise<Set<string>> {
+  const dossier = await db.selectFrom('dossiers').select(['id', 'situation']).where('id', '=', dossierId).executeTakeFirst();
+  if (!dossier) return new Set();
+  const present = await db.selectFrom('dossier_pieces').select('item_id').where('dossier_id', '=', dossier.id).execute();
+  const kindsOf = await pieceKindsOf(db, catalogue, dossier);
+  return new Set(present.map((p) => p.item_id).filter((id) => kindsOf(id).includes(institutionKind)));
+}
+
+/** The facts the access policy needs for ground institution-processing about one document. */
+export async function pieceOfFacts(db: Kysely<Database>, catalogue: AidCatalogue, documentId: string): Promise<{ personId: string; forKinds: string[] }[]> {
+  const rows = await db
+    .selectFrom('dossier_pieces')
+    .innerJoin('dossiers', 'dossiers.id', 'dossier_pieces.dossier_id')
+    .select(['dossiers.id', 'dossiers.situation', 'dossiers.person_id', 'dossier_pieces.item_id'])
+    .where('dossier_pieces.document_id', '=', documentId)
+    .execute();
+  const out: { personId: string; forKinds: string[] }[] = [];
+  const byDossier = new Map<string, typeof rows>();
+  for (const r of rows) byDossier.set(r.id, [...(byDossier.get(r.id) ?? []), r]);
+  for (const [, items] of byDossier) {
+    const first = items[0]!;
+    const kindsOf = await pieceKindsOf(db, catalogue, { id: first.id, situation: first.situation });
+    out.push({ personId: first.person_id, forKinds: [...new Set(items.flatMap((i) => kindsOf(i.item_id)))] });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One application, for its page
+
+export interface PieceView {
+  itemId: string;
+  label: string;
+  title: string | null;
+  version: number | null;
+  attachedAt: string | null;
+  requestedAt: string | null;
+  requestMessage: string | null;
+  /** a file is attached (the link to view it) */
+  hasFile: boolean;
+}
+
+export interface SignatureView {
+  signer: string | null;
+  signerName: string | null;
+  cardSerial: string | null;
+  ground: string | null;
+  signedAt: string | null;
+  submittedAt: string | null;
+  receiptNumber: string | null;
+  mode: 'manual' | 'automatic' | null;
+  /** SHA-256 of the signed bytes (context, NUL, canonical JSON of the manifest) */
+  manifestSha256: string | null;
+}
+
+export interface ApplicationDetail {
+  app: ApplicationRow;
+  aidName: string;
+  person: { name: string; identifier: string; birthDate: string };
+  situation: FilingSituation | null;
+  otherAids: { aidName: string; institutionName: string; state: ApplicationState }[];
+  pieces: PieceView[];
+  signature: SignatureView | null;
+  history: (ApplicationTransition & { actorName: string })[];
+  messages: (ApplicationMessage & { authorName: string })[];
+  events: ApplicationEvent[];
+}
+
+function groundOf(text: string): string | null {
+  try {
+    const g = SubmissionGround.safeParse(JSON.parse(text));
+    return g.success ? groundWords(g.data) : null;
+  } catch {
+    return null;
+  }
+}
+
+function itemLabel(catalogue: AidCatalogue, itemId: string): string {
+  for (const aid of catalogue.aids) {
+    const item = aid.checklist.find((i) => i.id === itemId);
+    if (item) return item.label;
+  }
+  return itemId;
+}
+
+export async function applicationDetail(
+  db: Kysely<Database>,
+  catalogue: AidCatalogue,
+  institutionKind: string,
+  app: ApplicationRow,
+): Promise<ApplicationDetail> {
+  const person = await db.selectFrom('persons').select(['first_name', 'last_name', 'identifier', 'birth_date']).where('id', '=', app.person_id).executeTakeFirstOrThrow();
+  const institutions = await db.selectFrom('institutions').select(['kind', 'name']).orderBy('id').execute();
+  const nameOfKind = (kind: string) => institutions.find((i) => i.kind === kind)?.name ?? kind;
+  const dossier = app.dossier_id ? await db.selectFrom('dossiers').selectAll().where('id', '=', app.dossier_id).executeTakeFirst() : undefined;
+
+  let otherAids: ApplicationDetail['otherAids'] = [];
+  let pieces: PieceView[] = [];
+  let signature: SignatureView | null = null;
+  let situation: FilingSituation | null = null;
+  if (dossier) {
+    situation = parseSituation(dossier.situation);
+    const others = await db.selectFrom('applications').select(['id', 'aid_id', 'state']).where('dossier_id', '=', dossier.id).where('id', '!=', app.id).orderBy('created_at').execute();
+    otherAids = others.map((o) => {
+      const aid = catalogue.aids.find((a) => a.id === o.aid_id);
+      return { aidName: aidName(catalogue, o.aid_id), institutionName: aid ? nameOfKind(aid.institution) : '—', state: o.state };
+    });
+    const visiblePieces = await visiblePieceIds(db, catalogue, institutionKind, dossier.id);
+    const rows = await db
+      .selectFrom('dossier_pieces')
+      .leftJoin('documents', 'documents.id', 'dossier_pieces.document_id')
+      .select([
+        'dossier_pieces.item_id',
+        'dossier_pieces.document_id',
+        'dossier_pieces.version',
+        'dossier_pieces.attached_at',
+        'dossier_pieces.requested_at',
+        'dossier_pieces.request_message',
+        'documents.title',
+      ])
+      .where('dossier_pieces.dossier_id', '=', dossier.id)
+      .orderBy('dossier_pieces.item_id')
+      .execute();
+    // a piece only another institution asks for (the MDPH's medical certificate, for the CAF) is not shown
+    pieces = rows
+      .filter((r) => visiblePieces.has(r.item_id))
+      .map((r) => ({
+        itemId: r.item_id,
+        label: itemLabel(catalogue, r.item_id),
+        title: r.title ?? null,
+        version: r.version,
+        attachedAt: r.attached_at,
+        requestedAt: r.requested_at,
+        requestMessage: r.request_message,
+        hasFile: r.document_id !== null && r.version !== null,
+      }));
+    if (dossier.signed_at || dossier.manifest) {
+      const ground = dossier.ground ? groundOf(dossier.ground) : null;
+      const signer = dossier.signer_identifier
+        ? await db.selectFrom('persons').select(['first_name', 'last_name']).where('identifier', '=', dossier.signer_identifier).executeTakeFirst()
+        : undefined;
+      signature = {
+        signer: dossier.signer_identifier,
+        signerName: signer ? `${signer.first_name} ${signer.last_name}` : null,
+        cardSerial: dossier.signer_card_serial,
+        ground,
+        signedAt: dossier.signed_at,
+        submittedAt: dossier.submitted_at,
+        receiptNumber: dossier.receipt_number,
+        mode: dossier.mode,
+        // of the text stored exactly as it was verified (for a sound row, the dossier PDF's manifestSha256)
+        manifestSha256: dossier.manifest ? createHash('sha256').update(`${MANIFEST_CONTEXT}\0${dossier.manifest}`, 'utf8').digest('hex') : null,
+      };
+    }
+  }
+
+  const h = await history(db, app.id);
+  const msgs = await messagesOf(db, [app.id]);
+  const staffIds = [...new Set([...h.filter((t) => t.actor.kind === 'institution').map((t) => t.actor.id), ...msgs.filter((m) => m.authorKind === 'institution').map((m) => m.authorId)])];
+  const staff = staffIds.length
+    ? await db
+        .selectFrom('staff_accounts')
+        .innerJoin('institutions', 'institutions.id', 'staff_accounts.institution_id')
+        .select(['staff_accounts.id', 'staff_accounts.display_name', 'institutions.name'])
+        .where('staff_accounts.id', 'in', staffIds)
+        .execute()
+    : [];
+  const personIds = [...new Set([...h.filter((t) => t.actor.kind === 'applicant').map((t) => t.actor.id), ...msgs.filter((m) => m.authorKind !== 'institution').map((m) => m.authorId)])];
+  const people = personIds.length ? await db.selectFrom('persons').select(['identifier', 'first_name', 'last_name', 'role']).where('identifier', 'in', personIds).execute() : [];
+  const personName = (id: string) => {
+    const p = people.find((x) => x.identifier === id);
+    return p ? `${p.first_name} ${p.last_name}${p.role === 'agent' ? ' (agent)' : ''}` : 'La personne';
+  };
+  const staffName = (id: string) => {
+    const s = staff.find((x) => x.id === id);
+    return s ? `${s.display_name} — ${s.name}` : 'Le service';
+  };
+  return {
+    app,
+    aidName: aidName(catalogue, app.aid_id),
+    person: { name: `${person.first_name} ${person.last_name}`, identifier: person.identifier, birthDate: person.birth_date },
+    situation,
+    otherAids,
+    pieces,
+    signature,
+    history: h.map((t) => ({ ...t, actorName: t.actor.kind === 'institution' ? staffName(t.actor.id) : t.actor.kind === 'system' ? 'La plateforme' : personName(t.actor.id) })),
+    messages: msgs.map((m) => ({ ...m, authorName: m.authorKind === 'institution' ? staffName(m.authorId) : personName(m.authorId) })),
+    events: eventsFor(app.state, 'institution'),
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Sending a dossier, signed (issue #7). `prepare` builds the manifest from the database — the dossier,
+ * its aids, the situation, each checklist item's paper (document, version, SHA-256; null while missing),
+ * the mode and the ground, stamped with the server's time and the kiosk — and the card signs its exact
+ * bytes (PSO:CDS). `submit` checks everything again before storing anything:
+ *  - the manifest is fresh (at most MANIFEST_TTL_MS old, not from the future) and is exactly what the
+ *    server would build now (so neither a changed dossier nor an edited manifest passes);
+ *  - the certificate comes from our CA and names an active card the platform knows (as at login);
+ *  - the signature verifies against the card's signature key;
+ *  - the card fits the ground: the beneficiary's own card, or, on a procuration, the card of the agent
+ *    acting with the beneficiary present.
+ * Then, in one transaction: the signed manifest, signature, signer and ground on the dossier, a receipt
+ * number, and the sending (manual mode, or automatic with nothing missing); an automatic sending with
+ * pieces still missing waits for them (dossiers.ts sends it when the last one arrives). Journaled.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { checkPresentedCard } from '../cards/presented-card.ts';
+import type { CardCertificateProblem } from '../../../../drivers/pcsc/card-certificate.ts';
+import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
+import { MANIFEST_CONTEXT, MANIFEST_TTL_MS, manifestBytes } from '../../../protocol/applications.ts';
+import type { Manifest, SubmissionGround, SubmissionMode } from '../../../protocol/applications.ts';
+import { situationOf } from './pieces.ts';
+import { canonicalJson } from '../../../protocol/canonical-json.ts';
+import type { Json } from '../../../protocol/canonical-json.ts';
+import { CROCKFORD } from '../../../protocol/identifier.ts';
+import type { AidCatalogue } from '../aids/catalogue.ts';
+import type { LoadedCa } from '../cards/ca-store.ts';
+import { appendAudit } from '../../kernel/audit.ts';
+import type { Dialect } from '../../kernel/storage/database.ts';
+import type { Database } from '../../kernel/storage/schema.ts';
+import { fireEventIn } from './applications.ts';
+import { Refusal, recordFinalPieces, reevaluateOwned, refusals, refuse } from './dossiers.ts';
+import type { Applicant, Failure, Outcome, Reevaluation } from './dossiers.ts';
+
+export interface SubmissionDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  ca: () => LoadedCa | null;
+  catalogue: AidCatalogue;
+  /** the clock (tests move it) */
+  now?: () => Date;
+}
+
+/** How far in the future a manifest's time may be (clocks of several server instances). */
+const FUTURE_SKEW_MS = 60_000;
+
+/** FAC-<year>-<8 Crockford base32 characters>, one per random byte (as `randomIdentifier`: 32 divides 256, so no bias). */
+export function newReceiptNumber(at: Date): string {
+  let code = '';
+  for (const b of randomBytes(8)) code += CROCKFORD[b % CROCKFORD.length];
+  return `FAC-${at.getUTCFullYear()}-${code}`;
+}
+
+export function manifestSha256(manifest: Manifest): string {
+  return createHash('sha256').update(manifestBytes(manifest)).digest('hex');
+}
+
+/** Can this dossier be signed now, in this mode and on this ground? */
+function signable(r: Reevaluation, applicant: Applicant, mode: SubmissionMode, ground: SubmissionGround): Failure | null {
+  if (r.dossier.signed_at !== null) return { code: 'conflict', message: 'Cette demande est déjà signée.' };
+  const open = r.apps.filter((a) => a.state !== 'closed');
+  if (open.length === 0) return { code: 'conflict', message: 'Cette demande est terminée.' };
+  if (open.some((a) => a.state !== 'collecting-pieces' && a.state !== 'ready')) return { code: 'conflict', message: 'Cette demande est déjà envoyée.' };
+  if (ground.kind === 'procuration' && !applicant.consent) {
+    return { code: 'forbidden', message: 'Une procuration se signe par l’agent, avec la personne présente à la borne.' };
+  }
+  if (mode === 'manual' && !r.complete) {
+    const missing = r.assessed.filter((a) => a.status !== 'present').map((a) => a.item.label);
+    return {
+      code: 'incomplete',
+      message: `Il manque encore des papiers : ${missing.join(' ; ')} Vous pouvez choisir l’envoi automatique : la demande partira quand ils arriveront.`,
+    };
+  }
+  return null;
+}
+
+function buildManifest(r: Reevaluation, applicant: Applicant, o: { mode: SubmissionMode; ground: SubmissionGround; preparedAt: string }): Manifest {
+  return {
+    context: MANIFEST_CONTEXT,
+    dossierId: r.dossier.id,
+    person: applicant.identifier,
+    aids: r.apps.filter((a) => a.state !== 'closed').map((a) => ({ applicationId: a.id, aidId: a.aid_id })),
+    situation: situationOf(r.dossier),
+    mode: o.mode,
+    ground: o.ground,
+    pieces: r.assessed.map((a) =>
+      a.status === 'present' && a.document
+        ? { itemId: a.item.id, documentId: a.document.id, version: a.document.version, sha256: a.document.sha256 }
+        : { itemId: a.item.id, documentId: null, version: null, sha256: null },
+    ),
+    catalogueVersion: r.dossier.catalogue_version,
+    preparedAt: o.preparedAt,
+    kioskId: applicant.kioskId,
+  };
+}
+
+/** The manifest to sign, as the server builds it now. */
+export async function prepareSubmission(
+  deps: SubmissionDeps,
+  applicant: Applicant,
+  input: { dossierId: string; mode: SubmissionMode; ground: SubmissionGround },
+): Promise<Outcome<Manifest>> {
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  return refusals(() =>
+    deps.db.transaction().execute(async (trx) => {
+      const r = await reevaluateOwned(trx, deps.dialect, applicant.personId, input.dossierId, { catalogue: deps.catalogue, at: now });
+      // the owner is checked: this one may sign it now
+      const problem = signable(r, applicant, input.mode, input.ground);
+      if (problem) throw new Refusal(problem);
+      return { ok: true as const, value: buildManifest(r, applicant, { mode: input.mode, ground: input.ground, preparedAt: now }) };
+    }),
+  );
+}
+
+const CARD_PROBLEM: Record<CardCertificateProblem, string> = {
+  malformed: 'son certificat est illisible',
+  foreign: 'elle n’a pas été délivrée par la plateforme',
+  'wrong-card': 'son certificat est celui d’une autre carte',
+  revoked: 'elle est bloquée ou remplacée',
+  'not-yet-valid': 'elle n’est pas encore valable',
+  expired: 'elle a expiré',
+};
+
+export interface SubmitInput {
+  dossierId: string;
+  manifest: Manifest;
+  /** DER, base64url */
+  certificate: string;
+  cardSerial: string;
+  /** raw r||s, base64url */
+  signature: string;
+}
+
+/** Checks the signed manifest and sends (or arms the automatic sending of) the dossier. */
+export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, input: SubmitInput): Promise<Outcome<{ state: 'submitted' | 'waiting-for-pieces'; receiptNumber: string }>> {
+  const now = deps.now?.() ?? new Date();
+  const { manifest } = input;
+  if (manifest.dossierId !== input.dossierId) return refuse('invalid', 'Le contenu signé ne correspond pas à cette demande.');
+  const preparedAt = Date.parse(manifest.preparedAt);
+  if (preparedAt > now.getTime() + FUTURE_SKEW_MS) return refuse('invalid', 'Le contenu signé porte une heure à venir : recommencez la signature.');
+  if (now.getTime() - preparedAt > MANIFEST_TTL_MS) return refuse('expired', 'La signature a été préparée il y a trop longtemps. Recommencez la signature.');
+
+  const ca = deps.ca();
+  if (!ca) return refuse('unknown', 'Le serveur n’a pas d’autorité de certification.');
+  const presented = await checkPresentedCard(deps.db, ca, { cardSerial: input.cardSerial, certificate: input.certificate, now });
+  if (!presented.ok) {
+    return refuse('forbidden', presented.why === 'certificate' ? `Carte refusée : ${CARD_PROBLEM[presented.problem]}.` : 'Carte refusée : la plateforme ne la connaît pas.');
+  }
+  const { card, info } = presented;
+  if (!verifyP256Signature(info.signaturePublicKey, manifestBytes(manifest), new Uint8Array(Buffer.from(input.signature, 'base64url')))) {
+    return refuse('forbidden', 'Signature refusée : elle ne vient pas de cette carte, ou le contenu signé a été changé.');
+  }
+  const ground = manifest.ground;
+  if (ground.kind === 'beneficiary-signature') {
+    if (card.personId !== applicant.personId) return refuse('forbidden', 'Cette carte n’est pas celle de la personne qui fait la demande.');
+  } else {
+    if (!applicant.consent) return refuse('forbidden', 'Une procuration se signe par l’agent, avec la personne présente à la borne.');
+    if (info.role !== 'agent' || card.role !== 'agent' || card.personId !== applicant.consent.agentPersonId) {
+      return refuse('forbidden', 'Pour une procuration, l’agent qui accompagne la personne signe avec sa propre carte.');
+    }
+  }
+
+  const at = now.toISOString();
+  return refusals(() =>
+    deps.db.transaction().execute(async (trx) => {
+      const r = await reevaluateOwned(trx, deps.dialect, applicant.personId, input.dossierId, { catalogue: deps.catalogue, at });
+      const problem = signable(r, applicant, manifest.mode, ground);
+      if (problem) throw new Refusal(problem);
+      const fresh = buildManifest(r, applicant, { mode: manifest.mode, ground, preparedAt: manifest.preparedAt });
+      if (canonicalJson(fresh as unknown as Json) !== canonicalJson(manifest as unknown as Json)) {
+        throw new Refusal({
+          code: 'invalid',
+          message: 'Le contenu signé ne correspond plus à la demande (un papier a changé, ou le contenu a été modifié). Recommencez la signature.',
+        });
+      }
+      const receiptNumber = newReceiptNumber(now);
+      const sendNow = manifest.mode === 'manual' || r.complete;
+      await trx
+        .updateTable('dossiers')
+        .set({
+          mode: manifest.mode,
+          ground: canonicalJson(ground),
+          manifest: canonicalJson(manifest as unknown as Json),
+          signature: input.signature,
+          signer_card_serial: input.cardSerial,
+          signer_identifier: card.identifier,
+          signed_at: at,
+          kiosk_id: applicant.kioskId,
+          receipt_number: receiptNumber,
+          updated_at: at,
+          ...(sendNow ? { submitted_at: at } : {}),
+        })
+        .where('id', '=', r.dossier.id)
+        .execute();
+      await appendAudit(trx, deps.dialect, {
+        actor: { kind: 'person', id: applicant.actor.id },
+        action: 'application.signed',
+        subjectPersonId: applicant.personId,
+        documentId: null,
+        ground: ground.kind,
+        detail: {
+          dossierId: r.dossier.id,
+          mode: manifest.mode,
+          ground: ground as unknown as Json,
+          manifestSha256: manifestSha256(manifest),
+          cardSerial: input.cardSerial,
+          signer: card.identifier,
+          receiptNumber,
+          kioskId: applicant.kioskId,
+        },
+        at,
+      });
+      if (sendNow) {
+        for (const app of r.apps) {
+          if (app.state !== 'ready') continue;
+          const sent = await fireEventIn(trx, deps.dialect, { applicationId: app.id, event: 'submit', actor: applicant.actor, at });
+          if (!sent.ok) throw new Error(`submit refused: ${sent.reason}`);
+        }
+        await recordFinalPieces(trx, r.dossier.id, r.assessed, at);
+      }
+      return { ok: true as const, value: { state: sendNow ? ('submitted' as const) : ('waiting-for-pieces' as const), receiptNumber } };
+    }),
+  );
+}

@@ -1,0 +1,305 @@
+/**
+ * A person's vault as read from a kiosk, in a session the card itself opened (it signed a server nonce
+ * with its authentication key): alone (own-card), or joined to an agent's session (consent). Every read
+ * asks the access policy; document reads are journaled in the same transaction.
+ */
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { DocType } from '../../../protocol/common.ts';
+import { ExtractedField } from '../../../protocol/mutations.ts';
+import { ISSUER_OF, expiryOf } from '../../../protocol/vault.ts';
+import type { AuditEntry as AuditView, DocumentSummary, Institution, VersionDetail } from '../../../protocol/vault.ts';
+import type { Dialect } from '../../kernel/storage/database.ts';
+import type { Database, DocumentRow } from '../../kernel/storage/schema.ts';
+import { decide } from '../../kernel/access-policy.ts';
+import type { PolicyAction, PolicyActor, PolicyGround } from '../../kernel/access-policy.ts';
+import { appendAudit } from '../../kernel/audit.ts';
+import { searchDocuments } from './vault-index.ts';
+
+export interface PersonSession {
+  id: string;
+  kioskId: string;
+  personId: string;
+  identifier: string;
+  firstName: string;
+  cardSerial: string;
+  role: 'beneficiary' | 'agent';
+  /** set when this is a beneficiary joined to an agent's session: the agent acts, the beneficiary consents */
+  consent: { agentPersonId: string; agentIdentifier: string; agentCardSerial: string } | null;
+  expiresAt: number;
+}
+
+export interface VaultDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+}
+
+export type VaultOutcome<T> = { ok: true; value: T } | { ok: false; error: { code: 'unknown' | 'forbidden'; message: string } };
+
+const forbidden = <T>(reason: string): VaultOutcome<T> => ({ ok: false, error: { code: 'forbidden', message: `Accès refusé (${reason}).` } });
+const unknown = <T>(message: string): VaultOutcome<T> => ({ ok: false, error: { code: 'unknown', message } });
+
+async function cardFacts(db: Kysely<Database>, serial: string) {
+  return db
+    .selectFrom('cards')
+    .innerJoin('persons', 'persons.id', 'cards.person_id')
+    .select(['cards.serial', 'cards.person_id', 'cards.status', 'persons.role'])
+    .where('cards.serial', '=', serial)
+    .executeTakeFirst();
+}
+
+/** The policy's view of a session, with the cards' statuses as they are now (a card blocked mid-session stops it). */
+async function groundOf(db: Kysely<Database>, s: PersonSession): Promise<{ actor: PolicyActor; ground: PolicyGround; actorId: string; groundName: string }> {
+  const mine = await cardFacts(db, s.cardSerial);
+  if (!s.consent) {
+    return {
+      actor: { kind: 'person', personId: s.personId },
+      ground: { kind: 'own-card', card: mine ? { serial: mine.serial, personId: mine.person_id, status: mine.status } : null },
+      actorId: s.identifier,
+      groundName: 'own-card',
+    };
+  }
+  const agent = await cardFacts(db, s.consent.agentCardSerial);
+  return {
+    actor: { kind: 'person', personId: s.consent.agentPersonId },
+    ground: {
+      kind: 'consent',
+      agentCard: agent ? { serial: agent.serial, personId: agent.person_id, status: agent.status, role: agent.role } : null,
+      beneficiaryCard: mine ? { serial: mine.serial, personId: mine.person_id, status: mine.status } : null,
+    },
+    actorId: s.consent.agentIdentifier,
+    groundName: 'present-beneficiary',
+  };
+}
+
+/** Asks the access policy for this session (its cards as they are now); the aid space reuses it. */
+export async function check(deps: VaultDeps, s: PersonSession, action: PolicyAction, doc: Pick<DocumentRow, 'vault' | 'doc_type'> | null) {
+  const g = await groundOf(deps.db, s);
+  const d = decide({
+    actor: g.actor,
+    action,
+    subject: { personId: s.personId },
+    documentClass: doc ? { vault: doc.vault, docType: doc.doc_type } : null,
+    ground: g.ground,
+  });
+  return { ...g, decision: d };
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function summary(doc: DocumentRow, version: { captured_at: string; thumbnail_sha256: string | null }): DocumentSummary {
+  const docType = DocType.catch('other').parse(doc.doc_type);
+  return {
+    id: doc.id,
+    vault: doc.vault,
+    docType,
+    issuer: ISSUER_OF[docType],
+    institutionId: doc.institution_id,
+    title: doc.title,
+    version: doc.current_version,
+    capturedAt: version.captured_at,
+    issuedOn: doc.issued_on,
+    expiresOn: doc.expires_on,
+    expiry: expiryOf({ docType, issuedOn: doc.issued_on, expiresOn: doc.expires_on, capturedAt: version.captured_at }, today()),
+    thumbnail: version.thumbnail_sha256,
+  };
+}
+
+async function summaries(deps: VaultDeps, personId: string, ids?: string[]): Promise<DocumentSummary[]> {
+  if (ids && ids.length === 0) return [];
+  let q = deps.db
+    .selectFrom('documents')
+    .innerJoin('document_versions', (j) =>
+      j.onRef('document_versions.document_id', '=', 'documents.id').onRef('document_versions.version', '=', 'documents.current_version'),
+    )
+    .selectAll('documents')
+    .select(['document_versions.captured_at', 'document_versions.thumbnail_sha256'])
+    .where('documents.owner_person_id', '=', personId);
+  if (ids) q = q.where('documents.id', 'in', ids);
+  const rows = await q.orderBy('documents.updated_at', 'desc').limit(500).execute();
+  return rows.map((r) => summary(r, r));
+}
+
+export async function listVault(deps: VaultDeps, s: PersonSession): Promise<VaultOutcome<DocumentSummary[]>> {
+  const c = await check(deps, s, 'vault.list', null);
+  if (!c.decision.allow) return forbidden(c.decision.reason);
+  return { ok: true, value: await summaries(deps, s.personId) };
+}
+
+export async function searchVault(deps: VaultDeps, s: PersonSession, query: string): Promise<VaultOutcome<DocumentSummary[]>> {
+  const c = await check(deps, s, 'vault.list', null);
+  if (!c.decision.allow) return forbidden(c.decision.reason);
+  const hits = await searchDocuments(deps.db, deps.dialect, s.personId, query);
+  const byId = new Map((await summaries(deps, s.personId, hits.map((h) => h.documentId))).map((d) => [d.id, d]));
+  return {
+    ok: true,
+    value: hits.flatMap((h) => {
+      const d = byId.get(h.documentId);
+      return d ? [{ ...d, ...(h.snippet ? { snippet: h.snippet } : {}) }] : [];
+    }),
+  };
+}
+
+const StoredFields = z.record(z.string(), ExtractedField);
+
+export async function readDocument(
+  deps: VaultDeps,
+  s: PersonSession,
+  documentId: string,
+): Promise<VaultOutcome<{ document: DocumentSummary; versions: VersionDetail[] }>> {
+  const doc = await deps.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
+  if (!doc || doc.owner_person_id !== s.personId) return unknown('Ce document n’est pas dans ce coffre.');
+  const c = await check(deps, s, 'document.read', doc);
+  if (!c.decision.allow) return forbidden(c.decision.reason);
+  const versions = await deps.db
+    .selectFrom('document_versions')
+    .innerJoin('blobs', 'blobs.sha256', 'document_versions.blob_sha256')
+    .selectAll('document_versions')
+    .select(['blobs.mime', 'blobs.size'])
+    .where('document_id', '=', documentId)
+    .orderBy('version', 'desc')
+    .execute();
+  const current = versions[0];
+  if (!current) return unknown('Ce document n’a pas de version.');
+  await deps.db.transaction().execute((trx) =>
+    appendAudit(trx, deps.dialect, {
+      actor: { kind: 'person', id: c.actorId },
+      action: 'document.read',
+      subjectPersonId: s.personId,
+      documentId,
+      ground: c.groundName,
+      detail: { kioskId: s.kioskId, cardSerial: s.cardSerial },
+    }),
+  );
+  return {
+    ok: true,
+    value: {
+      document: summary(doc, current),
+      versions: versions.map((v) => ({
+        version: v.version,
+        capturedAt: v.captured_at,
+        createdAt: v.created_at,
+        fields: StoredFields.catch({}).parse(JSON.parse(v.fields)),
+        file: { sha256: v.blob_sha256, mime: FileMimeOf(v.mime), size: v.size },
+        thumbnail: v.thumbnail_sha256,
+        pages: v.pages,
+      })),
+    },
+  };
+}
+
+function FileMimeOf(mime: string): VersionDetail['file']['mime'] {
+  return mime === 'image/png' || mime === 'image/webp' || mime === 'application/pdf' ? mime : 'image/jpeg';
+}
+
+/** May this session read these bytes? Only files and previews of the person's own documents. */
+export async function authorizeFile(deps: VaultDeps, s: PersonSession, sha256: string): Promise<VaultOutcome<{ mime: string; preview: boolean }>> {
+  const v = await deps.db
+    .selectFrom('document_versions')
+    .innerJoin('documents', 'documents.id', 'document_versions.document_id')
+    .selectAll('documents')
+    .select(['document_versions.blob_sha256', 'document_versions.thumbnail_sha256'])
+    .where('documents.owner_person_id', '=', s.personId)
+    .where((eb) => eb.or([eb('document_versions.blob_sha256', '=', sha256), eb('document_versions.thumbnail_sha256', '=', sha256)]))
+    .executeTakeFirst();
+  if (!v) return unknown('Ce fichier n’est pas dans ce coffre.');
+  const c = await check(deps, s, 'document.read', v);
+  if (!c.decision.allow) return forbidden(c.decision.reason);
+  const preview = v.thumbnail_sha256 === sha256 && v.blob_sha256 !== sha256;
+  const blob = await deps.db.selectFrom('blobs').select('mime').where('sha256', '=', sha256).executeTakeFirst();
+  return { ok: true, value: { mime: preview ? 'image/jpeg' : (blob?.mime ?? 'application/octet-stream'), preview } };
+}
+
+const ACTION_WORDS: Record<string, string> = {
+  'document.deposit': 'a ajouté un document',
+  'document.issue': 'a mis dans votre coffre un papier d’un organisme',
+  'document.read': 'a ouvert un document',
+  'document.delete': 'a supprimé un document',
+  'document.send': 'a envoyé un document',
+  'vault.list': 'a regardé la liste des papiers',
+  'audit.read': 'a regardé ce journal',
+  // written by the staff API and card administration, about the person: shown to them too
+  'document.file.read': 'a ouvert le fichier d’un document',
+  'person.create': 'a créé votre compte',
+  'card.issue': 'a délivré votre carte',
+  'card.revoke': 'a désactivé votre ancienne carte',
+  'card.block': 'a bloqué votre carte',
+  'card.pin.unblock': 'a débloqué le code de votre carte',
+  // aid requests
+  'application.create': 'a commencé une demande d’aide',
+  'application.start-collecting': 'a commencé à réunir les papiers d’une demande',
+  'application.all-pieces-present': 'a trouvé tous les papiers d’une demande',
+  'application.piece-removed': 'a vu qu’il manque de nouveau un papier à une demande',
+  'application.piece.choose': 'a choisi un papier pour une demande',
+  'application.signed': 'a signé une demande avec la carte',
+  'application.submit': 'a envoyé une demande',
+  'application.sent-automatically': 'a envoyé une demande dès que le dernier papier est arrivé',
+  'application.take-up': 'a commencé à étudier une demande',
+  'application.request-information': 'a posé une question sur une demande',
+  'application.information-provided': 'a reçu la réponse à sa question sur une demande',
+  'application.accept': 'a accepté une demande',
+  'application.refuse': 'a refusé une demande',
+  'application.close': 'a terminé une demande',
+  'application.withdraw': 'a retiré une demande',
+  'application.message': 'a écrit un message sur une demande',
+};
+
+/** The journal of everything done with the person's papers, in words they can read. */
+export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 200): Promise<VaultOutcome<AuditView[]>> {
+  const c = await check(deps, s, 'audit.read', null);
+  if (!c.decision.allow) return forbidden(c.decision.reason);
+  const rows = await deps.db
+    .selectFrom('audit_journal')
+    .leftJoin('documents', 'documents.id', 'audit_journal.document_id')
+    .select(['audit_journal.at', 'audit_journal.actor_kind', 'audit_journal.actor_id', 'audit_journal.action', 'audit_journal.ground', 'audit_journal.detail', 'documents.title'])
+    .where('audit_journal.subject_person_id', '=', s.personId)
+    .orderBy('audit_journal.seq', 'desc')
+    .limit(limit)
+    .execute();
+  const ids = [...new Set(rows.filter((r) => r.actor_kind === 'person').map((r) => r.actor_id))];
+  const people = ids.length
+    ? await deps.db.selectFrom('persons').select(['identifier', 'first_name', 'role']).where('identifier', 'in', ids).execute()
+    : [];
+  const nameOf = new Map(people.map((p) => [p.identifier, p]));
+  // heads of service who processed a request: named by their institution, not as "the platform"
+  const staffIds = [...new Set(rows.filter((r) => r.actor_kind === 'staff' && r.ground === 'institution-processing').map((r) => r.actor_id))];
+  const services = staffIds.length
+    ? await deps.db
+        .selectFrom('staff_accounts')
+        .innerJoin('institutions', 'institutions.id', 'staff_accounts.institution_id')
+        .select(['staff_accounts.id', 'institutions.name'])
+        .where('staff_accounts.id', 'in', staffIds)
+        .execute()
+    : [];
+  const serviceOf = new Map(services.map((x) => [x.id, x.name]));
+  return {
+    ok: true,
+    value: rows.map((r) => {
+      let who: string;
+      const service = r.actor_kind === 'staff' ? serviceOf.get(r.actor_id) : undefined;
+      if (service) who = `Le service ${service}`;
+      else if (r.actor_kind === 'staff') who = 'Un agent de la plateforme (administration)';
+      else if (r.actor_kind === 'system') who = 'La plateforme';
+      else if (r.actor_id === s.identifier) who = 'Vous';
+      else {
+        const p = nameOf.get(r.actor_id);
+        who = p ? `${p.first_name}${p.role === 'agent' ? ' (agent)' : ''}` : 'Une personne';
+      }
+      let title: string | null = r.title ?? null;
+      if (!title) {
+        try {
+          const d = JSON.parse(r.detail) as { title?: unknown };
+          if (typeof d.title === 'string') title = d.title;
+        } catch {
+          // detail is always JSON; a bad row only loses its title
+        }
+      }
+      return { at: r.at, who, action: ACTION_WORDS[r.action] ?? r.action, documentTitle: title, ground: r.ground };
+    }),
+  };
+}
+
+export async function listInstitutions(db: Kysely<Database>): Promise<Institution[]> {
+  const rows = await db.selectFrom('institutions').select(['id', 'kind', 'name', 'address', 'postcode', 'city', 'lat', 'lon']).orderBy('name').execute();
+  return rows;
+}

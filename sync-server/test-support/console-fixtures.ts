@@ -14,7 +14,7 @@ import { MANIFEST_CONTEXT } from '../protocol/applications.ts';
 import type { FilingSituation } from '../protocol/applications.ts';
 import { canonicalJson } from '../protocol/canonical-json.ts';
 import type { DocType } from '../protocol/common.ts';
-import { fireEventIn, insertApplication } from '../src/features/applications/applications.ts';
+import { fireEventIn, insertApplication } from '../src/features/applications/index.ts';
 import type { BlobStore } from '../src/kernel/blobs/blob-store.ts';
 import type { Dialect } from '../src/kernel/storage/database.ts';
 import type { Database } from '../src/kernel/storage/schema.ts';

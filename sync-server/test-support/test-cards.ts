@@ -13,7 +13,7 @@ import { manifestBytes } from '../protocol/applications.ts';
 import type { Manifest } from '../protocol/applications.ts';
 import { randomIdentifier } from '../protocol/identifier.ts';
 import { loginMessage } from '../protocol/vault.ts';
-import type { LoadedCa } from '../src/features/cards/ca-store.ts';
+import type { LoadedCa } from '../src/features/cards/index.ts';
 import type { Database } from '../src/kernel/storage/schema.ts';
 
 export interface TestPerson {

@@ -16,7 +16,7 @@ import type { FileMime } from '../protocol/common.ts';
 import type { DocumentDeposit, Mutation } from '../protocol/mutations.ts';
 import { CHALLENGE_PATH, ChallengeResponse, KIOSK_NAMESPACE, kioskAuthorization, kioskAuthPayload, TUS_PATH } from '../protocol/socket.ts';
 import type { AuthPurpose, KioskAuth, KioskHandshake } from '../protocol/socket.ts';
-import { issueSessionToken } from '../src/features/fleet/kiosk-auth.ts';
+import { issueSessionToken } from '../src/features/fleet/index.ts';
 import { tokenHash } from '../src/kernel/secrets.ts';
 import { DEFAULT_BLOBS_CONFIG } from '../src/kernel/blobs/blob-config.ts';
 import type { ServerConfig } from '../src/edge/config.ts';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fireEvent } from '../../sync-server/src/features/applications/applications.ts';
+import { fireEvent } from '../../sync-server/src/features/applications/index.ts';
 import { until } from '../../sync-server/test-support/test-env.ts';
 import { renderPayslip } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fireEvent } from '../../sync-server/src/features/applications/applications.ts';
+import { fireEvent } from '../../sync-server/src/features/applications/index.ts';
 import { LocalBlobStore } from '../../sync-server/src/kernel/blobs/blob-store.ts';
 import { fileDossier, piece } from '../../sync-server/test-support/console-fixtures.ts';
 import type { FiledDossier } from '../../sync-server/test-support/console-fixtures.ts';

@@ -26,7 +26,7 @@ import { keyFileProvider } from '../../kiosk/core/storage/keys.ts';
 import { SyncClient } from '../../kiosk/core/sync/client.ts';
 import type { DocumentDeposit, Mutation } from '../../sync-server/protocol/mutations.ts';
 import { EVENTS, MutationsAck } from '../../sync-server/protocol/socket.ts';
-import { createEnrollment } from '../../sync-server/src/features/fleet/enrollment.ts';
+import { createEnrollment } from '../../sync-server/src/features/fleet/index.ts';
 import { verifyAuditChain } from '../../sync-server/src/kernel/audit.ts';
 import { readSeedFile, seedDatabase } from '../../sync-server/src/edge/seed.ts';
 import { startServer } from '../../sync-server/src/edge/server.ts';

@@ -24,7 +24,7 @@ import { ENROLLMENT_PROBLEM } from '../../kiosk/core/sync/device.ts';
 import type { DocumentDeposit } from '../../sync-server/protocol/mutations.ts';
 import { EVENTS, KIOSK_NAMESPACE } from '../../sync-server/protocol/socket.ts';
 import type { AdminCommand, KioskSettings } from '../../sync-server/protocol/socket.ts';
-import { createEnrollment } from '../../sync-server/src/features/fleet/enrollment.ts';
+import { createEnrollment } from '../../sync-server/src/features/fleet/index.ts';
 import { startServer } from '../../sync-server/src/edge/server.ts';
 import type { RunningServer } from '../../sync-server/src/edge/server.ts';
 import { CAMILLE, DEMO_KIOSK_ID, DIALECTS, STAFF_TOKEN, freshEnv, until } from '../../sync-server/test-support/test-env.ts';

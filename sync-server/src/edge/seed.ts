@@ -12,7 +12,7 @@ import { KioskId } from '../../protocol/common.ts';
 import { Identifier } from '../../protocol/identifier.ts';
 import { KioskAuth } from '../../protocol/socket.ts';
 import { tokenHash } from '../kernel/secrets.ts';
-import { ConsoleLogin, ConsolePassword, seedConsoleAccounts } from '../features/accounts/accounts.ts';
+import { ConsoleLogin, ConsolePassword, seedConsoleAccounts } from '../features/accounts/index.ts';
 import type { Database } from '../kernel/storage/schema.ts';
 
 export const SeedFile = z.object({

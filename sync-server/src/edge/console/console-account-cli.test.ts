@@ -8,8 +8,8 @@ import type { Storage } from '../../kernel/storage/database.ts';
 import { staffCliEnv } from '../../../test-support/staff-cli.ts';
 import type { StaffCliEnv } from '../../../test-support/staff-cli.ts';
 import { DIALECTS } from '../../../test-support/test-env.ts';
-import { hashPassword, verifyPassword } from '../../features/accounts/passwords.ts';
-import { createSession, findSession } from '../../features/accounts/sessions.ts';
+import { hashPassword, verifyPassword } from '../../features/accounts/index.ts';
+import { createSession, findSession } from '../../features/accounts/index.ts';
 
 describe('console passwords', () => {
   it('hashes with scrypt, its parameters and a random salt; compares without error on malformed values', async () => {

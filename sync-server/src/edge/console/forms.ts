@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { APPLICATION_EVENTS } from '../../features/applications/state-machine.ts';
-import { MAX_MESSAGE_CHARS } from '../../features/applications/thread.ts';
+import { APPLICATION_EVENTS } from '../../features/applications/index.ts';
+import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 
 export const FORM_BODY_LIMIT = 64 * 1024;
 

@@ -4,7 +4,7 @@
  * situation, dates in Paris time.
  */
 import type { FilingSituation, SubmissionGround } from '../../../protocol/applications.ts';
-import type { ApplicationEvent, ApplicationState, TransitionRefusal } from '../../features/applications/state-machine.ts';
+import type { ApplicationEvent, ApplicationState, TransitionRefusal } from '../../features/applications/index.ts';
 
 export const STATE_WORDS: Record<ApplicationState, string> = {
   draft: 'Brouillon',

@@ -10,20 +10,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { AidCatalogue } from '../../features/aids/catalogue.ts';
-import { catalogueOr, fireEventIn } from '../../features/applications/applications.ts';
-import { requestPiecesAgain } from '../../features/applications/pieces.ts';
-import type { ApplicationEvent, TransitionRefusal } from '../../features/applications/state-machine.ts';
-import { MAX_MESSAGE_CHARS, postMessage } from '../../features/applications/thread.ts';
+import type { AidCatalogue } from '../../features/aids/index.ts';
+import { catalogueOr, fireEventIn } from '../../features/applications/index.ts';
+import { requestPiecesAgain } from '../../features/applications/index.ts';
+import type { ApplicationEvent, TransitionRefusal } from '../../features/applications/index.ts';
+import { MAX_MESSAGE_CHARS, postMessage } from '../../features/applications/index.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { ApplicationRow, Database } from '../../kernel/storage/schema.ts';
-import { ConsoleLogin } from '../../features/accounts/accounts.ts';
+import { ConsoleLogin } from '../../features/accounts/index.ts';
 import { ApplicationParams, DecisionForm, DoneQuery, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
 import { DONE_WORDS, QUEUE_STATES, REFUSAL_WORDS } from './labels.ts';
-import { dummyHash, verifyPassword } from '../../features/accounts/passwords.ts';
-import { readPieceForProcessing } from '../../features/applications/piece-read.ts';
-import { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from '../../features/applications/processing.ts';
+import { dummyHash, verifyPassword } from '../../features/accounts/index.ts';
+import { readPieceForProcessing } from '../../features/applications/index.ts';
+import { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from '../../features/applications/index.ts';
 import {
   cookie,
   createSession,
@@ -37,9 +37,9 @@ import {
   readCookies,
   SESSION_COOKIE,
   SESSION_TTL_MS,
-} from '../../features/accounts/sessions.ts';
-import type { ConsoleSession } from '../../features/accounts/sessions.ts';
-import { LoginThrottle } from '../../features/accounts/throttle.ts';
+} from '../../features/accounts/index.ts';
+import type { ConsoleSession } from '../../features/accounts/index.ts';
+import { LoginThrottle } from '../../features/accounts/index.ts';
 import { applicationPage, applicationPath, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, queuePage } from './views.ts';
 import type { ApplicationForms, PageChrome } from './views.ts';
 

@@ -3,13 +3,13 @@
  * CSRF token, answered by a redirect (303) on success or by the same page with the errors tied to their
  * fields (aria-describedby, aria-invalid) and listed at the top.
  */
-import type { ApplicationEvent } from '../../features/applications/state-machine.ts';
-import { MAX_MESSAGE_CHARS } from '../../features/applications/thread.ts';
+import type { ApplicationEvent } from '../../features/applications/index.ts';
+import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
 import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, QUEUE_STATES, situationWords, STATE_WORDS } from './labels.ts';
-import type { ApplicationDetail, QueueRow } from '../../features/applications/processing.ts';
-import type { ConsoleAccount } from '../../features/accounts/sessions.ts';
+import type { ApplicationDetail, QueueRow } from '../../features/applications/index.ts';
+import type { ConsoleAccount } from '../../features/accounts/index.ts';
 
 export const CONSOLE_PREFIX = '/console';
 export const STYLE_PATH = `${CONSOLE_PREFIX}/style.css`;

@@ -13,9 +13,9 @@ import type { ChallengeResponse, EnrollResponse, TokenResponse } from '../../../
 import { sendError } from './errors.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import type { Challenges } from '../../features/fleet/challenges.ts';
-import { redeemEnrollment } from '../../features/fleet/enrollment.ts';
-import { issueSessionToken, verifySignedChallenge } from '../../features/fleet/kiosk-auth.ts';
+import type { Challenges } from '../../features/fleet/index.ts';
+import { redeemEnrollment } from '../../features/fleet/index.ts';
+import { issueSessionToken, verifySignedChallenge } from '../../features/fleet/index.ts';
 
 export interface AuthRoutesDeps {
   db: Kysely<Database>;

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { FileMime, LIMITS, Sha256 } from '../../../protocol/common.ts';
 import { parseKioskAuthorization, TUS_PATH } from '../../../protocol/socket.ts';
 import type { KioskAuth } from '../../../protocol/socket.ts';
-import { verifyKioskToken } from '../../features/fleet/kiosk-auth.ts';
+import { verifyKioskToken } from '../../features/fleet/index.ts';
 import { sendError } from './errors.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';

@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { KioskId } from '../../../protocol/common.ts';
 import { AdminCommand, KioskSettings } from '../../../protocol/socket.ts';
-import { createEnrollment, KioskAdminError, listKiosks, revokeKiosk } from '../../features/fleet/enrollment.ts';
+import { createEnrollment, KioskAdminError, listKiosks, revokeKiosk } from '../../features/fleet/index.ts';
 import { sendError } from './errors.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';

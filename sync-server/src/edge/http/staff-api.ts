@@ -4,22 +4,22 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { issueInstitutionalDocument, IssueRequest } from '../../features/institutions/issue.ts';
+import { issueInstitutionalDocument, IssueRequest } from '../../features/institutions/index.ts';
 import { Sha256, Uuid } from '../../../protocol/common.ts';
 import { Identifier } from '../../../protocol/identifier.ts';
 import { CardSerial, RevocationReason } from '../../../protocol/revocation.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
-import { blockCard } from '../../features/cards/card-admin.ts';
-import { CardAdminError } from '../../features/cards/errors.ts';
-import { latestRevocationList } from '../../features/cards/revocations.ts';
-import { findPersonByIdentifier } from '../../features/persons/persons.ts';
+import { blockCard } from '../../features/cards/index.ts';
+import { CardAdminError } from '../../features/cards/index.ts';
+import { latestRevocationList } from '../../features/cards/index.ts';
+import { findPersonByIdentifier } from '../../features/persons/index.ts';
 import {
   staffAuthorizeBlobRead,
   staffListDocuments,
   staffReadDocument,
   staffReadPersonAudit,
-} from '../../features/vault/vault-reads.ts';
-import type { ReadDeps, ReadOutcome, StaffActor } from '../../features/vault/vault-reads.ts';
+} from '../../features/vault/index.ts';
+import type { ReadDeps, ReadOutcome, StaffActor } from '../../features/vault/index.ts';
 import type { PushService } from '../socket/pushes.ts';
 import { sendError } from './errors.ts';
 import { requireStaffToken } from './staff-auth.ts';

@@ -12,10 +12,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { purgeExpiredNonces } from '../../features/fleet/challenges.ts';
-import { purgeExpiredSessions } from '../../features/fleet/kiosk-auth.ts';
-import { purgeExpiredConsoleSessions } from '../../features/accounts/sessions.ts';
-import { purgeLoginFailures } from '../../features/accounts/throttle.ts';
+import { purgeExpiredNonces } from '../../features/fleet/index.ts';
+import { purgeExpiredSessions } from '../../features/fleet/index.ts';
+import { purgeExpiredConsoleSessions } from '../../features/accounts/index.ts';
+import { purgeLoginFailures } from '../../features/accounts/index.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 

@@ -20,13 +20,13 @@ import {
   MutationsRequest,
 } from '../../../protocol/socket.ts';
 import type { HelloAck, ProtocolError } from '../../../protocol/socket.ts';
-import type { Challenges } from '../../features/fleet/challenges.ts';
-import { verifySignedChallenge } from '../../features/fleet/kiosk-auth.ts';
-import { cardholderGreeting } from '../../features/persons/persons.ts';
+import type { Challenges } from '../../features/fleet/index.ts';
+import { verifySignedChallenge } from '../../features/fleet/index.ts';
+import { cardholderGreeting } from '../../features/persons/index.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import type { SyncEngine } from '../../features/sync/apply-mutations.ts';
+import type { SyncEngine } from '../../features/sync/index.ts';
 import type { PushService } from './pushes.ts';
-import type { SyncTestHooks } from '../../features/sync/test-hooks.ts';
+import type { SyncTestHooks } from '../../features/sync/index.ts';
 
 export interface KioskSocketDeps {
   db: Kysely<Database>;

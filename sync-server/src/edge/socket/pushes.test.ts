@@ -10,10 +10,10 @@ import { verifyCaSignature } from '../../../../drivers/pcsc/card-certificate.ts'
 import { revocationSigningPayload } from '../../../protocol/revocation.ts';
 import { EVENTS, HelloAck, PushMessage } from '../../../protocol/socket.ts';
 import type { PushOf } from '../../../protocol/socket.ts';
-import { initCa } from '../../features/cards/ca-store.ts';
-import type { LoadedCa } from '../../features/cards/ca-store.ts';
-import { blockCard } from '../../features/cards/card-admin.ts';
-import { latestRevocationVersion, publishRevocationList } from '../../features/cards/revocations.ts';
+import { initCa } from '../../features/cards/index.ts';
+import type { LoadedCa } from '../../features/cards/index.ts';
+import { blockCard } from '../../features/cards/index.ts';
+import { latestRevocationVersion, publishRevocationList } from '../../features/cards/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, CAMILLE, connectKiosk, DIALECTS, freshEnv, STAFF_TOKEN, until, YANIS } from '../../../test-support/test-env.ts';

@@ -26,8 +26,8 @@ import { KioskId } from '../../../protocol/common.ts';
 import type { RevocationList } from '../../../protocol/revocation.ts';
 import { EVENTS, KioskSettings, PushAck, PushMessage } from '../../../protocol/socket.ts';
 import type { AdminCommand, ApplicationStatusBody, ProtocolError, PushKind } from '../../../protocol/socket.ts';
-import { latestRevocationList, latestRevocationVersion, publishRevocationList } from '../../features/cards/revocations.ts';
-import type { LoadedCa } from '../../features/cards/ca-store.ts';
+import { latestRevocationList, latestRevocationVersion, publishRevocationList } from '../../features/cards/index.ts';
+import type { LoadedCa } from '../../features/cards/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 

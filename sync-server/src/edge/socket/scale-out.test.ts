@@ -14,7 +14,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, HelloAck, MutationsAck, PushMessage } from '../../../protocol/socket.ts';
 import type { Mutation } from '../../../protocol/mutations.ts';
-import { initCa } from '../../features/cards/ca-store.ts';
+import { initCa } from '../../features/cards/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, connectKiosk, countRows, depositMutation, fakeScan, freshEnv, sha256Hex, STAFF_TOKEN, tusUpload, until } from '../../../test-support/test-env.ts';

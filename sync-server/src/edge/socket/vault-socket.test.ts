@@ -21,8 +21,8 @@ import type { DocumentDeposit, Ground, Mutation, MutationBody } from '../../../p
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import { AuditAck, ChallengeAck, DOC_TYPE_TITLE, FileAck, GetAck, ListAck, OpenSessionAck, VAULT_EVENTS, loginMessage } from '../../../protocol/vault.ts';
 import type { AuditEntry, OpenSessionRequest } from '../../../protocol/vault.ts';
-import { initCa } from '../../features/cards/ca-store.ts';
-import type { LoadedCa } from '../../features/cards/ca-store.ts';
+import { initCa } from '../../features/cards/index.ts';
+import type { LoadedCa } from '../../features/cards/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, CAMILLE, connectKiosk, DIALECTS, freshEnv, sha256Hex, STAFF_TOKEN, tusUpload, YANIS } from '../../../test-support/test-env.ts';

@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Server as IoServer, Socket } from 'socket.io';
 import type { z } from 'zod';
-import { checkPresentedCard } from '../../features/cards/presented-card.ts';
+import { checkPresentedCard } from '../../features/cards/index.ts';
 import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
 import {
@@ -24,10 +24,10 @@ import {
 } from '../../../protocol/vault.ts';
 import { readBlob } from '../../kernel/blobs/blob-store.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
-import type { LoadedCa } from '../../features/cards/ca-store.ts';
-import { documentPdf } from '../../features/vault/document-pdf.ts';
-import { authorizeFile, listInstitutions, listVault, personJournal, readDocument, searchVault } from '../../features/vault/person-vault.ts';
-import type { PersonSession, VaultDeps } from '../../features/vault/person-vault.ts';
+import type { LoadedCa } from '../../features/cards/index.ts';
+import { documentPdf } from '../../features/vault/index.ts';
+import { authorizeFile, listInstitutions, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
+import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { handle, kioskIdOf } from './kiosk-socket.ts';

@@ -14,7 +14,7 @@ import { migrateToLatest } from '../../kernel/storage/migrate.ts';
 import { readSeedFile, seedDatabase } from '../seed.ts';
 import { CAMILLE, DIALECTS, freshEnv, SEED_PATH, YANIS } from '../../../test-support/test-env.ts';
 import type { TestEnv } from '../../../test-support/test-env.ts';
-import { loadCa } from '../../features/cards/ca-store.ts';
+import { loadCa } from '../../features/cards/index.ts';
 import { main } from './cli.ts';
 
 describe.each(DIALECTS)('staff commands on %s', (dialect) => {

@@ -11,8 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { expressionBuilder, sql } from 'kysely';
 import type { Expression, Kysely, SqlBool, Transaction } from 'kysely';
-import { loadCatalogue } from '../aids/catalogue.ts';
-import type { AidCatalogue } from '../aids/catalogue.ts';
+import { loadCatalogue } from '../aids/index.ts';
+import type { AidCatalogue } from '../aids/index.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { ActorKind as AuditActorKind } from '../../kernel/audit.ts';
 import type { ApplicationStatusBody } from '../../../protocol/socket.ts';

@@ -22,7 +22,7 @@ import type {
   SubmissionGround,
   SubmissionMode,
 } from '../../../protocol/applications.ts';
-import { A4, ACCENT, INK, MARGIN, Writer, dateFr, safe, wrap } from '../vault/document-pdf.ts';
+import { A4, ACCENT, INK, MARGIN, Writer, dateFr, safe, wrap } from '../vault/index.ts';
 
 export interface DossierPdfInput {
   receiptNumber: string | null;

@@ -4,7 +4,7 @@
  * person can read. Only the version attached to the dossier is served.
  */
 import type { Kysely } from 'kysely';
-import type { AidCatalogue } from '../aids/catalogue.ts';
+import type { AidCatalogue } from '../aids/index.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import { decide } from '../../kernel/access-policy.ts';
 import type { DenyReason } from '../../kernel/access-policy.ts';

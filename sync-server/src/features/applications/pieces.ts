@@ -15,8 +15,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { FilingSituation, Manifest } from '../../../protocol/applications.ts';
 import type { PieceStatusName } from '../../../protocol/applications.ts';
 import { DocType } from '../../../protocol/common.ts';
-import { assessPieces, bundleChecklist } from '../aids/catalogue.ts';
-import type { Aid, AidCatalogue, ChecklistItem } from '../aids/catalogue.ts';
+import { assessPieces, bundleChecklist } from '../aids/index.ts';
+import type { Aid, AidCatalogue, ChecklistItem } from '../aids/index.ts';
 import type { Database, DossierPieceRow, DossierRow, VaultKind } from '../../kernel/storage/schema.ts';
 
 /** A version of a vault document, as the checklist needs it. */

@@ -6,12 +6,12 @@
 import type { Kysely } from 'kysely';
 import { SubmissionGround } from '../../../protocol/applications.ts';
 import { signedManifest, situationOf } from './pieces.ts';
-import type { AidCatalogue } from '../aids/catalogue.ts';
+import type { AidCatalogue } from '../aids/index.ts';
 import { readBlob } from '../../kernel/blobs/blob-store.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import { appendAudit } from '../../kernel/audit.ts';
-import { check } from '../vault/person-vault.ts';
-import type { PersonSession } from '../vault/person-vault.ts';
+import { check } from '../vault/index.ts';
+import type { PersonSession } from '../vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { dossierPdf, receiptPdf } from './dossier-pdf.ts';

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { FilingSituation, MANIFEST_CONTEXT, SubmissionGround } from '../../../protocol/applications.ts';
-import type { AidCatalogue } from '../aids/catalogue.ts';
+import type { AidCatalogue } from '../aids/index.ts';
 import { history, parentAccepted } from './applications.ts';
 import type { ApplicationTransition } from './applications.ts';
 import { eventsFor } from './state-machine.ts';

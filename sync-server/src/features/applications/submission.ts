@@ -15,7 +15,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { checkPresentedCard } from '../cards/presented-card.ts';
+import { checkPresentedCard } from '../cards/index.ts';
 import type { CardCertificateProblem } from '../../../../drivers/pcsc/card-certificate.ts';
 import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
 import { MANIFEST_CONTEXT, MANIFEST_TTL_MS, manifestBytes } from '../../../protocol/applications.ts';
@@ -24,8 +24,8 @@ import { situationOf } from './pieces.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { CROCKFORD } from '../../../protocol/identifier.ts';
-import type { AidCatalogue } from '../aids/catalogue.ts';
-import type { LoadedCa } from '../cards/ca-store.ts';
+import type { AidCatalogue } from '../aids/index.ts';
+import type { LoadedCa } from '../cards/index.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';

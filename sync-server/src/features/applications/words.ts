@@ -3,7 +3,7 @@
  * and each step of an application's history as a short sentence (FALC). Shared by the kiosk handlers,
  * the dossier PDF and the linked-aid closure message, so a step reads the same everywhere.
  */
-import type { Aid, AidCatalogue, InstitutionKind } from '../aids/catalogue.ts';
+import type { Aid, AidCatalogue, InstitutionKind } from '../aids/index.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState } from './state-machine.ts';
 
 /** The institution as people say it, with its article. */

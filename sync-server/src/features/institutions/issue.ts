@@ -18,14 +18,14 @@ import { z } from 'zod';
 import { DocType, IsoDate } from '../../../protocol/common.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import { DOC_TYPE_TITLE } from '../../../protocol/vault.ts';
-import { reevaluatePerson } from '../applications/dossiers.ts';
+import { reevaluatePerson } from '../applications/index.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { decide } from '../../kernel/access-policy.ts';
 import type { DenyReason } from '../../kernel/access-policy.ts';
 import { appendAudit } from '../../kernel/audit.ts';
-import { indexDocument } from '../vault/vault-index.ts';
+import { indexDocument } from '../vault/index.ts';
 
 export const MAX_ISSUED_FILE_BYTES = 15 * 1024 * 1024;
 

@@ -1,0 +1,5 @@
+/** The face of the aids feature: what the rest of the server may use of it. */
+export { Aid, AidCatalogue, ChecklistItem, InstitutionKind, aidById, assessPieces, bundleChecklist, loadCatalogue } from './catalogue.ts';
+export { simulate } from './simulate/engine.ts';
+export { loadRules } from './simulate/rules.ts';
+export type { Rules } from './simulate/rules.ts';

@@ -1,0 +1,15 @@
+/** The face of the applications feature: what the rest of the server may use of it. */
+export { catalogueOr, fireEvent, fireEventIn, insertApplication } from './applications.ts';
+export { dossierPdf, receiptPdf } from './dossier-pdf.ts';
+export { applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, reevaluatePerson, viewDossier, withdrawDossier, writeToInstitution } from './dossiers.ts';
+export type { Applicant, Outcome } from './dossiers.ts';
+export { readPieceForProcessing } from './piece-read.ts';
+export { requestPiecesAgain } from './pieces.ts';
+export { dossierPdfFor, receiptPdfFor } from './printouts.ts';
+export { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from './processing.ts';
+export type { ApplicationDetail, QueueRow } from './processing.ts';
+export { APPLICATION_EVENTS } from './state-machine.ts';
+export type { ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
+export { prepareSubmission, submitSigned } from './submission.ts';
+export { MAX_MESSAGE_CHARS, messagesOf, postMessage } from './thread.ts';
+export { aidName, institutionName } from './words.ts';

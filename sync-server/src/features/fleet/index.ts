@@ -1,0 +1,4 @@
+/** The face of the fleet feature: what the rest of the server may use of it. */
+export { Challenges, loadServerSecret, purgeExpiredNonces } from './challenges.ts';
+export { KioskAdminError, createEnrollment, listKiosks, redeemEnrollment, revokeKiosk } from './enrollment.ts';
+export { issueSessionToken, purgeExpiredSessions, verifyKioskToken, verifySignedChallenge } from './kiosk-auth.ts';

@@ -1,0 +1,2 @@
+/** The face of the institutions feature: what the rest of the server may use of it. */
+export { IssueRequest, issueInstitutionalDocument } from './issue.ts';

@@ -7,7 +7,9 @@ import { isIP } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { BlobsConfig, DEFAULT_BLOBS_CONFIG, loadBlobsConfig } from '../kernel/blobs/blob-config.ts';
+import { BlobsConfig, DEFAULT_BLOBS_CONFIG } from '../kernel/blobs/blob-config.ts';
+import { loadBlobsConfig } from './blob-env.ts';
+import { DatabaseConfig } from '../kernel/storage/database.ts';
 
 /** The repository root: sync-server/src/edge/ → ../../.. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -21,11 +23,6 @@ export type LogLevel = z.infer<typeof LogLevel>;
 export const ServerMode = z.enum(['production', 'demo', 'test']);
 export type ServerMode = z.infer<typeof ServerMode>;
 
-export const DatabaseConfig = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sqlite'), file: z.string().min(1) }),
-  z.object({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//) }),
-]);
-export type DatabaseConfig = z.infer<typeof DatabaseConfig>;
 
 export const ServerConfig = z.object({
   mode: ServerMode,

@@ -6,10 +6,17 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import pg from 'pg';
-import type { DatabaseConfig } from '../../edge/config.ts';
+import { z } from 'zod';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** Which database to open; the edge reads it from the environment and passes it in. */
+export const DatabaseConfig = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sqlite'), file: z.string().min(1) }),
+  z.object({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//) }),
+]);
+export type DatabaseConfig = z.infer<typeof DatabaseConfig>;
 
 export interface Storage {
   db: Kysely<Database>;

@@ -3,7 +3,7 @@
  * the person: protocol/applications.ts STATE_LABEL), events of the history, the buttons, the declared
  * situation, dates in Paris time.
  */
-import type { FilingSituation, SubmissionGround } from '../../../protocol/applications.ts';
+import type { FilingSituation } from '../../../protocol/applications.ts';
 import type { ApplicationEvent, ApplicationState, TransitionRefusal } from '../../features/applications/index.ts';
 
 export const STATE_WORDS: Record<ApplicationState, string> = {
@@ -100,10 +100,6 @@ export function situationWords(s: FilingSituation): [string, string][] {
     ['Enfants à charge', s.children ? 'Oui' : 'Non'],
     ['En couple', s.couple ? 'Oui' : 'Non'],
   ];
-}
-
-export function groundWords(g: SubmissionGround): string {
-  return g.kind === 'beneficiary-signature' ? 'Signée par la personne avec sa carte' : `Envoyée par un agent, avec une procuration (référence ${g.reference})`;
 }
 
 const DATE = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' });

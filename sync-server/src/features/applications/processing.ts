@@ -14,11 +14,10 @@ import type { ApplicationTransition } from './applications.ts';
 import { eventsFor } from './state-machine.ts';
 import type { ApplicationEvent, ApplicationState } from './state-machine.ts';
 import { dossierItems, orderedAids } from './pieces.ts';
-import { aidName } from './words.ts';
+import { aidName, groundWords } from './words.ts';
 import { messagesOf } from './thread.ts';
 import type { ApplicationMessage } from './thread.ts';
 import type { ApplicationRow, Database, DossierRow } from '../../kernel/storage/schema.ts';
-import { groundWords } from '../../edge/console/labels.ts';
 
 export function aidIdsOf(catalogue: AidCatalogue, institutionKind: string): string[] {
   return catalogue.aids.filter((a) => a.institution === institutionKind).map((a) => a.id);

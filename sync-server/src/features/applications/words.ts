@@ -3,6 +3,7 @@
  * and each step of an application's history as a short sentence (FALC). Shared by the kiosk handlers,
  * the dossier PDF and the linked-aid closure message, so a step reads the same everywhere.
  */
+import type { SubmissionGround } from '../../../protocol/applications.ts';
 import type { Aid, AidCatalogue, InstitutionKind } from '../aids/index.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState } from './state-machine.ts';
 
@@ -105,4 +106,9 @@ export function historySentence(step: HistoryStep, institution: string): string 
     case 'withdraw':
       return 'Vous avez retiré la demande.';
   }
+}
+
+/** How a request was signed, as the service reads it. */
+export function groundWords(g: SubmissionGround): string {
+  return g.kind === 'beneficiary-signature' ? 'Signée par la personne avec sa carte' : `Envoyée par un agent, avec une procuration (référence ${g.reference})`;
 }

@@ -4,7 +4,6 @@
  * tokens are stored as SHA-256 only; card PINs in the file belong to the virtual cards and are not stored
  * by the server; console passwords are stored as scrypt hashes only (console/passwords.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -13,6 +12,9 @@ import { Identifier } from '../../protocol/identifier.ts';
 import { KioskAuth } from '../../protocol/socket.ts';
 import { tokenHash } from '../kernel/secrets.ts';
 import { ConsoleLogin, ConsolePassword, seedConsoleAccounts } from '../features/accounts/index.ts';
+import { anyKiosk, seedKiosks } from '../features/fleet/index.ts';
+import { seedInstitutions } from '../features/institutions/index.ts';
+import { anyPerson, seedPersons } from '../features/persons/index.ts';
 import type { Database } from '../kernel/storage/schema.ts';
 
 export const SeedFile = z.object({
@@ -86,69 +88,19 @@ export async function readSeedFile(path: string): Promise<SeedFile> {
   return result.data;
 }
 
-/** Inserts what is missing; returns how many rows of each kind were inserted now. */
+/** Inserts what is missing, in one transaction; returns how many rows of each kind were inserted now. */
 export async function seedDatabase(db: Kysely<Database>, seed: SeedFile, now: Date = new Date()): Promise<SeedCounts> {
   const at = now.toISOString();
-  const counts: SeedCounts = { persons: 0, cards: 0, institutions: 0, kiosks: 0, consoleAccounts: 0 };
-  await db.transaction().execute(async (trx) => {
-    for (const inst of seed.institutions) {
-      const r = await trx
-        .insertInto('institutions')
-        .values({
-          id: inst.id,
-          kind: inst.kind,
-          name: inst.name,
-          address: inst.address,
-          city: inst.city,
-          postcode: inst.postcode,
-          lat: inst.lat ?? null,
-          lon: inst.lon ?? null,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .executeTakeFirst();
-      counts.institutions += Number(r.numInsertedOrUpdatedRows ?? 0);
-    }
-    for (const p of seed.persons) {
-      const r = await trx
-        .insertInto('persons')
-        .values({
-          id: randomUUID(),
-          identifier: p.identifier,
-          first_name: p.firstName,
-          last_name: p.lastName,
-          birth_date: p.birthDate,
-          role: p.role,
-          created_at: at,
-        })
-        .onConflict((oc) => oc.column('identifier').doNothing())
-        .executeTakeFirst();
-      counts.persons += Number(r.numInsertedOrUpdatedRows ?? 0);
-      if (p.card) {
-        const person = await trx.selectFrom('persons').select('id').where('identifier', '=', p.identifier).executeTakeFirstOrThrow();
-        const c = await trx
-          .insertInto('cards')
-          .values({ serial: p.card.serial, person_id: person.id, status: 'active', issued_at: at })
-          .onConflict((oc) => oc.column('serial').doNothing())
-          .executeTakeFirst();
-        counts.cards += Number(c.numInsertedOrUpdatedRows ?? 0);
-      }
-    }
-    for (const k of seed.kiosks) {
-      const r = await trx
-        .insertInto('kiosks')
-        .values({ id: k.id, name: k.name, institution_id: k.institutionId ?? null, token_hash: tokenHash(k.token), revoked_at: null })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .executeTakeFirst();
-      counts.kiosks += Number(r.numInsertedOrUpdatedRows ?? 0);
-    }
-    counts.consoleAccounts = await seedConsoleAccounts(trx, seed.consoleAccounts, at);
+  return db.transaction().execute(async (trx) => {
+    const institutions = await seedInstitutions(trx, seed.institutions);
+    const { persons, cards } = await seedPersons(trx, seed.persons, at);
+    const kiosks = await seedKiosks(trx, seed.kiosks.map((k) => ({ id: k.id, name: k.name, institutionId: k.institutionId ?? null, tokenHash: tokenHash(k.token) })));
+    const consoleAccounts = await seedConsoleAccounts(trx, seed.consoleAccounts, at);
+    return { persons, cards, institutions, kiosks, consoleAccounts };
   });
-  return counts;
 }
 
 /** True when no person and no kiosk exist yet (FAC_SEED is applied only then). */
 export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
-  const person = await db.selectFrom('persons').select('id').limit(1).executeTakeFirst();
-  const kiosk = await db.selectFrom('kiosks').select('id').limit(1).executeTakeFirst();
-  return person === undefined && kiosk === undefined;
+  return !(await anyPerson(db)) && !(await anyKiosk(db));
 }

@@ -23,8 +23,8 @@ import { registerAuthRoutes } from './http/auth-routes.ts';
 import { Challenges } from '../features/fleet/index.ts';
 import { revokeKiosk } from '../features/fleet/index.ts';
 import { openBlobStore } from '../kernel/blobs/open-blob-store.ts';
-import { collectGarbage } from './jobs/housekeeping.ts';
-import type { GcReport } from './jobs/housekeeping.ts';
+import { runHousekeeping, scheduleHousekeeping } from './jobs/housekeeping.ts';
+import type { HousekeepingReport } from './jobs/housekeeping.ts';
 import { registerBlobRoutes } from './http/blob-routes.ts';
 import type { BlobStore } from '../kernel/blobs/blob-store.ts';
 import { loadCa } from '../features/cards/index.ts';
@@ -68,7 +68,7 @@ export interface RunningServer {
     connected(): string[];
   };
   /** runs the orphan cleanup now (the server also runs it every `blobs.gcIntervalMs`) */
-  collectGarbage(o?: { now?: Date }): Promise<GcReport>;
+  collectGarbage(o?: { now?: Date }): Promise<HousekeepingReport>;
   close(): Promise<void>;
 }
 
@@ -108,7 +108,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
   let pushes: PushService | undefined;
   let adapterPool: pg.Pool | null = null;
   let kioskNs: KioskNamespace | undefined;
-  let gcTimer: NodeJS.Timeout | null = null;
+  let stopHousekeeping: () => void = () => {};
   try {
     await migrateToLatest(db, dialect);
     if (config.seedPath !== null && (await isDatabaseEmpty(db))) {
@@ -177,23 +177,13 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log });
     attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log });
 
-    const gc = (o: { now?: Date } = {}) =>
-      collectGarbage({ db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs, ...(o.now ? { now: o.now } : {}) });
-    if (config.blobs.gcIntervalMs > 0) {
-      gcTimer = setInterval(() => {
-        gc().then(
-          (r) => {
-            if (r.uploadsDeleted + r.blobsDeleted + r.strayBytesDeleted > 0) log.info(r, 'orphan blobs cleaned up');
-          },
-          (err: unknown) => log.warn({ err }, 'orphan blob cleanup failed'),
-        );
-      }, config.blobs.gcIntervalMs);
-      gcTimer.unref();
-    }
+    const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs };
+    const gc = (o: { now?: Date } = {}) => runHousekeeping(housekeeping, o);
+    stopHousekeeping = scheduleHousekeeping(housekeeping, config.blobs.gcIntervalMs, log);
 
     // open websockets would keep the HTTP server from closing
     app.addHook('preClose', async () => {
-      if (gcTimer) clearInterval(gcTimer);
+      stopHousekeeping();
       pushService.close();
       ns.close();
       io.of(KIOSK_NAMESPACE).disconnectSockets(true);
@@ -245,7 +235,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
       },
     };
   } catch (err) {
-    if (gcTimer) clearInterval(gcTimer);
+    stopHousekeeping();
     pushes?.close();
     kioskNs?.close();
     if (app) await app.close().catch(() => {});

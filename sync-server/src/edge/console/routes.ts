@@ -18,7 +18,7 @@ import { MAX_MESSAGE_CHARS, postMessage } from '../../features/applications/inde
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { ApplicationRow, Database } from '../../kernel/storage/schema.ts';
-import { ConsoleLogin } from '../../features/accounts/index.ts';
+import { accountForLogin, ConsoleLogin } from '../../features/accounts/index.ts';
 import { ApplicationParams, DecisionForm, DoneQuery, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
 import { DONE_WORDS, QUEUE_STATES, REFUSAL_WORDS } from './labels.ts';
 import { dummyHash, verifyPassword } from '../../features/accounts/index.ts';
@@ -198,7 +198,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           return showLogin(request, reply, 429, { login: typed, formError: `Trop d’essais de connexion. Attendez ${minutes(wait)} avant de réessayer.` });
         }
         const account = login.success
-          ? await db.selectFrom('staff_accounts').select(['id', 'password_hash', 'disabled_at']).where('login', '=', login.data).executeTakeFirst()
+          ? await accountForLogin(db, login.data)
           : undefined;
         // an unknown login costs the same time as a wrong password
         const matches = await verifyPassword(form.data.password, account?.password_hash ?? (await dummyHash()));

@@ -19,6 +19,7 @@ import { verifyKioskToken } from '../../features/fleet/index.ts';
 import { sendError } from './errors.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
+import { blobRecorded, recordBlob, recordUploadFinished, recordUploadStarted, unreferencedBlobs, uploadsInFlight } from '../../kernel/blobs/uploads.ts';
 
 /** Status sent when the uploaded bytes do not hash to the declared SHA-256 (tus leaves 460+ to servers). */
 export const HASH_MISMATCH_STATUS = 460;
@@ -51,10 +52,6 @@ function tusFailure(status_code: number, body: string): { status_code: number; b
   return { status_code, body };
 }
 
-async function count(q: { executeTakeFirstOrThrow(): Promise<{ n: string | number | bigint }> }): Promise<number> {
-  return Number((await q.executeTakeFirstOrThrow()).n);
-}
-
 export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesDeps): Promise<void> {
   const { db, blobStore, uploadDir, limits } = deps;
   const datastore = new FileStore({ directory: uploadDir, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
@@ -76,29 +73,13 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
       const meta = UploadMetadata.safeParse(upload.metadata ?? {});
       if (!meta.success) throw tusFailure(400, 'Upload-Metadata must carry sha256 (64 hex digits) and mime (image/jpeg, image/png, image/webp or application/pdf)\n');
       const since = new Date(Date.now() - UPLOAD_EXPIRY_MS).toISOString();
-      const inFlight = await count(
-        db
-          .selectFrom('blob_uploads')
-          .select((eb) => eb.fn.countAll<string | number>().as('n'))
-          .where('kiosk_id', '=', auth.kioskId)
-          .where('finished_at', 'is', null)
-          .where('created_at', '>', since),
-      );
+      const inFlight = await uploadsInFlight(db, auth.kioskId, since);
       if (inFlight >= limits.maxUploadsPerKiosk) throw tusFailure(429, `too_many_uploads: at most ${limits.maxUploadsPerKiosk} uploads in progress per kiosk\n`);
-      const unreferenced = await count(
-        db
-          .selectFrom('blobs')
-          .select((eb) => eb.fn.countAll<string | number>().as('n'))
-          .where('uploaded_by', '=', auth.kioskId)
-          .where('referenced_at', 'is', null),
-      );
+      const unreferenced = await unreferencedBlobs(db, auth.kioskId);
       if (unreferenced >= limits.maxUnreferencedPerKiosk) {
         throw tusFailure(429, `too_many_blobs: at most ${limits.maxUnreferencedPerKiosk} uploaded files waiting for their document\n`);
       }
-      await db
-        .insertInto('blob_uploads')
-        .values({ upload_id: upload.id, kiosk_id: auth.kioskId, sha256: meta.data.sha256, size: upload.size, created_at: new Date().toISOString(), finished_at: null })
-        .execute();
+      await recordUploadStarted(db, { uploadId: upload.id, kioskId: auth.kioskId, sha256: meta.data.sha256, size: upload.size });
       return { metadata: { sha256: meta.data.sha256, mime: meta.data.mime, kioskId: auth.kioskId } };
     },
     async onUploadFinish(_req, upload) {
@@ -109,16 +90,12 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
       const now = new Date().toISOString();
       if (!put.ok) {
         await datastore.remove(upload.id).catch(() => {});
-        await db.updateTable('blob_uploads').set({ finished_at: now }).where('upload_id', '=', upload.id).execute();
+        await recordUploadFinished(db, upload.id, now);
         throw tusFailure(HASH_MISMATCH_STATUS, `blob_mismatch: the uploaded bytes do not hash to ${meta.sha256}\n`);
       }
       try {
-        await db
-          .insertInto('blobs')
-          .values({ sha256: meta.sha256, size: put.size, mime: meta.mime, created_at: now, uploaded_by: kioskId, referenced_at: null })
-          .onConflict((oc) => oc.column('sha256').doNothing())
-          .execute();
-        await db.updateTable('blob_uploads').set({ finished_at: now }).where('upload_id', '=', upload.id).execute();
+        await recordBlob(db, { sha256: meta.sha256, size: put.size, mime: meta.mime, uploadedBy: kioskId, at: now });
+        await recordUploadFinished(db, upload.id, now);
       } finally {
         // the bytes are in the blob store now; only the upload's bookkeeping is left to drop. If the row
         // insert failed, the kiosk uploads again and the stored bytes are written again.
@@ -184,9 +161,8 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     if (!auth) return reply;
     const params = BlobParams.safeParse(request.params);
     if (!params.success) return sendError(reply, 400, 'invalid', 'Empreinte SHA-256 invalide.');
-    const row = await db.selectFrom('blobs').select('sha256').where('sha256', '=', params.data.sha256).executeTakeFirst();
     // the row and the bytes: a blob whose bytes went missing must be uploaded again
-    const present = row !== undefined && (await blobStore.has(params.data.sha256));
+    const present = (await blobRecorded(db, params.data.sha256)) && (await blobStore.has(params.data.sha256));
     return reply.code(present ? 200 : 404).send();
   });
 }

@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { KioskId } from '../../../protocol/common.ts';
 import { AdminCommand, KioskSettings } from '../../../protocol/socket.ts';
-import { createEnrollment, KioskAdminError, listKiosks, revokeKiosk } from '../../features/fleet/index.ts';
+import { createEnrollment, KioskAdminError, kioskStatus, listKiosks, revokeKiosk } from '../../features/fleet/index.ts';
 import { sendError } from './errors.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
@@ -99,8 +99,7 @@ export async function registerKioskStaffApi(app: FastifyInstance, deps: KioskApi
         if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de borne invalide.');
         const body = AdminCommand.safeParse(request.body ?? {});
         if (!body.success) return sendError(reply, 400, 'invalid', 'Commande invalide : sync-now, end-session ou reload.');
-        const kiosk = await db.selectFrom('kiosks').select('revoked_at').where('id', '=', params.data.id).executeTakeFirst();
-        if (!kiosk) return sendError(reply, 404, 'unknown', 'Borne inconnue.');
+        if ((await kioskStatus(db, params.data.id)) === 'unknown') return sendError(reply, 404, 'unknown', 'Borne inconnue.');
         const pushId = await deps.pushes.queue(params.data.id, 'admin-command', body.data);
         return reply.code(202).send({ pushId });
       });

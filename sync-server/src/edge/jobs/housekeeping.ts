@@ -1,105 +1,54 @@
 /**
- * Orphan cleanup: what kiosks uploaded but never used. After a grace period it deletes
- *  - uploads never completed (tus files and their bookkeeping),
- *  - blobs no applied mutation ever referenced (`referenced_at` null), row then bytes,
- *  - bytes in the store that no row describes (a crash between storing and recording),
- * and drops expired authentication leftovers (used challenges, kiosk and console sessions, console login
- * failures that no longer count).
- * Run periodically by the server and by `npm run staff -- blobs gc`. Safe to run from several processes
- * at once: each deletion is conditional, and a blob a mutation references meanwhile is kept (the mutation
- * locks the row and sets `referenced_at` in its transaction; the deletion re-checks it).
+ * The server's housekeeping: on a schedule, each part of the server clears what it alone knows to be
+ * stale — orphan blobs and abandoned uploads (kernel), used challenges and expired kiosk sessions
+ * (fleet), expired console sessions and login failures that no longer count (accounts). No part purges
+ * another's tables; this job only calls them in turn.
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
-import { purgeExpiredNonces } from '../../features/fleet/index.ts';
-import { purgeExpiredSessions } from '../../features/fleet/index.ts';
-import { purgeExpiredConsoleSessions } from '../../features/accounts/index.ts';
-import { purgeLoginFailures } from '../../features/accounts/index.ts';
-import type { Database } from '../../kernel/storage/schema.ts';
+import { purgeExpiredConsoleSessions, purgeLoginFailures } from '../../features/accounts/index.ts';
+import { purgeExpiredNonces, purgeExpiredSessions } from '../../features/fleet/index.ts';
+import { collectOrphanBlobs } from '../../kernel/blobs/blob-gc.ts';
+import type { GcReport } from '../../kernel/blobs/blob-gc.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
+import type { Database } from '../../kernel/storage/schema.ts';
 
-export interface GcOptions {
+export interface HousekeepingReport extends GcReport {
+  /** challenges, kiosk sessions, console sessions and login failures dropped */
+  authRowsDeleted: number;
+}
+
+export interface HousekeepingDeps {
   db: Kysely<Database>;
   store: BlobStore;
-  /** the tus upload folder */
   uploadDir: string;
   graceMs: number;
-  now?: Date;
-  /** report what would go, delete nothing */
-  dryRun?: boolean;
 }
 
-export interface GcReport {
-  uploadsDeleted: number;
-  blobsDeleted: number;
-  strayBytesDeleted: number;
-  authRowsDeleted: number;
-  /** blobs kept because something referenced them after all */
-  kept: number;
-}
-
-const UPLOAD_ID = /^[0-9A-Za-z_-]{1,128}$/;
-
-export async function collectGarbage(o: GcOptions): Promise<GcReport> {
-  const { db, store } = o;
+/** One round of every purge, in turn. */
+export async function runHousekeeping(deps: HousekeepingDeps, o: { now?: Date } = {}): Promise<HousekeepingReport> {
   const now = o.now ?? new Date();
-  const cutoff = new Date(now.getTime() - o.graceMs).toISOString();
-  const report: GcReport = { uploadsDeleted: 0, blobsDeleted: 0, strayBytesDeleted: 0, authRowsDeleted: 0, kept: 0 };
+  const blobs = await collectOrphanBlobs({ db: deps.db, store: deps.store, uploadDir: deps.uploadDir, graceMs: deps.graceMs, now });
+  const t = now.getTime();
+  let authRowsDeleted = 0;
+  authRowsDeleted += await purgeExpiredSessions(deps.db, t);
+  authRowsDeleted += await purgeExpiredNonces(deps.db, t);
+  authRowsDeleted += await purgeLoginFailures(deps.db, t);
+  authRowsDeleted += await purgeExpiredConsoleSessions(deps.db, t);
+  return { ...blobs, authRowsDeleted };
+}
 
-  // 1. uploads never completed; and the bookkeeping of finished ones
-  const stale = await db.selectFrom('blob_uploads').select(['upload_id', 'finished_at']).where('created_at', '<', cutoff).execute();
-  for (const u of stale) {
-    if (u.finished_at === null) {
-      report.uploadsDeleted++;
-      if (o.dryRun) continue;
-      if (UPLOAD_ID.test(u.upload_id)) {
-        await rm(join(o.uploadDir, u.upload_id), { force: true });
-        await rm(join(o.uploadDir, `${u.upload_id}.json`), { force: true });
-      }
-    }
-    if (!o.dryRun) await db.deleteFrom('blob_uploads').where('upload_id', '=', u.upload_id).execute();
-  }
-
-  // 2. blobs never referenced: the row first (conditionally), then the bytes
-  const orphans = await db.selectFrom('blobs').select('sha256').where('referenced_at', 'is', null).where('created_at', '<', cutoff).execute();
-  for (const { sha256 } of orphans) {
-    if (o.dryRun) {
-      report.blobsDeleted++;
-      continue;
-    }
-    let deleted = 0;
-    try {
-      const r = await db.deleteFrom('blobs').where('sha256', '=', sha256).where('referenced_at', 'is', null).executeTakeFirst();
-      deleted = Number(r.numDeletedRows);
-    } catch {
-      // a foreign key says something uses it after all (written without a mutation): keep it, and say so
-      await db.updateTable('blobs').set({ referenced_at: now.toISOString() }).where('sha256', '=', sha256).where('referenced_at', 'is', null).execute();
-    }
-    if (deleted === 0) {
-      report.kept++;
-      continue;
-    }
-    await store.delete(sha256);
-    report.blobsDeleted++;
-  }
-
-  // 3. bytes without a row, old enough not to be an upload being recorded right now
-  const graceEnd = new Date(now.getTime() - o.graceMs);
-  for await (const b of store.list()) {
-    if (b.modifiedAt >= graceEnd) continue;
-    const row = await db.selectFrom('blobs').select('sha256').where('sha256', '=', b.sha256).executeTakeFirst();
-    if (row) continue;
-    report.strayBytesDeleted++;
-    if (!o.dryRun) await store.delete(b.sha256);
-  }
-
-  // 4. authentication leftovers
-  if (!o.dryRun) {
-    report.authRowsDeleted += await purgeExpiredSessions(db, now.getTime());
-    report.authRowsDeleted += await purgeExpiredNonces(db, now.getTime());
-    report.authRowsDeleted += await purgeLoginFailures(db, now.getTime());
-    report.authRowsDeleted += await purgeExpiredConsoleSessions(db, now.getTime());
-  }
-  return report;
+/** Runs the housekeeping every `intervalMs` (0: never); returns the function that stops it. */
+export function scheduleHousekeeping(deps: HousekeepingDeps, intervalMs: number, log: FastifyBaseLogger): () => void {
+  if (intervalMs <= 0) return () => {};
+  const timer = setInterval(() => {
+    runHousekeeping(deps).then(
+      (r) => {
+        if (r.uploadsDeleted + r.blobsDeleted + r.strayBytesDeleted > 0) log.info(r, 'orphan blobs cleaned up');
+      },
+      (err: unknown) => log.warn({ err }, 'housekeeping failed'),
+    );
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -21,7 +21,7 @@ import {
 } from '../../../protocol/socket.ts';
 import type { HelloAck, ProtocolError } from '../../../protocol/socket.ts';
 import type { Challenges } from '../../features/fleet/index.ts';
-import { verifySignedChallenge } from '../../features/fleet/index.ts';
+import { kioskStatus, revokedKioskIds, verifySignedChallenge } from '../../features/fleet/index.ts';
 import { cardholderGreeting } from '../../features/persons/index.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import type { SyncEngine } from '../../features/sync/index.ts';
@@ -156,8 +156,7 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
   });
 
   const isRevoked = async (kioskId: string): Promise<boolean> => {
-    const row = await db.selectFrom('kiosks').select('revoked_at').where('id', '=', kioskId).executeTakeFirst();
-    return !row || row.revoked_at !== null;
+    return (await kioskStatus(db, kioskId)) !== 'active';
   };
 
   nsp.on('connection', (socket) => {
@@ -215,13 +214,10 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
   if (pollMs > 0) {
     timer = setInterval(() => {
       if (connected.size === 0) return;
-      db.selectFrom('kiosks')
-        .select('id')
-        .where('revoked_at', 'is not', null)
-        .execute()
+      revokedKioskIds(db)
         .then(
-          (rows) => {
-            for (const { id } of rows) {
+          (ids) => {
+            for (const id of ids) {
               if (connected.has(id)) {
                 log.warn({ kioskId: id }, 'revoked kiosk disconnected');
                 dropLocal(id);

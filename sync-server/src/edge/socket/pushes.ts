@@ -14,31 +14,31 @@
  * `queue(kioskId, kind, body)`: every server instance learns it at once through the socket.io adapter
  * (PostgreSQL), and changes made by another process (the staff CLI) are picked up by polling.
  */
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
-import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { KioskId } from '../../../protocol/common.ts';
 import type { RevocationList } from '../../../protocol/revocation.ts';
 import { EVENTS, KioskSettings, PushAck, PushMessage } from '../../../protocol/socket.ts';
-import type { AdminCommand, ApplicationStatusBody, ProtocolError, PushKind } from '../../../protocol/socket.ts';
+import type { AdminCommand, ApplicationStatusBody, PushKind } from '../../../protocol/socket.ts';
 import { latestRevocationList, latestRevocationVersion, publishRevocationList } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
+import { readKioskSettings, writeKioskSettings } from '../../features/fleet/index.ts';
+import {
+  ackVersionsUpTo,
+  insertQueuedPush,
+  kiosksWithUnsentPushes,
+  markSent,
+  nextQueuedPushes,
+  pushIdFor,
+  recordOutcome,
+} from '../../kernel/push-queue.ts';
+import type { PushOutcome, QueuedKind } from '../../kernel/push-queue.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-
-export type PushOutcome =
-  | { status: 'acked' }
-  /** the kiosk answered { ok: false } */
-  | { status: 'refused'; error: ProtocolError }
-  /** the kiosk's answer does not match PushAck: not recorded as acknowledged */
-  | { status: 'invalid-ack'; error: ProtocolError }
-  | { status: 'timeout' }
-  | { status: 'disconnected' };
 
 export interface PushOutcomeEvent {
   kioskId: string;
@@ -62,8 +62,6 @@ export interface PushServiceOptions {
   pollMs?: number;
 }
 
-export type QueuedKind = 'admin-command' | 'application-status';
-const QUEUED_KINDS: readonly QueuedKind[] = ['admin-command', 'application-status'];
 type QueuedBody = { 'admin-command': AdminCommand; 'application-status': ApplicationStatusBody };
 
 type Step = 'revocations' | 'config' | 'queued';
@@ -251,15 +249,7 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
       }
       if (this.byKiosk.size > 0) {
         const since = new Date(Date.now() - SWEEP_WINDOW_MS).toISOString();
-        const rows = await this.opts.db
-          .selectFrom('kiosk_pushes')
-          .select('kiosk_id')
-          .distinct()
-          .where('sent_at', 'is', null)
-          .where('acked_at', 'is', null)
-          .where('created_at', '>', since)
-          .execute();
-        const local = rows.map((r) => r.kiosk_id).filter((k) => this.byKiosk.has(k));
+        const local = (await kiosksWithUnsentPushes(this.opts.db, since)).filter((k) => this.byKiosk.has(k));
         if (local.length > 0) this.wakeLocal(local, ['config', 'queued']);
       }
     } catch (err) {
@@ -297,16 +287,7 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
     if (c.helloHeld) {
       // what the kiosk says it holds was delivered, even if its acknowledgement was lost on the way
       c.helloHeld = false;
-      for (const kind of ['revocations', 'config'] as const) {
-        await db
-          .updateTable('kiosk_pushes')
-          .set({ acked_at: new Date().toISOString(), outcome: 'acked', last_error: null })
-          .where('kiosk_id', '=', c.kioskId)
-          .where('kind', '=', kind)
-          .where('version', '<=', c.held[kind])
-          .where('acked_at', 'is', null)
-          .execute();
-      }
+      for (const kind of ['revocations', 'config'] as const) await ackVersionsUpTo(db, c.kioskId, kind, c.held[kind]);
     }
 
     if (steps.has('revocations')) {
@@ -323,48 +304,29 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
     }
 
     if (steps.has('config')) {
-      const row = await db.selectFrom('kiosks').select(['settings', 'settings_version']).where('id', '=', c.kioskId).executeTakeFirst();
-      if (row && row.settings_version > c.held.config) {
-        const settings = KioskSettings.safeParse(JSON.parse(row.settings));
-        const body = { version: row.settings_version, settings: settings.success ? settings.data : {} };
-        const outcome = await this.deliverVersioned(socket, c, { kind: 'config', body }, row.settings_version);
+      const current = await readKioskSettings(db, c.kioskId);
+      if (current && current.version > c.held.config) {
+        const outcome = await this.deliverVersioned(socket, c, { kind: 'config', body: current }, current.version);
         if (outcome.status === 'acked') {
-          c.held.config = Math.max(c.held.config, row.settings_version);
+          c.held.config = Math.max(c.held.config, current.version);
           // older versions, never sent or not answered, are superseded by this one
-          await db
-            .updateTable('kiosk_pushes')
-            .set({ acked_at: new Date().toISOString(), outcome: 'acked' })
-            .where('kiosk_id', '=', c.kioskId)
-            .where('kind', '=', 'config')
-            .where('version', '<=', row.settings_version)
-            .where('acked_at', 'is', null)
-            .execute();
+          await ackVersionsUpTo(db, c.kioskId, 'config', current.version);
         } else if (this.stopAfter(socket, c, outcome, 'config')) return;
       }
     }
 
     if (steps.has('queued')) {
-      const rows = await db
-        .selectFrom('kiosk_pushes')
-        .select(['push_id', 'kind', 'body'])
-        .where('kiosk_id', '=', c.kioskId)
-        .where('acked_at', 'is', null)
-        .where('outcome', 'is', null)
-        .where('kind', 'in', QUEUED_KINDS)
-        .orderBy('created_at')
-        .orderBy('push_id')
-        .limit(QUEUED_PER_ROUND)
-        .execute();
+      const rows = await nextQueuedPushes(db, c.kioskId, QUEUED_PER_ROUND);
       for (const row of rows) {
         const message = PushMessage.safeParse({ id: row.push_id, kind: row.kind, body: row.body === null ? null : (JSON.parse(row.body) as unknown) });
         if (!message.success) {
           // written by an older version of the server, or by hand: it can never be delivered
-          await this.record(row.push_id, { status: 'refused', error: { code: 'invalid', message: 'push illisible côté serveur' } }, true);
+          await recordOutcome(this.opts.db, row.push_id, { status: 'refused', error: { code: 'invalid', message: 'push illisible côté serveur' } }, true);
           continue;
         }
         const outcome = await this.send(socket, message.data);
         if (this.closed) return;
-        await this.record(row.push_id, outcome, true);
+        await recordOutcome(this.opts.db, row.push_id, outcome, true);
         this.emit('outcome', { kioskId: c.kioskId, pushId: row.push_id, kind: message.data.kind, version: 0, outcome });
         if (outcome.status !== 'acked' && outcome.status !== 'refused') {
           if (this.stopAfter(socket, c, outcome, 'queued')) return;
@@ -404,44 +366,18 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
     what: { kind: 'revocations'; body: RevocationList } | { kind: 'config'; body: { version: number; settings: KioskSettings } },
     version: number,
   ): Promise<PushOutcome> {
-    const pushId = await this.pushIdFor(c.kioskId, what.kind, version);
+    const pushId = await pushIdFor(this.opts.db, c.kioskId, what.kind, version);
     const message = { id: pushId, ...what } as PushMessage;
     const outcome = await this.send(socket, message);
     if (this.closed) return outcome; // shutting down: the database may be gone; the push stays pending
-    await this.record(pushId, outcome, false);
+    await recordOutcome(this.opts.db, pushId, outcome, false);
     this.emit('outcome', { kioskId: c.kioskId, pushId, kind: what.kind, version, outcome });
     return outcome;
   }
 
-  /** The id of the unacknowledged push of this version to this kiosk, created once. */
-  private async pushIdFor(kioskId: string, kind: 'revocations' | 'config', version: number): Promise<string> {
-    const { db } = this.opts;
-    const pending = await db
-      .selectFrom('kiosk_pushes')
-      .select('push_id')
-      .where('kiosk_id', '=', kioskId)
-      .where('kind', '=', kind)
-      .where('version', '=', version)
-      .where('acked_at', 'is', null)
-      .orderBy('created_at')
-      .limit(1)
-      .executeTakeFirst();
-    if (pending) return pending.push_id;
-    const pushId = randomUUID();
-    await db
-      .insertInto('kiosk_pushes')
-      .values({ push_id: pushId, kiosk_id: kioskId, kind, version, created_at: new Date().toISOString(), sent_at: null, acked_at: null, last_error: null })
-      .execute();
-    return pushId;
-  }
-
   private async send(socket: Socket, message: PushMessage): Promise<PushOutcome> {
     if (!socket.connected) return { status: 'disconnected' };
-    await this.opts.db
-      .updateTable('kiosk_pushes')
-      .set((eb) => ({ sent_at: new Date().toISOString(), attempts: eb('attempts', '+', 1) }))
-      .where('push_id', '=', message.id)
-      .execute();
+    await markSent(this.opts.db, message.id);
     let raw: unknown;
     try {
       raw = await socket.timeout(this.ackTimeoutMs).emitWithAck(EVENTS.push, message);
@@ -455,56 +391,4 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
     }
     return ack.data.ok ? { status: 'acked' } : { status: 'refused', error: ack.data.error };
   }
-
-  /** `final`: a refusal closes the push (queued kinds); otherwise it stays pending for the next hello. */
-  private async record(pushId: string, outcome: PushOutcome, final: boolean): Promise<void> {
-    const now = new Date().toISOString();
-    const q = this.opts.db.updateTable('kiosk_pushes').where('push_id', '=', pushId);
-    if (outcome.status === 'acked') await q.set({ acked_at: now, outcome: 'acked', last_error: null }).execute();
-    else {
-      const error = outcome.status === 'refused' || outcome.status === 'invalid-ack' ? `${outcome.status}: ${outcome.error.code}: ${outcome.error.message}` : outcome.status;
-      await q.set({ last_error: error.slice(0, 500), ...(final && outcome.status === 'refused' ? { outcome: 'refused' as const } : {}) }).execute();
-    }
-  }
-}
-
-/**
- * Writes a kiosk's settings as a new version and records a pending `config` push (so that every server
- * instance, and the staff CLI's changes, reach the kiosk). Null when the kiosk does not exist.
- */
-export async function writeKioskSettings(db: Kysely<Database>, dialect: Dialect, kioskId: string, settings: KioskSettings): Promise<number | null> {
-  const text = canonicalJson(settings as Json);
-  return db.transaction().execute(async (trx) => {
-    let q = trx.selectFrom('kiosks').select(['settings_version']).where('id', '=', kioskId);
-    if (dialect === 'postgres') q = q.forUpdate();
-    const row = await q.executeTakeFirst();
-    if (!row) return null;
-    const version = row.settings_version + 1;
-    await trx.updateTable('kiosks').set({ settings: text, settings_version: version }).where('id', '=', kioskId).execute();
-    await trx
-      .insertInto('kiosk_pushes')
-      .values({ push_id: randomUUID(), kiosk_id: kioskId, kind: 'config', version, created_at: new Date().toISOString(), sent_at: null, acked_at: null, last_error: null })
-      .execute();
-    return version;
-  });
-}
-
-/** Records a queued push (admin command, application status) for one kiosk. */
-export async function insertQueuedPush(db: Kysely<Database>, kioskId: string, kind: QueuedKind, body: Json): Promise<string> {
-  const parsed = PushMessage.parse({ id: randomUUID(), kind, body });
-  await db
-    .insertInto('kiosk_pushes')
-    .values({
-      push_id: parsed.id,
-      kiosk_id: kioskId,
-      kind,
-      version: 0,
-      created_at: new Date().toISOString(),
-      sent_at: null,
-      acked_at: null,
-      last_error: null,
-      body: canonicalJson(body),
-    })
-    .execute();
-  return parsed.id;
 }

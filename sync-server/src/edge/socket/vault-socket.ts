@@ -4,6 +4,7 @@
  * (INTERNAL AUTHENTICATE), checked against the card's certificate from our CA and the card's status.
  * A session lives on its socket only, and ends with it.
  */
+import { personNameOf } from '../../features/persons/index.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -26,7 +27,8 @@ import { readBlob } from '../../kernel/blobs/blob-store.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { documentPdf } from '../../features/vault/index.ts';
-import { authorizeFile, listInstitutions, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
+import { listInstitutions } from '../../features/institutions/index.ts';
+import { authorizeFile, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
@@ -170,7 +172,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       if (!read.ok) return { ok: false, error: read.error };
       const current = read.value.versions[0]!;
       const file = await readBlob(deps.blobStore, current.file.sha256);
-      const owner = await deps.db.selectFrom('persons').select(['first_name', 'last_name', 'identifier']).where('id', '=', s.personId).executeTakeFirstOrThrow();
+      const owner = await personNameOf(deps.db, s.personId);
       const letterTo = req.letterTo
         ? ((await listInstitutions(deps.db)).find((i) => i.id === req.letterTo) ?? null)
         : null;
@@ -179,7 +181,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
         document: read.value.document,
         version: current,
         file,
-        owner: { firstName: owner.first_name, lastName: owner.last_name, identifier: owner.identifier },
+        owner,
         letterTo,
       });
       return { ok: true, mime: 'application/pdf', bytes: Buffer.from(pdf) };

@@ -18,12 +18,12 @@ import { describeCertificate, toPem } from '../../../../drivers/pcsc/card-certif
 import { isPcscError } from '../../../../drivers/pcsc/errors.ts';
 import { RevocationReason } from '../../../protocol/revocation.ts';
 import { AdminCommand, KioskSettings } from '../../../protocol/socket.ts';
-import { createEnrollment, KioskAdminError, listKiosks, revokeKiosk } from '../../features/fleet/index.ts';
+import { createEnrollment, KioskAdminError, kioskStatus, listKiosks, readKioskSettings, revokeKiosk, writeKioskSettings } from '../../features/fleet/index.ts';
 import { openBlobStore } from '../../kernel/blobs/open-blob-store.ts';
-import { collectGarbage } from '../jobs/housekeeping.ts';
+import { collectOrphanBlobs } from '../../kernel/blobs/blob-gc.ts';
 import { CaError, caDir, DEFAULT_CA_NAME, DEFAULT_CA_YEARS, initCa, loadCa } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
-import { blockCard, listCards, unblockPin } from '../../features/cards/index.ts';
+import { blockCard, cardHolder, listCards, unblockPin } from '../../features/cards/index.ts';
 import { CardAdminError } from '../../features/cards/index.ts';
 import { issueCard } from '../../features/cards/index.ts';
 import type { IssuedCard } from '../../features/cards/index.ts';
@@ -38,7 +38,8 @@ import { openDatabase } from '../../kernel/storage/database.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import { migrateToLatest } from '../../kernel/storage/migrate.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import { insertQueuedPush, writeKioskSettings } from '../socket/pushes.ts';
+
+import { insertQueuedPush } from '../../kernel/push-queue.ts';
 import { KioskId } from '../../../protocol/common.ts';
 
 const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
@@ -295,12 +296,7 @@ async function cmdCard(args: string[]): Promise<void> {
       const validity = str(values, 'validity-years');
       await withContext(values, async (ctx) => {
         const ca = await requireCa(ctx.dataDir);
-        const person = await ctx.db
-          .selectFrom('cards')
-          .innerJoin('persons', 'persons.id', 'cards.person_id')
-          .select('persons.identifier')
-          .where('cards.serial', '=', old)
-          .executeTakeFirst();
+        const person = await cardHolder(ctx.db, old);
         if (!person) throw new CardAdminError('replace-invalid', `no card ${old} to replace`);
         say(`Mettez la nouvelle carte dans le lecteur « ${reader} »…`, 'insert the new card in the reader…');
         const card = await withCardInReader({ nameContains: reader, timeoutMs: waitMs(values) }, (connection) =>
@@ -476,9 +472,9 @@ async function cmdKiosk(args: string[]): Promise<void> {
       };
       if (Object.keys(patch).length === 0) throw new UsageError('--display-name, --idle-timeout ou --idle-warning');
       await withContext(values, async (ctx) => {
-        const row = await ctx.db.selectFrom('kiosks').select('settings').where('id', '=', id).executeTakeFirst();
-        if (!row) throw new KioskAdminError('unknown-kiosk', `no kiosk ${id}`);
-        const merged = KioskSettings.safeParse({ ...(JSON.parse(row.settings) as object), ...patch });
+        const current = await readKioskSettings(ctx.db, id);
+        if (!current) throw new KioskAdminError('unknown-kiosk', `no kiosk ${id}`);
+        const merged = KioskSettings.safeParse({ ...current.settings, ...patch });
         if (!merged.success) throw new UsageError('réglages invalides : nom 1 à 100 caractères, délai 15 à 3600 s, avertissement 5 à 300 s / invalid settings');
         const version = await writeKioskSettings(ctx.db, ctx.dialect, id, merged.data);
         say(`Réglages de ${id} : version ${version}, envoyés à la tablette`, `settings of ${id}: version ${version}, pushed to the kiosk`);
@@ -493,8 +489,7 @@ async function cmdKiosk(args: string[]): Promise<void> {
       const command = AdminCommand.safeParse({ command: required(values, 'run'), ...(reason !== undefined ? { reason } : {}) });
       if (!command.success) throw new UsageError('--run : sync-now, end-session ou reload ; --reason : 200 caractères au plus');
       await withContext(values, async (ctx) => {
-        const row = await ctx.db.selectFrom('kiosks').select('id').where('id', '=', id).executeTakeFirst();
-        if (!row) throw new KioskAdminError('unknown-kiosk', `no kiosk ${id}`);
+        if ((await kioskStatus(ctx.db, id)) === 'unknown') throw new KioskAdminError('unknown-kiosk', `no kiosk ${id}`);
         const pushId = await insertQueuedPush(ctx.db, id, 'admin-command', command.data);
         say(`Commande ${command.data.command} envoyée à ${id} (${pushId})`, `command ${command.data.command} queued for ${id}`);
       });
@@ -515,7 +510,7 @@ async function cmdBlobs(args: string[]): Promise<void> {
   await withContext(values, async (ctx) => {
     const store = openBlobStore(ctx.storage.blobs.store, ctx.dataDir);
     try {
-      const r = await collectGarbage({
+      const r = await collectOrphanBlobs({
         db: ctx.db,
         store,
         uploadDir: join(ctx.dataDir, 'uploads'),

@@ -143,3 +143,8 @@ export async function seedConsoleAccounts(
   }
   return inserted;
 }
+
+/** What a login needs to know of an account: its id, password hash and whether it is disabled. */
+export async function accountForLogin(db: Kysely<Database>, login: string): Promise<{ id: string; password_hash: string; disabled_at: string | null } | undefined> {
+  return db.selectFrom('staff_accounts').select(['id', 'password_hash', 'disabled_at']).where('login', '=', login).executeTakeFirst();
+}

@@ -17,7 +17,7 @@ import { appendAudit } from '../../kernel/audit.ts';
 import type { ActorKind as AuditActorKind } from '../../kernel/audit.ts';
 import type { ApplicationStatusBody } from '../../../protocol/socket.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
-import { insertQueuedPush } from '../../edge/socket/pushes.ts';
+import { insertQueuedPush } from '../../kernel/push-queue.ts';
 import type { ApplicationRow, ApplicationTransitionRow, Database } from '../../kernel/storage/schema.ts';
 import { DECIDED_STATES, transition } from './state-machine.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';

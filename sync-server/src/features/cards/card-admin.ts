@@ -153,3 +153,14 @@ export async function listCards(db: Kysely<Database>, identifier?: string): Prom
     replacedBy: r.replaced_by,
   }));
 }
+
+/** The identifier of the person a card was issued to (null for a card the platform does not know). */
+export async function cardHolder(db: Kysely<Database>, serial: string): Promise<{ identifier: string } | null> {
+  const row = await db
+    .selectFrom('cards')
+    .innerJoin('persons', 'persons.id', 'cards.person_id')
+    .select('persons.identifier')
+    .where('cards.serial', '=', serial)
+    .executeTakeFirst();
+  return row ?? null;
+}

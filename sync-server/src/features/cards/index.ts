@@ -1,7 +1,7 @@
 /** The face of the cards feature: what the rest of the server may use of it. */
 export { CA_FILES, CaError, DEFAULT_CA_NAME, DEFAULT_CA_YEARS, caDir, initCa, loadCa } from './ca-store.ts';
 export type { LoadedCa } from './ca-store.ts';
-export { blockCard, listCards, unblockPin } from './card-admin.ts';
+export { blockCard, cardHolder, listCards, unblockPin } from './card-admin.ts';
 export { CardAdminError } from './errors.ts';
 export { issueCard } from './issue-card.ts';
 export type { IssuedCard } from './issue-card.ts';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { DocType } from '../../../protocol/common.ts';
 import { ExtractedField } from '../../../protocol/mutations.ts';
 import { ISSUER_OF, expiryOf } from '../../../protocol/vault.ts';
-import type { AuditEntry as AuditView, DocumentSummary, Institution, VersionDetail } from '../../../protocol/vault.ts';
+import type { AuditEntry as AuditView, DocumentSummary, VersionDetail } from '../../../protocol/vault.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database, DocumentRow } from '../../kernel/storage/schema.ts';
 import { decide } from '../../kernel/access-policy.ts';
@@ -297,9 +297,4 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
       return { at: r.at, who, action: ACTION_WORDS[r.action] ?? r.action, documentTitle: title, ground: r.ground };
     }),
   };
-}
-
-export async function listInstitutions(db: Kysely<Database>): Promise<Institution[]> {
-  const rows = await db.selectFrom('institutions').select(['id', 'kind', 'name', 'address', 'postcode', 'city', 'lat', 'lon']).orderBy('name').execute();
-  return rows;
 }

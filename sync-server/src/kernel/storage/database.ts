@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import pg from 'pg';
 import { z } from 'zod';
@@ -98,4 +98,14 @@ export function openDatabase(config: DatabaseConfig): Storage {
     dialect: 'sqlite',
     makeDurable: () => fsyncIfExists(`${config.file}-wal`),
   };
+}
+
+/** True when the database answers a trivial query (the health check). */
+export async function databaseAnswers(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`SELECT 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
 }

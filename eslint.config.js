@@ -23,6 +23,22 @@ export default tseslint.config(
     },
   },
   {
+    // The server's edge validates, calls features and shapes answers: it writes no SQL (DESIGN.md §3).
+    files: ['sync-server/src/edge/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'no .only in committed tests' },
+        {
+          selector: "CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom)$/]",
+          message: 'no SQL at the server edge: call a feature (or the kernel) that owns the table',
+        },
+        { selector: "TaggedTemplateExpression[tag.name='sql']", message: 'no SQL at the server edge: call a feature (or the kernel) that owns the table' },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -39,6 +39,14 @@ beforeAll(() => {
   write('sync-server/protocol/p.ts', "import { z } from 'zod';\nexport const P = z.number();\n");
   write('sync-server/src/s.ts', "export const S = 1;\n");
   write('drivers/pcsc/card.ts', 'export const C = 1;\n');
+  // the server's layers: kernel ← features (through their faces) ← edge
+  write('sync-server/src/kernel/k.ts', 'export const K = 1;\n');
+  write('sync-server/src/features/a/inner.ts', "import { K } from '../../kernel/k.ts';\nexport const AI = K;\n");
+  write('sync-server/src/features/a/index.ts', "export { AI } from './inner.ts';\n");
+  write('sync-server/src/features/b/inner.ts', "import { AI } from '../a/index.ts';\nexport const BI = AI;\n");
+  write('sync-server/src/features/b/index.ts', "export { BI } from './inner.ts';\n");
+  write('sync-server/src/edge/e.ts', "import { BI } from '../features/b/index.ts';\nexport const E = BI;\n");
+  write('sync-server/test-support/t.ts', 'export const T = 1;\n');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,6 +57,8 @@ describe('import rules', () => {
     write('kiosk/core/uses-protocol.ts', "import { P } from '../../sync-server/protocol/p.ts';\nexport const U = P;\n");
     const r = cruise('kiosk', 'drivers', 'sync-server');
     expect(r.out).toContain('no dependency violations');
+    // a feature reaching into its own files is fine
+    expect(r.out).not.toContain('server-feature-face');
     expect(r.code).toBe(0);
   });
 
@@ -61,13 +71,19 @@ describe('import rules', () => {
     ['kiosk-uses-only-server-protocol', 'kiosk/core/bad.ts', "import { S } from '../../sync-server/src/s.ts';\nexport const X = S;\n"],
     ['server-not-kiosk', 'sync-server/src/bad.ts', "import { B } from '../../kiosk/core/ok.ts';\nexport const X = B;\n"],
     ['contract-is-pure', 'kiosk/contract/bad.ts', "import { B } from '../core/ok.ts';\nexport const X = B;\n"],
+    ['server-kernel-below-features', 'sync-server/src/kernel/bad.ts', "import { AI } from '../features/a/index.ts';\nexport const X = AI;\n"],
+    ['server-features-below-edge', 'sync-server/src/features/a/bad.ts', "import { E } from '../../edge/e.ts';\nexport const X = E;\n"],
+    ['server-feature-face', 'sync-server/src/features/b/bad.ts', "import { AI } from '../a/inner.ts';\nexport const X = AI;\n"],
+    ['server-edge-uses-faces', 'sync-server/src/edge/bad.ts', "import { AI } from '../features/a/inner.ts';\nexport const X = AI;\n"],
+    ['server-src-no-test-support', 'sync-server/src/edge/bad.ts', "import { T } from '../../test-support/t.ts';\nexport const X = T;\n"],
+    ['server-only-from-its-entry-points', 'tests/bad.ts', "import { AI } from '../sync-server/src/features/a/inner.ts';\nexport const X = AI;\n"],
     ['no-circular', 'kiosk/core/cycle-a.ts', "import { Y } from './cycle-b.ts';\nexport const X = 1 + Y;\n"],
   ];
 
   it('fail, naming each broken rule, when the tree breaks them', () => {
     cases.forEach(([, file, text], i) => write(file.replace('bad.ts', `bad-${i}.ts`), text));
     write('kiosk/core/cycle-b.ts', "import { X } from './cycle-a.ts';\nexport const Y = 2;\nexport const Z = X;\n");
-    const r = cruise('kiosk', 'drivers', 'sync-server');
+    const r = cruise('kiosk', 'drivers', 'sync-server', 'tests');
     expect(r.code).not.toBe(0);
     for (const [rule] of cases) expect(r.out, `rule ${rule} not reported`).toContain(`error ${rule}:`);
   });

@@ -64,10 +64,20 @@ module.exports = {
     },
     {
       name: 'protocol-is-pure',
-      comment: 'sync-server/protocol is imported by the kiosk: zod only',
+      comment:
+        'sync-server/protocol is imported by the kiosk: zod, its own files and small codecs only — node:crypto and the TLV/EC helpers of drivers/pcsc for the card certificate profile',
       severity: 'error',
-      from: { path: '^sync-server/protocol/' },
-      to: { pathNot: ['^sync-server/protocol/', 'node_modules/zod/'] },
+      from: { path: '^sync-server/protocol/', pathNot: '\\.test\\.ts$' },
+      to: {
+        pathNot: ['^sync-server/protocol/', 'node_modules/zod/', '^drivers/pcsc/(tlv|ec|errors)\\.ts$', '^crypto$'],
+      },
+    },
+    {
+      name: 'contract-schemas-only',
+      comment: 'kiosk/contract reuses the protocol\'s schemas, not its Node-only parts (the certificate profile): the renderer bundles the contract',
+      severity: 'error',
+      from: { path: '^kiosk/contract/' },
+      to: { path: '^sync-server/protocol/(card-certificate|der)\\.ts$' },
     },
     {
       name: 'server-kernel-below-features',

@@ -36,4 +36,3 @@ export {
 } from './reader-manager.ts';
 export { decodeTlvs, encodeTlv, findTlv, unwrapTlv, TlvError, type Tlv } from './tlv.ts';
 export type { Logger, LogFn } from '../log.ts';
-export * from './card-certificate.ts';

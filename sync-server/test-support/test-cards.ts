@@ -7,8 +7,8 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { issueCardCertificate } from '../../drivers/pcsc/card-certificate.ts';
-import type { CardRole } from '../../drivers/pcsc/card-certificate.ts';
+import { issueCardCertificate } from '../protocol/card-certificate.ts';
+import type { CardRole } from '../protocol/card-certificate.ts';
 import { manifestBytes } from '../protocol/applications.ts';
 import type { Manifest } from '../protocol/applications.ts';
 import { randomIdentifier } from '../protocol/identifier.ts';

@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPlatformCa, issueCardCertificate, toPem } from '../../drivers/pcsc/card-certificate.ts';
-import type { CardRole, PlatformCa } from '../../drivers/pcsc/card-certificate.ts';
+import { createPlatformCa, issueCardCertificate, toPem } from '../../sync-server/protocol/card-certificate.ts';
+import type { CardRole, PlatformCa } from '../../sync-server/protocol/card-certificate.ts';
 import { jwkPublicPoint } from '../../drivers/vcard/ecdsa.ts';
 import { issueVirtualCard } from '../../drivers/vcard/issue.ts';
 import { cardFile, loadCardState, saveCardState } from '../../drivers/vcard/state.ts';

@@ -2,7 +2,7 @@
  * The revocation list the kiosk enforces offline: received from the server as a push, checked against
  * the pinned CA's signature (the relay is not trusted with it), kept in the kiosk database.
  */
-import { verifyCaSignature } from '../../../drivers/pcsc/card-certificate.ts';
+import { verifyCaSignature } from '../../../sync-server/protocol/card-certificate.ts';
 import { revocationSigningPayload } from '../../../sync-server/protocol/revocation.ts';
 import type { RevocationList } from '../../../sync-server/protocol/revocation.ts';
 import type { Db } from '../storage/db.ts';

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueVirtualCard } from '../../../drivers/vcard/issue.ts';
 import { VirtualCard } from '../../../drivers/vcard/vpcd-client.ts';
 import { ReaderManager } from '../../../drivers/pcsc/index.ts';
-import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts';
+import { checkCardCertificate } from '../../../sync-server/protocol/card-certificate.ts';
 import { verifyP256Signature } from '../../../drivers/pcsc/ec.ts';
 import { MANIFEST_CONTEXT, manifestBytes } from '../../../sync-server/protocol/applications.ts';
 import type { Manifest } from '../../../sync-server/protocol/applications.ts';

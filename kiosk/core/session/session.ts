@@ -12,10 +12,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { checkCardCertificate } from '../../../drivers/pcsc/card-certificate.ts';
+import { checkCardCertificate } from '../../../sync-server/protocol/card-certificate.ts';
 import type { Ground } from '../../../sync-server/protocol/mutations.ts';
 import { loginMessage } from '../../../sync-server/protocol/vault.ts';
-import type { CardCertificateInfo } from '../../../drivers/pcsc/card-certificate.ts';
+import type { CardCertificateInfo } from '../../../sync-server/protocol/card-certificate.ts';
 import { OpenPgpCard, ReaderManager, isPcscError, verifyP256Signature } from '../../../drivers/pcsc/index.ts';
 import type { CardConnection } from '../../../drivers/pcsc/index.ts';
 import { KioskError } from '../../contract/schema.ts';

@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyCaSignature } from '../../../../drivers/pcsc/card-certificate.ts';
+import { verifyCaSignature } from '../../../protocol/card-certificate.ts';
 import { revocationSigningPayload } from '../../../protocol/revocation.ts';
 import { EVENTS, HelloAck, PushMessage } from '../../../protocol/socket.ts';
 import type { PushOf } from '../../../protocol/socket.ts';

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { verifyCaSignature } from '../../../../drivers/pcsc/card-certificate.ts';
+import { verifyCaSignature } from '../../../protocol/card-certificate.ts';
 import { RevocationList, revocationSigningPayload } from '../../../protocol/revocation.ts';
 import { openDatabase } from '../../kernel/storage/database.ts';
 import { migrateToLatest } from '../../kernel/storage/migrate.ts';

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
-import { describeCertificate, toPem } from '../../../../drivers/pcsc/card-certificate.ts';
+import { describeCertificate, toPem } from '../../../protocol/card-certificate.ts';
 import { isPcscError } from '../../../../drivers/pcsc/errors.ts';
 import { RevocationReason } from '../../../protocol/revocation.ts';
 import { AdminCommand, KioskSettings } from '../../../protocol/socket.ts';

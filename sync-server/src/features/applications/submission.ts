@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { checkPresentedCard } from '../cards/index.ts';
-import type { CardCertificateProblem } from '../../../../drivers/pcsc/card-certificate.ts';
+import type { CardCertificateProblem } from '../../../protocol/card-certificate.ts';
 import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
 import { MANIFEST_CONTEXT, MANIFEST_TTL_MS, manifestBytes } from '../../../protocol/applications.ts';
 import type { Manifest, SubmissionGround, SubmissionMode } from '../../../protocol/applications.ts';

@@ -17,8 +17,8 @@ import {
   importPrivateKeyPem,
   loadPlatformCa,
   toPem,
-} from '../../../../drivers/pcsc/card-certificate.ts';
-import type { PlatformCa } from '../../../../drivers/pcsc/card-certificate.ts';
+} from '../../../protocol/card-certificate.ts';
+import type { PlatformCa } from '../../../protocol/card-certificate.ts';
 
 export const CA_FILES = { privateKey: 'ca.key.pem', certificate: 'ca.cert.pem', pw3Secret: 'pw3.secret' } as const;
 export const DEFAULT_CA_NAME = 'Facilitateur - autorité des cartes';

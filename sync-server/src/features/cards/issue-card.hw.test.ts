@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { insertBlankCard, issueDemoCards, vpcdReader } from '../../../../scripts/demo-cards.ts';
 import type { BlankCard } from '../../../../scripts/demo-cards.ts';
-import { checkCardCertificate } from '../../../../drivers/pcsc/card-certificate.ts';
+import { checkCardCertificate } from '../../../protocol/card-certificate.ts';
 import type { CardConnection } from '../../../../drivers/pcsc/connection.ts';
 import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
 import { OpenPgpCard } from '../../../../drivers/pcsc/openpgp.ts';

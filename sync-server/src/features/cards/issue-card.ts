@@ -10,8 +10,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { checkCardCertificate, issueCardCertificate } from '../../../../drivers/pcsc/card-certificate.ts';
-import type { CardRole } from '../../../../drivers/pcsc/card-certificate.ts';
+import { checkCardCertificate, issueCardCertificate } from '../../../protocol/card-certificate.ts';
+import type { CardRole } from '../../../protocol/card-certificate.ts';
 import type { CardConnection } from '../../../../drivers/pcsc/connection.ts';
 import { openPgpFingerprint, PGP_ALGO_ECDSA } from '../../../../drivers/pcsc/ec.ts';
 import { isPcscError } from '../../../../drivers/pcsc/errors.ts';

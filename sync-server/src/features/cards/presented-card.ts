@@ -6,8 +6,8 @@
  * own refusal.
  */
 import type { Kysely } from 'kysely';
-import { checkCardCertificate } from '../../../../drivers/pcsc/card-certificate.ts';
-import type { CardCertificateInfo, CardCertificateProblem } from '../../../../drivers/pcsc/card-certificate.ts';
+import { checkCardCertificate } from '../../../protocol/card-certificate.ts';
+import type { CardCertificateInfo, CardCertificateProblem } from '../../../protocol/card-certificate.ts';
 import type { Database, PersonRole } from '../../kernel/storage/schema.ts';
 import type { LoadedCa } from './ca-store.ts';
 

@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { signWithCa } from '../../../../drivers/pcsc/card-certificate.ts';
+import { signWithCa } from '../../../protocol/card-certificate.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import { RevocationList, revocationSigningPayload } from '../../../protocol/revocation.ts';
 import type { RevokedCard, UnsignedRevocationList } from '../../../protocol/revocation.ts';

@@ -27,7 +27,7 @@ import {
   verifyCaSignature,
 } from './card-certificate.ts';
 import type { CardSubject, IssueCardCertificateOptions, PlatformCa } from './card-certificate.ts';
-import { verifyP256Signature } from './ec.ts';
+import { verifyP256Signature } from '../../drivers/pcsc/ec.ts';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-03-01T12:00:00Z');

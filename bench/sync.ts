@@ -17,6 +17,7 @@
  * Run with `npm run bench -- --only sync` (or import `benchSync`). With FAC_BENCH_ROLE=server this file
  * is the server child.
  */
+import { installTestCa, signedWrite } from '../sync-server/test-support/test-ca.ts';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
@@ -219,6 +220,7 @@ async function benchDrain(count: number, scanBytes: number): Promise<BenchResult
   const prepared = await prepareDatabase(database);
   const { code } = await createEnrollment(prepared.db, prepared.dialect, { kioskId: 'borne-bench-drain', name: 'Banc d’essai', actor: { kind: 'staff', id: 'bench' } });
   await prepared.close();
+  await installTestCa(join(dir, 'server'));
   const server = await startServerChild(serverConfig(join(dir, 'server'), database));
   mkdirSync(join(dir, 'kiosk'), { recursive: true });
   const db = openKioskDb(join(dir, 'kiosk', 'outbox.sqlite'));
@@ -227,7 +229,8 @@ async function benchDrain(count: number, scanBytes: number): Promise<BenchResult
   try {
     for (let i = 0; i < count; i++) {
       const scan = randomBytes(scanBytes);
-      outbox.enqueue(deposit(scan), [{ bytes: scan, mime: 'image/jpeg' }]);
+      // signed by Camille's card, as at the box (the test CA's fixed keys): the server checks every one
+      outbox.enqueue(signedWrite('borne-bench-drain', deposit(scan)), [{ bytes: scan, mime: 'image/jpeg' }]);
     }
     const enrolling = new SyncClient({ url: server.url, outbox, logger: silentLogger });
     const enrolled = await enrolling.enroll(code);
@@ -291,13 +294,14 @@ async function benchIngest(dialect: Dialect, count: number, o: { openDossiers?: 
       writeFileSync(file, bytes);
       await store.putFile(sha, file);
       await prepared.db.insertInto('blobs').values({ sha256: sha, size: bytes.length, mime: 'image/jpeg', created_at: now, uploaded_by: kioskId, referenced_at: null }).execute();
-      const body = deposit(bytes);
-      mutations.push({ seq: i + 1, id: randomUUID(), createdAt: now, blobs: [sha], ...body });
+      const signed = signedWrite(kioskId, deposit(bytes));
+      mutations.push({ seq: i + 1, id: signed.id, createdAt: now, blobs: [sha], proof: signed.proof, ...signed.body });
     }
     if (o.openDossiers) await openDossiersOf(prepared.db, CAMILLE.owner, kioskId);
   } finally {
     await prepared.close();
   }
+  await installTestCa(dir);
   const server = await startServerChild(serverConfig(dir, database));
   try {
     const challenge = ChallengeResponse.parse(

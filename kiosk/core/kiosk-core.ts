@@ -212,6 +212,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     logger: logger.child({ part: 'capture' }),
     session: () => session.subject(),
     ground: () => session.ground(),
+    prove: (body) => session.proveWrite(body),
     onProgress: (stage, progress) => emit({ type: 'ocr.progress', stage, progress }),
   });
 
@@ -269,11 +270,11 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     'vault.image': async ({ documentId, preview }) => theVault.image(documentId, preview),
     'vault.print': async ({ documentId, letterTo }) => print(await theVault.pdf(documentId, letterTo)),
     'vault.delete': async ({ documentId }) => {
-      theVault.delete(documentId);
+      await theVault.delete(documentId);
       return {};
     },
     'vault.send': async ({ documentId, institutionId, note }) => {
-      theVault.send(documentId, institutionId, note);
+      await theVault.send(documentId, institutionId, note);
       return {};
     },
     'vault.journal': async () => ({ entries: await theVault.journal() }),

@@ -3,6 +3,8 @@
  * (DESIGN.md §5). The server owns these schemas; the kiosk imports them.
  */
 import { z } from 'zod';
+import { canonicalJson } from './canonical-json.ts';
+import type { Json } from './canonical-json.ts';
 import { DocType, FileMime, IsoDate, IsoDateTime, LIMITS, Sha256, Uuid } from './common.ts';
 
 export const ExtractedField = z.object({
@@ -77,12 +79,48 @@ export const MutationBody = z.discriminatedUnion('type', [DocumentDeposit, Docum
 export type MutationBody = z.infer<typeof MutationBody>;
 export type MutationType = MutationBody['type'];
 
+// ---------------------------------------------------------------------------------------------------
+// Proof of presence (DESIGN.md §4: a card proves every act)
+//
+// A kiosk's word is not proof that a person was there. Every mutation carries, for each card its ground
+// names (the holder's own; or the agent's and the present beneficiary's), that card's INTERNAL
+// AUTHENTICATE signature — made with the card's authentication key while its PIN is verified in the
+// session, so it works offline — over `proofMessage(kioskId, mutation)`, and the card's certificate so
+// the server can check it against the platform CA without a copy of every certificate. The message
+// binds the kiosk, the mutation id, its type, its whole payload and its blobs: a signature is worth
+// one act on one kiosk, and nothing else.
+
+/** Raw r‖s (64 bytes), base64url without padding. */
+const CardSignature = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'signature de carte invalide');
+/** DER of a card certificate, base64url without padding (an OpenPGP card's certificate holds a few KB at most). */
+const CardCertificateB64 = z.string().regex(/^[A-Za-z0-9_-]{100,5462}$/, 'certificat de carte invalide');
+
+export const CardWitness = z.strictObject({ cardSerial: CardSerialField, certificate: CardCertificateB64, signature: CardSignature });
+export type CardWitness = z.infer<typeof CardWitness>;
+
+export const WriteProof = z.strictObject({ cards: z.array(CardWitness).min(1).max(2) });
+export type WriteProof = z.infer<typeof WriteProof>;
+
+export const PROOF_CONTEXT = 'FACILITATEUR-WRITE-V1';
+
+/** The cards whose signatures a ground requires: every card it names. */
+export function cardsOfGround(g: Ground): string[] {
+  return g.kind === 'own-card' ? [g.cardSerial] : [g.cardSerial, g.agentCardSerial];
+}
+
+/** What each card signs (the card signs its SHA-256): the context, the kiosk, then the mutation without its seq, date or proof. */
+export function proofMessage(kioskId: string, m: { id: string; blobs: readonly string[] } & MutationBody): Uint8Array {
+  const body = canonicalJson({ id: m.id, type: m.type, payload: m.payload as unknown as Json, blobs: [...m.blobs] });
+  return new TextEncoder().encode(`${PROOF_CONTEXT}\0${kioskId}\0${body}`);
+}
+
 const Envelope = z.object({
   seq: z.number().int().positive(),
   id: Uuid,
   createdAt: IsoDateTime,
   /** blobs the mutation references; each must be uploaded (and hash-verified) before it is applied */
   blobs: z.array(Sha256).max(16),
+  proof: WriteProof,
 });
 
 export const Mutation = z.intersection(Envelope, MutationBody);

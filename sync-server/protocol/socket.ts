@@ -149,11 +149,16 @@ export const MutationsRequest = z.object({
   mutations: z.array(Mutation).min(1).max(LIMITS.mutationsPerBatch),
 });
 export type MutationsRequest = z.infer<typeof MutationsRequest>;
-export const MutationResult = z.object({
-  seq: z.number().int().positive(),
-  id: z.uuid(),
-  status: z.enum(['applied', 'duplicate']),
-});
+/**
+ * `refused`: the server will never apply this mutation (no valid proof of the card, a blocked card, an
+ * owner or document it does not know): its seq is used up so the mutations after it go through, the
+ * refusal is journaled, and the kiosk drops it, saying so.
+ */
+export const MutationResult = z.union([
+  z.object({ seq: z.number().int().positive(), id: z.uuid(), status: z.enum(['applied', 'duplicate']) }),
+  z.object({ seq: z.number().int().positive(), id: z.uuid(), status: z.literal('refused'), error: ProtocolError }),
+]);
+export type MutationResult = z.infer<typeof MutationResult>;
 export const MutationsAck = z.union([
   z.object({ ok: z.literal(true), lastSeq: z.number().int().nonnegative(), results: z.array(MutationResult) }),
   fail.extend({ lastSeq: z.number().int().nonnegative().optional(), results: z.array(MutationResult).optional() }),

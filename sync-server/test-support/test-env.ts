@@ -2,6 +2,8 @@
  * Test support (used by *.test.ts only): a fresh database per test file for each dialect, a server
  * config pointing at it, kiosks with known tokens, deposit mutations, a socket.io client and a tus upload.
  */
+import { DEMO_HOLDERS, demoCard, proveWith } from './test-ca.ts';
+import type { TestCard } from './test-cards.ts';
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import { Upload } from 'tus-js-client';
 import { inject } from 'vitest';
-import type { FileMime } from '../protocol/common.ts';
+import type { DocType, FileMime } from '../protocol/common.ts';
 import type { DocumentDeposit, Mutation } from '../protocol/mutations.ts';
 import { CHALLENGE_PATH, ChallengeResponse, KIOSK_NAMESPACE, kioskAuthorization, kioskAuthPayload, TUS_PATH } from '../protocol/socket.ts';
 import type { AuthPurpose, KioskAuth, KioskHandshake } from '../protocol/socket.ts';
@@ -153,25 +155,28 @@ export function fakeScan(size = 2048): Buffer {
 export interface DepositOptions {
   seq: number;
   blob: Buffer;
+  /** the kiosk that sends it: its cards' signatures are bound to it */
+  kioskId: string;
   mime?: FileMime;
   owner?: string;
   cardSerial?: string;
   documentId?: string;
   id?: string;
+  /** the cards that sign it (default: the seed's demo card of `cardSerial`) */
+  signers?: readonly TestCard[];
+  docType?: DocType;
+  issuedOn?: string;
 }
 
+/** A deposit of a RIB, signed by the card(s) at the box as the kiosk's session does (test-ca.ts). */
 export function depositMutation(o: DepositOptions): Mutation & DocumentDeposit {
   const sha256 = sha256Hex(o.blob);
-  return {
-    seq: o.seq,
-    id: o.id ?? randomUUID(),
-    createdAt: new Date().toISOString(),
-    blobs: [sha256],
+  const body: DocumentDeposit = {
     type: 'vault.document.deposit',
     payload: {
       documentId: o.documentId ?? randomUUID(),
       owner: o.owner ?? CAMILLE.identifier,
-      docType: 'rib',
+      docType: o.docType ?? 'rib',
       fields: {
         iban: { value: 'FR7630006000011234567890189', confidence: 0.93, confirmed: true },
         holder: { value: 'Camille Martin', confidence: 0.88, confirmed: false },
@@ -179,9 +184,16 @@ export function depositMutation(o: DepositOptions): Mutation & DocumentDeposit {
       ocrText: 'RELEVE D IDENTITE BANCAIRE\nCamille Martin\nFR76 3000 6000 0112 3456 7890 189',
       file: { sha256, mime: o.mime ?? 'image/png', size: o.blob.length },
       capturedAt: new Date().toISOString(),
+      ...(o.issuedOn ? { issuedOn: o.issuedOn } : {}),
       ground: { kind: 'own-card', cardSerial: o.cardSerial ?? CAMILLE.card },
     },
   };
+  const id = o.id ?? randomUUID();
+  const known = o.cardSerial === undefined || DEMO_HOLDERS.some((h) => h.card === o.cardSerial);
+  let proof = proveWith(o.kioskId, { id, blobs: [sha256], ...body }, o.signers ?? (known ? undefined : [demoCard(CAMILLE.card)]));
+  // a card the seed does not have: a kiosk can only name it, with some other card's signature
+  if (!known && !o.signers) proof = { cards: proof.cards.map((c) => ({ ...c, cardSerial: o.cardSerial! })) };
+  return { seq: o.seq, id, createdAt: new Date().toISOString(), blobs: [sha256], proof, ...body };
 }
 
 /**

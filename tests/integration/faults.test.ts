@@ -9,6 +9,7 @@
  *  - the kiosk's disk full (a real 2 MB tmpfs): a clear error, nothing corrupted, and it recovers;
  *  - the kiosk's clock wrong by days: enrollment, authentication, sync and pushes work all the same.
  */
+import { installTestCa, signedWrite } from '../../sync-server/test-support/test-ca.ts';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -86,6 +87,7 @@ describe('the kiosk killed with SIGKILL, then restarted on the same data folder'
 
   beforeAll(async () => {
     env = await freshEnv('sqlite');
+    await installTestCa(env.config.dataDir);
     server = await startServer(env.config, { logger: false });
   });
   afterEach(async () => {
@@ -106,7 +108,7 @@ describe('the kiosk killed with SIGKILL, then restarted on the same data folder'
     const { kioskId, code } = await newKioskCode(server.db, server.dialect);
     const dataDir = tempDir('fac-fault-upload-');
     const first = await start({ dataDir, url: server.url, enrollmentCode: code, chunkSize: 64 * 1024, pause: { point: 'upload-resume' } });
-    const queued = await first.enqueue(3, 300_000, WHO);
+    const queued = await first.enqueue(3, 300_000, { ...WHO, kioskId });
     const paused = await first.paused();
     // a few blobs go up at once: one of them is stopped after its first chunk
     expect(paused.detail).toMatchObject({ offset: 64 * 1024 });
@@ -136,7 +138,7 @@ describe('the kiosk killed with SIGKILL, then restarted on the same data folder'
     const { kioskId, code } = await newKioskCode(server.db, server.dialect);
     const dataDir = tempDir('fac-fault-ack-');
     const first = await start({ dataDir, url: server.url, enrollmentCode: code, batchSize: 5, pause: { point: 'before-acknowledge' } });
-    const queued = await first.enqueue(12, 2_000, WHO);
+    const queued = await first.enqueue(12, 2_000, { ...WHO, kioskId });
     expect((await first.paused()).detail).toMatchObject({ lastSeq: 5, ok: true });
     await first.kill();
     expect((await serverHolds(server.db, kioskId)).applied).toHaveLength(5);
@@ -154,7 +156,7 @@ describe('the kiosk killed with SIGKILL, then restarted on the same data folder'
       const { kioskId, code } = await newKioskCode(server.db, server.dialect);
       const dataDir = tempDir('fac-fault-batch-');
       const first = await start({ dataDir, url: server.url, enrollmentCode: code, batchSize: 10, pause: { point: 'before-send', occurrence: 2, mode } });
-      const queued = await first.enqueue(30, 1_000, WHO);
+      const queued = await first.enqueue(30, 1_000, { ...WHO, kioskId });
       expect((await first.paused()).detail).toMatchObject({ seqs: expect.arrayContaining([11]) });
       await first.kill();
       const second = await start({ dataDir, url: server.url, batchSize: 10 });
@@ -173,6 +175,7 @@ describe.each(DIALECTS)('the server killed with SIGKILL inside a transaction, th
 
   beforeAll(async () => {
     env = await freshEnv(dialect, false);
+    await installTestCa(env.config.dataDir);
     port = await freePort();
     const storage = openDatabase(env.config.database);
     await migrateToLatest(storage.db, storage.dialect);
@@ -209,7 +212,7 @@ describe.each(DIALECTS)('the server killed with SIGKILL inside a transaction, th
             ground: { kind: 'own-card', cardSerial: WHO.cardSerial },
           },
         };
-        queued.ids.push(outbox.enqueue(body, [{ bytes, mime: 'image/jpeg' }]).id);
+        queued.ids.push(outbox.enqueue(signedWrite(kioskId, body), [{ bytes, mime: 'image/jpeg' }]).id);
         queued.documentIds.push(body.payload.documentId);
       }
       proc = await startServerProcess({ config, pauseBeforeCommitSeq: 3 });
@@ -247,6 +250,7 @@ describe.each(DIALECTS)('delivery faults against the server (%s)', (dialect) => 
 
   beforeAll(async () => {
     env = await freshEnv(dialect);
+    await installTestCa(env.config.dataDir);
     server = await startServer(env.config, {
       logger: false,
       hooks: {
@@ -282,7 +286,7 @@ describe.each(DIALECTS)('delivery faults against the server (%s)', (dialect) => 
         type: 'vault.document.deposit',
         payload: { documentId, owner: WHO.owner, docType: 'rib', fields: {}, ocrText: '', file: { sha256: sha256Hex(bytes), mime: 'image/jpeg', size: bytes.length }, capturedAt: new Date().toISOString(), ground: { kind: 'own-card', cardSerial: WHO.cardSerial } },
       };
-      queued.ids.push(outbox.enqueue(body, [{ bytes, mime: 'image/jpeg' }]).id);
+      queued.ids.push(outbox.enqueue(signedWrite(kioskId, body), [{ bytes, mime: 'image/jpeg' }]).id);
       queued.documentIds.push(documentId);
     }
     dropFor = kioskId;
@@ -306,7 +310,7 @@ describe.each(DIALECTS)('delivery faults against the server (%s)', (dialect) => 
     const n = 20;
     const blobs = Array.from({ length: n }, () => fakeScan(200));
     for (const b of blobs) expect((await tusUpload(server.url, k, b, { sha256: sha256Hex(b), mime: 'image/png' })).ok).toBe(true);
-    const mutations: Mutation[] = blobs.map((blob, i) => depositMutation({ seq: i + 1, blob }));
+    const mutations: Mutation[] = blobs.map((blob, i) => depositMutation({ kioskId: k.kioskId, seq: i + 1, blob }));
     const [s1, s2] = [await connectKiosk(server.url, k), await connectKiosk(server.url, k)];
     sockets.push(s1, s2);
     const send = async (s: Socket, batch: Mutation[]) => MutationsAck.parse(await s.timeout(10_000).emitWithAck(EVENTS.mutations, { mutations: batch }));
@@ -366,6 +370,7 @@ describe.skipIf(noMount !== null)('the kiosk’s disk full (a 2 MB tmpfs)', () =
 
   beforeAll(async () => {
     env = await freshEnv('sqlite');
+    await installTestCa(env.config.dataDir);
     server = await startServer(env.config, { logger: false });
     mountPoint = tempDir('fac-full-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', mountPoint]);
@@ -390,7 +395,7 @@ describe.skipIf(noMount !== null)('the kiosk’s disk full (a 2 MB tmpfs)', () =
         payload: { documentId: randomUUID(), owner: WHO.owner, docType: 'rib', fields: {}, ocrText: '', file: { sha256: sha256Hex(bytes), mime: 'image/jpeg', size: bytes.length }, capturedAt: new Date().toISOString(), ground: { kind: 'own-card', cardSerial: WHO.cardSerial } },
       });
       // an enrolled kiosk (its identity was written while there was room), offline while the disk fills
-      const { code } = await newKioskCode(server.db, server.dialect);
+      const { kioskId, code } = await newKioskCode(server.db, server.dialect);
       const enrolling = new SyncClient({ url: server.url, outbox, logger: silentLogger, enrollmentCode: code });
       expect(await enrolling.enroll(code)).toMatchObject({ ok: true });
 
@@ -399,7 +404,7 @@ describe.skipIf(noMount !== null)('the kiosk’s disk full (a 2 MB tmpfs)', () =
       for (let i = 0; i < 40 && failure === null; i++) {
         const bytes = randomBytes(150_000);
         try {
-          outbox.enqueue(deposit(bytes), [{ bytes, mime: 'image/jpeg' }]);
+          outbox.enqueue(signedWrite(kioskId, deposit(bytes)), [{ bytes, mime: 'image/jpeg' }]);
           stored.push(sha256Hex(bytes));
         } catch (err) {
           failure = err;
@@ -428,7 +433,7 @@ describe.skipIf(noMount !== null)('the kiosk’s disk full (a 2 MB tmpfs)', () =
       expect(existsSync(join(dataDir, 'space-reserve.bin'))).toBe(true);
       for (const sha of stored) expect(await server.blobStore.has(sha)).toBe(true);
       const again = randomBytes(150_000);
-      expect(outbox.enqueue(deposit(again), [{ bytes: again, mime: 'image/jpeg' }]).seq).toBe(stored.length + 1);
+      expect(outbox.enqueue(signedWrite(kioskId, deposit(again)), [{ bytes: again, mime: 'image/jpeg' }]).seq).toBe(stored.length + 1);
     } finally {
       db.close();
     }
@@ -442,6 +447,7 @@ describe('the kiosk’s clock wrong by days', () => {
 
   beforeAll(async () => {
     env = await freshEnv('sqlite');
+    await installTestCa(env.config.dataDir);
     server = await startServer(env.config, { logger: false, pushes: { pollMs: 200 } });
   });
   afterAll(async () => {
@@ -457,7 +463,7 @@ describe('the kiosk’s clock wrong by days', () => {
         const { kioskId, code } = await newKioskCode(server.db, server.dialect);
         const k = await startKioskProcess({ dataDir: tempDir('fac-fault-clock-'), url: server.url, enrollmentCode: code, clockOffsetMs: offset });
         running.push(k);
-        const queued = await k.enqueue(4, 5_000, WHO);
+        const queued = await k.enqueue(4, 5_000, { ...WHO, kioskId });
         const s = await k.waitFor('drained', (x) => x.status.pending === 0 && x.lastAckedSeq === 4);
         expect(Math.abs(Date.parse(s.now) - Date.now() - offset)).toBeLessThan(60_000);
         expect(s.status.problem).toBeNull();

@@ -54,7 +54,7 @@ export interface ChildStatus {
 }
 
 type ToChild =
-  | { type: 'enqueue'; requestId: string; count: number; size: number; owner: string; cardSerial: string }
+  | { type: 'enqueue'; requestId: string; count: number; size: number; owner: string; cardSerial: string; kioskId: string }
   | { type: 'status'; requestId: string };
 
 type FromChild =
@@ -68,7 +68,8 @@ type FromChild =
 export interface KioskProcess {
   readonly pid: number;
   /** queues `count` deposits of `size` random bytes each (one transaction each, as the kiosk does) */
-  enqueue(count: number, size: number, who: { owner: string; cardSerial: string }): Promise<Enqueued>;
+  /** deposits signed by the seed's demo card `cardSerial` for kiosk `kioskId` (sync-server/test-support/test-ca.ts) */
+  enqueue(count: number, size: number, who: { owner: string; cardSerial: string; kioskId: string }): Promise<Enqueued>;
   status(): Promise<ChildStatus>;
   /** resolves when the child stopped at its pause point */
   paused(timeoutMs?: number): Promise<{ point: PausePoint; detail: Record<string, unknown> }>;
@@ -209,13 +210,14 @@ async function childMain(): Promise<void> {
   const o = JSON.parse(process.env.FAC_TEST_KIOSK_OPTIONS ?? '{}') as KioskProcessOptions;
   if (o.clockOffsetMs) shiftClock(o.clockOffsetMs);
   const send = (m: FromChild) => process.send?.(m);
-  const [{ openKioskDb }, { Outbox }, { keyFileProvider }, { SyncClient }, { silentLogger }, { sha256Hex }] = await Promise.all([
+  const [{ openKioskDb }, { Outbox }, { keyFileProvider }, { SyncClient }, { silentLogger }, { sha256Hex }, { signedWrite }] = await Promise.all([
     import('../../kiosk/core/storage/db.ts'),
     import('../../kiosk/core/outbox/outbox.ts'),
     import('../../kiosk/core/storage/keys.ts'),
     import('../../kiosk/core/sync/client.ts'),
     import('../../kiosk/core/log.ts'),
     import('../../kiosk/core/outbox/blob-crypto.ts'),
+    import('../../sync-server/test-support/test-ca.ts'),
   ]);
   mkdirSync(o.dataDir, { recursive: true });
   const db = openKioskDb(join(o.dataDir, 'outbox.sqlite'));
@@ -256,7 +258,7 @@ async function childMain(): Promise<void> {
           const bytes = randomBytes(m.size);
           const sha = sha256Hex(bytes);
           const body = deposit(bytes, sha, m);
-          const { seq, id } = outbox.enqueue(body, [{ bytes, mime: 'image/jpeg' }]);
+          const { seq, id } = outbox.enqueue(signedWrite(m.kioskId, body), [{ bytes, mime: 'image/jpeg' }]);
           result.seqs.push(seq);
           result.ids.push(id);
           result.documentIds.push(body.payload.documentId);

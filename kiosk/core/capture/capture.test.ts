@@ -2,12 +2,14 @@
  * Capture → check → store, with the real OCR pool and a real outbox: bad images are refused in plain
  * words, a wrong IBAN is never stored, and nothing outlives the session that captured it.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRib } from '../../../tests/fixtures/documents.ts';
+import type { MutationBody } from '../../../sync-server/protocol/mutations.ts';
 import { KioskError } from '../../contract/schema.ts';
 import { silentLogger } from '../log.ts';
 import { createOcrPool } from '../ocr/index.ts';
@@ -42,6 +44,8 @@ async function rejection(p: Promise<unknown> | (() => unknown)): Promise<KioskEr
   throw new Error('expected a rejection');
 }
 
+const proved: MutationBody[] = [];
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fac-capture-'));
   db = openKioskDb(join(dir, 'outbox.sqlite'));
@@ -56,6 +60,11 @@ beforeAll(async () => {
     session: () => {
       if (!session) throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
       return session;
+    },
+    // the card at the box signs the deposit (over pcscd in session.hw.test.ts); here its answer is kept as given
+    prove: async (body) => {
+      proved.push(body);
+      return { id: randomUUID(), body, proof: { cards: [{ cardSerial: '0A1B2C3D', certificate: 'A'.repeat(400), signature: 'B'.repeat(86) }] } };
     },
   });
   const r = await renderRib({ seed: 7 });
@@ -107,6 +116,8 @@ describe('capture', () => {
     expect(a.pages).toHaveLength(1);
     const { documentId } = await capture.confirm(a.captureId, { iban: rib.iban.replace(/(.{4})/g, '$1 ') });
     const [m] = outbox.pending();
+    // what the card signed is what was queued
+    expect(proved.at(-1)).toEqual({ type: m!.type, payload: m!.payload });
     expect(m).toMatchObject({ type: 'vault.document.deposit', payload: { documentId, owner: camille.identifier, docType: 'rib', pages: 1 } });
     if (m?.type !== 'vault.document.deposit') throw new Error('deposit expected');
     expect(m.payload.fields.iban).toMatchObject({ value: rib.iban, confirmed: true });

@@ -10,7 +10,7 @@ import { PDFDocument } from 'pdf-lib';
 import { LIMITS } from '../../../sync-server/protocol/common.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { isValidBic, isValidIban, normalizeIban } from '../../../sync-server/protocol/iban.ts';
-import type { DocumentDeposit, ExtractedField, Ground } from '../../../sync-server/protocol/mutations.ts';
+import type { DocumentDeposit, ExtractedField, Ground, MutationBody } from '../../../sync-server/protocol/mutations.ts';
 import { DOC_TYPE_TITLE, fieldLabel } from '../../../sync-server/protocol/vault.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { CaptureAnalysis } from '../../contract/schema.ts';
@@ -19,7 +19,7 @@ import { OcrError } from '../ocr/index.ts';
 import type { OcrPool, OcrResult } from '../ocr/index.ts';
 import { sha256Hex } from '../outbox/blob-crypto.ts';
 import type { Outbox } from '../outbox/outbox.ts';
-import type { Holder } from '../session/session.ts';
+import type { Holder, SignedWrite } from '../session/session.ts';
 import type { PageProcessor } from './page-processor.ts';
 import { CaptureError } from './process.ts';
 import type { ProcessedPage, Turn } from './process.ts';
@@ -60,6 +60,8 @@ export interface CaptureServiceOptions {
   session: () => Holder;
   /** on what ground the deposit is made (own card, or an agent with the beneficiary present) */
   ground?: () => Ground;
+  /** the cards at the box sign the deposit (SessionManager.proveWrite): the server takes no kiosk's word for who was there */
+  prove: (body: MutationBody) => Promise<SignedWrite>;
   logger: Logger;
   onProgress?: (stage: string, progress: number) => void;
 }
@@ -151,7 +153,10 @@ export class CaptureService {
     };
     this.checkSameSession(session);
     if (!this.pending.has(captureId)) throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
-    this.opts.outbox.enqueue(body, [file, { bytes: thumb, mime: 'image/jpeg' }], (db, seq) => {
+    const signed = await this.opts.prove(body);
+    this.checkSameSession(session);
+    if (!this.pending.has(captureId)) throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
+    this.opts.outbox.enqueue(signed, [file, { bytes: thumb, mime: 'image/jpeg' }], (db, seq) => {
       db.prepare('INSERT OR REPLACE INTO session_documents (document_id, owner, doc_type, fields, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
         documentId,
         session.identifier,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DocumentDeposit } from '../../../sync-server/protocol/mutations.ts';
+import type { DocumentDeposit, MutationBody, WriteProof } from '../../../sync-server/protocol/mutations.ts';
 import { KioskError } from '../../contract/schema.ts';
 import { openKioskDb } from '../storage/db.ts';
 import type { Db } from '../storage/db.ts';
@@ -28,6 +28,11 @@ function deposit(bytes: Uint8Array, over: Partial<DocumentDeposit['payload']> = 
   };
 }
 
+/** A write as the session hands it to the outbox: an id and the card's signature (the outbox keeps it, the server checks it). */
+function signed(body: MutationBody): { id: string; body: MutationBody; proof: WriteProof } {
+  return { id: randomUUID(), body, proof: { cards: [{ cardSerial: '0A1B2C3D', certificate: 'A'.repeat(400), signature: 'B'.repeat(86) }] } };
+}
+
 describe('outbox', () => {
   let dir: string;
   let db: Db;
@@ -49,7 +54,7 @@ describe('outbox', () => {
   it('queues a mutation, its sealed blob and its local effect together', () => {
     const image = randomBytes(300_000);
     const body = deposit(image);
-    const { seq } = outbox.enqueue(body, [{ bytes: image, mime: 'image/jpeg' }], (d, s) => {
+    const { seq } = outbox.enqueue(signed(body), [{ bytes: image, mime: 'image/jpeg' }], (d, s) => {
       d.prepare("INSERT INTO session_documents VALUES (?, 'o', 'rib', '{}', ?, 'now')").run(body.payload.documentId, s);
     });
     expect(seq).toBe(1);
@@ -67,7 +72,7 @@ describe('outbox', () => {
   it('keeps nothing when the local effect fails', () => {
     const image = randomBytes(1000);
     expect(() =>
-      outbox.enqueue(deposit(image), [{ bytes: image, mime: 'image/jpeg' }], () => {
+      outbox.enqueue(signed(deposit(image)), [{ bytes: image, mime: 'image/jpeg' }], () => {
         throw new Error('effect failed');
       }),
     ).toThrow('effect failed');
@@ -78,8 +83,8 @@ describe('outbox', () => {
 
   it('refuses a mutation whose files do not match what it references', () => {
     const image = randomBytes(1000);
-    expect(() => outbox.enqueue(deposit(image), [{ bytes: randomBytes(1000), mime: 'image/jpeg' }])).toThrow(KioskError);
-    expect(() => outbox.enqueue(deposit(image, { owner: 'not an identifier' }), [{ bytes: image, mime: 'image/jpeg' }])).toThrow(
+    expect(() => outbox.enqueue(signed(deposit(image)), [{ bytes: randomBytes(1000), mime: 'image/jpeg' }])).toThrow(KioskError);
+    expect(() => outbox.enqueue(signed(deposit(image, { owner: 'not an identifier' })), [{ bytes: image, mime: 'image/jpeg' }])).toThrow(
       KioskError,
     );
     expect(outbox.pendingCount()).toBe(0);
@@ -89,10 +94,10 @@ describe('outbox', () => {
   it('purges acknowledged rows and their files, and never reuses a seq', () => {
     const a = randomBytes(500);
     const b = randomBytes(500);
-    outbox.enqueue(deposit(a), [{ bytes: a, mime: 'image/jpeg' }]);
-    outbox.enqueue(deposit(b), [{ bytes: b, mime: 'image/jpeg' }]);
+    outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
+    outbox.enqueue(signed(deposit(b)), [{ bytes: b, mime: 'image/jpeg' }]);
     // the same file referenced twice is stored once
-    outbox.enqueue(deposit(a), [{ bytes: a, mime: 'image/jpeg' }]);
+    outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
     expect(readdirSync(join(dir, 'blobs'))).toHaveLength(2);
     expect(outbox.acknowledge(1)).toBe(1);
     expect(existsSync(join(dir, 'blobs', `${sha256Hex(a)}.blob`))).toBe(true); // seq 3 still needs it
@@ -100,12 +105,12 @@ describe('outbox', () => {
     expect(readdirSync(join(dir, 'blobs'))).toEqual([]);
     expect(outbox.lastAckedSeq()).toBe(3);
     const c = randomBytes(10);
-    expect(outbox.enqueue(deposit(c), [{ bytes: c, mime: 'image/jpeg' }]).seq).toBe(4);
+    expect(outbox.enqueue(signed(deposit(c)), [{ bytes: c, mime: 'image/jpeg' }]).seq).toBe(4);
   });
 
   it('survives a restart: queued rows stay, orphan files from a crash are removed', () => {
     const a = randomBytes(500);
-    outbox.enqueue(deposit(a), [{ bytes: a, mime: 'image/jpeg' }]);
+    outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
     writeFileSync(join(dir, 'blobs', `${'f'.repeat(64)}.blob`), 'orphan');
     writeFileSync(join(dir, 'blobs', `${sha256Hex(a)}.blob.tmp`), 'half-written');
     db.close();
@@ -116,7 +121,7 @@ describe('outbox', () => {
   });
 
   it('reconciles with where the server stands, never dropping a queued row', () => {
-    const rows = [randomBytes(50), randomBytes(50), randomBytes(50)].map((b) => outbox.enqueue(deposit(b), [{ bytes: b, mime: 'image/jpeg' }]));
+    const rows = [randomBytes(50), randomBytes(50), randomBytes(50)].map((b) => outbox.enqueue(signed(deposit(b)), [{ bytes: b, mime: 'image/jpeg' }]));
     // the server applied 1 and 2 but the ack was lost
     expect(outbox.reconcile(2, rows[1]!.id)).toBe('acknowledged');
     expect(outbox.pending().map((m) => m.seq)).toEqual([3]);
@@ -130,13 +135,13 @@ describe('outbox', () => {
     expect(outbox.reconcile(0, null)).toBe('renumbered');
     expect(outbox.pending().map((m) => m.seq)).toEqual([1]);
     const next = randomBytes(10);
-    expect(outbox.enqueue(deposit(next), [{ bytes: next, mime: 'image/jpeg' }]).seq).toBe(2);
+    expect(outbox.enqueue(signed(deposit(next)), [{ bytes: next, mime: 'image/jpeg' }]).seq).toBe(2);
   });
 
   it('is in step with a fresh server when both are empty, and renumbers a fresh database behind a server', () => {
     expect(outbox.reconcile(0, null)).toBe('in-step');
     const a = randomBytes(50);
-    outbox.enqueue(deposit(a), [{ bytes: a, mime: 'image/jpeg' }]);
+    outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
     expect(outbox.reconcile(5, randomUUID())).toBe('renumbered');
     expect(outbox.pending().map((m) => m.seq)).toEqual([6]);
   });
@@ -152,7 +157,7 @@ describe('outbox', () => {
     const a = randomBytes(50);
     let caught: unknown;
     try {
-      outbox.enqueue(deposit(a), [{ bytes: a, mime: 'image/jpeg' }]);
+      outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
     } catch (err) {
       caught = err;
     }

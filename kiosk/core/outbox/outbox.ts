@@ -3,10 +3,9 @@
  * transaction as its local effect; referenced files are sealed (AES-256-GCM) and content-addressed.
  * Rows and files are purged once the server has acknowledged them.
  */
-import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { MutationBody, referencedBlobs } from '../../../sync-server/protocol/mutations.ts';
+import { MutationBody, referencedBlobs, WriteProof } from '../../../sync-server/protocol/mutations.ts';
 import type { Mutation } from '../../../sync-server/protocol/mutations.ts';
 import type { FileMime } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
@@ -59,15 +58,18 @@ export class Outbox {
   }
 
   /**
-   * Queues a mutation with its files, and runs `effect` in the same transaction.
-   * Files are written (sealed, fsynced) before the transaction; a failed transaction removes them.
+   * Queues a mutation — already signed by the cards its ground names (SessionManager.proveWrite) — with
+   * its files, and runs `effect` in the same transaction. Files are written (sealed, fsynced) before the
+   * transaction; a failed transaction removes them.
    */
-  enqueue(body: MutationBody, files: NewBlob[], effect?: (db: Db, seq: number) => void): { seq: number; id: string } {
-    const checked = MutationBody.safeParse(body);
-    if (!checked.success) throw new KioskError('invalid-request', 'Les informations du document sont incomplètes.');
+  enqueue(signed: { id: string; body: MutationBody; proof: WriteProof }, files: NewBlob[], effect?: (db: Db, seq: number) => void): { seq: number; id: string } {
+    const checked = MutationBody.safeParse(signed.body);
+    const proof = WriteProof.safeParse(signed.proof);
+    if (!checked.success || !proof.success) throw new KioskError('invalid-request', 'Les informations du document sont incomplètes.');
     const hashes = files.map((f) => sha256Hex(f.bytes));
-    const wanted = referencedBlobs(checked.data).slice().sort();
-    if (JSON.stringify(wanted) !== JSON.stringify([...new Set(hashes)].sort())) {
+    // the order the cards signed them in: the server checks the signatures over this very list
+    const blobs = referencedBlobs(checked.data);
+    if (JSON.stringify(blobs.slice().sort()) !== JSON.stringify([...new Set(hashes)].sort())) {
       throw new KioskError('internal', 'Le document et ses fichiers ne correspondent pas.');
     }
     const written: string[] = [];
@@ -78,7 +80,7 @@ export class Outbox {
         this.writeSealed(sha, f.bytes);
         written.push(sha);
       });
-      const id = randomUUID();
+      const id = signed.id;
       const now = new Date().toISOString();
       const seq = this.db.transaction(() => {
         const last = Number((this.db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: string }).value);
@@ -94,7 +96,7 @@ export class Outbox {
         });
         this.db
           .prepare('INSERT INTO outbox (seq, id, type, body, blobs, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(next, id, checked.data.type, JSON.stringify(checked.data), JSON.stringify(hashes), now);
+          .run(next, id, checked.data.type, JSON.stringify({ ...checked.data, proof: proof.data }), JSON.stringify(blobs), now);
         effect?.(this.db, next);
         return next;
       })();
@@ -114,7 +116,7 @@ export class Outbox {
       id: r.id,
       createdAt: r.created_at,
       blobs: JSON.parse(r.blobs) as string[],
-      ...(JSON.parse(r.body) as MutationBody),
+      ...(JSON.parse(r.body) as MutationBody & { proof: WriteProof }),
     }));
   }
 

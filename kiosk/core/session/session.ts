@@ -10,10 +10,11 @@
  * Card operations are asynchronous and a card can leave at any moment: every step checks that the card
  * it started with is still the current one (a per-slot generation counter) before touching the state.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { checkCardCertificate } from '../../../sync-server/protocol/card-certificate.ts';
-import type { Ground } from '../../../sync-server/protocol/mutations.ts';
+import { cardsOfGround, proofMessage, referencedBlobs } from '../../../sync-server/protocol/mutations.ts';
+import type { Ground, MutationBody, WriteProof } from '../../../sync-server/protocol/mutations.ts';
 import { loginMessage } from '../../../sync-server/protocol/vault.ts';
 import type { CardCertificateInfo } from '../../../sync-server/protocol/card-certificate.ts';
 import { OpenPgpCard, ReaderManager, isPcscError, verifyP256Signature } from '../../../drivers/pcsc/index.ts';
@@ -75,6 +76,13 @@ export interface CardProof {
   kioskNonce: Uint8Array;
   serverNonce: Uint8Array;
   signature: Uint8Array;
+}
+
+/** A write ready for the outbox: its id, and the signatures of the cards its ground names. */
+export interface SignedWrite {
+  id: string;
+  body: MutationBody;
+  proof: WriteProof;
 }
 
 type Phase = 'empty' | 'reading' | 'pin' | 'open' | 'refused' | 'ended';
@@ -277,6 +285,35 @@ export class SessionManager extends EventEmitter<Events> {
     }
     this.opts.logger.info({ serial: hand.info.cardSerial, slot }, 'document signed by the card');
     return { outcome: 'signed', signature, certificate: hand.certificate, cardSerial: hand.info.cardSerial };
+  }
+
+  /**
+   * Each card the write's ground names signs it (INTERNAL AUTHENTICATE with the authentication key: the
+   * PIN typed at login, mode 82, stays verified while the card is in), over the mutation's id, type,
+   * payload and files, bound to this kiosk. It works offline; the server checks the signatures against
+   * the certificates before it applies the write, so a kiosk cannot write for a person whose card is not
+   * in the box. A card that has left, or that signs with a key its certificate does not hold, stops it.
+   */
+  async proveWrite(body: MutationBody): Promise<SignedWrite> {
+    const id = randomUUID();
+    const message = proofMessage(this.kioskId(), { id, blobs: referencedBlobs(body), ...body });
+    const digest = createHash('sha256').update(message).digest();
+    const cards: WriteProof['cards'] = [];
+    for (const serial of cardsOfGround(body.payload.ground)) {
+      const slot = (['main', 'second'] as const).find((x) => this.slots[x].phase === 'open' && this.slots[x].hand?.info.cardSerial === serial);
+      const hand = slot ? this.slots[slot].hand : null;
+      if (!slot || !hand) throw new KioskError('no-session', 'La carte n’est plus dans le boîtier. Remettez-la pour continuer.');
+      const gen = this.slots[slot].gen;
+      const signature = await this.cardStep(slot, () => hand.card.internalAuthenticate(digest));
+      if (gen !== this.slots[slot].gen) throw new KioskError('no-session', 'La carte a été retirée.');
+      if (!verifyP256Signature(hand.info.authPublicKey, message, signature)) {
+        this.opts.logger.warn({ serial, slot }, 'card refused: write not signed by the certificate key (copy suspected)');
+        this.refuse(slot, 'not-genuine');
+        throw new KioskError('no-session', 'Cette carte n’a pas pu être vérifiée. Demandez de l’aide à l’accueil.');
+      }
+      cards.push({ cardSerial: serial, certificate: Buffer.from(hand.certificate).toString('base64url'), signature: Buffer.from(signature).toString('base64url') });
+    }
+    return { id, body, proof: { cards } };
   }
 
   /** Which slot holds the card of the person who signs for the subject: the beneficiary's own card. */

@@ -73,6 +73,7 @@ export const SYNC_PROBLEM = {
   revoked: "Cette tablette a été retirée du service par l'administration. Vos documents restent gardés sur la tablette. Prévenez un agent.",
   notEnrolled: "Cette tablette n'est pas encore enregistrée. Il faut le code d'enregistrement donné par l'administration.",
   rejected: "Un document n'a pas pu être envoyé. Il est gardé sur la tablette. Prévenez un agent.",
+  refused: "Le serveur a refusé un document : la carte de la personne n'a pas pu être vérifiée. Il n'a pas été rangé dans le coffre. Prévenez un agent.",
   retrying: "L'envoi a échoué. La tablette réessaie toute seule.",
 } as const;
 
@@ -474,6 +475,7 @@ export class SyncClient {
       }
       this.helloDone = true;
     }
+    let refusedCount = 0;
     for (;;) {
       const batch = outbox.pending(this.opts.batchSize ?? 50);
       if (batch.length === 0) break;
@@ -484,6 +486,10 @@ export class SyncClient {
       if (!parsed.success) throw new Error('malformed acknowledgement from the server');
       const ack = parsed.data;
       await hooks?.beforeAcknowledge?.(ack, batch);
+      // refused for good (no proof of the card, a blocked card…): the server used up its seq and
+      // journaled it on the person; it goes with the acknowledgement below, and the screen says so
+      const refused = (ack.results ?? []).filter((r) => r.status === 'refused');
+      for (const r of refused) this.opts.logger.warn({ seq: r.seq, id: r.id, code: r.error.code }, 'mutation refused by the server for good');
       if (ack.lastSeq !== undefined) outbox.acknowledge(ack.lastSeq);
       if (!ack.ok) {
         const { error } = ack;
@@ -504,11 +510,12 @@ export class SyncClient {
         throw new Error(`server refused mutations: ${error.code} ${error.message}`);
       }
       this.lastSuccessAt = new Date().toISOString();
-      this.problem = null;
+      refusedCount += refused.length;
+      this.problem = refusedCount > 0 ? SYNC_PROBLEM.refused : null;
       this.emitStatus();
     }
     this.lastSuccessAt = new Date().toISOString();
-    this.problem = null;
+    this.problem = refusedCount > 0 ? SYNC_PROBLEM.refused : null;
     this.emitStatus();
   }
 

@@ -137,25 +137,25 @@ export class VaultService {
     }));
   }
 
-  /** Deleting is the person's own act (the server refuses it on an agent's ground). */
-  delete(documentId: string): void {
+  /** Deleting is the person's own act (the server refuses it on an agent's ground), signed by their card. */
+  async delete(documentId: string): Promise<void> {
     const subject = this.opts.session.subject();
     const ground = this.opts.session.ground();
     if (ground.kind !== 'own-card') throw new KioskError('invalid-request', 'Seule la personne elle-même peut supprimer un papier, avec sa carte.');
-    this.opts.outbox.enqueue({ type: 'vault.document.delete', payload: { documentId, owner: subject.identifier, ground } }, [], (db) => {
+    const signed = await this.opts.session.proveWrite({ type: 'vault.document.delete', payload: { documentId, owner: subject.identifier, ground } });
+    this.opts.outbox.enqueue(signed, [], (db) => {
       db.prepare('DELETE FROM session_documents WHERE document_id = ?').run(documentId);
     });
   }
 
-  send(documentId: string, institutionId: string, note: string): void {
+  /** Sending a paper to an institution, signed by the cards at the box. */
+  async send(documentId: string, institutionId: string, note: string): Promise<void> {
     const subject = this.opts.session.subject();
-    this.opts.outbox.enqueue(
-      {
-        type: 'vault.document.send',
-        payload: { messageId: randomUUID(), documentId, owner: subject.identifier, institutionId, note, ground: this.opts.session.ground() },
-      },
-      [],
-    );
+    const signed = await this.opts.session.proveWrite({
+      type: 'vault.document.send',
+      payload: { messageId: randomUUID(), documentId, owner: subject.identifier, institutionId, note, ground: this.opts.session.ground() },
+    });
+    this.opts.outbox.enqueue(signed, []);
   }
 
   /** Papers deposited in this session that the server may not have yet. */

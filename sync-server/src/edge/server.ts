@@ -161,7 +161,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
     await registerConsole(app, { db, dialect, blobStore });
 
-    const engine = new SyncEngine({ db, dialect, makeDurable, log, blobStore, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
+    const engine = new SyncEngine({ db, dialect, makeDurable, log, blobStore, caCertificate: () => ca?.certificate ?? null, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
     const ns = attachKioskNamespace(io, {
       db,
       engine,

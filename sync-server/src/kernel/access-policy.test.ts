@@ -6,9 +6,9 @@ const camille = 'person-camille';
 const yanis = 'person-yanis';
 const personal = { vault: 'personal', docType: 'rib' } as const;
 const institutional = { vault: 'institutional', docType: 'tax-notice' } as const;
-const ownCard = (personId: string, status: 'active' | 'blocked' | 'revoked' = 'active'): PolicyGround => ({
+const ownCard = (personId: string, status: 'active' | 'blocked' | 'revoked' = 'active', proven = true): PolicyGround => ({
   kind: 'own-card',
-  card: { serial: '0A1B2C3D', personId, status },
+  card: { serial: '0A1B2C3D', personId, status, proven },
 });
 
 function q(over: Partial<AccessQuestion>): AccessQuestion {
@@ -23,6 +23,13 @@ function q(over: Partial<AccessQuestion>): AccessQuestion {
 }
 
 describe('access policy: own-card', () => {
+  it('refuses every act of a card that did not prove it was at the kiosk (a kiosk naming a card proves nothing)', () => {
+    for (const action of ['document.deposit', 'document.delete', 'document.send', 'document.read', 'vault.list', 'audit.read'] as const) {
+      expect(decide(q({ action, documentClass: action === 'vault.list' || action === 'audit.read' ? null : personal, ground: ownCard(camille, 'active', false) }))).toEqual({ allow: false, reason: 'card_not_present' });
+    }
+    // a blocked card says so first, proven or not
+    expect(decide(q({ ground: ownCard(camille, 'blocked', false) }))).toEqual({ allow: false, reason: 'card_not_active' });
+  });
   it('lets the holder of an active card deposit into and read their own personal vault', () => {
     expect(decide(q({}))).toEqual({ allow: true });
     expect(decide(q({ action: 'document.read' }))).toEqual({ allow: true });
@@ -67,11 +74,19 @@ describe('access policy: staff-administration', () => {
 describe('access policy: an agent with the beneficiary present (consent)', () => {
   const sophie = 'person-sophie';
   const consent = (
-    over: { agentRole?: 'agent' | 'beneficiary'; agentStatus?: 'active' | 'blocked'; benStatus?: 'active' | 'revoked'; agentOf?: string; benOf?: string } = {},
+    over: {
+      agentRole?: 'agent' | 'beneficiary';
+      agentStatus?: 'active' | 'blocked';
+      benStatus?: 'active' | 'revoked';
+      agentOf?: string;
+      benOf?: string;
+      agentProven?: boolean;
+      benProven?: boolean;
+    } = {},
   ): PolicyGround => ({
     kind: 'consent',
-    agentCard: { serial: '0A1B2C40', personId: over.agentOf ?? sophie, status: over.agentStatus ?? 'active', role: over.agentRole ?? 'agent' },
-    beneficiaryCard: { serial: '0A1B2C3D', personId: over.benOf ?? camille, status: over.benStatus ?? 'active' },
+    agentCard: { serial: '0A1B2C40', personId: over.agentOf ?? sophie, status: over.agentStatus ?? 'active', role: over.agentRole ?? 'agent', proven: over.agentProven ?? true },
+    beneficiaryCard: { serial: '0A1B2C3D', personId: over.benOf ?? camille, status: over.benStatus ?? 'active', proven: over.benProven ?? true },
   });
   const asSophie = { actor: { kind: 'person', personId: sophie } } as const;
 
@@ -83,6 +98,12 @@ describe('access policy: an agent with the beneficiary present (consent)', () =>
   it('keeps deleting the person’s own act, and the institutional vault read-only', () => {
     expect(decide(q({ ...asSophie, action: 'document.delete', ground: consent() }))).toEqual({ allow: false, reason: 'action_not_allowed_on_ground' });
     expect(decide(q({ ...asSophie, documentClass: institutional, ground: consent() }))).toEqual({ allow: false, reason: 'institutional_vault_is_read_only' });
+  });
+  it('refuses unless both cards proved they were at the box', () => {
+    for (const action of ['document.deposit', 'document.send', 'document.read'] as const) {
+      expect(decide(q({ ...asSophie, action, ground: consent({ benProven: false }) }))).toEqual({ allow: false, reason: 'card_not_present' });
+      expect(decide(q({ ...asSophie, action, ground: consent({ agentProven: false }) }))).toEqual({ allow: false, reason: 'card_not_present' });
+    }
   });
   it('refuses a non-agent, someone else’s card, inactive cards, another person’s vault', () => {
     expect(decide(q({ ...asSophie, ground: consent({ agentRole: 'beneficiary' }) }))).toEqual({ allow: false, reason: 'not_an_agent' });

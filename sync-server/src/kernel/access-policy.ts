@@ -30,9 +30,21 @@ export interface DocumentClass {
   docType: string;
 }
 
+/**
+ * A card as the policy sees it: who holds it, its status now, and whether it proved it was there — it
+ * signed this very act (a write: the mutation's proof), or it opened the session the request comes in
+ * (a read: the session's login signature). A card named without proof counts for nothing.
+ */
+export interface PolicyCard {
+  serial: string;
+  personId: string;
+  status: CardStatus;
+  proven: boolean;
+}
+
 export type PolicyGround =
   /** the card's holder acting on their own vault; `card` is null when the serial is unknown */
-  | { kind: 'own-card'; card: { serial: string; personId: string; status: CardStatus } | null }
+  | { kind: 'own-card'; card: PolicyCard | null }
   | { kind: 'staff-administration' }
   /**
    * an agent at a kiosk with the beneficiary present, who put in their own card and typed their PIN:
@@ -40,8 +52,8 @@ export type PolicyGround =
    */
   | {
       kind: 'consent';
-      agentCard: { serial: string; personId: string; status: CardStatus; role: 'beneficiary' | 'agent' } | null;
-      beneficiaryCard: { serial: string; personId: string; status: CardStatus } | null;
+      agentCard: (PolicyCard & { role: 'beneficiary' | 'agent' }) | null;
+      beneficiaryCard: PolicyCard | null;
     }
   /** not yet supported: a signed procuration */
   | { kind: 'procuration' }
@@ -61,6 +73,8 @@ export type PolicyGround =
 export type DenyReason =
   | 'card_unknown'
   | 'card_not_active'
+  /** the card is named, but nothing proves it was at the kiosk */
+  | 'card_not_present'
   | 'card_not_actor'
   | 'not_own_vault'
   | 'institutional_vault_is_read_only'
@@ -93,6 +107,7 @@ export function decide(q: AccessQuestion): Decision {
       if (actor.kind !== 'person') return deny('ground_not_for_actor');
       if (ground.card === null) return deny('card_unknown');
       if (ground.card.status !== 'active') return deny('card_not_active');
+      if (!ground.card.proven) return deny('card_not_present');
       if (ground.card.personId !== actor.personId) return deny('card_not_actor');
       if (subject.personId !== actor.personId) return deny('not_own_vault');
       if (action === 'document.deposit' || action === 'document.delete') {
@@ -107,6 +122,7 @@ export function decide(q: AccessQuestion): Decision {
       const { agentCard, beneficiaryCard } = ground;
       if (agentCard === null || beneficiaryCard === null) return deny('card_unknown');
       if (agentCard.status !== 'active' || beneficiaryCard.status !== 'active') return deny('card_not_active');
+      if (!agentCard.proven || !beneficiaryCard.proven) return deny('card_not_present');
       if (agentCard.personId !== actor.personId) return deny('card_not_actor');
       if (agentCard.role !== 'agent') return deny('not_an_agent');
       if (beneficiaryCard.personId !== subject.personId) return deny('not_own_vault');

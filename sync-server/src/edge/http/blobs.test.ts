@@ -1,4 +1,5 @@
 /** Blob uploads with tus-js-client (Node, Buffer input) against startServer, on both databases. */
+import { installTestCa } from '../../../test-support/test-ca.ts';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
@@ -22,6 +23,7 @@ describe.each(DIALECTS)('blob uploads on %s', (dialect) => {
 
   beforeAll(async () => {
     env = await freshEnv(dialect);
+    await installTestCa(env.config.dataDir);
     server = await startServer(env.config, { logger: false });
     auth = await addKiosk(server.db);
     store = new LocalBlobStore(join(env.config.dataDir, 'blobs'));
@@ -139,7 +141,7 @@ describe.each(DIALECTS)('blob uploads on %s', (dialect) => {
     expect(await tusUpload(server.url, auth, bytes, { sha256: sha256Hex(bytes), mime: 'image/png' })).toMatchObject({ ok: true });
     const socket: Socket = await connectKiosk(server.url, auth);
     try {
-      const ack = MutationsAck.parse(await socket.emitWithAck(EVENTS.mutations, { mutations: [depositMutation({ seq: 1, blob: bytes })] }));
+      const ack = MutationsAck.parse(await socket.emitWithAck(EVENTS.mutations, { mutations: [depositMutation({ kioskId: auth.kioskId, seq: 1, blob: bytes })] }));
       expect(ack).toMatchObject({ ok: true, lastSeq: 1, results: [{ seq: 1, status: 'applied' }] });
     } finally {
       socket.close();
@@ -156,6 +158,7 @@ describe.each(DIALECTS)('blob limits and orphan cleanup on %s', (dialect) => {
 
   beforeAll(async () => {
     env = await freshEnv(dialect);
+    await installTestCa(env.config.dataDir);
     server = await startServer(
       { ...env.config, blobs: { ...env.config.blobs, maxUploadsPerKiosk: 2, maxUnreferencedPerKiosk: 3, graceMs: GRACE, gcIntervalMs: 0 } },
       { logger: false },
@@ -178,7 +181,7 @@ describe.each(DIALECTS)('blob limits and orphan cleanup on %s', (dialect) => {
   const deposit = async (a: TestKiosk, seq: number, blob: Buffer) => {
     const socket = await connectKiosk(server.url, a);
     try {
-      return MutationsAck.parse(await socket.timeout(10_000).emitWithAck(EVENTS.mutations, { mutations: [depositMutation({ seq, blob })] }));
+      return MutationsAck.parse(await socket.timeout(10_000).emitWithAck(EVENTS.mutations, { mutations: [depositMutation({ kioskId: a.kioskId, seq, blob })] }));
     } finally {
       socket.close();
     }

@@ -1,4 +1,5 @@
 /** The staff HTTP API, with and without its token; every read is journaled. On both databases. */
+import { installTestCa } from '../../../test-support/test-ca.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
@@ -26,12 +27,13 @@ describe.each(DIALECTS)('staff API on %s', (dialect) => {
 
   beforeAll(async () => {
     env = await freshEnv(dialect);
+    await installTestCa(env.config.dataDir);
     server = await startServer(env.config, { logger: false });
     const auth = await addKiosk(server.db);
     scan = fakeScan(3000);
     expect(await tusUpload(server.url, auth, scan, { sha256: sha256Hex(scan), mime: 'image/png' })).toMatchObject({ ok: true });
     documentId = randomUUID();
-    const m = depositMutation({ seq: 1, blob: scan, documentId });
+    const m = depositMutation({ kioskId: auth.kioskId, seq: 1, blob: scan, documentId });
     if (m.type !== 'vault.document.deposit') throw new Error('unexpected');
     deposit = m;
     const socket = await connectKiosk(server.url, auth);

@@ -35,6 +35,7 @@ import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addPerson, certify, signLogin, signManifest } from '../../../test-support/test-cards.ts';
 import type { TestCard, TestPerson } from '../../../test-support/test-cards.ts';
+import { proveWith } from '../../../test-support/test-ca.ts';
 import { addKiosk, connectKiosk, countRows, DIALECTS, freshEnv, sha256Hex, tusUpload } from '../../../test-support/test-env.ts';
 import { randomPng } from '../../../test-support/png.ts';
 import type { TestEnv, TestKiosk } from '../../../test-support/test-env.ts';
@@ -105,7 +106,7 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
   }
 
   /** A scan uploaded over tus, then its deposit mutation from the same kiosk, as its outbox does it. */
-  async function deposit(k: Kiosk, owner: TestPerson, docType: DocType, documentId: string = randomUUID()): Promise<string> {
+  async function deposit(k: Kiosk, owner: TestPerson, ownerCard: TestCard, docType: DocType, documentId: string = randomUUID()): Promise<string> {
     const bytes = randomPng();
     const sha256 = sha256Hex(bytes);
     expect(await tusUpload(server.url, k.kiosk, bytes, { sha256, mime: 'image/png' })).toMatchObject({ ok: true });
@@ -123,7 +124,10 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
         ground: { kind: 'own-card', cardSerial: owner.card },
       },
     };
-    const m = { seq: k.seq + 1, id: randomUUID(), createdAt: new Date().toISOString(), blobs: referencedBlobs(body), ...body } as Mutation;
+    // signed by the owner's card at the box (own-card ground), as the kiosk's session does
+    const id = randomUUID();
+    const blobs = referencedBlobs(body);
+    const m = { seq: k.seq + 1, id, createdAt: new Date().toISOString(), blobs, proof: proveWith(k.kiosk.kioskId, { id, blobs, ...body }, [ownerCard]), ...body } as Mutation;
     const ack = MutationsAck.parse(await ask(k.socket, EVENTS.mutations, { mutations: [m] }));
     expect(ack).toMatchObject({ ok: true, results: [{ status: 'applied' }] });
     k.seq = m.seq;
@@ -206,7 +210,7 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
 
   it('files, attaches a scan when it arrives, sends on the card’s signature, prints, tells and talks, then withdraws', async () => {
     const { person, card, k, sessionId } = await personAtKiosk();
-    await deposit(k, person, 'identity-card');
+    await deposit(k, person, card, 'identity-card');
     const created = await create(k, sessionId, ['prime-activite']);
     expect(created).toMatchObject({ ok: true });
     const dossierId = created.ok ? created.dossierId : '';
@@ -222,7 +226,7 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     expect(OkAck.parse(await ask(k.socket, AID_EVENTS.choosePiece, { sessionId, dossierId, itemId: 'rib', documentId: ribId }))).toEqual({ ok: true });
     d = await get(k, sessionId, dossierId);
     expect(d.checklist.find((c) => c.itemId === 'rib')?.status).toBe('arriving');
-    await deposit(k, person, 'rib', ribId);
+    await deposit(k, person, card, 'rib', ribId);
     d = await get(k, sessionId, dossierId);
     expect(d.checklist.find((c) => c.itemId === 'rib')).toMatchObject({ status: 'present', document: { id: ribId, version: 1 } });
     expect(d).toMatchObject({ canSubmit: true, aids: [{ aidId: 'prime-activite', state: 'ready', institutionName: 'la CAF', waitsFor: null }] });
@@ -300,8 +304,8 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     const beneficiary = await addPerson(server.db);
     const beneficiaryCard = await certify(ca, beneficiary);
     const joined = await openSession(agent.k, beneficiaryCard, agent.sessionId);
-    await deposit(agent.k, beneficiary, 'passport');
-    await deposit(agent.k, beneficiary, 'rib');
+    await deposit(agent.k, beneficiary, beneficiaryCard, 'passport');
+    await deposit(agent.k, beneficiary, beneficiaryCard, 'rib');
     const created = await create(agent.k, joined, ['prime-activite']);
     if (!created.ok) throw new Error(created.error.message);
     const ground: SubmissionGround = { kind: 'procuration', reference: 'PROC-2026-0007' };

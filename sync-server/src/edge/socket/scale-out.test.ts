@@ -7,6 +7,7 @@
  *  - the same kiosk sending its batches to both instances at the same time gets each mutation applied
  *    exactly once, in order (the row lock on the kiosk).
  */
+import { installTestCa } from '../../../test-support/test-ca.ts';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,6 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, HelloAck, MutationsAck, PushMessage } from '../../../protocol/socket.ts';
 import type { Mutation } from '../../../protocol/mutations.ts';
-import { initCa } from '../../features/cards/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, connectKiosk, countRows, depositMutation, fakeScan, freshEnv, sha256Hex, STAFF_TOKEN, tusUpload, until } from '../../../test-support/test-env.ts';
@@ -34,7 +34,7 @@ describe('two server instances on one PostgreSQL', () => {
     env = await freshEnv('postgres');
     dirB = mkdtempSync(join(tmpdir(), 'fac-instance-b-'));
     // each instance has its own copy of the CA (as each server machine would)
-    await initCa(env.config.dataDir);
+    await installTestCa(env.config.dataDir);
     const opts = { logger: false as const, pushes: { pollMs: 0, ackTimeoutMs: 3000 }, revocationPollMs: 0 };
     a = await startServer(env.config, opts);
     cpSync(join(env.config.dataDir, 'ca'), join(dirB, 'ca'), { recursive: true });
@@ -114,7 +114,7 @@ describe('two server instances on one PostgreSQL', () => {
     for (const blob of blobs) {
       for (const server of [a, b]) expect(await tusUpload(server.url, k, blob, { sha256: sha256Hex(blob), mime: 'image/png' })).toMatchObject({ ok: true });
     }
-    const mutations = blobs.map((blob, i) => depositMutation({ seq: i + 1, blob }));
+    const mutations = blobs.map((blob, i) => depositMutation({ kioskId: k.kioskId, seq: i + 1, blob }));
     const viaA = await kioskOn(a, k);
     const viaB = await kioskOn(b, k);
     const send = async (socket: Socket, batch: Mutation[]) => MutationsAck.parse(await socket.timeout(20_000).emitWithAck(EVENTS.mutations, { mutations: batch }));

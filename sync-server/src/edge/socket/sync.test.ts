@@ -28,6 +28,7 @@ import {
   YANIS,
 } from '../../../test-support/test-env.ts';
 import type { TestEnv, TestKiosk } from '../../../test-support/test-env.ts';
+import { installTestCa } from '../../../test-support/test-ca.ts';
 
 describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   let env: TestEnv;
@@ -36,6 +37,7 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
 
   beforeAll(async () => {
     env = await freshEnv(dialect);
+    await installTestCa(env.config.dataDir);
     server = await startServer(env.config, { logger: false });
   });
   afterEach(() => {
@@ -80,7 +82,7 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   it('applies mutations in order, each with its document, version and audit entry', async () => {
     const { auth, socket } = await kiosk();
     const blobs = [await uploaded(auth), await uploaded(auth), await uploaded(auth)];
-    const batch = blobs.map((blob, i) => depositMutation({ seq: i + 1, blob }));
+    const batch = blobs.map((blob, i) => depositMutation({ kioskId: auth.kioskId, seq: i + 1, blob }));
     const journalBefore = await countRows(server.db, 'audit_journal');
 
     const ack = await send(socket, { mutations: batch });
@@ -106,7 +108,7 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
 
   it('acknowledges a resent batch as duplicates and applies nothing twice', async () => {
     const { auth, socket } = await kiosk();
-    const batch = [depositMutation({ seq: 1, blob: await uploaded(auth) }), depositMutation({ seq: 2, blob: await uploaded(auth) })];
+    const batch = [depositMutation({ kioskId: auth.kioskId, seq: 1, blob: await uploaded(auth) }), depositMutation({ kioskId: auth.kioskId, seq: 2, blob: await uploaded(auth) })];
     expect((await send(socket, { mutations: batch })).ok).toBe(true);
     const docs = await countRows(server.db, 'documents');
     const journal = await countRows(server.db, 'audit_journal');
@@ -117,20 +119,20 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
     expect(await countRows(server.db, 'audit_journal')).toBe(journal);
 
     // a mix: the old one is a duplicate, the next one is applied
-    const third = depositMutation({ seq: 3, blob: await uploaded(auth) });
+    const third = depositMutation({ kioskId: auth.kioskId, seq: 3, blob: await uploaded(auth) });
     const mixed = await send(socket, { mutations: [batch[1], third] });
     expect(mixed).toMatchObject({ ok: true, lastSeq: 3, results: [{ seq: 2, status: 'duplicate' }, { seq: 3, status: 'applied' }] });
   });
 
   it('refuses a different mutation under an already used seq, or an id already used', async () => {
     const { auth, socket } = await kiosk();
-    const m1 = depositMutation({ seq: 1, blob: await uploaded(auth) });
+    const m1 = depositMutation({ kioskId: auth.kioskId, seq: 1, blob: await uploaded(auth) });
     expect((await send(socket, { mutations: [m1] })).ok).toBe(true);
 
-    const impostor = depositMutation({ seq: 1, blob: await uploaded(auth) });
+    const impostor = depositMutation({ kioskId: auth.kioskId, seq: 1, blob: await uploaded(auth) });
     expect(await send(socket, { mutations: [impostor] })).toMatchObject({ ok: false, error: { code: 'invalid', seq: 1 }, lastSeq: 1, results: [] });
 
-    const reusedId = depositMutation({ seq: 2, blob: await uploaded(auth), id: m1.id });
+    const reusedId = depositMutation({ kioskId: auth.kioskId, seq: 2, blob: await uploaded(auth), id: m1.id });
     expect(await send(socket, { mutations: [reusedId] })).toMatchObject({ ok: false, error: { code: 'invalid', seq: 2 }, lastSeq: 1 });
     expect(await stateOf(auth.kioskId)).toEqual({ lastSeq: 1, applied: 1 });
   });
@@ -138,10 +140,10 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   it('stops at a gap with the expected seq, still reporting what was applied before it', async () => {
     const { auth, socket } = await kiosk();
     const [b1, b2, b3] = [await uploaded(auth), await uploaded(auth), await uploaded(auth)];
-    const m1 = depositMutation({ seq: 1, blob: b1! });
-    const m3 = depositMutation({ seq: 3, blob: b3! });
+    const m1 = depositMutation({ kioskId: auth.kioskId, seq: 1, blob: b1! });
+    const m3 = depositMutation({ kioskId: auth.kioskId, seq: 3, blob: b3! });
 
-    const onlyTwo = await send(socket, { mutations: [depositMutation({ seq: 2, blob: b2! })] });
+    const onlyTwo = await send(socket, { mutations: [depositMutation({ kioskId: auth.kioskId, seq: 2, blob: b2! })] });
     expect(onlyTwo).toMatchObject({ ok: false, error: { code: 'gap', expectedSeq: 1, seq: 2 }, lastSeq: 0, results: [] });
     expect(await stateOf(auth.kioskId)).toEqual({ lastSeq: 0, applied: 0 });
 
@@ -157,7 +159,7 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
 
   it('applies a reordered batch in seq order', async () => {
     const { auth, socket } = await kiosk();
-    const ms = [1, 2, 3].map(async (seq) => depositMutation({ seq, blob: await uploaded(auth) }));
+    const ms = [1, 2, 3].map(async (seq) => depositMutation({ kioskId: auth.kioskId, seq, blob: await uploaded(auth) }));
     const [m1, m2, m3] = await Promise.all(ms);
     const ack = await send(socket, { mutations: [m3, m1, m2] });
     expect(ack).toMatchObject({ ok: true, lastSeq: 3, results: [{ seq: 1 }, { seq: 2 }, { seq: 3 }] });
@@ -168,7 +170,7 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   it('refuses invalid payloads with a typed error and stores nothing', async () => {
     const { auth, socket } = await kiosk();
     const blob = await uploaded(auth);
-    const good = depositMutation({ seq: 1, blob });
+    const good = depositMutation({ kioskId: auth.kioskId, seq: 1, blob });
     const withPayload = (p: Record<string, unknown>) => ({ ...good, payload: { ...(good as { payload: object }).payload, ...p } });
     const journal = await countRows(server.db, 'audit_journal');
 
@@ -213,12 +215,12 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   it('keeps each kiosk on its own sequence: a kioskId slipped into a mutation is ignored, another kiosk’s ids are refused', async () => {
     const mine = await kiosk();
     const theirs = await kiosk();
-    const theirFirst = depositMutation({ seq: 1, blob: await uploaded(theirs.auth) });
+    const theirFirst = depositMutation({ kioskId: theirs.auth.kioskId, seq: 1, blob: await uploaded(theirs.auth) });
     expect((await send(theirs.socket, { mutations: [theirFirst] })).ok).toBe(true);
     // replaying the other kiosk's mutation (its id, its seq) under my connection
     expect(await send(mine.socket, { mutations: [{ ...theirFirst, kioskId: theirs.auth.kioskId }] })).toMatchObject({ ok: false, error: { code: 'invalid' } });
     // a kioskId member pointing elsewhere does not move the mutation to that kiosk's sequence
-    const m = depositMutation({ seq: 1, blob: await uploaded(mine.auth) });
+    const m = depositMutation({ kioskId: mine.auth.kioskId, seq: 1, blob: await uploaded(mine.auth) });
     expect(await send(mine.socket, { mutations: [{ ...m, kioskId: theirs.auth.kioskId }] })).toMatchObject({ ok: true, lastSeq: 1 });
     expect(await stateOf(mine.auth.kioskId)).toEqual({ lastSeq: 1, applied: 1 });
     expect(await stateOf(theirs.auth.kioskId)).toEqual({ lastSeq: 1, applied: 1 });
@@ -252,7 +254,7 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   it('drops a connection whose message exceeds the size limit, storing nothing', async () => {
     const { auth, socket } = await kiosk();
     const blob = await uploaded(auth);
-    const big = depositMutation({ seq: 1, blob });
+    const big = depositMutation({ kioskId: auth.kioskId, seq: 1, blob });
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
     socket.emit(EVENTS.mutations, { mutations: [big], padding: 'x'.repeat(LIMITS.socketMessageBytes + 1) }, () => {});
     expect(await disconnected).toMatch(/transport close|transport error/);
@@ -262,7 +264,7 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   it('answers blob_missing until the blob is uploaded, then applies', async () => {
     const { auth, socket } = await kiosk();
     const blob = fakeScan(4096);
-    const m = depositMutation({ seq: 1, blob });
+    const m = depositMutation({ kioskId: auth.kioskId, seq: 1, blob });
     expect(await send(socket, { mutations: [m] })).toMatchObject({ ok: false, error: { code: 'blob_missing', seq: 1 }, lastSeq: 0, results: [] });
     expect(await stateOf(auth.kioskId)).toEqual({ lastSeq: 0, applied: 0 });
 
@@ -273,37 +275,45 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
   it('refuses a file whose size or type differs from the uploaded blob', async () => {
     const { auth, socket } = await kiosk();
     const blob = await uploaded(auth);
-    const m = depositMutation({ seq: 1, blob, mime: 'image/jpeg' });
+    const m = depositMutation({ kioskId: auth.kioskId, seq: 1, blob, mime: 'image/jpeg' });
     expect(await send(socket, { mutations: [m] })).toMatchObject({ ok: false, error: { code: 'blob_mismatch' } });
     expect(await stateOf(auth.kioskId)).toEqual({ lastSeq: 0, applied: 0 });
   });
 
-  it('asks the access policy: another person’s card, an unknown card or a blocked card cannot deposit', async () => {
+  it('asks the access policy: another person’s card, an unknown card or a blocked card cannot deposit; each refusal uses up its seq and is journaled', async () => {
     const { auth, socket } = await kiosk();
     const docs = await countRows(server.db, 'documents');
-    const yanisCard = depositMutation({ seq: 1, blob: await uploaded(auth), cardSerial: YANIS.card });
-    expect(await send(socket, { mutations: [yanisCard] })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const unknownCard = depositMutation({ seq: 1, blob: await uploaded(auth), cardSerial: 'FFFFFFFF' });
-    expect(await send(socket, { mutations: [unknownCard] })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('card_unknown') } });
-    const unknownOwner = depositMutation({ seq: 1, blob: await uploaded(auth), owner: 'FAC-0000-0000-0000' });
-    expect(await send(socket, { mutations: [unknownOwner] })).toMatchObject({ ok: false, error: { code: 'unknown' } });
+    const refused = async (m: ReturnType<typeof depositMutation>, code: string, reason?: string) => {
+      const ack = await send(socket, { mutations: [m] });
+      expect(ack).toMatchObject({ ok: true, lastSeq: m.seq, results: [{ seq: m.seq, id: m.id, status: 'refused', error: { code, ...(reason ? { message: expect.stringContaining(reason) } : {}) } }] });
+    };
+    await refused(depositMutation({ kioskId: auth.kioskId, seq: 1, blob: await uploaded(auth), cardSerial: YANIS.card }), 'forbidden', 'not_own_vault');
+    await refused(depositMutation({ kioskId: auth.kioskId, seq: 2, blob: await uploaded(auth), cardSerial: 'FFFFFFFF' }), 'forbidden', 'card_unknown');
+    await refused(depositMutation({ kioskId: auth.kioskId, seq: 3, blob: await uploaded(auth), owner: 'FAC-0000-0000-0000' }), 'unknown');
 
     await server.db.updateTable('cards').set({ status: 'blocked' }).where('serial', '=', YANIS.card).execute();
     try {
-      const blocked = depositMutation({ seq: 1, blob: await uploaded(auth), owner: YANIS.identifier, cardSerial: YANIS.card });
-      expect(await send(socket, { mutations: [blocked] })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('card_not_active') } });
+      await refused(depositMutation({ kioskId: auth.kioskId, seq: 4, blob: await uploaded(auth), owner: YANIS.identifier, cardSerial: YANIS.card }), 'forbidden', 'card_not_active');
     } finally {
       await server.db.updateTable('cards').set({ status: 'active' }).where('serial', '=', YANIS.card).execute();
     }
     expect(await countRows(server.db, 'documents')).toBe(docs);
-    expect(await stateOf(auth.kioskId)).toEqual({ lastSeq: 0, applied: 0 });
+    const rows = await server.db.selectFrom('applied_mutations').select(['seq', 'outcome']).where('kiosk_id', '=', auth.kioskId).orderBy('seq').execute();
+    expect(rows).toEqual([1, 2, 3, 4].map((seq) => ({ seq, outcome: 'refused' })));
+    // the journal keeps each attempt (on the person it named, when the platform knows them)
+    const journal = await server.db.selectFrom('audit_journal').select(['action', 'detail']).where('action', '=', 'mutation.refused').execute();
+    expect(journal.filter((j) => (JSON.parse(j.detail) as { kioskId: string }).kioskId === auth.kioskId)).toHaveLength(4);
+    // asked again (a lost acknowledgement), the same answer; and the kiosk goes on with its next mutation
+    const again = depositMutation({ kioskId: auth.kioskId, seq: 5, blob: await uploaded(auth) });
+    expect(await send(socket, { mutations: [again] })).toMatchObject({ ok: true, lastSeq: 5, results: [{ seq: 5, status: 'applied' }] });
+    expect(await verifyAuditChain(server.db)).toMatchObject({ ok: true });
   });
 
   it('adds a version to an existing document of the same owner, and refuses another owner’s document id', async () => {
     const { auth, socket } = await kiosk();
     const documentId = randomUUID();
-    const v1 = depositMutation({ seq: 1, blob: await uploaded(auth), documentId });
-    const v2 = depositMutation({ seq: 2, blob: await uploaded(auth), documentId });
+    const v1 = depositMutation({ kioskId: auth.kioskId, seq: 1, blob: await uploaded(auth), documentId });
+    const v2 = depositMutation({ kioskId: auth.kioskId, seq: 2, blob: await uploaded(auth), documentId });
     expect((await send(socket, { mutations: [v1, v2] })).ok).toBe(true);
     const doc = await server.db.selectFrom('documents').select('current_version').where('id', '=', documentId).executeTakeFirstOrThrow();
     expect(doc.current_version).toBe(2);
@@ -312,15 +322,16 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
       { version: 2 },
     ]);
 
-    const hijack = depositMutation({ seq: 3, blob: await uploaded(auth), documentId, owner: YANIS.identifier, cardSerial: YANIS.card });
-    expect(await send(socket, { mutations: [hijack] })).toMatchObject({ ok: false, error: { code: 'forbidden' }, lastSeq: 2 });
+    const hijack = depositMutation({ kioskId: auth.kioskId, seq: 3, blob: await uploaded(auth), documentId, owner: YANIS.identifier, cardSerial: YANIS.card });
+    expect(await send(socket, { mutations: [hijack] })).toMatchObject({ ok: true, lastSeq: 3, results: [{ seq: 3, status: 'refused', error: { code: 'forbidden' } }] });
+    expect((await server.db.selectFrom('documents').select('current_version').where('id', '=', documentId).executeTakeFirstOrThrow()).current_version).toBe(2);
   });
 
   it('serializes two batches of the same kiosk: each mutation applied exactly once', async () => {
     const auth = await addKiosk(server.db);
     const [a, b] = [await connectKiosk(server.url, auth), await connectKiosk(server.url, auth)];
     sockets.push(a, b);
-    const batch = await Promise.all([1, 2, 3, 4, 5].map(async (seq) => depositMutation({ seq, blob: await uploaded(auth, 256) })));
+    const batch = await Promise.all([1, 2, 3, 4, 5].map(async (seq) => depositMutation({ kioskId: auth.kioskId, seq, blob: await uploaded(auth, 256) })));
     const [ackA, ackB] = await Promise.all([send(a, { mutations: batch }), send(b, { mutations: batch })]);
     expect(ackA.ok && ackB.ok).toBe(true);
     const statuses = [...(ackA.ok ? ackA.results : []), ...(ackB.ok ? ackB.results : [])].map((r) => r.status);

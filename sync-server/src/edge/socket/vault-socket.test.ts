@@ -16,7 +16,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createPlatformCa, issueCardCertificate } from '../../../protocol/card-certificate.ts';
 import type { CardRole } from '../../../protocol/card-certificate.ts';
 import type { DocType, FileMime } from '../../../protocol/common.ts';
-import { referencedBlobs } from '../../../protocol/mutations.ts';
+import { cardsOfGround, referencedBlobs } from '../../../protocol/mutations.ts';
+import { proveWith } from '../../../test-support/test-ca.ts';
 import type { DocumentDeposit, Ground, Mutation, MutationBody } from '../../../protocol/mutations.ts';
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import { AuditAck, ChallengeAck, DOC_TYPE_TITLE, FileAck, GetAck, ListAck, OpenSessionAck, VAULT_EVENTS, loginMessage } from '../../../protocol/vault.ts';
@@ -179,8 +180,12 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
   const ids = (ack: ListAck) => (ack.ok ? ack.documents.map((d) => d.id) : []);
 
   /** One mutation from the writer kiosk, next in its sequence (a refused one does not use its seq up). */
+  /** A mutation as the kiosk's outbox sends it, signed by the cards its ground names (at the box, over PC/SC). */
   async function mutate(body: MutationBody): Promise<MutationsAck> {
-    const m = { seq: writer.lastSeq + 1, id: randomUUID(), createdAt: new Date().toISOString(), blobs: referencedBlobs(body), ...body } as Mutation;
+    const id = randomUUID();
+    const blobs = referencedBlobs(body);
+    const signers = cardsOfGround(body.payload.ground).map((serial) => [...cards.values()].find((c) => c.serial === serial)!).map((c) => ({ ...c, authKey: c.key, signKey: c.key }));
+    const m = { seq: writer.lastSeq + 1, id, createdAt: new Date().toISOString(), blobs, proof: proveWith(writer.kiosk.kioskId, { id, blobs, ...body }, signers), ...body } as Mutation;
     const ack = MutationsAck.parse(await ask(writer.socket, EVENTS.mutations, { mutations: [m] }));
     if (ack.lastSeq !== undefined) writer.lastSeq = ack.lastSeq;
     return ack;
@@ -772,8 +777,9 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
 
         const del = (ground: Ground) => mutate({ type: 'vault.document.delete', payload: { documentId: doc.documentId, owner: camille.identifier, ground } });
         // deleting stays the person's own act: not with an agent, even with the beneficiary's card present
-        expect(await del(withAgent(camille, sophie))).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Suppression refusée (action_not_allowed_on_ground).' }, results: [] });
-        expect(await del(ownCard(yanis))).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Suppression refusée (not_own_vault).' } });
+        // refused for good: the seq is used up, nothing is deleted
+        expect(await del(withAgent(camille, sophie))).toMatchObject({ ok: true, results: [{ status: 'refused', error: { code: 'forbidden', message: 'Suppression refusée (action_not_allowed_on_ground).' } }] });
+        expect(await del(ownCard(yanis))).toMatchObject({ ok: true, results: [{ status: 'refused', error: { code: 'forbidden', message: 'Suppression refusée (not_own_vault).' } }] });
         expect(ids(await list(me.socket, me.sessionId))).toContain(doc.documentId);
         expect(ids(await search(me.socket, me.sessionId, 'kumquat'))).toEqual([doc.documentId]);
         expect(await indexed(doc.documentId)).toBe(true);
@@ -821,9 +827,9 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
 
         // refused: an unknown institution, another person's card, a document not in this vault
         const threads = await server.db.selectFrom('threads').select('id').execute();
-        expect(await send({ messageId: randomUUID(), documentId: rib.documentId, institutionId: 'nowhere' })).toMatchObject({ ok: false, error: { code: 'unknown' } });
-        expect(await send({ messageId: randomUUID(), documentId: rib.documentId, ground: ownCard(yanis) })).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Envoi refusé (not_own_vault).' } });
-        expect(await send({ messageId: randomUUID(), documentId: yanisDoc.documentId })).toMatchObject({ ok: false, error: { code: 'unknown' } });
+        expect(await send({ messageId: randomUUID(), documentId: rib.documentId, institutionId: 'nowhere' })).toMatchObject({ ok: true, results: [{ status: 'refused', error: { code: 'unknown' } }] });
+        expect(await send({ messageId: randomUUID(), documentId: rib.documentId, ground: ownCard(yanis) })).toMatchObject({ ok: true, results: [{ status: 'refused', error: { code: 'forbidden', message: 'Envoi refusé (not_own_vault).' } }] });
+        expect(await send({ messageId: randomUUID(), documentId: yanisDoc.documentId })).toMatchObject({ ok: true, results: [{ status: 'refused', error: { code: 'unknown' } }] });
         expect(await server.db.selectFrom('threads').select('id').execute()).toHaveLength(threads.length);
 
         // the message keeps its copy when the person later deletes the document

@@ -34,6 +34,7 @@ import { addKiosk, countRows, DIALECTS, depositMutation, freshEnv, SEED_PATH, ST
 import type { TestEnv, TestKiosk } from '../../../test-support/test-env.ts';
 import { addPerson, certify, signManifest } from '../../../test-support/test-cards.ts';
 import type { TestCard, TestPerson } from '../../../test-support/test-cards.ts';
+import { proveWith } from '../../../test-support/test-ca.ts';
 import { fireEvent, queue } from './applications.ts';
 import type { ApplicationActor } from './applications.ts';
 import { applicantOf, choosePiece, createDossier, listDossiers, viewDossier, writeToInstitution } from './dossiers.ts';
@@ -73,7 +74,7 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     await seedDatabase(db, await readSeedFile(SEED_PATH));
     catalogue = await loadCatalogue();
     ca = await initCa(env.config.dataDir);
-    engine = new SyncEngine({ db, dialect, makeDurable: async () => {}, log: silent });
+    engine = new SyncEngine({ db, dialect, makeDurable: async () => {}, log: silent, caCertificate: () => ca.certificate });
     kiosk = await addKiosk(db);
     blobDir = mkdtempSync(join(tmpdir(), 'fac-dossier-blobs-'));
   });
@@ -121,14 +122,30 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     return id;
   }
 
+  /** Each person's card, certified once: it signs the person's deposits as the card does at the box. */
+  const cards = new Map<string, TestCard>();
+  async function cardOf(p: TestPerson): Promise<TestCard> {
+    let c = cards.get(p.card);
+    if (!c) cards.set(p.card, (c = await certify(ca, p)));
+    return c;
+  }
+
   /** A deposit from the kiosk, through the sync engine (uploaded blob row, then the mutation). */
   async function deposit(p: TestPerson, o: { docType: DocType; documentId?: string; issuedOn?: string }) {
     const blob = randomBytes(64);
     const sha256 = createHash('sha256').update(blob).digest('hex');
     await db.insertInto('blobs').values({ sha256, size: blob.length, mime: 'image/png', created_at: new Date().toISOString(), uploaded_by: kiosk.kioskId, referenced_at: null }).execute();
-    const m = depositMutation({ seq: ++seq, blob, owner: p.identifier, cardSerial: p.card, ...(o.documentId ? { documentId: o.documentId } : {}) });
-    m.payload.docType = o.docType;
-    if (o.issuedOn) m.payload.issuedOn = o.issuedOn;
+    const m = depositMutation({
+      kioskId: kiosk.kioskId,
+      seq: ++seq,
+      blob,
+      owner: p.identifier,
+      cardSerial: p.card,
+      signers: [await cardOf(p)],
+      docType: o.docType,
+      ...(o.issuedOn ? { issuedOn: o.issuedOn } : {}),
+      ...(o.documentId ? { documentId: o.documentId } : {}),
+    });
     const ack = await engine.apply(kiosk.kioskId, [m]);
     expect(ack, 'deposit applied').toMatchObject({ ok: true, results: [{ status: 'applied' }] });
     return m.payload.documentId;
@@ -302,12 +319,11 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     await db.updateTable('dossiers').set({ situation: '{"housing":' }).where('id', '=', id).execute();
     const lines: string[] = [];
     const log = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) }) as unknown as FastifyBaseLogger;
-    const logged = new SyncEngine({ db, dialect, makeDurable: async () => {}, log });
+    const logged = new SyncEngine({ db, dialect, makeDurable: async () => {}, log, caCertificate: () => ca.certificate });
     const blob = randomBytes(64);
     const sha256 = createHash('sha256').update(blob).digest('hex');
     await db.insertInto('blobs').values({ sha256, size: blob.length, mime: 'image/png', created_at: new Date().toISOString(), uploaded_by: kiosk.kioskId, referenced_at: null }).execute();
-    const m = depositMutation({ seq: ++seq, blob, owner: p.identifier, cardSerial: p.card });
-    m.payload.docType = 'payslip';
+    const m = depositMutation({ kioskId: kiosk.kioskId, seq: ++seq, blob, owner: p.identifier, cardSerial: p.card, signers: [await cardOf(p)], docType: 'payslip' });
     expect(await logged.apply(kiosk.kioskId, [m])).toMatchObject({ ok: true, lastSeq: seq, results: [{ status: 'applied' }] });
     expect(await db.selectFrom('documents').select('doc_type').where('id', '=', m.payload.documentId).executeTakeFirst()).toEqual({ doc_type: 'payslip' });
     expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['aid requests could not be re-assessed after a vault change; the papers are kept']);
@@ -419,6 +435,56 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(d.checklist.find((c) => c.itemId === 'avis-impot')).toMatchObject({ status: 'present', document: { id: issued.ok ? issued.documentId : '' } });
   });
 
+  it('a RIB forged by a kiosk without the person’s card never answers the institution’s request', async () => {
+    const { p, a, rib, card } = await readyPerson();
+    const id = await file(a, ['prime-activite']);
+    expect(await signAndSubmit(a, id, card)).toMatchObject({ ok: true, value: { state: 'submitted' } });
+    const app = await db.selectFrom('applications').select('id').where('dossier_id', '=', id).executeTakeFirstOrThrow();
+    expect(await fireEvent(db, dialect, { applicationId: app.id, event: 'take-up', actor: CAF })).toMatchObject({ ok: true });
+    await db.updateTable('dossier_pieces').set({ requested_at: new Date().toISOString(), request_message: 'RIB illisible.' }).where('dossier_id', '=', id).where('item_id', '=', 'rib').execute();
+    expect(await fireEvent(db, dialect, { applicationId: app.id, event: 'request-information', actor: CAF, message: 'Merci de redonner votre RIB.' })).toMatchObject({ ok: true });
+
+    // a stolen tablet (or its device key) names the person's card, but only another card can sign for it
+    const thief = await addPerson(db, { firstName: 'Marc', lastName: 'Voleur' });
+    const forged = async (signers: readonly TestCard[], o: { kioskId?: string } = {}) => {
+      const blob = randomBytes(64);
+      const sha256 = createHash('sha256').update(blob).digest('hex');
+      await db.insertInto('blobs').values({ sha256, size: blob.length, mime: 'image/png', created_at: new Date().toISOString(), uploaded_by: kiosk.kioskId, referenced_at: null }).execute();
+      return depositMutation({ kioskId: o.kioskId ?? kiosk.kioskId, seq: ++seq, blob, owner: p.identifier, cardSerial: p.card, signers, documentId: rib });
+    };
+    const attempts = [
+      // the thief's own card, named as the person's
+      await forged([{ ...(await cardOf(thief)), serial: p.card }]),
+      // the person's genuine certificate (read off the card once), with a signature by another key
+      await forged([{ ...(await cardOf(p)), authKey: (await cardOf(thief)).authKey }]),
+      // a genuine signature of the person's card, made for another kiosk
+      await forged([await cardOf(p)], { kioskId: 'borne-autre-mairie' }),
+    ];
+    for (const m of attempts) {
+      const ack = await engine.apply(kiosk.kioskId, [m]);
+      expect(ack).toMatchObject({ ok: true, results: [{ status: 'refused', error: { code: 'forbidden', message: expect.stringContaining('card_not_present') } }] });
+    }
+    // a genuine signature over another paper, put on this one
+    const genuine = await forged([await cardOf(p)]);
+    const other = await forged([await cardOf(p)]);
+    expect(await engine.apply(kiosk.kioskId, [{ ...other, seq: genuine.seq, proof: genuine.proof }])).toMatchObject({ ok: true, results: [{ status: 'refused' }] });
+    seq = genuine.seq; // the refused one used it; `other` was never sent
+
+    const d = await view(a, id);
+    expect(states(d)).toEqual({ 'prime-activite': 'information-requested' });
+    expect(d.checklist.find((c) => c.itemId === 'rib')).toMatchObject({ status: 'absent', requestedByInstitution: true });
+    expect((await db.selectFrom('documents').select('current_version').where('id', '=', rib).executeTakeFirstOrThrow()).current_version).toBe(1);
+    // the person can see that a tablet tried: every attempt is in their journal
+    const tried = await db.selectFrom('audit_journal').select('detail').where('action', '=', 'mutation.refused').where('subject_person_id', '=', p.id).execute();
+    expect(tried).toHaveLength(4);
+
+    // with the person's card at the box, the paper answers the request
+    await deposit(p, { docType: 'rib', documentId: rib });
+    expect(states(await view(a, id))).toEqual({ 'prime-activite': 'in-processing' });
+    const journaled = await db.selectFrom('audit_journal').select('detail').where('action', '=', 'document.deposit').where('document_id', '=', rib).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(JSON.parse(journaled.detail)).toMatchObject({ cardSerial: p.card, proof: expect.stringMatching(/^card-signature:[0-9a-f]{64}$/) });
+  });
+
   it('a piece asked again takes only a newer version; when it arrives the information is provided by the server', async () => {
     const { p, a, rib, card } = await readyPerson();
     const id = await file(a, ['prime-activite']);
@@ -463,8 +529,10 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     const { p, a, rib } = await readyPerson();
     const id = await file(a, ['prime-activite']);
     expect(states(await view(a, id))).toEqual({ 'prime-activite': 'ready' });
+    const body = { type: 'vault.document.delete' as const, payload: { documentId: rib, owner: p.identifier, ground: { kind: 'own-card' as const, cardSerial: p.card } } };
+    const id2 = randomUUID();
     const ack = await engine.apply(kiosk.kioskId, [
-      { seq: ++seq, id: randomUUID(), createdAt: new Date().toISOString(), blobs: [], type: 'vault.document.delete', payload: { documentId: rib, owner: p.identifier, ground: { kind: 'own-card', cardSerial: p.card } } },
+      { seq: ++seq, id: id2, createdAt: new Date().toISOString(), blobs: [], proof: proveWith(kiosk.kioskId, { id: id2, blobs: [], ...body }, [await cardOf(p)]), ...body },
     ]);
     expect(ack).toMatchObject({ ok: true, results: [{ status: 'applied' }] });
     // moved in the delete's own transaction, before anyone looks
@@ -482,23 +550,19 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(await signAndSubmit(a, id, await certify(ca, p), { mode: 'automatic' })).toMatchObject({ ok: true, value: { state: 'waiting-for-pieces' } });
     const historyBefore = (await view(a, id)).history.length;
     // three papers of the person (the RIB among them), then one for a vault nobody holds: refused
-    const uploaded = async (owner: string) => {
+    const uploaded = async (owner: string, docType: DocType) => {
       const blob = randomBytes(64);
       const sha256 = createHash('sha256').update(blob).digest('hex');
       await db.insertInto('blobs').values({ sha256, size: blob.length, mime: 'image/png', created_at: new Date().toISOString(), uploaded_by: kiosk.kioskId, referenced_at: null }).execute();
-      return depositMutation({ seq: ++seq, blob, owner, cardSerial: p.card });
+      return depositMutation({ kioskId: kiosk.kioskId, seq: ++seq, blob, owner, cardSerial: p.card, signers: [await cardOf(p)], docType });
     };
     const batch = [];
-    for (const docType of ['payslip', 'rib', 'proof-of-address'] as const) {
-      const m = await uploaded(p.identifier);
-      m.payload.docType = docType;
-      batch.push(m);
-    }
-    batch.push(await uploaded('PERSONNE-INCONNUE'));
+    for (const docType of ['payslip', 'rib', 'proof-of-address'] as const) batch.push(await uploaded(p.identifier, docType));
+    batch.push(await uploaded('PERSONNE-INCONNUE', 'rib'));
     const ack = await engine.apply(kiosk.kioskId, batch);
-    expect(ack).toMatchObject({ ok: false, error: { code: 'unknown', seq: seq } });
-    expect(ack.results?.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
-    seq = ack.lastSeq ?? seq; // the refused one's number is given again to the next mutation
+    // the last one is refused for good: its seq is used up, the kiosk goes on
+    expect(ack).toMatchObject({ ok: true, lastSeq: seq });
+    expect(ack.results?.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'refused']);
     const d = await view(a, id);
     expect(states(d)).toEqual({ 'prime-activite': 'submitted' });
     // the papers before the refused mutation are kept, and so is what they did to the request

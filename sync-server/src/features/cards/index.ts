@@ -9,3 +9,5 @@ export { checkPresentedCard } from './presented-card.ts';
 export { withCardInReader } from './reader.ts';
 export { latestRevocationList, latestRevocationVersion, publishRevocationList } from './revocations.ts';
 export { welcomeLetterFor } from './welcome-letter.ts';
+export { checkWriteProof } from './write-proof.ts';
+export type { ProvenCard, WriteProofCheck, WriteProofProblem } from './write-proof.ts';

@@ -76,7 +76,7 @@ describe.each(DIALECTS)('institutional papers (%s)', (dialect) => {
     expect(journal.map((j) => [j.action, j.actor_kind, j.ground])).toEqual([['document.issue', 'staff', 'staff-administration']]);
 
     // read-only for the person, on their own card
-    const own = { kind: 'own-card' as const, card: { serial: CAMILLE.card, personId: camille.personId, status: 'active' as const } };
+    const own = { kind: 'own-card' as const, card: { serial: CAMILLE.card, personId: camille.personId, status: 'active' as const, proven: true } };
     expect(decide({ actor: { kind: 'person', personId: camille.personId }, action: 'document.delete', subject: { personId: camille.personId }, documentClass: { vault: 'institutional', docType: 'caf-certificate' }, ground: own })).toEqual({ allow: false, reason: 'institutional_vault_is_read_only' });
     // and staff put papers only into the institutional vault
     expect(decide({ actor: { kind: 'staff', id: 'x' }, action: 'document.issue', subject: { personId: camille.personId }, documentClass: { vault: 'personal', docType: 'rib' }, ground: { kind: 'staff-administration' } })).toMatchObject({ allow: false });

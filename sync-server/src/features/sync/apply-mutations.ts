@@ -11,8 +11,11 @@ import { sql } from 'kysely';
 import type { Kysely, Transaction } from 'kysely';
 import { referencedBlobs } from '../../../protocol/mutations.ts';
 import type { Mutation } from '../../../protocol/mutations.ts';
-import type { MutationsAck, ProtocolError } from '../../../protocol/socket.ts';
+import { ProtocolError } from '../../../protocol/socket.ts';
+import type { MutationResult, MutationsAck } from '../../../protocol/socket.ts';
 import { reevaluatePerson } from '../applications/index.ts';
+import { checkWriteProof } from '../cards/index.ts';
+import { appendAudit } from '../../kernel/audit.ts';
 import { applyDocumentDeposit } from '../vault/index.ts';
 import { applyDocumentDelete, applyDocumentSend } from '../vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
@@ -29,11 +32,18 @@ export interface SyncEngineDeps {
   log: FastifyBaseLogger;
   /** checked for the bytes of a blob no mutation referenced before (the orphan cleanup may have taken them) */
   blobStore?: BlobStore;
+  /** the pinned platform CA (DER): the cards' certificates in mutation proofs are checked against it; null: none loaded, nothing can be proven */
+  caCertificate: () => Uint8Array | null;
   /** fault-injection points for tests; never set by configuration */
   hooks?: SyncTestHooks;
 }
 
-type MutationResult = { seq: number; id: string; status: 'applied' | 'duplicate' };
+/**
+ * Refusals that no retry can change (the access policy said no — no proof of the card, a blocked card —
+ * or the owner or document is unknown): the mutation uses up its seq as refused, so the kiosk's later
+ * mutations are not held behind it. A missing blob, a gap or a server error stay retryable.
+ */
+const FINAL_REFUSALS: ReadonlySet<ProtocolError['code']> = new Set(['forbidden', 'unknown']);
 
 /** Thrown inside a mutation's transaction to roll it back and report a typed error. */
 class Rejection extends Error {
@@ -42,13 +52,23 @@ class Rejection extends Error {
   }
 }
 
+/** The error recorded with a refused mutation, given again when the kiosk asks again. */
+function storedError(text: string | null, seq: number): ProtocolError {
+  try {
+    const e = ProtocolError.safeParse(JSON.parse(text ?? 'null'));
+    if (e.success) return { ...e.data, seq };
+  } catch {
+    // an unreadable record says only that it was refused
+  }
+  return { code: 'forbidden', seq, message: 'Mutation refusée.' };
+}
+
 function sameBlobSet(a: readonly string[], b: readonly string[]): boolean {
   const sa = new Set(a);
   const sb = new Set(b);
   return sa.size === a.length && sb.size === b.length && sa.size === sb.size && [...sa].every((x) => sb.has(x));
 }
 
-/** Checks a whole batch before anything is applied: a malformed batch stores nothing. */
 /** Runs `fn` in a savepoint: its writes stay when it returns; they are rolled back, and the error rethrown, when it throws. */
 async function inSavepoint<T>(trx: Transaction<Database>, name: 'mutation' | 'reassess', fn: () => Promise<T>): Promise<T> {
   await sql`SAVEPOINT ${sql.raw(name)}`.execute(trx);
@@ -63,6 +83,7 @@ async function inSavepoint<T>(trx: Transaction<Database>, name: 'mutation' | 're
   }
 }
 
+/** Checks a whole batch before anything is applied: a malformed batch stores nothing. */
 function checkBatch(sorted: readonly Mutation[]): ProtocolError | null {
   const ids = new Set<string>();
   for (let i = 0; i < sorted.length; i++) {
@@ -145,12 +166,12 @@ export class SyncEngine {
         const now = new Date().toISOString();
         for (const m of sorted) {
           if (m.seq <= lastSeq) {
-            const recorded = await trx.selectFrom('applied_mutations').select('id').where('kiosk_id', '=', kioskId).where('seq', '=', m.seq).executeTakeFirst();
+            const recorded = await trx.selectFrom('applied_mutations').select(['id', 'outcome', 'error']).where('kiosk_id', '=', kioskId).where('seq', '=', m.seq).executeTakeFirst();
             if (recorded && recorded.id !== m.id) {
               error = { code: 'invalid', seq: m.seq, message: `Le numéro ${m.seq} a déjà servi pour une autre mutation.` };
               break;
             }
-            results.push({ seq: m.seq, id: m.id, status: 'duplicate' });
+            results.push(recorded?.outcome === 'refused' ? { seq: m.seq, id: m.id, status: 'refused', error: storedError(recorded.error, m.seq) } : { seq: m.seq, id: m.id, status: 'duplicate' });
             continue;
           }
           if (m.seq > lastSeq + 1) {
@@ -162,8 +183,14 @@ export class SyncEngine {
             if (changed) vaultsChanged.add(changed);
           } catch (err) {
             if (!(err instanceof Rejection)) throw err;
-            error = err.error;
-            break;
+            if (!FINAL_REFUSALS.has(err.error.code)) {
+              error = err.error;
+              break;
+            }
+            await this.recordRefusal(trx, kioskId, m, err.error, now);
+            results.push({ seq: m.seq, id: m.id, status: 'refused', error: err.error });
+            lastSeq = m.seq;
+            continue;
           }
           results.push({ seq: m.seq, id: m.id, status: 'applied' });
           referenced.push(...m.blobs);
@@ -205,6 +232,29 @@ export class SyncEngine {
   }
 
   /**
+   * A mutation refused for good: its seq is used up (recorded as refused, with the reason), and the
+   * refusal is journaled on the person whose vault it named — a write attempted without their card is
+   * something they and the staff must be able to see. Its writes were rolled back with its savepoint.
+   */
+  private async recordRefusal(trx: Transaction<Database>, kioskId: string, m: Mutation, error: ProtocolError, now: string): Promise<void> {
+    await trx
+      .insertInto('applied_mutations')
+      .values({ kiosk_id: kioskId, seq: m.seq, id: m.id, type: m.type, applied_at: now, outcome: 'refused', error: JSON.stringify({ code: error.code, message: error.message }) })
+      .execute();
+    const owner = await trx.selectFrom('persons').select('id').where('identifier', '=', m.payload.owner).executeTakeFirst();
+    await appendAudit(trx, this.deps.dialect, {
+      actor: { kind: 'system', id: `kiosk:${kioskId}` },
+      action: 'mutation.refused',
+      subjectPersonId: owner?.id ?? null,
+      documentId: null,
+      ground: m.payload.ground.kind,
+      detail: { kioskId, mutationId: m.id, type: m.type, code: error.code, reason: error.message, cards: m.proof.cards.map((c) => c.cardSerial).join(',') },
+      at: now,
+    });
+    this.deps.log.warn({ kioskId, seq: m.seq, mutationId: m.id, type: m.type, code: error.code, reason: error.message }, 'mutation refused for good');
+  }
+
+  /**
    * One mutation's writes, inside its savepoint; a Rejection rolls them back. Returns the person whose
    * vault gained or lost a paper, if any.
    */
@@ -228,17 +278,20 @@ export class SyncEngine {
       }
     }
 
+    // who was there: the cards the ground names must each have signed this very mutation on this kiosk
+    const proof = await checkWriteProof(trx, this.deps.caCertificate(), { kioskId, mutation: m, ground: m.payload.ground, now: new Date(now) });
+
     let changed: string | null = null;
     switch (m.type) {
       case 'vault.document.deposit': {
-        const outcome = await applyDocumentDeposit({ trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now, blobs }, m.payload);
+        const outcome = await applyDocumentDeposit({ trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now, blobs, proof }, m.payload);
         if (!outcome.ok) throw new Rejection({ ...outcome.error, seq: m.seq });
         changed = outcome.personId;
         break;
       }
       case 'vault.document.delete':
       case 'vault.document.send': {
-        const ctx = { trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now };
+        const ctx = { trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now, proof };
         const outcome = m.type === 'vault.document.delete' ? await applyDocumentDelete(ctx, m.payload) : await applyDocumentSend(ctx, m.payload);
         if (!outcome.ok) throw new Rejection({ ...outcome.error, seq: m.seq });
         changed = outcome.changedVaultOf ?? null;

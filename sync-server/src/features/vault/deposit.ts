@@ -1,6 +1,6 @@
 /**
  * Applying `vault.document.deposit`: a person deposits a scanned paper into their personal vault from a
- * kiosk, on the ground of their own card. Runs inside the sync transaction of the mutation, so the
+ * kiosk, on the ground of their own card (or an agent's with the person's), each having signed the act. Runs inside the sync transaction of the mutation, so the
  * document, its version and the audit entry commit together with the kiosk's lastSeq, or not at all.
  */
 import type { Transaction } from 'kysely';
@@ -11,6 +11,7 @@ import type { BlobRow, Database } from '../../kernel/storage/schema.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import { DOC_TYPE_TITLE } from '../../../protocol/vault.ts';
+import type { WriteProofCheck } from '../cards/index.ts';
 import { decideOnGround, resolveGround } from './grounds.ts';
 import { indexDocument } from './vault-index.ts';
 
@@ -22,6 +23,8 @@ export interface DepositContext {
   now: string;
   /** the mutation's blobs, already checked present by the sync engine */
   blobs: ReadonlyMap<string, BlobRow>;
+  /** what the cards of the mutation's ground proved (cards/write-proof.ts) */
+  proof: WriteProofCheck;
 }
 
 /** `personId`: the person whose vault received the paper */
@@ -45,7 +48,7 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
   const owner = await trx.selectFrom('persons').select(['id', 'identifier']).where('identifier', '=', payload.owner).executeTakeFirst();
   if (!owner) return refuse('unknown', 'Le titulaire de ce coffre n’est pas connu.');
 
-  const who = await resolveGround(trx, payload.ground);
+  const who = await resolveGround(trx, payload.ground, ctx.proof);
 
   let existingQuery = trx.selectFrom('documents').selectAll().where('id', '=', payload.documentId);
   // two kiosks adding versions to one document at once must not compute the same version number

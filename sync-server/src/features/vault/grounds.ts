@@ -1,12 +1,15 @@
 /**
- * From a mutation's ground (what the kiosk says happened at the box) to the facts the access policy
- * decides on: the cards named, their holders and statuses, as the database knows them now.
+ * From a mutation's ground (what the kiosk says happened at the box) and its proof (what the cards
+ * signed) to the facts the access policy decides on: the cards named, their holders and statuses as the
+ * database knows them now, and whether each proved it was there. A card the kiosk names but that did
+ * not sign this act is passed to the policy as not proven, and the policy refuses.
  */
 import type { Transaction } from 'kysely';
 import type { Ground } from '../../../protocol/mutations.ts';
+import type { WriteProofCheck } from '../cards/index.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { decide } from '../../kernel/access-policy.ts';
-import type { Decision, DocumentClass, PolicyAction, PolicyActor, PolicyGround } from '../../kernel/access-policy.ts';
+import type { Decision, DocumentClass, PolicyAction, PolicyActor, PolicyCard, PolicyGround } from '../../kernel/access-policy.ts';
 
 export interface ResolvedGround {
   actor: PolicyActor;
@@ -17,38 +20,55 @@ export interface ResolvedGround {
   detail: Record<string, string>;
 }
 
-async function card(trx: Transaction<Database>, serial: string) {
-  return trx
+async function card(trx: Transaction<Database>, serial: string, proof: WriteProofCheck) {
+  if (proof.ok) {
+    const c = proof.cards.get(serial);
+    if (c) return { serial: c.serial, person_id: c.personId, status: c.status, role: c.role, identifier: c.identifier, proven: true };
+  }
+  const row = await trx
     .selectFrom('cards')
     .innerJoin('persons', 'persons.id', 'cards.person_id')
     .select(['cards.serial', 'cards.person_id', 'cards.status', 'persons.role', 'persons.identifier'])
     .where('cards.serial', '=', serial)
     .executeTakeFirst();
+  return row ? { ...row, proven: false } : undefined;
 }
 
-export async function resolveGround(trx: Transaction<Database>, g: Ground): Promise<ResolvedGround> {
+const policyCard = (c: { serial: string; person_id: string; status: PolicyCard['status']; proven: boolean }): PolicyCard => ({
+  serial: c.serial,
+  personId: c.person_id,
+  status: c.status,
+  proven: c.proven,
+});
+
+/** What the journal keeps of a proof: which cards signed, over what (the digest of the signed message), or why it failed. */
+function proofDetail(proof: WriteProofCheck): Record<string, string> {
+  return proof.ok ? { proof: `card-signature:${proof.digest}` } : { proof: `refused:${proof.problem}${proof.cardSerial ? `:${proof.cardSerial}` : ''}` };
+}
+
+export async function resolveGround(trx: Transaction<Database>, g: Ground, proof: WriteProofCheck): Promise<ResolvedGround> {
   if (g.kind === 'own-card') {
-    const c = await card(trx, g.cardSerial);
+    const c = await card(trx, g.cardSerial, proof);
     return {
       actor: { kind: 'person', personId: c?.person_id ?? '' },
-      ground: { kind: 'own-card', card: c ? { serial: c.serial, personId: c.person_id, status: c.status } : null },
+      ground: { kind: 'own-card', card: c ? policyCard(c) : null },
       actorIdentifier: c?.identifier ?? 'inconnu',
       groundName: 'own-card',
-      detail: { cardSerial: g.cardSerial },
+      detail: { cardSerial: g.cardSerial, ...proofDetail(proof) },
     };
   }
-  const agent = await card(trx, g.agentCardSerial);
-  const beneficiary = await card(trx, g.cardSerial);
+  const agent = await card(trx, g.agentCardSerial, proof);
+  const beneficiary = await card(trx, g.cardSerial, proof);
   return {
     actor: { kind: 'person', personId: agent?.person_id ?? '' },
     ground: {
       kind: 'consent',
-      agentCard: agent ? { serial: agent.serial, personId: agent.person_id, status: agent.status, role: agent.role } : null,
-      beneficiaryCard: beneficiary ? { serial: beneficiary.serial, personId: beneficiary.person_id, status: beneficiary.status } : null,
+      agentCard: agent ? { ...policyCard(agent), role: agent.role } : null,
+      beneficiaryCard: beneficiary ? policyCard(beneficiary) : null,
     },
     actorIdentifier: agent?.identifier ?? 'inconnu',
     groundName: 'present-beneficiary',
-    detail: { cardSerial: g.cardSerial, agentCardSerial: g.agentCardSerial },
+    detail: { cardSerial: g.cardSerial, agentCardSerial: g.agentCardSerial, ...proofDetail(proof) },
   };
 }
 

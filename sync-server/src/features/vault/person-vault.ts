@@ -54,7 +54,8 @@ async function groundOf(db: Kysely<Database>, s: PersonSession): Promise<{ actor
   if (!s.consent) {
     return {
       actor: { kind: 'person', personId: s.personId },
-      ground: { kind: 'own-card', card: mine ? { serial: mine.serial, personId: mine.person_id, status: mine.status } : null },
+      // the session was opened by this card's signature, and lives on the socket it was opened on
+      ground: { kind: 'own-card', card: mine ? { serial: mine.serial, personId: mine.person_id, status: mine.status, proven: true } : null },
       actorId: s.identifier,
       groundName: 'own-card',
     };
@@ -64,8 +65,8 @@ async function groundOf(db: Kysely<Database>, s: PersonSession): Promise<{ actor
     actor: { kind: 'person', personId: s.consent.agentPersonId },
     ground: {
       kind: 'consent',
-      agentCard: agent ? { serial: agent.serial, personId: agent.person_id, status: agent.status, role: agent.role } : null,
-      beneficiaryCard: mine ? { serial: mine.serial, personId: mine.person_id, status: mine.status } : null,
+      agentCard: agent ? { serial: agent.serial, personId: agent.person_id, status: agent.status, role: agent.role, proven: true } : null,
+      beneficiaryCard: mine ? { serial: mine.serial, personId: mine.person_id, status: mine.status, proven: true } : null,
     },
     actorId: s.consent.agentIdentifier,
     groundName: 'present-beneficiary',

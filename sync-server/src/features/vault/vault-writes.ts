@@ -30,7 +30,7 @@ export async function applyDocumentDelete(ctx: Ctx, p: DocumentDelete['payload']
     // already gone (deleted from another kiosk): nothing to do, and nothing to say twice
     return { ok: true };
   }
-  const who = await resolveGround(ctx.trx, p.ground);
+  const who = await resolveGround(ctx.trx, p.ground, ctx.proof);
   const decision = decideOnGround(who, 'document.delete', found.person.id, { vault: found.doc.vault, docType: found.doc.doc_type });
   if (!decision.allow) return refuse('forbidden', `Suppression refusée (${decision.reason}).`);
   await ctx.trx.deleteFrom('document_versions').where('document_id', '=', p.documentId).execute();
@@ -54,7 +54,7 @@ export async function applyDocumentSend(ctx: Ctx, p: DocumentSend['payload']): P
   if (!found.doc) return refuse('unknown', 'Ce document n’est plus dans le coffre.');
   const institution = await ctx.trx.selectFrom('institutions').select(['id', 'name']).where('id', '=', p.institutionId).executeTakeFirst();
   if (!institution) return refuse('unknown', 'Cet organisme n’est pas connu.');
-  const who = await resolveGround(ctx.trx, p.ground);
+  const who = await resolveGround(ctx.trx, p.ground, ctx.proof);
   const decision = decideOnGround(who, 'document.send', found.person.id, { vault: found.doc.vault, docType: found.doc.doc_type });
   if (!decision.allow) return refuse('forbidden', `Envoi refusé (${decision.reason}).`);
   const already = await ctx.trx.selectFrom('messages').select('id').where('id', '=', p.messageId).executeTakeFirst();

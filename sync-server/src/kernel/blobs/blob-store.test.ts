@@ -4,6 +4,7 @@
  * FAC_BLOB_STORE=s3://…: a kiosk's tus upload lands in the bucket, a mutation applies against it, the
  * staff read streams it back, and the orphan cleanup deletes from the bucket. Configuration parsing too.
  */
+import { installTestCa } from '../../../test-support/test-ca.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -152,6 +153,7 @@ describe('a server on S3-compatible storage', () => {
   beforeAll(async () => {
     s3 = await startS3();
     env = await freshEnv('sqlite');
+    await installTestCa(env.config.dataDir);
     server = await startServer({ ...env.config, blobs: { ...DEFAULT_BLOBS_CONFIG, store: s3.config, graceMs: 60_000 } }, { logger: false });
   });
   afterAll(async () => {
@@ -172,7 +174,7 @@ describe('a server on S3-compatible storage', () => {
 
     const socket = await connectKiosk(server.url, k);
     try {
-      const ack = MutationsAck.parse(await socket.timeout(10_000).emitWithAck(EVENTS.mutations, { mutations: [depositMutation({ seq: 1, blob: used })] }));
+      const ack = MutationsAck.parse(await socket.timeout(10_000).emitWithAck(EVENTS.mutations, { mutations: [depositMutation({ kioskId: k.kioskId, seq: 1, blob: used })] }));
       expect(ack).toMatchObject({ ok: true, lastSeq: 1 });
     } finally {
       socket.close();

@@ -133,6 +133,10 @@ export interface AppliedMutationsTable {
   id: string;
   type: string;
   applied_at: string;
+  /** `refused`: the seq is used up, the mutation's writes were not made (its error says why) */
+  outcome: Generated<'applied' | 'refused'>;
+  /** JSON ProtocolError of a refused mutation */
+  error: Generated<string | null>;
 }
 
 export interface BlobsTable {

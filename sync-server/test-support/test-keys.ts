@@ -1,0 +1,26 @@
+/**
+ * Fixed keys for tests only — never a real card's or a real CA's. The same in every test process (a test
+ * server, a kiosk in a child process, the bench), so a demo card's signature made in one is checked in
+ * another against the same test CA. Generated once with node:crypto (P-256) and the platform CA code.
+ */
+export const TEST_CA_CERT_PEM = "-----BEGIN CERTIFICATE-----\nMIIB3zCCAYWgAwIBAgIQXFrVvw1u+YlnQhiojTA5ADAKBggqhkjOPQQDAjBNMTQw\nMgYDVQQDDCtGYWNpbGl0YXRldXIgLSBhdXRvcml0w6kgZGVzIGNhcnRlcyBkZSB0\nZXN0MRUwEwYDVQQKDAxGYWNpbGl0YXRldXIwIBcNMjUwMTAxMDAwMDAwWhgPMjA1\nNTAxMDEwMDAwMDBaME0xNDAyBgNVBAMMK0ZhY2lsaXRhdGV1ciAtIGF1dG9yaXTD\nqSBkZXMgY2FydGVzIGRlIHRlc3QxFTATBgNVBAoMDEZhY2lsaXRhdGV1cjBZMBMG\nByqGSM49AgEGCCqGSM49AwEHA0IABCdgt6T/PjzILkxH6wgciAQht7sKAuTVt/O0\nL5S7Il3Sq84YMqc52C/kP/YrxOyShVBiiPnte6wMo7/zu/pC3sqjRTBDMBIGA1Ud\nEwEB/wQIMAYBAf8CAQAwDgYDVR0PAQH/BAQDAgGGMB0GA1UdDgQWBBS3qsh9qGau\nMAySdx4Zz5PJC1UfZTAKBggqhkjOPQQDAgNIADBFAiEA7HMSQoI4IOwWhAjjqNd4\nLqnBZO/sPkhBxwQ38vMYYSwCIGsYKh/r6t5aPmJFxjCkKb4/M71LRJvI7ODGeKP+\nfh5j\n-----END CERTIFICATE-----\n";
+export const TEST_CA_KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgyxjpcG3YAVlsg7HH\nb/gvD/f5u79KaPvwQ2Alw1jYH6mhRANCAAQnYLek/z48yC5MR+sIHIgEIbe7CgLk\n1bfztC+UuyJd0qvOGDKnOdgv5D/2K8TskoVQYoj57XusDKO/87v6Qt7K\n-----END PRIVATE KEY-----\n";
+/** The seed's demo cards: authentication (INTERNAL AUTHENTICATE) and signature (PSO:CDS) keys, PKCS#8 PEM. */
+export const TEST_CARD_KEYS: Record<string, { auth: string; sign: string }> = {
+  "0A1B2C3D": {
+    "auth": "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgCxmeat8A/od3LiDC\nLYZKipjIv8Tqw22xMvI8dh9t2aqhRANCAATfm1FdmjahxqGF+1o7EopMecMxZCSr\nKyvPjaKc87CB2KBDOs4gTNvzjjpi1qBVzGKUuJ3a7LIWd15525dm1n90\n-----END PRIVATE KEY-----\n",
+    "sign": "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgOGLAZDXtq2O8bMAC\nbNvpaNyxVrOQ0Nc2apnhjPAK/sGhRANCAATRGUabbcIz2WIEZ3HIqsEzn6kOL+nM\ntXS2f3wzhPxow4KDbhw+Rlt0DFqLABVsShXl/3Xb4ji7ZbfIqKwP1NBr\n-----END PRIVATE KEY-----\n"
+  },
+  "0A1B2C3E": {
+    "auth": "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgAhJ1ILQhtsW1Imye\nDH0NBg2yjQTIKp2RPQ1sKjKwYyGhRANCAASu/fVtwg+kwSNh/bNePlKhdzpr7ESQ\nM5DznKpU7vJ9lv3FVmaaIUSsTY/E8Y25Vcdb+Xiv5L5dPsJ49CKT5F6I\n-----END PRIVATE KEY-----\n",
+    "sign": "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgqJLfLVcIaAxfVE0o\na8PnlnDmqxLbFG6T3nxqUUqi2hOhRANCAASaPNJR+rCwcN/EHjWk3SEtNbksW7TD\ndeZOTP0B4ZgJlbNu28WTR5tRZWWqTuNMPtD6mUhPFUZ3nILyMQkl//9+\n-----END PRIVATE KEY-----\n"
+  },
+  "0A1B2C3F": {
+    "auth": "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgX8V4OPPfhgnNnxYC\nUi8Ooo6If2WEapXYXCBRvX5Ze9ChRANCAASEuQnQMMs0AGoEt494hoLet1d+eHi3\n50j5Ia6h5yozmIQ1XzBZyAb1kVgpsodNm1UIErieG8sMcn56IZMJqcd8\n-----END PRIVATE KEY-----\n",
+    "sign": "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgdCXy3p6pgsZ1oc9H\ni7BK0aIzeCFUg85igsP3CjvwTpOhRANCAAQnIoyjG9up3sZrGoLs0IgLt+U/BU7s\neWSyg9N5B+kjxgj3AYnHrOnHUc6CWaaoyz/ahNpLnOv5/zit4hvHX3Vv\n-----END PRIVATE KEY-----\n"
+  },
+  "0A1B2C40": {
+    "auth": "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg03lZpBk1FW0sEAey\no9EdhI5jkVFdAzlTbRlJro0O4PqhRANCAASZzW2ysY0Pua3RktXJWvEex0WmOeoq\nZfJUaALx+vl89nIrEjJZzyvRTRRA0ZBIX7wu6HgLBsrkDRiND/J6Njle\n-----END PRIVATE KEY-----\n",
+    "sign": "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg4O/qcYXSucwCJbVj\nZCwrG12MgyOGM8r/E+sSC8k5X0OhRANCAARGzJ+JgUNGb2uS8CGc2/Gabyi8h/iJ\nvuh0unV2ZY5HqayZiXlWuINKOQo0vBAAkeJBGyRIbZjRtyIB+ZqfCYua\n-----END PRIVATE KEY-----\n"
+  }
+};

@@ -31,6 +31,7 @@ import { SyncClient } from './sync/client.ts';
 import { ENROLLMENT_PROBLEM } from './sync/device.ts';
 import type { KioskSettings } from '../../sync-server/protocol/socket.ts';
 import { VaultService } from './vault/vault.ts';
+import { SessionDocuments } from './vault/session-documents.ts';
 import { printPdf } from './vault/print.ts';
 import { AidsService } from './aids/aids.ts';
 import { letterPdf } from './aids/letter.ts';
@@ -77,7 +78,8 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   const db = openKioskDb(join(config.dataDir, 'outbox.sqlite'));
   const keys = opts.keys ?? keyFileProvider(join(config.dataDir, 'data.key'));
   const outbox = new Outbox(db, join(config.dataDir, 'blobs'), keys);
-  outbox.purgeSession(); // a crash may have left one behind
+  const documents = new SessionDocuments(db);
+  documents.purge(); // a crash may have left one behind
   const revocations = new RevocationStore(db);
   const listeners = new Set<(e: KioskEvent) => void>();
   const emit = (e: KioskEvent) => {
@@ -193,7 +195,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
 
   people = new PersonSessions({ sync, session, logger: logger.child({ part: 'person-session' }) });
   const thePeople = people;
-  const theVault = new VaultService({ sync, session, people, outbox, db, logger: logger.child({ part: 'vault' }) });
+  const theVault = new VaultService({ sync, session, people, outbox, documents, logger: logger.child({ part: 'vault' }) });
   const aids = new AidsService({ people, session, logger: logger.child({ part: 'aids' }) });
 
   /** A PDF printed on the kiosk's printer, when it has one (the renderer never prints itself). */
@@ -209,6 +211,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     ocr,
     pages,
     outbox,
+    documents,
     logger: logger.child({ part: 'capture' }),
     session: () => session.subject(),
     ground: () => session.ground(),
@@ -219,7 +222,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   session.on('idle', (secondsLeft) => emit({ type: 'idle', secondsLeft }));
   const wipe = () => {
     capture.wipe();
-    outbox.purgeSession();
+    documents.purge();
   };
   session.on('ended', () => {
     wipe();

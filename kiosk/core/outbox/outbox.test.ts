@@ -8,6 +8,7 @@ import { KioskError } from '../../contract/schema.ts';
 import { openKioskDb } from '../storage/db.ts';
 import type { Db } from '../storage/db.ts';
 import { keyFileProvider } from '../storage/keys.ts';
+import { SessionDocuments } from '../vault/session-documents.ts';
 import { BlobCryptoError, openBlob, sealBlob, sha256Hex } from './blob-crypto.ts';
 import { Outbox } from './outbox.ts';
 
@@ -49,8 +50,9 @@ describe('outbox', () => {
   it('queues a mutation, its sealed blob and its local effect together', () => {
     const image = randomBytes(300_000);
     const body = deposit(image);
-    const { seq } = outbox.enqueue(body, [{ bytes: image, mime: 'image/jpeg' }], (d, s) => {
-      d.prepare("INSERT INTO session_documents VALUES (?, 'o', 'rib', '{}', ?, 'now')").run(body.payload.documentId, s);
+    const documents = new SessionDocuments(db);
+    const { seq } = outbox.enqueue(body, [{ bytes: image, mime: 'image/jpeg' }], (tx, s) => {
+      documents.record(tx, { documentId: body.payload.documentId, owner: body.payload.owner, docType: 'rib', fields: body.payload.fields, seq: s });
     });
     expect(seq).toBe(1);
     const [m] = outbox.pending();

@@ -12,6 +12,7 @@ import type { FileMime } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { Db } from '../storage/db.ts';
 import type { KeyProvider } from '../storage/keys.ts';
+import { SessionDocuments } from '../vault/session-documents.ts';
 import { openBlob, sealBlobParts, sha256Hex } from './blob-crypto.ts';
 
 export interface NewBlob {
@@ -270,10 +271,8 @@ export class Outbox {
       const rows = this.db.prepare('SELECT seq FROM outbox ORDER BY seq').all() as { seq: number }[];
       // two passes through negative numbers so no renumbered row collides with another
       rows.forEach((r, i) => this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(-(i + 1), r.seq));
-      rows.forEach((r, i) => {
-        this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(serverLastSeq + i + 1, -(i + 1));
-        this.db.prepare('UPDATE session_documents SET seq = ? WHERE seq = ?').run(serverLastSeq + i + 1, r.seq);
-      });
+      rows.forEach((_r, i) => this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(serverLastSeq + i + 1, -(i + 1)));
+      SessionDocuments.renumber(this.db, rows.map((r, i) => [r.seq, serverLastSeq + i + 1] as const));
       this.setMeta('last_seq', String(serverLastSeq + rows.length));
       this.setMeta('last_acked_seq', String(serverLastSeq));
       this.setMeta('last_acked_id', '');
@@ -287,11 +286,6 @@ export class Outbox {
 
   private setMeta(key: string, value: string): void {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
-  }
-
-  /** Ends the per-session cache (card removed, session closed). */
-  purgeSession(): void {
-    this.db.prepare('DELETE FROM session_documents').run();
   }
 
   private blobPath(sha256: string): string {

@@ -3,7 +3,6 @@
  * wired together and exposed as the handlers of the kiosk contract. Transport-agnostic plain Node: the
  * Electron main process and the browser host both feed it requests and forward its events (DESIGN.md §3).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReaderManager } from '../../drivers/pcsc/index.ts';
 import { openCardBox } from '../../drivers/hid/index.ts';
@@ -25,7 +24,8 @@ import { TrustError, loadPinnedCa } from './session/trust.ts';
 import type { PinnedCa } from './session/trust.ts';
 import { openKioskDb } from './storage/db.ts';
 import type { Db } from './storage/db.ts';
-import { keyFileProvider } from './storage/keys.ts';
+import { dataKeyProvider } from './storage/keys.ts';
+import { privateDataDir } from './storage/private-files.ts';
 import type { KeyProvider } from './storage/keys.ts';
 import { SyncClient } from './sync/client.ts';
 import { ENROLLMENT_PROBLEM } from './sync/device.ts';
@@ -74,11 +74,13 @@ const PASSIVE = new Set(['state.get', 'sync.status', 'device.enroll']);
 
 export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   const { config, logger } = opts;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openKioskDb(join(config.dataDir, 'outbox.sqlite'));
-  const keys = opts.keys ?? keyFileProvider(join(config.dataDir, 'data.key'));
+  // the data folder is for this user only: checked and tightened at every start
+  const tightened = privateDataDir(config.dataDir);
+  if (tightened > 0) logger.warn({ tightened }, 'data folder had files or folders readable by others: tightened');
+  const keys = opts.keys ?? dataKeyProvider(config.dataKey, config.dataDir);
+  const db = openKioskDb(join(config.dataDir, 'outbox.sqlite'), keys);
   const outbox = new Outbox(db, join(config.dataDir, 'blobs'), keys);
-  const documents = new SessionDocuments(db);
+  const documents = new SessionDocuments(db, keys);
   documents.purge(); // a crash may have left one behind
   const revocations = new RevocationStore(db);
   const listeners = new Set<(e: KioskEvent) => void>();

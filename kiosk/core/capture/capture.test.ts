@@ -53,7 +53,7 @@ beforeAll(async () => {
     ocr: pool,
     pages,
     outbox,
-    documents: new SessionDocuments(db),
+    documents: new SessionDocuments(db, outbox.keys),
     logger: silentLogger,
     session: () => {
       if (!session) throw new KioskError('no-session', 'Insérez votre carte pour continuer.');

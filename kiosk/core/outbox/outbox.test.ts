@@ -50,7 +50,7 @@ describe('outbox', () => {
   it('queues a mutation, its sealed blob and its local effect together', () => {
     const image = randomBytes(300_000);
     const body = deposit(image);
-    const documents = new SessionDocuments(db);
+    const documents = new SessionDocuments(db, outbox.keys);
     const { seq } = outbox.enqueue(body, [{ bytes: image, mime: 'image/jpeg' }], (tx, s) => {
       documents.record(tx, { documentId: body.payload.documentId, owner: body.payload.owner, docType: 'rib', fields: body.payload.fields, seq: s });
     });

@@ -39,7 +39,7 @@ describe('the session documents cache', () => {
     dir = mkdtempSync(join(tmpdir(), 'fac-session-docs-'));
     db = openKioskDb(join(dir, 'outbox.sqlite'));
     outbox = new Outbox(db, join(dir, 'blobs'), keyFileProvider(join(dir, 'data.key')));
-    documents = new SessionDocuments(db);
+    documents = new SessionDocuments(db, outbox.keys);
   });
   afterEach(() => {
     db.close();

@@ -77,7 +77,7 @@ export class VaultService {
 
   /** Deletions still in the outbox: the server has them, the person does not any more. */
   private pendingDeletes(): Set<string> {
-    return new Set(this.opts.outbox.pending(1000).flatMap((m) => (m.type === 'vault.document.delete' ? [m.payload.documentId] : [])));
+    return new Set(this.opts.outbox.pending(1000, { skipUnreadable: true }).flatMap((m) => (m.type === 'vault.document.delete' ? [m.payload.documentId] : [])));
   }
 
   async open(documentId: string): Promise<VaultDocument> {
@@ -167,7 +167,7 @@ export class VaultService {
       return [];
     }
     const rows = this.opts.documents.ofOwner(owner);
-    const inOutbox = new Set(this.opts.outbox.pending(1000).flatMap((m) => (m.type === 'vault.document.deposit' ? [m.payload.documentId] : [])));
+    const inOutbox = new Set(this.opts.outbox.pending(1000, { skipUnreadable: true }).flatMap((m) => (m.type === 'vault.document.deposit' ? [m.payload.documentId] : [])));
     return rows.map((r) => {
       const issuer = ISSUER_OF[r.docType] ?? 'autre';
       return {

@@ -1,8 +1,10 @@
 /**
  * `npm run kiosk`: the kiosk where Electron is absent — the core in this Node process, the renderer in
  * Chromium through the browser host. When a display exists (or with --open) the host starts Chromium
- * itself and hands it the address over Playwright's pipe (headless without a display), so the address is
- * on no command line; otherwise it prints the URL. Bad configuration → a clear message and exit code 2.
+ * itself and hands it the address over Playwright's pipe (headless without a display); otherwise it
+ * prints an address carrying a one-time launch code, and a new one each time Enter is pressed. The
+ * session token itself is never printed nor put on a command line (kiosk/README.md). Bad configuration →
+ * a clear message and exit code 2.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { ConfigError, loadKioskConfig } from '../core/config.ts';
 import { createKioskCore } from '../core/kiosk-core.ts';
 import { createLogger } from '../core/log.ts';
 import { BRIDGE_FILE, RENDERER_DIR } from './paths.ts';
-import { startBrowserHost } from './server.ts';
+import { LAUNCH_CODE_TTL_MS, startBrowserHost } from './server.ts';
 import { CHROMIUM, openKioskWindow } from './window.ts';
 import type { KioskWindow } from './window.ts';
 
@@ -45,13 +47,19 @@ async function main(): Promise<void> {
   const wantOpen = process.argv.includes('--open') || (process.env.DISPLAY && !process.argv.includes('--no-open'));
   if (wantOpen && existsSync(CHROMIUM)) {
     kioskWindow = await openKioskWindow({
-      url: host.url,
+      url: host.launchUrl(),
       headless: !process.env.DISPLAY,
       ...(process.env.FAC_FAKE_CAMERA_Y4M ? { fakeCameraY4m: process.env.FAC_FAKE_CAMERA_Y4M } : {}),
     });
     console.log(`\nKiosk ready at ${host.origin}, in the Chromium window the host opened.\n`);
   } else {
-    console.log(`\nKiosk ready. Open this address in Chromium:\n  ${host.url}\n`);
+    const minutes = Math.round(LAUNCH_CODE_TTL_MS / 60_000);
+    const printAddress = () => console.log(`\nKiosk ready. Open this address in Chromium (it works once, within ${minutes} minutes):\n  ${host.launchUrl()}\n`);
+    printAddress();
+    if (process.stdin.isTTY) {
+      console.log('Press Enter for a new address (the tab was closed, or the address has expired).');
+      process.stdin.on('data', printAddress);
+    }
   }
 
   const stop = async () => {

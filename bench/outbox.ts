@@ -1,4 +1,4 @@
-/** Outbox enqueue of a 2 MB scan: seal (AES-256-GCM), write + fsync, one SQLite transaction. */
+/** Outbox enqueue of a 2 MB scan: seal the file and the row's body (AES-256-GCM), write + fsync, one SQLite transaction. */
 import { signedWrite } from '../sync-server/test-support/test-ca.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,7 +48,7 @@ export async function benchOutbox(runs: number): Promise<BenchResult[]> {
   return [
     summarize('outbox enqueue, 2 MB scan (hash + seal + fsync + transaction)', samples, {
       budget: { p50: 20, text: '≤ 20 ms p50' },
-      notes: ['synchronous=FULL, WAL; the file is fsynced before the transaction'],
+      notes: ['synchronous=FULL, WAL, secure_delete; the file is fsynced before the transaction; the body is sealed in its row'],
     }),
   ];
 }

@@ -2,8 +2,8 @@
 # The Run command (README): installs what is missing, starts pcscd, then the demo:
 #   - the sync-server on its embedded default (SQLite + files in .data/server), seeded with demo data;
 #   - the virtual card-holder box simulator with the demo cards (page + `npm run card -- insert …`);
-#   - the kiosk: Electron where a binary exists, otherwise the browser host (URL printed; Chromium
-#     opened in app/kiosk mode when a display exists, with a fake camera showing a demo RIB).
+#   - the kiosk: Electron where a binary exists, otherwise the browser host (it opens Chromium itself
+#     in kiosk mode when a display exists, with a fake camera showing a demo RIB; else a one-time address).
 # Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,6 +7,14 @@ describe('kiosk configuration', () => {
     expect(c.syncUrl).toBe('http://127.0.0.1:7390');
     expect(c.hostAddress).toBe('127.0.0.1');
     expect(c.ocrWorkers).toBe(1);
+    expect(c.dataKey).toEqual({ kind: 'file', path: null });
+  });
+
+  it('names where the data key comes from', () => {
+    expect(loadKioskConfig({ FAC_DATA_KEY: 'file:/etc/fac/data.key' }).dataKey).toEqual({ kind: 'file', path: '/etc/fac/data.key' });
+    expect(loadKioskConfig({ FAC_DATA_KEY: 'systemd-credential' }).dataKey).toEqual({ kind: 'systemd-credential', name: 'fac-data-key' });
+    expect(loadKioskConfig({ FAC_DATA_KEY: 'systemd-credential:kiosk-key' }).dataKey).toEqual({ kind: 'systemd-credential', name: 'kiosk-key' });
+    for (const bad of ['file:relative/key', 'tpm', 'systemd-credential:../x']) expect(() => loadKioskConfig({ FAC_DATA_KEY: bad })).toThrow(/FAC_DATA_KEY/);
   });
 
   it('reads and normalises values', () => {

@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { KioskId } from '../../sync-server/protocol/common.ts';
+import { parseDataKeySource } from './storage/keys.ts';
+import type { DataKeySource } from './storage/keys.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -9,6 +11,11 @@ const Port = z.coerce.number().int().min(0).max(65535);
 
 export const KioskConfigSchema = z.object({
   FAC_KIOSK_DATA_DIR: z.string().min(1).default(resolve(repoRoot, '.data/kiosk')),
+  /** where the at-rest data key comes from: file | file:/absolute/path | systemd-credential[:name] */
+  FAC_DATA_KEY: z
+    .string()
+    .refine((v) => parseDataKeySource(v) !== null, 'attendu : file, file:/chemin/absolu, systemd-credential ou systemd-credential:NOM')
+    .default('file'),
   FAC_SYNC_URL: z.url().default('http://127.0.0.1:7390'),
   FAC_KIOSK_ID: KioskId.default('borne-cms-centre-1'),
   FAC_KIOSK_TOKEN: z.string().min(16, 'FAC_KIOSK_TOKEN doit faire au moins 16 caractères').default('demo-kiosk-token-change-me-0001'),
@@ -35,6 +42,7 @@ export const KioskConfigSchema = z.object({
 
 export interface KioskConfig {
   dataDir: string;
+  dataKey: DataKeySource;
   syncUrl: string;
   kioskId: string;
   kioskToken: string;
@@ -69,6 +77,7 @@ export function loadKioskConfig(env: Record<string, string | undefined> = proces
   const c = r.data;
   return {
     dataDir: resolve(c.FAC_KIOSK_DATA_DIR),
+    dataKey: parseDataKeySource(c.FAC_DATA_KEY)!,
     syncUrl: c.FAC_SYNC_URL.replace(/\/$/, ''),
     kioskId: c.FAC_KIOSK_ID,
     kioskToken: c.FAC_KIOSK_TOKEN,

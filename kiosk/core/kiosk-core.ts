@@ -3,7 +3,6 @@
  * wired together and exposed as the handlers of the kiosk contract. Transport-agnostic plain Node: the
  * Electron main process and the browser host both feed it requests and forward its events (DESIGN.md §3).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReaderManager } from '../../drivers/pcsc/index.ts';
 import { openCardBox } from '../../drivers/hid/index.ts';
@@ -25,12 +24,14 @@ import { TrustError, loadPinnedCa } from './session/trust.ts';
 import type { PinnedCa } from './session/trust.ts';
 import { openKioskDb } from './storage/db.ts';
 import type { Db } from './storage/db.ts';
-import { keyFileProvider } from './storage/keys.ts';
+import { dataKeyProvider } from './storage/keys.ts';
+import { privateDataDir } from './storage/private-files.ts';
 import type { KeyProvider } from './storage/keys.ts';
 import { SyncClient } from './sync/client.ts';
 import { ENROLLMENT_PROBLEM } from './sync/device.ts';
 import type { KioskSettings } from '../../sync-server/protocol/socket.ts';
 import { VaultService } from './vault/vault.ts';
+import { SessionDocuments } from './vault/session-documents.ts';
 import { printPdf } from './vault/print.ts';
 import { AidsService } from './aids/aids.ts';
 import { letterPdf } from './aids/letter.ts';
@@ -73,11 +74,14 @@ const PASSIVE = new Set(['state.get', 'sync.status', 'device.enroll']);
 
 export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   const { config, logger } = opts;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openKioskDb(join(config.dataDir, 'outbox.sqlite'));
-  const keys = opts.keys ?? keyFileProvider(join(config.dataDir, 'data.key'));
+  // the data folder is for this user only: checked and tightened at every start
+  const tightened = privateDataDir(config.dataDir);
+  if (tightened > 0) logger.warn({ tightened }, 'data folder had files or folders readable by others: tightened');
+  const keys = opts.keys ?? dataKeyProvider(config.dataKey, config.dataDir);
+  const db = openKioskDb(join(config.dataDir, 'outbox.sqlite'), keys);
   const outbox = new Outbox(db, join(config.dataDir, 'blobs'), keys);
-  outbox.purgeSession(); // a crash may have left one behind
+  const documents = new SessionDocuments(db, keys);
+  documents.purge(); // a crash may have left one behind
   const revocations = new RevocationStore(db);
   const listeners = new Set<(e: KioskEvent) => void>();
   const emit = (e: KioskEvent) => {
@@ -193,7 +197,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
 
   people = new PersonSessions({ sync, session, logger: logger.child({ part: 'person-session' }) });
   const thePeople = people;
-  const theVault = new VaultService({ sync, session, people, outbox, db, logger: logger.child({ part: 'vault' }) });
+  const theVault = new VaultService({ sync, session, people, outbox, documents, logger: logger.child({ part: 'vault' }) });
   const aids = new AidsService({ people, session, logger: logger.child({ part: 'aids' }) });
 
   /** A PDF printed on the kiosk's printer, when it has one (the renderer never prints itself). */
@@ -209,6 +213,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     ocr,
     pages,
     outbox,
+    documents,
     logger: logger.child({ part: 'capture' }),
     session: () => session.subject(),
     ground: () => session.ground(),
@@ -220,7 +225,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   session.on('idle', (secondsLeft) => emit({ type: 'idle', secondsLeft }));
   const wipe = () => {
     capture.wipe();
-    outbox.purgeSession();
+    documents.purge();
   };
   session.on('ended', () => {
     wipe();

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,12 +9,13 @@ import { dispatch } from '../contract/dispatch.ts';
 import type { KioskEvent } from '../contract/schema.ts';
 import { decodeWire, encodeWire } from '../contract/wire.ts';
 import { silentLogger } from '../core/log.ts';
-import { PROTOCOL, SOCKET_PATH, TOKEN_PROTOCOL_PREFIX, startBrowserHost } from './server.ts';
+import { LAUNCH_PROTOCOL_PREFIX, PROTOCOL, SESSION_PROTOCOL_PREFIX, SOCKET_PATH, startBrowserHost } from './server.ts';
 import type { BrowserHost } from './server.ts';
 import { resolveStatic } from './static-files.ts';
 
 let dir: string;
 let host: BrowserHost;
+let fastHost: BrowserHost;
 const listeners = new Set<(e: KioskEvent) => void>();
 const handlers = {
   'state.get': async () => ({ state: { screen: 'attract' }, sync: { pending: 2, online: false, lastSuccessAt: null, problem: null }, device: { state: 'enrolled', kioskId: 'borne-test', name: null } }),
@@ -45,24 +47,21 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'outside.js'), 'outside');
   symlinkSync(join(dir, 'outside.js'), join(dir, 'www/assets/link.js'));
   writeFileSync(join(dir, 'bridge.js'), 'window.kiosk = 1;');
-  host = await startBrowserHost({
-    core: {
-      handlers,
-      handle: (m, p) => dispatch(handlers, m, p, () => undefined),
-      onEvent: (l) => {
-        listeners.add(l);
-        return () => listeners.delete(l);
-      },
+  const core = {
+    handlers,
+    handle: (m: unknown, p: unknown) => dispatch(handlers, m, p, () => undefined),
+    onEvent: (l: (e: KioskEvent) => void) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
     },
-    rendererDir: join(dir, 'www'),
-    bridgeFile: join(dir, 'bridge.js'),
-    logger: silentLogger,
-    token: 'launch-token-0123456789',
-  });
+  };
+  host = await startBrowserHost({ core, rendererDir: join(dir, 'www'), bridgeFile: join(dir, 'bridge.js'), logger: silentLogger });
+  fastHost = await startBrowserHost({ core, rendererDir: join(dir, 'www'), bridgeFile: join(dir, 'bridge.js'), logger: silentLogger, launchCodeTtlMs: 200 });
 });
 
 afterAll(async () => {
   await host.close();
+  await fastHost.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -92,37 +91,139 @@ describe('static files', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('unsafe');
     expect((await fetch(`${host.origin}/`, { method: 'POST' })).status).toBe(405);
-    // the token never appears in what is served
-    expect(html).not.toContain('launch-token');
+    // no credential is ever in what is served
+    expect(html).not.toMatch(/launch=|fac\.session\.|token/);
   });
 });
 
-function connect(opts: { token?: string; origin?: string; path?: string }): Promise<{ ws: WebSocket; status: 'open' | number; messages: unknown[] }> {
+type Credential = { launch: string } | { session: string } | Record<string, never>;
+
+function connect(
+  opts: { credential?: Credential; origin?: string; path?: string; to?: BrowserHost } = {},
+): Promise<{ ws: WebSocket; status: 'open' | number; messages: unknown[]; closed: Promise<void> }> {
+  const to = opts.to ?? host;
   const messages: unknown[] = [];
+  const c = opts.credential ?? {};
+  const protocols = [PROTOCOL, ...('launch' in c ? [`${LAUNCH_PROTOCOL_PREFIX}${c.launch}`] : 'session' in c ? [`${SESSION_PROTOCOL_PREFIX}${c.session}`] : [])];
   return new Promise((resolve) => {
-    const protocols = [PROTOCOL, ...(opts.token !== undefined ? [`${TOKEN_PROTOCOL_PREFIX}${opts.token}`] : [])];
-    const ws = new WebSocket(`${host.origin.replace('http', 'ws')}${opts.path ?? SOCKET_PATH}`, protocols, {
-      headers: opts.origin !== undefined ? { origin: opts.origin } : {},
+    const ws = new WebSocket(`${to.origin.replace('http', 'ws')}${opts.path ?? SOCKET_PATH}`, protocols, {
+      headers: { origin: opts.origin ?? to.origin },
     });
+    const closed = new Promise<void>((r) => ws.once('close', () => r()));
     ws.on('message', (d) => messages.push(decodeWire(d.toString())));
-    ws.once('open', () => resolve({ ws, status: 'open', messages }));
-    ws.once('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode ?? 0, messages }));
+    ws.once('open', () => resolve({ ws, status: 'open', messages, closed }));
+    ws.once('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode ?? 0, messages, closed }));
     ws.once('error', () => undefined);
   });
 }
 
+const codeOf = (url: string): string => new URL(url).hash.replace(/^#launch=/, '');
+
+/** A renderer that came in with a fresh launch code: its socket and the session token it was given. */
+async function launched(to: BrowserHost = host): Promise<{ ws: WebSocket; messages: unknown[]; token: string; code: string; closed: Promise<void> }> {
+  const code = codeOf(to.launchUrl());
+  const r = await connect({ credential: { launch: code }, to });
+  expect(r.status).toBe('open');
+  await expect.poll(() => r.messages.find((m) => (m as { kind: string }).kind === 'session')).toBeDefined();
+  const token = (r.messages.find((m) => (m as { kind: string }).kind === 'session') as { token: string }).token;
+  return { ws: r.ws, messages: r.messages, token, code, closed: r.closed };
+}
+
 describe('the contract socket', () => {
-  it('refuses a wrong token, a foreign origin, no token, or another path', async () => {
-    expect((await connect({ token: 'wrong', origin: host.origin })).status).toBe(403);
-    expect((await connect({ token: 'launch-token-0123456789', origin: 'http://evil.example' })).status).toBe(403);
-    expect((await connect({ origin: host.origin })).status).toBe(403);
-    expect((await connect({ token: 'launch-token-0123456789' })).status).toBe(403);
-    expect((await connect({ token: 'launch-token-0123456789', origin: host.origin, path: '/other' })).status).toBe(403);
+  it('refuses a wrong credential, a foreign origin, no credential, or another path', async () => {
+    const code = codeOf(host.launchUrl());
+    expect((await connect({ credential: { launch: 'wrong' } })).status).toBe(403);
+    expect((await connect({ credential: { session: 'wrong' } })).status).toBe(403);
+    expect((await connect({ credential: { launch: code }, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await connect({})).status).toBe(403);
+    expect((await connect({ credential: { launch: codeOf(host.launchUrl()) }, path: '/other' })).status).toBe(403);
+    // a code shown with a foreign origin was not presented: still good
+    const r = await connect({ credential: { launch: code } });
+    expect(r.status).toBe('open');
+    r.ws.close();
+    await r.closed;
+  });
+
+  it('exchanges a launch code once for the session token; one client only; the token brings the renderer back', async () => {
+    const first = await launched();
+    expect(first.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(host.held()).toBe(true);
+    // the code is burnt: reused, it is refused, even once the session is free again
+    expect((await connect({ credential: { launch: first.code } })).status).toBe(403);
+    // one client only: another connection is refused even with the valid token or a fresh code
+    expect((await connect({ credential: { session: first.token } })).status).toBe(403);
+    const fresh = codeOf(host.launchUrl());
+    expect((await connect({ credential: { launch: fresh } })).status).toBe(403);
+    // the renderer reloads: its token brings it back, and only it
+    first.ws.close();
+    await first.closed;
+    await expect.poll(() => host.held()).toBe(false);
+    expect((await connect({ credential: { launch: first.code } })).status).toBe(403);
+    expect((await connect({ credential: { launch: fresh } })).status).toBe(403); // burnt when refused above
+    const back = await connect({ credential: { session: first.token } });
+    expect(back.status).toBe('open');
+    expect(back.messages.some((m) => (m as { kind: string }).kind === 'session')).toBe(false);
+    expect((await connect({ credential: { session: first.token } })).status).toBe(403);
+    back.ws.close();
+    await back.closed;
+
+    // a new launch starts a new session: the old token and the codes issued before are void
+    const stale = codeOf(host.launchUrl());
+    const second = await launched();
+    expect(second.token).not.toBe(first.token);
+    second.ws.close();
+    await second.closed;
+    await expect.poll(() => host.held()).toBe(false);
+    expect((await connect({ credential: { session: first.token } })).status).toBe(403);
+    expect((await connect({ credential: { launch: stale } })).status).toBe(403);
+    const again = await connect({ credential: { session: second.token } });
+    expect(again.status).toBe('open');
+    again.ws.close();
+    await again.closed;
+  });
+
+  it('lets a launch code expire', async () => {
+    const code = codeOf(fastHost.launchUrl());
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await connect({ credential: { launch: code }, to: fastHost })).status).toBe(403);
+    const ok = await launched(fastHost);
+    ok.ws.close();
+    await ok.closed;
+  });
+
+  it('frees the session when a handshake fails half-way', async () => {
+    await expect.poll(() => host.held()).toBe(false);
+    // a valid credential but a broken WebSocket handshake (no key): refused by the socket library
+    const { port } = new URL(host.origin);
+    const answer = await new Promise<string>((resolve) => {
+      const raw = createConnection({ host: '127.0.0.1', port: Number(port) }, () => {
+        raw.write(
+          [
+            `GET ${SOCKET_PATH} HTTP/1.1`,
+            `Host: 127.0.0.1:${port}`,
+            'Connection: Upgrade',
+            'Upgrade: websocket',
+            `Origin: ${host.origin}`,
+            `Sec-WebSocket-Protocol: ${PROTOCOL}, ${LAUNCH_PROTOCOL_PREFIX}${codeOf(host.launchUrl())}`,
+            '',
+            '',
+          ].join('\r\n'),
+        );
+      });
+      let got = '';
+      raw.on('data', (d) => (got += d.toString()));
+      raw.on('close', () => resolve(got));
+      raw.on('error', () => resolve(got));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    await expect.poll(() => host.held()).toBe(false);
+    const ok = await launched();
+    ok.ws.close();
+    await ok.closed;
   });
 
   it('carries requests with bytes, responses and events; ignores garbage', async () => {
-    const { ws, status, messages } = await connect({ token: 'launch-token-0123456789', origin: host.origin });
-    expect(status).toBe('open');
+    const { ws, messages } = await launched();
     ws.send('not json');
     ws.send(encodeWire({ id: 'x', method: 1 }));
     ws.send(encodeWire({ id: 1, method: 'capture.analyse', params: { image: new Uint8Array(1234), mime: 'image/png' } }));

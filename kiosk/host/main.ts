@@ -1,18 +1,20 @@
 /**
  * `npm run kiosk`: the kiosk where Electron is absent — the core in this Node process, the renderer in
- * Chromium through the browser host. Prints the URL; opens Chromium in app/kiosk mode when a display
- * exists (or with --open). Bad configuration → a clear message and exit code 2.
+ * Chromium through the browser host. When a display exists (or with --open) the host starts Chromium
+ * itself and hands it the address over Playwright's pipe (headless without a display); otherwise it
+ * prints an address carrying a one-time launch code, and a new one each time Enter is pressed. The
+ * session token itself is never printed nor put on a command line (kiosk/README.md). Bad configuration →
+ * a clear message and exit code 2.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadKioskConfig } from '../core/config.ts';
 import { createKioskCore } from '../core/kiosk-core.ts';
 import { createLogger } from '../core/log.ts';
 import { BRIDGE_FILE, RENDERER_DIR } from './paths.ts';
-import { startBrowserHost } from './server.ts';
-
+import { LAUNCH_CODE_TTL_MS, startBrowserHost } from './server.ts';
+import { CHROMIUM, openKioskWindow } from './window.ts';
+import type { KioskWindow } from './window.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -40,33 +42,28 @@ async function main(): Promise<void> {
     port: config.hostPort,
   });
   logger.info({ origin: host.origin }, 'browser host ready');
-  console.log(`\nKiosk ready. Open this address in Chromium:\n  ${host.url}\n`);
 
-  let browser: ReturnType<typeof spawn> | null = null;
+  let kioskWindow: KioskWindow | null = null;
   const wantOpen = process.argv.includes('--open') || (process.env.DISPLAY && !process.argv.includes('--no-open'));
-  if (wantOpen && existsSync('/usr/bin/chromium')) {
-    const fakeCamera = process.env.FAC_FAKE_CAMERA_Y4M;
-    browser = spawn(
-      '/usr/bin/chromium',
-      [
-        `--app=${host.url}`,
-        '--kiosk',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-gpu',
-        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'fac-chromium-'))}`,
-        '--use-fake-ui-for-media-stream',
-        ...(fakeCamera ? ['--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${fakeCamera}`] : []),
-      ],
-      { stdio: 'ignore' },
-    );
+  if (wantOpen && existsSync(CHROMIUM)) {
+    kioskWindow = await openKioskWindow({
+      url: host.launchUrl(),
+      headless: !process.env.DISPLAY,
+      ...(process.env.FAC_FAKE_CAMERA_Y4M ? { fakeCameraY4m: process.env.FAC_FAKE_CAMERA_Y4M } : {}),
+    });
+    console.log(`\nKiosk ready at ${host.origin}, in the Chromium window the host opened.\n`);
+  } else {
+    const minutes = Math.round(LAUNCH_CODE_TTL_MS / 60_000);
+    const printAddress = () => console.log(`\nKiosk ready. Open this address in Chromium (it works once, within ${minutes} minutes):\n  ${host.launchUrl()}\n`);
+    printAddress();
+    if (process.stdin.isTTY) {
+      console.log('Press Enter for a new address (the tab was closed, or the address has expired).');
+      process.stdin.on('data', printAddress);
+    }
   }
 
   const stop = async () => {
-    browser?.kill();
+    await kioskWindow?.close();
     await host.close();
     await core.close();
     process.exit(0);

@@ -1,12 +1,21 @@
 /**
  * The browser host: where Electron is absent (tests, the demo), the renderer runs in Chromium and the
- * kiosk contract crosses a loopback WebSocket instead of Electron IPC. The socket needs the per-launch
- * token (in the URL fragment, never sent over HTTP) and our own origin.
+ * kiosk contract crosses a loopback WebSocket instead of Electron IPC. Whoever holds that socket holds
+ * the whole `window.kiosk` API, so:
+ *  - the renderer gets in with a **one-time launch code** (`launchUrl()`, in the URL fragment, never sent
+ *    over HTTP): burnt at its first presentation, valid a few minutes, exchanged on the socket for the
+ *    **session token**, which is never printed nor put on a command line (the bridge keeps it in the
+ *    tab's sessionStorage to come back after a reload);
+ *  - **one client only**: while a renderer holds the session, any other connection is refused (403),
+ *    even with a valid token or code. A new launch code exchanged later starts a new session (a fresh
+ *    token; the old one and the other codes are void).
+ * Both also need our own origin and path.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { WireRequest, decodeWire, encodeWire } from '../contract/wire.ts';
@@ -16,8 +25,12 @@ import { contentSecurityPolicy, readStatic, resolveStatic } from './static-files
 
 export const BRIDGE_PATH = '/__kiosk/bridge.js';
 export const SOCKET_PATH = '/__kiosk/ws';
-export const TOKEN_PROTOCOL_PREFIX = 'fac.token.';
+/** Sec-WebSocket-Protocol entries carrying the credential (the browser's WebSocket has no other header). */
+export const LAUNCH_PROTOCOL_PREFIX = 'fac.launch.';
+export const SESSION_PROTOCOL_PREFIX = 'fac.session.';
 export const PROTOCOL = 'fac.v1';
+/** How long a launch code waits for its renderer. */
+export const LAUNCH_CODE_TTL_MS = 10 * 60 * 1000;
 const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 export interface BrowserHostOptions {
@@ -27,20 +40,30 @@ export interface BrowserHostOptions {
   logger: Logger;
   host?: string;
   port?: number;
-  token?: string;
+  launchCodeTtlMs?: number;
 }
 
 export interface BrowserHost {
-  /** the URL to open, token included in the fragment */
-  url: string;
   origin: string;
+  /** A URL to open once, with a fresh one-time launch code in its fragment. */
+  launchUrl(): string;
+  /** Whether a renderer holds the session now. */
+  held(): boolean;
   close(): Promise<void>;
 }
 
+const secret = () => randomBytes(24).toString('base64url');
+
 export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
-  const token = opts.token ?? randomBytes(24).toString('base64url');
   const host = opts.host ?? '127.0.0.1';
+  const ttl = opts.launchCodeTtlMs ?? LAUNCH_CODE_TTL_MS;
   let origin = '';
+  /** launch codes not presented yet, with when they expire */
+  const launchCodes = new Map<string, number>();
+  /** the current session's token (null until a launch code was exchanged) */
+  let sessionToken: string | null = null;
+  /** the renderer holding the session, or the connection between its accepted handshake and its socket */
+  let holder: WebSocket | { opening: Duplex } | null = null;
 
   const server = createServer((req, res) => {
     void serveHttp(req, res).catch((err: unknown) => {
@@ -86,25 +109,65 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   });
   const clients = new Set<WebSocket>();
 
+  /** Burns the code whatever comes next: a code is good for one presentation only. */
+  function takeLaunchCode(given: string): boolean {
+    const now = Date.now();
+    let ok = false;
+    for (const [code, expires] of launchCodes) {
+      if (expires <= now) launchCodes.delete(code);
+      else if (sameSecret(given, code)) {
+        launchCodes.delete(code);
+        ok = true;
+      }
+    }
+    return ok;
+  }
+
+  const isHeld = () => holder !== null && ('opening' in holder || holder.readyState === holder.OPEN);
+
   server.on('upgrade', (req, socket, head) => {
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((s) => s.trim());
-    const given = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length) ?? '';
+    const launch = offered.find((p) => p.startsWith(LAUNCH_PROTOCOL_PREFIX))?.slice(LAUNCH_PROTOCOL_PREFIX.length);
+    const session = offered.find((p) => p.startsWith(SESSION_PROTOCOL_PREFIX))?.slice(SESSION_PROTOCOL_PREFIX.length);
     const okPath = (req.url ?? '').split('?')[0] === SOCKET_PATH;
     const okOrigin = req.headers.origin === origin;
-    if (!okPath || !okOrigin || !sameSecret(given, token)) {
-      opts.logger.warn({ okPath, okOrigin }, 'refused a kiosk socket');
+    const refuse = (why: string) => {
+      // says why, never what was offered
+      opts.logger.warn({ why }, 'refused a kiosk socket');
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    };
+    if (!okPath || !okOrigin) return refuse(okPath ? 'foreign origin' : 'wrong path');
+    const byCode = launch !== undefined && takeLaunchCode(launch);
+    const bySession = !byCode && session !== undefined && sessionToken !== null && sameSecret(session, sessionToken);
+    if (!byCode && !bySession) return refuse(launch !== undefined ? 'unknown, used or expired launch code' : 'no valid session token');
+    if (isHeld()) return refuse('a renderer holds the session');
+    const opening = { opening: socket };
+    holder = opening;
+    // a handshake that fails (a bad key or version) never reaches the callback: its slot is freed here
+    socket.once('close', () => {
+      if (holder === opening) holder = null;
+    });
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      holder = ws;
+      if (byCode) {
+        // a new session: a fresh token, and nothing issued before it opens the socket any more
+        sessionToken = secret();
+        launchCodes.clear();
+        send(ws, { kind: 'session', token: sessionToken });
+      }
+      wss.emit('connection', ws, req);
+    });
   });
 
   wss.on('connection', (ws) => {
     clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
+    ws.on('close', () => {
+      clients.delete(ws);
+      if (holder === ws) holder = null;
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return void ws.close(1003, 'text only');
       void onMessage(ws, data.toString());
@@ -151,8 +214,13 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   origin = `http://${hostPart}:${port}`;
 
   return {
-    url: `${origin}/#token=${token}`,
     origin,
+    launchUrl() {
+      const code = secret();
+      launchCodes.set(code, Date.now() + ttl);
+      return `${origin}/#launch=${code}`;
+    },
+    held: isHeld,
     async close() {
       unsubscribe();
       for (const ws of clients) ws.terminate();

@@ -13,7 +13,7 @@ import { createKioskCore } from '../core/kiosk-core.ts';
 import type { KioskCore } from '../core/kiosk-core.ts';
 import { createLogger } from '../core/log.ts';
 import type { Logger } from '../core/log.ts';
-import { keyFileProvider } from '../core/storage/keys.ts';
+import { dataKeyProvider, keyFileProvider } from '../core/storage/keys.ts';
 import type { KeyProvider } from '../core/storage/keys.ts';
 import { MAINTENANCE_PATH, serveAppRequest } from './app-protocol.ts';
 import { confirmLaunch } from './appimage-install.ts';
@@ -101,12 +101,16 @@ process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejec
 process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGINT', () => void shutdown(0));
 
-/** The outbox's data key: the OS keystore when there is a real one, else a 0600 file (see key-store.ts). */
-function keyProvider(dataDir: string): KeyProvider {
+/**
+ * The at-rest data key: the TPM-sealed systemd credential or a key file when FAC_DATA_KEY names one;
+ * otherwise the OS keystore when there is a real one, else a 0600 file (see key-store.ts).
+ */
+function keyProvider(config: KioskConfig): KeyProvider {
+  if (config.dataKey.kind === 'systemd-credential' || config.dataKey.path !== null) return dataKeyProvider(config.dataKey, config.dataDir);
   const backend = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'unknown';
   return chooseKeyStore(backend, safeStorage.isEncryptionAvailable()) === 'os-keystore'
-    ? sealedKeyProvider(join(dataDir, 'data.key.sealed'), safeStorage)
-    : keyFileProvider(join(dataDir, 'data.key'));
+    ? sealedKeyProvider(join(config.dataDir, 'data.key.sealed'), safeStorage)
+    : keyFileProvider(join(config.dataDir, 'data.key'));
 }
 
 function hardenSession(ses: Session, appContents: () => WebContents | null): void {
@@ -213,7 +217,7 @@ async function start(): Promise<void> {
   }
   if (config) {
     try {
-      core = createKioskCore({ config, logger, keys: keyProvider(config.dataDir) });
+      core = createKioskCore({ config, logger, keys: keyProvider(config) });
     } catch (err) {
       startupProblem = String(err);
     }

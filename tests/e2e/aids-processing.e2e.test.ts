@@ -19,7 +19,7 @@ import { renderPayslip } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { renderIdentityCard } from '../fixtures/identity.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
-import { launchKioskBrowser } from '../support/browser.ts';
+import { launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { openConsolePage } from '../support/console-ui.ts';
 import type { ConsolePage } from '../support/console-ui.ts';
@@ -56,7 +56,7 @@ beforeAll(async () => {
   kiosk = kioskUi(page, stack, { shots: process.env.FAC_E2E_SHOTS, shotPrefix: 'processing-kiosk-' });
   office = await openConsolePage(browser.browser);
   // automatic capture stays on: the RIB is taken as soon as it lies still
-  await page.goto(stack.host.url);
+  await openKiosk(page, stack.host);
   await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
 }, 60_000);
 

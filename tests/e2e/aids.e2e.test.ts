@@ -22,7 +22,7 @@ import { renderPayslip } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { renderIdentityCard } from '../fixtures/identity.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
-import { launchKioskBrowser } from '../support/browser.ts';
+import { launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { depositThroughCapture, kioskUi } from '../support/kiosk-ui.ts';
 import type { KioskUi } from '../support/kiosk-ui.ts';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   page = browser.page;
   /** FAC_E2E_SHOTS=<folder>: a full-page picture of each screen checked, for a person to look at. */
   ui = kioskUi(page, stack, { shots: process.env.FAC_E2E_SHOTS });
-  await page.goto(stack.host.url);
+  await openKiosk(page, stack.host);
   await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
 });
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { accessibilityViolations, describeViolations, launchKioskBrowser } from '../support/browser.ts';
+import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
@@ -35,7 +35,7 @@ describe('card sessions on screen', () => {
     stack = await startStack();
     browser = await launchKioskBrowser();
     page = browser.page;
-    await page.goto(`${stack.host.url}&auto=0`);
+    await openKiosk(page, stack.host, { auto: false });
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
   });
 
@@ -150,7 +150,7 @@ describe('inactivity', () => {
 
   it('warns with a countdown, "Je suis là" keeps the session, then it closes', async () => {
     const { page } = browser;
-    await page.goto(`${stack.host.url}&auto=0`);
+    await openKiosk(page, stack.host, { auto: false });
     await stack.insert('Camille');
     await page.getByText('Bonjour Camille').waitFor();
     await typePin(page, stack.person('Camille').card.pin);

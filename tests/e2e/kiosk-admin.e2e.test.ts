@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityViolations, describeViolations, launchKioskBrowser } from '../support/browser.ts';
+import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { STACK_KIOSK_ID, STAFF_TOKEN, startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
@@ -42,7 +42,7 @@ beforeAll(async () => {
   stack = await startStack({ enrolled: false });
   browser = await launchKioskBrowser({});
   page = browser.page;
-  await page.goto(stack.host.url);
+  await openKiosk(page, stack.host);
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIban } from '../../sync-server/protocol/iban.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
-import { accessibilityViolations, describeViolations, launchKioskBrowser } from '../support/browser.ts';
+import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
@@ -54,7 +54,7 @@ beforeAll(async () => {
   browser = await launchKioskBrowser({ fakeVideo: join(mediaDir, 'rib.y4m') });
   page = browser.page;
   // automatic capture stays on here
-  await page.goto(stack.host.url);
+  await openKiosk(page, stack.host);
   await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
 });
 

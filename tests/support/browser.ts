@@ -1,10 +1,12 @@
 /**
  * Debian Chromium driven by playwright-core (no downloaded browsers), with Chromium's fake camera fed
- * from a y4m file when given, and axe-core for accessibility checks (WCAG 2.1 A/AA).
+ * from a y4m file when given, and axe-core for accessibility checks (WCAG 2.1 A/AA). Playwright talks to
+ * Chromium over a pipe: the kiosk's address, launch code included, goes there, never on a command line.
  */
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserHost } from '../../kiosk/host/server.ts';
 
 const require = createRequire(import.meta.url);
 export const CHROMIUM = '/usr/bin/chromium';
@@ -45,6 +47,14 @@ export async function launchKioskBrowser(opts: { fakeVideo?: string; locale?: st
       await browser.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Opens the kiosk in the page the way the host's own window does: with a fresh one-time launch code
+ * (the only way in, kiosk/README.md). `auto: false` turns the automatic capture off.
+ */
+export async function openKiosk(page: Page, host: Pick<BrowserHost, 'launchUrl'>, opts: { auto?: boolean } = {}): Promise<void> {
+  await page.goto(`${host.launchUrl()}${opts.auto === false ? '&auto=0' : ''}`);
 }
 
 export interface AxeViolation {

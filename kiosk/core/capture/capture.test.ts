@@ -19,6 +19,7 @@ import { openKioskDb } from '../storage/db.ts';
 import type { Db } from '../storage/db.ts';
 import { keyFileProvider } from '../storage/keys.ts';
 import type { Holder } from '../session/session.ts';
+import { SessionDocuments } from '../vault/session-documents.ts';
 import { CaptureService } from './capture.ts';
 import { PageProcessor } from './page-processor.ts';
 import { PDFDocument } from 'pdf-lib';
@@ -56,6 +57,7 @@ beforeAll(async () => {
     ocr: pool,
     pages,
     outbox,
+    documents: new SessionDocuments(db, outbox.keys),
     logger: silentLogger,
     session: () => {
       if (!session) throw new KioskError('no-session', 'Insérez votre carte pour continuer.');

@@ -20,6 +20,7 @@ import type { OcrPool, OcrResult } from '../ocr/index.ts';
 import { sha256Hex } from '../outbox/blob-crypto.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { Holder, SignedWrite } from '../session/session.ts';
+import type { SessionDocuments } from '../vault/session-documents.ts';
 import type { PageProcessor } from './page-processor.ts';
 import { CaptureError } from './process.ts';
 import type { ProcessedPage, Turn } from './process.ts';
@@ -56,6 +57,8 @@ export interface CaptureServiceOptions {
   ocr: OcrPool;
   pages: PageProcessor;
   outbox: Outbox;
+  /** the session's deposits, shown by the vault before the server has them */
+  documents: SessionDocuments;
   /** whose vault the capture goes to: the beneficiary at the box */
   session: () => Holder;
   /** on what ground the deposit is made (own card, or an agent with the beneficiary present) */
@@ -156,15 +159,8 @@ export class CaptureService {
     const signed = await this.opts.prove(body);
     this.checkSameSession(session);
     if (!this.pending.has(captureId)) throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
-    this.opts.outbox.enqueue(signed, [file, { bytes: thumb, mime: 'image/jpeg' }], (db, seq) => {
-      db.prepare('INSERT OR REPLACE INTO session_documents (document_id, owner, doc_type, fields, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        documentId,
-        session.identifier,
-        docType,
-        JSON.stringify(fields),
-        seq,
-        new Date().toISOString(),
-      );
+    this.opts.outbox.enqueue(signed, [file, { bytes: thumb, mime: 'image/jpeg' }], (tx, seq) => {
+      this.opts.documents.record(tx, { documentId, owner: session.identifier, docType, fields, seq });
     });
     this.pending.delete(captureId);
     this.opts.logger.info({ documentId, docType, pages: cap.pages.length, replaces: replaces !== undefined }, 'document queued');

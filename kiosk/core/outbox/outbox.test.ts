@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DocumentDeposit, MutationBody, WriteProof } from '../../../sync-server/protocol/mutations.ts';
+import type { DocumentDeposit } from '../../../sync-server/protocol/mutations.ts';
+import { asSigned } from './testing/signed.ts';
 import { KioskError } from '../../contract/schema.ts';
 import { openKioskDb } from '../storage/db.ts';
 import type { Db } from '../storage/db.ts';
 import { keyFileProvider } from '../storage/keys.ts';
+import { SessionDocuments } from '../vault/session-documents.ts';
 import { BlobCryptoError, openBlob, sealBlob, sha256Hex } from './blob-crypto.ts';
 import { Outbox } from './outbox.ts';
 
@@ -26,11 +28,6 @@ function deposit(bytes: Uint8Array, over: Partial<DocumentDeposit['payload']> = 
       ...over,
     },
   };
-}
-
-/** A write as the session hands it to the outbox: an id and the card's signature (the outbox keeps it, the server checks it). */
-function signed(body: MutationBody): { id: string; body: MutationBody; proof: WriteProof } {
-  return { id: randomUUID(), body, proof: { cards: [{ cardSerial: '0A1B2C3D', certificate: 'A'.repeat(400), signature: 'B'.repeat(86) }] } };
 }
 
 describe('outbox', () => {
@@ -54,8 +51,9 @@ describe('outbox', () => {
   it('queues a mutation, its sealed blob and its local effect together', () => {
     const image = randomBytes(300_000);
     const body = deposit(image);
-    const { seq } = outbox.enqueue(signed(body), [{ bytes: image, mime: 'image/jpeg' }], (d, s) => {
-      d.prepare("INSERT INTO session_documents VALUES (?, 'o', 'rib', '{}', ?, 'now')").run(body.payload.documentId, s);
+    const documents = new SessionDocuments(db, outbox.keys);
+    const { seq } = outbox.enqueue(asSigned(body), [{ bytes: image, mime: 'image/jpeg' }], (tx, s) => {
+      documents.record(tx, { documentId: body.payload.documentId, owner: body.payload.owner, docType: 'rib', fields: body.payload.fields, seq: s });
     });
     expect(seq).toBe(1);
     const [m] = outbox.pending();
@@ -72,7 +70,7 @@ describe('outbox', () => {
   it('keeps nothing when the local effect fails', () => {
     const image = randomBytes(1000);
     expect(() =>
-      outbox.enqueue(signed(deposit(image)), [{ bytes: image, mime: 'image/jpeg' }], () => {
+      outbox.enqueue(asSigned(deposit(image)), [{ bytes: image, mime: 'image/jpeg' }], () => {
         throw new Error('effect failed');
       }),
     ).toThrow('effect failed');
@@ -83,8 +81,8 @@ describe('outbox', () => {
 
   it('refuses a mutation whose files do not match what it references', () => {
     const image = randomBytes(1000);
-    expect(() => outbox.enqueue(signed(deposit(image)), [{ bytes: randomBytes(1000), mime: 'image/jpeg' }])).toThrow(KioskError);
-    expect(() => outbox.enqueue(signed(deposit(image, { owner: 'not an identifier' })), [{ bytes: image, mime: 'image/jpeg' }])).toThrow(
+    expect(() => outbox.enqueue(asSigned(deposit(image)), [{ bytes: randomBytes(1000), mime: 'image/jpeg' }])).toThrow(KioskError);
+    expect(() => outbox.enqueue(asSigned(deposit(image, { owner: 'not an identifier' })), [{ bytes: image, mime: 'image/jpeg' }])).toThrow(
       KioskError,
     );
     expect(outbox.pendingCount()).toBe(0);
@@ -94,10 +92,10 @@ describe('outbox', () => {
   it('purges acknowledged rows and their files, and never reuses a seq', () => {
     const a = randomBytes(500);
     const b = randomBytes(500);
-    outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
-    outbox.enqueue(signed(deposit(b)), [{ bytes: b, mime: 'image/jpeg' }]);
+    outbox.enqueue(asSigned(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
+    outbox.enqueue(asSigned(deposit(b)), [{ bytes: b, mime: 'image/jpeg' }]);
     // the same file referenced twice is stored once
-    outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
+    outbox.enqueue(asSigned(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
     expect(readdirSync(join(dir, 'blobs'))).toHaveLength(2);
     expect(outbox.acknowledge(1)).toBe(1);
     expect(existsSync(join(dir, 'blobs', `${sha256Hex(a)}.blob`))).toBe(true); // seq 3 still needs it
@@ -105,12 +103,12 @@ describe('outbox', () => {
     expect(readdirSync(join(dir, 'blobs'))).toEqual([]);
     expect(outbox.lastAckedSeq()).toBe(3);
     const c = randomBytes(10);
-    expect(outbox.enqueue(signed(deposit(c)), [{ bytes: c, mime: 'image/jpeg' }]).seq).toBe(4);
+    expect(outbox.enqueue(asSigned(deposit(c)), [{ bytes: c, mime: 'image/jpeg' }]).seq).toBe(4);
   });
 
   it('survives a restart: queued rows stay, orphan files from a crash are removed', () => {
     const a = randomBytes(500);
-    outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
+    outbox.enqueue(asSigned(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
     writeFileSync(join(dir, 'blobs', `${'f'.repeat(64)}.blob`), 'orphan');
     writeFileSync(join(dir, 'blobs', `${sha256Hex(a)}.blob.tmp`), 'half-written');
     db.close();
@@ -121,7 +119,7 @@ describe('outbox', () => {
   });
 
   it('reconciles with where the server stands, never dropping a queued row', () => {
-    const rows = [randomBytes(50), randomBytes(50), randomBytes(50)].map((b) => outbox.enqueue(signed(deposit(b)), [{ bytes: b, mime: 'image/jpeg' }]));
+    const rows = [randomBytes(50), randomBytes(50), randomBytes(50)].map((b) => outbox.enqueue(asSigned(deposit(b)), [{ bytes: b, mime: 'image/jpeg' }]));
     // the server applied 1 and 2 but the ack was lost
     expect(outbox.reconcile(2, rows[1]!.id)).toBe('acknowledged');
     expect(outbox.pending().map((m) => m.seq)).toEqual([3]);
@@ -135,13 +133,13 @@ describe('outbox', () => {
     expect(outbox.reconcile(0, null)).toBe('renumbered');
     expect(outbox.pending().map((m) => m.seq)).toEqual([1]);
     const next = randomBytes(10);
-    expect(outbox.enqueue(signed(deposit(next)), [{ bytes: next, mime: 'image/jpeg' }]).seq).toBe(2);
+    expect(outbox.enqueue(asSigned(deposit(next)), [{ bytes: next, mime: 'image/jpeg' }]).seq).toBe(2);
   });
 
   it('is in step with a fresh server when both are empty, and renumbers a fresh database behind a server', () => {
     expect(outbox.reconcile(0, null)).toBe('in-step');
     const a = randomBytes(50);
-    outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
+    outbox.enqueue(asSigned(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
     expect(outbox.reconcile(5, randomUUID())).toBe('renumbered');
     expect(outbox.pending().map((m) => m.seq)).toEqual([6]);
   });
@@ -157,7 +155,7 @@ describe('outbox', () => {
     const a = randomBytes(50);
     let caught: unknown;
     try {
-      outbox.enqueue(signed(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
+      outbox.enqueue(asSigned(deposit(a)), [{ bytes: a, mime: 'image/jpeg' }]);
     } catch (err) {
       caught = err;
     }

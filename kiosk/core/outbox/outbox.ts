@@ -1,16 +1,22 @@
 /**
  * The kiosk outbox (DESIGN.md §5): every write is a mutation queued here in the same SQLite
- * transaction as its local effect; referenced files are sealed (AES-256-GCM) and content-addressed.
- * Rows and files are purged once the server has acknowledged them.
+ * transaction as its local effect; referenced files are sealed (AES-256-GCM) and content-addressed,
+ * and so is the mutation's body in its row (storage/sealed-rows.ts): what a person deposits is never
+ * on disk in clear, only in memory while it is sent or shown. Rows and files are purged once the server
+ * has acknowledged them.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writevSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MutationBody, referencedBlobs, WriteProof } from '../../../sync-server/protocol/mutations.ts';
 import type { Mutation } from '../../../sync-server/protocol/mutations.ts';
 import type { FileMime } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
+import { migrate } from '../storage/db.ts';
 import type { Db } from '../storage/db.ts';
 import type { KeyProvider } from '../storage/keys.ts';
+import { privateDir } from '../storage/private-files.ts';
+import { SEALED, SealedDataError, openValue, sealValue } from '../storage/sealed-rows.ts';
+import { SessionDocuments } from '../vault/session-documents.ts';
 import { openBlob, sealBlobParts, sha256Hex } from './blob-crypto.ts';
 
 export interface NewBlob {
@@ -29,11 +35,11 @@ export interface BlobRow {
 interface OutboxRow {
   seq: number;
   id: string;
-  body: string;
+  type: string;
+  /** sealed JSON of the MutationBody */
+  body: Buffer;
   blobs: string;
   created_at: string;
-  attempts: number;
-  last_error: string | null;
 }
 
 export class Outbox {
@@ -46,7 +52,9 @@ export class Outbox {
     /** the at-rest key (it also seals the device's private key) */
     readonly keys: KeyProvider,
   ) {
-    mkdirSync(blobDir, { recursive: true, mode: 0o700 });
+    // a database opened without the key has not sealed its clear rows yet: done here, before any use
+    migrate(db, keys);
+    privateDir(blobDir);
     this.removeOrphans();
     this.ensureReserve();
   }
@@ -72,6 +80,9 @@ export class Outbox {
     if (JSON.stringify(blobs.slice().sort()) !== JSON.stringify([...new Set(hashes)].sort())) {
       throw new KioskError('internal', 'Le document et ses fichiers ne correspondent pas.');
     }
+    const id = signed.id;
+    // sealed before the transaction, written inside it: the row is never in clear, and never without its effect
+    const sealedBody = sealValue(this.keys.dataKey(), SEALED.outboxBody(id), JSON.stringify({ ...checked.data, proof: proof.data }));
     const written: string[] = [];
     try {
       files.forEach((f, i) => {
@@ -80,7 +91,6 @@ export class Outbox {
         this.writeSealed(sha, f.bytes);
         written.push(sha);
       });
-      const id = signed.id;
       const now = new Date().toISOString();
       const seq = this.db.transaction(() => {
         const last = Number((this.db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: string }).value);
@@ -96,7 +106,7 @@ export class Outbox {
         });
         this.db
           .prepare('INSERT INTO outbox (seq, id, type, body, blobs, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(next, id, checked.data.type, JSON.stringify({ ...checked.data, proof: proof.data }), JSON.stringify(blobs), now);
+          .run(next, id, checked.data.type, sealedBody, JSON.stringify(blobs), now);
         effect?.(this.db, next);
         return next;
       })();
@@ -108,16 +118,36 @@ export class Outbox {
     }
   }
 
-  /** Mutations waiting for acknowledgement, in seq order. */
-  pending(limit = 100): Mutation[] {
-    const rows = this.db.prepare('SELECT * FROM outbox ORDER BY seq LIMIT ?').all(limit) as OutboxRow[];
-    return rows.map((r) => ({
-      seq: r.seq,
-      id: r.id,
-      createdAt: r.created_at,
-      blobs: JSON.parse(r.blobs) as string[],
-      ...(JSON.parse(r.body) as MutationBody & { proof: WriteProof }),
-    }));
+  /**
+   * Mutations waiting for acknowledgement, in seq order, opened in memory. A row that does not open
+   * (changed on disk, moved from another row, another key) is never sent nor skipped over, since the
+   * server applies seqs in order: the batch stops before it, and when it comes first, SealedDataError
+   * says which row it is. The rows are left as they are. `skipUnreadable` is for showing, not sending.
+   */
+  pending(limit = 100, opts: { skipUnreadable?: boolean } = {}): Mutation[] {
+    const rows = this.db.prepare('SELECT seq, id, type, body, blobs, created_at FROM outbox ORDER BY seq LIMIT ?').all(limit) as OutboxRow[];
+    const out: Mutation[] = [];
+    for (const r of rows) {
+      let body: MutationBody & { proof: WriteProof };
+      try {
+        body = this.openBody(r);
+      } catch (err) {
+        if (!(err instanceof SealedDataError)) throw err;
+        if (opts.skipUnreadable) continue;
+        if (out.length === 0) throw err;
+        break;
+      }
+      out.push({ seq: r.seq, id: r.id, createdAt: r.created_at, blobs: JSON.parse(r.blobs) as string[], ...body });
+    }
+    return out;
+  }
+
+  private openBody(r: OutboxRow): MutationBody & { proof: WriteProof } {
+    const place = SEALED.outboxBody(r.id);
+    const body = JSON.parse(openValue(this.keys.dataKey(), place, r.body)) as MutationBody & { proof: WriteProof };
+    // the type column stays clear for bookkeeping: it must say what the sealed body says
+    if (body.type !== r.type) throw new SealedDataError(place, 'not-authentic');
+    return body;
   }
 
   pendingCount(): number {
@@ -157,8 +187,18 @@ export class Outbox {
     );
   }
 
+  /** Notes a failed send of a row; the message is sealed (a server may echo what it refused). */
   recordError(seq: number, message: string): void {
-    this.withSpace(() => this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?').run(message, seq));
+    const row = this.db.prepare('SELECT id FROM outbox WHERE seq = ?').get(seq) as { id: string } | undefined;
+    if (!row) return;
+    const sealed = sealValue(this.keys.dataKey(), SEALED.outboxError(row.id), message);
+    this.withSpace(() => this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?').run(sealed, seq));
+  }
+
+  /** The last send error of a row, opened (for a support screen or a test); null if none. */
+  lastError(seq: number): string | null {
+    const row = this.db.prepare('SELECT id, last_error FROM outbox WHERE seq = ?').get(seq) as { id: string; last_error: Buffer | null } | undefined;
+    return row?.last_error ? openValue(this.keys.dataKey(), SEALED.outboxError(row.id), row.last_error) : null;
   }
 
   lastAckedSeq(): number {
@@ -272,10 +312,8 @@ export class Outbox {
       const rows = this.db.prepare('SELECT seq FROM outbox ORDER BY seq').all() as { seq: number }[];
       // two passes through negative numbers so no renumbered row collides with another
       rows.forEach((r, i) => this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(-(i + 1), r.seq));
-      rows.forEach((r, i) => {
-        this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(serverLastSeq + i + 1, -(i + 1));
-        this.db.prepare('UPDATE session_documents SET seq = ? WHERE seq = ?').run(serverLastSeq + i + 1, r.seq);
-      });
+      rows.forEach((_r, i) => this.db.prepare('UPDATE outbox SET seq = ? WHERE seq = ?').run(serverLastSeq + i + 1, -(i + 1)));
+      SessionDocuments.renumber(this.db, rows.map((r, i) => [r.seq, serverLastSeq + i + 1] as const));
       this.setMeta('last_seq', String(serverLastSeq + rows.length));
       this.setMeta('last_acked_seq', String(serverLastSeq));
       this.setMeta('last_acked_id', '');
@@ -289,11 +327,6 @@ export class Outbox {
 
   private setMeta(key: string, value: string): void {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
-  }
-
-  /** Ends the per-session cache (card removed, session closed). */
-  purgeSession(): void {
-    this.db.prepare('DELETE FROM session_documents').run();
   }
 
   private blobPath(sha256: string): string {

@@ -1,8 +1,16 @@
 /** Numbered migrations of the kiosk database. Never edit a shipped one: add the next number. */
+import type { Database as Db } from 'better-sqlite3';
+import { SEALED, sealValue } from './sealed-rows.ts';
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Work that needs the data key (sealing rows), run after `sql` in the same transaction. A database
+   * opened without the key stops before such a migration; the outbox, which has the key, completes it.
+   */
+  withKey?: (db: Db, key: Buffer) => void;
 }
 
 export const migrations: Migration[] = [
@@ -87,5 +95,54 @@ export const migrations: Migration[] = [
       -- the settings staff pushed to this kiosk (KioskSettings) and their version
       INSERT INTO meta (key, value) VALUES ('config_version', '0'), ('config', '{}');
     `,
+  },
+  {
+    version: 4,
+    name: 'sealed-rows',
+    // personal data at rest is sealed with the data key (storage/sealed-rows.ts): the mutation body and
+    // its last error, and the session cache's owner, type and fields; the rows already there are sealed
+    // in this same transaction, and the clear tables dropped (then scrubbed: see migrate)
+    sql: `
+      CREATE TABLE outbox_sealed (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        body BLOB NOT NULL,
+        blobs TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error BLOB
+      );
+      CREATE TABLE session_documents_sealed (
+        document_id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        sealed BLOB NOT NULL
+      );
+    `,
+    withKey(db, key) {
+      const outbox = db.prepare('SELECT * FROM outbox ORDER BY seq').all() as {
+        seq: number; id: string; type: string; body: string; blobs: string; created_at: string; attempts: number; last_error: string | null;
+      }[];
+      const putOutbox = db.prepare('INSERT INTO outbox_sealed (seq, id, type, body, blobs, created_at, attempts, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const r of outbox) {
+        putOutbox.run(r.seq, r.id, r.type, sealValue(key, SEALED.outboxBody(r.id), r.body), r.blobs, r.created_at, r.attempts,
+          r.last_error === null ? null : sealValue(key, SEALED.outboxError(r.id), r.last_error));
+      }
+      const docs = db.prepare('SELECT * FROM session_documents').all() as {
+        document_id: string; owner: string; doc_type: string; fields: string; seq: number; created_at: string;
+      }[];
+      const putDoc = db.prepare('INSERT INTO session_documents_sealed (document_id, seq, created_at, sealed) VALUES (?, ?, ?, ?)');
+      for (const d of docs) {
+        const plain = JSON.stringify({ owner: d.owner, docType: d.doc_type, fields: JSON.parse(d.fields) as unknown });
+        putDoc.run(d.document_id, d.seq, d.created_at, sealValue(key, SEALED.sessionDocument(d.document_id), plain));
+      }
+      db.exec(`
+        DROP TABLE outbox;
+        ALTER TABLE outbox_sealed RENAME TO outbox;
+        DROP TABLE session_documents;
+        ALTER TABLE session_documents_sealed RENAME TO session_documents;
+      `);
+    },
   },
 ];

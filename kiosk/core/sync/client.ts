@@ -22,6 +22,7 @@ import type { AdminCommand, ApplicationStatusBody, KioskSettings, PushAck } from
 import type { SyncStatus } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import { SealedDataError } from '../storage/sealed-rows.ts';
 import { Backoff } from './backoff.ts';
 import { BlobUploadError, BlobUploader } from './blob-upload.ts';
 import { DeviceAuth, DeviceAuthError } from './device-auth.ts';
@@ -435,6 +436,8 @@ export class SyncClient {
         }
         const delay = this.backoff.next();
         this.opts.logger.warn({ err: errMessage(err), retryInMs: delay }, 'sync drain failed');
+        // a queued row that does not open will not open by retrying: someone must look at this tablet
+        if (err instanceof SealedDataError) this.problem = SYNC_PROBLEM.rejected;
         if (this.problem === null) this.problem = SYNC_PROBLEM.retrying;
         this.emitStatus();
         this.retryTimer = setTimeout(() => {

@@ -12,12 +12,12 @@ import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { ENROLL_PATH, EnrollResponse, enrollmentPayload, normalizeEnrollmentCode } from '../../../sync-server/protocol/socket.ts';
 import type { EnrollRequest } from '../../../sync-server/protocol/socket.ts';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openBlob, sealBlob, sha256Hex } from '../outbox/blob-crypto.ts';
 import { openKioskDb } from '../storage/db.ts';
 import type { Db } from '../storage/db.ts';
 import { keyFileProvider } from '../storage/keys.ts';
+import { privateDataDir } from '../storage/private-files.ts';
 import type { KeyProvider } from '../storage/keys.ts';
 
 export type DeviceState = 'none' | 'pending' | 'enrolled' | 'revoked';
@@ -184,10 +184,11 @@ export class DeviceIdentity {
  * installer): the same database and key file the core opens (`outbox.sqlite`, `data.key`).
  */
 export async function enrollDataDir(o: { dataDir: string; url: string; code: string; keys?: KeyProvider }): Promise<DeviceInfo> {
-  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
-  const db = openKioskDb(join(o.dataDir, 'outbox.sqlite'));
+  privateDataDir(o.dataDir);
+  const keys = o.keys ?? keyFileProvider(join(o.dataDir, 'data.key'));
+  const db = openKioskDb(join(o.dataDir, 'outbox.sqlite'), keys);
   try {
-    return await new DeviceIdentity(db, o.keys ?? keyFileProvider(join(o.dataDir, 'data.key'))).enroll(o.url, o.code);
+    return await new DeviceIdentity(db, keys).enroll(o.url, o.code);
   } finally {
     db.close();
   }

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { DocType } from '../../../sync-server/protocol/common.ts';
 import {
   FileAck,
   GetAck,
@@ -24,9 +23,9 @@ import type { InstitutionItem, JournalEntry, VaultDocument, VaultItem } from '..
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { SessionManager } from '../session/session.ts';
-import type { Db } from '../storage/db.ts';
 import type { SyncClient } from '../sync/client.ts';
 import type { Acked, PersonSessions } from '../sync/person-session.ts';
+import type { SessionDocuments } from './session-documents.ts';
 
 const TIMEOUT_MS = 10_000;
 const OFFLINE = 'Vos papiers ne sont pas disponibles sans connexion. Vous pouvez quand même ajouter des papiers : ils partiront plus tard.';
@@ -37,7 +36,8 @@ export interface VaultServiceOptions {
   /** the person's session on the server, opened by the card (shared with the aid space) */
   people: PersonSessions;
   outbox: Outbox;
-  db: Db;
+  /** the session's own deposits still on their way */
+  documents: SessionDocuments;
   logger: Logger;
 }
 
@@ -77,7 +77,7 @@ export class VaultService {
 
   /** Deletions still in the outbox: the server has them, the person does not any more. */
   private pendingDeletes(): Set<string> {
-    return new Set(this.opts.outbox.pending(1000).flatMap((m) => (m.type === 'vault.document.delete' ? [m.payload.documentId] : [])));
+    return new Set(this.opts.outbox.pending(1000, { skipUnreadable: true }).flatMap((m) => (m.type === 'vault.document.delete' ? [m.payload.documentId] : [])));
   }
 
   async open(documentId: string): Promise<VaultDocument> {
@@ -143,8 +143,8 @@ export class VaultService {
     const ground = this.opts.session.ground();
     if (ground.kind !== 'own-card') throw new KioskError('invalid-request', 'Seule la personne elle-même peut supprimer un papier, avec sa carte.');
     const signed = await this.opts.session.proveWrite({ type: 'vault.document.delete', payload: { documentId, owner: subject.identifier, ground } });
-    this.opts.outbox.enqueue(signed, [], (db) => {
-      db.prepare('DELETE FROM session_documents WHERE document_id = ?').run(documentId);
+    this.opts.outbox.enqueue(signed, [], (tx) => {
+      this.opts.documents.forget(tx, documentId);
     });
   }
 
@@ -166,23 +166,21 @@ export class VaultService {
     } catch {
       return [];
     }
-    const rows = this.opts.db
-      .prepare('SELECT document_id, doc_type, created_at FROM session_documents WHERE owner = ? ORDER BY created_at DESC')
-      .all(owner) as { document_id: string; doc_type: DocType; created_at: string }[];
-    const inOutbox = new Set(this.opts.outbox.pending(1000).flatMap((m) => (m.type === 'vault.document.deposit' ? [m.payload.documentId] : [])));
+    const rows = this.opts.documents.ofOwner(owner);
+    const inOutbox = new Set(this.opts.outbox.pending(1000, { skipUnreadable: true }).flatMap((m) => (m.type === 'vault.document.deposit' ? [m.payload.documentId] : [])));
     return rows.map((r) => {
-      const issuer = ISSUER_OF[r.doc_type] ?? 'autre';
+      const issuer = ISSUER_OF[r.docType] ?? 'autre';
       return {
-        id: r.document_id,
-        title: DOC_TYPE_TITLE[r.doc_type] ?? 'Document',
-        docType: r.doc_type,
+        id: r.documentId,
+        title: DOC_TYPE_TITLE[r.docType] ?? 'Document',
+        docType: r.docType,
         issuer,
         issuerTitle: ISSUER_TITLE[issuer],
         vault: 'personal',
-        capturedAt: r.created_at,
+        capturedAt: r.createdAt,
         expiresOn: null,
         expiry: 'valid',
-        pending: inOutbox.has(r.document_id),
+        pending: inOutbox.has(r.documentId),
         hasPreview: false,
       };
     });

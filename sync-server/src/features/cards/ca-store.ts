@@ -10,15 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createPlatformCa,
-  exportPrivateKeyPem,
-  fromPem,
-  importPrivateKeyPem,
-  loadPlatformCa,
-  toPem,
-} from '../../../protocol/card-certificate.ts';
-import type { PlatformCa } from '../../../protocol/card-certificate.ts';
+import { fromPem, toPem } from '../../../protocol/card-certificate.ts';
+import { createPlatformCa, exportPrivateKeyPem, importPrivateKeyPem, loadPlatformCa } from './ca.ts';
+import type { PlatformCa } from './ca.ts';
 
 export const CA_FILES = { privateKey: 'ca.key.pem', certificate: 'ca.cert.pem', pw3Secret: 'pw3.secret' } as const;
 export const DEFAULT_CA_NAME = 'Facilitateur - autorité des cartes';

@@ -1,4 +1,6 @@
 /** The face of the cards feature: what the rest of the server may use of it. */
+export { createPlatformCa, exportPrivateKeyPem, importPrivateKeyPem, issueCardCertificate, loadPlatformCa, signWithCa } from './ca.ts';
+export type { IssueCardCertificateOptions, PlatformCa } from './ca.ts';
 export { CA_FILES, CaError, DEFAULT_CA_NAME, DEFAULT_CA_YEARS, caDir, initCa, loadCa } from './ca-store.ts';
 export type { LoadedCa } from './ca-store.ts';
 export { blockCard, cardHolder, listCards, unblockPin } from './card-admin.ts';

@@ -5,8 +5,9 @@
 import { verify } from 'node:crypto';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatformCa, verifyCaSignature } from '../../../protocol/card-certificate.ts';
-import type { PlatformCa } from '../../../protocol/card-certificate.ts';
+import { verifyCaSignature } from '../../../protocol/card-certificate.ts';
+import { createPlatformCa } from './ca.ts';
+import type { PlatformCa } from './ca.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import { RevocationList, revocationSigningPayload } from '../../../protocol/revocation.ts';
 import type { UnsignedRevocationList } from '../../../protocol/revocation.ts';

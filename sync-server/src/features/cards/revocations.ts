@@ -7,12 +7,12 @@
  */
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { signWithCa } from '../../../protocol/card-certificate.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import { RevocationList, revocationSigningPayload } from '../../../protocol/revocation.ts';
 import type { RevokedCard, UnsignedRevocationList } from '../../../protocol/revocation.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
+import { signWithCa } from './ca.ts';
 import type { LoadedCa } from './ca-store.ts';
 
 /** An arbitrary constant naming the PostgreSQL advisory lock that serializes publications. */

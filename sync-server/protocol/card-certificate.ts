@@ -19,12 +19,10 @@
  * encoding per value); signatures are checked with node:crypto. The tests read what we issue with
  * OpenSSL, and check certificates that OpenSSL issued.
  */
-import { createHash, createPublicKey, verify } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import {
   bitString,
   children,
-  concat,
   decodeOid,
   DER_TRUE,
   DerError,
@@ -39,9 +37,10 @@ import {
   sameBytes,
   seq,
   TAG,
-  tlv,
 } from './der.ts';
 import type { Der } from './der.ts';
+import { p256PublicKeyFromPoint, verifyP256Signature } from '../../drivers/pcsc/ec.ts';
+import { concatBytes, encodeTlv } from '../../drivers/pcsc/tlv.ts';
 
 /**
  * Private OIDs of the platform, under a UUID arc (ITU-T X.667: 2.25.<UUID as an integer> needs no
@@ -83,7 +82,8 @@ export const NAME_MAX = 100;
 export const MAX_CERTIFICATE_BYTES = 4096;
 
 // ---------------------------------------------------------------------------------------------------
-// X.509 writing
+// X.509 writing: the building blocks of the certificates the CA issues (features/cards/ca.ts holds the
+// key and signs); kept here, beside the reader, so that both sides of the profile change together
 
 /** keyUsage BIT STRING with the given bits set, trailing zero bits dropped (DER). */
 export function keyUsageBits(bits: number[]): Uint8Array {
@@ -99,14 +99,14 @@ export function extension(oid: string, critical: boolean, value: Uint8Array): Ui
 }
 
 export const ECDSA_SHA256_ALG = seq(encodeOid(OID.ecdsaWithSha256));
-export const P256_SPKI_PREFIX = concat([
+export const P256_SPKI_PREFIX = concatBytes(
   Uint8Array.of(TAG.sequence, 0x59),
   seq(encodeOid(OID.ecPublicKey), encodeOid(OID.prime256v1)),
   Uint8Array.of(TAG.bitString, 0x42, 0x00),
-]);
+);
 
 export function p256Spki(point: Uint8Array): Uint8Array {
-  return concat([P256_SPKI_PREFIX, point]);
+  return concatBytes(P256_SPKI_PREFIX, point);
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits. */
@@ -115,7 +115,7 @@ export function keyIdentifier(point: Uint8Array): Uint8Array {
 }
 
 export function rdn(oid: string, value: Uint8Array): Uint8Array {
-  return tlv(TAG.set, seq(encodeOid(oid), value));
+  return encodeTlv(TAG.set, seq(encodeOid(oid), value));
 }
 
 export function tbsCertificate(o: {
@@ -128,14 +128,14 @@ export function tbsCertificate(o: {
   extensions: Uint8Array[];
 }): Uint8Array {
   return seq(
-    tlv(0xa0, derUnsigned(Uint8Array.of(2))),
+    encodeTlv(0xa0, derUnsigned(Uint8Array.of(2))),
     derUnsigned(o.serial),
     ECDSA_SHA256_ALG,
     o.issuer,
     seq(derTime(o.notBefore), derTime(o.notAfter)),
     o.subject,
     p256Spki(o.point),
-    tlv(0xa3, seq(...o.extensions)),
+    encodeTlv(0xa3, seq(...o.extensions)),
   );
 }
 
@@ -259,13 +259,10 @@ export function certificateFingerprint(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?=.)/g, '$1:');
 }
 
+/** An uncompressed point on P-256 (the card driver's check: length, prefix, on the curve). */
 export function isOnP256(point: Uint8Array): boolean {
-  if (point.length !== 65 || point[0] !== 0x04) return false;
   try {
-    createPublicKey({
-      key: { kty: 'EC', crv: 'P-256', x: Buffer.from(point.subarray(1, 33)).toString('base64url'), y: Buffer.from(point.subarray(33)).toString('base64url') },
-      format: 'jwk',
-    });
+    p256PublicKeyFromPoint(point);
     return true;
   } catch {
     return false;
@@ -306,10 +303,6 @@ export function readKeyIdentifier(value: Uint8Array, kind: 'ski' | 'aki'): Uint8
   if (kind === 'ski') return expectTag(node, TAG.octetString, 'subjectKeyIdentifier').content;
   const id = children(expectTag(node, TAG.sequence, 'authorityKeyIdentifier')).find((c) => c.tag === 0x80);
   return id ? id.content : null;
-}
-
-export function publicKeyObject(point: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.from(p256Spki(point)), format: 'der', type: 'spki' });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -397,10 +390,8 @@ export function describeCertificate(der: Uint8Array): CertificateSummary {
 
 /** Checks a raw r||s signature over `data` made by the key of this CA certificate. Never throws. */
 export function verifyCaSignature(caCertificate: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
-  if (signature.length !== 64) return false;
   try {
-    const ca = readCa(caCertificate);
-    return verify('sha256', data, { key: publicKeyObject(ca.point), dsaEncoding: 'ieee-p1363' }, signature);
+    return verifyP256Signature(readCa(caCertificate).point, data, signature);
   } catch {
     return false;
   }
@@ -545,7 +536,7 @@ export async function checkCardCertificate(der: Uint8Array, opts: CheckCardCerti
   let signed = false;
   if (sameBytes(c.signatureAlgorithm, ECDSA_SHA256_ALG) && sameBytes(c.innerSignatureAlgorithm, ECDSA_SHA256_ALG)) {
     try {
-      signed = verify('sha256', c.tbs, { key: publicKeyObject(ca.point), dsaEncoding: 'der' }, c.signature);
+      signed = verify('sha256', c.tbs, { key: p256PublicKeyFromPoint(ca.point), dsaEncoding: 'der' }, c.signature);
     } catch {
       signed = false;
     }

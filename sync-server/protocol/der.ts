@@ -2,7 +2,12 @@
  * DER (ITU-T X.690) for the platform's certificates: writing the few types X.509 needs, and reading
  * strictly (one encoding per value: minimal lengths, single-byte tags, no trailing bytes), so that what
  * a kiosk checks is exactly what was signed. Pure: no crypto, no I/O.
+ *
+ * Writing uses the card driver's TLV encoder (drivers/pcsc/tlv.ts): with single-byte tags and minimal
+ * lengths, its BER is DER. Reading does not: the driver's decoder is as lenient as BER (and cards) are,
+ * a certificate's reader must not be.
  */
+import { encodeTlv } from '../../drivers/pcsc/tlv.ts';
 
 export const TAG = {
   boolean: 0x01,
@@ -20,35 +25,14 @@ export const TAG = {
   set: 0x31,
 } as const;
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
-  const body = concat(content);
-  const n = body.length;
-  let header: number[];
-  if (n < 0x80) header = [tag, n];
-  else if (n < 0x100) header = [tag, 0x81, n];
-  else if (n < 0x10000) header = [tag, 0x82, n >> 8, n & 0xff];
-  else throw new RangeError('DER value too long');
-  return concat([Uint8Array.from(header), body]);
-}
-
-export const seq = (...parts: Uint8Array[]) => tlv(TAG.sequence, ...parts);
+export const seq = (...parts: Uint8Array[]) => encodeTlv(TAG.sequence, ...parts);
 
 /** INTEGER from unsigned big-endian bytes (minimal, positive). */
 export function derUnsigned(magnitude: Uint8Array): Uint8Array {
   let i = 0;
   while (i < magnitude.length - 1 && magnitude[i] === 0) i++;
   const m = magnitude.subarray(i);
-  return tlv(TAG.integer, m[0]! & 0x80 ? Uint8Array.of(0, ...m) : m);
+  return encodeTlv(TAG.integer, m[0]! & 0x80 ? Uint8Array.of(0, ...m) : m);
 }
 
 /** DER of an OBJECT IDENTIFIER (BigInt arcs: ours is above 2^53). */
@@ -61,13 +45,13 @@ export function encodeOid(oid: string): Uint8Array {
     for (let v = arc >> 7n; v > 0n; v >>= 7n) group.unshift(Number(v & 0x7fn) | 0x80);
     body.push(...group);
   }
-  return tlv(TAG.oid, Uint8Array.from(body));
+  return encodeTlv(TAG.oid, Uint8Array.from(body));
 }
 
-export const utf8 = (s: string) => tlv(TAG.utf8String, new TextEncoder().encode(s));
-export const printable = (s: string) => tlv(TAG.printableString, new TextEncoder().encode(s));
-export const bitString = (b: Uint8Array, unusedBits = 0) => tlv(TAG.bitString, Uint8Array.of(unusedBits), b);
-export const octetString = (b: Uint8Array) => tlv(TAG.octetString, b);
+export const utf8 = (s: string) => encodeTlv(TAG.utf8String, new TextEncoder().encode(s));
+export const printable = (s: string) => encodeTlv(TAG.printableString, new TextEncoder().encode(s));
+export const bitString = (b: Uint8Array, unusedBits = 0) => encodeTlv(TAG.bitString, Uint8Array.of(unusedBits), b);
+export const octetString = (b: Uint8Array) => encodeTlv(TAG.octetString, b);
 export const DER_TRUE = Uint8Array.of(TAG.boolean, 1, 0xff);
 
 /** UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5); to the second, in UTC. */
@@ -75,8 +59,8 @@ export function derTime(d: Date): Uint8Array {
   const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
   const compact = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
   const year = d.getUTCFullYear();
-  if (year >= 1950 && year <= 2049) return tlv(TAG.utcTime, new TextEncoder().encode(compact.slice(2)));
-  return tlv(TAG.generalizedTime, new TextEncoder().encode(compact));
+  if (year >= 1950 && year <= 2049) return encodeTlv(TAG.utcTime, new TextEncoder().encode(compact.slice(2)));
+  return encodeTlv(TAG.generalizedTime, new TextEncoder().encode(compact));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 import { randomBytes, KeyObject, sign, webcrypto } from 'node:crypto';
 import { certificateFingerprint, CARD_SERIAL_FORMAT, ECDSA_SHA256_ALG, extension, fromPem, IDENTIFIER_FORMAT, isOnP256, keyIdentifier, keyUsageBits, KU_CRL_SIGN, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, NAME_MAX, OID, OID_CARD_ROLE, OID_CARD_SIGNATURE_KEY, rdn, readCa, ROLE_CODES, tbsCertificate, toPem } from '../../../protocol/card-certificate.ts';
 import type { CardSubject } from '../../../protocol/card-certificate.ts';
-import { bitString, DER_TRUE, derUnsigned, octetString, printable, seq, TAG, tlv, utf8 } from '../../../protocol/der.ts';
+import { bitString, DER_TRUE, derUnsigned, octetString, printable, seq, TAG, utf8 } from '../../../protocol/der.ts';
+import { encodeTlv } from '../../../../drivers/pcsc/tlv.ts';
 
 export type CryptoKey = webcrypto.CryptoKey;
 
@@ -178,8 +179,8 @@ export async function issueCardCertificate(opts: IssueCardCertificateOptions): P
       extension(OID.keyUsage, true, keyUsageBits([KU_DIGITAL_SIGNATURE])),
       extension(OID.basicConstraints, false, seq()),
       extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(opts.authPublicKey))),
-      extension(OID.authorityKeyIdentifier, false, seq(tlv(0x80, ca.keyId))),
-      extension(OID_CARD_ROLE, false, tlv(TAG.enumerated, Uint8Array.of(ROLE_CODES[subject.role]))),
+      extension(OID.authorityKeyIdentifier, false, seq(encodeTlv(0x80, ca.keyId))),
+      extension(OID_CARD_ROLE, false, encodeTlv(TAG.enumerated, Uint8Array.of(ROLE_CODES[subject.role]))),
       extension(OID_CARD_SIGNATURE_KEY, false, octetString(opts.signaturePublicKey)),
     ],
   });

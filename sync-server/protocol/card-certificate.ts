@@ -51,6 +51,11 @@ export const FACILITATEUR_OID_ARC = '2.25.10304146884798053922597481761560230896
 export const OID_CARD_ROLE = `${FACILITATEUR_OID_ARC}.1`;
 /** The card's signature (PSO:CDS) public key: DER OCTET STRING holding the uncompressed P-256 point. */
 export const OID_CARD_SIGNATURE_KEY = `${FACILITATEUR_OID_ARC}.2`;
+/**
+ * Key purpose (extendedKeyUsage) "signs the platform's revocation lists": the one purpose of the
+ * revocation-signing key the server holds instead of the CA key (revocation-signer.ts).
+ */
+export const OID_REVOCATION_LIST_SIGNING = `${FACILITATEUR_OID_ARC}.3`;
 
 export const OID = {
   commonName: '2.5.4.3',
@@ -62,6 +67,8 @@ export const OID = {
   keyUsage: '2.5.29.15',
   basicConstraints: '2.5.29.19',
   authorityKeyIdentifier: '2.5.29.35',
+  extKeyUsage: '2.5.29.37',
+  anyExtendedKeyUsage: '2.5.29.37.0',
   ecPublicKey: '1.2.840.10045.2.1',
   prime256v1: '1.2.840.10045.3.1.7',
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
@@ -510,6 +517,30 @@ function readProfile(c: ParsedCertificate): CardCertificateInfo {
 }
 
 /**
+ * Whether the pinned CA issued this certificate: its name, its key identifier when the certificate names
+ * one, and its ECDSA P-256 / SHA-256 signature over the TBS. Null when it did; otherwise why not.
+ */
+export function issuedByCa(c: ParsedCertificate, ca: CaView): { problem: 'foreign' | 'malformed'; detail: string } | null {
+  if (!sameBytes(c.issuer, ca.subject)) return { problem: 'foreign', detail: 'not issued under the platform CA’s name' };
+  try {
+    const aki = c.extensions.get(OID.authorityKeyIdentifier);
+    const akiId = aki ? readKeyIdentifier(aki.value, 'aki') : null;
+    if (akiId && !sameBytes(akiId, ca.keyId)) return { problem: 'foreign', detail: 'authority key identifier is not the platform CA’s' };
+  } catch {
+    return { problem: 'malformed', detail: 'authority key identifier cannot be read' };
+  }
+  let signed = false;
+  if (sameBytes(c.signatureAlgorithm, ECDSA_SHA256_ALG) && sameBytes(c.innerSignatureAlgorithm, ECDSA_SHA256_ALG)) {
+    try {
+      signed = verify('sha256', c.tbs, { key: p256PublicKeyFromPoint(ca.point), dsaEncoding: 'der' }, c.signature);
+    } catch {
+      signed = false;
+    }
+  }
+  return signed ? null : { problem: 'foreign', detail: 'signature does not verify against the platform CA' };
+}
+
+/**
  * Checks a certificate read from a card. Order: malformed (not a DER certificate) → foreign (not
  * issued by the pinned CA) → malformed (issued by it, but not our profile) → wrong-card (it names
  * another card: copied) → revoked → not-yet-valid / expired. Pure: no network, no clock but `now`.
@@ -525,23 +556,8 @@ export async function checkCardCertificate(der: Uint8Array, opts: CheckCardCerti
     return fail('malformed', `not a DER X.509 certificate (${e instanceof Error ? e.message : String(e)})`);
   }
 
-  if (!sameBytes(c.issuer, ca.subject)) return fail('foreign', 'not issued under the platform CA’s name');
-  try {
-    const aki = c.extensions.get(OID.authorityKeyIdentifier);
-    const akiId = aki ? readKeyIdentifier(aki.value, 'aki') : null;
-    if (akiId && !sameBytes(akiId, ca.keyId)) return fail('foreign', 'authority key identifier is not the platform CA’s');
-  } catch {
-    return fail('malformed', 'authority key identifier cannot be read');
-  }
-  let signed = false;
-  if (sameBytes(c.signatureAlgorithm, ECDSA_SHA256_ALG) && sameBytes(c.innerSignatureAlgorithm, ECDSA_SHA256_ALG)) {
-    try {
-      signed = verify('sha256', c.tbs, { key: p256PublicKeyFromPoint(ca.point), dsaEncoding: 'der' }, c.signature);
-    } catch {
-      signed = false;
-    }
-  }
-  if (!signed) return fail('foreign', 'signature does not verify against the platform CA');
+  const issued = issuedByCa(c, ca);
+  if (issued) return fail(issued.problem, issued.detail);
 
   let info: CardCertificateInfo;
   try {

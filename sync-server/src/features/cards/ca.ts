@@ -1,12 +1,13 @@
 /**
  * The platform CA's private-key operations: creating the CA, reloading it, signing with it, issuing card
- * certificates. Only issuance stations (the staff CLI, scripts/demo-cards.ts) hold the CA key; the
- * profile these certificates follow, and their check, are protocol (protocol/card-certificate.ts).
+ * certificates and the certificate of the server's revocation-signing key. Only issuance stations (the
+ * staff CLI, scripts/demo-cards.ts) hold the CA key; the profiles these certificates follow, and their
+ * checks, are protocol (protocol/card-certificate.ts, protocol/revocation-signer.ts).
  */
 import { randomBytes, KeyObject, sign, webcrypto } from 'node:crypto';
-import { certificateFingerprint, CARD_SERIAL_FORMAT, ECDSA_SHA256_ALG, extension, fromPem, IDENTIFIER_FORMAT, isOnP256, keyIdentifier, keyUsageBits, KU_CRL_SIGN, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, NAME_MAX, OID, OID_CARD_ROLE, OID_CARD_SIGNATURE_KEY, rdn, readCa, ROLE_CODES, tbsCertificate, toPem } from '../../../protocol/card-certificate.ts';
+import { certificateFingerprint, CARD_SERIAL_FORMAT, ECDSA_SHA256_ALG, extension, fromPem, IDENTIFIER_FORMAT, isOnP256, keyIdentifier, keyUsageBits, KU_CRL_SIGN, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, NAME_MAX, OID, OID_CARD_ROLE, OID_CARD_SIGNATURE_KEY, OID_REVOCATION_LIST_SIGNING, rdn, readCa, ROLE_CODES, tbsCertificate, toPem } from '../../../protocol/card-certificate.ts';
 import type { CardSubject } from '../../../protocol/card-certificate.ts';
-import { bitString, DER_TRUE, derUnsigned, octetString, printable, seq, TAG, utf8 } from '../../../protocol/der.ts';
+import { bitString, DER_TRUE, derUnsigned, encodeOid, octetString, printable, seq, TAG, utf8 } from '../../../protocol/der.ts';
 import { encodeTlv } from '../../../../drivers/pcsc/tlv.ts';
 
 export type CryptoKey = webcrypto.CryptoKey;
@@ -114,9 +115,14 @@ export async function loadPlatformCa(opts: { certificate: Uint8Array; privateKey
   };
 }
 
-/** Signs bytes with the CA key (ECDSA P-256 over SHA-256(data)); raw r||s, 64 bytes. */
-export async function signWithCa(privateKey: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
+/** Signs bytes with a P-256 key (ECDSA over SHA-256(data)); raw r||s, 64 bytes. */
+export async function signWithKey(privateKey: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data));
+}
+
+/** Signs bytes with the CA key (ECDSA P-256 over SHA-256(data)); raw r||s, 64 bytes. */
+export function signWithCa(privateKey: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
+  return signWithKey(privateKey, data);
 }
 
 export interface IssueCardCertificateOptions {
@@ -185,4 +191,51 @@ export async function issueCardCertificate(opts: IssueCardCertificateOptions): P
     ],
   });
   return signTbs(tbs, opts.ca.privateKey);
+}
+
+/** The subject of every revocation-signing certificate (the platform's name for what it is). */
+export const REVOCATION_SIGNER_NAME = 'Facilitateur - signature des listes de révocation';
+
+export interface IssueRevocationSignerOptions {
+  ca: { certificate: Uint8Array; privateKey: CryptoKey };
+  /** the revocation-signing key, 04 || X || Y */
+  publicKey: Uint8Array;
+  /** kept to the second */
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/**
+ * Certifies the server's revocation-signing key (profile: protocol/revocation-signer.ts): keyUsage
+ * digitalSignature only and extendedKeyUsage { OID_REVOCATION_LIST_SIGNING }, both critical, so that no
+ * other software takes it for a TLS or code-signing key and no kiosk takes it for a card. Returns the
+ * DER; throws a TypeError on bad input (nothing is signed).
+ */
+export async function issueRevocationSignerCertificate(opts: IssueRevocationSignerOptions): Promise<Uint8Array> {
+  checkPoint(opts.publicKey, 'revocation-signing public key');
+  if (!(opts.notAfter.getTime() > opts.notBefore.getTime())) throw new TypeError('notAfter must be after notBefore');
+  const ca = readCa(opts.ca.certificate);
+  if (opts.notAfter.getTime() > ca.notAfter.getTime()) throw new TypeError('the revocation-signing certificate would outlive the CA certificate');
+  const tbs = tbsCertificate({
+    serial: randomSerial(),
+    issuer: ca.subject,
+    notBefore: opts.notBefore,
+    notAfter: opts.notAfter,
+    subject: seq(rdn(OID.commonName, utf8(REVOCATION_SIGNER_NAME)), rdn(OID.organization, utf8('Facilitateur'))),
+    point: opts.publicKey,
+    extensions: [
+      extension(OID.keyUsage, true, keyUsageBits([KU_DIGITAL_SIGNATURE])),
+      extension(OID.basicConstraints, true, seq()),
+      extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(opts.publicKey))),
+      extension(OID.authorityKeyIdentifier, false, seq(encodeTlv(0x80, ca.keyId))),
+      extension(OID.extKeyUsage, true, seq(encodeOid(OID_REVOCATION_LIST_SIGNING))),
+    ],
+  });
+  return signTbs(tbs, opts.ca.privateKey);
+}
+
+/** A fresh P-256 key pair for signing, its private half exportable (PKCS#8) so it can be saved. */
+export async function generateSigningKey(): Promise<{ privateKey: CryptoKey; publicKey: Uint8Array }> {
+  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  return { privateKey: keys.privateKey, publicKey: new Uint8Array(await webcrypto.subtle.exportKey('raw', keys.publicKey)) };
 }

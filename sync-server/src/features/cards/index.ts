@@ -1,6 +1,16 @@
 /** The face of the cards feature: what the rest of the server may use of it. */
-export { createPlatformCa, exportPrivateKeyPem, importPrivateKeyPem, issueCardCertificate, loadPlatformCa, signWithCa } from './ca.ts';
-export type { IssueCardCertificateOptions, PlatformCa } from './ca.ts';
+export {
+  createPlatformCa,
+  exportPrivateKeyPem,
+  generateSigningKey,
+  importPrivateKeyPem,
+  issueCardCertificate,
+  issueRevocationSignerCertificate,
+  loadPlatformCa,
+  signWithCa,
+  signWithKey,
+} from './ca.ts';
+export type { CryptoKey, IssueCardCertificateOptions, IssueRevocationSignerOptions, PlatformCa } from './ca.ts';
 export { CA_FILES, CaError, DEFAULT_CA_NAME, DEFAULT_CA_YEARS, caDir, initCa, loadCa } from './ca-store.ts';
 export type { LoadedCa } from './ca-store.ts';
 export { blockCard, cardHolder, listCards, unblockPin } from './card-admin.ts';

@@ -14,11 +14,11 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, HelloAck, MutationsAck, PushMessage } from '../../../protocol/socket.ts';
 import type { Mutation } from '../../../protocol/mutations.ts';
-import { initCa } from '../../features/cards/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, connectKiosk, countRows, depositMutation, fakeScan, freshEnv, sha256Hex, STAFF_TOKEN, tusUpload, until } from '../../../test-support/test-env.ts';
 import type { TestEnv, TestKiosk } from '../../../test-support/test-env.ts';
+import { installTestPlatform } from '../../../test-support/test-ca.ts';
 
 const AMINATA_CARD = '0A1B2C3F';
 
@@ -33,8 +33,8 @@ describe('two server instances on one PostgreSQL', () => {
   beforeAll(async () => {
     env = await freshEnv('postgres');
     dirB = mkdtempSync(join(tmpdir(), 'fac-instance-b-'));
-    // each instance has its own copy of the CA (as each server machine would)
-    await initCa(env.config.dataDir);
+    // each instance has its own copy of what a server holds: the CA certificate and the revocation-signing key
+    await installTestPlatform(env.config.dataDir);
     const opts = { logger: false as const, pushes: { pollMs: 0, ackTimeoutMs: 3000 }, revocationPollMs: 0 };
     a = await startServer(env.config, opts);
     cpSync(join(env.config.dataDir, 'ca'), join(dirB, 'ca'), { recursive: true });

@@ -74,10 +74,10 @@ module.exports = {
     },
     {
       name: 'contract-schemas-only',
-      comment: 'kiosk/contract reuses the protocol\'s schemas, not its Node-only parts (the certificate profile): the renderer bundles the contract',
+      comment: 'kiosk/contract reuses the protocol\'s schemas, not its Node-only parts (the certificate profiles and the revocation list check): the renderer bundles the contract',
       severity: 'error',
       from: { path: '^kiosk/contract/' },
-      to: { path: '^sync-server/protocol/(card-certificate|der)\\.ts$' },
+      to: { path: '^sync-server/protocol/(card-certificate|der|revocation-signer)\\.ts$' },
     },
     {
       name: 'server-kernel-below-features',

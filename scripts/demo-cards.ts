@@ -5,14 +5,19 @@
  * (sync-server/src/features/cards/issue-card.ts): keys generated on the card, certificate from the platform CA,
  * the seed's PIN. Idempotent: cards that hold a certificate are kept.
  *
- *   npx tsx scripts/demo-cards.ts [--cards DIR] [--data DIR] [--seed FILE]
+ *   npx tsx scripts/demo-cards.ts [--cards DIR] [--data DIR] [--ca DIR] [--seed FILE]
  *
- * creates the CA in the server's data folder first if there is none. Cards folder: --cards, else
+ * The demo machine is both the issuance station and the server, laid out as they would be apart: the CA
+ * (key, certificate, card admin secret) in the station's folder, created when missing; the server's data
+ * folder gets only the CA certificate and a revocation-signing key, issued when missing or within 30
+ * days of its end (what `npm run staff -- ca revocation-key issue` does). Cards folder: --cards, else
  * FAC_CARDS_DIR, else .data/cards; server data: --data, else FAC_DATA_DIR, else .data/server
- * (DATABASE_URL is honoured). Slot 0 stays free for the box simulator.
+ * (DATABASE_URL is honoured); the CA: --ca, else FAC_CA_DIR, else .data/issuance/ca — or, when only
+ * --data is given, that folder's ca/. A demo from before, whose CA was in .data/server/ca, has it moved
+ * to .data/issuance/ca (its cards stay valid). Slot 0 stays free for the box simulator.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
@@ -20,7 +25,7 @@ import { ReaderManager } from '../drivers/pcsc/reader-manager.ts';
 import { loadDemoPersons } from '../drivers/vcard/demo-seed.ts';
 import { blankCardState, cardFile, createCardStateFile, loadCardState, saveCardState } from '../drivers/vcard/state.ts';
 import { VirtualCard } from '../drivers/vcard/vpcd-client.ts';
-import { initCa, loadCa } from '../sync-server/src/features/cards/index.ts';
+import { CA_FILES, CaError, caDir, initCa, initCaIn, issueRevocationKey, loadCa, loadCaCertificate, loadCaFrom, loadRevocationKey, REVOCATION_KEY_RENEW_DAYS } from '../sync-server/src/features/cards/index.ts';
 import type { LoadedCa } from '../sync-server/src/features/cards/index.ts';
 import { issueCard } from '../sync-server/src/features/cards/index.ts';
 import { loadStorageConfig } from '../sync-server/src/edge/config.ts';
@@ -32,6 +37,8 @@ import type { Database } from '../sync-server/src/kernel/storage/schema.ts';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const DEMO_SEED_PATH = join(REPO_ROOT, 'assets/seed/demo.json');
+/** The demo's issuance station keeps the CA here, apart from the server's data folder. */
+export const DEMO_CA_FOLDER = join(REPO_ROOT, '.data/issuance/ca');
 
 export function vpcdReader(slot: 0 | 1): string {
   return `Virtual PCD 00 0${slot}`;
@@ -167,22 +174,54 @@ export async function issueDemoCards(o: IssueDemoCardsOptions): Promise<DemoCard
   return results.sort((a, b) => a.serial.localeCompare(b.serial));
 }
 
+/**
+ * Demos from before kept the whole CA in the server's data folder; the server must not hold its key:
+ * the folder moves, in one rename, to the issuance station's place (the certificate is given back to
+ * the server with its revocation-signing key).
+ */
+function moveOldDemoCa(dataDir: string, caFolder: string): boolean {
+  const old = caDir(dataDir);
+  if (old === caFolder || existsSync(caFolder) || !existsSync(join(old, CA_FILES.privateKey))) return false;
+  mkdirSync(dirname(caFolder), { recursive: true });
+  renameSync(old, caFolder);
+  return true;
+}
+
+/** The server's revocation-signing key: issued when missing, unusable, or ending within 30 days. */
+async function ensureRevocationKey(ca: LoadedCa, dataDir: string): Promise<void> {
+  let current = null;
+  try {
+    const pinned = loadCaCertificate(dataDir);
+    current = pinned ? await loadRevocationKey(dataDir, pinned.certificate) : null;
+  } catch (e) {
+    if (!(e instanceof CaError)) throw e;
+    console.log(`Clé de signature des listes inutilisable, remplacée / revocation-signing key unusable, replaced (${e.code})`);
+  }
+  if (current && current.notAfter.getTime() - Date.now() > REVOCATION_KEY_RENEW_DAYS * 86_400_000) return;
+  const key = await issueRevocationKey(ca, dataDir);
+  console.log(`Clé de signature des listes de révocation pour le serveur / revocation-signing key for the server: ${key.path} (jusqu'au / until ${key.notAfter.toISOString().slice(0, 10)})`);
+}
+
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { cards: { type: 'string' }, data: { type: 'string' }, seed: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: { cards: { type: 'string' }, data: { type: 'string' }, ca: { type: 'string' }, seed: { type: 'string' } }, strict: true }));
   } catch (e) {
-    console.error(`Erreur : ${e instanceof Error ? e.message : String(e)}\nUsage: npx tsx scripts/demo-cards.ts [--cards DIR] [--data DIR] [--seed FILE]`);
+    console.error(`Erreur : ${e instanceof Error ? e.message : String(e)}\nUsage: npx tsx scripts/demo-cards.ts [--cards DIR] [--data DIR] [--ca DIR] [--seed FILE]`);
     return 2;
   }
   const cardsDir = resolve(values.cards ?? process.env.FAC_CARDS_DIR ?? join(REPO_ROOT, '.data/cards'));
   const dataDir = loadStorageConfig(process.env, process.cwd(), values.data).dataDir;
+  const chosenCa = values.ca ?? (process.env.FAC_CA_DIR?.trim() || undefined);
+  const caFolder = chosenCa ? resolve(chosenCa) : values.data ? caDir(dataDir) : DEMO_CA_FOLDER;
   try {
-    let ca = await loadCa(dataDir);
+    if (moveOldDemoCa(dataDir, caFolder)) console.log(`AC de la démo déplacée vers le poste d'émission / demo CA moved to the issuance station: ${caFolder}`);
+    let ca = await loadCaFrom(caFolder);
     if (!ca) {
-      ca = await initCa(dataDir);
+      ca = await initCaIn(caFolder);
       console.log(`Autorité de certification créée / platform CA created: ${ca.dir} (SHA-256 ${ca.fingerprint})`);
     }
+    await ensureRevocationKey(ca, dataDir);
     const results = await issueDemoCards({ cardsDir, serverDataDir: dataDir, ca, ...(values.seed ? { seedPath: resolve(values.seed) } : {}), log: (l) => console.log(l) });
     for (const r of results.filter((x) => x.status === 'kept')) console.log(`${r.serial} ${r.identifier} déjà émise, conservée / kept`);
     return 0;

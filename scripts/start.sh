@@ -18,7 +18,9 @@ export FAC_STAFF_TOKEN="${FAC_STAFF_TOKEN:-demo-staff-token-change-me}"
 export FAC_MODE=demo
 export FAC_BOX="${FAC_BOX:-tcp://127.0.0.1:7392}"
 mkdir -p .data/media
-# the platform CA (created once) and the demo cards, issued over PC/SC like an issuing station does
+# the platform CA (created once, in the issuance station's folder .data/issuance/ca), the server's
+# revocation-signing key (renewed before it ends) and the demo cards, issued over PC/SC like an issuing
+# station does; the server's folder holds no CA key
 npx tsx scripts/demo-cards.ts
 export FAC_CA_CERT="${FAC_CA_CERT:-$PWD/.data/server/ca/ca.cert.pem}"
 [ -f .data/media/demo-rib.y4m ] || npx tsx tests/fixtures/make-demo-media.ts .data/media

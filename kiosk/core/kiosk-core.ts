@@ -17,7 +17,7 @@ import type { Logger } from './log.ts';
 import { createOcrPool } from './ocr/index.ts';
 import type { OcrPool } from './ocr/index.ts';
 import { Outbox } from './outbox/outbox.ts';
-import { RevocationStore, revocationListSigned } from './session/revocations.ts';
+import { RevocationStore } from './session/revocations.ts';
 import { SessionManager } from './session/session.ts';
 import type { BoxLink } from './session/session.ts';
 import { TrustError, loadPinnedCa } from './session/trust.ts';
@@ -134,13 +134,13 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       switch (push.kind) {
         case 'revocations': {
           const pinned = trust();
-          if (!pinned || !revocationListSigned(push.body, pinned.der)) {
-            logger.error({ version: push.body.version }, 'revocation list refused: not signed by the pinned CA');
+          const r = pinned ? revocations.receive(push.body, pinned.der) : null;
+          if (!r || r.outcome === 'refused') {
+            logger.error({ version: push.body.version, ...(r ? { problem: r.problem, detail: r.detail } : { problem: 'no-ca' }) }, 'revocation list refused: not signed by the pinned CA or a key it certified for it');
             return { ok: false, error: { code: 'forbidden', message: 'liste non signée par l’autorité' } };
           }
-          const r = revocations.apply(push.body);
-          logger.info({ version: push.body.version, revoked: push.body.revoked.length, result: r }, 'revocation list received');
-          if (r === 'applied') session.revocationsChanged();
+          logger.info({ version: push.body.version, revoked: push.body.revoked.length, result: r.outcome, signer: r.signer }, 'revocation list received');
+          if (r.outcome === 'applied') session.revocationsChanged();
           return { ok: true };
         }
         default:

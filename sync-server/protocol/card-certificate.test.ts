@@ -1,32 +1,20 @@
 /**
- * The card certificate profile: issued by the platform CA, read back, and refused for every problem
- * the kiosk must tell apart. Node's own X.509 parser (OpenSSL) reads what we issue, as a second opinion.
+ * The card certificate profile: issued by the platform CA (features/cards/ca.ts), read back, and refused
+ * for every problem the kiosk must tell apart. Node's own X.509 parser (OpenSSL) reads what we issue,
+ * as a second opinion.
  */
-import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate as NodeX509 } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, X509Certificate as NodeX509 } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  certificateFingerprint,
-  checkCardCertificate,
-  createPlatformCa,
-  describeCertificate,
-  encodeOid,
-  exportPrivateKeyPem,
-  fromPem,
-  importPrivateKeyPem,
-  issueCardCertificate,
-  loadPlatformCa,
-  OID_CARD_ROLE,
-  OID_CARD_SIGNATURE_KEY,
-  signWithCa,
-  toPem,
-  verifyCaSignature,
-} from './card-certificate.ts';
-import type { CardSubject, IssueCardCertificateOptions, PlatformCa } from './card-certificate.ts';
+import { checkCardCertificate, OID_CARD_ROLE, OID_CARD_SIGNATURE_KEY, toPem } from './card-certificate.ts';
+import type { CardSubject } from './card-certificate.ts';
+import { encodeOid } from './der.ts';
+import { createPlatformCa, exportPrivateKeyPem, issueCardCertificate } from '../src/features/cards/index.ts';
+import type { IssueCardCertificateOptions, PlatformCa } from '../src/features/cards/index.ts';
 import { verifyP256Signature } from '../../drivers/pcsc/ec.ts';
 
 const DAY = 86_400_000;
@@ -87,51 +75,6 @@ beforeAll(async () => {
   otherCa = await createPlatformCa({ commonName: 'Facilitateur AC cartes', notBefore: new Date(NOW.getTime() - 30 * DAY), notAfter: new Date(NOW.getTime() + 3650 * DAY) });
   keys = cardKeys();
   good = await issue();
-});
-
-describe('platform CA', () => {
-  it('is a self-signed CA certificate that OpenSSL reads, with its fingerprint', async () => {
-    const node = new NodeX509(Buffer.from(ca.certificate));
-    expect(node.ca).toBe(true);
-    expect(node.verify(node.publicKey)).toBe(true);
-    expect(node.subject).toContain('CN=Facilitateur AC cartes');
-    expect(ca.fingerprint).toBe(node.fingerprint256);
-    expect(certificateFingerprint(ca.certificate)).toBe(createHash('sha256').update(ca.certificate).digest('hex').toUpperCase().match(/../g)!.join(':'));
-    const summary = describeCertificate(ca.certificate);
-    expect(summary).toMatchObject({ isCa: true, subject: ca.subject, fingerprint: ca.fingerprint });
-    expect(summary.notAfter.getTime()).toBe(ca.notAfter.getTime() - (ca.notAfter.getTime() % 1000));
-  });
-
-  it('round-trips through PEM and PKCS#8, and refuses a key that is not the certificate’s', async () => {
-    const pem = toPem(ca.certificate);
-    expect(pem).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
-    expect(Buffer.from(fromPem(pem)).equals(Buffer.from(ca.certificate))).toBe(true);
-    const keyPem = await exportPrivateKeyPem(ca.privateKey);
-    expect(keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    const loaded = await loadPlatformCa({ certificate: fromPem(pem), privateKey: await importPrivateKeyPem(keyPem) });
-    expect(loaded.fingerprint).toBe(ca.fingerprint);
-    // a certificate issued with the reloaded key checks against the same CA
-    const der = await issueCardCertificate({ ca: loaded, subject: SUBJECT, authPublicKey: keys.autPoint, signaturePublicKey: keys.sigPoint, notBefore: NOW, notAfter: new Date(NOW.getTime() + DAY) });
-    expect((await check(der, { now: new Date(NOW.getTime() + 1000) })).ok).toBe(true);
-
-    await expect(loadPlatformCa({ certificate: ca.certificate, privateKey: otherCa.privateKey })).rejects.toThrow(/does not match/);
-    await expect(loadPlatformCa({ certificate: good, privateKey: ca.privateKey })).rejects.toThrow(/not a CA/);
-    expect(() => fromPem('nothing here')).toThrow(TypeError);
-  });
-
-  it('signs bytes that verify against its certificate only', async () => {
-    const data = new TextEncoder().encode('{"version":3}');
-    const sig = await signWithCa(ca.privateKey, data);
-    expect(sig).toHaveLength(64);
-    expect(verifyCaSignature(ca.certificate, data, sig)).toBe(true);
-    expect(verifyCaSignature(otherCa.certificate, data, sig)).toBe(false);
-    expect(verifyCaSignature(ca.certificate, new TextEncoder().encode('{"version":4}'), sig)).toBe(false);
-    const flipped = Uint8Array.from(sig);
-    flipped[10]! ^= 1;
-    expect(verifyCaSignature(ca.certificate, data, flipped)).toBe(false);
-    expect(verifyCaSignature(ca.certificate, data, sig.subarray(0, 63))).toBe(false);
-    expect(verifyCaSignature(Uint8Array.of(1, 2, 3), data, sig)).toBe(false);
-  });
 });
 
 describe('card certificate', () => {
@@ -297,18 +240,6 @@ describe('card certificate', () => {
         expect(r.ok === false && r.detail, what).toMatch(detail);
       }
     });
-  });
-
-  it('refuses to issue from bad input: off-curve key, bad identifier or serial, outliving the CA', async () => {
-    const offCurve = Uint8Array.from(keys.autPoint);
-    offCurve[64]! ^= 1;
-    await expect(issue({ authPublicKey: offCurve })).rejects.toThrow(/not a point on P-256/);
-    await expect(issue({ signaturePublicKey: keys.sigPoint.subarray(1) })).rejects.toThrow(/uncompressed/);
-    await expect(issue({ subject: { ...SUBJECT, identifier: 'FAC-123' } })).rejects.toThrow(/identifier/);
-    await expect(issue({ subject: { ...SUBJECT, cardSerial: '0a1b2c40' } })).rejects.toThrow(/serial/);
-    await expect(issue({ subject: { ...SUBJECT, firstName: ' ' } })).rejects.toThrow(/first name/);
-    await expect(issue({ notAfter: new Date(NOW.getTime() + 4000 * DAY) })).rejects.toThrow(/outlive/);
-    await expect(issue({ notAfter: new Date(NOW.getTime() - 2 * DAY) })).rejects.toThrow(/notAfter/);
   });
 
   it('throws when the pinned CA itself is unreadable (configuration, not the card)', async () => {

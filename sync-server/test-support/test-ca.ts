@@ -9,12 +9,11 @@ import { createHash, createPrivateKey, createPublicKey, randomUUID, sign } from 
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportPrivateKeyPem, fromPem, importPrivateKeyPem, issueCardCertificate, loadPlatformCa, toPem } from '../protocol/card-certificate.ts';
-import type { PlatformCa } from '../protocol/card-certificate.ts';
+import { fromPem, toPem } from '../protocol/card-certificate.ts';
 import { cardsOfGround, proofMessage, referencedBlobs } from '../protocol/mutations.ts';
 import type { MutationBody, WriteProof } from '../protocol/mutations.ts';
-import { CA_FILES, caDir, loadCa } from '../src/features/cards/index.ts';
-import type { LoadedCa } from '../src/features/cards/index.ts';
+import { CA_FILES, caDir, exportPrivateKeyPem, importPrivateKeyPem, initCa, issueCardCertificate, issueRevocationKey, loadCa, loadPlatformCa } from '../src/features/cards/index.ts';
+import type { IssuedRevocationKey, LoadedCa, PlatformCa } from '../src/features/cards/index.ts';
 import type { TestCard } from './test-cards.ts';
 import { TEST_CA_CERT_PEM, TEST_CA_KEY_PEM, TEST_CARD_KEYS } from './test-keys.ts';
 
@@ -55,17 +54,40 @@ async function build(): Promise<{ ca: PlatformCa; pw3Secret: Uint8Array; cards: 
 /** Made once, when the module loads (top-level await): the demo cards' keys are then at hand synchronously. */
 const SHARED = await build();
 
-/** Installs the process's test CA into `<dataDir>/ca/` (as `staff ca init` would) and loads it. */
+/**
+ * Lays out the fixed test CA as in production: the CA (key, certificate, card admin secret) in an
+ * issuance station's folder inside the test's data folder (`<data>/issuance-station/`, so the test's
+ * cleanup removes it), and in the server's `<data>/ca/` only what the server holds — the CA certificate
+ * and a revocation-signing key the CA certified. Returns the CA as the issuance station holds it.
+ */
 export async function installTestCa(dataDir: string): Promise<LoadedCa> {
   const { ca, pw3Secret } = SHARED;
-  const dir = caDir(dataDir);
+  const issuanceDir = join(dataDir, 'issuance-station');
+  const dir = caDir(issuanceDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, CA_FILES.privateKey), await exportPrivateKeyPem(ca.privateKey), { mode: 0o600 });
   writeFileSync(join(dir, CA_FILES.pw3Secret), `${Buffer.from(pw3Secret).toString('hex')}\n`, { mode: 0o600 });
   writeFileSync(join(dir, CA_FILES.certificate), toPem(ca.certificate), { mode: 0o644 });
-  const loaded = await loadCa(dataDir);
+  const loaded = await loadCa(issuanceDir);
   if (!loaded) throw new Error('test CA not installed');
+  await issueRevocationKey(loaded, dataDir);
   return loaded;
+}
+
+export interface TestPlatform {
+  /** the CA, as the issuance station holds it (to issue cards in tests) */
+  ca: LoadedCa;
+  /** the revocation-signing key installed in the server's data folder */
+  revocationKey: IssuedRevocationKey;
+  issuanceDir: string;
+}
+
+/** A fresh CA (not the fixed one) laid out as in production, for the tests of the keys themselves. */
+export async function installTestPlatform(serverDataDir: string, o: { validityDays?: number; now?: Date } = {}): Promise<TestPlatform> {
+  const issuanceDir = join(serverDataDir, 'issuance-station');
+  const ca = await initCa(issuanceDir);
+  const revocationKey = await issueRevocationKey(ca, serverDataDir, o);
+  return { ca, revocationKey, issuanceDir };
 }
 
 /** A demo card of the seed, certified by the process's test CA. */

@@ -7,12 +7,12 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { issueCardCertificate } from '../protocol/card-certificate.ts';
 import type { CardRole } from '../protocol/card-certificate.ts';
 import { manifestBytes } from '../protocol/applications.ts';
 import type { Manifest } from '../protocol/applications.ts';
 import { randomIdentifier } from '../protocol/identifier.ts';
 import { loginMessage } from '../protocol/vault.ts';
+import { issueCardCertificate } from '../src/features/cards/index.ts';
 import type { LoadedCa } from '../src/features/cards/index.ts';
 import type { Database } from '../src/kernel/storage/schema.ts';
 

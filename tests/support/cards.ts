@@ -6,8 +6,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPlatformCa, issueCardCertificate, toPem } from '../../sync-server/protocol/card-certificate.ts';
-import type { CardRole, PlatformCa } from '../../sync-server/protocol/card-certificate.ts';
+import { toPem } from '../../sync-server/protocol/card-certificate.ts';
+import type { CardRole } from '../../sync-server/protocol/card-certificate.ts';
+import { createPlatformCa, issueCardCertificate } from '../../sync-server/src/features/cards/index.ts';
+import type { PlatformCa } from '../../sync-server/src/features/cards/index.ts';
 import { jwkPublicPoint } from '../../drivers/vcard/ecdsa.ts';
 import { issueVirtualCard } from '../../drivers/vcard/issue.ts';
 import { cardFile, loadCardState, saveCardState } from '../../drivers/vcard/state.ts';

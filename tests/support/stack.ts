@@ -17,7 +17,7 @@ import { BRIDGE_FILE, RENDERER_DIR } from '../../kiosk/host/paths.ts';
 import { startBrowserHost } from '../../kiosk/host/server.ts';
 import type { BrowserHost } from '../../kiosk/host/server.ts';
 import { createEnrollment } from '../../sync-server/src/features/fleet/index.ts';
-import { CA_FILES, caDir, initCa } from '../../sync-server/src/features/cards/index.ts';
+import { CA_FILES, caDir, initCa, issueRevocationKey } from '../../sync-server/src/features/cards/index.ts';
 import { startServer } from '../../sync-server/src/edge/server.ts';
 import type { RunningServer } from '../../sync-server/src/edge/server.ts';
 import { makeTestCard } from './cards.ts';
@@ -84,8 +84,10 @@ export interface Backend {
 
 /** Starts the sync-server (SQLite in `dir`, demo seed), the CA, the demo cards and the box simulator. */
 export async function startBackend(dir: string): Promise<Backend> {
-  // the platform CA, where the server keeps it: the server signs revocation lists with it
-  const ca = await initCa(join(dir, 'server'));
+  // the platform CA on its issuance station; the server gets only the CA certificate and its own
+  // revocation-signing key, as in production
+  const ca = await initCa(join(dir, 'issuance'));
+  await issueRevocationKey(ca, join(dir, 'server'));
   const server = await startServer(
     {
       mode: 'test',

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BLOBS_CONFIG } from '../kernel/blobs/blob-config.ts';
@@ -100,6 +102,32 @@ describe('loadServerConfig', () => {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as Error).message).toMatch(/Invalid server configuration/);
       expect((err as Error).message).not.toContain('secret-ish');
+    }
+  });
+
+  it('refuses a production data folder that holds the CA key or the card admin secret, naming each file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fac-config-'));
+    try {
+      mkdirSync(join(dir, 'ca'));
+      for (const f of ['ca.key.pem', 'pw3.secret']) writeFileSync(join(dir, 'ca', f), 'x', { mode: 0o600 });
+      expect(problemsOf({ FAC_STAFF_TOKEN: TOKEN, FAC_DATA_DIR: dir })).toEqual([
+        expect.stringMatching(new RegExp(`^FAC_DATA_DIR: ${join(dir, 'ca', 'ca.key.pem')} is the platform CA’s private key: a production server must not hold it`)),
+        expect.stringMatching(new RegExp(`^FAC_DATA_DIR: ${join(dir, 'ca', 'pw3.secret')} is the card admin secret`)),
+      ]);
+      // with the other problems, all at once
+      expect(problemsOf({ FAC_DATA_DIR: dir })).toHaveLength(3);
+      // demo and test: the machine is the issuance station too (the server warns at start)
+      expect(loadServerConfig({ FAC_MODE: 'demo', FAC_DATA_DIR: dir }).dataDir).toBe(dir);
+      expect(loadServerConfig({ FAC_MODE: 'test', FAC_DATA_DIR: dir }).dataDir).toBe(dir);
+      // what a server holds (the CA certificate, its revocation-signing key) is no problem
+      unlinkSync(join(dir, 'ca', 'ca.key.pem'));
+      expect(problemsOf({ FAC_STAFF_TOKEN: TOKEN, FAC_DATA_DIR: dir })).toEqual([expect.stringMatching(/pw3\.secret/)]);
+      unlinkSync(join(dir, 'ca', 'pw3.secret'));
+      writeFileSync(join(dir, 'ca', 'ca.cert.pem'), 'x');
+      writeFileSync(join(dir, 'ca', 'revocation-key.pem'), 'x', { mode: 0o600 });
+      expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, FAC_DATA_DIR: dir }).mode).toBe('production');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { BlobsConfig, DEFAULT_BLOBS_CONFIG } from '../kernel/blobs/blob-config.ts';
 import { loadBlobsConfig } from './blob-env.ts';
 import { DatabaseConfig } from '../kernel/storage/database.ts';
+import { CA_FILES, issuanceSecretsIn } from '../features/cards/index.ts';
 
 /** The repository root: sync-server/src/edge/ → ../../.. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -101,6 +102,18 @@ function isProxyAddress(v: string): boolean {
   return Number(prefix) <= (kind === 4 ? 32 : 128);
 }
 
+/**
+ * The internet-facing server holds no CA key and no card admin secret (DESIGN.md §6): one problem per
+ * such file found in its data folder. Production refuses to start on them; demo and test only warn
+ * (their machine is the issuance station too).
+ */
+export function issuanceSecretProblems(dataDir: string): string[] {
+  return issuanceSecretsIn(dataDir).map((path) => {
+    const what = path.endsWith(CA_FILES.privateKey) ? 'the platform CA’s private key' : 'the card admin secret (every card’s PW3 derives from it)';
+    return `FAC_DATA_DIR: ${path} is ${what}: a production server must not hold it. Keep it on the issuance station only; the server signs revocation lists with its own key (npm run staff -- ca revocation-key issue --server-data DIR, run where the CA is)`;
+  });
+}
+
 function absolute(p: string, base: string): string {
   return isAbsolute(p) ? p : resolve(base, p);
 }
@@ -146,6 +159,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
   }
 
   const blobs = loadBlobsConfig(env, problems);
+  if (mode === 'production') problems.push(...issuanceSecretProblems(dataDir));
 
   if (problems.length > 0) throw new ConfigError(problems);
 

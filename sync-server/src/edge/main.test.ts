@@ -1,6 +1,6 @@
 /** `npm run server` as a real process: starts, serves, stops cleanly on SIGTERM; bad config exits non-zero. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,21 @@ describe('main', () => {
       expect(await p.exited).toBe(0);
     } finally {
       if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 2 in production when its data folder holds the CA key, naming the file and what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fac-main-ca-'));
+    try {
+      mkdirSync(join(dir, 'ca'));
+      writeFileSync(join(dir, 'ca', 'ca.key.pem'), 'x', { mode: 0o600 });
+      const p = run({ FAC_DATA_DIR: dir, FAC_SERVER_PORT: '0', FAC_STAFF_TOKEN: 'a-staff-token-of-some-length' });
+      expect(await p.exited).toBe(2);
+      expect(p.err()).toContain(`${join(dir, 'ca', 'ca.key.pem')} is the platform CA’s private key`);
+      expect(p.err()).toMatch(/ca revocation-key issue/);
+      expect(p.out()).not.toMatch(/listening/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -7,7 +7,7 @@
  * database act as one: a push, a revocation or a dropped connection issued through one instance reaches
  * kiosks connected to another. Blobs then belong on S3-compatible storage (FAC_BLOB_STORE).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import Fastify from 'fastify';
@@ -27,9 +27,9 @@ import { runHousekeeping, scheduleHousekeeping } from './jobs/housekeeping.ts';
 import type { HousekeepingReport } from './jobs/housekeeping.ts';
 import { registerBlobRoutes } from './http/blob-routes.ts';
 import type { BlobStore } from '../kernel/blobs/blob-store.ts';
-import { loadCa } from '../features/cards/index.ts';
-import type { LoadedCa } from '../features/cards/index.ts';
-import { ServerConfig } from './config.ts';
+import { CaError, issuanceSecretsIn, loadCaCertificate, loadRevocationKey, REVOCATION_KEY_RENEW_DAYS, revocationKeyPath } from '../features/cards/index.ts';
+import type { CaCertificate, LoadedRevocationKey } from '../features/cards/index.ts';
+import { ConfigError, issuanceSecretProblems, ServerConfig } from './config.ts';
 import type { ServerConfigInput } from './config.ts';
 import { registerConsole } from './console/routes.ts';
 import { httpError } from './http/errors.ts';
@@ -54,8 +54,10 @@ export interface RunningServer {
   port: number;
   db: Kysely<Database>;
   dialect: Dialect;
-  /** the platform CA loaded from `<data>/ca/` (null: issuance and revocation signing are off) */
-  ca: LoadedCa | null;
+  /** the platform CA's certificate from `<data>/ca/ca.cert.pem` (null: presented cards cannot be checked) */
+  ca: CaCertificate | null;
+  /** the revocation-signing key from `<data>/ca/revocation-key.pem` (null: no revocation list is published) */
+  revocationKey: Pick<LoadedRevocationKey, 'fingerprint' | 'notBefore' | 'notAfter' | 'certificateSerial'> | null;
   /** server → kiosk pushes; `pushes.revocationsChanged()` after a card was blocked or replaced */
   pushes: PushService;
   blobStore: BlobStore;
@@ -96,8 +98,35 @@ function urlOf(host: string, port: number): string {
   return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
+/**
+ * What the server holds of the platform's keys, checked before anything starts: the CA's certificate and
+ * the revocation-signing key. A file that is there but wrong (unreadable, readable by others, a key that
+ * is not its certificate's, a certificate the CA did not issue or issued for another purpose, expired)
+ * stops the start (ConfigError), whatever the mode: better no server than one that signs lists kiosks
+ * refuse. A missing file only turns a function off.
+ */
+async function loadServerKeys(dataDir: string): Promise<{ ca: CaCertificate | null; signer: LoadedRevocationKey | null }> {
+  try {
+    const ca = loadCaCertificate(dataDir);
+    if (!ca) {
+      if (existsSync(revocationKeyPath(dataDir))) throw new CaError('no-ca-certificate', `${revocationKeyPath(dataDir)} is there, but not the CA certificate (ca.cert.pem) to check it against`);
+      return { ca: null, signer: null };
+    }
+    return { ca, signer: await loadRevocationKey(dataDir, ca.certificate) };
+  } catch (e) {
+    if (e instanceof CaError) throw new ConfigError([`FAC_DATA_DIR: ${e.message}`]);
+    throw e;
+  }
+}
+
 export async function startServer(configInput: ServerConfigInput, opts: StartOptions = {}): Promise<RunningServer> {
   const config = ServerConfig.parse(configInput);
+  // before anything is opened: a production server never starts next to the issuance secrets
+  if (config.mode === 'production') {
+    const problems = issuanceSecretProblems(config.dataDir);
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+  const keys = await loadServerKeys(config.dataDir);
   const uploadDir = join(config.dataDir, 'uploads');
   mkdirSync(uploadDir, { recursive: true });
   if (config.blobs.store.kind === 'local') mkdirSync(join(config.dataDir, 'blobs'), { recursive: true });
@@ -132,10 +161,22 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
       void reply.code(404).send(httpError('unknown', 'Introuvable.'));
     });
 
-    const ca = await loadCa(config.dataDir);
-    if (ca) log.info({ subject: ca.subject, fingerprint: ca.fingerprint, notAfter: ca.notAfter.toISOString() }, 'platform CA loaded');
-    else log.warn({ dir: join(config.dataDir, 'ca') }, 'no platform CA: card issuance and revocation lists are off (npm run staff -- ca init)');
-    const pushService = new PushService({ db, dialect, log, ca, ...opts.pushes });
+    const { ca, signer } = keys;
+    const secrets = issuanceSecretsIn(config.dataDir);
+    if (secrets.length > 0) {
+      log.warn({ files: secrets, mode: config.mode }, 'the platform CA key or the card admin secret is in the server data dir: tolerated in demo and test only, refused in production');
+    }
+    if (ca) log.info({ subject: ca.subject, fingerprint: ca.fingerprint, notAfter: ca.notAfter.toISOString() }, 'platform CA certificate loaded');
+    else log.warn({ dir: join(config.dataDir, 'ca') }, 'no platform CA certificate: presented cards cannot be checked, revocation lists are off');
+    if (signer) {
+      const days = Math.floor((signer.notAfter.getTime() - Date.now()) / 86_400_000);
+      const at = { fingerprint: signer.fingerprint, notAfter: signer.notAfter.toISOString() };
+      if (days < REVOCATION_KEY_RENEW_DAYS) log.warn({ ...at, days }, 'the revocation-signing key expires soon: issue a new one on the issuance station (npm run staff -- ca revocation-key issue)');
+      else log.info(at, 'revocation-signing key loaded');
+    } else if (ca) {
+      log.warn({ path: revocationKeyPath(config.dataDir) }, 'no revocation-signing key: revocation lists are not published (npm run staff -- ca revocation-key issue, on the issuance station)');
+    }
+    const pushService = new PushService({ db, dialect, log, signer, ...opts.pushes });
     pushes = pushService;
     await pushService.start();
     const challenges = await Challenges.open(db);
@@ -205,6 +246,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
       db,
       dialect,
       ca,
+      revocationKey: signer ? { fingerprint: signer.fingerprint, notBefore: signer.notBefore, notAfter: signer.notAfter, certificateSerial: signer.certificateSerial } : null,
       pushes: pushService,
       blobStore,
       io,

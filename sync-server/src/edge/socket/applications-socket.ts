@@ -36,7 +36,7 @@ import { dossierPdfFor, receiptPdfFor } from '../../features/applications/index.
 import { prepareSubmission, submitSigned } from '../../features/applications/index.ts';
 import { aidName, institutionName } from '../../features/applications/index.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
-import type { LoadedCa } from '../../features/cards/index.ts';
+import type { CaCertificate } from '../../features/cards/index.ts';
 import { check } from '../../features/vault/index.ts';
 import type { PersonSession } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
@@ -48,7 +48,7 @@ export interface ApplicationsSocketDeps {
   db: Kysely<Database>;
   dialect: Dialect;
   blobStore: BlobStore;
-  ca: () => LoadedCa | null;
+  ca: () => CaCertificate | null;
   log: FastifyBaseLogger;
   /** default: assets/aids/catalogue.json */
   catalogue?: AidCatalogue;

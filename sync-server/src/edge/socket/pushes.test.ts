@@ -2,18 +2,21 @@
  * Revocation pushes over a real socket.io connection to startServer, on SQLite and PostgreSQL: a kiosk
  * holding an old list gets the current one after its hello; a block reaches a connected kiosk; an
  * unacknowledged push is sent again (same id) while connected and after a reconnection; a malformed
- * acknowledgement is refused with a typed error and leaves the push unacknowledged.
+ * acknowledgement is refused with a typed error and leaves the push unacknowledged. The server holds
+ * only the CA certificate and its revocation-signing key: the lists carry that key's certificate and
+ * check the way a kiosk checks them (protocol/revocation-signer.ts).
  */
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyCaSignature } from '../../../protocol/card-certificate.ts';
-import { revocationSigningPayload } from '../../../protocol/revocation.ts';
+import { verifyRevocationList } from '../../../protocol/revocation-signer.ts';
+import { RevocationList } from '../../../protocol/revocation.ts';
 import { EVENTS, HelloAck, PushMessage } from '../../../protocol/socket.ts';
 import type { PushOf } from '../../../protocol/socket.ts';
-import { initCa } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
-import { blockCard } from '../../features/cards/index.ts';
+import { blockCard, caRevocationSigner, issuanceSecretsIn } from '../../features/cards/index.ts';
 import { latestRevocationVersion, publishRevocationList } from '../../features/cards/index.ts';
+import { installTestPlatform } from '../../../test-support/test-ca.ts';
+import type { TestPlatform } from '../../../test-support/test-ca.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, CAMILLE, connectKiosk, DIALECTS, freshEnv, STAFF_TOKEN, until, YANIS } from '../../../test-support/test-env.ts';
@@ -35,11 +38,15 @@ describe.each(DIALECTS)('revocation pushes on %s', (dialect) => {
   let env: TestEnv;
   let server: RunningServer;
   let ca: LoadedCa;
+  let platform: TestPlatform;
   const open: Socket[] = [];
+  /** what a kiosk pinned to the platform CA says of a list */
+  const kioskCheck = (list: RevocationList) => verifyRevocationList(RevocationList.parse(list), { caCertificate: ca.certificate, now: new Date() });
 
   beforeAll(async () => {
     env = await freshEnv(dialect);
-    ca = await initCa(env.config.dataDir);
+    platform = await installTestPlatform(env.config.dataDir);
+    ca = platform.ca;
     server = await startServer(env.config, { logger: false, pushes: { ackTimeoutMs: 1000, retryDelaysMs: [150, 150], pollMs: 150 } });
   });
   afterEach(() => {
@@ -79,13 +86,15 @@ describe.each(DIALECTS)('revocation pushes on %s', (dialect) => {
     server.pushes.on('outcome', (e) => outcomes.push(e));
   });
 
-  it('published a first signed list at start, which verifies against the CA certificate', async () => {
+  it('published a first signed list at start, signed by its revocation-signing key, which a kiosk accepts', async () => {
+    expect(issuanceSecretsIn(env.config.dataDir)).toEqual([]);
     expect(server.ca?.fingerprint).toBe(ca.fingerprint);
+    expect(server.revocationKey?.fingerprint).toBe(platform.revocationKey.fingerprint);
     const r = await fetch(`${server.url}/api/staff/revocations`, { headers: { authorization: `Bearer ${STAFF_TOKEN}` } });
     expect(r.status).toBe(200);
-    const list = (await r.json()) as { version: number; revoked: unknown[]; signature: string };
-    expect(list).toMatchObject({ version: 1, revoked: [] });
-    expect(verifyCaSignature(ca.certificate, revocationSigningPayload(list as never), Buffer.from(list.signature, 'base64url'))).toBe(true);
+    const list = RevocationList.parse(await r.json());
+    expect(list).toMatchObject({ version: 1, revoked: [], signerCertificate: Buffer.from(platform.revocationKey.certificate).toString('base64url') });
+    expect(kioskCheck(list)).toMatchObject({ ok: true, signer: { kind: 'revocation-key', info: { fingerprint: platform.revocationKey.fingerprint } } });
   });
 
   it('pushes the current list to a kiosk holding an older one, right after its hello, and records the ack', async () => {
@@ -128,7 +137,7 @@ describe.each(DIALECTS)('revocation pushes on %s', (dialect) => {
     for (const k of [a, b]) {
       const push = await until('the push', () => k.received.find((p) => p.body.version === before + 1));
       expect(push.body.revoked).toEqual([{ cardSerial: CAMILLE.card, reason: 'stolen', at: expect.any(String) }]);
-      expect(verifyCaSignature(ca.certificate, revocationSigningPayload(push.body), Buffer.from(push.body.signature, 'base64url'))).toBe(true);
+      expect(kioskCheck(push.body)).toMatchObject({ ok: true, signer: { kind: 'revocation-key' } });
       await until('the ack', async () => (await pushesOf(k.auth.kioskId)).find((p) => p.version === before + 1 && p.acked_at !== null));
     }
     // blocking again changes nothing and publishes nothing
@@ -146,10 +155,13 @@ describe.each(DIALECTS)('revocation pushes on %s', (dialect) => {
     const current = await latestRevocationVersion(server.db);
     await hello(k, current);
     await blockCard(server.db, server.dialect, { serial: YANIS.card, reason: 'lost', actor: { kind: 'staff', id: 'other-process' } });
-    const { list } = await publishRevocationList(server.db, server.dialect, ca);
+    // an issuance station publishing with the CA key itself: kiosks accept that list too
+    const { list } = await publishRevocationList(server.db, server.dialect, caRevocationSigner(ca));
     expect(list.version).toBe(current + 1);
     const push = await until('the push', () => k.received.find((p) => p.body.version === current + 1));
     expect(push.body.revoked.map((r) => r.cardSerial)).toEqual([CAMILLE.card, YANIS.card]);
+    expect(push.body.signerCertificate).toBeUndefined();
+    expect(kioskCheck(push.body)).toMatchObject({ ok: true, signer: { kind: 'ca' } });
   });
 
   it('retries an unacknowledged push with the same id while connected, then at reconnection, until acknowledged', async () => {

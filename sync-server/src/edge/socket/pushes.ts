@@ -24,8 +24,8 @@ import { KioskId } from '../../../protocol/common.ts';
 import type { RevocationList } from '../../../protocol/revocation.ts';
 import { EVENTS, KioskSettings, PushAck, PushMessage } from '../../../protocol/socket.ts';
 import type { AdminCommand, ApplicationStatusBody, PushKind } from '../../../protocol/socket.ts';
-import { latestRevocationList, latestRevocationVersion, publishRevocationList } from '../../features/cards/index.ts';
-import type { LoadedCa } from '../../features/cards/index.ts';
+import { CaError, latestRevocationList, latestRevocationVersion, publishRevocationList } from '../../features/cards/index.ts';
+import type { RevocationSigner } from '../../features/cards/index.ts';
 import { readKioskSettings, writeKioskSettings } from '../../features/fleet/index.ts';
 import {
   ackVersionsUpTo,
@@ -53,8 +53,8 @@ export interface PushServiceOptions {
   db: Kysely<Database>;
   dialect: Dialect;
   log: FastifyBaseLogger;
-  /** the platform CA; without it no list can be signed (kiosks then get nothing) */
-  ca: LoadedCa | null;
+  /** the server's revocation-signing key; without it no list can be signed (kiosks then get nothing) */
+  signer: RevocationSigner | null;
   ackTimeoutMs?: number;
   /** delays of the retries after a missed acknowledgement while connected; then only at reconnection */
   retryDelaysMs?: readonly number[];
@@ -107,13 +107,12 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
     this.retryDelaysMs = opts.retryDelaysMs ?? [5_000, 30_000, 120_000];
   }
 
-  get ca(): LoadedCa | null {
-    return this.opts.ca;
-  }
-
-  /** Publishes the list if cards changed since the last version, then starts watching for changes. */
+  /**
+   * Publishes the list if cards changed since the last version, or if another key signed it (a rotation),
+   * then starts watching for changes.
+   */
   async start(): Promise<void> {
-    if (this.opts.ca) await publishRevocationList(this.opts.db, this.opts.dialect, this.opts.ca);
+    if (this.opts.signer) await publishRevocationList(this.opts.db, this.opts.dialect, this.opts.signer, { whenSignerChanged: true });
     this.knownVersion = await latestRevocationVersion(this.opts.db);
     const pollMs = this.opts.pollMs ?? 3_000;
     if (pollMs > 0) {
@@ -179,16 +178,24 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
   }
 
   /**
-   * The one entry point after a card was blocked or replaced: publishes a new signed list (when the CA
-   * is here) and pushes it to every connected kiosk, on every instance. Returns the current list (null
-   * without a CA).
+   * The one entry point after a card was blocked or replaced: publishes a new signed list (when the
+   * revocation-signing key is here and valid) and pushes it to every connected kiosk, on every instance.
+   * Returns the current list (null when none could be signed).
    */
   async revocationsChanged(): Promise<RevocationList | null> {
-    if (!this.opts.ca) {
-      this.opts.log.warn('revocation not published: no platform CA on this server');
+    if (!this.opts.signer) {
+      this.opts.log.warn('revocation not published: no revocation-signing key on this server');
       return null;
     }
-    const { list } = await publishRevocationList(this.opts.db, this.opts.dialect, this.opts.ca);
+    let list: RevocationList;
+    try {
+      ({ list } = await publishRevocationList(this.opts.db, this.opts.dialect, this.opts.signer));
+    } catch (err) {
+      if (!(err instanceof CaError)) throw err;
+      // an expired key: the card is blocked all the same, the list waits for a new key
+      this.opts.log.error({ problem: err.code, detail: err.message }, 'revocation not published: the revocation-signing key cannot sign');
+      return null;
+    }
     if (list.version > this.knownVersion) this.knownVersion = list.version;
     this.notify('all', ['revocations']);
     return list;

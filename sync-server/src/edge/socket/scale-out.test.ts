@@ -33,7 +33,7 @@ describe('two server instances on one PostgreSQL', () => {
   beforeAll(async () => {
     env = await freshEnv('postgres');
     dirB = mkdtempSync(join(tmpdir(), 'fac-instance-b-'));
-    // each instance has its own copy of the CA (as each server machine would)
+    // each instance has its own copy of what a server holds: the CA certificate and the revocation-signing key
     await installTestCa(env.config.dataDir);
     const opts = { logger: false as const, pushes: { pollMs: 0, ackTimeoutMs: 3000 }, revocationPollMs: 0 };
     a = await startServer(env.config, opts);

@@ -13,7 +13,6 @@ import { sql } from 'kysely';
 import { PDFDocument } from 'pdf-lib';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPlatformCa, issueCardCertificate } from '../../../protocol/card-certificate.ts';
 import type { CardRole } from '../../../protocol/card-certificate.ts';
 import type { DocType, FileMime } from '../../../protocol/common.ts';
 import { cardsOfGround, referencedBlobs } from '../../../protocol/mutations.ts';
@@ -22,7 +21,7 @@ import type { DocumentDeposit, Ground, Mutation, MutationBody } from '../../../p
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import { AuditAck, ChallengeAck, DOC_TYPE_TITLE, FileAck, GetAck, ListAck, OpenSessionAck, VAULT_EVENTS, loginMessage } from '../../../protocol/vault.ts';
 import type { AuditEntry, OpenSessionRequest } from '../../../protocol/vault.ts';
-import { initCa } from '../../features/cards/index.ts';
+import { createPlatformCa, initCa, issueCardCertificate } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';

@@ -25,7 +25,7 @@ import {
 } from '../../../protocol/vault.ts';
 import { readBlob } from '../../kernel/blobs/blob-store.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
-import type { LoadedCa } from '../../features/cards/index.ts';
+import type { CaCertificate } from '../../features/cards/index.ts';
 import { documentPdf } from '../../features/vault/index.ts';
 import { listInstitutions } from '../../features/institutions/index.ts';
 import { authorizeFile, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
@@ -38,7 +38,7 @@ export interface VaultSocketDeps {
   db: Kysely<Database>;
   dialect: Dialect;
   blobStore: BlobStore;
-  ca: () => LoadedCa | null;
+  ca: () => CaCertificate | null;
   log: FastifyBaseLogger;
   /** a person session without activity ends after this long */
   sessionIdleMs?: number;

@@ -6,7 +6,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatformCa } from '../../../protocol/card-certificate.ts';
+import { createPlatformCa } from '../../features/cards/index.ts';
 import type { MutationBody } from '../../../protocol/mutations.ts';
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';

@@ -1,13 +1,14 @@
 /**
  * The staff commands that need no card reader, run in-process against a real database (SQLite and
- * PostgreSQL): the CA, listing and blocking cards, the revocation list, the welcome letter, and the
- * exit codes for bad usage and failures. Issuance over a reader is in cards/issue-card.hw.test.ts.
+ * PostgreSQL): the CA, the server's revocation-signing key, listing and blocking cards, the revocation
+ * list, the welcome letter, and the exit codes for bad usage and failures. Issuance over a reader is in cards/issue-card.hw.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyCaSignature } from '../../../protocol/card-certificate.ts';
+import { verifyRevocationList } from '../../../protocol/revocation-signer.ts';
 import { RevocationList, revocationSigningPayload } from '../../../protocol/revocation.ts';
 import { openDatabase } from '../../kernel/storage/database.ts';
 import { migrateToLatest } from '../../kernel/storage/migrate.ts';
@@ -96,6 +97,49 @@ describe.each(DIALECTS)('staff commands on %s', (dialect) => {
 
     expect(await run('card', 'list', '--identifier', YANIS.identifier, '--json')).toBe(0);
     expect(JSON.parse(out.join('\n'))).toMatchObject([{ serial: YANIS.card, status: 'blocked', revocationReason: 'stolen' }]);
+  });
+
+  it('gives a server its revocation-signing key where the CA is; a block then publishes a list signed by that key', async () => {
+    const ca = (await loadCa(env.config.dataDir))!;
+    const serverDir = join(env.config.dataDir, 'a-server');
+    expect(await run('ca', 'revocation-key', 'issue', '--server-data', serverDir, '--days', '90')).toBe(0);
+    expect(out.join('\n')).toMatch(/Clé de signature des listes de révocation écrite : .*revocation-key\.pem/);
+    expect(readdirSync(join(serverDir, 'ca')).sort()).toEqual(['ca.cert.pem', 'revocation-key.pem']);
+    expect(statSync(join(serverDir, 'ca', 'revocation-key.pem')).mode & 0o777).toBe(0o600);
+    expect(out.join('\n')).not.toContain('PRIVATE KEY');
+
+    for (const argv of [['ca', 'revocation-key', 'issue', '--days', '0'], ['ca', 'revocation-key', 'issue', '--days', 'many'], ['ca', 'revocation-key', 'make']]) {
+      expect(await run(...argv), argv.join(' ')).toBe(2);
+    }
+    // where there is no CA key (a server's folder): refused, nothing written
+    expect(await run('ca', 'revocation-key', 'issue', '--ca', join(serverDir, 'ca'), '--server-data', join(env.config.dataDir, 'b-server'))).toBe(1);
+    expect(err.join('\n')).toMatch(/pas d’autorité de certification/);
+    expect(existsSync(join(env.config.dataDir, 'b-server'))).toBe(false);
+
+    // this test's folder is both the issuance station and the server (as in the demo)
+    expect(await run('ca', 'revocation-key', 'issue')).toBe(0);
+    expect(await run('card', 'block', '--serial', CAMILLE.card, '--reason', 'lost')).toBe(0);
+    expect(out.join('\n')).toMatch(/Liste de révocation publiée : version 2, 2 carte\(s\), signée par clé de signature/);
+    expect(await run('revocations', '--json')).toBe(0);
+    const list = RevocationList.parse(JSON.parse(out.join('\n')));
+    expect(list.signerCertificate).toBeDefined();
+    expect(verifyRevocationList(list, { caCertificate: ca.certificate, now: new Date() })).toMatchObject({ ok: true, signer: { kind: 'revocation-key' } });
+
+    expect(await run('ca', 'show')).toBe(0);
+    expect(out.join('\n')).toMatch(/Clé de signature des listes de révocation \/ revocation-signing key/);
+    // a server's folder shows its CA certificate and key without any CA key
+    expect(await run('ca', 'show', '--ca', join(serverDir, 'ca'))).toBe(0);
+    expect(out.join('\n')).toContain(ca.fingerprint);
+  });
+
+  it('keeps the CA wherever the issuance station says (--ca), apart from the data folder', async () => {
+    const elsewhere = join(env.config.dataDir, 'usb-key', 'ca');
+    expect(await run('ca', 'init', '--ca', elsewhere), err.join('\n')).toBe(0);
+    expect(readdirSync(elsewhere).sort()).toEqual(['ca.cert.pem', 'ca.key.pem', 'pw3.secret']);
+    expect(await run('ca', 'show', '--ca', elsewhere)).toBe(0);
+    expect(out.join('\n')).toContain(elsewhere);
+    // the data folder's revocation-signing key is the other CA's: said, not hidden
+    expect(out.join('\n')).toMatch(/Clé de signature des listes de révocation inutilisable \(foreign\)/);
   });
 
   it('writes the welcome letter of a person, printing only the identifier', async () => {

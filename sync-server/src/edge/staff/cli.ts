@@ -1,8 +1,13 @@
 /**
  * Staff commands: `npm run staff -- <command>` (or `npx tsx sync-server/src/edge/staff/cli.ts <command>`).
  * The platform CA, card issuance over a PC/SC reader, blocking, replacing, PIN unblocking, the
- * revocation list and the welcome letter. They work on the server's data folder and database directly
+ * revocation list and the welcome letter. They work on a data folder and the database directly
  * (FAC_DATA_DIR / --data, DATABASE_URL); a running server picks up new revocations by itself.
+ *
+ * Issuance (`ca init`, `card issue|replace|unblock`, `ca revocation-key issue`) needs the CA key and the
+ * card admin secret: it runs on the issuance station, whose data folder holds them. The server's data
+ * folder holds only the CA certificate and the revocation-signing key `ca revocation-key issue` gives it;
+ * `card block` there signs the new list with that key (on the issuance station, with the CA key).
  *
  * Messages are French then English. PINs are never printed; the only secret-ish value printed is the
  * identifier (it is on the card and in the welcome letter), and a console password the command generated
@@ -21,8 +26,9 @@ import { AdminCommand, KioskSettings } from '../../../protocol/socket.ts';
 import { createEnrollment, KioskAdminError, kioskStatus, listKiosks, readKioskSettings, revokeKiosk, writeKioskSettings } from '../../features/fleet/index.ts';
 import { openBlobStore } from '../../kernel/blobs/open-blob-store.ts';
 import { collectOrphanBlobs } from '../../kernel/blobs/blob-gc.ts';
-import { CaError, caDir, DEFAULT_CA_NAME, DEFAULT_CA_YEARS, initCa, loadCa } from '../../features/cards/index.ts';
-import type { LoadedCa } from '../../features/cards/index.ts';
+import { CaError, caDir, DEFAULT_CA_NAME, DEFAULT_CA_YEARS, initCaIn, loadCaCertificate, loadCaCertificateFrom, loadCaFrom } from '../../features/cards/index.ts';
+import type { LoadedCa, RevocationSigner } from '../../features/cards/index.ts';
+import { caRevocationSigner, DEFAULT_REVOCATION_KEY_DAYS, issueRevocationKey, loadRevocationKey, MAX_REVOCATION_KEY_DAYS, revocationKeyPath } from '../../features/cards/index.ts';
 import { blockCard, cardHolder, listCards, unblockPin } from '../../features/cards/index.ts';
 import { CardAdminError } from '../../features/cards/index.ts';
 import { issueCard } from '../../features/cards/index.ts';
@@ -45,7 +51,12 @@ import { KioskId } from '../../../protocol/common.ts';
 const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
 
   ca init [--name NOM] [--years N]   créer l'autorité de certification / create the platform CA
-  ca show [--pem]                    afficher l'AC / show the CA (subject, validity, SHA-256)
+  ca show [--pem]                    afficher l'AC et la clé de signature des listes / show the CA
+                                     and the revocation-signing key (subject, validity, SHA-256)
+  ca revocation-key issue [--server-data DOSSIER] [--days N]
+                                     nouvelle clé de signature des listes de révocation pour le
+                                     serveur (poste d'émission, 365 jours) / a new revocation-signing
+                                     key for the server (issuance station, 365 days)
   card issue --reader LECTEUR --pin CODE
              (--identifier ID | --first-name P --last-name N --birth-date AAAA-MM-JJ)
              [--role beneficiary|agent] [--validity-years N] [--force]
@@ -81,8 +92,9 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
   console-account disable --login L  désactiver un compte (ses sessions finissent) / disable an account
 
 Options communes / common: --data DOSSIER (sinon FAC_DATA_DIR, sinon .data/server), DATABASE_URL,
---wait SECONDES (attente de la carte / wait for the card, 30 s). --pin - lit le code sur l'entrée
-standard / reads the PIN from standard input.`;
+--ca DOSSIER (dossier de l'AC du poste d'émission / the issuance station's CA folder ; sinon
+FAC_CA_DIR, sinon <données>/ca), --wait SECONDES (attente de la carte / wait for the card, 30 s).
+--pin - lit le code sur l'entrée standard / reads the PIN from standard input.`;
 
 class UsageError extends Error {}
 
@@ -92,6 +104,8 @@ interface Context {
   db: Kysely<Database>;
   dialect: Dialect;
   dataDir: string;
+  /** the CA's folder (issuance): --ca, else FAC_CA_DIR, else <data>/ca */
+  caFolder: string;
   storage: StorageConfig;
   close(): Promise<void>;
 }
@@ -102,7 +116,7 @@ function say(fr: string, en: string): void {
 
 function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): Values {
   try {
-    const { values, positionals } = parseArgs({ args, options: { ...options, data: { type: 'string' }, wait: { type: 'string' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args, options: { ...options, data: { type: 'string' }, ca: { type: 'string' }, wait: { type: 'string' } }, allowPositionals: true, strict: true });
     if (positionals.length > 0) throw new UsageError(`argument inattendu « ${positionals[0]} » / unexpected argument`);
     return values as Values;
   } catch (e) {
@@ -154,13 +168,35 @@ async function openContext(values: Values): Promise<Context> {
     await db.destroy();
     throw e;
   }
-  return { db, dialect, dataDir: storage.dataDir, storage, close: () => db.destroy() };
+  return { db, dialect, dataDir: storage.dataDir, caFolder: caFolderOf(values, storage.dataDir), storage, close: () => db.destroy() };
 }
 
-async function requireCa(dataDir: string): Promise<LoadedCa> {
-  const ca = await loadCa(dataDir);
-  if (!ca) throw new CardAdminError('no-ca', `no platform CA in ${caDir(dataDir)}: run "npm run staff -- ca init" first`);
+/**
+ * Where the CA is: `--ca DIR`, else FAC_CA_DIR, else the data folder's `ca/`. Apart from the data folder
+ * so that an issuance station can keep it elsewhere (a removable medium) while it uses the server's
+ * database — with SQLite, the server's own data folder, which must not hold it.
+ */
+function caFolderOf(values: Values, dataDir: string): string {
+  const chosen = str(values, 'ca') ?? (process.env.FAC_CA_DIR?.trim() || undefined);
+  return chosen ? resolve(chosen) : caDir(dataDir);
+}
+
+async function requireCa(folder: string): Promise<LoadedCa> {
+  const ca = await loadCaFrom(folder);
+  if (!ca) throw new CardAdminError('no-ca', `no platform CA key in ${folder}: this runs on the issuance station (--ca its CA folder; "npm run staff -- ca init" creates the CA there)`);
   return ca;
+}
+
+/**
+ * What signs a list published from here: the revocation-signing key when this folder has one (a
+ * server's folder), else the CA (an issuance station's), else nothing.
+ */
+async function revocationSigner(dataDir: string, caFolder: string): Promise<RevocationSigner | null> {
+  const ca = loadCaCertificate(dataDir);
+  const key = ca ? await loadRevocationKey(dataDir, ca.certificate) : null;
+  if (key) return key;
+  const full = await loadCaFrom(caFolder);
+  return full ? caRevocationSigner(full) : null;
 }
 
 async function withContext<T>(values: Values, run: (ctx: Context) => Promise<T>): Promise<T> {
@@ -174,14 +210,18 @@ async function withContext<T>(values: Values, run: (ctx: Context) => Promise<T>)
 
 /** After a block or a replacement: a new signed list; running servers push it to the kiosks. */
 async function publish(ctx: Context): Promise<void> {
-  const ca = await loadCa(ctx.dataDir);
-  if (!ca) {
-    say('Attention : pas d’AC, la liste de révocation n’est pas signée ni envoyée aux tablettes', 'warning: no CA, the revocation list is not signed nor sent to kiosks');
+  const signer = await revocationSigner(ctx.dataDir, ctx.caFolder);
+  if (!signer) {
+    say(
+      'Attention : ni clé de signature des listes ni AC ici, la liste de révocation n’est pas signée ni envoyée aux tablettes',
+      'warning: no revocation-signing key nor CA here, the revocation list is not signed nor sent to kiosks',
+    );
     return;
   }
-  const { list, published } = await publishRevocationList(ctx.db, ctx.dialect, ca);
+  const { list, published } = await publishRevocationList(ctx.db, ctx.dialect, signer);
+  const by = signer.kind === 'ca' ? 'AC / CA' : 'clé de signature / revocation-signing key';
   say(
-    `Liste de révocation ${published ? 'publiée' : 'inchangée'} : version ${list.version}, ${list.revoked.length} carte(s)`,
+    `Liste de révocation ${published ? 'publiée' : 'inchangée'} : version ${list.version}, ${list.revoked.length} carte(s), signée par ${by}`,
     `revocation list ${published ? 'published' : 'unchanged'}: version ${list.version}, ${list.revoked.length} card(s)`,
   );
 }
@@ -203,7 +243,7 @@ async function cmdCa(args: string[]): Promise<void> {
     const storage = loadStorageConfig(process.env, process.cwd(), str(values, 'data'));
     const years = str(values, 'years') === undefined ? DEFAULT_CA_YEARS : Number(str(values, 'years'));
     if (!Number.isInteger(years) || years < 1 || years > 50) throw new UsageError('--years : 1 à 50 / 1 to 50');
-    const ca = await initCa(storage.dataDir, { commonName: str(values, 'name') ?? DEFAULT_CA_NAME, validityYears: years });
+    const ca = await initCaIn(caFolderOf(values, storage.dataDir), { commonName: str(values, 'name') ?? DEFAULT_CA_NAME, validityYears: years });
     say(`Autorité de certification créée dans ${ca.dir}`, 'platform CA created');
     console.log(`  Sujet / subject ............ ${ca.subject}`);
     console.log(`  Valide jusqu'au / until .... ${ca.notAfter.toISOString().slice(0, 10)}`);
@@ -214,21 +254,61 @@ async function cmdCa(args: string[]): Promise<void> {
   if (sub === 'show') {
     const values = parse(rest, { pem: { type: 'boolean' } });
     const storage = loadStorageConfig(process.env, process.cwd(), str(values, 'data'));
-    const ca = await requireCa(storage.dataDir);
+    // the certificate alone: a server's folder has no CA key, and needs none to show it
+    const folder = caFolderOf(values, storage.dataDir);
+    const ca = loadCaCertificateFrom(folder);
+    if (!ca) throw new CardAdminError('no-ca', `no platform CA certificate in ${folder}`);
     if (values.pem === true) {
       process.stdout.write(toPem(ca.certificate));
       return;
     }
     const d = describeCertificate(ca.certificate);
-    console.log(`Autorité de certification / platform CA (${ca.dir})
+    console.log(`Autorité de certification / platform CA (${folder})
   Sujet / subject ............ ${d.subject}
   Numéro de série / serial ... ${d.serialNumber}
   Valide du / valid from ..... ${d.notBefore.toISOString()}
   Valide jusqu'au / until .... ${d.notAfter.toISOString()}
   SHA-256 .................... ${d.fingerprint}`);
+    let key;
+    try {
+      key = await loadRevocationKey(storage.dataDir, ca.certificate);
+    } catch (e) {
+      if (!(e instanceof CaError)) throw e;
+      // shown, not fatal: this command is how staff find out what is wrong with it
+      say(`Clé de signature des listes de révocation inutilisable (${e.code}) : ${e.message}`, 'revocation-signing key unusable');
+    }
+    if (key) {
+      console.log(`Clé de signature des listes de révocation / revocation-signing key (${key.path})
+  Numéro de série / serial ... ${key.certificateSerial}
+  Valide du / valid from ..... ${key.notBefore.toISOString()}
+  Valide jusqu'au / until .... ${key.notAfter.toISOString()}
+  SHA-256 .................... ${key.fingerprint}`);
+    }
     return;
   }
-  throw new UsageError('ca init | ca show');
+  if (sub === 'revocation-key') {
+    const [action, ...more] = rest;
+    if (action !== 'issue') throw new UsageError('ca revocation-key issue [--server-data DOSSIER] [--days N]');
+    const values = parse(more, { 'server-data': { type: 'string' }, days: { type: 'string' } });
+    const raw = str(values, 'days');
+    const days = raw === undefined ? DEFAULT_REVOCATION_KEY_DAYS : /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
+    if (!(days >= 1 && days <= MAX_REVOCATION_KEY_DAYS)) throw new UsageError(`--days : 1 à ${MAX_REVOCATION_KEY_DAYS} / 1 to ${MAX_REVOCATION_KEY_DAYS}`);
+    const storage = loadStorageConfig(process.env, process.cwd(), str(values, 'data'));
+    const serverData = resolve(str(values, 'server-data') ?? storage.dataDir);
+    const ca = await requireCa(caFolderOf(values, storage.dataDir));
+    const key = await issueRevocationKey(ca, serverData, { validityDays: days });
+    say(`Clé de signature des listes de révocation écrite : ${key.path}`, 'revocation-signing key written');
+    console.log(`  Numéro de série / serial ... ${key.certificateSerial}`);
+    console.log(`  Valide jusqu'au / until .... ${key.notAfter.toISOString().slice(0, 10)}`);
+    console.log(`  SHA-256 .................... ${key.fingerprint}`);
+    if (key.replaced) console.log(`  Remplace / replaces ........ ${key.replaced}`);
+    say(
+      `Le serveur n’a besoin que de ${caDir(serverData)}/ca.cert.pem et de ${revocationKeyPath(serverData)} (mode 600) ; redémarrez-le pour qu’il signe avec cette clé`,
+      'the server needs only these two files; restart it to sign with the new key',
+    );
+    return;
+  }
+  throw new UsageError('ca init | ca show | ca revocation-key issue');
 }
 
 async function cmdCard(args: string[]): Promise<void> {
@@ -255,7 +335,7 @@ async function cmdCard(args: string[]): Promise<void> {
       const role = roleOf(values);
       const pin = secret(values, 'pin');
       await withContext(values, async (ctx) => {
-        const ca = await requireCa(ctx.dataDir);
+        const ca = await requireCa(ctx.caFolder);
         say(`Mettez la carte dans le lecteur « ${reader} »…`, 'insert the card in the reader…');
         const card = await withCardInReader({ nameContains: reader, timeoutMs: waitMs(values) }, (connection) =>
           issueCard({
@@ -295,7 +375,7 @@ async function cmdCard(args: string[]): Promise<void> {
       const pin = secret(values, 'pin');
       const validity = str(values, 'validity-years');
       await withContext(values, async (ctx) => {
-        const ca = await requireCa(ctx.dataDir);
+        const ca = await requireCa(ctx.caFolder);
         const person = await cardHolder(ctx.db, old);
         if (!person) throw new CardAdminError('replace-invalid', `no card ${old} to replace`);
         say(`Mettez la nouvelle carte dans le lecteur « ${reader} »…`, 'insert the new card in the reader…');
@@ -322,7 +402,7 @@ async function cmdCard(args: string[]): Promise<void> {
       const reader = required(values, 'reader');
       const newPin = secret(values, 'new-pin');
       await withContext(values, async (ctx) => {
-        const ca = await requireCa(ctx.dataDir);
+        const ca = await requireCa(ctx.caFolder);
         say(`Mettez la carte dans le lecteur « ${reader} »…`, 'insert the card in the reader…');
         const r = await withCardInReader({ nameContains: reader, timeoutMs: waitMs(values) }, (connection) =>
           unblockPin({ db: ctx.db, dialect: ctx.dialect, ca, connection, newPin, actor: { kind: 'staff', id: 'staff-cli' } }),
@@ -639,7 +719,12 @@ export async function main(argv: string[]): Promise<number> {
       return e.code === 'invalid' ? 2 : 1;
     }
     if (e instanceof CaError) {
-      const head = e.code === 'exists' ? 'une AC existe déjà, elle n’est jamais remplacée / a CA exists already, it is never replaced' : 'AC inutilisable / CA unusable';
+      const head =
+        e.code === 'exists'
+          ? 'une AC existe déjà, elle n’est jamais remplacée / a CA exists already, it is never replaced'
+          : e.code === 'other-ca'
+            ? 'le serveur fait confiance à une autre AC / the server trusts another CA'
+            : 'AC ou clé de signature inutilisable / CA or revocation-signing key unusable';
       console.error(`Erreur : ${head} — ${e.message}`);
       return 1;
     }

@@ -25,7 +25,7 @@ import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { CROCKFORD } from '../../../protocol/identifier.ts';
 import type { AidCatalogue } from '../aids/index.ts';
-import type { LoadedCa } from '../cards/index.ts';
+import type { CaCertificate } from '../cards/index.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
@@ -36,7 +36,7 @@ import type { Applicant, Failure, Outcome, Reevaluation } from './dossiers.ts';
 export interface SubmissionDeps {
   db: Kysely<Database>;
   dialect: Dialect;
-  ca: () => LoadedCa | null;
+  ca: () => CaCertificate | null;
   catalogue: AidCatalogue;
   /** the clock (tests move it) */
   now?: () => Date;

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPlatformCa, exportPrivateKeyPem } from '../../../protocol/card-certificate.ts';
+import { createPlatformCa, exportPrivateKeyPem } from './ca.ts';
 import { CA_FILES, caDir, initCa, loadCa } from './ca-store.ts';
 import { cardholderNameBytes, checkPersonName, checkPin } from './card-data.ts';
 import { derivePw3 } from './pw3.ts';

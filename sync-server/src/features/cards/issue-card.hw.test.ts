@@ -33,6 +33,7 @@ import { issueCard } from './issue-card.ts';
 import type { IssueCardOptions } from './issue-card.ts';
 import { derivePw3 } from './pw3.ts';
 import { latestRevocationList, publishRevocationList } from './revocations.ts';
+import { caRevocationSigner } from './revocation-key.ts';
 
 const SLOT = 1;
 const READER = vpcdReader(SLOT);
@@ -266,7 +267,8 @@ describe('card issuance over pcscd', () => {
     expect(issued).toMatchObject({ serial: '0B000004', identifier: CAMILLE.identifier, firstName: 'Camille', replaced: CAMILLE.card, newPerson: false });
     const old = await storage.db.selectFrom('cards').selectAll().where('serial', '=', CAMILLE.card).executeTakeFirstOrThrow();
     expect(old).toMatchObject({ status: 'revoked', revocation_reason: 'replaced', replaced_by: '0B000004' });
-    const { list } = await publishRevocationList(storage.db, storage.dialect, ca);
+    // the issuance station publishes with the CA key itself
+    const { list } = await publishRevocationList(storage.db, storage.dialect, caRevocationSigner(ca));
     expect(list.revoked).toContainEqual({ cardSerial: CAMILLE.card, reason: 'replaced', at: old.revoked_at });
     const actions = (await storage.db.selectFrom('audit_journal').select('action').where('subject_person_id', '=', old.person_id).execute()).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['card.issue', 'card.revoke']));

@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { checkCardCertificate, issueCardCertificate } from '../../../protocol/card-certificate.ts';
+import { checkCardCertificate } from '../../../protocol/card-certificate.ts';
 import type { CardRole } from '../../../protocol/card-certificate.ts';
 import type { CardConnection } from '../../../../drivers/pcsc/connection.ts';
 import { openPgpFingerprint, PGP_ALGO_ECDSA } from '../../../../drivers/pcsc/ec.ts';
@@ -21,6 +21,7 @@ import { checkIdentifier, randomIdentifier } from '../../../protocol/identifier.
 import { appendAudit } from '../../kernel/audit.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { CardRow, Database, PersonRow } from '../../kernel/storage/schema.ts';
+import { issueCardCertificate } from './ca.ts';
 import type { LoadedCa } from './ca-store.ts';
 import { cardholderNameBytes, checkPin, checkPersonName } from './card-data.ts';
 import { CardAdminError } from './errors.ts';

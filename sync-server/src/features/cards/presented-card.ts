@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import { checkCardCertificate } from '../../../protocol/card-certificate.ts';
 import type { CardCertificateInfo, CardCertificateProblem } from '../../../protocol/card-certificate.ts';
 import type { Database, PersonRole } from '../../kernel/storage/schema.ts';
-import type { LoadedCa } from './ca-store.ts';
+import type { CaCertificate } from './ca-store.ts';
 
 export interface PresentedCardRow {
   personId: string;
@@ -26,7 +26,7 @@ export type PresentedCard =
 
 export async function checkPresentedCard(
   db: Kysely<Database>,
-  ca: LoadedCa,
+  ca: Pick<CaCertificate, 'certificate'>,
   presented: { cardSerial: string; certificate: string; now: Date },
 ): Promise<PresentedCard> {
   const card = await db

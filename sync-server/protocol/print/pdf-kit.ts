@@ -109,9 +109,10 @@ export function drawableText(font: PDFFont, text: string): string {
   let out = '';
   for (const ch of text.normalize('NFC').replace(/\r\n?/g, '\n')) {
     const cp = ch.codePointAt(0)!;
-    if (ch === '\n' || canDraw(font, ch)) out += ch;
+    if (ch === '\n') out += ch;
     else if (isSpace(cp)) out += ' ';
     else if (isInvisible(cp)) continue;
+    else if (canDraw(font, ch)) out += ch;
     else {
       const folded = FOLD[ch] ?? ch.normalize('NFD').replace(/\p{M}+/gu, '');
       out += folded !== '' && canDraw(font, folded) ? folded : '?';
@@ -139,14 +140,15 @@ function breakWord(font: PDFFont, word: string, size: number, width: number): st
 /**
  * Lines of at most `width` points: a paragraph per '\n' (an empty one is an empty line), words kept whole
  * unless one alone is wider than a line (a hash, a reference: cut, so nothing runs off the page).
- * Only ordinary spaces break a line: « 2 055,68 € » written with no-break spaces stays whole.
+ * Only ordinary spaces break a line: « 2 055,68 € » written with no-break spaces stays whole. Spaces
+ * within a line are kept as written (« FAC  K7QM »); a line never starts with one.
  * `text` must be drawable already (`drawableText`).
  */
 export function wrap(font: PDFFont, text: string, size: number, width: number): string[] {
   const lines: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
-    for (const word of para.split(/ +/).flatMap((w) => breakWord(font, w, size, width))) {
+    for (const word of para.split(' ').flatMap((w) => breakWord(font, w, size, width))) {
       const next = line ? `${line} ${word}` : word;
       if (line && font.widthOfTextAtSize(next, size) > width) {
         lines.push(line);

@@ -202,8 +202,8 @@ describe('dossierPdf: what it says (pdftotext)', () => {
       'Nom Camille Durand',
       'Identifiant Facilitateur FAC-K7QM-3XD2-9HRW',
       'Date de naissance 12 avril 2008',
-      'Envoyée le 27 février 2026 à 15:05',
-      'Dossier imprimé le 1er mars 2026 à 10:30',
+      'Envoyée le 27 février 2026 à 15 h 05',
+      'Dossier imprimé le 1er mars 2026 à 10 h 30',
       'page 1 sur 8',
     ]) {
       expect(cover).toContain(s);
@@ -233,7 +233,7 @@ describe('dossierPdf: what it says (pdftotext)', () => {
       'Avec la carte Facilitateur de la personne',
       'Signataire Camille Durand — identifiant FAC-K7QM-3XD2-9HRW',
       'Numéro de la carte 0A1B2C3D',
-      'Date de la signature 27 février 2026 à 15:04',
+      'Date de la signature 27 février 2026 à 15 h 04',
       'Mode d’envoi Envoi après confirmation',
       'a vérifié cette signature avec le certificat de la carte',
     ]) {
@@ -379,8 +379,8 @@ describe('receiptPdf', () => {
       'Demande faite par Camille Durand — identifiant FAC-K7QM-3XD2-9HRW',
       '• Revenu de solidarité active (RSA) — CAF de Lyon',
       '• Complémentaire santé solidaire — CPAM du Rhône',
-      'Signée le 27 février 2026 à 15:04',
-      'Envoyée le 27 février 2026 à 15:05',
+      'Signée le 27 février 2026 à 15 h 04',
+      'Envoyée le 27 février 2026 à 15 h 05',
       '3 papiers donnés, 1 papier manquant',
       'Code de contrôle ab12 cd34 ef56',
       'Gardez ce papier. Il prouve que vous avez fait votre demande.',

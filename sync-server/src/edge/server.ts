@@ -23,6 +23,10 @@ import { registerAuthRoutes } from './http/auth-routes.ts';
 import { Challenges } from '../features/fleet/index.ts';
 import { revokeKiosk } from '../features/fleet/index.ts';
 import { openBlobStore } from '../kernel/blobs/open-blob-store.ts';
+import { PdfPool } from '../kernel/files/pdf-pool.ts';
+import type { PdfPoolOptions } from '../kernel/files/pdf-pool.ts';
+import { DOSSIER_PDF_JOB } from '../features/applications/index.ts';
+import { DOCUMENT_PDF_JOB } from '../features/vault/index.ts';
 import { runHousekeeping, scheduleHousekeeping } from './jobs/housekeeping.ts';
 import type { HousekeepingReport } from './jobs/housekeeping.ts';
 import { registerBlobRoutes } from './http/blob-routes.ts';
@@ -81,6 +85,8 @@ export interface StartOptions {
   revocationPollMs?: number;
   /** fault-injection points for tests only (sync/test-hooks.ts); nothing in the configuration sets them */
   hooks?: SyncTestHooks;
+  /** the PDF threads' limits (tests shorten them); warm from the start except in test mode */
+  pdf?: PdfPoolOptions;
 }
 
 /** Paths that must never appear in logs, whatever logs them. */
@@ -104,6 +110,12 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
 
   const { db, dialect, makeDurable } = openDatabase(config.database);
   const blobStore = openBlobStore(config.blobs.store, config.dataDir);
+  // every PDF is built in these threads, never on the event loop
+  const pdf = new PdfPool({
+    preload: [DOCUMENT_PDF_JOB.module, DOSSIER_PDF_JOB.module],
+    warm: config.mode !== 'test',
+    ...opts.pdf,
+  });
   let app: FastifyInstance | undefined;
   let pushes: PushService | undefined;
   let adapterPool: pg.Pool | null = null;
@@ -174,8 +186,8 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     });
     kioskNs = ns;
     pushService.bind(io.of(KIOSK_NAMESPACE), { clustered: adapter !== undefined });
-    attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log });
-    attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log });
+    attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
+    attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
 
     const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs };
     const gc = (o: { now?: Date } = {}) => runHousekeeping(housekeeping, o);
@@ -226,6 +238,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
             await running.close();
           } finally {
             clearTimeout(grace);
+            await pdf.close();
             await adapterPool?.end().catch(() => {});
             await blobStore.close().catch(() => {});
             await db.destroy();
@@ -239,6 +252,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     pushes?.close();
     kioskNs?.close();
     if (app) await app.close().catch(() => {});
+    await pdf.close();
     await adapterPool?.end().catch(() => {});
     await blobStore.close().catch(() => {});
     await db.destroy().catch(() => {});

@@ -9,9 +9,12 @@
  * '?', rather than failing; a word longer than a line (a hash, a reference) is cut so nothing runs off the
  * page. A pièce whose file cannot be read gets a page saying so: one damaged scan never costs the person
  * the whole dossier.
+ *
+ * Runs in a PDF pool thread (printouts.ts sends it there): the pièces' files come prepared (print-file.ts),
+ * an image as a JPEG sharp wrote, a PDF opened here with limits.
  */
-import { PDFDocument, degrees } from 'pdf-lib';
-import type { PDFFont, PDFImage, PDFPage } from 'pdf-lib';
+import { degrees } from 'pdf-lib';
+import type { PDFFont, PDFPage } from 'pdf-lib';
 import { STATE_LABEL } from '../../../protocol/applications.ts';
 import type {
   Activity,
@@ -25,6 +28,9 @@ import type {
 } from '../../../protocol/applications.ts';
 import { dateFr, dateTimeFr } from '../../../protocol/format.ts';
 import { A4, COLUMN, MARGIN, PageWriter, THEME, oneLine, startPdf, wordmark } from '../../../protocol/print/pdf-kit.ts';
+import { PDF_PROBLEM_WORDS, copyPdfPages } from '../../kernel/files/pdf-pages.ts';
+import { pdfJob } from '../../kernel/files/pdf-pool.ts';
+import type { PrintFile } from '../../kernel/files/print-file.ts';
 
 export interface DossierPdfInput {
   receiptNumber: string | null;
@@ -34,7 +40,7 @@ export interface DossierPdfInput {
   pieces: {
     label: string;
     status: PieceStatusName;
-    document: { title: string; version: number; bytes: Uint8Array } | null;
+    document: { title: string; version: number; file: PrintFile } | null;
   }[];
   signature: {
     mode: SubmissionMode;
@@ -109,55 +115,10 @@ function validDate(iso: string): Date | null {
 // ---------------------------------------------------------------------------------------------------
 // The pièces' files
 
-type Kind = 'jpeg' | 'png' | 'webp' | 'pdf';
-
-/** What the bytes are, whatever the label says (a scan stored under the wrong type still shows). */
-function sniff(b: Uint8Array): Kind | null {
-  const ascii = (from: number, s: string) => [...s].every((c, i) => b[from + i] === c.charCodeAt(0));
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (b[0] === 0x89 && ascii(1, 'PNG\r\n\x1a\n')) return 'png';
-  if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'webp';
-  // the PDF header may follow some junk within the first kilobyte
-  const head = new TextDecoder('latin1').decode(b.subarray(0, 1024));
-  if (head.includes('%PDF-')) return 'pdf';
-  return null;
-}
-
-/** A decoded image bigger than this is not a scan (an A4 page at 600 dpi is 35 Mpx). */
-const MAX_PIXELS = 60_000_000;
-
-async function embedImage(pdf: PDFDocument, kind: 'jpeg' | 'png' | 'webp', bytes: Uint8Array): Promise<PDFImage> {
-  if (kind === 'jpeg') return pdf.embedJpg(bytes);
-  if (kind === 'png') {
-    // pdf-lib decodes the whole PNG in memory: a small file may hide a huge image
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (bytes.length < 24 || view.getUint32(16) * view.getUint32(20) > MAX_PIXELS) throw new Error('PNG too large or truncated');
-    return pdf.embedPng(bytes);
-  }
-  // pdf-lib has no WebP: turned into PNG (lossless) by sharp, loaded only when needed
-  const { default: sharp } = await import('sharp');
-  const png = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' }).png().toBuffer();
-  return pdf.embedPng(png);
-}
-
-/** The pages of a pièce's PDF, copied into the dossier; or, when they cannot be, why (in French). */
-async function copyPdfPages(pdf: PDFDocument, bytes: Uint8Array): Promise<PDFPage[] | string> {
-  try {
-    // loaded even when encrypted, to say so rather than "damaged"
-    const src = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
-    if (src.isEncrypted) return 'Ce PDF est protégé par un mot de passe : ses pages ne peuvent pas être recopiées dans le dossier.';
-    const pages = await pdf.copyPages(src, src.getPageIndices());
-    if (pages.length === 0) return 'Ce PDF n’a aucune page.';
-    // a page without a readable box would fail only later, when its header is drawn
-    for (const p of pages) {
-      p.getCropBox();
-      p.getRotation();
-    }
-    return pages;
-  } catch {
-    return 'Ce PDF est abîmé : ses pages ne peuvent pas être lues.';
-  }
-}
+const UNREADABLE: Record<Extract<PrintFile, { kind: 'unreadable' }>['problem'], string> = {
+  image: 'Cette image est abîmée ou trop grande : elle ne peut pas être affichée.',
+  unknown: 'Ce fichier n’est ni une image ni un PDF lisible : il ne peut pas être affiché.',
+};
 
 const HEADER_STRIP = 22;
 const STRIP_TEXT = 8.5;
@@ -301,36 +262,29 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
     if (!doc) continue;
     const title = `Pièce ${index} sur ${input.pieces.length} : ${piece.label}`;
     const about = `« ${doc.title} », version ${doc.version}${piece.status === 'present' ? '' : ` — ${PIECE_STATUS[piece.status]}`}`;
-    const kind = doc.bytes.length > 0 ? sniff(doc.bytes) : null;
+    const file = doc.file;
 
     let problem: string | null = null;
-    if (kind === 'pdf') {
-      const pages = await copyPdfPages(pdf, doc.bytes);
-      if (typeof pages === 'string') problem = pages;
+    if (file.kind === 'pdf') {
+      const pages = await copyPdfPages(pdf, file.bytes);
+      if (typeof pages === 'string') problem = PDF_PROBLEM_WORDS[pages];
       else {
         pages.forEach((p, j) => {
           pdf.addPage(p);
           copied.set(p, `${title} — ${about}${pages.length > 1 ? ` (page ${j + 1} sur ${pages.length})` : ''}`);
         });
       }
-    } else if (kind) {
-      let image: PDFImage | null = null;
-      try {
-        image = await embedImage(pdf, kind, doc.bytes);
-      } catch {
-        problem = 'Cette image est abîmée ou trop grande : elle ne peut pas être affichée.';
-      }
-      if (image) {
-        const w = PageWriter.on(pdf, fonts);
-        pieceHeader(w, title, about);
-        const top = w.y - 4;
-        const scale = Math.min(COLUMN / image.width, (top - MARGIN) / image.height);
-        const width = image.width * scale;
-        const height = image.height * scale;
-        w.page!.drawImage(image, { x: (A4[0] - width) / 2, y: top - height, width, height });
-      }
+    } else if (file.kind === 'image') {
+      const image = await pdf.embedJpg(file.jpeg);
+      const w = PageWriter.on(pdf, fonts);
+      pieceHeader(w, title, about);
+      const top = w.y - 4;
+      const scale = Math.min(COLUMN / image.width, (top - MARGIN) / image.height);
+      const width = image.width * scale;
+      const height = image.height * scale;
+      w.page!.drawImage(image, { x: (A4[0] - width) / 2, y: top - height, width, height });
     } else {
-      problem = 'Ce fichier n’est ni une image ni un PDF lisible : il ne peut pas être affiché.';
+      problem = UNREADABLE[file.problem];
     }
     if (problem) {
       const w = PageWriter.on(pdf, fonts);
@@ -439,3 +393,7 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
   w.callout('Gardez ce papier. Il prouve que vous avez fait votre demande.', 15);
   return pdf.save();
 }
+
+/** The jobs the PDF pool runs (printouts.ts). */
+export const DOSSIER_PDF_JOB = pdfJob<DossierPdfInput>(import.meta.url, 'dossierPdf');
+export const RECEIPT_PDF_JOB = pdfJob<ReceiptInput>(import.meta.url, 'receiptPdf');

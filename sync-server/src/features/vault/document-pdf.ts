@@ -2,17 +2,25 @@
  * A vault document as a PDF, laid out with the PDF kit (protocol/print): its pages (an image placed on A4,
  * or the pages of a PDF file), then a page with what was read on it; optionally a cover letter to an
  * institution first (sending it by post). Dates and values are written by the format module.
+ *
+ * Runs in a PDF pool thread (document-print.ts sends it there): its file comes prepared (print-file.ts),
+ * an image as a JPEG sharp wrote, a PDF opened here with limits; a file that cannot be shown gets a page
+ * saying so.
  */
-import { PDFDocument } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
 import { dateFr, ibanFr } from '../../../protocol/format.ts';
-import { A4, MARGIN, PageWriter, THEME, startPdf, wordmark } from '../../../protocol/print/pdf-kit.ts';
+import { A4, COLUMN, MARGIN, PageWriter, THEME, startPdf, wordmark } from '../../../protocol/print/pdf-kit.ts';
+import type { Fonts } from '../../../protocol/print/pdf-kit.ts';
 import { DOC_TYPE_TITLE, fieldLabel } from '../../../protocol/vault.ts';
 import type { DocumentSummary, Institution, VersionDetail } from '../../../protocol/vault.ts';
+import { PDF_PROBLEM_WORDS, copyPdfPages } from '../../kernel/files/pdf-pages.ts';
+import type { PrintFile } from '../../kernel/files/print-file.ts';
+import { pdfJob } from '../../kernel/files/pdf-pool.ts';
 
 export interface DocumentPdfInput {
   document: DocumentSummary;
   version: VersionDetail;
-  file: Uint8Array;
+  file: PrintFile;
   owner: { firstName: string; lastName: string; identifier: string };
   letterTo?: Institution | null;
   now?: Date;
@@ -20,6 +28,36 @@ export interface DocumentPdfInput {
 
 /** A field's value as people read it: an IBAN in groups of four, the rest as it was read. */
 const fieldValue = (name: string, value: string) => (name === 'iban' ? ibanFr(value) : value);
+
+const UNREADABLE: Record<Extract<PrintFile, { kind: 'unreadable' }>['problem'], string> = {
+  image: 'Cette image est abîmée ou trop grande : elle ne peut pas être affichée.',
+  unknown: 'Ce fichier n’est ni une image ni un PDF lisible : il ne peut pas être affiché.',
+};
+
+/** The paper itself: its image on a page, or its PDF's pages; else a page saying why it cannot be shown. */
+async function paperPages(pdf: PDFDocument, fonts: Fonts, file: PrintFile, title: string): Promise<void> {
+  let problem: string | null = null;
+  if (file.kind === 'pdf') {
+    const pages = await copyPdfPages(pdf, file.bytes);
+    if (typeof pages === 'string') problem = PDF_PROBLEM_WORDS[pages];
+    else for (const p of pages) pdf.addPage(p);
+  } else if (file.kind === 'image') {
+    const image = await pdf.embedJpg(file.jpeg);
+    const page = pdf.addPage(A4);
+    const scale = Math.min(COLUMN / image.width, (A4[1] - 2 * MARGIN) / image.height);
+    const w = image.width * scale;
+    const h = image.height * scale;
+    page.drawImage(image, { x: (A4[0] - w) / 2, y: A4[1] - MARGIN - h, width: w, height: h });
+  } else {
+    problem = UNREADABLE[file.problem];
+  }
+  if (problem) {
+    const w = PageWriter.on(pdf, fonts);
+    w.text('Ce papier ne peut pas être montré ici.', { size: 16, bold: true, gap: 8 });
+    w.text(problem, { gap: 8 });
+    w.text(`Le fichier reste dans le coffre-fort numérique (« ${title} »). Il peut être photographié à nouveau.`, { gap: 8 });
+  }
+}
 
 export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> {
   const now = input.now ?? new Date();
@@ -41,17 +79,7 @@ export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> 
     w.text(ownerName, { gap: 0 });
   }
 
-  if (input.version.file.mime === 'application/pdf') {
-    const src = await PDFDocument.load(input.file, { ignoreEncryption: false });
-    for (const p of await pdf.copyPages(src, src.getPageIndices())) pdf.addPage(p);
-  } else {
-    const image = input.version.file.mime === 'image/png' ? await pdf.embedPng(input.file) : await pdf.embedJpg(input.file);
-    const page = pdf.addPage(A4);
-    const scale = Math.min((A4[0] - 2 * MARGIN) / image.width, (A4[1] - 2 * MARGIN) / image.height);
-    const w = image.width * scale;
-    const h = image.height * scale;
-    page.drawImage(image, { x: (A4[0] - w) / 2, y: A4[1] - MARGIN - h, width: w, height: h });
-  }
+  await paperPages(pdf, fonts, input.file, input.document.title);
 
   const w = PageWriter.on(pdf, fonts, { onNewPage: wordmark });
   w.text(input.document.title, { size: 18, bold: true, gap: 6 });
@@ -65,3 +93,6 @@ export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> 
   w.text(`Document tiré du coffre-fort numérique Facilitateur le ${dateFr(now)}.`, { size: 9, color: THEME.muted, gap: 0 });
   return pdf.save();
 }
+
+/** The job the PDF pool runs (document-print.ts). */
+export const DOCUMENT_PDF_JOB = pdfJob<DocumentPdfInput>(import.meta.url, 'documentPdf');

@@ -23,6 +23,8 @@ import { registerAuthRoutes } from './http/auth-routes.ts';
 import { Challenges } from '../features/fleet/index.ts';
 import { revokeKiosk } from '../features/fleet/index.ts';
 import { openBlobStore } from '../kernel/blobs/open-blob-store.ts';
+import { inspectFile } from '../kernel/files/inspect.ts';
+import { INSPECT_PDF_JOB } from '../kernel/files/pdf-pages.ts';
 import { PdfPool } from '../kernel/files/pdf-pool.ts';
 import type { PdfPoolOptions } from '../kernel/files/pdf-pool.ts';
 import { DOSSIER_PDF_JOB } from '../features/applications/index.ts';
@@ -110,9 +112,9 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
 
   const { db, dialect, makeDurable } = openDatabase(config.database);
   const blobStore = openBlobStore(config.blobs.store, config.dataDir);
-  // every PDF is built in these threads, never on the event loop
+  // every PDF is built (and every PDF received is opened) in these threads, never on the event loop
   const pdf = new PdfPool({
-    preload: [DOCUMENT_PDF_JOB.module, DOSSIER_PDF_JOB.module],
+    preload: [DOCUMENT_PDF_JOB.module, DOSSIER_PDF_JOB.module, INSPECT_PDF_JOB.module],
     warm: config.mode !== 'test',
     ...opts.pdf,
   });
@@ -168,8 +170,8 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
 
     registerHealth(app, db, dialect);
     await registerAuthRoutes(app, { db, dialect, challenges, onKeyReplaced: dropKiosk });
-    await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs });
-    await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService });
+    await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs, inspect: (file, mime) => inspectFile(pdf, { path: file }, mime) });
+    await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService, pdf });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
     await registerConsole(app, { db, dialect, blobStore });
 

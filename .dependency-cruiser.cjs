@@ -67,17 +67,27 @@ module.exports = {
       comment:
         'sync-server/protocol is imported by the kiosk: zod, its own files and small codecs only — node:crypto and the TLV/EC helpers of drivers/pcsc for the card certificate profile',
       severity: 'error',
-      from: { path: '^sync-server/protocol/', pathNot: '\\.test\\.ts$' },
+      from: { path: '^sync-server/protocol/', pathNot: ['\\.test\\.ts$', '^sync-server/protocol/print/'] },
       to: {
         pathNot: ['^sync-server/protocol/', 'node_modules/zod/', '^drivers/pcsc/(tlv|ec|errors)\\.ts$', '^crypto$'],
       },
     },
     {
-      name: 'contract-schemas-only',
-      comment: 'kiosk/contract reuses the protocol\'s schemas, not its Node-only parts (the certificate profiles and the revocation list check): the renderer bundles the contract',
+      name: 'protocol-print-is-pdf-lib-only',
+      comment: 'sync-server/protocol/print (the PDF kit shared by the server and the kiosk core) adds pdf-lib to the protocol, and nothing else',
       severity: 'error',
-      from: { path: '^kiosk/contract/' },
-      to: { path: '^sync-server/protocol/(card-certificate|der|revocation-signer)\\.ts$' },
+      from: { path: '^sync-server/protocol/print/', pathNot: '\\.test\\.ts$' },
+      to: {
+        pathNot: ['^sync-server/protocol/', 'node_modules/zod/', 'node_modules/pdf-lib/'],
+      },
+    },
+    {
+      name: 'contract-schemas-only',
+      comment:
+        'kiosk/contract and the renderer reuse the protocol\'s schemas, not its Node-only parts (the certificate profiles and the revocation list check) nor its PDF kit (protocol/print): the renderer bundles the contract, and the screen never makes PDFs',
+      severity: 'error',
+      from: { path: '^kiosk/(contract|renderer)/' },
+      to: { path: ['^sync-server/protocol/(card-certificate|der|revocation-signer)\\.ts$', '^sync-server/protocol/print/'] },
     },
     {
       name: 'server-kernel-below-features',

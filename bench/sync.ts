@@ -26,6 +26,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import sharp from 'sharp';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { silentLogger } from '../kiosk/core/log.ts';
@@ -214,6 +215,18 @@ function deposit(bytes: Uint8Array): DocumentDeposit {
 
 // ---- drain -----------------------------------------------------------------------------------------
 
+/** A grainy A4 page at the kiosk's archive size (1700 px long side), its JPEG quality chosen to weigh about `bytes`. */
+async function scanJpeg(bytes: number): Promise<Buffer> {
+  const page = await sharp({ create: { width: 1200, height: 1700, channels: 3, background: '#f4f1ea', noise: { type: 'gaussian', mean: 200, sigma: 12 } } }).png().toBuffer();
+  let best = await sharp(page).jpeg({ quality: 10 }).toBuffer();
+  for (let q = 20; q <= 95; q += 10) {
+    const jpeg = await sharp(page).jpeg({ quality: q }).toBuffer();
+    if (jpeg.length > bytes) break;
+    best = jpeg;
+  }
+  return best;
+}
+
 async function benchDrain(count: number, scanBytes: number): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'fac-bench-drain-'));
   const database = { kind: 'sqlite' as const, file: join(dir, 'server', 'facilitateur.sqlite') };
@@ -227,8 +240,11 @@ async function benchDrain(count: number, scanBytes: number): Promise<BenchResult
   const outbox = new Outbox(db, join(dir, 'kiosk', 'blobs'), keyFileProvider(join(dir, 'kiosk', 'data.key')));
   let client: SyncClient | null = null;
   try {
+    // a real JPEG scan of about scanBytes (the server decodes every image it receives in full), made its
+    // own by a few bytes after its end (which a decoder never reads)
+    const base = await scanJpeg(scanBytes);
     for (let i = 0; i < count; i++) {
-      const scan = randomBytes(scanBytes);
+      const scan = Buffer.concat([base, randomBytes(16)]);
       // signed by Camille's card, as at the box (the test CA's fixed keys): the server checks every one
       outbox.enqueue(signedWrite('borne-bench-drain', deposit(scan)), [{ bytes: scan, mime: 'image/jpeg' }]);
     }
@@ -240,9 +256,9 @@ async function benchDrain(count: number, scanBytes: number): Promise<BenchResult
     client.start();
     await client.flushed(600_000);
     const ms = performance.now() - t0;
-    return summarize(`drain of ${count} queued submissions with ${Math.round(scanBytes / 1000)} KB scans (one kiosk, SQLite server)`, [ms], {
+    return summarize(`drain of ${count} queued submissions with ${Math.round(base.length / 1000)} KB JPEG scans (one kiosk, SQLite server)`, [ms], {
       budget: { p50: 30_000, text: '≤ 30 s' },
-      notes: [`${Math.round((count / ms) * 1000)} submissions/s, ${((count * scanBytes) / 1e6 / (ms / 1000)).toFixed(1)} MB/s; each: blob-exists check, tus POST + PATCH (4 uploads side by side), then batches of 50 mutations`],
+      notes: [`${Math.round((count / ms) * 1000)} submissions/s, ${((count * base.length) / 1e6 / (ms / 1000)).toFixed(1)} MB/s; each: blob-exists check, tus POST + PATCH (4 uploads side by side), then batches of 50 mutations; the server decodes each scan in full (sharp) at the end of its upload`],
     });
   } finally {
     await client?.stop();

@@ -110,6 +110,7 @@ export const ErrorCode = z.enum([
   'unknown', // the thing asked for does not exist
   'too_large',
   'internal',
+  'unprintable', // a paper or a dossier could not be made into a PDF (a damaged file, or over the print limits)
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -19,3 +19,11 @@ export function randomPng(width = 12, height = 8): Buffer {
   const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), randomBytes(width * 3)])));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }
+
+/** A random-pixel PNG of about `size` bytes (random pixels barely compress); 69 bytes at the least. */
+export function pngOfSize(size: number): Buffer {
+  // 57 bytes of signature and chunks around the pixels, one filter byte per row
+  const pixels = Math.max(1, Math.floor((size - 57) / 3));
+  const width = Math.max(1, Math.round(Math.sqrt(pixels)));
+  return randomPng(width, Math.max(1, Math.floor(pixels / width)));
+}

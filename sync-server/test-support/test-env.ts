@@ -25,6 +25,7 @@ import type { ServerConfig } from '../src/edge/config.ts';
 import type { Dialect } from '../src/kernel/storage/database.ts';
 import type { Database } from '../src/kernel/storage/schema.ts';
 import type { Kysely } from 'kysely';
+import { pngOfSize } from './png.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -146,10 +147,12 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Bytes that look like a small PNG scan (unique per call, so each test has its own blob). */
+/**
+ * A small PNG scan of about `size` bytes (random pixels barely compress), unique per call so each test
+ * has its own blob. A real image: the server decodes every uploaded image in full before storing it.
+ */
 export function fakeScan(size = 2048): Buffer {
-  const header = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([header, randomBytes(Math.max(0, size - header.length))]);
+  return pngOfSize(size);
 }
 
 export interface DepositOptions {

@@ -198,7 +198,7 @@ describe.each(DIALECTS)('the server killed with SIGKILL inside a transaction, th
       const outbox = new Outbox(db, join(dir, 'blobs'), keyFileProvider(join(dir, 'data.key')));
       const queued = { ids: [] as string[], documentIds: [] as string[] };
       for (let i = 0; i < 6; i++) {
-        const bytes = randomBytes(3_000);
+        const bytes = fakeScan(3_000);
         const body: DocumentDeposit = {
           type: 'vault.document.deposit',
           payload: {
@@ -207,12 +207,12 @@ describe.each(DIALECTS)('the server killed with SIGKILL inside a transaction, th
             docType: 'rib',
             fields: {},
             ocrText: 'RIB',
-            file: { sha256: sha256Hex(bytes), mime: 'image/jpeg', size: bytes.length },
+            file: { sha256: sha256Hex(bytes), mime: 'image/png', size: bytes.length },
             capturedAt: new Date().toISOString(),
             ground: { kind: 'own-card', cardSerial: WHO.cardSerial },
           },
         };
-        queued.ids.push(outbox.enqueue(signedWrite(kioskId, body), [{ bytes, mime: 'image/jpeg' }]).id);
+        queued.ids.push(outbox.enqueue(signedWrite(kioskId, body), [{ bytes, mime: 'image/png' }]).id);
         queued.documentIds.push(body.payload.documentId);
       }
       proc = await startServerProcess({ config, pauseBeforeCommitSeq: 3 });
@@ -280,13 +280,13 @@ describe.each(DIALECTS)('delivery faults against the server (%s)', (dialect) => 
     const outbox = new Outbox(db, join(dir, 'blobs'), keyFileProvider(join(dir, 'data.key')));
     const queued = { ids: [] as string[], documentIds: [] as string[] };
     for (let i = 0; i < 8; i++) {
-      const bytes = randomBytes(2_000);
+      const bytes = fakeScan(2_000);
       const documentId = randomUUID();
       const body: DocumentDeposit = {
         type: 'vault.document.deposit',
-        payload: { documentId, owner: WHO.owner, docType: 'rib', fields: {}, ocrText: '', file: { sha256: sha256Hex(bytes), mime: 'image/jpeg', size: bytes.length }, capturedAt: new Date().toISOString(), ground: { kind: 'own-card', cardSerial: WHO.cardSerial } },
+        payload: { documentId, owner: WHO.owner, docType: 'rib', fields: {}, ocrText: '', file: { sha256: sha256Hex(bytes), mime: 'image/png', size: bytes.length }, capturedAt: new Date().toISOString(), ground: { kind: 'own-card', cardSerial: WHO.cardSerial } },
       };
-      queued.ids.push(outbox.enqueue(signedWrite(kioskId, body), [{ bytes, mime: 'image/jpeg' }]).id);
+      queued.ids.push(outbox.enqueue(signedWrite(kioskId, body), [{ bytes, mime: 'image/png' }]).id);
       queued.documentIds.push(documentId);
     }
     dropFor = kioskId;
@@ -392,7 +392,7 @@ describe.skipIf(noMount !== null)('the kiosk’s disk full (a 2 MB tmpfs)', () =
       const outbox = new Outbox(db, join(dataDir, 'blobs'), keyFileProvider(join(mountPoint, 'data.key')));
       const deposit = (bytes: Buffer): DocumentDeposit => ({
         type: 'vault.document.deposit',
-        payload: { documentId: randomUUID(), owner: WHO.owner, docType: 'rib', fields: {}, ocrText: '', file: { sha256: sha256Hex(bytes), mime: 'image/jpeg', size: bytes.length }, capturedAt: new Date().toISOString(), ground: { kind: 'own-card', cardSerial: WHO.cardSerial } },
+        payload: { documentId: randomUUID(), owner: WHO.owner, docType: 'rib', fields: {}, ocrText: '', file: { sha256: sha256Hex(bytes), mime: 'image/png', size: bytes.length }, capturedAt: new Date().toISOString(), ground: { kind: 'own-card', cardSerial: WHO.cardSerial } },
       });
       // an enrolled kiosk (its identity was written while there was room), offline while the disk fills
       const { kioskId, code } = await newKioskCode(server.db, server.dialect);
@@ -402,9 +402,9 @@ describe.skipIf(noMount !== null)('the kiosk’s disk full (a 2 MB tmpfs)', () =
       const stored: string[] = [];
       let failure: unknown = null;
       for (let i = 0; i < 40 && failure === null; i++) {
-        const bytes = randomBytes(150_000);
+        const bytes = fakeScan(150_000);
         try {
-          outbox.enqueue(signedWrite(kioskId, deposit(bytes)), [{ bytes, mime: 'image/jpeg' }]);
+          outbox.enqueue(signedWrite(kioskId, deposit(bytes)), [{ bytes, mime: 'image/png' }]);
           stored.push(sha256Hex(bytes));
         } catch (err) {
           failure = err;
@@ -432,8 +432,8 @@ describe.skipIf(noMount !== null)('the kiosk’s disk full (a 2 MB tmpfs)', () =
       expect(readdirSync(join(dataDir, 'blobs'))).toEqual([]);
       expect(existsSync(join(dataDir, 'space-reserve.bin'))).toBe(true);
       for (const sha of stored) expect(await server.blobStore.has(sha)).toBe(true);
-      const again = randomBytes(150_000);
-      expect(outbox.enqueue(signedWrite(kioskId, deposit(again)), [{ bytes: again, mime: 'image/jpeg' }]).seq).toBe(stored.length + 1);
+      const again = fakeScan(150_000);
+      expect(outbox.enqueue(signedWrite(kioskId, deposit(again)), [{ bytes: again, mime: 'image/png' }]).seq).toBe(stored.length + 1);
     } finally {
       db.close();
     }

@@ -6,7 +6,7 @@
  * and carried out once, even when the server sends them again.
  */
 import { installTestCa, signedWrite } from '../../sync-server/test-support/test-ca.ts';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ import type { AdminCommand, KioskSettings } from '../../sync-server/protocol/soc
 import { createEnrollment } from '../../sync-server/src/features/fleet/index.ts';
 import { startServer } from '../../sync-server/src/edge/server.ts';
 import type { RunningServer } from '../../sync-server/src/edge/server.ts';
-import { CAMILLE, DEMO_KIOSK_ID, DIALECTS, STAFF_TOKEN, freshEnv, until } from '../../sync-server/test-support/test-env.ts';
+import { CAMILLE, DEMO_KIOSK_ID, DIALECTS, STAFF_TOKEN, fakeScan, freshEnv, until } from '../../sync-server/test-support/test-env.ts';
 import type { TestEnv } from '../../sync-server/test-support/test-env.ts';
 import { freePort } from '../setup/postgres.ts';
 
@@ -41,7 +41,7 @@ function deposit(bytes: Uint8Array): DocumentDeposit {
       docType: 'rib',
       fields: { iban: { value: 'FR7630006000011234567890189', confidence: 0.95, confirmed: true } },
       ocrText: 'RIB',
-      file: { sha256: sha256Hex(bytes), mime: 'image/jpeg', size: bytes.byteLength },
+      file: { sha256: sha256Hex(bytes), mime: 'image/png', size: bytes.byteLength },
       capturedAt: new Date().toISOString(),
       ground: { kind: 'own-card', cardSerial: CAMILLE.card },
     },
@@ -107,8 +107,8 @@ describe.each(DIALECTS)('kiosk sync against the server (%s)', (dialect) => {
   });
 
   it('enrolls at first start with the code, then drains the outbox in order, uploads the blobs, and purges what was acknowledged', async () => {
-    const images = Array.from({ length: 5 }, () => randomBytes(150_000));
-    for (const img of images) outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/jpeg' }]);
+    const images = Array.from({ length: 5 }, () => fakeScan(150_000));
+    for (const img of images) outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/png' }]);
     const statuses: number[] = [];
     const c = newClient();
     c.onStatus((s) => statuses.push(s.pending));
@@ -157,8 +157,8 @@ describe.each(DIALECTS)('kiosk sync against the server (%s)', (dialect) => {
     const c = newClient();
     await until('online', () => c.status().online);
     await server!.close();
-    const img = randomBytes(50_000);
-    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/jpeg' }]);
+    const img = fakeScan(50_000);
+    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/png' }]);
     await until('offline', () => !c.status().online);
     expect(c.status()).toMatchObject({ pending: 1, online: false });
     expect(c.status().problem).toMatch(/connexion/);
@@ -167,8 +167,8 @@ describe.each(DIALECTS)('kiosk sync against the server (%s)', (dialect) => {
     expect(await staffDocuments(server!)).toHaveLength(1);
     // and again after a server restart
     await server!.close();
-    const img2 = randomBytes(50_000);
-    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img2)), [{ bytes: img2, mime: 'image/jpeg' }]);
+    const img2 = fakeScan(50_000);
+    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img2)), [{ bytes: img2, mime: 'image/png' }]);
     await start();
     await c.flushed(30_000);
     expect(await staffDocuments(server!)).toHaveLength(2);
@@ -176,8 +176,8 @@ describe.each(DIALECTS)('kiosk sync against the server (%s)', (dialect) => {
   }, 90_000);
 
   it('does not resend what the server applied when the acknowledgement was lost', async () => {
-    const img = randomBytes(20_000);
-    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/jpeg' }]);
+    const img = fakeScan(20_000);
+    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/png' }]);
     const uploader = newClient();
     await uploader.flushed(20_000);
     await uploader.stop();
@@ -190,16 +190,16 @@ describe.each(DIALECTS)('kiosk sync against the server (%s)', (dialect) => {
     raw.disconnect();
     expect(hello.lastSeq).toBe(1);
     const before = (await staffDocuments(server!)).length;
-    const img2 = randomBytes(20_000);
-    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img2)), [{ bytes: img2, mime: 'image/jpeg' }]);
+    const img2 = fakeScan(20_000);
+    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img2)), [{ bytes: img2, mime: 'image/png' }]);
     await newClient().flushed(20_000);
     expect((await staffDocuments(server!)).length).toBe(before + 1);
     expect(outbox.lastAckedSeq()).toBe(2);
   });
 
   it('renumbers after the server when the kiosk was reinstalled (new database, new key, new code), losing nothing', async () => {
-    const first = randomBytes(10_000);
-    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(first)), [{ bytes: first, mime: 'image/jpeg' }]);
+    const first = fakeScan(10_000);
+    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(first)), [{ bytes: first, mime: 'image/png' }]);
     const old = newClient();
     await old.flushed(20_000);
     const oldKey = old.device.publicKey;
@@ -208,8 +208,8 @@ describe.each(DIALECTS)('kiosk sync against the server (%s)', (dialect) => {
     rmSync(dir, { recursive: true, force: true });
     openKiosk();
     code = await newCode();
-    const again = randomBytes(10_000);
-    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(again)), [{ bytes: again, mime: 'image/jpeg' }]);
+    const again = fakeScan(10_000);
+    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(again)), [{ bytes: again, mime: 'image/png' }]);
     const fresh = newClient();
     await fresh.flushed(20_000);
     expect(fresh.device.publicKey).not.toBe(oldKey);
@@ -225,8 +225,8 @@ describe.each(DIALECTS)('kiosk sync against the server (%s)', (dialect) => {
     await until('revoked', () => c.status().problem === SYNC_PROBLEM.revoked);
     expect(c.status().online).toBe(false);
     expect(c.identity().state).toBe('revoked');
-    const img = randomBytes(5_000);
-    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/jpeg' }]);
+    const img = fakeScan(5_000);
+    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/png' }]);
     await new Promise((res) => setTimeout(res, 500));
     expect(c.status()).toMatchObject({ pending: 1, online: false, problem: SYNC_PROBLEM.revoked });
     expect(await staffDocuments(server!)).toHaveLength(0);

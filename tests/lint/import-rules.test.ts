@@ -37,6 +37,7 @@ beforeAll(() => {
   write('kiosk/contract/schema.ts', "import { z } from 'zod';\nexport const A = z.string();\n");
   write('kiosk/core/ok.ts', "import { A } from '../contract/schema.ts';\nexport const B = A;\n");
   write('sync-server/protocol/p.ts', "import { z } from 'zod';\nexport const P = z.number();\n");
+  write('sync-server/protocol/print/kit.ts', "import { PDFDocument } from 'pdf-lib';\nimport { P } from '../p.ts';\nexport const K = [PDFDocument, P];\n");
   write('sync-server/src/s.ts', "export const S = 1;\n");
   write('drivers/pcsc/card.ts', 'export const C = 1;\n');
   // the server's layers: kernel ← features (through their faces) ← edge
@@ -55,6 +56,8 @@ describe('import rules', () => {
   it('pass on a tree that keeps them', () => {
     write('kiosk/renderer/src/good.ts', "import { A } from '../../contract/schema.ts';\nexport const G = A;\n");
     write('kiosk/core/uses-protocol.ts', "import { P } from '../../sync-server/protocol/p.ts';\nexport const U = P;\n");
+    // the kiosk core prints with the PDF kit
+    write('kiosk/core/prints.ts', "import { K } from '../../sync-server/protocol/print/kit.ts';\nexport const V = K;\n");
     const r = cruise('kiosk', 'drivers', 'sync-server');
     expect(r.out).toContain('no dependency violations');
     // a feature reaching into its own files is fine
@@ -71,6 +74,9 @@ describe('import rules', () => {
     ['kiosk-uses-only-server-protocol', 'kiosk/core/bad.ts', "import { S } from '../../sync-server/src/s.ts';\nexport const X = S;\n"],
     ['server-not-kiosk', 'sync-server/src/bad.ts', "import { B } from '../../kiosk/core/ok.ts';\nexport const X = B;\n"],
     ['contract-is-pure', 'kiosk/contract/bad.ts', "import { B } from '../core/ok.ts';\nexport const X = B;\n"],
+    ['contract-schemas-only', 'kiosk/contract/bad.ts', "import { K } from '../../sync-server/protocol/print/kit.ts';\nexport const X = K;\n"],
+    ['protocol-is-pure', 'sync-server/protocol/bad.ts', "import { PDFDocument } from 'pdf-lib';\nexport const X = PDFDocument;\n"],
+    ['protocol-print-is-pdf-lib-only', 'sync-server/protocol/print/bad.ts', "import { readFileSync } from 'node:fs';\nexport const X = readFileSync;\n"],
     ['server-kernel-below-features', 'sync-server/src/kernel/bad.ts', "import { AI } from '../features/a/index.ts';\nexport const X = AI;\n"],
     ['server-features-below-edge', 'sync-server/src/features/a/bad.ts', "import { E } from '../../edge/e.ts';\nexport const X = E;\n"],
     ['server-feature-face', 'sync-server/src/features/b/bad.ts', "import { AI } from '../a/inner.ts';\nexport const X = AI;\n"],

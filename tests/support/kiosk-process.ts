@@ -15,12 +15,13 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncStatus } from '../../kiosk/contract/schema.ts';
 import type { DeviceInfo } from '../../kiosk/core/sync/device.ts';
 import type { DocumentDeposit } from '../../sync-server/protocol/mutations.ts';
+import { pngOfSize } from '../../sync-server/test-support/png.ts';
 
 export type PausePoint = 'upload-resume' | 'before-send' | 'before-acknowledge';
 
@@ -199,7 +200,7 @@ function deposit(bytes: Buffer, sha256: string, who: { owner: string; cardSerial
       docType: 'rib',
       fields: { iban: { value: 'FR7630006000011234567890189', confidence: 0.95, confirmed: true } },
       ocrText: 'RELEVE D IDENTITE BANCAIRE',
-      file: { sha256, mime: 'image/jpeg', size: bytes.length },
+      file: { sha256, mime: 'image/png', size: bytes.length },
       capturedAt: new Date().toISOString(),
       ground: { kind: 'own-card', cardSerial: who.cardSerial },
     },
@@ -255,10 +256,11 @@ async function childMain(): Promise<void> {
       if (m.type === 'enqueue') {
         const result: Enqueued = { seqs: [], ids: [], documentIds: [], shas: [] };
         for (let i = 0; i < m.count; i++) {
-          const bytes = randomBytes(m.size);
+          // a real image of that size: the server decodes every image it receives
+          const bytes = pngOfSize(m.size);
           const sha = sha256Hex(bytes);
           const body = deposit(bytes, sha, m);
-          const { seq, id } = outbox.enqueue(signedWrite(m.kioskId, body), [{ bytes, mime: 'image/jpeg' }]);
+          const { seq, id } = outbox.enqueue(signedWrite(m.kioskId, body), [{ bytes, mime: 'image/png' }]);
           result.seqs.push(seq);
           result.ids.push(id);
           result.documentIds.push(body.payload.documentId);

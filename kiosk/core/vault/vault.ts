@@ -49,6 +49,8 @@ export class VaultService {
     const answered = ack as Acked;
     if (!answered.ok) {
       if (answered.error.code === 'unknown') throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
+      // the server's own words: its file is damaged, or the printing is busy (try again)
+      if (answered.error.code === 'unprintable') throw new KioskError('bad-image', answered.error.message);
       throw new KioskError('internal', 'Le coffre n’est pas disponible pour le moment.');
     }
     return ack;

@@ -23,6 +23,12 @@ import { registerAuthRoutes } from './http/auth-routes.ts';
 import { Challenges } from '../features/fleet/index.ts';
 import { revokeKiosk } from '../features/fleet/index.ts';
 import { openBlobStore } from '../kernel/blobs/open-blob-store.ts';
+import { inspectFile } from '../kernel/files/inspect.ts';
+import { INSPECT_PDF_JOB } from '../kernel/files/pdf-pages.ts';
+import { PdfPool } from '../kernel/files/pdf-pool.ts';
+import type { PdfPoolOptions } from '../kernel/files/pdf-pool.ts';
+import { DOSSIER_PDF_JOB } from '../features/applications/index.ts';
+import { DOCUMENT_PDF_JOB } from '../features/vault/index.ts';
 import { runHousekeeping, scheduleHousekeeping } from './jobs/housekeeping.ts';
 import type { HousekeepingReport } from './jobs/housekeeping.ts';
 import { registerBlobRoutes } from './http/blob-routes.ts';
@@ -83,6 +89,8 @@ export interface StartOptions {
   revocationPollMs?: number;
   /** fault-injection points for tests only (sync/test-hooks.ts); nothing in the configuration sets them */
   hooks?: SyncTestHooks;
+  /** the PDF threads' limits (tests shorten them); warm from the start except in test mode */
+  pdf?: PdfPoolOptions;
 }
 
 /** Paths that must never appear in logs, whatever logs them. */
@@ -133,6 +141,12 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
 
   const { db, dialect, makeDurable } = openDatabase(config.database);
   const blobStore = openBlobStore(config.blobs.store, config.dataDir);
+  // every PDF is built (and every PDF received is opened) in these threads, never on the event loop
+  const pdf = new PdfPool({
+    preload: [DOCUMENT_PDF_JOB.module, DOSSIER_PDF_JOB.module, INSPECT_PDF_JOB.module],
+    warm: config.mode !== 'test',
+    ...opts.pdf,
+  });
   let app: FastifyInstance | undefined;
   let pushes: PushService | undefined;
   let adapterPool: pg.Pool | null = null;
@@ -197,8 +211,8 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
 
     registerHealth(app, db, dialect);
     await registerAuthRoutes(app, { db, dialect, challenges, onKeyReplaced: dropKiosk });
-    await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs });
-    await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService });
+    await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs, inspect: (file, mime) => inspectFile(pdf, { path: file }, mime) });
+    await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService, pdf });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
     await registerConsole(app, { db, dialect, blobStore });
 
@@ -215,8 +229,8 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     });
     kioskNs = ns;
     pushService.bind(io.of(KIOSK_NAMESPACE), { clustered: adapter !== undefined });
-    attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log });
-    attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log });
+    attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
+    attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
 
     const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs };
     const gc = (o: { now?: Date } = {}) => runHousekeeping(housekeeping, o);
@@ -268,6 +282,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
             await running.close();
           } finally {
             clearTimeout(grace);
+            await pdf.close();
             await adapterPool?.end().catch(() => {});
             await blobStore.close().catch(() => {});
             await db.destroy();
@@ -281,6 +296,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     pushes?.close();
     kioskNs?.close();
     if (app) await app.close().catch(() => {});
+    await pdf.close();
     await adapterPool?.end().catch(() => {});
     await blobStore.close().catch(() => {});
     await db.destroy().catch(() => {});

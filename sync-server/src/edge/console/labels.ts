@@ -4,6 +4,7 @@
  * situation, dates in Paris time.
  */
 import type { FilingSituation } from '../../../protocol/applications.ts';
+import { dateFr, dateTimeFr } from '../../../protocol/format.ts';
 import type { ApplicationEvent, ApplicationState, TransitionRefusal } from '../../features/applications/index.ts';
 
 export const STATE_WORDS: Record<ApplicationState, string> = {
@@ -102,17 +103,11 @@ export function situationWords(s: FilingSituation): [string, string][] {
   ];
 }
 
-const DATE = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' });
-const TIME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' });
-
+/** A date for the console: the format module's, so the console and the printouts agree (« 1er avril 2026 »). */
 export function dateWords(iso: string | null): string {
-  if (!iso) return '—';
-  const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
-  return Number.isNaN(d.getTime()) ? iso : DATE.format(d);
+  return iso ? dateFr(iso) : '—';
 }
 
 export function dateTimeWords(iso: string | null): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : `${DATE.format(d)} à ${TIME.format(d).replace(':', ' h ')}`;
+  return iso ? dateTimeFr(iso) : '—';
 }

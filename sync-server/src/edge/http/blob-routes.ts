@@ -5,6 +5,9 @@
  * An upload becomes a blob only once its SHA-256 matches the `sha256` metadata the kiosk declared.
  * A kiosk cannot flood the store: uploads in progress and blobs it uploaded that no mutation references
  * yet are counted, and beyond the limits new uploads are refused with 429 until it catches up.
+ * Nor can it store a file that is not what it says: once its hash matches, an upload is checked in full
+ * (an image decoded, a PDF opened with limits: `deps.inspect`) and refused with 422 when it fails, nothing
+ * stored. The bytes are the kiosk's, named by their SHA-256, so they are checked, never rewritten.
  */
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
@@ -18,11 +21,15 @@ import type { KioskAuth } from '../../../protocol/socket.ts';
 import { verifyKioskToken } from '../../features/fleet/index.ts';
 import { sendError } from './errors.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
+import { sha256OfFile } from '../../kernel/blobs/blob-store.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
+import type { FileVerdict } from '../../kernel/files/inspect.ts';
 import { blobRecorded, recordBlob, recordUploadFinished, recordUploadStarted, unreferencedBlobs, uploadsInFlight } from '../../kernel/blobs/uploads.ts';
 
 /** Status sent when the uploaded bytes do not hash to the declared SHA-256 (tus leaves 460+ to servers). */
 export const HASH_MISMATCH_STATUS = 460;
+/** Status sent when the uploaded bytes are not the file they are declared as (an image that does not decode…). */
+export const UNREADABLE_FILE_STATUS = 422;
 export const BLOB_EXISTS_PATH = '/sync/blob-exists/';
 /** An unfinished upload is dropped after a day; the kiosk then starts it again. */
 export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
@@ -41,6 +48,8 @@ export interface BlobRoutesDeps {
   /** where tus keeps uploads in progress (always local: an upload is hashed there before it is stored) */
   uploadDir: string;
   limits: BlobLimits;
+  /** checks a finished upload's file in full (kernel/files/inspect.ts) before it is stored */
+  inspect(file: string, mime: FileMime): Promise<FileVerdict>;
 }
 
 const UploadMetadata = z.object({ sha256: Sha256, mime: FileMime });
@@ -86,6 +95,12 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
       const meta = UploadMetadata.parse(upload.metadata ?? {});
       const kioskId = typeof upload.metadata?.kioskId === 'string' ? upload.metadata.kioskId : null;
       const file = join(uploadDir, upload.id);
+      const refused = await refusedFile(file, meta);
+      if (refused) {
+        await datastore.remove(upload.id).catch(() => {});
+        await recordUploadFinished(db, upload.id, new Date().toISOString());
+        throw tusFailure(refused.retry ? 503 : UNREADABLE_FILE_STATUS, `unreadable_file: ${refused.problem}: ${refused.message}\n`);
+      }
       const put = await blobStore.putFile(meta.sha256, file);
       const now = new Date().toISOString();
       if (!put.ok) {
@@ -104,6 +119,16 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
       return {};
     },
   });
+
+  /**
+   * Why a finished upload's file is refused, or null. Checked only once it hashes right: bytes damaged on
+   * the way are a mismatch (the kiosk uploads them again), which putFile reports.
+   */
+  async function refusedFile(file: string, meta: { sha256: string; mime: FileMime }): Promise<Extract<FileVerdict, { ok: false }> | null> {
+    if ((await sha256OfFile(file)) !== meta.sha256) return null;
+    const verdict = await deps.inspect(file, meta.mime);
+    return verdict.ok ? null : verdict;
+  }
 
   const cleanup = (): void => {
     tus.cleanUpExpiredUploads().catch((err: unknown) => app.log.warn({ err }, 'expired uploads cleanup failed'));

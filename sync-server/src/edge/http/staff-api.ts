@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { issueInstitutionalDocument, IssueRequest } from '../../features/institutions/index.ts';
+import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { Sha256, Uuid } from '../../../protocol/common.ts';
 import { Identifier } from '../../../protocol/identifier.ts';
 import { CardSerial, RevocationReason } from '../../../protocol/revocation.ts';
@@ -31,6 +32,8 @@ export interface StaffApiDeps extends ReadDeps {
   blobStore: BlobStore;
   /** publishes and pushes the revocation list after a card is blocked */
   pushes: PushService;
+  /** where an institution's PDF is opened to be checked */
+  pdf: PdfPool;
 }
 
 /** One shared token for now; per-agent identities (card login on the console) come later. */
@@ -107,7 +110,10 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
           return sendError(reply, 400, 'invalid', `Demande invalide${first ? ` (${first.path.join('.') || 'corps'} : ${first.message})` : ''}.`);
         }
         const outcome = await issueInstitutionalDocument(deps, STAFF_ACTOR, params.data.identifier, body.data);
-        if (!outcome.ok) return sendError(reply, outcome.code === 'unknown' ? 404 : outcome.code === 'forbidden' ? 403 : 400, outcome.code, outcome.message);
+        if (!outcome.ok) {
+          const status = outcome.code === 'unknown' ? 404 : outcome.code === 'forbidden' ? 403 : outcome.code === 'busy' ? 503 : 400;
+          return sendError(reply, status, outcome.code === 'busy' ? 'internal' : outcome.code, outcome.message);
+        }
         return reply.code(201).send({ documentId: outcome.documentId, sha256: outcome.sha256 });
       });
 

@@ -41,6 +41,7 @@ import { check } from '../../features/vault/index.ts';
 import type { PersonSession } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
+import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { handle, kioskIdOf } from './kiosk-socket.ts';
 import { personSessionOf } from './vault-socket.ts';
 
@@ -50,6 +51,8 @@ export interface ApplicationsSocketDeps {
   blobStore: BlobStore;
   ca: () => CaCertificate | null;
   log: FastifyBaseLogger;
+  /** where the dossier PDF and the receipt are built (threads with time and memory limits) */
+  pdf: PdfPool;
   /** default: assets/aids/catalogue.json */
   catalogue?: AidCatalogue;
   /** default: the simulation's current rules file */
@@ -161,7 +164,7 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
       answer(await writeToInstitution(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, applicationId: req.applicationId, body: req.body, catalogue: cat }), () => ({})),
     );
 
-    const printouts = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, blobStore: deps.blobStore, catalogue: cat });
+    const printouts = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, blobStore: deps.blobStore, catalogue: cat, pdf: deps.pdf });
     on(AID_EVENTS.dossierPdf, DossierRequest, async (req, s, cat) => answer(await dossierPdfFor(printouts(cat), s, req.dossierId), (pdf) => ({ bytes: Buffer.from(pdf) })));
     on(AID_EVENTS.receiptPdf, DossierRequest, async (req, s, cat) => answer(await receiptPdfFor(printouts(cat), s, req.dossierId), (pdf) => ({ bytes: Buffer.from(pdf) })));
 

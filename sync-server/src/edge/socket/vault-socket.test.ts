@@ -11,6 +11,7 @@ import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto'
 import type { KeyObject } from 'node:crypto';
 import { sql } from 'kysely';
 import { PDFDocument } from 'pdf-lib';
+import sharp from 'sharp';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CardRole } from '../../../protocol/card-certificate.ts';
@@ -522,7 +523,9 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
 
     it('serves a document’s preview as JPEG, and lists it as the thumbnail', async () => {
       const me = await personAt(camille);
-      const preview = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(300)]);
+      // a real JPEG (the server decodes every image it receives), its colour random so the blob is its own
+      const [r, g, b] = randomBytes(3);
+      const preview = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: r!, g: g!, b: b! } } }).jpeg().toBuffer();
       const doc = await deposit(camille, { docType: 'health-insurance', ocrText: 'Attestation de droits', thumbnail: preview });
       const listed = await list(me.socket, me.sessionId);
       expect(listed.ok && listed.documents.find((d) => d.id === doc.documentId)?.thumbnail).toBe(sha256Hex(preview));

@@ -26,7 +26,8 @@ import {
 import { readBlob } from '../../kernel/blobs/blob-store.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { CaCertificate } from '../../features/cards/index.ts';
-import { documentPdf } from '../../features/vault/index.ts';
+import { printDocument } from '../../features/vault/index.ts';
+import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { listInstitutions } from '../../features/institutions/index.ts';
 import { authorizeFile, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
@@ -40,6 +41,8 @@ export interface VaultSocketDeps {
   blobStore: BlobStore;
   ca: () => CaCertificate | null;
   log: FastifyBaseLogger;
+  /** where PDFs are built (threads with time and memory limits) */
+  pdf: PdfPool;
   /** a person session without activity ends after this long */
   sessionIdleMs?: number;
 }
@@ -177,14 +180,12 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
         ? ((await listInstitutions(deps.db)).find((i) => i.id === req.letterTo) ?? null)
         : null;
       if (req.letterTo && !letterTo) return fail('unknown', 'Cet organisme n’est pas connu.');
-      const pdf = await documentPdf({
-        document: read.value.document,
-        version: current,
-        file,
-        owner,
-        letterTo,
-      });
-      return { ok: true, mime: 'application/pdf', bytes: Buffer.from(pdf) };
+      const pdf = await printDocument(deps.pdf, { document: read.value.document, version: current, file, owner, letterTo });
+      if (!pdf.ok) {
+        deps.log.warn({ kioskId, documentId: req.documentId, reason: pdf.reason }, 'document PDF not made');
+        return { ok: false, error: pdf.error };
+      }
+      return { ok: true, mime: 'application/pdf', bytes: Buffer.from(pdf.value) };
     });
 
     on(VAULT_EVENTS.institutions, SessionRequest.partial(), async () => ({ ok: true, institutions: await listInstitutions(deps.db) }));

@@ -10,11 +10,27 @@ import { join } from 'node:path';
 import { PDFDocument, PDFName, PDFString, StandardFonts, degrees } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dossierPdf, receiptPdf } from './dossier-pdf.ts';
-import type { DossierPdfInput, ReceiptInput } from './dossier-pdf.ts';
+import { PdfPool } from '../../kernel/files/pdf-pool.ts';
+import { DOSSIER_PDF_JOB } from './dossier-pdf.ts';
+import type { ReceiptInput } from './dossier-pdf.ts';
+import { printDossier, printReceipt } from './printouts.ts';
+import type { DossierPrintInput as DossierPdfInput } from './printouts.ts';
 
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 56;
+
+/** The real path: the pièces made ready for paper here, the PDF laid out in a pool thread. */
+let pool: PdfPool;
+async function dossierPdf(i: DossierPdfInput): Promise<Uint8Array> {
+  const r = await printDossier(pool, i);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+async function receiptPdf(i: ReceiptInput): Promise<Uint8Array> {
+  const r = await printReceipt(pool, i);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
 
 /** pdftotext (Debian poppler-utils) reads the text back; `npm run setup` installs it, so the checks never skip. */
 function requirePdftotext(): void {
@@ -79,6 +95,7 @@ let twoPagePdf: Uint8Array;
 let encryptedPdf: Uint8Array;
 
 beforeAll(async () => {
+  pool = new PdfPool({ size: 1, preload: [DOSSIER_PDF_JOB.module] });
   dir = mkdtempSync(join(tmpdir(), 'dossier-pdf-'));
   const image = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: { r: 200, g: 190, b: 170 } } });
   png = new Uint8Array(await image(300, 420).png().toBuffer());
@@ -98,7 +115,8 @@ beforeAll(async () => {
   locked.context.trailerInfo.Encrypt = locked.context.obj({ Filter: 'Standard', V: 2, R: 3, Length: 128, P: -4 });
   encryptedPdf = await locked.save({ useObjectStreams: false });
 });
-afterAll(() => {
+afterAll(async () => {
+  await pool?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -202,8 +220,8 @@ describe('dossierPdf: what it says (pdftotext)', () => {
       'Nom Camille Durand',
       'Identifiant Facilitateur FAC-K7QM-3XD2-9HRW',
       'Date de naissance 12 avril 2008',
-      'Envoyée le 27 février 2026 à 15:05',
-      'Dossier imprimé le 1er mars 2026 à 10:30',
+      'Envoyée le 27 février 2026 à 15 h 05',
+      'Dossier imprimé le 1er mars 2026 à 10 h 30',
       'page 1 sur 8',
     ]) {
       expect(cover).toContain(s);
@@ -233,7 +251,7 @@ describe('dossierPdf: what it says (pdftotext)', () => {
       'Avec la carte Facilitateur de la personne',
       'Signataire Camille Durand — identifiant FAC-K7QM-3XD2-9HRW',
       'Numéro de la carte 0A1B2C3D',
-      'Date de la signature 27 février 2026 à 15:04',
+      'Date de la signature 27 février 2026 à 15 h 04',
       'Mode d’envoi Envoi après confirmation',
       'a vérifié cette signature avec le certificat de la carte',
     ]) {
@@ -379,8 +397,8 @@ describe('receiptPdf', () => {
       'Demande faite par Camille Durand — identifiant FAC-K7QM-3XD2-9HRW',
       '• Revenu de solidarité active (RSA) — CAF de Lyon',
       '• Complémentaire santé solidaire — CPAM du Rhône',
-      'Signée le 27 février 2026 à 15:04',
-      'Envoyée le 27 février 2026 à 15:05',
+      'Signée le 27 février 2026 à 15 h 04',
+      'Envoyée le 27 février 2026 à 15 h 05',
       '3 papiers donnés, 1 papier manquant',
       'Code de contrôle ab12 cd34 ef56',
       'Gardez ce papier. Il prouve que vous avez fait votre demande.',

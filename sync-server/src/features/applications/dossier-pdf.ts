@@ -4,13 +4,17 @@
  *    themselves (each from a new page, under a small header naming it), then the signature;
  *  - the récépissé de dépôt: one A4 page the person keeps as proof of their request.
  *
- * Built on document-pdf.ts (A4, standard fonts with WinAnsi, wrapping and page overflow). What a standard
- * font cannot draw loses its accent, or becomes '?', rather than failing; a word longer than a line (a hash,
- * a reference) is cut so nothing runs off the page. A pièce whose file cannot be read gets a page saying so:
- * one damaged scan never costs the person the whole dossier.
+ * Laid out with the PDF kit (protocol/print: A4, standard fonts with WinAnsi, wrapping and page overflow,
+ * the theme), dates by the format module. What a standard font cannot draw loses its accent, or becomes
+ * '?', rather than failing; a word longer than a line (a hash, a reference) is cut so nothing runs off the
+ * page. A pièce whose file cannot be read gets a page saying so: one damaged scan never costs the person
+ * the whole dossier.
+ *
+ * Runs in a PDF pool thread (printouts.ts sends it there): the pièces' files come prepared (print-file.ts),
+ * an image as a JPEG sharp wrote, a PDF opened here with limits.
  */
-import { PDFDocument, StandardFonts, degrees, rgb } from 'pdf-lib';
-import type { PDFFont, PDFImage, PDFPage } from 'pdf-lib';
+import { degrees } from 'pdf-lib';
+import type { PDFFont, PDFPage } from 'pdf-lib';
 import { STATE_LABEL } from '../../../protocol/applications.ts';
 import type {
   Activity,
@@ -22,7 +26,11 @@ import type {
   SubmissionGround,
   SubmissionMode,
 } from '../../../protocol/applications.ts';
-import { A4, ACCENT, INK, MARGIN, Writer, dateFr, safe, wrap } from '../vault/index.ts';
+import { dateFr, dateTimeFr } from '../../../protocol/format.ts';
+import { A4, COLUMN, MARGIN, PageWriter, THEME, oneLine, startPdf, wordmark } from '../../../protocol/print/pdf-kit.ts';
+import { PDF_PROBLEM_WORDS, copyPdfPages } from '../../kernel/files/pdf-pages.ts';
+import { pdfJob } from '../../kernel/files/pdf-pool.ts';
+import type { PrintFile } from '../../kernel/files/print-file.ts';
 
 export interface DossierPdfInput {
   receiptNumber: string | null;
@@ -32,7 +40,7 @@ export interface DossierPdfInput {
   pieces: {
     label: string;
     status: PieceStatusName;
-    document: { title: string; version: number; bytes: Uint8Array } | null;
+    document: { title: string; version: number; file: PrintFile } | null;
   }[];
   signature: {
     mode: SubmissionMode;
@@ -99,206 +107,6 @@ const AUTOMATIC_PENDING = 'La demande sera envoyée automatiquement dès que le 
 const yesNo = (b: boolean) => (b ? 'Oui' : 'Non');
 const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
 
-/** "1er mars 2025 à 14:05", Paris time; a value that is not a date is printed as it is. */
-function dateTimeFr(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const s = d.toLocaleString('fr-FR', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/Paris',
-  });
-  return s.replace(/^1 /, '1er ');
-}
-
-/** A calendar date (YYYY-MM-DD): taken at noon UTC so that no time zone moves it to the day before. */
-function dayFr(isoDate: string): string {
-  const d = new Date(`${isoDate.slice(0, 10)}T12:00:00Z`);
-  return /^\d{4}-\d{2}-\d{2}/.test(isoDate) && !Number.isNaN(d.getTime()) ? dateFr(d).replace(/^1 /, '1er ') : isoDate;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Text the standard fonts can draw
-
-const MUTED = rgb(0.35, 0.35, 0.35);
-const PANEL = rgb(0.93, 0.96, 0.96);
-const WIDTH = A4[0] - 2 * MARGIN;
-
-/** Letters with no decomposition that still have a close WinAnsi look-alike. */
-const FOLD: Record<string, string> = { Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', ı: 'i', Ħ: 'H', ħ: 'h', '‐': '-', '‑': '-', '−': '-', '′': '’', '″': '"' };
-
-const charsets = new WeakMap<PDFFont, Set<number>>();
-function drawable(font: PDFFont, ch: string): boolean {
-  let set = charsets.get(font);
-  if (!set) {
-    set = new Set(font.getCharacterSet());
-    charsets.set(font, set);
-  }
-  return [...ch].every((c) => set.has(c.codePointAt(0)!));
-}
-
-/**
- * Text ready for `safe` (which turns what is left into '?'): one kind of line break, exotic spaces as
- * spaces, invisible and control characters dropped, accents the font lacks taken off their letter.
- */
-function printable(font: PDFFont, text: string): string {
-  let out = '';
-  for (const ch of text.normalize('NFC').replace(/\r\n?/g, '\n')) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '\n' || drawable(font, ch)) out += ch;
-    else if (ch === '\t' || (cp >= 0x2000 && cp <= 0x200a) || cp === 0x202f || cp === 0x205f || cp === 0x3000) out += ' ';
-    else if (cp < 0x20 || cp === 0x7f || (cp >= 0x200b && cp <= 0x200f) || cp === 0x2060 || cp === 0xfeff || cp === 0xad) continue;
-    else {
-      const folded = FOLD[ch] ?? ch.normalize('NFD').replace(/\p{M}+/gu, '');
-      out += folded !== '' && drawable(font, folded) ? folded : ch;
-    }
-  }
-  return out;
-}
-
-const encode = (font: PDFFont, text: string) => safe(font, printable(font, text));
-
-/** Cuts words wider than a line into pieces that fit (`wrap` then puts each on its own line). */
-function breakLongWords(font: PDFFont, text: string, size: number, width: number): string {
-  return text
-    .split(' ')
-    .map((word) => {
-      if (font.widthOfTextAtSize(word, size) <= width) return word;
-      const parts: string[] = [];
-      let part = '';
-      for (const ch of word) {
-        if (part && font.widthOfTextAtSize(part + ch, size) > width) {
-          parts.push(part);
-          part = '';
-        }
-        part += ch;
-      }
-      parts.push(part);
-      return parts.join(' ');
-    })
-    .join(' ');
-}
-
-/** One line, shortened with '…' when too wide (headers; the full text is elsewhere in the dossier). */
-function oneLine(font: PDFFont, text: string, size: number, width: number): string {
-  const t = encode(font, text.replace(/\s+/g, ' ').trim());
-  if (font.widthOfTextAtSize(t, size) <= width) return t;
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (font.widthOfTextAtSize(`${t.slice(0, mid).trimEnd()}…`, size) <= width) lo = mid;
-    else hi = mid - 1;
-  }
-  return `${t.slice(0, lo).trimEnd()}…`;
-}
-
-interface Fonts {
-  regular: PDFFont;
-  bold: PDFFont;
-  mono: PDFFont;
-}
-
-type TextOptions = NonNullable<Parameters<Writer['text']>[1]>;
-
-/** document-pdf's Writer, plus line breaks, unbreakable words, fixed-width text, keeping blocks together. */
-class Flow extends Writer {
-  constructor(
-    pdf: PDFDocument,
-    readonly fonts: Fonts,
-  ) {
-    super(pdf, fonts.regular, fonts.bold);
-  }
-
-  override text(t: string, opts: TextOptions = {}): void {
-    const size = opts.size ?? 12;
-    const font = opts.bold ? this.bold : this.font;
-    const paragraphs = encode(font, t).split('\n');
-    paragraphs.forEach((p, i) => {
-      super.text(breakLongWords(font, p, size, WIDTH), { ...opts, gap: i === paragraphs.length - 1 ? opts.gap : 0 });
-    });
-  }
-
-  /** Hashes and signatures: Courier, cut anywhere. */
-  mono(t: string, size = 9): void {
-    const font = this.fonts.mono;
-    for (const line of wrap(font, breakLongWords(font, encode(font, t), size, WIDTH), size, WIDTH)) {
-      this.room(size * 1.4);
-      this.page.drawText(line, { x: MARGIN, y: this.y - size, size, font, color: INK });
-      this.y -= size * 1.4;
-    }
-    this.y -= 6;
-  }
-
-  /** Starts a new page unless `height` points are left above the bottom margin. */
-  room(height: number): void {
-    if (this.y - height < MARGIN) this.newPage();
-  }
-
-  newPage(): void {
-    this.page = this.pdf.addPage(A4);
-    this.y = A4[1] - MARGIN;
-  }
-
-  heading(t: string, size = 14): void {
-    this.room(size * 1.4 + 3 * 12 * 1.4); // never a heading alone at the bottom of a page
-    this.text(t, { size, bold: true, color: ACCENT, gap: 8 });
-  }
-
-  /** A small grey label above its value, kept together. */
-  field(label: string, value: string, opts: { mono?: boolean } = {}): void {
-    this.room(10 * 1.4 + 12 * 1.4);
-    this.text(label, { size: 10, color: MUTED, gap: 0 });
-    if (opts.mono) this.mono(value);
-    else this.text(value, { size: 12, bold: true, gap: 8 });
-  }
-
-  /** A tinted box around short text (the sentence the person must not miss). */
-  panel(t: string, size: number): void {
-    const pad = 12;
-    const lines = wrap(this.bold, breakLongWords(this.bold, encode(this.bold, t), size, WIDTH - 2 * pad), size, WIDTH - 2 * pad);
-    const height = lines.length * size * 1.4 + 2 * pad - size * 0.4;
-    this.room(height);
-    this.page.drawRectangle({
-      x: MARGIN,
-      y: this.y - height,
-      width: WIDTH,
-      height,
-      color: PANEL,
-      borderColor: ACCENT,
-      borderWidth: 1.5,
-    });
-    let y = this.y - pad;
-    for (const line of lines) {
-      this.page.drawText(line, { x: MARGIN + pad, y: y - size, size, font: this.bold, color: INK });
-      y -= size * 1.4;
-    }
-    this.y -= height + 12;
-  }
-}
-
-async function startPdf(meta: { title: string; subject: string; date: Date | null }): Promise<{ pdf: PDFDocument; fonts: Fonts }> {
-  const pdf = await PDFDocument.create({ updateMetadata: false });
-  pdf.setTitle(meta.title, { showInWindowTitleBar: true });
-  pdf.setSubject(meta.subject);
-  pdf.setAuthor('Facilitateur');
-  pdf.setCreator('Facilitateur');
-  pdf.setProducer('Facilitateur');
-  pdf.setLanguage('fr-FR');
-  const date = meta.date ?? new Date();
-  pdf.setCreationDate(date);
-  pdf.setModificationDate(date);
-  const fonts = {
-    regular: await pdf.embedFont(StandardFonts.Helvetica),
-    bold: await pdf.embedFont(StandardFonts.HelveticaBold),
-    mono: await pdf.embedFont(StandardFonts.Courier),
-  };
-  return { pdf, fonts };
-}
-
 function validDate(iso: string): Date | null {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? null : d;
@@ -307,55 +115,10 @@ function validDate(iso: string): Date | null {
 // ---------------------------------------------------------------------------------------------------
 // The pièces' files
 
-type Kind = 'jpeg' | 'png' | 'webp' | 'pdf';
-
-/** What the bytes are, whatever the label says (a scan stored under the wrong type still shows). */
-function sniff(b: Uint8Array): Kind | null {
-  const ascii = (from: number, s: string) => [...s].every((c, i) => b[from + i] === c.charCodeAt(0));
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (b[0] === 0x89 && ascii(1, 'PNG\r\n\x1a\n')) return 'png';
-  if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'webp';
-  // the PDF header may follow some junk within the first kilobyte
-  const head = new TextDecoder('latin1').decode(b.subarray(0, 1024));
-  if (head.includes('%PDF-')) return 'pdf';
-  return null;
-}
-
-/** A decoded image bigger than this is not a scan (an A4 page at 600 dpi is 35 Mpx). */
-const MAX_PIXELS = 60_000_000;
-
-async function embedImage(pdf: PDFDocument, kind: 'jpeg' | 'png' | 'webp', bytes: Uint8Array): Promise<PDFImage> {
-  if (kind === 'jpeg') return pdf.embedJpg(bytes);
-  if (kind === 'png') {
-    // pdf-lib decodes the whole PNG in memory: a small file may hide a huge image
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (bytes.length < 24 || view.getUint32(16) * view.getUint32(20) > MAX_PIXELS) throw new Error('PNG too large or truncated');
-    return pdf.embedPng(bytes);
-  }
-  // pdf-lib has no WebP: turned into PNG (lossless) by sharp, loaded only when needed
-  const { default: sharp } = await import('sharp');
-  const png = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' }).png().toBuffer();
-  return pdf.embedPng(png);
-}
-
-/** The pages of a pièce's PDF, copied into the dossier; or, when they cannot be, why (in French). */
-async function copyPdfPages(pdf: PDFDocument, bytes: Uint8Array): Promise<PDFPage[] | string> {
-  try {
-    // loaded even when encrypted, to say so rather than "damaged"
-    const src = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
-    if (src.isEncrypted) return 'Ce PDF est protégé par un mot de passe : ses pages ne peuvent pas être recopiées dans le dossier.';
-    const pages = await pdf.copyPages(src, src.getPageIndices());
-    if (pages.length === 0) return 'Ce PDF n’a aucune page.';
-    // a page without a readable box would fail only later, when its header is drawn
-    for (const p of pages) {
-      p.getCropBox();
-      p.getRotation();
-    }
-    return pages;
-  } catch {
-    return 'Ce PDF est abîmé : ses pages ne peuvent pas être lues.';
-  }
-}
+const UNREADABLE: Record<Extract<PrintFile, { kind: 'unreadable' }>['problem'], string> = {
+  image: 'Cette image est abîmée ou trop grande : elle ne peut pas être affichée.',
+  unknown: 'Ce fichier n’est ni une image ni un PDF lisible : il ne peut pas être affiché.',
+};
 
 const HEADER_STRIP = 22;
 const STRIP_TEXT = 8.5;
@@ -403,12 +166,12 @@ function headerStrip(page: PDFPage, text: string, font: PDFFont): void {
   const my = Math.min(media.y, g.y);
   page.setMediaBox(mx, my, Math.max(media.x + media.width, g.x + g.width) - mx, Math.max(media.y + media.height, g.y + g.height) - my);
   page.setCropBox(g.x, g.y, g.width, g.height);
-  page.drawRectangle({ ...geometry.strip, color: PANEL });
+  page.drawRectangle({ ...geometry.strip, color: THEME.panel });
   page.drawText(oneLine(font, text, STRIP_TEXT, geometry.length - 2 * pad), {
     ...geometry.at,
     size: STRIP_TEXT,
     font,
-    color: INK,
+    color: THEME.ink,
     rotate: degrees(rotation),
   });
 }
@@ -429,8 +192,8 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
   const copied = new Map<PDFPage, string>();
 
   // (1) cover
-  const cover = new Flow(pdf, fonts);
-  cover.text('Facilitateur', { size: 14, bold: true, color: ACCENT, gap: 14 });
+  const cover = PageWriter.on(pdf, fonts);
+  wordmark(cover);
   cover.text('Demande d’aide', { size: 28, bold: true, gap: 10 });
   if (input.receiptNumber) {
     cover.field('Numéro de dépôt', input.receiptNumber);
@@ -449,7 +212,7 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
   cover.heading('La personne');
   cover.field('Nom', name);
   cover.field('Identifiant Facilitateur', input.person.identifier);
-  cover.field('Date de naissance', dayFr(input.person.birthDate));
+  cover.field('Date de naissance', dateFr(input.person.birthDate));
   cover.y -= 6;
   cover.heading('Dates');
   cover.field('Envoyée le', input.submittedAt ? dateTimeFr(input.submittedAt) : 'Pas encore envoyée');
@@ -462,9 +225,9 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
   cover.text('4. la signature de la demande.', { size: 11, gap: 0 });
 
   // (2) declared data
-  const data = new Flow(pdf, fonts);
+  const data = PageWriter.on(pdf, fonts);
   data.text('Ce que la personne a déclaré', { size: 20, bold: true, gap: 6 });
-  data.text('Ces réponses ont servi à choisir les papiers demandés.', { size: 11, color: MUTED, gap: 16 });
+  data.text('Ces réponses ont servi à choisir les papiers demandés.', { size: 11, color: THEME.muted, gap: 16 });
   const s = input.situation;
   data.field('Logement', HOUSING[s.housing]);
   data.field(s.activity.length > 1 ? 'Activités' : 'Activité', s.activity.map((a) => ACTIVITY[a]).join(', '));
@@ -473,7 +236,7 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
   data.field('En couple', yesNo(s.couple));
 
   // (3) list of pièces
-  const list = new Flow(pdf, fonts);
+  const list = PageWriter.on(pdf, fonts);
   list.text('Les papiers du dossier', { size: 20, bold: true, gap: 6 });
   const given = input.pieces.filter((p) => p.status === 'present').length;
   const missing = input.pieces.length - given;
@@ -481,7 +244,7 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
     input.pieces.length === 0
       ? 'Aucun papier n’est demandé pour cette demande.'
       : `${plural(input.pieces.length, 'papier demandé', 'papiers demandés')} : ${plural(given, 'fourni', 'fournis')}, ${plural(missing, 'pas encore fourni', 'pas encore fournis')}.`,
-    { size: 11, color: MUTED, gap: 16 },
+    { size: 11, color: THEME.muted, gap: 16 },
   );
   input.pieces.forEach((piece, i) => {
     list.room(3 * 12 * 1.4);
@@ -499,39 +262,32 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
     if (!doc) continue;
     const title = `Pièce ${index} sur ${input.pieces.length} : ${piece.label}`;
     const about = `« ${doc.title} », version ${doc.version}${piece.status === 'present' ? '' : ` — ${PIECE_STATUS[piece.status]}`}`;
-    const kind = doc.bytes.length > 0 ? sniff(doc.bytes) : null;
+    const file = doc.file;
 
     let problem: string | null = null;
-    if (kind === 'pdf') {
-      const pages = await copyPdfPages(pdf, doc.bytes);
-      if (typeof pages === 'string') problem = pages;
+    if (file.kind === 'pdf') {
+      const pages = await copyPdfPages(pdf, file.bytes);
+      if (typeof pages === 'string') problem = PDF_PROBLEM_WORDS[pages];
       else {
         pages.forEach((p, j) => {
           pdf.addPage(p);
           copied.set(p, `${title} — ${about}${pages.length > 1 ? ` (page ${j + 1} sur ${pages.length})` : ''}`);
         });
       }
-    } else if (kind) {
-      let image: PDFImage | null = null;
-      try {
-        image = await embedImage(pdf, kind, doc.bytes);
-      } catch {
-        problem = 'Cette image est abîmée ou trop grande : elle ne peut pas être affichée.';
-      }
-      if (image) {
-        const w = new Flow(pdf, fonts);
-        pieceHeader(w, title, about);
-        const top = w.y - 4;
-        const scale = Math.min(WIDTH / image.width, (top - MARGIN) / image.height);
-        const width = image.width * scale;
-        const height = image.height * scale;
-        w.page.drawImage(image, { x: (A4[0] - width) / 2, y: top - height, width, height });
-      }
+    } else if (file.kind === 'image') {
+      const image = await pdf.embedJpg(file.jpeg);
+      const w = PageWriter.on(pdf, fonts);
+      pieceHeader(w, title, about);
+      const top = w.y - 4;
+      const scale = Math.min(COLUMN / image.width, (top - MARGIN) / image.height);
+      const width = image.width * scale;
+      const height = image.height * scale;
+      w.page!.drawImage(image, { x: (A4[0] - width) / 2, y: top - height, width, height });
     } else {
-      problem = 'Ce fichier n’est ni une image ni un PDF lisible : il ne peut pas être affiché.';
+      problem = UNREADABLE[file.problem];
     }
     if (problem) {
-      const w = new Flow(pdf, fonts);
+      const w = PageWriter.on(pdf, fonts);
       pieceHeader(w, title, about);
       w.y -= 24;
       w.text('Ce papier ne peut pas être montré ici.', { size: 16, bold: true, gap: 8 });
@@ -544,11 +300,11 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
   }
 
   // (5) signature
-  const sig = new Flow(pdf, fonts);
+  const sig = PageWriter.on(pdf, fonts);
   sig.text('Signature de la demande', { size: 20, bold: true, gap: 14 });
   const signature = input.signature;
   if (!signature) {
-    sig.text('Non signée', { size: 16, bold: true, color: ACCENT, gap: 8 });
+    sig.text('Non signée', { size: 16, bold: true, color: THEME.accent, gap: 8 });
     sig.text('Cette demande n’a pas encore été signée. Elle ne peut pas être envoyée avant d’être signée.', { size: 12 });
   } else {
     sig.field(
@@ -568,13 +324,13 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
     sig.field('Empreinte SHA-256 du manifeste signé', signature.manifestSha256, { mono: true });
     sig.field('Signature de la carte (base64url)', signature.signature, { mono: true });
     sig.y -= 6;
-    sig.panel(
+    sig.callout(
       'Le serveur Facilitateur a vérifié cette signature avec le certificat de la carte, délivré par l’autorité de la plateforme, avant d’enregistrer la demande.',
       11,
     );
     sig.text(
       'Le manifeste signé décrit la demande : les aides, la situation déclarée, le mode d’envoi et l’empreinte de chaque papier joint.',
-      { size: 10, color: MUTED },
+      { size: 10, color: THEME.muted },
     );
   }
 
@@ -587,16 +343,17 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
     if (header !== undefined) {
       headerStrip(page, `${header} — ${numbered}`, fonts.regular);
     } else {
-      page.drawText(oneLine(fonts.regular, `${footer} — ${numbered}`, 8, WIDTH), { x: MARGIN, y: 30, size: 8, font: fonts.regular, color: MUTED });
+      page.drawText(oneLine(fonts.regular, `${footer} — ${numbered}`, 8, COLUMN), { x: MARGIN, y: 30, size: 8, font: fonts.regular, color: THEME.muted });
     }
   });
   return pdf.save();
 }
 
-function pieceHeader(w: Flow, title: string, about: string): void {
-  w.page.drawText(oneLine(w.bold, title, 12, WIDTH), { x: MARGIN, y: w.y - 12, size: 12, font: w.bold, color: ACCENT });
-  w.page.drawText(oneLine(w.font, about, 9.5, WIDTH), { x: MARGIN, y: w.y - 28, size: 9.5, font: w.font, color: MUTED });
-  w.page.drawLine({ start: { x: MARGIN, y: w.y - 36 }, end: { x: A4[0] - MARGIN, y: w.y - 36 }, thickness: 0.75, color: MUTED });
+function pieceHeader(w: PageWriter, title: string, about: string): void {
+  const { bold, regular } = w.fonts;
+  w.page!.drawText(oneLine(bold, title, 12, COLUMN), { x: MARGIN, y: w.y - 12, size: 12, font: bold, color: THEME.accent });
+  w.page!.drawText(oneLine(regular, about, 9.5, COLUMN), { x: MARGIN, y: w.y - 28, size: 9.5, font: regular, color: THEME.muted });
+  w.page!.drawLine({ start: { x: MARGIN, y: w.y - 36 }, end: { x: A4[0] - MARGIN, y: w.y - 36 }, thickness: 0.75, color: THEME.muted });
   w.y -= 44;
 }
 
@@ -613,16 +370,16 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
     subject: `Récépissé de la demande d’aide n° ${input.receiptNumber}`,
     date: validDate(input.submittedAt ?? input.signedAt),
   });
-  const w = new Flow(pdf, fonts);
-  w.text('Facilitateur', { size: 13, bold: true, color: ACCENT, gap: 10 });
+  const w = PageWriter.on(pdf, fonts);
+  wordmark(w);
   w.text('Récépissé de dépôt', { size: 26, bold: true, gap: 6 });
   w.text('Votre demande d’aide a bien été déposée.', { size: 13, gap: 16 });
-  w.text('Numéro de dépôt', { size: 11, color: MUTED, gap: 2 });
+  w.text('Numéro de dépôt', { size: 11, color: THEME.muted, gap: 2 });
   w.text(input.receiptNumber, { size: 28, bold: true, gap: 16 });
 
   w.field('Demande faite par', `${name} — identifiant ${input.person.identifier}`);
   w.room(10 * 1.4 + 2 * 12 * 1.4);
-  w.text(input.aids.length > 1 ? 'Aides demandées' : 'Aide demandée', { size: 10, color: MUTED, gap: 0 });
+  w.text(input.aids.length > 1 ? 'Aides demandées' : 'Aide demandée', { size: 10, color: THEME.muted, gap: 0 });
   for (const aid of input.aids) w.text(`• ${aid.aidName} — ${aid.institutionName}`, { size: 12, bold: true, gap: 2 });
   w.y -= 6;
   w.field('Signée le', dateTimeFr(input.signedAt));
@@ -633,6 +390,10 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
   w.field('Code de contrôle', shortHash(input.manifestSha256));
   w.field('Empreinte SHA-256 complète de la demande', input.manifestSha256, { mono: true });
   w.y -= 10;
-  w.panel('Gardez ce papier. Il prouve que vous avez fait votre demande.', 15);
+  w.callout('Gardez ce papier. Il prouve que vous avez fait votre demande.', 15);
   return pdf.save();
 }
+
+/** The jobs the PDF pool runs (printouts.ts). */
+export const DOSSIER_PDF_JOB = pdfJob<DossierPdfInput>(import.meta.url, 'dossierPdf');
+export const RECEIPT_PDF_JOB = pdfJob<ReceiptInput>(import.meta.url, 'receiptPdf');

@@ -20,6 +20,7 @@ import type { DocType } from '../../../protocol/common.ts';
 import { loadCatalogue } from '../aids/index.ts';
 import type { AidCatalogue } from '../aids/index.ts';
 import { LocalBlobStore } from '../../kernel/blobs/blob-store.ts';
+import { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { initCa } from '../cards/index.ts';
 import type { LoadedCa } from '../cards/index.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
@@ -53,7 +54,12 @@ const RECEIPT = /^FAC-\d{4}-[0-9A-HJKMNP-TV-Z]{8}$/;
 const isoDaysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 const dateDaysAgo = (days: number) => isoDaysAgo(days).slice(0, 10);
 const silent = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
-const TINY_PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n').toString('base64');
+const TINY_PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+).toString('base64');
+/** an institution's PDF is opened in a PDF thread before it is stored */
+const pdfPool = new PdfPool({ size: 1 });
+afterAll(() => pdfPool.close());
 
 describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
   let env: TestEnv;
@@ -420,7 +426,7 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     await putDoc(p, { docType: 'proof-of-address', issuedOn: dateDaysAgo(10) });
     const id = await file(a, ['cheque-energie']);
     expect(await signAndSubmit(a, id, await certify(ca, p), { mode: 'automatic' })).toMatchObject({ ok: true, value: { state: 'waiting-for-pieces' } });
-    const issued = await issueInstitutionalDocument({ db, dialect, blobStore: new LocalBlobStore(blobDir) }, { kind: 'staff', id: STAFF_TOKEN.slice(0, 8) }, p.identifier, {
+    const issued = await issueInstitutionalDocument({ db, dialect, blobStore: new LocalBlobStore(blobDir), pdf: pdfPool }, { kind: 'staff', id: STAFF_TOKEN.slice(0, 8) }, p.identifier, {
       institutionId: 'sip',
       docType: 'tax-notice',
       fields: {},

@@ -29,7 +29,7 @@ import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thre
 import type { MessageAuthor } from './thread.ts';
 import { aidInstitutionName, aidName, historySentence, institutionName, toInstitution } from './words.ts';
 
-export type Failure = { code: 'invalid' | 'unknown' | 'forbidden' | 'conflict' | 'incomplete' | 'expired'; message: string };
+export type Failure = { code: 'invalid' | 'unknown' | 'forbidden' | 'conflict' | 'incomplete' | 'expired' | 'unprintable'; message: string };
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: Failure };
 export const refuse = <T>(code: Failure['code'], message: string): Outcome<T> => ({ ok: false, error: { code, message } });
 

@@ -1,11 +1,13 @@
 /** The face of the applications feature: what the rest of the server may use of it. */
 export { catalogueOr, fireEvent, fireEventIn, insertApplication } from './applications.ts';
-export { dossierPdf, receiptPdf } from './dossier-pdf.ts';
+export { DOSSIER_PDF_JOB, RECEIPT_PDF_JOB, dossierPdf, receiptPdf } from './dossier-pdf.ts';
+export type { DossierPdfInput, ReceiptInput } from './dossier-pdf.ts';
 export { applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, reevaluatePerson, viewDossier, withdrawDossier, writeToInstitution } from './dossiers.ts';
 export type { Applicant, Outcome } from './dossiers.ts';
 export { readPieceForProcessing } from './piece-read.ts';
 export { requestPiecesAgain } from './pieces.ts';
-export { dossierPdfFor, receiptPdfFor } from './printouts.ts';
+export { dossierPdfFor, printDossier, printReceipt, receiptPdfFor } from './printouts.ts';
+export type { DossierPrintInput } from './printouts.ts';
 export { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from './processing.ts';
 export type { ApplicationDetail, QueueRow } from './processing.ts';
 export { APPLICATION_EVENTS } from './state-machine.ts';

@@ -2,6 +2,10 @@
  * The dossier and its receipt on paper, for the person at the kiosk (the layout is dossier-pdf.ts).
  * Every paper put into the dossier PDF is a read of a vault document: it asks the access policy for the
  * session, and is journaled like any other read.
+ *
+ * The pièces' files are made ready here (images re-encoded by sharp, off the event loop: print-file.ts)
+ * and the PDF is laid out in a PDF pool thread under time and memory limits; a dossier the pool had to
+ * stop is answered with a typed French error ('unprintable'), and nothing is journaled for it.
  */
 import type { Kysely } from 'kysely';
 import { SubmissionGround } from '../../../protocol/applications.ts';
@@ -14,8 +18,11 @@ import { check } from '../vault/index.ts';
 import type { PersonSession } from '../vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import { dossierPdf, receiptPdf } from './dossier-pdf.ts';
-import type { DossierPdfInput } from './dossier-pdf.ts';
+import { DOSSIER_PDF_JOB, RECEIPT_PDF_JOB } from './dossier-pdf.ts';
+import type { DossierPdfInput, ReceiptInput } from './dossier-pdf.ts';
+import { printFailureWords, printFile } from '../../kernel/files/print-file.ts';
+import { PdfJobError } from '../../kernel/files/pdf-pool.ts';
+import type { PdfJob, PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { reevaluatedOwn, refuse } from './dossiers.ts';
 import type { Outcome, Reevaluation } from './dossiers.ts';
 import { manifestSha256 } from './submission.ts';
@@ -26,6 +33,43 @@ export interface PrintoutDeps {
   dialect: Dialect;
   blobStore: BlobStore;
   catalogue: AidCatalogue;
+  pdf: PdfPool;
+}
+
+/** A dossier's pièces opens in a second or two; the kiosk waits 30 s for it. */
+export const DOSSIER_PDF_TIMEOUT_MS = 25_000;
+export const RECEIPT_PDF_TIMEOUT_MS = 8_000;
+
+/** The dossier's input with the pièces' stored bytes (and their SHA-256, to reuse a print rendition). */
+export type DossierPrintInput = Omit<DossierPdfInput, 'pieces'> & {
+  pieces: (Omit<DossierPdfInput['pieces'][number], 'document'> & {
+    document: { title: string; version: number; bytes: Uint8Array; sha256?: string } | null;
+  })[];
+};
+
+async function inPool<I>(pool: PdfPool, job: PdfJob<I>, input: I, timeoutMs: number, what: 'paper' | 'dossier'): Promise<Outcome<Uint8Array>> {
+  try {
+    const bytes = await pool.run(job, input, { timeoutMs });
+    if (!(bytes instanceof Uint8Array)) throw new PdfJobError('failed', 'the PDF job gave no bytes');
+    return { ok: true, value: bytes };
+  } catch (err) {
+    return refuse('unprintable', printFailureWords(err, what));
+  }
+}
+
+/** The dossier PDF: its pièces made ready for paper, then laid out in the pool. */
+export async function printDossier(pool: PdfPool, input: DossierPrintInput): Promise<Outcome<Uint8Array>> {
+  const pieces: DossierPdfInput['pieces'] = await Promise.all(
+    input.pieces.map(async (p) => {
+      const d = p.document;
+      return { ...p, document: d ? { title: d.title, version: d.version, file: await printFile(d.bytes, d.sha256) } : null };
+    }),
+  );
+  return inPool(pool, DOSSIER_PDF_JOB, { ...input, pieces }, DOSSIER_PDF_TIMEOUT_MS, 'dossier');
+}
+
+export function printReceipt(pool: PdfPool, input: ReceiptInput): Promise<Outcome<Uint8Array>> {
+  return inPool(pool, RECEIPT_PDF_JOB, input, RECEIPT_PDF_TIMEOUT_MS, 'dossier');
 }
 
 /** The session's dossier, assessed again (a Refusal, NO_DOSSIER, when it is not theirs). */
@@ -48,16 +92,16 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
   const vault = { db: deps.db, dialect: deps.dialect };
   const read: { documentId: string; version: number }[] = [];
   let journal: { actorId: string; groundName: string } | null = null;
-  const pieces: DossierPdfInput['pieces'] = [];
+  const pieces: DossierPrintInput['pieces'] = [];
   for (const a of r.assessed) {
-    let document: DossierPdfInput['pieces'][number]['document'] = null;
+    let document: DossierPrintInput['pieces'][number]['document'] = null;
     if (a.status === 'present' && a.document) {
       const c = await check(vault, s, 'document.read', { vault: a.document.vault, doc_type: a.document.docType });
       if (c.decision.allow) {
-        // what the bytes are is read from the bytes themselves (dossier-pdf.ts)
+        // what the bytes are is read from the bytes themselves (print-file.ts)
         const bytes = await readBlob(deps.blobStore, a.document.sha256).catch(() => null);
         if (bytes) {
-          document = { title: a.document.title, version: a.document.version, bytes: new Uint8Array(bytes) };
+          document = { title: a.document.title, version: a.document.version, bytes: new Uint8Array(bytes), sha256: a.document.sha256 };
           read.push({ documentId: a.document.id, version: a.document.version });
           journal = { actorId: c.actorId, groundName: c.groundName };
         }
@@ -82,7 +126,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
     };
   }
 
-  const pdf = await dossierPdf({
+  const pdf = await printDossier(deps.pdf, {
     receiptNumber: r.dossier.receipt_number,
     person: { firstName: person.first_name, lastName: person.last_name, identifier: person.identifier, birthDate: person.birth_date },
     situation: situationOf(r.dossier),
@@ -92,6 +136,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
     submittedAt: r.dossier.submitted_at,
     generatedAt: new Date().toISOString(),
   });
+  if (!pdf.ok) return pdf;
   if (read.length > 0 && journal) {
     const j = journal;
     await deps.db.transaction().execute(async (trx) => {
@@ -107,7 +152,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
       }
     });
   }
-  return { ok: true, value: pdf };
+  return pdf;
 }
 
 /** The receipt (récépissé de dépôt), once the dossier is signed. */
@@ -119,7 +164,7 @@ export async function receiptPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
   if (!r.dossier.receipt_number || !r.dossier.signed_at || !manifest) return refuse('conflict', 'Le récépissé existe quand la demande est signée.');
   const person = await personOf(deps.db, r.dossier.person_id);
   const given = r.assessed.filter((a) => a.status === 'present').length;
-  const pdf = await receiptPdf({
+  return printReceipt(deps.pdf, {
     receiptNumber: r.dossier.receipt_number,
     person: { firstName: person.first_name, lastName: person.last_name, identifier: person.identifier },
     aids: aidsOf(deps.catalogue, r).map(({ aidName, institutionName: name }) => ({ aidName, institutionName: name })),
@@ -130,5 +175,4 @@ export async function receiptPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
     piecesMissing: r.assessed.length - given,
     manifestSha256: manifestSha256(manifest),
   });
-  return { ok: true, value: pdf };
 }

@@ -6,8 +6,12 @@
  * it like any other paper but cannot delete or replace it (access-policy.ts).
  *
  * The file is checked before anything is stored: its bytes must be the format it claims (a "PDF" that
- * is not one is refused), within the size limit; the bytes are written to the blob store under their
- * SHA-256 first, so a failed transaction leaves at most an unreferenced blob for the orphan cleanup.
+ * is not one is refused), within the size limit. Here the server names the blob (by the SHA-256 of what it
+ * stores), so it may choose its bytes: an image is decoded and written again by sharp (upright, no
+ * metadata, nothing hidden after its end: kernel/files/images.ts), a PDF is opened in a PDF pool thread
+ * with limits and its images checked (kernel/files/inspect.ts). The bytes are written to the blob store
+ * under their SHA-256 first, so a failed transaction leaves at most an unreferenced blob for the orphan
+ * cleanup.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +24,9 @@ import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import { DOC_TYPE_TITLE } from '../../../protocol/vault.ts';
 import { reevaluatePerson } from '../applications/index.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
+import { IMAGE_PROBLEM_WORDS, ImageRefused, reencodeImage } from '../../kernel/files/images.ts';
+import { inspectFile } from '../../kernel/files/inspect.ts';
+import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { decide } from '../../kernel/access-policy.ts';
@@ -47,7 +54,7 @@ export type IssueRequest = z.infer<typeof IssueRequest>;
 
 export type IssueOutcome =
   | { ok: true; documentId: string; sha256: string }
-  | { ok: false; code: 'invalid' | 'unknown' | 'forbidden'; message: string; reason?: DenyReason };
+  | { ok: false; code: 'invalid' | 'unknown' | 'forbidden' | 'busy'; message: string; reason?: DenyReason };
 
 /** The first bytes each accepted format starts with. */
 function looksLike(mime: z.infer<typeof IssuedMime>, b: Buffer): boolean {
@@ -60,12 +67,28 @@ export interface IssueDeps {
   db: Kysely<Database>;
   dialect: Dialect;
   blobStore: BlobStore;
+  /** where a PDF is opened to be checked */
+  pdf: PdfPool;
+}
+
+/** The bytes to store: an image as sharp writes it again, a PDF as it came once it passed the check. */
+async function storedBytes(deps: IssueDeps, mime: z.infer<typeof IssuedMime>, bytes: Buffer): Promise<{ ok: true; bytes: Buffer } | Extract<IssueOutcome, { ok: false }>> {
+  if (mime === 'application/pdf') {
+    const verdict = await inspectFile(deps.pdf, { bytes }, mime);
+    if (!verdict.ok) return { ok: false, code: verdict.retry ? 'busy' : 'invalid', message: verdict.message };
+    return { ok: true, bytes };
+  }
+  try {
+    return { ok: true, bytes: (await reencodeImage(bytes, mime === 'image/jpeg' ? 'jpeg' : 'png')).bytes };
+  } catch (err) {
+    return { ok: false, code: 'invalid', message: IMAGE_PROBLEM_WORDS[err instanceof ImageRefused ? err.problem : 'damaged'] };
+  }
 }
 
 export async function issueInstitutionalDocument(deps: IssueDeps, actor: { kind: 'staff'; id: string }, ownerIdentifier: string, req: IssueRequest): Promise<IssueOutcome> {
-  const bytes = Buffer.from(req.content, 'base64');
-  if (bytes.length === 0 || bytes.length > MAX_ISSUED_FILE_BYTES) return { ok: false, code: 'invalid', message: 'Fichier vide ou trop grand (15 Mo au plus).' };
-  if (!looksLike(req.mime, bytes)) return { ok: false, code: 'invalid', message: `Le fichier n’est pas un ${req.mime === 'application/pdf' ? 'PDF' : req.mime === 'image/jpeg' ? 'JPEG' : 'PNG'} valable.` };
+  const received = Buffer.from(req.content, 'base64');
+  if (received.length === 0 || received.length > MAX_ISSUED_FILE_BYTES) return { ok: false, code: 'invalid', message: 'Fichier vide ou trop grand (15 Mo au plus).' };
+  if (!looksLike(req.mime, received)) return { ok: false, code: 'invalid', message: `Le fichier n’est pas un ${req.mime === 'application/pdf' ? 'PDF' : req.mime === 'image/jpeg' ? 'JPEG' : 'PNG'} valable.` };
   if (req.issuedOn && req.expiresOn && req.expiresOn < req.issuedOn) return { ok: false, code: 'invalid', message: 'La date de fin est avant la date de délivrance.' };
 
   const owner = await deps.db.selectFrom('persons').select(['id', 'identifier']).where('identifier', '=', ownerIdentifier).executeTakeFirst();
@@ -74,6 +97,11 @@ export async function issueInstitutionalDocument(deps: IssueDeps, actor: { kind:
   if (!institution) return { ok: false, code: 'unknown', message: 'Organisme inconnu.' };
   const decision = decide({ actor, action: 'document.issue', subject: { personId: owner.id }, documentClass: { vault: 'institutional', docType: req.docType }, ground: { kind: 'staff-administration' } });
   if (!decision.allow) return { ok: false, code: 'forbidden', message: 'Accès refusé.', reason: decision.reason };
+
+  // decoded (or opened) in full before anything is stored, never inside the transaction below
+  const stored = await storedBytes(deps, req.mime, received);
+  if (!stored.ok) return stored;
+  const bytes = stored.bytes;
 
   // the bytes first, under their hash (putFile checks it)
   const sha256 = createHash('sha256').update(bytes).digest('hex');

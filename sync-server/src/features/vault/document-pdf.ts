@@ -1,105 +1,71 @@
 /**
- * A vault document as a PDF (pdf-lib): its pages (images placed on A4, or the pages of a PDF file), then a
- * page with what was read on it; optionally a cover letter to an institution first (sending it by post).
- * Standard fonts with WinAnsi cover French; other characters are replaced rather than failing.
+ * A vault document as a PDF, laid out with the PDF kit (protocol/print): its pages (an image placed on A4,
+ * or the pages of a PDF file), then a page with what was read on it; optionally a cover letter to an
+ * institution first (sending it by post). Dates and values are written by the format module.
+ *
+ * Runs in a PDF pool thread (document-print.ts sends it there): its file comes prepared (print-file.ts),
+ * an image as a JPEG sharp wrote, a PDF opened here with limits; a file that cannot be shown gets a page
+ * saying so.
  */
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
-import type { PDFFont, PDFPage } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
+import { dateFr, ibanFr } from '../../../protocol/format.ts';
+import { A4, COLUMN, MARGIN, PageWriter, THEME, startPdf, wordmark } from '../../../protocol/print/pdf-kit.ts';
+import type { Fonts } from '../../../protocol/print/pdf-kit.ts';
 import { DOC_TYPE_TITLE, fieldLabel } from '../../../protocol/vault.ts';
 import type { DocumentSummary, Institution, VersionDetail } from '../../../protocol/vault.ts';
-
-export const A4: [number, number] = [595.28, 841.89];
-export const MARGIN = 56;
-export const INK = rgb(0.1, 0.1, 0.1);
-export const ACCENT = rgb(0.04, 0.36, 0.38);
+import { PDF_PROBLEM_WORDS, copyPdfPages } from '../../kernel/files/pdf-pages.ts';
+import type { PrintFile } from '../../kernel/files/print-file.ts';
+import { pdfJob } from '../../kernel/files/pdf-pool.ts';
 
 export interface DocumentPdfInput {
   document: DocumentSummary;
   version: VersionDetail;
-  file: Uint8Array;
+  file: PrintFile;
   owner: { firstName: string; lastName: string; identifier: string };
   letterTo?: Institution | null;
   now?: Date;
 }
 
-/** WinAnsi cannot draw every character: keep what it can, replace the rest. */
-export function safe(font: PDFFont, text: string): string {
-  let out = '';
-  for (const ch of text.normalize('NFC')) {
-    // line breaks are kept for wrap(), which splits paragraphs on them
-    if (ch === '\n') {
-      out += ch;
-      continue;
-    }
-    try {
-      font.encodeText(ch);
-      out += ch;
-    } catch {
-      out += ch === '’' ? "'" : '?';
-    }
-  }
-  return out;
-}
+/** A field's value as people read it: an IBAN in groups of four, the rest as it was read. */
+const fieldValue = (name: string, value: string) => (name === 'iban' ? ibanFr(value) : value);
 
-export function wrap(font: PDFFont, text: string, size: number, width: number): string[] {
-  const lines: string[] = [];
-  for (const para of text.split('\n')) {
-    let line = '';
-    for (const word of para.split(/\s+/)) {
-      const next = line ? `${line} ${word}` : word;
-      if (font.widthOfTextAtSize(next, size) > width && line) {
-        lines.push(line);
-        line = word;
-      } else {
-        line = next;
-      }
-    }
-    lines.push(line);
-  }
-  return lines;
-}
+const UNREADABLE: Record<Extract<PrintFile, { kind: 'unreadable' }>['problem'], string> = {
+  image: 'Cette image est abîmée ou trop grande : elle ne peut pas être affichée.',
+  unknown: 'Ce fichier n’est ni une image ni un PDF lisible : il ne peut pas être affiché.',
+};
 
-/** Writes lines down from the top of a new page, and onto a further page when one is full. */
-export class Writer {
-  page: PDFPage;
-  y: number;
-  constructor(
-    readonly pdf: PDFDocument,
-    readonly font: PDFFont,
-    readonly bold: PDFFont,
-  ) {
-    this.page = pdf.addPage(A4);
-    this.y = A4[1] - MARGIN;
+/** The paper itself: its image on a page, or its PDF's pages; else a page saying why it cannot be shown. */
+async function paperPages(pdf: PDFDocument, fonts: Fonts, file: PrintFile, title: string): Promise<void> {
+  let problem: string | null = null;
+  if (file.kind === 'pdf') {
+    const pages = await copyPdfPages(pdf, file.bytes);
+    if (typeof pages === 'string') problem = PDF_PROBLEM_WORDS[pages];
+    else for (const p of pages) pdf.addPage(p);
+  } else if (file.kind === 'image') {
+    const image = await pdf.embedJpg(file.jpeg);
+    const page = pdf.addPage(A4);
+    const scale = Math.min(COLUMN / image.width, (A4[1] - 2 * MARGIN) / image.height);
+    const w = image.width * scale;
+    const h = image.height * scale;
+    page.drawImage(image, { x: (A4[0] - w) / 2, y: A4[1] - MARGIN - h, width: w, height: h });
+  } else {
+    problem = UNREADABLE[file.problem];
   }
-  text(t: string, opts: { size?: number; bold?: boolean; color?: ReturnType<typeof rgb>; gap?: number } = {}): void {
-    const size = opts.size ?? 12;
-    const font = opts.bold ? this.bold : this.font;
-    for (const line of wrap(font, safe(font, t), size, A4[0] - 2 * MARGIN)) {
-      if (this.y - size < MARGIN) {
-        this.page = this.pdf.addPage(A4);
-        this.y = A4[1] - MARGIN;
-      }
-      this.page.drawText(line, { x: MARGIN, y: this.y - size, size, font, color: opts.color ?? INK });
-      this.y -= size * 1.4;
-    }
-    this.y -= opts.gap ?? 4;
+  if (problem) {
+    const w = PageWriter.on(pdf, fonts);
+    w.text('Ce papier ne peut pas être montré ici.', { size: 16, bold: true, gap: 8 });
+    w.text(problem, { gap: 8 });
+    w.text(`Le fichier reste dans le coffre-fort numérique (« ${title} »). Il peut être photographié à nouveau.`, { gap: 8 });
   }
 }
-
-export const dateFr = (d: Date) => d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
 
 export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> {
-  const pdf = await PDFDocument.create();
-  pdf.setTitle(input.document.title);
-  pdf.setCreator('Facilitateur');
-  pdf.setProducer('Facilitateur');
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
   const now = input.now ?? new Date();
+  const { pdf, fonts } = await startPdf({ title: input.document.title, date: now });
   const ownerName = `${input.owner.firstName} ${input.owner.lastName}`;
 
   if (input.letterTo) {
-    const w = new Writer(pdf, font, bold);
+    const w = PageWriter.on(pdf, fonts);
     w.text(ownerName, { bold: true, gap: 0 });
     w.text(`Identifiant Facilitateur : ${input.owner.identifier}`, { size: 10, gap: 24 });
     w.text(input.letterTo.name, { bold: true, gap: 0 });
@@ -113,32 +79,20 @@ export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> 
     w.text(ownerName, { gap: 0 });
   }
 
-  if (input.version.file.mime === 'application/pdf') {
-    const src = await PDFDocument.load(input.file, { ignoreEncryption: false });
-    for (const p of await pdf.copyPages(src, src.getPageIndices())) pdf.addPage(p);
-  } else {
-    const image = input.version.file.mime === 'image/png' ? await pdf.embedPng(input.file) : await pdf.embedJpg(input.file);
-    const page = pdf.addPage(A4);
-    const scale = Math.min((A4[0] - 2 * MARGIN) / image.width, (A4[1] - 2 * MARGIN) / image.height);
-    const w = image.width * scale;
-    const h = image.height * scale;
-    page.drawImage(image, { x: (A4[0] - w) / 2, y: A4[1] - MARGIN - h, width: w, height: h });
-  }
+  await paperPages(pdf, fonts, input.file, input.document.title);
 
-  const w = new Writer(pdf, font, bold);
-  w.text('Facilitateur', { size: 14, bold: true, color: ACCENT, gap: 12 });
+  const w = PageWriter.on(pdf, fonts, { onNewPage: wordmark });
   w.text(input.document.title, { size: 18, bold: true, gap: 6 });
   w.text(`${DOC_TYPE_TITLE[input.document.docType]} — coffre de ${ownerName}`, { size: 11, gap: 2 });
-  w.text(`Photographié le ${dateFr(new Date(input.version.capturedAt))}, version ${input.version.version}.`, { size: 11, gap: 16 });
+  w.text(`Photographié le ${dateFr(input.version.capturedAt)}, version ${input.version.version}.`, { size: 11, gap: 16 });
   const names = Object.keys(input.version.fields);
   if (names.length > 0) {
-    w.text('Ce qui a été lu sur le document', { size: 13, bold: true, gap: 8 });
-    for (const n of names) {
-      const f = input.version.fields[n]!;
-      w.text(fieldLabel(n), { size: 10, color: rgb(0.3, 0.3, 0.3), gap: 0 });
-      w.text(f.value, { size: 12, bold: true, gap: 8 });
-    }
+    w.heading('Ce qui a été lu sur le document', { size: 13 });
+    for (const n of names) w.field(fieldLabel(n), fieldValue(n, input.version.fields[n]!.value));
   }
-  w.text(`Document tiré du coffre-fort numérique Facilitateur le ${dateFr(now)}.`, { size: 9, gap: 0 });
+  w.text(`Document tiré du coffre-fort numérique Facilitateur le ${dateFr(now)}.`, { size: 9, color: THEME.muted, gap: 0 });
   return pdf.save();
 }
+
+/** The job the PDF pool runs (document-print.ts). */
+export const DOCUMENT_PDF_JOB = pdfJob<DocumentPdfInput>(import.meta.url, 'documentPdf');

@@ -1,6 +1,8 @@
 /** The face of the vault feature: what the rest of the server may use of it. */
 export { applyDocumentDeposit } from './deposit.ts';
-export { A4, ACCENT, INK, MARGIN, Writer, dateFr, documentPdf, safe, wrap } from './document-pdf.ts';
+export { documentPdf, DOCUMENT_PDF_JOB } from './document-pdf.ts';
+export type { DocumentPdfInput } from './document-pdf.ts';
+export { printDocument } from './document-print.ts';
 export { authorizeFile, check, listVault, personJournal, readDocument, searchVault } from './person-vault.ts';
 export type { PersonSession, VaultDeps } from './person-vault.ts';
 export { foldAccents, indexDocument, ownerToken, searchBody } from './vault-index.ts';

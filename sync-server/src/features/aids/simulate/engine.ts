@@ -2,6 +2,7 @@
 // aid (RSA, prime d'activité, AAH, complémentaire santé solidaire). No I/O, no clock unless given: the
 // rules come in as data, so a new scale is a new rules file, never a code change.
 // The explanations are short plain-French (FALC) sentences that show the calculation with the figures.
+import { dateFr, euros, roundCents } from '../../../../protocol/format.ts';
 import type { Rules } from './rules.ts';
 import type { Situation } from './situation.ts';
 
@@ -31,22 +32,14 @@ export interface Simulation {
 
 // ---------------------------------------------------------------- helpers
 
-/** Rounds to the cent (half away from zero, robust to binary noise such as 316.605). */
-export function roundCents(x: number): number {
-  return (Math.sign(x) * Math.round(Math.abs(x) * 100 + 1e-6)) / 100;
-}
+// rounding to the cent and writing amounts are the format module's, the same on every screen and printout
+export { euros, roundCents };
 
 /** "Calcul : a − b = c." — never a negative amount shown to the person: below zero, said in words. */
 function calculation(operation: string, amount: number): string {
   return amount < 0 ? `Calcul : ${operation}. Le résultat est plus petit que 0 €.` : `Calcul : ${operation} = ${euros(amount)}.`;
 }
 
-/** "1 163,74 €" (ordinary spaces, so that it prints and compares simply). */
-export function euros(x: number): string {
-  const [int, dec] = roundCents(x).toFixed(2).split('.') as [string, string];
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-  return `${grouped},${dec} €`;
-}
 
 const percent = (rate: number): string => `${String(roundCents(rate * 100)).replace('.', ',')} %`;
 
@@ -353,20 +346,13 @@ export function simulateCss(s: Situation, rules: Rules, rsa: AidResult, aahIncom
 // ---------------------------------------------------------------- all aids
 
 const DAY = 86_400_000;
-const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-
-/** "2025-04-01" → "1er avril 2025". */
-export function frenchDate(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  return `${d === 1 ? '1er' : d} ${MONTHS[m - 1]} ${y}`;
-}
 
 export function simulate(s: Situation, rules: Rules, options: { today?: Date } = {}): Simulation {
   const warnings = ['Ceci est une estimation. Elle ne donne aucun droit. Seuls les organismes (CAF, MSA, MDPH, assurance maladie) décident.'];
   if (options.today) {
     const age = options.today.getTime() - Date.parse(`${rules.validFrom}T00:00:00Z`);
     if (age > 365 * DAY) {
-      warnings.push(`Attention : ces barèmes datent du ${frenchDate(rules.validFrom)}. Ils ont peut-être changé depuis. Les montants peuvent être un peu différents.`);
+      warnings.push(`Attention : ces barèmes datent du ${dateFr(rules.validFrom)}. Ils ont peut-être changé depuis. Les montants peuvent être un peu différents.`);
     }
   }
   // An AAH the household would receive counts in the resources of the RSA and the CSS.

@@ -1,0 +1,65 @@
+/**
+ * How numbers and dates are written for people, the same on every screen and every printout of the
+ * server and the kiosk: « 1er avril 2026 », « 1er avril 2026 à 14 h 05 » (Paris time), « 2 055,68 € »,
+ * an IBAN in groups of four. Pure (Intl only): the kiosk's PDF kit and the server's console use it alike.
+ *
+ * Spaces are ordinary ones: every font draws them (the PDFs' standard fonts have no narrow no-break space)
+ * and texts compare simply; a screen that must keep an amount on one line says so in its markup.
+ */
+import { formatIban } from './iban.ts';
+
+/** Where the people served live: every date and time is read on this clock, whatever the machine's. */
+export const TIME_ZONE = 'Europe/Paris';
+
+const DAY = new Intl.DateTimeFormat('fr-FR', { timeZone: TIME_ZONE, day: 'numeric', month: 'long', year: 'numeric' });
+const CLOCK = new Intl.DateTimeFormat('fr-FR', { timeZone: TIME_ZONE, hour: 'numeric', minute: '2-digit', hourCycle: 'h23' });
+const MONEY = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A Date from what the database and the protocol carry: a Date, an ISO date-time, or a calendar date
+ * (YYYY-MM-DD, a birth date), taken at noon UTC so that no time zone moves it to the day before.
+ */
+function toDate(value: Date | string): Date | null {
+  const d = typeof value === 'string' ? new Date(CALENDAR_DATE.test(value) ? `${value}T12:00:00Z` : value) : value;
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** A value that is not a date is shown as it is rather than as « Invalid Date ». */
+const asIs = (value: Date | string) => (typeof value === 'string' ? value : '');
+
+/** « 1er avril 2026 », « 25 octobre 1970 »: French writes the first of the month as an ordinal. */
+export function dateFr(value: Date | string): string {
+  const d = toDate(value);
+  if (!d) return asIs(value);
+  return DAY.formatToParts(d)
+    .map((p) => (p.type === 'day' && p.value === '1' ? '1er' : p.value))
+    .join('');
+}
+
+/** « 1er avril 2026 à 14 h 05 », « 3 mars 2026 à 9 h 30 », in Paris time. */
+export function dateTimeFr(value: Date | string): string {
+  const d = toDate(value);
+  if (!d) return asIs(value);
+  const parts = CLOCK.formatToParts(d);
+  const hour = parts.find((p) => p.type === 'hour')?.value ?? '';
+  const minute = parts.find((p) => p.type === 'minute')?.value ?? '';
+  return `${dateFr(d)} à ${hour} h ${minute}`;
+}
+
+/** Cents, halves away from zero (1,005 € is 1,01 €), as the scales of the aids are rounded. */
+export function roundCents(x: number): number {
+  const cents = (Math.sign(x) * Math.round(Math.abs(x) * 100 + 1e-6)) / 100;
+  return cents === 0 ? 0 : cents; // never « -0,00 € »
+}
+
+/** « 2 055,68 € », « 77,50 € », « -12,00 € ». */
+export function euros(amount: number): string {
+  return MONEY.format(roundCents(amount)).replace(/[\u00a0\u202f]/g, ' ');
+}
+
+/** « FR76 3000 6000 0112 3456 7890 189 »: the groups of four printed on a RIB. */
+export function ibanFr(raw: string): string {
+  return formatIban(raw);
+}

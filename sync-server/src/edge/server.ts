@@ -32,6 +32,7 @@ import type { LoadedCa } from '../features/cards/index.ts';
 import { ServerConfig } from './config.ts';
 import type { ServerConfigInput } from './config.ts';
 import { registerConsole } from './console/routes.ts';
+import { PasswordCheckGate } from '../features/accounts/index.ts';
 import { httpError } from './http/errors.ts';
 import { registerHealth } from './http/health.ts';
 import { registerStaffApi } from './http/staff-api.ts';
@@ -79,6 +80,8 @@ export interface StartOptions {
   pushes?: { ackTimeoutMs?: number; retryDelaysMs?: readonly number[]; pollMs?: number };
   /** how often each instance looks for kiosks revoked by another process (2 s; 0 = never) */
   revocationPollMs?: number;
+  /** the console's cap on password checks running at once (default 4) */
+  passwordChecks?: number;
   /** fault-injection points for tests only (sync/test-hooks.ts); nothing in the configuration sets them */
   hooks?: SyncTestHooks;
 }
@@ -159,7 +162,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
-    await registerConsole(app, { db, dialect, blobStore });
+    await registerConsole(app, { db, dialect, blobStore, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
 
     const engine = new SyncEngine({ db, dialect, makeDurable, log, blobStore, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
     const ns = attachKioskNamespace(io, {

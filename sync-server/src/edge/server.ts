@@ -9,11 +9,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAdapter } from '@socket.io/postgres-adapter';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Server as IoServer } from 'socket.io';
@@ -43,6 +41,8 @@ import type { Dialect } from '../kernel/storage/database.ts';
 import { migrateToLatest } from '../kernel/storage/migrate.ts';
 import type { Database } from '../kernel/storage/schema.ts';
 import { SyncEngine } from '../features/sync/index.ts';
+import { clusterAdapter } from './socket/cluster-adapter.ts';
+import type { ClusterAdapter } from './socket/cluster-adapter.ts';
 import { attachKioskNamespace } from './socket/kiosk-socket.ts';
 import type { KioskNamespace } from './socket/kiosk-socket.ts';
 import { attachVaultSocket } from './socket/vault-socket.ts';
@@ -109,7 +109,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
   const blobStore = openBlobStore(config.blobs.store, config.dataDir);
   let app: FastifyInstance | undefined;
   let pushes: PushService | undefined;
-  let adapterPool: pg.Pool | null = null;
+  let cluster: ClusterAdapter | null = null;
   let kioskNs: KioskNamespace | undefined;
   let stopHousekeeping: () => void = () => {};
   try {
@@ -143,13 +143,8 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     await pushService.start();
     const challenges = await Challenges.open(db);
 
-    let adapter: ReturnType<typeof createAdapter> | undefined;
-    if (config.database.kind === 'postgres') {
-      // the adapter keeps one connection LISTENing; its own small pool keeps it off the queries' pool
-      adapterPool = new pg.Pool({ connectionString: config.database.url, max: 3 });
-      adapterPool.on('error', () => {});
-      adapter = createAdapter(adapterPool, { errorHandler: (err) => log.warn({ err }, 'socket.io adapter error') });
-    }
+    if (config.database.kind === 'postgres') cluster = clusterAdapter(config.database.url, log);
+    const adapter = cluster?.adapter;
     const io = new IoServer(app.server, {
       maxHttpBufferSize: LIMITS.socketMessageBytes,
       serveClient: false,
@@ -192,6 +187,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
       io.of(KIOSK_NAMESPACE).disconnectSockets(true);
       io.engine.close();
       // the cluster adapter's LISTEN connection and timers (io.close() would close the HTTP server too)
+      cluster?.stopping();
       io.of(KIOSK_NAMESPACE).adapter.close();
       io.of('/').adapter.close();
     });
@@ -229,7 +225,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
             await running.close();
           } finally {
             clearTimeout(grace);
-            await adapterPool?.end().catch(() => {});
+            await cluster?.end();
             await blobStore.close().catch(() => {});
             await db.destroy();
           }
@@ -242,7 +238,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     pushes?.close();
     kioskNs?.close();
     if (app) await app.close().catch(() => {});
-    await adapterPool?.end().catch(() => {});
+    await cluster?.end();
     await blobStore.close().catch(() => {});
     await db.destroy().catch(() => {});
     throw err;

@@ -10,12 +10,12 @@ import { z } from 'zod';
 import { BlobsConfig, DEFAULT_BLOBS_CONFIG } from '../kernel/blobs/blob-config.ts';
 import { loadBlobsConfig } from './blob-env.ts';
 import { DatabaseConfig } from '../kernel/storage/database.ts';
+import { DEMO_STAFF_TOKEN, isPublishedSecret } from './demo-data.ts';
 
 /** The repository root: sync-server/src/edge/ → ../../.. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** Used only in demo and test modes, where a staff token is not required. */
-export const DEMO_STAFF_TOKEN = 'demo-staff-token-change-me';
+export { DEMO_STAFF_TOKEN } from './demo-data.ts';
 
 export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 export type LogLevel = z.infer<typeof LogLevel>;
@@ -139,6 +139,8 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     else staffToken = DEMO_STAFF_TOKEN;
   }
 
+  if (mode === 'production') problems.push(...productionProblems({ staffToken: tokenGiven ? staffToken : undefined, seedPath: e.FAC_SEED ?? null }));
+
   let seedPath: string | null = null;
   if (e.FAC_SEED) {
     seedPath = absolute(e.FAC_SEED, cwd);
@@ -163,6 +165,19 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     seedPath,
     trustProxy: e.FAC_TRUST_PROXY ?? [],
   });
+}
+
+/**
+ * What production refuses in a configuration: demo settings. The database's demo data (the seed's
+ * accounts and kiosks) is checked at start, once the database is open (edge/production-check.ts).
+ */
+export function productionProblems(c: { staffToken: string | undefined; seedPath: string | null }): string[] {
+  const problems: string[] = [];
+  if (c.staffToken !== undefined && isPublishedSecret(c.staffToken)) {
+    problems.push('FAC_STAFF_TOKEN: this token is published in the repository (documentation, demo or test data): choose a secret one for production');
+  }
+  if (c.seedPath !== null) problems.push('FAC_SEED: loading demo data is refused in production (unset FAC_SEED, or set FAC_MODE=demo)');
+  return problems;
 }
 
 /**

@@ -27,7 +27,8 @@ import { registerBlobRoutes } from './http/blob-routes.ts';
 import type { BlobStore } from '../kernel/blobs/blob-store.ts';
 import { loadCa } from '../features/cards/index.ts';
 import type { LoadedCa } from '../features/cards/index.ts';
-import { ServerConfig } from './config.ts';
+import { ConfigError, productionProblems, ServerConfig } from './config.ts';
+import { demoDataProblems } from './production-check.ts';
 import type { ServerConfigInput } from './config.ts';
 import { registerConsole } from './console/routes.ts';
 import { PasswordCheckGate } from '../features/accounts/index.ts';
@@ -114,6 +115,11 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
   let stopHousekeeping: () => void = () => {};
   try {
     await migrateToLatest(db, dialect);
+    if (config.mode === 'production') {
+      // demo settings and the demo seed's data are refused, as a bad configuration is (main.ts exits 2)
+      const problems = [...productionProblems({ staffToken: config.staffToken, seedPath: config.seedPath }), ...(await demoDataProblems(db))];
+      if (problems.length > 0) throw new ConfigError(problems);
+    }
     if (config.seedPath !== null && (await isDatabaseEmpty(db))) {
       await seedDatabase(db, await readSeedFile(config.seedPath));
     }

@@ -151,6 +151,22 @@ async function accountForLogin(db: Kysely<Database>, login: string): Promise<{ i
   return db.selectFrom('staff_accounts').select(['id', 'password_hash', 'disabled_at']).where('login', '=', login).executeTakeFirst();
 }
 
+/**
+ * Of these logins, the active accounts whose stored hash still accepts the given password: in production,
+ * the demo seed's accounts with their published password are refused at start. One scrypt per account
+ * found, none for a login that is absent or disabled.
+ */
+export async function activeAccountsAcceptingPasswords(db: Kysely<Database>, candidates: readonly { login: string; password: string }[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const c of candidates) {
+    const login = ConsoleLogin.safeParse(c.login);
+    if (!login.success) continue;
+    const account = await accountForLogin(db, login.data);
+    if (account && account.disabled_at === null && (await verifyPassword(c.password, account.password_hash))) found.push(login.data);
+  }
+  return found;
+}
+
 export type LoginOutcome =
   | { ok: true; accountId: string; login: string }
   /** wrong password, unknown login or disabled account: one answer for all three */

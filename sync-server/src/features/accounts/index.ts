@@ -1,5 +1,5 @@
 /** The face of the accounts feature: what the rest of the server may use of it. */
-export { authenticateConsoleLogin, ConsoleAccountError, ConsoleLogin, ConsolePassword, createConsoleAccount, disableConsoleAccount, seedConsoleAccounts } from './accounts.ts';
+export { activeAccountsAcceptingPasswords, authenticateConsoleLogin, ConsoleAccountError, ConsoleLogin, ConsolePassword, createConsoleAccount, disableConsoleAccount, seedConsoleAccounts } from './accounts.ts';
 export type { LoginGuard, LoginOutcome } from './accounts.ts';
 export { DEFAULT_PASSWORD_CHECKS, generatePassword, hashPassword, PasswordCheckGate, resetScryptPeak, scryptStats, verifyPassword } from './passwords.ts';
 export { LOGIN_COOKIE, LOGIN_FORM_TTL_S, SESSION_COOKIE, SESSION_TTL_MS, cookie, createSession, csrfMatches, deleteSession, findSession, isToken, newToken, purgeExpiredConsoleSessions, readCookies } from './sessions.ts';

@@ -32,7 +32,15 @@ describe('loadServerConfig', () => {
       seedPath: null,
       blobs: DEFAULT_BLOBS_CONFIG,
       trustProxy: [],
+      audit: { publicKey: null, verifyIntervalMs: 3_600_000 },
     });
+  });
+
+  it('reads the audit settings: a pinned checkpoint key, the verification period in minutes; refuses what they are not', () => {
+    const key = 'A'.repeat(43);
+    expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, FAC_AUDIT_PUBLIC_KEY: key, FAC_AUDIT_VERIFY_MINUTES: '0' }).audit).toEqual({ publicKey: key, verifyIntervalMs: 0 });
+    expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, FAC_AUDIT_VERIFY_MINUTES: '15' }).audit.verifyIntervalMs).toBe(15 * 60_000);
+    expect(problemsOf({ FAC_STAFF_TOKEN: TOKEN, FAC_AUDIT_PUBLIC_KEY: 'short', FAC_AUDIT_VERIFY_MINUTES: '-1' }).map((p) => p.split(':')[0])).toEqual(['FAC_AUDIT_PUBLIC_KEY', 'FAC_AUDIT_VERIFY_MINUTES']);
   });
 
   it('reads every variable; DATABASE_URL selects PostgreSQL; relative paths resolve from cwd', () => {

@@ -29,6 +29,11 @@ import { loadCa } from '../features/cards/index.ts';
 import type { LoadedCa } from '../features/cards/index.ts';
 import { ConfigError, productionProblems, ServerConfig } from './config.ts';
 import { demoDataProblems } from './production-check.ts';
+import { CHECKPOINT_LOG_FILE, CheckpointError, CheckpointLog, loadOrCreateCheckpointKey, parsePinnedKey, publicKeyText } from '../kernel/audit-checkpoints.ts';
+import type { CheckpointKey } from '../kernel/audit-checkpoints.ts';
+import { registerAuditApi } from './http/audit-api.ts';
+import { startAuditTrail } from './jobs/audit-trail.ts';
+import type { AuditTrail, AuditTrailOptions } from './jobs/audit-trail.ts';
 import type { ServerConfigInput } from './config.ts';
 import { registerConsole } from './console/routes.ts';
 import { PasswordCheckGate } from '../features/accounts/index.ts';
@@ -69,6 +74,8 @@ export interface RunningServer {
     /** kiosk ids connected to this instance */
     connected(): string[];
   };
+  /** the audit journal's checkpoints and verification (also every `audit.verifyIntervalMs`) */
+  audit: AuditTrail;
   /** runs the orphan cleanup now (the server also runs it every `blobs.gcIntervalMs`) */
   collectGarbage(o?: { now?: Date }): Promise<HousekeepingReport>;
   close(): Promise<void>;
@@ -81,6 +88,8 @@ export interface StartOptions {
   pushes?: { ackTimeoutMs?: number; retryDelaysMs?: readonly number[]; pollMs?: number };
   /** how often each instance looks for kiosks revoked by another process (2 s; 0 = never) */
   revocationPollMs?: number;
+  /** the audit trail's timing (tests shorten it); `verifyIntervalMs` overrides the configuration's */
+  audit?: Partial<AuditTrailOptions>;
   /** the console's cap on password checks running at once (default 4) */
   passwordChecks?: number;
   /** fault-injection points for tests only (sync/test-hooks.ts); nothing in the configuration sets them */
@@ -113,6 +122,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
   let cluster: ClusterAdapter | null = null;
   let kioskNs: KioskNamespace | undefined;
   let stopHousekeeping: () => void = () => {};
+  let trail: AuditTrail | undefined;
   try {
     await migrateToLatest(db, dialect);
     if (config.mode === 'production') {
@@ -122,6 +132,15 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     }
     if (config.seedPath !== null && (await isDatabaseEmpty(db))) {
       await seedDatabase(db, await readSeedFile(config.seedPath));
+    }
+    // the audit checkpoints' key: in the data folder, never in the database
+    const auditDir = join(config.dataDir, 'audit');
+    let checkpointKey: CheckpointKey;
+    try {
+      checkpointKey = loadOrCreateCheckpointKey(auditDir, config.audit.publicKey === null ? null : parsePinnedKey(config.audit.publicKey));
+    } catch (err) {
+      if (err instanceof CheckpointError) throw new ConfigError([`audit checkpoint key: ${err.message}`]);
+      throw err;
     }
 
     const logger = createLogger(config, opts.logger);
@@ -158,7 +177,14 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     });
     const dropKiosk = (kioskId: string) => kioskNs?.dropKiosk(kioskId);
 
+    const auditTrail = startAuditTrail({ db, key: checkpointKey, log: new CheckpointLog(join(auditDir, CHECKPOINT_LOG_FILE)) }, { verifyIntervalMs: config.audit.verifyIntervalMs, ...opts.audit }, log);
+    trail = auditTrail;
+    if (config.mode === 'production' && config.audit.publicKey === null) {
+      log.warn({ publicKey: publicKeyText(checkpointKey.publicKey) }, 'audit checkpoint key not pinned: set FAC_AUDIT_PUBLIC_KEY to this public key');
+    }
+
     registerHealth(app, db, dialect);
+    await registerAuditApi(app, { staffToken: config.staffToken, trail: auditTrail });
     await registerAuthRoutes(app, { db, dialect, challenges, onKeyReplaced: dropKiosk });
     await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService });
@@ -188,6 +214,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     // open websockets would keep the HTTP server from closing
     app.addHook('preClose', async () => {
       stopHousekeeping();
+      await auditTrail.stop();
       pushService.close();
       ns.close();
       io.of(KIOSK_NAMESPACE).disconnectSockets(true);
@@ -221,6 +248,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
         },
         connected: () => ns.connectedKiosks(),
       },
+      audit: auditTrail,
       collectGarbage: gc,
       close() {
         closing ??= (async () => {
@@ -241,6 +269,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     };
   } catch (err) {
     stopHousekeeping();
+    await trail?.stop().catch(() => {});
     pushes?.close();
     kioskNs?.close();
     if (app) await app.close().catch(() => {});

@@ -40,6 +40,19 @@ import { migrateToLatest } from '../../kernel/storage/migrate.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 
 import { insertQueuedPush } from '../../kernel/push-queue.ts';
+import type { KeyObject } from 'node:crypto';
+import {
+  AuditCheckpointer,
+  CHECKPOINT_LOG_FILE,
+  CheckpointError,
+  CheckpointLog,
+  checkpointPublicKey,
+  describeTrailProblem,
+  loadOrCreateCheckpointKey,
+  parsePinnedKey,
+  publicKeyText,
+  verifyAuditTrail,
+} from '../../kernel/audit-checkpoints.ts';
 import { KioskId } from '../../../protocol/common.ts';
 
 const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
@@ -79,6 +92,11 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
                                      console (password from FAC_CONSOLE_PASSWORD, else generated
                                      and printed once)
   console-account disable --login L  désactiver un compte (ses sessions finissent) / disable an account
+  audit verify [--json]              vérifier le journal d'audit : la chaîne recalculée et comparée à
+                                     chaque point de contrôle signé / verify the audit journal against
+                                     every signed checkpoint (FAC_AUDIT_PUBLIC_KEY, sinon la clé du dossier)
+  audit checkpoint                   signer un point de contrôle maintenant / sign a checkpoint now
+  audit key                          la clé publique à épingler (FAC_AUDIT_PUBLIC_KEY) / the key to pin
 
 Options communes / common: --data DOSSIER (sinon FAC_DATA_DIR, sinon .data/server), DATABASE_URL,
 --wait SECONDES (attente de la carte / wait for the card, 30 s). --pin - lit le code sur l'entrée
@@ -567,7 +585,69 @@ async function cmdConsoleAccount(args: string[]): Promise<void> {
   }
 }
 
+/** FAC_AUDIT_PUBLIC_KEY, when set: the checkpoint key verification trusts. */
+function pinnedAuditKey(): KeyObject | null {
+  const raw = process.env.FAC_AUDIT_PUBLIC_KEY;
+  if (raw === undefined || raw.trim() === '') return null;
+  const key = parsePinnedKey(raw);
+  if (!key) throw new ConfigError(['FAC_AUDIT_PUBLIC_KEY: expected the checkpoint key\'s public half: 43 characters of base64url']);
+  return key;
+}
+
+async function cmdAudit(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'verify': {
+      const values = parse(rest, { json: { type: 'boolean' } });
+      await withContext(values, async (ctx) => {
+        const dir = join(ctx.dataDir, 'audit');
+        const r = await verifyAuditTrail(ctx.db, { log: new CheckpointLog(join(dir, CHECKPOINT_LOG_FILE)), publicKey: checkpointPublicKey(dir, pinnedAuditKey()) });
+        const problems = r.problems.map(describeTrailProblem);
+        if (values.json === true) console.log(JSON.stringify({ ok: r.ok, entries: r.entries, checkpoints: r.checkpoints, lastCheckpoint: r.lastCheckpoint, problems }));
+        else {
+          const last = r.lastCheckpoint ? `dernier / last: entrée ${r.lastCheckpoint.seq}, ${r.lastCheckpoint.at}` : 'aucun / none';
+          console.log(`Journal d'audit / audit journal: ${r.entries} entrée(s), ${r.checkpoints} point(s) de contrôle signé(s) (${last})`);
+          if (r.ok) say('Vérification réussie : la chaîne et chaque point de contrôle concordent', 'verified: the chain and every checkpoint agree');
+          else {
+            say('ÉCHEC de la vérification du journal d’audit', 'audit journal verification FAILED');
+            for (const p of problems) console.log(`  - ${p}`);
+          }
+        }
+        if (!r.ok) throw new AuditFailed();
+      });
+      return;
+    }
+    case 'checkpoint': {
+      const values = parse(rest, {});
+      await withContext(values, async (ctx) => {
+        const dir = join(ctx.dataDir, 'audit');
+        const checkpointer = new AuditCheckpointer(ctx.db, loadOrCreateCheckpointKey(dir, pinnedAuditKey()), new CheckpointLog(join(dir, CHECKPOINT_LOG_FILE)));
+        const r = await checkpointer.checkpointNow();
+        if (r.kind === 'written') say(`Point de contrôle signé : entrée ${r.checkpoint.seq}`, `checkpoint signed: entry ${r.checkpoint.seq}`);
+        else if (r.kind === 'unchanged') say('Rien de nouveau depuis le dernier point de contrôle', 'nothing new since the last checkpoint');
+        else {
+          say(`Refusé : le journal ne suit pas le dernier point de contrôle (entrée ${r.problem.seq}, ${r.problem.reason})`, 'refused: the journal does not follow from the last checkpoint');
+          throw new AuditFailed();
+        }
+      });
+      return;
+    }
+    case 'key': {
+      const values = parse(rest, {});
+      const dir = join(loadStorageConfig(process.env, process.cwd(), str(values, 'data')).dataDir, 'audit');
+      console.log(publicKeyText(checkpointPublicKey(dir)));
+      return;
+    }
+    default:
+      throw new UsageError('audit verify | checkpoint | key');
+  }
+}
+
+/** A verification that failed: its findings are printed already; the exit code says it. */
+class AuditFailed extends Error {}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  audit: cmdAudit,
   ca: cmdCa,
   card: cmdCard,
   revocations: cmdRevocations,
@@ -621,6 +701,11 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return 0;
   } catch (e) {
+    if (e instanceof AuditFailed) return 1;
+    if (e instanceof CheckpointError) {
+      console.error(`Erreur : ${e.message}`);
+      return 1;
+    }
     if (e instanceof UsageError) {
       console.error(`Erreur : ${e.message}\nAide / help: npm run staff -- help`);
       return 2;

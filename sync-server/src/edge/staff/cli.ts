@@ -53,6 +53,7 @@ import {
   publicKeyText,
   verifyAuditTrail,
 } from '../../kernel/audit-checkpoints.ts';
+import { grantServerRole, ServerRoleError } from '../../kernel/storage/server-role.ts';
 import { KioskId } from '../../../protocol/common.ts';
 
 const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
@@ -97,6 +98,10 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
                                      every signed checkpoint (FAC_AUDIT_PUBLIC_KEY, sinon la clé du dossier)
   audit checkpoint                   signer un point de contrôle maintenant / sign a checkpoint now
   audit key                          la clé publique à épingler (FAC_AUDIT_PUBLIC_KEY) / the key to pin
+  db grant --role NOM                PostgreSQL : donner au rôle du serveur ses droits, sans DDL, le journal
+                                     en lecture et ajout seuls (à lancer par le propriétaire après chaque
+                                     migration) / grant the server's role its rights, no DDL, the journal
+                                     read and append only (run as the owner after each migration)
 
 Options communes / common: --data DOSSIER (sinon FAC_DATA_DIR, sinon .data/server), DATABASE_URL,
 --wait SECONDES (attente de la carte / wait for the card, 30 s). --pin - lit le code sur l'entrée
@@ -643,11 +648,27 @@ async function cmdAudit(args: string[]): Promise<void> {
   }
 }
 
+async function cmdDb(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'grant') throw new UsageError('db grant --role NOM');
+  const values = parse(rest, { role: { type: 'string' } });
+  const role = required(values, 'role');
+  await withContext(values, async (ctx) => {
+    if (ctx.dialect !== 'postgres') throw new UsageError('db grant : PostgreSQL seulement (DATABASE_URL) / PostgreSQL only');
+    const g = await grantServerRole(ctx.db, role);
+    say(`Droits donnés au rôle ${role}`, `rights granted to ${role}`);
+    console.log(`  Lecture et écriture / read-write ....... ${g.readWrite.length} table(s)`);
+    console.log(`  Lecture et ajout seuls / append-only ... ${g.appendOnly.join(', ')}`);
+    console.log(`  Lecture seule / read-only .............. ${g.readOnly.join(', ')}`);
+  });
+}
+
 /** A verification that failed: its findings are printed already; the exit code says it. */
 class AuditFailed extends Error {}
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   audit: cmdAudit,
+  db: cmdDb,
   ca: cmdCa,
   card: cmdCard,
   revocations: cmdRevocations,
@@ -702,7 +723,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof AuditFailed) return 1;
-    if (e instanceof CheckpointError) {
+    if (e instanceof ServerRoleError || e instanceof CheckpointError) {
       console.error(`Erreur : ${e.message}`);
       return 1;
     }

@@ -82,6 +82,7 @@ export async function freshEnv(dialect: Dialect, seed = true): Promise<TestEnv> 
       seedPath: seed ? SEED_PATH : null,
       blobs: { ...DEFAULT_BLOBS_CONFIG },
       trustProxy: [],
+      audit: { publicKey: null, verifyIntervalMs: 0 },
     },
     async cleanup() {
       await dropDatabase?.();

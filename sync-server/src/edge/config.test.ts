@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BLOBS_CONFIG } from '../kernel/blobs/blob-config.ts';
 import { ConfigError, DEMO_STAFF_TOKEN, loadServerConfig, loadStorageConfig, REPO_ROOT } from './config.ts';
+import { DEMO_SEED_PATH } from './demo-data.ts';
+import { STAFF_TOKEN } from '../../test-support/test-env.ts';
 
 const TOKEN = 'a-staff-token-of-some-length';
 
@@ -31,12 +33,21 @@ describe('loadServerConfig', () => {
       seedPath: null,
       blobs: DEFAULT_BLOBS_CONFIG,
       trustProxy: [],
+      audit: { publicKey: null, verifyIntervalMs: 3_600_000 },
     });
+  });
+
+  it('reads the audit settings: a pinned checkpoint key, the verification period in minutes; refuses what they are not', () => {
+    const key = 'A'.repeat(43);
+    expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, FAC_AUDIT_PUBLIC_KEY: key, FAC_AUDIT_VERIFY_MINUTES: '0' }).audit).toEqual({ publicKey: key, verifyIntervalMs: 0 });
+    expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, FAC_AUDIT_VERIFY_MINUTES: '15' }).audit.verifyIntervalMs).toBe(15 * 60_000);
+    expect(problemsOf({ FAC_STAFF_TOKEN: TOKEN, FAC_AUDIT_PUBLIC_KEY: 'short', FAC_AUDIT_VERIFY_MINUTES: '-1' }).map((p) => p.split(':')[0])).toEqual(['FAC_AUDIT_PUBLIC_KEY', 'FAC_AUDIT_VERIFY_MINUTES']);
   });
 
   it('reads every variable; DATABASE_URL selects PostgreSQL; relative paths resolve from cwd', () => {
     const c = loadServerConfig(
       {
+        FAC_MODE: 'demo',
         FAC_SERVER_HOST: '0.0.0.0',
         FAC_SERVER_PORT: '0',
         FAC_DATA_DIR: 'data',
@@ -47,6 +58,7 @@ describe('loadServerConfig', () => {
       },
       '/srv',
     );
+    expect(c.mode).toBe('demo');
     expect(c.host).toBe('0.0.0.0');
     expect(c.port).toBe(0);
     expect(c.dataDir).toBe('/srv/data');
@@ -80,6 +92,22 @@ describe('loadServerConfig', () => {
     expect(loadServerConfig({ FAC_MODE: 'demo', FAC_STAFF_TOKEN: TOKEN }).staffToken).toBe(TOKEN);
   });
 
+  it('refuses demo settings in production: every secret the repository publishes as the staff token, and FAC_SEED', () => {
+    const seed = JSON.parse(readFileSync(DEMO_SEED_PATH, 'utf8')) as { kiosks: { token: string }[]; consoleAccounts: { password: string }[] };
+    const published = [DEMO_STAFF_TOKEN, STAFF_TOKEN, ...seed.kiosks.map((k) => k.token), ...seed.consoleAccounts.map((a) => a.password), 'my-token-CHANGE_ME-later'];
+    expect(published.length).toBeGreaterThanOrEqual(5);
+    for (const token of published) {
+      expect(problemsOf({ FAC_STAFF_TOKEN: token }), token).toEqual([
+        'FAC_STAFF_TOKEN: this token is published in the repository (documentation, demo or test data): choose a secret one for production',
+      ]);
+      // outside production, the demo token and the others are fine
+      expect(loadServerConfig({ FAC_MODE: 'demo', FAC_STAFF_TOKEN: token }).staffToken).toBe(token);
+    }
+    expect(problemsOf({ FAC_STAFF_TOKEN: TOKEN, FAC_SEED: DEMO_SEED_PATH })).toEqual(['FAC_SEED: loading demo data is refused in production (unset FAC_SEED, or set FAC_MODE=demo)']);
+    expect(problemsOf({ FAC_MODE: 'production', FAC_STAFF_TOKEN: DEMO_STAFF_TOKEN, FAC_SEED: DEMO_SEED_PATH }).map((p) => p.split(':')[0])).toEqual(['FAC_STAFF_TOKEN', 'FAC_SEED']);
+    expect(loadServerConfig({ FAC_MODE: 'demo', FAC_SEED: DEMO_SEED_PATH }).seedPath).toBe(DEMO_SEED_PATH);
+  });
+
   it('lists every problem at once, each naming its variable', () => {
     const problems = problemsOf({
       FAC_SERVER_PORT: '99999',
@@ -94,7 +122,7 @@ describe('loadServerConfig', () => {
 
   it('rejects a non-numeric port, a missing seed file, and never echoes the token', () => {
     expect(problemsOf({ FAC_STAFF_TOKEN: TOKEN, FAC_SERVER_PORT: 'http' })).toEqual([expect.stringMatching(/^FAC_SERVER_PORT: /)]);
-    expect(problemsOf({ FAC_STAFF_TOKEN: TOKEN, FAC_SEED: 'nope.json' })).toEqual(['FAC_SEED: no such file: /srv/nope.json']);
+    expect(problemsOf({ FAC_MODE: 'demo', FAC_SEED: 'nope.json' })).toEqual(['FAC_SEED: no such file: /srv/nope.json']);
     try {
       loadServerConfig({ FAC_STAFF_TOKEN: 'secret-ish' });
       expect.unreachable();

@@ -9,14 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BlobsConfig, DEFAULT_BLOBS_CONFIG } from '../kernel/blobs/blob-config.ts';
 import { loadBlobsConfig } from './blob-env.ts';
+import { parsePinnedKey } from '../kernel/audit-checkpoints.ts';
 import { DatabaseConfig } from '../kernel/storage/database.ts';
 import { CA_FILES, issuanceSecretsIn } from '../features/cards/index.ts';
+
+import { DEMO_STAFF_TOKEN, isPublishedSecret } from './demo-data.ts';
 
 /** The repository root: sync-server/src/edge/ → ../../.. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** Used only in demo and test modes, where a staff token is not required. */
-export const DEMO_STAFF_TOKEN = 'demo-staff-token-change-me';
+export { DEMO_STAFF_TOKEN } from './demo-data.ts';
 
 export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 export type LogLevel = z.infer<typeof LogLevel>;
@@ -44,6 +46,15 @@ export const ServerConfig = z.object({
    * believed (a forged X-Forwarded-For changes nothing).
    */
   trustProxy: z.array(z.string()).default([]),
+  /** the audit journal's signed checkpoints (kernel/audit-checkpoints.ts) and their scheduled verification */
+  audit: z
+    .object({
+      /** the checkpoint key's public half, pinned (raw Ed25519, base64url); null: the data folder's is trusted */
+      publicKey: z.string().nullable(),
+      /** the whole verification's period; 0: never on a schedule */
+      verifyIntervalMs: z.number().int().min(0),
+    })
+    .default({ publicKey: null, verifyIntervalMs: 3_600_000 }),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 /** What `startServer` accepts: `blobs` may be left out (defaults). */
@@ -80,6 +91,14 @@ const Env = z.object({
   FAC_STAFF_TOKEN: opt(z.string().min(16, 'the staff token must be at least 16 characters long')),
   FAC_LOG_LEVEL: opt(LogLevel),
   FAC_SEED: opt(z.string()),
+  FAC_AUDIT_PUBLIC_KEY: opt(z.string().refine((v) => parsePinnedKey(v) !== null, 'expected the checkpoint key\'s public half: 43 characters of base64url (npm run staff -- audit key)')),
+  FAC_AUDIT_VERIFY_MINUTES: opt(
+    z
+      .string()
+      .regex(/^\d{1,4}$/, 'expected a number of minutes (0 = never)')
+      .transform(Number)
+      .pipe(z.number().max(10_080, 'at most a week (10080 minutes)')),
+  ),
   FAC_TRUST_PROXY: opt(
     z
       .string()
@@ -141,6 +160,8 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     FAC_LOG_LEVEL: read('FAC_LOG_LEVEL'),
     FAC_SEED: read('FAC_SEED'),
     FAC_TRUST_PROXY: read('FAC_TRUST_PROXY'),
+    FAC_AUDIT_PUBLIC_KEY: read('FAC_AUDIT_PUBLIC_KEY'),
+    FAC_AUDIT_VERIFY_MINUTES: read('FAC_AUDIT_VERIFY_MINUTES'),
   };
   const mode = e.FAC_MODE ?? 'production';
   const dataDir = e.FAC_DATA_DIR ? absolute(e.FAC_DATA_DIR, cwd) : join(REPO_ROOT, '.data', 'server');
@@ -151,6 +172,8 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     if (mode === 'production') problems.push('FAC_STAFF_TOKEN: required (at least 16 characters) unless FAC_MODE is demo or test');
     else staffToken = DEMO_STAFF_TOKEN;
   }
+
+  if (mode === 'production') problems.push(...productionProblems({ staffToken: tokenGiven ? staffToken : undefined, seedPath: e.FAC_SEED ?? null }));
 
   let seedPath: string | null = null;
   if (e.FAC_SEED) {
@@ -176,7 +199,21 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     logLevel: e.FAC_LOG_LEVEL ?? 'info',
     seedPath,
     trustProxy: e.FAC_TRUST_PROXY ?? [],
+    audit: { publicKey: e.FAC_AUDIT_PUBLIC_KEY ?? null, verifyIntervalMs: (e.FAC_AUDIT_VERIFY_MINUTES ?? 60) * 60_000 },
   });
+}
+
+/**
+ * What production refuses in a configuration: demo settings. The database's demo data (the seed's
+ * accounts and kiosks) is checked at start, once the database is open (edge/production-check.ts).
+ */
+export function productionProblems(c: { staffToken: string | undefined; seedPath: string | null }): string[] {
+  const problems: string[] = [];
+  if (c.staffToken !== undefined && isPublishedSecret(c.staffToken)) {
+    problems.push('FAC_STAFF_TOKEN: this token is published in the repository (documentation, demo or test data): choose a secret one for production');
+  }
+  if (c.seedPath !== null) problems.push('FAC_SEED: loading demo data is refused in production (unset FAC_SEED, or set FAC_MODE=demo)');
+  return problems;
 }
 
 /**

@@ -4,10 +4,19 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { disableConsoleAccount } from '../features/accounts/index.ts';
+import { revokeKiosk } from '../features/fleet/index.ts';
+import { openDatabase } from '../kernel/storage/database.ts';
+import { migrateToLatest } from '../kernel/storage/migrate.ts';
 import { REPO_ROOT } from './config.ts';
-import { SEED_PATH } from '../../test-support/test-env.ts';
+import { DEMO_STAFF_TOKEN } from './demo-data.ts';
+import { readSeedFile, seedDatabase } from './seed.ts';
+import { DEMO_KIOSK_ID, SEED_PATH } from '../../test-support/test-env.ts';
 
 const MAIN = join(REPO_ROOT, 'sync-server', 'src', 'edge', 'main.ts');
+
+/** A production staff token nobody published. */
+const SECRET_TOKEN = 'prod-0c2b7e5d9a14f3e8b6d1c47a';
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
@@ -72,5 +81,70 @@ describe('main', () => {
     expect(p.err()).toMatch(/Invalid server configuration/);
     expect(p.err()).toMatch(/FAC_SERVER_PORT/);
     expect(p.err()).toMatch(/FAC_STAFF_TOKEN/);
+  });
+
+  /** Waits for the URL it prints, or its exit; returns the URL (undefined when it exited). */
+  async function listening(p: ReturnType<typeof run>): Promise<string | undefined> {
+    const deadline = Date.now() + 20_000;
+    let url: string | undefined;
+    while (!url && Date.now() < deadline && p.child.exitCode === null) {
+      url = /listening on (http:\/\/\S+)/.exec(p.out())?.[1];
+      if (!url) await new Promise((r) => setTimeout(r, 50));
+    }
+    return url;
+  }
+
+  it('refuses demo settings in production, naming each, with exit code 2: the published staff token, FAC_SEED', async () => {
+    const p = run({ FAC_MODE: 'production', FAC_STAFF_TOKEN: DEMO_STAFF_TOKEN, FAC_SEED: SEED_PATH, FAC_DATA_DIR: dataDir, FAC_SERVER_PORT: '0' });
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toMatch(/Invalid server configuration/);
+    expect(p.err()).toMatch(/FAC_STAFF_TOKEN: this token is published in the repository/);
+    expect(p.err()).toMatch(/FAC_SEED: loading demo data is refused in production/);
+    // the token itself is not repeated
+    expect(p.err()).not.toContain(DEMO_STAFF_TOKEN);
+    // the demo kiosk's published token is no staff token either; production is the default mode
+    const kioskToken = run({ FAC_STAFF_TOKEN: 'demo-kiosk-token-change-me-0001', FAC_DATA_DIR: dataDir, FAC_SERVER_PORT: '0' });
+    expect(await kioskToken.exited).toBe(2);
+    expect(kioskToken.err()).toMatch(/FAC_STAFF_TOKEN: this token is published/);
+  });
+
+  it('refuses to start in production on a database holding the demo seed’s accounts and kiosk with their published secrets (exit 2), and starts once they are disabled and revoked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fac-main-prod-'));
+    try {
+      const storage = openDatabase({ kind: 'sqlite', file: join(dir, 'facilitateur.sqlite') });
+      await migrateToLatest(storage.db, storage.dialect);
+      await seedDatabase(storage.db, await readSeedFile(SEED_PATH));
+      await storage.db.destroy();
+
+      const env = { FAC_MODE: 'production', FAC_STAFF_TOKEN: SECRET_TOKEN, FAC_DATA_DIR: dir, FAC_SERVER_PORT: '0', FAC_LOG_LEVEL: 'silent' };
+      const refused = run(env);
+      expect(await refused.exited).toBe(2);
+      expect(refused.out()).not.toMatch(/listening on/);
+      expect(refused.err()).toMatch(/Invalid server configuration/);
+      expect(refused.err()).toMatch(/console account "caf-chef" is the demo seed's, with its published password/);
+      expect(refused.err()).toMatch(/console account "mdph-chef" is the demo seed's/);
+      expect(refused.err()).toMatch(new RegExp(`kiosk "${DEMO_KIOSK_ID}" is the demo seed's, with its published token`));
+      expect(refused.err()).not.toContain('demo-console-1234');
+
+      // what the messages say to do
+      const again = openDatabase({ kind: 'sqlite', file: join(dir, 'facilitateur.sqlite') });
+      await disableConsoleAccount(again.db, again.dialect, 'caf-chef');
+      await disableConsoleAccount(again.db, again.dialect, 'mdph-chef');
+      await revokeKiosk(again.db, again.dialect, { kioskId: DEMO_KIOSK_ID, actor: { kind: 'staff', id: 'test' } });
+      await again.db.destroy();
+
+      const started = run(env);
+      try {
+        const url = await listening(started);
+        expect(url, started.err()).toBeDefined();
+        expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ ok: true });
+        started.child.kill('SIGTERM');
+        expect(await started.exited).toBe(0);
+      } finally {
+        if (started.child.exitCode === null) started.child.kill('SIGKILL');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

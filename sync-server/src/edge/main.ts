@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   try {
     server = await startServer(config);
   } catch (err) {
-    // what is only seen on disk at start (the platform's keys) is configuration too
+    // what is only seen at start (the platform's keys on disk, demo data in the database) is configuration too
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);

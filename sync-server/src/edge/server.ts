@@ -9,11 +9,9 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAdapter } from '@socket.io/postgres-adapter';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Server as IoServer } from 'socket.io';
@@ -35,9 +33,16 @@ import { registerBlobRoutes } from './http/blob-routes.ts';
 import type { BlobStore } from '../kernel/blobs/blob-store.ts';
 import { CaError, issuanceSecretsIn, loadCaCertificate, loadRevocationKey, REVOCATION_KEY_RENEW_DAYS, revocationKeyPath } from '../features/cards/index.ts';
 import type { CaCertificate, LoadedRevocationKey } from '../features/cards/index.ts';
-import { ConfigError, issuanceSecretProblems, ServerConfig } from './config.ts';
+import { ConfigError, issuanceSecretProblems, productionProblems, ServerConfig } from './config.ts';
+import { demoDataProblems } from './production-check.ts';
+import { CHECKPOINT_LOG_FILE, CheckpointError, CheckpointLog, loadOrCreateCheckpointKey, parsePinnedKey, publicKeyText } from '../kernel/audit-checkpoints.ts';
+import type { CheckpointKey } from '../kernel/audit-checkpoints.ts';
+import { registerAuditApi } from './http/audit-api.ts';
+import { startAuditTrail } from './jobs/audit-trail.ts';
+import type { AuditTrail, AuditTrailOptions } from './jobs/audit-trail.ts';
 import type { ServerConfigInput } from './config.ts';
 import { registerConsole } from './console/routes.ts';
+import { PasswordCheckGate } from '../features/accounts/index.ts';
 import { httpError } from './http/errors.ts';
 import { registerHealth } from './http/health.ts';
 import { registerStaffApi } from './http/staff-api.ts';
@@ -48,6 +53,8 @@ import type { Dialect } from '../kernel/storage/database.ts';
 import { migrateToLatest } from '../kernel/storage/migrate.ts';
 import type { Database } from '../kernel/storage/schema.ts';
 import { SyncEngine } from '../features/sync/index.ts';
+import { clusterAdapter } from './socket/cluster-adapter.ts';
+import type { ClusterAdapter } from './socket/cluster-adapter.ts';
 import { attachKioskNamespace } from './socket/kiosk-socket.ts';
 import type { KioskNamespace } from './socket/kiosk-socket.ts';
 import { attachVaultSocket } from './socket/vault-socket.ts';
@@ -75,6 +82,8 @@ export interface RunningServer {
     /** kiosk ids connected to this instance */
     connected(): string[];
   };
+  /** the audit journal's checkpoints and verification (also every `audit.verifyIntervalMs`) */
+  audit: AuditTrail;
   /** runs the orphan cleanup now (the server also runs it every `blobs.gcIntervalMs`) */
   collectGarbage(o?: { now?: Date }): Promise<HousekeepingReport>;
   close(): Promise<void>;
@@ -87,6 +96,10 @@ export interface StartOptions {
   pushes?: { ackTimeoutMs?: number; retryDelaysMs?: readonly number[]; pollMs?: number };
   /** how often each instance looks for kiosks revoked by another process (2 s; 0 = never) */
   revocationPollMs?: number;
+  /** the audit trail's timing (tests shorten it); `verifyIntervalMs` overrides the configuration's */
+  audit?: Partial<AuditTrailOptions>;
+  /** the console's cap on password checks running at once (default 4) */
+  passwordChecks?: number;
   /** fault-injection points for tests only (sync/test-hooks.ts); nothing in the configuration sets them */
   hooks?: SyncTestHooks;
   /** the PDF threads' limits (tests shorten them); warm from the start except in test mode */
@@ -149,13 +162,28 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
   });
   let app: FastifyInstance | undefined;
   let pushes: PushService | undefined;
-  let adapterPool: pg.Pool | null = null;
+  let cluster: ClusterAdapter | null = null;
   let kioskNs: KioskNamespace | undefined;
   let stopHousekeeping: () => void = () => {};
+  let trail: AuditTrail | undefined;
   try {
     await migrateToLatest(db, dialect);
+    if (config.mode === 'production') {
+      // demo settings and the demo seed's data are refused, as a bad configuration is (main.ts exits 2)
+      const problems = [...productionProblems({ staffToken: config.staffToken, seedPath: config.seedPath }), ...(await demoDataProblems(db))];
+      if (problems.length > 0) throw new ConfigError(problems);
+    }
     if (config.seedPath !== null && (await isDatabaseEmpty(db))) {
       await seedDatabase(db, await readSeedFile(config.seedPath));
+    }
+    // the audit checkpoints' key: in the data folder, never in the database
+    const auditDir = join(config.dataDir, 'audit');
+    let checkpointKey: CheckpointKey;
+    try {
+      checkpointKey = loadOrCreateCheckpointKey(auditDir, config.audit.publicKey === null ? null : parsePinnedKey(config.audit.publicKey));
+    } catch (err) {
+      if (err instanceof CheckpointError) throw new ConfigError([`audit checkpoint key: ${err.message}`]);
+      throw err;
     }
 
     const logger = createLogger(config, opts.logger);
@@ -195,13 +223,8 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     await pushService.start();
     const challenges = await Challenges.open(db);
 
-    let adapter: ReturnType<typeof createAdapter> | undefined;
-    if (config.database.kind === 'postgres') {
-      // the adapter keeps one connection LISTENing; its own small pool keeps it off the queries' pool
-      adapterPool = new pg.Pool({ connectionString: config.database.url, max: 3 });
-      adapterPool.on('error', () => {});
-      adapter = createAdapter(adapterPool, { errorHandler: (err) => log.warn({ err }, 'socket.io adapter error') });
-    }
+    if (config.database.kind === 'postgres') cluster = clusterAdapter(config.database.url, log);
+    const adapter = cluster?.adapter;
     const io = new IoServer(app.server, {
       maxHttpBufferSize: LIMITS.socketMessageBytes,
       serveClient: false,
@@ -209,12 +232,19 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     });
     const dropKiosk = (kioskId: string) => kioskNs?.dropKiosk(kioskId);
 
+    const auditTrail = startAuditTrail({ db, key: checkpointKey, log: new CheckpointLog(join(auditDir, CHECKPOINT_LOG_FILE)) }, { verifyIntervalMs: config.audit.verifyIntervalMs, ...opts.audit }, log);
+    trail = auditTrail;
+    if (config.mode === 'production' && config.audit.publicKey === null) {
+      log.warn({ publicKey: publicKeyText(checkpointKey.publicKey) }, 'audit checkpoint key not pinned: set FAC_AUDIT_PUBLIC_KEY to this public key');
+    }
+
     registerHealth(app, db, dialect);
+    await registerAuditApi(app, { staffToken: config.staffToken, trail: auditTrail });
     await registerAuthRoutes(app, { db, dialect, challenges, onKeyReplaced: dropKiosk });
     await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs, inspect: (file, mime) => inspectFile(pdf, { path: file }, mime) });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService, pdf });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
-    await registerConsole(app, { db, dialect, blobStore });
+    await registerConsole(app, { db, dialect, blobStore, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
 
     const engine = new SyncEngine({ db, dialect, makeDurable, log, blobStore, caCertificate: () => ca?.certificate ?? null, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
     const ns = attachKioskNamespace(io, {
@@ -239,11 +269,13 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     // open websockets would keep the HTTP server from closing
     app.addHook('preClose', async () => {
       stopHousekeeping();
+      await auditTrail.stop();
       pushService.close();
       ns.close();
       io.of(KIOSK_NAMESPACE).disconnectSockets(true);
       io.engine.close();
       // the cluster adapter's LISTEN connection and timers (io.close() would close the HTTP server too)
+      cluster?.stopping();
       io.of(KIOSK_NAMESPACE).adapter.close();
       io.of('/').adapter.close();
     });
@@ -272,6 +304,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
         },
         connected: () => ns.connectedKiosks(),
       },
+      audit: auditTrail,
       collectGarbage: gc,
       close() {
         closing ??= (async () => {
@@ -283,7 +316,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
           } finally {
             clearTimeout(grace);
             await pdf.close();
-            await adapterPool?.end().catch(() => {});
+            await cluster?.end();
             await blobStore.close().catch(() => {});
             await db.destroy();
           }
@@ -293,11 +326,12 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     };
   } catch (err) {
     stopHousekeeping();
+    await trail?.stop().catch(() => {});
     pushes?.close();
     kioskNs?.close();
     if (app) await app.close().catch(() => {});
     await pdf.close();
-    await adapterPool?.end().catch(() => {});
+    await cluster?.end();
     await blobStore.close().catch(() => {});
     await db.destroy().catch(() => {});
     throw err;

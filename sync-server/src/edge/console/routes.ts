@@ -18,10 +18,9 @@ import { MAX_MESSAGE_CHARS, postMessage } from '../../features/applications/inde
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { ApplicationRow, Database } from '../../kernel/storage/schema.ts';
-import { accountForLogin, ConsoleLogin } from '../../features/accounts/index.ts';
+import { authenticateConsoleLogin, PasswordCheckGate } from '../../features/accounts/index.ts';
 import { ApplicationParams, DecisionForm, DoneQuery, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
 import { DONE_WORDS, QUEUE_STATES, REFUSAL_WORDS } from './labels.ts';
-import { dummyHash, verifyPassword } from '../../features/accounts/index.ts';
 import { readPieceForProcessing } from '../../features/applications/index.ts';
 import { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from '../../features/applications/index.ts';
 import {
@@ -49,8 +48,10 @@ export interface ConsoleDeps {
   blobStore: BlobStore;
   /** the aid catalogue (default: assets/aids/catalogue.json) */
   catalogue?: AidCatalogue;
-  /** failed-login counting (default: 5 per login and address per 15 minutes) */
+  /** failed-login counting (default: 5 per login and address, 20 per address, per 15 minutes) */
   throttle?: LoginThrottle;
+  /** the cap on password checks running at once (default: features/accounts DEFAULT_PASSWORD_CHECKS) */
+  passwordChecks?: PasswordCheckGate;
 }
 
 export const CONSOLE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -80,7 +81,7 @@ function minutes(ms: number): string {
 
 export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const catalogue = await catalogueOr(deps.catalogue);
-  const throttle = deps.throttle ?? new LoginThrottle(deps.db);
+  const guard = { throttle: deps.throttle ?? new LoginThrottle(deps.db, deps.dialect), gate: deps.passwordChecks ?? new PasswordCheckGate() };
   const { db, dialect } = deps;
 
   await app.register(
@@ -185,31 +186,29 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         if (!fields) return reply;
         const form = LoginForm.safeParse(fields);
         if (!form.success) return badForm(reply, null);
-        const login = ConsoleLogin.safeParse(form.data.login);
         const typed = form.data.login.trim();
         const errors: Record<string, string> = {};
         if (typed === '') errors.login = 'Écrivez votre identifiant.';
         if (form.data.password === '') errors.password = 'Écrivez votre mot de passe.';
         if (Object.keys(errors).length > 0) return showLogin(request, reply, 400, { login: typed, errors });
 
-        const key = login.success ? login.data : typed.toLowerCase();
-        const wait = await throttle.blockedFor(key, request.ip);
-        if (wait !== null) {
-          return showLogin(request, reply, 429, { login: typed, formError: `Trop d’essais de connexion. Attendez ${minutes(wait)} avant de réessayer.` });
-        }
-        const account = login.success
-          ? await accountForLogin(db, login.data)
-          : undefined;
-        // an unknown login costs the same time as a wrong password
-        const matches = await verifyPassword(form.data.password, account?.password_hash ?? (await dummyHash()));
-        if (!account || !matches || account.disabled_at !== null) {
-          await throttle.fail(key, request.ip);
-          request.log.info({ login: key }, 'console login refused');
+        const outcome = await authenticateConsoleLogin(db, guard, { login: form.data.login, password: form.data.password, address: request.ip });
+        if (!outcome.ok) {
+          if (outcome.reason === 'busy') {
+            request.log.warn({ login: outcome.login }, 'console login turned away: too many password checks at once');
+            void reply.header('retry-after', '5');
+            return showLogin(request, reply, 503, { login: typed, formError: 'Trop de connexions en même temps sur le serveur. Réessayez dans quelques secondes.' });
+          }
+          if (outcome.reason === 'throttled') {
+            request.log.info({ login: outcome.login, scope: outcome.scope }, 'console login throttled');
+            void reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.waitMs / 1000))));
+            return showLogin(request, reply, 429, { login: typed, formError: `Trop d’essais de connexion. Attendez ${minutes(outcome.waitMs)} avant de réessayer.` });
+          }
+          request.log.info({ login: outcome.login }, 'console login refused');
           return showLogin(request, reply, 401, { login: typed, formError: 'Identifiant ou mot de passe incorrect.' });
         }
-        await throttle.succeed(key, request.ip);
-        const { token } = await createSession(db, account.id);
-        request.log.info({ login: key }, 'console login');
+        const { token } = await createSession(db, outcome.accountId);
+        request.log.info({ login: outcome.login }, 'console login');
         void reply.header('set-cookie', [
           cookie(SESSION_COOKIE, token, { path: CONSOLE_PREFIX, maxAgeS: Math.floor(SESSION_TTL_MS / 1000), secure: secure(request) }),
           cookie(LOGIN_COOKIE, '', { path: LOGIN_PATH, maxAgeS: 0, secure: secure(request) }),

@@ -24,6 +24,7 @@ import { AuditAck, ChallengeAck, DOC_TYPE_TITLE, FileAck, GetAck, ListAck, OpenS
 import type { AuditEntry, OpenSessionRequest } from '../../../protocol/vault.ts';
 import { createPlatformCa, initCa, issueCardCertificate } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
+import { verifyAuditChain } from '../../kernel/audit.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, CAMILLE, connectKiosk, DIALECTS, freshEnv, sha256Hex, STAFF_TOKEN, tusUpload, YANIS } from '../../../test-support/test-env.ts';
@@ -605,7 +606,94 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
         .limit(2)
         .execute();
       expect(reads.map((r) => r.document_id)).toEqual([rib.documentId, tax.documentId]);
-      expect(JSON.parse(reads[0]!.detail)).toEqual({ kioskId: me.kioskId, cardSerial: camille.card });
+      expect(JSON.parse(reads[0]!.detail)).toEqual({ kioskId: me.kioskId, cardSerial: camille.card, session: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown });
+    });
+
+    it('journals an agent’s list, search, file and preview reads with the beneficiary present: each in her journal, with who and on what ground', async () => {
+      const preview = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(200)]);
+      const withPreview = await deposit(camille, { docType: 'health-insurance', ocrText: 'Attestation de droits', thumbnail: preview });
+      const kiosk = await kioskSocket();
+      const agent = await sessionOn(kiosk, cardOf(sophie));
+      const consent = await sessionOn(kiosk, cardOf(camille), { withAgentSession: agent });
+      const iban = 'FR7630006000011234567890189';
+      const seqBefore = Number((await server.db.selectFrom('audit_journal').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirstOrThrow()).m);
+
+      expect(ids(await list(kiosk.socket, consent))).toContain(rib.documentId);
+      expect(ids(await search(kiosk.socket, consent, 'bancaire'))).toEqual([rib.documentId]);
+      expect(ids(await search(kiosk.socket, consent, iban))).toEqual([rib.documentId]);
+      expect(ids(await search(kiosk.socket, consent, iban))).toEqual([rib.documentId]);
+      expect(ids(await search(kiosk.socket, consent, 'zanzibar'))).toEqual([]);
+      for (let i = 0; i < 2; i++) expect(await file(kiosk.socket, consent, rib.sha256)).toMatchObject({ ok: true });
+      expect(await file(kiosk.socket, consent, sha256Hex(preview))).toMatchObject({ ok: true, mime: 'image/jpeg' });
+
+      // in the chain: one entry per read, under Sophie, on the beneficiary's presence, with both cards
+      const rows = await server.db
+        .selectFrom('audit_journal')
+        .select(['actor_id', 'action', 'document_id', 'ground', 'detail'])
+        .where('seq', '>', seqBefore)
+        .where('subject_person_id', '=', camillePersonId)
+        .orderBy('seq')
+        .execute();
+      expect(rows.map((r) => [r.action, r.document_id])).toEqual([
+        ['vault.list', null],
+        ['vault.search', null],
+        ['vault.search', null],
+        ['vault.search', null],
+        ['vault.search', null],
+        ['document.file.read', rib.documentId],
+        ['document.file.read', rib.documentId],
+        ['document.preview.read', withPreview.documentId],
+      ]);
+      for (const r of rows) {
+        expect(r.actor_id).toBe(sophie.identifier);
+        expect(r.ground).toBe('present-beneficiary');
+        expect(JSON.parse(r.detail)).toMatchObject({ kioskId: kiosk.kioskId, cardSerial: camille.card, agentCardSerial: sophie.card, session: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown });
+      }
+      const searches = rows.filter((r) => r.action === 'vault.search').map((r) => JSON.parse(r.detail) as { queryMac: string; documents: string[] });
+      expect(searches.map((d) => d.documents)).toEqual([[rib.documentId], [rib.documentId], [rib.documentId], []]);
+      // the same query gives the same keyed hash, another query another; never the query itself, nor its plain hash
+      expect(searches[1]!.queryMac).toBe(searches[2]!.queryMac);
+      expect(new Set(searches.map((d) => d.queryMac)).size).toBe(3);
+      expect(searches[1]!.queryMac).not.toBe(sha256Hex(Buffer.from(iban.toLowerCase())).slice(0, 32));
+      expect(JSON.stringify(rows)).not.toMatch(/bancaire|zanzibar|FR7630006000011234567890189/i);
+
+      // in her own journal, in words: who, what, on what ground; a run of the same read in one session is one line
+      const me = await personAt(camille);
+      const entries = (await journal(me.socket, me.sessionId)).slice(0, 6).map((e) => [e.who, e.action, e.documentTitle, e.ground]);
+      expect(entries).toEqual([
+        ['Sophie (agent)', 'a regardé l’aperçu d’un document', DOC_TYPE_TITLE['health-insurance'], 'present-beneficiary'],
+        ['Sophie (agent)', 'a ouvert le fichier d’un document (2 fois)', 'Relevé d’identité bancaire (RIB)', 'present-beneficiary'],
+        ['Sophie (agent)', 'a cherché dans vos papiers (rien trouvé)', null, 'present-beneficiary'],
+        ['Sophie (agent)', 'a cherché dans vos papiers 2 fois (1 papier trouvé)', null, 'present-beneficiary'],
+        ['Sophie (agent)', 'a cherché dans vos papiers (1 papier trouvé)', null, 'present-beneficiary'],
+        ['Sophie (agent)', 'a regardé la liste des papiers', null, 'present-beneficiary'],
+      ]);
+      expect(await verifyAuditChain(server.db)).toMatchObject({ ok: true });
+    });
+
+    it('journals the person’s own list, search and file reads in the chain, and leaves them out of her view', async () => {
+      const me = await personAt(camille);
+      expect((await list(me.socket, me.sessionId)).ok).toBe(true);
+      expect(ids(await search(me.socket, me.sessionId, 'bancaire'))).toEqual([rib.documentId]);
+      expect(await file(me.socket, me.sessionId, rib.sha256)).toMatchObject({ ok: true });
+      const own = await server.db
+        .selectFrom('audit_journal')
+        .select(['action', 'ground'])
+        .where('actor_id', '=', camille.identifier)
+        .where('subject_person_id', '=', camillePersonId)
+        .orderBy('seq', 'desc')
+        .limit(3)
+        .execute();
+      expect(own).toEqual([
+        { action: 'document.file.read', ground: 'own-card' },
+        { action: 'vault.search', ground: 'own-card' },
+        { action: 'vault.list', ground: 'own-card' },
+      ]);
+      const entries = await journal(me.socket, me.sessionId);
+      expect(entries.filter((e) => e.who === 'Vous' && /liste des papiers|cherché|fichier/.test(e.action))).toEqual([]);
+      // her own opening of a document is still shown
+      expect((await getDoc(me.socket, me.sessionId, tax.documentId)).ok).toBe(true);
+      expect((await journal(me.socket, me.sessionId))[0]).toMatchObject({ who: 'Vous', action: 'a ouvert un document', documentTitle: 'Avis d’impôt' });
     });
 
     describe('isolation', () => {

@@ -46,6 +46,20 @@ import { migrateToLatest } from '../../kernel/storage/migrate.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 
 import { insertQueuedPush } from '../../kernel/push-queue.ts';
+import type { KeyObject } from 'node:crypto';
+import {
+  AuditCheckpointer,
+  CHECKPOINT_LOG_FILE,
+  CheckpointError,
+  CheckpointLog,
+  checkpointPublicKey,
+  describeTrailProblem,
+  loadOrCreateCheckpointKey,
+  parsePinnedKey,
+  publicKeyText,
+  verifyAuditTrail,
+} from '../../kernel/audit-checkpoints.ts';
+import { grantServerRole, ServerRoleError } from '../../kernel/storage/server-role.ts';
 import { KioskId } from '../../../protocol/common.ts';
 
 const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
@@ -90,6 +104,15 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
                                      console (password from FAC_CONSOLE_PASSWORD, else generated
                                      and printed once)
   console-account disable --login L  désactiver un compte (ses sessions finissent) / disable an account
+  audit verify [--json]              vérifier le journal d'audit : la chaîne recalculée et comparée à
+                                     chaque point de contrôle signé / verify the audit journal against
+                                     every signed checkpoint (FAC_AUDIT_PUBLIC_KEY, sinon la clé du dossier)
+  audit checkpoint                   signer un point de contrôle maintenant / sign a checkpoint now
+  audit key                          la clé publique à épingler (FAC_AUDIT_PUBLIC_KEY) / the key to pin
+  db grant --role NOM                PostgreSQL : donner au rôle du serveur ses droits, sans DDL, le journal
+                                     en lecture et ajout seuls (à lancer par le propriétaire après chaque
+                                     migration) / grant the server's role its rights, no DDL, the journal
+                                     read and append only (run as the owner after each migration)
 
 Options communes / common: --data DOSSIER (sinon FAC_DATA_DIR, sinon .data/server), DATABASE_URL,
 --ca DOSSIER (dossier de l'AC du poste d'émission / the issuance station's CA folder ; sinon
@@ -647,7 +670,85 @@ async function cmdConsoleAccount(args: string[]): Promise<void> {
   }
 }
 
+/** FAC_AUDIT_PUBLIC_KEY, when set: the checkpoint key verification trusts. */
+function pinnedAuditKey(): KeyObject | null {
+  const raw = process.env.FAC_AUDIT_PUBLIC_KEY;
+  if (raw === undefined || raw.trim() === '') return null;
+  const key = parsePinnedKey(raw);
+  if (!key) throw new ConfigError(['FAC_AUDIT_PUBLIC_KEY: expected the checkpoint key\'s public half: 43 characters of base64url']);
+  return key;
+}
+
+async function cmdAudit(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'verify': {
+      const values = parse(rest, { json: { type: 'boolean' } });
+      await withContext(values, async (ctx) => {
+        const dir = join(ctx.dataDir, 'audit');
+        const r = await verifyAuditTrail(ctx.db, { log: new CheckpointLog(join(dir, CHECKPOINT_LOG_FILE)), publicKey: checkpointPublicKey(dir, pinnedAuditKey()) });
+        const problems = r.problems.map(describeTrailProblem);
+        if (values.json === true) console.log(JSON.stringify({ ok: r.ok, entries: r.entries, checkpoints: r.checkpoints, lastCheckpoint: r.lastCheckpoint, problems }));
+        else {
+          const last = r.lastCheckpoint ? `dernier / last: entrée ${r.lastCheckpoint.seq}, ${r.lastCheckpoint.at}` : 'aucun / none';
+          console.log(`Journal d'audit / audit journal: ${r.entries} entrée(s), ${r.checkpoints} point(s) de contrôle signé(s) (${last})`);
+          if (r.ok) say('Vérification réussie : la chaîne et chaque point de contrôle concordent', 'verified: the chain and every checkpoint agree');
+          else {
+            say('ÉCHEC de la vérification du journal d’audit', 'audit journal verification FAILED');
+            for (const p of problems) console.log(`  - ${p}`);
+          }
+        }
+        if (!r.ok) throw new AuditFailed();
+      });
+      return;
+    }
+    case 'checkpoint': {
+      const values = parse(rest, {});
+      await withContext(values, async (ctx) => {
+        const dir = join(ctx.dataDir, 'audit');
+        const checkpointer = new AuditCheckpointer(ctx.db, loadOrCreateCheckpointKey(dir, pinnedAuditKey()), new CheckpointLog(join(dir, CHECKPOINT_LOG_FILE)));
+        const r = await checkpointer.checkpointNow();
+        if (r.kind === 'written') say(`Point de contrôle signé : entrée ${r.checkpoint.seq}`, `checkpoint signed: entry ${r.checkpoint.seq}`);
+        else if (r.kind === 'unchanged') say('Rien de nouveau depuis le dernier point de contrôle', 'nothing new since the last checkpoint');
+        else {
+          say(`Refusé : le journal ne suit pas le dernier point de contrôle (entrée ${r.problem.seq}, ${r.problem.reason})`, 'refused: the journal does not follow from the last checkpoint');
+          throw new AuditFailed();
+        }
+      });
+      return;
+    }
+    case 'key': {
+      const values = parse(rest, {});
+      const dir = join(loadStorageConfig(process.env, process.cwd(), str(values, 'data')).dataDir, 'audit');
+      console.log(publicKeyText(checkpointPublicKey(dir)));
+      return;
+    }
+    default:
+      throw new UsageError('audit verify | checkpoint | key');
+  }
+}
+
+async function cmdDb(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'grant') throw new UsageError('db grant --role NOM');
+  const values = parse(rest, { role: { type: 'string' } });
+  const role = required(values, 'role');
+  await withContext(values, async (ctx) => {
+    if (ctx.dialect !== 'postgres') throw new UsageError('db grant : PostgreSQL seulement (DATABASE_URL) / PostgreSQL only');
+    const g = await grantServerRole(ctx.db, role);
+    say(`Droits donnés au rôle ${role}`, `rights granted to ${role}`);
+    console.log(`  Lecture et écriture / read-write ....... ${g.readWrite.length} table(s)`);
+    console.log(`  Lecture et ajout seuls / append-only ... ${g.appendOnly.join(', ')}`);
+    console.log(`  Lecture seule / read-only .............. ${g.readOnly.join(', ')}`);
+  });
+}
+
+/** A verification that failed: its findings are printed already; the exit code says it. */
+class AuditFailed extends Error {}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  audit: cmdAudit,
+  db: cmdDb,
   ca: cmdCa,
   card: cmdCard,
   revocations: cmdRevocations,
@@ -701,6 +802,11 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return 0;
   } catch (e) {
+    if (e instanceof AuditFailed) return 1;
+    if (e instanceof ServerRoleError || e instanceof CheckpointError) {
+      console.error(`Erreur : ${e.message}`);
+      return 1;
+    }
     if (e instanceof UsageError) {
       console.error(`Erreur : ${e.message}\nAide / help: npm run staff -- help`);
       return 2;

@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import { hashPassword, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from './passwords.ts';
+import { dummyHash, hashPassword, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, verifyPassword } from './passwords.ts';
+import type { PasswordCheckGate } from './passwords.ts';
+import type { LoginThrottle } from './throttle.ts';
 
 export const ConsoleLogin = z
   .string()
@@ -145,6 +147,65 @@ export async function seedConsoleAccounts(
 }
 
 /** What a login needs to know of an account: its id, password hash and whether it is disabled. */
-export async function accountForLogin(db: Kysely<Database>, login: string): Promise<{ id: string; password_hash: string; disabled_at: string | null } | undefined> {
+async function accountForLogin(db: Kysely<Database>, login: string): Promise<{ id: string; password_hash: string; disabled_at: string | null } | undefined> {
   return db.selectFrom('staff_accounts').select(['id', 'password_hash', 'disabled_at']).where('login', '=', login).executeTakeFirst();
+}
+
+/**
+ * Of these logins, the active accounts whose stored hash still accepts the given password: in production,
+ * the demo seed's accounts with their published password are refused at start. One scrypt per account
+ * found, none for a login that is absent or disabled.
+ */
+export async function activeAccountsAcceptingPasswords(db: Kysely<Database>, candidates: readonly { login: string; password: string }[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const c of candidates) {
+    const login = ConsoleLogin.safeParse(c.login);
+    if (!login.success) continue;
+    const account = await accountForLogin(db, login.data);
+    if (account && account.disabled_at === null && (await verifyPassword(c.password, account.password_hash))) found.push(login.data);
+  }
+  return found;
+}
+
+export type LoginOutcome =
+  | { ok: true; accountId: string; login: string }
+  /** wrong password, unknown login or disabled account: one answer for all three */
+  | { ok: false; reason: 'refused'; login: string }
+  /** the throttle's limit for this login and address, or for the address, is reached: no password was checked */
+  | { ok: false; reason: 'throttled'; login: string; scope: 'login' | 'address'; waitMs: number }
+  /** too many password checks running on this server: turned away at once, nothing checked nor counted */
+  | { ok: false; reason: 'busy'; login: string };
+
+export interface LoginGuard {
+  throttle: LoginThrottle;
+  gate: PasswordCheckGate;
+}
+
+/**
+ * One console login attempt: a failure slot reserved first (the throttle), then the password checked
+ * within the cap on concurrent checks, then the slot released (right password, active account) or kept
+ * as the failure. An unknown login costs the same scrypt as a wrong password and is counted the same.
+ */
+export async function authenticateConsoleLogin(
+  db: Kysely<Database>,
+  guard: LoginGuard,
+  attempt: { login: string; password: string; address: string },
+): Promise<LoginOutcome> {
+  const parsed = ConsoleLogin.safeParse(attempt.login);
+  const login = parsed.success ? parsed.data : attempt.login.trim().toLowerCase();
+  const reserved = await guard.throttle.reserve(login, attempt.address);
+  if (!reserved.ok) return { ok: false, reason: 'throttled', login, scope: reserved.scope, waitMs: reserved.waitMs };
+  const checked = await guard.gate.tryRun(async () => {
+    const account = parsed.success ? await accountForLogin(db, login) : undefined;
+    const matches = await verifyPassword(attempt.password, account?.password_hash ?? (await dummyHash()));
+    return matches && account !== undefined && account.disabled_at === null ? account : null;
+  });
+  if (checked === null) {
+    // no password was checked: the attempt does not count
+    await guard.throttle.release(reserved.slot);
+    return { ok: false, reason: 'busy', login };
+  }
+  if (checked.value === null) return { ok: false, reason: 'refused', login };
+  await guard.throttle.succeed(login, attempt.address);
+  return { ok: true, accountId: checked.value.id, login };
 }

@@ -13,9 +13,30 @@ const SALT_BYTES = 16;
 export const MIN_PASSWORD_CHARS = 12;
 export const MAX_PASSWORD_CHARS = 200;
 
+/**
+ * Every scrypt this process runs, counted where it runs: how many started, how many are running now, and
+ * the most that ran at once. Read by tests (the global cap is measured by counting, never by timing) and
+ * cheap enough to keep in production.
+ */
+const runs = { started: 0, running: 0, peak: 0 };
+
+export function scryptStats(): { started: number; running: number; peak: number } {
+  return { ...runs };
+}
+
+/** Starts a new peak measurement (the running count stays as it is). */
+export function resetScryptPeak(): void {
+  runs.peak = runs.running;
+}
+
 function scrypt(password: string, salt: Buffer, keylen: number, o: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+  runs.started++;
+  runs.running++;
+  runs.peak = Math.max(runs.peak, runs.running);
+  return new Promise<Buffer>((resolve, reject) => {
     scryptCb(password.normalize('NFC'), salt, keylen, o, (err, key) => (err ? reject(err) : resolve(key)));
+  }).finally(() => {
+    runs.running--;
   });
 }
 
@@ -40,6 +61,32 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const expected = Buffer.from(m[5]!, 'base64url');
   const actual = await scrypt(password, salt, expected.length, { N, r, p, maxmem: maxmem(N, r) });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * A cap on the password checks running at once: each costs a 32 MiB scrypt, so a flood of logins could
+ * otherwise take every core and the memory. Beyond the cap an attempt is turned away at once (never
+ * queued), before anything is hashed or counted.
+ */
+export const DEFAULT_PASSWORD_CHECKS = 4;
+
+export class PasswordCheckGate {
+  private running = 0;
+
+  constructor(readonly max = DEFAULT_PASSWORD_CHECKS) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('the password check cap is a positive integer');
+  }
+
+  /** Runs `check` if a place is free (the result), else null at once without running it. */
+  async tryRun<T>(check: () => Promise<T>): Promise<{ value: T } | null> {
+    if (this.running >= this.max) return null;
+    this.running++;
+    try {
+      return { value: await check() };
+    } finally {
+      this.running--;
+    }
+  }
 }
 
 /** A hash of nothing anyone knows: an unknown login costs the same time as a wrong password. */

@@ -1,6 +1,7 @@
 /**
- * The console's login throttle, on both engines: failures counted in the database, so two server
- * instances (two throttles on two connections to one database) see the same ones.
+ * The console's login throttle, on both engines: a failure slot is reserved before any password check,
+ * atomically, so two server instances (two throttles on two connections to one database) racing with
+ * many attempts at once grant no more slots than the limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../kernel/storage/database.ts';
@@ -29,53 +30,62 @@ describe.each(DIALECTS)('login throttle (%s)', (dialect) => {
     await env?.cleanup();
   });
 
-  it('blocks after 5 failures in 15 minutes, per login and address, until the oldest leaves the window', async () => {
-    const t = new LoginThrottle(a.db);
+  it('grants 5 slots per login and address in 15 minutes, then refuses until the oldest leaves the window', async () => {
+    const t = new LoginThrottle(a.db, a.dialect);
     const t0 = Date.parse('2026-11-28T10:00:00Z');
-    for (let i = 0; i < 5; i++) {
-      expect(await t.blockedFor('caf-chef', '10.0.0.1', t0 + i * 1000)).toBeNull();
-      await t.fail('CAF-Chef', '10.0.0.1', t0 + i * 1000);
-    }
-    expect(await t.blockedFor('caf-chef', '10.0.0.1', t0 + 5000)).toBe(WINDOW - 5000);
-    expect(await t.blockedFor('caf-chef', '10.0.0.2', t0 + 5000)).toBeNull();
-    expect(await t.blockedFor('mdph-chef', '10.0.0.1', t0 + 5000)).toBeNull();
-    // the first failure leaves the window: four remain, one more try is allowed
-    expect(await t.blockedFor('caf-chef', '10.0.0.1', t0 + WINDOW + 1)).toBeNull();
-    // a sixth failure within the window of the second one: blocked until the second leaves it
-    await t.fail('caf-chef', '10.0.0.1', t0 + WINDOW + 2);
-    expect(await t.blockedFor('caf-chef', '10.0.0.1', t0 + WINDOW + 3)).toBe(1000 + WINDOW - (WINDOW + 3));
+    for (let i = 0; i < 5; i++) expect(await t.reserve(i % 2 ? 'CAF-Chef' : 'caf-chef', '10.0.0.1', t0 + i * 1000)).toMatchObject({ ok: true });
+    expect(await t.reserve('caf-chef', '10.0.0.1', t0 + 5000)).toEqual({ ok: false, scope: 'login', waitMs: WINDOW - 5000 });
+    expect(await t.reserve('caf-chef', '10.0.0.2', t0 + 5000)).toMatchObject({ ok: true });
+    expect(await t.reserve('mdph-chef', '10.0.0.1', t0 + 5000)).toMatchObject({ ok: true });
+    // the first failure leaves the window: four remain, one more slot is granted, then none again
+    expect(await t.reserve('caf-chef', '10.0.0.1', t0 + WINDOW + 1)).toMatchObject({ ok: true });
+    expect(await t.reserve('caf-chef', '10.0.0.1', t0 + WINDOW + 3)).toEqual({ ok: false, scope: 'login', waitMs: 1000 + WINDOW - (WINDOW + 3) });
   });
 
-  it('counts the failures made through another instance, and survives a restart', async () => {
-    const t0 = Date.parse('2026-11-28T11:00:00Z');
-    const onA = new LoginThrottle(a.db);
-    const onB = new LoginThrottle(b.db);
-    for (let i = 0; i < 3; i++) await onA.fail('mdph-chef', '10.0.0.7', t0 + i);
-    for (let i = 0; i < 2; i++) await onB.fail('mdph-chef', '10.0.0.7', t0 + 10 + i);
-    expect(await onA.blockedFor('mdph-chef', '10.0.0.7', t0 + 20)).not.toBeNull();
-    expect(await onB.blockedFor('mdph-chef', '10.0.0.7', t0 + 20)).not.toBeNull();
-    // a new process: a new throttle on a new connection
+  it('limits one address across logins: the 21st slot of an address is refused whatever the login', async () => {
+    const t = new LoginThrottle(a.db, a.dialect);
+    const t0 = Date.parse('2026-11-28T10:30:00Z');
+    for (let i = 0; i < 20; i++) expect(await t.reserve(`login-${i}`, '10.9.9.9', t0 + i), `slot ${i}`).toMatchObject({ ok: true });
+    const refused = await t.reserve('caf-chef', '10.9.9.9', t0 + 100);
+    expect(refused).toEqual({ ok: false, scope: 'address', waitMs: WINDOW - 100 });
+    // another address is not concerned
+    expect(await t.reserve('caf-chef', '10.9.9.8', t0 + 100)).toMatchObject({ ok: true });
+  });
+
+  it('grants exactly 5 slots to 40 simultaneous attempts split over two instances', async () => {
+    const t0 = Date.now();
+    const onA = new LoginThrottle(a.db, a.dialect);
+    const onB = new LoginThrottle(b.db, b.dialect);
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? onA : onB).reserve('mdph-chef', '10.0.0.7', t0)));
+    expect(results.filter((r) => r.ok)).toHaveLength(5);
+    expect(results.filter((r) => !r.ok && r.scope === 'login')).toHaveLength(35);
+    const rows = await a.db.selectFrom('console_login_failures').select('id').where('login', '=', 'mdph-chef').where('address', '=', '10.0.0.7').execute();
+    expect(rows).toHaveLength(5);
+    // a new process: a new throttle on a new connection sees them too
     const c = openDatabase(env.config.database);
     try {
-      expect(await new LoginThrottle(c.db).blockedFor('mdph-chef', '10.0.0.7', t0 + 20)).not.toBeNull();
+      expect(await new LoginThrottle(c.db, c.dialect).reserve('mdph-chef', '10.0.0.7', t0 + 1)).toMatchObject({ ok: false, scope: 'login' });
     } finally {
       await c.db.destroy();
     }
   });
 
-  it('forgets the failures of a login and address after a success; old rows are purged', async () => {
-    const t = new LoginThrottle(a.db, 2, 60_000);
+  it('forgets the slots of a login and address after a success, releases an unchecked slot; old rows are purged', async () => {
+    const t = new LoginThrottle(a.db, a.dialect, { max: 2, windowMs: 60_000 });
     const t0 = Date.parse('2026-11-28T12:00:00Z');
-    await t.fail('a', 'ip', t0);
-    await t.fail('a', 'ip', t0 + 1);
-    await t.fail('a', 'other-ip', t0 + 2);
-    expect(await t.blockedFor('a', 'ip', t0 + 3)).not.toBeNull();
+    expect(await t.reserve('a', 'ip', t0)).toMatchObject({ ok: true });
+    const second = await t.reserve('a', 'ip', t0 + 1);
+    expect(await t.reserve('a', 'ip', t0 + 2)).toMatchObject({ ok: false });
+    // a slot whose password was never checked goes back
+    if (!second.ok) throw new Error('second slot refused');
+    await t.release(second.slot);
+    expect(await t.reserve('a', 'ip', t0 + 3)).toMatchObject({ ok: true });
     await t.succeed('a', 'ip');
-    expect(await t.blockedFor('a', 'ip', t0 + 4)).toBeNull();
-    // the other address still has its failure until the purge
+    expect(await t.reserve('a', 'ip', t0 + 4)).toMatchObject({ ok: true });
+    expect(await t.reserve('a', 'other-ip', t0 + 5)).toMatchObject({ ok: true });
     const before = await countRows(a.db, 'console_login_failures');
     expect(before).toBeGreaterThan(0);
-    expect(await purgeLoginFailures(a.db, Date.parse('2026-11-28T14:00:00Z'), WINDOW)).toBe(before);
+    expect(await purgeLoginFailures(a.db, Date.now() + 2 * WINDOW, WINDOW)).toBe(before);
     expect(await countRows(a.db, 'console_login_failures')).toBe(0);
   });
 });

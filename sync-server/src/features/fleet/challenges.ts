@@ -9,6 +9,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { loadServerSecret } from '../../kernel/secrets.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 
 /** How long a challenge may be answered. */
@@ -17,17 +18,6 @@ export const CHALLENGE_TTL_MS = 60_000;
 const INSTANCE_SKEW_MS = 30_000;
 const NONCE_BYTES = 16;
 const MAC_BYTES = 16;
-
-/** A server-wide random secret, created once and shared by every instance through the database. */
-export async function loadServerSecret(db: Kysely<Database>, name: string): Promise<Buffer> {
-  await db
-    .insertInto('server_secrets')
-    .values({ name, value: randomBytes(32).toString('base64url'), created_at: new Date().toISOString() })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const row = await db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
-  return Buffer.from(row.value, 'base64url');
-}
 
 export type ChallengeCheck = { ok: true; nonce: string; expiresAt: string } | { ok: false };
 

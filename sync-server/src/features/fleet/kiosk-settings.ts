@@ -62,6 +62,13 @@ export async function seedKiosks(db: Kysely<Database>, kiosks: readonly { id: st
   return n;
 }
 
+/** Kiosks not revoked that still carry one of these token hashes (a seed's published tokens, checked in production). */
+export async function activeKiosksWithTokenHashes(db: Kysely<Database>, tokenHashes: readonly string[]): Promise<string[]> {
+  if (tokenHashes.length === 0) return [];
+  const rows = await db.selectFrom('kiosks').select('id').where('token_hash', 'in', [...tokenHashes]).where('revoked_at', 'is', null).orderBy('id').execute();
+  return rows.map((r) => r.id);
+}
+
 export async function anyKiosk(db: Kysely<Database>): Promise<boolean> {
   return (await db.selectFrom('kiosks').select('id').limit(1).executeTakeFirst()) !== undefined;
 }

@@ -1,8 +1,13 @@
 /**
  * A person's vault as read from a kiosk, in a session the card itself opened (it signed a server nonce
  * with its authentication key): alone (own-card), or joined to an agent's session (consent). Every read
- * asks the access policy; document reads are journaled in the same transaction.
+ * asks the access policy and is journaled before anything is returned (DESIGN.md §6): the list, a search
+ * (a keyed hash of the query, never the query: it may be an IBAN or a name), a document, a file's bytes or
+ * its preview. The chain holds them all; the person's view ("Qui a vu mes papiers") leaves out their own
+ * listing, searching and file reads (they know what they did) and groups what someone else did in one
+ * session, so that it stays readable.
  */
+import { createHash, createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { DocType } from '../../../protocol/common.ts';
@@ -14,6 +19,8 @@ import type { Database, DocumentRow } from '../../kernel/storage/schema.ts';
 import { decide } from '../../kernel/access-policy.ts';
 import type { PolicyAction, PolicyActor, PolicyGround } from '../../kernel/access-policy.ts';
 import { appendAudit } from '../../kernel/audit.ts';
+import type { Json } from '../../../protocol/canonical-json.ts';
+import { loadServerSecret } from '../../kernel/secrets.ts';
 import { searchDocuments } from './vault-index.ts';
 
 export interface PersonSession {
@@ -86,6 +93,62 @@ export async function check(deps: VaultDeps, s: PersonSession, action: PolicyAct
   return { ...g, decision: d };
 }
 
+/** Reads of the person's own papers that their view leaves out (the chain keeps them). */
+const OWN_READS_NOT_SHOWN = ['vault.list', 'vault.search', 'document.file.read', 'document.preview.read'];
+
+/** Names a session in the journal without writing its id (which opens reads on its socket while it lives). */
+function sessionRef(sessionId: string): string {
+  return createHash('sha256').update('fac-session/v1\0').update(sessionId).digest('hex').slice(0, 16);
+}
+
+/** One read, journaled: who (the card's holder, or the agent on consent), on what ground, from which kiosk and session. */
+async function journalRead(
+  deps: VaultDeps,
+  s: PersonSession,
+  c: { actorId: string; groundName: string },
+  action: string,
+  documentId: string | null,
+  detail: { [key: string]: Json | undefined } = {},
+): Promise<void> {
+  await deps.db.transaction().execute((trx) =>
+    appendAudit(trx, deps.dialect, {
+      actor: { kind: 'person', id: c.actorId },
+      action,
+      subjectPersonId: s.personId,
+      documentId,
+      ground: c.groundName,
+      detail: {
+        kioskId: s.kioskId,
+        cardSerial: s.cardSerial,
+        ...(s.consent ? { agentCardSerial: s.consent.agentCardSerial } : {}),
+        session: sessionRef(s.id),
+        ...detail,
+      },
+    }),
+  );
+}
+
+/** The key of the search queries' hashes: shared by the instances, kept in the database, created once. */
+const queryKeys = new WeakMap<Kysely<Database>, Promise<Buffer>>();
+function queryKey(db: Kysely<Database>): Promise<Buffer> {
+  let key = queryKeys.get(db);
+  if (!key) {
+    key = loadServerSecret(db, 'vault-search-query-mac');
+    key.catch(() => queryKeys.delete(db));
+    queryKeys.set(db, key);
+  }
+  return key;
+}
+
+/**
+ * What the journal keeps of a query: a keyed hash of its normalized form. Equal searches can be matched
+ * by whoever holds the key; a plain hash of a short query (an IBAN, a name) could be reversed by trying them.
+ */
+async function queryMac(db: Kysely<Database>, query: string): Promise<string> {
+  const normalized = query.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return createHmac('sha256', await queryKey(db)).update(normalized).digest('hex').slice(0, 32);
+}
+
 const today = () => new Date().toISOString().slice(0, 10);
 
 function summary(doc: DocumentRow, version: { captured_at: string; thumbnail_sha256: string | null }): DocumentSummary {
@@ -124,7 +187,9 @@ async function summaries(deps: VaultDeps, personId: string, ids?: string[]): Pro
 export async function listVault(deps: VaultDeps, s: PersonSession): Promise<VaultOutcome<DocumentSummary[]>> {
   const c = await check(deps, s, 'vault.list', null);
   if (!c.decision.allow) return forbidden(c.decision.reason);
-  return { ok: true, value: await summaries(deps, s.personId) };
+  const listed = await summaries(deps, s.personId);
+  await journalRead(deps, s, c, 'vault.list', null, { count: listed.length });
+  return { ok: true, value: listed };
 }
 
 export async function searchVault(deps: VaultDeps, s: PersonSession, query: string): Promise<VaultOutcome<DocumentSummary[]>> {
@@ -132,13 +197,13 @@ export async function searchVault(deps: VaultDeps, s: PersonSession, query: stri
   if (!c.decision.allow) return forbidden(c.decision.reason);
   const hits = await searchDocuments(deps.db, deps.dialect, s.personId, query);
   const byId = new Map((await summaries(deps, s.personId, hits.map((h) => h.documentId))).map((d) => [d.id, d]));
-  return {
-    ok: true,
-    value: hits.flatMap((h) => {
-      const d = byId.get(h.documentId);
-      return d ? [{ ...d, ...(h.snippet ? { snippet: h.snippet } : {}) }] : [];
-    }),
-  };
+  const found = hits.flatMap((h) => {
+    const d = byId.get(h.documentId);
+    return d ? [{ ...d, ...(h.snippet ? { snippet: h.snippet } : {}) }] : [];
+  });
+  // the snippets show the papers' text: which papers were shown is journaled, the query only as a keyed hash
+  await journalRead(deps, s, c, 'vault.search', null, { queryMac: await queryMac(deps.db, query), documents: found.map((d) => d.id) });
+  return { ok: true, value: found };
 }
 
 const StoredFields = z.record(z.string(), ExtractedField);
@@ -162,16 +227,7 @@ export async function readDocument(
     .execute();
   const current = versions[0];
   if (!current) return unknown('Ce document n’a pas de version.');
-  await deps.db.transaction().execute((trx) =>
-    appendAudit(trx, deps.dialect, {
-      actor: { kind: 'person', id: c.actorId },
-      action: 'document.read',
-      subjectPersonId: s.personId,
-      documentId,
-      ground: c.groundName,
-      detail: { kioskId: s.kioskId, cardSerial: s.cardSerial },
-    }),
-  );
+  await journalRead(deps, s, c, 'document.read', documentId);
   return {
     ok: true,
     value: {
@@ -193,7 +249,10 @@ function FileMimeOf(mime: string): VersionDetail['file']['mime'] {
   return mime === 'image/png' || mime === 'image/webp' || mime === 'application/pdf' ? mime : 'image/jpeg';
 }
 
-/** May this session read these bytes? Only files and previews of the person's own documents. */
+/**
+ * May this session read these bytes? Only files and previews of the person's own documents; the read is
+ * journaled before the caller sends them.
+ */
 export async function authorizeFile(deps: VaultDeps, s: PersonSession, sha256: string): Promise<VaultOutcome<{ mime: string; preview: boolean }>> {
   const v = await deps.db
     .selectFrom('document_versions')
@@ -208,6 +267,7 @@ export async function authorizeFile(deps: VaultDeps, s: PersonSession, sha256: s
   if (!c.decision.allow) return forbidden(c.decision.reason);
   const preview = v.thumbnail_sha256 === sha256 && v.blob_sha256 !== sha256;
   const blob = await deps.db.selectFrom('blobs').select('mime').where('sha256', '=', sha256).executeTakeFirst();
+  await journalRead(deps, s, c, preview ? 'document.preview.read' : 'document.file.read', v.id, { sha256 });
   return { ok: true, value: { mime: preview ? 'image/jpeg' : (blob?.mime ?? 'application/octet-stream'), preview } };
 }
 
@@ -218,9 +278,11 @@ const ACTION_WORDS: Record<string, string> = {
   'document.delete': 'a supprimé un document',
   'document.send': 'a envoyé un document',
   'vault.list': 'a regardé la liste des papiers',
+  'vault.search': 'a cherché dans vos papiers',
   'audit.read': 'a regardé ce journal',
-  // written by the staff API and card administration, about the person: shown to them too
   'document.file.read': 'a ouvert le fichier d’un document',
+  'document.preview.read': 'a regardé l’aperçu d’un document',
+  // written by the staff API and card administration, about the person: shown to them too
   'person.create': 'a créé votre compte',
   'card.issue': 'a délivré votre carte',
   'card.revoke': 'a désactivé votre ancienne carte',
@@ -245,17 +307,96 @@ const ACTION_WORDS: Record<string, string> = {
   'application.message': 'a écrit un message sur une demande',
 };
 
+/** What the person's view needs of a journal row. */
+interface JournalRow {
+  at: string;
+  actor_kind: string;
+  actor_id: string;
+  action: string;
+  ground: string;
+  detail: string;
+  document_id: string | null;
+  title: string | null;
+}
+
+function detailOf(r: JournalRow): { [key: string]: unknown } {
+  try {
+    const d: unknown = JSON.parse(r.detail);
+    return d !== null && typeof d === 'object' && !Array.isArray(d) ? (d as { [key: string]: unknown }) : {};
+  } catch {
+    // detail is always JSON; a bad row only loses what its detail said
+    return {};
+  }
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Rows of one run: the same person doing the same read in the same session, one after the other (the
+ * previews of a whole list, the same file opened again). Only reads journaled with their session group;
+ * everything else stands alone.
+ */
+function runKey(r: JournalRow): string | null {
+  const session = detailOf(r).session;
+  if (typeof session !== 'string') return null;
+  if (r.action === 'document.preview.read') return [r.actor_kind, r.actor_id, r.ground, session, r.action].join('\0');
+  // the same search again (its keyed hash); different searches stay apart
+  if (r.action === 'vault.search') return [r.actor_kind, r.actor_id, r.ground, session, r.action, String(detailOf(r).queryMac)].join('\0');
+  if (r.action.endsWith('.read') || r.action === 'vault.list' || r.action === 'vault.search') {
+    return [r.actor_kind, r.actor_id, r.ground, session, r.action, r.document_id ?? ''].join('\0');
+  }
+  return null;
+}
+
+/** The words of a row (the newest of its run), saying how many times or papers when the run has more than one. */
+function actionWords(r: JournalRow, run: JournalRow[]): string {
+  const base = ACTION_WORDS[r.action] ?? r.action;
+  if (r.action === 'vault.search') {
+    const docs = detailOf(r).documents;
+    const found = Array.isArray(docs) ? docs.length : 0;
+    const searched = run.length > 1 ? ` ${run.length} fois` : '';
+    return `${base}${searched} (${found === 0 ? 'rien trouvé' : `${plural(found, 'papier trouvé', 'papiers trouvés')}`})`;
+  }
+  if (run.length === 1) return base;
+  if (r.action === 'document.preview.read') {
+    const papers = new Set(run.map((x) => x.document_id)).size;
+    return papers > 1 ? `a regardé les aperçus de ${papers} documents` : `${base} (${run.length} fois)`;
+  }
+  return `${base} (${run.length} fois)`;
+}
+
 /** The journal of everything done with the person's papers, in words they can read. */
 export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 200): Promise<VaultOutcome<AuditView[]>> {
   const c = await check(deps, s, 'audit.read', null);
   if (!c.decision.allow) return forbidden(c.decision.reason);
-  const rows = await deps.db
+  const rows: JournalRow[] = await deps.db
     .selectFrom('audit_journal')
     .leftJoin('documents', 'documents.id', 'audit_journal.document_id')
-    .select(['audit_journal.at', 'audit_journal.actor_kind', 'audit_journal.actor_id', 'audit_journal.action', 'audit_journal.ground', 'audit_journal.detail', 'documents.title'])
+    .select([
+      'audit_journal.at',
+      'audit_journal.actor_kind',
+      'audit_journal.actor_id',
+      'audit_journal.action',
+      'audit_journal.ground',
+      'audit_journal.detail',
+      'audit_journal.document_id',
+      'documents.title',
+    ])
     .where('audit_journal.subject_person_id', '=', s.personId)
+    // the person's own listing, searching and file reads are theirs to know: left out of their view only
+    .where((eb) =>
+      eb.not(
+        eb.and([
+          eb('audit_journal.actor_kind', '=', 'person'),
+          eb('audit_journal.actor_id', '=', s.identifier),
+          eb('audit_journal.ground', '=', 'own-card'),
+          eb('audit_journal.action', 'in', OWN_READS_NOT_SHOWN),
+        ]),
+      ),
+    )
     .orderBy('audit_journal.seq', 'desc')
-    .limit(limit)
+    // runs become one line each: read more rows than lines are shown
+    .limit(limit * 5)
     .execute();
   const ids = [...new Set(rows.filter((r) => r.actor_kind === 'person').map((r) => r.actor_id))];
   const people = ids.length
@@ -273,9 +414,19 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
         .execute()
     : [];
   const serviceOf = new Map(services.map((x) => [x.id, x.name]));
+
+  // newest first: a run's newest row stands for it
+  const runs: JournalRow[][] = [];
+  for (const r of rows) {
+    const key = runKey(r);
+    const last = runs.at(-1);
+    if (key !== null && last && runKey(last[0]!) === key) last.push(r);
+    else runs.push([r]);
+  }
   return {
     ok: true,
-    value: rows.map((r) => {
+    value: runs.slice(0, limit).map((run) => {
+      const r = run[0]!;
       let who: string;
       const service = r.actor_kind === 'staff' ? serviceOf.get(r.actor_id) : undefined;
       if (service) who = `Le service ${service}`;
@@ -286,16 +437,13 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
         const p = nameOf.get(r.actor_id);
         who = p ? `${p.first_name}${p.role === 'agent' ? ' (agent)' : ''}` : 'Une personne';
       }
-      let title: string | null = r.title ?? null;
-      if (!title) {
-        try {
-          const d = JSON.parse(r.detail) as { title?: unknown };
-          if (typeof d.title === 'string') title = d.title;
-        } catch {
-          // detail is always JSON; a bad row only loses its title
-        }
+      const papers = new Set(run.map((x) => x.document_id));
+      let title: string | null = papers.size > 1 ? null : (r.title ?? null);
+      if (!title && papers.size <= 1) {
+        const t = detailOf(r).title;
+        if (typeof t === 'string') title = t;
       }
-      return { at: r.at, who, action: ACTION_WORDS[r.action] ?? r.action, documentTitle: title, ground: r.ground };
+      return { at: r.at, who, action: actionWords(r, run), documentTitle: title, ground: r.ground };
     }),
   };
 }

@@ -1,0 +1,26 @@
+/**
+ * A server on PostgreSQL stopped right after it started (the cluster adapter still taking its LISTEN
+ * connection) closes at once: its close used to wait for ever on the adapter's pool.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../server.ts';
+import { freshEnv } from '../../../test-support/test-env.ts';
+import type { TestEnv } from '../../../test-support/test-env.ts';
+
+describe('the cluster adapter on PostgreSQL', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await freshEnv('postgres');
+  });
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  it('lets a server stopped right after its start close', async () => {
+    for (let i = 0; i < 3; i++) {
+      const server = await startServer({ ...env.config, seedPath: null }, { logger: false });
+      const closed = await Promise.race([server.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('still closing after 8 s'), 8000).unref())]);
+      expect(closed, `start ${i}`).toBe('closed');
+    }
+  });
+});

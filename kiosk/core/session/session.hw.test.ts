@@ -21,6 +21,9 @@ import { ForeignCard } from '../../../tests/support/foreign-card.ts';
 import type { KioskState } from '../../contract/schema.ts';
 import { silentLogger } from '../log.ts';
 import { SessionManager } from './session.ts';
+import type { SignedWrite } from './session.ts';
+import { proofMessage, referencedBlobs } from '../../../sync-server/protocol/mutations.ts';
+import type { Ground, MutationBody } from '../../../sync-server/protocol/mutations.ts';
 import { loadPinnedCa } from './trust.ts';
 
 let dir: string;
@@ -205,6 +208,46 @@ describe('card sessions over pcscd, offline', () => {
     await insert(card(LUC.serial), 1);
     await waitFor((s) => s.screen === 'session' && s.joining?.step === 'problem', 'second-slot refusal');
     expect(manager.state).toMatchObject({ joining: { step: 'problem', problem: 'not-beneficiary' } });
+  });
+
+  it('proves each write with the cards at the box (INTERNAL AUTHENTICATE over the mutation, bound to the kiosk): alone, then an agent with the beneficiary; a card gone signs nothing', async () => {
+    const witnessesOk = async (body: MutationBody, signed: SignedWrite) => {
+      const message = proofMessage('borne-test', { id: signed.id, blobs: referencedBlobs(body), ...body });
+      for (const w of signed.proof.cards) {
+        const check = await checkCardCertificate(new Uint8Array(Buffer.from(w.certificate, 'base64url')), { caCertificate: pki.ca.certificate, now: new Date(), cardSerial: w.cardSerial, isRevoked: () => false });
+        if (!check.ok) throw new Error(`certificate refused: ${check.problem}`);
+        expect(verifyP256Signature(check.info.authPublicKey, message, new Uint8Array(Buffer.from(w.signature, 'base64url')))).toBe(true);
+        // bound to this kiosk and this mutation: worth nothing for another
+        expect(verifyP256Signature(check.info.authPublicKey, proofMessage('borne-ailleurs', { id: signed.id, blobs: referencedBlobs(body), ...body }), new Uint8Array(Buffer.from(w.signature, 'base64url')))).toBe(false);
+      }
+      return signed.proof.cards.map((w) => w.cardSerial);
+    };
+    const del = (ground: Ground): MutationBody => ({ type: 'vault.document.delete', payload: { documentId: '6f1d4f0e-2b5c-4c39-9d59-0c1e7a4b8e21', owner: CAMILLE.identifier, ground } });
+
+    // Camille alone: her card signs
+    const own = await insert(card(CAMILLE.serial));
+    await screen('pin');
+    await manager.submitPin(CAMILLE.pin);
+    const alone = del(manager.ground());
+    expect(await witnessesOk(alone, await manager.proveWrite(alone))).toEqual([CAMILLE.serial]);
+    // her card pulled: nothing is signed, and the kiosk cannot sign in her name
+    await own.remove();
+    await screen('attract');
+    await expect(manager.proveWrite(alone)).rejects.toMatchObject({ code: 'no-session' });
+
+    // Sophie with Camille joined: both cards sign, the beneficiary's first
+    await insert(card(SOPHIE.serial));
+    await screen('pin');
+    await manager.submitPin(SOPHIE.pin);
+    await insert(card(CAMILLE.serial), 1);
+    await waitFor((s) => s.screen === 'session' && s.joining?.step === 'pin', 'join PIN');
+    expect(await manager.submitPin(CAMILLE.pin, 'join')).toEqual({ outcome: 'open' });
+    const together: MutationBody = {
+      type: 'vault.document.send',
+      payload: { messageId: '0b6a4f57-7f7a-4b0e-9a43-3c2f1f1c9e10', documentId: '6f1d4f0e-2b5c-4c39-9d59-0c1e7a4b8e21', owner: CAMILLE.identifier, institutionId: 'caf', note: '', ground: manager.ground() },
+    };
+    expect(manager.ground()).toEqual({ kind: 'present-beneficiary', cardSerial: CAMILLE.serial, agentCardSerial: SOPHIE.serial });
+    expect(await witnessesOk(together, await manager.proveWrite(together))).toEqual([CAMILLE.serial, SOPHIE.serial]);
   });
 
   it('signs a request manifest with the card’s signature key after the PIN again (PSO:CDS), checked against the certificate', async () => {

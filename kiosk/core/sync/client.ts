@@ -514,12 +514,21 @@ export class SyncClient {
       }
       this.lastSuccessAt = new Date().toISOString();
       refusedCount += refused.length;
-      this.problem = refusedCount > 0 ? SYNC_PROBLEM.refused : null;
+      this.problem = this.afterDrain(socket, refusedCount);
       this.emitStatus();
     }
     this.lastSuccessAt = new Date().toISOString();
-    this.problem = refusedCount > 0 ? SYNC_PROBLEM.refused : null;
+    this.problem = this.afterDrain(socket, refusedCount);
     this.emitStatus();
+  }
+
+  /**
+   * What the screen says once a batch went through: a refusal if there was one; otherwise all is well —
+   * unless the connection dropped meanwhile (its handler said "offline", which stays true).
+   */
+  private afterDrain(socket: Socket, refusedCount: number): string | null {
+    if (refusedCount > 0) return SYNC_PROBLEM.refused;
+    return socket.connected ? null : this.problem;
   }
 
   /**

@@ -5,6 +5,8 @@
  * that is missing only turns the revocation lists off; one that ends soon is announced. Logs never
  * carry a key.
  */
+import { randomBytes } from 'node:crypto';
+import { seedPersons } from '../features/persons/index.ts';
 import { chmodSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -28,6 +30,9 @@ function capture(lines: string[]) {
   });
   return pino({ level: 'info' }, stream);
 }
+
+/** Production refuses the published test token and the demo seed: these starts use a secret one and no seed. */
+const PRODUCTION = { mode: 'production', staffToken: randomBytes(24).toString('base64url'), seedPath: null } as const;
 
 describe('the platform keys at server start', () => {
   let env: TestEnv | undefined;
@@ -56,9 +61,9 @@ describe('the platform keys at server start', () => {
     env = await freshEnv('sqlite');
     const platform = await installTestPlatform(env.config.dataDir);
     const lines: string[] = [];
-    server = await startServer({ ...env.config, mode: 'production', staffToken: STAFF_TOKEN }, { logger: capture(lines) });
+    server = await startServer({ ...env.config, ...PRODUCTION }, { logger: capture(lines) });
     expect(server.revocationKey).toMatchObject({ fingerprint: platform.revocationKey.fingerprint });
-    const res = await fetch(`${server.url}/api/staff/revocations`, { headers: { authorization: `Bearer ${STAFF_TOKEN}` } });
+    const res = await fetch(`${server.url}/api/staff/revocations`, { headers: { authorization: `Bearer ${PRODUCTION.staffToken}` } });
     expect(((await res.json()) as { signerCertificate?: string }).signerCertificate).toBe(Buffer.from(platform.revocationKey.certificate).toString('base64url'));
     expect(lines.some((l) => /revocation-signing key loaded/.test(l))).toBe(true);
     expect(lines.some((l) => /CA key or the card admin secret/.test(l))).toBe(false);
@@ -125,10 +130,12 @@ describe('the platform keys at server start', () => {
     // the CA certificate alone
     await issueRevocationKey(ca, env.config.dataDir);
     unlinkSync(revocationKeyPath(env.config.dataDir));
-    server = await startServer({ ...env.config, mode: 'production', staffToken: STAFF_TOKEN }, { logger: capture(lines) });
+    server = await startServer({ ...env.config, ...PRODUCTION }, { logger: capture(lines) });
     expect(server.revocationKey).toBeNull();
     expect(lines.some((l) => /no revocation-signing key/.test(l))).toBe(true);
-    const r = await fetch(`${server.url}/api/staff/cards/${CAMILLE.card}/block`, { method: 'POST', headers: { authorization: `Bearer ${STAFF_TOKEN}` } });
+    // a person with a card (no demo seed in production)
+    await seedPersons(server.db, [{ identifier: CAMILLE.identifier, firstName: 'Camille', lastName: 'Martin', birthDate: '2009-03-14', role: 'beneficiary', card: { serial: CAMILLE.card } }], new Date().toISOString());
+    const r = await fetch(`${server.url}/api/staff/cards/${CAMILLE.card}/block`, { method: 'POST', headers: { authorization: `Bearer ${PRODUCTION.staffToken}` } });
     expect(await r.json()).toEqual({ serial: CAMILLE.card, status: 'blocked', changed: true, revocationsVersion: null });
     await server.close();
     server = undefined;
@@ -136,10 +143,10 @@ describe('the platform keys at server start', () => {
     // a key that ends in 10 days: the server says so at start, and signs meanwhile
     await issueRevocationKey(ca, env.config.dataDir, { validityDays: 10 });
     lines.length = 0;
-    server = await startServer({ ...env.config, mode: 'production', staffToken: STAFF_TOKEN }, { logger: capture(lines) });
+    server = await startServer({ ...env.config, ...PRODUCTION }, { logger: capture(lines) });
     const soon = lines.map((l) => JSON.parse(l) as { level: number; msg: string; days?: number }).find((l) => /expires soon/.test(l.msg));
     expect(soon).toMatchObject({ level: 40, days: 9 });
-    const list = await fetch(`${server.url}/api/staff/revocations`, { headers: { authorization: `Bearer ${STAFF_TOKEN}` } });
+    const list = await fetch(`${server.url}/api/staff/revocations`, { headers: { authorization: `Bearer ${PRODUCTION.staffToken}` } });
     expect(((await list.json()) as { revoked: { cardSerial: string }[] }).revoked.map((x) => x.cardSerial)).toEqual([CAMILLE.card]);
   });
 });

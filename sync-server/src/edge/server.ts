@@ -26,6 +26,7 @@ import { openBlobStore } from '../kernel/blobs/open-blob-store.ts';
 import { runHousekeeping, scheduleHousekeeping } from './jobs/housekeeping.ts';
 import type { HousekeepingReport } from './jobs/housekeeping.ts';
 import { registerBlobRoutes } from './http/blob-routes.ts';
+import type { BlobUploadTestHooks } from './http/blob-routes.ts';
 import type { BlobStore } from '../kernel/blobs/blob-store.ts';
 import { loadCa } from '../features/cards/index.ts';
 import type { LoadedCa } from '../features/cards/index.ts';
@@ -79,8 +80,8 @@ export interface StartOptions {
   pushes?: { ackTimeoutMs?: number; retryDelaysMs?: readonly number[]; pollMs?: number };
   /** how often each instance looks for kiosks revoked by another process (2 s; 0 = never) */
   revocationPollMs?: number;
-  /** fault-injection points for tests only (sync/test-hooks.ts); nothing in the configuration sets them */
-  hooks?: SyncTestHooks;
+  /** fault-injection points for tests only (sync/test-hooks.ts, http/blob-routes.ts); nothing in the configuration sets them */
+  hooks?: SyncTestHooks & BlobUploadTestHooks;
 }
 
 /** Paths that must never appear in logs, whatever logs them. */
@@ -156,7 +157,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
 
     registerHealth(app, db, dialect);
     await registerAuthRoutes(app, { db, dialect, challenges, onKeyReplaced: dropKiosk });
-    await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs });
+    await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
     await registerConsole(app, { db, dialect, blobStore });
@@ -177,7 +178,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log });
     attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log });
 
-    const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs };
+    const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs, uploadStaleMs: config.blobs.uploadStaleMs };
     const gc = (o: { now?: Date } = {}) => runHousekeeping(housekeeping, o);
     stopHousekeeping = scheduleHousekeeping(housekeeping, config.blobs.gcIntervalMs, log);
 

@@ -11,6 +11,7 @@ import * as m0006 from './migrations/0006_applications.ts';
 import * as m0007 from './migrations/0007_dossiers.ts';
 import * as m0008 from './migrations/0008_console_login_failures.ts';
 import * as m0009 from './migrations/0009_piece_chosen_at.ts';
+import * as m0010 from './migrations/0010_blob_upload_activity.ts';
 import type { Database } from './schema.ts';
 
 interface NumberedMigration {
@@ -19,7 +20,7 @@ interface NumberedMigration {
 }
 
 /** In order. Append new migrations here; never edit or reorder an existing one. */
-export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009];
+export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010];
 
 function provider(dialect: Dialect): MigrationProvider {
   return {

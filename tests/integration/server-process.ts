@@ -1,9 +1,14 @@
 /**
  * The sync-server in a child process, for the fault tests that kill it with SIGKILL. With
  * `pauseBeforeCommitSeq`, the child stops inside the transaction of the mutation with that seq, after
- * all its writes and before the commit, and says so: a SIGKILL then lands mid-transaction. The pause
- * is the server's test hook (`startServer(config, { hooks })`), passed here in code; nothing in the
- * server's configuration can turn it on.
+ * all its writes and before the commit, and says so: a SIGKILL then lands mid-transaction. With
+ * `pauseBeforeUploadFinish`, it stops once every byte of an upload is in, before the blob is hashed and
+ * stored (the PATCH carrying the last byte is still unanswered): a SIGKILL then lands mid-PATCH. The
+ * pauses are the server's test hooks (`startServer(config, { hooks })`), passed here in code; nothing in
+ * the server's configuration can turn them on.
+ *
+ * The child reports every refused batch of mutations (`acks()`), so a test can tell what the kiosk was
+ * told.
  *
  * This file is both the parent's API and, run with FAC_TEST_SERVER_CHILD=1, the child.
  */
@@ -13,23 +18,36 @@ import type { ServerConfigInput } from '../../sync-server/src/edge/config.ts';
 export interface ServerProcessOptions {
   config: ServerConfigInput;
   pauseBeforeCommitSeq?: number;
+  pauseBeforeUploadFinish?: boolean;
+}
+
+export type Paused = { kioskId: string; seq: number } | { kioskId: string | null; sha256: string; uploadId: string };
+
+/** A batch's acknowledgement as the child sent it: ok, or the refusal's code and seq. */
+export interface AckSeen {
+  kioskId: string;
+  ok: boolean;
+  code: string | null;
+  seq: number | null;
 }
 
 export interface ServerProcess {
   url: string;
-  /** resolves when the child stopped inside the transaction */
-  paused(timeoutMs?: number): Promise<{ kioskId: string; seq: number }>;
+  /** resolves when the child stopped at its pause point */
+  paused(timeoutMs?: number): Promise<Paused>;
+  /** the acknowledgements sent so far */
+  acks(): readonly AckSeen[];
   kill(): Promise<void>;
   /** SIGTERM and wait */
   stop(): Promise<void>;
   stderr(): string;
 }
 
-type FromChild = { type: 'ready'; url: string } | { type: 'paused'; kioskId: string; seq: number };
+type FromChild = { type: 'ready'; url: string } | { type: 'paused'; at: Paused } | ({ type: 'ack' } & AckSeen);
 
 const SELF = import.meta.filename;
 
-export function startServerProcess(o: ServerProcessOptions, startTimeoutMs = 20_000): Promise<ServerProcess> {
+export function startServerProcess(o: ServerProcessOptions, startTimeoutMs = 30_000): Promise<ServerProcess> {
   const child = fork(SELF, [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, FAC_TEST_SERVER_CHILD: '1', FAC_TEST_SERVER_OPTIONS: JSON.stringify(o) },
@@ -38,13 +56,16 @@ export function startServerProcess(o: ServerProcessOptions, startTimeoutMs = 20_
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let pausedValue: { kioskId: string; seq: number } | null = null;
-  let onPaused: ((v: { kioskId: string; seq: number }) => void) | null = null;
+  let pausedValue: Paused | null = null;
+  let onPaused: ((v: Paused) => void) | null = null;
+  const acks: AckSeen[] = [];
   child.on('message', (raw: unknown) => {
     const m = raw as FromChild;
     if (m.type === 'paused') {
-      pausedValue = { kioskId: m.kioskId, seq: m.seq };
+      pausedValue = m.at;
       onPaused?.(pausedValue);
+    } else if (m.type === 'ack') {
+      acks.push({ kioskId: m.kioskId, ok: m.ok, code: m.code, seq: m.seq });
     }
   });
   return new Promise((resolve, reject) => {
@@ -72,6 +93,7 @@ export function startServerProcess(o: ServerProcessOptions, startTimeoutMs = 20_
             };
           });
         },
+        acks: () => acks,
         async kill() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;
@@ -89,14 +111,27 @@ export function startServerProcess(o: ServerProcessOptions, startTimeoutMs = 20_
 async function childMain(): Promise<void> {
   const o = JSON.parse(process.env.FAC_TEST_SERVER_OPTIONS ?? '{}') as ServerProcessOptions;
   const { startServer } = await import('../../sync-server/src/edge/server.ts');
+  const send = (m: FromChild) => process.send?.(m);
+  let uploadPaused = false;
   const server = await startServer(o.config, {
     logger: false,
     hooks: {
       beforeCommit: async (m) => {
         if (m.seq === o.pauseBeforeCommitSeq) {
-          process.send?.({ type: 'paused', kioskId: m.kioskId, seq: m.seq } satisfies FromChild);
+          send({ type: 'paused', at: { kioskId: m.kioskId, seq: m.seq } });
           await new Promise(() => {}); // until SIGKILL
         }
+      },
+      beforeAck: ({ kioskId, ack }) => {
+        send({ type: 'ack', kioskId, ok: ack.ok, code: ack.ok ? null : ack.error.code, seq: ack.ok ? null : (ack.error.seq ?? null) });
+        return 'send';
+      },
+      beforeUploadFinish: async (u) => {
+        if (!o.pauseBeforeUploadFinish) return;
+        // every upload reaching its end from now on waits too: none is stored before the kill
+        if (!uploadPaused) send({ type: 'paused', at: u });
+        uploadPaused = true;
+        await new Promise(() => {}); // until SIGKILL
       },
     },
   });
@@ -104,7 +139,7 @@ async function childMain(): Promise<void> {
     void server.close().then(() => process.exit(0));
   });
   process.on('disconnect', () => process.exit(0));
-  process.send?.({ type: 'ready', url: server.url } satisfies FromChild);
+  send({ type: 'ready', url: server.url });
 }
 
 if (process.env.FAC_TEST_SERVER_CHILD === '1' && process.send) {

@@ -37,6 +37,8 @@ export interface KioskProcessOptions {
   pause?: { point: PausePoint; occurrence?: number; mode?: 'hold' | 'signal' };
   chunkSize?: number;
   batchSize?: number;
+  /** ceiling of the sync client's backoff between failed drains (2 s here; minutes on a real kiosk) */
+  retryDelayMaxMs?: number;
 }
 
 export interface Enqueued {
@@ -72,7 +74,7 @@ export interface KioskProcess {
   status(): Promise<ChildStatus>;
   /** resolves when the child stopped at its pause point */
   paused(timeoutMs?: number): Promise<{ point: PausePoint; detail: Record<string, unknown> }>;
-  /** events the child reported (settings received…) */
+  /** events the child reported (settings received, `upload-request`: each tus request `{ sha256, method, offset }`…) */
   readonly events: { name: string; detail: unknown }[];
   /** polls the child's status until `ok` says so */
   waitFor(what: string, ok: (s: ChildStatus) => boolean, timeoutMs?: number): Promise<ChildStatus>;
@@ -234,6 +236,7 @@ async function childMain(): Promise<void> {
     logger: silentLogger,
     enrollmentCode: o.enrollmentCode ?? null,
     reconnectDelayMaxMs: 500,
+    retryDelayMaxMs: o.retryDelayMaxMs ?? 2000,
     ackTimeoutMs: 10_000,
     ...(o.batchSize ? { batchSize: o.batchSize } : {}),
     ...(o.chunkSize ? { chunkSize: o.chunkSize } : {}),
@@ -241,6 +244,7 @@ async function childMain(): Promise<void> {
     testHooks: {
       // a PATCH after the first chunk: part of the file is on the server, its URL in the outbox
       beforeUploadRequest: async (r) => {
+        send({ type: 'event', name: 'upload-request', detail: { sha256: r.sha256, method: r.method, offset: r.offset } });
         if (r.method === 'PATCH' && r.offset !== null && r.offset > 0) await pauseIf('upload-resume', { sha256: r.sha256, offset: r.offset, size: r.size });
       },
       beforeSend: (batch) => pauseIf('before-send', { seqs: batch.map((m) => m.seq) }),

@@ -3,6 +3,10 @@
  * held to `bytesPerSecond` (answers come back at full speed). An upload then takes seconds instead of
  * milliseconds, so a test can kill a process while the server holds part of a blob, and know it did.
  * Real sockets, real HTTP and WebSocket traffic: nothing of the kiosk or the server is replaced.
+ *
+ * The link reads what the kiosk sends at once and lets it through at the rate. When the kiosk's side of a
+ * connection goes (killed: the kernel closes its sockets), what had not gone through yet is lost with
+ * it and the server's side is cut: the server holds exactly what the link let through.
  */
 import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
@@ -16,38 +20,64 @@ export interface SlowLink {
   close(): Promise<void>;
 }
 
+/** the rate is kept over slices of this long */
+const SLICE_MS = 50;
+
 export async function startSlowLink(target: { host: string; port: number }, bytesPerSecond: number | null): Promise<SlowLink> {
   let rate = bytesPerSecond;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
+  const drops = new Set<() => void>();
+  const server = createServer((client: Socket) => {
     const upstream = connect(target.port, target.host);
-    sockets.add(client);
-    sockets.add(upstream);
+    const queue: Buffer[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    let waitingForDrain = false;
+    let gone = false;
     const drop = () => {
+      if (gone) return;
+      gone = true;
+      queue.length = 0;
+      if (timer) clearTimeout(timer);
       client.destroy();
       upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
+      drops.delete(drop);
     };
-    client.on('error', drop);
-    upstream.on('error', drop);
-    client.on('close', drop);
-    upstream.on('close', drop);
-    upstream.pipe(client);
-    client.on('data', (chunk: Buffer) => {
+    drops.add(drop);
+    const pump = () => {
+      if (gone || timer || waitingForDrain || queue.length === 0) return;
+      let slice: Buffer;
       if (rate === null) {
-        if (!upstream.write(chunk)) {
-          client.pause();
-          upstream.once('drain', () => client.resume());
-        }
-        return;
+        slice = Buffer.concat(queue.splice(0));
+      } else {
+        const budget = Math.max(1, Math.floor((rate * SLICE_MS) / 1000));
+        const head = queue[0]!;
+        slice = head.subarray(0, budget);
+        if (slice.length === head.length) queue.shift();
+        else queue[0] = head.subarray(budget);
       }
-      // a chunk at a time, then a pause as long as the rate says that chunk took
-      client.pause();
-      upstream.write(chunk);
-      const t = setTimeout(() => client.resume(), (chunk.length / rate) * 1000);
-      t.unref();
+      if (!upstream.write(slice)) {
+        waitingForDrain = true;
+        upstream.once('drain', () => {
+          waitingForDrain = false;
+          pump();
+        });
+      }
+      if (rate === null) return;
+      timer = setTimeout(() => {
+        timer = null;
+        pump();
+      }, (slice.length / rate) * 1000);
+    };
+    client.on('data', (chunk: Buffer) => {
+      queue.push(chunk);
+      pump();
     });
+    // neither HTTP nor WebSocket clients half-close: the kiosk's side ending means it is gone
+    client.on('end', drop);
+    client.on('close', drop);
+    client.on('error', drop);
+    upstream.on('close', drop);
+    upstream.on('error', drop);
+    upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -58,8 +88,7 @@ export async function startSlowLink(target: { host: string; port: number }, byte
       rate = r;
     },
     close() {
-      for (const s of sockets) s.destroy();
-      sockets.clear();
+      for (const drop of [...drops]) drop();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };

@@ -9,7 +9,8 @@
  *    kiosk does not take the upload for done, uploads it anew, and the batch goes through with no
  *    `blob_missing`;
  *  - blobs the server lost before their mutations came: one `blob_missing`, the batch's blobs asked
- *    again and re-uploaded, the batch sent again — not refused one mutation at a time.
+ *    again and re-uploaded, the batch sent again — not refused one mutation at a time;
+ *  - upload URLs of a former server address: not waited for.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -140,7 +141,9 @@ describe('the kiosk killed mid-upload of a blob under 1 MiB', () => {
     expect(heldAtKill).toBeGreaterThan(0);
     expect(heldAtKill).toBeLessThan(400_000);
 
-    const second = await startKioskProcess({ dataDir, url: server.url });
+    // the same address (the upload URL is the server's), now at full speed
+    link.setRate(null);
+    const second = await startKioskProcess({ dataDir, url: link.url });
     running.push(second);
     await second.waitFor('the outbox drained', (s) => s.status.pending === 0 && s.lastAckedSeq === 1, 30_000);
     expectExactlyOnce(await serverHolds(server.db, kioskId), queued);
@@ -299,5 +302,22 @@ describe('blobs the server lost before their mutations came', () => {
     expectExactlyOnce(await serverHolds(server.db, kioskId), k);
     expect(acks.filter((a) => a.kioskId === kioskId && !a.ok).map((a) => a.code)).toEqual(['blob_missing']);
     for (const sha of k.shas) expect(await server.blobStore.has(sha)).toBe(true);
+  });
+
+  it('an upload begun on the server’s former address is not waited for: the blob is uploaded to the current one', async () => {
+    const { kioskId, code } = await newKioskCode(server.db, server.dialect);
+    const k = queuedOutbox(2, 30_000);
+    // as a kiosk moved to a new server address leaves it: URLs nobody answers at any more
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    for (const sha of k.shas) k.outbox.setUploadUrl(sha, `${dead}/sync/blobs/0123456789abcdef`);
+    const sync = new SyncClient({ url: server.url, outbox: k.outbox, logger: silentLogger, enrollmentCode: code, reconnectDelayMaxMs: 300, retryDelayMaxMs: 2000 });
+    sync.start();
+    try {
+      await sync.flushed(20_000);
+    } finally {
+      await sync.stop();
+      k.db.close();
+    }
+    expectExactlyOnce(await serverHolds(server.db, kioskId), k);
   });
 });

@@ -96,7 +96,9 @@ export class BlobUploader {
       // the server's word before any byte: the blob may be there from an upload whose answer was lost
       if (await this.existsOnServer(sha256)) return true;
       bytes ??= outbox.readBlob(sha256);
-      const uploadUrl = outbox.blob(sha256)?.uploadUrl ?? null;
+      let uploadUrl = outbox.blob(sha256)?.uploadUrl ?? null;
+      // an upload begun on another server address (the kiosk was moved to a new one) will never answer
+      if (uploadUrl !== null && !uploadUrl.startsWith(`${this.opts.baseUrl}${TUS_PATH}`)) uploadUrl = null;
       try {
         if ((await this.upload(sha256, row.mime, bytes, uploadUrl)) === 'stored') return true;
         // every byte is on the server, which never said it stored them: blob-exists decides on the next

@@ -8,7 +8,9 @@
  * The server keeps the production limit of 8 uploads in progress per kiosk and a short stale delay (so
  * the housekeeping also deletes uploads a killed kiosk left, and resumes meet 404s). The random draws
  * come from one seed, printed when a round fails: `FAC_CHAOS_SEED=<seed>` replays the same draws
- * (`FAC_CHAOS_ROUNDS` changes the number of rounds).
+ * (`FAC_CHAOS_ROUNDS` changes the number of rounds, `FAC_CHAOS_TRACE=1` prints each round's events).
+ * A killed server comes back after a random 0–4 s: sometimes within the upload library's own retries,
+ * sometimes not.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -169,7 +171,8 @@ describe('the kiosk and the server killed at random moments during uploads', () 
         expect(stored).toHaveLength(new Set(queued.shas).size);
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
-        throw new Error(`upload chaos failed — replay with FAC_CHAOS_SEED=${SEED} (round ${round + 1} of ${ROUNDS}: ${trace.join('; ')})\n${why}`, { cause: err });
+        const logs = `server stderr: ${server?.stderr().slice(-1500) ?? ''}\nkiosk stderr: ${kiosk?.stderr().slice(-1500) ?? ''}`;
+        throw new Error(`upload chaos failed — replay with FAC_CHAOS_SEED=${SEED} (round ${round + 1} of ${ROUNDS}: ${trace.join('; ')})\n${why}\n${logs}`, { cause: err });
       }
     }
     console.info(`upload chaos, seed ${SEED}: ${ROUNDS} rounds, ${stats.kills} kills (kiosk ${stats.byVictim.kiosk}, server ${stats.byVictim.server}, both ${stats.byVictim.both}), ${stats.midUpload} during an upload`);

@@ -518,6 +518,8 @@ export class SyncClient {
           const from = error.seq;
           recheck = new Set(batch.filter((m) => m.seq >= from).flatMap((m) => m.blobs));
           if (++missingResends <= BLOB_MISSING_RESENDS) continue;
+          // for the next drain, after the backoff: those blobs are not believed uploaded any more
+          for (const sha of recheck) outbox.markUploaded(sha, false);
           throw new Error(`server is missing a blob of seq ${error.seq}`);
         }
         if (error.seq !== undefined) outbox.recordError(error.seq, `${error.code}: ${error.message}`);

@@ -23,8 +23,8 @@ import { freshEnv, SEED_PATH } from '../../sync-server/test-support/test-env.ts'
 import type { TestEnv } from '../../sync-server/test-support/test-env.ts';
 import { freePort } from '../setup/postgres.ts';
 import { expectExactlyOnce, newKioskCode, serverHolds, WHO } from '../support/fault-kit.ts';
-import { startKioskProcess } from '../support/kiosk-process.ts';
-import type { KioskProcess } from '../support/kiosk-process.ts';
+import { prepareKioskProcess } from '../support/kiosk-process.ts';
+import type { KioskProcess, PreparedKioskProcess } from '../support/kiosk-process.ts';
 import { startSlowLink } from '../support/slow-link.ts';
 import type { SlowLink } from '../support/slow-link.ts';
 import { prepareServerProcess } from './server-process.ts';
@@ -53,9 +53,10 @@ describe('the kiosk and the server killed at random moments during uploads', () 
   let storage: ReturnType<typeof openDatabase>;
   let link: SlowLink;
   let server: ServerProcess | null = null;
-  /** the next server, its modules loaded ahead (seconds of CPU), so a restart takes what systemd's would */
+  /** the next server and kiosk, their modules loaded ahead (seconds of CPU), so a restart takes a moment, as systemd's would */
   let spare: Promise<PreparedServerProcess> | null = null;
   let kiosk: KioskProcess | null = null;
+  let spareKiosk: Promise<PreparedKioskProcess> | null = null;
   const dirs: string[] = [];
 
   beforeAll(async () => {
@@ -71,6 +72,7 @@ describe('the kiosk and the server killed at random moments during uploads', () 
     await kiosk?.kill();
     await server?.kill();
     await (await spare?.catch(() => null))?.kill();
+    await (await spareKiosk?.catch(() => null))?.kill();
     await link?.close();
     await storage?.db.destroy();
     await env?.cleanup();
@@ -83,7 +85,13 @@ describe('the kiosk and the server killed at random moments during uploads', () 
     const config = { ...env.config, port, blobs: { ...env.config.blobs, uploadStaleMs: 4000, gcIntervalMs: 1000 } };
     const dataDir = mkdtempSync(join(tmpdir(), 'fac-chaos-kiosk-'));
     dirs.push(dataDir);
-    const startKiosk = (o: { chunkSize: number; enrollmentCode?: string }) => startKioskProcess({ dataDir, url: link.url, ...o }, 60_000);
+    /** likewise for the kiosk: the spare opens the same data folder the killed one left */
+    const startKiosk = async (o: { chunkSize: number; enrollmentCode?: string }) => {
+      const next = spareKiosk ?? prepareKioskProcess(60_000);
+      spareKiosk = prepareKioskProcess(60_000);
+      spareKiosk.catch(() => undefined);
+      return (await next).start({ dataDir, url: link.url, ...o }, 60_000);
+    };
     /** the spare becomes the server (after `downMs`: a restart may outlast the upload library's own retries) */
     const startServer = async (downMs: number) => {
       const next = spare ?? prepareServerProcess({ config }, 60_000);
@@ -166,6 +174,7 @@ describe('the kiosk and the server killed at random moments during uploads', () 
         await kiosk.waitFor('the outbox drained', (s) => s.status.pending === 0 && s.lastAckedSeq === total, 90_000);
         note('drained');
         if (process.env.FAC_CHAOS_TRACE) console.info(`round ${round + 1}: ${trace.join('; ')}`);
+        if (process.env.FAC_TEST_KIOSK_LOG === '1' && Date.now() - t0 > 8000) console.info(`round ${round + 1} kiosk log:\n${kiosk.stderr().slice(-6000)}`);
         expectExactlyOnce(await serverHolds(storage.db, kioskId), queued);
         const stored = await storage.db.selectFrom('blobs').select('sha256').where('sha256', 'in', queued.shas).execute();
         expect(stored).toHaveLength(new Set(queued.shas).size);

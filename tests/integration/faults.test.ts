@@ -11,11 +11,10 @@
  */
 import { installTestCa, signedWrite } from '../../sync-server/test-support/test-ca.ts';
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KioskError } from '../../kiosk/contract/schema.ts';
@@ -27,48 +26,20 @@ import { keyFileProvider } from '../../kiosk/core/storage/keys.ts';
 import { SyncClient } from '../../kiosk/core/sync/client.ts';
 import type { DocumentDeposit, Mutation } from '../../sync-server/protocol/mutations.ts';
 import { EVENTS, MutationsAck } from '../../sync-server/protocol/socket.ts';
-import { createEnrollment } from '../../sync-server/src/features/fleet/index.ts';
 import { verifyAuditChain } from '../../sync-server/src/kernel/audit.ts';
 import { readSeedFile, seedDatabase } from '../../sync-server/src/edge/seed.ts';
 import { startServer } from '../../sync-server/src/edge/server.ts';
 import type { RunningServer } from '../../sync-server/src/edge/server.ts';
 import { openDatabase } from '../../sync-server/src/kernel/storage/database.ts';
-import type { Dialect } from '../../sync-server/src/kernel/storage/database.ts';
 import { migrateToLatest } from '../../sync-server/src/kernel/storage/migrate.ts';
-import type { Database } from '../../sync-server/src/kernel/storage/schema.ts';
-import { addKiosk, CAMILLE, connectKiosk, depositMutation, DIALECTS, fakeScan, freshEnv, SEED_PATH, tusUpload } from '../../sync-server/test-support/test-env.ts';
+import { addKiosk, connectKiosk, depositMutation, DIALECTS, fakeScan, freshEnv, SEED_PATH, tusUpload } from '../../sync-server/test-support/test-env.ts';
 import type { TestEnv } from '../../sync-server/test-support/test-env.ts';
 import { freePort } from '../setup/postgres.ts';
+import { expectExactlyOnce, newKioskCode, serverHolds, WHO } from '../support/fault-kit.ts';
 import { startKioskProcess } from '../support/kiosk-process.ts';
 import type { KioskProcess } from '../support/kiosk-process.ts';
 import { startServerProcess } from './server-process.ts';
 import type { ServerProcess } from './server-process.ts';
-
-const WHO = { owner: CAMILLE.identifier, cardSerial: CAMILLE.card };
-const ACTOR = { kind: 'staff', id: 'fault-test' } as const;
-
-async function newKioskCode(db: Kysely<Database>, dialect: Dialect): Promise<{ kioskId: string; code: string }> {
-  const e = await createEnrollment(db, dialect, { kioskId: `borne-${randomBytes(4).toString('hex')}`, name: 'Borne des tests de pannes', actor: ACTOR });
-  return { kioskId: e.kioskId, code: e.code };
-}
-
-/** What the server holds from a kiosk: its position, the mutations applied, the document versions made. */
-async function serverHolds(db: Kysely<Database>, kioskId: string) {
-  const kiosk = await db.selectFrom('kiosks').select('last_seq').where('id', '=', kioskId).executeTakeFirstOrThrow();
-  const applied = await db.selectFrom('applied_mutations').select(['seq', 'id']).where('kiosk_id', '=', kioskId).orderBy('seq').execute();
-  const versions = await db.selectFrom('document_versions').select(['document_id', 'source_mutation_id']).where('source_kiosk_id', '=', kioskId).execute();
-  return { lastSeq: kiosk.last_seq, applied, versions };
-}
-
-/** Exactly once: every queued mutation applied once, in seq order, each making one document version. */
-function expectExactlyOnce(held: Awaited<ReturnType<typeof serverHolds>>, queued: { ids: string[]; documentIds: string[] }): void {
-  expect(held.applied.map((a) => a.seq)).toEqual(queued.ids.map((_, i) => i + 1));
-  expect(held.applied.map((a) => a.id)).toEqual(queued.ids);
-  expect(held.versions).toHaveLength(queued.ids.length);
-  expect(new Set(held.versions.map((v) => v.document_id))).toEqual(new Set(queued.documentIds));
-  expect(new Set(held.versions.map((v) => v.source_mutation_id))).toEqual(new Set(queued.ids));
-  expect(held.lastSeq).toBe(queued.ids.length);
-}
 
 const dirs: string[] = [];
 function tempDir(prefix: string): string {

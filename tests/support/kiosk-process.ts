@@ -11,6 +11,9 @@
  * `clockOffsetMs` shifts the child's wall clock (Date), not its monotonic clock, to show the protocol
  * does not depend on the kiosk's time.
  *
+ * `prepareKioskProcess` loads a child's modules ahead of time and opens the kiosk only when asked (with
+ * its options): a test that restarts the kiosk often keeps one ready, and a restart then takes a moment.
+ *
  * This file is both the parent's API and, run with FAC_TEST_KIOSK_CHILD=1, the child.
  */
 import { fork } from 'node:child_process';
@@ -22,6 +25,7 @@ import type { SyncStatus } from '../../kiosk/contract/schema.ts';
 import type { DeviceInfo } from '../../kiosk/core/sync/device.ts';
 import type { DocumentDeposit } from '../../sync-server/protocol/mutations.ts';
 import { pngOfSize } from '../../sync-server/test-support/png.ts';
+import { pino } from 'pino';
 
 export type PausePoint = 'upload-resume' | 'before-send' | 'before-acknowledge';
 
@@ -38,6 +42,8 @@ export interface KioskProcessOptions {
   pause?: { point: PausePoint; occurrence?: number; mode?: 'hold' | 'signal' };
   chunkSize?: number;
   batchSize?: number;
+  /** ceiling of the sync client's backoff between failed drains (2 s here; minutes on a real kiosk) */
+  retryDelayMaxMs?: number;
 }
 
 export interface Enqueued {
@@ -59,6 +65,7 @@ type ToChild =
   | { type: 'status'; requestId: string };
 
 type FromChild =
+  | { type: 'loaded' }
   | { type: 'ready' }
   | { type: 'enqueued'; requestId: string; result: Enqueued }
   | { type: 'status'; requestId: string; result: ChildStatus }
@@ -74,7 +81,7 @@ export interface KioskProcess {
   status(): Promise<ChildStatus>;
   /** resolves when the child stopped at its pause point */
   paused(timeoutMs?: number): Promise<{ point: PausePoint; detail: Record<string, unknown> }>;
-  /** events the child reported (settings received…) */
+  /** events the child reported (settings received, `upload-request`: each tus request `{ sha256, method, offset }`…) */
   readonly events: { name: string; detail: unknown }[];
   /** polls the child's status until `ok` says so */
   waitFor(what: string, ok: (s: ChildStatus) => boolean, timeoutMs?: number): Promise<ChildStatus>;
@@ -86,15 +93,67 @@ export interface KioskProcess {
 
 const SELF = import.meta.filename;
 
-export function startKioskProcess(o: KioskProcessOptions, startTimeoutMs = 20_000): Promise<KioskProcess> {
+export interface PreparedKioskProcess {
+  /** opens the kiosk in the loaded child */
+  start(o: KioskProcessOptions, startTimeoutMs?: number): Promise<KioskProcess>;
+  /** SIGKILL, unused */
+  kill(): Promise<void>;
+}
+
+function forkChild(env: Record<string, string>): { child: ChildProcess; stderr: () => string; exited: Promise<void> } {
   const child: ChildProcess = fork(SELF, [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, FAC_TEST_KIOSK_CHILD: '1', FAC_TEST_KIOSK_OPTIONS: JSON.stringify(o), FAC_ENROLLMENT_CODE: '' },
+    env: { ...process.env, FAC_TEST_KIOSK_CHILD: '1', FAC_ENROLLMENT_CODE: '', ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, stderr: () => stderr, exited };
+}
+
+export function startKioskProcess(o: KioskProcessOptions, startTimeoutMs = 20_000): Promise<KioskProcess> {
+  const { child, stderr, exited } = forkChild({ FAC_TEST_KIOSK_OPTIONS: JSON.stringify(o) });
+  return watchKioskChild(child, stderr, exited, startTimeoutMs);
+}
+
+/** A child with the kiosk's modules loaded, waiting for its options. */
+export function prepareKioskProcess(loadTimeoutMs = 60_000): Promise<PreparedKioskProcess> {
+  const { child, stderr, exited } = forkChild({ FAC_TEST_KIOSK_DEFERRED: '1' });
+  return new Promise((resolve, reject) => {
+    const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(t);
+      reject(new Error(`kiosk process exited before it was loaded (${code ?? signal})\n${stderr().slice(-2000)}`));
+    };
+    const t = setTimeout(() => {
+      child.off('exit', onEarlyExit);
+      child.kill('SIGKILL');
+      reject(new Error(`kiosk process did not load\n${stderr().slice(-2000)}`));
+    }, loadTimeoutMs);
+    child.once('exit', onEarlyExit);
+    const onLoaded = (raw: unknown) => {
+      if ((raw as FromChild).type !== 'loaded') return;
+      clearTimeout(t);
+      child.off('exit', onEarlyExit);
+      child.off('message', onLoaded);
+      resolve({
+        start(o, startTimeoutMs = 20_000) {
+          const started = watchKioskChild(child, stderr, exited, startTimeoutMs);
+          child.send({ type: 'start', options: o });
+          return started;
+        },
+        async kill() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+      });
+    };
+    child.on('message', onLoaded);
+  });
+}
+
+/** Follows a child until its kiosk is ready, then is its handle. */
+function watchKioskChild(child: ChildProcess, stderrOf: () => string, exited: Promise<void>, startTimeoutMs: number): Promise<KioskProcess> {
   const waiting = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const events: { name: string; detail: unknown }[] = [];
   let pausedResolve: ((v: { point: PausePoint; detail: Record<string, unknown> }) => void) | null = null;
@@ -116,7 +175,7 @@ export function startKioskProcess(o: KioskProcessOptions, startTimeoutMs = 20_00
     }
   });
   child.once('exit', () => {
-    for (const w of waiting.values()) w.reject(new Error(`kiosk process exited\n${stderr.slice(-2000)}`));
+    for (const w of waiting.values()) w.reject(new Error(`kiosk process exited\n${stderrOf().slice(-2000)}`));
     waiting.clear();
   });
 
@@ -134,7 +193,7 @@ export function startKioskProcess(o: KioskProcessOptions, startTimeoutMs = 20_00
     paused(timeoutMs = 20_000) {
       if (pausedValue) return Promise.resolve(pausedValue);
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`kiosk process did not pause\n${stderr.slice(-2000)}`)), timeoutMs);
+        const t = setTimeout(() => reject(new Error(`kiosk process did not pause\n${stderrOf().slice(-2000)}`)), timeoutMs);
         pausedResolve = (v) => {
           clearTimeout(t);
           resolve(v);
@@ -146,7 +205,7 @@ export function startKioskProcess(o: KioskProcessOptions, startTimeoutMs = 20_00
       for (;;) {
         const s = await handle.status();
         if (ok(s)) return s;
-        if (Date.now() > deadline) throw new Error(`kiosk process: timed out waiting for ${what}: ${JSON.stringify(s)}\n${stderr.slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`kiosk process: timed out waiting for ${what}: ${JSON.stringify(s)}\n${stderrOf().slice(-2000)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -154,24 +213,28 @@ export function startKioskProcess(o: KioskProcessOptions, startTimeoutMs = 20_00
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
-    stderr: () => stderr,
+    stderr: stderrOf,
   };
 
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kiosk process did not start\n${stderr.slice(-2000)}`));
-    }, startTimeoutMs);
-    child.on('message', (raw: unknown) => {
-      if ((raw as FromChild).type === 'ready') {
-        clearTimeout(t);
-        resolve(handle);
-      }
-    });
-    child.once('exit', (code, signal) => {
+    const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(t);
-      reject(new Error(`kiosk process exited before it was ready (${code ?? signal})\n${stderr.slice(-2000)}`));
-    });
+      reject(new Error(`kiosk process exited before it was ready (${code ?? signal})\n${stderrOf().slice(-2000)}`));
+    };
+    const t = setTimeout(() => {
+      child.off('exit', onEarlyExit);
+      child.kill('SIGKILL');
+      reject(new Error(`kiosk process did not start\n${stderrOf().slice(-2000)}`));
+    }, startTimeoutMs);
+    child.once('exit', onEarlyExit);
+    const onReady = (raw: unknown) => {
+      if ((raw as FromChild).type !== 'ready') return;
+      clearTimeout(t);
+      child.off('exit', onEarlyExit);
+      child.off('message', onReady);
+      resolve(handle);
+    };
+    child.on('message', onReady);
   });
 }
 
@@ -208,9 +271,12 @@ function deposit(bytes: Buffer, sha256: string, who: { owner: string; cardSerial
 }
 
 async function childMain(): Promise<void> {
-  const o = JSON.parse(process.env.FAC_TEST_KIOSK_OPTIONS ?? '{}') as KioskProcessOptions;
-  if (o.clockOffsetMs) shiftClock(o.clockOffsetMs);
+  const deferred = process.env.FAC_TEST_KIOSK_DEFERRED === '1';
+  let o = JSON.parse(process.env.FAC_TEST_KIOSK_OPTIONS ?? '{}') as KioskProcessOptions;
+  // before the modules load, so none keeps the real Date (a prepared child shifts it when told)
+  if (!deferred && o.clockOffsetMs) shiftClock(o.clockOffsetMs);
   const send = (m: FromChild) => process.send?.(m);
+  process.on('disconnect', () => process.exit(0));
   const [{ openKioskDb }, { Outbox }, { keyFileProvider }, { SyncClient }, { silentLogger }, { sha256Hex }, { signedWrite }] = await Promise.all([
     import('../../kiosk/core/storage/db.ts'),
     import('../../kiosk/core/outbox/outbox.ts'),
@@ -220,6 +286,19 @@ async function childMain(): Promise<void> {
     import('../../kiosk/core/outbox/blob-crypto.ts'),
     import('../../sync-server/test-support/test-ca.ts'),
   ]);
+  if (deferred) {
+    send({ type: 'loaded' });
+    o = await new Promise<KioskProcessOptions>((resolve) => {
+      const onStart = (raw: unknown) => {
+        const m = raw as { type?: string; options?: KioskProcessOptions };
+        if (m.type !== 'start' || !m.options) return;
+        process.off('message', onStart);
+        resolve(m.options);
+      };
+      process.on('message', onStart);
+    });
+    if (o.clockOffsetMs) shiftClock(o.clockOffsetMs);
+  }
   mkdirSync(o.dataDir, { recursive: true });
   const db = openKioskDb(join(o.dataDir, 'outbox.sqlite'));
   const outbox = new Outbox(db, join(o.dataDir, 'blobs'), keyFileProvider(join(o.dataDir, 'data.key')));
@@ -231,12 +310,15 @@ async function childMain(): Promise<void> {
       if (o.pause.mode !== 'signal') await new Promise(() => {}); // until SIGKILL
     }
   };
+  // FAC_TEST_KIOSK_LOG=1: the sync client's log on the child's stderr (shown when a test fails)
+  const logger = process.env.FAC_TEST_KIOSK_LOG === '1' ? pino({ level: 'debug' }, pino.destination(2)) : silentLogger;
   const client = new SyncClient({
     url: o.url,
     outbox,
-    logger: silentLogger,
+    logger,
     enrollmentCode: o.enrollmentCode ?? null,
     reconnectDelayMaxMs: 500,
+    retryDelayMaxMs: o.retryDelayMaxMs ?? 2000,
     ackTimeoutMs: 10_000,
     ...(o.batchSize ? { batchSize: o.batchSize } : {}),
     ...(o.chunkSize ? { chunkSize: o.chunkSize } : {}),
@@ -244,6 +326,7 @@ async function childMain(): Promise<void> {
     testHooks: {
       // a PATCH after the first chunk: part of the file is on the server, its URL in the outbox
       beforeUploadRequest: async (r) => {
+        send({ type: 'event', name: 'upload-request', detail: { sha256: r.sha256, method: r.method, offset: r.offset } });
         if (r.method === 'PATCH' && r.offset !== null && r.offset > 0) await pauseIf('upload-resume', { sha256: r.sha256, offset: r.offset, size: r.size });
       },
       beforeSend: (batch) => pauseIf('before-send', { seqs: batch.map((m) => m.seq) }),
@@ -274,7 +357,6 @@ async function childMain(): Promise<void> {
       send({ type: 'failed', requestId: m.requestId, message: err instanceof Error ? err.message : String(err) });
     }
   });
-  process.on('disconnect', () => process.exit(0));
   client.start();
   send({ type: 'ready' });
 }

@@ -1,4 +1,8 @@
-/** Exponential backoff with full jitter, so that a fleet of kiosks does not retry in step. */
+/**
+ * Exponential backoff with jitter: the n-th delay is drawn between half and all of
+ * `min(maxMs, baseMs × 2ⁿ)`, so a fleet of kiosks that lost the same server does not retry in step, and
+ * a kiosk never waits less than half of what the backoff reached (no burst of instant retries).
+ */
 export class Backoff {
   private attempt = 0;
 

@@ -1,8 +1,11 @@
 /**
  * The sync client (DESIGN.md §5): drains the outbox to the server in seq order over socket.io,
- * uploading each referenced blob first (tus), and purges what the server acknowledges. It retries with
- * backoff and jitter, survives restarts (everything it needs is in the outbox) and reports a status
- * the screen can show.
+ * uploading each referenced blob first (tus, resumable: blob-upload.ts), and purges what the server
+ * acknowledges. It never gives up and never drops a mutation: a failed drain is tried again with
+ * exponential backoff and jitter, spread over minutes (at once when the connection comes back, a
+ * document is queued or staff ask for `sync-now`); it survives restarts (everything it needs is in the
+ * outbox) and reports a status the screen can show. A blob the server turns out not to have is uploaded
+ * again and its batch sent again, rather than refused one mutation at a time.
  *
  * It also owns the kiosk's identity towards the server: enrollment with a one-time code at first start
  * (device.ts), a signed challenge at every connection (device-auth.ts), and the end of it all when the
@@ -51,6 +54,11 @@ export interface SyncClientOptions {
   ackTimeoutMs?: number;
   /** ceiling of the reconnection backoff (with jitter); one server, so a short one */
   reconnectDelayMaxMs?: number;
+  /**
+   * ceiling of the backoff between failed drains while connected (with jitter): 5 minutes, so a server
+   * that refuses for a while (full, overloaded) is not hammered, and the kiosk still never gives up
+   */
+  retryDelayMaxMs?: number;
   /** tus chunk size (1 MiB) */
   chunkSize?: number;
   /** what the kiosk holds, sent in the hello so the server pushes only what is newer */
@@ -90,13 +98,19 @@ type ConnectOutcome = 'connected' | 'revoked' | 'unauthorized' | 'failed';
 /** Blob uploads run side by side (the server allows more per kiosk: blob-routes.ts). */
 const UPLOAD_CONCURRENCY = 4;
 
+/**
+ * Times in a row a batch is sent again at once after `blob_missing` (its blobs asked again and uploaded
+ * in between); past that, the backoff.
+ */
+const BLOB_MISSING_RESENDS = 2;
+
 export class SyncClient {
   private socket: Socket | null = null;
   readonly device: DeviceIdentity;
   private readonly deviceAuth: DeviceAuth;
   private readonly uploader: BlobUploader;
   private readonly ledger: PushLedger;
-  private readonly backoff = new Backoff(500, 60_000);
+  private readonly backoff: Backoff;
   private readonly reconnect: Backoff;
   private draining: Promise<void> | null = null;
   private again = false;
@@ -124,6 +138,7 @@ export class SyncClient {
     this.ledger = new PushLedger(opts.outbox.db);
     this.ledger.purge();
     this.reconnect = new Backoff(500, opts.reconnectDelayMaxMs ?? 10_000);
+    this.backoff = new Backoff(1000, opts.retryDelayMaxMs ?? 5 * 60_000);
     const fromEnv = process.env.FAC_ENROLLMENT_CODE?.trim();
     this.enrollmentCode = opts.enrollmentCode !== undefined ? opts.enrollmentCode : fromEnv ? fromEnv : null;
     this.unsubscribe = opts.outbox.onChange(() => {
@@ -479,10 +494,13 @@ export class SyncClient {
       this.helloDone = true;
     }
     let refusedCount = 0;
+    // blobs the outbox believes uploaded that the server said it lacks: asked again before the resend
+    let recheck = new Set<string>();
+    let missingResends = 0;
     for (;;) {
       const batch = outbox.pending(this.opts.batchSize ?? 50);
       if (batch.length === 0) break;
-      await this.uploadBlobsOf(batch);
+      await this.uploadBlobsOf(batch, recheck);
       await hooks?.beforeSend?.(batch);
       const raw: unknown = await socket.timeout(ackTimeout).emitWithAck(EVENTS.mutations, { mutations: batch });
       const parsed = MutationsAck.safeParse(raw);
@@ -503,7 +521,14 @@ export class SyncClient {
           continue;
         }
         if (error.code === 'blob_missing' && error.seq !== undefined) {
-          for (const sha of batch.find((m) => m.seq === error.seq)?.blobs ?? []) outbox.markUploaded(sha, false);
+          // cleaned up as an orphan, lost with a restore, or an upload the server never finished: the
+          // others of this batch may be gone too, so every blob of what is left of it is asked again
+          // (and uploaded if missing) and the batch sent again
+          const from = error.seq;
+          recheck = new Set(batch.filter((m) => m.seq >= from).flatMap((m) => m.blobs));
+          if (++missingResends <= BLOB_MISSING_RESENDS) continue;
+          // for the next drain, after the backoff: those blobs are not believed uploaded any more
+          for (const sha of recheck) outbox.markUploaded(sha, false);
           throw new Error(`server is missing a blob of seq ${error.seq}`);
         }
         if (error.seq !== undefined) outbox.recordError(error.seq, `${error.code}: ${error.message}`);
@@ -512,6 +537,8 @@ export class SyncClient {
         }
         throw new Error(`server refused mutations: ${error.code} ${error.message}`);
       }
+      recheck = new Set();
+      missingResends = 0;
       this.lastSuccessAt = new Date().toISOString();
       refusedCount += refused.length;
       this.problem = this.afterDrain(socket, refusedCount);
@@ -533,9 +560,10 @@ export class SyncClient {
 
   /**
    * Uploads the blobs a batch references, a few at a time (the server accepts UPLOAD_CONCURRENCY in
-   * progress per kiosk and more), and records them as uploaded in one transaction.
+   * progress per kiosk and more), and records them as uploaded in one transaction. Those in `recheck`
+   * are asked of the server even if the outbox believes them uploaded.
    */
-  private async uploadBlobsOf(batch: readonly { seq: number; blobs: string[] }[]): Promise<void> {
+  private async uploadBlobsOf(batch: readonly { seq: number; blobs: string[] }[], recheck: ReadonlySet<string>): Promise<void> {
     const { outbox } = this.opts;
     const work = [...new Map(batch.flatMap((m) => m.blobs.map((sha) => [sha, m.seq] as const))).entries()];
     const done: string[] = [];
@@ -545,7 +573,7 @@ export class SyncClient {
       while (failure === null && next < work.length) {
         const [sha, seq] = work[next++]!;
         try {
-          if (await this.uploader.ensureUploaded(sha)) done.push(sha);
+          if (await this.uploader.ensureUploaded(sha, { recheck: recheck.has(sha) })) done.push(sha);
         } catch (err) {
           if (err instanceof BlobUploadError) outbox.recordError(seq, err.message);
           failure ??= err;

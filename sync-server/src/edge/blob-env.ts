@@ -72,6 +72,7 @@ export function parseBlobLimits(env: Record<string, string | undefined>, problem
     gcIntervalMs: Math.round(num('FAC_BLOB_GC_INTERVAL_MINUTES', d.gcIntervalMs / 60_000, 0, 7 * 24 * 60) * 60_000),
     maxUploadsPerKiosk: Math.round(num('FAC_BLOB_MAX_UPLOADS_PER_KIOSK', d.maxUploadsPerKiosk, 1, 1000)),
     maxUnreferencedPerKiosk: Math.round(num('FAC_BLOB_MAX_UNREFERENCED_PER_KIOSK', d.maxUnreferencedPerKiosk, 1, 1_000_000)),
+    uploadStaleMs: Math.round(num('FAC_BLOB_UPLOAD_STALE_MINUTES', d.uploadStaleMs / 60_000, 0.05, 24 * 60) * 60_000),
   };
 }
 

@@ -79,6 +79,15 @@ describe('loadServerConfig', () => {
     ]);
   });
 
+  it('reads how long an upload may stay silent before it stops counting (minutes), and refuses a bad value', () => {
+    expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN }).blobs.uploadStaleMs).toBe(5 * 60_000);
+    expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, FAC_BLOB_UPLOAD_STALE_MINUTES: '2' }).blobs.uploadStaleMs).toBe(120_000);
+    expect(loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, FAC_BLOB_UPLOAD_STALE_MINUTES: '0.5' }).blobs.uploadStaleMs).toBe(30_000);
+    for (const bad of ['0', 'abc', '-1', '100000']) {
+      expect(problemsOf({ FAC_STAFF_TOKEN: TOKEN, FAC_BLOB_UPLOAD_STALE_MINUTES: bad })).toEqual([expect.stringMatching(/^FAC_BLOB_UPLOAD_STALE_MINUTES: expected a number/)]);
+    }
+  });
+
   it('treats empty variables as unset', () => {
     const c = loadServerConfig({ FAC_STAFF_TOKEN: TOKEN, DATABASE_URL: '', FAC_SERVER_PORT: ' ' });
     expect(c.database.kind).toBe('sqlite');

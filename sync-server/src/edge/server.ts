@@ -30,6 +30,7 @@ import { DOCUMENT_PDF_JOB } from '../features/vault/index.ts';
 import { runHousekeeping, scheduleHousekeeping } from './jobs/housekeeping.ts';
 import type { HousekeepingReport } from './jobs/housekeeping.ts';
 import { registerBlobRoutes } from './http/blob-routes.ts';
+import type { BlobUploadTestHooks } from './http/blob-routes.ts';
 import type { BlobStore } from '../kernel/blobs/blob-store.ts';
 import { CaError, issuanceSecretsIn, loadCaCertificate, loadRevocationKey, REVOCATION_KEY_RENEW_DAYS, revocationKeyPath } from '../features/cards/index.ts';
 import type { CaCertificate, LoadedRevocationKey } from '../features/cards/index.ts';
@@ -100,8 +101,8 @@ export interface StartOptions {
   audit?: Partial<AuditTrailOptions>;
   /** the console's cap on password checks running at once (default 4) */
   passwordChecks?: number;
-  /** fault-injection points for tests only (sync/test-hooks.ts); nothing in the configuration sets them */
-  hooks?: SyncTestHooks;
+  /** fault-injection points for tests only (sync/test-hooks.ts, http/blob-routes.ts); nothing in the configuration sets them */
+  hooks?: SyncTestHooks & BlobUploadTestHooks;
   /** the PDF threads' limits (tests shorten them); warm from the start except in test mode */
   pdf?: PdfPoolOptions;
 }
@@ -241,7 +242,14 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     registerHealth(app, db, dialect);
     await registerAuditApi(app, { staffToken: config.staffToken, trail: auditTrail });
     await registerAuthRoutes(app, { db, dialect, challenges, onKeyReplaced: dropKiosk });
-    await registerBlobRoutes(app, { db, blobStore, uploadDir, limits: config.blobs, inspect: (file, mime) => inspectFile(pdf, { path: file }, mime) });
+    await registerBlobRoutes(app, {
+      db,
+      blobStore,
+      uploadDir,
+      limits: config.blobs,
+      inspect: (file, mime) => inspectFile(pdf, { path: file }, mime),
+      ...(opts.hooks ? { hooks: opts.hooks } : {}),
+    });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService, pdf });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
     await registerConsole(app, { db, dialect, blobStore, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
@@ -262,7 +270,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
     attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
 
-    const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs };
+    const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs, uploadStaleMs: config.blobs.uploadStaleMs };
     const gc = (o: { now?: Date } = {}) => runHousekeeping(housekeeping, o);
     stopHousekeeping = scheduleHousekeeping(housekeeping, config.blobs.gcIntervalMs, log);
 

@@ -8,10 +8,13 @@
  * Nor can it store a file that is not what it says: once its hash matches, an upload is checked in full
  * (an image decoded, a PDF opened with limits: `deps.inspect`) and refused with 422 when it fails, nothing
  * stored. The bytes are the kiosk's, named by their SHA-256, so they are checked, never rewritten.
+ * Nor can a kiosk lock itself out (killed mid-upload, or cut off longer than its retries last): only live
+ * uploads count (a byte received or the offset asked within `uploadStaleMs`, kernel/blobs/uploads.ts),
+ * and a new upload of a blob the same kiosk had started before releases the older one at once.
  */
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server as TusServer } from '@tus/server';
+import { EVENTS as TUS_EVENTS, Server as TusServer } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -24,22 +27,44 @@ import type { Database } from '../../kernel/storage/schema.ts';
 import { sha256OfFile } from '../../kernel/blobs/blob-store.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { FileVerdict } from '../../kernel/files/inspect.ts';
-import { blobRecorded, recordBlob, recordUploadFinished, recordUploadStarted, unreferencedBlobs, uploadsInFlight } from '../../kernel/blobs/uploads.ts';
+import {
+  blobRecorded,
+  recordBlob,
+  recordUploadFinished,
+  recordUploadStarted,
+  releaseUploadsOf,
+  touchUpload,
+  unreferencedBlobs,
+  uploadsInFlight,
+} from '../../kernel/blobs/uploads.ts';
 
 /** Status sent when the uploaded bytes do not hash to the declared SHA-256 (tus leaves 460+ to servers). */
 export const HASH_MISMATCH_STATUS = 460;
 /** Status sent when the uploaded bytes are not the file they are declared as (an image that does not decode…). */
 export const UNREADABLE_FILE_STATUS = 422;
 export const BLOB_EXISTS_PATH = '/sync/blob-exists/';
-/** An unfinished upload is dropped after a day; the kiosk then starts it again. */
+/**
+ * However alive, an unfinished upload is refused (410) a day after its creation; the kiosk then starts it
+ * again. Silent ones go much sooner (`uploadStaleMs`, by the housekeeping).
+ */
 export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
 const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface BlobLimits {
-  /** uploads created and not finished (within UPLOAD_EXPIRY_MS) per kiosk */
+  /** live uploads (created and not finished, not stale) per kiosk */
   maxUploadsPerKiosk: number;
   /** blobs a kiosk uploaded that no applied mutation references yet */
   maxUnreferencedPerKiosk: number;
+  /** an unfinished upload with no byte received and no offset asked for this long stops counting */
+  uploadStaleMs: number;
+}
+
+/**
+ * Fault-injection point for the fault tests (a server killed once all of an upload's bytes are in, before
+ * it stored the blob). Passed in code only, through `startServer(config, { hooks })`.
+ */
+export interface BlobUploadTestHooks {
+  beforeUploadFinish?(u: { kioskId: string | null; sha256: string; uploadId: string }): Promise<void> | void;
 }
 
 export interface BlobRoutesDeps {
@@ -50,6 +75,8 @@ export interface BlobRoutesDeps {
   limits: BlobLimits;
   /** checks a finished upload's file in full (kernel/files/inspect.ts) before it is stored */
   inspect(file: string, mime: FileMime): Promise<FileVerdict>;
+
+  hooks?: BlobUploadTestHooks;
 }
 
 const UploadMetadata = z.object({ sha256: Sha256, mime: FileMime });
@@ -62,9 +89,14 @@ function tusFailure(status_code: number, body: string): { status_code: number; b
 }
 
 export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesDeps): Promise<void> {
-  const { db, blobStore, uploadDir, limits } = deps;
+  const { db, blobStore, uploadDir, limits, hooks } = deps;
   const datastore = new FileStore({ directory: uploadDir, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
   const tusPath = TUS_PATH.replace(/\/$/, '');
+
+  /** a sign of life of an upload; bookkeeping only, so a failure is logged and the upload goes on */
+  const touch = async (uploadId: string): Promise<void> => {
+    await touchUpload(db, uploadId, new Date().toISOString()).catch((err: unknown) => app.log.warn({ err }, 'upload activity not recorded'));
+  };
 
   const tus = new TusServer({
     path: tusPath,
@@ -72,6 +104,8 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     maxSize: LIMITS.blobBytes,
     relativeLocation: true,
     respectForwardedHeaders: false,
+    // while bytes flow, the upload is marked alive this often (well within the stale delay)
+    postReceiveInterval: Math.max(100, Math.min(10_000, Math.floor(limits.uploadStaleMs / 4))),
     async onUploadCreate(req, upload) {
       // the Fastify route has authenticated the request already; this records who owns the upload
       const auth = parseKioskAuthorization(req.headers.get('authorization') ?? undefined);
@@ -81,8 +115,10 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
       }
       const meta = UploadMetadata.safeParse(upload.metadata ?? {});
       if (!meta.success) throw tusFailure(400, 'Upload-Metadata must carry sha256 (64 hex digits) and mime (image/jpeg, image/png, image/webp or application/pdf)\n');
-      const since = new Date(Date.now() - UPLOAD_EXPIRY_MS).toISOString();
-      const inFlight = await uploadsInFlight(db, auth.kioskId, since);
+      // the kiosk starts this blob anew: what it had started of it before will never be resumed
+      await releaseUploadsOf(db, uploadDir, { kioskId: auth.kioskId, sha256: meta.data.sha256 });
+      const liveSince = new Date(Date.now() - limits.uploadStaleMs).toISOString();
+      const inFlight = await uploadsInFlight(db, auth.kioskId, liveSince);
       if (inFlight >= limits.maxUploadsPerKiosk) throw tusFailure(429, `too_many_uploads: at most ${limits.maxUploadsPerKiosk} uploads in progress per kiosk\n`);
       const unreferenced = await unreferencedBlobs(db, auth.kioskId);
       if (unreferenced >= limits.maxUnreferencedPerKiosk) {
@@ -94,6 +130,7 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     async onUploadFinish(_req, upload) {
       const meta = UploadMetadata.parse(upload.metadata ?? {});
       const kioskId = typeof upload.metadata?.kioskId === 'string' ? upload.metadata.kioskId : null;
+      await hooks?.beforeUploadFinish?.({ kioskId, sha256: meta.sha256, uploadId: upload.id });
       const file = join(uploadDir, upload.id);
       const refused = await refusedFile(file, meta);
       if (refused) {
@@ -130,6 +167,11 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     return verdict.ok ? null : verdict;
   }
 
+  tus.on(TUS_EVENTS.POST_RECEIVE, (_req, upload) => {
+    // the last chunk's event would only race the finish, which closes the row
+    if (upload.size === undefined || upload.offset < upload.size) void touch(upload.id);
+  });
+
   const cleanup = (): void => {
     tus.cleanUpExpiredUploads().catch((err: unknown) => app.log.warn({ err }, 'expired uploads cleanup failed'));
   };
@@ -147,16 +189,25 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     return null;
   }
 
-  /** An upload in progress may be touched only by the kiosk that created it. */
-  async function ownsUpload(auth: KioskAuth, url: string): Promise<boolean> {
+  /**
+   * An upload in progress may be touched only by the kiosk that created it. `id` is set when the upload
+   * exists and is this kiosk's; otherwise tus answers (404) itself.
+   */
+  async function ownUpload(auth: KioskAuth, url: string): Promise<{ allowed: boolean; id: string | null }> {
     const path = url.split('?')[0] ?? '';
-    const id = UploadId.safeParse(decodeURIComponent(path.slice(TUS_PATH.length)));
-    if (!id.success) return true; // tus answers 404 itself
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path.slice(TUS_PATH.length));
+    } catch {
+      return { allowed: true, id: null };
+    }
+    const id = UploadId.safeParse(decoded);
+    if (!id.success) return { allowed: true, id: null };
     try {
       const upload = await datastore.getUpload(id.data);
-      return upload.metadata?.kioskId === auth.kioskId;
+      return upload.metadata?.kioskId === auth.kioskId ? { allowed: true, id: id.data } : { allowed: false, id: null };
     } catch {
-      return true; // unknown upload: tus answers 404 itself
+      return { allowed: true, id: null };
     }
   }
 
@@ -168,12 +219,21 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     const tusHandler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const auth = await authenticate(request, reply);
       if (!auth) return;
-      if (request.method !== 'POST' && request.method !== 'OPTIONS' && !(await ownsUpload(auth, request.url))) {
-        await sendError(reply, 404, 'unknown', 'Envoi inconnu.');
-        return;
+      let owned: string | null = null;
+      if (request.method !== 'POST' && request.method !== 'OPTIONS') {
+        const own = await ownUpload(auth, request.url);
+        if (!own.allowed) {
+          await sendError(reply, 404, 'unknown', 'Envoi inconnu.');
+          return;
+        }
+        owned = own.id;
       }
+      // a kiosk asking where its upload stands is about to resume it: alive
+      if (owned && request.method === 'HEAD') await touch(owned);
       reply.hijack();
       await tus.handle(request.raw, reply.raw);
+      // bytes arrived (a finished upload is left as it is)
+      if (owned && request.method === 'PATCH') await touch(owned);
     };
     // no GET: uploads are write-only; stored blobs are read through the staff API and its policy
     const methods = ['POST', 'PATCH', 'HEAD', 'DELETE', 'OPTIONS'];

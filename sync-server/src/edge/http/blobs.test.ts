@@ -265,3 +265,114 @@ describe.each(DIALECTS)('blob limits and orphan cleanup on %s', (dialect) => {
     expect(await deposit(k, 1, lost)).toMatchObject({ ok: true });
   });
 });
+
+describe.each(DIALECTS)('uploads a kiosk abandoned or started anew, on %s', (dialect) => {
+  let env: TestEnv;
+  let server: RunningServer;
+  let uploadDir: string;
+  /** short here; minutes by default (FAC_BLOB_UPLOAD_STALE_MINUTES) */
+  const STALE = 2500;
+
+  beforeAll(async () => {
+    env = await freshEnv(dialect);
+    server = await startServer({ ...env.config, blobs: { ...env.config.blobs, uploadStaleMs: STALE, gcIntervalMs: 0 } }, { logger: false });
+    uploadDir = join(env.config.dataDir, 'uploads');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await env?.cleanup();
+  });
+
+  const tusHeaders = (a: KioskAuth) => ({ 'Tus-Resumable': '1.0.0', Authorization: kioskAuthorization(a) });
+  const meta = (sha: string) => `sha256 ${Buffer.from(sha).toString('base64')},mime ${Buffer.from('image/png').toString('base64')}`;
+  /** POST: the upload's id, or the refusal */
+  const create = async (a: KioskAuth, sha: string, size: number) => {
+    const r = await fetch(`${server.url}${TUS_PATH}`, { method: 'POST', headers: { ...tusHeaders(a), 'Upload-Length': String(size), 'Upload-Metadata': meta(sha) } });
+    return { status: r.status, body: await r.text(), id: (r.headers.get('location') ?? '').slice(TUS_PATH.length) };
+  };
+  const patch = (a: KioskAuth, id: string, offset: number, bytes: Buffer) =>
+    fetch(`${server.url}${TUS_PATH}${id}`, {
+      method: 'PATCH',
+      headers: { ...tusHeaders(a), 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
+      body: new Uint8Array(bytes),
+    }).then((r) => r.status);
+  const head = (a: KioskAuth, id: string) => fetch(`${server.url}${TUS_PATH}${id}`, { method: 'HEAD', headers: tusHeaders(a) });
+  const unfinished = async (kioskId: string) =>
+    (await server.db.selectFrom('blob_uploads').select('upload_id').where('kiosk_id', '=', kioskId).where('finished_at', 'is', null).execute()).map((r) => r.upload_id);
+  const filesOf = (id: string) => [id, `${id}.json`].filter((f) => existsSync(join(uploadDir, f)));
+  const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+
+  it('eight uploads abandoned: a ninth is refused at first, taken once they went stale, and the cleanup deletes them', async () => {
+    const k = await addKiosk(server.db);
+    const abandoned: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const c = await create(k, sha256Hex(fakeScan(32)), 100);
+      expect(c.status).toBe(201);
+      abandoned.push(c.id);
+    }
+    // a few bytes in one of them, as a kiosk killed mid-PATCH leaves it
+    expect(await patch(k, abandoned[0]!, 0, fakeScan(10))).toBe(204);
+    const lastSign = Date.now();
+    const ninth = fakeScan(100);
+    const refused = await create(k, sha256Hex(ninth), ninth.length);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatch(/too_many_uploads/);
+
+    await sleepUntil(lastSign + STALE + 300);
+    expect(await tusUpload(server.url, k, ninth, { sha256: sha256Hex(ninth), mime: 'image/png' })).toMatchObject({ ok: true });
+    expect((await fetch(`${server.url}${BLOB_EXISTS_PATH}${sha256Hex(ninth)}`, { method: 'HEAD', headers: { Authorization: kioskAuthorization(k) } })).status).toBe(200);
+
+    // the housekeeping deletes the stale ones (rows and files) without waiting for the grace period
+    expect(await unfinished(k.kioskId)).toHaveLength(8);
+    expect((await server.collectGarbage()).uploadsDeleted).toBeGreaterThanOrEqual(8);
+    expect(await unfinished(k.kioskId)).toEqual([]);
+    for (const id of abandoned) expect(filesOf(id)).toEqual([]);
+    expect((await head(k, abandoned[0]!)).status).toBe(404);
+  });
+
+  it('an upload still receiving bytes is live: the cleanup keeps it, and it finishes', async () => {
+    const k = await addKiosk(server.db);
+    const bytes = fakeScan(20);
+    const live = await create(k, sha256Hex(bytes), bytes.length);
+    const silent = await create(k, sha256Hex(fakeScan(20)), 20);
+    expect([live.status, silent.status]).toEqual([201, 201]);
+    const t0 = Date.now();
+    await sleepUntil(t0 + STALE * 0.6);
+    expect(await patch(k, live.id, 0, bytes.subarray(0, 5))).toBe(204);
+    await sleepUntil(t0 + STALE * 1.2);
+    await server.collectGarbage();
+    expect(await unfinished(k.kioskId)).toEqual([live.id]);
+    expect(filesOf(silent.id)).toEqual([]);
+    const h = await head(k, live.id);
+    expect(h.status).toBe(200);
+    expect(h.headers.get('upload-offset')).toBe('5');
+    expect(await patch(k, live.id, 5, bytes.subarray(5))).toBe(204);
+    expect(await unfinished(k.kioskId)).toEqual([]);
+    expect(await server.blobStore.has(sha256Hex(bytes))).toBe(true);
+  });
+
+  it('a kiosk starting anew a blob it had started releases the older upload at once (not another kiosk’s)', async () => {
+    const k = await addKiosk(server.db);
+    const other = await addKiosk(server.db);
+    const bytes = fakeScan(30);
+    const sha = sha256Hex(bytes);
+    const first = await create(k, sha, bytes.length);
+    expect(await patch(k, first.id, 0, bytes.subarray(0, 10))).toBe(204);
+    const theirs = await create(other, sha, bytes.length);
+    const again = await create(k, sha, bytes.length);
+    expect([first.status, theirs.status, again.status]).toEqual([201, 201, 201]);
+    expect(await unfinished(k.kioskId)).toEqual([again.id]);
+    expect(filesOf(first.id)).toEqual([]);
+    expect((await head(k, first.id)).status).toBe(404);
+    expect(await unfinished(other.kioskId)).toEqual([theirs.id]);
+    expect((await head(other, theirs.id)).status).toBe(200);
+
+    // a kiosk that lost its upload URLs may start the same blob again and again: never locked out
+    for (let i = 0; i < 12; i++) expect((await create(k, sha, bytes.length)).status).toBe(201);
+    expect(await unfinished(k.kioskId)).toHaveLength(1);
+    const last = (await unfinished(k.kioskId))[0]!;
+    expect(await patch(k, last, 0, bytes)).toBe(204);
+    expect(await unfinished(k.kioskId)).toEqual([]);
+    expect(await server.blobStore.has(sha)).toBe(true);
+  });
+});

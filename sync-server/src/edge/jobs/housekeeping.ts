@@ -23,12 +23,13 @@ export interface HousekeepingDeps {
   store: BlobStore;
   uploadDir: string;
   graceMs: number;
+  uploadStaleMs: number;
 }
 
 /** One round of every purge, in turn. */
 export async function runHousekeeping(deps: HousekeepingDeps, o: { now?: Date } = {}): Promise<HousekeepingReport> {
   const now = o.now ?? new Date();
-  const blobs = await collectOrphanBlobs({ db: deps.db, store: deps.store, uploadDir: deps.uploadDir, graceMs: deps.graceMs, now });
+  const blobs = await collectOrphanBlobs({ db: deps.db, store: deps.store, uploadDir: deps.uploadDir, graceMs: deps.graceMs, uploadStaleMs: deps.uploadStaleMs, now });
   const t = now.getTime();
   let authRowsDeleted = 0;
   authRowsDeleted += await purgeExpiredSessions(deps.db, t);

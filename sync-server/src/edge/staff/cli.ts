@@ -618,6 +618,7 @@ async function cmdBlobs(args: string[]): Promise<void> {
         store,
         uploadDir: join(ctx.dataDir, 'uploads'),
         graceMs: grace === undefined ? ctx.storage.blobs.graceMs : Math.round(grace * 3_600_000),
+        uploadStaleMs: ctx.storage.blobs.uploadStaleMs,
         dryRun: values['dry-run'] === true,
       });
       const verb = values['dry-run'] === true ? 'à supprimer / to delete' : 'supprimés / deleted';

@@ -7,7 +7,10 @@
  *    after this long; `FAC_BLOB_GC_INTERVAL_MINUTES` (60; 0 = never) how often the server looks;
  *  - `FAC_BLOB_MAX_UPLOADS_PER_KIOSK` (8) uploads in progress, `FAC_BLOB_MAX_UNREFERENCED_PER_KIOSK` (500)
  *    blobs uploaded and not referenced yet: beyond, a kiosk's new uploads are refused (429) until it
- *    catches up, so no kiosk can flood the store.
+ *    catches up, so no kiosk can flood the store;
+ *  - `FAC_BLOB_UPLOAD_STALE_MINUTES` (5): an unfinished upload that received no byte (and whose offset no
+ *    one asked) for this long is stale: it no longer counts as in progress, and the cleanup deletes it.
+ *    A kiosk killed or cut off mid-upload thus gets its slots back in minutes, not after the grace period.
  */
 import { z } from 'zod';
 
@@ -34,6 +37,8 @@ export const BlobsConfig = z.object({
   gcIntervalMs: z.number().int().nonnegative(),
   maxUploadsPerKiosk: z.number().int().positive(),
   maxUnreferencedPerKiosk: z.number().int().positive(),
+  /** an unfinished upload silent for this long stops counting against its kiosk and is cleaned up */
+  uploadStaleMs: z.number().int().positive(),
 });
 export type BlobsConfig = z.infer<typeof BlobsConfig>;
 
@@ -43,4 +48,5 @@ export const DEFAULT_BLOBS_CONFIG: BlobsConfig = {
   gcIntervalMs: 60 * 60 * 1000,
   maxUploadsPerKiosk: 8,
   maxUnreferencedPerKiosk: 500,
+  uploadStaleMs: 5 * 60 * 1000,
 };

@@ -1,17 +1,19 @@
 /**
- * Orphan cleanup: what kiosks uploaded but never used. After a grace period it deletes
- *  - uploads never completed (tus files and their bookkeeping),
- *  - blobs no applied mutation ever referenced (`referenced_at` null), row then bytes,
- *  - bytes in the store that no row describes (a crash between storing and recording),
+ * Orphan cleanup: what kiosks uploaded but never used. It deletes
+ *  - uploads never completed that went silent (no byte received, no offset asked) for the stale delay
+ *    (minutes: a kiosk killed mid-upload, or one that started the blob anew), tus files and bookkeeping;
+ *    and, after the grace period, the bookkeeping of finished ones;
+ *  - blobs no applied mutation ever referenced (`referenced_at` null), after the grace period, row then bytes,
+ *  - bytes in the store that no row describes (a crash between storing and recording), after the grace period.
  * Run periodically by the server's housekeeping job (edge/jobs/housekeeping.ts) and by `npm run staff -- blobs gc`. Safe to run from several processes
  * at once: each deletion is conditional, and a blob a mutation references meanwhile is kept (the mutation
- * locks the row and sets `referenced_at` in its transaction; the deletion re-checks it).
+ * locks the row and sets `referenced_at` in its transaction; the deletion re-checks it); so is an upload
+ * that showed life meanwhile.
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { BlobStore } from './blob-store.ts';
+import { deleteFinishedUploadRows, deleteStaleUploads } from './uploads.ts';
 
 export interface GcOptions {
   db: Kysely<Database>;
@@ -19,6 +21,8 @@ export interface GcOptions {
   /** the tus upload folder */
   uploadDir: string;
   graceMs: number;
+  /** an unfinished upload silent this long is deleted (never later than the grace period) */
+  uploadStaleMs: number;
   now?: Date;
   /** report what would go, delete nothing */
   dryRun?: boolean;
@@ -32,27 +36,16 @@ export interface GcReport {
   kept: number;
 }
 
-const UPLOAD_ID = /^[0-9A-Za-z_-]{1,128}$/;
-
 export async function collectOrphanBlobs(o: GcOptions): Promise<GcReport> {
   const { db, store } = o;
   const now = o.now ?? new Date();
   const cutoff = new Date(now.getTime() - o.graceMs).toISOString();
   const report: GcReport = { uploadsDeleted: 0, blobsDeleted: 0, strayBytesDeleted: 0, kept: 0 };
 
-  // 1. uploads never completed; and the bookkeeping of finished ones
-  const stale = await db.selectFrom('blob_uploads').select(['upload_id', 'finished_at']).where('created_at', '<', cutoff).execute();
-  for (const u of stale) {
-    if (u.finished_at === null) {
-      report.uploadsDeleted++;
-      if (o.dryRun) continue;
-      if (UPLOAD_ID.test(u.upload_id)) {
-        await rm(join(o.uploadDir, u.upload_id), { force: true });
-        await rm(join(o.uploadDir, `${u.upload_id}.json`), { force: true });
-      }
-    }
-    if (!o.dryRun) await db.deleteFrom('blob_uploads').where('upload_id', '=', u.upload_id).execute();
-  }
+  // 1. uploads never completed and silent for the stale delay; and the bookkeeping of finished ones
+  const staleBefore = new Date(now.getTime() - Math.min(o.uploadStaleMs, o.graceMs)).toISOString();
+  report.uploadsDeleted = await deleteStaleUploads(db, o.uploadDir, staleBefore, o.dryRun);
+  if (!o.dryRun) await deleteFinishedUploadRows(db, cutoff);
 
   // 2. blobs never referenced: the row first (conditionally), then the bytes
   const orphans = await db.selectFrom('blobs').select('sha256').where('referenced_at', 'is', null).where('created_at', '<', cutoff).execute();

@@ -125,6 +125,8 @@ export interface BlobUploadsTable {
   size: number;
   created_at: string;
   finished_at: string | null;
+  /** the last sign of life (a byte received, the offset asked); null on rows from before it was kept: created_at */
+  touched_at: string | null;
 }
 
 export interface AppliedMutationsTable {

@@ -42,7 +42,8 @@ import type { PersonSession } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
-import { handle, kioskIdOf } from './kiosk-socket.ts';
+import { handle } from './handle.ts';
+import { kioskIdOf } from './kiosk-socket.ts';
 import { personSessionOf } from './vault-socket.ts';
 
 export interface ApplicationsSocketDeps {

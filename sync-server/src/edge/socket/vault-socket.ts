@@ -33,7 +33,8 @@ import { authorizeFile, listVault, personJournal, readDocument, searchVault } fr
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import { handle, kioskIdOf } from './kiosk-socket.ts';
+import { handle } from './handle.ts';
+import { kioskIdOf } from './kiosk-socket.ts';
 
 export interface VaultSocketDeps {
   db: Kysely<Database>;

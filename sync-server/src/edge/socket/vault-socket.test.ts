@@ -610,7 +610,9 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
     });
 
     it('journals an agent’s list, search, file and preview reads with the beneficiary present: each in her journal, with who and on what ground', async () => {
-      const preview = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(200)]);
+      // a real JPEG (the server decodes every image it receives), its colour random so the blob is its own
+      const [r, g, b] = randomBytes(3);
+      const preview = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: r!, g: g!, b: b! } } }).jpeg().toBuffer();
       const withPreview = await deposit(camille, { docType: 'health-insurance', ocrText: 'Attestation de droits', thumbnail: preview });
       const kiosk = await kioskSocket();
       const agent = await sessionOn(kiosk, cardOf(sophie));

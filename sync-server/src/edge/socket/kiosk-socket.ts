@@ -9,15 +9,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Namespace, Server as IoServer, Socket } from 'socket.io';
-import {
-  CardholderRequest,
-  EVENTS,
-  HANDSHAKE_ERROR,
-  HelloRequest,
-  KIOSK_NAMESPACE,
-  KioskHandshake,
-  MutationsRequest,
-} from '../../../protocol/socket.ts';
+import type { MessageOf } from '../../../protocol/events.ts';
+import { EVENTS, HANDSHAKE_ERROR, KIOSK_NAMESPACE, KioskHandshake } from '../../../protocol/socket.ts';
 import type { HelloAck, ProtocolError } from '../../../protocol/socket.ts';
 import type { Challenges } from '../../features/fleet/index.ts';
 import { kioskStatus, revokedKioskIds, verifySignedChallenge } from '../../features/fleet/index.ts';
@@ -123,7 +116,7 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
     });
     pushes?.attach(socket, kioskId);
 
-    handle(socket, log, EVENTS.hello, HelloRequest, async (request): Promise<HelloAck> => {
+    handle(socket, log, EVENTS.hello, async (request): Promise<HelloAck> => {
       // the kiosk's clientTime is informative only: nothing here depends on the kiosk's clock
       if (await isRevoked(kioskId)) {
         dropLocal(kioskId);
@@ -136,7 +129,7 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
       return { ok: true, ...position, serverTime: new Date().toISOString() };
     });
 
-    handle(socket, log, EVENTS.mutations, MutationsRequest, async (request) => {
+    handle(socket, log, EVENTS.mutations, async (request) => {
       const ack = await engine.apply(kioskId, request.mutations);
       if (ack.ok) log.debug({ kioskId, lastSeq: ack.lastSeq, count: ack.results.length }, 'mutations acknowledged');
       else log.warn({ kioskId, code: ack.error.code, seq: ack.error.seq, expectedSeq: ack.error.expectedSeq }, 'mutations refused');
@@ -147,12 +140,13 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
       return ack;
     });
 
-    handle(socket, log, EVENTS.cardholder, CardholderRequest, (request) => cardholderGreeting(db, request.identifier));
+    handle(socket, log, EVENTS.cardholder, (request) => cardholderGreeting(db, request.identifier));
   });
 
   function dropLocal(kioskId: string): void {
     const room = kioskRoom(kioskId);
-    nsp.local.to(room).emit(EVENTS.revoked, { at: new Date().toISOString() });
+    const notice: MessageOf<typeof EVENTS.revoked> = { at: new Date().toISOString() };
+    nsp.local.to(room).emit(EVENTS.revoked, notice);
     nsp.local.in(room).disconnectSockets(true);
   }
 

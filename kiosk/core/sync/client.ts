@@ -10,15 +10,16 @@
  */
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
+import { SERVER_EVENTS, ackSchema, describeIssues } from '../../../sync-server/protocol/events.ts';
+import type { AckOf, EventName, RequestOf } from '../../../sync-server/protocol/events.ts';
 import {
   EVENTS,
   HANDSHAKE_ERROR,
   HelloAck,
   KIOSK_NAMESPACE,
   MutationsAck,
-  PushMessage,
 } from '../../../sync-server/protocol/socket.ts';
-import type { AdminCommand, ApplicationStatusBody, KioskSettings, PushAck } from '../../../sync-server/protocol/socket.ts';
+import type { AdminCommand, ApplicationStatusBody, KioskSettings, PushAck, PushMessage } from '../../../sync-server/protocol/socket.ts';
 import type { SyncStatus } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -82,6 +83,20 @@ export class OfflineRequestError extends Error {
   constructor() {
     super('not connected to the sync server');
     this.name = 'OfflineRequestError';
+  }
+}
+
+/**
+ * The server answered a request with something its acknowledgement's schema refuses (protocol/events.ts).
+ * Says where, never what: the answer may hold a person's data.
+ */
+export class MalformedAnswerError extends Error {
+  constructor(
+    readonly event: EventName,
+    readonly issues: string,
+  ) {
+    super(`malformed answer to ${event}: ${issues}`);
+    this.name = 'MalformedAnswerError';
   }
 }
 
@@ -229,13 +244,18 @@ export class SyncClient {
   }
 
   /**
-   * A request/answer with the server over the sync socket (vault reads…); the caller validates the
-   * answer with its schema. Offline → OfflineRequestError at once.
+   * A request/answer with the server over the sync socket (vault reads, the aid space…), typed and
+   * checked by the events table (protocol/events.ts): the answer is validated with the event's
+   * acknowledgement schema before the caller sees it. Offline → OfflineRequestError at once; no answer
+   * in time → the socket's timeout error; an answer the schema refuses → MalformedAnswerError.
    */
-  async request(event: string, payload: unknown, timeoutMs: number): Promise<unknown> {
+  async request<E extends EventName>(event: E, payload: RequestOf<E>, timeoutMs: number): Promise<AckOf<E>> {
     const socket = this.socket;
     if (!socket?.connected) throw new OfflineRequestError();
-    return socket.timeout(timeoutMs).emitWithAck(event, payload);
+    const raw: unknown = await socket.timeout(timeoutMs).emitWithAck(event, payload);
+    const parsed = ackSchema(event).safeParse(raw);
+    if (!parsed.success) throw new MalformedAnswerError(event, describeIssues(parsed.error));
+    return parsed.data;
   }
 
   /** Resolves once the outbox is empty (or rejects after timeoutMs): for tests and orderly shutdown. */
@@ -356,7 +376,7 @@ export class SyncClient {
   // ---- pushes -----------------------------------------------------------------------------------
 
   private async receivePush(raw: unknown): Promise<PushAck> {
-    const parsed = PushMessage.safeParse(raw);
+    const parsed = SERVER_EVENTS[EVENTS.push].message.safeParse(raw);
     if (!parsed.success) {
       this.opts.logger.warn('malformed push from the server');
       return { ok: false, error: { code: 'invalid', message: 'push illisible' } };

@@ -34,11 +34,12 @@ module.exports = {
     },
     {
       name: 'contract-is-pure',
-      comment: 'kiosk/contract is shared by renderer and core: zod only, no Node, no other layer',
+      comment:
+        'kiosk/contract is shared by renderer and core: zod, and the protocol\'s schema files (reused, never copied), no Node, no other layer',
       severity: 'error',
       from: { path: '^kiosk/contract/' },
       to: {
-        pathNot: ['^kiosk/contract/', 'node_modules/zod/'],
+        pathNot: ['^kiosk/contract/', 'node_modules/zod/', '^sync-server/protocol/(?![^/]+\\.test\\.ts$)[^/]+\\.ts$'],
       },
     },
     {
@@ -88,6 +89,17 @@ module.exports = {
       severity: 'error',
       from: { path: '^kiosk/(contract|renderer)/' },
       to: { path: ['^sync-server/protocol/(card-certificate|der|revocation-signer)\\.ts$', '^sync-server/protocol/print/'] },
+    },
+    {
+      name: 'contract-reaches-no-node-protocol',
+      comment:
+        'what kiosk/contract and the renderer use of the protocol never leads, even through another protocol file, to its Node-only parts (certificate profiles, revocation list check, PDF kit) nor to drivers/',
+      severity: 'error',
+      from: { path: '^kiosk/(contract|renderer)/' },
+      to: {
+        path: ['^sync-server/protocol/(card-certificate|der|revocation-signer)\\.ts$', '^sync-server/protocol/print/', '^drivers/'],
+        reachable: true,
+      },
     },
     {
       name: 'server-kernel-below-features',

@@ -1,8 +1,41 @@
 /**
  * The one kiosk API contract (`window.kiosk`), shared by the renderer and the core (DESIGN.md §3).
  * Pure zod, no Node and no DOM: it is imported on both sides and validated on both sides.
+ *
+ * What the server owns is not declared again here: the protocol's schemas (sync-server/protocol/) are
+ * imported as they are, and where a screen needs another shape (a label added, a member left out) it is
+ * derived from the protocol's with `.extend`, `.pick` or `.omit`. `no-copied-schemas.test.ts` fails on
+ * a copy.
  */
 import { z } from 'zod';
+import {
+  ApplicationStateName,
+  ChecklistEntry,
+  CreateRequest,
+  ChoosePieceRequest,
+  CatalogueAck,
+  Dossier,
+  DossierSummary as DossierSummaryWire,
+  FilingSituation,
+  MessageRequest,
+  Notice,
+  PieceStatusName,
+  PrepareRequest,
+  SimulateAck,
+  SimulationResult,
+  SubmissionGround,
+  SubmissionMode,
+  SubmissionState,
+  ThreadMessage,
+  AidProcess as AidProcessWire,
+  AidSummary,
+} from '../../sync-server/protocol/applications.ts';
+import { DocType, PersonRole } from '../../sync-server/protocol/common.ts';
+import { DocumentSend } from '../../sync-server/protocol/mutations.ts';
+import { SituationSchema } from '../../sync-server/protocol/simulation.ts';
+import { AuditEntry, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
+
+export { FilingSituation, SubmissionGround, SubmissionMode, ThreadMessage };
 
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
@@ -28,7 +61,7 @@ export const CardProblem = z.enum([
 ]);
 export type CardProblem = z.infer<typeof CardProblem>;
 
-export const Role = z.enum(['beneficiary', 'agent']);
+export const Role = PersonRole;
 export type Role = z.infer<typeof Role>;
 
 /** The person a card opened the session for (no identifier on screen: the name is enough). */
@@ -99,14 +132,14 @@ const Bytes = z.instanceof(Uint8Array);
 export const VaultItem = z.object({
   id: z.uuid(),
   title: z.string(),
-  docType: z.string(),
+  docType: DocType,
   /** the group it is shown in (issuing institution): 'caf', 'impots', … and its name */
   issuer: z.string(),
   issuerTitle: z.string(),
-  vault: z.enum(['personal', 'institutional']),
+  vault: VaultKind,
   capturedAt: z.string(),
   expiresOn: z.string().nullable(),
-  expiry: z.enum(['valid', 'expires-soon', 'expired', 'too-old']),
+  expiry: Expiry,
   /** deposited during this session and still on its way to the server */
   pending: z.boolean(),
   snippet: z.string().optional(),
@@ -118,215 +151,91 @@ export const VaultField = z.object({ name: z.string(), label: z.string(), value:
 
 export const VaultDocument = z.object({
   item: VaultItem,
-  versions: z.array(
-    z.object({
-      version: z.number().int().positive(),
-      capturedAt: z.string(),
-      fields: z.array(VaultField),
-      mime: z.string(),
-      pages: z.number().int().positive(),
-    }),
-  ),
+  versions: z.array(VersionDetail.pick({ version: true, capturedAt: true, pages: true }).extend({ fields: z.array(VaultField), mime: z.string() })),
 });
 export type VaultDocument = z.infer<typeof VaultDocument>;
 
-export const JournalEntry = z.object({ at: z.string(), who: z.string(), action: z.string(), documentTitle: z.string().nullable() });
+export const JournalEntry = AuditEntry.pick({ at: true, who: true, action: true, documentTitle: true });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
-export const InstitutionItem = z.object({
-  id: z.string(),
+export const InstitutionItem = Institution.pick({ id: true, name: true, address: true }).extend({
   /** cms, caf, mairie… (the same kinds as a checklist piece's issuer) */
-  kind: z.string().optional(),
-  name: z.string(),
-  address: z.string(),
-  city: z.string(),
+  kind: Institution.shape.kind.optional(),
+  /** the postcode and the city */
+  city: Institution.shape.city,
   /** where it is, for the plan (when the server gives it) */
-  lat: z.number().min(-90).max(90).optional(),
-  lon: z.number().min(-180).max(180).optional(),
+  lat: Institution.shape.lat.unwrap().optional(),
+  lon: Institution.shape.lon.unwrap().optional(),
 });
 export type InstitutionItem = z.infer<typeof InstitutionItem>;
 
 // ---------------------------------------------------------------------------------------------------
-// The aid space (issue #7). Labels (states, kinds of paper) come ready for the screen from the core.
+// The aid space. Labels (states, kinds of paper) come ready for the screen from the core.
 
+/** An aid named for the screen: its id and its name. */
+const AidRef = z.object({ id: z.string(), name: z.string() });
+const [SimpleProcess, BundleProcess, LinkedProcess] = AidProcessWire.options;
+
+/** How an aid is filed, with the aids it names resolved to their names for the screen. */
 export const AidProcess = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('simple') }),
+  SimpleProcess,
   /** filed together with these aids (the pieces they share are given once) */
-  z.object({ kind: z.literal('bundle'), with: z.array(z.object({ id: z.string(), name: z.string() })) }),
+  BundleProcess.extend({ with: z.array(AidRef) }),
   /** waits for the decision on another aid, and why */
-  z.object({ kind: z.literal('linked'), after: z.object({ id: z.string(), name: z.string() }), reason: z.string() }),
+  LinkedProcess.extend({ after: AidRef }),
 ]);
 export type AidProcess = z.infer<typeof AidProcess>;
 
-export const AidItem = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  institutionKind: z.string(),
-  institutionName: z.string(),
-  /** shown as text: the kiosk has no browser */
-  officialUrl: z.string(),
-  process: AidProcess,
-  /** the simulation can estimate it */
-  simulable: z.boolean(),
-});
+/** An aid of the catalogue; its official address is shown as text (the kiosk has no browser). */
+export const AidItem = AidSummary.extend({ process: AidProcess });
 export type AidItem = z.infer<typeof AidItem>;
 
-const AidId = z.string().min(1).max(80);
-const Euros = z.number().finite().nonnegative().max(1_000_000);
-
-/** The simulation questionnaire's answers (the core checks them again with the server's own rules). */
-export const SimulationSituation = z.object({
-  residesInFrance: z.boolean(),
-  couple: z.boolean(),
-  /** the person first, then their partner */
-  adults: z
-    .array(
-      z.object({
-        age: z.number().int().min(16, 'un adulte a au moins 16 ans').max(120),
-        resources: z.object({ salaries: Euros, unemploymentBenefits: Euros, pensions: Euros, other: Euros }),
-      }),
-    )
-    .min(1)
-    .max(2),
-  children: z.array(z.object({ age: z.number().int().min(0).max(24) })).max(15),
-  housing: z.discriminatedUnion('status', [
-    z.object({ status: z.literal('tenant'), rent: Euros, housingBenefit: Euros }),
-    z.object({ status: z.literal('owner'), repayingLoan: z.boolean() }),
-    z.object({ status: z.literal('hosted-free') }),
-  ]),
-});
+/** The simulation questionnaire's answers: the server's own rules and words (protocol/simulation.ts). */
+export const SimulationSituation = SituationSchema;
 export type SimulationSituation = z.infer<typeof SimulationSituation>;
 
-export const SimulationOutcome = z.object({
-  rulesVersion: z.string(),
-  validFrom: z.string(),
-  /** "Ceci est une estimation…" and the like, shown above the results */
-  warnings: z.array(z.string()),
-  results: z.array(
-    z.object({
-      aid: z.string(),
-      aidName: z.string(),
-      eligible: z.union([z.boolean(), z.literal('unknown')]),
-      /** euros per month, an estimate */
-      monthlyAmount: z.number().nullable(),
-      explanation: z.array(z.string()),
-      /** it is in the catalogue: "Faire la demande" leads there */
-      canFile: z.boolean(),
-    }),
-  ),
+/** The estimate; each result says whether the aid is in the catalogue ("Faire la demande" leads there). */
+export const SimulationOutcome = SimulateAck.options[0].omit({ ok: true }).extend({
+  results: z.array(SimulationResult.extend({ canFile: z.boolean() })),
 });
 export type SimulationOutcome = z.infer<typeof SimulationOutcome>;
 
-/** What the checklist depends on (the filing questionnaire). */
-export const FilingSituation = z.object({
-  housing: z.enum(['tenant', 'owner', 'hosted', 'homeless']),
-  activity: z.array(z.enum(['salaried', 'self-employed', 'job-seeker', 'student', 'retired', 'inactive'])).min(1, 'choisissez au moins une réponse').max(6),
-  nationality: z.enum(['french', 'eu', 'non-eu']),
-  children: z.boolean(),
-  couple: z.boolean(),
-});
-export type FilingSituation = z.infer<typeof FilingSituation>;
-
-export const ApplicationState = z.enum(['draft', 'collecting-pieces', 'ready', 'submitted', 'in-processing', 'information-requested', 'accepted', 'refused', 'closed']);
+export const ApplicationState = ApplicationStateName;
 export type ApplicationState = z.infer<typeof ApplicationState>;
 
 /** "Du nouveau": a status change the person has not seen yet, with the institution's words. */
-export const AidNotice = z.object({
-  id: z.uuid(),
-  dossierId: z.uuid(),
-  applicationId: z.uuid(),
-  aidName: z.string(),
-  state: ApplicationState,
-  stateLabel: z.string(),
-  at: z.string(),
-  message: z.string().nullable(),
-});
+export const AidNotice = Notice.extend({ stateLabel: z.string() });
 export type AidNotice = z.infer<typeof AidNotice>;
 
-const AidOfDossier = z.object({ applicationId: z.uuid(), aidId: z.string(), aidName: z.string(), state: ApplicationState, stateLabel: z.string() });
+/** The states come with their words for the screen. */
+const AidOfDossier = DossierSummaryWire.shape.aids.element.extend({ stateLabel: z.string() });
 
-export const DossierSummary = z.object({
-  dossierId: z.uuid(),
-  aids: z.array(AidOfDossier),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  missingCount: z.number().int().nonnegative(),
-  unreadMessages: z.number().int().nonnegative(),
-});
+export const DossierSummary = DossierSummaryWire.extend({ aids: z.array(AidOfDossier) });
 export type DossierSummary = z.infer<typeof DossierSummary>;
 
-export const PieceStatus = z.enum(['arriving', 'not-arrived', 'present', 'absent', 'expired', 'too-old']);
+export const PieceStatus = PieceStatusName;
 export type PieceStatus = z.infer<typeof PieceStatus>;
 
-export const ChecklistPiece = z.object({
-  itemId: z.string(),
-  label: z.string(),
-  /** the piece as the person names it when asking for it (« mon RIB »), for the message and the letter */
-  inLetter: z.string(),
-  docTypes: z.array(z.string()),
+export const ChecklistPiece = ChecklistEntry.extend({
   /** what kinds of paper fit, in words ("Carte d’identité", "Passeport") */
   docTitles: z.array(z.string()),
-  issuerKind: z.string(),
-  issuerName: z.string(),
-  /** "à" and the issuer, as French contracts it ("aux impôts", "au CCAS", "à la CAF") */
-  issuerTo: z.string(),
   /** the issuer is the institution handling the request: once the request is sent, it can be asked in its thread */
   issuerHandles: z.boolean(),
-  forAids: z.array(z.string()),
-  status: PieceStatus,
-  document: z.object({ id: z.uuid(), title: z.string(), capturedAt: z.string(), issuedOn: z.string().nullable() }).nullable(),
-  /** asked again by the institution after sending */
-  requestedByInstitution: z.boolean(),
-  maxAgeMonths: z.number().int().positive().nullable(),
+  document: ChecklistEntry.shape.document.unwrap().omit({ version: true }).nullable(),
 });
 export type ChecklistPiece = z.infer<typeof ChecklistPiece>;
 
-export const ThreadMessage = z.object({
-  id: z.uuid(),
-  at: z.string(),
-  author: z.enum(['person', 'agent', 'institution']),
-  authorName: z.string(),
-  body: z.string(),
-});
-export type ThreadMessage = z.infer<typeof ThreadMessage>;
-
-export const DossierView = z.object({
-  dossierId: z.uuid(),
-  situation: FilingSituation,
+export const DossierView = Dossier.extend({
   aids: z.array(
-    AidOfDossier.extend({
-      institutionName: z.string(),
+    Dossier.shape.aids.element.extend({
       institutionKind: z.string(),
-      /** a linked aid: what it waits for, in words */
-      waitsFor: z.string().nullable(),
-      decisionReason: z.string().nullable(),
+      stateLabel: z.string(),
     }),
   ),
   checklist: z.array(ChecklistPiece),
-  mode: z.enum(['manual', 'automatic']).nullable(),
-  signedAt: z.string().nullable(),
-  submittedAt: z.string().nullable(),
-  /** every piece is there and nothing is sent yet */
-  canSubmit: z.boolean(),
-  /** not signed yet: it can still be signed and sent */
-  canSign: z.boolean(),
-  /** not decided yet: the person may withdraw it */
-  canWithdraw: z.boolean(),
-  history: z.array(z.object({ at: z.string(), aidName: z.string(), state: ApplicationState, stateLabel: z.string(), text: z.string() })),
-  messages: z.array(ThreadMessage),
+  history: z.array(Dossier.shape.history.element.extend({ stateLabel: z.string() })),
 });
 export type DossierView = z.infer<typeof DossierView>;
-
-export const SubmissionMode = z.enum(['manual', 'automatic']);
-export type SubmissionMode = z.infer<typeof SubmissionMode>;
-
-export const SubmissionGround = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('beneficiary-signature') }),
-  /** an agent acting on a signed procuration, with its reference */
-  z.object({ kind: z.literal('procuration'), reference: z.string().trim().min(3, 'la référence a au moins 3 caractères').max(60) }),
-]);
-export type SubmissionGround = z.infer<typeof SubmissionGround>;
 
 /** What the card is about to sign, shown before the PIN. */
 export const SubmissionReview = z.object({
@@ -343,6 +252,9 @@ export type SubmissionReview = z.infer<typeof SubmissionReview>;
 
 const PrintResult = z.object({ pages: z.number().int().positive(), printed: z.boolean() });
 const DossierRef = z.object({ dossierId: z.uuid() });
+/** The aid space's requests as the screen makes them: the protocol's, without the session (the core adds it). */
+const withoutSession = { sessionId: true } as const;
+const SendParams = DocumentSend.shape.payload.pick({ documentId: true, institutionId: true }).extend({ note: DocumentSend.shape.payload.shape.note.default('') });
 
 /** Every method: its params and its result. */
 export const methods = {
@@ -417,36 +329,28 @@ export const methods = {
     result: z.object({ pages: z.number().int().positive(), printed: z.boolean() }),
   },
   'vault.delete': { params: z.object({ documentId: z.uuid() }), result: z.object({}) },
-  'vault.send': {
-    params: z.object({ documentId: z.uuid(), institutionId: z.string().max(64), note: z.string().max(2000).default('') }),
-    result: z.object({}),
-  },
+  'vault.send': { params: SendParams, result: z.object({}) },
   'vault.journal': { params: z.object({}), result: z.object({ entries: z.array(JournalEntry) }) },
   'institutions.list': { params: z.object({}), result: z.object({ institutions: z.array(InstitutionItem) }) },
-  'aids.catalogue': { params: z.object({}), result: z.object({ version: z.number().int(), validFrom: z.string(), aids: z.array(AidItem) }) },
+  'aids.catalogue': { params: z.object({}), result: CatalogueAck.options[0].omit({ ok: true }).extend({ aids: z.array(AidItem) }) },
   'aids.simulate': { params: z.object({ situation: SimulationSituation }), result: SimulationOutcome },
   /** the person's requests, and the status changes they have not seen yet */
   'applications.list': { params: z.object({}), result: z.object({ dossiers: z.array(DossierSummary), notices: z.array(AidNotice) }) },
   /** one aid, or the aids filed together (a bundle); a linked aid brings the one it waits for */
-  'applications.create': {
-    params: z.object({ aidIds: z.array(AidId).min(1).max(12), situation: FilingSituation }),
-    result: z.object({ dossierId: z.uuid() }),
-  },
+  'applications.create': { params: CreateRequest.omit(withoutSession), result: z.object({ dossierId: z.uuid() }) },
   'applications.get': { params: DossierRef, result: DossierView },
   /** this paper of the vault (or just scanned) for this piece of the checklist */
-  'applications.choosePiece': { params: DossierRef.extend({ itemId: z.string().min(1).max(80), documentId: z.uuid() }), result: z.object({}) },
+  'applications.choosePiece': { params: ChoosePieceRequest.omit(withoutSession), result: z.object({}) },
   /** what will be sent, for the person to read before signing; kept by the core for `sign` */
-  'applications.prepare': { params: DossierRef.extend({ mode: SubmissionMode, ground: SubmissionGround }), result: SubmissionReview },
+  'applications.prepare': { params: PrepareRequest.omit(withoutSession), result: SubmissionReview },
   /** the card signs what `prepare` showed (PIN typed again), then it is sent */
   'applications.sign': {
-    params: DossierRef.extend({
-      mode: SubmissionMode,
-      ground: SubmissionGround,
+    params: PrepareRequest.omit(withoutSession).extend({
       pin: z.string().regex(/^\d{4,8}$/, 'le code doit avoir 4 à 8 chiffres'),
     }),
     result: z.discriminatedUnion('outcome', [
       /** sent now, or signed and waiting for the last pieces (automatic sending) */
-      z.object({ outcome: z.literal('sent'), state: z.enum(['submitted', 'waiting-for-pieces']), receiptNumber: z.string() }),
+      z.object({ outcome: z.literal('sent'), state: SubmissionState, receiptNumber: z.string() }),
       z.object({ outcome: z.literal('wrong'), triesLeft: z.number().int().min(0) }),
       z.object({ outcome: z.literal('blocked') }),
     ]),
@@ -454,7 +358,7 @@ export const methods = {
   'applications.withdraw': { params: DossierRef, result: z.object({}) },
   /** to the institution of the request (of this aid's application, when a dossier holds several) */
   'applications.message': {
-    params: DossierRef.extend({ body: z.string().trim().min(1, 'écrivez votre message').max(2000, 'message trop long'), applicationId: z.uuid().optional() }),
+    params: MessageRequest.omit(withoutSession),
     result: z.object({}),
   },
   'applications.printReceipt': { params: DossierRef, result: PrintResult },

@@ -12,10 +12,12 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import type { Json } from './canonical-json.ts';
-import { DocType, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
+import { Bytes, DocType, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
 import { CardSerial } from './revocation.ts';
 import { SituationSchema } from './simulation.ts';
-import { AckFailure, B64, SessionRequest } from './vault.ts';
+import { AckFailure, B64, OkAck, SessionRequest } from './vault.ts';
+
+export { OkAck };
 
 // ---------------------------------------------------------------------------------------------------
 // The situation a checklist depends on (the filing questionnaire)
@@ -30,7 +32,7 @@ export type Nationality = z.infer<typeof Nationality>;
 
 export const FilingSituation = z.strictObject({
   housing: Housing,
-  activity: z.array(Activity).min(1).max(6),
+  activity: z.array(Activity).min(1, 'choisissez au moins une réponse').max(6),
   nationality: Nationality,
   /** dependent children in the household */
   children: z.boolean(),
@@ -81,7 +83,7 @@ export const SubmissionGround = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('procuration'),
     /** the reference of the signed procuration the agent acts on (the procuration model comes later) */
-    reference: z.string().trim().min(3).max(60),
+    reference: z.string().trim().min(3, 'la référence a au moins 3 caractères').max(60),
   }),
 ]);
 export type SubmissionGround = z.infer<typeof SubmissionGround>;
@@ -224,7 +226,7 @@ export type ApplicationsListAck = z.infer<typeof ApplicationsListAck>;
 
 export const CreateRequest = Session.extend({
   /** one aid, or the aids filed together (a bundle); a linked aid brings the one it waits for */
-  aidIds: z.array(z.string().max(80)).min(1).max(12),
+  aidIds: z.array(z.string().min(1).max(80)).min(1).max(12),
   situation: FilingSituation,
 });
 export const CreateAck = z.union([z.object({ ok: z.literal(true), dossierId: Uuid }), fail]);
@@ -310,8 +312,7 @@ export const DossierAck = z.union([z.object({ ok: z.literal(true), dossier: Doss
 export type DossierAck = z.infer<typeof DossierAck>;
 
 /** Use this vault document for this checklist item (instead of the one chosen automatically). */
-export const ChoosePieceRequest = DossierRequest.extend({ itemId: z.string().max(80), documentId: Uuid });
-export const OkAck = z.union([z.object({ ok: z.literal(true) }), fail]);
+export const ChoosePieceRequest = DossierRequest.extend({ itemId: z.string().min(1).max(80), documentId: Uuid });
 
 export const PrepareRequest = DossierRequest.extend({ mode: SubmissionMode, ground: SubmissionGround });
 export const PrepareAck = z.union([z.object({ ok: z.literal(true), manifest: Manifest }), fail]);
@@ -325,14 +326,17 @@ export const SubmitRequest = DossierRequest.extend({
   /** PSO:CDS raw r||s over SHA-256(manifestBytes(manifest)), base64url */
   signature: B64.length(86),
 });
+/** Where a signed request stands: sent, or signed and waiting for its last pieces (automatic sending). */
+export const SubmissionState = z.enum(['submitted', 'waiting-for-pieces']);
+export type SubmissionState = z.infer<typeof SubmissionState>;
 export const SubmitAck = z.union([
-  z.object({ ok: z.literal(true), state: z.enum(['submitted', 'waiting-for-pieces']), receiptNumber: z.string() }),
+  z.object({ ok: z.literal(true), state: SubmissionState, receiptNumber: z.string() }),
   fail,
 ]);
 export type SubmitAck = z.infer<typeof SubmitAck>;
 
 export const MessageRequest = DossierRequest.extend({
-  body: z.string().trim().min(1).max(2000),
+  body: z.string().trim().min(1, 'écrivez votre message').max(2000, 'message trop long'),
   /** which aid's institution to write to (a dossier may hold aids of several institutions); by default the
    *  one that asked a question, else the first one sent */
   applicationId: Uuid.optional(),
@@ -340,4 +344,4 @@ export const MessageRequest = DossierRequest.extend({
 export const NoticesSeenRequest = Session.extend({ ids: z.array(Uuid).min(1).max(200) });
 
 /** bytes travel as socket.io binary attachments */
-export const PdfAck = z.union([z.object({ ok: z.literal(true), bytes: z.instanceof(Uint8Array) }), fail]);
+export const PdfAck = z.union([z.object({ ok: z.literal(true), bytes: Bytes }), fail]);

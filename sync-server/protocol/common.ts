@@ -21,6 +21,16 @@ export const DocType = z.enum([
 ]);
 export type DocType = z.infer<typeof DocType>;
 
+/**
+ * Bytes as they travel in a socket.io message (binary attachments): a Buffer in Node, a Uint8Array
+ * elsewhere, over any kind of ArrayBuffer.
+ */
+export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array);
+
+/** Whom a card is issued to: a person helped by the platform, or a social worker who helps them. */
+export const PersonRole = z.enum(['beneficiary', 'agent']);
+export type PersonRole = z.infer<typeof PersonRole>;
+
 export const FileMime = z.enum(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']);
 export type FileMime = z.infer<typeof FileMime>;
 

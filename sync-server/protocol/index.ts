@@ -7,3 +7,4 @@ export * from './canonical-json.ts';
 export * from './revocation.ts';
 export * from './vault.ts';
 export * from './applications.ts';
+export * from './events.ts';

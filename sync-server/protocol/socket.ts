@@ -3,7 +3,7 @@
  * Every message is validated with these schemas on arrival; acknowledgements carry typed errors.
  */
 import { z } from 'zod';
-import { KioskId, LIMITS, Uuid } from './common.ts';
+import { KioskId, LIMITS, PersonRole, Uuid } from './common.ts';
 import { CROCKFORD } from './identifier.ts';
 import { Mutation } from './mutations.ts';
 import { RevocationList } from './revocation.ts';
@@ -172,7 +172,7 @@ export const CardholderAck = z.union([
   z.object({
     ok: z.literal(true),
     firstName: z.string().max(100),
-    role: z.enum(['beneficiary', 'agent']),
+    role: PersonRole,
   }),
   fail,
 ]);

@@ -5,7 +5,7 @@
  * institution, and the expiry rules, shared so that kiosk and server say the same thing.
  */
 import { z } from 'zod';
-import { DocType, FileMime, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
+import { Bytes, DocType, FileMime, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
 import { CardSerial } from './revocation.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -181,6 +181,12 @@ export const OpenSessionAck = z.union([
 export type OpenSessionAck = z.infer<typeof OpenSessionAck>;
 
 export const SessionRequest = z.object({ sessionId: Uuid });
+/** `session:challenge` and `institutions:list` need no person session (a session id, if sent, is not read) */
+export const SessionChallengeRequest = SessionRequest.partial();
+export const InstitutionsRequest = SessionRequest.partial();
+/** the answer that carries nothing but its outcome (`session:close`, and the aid space's writes) */
+export const OkAck = z.union([z.object({ ok: z.literal(true) }), fail]);
+export type OkAck = z.infer<typeof OkAck>;
 export const DocumentRequest = SessionRequest.extend({ documentId: Uuid });
 export const FileRequest = SessionRequest.extend({ sha256: Sha256 });
 export const SearchRequest = SessionRequest.extend({ query: z.string().min(1).max(200) });
@@ -189,9 +195,13 @@ export const PdfRequest = DocumentRequest.extend({
   letterTo: z.string().max(64).optional(),
 });
 
+/** which of the person's two vaults: what they deposited, or what an institution issued to them */
+export const VaultKind = z.enum(['personal', 'institutional']);
+export type VaultKind = z.infer<typeof VaultKind>;
+
 export const DocumentSummary = z.object({
   id: Uuid,
-  vault: z.enum(['personal', 'institutional']),
+  vault: VaultKind,
   docType: DocType,
   issuer: Issuer,
   institutionId: z.string().nullable(),
@@ -228,7 +238,7 @@ export const GetAck = z.union([
 export type GetAck = z.infer<typeof GetAck>;
 
 /** bytes travel as socket.io binary attachments (Buffer / Uint8Array) */
-export const FileAck = z.union([z.object({ ok: z.literal(true), mime: z.string(), bytes: z.instanceof(Uint8Array) }), fail]);
+export const FileAck = z.union([z.object({ ok: z.literal(true), mime: z.string(), bytes: Bytes }), fail]);
 export type FileAck = z.infer<typeof FileAck>;
 
 export const AuditEntry = z.object({

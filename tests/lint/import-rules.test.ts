@@ -37,6 +37,9 @@ beforeAll(() => {
   write('kiosk/contract/schema.ts', "import { z } from 'zod';\nexport const A = z.string();\n");
   write('kiosk/core/ok.ts', "import { A } from '../contract/schema.ts';\nexport const B = A;\n");
   write('sync-server/protocol/p.ts', "import { z } from 'zod';\nexport const P = z.number();\n");
+  // a protocol schema file that leads to a Node-only part of the protocol
+  write('sync-server/protocol/card-certificate.ts', "import { createHash } from 'node:crypto';\nexport const C = createHash;\n");
+  write('sync-server/protocol/leads.ts', "import { C } from './card-certificate.ts';\nexport const L = C;\n");
   write('sync-server/protocol/print/kit.ts', "import { PDFDocument } from 'pdf-lib';\nimport { P } from '../p.ts';\nexport const K = [PDFDocument, P];\n");
   write('sync-server/src/s.ts', "export const S = 1;\n");
   write('drivers/pcsc/card.ts', 'export const C = 1;\n');
@@ -56,6 +59,8 @@ describe('import rules', () => {
   it('pass on a tree that keeps them', () => {
     write('kiosk/renderer/src/good.ts', "import { A } from '../../contract/schema.ts';\nexport const G = A;\n");
     write('kiosk/core/uses-protocol.ts', "import { P } from '../../sync-server/protocol/p.ts';\nexport const U = P;\n");
+    // the contract reuses the protocol's schemas instead of copying them
+    write('kiosk/contract/reuses.ts', "import { P } from '../../sync-server/protocol/p.ts';\nexport const R = P;\n");
     // the kiosk core prints with the PDF kit
     write('kiosk/core/prints.ts', "import { K } from '../../sync-server/protocol/print/kit.ts';\nexport const V = K;\n");
     const r = cruise('kiosk', 'drivers', 'sync-server');
@@ -74,6 +79,8 @@ describe('import rules', () => {
     ['kiosk-uses-only-server-protocol', 'kiosk/core/bad.ts', "import { S } from '../../sync-server/src/s.ts';\nexport const X = S;\n"],
     ['server-not-kiosk', 'sync-server/src/bad.ts', "import { B } from '../../kiosk/core/ok.ts';\nexport const X = B;\n"],
     ['contract-is-pure', 'kiosk/contract/bad.ts', "import { B } from '../core/ok.ts';\nexport const X = B;\n"],
+    ['contract-is-pure', 'kiosk/contract/bad.ts', "import { P } from '../../sync-server/protocol/p.test.ts';\nexport const X = P;\n"],
+    ['contract-reaches-no-node-protocol', 'kiosk/contract/bad.ts', "import { L } from '../../sync-server/protocol/leads.ts';\nexport const X = L;\n"],
     ['contract-schemas-only', 'kiosk/contract/bad.ts', "import { K } from '../../sync-server/protocol/print/kit.ts';\nexport const X = K;\n"],
     ['protocol-is-pure', 'sync-server/protocol/bad.ts', "import { PDFDocument } from 'pdf-lib';\nexport const X = PDFDocument;\n"],
     ['protocol-print-is-pdf-lib-only', 'sync-server/protocol/print/bad.ts', "import { readFileSync } from 'node:fs';\nexport const X = readFileSync;\n"],
@@ -88,9 +95,12 @@ describe('import rules', () => {
 
   it('fail, naming each broken rule, when the tree breaks them', () => {
     cases.forEach(([, file, text], i) => write(file.replace('bad.ts', `bad-${i}.ts`), text));
+    write('sync-server/protocol/p.test.ts', "export const P = 1;\n");
     write('kiosk/core/cycle-b.ts', "import { X } from './cycle-a.ts';\nexport const Y = 2;\nexport const Z = X;\n");
     const r = cruise('kiosk', 'drivers', 'sync-server', 'tests');
     expect(r.code).not.toBe(0);
     for (const [rule] of cases) expect(r.out, `rule ${rule} not reported`).toContain(`error ${rule}:`);
+    // the contract may reuse the protocol's schema files, not its tests
+    expect(r.out).toMatch(/error contract-is-pure: kiosk\/contract\/bad-\d+\.ts → sync-server\/protocol\/p\.test\.ts/);
   });
 });

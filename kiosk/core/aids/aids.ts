@@ -6,26 +6,12 @@
  * the vault: the checklist is assessed against the vault, which only the server holds. Offline, the aid
  * space says so in plain words. Nothing of it is kept on the kiosk but the manifest being signed.
  */
-import {
-  AID_EVENTS,
-  ApplicationsListAck,
-  CatalogueAck,
-  CreateAck,
-  DossierAck,
-  MANIFEST_TTL_MS,
-  OkAck,
-  PdfAck,
-  PrepareAck,
-  STATE_LABEL,
-  SimulateAck,
-  SubmitAck,
-  manifestBytes,
-} from '../../../sync-server/protocol/applications.ts';
+import { AID_EVENTS, MANIFEST_TTL_MS, STATE_LABEL, manifestBytes } from '../../../sync-server/protocol/applications.ts';
 import type { AidSummary, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
+import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
 import { SituationSchema, frenchIssues } from '../../../sync-server/protocol/simulation.ts';
 import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
-import type { z } from 'zod';
 import { KioskError } from '../../contract/schema.ts';
 import type {
   AidItem,
@@ -42,7 +28,7 @@ import type {
 } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { SessionManager } from '../session/session.ts';
-import type { Acked, PersonSessions } from '../sync/person-session.ts';
+import type { PersonSessions, SessionPayload } from '../sync/person-session.ts';
 
 const OFFLINE = 'L’espace des aides a besoin d’une connexion. Il n’y a pas de connexion pour le moment. Réessayez plus tard, ou demandez à un agent.';
 const UNAVAILABLE = 'L’espace des aides n’est pas disponible pour le moment. Réessayez dans un moment.';
@@ -85,15 +71,15 @@ export class AidsService {
    * A request in the subject's server session (tried again once in a fresh session when the server no
    * longer knows it: person-session.ts); a refusal becomes a KioskError in plain words.
    */
-  private async ask<S extends z.ZodType<Acked>>(
-    event: string,
-    payload: object,
-    schema: S,
+  private async ask<E extends SessionEventName>(
+    event: E,
+    payload: SessionPayload<E>,
     opts: { timeoutMs?: number; once?: boolean } = {},
-  ): Promise<Extract<z.infer<S>, { ok: true }>> {
+  ): Promise<Extract<AckOf<E>, { ok: true }>> {
     const words = { offline: OFFLINE, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.once ? { once: true } : {}) };
-    const ack = (await this.opts.people.request(event, payload, schema, words)) as Acked;
-    if (ack.ok) return ack as Extract<z.infer<S>, { ok: true }>;
+    const answer = await this.opts.people.request(event, payload, words);
+    const ack: Acked = answer;
+    if (ack.ok) return answer as Extract<AckOf<E>, { ok: true }>;
     this.opts.logger.warn({ event, code: ack.error.code }, 'aid request refused by the server');
     switch (ack.error.code) {
       case 'unknown':
@@ -114,7 +100,7 @@ export class AidsService {
 
   private async catalogueRaw(): Promise<{ version: number; validFrom: string; aids: AidSummary[] }> {
     if (this.catalogueCache) return this.catalogueCache;
-    const ack = await this.ask(AID_EVENTS.catalogue, {}, CatalogueAck);
+    const ack = await this.ask(AID_EVENTS.catalogue, {});
     this.catalogueCache = { version: ack.version, validFrom: ack.validFrom, aids: ack.aids };
     return this.catalogueCache;
   }
@@ -144,7 +130,7 @@ export class AidsService {
     // the server's own rules for the questionnaire: a wrong answer is said in its words, before asking
     const checked = SituationSchema.safeParse(input);
     if (!checked.success) throw new KioskError('invalid-request', frenchIssues(checked.error)[0] ?? 'Une réponse manque.');
-    const ack = await this.ask(AID_EVENTS.simulate, { situation: checked.data }, SimulateAck);
+    const ack = await this.ask(AID_EVENTS.simulate, { situation: checked.data });
     const known = new Set((await this.catalogueRaw()).aids.map((a) => a.id));
     return {
       rulesVersion: ack.rulesVersion,
@@ -155,7 +141,7 @@ export class AidsService {
   }
 
   async list(): Promise<{ dossiers: DossierSummary[]; notices: AidNotice[] }> {
-    const ack = await this.ask(AID_EVENTS.list, {}, ApplicationsListAck);
+    const ack = await this.ask(AID_EVENTS.list, {});
     return {
       dossiers: ack.dossiers.map((d) => ({ ...d, aids: d.aids.map((a) => ({ ...a, stateLabel: STATE_LABEL[a.state] })) })),
       notices: ack.notices.map(toNotice),
@@ -163,11 +149,11 @@ export class AidsService {
   }
 
   async create(aidIds: string[], situation: FilingSituation): Promise<string> {
-    return (await this.ask(AID_EVENTS.create, { aidIds, situation }, CreateAck)).dossierId;
+    return (await this.ask(AID_EVENTS.create, { aidIds, situation })).dossierId;
   }
 
   private async dossier(dossierId: string): Promise<Dossier> {
-    return (await this.ask(AID_EVENTS.get, { dossierId }, DossierAck)).dossier;
+    return (await this.ask(AID_EVENTS.get, { dossierId })).dossier;
   }
 
   async get(dossierId: string): Promise<DossierView> {
@@ -210,7 +196,7 @@ export class AidsService {
   }
 
   async choosePiece(dossierId: string, itemId: string, documentId: string): Promise<void> {
-    await this.ask(AID_EVENTS.choosePiece, { dossierId, itemId, documentId }, OkAck);
+    await this.ask(AID_EVENTS.choosePiece, { dossierId, itemId, documentId });
   }
 
   /** Whose card signs on this ground: the beneficiary's own, or the agent's on a procuration. */
@@ -227,7 +213,7 @@ export class AidsService {
   /** The manifest the card will sign, as the person reads it before typing their PIN. */
   async prepare(dossierId: string, mode: SubmissionMode, ground: SubmissionGround): Promise<SubmissionReview> {
     const signer = this.signer(ground);
-    const ack = await this.ask(AID_EVENTS.prepare, { dossierId, mode, ground }, PrepareAck);
+    const ack = await this.ask(AID_EVENTS.prepare, { dossierId, mode, ground });
     const manifest = ack.manifest;
     if (manifest.dossierId !== dossierId || manifest.mode !== mode || manifest.ground.kind !== ground.kind) {
       throw new KioskError('transport', 'Réponse inattendue du serveur.');
@@ -286,7 +272,6 @@ export class AidsService {
         cardSerial: signed.cardSerial,
         signature: Buffer.from(signed.signature).toString('base64url'),
       },
-      SubmitAck,
       // a refused signature is not tried twice
       { timeoutMs: SLOW_MS, once: true },
     );
@@ -296,20 +281,20 @@ export class AidsService {
   }
 
   async withdraw(dossierId: string): Promise<void> {
-    await this.ask(AID_EVENTS.withdraw, { dossierId }, OkAck);
+    await this.ask(AID_EVENTS.withdraw, { dossierId });
   }
 
   async message(dossierId: string, body: string, applicationId?: string): Promise<void> {
-    await this.ask(AID_EVENTS.message, { dossierId, body, ...(applicationId ? { applicationId } : {}) }, OkAck);
+    await this.ask(AID_EVENTS.message, { dossierId, body, ...(applicationId ? { applicationId } : {}) });
   }
 
   async pdf(dossierId: string, which: 'receipt' | 'dossier'): Promise<Uint8Array<ArrayBuffer>> {
-    const ack = await this.ask(which === 'receipt' ? AID_EVENTS.receiptPdf : AID_EVENTS.dossierPdf, { dossierId }, PdfAck, { timeoutMs: SLOW_MS });
+    const ack = await this.ask(which === 'receipt' ? AID_EVENTS.receiptPdf : AID_EVENTS.dossierPdf, { dossierId }, { timeoutMs: SLOW_MS });
     return Uint8Array.from(ack.bytes);
   }
 
   async noticesSeen(ids: string[]): Promise<void> {
-    await this.ask(AID_EVENTS.noticesSeen, { ids }, OkAck);
+    await this.ask(AID_EVENTS.noticesSeen, { ids });
   }
 }
 

@@ -13,15 +13,15 @@
  */
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
+import { LIMITS } from '../../../sync-server/protocol/common.ts';
+import { SERVER_EVENTS, ackSchema, describeIssues } from '../../../sync-server/protocol/events.ts';
+import type { AckOf, EventName, RequestOf } from '../../../sync-server/protocol/events.ts';
 import {
   EVENTS,
   HANDSHAKE_ERROR,
-  HelloAck,
   KIOSK_NAMESPACE,
-  MutationsAck,
-  PushMessage,
 } from '../../../sync-server/protocol/socket.ts';
-import type { AdminCommand, ApplicationStatusBody, KioskSettings, PushAck } from '../../../sync-server/protocol/socket.ts';
+import type { AdminCommand, ApplicationStatusBody, KioskSettings, PushAck, PushMessage } from '../../../sync-server/protocol/socket.ts';
 import type { SyncStatus } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -93,7 +93,39 @@ export class OfflineRequestError extends Error {
   }
 }
 
+/**
+ * The server answered a request with something its acknowledgement's schema refuses (protocol/events.ts).
+ * Says where, never what: the answer may hold a person's data.
+ */
+export class MalformedAnswerError extends Error {
+  constructor(
+    readonly event: EventName,
+    readonly issues: string,
+  ) {
+    super(`malformed answer to ${event}: ${issues}`);
+    this.name = 'MalformedAnswerError';
+  }
+}
+
 type ConnectOutcome = 'connected' | 'revoked' | 'unauthorized' | 'failed';
+
+/**
+ * A batch that fits in one socket message: the server closes a connection whose message is larger than
+ * LIMITS.socketMessageBytes, so a batch of papers with long OCR texts would be refused again and again.
+ * The first mutation always goes (a single one is far under the limit); a quarter is kept for the envelope.
+ */
+function withinMessageLimit<M>(batch: readonly M[]): M[] {
+  const budget = Math.floor(LIMITS.socketMessageBytes * 0.75);
+  const out: M[] = [];
+  let bytes = 0;
+  for (const m of batch) {
+    const size = Buffer.byteLength(JSON.stringify(m));
+    if (out.length > 0 && bytes + size > budget) break;
+    out.push(m);
+    bytes += size;
+  }
+  return out;
+}
 
 /** Blob uploads run side by side (the server allows more per kiosk: blob-routes.ts). */
 const UPLOAD_CONCURRENCY = 4;
@@ -244,13 +276,23 @@ export class SyncClient {
   }
 
   /**
-   * A request/answer with the server over the sync socket (vault reads…); the caller validates the
-   * answer with its schema. Offline → OfflineRequestError at once.
+   * A request/answer with the server over the sync socket (vault reads, the aid space…), typed and
+   * checked by the events table (protocol/events.ts): the answer is validated with the event's
+   * acknowledgement schema before the caller sees it. Offline → OfflineRequestError at once; no answer
+   * in time → the socket's timeout error; an answer the schema refuses → MalformedAnswerError.
    */
-  async request(event: string, payload: unknown, timeoutMs: number): Promise<unknown> {
+  async request<E extends EventName>(event: E, payload: RequestOf<E>, timeoutMs: number): Promise<AckOf<E>> {
     const socket = this.socket;
     if (!socket?.connected) throw new OfflineRequestError();
-    return socket.timeout(timeoutMs).emitWithAck(event, payload);
+    return this.ask(socket, event, payload, timeoutMs);
+  }
+
+  /** One event of the table on this socket, its answer checked against the table's acknowledgement schema. */
+  private async ask<E extends EventName>(socket: Socket, event: E, payload: RequestOf<E>, timeoutMs: number): Promise<AckOf<E>> {
+    const raw: unknown = await socket.timeout(timeoutMs).emitWithAck(event, payload);
+    const parsed = ackSchema(event).safeParse(raw);
+    if (!parsed.success) throw new MalformedAnswerError(event, describeIssues(parsed.error));
+    return parsed.data;
   }
 
   /** Resolves once the outbox is empty (or rejects after timeoutMs): for tests and orderly shutdown. */
@@ -371,7 +413,7 @@ export class SyncClient {
   // ---- pushes -----------------------------------------------------------------------------------
 
   private async receivePush(raw: unknown): Promise<PushAck> {
-    const parsed = PushMessage.safeParse(raw);
+    const parsed = SERVER_EVENTS[EVENTS.push].message.safeParse(raw);
     if (!parsed.success) {
       this.opts.logger.warn('malformed push from the server');
       return { ok: false, error: { code: 'invalid', message: 'push illisible' } };
@@ -476,13 +518,17 @@ export class SyncClient {
     const { outbox } = this.opts;
     const hooks = this.opts.testHooks;
     if (!this.helloDone) {
-      const raw: unknown = await socket.timeout(ackTimeout).emitWithAck(EVENTS.hello, {
-        // informative only: the server never relies on the kiosk's clock
-        clientTime: new Date().toISOString(),
-        ...(this.opts.revocationsVersion ? { revocationsVersion: this.opts.revocationsVersion() } : {}),
-        configVersion: this.ledger.settings().version,
-      });
-      const hello = HelloAck.parse(raw);
+      const hello = await this.ask(
+        socket,
+        EVENTS.hello,
+        {
+          // informative only: the server never relies on the kiosk's clock
+          clientTime: new Date().toISOString(),
+          ...(this.opts.revocationsVersion ? { revocationsVersion: this.opts.revocationsVersion() } : {}),
+          configVersion: this.ledger.settings().version,
+        },
+        ackTimeout,
+      );
       if (!hello.ok) {
         if (hello.error.code === 'forbidden') this.revoked('hello refused: kiosk revoked');
         throw new Error(`hello refused: ${hello.error.code}`);
@@ -498,14 +544,11 @@ export class SyncClient {
     let recheck = new Set<string>();
     let missingResends = 0;
     for (;;) {
-      const batch = outbox.pending(this.opts.batchSize ?? 50);
+      const batch = withinMessageLimit(outbox.pending(this.opts.batchSize ?? 50));
       if (batch.length === 0) break;
       await this.uploadBlobsOf(batch, recheck);
       await hooks?.beforeSend?.(batch);
-      const raw: unknown = await socket.timeout(ackTimeout).emitWithAck(EVENTS.mutations, { mutations: batch });
-      const parsed = MutationsAck.safeParse(raw);
-      if (!parsed.success) throw new Error('malformed acknowledgement from the server');
-      const ack = parsed.data;
+      const ack = await this.ask(socket, EVENTS.mutations, { mutations: batch }, ackTimeout);
       await hooks?.beforeAcknowledge?.(ack, batch);
       // refused for good (no proof of the card, a blocked card…): the server used up its seq and
       // journaled it on the person; it goes with the acknowledgement below, and the screen says so

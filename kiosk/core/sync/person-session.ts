@@ -5,18 +5,18 @@
  * access policy and writes its journal. Shared by the vault and the aid space, so both ride on the one
  * session the card opened.
  */
-import type { z } from 'zod';
-import { ChallengeAck, OpenSessionAck, VAULT_EVENTS } from '../../../sync-server/protocol/vault.ts';
+import type { AckOf, Acked, RequestOf, SessionEventName } from '../../../sync-server/protocol/events.ts';
+import { VAULT_EVENTS } from '../../../sync-server/protocol/vault.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { CardProof, SessionManager, Slot } from '../session/session.ts';
-import { OfflineRequestError } from './client.ts';
+import { MalformedAnswerError, OfflineRequestError } from './client.ts';
 import type { SyncClient } from './client.ts';
 
 const TIMEOUT_MS = 10_000;
 
-/** What every server answer looks like once parsed: ok, or a typed failure. */
-export type Acked = { ok: true } | { ok: false; error: { code: string; message: string } };
+/** What a request in a person session carries besides the session, which this module adds. */
+export type SessionPayload<E extends SessionEventName> = Omit<RequestOf<E>, 'sessionId'>;
 
 export interface PersonSessionsOptions {
   sync: SyncClient;
@@ -33,7 +33,7 @@ export class PersonSessions {
   /** A nonce for the card to sign at login (null when offline: the session opens later). */
   async challenge(): Promise<Uint8Array | null> {
     try {
-      const ack = ChallengeAck.parse(await this.opts.sync.request(VAULT_EVENTS.challenge, {}, 1500));
+      const ack = await this.opts.sync.request(VAULT_EVENTS.challenge, {}, 1500);
       return ack.ok ? new Uint8Array(Buffer.from(ack.nonce, 'base64url')) : null;
     } catch {
       return null;
@@ -69,7 +69,7 @@ export class PersonSessions {
   private async openOnServer(proof: CardProof): Promise<string | null> {
     try {
       const withAgentSession = proof.slot === 'second' ? await this.forSlot('main') : undefined;
-      const raw = await this.opts.sync.request(
+      const ack = await this.opts.sync.request(
         VAULT_EVENTS.open,
         {
           certificate: Buffer.from(proof.certificate).toString('base64url'),
@@ -81,7 +81,6 @@ export class PersonSessions {
         },
         TIMEOUT_MS,
       );
-      const ack = OpenSessionAck.parse(raw);
       if (!ack.ok) {
         this.opts.logger.warn({ code: ack.error.code, slot: proof.slot }, 'server refused the person session');
         return null;
@@ -116,37 +115,38 @@ export class PersonSessions {
   }
 
   /**
-   * One request in the subject's server session, its answer validated with its schema. Offline, or no
-   * answer: a KioskError with the caller's plain words. A failure the server answered is returned as
-   * is for the caller to word; when the server no longer knows the session (it restarted, or the card
+   * One request in the subject's server session; its answer is typed and validated by the events table
+   * (protocol/events.ts). Offline, or no answer: a KioskError with the caller's plain words; an answer
+   * that does not match its schema: a KioskError `transport`. A failure the server answered is returned
+   * as is for the caller to word; when the server no longer knows the session (it restarted, or the card
    * was blocked) the session is forgotten and the request is tried once more in a fresh one the card
    * opens (`once`: not for what must never be sent twice, such as a signed submission).
    */
-  async request<S extends z.ZodType<Acked>>(
-    event: string,
-    payload: object,
-    schema: S,
+  async request<E extends SessionEventName>(
+    event: E,
+    payload: SessionPayload<E>,
     words: { offline: string; timeoutMs?: number; once?: boolean },
-  ): Promise<z.infer<S>> {
+  ): Promise<AckOf<E>> {
     const sessionId = await this.subjectSession(words.offline);
-    let raw: unknown;
+    let answer: AckOf<E>;
     try {
-      raw = await this.opts.sync.request(event, { sessionId, ...payload }, words.timeoutMs ?? TIMEOUT_MS);
+      // the payload is this event's request without its session: with it, it is the whole request
+      const request = { sessionId, ...payload } as RequestOf<E>;
+      answer = await this.opts.sync.request(event, request, words.timeoutMs ?? TIMEOUT_MS);
     } catch (err) {
       if (err instanceof OfflineRequestError) throw new KioskError('offline', words.offline);
+      if (err instanceof MalformedAnswerError) {
+        this.opts.logger.warn({ event, issues: err.issues }, 'unexpected answer from the server');
+        throw new KioskError('transport', 'Réponse inattendue du serveur.');
+      }
       throw new KioskError('offline', 'Le serveur ne répond pas. Réessayez dans un moment.');
     }
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      this.opts.logger.warn({ event, issues: parsed.error.issues.slice(0, 3) }, 'unexpected answer from the server');
-      throw new KioskError('transport', 'Réponse inattendue du serveur.');
-    }
-    const ack = parsed.data as Acked;
+    const ack: Acked = answer;
     if (!ack.ok && ack.error.code === 'forbidden') {
       for (const slot of ['main', 'second'] as const) if (this.serverSessions[slot] === sessionId) delete this.serverSessions[slot];
       // once more, in a session the card opens again (unless the request must never be sent twice)
-      if (!words.once) return this.request(event, payload, schema, { ...words, once: true });
+      if (!words.once) return this.request(event, payload, { ...words, once: true });
     }
-    return parsed.data;
+    return answer;
   }
 }

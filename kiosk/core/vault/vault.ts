@@ -4,27 +4,17 @@
  * kept on the kiosk beyond the session's own deposits still on their way.
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
-import {
-  FileAck,
-  GetAck,
-  ISSUER_OF,
-  ISSUER_TITLE,
-  InstitutionsAck,
-  ListAck,
-  AuditAck,
-  DOC_TYPE_TITLE,
-  VAULT_EVENTS,
-  fieldLabel,
-} from '../../../sync-server/protocol/vault.ts';
+import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
+import { ISSUER_OF, ISSUER_TITLE, DOC_TYPE_TITLE, VAULT_EVENTS, fieldLabel } from '../../../sync-server/protocol/vault.ts';
 import type { DocumentSummary } from '../../../sync-server/protocol/vault.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { InstitutionItem, JournalEntry, VaultDocument, VaultItem } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { SessionManager } from '../session/session.ts';
+import { MalformedAnswerError } from '../sync/client.ts';
 import type { SyncClient } from '../sync/client.ts';
-import type { Acked, PersonSessions } from '../sync/person-session.ts';
+import type { PersonSessions, SessionPayload } from '../sync/person-session.ts';
 import type { SessionDocuments } from './session-documents.ts';
 
 const TIMEOUT_MS = 10_000;
@@ -44,9 +34,9 @@ export interface VaultServiceOptions {
 export class VaultService {
   constructor(private readonly opts: VaultServiceOptions) {}
 
-  private async ask<S extends z.ZodType<Acked>>(event: string, payload: object, schema: S): Promise<z.infer<S>> {
-    const ack = await this.opts.people.request(event, payload, schema, { offline: OFFLINE });
-    const answered = ack as Acked;
+  private async ask<E extends SessionEventName>(event: E, payload: SessionPayload<E>): Promise<AckOf<E>> {
+    const ack = await this.opts.people.request(event, payload, { offline: OFFLINE });
+    const answered: Acked = ack;
     if (!answered.ok) {
       if (answered.error.code === 'unknown') throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
       // the server's own words: its file is damaged, or the printing is busy (try again)
@@ -60,7 +50,7 @@ export class VaultService {
     const pending = this.pendingItems();
     let server: DocumentSummary[] = [];
     try {
-      const ack = await this.ask(VAULT_EVENTS.list, {}, ListAck);
+      const ack = await this.ask(VAULT_EVENTS.list, {});
       if (ack.ok) server = ack.documents;
     } catch (err) {
       // offline: what this session added is still shown
@@ -72,7 +62,7 @@ export class VaultService {
   }
 
   async search(query: string): Promise<VaultItem[]> {
-    const ack = await this.ask(VAULT_EVENTS.search, { query }, ListAck);
+    const ack = await this.ask(VAULT_EVENTS.search, { query });
     const deleting = this.pendingDeletes();
     return ack.ok ? ack.documents.map(toItem).filter((d) => !deleting.has(d.id)) : [];
   }
@@ -83,7 +73,7 @@ export class VaultService {
   }
 
   async open(documentId: string): Promise<VaultDocument> {
-    const ack = await this.ask(VAULT_EVENTS.get, { documentId }, GetAck);
+    const ack = await this.ask(VAULT_EVENTS.get, { documentId });
     if (!ack.ok) throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
     return {
       item: toItem(ack.document),
@@ -98,38 +88,38 @@ export class VaultService {
   }
 
   async image(documentId: string, preview: boolean): Promise<{ mime: string; bytes: Uint8Array<ArrayBuffer> }> {
-    const doc = await this.ask(VAULT_EVENTS.get, { documentId }, GetAck);
+    const doc = await this.ask(VAULT_EVENTS.get, { documentId });
     if (!doc.ok) throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
     const current = doc.versions[0];
     if (!current) throw new KioskError('not-found', 'Ce papier n’a pas d’image.');
     const sha = preview ? (current.thumbnail ?? (current.file.mime.startsWith('image/') ? current.file.sha256 : null)) : current.file.mime.startsWith('image/') ? current.file.sha256 : current.thumbnail;
     if (!sha) throw new KioskError('not-found', 'Ce papier n’a pas d’image à montrer.');
-    const file = await this.ask(VAULT_EVENTS.file, { sha256: sha }, FileAck);
+    const file = await this.ask(VAULT_EVENTS.file, { sha256: sha });
     if (!file.ok) throw new KioskError('not-found', 'Ce papier n’a pas d’image à montrer.');
     return { mime: file.mime, bytes: Uint8Array.from(file.bytes) };
   }
 
   async pdf(documentId: string, letterTo?: string): Promise<Uint8Array<ArrayBuffer>> {
-    const ack = await this.ask(VAULT_EVENTS.pdf, { documentId, ...(letterTo ? { letterTo } : {}) }, FileAck);
+    const ack = await this.ask(VAULT_EVENTS.pdf, { documentId, ...(letterTo ? { letterTo } : {}) });
     if (!ack.ok) throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
     return Uint8Array.from(ack.bytes);
   }
 
   async journal(): Promise<JournalEntry[]> {
-    const ack = await this.ask(VAULT_EVENTS.audit, {}, AuditAck);
+    const ack = await this.ask(VAULT_EVENTS.audit, {});
     return ack.ok ? ack.entries.map((e) => ({ at: e.at, who: e.who, action: e.action, documentTitle: e.documentTitle })) : [];
   }
 
   async institutions(): Promise<InstitutionItem[]> {
-    let raw: unknown;
+    let ack: AckOf<typeof VAULT_EVENTS.institutions>;
     try {
-      raw = await this.opts.sync.request(VAULT_EVENTS.institutions, {}, TIMEOUT_MS);
-    } catch {
+      ack = await this.opts.sync.request(VAULT_EVENTS.institutions, {}, TIMEOUT_MS);
+    } catch (err) {
+      if (err instanceof MalformedAnswerError) throw new KioskError('transport', 'Réponse inattendue du serveur.');
       throw new KioskError('offline', 'La liste des organismes n’est pas disponible sans connexion.');
     }
-    const ack = InstitutionsAck.safeParse(raw);
-    if (!ack.success || !ack.data.ok) throw new KioskError('transport', 'Réponse inattendue du serveur.');
-    return ack.data.institutions.map((i) => ({
+    if (!ack.ok) throw new KioskError('transport', 'Réponse inattendue du serveur.');
+    return ack.institutions.map((i) => ({
       id: i.id,
       kind: i.kind,
       name: i.name,

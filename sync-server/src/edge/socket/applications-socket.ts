@@ -9,20 +9,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Server as IoServer } from 'socket.io';
-import type { z } from 'zod';
-import {
-  AID_EVENTS,
-  ApplicationsListRequest,
-  CatalogueRequest,
-  ChoosePieceRequest,
-  CreateRequest,
-  DossierRequest,
-  MessageRequest,
-  NoticesSeenRequest,
-  PrepareRequest,
-  SimulateRequest,
-  SubmitRequest,
-} from '../../../protocol/applications.ts';
+import { AID_EVENTS } from '../../../protocol/applications.ts';
+import { refusal } from '../../../protocol/events.ts';
+import type { AckReplyOf, ParsedRequestOf } from '../../../protocol/events.ts';
 import type { AidSummary, ApplicationsListAck, CatalogueAck, DossierAck, PrepareAck, SimulateAck, SubmitAck } from '../../../protocol/applications.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
 import type { AidCatalogue } from '../../features/aids/index.ts';
@@ -42,7 +31,8 @@ import type { PersonSession } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
-import { handle, kioskIdOf } from './kiosk-socket.ts';
+import { handle } from './handle.ts';
+import { kioskIdOf } from './kiosk-socket.ts';
 import { personSessionOf } from './vault-socket.ts';
 
 export interface ApplicationsSocketDeps {
@@ -60,6 +50,7 @@ export interface ApplicationsSocketDeps {
 }
 
 type Fail = { ok: false; error: { code: string; message: string } };
+type AidEventName = (typeof AID_EVENTS)[keyof typeof AID_EVENTS];
 
 const fail = (code: string, message: string): Fail => ({ ok: false, error: { code, message } });
 const NO_SESSION = fail('forbidden', 'La session de la personne est terminée. Remettez la carte.');
@@ -80,23 +71,22 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
     if (!kioskId) return;
 
     /** A request in a live person session whose cards still hold (the access policy, as for vault reads). */
-    const on = <S extends z.ZodType<{ sessionId: string }>>(event: string, schema: S, run: (req: z.infer<S>, s: PersonSession, cat: AidCatalogue) => Promise<unknown>) =>
+    const on = <E extends AidEventName>(event: E, run: (req: ParsedRequestOf<E>, s: PersonSession, cat: AidCatalogue) => Promise<AckReplyOf<E>>) =>
       handle(
         socket,
         deps.log,
         event,
-        schema,
-        async (req) => {
+        async (req): Promise<AckReplyOf<E>> => {
           const s = personSessionOf(socket, req.sessionId);
-          if (!s) return NO_SESSION;
+          if (!s) return refusal<E>(NO_SESSION);
           const c = await check(vault, s, 'vault.list', null);
-          if (!c.decision.allow) return fail('forbidden', `Accès refusé (${c.decision.reason}).`);
+          if (!c.decision.allow) return refusal<E>(fail('forbidden', `Accès refusé (${c.decision.reason}).`));
           return run(req, s, await catalogueOr(deps.catalogue));
         },
         { failure: 'aid space handler failed', context: { kioskId }, missingAsEmpty: true },
       );
 
-    on(AID_EVENTS.catalogue, CatalogueRequest, async (_req, _s, cat): Promise<CatalogueAck> => ({
+    on(AID_EVENTS.catalogue, async (_req, _s, cat): Promise<CatalogueAck> => ({
       ok: true,
       version: cat.version,
       validFrom: cat.validFrom,
@@ -114,7 +104,7 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
       ),
     }));
 
-    on(AID_EVENTS.simulate, SimulateRequest, async (req, _s, cat): Promise<SimulateAck> => {
+    on(AID_EVENTS.simulate, async (req, _s, cat): Promise<SimulateAck> => {
       rules ??= loadRules();
       const sim = simulate(req.situation, rules, { today: new Date() });
       return {
@@ -132,43 +122,43 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
       };
     });
 
-    on(AID_EVENTS.list, ApplicationsListRequest, async (_req, s, cat): Promise<ApplicationsListAck> => ({ ok: true, ...(await listDossiers(deps.db, applicantOf(s), cat)) }));
+    on(AID_EVENTS.list, async (_req, s, cat): Promise<ApplicationsListAck> => ({ ok: true, ...(await listDossiers(deps.db, applicantOf(s), cat)) }));
 
-    on(AID_EVENTS.create, CreateRequest, async (req, s, cat) =>
+    on(AID_EVENTS.create, async (req, s, cat) =>
       answer(await createDossier(deps.db, deps.dialect, { applicant: applicantOf(s), aidIds: req.aidIds, situation: req.situation, catalogue: cat }), (v) => ({ dossierId: v.dossierId })),
     );
 
-    on(AID_EVENTS.get, DossierRequest, async (req, s, cat): Promise<DossierAck> =>
+    on(AID_EVENTS.get, async (req, s, cat): Promise<DossierAck> =>
       answer(await viewDossier(deps.db, deps.dialect, applicantOf(s), req.dossierId, cat), (dossier) => ({ dossier })),
     );
 
-    on(AID_EVENTS.choosePiece, ChoosePieceRequest, async (req, s, cat) =>
+    on(AID_EVENTS.choosePiece, async (req, s, cat) =>
       answer(await choosePiece(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, itemId: req.itemId, documentId: req.documentId, catalogue: cat }), () => ({})),
     );
 
     const submission = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, ca: deps.ca, catalogue: cat });
 
-    on(AID_EVENTS.prepare, PrepareRequest, async (req, s, cat): Promise<PrepareAck> =>
+    on(AID_EVENTS.prepare, async (req, s, cat): Promise<PrepareAck> =>
       answer(await prepareSubmission(submission(cat), applicantOf(s), { dossierId: req.dossierId, mode: req.mode, ground: req.ground }), (manifest) => ({ manifest })),
     );
 
-    on(AID_EVENTS.submit, SubmitRequest, async (req, s, cat): Promise<SubmitAck> => {
+    on(AID_EVENTS.submit, async (req, s, cat): Promise<SubmitAck> => {
       const r = await submitSigned(submission(cat), applicantOf(s), req);
       if (!r.ok) deps.log.warn({ kioskId: s.kioskId, cardSerial: req.cardSerial, code: r.error.code }, 'signed submission refused');
       return answer(r, (v) => v);
     });
 
-    on(AID_EVENTS.withdraw, DossierRequest, async (req, s) => answer(await withdrawDossier(deps.db, deps.dialect, applicantOf(s), req.dossierId), () => ({})));
+    on(AID_EVENTS.withdraw, async (req, s) => answer(await withdrawDossier(deps.db, deps.dialect, applicantOf(s), req.dossierId), () => ({})));
 
-    on(AID_EVENTS.message, MessageRequest, async (req, s, cat) =>
+    on(AID_EVENTS.message, async (req, s, cat) =>
       answer(await writeToInstitution(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, applicationId: req.applicationId, body: req.body, catalogue: cat }), () => ({})),
     );
 
     const printouts = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, blobStore: deps.blobStore, catalogue: cat, pdf: deps.pdf });
-    on(AID_EVENTS.dossierPdf, DossierRequest, async (req, s, cat) => answer(await dossierPdfFor(printouts(cat), s, req.dossierId), (pdf) => ({ bytes: Buffer.from(pdf) })));
-    on(AID_EVENTS.receiptPdf, DossierRequest, async (req, s, cat) => answer(await receiptPdfFor(printouts(cat), s, req.dossierId), (pdf) => ({ bytes: Buffer.from(pdf) })));
+    on(AID_EVENTS.dossierPdf, async (req, s, cat) => answer(await dossierPdfFor(printouts(cat), s, req.dossierId), (pdf) => ({ bytes: Buffer.from(pdf) })));
+    on(AID_EVENTS.receiptPdf, async (req, s, cat) => answer(await receiptPdfFor(printouts(cat), s, req.dossierId), (pdf) => ({ bytes: Buffer.from(pdf) })));
 
-    on(AID_EVENTS.noticesSeen, NoticesSeenRequest, async (req, s) => {
+    on(AID_EVENTS.noticesSeen, async (req, s) => {
       await markNoticesSeen(deps.db, applicantOf(s), req.ids);
       return { ok: true };
     });

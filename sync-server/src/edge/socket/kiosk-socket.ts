@@ -9,22 +9,15 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Namespace, Server as IoServer, Socket } from 'socket.io';
-import type { z } from 'zod';
-import {
-  CardholderRequest,
-  EVENTS,
-  HANDSHAKE_ERROR,
-  HelloRequest,
-  KIOSK_NAMESPACE,
-  KioskHandshake,
-  MutationsRequest,
-} from '../../../protocol/socket.ts';
+import type { MessageOf } from '../../../protocol/events.ts';
+import { EVENTS, HANDSHAKE_ERROR, KIOSK_NAMESPACE, KioskHandshake } from '../../../protocol/socket.ts';
 import type { HelloAck, ProtocolError } from '../../../protocol/socket.ts';
 import type { Challenges } from '../../features/fleet/index.ts';
 import { kioskStatus, revokedKioskIds, verifySignedChallenge } from '../../features/fleet/index.ts';
 import { cardholderGreeting } from '../../features/persons/index.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import type { SyncEngine } from '../../features/sync/index.ts';
+import { handle } from './handle.ts';
 import type { PushService } from './pushes.ts';
 import type { SyncTestHooks } from '../../features/sync/index.ts';
 
@@ -57,19 +50,10 @@ export function kioskRoom(kioskId: string): string {
   return `kiosk:${kioskId}`;
 }
 
-type Ack = (response: unknown) => void;
-
 /** Instance-to-instance event (through the adapter): drop this revoked kiosk's local connections. */
 const DROP_KIOSK = 'fac:drop-kiosk';
 type Fail = { ok: false; error: ProtocolError };
 
-function invalid(issues: z.core.$ZodIssue[], namePath: boolean): Fail {
-  const first = issues[0];
-  const where = namePath && first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
-  return { ok: false, error: { code: 'invalid', message: `Message invalide${where} : ${first?.message ?? 'format inattendu'}` } };
-}
-
-const INTERNAL: Fail = { ok: false, error: { code: 'internal', message: 'Erreur interne du serveur, réessayer plus tard.' } };
 const REVOKED: Fail = { ok: false, error: { code: 'forbidden', message: 'Cette borne a été révoquée.' } };
 
 /** What the namespace's middleware keeps on an authenticated socket. */
@@ -81,50 +65,6 @@ interface KioskSocketData {
 export function kioskIdOf(socket: Socket): string | null {
   const data = socket.data as KioskSocketData | undefined;
   return typeof data?.kioskId === 'string' ? data.kioskId : null;
-}
-
-export interface HandleOptions {
-  /** the error log's message when the handler fails (default: 'kiosk handler failed') */
-  failure?: string;
-  /** fields added to that log line */
-  context?: Record<string, unknown>;
-  /** a call without payload (only an ack, or nothing) is validated as `{}` rather than `undefined` */
-  missingAsEmpty?: boolean;
-  /** the `invalid` message names the first issue's path (default: true) */
-  namePath?: boolean;
-}
-
-/**
- * Registers a validated handler on a kiosk socket. socket.io passes the ack callback as the last
- * argument when the client asked for one; without it the reply is dropped. An invalid payload is
- * answered with a typed `invalid`; a failure of `run` (thrown or rejected) with a typed `internal`,
- * logged, and never reaches the process.
- */
-export function handle<S extends z.ZodType>(
-  socket: Socket,
-  log: FastifyBaseLogger,
-  event: string,
-  schema: S,
-  run: (request: z.infer<S>) => Promise<unknown>,
-  options: HandleOptions = {},
-): void {
-  const { failure = 'kiosk handler failed', context, missingAsEmpty = false, namePath = true } = options;
-  socket.on(event, (...args: unknown[]) => {
-    const last = args[args.length - 1];
-    const hasAck = typeof last === 'function';
-    const ack: Ack = hasAck ? (last as Ack) : () => {};
-    const payload = hasAck && args.length === 1 ? undefined : args[0];
-    const parsed = schema.safeParse(missingAsEmpty ? (payload ?? {}) : payload);
-    if (!parsed.success) {
-      ack(invalid(parsed.error.issues, namePath));
-      return;
-    }
-    // a synchronous throw in `run` becomes a rejection too
-    Promise.resolve(parsed.data).then(run).then(ack, (err: unknown) => {
-      log.error({ err, event, ...context }, failure);
-      ack(INTERNAL);
-    });
-  });
 }
 
 export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): KioskNamespace {
@@ -176,7 +116,7 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
     });
     pushes?.attach(socket, kioskId);
 
-    handle(socket, log, EVENTS.hello, HelloRequest, async (request): Promise<HelloAck> => {
+    handle(socket, log, EVENTS.hello, async (request): Promise<HelloAck> => {
       // the kiosk's clientTime is informative only: nothing here depends on the kiosk's clock
       if (await isRevoked(kioskId)) {
         dropLocal(kioskId);
@@ -189,7 +129,7 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
       return { ok: true, ...position, serverTime: new Date().toISOString() };
     });
 
-    handle(socket, log, EVENTS.mutations, MutationsRequest, async (request) => {
+    handle(socket, log, EVENTS.mutations, async (request) => {
       const ack = await engine.apply(kioskId, request.mutations);
       if (ack.ok) log.debug({ kioskId, lastSeq: ack.lastSeq, count: ack.results.length }, 'mutations acknowledged');
       else log.warn({ kioskId, code: ack.error.code, seq: ack.error.seq, expectedSeq: ack.error.expectedSeq }, 'mutations refused');
@@ -200,12 +140,13 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
       return ack;
     });
 
-    handle(socket, log, EVENTS.cardholder, CardholderRequest, (request) => cardholderGreeting(db, request.identifier));
+    handle(socket, log, EVENTS.cardholder, (request) => cardholderGreeting(db, request.identifier));
   });
 
   function dropLocal(kioskId: string): void {
     const room = kioskRoom(kioskId);
-    nsp.local.to(room).emit(EVENTS.revoked, { at: new Date().toISOString() });
+    const notice: MessageOf<typeof EVENTS.revoked> = { at: new Date().toISOString() };
+    nsp.local.to(room).emit(EVENTS.revoked, notice);
     nsp.local.in(room).disconnectSockets(true);
   }
 

@@ -22,7 +22,8 @@ import { z } from 'zod';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { KioskId } from '../../../protocol/common.ts';
 import type { RevocationList } from '../../../protocol/revocation.ts';
-import { EVENTS, KioskSettings, PushAck, PushMessage } from '../../../protocol/socket.ts';
+import { SERVER_EVENTS } from '../../../protocol/events.ts';
+import { EVENTS, KioskSettings, PushMessage } from '../../../protocol/socket.ts';
 import type { AdminCommand, ApplicationStatusBody, PushKind } from '../../../protocol/socket.ts';
 import { CaError, latestRevocationList, latestRevocationVersion, publishRevocationList } from '../../features/cards/index.ts';
 import type { RevocationSigner } from '../../features/cards/index.ts';
@@ -391,7 +392,7 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
     } catch {
       return socket.connected ? { status: 'timeout' } : { status: 'disconnected' };
     }
-    const ack = PushAck.safeParse(raw);
+    const ack = SERVER_EVENTS[EVENTS.push].ack.safeParse(raw);
     if (!ack.success) {
       const first = ack.error.issues[0];
       return { status: 'invalid-ack', error: { code: 'invalid', message: `Accusé de réception invalide${first && first.path.length > 0 ? ` (${first.path.join('.')})` : ''} : ${first?.message ?? 'format inattendu'}` } };

@@ -9,20 +9,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Server as IoServer, Socket } from 'socket.io';
-import type { z } from 'zod';
 import { checkPresentedCard } from '../../features/cards/index.ts';
 import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
+import type { AckReplyOf, EventName, ParsedRequestOf } from '../../../protocol/events.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
-import {
-  DocumentRequest,
-  FileRequest,
-  OpenSessionRequest,
-  PdfRequest,
-  SearchRequest,
-  SessionRequest,
-  VAULT_EVENTS,
-  loginMessage,
-} from '../../../protocol/vault.ts';
+import { VAULT_EVENTS, loginMessage } from '../../../protocol/vault.ts';
 import { readBlob } from '../../kernel/blobs/blob-store.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { CaCertificate } from '../../features/cards/index.ts';
@@ -33,7 +24,8 @@ import { authorizeFile, listVault, personJournal, readDocument, searchVault } fr
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import { handle, kioskIdOf } from './kiosk-socket.ts';
+import { handle } from './handle.ts';
+import { kioskIdOf } from './kiosk-socket.ts';
 
 export interface VaultSocketDeps {
   db: Kysely<Database>;
@@ -48,7 +40,8 @@ export interface VaultSocketDeps {
 }
 
 const NONCE_TTL_MS = 120_000;
-const fail = (code: string, message: string) => ({ ok: false, error: { code, message } });
+type Failure = { ok: false; error: { code: string; message: string } };
+const fail = (code: string, message: string): Failure => ({ ok: false, error: { code, message } });
 
 /** Each socket's session lookup, for the other handlers of the same socket (sync/applications-socket.ts). */
 const sessionLookup = new WeakMap<Socket, (sessionId: string) => PersonSession | null>();
@@ -72,8 +65,8 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
     const sessions = new Map<string, PersonSession>();
     socket.on('disconnect', () => sessions.clear());
 
-    const on = <S extends z.ZodType>(event: string, schema: S, run: (req: z.infer<S>) => Promise<unknown>) =>
-      handle(socket, deps.log, event, schema, run, { failure: 'vault handler failed', context: { kioskId }, missingAsEmpty: true, namePath: false });
+    const on = <E extends EventName>(event: E, run: (req: ParsedRequestOf<E>) => Promise<AckReplyOf<E>>) =>
+      handle(socket, deps.log, event, run, { failure: 'vault handler failed', context: { kioskId }, missingAsEmpty: true, namePath: false });
 
     const session = (id: string): PersonSession | null => {
       const s = sessions.get(id);
@@ -88,7 +81,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
     sessionLookup.set(socket, session);
     const noSession = fail('forbidden', 'La session de la personne est terminée. Remettez la carte.');
 
-    on(VAULT_EVENTS.challenge, SessionRequest.partial(), async () => {
+    on(VAULT_EVENTS.challenge, async () => {
       const now = Date.now();
       for (const [n, exp] of nonces) if (exp < now) nonces.delete(n);
       if (nonces.size > 16) return fail('too_large', 'Trop de demandes en cours.');
@@ -97,7 +90,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       return { ok: true, nonce, expiresAt: new Date(now + NONCE_TTL_MS).toISOString() };
     });
 
-    on(VAULT_EVENTS.open, OpenSessionRequest, async (req) => {
+    on(VAULT_EVENTS.open, async (req) => {
       const expires = nonces.get(req.serverNonce);
       nonces.delete(req.serverNonce); // single use, whatever happens next
       if (!expires || expires < Date.now()) return fail('forbidden', 'Défi expiré ou inconnu.');
@@ -138,7 +131,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       return { ok: true, sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString() };
     });
 
-    on(VAULT_EVENTS.close, SessionRequest, async (req) => {
+    on(VAULT_EVENTS.close, async (req) => {
       const closed = sessions.get(req.sessionId);
       sessions.delete(req.sessionId);
       // a beneficiary's consent ends with the agent's session
@@ -148,18 +141,22 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       return { ok: true };
     });
 
-    const withSession = <T>(id: string, run: (s: PersonSession) => Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>, wrap: (v: T) => object) => {
+    const withSession = <T, R extends object>(
+      id: string,
+      run: (s: PersonSession) => Promise<{ ok: true; value: T } | Failure>,
+      wrap: (v: T) => R,
+    ): Promise<({ ok: true } & R) | Failure> => {
       const s = session(id);
       if (!s) return Promise.resolve(noSession);
-      return run(s).then((r) => (r.ok ? { ok: true, ...wrap(r.value) } : { ok: false, error: r.error }));
+      return run(s).then((r) => (r.ok ? { ok: true as const, ...wrap(r.value) } : { ok: false, error: r.error }));
     };
 
-    on(VAULT_EVENTS.list, SessionRequest, (req) => withSession(req.sessionId, (s) => listVault(vault, s), (documents) => ({ documents })));
-    on(VAULT_EVENTS.search, SearchRequest, (req) => withSession(req.sessionId, (s) => searchVault(vault, s, req.query), (documents) => ({ documents })));
-    on(VAULT_EVENTS.get, DocumentRequest, (req) => withSession(req.sessionId, (s) => readDocument(vault, s, req.documentId), (v) => v));
-    on(VAULT_EVENTS.audit, SessionRequest, (req) => withSession(req.sessionId, (s) => personJournal(vault, s), (entries) => ({ entries })));
+    on(VAULT_EVENTS.list, (req) => withSession(req.sessionId, (s) => listVault(vault, s), (documents) => ({ documents })));
+    on(VAULT_EVENTS.search, (req) => withSession(req.sessionId, (s) => searchVault(vault, s, req.query), (documents) => ({ documents })));
+    on(VAULT_EVENTS.get, (req) => withSession(req.sessionId, (s) => readDocument(vault, s, req.documentId), (v) => v));
+    on(VAULT_EVENTS.audit, (req) => withSession(req.sessionId, (s) => personJournal(vault, s), (entries) => ({ entries })));
 
-    on(VAULT_EVENTS.file, FileRequest, async (req) => {
+    on(VAULT_EVENTS.file, async (req) => {
       const s = session(req.sessionId);
       if (!s) return noSession;
       const a = await authorizeFile(vault, s, req.sha256);
@@ -168,7 +165,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       return { ok: true, mime: a.value.mime, bytes };
     });
 
-    on(VAULT_EVENTS.pdf, PdfRequest, async (req) => {
+    on(VAULT_EVENTS.pdf, async (req) => {
       const s = session(req.sessionId);
       if (!s) return noSession;
       const read = await readDocument(vault, s, req.documentId);
@@ -188,6 +185,6 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       return { ok: true, mime: 'application/pdf', bytes: Buffer.from(pdf.value) };
     });
 
-    on(VAULT_EVENTS.institutions, SessionRequest.partial(), async () => ({ ok: true, institutions: await listInstitutions(deps.db) }));
+    on(VAULT_EVENTS.institutions, async () => ({ ok: true, institutions: await listInstitutions(deps.db) }));
   });
 }

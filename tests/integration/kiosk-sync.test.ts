@@ -190,6 +190,18 @@ describe.each(DIALECTS)('kiosk sync against the server (%s)', (dialect) => {
     expect(c.status().problem).toBeNull();
   }, 90_000);
 
+  it('goes on when the server refuses a file for good: that paper is refused and said so, the next one arrives', async () => {
+    const broken = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(900, 3)]);
+    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(broken)), [{ bytes: broken, mime: 'image/png' }]);
+    const img = fakeScan(3_000);
+    outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/png' }]);
+    const c = newClient();
+    await c.flushed(30_000);
+    expect(await staffDocuments(server!)).toHaveLength(1);
+    expect(outbox.lastAckedSeq()).toBe(2);
+    expect(c.status().problem).toMatch(/refusé/);
+  });
+
   it('does not resend what the server applied when the acknowledgement was lost', async () => {
     const img = fakeScan(20_000);
     outbox.enqueue(signedWrite(DEMO_KIOSK_ID, deposit(img)), [{ bytes: img, mime: 'image/png' }]);

@@ -115,6 +115,11 @@ export class BlobUploader {
         } else if (status === 404 || status === 410) {
           // the upload is gone on the server (expired, cleaned up as stale, released): start anew
           outbox.setUploadUrl(sha256, null);
+        } else if (status === 422) {
+          // the server refused the file for good (it does not decode): uploading it again changes nothing.
+          // Its mutation goes on and is refused for good too, so nothing waits behind it.
+          outbox.setUploadUrl(sha256, null);
+          return true;
         } else {
           throw err;
         }

@@ -82,7 +82,7 @@ export const SYNC_PROBLEM = {
   revoked: "Cette tablette a été retirée du service par l'administration. Vos documents restent gardés sur la tablette. Prévenez un agent.",
   notEnrolled: "Cette tablette n'est pas encore enregistrée. Il faut le code d'enregistrement donné par l'administration.",
   rejected: "Un document n'a pas pu être envoyé. Il est gardé sur la tablette. Prévenez un agent.",
-  refused: "Le serveur a refusé un document : la carte de la personne n'a pas pu être vérifiée. Il n'a pas été rangé dans le coffre. Prévenez un agent.",
+  refused: "Un document n'a pas été rangé dans le coffre : le serveur l'a refusé. Prévenez un agent.",
   retrying: "L'envoi a échoué. La tablette réessaie toute seule.",
 } as const;
 
@@ -127,6 +127,9 @@ function withinMessageLimit<M>(batch: readonly M[]): M[] {
   return out;
 }
 
+/** How long the screen says a paper was refused by the server. */
+const REFUSAL_NOTICE_MS = 15 * 60_000;
+
 /** Blob uploads run side by side (the server allows more per kiosk: blob-routes.ts). */
 const UPLOAD_CONCURRENCY = 4;
 
@@ -148,6 +151,8 @@ export class SyncClient {
   private again = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private helloDone = false;
+  /** when the server last refused a mutation for good (the screen says so for REFUSAL_NOTICE_MS) */
+  private lastRefusalAt: number | null = null;
   private lastSuccessAt: string | null = null;
   private problem: string | null = SYNC_PROBLEM.offline;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
@@ -539,7 +544,6 @@ export class SyncClient {
       }
       this.helloDone = true;
     }
-    let refusedCount = 0;
     // blobs the outbox believes uploaded that the server said it lacks: asked again before the resend
     let recheck = new Set<string>();
     let missingResends = 0;
@@ -583,12 +587,12 @@ export class SyncClient {
       recheck = new Set();
       missingResends = 0;
       this.lastSuccessAt = new Date().toISOString();
-      refusedCount += refused.length;
-      this.problem = this.afterDrain(socket, refusedCount);
+      if (refused.length > 0) this.lastRefusalAt = Date.now();
+      this.problem = this.afterDrain(socket);
       this.emitStatus();
     }
     this.lastSuccessAt = new Date().toISOString();
-    this.problem = this.afterDrain(socket, refusedCount);
+    this.problem = this.afterDrain(socket);
     this.emitStatus();
   }
 
@@ -596,8 +600,9 @@ export class SyncClient {
    * What the screen says once a batch went through: a refusal if there was one; otherwise all is well —
    * unless the connection dropped meanwhile (its handler said "offline", which stays true).
    */
-  private afterDrain(socket: Socket, refusedCount: number): string | null {
-    if (refusedCount > 0) return SYNC_PROBLEM.refused;
+  private afterDrain(socket: Socket): string | null {
+    // said for a while, whatever drains next: the person at the kiosk must get to read it
+    if (this.lastRefusalAt !== null && Date.now() - this.lastRefusalAt < REFUSAL_NOTICE_MS) return SYNC_PROBLEM.refused;
     return socket.connected ? null : this.problem;
   }
 

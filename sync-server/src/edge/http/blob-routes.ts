@@ -30,6 +30,7 @@ import type { FileVerdict } from '../../kernel/files/inspect.ts';
 import {
   blobRecorded,
   recordBlob,
+  recordRefusedBlob,
   recordUploadFinished,
   recordUploadStarted,
   releaseUploadsOf,
@@ -136,6 +137,8 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
       if (refused) {
         await datastore.remove(upload.id).catch(() => {});
         await recordUploadFinished(db, upload.id, new Date().toISOString());
+        // for good (not "too busy"): the mutation that names this file will be refused, not wait for it
+        if (!refused.retry) await recordRefusedBlob(db, { sha256: meta.sha256, kioskId, problem: refused.problem, at: new Date().toISOString() });
         throw tusFailure(refused.retry ? 503 : UNREADABLE_FILE_STATUS, `unreadable_file: ${refused.problem}: ${refused.message}\n`);
       }
       const put = await blobStore.putFile(meta.sha256, file);

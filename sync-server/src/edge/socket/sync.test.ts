@@ -276,8 +276,25 @@ describe.each(DIALECTS)('sync endpoint on %s', (dialect) => {
     const { auth, socket } = await kiosk();
     const blob = await uploaded(auth);
     const m = depositMutation({ kioskId: auth.kioskId, seq: 1, blob, mime: 'image/jpeg' });
-    expect(await send(socket, { mutations: [m] })).toMatchObject({ ok: false, error: { code: 'blob_mismatch' } });
-    expect(await stateOf(auth.kioskId)).toEqual({ lastSeq: 0, applied: 0 });
+    // no retry can change it: refused for good, its seq used up, nothing stored
+    expect(await send(socket, { mutations: [m] })).toMatchObject({ ok: true, lastSeq: 1, results: [{ seq: 1, status: 'refused', error: { code: 'blob_mismatch' } }] });
+    expect(await server.db.selectFrom('documents').select('id').where('id', '=', m.payload.documentId).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('refuses for good a mutation naming a file the server refused at its upload (not "missing" for ever), and goes on', async () => {
+    const { auth, socket } = await kiosk();
+    const notAnImage = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(600, 7)]);
+    const r = await tusUpload(server.url, auth, notAnImage, { sha256: sha256Hex(notAnImage), mime: 'image/png' });
+    expect(r).toMatchObject({ ok: false, status: 422 });
+    const bad = depositMutation({ kioskId: auth.kioskId, seq: 1, blob: notAnImage });
+    const good = depositMutation({ kioskId: auth.kioskId, seq: 2, blob: await uploaded(auth) });
+    expect(await send(socket, { mutations: [bad, good] })).toMatchObject({
+      ok: true,
+      lastSeq: 2,
+      results: [{ seq: 1, status: 'refused', error: { code: 'blob_mismatch' } }, { seq: 2, status: 'applied' }],
+    });
+    const journal = await server.db.selectFrom('audit_journal').select('detail').where('action', '=', 'mutation.refused').execute();
+    expect(journal.some((j) => (JSON.parse(j.detail) as { mutationId: string }).mutationId === bad.id)).toBe(true);
   });
 
   it('asks the access policy: another person’s card, an unknown card or a blocked card cannot deposit; each refusal uses up its seq and is journaled', async () => {

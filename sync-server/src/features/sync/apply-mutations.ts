@@ -22,6 +22,7 @@ import type { Dialect } from '../../kernel/storage/database.ts';
 import type { BlobRow, Database } from '../../kernel/storage/schema.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import { KeyedMutex } from '../../kernel/keyed-mutex.ts';
+import { refusedBlobs } from '../../kernel/blobs/uploads.ts';
 import type { SyncTestHooks } from './test-hooks.ts';
 
 export interface SyncEngineDeps {
@@ -40,10 +41,11 @@ export interface SyncEngineDeps {
 
 /**
  * Refusals that no retry can change (the access policy said no — no proof of the card, a blocked card —
- * or the owner or document is unknown): the mutation uses up its seq as refused, so the kiosk's later
+ * the owner or document is unknown, or a file is not what the mutation says: another size or type, or
+ * refused as unreadable at its upload): the mutation uses up its seq as refused, so the kiosk's later
  * mutations are not held behind it. A missing blob, a gap or a server error stay retryable.
  */
-const FINAL_REFUSALS: ReadonlySet<ProtocolError['code']> = new Set(['forbidden', 'unknown']);
+const FINAL_REFUSALS: ReadonlySet<ProtocolError['code']> = new Set(['forbidden', 'unknown', 'blob_mismatch']);
 
 /** Thrown inside a mutation's transaction to roll it back and report a typed error. */
 class Rejection extends Error {
@@ -274,6 +276,9 @@ export class SyncEngine {
         return false;
       };
       if (blobs.size !== new Set(m.blobs).size || (await bytesMissing())) {
+        // a file the server refused at its upload will never come: the mutation is refused for good
+        const refused = await refusedBlobs(trx, m.blobs.filter((sha) => !blobs.has(sha)));
+        if (refused.size > 0) throw new Rejection({ code: 'blob_mismatch', seq: m.seq, message: `Un fichier de la mutation a été refusé à son arrivée (${[...refused.values()][0]}).` });
         throw new Rejection({ code: 'blob_missing', seq: m.seq, message: 'Un fichier de la mutation n’a pas encore été reçu.' });
       }
     }

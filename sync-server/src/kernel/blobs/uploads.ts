@@ -136,3 +136,19 @@ export async function recordBlob(db: Kysely<Database>, b: { sha256: string; size
 export async function blobRecorded(db: Kysely<Database>, sha256: string): Promise<boolean> {
   return (await db.selectFrom('blobs').select('sha256').where('sha256', '=', sha256).executeTakeFirst()) !== undefined;
 }
+
+/** The server refused this file at the end of its upload: a mutation naming it is refused for good. */
+export async function recordRefusedBlob(db: Kysely<Database>, r: { sha256: string; kioskId: string | null; problem: string; at: string }): Promise<void> {
+  await db
+    .insertInto('refused_blobs')
+    .values({ sha256: r.sha256, kiosk_id: r.kioskId, problem: r.problem.slice(0, 200), refused_at: r.at })
+    .onConflict((oc) => oc.column('sha256').doUpdateSet({ problem: r.problem.slice(0, 200), refused_at: r.at }))
+    .execute();
+}
+
+/** Of these hashes, the files refused at upload, with why. */
+export async function refusedBlobs(db: Kysely<Database>, sha256s: readonly string[]): Promise<Map<string, string>> {
+  if (sha256s.length === 0) return new Map();
+  const rows = await db.selectFrom('refused_blobs').select(['sha256', 'problem']).where('sha256', 'in', [...sha256s]).execute();
+  return new Map(rows.map((r) => [r.sha256, r.problem]));
+}

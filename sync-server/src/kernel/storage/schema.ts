@@ -141,6 +141,14 @@ export interface AppliedMutationsTable {
   error: Generated<string | null>;
 }
 
+/** A file refused at the end of its upload (kept by hash only, to refuse for good the mutations naming it). */
+export interface RefusedBlobsTable {
+  sha256: string;
+  kiosk_id: string | null;
+  problem: string;
+  refused_at: string;
+}
+
 export interface BlobsTable {
   sha256: string;
   size: number;
@@ -348,6 +356,7 @@ export interface Database {
   kiosks: KiosksTable;
   applied_mutations: AppliedMutationsTable;
   blobs: BlobsTable;
+  refused_blobs: RefusedBlobsTable;
   documents: DocumentsTable;
   document_versions: DocumentVersionsTable;
   audit_journal: AuditJournalTable;

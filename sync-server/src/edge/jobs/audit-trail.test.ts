@@ -44,10 +44,14 @@ describe.each(DIALECTS)('the audit trail in a running server (%s)', (dialect) =>
   it('checkpoints, verifies on schedule and reports it; after a rewrite of the journal, alerts and names the first bad checkpoint', async () => {
     expect((await fetch(`${server.url}/api/staff/audit`)).status).toBe(401);
     // journaled reads: the staff listing a person's documents, several times
-    for (let i = 0; i < 8; i++) expect((await staff(`/persons/${CAMILLE.identifier}/documents`)).status).toBe(200);
+    // in rounds, each waited for: on a loaded machine the ticks may otherwise come only once all reads are in
     const seq = async () => Number((await server.db.selectFrom('audit_journal').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirstOrThrow()).m);
-    const head = await seq();
-    await until('a checkpoint of the newest entry', async () => (await status()).lastCheckpoint?.seq === head);
+    let head = 0;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 4; i++) expect((await staff(`/persons/${CAMILLE.identifier}/documents`)).status).toBe(200);
+      head = await seq();
+      await until(`a checkpoint of the newest entry (round ${round + 1})`, async () => (await status()).lastCheckpoint?.seq === head);
+    }
     const ok = await until('a scheduled verification after it', async () => {
       const s = await status();
       return s.verification?.ok === true && s.verification.entries === head ? s : null;

@@ -10,34 +10,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCardCertificate, OID_CARD_ROLE, OID_CARD_SIGNATURE_KEY, toPem } from './card-certificate.ts';
-import type { CardSubject } from './card-certificate.ts';
+import { OID_CARD_ROLE, OID_CARD_SIGNATURE_KEY, toPem } from './card-certificate.ts';
 import { encodeOid } from './der.ts';
-import { createPlatformCa, exportPrivateKeyPem, issueCardCertificate } from '../src/features/cards/index.ts';
-import type { IssueCardCertificateOptions, PlatformCa } from '../src/features/cards/index.ts';
+import { exportPrivateKeyPem } from '../src/features/cards/index.ts';
+import type { PlatformCa } from '../src/features/cards/index.ts';
+import { certificateBench, DAY, NOW, point, SUBJECT } from '../test-support/certificate-bench.ts';
+import type { CardKeys, CertificateBench } from '../test-support/certificate-bench.ts';
 import { verifyP256Signature } from '../../drivers/pcsc/ec.ts';
-
-const DAY = 86_400_000;
-const NOW = new Date('2026-03-01T12:00:00Z');
-const SUBJECT: CardSubject = { identifier: 'FAC-R9TD-4HWN-3GAK', firstName: 'Élodie Françoise', lastName: 'Lefèvre-Ça', role: 'agent', cardSerial: '0A1B2C40' };
-
-interface CardKeys {
-  aut: KeyObject;
-  autPoint: Uint8Array;
-  sigPoint: Uint8Array;
-}
-
-function point(key: KeyObject): Uint8Array {
-  const jwk = key.export({ format: 'jwk' });
-  return Uint8Array.from([0x04, ...Buffer.from(jwk.x!, 'base64url'), ...Buffer.from(jwk.y!, 'base64url')]);
-}
-
-/** Stands in for the keys a card generates (the hardware tests use a real card over pcscd). */
-function cardKeys(): CardKeys {
-  const aut = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const sig = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { aut: aut.privateKey, autPoint: point(aut.publicKey), sigPoint: point(sig.publicKey) };
-}
 
 /** `openssl x509 -text` of a DER certificate: an independent reader of what we issue. */
 function execOpenSsl(der: Uint8Array): string {
@@ -48,33 +27,11 @@ let ca: PlatformCa;
 let otherCa: PlatformCa;
 let keys: CardKeys;
 let good: Uint8Array;
-
-function issue(over: Partial<IssueCardCertificateOptions> = {}): Promise<Uint8Array> {
-  return issueCardCertificate({
-    ca,
-    subject: SUBJECT,
-    authPublicKey: keys.autPoint,
-    signaturePublicKey: keys.sigPoint,
-    notBefore: new Date(NOW.getTime() - DAY),
-    notAfter: new Date(NOW.getTime() + 365 * DAY),
-    ...over,
-  });
-}
-
-function check(der: Uint8Array, over: { now?: Date; cardSerial?: string; revoked?: string[]; caCertificate?: Uint8Array } = {}) {
-  return checkCardCertificate(der, {
-    caCertificate: over.caCertificate ?? ca.certificate,
-    now: over.now ?? NOW,
-    cardSerial: over.cardSerial ?? SUBJECT.cardSerial,
-    isRevoked: (s) => (over.revoked ?? []).includes(s),
-  });
-}
+let issue: CertificateBench['issue'];
+let check: CertificateBench['check'];
 
 beforeAll(async () => {
-  ca = await createPlatformCa({ commonName: 'Facilitateur AC cartes', notBefore: new Date(NOW.getTime() - 30 * DAY), notAfter: new Date(NOW.getTime() + 3650 * DAY) });
-  otherCa = await createPlatformCa({ commonName: 'Facilitateur AC cartes', notBefore: new Date(NOW.getTime() - 30 * DAY), notAfter: new Date(NOW.getTime() + 3650 * DAY) });
-  keys = cardKeys();
-  good = await issue();
+  ({ ca, otherCa, keys, good, issue, check } = await certificateBench());
 });
 
 describe('card certificate', () => {

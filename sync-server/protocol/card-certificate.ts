@@ -541,23 +541,31 @@ export function issuedByCa(c: ParsedCertificate, ca: CaView): { problem: 'foreig
 }
 
 /**
+ * The first steps of every check against the pinned CA: a DER certificate of a sensible size, issued
+ * by the CA. Returns the parsed certificate, or why not (malformed, foreign).
+ */
+export function readIssuedCertificate(der: Uint8Array, ca: CaView): { ok: true; certificate: ParsedCertificate } | { ok: false; problem: 'foreign' | 'malformed'; detail: string } {
+  if (!(der instanceof Uint8Array) || der.length === 0 || der.length > MAX_CERTIFICATE_BYTES) return { ok: false, problem: 'malformed', detail: 'not a certificate of a sensible size' };
+  let c: ParsedCertificate;
+  try {
+    c = parseCertificate(der);
+  } catch (e) {
+    return { ok: false, problem: 'malformed', detail: `not a DER X.509 certificate (${e instanceof Error ? e.message : String(e)})` };
+  }
+  const issued = issuedByCa(c, ca);
+  return issued ? { ok: false, ...issued } : { ok: true, certificate: c };
+}
+
+/**
  * Checks a certificate read from a card. Order: malformed (not a DER certificate) → foreign (not
  * issued by the pinned CA) → malformed (issued by it, but not our profile) → wrong-card (it names
  * another card: copied) → revoked → not-yet-valid / expired. Pure: no network, no clock but `now`.
  * Throws a TypeError only when the pinned CA certificate itself cannot be read (a configuration error).
  */
 export async function checkCardCertificate(der: Uint8Array, opts: CheckCardCertificateOptions): Promise<CardCertificateCheck> {
-  const ca = readCa(opts.caCertificate);
-  if (!(der instanceof Uint8Array) || der.length > MAX_CERTIFICATE_BYTES) return fail('malformed', 'not a certificate of a sensible size');
-  let c: ParsedCertificate;
-  try {
-    c = parseCertificate(der);
-  } catch (e) {
-    return fail('malformed', `not a DER X.509 certificate (${e instanceof Error ? e.message : String(e)})`);
-  }
-
-  const issued = issuedByCa(c, ca);
-  if (issued) return fail(issued.problem, issued.detail);
+  const read = readIssuedCertificate(der, readCa(opts.caCertificate));
+  if (!read.ok) return fail(read.problem, read.detail);
+  const c = read.certificate;
 
   let info: CardCertificateInfo;
   try {

@@ -20,17 +20,15 @@
 import { verifyP256Signature } from '../../drivers/pcsc/ec.ts';
 import {
   certificateFingerprint,
-  issuedByCa,
   KU_CRL_SIGN,
   KU_DIGITAL_SIGNATURE,
   KU_KEY_CERT_SIGN,
-  MAX_CERTIFICATE_BYTES,
   OID,
   OID_REVOCATION_LIST_SIGNING,
   p256PointOf,
-  parseCertificate,
   readBasicConstraintsCa,
   readCa,
+  readIssuedCertificate,
   readKeyUsage,
   keyUsageHas,
   verifyCaSignature,
@@ -107,17 +105,10 @@ export interface CheckRevocationSignerOptions {
  * Throws a TypeError only when the pinned CA certificate itself cannot be read (a configuration error).
  */
 export function checkRevocationSignerCertificate(der: Uint8Array, opts: CheckRevocationSignerOptions): RevocationSignerCheck {
-  const ca = readCa(opts.caCertificate);
   const fail = (problem: RevocationSignerProblem, detail: string): RevocationSignerCheck => ({ ok: false, problem, detail });
-  if (!(der instanceof Uint8Array) || der.length === 0 || der.length > MAX_CERTIFICATE_BYTES) return fail('malformed', 'not a certificate of a sensible size');
-  let c: ParsedCertificate;
-  try {
-    c = parseCertificate(der);
-  } catch (e) {
-    return fail('malformed', `not a DER X.509 certificate (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const issued = issuedByCa(c, ca);
-  if (issued) return fail(issued.problem, issued.detail);
+  const read = readIssuedCertificate(der, readCa(opts.caCertificate));
+  if (!read.ok) return fail(read.problem, read.detail);
+  const c = read.certificate;
   let publicKey: Uint8Array;
   try {
     publicKey = readSignerProfile(c);

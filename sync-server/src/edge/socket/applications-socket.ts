@@ -6,8 +6,6 @@
  * is the actor. Each request is validated with its protocol schema and answered with its protocol ack;
  * refusals are typed, in French: `{ ok: false, error: { code, message } }`.
  */
-import type { FastifyBaseLogger } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Server as IoServer } from 'socket.io';
 import { AID_EVENTS } from '../../../protocol/applications.ts';
 import { refusal } from '../../../protocol/events.ts';
@@ -24,25 +22,14 @@ import type { Outcome } from '../../features/applications/index.ts';
 import { dossierPdfFor, receiptPdfFor } from '../../features/applications/index.ts';
 import { prepareSubmission, submitSigned } from '../../features/applications/index.ts';
 import { aidName, institutionName } from '../../features/applications/index.ts';
-import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
-import type { CaCertificate } from '../../features/cards/index.ts';
 import { check } from '../../features/vault/index.ts';
 import type { PersonSession } from '../../features/vault/index.ts';
-import type { Dialect } from '../../kernel/storage/database.ts';
-import type { Database } from '../../kernel/storage/schema.ts';
-import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { handle } from './handle.ts';
 import { kioskIdOf } from './kiosk-socket.ts';
 import { personSessionOf } from './vault-socket.ts';
+import type { PersonSocketDeps } from './vault-socket.ts';
 
-export interface ApplicationsSocketDeps {
-  db: Kysely<Database>;
-  dialect: Dialect;
-  blobStore: BlobStore;
-  ca: () => CaCertificate | null;
-  log: FastifyBaseLogger;
-  /** where the dossier PDF and the receipt are built (threads with time and memory limits) */
-  pdf: PdfPool;
+export interface ApplicationsSocketDeps extends PersonSocketDeps {
   /** default: assets/aids/catalogue.json */
   catalogue?: AidCatalogue;
   /** default: the simulation's current rules file */

@@ -27,7 +27,8 @@ import type { Database } from '../../kernel/storage/schema.ts';
 import { handle } from './handle.ts';
 import { kioskIdOf } from './kiosk-socket.ts';
 
-export interface VaultSocketDeps {
+/** What every person-facing socket handler needs: the database, the blobs, the pinned CA, PDFs. */
+export interface PersonSocketDeps {
   db: Kysely<Database>;
   dialect: Dialect;
   blobStore: BlobStore;
@@ -35,6 +36,9 @@ export interface VaultSocketDeps {
   log: FastifyBaseLogger;
   /** where PDFs are built (threads with time and memory limits) */
   pdf: PdfPool;
+}
+
+export interface VaultSocketDeps extends PersonSocketDeps {
   /** a person session without activity ends after this long */
   sessionIdleMs?: number;
 }

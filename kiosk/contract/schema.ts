@@ -138,6 +138,8 @@ export const VaultItem = z.object({
   issuerTitle: z.string(),
   vault: VaultKind,
   capturedAt: z.string(),
+  /** the paper's own date (protocol/paper-date.ts), when read */
+  issuedOn: z.string().nullable(),
   expiresOn: z.string().nullable(),
   expiry: Expiry,
   /** deposited during this session and still on its way to the server */

@@ -4,6 +4,7 @@
  * Writes go through mutations (mutations.ts). Also: the classification of documents by issuing
  * institution, and the expiry rules, shared so that kiosk and server say the same thing.
  */
+import { addMonths, paperAgeProblem } from './paper-date.ts';
 import { z } from 'zod';
 import { Bytes, DocType, FileMime, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
 import { CardSerial } from './revocation.ts';
@@ -96,28 +97,17 @@ export const RECENT_ONLY: ReadonlySet<DocType> = new Set(['caf-certificate', 'pr
 export const Expiry = z.enum(['valid', 'expires-soon', 'expired', 'too-old']);
 export type Expiry = z.infer<typeof Expiry>;
 
-/** ISO date + n months, clamped to the end of the month (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(isoDate: string, months: number): string {
-  const [y, m, d] = isoDate.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const first = new Date(Date.UTC(y, m - 1 + months, 1));
-  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
-  first.setUTCDate(Math.min(d, lastDay));
-  return first.toISOString().slice(0, 10);
-}
+export { addMonths } from './paper-date.ts';
 
 /**
  * Whether a paper can still be used: past its expiry date → expired; within 3 months of it → expires-soon;
- * an attestation issued more than 3 months ago → too-old.
+ * an attestation dated more than 3 months ago → too-old (the paper's own date: paper-date.ts, one rule
+ * with the aid checklists').
  */
 export function expiryOf(doc: { docType: DocType; issuedOn?: string | null; expiresOn?: string | null; capturedAt: string }, today: string): Expiry {
-  if (doc.expiresOn) {
-    if (doc.expiresOn < today) return 'expired';
-    if (addMonths(today, 3) >= doc.expiresOn) return 'expires-soon';
-  }
-  if (RECENT_ONLY.has(doc.docType)) {
-    const issued = doc.issuedOn ?? doc.capturedAt.slice(0, 10);
-    if (addMonths(issued, 3) < today) return 'too-old';
-  }
+  const problem = paperAgeProblem(doc, RECENT_ONLY.has(doc.docType) ? 3 : undefined, today);
+  if (problem) return problem;
+  if (doc.expiresOn && addMonths(today, 3) >= doc.expiresOn) return 'expires-soon';
   return 'valid';
 }
 

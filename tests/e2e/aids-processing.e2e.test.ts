@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIban } from '../../sync-server/protocol/iban.ts';
-import { renderPayslip } from '../fixtures/admin.ts';
+import { lastMonth, renderPayslip } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { renderIdentityCard } from '../fixtures/identity.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
@@ -107,7 +107,7 @@ describe('processing, from the kiosk to the console and back', () => {
     await kiosk.login('Camille');
     await depositThroughCapture(stack, (await renderIdentityCard({ seed: 3, font: 'DejaVu Sans', mrzFont: 'DejaVu Sans Mono' })).png, 'identity-card');
     const firstRib = await depositThroughCapture(stack, (await renderRib({ seed: 4242, holder: HOLDER })).png, 'rib');
-    await depositThroughCapture(stack, (await renderPayslip({ seed: 1, font: 'DejaVu Sans' })).png, 'payslip');
+    await depositThroughCapture(stack, (await renderPayslip({ seed: 1, font: 'DejaVu Sans', month: lastMonth() })).png, 'payslip');
     await stack.core.sync.flushed(30_000);
 
     await page.getByRole('button', { name: /^Mes aides/ }).click();

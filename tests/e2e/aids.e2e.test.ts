@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fireEvent } from '../../sync-server/src/features/applications/index.ts';
 import { until } from '../../sync-server/test-support/test-env.ts';
-import { renderPayslip } from '../fixtures/admin.ts';
+import { lastMonth, renderPayslip } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { renderIdentityCard } from '../fixtures/identity.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
@@ -43,7 +43,7 @@ async function dossierApplicationId(): Promise<string> {
 beforeAll(async () => {
   mediaDir = mkdtempSync(join(tmpdir(), 'fac-media-'));
   // the camera films the payslip: the one paper Camille has to scan for her request
-  await writeY4m((await renderPayslip({ seed: 1, font: 'DejaVu Sans' })).png, join(mediaDir, 'payslip.y4m'));
+  await writeY4m((await renderPayslip({ seed: 1, font: 'DejaVu Sans', month: lastMonth() })).png, join(mediaDir, 'payslip.y4m'));
   stack = await startStack();
   browser = await launchKioskBrowser({ fakeVideo: join(mediaDir, 'payslip.y4m') });
   page = browser.page;

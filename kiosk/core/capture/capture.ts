@@ -11,6 +11,7 @@ import { LIMITS } from '../../../sync-server/protocol/common.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { isValidBic, isValidIban, normalizeIban } from '../../../sync-server/protocol/iban.ts';
 import type { DocumentDeposit, ExtractedField, Ground, MutationBody } from '../../../sync-server/protocol/mutations.ts';
+import { paperDateOf } from '../../../sync-server/protocol/paper-date.ts';
 import { DOC_TYPE_TITLE, fieldLabel } from '../../../sync-server/protocol/vault.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { CaptureAnalysis } from '../../contract/schema.ts';
@@ -270,12 +271,12 @@ function mergedFields(pages: Page[]): CaptureAnalysis['fields'] {
   return out;
 }
 
-/** Dates the vault uses for expiry, when the paper gives them (ISO dates only). */
+/** Dates the vault uses for a paper's age: its own date (paper-date.ts) and its end of validity (ISO dates only). */
 function paperDates(docType: DocType, fields: Record<string, ExtractedField>): { issuedOn?: string; expiresOn?: string } {
-  const iso = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
-  const expiresOn = iso(fields.expiryDate?.value);
-  const issuedOn = iso(fields.issueDate?.value) ?? iso(fields.date?.value);
-  return { ...(expiresOn ? { expiresOn } : {}), ...(issuedOn && docType !== 'other' ? { issuedOn } : {}) };
+  const values = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.value]));
+  const expiresOn = /^\d{4}-\d{2}-\d{2}$/.test(values.expiryDate ?? '') ? values.expiryDate : undefined;
+  const issuedOn = paperDateOf(docType, values) ?? undefined;
+  return { ...(expiresOn ? { expiresOn } : {}), ...(issuedOn ? { issuedOn } : {}) };
 }
 
 /** Several pages: one PDF, each page on A4. */

@@ -158,6 +158,8 @@ export const t = {
       'too-old': 'Ce papier a plus de 3 mois. Souvent, on vous demandera un papier plus récent.',
     } as Record<string, string>,
     added: (d: string) => `Ajouté le ${d}`,
+    /** the paper's own date, as protocol/paper-date.ts words it (« bulletin de juin 2025 ») */
+    paperDate: (words: string) => words.charAt(0).toUpperCase() + words.slice(1),
   },
   doc: {
     read: 'Ce qui est écrit sur le papier',

@@ -1,6 +1,7 @@
 /** One paper: its picture, what was read on it, its history; replace, print, send, delete. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { InstitutionItem, VaultDocument } from '../../../contract/schema.ts';
+import { paperDateWords } from '../../../contract/index.ts';
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
@@ -113,6 +114,7 @@ export function DocumentView({
         <h1 id="titre" ref={heading} tabIndex={-1}>
           {doc.item.title}
         </h1>
+        {paperDateWords(doc.item.docType, doc.item.issuedOn) && <p class="paper-date">{t.vault.paperDate(paperDateWords(doc.item.docType, doc.item.issuedOn)!)}</p>}
         {doc.item.expiry !== 'valid' && (
           <p class="message warning">
             <span class="badge">{t.vault.expiry[doc.item.expiry]}</span> {t.vault.expiryHelp[doc.item.expiry]}

@@ -1,6 +1,7 @@
 /** "Mes papiers": the vault grouped by issuing institution or by kind of paper, and search. */
 import { useEffect, useState } from 'preact/hooks';
 import type { VaultItem } from '../../../contract/schema.ts';
+import { paperDateWords } from '../../../contract/index.ts';
 import { Keyboard } from '../components/keyboard.tsx';
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
@@ -111,6 +112,7 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
               <li key={it.id}>
                 <button type="button" class="doc-item" onClick={() => onOpen(it.id)} disabled={it.pending}>
                   <span class="doc-title">{it.title}</span>
+                  {paperDateWords(it.docType, it.issuedOn) && <span class="doc-meta paper-date">{t.vault.paperDate(paperDateWords(it.docType, it.issuedOn)!)}</span>}
                   <span class="doc-meta">{t.vault.added(dateFr(it.capturedAt))}</span>
                   {it.vault === 'institutional' && <span class="doc-meta">{t.vault.institutional}</span>}
                   {it.snippet && <span class="doc-meta">{it.snippet}</span>}

@@ -12,6 +12,7 @@ import { DocType, IsoDate } from '../../../protocol/common.ts';
 import type { FilingSituation as Situation } from '../../../protocol/applications.ts';
 import { Activity, Housing, Nationality } from '../../../protocol/applications.ts';
 import { addMonths, ISSUER_OF, type Issuer } from '../../../protocol/vault.ts';
+import { paperAgeProblem } from '../../../protocol/paper-date.ts';
 
 export const DEFAULT_CATALOGUE_PATH = join(import.meta.dirname, '..', '..', '..', '..', 'assets', 'aids', 'catalogue.json');
 
@@ -359,12 +360,7 @@ function dateOf(doc: VaultDoc): string | null {
 }
 
 function problemOf(item: ChecklistItem, doc: VaultDoc, today: string): MissingReason | null {
-  if (doc.expiresOn && doc.expiresOn.slice(0, 10) < today) return 'expired';
-  if (item.maxAgeMonths !== undefined) {
-    const issued = dateOf(doc);
-    if (issued === null || addMonths(issued, item.maxAgeMonths) < today) return 'too-old';
-  }
-  return null;
+  return paperAgeProblem(doc, item.maxAgeMonths, today);
 }
 
 /**

@@ -171,7 +171,10 @@ describe('the aid space on the kiosk', () => {
     expect(before).toEqual({ signed_at: null, submitted_at: null });
 
     await ui.typePin(stack.person('Camille').card.pin);
-    await page.getByRole('heading', { name: 'Votre demande est signée.' }).waitFor();
+    // signed, not sent: said so, with the paper still to bring — never the green tick of a request that left
+    await page.getByRole('heading', { name: 'Signée, pas encore envoyée : il manque 1 papier.' }).waitFor();
+    await page.locator('.panel.pending-send li').filter({ hasText: /bulletins de salaire/ }).waitFor();
+    expect(await page.locator('.tick:not(.pending)').count()).toBe(0);
     const receipt = (await page.locator('.receipt-number').textContent()) ?? '';
     expect(receipt).toMatch(/^FAC-\d{4}-[0-9A-Z]{8}$/);
     expect((await stack.server.db.selectFrom('dossiers').select(['receipt_number']).executeTakeFirstOrThrow()).receipt_number).toBe(receipt);
@@ -181,7 +184,7 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: 'Voir ma demande' }).click();
 
     // the payslip, scanned from the dossier with the camera (automatic capture)
-    await page.getByText('Votre demande est signée. Elle partira toute seule quand le dernier papier arrivera.').waitFor();
+    await page.getByText('Signée, pas encore envoyée : il manque 1 papier. Elle partira toute seule quand le dernier papier arrivera.').waitFor();
     await piece(/bulletins de salaire/).getByRole('button', { name: /Le scanner maintenant/ }).click();
     await page.getByRole('heading', { name: /Posez votre document/ }).waitFor();
     await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });
@@ -316,7 +319,7 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: 'C’est bon, je signe' }).click();
     await page.getByRole('heading', { name: 'Tapez votre code d’agent pour signer' }).waitFor();
     await ui.typePin(stack.person('Sophie').card.pin);
-    await page.getByRole('heading', { name: 'Votre demande est signée.' }).waitFor();
+    await page.getByRole('heading', { name: /^Signée, pas encore envoyée/ }).waitFor();
     const signed = await stack.server.db.selectFrom('dossiers').select(['ground', 'signer_identifier']).where('ground', 'like', '%procuration%').executeTakeFirstOrThrow();
     expect(signed.signer_identifier).toBe(stack.person('Sophie').identifier);
     expect(JSON.parse(signed.ground ?? '{}')).toEqual({ kind: 'procuration', reference: 'PR2026' });

@@ -326,7 +326,8 @@ export const t = {
     sendProcuration: 'Envoyer au titre d’une procuration',
     sendProcurationHelp: 'L’agent signe avec sa carte, pour la personne qui lui a donné procuration.',
     notAllThere: 'Pour envoyer maintenant, il faut tous les papiers.',
-    waiting: 'Votre demande est signée. Elle partira toute seule quand le dernier papier arrivera.',
+    waiting: (missing: number) =>
+      `${missing === 0 ? 'Signée, pas encore envoyée.' : `Signée, pas encore envoyée : il manque ${missing === 1 ? '1 papier' : `${missing} papiers`}.`} Elle partira toute seule quand le dernier papier arrivera.`,
     sentOn: (d: string) => `Envoyée le ${d}.`,
     printReceipt: 'Imprimer le récépissé',
     printDossier: 'Imprimer ma demande',
@@ -396,8 +397,12 @@ export const t = {
     referenceHelp: 'La référence est écrite sur la procuration signée.',
     continue: 'Continuer',
     sentTitle: 'Votre demande est envoyée.',
-    waitingTitle: 'Votre demande est signée.',
+    /** signed for automatic sending: not sent yet, and it says so (never a green tick) */
+    waitingTitle: (missing: number) =>
+      missing === 0 ? 'Signée, pas encore envoyée.' : `Signée, pas encore envoyée : il manque ${missing === 1 ? '1 papier' : `${missing} papiers`}.`,
     waitingHelp: 'Elle partira toute seule quand le dernier papier arrivera dans votre coffre.',
+    toBring: 'Les papiers à apporter :',
+    printList: 'Imprimer la liste des papiers',
     receipt: 'Numéro de récépissé :',
     keep: 'Gardez ce numéro : il prouve votre demande.',
     seeRequest: 'Voir ma demande',

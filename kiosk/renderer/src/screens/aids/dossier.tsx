@@ -19,7 +19,7 @@ export type SendChoice = { mode: 'manual' | 'automatic'; procuration: boolean };
 
 type Panel = null | { kind: 'ask' | 'where' | 'choose'; piece: ChecklistPiece } | { kind: 'withdraw' } | { kind: 'write' };
 
-const MISSING = new Set(['absent', 'not-arrived', 'expired', 'too-old']);
+export const MISSING: ReadonlySet<string> = new Set(['absent', 'not-arrived', 'expired', 'too-old']);
 
 export function Dossier({
   dossierId,
@@ -124,7 +124,7 @@ export function Dossier({
             </li>
           ))}
         </ul>
-        {waitingAuto && <p class="panel">{t.dossier.waiting}</p>}
+        {waitingAuto && <p class="panel pending-send">{t.dossier.waiting(missing.length)}</p>}
         {d.submittedAt && <p class="muted">{t.dossier.sentOn(dateFr(d.submittedAt))}</p>}
 
         {questioned && (

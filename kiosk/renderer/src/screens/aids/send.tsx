@@ -9,6 +9,7 @@ import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { PinEntry } from '../pin.tsx';
 import { Problem, Title, errorText } from '../../components/screen.tsx';
+import { MISSING } from './dossier.tsx';
 import type { SendChoice } from './dossier.tsx';
 import { printedText } from './common.tsx';
 import { Messages } from '../../components/messages.tsx';
@@ -49,7 +50,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
     }
   }
 
-  if (sent) return <Receipt dossierId={dossierId} sent={sent} onDone={onDone} />;
+  if (sent) return <Receipt dossierId={dossierId} sent={sent} missing={review?.pieces.filter((p) => MISSING.has(p.status)).map((p) => p.label) ?? []} onDone={onDone} />;
 
   if (!ground) {
     return (
@@ -151,15 +152,16 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
   );
 }
 
-function Receipt({ dossierId, sent, onDone }: { dossierId: string; sent: Sent; onDone: () => void }) {
+function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent: Sent; missing: string[]; onDone: () => void }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  async function print() {
+  const waiting = sent.state === 'waiting-for-pieces';
+  async function print(which: 'applications.printReceipt' | 'applications.printDossier') {
     setBusy(true);
     setError(null);
     try {
-      const r = await kiosk.call('applications.printReceipt', { dossierId });
+      const r = await kiosk.call(which, { dossierId });
       setNotice(printedText(r));
     } catch (e) {
       setError(errorText(e));
@@ -169,18 +171,44 @@ function Receipt({ dossierId, sent, onDone }: { dossierId: string; sent: Sent; o
   }
   return (
     <section class="center" aria-labelledby="titre">
-      <div class="tick" aria-hidden="true">
-        ✓
-      </div>
-      <Title>{sent.state === 'submitted' ? t.sign.sentTitle : t.sign.waitingTitle}</Title>
-      {sent.state === 'waiting-for-pieces' && <p class="lead">{t.sign.waitingHelp}</p>}
+      {/* the green tick says "done": only a request that has left */}
+      {waiting ? (
+        <div class="tick pending" aria-hidden="true">
+          …
+        </div>
+      ) : (
+        <div class="tick" aria-hidden="true">
+          ✓
+        </div>
+      )}
+      <Title>{waiting ? t.sign.waitingTitle(missing.length) : t.sign.sentTitle}</Title>
+      {waiting && (
+        <div class="panel pending-send">
+          <p>{t.sign.waitingHelp}</p>
+          {missing.length > 0 && (
+            <>
+              <p>{t.sign.toBring}</p>
+              <ul>
+                {missing.map((label) => (
+                  <li key={label}>{label}</li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
       <p class="lead">
         {t.sign.receipt} <strong class="receipt-number">{sent.receiptNumber}</strong>
       </p>
       <p>{t.sign.keep}</p>
       <Messages ok={notice} warning={error} />
       <div class="actions">
-        <button type="button" class="button primary" disabled={busy} onClick={() => void print()}>
+        {waiting && missing.length > 0 && (
+          <button type="button" class="button secondary" disabled={busy} onClick={() => void print('applications.printDossier')}>
+            {t.sign.printList}
+          </button>
+        )}
+        <button type="button" class="button primary" disabled={busy} onClick={() => void print('applications.printReceipt')}>
           {t.dossier.printReceipt}
         </button>
         <button type="button" class="button secondary" onClick={onDone}>

@@ -207,6 +207,15 @@ describe('simulate', () => {
     expect(aid(worker, 'aah')).toMatchObject({ eligible: true, monthlyAmount: null });
   });
 
+  it('gives the true reason a 17-year-old with a salary gets no prime d’activité: her age, not "no salary"', () => {
+    // Code de la sécurité sociale, art. L842-1: the prime d'activité is for workers aged 18 or more
+    const sim = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 17, resources: res(600) }], housing: { status: 'hosted-free' } }), rules);
+    const pa = aid(sim, 'prime-activite');
+    expect(pa).toMatchObject({ eligible: false, monthlyAmount: 0 });
+    expect(pa.explanation.join(' ')).toContain('pour les personnes de 18 ans ou plus');
+    expect(pa.explanation.join(' ')).not.toContain('n’a déclaré de salaire');
+  });
+
   it('CSS not eligible above the participation ceiling', () => {
     // pension 1 500 € → 18 000 €/year > 13 957 → no CSS; no RSA; no prime d'activité (no salary)
     const sim = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 67, resources: res(0, { pensions: 1500 }) }], housing: { status: 'owner', repayingLoan: true } }), rules);

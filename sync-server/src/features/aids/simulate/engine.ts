@@ -170,7 +170,13 @@ export function simulatePrimeActivite(s: Situation, rules: Rules, aahIncome = 0)
   if (!s.residesInFrance) return result(rules, 'prime-activite', false, 0, [NOT_IN_FRANCE]);
   const workers = s.adults.filter((a) => a.age >= p.minimumAge && a.resources.salaries > 0);
   if (workers.length === 0) {
-    return result(rules, 'prime-activite', false, 0, ['La prime d’activité est pour les personnes qui travaillent. Personne dans votre foyer n’a déclaré de salaire.']);
+    // the true reason: salaries declared by adults too young are not "no salary"
+    const tooYoung = s.adults.some((a) => a.age < p.minimumAge && a.resources.salaries > 0);
+    return result(rules, 'prime-activite', false, 0, [
+      tooYoung
+        ? `La prime d’activité est pour les personnes de ${p.minimumAge} ans ou plus. Dans votre foyer, la personne qui travaille a moins de ${p.minimumAge} ans.`
+        : 'La prime d’activité est pour les personnes qui travaillent. Personne dans votre foyer n’a déclaré de salaire.',
+    ]);
   }
   const forfait = householdAmount(p, s);
   const earnings = householdEarnings(s);

@@ -291,6 +291,8 @@ export const Dossier = z.object({
       /** linked aids: the one it waits for, in words */
       waitsFor: z.string().nullable(),
       decisionReason: z.string().nullable(),
+      /** the aid's basic conditions the person seems not to meet (age, work, children…), said before sending; the institution decides */
+      warnings: z.array(z.object({ condition: z.string(), text: z.string(), source: z.string() })).default([]),
     }),
   ),
   checklist: z.array(ChecklistEntry),

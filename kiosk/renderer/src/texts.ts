@@ -326,6 +326,8 @@ export const t = {
     sendProcuration: 'Envoyer au titre d’une procuration',
     sendProcurationHelp: 'L’agent signe avec sa carte, pour la personne qui lui a donné procuration.',
     notAllThere: 'Pour envoyer maintenant, il faut tous les papiers.',
+    /** after the warnings of an aid's basic conditions: the person still chooses */
+    stillPossible: 'Vous pouvez quand même faire la demande. C’est l’organisme qui décide.',
     waiting: (missing: number) =>
       `${missing === 0 ? 'Signée, pas encore envoyée.' : `Signée, pas encore envoyée : il manque ${missing === 1 ? '1 papier' : `${missing} papiers`}.`} Elle partira toute seule quand le dernier papier arrivera.`,
     sentOn: (d: string) => `Envoyée le ${d}.`,

@@ -3,3 +3,5 @@ export { Aid, AidCatalogue, ChecklistItem, InstitutionKind, aidById, assessPiece
 export { simulate } from './simulate/engine.ts';
 export { loadRules } from './simulate/rules.ts';
 export type { Rules } from './simulate/rules.ts';
+export { ageOn, eligibilityWarnings } from './eligibility.ts';
+export type { EligibilityWarning } from './eligibility.ts';

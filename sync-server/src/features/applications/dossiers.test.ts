@@ -253,6 +253,30 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 
+  it('warns, from the age on the day of the request, that a 17-year-old is below the RSA’s and the prime d’activité’s age; filing still possible', async () => {
+    const p = await addPerson(db);
+    const at = '2026-06-01T10:00:00.000Z';
+    await db.updateTable('persons').set({ birth_date: '2009-03-14' }).where('id', '=', p.id).execute();
+    const warningsOf = async (aidIds: string[]) => {
+      const r = await createDossier(db, dialect, { applicant: alone(p), aidIds, situation: { ...HOSTED, activity: ['salaried'] }, catalogue, at });
+      if (!r.ok) throw new Error(r.error.message);
+      const view = await viewDossier(db, dialect, alone(p), r.value.dossierId, catalogue);
+      if (!view.ok) throw new Error(view.error.message);
+      // the wire schema carries them to the kiosk
+      return Object.fromEntries(Dossier.parse(view.value).aids.map((a) => [a.aidId, a.warnings.map((w) => w.text)]));
+    };
+    const rsa = await warningsOf(['rsa', 'css']);
+    expect(rsa.rsa).toEqual([expect.stringMatching(/^Vous avez 17 ans\. Le RSA est pour les personnes de 25 ans ou plus\./)]);
+    expect(rsa.css).toEqual([]);
+    expect((await warningsOf(['prime-activite']))['prime-activite']).toEqual(['Vous avez 17 ans. La prime d’activité est pour les personnes de 18 ans ou plus.']);
+    // a grown-up with the same situation: no warning
+    const q = await addPerson(db);
+    const r2 = await createDossier(db, dialect, { applicant: alone(q), aidIds: ['rsa'], situation: HOSTED, catalogue, at });
+    if (!r2.ok) throw new Error(r2.error.message);
+    const v2 = await viewDossier(db, dialect, alone(q), r2.value.dossierId, catalogue);
+    expect(v2.ok && v2.value.aids[0]!.warnings).toEqual([]);
+  });
+
   it('files a linked aid with the aid it waits for, or waits for the one the person already has', async () => {
     const p = await addPerson(db);
     const a = alone(p);

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { ChecklistEntry, Dossier, DossierSummary, FilingSituation, Notice, ThreadMessage } from '../../../protocol/applications.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
-import { aidById } from '../aids/index.ts';
+import { ageOn, aidById, eligibilityWarnings } from '../aids/index.ts';
 import type { Aid, AidCatalogue } from '../aids/index.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { PersonSession } from '../vault/index.ts';
@@ -445,9 +445,13 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
   if (!owned.ok) return owned;
   const { dossier, apps, assessed, complete } = owned.value;
 
+  // the basic conditions, from the person's age on the day of the request and the situation declared then
+  const person = await db.selectFrom('persons').select('birth_date').where('id', '=', applicant.personId).executeTakeFirst();
+  const facts = { age: person ? ageOn(person.birth_date, dossier.created_at) : null, situation: situationOf(dossier) };
   const aids = [];
   for (const app of apps) {
     aids.push({
+      warnings: eligibilityWarnings(app.aid_id, facts),
       applicationId: app.id,
       aidId: app.aid_id,
       aidName: aidName(catalogue, app.aid_id),

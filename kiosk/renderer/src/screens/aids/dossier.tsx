@@ -116,6 +116,14 @@ export function Dossier({
             <li key={a.applicationId}>
               <span>{t.dossier.state(a.aidName, a.institutionName)}</span> <span class={`state ${a.state}`}>{a.stateLabel}</span>
               {a.waitsFor && <p class="muted">{t.dossier.waitsFor(a.waitsFor)}</p>}
+              {a.warnings.length > 0 && !d.submittedAt && (
+                <div class="message warning eligibility" role="note">
+                  {a.warnings.map((w) => (
+                    <p key={w.condition}>{w.text}</p>
+                  ))}
+                  <p>{t.dossier.stillPossible}</p>
+                </div>
+              )}
               {a.decisionReason && (
                 <p>
                   <span class="muted">{t.dossier.decision}</span> « {a.decisionReason} »

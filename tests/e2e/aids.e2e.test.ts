@@ -129,6 +129,9 @@ describe('the aid space on the kiosk', () => {
 
     // the dossier: identity and RIB there, the payslip missing
     await page.getByRole('heading', { name: 'Prime d’activité', level: 1 }).waitFor();
+    // Camille is 17 (her birth date on the server, not the age typed in the estimate): told before she sends
+    await page.getByRole('note').getByText('Vous avez 17 ans. La prime d’activité est pour les personnes de 18 ans ou plus.').waitFor();
+    await page.getByText('Vous pouvez quand même faire la demande. C’est l’organisme qui décide.').waitFor();
     const piece = (label: RegExp) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label, level: 3 }) });
     await piece(/carte d’identité/).getByText(/Vous l’avez : Carte d’identité, ajouté le/).waitFor();
     await piece(/Votre RIB/).getByText(/Vous l’avez : Relevé d’identité bancaire \(RIB\), ajouté le/).waitFor();

@@ -45,6 +45,10 @@ beforeAll(async () => {
   // the camera films the payslip: the one paper Camille has to scan for her request
   await writeY4m((await renderPayslip({ seed: 1, font: 'DejaVu Sans', month: lastMonth() })).png, join(mediaDir, 'payslip.y4m'));
   stack = await startStack();
+  // Camille is 17 in the demo: kept 17 whatever the day the test runs
+  const now = new Date();
+  const born = new Date(Date.UTC(now.getUTCFullYear() - 17, now.getUTCMonth(), 1)).toISOString().slice(0, 10);
+  await stack.server.db.updateTable('persons').set({ birth_date: born }).where('identifier', '=', stack.person('Camille').identifier).execute();
   browser = await launchKioskBrowser({ fakeVideo: join(mediaDir, 'payslip.y4m') });
   page = browser.page;
   /** FAC_E2E_SHOTS=<folder>: a full-page picture of each screen checked, for a person to look at. */

@@ -98,7 +98,11 @@ export const KioskState = z.discriminatedUnion('screen', [
       ])
       .nullable(),
   }),
-  z.object({ screen: z.literal('remove-card'), reason: z.enum(['finished', 'idle']) }),
+  /**
+   * the session is over: the cards still in the box must come out (`slots`: which still hold one) before
+   * the next person; `pulled` = the main card was taken out during the session
+   */
+  z.object({ screen: z.literal('remove-card'), reason: z.enum(['finished', 'idle', 'pulled']), slots: z.array(z.enum(['main', 'second'])).min(1).max(2) }),
 ]);
 export type KioskState = z.infer<typeof KioskState>;
 

@@ -92,7 +92,7 @@ function screenFor(state: KioskState, sessionKey: number, sync: SyncStatus | nul
     case 'session':
       return <SessionScreens key={sessionKey} state={state} sync={sync} />;
     case 'remove-card':
-      return <RemoveCard reason={state.reason} />;
+      return <RemoveCard reason={state.reason} slots={state.slots} />;
   }
 }
 

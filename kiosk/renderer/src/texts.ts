@@ -406,6 +406,12 @@ export const t = {
     title: 'Au revoir',
     help: 'Vous pouvez retirer votre carte.',
     idle: 'La session est fermée, car la tablette n’a pas été utilisée pendant un moment.',
+    pulled: 'La session est fermée, car la carte a été retirée.',
+    both: 'Retirez les 2 cartes.',
+    bothHelp: 'La carte de l’agent et la carte de la personne accompagnée.',
+    /** one card left in the box, once the other was taken */
+    oneLeft: 'Il reste une carte dans le boîtier. Retirez-la.',
+    next: 'Ensuite, la tablette sera prête pour la personne suivante.',
   },
   sync: {
     offline: 'Pas de connexion',

@@ -319,7 +319,8 @@ export const methods = {
   /** during an agent's session: the beneficiary leaves (their card stays until they take it) */
   'session.dropCompanion': { params: z.object({}), result: z.object({}) },
   'sync.status': { params: z.object({}), result: SyncStatus },
-  'vault.list': { params: z.object({}), result: z.object({ items: z.array(VaultItem) }) },
+  /** `offline`: the server could not be reached in time; `items` is then what the tablet itself holds */
+  'vault.list': { params: z.object({}), result: z.object({ items: z.array(VaultItem), offline: z.boolean() }) },
   'vault.search': { params: z.object({ query: z.string().min(1).max(200) }), result: z.object({ items: z.array(VaultItem) }) },
   'vault.open': { params: z.object({ documentId: z.uuid() }), result: VaultDocument },
   /** the picture of a document (or its preview) to show on screen */

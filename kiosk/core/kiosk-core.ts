@@ -269,7 +269,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       return {};
     },
     'sync.status': async () => sync.status(),
-    'vault.list': async () => ({ items: await theVault.list() }),
+    'vault.list': async () => theVault.list(),
     'vault.search': async ({ query }) => ({ items: await theVault.search(query) }),
     'vault.open': async ({ documentId }) => theVault.open(documentId),
     'vault.image': async ({ documentId, preview }) => theVault.image(documentId, preview),

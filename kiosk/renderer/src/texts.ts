@@ -402,6 +402,16 @@ export const t = {
   },
   pieceStatus: { present: 'Là', arriving: 'En route', 'not-arrived': 'Pas arrivé', absent: 'Manque', expired: 'Périmé', 'too-old': 'Trop ancien' } as Record<string, string>,
   offline: 'Pas de connexion pour le moment.',
+  /** the banner at the top of every screen while the server cannot be reached, and what still works */
+  offlineBanner: {
+    title: 'Pas de connexion avec le serveur.',
+    works: 'Vous pouvez quand même ajouter des papiers : ils attendent dans la tablette.',
+    waits: 'Les envois partiront tout seuls quand la connexion reviendra.',
+    vault: 'Sans connexion, vous voyez seulement les papiers gardés sur cette tablette.',
+    vaultEmpty: 'Aucun papier n’attend sur cette tablette.',
+    scanHome: 'Marche sans connexion : le papier attend dans la tablette.',
+    vaultHome: 'Sans connexion : les papiers gardés sur la tablette.',
+  },
   removeCard: {
     title: 'Au revoir',
     help: 'Vous pouvez retirer votre carte.',
@@ -414,7 +424,6 @@ export const t = {
     next: 'Ensuite, la tablette sera prête pour la personne suivante.',
   },
   sync: {
-    offline: 'Pas de connexion',
     pending: (n: number) => (n === 1 ? '1 document attend d’être envoyé' : `${n} documents attendent d’être envoyés`),
   },
   error: 'Un problème est survenu.',

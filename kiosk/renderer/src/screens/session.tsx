@@ -225,7 +225,7 @@ function Home({
       <div class="choices">
         <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.vault}</span>
-          <span class="choice-help">{t.home.vaultHelp}</span>
+          <span class="choice-help">{sync && !sync.online ? t.offlineBanner.vaultHome : t.home.vaultHelp}</span>
         </button>
         <button type="button" class="choice" onClick={() => go({ name: 'aids' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.aids}</span>
@@ -233,7 +233,7 @@ function Home({
         </button>
         <button type="button" class="choice" onClick={() => go({ name: 'scan' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.scan}</span>
-          <span class="choice-help">{t.home.scanHelp}</span>
+          <span class="choice-help">{sync && !sync.online ? t.offlineBanner.scanHome : t.home.scanHelp}</span>
         </button>
         <button type="button" class="choice" onClick={() => go({ name: 'journal' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.journal}</span>

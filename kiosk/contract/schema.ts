@@ -106,6 +106,19 @@ export const KioskState = z.discriminatedUnion('screen', [
 ]);
 export type KioskState = z.infer<typeof KioskState>;
 
+/**
+ * Told at a card's next login: papers photographed in its last session but not saved when that session
+ * ended (the card pulled, inactivity…), and the papers of that session that were kept. Paper types only.
+ */
+export const LossNotice = z.object({
+  id: z.uuid(),
+  at: z.string(),
+  reason: z.enum(['pulled', 'idle', 'finished']),
+  lost: z.array(DocType).min(1),
+  kept: z.array(DocType),
+});
+export type LossNotice = z.infer<typeof LossNotice>;
+
 export const FieldReading = z.object({
   value: z.string(),
   confidence: z.number().min(0).max(1),
@@ -318,6 +331,8 @@ export const methods = {
   'session.stillHere': { params: z.object({}), result: z.object({}) },
   /** during an agent's session: the beneficiary leaves (their card stays until they take it) */
   'session.dropCompanion': { params: z.object({}), result: z.object({}) },
+  /** what the last session of the subject's card lost (told once: the core keeps it for this session only) */
+  'session.losses': { params: z.object({}), result: z.object({ notices: z.array(LossNotice) }) },
   'sync.status': { params: z.object({}), result: SyncStatus },
   /** `offline`: the server could not be reached in time; `items` is then what the tablet itself holds */
   'vault.list': { params: z.object({}), result: z.object({ items: z.array(VaultItem), offline: z.boolean() }) },

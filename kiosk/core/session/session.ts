@@ -169,6 +169,11 @@ export class SessionManager extends EventEmitter<Events> {
     this.idle.configure(idle);
   }
 
+  /** Why the last session (or the beneficiary's part of it) ended: finished, idle, or a card pulled. */
+  get lastEndReason(): EndReason {
+    return this.removeReason;
+  }
+
   get open(): OpenSession | null {
     return this.session;
   }
@@ -344,6 +349,7 @@ export class SessionManager extends EventEmitter<Events> {
   dropCompanion(): void {
     const second = this.slots.second;
     if (second.phase === 'empty') return;
+    this.removeReason = 'finished';
     this.releaseSlot('second', 'refused');
     second.problem = null;
     this.render();
@@ -501,6 +507,7 @@ export class SessionManager extends EventEmitter<Events> {
       if (second.phase !== 'empty') second.phase = 'refused';
       this.opts.logger.info({ how }, 'main card removed');
     } else {
+      if (this.session?.companion) this.removeReason = 'pulled';
       this.releaseSlot('second', 'empty');
       this.slots.second = { ...emptySlot(), gen: this.slots.second.gen };
     }

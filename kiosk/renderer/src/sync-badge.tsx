@@ -22,10 +22,9 @@ export function OfflineBanner({ sync }: { sync: SyncStatus | null }) {
       {offline && (
         <div class="offline-banner">
           <p class="offline-title">{t.offlineBanner.title}</p>
+          {/* the sync client's own words already say the documents wait; otherwise it is said here */}
           {sync.problem && <p>{sync.problem}</p>}
-          <p>
-            {t.offlineBanner.works} {t.offlineBanner.waits}
-          </p>
+          <p>{sync.problem ? t.offlineBanner.works : `${t.offlineBanner.works} ${t.offlineBanner.waits}`}</p>
         </div>
       )}
     </div>

@@ -236,4 +236,27 @@ describe('inactivity', () => {
     await stack.remove(0);
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
   });
+
+  it('after an accompanied session closed for inactivity, asks for both cards', async () => {
+    const { page } = browser;
+    await new Promise((r) => setTimeout(r, 900));
+    await stack.insert('Sophie');
+    await page.getByText('Bonjour Sophie').waitFor();
+    await typePin(page, stack.person('Sophie').card.pin);
+    await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
+    await stack.insert('Camille', 1);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Bonjour Camille').waitFor();
+    for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
+    await dialog.getByRole('button', { name: 'Valider' }).click();
+    await page.getByText('Vous accompagnez Camille.').waitFor();
+    // nobody touches the screen
+    await page.getByText('La session est fermée, car la tablette n’a pas été utilisée pendant un moment.').waitFor({ timeout: 30_000 });
+    await page.getByText('Retirez les 2 cartes.').waitFor();
+    expect(ledIs(stack, 'attention')).toBe(true);
+    await stack.remove(1);
+    await page.getByText('Vous pouvez retirer votre carte.').waitFor();
+    await stack.remove(0);
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  });
 });

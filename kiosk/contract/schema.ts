@@ -98,9 +98,26 @@ export const KioskState = z.discriminatedUnion('screen', [
       ])
       .nullable(),
   }),
-  z.object({ screen: z.literal('remove-card'), reason: z.enum(['finished', 'idle']) }),
+  /**
+   * the session is over: the cards still in the box must come out (`slots`: which still hold one) before
+   * the next person; `pulled` = the main card was taken out during the session
+   */
+  z.object({ screen: z.literal('remove-card'), reason: z.enum(['finished', 'idle', 'pulled']), slots: z.array(z.enum(['main', 'second'])).min(1).max(2) }),
 ]);
 export type KioskState = z.infer<typeof KioskState>;
+
+/**
+ * Told at a card's next login: papers photographed in its last session but not saved when that session
+ * ended (the card pulled, inactivity…), and the papers of that session that were kept. Paper types only.
+ */
+export const LossNotice = z.object({
+  id: z.uuid(),
+  at: z.string(),
+  reason: z.enum(['pulled', 'idle', 'finished']),
+  lost: z.array(DocType).min(1),
+  kept: z.array(DocType),
+});
+export type LossNotice = z.infer<typeof LossNotice>;
 
 export const FieldReading = z.object({
   value: z.string(),
@@ -316,8 +333,11 @@ export const methods = {
   'session.stillHere': { params: z.object({}), result: z.object({}) },
   /** during an agent's session: the beneficiary leaves (their card stays until they take it) */
   'session.dropCompanion': { params: z.object({}), result: z.object({}) },
+  /** what the last session of the subject's card lost (told once: the core keeps it for this session only) */
+  'session.losses': { params: z.object({}), result: z.object({ notices: z.array(LossNotice) }) },
   'sync.status': { params: z.object({}), result: SyncStatus },
-  'vault.list': { params: z.object({}), result: z.object({ items: z.array(VaultItem) }) },
+  /** `offline`: the server could not be reached in time; `items` is then what the tablet itself holds */
+  'vault.list': { params: z.object({}), result: z.object({ items: z.array(VaultItem), offline: z.boolean() }) },
   'vault.search': { params: z.object({ query: z.string().min(1).max(200) }), result: z.object({ items: z.array(VaultItem) }) },
   'vault.open': { params: z.object({ documentId: z.uuid() }), result: VaultDocument },
   /** the picture of a document (or its preview) to show on screen */

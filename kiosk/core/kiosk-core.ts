@@ -8,9 +8,10 @@ import type { ReaderManager } from '../../drivers/pcsc/index.ts';
 import { openCardBox } from '../../drivers/hid/index.ts';
 import type { Handlers } from '../contract/dispatch.ts';
 import { dispatch } from '../contract/dispatch.ts';
-import type { DeviceStatus, KioskEvent, Outcome } from '../contract/schema.ts';
+import type { DeviceStatus, KioskEvent, LossNotice, Outcome } from '../contract/schema.ts';
 import { KioskError } from '../contract/schema.ts';
 import { CaptureService } from './capture/capture.ts';
+import { CardLosses } from './capture/losses.ts';
 import { PageProcessor } from './capture/page-processor.ts';
 import type { KioskConfig } from './config.ts';
 import type { Logger } from './log.ts';
@@ -81,6 +82,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   const db = openKioskDb(join(config.dataDir, 'outbox.sqlite'), keys);
   const outbox = new Outbox(db, join(config.dataDir, 'blobs'), keys);
   const documents = new SessionDocuments(db, keys);
+  const losses = new CardLosses(db, keys);
   documents.purge(); // a crash may have left one behind
   const revocations = new RevocationStore(db);
   const listeners = new Set<(e: KioskEvent) => void>();
@@ -219,11 +221,21 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     ground: () => session.ground(),
     prove: (body) => session.proveWrite(body),
     onProgress: (stage, progress) => emit({ type: 'ocr.progress', stage, progress }),
+    losses,
+    endReason: () => session.lastEndReason,
   });
+  /** the notices told in this session (taken out of the database at the first ask, shown until it ends) */
+  let toldLosses: { cardSerial: string; notices: LossNotice[] } | null = null;
+  const lossesOfSubject = (): LossNotice[] => {
+    const subject = session.subject();
+    if (toldLosses?.cardSerial !== subject.cardSerial) toldLosses = { cardSerial: subject.cardSerial, notices: losses.take(subject.cardSerial) };
+    return toldLosses.notices;
+  };
 
   session.on('state', (state) => emit({ type: 'state', state }));
   session.on('idle', (secondsLeft) => emit({ type: 'idle', secondsLeft }));
   const wipe = () => {
+    toldLosses = null;
     capture.wipe();
     documents.purge();
   };
@@ -268,8 +280,9 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       session.dropCompanion();
       return {};
     },
+    'session.losses': async () => ({ notices: lossesOfSubject() }),
     'sync.status': async () => sync.status(),
-    'vault.list': async () => ({ items: await theVault.list() }),
+    'vault.list': async () => theVault.list(),
     'vault.search': async ({ query }) => ({ items: await theVault.search(query) }),
     'vault.open': async ({ documentId }) => theVault.open(documentId),
     'vault.image': async ({ documentId, preview }) => theVault.image(documentId, preview),

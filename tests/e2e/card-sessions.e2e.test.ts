@@ -3,7 +3,11 @@
  * LED) and certified virtual cards over pcscd, the kiosk core, the renderer in Debian Chromium, and the
  * sync-server for the revocation list. axe-core checks every screen.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INDICATOR_LED } from '../../drivers/hid/indicators.ts';
+import type { Indicator } from '../../drivers/hid/indicators.ts';
 import type { Page } from 'playwright-core';
 import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
@@ -18,6 +22,14 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
 async function typePin(page: Page, pin: string): Promise<void> {
   for (const d of pin) await page.getByRole('button', { name: d, exact: true }).click();
   await page.getByRole('button', { name: 'Valider' }).click();
+}
+
+const SHOTS = process.env.FAC_SHOTS_DIR ?? '/tmp/cards-shots';
+
+function ledIs(stack: Stack, indicator: Indicator): boolean {
+  const led = stack.box.box.led();
+  const want = INDICATOR_LED[indicator];
+  return led.pattern === want.pattern && led.r === want.r && led.g === want.g && led.b === want.b;
 }
 
 /** pcscd polls vpcd: give it time to see a card gone before the next one goes in the same slot */
@@ -108,6 +120,59 @@ describe('card sessions on screen', () => {
     await settle(stack);
   });
 
+  it('asks for both cards at the end of an accompanied session, and invites the next person only when both are out', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await stack.insert('Sophie');
+    await page.getByText('Bonjour Sophie').waitFor();
+    await typePin(page, stack.person('Sophie').card.pin);
+    await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
+    await stack.insert('Camille', 1);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Bonjour Camille').waitFor();
+    for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
+    await dialog.getByRole('button', { name: 'Valider' }).click();
+    await page.getByText('Vous accompagnez Camille.').waitFor();
+    await page.getByRole('button', { name: 'Terminer' }).click();
+    await page.getByText('Retirez les 2 cartes.').waitFor();
+    await expectAccessible(page, 'remove both cards');
+    await page.screenshot({ path: join(SHOTS, 'remove-both.png') });
+    expect(ledIs(stack, 'attention')).toBe(true);
+    // the agent takes hers: the beneficiary's card is still in the second slot
+    await stack.remove(0);
+    await page.getByText('Il reste une carte dans le boîtier. Retirez-la.').waitFor();
+    await expectAccessible(page, 'one card left');
+    await page.screenshot({ path: join(SHOTS, 'one-left.png') });
+    // long enough for pcscd and the box switch to have said the main card left
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.getByRole('heading', { name: 'Insérez votre carte' }).count()).toBe(0);
+    expect(ledIs(stack, 'attention')).toBe(true);
+    await stack.remove(1);
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+    await expect.poll(() => ledIs(stack, 'waiting')).toBe(true);
+    await settle(stack);
+  });
+
+  it('asks for the card left behind when the agent pulls hers during an accompanied session', async () => {
+    await stack.insert('Sophie');
+    await page.getByText('Bonjour Sophie').waitFor();
+    await typePin(page, stack.person('Sophie').card.pin);
+    await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
+    await stack.insert('Camille', 1);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Bonjour Camille').waitFor();
+    for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
+    await dialog.getByRole('button', { name: 'Valider' }).click();
+    await page.getByText('Vous accompagnez Camille.').waitFor();
+    await stack.remove(0, { force: true });
+    await page.getByText('La session est fermée, car la carte a été retirée.').waitFor();
+    await page.getByText('Il reste une carte dans le boîtier. Retirez-la.').waitFor();
+    expect(stack.core.session.open).toBeNull();
+    await expectAccessible(page, 'pulled, one card left');
+    await stack.remove(1);
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+    await settle(stack);
+  });
+
   it('refuses a card blocked by staff: the revocation list reaches the kiosk and holds offline', async () => {
     const yanis = stack.person('Yanis');
     const res = await stack.staffPost(`/api/staff/cards/${yanis.card.serial}/block`, { reason: 'lost' });
@@ -168,6 +233,29 @@ describe('inactivity', () => {
     expect(stack.core.session.open).toBeNull();
     expect(stack.box.box.latched(0)).toBe(false);
     await expectAccessible(page, 'closed for inactivity');
+    await stack.remove(0);
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  });
+
+  it('after an accompanied session closed for inactivity, asks for both cards', async () => {
+    const { page } = browser;
+    await new Promise((r) => setTimeout(r, 900));
+    await stack.insert('Sophie');
+    await page.getByText('Bonjour Sophie').waitFor();
+    await typePin(page, stack.person('Sophie').card.pin);
+    await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
+    await stack.insert('Camille', 1);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Bonjour Camille').waitFor();
+    for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
+    await dialog.getByRole('button', { name: 'Valider' }).click();
+    await page.getByText('Vous accompagnez Camille.').waitFor();
+    // nobody touches the screen
+    await page.getByText('La session est fermée, car la tablette n’a pas été utilisée pendant un moment.').waitFor({ timeout: 30_000 });
+    await page.getByText('Retirez les 2 cartes.').waitFor();
+    expect(ledIs(stack, 'attention')).toBe(true);
+    await stack.remove(1);
+    await page.getByText('Vous pouvez retirer votre carte.').waitFor();
     await stack.remove(0);
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
   });

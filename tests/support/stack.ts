@@ -64,6 +64,8 @@ export interface StackOptions {
   idleWarningS?: number;
   /** false: the kiosk starts as on its first day, not linked to the server (the enrollment screen) */
   enrolled?: boolean;
+  /** the address the kiosk syncs with, from the server's (a proxy in between, say); the server's by default */
+  syncUrl?: (serverUrl: string) => string | Promise<string>;
 }
 
 /** The parts around a kiosk: sync-server, platform CA, the demo cards and the virtual box. */
@@ -143,7 +145,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.enrolled !== false) await enrollDataDir({ dataDir: join(dir, 'kiosk'), url: server.url, code: await backend.enrollmentCode() });
   const config = loadKioskConfig({
     FAC_KIOSK_DATA_DIR: join(dir, 'kiosk'),
-    FAC_SYNC_URL: server.url,
+    FAC_SYNC_URL: opts.syncUrl ? await opts.syncUrl(server.url) : server.url,
     FAC_KIOSK_ID: STACK_KIOSK_ID,
     FAC_HOST_PORT: '0',
     FAC_READER: 'Virtual PCD 00 00',

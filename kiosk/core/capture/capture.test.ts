@@ -21,6 +21,7 @@ import { keyFileProvider } from '../storage/keys.ts';
 import type { Holder } from '../session/session.ts';
 import { SessionDocuments } from '../vault/session-documents.ts';
 import { CaptureService } from './capture.ts';
+import { CardLosses } from './losses.ts';
 import { PageProcessor } from './page-processor.ts';
 import { PDFDocument } from 'pdf-lib';
 
@@ -32,6 +33,7 @@ let session: Holder | null;
 let capture: CaptureService;
 let pages: PageProcessor;
 let rib: { jpeg: Buffer; iban: string };
+let pristine: Buffer;
 
 const camille: Holder = { identifier: 'FAC-K7QM-3XD2-9HRW', cardSerial: '0A1B2C3D', firstName: 'Camille', role: 'beneficiary' };
 
@@ -71,6 +73,8 @@ beforeAll(async () => {
   });
   const r = await renderRib({ seed: 7 });
   rib = { jpeg: await sharp(r.png).jpeg({ quality: 90 }).toBuffer(), iban: r.expected.fields.iban };
+  // a forgotten capture is zeroed in place (the still given is the one kept): each use takes a copy
+  pristine = Buffer.from(rib.jpeg);
 });
 
 afterAll(async () => {
@@ -171,5 +175,50 @@ describe('capture', () => {
     session = camille;
     capture.wipe();
     expect((await rejection(() => capture.confirm(a.captureId, { iban: rib.iban }))).code).toBe('not-found');
+  });
+
+  it('notes for the card what a session lost (being checked, or read while the card left) and what it kept', async () => {
+    const documents = new SessionDocuments(db, outbox.keys);
+    const losses = new CardLosses(db, outbox.keys);
+    const noting = new CaptureService({
+      ocr: pool,
+      pages,
+      outbox,
+      documents,
+      logger: silentLogger,
+      session: () => {
+        if (!session) throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
+        return session;
+      },
+      prove: async (body) => ({ id: randomUUID(), body, proof: { cards: [{ cardSerial: camille.cardSerial, certificate: 'A'.repeat(400), signature: 'B'.repeat(86) }] } }),
+      losses,
+      endReason: () => 'pulled',
+    });
+    documents.purge();
+    session = camille;
+    // saved: in the outbox, kept
+    const saved = await noting.analyse(Buffer.from(pristine), 'image/jpeg');
+    await noting.confirm(saved.captureId, { iban: rib.iban });
+    // being checked when the card leaves: lost
+    await noting.analyse(Buffer.from(pristine), 'image/jpeg');
+    session = null;
+    noting.wipe();
+    expect(losses.take(camille.cardSerial)).toMatchObject([{ reason: 'pulled', lost: ['rib'], kept: ['rib'] }]);
+    documents.purge();
+
+    // the card leaves while the page is being read: the photo is lost too
+    session = camille;
+    const reading = noting.analyse(Buffer.from(pristine), 'image/jpeg');
+    session = null;
+    expect((await rejection(reading)).code).toBe('no-session');
+    expect(losses.take(camille.cardSerial)).toMatchObject([{ reason: 'pulled', lost: ['rib'], kept: [] }]);
+
+    // a session that saved all it took leaves nothing to tell
+    session = camille;
+    const whole = await noting.analyse(Buffer.from(pristine), 'image/jpeg');
+    await noting.confirm(whole.captureId, { iban: rib.iban });
+    noting.wipe();
+    expect(losses.take(camille.cardSerial)).toEqual([]);
+    for (const m of outbox.pending()) outbox.acknowledge(m.seq);
   });
 });

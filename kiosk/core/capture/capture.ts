@@ -22,6 +22,8 @@ import { sha256Hex } from '../outbox/blob-crypto.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { Holder, SignedWrite } from '../session/session.ts';
 import type { SessionDocuments } from '../vault/session-documents.ts';
+import { lossOf } from './losses.ts';
+import type { CardLosses } from './losses.ts';
 import type { PageProcessor } from './page-processor.ts';
 import { CaptureError } from './process.ts';
 import type { ProcessedPage, Turn } from './process.ts';
@@ -50,6 +52,8 @@ interface Page {
 interface PendingCapture {
   id: string;
   sessionSerial: string;
+  /** whose vault it was for (to tell, if it is lost, which of their papers were kept) */
+  owner: string;
   pages: Page[];
   capturedAt: string;
 }
@@ -68,6 +72,10 @@ export interface CaptureServiceOptions {
   prove: (body: MutationBody) => Promise<SignedWrite>;
   logger: Logger;
   onProgress?: (stage: string, progress: number) => void;
+  /** where a session's unsaved papers are noted for the card's next login */
+  losses?: CardLosses;
+  /** why the last session ended (said in that notice) */
+  endReason?: () => 'pulled' | 'idle' | 'finished';
 }
 
 export class CaptureService {
@@ -79,10 +87,12 @@ export class CaptureService {
     const session = this.opts.session();
     const started = performance.now();
     const page = await this.readPage(image, declared, 0);
+    // the session ended while the page was read: the photo is lost, and the card is told next time
+    if (!this.isSameSession(session)) this.noteLost(session, [page.ocr.docType]);
     this.checkSameSession(session);
     const id = randomUUID();
     if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
-    const cap: PendingCapture = { id, sessionSerial: session.cardSerial, pages: [page], capturedAt: new Date().toISOString() };
+    const cap: PendingCapture = { id, sessionSerial: session.cardSerial, owner: session.identifier, pages: [page], capturedAt: new Date().toISOString() };
     this.pending.set(id, cap);
     return this.analysisOf(cap, started);
   }
@@ -174,9 +184,32 @@ export class CaptureService {
     this.pending.delete(captureId);
   }
 
-  /** Session over: forget every capture (images included). */
+  /**
+   * Session over: forget every capture (images included). Those not saved yet are lost: the card is told
+   * at its next login (must run before the session's deposits are purged: they are what was kept).
+   */
   wipe(): void {
+    const byCard = new Map<string, { holder: Pick<Holder, 'cardSerial' | 'identifier'>; lost: DocType[] }>();
+    for (const cap of this.pending.values()) {
+      const entry = byCard.get(cap.sessionSerial) ?? { holder: { cardSerial: cap.sessionSerial, identifier: cap.owner }, lost: [] };
+      entry.lost.push(cap.pages[0]!.ocr.docType);
+      byCard.set(cap.sessionSerial, entry);
+    }
+    for (const { holder, lost } of byCard.values()) this.noteLost(holder, lost);
     for (const id of [...this.pending.keys()]) this.discard(id);
+  }
+
+  private noteLost(holder: Pick<Holder, 'cardSerial' | 'identifier'>, lost: DocType[]): void {
+    if (!this.opts.losses || lost.length === 0) return;
+    const reason = this.opts.endReason?.() ?? 'finished';
+    const queued = this.opts.documents.ofOwner(holder.identifier).map((d) => d.docType);
+    try {
+      this.opts.losses.record(holder.cardSerial, lossOf({ reason, unsaved: lost, queued }));
+      this.opts.logger.info({ lost, kept: queued.length, reason }, 'papers not saved when the session ended: noted for the card');
+    } catch (err) {
+      // the notice is a courtesy: the session's end must go on
+      this.opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not note the papers lost');
+    }
   }
 
   private capture(captureId: string): PendingCapture {
@@ -186,6 +219,14 @@ export class CaptureService {
       throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
     }
     return cap;
+  }
+
+  private isSameSession(before: Holder): boolean {
+    try {
+      return this.opts.session().cardSerial === before.cardSerial;
+    } catch {
+      return false;
+    }
   }
 
   /** The session may have ended (or changed hands) while the page was read: then nothing is kept. */

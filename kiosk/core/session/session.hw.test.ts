@@ -315,7 +315,7 @@ describe('card sessions over pcscd, offline', () => {
       await expect.poll(() => quick.state.screen, { timeout: 10_000 }).not.toBe('reading');
       expect(quick.state, JSON.stringify(quickStates)).toMatchObject({ screen: 'pin' });
       await quick.submitPin(CAMILLE.pin);
-      await expect.poll(() => quick.state, { timeout: 10_000, interval: 100 }).toEqual({ screen: 'remove-card', reason: 'idle' });
+      await expect.poll(() => quick.state, { timeout: 10_000, interval: 100 }).toEqual({ screen: 'remove-card', reason: 'idle', slots: ['main'] });
       expect(warnings.filter((w) => w !== null).length).toBeGreaterThanOrEqual(1);
       expect(quick.open).toBeNull();
     } finally {

@@ -23,10 +23,12 @@ import { KioskError } from '../../contract/schema.ts';
 import type { CardProblem, KioskState, Role } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import { IdleTimer } from './idle.ts';
+import { indicatorOf, screenOf } from './screen.ts';
+import type { EndReason, Indicator, Phase, SlotView } from './screen.ts';
 import type { PinnedCa } from './trust.ts';
 
 export type Slot = 'main' | 'second';
-export type Indicator = 'off' | 'waiting' | 'reading' | 'ok' | 'error' | 'attention';
+export type { Indicator };
 
 /** What the session needs of the card-holder box (drivers/hid CardBox fits). */
 export interface BoxLink {
@@ -85,8 +87,6 @@ export interface SignedWrite {
   proof: WriteProof;
 }
 
-type Phase = 'empty' | 'reading' | 'pin' | 'open' | 'refused' | 'ended';
-
 interface CardInHand {
   reader: string;
   conn: CardConnection;
@@ -114,7 +114,7 @@ export class SessionManager extends EventEmitter<Events> {
   private readonly slots: Record<Slot, SlotState> = { main: emptySlot(), second: emptySlot() };
   private current: KioskState = { screen: 'attract' };
   private session: OpenSession | null = null;
-  private removeReason: 'finished' | 'idle' = 'finished';
+  private removeReason: EndReason = 'finished';
   private readonly idle: IdleTimer;
   private indicator: Indicator | null = null;
   /** how long the last card took to read and check, from pcscd's insertion event (for the bench) */
@@ -167,6 +167,11 @@ export class SessionManager extends EventEmitter<Events> {
   /** New inactivity settings (pushed by staff); a running countdown starts again with them. */
   setIdle(idle: { timeoutMs: number; warningMs: number }): void {
     this.idle.configure(idle);
+  }
+
+  /** Why the last session (or the beneficiary's part of it) ended: finished, idle, or a card pulled. */
+  get lastEndReason(): EndReason {
+    return this.removeReason;
   }
 
   get open(): OpenSession | null {
@@ -226,6 +231,7 @@ export class SessionManager extends EventEmitter<Events> {
     st.phase = 'open';
     if (slot === 'main') {
       this.session = { ...holder, openedAt: new Date(), companion: null };
+      this.removeReason = 'finished';
       this.opts.logger.info({ serial: holder.cardSerial, role: holder.role }, 'session opened');
       void this.opts.box?.setLatch(true).catch(() => undefined);
     } else if (this.session) {
@@ -343,6 +349,7 @@ export class SessionManager extends EventEmitter<Events> {
   dropCompanion(): void {
     const second = this.slots.second;
     if (second.phase === 'empty') return;
+    this.removeReason = 'finished';
     this.releaseSlot('second', 'refused');
     second.problem = null;
     this.render();
@@ -492,6 +499,7 @@ export class SessionManager extends EventEmitter<Events> {
     if (st.presenceTimer) clearTimeout(st.presenceTimer);
     st.presenceTimer = null;
     if (slot === 'main') {
+      if (st.phase === 'open') this.removeReason = 'pulled';
       this.endAll();
       this.slots.main = { ...emptySlot(), gen: st.gen };
       // a card left in the second slot without its agent is of no use: it must be taken out too
@@ -499,6 +507,7 @@ export class SessionManager extends EventEmitter<Events> {
       if (second.phase !== 'empty') second.phase = 'refused';
       this.opts.logger.info({ how }, 'main card removed');
     } else {
+      if (this.session?.companion) this.removeReason = 'pulled';
       this.releaseSlot('second', 'empty');
       this.slots.second = { ...emptySlot(), gen: this.slots.second.gen };
     }
@@ -577,51 +586,31 @@ export class SessionManager extends EventEmitter<Events> {
     }
   }
 
-  /** Derives the screen from both slots and the session, and drives the box to match. */
+  /** Derives the screen from both slots and the session (screen.ts), and drives the box to match. */
   private render(): void {
-    const main = this.slots.main;
-    const second = this.slots.second;
-    let s: KioskState;
-    switch (main.phase) {
-      case 'empty':
-        s = second.phase === 'refused' && second.problem === 'wrong-slot' ? { screen: 'card-problem', problem: 'wrong-slot', slot: 'second' } : { screen: 'attract' };
-        break;
-      case 'reading':
-        s = { screen: 'reading', slot: 'main' };
-        break;
-      case 'pin':
-        s = { screen: 'pin', firstName: main.hand!.info.firstName, role: main.hand!.info.role, triesLeft: main.triesLeft };
-        break;
-      case 'refused':
-        s = { screen: 'card-problem', problem: main.problem ?? 'unreadable', slot: 'main' };
-        break;
-      case 'ended':
-        s = { screen: 'remove-card', reason: this.removeReason };
-        break;
-      case 'open': {
-        const sess = this.session!;
-        let joining: Extract<KioskState, { screen: 'session' }>['joining'] = null;
-        if (second.phase === 'reading') joining = { step: 'reading' };
-        else if (second.phase === 'pin') joining = { step: 'pin', firstName: second.hand!.info.firstName, triesLeft: second.triesLeft };
-        else if (second.phase === 'refused' && second.problem) joining = { step: 'problem', problem: second.problem };
-        s = {
-          screen: 'session',
-          firstName: sess.firstName,
-          role: sess.role,
-          companion: sess.companion ? { firstName: sess.companion.firstName, role: sess.companion.role } : null,
-          joining,
-        };
-        break;
-      }
-    }
-    this.show(s);
+    const view = (st: SlotState): SlotView => ({
+      phase: st.phase,
+      problem: st.problem,
+      triesLeft: st.triesLeft,
+      holder: st.hand ? { firstName: st.hand.info.firstName, role: st.hand.info.role } : null,
+    });
+    const sess = this.session;
+    this.show(
+      screenOf({
+        main: view(this.slots.main),
+        second: view(this.slots.second),
+        session: sess
+          ? { firstName: sess.firstName, role: sess.role, companion: sess.companion ? { firstName: sess.companion.firstName, role: sess.companion.role } : null }
+          : null,
+        endReason: this.removeReason,
+      }),
+    );
   }
 
   private show(s: KioskState): void {
     this.current = s;
     this.emit('state', s);
-    const indicator: Indicator =
-      s.screen === 'attract' ? 'waiting' : s.screen === 'reading' ? 'reading' : s.screen === 'session' ? 'ok' : s.screen === 'card-problem' ? 'error' : 'attention';
+    const indicator = indicatorOf(s);
     if (indicator !== this.indicator) {
       this.indicator = indicator;
       void this.opts.box?.setIndicator(indicator).catch(() => undefined);

@@ -145,4 +145,19 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'card notices: what a session lost when it ended mid-capture, sealed, told to that card at its next login',
+    sql: `
+      -- card_key: an HMAC of the card serial under the data key (the serial is not kept in clear);
+      -- sealed: the paper types lost and kept and why the session ended, nothing else (no image, no field)
+      CREATE TABLE card_notices (
+        id TEXT PRIMARY KEY,
+        card_key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sealed BLOB NOT NULL
+      );
+      CREATE INDEX card_notices_by_card ON card_notices (card_key);
+    `,
+  },
 ];

@@ -84,7 +84,15 @@ export const SYNC_PROBLEM = {
   rejected: "Un document n'a pas pu être envoyé. Il est gardé sur la tablette. Prévenez un agent.",
   refused: "Un document n'a pas été rangé dans le coffre : le serveur l'a refusé. Prévenez un agent.",
   retrying: "L'envoi a échoué. La tablette réessaie toute seule.",
+  unresponsive: 'Le serveur ne répond pas. Vos documents sont gardés sur la tablette et partiront tout seuls.',
 } as const;
+
+/**
+ * While the server is known not to answer (connected, but silent: a frozen process, a link that holds
+ * the packets), a read waits no longer than this: the screen then says so and shows what the tablet has,
+ * instead of a spinner for the whole of the caller's timeout.
+ */
+export const UNRESPONSIVE_TIMEOUT_MS = 2500;
 
 export class OfflineRequestError extends Error {
   constructor() {
@@ -155,6 +163,12 @@ export class SyncClient {
   private lastRefusalAt: number | null = null;
   private lastSuccessAt: string | null = null;
   private problem: string | null = SYNC_PROBLEM.offline;
+  /**
+   * A request went unanswered on an open socket: socket.io itself notices a silent server only after
+   * its ping timeout (most of a minute), during which the screen would say all is well. Cleared by the
+   * first packet the server sends (an answer, a ping) or a new connection.
+   */
+  private unresponsive = false;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private stopped = true;
   private connecting = false;
@@ -199,6 +213,9 @@ export class SyncClient {
       this.opts.logger.info({ url: this.opts.url, kioskId: this.device.kioskId }, 'sync connected');
       this.helloDone = false;
       this.problem = null;
+      this.unresponsive = false;
+      // anything the server sends proves it answers again
+      socket.io.engine?.on('packet', () => this.heard());
       this.backoff.reset();
       this.reconnect.reset();
       this.emitStatus();
@@ -207,6 +224,7 @@ export class SyncClient {
     socket.on('disconnect', (reason) => {
       this.opts.logger.warn({ reason }, 'sync disconnected');
       this.helloDone = false;
+      this.unresponsive = false;
       if (!this.device.revoked) this.problem = SYNC_PROBLEM.offline;
       this.emitStatus();
       if (!this.stopped && !this.device.revoked) this.scheduleConnect(this.reconnect.next());
@@ -269,10 +287,15 @@ export class SyncClient {
   status(): SyncStatus {
     return {
       pending: this.opts.outbox.pendingCount(),
-      online: this.connected,
+      online: this.connected && !this.unresponsive,
       lastSuccessAt: this.lastSuccessAt,
-      problem: this.problem,
+      problem: this.connected && this.unresponsive && !this.device.revoked ? SYNC_PROBLEM.unresponsive : this.problem,
     };
+  }
+
+  /** Whether the server answers (connected, and no request left unanswered since it last said something). */
+  get reachable(): boolean {
+    return this.connected && !this.unresponsive;
   }
 
   onStatus(listener: (s: SyncStatus) => void): () => void {
@@ -289,12 +312,24 @@ export class SyncClient {
   async request<E extends EventName>(event: E, payload: RequestOf<E>, timeoutMs: number): Promise<AckOf<E>> {
     const socket = this.socket;
     if (!socket?.connected) throw new OfflineRequestError();
-    return this.ask(socket, event, payload, timeoutMs);
+    return this.ask(socket, event, payload, this.unresponsive ? Math.min(timeoutMs, UNRESPONSIVE_TIMEOUT_MS) : timeoutMs);
   }
 
   /** One event of the table on this socket, its answer checked against the table's acknowledgement schema. */
   private async ask<E extends EventName>(socket: Socket, event: E, payload: RequestOf<E>, timeoutMs: number): Promise<AckOf<E>> {
-    const raw: unknown = await socket.timeout(timeoutMs).emitWithAck(event, payload);
+    let raw: unknown;
+    try {
+      raw = await socket.timeout(timeoutMs).emitWithAck(event, payload);
+    } catch (err) {
+      // no answer in time on a socket that still looks open: the server is silent, say so now
+      if (socket.connected && !this.unresponsive) {
+        this.opts.logger.warn({ event, timeoutMs }, 'the server did not answer in time');
+        this.unresponsive = true;
+        this.emitStatus();
+      }
+      throw err;
+    }
+    this.heard();
     const parsed = ackSchema(event).safeParse(raw);
     if (!parsed.success) throw new MalformedAnswerError(event, describeIssues(parsed.error));
     return parsed.data;
@@ -406,6 +441,14 @@ export class SyncClient {
     this.problem = SYNC_PROBLEM.revoked;
     this.emitStatus();
     if (this.socket?.connected) this.socket.disconnect();
+  }
+
+  /** The server sent something: it answers. */
+  private heard(): void {
+    if (!this.unresponsive) return;
+    this.opts.logger.info('the server answers again');
+    this.unresponsive = false;
+    this.emitStatus();
   }
 
   private setProblem(problem: string): void {

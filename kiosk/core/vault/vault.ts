@@ -18,6 +18,12 @@ import type { PersonSessions, SessionPayload } from '../sync/person-session.ts';
 import type { SessionDocuments } from './session-documents.ts';
 
 const TIMEOUT_MS = 10_000;
+/**
+ * The list is the first thing the vault shows: a silent server (frozen, a link that holds the packets)
+ * must not keep the person in front of "Un instant…". Past this, the tablet's own list is shown, saying
+ * it is offline. Opening a paper keeps the longer wait: the person asked for that one paper.
+ */
+const LIST_TIMEOUT_MS = 3000;
 const OFFLINE = 'Vos papiers ne sont pas disponibles sans connexion. Vous pouvez quand même ajouter des papiers : ils partiront plus tard.';
 
 export interface VaultServiceOptions {
@@ -34,8 +40,8 @@ export interface VaultServiceOptions {
 export class VaultService {
   constructor(private readonly opts: VaultServiceOptions) {}
 
-  private async ask<E extends SessionEventName>(event: E, payload: SessionPayload<E>): Promise<AckOf<E>> {
-    const ack = await this.opts.people.request(event, payload, { offline: OFFLINE });
+  private async ask<E extends SessionEventName>(event: E, payload: SessionPayload<E>, timeoutMs?: number): Promise<AckOf<E>> {
+    const ack = await this.opts.people.request(event, payload, { offline: OFFLINE, ...(timeoutMs ? { timeoutMs } : {}) });
     const answered: Acked = ack;
     if (!answered.ok) {
       if (answered.error.code === 'unknown') throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
@@ -46,19 +52,25 @@ export class VaultService {
     return ack;
   }
 
-  async list(): Promise<VaultItem[]> {
+  /**
+   * The vault's papers; without the server (offline, or no answer within LIST_TIMEOUT_MS) what the tablet
+   * has — this session's deposits on their way — with `offline` set, for the screen to say so.
+   */
+  async list(): Promise<{ items: VaultItem[]; offline: boolean }> {
     const pending = this.pendingItems();
     let server: DocumentSummary[] = [];
+    let offline = false;
     try {
-      const ack = await this.ask(VAULT_EVENTS.list, {});
+      const ack = await this.ask(VAULT_EVENTS.list, {}, LIST_TIMEOUT_MS);
       if (ack.ok) server = ack.documents;
     } catch (err) {
-      // offline: what this session added is still shown
-      if (!(err instanceof KioskError && err.code === 'offline') || pending.length === 0) throw err;
+      if (!(err instanceof KioskError && err.code === 'offline')) throw err;
+      this.opts.logger.info({ pending: pending.length }, 'vault list without the server: the tablet’s own papers shown');
+      offline = true;
     }
     const known = new Set(server.map((d) => d.id));
     const deleting = this.pendingDeletes();
-    return [...pending.filter((p) => !known.has(p.id)), ...server.map(toItem)].filter((d) => !deleting.has(d.id));
+    return { items: [...pending.filter((p) => !known.has(p.id)), ...server.map(toItem)].filter((d) => !deleting.has(d.id)), offline };
   }
 
   async search(query: string): Promise<VaultItem[]> {

@@ -10,7 +10,7 @@ import { Attract, CardProblemScreen, Reading, RemoveCard } from './screens/card.
 import { EnrollScreen } from './screens/enroll.tsx';
 import { PinPad } from './screens/pin.tsx';
 import { SessionScreens } from './screens/session.tsx';
-import { SyncBadge } from './sync-badge.tsx';
+import { OfflineBanner, SyncBadge } from './sync-badge.tsx';
 import { t } from './texts.ts';
 
 export function App() {
@@ -71,6 +71,7 @@ export function App() {
         {device?.name && <span class="place">{device.name}</span>}
         {sync && <SyncBadge sync={sync} />}
       </header>
+      {device?.state === 'enrolled' && <OfflineBanner sync={sync} />}
       <main id="contenu" class="screen" tabIndex={-1} inert={idleLeft !== null}>
         {device && device.state !== 'enrolled' && state.screen === 'attract' ? <EnrollScreen device={device} /> : screenFor(state, sessionKey, sync)}
       </main>
@@ -92,7 +93,7 @@ function screenFor(state: KioskState, sessionKey: number, sync: SyncStatus | nul
     case 'session':
       return <SessionScreens key={sessionKey} state={state} sync={sync} />;
     case 'remove-card':
-      return <RemoveCard reason={state.reason} />;
+      return <RemoveCard reason={state.reason} slots={state.slots} />;
   }
 }
 

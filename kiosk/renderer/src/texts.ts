@@ -411,13 +411,51 @@ export const t = {
   },
   pieceStatus: { present: 'Là', arriving: 'En route', 'not-arrived': 'Pas arrivé', absent: 'Manque', expired: 'Périmé', 'too-old': 'Trop ancien' } as Record<string, string>,
   offline: 'Pas de connexion pour le moment.',
+  /** at login: the papers the card's last session lost (photographed, not saved when it ended) */
+  losses: {
+    why: { pulled: 'la carte a été retirée', idle: 'la session s’est fermée toute seule', finished: 'la session a été fermée' } as Record<string, string>,
+    paper: {
+      rib: 'RIB',
+      'identity-card': 'carte d’identité',
+      passport: 'passeport',
+      'residence-permit': 'titre de séjour',
+      'tax-notice': 'avis d’impôt',
+      'caf-certificate': 'attestation de la CAF',
+      'proof-of-address': 'justificatif de domicile',
+      payslip: 'bulletin de salaire',
+      'health-insurance': 'attestation de l’Assurance maladie',
+      other: 'document',
+    } as Record<string, string>,
+    lost: (papers: string[], why: string) =>
+      papers.length === 1
+        ? `Votre dernier papier (${papers[0]}) n’a pas été rangé : ${why}. Reprenez-le en photo.`
+        : `${papers.length} papiers n’ont pas été rangés (${papers.join(', ')}) : ${why}. Reprenez-les en photo.`,
+    kept: (papers: string[]) =>
+      papers.length === 1 ? `Le papier déjà rangé est bien gardé (${papers[0]}).` : `Les ${papers.length} papiers déjà rangés sont bien gardés (${papers.join(', ')}).`,
+    ok: 'J’ai compris',
+  },
+  /** the banner at the top of every screen while the server cannot be reached, and what still works */
+  offlineBanner: {
+    title: 'Pas de connexion avec le serveur.',
+    works: 'Vous pouvez quand même ajouter des papiers : ils attendent dans la tablette.',
+    waits: 'Les envois partiront tout seuls quand la connexion reviendra.',
+    vault: 'Sans connexion, vous voyez seulement les papiers gardés sur cette tablette.',
+    vaultEmpty: 'Aucun papier n’attend sur cette tablette.',
+    scanHome: 'Marche sans connexion : le papier attend dans la tablette.',
+    vaultHome: 'Sans connexion : les papiers gardés sur la tablette.',
+  },
   removeCard: {
     title: 'Au revoir',
     help: 'Vous pouvez retirer votre carte.',
     idle: 'La session est fermée, car la tablette n’a pas été utilisée pendant un moment.',
+    pulled: 'La session est fermée, car la carte a été retirée.',
+    both: 'Retirez les 2 cartes.',
+    bothHelp: 'La carte de l’agent et la carte de la personne accompagnée.',
+    /** one card left in the box, once the other was taken */
+    oneLeft: 'Il reste une carte dans le boîtier. Retirez-la.',
+    next: 'Ensuite, la tablette sera prête pour la personne suivante.',
   },
   sync: {
-    offline: 'Pas de connexion',
     pending: (n: number) => (n === 1 ? '1 document attend d’être envoyé' : `${n} documents attendent d’être envoyés`),
   },
   error: 'Un problème est survenu.',

@@ -46,12 +46,30 @@ export function CardProblemScreen({ problem }: { problem: CardProblem }) {
   );
 }
 
-export function RemoveCard({ reason }: { reason: 'finished' | 'idle' }) {
+/**
+ * The session is over; the screen stays until every card is out of the box (both after an accompanied
+ * session), counting those still in, and says it again when one is taken.
+ */
+export function RemoveCard({ reason, slots }: { reason: 'finished' | 'idle' | 'pulled'; slots: ('main' | 'second')[] }) {
+  const two = slots.length > 1;
+  // the main card is out but the second is still in: what is left of an accompanied session
+  const leftBehind = !two && slots[0] === 'second';
   return (
     <section class="center" aria-labelledby="titre">
       <h1 id="titre">{t.removeCard.title}</h1>
       {reason === 'idle' && <p>{t.removeCard.idle}</p>}
-      <p class="lead">{t.removeCard.help}</p>
+      {reason === 'pulled' && <p>{t.removeCard.pulled}</p>}
+      <div role="status" aria-live="polite">
+        {two ? (
+          <>
+            <p class="lead">{t.removeCard.both}</p>
+            <p>{t.removeCard.bothHelp}</p>
+          </>
+        ) : (
+          <p class="lead">{leftBehind ? t.removeCard.oneLeft : t.removeCard.help}</p>
+        )}
+      </div>
+      {(two || leftBehind) && <p class="muted">{t.removeCard.next}</p>}
     </section>
   );
 }

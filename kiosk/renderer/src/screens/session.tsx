@@ -3,7 +3,7 @@
  * simulation, filing, a request's dossier, sending it). All of it unmounts when the card leaves.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AidNotice, CaptureAnalysis, ChecklistPiece, KioskState, SyncStatus } from '../../../contract/schema.ts';
+import type { AidNotice, CaptureAnalysis, ChecklistPiece, KioskState, LossNotice, SyncStatus } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { Scan } from './scan.tsx';
@@ -76,6 +76,13 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
     if (subject === null) return;
     kiosk.call('applications.list', {}).then((r) => showNotices(r.notices), () => undefined);
   }, [subject]);
+  // what the card's last session lost: told at login, until the person says they read it
+  const [losses, setLosses] = useState<LossNotice[]>([]);
+  useEffect(() => {
+    setLosses([]);
+    if (subject === null) return;
+    kiosk.call('session.losses', {}).then((r) => setLosses(r.notices), () => undefined);
+  }, [subject]);
   // the step on screen when the server says a status changed (the listener is registered once)
   const shown = useRef(step);
   shown.current = step;
@@ -94,7 +101,18 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
 
   switch (step.name) {
     case 'home':
-      return <Home state={state} canScan={subject !== null} sync={sync} notices={notices} go={setStep} onFinish={finish} />;
+      return (
+        <Home
+          state={state}
+          canScan={subject !== null}
+          sync={sync}
+          notices={notices}
+          losses={losses}
+          onLossesRead={() => setLosses([])}
+          go={setStep}
+          onFinish={finish}
+        />
+      );
     case 'scan': {
       const { replaces, addTo, forPiece } = step;
       const extra = { ...(replaces ? { replaces } : {}), ...(forPiece ? { forPiece } : {}) };
@@ -206,6 +224,8 @@ function Home({
   canScan,
   sync,
   notices,
+  losses,
+  onLossesRead,
   go,
   onFinish,
 }: {
@@ -213,19 +233,22 @@ function Home({
   canScan: boolean;
   sync: SyncStatus | null;
   notices: AidNotice[];
+  losses: LossNotice[];
+  onLossesRead: () => void;
   go: (s: Step) => void;
   onFinish: () => void;
 }) {
   return (
     <section aria-labelledby="titre">
       <p class="lead">{t.home.hello(state.firstName)}</p>
+      {losses.length > 0 && <LostPapers losses={losses} onRead={onLossesRead} />}
       {state.role === 'agent' && <AgentPanel state={state} />}
       <Title>{t.home.question}</Title>
       <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} />
       <div class="choices">
         <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.vault}</span>
-          <span class="choice-help">{t.home.vaultHelp}</span>
+          <span class="choice-help">{sync && !sync.online ? t.offlineBanner.vaultHome : t.home.vaultHelp}</span>
         </button>
         <button type="button" class="choice" onClick={() => go({ name: 'aids' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.aids}</span>
@@ -233,7 +256,7 @@ function Home({
         </button>
         <button type="button" class="choice" onClick={() => go({ name: 'scan' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.scan}</span>
-          <span class="choice-help">{t.home.scanHelp}</span>
+          <span class="choice-help">{sync && !sync.online ? t.offlineBanner.scanHome : t.home.scanHelp}</span>
         </button>
         <button type="button" class="choice" onClick={() => go({ name: 'journal' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.journal}</span>
@@ -321,6 +344,24 @@ function JoinDialog({ joining, agent }: { joining: NonNullable<SessionState['joi
           </div>
         )}
       </div>
+    </div>
+  );
+}
+
+/** What the last session of this card lost, in plain words, with what was kept. */
+function LostPapers({ losses, onRead }: { losses: LossNotice[]; onRead: () => void }) {
+  const paper = (d: string) => t.losses.paper[d] ?? t.losses.paper.other!;
+  return (
+    <div class="message warning" role="alert">
+      {losses.map((l) => (
+        <div key={l.id}>
+          <p>{t.losses.lost(l.lost.map(paper), t.losses.why[l.reason] ?? t.losses.why.finished!)}</p>
+          {l.kept.length > 0 && <p>{t.losses.kept(l.kept.map(paper))}</p>}
+        </div>
+      ))}
+      <button type="button" class="button secondary" onClick={onRead}>
+        {t.losses.ok}
+      </button>
     </div>
   );
 }

@@ -17,9 +17,17 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
   const [query, setQuery] = useState('');
   const [searching, setSearching] = useState(false);
   const [results, setResults] = useState<VaultItem[] | null>(null);
+  /** the server was not reached: the list is what the tablet holds */
+  const [offline, setOffline] = useState(false);
 
   useEffect(() => {
-    kiosk.call('vault.list', {}).then((r) => setItems(r.items), (e: unknown) => setError(errorText(e)));
+    kiosk.call('vault.list', {}).then(
+      (r) => {
+        setItems(r.items);
+        setOffline(r.offline);
+      },
+      (e: unknown) => setError(errorText(e)),
+    );
   }, []);
 
   async function search() {
@@ -43,6 +51,17 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
   return (
     <section aria-labelledby="titre">
       <Title>{t.vault.title}</Title>
+      {/* a problem first, above any older good news */}
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
+      {offline && (
+        <p class="message warning" role="status">
+          {t.offlineBanner.vault}
+        </p>
+      )}
       {notice && (
         <p class="message ok" role="status">
           {notice}
@@ -97,13 +116,8 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
           )}
         </div>
       )}
-      {error && (
-        <p class="message warning" role="alert">
-          {error}
-        </p>
-      )}
       {items === null && !error && <p aria-busy="true">{t.vault.loading}</p>}
-      {items !== null && items.length === 0 && !results && <p>{t.vault.empty}</p>}
+      {items !== null && items.length === 0 && !results && <p>{offline ? t.offlineBanner.vaultEmpty : t.vault.empty}</p>}
       {[...groups.entries()].map(([title, list]) => (
         <div class="group" key={title || 'results'}>
           {title && <h2>{title}</h2>}

@@ -48,10 +48,15 @@ export function MyAids({
   return (
     <section aria-labelledby="titre">
       <Title>{t.aids.title}</Title>
+      {/* a problem first: older news must not push it off the screen */}
+      {error && !dossiers && <Problem message={error} onRetry={() => setAttempt((a) => a + 1)} onBack={onBack} />}
+      {error && dossiers && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
       <Notices notices={notices} onOpen={onOpen} />
-      {error && !dossiers ? (
-        <Problem message={error} onRetry={() => setAttempt((a) => a + 1)} onBack={onBack} />
-      ) : (
+      {!(error && !dossiers) && (
         <>
           <h2>{t.aids.requests}</h2>
           {dossiers === null && <p aria-busy="true">{t.aids.loading}</p>}
@@ -77,11 +82,6 @@ export function MyAids({
                 </li>
               ))}
             </ul>
-          )}
-          {error && (
-            <p class="message warning" role="alert">
-              {error}
-            </p>
           )}
           <div class="actions">
             <button type="button" class="button primary" onClick={onAsk}>

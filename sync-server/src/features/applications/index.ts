@@ -1,5 +1,7 @@
 /** The face of the applications feature: what the rest of the server may use of it. */
 export { catalogueOr, fireEvent, fireEventIn, insertApplication } from './applications.ts';
+export { MAX_MONTHLY_CENTS, NO_TERMS, parseEurosFr, parseStartDate, termsOf } from './decision-terms.ts';
+export type { DecisionTerms } from './decision-terms.ts';
 export { DOSSIER_PDF_JOB, RECEIPT_PDF_JOB, dossierPdf, receiptPdf } from './dossier-pdf.ts';
 export type { DossierPdfInput, ReceiptInput } from './dossier-pdf.ts';
 export { applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, reevaluatePerson, viewDossier, withdrawDossier, writeToInstitution } from './dossiers.ts';

@@ -198,6 +198,15 @@ export const SimulateAck = z.union([
 ]);
 export type SimulateAck = z.infer<typeof SimulateAck>;
 
+/**
+ * What an acceptance grants: the monthly amount in cents and the start date, null when not given (and
+ * for any other state). A server that does not send them yet means none (default null).
+ */
+const DecisionTermsFields = {
+  decisionAmountCents: z.number().int().positive().nullable().default(null),
+  decisionStartDate: IsoDate.nullable().default(null),
+};
+
 export const Notice = z.object({
   id: Uuid,
   dossierId: Uuid,
@@ -207,6 +216,7 @@ export const Notice = z.object({
   at: IsoDateTime,
   /** the institution's words (a question, the reason of a decision) */
   message: z.string().nullable(),
+  ...DecisionTermsFields,
 });
 export type Notice = z.infer<typeof Notice>;
 
@@ -291,6 +301,7 @@ export const Dossier = z.object({
       /** linked aids: the one it waits for, in words */
       waitsFor: z.string().nullable(),
       decisionReason: z.string().nullable(),
+      ...DecisionTermsFields,
     }),
   ),
   checklist: z.array(ChecklistEntry),

@@ -91,7 +91,7 @@ function flashMac(csrf: string, applicationId: string, key: string): string {
   return createHmac('sha256', csrf).update(`${applicationId}\0${key}`).digest('base64url').slice(0, 32);
 }
 
-export function flashValue(csrf: string, applicationId: string, key: string): string {
+function flashValue(csrf: string, applicationId: string, key: string): string {
   return `${key}.${flashMac(csrf, applicationId, key)}`;
 }
 

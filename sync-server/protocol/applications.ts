@@ -198,6 +198,15 @@ export const SimulateAck = z.union([
 ]);
 export type SimulateAck = z.infer<typeof SimulateAck>;
 
+/**
+ * What an acceptance grants: the monthly amount in cents and the start date, null when not given (and
+ * for any other state). A server that does not send them yet means none (default null).
+ */
+const DecisionTermsFields = {
+  decisionAmountCents: z.number().int().positive().nullable().default(null),
+  decisionStartDate: IsoDate.nullable().default(null),
+};
+
 export const Notice = z.object({
   id: Uuid,
   dossierId: Uuid,
@@ -207,6 +216,7 @@ export const Notice = z.object({
   at: IsoDateTime,
   /** the institution's words (a question, the reason of a decision) */
   message: z.string().nullable(),
+  ...DecisionTermsFields,
 });
 export type Notice = z.infer<typeof Notice>;
 
@@ -293,6 +303,7 @@ export const Dossier = z.object({
       decisionReason: z.string().nullable(),
       /** the aid's basic conditions the person seems not to meet (age, work, children…), said before sending; the institution decides */
       warnings: z.array(z.object({ condition: z.string(), text: z.string(), source: z.string() })).default([]),
+      ...DecisionTermsFields,
     }),
   ),
   checklist: z.array(ChecklistEntry),

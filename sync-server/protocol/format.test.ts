@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateFr, dateTimeFr, euros, ibanFr, roundCents } from './format.ts';
+import { dateFr, dateTimeFr, decisionTermsFr, euros, fieldValueFr, ibanFr, roundCents } from './format.ts';
 
 describe('format: dates', () => {
   it('writes the first of the month as an ordinal, the other days as numbers', () => {
@@ -51,5 +51,26 @@ describe('format: amounts and IBAN', () => {
   it('groups an IBAN by four', () => {
     expect(ibanFr('fr76 3000 6000 0112 3456 7890 189')).toBe('FR76 3000 6000 0112 3456 7890 189');
     expect(ibanFr('FR7630006000011234567890189')).toBe('FR76 3000 6000 0112 3456 7890 189');
+  });
+});
+
+describe('format: fields read and decision terms', () => {
+  it('writes a field read on a paper for people: dates, amounts, IBAN; the rest as read', () => {
+    expect(fieldValueFr('birthDate', '1970-10-25')).toBe('25 octobre 1970');
+    expect(fieldValueFr('netPay', '2055.68')).toBe('2 055,68 €');
+    expect(fieldValueFr('amount_apl', '301.5')).toBe('301,50 €');
+    expect(fieldValueFr('referenceIncome', '23456')).toBe('23 456,00 €');
+    expect(fieldValueFr('iban', 'FR7630006000011234567890189')).toBe('FR76 3000 6000 0112 3456 7890 189');
+    // an amount field that was not read as a number stays as it was read
+    expect(fieldValueFr('netPay', 'illisible')).toBe('illisible');
+    expect(fieldValueFr('surname', 'MARTIN')).toBe('MARTIN');
+    expect(fieldValueFr('documentNumber', '123456789012')).toBe('123456789012');
+  });
+
+  it('says what an acceptance grants in one line, either part alone', () => {
+    expect(decisionTermsFr({ amountCents: 60775, startDate: '2026-05-01' })).toBe('Montant : 607,75 € par mois, à partir du 1er mai 2026');
+    expect(decisionTermsFr({ amountCents: 123456, startDate: null })).toBe('Montant : 1 234,56 € par mois');
+    expect(decisionTermsFr({ amountCents: null, startDate: '2026-06-15' })).toBe('À partir du 15 juin 2026');
+    expect(decisionTermsFr({ amountCents: null, startDate: null })).toBeNull();
   });
 });

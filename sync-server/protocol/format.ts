@@ -63,3 +63,30 @@ export function euros(amount: number): string {
 export function ibanFr(raw: string): string {
   return formatIban(raw);
 }
+
+/**
+ * What an acceptance grants, in one line: « Montant : 607,75 € par mois, à partir du 1er mai 2026 »
+ * (either part alone when only one was given; null when neither was). The amount is in cents.
+ */
+export function decisionTermsFr(terms: { amountCents: number | null; startDate: string | null }): string | null {
+  const amount = terms.amountCents === null ? null : `Montant : ${euros(terms.amountCents / 100)} par mois`;
+  const start = terms.startDate === null ? null : `à partir du ${dateFr(terms.startDate)}`;
+  if (amount && start) return `${amount}, ${start}`;
+  if (amount) return amount;
+  if (start) return start.charAt(0).toUpperCase() + start.slice(1);
+  return null;
+}
+
+const AMOUNT_FIELD = /^(amount|netPay|netTaxable|referenceIncome|grossPay)(_|$)/;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A field read on a paper, written for people: a calendar date as « 25 octobre 1970 », an amount as
+ * « 2 055,68 € », an IBAN by groups of four; anything else as it was read.
+ */
+export function fieldValueFr(name: string, value: string): string {
+  if (name === 'iban') return ibanFr(value);
+  if (CALENDAR_DATE.test(value)) return dateFr(value);
+  if (AMOUNT_FIELD.test(name) && DECIMAL.test(value)) return euros(Number(value));
+  return value;
+}

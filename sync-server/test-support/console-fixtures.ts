@@ -27,6 +27,8 @@ export interface FixturePiece {
   docType: DocType;
   mime: 'image/png' | 'image/jpeg' | 'application/pdf';
   bytes: Buffer;
+  /** the fields read on it, as the kiosk's capture stores them (name → value) */
+  fields?: Record<string, string>;
 }
 
 export interface FiledDossier {
@@ -37,8 +39,8 @@ export interface FiledDossier {
   documents: Record<string, { documentId: string; sha256: string }>;
 }
 
-export function piece(itemId: string, title: string, docType: DocType): FixturePiece {
-  return { itemId, title, docType, mime: 'image/png', bytes: randomPng(24, 16) };
+export function piece(itemId: string, title: string, docType: DocType, fields?: Record<string, string>): FixturePiece {
+  return { itemId, title, docType, mime: 'image/png', bytes: randomPng(24, 16), ...(fields ? { fields } : {}) };
 }
 
 async function putBlob(blobStore: BlobStore, bytes: Buffer): Promise<string> {
@@ -98,7 +100,11 @@ export async function fileDossier(
         .execute();
       await trx
         .insertInto('document_versions')
-        .values({ document_id: documentId, version: 1, fields: '{}', ocr_text: '', blob_sha256: sha256, captured_at: at, created_at: at, source_kiosk_id: null, source_mutation_id: null })
+        .values({
+          document_id: documentId,
+          version: 1,
+          fields: canonicalJson(Object.fromEntries(Object.entries(p.fields ?? {}).map(([k, value]) => [k, { value, confidence: 0.9, confirmed: true }]))),
+          ocr_text: '', blob_sha256: sha256, captured_at: at, created_at: at, source_kiosk_id: null, source_mutation_id: null })
         .execute();
       documents[p.itemId] = { documentId, sha256 };
     }

@@ -83,7 +83,7 @@ async function attachedRib() {
   return stack.server.db.selectFrom('dossier_pieces').select(['document_id', 'version', 'blob_sha256', 'requested_at']).where('item_id', '=', 'rib').executeTakeFirstOrThrow();
 }
 
-/** Opens the RIB piece from the console's request page: served, and which file it is; then back. */
+/** Opens the RIB paper's page from the console's request page: its image served, and which file it is; then back to the request. */
 async function viewRibOnConsole(): Promise<string> {
   const cp = office.page;
   const [response] = await Promise.all([
@@ -94,7 +94,10 @@ async function viewRibOnConsole(): Promise<string> {
   expect(response.headers()['content-type']).toMatch(/^image\//);
   const sha = createHash('sha256').update(await response.body()).digest('hex');
   await expect.poll(() => cp.evaluate(() => document.images[0]?.naturalWidth ?? 0)).toBeGreaterThan(0);
-  await cp.goBack();
+  // beside the image, what was read on it
+  await cp.getByText('Ce qui a été lu sur ce papier').waitFor();
+  await cp.getByText('IBAN', { exact: true }).waitFor();
+  await cp.getByRole('link', { name: /Retour à la demande/ }).first().click();
   await cp.getByRole('heading', { level: 1, name: 'Prime d’activité — Camille Martin' }).waitFor();
   return sha;
 }
@@ -190,12 +193,13 @@ describe('processing, from the kiosk to the console and back', () => {
     await cp.getByText('Nouvelle : à prendre en charge').first().waitFor();
     const fact = (text: string) => cp.getByRole('definition').getByText(text, { exact: true });
     for (const v of ['Locataire', 'Salariée', 'Française']) await fact(v).waitFor();
-    const pieces = cp.getByRole('table', { name: 'Papiers de la demande' });
-    await expect.poll(() => pieces.getByRole('row').count()).toBe(4);
-    // each paper given, and when
+    const pieces = cp.locator('ul.papers');
+    await expect.poll(() => pieces.getByRole('listitem').count()).toBe(3);
+    // each paper given, and when, with what was read on it
     for (const title of ['Carte d’identité', 'Relevé d’identité bancaire (RIB)', 'Bulletin de salaire']) {
-      await pieces.getByRole('cell', { name: new RegExp(`^${title.replace(/[()]/g, '\\$&')} Donné le `) }).waitFor();
+      await pieces.getByText(new RegExp(`^${title.replace(/[()]/g, '\\$&')}.* donné le `)).first().waitFor();
     }
+    await pieces.getByText('Ce qui a été lu sur ce papier').first().waitFor();
     expect(await pieces.getByRole('link', { name: /Voir le papier/ }).count()).toBe(3);
     await fact('Signée par la personne avec sa carte').waitFor();
     await fact(camille.card.serial).waitFor();
@@ -290,10 +294,13 @@ describe('processing, from the kiosk to the console and back', () => {
     await cp.getByRole('heading', { level: 1, name: 'Prime d’activité — Camille Martin' }).waitFor();
     await cp.getByText('État : En cours d’étude.', { exact: false }).waitFor();
     await cp.getByRole('row').filter({ hasText: 'Les papiers redemandés sont arrivés' }).getByRole('cell', { name: 'La plateforme' }).waitFor();
-    await pieces.getByRole('row').filter({ hasText: 'Votre RIB' }).getByText(/^Donné de nouveau le /).waitFor();
+    await pieces.getByRole('listitem').filter({ hasText: 'Votre RIB' }).getByText(/donné de nouveau le /).waitFor();
     await office.expectAccessible('console: in processing with the new RIB');
     expect(await viewRibOnConsole()).toBe(renewed.blob_sha256);
     await cp.getByLabel('Mot pour la personne (facultatif)').fill(REASON);
+    await cp.getByLabel('Montant par mois, en euros').fill('607,75');
+    await cp.getByLabel('À partir du').fill('2026-05-01');
+    await cp.getByRole('checkbox', { name: /Je confirme : j’accepte cette demande/ }).check();
     await cp.getByRole('button', { name: 'Accepter la demande' }).click();
     await cp.getByRole('status').getByText('C’est fait : la demande est acceptée.').waitFor();
     await office.expectAccessible('console: accepted');
@@ -303,6 +310,8 @@ describe('processing, from the kiosk to the console and back', () => {
     await kiosk.login('Camille');
     await news.getByText('Votre demande de prime d’activité : Acceptée.').waitFor({ timeout: 15_000 });
     await news.getByText(REASON, { exact: false }).waitFor();
+    // with what is granted, on the Paris calendar
+    await news.getByText('Montant : 607,75 € par mois, à partir du 1er mai 2026').waitFor();
     await kiosk.expectAccessible('home with the decision as news');
     await kiosk.logout();
   });

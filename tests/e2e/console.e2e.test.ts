@@ -1,8 +1,9 @@
 /**
  * The processing console (issue #7) in Debian Chromium, against the sync-server running in its own
  * process on loopback (SQLite, demo seed): a head of service of the CAF logs in, sees the queue, opens a
- * request, views one of its pieces, asks for information with a piece flagged, writes to the person and
- * accepts with a reason. The requests were filed straight into the database (the kiosk's filing flow is
+ * request (the papers with what was read on them come before the decisions), opens a paper on its own
+ * page and comes back, asks for information with a piece flagged, writes to the person, finds a request
+ * by name, and accepts with a reason, an amount and a start date, once confirmed. The requests were filed straight into the database (the kiosk's filing flow is
  * tested on its own). The browser keeps the console's CSP (no bypass): axe-core is evaluated through
  * the DevTools protocol, and a CSP violation on any screen fails the test. axe-core runs on every screen.
  */
@@ -53,7 +54,11 @@ beforeAll(async () => {
     personIdentifier: CAMILLE,
     aids: ['prime-activite'],
     submittedAt: '2025-05-02T08:30:00.000Z',
-    pieces: [piece('identite', 'Carte d’identité de Camille', 'identity-card'), piece('rib', 'RIB de Camille', 'rib'), piece('bulletins-salaire', 'Bulletin de salaire d’avril', 'payslip')],
+    pieces: [
+      piece('identite', 'Carte d’identité de Camille', 'identity-card', { surname: 'MARTIN', givenNames: 'Camille', birthDate: '2009-03-14' }),
+      piece('rib', 'RIB de Camille', 'rib', { holder: 'Camille Martin', iban: 'FR7630006000011234567890189' }),
+      piece('bulletins-salaire', 'Bulletin de salaire d’avril', 'payslip', { netPay: '2055.68' }),
+    ],
   });
   await fileDossier(deps, {
     personIdentifier: YANIS,
@@ -106,20 +111,36 @@ describe('processing console', () => {
     // the request
     await page.getByRole('link', { name: 'Prime d’activité — demande de Camille Martin' }).click();
     await page.getByRole('heading', { level: 1, name: 'Prime d’activité — Camille Martin' }).waitFor();
+    // the evidence first: the papers and what was read on them, then the history, then the decisions
+    const headings = await page.locator('main h2').allTextContents();
+    const papers = headings.indexOf('Les papiers donnés');
+    expect(papers).toBeGreaterThan(-1);
+    expect(papers).toBeLessThan(headings.indexOf('Ce qui s’est passé'));
+    expect(headings.indexOf('Ce qui s’est passé')).toBeLessThan(headings.indexOf('Que voulez-vous faire ?'));
+    await page.getByText('FR76 3000 6000 0112 3456 7890 189').first().waitFor();
+    await page.getByText('14 mars 2009').first().waitFor();
     await expectAccessible('application');
     await page.getByRole('button', { name: 'Prendre en charge la demande' }).click();
     await page.getByRole('status').getByText('C’est fait : la demande est prise en charge.').waitFor();
     await expectAccessible('application taken up');
+    // said once: a reload does not say it again
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Prime d’activité — Camille Martin' }).waitFor();
+    expect(await page.getByText('C’est fait').count()).toBe(0);
 
-    // a piece, served as it was attached (and journaled)
+    // a paper opens on its own page, beside the request: the image (served as attached, journaled) and the fields read
     const link = page.getByRole('link', { name: /Voir le papier : .*RIB/ });
     const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes('/pieces/rib')), link.click()]);
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toBe('image/png');
-    await expect.poll(() => page.evaluate(() => document.images[0]?.naturalWidth ?? 0)).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate(() => (document.querySelector('img.paper-image') as HTMLImageElement | null)?.naturalWidth ?? 0)).toBeGreaterThan(0);
+    await page.getByRole('img', { name: /Image du papier : .*RIB/ }).waitFor();
+    await page.getByText('Titulaire du compte').waitFor();
+    await page.getByText('FR76 3000 6000 0112 3456 7890 189').waitFor();
     const read = await storage.db.selectFrom('audit_journal').selectAll().where('action', '=', 'document.file.read').where('ground', '=', 'institution-processing').execute();
     expect(read.map((r) => r.document_id)).toEqual([camille.documents.rib!.documentId]);
-    await page.goBack();
+    await expectAccessible('paper');
+    await page.getByRole('link', { name: /Retour à la demande/ }).first().click();
     await page.getByRole('heading', { level: 1, name: 'Prime d’activité — Camille Martin' }).waitFor();
 
     // a question without words is refused, tied to its field; then the question with the RIB asked again
@@ -146,17 +167,49 @@ describe('processing console', () => {
     expect(answered.ok).toBe(true);
     await page.reload();
     await page.getByLabel('Mot pour la personne (facultatif)').fill('Votre prime d’activité commence en juin.');
+    await page.getByLabel('Montant par mois, en euros').fill('1 234,5');
+    await page.getByLabel('À partir du').fill('2026-06-01');
+    // not confirmed: nothing decided, the box is pointed at
+    await page.getByRole('button', { name: 'Accepter la demande' }).click();
+    await page.getByRole('alert').getByText('Cochez la case pour confirmer votre décision. Rien n’a été décidé.').waitFor();
+    expect(await page.getByRole('checkbox', { name: /Je confirme : j’accepte cette demande/ }).getAttribute('aria-invalid')).toBe('true');
+    expect((await storage.db.selectFrom('applications').select('state').where('id', '=', camille.applications['prime-activite']!).executeTakeFirstOrThrow()).state).toBe('in-processing');
+    await expectAccessible('acceptance not confirmed');
+    // what was typed is still there; a wrong amount is refused in French
+    expect(await page.getByLabel('Montant par mois, en euros').inputValue()).toBe('1 234,5');
+    await page.getByLabel('Montant par mois, en euros').fill('mille euros');
+    await page.getByRole('checkbox', { name: /Je confirme : j’accepte cette demande/ }).check();
+    await page.getByRole('button', { name: 'Accepter la demande' }).click();
+    await page.getByRole('alert').getByText('Écrivez le montant en euros avec des chiffres, par exemple 607,75.').waitFor();
+    await page.getByLabel('Montant par mois, en euros').fill('1 234,5');
+    await page.getByRole('checkbox', { name: /Je confirme : j’accepte cette demande/ }).check();
     await page.getByRole('button', { name: 'Accepter la demande' }).click();
     await page.getByRole('status').getByText('C’est fait : la demande est acceptée.').waitFor();
+    await page.getByText('Montant : 1 234,50 € par mois, à partir du 1er juin 2026').first().waitFor();
     await expectAccessible('accepted');
-    const row = await storage.db.selectFrom('applications').select(['state', 'decision_reason']).where('id', '=', camille.applications['prime-activite']!).executeTakeFirstOrThrow();
-    expect(row).toEqual({ state: 'accepted', decision_reason: 'Votre prime d’activité commence en juin.' });
+    const row = await storage.db
+      .selectFrom('applications')
+      .select(['state', 'decision_reason', 'decision_amount_cents', 'decision_start_date'])
+      .where('id', '=', camille.applications['prime-activite']!)
+      .executeTakeFirstOrThrow();
+    expect({ ...row, decision_amount_cents: Number(row.decision_amount_cents) }).toEqual({
+      state: 'accepted',
+      decision_reason: 'Votre prime d’activité commence en juin.',
+      decision_amount_cents: 123450,
+      decision_start_date: '2026-06-01',
+    });
 
     // back to the queue: the decision is listed; then logout
     await page.getByRole('link', { name: 'Demandes à traiter' }).first().click();
     await page.getByRole('heading', { level: 2, name: 'Décisions récentes' }).waitFor();
     await page.getByRole('cell', { name: 'Votre prime d’activité commence en juin.' }).waitFor();
     await expectAccessible('queue with a decision');
+    // a request found by the person's name
+    await page.getByLabel('Chercher une demande').fill('benali');
+    await page.getByRole('button', { name: 'Chercher' }).click();
+    await page.getByRole('status').getByText('1 demande correspond à « benali ».').waitFor();
+    await page.getByRole('link', { name: 'Revenu de solidarité active (RSA) — demande de Yanis Benali' }).waitFor();
+    await expectAccessible('search');
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('status').getByText('Vous êtes déconnecté.').waitFor();
     await expectAccessible('logged out');

@@ -299,5 +299,5 @@ export class AidsService {
 }
 
 function toNotice(n: Notice): AidNotice {
-  return { id: n.id, dossierId: n.dossierId, applicationId: n.applicationId, aidName: n.aidName, state: n.state, stateLabel: STATE_LABEL[n.state], at: n.at, message: n.message };
+  return { id: n.id, dossierId: n.dossierId, applicationId: n.applicationId, aidName: n.aidName, state: n.state, stateLabel: STATE_LABEL[n.state], at: n.at, message: n.message, decisionAmountCents: n.decisionAmountCents, decisionStartDate: n.decisionStartDate };
 }

@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fireEvent } from '../../features/applications/index.ts';
+import { fireEvent, listDossiers, viewDossier } from '../../features/applications/index.ts';
 import { postMessage, messagesOf } from '../../features/applications/index.ts';
 import { LocalBlobStore } from '../../kernel/blobs/blob-store.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
 import { personJournal } from '../../features/vault/index.ts';
+import { loadCatalogue } from '../../features/aids/index.ts';
 import { readSeedFile, seedDatabase } from '../seed.ts';
 import { openDatabase } from '../../kernel/storage/database.ts';
 import type { Storage } from '../../kernel/storage/database.ts';
@@ -82,9 +83,9 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
       submittedAt: '2025-05-02T08:00:00.000Z',
       kioskId: kiosk,
       pieces: [
-        piece('identite', 'Carte d’identité', 'identity-card'),
-        piece('rib', 'RIB La Banque', 'rib'),
-        piece('bulletins-salaire', 'Bulletin de salaire avril', 'payslip'),
+        piece('identite', 'Carte d’identité', 'identity-card', { surname: 'MARTIN', givenNames: 'Camille', birthDate: '1970-10-25' }),
+        piece('rib', 'RIB La Banque', 'rib', { holder: 'Camille Martin', iban: 'FR7630006000011234567890189' }),
+        piece('bulletins-salaire', 'Bulletin de salaire avril', 'payslip', { netPay: '2055.68', periodStart: '2025-04-01' }),
         piece('quittance-loyer', 'Quittance de loyer avril', 'proof-of-address'),
         piece('attestation-assurance-maladie', 'Attestation de droits', 'health-insurance'),
         piece('avis-impot', 'Avis d’impôt 2024', 'tax-notice'),
@@ -114,7 +115,7 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
   interface Browser {
     cookie: string;
     csrf: string;
-    get(url: string): Promise<LightMyRequestResponse>;
+    get(url: string, extraCookie?: string): Promise<LightMyRequestResponse>;
     post(url: string, body: Record<string, string | string[]>, o?: { csrf?: string | null }): Promise<LightMyRequestResponse>;
   }
 
@@ -154,7 +155,7 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     return {
       cookie,
       csrf,
-      get: (url) => app.inject({ method: 'GET', url, headers: { cookie } }),
+      get: (url, extraCookie) => app.inject({ method: 'GET', url, headers: { cookie: extraCookie ? `${cookie}; ${extraCookie}` : cookie } }),
       post: (url, body, o = {}) =>
         app.inject({
           method: 'POST',
@@ -164,6 +165,15 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
         }),
     };
   }
+
+  /** The one-shot banner cookie a redirect set ("name=value"), as a browser would send it back. */
+  const flashOf = (res: LightMyRequestResponse) => {
+    const set = setCookies(res).get('fac_console_fait');
+    expect(set, 'a banner cookie').toBeDefined();
+    expect(set).toMatch(/HttpOnly/);
+    expect(set).toMatch(/Max-Age=60/);
+    return set!.split(';')[0]!;
+  };
 
   const appState = async (id: string) => (await storage.db.selectFrom('applications').select(['state', 'decision_reason']).where('id', '=', id).executeTakeFirstOrThrow());
 
@@ -332,7 +342,7 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     expect((await mdph.get('/console')).body).toContain(linked.applications['demande-mdph']!);
     const mdphId = linked.applications['demande-mdph']!;
     expect((await mdph.post(`/console/demandes/${mdphId}/decision`, { action: 'take-up' })).statusCode).toBe(303);
-    expect((await mdph.post(`/console/demandes/${mdphId}/decision`, { action: 'accept', message: 'Taux de 80 % reconnu.' })).statusCode).toBe(303);
+    expect((await mdph.post(`/console/demandes/${mdphId}/decision`, { action: 'accept', message: 'Taux de 80 % reconnu.', confirme: 'oui' })).statusCode).toBe(303);
     const after = (await caf.get('/console')).body;
     expect(after).toContain(linked.applications.aah!);
     // oldest first: Camille's RSA (2 May) before Yanis's AAH (3 May)
@@ -356,15 +366,111 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     expect(body).toContain('14 mars 2009');
     expect(body).toContain('Locataire');
     expect(body).toContain('Complémentaire santé solidaire'); // the other aid of the dossier
-    for (const item of ['identite', 'rib', 'bulletins-salaire', 'quittance-loyer']) expect(body).toContain(`/pieces/${item}"`);
+    for (const item of ['identite', 'rib', 'bulletins-salaire', 'quittance-loyer']) expect(body).toContain(`/papiers/${item}"`);
     // the CPAM's pieces are not the CAF's business
-    expect(body).not.toContain('/pieces/attestation-assurance-maladie');
-    expect(body).not.toContain('/pieces/avis-impot');
+    expect(body).not.toContain('/attestation-assurance-maladie');
+    expect(body).not.toContain('/avis-impot');
     expect(body).toContain('Signée par la personne avec sa carte');
     const dossier = await storage.db.selectFrom('dossiers').select('manifest').where('id', '=', bundle.dossierId).executeTakeFirstOrThrow();
     expect(body).toContain(createHash('sha256').update(`FACILITATEUR-DEMANDE-V1\0${dossier.manifest}`).digest('hex'));
     expect(body).toContain('Prendre en charge la demande');
     expect(body).not.toContain('Accepter la demande'); // not before it is taken up
+  });
+
+  it('shows the evidence first: the papers with what was read on them, in French, then the history, then the decisions', async () => {
+    const caf = await loginAs('caf-chef');
+    const body = (await caf.get(`/console/demandes/${bundle.applications.rsa}`)).body;
+    const at = (needle: string) => {
+      const i = body.indexOf(needle);
+      expect(i, needle).toBeGreaterThan(-1);
+      return i;
+    };
+    expect(at('Les papiers donnés')).toBeLessThan(at('id="historique"'));
+    expect(at('id="historique"')).toBeLessThan(at('id="decisions"'));
+    expect(at('RIB La Banque')).toBeLessThan(at('action="/console/demandes/'));
+    expect(at('Ce qui a été lu sur ce papier')).toBeLessThan(at('Prendre en charge la demande'));
+    // the fields read, labelled and written for people
+    expect(body).toContain('<dt>Date de naissance</dt><dd>25 octobre 1970</dd>');
+    expect(body).toContain('<dt>Net à payer</dt><dd>2 055,68 €</dd>');
+    expect(body).toContain('<dt>IBAN</dt><dd class="mono">FR76 3000 6000 0112 3456 7890 189</dd>');
+    expect(body).toContain('Relevé d’identité bancaire (RIB)');
+    // a paper with nothing read says so
+    expect(body).toContain('Rien n’a été lu sur ce papier : regardez l’image.');
+    // the papers open on their own page beside the request, never the raw picture alone
+    expect(body).toContain(`href="/console/demandes/${bundle.applications.rsa}/papiers/rib"`);
+    expect(body).not.toMatch(/<a href="[^"]*\/pieces\//);
+    // the receipt number is on top, with a way to jump to the decisions
+    const receipt = (await storage.db.selectFrom('dossiers').select('receipt_number').where('id', '=', bundle.dossierId).executeTakeFirstOrThrow()).receipt_number!;
+    expect(at(receipt)).toBeLessThan(at('Les papiers donnés'));
+    expect(body).toContain('<a href="#decisions">Aller aux décisions</a>');
+  });
+
+  it('opens a paper on its own page: the image, the fields read, a way back; the bytes journaled when the image loads', async () => {
+    const caf = await loginAs('caf-chef');
+    const rsa = bundle.applications.rsa!;
+    const seqNow = async () => Number((await storage.db.selectFrom('audit_journal').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirstOrThrow()).m);
+    const before = await seqNow();
+    const page = await caf.get(`/console/demandes/${rsa}/papiers/rib`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-security-policy']).toBe(CONSOLE_CSP);
+    const body = page.body;
+    expect(body).toMatch(/<h1>[^<]*RIB[^<]*<\/h1>/);
+    expect(body).toContain(`<img class="paper-image" src="/console/demandes/${rsa}/pieces/rib" alt="Image du papier : `);
+    expect(body).toContain('<dt>Titulaire du compte</dt><dd>Camille Martin</dd>');
+    expect(body).toContain('FR76 3000 6000 0112 3456 7890 189');
+    expect(body.match(new RegExp(`<a href="/console/demandes/${rsa}#papiers">← Retour à la demande`, 'g'))).toHaveLength(2);
+    // the page itself reads no bytes: nothing journaled until the image is fetched
+    expect(await seqNow()).toBe(before);
+    expect((await caf.get(`/console/demandes/${rsa}/pieces/rib`)).statusCode).toBe(200);
+    expect(await seqNow()).toBe(before + 1);
+
+    // another institution's paper of the same dossier, an unknown one, another institution's request: not found
+    expect((await caf.get(`/console/demandes/${rsa}/papiers/attestation-assurance-maladie`)).statusCode).toBe(404);
+    expect((await caf.get(`/console/demandes/${rsa}/papiers/livret-famille`)).statusCode).toBe(404);
+    expect((await caf.get(`/console/demandes/${linked.applications['demande-mdph']}/papiers/certificat-medical-mdph`)).statusCode).toBe(404);
+    expect((await caf.get(`/console/demandes/${rsa}/papiers/..%2Fpieces%2Frib`)).statusCode).toBe(404);
+    expect(await seqNow()).toBe(before + 1);
+  });
+
+  it('finds requests by the person’s name or the receipt number, only within the institution', async () => {
+    const caf = await loginAs('caf-chef');
+    const mdph = await loginAs('mdph-chef');
+    const receiptOf = async (dossierId: string) => (await storage.db.selectFrom('dossiers').select('receipt_number').where('id', '=', dossierId).executeTakeFirstOrThrow()).receipt_number!;
+    const camilleReceipt = await receiptOf(bundle.dossierId);
+    const yanisReceipt = await receiptOf(linked.dossierId);
+    const search = async (b: Browser, q: string) => {
+      const res = await b.get(`/console?q=${encodeURIComponent(q)}`);
+      expect(res.statusCode, q).toBe(200);
+      return res.body;
+    };
+    const home = (await caf.get('/console')).body;
+    expect(home).toMatch(/<form class="inline search" method="get" action="\/console" role="search">/);
+    for (const q of ['martin', 'Camille', 'CAMILLE MARTIN', 'martin camille', ' camille   martin ', camilleReceipt, camilleReceipt.toLowerCase(), camilleReceipt.slice(-4)]) {
+      const body = await search(caf, q);
+      expect(body, q).toContain(`/console/demandes/${bundle.applications.rsa}"`);
+      expect(body, q).not.toContain(bundle.applications.css!); // the CPAM's request of the same dossier
+      expect(body, q).not.toContain(draft.applications['prime-activite']!); // not sent
+      expect(body, q).toContain(camilleReceipt);
+    }
+    expect(await search(caf, 'martin')).toContain('1 demande correspond à « martin ».');
+    // Yanis: the CAF finds his AAH (its parent is accepted by now), never the MDPH's request
+    const yanis = await search(caf, yanisReceipt);
+    expect(yanis).toContain(linked.applications.aah!);
+    expect(yanis).not.toContain(linked.applications['demande-mdph']!);
+    // the MDPH never sees the CAF's requests, by name or by receipt
+    for (const q of ['Camille', camilleReceipt]) {
+      const body = await search(mdph, q);
+      expect(body).toContain(`Aucune demande ne correspond à « ${q} ».`);
+      expect(body).not.toContain(bundle.applications.rsa!);
+    }
+    expect(await search(mdph, 'benali')).toContain(linked.applications['demande-mdph']!);
+    // wildcards are plain characters, markup is escaped, too long is refused in French
+    for (const q of ['%', '_', '\\']) expect(await search(caf, q)).toContain('Aucune demande ne correspond');
+    const markup = await search(caf, '<b>Martin</b>');
+    expect(markup).toContain('« &lt;b&gt;Martin&lt;/b&gt; »');
+    const long = await caf.get(`/console?q=${'a'.repeat(101)}`);
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('100 caractères au plus');
   });
 
   it('serves a piece through the access policy, journaled; a piece of another institution is refused and not journaled', async () => {
@@ -419,9 +525,20 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
 
     const takeUp = await caf.post(url, { action: 'take-up' });
     expect(takeUp.statusCode).toBe(303);
-    expect(takeUp.headers.location).toBe(`/console/demandes/${rsa}?fait=take-up`);
+    // the banner is not in the address: a reload does not say it again
+    expect(takeUp.headers.location).toBe(`/console/demandes/${rsa}`);
     expect((await appState(rsa)).state).toBe('in-processing');
-    expect((await caf.get(takeUp.headers.location as string)).body).toContain('C’est fait : la demande est prise en charge.');
+    const flash = flashOf(takeUp);
+    const shown = await caf.get(takeUp.headers.location as string, flash);
+    expect(shown.body).toContain('C’est fait : la demande est prise en charge.');
+    // read once: the page clears the cookie, and the reload (without it) says nothing
+    expect(setCookies(shown).get('fac_console_fait')).toMatch(/^fac_console_fait=; .*Max-Age=0/);
+    expect((await caf.get(takeUp.headers.location as string)).body).not.toContain('C’est fait');
+    // the cookie is bound to its request and its session: not shown on another request, nor in another session
+    expect((await caf.get(`/console/demandes/${linked.applications.aah}`, flash)).body).not.toContain('C’est fait');
+    const other = await loginAs('caf-chef');
+    expect((await other.get(takeUp.headers.location as string, flash)).body).not.toContain('C’est fait');
+    expect((await caf.get(takeUp.headers.location as string, 'fac_console_fait=accept.AAAA')).body).not.toContain('C’est fait');
 
     // a question without words: refused in French, nothing changed
     const noWords = await caf.post(url, { action: 'request-information', message: '   ', pieces: 'rib' });
@@ -471,15 +588,86 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     expect(refuse.body).toContain('<title>Erreur : ');
     expect((await appState(rsa)).state).toBe('in-processing');
 
-    const accept = await caf.post(url, { action: 'accept', message: 'Droits ouverts au 1er juin.' });
+    // an acceptance is confirmed: without the box, nothing is decided
+    const unconfirmed = await caf.post(url, { action: 'accept', message: 'Droits ouverts au 1er mai.', montant: '607,75', debut: '2026-05-01' });
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.body).toContain('Cochez la case pour confirmer votre décision. Rien n’a été décidé.');
+    expect(unconfirmed.body).toMatch(/<a href="#confirme-accept">/);
+    expect(unconfirmed.body).toMatch(/id="confirme-accept"[^>]*aria-invalid="true"/);
+    // what was typed is kept, the box is not ticked for the person
+    expect(unconfirmed.body).toMatch(/id="montant"[^>]*value="607,75"/);
+    expect(unconfirmed.body).not.toMatch(/id="confirme-accept"[^>]*checked/);
+    expect((await appState(rsa)).state).toBe('in-processing');
+    // a refusal too
+    const refuseUnconfirmed = await caf.post(url, { action: 'refuse', message: 'Ressources trop élevées.' });
+    expect(refuseUnconfirmed.statusCode).toBe(400);
+    expect(refuseUnconfirmed.body).toMatch(/<a href="#confirme-refuse">/);
+    expect((await appState(rsa)).state).toBe('in-processing');
+    // bad amounts and dates: refused in French, field by field, nothing decided
+    for (const [montant, debut, field, words] of [
+      ['douze euros', '2026-05-01', 'montant', 'Écrivez le montant en euros avec des chiffres, par exemple 607,75.'],
+      ['-12', '', 'montant', 'Écrivez le montant en euros avec des chiffres'],
+      ['607,755', '', 'montant', 'Écrivez le montant en euros avec des chiffres'],
+      ['250 000', '', 'montant', 'Ce montant est trop grand pour une aide par mois.'],
+      ['607,75', '2026-02-31', 'debut', 'Cette date n’existe pas.'],
+      ['607,75', '31/02/2026', 'debut', 'Cette date n’existe pas.'],
+      ['607,75', 'demain', 'debut', 'Écrivez la date de début sous la forme jour/mois/année'],
+      ['', '01/05/1926', 'debut', 'Cette date est trop loin.'],
+    ] as const) {
+      const bad = await caf.post(url, { action: 'accept', montant, debut, confirme: 'oui' });
+      expect(bad.statusCode, `${montant} ${debut}`).toBe(400);
+      expect(bad.body).toContain(words);
+      expect(bad.body).toMatch(new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
+      expect((await appState(rsa)).state).toBe('in-processing');
+    }
+    // an amount on another decision is not a form the console sends
+    expect((await caf.post(url, { action: 'refuse', message: 'Non.', montant: '12', confirme: 'oui' })).statusCode).toBe(400);
+    expect((await appState(rsa)).state).toBe('in-processing');
+
+    const accept = await caf.post(url, { action: 'accept', message: 'Droits ouverts au 1er juin.', montant: '1 607,75 €', debut: '01/05/2026', confirme: 'oui' });
     expect(accept.statusCode).toBe(303);
     expect(await appState(rsa)).toEqual({ state: 'accepted', decision_reason: 'Droits ouverts au 1er juin.' });
+    const stored = await storage.db.selectFrom('applications').select(['decision_amount_cents', 'decision_start_date']).where('id', '=', rsa).executeTakeFirstOrThrow();
+    expect({ cents: Number(stored.decision_amount_cents), start: stored.decision_start_date }).toEqual({ cents: 160775, start: '2026-05-01' });
+    // shown on the request, in its history, once as a banner
+    const decided = await caf.get(`/console/demandes/${rsa}`, flashOf(accept));
+    expect(decided.body).toContain('C’est fait : la demande est acceptée.');
+    const termsLine = 'Montant : 1 607,75 € par mois, à partir du 1er mai 2026';
+    expect(decided.body).toContain(termsLine);
+    const historyPart = decided.body.slice(decided.body.indexOf('id="historique"'));
+    expect(historyPart).toMatch(new RegExp(`Demande acceptée<br><strong>${termsLine}</strong>`));
+    // the journal knows terms were given, not the amount
+    const journaled = await storage.db.selectFrom('audit_journal').select('detail').where('action', '=', 'application.accept').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(JSON.parse(journaled.detail)).toMatchObject({ applicationId: rsa, withTerms: true });
+    expect(journaled.detail).not.toContain('160775');
+
+    // what the person sees on the kiosk: the notice of the acceptance, the dossier and its history
+    const camille = await storage.db.selectFrom('persons').select('id').where('identifier', '=', CAMILLE.identifier).executeTakeFirstOrThrow();
+    const kioskId = (await storage.db.selectFrom('kiosks').select('id').executeTakeFirstOrThrow()).id;
+    const applicant = {
+      personId: camille.id,
+      identifier: CAMILLE.identifier,
+      kioskId,
+      actor: { kind: 'applicant', id: CAMILLE.identifier },
+      author: { kind: 'person', id: CAMILLE.identifier },
+      consent: null,
+    } as const;
+    const catalogue = await loadCatalogue();
+    const listed = await listDossiers(storage.db, applicant, catalogue);
+    const acceptedNotice = listed.notices.find((n) => n.applicationId === rsa && n.state === 'accepted');
+    expect(acceptedNotice).toMatchObject({ decisionAmountCents: 160775, decisionStartDate: '2026-05-01', message: 'Droits ouverts au 1er juin.' });
+    expect(listed.notices.filter((n) => n.state !== 'accepted').every((n) => n.decisionAmountCents === null)).toBe(true);
+    const seen = await viewDossier(storage.db, storage.dialect, applicant, bundle.dossierId, catalogue);
+    if (!seen.ok) throw new Error('dossier refused');
+    expect(seen.value.aids.find((a) => a.applicationId === rsa)).toMatchObject({ state: 'accepted', decisionAmountCents: 160775, decisionStartDate: '2026-05-01' });
+    expect(seen.value.aids.find((a) => a.applicationId === bundle.applications.css)).toMatchObject({ decisionAmountCents: null, decisionStartDate: null });
+    expect(seen.value.history.find((h) => h.state === 'accepted')?.text).toBe(`La CAF a accepté votre demande : « Droits ouverts au 1er juin. » ${termsLine}.`);
     // answering the message resets the unread count; the decision is in the recent decisions
     const home = (await caf.get('/console')).body;
     expect(home).toContain('Droits ouverts au 1er juin.');
 
     // a transition the state machine refuses now: French, nothing changed
-    const again = await caf.post(url, { action: 'refuse', message: 'Trop tard' });
+    const again = await caf.post(url, { action: 'refuse', message: 'Trop tard', confirme: 'oui' });
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('Une décision est déjà prise pour cette demande.');
     expect((await appState(rsa)).state).toBe('accepted');
@@ -507,7 +695,8 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     // the person is told: a notice for their next login (this dossier was filed with no kiosk: nothing to push)
     const notice = await storage.db.selectFrom('application_notices').selectAll().where('application_id', '=', aah).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     expect(notice).toMatchObject({ message: 'Bonjour, votre demande d’AAH est bien arrivée.', seen_at: null });
-    const page = await caf.get(`/console/demandes/${aah}?fait=message`);
+    expect(res.headers.location).toBe(`/console/demandes/${aah}#echanges`);
+    const page = await caf.get(`/console/demandes/${aah}`, flashOf(res));
     expect(page.body).toContain('C’est fait : votre message est envoyé.');
     expect(page.body).toContain('Claire Dubois');
   });

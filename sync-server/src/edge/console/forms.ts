@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { APPLICATION_EVENTS } from '../../features/applications/index.ts';
-import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
+import { MAX_MESSAGE_CHARS, MAX_SEARCH_CHARS } from '../../features/applications/index.ts';
 
 export const FORM_BODY_LIMIT = 64 * 1024;
 
@@ -60,15 +60,20 @@ export const DecisionForm = z.strictObject({
     .union([ItemId, z.array(ItemId).max(60)])
     .optional()
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? [...new Set(v)] : [v])),
+  /** the confirmation box of an acceptance or a refusal (without it, nothing is decided) */
+  confirme: z.literal('oui').optional(),
+  /** an acceptance's monthly amount and start date, as typed (parsed in French by the route) */
+  montant: z.string().max(40).optional(),
+  debut: z.string().max(40).optional(),
 });
 
 export const MessageForm = z.strictObject({ csrf: Csrf, body: Text });
 
 export const QueueQuery = z.strictObject({
   etat: z.enum(['toutes', 'submitted', 'in-processing', 'information-requested']).default('toutes'),
+  /** a name or a receipt number */
+  q: z.string().max(MAX_SEARCH_CHARS).optional(),
 });
-
-export const DoneQuery = z.object({ fait: z.string().max(40).optional() });
 
 export const ApplicationParams = z.strictObject({ id: z.uuid() });
 export const PieceParams = z.strictObject({ id: z.uuid(), itemId: ItemId });

@@ -4,7 +4,7 @@
  * situation, dates in Paris time.
  */
 import type { FilingSituation } from '../../../protocol/applications.ts';
-import { dateFr, dateTimeFr } from '../../../protocol/format.ts';
+import { dateFr, dateTimeFr, decisionTermsFr } from '../../../protocol/format.ts';
 import type { ApplicationEvent, ApplicationState, TransitionRefusal } from '../../features/applications/index.ts';
 
 export const STATE_WORDS: Record<ApplicationState, string> = {
@@ -111,3 +111,66 @@ export function dateWords(iso: string | null): string {
 export function dateTimeWords(iso: string | null): string {
   return iso ? dateTimeFr(iso) : '—';
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The request page with the evidence first, the paper page, the confirmed decisions with their terms,
+// the search, the one-shot banners. Kept apart from the words above on purpose (they are moving to a
+// shared words module): new words go here.
+
+/** The confirmation box of a decision the person cannot take back. */
+export const CONFIRM_WORDS: Partial<Record<ApplicationEvent, string>> = {
+  accept: 'Je confirme : j’accepte cette demande. La personne sera prévenue.',
+  refuse: 'Je confirme : je refuse cette demande. La personne sera prévenue.',
+};
+export const CONFIRM_MISSING = 'Cochez la case pour confirmer votre décision. Rien n’a été décidé.';
+
+/** The acceptance's amount and start date. */
+export const TERMS_WORDS = {
+  legend: 'Ce que la personne recevra (facultatif)',
+  amountLabel: 'Montant par mois, en euros',
+  amountHint: 'Par exemple : 607,75. Laissez vide s’il n’y a pas de montant.',
+  startLabel: 'À partir du',
+  startHint: 'Le jour où le droit commence. Par exemple : 01/05/2026.',
+  terms: 'Ce qui est accordé',
+} as const;
+
+/** The accepted request's terms in one line (« Montant : 607,75 € par mois, à partir du 1er mai 2026 »), or null. */
+export function termsWords(terms: { amountCents: number | null; startDate: string | null }): string | null {
+  return decisionTermsFr(terms);
+}
+
+/** The search of the queue page. */
+export const SEARCH_WORDS = {
+  label: 'Chercher une demande',
+  hint: 'Le nom ou le prénom de la personne, ou le numéro de reçu (par exemple FAC-2026-…).',
+  button: 'Chercher',
+  results: (q: string, n: number) => (n === 0 ? `Aucune demande ne correspond à « ${q} ».` : n === 1 ? `1 demande correspond à « ${q} ».` : `${n} demandes correspondent à « ${q} ».`),
+  clear: 'Effacer la recherche et revenir aux demandes à traiter',
+  receipt: 'Numéro de reçu',
+} as const;
+
+/** The request page's sections, in the order a decision is made: the evidence, what happened, then the actions. */
+export const SECTION_WORDS = {
+  pieces: 'Les papiers donnés',
+  history: 'Ce qui s’est passé',
+  actions: 'Que voulez-vous faire ?',
+  toActions: 'Aller aux décisions',
+  fieldsRead: 'Ce qui a été lu sur ce papier',
+  noFields: 'Rien n’a été lu sur ce papier : regardez l’image.',
+  seePaper: 'Voir le papier',
+} as const;
+
+/** The paper page: the image and the fields read, beside the request. */
+export const PAPER_WORDS = {
+  back: 'Retour à la demande',
+  image: (label: string) => `Image du papier : ${label}`,
+  pdf: 'Ce papier est un fichier PDF.',
+  openPdf: 'Ouvrir le fichier PDF',
+  download: 'Télécharger le fichier',
+  notImage: 'Ce fichier ne peut pas être affiché dans la page.',
+  journal: 'Ce papier ouvert est noté dans le journal que la personne peut lire.',
+  given: 'Donné le',
+  kind: 'Sorte de papier',
+  document: 'Document donné',
+  version: 'Version',
+} as const;

@@ -6,6 +6,7 @@
  * Order of the checks on a POST: session (else back to the login), form body (else 400), CSRF token
  * (else 403), then the form's fields (else the page again with the errors, 400, nothing changed).
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,8 +20,11 @@ import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { ApplicationRow, Database } from '../../kernel/storage/schema.ts';
 import { authenticateConsoleLogin, PasswordCheckGate } from '../../features/accounts/index.ts';
-import { ApplicationParams, DecisionForm, DoneQuery, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
+import { ApplicationParams, DecisionForm, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
 import { DONE_WORDS, QUEUE_STATES, REFUSAL_WORDS } from './labels.ts';
+import { CONFIRM_MISSING } from './labels.ts';
+import { NO_TERMS, parseEurosFr, parseStartDate, searchApplications } from '../../features/applications/index.ts';
+import type { DecisionTerms } from '../../features/applications/index.ts';
 import { readPieceForProcessing } from '../../features/applications/index.ts';
 import { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from '../../features/applications/index.ts';
 import {
@@ -39,7 +43,7 @@ import {
 } from '../../features/accounts/index.ts';
 import type { ConsoleSession } from '../../features/accounts/index.ts';
 import { LoginThrottle } from '../../features/accounts/index.ts';
-import { applicationPage, applicationPath, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, queuePage } from './views.ts';
+import { AMOUNT_FIELD, applicationPage, applicationPath, confirmFieldId, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, paperPage, queuePage, searchPage, START_FIELD } from './views.ts';
 import type { ApplicationForms, PageChrome } from './views.ts';
 
 export interface ConsoleDeps {
@@ -72,6 +76,34 @@ function sendPage(reply: FastifyReply, status: number, page: string): FastifyRep
 
 function secure(request: FastifyRequest): boolean {
   return request.protocol === 'https';
+}
+
+/**
+ * "C'est fait" is said once: a short-lived cookie set with the redirect after an action, read and
+ * cleared by the next page of that request (a reload no longer shows it). Its value names the action
+ * and is bound to the request and the session by an HMAC keyed with the session's CSRF token, so no
+ * other page nor another session can be made to show it.
+ */
+const FLASH_COOKIE = 'fac_console_fait';
+const FLASH_TTL_S = 60;
+
+function flashMac(csrf: string, applicationId: string, key: string): string {
+  return createHmac('sha256', csrf).update(`${applicationId}\0${key}`).digest('base64url').slice(0, 32);
+}
+
+function flashValue(csrf: string, applicationId: string, key: string): string {
+  return `${key}.${flashMac(csrf, applicationId, key)}`;
+}
+
+/** The action named by a flash cookie, when it was set for this request in this session. */
+function flashKey(value: string | undefined, csrf: string, applicationId: string): string | null {
+  if (!value) return null;
+  const dot = value.lastIndexOf('.');
+  if (dot <= 0) return null;
+  const key = value.slice(0, dot);
+  const given = Buffer.from(value.slice(dot + 1));
+  const expected = Buffer.from(flashMac(csrf, applicationId, key));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? key : null;
 }
 
 function minutes(ms: number): string {
@@ -234,8 +266,10 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         const session = await requireSession(request, reply);
         if (!session) return reply;
         const query = QueueQuery.safeParse(request.query ?? {});
-        if (!query.success) return sendPage(reply, 400, errorPage(plainChrome(session), { title: 'Demande incorrecte', text: 'Ce filtre n’existe pas.' }));
+        if (!query.success) return sendPage(reply, 400, errorPage(plainChrome(session), { title: 'Demande incorrecte', text: 'Ce filtre ou cette recherche n’est pas possible. Écrivez 100 caractères au plus.' }));
         const kind = session.account.institutionKind;
+        const q = (query.data.q ?? '').replaceAll('\u0000', '').replace(/\s+/g, ' ').trim();
+        if (q !== '') return sendPage(reply, 200, searchPage(plainChrome(session), { q, rows: await searchApplications(db, catalogue, kind, q) }));
         const states = query.data.etat === 'toutes' ? QUEUE_STATES : [query.data.etat];
         const [rows, decisions] = [await listQueue(db, catalogue, kind, states), await listDecisions(db, catalogue, kind)];
         return sendPage(reply, 200, queuePage(plainChrome(session), { filter: query.data.etat, rows, decisions }));
@@ -282,8 +316,9 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         if (!session) return reply;
         const app = await visible(session, request.params);
         if (!app) return notFound(reply, session);
-        const done = DoneQuery.safeParse(request.query ?? {});
-        const fait = done.success ? done.data.fait : undefined;
+        const flash = readCookies(request.headers.cookie).get(FLASH_COOKIE);
+        if (flash !== undefined) void reply.header('set-cookie', cookie(FLASH_COOKIE, '', { path: CONSOLE_PREFIX, maxAgeS: 0, secure: secure(request) }));
+        const fait = flashKey(flash, session.csrf, app.id);
         const notice = fait && Object.hasOwn(DONE_WORDS, fait) ? DONE_WORDS[fait as ApplicationEvent | 'message'] : undefined;
         return showApplication(reply, session, app, 200, notice ? { notice } : {});
       });
@@ -296,9 +331,24 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         if (!form.success) return badForm(reply, session);
         const { action, pieces } = form.data;
         const message = (form.data.message ?? '').replaceAll('\u0000', '').trim();
-        const forms: ApplicationForms = { action, message: form.data.message ?? '', pieces };
+        const forms: ApplicationForms = { action, message: form.data.message ?? '', pieces, amount: form.data.montant ?? '', start: form.data.debut ?? '' };
         const field = messageFieldId(action);
         const errors: Record<string, string> = {};
+        // an amount and a start date belong to an acceptance only
+        if ((form.data.montant ?? '').trim() !== '' || (form.data.debut ?? '').trim() !== '') {
+          if (action !== 'accept') return badForm(reply, session);
+        }
+        let terms: DecisionTerms = NO_TERMS;
+        if (action === 'accept') {
+          const amount = parseEurosFr(form.data.montant ?? '');
+          const start = parseStartDate(form.data.debut ?? '');
+          if (!amount.ok) errors[AMOUNT_FIELD] = amount.error;
+          if (!start.ok) errors[START_FIELD] = start.error;
+          if (amount.ok && start.ok) terms = { amountCents: amount.value, startDate: start.value };
+        }
+        // a decision the person cannot take back is confirmed first (a box, so it works without JavaScript)
+        if ((action === 'accept' || action === 'refuse') && form.data.confirme !== 'oui') errors[confirmFieldId(action)] = CONFIRM_MISSING;
+        if (form.data.confirme !== undefined && action !== 'accept' && action !== 'refuse') return badForm(reply, session);
         if (action === 'refuse' && message === '') errors[field] = 'Écrivez la raison du refus : la personne la lira.';
         if (action === 'request-information' && message === '') errors[field] = 'Écrivez votre question, ou ce qu’il manque.';
         if (message.length > MAX_MESSAGE_CHARS) errors[field] = `Votre texte est trop long : ${MAX_MESSAGE_CHARS} caractères au plus.`;
@@ -324,6 +374,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
               event: action,
               actor: { kind: 'institution', id: session.account.id },
               message: message === '' ? undefined : message,
+              terms,
             });
             if (!r.ok) throw new Refused(r.reason);
             if (action === 'request-information' && dossierId) await requestPiecesAgain(trx, dossierId, pieces, r.transition.at, message);
@@ -334,7 +385,8 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           const fresh = (await findVisibleApplication(db, catalogue, session.account.institutionKind, app.id)) ?? app;
           return showApplication(reply, session, fresh, 409, { forms, formError: REFUSAL_WORDS[e.reason] });
         }
-        return reply.redirect(`${applicationPath(app.id)}?fait=${action}`, 303);
+        void reply.header('set-cookie', cookie(FLASH_COOKIE, flashValue(session.csrf, app.id, action), { path: CONSOLE_PREFIX, maxAgeS: FLASH_TTL_S, secure: secure(request) }));
+        return reply.redirect(applicationPath(app.id), 303);
       });
 
       scope.post('/demandes/:id/message', async (request, reply) => {
@@ -355,7 +407,25 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           const text = r.reason === 'empty' ? 'Écrivez votre message.' : r.reason === 'too-long' ? `Votre message est trop long : ${MAX_MESSAGE_CHARS} caractères au plus.` : 'Le message n’a pas pu être envoyé.';
           return showApplication(reply, session, app, 400, { forms: { action: 'message', message: form.data.body, errors: { [field]: text } } });
         }
-        return reply.redirect(`${applicationPath(app.id)}?fait=message#echanges`, 303);
+        void reply.header('set-cookie', cookie(FLASH_COOKIE, flashValue(session.csrf, app.id, 'message'), { path: CONSOLE_PREFIX, maxAgeS: FLASH_TTL_S, secure: secure(request) }));
+        return reply.redirect(`${applicationPath(app.id)}#echanges`, 303);
+      });
+
+      // a paper beside its request: the fields read and the image (the bytes come from the route below, journaled)
+      scope.get('/demandes/:id/papiers/:itemId', async (request, reply) => {
+        const session = await requireSession(request, reply);
+        if (!session) return reply;
+        const params = PieceParams.safeParse(request.params);
+        if (!params.success) return notFound(reply, session);
+        const app = await findVisibleApplication(db, catalogue, session.account.institutionKind, params.data.id);
+        if (!app) return notFound(reply, session);
+        const detail = await applicationDetail(db, catalogue, session.account.institutionKind, app);
+        // only the pieces this institution may see are in the detail: another's answers as unknown
+        const piece = detail.pieces.find((p) => p.itemId === params.data.itemId && p.hasFile);
+        if (!piece) {
+          return sendPage(reply, 404, errorPage(plainChrome(session), { title: 'Papier introuvable', text: 'Ce papier n’est pas dans cette demande.', back: { href: applicationPath(app.id), label: 'Retour à la demande' } }));
+        }
+        return sendPage(reply, 200, paperPage(plainChrome(session), detail, piece));
       });
 
       // no HEAD twin: a HEAD would be journaled as a read without serving anything

@@ -8,7 +8,8 @@ import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
 import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, QUEUE_STATES, situationWords, STATE_WORDS } from './labels.ts';
-import type { ApplicationDetail, QueueRow } from '../../features/applications/index.ts';
+import { CONFIRM_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from './labels.ts';
+import type { ApplicationDetail, PieceView, QueueRow } from '../../features/applications/index.ts';
 import type { ConsoleAccount } from '../../features/accounts/index.ts';
 
 export const CONSOLE_PREFIX = '/console';
@@ -16,7 +17,10 @@ export const STYLE_PATH = `${CONSOLE_PREFIX}/style.css`;
 export const LOGIN_PATH = `${CONSOLE_PREFIX}/connexion`;
 export const LOGOUT_PATH = `${CONSOLE_PREFIX}/deconnexion`;
 export const applicationPath = (id: string) => `${CONSOLE_PREFIX}/demandes/${encodeURIComponent(id)}`;
+/** a piece's bytes (journaled), shown inside the paper page */
 export const piecePath = (id: string, itemId: string) => `${applicationPath(id)}/pieces/${encodeURIComponent(itemId)}`;
+/** a paper's page: its image and the fields read on it, beside the request */
+export const paperPath = (id: string, itemId: string) => `${applicationPath(id)}/papiers/${encodeURIComponent(itemId)}`;
 
 /** Field errors of a form: field id → message. */
 export type FieldErrors = Record<string, string>;
@@ -119,11 +123,51 @@ function unreadCell(n: number): Html {
   return html`<span class="badge">${n}</span> <span class="visually-hidden">${n === 1 ? 'message sans réponse' : 'messages sans réponse'}</span>`;
 }
 
+function searchForm(q: string): Html {
+  return html`<form class="inline search" method="get" action="${CONSOLE_PREFIX}" role="search">
+  <div>
+    <label for="q">${SEARCH_WORDS.label}</label>
+    <p class="hint" id="q-aide">${SEARCH_WORDS.hint}</p>
+    <input type="search" id="q" name="q" value="${q}" maxlength="100" autocomplete="off" spellcheck="false" aria-describedby="q-aide">
+  </div>
+  <button type="submit">${SEARCH_WORDS.button}</button>
+</form>`;
+}
+
+/** The search's answer: the requests of this institution that match, whatever their state. */
+export function searchPage(chrome: PageChrome, o: { q: string; rows: QueueRow[] }): string {
+  const body = html`<h1>Chercher une demande</h1>
+${searchForm(o.q)}
+<p role="status">${SEARCH_WORDS.results(o.q, o.rows.length)}</p>
+${
+  o.rows.length === 0
+    ? null
+    : html`<table>
+  <caption>Demandes trouvées, la plus récente en premier</caption>
+  <thead><tr><th scope="col">Aide demandée</th><th scope="col">Personne</th><th scope="col">${SEARCH_WORDS.receipt}</th><th scope="col">Envoyée le</th><th scope="col">État</th></tr></thead>
+  <tbody>
+  ${o.rows.map(
+    (r) => html`<tr>
+    <th scope="row"><a href="${applicationPath(r.id)}">${r.aidName}<span class="visually-hidden"> — demande de ${r.personName}</span></a></th>
+    <td>${r.personName}</td>
+    <td class="mono">${r.receiptNumber ?? '—'}</td>
+    <td>${dateWords(r.submittedAt)}</td>
+    <td>${STATE_WORDS[r.state]}</td>
+  </tr>`,
+  )}
+  </tbody>
+</table>`
+}
+<p><a href="${CONSOLE_PREFIX}">${SEARCH_WORDS.clear}</a></p>`;
+  return layout(`Recherche « ${o.q} »`, chrome, body);
+}
+
 export function queuePage(chrome: PageChrome, o: { filter: string; rows: QueueRow[]; decisions: QueueRow[] }): string {
   const options: [string, string][] = [['toutes', 'Toutes les demandes à traiter'], ...QUEUE_STATES.map((s): [string, string] => [s, STATE_WORDS[s]])];
   const account = chrome.account!;
   const body = html`<h1>Demandes à traiter</h1>
 <p class="lead">Les demandes envoyées à ${account.institutionName}, la plus ancienne en premier.</p>
+${searchForm('')}
 <form class="inline" method="get" action="${CONSOLE_PREFIX}">
   <div>
     <label for="etat">Montrer</label>
@@ -183,10 +227,42 @@ export interface ApplicationForms {
   action?: ApplicationEvent | 'message';
   message?: string;
   pieces?: string[];
+  /** an acceptance's amount and start date, as typed */
+  amount?: string;
+  start?: string;
   errors?: FieldErrors;
 }
 
 const fieldId = (action: ApplicationEvent | 'message') => `texte-${action}`;
+/** the ids of the acceptance's fields and of the confirmation boxes (errors point at them) */
+export const AMOUNT_FIELD = 'montant';
+export const START_FIELD = 'debut';
+export const confirmFieldId = (action: ApplicationEvent) => `confirme-${action}`;
+
+function termsFieldset(forms: ApplicationForms, errors: FieldErrors, mine: boolean): Html {
+  return html`<fieldset class="terms">
+    <legend>${TERMS_WORDS.legend}</legend>
+    <label for="${AMOUNT_FIELD}">${TERMS_WORDS.amountLabel}</label>
+    <p class="hint" id="${AMOUNT_FIELD}-aide">${TERMS_WORDS.amountHint}</p>
+    ${fieldError(AMOUNT_FIELD, errors)}
+    <input type="text" id="${AMOUNT_FIELD}" name="montant" inputmode="decimal" autocomplete="off" maxlength="40" class="short" value="${mine ? (forms.amount ?? '') : ''}"${describedBy(AMOUNT_FIELD, errors, `${AMOUNT_FIELD}-aide`)}>
+    <label for="${START_FIELD}">${TERMS_WORDS.startLabel}</label>
+    <p class="hint" id="${START_FIELD}-aide">${TERMS_WORDS.startHint}</p>
+    ${fieldError(START_FIELD, errors)}
+    <input type="date" id="${START_FIELD}" name="debut" min="2000-01-01" max="2100-12-31" class="short" value="${mine ? (forms.start ?? '') : ''}"${describedBy(START_FIELD, errors, `${START_FIELD}-aide`)}>
+  </fieldset>`;
+}
+
+function confirmBox(event: ApplicationEvent, errors: FieldErrors): Html | null {
+  const words = CONFIRM_WORDS[event];
+  if (!words) return null;
+  const id = confirmFieldId(event);
+  // never ticked in advance, not even when the page comes back with an error: the decision is confirmed each time
+  return html`<div class="confirm">
+    ${fieldError(id, errors)}
+    <div class="check"><input type="checkbox" id="${id}" name="confirme" value="oui" required${describedBy(id, errors)}><label for="${id}">${words}</label></div>
+  </div>`;
+}
 
 function actionForm(d: ApplicationDetail, csrf: string, event: ApplicationEvent, forms: ApplicationForms): Html | null {
   const words = ACTION_WORDS[event];
@@ -224,10 +300,36 @@ function actionForm(d: ApplicationDetail, csrf: string, event: ApplicationEvent,
     <textarea id="${id}" name="message" maxlength="${MAX_MESSAGE_CHARS}" rows="4"${required ? html` required` : null}${describedBy(id, errors, hintId)}>${mine ? (forms.message ?? '') : ''}</textarea>`
         : html`<p class="hint">${words.hint}</p>`
     }
+    ${event === 'accept' ? termsFieldset(forms, errors, mine) : null}
     ${piecesFieldset}
+    ${confirmBox(event, errors)}
     <button type="submit"${buttonClass ? html` class="${buttonClass}"` : null}>${words.button}</button>
   </form>
 </section>`;
+}
+
+function fieldsList(p: PieceView): Html {
+  return p.fields.length === 0
+    ? html`<p class="hint">${SECTION_WORDS.noFields}</p>`
+    : html`<dl class="facts fields">${p.fields.map((f) => html`<dt>${f.label}</dt><dd${f.name === 'iban' ? html` class="mono"` : null}>${f.value}</dd>`)}</dl>`;
+}
+
+function pieceCard(d: ApplicationDetail, p: PieceView, i: number): Html {
+  const hid = `papier-${i}`;
+  return html`<li class="card paper" aria-labelledby="${hid}">
+  <h3 id="${hid}">${p.label}</h3>
+  ${p.requestedAt ? html`<p class="requested">Redemandé le ${dateWords(p.requestedAt)}${p.requestMessage ? html` : ${p.requestMessage}` : null}</p>` : null}
+  ${
+    p.hasFile
+      ? html`<p>${p.title ?? '—'}${p.docTypeTitle ? html` <span class="hint">(${p.docTypeTitle})</span>` : null} — version ${p.version ?? '—'}${
+          p.attachedAt ? html`, ${p.requestedAt && p.attachedAt > p.requestedAt ? 'donné de nouveau' : 'donné'} le ${dateTimeWords(p.attachedAt)}` : null
+        }</p>
+  <h4>${SECTION_WORDS.fieldsRead}</h4>
+  ${fieldsList(p)}
+  <p><a href="${paperPath(d.app.id, p.itemId)}">${SECTION_WORDS.seePaper}<span class="visually-hidden"> : ${p.label}</span></a></p>`
+      : html`<p>Pas encore donné.</p>`
+  }
+</li>`;
 }
 
 export function applicationPage(chrome: PageChrome, d: ApplicationDetail, forms: ApplicationForms = {}): string {
@@ -235,17 +337,16 @@ export function applicationPage(chrome: PageChrome, d: ApplicationDetail, forms:
   const msgErrors = forms.action === 'message' ? (forms.errors ?? {}) : {};
   const msgId = fieldId('message');
   const sig = d.signature;
+  const terms = termsWords(d.terms);
+  const termsRow = (t: ApplicationDetail['history'][number]) => (t.event === 'accept' && terms ? html`<br><strong>${terms}</strong>` : null);
+  // the evidence first (the person, the papers with what was read on them, the signature), then what
+  // happened, then the decisions: a decision is taken after reading, not before
   const body = html`<p><a href="/console">← Retour aux demandes à traiter</a></p>
 <h1>${d.aidName} — ${d.person.name}</h1>
-<p class="lead">État : <strong>${STATE_WORDS[d.app.state]}</strong>. Envoyée le ${dateWords(d.app.submitted_at)}.</p>
-
-<h2>Que voulez-vous faire ?</h2>
-${
-  d.events.length === 0
-    ? html`<p>Aucune action possible : ${STATE_WORDS[d.app.state].toLowerCase()}.</p>`
-    : html`<div class="actions">${d.events.map((e) => actionForm(d, csrf, e, forms))}</div>`
-}
+<p class="lead">État : <strong>${STATE_WORDS[d.app.state]}</strong>. Envoyée le ${dateWords(d.app.submitted_at)}.${sig?.receiptNumber ? html` Numéro de reçu : <span class="mono">${sig.receiptNumber}</span>.` : null}</p>
 ${d.app.decision_reason ? html`<p><strong>Motif de la décision :</strong> ${multiline(d.app.decision_reason)}</p>` : null}
+${terms ? html`<p><strong>${TERMS_WORDS.terms} :</strong> ${terms}</p>` : null}
+${d.events.length > 0 ? html`<p><a href="#decisions">${SECTION_WORDS.toActions}</a></p>` : null}
 
 <h2>La personne</h2>
 <dl class="facts">
@@ -253,6 +354,14 @@ ${d.app.decision_reason ? html`<p><strong>Motif de la décision :</strong> ${mul
   <dt>Identifiant</dt><dd class="mono">${d.person.identifier}</dd>
   <dt>Date de naissance</dt><dd>${dateWords(d.person.birthDate)}</dd>
 </dl>
+
+<h2 id="papiers">${SECTION_WORDS.pieces}</h2>
+${
+  d.pieces.length === 0
+    ? html`<p>Aucun papier pour cette demande.</p>`
+    : html`<ul class="papers">${d.pieces.map((p, i) => pieceCard(d, p, i))}</ul>
+<p class="hint">Chaque papier que vous ouvrez est noté dans le journal que la personne peut lire.</p>`
+}
 
 <h2>Sa situation, comme elle l’a déclarée</h2>
 ${
@@ -272,25 +381,6 @@ ${
 </table>`
 }
 
-<h2>Les papiers donnés</h2>
-${
-  d.pieces.length === 0
-    ? html`<p>Aucun papier pour cette demande.</p>`
-    : html`<table>
-  <caption>Papiers de la demande</caption>
-  <thead><tr><th scope="col">Papier demandé</th><th scope="col">Document donné</th><th scope="col">Version</th><th scope="col">Voir</th></tr></thead>
-  <tbody>${d.pieces.map(
-    (p) => html`<tr>
-    <td>${p.label}${p.requestedAt ? html`<br><span class="requested">Redemandé le ${dateWords(p.requestedAt)}${p.requestMessage ? html` : ${p.requestMessage}` : null}</span>` : null}</td>
-    <td>${p.title ?? 'Pas encore donné'}${p.hasFile && p.attachedAt ? html`<br><span class="hint">${p.requestedAt && p.attachedAt > p.requestedAt ? 'Donné de nouveau' : 'Donné'} le ${dateTimeWords(p.attachedAt)}</span>` : null}</td>
-    <td>${p.version ?? '—'}</td>
-    <td>${p.hasFile ? html`<a href="${piecePath(d.app.id, p.itemId)}">Voir le papier<span class="visually-hidden"> : ${p.label}</span></a>` : '—'}</td>
-  </tr>`,
-  )}</tbody>
-</table>
-<p class="hint">Chaque papier que vous ouvrez est noté dans le journal que la personne peut lire.</p>`
-}
-
 <h2>La signature</h2>
 ${
   sig
@@ -306,12 +396,13 @@ ${
     : html`<p>Pas de signature enregistrée.</p>`
 }
 
-<h2>Ce qui s’est passé</h2>
+<h2 id="historique">${SECTION_WORDS.history}</h2>
 <table>
   <caption>Historique de la demande, du plus ancien au plus récent</caption>
   <thead><tr><th scope="col">Quand</th><th scope="col">Quoi</th><th scope="col">Qui</th><th scope="col">Message</th></tr></thead>
   <tbody>${d.history.map(
-    (t) => html`<tr><td>${dateTimeWords(t.at)}</td><td>${t.event === 'information-provided' && t.actor.kind === 'system' ? PIECES_ARRIVED : EVENT_WORDS[t.event]}</td><td>${t.actorName}</td><td>${t.message ? multiline(t.message) : '—'}</td></tr>`,
+    (t) =>
+      html`<tr><td>${dateTimeWords(t.at)}</td><td>${t.event === 'information-provided' && t.actor.kind === 'system' ? PIECES_ARRIVED : EVENT_WORDS[t.event]}${termsRow(t)}</td><td>${t.actorName}</td><td>${t.message ? multiline(t.message) : '—'}</td></tr>`,
   )}</tbody>
 </table>
 
@@ -333,8 +424,50 @@ ${
   ${fieldError(msgId, msgErrors)}
   <textarea id="${msgId}" name="body" maxlength="${MAX_MESSAGE_CHARS}" rows="4" required${describedBy(msgId, msgErrors, `${msgId}-aide`)}>${forms.action === 'message' ? (forms.message ?? '') : ''}</textarea>
   <div><button type="submit">Envoyer le message</button></div>
-</form>`;
+</form>
+
+<h2 id="decisions">${SECTION_WORDS.actions}</h2>
+${
+  d.events.length === 0
+    ? html`<p>Aucune action possible : ${STATE_WORDS[d.app.state].toLowerCase()}.</p>`
+    : html`<div class="actions">${d.events.map((e) => actionForm(d, csrf, e, forms))}</div>`
+}`;
   return layout(`${d.aidName} — ${d.person.name}`, chrome, body);
+}
+
+/** One paper beside its request: the image (or a link to the PDF) and what was read on it. */
+export function paperPage(chrome: PageChrome, d: ApplicationDetail, p: PieceView): string {
+  const back = html`<p><a href="${applicationPath(d.app.id)}#papiers">← ${PAPER_WORDS.back}<span class="visually-hidden"> : ${d.aidName}, ${d.person.name}</span></a></p>`;
+  const file = piecePath(d.app.id, p.itemId);
+  const isImage = p.mime === 'image/png' || p.mime === 'image/jpeg' || p.mime === 'image/webp';
+  const body = html`${back}
+<h1>${p.label}</h1>
+<p class="lead">${d.aidName} — ${d.person.name}</p>
+<div class="paper-page">
+  <section aria-labelledby="lu">
+    <h2 id="lu">${SECTION_WORDS.fieldsRead}</h2>
+    <dl class="facts">
+      ${p.docTypeTitle ? html`<dt>${PAPER_WORDS.kind}</dt><dd>${p.docTypeTitle}</dd>` : null}
+      <dt>${PAPER_WORDS.document}</dt><dd>${p.title ?? '—'}</dd>
+      <dt>${PAPER_WORDS.version}</dt><dd>${p.version ?? '—'}</dd>
+      ${p.attachedAt ? html`<dt>${PAPER_WORDS.given}</dt><dd>${dateTimeWords(p.attachedAt)}</dd>` : null}
+    </dl>
+    ${fieldsList(p)}
+  </section>
+  <section aria-labelledby="image">
+    <h2 id="image">Le papier</h2>
+    ${
+      isImage
+        ? html`<img class="paper-image" src="${file}" alt="${PAPER_WORDS.image(p.label)}">`
+        : p.mime === 'application/pdf'
+          ? html`<p>${PAPER_WORDS.pdf} <a href="${file}">${PAPER_WORDS.openPdf}<span class="visually-hidden"> : ${p.label}</span></a></p>`
+          : html`<p>${PAPER_WORDS.notImage} <a href="${file}">${PAPER_WORDS.download}</a></p>`
+    }
+    <p class="hint">${PAPER_WORDS.journal}</p>
+  </section>
+</div>
+${back}`;
+  return layout(`${p.label} — ${d.aidName} — ${d.person.name}`, chrome, body);
 }
 
 export function messageFieldId(action: ApplicationEvent | 'message'): string {

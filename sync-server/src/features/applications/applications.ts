@@ -22,6 +22,7 @@ import type { ApplicationRow, ApplicationTransitionRow, Database } from '../../k
 import { DECIDED_STATES, transition } from './state-machine.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
 import { aidInstitutionName, capitalize, toInstitution } from './words.ts';
+import type { DecisionTerms } from './decision-terms.ts';
 
 export interface ApplicationActor {
   kind: ApplicationActorKind;
@@ -39,6 +40,8 @@ export interface Application {
   submittedAt: string | null;
   decidedAt: string | null;
   decisionReason: string | null;
+  /** what an acceptance grants (both null otherwise) */
+  decisionTerms: DecisionTerms;
 }
 
 export interface ApplicationTransition {
@@ -86,6 +89,7 @@ function toApplication(row: ApplicationRow): Application {
     submittedAt: row.submitted_at,
     decidedAt: row.decided_at,
     decisionReason: row.decision_reason,
+    decisionTerms: { amountCents: row.decision_amount_cents === null ? null : Number(row.decision_amount_cents), startDate: row.decision_start_date },
   };
 }
 
@@ -149,6 +153,8 @@ export async function insertApplication(
     submitted_at: null,
     decided_at: null,
     decision_reason: null,
+    decision_amount_cents: null,
+    decision_start_date: null,
     dossier_id: input.dossierId ?? null,
     waits_for: input.waitsFor ?? null,
   };
@@ -201,7 +207,15 @@ const PUSHED_STATUS: Partial<Record<ApplicationState, ApplicationStatusBody['sta
 export async function fireEventIn(
   trx: Transaction<Database>,
   dialect: Dialect,
-  input: { applicationId: string; event: ApplicationEvent; actor: ApplicationActor; message?: string | undefined; at?: string | undefined },
+  input: {
+    applicationId: string;
+    event: ApplicationEvent;
+    actor: ApplicationActor;
+    message?: string | undefined;
+    at?: string | undefined;
+    /** an acceptance's amount and start date; kept only when the application becomes accepted */
+    terms?: DecisionTerms | undefined;
+  },
 ): Promise<FireOutcome> {
   // NUL characters dropped here, for every caller (the console's form, the kiosk's socket, the server's own jobs)
   const message = input.message?.replaceAll(String.fromCharCode(0), '').trim() || null;
@@ -219,10 +233,20 @@ export async function fireEventIn(
     if (DECIDED_STATES.includes(t.next)) {
       next.decided_at = at;
       next.decision_reason = message;
+      next.decision_amount_cents = t.next === 'accepted' ? (input.terms?.amountCents ?? null) : null;
+      next.decision_start_date = t.next === 'accepted' ? (input.terms?.startDate ?? null) : null;
     }
     await trx
       .updateTable('applications')
-      .set({ state: next.state, updated_at: next.updated_at, submitted_at: next.submitted_at, decided_at: next.decided_at, decision_reason: next.decision_reason })
+      .set({
+        state: next.state,
+        updated_at: next.updated_at,
+        submitted_at: next.submitted_at,
+        decided_at: next.decided_at,
+        decision_reason: next.decision_reason,
+        decision_amount_cents: next.decision_amount_cents,
+        decision_start_date: next.decision_start_date,
+      })
       .where('id', '=', current.id)
       .execute();
     const row = await appendTransition(trx, {
@@ -242,7 +266,15 @@ export async function fireEventIn(
       subjectPersonId: current.person_id,
       documentId: null,
       ground: audit.ground,
-      detail: { applicationId: current.id, aidId: current.aid_id, from: current.state, to: t.next, withMessage: message !== null },
+      // like the message, only whether terms were given: the amounts are in the application, not the journal
+      detail: {
+        applicationId: current.id,
+        aidId: current.aid_id,
+        from: current.state,
+        to: t.next,
+        withMessage: message !== null,
+        ...(t.next === 'accepted' && (next.decision_amount_cents !== null || next.decision_start_date !== null) ? { withTerms: true } : {}),
+      },
       at,
     });
     if (t.next in PUSHED_STATUS && input.actor.kind !== 'applicant' && current.dossier_id) {

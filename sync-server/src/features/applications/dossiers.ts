@@ -28,6 +28,8 @@ import { BEFORE_DECISION, BEFORE_SUBMISSION } from './state-machine.ts';
 import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thread.ts';
 import type { MessageAuthor } from './thread.ts';
 import { aidInstitutionName, aidName, historySentence, institutionName, toInstitution } from './words.ts';
+import { decisionTermsFr } from '../../../protocol/format.ts';
+import { termsOf } from './decision-terms.ts';
 
 export type Failure = { code: 'invalid' | 'unknown' | 'forbidden' | 'conflict' | 'incomplete' | 'expired' | 'unprintable'; message: string };
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: Failure };
@@ -459,6 +461,7 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
       state: app.state,
       waitsFor: await waitingText(db, catalogue, app),
       decisionReason: app.decision_reason,
+      ...kioskTerms(app),
     });
   }
   const appIds = apps.map((a) => a.id);
@@ -475,12 +478,16 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
       )
     : [];
   const history = transitions.map((t) => {
-    const aidId = appById.get(t.application_id)?.aid_id ?? '';
+    const app = appById.get(t.application_id);
+    const aidId = app?.aid_id ?? '';
+    const sentence = historySentence({ event: t.event as Parameters<typeof historySentence>[0]['event'], to: t.to_state, actorKind: t.actor_kind, message: t.message }, aidInstitutionName(catalogue, aidId));
+    // an application is accepted once at most: its terms belong to that step
+    const terms = t.event === 'accept' && app ? decisionTermsFr(termsOf(app)) : null;
     return {
       at: t.at,
       aidName: aidName(catalogue, aidId),
       state: t.to_state,
-      text: historySentence({ event: t.event as Parameters<typeof historySentence>[0]['event'], to: t.to_state, actorKind: t.actor_kind, message: t.message }, aidInstitutionName(catalogue, aidId)),
+      text: terms ? `${sentence} ${terms}.` : sentence,
     };
   });
 
@@ -512,6 +519,12 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
       messages,
     },
   };
+}
+
+/** An acceptance's terms as the kiosk receives them (protocol Dossier and Notice). */
+function kioskTerms(row: { decision_amount_cents: number | null; decision_start_date: string | null }): { decisionAmountCents: number | null; decisionStartDate: string | null } {
+  const t = termsOf(row);
+  return { decisionAmountCents: t.amountCents, decisionStartDate: t.startDate };
 }
 
 /**
@@ -550,7 +563,17 @@ export async function listDossiers(db: Kysely<Database>, applicant: Applicant, c
   const noticeRows = await db
     .selectFrom('application_notices')
     .innerJoin('applications', 'applications.id', 'application_notices.application_id')
-    .select(['application_notices.id', 'application_notices.dossier_id', 'application_notices.application_id', 'application_notices.state', 'application_notices.created_at', 'application_notices.message', 'applications.aid_id'])
+    .select([
+      'application_notices.id',
+      'application_notices.dossier_id',
+      'application_notices.application_id',
+      'application_notices.state',
+      'application_notices.created_at',
+      'application_notices.message',
+      'applications.aid_id',
+      'applications.decision_amount_cents',
+      'applications.decision_start_date',
+    ])
     .where('application_notices.person_id', '=', applicant.personId)
     .where('application_notices.seen_at', 'is', null)
     .orderBy('application_notices.created_at')
@@ -565,6 +588,8 @@ export async function listDossiers(db: Kysely<Database>, applicant: Applicant, c
     state: n.state,
     at: n.created_at,
     message: n.message,
+    // the acceptance's terms go with the notice of that acceptance only
+    ...(n.state === 'accepted' ? kioskTerms(n) : { decisionAmountCents: null, decisionStartDate: null }),
   }));
   dossiers.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.dossierId.localeCompare(b.dossierId));
   return { dossiers, notices };

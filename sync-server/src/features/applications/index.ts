@@ -1,5 +1,7 @@
 /** The face of the applications feature: what the rest of the server may use of it. */
 export { catalogueOr, fireEvent, fireEventIn, insertApplication } from './applications.ts';
+export { MAX_MONTHLY_CENTS, NO_TERMS, parseEurosFr, parseStartDate, termsOf } from './decision-terms.ts';
+export type { DecisionTerms } from './decision-terms.ts';
 export { DOSSIER_PDF_JOB, RECEIPT_PDF_JOB, dossierPdf, receiptPdf } from './dossier-pdf.ts';
 export type { DossierPdfInput, ReceiptInput } from './dossier-pdf.ts';
 export { applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, reevaluatePerson, viewDossier, withdrawDossier, writeToInstitution } from './dossiers.ts';
@@ -8,8 +10,8 @@ export { readPieceForProcessing } from './piece-read.ts';
 export { requestPiecesAgain } from './pieces.ts';
 export { dossierPdfFor, printDossier, printReceipt, receiptPdfFor } from './printouts.ts';
 export type { DossierPrintInput } from './printouts.ts';
-export { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from './processing.ts';
-export type { ApplicationDetail, QueueRow } from './processing.ts';
+export { applicationDetail, findVisibleApplication, listDecisions, listQueue, MAX_SEARCH_CHARS, searchApplications, visiblePieceIds } from './processing.ts';
+export type { ApplicationDetail, PieceView, QueueRow } from './processing.ts';
 export { APPLICATION_EVENTS } from './state-machine.ts';
 export type { ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
 export { prepareSubmission, submitSigned } from './submission.ts';

@@ -6,8 +6,14 @@
  * Everything else answers as if it did not exist.
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { FilingSituation, MANIFEST_CONTEXT, SubmissionGround } from '../../../protocol/applications.ts';
+import { fieldValueFr } from '../../../protocol/format.ts';
+import { DOC_TYPE_TITLE, fieldLabel } from '../../../protocol/vault.ts';
+import type { DocType } from '../../../protocol/common.ts';
+import { termsOf } from './decision-terms.ts';
+import type { DecisionTerms } from './decision-terms.ts';
 import type { AidCatalogue } from '../aids/index.ts';
 import { history, parentAccepted } from './applications.ts';
 import type { ApplicationTransition } from './applications.ts';
@@ -30,7 +36,7 @@ function sentApplications(db: Kysely<Database>) {
 
 /** Applications this institution kind sees (see the file comment). */
 function visibleApplications(db: Kysely<Database>, aidIds: readonly string[]) {
-  return sentApplications(db).innerJoin('persons as p', 'p.id', 'a.person_id').where('a.aid_id', 'in', [...aidIds]);
+  return sentApplications(db).innerJoin('persons as p', 'p.id', 'a.person_id').leftJoin('dossiers as d', 'd.id', 'a.dossier_id').where('a.aid_id', 'in', [...aidIds]);
 }
 
 export interface QueueRow {
@@ -43,6 +49,8 @@ export interface QueueRow {
   decisionReason: string | null;
   personName: string;
   personIdentifier: string;
+  /** the dossier's receipt number (the request's reference the person holds) */
+  receiptNumber: string | null;
   /** messages of the person (or their agent) since the service last wrote or acted */
   unread: number;
 }
@@ -93,6 +101,7 @@ const QUEUE_COLUMNS = [
   'p.first_name',
   'p.last_name',
   'p.identifier',
+  'd.receipt_number',
 ] as const;
 
 type QueueSelect = {
@@ -105,6 +114,7 @@ type QueueSelect = {
   first_name: string;
   last_name: string;
   identifier: string;
+  receipt_number: string | null;
 };
 
 function toRows(catalogue: AidCatalogue, rows: QueueSelect[], unread: Map<string, number>): QueueRow[] {
@@ -118,6 +128,7 @@ function toRows(catalogue: AidCatalogue, rows: QueueSelect[], unread: Map<string
     decisionReason: r.decision_reason,
     personName: `${r.first_name} ${r.last_name}`,
     personIdentifier: r.identifier,
+    receiptNumber: r.receipt_number,
     unread: unread.get(r.id) ?? 0,
   }));
 }
@@ -136,6 +147,38 @@ export async function listQueue(
     .select(QUEUE_COLUMNS)
     .where('a.state', 'in', [...states])
     .orderBy('a.submitted_at')
+    .orderBy('a.id')
+    .limit(limit)
+    .execute();
+  return toRows(catalogue, rows, await unreadFromApplicant(db, rows.map((r) => r.id)));
+}
+
+/** The longest search kept: a name or a receipt number is far shorter. */
+export const MAX_SEARCH_CHARS = 100;
+
+const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The applications of this institution kind (the same visibility rule as the queue: never another
+ * institution's) whose person's name contains the words typed (first name, last name, or both in either
+ * order) or whose receipt number contains them, whatever their state, the latest sent first.
+ */
+export async function searchApplications(db: Kysely<Database>, catalogue: AidCatalogue, institutionKind: string, query: string, limit = 100): Promise<QueueRow[]> {
+  const aidIds = aidIdsOf(catalogue, institutionKind);
+  const q = query.replace(/\s+/g, ' ').trim().toLowerCase().slice(0, MAX_SEARCH_CHARS);
+  if (aidIds.length === 0 || q === '') return [];
+  const like = `%${likeEscaped(q)}%`;
+  const contains = (expr: ReturnType<typeof sql>) => sql<boolean>`lower(${expr}) like ${like} escape '\\'`;
+  const rows = await visibleApplications(db, aidIds)
+    .select(QUEUE_COLUMNS)
+    .where((eb) =>
+      eb.or([
+        contains(sql`p.first_name || ' ' || p.last_name`),
+        contains(sql`p.last_name || ' ' || p.first_name`),
+        contains(sql`coalesce(d.receipt_number, '')`),
+      ]),
+    )
+    .orderBy('a.submitted_at', 'desc')
     .orderBy('a.id')
     .limit(limit)
     .execute();
@@ -252,6 +295,12 @@ export interface PieceView {
   requestMessage: string | null;
   /** a file is attached (the link to view it) */
   hasFile: boolean;
+  /** the attached file's type (image/png, application/pdf…) */
+  mime: string | null;
+  /** the kind of paper, as people say it (« Relevé d’identité bancaire (RIB) ») */
+  docTypeTitle: string | null;
+  /** the fields read on the attached version, labelled and written for people */
+  fields: { name: string; label: string; value: string }[];
 }
 
 export interface SignatureView {
@@ -278,6 +327,8 @@ export interface ApplicationDetail {
   history: (ApplicationTransition & { actorName: string })[];
   messages: (ApplicationMessage & { authorName: string })[];
   events: ApplicationEvent[];
+  /** what the acceptance grants (both null when none, or not accepted) */
+  terms: DecisionTerms;
 }
 
 function groundOf(text: string): string | null {
@@ -323,7 +374,9 @@ export async function applicationDetail(
     const rows = await db
       .selectFrom('dossier_pieces')
       .leftJoin('documents', 'documents.id', 'dossier_pieces.document_id')
+      .leftJoin('blobs', 'blobs.sha256', 'dossier_pieces.blob_sha256')
       .select([
+        'blobs.mime',
         'dossier_pieces.item_id',
         'dossier_pieces.document_id',
         'dossier_pieces.version',
@@ -331,13 +384,15 @@ export async function applicationDetail(
         'dossier_pieces.requested_at',
         'dossier_pieces.request_message',
         'documents.title',
+        'documents.doc_type',
       ])
       .where('dossier_pieces.dossier_id', '=', dossier.id)
       .orderBy('dossier_pieces.item_id')
       .execute();
     // a piece only another institution asks for (the MDPH's medical certificate, for the CAF) is not shown
-    pieces = rows
-      .filter((r) => visiblePieces.has(r.item_id))
+    const shown = rows.filter((r) => visiblePieces.has(r.item_id));
+    const fieldsOf = await readFields(db, shown);
+    pieces = shown
       .map((r) => ({
         itemId: r.item_id,
         label: itemLabel(catalogue, r.item_id),
@@ -347,6 +402,9 @@ export async function applicationDetail(
         requestedAt: r.requested_at,
         requestMessage: r.request_message,
         hasFile: r.document_id !== null && r.version !== null,
+        mime: r.mime ?? null,
+        docTypeTitle: r.doc_type ? (DOC_TYPE_TITLE[r.doc_type as DocType] ?? null) : null,
+        fields: fieldsOf(r.document_id, r.version),
       }));
     if (dossier.signed_at || dossier.manifest) {
       const ground = dossier.ground ? groundOf(dossier.ground) : null;
@@ -400,5 +458,37 @@ export async function applicationDetail(
     history: h.map((t) => ({ ...t, actorName: t.actor.kind === 'institution' ? staffName(t.actor.id) : t.actor.kind === 'system' ? 'La plateforme' : personName(t.actor.id) })),
     messages: msgs.map((m) => ({ ...m, authorName: m.authorKind === 'institution' ? staffName(m.authorId) : personName(m.authorId) })),
     events: eventsFor(app.state, 'institution'),
+    terms: termsOf(app),
+  };
+}
+
+/** The canonical JSON of a version's fields, read back; anything malformed reads as no field. */
+function parseFields(text: string): { name: string; label: string; value: string }[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
+  const out: { name: string; label: string; value: string }[] = [];
+  for (const [name, f] of Object.entries(parsed as Record<string, unknown>)) {
+    const value = f && typeof f === 'object' && 'value' in f && typeof f.value === 'string' ? f.value.trim() : null;
+    if (value) out.push({ name, label: fieldLabel(name), value: fieldValueFr(name, value) });
+  }
+  return out;
+}
+
+/** The fields read on each attached version (one query for all the pieces shown). */
+async function readFields(
+  db: Kysely<Database>,
+  pieces: readonly { document_id: string | null; version: number | null }[],
+): Promise<(documentId: string | null, version: number | null) => { name: string; label: string; value: string }[]> {
+  const ids = [...new Set(pieces.map((p) => p.document_id).filter((id): id is string => id !== null))];
+  const rows = ids.length ? await db.selectFrom('document_versions').select(['document_id', 'version', 'fields']).where('document_id', 'in', ids).execute() : [];
+  const byKey = new Map(rows.map((r) => [`${r.document_id}/${r.version}`, r.fields]));
+  return (documentId, version) => {
+    const text = documentId !== null && version !== null ? byKey.get(`${documentId}/${version}`) : undefined;
+    return text ? parseFields(text) : [];
   };
 }

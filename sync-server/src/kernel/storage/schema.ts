@@ -244,6 +244,10 @@ export interface ApplicationsTable {
   /** the institution's message with its decision (required for a refusal) */
   decision_reason: string | null;
   dossier_id: Generated<string | null>;
+  /** an acceptance's monthly amount, in cents (null: none given) */
+  decision_amount_cents: Generated<number | null>;
+  /** an acceptance's start date, YYYY-MM-DD (null: none given) */
+  decision_start_date: Generated<string | null>;
   /** a linked aid: the application whose decision it waits for */
   waits_for: Generated<string | null>;
 }

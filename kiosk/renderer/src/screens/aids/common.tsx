@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import type { AidNotice } from '../../../../contract/schema.ts';
 import { Title } from '../../components/screen.tsx';
-import { dateFr } from '../../format.ts';
+import { dateFr, decisionTermsFr } from '../../format.ts';
 import { t } from '../../texts.ts';
 
 /** What became of a printout of the aid space (printed, or ready for an agent when there is no printer). */
@@ -22,6 +22,7 @@ export function Notices({ notices, onOpen, level = 2 }: { notices: AidNotice[]; 
           <li key={n.id}>
             <p class="lead">{t.aids.notice(n.aidName, n.stateLabel)}</p>
             <p class="doc-meta">{dateFr(n.at)}</p>
+            {n.state === 'accepted' && decisionTermsFr(n.decisionAmountCents, n.decisionStartDate) && <p class="lead">{decisionTermsFr(n.decisionAmountCents, n.decisionStartDate)}</p>}
             {n.message && (
               <blockquote>
                 <span class="muted">{t.aids.noticeWords}</span> « {n.message} »

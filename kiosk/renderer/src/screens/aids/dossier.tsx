@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChecklistPiece, DossierView } from '../../../../contract/schema.ts';
 import { Keyboard } from '../../components/keyboard.tsx';
-import { dateFr, dateTimeFr } from '../../format.ts';
+import { dateFr, dateTimeFr, decisionTermsFr } from '../../format.ts';
 import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
@@ -129,6 +129,7 @@ export function Dossier({
                   <span class="muted">{t.dossier.decision}</span> « {a.decisionReason} »
                 </p>
               )}
+              {a.state === 'accepted' && decisionTermsFr(a.decisionAmountCents, a.decisionStartDate) && <p class="lead">{decisionTermsFr(a.decisionAmountCents, a.decisionStartDate)}</p>}
             </li>
           ))}
         </ul>

@@ -366,6 +366,9 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     expect(body).toContain('14 mars 2009');
     expect(body).toContain('Locataire');
     expect(body).toContain('Complémentaire santé solidaire'); // the other aid of the dossier
+    // Camille is under 25: the RSA's age condition, said to the service before the papers, with its source
+    expect(body).toMatch(/À vérifier : les conditions de base[\s\S]*Vous avez \d+ ans\. Le RSA est pour les personnes de 25 ans ou plus\.[\s\S]*L262-4/);
+    expect(body.indexOf('À vérifier : les conditions de base')).toBeLessThan(body.indexOf('id="papiers"'));
     for (const item of ['identite', 'rib', 'bulletins-salaire', 'quittance-loyer']) expect(body).toContain(`/papiers/${item}"`);
     // the CPAM's pieces are not the CAF's business
     expect(body).not.toContain('/attestation-assurance-maladie');

@@ -174,3 +174,9 @@ export const PAPER_WORDS = {
   document: 'Document donné',
   version: 'Version',
 } as const;
+
+/** An aid's basic conditions the person seemed not to meet (features/aids/eligibility.ts), shown before the papers. */
+export const ELIGIBILITY_WORDS = {
+  title: 'À vérifier : les conditions de base',
+  told: 'La personne l’a lu sur la tablette avant d’envoyer sa demande. C’est à vous de décider.',
+} as const;

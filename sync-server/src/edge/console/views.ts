@@ -8,7 +8,7 @@ import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
 import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, QUEUE_STATES, situationWords, STATE_WORDS } from './labels.ts';
-import { CONFIRM_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from './labels.ts';
+import { CONFIRM_WORDS, ELIGIBILITY_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from './labels.ts';
 import type { ApplicationDetail, PieceView, QueueRow } from '../../features/applications/index.ts';
 import type { ConsoleAccount } from '../../features/accounts/index.ts';
 
@@ -354,6 +354,16 @@ ${d.events.length > 0 ? html`<p><a href="#decisions">${SECTION_WORDS.toActions}<
   <dt>Identifiant</dt><dd class="mono">${d.person.identifier}</dd>
   <dt>Date de naissance</dt><dd>${dateWords(d.person.birthDate)}</dd>
 </dl>
+
+${
+  d.warnings.length > 0
+    ? html`<div class="eligibility" role="note" aria-labelledby="conditions">
+  <h2 id="conditions">${ELIGIBILITY_WORDS.title}</h2>
+  <ul>${d.warnings.map((w) => html`<li>${w.text} <span class="hint">(${w.source})</span></li>`)}</ul>
+  <p>${ELIGIBILITY_WORDS.told}</p>
+</div>`
+    : null
+}
 
 <h2 id="papiers">${SECTION_WORDS.pieces}</h2>
 ${

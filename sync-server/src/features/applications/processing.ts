@@ -14,7 +14,8 @@ import { DOC_TYPE_TITLE, fieldLabel } from '../../../protocol/vault.ts';
 import type { DocType } from '../../../protocol/common.ts';
 import { termsOf } from './decision-terms.ts';
 import type { DecisionTerms } from './decision-terms.ts';
-import type { AidCatalogue } from '../aids/index.ts';
+import { ageOn, eligibilityWarnings } from '../aids/index.ts';
+import type { AidCatalogue, EligibilityWarning } from '../aids/index.ts';
 import { history, parentAccepted } from './applications.ts';
 import type { ApplicationTransition } from './applications.ts';
 import { eventsFor } from './state-machine.ts';
@@ -329,6 +330,8 @@ export interface ApplicationDetail {
   events: ApplicationEvent[];
   /** what the acceptance grants (both null when none, or not accepted) */
   terms: DecisionTerms;
+  /** the aid's basic conditions the person seemed not to meet when asking (the person was told before sending) */
+  warnings: EligibilityWarning[];
 }
 
 function groundOf(text: string): string | null {
@@ -459,6 +462,7 @@ export async function applicationDetail(
     messages: msgs.map((m) => ({ ...m, authorName: m.authorKind === 'institution' ? staffName(m.authorId) : personName(m.authorId) })),
     events: eventsFor(app.state, 'institution'),
     terms: termsOf(app),
+    warnings: situation && dossier ? eligibilityWarnings(app.aid_id, { age: ageOn(person.birth_date, dossier.created_at), situation }) : [],
   };
 }
 

@@ -28,6 +28,13 @@ export const Ground = z.discriminatedUnion('kind', [
 ]);
 export type Ground = z.infer<typeof Ground>;
 
+/** « C'est le mien » (a married name, a typo on the paper), or someone of the household, said who. */
+export const HolderAnswer = z.strictObject({
+  answer: z.enum(['mine', 'household']),
+  relation: z.enum(['conjoint', 'enfant', 'parent', 'autre']).optional(),
+});
+export type HolderAnswer = z.infer<typeof HolderAnswer>;
+
 export const DocumentDeposit = z.object({
   type: z.literal('vault.document.deposit'),
   payload: z.object({
@@ -48,6 +55,8 @@ export const DocumentDeposit = z.object({
     expiresOn: IsoDate.optional(),
     capturedAt: IsoDateTime,
     ground: Ground,
+    /** the person's answer when the paper did not seem to be in their name (identity-match.ts) */
+    holderAnswer: HolderAnswer.optional(),
   }),
 });
 export type DocumentDeposit = z.infer<typeof DocumentDeposit>;

@@ -408,6 +408,34 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
     expect(body).toContain('<a href="#decisions">Aller aux décisions</a>');
   });
 
+  it('says on its card when a paper is in someone else’s name or has another birth date, with what the person answered', async () => {
+    const filed = await fileDossier({ db: storage.db, dialect: storage.dialect, blobStore }, {
+      personIdentifier: YANIS.identifier,
+      aids: ['prime-activite'],
+      pieces: [
+        piece('rib', 'RIB', 'rib', { holder: 'Mme Claire MARTIN', iban: 'FR7630006000011234567890189' }),
+        piece('bulletins-salaire', 'Bulletin', 'payslip', { employee: 'Thomas NGUYEN', netPay: '1520.10' }),
+        piece('identite', 'Carte d’identité', 'identity-card', { surname: 'BENALI', givenNames: 'YANIS', birthDate: '1970-10-25' }),
+      ],
+    });
+    // the person answered at the tablet for the RIB only
+    await storage.db
+      .updateTable('document_versions')
+      .set({ holder_answer: JSON.stringify({ answer: 'household', relation: 'conjoint' }) })
+      .where('document_id', '=', filed.documents.rib!.documentId)
+      .execute();
+    const caf = await loginAs('caf-chef');
+    const body = (await caf.get(`/console/demandes/${filed.applications['prime-activite']}`)).body;
+    const card = (needle: string) => body.slice(body.lastIndexOf('<li class="card paper"', body.indexOf(needle)), body.indexOf('</li>', body.indexOf(needle)));
+    expect(card('Ce papier est au nom de Mme Claire MARTIN.')).toContain('La personne a répondu : « C’est quelqu’un de mon foyer : mon conjoint. »');
+    expect(card('Ce papier est au nom de Thomas NGUYEN.')).toContain('La personne n’a pas été interrogée : vérifiez avec elle.');
+    expect(body).toContain('Ce papier (au nom de YANIS BENALI) porte une autre date de naissance que celle de la personne.');
+    // Camille's papers: her RIB in her name raises nothing; her identity card born 1970 is flagged
+    const own = (await caf.get(`/console/demandes/${bundle.applications.rsa}`)).body;
+    expect(own.match(/class="holder-mismatch"/g)).toHaveLength(1);
+    expect(own).toContain('Ce papier (au nom de Camille MARTIN) porte une autre date de naissance que celle de la personne.');
+  });
+
   it('opens a paper on its own page: the image, the fields read, a way back; the bytes journaled when the image loads', async () => {
     const caf = await loginAs('caf-chef');
     const rsa = bundle.applications.rsa!;

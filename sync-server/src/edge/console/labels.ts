@@ -180,3 +180,14 @@ export const ELIGIBILITY_WORDS = {
   title: 'À vérifier : les conditions de base',
   told: 'La personne l’a lu sur la tablette avant d’envoyer sa demande. C’est à vous de décider.',
 } as const;
+
+/** A paper that names someone else than the person (protocol/identity-match.ts), and what the person answered. */
+export const HOLDER_WORDS = {
+  name: (paperName: string) => `Ce papier est au nom de ${paperName}.`,
+  birthDate: (paperName: string) => `Ce papier (au nom de ${paperName}) porte une autre date de naissance que celle de la personne.`,
+  mine: 'La personne a répondu : « C’est bien le mien. »',
+  household: (relation: string | undefined) => `La personne a répondu : « C’est quelqu’un de mon foyer${relation ? ` : ${RELATION_WORDS[relation] ?? relation}` : ''}. »`,
+  notAsked: 'La personne n’a pas été interrogée : vérifiez avec elle.',
+} as const;
+
+const RELATION_WORDS: Record<string, string> = { conjoint: 'mon conjoint', enfant: 'mon enfant', parent: 'mon parent', autre: 'une autre personne' };

@@ -8,7 +8,7 @@ import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
 import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, QUEUE_STATES, situationWords, STATE_WORDS } from './labels.ts';
-import { CONFIRM_WORDS, ELIGIBILITY_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from './labels.ts';
+import { CONFIRM_WORDS, ELIGIBILITY_WORDS, HOLDER_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from './labels.ts';
 import type { ApplicationDetail, PieceView, QueueRow } from '../../features/applications/index.ts';
 import type { ConsoleAccount } from '../../features/accounts/index.ts';
 
@@ -314,6 +314,12 @@ function fieldsList(p: PieceView): Html {
     : html`<dl class="facts fields">${p.fields.map((f) => html`<dt>${f.label}</dt><dd${f.name === 'iban' ? html` class="mono"` : null}>${f.value}</dd>`)}</dl>`;
 }
 
+/** A paper in another name: said first on its card, with the person's answer. */
+function holderNote(h: NonNullable<PieceView['holder']>): Html {
+  const answer = h.answer === null ? HOLDER_WORDS.notAsked : h.answer.answer === 'mine' ? HOLDER_WORDS.mine : HOLDER_WORDS.household(h.answer.relation);
+  return html`<div class="holder-mismatch" role="note"><p><strong>${h.reason === 'name' ? HOLDER_WORDS.name(h.paperName) : HOLDER_WORDS.birthDate(h.paperName)}</strong></p><p>${answer}</p></div>`;
+}
+
 function pieceCard(d: ApplicationDetail, p: PieceView, i: number): Html {
   const hid = `papier-${i}`;
   return html`<li class="card paper" aria-labelledby="${hid}">
@@ -324,6 +330,7 @@ function pieceCard(d: ApplicationDetail, p: PieceView, i: number): Html {
       ? html`<p>${p.title ?? '—'}${p.docTypeTitle ? html` <span class="hint">(${p.docTypeTitle})</span>` : null} — version ${p.version ?? '—'}${
           p.attachedAt ? html`, ${p.requestedAt && p.attachedAt > p.requestedAt ? 'donné de nouveau' : 'donné'} le ${dateTimeWords(p.attachedAt)}` : null
         }</p>
+  ${p.holder ? holderNote(p.holder) : null}
   <h4>${SECTION_WORDS.fieldsRead}</h4>
   ${fieldsList(p)}
   <p><a href="${paperPath(d.app.id, p.itemId)}">${SECTION_WORDS.seePaper}<span class="visually-hidden"> : ${p.label}</span></a></p>`

@@ -11,7 +11,10 @@ import type { Kysely } from 'kysely';
 import { FilingSituation, MANIFEST_CONTEXT, SubmissionGround } from '../../../protocol/applications.ts';
 import { fieldValueFr } from '../../../protocol/format.ts';
 import { DOC_TYPE_TITLE, fieldLabel } from '../../../protocol/vault.ts';
-import type { DocType } from '../../../protocol/common.ts';
+import { DocType } from '../../../protocol/common.ts';
+import { matchHolder } from '../../../protocol/identity-match.ts';
+import type { Holder } from '../../../protocol/identity-match.ts';
+import { HolderAnswer } from '../../../protocol/mutations.ts';
 import { termsOf } from './decision-terms.ts';
 import type { DecisionTerms } from './decision-terms.ts';
 import { ageOn, eligibilityWarnings } from '../aids/index.ts';
@@ -302,6 +305,15 @@ export interface PieceView {
   docTypeTitle: string | null;
   /** the fields read on the attached version, labelled and written for people */
   fields: { name: string; label: string; value: string }[];
+  /** the paper names someone else than the person (or another birth date), and what the person answered */
+  holder: HolderView | null;
+}
+
+export interface HolderView {
+  paperName: string;
+  reason: 'name' | 'birth-date';
+  /** null: the person was not asked (a paper given before the question existed, or by another way) */
+  answer: HolderAnswer | null;
 }
 
 export interface SignatureView {
@@ -394,7 +406,7 @@ export async function applicationDetail(
       .execute();
     // a piece only another institution asks for (the MDPH's medical certificate, for the CAF) is not shown
     const shown = rows.filter((r) => visiblePieces.has(r.item_id));
-    const fieldsOf = await readFields(db, shown);
+    const fieldsOf = await readFields(db, { firstName: person.first_name, lastName: person.last_name, birthDate: person.birth_date }, shown);
     pieces = shown
       .map((r) => ({
         itemId: r.item_id,
@@ -407,7 +419,7 @@ export async function applicationDetail(
         hasFile: r.document_id !== null && r.version !== null,
         mime: r.mime ?? null,
         docTypeTitle: r.doc_type ? (DOC_TYPE_TITLE[r.doc_type as DocType] ?? null) : null,
-        fields: fieldsOf(r.document_id, r.version),
+        ...fieldsOf(r.document_id, r.version, r.doc_type),
       }));
     if (dossier.signed_at || dossier.manifest) {
       const ground = dossier.ground ? groundOf(dossier.ground) : null;
@@ -467,32 +479,55 @@ export async function applicationDetail(
 }
 
 /** The canonical JSON of a version's fields, read back; anything malformed reads as no field. */
-function parseFields(text: string): { name: string; label: string; value: string }[] {
+/** The values of a version's fields as stored (canonical JSON of ExtractedField by name); {} when unreadable. */
+function rawFields(text: string): Record<string, string> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return [];
+    return {};
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
-  const out: { name: string; label: string; value: string }[] = [];
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  const out: Record<string, string> = {};
   for (const [name, f] of Object.entries(parsed as Record<string, unknown>)) {
     const value = f && typeof f === 'object' && 'value' in f && typeof f.value === 'string' ? f.value.trim() : null;
-    if (value) out.push({ name, label: fieldLabel(name), value: fieldValueFr(name, value) });
+    if (value) out[name] = value;
   }
   return out;
 }
 
-/** The fields read on each attached version (one query for all the pieces shown). */
+/** What a piece's version says: its fields written for people, and whether it names the person (worked out here, never taken from a tablet). */
+export interface PieceReading {
+  fields: { name: string; label: string; value: string }[];
+  holder: HolderView | null;
+}
+
 async function readFields(
   db: Kysely<Database>,
-  pieces: readonly { document_id: string | null; version: number | null }[],
-): Promise<(documentId: string | null, version: number | null) => { name: string; label: string; value: string }[]> {
+  person: Holder,
+  pieces: readonly { document_id: string | null; version: number | null; doc_type: string | null }[],
+): Promise<(documentId: string | null, version: number | null, docType: string | null) => PieceReading> {
   const ids = [...new Set(pieces.map((p) => p.document_id).filter((id): id is string => id !== null))];
-  const rows = ids.length ? await db.selectFrom('document_versions').select(['document_id', 'version', 'fields']).where('document_id', 'in', ids).execute() : [];
-  const byKey = new Map(rows.map((r) => [`${r.document_id}/${r.version}`, r.fields]));
-  return (documentId, version) => {
-    const text = documentId !== null && version !== null ? byKey.get(`${documentId}/${version}`) : undefined;
-    return text ? parseFields(text) : [];
+  const rows = ids.length ? await db.selectFrom('document_versions').select(['document_id', 'version', 'fields', 'holder_answer']).where('document_id', 'in', ids).execute() : [];
+  const byKey = new Map(rows.map((r) => [`${r.document_id}/${r.version}`, r]));
+  return (documentId, version, docType) => {
+    const row = documentId !== null && version !== null ? byKey.get(`${documentId}/${version}`) : undefined;
+    if (!row) return { fields: [], holder: null };
+    const values = rawFields(row.fields);
+    const fields = Object.entries(values).map(([name, value]) => ({ name, label: fieldLabel(name), value: fieldValueFr(name, value) }));
+    const kind = DocType.safeParse(docType);
+    const verdict = kind.success ? matchHolder(person, kind.data, values) : ({ verdict: 'unknown' } as const);
+    if (verdict.verdict !== 'mismatch') return { fields, holder: null };
+    return { fields, holder: { paperName: verdict.paperName, reason: verdict.reason, answer: holderAnswerOf(row.holder_answer) } };
   };
+}
+
+function holderAnswerOf(text: string | null): HolderAnswer | null {
+  if (!text) return null;
+  try {
+    const a = HolderAnswer.safeParse(JSON.parse(text));
+    return a.success ? a.data : null;
+  } catch {
+    return null;
+  }
 }

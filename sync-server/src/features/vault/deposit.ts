@@ -121,6 +121,7 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
       source_mutation_id: ctx.mutationId,
       thumbnail_sha256: payload.thumbnail?.sha256 ?? null,
       pages: payload.pages ?? 1,
+      holder_answer: payload.holderAnswer ? canonicalJson(payload.holderAnswer) : null,
     })
     .execute();
   await indexDocument(trx, dialect, {

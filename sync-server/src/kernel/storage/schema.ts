@@ -188,6 +188,8 @@ export interface DocumentVersionsTable {
   source_mutation_id: string | null;
   thumbnail_sha256: Generated<string | null>;
   pages: Generated<number>;
+  /** canonical JSON of the person's answer when the paper did not seem to name them (protocol HolderAnswer) */
+  holder_answer: Generated<string | null>;
 }
 
 export interface ThreadsTable {

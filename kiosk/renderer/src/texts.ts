@@ -205,7 +205,8 @@ export const t = {
     left: 'Curseur à gauche',
     right: 'Curseur à droite',
     capital: (ch: string) => `${ch} majuscule`,
-    capitalNamed: (ch: string, name: string) => `${name.replace(ch, `${ch.toUpperCase()} majuscule`)}`,
+    /** « e accent aigu » → « E majuscule accent aigu » */
+    capitalNamed: (name: string) => name.replace(/^\S+/, (letter) => `${letter.toUpperCase()} majuscule`),
     // what a screen reader says for a key that is not a plain letter or digit
     names: {
       é: 'e accent aigu',

@@ -31,7 +31,7 @@ const keepFocus = (e: Event) => e.preventDefault();
 function keyName(ch: string): string | undefined {
   const named = t.keyboard.names[ch.toLowerCase()];
   const capital = ch !== ch.toLowerCase();
-  if (named) return capital ? t.keyboard.capitalNamed(ch.toLowerCase(), named) : named;
+  if (named) return capital ? t.keyboard.capitalNamed(named) : named;
   return capital ? t.keyboard.capital(ch) : undefined;
 }
 
@@ -69,7 +69,7 @@ export function Keyboard({
     // a field in capitals shows its keys in capitals (CSS) and its field writes them so: the keys keep their plain names
     const shown = shift && !upper ? ch.toUpperCase() : ch;
     return (
-      <button type="button" class="kb-key" key={ch} aria-label={keyName(shown)} onPointerDown={keepFocus} onMouseDown={keepFocus} onClick={() => type(shown)}>
+      <button type="button" class="kb-key char" key={ch} aria-label={keyName(shown)} onPointerDown={keepFocus} onMouseDown={keepFocus} onClick={() => type(shown)}>
         {shown}
       </button>
     );

@@ -236,6 +236,11 @@ describe('correcting a paper on the on-screen keyboard', () => {
     await shot('05-wrong-date');
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByRole('alert').getByText('Nous ne pouvons pas enregistrer. Une ligne n’est pas correcte : Date de naissance : Ce jour n’existe pas', { exact: false }).waitFor();
+    // the field to fix comes back into view, the caret in it, the reason under it
+    await expectFieldInView(birth);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('champ-birthDate');
+    const why = (await page.locator('#champ-birthDate-aide').boundingBox())!;
+    expect(why.y + why.height).toBeLessThanOrEqual(page.viewportSize()!.height);
     await shot('06-not-saved');
     expect(stack.core.outbox.pendingCount()).toBe(0);
     expect(stack.core.db.prepare('SELECT count(*) AS n FROM session_documents').get()).toEqual({ n: 0 });

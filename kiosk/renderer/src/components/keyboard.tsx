@@ -174,6 +174,7 @@ export function KeyField({
   autoFocus = false,
   inputClass,
   keyboardLabel,
+  reveal = 0,
 }: {
   id: string;
   label: ComponentChildren;
@@ -195,6 +196,8 @@ export function KeyField({
   autoFocus?: boolean;
   inputClass?: string;
   keyboardLabel?: string;
+  /** a new number brings the field (open) into view and gives it the focus */
+  reveal?: number;
 }) {
   const field = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -219,14 +222,16 @@ export function KeyField({
     }
   }, []);
 
-  // the keyboard opens above the field: both are brought into view, the field first if they do not fit
+  // the keyboard opens above the field: both are brought into view, the field first if they do not fit;
+  // again when a word appears under the field, and when the screen asks (a value it would not save)
   useEffect(() => {
     if (!open) return;
     const wrap = box.current;
     if (!wrap) return;
+    if (reveal > 0) field.current?.focus({ preventScroll: true });
     const r = wrap.getBoundingClientRect();
     if (r.top < 0 || r.bottom > window.innerHeight) wrap.scrollIntoView({ block: r.height > window.innerHeight ? 'end' : 'nearest' });
-  }, [open]);
+  }, [open, hint?.text, reveal]);
 
   const fix = (s: string) => (upper ? s.toUpperCase() : s);
 

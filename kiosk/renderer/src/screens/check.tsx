@@ -62,6 +62,8 @@ export function Check({
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** counts the refused saves: each one brings the field to fix back into view */
+  const [refused, setRefused] = useState(0);
 
   const firstToFix = () => names.find((n) => !analysis.fields[n]!.valid || analysis.fields[n]!.confidence < DOUBT) ?? names[0] ?? null;
 
@@ -91,6 +93,7 @@ export function Check({
       setError(`${t.check.cannotSave} ${t.check.fieldProblem(analysis.labels[first.name] ?? first.name, first.message)}`);
       setActive(first.name);
       setEditing(true);
+      setRefused((n) => n + 1);
       return;
     }
     setBusy(true);
@@ -183,6 +186,7 @@ export function Check({
                   max={fieldKind(n) === 'text' ? 300 : 40}
                   inputClass={n === 'iban' || n === 'bic' || n === 'documentNumber' ? 'mono' : undefined}
                   hint={touched.has(n) ? hintOf(n, checkField(n, values[n] ?? '')) : null}
+                  reveal={active === n ? refused : 0}
                 />
               </div>
             );

@@ -106,12 +106,15 @@ async function caretOf(field: Locator): Promise<number | null> {
 /** The field typed into is in view, below its keyboard, never under it. */
 async function expectFieldInView(field: Locator): Promise<void> {
   expect(await keyboard().count()).toBe(1);
-  const f = (await field.boundingBox())!;
-  const k = (await keyboard().boundingBox())!;
   const viewport = page.viewportSize()!;
-  expect(f.y).toBeGreaterThanOrEqual(0);
-  expect(f.y + f.height).toBeLessThanOrEqual(viewport.height);
-  expect(k.y + k.height).toBeLessThanOrEqual(f.y);
+  // the page scrolls on the next frame
+  await expect
+    .poll(async () => {
+      const f = (await field.boundingBox())!;
+      const k = (await keyboard().boundingBox())!;
+      return { top: f.y >= 0, bottom: f.y + f.height <= viewport.height, keyboardAbove: k.y + k.height <= f.y };
+    })
+    .toEqual({ top: true, bottom: true, keyboardAbove: true });
 }
 
 beforeAll(async () => {

@@ -126,14 +126,12 @@ export function Keyboard({
         {[...LAST_ROW].map(key)}
       </div>
       <div class="kb-row accents">{[...ACCENTS].map(key)}</div>
+      <div class="kb-row">{[...SIGNS, ...(text ? TEXT_SIGNS : '')].map(key)}</div>
       <div class="kb-row">
-        {[...SIGNS, ...(text ? TEXT_SIGNS : '')].map(key)}
+        {arrows}
         <button type="button" class="kb-key space" aria-label={t.keyboard.space} onPointerDown={keepFocus} onMouseDown={keepFocus} onClick={() => type(' ')}>
           {t.keyboard.space}
         </button>
-      </div>
-      <div class="kb-row">
-        {arrows}
         {text && onNewLine && (
           <button type="button" class="kb-key wide" onPointerDown={keepFocus} onMouseDown={keepFocus} onClick={onNewLine}>
             {t.keyboard.newLine}
@@ -143,6 +141,23 @@ export function Keyboard({
       </div>
     </div>
   );
+}
+
+/** The field and its keyboard in view (in the page or in a dialog that scrolls), the field first if both do not fit. */
+function bringIntoView(wrap: HTMLElement | null): void {
+  if (!wrap) return;
+  const r = wrap.getBoundingClientRect();
+  let top = 0;
+  let bottom = window.innerHeight;
+  for (let p = wrap.parentElement; p; p = p.parentElement) {
+    if (p.scrollHeight > p.clientHeight && /auto|scroll/.test(getComputedStyle(p).overflowY)) {
+      const c = p.getBoundingClientRect();
+      top = Math.max(top, c.top);
+      bottom = Math.min(bottom, c.bottom);
+      break;
+    }
+  }
+  if (r.top < top || r.bottom > bottom) wrap.scrollIntoView({ block: r.height > bottom - top ? 'end' : 'nearest' });
 }
 
 export interface FieldHint {
@@ -224,13 +239,12 @@ export function KeyField({
 
   // the keyboard opens above the field: both are brought into view, the field first if they do not fit;
   // again when a word appears under the field, and when the screen asks (a value it would not save)
+  // (after a frame: a dialog around the field puts its title in view first, when it opens)
   useEffect(() => {
     if (!open) return;
-    const wrap = box.current;
-    if (!wrap) return;
     if (reveal > 0) field.current?.focus({ preventScroll: true });
-    const r = wrap.getBoundingClientRect();
-    if (r.top < 0 || r.bottom > window.innerHeight) wrap.scrollIntoView({ block: r.height > window.innerHeight ? 'end' : 'nearest' });
+    const frame = requestAnimationFrame(() => bringIntoView(box.current));
+    return () => cancelAnimationFrame(frame);
   }, [open, hint?.text, reveal]);
 
   const fix = (s: string) => (upper ? s.toUpperCase() : s);
@@ -246,6 +260,8 @@ export function KeyField({
     }
     caret.current = r.caret;
     onChange(fix(r.value));
+    // what is typed is seen: the field comes back into view if the page or the dialog was scrolled away
+    requestAnimationFrame(() => bringIntoView(box.current));
   }
 
   const common = {
@@ -271,22 +287,32 @@ export function KeyField({
   return (
     <div class={`kb-field ${open ? 'open' : ''}`} ref={box}>
       {open && (
-        <Keyboard
-          layout={layout}
-          {...(extra ? { extra } : {})}
-          text={text}
-          upper={upper}
-          {...(keyboardLabel ? { label: keyboardLabel } : {})}
-          onKey={(ch) => apply((v, s, e) => typeAt(v, s, e, ch, max))}
-          onErase={() => apply(eraseAt)}
-          onMove={(by) => {
+        <div
+          class="kb-holder"
+          onPointerDown={() => {
+            // a finger on a key types where the field's caret is, in sight: the field takes the focus
+            // if it had not (a person on a real keyboard or a screen reader keeps theirs on the keys)
             const el = field.current;
-            if (!el) return;
-            const at = moveCaret(value, el.selectionStart ?? value.length, el.selectionEnd ?? value.length, by);
-            el.setSelectionRange(at, at);
+            if (el && document.activeElement !== el) el.focus({ preventScroll: true });
           }}
-          {...(multiline ? { onNewLine: () => apply((v, s, e) => typeAt(v, s, e, '\n', max)) } : {})}
-        />
+        >
+          <Keyboard
+            layout={layout}
+            {...(extra ? { extra } : {})}
+            text={text}
+            upper={upper}
+            {...(keyboardLabel ? { label: keyboardLabel } : {})}
+            onKey={(ch) => apply((v, s, e) => typeAt(v, s, e, ch, max))}
+            onErase={() => apply(eraseAt)}
+            onMove={(by) => {
+              const el = field.current;
+              if (!el) return;
+              const at = moveCaret(value, el.selectionStart ?? value.length, el.selectionEnd ?? value.length, by);
+              el.setSelectionRange(at, at);
+            }}
+            {...(multiline ? { onNewLine: () => apply((v, s, e) => typeAt(v, s, e, '\n', max)) } : {})}
+          />
+        </div>
       )}
       <label for={id} class={labelClass}>
         {label}

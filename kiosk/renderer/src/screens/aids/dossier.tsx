@@ -328,7 +328,7 @@ export function Dossier({
       )}
       {panel?.kind === 'write' && (
         <Dialog id="titre-ecrire" title={t.dossier.write} onClose={() => setPanel(null)}>
-          <KeyField id="message" labelClass="lead" label={t.dossier.yourMessage} value={draft} onChange={setDraft} multiline rows={5} text max={2000} />
+          <KeyField id="message" labelClass="lead" label={t.dossier.yourMessage} value={draft} onChange={setDraft} multiline rows={4} text max={2000} />
           {error && (
             <p class="message warning" role="alert">
               {error}

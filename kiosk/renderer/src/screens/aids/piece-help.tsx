@@ -60,7 +60,7 @@ export function AskIssuer({
   return (
     <Dialog id="titre-demander" title={t.ask.title(piece.issuerTo)} onClose={onClose}>
       <p>{inThread ? t.ask.inThread : t.ask.letterHelp(piece.issuerTo)}</p>
-      <KeyField id="texte-demande" labelClass="lead" label={t.ask.text} value={text} onChange={setText} multiline rows={8} text max={3000} />
+      <KeyField id="texte-demande" labelClass="lead" label={t.ask.text} value={text} onChange={setText} multiline rows={4} text max={3000} />
       <Messages ok={done} warning={error} />
       <div class="actions">
         <button type="button" class="button primary" disabled={busy || text.trim() === ''} onClick={() => void go()}>

@@ -143,6 +143,38 @@ export function Keyboard({
   );
 }
 
+/**
+ * A text box shows the line where the caret is (the browser does not scroll a box to a caret it places
+ * itself): the text before the caret is laid out in a hidden copy of the box to find that line.
+ */
+function scrollToCaret(el: HTMLInputElement | HTMLTextAreaElement): void {
+  if (!(el instanceof HTMLTextAreaElement)) return;
+  const style = getComputedStyle(el);
+  const copy = document.createElement('div');
+  for (const prop of ['fontFamily', 'fontSize', 'fontWeight', 'lineHeight', 'letterSpacing', 'paddingTop', 'paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth', 'boxSizing'] as const) {
+    copy.style[prop] = style[prop];
+  }
+  copy.style.width = `${el.clientWidth}px`;
+  copy.style.borderLeftWidth = '0';
+  copy.style.borderRightWidth = '0';
+  copy.style.whiteSpace = 'pre-wrap';
+  copy.style.overflowWrap = 'break-word';
+  copy.style.position = 'absolute';
+  copy.style.visibility = 'hidden';
+  copy.style.top = '0';
+  copy.setAttribute('aria-hidden', 'true');
+  copy.textContent = el.value.slice(0, el.selectionEnd ?? el.value.length);
+  const mark = document.createElement('span');
+  mark.textContent = '\u200b';
+  copy.appendChild(mark);
+  document.body.appendChild(copy);
+  const line = parseFloat(style.lineHeight) || mark.offsetHeight;
+  const y = mark.offsetTop;
+  copy.remove();
+  if (y < el.scrollTop) el.scrollTop = Math.max(0, y - line / 2);
+  else if (y + line > el.scrollTop + el.clientHeight) el.scrollTop = y + line * 1.5 - el.clientHeight;
+}
+
 /** The field and its keyboard in view (in the page or in a dialog that scrolls), the field first if both do not fit. */
 function bringIntoView(wrap: HTMLElement | null): void {
   if (!wrap) return;
@@ -226,6 +258,7 @@ export function KeyField({
     const at = Math.min(caret.current, el.value.length);
     caret.current = null;
     el.setSelectionRange(at, at);
+    scrollToCaret(el);
   }, [value]);
 
   useEffect(() => {
@@ -256,6 +289,7 @@ export function KeyField({
     const r = edit(value, start, end);
     if (r.value === value) {
       el?.setSelectionRange(r.caret, r.caret);
+      if (el) scrollToCaret(el);
       return;
     }
     caret.current = r.caret;
@@ -309,6 +343,7 @@ export function KeyField({
               if (!el) return;
               const at = moveCaret(value, el.selectionStart ?? value.length, el.selectionEnd ?? value.length, by);
               el.setSelectionRange(at, at);
+              scrollToCaret(el);
             }}
             {...(multiline ? { onNewLine: () => apply((v, s, e) => typeAt(v, s, e, '\n', max)) } : {})}
           />

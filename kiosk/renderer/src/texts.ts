@@ -127,10 +127,8 @@ export const t = {
     removePage: (n: number) => `Enlever la page ${n}`,
     fixHelp: 'Touchez une ligne pour la changer. Le clavier s’ouvre au-dessus. Les flèches ← → déplacent le curseur.',
     save: 'Enregistrer',
-    cancelFix: 'Annuler les changements',
     cannotSave: 'Nous ne pouvons pas enregistrer. Une ligne n’est pas correcte :',
     fieldProblem: (label: string, why: string) => `${label} : ${why}`,
-    dateHelp: 'Jour/mois/année, par exemple 05/03/1987.',
   },
   saved: {
     title: 'Votre document est enregistré.',

@@ -115,7 +115,8 @@ export function Check({
     try {
       const a = await run();
       setAnalysis(a);
-      setValues((old) => ({ ...Object.fromEntries(Object.keys(a.fields).map((n) => [n, display(n, a.fields[n]!.value)])), ...old }));
+      // a line the person changed stays as typed; the others show the new reading, which is what is sent for them
+      setValues((old) => Object.fromEntries(Object.keys(a.fields).map((n) => [n, touched.has(n) && old[n] !== undefined ? old[n] : display(n, a.fields[n]!.value)])));
     } catch (err) {
       setError(errorText(err));
     } finally {

@@ -222,6 +222,7 @@ export function KeyField({
   inputClass,
   keyboardLabel,
   reveal = 0,
+  describedBy,
 }: {
   id: string;
   label: ComponentChildren;
@@ -245,6 +246,8 @@ export function KeyField({
   keyboardLabel?: string;
   /** a new number brings the field (open) into view and gives it the focus */
   reveal?: number;
+  /** what else describes the field (a message of the screen about it) */
+  describedBy?: string;
 }) {
   const field = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -307,7 +310,7 @@ export function KeyField({
     spellcheck: false,
     // the tablet's own keyboard would cover the page: the one on screen is enough
     inputMode: 'none' as const,
-    'aria-describedby': hint ? hintId : undefined,
+    'aria-describedby': [hint ? hintId : '', describedBy ?? ''].join(' ').trim() || undefined,
     'aria-invalid': hint?.wrong ? true : undefined,
     onFocus: () => onOpen?.(),
     onInput: (e: Event) => {

@@ -308,8 +308,6 @@ export const t = {
     others: 'Les autres aides',
     again: 'Changer mes réponses',
     number: 'Un nombre entier, sans virgule.',
-    pad: 'Clavier des chiffres',
-    erase: 'Effacer',
   },
   filing: {
     title: 'Faire la demande',

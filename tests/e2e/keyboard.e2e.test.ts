@@ -261,6 +261,7 @@ describe('correcting a paper on the on-screen keyboard', () => {
     await typeKeys('3');
     expect(await birth.inputValue()).toBe('05/03/1987');
     expect(await page.locator('#champ-birthDate-aide').count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
     await ui.expectAccessible('check: corrected');
     await shot('07-corrected');
 

@@ -177,6 +177,8 @@ export function Check({
                   onChange={(v) => {
                     setValues((old) => ({ ...old, [n]: v }));
                     setTouched((old) => new Set(old).add(n));
+                    // the refusal was about the value before: what is wrong now is said under the field
+                    setError(null);
                   }}
                   open={active === n}
                   onOpen={() => setActive(n)}

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 /** Country code → IBAN length, for the countries a French RIB can show. */
-const IBAN_LENGTHS: Record<string, number> = {
+export const IBAN_LENGTHS: Record<string, number> = {
   FR: 27, MC: 27, DE: 22, BE: 16, ES: 24, IT: 27, LU: 20, NL: 18, PT: 25, CH: 21, GB: 22, IE: 22, AT: 20,
   GP: 27, MQ: 27, GF: 27, RE: 27, YT: 27, PM: 27, NC: 27, PF: 27, WF: 27, BL: 27, MF: 27, TF: 27,
 };

@@ -1,15 +1,38 @@
-/** The person checks what was read; doubtful fields are marked; they may correct any value. */
+/**
+ * The person checks what was read; doubtful fields are marked; they may correct any value on the on-screen
+ * keyboard. A changed value is checked as it is typed (an IBAN's key, a real date, a NIR's key, an amount)
+ * and one that is not right is not saved: the screen says why.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import type { CaptureAnalysis } from '../../../contract/schema.ts';
+import { checkField, fieldForPerson, fieldKind } from '../../../contract/field-checks.ts';
+import type { FieldCheck } from '../../../contract/field-checks.ts';
+import { KeyField } from '../components/keyboard.tsx';
+import type { FieldHint, KeyboardLayout } from '../components/keyboard.tsx';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { Title, errorText } from '../components/screen.tsx';
 
 const DOUBT = 0.8;
 const ORDER = ['holder', 'iban', 'bic', 'bank'];
+/** fields written in capitals on the papers: the keyboard types capitals there */
+const CAPITALS = new Set(['iban', 'bic', 'documentNumber', 'nationality', 'sex', 'taxNumber', 'noticeReference', 'allocataireNumber', 'optionalData']);
 
-function display(name: string, value: string): string {
-  return name === 'iban' ? value.replace(/\s/g, '').replace(/(.{4})(?=.)/g, '$1 ') : value;
+const display = fieldForPerson;
+
+/** The keys a field needs: the number pad for dates and amounts, letters for the rest. */
+function keysFor(name: string): { layout: KeyboardLayout; extra?: readonly string[]; upper: boolean } {
+  const kind = fieldKind(name);
+  if (kind === 'date') return { layout: 'digits', extra: ['/'], upper: false };
+  if (kind === 'amount') return { layout: 'digits', extra: [','], upper: false };
+  return { layout: 'letters', upper: CAPITALS.has(name) || kind === 'nir' };
+}
+
+/** What is said under a changed field as it is typed: nothing when it is right. */
+function hintOf(name: string, check: FieldCheck): FieldHint | null {
+  if (check.ok) return null;
+  if (check.problem === 'empty') return fieldKind(name) === 'iban' ? { text: check.message, wrong: true } : null;
+  return { text: check.message, wrong: check.problem === 'wrong' };
 }
 
 export function Check({
@@ -33,18 +56,53 @@ export function Check({
     Object.fromEntries(names.map((n) => [n, display(n, analysis.fields[n]!.value)])),
   );
   const [editing, setEditing] = useState(false);
+  /** the field whose keyboard is open */
+  const [active, setActive] = useState<string | null>(null);
+  /** the fields the person changed: only those are checked again and sent as typed */
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** counts the refused saves: each one brings the field to fix back into view */
+  const [refused, setRefused] = useState(0);
+
+  const firstToFix = () => names.find((n) => !analysis.fields[n]!.valid || analysis.fields[n]!.confidence < DOUBT) ?? names[0] ?? null;
+
+  function startFixing() {
+    setActive(firstToFix());
+    setEditing(true);
+  }
 
   async function confirm() {
-    setBusy(true);
     setError(null);
+    const fields: Record<string, string> = {};
+    const problems: { name: string; message: string }[] = [];
+    for (const n of names) {
+      const typed = values[n] ?? '';
+      if (!touched.has(n)) {
+        // as it was read: the person saw it and left it
+        fields[n] = analysis.fields[n]!.value;
+        continue;
+      }
+      const c = checkField(n, typed);
+      if (c.ok) fields[n] = c.value;
+      else if (c.problem === 'empty' && fieldKind(n) !== 'iban') fields[n] = '';
+      else problems.push({ name: n, message: c.message });
+    }
+    if (problems.length > 0) {
+      const first = problems[0]!;
+      setError(`${t.check.cannotSave} ${t.check.fieldProblem(analysis.labels[first.name] ?? first.name, first.message)}`);
+      setActive(first.name);
+      setEditing(true);
+      setRefused((n) => n + 1);
+      return;
+    }
+    setBusy(true);
     try {
-      const r = await kiosk.call('capture.confirm', { captureId: analysis.captureId, fields: values, ...(replaces ? { replaces } : {}) });
+      const r = await kiosk.call('capture.confirm', { captureId: analysis.captureId, fields, ...(replaces ? { replaces } : {}) });
       onSaved(r.documentId);
     } catch (err) {
       setError(errorText(err));
-      setEditing(true);
+      if (!editing) startFixing();
       setBusy(false);
     }
   }
@@ -57,7 +115,8 @@ export function Check({
     try {
       const a = await run();
       setAnalysis(a);
-      setValues((old) => ({ ...Object.fromEntries(Object.keys(a.fields).map((n) => [n, display(n, a.fields[n]!.value)])), ...old }));
+      // a line the person changed stays as typed; the others show the new reading, which is what is sent for them
+      setValues((old) => Object.fromEntries(Object.keys(a.fields).map((n) => [n, touched.has(n) && old[n] !== undefined ? old[n] : display(n, a.fields[n]!.value)])));
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -89,8 +148,55 @@ export function Check({
       <p class="lead">{analysis.docTitle}</p>
       <Title>{known ? t.check.title : t.check.unknownDoc}</Title>
       {known && <p>{t.check.help}</p>}
+      {error && (
+        <p class="message warning" role="alert">
+          {error}
+        </p>
+      )}
       {pageStrip}
-      {known && (
+      {known && editing && <p class="lead">{t.check.fixHelp}</p>}
+      {known && editing && (
+        <div class="fields editing">
+          {names.map((n) => {
+            const f = analysis.fields[n]!;
+            const doubtful = !f.valid || f.confidence < DOUBT;
+            const label = analysis.labels[n] ?? n;
+            const keys = keysFor(n);
+            return (
+              <div class={`field ${doubtful ? 'doubt' : ''}`} key={n}>
+                <KeyField
+                  id={`champ-${n}`}
+                  labelClass="field-label"
+                  label={
+                    <>
+                      {label}
+                      {doubtful && <span class="badge">{t.check.doubt}</span>}
+                    </>
+                  }
+                  value={values[n] ?? ''}
+                  onChange={(v) => {
+                    setValues((old) => ({ ...old, [n]: v }));
+                    setTouched((old) => new Set(old).add(n));
+                    // the refusal was about the value before: what is wrong now is said under the field
+                    setError(null);
+                  }}
+                  open={active === n}
+                  onOpen={() => setActive(n)}
+                  autoFocus={active === n}
+                  layout={keys.layout}
+                  {...(keys.extra ? { extra: keys.extra } : {})}
+                  upper={keys.upper}
+                  max={fieldKind(n) === 'text' ? 300 : 40}
+                  inputClass={n === 'iban' || n === 'bic' || n === 'documentNumber' ? 'mono' : undefined}
+                  hint={touched.has(n) ? hintOf(n, checkField(n, values[n] ?? '')) : null}
+                  reveal={active === n ? refused : 0}
+                />
+              </div>
+            );
+          })}
+        </div>
+      )}
+      {known && !editing && (
         <dl class="fields">
           {names.map((n) => {
             const f = analysis.fields[n]!;
@@ -103,39 +209,21 @@ export function Check({
                   {doubtful && <span class="badge">{t.check.doubt}</span>}
                 </dt>
                 <dd>
-                  {editing ? (
-                    <input
-                      aria-labelledby={`label-${n}`}
-                      value={values[n]}
-                      autoComplete="off"
-                      spellcheck={false}
-                      onInput={(e) => {
-                        const v = (e.target as HTMLInputElement).value;
-                        setValues((old) => ({ ...old, [n]: v }));
-                      }}
-                    />
-                  ) : (
-                    <span class={`value ${n}`} data-field={n}>
-                      {values[n]}
-                    </span>
-                  )}
+                  <span class={`value ${n}`} data-field={n}>
+                    {values[n]}
+                  </span>
                 </dd>
               </div>
             );
           })}
         </dl>
       )}
-      {error && (
-        <p class="message warning" role="alert">
-          {error}
-        </p>
-      )}
       <div class="actions">
         <button type="button" class="button primary" onClick={() => void confirm()} disabled={busy}>
-          {known ? t.check.yes : t.check.keepAnyway}
+          {!known ? t.check.keepAnyway : editing ? t.check.save : t.check.yes}
         </button>
         {known && !editing && (
-          <button type="button" class="button secondary" onClick={() => setEditing(true)} disabled={busy}>
+          <button type="button" class="button secondary" onClick={startFixing} disabled={busy}>
             {t.check.fix}
           </button>
         )}

@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { DeviceStatus } from '../../../contract/schema.ts';
-import { Keyboard } from '../components/keyboard.tsx';
+import { KeyField } from '../components/keyboard.tsx';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { errorText } from '../components/screen.tsx';
@@ -48,17 +48,16 @@ export function EnrollScreen({ device }: { device: DeviceStatus }) {
           void submit();
         }}
       >
-        <label for="code-enregistrement">{t.enroll.label}</label>
+        <KeyField
+          id="code-enregistrement"
+          label={t.enroll.label}
+          inputClass="code-input"
+          value={code}
+          onChange={setCode}
+          max={40}
+          {...(problem ? { describedBy: 'probleme-enregistrement' } : {})}
+        />
         <div class="search-row">
-          <input
-            id="code-enregistrement"
-            class="code-input"
-            value={code}
-            autoComplete="off"
-            spellcheck={false}
-            aria-describedby={problem ? 'probleme-enregistrement' : undefined}
-            onInput={(e) => setCode((e.target as HTMLInputElement).value.slice(0, 40))}
-          />
           <button type="submit" class="button primary" disabled={busy || code.trim() === ''}>
             {t.enroll.submit}
           </button>
@@ -70,7 +69,6 @@ export function EnrollScreen({ device }: { device: DeviceStatus }) {
         </p>
       )}
       {busy && <p role="status">{t.enroll.busy}</p>}
-      <Keyboard onKey={(ch) => setCode((c) => (c + ch).slice(0, 40))} onErase={() => setCode((c) => c.slice(0, -1))} />
     </section>
   );
 }

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { VaultItem } from '../../../contract/schema.ts';
 import { paperDateWords } from '../../../contract/index.ts';
-import { Keyboard } from '../components/keyboard.tsx';
+import { KeyField } from '../components/keyboard.tsx';
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
@@ -88,9 +88,8 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
               void search();
             }}
           >
-            <label for="recherche">{t.vault.searchLabel}</label>
+            <KeyField id="recherche" label={t.vault.searchLabel} value={query} onChange={setQuery} max={100} />
             <div class="search-row">
-              <input id="recherche" value={query} autoComplete="off" spellcheck={false} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
               <button type="submit" class="button primary">
                 {t.vault.search}
               </button>
@@ -108,7 +107,6 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
               )}
             </div>
           </form>
-          <Keyboard onKey={(ch) => setQuery((q) => (q + ch).slice(0, 100))} onErase={() => setQuery((q) => q.slice(0, -1))} />
           {results && (
             <p role="status" aria-live="polite">
               {t.vault.searchResults(results.length)}

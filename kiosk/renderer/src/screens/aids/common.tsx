@@ -1,6 +1,7 @@
 /** Small parts the aid screens share. */
 import type { ComponentChildren } from 'preact';
 import type { AidNotice } from '../../../../contract/schema.ts';
+import { KeyField } from '../../components/keyboard.tsx';
 import { Title } from '../../components/screen.tsx';
 import { dateFr, decisionTermsFr } from '../../format.ts';
 import { t } from '../../texts.ts';
@@ -64,37 +65,11 @@ export function Choices<V extends string | boolean>({
   );
 }
 
-/** A whole number typed with the on-screen digits (or the keyboard). */
+/** A whole number typed on the on-screen number pad (or a keyboard): the pad opens above the field tapped. */
 export function NumberField({ id, label, value, onChange, active, onFocus }: { id: string; label: string; value: string; onChange: (v: string) => void; active: boolean; onFocus: () => void }) {
   return (
     <div class={`field number ${active ? 'active' : ''}`}>
-      <label for={id}>{label}</label>
-      <input
-        id={id}
-        inputMode="numeric"
-        autoComplete="off"
-        value={value}
-        onFocus={onFocus}
-        onInput={(e) => onChange((e.target as HTMLInputElement).value.replace(/\D/g, '').slice(0, 7))}
-      />
-    </div>
-  );
-}
-
-export function DigitPad({ onDigit, onErase }: { onDigit: (d: string) => void; onErase: () => void }) {
-  return (
-    <div class="digitpad" role="group" aria-label={t.simulation.pad}>
-      {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-        <button type="button" class="key" key={d} onClick={() => onDigit(d)}>
-          {d}
-        </button>
-      ))}
-      <button type="button" class="key secondary" onClick={onErase}>
-        {t.simulation.erase}
-      </button>
-      <button type="button" class="key" onClick={() => onDigit('0')}>
-        0
-      </button>
+      <KeyField id={id} label={label} value={value} onChange={(v) => onChange(v.replace(/\D/g, '').slice(0, 7))} layout="digits" max={7} open={active} onOpen={onFocus} />
     </div>
   );
 }

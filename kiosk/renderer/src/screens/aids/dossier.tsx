@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ChecklistPiece, DossierView } from '../../../../contract/schema.ts';
-import { Keyboard } from '../../components/keyboard.tsx';
+import { KeyField } from '../../components/keyboard.tsx';
 import { dateFr, dateTimeFr, decisionTermsFr } from '../../format.ts';
 import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
@@ -337,11 +337,7 @@ export function Dossier({
       )}
       {panel?.kind === 'write' && (
         <Dialog id="titre-ecrire" title={t.dossier.write} onClose={() => setPanel(null)}>
-          <label for="message" class="lead">
-            {t.dossier.yourMessage}
-          </label>
-          <textarea id="message" rows={5} value={draft} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value.slice(0, 2000))} />
-          <Keyboard text onKey={(ch) => setDraft((v) => (v + ch).slice(0, 2000))} onErase={() => setDraft((v) => v.slice(0, -1))} />
+          <KeyField id="message" labelClass="lead" label={t.dossier.yourMessage} value={draft} onChange={setDraft} multiline rows={4} text max={2000} />
           {error && (
             <p class="message warning" role="alert">
               {error}

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChecklistPiece, InstitutionItem, VaultItem } from '../../../../contract/schema.ts';
 import { Dialog } from '../../components/dialog.tsx';
-import { Keyboard } from '../../components/keyboard.tsx';
+import { KeyField } from '../../components/keyboard.tsx';
 import { dateFr } from '../../format.ts';
 import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
@@ -60,11 +60,7 @@ export function AskIssuer({
   return (
     <Dialog id="titre-demander" title={t.ask.title(piece.issuerTo)} onClose={onClose}>
       <p>{inThread ? t.ask.inThread : t.ask.letterHelp(piece.issuerTo)}</p>
-      <label for="texte-demande" class="lead">
-        {t.ask.text}
-      </label>
-      <textarea id="texte-demande" rows={8} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value.slice(0, 3000))} />
-      <Keyboard text onKey={(ch) => setText((v) => (v + ch).slice(0, 3000))} onErase={() => setText((v) => v.slice(0, -1))} />
+      <KeyField id="texte-demande" labelClass="lead" label={t.ask.text} value={text} onChange={setText} multiline rows={4} text max={3000} />
       <Messages ok={done} warning={error} />
       <div class="actions">
         <button type="button" class="button primary" disabled={busy || text.trim() === ''} onClick={() => void go()}>

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Result, SubmissionGround, SubmissionReview } from '../../../../contract/schema.ts';
-import { Keyboard } from '../../components/keyboard.tsx';
+import { KeyField } from '../../components/keyboard.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { PinEntry } from '../pin.tsx';
@@ -63,13 +63,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
             if (reference.trim().length >= 3) setGround({ kind: 'procuration', reference: reference.trim() });
           }}
         >
-          <label for="reference" class="lead">
-            {t.sign.reference}
-          </label>
-          <div class="search-row">
-            <input id="reference" value={reference} autoComplete="off" spellcheck={false} onInput={(e) => setReference((e.target as HTMLInputElement).value.slice(0, 60))} />
-          </div>
-          <Keyboard onKey={(ch) => setReference((r) => (r + ch.toUpperCase()).slice(0, 60))} onErase={() => setReference((r) => r.slice(0, -1))} />
+          <KeyField id="reference" labelClass="lead" label={t.sign.reference} value={reference} onChange={setReference} upper max={60} />
           <div class="actions">
             <button type="submit" class="button primary" disabled={reference.trim().length < 3}>
               {t.sign.continue}

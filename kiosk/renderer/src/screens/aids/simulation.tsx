@@ -8,7 +8,7 @@ import type { SimulationOutcome, SimulationSituation } from '../../../../contrac
 import { dateFr, euros } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Choices, DigitPad, NumberField, QuestionStep } from './common.tsx';
+import { Choices, NumberField, QuestionStep } from './common.tsx';
 import { Title, errorText } from '../../components/screen.tsx';
 
 type Money = { salaries: string; unemploymentBenefits: string; pensions: string; other: string };
@@ -70,7 +70,6 @@ export function Simulation({ focus, onFile, onBack }: { focus: string[]; onFile:
   const field = (key: string, label: string) => (
     <NumberField key={key} id={`champ-${key.replace(/:/g, '-')}`} label={label} value={getField(key)} active={active === key} onFocus={() => setActive(key)} onChange={(v) => setField(key, v)} />
   );
-  const pad = active ? <DigitPad onDigit={(d) => setField(active, (getField(active) + d).slice(0, 7))} onErase={() => setField(active, getField(active).slice(0, -1))} /> : null;
 
   const answered = (s: StepName): boolean => {
     switch (s) {
@@ -285,7 +284,6 @@ export function Simulation({ focus, onFile, onBack }: { focus: string[]; onFile:
       onPrevious={previous}
     >
       {body}
-      {active && pad}
     </QuestionStep>
   );
 }

@@ -219,7 +219,7 @@ export const t = {
     bundle: (names: string) => `Vous pouvez demander aussi : ${names}. Dans la même demande, les papiers sont donnés une seule fois.`,
     search: 'Chercher une aide',
     searchHelp: 'Tapez un mot. Par exemple : logement, enfant, handicap.',
-    clear: 'Effacer',
+    clear: 'Tout effacer',
     closeKeyboard: 'Fermer le clavier',
     found: (n: number) => (n === 1 ? '1 aide trouvée.' : `${n} aides trouvées.`),
     noMatch: 'Aucune aide ne correspond.',

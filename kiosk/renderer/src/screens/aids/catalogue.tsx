@@ -111,6 +111,8 @@ export function Catalogue({
 }
 
 function AidCard({ aid, onSimulate, onFile }: { aid: AidItem; onSimulate: () => void; onFile: () => void }) {
+  // a disclosure button rather than <details>: it sits in the row of actions and keeps the card short
+  const [open, setOpen] = useState(false);
   return (
     <article class="aid-card compact" aria-labelledby={`aide-${aid.id}`}>
       <div class="aid-head">
@@ -131,12 +133,12 @@ function AidCard({ aid, onSimulate, onFile }: { aid: AidItem; onSimulate: () => 
           {t.catalogue.file}
           <span class="sr-only"> : {aid.name}</span>
         </button>
-      </div>
-      <details class="aid-more">
-        <summary>
+        <button type="button" class="more" aria-expanded={open} aria-controls={`plus-${aid.id}`} onClick={() => setOpen(!open)}>
           {t.catalogue.more}
           <span class="sr-only"> : {aid.name}</span>
-        </summary>
+        </button>
+      </div>
+      <div id={`plus-${aid.id}`} class="aid-more" hidden={!open}>
         <p>{aid.description}</p>
         <p>
           <span class="muted">{t.catalogue.who}</span> <strong>{aid.institutionName}</strong>
@@ -147,8 +149,8 @@ function AidCard({ aid, onSimulate, onFile }: { aid: AidItem; onSimulate: () => 
           </p>
         )}
         {aid.process.kind === 'bundle' && <p class="panel">{t.catalogue.bundle(aid.process.with.map((w) => w.name).join(', '))}</p>}
-        <QrLink url={aid.officialUrl} />
-      </details>
+        {open && <QrLink url={aid.officialUrl} />}
+      </div>
     </article>
   );
 }

@@ -18,8 +18,14 @@ type Reusable = keyof KnownAnswers;
 type Step = 'also' | 'known' | Question;
 const QUESTIONS: readonly Question[] = ['housing', 'activity', 'nationality', 'children', 'couple'];
 
-function stepsFor(offer: boolean, kept: ReadonlySet<Reusable>): Step[] {
-  return [...(offer ? (['also'] as const) : []), ...(kept.size > 0 ? (['known'] as const) : []), ...QUESTIONS.filter((q) => !kept.has(q as Reusable))];
+/**
+ * The partner aids first, then the estimate's answers kept, then the questions to ask: an answer the person
+ * chose to change comes right after the answers kept, where they pressed "Changer", before the new ones.
+ */
+function stepsFor(offer: boolean, known: ReadonlySet<Reusable>, kept: ReadonlySet<Reusable>): Step[] {
+  const asked = QUESTIONS.filter((q) => !kept.has(q as Reusable));
+  const changed = asked.filter((q) => known.has(q as Reusable));
+  return [...(offer ? (['also'] as const) : []), ...(kept.size > 0 ? (['known'] as const) : []), ...changed, ...asked.filter((q) => !changed.includes(q))];
 }
 
 export function Filing({
@@ -41,7 +47,8 @@ export function Filing({
   const [children, setChildren] = useState<boolean | undefined>(known.children);
   const [couple, setCouple] = useState<boolean | undefined>(known.couple);
   /** the estimate's answers still taken as they are (not "Changer") */
-  const [kept, setKept] = useState<ReadonlySet<Reusable>>(() => new Set((Object.keys(known) as Reusable[]).filter((k) => known[k] !== undefined)));
+  const [fromEstimate] = useState<ReadonlySet<Reusable>>(() => new Set((Object.keys(known) as Reusable[]).filter((k) => known[k] !== undefined)));
+  const [kept, setKept] = useState<ReadonlySet<Reusable>>(fromEstimate);
   /** the aids a bundle files with this one: offered, never chosen for the person (null: still looking) */
   const [partners, setPartners] = useState<{ id: string; name: string }[] | null>(null);
   const [also, setAlso] = useState<boolean>();
@@ -62,14 +69,14 @@ export function Filing({
 
   if (partners === null) return <p aria-busy="true">{t.aids.loading}</p>;
 
-  const steps = stepsFor(partners.length > 0, kept);
+  const steps = stepsFor(partners.length > 0, fromEstimate, kept);
   const at = Math.min(index, steps.length - 1);
   const step = steps[at]!;
   const change = (k: Reusable) => {
     const next = new Set(kept);
     next.delete(k);
     setKept(next);
-    setIndex(stepsFor(partners.length > 0, next).indexOf(k));
+    setIndex(stepsFor(partners.length > 0, fromEstimate, next).indexOf(k));
   };
   const yesNoLabel = (v: boolean | undefined) => (v ? t.filing.yes : t.filing.no);
 
@@ -205,7 +212,7 @@ export function Filing({
 
   return (
     <QuestionStep
-      lead={t.filing.intro(aids.map((a) => a.name).join(' + '))}
+      lead={t.filing.intro([...aids, ...(also ? partners : [])].map((a) => a.name).join(' + '))}
       index={at}
       count={steps.length}
       step={step}

@@ -213,7 +213,9 @@ export const t = {
     help: 'Choisissez une aide. Vous pouvez d’abord estimer votre droit : c’est rapide.',
     estimateAll: 'Estimer toutes mes aides',
     who: 'Qui s’en occupe :',
-    estimate: 'Estimer mon droit',
+    /** on a card, where space is short: the rest is read out to screen readers */
+    estimateShort: 'Estimer',
+    estimateRest: 'mon droit',
     file: 'Faire la demande',
     more: 'En savoir plus',
     bundle: (names: string) => `Vous pouvez demander aussi : ${names}. Dans la même demande, les papiers sont donnés une seule fois.`,

@@ -125,8 +125,11 @@ function AidCard({ aid, onSimulate, onFile }: { aid: AidItem; onSimulate: () => 
       <div class="aid-actions">
         {aid.simulable && (
           <button type="button" class="button primary" onClick={onSimulate}>
-            {t.catalogue.estimate}
-            <span class="sr-only"> : {aid.name}</span>
+            {t.catalogue.estimateShort}
+            <span class="sr-only">
+              {' '}
+              {t.catalogue.estimateRest} : {aid.name}
+            </span>
           </button>
         )}
         <button type="button" class={`button ${aid.simulable ? 'secondary' : 'primary'}`} onClick={onFile}>

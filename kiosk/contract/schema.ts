@@ -205,9 +205,11 @@ export const AidProcess = z.discriminatedUnion('kind', [
 ]);
 export type AidProcess = z.infer<typeof AidProcess>;
 
-/** An aid of the catalogue; its official address is shown as text (the kiosk has no browser). */
+/** An aid of the catalogue; its official page is offered as a QR code (the kiosk has no browser). */
 export const AidItem = AidSummary.extend({ process: AidProcess });
 export type AidItem = z.infer<typeof AidItem>;
+/** Which pictogram the screen draws for an aid. */
+export type AidFamily = AidItem['family'];
 
 /** The simulation questionnaire's answers: the server's own rules and words (protocol/simulation.ts). */
 export const SimulationSituation = SituationSchema;

@@ -155,9 +155,16 @@ export const AidProcess = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('linked'), after: z.string(), reason: z.string() }),
 ]);
 
+/** The family an aid belongs to: the kiosk draws one pictogram per family. */
+export const AidFamily = z.enum(['money', 'work', 'housing', 'disability', 'health', 'family', 'school', 'energy']);
+export type AidFamily = z.infer<typeof AidFamily>;
+
 export const AidSummary = z.object({
   id: z.string(),
   name: z.string(),
+  /** one line in plain words, what people read first (90 characters at most) */
+  summary: z.string().max(90),
+  family: AidFamily,
   description: z.string(),
   /** the kind of institution that handles it, and its name as people say it ("la CAF") */
   institutionKind: z.string(),

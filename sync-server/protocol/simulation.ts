@@ -64,8 +64,14 @@ const Housing = z.discriminatedUnion(
       repayingLoan: z.boolean({ error: typeError('Propriétaire : indiquez si vous remboursez un prêt (true ou false).') }),
     }),
     z.strictObject({ status: z.literal('hosted-free') }),
+    /** Sans logement fixe (à la rue, en foyer d'urgence, chez l'un puis chez l'autre). */
+    z.strictObject({ status: z.literal('homeless') }),
   ],
-  { error: typeError('Logement : le statut doit être « tenant » (locataire), « owner » (propriétaire) ou « hosted-free » (hébergé gratuitement).') },
+  {
+    error: typeError(
+      'Logement : le statut doit être « tenant » (locataire), « owner » (propriétaire), « hosted-free » (hébergé gratuitement) ou « homeless » (sans logement fixe).',
+    ),
+  },
 );
 
 export const SituationSchema = z

@@ -77,14 +77,16 @@ describe('the aid space on the kiosk', () => {
     await page.getByText('Vous n’avez pas encore de demande d’aide.').waitFor();
     await ui.expectAccessible('my aids (empty)');
 
-    // the catalogue: plain words, who handles it, the official address as text
+    // the catalogue: plain words; who handles it and the official page (a QR code) under « En savoir plus »
     await page.getByRole('button', { name: 'Demander une aide' }).click();
     await page.getByRole('heading', { name: 'Demander une aide', level: 1 }).waitFor();
     const prime = page.getByRole('article', { name: 'Prime d’activité' });
+    await prime.getByRole('button', { name: /En savoir plus/ }).click();
     await prime.getByText('la CAF', { exact: true }).waitFor();
-    await prime.getByText(/^https:\/\/.+/).waitFor();
-    await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByRole('checkbox', { name: /Demander aussi : Complémentaire santé solidaire/ }).waitFor();
-    await page.getByRole('article', { name: /Allocation aux adultes handicapés/ }).getByText(/seulement après la décision de la MDPH/).waitFor();
+    await prime.getByRole('img', { name: /Code QR/ }).waitFor();
+    const aah = page.getByRole('article', { name: /Allocation aux adultes handicapés/ });
+    await aah.getByRole('button', { name: /En savoir plus/ }).click();
+    await aah.getByText(/seulement après la décision de la MDPH/).waitFor();
     await ui.expectAccessible('catalogue');
 
     // the simulation: one question per screen
@@ -114,21 +116,15 @@ describe('the aid space on the kiosk', () => {
     await estimate.getByText(/Environ .+ € par mois/).waitFor();
     await ui.expectAccessible('simulation results');
 
-    // filing from the estimate: five short questions
+    // filing from the estimate: its answers (housing, children, couple) shown once, then what it did not ask
     await estimate.getByRole('button', { name: /Faire la demande/ }).click();
-    await page.getByRole('heading', { name: 'Où habitez-vous ?' }).waitFor();
-    await page.getByRole('button', { name: 'Je suis locataire' }).click();
+    await page.getByRole('heading', { name: 'Vous avez déjà répondu à ces questions' }).waitFor();
+    await page.getByRole('listitem').filter({ hasText: 'Où habitez-vous ?' }).getByText('Je suis locataire', { exact: true }).waitFor();
     await ui.next();
     await page.getByRole('button', { name: 'Je suis salarié(e)' }).click();
     await ui.expectAccessible('filing: several answers');
     await ui.next();
     await page.getByRole('button', { name: 'Française' }).click();
-    await ui.next();
-    await page.getByRole('heading', { name: 'Avez-vous des enfants à charge ?' }).waitFor();
-    await page.getByRole('button', { name: 'Non', exact: true }).click();
-    await ui.next();
-    await page.getByRole('heading', { name: 'Vivez-vous en couple ?' }).waitFor();
-    await page.getByRole('button', { name: 'Non', exact: true }).click();
     await page.getByRole('button', { name: 'Créer ma demande' }).click();
 
     // the dossier: identity and RIB there, the payslip missing

@@ -111,6 +111,8 @@ export class AidsService {
     const aids: AidItem[] = c.aids.map((a) => ({
       id: a.id,
       name: a.name,
+      summary: a.summary,
+      family: a.family,
       description: a.description,
       institutionKind: a.institutionKind,
       institutionName: a.institutionName,

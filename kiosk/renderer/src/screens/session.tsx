@@ -13,6 +13,7 @@ import { DocumentView } from './document.tsx';
 import { Journal } from './journal.tsx';
 import { VaultList } from './vault.tsx';
 import { Notices } from './aids/common.tsx';
+import type { KnownAnswers } from './aids/common.tsx';
 import { Title, errorText } from '../components/screen.tsx';
 import { Catalogue } from './aids/catalogue.tsx';
 import { Dossier } from './aids/dossier.tsx';
@@ -60,6 +61,9 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
   useEffect(() => {
     if (subject === null) setStep({ name: 'home' });
   }, [subject]);
+  // an estimate's answers, reused by the filing questionnaire: one person's, gone when that person changes
+  const [known, setKnown] = useState<KnownAnswers>({});
+  useEffect(() => setKnown({}), [subject]);
 
   // the aid space: what is new is shown at login and on entering "Mes aides", then marked seen
   const [notices, setNotices] = useState<AidNotice[]>([]);
@@ -154,9 +158,9 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
         />
       );
     case 'simulate':
-      return <Simulation focus={step.focus} onFile={(aid) => setStep({ name: 'file', aids: [aid] })} onBack={() => setStep({ name: 'catalogue' })} />;
+      return <Simulation focus={step.focus} onFile={(aid) => setStep({ name: 'file', aids: [aid] })} onAnswers={setKnown} onBack={() => setStep({ name: 'catalogue' })} />;
     case 'file':
-      return <Filing aids={step.aids} onCreated={(id) => toDossier(id)} onBack={() => setStep({ name: 'catalogue' })} />;
+      return <Filing aids={step.aids} known={known} onCreated={(id) => toDossier(id)} onBack={() => setStep({ name: 'catalogue' })} />;
     case 'dossier':
       return (
         <Dossier

@@ -81,6 +81,8 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
         (a): AidSummary => ({
           id: a.id,
           name: a.name,
+          summary: a.summary,
+          family: a.family,
           description: a.description,
           institutionKind: a.institution,
           institutionName: institutionName(a.institution),

@@ -67,6 +67,9 @@ describe('the real catalogue', () => {
     for (const id of REQUIRED) {
       const aid = aidById(catalogue, id);
       expect(aid.description.length).toBeGreaterThan(50);
+      // the card's one line: short, and not the description cut short
+      expect(aid.summary.length).toBeLessThanOrEqual(90);
+      expect(aid.description.startsWith(aid.summary)).toBe(false);
       expect(aid.officialUrl).toMatch(/^https:\/\//);
       expect(aid.checklist.length).toBeGreaterThan(0);
     }
@@ -148,7 +151,7 @@ describe('bundleChecklist', () => {
     expect(others).toEqual(expect.arrayContaining(['formulaire-mdph', 'certificat-medical-mdph', 'photo-identite', 'devis-pch']));
     const taxA = { id: 'a', label: 'avis', inLetter: 'mon avis', docTypes: ['tax-notice' as const], issuer: 'impots' as const, maxAgeMonths: 16 };
     const mk = (id: string, item: typeof taxA): Aid =>
-      Aid.parse({ id, name: id, description: 'x'.repeat(30), institution: 'caf', officialUrl: 'https://www.service-public.fr/', process: { kind: 'simple' }, checklist: [item] });
+      Aid.parse({ id, name: id, summary: 'une ligne pour le dire', family: 'money', description: 'x'.repeat(30), institution: 'caf', officialUrl: 'https://www.service-public.fr/', process: { kind: 'simple' }, checklist: [item] });
     const merged = bundleChecklist([mk('one', taxA), mk('two', { ...taxA, id: 'b', maxAgeMonths: 12 })], base);
     expect(merged).toHaveLength(1);
     expect(merged[0]?.item.maxAgeMonths).toBe(12);
@@ -246,6 +249,8 @@ describe('a broken catalogue is refused, naming the bad entry', () => {
     aides.checklist[0]!.when = { housing: 'tenant' };
     aides.checklist[1]!.maxAgeMonths = -3;
     aides.colour = 'blue';
+    aides.summary = 'Une aide '.repeat(12);
+    aides.family = 'logement';
     const err = refused(data);
     const text = err.message;
     expect(text).toMatch(/^invalid aid catalogue test/);
@@ -255,6 +260,8 @@ describe('a broken catalogue is refused, naming the bad entry', () => {
     expect(text).toMatch(/aids\[2\] "aides-logement" › checklist\[0\] "identite" › when › housing: /);
     expect(text).toMatch(/aids\[2\] "aides-logement" › checklist\[1\] "titre-sejour" › maxAgeMonths: /);
     expect(text).toMatch(/aids\[2\] "aides-logement": Unrecognized key: "colour"/);
+    expect(text).toMatch(/aids\[2\] "aides-logement" › summary: /);
+    expect(text).toMatch(/aids\[2\] "aides-logement" › family: /);
   });
 
   it('a piece whose type the vault files under another issuer', () => {

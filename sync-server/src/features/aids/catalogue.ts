@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DocType, IsoDate } from '../../../protocol/common.ts';
 import type { FilingSituation as Situation } from '../../../protocol/applications.ts';
-import { Activity, Housing, Nationality } from '../../../protocol/applications.ts';
+import { Activity, AidFamily, Housing, Nationality } from '../../../protocol/applications.ts';
 import { addMonths, ISSUER_OF, type Issuer } from '../../../protocol/vault.ts';
 import { paperAgeProblem } from '../../../protocol/paper-date.ts';
 
@@ -146,6 +146,10 @@ export type Process = z.infer<typeof Process>;
 export const Aid = z.strictObject({
   id: Slug,
   name: z.string().min(2).max(120),
+  /** FALC, one line read first on the kiosk's card: what the aid gives, to whom */
+  summary: z.string().min(10).max(90),
+  /** the kiosk's pictogram */
+  family: AidFamily,
   /** FALC: short sentences, simple words */
   description: z.string().min(20).max(1200),
   /** the kind of institution that handles the request */

@@ -1,6 +1,6 @@
 /** Small parts the aid screens share. */
 import type { ComponentChildren } from 'preact';
-import type { AidNotice } from '../../../../contract/schema.ts';
+import type { AidNotice, FilingSituation, SimulationSituation } from '../../../../contract/schema.ts';
 import { KeyField } from '../../components/keyboard.tsx';
 import { Title } from '../../components/screen.tsx';
 import { dateFr, decisionTermsFr } from '../../format.ts';
@@ -137,4 +137,22 @@ export function QuestionStep({
       </div>
     </section>
   );
+}
+
+/** What the filing questionnaire can take from an estimate: the same questions, asked once. */
+export type KnownAnswers = Partial<Pick<FilingSituation, 'housing' | 'couple' | 'children'>>;
+
+const FILING_HOUSING: Record<SimulationSituation['housing']['status'], FilingSituation['housing']> = {
+  tenant: 'tenant',
+  owner: 'owner',
+  'hosted-free': 'hosted',
+  homeless: 'homeless',
+};
+
+/**
+ * The estimate's answers as the filing questionnaire asks them. Its activity question is not among them:
+ * an amount of salary does not say whether one is employed or works on one's own.
+ */
+export function filingAnswersFrom(s: SimulationSituation): KnownAnswers {
+  return { housing: FILING_HOUSING[s.housing.status], couple: s.couple, children: s.children.length > 0 };
 }

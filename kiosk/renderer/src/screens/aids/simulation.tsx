@@ -1,14 +1,16 @@
 /**
  * "Estimer mon droit": a short questionnaire, one question per screen, then the estimate of each aid in
- * euros, clearly marked as an estimate, with the lines that explain it. Nothing is kept: the answers
- * live in this screen only.
+ * euros, clearly marked as an estimate, with the lines that explain it. Nothing is stored: the answers the
+ * filing questionnaire also asks (housing, couple, children) are handed up to the session's screens, so
+ * filing does not ask them again, and are gone with the card.
  */
 import { useState } from 'preact/hooks';
 import type { SimulationOutcome, SimulationSituation } from '../../../../contract/schema.ts';
 import { dateFr, euros } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Choices, NumberField, QuestionStep } from './common.tsx';
+import { Choices, NumberField, QuestionStep, filingAnswersFrom } from './common.tsx';
+import type { KnownAnswers } from './common.tsx';
 import { Title, errorText } from '../../components/screen.tsx';
 
 type Money = { salaries: string; unemploymentBenefits: string; pensions: string; other: string };
@@ -20,7 +22,7 @@ interface Answers {
   ages: [string, string];
   hasChildren?: boolean;
   children: string[];
-  housing?: 'tenant' | 'owner' | 'hosted-free';
+  housing?: SimulationSituation['housing']['status'];
   rent: string;
   housingBenefit: string;
   repayingLoan?: boolean;
@@ -31,7 +33,18 @@ type StepName = 'france' | 'couple' | 'age' | 'children' | 'housing' | 'resource
 
 const num = (s: string) => (s === '' ? 0 : Number(s));
 
-export function Simulation({ focus, onFile, onBack }: { focus: string[]; onFile: (aid: { id: string; name: string }) => void; onBack: () => void }) {
+export function Simulation({
+  focus,
+  onFile,
+  onAnswers,
+  onBack,
+}: {
+  focus: string[];
+  onFile: (aid: { id: string; name: string }) => void;
+  /** the answers the filing questionnaire can reuse, once the estimate is made */
+  onAnswers: (known: KnownAnswers) => void;
+  onBack: () => void;
+}) {
   const [a, setA] = useState<Answers>({ ages: ['', ''], children: [], rent: '', housingBenefit: '', resources: [{ ...NO_MONEY }, { ...NO_MONEY }] });
   const [index, setIndex] = useState(0);
   const [active, setActive] = useState<string | null>(null);
@@ -82,7 +95,7 @@ export function Simulation({ focus, onFile, onBack }: { focus: string[]; onFile:
       case 'children':
         return a.hasChildren === false || (a.hasChildren === true && a.children.length > 0 && a.children.every((c) => c !== '' && num(c) <= 24));
       case 'housing':
-        return a.housing === 'hosted-free' || (a.housing === 'tenant' && a.rent !== '') || (a.housing === 'owner' && a.repayingLoan !== undefined);
+        return a.housing === 'hosted-free' || a.housing === 'homeless' || (a.housing === 'tenant' && a.rent !== '') || (a.housing === 'owner' && a.repayingLoan !== undefined);
       default:
         return true;
     }
@@ -108,7 +121,9 @@ export function Simulation({ focus, onFile, onBack }: { focus: string[]; onFile:
           ? { status: 'tenant', rent: num(a.rent), housingBenefit: num(a.housingBenefit) }
           : a.housing === 'owner'
             ? { status: 'owner', repayingLoan: a.repayingLoan ?? false }
-            : { status: 'hosted-free' },
+            : a.housing === 'homeless'
+              ? { status: 'homeless' }
+              : { status: 'hosted-free' },
     };
   }
 
@@ -116,7 +131,9 @@ export function Simulation({ focus, onFile, onBack }: { focus: string[]; onFile:
     setBusy(true);
     setError(null);
     try {
-      setOutcome(await kiosk.call('aids.simulate', { situation: situation() }));
+      const asked = situation();
+      setOutcome(await kiosk.call('aids.simulate', { situation: asked }));
+      onAnswers(filingAnswersFrom(asked));
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -239,6 +256,7 @@ export function Simulation({ focus, onFile, onBack }: { focus: string[]; onFile:
               { value: 'tenant', label: t.simulation.tenant },
               { value: 'owner', label: t.simulation.owner },
               { value: 'hosted-free', label: t.simulation.hosted },
+              { value: 'homeless', label: t.simulation.homeless },
             ]}
             value={a.housing}
             onChoose={(v) => set({ housing: v })}

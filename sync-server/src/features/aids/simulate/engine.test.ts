@@ -176,6 +176,25 @@ describe('simulate', () => {
     expect(aid(owner, 'rsa').monthlyAmount).toBe(646.52);
   });
 
+  it('without a fixed home: no forfait logement for the RSA nor the prime d’activité (not housed free, no housing benefit)', () => {
+    // The forfait logement values a home had for free (owner without housing benefit, or housed free) and a
+    // housing benefit: code de l'action sociale et des familles, art. R. 262-9 and R. 262-10 (RSA); code de la
+    // sécurité sociale, art. R. 844-3 (prime d'activité, same rule). A person without a fixed home has none.
+    // RSA: 646,52 − 0 = 646,52 € (hosted free it would be 646,52 − 77,58 = 568,94 €)
+    const homeless = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 35, resources: {} }], housing: { status: 'homeless' } }), rules);
+    const rsa = aid(homeless, 'rsa');
+    expect(rsa).toMatchObject({ eligible: true, monthlyAmount: 646.52 });
+    expect(rsa.explanation).toContain('Vous n’avez pas de logement fixe : on ne compte pas de forfait logement.');
+    expect(rsa.explanation.join(' ')).toContain('646,52 € − 0,00 € = 646,52 €');
+    // prime d'activité, 1 000 € of salary: 633,21 + 598,50 − 1 000 = 231,71 € (hosted free: 155,72 €)
+    const working = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 30, resources: res(1000) }], housing: { status: 'homeless' } }), rules);
+    const pa = aid(working, 'prime-activite');
+    expect(pa.monthlyAmount).toBe(231.71);
+    expect(pa.explanation).toContain('Vous n’avez pas de logement fixe : on ne compte pas de forfait logement.');
+    // no warning about a forfait logement the CSS leaves out: there is none
+    expect(aid(homeless, 'css').explanation.join(' ')).not.toContain('forfait logement');
+  });
+
   it('AAH at 80 % without resources: full rate 1 033,32 €, which then rules out the RSA', () => {
     // AAH: ceiling 12 × 1 033,32 = 12 399,84 €/year, resources 0 → 1 033,32 €
     // RSA: 646,52 − 1 033,32 < 0 → no

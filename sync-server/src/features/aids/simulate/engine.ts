@@ -79,12 +79,18 @@ interface Flat {
   why: string;
 }
 
-/** The forfait logement counted as a resource, or null when the housing does not call for one. */
+/**
+ * The forfait logement counted as a resource, or null when the housing does not call for one. It values
+ * a home had for free (owner without a loan, hosted free) or a housing benefit (CASF art. R. 262-9 and
+ * R. 262-10 for the RSA; the same rule for the prime d'activité): a person without a fixed home has
+ * neither, so nothing is counted, and the estimate says so.
+ */
 function housingFlat(s: Situation, scale: Scale, rates: FlatRates): Flat | null {
   const full = housingFlatAmount(scale, rates, persons(s));
   const n = persons(s);
   const who = n === 1 ? '1 personne' : n === 2 ? '2 personnes' : '3 personnes ou plus';
   const h = s.housing;
+  if (h.status === 'homeless') return { amount: 0, why: 'Vous n’avez pas de logement fixe : on ne compte pas de forfait logement.' };
   if (h.status === 'hosted-free') return { amount: full, why: `Vous êtes hébergé gratuitement : on compte un forfait logement de ${euros(full)} (foyer de ${who}).` };
   if (h.status === 'owner' && !h.repayingLoan) return { amount: full, why: `Vous êtes propriétaire sans prêt à rembourser : on compte un forfait logement de ${euros(full)} (foyer de ${who}).` };
   if (h.status === 'tenant' && h.housingBenefit > 0) {

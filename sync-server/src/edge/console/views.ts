@@ -7,7 +7,7 @@ import type { ApplicationEvent } from '../../features/applications/index.ts';
 import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
-import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, QUEUE_STATES, situationWords, STATE_WORDS } from './labels.ts';
+import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, QUEUE_STATES, situationWords, STATE_WORDS } from '../../kernel/words/console.ts';
 import type { ApplicationDetail, QueueRow } from '../../features/applications/index.ts';
 import type { ConsoleAccount } from '../../features/accounts/index.ts';
 

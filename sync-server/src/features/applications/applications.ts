@@ -21,7 +21,7 @@ import { insertQueuedPush } from '../../kernel/push-queue.ts';
 import type { ApplicationRow, ApplicationTransitionRow, Database } from '../../kernel/storage/schema.ts';
 import { DECIDED_STATES, transition } from './state-machine.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
-import { aidInstitutionName, capitalize, toInstitution } from './words.ts';
+import { aidInstitutionName, capitalize, toInstitution } from '../../kernel/words/applications.ts';
 
 export interface ApplicationActor {
   kind: ApplicationActorKind;

@@ -27,7 +27,7 @@ import type { AssessedPiece, PieceDocument } from './pieces.ts';
 import { BEFORE_DECISION, BEFORE_SUBMISSION } from './state-machine.ts';
 import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thread.ts';
 import type { MessageAuthor } from './thread.ts';
-import { aidInstitutionName, aidName, historySentence, institutionName, toInstitution } from './words.ts';
+import { aidInstitutionName, aidName, historySentence, institutionName, toInstitution } from '../../kernel/words/applications.ts';
 
 export type Failure = { code: 'invalid' | 'unknown' | 'forbidden' | 'conflict' | 'incomplete' | 'expired' | 'unprintable'; message: string };
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: Failure };

@@ -26,7 +26,7 @@ import type { PdfJob, PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { reevaluatedOwn, refuse } from './dossiers.ts';
 import type { Outcome, Reevaluation } from './dossiers.ts';
 import { manifestSha256 } from './submission.ts';
-import { aidInstitutionName, aidName } from './words.ts';
+import { aidInstitutionName, aidName } from '../../kernel/words/applications.ts';
 
 export interface PrintoutDeps {
   db: Kysely<Database>;

@@ -14,7 +14,7 @@ import type { ApplicationTransition } from './applications.ts';
 import { eventsFor } from './state-machine.ts';
 import type { ApplicationEvent, ApplicationState } from './state-machine.ts';
 import { dossierItems, orderedAids } from './pieces.ts';
-import { aidName, groundWords } from './words.ts';
+import { aidName, groundWords } from '../../kernel/words/applications.ts';
 import { messagesOf } from './thread.ts';
 import type { ApplicationMessage } from './thread.ts';
 import type { ApplicationRow, Database, DossierRow } from '../../kernel/storage/schema.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INSTITUTION_NAME, institutionName, toInstitution } from './words.ts';
+import { INSTITUTION_NAME, institutionName, toInstitution } from './applications.ts';
 
 describe('the aid space in words', () => {
   it('contracts "à" before an institution as French does: à la, à l’, au, aux', () => {

@@ -4,8 +4,8 @@
  * the dossier PDF and the linked-aid closure message, so a step reads the same everywhere.
  */
 import type { SubmissionGround } from '../../../protocol/applications.ts';
-import type { Aid, AidCatalogue, InstitutionKind } from '../aids/index.ts';
-import type { ApplicationActorKind, ApplicationEvent, ApplicationState } from './state-machine.ts';
+import type { Aid, AidCatalogue, InstitutionKind } from '../../features/aids/index.ts';
+import type { ApplicationActorKind, ApplicationEvent, ApplicationState } from '../../features/applications/state-machine.ts';
 
 /** The institution as people say it, with its article. */
 export const INSTITUTION_NAME: Record<InstitutionKind, string> = {

@@ -20,7 +20,7 @@ import type { Dialect } from '../../kernel/storage/database.ts';
 import type { ApplicationRow, Database } from '../../kernel/storage/schema.ts';
 import { authenticateConsoleLogin, PasswordCheckGate } from '../../features/accounts/index.ts';
 import { ApplicationParams, DecisionForm, DoneQuery, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
-import { DONE_WORDS, QUEUE_STATES, REFUSAL_WORDS } from '../../kernel/words/console.ts';
+import { DONE_WORDS, REFUSAL_WORDS } from '../../kernel/words/console.ts';
 import { readPieceForProcessing } from '../../features/applications/index.ts';
 import { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from '../../features/applications/index.ts';
 import {
@@ -39,7 +39,7 @@ import {
 } from '../../features/accounts/index.ts';
 import type { ConsoleSession } from '../../features/accounts/index.ts';
 import { LoginThrottle } from '../../features/accounts/index.ts';
-import { applicationPage, applicationPath, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, queuePage } from './views.ts';
+import { applicationPage, applicationPath, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, QUEUE_STATES, queuePage } from './views.ts';
 import type { ApplicationForms, PageChrome } from './views.ts';
 
 export interface ConsoleDeps {

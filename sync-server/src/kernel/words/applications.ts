@@ -2,13 +2,32 @@
  * The aid space in the person's words: who handles an aid or issues a paper ("la CAF", "votre banque"),
  * and each step of an application's history as a short sentence (FALC). Shared by the kiosk handlers,
  * the dossier PDF and the linked-aid closure message, so a step reads the same everywhere.
+ *
+ * The kernel imports no feature: the names these words know (events, actors, institution kinds) are
+ * spelled here, and a feature that adds one meets a type error where it asks for its words (an unknown
+ * key) — the test checks every institution kind of the catalogue has its name.
  */
-import type { SubmissionGround } from '../../../protocol/applications.ts';
-import type { Aid, AidCatalogue, InstitutionKind } from '../../features/aids/index.ts';
-import type { ApplicationActorKind, ApplicationEvent, ApplicationState } from '../../features/applications/state-machine.ts';
+import type { ApplicationStateName, SubmissionGround } from '../../../protocol/applications.ts';
+
+/** The events of an application's life (features/applications/state-machine.ts), and its creation. */
+export type HistoryEventName =
+  | 'create'
+  | 'start-collecting'
+  | 'all-pieces-present'
+  | 'piece-removed'
+  | 'submit'
+  | 'take-up'
+  | 'request-information'
+  | 'information-provided'
+  | 'accept'
+  | 'refuse'
+  | 'close'
+  | 'withdraw';
+/** Who fired an event: the person (or an agent on their ground), the service, the server itself. */
+export type HistoryActorKind = 'applicant' | 'institution' | 'system';
 
 /** The institution as people say it, with its article. */
-export const INSTITUTION_NAME: Record<InstitutionKind, string> = {
+export const INSTITUTION_NAME = {
   caf: 'la CAF',
   msa: 'la MSA',
   mdph: 'la MDPH',
@@ -32,7 +51,8 @@ export const INSTITUTION_NAME: Record<InstitutionKind, string> = {
   hebergeant: 'la personne qui vous loge',
   medecin: 'votre médecin',
   autre: 'un autre organisme',
-};
+} as const satisfies Record<string, string>;
+export type NamedInstitutionKind = keyof typeof INSTITUTION_NAME;
 
 /** "à" before an institution's name, contracted as French wants it: à la CAF, au département, aux impôts. */
 export function toInstitution(name: string): string {
@@ -45,17 +65,22 @@ export function institutionName(kind: string): string {
   return (INSTITUTION_NAME as Record<string, string>)[kind] ?? INSTITUTION_NAME.autre;
 }
 
-function aidOf(catalogue: AidCatalogue, aidId: string): Aid | undefined {
+/** What these words need of the aid catalogue (features/aids): each aid's id, name and institution kind. */
+export interface NamedAids {
+  aids: readonly { id: string; name: string; institution: string }[];
+}
+
+function aidOf(catalogue: NamedAids, aidId: string): NamedAids['aids'][number] | undefined {
   return catalogue.aids.find((a) => a.id === aidId);
 }
 
 /** The aid's name (its id when the catalogue no longer has it). */
-export function aidName(catalogue: AidCatalogue, aidId: string): string {
+export function aidName(catalogue: NamedAids, aidId: string): string {
   return aidOf(catalogue, aidId)?.name ?? aidId;
 }
 
 /** Who handles the aid, as people say it ("un autre organisme" when the catalogue no longer has it). */
-export function aidInstitutionName(catalogue: AidCatalogue, aidId: string): string {
+export function aidInstitutionName(catalogue: NamedAids, aidId: string): string {
   return institutionName(aidOf(catalogue, aidId)?.institution ?? 'autre');
 }
 
@@ -65,9 +90,9 @@ export function capitalize(s: string): string {
 }
 
 export interface HistoryStep {
-  event: ApplicationEvent | 'create';
-  to: ApplicationState;
-  actorKind: ApplicationActorKind;
+  event: HistoryEventName;
+  to: ApplicationStateName;
+  actorKind: HistoryActorKind;
   message: string | null;
 }
 

@@ -1,29 +1,32 @@
 /**
- * The console's words, in plain French: states as the service reads them (the kiosk has its own, for
- * the person: protocol/applications.ts STATE_LABEL), events of the history, the buttons, the declared
- * situation, dates in Paris time.
+ * The console's words, in plain French: what the service reads next to a state (a hint, never a second
+ * name: each state has one name, the protocol's STATE_LABEL, the same on the kiosk, in the console and on
+ * the PDFs), events of the history, the buttons, the declared situation, dates in Paris time.
  */
-import type { FilingSituation } from '../../../protocol/applications.ts';
+import { STATE_LABEL } from '../../../protocol/applications.ts';
+import type { ApplicationStateName, FilingSituation } from '../../../protocol/applications.ts';
 import { dateFr, dateTimeFr } from '../../../protocol/format.ts';
-import type { ApplicationEvent, ApplicationState, TransitionRefusal } from '../../features/applications/index.ts';
+import type { HistoryEventName } from './applications.ts';
 
-export const STATE_WORDS: Record<ApplicationState, string> = {
-  draft: 'Brouillon',
-  'collecting-pieces': 'Papiers en cours de collecte',
-  ready: 'Prête, pas encore envoyée',
-  submitted: 'Nouvelle : à prendre en charge',
-  'in-processing': 'En cours d’étude',
-  'information-requested': 'Question posée : on attend la personne',
-  accepted: 'Acceptée',
-  refused: 'Refusée',
-  closed: 'Terminée',
+type ConsoleEvent = Exclude<HistoryEventName, 'create'>;
+/** Why a move the service asked was refused (features/applications/state-machine.ts TransitionRefusal). */
+type RefusalName = 'terminal' | 'already-decided' | 'not-allowed-in-state' | 'actor-not-allowed' | 'message-required';
+
+/** What the service has to do about a request in this state, shown after its name. */
+export const STATE_HINT: Partial<Record<ApplicationStateName, string>> = {
+  submitted: 'à prendre en charge',
+  'information-requested': 'on attend la réponse de la personne',
 };
 
-/** The queue's states, in the order of the filter. */
-export const QUEUE_STATES = ['submitted', 'in-processing', 'information-requested'] as const satisfies readonly ApplicationState[];
-export const DECISION_STATES = ['accepted', 'refused', 'closed'] as const satisfies readonly ApplicationState[];
+/** A state as the console shows it: its one name, and the hint when there is one ("Envoyée — à prendre en charge"). */
+export function stateWords(state: ApplicationStateName): { name: string; hint: string | null } {
+  return { name: STATE_LABEL[state], hint: STATE_HINT[state] ?? null };
+}
 
-export const EVENT_WORDS: Record<ApplicationEvent | 'create', string> = {
+/** The queue filter's first choice. */
+export const ALL_QUEUE = 'Toutes les demandes à traiter';
+
+export const EVENT_WORDS: Record<HistoryEventName, string> = {
   create: 'Demande commencée',
   'start-collecting': 'Papiers en cours de collecte',
   'all-pieces-present': 'Tous les papiers sont là',
@@ -41,8 +44,8 @@ export const EVENT_WORDS: Record<ApplicationEvent | 'create', string> = {
 /** information-provided fired by the server: the papers asked again arrived (the person did not write). */
 export const PIECES_ARRIVED = 'Les papiers redemandés sont arrivés';
 
-/** The buttons of the actions the service may take (state-machine.ts eventsFor(state, 'institution')). */
-export const ACTION_WORDS: Partial<Record<ApplicationEvent, { title: string; button: string; hint: string }>> = {
+/** The buttons of the actions the service may take (features/applications/state-machine.ts eventsFor(state, 'institution')). */
+export const ACTION_WORDS: Partial<Record<ConsoleEvent, { title: string; button: string; hint: string }>> = {
   'take-up': { title: 'Prendre en charge', button: 'Prendre en charge la demande', hint: 'La personne verra que sa demande est en cours d’étude.' },
   'request-information': {
     title: 'Poser une question ou redemander des papiers',
@@ -55,7 +58,7 @@ export const ACTION_WORDS: Partial<Record<ApplicationEvent, { title: string; but
 };
 
 /** What was done, said after the redirect. */
-export const DONE_WORDS: Partial<Record<ApplicationEvent | 'message', string>> = {
+export const DONE_WORDS: Partial<Record<ConsoleEvent | 'message', string>> = {
   'take-up': 'C’est fait : la demande est prise en charge.',
   'request-information': 'C’est fait : votre question est envoyée à la personne.',
   accept: 'C’est fait : la demande est acceptée.',
@@ -64,7 +67,7 @@ export const DONE_WORDS: Partial<Record<ApplicationEvent | 'message', string>> =
   message: 'C’est fait : votre message est envoyé.',
 };
 
-export const REFUSAL_WORDS: Record<TransitionRefusal, string> = {
+export const REFUSAL_WORDS: Record<RefusalName, string> = {
   terminal: 'Cette demande est terminée : elle ne peut plus changer.',
   'already-decided': 'Une décision est déjà prise pour cette demande.',
   'not-allowed-in-state': 'Ce choix n’est pas possible maintenant : la demande a peut-être changé entre-temps. Regardez son état ci-dessous.',

@@ -137,3 +137,55 @@ export function historySentence(step: HistoryStep, institution: string): string 
 export function groundWords(g: SubmissionGround): string {
   return g.kind === 'beneficiary-signature' ? 'Signée par la personne avec sa carte' : `Envoyée par un agent, avec une procuration (référence ${g.reference})`;
 }
+
+/** A linked aid closed because the request it waited for was refused or withdrawn (its history's last step). */
+export function linkedAidClosed(institution: string, cause: { why: 'refused'; reason: string | null } | { why: 'withdrawn' }): string {
+  return cause.why === 'refused'
+    ? `${capitalize(institution)} a refusé la demande${cause.reason ? ` : ${cause.reason}` : '.'}`
+    : `La demande ${toInstitution(institution)} a été retirée. Cette aide ne peut pas avancer sans elle.`;
+}
+
+/** Why a card's signature is refused (protocol/card-certificate.ts CardCertificateProblem), after "Carte refusée : ". */
+export const CARD_PROBLEM_WORDS = {
+  malformed: 'son certificat est illisible',
+  foreign: 'elle n’a pas été délivrée par la plateforme',
+  'wrong-card': 'son certificat est celui d’une autre carte',
+  revoked: 'elle est bloquée ou remplacée',
+  'not-yet-valid': 'elle n’est pas encore valable',
+  expired: 'elle a expiré',
+} as const;
+
+/** The aid space's answers to the kiosk when it cannot do what was asked (features/applications). */
+export const APPLICATION_ANSWER = {
+  noDossier: 'Cette demande n’existe pas, ou elle n’est pas à vous.',
+  aidTwice: 'Une aide est demandée deux fois.',
+  noSuchAid: (id: string) => `Cette aide n’existe pas : « ${id} ».`,
+  alreadyAsked: (aid: string) => `Vous avez déjà une demande pour : ${aid}. Vous la trouvez dans vos demandes.`,
+  waitsFor: (aid: string) => `Elle attend la décision sur : ${aid}.`,
+  pieceNotAsked: 'Ce papier n’est pas demandé pour cette demande.',
+  pieceFixedSent: 'La demande est déjà envoyée : ce papier ne peut plus changer.',
+  pieceFixedSigned: 'Ce papier fait partie de ce que vous avez signé : il ne peut plus changer.',
+  finished: 'Cette demande est terminée.',
+  notYourDocument: 'Ce document n’est pas dans votre coffre.',
+  newerPaper: 'Le service demande un papier plus récent que celui-ci : scannez le nouveau.',
+  cannotWithdraw: 'Cette demande ne peut plus être retirée : elle est déjà décidée ou terminée.',
+  writeAfterSending: 'Vous pourrez écrire au service quand la demande sera envoyée.',
+  messageEmpty: 'Le message est vide.',
+  messageTooLong: 'Le message est trop long.',
+  receiptAfterSigning: 'Le récépissé existe quand la demande est signée.',
+  alreadySigned: 'Cette demande est déjà signée.',
+  alreadySent: 'Cette demande est déjà envoyée.',
+  procurationAtKiosk: 'Une procuration se signe par l’agent, avec la personne présente à la borne.',
+  piecesMissing: (missing: readonly string[]) =>
+    `Il manque encore des papiers : ${missing.join(' ; ')} Vous pouvez choisir l’envoi automatique : la demande partira quand ils arriveront.`,
+  manifestOtherDossier: 'Le contenu signé ne correspond pas à cette demande.',
+  manifestFuture: 'Le contenu signé porte une heure à venir : recommencez la signature.',
+  manifestTooOld: 'La signature a été préparée il y a trop longtemps. Recommencez la signature.',
+  noCa: 'Le serveur n’a pas d’autorité de certification.',
+  cardRefused: (why: string) => `Carte refusée : ${why}.`,
+  cardUnknown: 'Carte refusée : la plateforme ne la connaît pas.',
+  signatureRefused: 'Signature refusée : elle ne vient pas de cette carte, ou le contenu signé a été changé.',
+  notApplicantCard: 'Cette carte n’est pas celle de la personne qui fait la demande.',
+  agentOwnCard: 'Pour une procuration, l’agent qui accompagne la personne signe avec sa propre carte.',
+  manifestChanged: 'Le contenu signé ne correspond plus à la demande (un papier a changé, ou le contenu a été modifié). Recommencez la signature.',
+} as const;

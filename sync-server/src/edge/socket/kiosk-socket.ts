@@ -20,6 +20,7 @@ import type { SyncEngine } from '../../features/sync/index.ts';
 import { handle } from './handle.ts';
 import type { PushService } from './pushes.ts';
 import type { SyncTestHooks } from '../../features/sync/index.ts';
+import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 
 export interface KioskSocketDeps {
   db: Kysely<Database>;
@@ -54,7 +55,7 @@ export function kioskRoom(kioskId: string): string {
 const DROP_KIOSK = 'fac:drop-kiosk';
 type Fail = { ok: false; error: ProtocolError };
 
-const REVOKED: Fail = { ok: false, error: { code: 'forbidden', message: 'Cette borne a été révoquée.' } };
+const REVOKED: Fail = { ok: false, error: { code: 'forbidden', message: SOCKET_ANSWER.kioskRevoked } };
 
 /** What the namespace's middleware keeps on an authenticated socket. */
 interface KioskSocketData {

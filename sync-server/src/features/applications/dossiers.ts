@@ -282,7 +282,7 @@ export function combinationProblem(catalogue: AidCatalogue, aidIds: readonly str
   if (aids.some((a) => a.process.kind === 'bundle' && aidIds.every((id) => id === a.id || (a.process.kind === 'bundle' && a.process.with.includes(id))))) return null;
   const roots = new Set(aids.map((a) => (a.process.kind === 'linked' ? a.process.after : a.id)));
   if (roots.size === 1 && aids.some((a) => a.process.kind === 'linked')) return null;
-  return { code: 'invalid', message: 'Ces aides ne se demandent pas ensemble. Faites une demande pour chacune.' };
+  return { code: 'invalid', message: APPLICATION_ANSWER.notTogether };
 }
 
 /** The person's application of this aid that a linked aid can wait for: undecided, or accepted (closed since, after an acceptance). */
@@ -609,7 +609,7 @@ export async function choosePiece(
       const doc = (await documentsById(trx, [input.documentId])).get(input.documentId);
       if (doc && doc.ownerPersonId !== applicant.personId) throw new Refusal({ code: 'unknown', message: APPLICATION_ANSWER.notYourDocument });
       if (doc && !accepts(entry.item, doc.docType)) {
-        throw new Refusal({ code: 'invalid', message: `Ce papier ne convient pas pour : ${entry.item.label}` });
+        throw new Refusal({ code: 'invalid', message: APPLICATION_ANSWER.pieceNotSuitable(entry.item.label) });
       }
       if (doc && entry.requestedAt !== null && doc.versionCreatedAt <= entry.requestedAt) {
         throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.newerPaper });
@@ -675,7 +675,7 @@ export async function writeToInstitution(
       const target = input.applicationId
         ? r.apps.find((a) => a.id === input.applicationId)
         : (sent.find((a) => a.state === 'information-requested') ?? sent.find((a) => a.state !== 'closed') ?? sent[0]);
-      if (input.applicationId && !target) throw new Refusal({ code: 'unknown', message: 'Cette aide ne fait pas partie de la demande.' });
+      if (input.applicationId && !target) throw new Refusal({ code: 'unknown', message: APPLICATION_ANSWER.aidNotInDossier });
       if (!target || target.submitted_at === null) throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.writeAfterSending });
       const aid = input.catalogue.aids.find((a) => a.id === target.aid_id);
       const posted = await postMessageIn(trx, dialect, { applicationId: target.id, author: applicant.author, body: input.body, handlingInstitutionKind: aid?.institution ?? 'autre', at });
@@ -683,7 +683,7 @@ export async function writeToInstitution(
         throw new Refusal(
           posted.reason === 'empty' || posted.reason === 'too-long'
             ? { code: 'invalid', message: posted.reason === 'empty' ? APPLICATION_ANSWER.messageEmpty : APPLICATION_ANSWER.messageTooLong }
-            : { code: 'unknown', message: 'Aucun service ne peut recevoir ce message pour le moment.' },
+            : { code: 'unknown', message: APPLICATION_ANSWER.noServiceForMessage },
         );
       }
       if (target.state === 'information-requested') {

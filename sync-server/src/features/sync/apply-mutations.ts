@@ -92,7 +92,7 @@ function checkBatch(sorted: readonly Mutation[]): ProtocolError | null {
   for (let i = 0; i < sorted.length; i++) {
     const m = sorted[i]!;
     if (i > 0 && sorted[i - 1]!.seq === m.seq) return { code: 'invalid', seq: m.seq, message: MUTATION_ANSWER.seqTwice(m.seq) };
-    if (ids.has(m.id)) return { code: 'invalid', seq: m.seq, message: `Identifiant de mutation ${m.id} en double dans le lot.` };
+    if (ids.has(m.id)) return { code: 'invalid', seq: m.seq, message: MUTATION_ANSWER.idTwice(m.id) };
     ids.add(m.id);
     if (!sameBlobSet(referencedBlobs(m), m.blobs)) {
       return { code: 'invalid', seq: m.seq, message: MUTATION_ANSWER.blobsMismatch };

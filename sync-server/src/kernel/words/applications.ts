@@ -187,5 +187,9 @@ export const APPLICATION_ANSWER = {
   signatureRefused: 'Signature refusée : elle ne vient pas de cette carte, ou le contenu signé a été changé.',
   notApplicantCard: 'Cette carte n’est pas celle de la personne qui fait la demande.',
   agentOwnCard: 'Pour une procuration, l’agent qui accompagne la personne signe avec sa propre carte.',
+  notTogether: 'Ces aides ne se demandent pas ensemble. Faites une demande pour chacune.',
+  pieceNotSuitable: (label: string) => `Ce papier ne convient pas pour : ${label}`,
+  aidNotInDossier: 'Cette aide ne fait pas partie de la demande.',
+  noServiceForMessage: 'Aucun service ne peut recevoir ce message pour le moment.',
   manifestChanged: 'Le contenu signé ne correspond plus à la demande (un papier a changé, ou le contenu a été modifié). Recommencez la signature.',
 } as const;

@@ -7,6 +7,7 @@
 export const MUTATION_ANSWER = {
   refused: 'Mutation refusée.',
   seqTwice: (seq: number) => `Numéro de séquence ${seq} en double dans le lot.`,
+  idTwice: (id: string) => `Identifiant de mutation ${id} en double dans le lot.`,
   blobsMismatch: 'La liste des fichiers de la mutation ne correspond pas à son contenu.',
   kioskRevoked: 'Cette borne a été révoquée.',
   seqUsed: (seq: number) => `Le numéro ${seq} a déjà servi pour une autre mutation.`,
@@ -45,4 +46,24 @@ export const ISSUE_ANSWER = {
   personUnknown: 'Personne inconnue.',
   institutionUnknown: 'Organisme inconnu.',
   forbidden: 'Accès refusé.',
+} as const;
+
+/** The kiosk socket's answers (edge/socket): a person session, a request it cannot serve. */
+export const SOCKET_ANSWER = {
+  invalid: (where: string, what: string) => `Message invalide${where} : ${what}`,
+  unexpectedFormat: 'format inattendu',
+  internal: 'Erreur interne du serveur, réessayer plus tard.',
+  kioskRevoked: 'Cette borne a été révoquée.',
+  noSession: 'La session de la personne est terminée. Remettez la carte.',
+  forbidden: (reason: string) => `Accès refusé (${reason}).`,
+  tooManyChallenges: 'Trop de demandes en cours.',
+  challengeExpired: 'Défi expiré ou inconnu.',
+  noCa: 'Le serveur n’a pas d’autorité de certification.',
+  cardRefused: (why: string) => `Carte refusée (${why}).`,
+  cardUnknown: 'Carte inconnue de la plateforme.',
+  agentSessionEnded: 'La session de l’agent est terminée.',
+  onlyBeneficiaryJoins: 'Seule une personne accompagnée peut rejoindre un agent.',
+  institutionUnknown: 'Cet organisme n’est pas connu.',
+  /** an aid the simulation estimates for the person's partner */
+  forPartner: (aid: string) => `${aid} (pour votre conjoint)`,
 } as const;

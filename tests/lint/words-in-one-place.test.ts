@@ -30,7 +30,6 @@ const NOT_MOVED_YET: Readonly<Record<string, number>> = {
   'sync-server/src/edge/staff/cli.ts': 80,
   'sync-server/src/features/aids/simulate/engine.ts': 66,
   'sync-server/src/features/cards/welcome-letter.ts': 31,
-  'sync-server/src/edge/console/routes.ts': 30,
   'sync-server/src/edge/console/views.ts': 28,
   'sync-server/src/features/aids/simulate/cli.ts': 6,
   'sync-server/src/edge/http/auth-routes.ts': 5,

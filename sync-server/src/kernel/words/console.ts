@@ -114,3 +114,39 @@ export function dateWords(iso: string | null): string {
 export function dateTimeWords(iso: string | null): string {
   return iso ? dateTimeFr(iso) : '—';
 }
+
+/** The console's answers to what the service sent or asked (edge/console/routes.ts): forms, errors, login. */
+export const CONSOLE_ANSWER = {
+  loginReason: {
+    expiree: 'Votre session a pris fin. Connectez-vous de nouveau.',
+    deconnexion: 'Vous êtes déconnecté. À bientôt.',
+  } as Readonly<Record<string, string>>,
+  tooLong: 'Ce que vous avez envoyé est trop long.',
+  unreadableForm: 'Ce formulaire n’a pas pu être lu.',
+  serverError: 'Une erreur est survenue sur le serveur. Rien n’a été changé. Réessayez dans un moment.',
+  unreadableNothingChanged: 'Ce formulaire n’a pas pu être lu. Rien n’a été changé.',
+  notFound: { title: 'Page introuvable', text: 'Cette page n’existe pas.' },
+  badRequest: 'Demande incorrecte',
+  csrf: {
+    title: 'Formulaire refusé',
+    text: 'Ce formulaire a expiré ou ne vient pas de cette page. Rien n’a été changé. Ouvrez la page de nouveau et recommencez.',
+    back: 'Retour à la connexion',
+  },
+  noApplication: { title: 'Demande introuvable', text: 'Cette demande n’existe pas, ou elle n’est pas traitée par votre organisme.' },
+  writeLogin: 'Écrivez votre identifiant.',
+  writePassword: 'Écrivez votre mot de passe.',
+  busy: 'Trop de connexions en même temps sur le serveur. Réessayez dans quelques secondes.',
+  throttled: (wait: string) => `Trop d’essais de connexion. Attendez ${wait} avant de réessayer.`,
+  minutes: (m: number) => (m === 1 ? '1 minute' : `${m} minutes`),
+  noSuchFilter: 'Ce filtre n’existe pas.',
+  writeRefusalReason: 'Écrivez la raison du refus : la personne la lira.',
+  writeQuestion: 'Écrivez votre question, ou ce qu’il manque.',
+  textTooLong: (max: number) => `Votre texte est trop long : ${max} caractères au plus.`,
+  pieceNotInApplication: 'Un des papiers cochés ne fait pas partie de cette demande.',
+  writeMessage: 'Écrivez votre message.',
+  messageTooLong: (max: number) => `Votre message est trop long : ${max} caractères au plus.`,
+  messageNotSent: 'Le message n’a pas pu être envoyé.',
+  noPiece: { title: 'Papier introuvable', text: 'Ce papier n’est pas dans cette demande.' },
+  pieceForbidden: { title: 'Accès refusé', text: 'Vous ne pouvez pas ouvrir ce papier.' },
+  backToApplication: 'Retour à la demande',
+} as const;

@@ -32,16 +32,9 @@ const NOT_MOVED_YET: Readonly<Record<string, number>> = {
   'sync-server/src/features/cards/welcome-letter.ts': 31,
   'sync-server/src/edge/console/views.ts': 28,
   'sync-server/src/features/aids/simulate/cli.ts': 6,
-  'sync-server/src/edge/http/auth-routes.ts': 5,
-  'sync-server/src/edge/http/kiosk-api.ts': 4,
-  'sync-server/src/edge/http/staff-api.ts': 3,
   'sync-server/src/features/accounts/accounts.ts': 2,
-  'sync-server/src/edge/socket/pushes.ts': 2,
-  'sync-server/src/edge/http/blob-routes.ts': 2,
   'sync-server/src/features/cards/ca.ts': 1,
   'sync-server/src/features/cards/ca-store.ts': 1,
-  'sync-server/src/edge/server.ts': 1,
-  'sync-server/src/edge/http/staff-auth.ts': 1,
 };
 
 const ACCENT = /[àâäçéèêëîïôöùûüÿœæ«»]/i;

@@ -38,6 +38,7 @@ import {
   unreferencedBlobs,
   uploadsInFlight,
 } from '../../kernel/blobs/uploads.ts';
+import { HTTP_ANSWER } from '../../kernel/words/staff.ts';
 
 /** Status sent when the uploaded bytes do not hash to the declared SHA-256 (tus leaves 460+ to servers). */
 export const HASH_MISMATCH_STATUS = 460;
@@ -187,8 +188,8 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     const auth = parseKioskAuthorization(request.headers.authorization);
     const verdict = auth ? await verifyKioskToken(db, auth) : 'unauthorized';
     if (auth && verdict === 'ok') return auth;
-    if (verdict === 'revoked') await sendError(reply, 403, 'forbidden', 'Cette borne a été révoquée.');
-    else await sendError(reply, 401, 'unauthorized', 'Identifiants de borne absents, invalides ou expirés.');
+    if (verdict === 'revoked') await sendError(reply, 403, 'forbidden', HTTP_ANSWER.kioskRevoked);
+    else await sendError(reply, 401, 'unauthorized', HTTP_ANSWER.badKioskCredentials);
     return null;
   }
 

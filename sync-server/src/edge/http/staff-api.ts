@@ -24,6 +24,7 @@ import type { ReadDeps, ReadOutcome, StaffActor } from '../../features/vault/ind
 import type { PushService } from '../socket/pushes.ts';
 import { sendError } from './errors.ts';
 import { requireStaffToken } from './staff-auth.ts';
+import { HTTP_ANSWER } from '../../kernel/words/staff.ts';
 
 export const STAFF_PREFIX = '/api/staff';
 
@@ -47,7 +48,7 @@ const BlockBody = z.strictObject({ reason: RevocationReason.exclude(['replaced']
 
 function refusal(reply: FastifyReply, outcome: Exclude<ReadOutcome<unknown>, { ok: true }>): FastifyReply {
   if (outcome.code === 'unknown') return sendError(reply, 404, 'unknown', 'Introuvable.');
-  return sendError(reply, 403, 'forbidden', `Accès refusé (${outcome.reason}).`);
+  return sendError(reply, 403, 'forbidden', HTTP_ANSWER.forbidden(outcome.reason));
 }
 
 export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps): Promise<void> {
@@ -120,7 +121,7 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
       // Blocking a lost or stolen card: it joins the signed revocation list pushed to every kiosk.
       scope.post('/cards/:serial/block', async (request, reply) => {
         const params = CardParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Numéro de carte invalide (8 caractères hexadécimaux).');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badCardSerial);
         const body = BlockBody.safeParse(request.body ?? {});
         if (!body.success) return sendError(reply, 400, 'invalid', 'Motif invalide : lost, stolen, deceased ou other.');
         let result;
@@ -136,7 +137,7 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/revocations', async (_request, reply) => {
         const list = await latestRevocationList(deps.db);
-        if (!list) return sendError(reply, 404, 'unknown', 'Aucune liste de révocation publiée (pas d’autorité de certification sur ce serveur).');
+        if (!list) return sendError(reply, 404, 'unknown', HTTP_ANSWER.noRevocationList);
         return list;
       });
     },

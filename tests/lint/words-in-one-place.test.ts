@@ -32,9 +32,6 @@ const NOT_MOVED_YET: Readonly<Record<string, number>> = {
   'sync-server/src/features/cards/welcome-letter.ts': 31,
   'sync-server/src/edge/console/views.ts': 28,
   'sync-server/src/features/aids/simulate/cli.ts': 6,
-  'sync-server/src/features/accounts/accounts.ts': 2,
-  'sync-server/src/features/cards/ca.ts': 1,
-  'sync-server/src/features/cards/ca-store.ts': 1,
 };
 
 const ACCENT = /[àâäçéèêëîïôöùûüÿœæ«»]/i;

@@ -27,3 +27,9 @@ export const PUSH_ANSWER = {
   badAck: (where: string, what: string) => `Accusé de réception invalide${where} : ${what}`,
   unexpectedFormat: 'format inattendu',
 } as const;
+
+/** A console account's login and password, as the staff command says what is wrong (features/accounts). */
+export const ACCOUNT_WORDS = {
+  loginShape: '3 à 64 caractères : lettres, chiffres, point, tiret',
+  passwordMin: (min: number) => `au moins ${min} caractères`,
+} as const;

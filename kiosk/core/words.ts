@@ -111,6 +111,8 @@ export const AIDS_WORDS = {
   answerMissing: 'Une réponse manque.',
   agentOnly: 'Seul un agent peut envoyer une demande au titre d’une procuration.',
   summaryOutdated: 'Le résumé de la demande n’est plus à jour. Relisez-le, puis tapez votre code.',
+  /** a paper chosen for a request whose title the vault no longer gives */
+  chosenPaper: 'Papier choisi',
 } as const;
 
 /** The letter printed on the kiosk to ask an institution for a paper. */

@@ -89,6 +89,7 @@ export class AidsService {
         // the server's words when it says what is wrong; not its schema's (a message the kiosk built badly)
         throw new KioskError(
           'invalid-request',
+          // not-words: how the server's schema refusals start (matched, never shown)
           ack.error.message && !ack.error.message.startsWith('Message invalide') ? ack.error.message : AIDS_WORDS.failed,
         );
       case 'internal':
@@ -233,7 +234,7 @@ export class AidsService {
         return {
           itemId: p.itemId,
           label: entry?.label ?? p.itemId,
-          documentTitle: p.documentId ? (entry?.document?.title ?? 'Papier choisi') : null,
+          documentTitle: p.documentId ? (entry?.document?.title ?? AIDS_WORDS.chosenPaper) : null,
           status: p.documentId ? (entry?.status === 'arriving' ? 'arriving' : 'present') : (entry?.status ?? 'absent'),
         };
       }),

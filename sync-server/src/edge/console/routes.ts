@@ -109,7 +109,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
               : status >= 500
                 ? CONSOLE_ANSWER.serverError
                 : CONSOLE_ANSWER.unreadableNothingChanged;
-        return sendPage(reply, status, errorPage(plainChrome(null), { title: status >= 500 ? 'Erreur du serveur' : 'Demande incorrecte', text }));
+        return sendPage(reply, status, errorPage(plainChrome(null), { title: status >= 500 ? CONSOLE_ANSWER.serverErrorTitle : CONSOLE_ANSWER.badRequest, text }));
       });
       scope.setNotFoundHandler((_request, reply) =>
         sendPage(reply, 404, errorPage(plainChrome(null), CONSOLE_ANSWER.notFound)),
@@ -202,7 +202,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
             return showLogin(request, reply, 429, { login: typed, formError: CONSOLE_ANSWER.throttled(minutes(outcome.waitMs)) });
           }
           request.log.info({ login: outcome.login }, 'console login refused');
-          return showLogin(request, reply, 401, { login: typed, formError: 'Identifiant ou mot de passe incorrect.' });
+          return showLogin(request, reply, 401, { login: typed, formError: CONSOLE_ANSWER.badLogin });
         }
         const { token } = await createSession(db, outcome.accountId);
         request.log.info({ login: outcome.login }, 'console login');

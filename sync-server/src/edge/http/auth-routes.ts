@@ -49,14 +49,14 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesD
 
   app.post(CHALLENGE_PATH, { bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const body = ChallengeRequest.safeParse(request.body);
-    if (!body.success) return sendError(reply, 400, 'invalid', 'Identifiant de borne invalide.');
+    if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskId);
     const answer: ChallengeResponse = challenges.issue(body.data.kioskId);
     return reply.header('cache-control', 'no-store').send(answer);
   });
 
   app.post(TOKEN_PATH, { bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const body = KioskHandshake.safeParse(request.body);
-    if (!body.success) return sendError(reply, 400, 'invalid', 'Demande de jeton invalide.');
+    if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badTokenRequest);
     const check = await verifySignedChallenge(db, challenges, body.data, 'token');
     if (!check.ok) {
       request.log.warn({ kioskId: body.data.kioskId, reason: check.reason }, 'kiosk token refused');

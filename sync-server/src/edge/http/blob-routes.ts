@@ -227,7 +227,7 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
       if (request.method !== 'POST' && request.method !== 'OPTIONS') {
         const own = await ownUpload(auth, request.url);
         if (!own.allowed) {
-          await sendError(reply, 404, 'unknown', 'Envoi inconnu.');
+          await sendError(reply, 404, 'unknown', HTTP_ANSWER.unknownUpload);
           return;
         }
         owned = own.id;
@@ -249,7 +249,7 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     const auth = await authenticate(request, reply);
     if (!auth) return reply;
     const params = BlobParams.safeParse(request.params);
-    if (!params.success) return sendError(reply, 400, 'invalid', 'Empreinte SHA-256 invalide.');
+    if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badSha256);
     // the row and the bytes: a blob whose bytes went missing must be uploaded again
     const present = (await blobRecorded(db, params.data.sha256)) && (await blobStore.has(params.data.sha256));
     return reply.code(present ? 200 : 404).send();

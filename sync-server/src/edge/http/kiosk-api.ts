@@ -63,7 +63,7 @@ export async function registerKioskStaffApi(app: FastifyInstance, deps: KioskApi
         } catch (e) {
           if (e instanceof KioskAdminError) {
             if (e.code === 'revoked') return sendError(reply, 409, 'forbidden', HTTP_ANSWER.revokedKiosk);
-            if (e.code === 'unknown-institution') return sendError(reply, 400, 'invalid', 'Institution inconnue.');
+            if (e.code === 'unknown-institution') return sendError(reply, 400, 'invalid', HTTP_ANSWER.institutionUnknown);
             return sendError(reply, 400, 'invalid', HTTP_ANSWER.kioskNeedsName);
           }
           throw e;
@@ -74,33 +74,33 @@ export async function registerKioskStaffApi(app: FastifyInstance, deps: KioskApi
 
       scope.post('/kiosks/:id/revoke', async (request, reply) => {
         const params = KioskParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de borne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskId);
         try {
           const r = await revokeKiosk(db, dialect, { kioskId: params.data.id, actor: ACTOR });
           deps.dropKiosk(params.data.id);
           return r;
         } catch (e) {
-          if (e instanceof KioskAdminError && e.code === 'unknown-kiosk') return sendError(reply, 404, 'unknown', 'Borne inconnue.');
+          if (e instanceof KioskAdminError && e.code === 'unknown-kiosk') return sendError(reply, 404, 'unknown', HTTP_ANSWER.kioskUnknown);
           throw e;
         }
       });
 
       scope.put('/kiosks/:id/settings', async (request, reply) => {
         const params = KioskParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de borne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskId);
         const body = KioskSettings.safeParse(request.body ?? {});
         if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badSettings);
         const r = await deps.pushes.setSettings(params.data.id, body.data);
-        if (!r) return sendError(reply, 404, 'unknown', 'Borne inconnue.');
+        if (!r) return sendError(reply, 404, 'unknown', HTTP_ANSWER.kioskUnknown);
         return r;
       });
 
       scope.post('/kiosks/:id/commands', async (request, reply) => {
         const params = KioskParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de borne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskId);
         const body = AdminCommand.safeParse(request.body ?? {});
-        if (!body.success) return sendError(reply, 400, 'invalid', 'Commande invalide : sync-now, end-session ou reload.');
-        if ((await kioskStatus(db, params.data.id)) === 'unknown') return sendError(reply, 404, 'unknown', 'Borne inconnue.');
+        if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badCommand);
+        if ((await kioskStatus(db, params.data.id)) === 'unknown') return sendError(reply, 404, 'unknown', HTTP_ANSWER.kioskUnknown);
         const pushId = await deps.pushes.queue(params.data.id, 'admin-command', body.data);
         return reply.code(202).send({ pushId });
       });

@@ -58,7 +58,7 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/documents/:id', async (request, reply) => {
         const params = DocumentParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de document invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badDocumentId);
         const outcome = await staffReadDocument(deps, STAFF_ACTOR, params.data.id);
         if (!outcome.ok) return refusal(reply, outcome);
         return outcome.value;
@@ -66,7 +66,7 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/blobs/:sha256', async (request, reply) => {
         const params = BlobParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Empreinte SHA-256 invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badSha256);
         // a blob row whose bytes are gone must not be journaled as read
         const size = await deps.blobStore.size(params.data.sha256);
         if (size === null) return sendError(reply, 404, 'unknown', 'Introuvable.');
@@ -83,9 +83,9 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/persons/:identifier/documents', async (request, reply) => {
         const params = PersonParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de personne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badPersonId);
         const person = await findPersonByIdentifier(deps.db, params.data.identifier);
-        if (!person) return sendError(reply, 404, 'unknown', 'Personne inconnue.');
+        if (!person) return sendError(reply, 404, 'unknown', HTTP_ANSWER.personUnknown);
         const outcome = await staffListDocuments(deps, STAFF_ACTOR, person);
         if (!outcome.ok) return refusal(reply, outcome);
         return { owner: person.identifier, documents: outcome.value };
@@ -93,9 +93,9 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/persons/:identifier/audit', async (request, reply) => {
         const params = PersonParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de personne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badPersonId);
         const person = await findPersonByIdentifier(deps.db, params.data.identifier);
-        if (!person) return sendError(reply, 404, 'unknown', 'Personne inconnue.');
+        if (!person) return sendError(reply, 404, 'unknown', HTTP_ANSWER.personUnknown);
         const outcome = await staffReadPersonAudit(deps, STAFF_ACTOR, person);
         if (!outcome.ok) return refusal(reply, outcome);
         return { owner: person.identifier, entries: outcome.value };
@@ -104,11 +104,11 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
       // An institution's paper, put into the person's institutional vault (JSON, the file in base64).
       scope.post('/persons/:identifier/documents', { bodyLimit: 22 * 1024 * 1024 }, async (request, reply) => {
         const params = PersonParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de personne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badPersonId);
         const body = IssueRequest.safeParse(request.body);
         if (!body.success) {
           const first = body.error.issues[0];
-          return sendError(reply, 400, 'invalid', `Demande invalide${first ? ` (${first.path.join('.') || 'corps'} : ${first.message})` : ''}.`);
+          return sendError(reply, 400, 'invalid', HTTP_ANSWER.badIssueRequest(first ? { where: first.path.join('.'), what: first.message } : null));
         }
         const outcome = await issueInstitutionalDocument(deps, STAFF_ACTOR, params.data.identifier, body.data);
         if (!outcome.ok) {
@@ -123,12 +123,12 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
         const params = CardParams.safeParse(request.params);
         if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badCardSerial);
         const body = BlockBody.safeParse(request.body ?? {});
-        if (!body.success) return sendError(reply, 400, 'invalid', 'Motif invalide : lost, stolen, deceased ou other.');
+        if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badRevokeReason);
         let result;
         try {
           result = await blockCard(deps.db, deps.dialect, { serial: params.data.serial, reason: body.data.reason, actor: STAFF_ACTOR });
         } catch (e) {
-          if (e instanceof CardAdminError && e.code === 'unknown-card') return sendError(reply, 404, 'unknown', 'Carte inconnue.');
+          if (e instanceof CardAdminError && e.code === 'unknown-card') return sendError(reply, 404, 'unknown', HTTP_ANSWER.cardUnknown);
           throw e;
         }
         const list = await deps.pushes.revocationsChanged();

@@ -124,7 +124,7 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
         return REVOKED;
       }
       const position = await engine.position(kioskId);
-      if (position === null) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
+      if (position === null) return { ok: false, error: { code: 'unknown', message: SOCKET_ANSWER.kioskUnknown } };
       // after the acknowledgement has gone out: the kiosk learns where it stands before any push
       setImmediate(() => pushes?.helloReceived(socket, { revocationsVersion: request.revocationsVersion, configVersion: request.configVersion }));
       return { ok: true, ...position, serverTime: new Date().toISOString() };

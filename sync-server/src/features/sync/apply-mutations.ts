@@ -149,7 +149,7 @@ export class SyncEngine {
     const sorted = [...batch].sort((a, b) => a.seq - b.seq);
     const batchError = checkBatch(sorted);
     const before = await this.lastSeq(kioskId);
-    if (before === null) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
+    if (before === null) return { ok: false, error: { code: 'unknown', message: MUTATION_ANSWER.kioskUnknown } };
     if (batchError) return { ok: false, error: batchError, lastSeq: before, results: [] };
 
     try {
@@ -157,7 +157,7 @@ export class SyncEngine {
         let kioskQuery = trx.selectFrom('kiosks').select(['last_seq', 'revoked_at']).where('id', '=', kioskId);
         if (this.deps.dialect === 'postgres') kioskQuery = kioskQuery.forUpdate();
         const kiosk = await kioskQuery.executeTakeFirst();
-        if (!kiosk) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
+        if (!kiosk) return { ok: false, error: { code: 'unknown', message: MUTATION_ANSWER.kioskUnknown } };
         if (kiosk.revoked_at !== null) return { ok: false, error: { code: 'forbidden', message: MUTATION_ANSWER.kioskRevoked }, lastSeq: kiosk.last_seq, results: [] };
 
         const results: MutationResult[] = [];

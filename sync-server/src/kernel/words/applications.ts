@@ -138,6 +138,9 @@ export function groundWords(g: SubmissionGround): string {
   return g.kind === 'beneficiary-signature' ? 'Signée par la personne avec sa carte' : `Envoyée par un agent, avec une procuration (référence ${g.reference})`;
 }
 
+/** The subject of the thread a request's messages go in (features/applications/thread.ts). */
+export const threadSubject = (aidId: string) => `Demande ${aidId}`;
+
 /** A linked aid closed because the request it waited for was refused or withdrawn (its history's last step). */
 export function linkedAidClosed(institution: string, cause: { why: 'refused'; reason: string | null } | { why: 'withdrawn' }): string {
   return cause.why === 'refused'

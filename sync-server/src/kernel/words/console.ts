@@ -23,6 +23,14 @@ export function stateWords(state: ApplicationStateName): { name: string; hint: s
   return { name: STATE_LABEL[state], hint: STATE_HINT[state] ?? null };
 }
 
+/** Who wrote in a request's history and thread, as the console names them. */
+export const CONSOLE_WHO = {
+  person: (firstName: string, lastName: string, agent: boolean) => `${firstName} ${lastName}${agent ? ' (agent)' : ''}`,
+  somePerson: 'La personne',
+  staff: (name: string, institution: string) => `${name} — ${institution}`,
+  someService: 'Le service',
+} as const;
+
 /** The queue filter's first choice. */
 export const ALL_QUEUE = 'Toutes les demandes à traiter';
 
@@ -133,6 +141,8 @@ export const CONSOLE_ANSWER = {
     back: 'Retour à la connexion',
   },
   noApplication: { title: 'Demande introuvable', text: 'Cette demande n’existe pas, ou elle n’est pas traitée par votre organisme.' },
+  serverErrorTitle: 'Erreur du serveur',
+  badLogin: 'Identifiant ou mot de passe incorrect.',
   writeLogin: 'Écrivez votre identifiant.',
   writePassword: 'Écrivez votre mot de passe.',
   busy: 'Trop de connexions en même temps sur le serveur. Réessayez dans quelques secondes.',

@@ -6,6 +6,7 @@
  */
 export const MUTATION_ANSWER = {
   refused: 'Mutation refusée.',
+  kioskUnknown: 'Borne inconnue.',
   seqTwice: (seq: number) => `Numéro de séquence ${seq} en double dans le lot.`,
   idTwice: (id: string) => `Identifiant de mutation ${id} en double dans le lot.`,
   blobsMismatch: 'La liste des fichiers de la mutation ne correspond pas à son contenu.',
@@ -35,6 +36,7 @@ export const VAULT_WRITE_ANSWER = {
 
 /** The kiosk's greeting of a card (features/persons). */
 export const PERSON_ANSWER = {
+  unreadableId: (why: string) => `Identifiant illisible (${why}).`,
   cardUnknown: 'Cette carte n’est pas connue.',
 } as const;
 
@@ -53,6 +55,7 @@ export const SOCKET_ANSWER = {
   invalid: (where: string, what: string) => `Message invalide${where} : ${what}`,
   unexpectedFormat: 'format inattendu',
   internal: 'Erreur interne du serveur, réessayer plus tard.',
+  kioskUnknown: 'Borne inconnue.',
   kioskRevoked: 'Cette borne a été révoquée.',
   noSession: 'La session de la personne est terminée. Remettez la carte.',
   forbidden: (reason: string) => `Accès refusé (${reason}).`,

@@ -30,9 +30,7 @@ const WORDS_MODULES = [/^kiosk\/core\/words\.ts$/, /^sync-server\/src\/kernel\/w
 const NOT_MOVED_YET: Readonly<Record<string, number>> = {
   'sync-server/src/edge/staff/cli.ts': 92,
   'sync-server/src/features/aids/simulate/engine.ts': 68,
-  'sync-server/src/features/cards/welcome-letter.ts': 35,
   'sync-server/src/edge/console/views.ts': 34,
-  'sync-server/src/features/aids/simulate/cli.ts': 7,
 };
 
 const ACCENT = /[àâäçéèêëîïôöùûüÿœæ«»]/i;

@@ -147,3 +147,40 @@ export const RECEIPT_PDF = {
   fullHash: 'Empreinte SHA-256 complète de la demande',
   keepIt: 'Gardez ce papier. Il prouve que vous avez fait votre demande.',
 } as const;
+
+/** The welcome letter sent with the card (features/cards/welcome-letter.ts): FALC, one idea per line. */
+export const WELCOME_LETTER = {
+  title: (firstName: string) => `Votre carte Facilitateur - ${firstName}`,
+  hello: (firstName: string) => `Bonjour ${firstName},`,
+  intro: ['Voici votre carte Facilitateur.', 'Gardez cette lettre avec vos papiers.'],
+  identifier: 'Votre identifiant :',
+  inPieces: (pieces: readonly string[]) => `En 4 morceaux : ${pieces.join('  ')}`,
+  onCard: 'Il est aussi écrit sur votre carte.',
+  whatFor: {
+    heading: 'À quoi sert la carte ?',
+    lines: ['Elle ouvre votre coffre-fort numérique.', 'Vos papiers y sont rangés et protégés.', 'Elle vous aide à demander des aides.', 'Elle est à vous. Elle ne sert qu’à vous.'],
+  },
+  atHome: {
+    heading: 'Chez vous, sur un ordinateur',
+    lines: (portal: string) => [`1. Allez sur le site ${portal}`, '2. Tapez votre identifiant.', '3. Vous recevez un code par SMS ou par e-mail.', '4. Tapez ce code. Voilà, vous êtes connecté.'],
+  },
+  atKiosk: {
+    heading: 'Au CMS, à la mairie, à la CAF',
+    lines: ['1. Mettez la carte dans le boîtier de la tablette.', '2. Tapez votre code secret sur l’écran.', '3. À la fin, reprenez votre carte.'],
+  },
+  pin: {
+    heading: 'Votre code secret',
+    lines: ['Il arrive dans une autre lettre.', 'Ne donnez ce code à personne. Jamais.', 'Un agent ne vous le demandera jamais.', 'Après 3 codes faux, la carte se bloque.', 'Un agent peut la débloquer avec vous.'],
+  },
+  lost: {
+    heading: 'Vous avez perdu votre carte ?',
+    lines: ['On vous l’a volée ?', 'Prévenez-nous vite : nous bloquons la carte.', 'Personne ne pourra s’en servir.', 'Allez dans un de ces lieux.'],
+    bringId: 'Prenez une pièce d’identité.',
+    place: (address: string, postcode: string, city: string) => `${address}, ${postcode} ${city}`,
+    newCard: 'Vous recevez ensuite une nouvelle carte.',
+  },
+  help: {
+    heading: 'Besoin d’aide ?',
+    lines: ['Un agent peut vous aider dans ces lieux.', 'Vous pouvez venir avec une personne de confiance.', 'C’est gratuit.'],
+  },
+} as const;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { KioskId } from '../../sync-server/protocol/common.ts';
 import { parseDataKeySource } from './storage/keys.ts';
 import type { DataKeySource } from './storage/keys.ts';
+import { CONFIG_WORDS } from './words.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -18,7 +19,7 @@ export const KioskConfigSchema = z.object({
     .default('file'),
   FAC_SYNC_URL: z.url().default('http://127.0.0.1:7390'),
   FAC_KIOSK_ID: KioskId.default('borne-cms-centre-1'),
-  FAC_KIOSK_TOKEN: z.string().min(16, 'FAC_KIOSK_TOKEN doit faire au moins 16 caractères').default('demo-kiosk-token-change-me-0001'),
+  FAC_KIOSK_TOKEN: z.string().min(16, CONFIG_WORDS.tokenTooShort).default('demo-kiosk-token-change-me-0001'),
   /** substring of the PC/SC reader name of the box's main slot; empty = any reader but the second */
   FAC_READER: z.string().default('Virtual PCD 00 00'),
   /** substring of the PC/SC reader name of the box's second slot (a beneficiary joining an agent) */
@@ -31,7 +32,7 @@ export const KioskConfigSchema = z.object({
   /** the pinned platform CA certificate (PEM) */
   FAC_CA_CERT: z.string().min(1).default(resolve(repoRoot, '.data/server/ca/ca.cert.pem')),
   /** CUPS printer name for printing papers (empty: this kiosk has no printer) */
-  FAC_PRINTER: z.string().regex(/^[A-Za-z0-9_.-]{0,127}$/, 'nom d’imprimante CUPS attendu').default(''),
+  FAC_PRINTER: z.string().regex(/^[A-Za-z0-9_.-]{0,127}$/, CONFIG_WORDS.printerName).default(''),
   FAC_IDLE_TIMEOUT_S: z.coerce.number().int().min(15).max(3600).default(120),
   FAC_IDLE_WARNING_S: z.coerce.number().int().min(5).max(300).default(30),
   FAC_HOST_PORT: Port.default(7380),

@@ -29,7 +29,6 @@ import { dataKeyProvider } from './storage/keys.ts';
 import { privateDataDir } from './storage/private-files.ts';
 import type { KeyProvider } from './storage/keys.ts';
 import { SyncClient } from './sync/client.ts';
-import { ENROLLMENT_PROBLEM } from './sync/device.ts';
 import type { KioskSettings } from '../../sync-server/protocol/socket.ts';
 import { VaultService } from './vault/vault.ts';
 import { SessionDocuments } from './vault/session-documents.ts';
@@ -38,13 +37,14 @@ import { AidsService } from './aids/aids.ts';
 import { letterPdf } from './aids/letter.ts';
 import { PersonSessions } from './sync/person-session.ts';
 import { PDFDocument } from 'pdf-lib';
+import { ENROLLMENT_PROBLEM, KIOSK_REPLY_WORDS, SERVER_WORDS } from './words.ts';
 
 /** Pages of the PDF the server made (its page objects sit in compressed object streams: parse it). */
 async function countPdfPages(bytes: Uint8Array): Promise<number> {
   try {
     return (await PDFDocument.load(bytes, { updateMetadata: false })).getPageCount();
   } catch {
-    throw new KioskError('transport', 'Le document reçu du serveur est illisible.');
+    throw new KioskError('transport', SERVER_WORDS.unreadableDocument);
   }
 }
 
@@ -139,14 +139,14 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
           const r = pinned ? revocations.receive(push.body, pinned.der) : null;
           if (!r || r.outcome === 'refused') {
             logger.error({ version: push.body.version, ...(r ? { problem: r.problem, detail: r.detail } : { problem: 'no-ca' }) }, 'revocation list refused: not signed by the pinned CA or a key it certified for it');
-            return { ok: false, error: { code: 'forbidden', message: 'liste non signée par l’autorité' } };
+            return { ok: false, error: { code: 'forbidden', message: KIOSK_REPLY_WORDS.listNotSigned } };
           }
           logger.info({ version: push.body.version, revoked: push.body.revoked.length, result: r.outcome, signer: r.signer }, 'revocation list received');
           if (r.outcome === 'applied') session.revocationsChanged();
           return { ok: true };
         }
         default:
-          return { ok: false, error: { code: 'unknown', message: 'push non géré par cette borne' } };
+          return { ok: false, error: { code: 'unknown', message: KIOSK_REPLY_WORDS.pushNotHandled } };
       }
     },
     // the core keeps no status: the screens read the request again; the server keeps the notice for the next login
@@ -169,7 +169,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
         emit({ type: 'reload' });
         return { ok: true };
       }
-      return { ok: false, error: { code: 'unknown', message: 'commande non gérée par cette borne' } };
+      return { ok: false, error: { code: 'unknown', message: KIOSK_REPLY_WORDS.commandNotHandled } };
     },
   });
   syncRef = sync;

@@ -56,14 +56,18 @@ export const ApplicationStateName = z.enum([
 ]);
 export type ApplicationStateName = z.infer<typeof ApplicationStateName>;
 
-/** FALC wording of each state, for the kiosk and the receipt. */
+/**
+ * Each state's one name (FALC), the same wherever a state is shown: the kiosk, the console (which may add a
+ * hint beside it, sync-server/src/kernel/words/console.ts STATE_HINT, never a second name) and the PDFs. So
+ * a name reads right for the person and for the service alike: no "vous".
+ */
 export const STATE_LABEL: Record<ApplicationStateName, string> = {
   draft: 'Pas encore commencée',
   'collecting-pieces': 'Il manque des papiers',
   ready: 'Prête à envoyer',
   submitted: 'Envoyée',
   'in-processing': 'En cours d’étude',
-  'information-requested': 'Le service vous pose une question',
+  'information-requested': 'Le service pose une question',
   accepted: 'Acceptée',
   refused: 'Refusée',
   closed: 'Terminée',

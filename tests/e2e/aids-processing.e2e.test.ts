@@ -190,7 +190,7 @@ describe('processing, from the kiosk to the console and back', () => {
     // the request: the situation she declared, her three papers, her card's signature
     await request.click();
     await cp.getByRole('heading', { level: 1, name: 'Prime d’activité — Camille Martin' }).waitFor();
-    await cp.getByText('Nouvelle : à prendre en charge').first().waitFor();
+    await cp.getByText('Envoyée (à prendre en charge)').first().waitFor();
     const fact = (text: string) => cp.getByRole('definition').getByText(text, { exact: true });
     for (const v of ['Locataire', 'Salariée', 'Française']) await fact(v).waitFor();
     const pieces = cp.locator('ul.papers');
@@ -231,13 +231,13 @@ describe('processing, from the kiosk to the console and back', () => {
     // 3. Kiosk: the question is news at her login; the dossier asks for the RIB again
     await kiosk.login('Camille');
     const news = page.getByRole('status').filter({ has: page.getByRole('heading', { name: 'Du nouveau' }) });
-    await news.getByText('Votre demande de prime d’activité : Le service vous pose une question.').first().waitFor({ timeout: 15_000 });
+    await news.getByText('Votre demande de prime d’activité : Le service pose une question.').first().waitFor({ timeout: 15_000 });
     await news.getByText(/Votre RIB est illisible/).waitFor();
     await news.getByText(/nous attendons votre nouveau RIB/).waitFor();
     await kiosk.expectAccessible('home with the question as news');
     await news.getByRole('button', { name: /Voir la demande/ }).first().click();
     await page.getByRole('heading', { name: 'Prime d’activité', level: 1 }).waitFor();
-    await kioskState('Le service vous pose une question').waitFor();
+    await kioskState('Le service pose une question').waitFor();
     const question = page.getByRole('note').filter({ has: page.getByRole('heading', { name: 'Le service vous pose une question' }) });
     await question.getByText(/Votre RIB est illisible/).waitFor();
     await question.getByText('Il vous demande à nouveau ces papiers :').waitFor();

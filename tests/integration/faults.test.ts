@@ -38,6 +38,7 @@ import { freePort } from '../setup/postgres.ts';
 import { expectExactlyOnce, newKioskCode, serverHolds, WHO } from '../support/fault-kit.ts';
 import { startKioskProcess } from '../support/kiosk-process.ts';
 import type { KioskProcess } from '../support/kiosk-process.ts';
+import { OUTBOX_WORDS } from '../../kiosk/core/words.ts';
 import { startServerProcess } from './server-process.ts';
 import type { ServerProcess } from './server-process.ts';
 
@@ -383,7 +384,7 @@ describe.skipIf(noMount !== null)('the kiosk’s disk full (a 2 MB tmpfs)', () =
       }
       expect(failure).toBeInstanceOf(KioskError);
       expect((failure as KioskError).code).toBe('storage');
-      expect((failure as KioskError).message).toBe("La tablette n'a plus de place pour enregistrer. Prévenez un agent.");
+      expect((failure as KioskError).message).toBe(OUTBOX_WORDS.full);
       expect(stored.length).toBeGreaterThan(3);
       // nothing corrupted: the database checks out, every queued document is there and decrypts
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

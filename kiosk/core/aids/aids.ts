@@ -29,9 +29,10 @@ import type {
 import type { Logger } from '../log.ts';
 import type { SessionManager } from '../session/session.ts';
 import type { PersonSessions, SessionPayload } from '../sync/person-session.ts';
+import { AIDS_WORDS, SERVER_WORDS } from '../words.ts';
 
-const OFFLINE = 'L’espace des aides a besoin d’une connexion. Il n’y a pas de connexion pour le moment. Réessayez plus tard, ou demandez à un agent.';
-const UNAVAILABLE = 'L’espace des aides n’est pas disponible pour le moment. Réessayez dans un moment.';
+const OFFLINE = AIDS_WORDS.offline;
+const UNAVAILABLE = AIDS_WORDS.unavailable;
 /** a PDF or a submission can take longer than a read */
 const SLOW_MS = 30_000;
 /** a manifest older than this is prepared again rather than signed (the server refuses it after MANIFEST_TTL_MS) */
@@ -83,12 +84,13 @@ export class AidsService {
     this.opts.logger.warn({ event, code: ack.error.code }, 'aid request refused by the server');
     switch (ack.error.code) {
       case 'unknown':
-        throw new KioskError('not-found', ack.error.message || 'Cette demande n’existe plus.');
+        throw new KioskError('not-found', ack.error.message || AIDS_WORDS.gone);
       case 'invalid':
         // the server's words when it says what is wrong; not its schema's (a message the kiosk built badly)
         throw new KioskError(
           'invalid-request',
-          ack.error.message && !ack.error.message.startsWith('Message invalide') ? ack.error.message : 'Cette demande n’a pas pu être faite. Réessayez, ou demandez à un agent.',
+          // not-words: how the server's schema refusals start (matched, never shown)
+          ack.error.message && !ack.error.message.startsWith('Message invalide') ? ack.error.message : AIDS_WORDS.failed,
         );
       case 'internal':
         throw new KioskError('internal', UNAVAILABLE);
@@ -131,7 +133,7 @@ export class AidsService {
   async simulate(input: SimulationSituation): Promise<SimulationOutcome> {
     // the server's own rules for the questionnaire: a wrong answer is said in its words, before asking
     const checked = SituationSchema.safeParse(input);
-    if (!checked.success) throw new KioskError('invalid-request', frenchIssues(checked.error)[0] ?? 'Une réponse manque.');
+    if (!checked.success) throw new KioskError('invalid-request', frenchIssues(checked.error)[0] ?? AIDS_WORDS.answerMissing);
     const ack = await this.ask(AID_EVENTS.simulate, { situation: checked.data });
     const known = new Set((await this.catalogueRaw()).aids.map((a) => a.id));
     return {
@@ -206,7 +208,7 @@ export class AidsService {
     const open = this.opts.session.requireSession();
     const subject = this.opts.session.subject();
     if (ground.kind === 'procuration') {
-      if (open.role !== 'agent') throw new KioskError('invalid-request', 'Seul un agent peut envoyer une demande au titre d’une procuration.');
+      if (open.role !== 'agent') throw new KioskError('invalid-request', AIDS_WORDS.agentOnly);
       return { slot: 'main', name: open.firstName };
     }
     return { slot: this.opts.session.subjectSlot(), name: subject.firstName };
@@ -218,7 +220,7 @@ export class AidsService {
     const ack = await this.ask(AID_EVENTS.prepare, { dossierId, mode, ground });
     const manifest = ack.manifest;
     if (manifest.dossierId !== dossierId || manifest.mode !== mode || manifest.ground.kind !== ground.kind) {
-      throw new KioskError('transport', 'Réponse inattendue du serveur.');
+      throw new KioskError('transport', SERVER_WORDS.unexpected);
     }
     const d = await this.dossier(dossierId);
     this.prepared.set(dossierId, { manifest, mode, ground, at: this.now() });
@@ -234,7 +236,7 @@ export class AidsService {
         return {
           itemId: p.itemId,
           label: entry?.label ?? p.itemId,
-          documentTitle: p.documentId ? (entry?.document?.title ?? 'Papier choisi') : null,
+          documentTitle: p.documentId ? (entry?.document?.title ?? AIDS_WORDS.chosenPaper) : null,
           status: p.documentId ? (entry?.status === 'arriving' ? 'arriving' : 'present') : (entry?.status ?? 'absent'),
         };
       }),
@@ -256,7 +258,7 @@ export class AidsService {
       this.now() - held.at > MANIFEST_TTL_MS - MANIFEST_MARGIN_MS
     ) {
       this.prepared.delete(dossierId);
-      throw new KioskError('invalid-request', 'Le résumé de la demande n’est plus à jour. Relisez-le, puis tapez votre code.');
+      throw new KioskError('invalid-request', AIDS_WORDS.summaryOutdated);
     }
     const signer = this.signer(ground);
     const signed = await this.opts.session.signWithCard(signer.slot, pin, manifestBytes(held.manifest));

@@ -29,17 +29,13 @@ import { CaptureError } from './process.ts';
 import type { ProcessedPage, Turn } from './process.ts';
 import { sniffImage } from './sniff.ts';
 import type { ImageMime } from './sniff.ts';
+import { CAPTURE_WORDS, CARD_WORDS } from '../words.ts';
 
 const MAX_PENDING = 4;
 const MAX_PAGES = 20;
 const FIELD_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,39}$/;
 
-const PROBLEM_TEXT: Record<CaptureError['problem'], string> = {
-  blurry: 'La photo est floue. Posez le document bien à plat et ne bougez plus.',
-  dark: 'La photo est trop sombre. Allumez la lumière ou rapprochez le document de la lampe.',
-  empty: 'Nous ne voyons pas de document. Posez-le dans le cadre.',
-  unreadable: 'Cette photo ne peut pas être lue. Reprenez la photo.',
-};
+const PROBLEM_TEXT: Record<CaptureError['problem'], string> = CAPTURE_WORDS.problem;
 
 interface Page {
   /** the still as taken (kept until confirmation, to turn the page again without losing quality) */
@@ -99,7 +95,7 @@ export class CaptureService {
 
   async addPage(captureId: string, image: Uint8Array, declared: ImageMime): Promise<CaptureAnalysis> {
     const cap = this.capture(captureId);
-    if (cap.pages.length >= MAX_PAGES) throw new KioskError('invalid-request', `Un document peut avoir ${MAX_PAGES} pages au plus.`);
+    if (cap.pages.length >= MAX_PAGES) throw new KioskError('invalid-request', CAPTURE_WORDS.tooManyPages(MAX_PAGES));
     const started = performance.now();
     const page = await this.readPage(image, declared, 0);
     this.capture(captureId).pages.push(page);
@@ -109,7 +105,7 @@ export class CaptureService {
   async rotate(captureId: string, index: number, turn: 90 | 180 | 270): Promise<CaptureAnalysis> {
     const cap = this.capture(captureId);
     const old = cap.pages[index];
-    if (!old) throw new KioskError('not-found', 'Cette page n’existe pas.');
+    if (!old) throw new KioskError('not-found', CAPTURE_WORDS.noSuchPage);
     const started = performance.now();
     const next = ((old.turn + turn) % 360) as Turn;
     const page = await this.readPage(old.still, sniffImage(old.still) ?? 'image/jpeg', next);
@@ -119,8 +115,8 @@ export class CaptureService {
 
   removePage(captureId: string, index: number): CaptureAnalysis {
     const cap = this.capture(captureId);
-    if (!cap.pages[index]) throw new KioskError('not-found', 'Cette page n’existe pas.');
-    if (cap.pages.length === 1) throw new KioskError('invalid-request', 'Un document garde au moins une page. Reprenez plutôt la photo.');
+    if (!cap.pages[index]) throw new KioskError('not-found', CAPTURE_WORDS.noSuchPage);
+    if (cap.pages.length === 1) throw new KioskError('invalid-request', CAPTURE_WORDS.lastPage);
     cap.pages.splice(index, 1);
     return this.analysisOf(cap, performance.now());
   }
@@ -134,7 +130,7 @@ export class CaptureService {
     const read = mergedFields(cap.pages);
     const fields: Record<string, ExtractedField> = {};
     for (const [name, raw] of Object.entries(checked)) {
-      if (!FIELD_NAME.test(name)) throw new KioskError('invalid-request', 'Un champ du document est inconnu.');
+      if (!FIELD_NAME.test(name)) throw new KioskError('invalid-request', CAPTURE_WORDS.unknownField);
       const value = raw.trim();
       const r = read[name];
       fields[name] = {
@@ -145,7 +141,7 @@ export class CaptureService {
     }
     checkFieldValues(docType, fields);
     const file = cap.pages.length === 1 ? { bytes: first.processed.archive, mime: 'image/jpeg' as const } : { bytes: await pagesPdf(cap.pages), mime: 'application/pdf' as const };
-    if (file.bytes.byteLength > LIMITS.blobBytes) throw new KioskError('storage', 'Le document est trop gros. Retirez des pages.');
+    if (file.bytes.byteLength > LIMITS.blobBytes) throw new KioskError('storage', CAPTURE_WORDS.tooBig);
     const thumb = first.processed.thumbnail;
     const documentId = replaces ?? randomUUID();
     const dates = paperDates(docType, fields);
@@ -166,10 +162,10 @@ export class CaptureService {
       },
     };
     this.checkSameSession(session);
-    if (!this.pending.has(captureId)) throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
+    if (!this.pending.has(captureId)) throw new KioskError('not-found', CAPTURE_WORDS.photoGone);
     const signed = await this.opts.prove(body);
     this.checkSameSession(session);
-    if (!this.pending.has(captureId)) throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
+    if (!this.pending.has(captureId)) throw new KioskError('not-found', CAPTURE_WORDS.photoGone);
     this.opts.outbox.enqueue(signed, [file, { bytes: thumb, mime: 'image/jpeg' }], (tx, seq) => {
       this.opts.documents.record(tx, { documentId, owner: session.identifier, docType, fields, seq });
     });
@@ -216,7 +212,7 @@ export class CaptureService {
     const session = this.opts.session();
     const cap = this.pending.get(captureId);
     if (!cap || cap.sessionSerial !== session.cardSerial) {
-      throw new KioskError('not-found', "Cette photo n'est plus disponible. Reprenez la photo.");
+      throw new KioskError('not-found', CAPTURE_WORDS.photoGone);
     }
     return cap;
   }
@@ -231,13 +227,13 @@ export class CaptureService {
 
   /** The session may have ended (or changed hands) while the page was read: then nothing is kept. */
   private checkSameSession(before: Holder): void {
-    if (this.opts.session().cardSerial !== before.cardSerial) throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
+    if (this.opts.session().cardSerial !== before.cardSerial) throw new KioskError('no-session', CARD_WORDS.insert);
   }
 
   /** Checks and flattens the still (capture worker) while the OCR pool reads it. */
   private async readPage(image: Uint8Array, declared: ImageMime, turn: Turn): Promise<Page> {
     const mime = sniffImage(image);
-    if (mime === null || mime !== declared) throw new KioskError('bad-image', "Ce fichier n'est pas une photo lisible. Reprenez la photo.");
+    if (mime === null || mime !== declared) throw new KioskError('bad-image', CAPTURE_WORDS.notAPhoto);
     const processing = this.opts.pages.process(image, turn);
     // OCR reads the still as taken (it finds the sheet itself); a turned page is read from its flattened form
     const reading = turn === 0 ? this.ocr(image) : processing.then((p) => this.ocr(p.archive));
@@ -270,7 +266,7 @@ export class CaptureService {
         throw new KioskError(err.code === 'worker-crashed' || err.code === 'timeout' ? 'ocr-failed' : 'bad-image', err.message);
       }
       this.opts.logger.error({ err }, 'OCR failed');
-      throw new KioskError('ocr-failed', "La lecture du document n'a pas marché. Réessayez.");
+      throw new KioskError('ocr-failed', CAPTURE_WORDS.readingFailed);
     }
   }
 
@@ -340,9 +336,9 @@ function checkFieldValues(docType: DocType, fields: Record<string, ExtractedFiel
   if (docType !== 'rib') return;
   const iban = fields.iban?.value;
   if (!iban || !isValidIban(iban)) {
-    throw new KioskError('invalid-request', "L'IBAN n'est pas correct. Vérifiez chaque chiffre.");
+    throw new KioskError('invalid-request', CAPTURE_WORDS.badIban);
   }
   fields.iban!.value = normalizeIban(iban);
   const bic = fields.bic?.value;
-  if (bic && !isValidBic(bic)) throw new KioskError('invalid-request', "Le BIC n'est pas correct. Vérifiez-le.");
+  if (bic && !isValidBic(bic)) throw new KioskError('invalid-request', CAPTURE_WORDS.badBic);
 }

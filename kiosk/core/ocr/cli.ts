@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createOcrPool, OcrError } from './index.ts';
+import { OCR_WORDS } from '../words.ts';
 
 const DEFAULT_CACHE = fileURLToPath(new URL('../../../.data/ocr-cache', import.meta.url));
 
@@ -30,7 +31,7 @@ async function main(files: string[]): Promise<number> {
         bytes = await readFile(file);
       } catch (err) {
         failed++;
-        print({ file, error: { code: 'file-error', message: `Fichier impossible à lire : ${(err as NodeJS.ErrnoException).code ?? String(err)}` } });
+        print({ file, error: { code: 'file-error', message: OCR_WORDS.fileUnreadable((err as NodeJS.ErrnoException).code ?? String(err)) } });
         continue;
       }
       try {

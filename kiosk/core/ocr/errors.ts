@@ -3,16 +3,17 @@
  * the logs (never the image's text: it holds personal data).
  */
 import { z } from 'zod';
+import { OCR_WORDS } from '../words.ts';
 
 export const OcrErrorCode = z.enum(['bad-image', 'too-large', 'unreadable', 'worker-crashed', 'timeout']);
 export type OcrErrorCode = z.infer<typeof OcrErrorCode>;
 
 export const OCR_MESSAGES: Record<OcrErrorCode, string> = {
-  'bad-image': "Ce fichier n'est pas une photo lisible. Reprenez la photo.",
-  'too-large': "L'image est trop grande. Reprenez la photo.",
-  unreadable: "L'image est illisible. Reprenez la photo.",
-  'worker-crashed': 'La lecture du document a échoué. Réessayez.',
-  timeout: 'La lecture du document a pris trop de temps. Réessayez.',
+  'bad-image': OCR_WORDS['bad-image'],
+  'too-large': OCR_WORDS['too-large'],
+  unreadable: OCR_WORDS.unreadable,
+  'worker-crashed': OCR_WORDS['worker-crashed'],
+  timeout: OCR_WORDS.timeout,
 };
 
 export class OcrError extends Error {

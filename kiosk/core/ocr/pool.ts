@@ -13,6 +13,7 @@ import { MAX_INPUT_BYTES } from './preprocess.ts';
 import { FromWorker, OcrResult } from './protocol.ts';
 import type { OcrStage, TestFault, WorkerInit } from './protocol.ts';
 import { prepareTraineddata } from './traineddata.ts';
+import { OCR_WORDS } from '../words.ts';
 
 export interface OcrProgress {
   stage: OcrStage;
@@ -297,7 +298,7 @@ export function createOcrPool(options: OcrPoolOptions): OcrPool {
     analyse(image, opts = {}) {
       if (closed) return Promise.reject(new OcrError('worker-crashed', { detail: 'OCR pool closed' }));
       if (!(image instanceof Uint8Array)) return Promise.reject(new OcrError('bad-image', { detail: 'image is not a Uint8Array' }));
-      if (image.byteLength === 0) return Promise.reject(new OcrError('bad-image', { message: "L'image est vide. Reprenez la photo.", detail: 'empty input' }));
+      if (image.byteLength === 0) return Promise.reject(new OcrError('bad-image', { message: OCR_WORDS.empty, detail: 'empty input' }));
       if (image.byteLength > MAX_INPUT_BYTES) return Promise.reject(new OcrError('too-large', { detail: `input of ${image.byteLength} bytes` }));
       if (opts.testFault && !init.testHooks) return Promise.reject(new TypeError('testFault needs a pool created with testHooks'));
       if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
@@ -349,7 +350,7 @@ export function createOcrPool(options: OcrPoolOptions): OcrPool {
     async close() {
       if (closed) return;
       closed = true;
-      const error = new OcrError('worker-crashed', { message: 'La lecture du document a été interrompue.', detail: 'OCR pool closed' });
+      const error = new OcrError('worker-crashed', { message: OCR_WORDS.interrupted, detail: 'OCR pool closed' });
       failAllWaiting(error);
       const all = slots.splice(0);
       for (const s of all) {

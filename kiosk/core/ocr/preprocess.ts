@@ -16,6 +16,7 @@
 import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import { OcrError } from './errors.ts';
+import { OCR_WORDS } from '../words.ts';
 
 /** Larger images are refused before decoding: 50 megapixels is far above any document camera. */
 export const MAX_INPUT_PIXELS = 50_000_000;
@@ -67,19 +68,19 @@ export interface Prepared {
 
 /** Throws OcrError for every input that cannot be processed. */
 export async function checkImage(bytes: Uint8Array): Promise<{ format: ImageFormat; width: number; height: number }> {
-  if (bytes.length === 0) throw new OcrError('bad-image', { message: "L'image est vide. Reprenez la photo.", detail: 'empty input' });
+  if (bytes.length === 0) throw new OcrError('bad-image', { message: OCR_WORDS.empty, detail: 'empty input' });
   if (bytes.length > MAX_INPUT_BYTES) throw new OcrError('too-large', { detail: `input of ${bytes.length} bytes` });
   const format = sniffFormat(bytes);
   if (!format && String.fromCharCode(...bytes.subarray(0, 5)) === '%PDF-') {
     // Only photos are read here; a PDF (real or not) is refused before any parser sees it.
     throw new OcrError('bad-image', {
-      message: "Les fichiers PDF ne sont pas lus ici. Prenez le document en photo.",
+      message: OCR_WORDS.pdf,
       detail: 'not a JPEG, PNG or WebP image: a PDF',
     });
   }
   if (!format) {
     throw new OcrError('bad-image', {
-      message: "Ce fichier n'est pas une photo. Prenez le document en photo.",
+      message: OCR_WORDS.notAPhoto,
       detail: `not a JPEG, PNG or WebP image: ${describe(bytes)}`,
     });
   }
@@ -88,7 +89,7 @@ export async function checkImage(bytes: Uint8Array): Promise<{ format: ImageForm
     // Header only: no pixel is decoded here.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new OcrError('bad-image', { message: "L'image est abîmée. Reprenez la photo.", detail: `unreadable header: ${String(err)}`, cause: err });
+    throw new OcrError('bad-image', { message: OCR_WORDS.damaged, detail: `unreadable header: ${String(err)}`, cause: err });
   }
   const w0 = meta.width ?? 0;
   const h0 = meta.height ?? 0;
@@ -101,7 +102,7 @@ export async function checkImage(bytes: Uint8Array): Promise<{ format: ImageForm
   const height = swapped ? w0 : h0;
   if (Math.max(width, height) < MIN_LONG_SIDE || Math.min(width, height) < MIN_SHORT_SIDE) {
     throw new OcrError('unreadable', {
-      message: "L'image est trop petite pour être lue. Approchez le document et reprenez la photo.",
+      message: OCR_WORDS.tooSmall,
       detail: `${width}x${height} pixels`,
     });
   }
@@ -268,7 +269,7 @@ export function findPaper(px: Uint8Array, w: number, h: number): CropBox | null 
 function decodeError(err: unknown): OcrError {
   const msg = String(err);
   if (/pixel limit/i.test(msg)) return new OcrError('too-large', { detail: msg, cause: err });
-  return new OcrError('bad-image', { message: "L'image est abîmée. Reprenez la photo.", detail: `decode failed: ${msg}`, cause: err });
+  return new OcrError('bad-image', { message: OCR_WORDS.damaged, detail: `decode failed: ${msg}`, cause: err });
 }
 
 export async function preprocess(bytes: Uint8Array, tuning: Partial<PreprocessTuning> = {}): Promise<Prepared> {

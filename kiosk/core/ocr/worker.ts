@@ -104,6 +104,7 @@ async function runJob(recognizer: Recognizer, jobId: number, image: Uint8Array):
  * state); paying it at start-up keeps the first person's scan as fast as the next.
  */
 async function warmUp(recognizer: Recognizer): Promise<void> {
+  // not-words: the text of a made-up RIB the OCR engine reads once at start, shown to no one
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="260"><rect width="100%" height="100%" fill="#fff"/>
     <g font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="30" fill="#000">
     <text x="40" y="70">RELEVÉ D'IDENTITÉ BANCAIRE - Titulaire du compte</text>

@@ -18,6 +18,7 @@ import { privateDir } from '../storage/private-files.ts';
 import { SEALED, SealedDataError, openValue, sealValue } from '../storage/sealed-rows.ts';
 import { SessionDocuments } from '../vault/session-documents.ts';
 import { openBlob, sealBlobParts, sha256Hex } from './blob-crypto.ts';
+import { OUTBOX_WORDS } from '../words.ts';
 
 export interface NewBlob {
   bytes: Uint8Array;
@@ -73,12 +74,12 @@ export class Outbox {
   enqueue(signed: { id: string; body: MutationBody; proof: WriteProof }, files: NewBlob[], effect?: (db: Db, seq: number) => void): { seq: number; id: string } {
     const checked = MutationBody.safeParse(signed.body);
     const proof = WriteProof.safeParse(signed.proof);
-    if (!checked.success || !proof.success) throw new KioskError('invalid-request', 'Les informations du document sont incomplètes.');
+    if (!checked.success || !proof.success) throw new KioskError('invalid-request', OUTBOX_WORDS.incomplete);
     const hashes = files.map((f) => sha256Hex(f.bytes));
     // the order the cards signed them in: the server checks the signatures over this very list
     const blobs = referencedBlobs(checked.data);
     if (JSON.stringify(blobs.slice().sort()) !== JSON.stringify([...new Set(hashes)].sort())) {
-      throw new KioskError('internal', 'Le document et ses fichiers ne correspondent pas.');
+      throw new KioskError('internal', OUTBOX_WORDS.mismatch);
     }
     const id = signed.id;
     // sealed before the transaction, written inside it: the row is never in clear, and never without its effect
@@ -387,10 +388,10 @@ function toStorageError(err: unknown): unknown {
   if (err instanceof KioskError) return err;
   const code = (err as { code?: string }).code;
   if (isDiskFull(err) || (code === 'SQLITE_IOERR_WRITE' && /full|space/i.test(String((err as Error).message)))) {
-    return new KioskError('storage', "La tablette n'a plus de place pour enregistrer. Prévenez un agent.");
+    return new KioskError('storage', OUTBOX_WORDS.full);
   }
   if (code === 'EACCES' || code === 'EROFS' || code?.startsWith('SQLITE_READONLY') || code?.startsWith('SQLITE_IOERR')) {
-    return new KioskError('storage', "La tablette n'arrive pas à enregistrer. Prévenez un agent.");
+    return new KioskError('storage', OUTBOX_WORDS.cannotWrite);
   }
   return err;
 }

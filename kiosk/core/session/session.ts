@@ -26,6 +26,7 @@ import { IdleTimer } from './idle.ts';
 import { indicatorOf, screenOf } from './screen.ts';
 import type { EndReason, Indicator, Phase, SlotView } from './screen.ts';
 import type { PinnedCa } from './trust.ts';
+import { CARD_WORDS } from '../words.ts';
 
 export type Slot = 'main' | 'second';
 export type { Indicator };
@@ -179,7 +180,7 @@ export class SessionManager extends EventEmitter<Events> {
   }
 
   requireSession(): OpenSession {
-    if (!this.session) throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
+    if (!this.session) throw new KioskError('no-session', CARD_WORDS.insert);
     return this.session;
   }
 
@@ -188,7 +189,7 @@ export class SessionManager extends EventEmitter<Events> {
     const s = this.requireSession();
     if (s.role === 'beneficiary') return s;
     if (s.companion) return s.companion;
-    throw new KioskError('no-session', 'La personne accompagnée doit d’abord mettre sa carte et taper son code.');
+    throw new KioskError('no-session', CARD_WORDS.companionFirst);
   }
 
   /** "Je suis là", or any touch on the screen. */
@@ -203,7 +204,7 @@ export class SessionManager extends EventEmitter<Events> {
     const slot: Slot = purpose === 'login' ? 'main' : 'second';
     const st = this.slots[slot];
     const hand = st.hand;
-    if (!hand || st.phase !== 'pin') throw new KioskError('no-session', 'Insérez votre carte pour continuer.');
+    if (!hand || st.phase !== 'pin') throw new KioskError('no-session', CARD_WORDS.insert);
     const gen = st.gen;
     const r = await this.verifyPw1(slot, hand, pin, 0x82);
     if (r.outcome === 'wrong') {
@@ -216,7 +217,7 @@ export class SessionManager extends EventEmitter<Events> {
     const serverNonce = await hand.serverNonce;
     const message = loginMessage(this.kioskId(), nonce, serverNonce);
     const signature = await this.cardStep(slot, () => hand.card.internalAuthenticate(createHash('sha256').update(message).digest()));
-    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
+    if (gen !== st.gen) throw new KioskError('no-session', CARD_WORDS.removed);
     if (!verifyP256Signature(hand.info.authPublicKey, message, signature)) {
       this.opts.logger.warn({ serial: hand.info.cardSerial, identifier: hand.info.identifier, slot }, 'card refused: challenge not signed by the certificate key (copy suspected)');
       this.refuse(slot, 'not-genuine');
@@ -279,15 +280,15 @@ export class SessionManager extends EventEmitter<Events> {
   > {
     const st = this.slots[slot];
     const hand = st.hand;
-    if (!hand || st.phase !== 'open') throw new KioskError('no-session', 'La carte n’est plus dans le boîtier. Remettez-la pour signer.');
+    if (!hand || st.phase !== 'open') throw new KioskError('no-session', CARD_WORDS.putBackToSign);
     const gen = st.gen;
     const r = await this.verifyPw1(slot, hand, pin, 0x81);
     if (r.outcome !== 'verified') return r;
     const signature = await this.cardStep(slot, () => hand.card.sign(createHash('sha256').update(data).digest()));
-    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
+    if (gen !== st.gen) throw new KioskError('no-session', CARD_WORDS.removed);
     if (!verifyP256Signature(hand.info.signaturePublicKey, data, signature)) {
       this.opts.logger.warn({ serial: hand.info.cardSerial, slot }, 'card signature does not match its certificate');
-      throw new KioskError('transport', 'La carte n’a pas signé correctement. Demandez de l’aide à l’accueil.');
+      throw new KioskError('transport', CARD_WORDS.badSignature);
     }
     this.opts.logger.info({ serial: hand.info.cardSerial, slot }, 'document signed by the card');
     return { outcome: 'signed', signature, certificate: hand.certificate, cardSerial: hand.info.cardSerial };
@@ -308,14 +309,14 @@ export class SessionManager extends EventEmitter<Events> {
     for (const serial of cardsOfGround(body.payload.ground)) {
       const slot = (['main', 'second'] as const).find((x) => this.slots[x].phase === 'open' && this.slots[x].hand?.info.cardSerial === serial);
       const hand = slot ? this.slots[slot].hand : null;
-      if (!slot || !hand) throw new KioskError('no-session', 'La carte n’est plus dans le boîtier. Remettez-la pour continuer.');
+      if (!slot || !hand) throw new KioskError('no-session', CARD_WORDS.putBackToContinue);
       const gen = this.slots[slot].gen;
       const signature = await this.cardStep(slot, () => hand.card.internalAuthenticate(digest));
-      if (gen !== this.slots[slot].gen) throw new KioskError('no-session', 'La carte a été retirée.');
+      if (gen !== this.slots[slot].gen) throw new KioskError('no-session', CARD_WORDS.removed);
       if (!verifyP256Signature(hand.info.authPublicKey, message, signature)) {
         this.opts.logger.warn({ serial, slot }, 'card refused: write not signed by the certificate key (copy suspected)');
         this.refuse(slot, 'not-genuine');
-        throw new KioskError('no-session', 'Cette carte n’a pas pu être vérifiée. Demandez de l’aide à l’accueil.');
+        throw new KioskError('no-session', CARD_WORDS.notVerified);
       }
       cards.push({ cardSerial: serial, certificate: Buffer.from(hand.certificate).toString('base64url'), signature: Buffer.from(signature).toString('base64url') });
     }
@@ -333,7 +334,7 @@ export class SessionManager extends EventEmitter<Events> {
     const s = this.requireSession();
     if (s.role === 'beneficiary') return { kind: 'own-card', cardSerial: s.cardSerial };
     if (s.companion) return { kind: 'present-beneficiary', cardSerial: s.companion.cardSerial, agentCardSerial: s.cardSerial };
-    throw new KioskError('no-session', 'La personne accompagnée doit d’abord mettre sa carte et taper son code.');
+    throw new KioskError('no-session', CARD_WORDS.companionFirst);
   }
 
   /** "Terminer": the session ends; the card stays in until the person takes it. */
@@ -566,7 +567,7 @@ export class SessionManager extends EventEmitter<Events> {
     const gen = st.gen;
     this.stillHere();
     const r = await this.cardStep(slot, () => hand.card.verifyPin(pin, ref));
-    if (gen !== st.gen) throw new KioskError('no-session', 'La carte a été retirée.');
+    if (gen !== st.gen) throw new KioskError('no-session', CARD_WORDS.removed);
     if (r.ok) return { outcome: 'verified' };
     if ('blocked' in r) {
       this.opts.logger.warn({ serial: hand.info.cardSerial, slot, ref }, 'PIN blocked');
@@ -582,7 +583,7 @@ export class SessionManager extends EventEmitter<Events> {
       return await fn();
     } catch (err) {
       this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err), slot }, 'card command failed');
-      throw new KioskError('transport', "La carte n'a pas répondu. Retirez-la et remettez-la.");
+      throw new KioskError('transport', CARD_WORDS.noAnswer);
     }
   }
 

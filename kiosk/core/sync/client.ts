@@ -29,7 +29,8 @@ import { SealedDataError } from '../storage/sealed-rows.ts';
 import { Backoff } from './backoff.ts';
 import { BlobUploadError, BlobUploader } from './blob-upload.ts';
 import { DeviceAuth, DeviceAuthError } from './device-auth.ts';
-import { DeviceIdentity, ENROLLMENT_PROBLEM, EnrollmentError } from './device.ts';
+import { DeviceIdentity, EnrollmentError } from './device.ts';
+import { ENROLLMENT_PROBLEM, KIOSK_REPLY_WORDS, SYNC_PROBLEM } from '../words.ts';
 import type { DeviceInfo } from './device.ts';
 import { PushLedger } from './push-ledger.ts';
 import type { SyncClientTestHooks } from './test-hooks.ts';
@@ -75,17 +76,6 @@ export interface SyncClientOptions {
   testHooks?: SyncClientTestHooks;
 }
 
-/** What the screen shows (simple French). */
-export const SYNC_PROBLEM = {
-  offline: 'Pas de connexion pour le moment. Vos documents sont gardés sur la tablette et partiront tout seuls.',
-  unauthorized: "Cette tablette n'est pas reconnue par le serveur. Prévenez un agent.",
-  revoked: "Cette tablette a été retirée du service par l'administration. Vos documents restent gardés sur la tablette. Prévenez un agent.",
-  notEnrolled: "Cette tablette n'est pas encore enregistrée. Il faut le code d'enregistrement donné par l'administration.",
-  rejected: "Un document n'a pas pu être envoyé. Il est gardé sur la tablette. Prévenez un agent.",
-  refused: "Un document n'a pas été rangé dans le coffre : le serveur l'a refusé. Prévenez un agent.",
-  retrying: "L'envoi a échoué. La tablette réessaie toute seule.",
-  unresponsive: 'Le serveur ne répond pas. Vos documents sont gardés sur la tablette et partiront tout seuls.',
-} as const;
 
 /**
  * While the server is known not to answer (connected, but silent: a frozen process, a link that holds
@@ -475,7 +465,7 @@ export class SyncClient {
     try {
       switch (push.kind) {
         case 'revocations': {
-          if (!this.opts.onPush) return { ok: false, error: { code: 'unknown', message: 'push non géré' } };
+          if (!this.opts.onPush) return { ok: false, error: { code: 'unknown', message: KIOSK_REPLY_WORDS.pushNotHandled } };
           const ack = await this.opts.onPush(push);
           // a refusal (list not signed by our CA…) is not recorded: the next attempt is looked at again
           if (ack.ok) this.ledger.record(push.id, push.kind, ack);
@@ -503,7 +493,7 @@ export class SyncClient {
       }
     } catch (err) {
       this.opts.logger.error({ err: errMessage(err), kind: push.kind }, 'push handling failed');
-      return { ok: false, error: { code: 'internal', message: 'erreur de la borne' } };
+      return { ok: false, error: { code: 'internal', message: KIOSK_REPLY_WORDS.kioskError } };
     }
   }
 
@@ -514,7 +504,7 @@ export class SyncClient {
       return { ok: true };
     }
     if (this.opts.onAdminCommand) return this.opts.onAdminCommand(command);
-    return { ok: false, error: { code: 'unknown', message: 'commande non gérée par cette borne' } };
+    return { ok: false, error: { code: 'unknown', message: KIOSK_REPLY_WORDS.commandNotHandled } };
   }
 
   // ---- drain ------------------------------------------------------------------------------------

@@ -36,14 +36,6 @@ export type EnrollmentErrorCode =
   | 'offline' // the server could not be reached
   | 'server'; // the server answered something unexpected
 
-/** Messages for the screen (simple French), per error. */
-export const ENROLLMENT_PROBLEM: Record<EnrollmentErrorCode, string> = {
-  'invalid-code': "Ce code d'enregistrement n'est pas valable : il a 16 caractères (lettres et chiffres).",
-  refused: "Le code d'enregistrement est refusé : il est périmé ou a déjà servi. Demandez un nouveau code à l'administration.",
-  offline: "Le serveur ne répond pas. L'enregistrement de la tablette se fera dès que la connexion reviendra.",
-  server: "Le serveur n'a pas pu enregistrer la tablette. Réessayez plus tard ou prévenez l'administration.",
-};
-
 export class EnrollmentError extends Error {
   constructor(
     readonly code: EnrollmentErrorCode,

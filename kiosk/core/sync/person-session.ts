@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import type { CardProof, SessionManager, Slot } from '../session/session.ts';
 import { MalformedAnswerError, OfflineRequestError } from './client.ts';
 import type { SyncClient } from './client.ts';
+import { SERVER_WORDS } from '../words.ts';
 
 const TIMEOUT_MS = 10_000;
 
@@ -137,9 +138,9 @@ export class PersonSessions {
       if (err instanceof OfflineRequestError) throw new KioskError('offline', words.offline);
       if (err instanceof MalformedAnswerError) {
         this.opts.logger.warn({ event, issues: err.issues }, 'unexpected answer from the server');
-        throw new KioskError('transport', 'Réponse inattendue du serveur.');
+        throw new KioskError('transport', SERVER_WORDS.unexpected);
       }
-      throw new KioskError('offline', 'Le serveur ne répond pas. Réessayez dans un moment.');
+      throw new KioskError('offline', SERVER_WORDS.noAnswer);
     }
     const ack: Acked = answer;
     if (!ack.ok && ack.error.code === 'forbidden') {

@@ -16,6 +16,7 @@ import { MalformedAnswerError } from '../sync/client.ts';
 import type { SyncClient } from '../sync/client.ts';
 import type { PersonSessions, SessionPayload } from '../sync/person-session.ts';
 import type { SessionDocuments } from './session-documents.ts';
+import { SERVER_WORDS, VAULT_WORDS } from '../words.ts';
 
 const TIMEOUT_MS = 10_000;
 /**
@@ -24,7 +25,7 @@ const TIMEOUT_MS = 10_000;
  * it is offline. Opening a paper keeps the longer wait: the person asked for that one paper.
  */
 const LIST_TIMEOUT_MS = 3000;
-const OFFLINE = 'Vos papiers ne sont pas disponibles sans connexion. Vous pouvez quand même ajouter des papiers : ils partiront plus tard.';
+const OFFLINE = VAULT_WORDS.offline;
 
 export interface VaultServiceOptions {
   sync: SyncClient;
@@ -44,10 +45,10 @@ export class VaultService {
     const ack = await this.opts.people.request(event, payload, { offline: OFFLINE, ...(timeoutMs ? { timeoutMs } : {}) });
     const answered: Acked = ack;
     if (!answered.ok) {
-      if (answered.error.code === 'unknown') throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
+      if (answered.error.code === 'unknown') throw new KioskError('not-found', VAULT_WORDS.gone);
       // the server's own words: its file is damaged, or the printing is busy (try again)
       if (answered.error.code === 'unprintable') throw new KioskError('bad-image', answered.error.message);
-      throw new KioskError('internal', 'Le coffre n’est pas disponible pour le moment.');
+      throw new KioskError('internal', VAULT_WORDS.unavailable);
     }
     return ack;
   }
@@ -86,7 +87,7 @@ export class VaultService {
 
   async open(documentId: string): Promise<VaultDocument> {
     const ack = await this.ask(VAULT_EVENTS.get, { documentId });
-    if (!ack.ok) throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
+    if (!ack.ok) throw new KioskError('not-found', VAULT_WORDS.gone);
     return {
       item: toItem(ack.document),
       versions: ack.versions.map((v) => ({
@@ -101,19 +102,19 @@ export class VaultService {
 
   async image(documentId: string, preview: boolean): Promise<{ mime: string; bytes: Uint8Array<ArrayBuffer> }> {
     const doc = await this.ask(VAULT_EVENTS.get, { documentId });
-    if (!doc.ok) throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
+    if (!doc.ok) throw new KioskError('not-found', VAULT_WORDS.gone);
     const current = doc.versions[0];
-    if (!current) throw new KioskError('not-found', 'Ce papier n’a pas d’image.');
+    if (!current) throw new KioskError('not-found', VAULT_WORDS.noImage);
     const sha = preview ? (current.thumbnail ?? (current.file.mime.startsWith('image/') ? current.file.sha256 : null)) : current.file.mime.startsWith('image/') ? current.file.sha256 : current.thumbnail;
-    if (!sha) throw new KioskError('not-found', 'Ce papier n’a pas d’image à montrer.');
+    if (!sha) throw new KioskError('not-found', VAULT_WORDS.nothingToShow);
     const file = await this.ask(VAULT_EVENTS.file, { sha256: sha });
-    if (!file.ok) throw new KioskError('not-found', 'Ce papier n’a pas d’image à montrer.');
+    if (!file.ok) throw new KioskError('not-found', VAULT_WORDS.nothingToShow);
     return { mime: file.mime, bytes: Uint8Array.from(file.bytes) };
   }
 
   async pdf(documentId: string, letterTo?: string): Promise<Uint8Array<ArrayBuffer>> {
     const ack = await this.ask(VAULT_EVENTS.pdf, { documentId, ...(letterTo ? { letterTo } : {}) });
-    if (!ack.ok) throw new KioskError('not-found', 'Ce papier n’est plus dans le coffre.');
+    if (!ack.ok) throw new KioskError('not-found', VAULT_WORDS.gone);
     return Uint8Array.from(ack.bytes);
   }
 
@@ -127,10 +128,10 @@ export class VaultService {
     try {
       ack = await this.opts.sync.request(VAULT_EVENTS.institutions, {}, TIMEOUT_MS);
     } catch (err) {
-      if (err instanceof MalformedAnswerError) throw new KioskError('transport', 'Réponse inattendue du serveur.');
-      throw new KioskError('offline', 'La liste des organismes n’est pas disponible sans connexion.');
+      if (err instanceof MalformedAnswerError) throw new KioskError('transport', SERVER_WORDS.unexpected);
+      throw new KioskError('offline', VAULT_WORDS.directoryOffline);
     }
-    if (!ack.ok) throw new KioskError('transport', 'Réponse inattendue du serveur.');
+    if (!ack.ok) throw new KioskError('transport', SERVER_WORDS.unexpected);
     return ack.institutions.map((i) => ({
       id: i.id,
       kind: i.kind,
@@ -145,7 +146,7 @@ export class VaultService {
   async delete(documentId: string): Promise<void> {
     const subject = this.opts.session.subject();
     const ground = this.opts.session.ground();
-    if (ground.kind !== 'own-card') throw new KioskError('invalid-request', 'Seule la personne elle-même peut supprimer un papier, avec sa carte.');
+    if (ground.kind !== 'own-card') throw new KioskError('invalid-request', VAULT_WORDS.deleteOwnCardOnly);
     const signed = await this.opts.session.proveWrite({ type: 'vault.document.delete', payload: { documentId, owner: subject.identifier, ground } });
     this.opts.outbox.enqueue(signed, [], (tx) => {
       this.opts.documents.forget(tx, documentId);

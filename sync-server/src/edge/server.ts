@@ -62,6 +62,7 @@ import { attachVaultSocket } from './socket/vault-socket.ts';
 import { attachApplicationsSocket } from './socket/applications-socket.ts';
 import { PushService } from './socket/pushes.ts';
 import type { SyncTestHooks } from '../features/sync/index.ts';
+import { HTTP_ANSWER } from '../kernel/words/staff.ts';
 
 export interface RunningServer {
   url: string;
@@ -198,7 +199,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
       const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
       if (status >= 500) request.log.error({ err }, 'request failed');
       const code = status === 413 ? 'too_large' : status >= 500 ? 'internal' : 'invalid';
-      void reply.code(status).send(httpError(code, status >= 500 ? 'Erreur interne du serveur.' : 'Requête invalide.'));
+      void reply.code(status).send(httpError(code, status >= 500 ? HTTP_ANSWER.internal : HTTP_ANSWER.invalid));
     });
     app.setNotFoundHandler((_request, reply) => {
       void reply.code(404).send(httpError('unknown', 'Introuvable.'));

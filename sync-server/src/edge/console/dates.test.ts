@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { receiptPdf } from '../../features/applications/index.ts';
-import { dateTimeWords, dateWords } from './labels.ts';
+import { dateTimeWords, dateWords } from '../../kernel/words/console.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fac-dates-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -21,8 +21,7 @@ import type { Dialect } from '../../kernel/storage/database.ts';
 import type { ApplicationRow, Database } from '../../kernel/storage/schema.ts';
 import { authenticateConsoleLogin, PasswordCheckGate } from '../../features/accounts/index.ts';
 import { ApplicationParams, DecisionForm, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
-import { DONE_WORDS, QUEUE_STATES, REFUSAL_WORDS } from './labels.ts';
-import { CONFIRM_MISSING } from './labels.ts';
+import { CONFIRM_MISSING, CONSOLE_ANSWER, DONE_WORDS, PAPER_WORDS, REFUSAL_WORDS } from '../../kernel/words/console.ts';
 import { NO_TERMS, parseEurosFr, parseStartDate, searchApplications } from '../../features/applications/index.ts';
 import type { DecisionTerms } from '../../features/applications/index.ts';
 import { readPieceForProcessing } from '../../features/applications/index.ts';
@@ -43,7 +42,7 @@ import {
 } from '../../features/accounts/index.ts';
 import type { ConsoleSession } from '../../features/accounts/index.ts';
 import { LoginThrottle } from '../../features/accounts/index.ts';
-import { AMOUNT_FIELD, applicationPage, applicationPath, confirmFieldId, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, paperPage, queuePage, searchPage, START_FIELD } from './views.ts';
+import { AMOUNT_FIELD, applicationPage, applicationPath, confirmFieldId, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, paperPage, QUEUE_STATES, queuePage, searchPage, START_FIELD } from './views.ts';
 import type { ApplicationForms, PageChrome } from './views.ts';
 
 export interface ConsoleDeps {
@@ -65,10 +64,7 @@ const INLINE_MIME = new Set(['application/pdf', 'image/jpeg', 'image/png', 'imag
 
 const CSS = readFileSync(join(import.meta.dirname, 'console.css'), 'utf8');
 
-const LOGIN_REASONS: Record<string, string> = {
-  expiree: 'Votre session a pris fin. Connectez-vous de nouveau.',
-  deconnexion: 'Vous êtes déconnecté. À bientôt.',
-};
+const LOGIN_REASONS = CONSOLE_ANSWER.loginReason;
 
 function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page);
@@ -108,7 +104,7 @@ function flashKey(value: string | undefined, csrf: string, applicationId: string
 
 function minutes(ms: number): string {
   const m = Math.max(1, Math.ceil(ms / 60_000));
-  return m === 1 ? '1 minute' : `${m} minutes`;
+  return CONSOLE_ANSWER.minutes(m);
 }
 
 export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
@@ -138,16 +134,16 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         if (status >= 500) request.log.error({ err }, 'console request failed');
         const text =
           status === 413
-            ? 'Ce que vous avez envoyé est trop long.'
+            ? CONSOLE_ANSWER.tooLong
             : status === 415
-              ? 'Ce formulaire n’a pas pu être lu.'
+              ? CONSOLE_ANSWER.unreadableForm
               : status >= 500
-                ? 'Une erreur est survenue sur le serveur. Rien n’a été changé. Réessayez dans un moment.'
-                : 'Ce formulaire n’a pas pu être lu. Rien n’a été changé.';
-        return sendPage(reply, status, errorPage(plainChrome(null), { title: status >= 500 ? 'Erreur du serveur' : 'Demande incorrecte', text }));
+                ? CONSOLE_ANSWER.serverError
+                : CONSOLE_ANSWER.unreadableNothingChanged;
+        return sendPage(reply, status, errorPage(plainChrome(null), { title: status >= 500 ? CONSOLE_ANSWER.serverErrorTitle : CONSOLE_ANSWER.badRequest, text }));
       });
       scope.setNotFoundHandler((_request, reply) =>
-        sendPage(reply, 404, errorPage(plainChrome(null), { title: 'Page introuvable', text: 'Cette page n’existe pas.' })),
+        sendPage(reply, 404, errorPage(plainChrome(null), CONSOLE_ANSWER.notFound)),
       );
 
       /** The live session, or a redirect to the login (and null). */
@@ -163,7 +159,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       function checkedForm(request: FastifyRequest, reply: FastifyReply, expectedCsrf: string | null, session: ConsoleSession | null): Record<string, string | string[]> | null {
         const fields = formFields(request.body);
         if (!fields) {
-          void sendPage(reply, 400, errorPage(plainChrome(session), { title: 'Demande incorrecte', text: 'Ce formulaire n’a pas pu être lu. Rien n’a été changé.' }));
+          void sendPage(reply, 400, errorPage(plainChrome(session), { title: CONSOLE_ANSWER.badRequest, text: CONSOLE_ANSWER.unreadableNothingChanged }));
           return null;
         }
         if (expectedCsrf === null || !csrfMatches(fields.csrf, expectedCsrf)) {
@@ -171,9 +167,9 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
             reply,
             403,
             errorPage(plainChrome(session), {
-              title: 'Formulaire refusé',
-              text: 'Ce formulaire a expiré ou ne vient pas de cette page. Rien n’a été changé. Ouvrez la page de nouveau et recommencez.',
-              ...(session ? {} : { back: { href: LOGIN_PATH, label: 'Retour à la connexion' } }),
+              title: CONSOLE_ANSWER.csrf.title,
+              text: CONSOLE_ANSWER.csrf.text,
+              ...(session ? {} : { back: { href: LOGIN_PATH, label: CONSOLE_ANSWER.csrf.back } }),
             }),
           );
           return null;
@@ -182,11 +178,11 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       }
 
       function badForm(reply: FastifyReply, session: ConsoleSession | null): FastifyReply {
-        return sendPage(reply, 400, errorPage(plainChrome(session), { title: 'Demande incorrecte', text: 'Ce formulaire n’a pas pu être lu. Rien n’a été changé.' }));
+        return sendPage(reply, 400, errorPage(plainChrome(session), { title: CONSOLE_ANSWER.badRequest, text: CONSOLE_ANSWER.unreadableNothingChanged }));
       }
 
       function notFound(reply: FastifyReply, session: ConsoleSession): FastifyReply {
-        return sendPage(reply, 404, errorPage(plainChrome(session), { title: 'Demande introuvable', text: 'Cette demande n’existe pas, ou elle n’est pas traitée par votre organisme.' }));
+        return sendPage(reply, 404, errorPage(plainChrome(session), CONSOLE_ANSWER.noApplication));
       }
 
       // -------------------------------------------------------------------------------------------
@@ -220,8 +216,8 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         if (!form.success) return badForm(reply, null);
         const typed = form.data.login.trim();
         const errors: Record<string, string> = {};
-        if (typed === '') errors.login = 'Écrivez votre identifiant.';
-        if (form.data.password === '') errors.password = 'Écrivez votre mot de passe.';
+        if (typed === '') errors.login = CONSOLE_ANSWER.writeLogin;
+        if (form.data.password === '') errors.password = CONSOLE_ANSWER.writePassword;
         if (Object.keys(errors).length > 0) return showLogin(request, reply, 400, { login: typed, errors });
 
         const outcome = await authenticateConsoleLogin(db, guard, { login: form.data.login, password: form.data.password, address: request.ip });
@@ -229,15 +225,15 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           if (outcome.reason === 'busy') {
             request.log.warn({ login: outcome.login }, 'console login turned away: too many password checks at once');
             void reply.header('retry-after', '5');
-            return showLogin(request, reply, 503, { login: typed, formError: 'Trop de connexions en même temps sur le serveur. Réessayez dans quelques secondes.' });
+            return showLogin(request, reply, 503, { login: typed, formError: CONSOLE_ANSWER.busy });
           }
           if (outcome.reason === 'throttled') {
             request.log.info({ login: outcome.login, scope: outcome.scope }, 'console login throttled');
             void reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.waitMs / 1000))));
-            return showLogin(request, reply, 429, { login: typed, formError: `Trop d’essais de connexion. Attendez ${minutes(outcome.waitMs)} avant de réessayer.` });
+            return showLogin(request, reply, 429, { login: typed, formError: CONSOLE_ANSWER.throttled(minutes(outcome.waitMs)) });
           }
           request.log.info({ login: outcome.login }, 'console login refused');
-          return showLogin(request, reply, 401, { login: typed, formError: 'Identifiant ou mot de passe incorrect.' });
+          return showLogin(request, reply, 401, { login: typed, formError: CONSOLE_ANSWER.badLogin });
         }
         const { token } = await createSession(db, outcome.accountId);
         request.log.info({ login: outcome.login }, 'console login');
@@ -266,7 +262,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         const session = await requireSession(request, reply);
         if (!session) return reply;
         const query = QueueQuery.safeParse(request.query ?? {});
-        if (!query.success) return sendPage(reply, 400, errorPage(plainChrome(session), { title: 'Demande incorrecte', text: 'Ce filtre ou cette recherche n’est pas possible. Écrivez 100 caractères au plus.' }));
+        if (!query.success) return sendPage(reply, 400, errorPage(plainChrome(session), { title: CONSOLE_ANSWER.badRequest, text: CONSOLE_ANSWER.noSuchFilter }));
         const kind = session.account.institutionKind;
         const q = (query.data.q ?? '').replaceAll('\u0000', '').replace(/\s+/g, ' ').trim();
         if (q !== '') return sendPage(reply, 200, searchPage(plainChrome(session), { q, rows: await searchApplications(db, catalogue, kind, q) }));
@@ -349,16 +345,16 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         // a decision the person cannot take back is confirmed first (a box, so it works without JavaScript)
         if ((action === 'accept' || action === 'refuse') && form.data.confirme !== 'oui') errors[confirmFieldId(action)] = CONFIRM_MISSING;
         if (form.data.confirme !== undefined && action !== 'accept' && action !== 'refuse') return badForm(reply, session);
-        if (action === 'refuse' && message === '') errors[field] = 'Écrivez la raison du refus : la personne la lira.';
-        if (action === 'request-information' && message === '') errors[field] = 'Écrivez votre question, ou ce qu’il manque.';
-        if (message.length > MAX_MESSAGE_CHARS) errors[field] = `Votre texte est trop long : ${MAX_MESSAGE_CHARS} caractères au plus.`;
+        if (action === 'refuse' && message === '') errors[field] = CONSOLE_ANSWER.writeRefusalReason;
+        if (action === 'request-information' && message === '') errors[field] = CONSOLE_ANSWER.writeQuestion;
+        if (message.length > MAX_MESSAGE_CHARS) errors[field] = CONSOLE_ANSWER.textTooLong(MAX_MESSAGE_CHARS);
         if (pieces.length > 0 && action !== 'request-information') return badForm(reply, session);
         // only pieces of this dossier that this institution may see can be asked again
         let dossierId: string | null = null;
         if (pieces.length > 0) {
           dossierId = app.dossier_id;
           const allowed = dossierId ? await visiblePieceIds(db, catalogue, session.account.institutionKind, dossierId) : new Set<string>();
-          if (pieces.some((p) => !allowed.has(p))) errors['pieces-demandees'] = 'Un des papiers cochés ne fait pas partie de cette demande.';
+          if (pieces.some((p) => !allowed.has(p))) errors['pieces-demandees'] = CONSOLE_ANSWER.pieceNotInApplication;
         }
         if (Object.keys(errors).length > 0) return showApplication(reply, session, app, 400, { forms: { ...forms, errors } });
 
@@ -404,7 +400,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         });
         if (!r.ok) {
           if (r.reason === 'unknown-application') return notFound(reply, session);
-          const text = r.reason === 'empty' ? 'Écrivez votre message.' : r.reason === 'too-long' ? `Votre message est trop long : ${MAX_MESSAGE_CHARS} caractères au plus.` : 'Le message n’a pas pu être envoyé.';
+          const text = r.reason === 'empty' ? CONSOLE_ANSWER.writeMessage : r.reason === 'too-long' ? CONSOLE_ANSWER.messageTooLong(MAX_MESSAGE_CHARS) : CONSOLE_ANSWER.messageNotSent;
           return showApplication(reply, session, app, 400, { forms: { action: 'message', message: form.data.body, errors: { [field]: text } } });
         }
         void reply.header('set-cookie', cookie(FLASH_COOKIE, flashValue(session.csrf, app.id, 'message'), { path: CONSOLE_PREFIX, maxAgeS: FLASH_TTL_S, secure: secure(request) }));
@@ -423,7 +419,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         // only the pieces this institution may see are in the detail: another's answers as unknown
         const piece = detail.pieces.find((p) => p.itemId === params.data.itemId && p.hasFile);
         if (!piece) {
-          return sendPage(reply, 404, errorPage(plainChrome(session), { title: 'Papier introuvable', text: 'Ce papier n’est pas dans cette demande.', back: { href: applicationPath(app.id), label: 'Retour à la demande' } }));
+          return sendPage(reply, 404, errorPage(plainChrome(session), { ...CONSOLE_ANSWER.noPaper, back: { href: applicationPath(app.id), label: PAPER_WORDS.back } }));
         }
         return sendPage(reply, 200, paperPage(plainChrome(session), detail, piece));
       });
@@ -439,9 +435,9 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         const outcome = await readPieceForProcessing({ ...deps, catalogue }, session.account.id, app, params.data.itemId);
         if (!outcome.ok) {
           if (outcome.code === 'unknown') {
-            return sendPage(reply, 404, errorPage(plainChrome(session), { title: 'Papier introuvable', text: 'Ce papier n’est pas dans cette demande.', back: { href: applicationPath(app.id), label: 'Retour à la demande' } }));
+            return sendPage(reply, 404, errorPage(plainChrome(session), { ...CONSOLE_ANSWER.noPiece, back: { href: applicationPath(app.id), label: CONSOLE_ANSWER.backToApplication } }));
           }
-          return sendPage(reply, 403, errorPage(plainChrome(session), { title: 'Accès refusé', text: 'Vous ne pouvez pas ouvrir ce papier.', back: { href: applicationPath(app.id), label: 'Retour à la demande' } }));
+          return sendPage(reply, 403, errorPage(plainChrome(session), { ...CONSOLE_ANSWER.pieceForbidden, back: { href: applicationPath(app.id), label: CONSOLE_ANSWER.backToApplication } }));
         }
         const f = outcome.file;
         const inline = INLINE_MIME.has(f.mime);

@@ -3,12 +3,12 @@
  * CSRF token, answered by a redirect (303) on success or by the same page with the errors tied to their
  * fields (aria-describedby, aria-invalid) and listed at the top.
  */
-import type { ApplicationEvent } from '../../features/applications/index.ts';
+import type { ApplicationEvent, ApplicationState } from '../../features/applications/index.ts';
 import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
-import { ACTION_WORDS, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, QUEUE_STATES, situationWords, STATE_WORDS } from './labels.ts';
-import { CONFIRM_WORDS, ELIGIBILITY_WORDS, HOLDER_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from './labels.ts';
+import { ACTION_WORDS, ALL_QUEUE, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, situationWords, stateWords } from '../../kernel/words/console.ts';
+import { CONFIRM_WORDS, ELIGIBILITY_WORDS, HOLDER_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from '../../kernel/words/console.ts';
 import type { ApplicationDetail, PieceView, QueueRow } from '../../features/applications/index.ts';
 import type { ConsoleAccount } from '../../features/accounts/index.ts';
 
@@ -118,6 +118,20 @@ ${o.message ? html`<div class="notice" role="status">${o.message}</div>` : null}
 // ---------------------------------------------------------------------------------------------------
 // Queue
 
+/** The queue's states, in the order of the filter. */
+export const QUEUE_STATES = ['submitted', 'in-processing', 'information-requested'] as const satisfies readonly ApplicationState[];
+
+/** A state: its one name, and what the service has to do about it beside it. */
+function stateCell(state: ApplicationState): Html {
+  const { name, hint } = stateWords(state);
+  return html`${name}${hint ? html` <span class="state-hint">(${hint})</span>` : null}`;
+}
+
+function stateOption(state: ApplicationState): string {
+  const { name, hint } = stateWords(state);
+  return hint ? `${name} (${hint})` : name;
+}
+
 function unreadCell(n: number): Html {
   if (n === 0) return html`<span class="visually-hidden">Aucun</span><span aria-hidden="true">—</span>`;
   return html`<span class="badge">${n}</span> <span class="visually-hidden">${n === 1 ? 'message sans réponse' : 'messages sans réponse'}</span>`;
@@ -152,7 +166,7 @@ ${
     <td>${r.personName}</td>
     <td class="mono">${r.receiptNumber ?? '—'}</td>
     <td>${dateWords(r.submittedAt)}</td>
-    <td>${STATE_WORDS[r.state]}</td>
+    <td>${stateCell(r.state)}</td>
   </tr>`,
   )}
   </tbody>
@@ -163,7 +177,7 @@ ${
 }
 
 export function queuePage(chrome: PageChrome, o: { filter: string; rows: QueueRow[]; decisions: QueueRow[] }): string {
-  const options: [string, string][] = [['toutes', 'Toutes les demandes à traiter'], ...QUEUE_STATES.map((s): [string, string] => [s, STATE_WORDS[s]])];
+  const options: [string, string][] = [['toutes', ALL_QUEUE], ...QUEUE_STATES.map((s): [string, string] => [s, stateOption(s)])];
   const account = chrome.account!;
   const body = html`<h1>Demandes à traiter</h1>
 <p class="lead">Les demandes envoyées à ${account.institutionName}, la plus ancienne en premier.</p>
@@ -189,7 +203,7 @@ ${
     <th scope="row"><a href="${applicationPath(r.id)}">${r.aidName}<span class="visually-hidden"> — demande de ${r.personName}</span></a></th>
     <td>${r.personName}</td>
     <td>${dateWords(r.submittedAt)}</td>
-    <td>${STATE_WORDS[r.state]}</td>
+    <td>${stateCell(r.state)}</td>
     <td>${unreadCell(r.unread)}</td>
   </tr>`,
   )}
@@ -208,7 +222,7 @@ ${
     (r) => html`<tr>
     <th scope="row"><a href="${applicationPath(r.id)}">${r.aidName}<span class="visually-hidden"> — demande de ${r.personName}</span></a></th>
     <td>${r.personName}</td>
-    <td>${STATE_WORDS[r.state]}</td>
+    <td>${stateCell(r.state)}</td>
     <td>${dateWords(r.decidedAt)}</td>
     <td>${r.decisionReason ? multiline(r.decisionReason) : '—'}</td>
   </tr>`,
@@ -350,7 +364,7 @@ export function applicationPage(chrome: PageChrome, d: ApplicationDetail, forms:
   // happened, then the decisions: a decision is taken after reading, not before
   const body = html`<p><a href="/console">← Retour aux demandes à traiter</a></p>
 <h1>${d.aidName} — ${d.person.name}</h1>
-<p class="lead">État : <strong>${STATE_WORDS[d.app.state]}</strong>. Envoyée le ${dateWords(d.app.submitted_at)}.${sig?.receiptNumber ? html` Numéro de reçu : <span class="mono">${sig.receiptNumber}</span>.` : null}</p>
+<p class="lead">État : <strong>${stateCell(d.app.state)}</strong>. Envoyée le ${dateWords(d.app.submitted_at)}.${sig?.receiptNumber ? html` Numéro de reçu : <span class="mono">${sig.receiptNumber}</span>.` : null}</p>
 ${d.app.decision_reason ? html`<p><strong>Motif de la décision :</strong> ${multiline(d.app.decision_reason)}</p>` : null}
 ${terms ? html`<p><strong>${TERMS_WORDS.terms} :</strong> ${terms}</p>` : null}
 ${d.events.length > 0 ? html`<p><a href="#decisions">${SECTION_WORDS.toActions}</a></p>` : null}
@@ -394,7 +408,7 @@ ${
     : html`<table>
   <caption>Aides du même dossier</caption>
   <thead><tr><th scope="col">Aide</th><th scope="col">Organisme</th><th scope="col">État</th></tr></thead>
-  <tbody>${d.otherAids.map((o) => html`<tr><td>${o.aidName}</td><td>${o.institutionName}</td><td>${STATE_WORDS[o.state]}</td></tr>`)}</tbody>
+  <tbody>${d.otherAids.map((o) => html`<tr><td>${o.aidName}</td><td>${o.institutionName}</td><td>${stateCell(o.state)}</td></tr>`)}</tbody>
 </table>`
 }
 
@@ -446,7 +460,7 @@ ${
 <h2 id="decisions">${SECTION_WORDS.actions}</h2>
 ${
   d.events.length === 0
-    ? html`<p>Aucune action possible : ${STATE_WORDS[d.app.state].toLowerCase()}.</p>`
+    ? html`<p>Aucune action possible : ${stateWords(d.app.state).name.toLowerCase()}.</p>`
     : html`<div class="actions">${d.events.map((e) => actionForm(d, csrf, e, forms))}</div>`
 }`;
   return layout(`${d.aidName} — ${d.person.name}`, chrome, body);

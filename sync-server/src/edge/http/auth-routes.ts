@@ -16,6 +16,7 @@ import type { Database } from '../../kernel/storage/schema.ts';
 import type { Challenges } from '../../features/fleet/index.ts';
 import { redeemEnrollment } from '../../features/fleet/index.ts';
 import { issueSessionToken, verifySignedChallenge } from '../../features/fleet/index.ts';
+import { HTTP_ANSWER } from '../../kernel/words/staff.ts';
 
 export interface AuthRoutesDeps {
   db: Kysely<Database>;
@@ -32,13 +33,13 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesD
 
   app.post(ENROLL_PATH, { bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const body = EnrollRequest.safeParse(request.body);
-    if (!body.success) return sendError(reply, 400, 'invalid', 'Demande d’enregistrement invalide.');
+    if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badEnrollment);
     const outcome = await redeemEnrollment(db, dialect, body.data);
     if (!outcome.ok) {
       request.log.warn({ reason: outcome.reason }, 'kiosk enrollment refused');
       return outcome.reason === 'invalid'
-        ? sendError(reply, 400, 'invalid', 'Clé de la borne ou preuve de possession invalide.')
-        : sendError(reply, 403, 'forbidden', 'Code d’enregistrement inconnu, périmé ou déjà utilisé.');
+        ? sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskKey)
+        : sendError(reply, 403, 'forbidden', HTTP_ANSWER.badEnrollmentCode);
     }
     request.log.info({ kioskId: outcome.kioskId, replacedKey: outcome.replacedKey }, 'kiosk enrolled');
     if (outcome.replacedKey) deps.onKeyReplaced?.(outcome.kioskId);
@@ -48,20 +49,20 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesD
 
   app.post(CHALLENGE_PATH, { bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const body = ChallengeRequest.safeParse(request.body);
-    if (!body.success) return sendError(reply, 400, 'invalid', 'Identifiant de borne invalide.');
+    if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskId);
     const answer: ChallengeResponse = challenges.issue(body.data.kioskId);
     return reply.header('cache-control', 'no-store').send(answer);
   });
 
   app.post(TOKEN_PATH, { bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const body = KioskHandshake.safeParse(request.body);
-    if (!body.success) return sendError(reply, 400, 'invalid', 'Demande de jeton invalide.');
+    if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badTokenRequest);
     const check = await verifySignedChallenge(db, challenges, body.data, 'token');
     if (!check.ok) {
       request.log.warn({ kioskId: body.data.kioskId, reason: check.reason }, 'kiosk token refused');
       return check.reason === 'revoked'
-        ? sendError(reply, 403, 'forbidden', 'Cette borne a été révoquée.')
-        : sendError(reply, 401, 'unauthorized', 'Signature de la borne invalide.');
+        ? sendError(reply, 403, 'forbidden', HTTP_ANSWER.kioskRevoked)
+        : sendError(reply, 401, 'unauthorized', HTTP_ANSWER.badKioskSignature);
     }
     const answer: TokenResponse = await issueSessionToken(db, check);
     return reply.header('cache-control', 'no-store').send(answer);

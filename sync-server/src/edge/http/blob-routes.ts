@@ -38,6 +38,7 @@ import {
   unreferencedBlobs,
   uploadsInFlight,
 } from '../../kernel/blobs/uploads.ts';
+import { HTTP_ANSWER } from '../../kernel/words/staff.ts';
 
 /** Status sent when the uploaded bytes do not hash to the declared SHA-256 (tus leaves 460+ to servers). */
 export const HASH_MISMATCH_STATUS = 460;
@@ -187,8 +188,8 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     const auth = parseKioskAuthorization(request.headers.authorization);
     const verdict = auth ? await verifyKioskToken(db, auth) : 'unauthorized';
     if (auth && verdict === 'ok') return auth;
-    if (verdict === 'revoked') await sendError(reply, 403, 'forbidden', 'Cette borne a été révoquée.');
-    else await sendError(reply, 401, 'unauthorized', 'Identifiants de borne absents, invalides ou expirés.');
+    if (verdict === 'revoked') await sendError(reply, 403, 'forbidden', HTTP_ANSWER.kioskRevoked);
+    else await sendError(reply, 401, 'unauthorized', HTTP_ANSWER.badKioskCredentials);
     return null;
   }
 
@@ -226,7 +227,7 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
       if (request.method !== 'POST' && request.method !== 'OPTIONS') {
         const own = await ownUpload(auth, request.url);
         if (!own.allowed) {
-          await sendError(reply, 404, 'unknown', 'Envoi inconnu.');
+          await sendError(reply, 404, 'unknown', HTTP_ANSWER.unknownUpload);
           return;
         }
         owned = own.id;
@@ -248,7 +249,7 @@ export async function registerBlobRoutes(app: FastifyInstance, deps: BlobRoutesD
     const auth = await authenticate(request, reply);
     if (!auth) return reply;
     const params = BlobParams.safeParse(request.params);
-    if (!params.success) return sendError(reply, 400, 'invalid', 'Empreinte SHA-256 invalide.');
+    if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badSha256);
     // the row and the bytes: a blob whose bytes went missing must be uploaded again
     const present = (await blobRecorded(db, params.data.sha256)) && (await blobStore.has(params.data.sha256));
     return reply.code(present ? 200 : 404).send();

@@ -19,6 +19,7 @@ import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import type { PushService } from '../socket/pushes.ts';
 import { requireStaffToken } from './staff-auth.ts';
+import { HTTP_ANSWER } from '../../kernel/words/staff.ts';
 
 export interface KioskApiDeps {
   db: Kysely<Database>;
@@ -48,7 +49,7 @@ export async function registerKioskStaffApi(app: FastifyInstance, deps: KioskApi
 
       scope.post('/kiosks', async (request, reply) => {
         const body = EnrollBody.safeParse(request.body ?? {});
-        if (!body.success) return sendError(reply, 400, 'invalid', 'Demande invalide : id (3 à 64 caractères a-z, 0-9, -), name, institutionId, validityHours (0,02 à 720).');
+        if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskRequest);
         try {
           const created = await createEnrollment(db, dialect, {
             kioskId: body.data.id,
@@ -61,9 +62,9 @@ export async function registerKioskStaffApi(app: FastifyInstance, deps: KioskApi
           return reply.code(201).header('cache-control', 'no-store').send(created);
         } catch (e) {
           if (e instanceof KioskAdminError) {
-            if (e.code === 'revoked') return sendError(reply, 409, 'forbidden', 'Borne révoquée : demander explicitement sa réintégration (reinstate).');
-            if (e.code === 'unknown-institution') return sendError(reply, 400, 'invalid', 'Institution inconnue.');
-            return sendError(reply, 400, 'invalid', 'Une nouvelle borne a besoin d’un nom.');
+            if (e.code === 'revoked') return sendError(reply, 409, 'forbidden', HTTP_ANSWER.revokedKiosk);
+            if (e.code === 'unknown-institution') return sendError(reply, 400, 'invalid', HTTP_ANSWER.institutionUnknown);
+            return sendError(reply, 400, 'invalid', HTTP_ANSWER.kioskNeedsName);
           }
           throw e;
         }
@@ -73,33 +74,33 @@ export async function registerKioskStaffApi(app: FastifyInstance, deps: KioskApi
 
       scope.post('/kiosks/:id/revoke', async (request, reply) => {
         const params = KioskParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de borne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskId);
         try {
           const r = await revokeKiosk(db, dialect, { kioskId: params.data.id, actor: ACTOR });
           deps.dropKiosk(params.data.id);
           return r;
         } catch (e) {
-          if (e instanceof KioskAdminError && e.code === 'unknown-kiosk') return sendError(reply, 404, 'unknown', 'Borne inconnue.');
+          if (e instanceof KioskAdminError && e.code === 'unknown-kiosk') return sendError(reply, 404, 'unknown', HTTP_ANSWER.kioskUnknown);
           throw e;
         }
       });
 
       scope.put('/kiosks/:id/settings', async (request, reply) => {
         const params = KioskParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de borne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskId);
         const body = KioskSettings.safeParse(request.body ?? {});
-        if (!body.success) return sendError(reply, 400, 'invalid', 'Réglages invalides : displayName (1 à 100 caractères), idleTimeoutS (15 à 3600), idleWarningS (5 à 300).');
+        if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badSettings);
         const r = await deps.pushes.setSettings(params.data.id, body.data);
-        if (!r) return sendError(reply, 404, 'unknown', 'Borne inconnue.');
+        if (!r) return sendError(reply, 404, 'unknown', HTTP_ANSWER.kioskUnknown);
         return r;
       });
 
       scope.post('/kiosks/:id/commands', async (request, reply) => {
         const params = KioskParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de borne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskId);
         const body = AdminCommand.safeParse(request.body ?? {});
-        if (!body.success) return sendError(reply, 400, 'invalid', 'Commande invalide : sync-now, end-session ou reload.');
-        if ((await kioskStatus(db, params.data.id)) === 'unknown') return sendError(reply, 404, 'unknown', 'Borne inconnue.');
+        if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badCommand);
+        if ((await kioskStatus(db, params.data.id)) === 'unknown') return sendError(reply, 404, 'unknown', HTTP_ANSWER.kioskUnknown);
         const pushId = await deps.pushes.queue(params.data.id, 'admin-command', body.data);
         return reply.code(202).send({ pushId });
       });

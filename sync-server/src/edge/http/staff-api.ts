@@ -24,6 +24,7 @@ import type { ReadDeps, ReadOutcome, StaffActor } from '../../features/vault/ind
 import type { PushService } from '../socket/pushes.ts';
 import { sendError } from './errors.ts';
 import { requireStaffToken } from './staff-auth.ts';
+import { HTTP_ANSWER } from '../../kernel/words/staff.ts';
 
 export const STAFF_PREFIX = '/api/staff';
 
@@ -47,7 +48,7 @@ const BlockBody = z.strictObject({ reason: RevocationReason.exclude(['replaced']
 
 function refusal(reply: FastifyReply, outcome: Exclude<ReadOutcome<unknown>, { ok: true }>): FastifyReply {
   if (outcome.code === 'unknown') return sendError(reply, 404, 'unknown', 'Introuvable.');
-  return sendError(reply, 403, 'forbidden', `Accès refusé (${outcome.reason}).`);
+  return sendError(reply, 403, 'forbidden', HTTP_ANSWER.forbidden(outcome.reason));
 }
 
 export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps): Promise<void> {
@@ -57,7 +58,7 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/documents/:id', async (request, reply) => {
         const params = DocumentParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de document invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badDocumentId);
         const outcome = await staffReadDocument(deps, STAFF_ACTOR, params.data.id);
         if (!outcome.ok) return refusal(reply, outcome);
         return outcome.value;
@@ -65,7 +66,7 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/blobs/:sha256', async (request, reply) => {
         const params = BlobParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Empreinte SHA-256 invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badSha256);
         // a blob row whose bytes are gone must not be journaled as read
         const size = await deps.blobStore.size(params.data.sha256);
         if (size === null) return sendError(reply, 404, 'unknown', 'Introuvable.');
@@ -82,9 +83,9 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/persons/:identifier/documents', async (request, reply) => {
         const params = PersonParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de personne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badPersonId);
         const person = await findPersonByIdentifier(deps.db, params.data.identifier);
-        if (!person) return sendError(reply, 404, 'unknown', 'Personne inconnue.');
+        if (!person) return sendError(reply, 404, 'unknown', HTTP_ANSWER.personUnknown);
         const outcome = await staffListDocuments(deps, STAFF_ACTOR, person);
         if (!outcome.ok) return refusal(reply, outcome);
         return { owner: person.identifier, documents: outcome.value };
@@ -92,9 +93,9 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/persons/:identifier/audit', async (request, reply) => {
         const params = PersonParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de personne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badPersonId);
         const person = await findPersonByIdentifier(deps.db, params.data.identifier);
-        if (!person) return sendError(reply, 404, 'unknown', 'Personne inconnue.');
+        if (!person) return sendError(reply, 404, 'unknown', HTTP_ANSWER.personUnknown);
         const outcome = await staffReadPersonAudit(deps, STAFF_ACTOR, person);
         if (!outcome.ok) return refusal(reply, outcome);
         return { owner: person.identifier, entries: outcome.value };
@@ -103,11 +104,11 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
       // An institution's paper, put into the person's institutional vault (JSON, the file in base64).
       scope.post('/persons/:identifier/documents', { bodyLimit: 22 * 1024 * 1024 }, async (request, reply) => {
         const params = PersonParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Identifiant de personne invalide.');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badPersonId);
         const body = IssueRequest.safeParse(request.body);
         if (!body.success) {
           const first = body.error.issues[0];
-          return sendError(reply, 400, 'invalid', `Demande invalide${first ? ` (${first.path.join('.') || 'corps'} : ${first.message})` : ''}.`);
+          return sendError(reply, 400, 'invalid', HTTP_ANSWER.badIssueRequest(first ? { where: first.path.join('.'), what: first.message } : null));
         }
         const outcome = await issueInstitutionalDocument(deps, STAFF_ACTOR, params.data.identifier, body.data);
         if (!outcome.ok) {
@@ -120,14 +121,14 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
       // Blocking a lost or stolen card: it joins the signed revocation list pushed to every kiosk.
       scope.post('/cards/:serial/block', async (request, reply) => {
         const params = CardParams.safeParse(request.params);
-        if (!params.success) return sendError(reply, 400, 'invalid', 'Numéro de carte invalide (8 caractères hexadécimaux).');
+        if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badCardSerial);
         const body = BlockBody.safeParse(request.body ?? {});
-        if (!body.success) return sendError(reply, 400, 'invalid', 'Motif invalide : lost, stolen, deceased ou other.');
+        if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badRevokeReason);
         let result;
         try {
           result = await blockCard(deps.db, deps.dialect, { serial: params.data.serial, reason: body.data.reason, actor: STAFF_ACTOR });
         } catch (e) {
-          if (e instanceof CardAdminError && e.code === 'unknown-card') return sendError(reply, 404, 'unknown', 'Carte inconnue.');
+          if (e instanceof CardAdminError && e.code === 'unknown-card') return sendError(reply, 404, 'unknown', HTTP_ANSWER.cardUnknown);
           throw e;
         }
         const list = await deps.pushes.revocationsChanged();
@@ -136,7 +137,7 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
 
       scope.get('/revocations', async (_request, reply) => {
         const list = await latestRevocationList(deps.db);
-        if (!list) return sendError(reply, 404, 'unknown', 'Aucune liste de révocation publiée (pas d’autorité de certification sur ce serveur).');
+        if (!list) return sendError(reply, 404, 'unknown', HTTP_ANSWER.noRevocationList);
         return list;
       });
     },

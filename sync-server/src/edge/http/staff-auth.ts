@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sameSecret } from '../../kernel/secrets.ts';
 import { sendError } from './errors.ts';
+import { HTTP_ANSWER } from '../../kernel/words/staff.ts';
 
 function bearer(header: string | undefined): string | null {
   const m = /^Bearer (\S{1,512})$/.exec(header ?? '');
@@ -13,7 +14,7 @@ export function requireStaffToken(staffToken: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const token = bearer(request.headers.authorization);
     if (token === null || !sameSecret(token, staffToken)) {
-      return sendError(reply, 401, 'unauthorized', 'Jeton d’accès manquant ou invalide.');
+      return sendError(reply, 401, 'unauthorized', HTTP_ANSWER.badStaffToken);
     }
     return undefined;
   };

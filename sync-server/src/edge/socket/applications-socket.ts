@@ -28,6 +28,7 @@ import { handle } from './handle.ts';
 import { kioskIdOf } from './kiosk-socket.ts';
 import { personSessionOf } from './vault-socket.ts';
 import type { PersonSocketDeps } from './vault-socket.ts';
+import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 
 export interface ApplicationsSocketDeps extends PersonSocketDeps {
   /** default: assets/aids/catalogue.json */
@@ -40,7 +41,7 @@ type Fail = { ok: false; error: { code: string; message: string } };
 type AidEventName = (typeof AID_EVENTS)[keyof typeof AID_EVENTS];
 
 const fail = (code: string, message: string): Fail => ({ ok: false, error: { code, message } });
-const NO_SESSION = fail('forbidden', 'La session de la personne est terminée. Remettez la carte.');
+const NO_SESSION = fail('forbidden', SOCKET_ANSWER.noSession);
 
 /** The aids the simulation estimates. */
 const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css']);
@@ -67,7 +68,7 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
           const s = personSessionOf(socket, req.sessionId);
           if (!s) return refusal<E>(NO_SESSION);
           const c = await check(vault, s, 'vault.list', null);
-          if (!c.decision.allow) return refusal<E>(fail('forbidden', `Accès refusé (${c.decision.reason}).`));
+          if (!c.decision.allow) return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason)));
           return run(req, s, await catalogueOr(deps.catalogue));
         },
         { failure: 'aid space handler failed', context: { kioskId }, missingAsEmpty: true },
@@ -103,7 +104,7 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
         warnings: sim.warnings,
         results: sim.results.map((r) => ({
           aid: r.aid,
-          aidName: r.person === 'conjoint' ? `${aidName(cat, r.aid)} (pour votre conjoint)` : aidName(cat, r.aid),
+          aidName: r.person === 'conjoint' ? SOCKET_ANSWER.forPartner(aidName(cat, r.aid)) : aidName(cat, r.aid),
           eligible: r.eligible,
           monthlyAmount: r.monthlyAmount,
           explanation: r.explanation,

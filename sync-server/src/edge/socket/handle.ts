@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { ackSchema, describeIssues, requestSchema } from '../../../protocol/events.ts';
 import type { AckReplyOf, EventName, ParsedRequestOf } from '../../../protocol/events.ts';
 import type { ProtocolError } from '../../../protocol/socket.ts';
+import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 
 type Ack = (response: unknown) => void;
 type Fail = { ok: false; error: ProtocolError };
@@ -17,10 +18,10 @@ type Fail = { ok: false; error: ProtocolError };
 function invalid(issues: z.core.$ZodIssue[], namePath: boolean): Fail {
   const first = issues[0];
   const where = namePath && first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
-  return { ok: false, error: { code: 'invalid', message: `Message invalide${where} : ${first?.message ?? 'format inattendu'}` } };
+  return { ok: false, error: { code: 'invalid', message: SOCKET_ANSWER.invalid(where, first?.message ?? SOCKET_ANSWER.unexpectedFormat) } };
 }
 
-const INTERNAL: Fail = { ok: false, error: { code: 'internal', message: 'Erreur interne du serveur, réessayer plus tard.' } };
+const INTERNAL: Fail = { ok: false, error: { code: 'internal', message: SOCKET_ANSWER.internal } };
 
 export interface HandleOptions {
   /** the error log's message when the handler fails (default: 'kiosk handler failed') */

@@ -20,6 +20,7 @@ import type { SyncEngine } from '../../features/sync/index.ts';
 import { handle } from './handle.ts';
 import type { PushService } from './pushes.ts';
 import type { SyncTestHooks } from '../../features/sync/index.ts';
+import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 
 export interface KioskSocketDeps {
   db: Kysely<Database>;
@@ -54,7 +55,7 @@ export function kioskRoom(kioskId: string): string {
 const DROP_KIOSK = 'fac:drop-kiosk';
 type Fail = { ok: false; error: ProtocolError };
 
-const REVOKED: Fail = { ok: false, error: { code: 'forbidden', message: 'Cette borne a été révoquée.' } };
+const REVOKED: Fail = { ok: false, error: { code: 'forbidden', message: SOCKET_ANSWER.kioskRevoked } };
 
 /** What the namespace's middleware keeps on an authenticated socket. */
 interface KioskSocketData {
@@ -123,7 +124,7 @@ export function attachKioskNamespace(io: IoServer, deps: KioskSocketDeps): Kiosk
         return REVOKED;
       }
       const position = await engine.position(kioskId);
-      if (position === null) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
+      if (position === null) return { ok: false, error: { code: 'unknown', message: SOCKET_ANSWER.kioskUnknown } };
       // after the acknowledgement has gone out: the kiosk learns where it stands before any push
       setImmediate(() => pushes?.helloReceived(socket, { revocationsVersion: request.revocationsVersion, configVersion: request.configVersion }));
       return { ok: true, ...position, serverTime: new Date().toISOString() };

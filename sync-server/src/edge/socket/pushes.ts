@@ -40,6 +40,7 @@ import {
 import type { PushOutcome, QueuedKind } from '../../kernel/push-queue.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
+import { PUSH_ANSWER } from '../../kernel/words/staff.ts';
 
 export interface PushOutcomeEvent {
   kioskId: string;
@@ -329,7 +330,7 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
         const message = PushMessage.safeParse({ id: row.push_id, kind: row.kind, body: row.body === null ? null : (JSON.parse(row.body) as unknown) });
         if (!message.success) {
           // written by an older version of the server, or by hand: it can never be delivered
-          await recordOutcome(this.opts.db, row.push_id, { status: 'refused', error: { code: 'invalid', message: 'push illisible côté serveur' } }, true);
+          await recordOutcome(this.opts.db, row.push_id, { status: 'refused', error: { code: 'invalid', message: PUSH_ANSWER.unreadable } }, true);
           continue;
         }
         const outcome = await this.send(socket, message.data);
@@ -395,7 +396,7 @@ export class PushService extends EventEmitter<{ outcome: [PushOutcomeEvent] }> {
     const ack = SERVER_EVENTS[EVENTS.push].ack.safeParse(raw);
     if (!ack.success) {
       const first = ack.error.issues[0];
-      return { status: 'invalid-ack', error: { code: 'invalid', message: `Accusé de réception invalide${first && first.path.length > 0 ? ` (${first.path.join('.')})` : ''} : ${first?.message ?? 'format inattendu'}` } };
+      return { status: 'invalid-ack', error: { code: 'invalid', message: PUSH_ANSWER.badAck(first && first.path.length > 0 ? ` (${first.path.join('.')})` : '', first?.message ?? PUSH_ANSWER.unexpectedFormat) } };
     }
     return ack.data.ok ? { status: 'acked' } : { status: 'refused', error: ack.data.error };
   }

@@ -26,6 +26,7 @@ import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { handle } from './handle.ts';
 import { kioskIdOf } from './kiosk-socket.ts';
+import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 
 /** What every person-facing socket handler needs: the database, the blobs, the pinned CA, PDFs. */
 export interface PersonSocketDeps {
@@ -83,12 +84,12 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       return s;
     };
     sessionLookup.set(socket, session);
-    const noSession = fail('forbidden', 'La session de la personne est terminée. Remettez la carte.');
+    const noSession = fail('forbidden', SOCKET_ANSWER.noSession);
 
     on(VAULT_EVENTS.challenge, async () => {
       const now = Date.now();
       for (const [n, exp] of nonces) if (exp < now) nonces.delete(n);
-      if (nonces.size > 16) return fail('too_large', 'Trop de demandes en cours.');
+      if (nonces.size > 16) return fail('too_large', SOCKET_ANSWER.tooManyChallenges);
       const nonce = randomBytes(32).toString('base64url');
       nonces.set(nonce, now + NONCE_TTL_MS);
       return { ok: true, nonce, expiresAt: new Date(now + NONCE_TTL_MS).toISOString() };
@@ -97,26 +98,26 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
     on(VAULT_EVENTS.open, async (req) => {
       const expires = nonces.get(req.serverNonce);
       nonces.delete(req.serverNonce); // single use, whatever happens next
-      if (!expires || expires < Date.now()) return fail('forbidden', 'Défi expiré ou inconnu.');
+      if (!expires || expires < Date.now()) return fail('forbidden', SOCKET_ANSWER.challengeExpired);
       const ca = deps.ca();
-      if (!ca) return fail('unknown', 'Le serveur n’a pas d’autorité de certification.');
+      if (!ca) return fail('unknown', SOCKET_ANSWER.noCa);
       const presented = await checkPresentedCard(deps.db, ca, { cardSerial: req.cardSerial, certificate: req.certificate, now: new Date() });
       if (!presented.ok && presented.why === 'certificate') {
         deps.log.warn({ kioskId, cardSerial: req.cardSerial, problem: presented.problem }, 'person session refused: certificate');
-        return fail('forbidden', `Carte refusée (${presented.problem}).`);
+        return fail('forbidden', SOCKET_ANSWER.cardRefused(presented.problem));
       }
-      if (!presented.ok) return fail('forbidden', 'Carte inconnue de la plateforme.');
+      if (!presented.ok) return fail('forbidden', SOCKET_ANSWER.cardUnknown);
       const { card, info } = presented;
       const message = loginMessage(kioskId, Buffer.from(req.kioskNonce, 'base64url'), Buffer.from(req.serverNonce, 'base64url'));
       if (!verifyP256Signature(info.authPublicKey, message, Buffer.from(req.signature, 'base64url'))) {
         deps.log.warn({ kioskId, cardSerial: req.cardSerial }, 'person session refused: signature does not verify (copy suspected)');
-        return fail('forbidden', 'Carte refusée (signature).');
+        return fail('forbidden', SOCKET_ANSWER.cardRefused('signature'));
       }
       let consent: PersonSession['consent'] = null;
       if (req.withAgentSession) {
         const agent = session(req.withAgentSession);
-        if (!agent || agent.role !== 'agent' || agent.consent) return fail('forbidden', 'La session de l’agent est terminée.');
-        if (card.role !== 'beneficiary') return fail('forbidden', 'Seule une personne accompagnée peut rejoindre un agent.');
+        if (!agent || agent.role !== 'agent' || agent.consent) return fail('forbidden', SOCKET_ANSWER.agentSessionEnded);
+        if (card.role !== 'beneficiary') return fail('forbidden', SOCKET_ANSWER.onlyBeneficiaryJoins);
         consent = { agentPersonId: agent.personId, agentIdentifier: agent.identifier, agentCardSerial: agent.cardSerial };
       }
       const s: PersonSession = {
@@ -180,7 +181,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       const letterTo = req.letterTo
         ? ((await listInstitutions(deps.db)).find((i) => i.id === req.letterTo) ?? null)
         : null;
-      if (req.letterTo && !letterTo) return fail('unknown', 'Cet organisme n’est pas connu.');
+      if (req.letterTo && !letterTo) return fail('unknown', SOCKET_ANSWER.institutionUnknown);
       const pdf = await printDocument(deps.pdf, { document: read.value.document, version: current, file, owner, letterTo });
       if (!pdf.ok) {
         deps.log.warn({ kioskId, documentId: req.documentId, reason: pdf.reason }, 'document PDF not made');

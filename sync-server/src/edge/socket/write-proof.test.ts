@@ -10,6 +10,7 @@ import { createPlatformCa } from '../../features/cards/index.ts';
 import type { MutationBody } from '../../../protocol/mutations.ts';
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
+import { personJournal } from '../../features/vault/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { demoCard, installTestCa, proveWith } from '../../../test-support/test-ca.ts';
@@ -100,6 +101,22 @@ describe.each(DIALECTS)('card-proven writes on %s', (dialect) => {
     expect(await send(socket, [m])).toMatchObject({ ok: true, results: [{ status: 'refused', error: { code: 'forbidden', message: expect.stringContaining('card_not_present') } }] });
     const journal = await server.db.selectFrom('audit_journal').select('detail').where('action', '=', 'mutation.refused').execute();
     expect(journal.map((j) => JSON.parse(j.detail) as { mutationId: string }).some((d) => d.mutationId === m.id)).toBe(true);
+    // Camille reads it in her journal, in words: the paper was not put away, and why
+    const camille = await server.db.selectFrom('persons').select(['id', 'first_name']).where('identifier', '=', CAMILLE.identifier).executeTakeFirstOrThrow();
+    const lines = await personJournal(
+      { db: server.db, dialect: server.dialect },
+      { id: 'journal-check', kioskId: k.kioskId, personId: camille.id, identifier: CAMILLE.identifier, firstName: camille.first_name, cardSerial: CAMILLE.card, role: 'beneficiary', consent: null, expiresAt: Date.now() + 60_000 },
+    );
+    if (!lines.ok) throw new Error('journal refused');
+    expect(lines.value).toContainEqual(
+      expect.objectContaining({
+        who: 'Un papier envoyé par la tablette',
+        action: 'n’a pas été rangé : la carte qui l’a signé n’y donne pas droit (carte bloquée, ou pas la bonne carte).',
+        documentTitle: null,
+      }),
+    );
+    // never the protocol's code or the audit action's name
+    expect(JSON.stringify(lines.value)).not.toMatch(/mutation\.refused|card_not_present|forbidden/);
   });
 
   it('an agent acting for a present beneficiary needs both cards to sign', async () => {

@@ -12,13 +12,14 @@ import type { Database } from '../../kernel/storage/schema.ts';
 import { dummyHash, hashPassword, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, verifyPassword } from './passwords.ts';
 import type { PasswordCheckGate } from './passwords.ts';
 import type { LoginThrottle } from './throttle.ts';
+import { ACCOUNT_WORDS } from '../../kernel/words/staff.ts';
 
 export const ConsoleLogin = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, '3 à 64 caractères : lettres, chiffres, point, tiret');
-export const ConsolePassword = z.string().min(MIN_PASSWORD_CHARS, `au moins ${MIN_PASSWORD_CHARS} caractères`).max(MAX_PASSWORD_CHARS);
+  .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, ACCOUNT_WORDS.loginShape);
+export const ConsolePassword = z.string().min(MIN_PASSWORD_CHARS, ACCOUNT_WORDS.passwordMin(MIN_PASSWORD_CHARS)).max(MAX_PASSWORD_CHARS);
 
 export const NewConsoleAccount = z.strictObject({
   login: ConsoleLogin,

@@ -5,6 +5,7 @@
  * may still file it knowing why. Every rule cites its text.
  */
 import type { FilingSituation } from '../../../protocol/applications.ts';
+import { ELIGIBILITY_SOURCE, ELIGIBILITY_TEXT } from '../../kernel/words/eligibility.ts';
 
 export type ConditionKind = 'age' | 'residence' | 'activity' | 'children' | 'housing';
 
@@ -32,34 +33,34 @@ const RULES: Record<string, Rule[]> = {
       age !== null && age < 25 && !situation.children
         ? {
             condition: 'age',
-            text: `Vous avez ${age} ans. Le RSA est pour les personnes de 25 ans ou plus. Avant 25 ans, il faut attendre un enfant ou en élever un, ou avoir travaillé au moins 2 ans pendant les 3 dernières années.`,
-            source: 'Code de l’action sociale et des familles, art. L262-4 (1°) et L262-7-1',
+            text: ELIGIBILITY_TEXT.rsaAge(age),
+            source: ELIGIBILITY_SOURCE.rsaAge,
           }
         : null,
     ({ situation }) =>
       situation.nationality === 'non-eu'
         ? {
             condition: 'residence',
-            text: 'Il faut en général un titre de séjour qui permet de travailler depuis au moins 5 ans. Ce n’est pas demandé aux réfugiés ni aux personnes qui ont une carte de résident.',
-            source: 'Code de l’action sociale et des familles, art. L262-4 (2°)',
+            text: ELIGIBILITY_TEXT.permit,
+            source: ELIGIBILITY_SOURCE.rsaPermit,
           }
         : null,
   ],
   'prime-activite': [
     ({ age }) =>
       age !== null && age < 18
-        ? { condition: 'age', text: `Vous avez ${age} ans. La prime d’activité est pour les personnes de 18 ans ou plus.`, source: 'Code de la sécurité sociale, art. L842-2 (1°)' }
+        ? { condition: 'age', text: ELIGIBILITY_TEXT.primeAge(age), source: ELIGIBILITY_SOURCE.primeAge }
         : null,
     ({ situation }) =>
       works(situation)
         ? null
-        : { condition: 'activity', text: 'La prime d’activité est pour les personnes qui travaillent. Vous n’avez pas dit que vous travaillez.', source: 'Code de la sécurité sociale, art. L842-1' },
+        : { condition: 'activity', text: ELIGIBILITY_TEXT.primeWork, source: ELIGIBILITY_SOURCE.primeWork },
     ({ situation }) =>
       situation.nationality === 'non-eu'
         ? {
             condition: 'residence',
-            text: 'Il faut en général un titre de séjour qui permet de travailler depuis au moins 5 ans. Ce n’est pas demandé aux réfugiés ni aux personnes qui ont une carte de résident.',
-            source: 'Code de la sécurité sociale, art. L842-2 (2°)',
+            text: ELIGIBILITY_TEXT.permit,
+            source: ELIGIBILITY_SOURCE.primePermit,
           }
         : null,
   ],
@@ -68,30 +69,27 @@ const RULES: Record<string, Rule[]> = {
       age !== null && age < 20
         ? {
             condition: 'age',
-            text:
-              age < 16
-                ? `Vous avez ${age} ans. L’AAH est pour les adultes : à partir de 20 ans, ou de 16 ans pour un jeune qui n’est plus à la charge de ses parents.`
-                : `Vous avez ${age} ans. Avant 20 ans, l’AAH est possible seulement si vous n’êtes plus à la charge de vos parents pour la CAF.`,
-            source: 'Code de la sécurité sociale, art. L821-1 et R821-1',
+            text: age < 16 ? ELIGIBILITY_TEXT.aahChild(age) : ELIGIBILITY_TEXT.aahYoung(age),
+            source: ELIGIBILITY_SOURCE.aahAge,
           }
         : null,
   ],
   'allocations-familiales': [
     ({ situation }) =>
-      situation.children ? null : { condition: 'children', text: 'Les allocations familiales sont pour les familles qui ont au moins 2 enfants à charge. Vous avez dit ne pas avoir d’enfant à charge.', source: 'Code de la sécurité sociale, art. L521-1' },
+      situation.children ? null : { condition: 'children', text: ELIGIBILITY_TEXT.familyChildren, source: ELIGIBILITY_SOURCE.family },
   ],
   ars: [
     ({ situation }) =>
       situation.children
         ? null
-        : { condition: 'children', text: 'L’allocation de rentrée scolaire est pour les enfants de 6 à 18 ans qui vont à l’école. Vous avez dit ne pas avoir d’enfant à charge.', source: 'Code de la sécurité sociale, art. L543-1' },
+        : { condition: 'children', text: ELIGIBILITY_TEXT.arsChildren, source: ELIGIBILITY_SOURCE.ars },
   ],
   'aides-logement': [
     ({ situation }) =>
       situation.housing === 'homeless'
-        ? { condition: 'housing', text: 'Les aides au logement aident à payer un loyer. Sans logement, elles ne peuvent pas être versées pour le moment.', source: 'Code de la construction et de l’habitation, art. L821-1' }
+        ? { condition: 'housing', text: ELIGIBILITY_TEXT.housingHomeless, source: ELIGIBILITY_SOURCE.housing }
         : situation.housing === 'hosted'
-          ? { condition: 'housing', text: 'Les aides au logement aident à payer un loyer. Si vous êtes hébergé sans payer de loyer, vous n’y avez pas droit.', source: 'Code de la construction et de l’habitation, art. L821-1' }
+          ? { condition: 'housing', text: ELIGIBILITY_TEXT.housingHosted, source: ELIGIBILITY_SOURCE.housing }
           : null,
   ],
 };

@@ -21,7 +21,7 @@ import { insertQueuedPush } from '../../kernel/push-queue.ts';
 import type { ApplicationRow, ApplicationTransitionRow, Database } from '../../kernel/storage/schema.ts';
 import { DECIDED_STATES, transition } from './state-machine.ts';
 import type { ApplicationActorKind, ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
-import { aidInstitutionName, capitalize, toInstitution } from './words.ts';
+import { aidInstitutionName, linkedAidClosed } from '../../kernel/words/applications.ts';
 import type { DecisionTerms } from './decision-terms.ts';
 
 export interface ApplicationActor {
@@ -325,10 +325,7 @@ async function closeDependents(
   const dependents = await trx.selectFrom('applications').select('id').where('waits_for', '=', parent.id).where('state', '!=', 'closed').orderBy('id').execute();
   if (dependents.length === 0) return;
   const institution = aidInstitutionName(await catalogueOr(undefined), parent.aid_id);
-  const message =
-    cause.why === 'refused'
-      ? `${capitalize(institution)} a refusé la demande${cause.reason ? ` : ${cause.reason}` : '.'}`
-      : `La demande ${toInstitution(institution)} a été retirée. Cette aide ne peut pas avancer sans elle.`;
+  const message = linkedAidClosed(institution, cause);
   for (const d of dependents) {
     await fireEventIn(trx, dialect, { applicationId: d.id, event: 'close', actor: { kind: 'system', id: 'linked-aids' }, message, at });
   }

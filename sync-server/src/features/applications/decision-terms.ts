@@ -4,6 +4,7 @@
  * here so that a wrong value is refused in French before anything is decided, and stored in cents so no
  * rounding ever moves it.
  */
+import { TERMS_ANSWER } from '../../kernel/words/applications.ts';
 
 export interface DecisionTerms {
   /** the monthly amount in cents, or null when none was given */
@@ -28,11 +29,11 @@ export function parseEurosFr(input: string): Parsed<number | null> {
   const text = input.replace(/[\s\u00a0\u202f]+/g, ' ').trim().replace(/\s*(€|euros?|EUR)$/i, '');
   if (text === '') return { ok: true, value: null };
   const m = /^(\d{1,3}(?: \d{3})+|\d+)(?:[.,](\d{1,2}))?$/.exec(text);
-  if (!m) return { ok: false, error: 'Écrivez le montant en euros avec des chiffres, par exemple 607,75.' };
+  if (!m) return { ok: false, error: TERMS_ANSWER.amountDigits };
   const whole = Number(m[1]!.replaceAll(' ', ''));
   const cents = whole * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
-  if (cents === 0) return { ok: false, error: 'Le montant doit être plus grand que 0. Laissez la case vide s’il n’y a pas de montant.' };
-  if (cents >= MAX_MONTHLY_CENTS) return { ok: false, error: 'Ce montant est trop grand pour une aide par mois. Vérifiez-le.' };
+  if (cents === 0) return { ok: false, error: TERMS_ANSWER.amountZero };
+  if (cents >= MAX_MONTHLY_CENTS) return { ok: false, error: TERMS_ANSWER.amountTooBig };
   return { ok: true, value: cents };
 }
 
@@ -50,11 +51,11 @@ export function parseStartDate(input: string): Parsed<string | null> {
   const iso = ISO_DATE.exec(text);
   const fr = iso ? null : FR_DATE.exec(text);
   const parts = iso ? [iso[1], iso[2], iso[3]] : fr ? [fr[3], fr[2], fr[1]] : null;
-  if (!parts) return { ok: false, error: 'Écrivez la date de début sous la forme jour/mois/année, par exemple 01/05/2026.' };
+  if (!parts) return { ok: false, error: TERMS_ANSWER.dateForm };
   const [y, m, d] = parts.map(Number) as [number, number, number];
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return { ok: false, error: 'Cette date n’existe pas. Vérifiez le jour et le mois.' };
-  if (y < 2000 || y > 2100) return { ok: false, error: 'Cette date est trop loin. Vérifiez l’année.' };
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return { ok: false, error: TERMS_ANSWER.dateNotReal };
+  if (y < 2000 || y > 2100) return { ok: false, error: TERMS_ANSWER.dateFar };
   return { ok: true, value: `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
 }
 

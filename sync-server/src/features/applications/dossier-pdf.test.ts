@@ -286,7 +286,7 @@ describe('dossierPdf: what it says (pdftotext)', () => {
     expect(pages[0]).toContain('Date de naissance 1er avril 2008');
     expect(pages[0]).toContain('Aide « cœur » — été');
     expect(pages[0]).toContain('Traitée par : Mairie de Lódz nord');
-    expect(pages[0]).toContain('État : Le service vous pose une question');
+    expect(pages[0]).toContain('État : Le service pose une question');
     expect(pages[2]).toContain('1. Attestation de l’hébergeur ? ? à jour');
     expect(pages[2]).toContain('État : En route');
   });

@@ -17,16 +17,14 @@ import { degrees } from 'pdf-lib';
 import type { PDFFont, PDFPage } from 'pdf-lib';
 import { STATE_LABEL } from '../../../protocol/applications.ts';
 import type {
-  Activity,
   ApplicationStateName,
   FilingSituation,
-  Housing,
-  Nationality,
   PieceStatusName,
   SubmissionGround,
   SubmissionMode,
 } from '../../../protocol/applications.ts';
 import { dateFr, dateTimeFr } from '../../../protocol/format.ts';
+import { ACTIVITY_PRINTED, DOSSIER_PDF, HOUSING_PRINTED, MODE_PRINTED, NATIONALITY_PRINTED, PAPER_NOT_SHOWN, PIECE_STATUS_PRINTED, RECEIPT_PDF } from '../../kernel/words/pdf.ts';
 import { A4, COLUMN, MARGIN, PageWriter, THEME, oneLine, startPdf, wordmark } from '../../../protocol/print/pdf-kit.ts';
 import { PDF_PROBLEM_WORDS, copyPdfPages } from '../../kernel/files/pdf-pages.ts';
 import { pdfJob } from '../../kernel/files/pdf-pool.ts';
@@ -71,41 +69,12 @@ export interface ReceiptInput {
 // ---------------------------------------------------------------------------------------------------
 // Words
 
-const HOUSING: Record<Housing, string> = {
-  tenant: 'Locataire',
-  owner: 'Propriétaire',
-  hosted: 'Hébergé(e) chez quelqu’un',
-  homeless: 'Sans domicile',
-};
-const ACTIVITY: Record<Activity, string> = {
-  salaried: 'Salarié(e)',
-  'self-employed': 'Travailleur ou travailleuse indépendant(e)',
-  'job-seeker': 'Demandeur ou demandeuse d’emploi',
-  student: 'Étudiant(e)',
-  retired: 'Retraité(e)',
-  inactive: 'Sans activité',
-};
-const NATIONALITY: Record<Nationality, string> = {
-  french: 'Française',
-  eu: 'D’un pays de l’Union européenne',
-  'non-eu': 'D’un pays hors de l’Union européenne',
-};
-const PIECE_STATUS: Record<PieceStatusName, string> = {
-  present: 'Fournie',
-  absent: 'Manquante',
-  expired: 'Périmée : la date de validité est passée',
-  'too-old': 'Trop ancienne : délivrée il y a trop longtemps',
-  arriving: 'En route : envoyée depuis la borne, pas encore arrivée',
-  'not-arrived': 'Pas arrivée : choisie sur la borne il y a plus d’une semaine, à donner de nouveau',
-};
-const MODE: Record<SubmissionMode, string> = {
-  manual: 'Envoi après confirmation',
-  automatic: 'Envoi automatique à l’arrivée du dernier papier',
-};
-const AUTOMATIC_PENDING = 'La demande sera envoyée automatiquement dès que le dernier papier arrivera.';
+const HOUSING = HOUSING_PRINTED;
+const ACTIVITY = ACTIVITY_PRINTED;
+const NATIONALITY = NATIONALITY_PRINTED;
+const PIECE_STATUS = PIECE_STATUS_PRINTED;
 
-const yesNo = (b: boolean) => (b ? 'Oui' : 'Non');
-const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
+const yesNo = (b: boolean) => (b ? DOSSIER_PDF.yes : DOSSIER_PDF.no);
 
 function validDate(iso: string): Date | null {
   const d = new Date(iso);
@@ -115,10 +84,7 @@ function validDate(iso: string): Date | null {
 // ---------------------------------------------------------------------------------------------------
 // The pièces' files
 
-const UNREADABLE: Record<Extract<PrintFile, { kind: 'unreadable' }>['problem'], string> = {
-  image: 'Cette image est abîmée ou trop grande : elle ne peut pas être affichée.',
-  unknown: 'Ce fichier n’est ni une image ni un PDF lisible : il ne peut pas être affiché.',
-};
+const UNREADABLE: Record<Extract<PrintFile, { kind: 'unreadable' }>['problem'], string> = PAPER_NOT_SHOWN;
 
 const HEADER_STRIP = 22;
 const STRIP_TEXT = 8.5;
@@ -183,8 +149,8 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
   const name = `${input.person.firstName} ${input.person.lastName}`.trim();
   const aidNames = input.aids.map((a) => a.aidName).join(', ');
   const { pdf, fonts } = await startPdf({
-    title: `Demande d’aide — ${aidNames} — ${name}`,
-    subject: input.receiptNumber ? `Dossier de demande d’aide n° ${input.receiptNumber}` : 'Dossier de demande d’aide (pas encore envoyée)',
+    title: DOSSIER_PDF.title(aidNames, name),
+    subject: DOSSIER_PDF.subject(input.receiptNumber),
     date: validDate(input.generatedAt),
   });
   const withFile = input.pieces.filter((p) => p.document !== null);
@@ -194,63 +160,58 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
   // (1) cover
   const cover = PageWriter.on(pdf, fonts);
   wordmark(cover);
-  cover.text('Demande d’aide', { size: 28, bold: true, gap: 10 });
+  cover.text(DOSSIER_PDF.heading, { size: 28, bold: true, gap: 10 });
   if (input.receiptNumber) {
-    cover.field('Numéro de dépôt', input.receiptNumber);
+    cover.field(DOSSIER_PDF.receiptNumber, input.receiptNumber);
   } else {
-    cover.text('Pas encore de numéro de dépôt : la demande n’a pas été envoyée.', { size: 12, gap: 8 });
+    cover.text(DOSSIER_PDF.noReceiptYet, { size: 12, gap: 8 });
   }
   cover.y -= 8;
-  cover.heading(input.aids.length > 1 ? 'Les aides demandées' : 'L’aide demandée');
+  cover.heading(DOSSIER_PDF.aidsHeading(input.aids.length));
   for (const aid of input.aids) {
     cover.room(3 * 12 * 1.4);
     cover.text(aid.aidName, { size: 12, bold: true, gap: 0 });
-    cover.text(`Traitée par : ${aid.institutionName}`, { size: 11, gap: 0 });
-    cover.text(`État : ${STATE_LABEL[aid.state]}`, { size: 11, gap: 10 });
+    cover.text(DOSSIER_PDF.handledBy(aid.institutionName), { size: 11, gap: 0 });
+    cover.text(DOSSIER_PDF.state(STATE_LABEL[aid.state]), { size: 11, gap: 10 });
   }
   cover.y -= 6;
-  cover.heading('La personne');
-  cover.field('Nom', name);
-  cover.field('Identifiant Facilitateur', input.person.identifier);
-  cover.field('Date de naissance', dateFr(input.person.birthDate));
+  cover.heading(DOSSIER_PDF.personHeading);
+  cover.field(DOSSIER_PDF.name, name);
+  cover.field(DOSSIER_PDF.identifier, input.person.identifier);
+  cover.field(DOSSIER_PDF.birthDate, dateFr(input.person.birthDate));
   cover.y -= 6;
-  cover.heading('Dates');
-  cover.field('Envoyée le', input.submittedAt ? dateTimeFr(input.submittedAt) : 'Pas encore envoyée');
-  cover.field('Dossier imprimé le', dateTimeFr(input.generatedAt));
+  cover.heading(DOSSIER_PDF.datesHeading);
+  cover.field(DOSSIER_PDF.sentOn, input.submittedAt ? dateTimeFr(input.submittedAt) : DOSSIER_PDF.notSentYet);
+  cover.field(DOSSIER_PDF.printedOn, dateTimeFr(input.generatedAt));
   cover.y -= 6;
-  cover.heading('Ce dossier contient');
-  cover.text('1. ce que la personne a déclaré ;', { size: 11, gap: 0 });
-  cover.text(`2. la liste des papiers demandés (${input.pieces.length}) ;`, { size: 11, gap: 0 });
-  cover.text(`3. les papiers joints (${withFile.length}) ;`, { size: 11, gap: 0 });
-  cover.text('4. la signature de la demande.', { size: 11, gap: 0 });
+  cover.heading(DOSSIER_PDF.contentsHeading);
+  for (const line of DOSSIER_PDF.contents(input.pieces.length, withFile.length)) cover.text(line, { size: 11, gap: 0 });
 
   // (2) declared data
   const data = PageWriter.on(pdf, fonts);
-  data.text('Ce que la personne a déclaré', { size: 20, bold: true, gap: 6 });
-  data.text('Ces réponses ont servi à choisir les papiers demandés.', { size: 11, color: THEME.muted, gap: 16 });
+  data.text(DOSSIER_PDF.declaredHeading, { size: 20, bold: true, gap: 6 });
+  data.text(DOSSIER_PDF.declaredWhy, { size: 11, color: THEME.muted, gap: 16 });
   const s = input.situation;
-  data.field('Logement', HOUSING[s.housing]);
-  data.field(s.activity.length > 1 ? 'Activités' : 'Activité', s.activity.map((a) => ACTIVITY[a]).join(', '));
-  data.field('Nationalité', NATIONALITY[s.nationality]);
-  data.field('Enfants à charge', yesNo(s.children));
-  data.field('En couple', yesNo(s.couple));
+  data.field(DOSSIER_PDF.housing, HOUSING[s.housing]);
+  data.field(DOSSIER_PDF.activity(s.activity.length), s.activity.map((a) => ACTIVITY[a]).join(', '));
+  data.field(DOSSIER_PDF.nationality, NATIONALITY[s.nationality]);
+  data.field(DOSSIER_PDF.children, yesNo(s.children));
+  data.field(DOSSIER_PDF.couple, yesNo(s.couple));
 
   // (3) list of pièces
   const list = PageWriter.on(pdf, fonts);
-  list.text('Les papiers du dossier', { size: 20, bold: true, gap: 6 });
+  list.text(DOSSIER_PDF.piecesHeading, { size: 20, bold: true, gap: 6 });
   const given = input.pieces.filter((p) => p.status === 'present').length;
   const missing = input.pieces.length - given;
   list.text(
-    input.pieces.length === 0
-      ? 'Aucun papier n’est demandé pour cette demande.'
-      : `${plural(input.pieces.length, 'papier demandé', 'papiers demandés')} : ${plural(given, 'fourni', 'fournis')}, ${plural(missing, 'pas encore fourni', 'pas encore fournis')}.`,
+    DOSSIER_PDF.piecesCount(input.pieces.length, given, missing),
     { size: 11, color: THEME.muted, gap: 16 },
   );
   input.pieces.forEach((piece, i) => {
     list.room(3 * 12 * 1.4);
     list.text(`${i + 1}. ${piece.label}`, { size: 12, bold: true, gap: 0 });
-    list.text(`État : ${PIECE_STATUS[piece.status]}`, { size: 11, gap: 0 });
-    if (piece.document) list.text(`Document : « ${piece.document.title} », version ${piece.document.version}`, { size: 11, gap: 0 });
+    list.text(DOSSIER_PDF.state(PIECE_STATUS[piece.status]), { size: 11, gap: 0 });
+    if (piece.document) list.text(DOSSIER_PDF.pieceDocument(piece.document.title, piece.document.version), { size: 11, gap: 0 });
     list.y -= 10;
   });
 
@@ -260,8 +221,8 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
     index += 1;
     const doc = piece.document;
     if (!doc) continue;
-    const title = `Pièce ${index} sur ${input.pieces.length} : ${piece.label}`;
-    const about = `« ${doc.title} », version ${doc.version}${piece.status === 'present' ? '' : ` — ${PIECE_STATUS[piece.status]}`}`;
+    const title = DOSSIER_PDF.pieceTitle(index, input.pieces.length, piece.label);
+    const about = DOSSIER_PDF.pieceAbout(doc.title, doc.version, piece.status === 'present' ? null : PIECE_STATUS[piece.status]);
     const file = doc.file;
 
     let problem: string | null = null;
@@ -271,7 +232,7 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
       else {
         pages.forEach((p, j) => {
           pdf.addPage(p);
-          copied.set(p, `${title} — ${about}${pages.length > 1 ? ` (page ${j + 1} sur ${pages.length})` : ''}`);
+          copied.set(p, `${title} — ${about}${pages.length > 1 ? ` (${DOSSIER_PDF.pageOf(j + 1, pages.length)})` : ''}`);
         });
       }
     } else if (file.kind === 'image') {
@@ -290,55 +251,44 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
       const w = PageWriter.on(pdf, fonts);
       pieceHeader(w, title, about);
       w.y -= 24;
-      w.text('Ce papier ne peut pas être montré ici.', { size: 16, bold: true, gap: 8 });
+      w.text(PAPER_NOT_SHOWN.title, { size: 16, bold: true, gap: 8 });
       w.text(problem, { size: 12, gap: 8 });
-      w.text(
-        `Le fichier reste dans le coffre-fort numérique de la personne (« ${doc.title} », version ${doc.version}). Il peut être redemandé ou photographié à nouveau.`,
-        { size: 12, gap: 8 },
-      );
+      w.text(DOSSIER_PDF.stillInVault(doc.title, doc.version), { size: 12, gap: 8 });
     }
   }
 
   // (5) signature
   const sig = PageWriter.on(pdf, fonts);
-  sig.text('Signature de la demande', { size: 20, bold: true, gap: 14 });
+  sig.text(DOSSIER_PDF.signatureHeading, { size: 20, bold: true, gap: 14 });
   const signature = input.signature;
   if (!signature) {
-    sig.text('Non signée', { size: 16, bold: true, color: THEME.accent, gap: 8 });
-    sig.text('Cette demande n’a pas encore été signée. Elle ne peut pas être envoyée avant d’être signée.', { size: 12 });
+    sig.text(DOSSIER_PDF.unsigned, { size: 16, bold: true, color: THEME.accent, gap: 8 });
+    sig.text(DOSSIER_PDF.unsignedWhy, { size: 12 });
   } else {
     sig.field(
-      'Comment la demande a été signée',
-      signature.ground.kind === 'procuration'
-        ? `Par un agent, sur procuration (référence de la procuration : ${signature.ground.reference})`
-        : 'Avec la carte Facilitateur de la personne',
+      DOSSIER_PDF.signedHow,
+      signature.ground.kind === 'procuration' ? DOSSIER_PDF.byProcuration(signature.ground.reference) : DOSSIER_PDF.byOwnCard,
     );
-    sig.field('Signataire', `${signature.signerName} — identifiant ${signature.signerIdentifier}`);
-    sig.field('Numéro de la carte', signature.cardSerial);
-    sig.field('Date de la signature', dateTimeFr(signature.signedAt));
-    sig.field('Mode d’envoi', MODE[signature.mode]);
+    sig.field(DOSSIER_PDF.signer, DOSSIER_PDF.signerIs(signature.signerName, signature.signerIdentifier));
+    sig.field(DOSSIER_PDF.cardNumber, signature.cardSerial);
+    sig.field(DOSSIER_PDF.signedOn, dateTimeFr(signature.signedAt));
+    sig.field(DOSSIER_PDF.mode, MODE_PRINTED[signature.mode]);
     sig.field(
-      'Envoyée le',
-      input.submittedAt ? dateTimeFr(input.submittedAt) : signature.mode === 'automatic' ? `Pas encore. ${AUTOMATIC_PENDING}` : 'Pas encore envoyée',
+      DOSSIER_PDF.sentOn,
+      input.submittedAt ? dateTimeFr(input.submittedAt) : signature.mode === 'automatic' ? DOSSIER_PDF.automaticPending : DOSSIER_PDF.notSentYet,
     );
-    sig.field('Empreinte SHA-256 du manifeste signé', signature.manifestSha256, { mono: true });
-    sig.field('Signature de la carte (base64url)', signature.signature, { mono: true });
+    sig.field(DOSSIER_PDF.manifestHash, signature.manifestSha256, { mono: true });
+    sig.field(DOSSIER_PDF.cardSignature, signature.signature, { mono: true });
     sig.y -= 6;
-    sig.callout(
-      'Le serveur Facilitateur a vérifié cette signature avec le certificat de la carte, délivré par l’autorité de la plateforme, avant d’enregistrer la demande.',
-      11,
-    );
-    sig.text(
-      'Le manifeste signé décrit la demande : les aides, la situation déclarée, le mode d’envoi et l’empreinte de chaque papier joint.',
-      { size: 10, color: THEME.muted },
-    );
+    sig.callout(DOSSIER_PDF.verified, 11);
+    sig.text(DOSSIER_PDF.manifestIs, { size: 10, color: THEME.muted });
   }
 
   // page numbers: in the footer of our pages, in the header strip of copied ones
   const pages = pdf.getPages();
-  const footer = `${name} — ${input.receiptNumber ? `dossier ${input.receiptNumber}` : 'demande pas encore envoyée'}`;
+  const footer = DOSSIER_PDF.footer(name, input.receiptNumber);
   pages.forEach((page, i) => {
-    const numbered = `page ${i + 1} sur ${pages.length}`;
+    const numbered = DOSSIER_PDF.pageOf(i + 1, pages.length);
     const header = copied.get(page);
     if (header !== undefined) {
       headerStrip(page, `${header} — ${numbered}`, fonts.regular);
@@ -366,31 +316,31 @@ const shortHash = (hex: string) => (hex.slice(0, 12).match(/.{1,4}/g) ?? []).joi
 export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
   const name = `${input.person.firstName} ${input.person.lastName}`.trim();
   const { pdf, fonts } = await startPdf({
-    title: `Récépissé de dépôt ${input.receiptNumber} — ${name}`,
-    subject: `Récépissé de la demande d’aide n° ${input.receiptNumber}`,
+    title: RECEIPT_PDF.title(input.receiptNumber, name),
+    subject: RECEIPT_PDF.subject(input.receiptNumber),
     date: validDate(input.submittedAt ?? input.signedAt),
   });
   const w = PageWriter.on(pdf, fonts);
   wordmark(w);
-  w.text('Récépissé de dépôt', { size: 26, bold: true, gap: 6 });
-  w.text('Votre demande d’aide a bien été déposée.', { size: 13, gap: 16 });
-  w.text('Numéro de dépôt', { size: 11, color: THEME.muted, gap: 2 });
+  w.text(RECEIPT_PDF.heading, { size: 26, bold: true, gap: 6 });
+  w.text(RECEIPT_PDF.lead, { size: 13, gap: 16 });
+  w.text(RECEIPT_PDF.receiptNumber, { size: 11, color: THEME.muted, gap: 2 });
   w.text(input.receiptNumber, { size: 28, bold: true, gap: 16 });
 
-  w.field('Demande faite par', `${name} — identifiant ${input.person.identifier}`);
+  w.field(RECEIPT_PDF.madeBy, DOSSIER_PDF.signerIs(name, input.person.identifier));
   w.room(10 * 1.4 + 2 * 12 * 1.4);
-  w.text(input.aids.length > 1 ? 'Aides demandées' : 'Aide demandée', { size: 10, color: THEME.muted, gap: 0 });
+  w.text(RECEIPT_PDF.aids(input.aids.length), { size: 10, color: THEME.muted, gap: 0 });
   for (const aid of input.aids) w.text(`• ${aid.aidName} — ${aid.institutionName}`, { size: 12, bold: true, gap: 2 });
   w.y -= 6;
-  w.field('Signée le', dateTimeFr(input.signedAt));
-  if (input.submittedAt) w.field('Envoyée le', dateTimeFr(input.submittedAt));
-  else if (input.mode === 'automatic') w.field('Envoi', `Pas encore envoyée. ${AUTOMATIC_PENDING}`);
-  else w.field('Envoi', 'Pas encore envoyée.');
-  w.field('Papiers', `${plural(input.piecesGiven, 'papier donné', 'papiers donnés')}, ${plural(input.piecesMissing, 'papier manquant', 'papiers manquants')}`);
-  w.field('Code de contrôle', shortHash(input.manifestSha256));
-  w.field('Empreinte SHA-256 complète de la demande', input.manifestSha256, { mono: true });
+  w.field(RECEIPT_PDF.signedOn, dateTimeFr(input.signedAt));
+  if (input.submittedAt) w.field(RECEIPT_PDF.sentOn, dateTimeFr(input.submittedAt));
+  else if (input.mode === 'automatic') w.field(RECEIPT_PDF.sending, RECEIPT_PDF.automaticPending);
+  else w.field(RECEIPT_PDF.sending, RECEIPT_PDF.notSentYet);
+  w.field(RECEIPT_PDF.papers, RECEIPT_PDF.papersCount(input.piecesGiven, input.piecesMissing));
+  w.field(RECEIPT_PDF.controlCode, shortHash(input.manifestSha256));
+  w.field(RECEIPT_PDF.fullHash, input.manifestSha256, { mono: true });
   w.y -= 10;
-  w.callout('Gardez ce papier. Il prouve que vous avez fait votre demande.', 15);
+  w.callout(RECEIPT_PDF.keepIt, 15);
   return pdf.save();
 }
 

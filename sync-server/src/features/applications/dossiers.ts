@@ -27,7 +27,7 @@ import type { AssessedPiece, PieceDocument } from './pieces.ts';
 import { BEFORE_DECISION, BEFORE_SUBMISSION } from './state-machine.ts';
 import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thread.ts';
 import type { MessageAuthor } from './thread.ts';
-import { aidInstitutionName, aidName, historySentence, institutionName, toInstitution } from './words.ts';
+import { aidInstitutionName, aidName, APPLICATION_ANSWER, historySentence, institutionName, toInstitution } from '../../kernel/words/applications.ts';
 import { decisionTermsFr } from '../../../protocol/format.ts';
 import { termsOf } from './decision-terms.ts';
 
@@ -52,7 +52,7 @@ export async function refusals<T>(run: () => Promise<Outcome<T>>): Promise<Outco
   }
 }
 
-export const NO_DOSSIER = 'Cette demande n’existe pas, ou elle n’est pas à vous.';
+export const NO_DOSSIER = APPLICATION_ANSWER.noDossier;
 
 /** Whoever acts for the person in a kiosk session: the person on their card, or an agent with their consent. */
 export interface Applicant {
@@ -277,14 +277,14 @@ export async function reevaluatePerson(
 
 /** Aids that may be filed together: one aid, a bundle the catalogue allows, or linked aids after one same aid (with it or not). */
 export function combinationProblem(catalogue: AidCatalogue, aidIds: readonly string[]): Failure | null {
-  if (new Set(aidIds).size !== aidIds.length) return { code: 'invalid', message: 'Une aide est demandée deux fois.' };
-  for (const id of aidIds) if (!catalogue.aids.some((a) => a.id === id)) return { code: 'unknown', message: `Cette aide n’existe pas : « ${id} ».` };
+  if (new Set(aidIds).size !== aidIds.length) return { code: 'invalid', message: APPLICATION_ANSWER.aidTwice };
+  for (const id of aidIds) if (!catalogue.aids.some((a) => a.id === id)) return { code: 'unknown', message: APPLICATION_ANSWER.noSuchAid(id) };
   if (aidIds.length === 1) return null;
   const aids = aidIds.map((id) => aidById(catalogue, id));
   if (aids.some((a) => a.process.kind === 'bundle' && aidIds.every((id) => id === a.id || (a.process.kind === 'bundle' && a.process.with.includes(id))))) return null;
   const roots = new Set(aids.map((a) => (a.process.kind === 'linked' ? a.process.after : a.id)));
   if (roots.size === 1 && aids.some((a) => a.process.kind === 'linked')) return null;
-  return { code: 'invalid', message: 'Ces aides ne se demandent pas ensemble. Faites une demande pour chacune.' };
+  return { code: 'invalid', message: APPLICATION_ANSWER.notTogether };
 }
 
 /** The person's application of this aid that a linked aid can wait for: undecided, or accepted (closed since, after an acceptance). */
@@ -332,7 +332,7 @@ export async function createDossier(db: Kysely<Database>, dialect: Dialect, inpu
         .execute();
       if (existing.length > 0) {
         const aid = aidById(catalogue, existing[0]!.aid_id);
-        throw new Refusal({ code: 'conflict', message: `Vous avez déjà une demande pour : ${aid.name}. Vous la trouvez dans vos demandes.` });
+        throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.alreadyAsked(aid.name) });
       }
       const dossierId = randomUUID();
       await trx
@@ -423,7 +423,7 @@ async function waitingText(db: Kysely<Database>, catalogue: AidCatalogue, app: A
   if (!parent || (await wasAccepted(db, parent.id))) return null;
   const aid = catalogue.aids.find((a) => a.id === app.aid_id);
   if (aid?.process.kind === 'linked') return aid.process.reason;
-  return `Elle attend la décision sur : ${aidName(catalogue, parent.aid_id)}.`;
+  return APPLICATION_ANSWER.waitsFor(aidName(catalogue, parent.aid_id));
 }
 
 async function authorNames(db: Kysely<Database>, identifiers: readonly string[]): Promise<Map<string, string>> {
@@ -626,22 +626,22 @@ export async function choosePiece(
       const apps = await applicationsOf(trx, dossier.id);
       const assessed = await assessDossier(trx, { dossier, aids: knownAids(input.catalogue, apps), situation: situationOf(dossier), today: today(at) });
       const entry = assessed.find((a) => a.item.id === input.itemId);
-      if (!entry) throw new Refusal({ code: 'unknown', message: 'Ce papier n’est pas demandé pour cette demande.' });
+      if (!entry) throw new Refusal({ code: 'unknown', message: APPLICATION_ANSWER.pieceNotAsked });
       if (entry.frozen) {
         throw new Refusal({
           code: 'conflict',
-          message: dossier.submitted_at ? 'La demande est déjà envoyée : ce papier ne peut plus changer.' : 'Ce papier fait partie de ce que vous avez signé : il ne peut plus changer.',
+          message: dossier.submitted_at ? APPLICATION_ANSWER.pieceFixedSent : APPLICATION_ANSWER.pieceFixedSigned,
         });
       }
-      if (apps.every((a) => a.state === 'closed')) throw new Refusal({ code: 'conflict', message: 'Cette demande est terminée.' });
+      if (apps.every((a) => a.state === 'closed')) throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.finished });
       // the current version, whoever owns it (none yet: still on its way from the kiosk)
       const doc = (await documentsById(trx, [input.documentId])).get(input.documentId);
-      if (doc && doc.ownerPersonId !== applicant.personId) throw new Refusal({ code: 'unknown', message: 'Ce document n’est pas dans votre coffre.' });
+      if (doc && doc.ownerPersonId !== applicant.personId) throw new Refusal({ code: 'unknown', message: APPLICATION_ANSWER.notYourDocument });
       if (doc && !accepts(entry.item, doc.docType)) {
-        throw new Refusal({ code: 'invalid', message: `Ce papier ne convient pas pour : ${entry.item.label}` });
+        throw new Refusal({ code: 'invalid', message: APPLICATION_ANSWER.pieceNotSuitable(entry.item.label) });
       }
       if (doc && entry.requestedAt !== null && doc.versionCreatedAt <= entry.requestedAt) {
-        throw new Refusal({ code: 'conflict', message: 'Le service demande un papier plus récent que celui-ci : scannez le nouveau.' });
+        throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.newerPaper });
       }
       await upsertPiece(trx, dossier.id, input.itemId, {
         document_id: input.documentId,
@@ -678,7 +678,7 @@ export async function withdrawDossier(db: Kysely<Database>, dialect: Dialect, ap
         const r = await fireEventIn(trx, dialect, { applicationId: app.id, event, actor: applicant.actor });
         if (r.ok) moved++;
       }
-      if (moved === 0) return refuse('conflict', 'Cette demande ne peut plus être retirée : elle est déjà décidée ou terminée.');
+      if (moved === 0) return refuse('conflict', APPLICATION_ANSWER.cannotWithdraw);
       await trx.updateTable('dossiers').set({ updated_at: new Date().toISOString() }).where('id', '=', dossierId).execute();
       return { ok: true, value: null };
     }),
@@ -704,15 +704,15 @@ export async function writeToInstitution(
       const target = input.applicationId
         ? r.apps.find((a) => a.id === input.applicationId)
         : (sent.find((a) => a.state === 'information-requested') ?? sent.find((a) => a.state !== 'closed') ?? sent[0]);
-      if (input.applicationId && !target) throw new Refusal({ code: 'unknown', message: 'Cette aide ne fait pas partie de la demande.' });
-      if (!target || target.submitted_at === null) throw new Refusal({ code: 'conflict', message: 'Vous pourrez écrire au service quand la demande sera envoyée.' });
+      if (input.applicationId && !target) throw new Refusal({ code: 'unknown', message: APPLICATION_ANSWER.aidNotInDossier });
+      if (!target || target.submitted_at === null) throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.writeAfterSending });
       const aid = input.catalogue.aids.find((a) => a.id === target.aid_id);
       const posted = await postMessageIn(trx, dialect, { applicationId: target.id, author: applicant.author, body: input.body, handlingInstitutionKind: aid?.institution ?? 'autre', at });
       if (!posted.ok) {
         throw new Refusal(
           posted.reason === 'empty' || posted.reason === 'too-long'
-            ? { code: 'invalid', message: posted.reason === 'empty' ? 'Le message est vide.' : 'Le message est trop long.' }
-            : { code: 'unknown', message: 'Aucun service ne peut recevoir ce message pour le moment.' },
+            ? { code: 'invalid', message: posted.reason === 'empty' ? APPLICATION_ANSWER.messageEmpty : APPLICATION_ANSWER.messageTooLong }
+            : { code: 'unknown', message: APPLICATION_ANSWER.noServiceForMessage },
         );
       }
       if (target.state === 'information-requested') {

@@ -16,4 +16,4 @@ export { APPLICATION_EVENTS } from './state-machine.ts';
 export type { ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';
 export { prepareSubmission, submitSigned } from './submission.ts';
 export { MAX_MESSAGE_CHARS, messagesOf, postMessage } from './thread.ts';
-export { aidName, institutionName } from './words.ts';
+export { aidName, institutionName } from '../../kernel/words/applications.ts';

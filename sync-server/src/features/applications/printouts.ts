@@ -26,7 +26,7 @@ import type { PdfJob, PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { reevaluatedOwn, refuse } from './dossiers.ts';
 import type { Outcome, Reevaluation } from './dossiers.ts';
 import { manifestSha256 } from './submission.ts';
-import { aidInstitutionName, aidName } from './words.ts';
+import { aidInstitutionName, aidName, APPLICATION_ANSWER } from '../../kernel/words/applications.ts';
 
 export interface PrintoutDeps {
   db: Kysely<Database>;
@@ -161,7 +161,7 @@ export async function receiptPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
   if (!c.ok) return c;
   const r = c.value;
   const manifest = signedManifest(r.dossier);
-  if (!r.dossier.receipt_number || !r.dossier.signed_at || !manifest) return refuse('conflict', 'Le récépissé existe quand la demande est signée.');
+  if (!r.dossier.receipt_number || !r.dossier.signed_at || !manifest) return refuse('conflict', APPLICATION_ANSWER.receiptAfterSigning);
   const person = await personOf(deps.db, r.dossier.person_id);
   const given = r.assessed.filter((a) => a.status === 'present').length;
   return printReceipt(deps.pdf, {

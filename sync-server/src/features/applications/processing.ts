@@ -24,10 +24,11 @@ import type { ApplicationTransition } from './applications.ts';
 import { eventsFor } from './state-machine.ts';
 import type { ApplicationEvent, ApplicationState } from './state-machine.ts';
 import { dossierItems, orderedAids } from './pieces.ts';
-import { aidName, groundWords } from './words.ts';
+import { aidName, groundWords } from '../../kernel/words/applications.ts';
 import { messagesOf } from './thread.ts';
 import type { ApplicationMessage } from './thread.ts';
 import type { ApplicationRow, Database, DossierRow } from '../../kernel/storage/schema.ts';
+import { CONSOLE_WHO } from '../../kernel/words/console.ts';
 
 export function aidIdsOf(catalogue: AidCatalogue, institutionKind: string): string[] {
   return catalogue.aids.filter((a) => a.institution === institutionKind).map((a) => a.id);
@@ -456,11 +457,11 @@ export async function applicationDetail(
   const people = personIds.length ? await db.selectFrom('persons').select(['identifier', 'first_name', 'last_name', 'role']).where('identifier', 'in', personIds).execute() : [];
   const personName = (id: string) => {
     const p = people.find((x) => x.identifier === id);
-    return p ? `${p.first_name} ${p.last_name}${p.role === 'agent' ? ' (agent)' : ''}` : 'La personne';
+    return p ? CONSOLE_WHO.person(p.first_name, p.last_name, p.role === 'agent') : CONSOLE_WHO.somePerson;
   };
   const staffName = (id: string) => {
     const s = staff.find((x) => x.id === id);
-    return s ? `${s.display_name} — ${s.name}` : 'Le service';
+    return s ? CONSOLE_WHO.staff(s.display_name, s.name) : CONSOLE_WHO.someService;
   };
   return {
     app,

@@ -32,6 +32,7 @@ import type { Database } from '../../kernel/storage/schema.ts';
 import { fireEventIn } from './applications.ts';
 import { Refusal, recordFinalPieces, reevaluateOwned, refusals, refuse } from './dossiers.ts';
 import type { Applicant, Failure, Outcome, Reevaluation } from './dossiers.ts';
+import { APPLICATION_ANSWER, CARD_PROBLEM_WORDS } from '../../kernel/words/applications.ts';
 
 export interface SubmissionDeps {
   db: Kysely<Database>;
@@ -58,18 +59,18 @@ export function manifestSha256(manifest: Manifest): string {
 
 /** Can this dossier be signed now, in this mode and on this ground? */
 function signable(r: Reevaluation, applicant: Applicant, mode: SubmissionMode, ground: SubmissionGround): Failure | null {
-  if (r.dossier.signed_at !== null) return { code: 'conflict', message: 'Cette demande est déjà signée.' };
+  if (r.dossier.signed_at !== null) return { code: 'conflict', message: APPLICATION_ANSWER.alreadySigned };
   const open = r.apps.filter((a) => a.state !== 'closed');
-  if (open.length === 0) return { code: 'conflict', message: 'Cette demande est terminée.' };
-  if (open.some((a) => a.state !== 'collecting-pieces' && a.state !== 'ready')) return { code: 'conflict', message: 'Cette demande est déjà envoyée.' };
+  if (open.length === 0) return { code: 'conflict', message: APPLICATION_ANSWER.finished };
+  if (open.some((a) => a.state !== 'collecting-pieces' && a.state !== 'ready')) return { code: 'conflict', message: APPLICATION_ANSWER.alreadySent };
   if (ground.kind === 'procuration' && !applicant.consent) {
-    return { code: 'forbidden', message: 'Une procuration se signe par l’agent, avec la personne présente à la borne.' };
+    return { code: 'forbidden', message: APPLICATION_ANSWER.procurationAtKiosk };
   }
   if (mode === 'manual' && !r.complete) {
     const missing = r.assessed.filter((a) => a.status !== 'present').map((a) => a.item.label);
     return {
       code: 'incomplete',
-      message: `Il manque encore des papiers : ${missing.join(' ; ')} Vous pouvez choisir l’envoi automatique : la demande partira quand ils arriveront.`,
+      message: APPLICATION_ANSWER.piecesMissing(missing),
     };
   }
   return null;
@@ -113,14 +114,7 @@ export async function prepareSubmission(
   );
 }
 
-const CARD_PROBLEM: Record<CardCertificateProblem, string> = {
-  malformed: 'son certificat est illisible',
-  foreign: 'elle n’a pas été délivrée par la plateforme',
-  'wrong-card': 'son certificat est celui d’une autre carte',
-  revoked: 'elle est bloquée ou remplacée',
-  'not-yet-valid': 'elle n’est pas encore valable',
-  expired: 'elle a expiré',
-};
+const CARD_PROBLEM: Record<CardCertificateProblem, string> = CARD_PROBLEM_WORDS;
 
 export interface SubmitInput {
   dossierId: string;
@@ -136,28 +130,28 @@ export interface SubmitInput {
 export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, input: SubmitInput): Promise<Outcome<{ state: 'submitted' | 'waiting-for-pieces'; receiptNumber: string }>> {
   const now = deps.now?.() ?? new Date();
   const { manifest } = input;
-  if (manifest.dossierId !== input.dossierId) return refuse('invalid', 'Le contenu signé ne correspond pas à cette demande.');
+  if (manifest.dossierId !== input.dossierId) return refuse('invalid', APPLICATION_ANSWER.manifestOtherDossier);
   const preparedAt = Date.parse(manifest.preparedAt);
-  if (preparedAt > now.getTime() + FUTURE_SKEW_MS) return refuse('invalid', 'Le contenu signé porte une heure à venir : recommencez la signature.');
-  if (now.getTime() - preparedAt > MANIFEST_TTL_MS) return refuse('expired', 'La signature a été préparée il y a trop longtemps. Recommencez la signature.');
+  if (preparedAt > now.getTime() + FUTURE_SKEW_MS) return refuse('invalid', APPLICATION_ANSWER.manifestFuture);
+  if (now.getTime() - preparedAt > MANIFEST_TTL_MS) return refuse('expired', APPLICATION_ANSWER.manifestTooOld);
 
   const ca = deps.ca();
-  if (!ca) return refuse('unknown', 'Le serveur n’a pas d’autorité de certification.');
+  if (!ca) return refuse('unknown', APPLICATION_ANSWER.noCa);
   const presented = await checkPresentedCard(deps.db, ca, { cardSerial: input.cardSerial, certificate: input.certificate, now });
   if (!presented.ok) {
-    return refuse('forbidden', presented.why === 'certificate' ? `Carte refusée : ${CARD_PROBLEM[presented.problem]}.` : 'Carte refusée : la plateforme ne la connaît pas.');
+    return refuse('forbidden', presented.why === 'certificate' ? APPLICATION_ANSWER.cardRefused(CARD_PROBLEM[presented.problem]) : APPLICATION_ANSWER.cardUnknown);
   }
   const { card, info } = presented;
   if (!verifyP256Signature(info.signaturePublicKey, manifestBytes(manifest), new Uint8Array(Buffer.from(input.signature, 'base64url')))) {
-    return refuse('forbidden', 'Signature refusée : elle ne vient pas de cette carte, ou le contenu signé a été changé.');
+    return refuse('forbidden', APPLICATION_ANSWER.signatureRefused);
   }
   const ground = manifest.ground;
   if (ground.kind === 'beneficiary-signature') {
-    if (card.personId !== applicant.personId) return refuse('forbidden', 'Cette carte n’est pas celle de la personne qui fait la demande.');
+    if (card.personId !== applicant.personId) return refuse('forbidden', APPLICATION_ANSWER.notApplicantCard);
   } else {
-    if (!applicant.consent) return refuse('forbidden', 'Une procuration se signe par l’agent, avec la personne présente à la borne.');
+    if (!applicant.consent) return refuse('forbidden', APPLICATION_ANSWER.procurationAtKiosk);
     if (info.role !== 'agent' || card.role !== 'agent' || card.personId !== applicant.consent.agentPersonId) {
-      return refuse('forbidden', 'Pour une procuration, l’agent qui accompagne la personne signe avec sa propre carte.');
+      return refuse('forbidden', APPLICATION_ANSWER.agentOwnCard);
     }
   }
 
@@ -171,7 +165,7 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
       if (canonicalJson(fresh as unknown as Json) !== canonicalJson(manifest as unknown as Json)) {
         throw new Refusal({
           code: 'invalid',
-          message: 'Le contenu signé ne correspond plus à la demande (un papier a changé, ou le contenu a été modifié). Recommencez la signature.',
+          message: APPLICATION_ANSWER.manifestChanged,
         });
       }
       const receiptNumber = newReceiptNumber(now);

@@ -12,6 +12,7 @@ import { appendAudit } from '../../kernel/audit.ts';
 import { notifyPerson } from './applications.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
+import { threadSubject } from '../../kernel/words/applications.ts';
 
 export type MessageAuthor =
   | { kind: 'person'; id: string }
@@ -55,7 +56,7 @@ export async function postMessageIn(
     thread = { id: randomUUID(), institution_id: institutionId };
     await trx
       .insertInto('threads')
-      .values({ id: thread.id, person_id: app.person_id, institution_id: institutionId, subject: `Demande ${app.aid_id}`, created_at: at, updated_at: at, application_id: app.id })
+      .values({ id: thread.id, person_id: app.person_id, institution_id: institutionId, subject: threadSubject(app.aid_id), created_at: at, updated_at: at, application_id: app.id })
       .execute();
   }
   const id = randomUUID();

@@ -19,6 +19,7 @@ import { createPlatformCa, exportPrivateKeyPem, importPrivateKeyPem, loadPlatfor
 import type { PlatformCa } from './ca.ts';
 
 export const CA_FILES = { privateKey: 'ca.key.pem', certificate: 'ca.cert.pem', pw3Secret: 'pw3.secret' } as const;
+// not-words: the CA certificate's subject name, fixed once issued
 export const DEFAULT_CA_NAME = 'Facilitateur - autorité des cartes';
 export const DEFAULT_CA_YEARS = 25;
 

@@ -194,6 +194,7 @@ export async function issueCardCertificate(opts: IssueCardCertificateOptions): P
 }
 
 /** The subject of every revocation-signing certificate (the platform's name for what it is). */
+// not-words: a certificate's subject name, fixed once issued (changing it would change the certificate profile)
 export const REVOCATION_SIGNER_NAME = 'Facilitateur - signature des listes de révocation';
 
 export interface IssueRevocationSignerOptions {

@@ -16,6 +16,7 @@ import type { TextStyle } from '../../../protocol/print/pdf-kit.ts';
 import { checkIdentifier } from '../../../protocol/identifier.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { CardAdminError } from './errors.ts';
+import { WELCOME_LETTER } from '../../kernel/words/pdf.ts';
 
 export interface LetterPlace {
   name: string;
@@ -54,78 +55,62 @@ export async function generateWelcomeLetter(input: WelcomeLetterInput): Promise<
   const portal = input.portalUrl ?? DEFAULT_PORTAL_URL;
   const firstName = input.person.firstName.trim();
 
-  const { pdf, fonts } = await startPdf({ title: `Votre carte Facilitateur - ${firstName}`, date });
+  const W = WELCOME_LETTER;
+  const { pdf, fonts } = await startPdf({ title: W.title(firstName), date });
   const w = new PageWriter(pdf, fonts, { leading, gap: 0, onNewPage: wordmark });
   const body = (on: PageWriter) => (t: string, style: TextStyle = {}) => on.text(t, { size: BODY, ...style });
   const text = body(w);
   const heading = (t: string) => w.heading(t, { size: 18, before: 14, after: 4 });
+  const lines = (all: readonly string[], last: TextStyle = {}) => all.forEach((t, i) => text(t, i === all.length - 1 ? last : {}));
 
   // ---- page 1: the identifier, what the card is for, how to log in
   w.newPage();
   text(dateFr(date), { gap: 10 });
-  text(`Bonjour ${firstName},`, { font: fonts.bold, size: 22, gap: 6 });
-  text('Voici votre carte Facilitateur.');
-  text('Gardez cette lettre avec vos papiers.', { gap: 14 });
+  text(W.hello(firstName), { font: fonts.bold, size: 22, gap: 6 });
+  lines(W.intro, { gap: 14 });
 
   w.panel(
     (p) => {
       const say = body(p);
-      say('Votre identifiant :', { font: fonts.bold });
+      say(W.identifier, { font: fonts.bold });
       say(identifier, { font: fonts.monoBold, size: 30, color: THEME.accent, gap: 8 });
-      say(`En 4 morceaux : ${identifier.split('-').join('  ')}`);
-      say('Il est aussi écrit sur votre carte.');
+      say(W.inPieces(identifier.split('-')));
+      say(W.onCard);
     },
     { fill: THEME.panel },
   );
 
-  heading('À quoi sert la carte ?');
-  text('Elle ouvre votre coffre-fort numérique.');
-  text('Vos papiers y sont rangés et protégés.');
-  text('Elle vous aide à demander des aides.');
-  text('Elle est à vous. Elle ne sert qu’à vous.');
+  heading(W.whatFor.heading);
+  lines(W.whatFor.lines);
 
-  heading('Chez vous, sur un ordinateur');
-  text(`1. Allez sur le site ${portal}`);
-  text('2. Tapez votre identifiant.');
-  text('3. Vous recevez un code par SMS ou par e-mail.');
-  text('4. Tapez ce code. Voilà, vous êtes connecté.');
+  heading(W.atHome.heading);
+  lines(W.atHome.lines(portal));
 
-  heading('Au CMS, à la mairie, à la CAF');
-  text('1. Mettez la carte dans le boîtier de la tablette.');
-  text('2. Tapez votre code secret sur l’écran.');
-  text('3. À la fin, reprenez votre carte.');
+  heading(W.atKiosk.heading);
+  lines(W.atKiosk.lines);
 
   // ---- page 2: the PIN, a lost card, help
   w.newPage();
   w.panel(
     (p) => {
       const say = body(p);
-      say('Votre code secret', { font: fonts.bold, size: 18 });
-      say('Il arrive dans une autre lettre.');
-      say('Ne donnez ce code à personne. Jamais.');
-      say('Un agent ne vous le demandera jamais.');
-      say('Après 3 codes faux, la carte se bloque.');
-      say('Un agent peut la débloquer avec vous.');
+      say(W.pin.heading, { font: fonts.bold, size: 18 });
+      for (const t of W.pin.lines) say(t);
     },
     { fill: THEME.warning },
   );
 
-  heading('Vous avez perdu votre carte ?');
-  text('On vous l’a volée ?');
-  text('Prévenez-nous vite : nous bloquons la carte.');
-  text('Personne ne pourra s’en servir.');
-  text('Allez dans un de ces lieux.');
-  text('Prenez une pièce d’identité.', { gap: 6 });
+  heading(W.lost.heading);
+  lines(W.lost.lines);
+  text(W.lost.bringId, { gap: 6 });
   for (const place of input.places.slice(0, 4)) {
     text(place.name, { font: fonts.bold, indent: 12 });
-    text(`${place.address}, ${place.postcode} ${place.city}`, { indent: 12, gap: 4 });
+    text(W.lost.place(place.address, place.postcode, place.city), { indent: 12, gap: 4 });
   }
-  text('Vous recevez ensuite une nouvelle carte.');
+  text(W.lost.newCard);
 
-  heading('Besoin d’aide ?');
-  text('Un agent peut vous aider dans ces lieux.');
-  text('Vous pouvez venir avec une personne de confiance.');
-  text('C’est gratuit.');
+  heading(W.help.heading);
+  lines(W.help.lines);
 
   return { pdf: await pdf.save(), pages: w.pages };
 }

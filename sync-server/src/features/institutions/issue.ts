@@ -33,6 +33,7 @@ import { decide } from '../../kernel/access-policy.ts';
 import type { DenyReason } from '../../kernel/access-policy.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import { indexDocument } from '../vault/index.ts';
+import { ISSUE_ANSWER } from '../../kernel/words/sync.ts';
 
 export const MAX_ISSUED_FILE_BYTES = 15 * 1024 * 1024;
 
@@ -87,16 +88,16 @@ async function storedBytes(deps: IssueDeps, mime: z.infer<typeof IssuedMime>, by
 
 export async function issueInstitutionalDocument(deps: IssueDeps, actor: { kind: 'staff'; id: string }, ownerIdentifier: string, req: IssueRequest): Promise<IssueOutcome> {
   const received = Buffer.from(req.content, 'base64');
-  if (received.length === 0 || received.length > MAX_ISSUED_FILE_BYTES) return { ok: false, code: 'invalid', message: 'Fichier vide ou trop grand (15 Mo au plus).' };
-  if (!looksLike(req.mime, received)) return { ok: false, code: 'invalid', message: `Le fichier n’est pas un ${req.mime === 'application/pdf' ? 'PDF' : req.mime === 'image/jpeg' ? 'JPEG' : 'PNG'} valable.` };
-  if (req.issuedOn && req.expiresOn && req.expiresOn < req.issuedOn) return { ok: false, code: 'invalid', message: 'La date de fin est avant la date de délivrance.' };
+  if (received.length === 0 || received.length > MAX_ISSUED_FILE_BYTES) return { ok: false, code: 'invalid', message: ISSUE_ANSWER.badSize };
+  if (!looksLike(req.mime, received)) return { ok: false, code: 'invalid', message: ISSUE_ANSWER.notValid(req.mime === 'application/pdf' ? 'PDF' : req.mime === 'image/jpeg' ? 'JPEG' : 'PNG') };
+  if (req.issuedOn && req.expiresOn && req.expiresOn < req.issuedOn) return { ok: false, code: 'invalid', message: ISSUE_ANSWER.endBeforeStart };
 
   const owner = await deps.db.selectFrom('persons').select(['id', 'identifier']).where('identifier', '=', ownerIdentifier).executeTakeFirst();
-  if (!owner) return { ok: false, code: 'unknown', message: 'Personne inconnue.' };
+  if (!owner) return { ok: false, code: 'unknown', message: ISSUE_ANSWER.personUnknown };
   const institution = await deps.db.selectFrom('institutions').select(['id', 'name']).where('id', '=', req.institutionId).executeTakeFirst();
-  if (!institution) return { ok: false, code: 'unknown', message: 'Organisme inconnu.' };
+  if (!institution) return { ok: false, code: 'unknown', message: ISSUE_ANSWER.institutionUnknown };
   const decision = decide({ actor, action: 'document.issue', subject: { personId: owner.id }, documentClass: { vault: 'institutional', docType: req.docType }, ground: { kind: 'staff-administration' } });
-  if (!decision.allow) return { ok: false, code: 'forbidden', message: 'Accès refusé.', reason: decision.reason };
+  if (!decision.allow) return { ok: false, code: 'forbidden', message: ISSUE_ANSWER.forbidden, reason: decision.reason };
 
   // decoded (or opened) in full before anything is stored, never inside the transaction below
   const stored = await storedBytes(deps, req.mime, received);

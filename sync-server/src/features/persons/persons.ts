@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { CardholderAck } from '../../../protocol/socket.ts';
 import { checkIdentifier } from '../../../protocol/identifier.ts';
 import type { Database, PersonRow } from '../../kernel/storage/schema.ts';
+import { PERSON_ANSWER } from '../../kernel/words/sync.ts';
 
 export async function findPersonByIdentifier(db: Kysely<Database>, identifier: string): Promise<PersonRow | undefined> {
   return db.selectFrom('persons').selectAll().where('identifier', '=', identifier).executeTakeFirst();
@@ -12,9 +13,9 @@ export async function findPersonByIdentifier(db: Kysely<Database>, identifier: s
 /** The kiosk's greeting: first name and role for an identifier read from a card. */
 export async function cardholderGreeting(db: Kysely<Database>, rawIdentifier: string): Promise<CardholderAck> {
   const check = checkIdentifier(rawIdentifier);
-  if (!check.ok) return { ok: false, error: { code: 'invalid', message: `Identifiant illisible (${check.reason}).` } };
+  if (!check.ok) return { ok: false, error: { code: 'invalid', message: PERSON_ANSWER.unreadableId(check.reason) } };
   const person = await findPersonByIdentifier(db, check.identifier);
-  if (!person) return { ok: false, error: { code: 'unknown', message: 'Cette carte n’est pas connue.' } };
+  if (!person) return { ok: false, error: { code: 'unknown', message: PERSON_ANSWER.cardUnknown } };
   return { ok: true, firstName: person.first_name, role: person.role };
 }
 

@@ -24,6 +24,7 @@ import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import { KeyedMutex } from '../../kernel/keyed-mutex.ts';
 import { refusedBlobs } from '../../kernel/blobs/uploads.ts';
 import type { SyncTestHooks } from './test-hooks.ts';
+import { MUTATION_ANSWER } from '../../kernel/words/sync.ts';
 
 export interface SyncEngineDeps {
   db: Kysely<Database>;
@@ -62,7 +63,7 @@ function storedError(text: string | null, seq: number): ProtocolError {
   } catch {
     // an unreadable record says only that it was refused
   }
-  return { code: 'forbidden', seq, message: 'Mutation refusée.' };
+  return { code: 'forbidden', seq, message: MUTATION_ANSWER.refused };
 }
 
 function sameBlobSet(a: readonly string[], b: readonly string[]): boolean {
@@ -90,11 +91,11 @@ function checkBatch(sorted: readonly Mutation[]): ProtocolError | null {
   const ids = new Set<string>();
   for (let i = 0; i < sorted.length; i++) {
     const m = sorted[i]!;
-    if (i > 0 && sorted[i - 1]!.seq === m.seq) return { code: 'invalid', seq: m.seq, message: `Numéro de séquence ${m.seq} en double dans le lot.` };
-    if (ids.has(m.id)) return { code: 'invalid', seq: m.seq, message: `Identifiant de mutation ${m.id} en double dans le lot.` };
+    if (i > 0 && sorted[i - 1]!.seq === m.seq) return { code: 'invalid', seq: m.seq, message: MUTATION_ANSWER.seqTwice(m.seq) };
+    if (ids.has(m.id)) return { code: 'invalid', seq: m.seq, message: MUTATION_ANSWER.idTwice(m.id) };
     ids.add(m.id);
     if (!sameBlobSet(referencedBlobs(m), m.blobs)) {
-      return { code: 'invalid', seq: m.seq, message: 'La liste des fichiers de la mutation ne correspond pas à son contenu.' };
+      return { code: 'invalid', seq: m.seq, message: MUTATION_ANSWER.blobsMismatch };
     }
   }
   return null;
@@ -148,7 +149,7 @@ export class SyncEngine {
     const sorted = [...batch].sort((a, b) => a.seq - b.seq);
     const batchError = checkBatch(sorted);
     const before = await this.lastSeq(kioskId);
-    if (before === null) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
+    if (before === null) return { ok: false, error: { code: 'unknown', message: MUTATION_ANSWER.kioskUnknown } };
     if (batchError) return { ok: false, error: batchError, lastSeq: before, results: [] };
 
     try {
@@ -156,8 +157,8 @@ export class SyncEngine {
         let kioskQuery = trx.selectFrom('kiosks').select(['last_seq', 'revoked_at']).where('id', '=', kioskId);
         if (this.deps.dialect === 'postgres') kioskQuery = kioskQuery.forUpdate();
         const kiosk = await kioskQuery.executeTakeFirst();
-        if (!kiosk) return { ok: false, error: { code: 'unknown', message: 'Borne inconnue.' } };
-        if (kiosk.revoked_at !== null) return { ok: false, error: { code: 'forbidden', message: 'Cette borne a été révoquée.' }, lastSeq: kiosk.last_seq, results: [] };
+        if (!kiosk) return { ok: false, error: { code: 'unknown', message: MUTATION_ANSWER.kioskUnknown } };
+        if (kiosk.revoked_at !== null) return { ok: false, error: { code: 'forbidden', message: MUTATION_ANSWER.kioskRevoked }, lastSeq: kiosk.last_seq, results: [] };
 
         const results: MutationResult[] = [];
         const referenced: string[] = [];
@@ -170,14 +171,14 @@ export class SyncEngine {
           if (m.seq <= lastSeq) {
             const recorded = await trx.selectFrom('applied_mutations').select(['id', 'outcome', 'error']).where('kiosk_id', '=', kioskId).where('seq', '=', m.seq).executeTakeFirst();
             if (recorded && recorded.id !== m.id) {
-              error = { code: 'invalid', seq: m.seq, message: `Le numéro ${m.seq} a déjà servi pour une autre mutation.` };
+              error = { code: 'invalid', seq: m.seq, message: MUTATION_ANSWER.seqUsed(m.seq) };
               break;
             }
             results.push(recorded?.outcome === 'refused' ? { seq: m.seq, id: m.id, status: 'refused', error: storedError(recorded.error, m.seq) } : { seq: m.seq, id: m.id, status: 'duplicate' });
             continue;
           }
           if (m.seq > lastSeq + 1) {
-            error = { code: 'gap', seq: m.seq, expectedSeq: lastSeq + 1, message: `Mutation ${m.seq} reçue avant ${lastSeq + 1} : renvoyer depuis ${lastSeq + 1}.` };
+            error = { code: 'gap', seq: m.seq, expectedSeq: lastSeq + 1, message: MUTATION_ANSWER.gap(m.seq, lastSeq + 1) };
             break;
           }
           try {
@@ -215,7 +216,7 @@ export class SyncEngine {
     } catch (err) {
       // unexpected (database down…): the whole batch rolled back; the kiosk sends it again later
       this.deps.log.error({ err, kioskId }, 'mutation batch failed');
-      return { ok: false, error: { code: 'internal', message: 'Erreur interne du serveur, réessayer plus tard.' }, lastSeq: before, results: [] };
+      return { ok: false, error: { code: 'internal', message: MUTATION_ANSWER.internal }, lastSeq: before, results: [] };
     }
   }
 
@@ -262,7 +263,7 @@ export class SyncEngine {
    */
   private async applyOne(trx: Transaction<Database>, kioskId: string, m: Mutation, now: string): Promise<string | null> {
     const reused = await trx.selectFrom('applied_mutations').select(['kiosk_id', 'seq']).where('id', '=', m.id).executeTakeFirst();
-    if (reused) throw new Rejection({ code: 'invalid', seq: m.seq, message: `L’identifiant ${m.id} a déjà servi.` });
+    if (reused) throw new Rejection({ code: 'invalid', seq: m.seq, message: MUTATION_ANSWER.idUsed(m.id) });
 
     const blobs = new Map<string, BlobRow>();
     if (m.blobs.length > 0) {
@@ -278,8 +279,8 @@ export class SyncEngine {
       if (blobs.size !== new Set(m.blobs).size || (await bytesMissing())) {
         // a file the server refused at its upload will never come: the mutation is refused for good
         const refused = await refusedBlobs(trx, m.blobs.filter((sha) => !blobs.has(sha)));
-        if (refused.size > 0) throw new Rejection({ code: 'blob_mismatch', seq: m.seq, message: `Un fichier de la mutation a été refusé à son arrivée (${[...refused.values()][0]}).` });
-        throw new Rejection({ code: 'blob_missing', seq: m.seq, message: 'Un fichier de la mutation n’a pas encore été reçu.' });
+        if (refused.size > 0) throw new Rejection({ code: 'blob_mismatch', seq: m.seq, message: MUTATION_ANSWER.blobRefused(String([...refused.values()][0])) });
+        throw new Rejection({ code: 'blob_missing', seq: m.seq, message: MUTATION_ANSWER.blobMissing });
       }
     }
 

@@ -14,6 +14,7 @@ import { DOC_TYPE_TITLE } from '../../../protocol/vault.ts';
 import type { WriteProofCheck } from '../cards/index.ts';
 import { decideOnGround, resolveGround } from './grounds.ts';
 import { indexDocument } from './vault-index.ts';
+import { VAULT_WRITE_ANSWER } from '../../kernel/words/sync.ts';
 
 export interface DepositContext {
   trx: Transaction<Database>;
@@ -46,7 +47,7 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
   const { trx, dialect } = ctx;
   const payload = withoutNul(raw);
   const owner = await trx.selectFrom('persons').select(['id', 'identifier']).where('identifier', '=', payload.owner).executeTakeFirst();
-  if (!owner) return refuse('unknown', 'Le titulaire de ce coffre n’est pas connu.');
+  if (!owner) return refuse('unknown', VAULT_WRITE_ANSWER.ownerUnknown);
 
   const who = await resolveGround(trx, payload.ground, ctx.proof);
 
@@ -55,22 +56,22 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
   if (dialect === 'postgres') existingQuery = existingQuery.forUpdate();
   const existing = await existingQuery.executeTakeFirst();
   if (existing && existing.owner_person_id !== owner.id) {
-    return refuse('forbidden', 'Ce document appartient à un autre coffre.');
+    return refuse('forbidden', VAULT_WRITE_ANSWER.otherVault);
   }
 
   const decision = decideOnGround(who, 'document.deposit', owner.id, { vault: existing?.vault ?? 'personal', docType: payload.docType });
-  if (!decision.allow) return refuse('forbidden', `Dépôt refusé (${decision.reason}).`);
+  if (!decision.allow) return refuse('forbidden', VAULT_WRITE_ANSWER.depositRefused(decision.reason));
 
   const blob = ctx.blobs.get(payload.file.sha256);
-  if (!blob) return refuse('blob_missing', 'Le fichier du document n’a pas encore été reçu.');
+  if (!blob) return refuse('blob_missing', VAULT_WRITE_ANSWER.fileNotReceived);
   if (blob.size !== payload.file.size || blob.mime !== payload.file.mime) {
-    return refuse('blob_mismatch', 'La taille ou le type du fichier ne correspond pas au fichier reçu.');
+    return refuse('blob_mismatch', VAULT_WRITE_ANSWER.fileMismatch);
   }
   if (payload.thumbnail) {
     const thumb = ctx.blobs.get(payload.thumbnail.sha256);
-    if (!thumb) return refuse('blob_missing', 'L’aperçu du document n’a pas encore été reçu.');
+    if (!thumb) return refuse('blob_missing', VAULT_WRITE_ANSWER.previewNotReceived);
     if (thumb.size !== payload.thumbnail.size || thumb.mime !== payload.thumbnail.mime) {
-      return refuse('blob_mismatch', 'La taille ou le type de l’aperçu ne correspond pas au fichier reçu.');
+      return refuse('blob_mismatch', VAULT_WRITE_ANSWER.previewMismatch);
     }
   }
   const title = DOC_TYPE_TITLE[payload.docType];

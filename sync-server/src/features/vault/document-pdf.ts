@@ -15,6 +15,7 @@ import { DOC_TYPE_TITLE, fieldLabel } from '../../../protocol/vault.ts';
 import type { DocumentSummary, Institution, VersionDetail } from '../../../protocol/vault.ts';
 import { PDF_PROBLEM_WORDS, copyPdfPages } from '../../kernel/files/pdf-pages.ts';
 import type { PrintFile } from '../../kernel/files/print-file.ts';
+import { DOCUMENT_PDF, PAPER_NOT_SHOWN } from '../../kernel/words/pdf.ts';
 import { pdfJob } from '../../kernel/files/pdf-pool.ts';
 
 export interface DocumentPdfInput {
@@ -29,10 +30,7 @@ export interface DocumentPdfInput {
 /** A field's value as people read it: an IBAN in groups of four, the rest as it was read. */
 const fieldValue = (name: string, value: string) => (name === 'iban' ? ibanFr(value) : value);
 
-const UNREADABLE: Record<Extract<PrintFile, { kind: 'unreadable' }>['problem'], string> = {
-  image: 'Cette image est abîmée ou trop grande : elle ne peut pas être affichée.',
-  unknown: 'Ce fichier n’est ni une image ni un PDF lisible : il ne peut pas être affiché.',
-};
+const UNREADABLE: Record<Extract<PrintFile, { kind: 'unreadable' }>['problem'], string> = PAPER_NOT_SHOWN;
 
 /** The paper itself: its image on a page, or its PDF's pages; else a page saying why it cannot be shown. */
 async function paperPages(pdf: PDFDocument, fonts: Fonts, file: PrintFile, title: string): Promise<void> {
@@ -53,9 +51,9 @@ async function paperPages(pdf: PDFDocument, fonts: Fonts, file: PrintFile, title
   }
   if (problem) {
     const w = PageWriter.on(pdf, fonts);
-    w.text('Ce papier ne peut pas être montré ici.', { size: 16, bold: true, gap: 8 });
+    w.text(PAPER_NOT_SHOWN.title, { size: 16, bold: true, gap: 8 });
     w.text(problem, { gap: 8 });
-    w.text(`Le fichier reste dans le coffre-fort numérique (« ${title} »). Il peut être photographié à nouveau.`, { gap: 8 });
+    w.text(DOCUMENT_PDF.stillInVault(title), { gap: 8 });
   }
 }
 
@@ -67,15 +65,15 @@ export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> 
   if (input.letterTo) {
     const w = PageWriter.on(pdf, fonts);
     w.text(ownerName, { bold: true, gap: 0 });
-    w.text(`Identifiant Facilitateur : ${input.owner.identifier}`, { size: 10, gap: 24 });
+    w.text(DOCUMENT_PDF.identifier(input.owner.identifier), { size: 10, gap: 24 });
     w.text(input.letterTo.name, { bold: true, gap: 0 });
     w.text(input.letterTo.address, { gap: 0 });
     w.text(`${input.letterTo.postcode} ${input.letterTo.city}`, { gap: 24 });
-    w.text(`Le ${dateFr(now)}`, { gap: 18 });
-    w.text(`Objet : envoi de mon document « ${input.document.title} »`, { bold: true, gap: 14 });
-    w.text('Madame, Monsieur,', { gap: 10 });
-    w.text(`Vous trouverez avec cette lettre mon document : ${input.document.title}.`, { gap: 10 });
-    w.text('Je vous prie d’agréer, Madame, Monsieur, mes salutations distinguées.', { gap: 18 });
+    w.text(DOCUMENT_PDF.dated(dateFr(now)), { gap: 18 });
+    w.text(DOCUMENT_PDF.subject(input.document.title), { bold: true, gap: 14 });
+    w.text(DOCUMENT_PDF.salutation, { gap: 10 });
+    w.text(DOCUMENT_PDF.enclosed(input.document.title), { gap: 10 });
+    w.text(DOCUMENT_PDF.closing, { gap: 18 });
     w.text(ownerName, { gap: 0 });
   }
 
@@ -83,14 +81,14 @@ export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> 
 
   const w = PageWriter.on(pdf, fonts, { onNewPage: wordmark });
   w.text(input.document.title, { size: 18, bold: true, gap: 6 });
-  w.text(`${DOC_TYPE_TITLE[input.document.docType]} — coffre de ${ownerName}`, { size: 11, gap: 2 });
-  w.text(`Photographié le ${dateFr(input.version.capturedAt)}, version ${input.version.version}.`, { size: 11, gap: 16 });
+  w.text(DOCUMENT_PDF.kindAndOwner(DOC_TYPE_TITLE[input.document.docType], ownerName), { size: 11, gap: 2 });
+  w.text(DOCUMENT_PDF.captured(dateFr(input.version.capturedAt), input.version.version), { size: 11, gap: 16 });
   const names = Object.keys(input.version.fields);
   if (names.length > 0) {
-    w.heading('Ce qui a été lu sur le document', { size: 13 });
+    w.heading(DOCUMENT_PDF.readHeading, { size: 13 });
     for (const n of names) w.field(fieldLabel(n), fieldValue(n, input.version.fields[n]!.value));
   }
-  w.text(`Document tiré du coffre-fort numérique Facilitateur le ${dateFr(now)}.`, { size: 9, color: THEME.muted, gap: 0 });
+  w.text(DOCUMENT_PDF.footer(dateFr(now)), { size: 9, color: THEME.muted, gap: 0 });
   return pdf.save();
 }
 

@@ -22,6 +22,7 @@ import { appendAudit } from '../../kernel/audit.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { loadServerSecret } from '../../kernel/secrets.ts';
 import { searchDocuments } from './vault-index.ts';
+import { JOURNAL_ACTION_WORDS, JOURNAL_COUNT, JOURNAL_WHO, refusedWriteLine, VAULT_ANSWER } from '../../kernel/words/vault.ts';
 
 export interface PersonSession {
   id: string;
@@ -43,7 +44,7 @@ export interface VaultDeps {
 
 export type VaultOutcome<T> = { ok: true; value: T } | { ok: false; error: { code: 'unknown' | 'forbidden'; message: string } };
 
-const forbidden = <T>(reason: string): VaultOutcome<T> => ({ ok: false, error: { code: 'forbidden', message: `Accès refusé (${reason}).` } });
+const forbidden = <T>(reason: string): VaultOutcome<T> => ({ ok: false, error: { code: 'forbidden', message: VAULT_ANSWER.forbidden(reason) } });
 const unknown = <T>(message: string): VaultOutcome<T> => ({ ok: false, error: { code: 'unknown', message } });
 
 async function cardFacts(db: Kysely<Database>, serial: string) {
@@ -214,7 +215,7 @@ export async function readDocument(
   documentId: string,
 ): Promise<VaultOutcome<{ document: DocumentSummary; versions: VersionDetail[] }>> {
   const doc = await deps.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
-  if (!doc || doc.owner_person_id !== s.personId) return unknown('Ce document n’est pas dans ce coffre.');
+  if (!doc || doc.owner_person_id !== s.personId) return unknown(VAULT_ANSWER.documentNotHere);
   const c = await check(deps, s, 'document.read', doc);
   if (!c.decision.allow) return forbidden(c.decision.reason);
   const versions = await deps.db
@@ -226,7 +227,7 @@ export async function readDocument(
     .orderBy('version', 'desc')
     .execute();
   const current = versions[0];
-  if (!current) return unknown('Ce document n’a pas de version.');
+  if (!current) return unknown(VAULT_ANSWER.noVersion);
   await journalRead(deps, s, c, 'document.read', documentId);
   return {
     ok: true,
@@ -262,7 +263,7 @@ export async function authorizeFile(deps: VaultDeps, s: PersonSession, sha256: s
     .where('documents.owner_person_id', '=', s.personId)
     .where((eb) => eb.or([eb('document_versions.blob_sha256', '=', sha256), eb('document_versions.thumbnail_sha256', '=', sha256)]))
     .executeTakeFirst();
-  if (!v) return unknown('Ce fichier n’est pas dans ce coffre.');
+  if (!v) return unknown(VAULT_ANSWER.fileNotHere);
   const c = await check(deps, s, 'document.read', v);
   if (!c.decision.allow) return forbidden(c.decision.reason);
   const preview = v.thumbnail_sha256 === sha256 && v.blob_sha256 !== sha256;
@@ -271,41 +272,6 @@ export async function authorizeFile(deps: VaultDeps, s: PersonSession, sha256: s
   return { ok: true, value: { mime: preview ? 'image/jpeg' : (blob?.mime ?? 'application/octet-stream'), preview } };
 }
 
-const ACTION_WORDS: Record<string, string> = {
-  'document.deposit': 'a ajouté un document',
-  'document.issue': 'a mis dans votre coffre un papier d’un organisme',
-  'document.read': 'a ouvert un document',
-  'document.delete': 'a supprimé un document',
-  'document.send': 'a envoyé un document',
-  'vault.list': 'a regardé la liste des papiers',
-  'vault.search': 'a cherché dans vos papiers',
-  'audit.read': 'a regardé ce journal',
-  'document.file.read': 'a ouvert le fichier d’un document',
-  'document.preview.read': 'a regardé l’aperçu d’un document',
-  // written by the staff API and card administration, about the person: shown to them too
-  'person.create': 'a créé votre compte',
-  'card.issue': 'a délivré votre carte',
-  'card.revoke': 'a désactivé votre ancienne carte',
-  'card.block': 'a bloqué votre carte',
-  'card.pin.unblock': 'a débloqué le code de votre carte',
-  // aid requests
-  'application.create': 'a commencé une demande d’aide',
-  'application.start-collecting': 'a commencé à réunir les papiers d’une demande',
-  'application.all-pieces-present': 'a trouvé tous les papiers d’une demande',
-  'application.piece-removed': 'a vu qu’il manque de nouveau un papier à une demande',
-  'application.piece.choose': 'a choisi un papier pour une demande',
-  'application.signed': 'a signé une demande avec la carte',
-  'application.submit': 'a envoyé une demande',
-  'application.sent-automatically': 'a envoyé une demande dès que le dernier papier est arrivé',
-  'application.take-up': 'a commencé à étudier une demande',
-  'application.request-information': 'a posé une question sur une demande',
-  'application.information-provided': 'a reçu la réponse à sa question sur une demande',
-  'application.accept': 'a accepté une demande',
-  'application.refuse': 'a refusé une demande',
-  'application.close': 'a terminé une demande',
-  'application.withdraw': 'a retiré une demande',
-  'application.message': 'a écrit un message sur une demande',
-};
 
 /** What the person's view needs of a journal row. */
 interface JournalRow {
@@ -329,8 +295,6 @@ function detailOf(r: JournalRow): { [key: string]: unknown } {
   }
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 /**
  * Rows of one run: the same person doing the same read in the same session, one after the other (the
  * previews of a whole list, the same file opened again). Only reads journaled with their session group;
@@ -350,19 +314,19 @@ function runKey(r: JournalRow): string | null {
 
 /** The words of a row (the newest of its run), saying how many times or papers when the run has more than one. */
 function actionWords(r: JournalRow, run: JournalRow[]): string {
-  const base = ACTION_WORDS[r.action] ?? r.action;
+  const base = JOURNAL_ACTION_WORDS[r.action] ?? r.action;
   if (r.action === 'vault.search') {
     const docs = detailOf(r).documents;
     const found = Array.isArray(docs) ? docs.length : 0;
-    const searched = run.length > 1 ? ` ${run.length} fois` : '';
-    return `${base}${searched} (${found === 0 ? 'rien trouvé' : `${plural(found, 'papier trouvé', 'papiers trouvés')}`})`;
+    const searched = run.length > 1 ? ` ${JOURNAL_COUNT.times(run.length)}` : '';
+    return `${base}${searched} (${JOURNAL_COUNT.found(found)})`;
   }
   if (run.length === 1) return base;
   if (r.action === 'document.preview.read') {
     const papers = new Set(run.map((x) => x.document_id)).size;
-    return papers > 1 ? `a regardé les aperçus de ${papers} documents` : `${base} (${run.length} fois)`;
+    return papers > 1 ? JOURNAL_COUNT.previews(papers) : `${base} (${JOURNAL_COUNT.times(run.length)})`;
   }
-  return `${base} (${run.length} fois)`;
+  return `${base} (${JOURNAL_COUNT.times(run.length)})`;
 }
 
 /** The journal of everything done with the person's papers, in words they can read. */
@@ -427,15 +391,20 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
     ok: true,
     value: runs.slice(0, limit).map((run) => {
       const r = run[0]!;
+      if (r.action === 'mutation.refused') {
+        // a write from the tablet that never reached the vault: what it was and why, not who "did" it
+        const d = detailOf(r);
+        return { at: r.at, ...refusedWriteLine(d.type, d.code), documentTitle: null, ground: r.ground };
+      }
       let who: string;
       const service = r.actor_kind === 'staff' ? serviceOf.get(r.actor_id) : undefined;
-      if (service) who = `Le service ${service}`;
-      else if (r.actor_kind === 'staff') who = 'Un agent de la plateforme (administration)';
-      else if (r.actor_kind === 'system') who = 'La plateforme';
-      else if (r.actor_id === s.identifier) who = 'Vous';
+      if (service) who = JOURNAL_WHO.service(service);
+      else if (r.actor_kind === 'staff') who = JOURNAL_WHO.platformStaff;
+      else if (r.actor_kind === 'system') who = JOURNAL_WHO.platform;
+      else if (r.actor_id === s.identifier) who = JOURNAL_WHO.you;
       else {
         const p = nameOf.get(r.actor_id);
-        who = p ? `${p.first_name}${p.role === 'agent' ? ' (agent)' : ''}` : 'Une personne';
+        who = p ? JOURNAL_WHO.person(p.first_name, p.role === 'agent') : JOURNAL_WHO.someone;
       }
       const papers = new Set(run.map((x) => x.document_id));
       let title: string | null = papers.size > 1 ? null : (r.title ?? null);

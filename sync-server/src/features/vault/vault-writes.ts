@@ -9,6 +9,7 @@ import type { DepositContext } from './deposit.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import { decideOnGround, resolveGround } from './grounds.ts';
 import { unindexDocument } from './vault-index.ts';
+import { VAULT_WRITE_ANSWER } from '../../kernel/words/sync.ts';
 
 /** `changedVaultOf`: the person whose vault lost a paper (a delete that removed one) */
 export type WriteOutcome = { ok: true; changedVaultOf?: string } | { ok: false; error: ProtocolError };
@@ -25,14 +26,14 @@ async function ownedDocument(ctx: Ctx, owner: string, documentId: string) {
 
 export async function applyDocumentDelete(ctx: Ctx, p: DocumentDelete['payload']): Promise<WriteOutcome> {
   const found = await ownedDocument(ctx, p.owner, p.documentId);
-  if (!found) return refuse('unknown', 'Le titulaire de ce coffre n’est pas connu.');
+  if (!found) return refuse('unknown', VAULT_WRITE_ANSWER.ownerUnknown);
   if (!found.doc) {
     // already gone (deleted from another kiosk): nothing to do, and nothing to say twice
     return { ok: true };
   }
   const who = await resolveGround(ctx.trx, p.ground, ctx.proof);
   const decision = decideOnGround(who, 'document.delete', found.person.id, { vault: found.doc.vault, docType: found.doc.doc_type });
-  if (!decision.allow) return refuse('forbidden', `Suppression refusée (${decision.reason}).`);
+  if (!decision.allow) return refuse('forbidden', VAULT_WRITE_ANSWER.deleteRefused(decision.reason));
   await ctx.trx.deleteFrom('document_versions').where('document_id', '=', p.documentId).execute();
   await ctx.trx.deleteFrom('documents').where('id', '=', p.documentId).execute();
   await unindexDocument(ctx.trx, ctx.dialect, p.documentId);
@@ -50,13 +51,13 @@ export async function applyDocumentDelete(ctx: Ctx, p: DocumentDelete['payload']
 
 export async function applyDocumentSend(ctx: Ctx, p: DocumentSend['payload']): Promise<WriteOutcome> {
   const found = await ownedDocument(ctx, p.owner, p.documentId);
-  if (!found) return refuse('unknown', 'Le titulaire de ce coffre n’est pas connu.');
-  if (!found.doc) return refuse('unknown', 'Ce document n’est plus dans le coffre.');
+  if (!found) return refuse('unknown', VAULT_WRITE_ANSWER.ownerUnknown);
+  if (!found.doc) return refuse('unknown', VAULT_WRITE_ANSWER.documentGone);
   const institution = await ctx.trx.selectFrom('institutions').select(['id', 'name']).where('id', '=', p.institutionId).executeTakeFirst();
-  if (!institution) return refuse('unknown', 'Cet organisme n’est pas connu.');
+  if (!institution) return refuse('unknown', VAULT_WRITE_ANSWER.institutionUnknown);
   const who = await resolveGround(ctx.trx, p.ground, ctx.proof);
   const decision = decideOnGround(who, 'document.send', found.person.id, { vault: found.doc.vault, docType: found.doc.doc_type });
-  if (!decision.allow) return refuse('forbidden', `Envoi refusé (${decision.reason}).`);
+  if (!decision.allow) return refuse('forbidden', VAULT_WRITE_ANSWER.sendRefused(decision.reason));
   const already = await ctx.trx.selectFrom('messages').select('id').where('id', '=', p.messageId).executeTakeFirst();
   if (already) return { ok: true };
   const version = await ctx.trx

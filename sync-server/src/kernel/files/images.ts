@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { sniff } from './sniff.ts';
+import { IMAGE_PROBLEM_WORDS as IMAGE_WORDS } from '../words/files.ts';
 
 export type ImageKind = 'jpeg' | 'png' | 'webp';
 
@@ -30,13 +31,7 @@ export const IMAGE_LIMITS = {
 export type ImageProblem = 'empty' | 'not-an-image' | 'wrong-type' | 'too-large' | 'damaged';
 
 /** Why an image is refused, in words a person at the kiosk or a member of staff can act on. */
-export const IMAGE_PROBLEM_WORDS: Record<ImageProblem, string> = {
-  empty: 'Le fichier est vide.',
-  'not-an-image': 'Ce fichier n’est pas une image JPEG, PNG ou WebP.',
-  'wrong-type': 'Ce fichier n’est pas du type annoncé.',
-  'too-large': `Cette image est trop grande (plus de ${IMAGE_LIMITS.maxPixels / 1_000_000} millions de points).`,
-  damaged: 'Cette image est abîmée : elle ne peut pas être lue en entier.',
-};
+export const IMAGE_PROBLEM_WORDS: Record<ImageProblem, string> = { ...IMAGE_WORDS, 'too-large': IMAGE_WORDS['too-large'](IMAGE_LIMITS.maxPixels) };
 
 export class ImageRefused extends Error {
   constructor(

@@ -18,6 +18,7 @@ import type { PdfInspection } from './pdf-pages.ts';
 import { PdfJobError } from './pdf-pool.ts';
 import type { PdfPool } from './pdf-pool.ts';
 import { KIND_OF_MIME, sniff } from './sniff.ts';
+import { INSPECT_WORDS } from '../words/files.ts';
 
 export type FileVerdict = { ok: true } | { ok: false; problem: string; message: string; retry: boolean };
 
@@ -41,20 +42,20 @@ async function checkPdf(pool: PdfPool, bytes: Uint8Array): Promise<FileVerdict> 
     raw = await pool.run(INSPECT_PDF_JOB, { bytes }, { timeoutMs: PDF_CHECK_MS });
   } catch (err) {
     const reason = err instanceof PdfJobError ? err.reason : 'failed';
-    if (reason === 'busy' || reason === 'closed') return { ok: false, problem: 'busy', message: 'Le serveur est trop occupé pour vérifier ce fichier. Réessayez dans un moment.', retry: true };
-    return refused(`pdf-${reason}`, 'Ce PDF n’a pas pu être ouvert dans les limites de temps et de mémoire : il est peut-être piégé ou abîmé.');
+    if (reason === 'busy' || reason === 'closed') return { ok: false, problem: 'busy', message: INSPECT_WORDS.busy, retry: true };
+    return refused(`pdf-${reason}`, INSPECT_WORDS.pdfTrapped);
   }
   const inspection = Inspection.safeParse(raw);
   if (!inspection.success) return refused('pdf-damaged', PDF_PROBLEM_WORDS.damaged);
   if (!inspection.data.ok) return refused(`pdf-${inspection.data.problem}`, PDF_PROBLEM_WORDS[inspection.data.problem]);
   for (const image of inspection.data.images) {
-    if (image.width * image.height > IMAGE_LIMITS.maxPixels) return refused('pdf-image-too-large', `Une image de ce PDF est trop grande (${image.width} × ${image.height} points).`);
+    if (image.width * image.height > IMAGE_LIMITS.maxPixels) return refused('pdf-image-too-large', INSPECT_WORDS.pdfImageTooLarge(image.width, image.height));
     if (image.jpeg) {
       try {
         await decodeImage(image.jpeg, 'jpeg');
       } catch (err) {
         const problem = err instanceof ImageRefused ? err.problem : 'damaged';
-        return refused(`pdf-image-${problem}`, `Une image de ce PDF ne peut pas être lue : ${IMAGE_PROBLEM_WORDS[problem].toLowerCase()}`);
+        return refused(`pdf-image-${problem}`, INSPECT_WORDS.pdfImageUnreadable(IMAGE_PROBLEM_WORDS[problem]));
       }
     }
   }
@@ -64,12 +65,12 @@ async function checkPdf(pool: PdfPool, bytes: Uint8Array): Promise<FileVerdict> 
 /** Checks a file (a path on disk, or bytes) declared as `mime`. */
 export async function inspectFile(pool: PdfPool, input: { path: string } | { bytes: Uint8Array }, mime: FileMime): Promise<FileVerdict> {
   const kind = KIND_OF_MIME[mime];
-  if (!kind) return refused('not-accepted', 'Ce type de fichier n’est pas accepté.');
+  if (!kind) return refused('not-accepted', INSPECT_WORDS.notAccepted);
   if (kind === 'pdf') {
     if ('path' in input && (await stat(input.path)).size > PDF_LIMITS.bytes) return refused('pdf-too-large', PDF_PROBLEM_WORDS['too-large']);
     const bytes = 'path' in input ? new Uint8Array(await readFile(input.path)) : input.bytes;
     if (bytes.length === 0) return refused('empty', IMAGE_PROBLEM_WORDS.empty);
-    if (sniff(bytes) !== 'pdf') return refused('wrong-type', 'Ce fichier n’est pas un PDF.');
+    if (sniff(bytes) !== 'pdf') return refused('wrong-type', INSPECT_WORDS.notAPdf);
     return checkPdf(pool, bytes);
   }
   try {

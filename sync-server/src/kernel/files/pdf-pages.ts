@@ -8,6 +8,7 @@ import { PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
 import type { PDFArray, PDFPage } from 'pdf-lib';
 import { LIMITS } from '../../../protocol/common.ts';
 import { pdfJob } from './pdf-pool.ts';
+import { PDF_PROBLEM_WORDS as PDF_WORDS } from '../words/files.ts';
 
 export const PDF_LIMITS = {
   bytes: LIMITS.blobBytes,
@@ -20,13 +21,11 @@ export const PDF_LIMITS = {
 
 export type PdfProblem = 'damaged' | 'encrypted' | 'no-pages' | 'too-many-pages' | 'too-large' | 'too-complex';
 
+/** Why a PDF is refused, in words (kernel/words/files.ts), with this module's limits. */
 export const PDF_PROBLEM_WORDS: Record<PdfProblem, string> = {
-  damaged: 'Ce PDF est abîmé : ses pages ne peuvent pas être lues.',
-  encrypted: 'Ce PDF est protégé par un mot de passe : ses pages ne peuvent pas être recopiées.',
-  'no-pages': 'Ce PDF n’a aucune page.',
-  'too-many-pages': `Ce PDF a trop de pages (plus de ${PDF_LIMITS.pages}).`,
-  'too-large': `Ce PDF est trop gros (plus de ${Math.round(PDF_LIMITS.bytes / 1024 / 1024)} Mo).`,
-  'too-complex': 'Ce PDF est trop compliqué : il est fait de trop de morceaux pour être lu.',
+  ...PDF_WORDS,
+  'too-many-pages': PDF_WORDS['too-many-pages'](PDF_LIMITS.pages),
+  'too-large': PDF_WORDS['too-large'](PDF_LIMITS.bytes),
 };
 
 const OBJ = Buffer.from(' obj', 'latin1');

@@ -9,6 +9,7 @@
 import { printImage } from './images.ts';
 import { PdfJobError } from './pdf-pool.ts';
 import { sniff } from './sniff.ts';
+import { PRINT_FAILURE_WORDS } from '../words/files.ts';
 
 export type PrintFile =
   | { kind: 'image'; jpeg: Uint8Array; width: number; height: number }
@@ -59,9 +60,7 @@ export async function printFile(bytes: Uint8Array, sha256?: string): Promise<Pri
 /** What a person is told when their paper or dossier could not be made into a PDF. */
 export function printFailureWords(err: unknown, what: 'paper' | 'dossier'): string {
   if (err instanceof PdfJobError && (err.reason === 'busy' || err.reason === 'closed')) {
-    return 'Beaucoup de papiers sont en cours d’impression. Réessayez dans un moment.';
+    return PRINT_FAILURE_WORDS.busy;
   }
-  return what === 'paper'
-    ? 'Ce papier n’a pas pu être mis en PDF : son fichier est peut-être abîmé. Réessayez ; si cela recommence, photographiez-le à nouveau.'
-    : 'Ce dossier n’a pas pu être mis en PDF : un de ses papiers est peut-être abîmé. Réessayez ; si cela recommence, demandez à un agent.';
+  return PRINT_FAILURE_WORDS[what];
 }

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { simulate } from './engine.ts';
 import { loadRules } from './rules.ts';
 import { parseSituation } from './situation.ts';
+import { SIMULATE_CLI } from '../../../kernel/words/simulation.ts';
 
-const USAGE = 'Utilisation : npm run simulate -- FICHIER.json [--rules REGLES.json]';
+const USAGE = SIMULATE_CLI.usage;
 
 function fail(lines: string[]): never {
   process.stderr.write(`${lines.join('\n')}\n`);
@@ -21,32 +22,32 @@ function main(argv: string[]): void {
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${USAGE}\n`);
       return;
-    } else if (arg.startsWith('-')) fail([`Option inconnue : ${arg}`, USAGE]);
+    } else if (arg.startsWith('-')) fail([SIMULATE_CLI.unknownOption(arg), USAGE]);
     else if (file === undefined) file = arg;
-    else fail(['Un seul fichier à la fois.', USAGE]);
+    else fail([SIMULATE_CLI.oneFile, USAGE]);
   }
-  if (file === undefined) fail(['Indiquez le fichier JSON qui décrit le foyer.', USAGE]);
+  if (file === undefined) fail([SIMULATE_CLI.noFile, USAGE]);
 
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    fail([`Impossible de lire le fichier « ${file} ».`]);
+    fail([SIMULATE_CLI.unreadable(file)]);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    fail([`Le fichier « ${file} » n’est pas du JSON valide (${(e as Error).message}).`]);
+    fail([SIMULATE_CLI.notJson(file, (e as Error).message)]);
   }
   const parsed = parseSituation(data);
-  if (!parsed.ok) fail([`La situation décrite dans « ${file} » n’est pas valable :`, ...parsed.errors.map((e) => `- ${e}`)]);
+  if (!parsed.ok) fail([SIMULATE_CLI.badSituation(file), ...parsed.errors.map((e) => `- ${e}`)]);
 
   let rules;
   try {
     rules = rulesFile === undefined ? loadRules() : loadRules(rulesFile);
   } catch (e) {
-    process.stderr.write(`Les règles de calcul ne peuvent pas être lues : ${(e as Error).message}\n`);
+    process.stderr.write(`${SIMULATE_CLI.badRules((e as Error).message)}\n`);
     process.exit(1);
   }
   const simulation = simulate(parsed.situation, rules, { today: new Date() });

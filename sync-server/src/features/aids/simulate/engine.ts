@@ -3,6 +3,7 @@
 // rules come in as data, so a new scale is a new rules file, never a code change.
 // The explanations are short plain-French (FALC) sentences that show the calculation with the figures.
 import { dateFr, euros, roundCents } from '../../../../protocol/format.ts';
+import { ESTIMATE_WORDS } from '../../../kernel/words/simulation.ts';
 import type { Rules } from './rules.ts';
 import type { Situation } from './situation.ts';
 
@@ -90,7 +91,7 @@ function housingFlat(s: Situation, scale: Scale, rates: FlatRates): Flat | null 
   const n = persons(s);
   const who = n === 1 ? '1 personne' : n === 2 ? '2 personnes' : '3 personnes ou plus';
   const h = s.housing;
-  if (h.status === 'homeless') return { amount: 0, why: 'Vous n’avez pas de logement fixe : on ne compte pas de forfait logement.' };
+  if (h.status === 'homeless') return { amount: 0, why: ESTIMATE_WORDS.noFixedHome };
   if (h.status === 'hosted-free') return { amount: full, why: `Vous êtes hébergé gratuitement : on compte un forfait logement de ${euros(full)} (foyer de ${who}).` };
   if (h.status === 'owner' && !h.repayingLoan) return { amount: full, why: `Vous êtes propriétaire sans prêt à rembourser : on compte un forfait logement de ${euros(full)} (foyer de ${who}).` };
   if (h.status === 'tenant' && h.housingBenefit > 0) {
@@ -180,7 +181,7 @@ export function simulatePrimeActivite(s: Situation, rules: Rules, aahIncome = 0)
     const tooYoung = s.adults.some((a) => a.age < p.minimumAge && a.resources.salaries > 0);
     return result(rules, 'prime-activite', false, 0, [
       tooYoung
-        ? `La prime d’activité est pour les personnes de ${p.minimumAge} ans ou plus. Dans votre foyer, la personne qui travaille a moins de ${p.minimumAge} ans.`
+        ? ESTIMATE_WORDS.primeTooYoung(p.minimumAge)
         : 'La prime d’activité est pour les personnes qui travaillent. Personne dans votre foyer n’a déclaré de salaire.',
     ]);
   }

@@ -1,29 +1,40 @@
 /**
- * The console's words, in plain French: states as the service reads them (the kiosk has its own, for
- * the person: protocol/applications.ts STATE_LABEL), events of the history, the buttons, the declared
- * situation, dates in Paris time.
+ * The console's words, in plain French: what the service reads next to a state (a hint, never a second
+ * name: each state has one name, the protocol's STATE_LABEL, the same on the kiosk, in the console and on
+ * the PDFs), events of the history, the buttons, the declared situation, dates in Paris time.
  */
-import type { FilingSituation } from '../../../protocol/applications.ts';
+import { STATE_LABEL } from '../../../protocol/applications.ts';
+import type { ApplicationStateName, FilingSituation } from '../../../protocol/applications.ts';
 import { dateFr, dateTimeFr, decisionTermsFr } from '../../../protocol/format.ts';
-import type { ApplicationEvent, ApplicationState, TransitionRefusal } from '../../features/applications/index.ts';
+import type { HistoryEventName } from './applications.ts';
 
-export const STATE_WORDS: Record<ApplicationState, string> = {
-  draft: 'Brouillon',
-  'collecting-pieces': 'Papiers en cours de collecte',
-  ready: 'Prête, pas encore envoyée',
-  submitted: 'Nouvelle : à prendre en charge',
-  'in-processing': 'En cours d’étude',
-  'information-requested': 'Question posée : on attend la personne',
-  accepted: 'Acceptée',
-  refused: 'Refusée',
-  closed: 'Terminée',
+type ConsoleEvent = Exclude<HistoryEventName, 'create'>;
+/** Why a move the service asked was refused (features/applications/state-machine.ts TransitionRefusal). */
+type RefusalName = 'terminal' | 'already-decided' | 'not-allowed-in-state' | 'actor-not-allowed' | 'message-required';
+
+/** What the service has to do about a request in this state, shown after its name. */
+export const STATE_HINT: Partial<Record<ApplicationStateName, string>> = {
+  submitted: 'à prendre en charge',
+  'information-requested': 'on attend la réponse de la personne',
 };
 
-/** The queue's states, in the order of the filter. */
-export const QUEUE_STATES = ['submitted', 'in-processing', 'information-requested'] as const satisfies readonly ApplicationState[];
-export const DECISION_STATES = ['accepted', 'refused', 'closed'] as const satisfies readonly ApplicationState[];
+/** A state as the console shows it: its one name, and the hint when there is one ("Envoyée — à prendre en charge"). */
+export function stateWords(state: ApplicationStateName): { name: string; hint: string | null } {
+  return { name: STATE_LABEL[state], hint: STATE_HINT[state] ?? null };
+}
 
-export const EVENT_WORDS: Record<ApplicationEvent | 'create', string> = {
+/** Who wrote in a request's history and thread, as the console names them. */
+export const CONSOLE_WHO = {
+  person: (firstName: string, lastName: string, agent: boolean) => `${firstName} ${lastName}${agent ? ' (agent)' : ''}`,
+  somePerson: 'La personne',
+  staff: (name: string, institution: string) => `${name} — ${institution}`,
+  someService: 'Le service',
+} as const;
+
+/** The queue filter's first choice. */
+export const ALL_QUEUE = 'Toutes les demandes à traiter';
+
+export const EVENT_WORDS: Record<HistoryEventName, string> = {
   create: 'Demande commencée',
   'start-collecting': 'Papiers en cours de collecte',
   'all-pieces-present': 'Tous les papiers sont là',
@@ -41,8 +52,8 @@ export const EVENT_WORDS: Record<ApplicationEvent | 'create', string> = {
 /** information-provided fired by the server: the papers asked again arrived (the person did not write). */
 export const PIECES_ARRIVED = 'Les papiers redemandés sont arrivés';
 
-/** The buttons of the actions the service may take (state-machine.ts eventsFor(state, 'institution')). */
-export const ACTION_WORDS: Partial<Record<ApplicationEvent, { title: string; button: string; hint: string }>> = {
+/** The buttons of the actions the service may take (features/applications/state-machine.ts eventsFor(state, 'institution')). */
+export const ACTION_WORDS: Partial<Record<ConsoleEvent, { title: string; button: string; hint: string }>> = {
   'take-up': { title: 'Prendre en charge', button: 'Prendre en charge la demande', hint: 'La personne verra que sa demande est en cours d’étude.' },
   'request-information': {
     title: 'Poser une question ou redemander des papiers',
@@ -55,7 +66,7 @@ export const ACTION_WORDS: Partial<Record<ApplicationEvent, { title: string; but
 };
 
 /** What was done, said after the redirect. */
-export const DONE_WORDS: Partial<Record<ApplicationEvent | 'message', string>> = {
+export const DONE_WORDS: Partial<Record<ConsoleEvent | 'message', string>> = {
   'take-up': 'C’est fait : la demande est prise en charge.',
   'request-information': 'C’est fait : votre question est envoyée à la personne.',
   accept: 'C’est fait : la demande est acceptée.',
@@ -64,7 +75,7 @@ export const DONE_WORDS: Partial<Record<ApplicationEvent | 'message', string>> =
   message: 'C’est fait : votre message est envoyé.',
 };
 
-export const REFUSAL_WORDS: Record<TransitionRefusal, string> = {
+export const REFUSAL_WORDS: Record<RefusalName, string> = {
   terminal: 'Cette demande est terminée : elle ne peut plus changer.',
   'already-decided': 'Une décision est déjà prise pour cette demande.',
   'not-allowed-in-state': 'Ce choix n’est pas possible maintenant : la demande a peut-être changé entre-temps. Regardez son état ci-dessous.',
@@ -112,13 +123,51 @@ export function dateTimeWords(iso: string | null): string {
   return iso ? dateTimeFr(iso) : '—';
 }
 
+/** The console's answers to what the service sent or asked (edge/console/routes.ts): forms, errors, login. */
+export const CONSOLE_ANSWER = {
+  loginReason: {
+    expiree: 'Votre session a pris fin. Connectez-vous de nouveau.',
+    deconnexion: 'Vous êtes déconnecté. À bientôt.',
+  } as Readonly<Record<string, string>>,
+  tooLong: 'Ce que vous avez envoyé est trop long.',
+  unreadableForm: 'Ce formulaire n’a pas pu être lu.',
+  serverError: 'Une erreur est survenue sur le serveur. Rien n’a été changé. Réessayez dans un moment.',
+  unreadableNothingChanged: 'Ce formulaire n’a pas pu être lu. Rien n’a été changé.',
+  notFound: { title: 'Page introuvable', text: 'Cette page n’existe pas.' },
+  badRequest: 'Demande incorrecte',
+  csrf: {
+    title: 'Formulaire refusé',
+    text: 'Ce formulaire a expiré ou ne vient pas de cette page. Rien n’a été changé. Ouvrez la page de nouveau et recommencez.',
+    back: 'Retour à la connexion',
+  },
+  noPaper: { title: 'Papier introuvable', text: 'Ce papier n’est pas dans cette demande.' },
+  noApplication: { title: 'Demande introuvable', text: 'Cette demande n’existe pas, ou elle n’est pas traitée par votre organisme.' },
+  serverErrorTitle: 'Erreur du serveur',
+  badLogin: 'Identifiant ou mot de passe incorrect.',
+  writeLogin: 'Écrivez votre identifiant.',
+  writePassword: 'Écrivez votre mot de passe.',
+  busy: 'Trop de connexions en même temps sur le serveur. Réessayez dans quelques secondes.',
+  throttled: (wait: string) => `Trop d’essais de connexion. Attendez ${wait} avant de réessayer.`,
+  minutes: (m: number) => (m === 1 ? '1 minute' : `${m} minutes`),
+  noSuchFilter: 'Ce filtre ou cette recherche n’est pas possible. Écrivez 100 caractères au plus.',
+  writeRefusalReason: 'Écrivez la raison du refus : la personne la lira.',
+  writeQuestion: 'Écrivez votre question, ou ce qu’il manque.',
+  textTooLong: (max: number) => `Votre texte est trop long : ${max} caractères au plus.`,
+  pieceNotInApplication: 'Un des papiers cochés ne fait pas partie de cette demande.',
+  writeMessage: 'Écrivez votre message.',
+  messageTooLong: (max: number) => `Votre message est trop long : ${max} caractères au plus.`,
+  messageNotSent: 'Le message n’a pas pu être envoyé.',
+  noPiece: { title: 'Papier introuvable', text: 'Ce papier n’est pas dans cette demande.' },
+  pieceForbidden: { title: 'Accès refusé', text: 'Vous ne pouvez pas ouvrir ce papier.' },
+  backToApplication: 'Retour à la demande',
+} as const;
+
 // ---------------------------------------------------------------------------------------------------
 // The request page with the evidence first, the paper page, the confirmed decisions with their terms,
-// the search, the one-shot banners. Kept apart from the words above on purpose (they are moving to a
-// shared words module): new words go here.
+// the search, the one-shot banners.
 
 /** The confirmation box of a decision the person cannot take back. */
-export const CONFIRM_WORDS: Partial<Record<ApplicationEvent, string>> = {
+export const CONFIRM_WORDS: Partial<Record<ConsoleEvent, string>> = {
   accept: 'Je confirme : j’accepte cette demande. La personne sera prévenue.',
   refuse: 'Je confirme : je refuse cette demande. La personne sera prévenue.',
 };

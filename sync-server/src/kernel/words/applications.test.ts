@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INSTITUTION_NAME, institutionName, toInstitution } from './words.ts';
+import { InstitutionKind } from '../../features/aids/index.ts';
+import { INSTITUTION_NAME, institutionName, toInstitution } from './applications.ts';
 
 describe('the aid space in words', () => {
   it('contracts "à" before an institution as French does: à la, à l’, au, aux', () => {
@@ -12,6 +13,11 @@ describe('the aid space in words', () => {
     expect(toInstitution(institutionName('france-travail'))).toBe('à France Travail');
     // never "à le" or "à les", whatever the institution
     for (const name of Object.values(INSTITUTION_NAME)) expect(toInstitution(name)).not.toMatch(/^à les? /);
+  });
+
+  it('names every institution kind of the catalogue (the kernel cannot import its type)', () => {
+    const named: readonly string[] = Object.keys(INSTITUTION_NAME);
+    for (const kind of InstitutionKind.options) expect(named, kind).toContain(kind);
   });
 
   it('names an unknown kind "un autre organisme"', () => {

@@ -1,0 +1,96 @@
+/**
+ * The vault's words: the lines of the person's journal ("Qui a vu mes papiers ?", written from the audit
+ * journal by features/vault/person-vault.ts) and the vault's answers when a paper is not there or not
+ * allowed. The journal names who did what; the person reads it on the kiosk, so it speaks to them ("vos
+ * papiers", "votre carte").
+ */
+
+/** What each audited action did, after the one who did it ("La CAF" + "a ouvert un document"). */
+export const JOURNAL_ACTION_WORDS: Readonly<Record<string, string>> = {
+  'document.deposit': 'a ajouté un document',
+  'document.issue': 'a mis dans votre coffre un papier d’un organisme',
+  'document.read': 'a ouvert un document',
+  'document.delete': 'a supprimé un document',
+  'document.send': 'a envoyé un document',
+  'vault.list': 'a regardé la liste des papiers',
+  'vault.search': 'a cherché dans vos papiers',
+  'audit.read': 'a regardé ce journal',
+  'document.file.read': 'a ouvert le fichier d’un document',
+  'document.preview.read': 'a regardé l’aperçu d’un document',
+  // written by the staff API and card administration, about the person: shown to them too
+  'person.create': 'a créé votre compte',
+  'card.issue': 'a délivré votre carte',
+  'card.revoke': 'a désactivé votre ancienne carte',
+  'card.block': 'a bloqué votre carte',
+  'card.pin.unblock': 'a débloqué le code de votre carte',
+  // aid requests
+  'application.create': 'a commencé une demande d’aide',
+  'application.start-collecting': 'a commencé à réunir les papiers d’une demande',
+  'application.all-pieces-present': 'a trouvé tous les papiers d’une demande',
+  'application.piece-removed': 'a vu qu’il manque de nouveau un papier à une demande',
+  'application.piece.choose': 'a choisi un papier pour une demande',
+  'application.signed': 'a signé une demande avec la carte',
+  'application.submit': 'a envoyé une demande',
+  'application.sent-automatically': 'a envoyé une demande dès que le dernier papier est arrivé',
+  'application.take-up': 'a commencé à étudier une demande',
+  'application.request-information': 'a posé une question sur une demande',
+  'application.information-provided': 'a reçu la réponse à sa question sur une demande',
+  'application.accept': 'a accepté une demande',
+  'application.refuse': 'a refusé une demande',
+  'application.close': 'a terminé une demande',
+  'application.withdraw': 'a retiré une demande',
+  'application.message': 'a écrit un message sur une demande',
+};
+
+/** Who did it, as the journal line starts. */
+export const JOURNAL_WHO = {
+  you: 'Vous',
+  service: (name: string) => `Le service ${name}`,
+  platformStaff: 'Un agent de la plateforme (administration)',
+  platform: 'La plateforme',
+  person: (firstName: string, agent: boolean) => `${firstName}${agent ? ' (agent)' : ''}`,
+  someone: 'Une personne',
+} as const;
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** How many times, how many papers: said after the action when a run of reads makes one line. */
+export const JOURNAL_COUNT = {
+  times: (n: number) => `${n} fois`,
+  found: (n: number) => (n === 0 ? 'rien trouvé' : plural(n, 'papier trouvé', 'papiers trouvés')),
+  previews: (papers: number) => `a regardé les aperçus de ${papers} documents`,
+} as const;
+
+/** The kiosk writes the server applied nothing of, for good (features/sync journals them as mutation.refused). */
+const REFUSED_SUBJECT: Readonly<Record<string, { who: string; verb: string }>> = {
+  'vault.document.deposit': { who: 'Un papier envoyé par la tablette', verb: 'n’a pas été rangé' },
+  'vault.document.delete': { who: 'Une suppression demandée sur la tablette', verb: 'n’a pas été faite' },
+  'vault.document.send': { who: 'Un envoi demandé sur la tablette', verb: 'n’a pas été fait' },
+};
+
+/** Why, in the person's words, by the refusal's protocol code (protocol/socket.ts ErrorCode). */
+const REFUSED_BECAUSE: Readonly<Record<string, string>> = {
+  forbidden: 'la carte qui l’a signé n’y donne pas droit (carte bloquée, ou pas la bonne carte)',
+  blob_mismatch: 'son fichier est arrivé abîmé sur le serveur',
+  invalid: 'la tablette l’a mal préparé',
+  unknown: 'le coffre ou le papier n’existe plus',
+  too_large: 'il est trop gros',
+};
+
+/**
+ * A write the server refused for good, as one journal line: "Un papier envoyé par la tablette" (who)
+ * "n’a pas été rangé : son fichier est arrivé abîmé sur le serveur." (action). Nothing of it was applied.
+ */
+export function refusedWriteLine(type: unknown, code: unknown): { who: string; action: string } {
+  const subject = (typeof type === 'string' ? REFUSED_SUBJECT[type] : undefined) ?? REFUSED_SUBJECT['vault.document.deposit']!;
+  const because = (typeof code === 'string' ? REFUSED_BECAUSE[code] : undefined) ?? 'le serveur l’a refusé';
+  return { who: subject.who, action: `${subject.verb} : ${because}.` };
+}
+
+/** The vault's answers to a read or a write it cannot do. */
+export const VAULT_ANSWER = {
+  forbidden: (reason: string) => `Accès refusé (${reason}).`,
+  documentNotHere: 'Ce document n’est pas dans ce coffre.',
+  noVersion: 'Ce document n’a pas de version.',
+  fileNotHere: 'Ce fichier n’est pas dans ce coffre.',
+} as const;

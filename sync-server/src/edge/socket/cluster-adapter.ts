@@ -6,7 +6,8 @@
  * arrived (a server stopped right after it started), never gives it back: ending the pool then waited
  * for ever, and so did the server's close. So once the server is stopping, a connection the adapter
  * still gets is handed straight back (its wait never ends: a pending promise holds nothing), and any
- * connection it holds but did not release is closed before the pool ends.
+ * connection it holds but did not release is closed before the pool ends — once: a query still running on
+ * it releases it again when it fails, and a second release would throw.
  */
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type { FastifyBaseLogger } from 'fastify';
@@ -18,6 +19,8 @@ export interface ClusterAdapter {
   stopping(): void;
   /** ends the adapter's pool, whatever the adapter still holds */
   end(): Promise<void>;
+  /** the adapter's own pool (its LISTEN connection, its NOTIFYs) */
+  readonly pool: pg.Pool;
 }
 
 export function clusterAdapter(url: string, log: FastifyBaseLogger): ClusterAdapter {
@@ -46,13 +49,26 @@ export function clusterAdapter(url: string, log: FastifyBaseLogger): ClusterAdap
   };
   (pool as unknown as { connect: typeof guarded }).connect = guarded;
   return {
+    pool,
     adapter: createAdapter(pool, { errorHandler: (err) => log.warn({ err }, 'socket.io adapter error') }),
     stopping() {
       closing = true;
     },
     async end() {
       closing = true;
-      for (const client of [...held]) client.release(true);
+      for (const client of [...held]) {
+        // a query of the adapter may still be running on it (a NOTIFY, a heartbeat): when its connection
+        // is destroyed, pool.query releases it again, which pg-pool throws as an uncaught exception. The
+        // checkout's release is made to act once.
+        const release = client.release.bind(client);
+        let released = false;
+        client.release = (err?: Error | boolean) => {
+          if (released) return;
+          released = true;
+          release(err);
+        };
+        client.release(true);
+      }
       await pool.end().catch(() => {});
     },
   };

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderPayslip } from '../../../tests/fixtures/admin.ts';
+import { lastMonth, renderPayslip } from '../../../tests/fixtures/admin.ts';
 import { renderRib } from '../../../tests/fixtures/documents.ts';
 import { renderIdentityCard } from '../../../tests/fixtures/identity.ts';
 import { startStack } from '../../../tests/support/stack.ts';
@@ -159,7 +159,7 @@ describe('the aid space in the kiosk core', () => {
     // the missing papers, scanned now and chosen for their items (in the outbox, or just arrived)
     const id = await deposit((await renderIdentityCard({ seed: 3, font: 'DejaVu Sans', mrzFont: 'DejaVu Sans Mono' })).png, 'identity-card');
     await ok('applications.choosePiece', { dossierId, itemId: 'identite', documentId: id });
-    const slip = await deposit((await renderPayslip({ seed: 1, font: 'DejaVu Sans' })).png, 'payslip');
+    const slip = await deposit((await renderPayslip({ seed: 1, font: 'DejaVu Sans', month: lastMonth() })).png, 'payslip');
     await ok('applications.choosePiece', { dossierId, itemId: 'bulletins-salaire', documentId: slip });
     await stack.core.sync.flushed(30_000);
 

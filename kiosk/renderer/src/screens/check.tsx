@@ -263,10 +263,16 @@ export function Check({
           </p>
           <div class="holder-choices">
             <button type="button" class="choice holder-choice" aria-pressed={owner === 'mine' ? 'true' : 'false'} disabled={busy} onClick={() => answer('mine')}>
-              <span class="choice-title">{t.holder.mine}</span>
+              <span class="choice-title">
+                <Ticked on={owner === 'mine'} />
+                {t.holder.mine}
+              </span>
             </button>
             <button type="button" class="choice holder-choice" aria-pressed={owner === 'household' ? 'true' : 'false'} disabled={busy} onClick={() => answer('household')}>
-              <span class="choice-title">{t.holder.household}</span>
+              <span class="choice-title">
+                <Ticked on={owner === 'household'} />
+                {t.holder.household}
+              </span>
             </button>
             <button type="button" class="choice holder-choice" disabled={busy} onClick={onDrop} aria-describedby="holder-drop-help">
               <span class="choice-title">{t.holder.drop}</span>
@@ -293,6 +299,7 @@ export function Check({
                       setAnswerFirst(null);
                     }}
                   >
+                    <Ticked on={relation === r} />
                     {t.holder.relation[r]}
                   </button>
                 ))}
@@ -324,6 +331,11 @@ export function Check({
       </div>
     </section>
   );
+}
+
+/** The tick on a chosen answer: seen, not read out (aria-pressed says it). */
+function Ticked({ on }: { on: boolean }) {
+  return on ? <span aria-hidden="true">✓ </span> : null;
 }
 
 function rank(name: string): number {

@@ -2,7 +2,8 @@
  * A paper in someone else's name, through real parts: the fake camera films a RIB for « Claire MARTIN »
  * while Camille MARTIN is at the box. The check screen asks whose it is before it is saved; « quelqu'un de
  * mon foyer : mon conjoint » goes with the deposit (signed by her card) into the server's
- * `document_versions.holder_answer`; « Le retirer » keeps nothing.
+ * `document_versions.holder_answer`; « Le retirer » keeps nothing. Then she sends a request with that RIB,
+ * and the console's page of the request says the paper's name first, with her answer.
  * FAC_SHOTS_DIR=<folder> (default /tmp/holder-shots): a picture of each step, for a person to look at.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,10 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastMonth, renderPayslip } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';
+import { renderIdentityCard } from '../fixtures/identity.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
 import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
+import { openConsolePage } from '../support/console-ui.ts';
+import type { ConsolePage } from '../support/console-ui.ts';
+import { depositThroughCapture, kioskUi } from '../support/kiosk-ui.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
@@ -23,6 +29,7 @@ let stack: Stack;
 let browser: LaunchedBrowser;
 let page: Page;
 let mediaDir: string;
+let office: ConsolePage | undefined;
 
 async function expectAccessible(screen: string): Promise<void> {
   const violations = await accessibilityViolations(page);
@@ -63,6 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await office?.close();
   await browser?.close();
   await stack?.close();
   rmSync(mediaDir, { recursive: true, force: true });
@@ -124,5 +132,53 @@ describe('a paper in someone else’s name', () => {
     await shot('4-taken-back');
     await stack.core.sync.flushed(30_000);
     expect(await versions()).toHaveLength(1);
+  });
+
+  it('the console says whose name the RIB is in, with her answer', async () => {
+    const kiosk = kioskUi(page, stack);
+    // her other papers for the request go in through the capture path
+    await depositThroughCapture(stack, (await renderIdentityCard({ seed: 3, font: 'DejaVu Sans', mrzFont: 'DejaVu Sans Mono' })).png, 'identity-card');
+    await depositThroughCapture(stack, (await renderPayslip({ seed: 1, font: 'DejaVu Sans', month: lastMonth() })).png, 'payslip');
+    await stack.core.sync.flushed(30_000);
+
+    await page.getByRole('button', { name: /^Mes aides/ }).click();
+    await page.getByRole('button', { name: 'Demander une aide' }).click();
+    await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Faire la demande/ }).click();
+    await page.getByRole('heading', { name: 'Où habitez-vous ?' }).waitFor();
+    await page.getByRole('button', { name: 'Je suis locataire' }).click();
+    await kiosk.next();
+    await page.getByRole('button', { name: 'Je suis salarié(e)' }).click();
+    await kiosk.next();
+    await page.getByRole('button', { name: 'Française' }).click();
+    await kiosk.next();
+    await page.getByRole('heading', { name: 'Avez-vous des enfants à charge ?' }).waitFor();
+    await page.getByRole('button', { name: 'Non', exact: true }).click();
+    await kiosk.next();
+    await page.getByRole('heading', { name: 'Vivez-vous en couple ?' }).waitFor();
+    await page.getByRole('button', { name: 'Non', exact: true }).click();
+    await page.getByRole('button', { name: 'Créer ma demande' }).click();
+    await page.getByRole('heading', { name: 'Prime d’activité', level: 1 }).waitFor();
+    const sendNow = page.getByRole('button', { name: /Envoyer maintenant/ });
+    await expect.poll(() => sendNow.isEnabled(), { timeout: 15_000 }).toBe(true);
+    await sendNow.click();
+    await page.getByRole('button', { name: 'C’est bon, je signe' }).click();
+    await page.getByRole('heading', { name: 'Tapez votre code pour signer' }).waitFor();
+    await kiosk.typePin(stack.person('Camille').card.pin);
+    await page.getByRole('heading', { name: 'Votre demande est envoyée.' }).waitFor({ timeout: 15_000 });
+
+    office = await openConsolePage(browser.browser, { shots: undefined });
+    const cp = office.page;
+    await cp.goto(`${stack.server.url}/console`);
+    await cp.getByLabel('Identifiant').fill('caf-chef');
+    await cp.getByLabel('Mot de passe').fill('demo-console-1234');
+    await cp.getByRole('button', { name: 'Se connecter' }).click();
+    await cp.getByRole('link', { name: 'Prime d’activité — demande de Camille Martin' }).click();
+    await cp.getByRole('heading', { level: 1, name: 'Prime d’activité — Camille Martin' }).waitFor();
+    const rib = cp.getByRole('listitem').filter({ has: cp.getByRole('heading', { name: /Votre RIB/, level: 3 }) });
+    const note = rib.getByRole('note');
+    await note.getByText(/^Ce papier est au nom de .*Claire MARTIN\.$/i).waitFor();
+    await note.getByText('La personne a répondu : « C’est quelqu’un de mon foyer : mon conjoint. »', { exact: true }).waitFor();
+    await rib.screenshot({ path: join(SHOTS, '5-console-rib.png') });
+    await office.expectAccessible('console: the RIB in another name, with her answer');
   });
 });

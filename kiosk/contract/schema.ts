@@ -31,7 +31,7 @@ import {
   AidSummary,
 } from '../../sync-server/protocol/applications.ts';
 import { DocType, PersonRole } from '../../sync-server/protocol/common.ts';
-import { DocumentSend } from '../../sync-server/protocol/mutations.ts';
+import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
 import { SituationSchema } from '../../sync-server/protocol/simulation.ts';
 import { AuditEntry, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
 
@@ -140,6 +140,11 @@ export const CaptureAnalysis = z.object({
   text: z.string(),
   /** milliseconds spent in the core, for the record */
   elapsedMs: z.number().nonnegative(),
+  /**
+   * The paper seems to be in someone else's name (protocol/identity-match.ts): the screen asks whose it
+   * is before it is saved. null when it names the person, or names no one that could be read.
+   */
+  holder: z.object({ paperName: z.string(), reason: z.enum(['name', 'birth-date']) }).nullable(),
 });
 export type CaptureAnalysis = z.infer<typeof CaptureAnalysis>;
 
@@ -311,6 +316,8 @@ export const methods = {
       fields: z.record(z.string().max(40), z.string().max(500)),
       /** a new version of this document (the old ones stay in its history) */
       replaces: z.uuid().optional(),
+      /** whose paper it is, when the fields as checked name someone else (required then) */
+      holderAnswer: HolderAnswer.optional(),
     }),
     result: z.object({ documentId: z.uuid() }),
   },

@@ -260,7 +260,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     },
     'pin.submit': async ({ pin, purpose }) => session.submitPin(pin, purpose),
     'capture.analyse': async ({ image, mime }) => capture.analyse(image, mime),
-    'capture.confirm': async ({ captureId, fields, replaces }) => capture.confirm(captureId, fields, replaces),
+    'capture.confirm': async ({ captureId, fields, replaces, holderAnswer }) => capture.confirm(captureId, fields, replaces, holderAnswer),
     'capture.addPage': async ({ captureId, image, mime }) => capture.addPage(captureId, image, mime),
     'capture.rotate': async ({ captureId, page, turn }) => capture.rotate(captureId, page, turn),
     'capture.removePage': async ({ captureId, page }) => capture.removePage(captureId, page),

@@ -40,6 +40,12 @@ export const CAPTURE_WORDS = {
   badBic: 'Le BIC n’est pas correct. Vérifiez-le.',
 } as const;
 
+/** A paper in someone else's name: the person says whose it is before it is saved. */
+export const HOLDER_WORDS = {
+  answerNeeded: 'Ce papier est au nom d’une autre personne. Dites à qui il est avant de l’enregistrer.',
+  relationNeeded: 'Dites qui est cette personne de votre foyer.',
+} as const;
+
 /** Reading a photo's text (OCR): what went wrong, for the screen (the logs get an English detail). */
 export const OCR_WORDS = {
   'bad-image': 'Ce fichier n’est pas une photo lisible. Reprenez la photo.',

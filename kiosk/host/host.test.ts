@@ -29,6 +29,7 @@ const handlers = {
     pages: [{ preview: new Uint8Array([0xff, 0xd8]) }],
     text: `bytes:${image.byteLength}`,
     elapsedMs: 1,
+    holder: null,
   }),
   'capture.confirm': async () => ({ documentId: '7d3f1f2e-3b1c-4d55-9a57-0c2b8f1e4a10' }),
   'capture.discard': async () => ({}),

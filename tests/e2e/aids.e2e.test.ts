@@ -192,6 +192,8 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('heading', { name: /Posez votre document/ }).waitFor();
     await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });
     await page.getByText('Bulletin de salaire').first().waitFor();
+    // the payslip filmed is in another name than hers: she says it is hers
+    await page.getByRole('group', { name: /Ce papier est au nom de/ }).getByRole('button', { name: 'Oui, c’est le mien', exact: true }).click();
     await page.getByRole('button', { name: 'Oui, c’est juste' }).click();
     await page.getByText('Le papier est ajouté à votre demande.').waitFor();
     await stack.core.sync.flushed(30_000);

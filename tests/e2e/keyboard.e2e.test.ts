@@ -265,6 +265,8 @@ describe('correcting a paper on the on-screen keyboard', () => {
     await ui.expectAccessible('check: corrected');
     await shot('07-corrected');
 
+    // the card is in another name than hers (LEFÈVRE, not MARTIN): she says it is hers
+    await page.getByRole('group', { name: /Ce papier est au nom de Camile LEFEVRE/ }).getByRole('button', { name: 'Oui, c’est le mien', exact: true }).click();
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByRole('heading', { name: 'Votre document est enregistré.' }).waitFor();
     await stack.core.sync.flushed(30_000);

@@ -69,9 +69,14 @@ export function kioskUi(page: Page, stack: Stack, opts: { shots?: string | undef
 export async function depositThroughCapture(stack: Stack, png: Buffer, docType: string): Promise<string> {
   const analysed = await stack.core.handle('capture.analyse', { image: new Uint8Array(png), mime: 'image/png' });
   if (!analysed.ok) throw new Error(analysed.error.message);
-  const a = analysed.value as { captureId: string; docType: string; fields: Record<string, { value: string }> };
+  const a = analysed.value as { captureId: string; docType: string; fields: Record<string, { value: string }>; holder: { paperName: string } | null };
   expect(a.docType).toBe(docType);
-  const confirmed = await stack.core.handle('capture.confirm', { captureId: a.captureId, fields: Object.fromEntries(Object.entries(a.fields).map(([k, f]) => [k, f.value])) });
+  // a paper in another name is asked about: these papers stand for the person's own
+  const confirmed = await stack.core.handle('capture.confirm', {
+    captureId: a.captureId,
+    fields: Object.fromEntries(Object.entries(a.fields).map(([k, f]) => [k, f.value])),
+    ...(a.holder ? { holderAnswer: { answer: 'mine' } } : {}),
+  });
   if (!confirmed.ok) throw new Error(confirmed.error.message);
   return (confirmed.value as { documentId: string }).documentId;
 }

@@ -55,7 +55,8 @@ async function deposit(png: Buffer, docType: string): Promise<string> {
   const analysis = await ok('capture.analyse', { image: new Uint8Array(png), mime: 'image/png' });
   expect(analysis.docType).toBe(docType);
   const fields = Object.fromEntries(Object.entries(analysis.fields).map(([k, f]) => [k, f.value]));
-  const { documentId } = await ok('capture.confirm', { captureId: analysis.captureId, fields });
+  // a paper in another name is asked about: these papers stand for the person's own
+  const { documentId } = await ok('capture.confirm', { captureId: analysis.captureId, fields, ...(analysis.holder ? { holderAnswer: { answer: 'mine' as const } } : {}) });
   return documentId;
 }
 

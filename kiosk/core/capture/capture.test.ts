@@ -34,8 +34,10 @@ let capture: CaptureService;
 let pages: PageProcessor;
 let rib: { jpeg: Buffer; iban: string };
 let pristine: Buffer;
+/** a RIB in someone else's name */
+let claire: { jpeg: Buffer; iban: string; holder: string };
 
-const camille: Holder = { identifier: 'FAC-K7QM-3XD2-9HRW', cardSerial: '0A1B2C3D', firstName: 'Camille', role: 'beneficiary' };
+const camille: Holder = { identifier: 'FAC-K7QM-3XD2-9HRW', cardSerial: '0A1B2C3D', firstName: 'Camille', lastName: 'Martin', role: 'beneficiary' };
 
 async function rejection(p: Promise<unknown> | (() => unknown)): Promise<KioskError> {
   try {
@@ -71,8 +73,10 @@ beforeAll(async () => {
       return { id: randomUUID(), body, proof: { cards: [{ cardSerial: '0A1B2C3D', certificate: 'A'.repeat(400), signature: 'B'.repeat(86) }] } };
     },
   });
-  const r = await renderRib({ seed: 7 });
+  const r = await renderRib({ seed: 7, holder: 'MME Camille MARTIN' });
   rib = { jpeg: await sharp(r.png).jpeg({ quality: 90 }).toBuffer(), iban: r.expected.fields.iban };
+  const c = await renderRib({ seed: 11, holder: 'MME Claire MARTIN' });
+  claire = { jpeg: await sharp(c.png).jpeg({ quality: 90 }).toBuffer(), iban: c.expected.fields.iban, holder: c.expected.fields.holder };
   // a forgotten capture is zeroed in place (the still given is the one kept): each use takes a copy
   pristine = Buffer.from(rib.jpeg);
 });
@@ -220,5 +224,68 @@ describe('capture', () => {
     noting.wipe();
     expect(losses.take(camille.cardSerial)).toEqual([]);
     for (const m of outbox.pending()) outbox.acknowledge(m.seq);
+  });
+  it('says when a paper is in someone else\'s name, and not when it is in the person\'s', async () => {
+    session = camille;
+    const own = await capture.analyse(Buffer.from(pristine), 'image/jpeg');
+    expect(own.fields.holder?.value).toMatch(/Camille MARTIN/i);
+    expect(own.holder).toBeNull();
+    capture.discard(own.captureId);
+    const other = await capture.analyse(Buffer.from(claire.jpeg), 'image/jpeg');
+    expect(other.docType).toBe('rib');
+    expect(other.holder).toEqual({ paperName: other.fields.holder!.value, reason: 'name' });
+    expect(other.holder!.paperName).toMatch(/Claire MARTIN/i);
+    capture.discard(other.captureId);
+  });
+
+  it('refuses to save a paper in another name without the person\'s answer, and keeps the answer in what the card signs', async () => {
+    session = camille;
+    const a = await capture.analyse(Buffer.from(claire.jpeg), 'image/jpeg');
+    const fields = Object.fromEntries(Object.entries(a.fields).map(([k, f]) => [k, f.value]));
+    const before = outbox.pendingCount();
+    const e = await rejection(() => capture.confirm(a.captureId, fields));
+    expect(e.code).toBe('invalid-request');
+    expect(e.message).toBe('Ce papier est au nom d’une autre personne. Dites à qui il est avant de l’enregistrer.');
+    // « quelqu'un de mon foyer » says who
+    expect((await rejection(() => capture.confirm(a.captureId, fields, undefined, { answer: 'household' }))).code).toBe('invalid-request');
+    expect(outbox.pendingCount()).toBe(before);
+    const { documentId } = await capture.confirm(a.captureId, fields, undefined, { answer: 'household', relation: 'conjoint' });
+    const m = outbox.pending().at(-1)!;
+    if (m.type !== 'vault.document.deposit') throw new Error('deposit expected');
+    expect(m.payload.documentId).toBe(documentId);
+    expect(m.payload.holderAnswer).toEqual({ answer: 'household', relation: 'conjoint' });
+    expect(m.payload.fields.holder?.value).toMatch(/Claire MARTIN/i);
+    // the card signed the answer with the rest
+    expect(proved.at(-1)).toEqual({ type: m.type, payload: m.payload });
+    outbox.acknowledge(m.seq);
+
+    // « c'est le mien » carries no relation
+    const b = await capture.analyse(Buffer.from(claire.jpeg), 'image/jpeg');
+    await capture.confirm(b.captureId, fields, undefined, { answer: 'mine' });
+    const n = outbox.pending().at(-1)!;
+    if (n.type !== 'vault.document.deposit') throw new Error('deposit expected');
+    expect(n.payload.holderAnswer).toEqual({ answer: 'mine' });
+    outbox.acknowledge(n.seq);
+  });
+
+  it('needs no answer when the person corrected the name to theirs, and keeps none', async () => {
+    session = camille;
+    const a = await capture.analyse(Buffer.from(claire.jpeg), 'image/jpeg');
+    expect(a.holder).not.toBeNull();
+    const fields = { ...Object.fromEntries(Object.entries(a.fields).map(([k, f]) => [k, f.value])), holder: 'Mme Camille Martin' };
+    await capture.confirm(a.captureId, fields);
+    const m = outbox.pending().at(-1)!;
+    if (m.type !== 'vault.document.deposit') throw new Error('deposit expected');
+    expect(m.payload.fields.holder).toMatchObject({ value: 'Mme Camille Martin', confirmed: true });
+    expect(m.payload).not.toHaveProperty('holderAnswer');
+    outbox.acknowledge(m.seq);
+
+    // an answer given to a question no longer asked is not kept either
+    const b = await capture.analyse(Buffer.from(claire.jpeg), 'image/jpeg');
+    await capture.confirm(b.captureId, fields, undefined, { answer: 'household', relation: 'enfant' });
+    const n = outbox.pending().at(-1)!;
+    if (n.type !== 'vault.document.deposit') throw new Error('deposit expected');
+    expect(n.payload).not.toHaveProperty('holderAnswer');
+    outbox.acknowledge(n.seq);
   });
 });

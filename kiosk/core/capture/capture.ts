@@ -9,8 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import { LIMITS } from '../../../sync-server/protocol/common.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
+import { matchHolder } from '../../../sync-server/protocol/identity-match.ts';
 import { isValidBic, isValidIban, normalizeIban } from '../../../sync-server/protocol/iban.ts';
-import type { DocumentDeposit, ExtractedField, Ground, MutationBody } from '../../../sync-server/protocol/mutations.ts';
+import type { DocumentDeposit, ExtractedField, Ground, HolderAnswer, MutationBody } from '../../../sync-server/protocol/mutations.ts';
 import { paperDateOf } from '../../../sync-server/protocol/paper-date.ts';
 import { DOC_TYPE_TITLE, fieldLabel } from '../../../sync-server/protocol/vault.ts';
 import { KioskError } from '../../contract/schema.ts';
@@ -29,7 +30,7 @@ import { CaptureError } from './process.ts';
 import type { ProcessedPage, Turn } from './process.ts';
 import { sniffImage } from './sniff.ts';
 import type { ImageMime } from './sniff.ts';
-import { CAPTURE_WORDS, CARD_WORDS } from '../words.ts';
+import { CAPTURE_WORDS, CARD_WORDS, HOLDER_WORDS } from '../words.ts';
 
 const MAX_PENDING = 4;
 const MAX_PAGES = 20;
@@ -50,6 +51,8 @@ interface PendingCapture {
   sessionSerial: string;
   /** whose vault it was for (to tell, if it is lost, which of their papers were kept) */
   owner: string;
+  /** their name, as their card gives it: a paper in another name is asked about */
+  name: { firstName: string; lastName: string };
   pages: Page[];
   capturedAt: string;
 }
@@ -88,7 +91,14 @@ export class CaptureService {
     this.checkSameSession(session);
     const id = randomUUID();
     if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
-    const cap: PendingCapture = { id, sessionSerial: session.cardSerial, owner: session.identifier, pages: [page], capturedAt: new Date().toISOString() };
+    const cap: PendingCapture = {
+      id,
+      sessionSerial: session.cardSerial,
+      owner: session.identifier,
+      name: { firstName: session.firstName, lastName: session.lastName },
+      pages: [page],
+      capturedAt: new Date().toISOString(),
+    };
     this.pending.set(id, cap);
     return this.analysisOf(cap, started);
   }
@@ -121,8 +131,12 @@ export class CaptureService {
     return this.analysisOf(cap, performance.now());
   }
 
-  /** The person confirmed (possibly corrected) the fields: queue the document. */
-  async confirm(captureId: string, checked: Record<string, string>, replaces?: string): Promise<{ documentId: string }> {
+  /**
+   * The person confirmed (possibly corrected) the fields: queue the document. When the fields as checked
+   * name someone else, the person's answer (whose paper it is) must come with them, and goes into the
+   * deposit the card signs; a name corrected to theirs needs none.
+   */
+  async confirm(captureId: string, checked: Record<string, string>, replaces?: string, holderAnswer?: HolderAnswer): Promise<{ documentId: string }> {
     const session = this.opts.session();
     const cap = this.capture(captureId);
     const first = cap.pages[0]!;
@@ -140,6 +154,7 @@ export class CaptureService {
       };
     }
     checkFieldValues(docType, fields);
+    const answer = answerFor(cap.name, docType, fields, holderAnswer);
     const file = cap.pages.length === 1 ? { bytes: first.processed.archive, mime: 'image/jpeg' as const } : { bytes: await pagesPdf(cap.pages), mime: 'application/pdf' as const };
     if (file.bytes.byteLength > LIMITS.blobBytes) throw new KioskError('storage', CAPTURE_WORDS.tooBig);
     const thumb = first.processed.thumbnail;
@@ -159,6 +174,7 @@ export class CaptureService {
         ...dates,
         capturedAt: cap.capturedAt,
         ground: this.opts.ground?.() ?? { kind: 'own-card', cardSerial: session.cardSerial },
+        ...(answer ? { holderAnswer: answer } : {}),
       },
     };
     this.checkSameSession(session);
@@ -170,7 +186,7 @@ export class CaptureService {
       this.opts.documents.record(tx, { documentId, owner: session.identifier, docType, fields, seq });
     });
     this.pending.delete(captureId);
-    this.opts.logger.info({ documentId, docType, pages: cap.pages.length, replaces: replaces !== undefined }, 'document queued');
+    this.opts.logger.info({ documentId, docType, pages: cap.pages.length, replaces: replaces !== undefined, otherHolder: answer?.answer ?? null }, 'document queued');
     return { documentId };
   }
 
@@ -282,6 +298,7 @@ export class CaptureService {
       pages: cap.pages.map((p) => ({ preview: Uint8Array.from(p.processed.thumbnail) })),
       text: cap.pages.map((p) => p.ocr.text).join('\n\n'),
       elapsedMs: performance.now() - started,
+      holder: holderMismatch(cap.name, docType, Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.value]))),
     };
   }
 }
@@ -306,6 +323,28 @@ function mergedFields(pages: Page[]): CaptureAnalysis['fields'] {
     for (const [k, f] of Object.entries(p.ocr.fields)) if (!(k in out)) out[k] = { value: f.value, confidence: f.confidence, valid: f.valid };
   }
   return out;
+}
+
+/**
+ * The paper's name against the card holder's (names only: the card gives no birth date; the server
+ * checks it too, from the same fields).
+ */
+function holderMismatch(name: PendingCapture['name'], docType: DocType, values: Record<string, string>): CaptureAnalysis['holder'] {
+  const v = matchHolder(name, docType, values);
+  return v.verdict === 'mismatch' ? { paperName: v.paperName, reason: v.reason } : null;
+}
+
+/**
+ * The answer kept with the deposit: required while the fields as checked name someone else; none when
+ * they name the person (an answer to a question no longer asked says nothing).
+ */
+function answerFor(name: PendingCapture['name'], docType: DocType, fields: Record<string, ExtractedField>, given: HolderAnswer | undefined): HolderAnswer | null {
+  const values = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.value]));
+  if (holderMismatch(name, docType, values) === null) return null;
+  if (!given) throw new KioskError('invalid-request', HOLDER_WORDS.answerNeeded);
+  if (given.answer === 'household' && !given.relation) throw new KioskError('invalid-request', HOLDER_WORDS.relationNeeded);
+  // « c'est le mien » says nothing of a relation
+  return given.answer === 'mine' ? { answer: 'mine' } : { answer: 'household', relation: given.relation! };
 }
 
 /** Dates the vault uses for a paper's age: its own date (paper-date.ts) and its end of validity (ISO dates only). */

@@ -42,6 +42,8 @@ export interface Holder {
   identifier: string;
   cardSerial: string;
   firstName: string;
+  /** from the card's certificate: a paper in another name is asked about (capture.ts) */
+  lastName: string;
   role: Role;
 }
 
@@ -227,6 +229,7 @@ export class SessionManager extends EventEmitter<Events> {
       identifier: hand.info.identifier,
       cardSerial: hand.info.cardSerial,
       firstName: hand.info.firstName,
+      lastName: hand.info.lastName,
       role: hand.info.role,
     };
     st.phase = 'open';

@@ -130,6 +130,19 @@ export const t = {
     cannotSave: 'Nous ne pouvons pas enregistrer. Une ligne n’est pas correcte :',
     fieldProblem: (label: string, why: string) => `${label} : ${why}`,
   },
+  /** a paper that seems to be in someone else's name: whose is it? (asked before it is saved) */
+  holder: {
+    question: (name: string) => `Ce papier est au nom de ${name}. Est-ce bien le vôtre ?`,
+    questionBirthDate: (name: string) => `Ce papier est au nom de ${name}, avec une autre date de naissance. Est-ce bien le vôtre ?`,
+    mine: 'Oui, c’est le mien',
+    household: 'C’est quelqu’un de mon foyer',
+    drop: 'Le retirer',
+    dropHelp: 'Le papier n’est pas gardé.',
+    who: 'Qui est cette personne ?',
+    relation: { conjoint: 'mon conjoint', enfant: 'mon enfant', parent: 'mon parent', autre: 'une autre personne' },
+    answerFirst: 'Répondez d’abord à la question : à qui est ce papier ?',
+    whoFirst: 'Dites d’abord qui est cette personne.',
+  },
   saved: {
     title: 'Votre document est enregistré.',
     sending: 'Il part vers votre coffre-fort.',

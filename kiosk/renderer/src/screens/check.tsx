@@ -2,9 +2,12 @@
  * The person checks what was read; doubtful fields are marked; they may correct any value on the on-screen
  * keyboard. A changed value is checked as it is typed (an IBAN's key, a real date, a NIR's key, an amount)
  * and one that is not right is not saved: the screen says why.
+ *
+ * A paper that seems to be in someone else's name is asked about first: is it theirs, someone's of their
+ * household (who), or is it taken back? It is not saved before the person answers (the core asks too).
  */
-import { useEffect, useState } from 'preact/hooks';
-import type { CaptureAnalysis } from '../../../contract/schema.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { CaptureAnalysis, Params } from '../../../contract/schema.ts';
 import { checkField, fieldForPerson, fieldKind } from '../../../contract/field-checks.ts';
 import type { FieldCheck } from '../../../contract/field-checks.ts';
 import { KeyField } from '../components/keyboard.tsx';
@@ -19,6 +22,12 @@ const ORDER = ['holder', 'iban', 'bic', 'bank'];
 const CAPITALS = new Set(['iban', 'bic', 'documentNumber', 'nationality', 'sex', 'taxNumber', 'noticeReference', 'allocataireNumber', 'optionalData']);
 
 const display = fieldForPerson;
+
+type HolderAnswer = NonNullable<Params<'capture.confirm'>['holderAnswer']>;
+type Relation = NonNullable<HolderAnswer['relation']>;
+const RELATIONS: readonly Relation[] = ['conjoint', 'enfant', 'parent', 'autre'];
+/** the fields a paper names its holder in (protocol/identity-match.ts paperName) */
+const NAME_FIELDS = ['holder', 'employee', 'givenNames', 'surname'];
 
 /** The keys a field needs: the number pad for dates and amounts, letters for the rest. */
 function keysFor(name: string): { layout: KeyboardLayout; extra?: readonly string[]; upper: boolean } {
@@ -41,6 +50,7 @@ export function Check({
   onSaved,
   onRetake,
   onAddPage,
+  onDrop,
 }: {
   analysis: CaptureAnalysis;
   replaces?: string;
@@ -48,6 +58,8 @@ export function Check({
   onSaved: (documentId: string) => void;
   onRetake: () => void;
   onAddPage: (captureId: string) => void;
+  /** « Le retirer »: the paper is not kept, the person goes back where they came from */
+  onDrop: () => void;
 }) {
   const [analysis, setAnalysis] = useState(first);
   const previews = usePreviews(analysis);
@@ -64,6 +76,13 @@ export function Check({
   const [error, setError] = useState<string | null>(null);
   /** counts the refused saves: each one brings the field to fix back into view */
   const [refused, setRefused] = useState(0);
+  /** whose paper it is, when it names someone else */
+  const [owner, setOwner] = useState<HolderAnswer['answer'] | null>(null);
+  const [relation, setRelation] = useState<Relation | null>(null);
+  /** said in the question's panel when « Enregistrer » is pressed before it is answered */
+  const [answerFirst, setAnswerFirst] = useState<string | null>(null);
+  const question = useRef<HTMLDivElement>(null);
+  const holderAnswer: HolderAnswer | null = owner === 'mine' ? { answer: 'mine' } : owner === 'household' && relation ? { answer: 'household', relation } : null;
 
   const firstToFix = () => names.find((n) => !analysis.fields[n]!.valid || analysis.fields[n]!.confidence < DOUBT) ?? names[0] ?? null;
 
@@ -96,9 +115,22 @@ export function Check({
       setRefused((n) => n + 1);
       return;
     }
+    // a name the person changed is checked again by the core, which asks only if it still names someone else
+    const nameChanged = NAME_FIELDS.some((n) => touched.has(n));
+    if (analysis.holder && !holderAnswer && !nameChanged) {
+      setAnswerFirst(owner === 'household' ? t.holder.whoFirst : t.holder.answerFirst);
+      question.current?.scrollIntoView({ block: 'center' });
+      question.current?.querySelector<HTMLButtonElement>(owner === 'household' ? '.relations button' : 'button')?.focus();
+      return;
+    }
     setBusy(true);
     try {
-      const r = await kiosk.call('capture.confirm', { captureId: analysis.captureId, fields, ...(replaces ? { replaces } : {}) });
+      const r = await kiosk.call('capture.confirm', {
+        captureId: analysis.captureId,
+        fields,
+        ...(replaces ? { replaces } : {}),
+        ...(analysis.holder && holderAnswer ? { holderAnswer } : {}),
+      });
       onSaved(r.documentId);
     } catch (err) {
       setError(errorText(err));
@@ -108,6 +140,12 @@ export function Check({
   }
 
   const known = analysis.docType !== 'other' && names.length > 0;
+
+  function answer(next: HolderAnswer['answer']) {
+    setOwner(next);
+    if (next === 'mine') setRelation(null);
+    setAnswerFirst(null);
+  }
 
   async function pageAction(run: () => Promise<CaptureAnalysis>) {
     setBusy(true);
@@ -218,6 +256,63 @@ export function Check({
           })}
         </dl>
       )}
+      {analysis.holder && (
+        <div class="holder-question" role="group" aria-labelledby="holder-question" ref={question}>
+          <p id="holder-question" class="holder-title">
+            {analysis.holder.reason === 'birth-date' ? t.holder.questionBirthDate(analysis.holder.paperName) : t.holder.question(analysis.holder.paperName)}
+          </p>
+          <div class="holder-choices">
+            <button type="button" class="choice holder-choice" aria-pressed={owner === 'mine' ? 'true' : 'false'} disabled={busy} onClick={() => answer('mine')}>
+              <span class="choice-title">
+                <Ticked on={owner === 'mine'} />
+                {t.holder.mine}
+              </span>
+            </button>
+            <button type="button" class="choice holder-choice" aria-pressed={owner === 'household' ? 'true' : 'false'} disabled={busy} onClick={() => answer('household')}>
+              <span class="choice-title">
+                <Ticked on={owner === 'household'} />
+                {t.holder.household}
+              </span>
+            </button>
+            <button type="button" class="choice holder-choice" disabled={busy} onClick={onDrop} aria-describedby="holder-drop-help">
+              <span class="choice-title">{t.holder.drop}</span>
+              <span class="choice-help" id="holder-drop-help">
+                {t.holder.dropHelp}
+              </span>
+            </button>
+          </div>
+          {owner === 'household' && (
+            <div class="relations" role="group" aria-labelledby="holder-who">
+              <p id="holder-who" class="holder-who">
+                {t.holder.who}
+              </p>
+              <div class="holder-choices">
+                {RELATIONS.map((r) => (
+                  <button
+                    type="button"
+                    class="button secondary holder-relation"
+                    key={r}
+                    aria-pressed={relation === r ? 'true' : 'false'}
+                    disabled={busy}
+                    onClick={() => {
+                      setRelation(r);
+                      setAnswerFirst(null);
+                    }}
+                  >
+                    <Ticked on={relation === r} />
+                    {t.holder.relation[r]}
+                  </button>
+                ))}
+              </div>
+            </div>
+          )}
+          {answerFirst && (
+            <p class="message warning" role="alert">
+              {answerFirst}
+            </p>
+          )}
+        </div>
+      )}
       <div class="actions">
         <button type="button" class="button primary" onClick={() => void confirm()} disabled={busy}>
           {!known ? t.check.keepAnyway : editing ? t.check.save : t.check.yes}
@@ -236,6 +331,11 @@ export function Check({
       </div>
     </section>
   );
+}
+
+/** The tick on a chosen answer: seen, not read out (aria-pressed says it). */
+function Ticked({ on }: { on: boolean }) {
+  return on ? <span aria-hidden="true">✓ </span> : null;
 }
 
 function rank(name: string): number {

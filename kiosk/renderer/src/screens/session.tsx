@@ -216,6 +216,13 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
             void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
             setStep({ name: 'scan', ...(step.forPiece ? { forPiece: step.forPiece } : {}) });
           }}
+          onDrop={() => {
+            void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
+            // back where the person came from: the request's piece, the paper being replaced, or home
+            if (step.forPiece) toDossier(step.forPiece.dossierId);
+            else if (step.replaces) setStep({ name: 'document', id: step.replaces });
+            else setStep({ name: 'home' });
+          }}
         />
       );
     case 'saved':

@@ -179,7 +179,7 @@ export const VaultDocument = z.object({
 });
 export type VaultDocument = z.infer<typeof VaultDocument>;
 
-export const JournalEntry = AuditEntry.pick({ at: true, who: true, action: true, documentTitle: true });
+export const JournalEntry = AuditEntry.pick({ at: true, who: true, action: true, documentTitle: true, kind: true, why: true });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
 export const InstitutionItem = Institution.pick({ id: true, name: true, address: true }).extend({

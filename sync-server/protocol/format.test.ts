@@ -65,6 +65,14 @@ describe('format: fields read and decision terms', () => {
     expect(fieldValueFr('netPay', 'illisible')).toBe('illisible');
     expect(fieldValueFr('surname', 'MARTIN')).toBe('MARTIN');
     expect(fieldValueFr('documentNumber', '123456789012')).toBe('123456789012');
+    // sex and nationality as identity papers print them (ICAO 9303), in words
+    expect(fieldValueFr('sex', 'F')).toBe('Femme');
+    expect(fieldValueFr('sex', 'M')).toBe('Homme');
+    expect(fieldValueFr('nationality', 'FRA')).toBe('Française');
+    expect(fieldValueFr('nationality', 'DZA')).toBe('Algérienne');
+    // a code not in the table, or a misread one, is shown as read rather than guessed
+    expect(fieldValueFr('nationality', 'UTO')).toBe('UTO');
+    expect(fieldValueFr('sex', 'Q')).toBe('Q');
   });
 
   it('says what an acceptance grants in one line, either part alone', () => {

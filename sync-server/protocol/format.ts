@@ -80,12 +80,48 @@ export function decisionTermsFr(terms: { amountCents: number | null; startDate: 
 const AMOUNT_FIELD = /^(amount|netPay|netTaxable|referenceIncome|grossPay)(_|$)/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
+/** The sex printed on identity papers (ICAO 9303: F, M, X or <). */
+const SEX_WORDS: Readonly<Record<string, string>> = { F: 'Femme', M: 'Homme', X: 'Non précisé', '<': 'Non précisé' };
+
+/**
+ * Nationalities as ICAO 9303 writes them (ISO 3166-1 alpha-3), for those most often met in French
+ * public services; another code is shown as it is.
+ */
+const NATIONALITY_WORDS: Readonly<Record<string, string>> = {
+  FRA: 'Française',
+  DZA: 'Algérienne',
+  MAR: 'Marocaine',
+  TUN: 'Tunisienne',
+  PRT: 'Portugaise',
+  ESP: 'Espagnole',
+  ITA: 'Italienne',
+  BEL: 'Belge',
+  DEU: 'Allemande',
+  ROU: 'Roumaine',
+  GBR: 'Britannique',
+  CHE: 'Suisse',
+  TUR: 'Turque',
+  SEN: 'Sénégalaise',
+  MLI: 'Malienne',
+  CIV: 'Ivoirienne',
+  CMR: 'Camerounaise',
+  COD: 'Congolaise (RDC)',
+  COG: 'Congolaise',
+  HTI: 'Haïtienne',
+  UKR: 'Ukrainienne',
+  AFG: 'Afghane',
+  SYR: 'Syrienne',
+  CHN: 'Chinoise',
+};
+
 /**
  * A field read on a paper, written for people: a calendar date as « 25 octobre 1970 », an amount as
- * « 2 055,68 € », an IBAN by groups of four; anything else as it was read.
+ * « 2 055,68 € », an IBAN by groups of four, a sex and a nationality in words; anything else as it was read.
  */
 export function fieldValueFr(name: string, value: string): string {
   if (name === 'iban') return ibanFr(value);
+  if (name === 'sex') return SEX_WORDS[value.trim().toUpperCase()] ?? value;
+  if (name === 'nationality') return NATIONALITY_WORDS[value.trim().toUpperCase()] ?? value;
   if (CALENDAR_DATE.test(value)) return dateFr(value);
   if (AMOUNT_FIELD.test(name) && DECIMAL.test(value)) return euros(Number(value));
   return value;

@@ -85,6 +85,13 @@ export const FIELD_LABEL: Record<string, string> = {
   siret: 'SIRET',
   netPay: 'Net à payer',
   nir: 'Numéro de sécurité sociale',
+  employee: 'Salarié(e)',
+  periodStart: 'Début de la période',
+  periodEnd: 'Fin de la période',
+  netTaxable: 'Net imposable',
+  parts: 'Nombre de parts',
+  // the machine-readable lines' optional zone (on French ID cards: the department and office of issue)
+  optionalData: 'Autres informations de la bande en bas',
 };
 
 export function fieldLabel(name: string): string {
@@ -238,6 +245,10 @@ export const AuditEntry = z.object({
   action: z.string(),
   documentTitle: z.string().nullable(),
   ground: z.string(),
+  /** whose act: the person's own (one line a visit), someone else's (shown apart, with why), the platform's */
+  kind: z.enum(['own', 'other', 'platform']).default('other'),
+  /** why someone else could do it (the ground, in words); null for the person's own acts and the platform's */
+  why: z.string().nullable().default(null),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditAck = z.union([z.object({ ok: z.literal(true), entries: z.array(AuditEntry) }), fail]);

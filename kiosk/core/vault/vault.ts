@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
+import { fieldValueFr } from '../../../sync-server/protocol/format.ts';
 import { ISSUER_OF, ISSUER_TITLE, DOC_TYPE_TITLE, VAULT_EVENTS, fieldLabel } from '../../../sync-server/protocol/vault.ts';
 import type { DocumentSummary } from '../../../sync-server/protocol/vault.ts';
 import { KioskError } from '../../contract/schema.ts';
@@ -93,7 +94,7 @@ export class VaultService {
       versions: ack.versions.map((v) => ({
         version: v.version,
         capturedAt: v.capturedAt,
-        fields: Object.entries(v.fields).map(([name, f]) => ({ name, label: fieldLabel(name), value: f.value })),
+        fields: Object.entries(v.fields).map(([name, f]) => ({ name, label: fieldLabel(name), value: fieldValueFr(name, f.value) })),
         mime: v.file.mime,
         pages: v.pages,
       })),
@@ -120,7 +121,7 @@ export class VaultService {
 
   async journal(): Promise<JournalEntry[]> {
     const ack = await this.ask(VAULT_EVENTS.audit, {});
-    return ack.ok ? ack.entries.map((e) => ({ at: e.at, who: e.who, action: e.action, documentTitle: e.documentTitle })) : [];
+    return ack.ok ? ack.entries.map((e) => ({ at: e.at, who: e.who, action: e.action, documentTitle: e.documentTitle, kind: e.kind, why: e.why })) : [];
   }
 
   async institutions(): Promise<InstitutionItem[]> {

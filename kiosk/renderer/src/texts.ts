@@ -204,8 +204,11 @@ export const t = {
   },
   journal: {
     title: 'Qui a vu mes papiers ?',
-    help: 'Chaque fois que quelqu’un ouvre, ajoute, envoie ou supprime un de vos papiers, c’est écrit ici.',
+    help: 'Chaque fois que quelqu’un ouvre, ajoute, envoie ou supprime un de vos papiers, c’est écrit ici. Ce que font les autres personnes est encadré.',
     empty: 'Rien pour le moment.',
+    /** beside a line of someone else's act */
+    someoneElse: 'Une autre personne',
+    why: (why: string) => `Pourquoi : ${why}.`,
   },
   keyboard: {
     label: 'Clavier',

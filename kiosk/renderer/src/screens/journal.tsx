@@ -25,12 +25,15 @@ export function Journal({ onBack }: { onBack: () => void }) {
       {entries && entries.length > 0 && (
         <ul class="journal">
           {entries.map((e, i) => (
-            <li key={i}>
+            // someone else's act stands out: who, and why they could
+            <li key={i} class={`journal-${e.kind}`}>
               <span class="doc-meta">{dateTimeFr(e.at)}</span>
+              {e.kind === 'other' && <span class="badge neutral">{t.journal.someoneElse}</span>}
               <span>
                 <strong>{e.who}</strong> {e.action}
                 {e.documentTitle ? ` : ${e.documentTitle}` : ''}
               </span>
+              {e.why && <span class="journal-why">{t.journal.why(e.why)}</span>}
             </li>
           ))}
         </ul>

@@ -22,7 +22,7 @@ import { appendAudit } from '../../kernel/audit.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { loadServerSecret } from '../../kernel/secrets.ts';
 import { searchDocuments } from './vault-index.ts';
-import { JOURNAL_ACTION_WORDS, JOURNAL_COUNT, JOURNAL_WHO, refusedWriteLine, VAULT_ANSWER } from '../../kernel/words/vault.ts';
+import { countsInVisit, JOURNAL_ACTION_WORDS, JOURNAL_COUNT, JOURNAL_WHO, JOURNAL_WHY, PIECES_ARRIVED_LINE, refusedWriteLine, toYou, VAULT_ANSWER, VISIT_SILENT, visitActs } from '../../kernel/words/vault.ts';
 
 export interface PersonSession {
   id: string;
@@ -273,6 +273,13 @@ export async function authorizeFile(deps: VaultDeps, s: PersonSession, sha256: s
 }
 
 
+/** Opening a paper, then its file or preview: one act for the person who reads the journal. */
+const READS: ReadonlySet<string> = new Set(['document.read', 'document.file.read', 'document.preview.read']);
+const SAME_OPENING_MS = 2 * 60_000;
+
+/** Acts of the person this close together are one visit, one line of their journal. */
+const VISIT_GAP_MS = 60 * 60_000;
+
 /** What the person's view needs of a journal row. */
 interface JournalRow {
   at: string;
@@ -387,32 +394,72 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
     if (key !== null && last && runKey(last[0]!) === key) last.push(r);
     else runs.push([r]);
   }
-  return {
-    ok: true,
-    value: runs.slice(0, limit).map((run) => {
-      const r = run[0]!;
-      if (r.action === 'mutation.refused') {
-        // a write from the tablet that never reached the vault: what it was and why, not who "did" it
-        const d = detailOf(r);
-        return { at: r.at, ...refusedWriteLine(d.type, d.code), documentTitle: null, ground: r.ground };
-      }
-      let who: string;
-      const service = r.actor_kind === 'staff' ? serviceOf.get(r.actor_id) : undefined;
-      if (service) who = JOURNAL_WHO.service(service);
-      else if (r.actor_kind === 'staff') who = JOURNAL_WHO.platformStaff;
-      else if (r.actor_kind === 'system') who = JOURNAL_WHO.platform;
-      else if (r.actor_id === s.identifier) who = JOURNAL_WHO.you;
-      else {
-        const p = nameOf.get(r.actor_id);
-        who = p ? JOURNAL_WHO.person(p.first_name, p.role === 'agent') : JOURNAL_WHO.someone;
-      }
-      const papers = new Set(run.map((x) => x.document_id));
-      let title: string | null = papers.size > 1 ? null : (r.title ?? null);
-      if (!title && papers.size <= 1) {
-        const t = detailOf(r).title;
-        if (typeof t === 'string') title = t;
-      }
-      return { at: r.at, who, action: actionWords(r, run), documentTitle: title, ground: r.ground };
-    }),
+  const own = (r: JournalRow) => r.actor_kind === 'person' && r.actor_id === s.identifier;
+  const titleOf = (run: JournalRow[]): string | null => {
+    const r = run[0]!;
+    const papers = new Set(run.map((x) => x.document_id));
+    if (papers.size > 1) return null;
+    if (r.title) return r.title;
+    const t = detailOf(r).title;
+    return typeof t === 'string' ? t : null;
   };
+
+  const lines: AuditView[] = [];
+  let lastOther: JournalRow | null = null;
+  /** the person's own acts since the last line, gathered into one line for their visit */
+  let visit: { newest: JournalRow; rows: JournalRow[] } | null = null;
+  const closeVisit = () => {
+    if (!visit) return;
+    const counts = new Map<string, number>();
+    // said in the order they were done (rows come newest first)
+    for (const r of [...visit.rows].reverse()) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
+    const words = visitActs(counts);
+    const papers = new Set(visit.rows.map((r) => r.document_id));
+    if (words) lines.push({ at: visit.newest.at, who: JOURNAL_WHO.you, action: words, documentTitle: visit.rows.length === 1 && papers.size === 1 ? titleOf(visit.rows) : null, ground: visit.newest.ground, kind: 'own', why: null });
+    visit = null;
+  };
+
+  for (const run of runs) {
+    const r = run[0]!;
+    if (own(r) && VISIT_SILENT.has(r.action)) continue;
+    if (own(r) && countsInVisit(r.action)) {
+      // one visit: acts less than an hour apart (rows come newest first)
+      if (visit && Date.parse(visit.rows.at(-1)!.at) - Date.parse(r.at) > VISIT_GAP_MS) closeVisit();
+      if (!visit) visit = { newest: r, rows: [] };
+      visit.rows.push(...run);
+      continue;
+    }
+    closeVisit();
+    if (lines.length >= limit) break;
+    if (r.action === 'mutation.refused') {
+      // a write from the tablet that never reached the vault: what it was and why, not who "did" it
+      const d = detailOf(r);
+      lines.push({ at: r.at, ...refusedWriteLine(d.type, d.code), documentTitle: null, ground: r.ground, kind: 'platform', why: null });
+      continue;
+    }
+    if (r.actor_kind === 'system' && r.action === 'application.information-provided') {
+      lines.push({ at: r.at, ...PIECES_ARRIVED_LINE, documentTitle: null, ground: r.ground, kind: 'platform', why: null });
+      continue;
+    }
+    if (own(r)) {
+      lines.push({ at: r.at, who: JOURNAL_WHO.you, action: toYou(actionWords(r, run)), documentTitle: titleOf(run), ground: r.ground, kind: 'own', why: null });
+      continue;
+    }
+    // one opening is one line: the paper opened and its file fetched for it are the same act
+    if (READS.has(r.action) && lastOther && lastOther.actor_id === r.actor_id && lastOther.document_id === r.document_id && READS.has(lastOther.action) && Math.abs(Date.parse(lastOther.at) - Date.parse(r.at)) <= SAME_OPENING_MS) continue;
+    lastOther = r;
+    let who: string;
+    const service = r.actor_kind === 'staff' ? serviceOf.get(r.actor_id) : undefined;
+    if (service) who = JOURNAL_WHO.service(service);
+    else if (r.actor_kind === 'staff') who = JOURNAL_WHO.platformStaff;
+    else if (r.actor_kind === 'system') who = JOURNAL_WHO.platform;
+    else {
+      const p = nameOf.get(r.actor_id);
+      who = p ? JOURNAL_WHO.person(p.first_name, p.role === 'agent') : JOURNAL_WHO.someone;
+    }
+    const platform = r.actor_kind === 'system';
+    lines.push({ at: r.at, who, action: actionWords(r, run), documentTitle: titleOf(run), ground: r.ground, kind: platform ? 'platform' : 'other', why: platform ? null : (JOURNAL_WHY[r.ground] ?? null) });
+  }
+  closeVisit();
+  return { ok: true, value: lines.slice(0, limit) };
 }

@@ -42,6 +42,55 @@ export const JOURNAL_ACTION_WORDS: Readonly<Record<string, string>> = {
   'application.message': 'a écrit un message sur une demande',
 };
 
+/**
+ * The person's own acts of one visit, as one line: "Vous avez ajouté 2 papiers et signé 1 demande".
+ * Counted by what they did; an act not listed here keeps its own line.
+ */
+const VISIT_ACTS: Readonly<Record<string, (n: number) => string>> = {
+  'document.deposit': (n) => `ajouté ${n === 1 ? '1 papier' : `${n} papiers`}`,
+  'document.delete': (n) => `supprimé ${n === 1 ? '1 papier' : `${n} papiers`}`,
+  'document.send': (n) => `envoyé ${n === 1 ? '1 papier' : `${n} papiers`} à un organisme`,
+  'document.read': (n) => `ouvert ${n === 1 ? '1 papier' : `${n} papiers`}`,
+  'application.create': (n) => `commencé ${n === 1 ? '1 demande' : `${n} demandes`} d’aide`,
+  'application.piece.choose': (n) => `choisi ${n === 1 ? '1 papier' : `${n} papiers`} pour une demande`,
+  'application.signed': (n) => `signé ${n === 1 ? '1 demande' : `${n} demandes`} avec votre carte`,
+  'application.submit': (n) => `envoyé ${n === 1 ? '1 demande' : `${n} demandes`}`,
+  'application.withdraw': (n) => `retiré ${n === 1 ? '1 demande' : `${n} demandes`}`,
+  'application.message': (n) => `écrit ${n === 1 ? '1 message' : `${n} messages`} à un service`,
+  'application.information-provided': (n) => `répondu ${n === 1 ? 'à 1 question' : `à ${n} questions`} d’un service`,
+};
+
+/** Steps the platform takes by itself when the person acts (a request starts collecting, all papers are there): part of their visit, not acts of theirs. */
+export const VISIT_SILENT: ReadonlySet<string> = new Set(['application.start-collecting', 'application.all-pieces-present', 'application.piece-removed', 'audit.read']);
+
+export function visitActs(counts: ReadonlyMap<string, number>): string | null {
+  const parts = [...counts].flatMap(([action, n]) => (VISIT_ACTS[action] ? [VISIT_ACTS[action]!(n)] : []));
+  if (parts.length === 0) return null;
+  const list = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} et ${parts.at(-1)!}`;
+  return `avez ${list}`;
+}
+
+/** Whether an act has a visit count: such acts of the person are gathered in the visit's line. */
+export function countsInVisit(action: string): boolean {
+  return action in VISIT_ACTS;
+}
+
+/** "a ouvert" said to the person: "avez ouvert". */
+export function toYou(action: string): string {
+  return action.startsWith('a ') ? `avez ${action.slice(2)}` : action;
+}
+
+/** Why someone else could do it: the ground of the act, in the person's words. */
+export const JOURNAL_WHY: Readonly<Record<string, string>> = {
+  consent: 'avec votre carte : vous étiez là',
+  procuration: 'avec la procuration que vous avez signée',
+  'institution-processing': 'pour étudier votre demande',
+  'staff-administration': 'pour gérer votre compte ou votre carte',
+};
+
+/** The platform received the papers asked again (the person did not write): said as what happened. */
+export const PIECES_ARRIVED_LINE = { who: 'Les papiers redemandés', action: 'sont arrivés : la demande repart chez le service' } as const;
+
 /** Who did it, as the journal line starts. */
 export const JOURNAL_WHO = {
   you: 'Vous',

@@ -76,7 +76,8 @@ interface ServerChild {
 }
 
 function startServerChild(config: ServerConfigInput): Promise<ServerChild> {
-  const node = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(import.meta.filename)}`;
+  // FAC_BENCH_SERVER_NODE_ARGS: extra flags for the server's node (e.g. --cpu-prof --cpu-prof-dir=DIR to profile it)
+  const node = `${JSON.stringify(process.execPath)} ${process.env.FAC_BENCH_SERVER_NODE_ARGS ?? ''} --import tsx ${JSON.stringify(import.meta.filename)}`;
   // more descriptors than the default for the connections figure (root may raise the hard limit)
   const child: ChildProcess = spawn('bash', ['-c', `ulimit -n 65536 2>/dev/null || true; exec ${node}`], {
     env: { ...process.env, FAC_BENCH_ROLE: 'server', FAC_BENCH_SERVER_CONFIG: JSON.stringify(config) },

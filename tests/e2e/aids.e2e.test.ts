@@ -238,6 +238,13 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('heading', { name: 'Prime d’activité', level: 1 }).waitFor();
     await page.getByRole('listitem').filter({ hasText: 'Prime d’activité (la CAF)' }).getByText('Acceptée', { exact: true }).waitFor();
 
+    // back home: the news she read folds into one line, and the home choices come back to the top
+    await page.getByRole('button', { name: 'Retour à mes aides' }).click();
+    await page.getByRole('button', { name: 'Retour', exact: true }).click();
+    await page.locator('details.notices-folded > summary').getByText('Du nouveau sur une demande (déjà lu) : voir').waitFor();
+    expect(await page.getByRole('heading', { name: 'Du nouveau' }).isVisible()).toBe(false);
+    await ui.expectAccessible('home with the news read, folded');
+
     await ui.logout();
   });
 

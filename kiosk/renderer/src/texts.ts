@@ -254,6 +254,8 @@ export const t = {
     back: 'Retour',
     backToAids: 'Retour à mes aides',
     news: 'Du nouveau',
+    /** the news already read, folded on the home screen */
+    newsFolded: (n: number) => (n === 1 ? 'Du nouveau sur une demande (déjà lu) : voir' : `Du nouveau sur vos demandes (${n}, déjà lus) : voir`),
     notice: (aid: string, state: string) => `Votre demande ${ofAid(aid)} : ${state}.`,
     noticeWords: 'Le service a écrit :',
     seeRequest: 'Voir la demande',

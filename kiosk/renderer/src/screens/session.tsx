@@ -102,6 +102,13 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
     [],
   );
   const toDossier = (id: string, notice?: string) => setStep({ name: 'dossier', id, ...(notice ? { notice } : {}) });
+  // news read once (the person left the home screen after it showed them) fold into one line there, so the
+  // home choices come back to the top; news that came since unfold them
+  const [readNotices, setReadNotices] = useState(0);
+  useEffect(() => setReadNotices(0), [subject]);
+  useEffect(() => {
+    if (step.name !== 'home') setReadNotices((n) => Math.max(n, notices.length));
+  }, [step.name]);
 
   switch (step.name) {
     case 'home':
@@ -111,6 +118,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
           canScan={subject !== null}
           sync={sync}
           notices={notices}
+          noticesFolded={notices.length > 0 && notices.length <= readNotices}
           losses={losses}
           onLossesRead={() => setLosses([])}
           go={setStep}
@@ -235,6 +243,7 @@ function Home({
   canScan,
   sync,
   notices,
+  noticesFolded,
   losses,
   onLossesRead,
   go,
@@ -244,6 +253,7 @@ function Home({
   canScan: boolean;
   sync: SyncStatus | null;
   notices: AidNotice[];
+  noticesFolded: boolean;
   losses: LossNotice[];
   onLossesRead: () => void;
   go: (s: Step) => void;
@@ -255,7 +265,14 @@ function Home({
       {losses.length > 0 && <LostPapers losses={losses} onRead={onLossesRead} />}
       {state.role === 'agent' && <AgentPanel state={state} />}
       <Title>{t.home.question}</Title>
-      <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} />
+      {noticesFolded ? (
+        <details class="notices-folded">
+          <summary>{t.aids.newsFolded(notices.length)}</summary>
+          <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} level={3} />
+        </details>
+      ) : (
+        <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} />
+      )}
       <div class="choices">
         <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.vault}</span>

@@ -10,9 +10,10 @@
  * certificate with every mutation of a session, so checked certificates are remembered (bounded) and
  * only their dates, their card's status and the signature are checked for each mutation.
  */
-import { createHash } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
+import { p256PublicKeyFromPoint } from '../../../../drivers/pcsc/ec.ts';
 import { checkCardCertificate } from '../../../protocol/card-certificate.ts';
 import type { CardCertificateInfo } from '../../../protocol/card-certificate.ts';
 import { cardsOfGround, proofMessage } from '../../../protocol/mutations.ts';
@@ -43,21 +44,23 @@ export type WriteProofCheck =
   | { ok: false; problem: WriteProofProblem; cardSerial: string | null };
 
 const CACHE_MAX = 2_000;
-const checked = new Map<string, CardCertificateInfo>();
+/** Certificates already checked, with their card key made ready: a batch of one card's writes checks it once. */
+const checked = new Map<string, { info: CardCertificateInfo; authKey: KeyObject }>();
 
-async function certificateInfo(caCertificate: Uint8Array, der: Uint8Array, cardSerial: string, now: Date): Promise<CardCertificateInfo | null> {
+async function certificateInfo(caCertificate: Uint8Array, der: Uint8Array, cardSerial: string, now: Date): Promise<{ info: CardCertificateInfo; authKey: KeyObject } | null> {
   const key = createHash('sha256').update(caCertificate).update(der).digest('hex');
-  let info = checked.get(key);
-  if (!info) {
+  let entry = checked.get(key);
+  if (!entry) {
     const check = await checkCardCertificate(der, { caCertificate, now, cardSerial, isRevoked: () => false });
     if (!check.ok) return null;
-    info = check.info;
+    entry = { info: check.info, authKey: p256PublicKeyFromPoint(check.info.authPublicKey) };
     if (checked.size >= CACHE_MAX) checked.delete(checked.keys().next().value!);
-    checked.set(key, info);
+    checked.set(key, entry);
   }
+  const { info } = entry;
   if (info.cardSerial !== cardSerial) return null;
   if (now < info.notBefore || now > info.notAfter) return null;
-  return info;
+  return entry;
 }
 
 /**
@@ -78,11 +81,14 @@ export async function checkWriteProof(
     const w = witnesses.find((x) => x.cardSerial === serial);
     if (!w) return { ok: false, problem: 'missing', cardSerial: serial };
     if (!caCertificate) return { ok: false, problem: 'certificate', cardSerial: serial };
-    const info = await certificateInfo(caCertificate, new Uint8Array(Buffer.from(w.certificate, 'base64url')), serial, o.now);
-    if (!info) return { ok: false, problem: 'certificate', cardSerial: serial };
+    const certified = await certificateInfo(caCertificate, new Uint8Array(Buffer.from(w.certificate, 'base64url')), serial, o.now);
+    if (!certified) return { ok: false, problem: 'certificate', cardSerial: serial };
+    const info = certified.info;
     let good: boolean;
     try {
-      good = verifyP256Signature(info.authPublicKey, message, new Uint8Array(Buffer.from(w.signature, 'base64url')));
+      // INTERNAL AUTHENTICATE's ECDSA P-256 over SHA-256, r ‖ s
+      const signature = Buffer.from(w.signature, 'base64url');
+      good = signature.length === 64 && verify('sha256', message, { key: certified.authKey, dsaEncoding: 'ieee-p1363' }, signature);
     } catch {
       good = false;
     }

@@ -575,10 +575,9 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
       expect(blob.status).toBe(200);
       expect(sha256Hex(Buffer.from(await blob.arrayBuffer()))).toBe(tax.sha256);
       const entries = await journal(me.socket, me.sessionId);
-      expect(entries.slice(0, 2).map((e) => [e.who, e.action, e.documentTitle, e.ground])).toEqual([
-        ['Un agent de la plateforme (administration)', 'a ouvert le fichier d’un document', 'Avis d’impôt', 'staff-administration'],
-        ['Un agent de la plateforme (administration)', 'a ouvert un document', 'Avis d’impôt', 'staff-administration'],
-      ]);
+      // the paper, then its file: one opening, one line, apart from her own acts, with why
+      expect(entries[0]).toMatchObject({ who: 'Un agent de la plateforme (administration)', action: 'a ouvert le fichier d’un document', documentTitle: 'Avis d’impôt', ground: 'staff-administration', kind: 'other', why: 'pour gérer votre compte ou votre carte' });
+      expect(entries[1]).not.toMatchObject({ who: 'Un agent de la plateforme (administration)', documentTitle: 'Avis d’impôt' });
       // no entry of her journal shows an internal action code
       for (const e of entries) expect(e.action, e.action).not.toMatch(/^[a-z]+(\.[a-z-]+)+$/);
     });
@@ -588,14 +587,11 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
       expect((await getDoc(me.socket, me.sessionId, tax.documentId)).ok).toBe(true);
       expect((FileAck.parse(await ask(me.socket, VAULT_EVENTS.pdf, { sessionId: me.sessionId, documentId: rib.documentId }))).ok).toBe(true);
       const entries = await journal(me.socket, me.sessionId);
-      // newest first: the PDF (a read of the document), then the get
-      expect(entries.slice(0, 2)).toEqual([
-        { at: expect.any(String) as unknown, who: 'Vous', action: 'a ouvert un document', documentTitle: 'Relevé d’identité bancaire (RIB)', ground: 'own-card' },
-        { at: expect.any(String) as unknown, who: 'Vous', action: 'a ouvert un document', documentTitle: 'Avis d’impôt', ground: 'own-card' },
-      ]);
-      const deposits = entries.filter((e) => e.action === 'a ajouté un document');
-      expect(deposits.filter((e) => e.documentTitle === 'Relevé d’identité bancaire (RIB)')).toHaveLength(2);
-      expect(deposits.filter((e) => e.documentTitle === 'Avis d’impôt')).toHaveLength(1);
+      // her visit in one line: the tax notice opened, then the RIB printed (a read of the document)
+      expect(entries[0]).toEqual({ at: expect.any(String) as unknown, who: 'Vous', action: 'avez ouvert 2 papiers', documentTitle: null, ground: 'own-card', kind: 'own', why: null });
+      // her deposits, earlier, said in her words too
+      expect(entries.some((e) => e.who === 'Vous' && /^avez ajouté \d+ papiers?/.test(e.action))).toBe(true);
+      expect(entries.filter((e) => e.who === 'Vous' && e.action.startsWith('a '))).toEqual([]);
       // what was done in the database is what the journal shows
       const reads = await server.db
         .selectFrom('audit_journal')
@@ -695,7 +691,7 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
       expect(entries.filter((e) => e.who === 'Vous' && /liste des papiers|cherché|fichier/.test(e.action))).toEqual([]);
       // her own opening of a document is still shown
       expect((await getDoc(me.socket, me.sessionId, tax.documentId)).ok).toBe(true);
-      expect((await journal(me.socket, me.sessionId))[0]).toMatchObject({ who: 'Vous', action: 'a ouvert un document', documentTitle: 'Avis d’impôt' });
+      expect((await journal(me.socket, me.sessionId))[0]).toMatchObject({ who: 'Vous', action: 'avez ouvert 1 papier', documentTitle: 'Avis d’impôt' });
     });
 
     describe('isolation', () => {
@@ -884,7 +880,7 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
         expect(await getDoc(me.socket, me.sessionId, doc.documentId)).toMatchObject({ ok: false, error: { code: 'unknown' } });
         expect(await file(me.socket, me.sessionId, doc.sha256)).toMatchObject({ ok: false, error: { code: 'unknown' } });
         // the journal keeps that it happened, with the title it had
-        expect((await journal(me.socket, me.sessionId))[0]).toMatchObject({ who: 'Vous', action: 'a supprimé un document', documentTitle: 'Bulletin de salaire', ground: 'own-card' });
+        expect((await journal(me.socket, me.sessionId))[0]).toMatchObject({ who: 'Vous', action: expect.stringMatching(/supprimé 1 papier$/) as unknown, documentTitle: 'Bulletin de salaire', ground: 'own-card' });
         // deleting what is already gone (another kiosk did it) is not an error
         expect(await del(ownCard(camille))).toMatchObject({ ok: true });
       });
@@ -910,7 +906,8 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
         expect(await server.db.selectFrom('message_attachments').selectAll().where('message_id', '=', messageId).execute()).toEqual([
           { message_id: messageId, document_id: rib.documentId, version: 2, doc_type: 'rib', title: 'Relevé d’identité bancaire (RIB)', blob_sha256: rib.sha256 },
         ]);
-        expect((await journal(me.socket, me.sessionId))[0]).toMatchObject({ who: 'Vous', action: 'a envoyé un document', documentTitle: 'Relevé d’identité bancaire (RIB)' });
+        // her visit: the papers she added, and this one sent
+        expect((await journal(me.socket, me.sessionId))[0]).toMatchObject({ who: 'Vous', action: expect.stringMatching(/envoyé 1 papier à un organisme$/) as unknown, kind: 'own' });
 
         // an agent may send with the beneficiary present (unlike deleting); the message says who wrote it
         const viaAgent = randomUUID();

@@ -43,7 +43,7 @@ describe.each(DIALECTS)('the person’s journal (%s)', (dialect) => {
       { at: '09:00:00', actor: { kind: 'staff', id: caf.id }, action: 'document.read', ground: 'institution-processing', documentId: 'doc-a', detail: { title: 'RIB' } },
       { at: '09:00:20', actor: { kind: 'staff', id: caf.id }, action: 'document.file.read', ground: 'institution-processing', documentId: 'doc-a', detail: { title: 'RIB' } },
       // Sophie, with Camille's card in the box
-      { at: '09:30:00', actor: { kind: 'person', id: sophie.identifier }, action: 'document.read', ground: 'consent', documentId: 'doc-b', detail: { title: 'Bulletin de salaire' } },
+      { at: '09:30:00', actor: { kind: 'person', id: sophie.identifier }, action: 'document.read', ground: 'present-beneficiary', documentId: 'doc-b', detail: { title: 'Bulletin de salaire' } },
       { at: '10:00:00', actor: { kind: 'system', id: 'platform' }, action: 'application.information-provided', ground: 'system' },
       // another visit, hours later
       { at: '13:00:00', actor: you, action: 'document.deposit', ground: 'own-card', documentId: 'doc-c', detail: { title: 'Avis d’impôt' } },

@@ -411,11 +411,20 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
   const closeVisit = () => {
     if (!visit) return;
     const counts = new Map<string, number>();
-    // said in the order they were done (rows come newest first)
-    for (const r of [...visit.rows].reverse()) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
+    // said in the order they were done (rows come newest first); a paper's acts count the papers, not the times
+    const seen = new Map<string, Set<string>>();
+    for (const [i, r] of [...visit.rows].reverse().entries()) {
+      const key = r.action.startsWith('document.') && r.document_id ? r.document_id : `row ${i}`;
+      const set = seen.get(r.action) ?? new Set<string>();
+      set.add(key);
+      seen.set(r.action, set);
+      counts.set(r.action, set.size);
+    }
     const words = visitActs(counts);
     const papers = new Set(visit.rows.map((r) => r.document_id));
-    if (words) lines.push({ at: visit.newest.at, who: JOURNAL_WHO.you, action: words, documentTitle: visit.rows.length === 1 && papers.size === 1 ? titleOf(visit.rows) : null, ground: visit.newest.ground, kind: 'own', why: null });
+    // the paper's name when the whole visit was about one paper
+    const onePaper = papers.size === 1 && !papers.has(null);
+    if (words) lines.push({ at: visit.newest.at, who: JOURNAL_WHO.you, action: words, documentTitle: onePaper ? titleOf(visit.rows.slice(0, 1)) : null, ground: visit.newest.ground, kind: 'own', why: null });
     visit = null;
   };
 

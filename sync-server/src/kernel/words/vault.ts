@@ -82,7 +82,7 @@ export function toYou(action: string): string {
 
 /** Why someone else could do it: the ground of the act, in the person's words. */
 export const JOURNAL_WHY: Readonly<Record<string, string>> = {
-  consent: 'avec votre carte : vous étiez là',
+  'present-beneficiary': 'avec votre carte : vous étiez là',
   procuration: 'avec la procuration que vous avez signée',
   'institution-processing': 'pour étudier votre demande',
   'staff-administration': 'pour gérer votre compte ou votre carte',

@@ -191,8 +191,11 @@ describe('processing, from the kiosk to the console and back', () => {
     await request.click();
     await cp.getByRole('heading', { level: 1, name: 'Prime d’activité — Camille Martin' }).waitFor();
     await cp.getByText('Envoyée (à prendre en charge)').first().waitFor();
+    // the situation she declared (the papers' fields, above it, may say « Française » too)
+    const situation = cp.locator('h2', { hasText: 'Sa situation' }).locator('xpath=following-sibling::dl[1]');
     const fact = (text: string) => cp.getByRole('definition').getByText(text, { exact: true });
-    for (const v of ['Locataire', 'Salariée', 'Française']) await fact(v).waitFor();
+    const declared = (text: string) => situation.getByRole('definition').getByText(text, { exact: true });
+    for (const v of ['Locataire', 'Salariée', 'Française']) await declared(v).waitFor();
     const pieces = cp.locator('ul.papers');
     await expect.poll(() => pieces.getByRole('listitem').count()).toBe(3);
     // each paper given, and when, with what was read on it

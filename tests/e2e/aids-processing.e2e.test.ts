@@ -113,25 +113,9 @@ describe('processing, from the kiosk to the console and back', () => {
     await depositThroughCapture(stack, (await renderPayslip({ seed: 1, font: 'DejaVu Sans', month: lastMonth() })).png, 'payslip');
     await stack.core.sync.flushed(30_000);
 
-    await page.getByRole('button', { name: /^Mes aides/ }).click();
-    await page.getByRole('button', { name: 'Demander une aide' }).click();
-    await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Faire la demande/ }).click();
-    await page.getByRole('heading', { name: 'Où habitez-vous ?' }).waitFor();
-    await page.getByRole('button', { name: 'Je suis locataire' }).click();
-    await kiosk.next();
-    await page.getByRole('button', { name: 'Je suis salarié(e)' }).click();
-    await kiosk.next();
-    await page.getByRole('button', { name: 'Française' }).click();
-    await kiosk.next();
-    await page.getByRole('heading', { name: 'Avez-vous des enfants à charge ?' }).waitFor();
-    await page.getByRole('button', { name: 'Non', exact: true }).click();
-    await kiosk.next();
-    await page.getByRole('heading', { name: 'Vivez-vous en couple ?' }).waitFor();
-    await page.getByRole('button', { name: 'Non', exact: true }).click();
-    await page.getByRole('button', { name: 'Créer ma demande' }).click();
+    await kiosk.filePrimeActivite();
 
     // the dossier: the three papers there, "send now" possible
-    await page.getByRole('heading', { name: 'Prime d’activité', level: 1 }).waitFor();
     await kioskPiece(/carte d’identité/).getByText(/Vous l’avez : Carte d’identité, ajouté le/).waitFor();
     await kioskPiece(/Votre RIB/).getByText(/Vous l’avez : Relevé d’identité bancaire \(RIB\), ajouté le/).waitFor();
     await kioskPiece(/bulletins de salaire/).getByText(/Vous l’avez : Bulletin de salaire, ajouté le/).waitFor();

@@ -38,6 +38,20 @@ async function settle(stack: Stack): Promise<void> {
   await new Promise((r) => setTimeout(r, 900));
 }
 
+/** Sophie logs in with her agent card, then Camille joins with hers in the second slot and her PIN. */
+async function accompany(page: Page, stack: Stack): Promise<void> {
+  await stack.insert('Sophie');
+  await page.getByText('Bonjour Sophie').waitFor();
+  await typePin(page, stack.person('Sophie').card.pin);
+  await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
+  await stack.insert('Camille', 1);
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText('Bonjour Camille').waitFor();
+  for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
+  await dialog.getByRole('button', { name: 'Valider' }).click();
+  await page.getByText('Vous accompagnez Camille.').waitFor();
+}
+
 describe('card sessions on screen', () => {
   let stack: Stack;
   let browser: LaunchedBrowser;
@@ -122,16 +136,7 @@ describe('card sessions on screen', () => {
 
   it('asks for both cards at the end of an accompanied session, and invites the next person only when both are out', async () => {
     mkdirSync(SHOTS, { recursive: true });
-    await stack.insert('Sophie');
-    await page.getByText('Bonjour Sophie').waitFor();
-    await typePin(page, stack.person('Sophie').card.pin);
-    await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
-    await stack.insert('Camille', 1);
-    const dialog = page.getByRole('dialog');
-    await dialog.getByText('Bonjour Camille').waitFor();
-    for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
-    await dialog.getByRole('button', { name: 'Valider' }).click();
-    await page.getByText('Vous accompagnez Camille.').waitFor();
+    await accompany(page, stack);
     await page.getByRole('button', { name: 'Terminer' }).click();
     await page.getByText('Retirez les 2 cartes.').waitFor();
     await expectAccessible(page, 'remove both cards');
@@ -153,16 +158,7 @@ describe('card sessions on screen', () => {
   });
 
   it('asks for the card left behind when the agent pulls hers during an accompanied session', async () => {
-    await stack.insert('Sophie');
-    await page.getByText('Bonjour Sophie').waitFor();
-    await typePin(page, stack.person('Sophie').card.pin);
-    await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
-    await stack.insert('Camille', 1);
-    const dialog = page.getByRole('dialog');
-    await dialog.getByText('Bonjour Camille').waitFor();
-    for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
-    await dialog.getByRole('button', { name: 'Valider' }).click();
-    await page.getByText('Vous accompagnez Camille.').waitFor();
+    await accompany(page, stack);
     await stack.remove(0, { force: true });
     await page.getByText('La session est fermée, car la carte a été retirée.').waitFor();
     await page.getByText('Il reste une carte dans le boîtier. Retirez-la.').waitFor();
@@ -240,16 +236,7 @@ describe('inactivity', () => {
   it('after an accompanied session closed for inactivity, asks for both cards', async () => {
     const { page } = browser;
     await new Promise((r) => setTimeout(r, 900));
-    await stack.insert('Sophie');
-    await page.getByText('Bonjour Sophie').waitFor();
-    await typePin(page, stack.person('Sophie').card.pin);
-    await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
-    await stack.insert('Camille', 1);
-    const dialog = page.getByRole('dialog');
-    await dialog.getByText('Bonjour Camille').waitFor();
-    for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
-    await dialog.getByRole('button', { name: 'Valider' }).click();
-    await page.getByText('Vous accompagnez Camille.').waitFor();
+    await accompany(page, stack);
     // nobody touches the screen
     await page.getByText('La session est fermée, car la tablette n’a pas été utilisée pendant un moment.').waitFor({ timeout: 30_000 });
     await page.getByText('Retirez les 2 cartes.').waitFor();

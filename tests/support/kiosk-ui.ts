@@ -22,6 +22,8 @@ export interface KioskUi {
   typeNumber(label: string | RegExp, digits: string): Promise<void>;
   /** "Continuer" */
   next(): Promise<void>;
+  /** from home: asks for the prime d'activité, as a tenant, salaried, French, without children, single; the request's screen */
+  filePrimeActivite(): Promise<void>;
 }
 
 /** `shots`: a folder where a full-page picture of each screen checked is written, for a person to look at. */
@@ -61,6 +63,25 @@ export function kioskUi(page: Page, stack: Stack, opts: { shots?: string | undef
       await expect.poll(() => page.getByLabel(label).inputValue()).toBe(digits);
     },
     next: () => page.getByRole('button', { name: 'Continuer', exact: true }).click(),
+    async filePrimeActivite() {
+      await page.getByRole('button', { name: /^Mes aides/ }).click();
+      await page.getByRole('button', { name: 'Demander une aide' }).click();
+      await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Faire la demande/ }).click();
+      await page.getByRole('heading', { name: 'Où habitez-vous ?' }).waitFor();
+      await page.getByRole('button', { name: 'Je suis locataire' }).click();
+      await ui.next();
+      await page.getByRole('button', { name: 'Je suis salarié(e)' }).click();
+      await ui.next();
+      await page.getByRole('button', { name: 'Française' }).click();
+      await ui.next();
+      await page.getByRole('heading', { name: 'Avez-vous des enfants à charge ?' }).waitFor();
+      await page.getByRole('button', { name: 'Non', exact: true }).click();
+      await ui.next();
+      await page.getByRole('heading', { name: 'Vivez-vous en couple ?' }).waitFor();
+      await page.getByRole('button', { name: 'Non', exact: true }).click();
+      await page.getByRole('button', { name: 'Créer ma demande' }).click();
+      await page.getByRole('heading', { name: 'Prime d’activité', level: 1 }).waitFor();
+    },
   };
   return ui;
 }

@@ -280,6 +280,14 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         return findVisibleApplication(db, catalogue, session.account.institutionKind, p.data.id);
       }
 
+      /** A paper of a request this institution sees: the request, and the checklist item named. */
+      async function visiblePiece(session: ConsoleSession, params: unknown): Promise<{ app: ApplicationRow; itemId: string } | null> {
+        const p = PieceParams.safeParse(params);
+        if (!p.success) return null;
+        const app = await findVisibleApplication(db, catalogue, session.account.institutionKind, p.data.id);
+        return app ? { app, itemId: p.data.itemId } : null;
+      }
+
       /**
        * A form posted about one application: a live session, the CSRF token, an application this
        * account may see. Null when the reply is already sent (login page, 403, 404).
@@ -411,13 +419,12 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       scope.get('/demandes/:id/papiers/:itemId', async (request, reply) => {
         const session = await requireSession(request, reply);
         if (!session) return reply;
-        const params = PieceParams.safeParse(request.params);
-        if (!params.success) return notFound(reply, session);
-        const app = await findVisibleApplication(db, catalogue, session.account.institutionKind, params.data.id);
-        if (!app) return notFound(reply, session);
+        const found = await visiblePiece(session, request.params);
+        if (!found) return notFound(reply, session);
+        const { app, itemId } = found;
         const detail = await applicationDetail(db, catalogue, session.account.institutionKind, app);
         // only the pieces this institution may see are in the detail: another's answers as unknown
-        const piece = detail.pieces.find((p) => p.itemId === params.data.itemId && p.hasFile);
+        const piece = detail.pieces.find((p) => p.itemId === itemId && p.hasFile);
         if (!piece) {
           return sendPage(reply, 404, errorPage(plainChrome(session), { ...CONSOLE_ANSWER.noPaper, back: { href: applicationPath(app.id), label: PAPER_WORDS.back } }));
         }
@@ -428,11 +435,10 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       scope.get('/demandes/:id/pieces/:itemId', { exposeHeadRoute: false }, async (request, reply) => {
         const session = await requireSession(request, reply);
         if (!session) return reply;
-        const params = PieceParams.safeParse(request.params);
-        if (!params.success) return notFound(reply, session);
-        const app = await findVisibleApplication(db, catalogue, session.account.institutionKind, params.data.id);
-        if (!app) return notFound(reply, session);
-        const outcome = await readPieceForProcessing({ ...deps, catalogue }, session.account.id, app, params.data.itemId);
+        const found = await visiblePiece(session, request.params);
+        if (!found) return notFound(reply, session);
+        const { app, itemId } = found;
+        const outcome = await readPieceForProcessing({ ...deps, catalogue }, session.account.id, app, itemId);
         if (!outcome.ok) {
           if (outcome.code === 'unknown') {
             return sendPage(reply, 404, errorPage(plainChrome(session), { ...CONSOLE_ANSWER.noPiece, back: { href: applicationPath(app.id), label: CONSOLE_ANSWER.backToApplication } }));

@@ -5,7 +5,7 @@
  * aid checklist's "Trop ancien" come from `paperAgeProblem`, with their own number of months.
  * Pure: the kiosk (at capture, and on screen through the contract) and the server use it alike.
  */
-import { TIME_ZONE } from './format.ts';
+import { dateFr, TIME_ZONE } from './format.ts';
 import type { DocType } from './common.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -92,13 +92,9 @@ export function paperAgeProblem(paper: DatedPaper, maxAgeMonths: number | undefi
 }
 
 const MONTH = new Intl.DateTimeFormat('fr-FR', { timeZone: TIME_ZONE, month: 'long', year: 'numeric' });
-const DAY = new Intl.DateTimeFormat('fr-FR', { timeZone: TIME_ZONE, day: 'numeric', month: 'long', year: 'numeric' });
 
 const monthWords = (iso: string) => MONTH.format(new Date(`${iso.slice(0, 10)}T12:00:00Z`));
-const dayWords = (iso: string) =>
-  DAY.formatToParts(new Date(`${iso.slice(0, 10)}T12:00:00Z`))
-    .map((p) => (p.type === 'day' && p.value === '1' ? '1er' : p.value))
-    .join('');
+const dayWords = (iso: string) => dateFr(iso.slice(0, 10));
 
 /**
  * The paper's date as a person says it: « bulletin de juin 2025 », « attestation de mars 2026 »,

@@ -42,22 +42,24 @@ export const JOURNAL_ACTION_WORDS: Readonly<Record<string, string>> = {
   'application.message': 'a écrit un message sur une demande',
 };
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 /**
  * The person's own acts of one visit, as one line: "Vous avez ajouté 2 papiers et signé 1 demande".
  * Counted by what they did; an act not listed here keeps its own line.
  */
 const VISIT_ACTS: Readonly<Record<string, (n: number) => string>> = {
-  'document.deposit': (n) => `ajouté ${n === 1 ? '1 papier' : `${n} papiers`}`,
-  'document.delete': (n) => `supprimé ${n === 1 ? '1 papier' : `${n} papiers`}`,
-  'document.send': (n) => `envoyé ${n === 1 ? '1 papier' : `${n} papiers`} à un organisme`,
-  'document.read': (n) => `ouvert ${n === 1 ? '1 papier' : `${n} papiers`}`,
-  'application.create': (n) => `commencé ${n === 1 ? '1 demande' : `${n} demandes`} d’aide`,
-  'application.piece.choose': (n) => `choisi ${n === 1 ? '1 papier' : `${n} papiers`} pour une demande`,
-  'application.signed': (n) => `signé ${n === 1 ? '1 demande' : `${n} demandes`} avec votre carte`,
-  'application.submit': (n) => `envoyé ${n === 1 ? '1 demande' : `${n} demandes`}`,
-  'application.withdraw': (n) => `retiré ${n === 1 ? '1 demande' : `${n} demandes`}`,
-  'application.message': (n) => `écrit ${n === 1 ? '1 message' : `${n} messages`} à un service`,
-  'application.information-provided': (n) => `répondu ${n === 1 ? 'à 1 question' : `à ${n} questions`} d’un service`,
+  'document.deposit': (n) => `ajouté ${plural(n, 'papier', 'papiers')}`,
+  'document.delete': (n) => `supprimé ${plural(n, 'papier', 'papiers')}`,
+  'document.send': (n) => `envoyé ${plural(n, 'papier', 'papiers')} à un organisme`,
+  'document.read': (n) => `ouvert ${plural(n, 'papier', 'papiers')}`,
+  'application.create': (n) => `commencé ${plural(n, 'demande', 'demandes')} d’aide`,
+  'application.piece.choose': (n) => `choisi ${plural(n, 'papier', 'papiers')} pour une demande`,
+  'application.signed': (n) => `signé ${plural(n, 'demande', 'demandes')} avec votre carte`,
+  'application.submit': (n) => `envoyé ${plural(n, 'demande', 'demandes')}`,
+  'application.withdraw': (n) => `retiré ${plural(n, 'demande', 'demandes')}`,
+  'application.message': (n) => `écrit ${plural(n, 'message', 'messages')} à un service`,
+  'application.information-provided': (n) => `répondu à ${plural(n, 'question', 'questions')} d’un service`,
 };
 
 /** Steps the platform takes by itself when the person acts (a request starts collecting, all papers are there): part of their visit, not acts of theirs. */
@@ -100,8 +102,6 @@ export const JOURNAL_WHO = {
   person: (firstName: string, agent: boolean) => `${firstName}${agent ? ' (agent)' : ''}`,
   someone: 'Une personne',
 } as const;
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** How many times, how many papers: said after the action when a run of reads makes one line. */
 export const JOURNAL_COUNT = {

@@ -12,11 +12,21 @@ export interface FrozenLink {
   url: string;
   freeze(): void;
   thaw(): void;
+  /**
+   * Arms a trap for the next WebSocket through the link: the server's opening packet (engine.io's
+   * `0{"sid"…`) goes through, then the link is cut (`cut`: both ends closed) or holds everything (`hold`)
+   * — the moment between a transport that opened and the namespace's welcome that never came.
+   * Resolves once the trap was sprung.
+   */
+  trapNextOpening(mode: 'cut' | 'hold'): Promise<void>;
+  /** closes every connection through the link (as a server killed at once) */
+  cutAll(): void;
   close(): Promise<void>;
 }
 
 export async function startFrozenLink(target: { host: string; port: number }): Promise<FrozenLink> {
   let frozen = false;
+  let trap: { mode: 'cut' | 'hold'; sprung: () => void } | null = null;
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
   const server = createServer((client: Socket) => {
     const upstream = connect(target.port, target.host);
@@ -27,7 +37,30 @@ export async function startFrozenLink(target: { host: string; port: number }): P
       upstream.pause();
     }
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (trap) {
+      // the upstream's bytes looked at before they are passed on, until the opening packet went by
+      const armed = trap;
+      let seen = '';
+      const watch = (chunk: Buffer) => {
+        client.write(chunk);
+        seen = (seen + chunk.toString('latin1')).slice(-4096);
+        if (!seen.includes('0{"sid"') || trap !== armed) return;
+        trap = null;
+        upstream.off('data', watch);
+        if (armed.mode === 'cut') {
+          client.destroy();
+          upstream.destroy();
+        } else {
+          client.pause();
+          upstream.pause();
+          client.unpipe(upstream);
+        }
+        armed.sprung();
+      };
+      upstream.on('data', watch);
+    } else {
+      upstream.pipe(client);
+    }
     const drop = () => {
       pairs.delete(pair);
       client.destroy();
@@ -47,6 +80,17 @@ export async function startFrozenLink(target: { host: string; port: number }): P
         // unpiped: nothing read is passed on, and a paused socket reads nothing more
         p.client.pause();
         p.upstream.pause();
+      }
+    },
+    trapNextOpening(mode) {
+      return new Promise<void>((sprung) => {
+        trap = { mode, sprung };
+      });
+    },
+    cutAll() {
+      for (const p of pairs) {
+        p.client.destroy();
+        p.upstream.destroy();
       }
     },
     thaw() {

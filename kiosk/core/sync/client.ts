@@ -62,6 +62,11 @@ export interface SyncClientOptions {
   retryDelayMaxMs?: number;
   /** tus chunk size (1 MiB) */
   chunkSize?: number;
+  /**
+   * how long a connection attempt may take, from the signed challenge to the server's welcome (15 s):
+   * socket.io's own timeout covers only the transport's opening, not the server's answer after it
+   */
+  connectTimeoutMs?: number;
   /** what the kiosk holds, sent in the hello so the server pushes only what is newer */
   revocationsVersion?: () => number;
   /** the revocation list pushes (the kiosk core checks the CA signature); the answer is the acknowledgement */
@@ -145,6 +150,7 @@ export class SyncClient {
   private readonly ledger: PushLedger;
   private readonly backoff: Backoff;
   private readonly reconnect: Backoff;
+  private readonly connectTimeoutMs: number;
   private draining: Promise<void> | null = null;
   private again = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -180,6 +186,7 @@ export class SyncClient {
     this.ledger.purge();
     this.reconnect = new Backoff(500, opts.reconnectDelayMaxMs ?? 10_000);
     this.backoff = new Backoff(1000, opts.retryDelayMaxMs ?? 5 * 60_000);
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
     const fromEnv = process.env.FAC_ENROLLMENT_CODE?.trim();
     this.enrollmentCode = opts.enrollmentCode !== undefined ? opts.enrollmentCode : fromEnv ? fromEnv : null;
     this.unsubscribe = opts.outbox.onChange(() => {
@@ -408,8 +415,10 @@ export class SyncClient {
     if (this.stopped) return 'failed';
     return new Promise<ConnectOutcome>((resolve) => {
       const done = (o: ConnectOutcome) => {
+        clearTimeout(timer);
         socket.off('connect', onConnect);
         socket.off('connect_error', onError);
+        socket.off('disconnect', onClosed);
         resolve(o);
       };
       const onConnect = () => done('connected');
@@ -417,8 +426,22 @@ export class SyncClient {
         this.opts.logger.warn({ err: err.message }, 'sync connection refused or failed');
         done(err.message === HANDSHAKE_ERROR.revoked ? 'revoked' : err.message === HANDSHAKE_ERROR.unauthorized ? 'unauthorized' : 'failed');
       };
+      // the transport opened and closed again before the server's welcome: socket.io then says
+      // « disconnect » only, neither « connect » nor « connect_error », and the attempt is over
+      const onClosed = (reason: string) => {
+        this.opts.logger.warn({ reason }, 'sync connection closed before the server welcomed it');
+        done('failed');
+      };
+      // opened but never welcomed (a server that stopped between the two): give up and try afresh
+      const timer = setTimeout(() => {
+        this.opts.logger.warn({ timeoutMs: this.connectTimeoutMs }, 'sync connection not welcomed in time');
+        socket.disconnect();
+        done('failed');
+      }, this.connectTimeoutMs);
+      timer.unref();
       socket.on('connect', onConnect);
       socket.on('connect_error', onError);
+      socket.on('disconnect', onClosed);
       socket.auth = handshake;
       socket.connect();
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateFr, dateTimeFr, decisionTermsFr, euros, fieldValueFr, ibanFr, roundCents } from './format.ts';
+import { dateFr, dateTimeFr, decisionTermsFr, euros, fieldValueFr, ibanFr, parisDay, roundCents } from './format.ts';
 
 describe('format: dates', () => {
   it('writes the first of the month as an ordinal, the other days as numbers', () => {
@@ -80,5 +80,15 @@ describe('format: fields read and decision terms', () => {
     expect(decisionTermsFr({ amountCents: 123456, startDate: null })).toBe('Montant : 1 234,56 € par mois');
     expect(decisionTermsFr({ amountCents: null, startDate: '2026-06-15' })).toBe('À partir du 15 juin 2026');
     expect(decisionTermsFr({ amountCents: null, startDate: null })).toBeNull();
+  });
+});
+
+describe('format: the day in Paris', () => {
+  it('is the Paris calendar day, not the UTC one', () => {
+    // 23:30 UTC on 31 December is already the 1st of January in Paris (UTC+1 in winter)
+    expect(parisDay(new Date('2025-12-31T23:30:00Z'))).toBe('2026-01-01');
+    // 22:30 UTC on 30 June is 00:30 on 1 July in Paris (UTC+2 in summer)
+    expect(parisDay(new Date('2026-06-30T22:30:00Z'))).toBe('2026-07-01');
+    expect(parisDay(new Date('2026-06-30T21:30:00Z'))).toBe('2026-06-30');
   });
 });

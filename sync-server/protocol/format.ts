@@ -26,6 +26,13 @@ function toDate(value: Date | string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+const ISO_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar day in Paris (YYYY-MM-DD) at that moment: « today » for a paper's age, whatever the machine's clock zone. */
+export function parisDay(at: Date = new Date()): string {
+  return ISO_DAY.format(at);
+}
+
 /** A value that is not a date is shown as it is rather than as « Invalid Date ». */
 const asIs = (value: Date | string) => (typeof value === 'string' ? value : '');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, paperAgeProblem, paperDateOf, paperDateWords } from './paper-date.ts';
+import { addMonths, askedDateFields, paperAgeProblem, paperDateAsk, paperDateOf, paperDateWords } from './paper-date.ts';
 import { expiryOf } from './vault.ts';
 
 describe('a paper’s own date', () => {
@@ -64,5 +64,49 @@ describe('a paper’s date in words', () => {
     expect(paperDateWords('proof-of-address', '2024-11-05')).toBe('daté du 5 novembre 2024');
     expect(paperDateWords('proof-of-address', null)).toBeNull();
     expect(paperDateWords('proof-of-address', 'not a date')).toBeNull();
+  });
+});
+
+describe('a paper’s date asked when it was not read', () => {
+  const today = '2026-12-07';
+
+  it('is asked only for papers that age, and only when the reading found none', () => {
+    expect(paperDateAsk('payslip', { employee: 'M. DUPONT' })).toBe('month');
+    expect(paperDateAsk('payslip', { periodEnd: '2026-11-30' })).toBeNull();
+    expect(paperDateAsk('caf-certificate', {})).toBe('month');
+    expect(paperDateAsk('caf-certificate', { period: '2026-10' })).toBeNull();
+    expect(paperDateAsk('tax-notice', { referenceIncome: '12000' })).toBe('income-year');
+    expect(paperDateAsk('tax-notice', { incomeYear: '2025' })).toBeNull();
+    expect(paperDateAsk('proof-of-address', {})).toBe('day');
+    expect(paperDateAsk('health-insurance', {})).toBe('day');
+    // age by their end of validity, or not at all
+    for (const t of ['identity-card', 'passport', 'residence-permit', 'rib', 'other'] as const) expect(paperDateAsk(t, {})).toBeNull();
+  });
+
+  it('gives the fields the reading would have given, so the paper is dated as if read', () => {
+    const payslip = askedDateFields('payslip', '11/2026', today);
+    expect(payslip).toEqual({ ok: true, fields: { periodStart: '2026-11-01', periodEnd: '2026-11-30' } });
+    expect(paperDateOf('payslip', payslip.ok ? payslip.fields : {})).toBe('2026-11-30');
+    expect(askedDateFields('payslip', '2/2024', today)).toEqual({ ok: true, fields: { periodStart: '2024-02-01', periodEnd: '2024-02-29' } });
+    expect(askedDateFields('caf-certificate', '10/2026', today)).toEqual({ ok: true, fields: { period: '2026-10' } });
+    const tax = askedDateFields('tax-notice', '2025', today);
+    expect(tax).toEqual({ ok: true, fields: { incomeYear: '2025' } });
+    expect(paperDateOf('tax-notice', tax.ok ? tax.fields : {})).toBe('2026-09-01');
+    expect(askedDateFields('proof-of-address', '3/11/2026', today)).toEqual({ ok: true, fields: { date: '2026-11-03' } });
+    expect(askedDateFields('health-insurance', '07/12/2026', today)).toEqual({ ok: true, fields: { date: '2026-12-07' } });
+  });
+
+  it('refuses what is not finished, not a date, in the future or before 1990', () => {
+    expect(askedDateFields('payslip', '11/20', today)).toEqual({ ok: false, problem: 'incomplete' });
+    expect(askedDateFields('payslip', '', today)).toEqual({ ok: false, problem: 'incomplete' });
+    expect(askedDateFields('payslip', '13/2025', today)).toEqual({ ok: false, problem: 'not-a-date' });
+    expect(askedDateFields('payslip', 'juin', today)).toEqual({ ok: false, problem: 'not-a-date' });
+    expect(askedDateFields('payslip', '01/2027', today)).toEqual({ ok: false, problem: 'future' });
+    expect(askedDateFields('proof-of-address', '31/02/2026', today)).toEqual({ ok: false, problem: 'not-a-date' });
+    expect(askedDateFields('proof-of-address', '08/12/2026', today)).toEqual({ ok: false, problem: 'future' });
+    expect(askedDateFields('proof-of-address', '12/05/1970', today)).toEqual({ ok: false, problem: 'too-old' });
+    // a notice for this year's income comes next year
+    expect(askedDateFields('tax-notice', '2026', today)).toEqual({ ok: false, problem: 'future' });
+    expect(askedDateFields('rib', '01/2026', today)).toEqual({ ok: false, problem: 'not-a-date' });
   });
 });

@@ -60,6 +60,66 @@ export function paperDateOf(docType: DocType, fields: Readonly<Record<string, st
   }
 }
 
+/**
+ * How a paper's date is asked when the reading did not find it: the month of a payslip or of a CAF
+ * attestation, the year of the income on a tax notice, the day of the others that age (a proof of
+ * address, a health-insurance attestation). Identity papers age by their end of validity, a RIB does not
+ * age: never asked.
+ */
+export type DateAsk = 'month' | 'income-year' | 'day';
+
+const ASKED: Partial<Record<DocType, DateAsk>> = {
+  payslip: 'month',
+  'caf-certificate': 'month',
+  'tax-notice': 'income-year',
+  'proof-of-address': 'day',
+  'health-insurance': 'day',
+};
+
+/** The question the check screen asks for this paper's date, or null when its date is known or does not count. */
+export function paperDateAsk(docType: DocType, fields: Readonly<Record<string, string | undefined>>): DateAsk | null {
+  const ask = ASKED[docType];
+  return ask && paperDateOf(docType, fields) === null ? ask : null;
+}
+
+export type AskedDateProblem = 'incomplete' | 'not-a-date' | 'future' | 'too-old';
+
+/**
+ * The fields a date typed by the person gives the paper (so `paperDateOf` finds it as if it had been
+ * read): `MM/AAAA` for a month, `AAAA` for the income's year, `JJ/MM/AAAA` for a day. Refused: a date
+ * not finished, one that is not a date, one after `today` (for a tax notice, this year's income, whose
+ * notice comes next year), one before 1990.
+ */
+export function askedDateFields(docType: DocType, typed: string, today: string): { ok: true; fields: Record<string, string> } | { ok: false; problem: AskedDateProblem } {
+  const ask = ASKED[docType];
+  const text = typed.replace(/\s+/g, '');
+  if (!ask) return { ok: false, problem: 'not-a-date' };
+  const shape = { month: /^(\d{1,2})\/(\d{4})$/, 'income-year': /^(\d{4})$/, day: /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/ }[ask];
+  const m = shape.exec(text);
+  if (!m) {
+    // a start of the right shape is not finished yet; anything else is not a date
+    const partial = { month: /^\d{0,2}(\/\d{0,4})?$/, 'income-year': /^\d{0,3}$/, day: /^\d{0,2}(\/\d{0,2}(\/\d{0,4})?)?$/ }[ask];
+    return { ok: false, problem: partial.test(text) ? 'incomplete' : 'not-a-date' };
+  }
+  const year = Number(m.at(-1));
+  if (year < 1990) return { ok: false, problem: 'too-old' };
+  if (ask === 'income-year') {
+    if (year >= Number(today.slice(0, 4))) return { ok: false, problem: 'future' };
+    return { ok: true, fields: { incomeYear: String(year) } };
+  }
+  const month = Number(ask === 'month' ? m[1] : m[2]);
+  if (month < 1 || month > 12) return { ok: false, problem: 'not-a-date' };
+  const ym = `${year}-${String(month).padStart(2, '0')}`;
+  if (ask === 'month') {
+    if (`${ym}-01` > today) return { ok: false, problem: 'future' };
+    return { ok: true, fields: docType === 'payslip' ? { periodStart: `${ym}-01`, periodEnd: endOfMonth(ym) } : { period: ym } };
+  }
+  const day = calendarDate(`${ym}-${String(Number(m[1])).padStart(2, '0')}`);
+  if (!day) return { ok: false, problem: 'not-a-date' };
+  if (day > today) return { ok: false, problem: 'future' };
+  return { ok: true, fields: { date: day } };
+}
+
 /** ISO date + n months, clamped to the end of the month (31 Jan + 1 month = 28/29 Feb). */
 export function addMonths(isoDate: string, months: number): string {
   const [y, m, d] = isoDate.slice(0, 10).split('-').map(Number) as [number, number, number];

@@ -1,4 +1,5 @@
 export * from './schema.ts';
 export * from './client.ts';
 export * from './wire.ts';
-export { paperDateWords } from '../../sync-server/protocol/paper-date.ts';
+export { askedDateFields, paperDateAsk, paperDateWords } from '../../sync-server/protocol/paper-date.ts';
+export type { AskedDateProblem, DateAsk } from '../../sync-server/protocol/paper-date.ts';

@@ -129,7 +129,7 @@ export type FieldReading = z.infer<typeof FieldReading>;
 
 export const CaptureAnalysis = z.object({
   captureId: z.uuid(),
-  docType: z.string(),
+  docType: DocType,
   /** what kind of paper it was read as, in words for the screen */
   docTitle: z.string(),
   fields: z.record(z.string(), FieldReading),

@@ -130,6 +130,28 @@ export const t = {
     cannotSave: 'Nous ne pouvons pas enregistrer. Une ligne n’est pas correcte :',
     fieldProblem: (label: string, why: string) => `${label} : ${why}`,
   },
+  /** a paper whose date was not read: asked, for its age (protocol/paper-date.ts) */
+  paperDate: {
+    title: 'Nous n’avons pas lu la date de ce papier.',
+    question: {
+      payslip: 'Pour quel mois est ce bulletin de salaire ?',
+      'caf-certificate': 'Pour quel mois est cette attestation ?',
+      'tax-notice': 'Ce sont les revenus de quelle année ?',
+      day: 'De quel jour date ce papier ?',
+    },
+    example: { month: 'Par exemple : 06/2026', 'income-year': 'Par exemple : 2025. C’est écrit en haut de l’avis.', day: 'Par exemple : 15/03/2026' },
+    keyboard: 'Clavier de la date',
+    unknown: 'Je ne sais pas',
+    unknownSaid: 'D’accord. Le papier comptera à partir d’aujourd’hui, le jour de la photo.',
+    answer: 'Écrire la date',
+    problem: {
+      incomplete: 'La date n’est pas complète.',
+      'not-a-date': 'Ce n’est pas une date. Écrivez-la comme dans l’exemple.',
+      future: 'Cette date n’est pas encore passée.',
+      'too-old': 'Cette date est trop ancienne.',
+    },
+    first: 'Écrivez d’abord la date du papier, ou touchez « Je ne sais pas ».',
+  },
   /** a paper that seems to be in someone else's name: whose is it? (asked before it is saved) */
   holder: {
     question: (name: string) => `Ce papier est au nom de ${name}. Est-ce bien le vôtre ?`,

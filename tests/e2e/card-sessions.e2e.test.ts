@@ -9,14 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDICATOR_LED } from '../../drivers/hid/indicators.ts';
 import type { Indicator } from '../../drivers/hid/indicators.ts';
 import type { Page } from 'playwright-core';
-import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
+import { expectScreenSound, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const violations = await accessibilityViolations(page);
-  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
+  await expectScreenSound(page, screen);
 }
 
 async function typePin(page: Page, pin: string): Promise<void> {

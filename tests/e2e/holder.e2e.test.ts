@@ -15,7 +15,7 @@ import { lastMonth, renderPayslip } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { renderIdentityCard } from '../fixtures/identity.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
-import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
+import { expectScreenSound, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { openConsolePage } from '../support/console-ui.ts';
 import type { ConsolePage } from '../support/console-ui.ts';
@@ -32,8 +32,7 @@ let mediaDir: string;
 let office: ConsolePage | undefined;
 
 async function expectAccessible(screen: string): Promise<void> {
-  const violations = await accessibilityViolations(page);
-  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
+  await expectScreenSound(page, screen);
 }
 
 async function shot(name: string): Promise<void> {

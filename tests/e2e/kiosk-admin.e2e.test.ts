@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
+import { expectScreenSound, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { STACK_KIOSK_ID, STAFF_TOKEN, startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
@@ -16,8 +16,7 @@ let browser: LaunchedBrowser;
 let page: Page;
 
 async function expectAccessible(screen: string): Promise<void> {
-  const violations = await accessibilityViolations(page);
-  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
+  await expectScreenSound(page, screen);
 }
 
 async function typeOnKeyboard(text: string): Promise<void> {

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRib } from '../fixtures/documents.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
-import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
+import { expectScreenSound, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { startFrozenLink } from '../support/frozen-link.ts';
 import type { FrozenLink } from '../support/frozen-link.ts';
@@ -29,8 +29,7 @@ let page: Page;
 let mediaDir: string;
 
 async function expectAccessible(screen: string): Promise<void> {
-  const violations = await accessibilityViolations(page);
-  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
+  await expectScreenSound(page, screen);
 }
 
 async function login(firstName: string): Promise<void> {

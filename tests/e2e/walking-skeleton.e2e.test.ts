@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIban } from '../../sync-server/protocol/iban.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
-import { accessibilityViolations, describeViolations, launchKioskBrowser, openKiosk } from '../support/browser.ts';
+import { expectScreenSound, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
@@ -24,8 +24,7 @@ let mediaDir: string;
 let expected: { iban: string; bic: string; holder: string };
 
 async function expectAccessible(screen: string): Promise<void> {
-  const violations = await accessibilityViolations(browser.page);
-  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
+  await expectScreenSound(browser.page, screen);
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { BrowserHost } from '../../kiosk/host/server.ts';
 
 const require = createRequire(import.meta.url);
@@ -82,4 +83,46 @@ export async function accessibilityViolations(page: Page): Promise<AxeViolation[
 
 export function describeViolations(vs: AxeViolation[]): string {
   return vs.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n');
+}
+
+/**
+ * The screen's main actions that a person could not reach without scrolling: every button of the
+ * screen's action bar (`[data-main-actions]`, of the open dialog when there is one) must lie wholly in
+ * the window (or the dialog), at the page's top and at its bottom, the bar fixed while the page scrolls.
+ * Returns the buttons out of view, in words for a failure message; `bars` is how many bars the screen has.
+ */
+export async function mainActionsOutOfView(page: Page): Promise<{ bars: number; outside: string[] }> {
+  return page.evaluate(async () => {
+    const frame = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    const dialog = [...document.querySelectorAll<HTMLElement>('[aria-modal="true"]')].at(-1) ?? null;
+    const scope: ParentNode = dialog ?? document;
+    const bars = [...scope.querySelectorAll<HTMLElement>('[data-main-actions]')].filter((b) => b.getClientRects().length > 0);
+    const scroller: { scrollTop: number; scrollHeight: number } = dialog ?? document.scrollingElement ?? document.documentElement;
+    const view = () => (dialog ? dialog.getBoundingClientRect() : { top: 0, bottom: window.innerHeight });
+    const outside = new Set<string>();
+    const before = scroller.scrollTop;
+    for (const at of ['top', 'bottom'] as const) {
+      scroller.scrollTop = at === 'top' ? 0 : scroller.scrollHeight;
+      await frame();
+      const v = view();
+      for (const bar of bars) {
+        for (const b of bar.querySelectorAll<HTMLElement>('button, a')) {
+          if (b.getClientRects().length === 0) continue;
+          const r = b.getBoundingClientRect();
+          if (r.top < v.top - 1 || r.bottom > v.bottom + 1) outside.add(`« ${(b.textContent ?? '').trim()} » (page at its ${at}: ${Math.round(r.top)}–${Math.round(r.bottom)} px, view ${Math.round(v.top)}–${Math.round(v.bottom)})`);
+        }
+      }
+    }
+    scroller.scrollTop = before;
+    await frame();
+    return { bars: bars.length, outside: [...outside] };
+  });
+}
+
+/** A kiosk screen as a person meets it: axe-core finds nothing, and its main actions are in view. */
+export async function expectScreenSound(page: Page, screen: string): Promise<void> {
+  const violations = await accessibilityViolations(page);
+  expect(violations, `${screen}:\n${describeViolations(violations)}`).toEqual([]);
+  const fold = await mainActionsOutOfView(page);
+  expect(fold.outside, `${screen}: main actions below the fold`).toEqual([]);
 }

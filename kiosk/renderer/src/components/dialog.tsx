@@ -1,6 +1,7 @@
 /** The kiosk's overlays: a dialog with its focused title, and the yes/no confirmation of an act that cannot be undone. */
 import { useEffect, useRef } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
+import { ActionBar } from './screen.tsx';
 
 export function Dialog({ id, title, children, onClose }: { id: string; title: string; children: ComponentChildren; onClose: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
@@ -53,14 +54,14 @@ export function Confirm({
           {title}
         </h2>
         <p id={helpId}>{help}</p>
-        <div class="actions">
+        <ActionBar>
           <button type="button" class="button danger" disabled={busy} onClick={onYes}>
             {yes}
           </button>
           <button type="button" class="button secondary" autoFocus onClick={onNo}>
             {no}
           </button>
-        </div>
+        </ActionBar>
       </div>
     </div>
   );

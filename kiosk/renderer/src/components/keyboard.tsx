@@ -4,8 +4,8 @@
  * Big keys (64 px), AZERTY, a "Majuscule" key for one capital, a row of French accents always shown (a
  * long press is hard to find and to hold on a tablet; a visible key is not), digits and common signs, and
  * ← → to move the cursor; tapping in the field puts the cursor there too. Keys type and erase at the
- * cursor. A number pad stands in for numeric fields. The keyboard sits just above its field, and the
- * page scrolls so both are in view: the text being typed is never hidden.
+ * cursor. A number pad stands in for numeric fields, beside its field; the letters sit just above theirs.
+ * The page scrolls so both are in view, above the screen's action bar: the text being typed is never hidden.
  *
  * The keys do not take the focus from the field when tapped (the caret stays shown where it types); a
  * person moving with a real keyboard or a screen reader reaches every key, each named in words.
@@ -181,13 +181,22 @@ function bringIntoView(wrap: HTMLElement | null): void {
   const r = wrap.getBoundingClientRect();
   let top = 0;
   let bottom = window.innerHeight;
+  let scroller: HTMLElement | null = null;
   for (let p = wrap.parentElement; p; p = p.parentElement) {
     if (p.scrollHeight > p.clientHeight && /auto|scroll/.test(getComputedStyle(p).overflowY)) {
       const c = p.getBoundingClientRect();
       top = Math.max(top, c.top);
       bottom = Math.min(bottom, c.bottom);
+      scroller = p;
       break;
     }
+  }
+  // the action bar stays over the bottom of the screen (or of the dialog): the field must rest above it
+  for (const bar of (scroller ?? document).querySelectorAll<HTMLElement>('[data-main-actions]')) {
+    if (bar.contains(wrap) || (scroller === null && bar.closest('.dialog'))) continue;
+    const b = bar.getBoundingClientRect();
+    // only a bar resting at the bottom covers anything (a short screen keeps it under its content)
+    if (b.bottom >= bottom - 2) bottom = Math.min(bottom, b.top);
   }
   if (r.top < top || r.bottom > bottom) wrap.scrollIntoView({ block: r.height > bottom - top ? 'end' : 'nearest' });
 }
@@ -322,7 +331,7 @@ export function KeyField({
   };
 
   return (
-    <div class={`kb-field ${open ? 'open' : ''}`} ref={box}>
+    <div class={`kb-field ${layout === 'digits' ? 'digits' : ''} ${open ? 'open' : ''}`} ref={box}>
       {open && (
         <div
           class="kb-holder"

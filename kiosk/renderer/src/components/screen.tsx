@@ -1,5 +1,5 @@
 /** Small parts every screen may use: an error in words, the focused title, a problem with the way back. */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { t } from '../texts.ts';
 
@@ -18,6 +18,19 @@ export function Title({ children, id = 'titre' }: { children: ComponentChildren;
   );
 }
 
+/**
+ * The screen's main actions, in a bar that stays at the bottom of the screen while the page scrolls:
+ * « Oui, c'est juste », « Continuer », « Terminer » are never below the fold. One per screen (a dialog
+ * has its own, at the bottom of the dialog). The browser tests measure it on every screen they look at.
+ */
+export function ActionBar({ children, left = false }: { children: ComponentChildren; left?: boolean }) {
+  return (
+    <div class={`actions action-bar${left ? ' left' : ''}`} data-main-actions="">
+      {children}
+    </div>
+  );
+}
+
 /** A problem said in words, never a blank screen: what happened, and the way back. */
 export function Problem({ message, onRetry, onBack, backLabel }: { message: string; onRetry?: () => void; onBack: () => void; backLabel?: string }) {
   return (
@@ -25,7 +38,7 @@ export function Problem({ message, onRetry, onBack, backLabel }: { message: stri
       <p class="message warning" role="alert">
         {message}
       </p>
-      <div class="actions">
+      <ActionBar>
         {onRetry && (
           <button type="button" class="button primary" onClick={onRetry}>
             {t.aids.retry}
@@ -34,7 +47,30 @@ export function Problem({ message, onRetry, onBack, backLabel }: { message: stri
         <button type="button" class="button secondary" onClick={onBack}>
           {backLabel ?? t.aids.back}
         </button>
-      </div>
+      </ActionBar>
     </>
   );
+}
+
+/**
+ * A gesture that calls the core: `busy` while it runs (its buttons wait), its error said in words, and
+ * what it says once done (`run`'s answer, when it gives one). One shape for every screen that acts.
+ */
+export function useAct(firstNotice: string | null = null) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(firstNotice);
+  async function act(run: () => Promise<string | null | void>): Promise<void> {
+    setBusy(true);
+    setError(null);
+    try {
+      const said = await run();
+      if (said) setNotice(said);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, notice, setError, setNotice, act };
 }

@@ -10,11 +10,14 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CaptureAnalysis, Params } from '../../../contract/schema.ts';
 import { checkField, fieldForPerson, fieldKind } from '../../../contract/field-checks.ts';
 import type { FieldCheck } from '../../../contract/field-checks.ts';
+import { askedDateFields, paperDateAsk } from '../../../contract/index.ts';
+import type { DateAsk } from '../../../contract/index.ts';
 import { KeyField } from '../components/keyboard.tsx';
+import { parisDay } from '../format.ts';
 import type { FieldHint, KeyboardLayout } from '../components/keyboard.tsx';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
-import { Title, errorText } from '../components/screen.tsx';
+import { Title, errorText, ActionBar } from '../components/screen.tsx';
 
 const DOUBT = 0.8;
 const ORDER = ['holder', 'iban', 'bic', 'bank'];
@@ -28,6 +31,8 @@ type Relation = NonNullable<HolderAnswer['relation']>;
 const RELATIONS: readonly Relation[] = ['conjoint', 'enfant', 'parent', 'autre'];
 /** the fields a paper names its holder in (protocol/identity-match.ts paperName) */
 const NAME_FIELDS = ['holder', 'employee', 'givenNames', 'surname'];
+/** the date asked when none was read has its keyboard like a field's */
+const DATE_ASKED = 'date-demandee';
 
 /** The keys a field needs: the number pad for dates and amounts, letters for the rest. */
 function keysFor(name: string): { layout: KeyboardLayout; extra?: readonly string[]; upper: boolean } {
@@ -82,7 +87,23 @@ export function Check({
   /** said in the question's panel when « Enregistrer » is pressed before it is answered */
   const [answerFirst, setAnswerFirst] = useState<string | null>(null);
   const question = useRef<HTMLDivElement>(null);
+  /** the paper's date, typed when the reading found none (or « Je ne sais pas ») */
+  const [dateTyped, setDateTyped] = useState('');
+  const [dateUnknown, setDateUnknown] = useState(false);
+  const [dateProblem, setDateProblem] = useState<string | null>(null);
+  const [dateRefused, setDateRefused] = useState(0);
   const holderAnswer: HolderAnswer | null = owner === 'mine' ? { answer: 'mine' } : owner === 'household' && relation ? { answer: 'household', relation } : null;
+
+  /** the values as they would be saved: as read, or as typed and checked */
+  const savedValues = (): Record<string, string> =>
+    Object.fromEntries(
+      names.map((n) => {
+        if (!touched.has(n)) return [n, analysis.fields[n]!.value];
+        const c = checkField(n, values[n] ?? '');
+        return [n, c.ok ? c.value : ''];
+      }),
+    );
+  const dateAsk: DateAsk | null = analysis.docType !== 'other' ? paperDateAsk(analysis.docType, savedValues()) : null;
 
   const firstToFix = () => names.find((n) => !analysis.fields[n]!.valid || analysis.fields[n]!.confidence < DOUBT) ?? names[0] ?? null;
 
@@ -122,6 +143,16 @@ export function Check({
       question.current?.scrollIntoView({ block: 'center' });
       question.current?.querySelector<HTMLButtonElement>(owner === 'household' ? '.relations button' : 'button')?.focus();
       return;
+    }
+    if (dateAsk && !dateUnknown) {
+      const d = askedDateFields(analysis.docType, dateTyped, parisDay());
+      if (!d.ok) {
+        setDateProblem(dateTyped.trim() === '' ? t.paperDate.first : t.paperDate.problem[d.problem]);
+        setActive(DATE_ASKED);
+        setDateRefused((n) => n + 1);
+        return;
+      }
+      Object.assign(fields, d.fields);
     }
     setBusy(true);
     try {
@@ -179,6 +210,15 @@ export function Check({
           </figcaption>
         </figure>
       ))}
+      {/* the photo's own actions stay with the pages; the bar keeps the answer to « is it right? » */}
+      <div class="page-actions">
+        <button type="button" class="button secondary" onClick={() => onAddPage(analysis.captureId)} disabled={busy}>
+          {t.check.addPage}
+        </button>
+        <button type="button" class="button secondary" onClick={onRetake} disabled={busy}>
+          {t.check.retake}
+        </button>
+      </div>
     </div>
   );
   return (
@@ -256,6 +296,53 @@ export function Check({
           })}
         </dl>
       )}
+      {dateAsk && (
+        <div class="date-question" role="group" aria-labelledby="date-question">
+          <p id="date-question" class="holder-title">
+            {t.paperDate.title}
+          </p>
+          {dateUnknown ? (
+            <p role="status">{t.paperDate.unknownSaid}</p>
+          ) : (
+            <KeyField
+              id="date-papier"
+              labelClass="lead"
+              label={
+                <>
+                  {dateAsk === 'day' ? t.paperDate.question.day : dateAsk === 'income-year' ? t.paperDate.question['tax-notice'] : analysis.docType === 'payslip' ? t.paperDate.question.payslip : t.paperDate.question['caf-certificate']}
+                  <span class="field-example"> {t.paperDate.example[dateAsk]}</span>
+                </>
+              }
+              value={dateTyped}
+              onChange={(v) => {
+                setDateTyped(v);
+                setDateProblem(null);
+              }}
+              open={active === DATE_ASKED}
+              onOpen={() => setActive(DATE_ASKED)}
+              layout="digits"
+              extra={dateAsk === 'income-year' ? [] : ['/']}
+              max={10}
+              keyboardLabel={t.paperDate.keyboard}
+              hint={dateProblem ? { text: dateProblem, wrong: true } : null}
+              reveal={dateRefused}
+            />
+          )}
+          <button
+            type="button"
+            class="button secondary"
+            aria-pressed={dateUnknown ? 'true' : 'false'}
+            disabled={busy}
+            onClick={() => {
+              setDateUnknown((u) => !u);
+              setDateProblem(null);
+              if (active === DATE_ASKED) setActive(null);
+            }}
+          >
+            {dateUnknown ? t.paperDate.answer : t.paperDate.unknown}
+          </button>
+        </div>
+      )}
       {analysis.holder && (
         <div class="holder-question" role="group" aria-labelledby="holder-question" ref={question}>
           <p id="holder-question" class="holder-title">
@@ -313,7 +400,7 @@ export function Check({
           )}
         </div>
       )}
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button primary" onClick={() => void confirm()} disabled={busy}>
           {!known ? t.check.keepAnyway : editing ? t.check.save : t.check.yes}
         </button>
@@ -322,13 +409,7 @@ export function Check({
             {t.check.fix}
           </button>
         )}
-        <button type="button" class="button secondary" onClick={() => onAddPage(analysis.captureId)} disabled={busy}>
-          {t.check.addPage}
-        </button>
-        <button type="button" class="button secondary" onClick={onRetake} disabled={busy}>
-          {t.check.retake}
-        </button>
-      </div>
+      </ActionBar>
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { Messages } from '../components/messages.tsx';
 import { Confirm } from '../components/dialog.tsx';
-import { Problem, errorText } from '../components/screen.tsx';
+import { Problem, errorText, ActionBar, useAct } from '../components/screen.tsx';
 
 type Panel = null | 'send' | 'delete';
 
@@ -24,11 +24,9 @@ export function DocumentView({
 }) {
   const [doc, setDoc] = useState<VaultDocument | null>(null);
   const [image, setImage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const { busy, error, notice, setError, setNotice, act } = useAct();
   const [panel, setPanel] = useState<Panel>(null);
   const [institutions, setInstitutions] = useState<InstitutionItem[] | null>(null);
-  const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -58,17 +56,6 @@ export function DocumentView({
     };
   }, [documentId]);
 
-  async function act(fn: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const print = () =>
     act(async () => {
@@ -150,27 +137,28 @@ export function DocumentView({
             </ul>
           </div>
         </div>
-        <div class="actions">
-          {personal && (
+        {personal && (
+          // changing or removing the paper: with the paper, not in the bar of what one does with it
+          <div class="actions left">
             <button type="button" class="button secondary" disabled={busy} onClick={() => onReplace(documentId)}>
               {t.doc.replace}
             </button>
-          )}
+            <button type="button" class="button danger" disabled={busy} onClick={() => setPanel('delete')}>
+              {t.doc.delete}
+            </button>
+          </div>
+        )}
+        <ActionBar>
           <button type="button" class="button secondary" disabled={busy} onClick={() => void print()}>
             {t.doc.print}
           </button>
           <button type="button" class="button secondary" disabled={busy} onClick={() => void openSend()}>
             {t.doc.send}
           </button>
-          {personal && (
-            <button type="button" class="button danger" disabled={busy} onClick={() => setPanel('delete')}>
-              {t.doc.delete}
-            </button>
-          )}
           <button type="button" class="button secondary" onClick={onBack}>
             {t.vault.back}
           </button>
-        </div>
+        </ActionBar>
       </div>
       {panel === 'delete' && (
         <Confirm

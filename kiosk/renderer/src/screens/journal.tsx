@@ -4,7 +4,7 @@ import type { JournalEntry } from '../../../contract/schema.ts';
 import { dateTimeFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
-import { Title, errorText } from '../components/screen.tsx';
+import { Title, errorText, ActionBar } from '../components/screen.tsx';
 
 export function Journal({ onBack }: { onBack: () => void }) {
   const [entries, setEntries] = useState<JournalEntry[] | null>(null);
@@ -38,11 +38,11 @@ export function Journal({ onBack }: { onBack: () => void }) {
           ))}
         </ul>
       )}
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button secondary" onClick={onBack}>
           {t.vault.back}
         </button>
-      </div>
+      </ActionBar>
     </section>
   );
 }

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CaptureAnalysis } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
-import { errorText } from '../components/screen.tsx';
+import { errorText, ActionBar } from '../components/screen.tsx';
 
 /** Automatic capture can be switched off with `#…&auto=0` in the address (tests that press the button). */
 const AUTO = !/[#&]auto=0(&|$)/.test(location.hash);
@@ -142,7 +142,7 @@ export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis)
           {error}
         </p>
       )}
-      <div class="actions">
+      <ActionBar>
         {lost ? (
           <button type="button" class="button primary" onClick={() => setAttempt((a) => a + 1)}>
             {t.scan.retry}
@@ -155,7 +155,7 @@ export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis)
         <button type="button" class="button secondary" onClick={onCancel} disabled={busy}>
           {t.scan.cancel}
         </button>
-      </div>
+      </ActionBar>
     </section>
   );
 }

@@ -14,7 +14,7 @@ import { Journal } from './journal.tsx';
 import { VaultList } from './vault.tsx';
 import { Notices } from './aids/common.tsx';
 import type { KnownAnswers } from './aids/common.tsx';
-import { Title, errorText } from '../components/screen.tsx';
+import { Title, errorText, ActionBar } from '../components/screen.tsx';
 import { Catalogue } from './aids/catalogue.tsx';
 import { Dossier } from './aids/dossier.tsx';
 import type { SendChoice } from './aids/dossier.tsx';
@@ -273,7 +273,7 @@ function Home({
       ) : (
         <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} />
       )}
-      <div class="choices">
+      <div class="choices home-choices">
         <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
           <span class="choice-title">{t.home.vault}</span>
           <span class="choice-help">{sync && !sync.online ? t.offlineBanner.vaultHome : t.home.vaultHelp}</span>
@@ -296,11 +296,11 @@ function Home({
           </p>
         )}
       </div>
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button secondary" onClick={onFinish}>
           {t.home.finish}
         </button>
-      </div>
+      </ActionBar>
     </section>
   );
 }
@@ -314,7 +314,7 @@ function Saved({ sync, onAnother, onVault, onFinish }: { sync: SyncStatus | null
       <p class="lead" role="status" aria-live="polite">
         {sent ? t.saved.sent : t.saved.sending}
       </p>
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button primary" onClick={onAnother}>
           {t.saved.another}
         </button>
@@ -324,7 +324,7 @@ function Saved({ sync, onAnother, onVault, onFinish }: { sync: SyncStatus | null
         <button type="button" class="button secondary" onClick={onFinish}>
           {t.saved.finish}
         </button>
-      </div>
+      </ActionBar>
     </section>
   );
 }

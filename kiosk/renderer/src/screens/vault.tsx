@@ -6,7 +6,7 @@ import { KeyField } from '../components/keyboard.tsx';
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
-import { Title, errorText } from '../components/screen.tsx';
+import { Title, errorText, ActionBar } from '../components/screen.tsx';
 
 type Grouping = 'issuer' | 'type';
 
@@ -138,11 +138,11 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
           </ul>
         </div>
       ))}
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button secondary" onClick={onBack}>
           {t.vault.back}
         </button>
-      </div>
+      </ActionBar>
     </section>
   );
 }

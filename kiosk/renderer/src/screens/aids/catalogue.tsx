@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AidItem } from '../../../../contract/schema.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Problem, Title, errorText } from '../../components/screen.tsx';
+import { Problem, Title, errorText, ActionBar } from '../../components/screen.tsx';
 import { Keyboard } from '../../components/keyboard.tsx';
 import { Pictogram } from '../../components/pictograms.tsx';
 import { QrLink } from '../../components/qr.tsx';
@@ -99,11 +99,11 @@ export function Catalogue({
               ))}
             </ul>
           )}
-          <div class="actions">
+          <ActionBar>
             <button type="button" class="button secondary" onClick={onBack}>
               {t.aids.back}
             </button>
-          </div>
+          </ActionBar>
         </>
       )}
     </section>

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import type { AidNotice, FilingSituation, SimulationSituation } from '../../../../contract/schema.ts';
 import { KeyField } from '../../components/keyboard.tsx';
-import { Title } from '../../components/screen.tsx';
+import { Title, ActionBar } from '../../components/screen.tsx';
 import { dateFr, decisionTermsFr } from '../../format.ts';
 import { t } from '../../texts.ts';
 
@@ -127,14 +127,14 @@ export function QuestionStep({
           {busyText}
         </p>
       )}
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button primary" disabled={!answered || busy} onClick={onNext}>
           {index === count - 1 ? lastLabel : t.simulation.next}
         </button>
         <button type="button" class="button secondary" disabled={busy} onClick={onPrevious}>
           {index === 0 ? t.simulation.cancel : t.simulation.previous}
         </button>
-      </div>
+      </ActionBar>
     </section>
   );
 }

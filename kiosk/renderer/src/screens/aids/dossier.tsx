@@ -10,7 +10,7 @@ import { dateFr, dateTimeFr, decisionTermsFr } from '../../format.ts';
 import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { Problem, Title, errorText } from '../../components/screen.tsx';
+import { Problem, Title, errorText, ActionBar, useAct } from '../../components/screen.tsx';
 import { AskIssuer, ChooseFromVault, WhereToGet } from './piece-help.tsx';
 import { Confirm, Dialog } from '../../components/dialog.tsx';
 import { Messages } from '../../components/messages.tsx';
@@ -43,11 +43,9 @@ export function Dossier({
   onBack: () => void;
 }) {
   const [d, setD] = useState<DossierView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(firstNotice);
+  const { busy, error, notice, setError, setNotice, act } = useAct(firstNotice);
   const [panel, setPanel] = useState<Panel>(null);
   const [attempt, setAttempt] = useState(0);
-  const [busy, setBusy] = useState(false);
   const [draft, setDraft] = useState('');
 
   useEffect(() => {
@@ -66,18 +64,6 @@ export function Dossier({
   }, [dossierId, attempt, refresh]);
   const reload = () => setAttempt((a) => a + 1);
 
-  async function act(run: () => Promise<string | null>) {
-    setBusy(true);
-    setError(null);
-    try {
-      const said = await run();
-      if (said) setNotice(said);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  }
   const print = (which: 'applications.printReceipt' | 'applications.printDossier') =>
     act(async () => {
       const r = await kiosk.call(which, { dossierId });
@@ -210,7 +196,9 @@ export function Dossier({
 
         {d.canSign && (
           <div class="send-box" role="group" aria-labelledby="titre-envoyer">
-            <h2 id="titre-envoyer">{t.dossier.send}</h2>
+            <h2 id="titre-envoyer" tabIndex={-1}>
+              {t.dossier.send}
+            </h2>
             <div class="choices">
               <button type="button" class="choice" disabled={!d.canSubmit || busy} aria-describedby="aide-maintenant" onClick={() => onSend({ mode: 'manual', procuration: false })}>
                 <span class="choice-title">{t.dossier.sendNow}</span>
@@ -291,16 +279,34 @@ export function Dossier({
           </>
         )}
 
-        <div class="actions">
-          {d.canWithdraw && (
+        {d.canWithdraw && (
+          <div class="actions left">
             <button type="button" class="button danger" disabled={busy} onClick={() => setPanel({ kind: 'withdraw' })}>
               {t.dossier.withdraw}
+            </button>
+          </div>
+        )}
+
+        <ActionBar>
+          {d.canSign && (
+            // the ways to send are in the page, after the papers: this brings them into view
+            <button
+              type="button"
+              class="button primary"
+              disabled={busy}
+              onClick={() => {
+                const box = document.getElementById('titre-envoyer');
+                box?.scrollIntoView({ block: 'start' });
+                box?.focus();
+              }}
+            >
+              {t.dossier.send}
             </button>
           )}
           <button type="button" class="button secondary" onClick={onBack}>
             {t.aids.backToAids}
           </button>
-        </div>
+        </ActionBar>
       </div>
 
       {panel?.kind === 'ask' && (
@@ -343,7 +349,7 @@ export function Dossier({
               {error}
             </p>
           )}
-          <div class="actions">
+          <ActionBar>
             <button
               type="button"
               class="button primary"
@@ -363,7 +369,7 @@ export function Dossier({
             <button type="button" class="button secondary" onClick={() => setPanel(null)}>
               {t.dossier.cancel}
             </button>
-          </div>
+          </ActionBar>
         </Dialog>
       )}
       {panel?.kind === 'withdraw' && (

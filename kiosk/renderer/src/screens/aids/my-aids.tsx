@@ -5,7 +5,7 @@ import { dateFr } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { Notices } from './common.tsx';
-import { Problem, Title, errorText } from '../../components/screen.tsx';
+import { Problem, Title, errorText, ActionBar } from '../../components/screen.tsx';
 
 export function MyAids({
   notices,
@@ -83,14 +83,14 @@ export function MyAids({
               ))}
             </ul>
           )}
-          <div class="actions">
+          <ActionBar>
             <button type="button" class="button primary" onClick={onAsk}>
               {t.aids.ask}
             </button>
             <button type="button" class="button secondary" onClick={onBack}>
               {t.aids.back}
             </button>
-          </div>
+          </ActionBar>
         </>
       )}
     </section>

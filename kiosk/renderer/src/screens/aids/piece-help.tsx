@@ -11,7 +11,7 @@ import { dateFr } from '../../format.ts';
 import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
-import { errorText } from '../../components/screen.tsx';
+import { errorText, ActionBar } from '../../components/screen.tsx';
 import { Messages } from '../../components/messages.tsx';
 
 /** Ask the issuer: in the thread when it handles the request, else a letter printed on the kiosk. */
@@ -62,14 +62,14 @@ export function AskIssuer({
       <p>{inThread ? t.ask.inThread : t.ask.letterHelp(piece.issuerTo)}</p>
       <KeyField id="texte-demande" labelClass="lead" label={t.ask.text} value={text} onChange={setText} multiline rows={4} text max={3000} />
       <Messages ok={done} warning={error} />
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button primary" disabled={busy || text.trim() === ''} onClick={() => void go()}>
           {inThread ? t.ask.send : t.ask.print}
         </button>
         <button type="button" class="button secondary" onClick={onClose}>
           {done ? t.dossier.close : t.dossier.cancel}
         </button>
-      </div>
+      </ActionBar>
     </Dialog>
   );
 }
@@ -118,11 +118,11 @@ export function WhereToGet({ piece, onClose }: { piece: ChecklistPiece; onClose:
           </div>
         </div>
       )}
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button secondary" onClick={onClose}>
           {t.dossier.close}
         </button>
-      </div>
+      </ActionBar>
     </Dialog>
   );
 }
@@ -229,11 +229,11 @@ export function ChooseFromVault({ dossierId, piece, onClose, onChosen }: { dossi
           ))}
         </ul>
       )}
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button secondary" onClick={onClose}>
           {t.dossier.cancel}
         </button>
-      </div>
+      </ActionBar>
     </Dialog>
   );
 }

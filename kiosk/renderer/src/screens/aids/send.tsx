@@ -8,7 +8,7 @@ import { KeyField } from '../../components/keyboard.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { PinEntry } from '../pin.tsx';
-import { Problem, Title, errorText } from '../../components/screen.tsx';
+import { Problem, Title, errorText, ActionBar, useAct } from '../../components/screen.tsx';
 import { MISSING } from './dossier.tsx';
 import type { SendChoice } from './dossier.tsx';
 import { printedText } from './common.tsx';
@@ -64,14 +64,14 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
           }}
         >
           <KeyField id="reference" labelClass="lead" label={t.sign.reference} value={reference} onChange={setReference} upper max={60} />
-          <div class="actions">
+          <ActionBar>
             <button type="submit" class="button primary" disabled={reference.trim().length < 3}>
               {t.sign.continue}
             </button>
             <button type="button" class="button secondary" onClick={onBack}>
               {t.dossier.cancel}
             </button>
-          </div>
+          </ActionBar>
         </form>
       </section>
     );
@@ -83,11 +83,11 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
         <PinEntry id="titre-signer" level={1} title={ground.kind === 'procuration' ? t.sign.pinAgent : t.sign.pin} lead={review.aids.map((a) => a.aidName).join(' + ')} message={message} onSubmit={sign}>
           <p>{t.sign.signer(review.signer)}</p>
         </PinEntry>
-        <div class="actions">
+        <ActionBar>
           <button type="button" class="button secondary" onClick={onBack}>
             {t.dossier.cancel}
           </button>
-        </div>
+        </ActionBar>
       </div>
     );
   }
@@ -124,7 +124,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
           <p class="panel">{review.mode === 'manual' ? t.sign.modeManual : t.sign.modeAuto}</p>
           <p>{t.sign.signer(review.signer)}</p>
           {review.ground.kind === 'procuration' && <p>{t.sign.procuration(review.ground.reference)}</p>}
-          <div class="actions">
+          <ActionBar>
             <button
               type="button"
               class="button primary"
@@ -139,7 +139,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
             <button type="button" class="button secondary" onClick={onBack}>
               {t.dossier.cancel}
             </button>
-          </div>
+          </ActionBar>
         </>
       )}
     </section>
@@ -147,22 +147,9 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
 }
 
 function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent: Sent; missing: string[]; onDone: () => void }) {
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, notice, act } = useAct();
   const waiting = sent.state === 'waiting-for-pieces';
-  async function print(which: 'applications.printReceipt' | 'applications.printDossier') {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await kiosk.call(which, { dossierId });
-      setNotice(printedText(r));
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const print = (which: 'applications.printReceipt' | 'applications.printDossier') => act(async () => printedText(await kiosk.call(which, { dossierId })));
   return (
     <section class="center" aria-labelledby="titre">
       {/* the green tick says "done": only a request that has left */}
@@ -196,7 +183,7 @@ function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent
       </p>
       <p>{t.sign.keep}</p>
       <Messages ok={notice} warning={error} />
-      <div class="actions">
+      <ActionBar>
         {waiting && missing.length > 0 && (
           <button type="button" class="button secondary" disabled={busy} onClick={() => void print('applications.printDossier')}>
             {t.sign.printList}
@@ -208,7 +195,7 @@ function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent
         <button type="button" class="button secondary" onClick={onDone}>
           {t.sign.seeRequest}
         </button>
-      </div>
+      </ActionBar>
     </section>
   );
 }

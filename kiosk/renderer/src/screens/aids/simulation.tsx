@@ -11,7 +11,7 @@ import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { Choices, NumberField, QuestionStep, filingAnswersFrom } from './common.tsx';
 import type { KnownAnswers } from './common.tsx';
-import { Title, errorText } from '../../components/screen.tsx';
+import { Title, errorText, ActionBar } from '../../components/screen.tsx';
 
 type Money = { salaries: string; unemploymentBenefits: string; pensions: string; other: string };
 const NO_MONEY: Money = { salaries: '', unemploymentBenefits: '', pensions: '', other: '' };
@@ -371,14 +371,14 @@ function Results({
           <ul class="plain aid-list">{rest.map(card)}</ul>
         </>
       )}
-      <div class="actions">
+      <ActionBar>
         <button type="button" class="button secondary" onClick={onAgain}>
           {t.simulation.again}
         </button>
         <button type="button" class="button secondary" onClick={onBack}>
           {t.aids.back}
         </button>
-      </div>
+      </ActionBar>
     </section>
   );
 }

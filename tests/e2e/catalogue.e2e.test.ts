@@ -211,6 +211,9 @@ describe('the aid catalogue', () => {
     await page.getByRole('button', { name: 'Française' }).click();
     await page.getByRole('button', { name: 'Créer ma demande' }).click();
     await page.getByRole('heading', { name: /Revenu de solidarité active/, level: 1 }).waitFor();
+    // Camille is 17: the request says why the RSA is unlikely, before anything is signed or sent
+    await page.getByRole('note').getByText('Vous avez 17 ans. Le RSA est pour les personnes de 25 ans ou plus.', { exact: false }).waitFor();
+    await ui.expectAccessible('a 17-year-old’s RSA request, warned before sending');
 
     // the request holds the RSA and the CSS the person chose, and the estimate's answers
     const rsaApp = await stack.server.db.selectFrom('applications').select(['dossier_id']).where('aid_id', '=', 'rsa').executeTakeFirstOrThrow();

@@ -94,9 +94,9 @@ export function describeViolations(vs: AxeViolation[]): string {
 export async function mainActionsOutOfView(page: Page): Promise<{ bars: number; outside: string[] }> {
   return page.evaluate(async () => {
     const frame = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
-    const dialog = [...document.querySelectorAll<HTMLElement>('[aria-modal="true"]')].at(-1) ?? null;
+    const dialog = Array.from(document.querySelectorAll<HTMLElement>('[aria-modal="true"]')).at(-1) ?? null;
     const scope: ParentNode = dialog ?? document;
-    const bars = [...scope.querySelectorAll<HTMLElement>('[data-main-actions]')].filter((b) => b.getClientRects().length > 0);
+    const bars = Array.from(scope.querySelectorAll<HTMLElement>('[data-main-actions]')).filter((b) => b.getClientRects().length > 0);
     const scroller: { scrollTop: number; scrollHeight: number } = dialog ?? document.scrollingElement ?? document.documentElement;
     const view = () => (dialog ? dialog.getBoundingClientRect() : { top: 0, bottom: window.innerHeight });
     const outside = new Set<string>();
@@ -106,7 +106,7 @@ export async function mainActionsOutOfView(page: Page): Promise<{ bars: number; 
       await frame();
       const v = view();
       for (const bar of bars) {
-        for (const b of bar.querySelectorAll<HTMLElement>('button, a')) {
+        for (const b of Array.from(bar.querySelectorAll<HTMLElement>('button, a'))) {
           if (b.getClientRects().length === 0) continue;
           const r = b.getBoundingClientRect();
           if (r.top < v.top - 1 || r.bottom > v.bottom + 1) outside.add(`« ${(b.textContent ?? '').trim()} » (page at its ${at}: ${Math.round(r.top)}–${Math.round(r.bottom)} px, view ${Math.round(v.top)}–${Math.round(v.bottom)})`);

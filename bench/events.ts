@@ -67,6 +67,7 @@ function dossier(): AckReplyOf<typeof AID_EVENTS.get> {
         document: i % 2 ? { id: randomUUID(), title: 'Facture', version: 1, capturedAt: at, issuedOn: '2026-02-01' } : null,
         requestedByInstitution: false,
         maxAgeMonths: 3,
+        adjustment: null,
       })),
       mode: null,
       signedAt: null,

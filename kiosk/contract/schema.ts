@@ -12,6 +12,7 @@ import {
   ApplicationStateName,
   ChecklistEntry,
   CreateRequest,
+  AdaptRequest,
   ChoosePieceRequest,
   CatalogueAck,
   Dossier,
@@ -372,6 +373,8 @@ export const methods = {
   'applications.get': { params: DossierRef, result: DossierView },
   /** this paper of the vault (or just scanned) for this piece of the checklist */
   'applications.choosePiece': { params: ChoosePieceRequest.omit(withoutSession), result: z.object({}) },
+  /** an agent adds a piece to the list, marks one not needed, or takes that back — with the reason */
+  'applications.adapt': { params: AdaptRequest.omit(withoutSession), result: z.object({ itemId: z.string() }) },
   /** what will be sent, for the person to read before signing; kept by the core for `sign` */
   'applications.prepare': { params: PrepareRequest.omit(withoutSession), result: SubmissionReview },
   /** the card signs what `prepare` showed (PIN typed again), then it is sent */

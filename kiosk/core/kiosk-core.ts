@@ -306,6 +306,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       await aids.choosePiece(dossierId, itemId, documentId);
       return {};
     },
+    'applications.adapt': async ({ dossierId, change }) => aids.adapt(dossierId, change),
     'applications.prepare': async ({ dossierId, mode, ground }) => aids.prepare(dossierId, mode, ground),
     'applications.sign': async ({ dossierId, mode, ground, pin }) => aids.sign(dossierId, mode, ground, pin),
     'applications.withdraw': async ({ dossierId }) => {

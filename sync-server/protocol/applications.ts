@@ -93,16 +93,44 @@ export const SubmissionGround = z.discriminatedUnion('kind', [
 export type SubmissionGround = z.infer<typeof SubmissionGround>;
 
 // ---------------------------------------------------------------------------------------------------
+// An agent's changes to the list of papers
+
+export const AdjustmentKind = z.enum(['added', 'not-needed']);
+export type AdjustmentKind = z.infer<typeof AdjustmentKind>;
+
+/** A reason is asked in words: short enough to read, long enough to say something. */
+export const AdjustmentReason = z.string().trim().min(5, 'dites pourquoi en quelques mots').max(300, 'la raison est trop longue (300 caractères au plus)');
+
+/**
+ * How an agent adapts a request's list of papers: a piece added (what to bring, the kinds of paper it
+ * accepts, who issues it), a piece marked not needed, or either taken back — each with its reason.
+ */
+export const ChecklistChange = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('add'),
+    label: z.string().trim().min(3, 'écrivez le papier à donner').max(120),
+    docTypes: z.array(DocType).min(1).max(10),
+    issuer: z.string().min(2).max(40),
+    reason: AdjustmentReason,
+  }),
+  z.strictObject({ kind: z.literal('not-needed'), itemId: z.string().min(1).max(80), reason: AdjustmentReason }),
+  z.strictObject({ kind: z.literal('undo'), itemId: z.string().min(1).max(80) }),
+]);
+export type ChecklistChange = z.infer<typeof ChecklistChange>;
+
+// ---------------------------------------------------------------------------------------------------
 // The manifest a card signs (PSO:CDS over SHA-256 of manifestBytes)
 
 export const MANIFEST_CONTEXT = 'FACILITATEUR-DEMANDE-V1';
 
 export const ManifestPiece = z.strictObject({
   itemId: z.string().max(80),
-  /** null: still missing (automatic mode: it will be attached when it arrives) */
+  /** null: still missing (automatic mode: it will be attached when it arrives), or not needed */
   documentId: Uuid.nullable(),
   version: z.number().int().positive().nullable(),
   sha256: Sha256.nullable(),
+  /** the list adapted by an agent: this piece added, or not needed, and why (what the signer agreed to) */
+  adjustment: z.strictObject({ kind: AdjustmentKind, reason: z.string().max(300), by: z.string().max(200) }).optional(),
 });
 export type ManifestPiece = z.infer<typeof ManifestPiece>;
 
@@ -141,6 +169,7 @@ export const AID_EVENTS = {
   create: 'applications:create',
   get: 'applications:get',
   choosePiece: 'applications:choose-piece',
+  adapt: 'applications:adapt',
   prepare: 'applications:prepare',
   submit: 'applications:submit',
   withdraw: 'applications:withdraw',
@@ -261,6 +290,7 @@ export const PieceStatusName = z.enum([
   'absent', // nothing of that kind in the vault
   'expired', // the vault has one, past its date
   'too-old', // the vault has one, issued too long ago
+  'not-needed', // an agent marked it not needed for this person's case, with the reason
 ]);
 export type PieceStatusName = z.infer<typeof PieceStatusName>;
 
@@ -284,6 +314,8 @@ export const ChecklistEntry = z.object({
   /** asked again by the institution after submission */
   requestedByInstitution: z.boolean(),
   maxAgeMonths: z.number().int().positive().nullable(),
+  /** an agent added this piece, or marked it not needed: why, and who (« Sophie Lefèvre, CMS du centre-ville ») */
+  adjustment: z.object({ kind: AdjustmentKind, reason: z.string(), by: z.string() }).nullable(),
 });
 export type ChecklistEntry = z.infer<typeof ChecklistEntry>;
 
@@ -337,6 +369,11 @@ export type DossierAck = z.infer<typeof DossierAck>;
 
 /** Use this vault document for this checklist item (instead of the one chosen automatically). */
 export const ChoosePieceRequest = DossierRequest.extend({ itemId: z.string().min(1).max(80), documentId: Uuid });
+
+/** An agent adapts the list of papers (added, not needed, or taken back): the item it is about comes back. */
+export const AdaptRequest = DossierRequest.extend({ change: ChecklistChange });
+export const AdaptAck = z.union([z.object({ ok: z.literal(true), itemId: z.string() }), fail]);
+export type AdaptAck = z.infer<typeof AdaptAck>;
 
 export const PrepareRequest = DossierRequest.extend({ mode: SubmissionMode, ground: SubmissionGround });
 export const PrepareAck = z.union([z.object({ ok: z.literal(true), manifest: Manifest }), fail]);

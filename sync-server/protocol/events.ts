@@ -12,6 +12,8 @@
  */
 import type { z } from 'zod';
 import {
+  AdaptAck,
+  AdaptRequest,
   AID_EVENTS,
   ApplicationsListAck,
   ApplicationsListRequest,
@@ -101,6 +103,7 @@ export const KIOSK_EVENTS = {
   [AID_EVENTS.create]: { request: CreateRequest, ack: CreateAck },
   [AID_EVENTS.get]: { request: DossierRequest, ack: DossierAck },
   [AID_EVENTS.choosePiece]: { request: ChoosePieceRequest, ack: OkAck },
+  [AID_EVENTS.adapt]: { request: AdaptRequest, ack: AdaptAck },
   [AID_EVENTS.prepare]: { request: PrepareRequest, ack: PrepareAck },
   [AID_EVENTS.submit]: { request: SubmitRequest, ack: SubmitAck },
   [AID_EVENTS.withdraw]: { request: DossierRequest, ack: OkAck },

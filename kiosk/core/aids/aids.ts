@@ -7,7 +7,7 @@
  * space says so in plain words. Nothing of it is kept on the kiosk but the manifest being signed.
  */
 import { AID_EVENTS, MANIFEST_TTL_MS, STATE_LABEL, manifestBytes } from '../../../sync-server/protocol/applications.ts';
-import type { AidSummary, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
+import type { AidSummary, ChecklistChange, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
 import { SituationSchema, frenchIssues } from '../../../sync-server/protocol/simulation.ts';
 import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
@@ -187,6 +187,7 @@ export class AidsService {
         document: c.document ? { id: c.document.id, title: c.document.title, capturedAt: c.document.capturedAt, issuedOn: c.document.issuedOn } : null,
         requestedByInstitution: c.requestedByInstitution,
         maxAgeMonths: c.maxAgeMonths,
+        adjustment: c.adjustment,
       })),
       mode: d.mode,
       signedAt: d.signedAt,
@@ -201,6 +202,12 @@ export class AidsService {
 
   async choosePiece(dossierId: string, itemId: string, documentId: string): Promise<void> {
     await this.ask(AID_EVENTS.choosePiece, { dossierId, itemId, documentId });
+  }
+
+  /** An agent's change to the list of papers (the server checks who may make it). */
+  async adapt(dossierId: string, change: ChecklistChange): Promise<{ itemId: string }> {
+    const r = await this.ask(AID_EVENTS.adapt, { dossierId, change });
+    return { itemId: r.itemId };
   }
 
   /** Whose card signs on this ground: the beneficiary's own, or the agent's on a procuration. */

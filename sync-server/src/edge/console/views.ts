@@ -7,7 +7,7 @@ import type { ApplicationEvent, ApplicationState } from '../../features/applicat
 import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
-import { ACTION_WORDS, ALL_QUEUE, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, situationWords, stateWords } from '../../kernel/words/console.ts';
+import { ACTION_WORDS, ADJUSTMENT_WORDS, ALL_QUEUE, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, situationWords, stateWords } from '../../kernel/words/console.ts';
 import { CONFIRM_WORDS, ELIGIBILITY_WORDS, HOLDER_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from '../../kernel/words/console.ts';
 import type { ApplicationDetail, PieceView, QueueRow } from '../../features/applications/index.ts';
 import type { ConsoleAccount } from '../../features/accounts/index.ts';
@@ -339,6 +339,7 @@ function pieceCard(d: ApplicationDetail, p: PieceView, i: number): Html {
   return html`<li class="card paper" aria-labelledby="${hid}">
   <h3 id="${hid}">${p.label}</h3>
   ${p.requestedAt ? html`<p class="requested">Redemandé le ${dateWords(p.requestedAt)}${p.requestMessage ? html` : ${p.requestMessage}` : null}</p>` : null}
+  ${p.adjustment ? html`<p class="adjusted" role="note">${p.adjustment.kind === 'added' ? ADJUSTMENT_WORDS.added(p.adjustment.by, p.adjustment.reason) : ADJUSTMENT_WORDS.notNeeded(p.adjustment.by, p.adjustment.reason)}</p>` : null}
   ${
     p.hasFile
       ? html`<p>${p.title ?? '—'}${p.docTypeTitle ? html` <span class="hint">(${p.docTypeTitle})</span>` : null} — version ${p.version ?? '—'}${
@@ -348,7 +349,9 @@ function pieceCard(d: ApplicationDetail, p: PieceView, i: number): Html {
   <h4>${SECTION_WORDS.fieldsRead}</h4>
   ${fieldsList(p)}
   <p><a href="${paperPath(d.app.id, p.itemId)}">${SECTION_WORDS.seePaper}<span class="visually-hidden"> : ${p.label}</span></a></p>`
-      : html`<p>Pas encore donné.</p>`
+      : p.adjustment?.kind === 'not-needed'
+        ? null
+        : html`<p>${ADJUSTMENT_WORDS.notGiven}</p>`
   }
 </li>`;
 }

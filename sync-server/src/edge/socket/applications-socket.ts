@@ -10,14 +10,14 @@ import type { Server as IoServer } from 'socket.io';
 import { AID_EVENTS } from '../../../protocol/applications.ts';
 import { refusal } from '../../../protocol/events.ts';
 import type { AckReplyOf, ParsedRequestOf } from '../../../protocol/events.ts';
-import type { AidSummary, ApplicationsListAck, CatalogueAck, DossierAck, PrepareAck, SimulateAck, SubmitAck } from '../../../protocol/applications.ts';
+import type { AdaptAck, AidSummary, ApplicationsListAck, CatalogueAck, DossierAck, PrepareAck, SimulateAck, SubmitAck } from '../../../protocol/applications.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
 import type { AidCatalogue } from '../../features/aids/index.ts';
 import { simulate } from '../../features/aids/index.ts';
 import { loadRules } from '../../features/aids/index.ts';
 import type { Rules } from '../../features/aids/index.ts';
 import { catalogueOr } from '../../features/applications/index.ts';
-import { applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, viewDossier, withdrawDossier, writeToInstitution } from '../../features/applications/index.ts';
+import { adaptChecklist, applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, viewDossier, withdrawDossier, writeToInstitution } from '../../features/applications/index.ts';
 import type { Outcome } from '../../features/applications/index.ts';
 import { dossierPdfFor, receiptPdfFor } from '../../features/applications/index.ts';
 import { prepareSubmission, submitSigned } from '../../features/applications/index.ts';
@@ -124,6 +124,10 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
 
     on(AID_EVENTS.choosePiece, async (req, s, cat) =>
       answer(await choosePiece(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, itemId: req.itemId, documentId: req.documentId, catalogue: cat }), () => ({})),
+    );
+
+    on(AID_EVENTS.adapt, async (req, s, cat): Promise<AdaptAck> =>
+      answer(await adaptChecklist(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, change: req.change, catalogue: cat, structure: null }), (v) => ({ itemId: v.itemId })),
     );
 
     const submission = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, ca: deps.ca, catalogue: cat });

@@ -37,8 +37,9 @@ import { addPerson, certify, signManifest } from '../../../test-support/test-car
 import type { TestCard, TestPerson } from '../../../test-support/test-cards.ts';
 import { proveWith } from '../../../test-support/test-ca.ts';
 import { fireEvent, queue } from './applications.ts';
+import { applicationDetail } from './processing.ts';
 import type { ApplicationActor } from './applications.ts';
-import { applicantOf, choosePiece, createDossier, listDossiers, viewDossier, writeToInstitution } from './dossiers.ts';
+import { adaptChecklist, applicantOf, choosePiece, createDossier, listDossiers, viewDossier, writeToInstitution } from './dossiers.ts';
 import type { Applicant } from './dossiers.ts';
 import { ARRIVAL_DAYS, requestedSince } from './pieces.ts';
 import type { AssessedPiece } from './pieces.ts';
@@ -689,6 +690,78 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(sent.actor_id).toBe(agent.identifier);
   });
 
+  it('an agent adapts the list: a piece not needed (with its reason) completes the request, a piece added is asked and filled from the vault, either taken back; the signed manifest carries them', async () => {
+    const p = await addPerson(db);
+    await putDoc(p, { docType: 'identity-card', expiresOn: '2031-01-01' });
+    const agent = await addPerson(db, { role: 'agent', firstName: 'Sophie', lastName: 'Lefèvre' });
+    const helped = withAgent(p, agent);
+    const id = await file(helped, ['prime-activite']);
+    const before = await view(helped, id);
+    const rib = before.checklist.find((c) => c.docTypes.includes('rib'))!;
+    expect(rib.status).toBe('absent');
+    expect(before.canSubmit).toBe(false);
+    const adapt = (a: Applicant, change: Parameters<typeof adaptChecklist>[3]['change']) => adaptChecklist(db, dialect, a, { dossierId: id, change, catalogue, structure: 'CMS du centre-ville' });
+
+    // the person alone does not change the list; a reason is needed (the socket's schema asks 5 characters: checked there)
+    expect(await adapt(alone(p), { kind: 'not-needed', itemId: rib.itemId, reason: 'Pas de compte bancaire' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await adapt(helped, { kind: 'not-needed', itemId: 'pas-dans-la-liste', reason: 'Pas de compte bancaire' })).toMatchObject({ ok: false, error: { code: 'unknown' } });
+    const marked = await adapt(helped, { kind: 'not-needed', itemId: rib.itemId, reason: 'Pas de compte bancaire : versement sur un compte Nickel demandé à part' });
+    expect(marked).toEqual({ ok: true, value: { itemId: rib.itemId } });
+    expect(await adapt(helped, { kind: 'not-needed', itemId: rib.itemId, reason: 'Encore une fois' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    let d = await view(helped, id);
+    const ribNow = d.checklist.find((c) => c.itemId === rib.itemId)!;
+    expect(ribNow).toMatchObject({ status: 'not-needed', adjustment: { kind: 'not-needed', reason: 'Pas de compte bancaire : versement sur un compte Nickel demandé à part', by: 'Sophie Lefèvre, CMS du centre-ville' } });
+    expect(d.canSubmit).toBe(true);
+    expect(states(d)).toEqual({ 'prime-activite': 'ready' });
+
+    // a piece added for this case: asked (the request waits for it again), then filled by a paper of the vault
+    const added = await adapt(helped, { kind: 'add', label: 'Attestation d’hébergement', docTypes: ['proof-of-address'], issuer: 'hebergeant', reason: 'Hébergée chez sa sœur depuis mars' });
+    if (!added.ok) throw new Error(added.error.message);
+    expect(added.value.itemId).toMatch(/^ajout-[0-9a-f]{8}$/);
+    d = await view(helped, id);
+    expect(d.checklist.find((c) => c.itemId === added.value.itemId)).toMatchObject({ label: 'Attestation d’hébergement', status: 'absent', issuerKind: 'hebergeant', adjustment: { kind: 'added', by: 'Sophie Lefèvre, CMS du centre-ville' } });
+    expect(d.canSubmit).toBe(false);
+    expect(await adapt(helped, { kind: 'add', label: 'Un papier', docTypes: ['other'], issuer: 'nulle-part', reason: 'Pour voir' })).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    // an added piece is taken back, not marked not needed
+    expect(await adapt(helped, { kind: 'not-needed', itemId: added.value.itemId, reason: 'Finalement non' })).toMatchObject({ ok: false, error: { code: 'unknown' } });
+    await putDoc(p, { docType: 'proof-of-address', issuedOn: dateDaysAgo(10) });
+    d = await view(helped, id);
+    expect(statuses(d)[added.value.itemId]).toBe('present');
+    expect(d.canSubmit).toBe(true);
+
+    // taken back: gone from the list; the RIB's « not needed » taken back too, then given again
+    expect(await adapt(helped, { kind: 'undo', itemId: added.value.itemId })).toMatchObject({ ok: true });
+    expect((await view(helped, id)).checklist.some((c) => c.itemId === added.value.itemId)).toBe(false);
+    expect(await adapt(helped, { kind: 'undo', itemId: added.value.itemId })).toMatchObject({ ok: false, error: { code: 'unknown' } });
+    expect(await adapt(helped, { kind: 'undo', itemId: rib.itemId })).toMatchObject({ ok: true });
+    expect(statuses(await view(helped, id))[rib.itemId]).toBe('absent');
+    await adapt(helped, { kind: 'not-needed', itemId: rib.itemId, reason: 'Pas de compte bancaire' });
+    const again = await adapt(helped, { kind: 'add', label: 'Attestation d’hébergement', docTypes: ['proof-of-address'], issuer: 'hebergeant', reason: 'Hébergée chez sa sœur' });
+    if (!again.ok) throw new Error(again.error.message);
+
+    // the person signs: what they sign says the RIB is not needed, why and who said so; then the list is fixed
+    const r = await signAndSubmit(alone(p), id, await certify(ca, p));
+    expect(r).toMatchObject({ ok: true, value: { state: 'submitted' } });
+    const row = await db.selectFrom('dossiers').select('manifest').where('id', '=', id).executeTakeFirstOrThrow();
+    const signed = Manifest.parse(JSON.parse(row.manifest!));
+    expect(signed.pieces.find((x) => x.itemId === rib.itemId)).toEqual({ itemId: rib.itemId, documentId: null, version: null, sha256: null, adjustment: { kind: 'not-needed', reason: 'Pas de compte bancaire', by: 'Sophie Lefèvre, CMS du centre-ville' } });
+    expect(await adapt(helped, { kind: 'undo', itemId: rib.itemId })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(statuses(await view(alone(p), id))[rib.itemId]).toBe('not-needed');
+    expect(signed.pieces.find((x) => x.itemId === again.value.itemId)).toMatchObject({ documentId: expect.any(String), adjustment: { kind: 'added', reason: 'Hébergée chez sa sœur' } });
+
+    // the CAF reads both with the request: the added paper (and may open it), the RIB not needed and why
+    const app = await db.selectFrom('applications').selectAll().where('dossier_id', '=', id).executeTakeFirstOrThrow();
+    const detail = await applicationDetail(db, catalogue, 'caf', app);
+    expect(detail.pieces.find((x) => x.itemId === rib.itemId)).toMatchObject({ hasFile: false, adjustment: { kind: 'not-needed', reason: 'Pas de compte bancaire', by: 'Sophie Lefèvre, CMS du centre-ville' } });
+    expect(detail.pieces.find((x) => x.itemId === again.value.itemId)).toMatchObject({ label: 'Attestation d’hébergement', hasFile: true, adjustment: { kind: 'added', by: 'Sophie Lefèvre, CMS du centre-ville' } });
+
+    // journaled for the person, as the agent's act with them present
+    const acts = await db.selectFrom('audit_journal').selectAll().where('action', '=', 'application.checklist.adapt').where('subject_person_id', '=', p.id).execute();
+    expect(acts).toHaveLength(6);
+    expect(acts.every((e) => e.actor_id === agent.identifier && e.ground === 'present-beneficiary')).toBe(true);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
   it('a linked aid enters its queue once the parent is accepted, and is closed by the server when the parent is refused', async () => {
     const sendLinked = async () => {
       const p = await addPerson(db);
@@ -747,6 +820,7 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
 describe('pieces asked again', () => {
   const piece = (itemId: string, aids: string[], requestedAt: string | null, status: AssessedPiece['status']): AssessedPiece => ({
     item: { id: itemId, label: itemId, inLetter: itemId, docTypes: ['rib'], issuer: 'banque' },
+    adjustment: null,
     aids,
     status,
     document: null,

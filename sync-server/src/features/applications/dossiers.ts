@@ -10,11 +10,11 @@
  * inside their own transaction, so the dossier moves (ready, sent automatically, information provided)
  * in the same commit as the paper that made it move.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { ChecklistEntry, Dossier, DossierSummary, FilingSituation, Notice, ThreadMessage } from '../../../protocol/applications.ts';
+import type { ChecklistChange, ChecklistEntry, Dossier, DossierSummary, FilingSituation, Notice, ThreadMessage } from '../../../protocol/applications.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
-import { ageOn, aidById, eligibilityWarnings } from '../aids/index.ts';
+import { ageOn, aidById, eligibilityWarnings, InstitutionKind } from '../aids/index.ts';
 import type { Aid, AidCatalogue } from '../aids/index.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { PersonSession } from '../vault/index.ts';
@@ -22,7 +22,7 @@ import type { Dialect } from '../../kernel/storage/database.ts';
 import type { ApplicationRow, Database, DossierRow } from '../../kernel/storage/schema.ts';
 import { catalogueOr, fireEventIn, insertApplication, wasAccepted } from './applications.ts';
 import type { ApplicationActor } from './applications.ts';
-import { accepts, assessDossier, currentDocuments, documentsById, isComplete, orderedAids, persistPieces, requestedSince, situationOf, upsertPiece } from './pieces.ts';
+import { accepts, activeAdjustments, assessDossier, currentDocuments, documentsById, isComplete, isMissing, orderedAids, persistPieces, requestedSince, situationOf, upsertPiece } from './pieces.ts';
 import type { AssessedPiece, PieceDocument } from './pieces.ts';
 import { BEFORE_DECISION, BEFORE_SUBMISSION } from './state-machine.ts';
 import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thread.ts';
@@ -413,6 +413,7 @@ export function checklistEntries(assessed: readonly AssessedPiece[]): ChecklistE
       : null,
     requestedByInstitution: a.requestedAt !== null,
     maxAgeMonths: a.item.maxAgeMonths ?? null,
+    adjustment: a.adjustment ? { kind: a.adjustment.kind, reason: a.adjustment.reason, by: a.adjustment.by } : null,
   }));
 }
 
@@ -556,7 +557,7 @@ export async function listDossiers(db: Kysely<Database>, applicant: Applicant, c
       aids: apps.map((a) => ({ applicationId: a.id, aidId: a.aid_id, aidName: aidName(catalogue, a.aid_id), state: a.state })),
       createdAt: d.created_at,
       updatedAt,
-      missingCount: assessed.filter((a) => a.status !== 'present' && (d.submitted_at === null || a.requestedAt !== null)).length,
+      missingCount: assessed.filter((a) => isMissing(a) && (d.submitted_at === null || a.requestedAt !== null)).length,
       unreadMessages: apps.reduce((n, a) => n + (unread.get(a.id) ?? 0), 0),
     });
   }
@@ -721,6 +722,90 @@ export async function writeToInstitution(
       }
       await trx.updateTable('dossiers').set({ kiosk_id: applicant.kioskId, updated_at: at }).where('id', '=', input.dossierId).execute();
       return { ok: true as const, value: { messageId: posted.message.id } };
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What an agent does with the list of papers
+
+/** Added pieces a dossier may hold: a case is adapted, not rewritten. */
+const MAX_ADDED = 10;
+
+/**
+ * An agent adapts the dossier's list of papers to the person's case: adds a piece the catalogue does not
+ * ask for, marks one not needed (both with a reason), or takes such a change back. Only before signing:
+ * what is signed is the list as it is. The change, its author and their structure go with the list
+ * (the kiosk, the console and the signed manifest show them), and into the person's journal.
+ * `structure`: the agent's structure as it is named now.
+ */
+export async function adaptChecklist(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  applicant: Applicant,
+  input: { dossierId: string; change: ChecklistChange; catalogue: AidCatalogue; structure: string | null },
+): Promise<Outcome<{ itemId: string }>> {
+  const agent = applicant.consent;
+  if (!agent) return refuse('forbidden', APPLICATION_ANSWER.adaptAgentOnly);
+  const at = new Date().toISOString();
+  const change = input.change;
+  return refusals(() =>
+    db.transaction().execute(async (trx) => {
+      const dossier = await ownDossier(trx, dialect, applicant.personId, input.dossierId);
+      if (dossier.signed_at !== null) throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.adaptAfterSigning });
+      const apps = await applicationsOf(trx, dossier.id);
+      if (apps.every((a) => a.state === 'closed')) throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.finished });
+      const active = await activeAdjustments(trx, dossier.id);
+      let itemId: string;
+      if (change.kind === 'undo') {
+        const held = active.find((a) => a.item_id === change.itemId);
+        if (!held) throw new Refusal({ code: 'unknown', message: APPLICATION_ANSWER.adaptNothingToUndo });
+        await trx.updateTable('checklist_adjustments').set({ withdrawn_at: at, withdrawn_by: agent.agentPersonId }).where('id', '=', held.id).execute();
+        itemId = change.itemId;
+      } else {
+        if (change.kind === 'not-needed') {
+          const assessed = await assessDossier(trx, { dossier, aids: knownAids(input.catalogue, apps), situation: situationOf(dossier), today: today(at) });
+          const entry = assessed.find((a) => a.item.id === change.itemId);
+          // an added piece is taken back, not marked not needed
+          if (!entry || entry.adjustment?.kind === 'added') throw new Refusal({ code: 'unknown', message: APPLICATION_ANSWER.pieceNotAsked });
+          if (entry.status === 'not-needed') throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.adaptAlreadyNotNeeded });
+          itemId = change.itemId;
+        } else {
+          if (!InstitutionKind.safeParse(change.issuer).success) throw new Refusal({ code: 'invalid', message: APPLICATION_ANSWER.adaptUnknownIssuer });
+          if (active.filter((a) => a.kind === 'added').length >= MAX_ADDED) throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.adaptTooMany });
+          itemId = `ajout-${randomBytes(4).toString('hex')}`;
+        }
+        await trx
+          .insertInto('checklist_adjustments')
+          .values({
+            id: randomUUID(),
+            dossier_id: dossier.id,
+            item_id: itemId,
+            kind: change.kind === 'add' ? 'added' : 'not-needed',
+            label: change.kind === 'add' ? change.label : null,
+            doc_types: change.kind === 'add' ? canonicalJson([...new Set(change.docTypes)]) : null,
+            issuer: change.kind === 'add' ? change.issuer : null,
+            reason: change.reason,
+            author_person_id: agent.agentPersonId,
+            author_structure: input.structure,
+            created_at: at,
+            withdrawn_at: null,
+            withdrawn_by: null,
+          })
+          .execute();
+      }
+      await trx.updateTable('dossiers').set({ kiosk_id: applicant.kioskId, updated_at: at }).where('id', '=', dossier.id).execute();
+      await appendAudit(trx, dialect, {
+        actor: { kind: 'person', id: applicant.actor.id },
+        action: 'application.checklist.adapt',
+        subjectPersonId: applicant.personId,
+        documentId: null,
+        ground: 'present-beneficiary',
+        detail: { dossierId: dossier.id, itemId, change: change.kind, ...(change.kind === 'undo' ? {} : { reason: change.reason }) },
+        at,
+      });
+      await reevaluateDossier(trx, dialect, dossier.id, { catalogue: input.catalogue, at });
+      return { ok: true as const, value: { itemId } };
     }),
   );
 }

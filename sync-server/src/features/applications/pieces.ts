@@ -17,7 +17,8 @@ import type { PieceStatusName } from '../../../protocol/applications.ts';
 import { DocType } from '../../../protocol/common.ts';
 import { assessPieces, bundleChecklist } from '../aids/index.ts';
 import type { Aid, AidCatalogue, ChecklistItem } from '../aids/index.ts';
-import type { Database, DossierPieceRow, DossierRow, VaultKind } from '../../kernel/storage/schema.ts';
+import { InstitutionKind } from '../aids/index.ts';
+import type { ChecklistAdjustmentRow, Database, DossierPieceRow, DossierRow, VaultKind } from '../../kernel/storage/schema.ts';
 
 /** A version of a vault document, as the checklist needs it. */
 export interface PieceDocument {
@@ -49,7 +50,56 @@ export interface AssessedPiece {
   requestMessage: string | null;
   /** what was signed or sent: kept as it is */
   frozen: boolean;
+  /** an agent added this piece, or marked it not needed (checklist_adjustments) */
+  adjustment: PieceAdjustment | null;
 }
+
+export interface PieceAdjustment {
+  id: string;
+  kind: 'added' | 'not-needed';
+  reason: string;
+  authorPersonId: string;
+  /** « Sophie Lefèvre, CMS du centre-ville »: the agent and their structure, as shown with the change */
+  by: string;
+  at: string;
+}
+
+type AdjustmentRow = ChecklistAdjustmentRow & { author_first_name: string; author_last_name: string };
+
+/** The changes an agent made to the dossier's list that still hold, with their author's name. */
+export async function activeAdjustments(db: Kysely<Database>, dossierId: string): Promise<AdjustmentRow[]> {
+  return db
+    .selectFrom('checklist_adjustments')
+    .innerJoin('persons', 'persons.id', 'checklist_adjustments.author_person_id')
+    .selectAll('checklist_adjustments')
+    .select(['persons.first_name as author_first_name', 'persons.last_name as author_last_name'])
+    .where('checklist_adjustments.dossier_id', '=', dossierId)
+    .where('checklist_adjustments.withdrawn_at', 'is', null)
+    .orderBy('checklist_adjustments.created_at')
+    .orderBy('checklist_adjustments.id')
+    .execute();
+}
+
+/** An added piece as a checklist item of the dossier (asked by every aid of it). */
+export function addedItem(a: ChecklistAdjustmentRow): ChecklistItem {
+  const label = a.label ?? '';
+  return {
+    id: a.item_id,
+    label,
+    inLetter: label.charAt(0).toLowerCase() + label.slice(1),
+    docTypes: DocType.array().catch(['other']).parse(JSON.parse(a.doc_types ?? '[]')),
+    issuer: InstitutionKind.catch('autre').parse(a.issuer),
+  };
+}
+
+const adjustmentOf = (a: AdjustmentRow): PieceAdjustment => ({
+  id: a.id,
+  kind: a.kind,
+  reason: a.reason,
+  authorPersonId: a.author_person_id,
+  by: [`${a.author_first_name} ${a.author_last_name}`, a.author_structure].filter(Boolean).join(', '),
+  at: a.created_at,
+});
 
 /** The aids of a dossier in catalogue order (the order of its checklist and manifest). */
 export function orderedAids(catalogue: AidCatalogue, aidIds: readonly string[]): Aid[] {
@@ -184,7 +234,12 @@ function overdue(chosenAt: string | null, today: string): boolean {
 export async function assessDossier(db: Kysely<Database>, input: AssessInput): Promise<AssessedPiece[]> {
   const { dossier, today } = input;
   const personId = dossier.person_id;
-  const items = dossierItems(input.aids, input.situation);
+  const adjustments = await activeAdjustments(db, dossier.id);
+  const added = adjustments.filter((a) => a.kind === 'added');
+  const notNeeded = new Map(adjustments.filter((a) => a.kind === 'not-needed').map((a) => [a.item_id, a]));
+  const allAids = input.aids.map((a) => a.id);
+  const items = [...dossierItems(input.aids, input.situation), ...added.map((a) => ({ item: addedItem(a), aids: allAids }))];
+  const addedBy = new Map(added.map((a) => [a.item_id, a]));
   const rows = new Map<string, DossierPieceRow>(
     (await db.selectFrom('dossier_pieces').selectAll().where('dossier_id', '=', dossier.id).execute()).map((r) => [r.item_id, r]),
   );
@@ -212,20 +267,24 @@ export async function assessDossier(db: Kysely<Database>, input: AssessInput): P
   return items.map(({ item, aids }): AssessedPiece => {
     const row = rows.get(item.id);
     const requestedAt = row?.requested_at ?? null;
-    const base = { item, aids, requestedAt, requestMessage: row?.request_message ?? null };
+    const adjusted = notNeeded.get(item.id) ?? addedBy.get(item.id);
+    const base = { item, aids, requestedAt, requestMessage: row?.request_message ?? null, adjustment: adjusted ? adjustmentOf(adjusted) : null };
 
     if (frozenRefs.has(item.id)) {
       const ref = frozenRefs.get(item.id) ?? null;
       const doc = ref ? (exact.get(`${ref.documentId}#${ref.version}`) ?? null) : null;
       if (dossier.submitted_at !== null) {
         // sent: the institution has it, even if the person removed it from the vault since
-        return { ...base, status: ref ? 'present' : 'absent', document: doc, arrivingId: null, chosenBy: row?.chosen_by ?? null, frozen: true };
+        return { ...base, status: ref ? 'present' : notNeeded.has(item.id) ? 'not-needed' : 'absent', document: doc, arrivingId: null, chosenBy: row?.chosen_by ?? null, frozen: true };
       }
       // signed for an automatic sending: the signed version, as long as it exists
       if (doc && doc.ownerPersonId === personId) {
         return { ...base, status: 'present', document: doc, arrivingId: null, chosenBy: row?.chosen_by ?? 'auto', frozen: true };
       }
     }
+
+    // the institution asked for it again: it is needed after all, whatever was said before
+    if (notNeeded.has(item.id) && requestedAt === null) return { ...base, status: 'not-needed', document: null, arrivingId: null, chosenBy: null, frozen: false };
 
     const fresh = (d: PieceDocument) => requestedAt === null || d.versionCreatedAt > requestedAt;
 
@@ -317,9 +376,14 @@ export async function requestPiecesAgain(trx: Transaction<Database>, dossierId: 
   await trx.updateTable('dossier_pieces').set({ requested_at: at, request_message: message }).where('dossier_id', '=', dossierId).where('item_id', 'in', [...itemIds]).execute();
 }
 
-/** Every piece is there (nothing missing, nothing still on its way). */
+/** Whether the item still waits for a paper: not there, and not marked not needed. */
+export function isMissing(a: Pick<AssessedPiece, 'status'>): boolean {
+  return a.status !== 'present' && a.status !== 'not-needed';
+}
+
+/** Every piece is there or not needed (nothing missing, nothing still on its way). */
 export function isComplete(assessed: readonly AssessedPiece[]): boolean {
-  return assessed.every((a) => a.status === 'present');
+  return !assessed.some(isMissing);
 }
 
 /**
@@ -329,5 +393,5 @@ export function isComplete(assessed: readonly AssessedPiece[]): boolean {
  */
 export function requestedSince(assessed: readonly AssessedPiece[], since: string, aidId: string): { requested: number; missing: number } {
   const asked = assessed.filter((a) => a.requestedAt !== null && a.requestedAt > since && a.aids.includes(aidId));
-  return { requested: asked.length, missing: asked.filter((a) => a.status !== 'present').length };
+  return { requested: asked.length, missing: asked.filter(isMissing).length };
 }

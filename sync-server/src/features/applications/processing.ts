@@ -23,7 +23,7 @@ import { history, parentAccepted } from './applications.ts';
 import type { ApplicationTransition } from './applications.ts';
 import { eventsFor } from './state-machine.ts';
 import type { ApplicationEvent, ApplicationState } from './state-machine.ts';
-import { dossierItems, orderedAids } from './pieces.ts';
+import { activeAdjustments, dossierItems, orderedAids, signedManifest } from './pieces.ts';
 import { aidName, groundWords } from '../../kernel/words/applications.ts';
 import { messagesOf } from './thread.ts';
 import type { ApplicationMessage } from './thread.ts';
@@ -245,6 +245,9 @@ export async function pieceKindsOf(
       merged.set(b.item.id, [...new Set(b.aids.filter((id) => sent.has(id)).map((id) => kindOf(id) ?? ''))].filter(Boolean));
     }
   }
+  // a piece an agent added to the list is asked by every aid of the dossier
+  const everyKind = [...new Set([...sent].map((id) => kindOf(id) ?? ''))].filter(Boolean);
+  for (const a of await activeAdjustments(db, dossier.id)) if (a.kind === 'added') merged.set(a.item_id, everyKind);
   return (itemId) => {
     const m = merged.get(itemId);
     if (m) return m;
@@ -308,6 +311,8 @@ export interface PieceView {
   fields: { name: string; label: string; value: string }[];
   /** the paper names someone else than the person (or another birth date), and what the person answered */
   holder: HolderView | null;
+  /** an agent added this piece to the list, or said it is not needed: why, and who (as signed) */
+  adjustment: { kind: 'added' | 'not-needed'; reason: string; by: string } | null;
 }
 
 export interface HolderView {
@@ -408,10 +413,14 @@ export async function applicationDetail(
     // a piece only another institution asks for (the MDPH's medical certificate, for the CAF) is not shown
     const shown = rows.filter((r) => visiblePieces.has(r.item_id));
     const fieldsOf = await readFields(db, { firstName: person.first_name, lastName: person.last_name, birthDate: person.birth_date }, shown);
+    // what the person signed says which pieces an agent added or said not needed (the list is fixed from then on)
+    const signedPieces = new Map((signedManifest(dossier)?.pieces ?? []).map((p) => [p.itemId, p]));
+    const addedLabels = new Map((await activeAdjustments(db, dossier.id)).filter((a) => a.kind === 'added').map((a) => [a.item_id, a.label ?? a.item_id]));
     pieces = shown
       .map((r) => ({
         itemId: r.item_id,
-        label: itemLabel(catalogue, r.item_id),
+        label: addedLabels.get(r.item_id) ?? itemLabel(catalogue, r.item_id),
+        adjustment: signedPieces.get(r.item_id)?.adjustment ?? null,
         title: r.title ?? null,
         version: r.version,
         attachedAt: r.attached_at,

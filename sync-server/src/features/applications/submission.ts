@@ -20,7 +20,7 @@ import type { CardCertificateProblem } from '../../../protocol/card-certificate.
 import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
 import { MANIFEST_CONTEXT, MANIFEST_TTL_MS, manifestBytes } from '../../../protocol/applications.ts';
 import type { Manifest, SubmissionGround, SubmissionMode } from '../../../protocol/applications.ts';
-import { situationOf } from './pieces.ts';
+import { isMissing, situationOf } from './pieces.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { CROCKFORD } from '../../../protocol/identifier.ts';
@@ -67,7 +67,7 @@ function signable(r: Reevaluation, applicant: Applicant, mode: SubmissionMode, g
     return { code: 'forbidden', message: APPLICATION_ANSWER.procurationAtKiosk };
   }
   if (mode === 'manual' && !r.complete) {
-    const missing = r.assessed.filter((a) => a.status !== 'present').map((a) => a.item.label);
+    const missing = r.assessed.filter(isMissing).map((a) => a.item.label);
     return {
       code: 'incomplete',
       message: APPLICATION_ANSWER.piecesMissing(missing),
@@ -85,11 +85,12 @@ function buildManifest(r: Reevaluation, applicant: Applicant, o: { mode: Submiss
     situation: situationOf(r.dossier),
     mode: o.mode,
     ground: o.ground,
-    pieces: r.assessed.map((a) =>
-      a.status === 'present' && a.document
+    pieces: r.assessed.map((a) => ({
+      ...(a.status === 'present' && a.document
         ? { itemId: a.item.id, documentId: a.document.id, version: a.document.version, sha256: a.document.sha256 }
-        : { itemId: a.item.id, documentId: null, version: null, sha256: null },
-    ),
+        : { itemId: a.item.id, documentId: null, version: null, sha256: null }),
+      ...(a.adjustment ? { adjustment: { kind: a.adjustment.kind, reason: a.adjustment.reason, by: a.adjustment.by } } : {}),
+    })),
     catalogueVersion: r.dossier.catalogue_version,
     preparedAt: o.preparedAt,
     kioskId: applicant.kioskId,

@@ -291,6 +291,23 @@ export interface DossierPiecesTable {
   request_message: string | null;
 }
 
+export interface ChecklistAdjustmentsTable {
+  id: string;
+  dossier_id: string;
+  item_id: string;
+  kind: 'added' | 'not-needed';
+  label: string | null;
+  /** JSON array of DocType */
+  doc_types: string | null;
+  issuer: string | null;
+  reason: string;
+  author_person_id: string;
+  author_structure: string | null;
+  created_at: string;
+  withdrawn_at: string | null;
+  withdrawn_by: string | null;
+}
+
 export interface ApplicationNoticesTable {
   id: string;
   person_id: string;
@@ -380,6 +397,7 @@ export interface Database {
   application_transitions: ApplicationTransitionsTable;
   dossiers: DossiersTable;
   dossier_pieces: DossierPiecesTable;
+  checklist_adjustments: ChecklistAdjustmentsTable;
   application_notices: ApplicationNoticesTable;
   staff_accounts: StaffAccountsTable;
   console_sessions: ConsoleSessionsTable;
@@ -387,6 +405,7 @@ export interface Database {
 }
 
 export type PersonRow = Selectable<PersonsTable>;
+export type ChecklistAdjustmentRow = Selectable<ChecklistAdjustmentsTable>;
 export type CardRow = Selectable<CardsTable>;
 export type KioskPushRow = Selectable<KioskPushesTable>;
 export type BlobRow = Selectable<BlobsTable>;

@@ -195,6 +195,12 @@ export const APPLICATION_ANSWER = {
   aidNotInDossier: 'Cette aide ne fait pas partie de la demande.',
   noServiceForMessage: 'Aucun service ne peut recevoir ce message pour le moment.',
   manifestChanged: 'Le contenu signé ne correspond plus à la demande (un papier a changé, ou le contenu a été modifié). Recommencez la signature.',
+  adaptAgentOnly: 'Seul un agent peut changer la liste des papiers d’une demande.',
+  adaptAfterSigning: 'La demande est déjà signée : la liste des papiers ne change plus.',
+  adaptAlreadyNotNeeded: 'Ce papier est déjà marqué « pas nécessaire ».',
+  adaptNothingToUndo: 'Il n’y a pas de changement à annuler pour ce papier.',
+  adaptUnknownIssuer: 'Cet organisme n’existe pas dans la liste.',
+  adaptTooMany: 'Cette demande a déjà beaucoup de papiers ajoutés.',
 } as const;
 
 /** The refusals of an acceptance's amount and start date, typed by the service (features/applications/decision-terms.ts). */

@@ -231,6 +231,13 @@ export const ELIGIBILITY_WORDS = {
 } as const;
 
 /** A paper that names someone else than the person (protocol/identity-match.ts), and what the person answered. */
+/** A piece an agent added to the list of a request, or said was not needed, as the service reads it. */
+export const ADJUSTMENT_WORDS = {
+  added: (by: string, reason: string) => `Papier ajouté à la liste par ${by}. Raison : « ${reason} »`,
+  notNeeded: (by: string, reason: string) => `Pas nécessaire pour cette personne, selon ${by}. Raison : « ${reason} »`,
+  notGiven: 'Pas encore donné.',
+} as const;
+
 export const HOLDER_WORDS = {
   name: (paperName: string) => `Ce papier est au nom de ${paperName}.`,
   birthDate: (paperName: string) => `Ce papier (au nom de ${paperName}) porte une autre date de naissance que celle de la personne.`,

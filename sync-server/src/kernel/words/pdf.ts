@@ -56,6 +56,7 @@ export const PIECE_STATUS_PRINTED: Record<PieceStatusName, string> = {
   'too-old': 'Trop ancienne : délivrée il y a trop longtemps',
   arriving: 'En route : envoyée depuis la borne, pas encore arrivée',
   'not-arrived': 'Pas arrivée : choisie sur la borne il y a plus d’une semaine, à donner de nouveau',
+  'not-needed': 'Pas nécessaire : un agent l’a retirée de la liste, avec la raison',
 };
 export const MODE_PRINTED: Record<SubmissionMode, string> = {
   manual: 'Envoi après confirmation',

@@ -40,6 +40,7 @@ export const JOURNAL_ACTION_WORDS: Readonly<Record<string, string>> = {
   'application.close': 'a terminé une demande',
   'application.withdraw': 'a retiré une demande',
   'application.message': 'a écrit un message sur une demande',
+  'application.checklist.adapt': 'a changé la liste des papiers d’une demande',
 };
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

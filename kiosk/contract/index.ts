@@ -3,3 +3,4 @@ export * from './client.ts';
 export * from './wire.ts';
 export { askedDateFields, paperDateAsk, paperDateWords } from '../../sync-server/protocol/paper-date.ts';
 export type { AskedDateProblem, DateAsk } from '../../sync-server/protocol/paper-date.ts';
+export { DOC_TYPE_TITLE } from '../../sync-server/protocol/vault.ts';

@@ -110,7 +110,8 @@ export const ChecklistChange = z.discriminatedUnion('kind', [
     kind: z.literal('add'),
     label: z.string().trim().min(3, 'écrivez le papier à donner').max(120),
     docTypes: z.array(DocType).min(1).max(10),
-    issuer: z.string().min(2).max(40),
+    /** who issues it (an institution kind of the catalogue); by default, nobody in particular */
+    issuer: z.string().min(2).max(40).default('autre'),
     reason: AdjustmentReason,
   }),
   z.strictObject({ kind: z.literal('not-needed'), itemId: z.string().min(1).max(80), reason: AdjustmentReason }),

@@ -18,6 +18,10 @@ export interface KioskUi {
   login(firstName: string): Promise<void>;
   /** the person takes the card: the session ends at once, wherever they were */
   logout(): Promise<void>;
+  /** Sophie logs in with her agent card, then `person` joins with their card in the second slot and their PIN */
+  accompany(person: string): Promise<void>;
+  /** letters, spaces and the signs of the on-screen keyboard, typed key by key (lowercase) */
+  typeText(text: string): Promise<void>;
   /** the digits of the questionnaire, typed on its on-screen pad into the field */
   typeNumber(label: string | RegExp, digits: string): Promise<void>;
   /** "Continuer" */
@@ -54,6 +58,22 @@ export function kioskUi(page: Page, stack: Stack, opts: { shots?: string | undef
       // pcscd polls vpcd: give it time to see the card gone before it goes in again
       await expect.poll(() => stack.box.inserted(0) === null).toBe(true);
       await new Promise((r) => setTimeout(r, 900));
+    },
+    async accompany(person) {
+      await stack.insert('Sophie');
+      await page.getByText('Bonjour Sophie').waitFor({ timeout: 15_000 });
+      await ui.typePin(stack.person('Sophie').card.pin);
+      await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
+      await stack.insert(person, 1);
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText(`Bonjour ${person}`).waitFor();
+      for (const d of stack.person(person).card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
+      await dialog.getByRole('button', { name: 'Valider' }).click();
+      await page.getByText(`Vous accompagnez ${person}.`).waitFor();
+    },
+    async typeText(text) {
+      const keyboard = page.getByRole('group', { name: 'Clavier' });
+      for (const ch of text.toLowerCase()) await keyboard.getByRole('button', { name: ch === ' ' ? 'Espace' : ch, exact: true }).click();
     },
     async typeNumber(label, digits) {
       await page.getByLabel(label).click();

@@ -507,7 +507,25 @@ export const t = {
     keep: 'Gardez ce numéro : il prouve votre demande.',
     seeRequest: 'Voir ma demande',
   },
-  pieceStatus: { present: 'Là', arriving: 'En route', 'not-arrived': 'Pas arrivé', absent: 'Manque', expired: 'Périmé', 'too-old': 'Trop ancien' } as Record<string, string>,
+  pieceStatus: { present: 'Là', arriving: 'En route', 'not-arrived': 'Pas arrivé', absent: 'Manque', expired: 'Périmé', 'too-old': 'Trop ancien', 'not-needed': 'Pas nécessaire' } as Record<string, string>,
+  /** an agent adapts the list of papers of a request (with the person present, or on a procuration) */
+  adapt: {
+    addedBy: (by: string, reason: string) => `Ajouté à la liste par ${by}. Pourquoi : ${reason}`,
+    notNeededBy: (by: string, reason: string) => `Pas nécessaire pour vous, selon ${by}. Pourquoi : ${reason}`,
+    notNeeded: 'Pas nécessaire',
+    undo: 'Annuler ce changement',
+    add: 'Ajouter un papier à la liste',
+    notNeededTitle: (label: string) => `« ${label} » n’est pas nécessaire`,
+    notNeededHelp: 'Le service lira la raison avec la demande. La personne la lira aussi.',
+    addTitle: 'Ajouter un papier à la liste',
+    label: 'Quel papier faut-il donner ?',
+    kind: 'Quelle sorte de papier ?',
+    reason: 'Pourquoi ? (le service et la personne le liront)',
+    reasonShort: 'Écrivez la raison en quelques mots.',
+    confirm: 'C’est fait',
+    cancel: 'Annuler',
+    done: { 'not-needed': 'La liste des papiers est changée.', add: 'Le papier est ajouté à la liste.', undo: 'Le changement est annulé.' },
+  },
   offline: 'Pas de connexion pour le moment.',
   /** at login: the papers the card's last session lost (photographed, not saved when it ended) */
   losses: {

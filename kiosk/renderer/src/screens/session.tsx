@@ -175,7 +175,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
           key={step.id}
           dossierId={step.id}
           personName={subject ?? ''}
-          canUseProcuration={state.role === 'agent' && state.companion !== null}
+          agentWithPerson={state.role === 'agent' && state.companion !== null}
           refresh={refresh}
           notice={step.notice ?? null}
           onScan={(piece: ChecklistPiece) => setStep({ name: 'scan', forPiece: { dossierId: step.id, itemId: piece.itemId } })}

@@ -11,20 +11,21 @@ import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { Problem, Title, errorText, ActionBar, useAct } from '../../components/screen.tsx';
+import { AddPiece, NotNeeded } from './adapt.tsx';
 import { AskIssuer, ChooseFromVault, WhereToGet } from './piece-help.tsx';
 import { Confirm, Dialog } from '../../components/dialog.tsx';
 import { Messages } from '../../components/messages.tsx';
 
 export type SendChoice = { mode: 'manual' | 'automatic'; procuration: boolean };
 
-type Panel = null | { kind: 'ask' | 'where' | 'choose'; piece: ChecklistPiece } | { kind: 'withdraw' } | { kind: 'write' };
+type Panel = null | { kind: 'ask' | 'where' | 'choose' | 'not-needed'; piece: ChecklistPiece } | { kind: 'withdraw' } | { kind: 'write' } | { kind: 'add' };
 
 export const MISSING: ReadonlySet<string> = new Set(['absent', 'not-arrived', 'expired', 'too-old']);
 
 export function Dossier({
   dossierId,
   personName,
-  canUseProcuration,
+  agentWithPerson,
   refresh,
   notice: firstNotice,
   onScan,
@@ -34,8 +35,8 @@ export function Dossier({
   dossierId: string;
   /** the beneficiary's first name (letters are signed with it) */
   personName: string;
-  /** an agent's session with the beneficiary joined */
-  canUseProcuration: boolean;
+  /** an agent's session with the beneficiary joined: the agent may sign on a procuration and adapt the list */
+  agentWithPerson: boolean;
   refresh: number;
   notice: string | null;
   onScan: (piece: ChecklistPiece) => void;
@@ -70,6 +71,12 @@ export function Dossier({
       return printedText(r);
     });
 
+  const adapted = (said: string) => {
+    setPanel(null);
+    setNotice(said);
+    reload();
+  };
+
   if (!d) {
     return (
       <section aria-labelledby="titre">
@@ -89,6 +96,8 @@ export function Dossier({
   const lastQuestion = [...d.messages].reverse().find((m) => m.author === 'institution' && (!asked || m.at >= asked.at));
   const waitingAuto = d.signedAt !== null && d.submittedAt === null && d.mode === 'automatic';
   const missing = d.checklist.filter((c) => MISSING.has(c.status));
+  // the list changes until it is signed, by an agent with the person there
+  const canAdapt = agentWithPerson && d.signedAt === null;
   const editable = (c: ChecklistPiece) => stillAsked(c) || d.canSign || (waitingAuto && MISSING.has(c.status));
 
   return (
@@ -166,6 +175,35 @@ export function Dossier({
                 {c.status === 'expired' && t.dossier.expired}
                 {c.status === 'too-old' && t.dossier.tooOld(c.maxAgeMonths)}
               </p>
+              {c.adjustment && (
+                <p class="adjustment">{c.adjustment.kind === 'added' ? t.adapt.addedBy(c.adjustment.by, c.adjustment.reason) : t.adapt.notNeededBy(c.adjustment.by, c.adjustment.reason)}</p>
+              )}
+              {canAdapt && (c.adjustment || MISSING.has(c.status)) && (
+                <div class="actions left">
+                  {c.adjustment ? (
+                    <button
+                      type="button"
+                      class="button secondary"
+                      disabled={busy}
+                      onClick={() =>
+                        void act(async () => {
+                          await kiosk.call('applications.adapt', { dossierId, change: { kind: 'undo', itemId: c.itemId } });
+                          reload();
+                          return t.adapt.done.undo;
+                        })
+                      }
+                    >
+                      {t.adapt.undo}
+                      <span class="sr-only">{t.dossier.forPiece(c.label)}</span>
+                    </button>
+                  ) : (
+                    <button type="button" class="button secondary" disabled={busy} onClick={() => setPanel({ kind: 'not-needed', piece: c })}>
+                      {t.adapt.notNeeded}
+                      <span class="sr-only">{t.dossier.forPiece(c.label)}</span>
+                    </button>
+                  )}
+                </div>
+              )}
               {editable(c) && (
                 <div class="actions left">
                   {(MISSING.has(c.status) || stillAsked(c)) && (
@@ -193,6 +231,13 @@ export function Dossier({
             </li>
           ))}
         </ul>
+        {canAdapt && (
+          <div class="actions left">
+            <button type="button" class="button secondary" disabled={busy} onClick={() => setPanel({ kind: 'add' })}>
+              {t.adapt.add}
+            </button>
+          </div>
+        )}
 
         {d.canSign && (
           <div class="send-box" role="group" aria-labelledby="titre-envoyer">
@@ -212,7 +257,7 @@ export function Dossier({
                   <span class="choice-help">{t.dossier.sendAutoHelp}</span>
                 </button>
               )}
-              {canUseProcuration && (
+              {agentWithPerson && (
                 <button
                   type="button"
                   class="choice"
@@ -309,6 +354,8 @@ export function Dossier({
         </ActionBar>
       </div>
 
+      {panel?.kind === 'not-needed' && <NotNeeded dossierId={dossierId} piece={panel.piece} onClose={() => setPanel(null)} onDone={adapted} />}
+      {panel?.kind === 'add' && <AddPiece dossierId={dossierId} onClose={() => setPanel(null)} onDone={adapted} />}
       {panel?.kind === 'ask' && (
         <AskIssuer
           dossierId={dossierId}

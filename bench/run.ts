@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs the benchmarks and writes bench/reports/latest.json and latest.md (and a
- * dated copy). Figures are reported, never asserted (DESIGN.md §8). `--only card,ocr,outbox,sync,vault,aids,revocations,events` and
+ * dated copy). Figures are reported, never asserted (DESIGN.md §8). `--only card,ocr,outbox,sync,vault,agents,aids,revocations,events` and
  * `--runs N` narrow it down.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const only = new Set((arg('only') ?? 'card,ocr,outbox,sync,vault,aids,revocations,events').split(','));
+const only = new Set((arg('only') ?? 'card,ocr,outbox,sync,vault,agents,aids,revocations,events').split(','));
 const runs = Number(arg('runs') ?? 20);
 const reportDir = join(import.meta.dirname, 'reports');
 mkdirSync(reportDir, { recursive: true });
@@ -37,6 +37,10 @@ if (only.has('sync')) {
 if (only.has('vault')) {
   const { benchVault } = await import('./vault.ts');
   results.push(...(await benchVault()));
+}
+if (only.has('agents')) {
+  const { benchAgents } = await import('./agents.ts');
+  results.push(...(await benchAgents(Math.max(5, Math.round(runs / 2)))));
 }
 if (only.has('aids')) {
   const { benchAids } = await import('./aids.ts');

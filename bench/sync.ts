@@ -137,6 +137,36 @@ function freePort(): Promise<number> {
 }
 
 /**
+ * Runs `run` on a SQLite file, then on a throw-away PostgreSQL when its binaries are here (said on stderr
+ * when they are not), in a temp folder removed at the end.
+ */
+export async function onBothEngines<T>(
+  name: string,
+  run: (dialect: 'sqlite' | 'postgres', database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string }, dir: string) => Promise<T>,
+): Promise<T[]> {
+  const dir = mkdtempSync(join(tmpdir(), `fac-bench-${name}-`));
+  try {
+    const results = [await run('sqlite', { kind: 'sqlite', file: join(dir, `${name}.sqlite`) }, dir)];
+    let pg: Awaited<ReturnType<typeof startPostgres>> | null = null;
+    try {
+      pg = await startPostgres(dir);
+    } catch (err) {
+      console.error(`${name} bench: no PostgreSQL here (${err instanceof Error ? err.message : String(err)}), SQLite only`);
+    }
+    if (pg) {
+      try {
+        results.push(await run('postgres', { kind: 'postgres', url: pg.url }, dir));
+      } finally {
+        await pg.stop();
+      }
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * A throw-away PostgreSQL (Debian's binaries) in a temp folder on a loopback port, as the test setup
  * starts one; with fsync on, as a real server would run. As root it runs as the `postgres` user.
  */

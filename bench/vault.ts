@@ -13,8 +13,7 @@
  * upload before it is stored.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
@@ -26,12 +25,12 @@ import { inspectFile } from '../sync-server/src/kernel/files/inspect.ts';
 import { INSPECT_PDF_JOB } from '../sync-server/src/kernel/files/pdf-pages.ts';
 import { PdfPool } from '../sync-server/src/kernel/files/pdf-pool.ts';
 import type { PersonSession } from '../sync-server/src/features/vault/index.ts';
-import { foldAccents, ownerToken, searchBody } from '../sync-server/src/features/vault/index.ts';
+import { foldAccents, kindToken, scopeColumn, searchBody, vaultToken } from '../sync-server/src/features/vault/index.ts';
 import { openDatabase } from '../sync-server/src/kernel/storage/database.ts';
 import type { Dialect } from '../sync-server/src/kernel/storage/database.ts';
 import { migrateToLatest } from '../sync-server/src/kernel/storage/migrate.ts';
 import type { Database } from '../sync-server/src/kernel/storage/schema.ts';
-import { startPostgres } from './sync.ts';
+import { onBothEngines } from './sync.ts';
 import { summarize } from './stats.ts';
 import type { BenchResult } from './stats.ts';
 
@@ -65,6 +64,12 @@ const KINDS: { docType: DocType; title: string; text: (i: number, name: string) 
     fields: (i) => ({ netPay: String(1400 + (i % 700)) }),
   },
   {
+    docType: 'health-insurance',
+    title: 'Attestation de l’Assurance maladie',
+    text: (i, n) => `Assurance maladie attestation de droits ${n} numéro de sécurité sociale ${2800000000000 + i} caisse primaire`,
+    fields: () => ({}),
+  },
+  {
     docType: 'proof-of-address',
     title: 'Justificatif de domicile',
     text: (i, n) => `Facture électricité ${n} ${i % 200} rue de la République 69000 Lyon quittance de loyer échéance ${(i % 28) + 1}/10/2026`,
@@ -75,13 +80,17 @@ const LAST = ['MARTIN', 'BERNARD', 'THOMAS', 'PETIT', 'ROBERT', 'RICHARD', 'DURA
 
 const cardSerial = (q: number) => (0xb0000000 + q).toString(16).toUpperCase();
 
-async function fill(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+/**
+ * `count` people with `perPerson` papers each (of the kinds above, in turn), indexed as deposits index
+ * them; a tenth of them in the institutional vault. Returns the persons' ids. Shared with the agents' bench.
+ */
+export async function fill(db: Kysely<Database>, dialect: Dialect, count = PERSONS, perPerson = PER_PERSON): Promise<string[]> {
   const now = new Date().toISOString();
   const persons: string[] = [];
   await db.insertInto('blobs').values({ sha256: 'a'.repeat(64), size: 1, mime: 'image/jpeg', created_at: now }).execute();
-  for (let p = 0; p < PERSONS; p += 100) {
+  for (let p = 0; p < count; p += 100) {
     await db.transaction().execute(async (trx) => {
-      for (let q = p; q < Math.min(PERSONS, p + 100); q++) {
+      for (let q = p; q < Math.min(count, p + 100); q++) {
         const personId = randomUUID();
         persons.push(personId);
         const last = LAST[q % LAST.length]!;
@@ -91,26 +100,32 @@ async function fill(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
           .execute();
         await trx.insertInto('cards').values({ serial: cardSerial(q), person_id: personId, status: 'active', issued_at: now }).execute();
         // one person's 50 papers in a few multi-row statements (the index rows as indexDocument writes them)
-        const docs = Array.from({ length: PER_PERSON }, (_, d) => {
-          const i = q * PER_PERSON + d;
+        const docs = Array.from({ length: perPerson }, (_, d) => {
+          const i = q * perPerson + d;
           const kind = KINDS[d % KINDS.length]!;
           const fields = Object.fromEntries(Object.entries(kind.fields(i)).map(([k, v]) => [k, { value: v, confidence: 0.95 }]));
           const ocrText = kind.text(i, `Prénom${q} ${last}`);
-          return { id: randomUUID(), kind, fields, ocrText };
+          const vault = d % 10 === 9 ? ('institutional' as const) : ('personal' as const);
+          // a paper a minute, over the years: « newest first » has something to sort
+          const at = new Date(Date.parse(now) - i * 60_000).toISOString();
+          return { id: randomUUID(), kind, fields, ocrText, vault, at };
         });
         await trx
           .insertInto('documents')
-          .values(docs.map((x) => ({ id: x.id, owner_person_id: personId, vault: 'personal', doc_type: x.kind.docType, institution_id: null, current_version: 1, title: x.kind.title, issued_on: null, expires_on: null, created_at: now, updated_at: now })))
+          .values(docs.map((x) => ({ id: x.id, owner_person_id: personId, vault: x.vault, doc_type: x.kind.docType, institution_id: null, current_version: 1, title: x.kind.title, issued_on: null, expires_on: null, created_at: x.at, updated_at: x.at })))
           .execute();
         await trx
           .insertInto('document_versions')
           .values(docs.map((x) => ({ document_id: x.id, version: 1, fields: JSON.stringify(x.fields), ocr_text: x.ocrText, blob_sha256: 'a'.repeat(64), captured_at: now, created_at: now, source_kiosk_id: null, source_mutation_id: null, thumbnail_sha256: null, pages: 1 })))
           .execute();
-        const bodies = docs.map((x) => ({ id: x.id, body: searchBody({ id: x.id, ownerPersonId: personId, docType: x.kind.docType, title: x.kind.title, fields: x.fields, ocrText: x.ocrText }) }));
+        const bodies = docs.map((x) => {
+          const indexed = { id: x.id, ownerPersonId: personId, vault: x.vault, docType: x.kind.docType, title: x.kind.title, fields: x.fields, ocrText: x.ocrText };
+          return { id: x.id, body: searchBody(indexed), scope: scopeColumn(indexed), tokens: `${kindToken(x.kind.docType)} ${vaultToken(x.vault)}` };
+        });
         if (dialect === 'sqlite') {
-          await sql`INSERT INTO documents_fts (document_id, owner, body) VALUES ${sql.join(bodies.map((b) => sql`(${b.id}, ${ownerToken(personId)}, ${b.body})`))}`.execute(trx);
+          await sql`INSERT INTO documents_fts (document_id, owner, body) VALUES ${sql.join(bodies.map((b) => sql`(${b.id}, ${b.scope}, ${b.body})`))}`.execute(trx);
         } else {
-          await sql`UPDATE documents SET search = to_tsvector('french', v.body) FROM (VALUES ${sql.join(bodies.map((b) => sql`(${b.id}, ${foldAccents(b.body)})`))}) AS v(id, body) WHERE documents.id = v.id`.execute(trx);
+          await sql`UPDATE documents SET search = to_tsvector('french', v.body) || to_tsvector('simple', v.tokens) FROM (VALUES ${sql.join(bodies.map((b) => sql`(${b.id}, ${foldAccents(b.body)}, ${b.tokens})`))}) AS v(id, body, tokens) WHERE documents.id = v.id`.execute(trx);
         }
       }
     });
@@ -233,24 +248,11 @@ async function benchPrintAndCheck(dir: string, runs: number): Promise<BenchResul
 }
 
 export async function benchVault(runs = 25): Promise<BenchResult[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'fac-bench-vault-'));
-  try {
-    const results = [...(await benchPrintAndCheck(dir, runs * 2)), await benchDialect('sqlite', { kind: 'sqlite', file: join(dir, 'vault.sqlite') }, runs)];
-    let pg: Awaited<ReturnType<typeof startPostgres>> | null = null;
-    try {
-      pg = await startPostgres(dir);
-    } catch (err) {
-      console.error(`vault bench: no PostgreSQL here (${err instanceof Error ? err.message : String(err)}), SQLite only`);
-    }
-    if (pg) {
-      try {
-        results.push(await benchDialect('postgres', { kind: 'postgres', url: pg.url }, runs));
-      } finally {
-        await pg.stop();
-      }
-    }
-    return results;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const printed: BenchResult[] = [];
+  const searched = await onBothEngines('vault', async (dialect, database, dir) => {
+    // the paper side once, in the same folder
+    if (dialect === 'sqlite') printed.push(...(await benchPrintAndCheck(dir, runs * 2)));
+    return benchDialect(dialect, database, runs);
+  });
+  return [...printed, ...searched];
 }

@@ -133,7 +133,7 @@ export async function issueInstitutionalDocument(deps: IssueDeps, actor: { kind:
       .insertInto('document_versions')
       .values({ document_id: documentId, version: 1, fields: canonicalJson(fields), ocr_text: req.text, blob_sha256: sha256, captured_at: now, created_at: now, source_kiosk_id: null, source_mutation_id: null, thumbnail_sha256: null, pages: 1 })
       .execute();
-    await indexDocument(trx, deps.dialect, { id: documentId, ownerPersonId: owner.id, docType: req.docType, title, fields, ocrText: req.text });
+    await indexDocument(trx, deps.dialect, { id: documentId, ownerPersonId: owner.id, vault: 'institutional', docType: req.docType, title, fields, ocrText: req.text });
     await appendAudit(trx, deps.dialect, {
       actor,
       action: 'document.issue',

@@ -128,6 +128,7 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
   await indexDocument(trx, dialect, {
     id: payload.documentId,
     ownerPersonId: owner.id,
+    vault: 'personal',
     docType: payload.docType,
     title,
     fields: payload.fields,

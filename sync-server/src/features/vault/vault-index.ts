@@ -13,6 +13,7 @@ import type { Database } from '../../kernel/storage/schema.ts';
 export interface IndexedDocument {
   id: string;
   ownerPersonId: string;
+  vault: 'personal' | 'institutional';
   docType: DocType;
   title: string;
   fields: Record<string, { value: string }>;
@@ -32,13 +33,30 @@ export function searchBody(d: IndexedDocument): string {
     .slice(0, 60_000);
 }
 
+/**
+ * Tokens that say what a paper is and where it is filed, indexed with it so that a search within a scope
+ * (an agent's level: no health papers, say) is narrowed by the index itself, not by reading every match.
+ * Letters only, and a prefix no French word has.
+ */
+export function kindToken(docType: DocType): string {
+  return `qqk${docType.replace(/[^a-z]/g, '')}`;
+}
+export function vaultToken(vault: 'personal' | 'institutional'): string {
+  return `qqv${vault}`;
+}
+
+/** The indexed column that holds the owner and the scope tokens (SQLite), or the scope part of the tsvector (PostgreSQL). */
+export function scopeColumn(d: Pick<IndexedDocument, 'ownerPersonId' | 'docType' | 'vault'>): string {
+  return `${ownerToken(d.ownerPersonId)} ${kindToken(d.docType)} ${vaultToken(d.vault)}`;
+}
+
 export async function indexDocument(trx: Transaction<Database>, dialect: Dialect, d: IndexedDocument): Promise<void> {
   const body = searchBody(d);
   if (dialect === 'sqlite') {
     await sql`DELETE FROM documents_fts WHERE document_id = ${d.id}`.execute(trx);
-    await sql`INSERT INTO documents_fts (document_id, owner, body) VALUES (${d.id}, ${ownerToken(d.ownerPersonId)}, ${body})`.execute(trx);
+    await sql`INSERT INTO documents_fts (document_id, owner, body) VALUES (${d.id}, ${scopeColumn(d)}, ${body})`.execute(trx);
   } else {
-    await sql`UPDATE documents SET search = to_tsvector('french', ${foldAccents(body)}) WHERE id = ${d.id}`.execute(trx);
+    await sql`UPDATE documents SET search = to_tsvector('french', ${foldAccents(body)}) || to_tsvector('simple', ${`${kindToken(d.docType)} ${vaultToken(d.vault)}`}) WHERE id = ${d.id}`.execute(trx);
   }
 }
 
@@ -94,4 +112,66 @@ export async function searchDocuments(db: Kysely<Database>, dialect: Dialect, ow
     WHERE owner_person_id = ${ownerPersonId} AND search @@ to_tsquery('french', ${tsquery})
     ORDER BY ts_rank(search, to_tsquery('french', ${tsquery})) DESC LIMIT ${limit}`.execute(db);
   return r.rows.map((x) => ({ documentId: x.id, snippet: '' }));
+}
+
+/** What an agent's search may cover: whose vaults, which kinds of paper, which vaults (personal, institutional). */
+export interface SearchScope {
+  owners: readonly string[];
+  docTypes: readonly DocType[];
+  vaults: readonly ('personal' | 'institutional')[];
+}
+
+export interface ScopedHit extends SearchHit {
+  ownerPersonId: string;
+}
+
+/** At most this many vaults in one search: a caseload, not the whole platform. */
+export const MAX_SCOPE_OWNERS = 2_000;
+
+/** Below this many matches, PostgreSQL sorts them itself; above, it walks the newest papers instead. */
+const SORT_IN_MEMORY = 2_000;
+
+/**
+ * Search across several people's vaults at once, within a scope (an agent's caseload, narrowed to the
+ * kinds of paper their level and each procuration allow: the caller computes it with the access policy).
+ * Newest first. The scope is part of the index query (kind and vault tokens), so nothing outside it is
+ * read, and words found only outside it cost nothing.
+ */
+export async function searchScoped(db: Kysely<Database>, dialect: Dialect, scope: SearchScope, query: string, limit = 20): Promise<ScopedHit[]> {
+  const terms = queryTerms(query);
+  if (terms.length === 0 || scope.owners.length === 0 || scope.docTypes.length === 0 || scope.vaults.length === 0) return [];
+  if (scope.owners.length > MAX_SCOPE_OWNERS) throw new RangeError(`a scoped search covers at most ${MAX_SCOPE_OWNERS} vaults`);
+  const kinds = [...new Set(scope.docTypes.map(kindToken))];
+  const vaults = [...new Set(scope.vaults.map(vaultToken))];
+  if (dialect === 'sqlite') {
+    const words = terms.map((t) => (t.length <= 8 ? `body:"${t}"*` : `body:"${t}"`)).join(' AND ');
+    const match = `owner:(${kinds.join(' OR ')}) AND owner:(${vaults.join(' OR ')}) AND ${words}`;
+    const r = await sql<{ document_id: string; owner_person_id: string; snippet: string }>`
+      SELECT f.document_id, d.owner_person_id, snippet(documents_fts, 2, '[', ']', '…', 8) AS snippet
+      FROM documents_fts f JOIN documents d ON d.id = f.document_id
+      WHERE documents_fts MATCH ${match} AND d.owner_person_id IN (${sql.join([...scope.owners])})
+      ORDER BY f.rowid DESC LIMIT ${limit}`.execute(db);
+    return r.rows.map((x) => ({ documentId: x.document_id, ownerPersonId: x.owner_person_id, snippet: x.snippet }));
+  }
+  const words = terms.map((t) => `${foldAccents(t).replace(/'/g, '')}:*`).join(' & ');
+  const scopeQuery = `(${kinds.join(' | ')}) & (${vaults.join(' | ')})`;
+  const owners = [...scope.owners];
+  // rare words: the index gives every match, sorted here; common ones: the newest papers are walked until enough match
+  const some = await sql<{ id: string; owner_person_id: string; updated_at: string }>`
+    SELECT id, owner_person_id, updated_at FROM documents
+    WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${scopeQuery})) AND owner_person_id = ANY(${owners})
+    LIMIT ${SORT_IN_MEMORY + 1}`.execute(db);
+  let rows = some.rows;
+  if (rows.length > SORT_IN_MEMORY) {
+    rows = (
+      await sql<{ id: string; owner_person_id: string; updated_at: string }>`
+        SELECT id, owner_person_id, updated_at FROM documents
+        WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${scopeQuery})) AND owner_person_id = ANY(${owners})
+        ORDER BY updated_at DESC, id DESC LIMIT ${limit}`.execute(db)
+    ).rows;
+  }
+  return [...rows]
+    .sort((a, b) => (a.updated_at === b.updated_at ? (a.id < b.id ? 1 : -1) : a.updated_at < b.updated_at ? 1 : -1))
+    .slice(0, limit)
+    .map((x) => ({ documentId: x.id, ownerPersonId: x.owner_person_id, snippet: '' }));
 }

@@ -3,7 +3,7 @@
  * It behaves like a card: every input, however malformed, gets a status word, never an exception;
  * state changes (PIN counters first) are persisted before the answer leaves the card.
  *
- * Deliberate departures from the spec, for the platform: PW1 may be 4 characters (spec: 6).
+ * A new PIN shorter than the spec's minimum (PW1 6, RC and PW3 8) is refused with 6A80, the counters untouched.
  * Not implemented (answer 6D00 / 6A81): key import, PSO:DECIPHER/ENCIPHER, GET CHALLENGE, MSE,
  * TERMINATE DF / ACTIVATE FILE, private DOs, KDF, secure messaging.
  */

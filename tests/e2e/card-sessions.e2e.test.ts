@@ -73,7 +73,7 @@ describe('card sessions on screen', () => {
     await stack.insert('Camille');
     await page.getByText('Bonjour Camille').waitFor();
     expect(stack.box.box.led()).toMatchObject({ pattern: 'blink' });
-    await typePin(page, '0000');
+    await typePin(page, '000000');
     await page.getByText('Ce code est faux. Il vous reste 2 essais.').waitFor();
     await expectAccessible(page, 'pin, wrong code');
     await typePin(page, stack.person('Camille').card.pin);
@@ -92,11 +92,11 @@ describe('card sessions on screen', () => {
   it('blocks the card at the third wrong PIN and says what to do', async () => {
     await stack.insert('Aminata');
     await page.getByText('Bonjour Aminata').waitFor();
-    await typePin(page, '0000');
+    await typePin(page, '000000');
     await page.getByText('Il vous reste 2 essais').waitFor();
-    await typePin(page, '0001');
+    await typePin(page, '000001');
     await page.getByText('Il vous reste 1 essai. Ensuite, la carte sera bloquée.').waitFor();
-    await typePin(page, '0002');
+    await typePin(page, '000002');
     await page.getByRole('heading', { name: 'Votre carte est bloquée.' }).waitFor();
     await page.getByText('allez voir un agent à l’accueil').waitFor();
     await expectAccessible(page, 'blocked');

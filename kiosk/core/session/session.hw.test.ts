@@ -128,6 +128,9 @@ describe('card sessions over pcscd, offline', () => {
   it('counts wrong PINs down, blocks at the third, and knows a blocked card at once', async () => {
     const c = await insert(card(YANIS.serial));
     await screen('pin');
+    // a code outside the PIN rule (6 to 8 digits) is not sent to the card: no try lost
+    for (const pin of ['0000', '00000', '000000000']) await expect(manager.submitPin(pin), pin).rejects.toMatchObject({ code: 'invalid-request' });
+    expect(manager.state).toMatchObject({ screen: 'pin', triesLeft: 3 });
     expect(await manager.submitPin('000000')).toEqual({ outcome: 'wrong', triesLeft: 2 });
     expect(manager.state).toMatchObject({ screen: 'pin', triesLeft: 2 });
     expect(await manager.submitPin('000001')).toEqual({ outcome: 'wrong', triesLeft: 1 });

@@ -253,7 +253,7 @@ describe('issuance commands', () => {
     expect(send(`00DA00C10A${'01'.repeat(10)}`).sw).toBe('6A80'); // not P-256
     expect(send(`00DA00C7${lc('00'.repeat(19))}${'00'.repeat(19)}`).sw).toBe('6700');
     expect(send('00DA004F0101').sw).toBe('6A88'); // read-only
-    expect(send(`00DA00D304${hexOf('abcd')}`).sw).toBe('6A80'); // reset code too short
+    expect(send(`00DA00D304${hexOf('abcd')}`).sw).toBe('6700'); // reset code too short
     expect(persisted.at(-1)?.dos.loginData).toBe(Buffer.from('FAC-K7QM-3XD2-9HRW').toString('hex'));
   });
 
@@ -345,7 +345,7 @@ describe('issuance commands', () => {
     expect(card.snapshot().counters).toEqual({ pw1: 3, rc: 3, pw3: 3 });
   });
 
-  it('refuses a new PW1 shorter than 6 (spec 3.4) with 6A80, whichever command sets it, and keeps the old one', () => {
+  it('refuses a new PW1 shorter than 6 (spec 3.4) with 6700 (wrong length), whichever command sets it, and keeps the old one', () => {
     const { send, card } = makeCard();
     send(SELECT);
     const cmd = (header: string, ...pins: string[]) => {
@@ -353,14 +353,14 @@ describe('issuance commands', () => {
       return `${header}${(data.length / 2).toString(16).padStart(2, '0').toUpperCase()}${data}`;
     };
     const before = card.snapshot().pins.pw1;
-    expect(send(cmd('00240081', '123456', '1234')).sw).toBe('6A80'); // CHANGE REFERENCE DATA
-    expect(send(cmd('00240081', '123456', '12345')).sw).toBe('6A80');
+    expect(send(cmd('00240081', '123456', '1234')).sw).toBe('6700'); // CHANGE REFERENCE DATA
+    expect(send(cmd('00240081', '123456', '12345')).sw).toBe('6700');
     expect(card.snapshot().counters.pw1).toBe(3); // the old PIN was right: no try is lost
     send(cmd('00200083', '12345678'));
-    expect(send(cmd('002C0281', '1234')).sw).toBe('6A80'); // RESET RETRY COUNTER with PW3
+    expect(send(cmd('002C0281', '1234')).sw).toBe('6700'); // RESET RETRY COUNTER with PW3
     expect(send(cmd('00DA00D3', '87654321')).sw).toBe('9000');
-    expect(send(cmd('002C0081', '87654321', '12345')).sw).toBe('6A80'); // with the reset code
-    expect(send(cmd('00DA00D3', '1234567')).sw).toBe('6A80'); // a reset code shorter than 8 is refused too
+    expect(send(cmd('002C0081', '87654321', '12345')).sw).toBe('6700'); // with the reset code
+    expect(send(cmd('00DA00D3', '1234567')).sw).toBe('6700'); // a reset code shorter than 8 is refused too
     expect(card.snapshot().pins.pw1).toBe(before);
     expect(send(cmd('00240081', '123456', '123457')).sw).toBe('9000'); // 6 digits: taken
   });

@@ -74,7 +74,7 @@ describe('card sessions on screen', () => {
     await page.getByText('Bonjour Camille').waitFor();
     expect(stack.box.box.led()).toMatchObject({ pattern: 'blink' });
     // the card PIN is 6 to 8 digits: the pad says so, Valider waits for 6, a 9th digit is not taken
-    await page.getByText('Votre code a 6 chiffres, parfois plus.').waitFor();
+    await page.getByText('Votre code a 6 chiffres. Il peut aussi en avoir 7 ou 8.').waitFor();
     const validate = page.getByRole('button', { name: 'Valider' });
     const digit = (d: string) => page.getByRole('button', { name: d, exact: true }).click();
     for (const d of '12345') await digit(d);

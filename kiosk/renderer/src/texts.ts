@@ -62,7 +62,7 @@ export const t = {
     hello: (name: string) => `Bonjour ${name}`,
     prompt: 'Tapez votre code secret',
     hint: 'Personne ne doit voir votre code.',
-    size: (min: number) => `Votre code a ${min} chiffres, parfois plus.`,
+    size: (min: number, max: number) => `Votre code a ${min} chiffres. Il peut aussi en avoir ${max - 1} ou ${max}.`,
     tooShort: (min: number) => `Ce code est trop court. Tapez au moins ${min} chiffres.`,
     full: (max: number) => `Un code a ${max} chiffres au plus.`,
     digits: (n: number) => (n === 0 ? 'Aucun chiffre tapé' : n === 1 ? '1 chiffre tapé' : `${n} chiffres tapés`),

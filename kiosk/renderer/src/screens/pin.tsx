@@ -131,9 +131,8 @@ export function PinEntry({ id, level, title, lead, message, onSubmit, children }
           </h2>
         )}
         {children}
-        <p class="muted">
-          {t.pin.size(MIN)} {t.pin.hint}
-        </p>
+        <p>{t.pin.size(MIN, MAX)}</p>
+        <p class="muted">{t.pin.hint}</p>
         <div class="pin-dots" role="img" aria-label={t.pin.digits(pin.length)}>
           {Array.from({ length: Math.max(MIN, pin.length) }, (_, i) => (
             <span class={i < pin.length ? 'dot full' : 'dot'} key={i} />

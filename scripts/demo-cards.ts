@@ -3,7 +3,7 @@
  * missing or holds no certificate, a BLANK virtual OpenPGP card (factory PINs, the seed's serial in its
  * AID) goes into vpcd slot 1 ("Virtual PCD 00 01"), and the platform's issuance runs over pcscd
  * (sync-server/src/features/cards/issue-card.ts): keys generated on the card, certificate from the platform CA,
- * the seed's PIN. Idempotent: cards that hold a certificate are kept.
+ * the seed's PIN. Idempotent: cards that hold a certificate and the seed's PIN are kept.
  *
  *   npx tsx scripts/demo-cards.ts [--cards DIR] [--data DIR] [--ca DIR] [--seed FILE]
  *
@@ -84,10 +84,15 @@ function waitFor(manager: ReaderManager, event: 'card-inserted' | 'card-removed'
   });
 }
 
-function hasCertificate(path: string): boolean {
+/**
+ * Issued, and still with the seed's PIN. A card from an earlier demo whose PIN is not the seed's (the
+ * 4-digit PINs from before cards followed the OpenPGP 6-digit minimum) is issued again.
+ */
+function issuedWithPin(path: string, pin: string): boolean {
   if (!existsSync(path)) return false;
   try {
-    return loadCardState(path).dos.certificate.length > 0;
+    const state = loadCardState(path);
+    return state.dos.certificate.length > 0 && Buffer.from(state.pins.pw1, 'hex').toString('utf8') === pin;
   } catch {
     return false; // unreadable: issued again
   }
@@ -116,7 +121,7 @@ export async function issueDemoCards(o: IssueDemoCardsOptions): Promise<DemoCard
   const slot = o.slot ?? 1;
   const log = o.log ?? (() => undefined);
   const persons = loadDemoPersons(seedPath);
-  const pending = persons.filter((p) => !hasCertificate(cardFile(o.cardsDir, p.card.serial.toUpperCase())));
+  const pending = persons.filter((p) => !issuedWithPin(cardFile(o.cardsDir, p.card.serial.toUpperCase()), p.card.pin));
   const results: DemoCardResult[] = persons
     .filter((p) => !pending.includes(p))
     .map((p) => ({ serial: p.card.serial.toUpperCase(), identifier: p.identifier, status: 'kept' as const }));

@@ -25,7 +25,7 @@ async function issuedCard(opts: { forceChunk?: number; strictLe?: boolean } = {}
       dir,
       serial: '0A1B2C3D',
       identifier: 'FAC-K7QM-3XD2-9HRW',
-      pin: '1234',
+      pin: '142536',
       resetCode: '87654321',
       holder: { firstName: 'Camille', lastName: 'Martin' },
     });
@@ -85,18 +85,18 @@ describe('OpenPgpCard on an issued virtual card', () => {
   it('verifies the PIN: right, wrong (tries left), blocked; then unblocks with the reset code', async () => {
     const { card } = await issuedCard();
     expect(await card.pinStatus()).toEqual({ verified: false, ok: false, triesLeft: 3 });
-    expect(await card.verifyPin('1234')).toEqual({ ok: true });
+    expect(await card.verifyPin('142536')).toEqual({ ok: true });
     expect(await card.pinStatus()).toEqual({ verified: true });
-    expect(await card.verifyPin('0000')).toEqual({ ok: false, triesLeft: 2 });
-    expect(await card.verifyPin('0000')).toEqual({ ok: false, triesLeft: 1 });
-    expect(await card.verifyPin('0000')).toEqual({ ok: false, blocked: true });
-    expect(await card.verifyPin('1234')).toEqual({ ok: false, blocked: true });
+    expect(await card.verifyPin('000000')).toEqual({ ok: false, triesLeft: 2 });
+    expect(await card.verifyPin('000000')).toEqual({ ok: false, triesLeft: 1 });
+    expect(await card.verifyPin('000000')).toEqual({ ok: false, blocked: true });
+    expect(await card.verifyPin('142536')).toEqual({ ok: false, blocked: true });
     expect((await card.readPwStatus()).pw1Tries).toBe(0);
-    expect(await card.resetRetryCounter('2468', '00000000')).toEqual({ ok: false, triesLeft: 2 });
-    expect(await card.resetRetryCounter('2468', '87654321')).toEqual({ ok: true });
-    expect(await card.verifyPin('2468')).toEqual({ ok: true });
-    expect(await card.changeReferenceData(0x81, '2468', '1357')).toEqual({ ok: true });
-    expect(await card.verifyPin('1357', 0x81)).toEqual({ ok: true });
+    expect(await card.resetRetryCounter('246813', '00000000')).toEqual({ ok: false, triesLeft: 2 });
+    expect(await card.resetRetryCounter('246813', '87654321')).toEqual({ ok: true });
+    expect(await card.verifyPin('246813')).toEqual({ ok: true });
+    expect(await card.changeReferenceData(0x81, '246813', '135792')).toEqual({ ok: true });
+    expect(await card.verifyPin('135792', 0x81)).toEqual({ ok: true });
   });
 
   it('signs challenges and digests that verify against the public keys read from the card', async () => {
@@ -106,13 +106,13 @@ describe('OpenPgpCard on an issued virtual card', () => {
     const nonce = randomBytes(32);
     const challenge = createHash('sha256').update(nonce).digest();
     await expectCode(card.internalAuthenticate(challenge), 'unexpected-status');
-    await card.verifyPin('1234');
+    await card.verifyPin('142536');
     const auth = await card.internalAuthenticate(challenge);
     expect(verifyP256Signature(autPoint, nonce, auth)).toBe(true);
     expect(verifyP256Signature(sigPoint, nonce, auth)).toBe(false);
 
     const doc = Buffer.from('demande de RSA, pièces jointes: 3');
-    await card.verifyPin('1234', 0x81);
+    await card.verifyPin('142536', 0x81);
     const sig = await card.sign(createHash('sha256').update(doc).digest());
     expect(verifyP256Signature(sigPoint, doc, sig)).toBe(true);
     expect(await card.readSignatureCounter()).toBe(1);
@@ -174,11 +174,11 @@ describe('OpenPgpCard against cards that answer wrongly', () => {
   it('maps PIN status words and surfaces unexpected ones', async () => {
     const answers = ['63C2', '6983', '63C0', '6A80'];
     const card = await OpenPgpCard.select(scriptedConnection((apdu) => (selectOk(apdu) ? '9000' : answers.shift()!)));
-    expect(await card.verifyPin('1234')).toEqual({ ok: false, triesLeft: 2 });
-    expect(await card.verifyPin('1234')).toEqual({ ok: false, blocked: true });
-    expect(await card.verifyPin('1234')).toEqual({ ok: false, blocked: true });
+    expect(await card.verifyPin('142536')).toEqual({ ok: false, triesLeft: 2 });
+    expect(await card.verifyPin('142536')).toEqual({ ok: false, blocked: true });
+    expect(await card.verifyPin('142536')).toEqual({ ok: false, blocked: true });
     try {
-      await card.verifyPin('1234');
+      await card.verifyPin('142536');
       expect.unreachable();
     } catch (e) {
       expect(isPcscError(e, 'unexpected-status')).toBe(true);

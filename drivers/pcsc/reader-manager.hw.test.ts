@@ -72,7 +72,7 @@ beforeEach(async () => {
     dir,
     serial: '0A1B2C3D',
     identifier: 'FAC-K7QM-3XD2-9HRW',
-    pin: '1234',
+    pin: '142536',
     holder: { firstName: 'Camille', lastName: 'Martin' },
     certificate: CERT,
   });
@@ -119,11 +119,11 @@ describe('ReaderManager over pcscd + vpcd', () => {
     await startManager();
     await insert(virtualCard());
     const card = await connect();
-    expect(await card.verifyPin('1234')).toEqual({ ok: true });
-    expect(await card.verifyPin('0000')).toEqual({ ok: false, triesLeft: 2 });
-    expect(await card.verifyPin('1111')).toEqual({ ok: false, triesLeft: 1 });
-    expect(await card.verifyPin('2222')).toEqual({ ok: false, blocked: true });
-    expect(await card.verifyPin('1234')).toEqual({ ok: false, blocked: true });
+    expect(await card.verifyPin('142536')).toEqual({ ok: true });
+    expect(await card.verifyPin('000000')).toEqual({ ok: false, triesLeft: 2 });
+    expect(await card.verifyPin('111111')).toEqual({ ok: false, triesLeft: 1 });
+    expect(await card.verifyPin('222222')).toEqual({ ok: false, blocked: true });
+    expect(await card.verifyPin('142536')).toEqual({ ok: false, blocked: true });
     expect((await card.readPwStatus()).pw1Tries).toBe(0);
     expect(loadCardState(path).counters.pw1).toBe(0);
   });
@@ -134,12 +134,12 @@ describe('ReaderManager over pcscd + vpcd', () => {
     const card = await connect();
     const autPoint = await card.readPublicKey('aut');
     const sigPoint = await card.readPublicKey('sig');
-    expect(await card.verifyPin('1234')).toEqual({ ok: true });
+    expect(await card.verifyPin('142536')).toEqual({ ok: true });
     const nonce = randomBytes(32);
     const auth = await card.internalAuthenticate(createHash('sha256').update(nonce).digest());
     expect(verifyP256Signature(autPoint, nonce, auth)).toBe(true);
 
-    expect(await card.verifyPin('1234', 0x81)).toEqual({ ok: true });
+    expect(await card.verifyPin('142536', 0x81)).toEqual({ ok: true });
     const doc = Buffer.from('procuration numérique — Camille Martin');
     const sig = await card.sign(createHash('sha256').update(doc).digest());
     expect(verifyP256Signature(sigPoint, doc, sig)).toBe(true);

@@ -71,7 +71,7 @@ async function identifierInReader(): Promise<string> {
 beforeEach(async () => {
   await ensurePcscd();
   dir = mkdtempSync(join(tmpdir(), 'vcard-clihw-'));
-  await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '1234', holder: { firstName: 'Camille', lastName: 'Martin' } });
+  await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '142536', holder: { firstName: 'Camille', lastName: 'Martin' } });
   children = [];
   manager = new ReaderManager({ readerFilter: (n) => n === READER });
   const added = waitForEvent(manager, 'reader-added');

@@ -44,15 +44,15 @@ describe('card CLI', () => {
     expect(await main(['frobnicate'])).toBe(2);
     expect(err.join('\n')).toContain('commande inconnue');
     expect(await main(['status', 'not-a-serial', '--dir', dir])).toBe(2);
-    expect(await main(['issue', '--serial', '0A1B2C3D', '--pin', '1234', '--dir', dir])).toBe(2);
-    expect(await main(['issue', '--serial', '0A1B2C3D', '--identifier', 'X', '--pin', '1234', '--bogus', '--dir', dir])).toBe(2);
+    expect(await main(['issue', '--serial', '0A1B2C3D', '--pin', '142536', '--dir', dir])).toBe(2);
+    expect(await main(['issue', '--serial', '0A1B2C3D', '--identifier', 'X', '--pin', '142536', '--bogus', '--dir', dir])).toBe(2);
     expect(await main(['block', '--dir', dir])).toBe(2);
     expect(await main(['help'])).toBe(0);
   });
 
   it('issues, shows the public status (no PIN) and blocks a card', async () => {
-    expect(await main(['issue', '--serial', '0a1b2c3d', '--identifier', 'FAC-K7QM-3XD2-9HRW', '--pin', '9876', '--first-name', 'Camille', '--last-name', 'Martin', '--dir', dir])).toBe(0);
-    expect(await main(['issue', '--serial', '0A1B2C3D', '--identifier', 'FAC-K7QM-3XD2-9HRW', '--pin', '1234', '--dir', dir])).toBe(1);
+    expect(await main(['issue', '--serial', '0a1b2c3d', '--identifier', 'FAC-K7QM-3XD2-9HRW', '--pin', '987654', '--first-name', 'Camille', '--last-name', 'Martin', '--dir', dir])).toBe(0);
+    expect(await main(['issue', '--serial', '0A1B2C3D', '--identifier', 'FAC-K7QM-3XD2-9HRW', '--pin', '142536', '--dir', dir])).toBe(1);
     expect(err.join('\n')).toContain('existe déjà');
 
     out = [];
@@ -60,7 +60,7 @@ describe('card CLI', () => {
     const text = out.join('\n');
     expect(text).toContain('FAC-K7QM-3XD2-9HRW');
     expect(text).toContain('Camille Martin');
-    expect(text).not.toContain('9876');
+    expect(text).not.toContain('987654');
 
     vi.stubEnv('FAC_CARDS_DIR', dir);
     expect(await main(['block', '0A1B2C3D'])).toBe(0);

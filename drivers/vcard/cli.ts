@@ -22,7 +22,7 @@ const DEFAULT_SIMULATOR_URL = 'http://127.0.0.1:7391';
 
 const USAGE = `Cartes virtuelles / Virtual cards — npm run card -- <commande>
 
-  issue --serial S --identifier ID --pin 1234 [--admin-pin P] [--reset-code R]
+  issue --serial S --identifier ID --pin 142536 [--admin-pin P] [--reset-code R]
         [--first-name F --last-name L] [--dir D]
                           émettre une carte / issue a card
   insert <n° | prénom> [--slot 0|1]

@@ -30,7 +30,7 @@ beforeEach(async () => {
     dir,
     serial: '0A1B2C3D',
     identifier: 'FAC-K7QM-3XD2-9HRW',
-    pin: '1234',
+    pin: '142536',
     holder: { firstName: 'Camille', lastName: 'Martin' },
   });
   vcard = VirtualCard.fromFile(path, { slot: SLOT });

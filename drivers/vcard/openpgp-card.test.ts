@@ -169,7 +169,7 @@ describe('signatures', () => {
     const challenge = randomBytes(48);
     const digest = createHash('sha256').update(challenge).digest();
     expect(send(`0088000020${digest.toString('hex')}00`).sw).toBe('6982');
-    send(`0020008204${hexOf('1234')}`); // wrong (default is 123456): still not verified
+    send(`0020008206${hexOf('654321')}`); // wrong (default is 123456): still not verified
     expect(send(`0020008206${hexOf('123456')}`).sw).toBe('9000');
     const r = send(`0088000020${digest.toString('hex')}00`);
     expect(r.sw).toBe('9000');
@@ -253,7 +253,7 @@ describe('issuance commands', () => {
     expect(send(`00DA00C10A${'01'.repeat(10)}`).sw).toBe('6A80'); // not P-256
     expect(send(`00DA00C7${lc('00'.repeat(19))}${'00'.repeat(19)}`).sw).toBe('6700');
     expect(send('00DA004F0101').sw).toBe('6A88'); // read-only
-    expect(send(`00DA00D304${hexOf('abcd')}`).sw).toBe('6A80'); // reset code too short
+    expect(send(`00DA00D304${hexOf('abcd')}`).sw).toBe('6700'); // reset code too short
     expect(persisted.at(-1)?.dos.loginData).toBe(Buffer.from('FAC-K7QM-3XD2-9HRW').toString('hex'));
   });
 
@@ -318,28 +318,51 @@ describe('issuance commands', () => {
   it('changes PW1 with the old PIN, and resets it with PW3 or the reset code', () => {
     const { send, card } = makeCard();
     send(SELECT);
-    const old = hexOf('123456');
-    expect(send(`002400810A${hexOf('000000')}${hexOf('4321')}`).sw).toBe('63C2');
-    expect(send(`002400810A${old}${hexOf('4321')}`).sw).toBe('9000');
-    expect(send(`0020008204${hexOf('4321')}`).sw).toBe('9000');
-    expect(send(`0024008109${hexOf('4321')}${hexOf('12345')}`).sw).toBe('9000');
-    expect(send(`0024008107${hexOf('12345')}${hexOf('12')}`).sw).toBe('6A80'); // new PIN too short
-    expect(send(`002400820A${old}${hexOf('4321')}`).sw).toBe('6A86');
+    // header + Lc + data, the data being PINs one after the other
+    const cmd = (header: string, ...pins: string[]) => {
+      const data = pins.map(hexOf).join('');
+      return `${header}${(data.length / 2).toString(16).padStart(2, '0').toUpperCase()}${data}`;
+    };
+    expect(send(cmd('00240081', '000000', '432198')).sw).toBe('63C2');
+    expect(send(cmd('00240081', '123456', '432198')).sw).toBe('9000');
+    expect(send(cmd('00200082', '432198')).sw).toBe('9000');
+    expect(send(cmd('00240081', '432198', '1234567')).sw).toBe('9000');
+    expect(send(cmd('00240082', '123456', '432198')).sw).toBe('6A86');
 
-    for (let i = 0; i < 3; i++) send(`0020008204${hexOf('0000')}`);
+    for (let i = 0; i < 3; i++) send(cmd('00200082', '000000'));
     expect(send('0020008200').sw).toBe('6983');
-    expect(send(`002C028104${hexOf('2468')}`).sw).toBe('6982'); // PW3 not verified
-    expect(send(`002C008104${hexOf('2468')}`).sw).toBe('6983'); // no reset code set
-    send(`0020008308${hexOf('12345678')}`);
-    expect(send(`002C028104${hexOf('2468')}`).sw).toBe('9000');
-    expect(send(`0020008204${hexOf('2468')}`).sw).toBe('9000');
+    expect(send(cmd('002C0281', '246813')).sw).toBe('6982'); // PW3 not verified
+    expect(send(cmd('002C0081', '246813')).sw).toBe('6983'); // no reset code set
+    send(cmd('00200083', '12345678'));
+    expect(send(cmd('002C0281', '246813')).sw).toBe('9000');
+    expect(send(cmd('00200082', '246813')).sw).toBe('9000');
 
-    expect(send(`00DA00D308${hexOf('87654321')}`).sw).toBe('9000');
-    for (let i = 0; i < 3; i++) send(`0020008204${hexOf('0000')}`);
-    expect(send(`002C00810C${hexOf('00000000')}${hexOf('1357')}`).sw).toBe('63C2');
-    expect(send(`002C00810C${hexOf('87654321')}${hexOf('1357')}`).sw).toBe('9000');
-    expect(send(`0020008204${hexOf('1357')}`).sw).toBe('9000');
+    expect(send(cmd('00DA00D3', '87654321')).sw).toBe('9000');
+    for (let i = 0; i < 3; i++) send(cmd('00200082', '000000'));
+    expect(send(cmd('002C0081', '00000000', '135792')).sw).toBe('63C2');
+    expect(send(cmd('002C0081', '87654321', '135792')).sw).toBe('9000');
+    expect(send(cmd('00200082', '135792')).sw).toBe('9000');
     expect(card.snapshot().counters).toEqual({ pw1: 3, rc: 3, pw3: 3 });
+  });
+
+  it('refuses a new PW1 shorter than 6 (spec 3.4) with 6700 (wrong length), whichever command sets it, and keeps the old one', () => {
+    const { send, card } = makeCard();
+    send(SELECT);
+    const cmd = (header: string, ...pins: string[]) => {
+      const data = pins.map(hexOf).join('');
+      return `${header}${(data.length / 2).toString(16).padStart(2, '0').toUpperCase()}${data}`;
+    };
+    const before = card.snapshot().pins.pw1;
+    expect(send(cmd('00240081', '123456', '1234')).sw).toBe('6700'); // CHANGE REFERENCE DATA
+    expect(send(cmd('00240081', '123456', '12345')).sw).toBe('6700');
+    expect(card.snapshot().counters.pw1).toBe(3); // the old PIN was right: no try is lost
+    send(cmd('00200083', '12345678'));
+    expect(send(cmd('002C0281', '1234')).sw).toBe('6700'); // RESET RETRY COUNTER with PW3
+    expect(send(cmd('00DA00D3', '87654321')).sw).toBe('9000');
+    expect(send(cmd('002C0081', '87654321', '12345')).sw).toBe('6700'); // with the reset code
+    expect(send(cmd('00DA00D3', '1234567')).sw).toBe('6700'); // a reset code shorter than 8 is refused too
+    expect(card.snapshot().pins.pw1).toBe(before);
+    expect(send(cmd('00240081', '123456', '123457')).sw).toBe('9000'); // 6 digits: taken
   });
 });
 

@@ -3,7 +3,8 @@
  * It behaves like a card: every input, however malformed, gets a status word, never an exception;
  * state changes (PIN counters first) are persisted before the answer leaves the card.
  *
- * Deliberate departures from the spec, for the platform: PW1 may be 4 characters (spec: 6).
+ * A new PIN shorter than the spec's minimum (PW1 6, RC and PW3 8) is refused with 6700 (wrong length, as
+ * CanoKey's and other 3.4 implementations answer), the counters untouched.
  * Not implemented (answer 6D00 / 6A81): key import, PSO:DECIPHER/ENCIPHER, GET CHALLENGE, MSE,
  * TERMINATE DF / ACTIVATE FILE, private DOs, KDF, secure messaging.
  */
@@ -472,7 +473,7 @@ export class VirtualOpenPgpCard {
       return reply(this.triesSw(left - 1));
     }
     const next = cmd.data.subarray(current.length);
-    if (!this.validNewPin(which, next)) return reply(SW.INCORRECT_DATA);
+    if (!this.validNewPin(which, next)) return reply(SW.WRONG_LENGTH);
     const saved = this.commit((s) => {
       s.pins[which] = toHex(next);
       s.counters[which] = MAX_TRIES;
@@ -484,7 +485,7 @@ export class VirtualOpenPgpCard {
     if (cmd.p2 !== 0x81) return reply(SW.INCORRECT_P1P2);
     if (cmd.p1 === 0x02) {
       if (!this.pw3) return reply(SW.SECURITY_STATUS_NOT_SATISFIED);
-      if (!this.validNewPin('pw1', cmd.data)) return reply(SW.INCORRECT_DATA);
+      if (!this.validNewPin('pw1', cmd.data)) return reply(SW.WRONG_LENGTH);
       const saved = this.commit((s) => {
         s.pins.pw1 = toHex(cmd.data);
         s.counters.pw1 = MAX_TRIES;
@@ -502,7 +503,7 @@ export class VirtualOpenPgpCard {
       return reply(this.triesSw(left - 1));
     }
     const next = cmd.data.subarray(rc.length);
-    if (!this.validNewPin('pw1', next)) return reply(SW.INCORRECT_DATA);
+    if (!this.validNewPin('pw1', next)) return reply(SW.WRONG_LENGTH);
     const saved = this.commit((s) => {
       s.pins.pw1 = toHex(next);
       s.counters.pw1 = MAX_TRIES;
@@ -607,7 +608,7 @@ export class VirtualOpenPgpCard {
             s.counters.rc = 0;
           };
         }
-        if (!this.validNewPin('rc', d)) return reply(SW.INCORRECT_DATA);
+        if (!this.validNewPin('rc', d)) return reply(SW.WRONG_LENGTH);
         return (s) => {
           s.pins.rc = hexd;
           s.counters.rc = MAX_TRIES;

@@ -44,8 +44,8 @@ const describeViolations = (vs: Violation[]) => vs.map((v) => `${v.id}: ${v.help
 beforeAll(async () => {
   await ensurePcscd();
   dir = mkdtempSync(join(tmpdir(), 'vcard-sime2e-'));
-  await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '1234', holder: { firstName: 'Camille', lastName: 'Martin' } });
-  await issueVirtualCard({ dir, serial: '0A1B2C40', identifier: 'FAC-R9TD-4HWN-3GAK', pin: '8642', holder: { firstName: 'Sophie', lastName: 'Lefèvre' } });
+  await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '142536', holder: { firstName: 'Camille', lastName: 'Martin' } });
+  await issueVirtualCard({ dir, serial: '0A1B2C40', identifier: 'FAC-R9TD-4HWN-3GAK', pin: '864209', holder: { firstName: 'Sophie', lastName: 'Lefèvre' } });
   sim = await startSimulator({ cardsDir: dir, port: 0, host: '127.0.0.1', slot: 1 });
   box = openCardBox(sim.boxUrl, { retryMinMs: 20, retryMaxMs: 100 });
   const connected = next(box, 'connected');

@@ -28,8 +28,8 @@ let log: string[];
 beforeEach(async () => {
   await ensurePcscd();
   dir = mkdtempSync(join(tmpdir(), 'vcard-simhw-'));
-  await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '1234', holder: { firstName: 'Camille', lastName: 'Martin' } });
-  await issueVirtualCard({ dir, serial: '0A1B2C40', identifier: 'FAC-R9TD-4HWN-3GAK', pin: '8642', holder: { firstName: 'Sophie', lastName: 'Lefèvre' } });
+  await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '142536', holder: { firstName: 'Camille', lastName: 'Martin' } });
+  await issueVirtualCard({ dir, serial: '0A1B2C40', identifier: 'FAC-R9TD-4HWN-3GAK', pin: '864209', holder: { firstName: 'Sophie', lastName: 'Lefèvre' } });
   sim = await startSimulator({ cardsDir: dir, port: 0, host: '127.0.0.1', slot: 1 });
   manager = new ReaderManager({ readerFilter: (n) => n === READER });
   const added = waitForEvent(manager, 'reader-added');

@@ -17,8 +17,8 @@ let sim: SimulatorHandle;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vcard-sim-'));
-  await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '1234', holder: { firstName: 'Camille', lastName: 'Martin' } });
-  await issueVirtualCard({ dir, serial: '0A1B2C40', identifier: 'FAC-R9TD-4HWN-3GAK', pin: '8642', holder: { firstName: 'Sophie', lastName: 'Lefèvre & "Co"' } });
+  await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '142536', holder: { firstName: 'Camille', lastName: 'Martin' } });
+  await issueVirtualCard({ dir, serial: '0A1B2C40', identifier: 'FAC-R9TD-4HWN-3GAK', pin: '864209', holder: { firstName: 'Sophie', lastName: 'Lefèvre & "Co"' } });
   sim = await startSimulator({ cardsDir: dir, port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
@@ -34,7 +34,7 @@ describe('simulator HTTP API', () => {
     const res = await fetch(`${sim.url}/api/cards`);
     expect(res.status).toBe(200);
     const body = await res.text();
-    expect(body).not.toContain('8642');
+    expect(body).not.toContain('864209');
     const json = JSON.parse(body) as { inserted: unknown; slots: unknown; cards: { serial: string; identifier: string; holder: string }[] };
     expect(json.inserted).toBeNull();
     expect(json.slots).toEqual([null, null]);

@@ -35,7 +35,7 @@ describe('card state files', () => {
   });
 
   it('round-trips a card with keys and counters, atomically (no temp file left)', async () => {
-    const path = await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '1234' });
+    const path = await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', pin: '142536' });
     const state = loadCardState(path);
     const card = new VirtualOpenPgpCard(state, { persist: (s) => saveCardState(path, s) });
     card.powerOn();
@@ -48,7 +48,7 @@ describe('card state files', () => {
   });
 
   it('a second card model on the same file keeps the keys (same public key after reload)', async () => {
-    const path = await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'X-1', pin: '1234' });
+    const path = await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'X-1', pin: '142536' });
     const read = () => {
       const c = new VirtualOpenPgpCard(loadCardState(path));
       c.powerOn();
@@ -81,7 +81,7 @@ describe('card state files', () => {
       'state-corrupt',
     ],
   ])('%s → typed error', async (_name, prepare, code) => {
-    await issueVirtualCard({ dir, serial: 'AAAAAAAA', identifier: 'X-2', pin: '1234' });
+    await issueVirtualCard({ dir, serial: 'AAAAAAAA', identifier: 'X-2', pin: '142536' });
     const path = join(dir, '0A1B2C3D.json');
     prepare(path);
     expectVcardError(() => loadCardState(path), code);
@@ -103,13 +103,13 @@ describe('issuance and demo seed', () => {
       dir,
       serial: '0A1B2C3D',
       identifier: 'FAC-K7QM-3XD2-9HRW',
-      pin: '1234',
+      pin: '142536',
       adminPin: 'admin-9876',
       holder: { firstName: 'Sophie', lastName: 'Lefèvre' },
     });
     const s = loadCardState(path);
     expect(Buffer.from(s.dos.loginData, 'hex').toString()).toBe('FAC-K7QM-3XD2-9HRW');
-    expect(Buffer.from(s.pins.pw1, 'hex').toString()).toBe('1234');
+    expect(Buffer.from(s.pins.pw1, 'hex').toString()).toBe('142536');
     expect(Buffer.from(s.pins.pw3, 'hex').toString()).toBe('admin-9876');
     expect(s.keys.sig?.origin).toBe('generated');
     expect(s.keys.aut?.origin).toBe('generated');
@@ -117,19 +117,21 @@ describe('issuance and demo seed', () => {
     expect(s.counters).toEqual({ pw1: 3, rc: 0, pw3: 3 });
     expect(listCards(dir).cards[0]).toMatchObject({ serial: '0A1B2C3D', holder: 'Sophie Lefèvre', firstName: 'Sophie' });
 
-    await expect(issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'X', pin: '1234' })).rejects.toMatchObject({ code: 'state-exists' });
+    await expect(issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'X', pin: '142536' })).rejects.toMatchObject({ code: 'state-exists' });
     await expect(issueVirtualCard({ dir, serial: '11111111', identifier: 'X', pin: '12' })).rejects.toMatchObject({ code: 'invalid-argument' });
-    await expect(issueVirtualCard({ dir, serial: '11111111', identifier: 'has space', pin: '1234' })).rejects.toMatchObject({
+    // OpenPGP card spec 3.4: PW1 is at least 6 characters
+    await expect(issueVirtualCard({ dir, serial: '11111111', identifier: 'X', pin: '12345' })).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(issueVirtualCard({ dir, serial: '11111111', identifier: 'has space', pin: '142536' })).rejects.toMatchObject({
       code: 'invalid-argument',
     });
-    await expect(issueVirtualCard({ dir, serial: '11111111', identifier: 'X', pin: '1234', adminPin: 'short' })).rejects.toMatchObject({
+    await expect(issueVirtualCard({ dir, serial: '11111111', identifier: 'X', pin: '142536', adminPin: 'short' })).rejects.toMatchObject({
       code: 'invalid-argument',
     });
     await expect(
-      issueVirtualCard({ dir, serial: '11111111', identifier: 'X', pin: '1234', holder: { firstName: 'A<B', lastName: 'C' } }),
+      issueVirtualCard({ dir, serial: '11111111', identifier: 'X', pin: '142536', holder: { firstName: 'A<B', lastName: 'C' } }),
     ).rejects.toMatchObject({ code: 'invalid-argument' });
     await expect(
-      issueVirtualCard({ dir, serial: '11111111', identifier: 'X', pin: '1234', holder: { firstName: 'Łucja', lastName: 'C' } }),
+      issueVirtualCard({ dir, serial: '11111111', identifier: 'X', pin: '142536', holder: { firstName: 'Łucja', lastName: 'C' } }),
     ).rejects.toMatchObject({ code: 'invalid-argument' });
     expect(readdirSync(dir)).toEqual(['0A1B2C3D.json']);
   });
@@ -140,8 +142,8 @@ describe('issuance and demo seed', () => {
       demo,
       JSON.stringify({
         persons: [
-          { identifier: 'FAC-AAAA-BBBB-CCCC', firstName: 'Camille', lastName: 'Martin', role: 'beneficiary', card: { serial: '0a1b2c3d', pin: '1234' } },
-          { identifier: 'FAC-DDDD-EEEE-FFFF', firstName: 'Yanis', lastName: 'Benali', role: 'beneficiary', card: { serial: '0A1B2C3E', pin: '2468' } },
+          { identifier: 'FAC-AAAA-BBBB-CCCC', firstName: 'Camille', lastName: 'Martin', role: 'beneficiary', card: { serial: '0a1b2c3d', pin: '142536' } },
+          { identifier: 'FAC-DDDD-EEEE-FFFF', firstName: 'Yanis', lastName: 'Benali', role: 'beneficiary', card: { serial: '0A1B2C3E', pin: '246813' } },
         ],
       }),
     );
@@ -157,7 +159,7 @@ describe('issuance and demo seed', () => {
   });
 
   it('lists corrupt card files apart instead of failing', async () => {
-    await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'X-1', pin: '1234' });
+    await issueVirtualCard({ dir, serial: '0A1B2C3D', identifier: 'X-1', pin: '142536' });
     writeFileSync(join(dir, '0A1B2C3E.json'), 'garbage');
     writeFileSync(join(dir, 'notes.txt'), 'ignored');
     const { cards, corrupt } = listCards(dir);

@@ -12,9 +12,14 @@ import { VcardError } from './errors.ts';
 
 export const CARD_STATE_FORMAT = 'facilitateur-vcard';
 
-/** PW1 is 4+ bytes here (the platform's PINs are 4 digits; the OpenPGP spec says 6); RC and PW3 8+. */
+/**
+ * PIN lengths in bytes, as OpenPGP card spec 3.4 sets them: PW1 6+, RC and PW3 8+. The maximums are what
+ * the PW status bytes (DO C4) advertise; the minimums are enforced when a PIN is set (CHANGE REFERENCE
+ * DATA, RESET RETRY COUNTER), as a real card does. The platform's own rule (6 to 8 digits) is stricter
+ * and checked before a card is asked.
+ */
 export const PIN_LIMITS = {
-  pw1: { min: 4, max: 127 },
+  pw1: { min: 6, max: 127 },
   rc: { min: 8, max: 127 },
   pw3: { min: 8, max: 127 },
 } as const;

@@ -8,7 +8,7 @@ import { decodeWire, encodeWire } from './wire.ts';
 
 const handlers = {
   'state.get': async () => ({ state: { screen: 'attract' }, sync: { pending: 0, online: true, lastSuccessAt: null, problem: null } }),
-  'pin.submit': async ({ pin }: { pin: string }) => (pin === '1234' ? { outcome: 'open' } : { outcome: 'wrong', triesLeft: 2 }),
+  'pin.submit': async ({ pin }: { pin: string }) => (pin === '142536' ? { outcome: 'open' } : { outcome: 'wrong', triesLeft: 2 }),
   'capture.analyse': async () => {
     throw new KioskError('bad-image', 'Reprenez la photo.');
   },
@@ -28,7 +28,7 @@ const call = (method: unknown, params: unknown) => dispatch(handlers, method, pa
 
 describe('contract dispatch (core side)', () => {
   it('runs a valid request', async () => {
-    expect(await call('pin.submit', { pin: '1234' })).toEqual({ ok: true, value: { outcome: 'open' } });
+    expect(await call('pin.submit', { pin: '142536' })).toEqual({ ok: true, value: { outcome: 'open' } });
   });
 
   it('rejects unknown methods and prototype tricks', async () => {
@@ -40,7 +40,12 @@ describe('contract dispatch (core side)', () => {
   it('rejects invalid params with a French message', async () => {
     const r = await call('pin.submit', { pin: '12' });
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(JSON.stringify(r)).toContain('chiffres');
+    expect(JSON.stringify(r)).toContain('6 à 8 chiffres');
+    // the card PIN is the OpenPGP PW1: 6 to 8 digits, nothing else
+    for (const pin of ['1234', '12345', '123456789', '12345a', ' 123456']) {
+      expect(await call('pin.submit', { pin }), pin).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    }
+    for (const pin of ['123456', '12345678']) expect(await call('pin.submit', { pin }), pin).toMatchObject({ ok: true });
     expect(await call('pin.submit', { pin: 1234 })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(await call('capture.analyse', { image: 'not bytes', mime: 'image/jpeg' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(await call('capture.analyse', { image: new Uint8Array(0), mime: 'image/jpeg' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
@@ -65,12 +70,12 @@ describe('contract client (renderer side)', () => {
 
   it('returns validated results', async () => {
     const client = createKioskClient({ invoke: (m, p) => call(m, p), subscribe: () => () => undefined });
-    expect(await client.call('pin.submit', { pin: '0000' })).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    expect(await client.call('pin.submit', { pin: '000000' })).toEqual({ outcome: 'wrong', triesLeft: 2 });
   });
 
   it('turns malformed answers into typed transport errors', async () => {
     for (const bad of [undefined, 'x', { ok: true, value: { outcome: 'maybe' } }, { ok: false, error: { code: 'weird' } }]) {
-      await expect(createKioskClient(bridgeReturning(bad)).call('pin.submit', { pin: '1234' })).rejects.toMatchObject({ code: 'transport' });
+      await expect(createKioskClient(bridgeReturning(bad)).call('pin.submit', { pin: '142536' })).rejects.toMatchObject({ code: 'transport' });
     }
   });
 

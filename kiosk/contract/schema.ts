@@ -31,6 +31,7 @@ import {
   AidProcess as AidProcessWire,
   AidSummary,
 } from '../../sync-server/protocol/applications.ts';
+import { CARD_PIN_LENGTH, cardPinSchema } from '../../sync-server/protocol/card-pin.ts';
 import { DocType, PersonRole } from '../../sync-server/protocol/common.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
 import { SituationSchema } from '../../sync-server/protocol/simulation.ts';
@@ -283,6 +284,11 @@ const DossierRef = z.object({ dossierId: z.uuid() });
 const withoutSession = { sessionId: true } as const;
 const SendParams = DocumentSend.shape.payload.pick({ documentId: true, institutionId: true }).extend({ note: DocumentSend.shape.payload.shape.note.default('') });
 
+export { CARD_PIN_LENGTH };
+
+/** The card's PIN as typed on the pad: the protocol's rule (6 to 8 digits). */
+export const CardPin = cardPinSchema(`le code doit avoir ${CARD_PIN_LENGTH.min} à ${CARD_PIN_LENGTH.max} chiffres`);
+
 /** Every method: its params and its result. */
 export const methods = {
   'state.get': { params: z.object({}), result: z.object({ state: KioskState, sync: SyncStatus, device: DeviceStatus }) },
@@ -293,7 +299,7 @@ export const methods = {
   },
   'pin.submit': {
     params: z.object({
-      pin: z.string().regex(/^\d{4,8}$/, 'le code doit avoir 4 à 8 chiffres'),
+      pin: CardPin,
       /** login: the main card; join: the beneficiary's card in the second slot */
       purpose: z.enum(['login', 'join']).default('login'),
     }),
@@ -380,7 +386,7 @@ export const methods = {
   /** the card signs what `prepare` showed (PIN typed again), then it is sent */
   'applications.sign': {
     params: PrepareRequest.omit(withoutSession).extend({
-      pin: z.string().regex(/^\d{4,8}$/, 'le code doit avoir 4 à 8 chiffres'),
+      pin: CardPin,
     }),
     result: z.discriminatedUnion('outcome', [
       /** sent now, or signed and waiting for the last pieces (automatic sending) */

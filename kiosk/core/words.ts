@@ -13,6 +13,7 @@ export const CARD_WORDS = {
   insert: 'Insérez votre carte pour continuer.',
   removed: 'La carte a été retirée.',
   companionFirst: 'La personne accompagnée doit d’abord mettre sa carte et taper son code.',
+  pinLength: (min: number, max: number) => `Le code doit avoir ${min} à ${max} chiffres.`,
   putBackToSign: 'La carte n’est plus dans le boîtier. Remettez-la pour signer.',
   putBackToContinue: 'La carte n’est plus dans le boîtier. Remettez-la pour continuer.',
   badSignature: 'La carte n’a pas signé correctement. Demandez de l’aide à l’accueil.',

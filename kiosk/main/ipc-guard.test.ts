@@ -36,7 +36,7 @@ describe('the arguments', () => {
   const bad = (args: unknown[]) => checkInvoke(sender, WIN, args);
 
   it('accepts [method, params] with plain data and an image', () => {
-    expect(bad(['pin.submit', { pin: '1234', purpose: 'login' }])).toMatchObject({ ok: true, method: 'pin.submit' });
+    expect(bad(['pin.submit', { pin: '142536', purpose: 'login' }])).toMatchObject({ ok: true, method: 'pin.submit' });
     expect(bad(['session.end', undefined])).toMatchObject({ ok: true, params: undefined });
     const image = new Uint8Array(MAX_IMAGE_BYTES);
     expect(bad(['capture.analyse', { image, mime: 'image/jpeg' }])).toMatchObject({ ok: true });

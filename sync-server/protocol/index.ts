@@ -8,3 +8,4 @@ export * from './revocation.ts';
 export * from './vault.ts';
 export * from './applications.ts';
 export * from './events.ts';
+export * from './card-pin.ts';

@@ -168,7 +168,7 @@ describe('the aid space on the kiosk', () => {
     await ui.expectAccessible('PIN to sign');
 
     // a wrong PIN: tries left shown, nothing sent
-    await ui.typePin('0000');
+    await ui.typePin('000000');
     await page.getByText('Ce code est faux. Il vous reste 2 essais. Rien n’a été envoyé.').waitFor();
     const before = await stack.server.db.selectFrom('dossiers').select(['signed_at', 'submitted_at']).executeTakeFirstOrThrow();
     expect(before).toEqual({ signed_at: null, submitted_at: null });

@@ -73,7 +73,24 @@ describe('card sessions on screen', () => {
     await stack.insert('Camille');
     await page.getByText('Bonjour Camille').waitFor();
     expect(stack.box.box.led()).toMatchObject({ pattern: 'blink' });
-    await typePin(page, '0000');
+    // the card PIN is 6 to 8 digits: the pad says so, Valider waits for 6, a 9th digit is not taken
+    await page.getByText('Votre code a 6 chiffres. Il peut aussi en avoir 7 ou 8.').waitFor();
+    const validate = page.getByRole('button', { name: 'Valider' });
+    const digit = (d: string) => page.getByRole('button', { name: d, exact: true }).click();
+    for (const d of '12345') await digit(d);
+    expect(await validate.isDisabled()).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByText('Ce code est trop court. Tapez au moins 6 chiffres.').waitFor();
+    await digit('6');
+    expect(await validate.isEnabled()).toBe(true);
+    for (const d of '789') await digit(d);
+    await page.getByText('Un code a 8 chiffres au plus.').waitFor();
+    await page.getByRole('img', { name: '8 chiffres tapés' }).waitFor();
+    for (let i = 0; i < 8; i++) await page.getByRole('button', { name: 'Effacer' }).click();
+    await page.getByRole('img', { name: 'Aucun chiffre tapé' }).waitFor();
+    expect(await validate.isDisabled()).toBe(true);
+    await typePin(page, '000000');
+    // nothing was sent for the short code: this wrong one is the first try lost
     await page.getByText('Ce code est faux. Il vous reste 2 essais.').waitFor();
     await expectAccessible(page, 'pin, wrong code');
     await typePin(page, stack.person('Camille').card.pin);
@@ -92,11 +109,11 @@ describe('card sessions on screen', () => {
   it('blocks the card at the third wrong PIN and says what to do', async () => {
     await stack.insert('Aminata');
     await page.getByText('Bonjour Aminata').waitFor();
-    await typePin(page, '0000');
+    await typePin(page, '000000');
     await page.getByText('Il vous reste 2 essais').waitFor();
-    await typePin(page, '0001');
+    await typePin(page, '000001');
     await page.getByText('Il vous reste 1 essai. Ensuite, la carte sera bloquée.').waitFor();
-    await typePin(page, '0002');
+    await typePin(page, '000002');
     await page.getByRole('heading', { name: 'Votre carte est bloquée.' }).waitFor();
     await page.getByText('allez voir un agent à l’accueil').waitFor();
     await expectAccessible(page, 'blocked');

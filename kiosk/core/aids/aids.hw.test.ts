@@ -138,10 +138,10 @@ describe('the aid space in the kiosk core', () => {
     ]);
 
     // a wrong PIN: tries left, nothing sent
-    expect(await ok('applications.sign', { dossierId, mode: 'automatic', ground, pin: '0000' })).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    expect(await ok('applications.sign', { dossierId, mode: 'automatic', ground, pin: '000000' })).toEqual({ outcome: 'wrong', triesLeft: 2 });
     expect((await stack.server.db.selectFrom('dossiers').select(['signed_at']).where('id', '=', dossierId).executeTakeFirstOrThrow()).signed_at).toBeNull();
     // not what was shown: refused before the card is asked
-    expect(await call('applications.sign', { dossierId, mode: 'manual', ground, pin: '1234' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await call('applications.sign', { dossierId, mode: 'manual', ground, pin: '142536' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     await ok('applications.prepare', { dossierId, mode: 'automatic', ground });
 
     const signed = await ok('applications.sign', { dossierId, mode: 'automatic', ground, pin: stack.person('Camille').card.pin });
@@ -199,9 +199,9 @@ describe('the aid space in the kiosk core', () => {
     const { dossierId: theirs } = await ok('applications.create', { aidIds: ['cheque-energie'], situation: SALARIED_TENANT });
     const ground = { kind: 'beneficiary-signature' } as const;
     await ok('applications.prepare', { dossierId: theirs, mode: 'automatic', ground });
-    expect(await ok('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: '0000' })).toEqual({ outcome: 'wrong', triesLeft: 2 });
-    expect(await ok('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: '0001' })).toEqual({ outcome: 'wrong', triesLeft: 1 });
-    expect(await ok('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: '0002' })).toEqual({ outcome: 'blocked' });
+    expect(await ok('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: '000000' })).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    expect(await ok('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: '000001' })).toEqual({ outcome: 'wrong', triesLeft: 1 });
+    expect(await ok('applications.sign', { dossierId: theirs, mode: 'automatic', ground, pin: '000002' })).toEqual({ outcome: 'blocked' });
     await until('the card refused as blocked', () => {
       const st = stack.core.session.state;
       return st.screen === 'card-problem' && st.problem === 'blocked';

@@ -34,10 +34,10 @@ const revoked = new Set<string>();
 const inserted: { remove(): Promise<void> }[] = [];
 const states: KioskState[] = [];
 
-const CAMILLE = { serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', firstName: 'Camille', lastName: 'Martin', pin: '1234' };
-const YANIS = { serial: '0A1B2C3E', identifier: 'FAC-B4NW-8TZC-61PG', firstName: 'Yanis', lastName: 'Benali', pin: '2468' };
-const SOPHIE = { serial: '0A1B2C40', identifier: 'FAC-R9TD-4HWN-3GAK', firstName: 'Sophie', lastName: 'Lefèvre', pin: '8642', role: 'agent' as const };
-const LUC = { serial: '0A1B2C41', identifier: 'FAC-Z3KP-7MCX-5TEA', firstName: 'Luc', lastName: 'Moreau', pin: '4321', role: 'agent' as const };
+const CAMILLE = { serial: '0A1B2C3D', identifier: 'FAC-K7QM-3XD2-9HRW', firstName: 'Camille', lastName: 'Martin', pin: '142536' };
+const YANIS = { serial: '0A1B2C3E', identifier: 'FAC-B4NW-8TZC-61PG', firstName: 'Yanis', lastName: 'Benali', pin: '246813' };
+const SOPHIE = { serial: '0A1B2C40', identifier: 'FAC-R9TD-4HWN-3GAK', firstName: 'Sophie', lastName: 'Lefèvre', pin: '864209', role: 'agent' as const };
+const LUC = { serial: '0A1B2C41', identifier: 'FAC-Z3KP-7MCX-5TEA', firstName: 'Luc', lastName: 'Moreau', pin: '432198', role: 'agent' as const };
 
 function waitFor(pred: (s: KioskState) => boolean, what: string, timeoutMs = 10_000): Promise<KioskState> {
   if (pred(manager.state)) return Promise.resolve(manager.state);
@@ -78,8 +78,8 @@ beforeAll(async () => {
   await makeTestCard(pki.ca, odd, { ...CAMILLE, serial: '0B000002', notAfter: new Date(Date.now() - 86_400_000), notBefore: new Date(Date.now() - 400 * 86_400_000) });
   await makeTestCard(pki.ca, odd, { ...CAMILLE, serial: '0B000003', notBefore: new Date(Date.now() + 30 * 86_400_000) });
   await makeTestCard(pki.ca, odd, { ...CAMILLE, serial: '0B000004', certificateSerial: CAMILLE.serial });
-  await issueVirtualCard({ dir: odd, serial: '0B000005', identifier: CAMILLE.identifier, pin: '1234' });
-  await makeClone(cardFile(cards, CAMILLE.serial), join(dir, 'clones'), '1234');
+  await issueVirtualCard({ dir: odd, serial: '0B000005', identifier: CAMILLE.identifier, pin: '142536' });
+  await makeClone(cardFile(cards, CAMILLE.serial), join(dir, 'clones'), '142536');
   const ca = loadPinnedCa(pki.caPemPath);
   readers = new ReaderManager({ logger: silentLogger });
   manager = new SessionManager({
@@ -128,10 +128,13 @@ describe('card sessions over pcscd, offline', () => {
   it('counts wrong PINs down, blocks at the third, and knows a blocked card at once', async () => {
     const c = await insert(card(YANIS.serial));
     await screen('pin');
-    expect(await manager.submitPin('0000')).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    // a code outside the PIN rule (6 to 8 digits) is not sent to the card: no try lost
+    for (const pin of ['0000', '00000', '000000000']) await expect(manager.submitPin(pin), pin).rejects.toMatchObject({ code: 'invalid-request' });
+    expect(manager.state).toMatchObject({ screen: 'pin', triesLeft: 3 });
+    expect(await manager.submitPin('000000')).toEqual({ outcome: 'wrong', triesLeft: 2 });
     expect(manager.state).toMatchObject({ screen: 'pin', triesLeft: 2 });
-    expect(await manager.submitPin('0001')).toEqual({ outcome: 'wrong', triesLeft: 1 });
-    expect(await manager.submitPin('0002')).toEqual({ outcome: 'blocked' });
+    expect(await manager.submitPin('000001')).toEqual({ outcome: 'wrong', triesLeft: 1 });
+    expect(await manager.submitPin('000002')).toEqual({ outcome: 'blocked' });
     expect(manager.state).toEqual({ screen: 'card-problem', problem: 'blocked', slot: 'main' });
     await c.remove();
     await screen('attract');
@@ -150,7 +153,7 @@ describe('card sessions over pcscd, offline', () => {
     it(`refuses ${what}`, async () => {
       await insert(path());
       expect(await screen('card-problem')).toEqual({ screen: 'card-problem', problem, slot: 'main' });
-      await expect(manager.submitPin('1234')).rejects.toMatchObject({ code: 'no-session' });
+      await expect(manager.submitPin('142536')).rejects.toMatchObject({ code: 'no-session' });
     });
   }
 
@@ -166,7 +169,7 @@ describe('card sessions over pcscd, offline', () => {
     await insert(cardFile(join(dir, 'clones'), CAMILLE.serial));
     // everything readable is the real card's: the greeting is the same
     expect(await screen('pin')).toMatchObject({ firstName: 'Camille' });
-    expect(await manager.submitPin('1234')).toEqual({ outcome: 'blocked' });
+    expect(await manager.submitPin('142536')).toEqual({ outcome: 'blocked' });
     expect(manager.state).toEqual({ screen: 'card-problem', problem: 'not-genuine', slot: 'main' });
     expect(manager.open).toBeNull();
   });
@@ -195,7 +198,7 @@ describe('card sessions over pcscd, offline', () => {
     const beneficiary = await insert(card(CAMILLE.serial), 1);
     await waitFor((s) => s.screen === 'session' && s.joining?.step === 'pin', 'join PIN');
     expect(manager.state).toMatchObject({ screen: 'session', firstName: 'Sophie', joining: { step: 'pin', firstName: 'Camille', triesLeft: 3 } });
-    expect(await manager.submitPin('9999', 'join')).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    expect(await manager.submitPin('999999', 'join')).toEqual({ outcome: 'wrong', triesLeft: 2 });
     expect(await manager.submitPin(CAMILLE.pin, 'join')).toEqual({ outcome: 'open' });
     expect(manager.state).toEqual({ screen: 'session', firstName: 'Sophie', role: 'agent', companion: { firstName: 'Camille', role: 'beneficiary' }, joining: null });
     expect(manager.subject()).toMatchObject({ identifier: CAMILLE.identifier });
@@ -270,7 +273,7 @@ describe('card sessions over pcscd, offline', () => {
     };
     const bytes = manifestBytes(manifest);
     // a wrong PIN signs nothing and counts down (the PIN's counter is shared with the login)
-    expect(await manager.signWithCard('main', '0000', bytes)).toEqual({ outcome: 'wrong', triesLeft: 2 });
+    expect(await manager.signWithCard('main', '000000', bytes)).toEqual({ outcome: 'wrong', triesLeft: 2 });
     const signed = await manager.signWithCard('main', CAMILLE.pin, bytes);
     if (signed.outcome !== 'signed') throw new Error(`not signed: ${JSON.stringify(signed)}`);
     expect(signed.cardSerial).toBe(CAMILLE.serial);

@@ -13,6 +13,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { checkCardCertificate } from '../../../sync-server/protocol/card-certificate.ts';
+import { CARD_PIN_LENGTH, isCardPin } from '../../../sync-server/protocol/card-pin.ts';
 import { cardsOfGround, proofMessage, referencedBlobs } from '../../../sync-server/protocol/mutations.ts';
 import type { Ground, MutationBody, WriteProof } from '../../../sync-server/protocol/mutations.ts';
 import { loginMessage } from '../../../sync-server/protocol/vault.ts';
@@ -566,6 +567,8 @@ export class SessionManager extends EventEmitter<Events> {
     pin: string,
     ref: 0x81 | 0x82,
   ): Promise<{ outcome: 'verified' } | { outcome: 'wrong'; triesLeft: number } | { outcome: 'blocked' }> {
+    // a code outside the card PIN rule never reaches the card, where it would only cost a try
+    if (!isCardPin(pin)) throw new KioskError('invalid-request', CARD_WORDS.pinLength(CARD_PIN_LENGTH.min, CARD_PIN_LENGTH.max));
     const st = this.slots[slot];
     const gen = st.gen;
     this.stillHere();

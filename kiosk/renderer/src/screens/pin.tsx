@@ -8,9 +8,10 @@ import type { ComponentChildren } from 'preact';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { errorText } from '../components/screen.tsx';
+import { CARD_PIN_LENGTH } from '../../../contract/schema.ts';
 
-const MAX = 8;
-const MIN = 4;
+// The protocol's rule: the card's PIN (OpenPGP PW1) has 6 to 8 digits.
+const { min: MIN, max: MAX } = CARD_PIN_LENGTH;
 
 export interface PinPadProps {
   firstName: string;
@@ -66,15 +67,33 @@ export interface PinEntryProps {
 export function PinEntry({ id, level, title, lead, message, onSubmit, children }: PinEntryProps) {
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
+  /** what the pad itself says about the length (too short, full); the last attempt's message otherwise */
+  const [lengthNote, setLengthNote] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => heading.current?.focus(), []);
 
-  const add = (d: string) => setPin((p) => (p.length < MAX ? p + d : p));
-  const erase = () => setPin((p) => p.slice(0, -1));
+  const add = (d: string) => {
+    if (pin.length >= MAX) {
+      setLengthNote(t.pin.full(MAX));
+      return;
+    }
+    setLengthNote(null);
+    setPin(pin + d);
+  };
+  const erase = () => {
+    setLengthNote(null);
+    setPin((p) => p.slice(0, -1));
+  };
 
   async function submit() {
-    if (pin.length < MIN || busy) return;
+    if (busy) return;
+    // Valider stays off below the minimum; Enter on a keyboard still gets an answer
+    if (pin.length < MIN) {
+      if (pin.length > 0) setLengthNote(t.pin.tooShort(MIN));
+      return;
+    }
+    setLengthNote(null);
     const value = pin;
     setPin('');
     setBusy(true);
@@ -112,6 +131,7 @@ export function PinEntry({ id, level, title, lead, message, onSubmit, children }
           </h2>
         )}
         {children}
+        <p>{t.pin.size(MIN, MAX)}</p>
         <p class="muted">{t.pin.hint}</p>
         <div class="pin-dots" role="img" aria-label={t.pin.digits(pin.length)}>
           {Array.from({ length: Math.max(MIN, pin.length) }, (_, i) => (
@@ -119,7 +139,7 @@ export function PinEntry({ id, level, title, lead, message, onSubmit, children }
           ))}
         </div>
         <p class="message" role="status" aria-live="assertive">
-          {message ?? ''}
+          {lengthNote ?? message ?? ''}
         </p>
       </div>
       <div class="pinpad" role="group" aria-label="Clavier du code">

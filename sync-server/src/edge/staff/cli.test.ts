@@ -156,15 +156,15 @@ describe.each(DIALECTS)('staff commands on %s', (dialect) => {
     const usage: string[][] = [
       ['nothing'],
       ['card', 'fly'],
-      ['card', 'issue', '--pin', '1234', '--identifier', CAMILLE.identifier],
-      ['card', 'issue', '--reader', 'PCD', '--pin', '1234', '--identifier', CAMILLE.identifier, '--first-name', 'A'],
-      ['card', 'issue', '--reader', 'PCD', '--pin', '1234', '--first-name', 'A'],
-      ['card', 'issue', '--reader', 'PCD', '--pin', '1234', '--identifier', CAMILLE.identifier, '--role', 'boss'],
+      ['card', 'issue', '--pin', '142536', '--identifier', CAMILLE.identifier],
+      ['card', 'issue', '--reader', 'PCD', '--pin', '142536', '--identifier', CAMILLE.identifier, '--first-name', 'A'],
+      ['card', 'issue', '--reader', 'PCD', '--pin', '142536', '--first-name', 'A'],
+      ['card', 'issue', '--reader', 'PCD', '--pin', '142536', '--identifier', CAMILLE.identifier, '--role', 'boss'],
       ['card', 'block', '--serial', 'XYZ'],
       ['card', 'block', '--serial', CAMILLE.card, '--reason', 'replaced'],
       ['card', 'block', '--serial', CAMILLE.card, '--colour', 'red'],
       ['card', 'unblock', '--reader', 'PCD'],
-      ['card', 'issue', '--reader', 'PCD', '--pin', '1234', '--identifier', CAMILLE.identifier, '--wait', '0'],
+      ['card', 'issue', '--reader', 'PCD', '--pin', '142536', '--identifier', CAMILLE.identifier, '--wait', '0'],
     ];
     for (const argv of usage) {
       expect(await run(...argv), argv.join(' ')).toBe(2);
@@ -175,9 +175,25 @@ describe.each(DIALECTS)('staff commands on %s', (dialect) => {
     expect(await run('card', 'list', '--identifier', 'FAC-K7QM-3XD2-9HRX')).toBe(1);
   });
 
+  it('refuses a card PIN that is not 6 to 8 digits at once, in French, without waiting for a card or printing it', async () => {
+    const started = Date.now();
+    for (const argv of [
+      ['card', 'issue', '--reader', 'No Such Reader', '--wait', '5', '--identifier', CAMILLE.identifier, '--pin', '4826'],
+      ['card', 'replace', '--serial', CAMILLE.card, '--reader', 'No Such Reader', '--wait', '5', '--pin', '48261'],
+      ['card', 'unblock', '--reader', 'No Such Reader', '--wait', '5', '--new-pin', '482619375'],
+    ]) {
+      err.length = 0;
+      expect(await run(...argv), argv.join(' ')).toBe(1);
+      expect(err.join('\n')).toMatch(/donnée invalide \/ invalid input — Le code doit avoir 6 à 8 chiffres/);
+      expect(err.join('\n')).not.toMatch(/pas de carte dans le lecteur/);
+      expect([...out, ...err].join('\n')).not.toMatch(/4826/);
+    }
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
   it('waits for a card a bounded time, then fails without printing the PIN', async () => {
-    expect(await run('card', 'issue', '--reader', 'No Such Reader', '--wait', '1', '--identifier', CAMILLE.identifier, '--pin', '97531')).toBe(1);
+    expect(await run('card', 'issue', '--reader', 'No Such Reader', '--wait', '1', '--identifier', CAMILLE.identifier, '--pin', '975310')).toBe(1);
     expect(err.join('\n')).toMatch(/pas de carte dans le lecteur/);
-    expect([...out, ...err].join('\n')).not.toContain('97531');
+    expect([...out, ...err].join('\n')).not.toContain('975310');
   });
 });

@@ -29,7 +29,7 @@ import { collectOrphanBlobs } from '../../kernel/blobs/blob-gc.ts';
 import { CaError, caDir, DEFAULT_CA_NAME, DEFAULT_CA_YEARS, initCaIn, loadCaCertificate, loadCaCertificateFrom, loadCaFrom } from '../../features/cards/index.ts';
 import type { LoadedCa, RevocationSigner } from '../../features/cards/index.ts';
 import { caRevocationSigner, DEFAULT_REVOCATION_KEY_DAYS, issueRevocationKey, loadRevocationKey, MAX_REVOCATION_KEY_DAYS, revocationKeyPath } from '../../features/cards/index.ts';
-import { blockCard, cardHolder, listCards, unblockPin } from '../../features/cards/index.ts';
+import { blockCard, cardHolder, checkCardPin, listCards, unblockPin } from '../../features/cards/index.ts';
 import { CardAdminError } from '../../features/cards/index.ts';
 import { issueCard } from '../../features/cards/index.ts';
 import type { IssuedCard } from '../../features/cards/index.ts';
@@ -117,7 +117,8 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
 Options communes / common: --data DOSSIER (sinon FAC_DATA_DIR, sinon .data/server), DATABASE_URL,
 --ca DOSSIER (dossier de l'AC du poste d'émission / the issuance station's CA folder ; sinon
 FAC_CA_DIR, sinon <données>/ca), --wait SECONDES (attente de la carte / wait for the card, 30 s).
---pin - lit le code sur l'entrée standard / reads the PIN from standard input.`;
+--pin - lit le code sur l'entrée standard / reads the PIN from standard input.
+Le code de la carte a 6 à 8 chiffres / the card PIN has 6 to 8 digits.`;
 
 class UsageError extends Error {}
 
@@ -357,6 +358,7 @@ async function cmdCard(args: string[]): Promise<void> {
       const validity = str(values, 'validity-years');
       const role = roleOf(values);
       const pin = secret(values, 'pin');
+      checkCardPin(pin); // before waiting for a card
       await withContext(values, async (ctx) => {
         const ca = await requireCa(ctx.caFolder);
         say(`Mettez la carte dans le lecteur « ${reader} »…`, 'insert the card in the reader…');
@@ -396,6 +398,7 @@ async function cmdCard(args: string[]): Promise<void> {
       const old = required(values, 'serial').toUpperCase();
       const reader = required(values, 'reader');
       const pin = secret(values, 'pin');
+      checkCardPin(pin); // before waiting for a card
       const validity = str(values, 'validity-years');
       await withContext(values, async (ctx) => {
         const ca = await requireCa(ctx.caFolder);
@@ -424,6 +427,7 @@ async function cmdCard(args: string[]): Promise<void> {
       const values = parse(rest, { reader: { type: 'string' }, 'new-pin': { type: 'string' } });
       const reader = required(values, 'reader');
       const newPin = secret(values, 'new-pin');
+      checkCardPin(newPin);
       await withContext(values, async (ctx) => {
         const ca = await requireCa(ctx.caFolder);
         say(`Mettez la carte dans le lecteur « ${reader} »…`, 'insert the card in the reader…');

@@ -92,9 +92,12 @@ describe('card data', () => {
     expect(text(long)).toMatch(/^de<la<Fontaine-Montgolfier<<Marie/);
   });
 
-  it('accepts PINs of 4 to 8 digits only, and names of printable characters', () => {
-    for (const ok of ['1234', '12345678']) expect(() => checkPin(ok)).not.toThrow();
-    for (const bad of ['123', '123456789', '12a4', '', ' 1234']) expect(() => checkPin(bad), bad).toThrow(/4 to 8 digits/);
+  it('accepts PINs of 6 to 8 digits only (the OpenPGP PW1), telling staff in French, and names of printable characters', () => {
+    for (const ok of ['123456', '1234567', '12345678']) expect(() => checkPin(ok)).not.toThrow();
+    for (const bad of ['1234', '12345', '123456789', '12a456', '', ' 123456']) {
+      expect(() => checkPin(bad), bad).toThrow(/Le code doit avoir 6 à 8 chiffres/);
+      expect(() => checkPin(bad), bad).toThrow(expect.objectContaining({ code: 'invalid' }));
+    }
     expect(checkPersonName('  Anne   Marie ', 'first name')).toBe('Anne Marie');
     for (const bad of ['', '   ', 'a\nb', 'x'.repeat(101)]) expect(() => checkPersonName(bad, 'first name')).toThrow();
   });

@@ -1,9 +1,14 @@
 /** Checks and encodings of what issuance writes on a card: the PIN and the cardholder name (DO 5B). */
+import { CARD_PIN_LENGTH, isCardPin } from '../../../protocol/card-pin.ts';
+import { CARD_PIN_WORDS } from '../../kernel/words/staff.ts';
 import { CardAdminError } from './errors.ts';
 
-/** The platform's PINs: 4 to 8 digits (typed on the kiosk's PIN pad). */
+/**
+ * The protocol's PIN rule (6 to 8 digits, the card's PW1). The message is French: staff read it at the
+ * issuance station, and the card is not touched when the PIN is refused.
+ */
 export function checkPin(pin: string): void {
-  if (!/^[0-9]{4,8}$/.test(pin)) throw new CardAdminError('invalid', 'the PIN must be 4 to 8 digits');
+  if (!isCardPin(pin)) throw new CardAdminError('invalid', CARD_PIN_WORDS.badLength(CARD_PIN_LENGTH.min, CARD_PIN_LENGTH.max));
 }
 
 /** A person's name as typed by staff: trimmed, 1 to 100 characters, no control characters. */

@@ -25,6 +25,7 @@ export {
 } from './revocation-key.ts';
 export type { IssuedRevocationKey, LoadedRevocationKey, RevocationSigner } from './revocation-key.ts';
 export { blockCard, cardHolder, listCards, unblockPin } from './card-admin.ts';
+export { checkPin as checkCardPin } from './card-data.ts';
 export { CardAdminError } from './errors.ts';
 export { issueCard } from './issue-card.ts';
 export type { IssuedCard } from './issue-card.ts';

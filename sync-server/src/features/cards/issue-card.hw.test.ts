@@ -147,7 +147,7 @@ afterAll(async () => {
 describe('card issuance over pcscd', () => {
   it('issues a blank card to a new person: keys made on the card, certified, data and PINs written, recorded', async () => {
     await blank('0B000001');
-    const issued = await issue({ person: { firstName: 'Élodie', lastName: 'Lefèvre', birthDate: '2010-05-04' }, pin: '4321' });
+    const issued = await issue({ person: { firstName: 'Élodie', lastName: 'Lefèvre', birthDate: '2010-05-04' }, pin: '432198' });
     expect(issued).toMatchObject({ serial: '0B000001', firstName: 'Élodie', lastName: 'Lefèvre', role: 'beneficiary', reissued: false, newPerson: true, replaced: null });
     expect(checkIdentifier(issued.identifier)).toEqual({ ok: true, identifier: issued.identifier });
 
@@ -173,10 +173,10 @@ describe('card issuance over pcscd', () => {
 
     // the PIN: the factory one is gone, the chosen one works (and restores the counter)
     expect(await card.verifyPin('123456')).toEqual({ ok: false, triesLeft: 2 });
-    expect(await card.verifyPin('4321')).toEqual({ ok: true });
+    expect(await card.verifyPin('432198')).toEqual({ ok: true });
     const nonce = randomBytes(32);
     expect(verifyP256Signature(check.info.authPublicKey, nonce, await card.internalAuthenticate(sha256(nonce)))).toBe(true);
-    expect(await card.verifyPin('4321', 0x81)).toEqual({ ok: true });
+    expect(await card.verifyPin('432198', 0x81)).toEqual({ ok: true });
     const message = new TextEncoder().encode('procuration');
     expect(verifyP256Signature(check.info.signaturePublicKey, message, await card.sign(sha256(message)))).toBe(true);
     // the admin PIN is the derived one, not the factory default
@@ -192,27 +192,27 @@ describe('card issuance over pcscd', () => {
     const journal = await storage.db.selectFrom('audit_journal').selectAll().where('subject_person_id', '=', person.id).orderBy('seq').execute();
     expect(journal.map((e) => e.action)).toEqual(['person.create', 'card.issue']);
     expect(JSON.parse(journal[1]!.detail)).toMatchObject({ cardSerial: '0B000001', certificateSerial: issued.certificateSerial, reissue: false });
-    expect(journal.map((e) => e.detail).join()).not.toContain('4321');
+    expect(journal.map((e) => e.detail).join()).not.toContain('432198');
     expect(await verifyAuditChain(storage.db)).toMatchObject({ ok: true });
   });
 
   it('refuses to re-issue a card that holds our certificate, unless forced: new keys, new certificate', async () => {
     await blank('0B000002');
-    const first = await issue({ person: { identifier: YANIS.identifier }, pin: '2468' });
+    const first = await issue({ person: { identifier: YANIS.identifier }, pin: '246813' });
     const conn = await connect();
     const before = await (await OpenPgpCard.select(conn)).readPublicKey('aut');
     await release(conn);
 
-    await expect(issue({ person: { identifier: YANIS.identifier }, pin: '1111' })).rejects.toMatchObject({ code: 'already-issued' });
-    const again = await issue({ person: { identifier: YANIS.identifier }, pin: '1111', force: true });
+    await expect(issue({ person: { identifier: YANIS.identifier }, pin: '111111' })).rejects.toMatchObject({ code: 'already-issued' });
+    const again = await issue({ person: { identifier: YANIS.identifier }, pin: '111111', force: true });
     expect(again).toMatchObject({ serial: '0B000002', reissued: true, newPerson: false });
     expect(again.certificateSerial).not.toBe(first.certificateSerial);
 
     const conn2 = await connect();
     const card = await OpenPgpCard.select(conn2);
     expect(Buffer.from(await card.readPublicKey('aut')).equals(Buffer.from(before))).toBe(false);
-    expect(await card.verifyPin('2468')).toEqual({ ok: false, triesLeft: 2 });
-    expect(await card.verifyPin('1111')).toEqual({ ok: true });
+    expect(await card.verifyPin('246813')).toEqual({ ok: false, triesLeft: 2 });
+    expect(await card.verifyPin('111111')).toEqual({ ok: true });
     expect(await card.verifyPin(derivePw3(ca.pw3Secret, '0B000002'), 0x83)).toEqual({ ok: true });
     const check = await checkCardCertificate((await card.readCertificate())!, { caCertificate: ca.certificate, now: new Date(), cardSerial: '0B000002', isRevoked: () => false });
     expect(check.ok && check.info.certificateSerial).toBe(again.certificateSerial);
@@ -227,13 +227,13 @@ describe('card issuance over pcscd', () => {
     expect((await raw.readApplicationRelatedData()).algorithmAttributes.sig[0]).toBe(0x12);
     await release(setup);
 
-    await issue({ person: { identifier: YANIS.identifier }, pin: '2468', force: true });
+    await issue({ person: { identifier: YANIS.identifier }, pin: '246813', force: true });
     const conn = await connect();
     const card = await OpenPgpCard.select(conn);
     const attrs = (await card.readApplicationRelatedData()).algorithmAttributes;
     expect(Buffer.from(attrs.sig).toString('hex')).toBe('132a8648ce3d030107');
     expect(Buffer.from(attrs.aut).toString('hex')).toBe('132a8648ce3d030107');
-    expect(await card.verifyPin('2468', 0x81)).toEqual({ ok: true });
+    expect(await card.verifyPin('246813', 0x81)).toEqual({ ok: true });
     const check = await checkCardCertificate((await card.readCertificate())!, { caCertificate: ca.certificate, now: new Date(), cardSerial: '0B000007', isRevoked: () => false });
     if (!check.ok) throw new Error(check.detail);
     const message = randomBytes(40);
@@ -242,20 +242,20 @@ describe('card issuance over pcscd', () => {
 
   it('unblocks a PIN blocked by three wrong tries, with the derived admin PIN', async () => {
     await blank('0B000003');
-    await issue({ person: { identifier: AMINATA.identifier }, pin: '1357' });
+    await issue({ person: { identifier: AMINATA.identifier }, pin: '135792' });
     const conn = await connect();
     const card = await OpenPgpCard.select(conn);
-    for (const wrong of ['0000', '1111']) expect((await card.verifyPin(wrong)).ok).toBe(false);
-    expect(await card.verifyPin('2222')).toEqual({ ok: false, blocked: true });
-    expect(await card.verifyPin('1357')).toEqual({ ok: false, blocked: true });
+    for (const wrong of ['000000', '111111']) expect((await card.verifyPin(wrong)).ok).toBe(false);
+    expect(await card.verifyPin('222222')).toEqual({ ok: false, blocked: true });
+    expect(await card.verifyPin('135792')).toEqual({ ok: false, blocked: true });
     await release(conn);
 
-    const r = await unblockPin({ db: storage.db, dialect: storage.dialect, ca, connection: await connect(), newPin: '8642', actor: { kind: 'staff', id: 'test' } });
+    const r = await unblockPin({ db: storage.db, dialect: storage.dialect, ca, connection: await connect(), newPin: '864209', actor: { kind: 'staff', id: 'test' } });
     expect(r).toEqual({ serial: '0B000003', identifier: AMINATA.identifier });
     await Promise.all(connections.splice(0).map((c) => c.disconnect()));
     const conn2 = await connect();
     const card2 = await OpenPgpCard.select(conn2);
-    expect(await card2.verifyPin('8642')).toEqual({ ok: true });
+    expect(await card2.verifyPin('864209')).toEqual({ ok: true });
     expect((await card2.readPwStatus()).pw3Tries).toBe(3);
     const entry = await storage.db.selectFrom('audit_journal').selectAll().where('action', '=', 'card.pin.unblock').executeTakeFirstOrThrow();
     expect(JSON.parse(entry.detail)).toEqual({ cardSerial: '0B000003' });
@@ -263,7 +263,7 @@ describe('card issuance over pcscd', () => {
 
   it('replaces a card: the new one for the same person, the old one revoked as replaced and listed', async () => {
     await blank('0B000004');
-    const issued = await issue({ person: { identifier: 'FAC-0000-0000-0000' }, pin: '5555', replaces: CAMILLE.card });
+    const issued = await issue({ person: { identifier: 'FAC-0000-0000-0000' }, pin: '555555', replaces: CAMILLE.card });
     expect(issued).toMatchObject({ serial: '0B000004', identifier: CAMILLE.identifier, firstName: 'Camille', replaced: CAMILLE.card, newPerson: false });
     const old = await storage.db.selectFrom('cards').selectAll().where('serial', '=', CAMILLE.card).executeTakeFirstOrThrow();
     expect(old).toMatchObject({ status: 'revoked', revocation_reason: 'replaced', replaced_by: '0B000004' });
@@ -272,13 +272,13 @@ describe('card issuance over pcscd', () => {
     expect(list.revoked).toContainEqual({ cardSerial: CAMILLE.card, reason: 'replaced', at: old.revoked_at });
     const actions = (await storage.db.selectFrom('audit_journal').select('action').where('subject_person_id', '=', old.person_id).execute()).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['card.issue', 'card.revoke']));
-    await expect(issue({ person: { identifier: CAMILLE.identifier }, pin: '5555', replaces: CAMILLE.card })).rejects.toMatchObject({ code: 'replace-invalid' });
+    await expect(issue({ person: { identifier: CAMILLE.identifier }, pin: '555555', replaces: CAMILLE.card })).rejects.toMatchObject({ code: 'replace-invalid' });
   });
 
   it('never issues a blocked card again, and writes nothing on it', async () => {
     await storage.db.updateTable('cards').set({ status: 'blocked', revocation_reason: 'stolen', revoked_at: new Date().toISOString() }).where('serial', '=', '0A1B2C40').execute();
     await blank('0A1B2C40');
-    await expect(issue({ person: { identifier: 'FAC-R9TD-4HWN-3GAK' }, pin: '8642', force: true })).rejects.toMatchObject({ code: 'card-revoked' });
+    await expect(issue({ person: { identifier: 'FAC-R9TD-4HWN-3GAK' }, pin: '864209', force: true })).rejects.toMatchObject({ code: 'card-revoked' });
     const conn = await connect();
     const card = await OpenPgpCard.select(conn);
     expect(await card.readLoginData()).toBe('');
@@ -289,9 +289,13 @@ describe('card issuance over pcscd', () => {
   it('refuses bad input before touching the card: PIN, role, unknown person', async () => {
     await blank('0B000005');
     await expect(issue({ person: { identifier: YANIS.identifier }, pin: '12' })).rejects.toMatchObject({ code: 'invalid' });
-    await expect(issue({ person: { identifier: YANIS.identifier }, pin: '1234', role: 'agent' })).rejects.toMatchObject({ code: 'role-mismatch' });
-    await expect(issue({ person: { identifier: 'FAC-0000-0000-0000' }, pin: '1234' })).rejects.toMatchObject({ code: 'unknown-person' });
-    await expect(issue({ person: { firstName: 'A', lastName: 'B', birthDate: '2010-02-30' }, pin: '1234' })).rejects.toMatchObject({ code: 'invalid' });
+    // the OpenPGP PW1 is 6 to 8 digits: the 4-digit PINs of before are refused, in French, for staff
+    for (const pin of ['4826', '48261', '482619375', '48261a']) {
+      await expect(issue({ person: { identifier: YANIS.identifier }, pin }), pin).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/6 à 8 chiffres/) });
+    }
+    await expect(issue({ person: { identifier: YANIS.identifier }, pin: '142536', role: 'agent' })).rejects.toMatchObject({ code: 'role-mismatch' });
+    await expect(issue({ person: { identifier: 'FAC-0000-0000-0000' }, pin: '142536' })).rejects.toMatchObject({ code: 'unknown-person' });
+    await expect(issue({ person: { firstName: 'A', lastName: 'B', birthDate: '2010-02-30' }, pin: '142536' })).rejects.toMatchObject({ code: 'invalid' });
     const conn = await connect();
     expect((await (await OpenPgpCard.select(conn)).readPwStatus()).pw3Tries).toBe(3);
   });
@@ -302,21 +306,21 @@ describe('card issuance over pcscd', () => {
     vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
     try {
       await blank('0B000006');
-      const code = await staff(['card', 'issue', '--reader', '00 01', '--first-name', 'Noé', '--last-name', 'Garçon', '--birth-date', '2010-01-02', '--role', 'agent', '--pin', '97531', '--wait', '10', '--data', env.config.dataDir]);
+      const code = await staff(['card', 'issue', '--reader', '00 01', '--first-name', 'Noé', '--last-name', 'Garçon', '--birth-date', '2010-01-02', '--role', 'agent', '--pin', '975310', '--wait', '10', '--data', env.config.dataDir]);
       expect(code, out.join('\n')).toBe(0);
       const text = out.join('\n');
       expect(text).toMatch(/Carte 0B000006 émise/);
       expect(text).toMatch(/Identifiant \/ identifier \.+ FAC-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
       expect(text).toContain('Noé Garçon');
-      expect(text).not.toContain('97531');
+      expect(text).not.toContain('975310');
       const row = await storage.db.selectFrom('cards').selectAll().where('serial', '=', '0B000006').executeTakeFirstOrThrow();
       expect(row).toMatchObject({ status: 'active', role: 'agent' });
 
       out.length = 0;
-      expect(await staff(['card', 'unblock', '--reader', '00 01', '--new-pin', '24680', '--wait', '10', '--data', env.config.dataDir]), out.join('\n')).toBe(0);
-      expect(out.join('\n')).not.toContain('24680');
+      expect(await staff(['card', 'unblock', '--reader', '00 01', '--new-pin', '246801', '--wait', '10', '--data', env.config.dataDir]), out.join('\n')).toBe(0);
+      expect(out.join('\n')).not.toContain('246801');
       const conn = await connect();
-      expect(await (await OpenPgpCard.select(conn)).verifyPin('24680')).toEqual({ ok: true });
+      expect(await (await OpenPgpCard.select(conn)).verifyPin('246801')).toEqual({ ok: true });
     } finally {
       vi.restoreAllMocks();
     }

@@ -37,7 +37,7 @@ export interface IssueCardOptions {
   connection: CardConnection;
   /** an existing person, or a new one (who gets a fresh identifier); with `replaces`, the old card's holder is used */
   person: { identifier: string } | NewPerson;
-  /** the holder's PIN (PW1), 4 to 8 digits */
+  /** the holder's PIN (PW1): 6 to 8 digits, protocol/card-pin.ts */
   pin: string;
   /** defaults to the person's role; must match it */
   role?: CardRole;

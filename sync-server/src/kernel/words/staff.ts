@@ -46,3 +46,9 @@ export const ACCOUNT_WORDS = {
   loginShape: '3 à 64 caractères : lettres, chiffres, point, tiret',
   passwordMin: (min: number) => `au moins ${min} caractères`,
 } as const;
+
+/** A card PIN refused at issuance or unblocking, before the card is touched (features/cards, the staff command). */
+export const CARD_PIN_WORDS = {
+  badLength: (min: number, max: number) =>
+    `Le code doit avoir ${min} à ${max} chiffres, sans lettre ni espace : les cartes OpenPGP et leurs outils refusent un code plus court.`,
+} as const;

@@ -32,7 +32,7 @@ async function benchDialect(dialect: Dialect, database: Parameters<typeof openDa
     const fillS = (performance.now() - t0) / 1000;
     const level = COMPETENCE.accompagnement;
     const docTypes = (Object.keys(CATEGORY_OF) as DocType[]).filter((t) => level.categories.includes(CATEGORY_OF[t]));
-    const scope = { owners, docTypes, vaults: level.vaults };
+    const scope = { level: 'accompagnement' as const, owners, docTypes, vaults: level.vaults };
     const samples: number[] = [];
     let found = 0;
     for (let r = 0; r < runs + 1; r++) {

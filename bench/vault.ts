@@ -25,7 +25,7 @@ import { inspectFile } from '../sync-server/src/kernel/files/inspect.ts';
 import { INSPECT_PDF_JOB } from '../sync-server/src/kernel/files/pdf-pages.ts';
 import { PdfPool } from '../sync-server/src/kernel/files/pdf-pool.ts';
 import type { PersonSession } from '../sync-server/src/features/vault/index.ts';
-import { foldAccents, kindToken, scopeColumn, searchBody, vaultToken } from '../sync-server/src/features/vault/index.ts';
+import { foldAccents, scopeColumn, scopeTokens, searchBody } from '../sync-server/src/features/vault/index.ts';
 import { openDatabase } from '../sync-server/src/kernel/storage/database.ts';
 import type { Dialect } from '../sync-server/src/kernel/storage/database.ts';
 import { migrateToLatest } from '../sync-server/src/kernel/storage/migrate.ts';
@@ -120,7 +120,7 @@ export async function fill(db: Kysely<Database>, dialect: Dialect, count = PERSO
           .execute();
         const bodies = docs.map((x) => {
           const indexed = { id: x.id, ownerPersonId: personId, vault: x.vault, docType: x.kind.docType, title: x.kind.title, fields: x.fields, ocrText: x.ocrText };
-          return { id: x.id, body: searchBody(indexed), scope: scopeColumn(indexed), tokens: `${kindToken(x.kind.docType)} ${vaultToken(x.vault)}` };
+          return { id: x.id, body: searchBody(indexed), scope: scopeColumn(indexed), tokens: scopeTokens(indexed) };
         });
         if (dialect === 'sqlite') {
           await sql`INSERT INTO documents_fts (document_id, owner, body) VALUES ${sql.join(bodies.map((b) => sql`(${b.id}, ${b.scope}, ${b.body})`))}`.execute(trx);

@@ -5,7 +5,7 @@ export type { DocumentPdfInput } from './document-pdf.ts';
 export { printDocument } from './document-print.ts';
 export { authorizeFile, check, listVault, personJournal, readDocument, searchVault } from './person-vault.ts';
 export type { PersonSession, VaultDeps } from './person-vault.ts';
-export { foldAccents, indexDocument, kindToken, MAX_SCOPE_OWNERS, ownerToken, scopeColumn, searchBody, searchScoped, vaultToken } from './vault-index.ts';
+export { foldAccents, indexDocument, MAX_SCOPE_OWNERS, ownerToken, scopeColumn, scopeTokens, searchBody, searchScoped } from './vault-index.ts';
 export type { ScopedHit, SearchScope } from './vault-index.ts';
 export { staffAuthorizeBlobRead, staffListDocuments, staffReadDocument, staffReadPersonAudit } from './vault-reads.ts';
 export type { ReadDeps, ReadOutcome, StaffActor } from './vault-reads.ts';

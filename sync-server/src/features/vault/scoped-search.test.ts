@@ -14,7 +14,8 @@ import type { Database } from '../../kernel/storage/schema.ts';
 import { DIALECTS, freshEnv } from '../../../test-support/test-env.ts';
 import type { TestEnv } from '../../../test-support/test-env.ts';
 import { sql } from 'kysely';
-import { foldAccents, indexDocument, MAX_SCOPE_OWNERS, ownerToken, searchBody, searchScoped } from './vault-index.ts';
+import { foldAccents, indexDocument, MAX_SCOPE_OWNERS, ownerToken, scopeTokens, searchBody, searchScoped } from './vault-index.ts';
+import { SCOPE_TOKENS_SQL } from '../../kernel/storage/migrations/0019_search_scope_tokens.ts';
 
 const ALL: DocType[] = ['rib', 'identity-card', 'payslip', 'tax-notice', 'health-insurance', 'proof-of-address', 'caf-certificate', 'passport', 'residence-permit', 'other'];
 
@@ -61,21 +62,24 @@ describe.each(DIALECTS)('scoped search (%s)', (dialect) => {
     const yanisTax = await paper(people.yanis, 'tax-notice', 'Avis impot banque revenus 2025', 'institutional');
     await paper(people.other, 'rib', 'Banque de France IBAN FR76 titulaire Autre');
 
-    const everything = { owners: [people.camille, people.yanis], docTypes: ALL, vaults: ['personal', 'institutional'] as const };
+    const everything = { level: 'travail-social' as const, owners: [people.camille, people.yanis], docTypes: ALL, vaults: ['personal', 'institutional'] as const };
     const hits = await searchScoped(db, dialect, everything, 'banque');
     expect(hits.map((h) => h.documentId)).toEqual([yanisTax, yanisRib, camilleHealth, camilleRib]);
     expect(hits.find((h) => h.documentId === yanisRib)?.ownerPersonId).toBe(people.yanis);
 
-    // a level without health papers, and without the institutional vault
-    const narrow = { owners: [people.camille, people.yanis], docTypes: ALL.filter((t) => t !== 'health-insurance'), vaults: ['personal'] as const };
+    // a procuration without health papers, nor the institutional vault
+    const narrow = { level: 'travail-social' as const, owners: [people.camille, people.yanis], docTypes: ALL.filter((t) => t !== 'health-insurance'), vaults: ['personal'] as const };
     expect((await searchScoped(db, dialect, narrow, 'banque')).map((h) => h.documentId)).toEqual([yanisRib, camilleRib]);
+    // the level « accueil » sees neither, nor bank details, whatever the kinds asked
+    expect((await searchScoped(db, dialect, { ...everything, level: 'accueil' }, 'banque')).map((h) => h.documentId)).toEqual([]);
+    expect((await searchScoped(db, dialect, { ...everything, level: 'accompagnement' }, 'banque')).map((h) => h.documentId)).toEqual([yanisTax, yanisRib, camilleRib]);
     // one person of the caseload, a prefix, accents folded
     expect((await searchScoped(db, dialect, { ...everything, owners: [people.camille] }, 'attest')).map((h) => h.documentId)).toEqual([camilleHealth]);
     expect((await searchScoped(db, dialect, { ...everything, owners: [people.camille] }, 'BANQUE populaire')).map((h) => h.documentId)).toEqual([camilleRib]);
   });
 
   it('finds nothing with an empty scope or no words; refuses a scope wider than a caseload', async () => {
-    const base = { owners: [people.camille], docTypes: ALL, vaults: ['personal'] as const };
+    const base = { level: 'travail-social' as const, owners: [people.camille], docTypes: ALL, vaults: ['personal'] as const };
     expect(await searchScoped(db, dialect, { ...base, owners: [] }, 'banque')).toEqual([]);
     expect(await searchScoped(db, dialect, { ...base, docTypes: [] }, 'banque')).toEqual([]);
     expect(await searchScoped(db, dialect, { ...base, vaults: [] }, 'banque')).toEqual([]);
@@ -104,7 +108,7 @@ describe.each(DIALECTS)('papers indexed before the scope tokens (%s)', (dialect)
       // the index entry as the deposits of before wrote it
       if (dialect === 'sqlite') await sql`INSERT INTO documents_fts (document_id, owner, body) VALUES (${id}, ${ownerToken(person)}, ${body})`.execute(db);
       else await sql`UPDATE documents SET search = to_tsvector('french', ${foldAccents(body)}) WHERE id = ${id}`.execute(db);
-      const scope = { owners: [person], docTypes: ['rib'] as DocType[], vaults: ['personal'] as const };
+      const scope = { level: 'travail-social' as const, owners: [person], docTypes: ['rib'] as DocType[], vaults: ['personal'] as const };
       expect(await searchScoped(db, dialect, scope, 'banque')).toEqual([]);
       await MIGRATIONS[until]!.up(db as unknown as Kysely<unknown>, dialect);
       expect((await searchScoped(db, dialect, scope, 'banque')).map((h) => h.documentId)).toEqual([id]);
@@ -112,6 +116,24 @@ describe.each(DIALECTS)('papers indexed before the scope tokens (%s)', (dialect)
       expect(await searchScoped(db, dialect, { ...scope, vaults: ['institutional'] }, 'banque')).toEqual([]);
     } finally {
       await db.destroy();
+      await env.cleanup();
+    }
+  });
+});
+
+describe('the scope tokens written out in the migration', () => {
+  it('are the ones the index writes today, for every kind of paper in either vault', async () => {
+    const env = await freshEnv('sqlite', false);
+    const storage = openDatabase(env.config.database);
+    try {
+      for (const docType of ALL) {
+        for (const vault of ['personal', 'institutional'] as const) {
+          const r = await sql<{ t: string }>`SELECT ${SCOPE_TOKENS_SQL} AS t FROM (SELECT ${docType} AS doc_type, ${vault} AS vault)`.execute(storage.db);
+          expect(r.rows[0]?.t, `${docType} ${vault}`).toBe(scopeTokens({ docType, vault }));
+        }
+      }
+    } finally {
+      await storage.db.destroy();
       await env.cleanup();
     }
   });

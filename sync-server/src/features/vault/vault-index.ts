@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Kysely, Transaction } from 'kysely';
 import { DOC_TYPE_TITLE, ISSUER_OF, ISSUER_TITLE } from '../../../protocol/vault.ts';
 import type { DocType } from '../../../protocol/common.ts';
+import { CATEGORY_OF, COMPETENCE, CompetenceLevel } from '../../../protocol/agents.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 
@@ -45,9 +46,26 @@ export function vaultToken(vault: 'personal' | 'institutional'): string {
   return `qqv${vault}`;
 }
 
-/** The indexed column that holds the owner and the scope tokens (SQLite), or the scope part of the tsvector (PostgreSQL). */
+/**
+ * One token per competence level that may see this paper (protocol/agents.ts): a level's search is then one
+ * word ANDed to the query, which PostgreSQL's index answers by skipping, where an OR of every kind allowed
+ * would merge lists as long as the whole table. A change of the matrix is a migration that re-indexes.
+ */
+export function levelTokens(docType: DocType, vault: 'personal' | 'institutional'): string[] {
+  return CompetenceLevel.options.filter((l) => COMPETENCE[l].vaults.includes(vault) && COMPETENCE[l].categories.includes(CATEGORY_OF[docType])).map(levelToken);
+}
+export function levelToken(level: CompetenceLevel): string {
+  return `qql${level.replace(/[^a-z]/g, '')}`;
+}
+
+/** The scope tokens of a paper: its kind, its vault, the levels that may see it. */
+export function scopeTokens(d: Pick<IndexedDocument, 'docType' | 'vault'>): string {
+  return [kindToken(d.docType), vaultToken(d.vault), ...levelTokens(d.docType, d.vault)].join(' ');
+}
+
+/** The indexed column that holds the owner and the scope tokens (SQLite). */
 export function scopeColumn(d: Pick<IndexedDocument, 'ownerPersonId' | 'docType' | 'vault'>): string {
-  return `${ownerToken(d.ownerPersonId)} ${kindToken(d.docType)} ${vaultToken(d.vault)}`;
+  return `${ownerToken(d.ownerPersonId)} ${scopeTokens(d)}`;
 }
 
 export async function indexDocument(trx: Transaction<Database>, dialect: Dialect, d: IndexedDocument): Promise<void> {
@@ -56,7 +74,7 @@ export async function indexDocument(trx: Transaction<Database>, dialect: Dialect
     await sql`DELETE FROM documents_fts WHERE document_id = ${d.id}`.execute(trx);
     await sql`INSERT INTO documents_fts (document_id, owner, body) VALUES (${d.id}, ${scopeColumn(d)}, ${body})`.execute(trx);
   } else {
-    await sql`UPDATE documents SET search = to_tsvector('french', ${foldAccents(body)}) || to_tsvector('simple', ${`${kindToken(d.docType)} ${vaultToken(d.vault)}`}) WHERE id = ${d.id}`.execute(trx);
+    await sql`UPDATE documents SET search = to_tsvector('french', ${foldAccents(body)}) || to_tsvector('simple', ${scopeTokens(d)}) WHERE id = ${d.id}`.execute(trx);
   }
 }
 
@@ -116,6 +134,8 @@ export async function searchDocuments(db: Kysely<Database>, dialect: Dialect, ow
 
 /** What an agent's search may cover: whose vaults, which kinds of paper, which vaults (personal, institutional). */
 export interface SearchScope {
+  /** the agent's level: the index answers for what it may see; kinds and vaults narrow it further (a procuration) */
+  level: CompetenceLevel;
   owners: readonly string[];
   docTypes: readonly DocType[];
   vaults: readonly ('personal' | 'institutional')[];
@@ -145,7 +165,7 @@ export async function searchScoped(db: Kysely<Database>, dialect: Dialect, scope
   const vaults = [...new Set(scope.vaults.map(vaultToken))];
   if (dialect === 'sqlite') {
     const words = terms.map((t) => (t.length <= 8 ? `body:"${t}"*` : `body:"${t}"`)).join(' AND ');
-    const match = `owner:(${kinds.join(' OR ')}) AND owner:(${vaults.join(' OR ')}) AND ${words}`;
+    const match = `owner:${levelToken(scope.level)} AND owner:(${kinds.join(' OR ')}) AND owner:(${vaults.join(' OR ')}) AND ${words}`;
     const r = await sql<{ document_id: string; owner_person_id: string; snippet: string }>`
       SELECT f.document_id, d.owner_person_id, snippet(documents_fts, 2, '[', ']', '…', 8) AS snippet
       FROM documents_fts f JOIN documents d ON d.id = f.document_id
@@ -154,19 +174,28 @@ export async function searchScoped(db: Kysely<Database>, dialect: Dialect, scope
     return r.rows.map((x) => ({ documentId: x.document_id, ownerPersonId: x.owner_person_id, snippet: x.snippet }));
   }
   const words = terms.map((t) => `${foldAccents(t).replace(/'/g, '')}:*`).join(' & ');
-  const scopeQuery = `(${kinds.join(' | ')}) & (${vaults.join(' | ')})`;
+  const level = levelToken(scope.level);
   const owners = [...scope.owners];
-  // rare words: the index gives every match, sorted here; common ones: the newest papers are walked until enough match
-  const some = await sql<{ id: string; owner_person_id: string; updated_at: string }>`
-    SELECT id, owner_person_id, updated_at FROM documents
-    WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${scopeQuery})) AND owner_person_id = ANY(${owners})
-    LIMIT ${SORT_IN_MEMORY + 1}`.execute(db);
-  let rows = some.rows;
+  const docTypes = [...scope.docTypes];
+  const vaultKinds = [...scope.vaults];
+  // rare words: the index gives every match, sorted here; common ones: the newest papers are walked until
+  // enough match. The first look goes through the full-text index: a table scan (which the planner prefers
+  // when it expects many matches) would read every paper for a word found only outside the scope.
+  let rows = await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+    const some = await sql<{ id: string; owner_person_id: string; updated_at: string }>`
+      SELECT id, owner_person_id, updated_at FROM documents
+      WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${level}))
+        AND owner_person_id = ANY(${owners}) AND doc_type = ANY(${docTypes}) AND vault = ANY(${vaultKinds})
+      LIMIT ${SORT_IN_MEMORY + 1}`.execute(trx);
+    return some.rows;
+  });
   if (rows.length > SORT_IN_MEMORY) {
     rows = (
       await sql<{ id: string; owner_person_id: string; updated_at: string }>`
         SELECT id, owner_person_id, updated_at FROM documents
-        WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${scopeQuery})) AND owner_person_id = ANY(${owners})
+        WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${level}))
+          AND owner_person_id = ANY(${owners}) AND doc_type = ANY(${docTypes}) AND vault = ANY(${vaultKinds})
         ORDER BY updated_at DESC, id DESC LIMIT ${limit}`.execute(db)
     ).rows;
   }

@@ -4,6 +4,7 @@
  * allowed. The journal names who did what; the person reads it on the kiosk, so it speaks to them ("vos
  * papiers", "votre carte").
  */
+import { PROCURATION_JOURNAL_WORDS } from './procurations.ts';
 
 /** What each audited action did, after the one who did it ("La CAF" + "a ouvert un document"). */
 export const JOURNAL_ACTION_WORDS: Readonly<Record<string, string>> = {
@@ -40,6 +41,8 @@ export const JOURNAL_ACTION_WORDS: Readonly<Record<string, string>> = {
   'application.close': 'a terminé une demande',
   'application.withdraw': 'a retiré une demande',
   'application.message': 'a écrit un message sur une demande',
+  // procurations (words/procurations.ts)
+  ...PROCURATION_JOURNAL_WORDS,
 };
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -11,7 +11,7 @@ import { PdfAck } from './applications.ts';
 import { WriteProof } from './mutations.ts';
 import type { Ground } from './mutations.ts';
 import { ProcurationAction, ProcurationScope, ProcurationText, SignedProcuration } from './procuration.ts';
-import { AckFailure, SessionRequest } from './vault.ts';
+import { AckFailure, OkAck, SessionRequest } from './vault.ts';
 
 export const PROCURATION_EVENTS = {
   create: 'procurations:create',
@@ -76,7 +76,7 @@ export const RevokeProcurationRequest = SessionRequest.extend({
   proof: WriteProof,
   reason: z.string().trim().max(300).optional(),
 });
-export const RevokeProcurationAck = z.union([z.object({ ok: z.literal(true) }), fail]);
+export const RevokeProcurationAck = OkAck;
 
 /** One person who gave this agent a procuration in force. */
 export const CaseloadEntry = z.object({

@@ -5,3 +5,5 @@ export { factsFor } from './facts.ts';
 export type { PolicyProcuration } from './facts.ts';
 export { caseload, listForPerson, revokeAtKiosk, revokeByPerson, revokeByStructure, stateOf } from './manage.ts';
 export type { ManageDeps } from './manage.ts';
+export { PROCURATION_PDF_JOB, procurationPdf, procurationPdfFor, procurationPdfInput } from './procuration-pdf.ts';
+export type { ProcurationPdfInput } from './procuration-pdf.ts';

@@ -6,14 +6,12 @@
  * every bad input refused in plain words, typed, with nothing stored and the attempt journaled.
  */
 import { randomUUID, sign } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parisDay } from '../../../protocol/format.ts';
 import { proofMessage } from '../../../protocol/mutations.ts';
-import { PROCURATION_CONTEXT, countersignBytes, procurationBytes } from '../../../protocol/procuration.ts';
-import type { ProcurationText, SignedProcuration } from '../../../protocol/procuration.ts';
+import { countersignBytes, procurationBytes } from '../../../protocol/procuration.ts';
+import type { ProcurationText } from '../../../protocol/procuration.ts';
 import { revokeAct } from '../../../protocol/procurations-events.ts';
 import { loadCatalogue } from '../aids/index.ts';
 import type { AidCatalogue } from '../aids/index.ts';
@@ -29,15 +27,13 @@ import { personJournal } from '../vault/index.ts';
 import { countRows, DIALECTS, freshEnv, SEED_PATH } from '../../../test-support/test-env.ts';
 import type { TestEnv } from '../../../test-support/test-env.ts';
 import { addPerson, certify } from '../../../test-support/test-cards.ts';
+import { dayIn, procurationText, psoCds, signProcuration, TEST_STRUCTURE } from '../../../test-support/test-procurations.ts';
 import type { TestCard, TestPerson } from '../../../test-support/test-cards.ts';
 import { caseload, factsFor, listForPerson, revokeAtKiosk, revokeByPerson, revokeByStructure, storeProcuration } from './index.ts';
 import type { ProcurationDeps } from './index.ts';
 
 const KIOSK = 'borne-cms-centre-1';
-const STRUCTURE = { id: 'ccas-lyon-3', name: 'CCAS de Lyon 3e' };
-const DAY = 86_400_000;
-const dayIn = (days: number, from = new Date()) => parisDay(new Date(from.getTime() + days * DAY));
-const psoCds = (key: KeyObject, bytes: Uint8Array) => sign('sha256', bytes, { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+const STRUCTURE = TEST_STRUCTURE;
 
 describe.each(DIALECTS)('procurations (%s)', (dialect) => {
   let env: TestEnv;
@@ -79,33 +75,8 @@ describe.each(DIALECTS)('procurations (%s)', (dialect) => {
     return { person, agent, personCard: await certify(ca, person), agentCard: await certify(ca, agent) };
   }
 
-  function textOf(p: Pair, o: Partial<ProcurationText> = {}): ProcurationText {
-    return {
-      context: PROCURATION_CONTEXT,
-      id: randomUUID(),
-      person: { identifier: p.person.identifier, name: `${p.person.firstName} ${p.person.lastName}`, cardSerial: p.person.card },
-      agent: { identifier: p.agent.identifier, name: `${p.agent.firstName} ${p.agent.lastName}`, cardSerial: p.agent.card, structure: STRUCTURE },
-      scope: { aids: ['prime-activite'], categories: ['identity', 'income'], actions: ['consult', 'send-without-me'] },
-      from: dayIn(0),
-      until: dayIn(90),
-      madeAt: { kioskId: KIOSK, place: 'CCAS de Lyon 3e, 18 rue François Garcin' },
-      createdAt: new Date().toISOString(),
-      renews: null,
-      ...o,
-    };
-  }
-
-  /** Signed as the kiosk has the cards sign it: the person's card, then the agent's over the text and that signature. */
-  function signed(text: ProcurationText, personCard: TestCard, agentCard: TestCard): SignedProcuration {
-    const personSignature = psoCds(personCard.signKey, procurationBytes(text));
-    return {
-      text,
-      personSignature,
-      agentSignature: psoCds(agentCard.signKey, countersignBytes(text, personSignature)),
-      personCertificate: personCard.certificate,
-      agentCertificate: agentCard.certificate,
-    };
-  }
+  const textOf = (p: Pair, o: Partial<ProcurationText> = {}) => procurationText(p.person, p.agent, KIOSK, o);
+  const signed = signProcuration;
 
   const ctxOf = (p: Pair) => ({ kioskId: KIOSK, personId: p.person.id, agentPersonId: p.agent.id });
   const facts = (p: Pair, id: string, day = dayIn(0)) => factsFor(db, { personId: p.person.id, agentPersonId: p.agent.id, procurationId: id, day }, ca);

@@ -56,14 +56,16 @@ export interface StoreContext {
   kioskId: string;
   personId: string;
   agentPersonId: string;
+  /** the cards that opened the session, when it is known: the text must name these very cards */
+  cardSerials?: { person: string; agent: string };
 }
 
 export type ProcurationErrorCode = 'invalid' | 'expired' | 'forbidden' | 'conflict' | 'unknown';
 
 export interface ProcurationError {
   code: ProcurationErrorCode;
-  /** why it was refused (store), or `not-found`, `ended`, `not-present` (withdrawing one) */
-  reason: ProcurationRefusalReason | 'not-found' | 'ended' | 'not-present';
+  /** why it was refused (store), or `not-found`, `ended`, `not-present` (withdrawing one), `unprintable` */
+  reason: ProcurationRefusalReason | 'not-found' | 'ended' | 'not-present' | 'unprintable';
   message: string;
 }
 
@@ -171,6 +173,7 @@ async function fullName(db: Kysely<Database>, personId: string): Promise<string 
 async function verify(deps: ProcurationDeps, signed: SignedProcuration, ctx: StoreContext, now: Date) {
   const { text } = signed;
   if (text.madeAt.kioskId !== ctx.kioskId) throw refused('wrong-kiosk');
+  if (ctx.cardSerials && (ctx.cardSerials.person !== text.person.cardSerial || ctx.cardSerials.agent !== text.agent.cardSerial)) throw refused('wrong-session');
   const createdAt = Date.parse(text.createdAt);
   if (Math.abs(now.getTime() - createdAt) > CREATED_AT_SKEW_MS) throw refused('stale');
   checkDates(text, now);

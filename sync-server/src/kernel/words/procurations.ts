@@ -36,6 +36,7 @@ export const PROCURATION_ANSWER = {
   alreadyEnded: 'Cette procuration est déjà finie.',
   notAgent: 'Seul un agent a une liste de personnes suivies.',
   notPresent: 'Votre carte doit être dans la tablette pour retirer une procuration.',
+  bothCards: 'Pour faire une procuration, la carte de la personne et celle de l’agent doivent être dans la tablette.',
 } as const;
 
 /** The person's journal ("Qui a vu mes papiers ?"): what each act about a procuration did. */
@@ -97,5 +98,5 @@ export const PROCURATION_PDF = {
   fingerprint: (f: string) => `Empreinte des signatures : ${f}`,
   renews: (id: string) => `Elle remplace la procuration ${id}.`,
   howToStop: 'Vous pouvez la retirer à tout moment : sur une tablette, avec votre carte, dans « Qui peut agir pour moi ». Elle s’arrête toute seule à la fin.',
-  renewedNote: 'Cette procuration est finie.',
+  ended: 'Cette procuration est finie : elle ne permet plus rien.',
 } as const;

@@ -43,6 +43,7 @@ import {
   ProcurationPdfRequest,
   RevokeProcurationAck,
   RevokeProcurationRequest,
+  StructureAck,
 } from './procurations-events.ts';
 import {
   CardholderAck,
@@ -126,6 +127,7 @@ export const KIOSK_EVENTS = {
   [PROCURATION_EVENTS.revoke]: { request: RevokeProcurationRequest, ack: RevokeProcurationAck },
   [PROCURATION_EVENTS.caseload]: { request: SessionRequest, ack: CaseloadAck },
   [PROCURATION_EVENTS.pdf]: { request: ProcurationPdfRequest, ack: ProcurationPdfAck },
+  [PROCURATION_EVENTS.structure]: { request: SessionRequest, ack: StructureAck },
 } as const satisfies { [E in KioskEventNames]: KioskEventSpec };
 
 /** server → kiosk: each event's message and the kiosk's acknowledgement (null: none is asked for). */

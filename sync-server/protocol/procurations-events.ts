@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { PaperCategory } from './agents.ts';
-import { IsoDate, IsoDateTime, Uuid } from './common.ts';
+import { IsoDate, IsoDateTime, NamedRef, Uuid } from './common.ts';
 import { PdfAck } from './applications.ts';
 import { WriteProof } from './mutations.ts';
 import type { Ground } from './mutations.ts';
@@ -19,9 +19,12 @@ export const PROCURATION_EVENTS = {
   revoke: 'procurations:revoke',
   caseload: 'procurations:caseload',
   pdf: 'procurations:pdf',
+  structure: 'procurations:structure',
 } as const;
 
 const fail = AckFailure;
+/** A structure as a procuration names it. */
+const StructureRef = NamedRef;
 
 /**
  * A signed procuration as it crosses the socket: complete, but without the text's date rules, which the
@@ -42,7 +45,7 @@ export type ProcurationState = z.infer<typeof ProcurationState>;
 export const ProcurationListItem = z.object({
   id: Uuid,
   agent: z.object({ name: z.string(), identifier: z.string() }),
-  structure: z.object({ id: z.string(), name: z.string() }),
+  structure: StructureRef,
   scope: ProcurationScope,
   /** the scope in the person's words: actions, then papers, then aids */
   actionsWords: z.array(z.string()),
@@ -95,3 +98,7 @@ export type CaseloadAck = z.infer<typeof CaseloadAck>;
 
 export const ProcurationPdfRequest = SessionRequest.extend({ procurationId: Uuid });
 export const ProcurationPdfAck = PdfAck;
+
+/** The agent's structure as the platform knows it (in the agent's session): what a procuration names. */
+export const StructureAck = z.union([z.object({ ok: z.literal(true), structure: StructureRef.nullable() }), fail]);
+export type StructureAck = z.infer<typeof StructureAck>;

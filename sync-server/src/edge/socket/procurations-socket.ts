@@ -6,13 +6,13 @@
  *    must name those two people and those two cards;
  *  - `mine`, `pdf`: the person's own list and printed copy (alone, or with the agent beside them);
  *  - `revoke`: the person's card proves it is in the box (as a write's proof);
- *  - `caseload`: the agent's own session.
+ *  - `caseload`, `structure`: the agent's own session.
  */
 import type { Server as IoServer } from 'socket.io';
 import { refusal } from '../../../protocol/events.ts';
 import type { AckReplyOf, ParsedRequestOf } from '../../../protocol/events.ts';
 import { PROCURATION_EVENTS } from '../../../protocol/procurations-events.ts';
-import type { CaseloadAck, CreateProcurationAck, MineAck } from '../../../protocol/procurations-events.ts';
+import type { CaseloadAck, CreateProcurationAck, MineAck, StructureAck } from '../../../protocol/procurations-events.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
 import type { AidCatalogue } from '../../features/aids/index.ts';
 import { catalogueOr } from '../../features/applications/index.ts';
@@ -90,6 +90,11 @@ export function attachProcurationsSocket(io: IoServer, deps: ProcurationsSocketD
     on(PROCURATION_EVENTS.caseload, async (_req, s): Promise<CaseloadAck> => {
       if (s.role !== 'agent' || s.consent) return fail('forbidden', PROCURATION_ANSWER.notAgent);
       return { ok: true, people: await caseload(vault, s.personId) };
+    });
+
+    on(PROCURATION_EVENTS.structure, async (_req, s): Promise<StructureAck> => {
+      if (s.role !== 'agent' || s.consent) return fail('forbidden', PROCURATION_ANSWER.notAgent);
+      return { ok: true, structure: await deps.structureOf(s.personId) };
     });
 
     on(PROCURATION_EVENTS.pdf, async (req, s) => {

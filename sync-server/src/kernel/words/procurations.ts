@@ -34,7 +34,7 @@ export type ProcurationRefusalReason = keyof typeof PROCURATION_REFUSAL;
 export const PROCURATION_ANSWER = {
   notFound: 'Cette procuration n’existe pas, ou elle n’est pas à vous.',
   alreadyEnded: 'Cette procuration est déjà finie.',
-  notAgent: 'Seul un agent a une liste de personnes suivies.',
+  notAgent: 'Seul un agent, dans sa propre session, peut demander cela.',
   notPresent: 'Votre carte doit être dans la tablette pour retirer une procuration.',
   bothCards: 'Pour faire une procuration, la carte de la personne et celle de l’agent doivent être dans la tablette.',
 } as const;

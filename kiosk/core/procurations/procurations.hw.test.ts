@@ -11,7 +11,8 @@ import { parisDay } from '../../../sync-server/protocol/format.ts';
 import { factsFor } from '../../../sync-server/src/features/procurations/index.ts';
 import { startStack } from '../../../tests/support/stack.ts';
 import type { Stack } from '../../../tests/support/stack.ts';
-import type { MethodName, Params, Result } from '../../contract/schema.ts';
+import { coreCalls, until } from '../../../tests/support/core-calls.ts';
+import type { Params } from '../../contract/schema.ts';
 
 const STRUCTURE = { id: 'cms-centre', name: 'CMS du Centre' };
 const DAY = 86_400_000;
@@ -19,30 +20,7 @@ const dayIn = (days: number) => parisDay(new Date(Date.now() + days * DAY));
 
 let stack: Stack;
 
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function call<M extends MethodName>(method: M, params: Params<M>): Promise<{ ok: true; value: Result<M> } | { ok: false; error: { code: string; message: string } }> {
-  return (await stack.core.handle(method, params)) as never;
-}
-async function ok<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
-  const r = await call(method, params);
-  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-  return r.value;
-}
-
-async function login(firstName: string): Promise<void> {
-  await stack.insert(firstName);
-  await until('the PIN screen', () => stack.core.session.state.screen === 'pin');
-  expect(await ok('pin.submit', { pin: stack.person(firstName).card.pin, purpose: 'login' })).toEqual({ outcome: 'open' });
-}
+const { call, ok, login } = coreCalls(() => stack);
 
 const personId = async (firstName: string) => (await stack.server.db.selectFrom('persons').select('id').where('first_name', '=', firstName).executeTakeFirstOrThrow()).id;
 
@@ -51,7 +29,7 @@ beforeAll(async () => {
     // structures are another feature's: Sophie works for the CMS du Centre
     structureOf: async (id) => ((await stack.server.db.selectFrom('persons').select('first_name').where('id', '=', id).executeTakeFirst())?.first_name === 'Sophie' ? STRUCTURE : null),
   });
-  await until('the kiosk online', () => stack.core.sync.connected);
+  await until('the kiosk online', () => stack.core.sync.connected, 15_000);
 });
 
 afterAll(async () => {
@@ -73,7 +51,7 @@ describe('the procuration numérique in the kiosk core, over pcscd', () => {
     await until('Camille’s join PIN', () => {
       const s = stack.core.session.state;
       return s.screen === 'session' && s.joining?.step === 'pin';
-    });
+    }, 15_000);
     expect(await ok('pin.submit', { pin: stack.person('Camille').card.pin, purpose: 'join' })).toEqual({ outcome: 'open' });
 
     // too long: said before any card signs
@@ -103,7 +81,7 @@ describe('the procuration numérique in the kiosk core, over pcscd', () => {
     await ok('session.end', {});
     await stack.remove(1, { force: true });
     await stack.remove(0, { force: true });
-    await until('the attract screen', () => stack.core.session.state.screen === 'attract');
+    await until('the attract screen', () => stack.core.session.state.screen === 'attract', 15_000);
     await new Promise((r) => setTimeout(r, 1000));
     await login('Camille');
     expect(await call('procuration.caseload', {})).toMatchObject({ ok: false, error: { code: 'invalid-request' } });

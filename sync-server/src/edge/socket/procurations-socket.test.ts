@@ -5,22 +5,21 @@
  * person's withdrawal with their card's proof — and what must be refused (one card only, other cards than
  * the session's, dates, a proof by another card, another person's procuration).
  */
-import { randomBytes, randomUUID, sign } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PdfAck } from '../../../protocol/applications.ts';
 import { proofMessage } from '../../../protocol/mutations.ts';
 import { CaseloadAck, CreateProcurationAck, MineAck, PROCURATION_EVENTS, RevokeProcurationAck, revokeAct } from '../../../protocol/procurations-events.ts';
-import { ChallengeAck, OpenSessionAck, VAULT_EVENTS } from '../../../protocol/vault.ts';
 import { initCa } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { factsFor } from '../../features/procurations/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
-import { addPerson, certify, signLogin } from '../../../test-support/test-cards.ts';
+import { addPerson, certify } from '../../../test-support/test-cards.ts';
 import type { TestCard, TestPerson } from '../../../test-support/test-cards.ts';
-import { addKiosk, connectKiosk, countRows, DIALECTS, freshEnv } from '../../../test-support/test-env.ts';
+import { addKiosk, connectKiosk, countRows, DIALECTS, freshEnv, openPersonSession } from '../../../test-support/test-env.ts';
 import type { TestEnv, TestKiosk } from '../../../test-support/test-env.ts';
 import { dayIn, procurationText, signProcuration, TEST_STRUCTURE } from '../../../test-support/test-procurations.ts';
 
@@ -46,23 +45,7 @@ describe.each(DIALECTS)('procurations over the kiosk socket (%s)', (dialect) => 
 
   const ask = (socket: Socket, event: string, ...args: unknown[]): Promise<unknown> => socket.timeout(10_000).emitWithAck(event, ...args);
 
-  async function openSession(kiosk: TestKiosk, socket: Socket, card: TestCard, withAgentSession?: string): Promise<string> {
-    const c = ChallengeAck.parse(await ask(socket, VAULT_EVENTS.challenge, {}));
-    if (!c.ok) throw new Error(c.error.message);
-    const kioskNonce = randomBytes(32).toString('base64url');
-    const ack = OpenSessionAck.parse(
-      await ask(socket, VAULT_EVENTS.open, {
-        certificate: card.certificate,
-        cardSerial: card.serial,
-        kioskNonce,
-        serverNonce: c.nonce,
-        signature: signLogin(card.authKey, kiosk.kioskId, kioskNonce, c.nonce),
-        ...(withAgentSession ? { withAgentSession } : {}),
-      }),
-    );
-    if (!ack.ok) throw new Error(ack.error.message);
-    return ack.sessionId;
-  }
+  const openSession = (kiosk: TestKiosk, socket: Socket, card: TestCard, withAgentSession?: string) => openPersonSession(socket, kiosk.kioskId, card, withAgentSession);
 
   interface Accompanied {
     kiosk: TestKiosk;

@@ -9,7 +9,6 @@
  *  - `caseload`, `structure`: the agent's own session.
  */
 import type { Server as IoServer } from 'socket.io';
-import { refusal } from '../../../protocol/events.ts';
 import type { AckReplyOf, ParsedRequestOf } from '../../../protocol/events.ts';
 import { PROCURATION_EVENTS } from '../../../protocol/procurations-events.ts';
 import type { CaseloadAck, CreateProcurationAck, MineAck, StructureAck } from '../../../protocol/procurations-events.ts';
@@ -18,13 +17,10 @@ import type { AidCatalogue } from '../../features/aids/index.ts';
 import { catalogueOr } from '../../features/applications/index.ts';
 import { caseload, listForPerson, procurationPdfFor, revokeAtKiosk, storeProcuration } from '../../features/procurations/index.ts';
 import type { AgentStructure } from '../../features/procurations/index.ts';
-import { check } from '../../features/vault/index.ts';
 import type { PersonSession } from '../../features/vault/index.ts';
 import { PROCURATION_ANSWER } from '../../kernel/words/procurations.ts';
-import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
-import { handle } from './handle.ts';
 import { kioskIdOf } from './kiosk-socket.ts';
-import { personSessionOf } from './vault-socket.ts';
+import { onPersonSession } from './vault-socket.ts';
 import type { PersonSocketDeps } from './vault-socket.ts';
 
 export interface ProcurationsSocketDeps extends PersonSocketDeps {
@@ -38,7 +34,6 @@ type Fail = { ok: false; error: { code: string; message: string } };
 type ProcurationEventName = (typeof PROCURATION_EVENTS)[keyof typeof PROCURATION_EVENTS];
 
 const fail = (code: string, message: string): Fail => ({ ok: false, error: { code, message } });
-const NO_SESSION = fail('forbidden', SOCKET_ANSWER.noSession);
 
 export function attachProcurationsSocket(io: IoServer, deps: ProcurationsSocketDeps): void {
   const vault = { db: deps.db, dialect: deps.dialect };
@@ -48,19 +43,7 @@ export function attachProcurationsSocket(io: IoServer, deps: ProcurationsSocketD
     if (!kioskId) return;
 
     const on = <E extends ProcurationEventName>(event: E, run: (req: ParsedRequestOf<E>, s: PersonSession) => Promise<AckReplyOf<E>>) =>
-      handle(
-        socket,
-        deps.log,
-        event,
-        async (req): Promise<AckReplyOf<E>> => {
-          const s = personSessionOf(socket, req.sessionId);
-          if (!s) return refusal<E>(NO_SESSION);
-          const c = await check(vault, s, 'vault.list', null);
-          if (!c.decision.allow) return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason)));
-          return run(req, s);
-        },
-        { failure: 'procuration handler failed', context: { kioskId }, missingAsEmpty: true },
-      );
+      onPersonSession(socket, deps, event, run, { failure: 'procuration handler failed', context: { kioskId } });
 
     on(PROCURATION_EVENTS.create, async (req, s): Promise<CreateProcurationAck> => {
       if (!s.consent) return fail('forbidden', PROCURATION_ANSWER.bothCards);

@@ -31,12 +31,15 @@ export interface PolicyProcuration {
 }
 
 const CACHE_MAX = 5_000;
-/** Signatures already checked, by procuration id and the CA they were checked against. */
+/** Signatures already checked, by the stored procuration and the CA they were checked against. */
 const signaturesChecked = new Map<string, boolean>();
 
 /** Both signatures over the stored text, against the stored certificates (from `ca`, valid on the signing day). */
 async function signaturesHold(row: ProcurationRow, ca: Pick<CaCertificate, 'certificate'>): Promise<boolean> {
-  const key = createHash('sha256').update(ca.certificate).update('\0').update(row.id).digest('hex');
+  // everything the check reads: a row changed in the database is checked again, not taken from memory
+  const h = createHash('sha256').update(ca.certificate);
+  for (const part of [row.id, row.text, row.person_signature, row.agent_signature, row.person_certificate, row.agent_certificate, row.person_card_serial, row.agent_card_serial, row.from_day, row.until_day]) h.update('\0').update(part);
+  const key = h.digest('hex');
   const known = signaturesChecked.get(key);
   if (known !== undefined) return known;
   let good: boolean;

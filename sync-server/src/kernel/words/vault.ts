@@ -91,6 +91,7 @@ export const JOURNAL_WHY: Readonly<Record<string, string>> = {
   procuration: 'avec la procuration que vous avez signée',
   'institution-processing': 'pour étudier votre demande',
   'staff-administration': 'pour gérer votre compte ou votre carte',
+  'structure-administration': 'pour la structure de l’agent à qui vous aviez donné une procuration',
 };
 
 /** The platform received the papers asked again (the person did not write): said as what happened. */

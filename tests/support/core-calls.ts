@@ -5,20 +5,12 @@
  */
 import { expect } from 'vitest';
 import type { MethodName, Params, Result } from '../../kiosk/contract/schema.ts';
+import { until } from '../../sync-server/test-support/test-env.ts';
 import type { Stack } from './stack.ts';
 
-export type CoreAnswer<M extends MethodName> = { ok: true; value: Result<M> } | { ok: false; error: { code: string; message: string } };
+export { until };
 
-/** Polls `probe` (every 50 ms) until it gives something truthy, or fails naming what it waited for. */
-export async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export type CoreAnswer<M extends MethodName> = { ok: true; value: Result<M> } | { ok: false; error: { code: string; message: string } };
 
 /** The calls on the stack `stack()` gives (a getter: the stack starts in `beforeAll`). */
 export function coreCalls(stack: () => Stack) {

@@ -7,12 +7,12 @@
  * say it is over.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parisDay } from '../../../sync-server/protocol/format.ts';
-import { factsFor } from '../../../sync-server/src/features/procurations/index.ts';
-import { startStack } from '../../../tests/support/stack.ts';
-import type { Stack } from '../../../tests/support/stack.ts';
-import { coreCalls, until } from '../../../tests/support/core-calls.ts';
-import type { Params } from '../../contract/schema.ts';
+import { parisDay } from '../../sync-server/protocol/format.ts';
+import { factsFor } from '../../sync-server/src/features/procurations/index.ts';
+import { startStack } from '../support/stack.ts';
+import type { Stack } from '../support/stack.ts';
+import { coreCalls, until } from '../support/core-calls.ts';
+import type { Params } from '../../kiosk/contract/schema.ts';
 
 const STRUCTURE = { id: 'cms-centre', name: 'CMS du Centre' };
 const DAY = 86_400_000;

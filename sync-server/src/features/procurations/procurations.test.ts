@@ -18,7 +18,7 @@ import type { AidCatalogue } from '../aids/index.ts';
 import { initCa } from '../cards/index.ts';
 import type { LoadedCa } from '../cards/index.ts';
 import { readSeedFile, seedDatabase } from '../../edge/seed.ts';
-import { verifyAuditChain } from '../../kernel/audit.ts';
+import { appendAudit, verifyAuditChain } from '../../kernel/audit.ts';
 import { openDatabase } from '../../kernel/storage/database.ts';
 import type { Storage } from '../../kernel/storage/database.ts';
 import { migrateToLatest } from '../../kernel/storage/migrate.ts';
@@ -157,6 +157,31 @@ describe.each(DIALECTS)('procurations (%s)', (dialect) => {
     expect((await facts(p, other.id))?.inForce).toBe(false);
     const row = await db.selectFrom('procurations').select(['revoked_by', 'revoked_reason']).where('id', '=', other.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ revoked_by: 'structure', revoked_reason: 'agent parti' });
+  });
+
+  it('what the agent did under it is counted in the person’s list, and their journal says it in words', async () => {
+    const p = await pair();
+    const text = textOf(p);
+    expect((await storeProcuration(deps(), signed(text, p.personCard, p.agentCard), ctxOf(p))).ok).toBe(true);
+    // the access policy's callers journal an act on this ground with the procuration's id
+    for (const action of ['vault.list', 'document.read', 'application.submit']) {
+      await db.transaction().execute((trx) =>
+        appendAudit(trx, dialect, { actor: { kind: 'person', id: p.agent.identifier }, action, subjectPersonId: p.person.id, documentId: null, ground: 'procuration', detail: { procurationId: text.id } }),
+      );
+    }
+    const [item] = await listForPerson({ db, dialect }, p.person.id);
+    expect(item?.acts).toMatchObject({ count: 3, last: [{ what: 'a envoyé une demande' }, { what: 'a ouvert un document' }, { what: 'a regardé la liste des papiers' }] });
+
+    const bad = signed(textOf(p, { until: dayIn(500) }), p.personCard, p.agentCard);
+    expect((await storeProcuration(deps(), bad, ctxOf(p))).ok).toBe(false);
+    expect((await revokeByPerson({ db, dialect }, p.person.id, text.id)).ok).toBe(true);
+    const lines = await personJournal({ db, dialect }, { id: randomUUID(), kioskId: KIOSK, personId: p.person.id, identifier: p.person.identifier, firstName: 'Camille', cardSerial: p.person.card, role: 'beneficiary', consent: null, expiresAt: Date.now() + 60_000 });
+    const said = lines.ok ? lines.value.map((l) => `${l.who} ${l.action}${l.why ? ` (${l.why})` : ''}`) : [];
+    expect(said.slice(0, 3)).toEqual([
+      'Vous avez retiré une procuration',
+      'La plateforme a refusé une procuration : rien n’a été enregistré',
+      'Sophie (agent) a envoyé une demande (avec la procuration que vous avez signée)',
+    ]);
   });
 
   it('a card blocked afterwards stops it at once: not verified any more', async () => {

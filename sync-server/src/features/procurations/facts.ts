@@ -53,7 +53,13 @@ async function signaturesHold(row: ProcurationRow, ca: Pick<CaCertificate, 'cert
     good =
       person.ok &&
       agent.ok &&
+      person.info.role === 'beneficiary' &&
+      agent.info.role === 'agent' &&
+      person.info.identifier === text.person.identifier &&
+      agent.info.identifier === text.agent.identifier &&
       text.id === row.id &&
+      text.person.cardSerial === row.person_card_serial &&
+      text.agent.cardSerial === row.agent_card_serial &&
       text.from === row.from_day &&
       text.until === row.until_day &&
       verifyP256Signature(person.info.signaturePublicKey, procurationBytes(text), new Uint8Array(Buffer.from(row.person_signature, 'base64url'))) &&

@@ -241,7 +241,9 @@ export async function storeProcuration(deps: ProcurationDeps, signed: unknown, c
       if (text.renews !== null) {
         const old = await trx.selectFrom('procurations').selectAll().where('id', '=', text.renews).executeTakeFirst();
         if (!old || old.person_id !== ctx.personId || old.agent_person_id !== ctx.agentPersonId || old.revoked_at !== null || old.until_day < parisDay(now)) throw refused('renewal');
-        await trx.updateTable('procurations').set({ revoked_at: at, revoked_by: 'renewed', revoked_reason: null }).where('id', '=', old.id).where('revoked_at', 'is', null).execute();
+        const ended = await trx.updateTable('procurations').set({ revoked_at: at, revoked_by: 'renewed', revoked_reason: null }).where('id', '=', old.id).where('revoked_at', 'is', null).executeTakeFirst();
+        // another renewal or a withdrawal got there first
+        if (Number(ended.numUpdatedRows) !== 1) throw refused('renewal');
       }
       await trx
         .insertInto('procurations')

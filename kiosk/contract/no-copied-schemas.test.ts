@@ -19,6 +19,8 @@ import * as applications from '../../sync-server/protocol/applications.ts';
 import * as common from '../../sync-server/protocol/common.ts';
 import * as events from '../../sync-server/protocol/events.ts';
 import * as mutations from '../../sync-server/protocol/mutations.ts';
+import * as procuration from '../../sync-server/protocol/procuration.ts';
+import * as procurationsEvents from '../../sync-server/protocol/procurations-events.ts';
 import * as revocation from '../../sync-server/protocol/revocation.ts';
 import * as simulation from '../../sync-server/protocol/simulation.ts';
 import * as socket from '../../sync-server/protocol/socket.ts';
@@ -165,7 +167,7 @@ export function findCopies(protocolRoots: Record<string, unknown>[], contractRoo
   return copies;
 }
 
-const PROTOCOL = [common, socket, vault, applications, simulation, mutations, revocation, events] as Record<string, unknown>[];
+const PROTOCOL = [common, socket, vault, applications, simulation, mutations, revocation, events, procuration, procurationsEvents] as Record<string, unknown>[];
 
 describe('the kiosk contract and the protocol', () => {
   it('declares no protocol schema again: it imports or derives them', () => {

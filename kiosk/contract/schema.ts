@@ -32,7 +32,9 @@ import {
   AidSummary,
 } from '../../sync-server/protocol/applications.ts';
 import { CARD_PIN_LENGTH, cardPinSchema } from '../../sync-server/protocol/card-pin.ts';
-import { DocType, PersonRole } from '../../sync-server/protocol/common.ts';
+import { DocType, IsoDate, NamedRef, PersonRole } from '../../sync-server/protocol/common.ts';
+import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
+import { CaseloadEntry, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
 import { SituationSchema } from '../../sync-server/protocol/simulation.ts';
 import { AuditEntry, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
@@ -199,7 +201,7 @@ export type InstitutionItem = z.infer<typeof InstitutionItem>;
 // The aid space. Labels (states, kinds of paper) come ready for the screen from the core.
 
 /** An aid named for the screen: its id and its name. */
-const AidRef = z.object({ id: z.string(), name: z.string() });
+const AidRef = NamedRef;
 const [SimpleProcess, BundleProcess, LinkedProcess] = AidProcessWire.options;
 
 /** How an aid is filed, with the aids it names resolved to their names for the screen. */
@@ -282,6 +284,9 @@ const PrintResult = z.object({ pages: z.number().int().positive(), printed: z.bo
 const DossierRef = z.object({ dossierId: z.uuid() });
 /** The aid space's requests as the screen makes them: the protocol's, without the session (the core adds it). */
 const withoutSession = { sessionId: true } as const;
+
+/** Whose card answered: the person's (the second slot) or the agent's (the main one). */
+const Signer = z.enum(['person', 'agent']);
 const SendParams = DocumentSend.shape.payload.pick({ documentId: true, institutionId: true }).extend({ note: DocumentSend.shape.payload.shape.note.default('') });
 
 export { CARD_PIN_LENGTH };
@@ -385,9 +390,7 @@ export const methods = {
   'applications.prepare': { params: PrepareRequest.omit(withoutSession), result: SubmissionReview },
   /** the card signs what `prepare` showed (PIN typed again), then it is sent */
   'applications.sign': {
-    params: PrepareRequest.omit(withoutSession).extend({
-      pin: CardPin,
-    }),
+    params: PrepareRequest.omit(withoutSession).extend({ pin: CardPin }),
     result: z.discriminatedUnion('outcome', [
       /** sent now, or signed and waiting for the last pieces (automatic sending) */
       z.object({ outcome: z.literal('sent'), state: SubmissionState, receiptNumber: z.string() }),
@@ -409,6 +412,36 @@ export const methods = {
     result: PrintResult,
   },
   'applications.noticesSeen': { params: z.object({ ids: z.array(z.uuid()).min(1).max(200) }), result: z.object({}) },
+  /**
+   * A procuration numérique, in an accompanied session (the agent's card, then the person's, both PINs
+   * typed): the person's card signs the text, the agent's countersigns it (each PIN typed again for its
+   * signature), then it is sent. The structure is the agent's as the server knows it unless given.
+   * A wrong PIN signs nothing more; the person's signature is kept a few minutes for the agent's retry.
+   */
+  'procuration.make': {
+    params: z.object({
+      scope: ProcurationScope,
+      from: IsoDate,
+      until: IsoDate,
+      renews: z.uuid().nullable().default(null),
+      structure: NamedRef.optional(),
+      personPin: CardPin,
+      agentPin: CardPin,
+    }),
+    result: z.discriminatedUnion('outcome', [
+      z.object({ outcome: z.literal('made'), id: z.uuid(), renewed: z.uuid().nullable(), until: IsoDate }),
+      z.object({ outcome: z.literal('wrong'), who: Signer, triesLeft: z.number().int().min(0) }),
+      z.object({ outcome: z.literal('blocked'), who: Signer }),
+    ]),
+  },
+  /** « Qui peut agir pour moi » (the person's session, alone or with the agent) */
+  'procuration.mine': { params: z.object({}), result: z.object({ procurations: z.array(ProcurationListItem) }) },
+  /** the person withdraws one: their card, in the box, proves it */
+  'procuration.revoke': { params: RevokeProcurationRequest.pick({ procurationId: true, reason: true }), result: z.object({}) },
+  /** the people who gave the agent at the box a procuration in force */
+  'procuration.caseload': { params: z.object({}), result: z.object({ people: z.array(CaseloadEntry) }) },
+  /** the person's printed copy */
+  'procuration.print': { params: ProcurationPdfRequest.omit(withoutSession), result: PrintResult },
 } as const;
 
 export type Methods = typeof methods;

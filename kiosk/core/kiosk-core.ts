@@ -34,6 +34,7 @@ import { VaultService } from './vault/vault.ts';
 import { SessionDocuments } from './vault/session-documents.ts';
 import { printPdf } from './vault/print.ts';
 import { AidsService } from './aids/aids.ts';
+import { ProcurationService } from './procurations/procurations.ts';
 import { letterPdf } from './aids/letter.ts';
 import { PersonSessions } from './sync/person-session.ts';
 import { PDFDocument } from 'pdf-lib';
@@ -201,6 +202,13 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   const thePeople = people;
   const theVault = new VaultService({ sync, session, people, outbox, documents, logger: logger.child({ part: 'vault' }) });
   const aids = new AidsService({ people, session, logger: logger.child({ part: 'aids' }) });
+  const procurations = new ProcurationService({
+    people,
+    session,
+    logger: logger.child({ part: 'procurations' }),
+    kioskId: () => sync.identity().kioskId ?? config.kioskId,
+    place: () => deviceStatus().name ?? sync.identity().kioskId ?? config.kioskId,
+  });
 
   /** A PDF printed on the kiosk's printer, when it has one (the renderer never prints itself). */
   async function print(bytes: Uint8Array): Promise<{ pages: number; printed: boolean }> {
@@ -243,11 +251,13 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     wipe();
     thePeople.sessionEnded();
     aids.sessionEnded();
+    procurations.sessionEnded();
   });
   session.on('companion-ended', () => {
     wipe();
     thePeople.companionEnded();
     aids.sessionEnded();
+    procurations.sessionEnded();
   });
 
   const handlers: Handlers = {
@@ -323,6 +333,14 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       session.subject(); // only inside a session
       return print(await letterPdf({ to, body }));
     },
+    'procuration.make': async (p) => procurations.make(p),
+    'procuration.mine': async () => ({ procurations: await procurations.mine() }),
+    'procuration.revoke': async ({ procurationId, reason }) => {
+      await procurations.revoke(procurationId, reason);
+      return {};
+    },
+    'procuration.caseload': async () => ({ people: await procurations.caseload() }),
+    'procuration.print': async ({ procurationId }) => print(await procurations.pdf(procurationId)),
     'applications.noticesSeen': async ({ ids }) => {
       await aids.noticesSeen(ids);
       return {};

@@ -123,6 +123,19 @@ export const AIDS_WORDS = {
   chosenPaper: 'Papier choisi',
 } as const;
 
+/** The procuration numérique on the kiosk: making one with both cards, the person's list, withdrawing one. */
+export const PROCURATION_WORDS = {
+  offline: 'Une procuration a besoin d’une connexion. Il n’y a pas de connexion pour le moment. Réessayez plus tard.',
+  unavailable: 'Les procurations ne sont pas disponibles pour le moment. Réessayez dans un moment.',
+  failed: 'La procuration n’a pas pu être faite. Réessayez.',
+  bothCards: 'Pour faire une procuration, la carte de l’agent et celle de la personne doivent être dans la tablette, avec leurs codes tapés.',
+  agentOnly: 'Seul un agent a une liste de personnes suivies.',
+  noStructure: 'La structure de l’agent n’est pas connue de la plateforme : la procuration ne peut pas être faite.',
+  gone: 'Cette procuration n’existe plus.',
+  badText: 'La procuration est mal remplie : vérifiez les dates et ce qu’elle permet.',
+  dates: (rule: string) => `Les dates ne vont pas : ${rule}.`,
+} as const;
+
 /** The letter printed on the kiosk to ask an institution for a paper. */
 export const LETTER_WORDS = {
   title: 'Demande de document',

@@ -3,6 +3,10 @@ import { z } from 'zod';
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'empreinte SHA-256 attendue (64 caractères hexadécimaux)');
 export const KioskId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'identifiant de borne invalide');
 export const Uuid = z.uuid();
+
+/** Something named for people by its id and its name: the structure a procuration names; the aids a screen names. */
+export const NamedRef = z.strictObject({ id: z.string().min(1).max(64), name: z.string().min(1).max(160) });
+export type NamedRef = z.infer<typeof NamedRef>;
 export const IsoDateTime = z.iso.datetime({ offset: true });
 export const IsoDate = z.iso.date();
 

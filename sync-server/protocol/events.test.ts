@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AID_EVENTS } from './applications.ts';
 import { KIOSK_EVENTS, SERVER_EVENTS, ackSchema, describeIssues, isEventName, requestSchema } from './events.ts';
 import type { EventName } from './events.ts';
+import { PROCURATION_EVENTS } from './procurations-events.ts';
 import { EVENTS } from './socket.ts';
 import { VAULT_EVENTS } from './vault.ts';
 
@@ -9,7 +10,7 @@ const names = Object.keys(KIOSK_EVENTS) as EventName[];
 
 describe('the table of kiosk ↔ server events', () => {
   it('holds every event the kiosk sends, and the two the server sends, each once', () => {
-    const sent = [EVENTS.hello, EVENTS.mutations, EVENTS.cardholder, ...Object.values(VAULT_EVENTS), ...Object.values(AID_EVENTS)];
+    const sent = [EVENTS.hello, EVENTS.mutations, EVENTS.cardholder, ...Object.values(VAULT_EVENTS), ...Object.values(AID_EVENTS), ...Object.values(PROCURATION_EVENTS)];
     expect([...names].sort()).toEqual([...new Set(sent)].sort());
     expect(names).toHaveLength(sent.length);
     expect(Object.keys(SERVER_EVENTS).sort()).toEqual([EVENTS.push, EVENTS.revoked].sort());
@@ -36,7 +37,7 @@ describe('the table of kiosk ↔ server events', () => {
     const hostile: unknown[] = [null, undefined, 'ok', 42, [], [{ ok: true }], { ok: 'true' }, { ok: false }, { ok: false, error: 'non' }, { ok: false, error: { message: 'sans code' } }, { error: { code: 'x', message: 'y' } }];
     for (const e of names) for (const h of hostile) expect(ackSchema(e).safeParse(h).success, `${e} ${JSON.stringify(h)}`).toBe(false);
     // an ok without what the event promises
-    for (const e of names.filter((n) => ![VAULT_EVENTS.close, AID_EVENTS.choosePiece, AID_EVENTS.withdraw, AID_EVENTS.message, AID_EVENTS.noticesSeen].includes(n as never))) {
+    for (const e of names.filter((n) => ![VAULT_EVENTS.close, AID_EVENTS.choosePiece, AID_EVENTS.withdraw, AID_EVENTS.message, AID_EVENTS.noticesSeen, PROCURATION_EVENTS.revoke].includes(n as never))) {
       expect(ackSchema(e).safeParse({ ok: true }).success, e).toBe(false);
     }
     expect(ackSchema(VAULT_EVENTS.file).safeParse({ ok: true, mime: 'image/png', bytes: 'iVBORw0KGgo=' }).success).toBe(false);

@@ -6,8 +6,9 @@
  * before it leaves (sync-server/src/edge/socket/handle.ts); the kiosk parses each acknowledgement before
  * its caller sees it (kiosk/core/sync/client.ts, `request`). Nothing crosses as `unknown`.
  *
- * The schemas themselves live beside their subject (socket.ts, vault.ts, applications.ts); the event
- * names stay the constants `EVENTS`, `VAULT_EVENTS` and `AID_EVENTS`. Adding an event without its entry
+ * The schemas themselves live beside their subject (socket.ts, vault.ts, applications.ts,
+ * procurations-events.ts); the event names stay the constants `EVENTS`, `VAULT_EVENTS`, `AID_EVENTS` and
+ * `PROCURATION_EVENTS`. Adding an event without its entry
  * here does not compile.
  */
 import type { z } from 'zod';
@@ -34,6 +35,18 @@ import {
   SubmitAck,
   SubmitRequest,
 } from './applications.ts';
+import {
+  CaseloadAck,
+  CreateProcurationAck,
+  CreateProcurationRequest,
+  MineAck,
+  PROCURATION_EVENTS,
+  ProcurationPdfAck,
+  ProcurationPdfRequest,
+  RevokeProcurationAck,
+  RevokeProcurationRequest,
+  StructureAck,
+} from './procurations-events.ts';
 import {
   CardholderAck,
   CardholderRequest,
@@ -77,7 +90,7 @@ export interface KioskEventSpec {
 
 type ValueOf<T> = T[keyof T];
 /** Every event the kiosk sends, by its name constant: the table below must hold each, and nothing else. */
-type KioskEventNames = Exclude<ValueOf<typeof EVENTS>, typeof EVENTS.push | typeof EVENTS.revoked> | ValueOf<typeof VAULT_EVENTS> | ValueOf<typeof AID_EVENTS>;
+type KioskEventNames = Exclude<ValueOf<typeof EVENTS>, typeof EVENTS.push | typeof EVENTS.revoked> | ValueOf<typeof VAULT_EVENTS> | ValueOf<typeof AID_EVENTS> | ValueOf<typeof PROCURATION_EVENTS>;
 
 /** kiosk → server: each event's request and acknowledgement. */
 export const KIOSK_EVENTS = {
@@ -111,6 +124,13 @@ export const KIOSK_EVENTS = {
   [AID_EVENTS.dossierPdf]: { request: DossierRequest, ack: PdfAck },
   [AID_EVENTS.receiptPdf]: { request: DossierRequest, ack: PdfAck },
   [AID_EVENTS.noticesSeen]: { request: NoticesSeenRequest, ack: OkAck },
+  // the procuration numérique (procurations-events.ts)
+  [PROCURATION_EVENTS.create]: { request: CreateProcurationRequest, ack: CreateProcurationAck },
+  [PROCURATION_EVENTS.mine]: { request: SessionRequest, ack: MineAck },
+  [PROCURATION_EVENTS.revoke]: { request: RevokeProcurationRequest, ack: RevokeProcurationAck },
+  [PROCURATION_EVENTS.caseload]: { request: SessionRequest, ack: CaseloadAck },
+  [PROCURATION_EVENTS.pdf]: { request: ProcurationPdfRequest, ack: ProcurationPdfAck },
+  [PROCURATION_EVENTS.structure]: { request: SessionRequest, ack: StructureAck },
 } as const satisfies { [E in KioskEventNames]: KioskEventSpec };
 
 /** server → kiosk: each event's message and the kiosk's acknowledgement (null: none is asked for). */

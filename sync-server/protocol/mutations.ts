@@ -117,8 +117,14 @@ export function cardsOfGround(g: Ground): string[] {
   return g.kind === 'own-card' ? [g.cardSerial] : [g.cardSerial, g.agentCardSerial];
 }
 
+/** Anything a card proves the way it proves a write: a mutation's body, or another act in a session (withdrawing a procuration). */
+export interface ProvableAct {
+  type: string;
+  payload: { ground: Ground };
+}
+
 /** What each card signs (the card signs its SHA-256): the context, the kiosk, then the mutation without its seq, date or proof. */
-export function proofMessage(kioskId: string, m: { id: string; blobs: readonly string[] } & MutationBody): Uint8Array {
+export function proofMessage(kioskId: string, m: { id: string; blobs: readonly string[] } & ProvableAct): Uint8Array {
   const body = canonicalJson({ id: m.id, type: m.type, payload: m.payload as unknown as Json, blobs: [...m.blobs] });
   return new TextEncoder().encode(`${PROOF_CONTEXT}\0${kioskId}\0${body}`);
 }

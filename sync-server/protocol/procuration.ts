@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import type { Json } from './canonical-json.ts';
-import { IsoDate, IsoDateTime, Uuid } from './common.ts';
+import { IsoDate, IsoDateTime, NamedRef, Uuid } from './common.ts';
 import { PaperCategory } from './agents.ts';
 import type { AgentAction } from './agents.ts';
 import { CardSerial } from './revocation.ts';
@@ -66,9 +66,7 @@ export const ProcurationText = z
     context: z.literal(PROCURATION_CONTEXT),
     id: Uuid,
     person: Party,
-    agent: Party.extend({
-      structure: z.strictObject({ id: z.string().min(1).max(64), name: z.string().min(1).max(160) }),
-    }),
+    agent: Party.extend({ structure: NamedRef }),
     scope: ProcurationScope,
     /** first and last day it may be used (Paris days, inclusive) */
     from: IsoDate,

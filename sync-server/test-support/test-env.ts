@@ -3,6 +3,7 @@
  * config pointing at it, kiosks with known tokens, deposit mutations, a socket.io client and a tus upload.
  */
 import { DEMO_HOLDERS, demoCard, proveWith } from './test-ca.ts';
+import { signLogin } from './test-cards.ts';
 import type { TestCard } from './test-cards.ts';
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -18,6 +19,7 @@ import type { DocType, FileMime } from '../protocol/common.ts';
 import type { DocumentDeposit, Mutation } from '../protocol/mutations.ts';
 import { CHALLENGE_PATH, ChallengeResponse, KIOSK_NAMESPACE, kioskAuthorization, kioskAuthPayload, TUS_PATH } from '../protocol/socket.ts';
 import type { AuthPurpose, KioskAuth, KioskHandshake } from '../protocol/socket.ts';
+import { ChallengeAck, OpenSessionAck, VAULT_EVENTS } from '../protocol/vault.ts';
 import { issueSessionToken } from '../src/features/fleet/index.ts';
 import { tokenHash } from '../src/kernel/secrets.ts';
 import { DEFAULT_BLOBS_CONFIG } from '../src/kernel/blobs/blob-config.ts';
@@ -268,4 +270,27 @@ export async function until<T>(what: string, probe: () => T | Promise<T>, timeou
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * A person session the card opens on a kiosk's socket, as the kiosk does at login: `session:challenge`,
+ * the card's signature over the login message, `session:open` (joined to an agent's session when given).
+ */
+export async function openPersonSession(socket: Socket, kioskId: string, card: TestCard, withAgentSession?: string): Promise<string> {
+  const ask = (event: string, payload: unknown): Promise<unknown> => socket.timeout(10_000).emitWithAck(event, payload);
+  const c = ChallengeAck.parse(await ask(VAULT_EVENTS.challenge, {}));
+  if (!c.ok) throw new Error(c.error.message);
+  const kioskNonce = randomBytes(32).toString('base64url');
+  const ack = OpenSessionAck.parse(
+    await ask(VAULT_EVENTS.open, {
+      certificate: card.certificate,
+      cardSerial: card.serial,
+      kioskNonce,
+      serverNonce: c.nonce,
+      signature: signLogin(card.authKey, kioskId, kioskNonce, c.nonce),
+      ...(withAgentSession ? { withAgentSession } : {}),
+    }),
+  );
+  if (!ack.ok) throw new Error(ack.error.message);
+  return ack.sessionId;
 }

@@ -19,7 +19,7 @@ import type { BrowserHost } from '../../kiosk/host/server.ts';
 import { createEnrollment } from '../../sync-server/src/features/fleet/index.ts';
 import { CA_FILES, caDir, initCa, issueRevocationKey } from '../../sync-server/src/features/cards/index.ts';
 import { startServer } from '../../sync-server/src/edge/server.ts';
-import type { RunningServer } from '../../sync-server/src/edge/server.ts';
+import type { RunningServer, StartOptions } from '../../sync-server/src/edge/server.ts';
 import { makeTestCard } from './cards.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -66,6 +66,8 @@ export interface StackOptions {
   enrolled?: boolean;
   /** the address the kiosk syncs with, from the server's (a proxy in between, say); the server's by default */
   syncUrl?: (serverUrl: string) => string | Promise<string>;
+  /** the agents' structures, for the server's procurations (none is known otherwise) */
+  structureOf?: StartOptions['structureOf'];
 }
 
 /** The parts around a kiosk: sync-server, platform CA, the demo cards and the virtual box. */
@@ -85,7 +87,7 @@ export interface Backend {
 }
 
 /** Starts the sync-server (SQLite in `dir`, demo seed), the CA, the demo cards and the box simulator. */
-export async function startBackend(dir: string): Promise<Backend> {
+export async function startBackend(dir: string, o: Pick<StackOptions, 'structureOf'> = {}): Promise<Backend> {
   // the platform CA on its issuance station; the server gets only the CA certificate and its own
   // revocation-signing key, as in production
   const ca = await initCa(join(dir, 'issuance'));
@@ -101,7 +103,7 @@ export async function startBackend(dir: string): Promise<Backend> {
       logLevel: 'silent',
       seedPath: DEMO_SEED,
     },
-    { logger: false },
+    { logger: false, ...(o.structureOf ? { structureOf: o.structureOf } : {}) },
   );
   const persons = demoPersons();
   const cardsDir = join(dir, 'cards');
@@ -139,7 +141,7 @@ export async function startBackend(dir: string): Promise<Backend> {
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'fac-stack-'));
   const level = opts.logLevel ?? process.env.FAC_TEST_LOG_LEVEL ?? 'silent';
-  const backend = await startBackend(dir);
+  const backend = await startBackend(dir, opts.structureOf ? { structureOf: opts.structureOf } : {});
   const { server, box, persons, person } = backend;
   // enrollment: staff create a one-time code for the seeded kiosk; the kiosk registers its device key
   if (opts.enrolled !== false) await enrollDataDir({ dataDir: join(dir, 'kiosk'), url: server.url, code: await backend.enrollmentCode() });

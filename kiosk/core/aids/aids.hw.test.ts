@@ -12,35 +12,13 @@ import { renderRib } from '../../../tests/fixtures/documents.ts';
 import { renderIdentityCard } from '../../../tests/fixtures/identity.ts';
 import { startStack } from '../../../tests/support/stack.ts';
 import type { Stack } from '../../../tests/support/stack.ts';
-import type { KioskEvent, MethodName, Params, Result } from '../../contract/schema.ts';
+import { coreCalls, until } from '../../../tests/support/core-calls.ts';
+import type { KioskEvent, Params } from '../../contract/schema.ts';
 
 let stack: Stack;
 const events: KioskEvent[] = [];
 
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function call<M extends MethodName>(method: M, params: Params<M>): Promise<{ ok: true; value: Result<M> } | { ok: false; error: { code: string; message: string } }> {
-  return (await stack.core.handle(method, params)) as never;
-}
-async function ok<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
-  const r = await call(method, params);
-  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-  return r.value;
-}
-
-async function login(firstName: string): Promise<void> {
-  await stack.insert(firstName);
-  await until('the PIN screen', () => stack.core.session.state.screen === 'pin', 15_000);
-  expect(await ok('pin.submit', { pin: stack.person(firstName).card.pin, purpose: 'login' })).toEqual({ outcome: 'open' });
-}
+const { call, ok, login } = coreCalls(() => stack);
 
 async function logout(): Promise<void> {
   await ok('session.end', {});

@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import { checkCardCertificate } from '../../../sync-server/protocol/card-certificate.ts';
 import { CARD_PIN_LENGTH, isCardPin } from '../../../sync-server/protocol/card-pin.ts';
 import { cardsOfGround, proofMessage, referencedBlobs } from '../../../sync-server/protocol/mutations.ts';
-import type { Ground, MutationBody, WriteProof } from '../../../sync-server/protocol/mutations.ts';
+import type { Ground, MutationBody, ProvableAct, WriteProof } from '../../../sync-server/protocol/mutations.ts';
 import { loginMessage } from '../../../sync-server/protocol/vault.ts';
 import type { CardCertificateInfo } from '../../../sync-server/protocol/card-certificate.ts';
 import { OpenPgpCard, ReaderManager, isPcscError, verifyP256Signature } from '../../../drivers/pcsc/index.ts';
@@ -306,8 +306,14 @@ export class SessionManager extends EventEmitter<Events> {
    * in the box. A card that has left, or that signs with a key its certificate does not hold, stops it.
    */
   async proveWrite(body: MutationBody): Promise<SignedWrite> {
+    const { id, proof } = await this.proveAct(body, referencedBlobs(body));
+    return { id, body, proof };
+  }
+
+  /** The same proof for an act that is not a mutation (withdrawing a procuration): a fresh id, no files. */
+  async proveAct(body: ProvableAct, blobs: readonly string[] = []): Promise<{ id: string; proof: WriteProof }> {
     const id = randomUUID();
-    const message = proofMessage(this.kioskId(), { id, blobs: referencedBlobs(body), ...body });
+    const message = proofMessage(this.kioskId(), { id, blobs, ...body });
     const digest = createHash('sha256').update(message).digest();
     const cards: WriteProof['cards'] = [];
     for (const serial of cardsOfGround(body.payload.ground)) {
@@ -324,7 +330,7 @@ export class SessionManager extends EventEmitter<Events> {
       }
       cards.push({ cardSerial: serial, certificate: Buffer.from(hand.certificate).toString('base64url'), signature: Buffer.from(signature).toString('base64url') });
     }
-    return { id, body, proof: { cards } };
+    return { id, proof: { cards } };
   }
 
   /** Which slot holds the card of the person who signs for the subject: the beneficiary's own card. */

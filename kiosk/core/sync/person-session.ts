@@ -115,20 +115,29 @@ export class PersonSessions {
     return id;
   }
 
+  /** The agent's own session (their card in the main slot), with or without a beneficiary beside them. */
+  private async agentSession(offline: string, notAgent: string): Promise<string> {
+    if (this.opts.session.requireSession().role !== 'agent') throw new KioskError('invalid-request', notAgent);
+    const id = await this.forSlot('main');
+    if (!id) throw new KioskError('offline', offline);
+    return id;
+  }
+
   /**
    * One request in the subject's server session; its answer is typed and validated by the events table
    * (protocol/events.ts). Offline, or no answer: a KioskError with the caller's plain words; an answer
    * that does not match its schema: a KioskError `transport`. A failure the server answered is returned
    * as is for the caller to word; when the server no longer knows the session (it restarted, or the card
    * was blocked) the session is forgotten and the request is tried once more in a fresh one the card
-   * opens (`once`: not for what must never be sent twice, such as a signed submission).
+   * opens (`once`: not for what must never be sent twice, such as a signed submission). `asAgent`: in the
+   * agent's own session rather than the subject's (their caseload), refused in its words to anyone else.
    */
   async request<E extends SessionEventName>(
     event: E,
     payload: SessionPayload<E>,
-    words: { offline: string; timeoutMs?: number; once?: boolean },
+    words: { offline: string; timeoutMs?: number; once?: boolean; asAgent?: { notAgent: string } },
   ): Promise<AckOf<E>> {
-    const sessionId = await this.subjectSession(words.offline);
+    const sessionId = words.asAgent ? await this.agentSession(words.offline, words.asAgent.notAgent) : await this.subjectSession(words.offline);
     let answer: AckOf<E>;
     try {
       // the payload is this event's request without its session: with it, it is the whole request

@@ -60,6 +60,8 @@ import { attachKioskNamespace } from './socket/kiosk-socket.ts';
 import type { KioskNamespace } from './socket/kiosk-socket.ts';
 import { attachVaultSocket } from './socket/vault-socket.ts';
 import { attachApplicationsSocket } from './socket/applications-socket.ts';
+import { attachProcurationsSocket } from './socket/procurations-socket.ts';
+import type { AgentStructure } from '../features/procurations/index.ts';
 import { PushService } from './socket/pushes.ts';
 import type { SyncTestHooks } from '../features/sync/index.ts';
 import { HTTP_ANSWER } from '../kernel/words/staff.ts';
@@ -106,6 +108,11 @@ export interface StartOptions {
   hooks?: SyncTestHooks & BlobUploadTestHooks;
   /** the PDF threads' limits (tests shorten them); warm from the start except in test mode */
   pdf?: PdfPoolOptions;
+  /**
+   * The structure an agent works for, which a procuration names. Structures are not kept yet: until they
+   * are, none is known by default and no procuration can be stored; tests pass theirs.
+   */
+  structureOf?: (agentPersonId: string) => Promise<AgentStructure | null>;
 }
 
 /** Paths that must never appear in logs, whatever logs them. */
@@ -270,6 +277,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     pushService.bind(io.of(KIOSK_NAMESPACE), { clustered: adapter !== undefined });
     attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
     attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
+    attachProcurationsSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf, structureOf: opts.structureOf ?? (async () => null) });
 
     const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs, uploadStaleMs: config.blobs.uploadStaleMs };
     const gc = (o: { now?: Date } = {}) => runHousekeeping(housekeeping, o);

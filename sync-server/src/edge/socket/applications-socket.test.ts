@@ -6,7 +6,7 @@
  * signing on a procuration with the beneficiary present — and malformed or foreign requests refused
  * with typed errors.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -26,17 +26,16 @@ import type { DocType } from '../../../protocol/common.ts';
 import { referencedBlobs } from '../../../protocol/mutations.ts';
 import type { Mutation, MutationBody } from '../../../protocol/mutations.ts';
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
-import { ChallengeAck, OpenSessionAck, VAULT_EVENTS } from '../../../protocol/vault.ts';
 import { fireEvent } from '../../features/applications/index.ts';
 import { postMessage } from '../../features/applications/index.ts';
 import { initCa } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
-import { addPerson, certify, signLogin, signManifest } from '../../../test-support/test-cards.ts';
+import { addPerson, certify, signManifest } from '../../../test-support/test-cards.ts';
 import type { TestCard, TestPerson } from '../../../test-support/test-cards.ts';
 import { proveWith } from '../../../test-support/test-ca.ts';
-import { addKiosk, connectKiosk, countRows, DIALECTS, freshEnv, sha256Hex, tusUpload } from '../../../test-support/test-env.ts';
+import { addKiosk, connectKiosk, countRows, DIALECTS, freshEnv, openPersonSession, sha256Hex, tusUpload } from '../../../test-support/test-env.ts';
 import { randomPng } from '../../../test-support/png.ts';
 import type { TestEnv, TestKiosk } from '../../../test-support/test-env.ts';
 
@@ -79,23 +78,7 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
   }
 
   /** session:challenge, the card's signature, session:open (joined to an agent's session when given). */
-  async function openSession(k: Kiosk, card: TestCard, withAgentSession?: string): Promise<string> {
-    const c = ChallengeAck.parse(await ask(k.socket, VAULT_EVENTS.challenge, {}));
-    if (!c.ok) throw new Error(c.error.message);
-    const kioskNonce = randomBytes(32).toString('base64url');
-    const ack = OpenSessionAck.parse(
-      await ask(k.socket, VAULT_EVENTS.open, {
-        certificate: card.certificate,
-        cardSerial: card.serial,
-        kioskNonce,
-        serverNonce: c.nonce,
-        signature: signLogin(card.authKey, k.kiosk.kioskId, kioskNonce, c.nonce),
-        ...(withAgentSession ? { withAgentSession } : {}),
-      }),
-    );
-    if (!ack.ok) throw new Error(ack.error.message);
-    return ack.sessionId;
-  }
+  const openSession = (k: Kiosk, card: TestCard, withAgentSession?: string): Promise<string> => openPersonSession(k.socket, k.kiosk.kioskId, card, withAgentSession);
 
   /** A new person with a certified card, at a kiosk of their own, session open. */
   async function personAtKiosk(role: 'beneficiary' | 'agent' = 'beneficiary') {

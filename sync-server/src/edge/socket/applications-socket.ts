@@ -8,7 +8,6 @@
  */
 import type { Server as IoServer } from 'socket.io';
 import { AID_EVENTS } from '../../../protocol/applications.ts';
-import { refusal } from '../../../protocol/events.ts';
 import type { AckReplyOf, ParsedRequestOf } from '../../../protocol/events.ts';
 import type { AdaptAck, AidSummary, ApplicationsListAck, CatalogueAck, DossierAck, PrepareAck, SimulateAck, SubmitAck } from '../../../protocol/applications.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
@@ -22,11 +21,9 @@ import type { Outcome } from '../../features/applications/index.ts';
 import { dossierPdfFor, receiptPdfFor } from '../../features/applications/index.ts';
 import { prepareSubmission, submitSigned } from '../../features/applications/index.ts';
 import { aidName, institutionName } from '../../features/applications/index.ts';
-import { check } from '../../features/vault/index.ts';
 import type { PersonSession } from '../../features/vault/index.ts';
-import { handle } from './handle.ts';
 import { kioskIdOf } from './kiosk-socket.ts';
-import { personSessionOf } from './vault-socket.ts';
+import { onPersonSession } from './vault-socket.ts';
 import type { PersonSocketDeps } from './vault-socket.ts';
 import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 
@@ -40,9 +37,6 @@ export interface ApplicationsSocketDeps extends PersonSocketDeps {
 type Fail = { ok: false; error: { code: string; message: string } };
 type AidEventName = (typeof AID_EVENTS)[keyof typeof AID_EVENTS];
 
-const fail = (code: string, message: string): Fail => ({ ok: false, error: { code, message } });
-const NO_SESSION = fail('forbidden', SOCKET_ANSWER.noSession);
-
 /** The aids the simulation estimates. */
 const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css']);
 
@@ -52,27 +46,14 @@ function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: t
 
 export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketDeps): void {
   let rules: Rules | null = deps.rules ?? null;
-  const vault = { db: deps.db, dialect: deps.dialect };
 
   io.of(KIOSK_NAMESPACE).on('connection', (socket) => {
     const kioskId = kioskIdOf(socket);
     if (!kioskId) return;
 
-    /** A request in a live person session whose cards still hold (the access policy, as for vault reads). */
+    /** A request in a live person session whose cards still hold, with the catalogue. */
     const on = <E extends AidEventName>(event: E, run: (req: ParsedRequestOf<E>, s: PersonSession, cat: AidCatalogue) => Promise<AckReplyOf<E>>) =>
-      handle(
-        socket,
-        deps.log,
-        event,
-        async (req): Promise<AckReplyOf<E>> => {
-          const s = personSessionOf(socket, req.sessionId);
-          if (!s) return refusal<E>(NO_SESSION);
-          const c = await check(vault, s, 'vault.list', null);
-          if (!c.decision.allow) return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason)));
-          return run(req, s, await catalogueOr(deps.catalogue));
-        },
-        { failure: 'aid space handler failed', context: { kioskId }, missingAsEmpty: true },
-      );
+      onPersonSession(socket, deps, event, async (req, s) => run(req, s, await catalogueOr(deps.catalogue)), { failure: 'aid space handler failed', context: { kioskId } });
 
     on(AID_EVENTS.catalogue, async (_req, _s, cat): Promise<CatalogueAck> => ({
       ok: true,

@@ -11,7 +11,8 @@ import type { Kysely } from 'kysely';
 import type { Server as IoServer, Socket } from 'socket.io';
 import { checkPresentedCard } from '../../features/cards/index.ts';
 import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
-import type { AckReplyOf, EventName, ParsedRequestOf } from '../../../protocol/events.ts';
+import { refusal } from '../../../protocol/events.ts';
+import type { AckReplyOf, EventName, ParsedRequestOf, RefusableEventName, SessionEventName } from '../../../protocol/events.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
 import { VAULT_EVENTS, loginMessage } from '../../../protocol/vault.ts';
 import { readBlob } from '../../kernel/blobs/blob-store.ts';
@@ -20,7 +21,7 @@ import type { CaCertificate } from '../../features/cards/index.ts';
 import { printDocument } from '../../features/vault/index.ts';
 import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { listInstitutions } from '../../features/institutions/index.ts';
-import { authorizeFile, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
+import { authorizeFile, check, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
@@ -57,6 +58,33 @@ const sessionLookup = new WeakMap<Socket, (sessionId: string) => PersonSession |
  */
 export function personSessionOf(socket: Socket, sessionId: string): PersonSession | null {
   return sessionLookup.get(socket)?.(sessionId) ?? null;
+}
+
+/**
+ * Registers a handler that runs in a live person session of this socket whose cards still hold (the
+ * access policy, as for vault reads, with the cards as they are now); otherwise a typed refusal. The aid
+ * space and the procurations use it.
+ */
+export function onPersonSession<E extends SessionEventName & RefusableEventName>(
+  socket: Socket,
+  deps: Pick<PersonSocketDeps, 'db' | 'dialect' | 'log'>,
+  event: E,
+  run: (req: ParsedRequestOf<E>, s: PersonSession) => Promise<AckReplyOf<E>>,
+  o: { failure: string; context: Record<string, unknown> },
+): void {
+  handle(
+    socket,
+    deps.log,
+    event,
+    async (req): Promise<AckReplyOf<E>> => {
+      const s = personSessionOf(socket, (req as { sessionId: string }).sessionId);
+      if (!s) return refusal<E>(fail('forbidden', SOCKET_ANSWER.noSession));
+      const c = await check({ db: deps.db, dialect: deps.dialect }, s, 'vault.list', null);
+      if (!c.decision.allow) return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason)));
+      return run(req, s);
+    },
+    { failure: o.failure, context: o.context, missingAsEmpty: true },
+  );
 }
 
 export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {

@@ -17,7 +17,7 @@ import { p256PublicKeyFromPoint } from '../../../../drivers/pcsc/ec.ts';
 import { checkCardCertificate } from '../../../protocol/card-certificate.ts';
 import type { CardCertificateInfo } from '../../../protocol/card-certificate.ts';
 import { cardsOfGround, proofMessage } from '../../../protocol/mutations.ts';
-import type { Ground, MutationBody, WriteProof } from '../../../protocol/mutations.ts';
+import type { Ground, ProvableAct, WriteProof } from '../../../protocol/mutations.ts';
 import type { CardStatus, Database, PersonRole } from '../../kernel/storage/schema.ts';
 
 /** A card that proved its presence, as the database knows it now. */
@@ -64,13 +64,13 @@ async function certificateInfo(caCertificate: Uint8Array, der: Uint8Array, cardS
 }
 
 /**
- * Checks a mutation's proof for its ground. `caCertificate` is the pinned platform CA (DER); null when
+ * Checks a mutation's proof for its ground (or another act proven the same way: ProvableAct). `caCertificate` is the pinned platform CA (DER); null when
  * the server has none, and then nothing can be proven.
  */
 export async function checkWriteProof(
   db: Kysely<Database>,
   caCertificate: Uint8Array | null,
-  o: { kioskId: string; mutation: { id: string; blobs: readonly string[]; proof: WriteProof } & MutationBody; ground: Ground; now: Date },
+  o: { kioskId: string; mutation: { id: string; blobs: readonly string[]; proof: WriteProof } & ProvableAct; ground: Ground; now: Date },
 ): Promise<WriteProofCheck> {
   const wanted = cardsOfGround(o.ground);
   const witnesses = o.mutation.proof.cards;

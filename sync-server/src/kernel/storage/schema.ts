@@ -402,8 +402,42 @@ export interface Database {
   staff_accounts: StaffAccountsTable;
   console_sessions: ConsoleSessionsTable;
   console_login_failures: ConsoleLoginFailuresTable;
+  procurations: ProcurationsTable;
 }
 
+export type ProcurationRevoker = 'person' | 'structure' | 'renewed';
+
+/** A procuration numérique as signed (migration 0017): see features/procurations. */
+export interface ProcurationsTable {
+  id: string;
+  person_id: string;
+  agent_person_id: string;
+  structure_id: string;
+  /** canonical JSON of the signed ProcurationText */
+  text: string;
+  /** raw r‖s, base64url */
+  person_signature: string;
+  agent_signature: string;
+  /** DER, base64url: what the signatures were checked against */
+  person_certificate: string;
+  agent_certificate: string;
+  person_card_serial: string;
+  agent_card_serial: string;
+  from_day: string;
+  until_day: string;
+  /** canonical JSON of the scope as signed */
+  scope: string;
+  kiosk_id: string;
+  /** the text's createdAt */
+  created_at: string;
+  stored_at: string;
+  revoked_at: string | null;
+  revoked_by: ProcurationRevoker | null;
+  revoked_reason: string | null;
+  renews: string | null;
+}
+
+export type ProcurationRow = Selectable<ProcurationsTable>;
 export type PersonRow = Selectable<PersonsTable>;
 export type ChecklistAdjustmentRow = Selectable<ChecklistAdjustmentsTable>;
 export type CardRow = Selectable<CardsTable>;

@@ -4,6 +4,7 @@
  * allowed. The journal names who did what; the person reads it on the kiosk, so it speaks to them ("vos
  * papiers", "votre carte").
  */
+import { PROCURATION_JOURNAL_WORDS } from './procurations.ts';
 
 /** What each audited action did, after the one who did it ("La CAF" + "a ouvert un document"). */
 export const JOURNAL_ACTION_WORDS: Readonly<Record<string, string>> = {
@@ -41,6 +42,8 @@ export const JOURNAL_ACTION_WORDS: Readonly<Record<string, string>> = {
   'application.withdraw': 'a retiré une demande',
   'application.message': 'a écrit un message sur une demande',
   'application.checklist.adapt': 'a changé la liste des papiers d’une demande',
+  // procurations (words/procurations.ts)
+  ...PROCURATION_JOURNAL_WORDS,
 };
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -89,6 +92,7 @@ export const JOURNAL_WHY: Readonly<Record<string, string>> = {
   procuration: 'avec la procuration que vous avez signée',
   'institution-processing': 'pour étudier votre demande',
   'staff-administration': 'pour gérer votre compte ou votre carte',
+  'structure-administration': 'pour la structure de l’agent à qui vous aviez donné une procuration',
 };
 
 /** The platform received the papers asked again (the person did not write): said as what happened. */

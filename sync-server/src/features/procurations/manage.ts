@@ -1,0 +1,193 @@
+/**
+ * A procuration's life after it is stored: withdrawn by the person (their card proves it is in the box,
+ * as for a write) or by the agent's structure, ended by a renewal, or over at `until` (nothing runs for
+ * that: `inForce` reads the day). The person's list (« Qui peut agir pour moi »: who, of which
+ * structure, allowed to do what, until when, in what state, and what was done under it) and the agent's
+ * caseload (the people who gave them one in force).
+ */
+import type { Kysely } from 'kysely';
+import { parisDay } from '../../../protocol/format.ts';
+import type { WriteProof } from '../../../protocol/mutations.ts';
+import { ProcurationText } from '../../../protocol/procuration.ts';
+import { revokeAct } from '../../../protocol/procurations-events.ts';
+import type { CaseloadEntry, ProcurationListItem, ProcurationState } from '../../../protocol/procurations-events.ts';
+import { checkWriteProof } from '../cards/index.ts';
+import type { CaCertificate } from '../cards/index.ts';
+import { appendAudit } from '../../kernel/audit.ts';
+import type { ActorKind } from '../../kernel/audit.ts';
+import type { Dialect } from '../../kernel/storage/database.ts';
+import type { Database, ProcurationRevoker, ProcurationRow } from '../../kernel/storage/schema.ts';
+import { PROCURATION_ACTION_WORDS, PROCURATION_ALL_AIDS, PROCURATION_ANSWER, PROCURATION_CATEGORY_WORDS, PROCURATION_STATE } from '../../kernel/words/procurations.ts';
+import { JOURNAL_ACTION_WORDS } from '../../kernel/words/vault.ts';
+import { scopeOf } from './facts.ts';
+import type { ProcurationOutcome } from './store.ts';
+
+export interface ManageDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  now?: () => Date;
+}
+
+const notFound = <T>(): ProcurationOutcome<T> => ({ ok: false, error: { code: 'unknown', reason: 'not-found', message: PROCURATION_ANSWER.notFound } });
+
+/** Ends a procuration (if it is still running), journaled for the person. */
+async function revoke(
+  deps: ManageDeps,
+  row: ProcurationRow,
+  o: { by: Exclude<ProcurationRevoker, 'renewed'>; actor: { kind: ActorKind; id: string }; ground: string; reason: string | null; detail?: Record<string, string> },
+): Promise<ProcurationOutcome<{ id: string }>> {
+  const now = deps.now?.() ?? new Date();
+  const at = now.toISOString();
+  if (row.revoked_at !== null || row.until_day < parisDay(now)) return { ok: false, error: { code: 'conflict', reason: 'ended', message: PROCURATION_ANSWER.alreadyEnded } };
+  const done = await deps.db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('procurations')
+      .set({ revoked_at: at, revoked_by: o.by, revoked_reason: o.reason })
+      .where('id', '=', row.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await appendAudit(trx, deps.dialect, {
+      actor: o.actor,
+      action: 'procuration.revoke',
+      subjectPersonId: row.person_id,
+      documentId: null,
+      ground: o.ground,
+      detail: { procurationId: row.id, by: o.by, ...(o.reason ? { reason: o.reason } : {}), ...o.detail },
+      at,
+    });
+    return true;
+  });
+  return done ? { ok: true, value: { id: row.id } } : { ok: false, error: { code: 'conflict', reason: 'ended', message: PROCURATION_ANSWER.alreadyEnded } };
+}
+
+/** The person withdraws their procuration. */
+export async function revokeByPerson(deps: ManageDeps, personId: string, id: string, o: { reason?: string; detail?: Record<string, string> } = {}): Promise<ProcurationOutcome<{ id: string }>> {
+  const row = await deps.db.selectFrom('procurations').selectAll().where('id', '=', id).where('person_id', '=', personId).executeTakeFirst();
+  if (!row) return notFound();
+  const person = await deps.db.selectFrom('persons').select('identifier').where('id', '=', personId).executeTakeFirstOrThrow();
+  return revoke(deps, row, { by: 'person', actor: { kind: 'person', id: person.identifier }, ground: 'own-card', reason: o.reason ?? null, ...(o.detail ? { detail: o.detail } : {}) });
+}
+
+/** The agent's structure withdraws a procuration given to one of its agents (`by`: who, for the journal). */
+export async function revokeByStructure(deps: ManageDeps, structureId: string, id: string, o: { by?: string; reason?: string } = {}): Promise<ProcurationOutcome<{ id: string }>> {
+  const row = await deps.db.selectFrom('procurations').selectAll().where('id', '=', id).where('structure_id', '=', structureId).executeTakeFirst();
+  if (!row) return notFound();
+  return revoke(deps, row, { by: 'structure', actor: { kind: 'staff', id: o.by ?? `structure:${structureId}` }, ground: 'structure-administration', reason: o.reason ?? null, detail: { structureId } });
+}
+
+/**
+ * The person withdraws it at a kiosk: their card, in the box, signed `revokeAct` (INTERNAL AUTHENTICATE,
+ * checked as a write's proof: our CA, this card, this kiosk, an active card of this person).
+ */
+export async function revokeAtKiosk(
+  deps: ManageDeps & { ca: () => CaCertificate | null },
+  s: { kioskId: string; personId: string; cardSerial: string },
+  req: { procurationId: string; actId: string; proof: WriteProof; reason?: string | undefined },
+): Promise<ProcurationOutcome<{ id: string }>> {
+  const act = revokeAct(req.procurationId, s.cardSerial);
+  const checked = await checkWriteProof(deps.db, deps.ca()?.certificate ?? null, {
+    kioskId: s.kioskId,
+    mutation: { id: req.actId, blobs: [], proof: req.proof, ...act },
+    ground: act.payload.ground,
+    now: deps.now?.() ?? new Date(),
+  });
+  const card = checked.ok ? checked.cards.get(s.cardSerial) : undefined;
+  if (!card || card.personId !== s.personId || card.status !== 'active') {
+    return { ok: false, error: { code: 'forbidden', reason: 'not-present', message: PROCURATION_ANSWER.notPresent } };
+  }
+  return revokeByPerson(deps, s.personId, req.procurationId, { ...(req.reason ? { reason: req.reason } : {}), detail: { kioskId: s.kioskId, cardSerial: s.cardSerial, proofDigest: checked.ok ? checked.digest : '' } });
+}
+
+/** A procuration's state on `day`. */
+export function stateOf(row: Pick<ProcurationRow, 'from_day' | 'until_day' | 'revoked_by'>, day: string): ProcurationState {
+  if (row.revoked_by === 'person') return 'revoked-person';
+  if (row.revoked_by === 'structure') return 'revoked-structure';
+  if (row.revoked_by === 'renewed') return 'renewed';
+  if (day < row.from_day) return 'not-yet';
+  if (day > row.until_day) return 'expired';
+  return 'in-force';
+}
+
+/** How many of the last acts under a procuration the list shows. */
+const LAST_ACTS = 5;
+
+/** « Qui peut agir pour moi »: every procuration the person gave, newest first. */
+export async function listForPerson(deps: ManageDeps, personId: string): Promise<ProcurationListItem[]> {
+  const day = parisDay(deps.now?.() ?? new Date());
+  const rows = await deps.db
+    .selectFrom('procurations')
+    .innerJoin('persons', 'persons.id', 'procurations.agent_person_id')
+    .selectAll('procurations')
+    .select(['persons.identifier as agent_identifier'])
+    .where('procurations.person_id', '=', personId)
+    .orderBy('procurations.stored_at', 'desc')
+    .execute();
+  if (rows.length === 0) return [];
+  // what agents did on the ground of a procuration is journaled with its id (the access policy's callers)
+  const acts = await deps.db
+    .selectFrom('audit_journal')
+    .select(['at', 'action', 'detail'])
+    .where('subject_person_id', '=', personId)
+    .where('ground', '=', 'procuration')
+    .where('action', 'not like', 'procuration.%')
+    .orderBy('seq', 'desc')
+    .execute();
+  const byProcuration = new Map<string, { at: string; what: string }[]>();
+  for (const a of acts) {
+    let id: unknown;
+    try {
+      id = (JSON.parse(a.detail) as { procurationId?: unknown }).procurationId;
+    } catch {
+      id = undefined;
+    }
+    if (typeof id !== 'string') continue;
+    const list = byProcuration.get(id) ?? [];
+    list.push({ at: a.at, what: JOURNAL_ACTION_WORDS[a.action] ?? a.action });
+    byProcuration.set(id, list);
+  }
+  return rows.map((r) => {
+    const text = ProcurationText.parse(JSON.parse(r.text));
+    const scope = scopeOf(r);
+    const state = stateOf(r, day);
+    const done = byProcuration.get(r.id) ?? [];
+    return {
+      id: r.id,
+      agent: { name: text.agent.name, identifier: r.agent_identifier },
+      structure: text.agent.structure,
+      scope,
+      actionsWords: scope.actions.map((a) => PROCURATION_ACTION_WORDS[a]),
+      categoriesWords: scope.categories.map((c) => PROCURATION_CATEGORY_WORDS[c]),
+      aidsWords: scope.aids.includes('*') ? [PROCURATION_ALL_AIDS] : scope.aids,
+      from: r.from_day,
+      until: r.until_day,
+      createdAt: r.created_at,
+      place: text.madeAt.place,
+      state,
+      stateLabel: PROCURATION_STATE[state],
+      revokedAt: r.revoked_at,
+      renews: r.renews,
+      acts: { count: done.length, last: done.slice(0, LAST_ACTS) },
+    };
+  });
+}
+
+/** The people who gave this agent a procuration in force today, by name. */
+export async function caseload(deps: ManageDeps, agentPersonId: string): Promise<CaseloadEntry[]> {
+  const day = parisDay(deps.now?.() ?? new Date());
+  const rows = await deps.db
+    .selectFrom('procurations')
+    .innerJoin('persons', 'persons.id', 'procurations.person_id')
+    .select(['procurations.id', 'procurations.until_day', 'procurations.text', 'persons.identifier', 'persons.first_name', 'persons.last_name'])
+    .where('procurations.agent_person_id', '=', agentPersonId)
+    .where('procurations.revoked_at', 'is', null)
+    .where('procurations.from_day', '<=', day)
+    .where('procurations.until_day', '>=', day)
+    .orderBy('persons.last_name')
+    .orderBy('persons.first_name')
+    .execute();
+  return rows.map((r) => {
+    const scope = scopeOf(r);
+    return { procurationId: r.id, personIdentifier: r.identifier, firstName: r.first_name, lastName: r.last_name, until: r.until_day, ...scope };
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * The procuration numérique made by the kiosk core through its contract, over real pcscd with the demo's
+ * virtual cards in two vpcd slots (tests/support/stack.ts), against the real server: Sophie (agent) logs
+ * in, Camille joins with her card and PIN; Camille's card signs, Sophie's countersigns (a wrong agent PIN
+ * first: Camille is not asked again), the server stores it and its facts say verified and in force; her
+ * list, the printed copy, Sophie's caseload; then Camille alone withdraws it with her card, and the facts
+ * say it is over.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parisDay } from '../../sync-server/protocol/format.ts';
+import { factsFor } from '../../sync-server/src/features/procurations/index.ts';
+import { startStack } from '../support/stack.ts';
+import type { Stack } from '../support/stack.ts';
+import { coreCalls, until } from '../support/core-calls.ts';
+import type { Params } from '../../kiosk/contract/schema.ts';
+
+const STRUCTURE = { id: 'cms-centre', name: 'CMS du Centre' };
+const DAY = 86_400_000;
+const dayIn = (days: number) => parisDay(new Date(Date.now() + days * DAY));
+
+let stack: Stack;
+
+const { call, ok, login } = coreCalls(() => stack);
+
+const personId = async (firstName: string) => (await stack.server.db.selectFrom('persons').select('id').where('first_name', '=', firstName).executeTakeFirstOrThrow()).id;
+
+beforeAll(async () => {
+  stack = await startStack({
+    // structures are another feature's: Sophie works for the CMS du Centre
+    structureOf: async (id) => ((await stack.server.db.selectFrom('persons').select('first_name').where('id', '=', id).executeTakeFirst())?.first_name === 'Sophie' ? STRUCTURE : null),
+  });
+  await until('the kiosk online', () => stack.core.sync.connected, 15_000);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('the procuration numérique in the kiosk core, over pcscd', () => {
+  it('Camille’s card signs, Sophie’s countersigns; stored, verified, in force; then Camille withdraws it with her card', async () => {
+    const scope = { aids: ['*'], categories: ['identity' as const, 'income' as const, 'housing' as const], actions: ['consult' as const, 'file' as const, 'send-without-me' as const] };
+    const make = (o: Partial<Params<'procuration.make'>> = {}) =>
+      call('procuration.make', { scope, from: dayIn(0), until: dayIn(180), personPin: stack.person('Camille').card.pin, agentPin: stack.person('Sophie').card.pin, ...o });
+
+    await login('Sophie');
+    expect(await ok('procuration.caseload', {})).toEqual({ people: [] });
+    // Camille is not there yet: nothing to sign
+    expect(await make()).toMatchObject({ ok: false, error: { code: 'no-session', message: expect.stringMatching(/doivent être dans la tablette/) } });
+
+    await stack.insert('Camille', 1);
+    await until('Camille’s join PIN', () => {
+      const s = stack.core.session.state;
+      return s.screen === 'session' && s.joining?.step === 'pin';
+    }, 15_000);
+    expect(await ok('pin.submit', { pin: stack.person('Camille').card.pin, purpose: 'join' })).toEqual({ outcome: 'open' });
+
+    // too long: said before any card signs
+    expect(await make({ until: dayIn(400) })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: 'Les dates ne vont pas : une procuration dure d’un jour à un an.' } });
+
+    // Camille's card signs; Sophie's PIN is wrong: nothing is sent, and her retry does not ask Camille again
+    expect(await make({ agentPin: '0000' })).toEqual({ ok: true, value: { outcome: 'wrong', who: 'agent', triesLeft: 2 } });
+    expect(await stack.server.db.selectFrom('procurations').select('id').execute()).toEqual([]);
+    const made = await make({ personPin: '9999' });
+    if (!made.ok || made.value.outcome !== 'made') throw new Error(`not made: ${JSON.stringify(made)}`);
+    expect(made.value).toMatchObject({ renewed: null, until: dayIn(180) });
+    const id = made.value.id;
+
+    const [camille, sophie] = [await personId('Camille'), await personId('Sophie')];
+    const facts = () => factsFor(stack.server.db, { personId: camille, agentPersonId: sophie, procurationId: id, day: dayIn(0) }, stack.server.ca);
+    expect(await facts()).toEqual({ id, personId: camille, agentPersonId: sophie, inForce: true, verified: true, categories: scope.categories, actions: scope.actions, aids: ['*'] });
+    const row = await stack.server.db.selectFrom('procurations').select(['person_card_serial', 'agent_card_serial', 'kiosk_id', 'structure_id', 'text']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ person_card_serial: stack.person('Camille').card.serial, agent_card_serial: stack.person('Sophie').card.serial, structure_id: STRUCTURE.id });
+    expect(JSON.parse(row.text)).toMatchObject({ person: { name: 'Camille Martin' }, agent: { name: 'Sophie Lefèvre', structure: STRUCTURE }, madeAt: { kioskId: row.kiosk_id } });
+
+    const mine = await ok('procuration.mine', {});
+    expect(mine.procurations).toMatchObject([{ id, agent: { name: 'Sophie Lefèvre' }, structure: STRUCTURE, state: 'in-force', aidsWords: ['toutes mes démarches'] }]);
+    expect(await ok('procuration.caseload', {})).toEqual({ people: [expect.objectContaining({ procurationId: id, firstName: 'Camille', lastName: 'Martin' })] });
+    expect(await ok('procuration.print', { procurationId: id })).toEqual({ pages: 1, printed: false });
+
+    // Camille, alone at the kiosk, withdraws it with her card
+    await ok('session.end', {});
+    await stack.remove(1, { force: true });
+    await stack.remove(0, { force: true });
+    await until('the attract screen', () => stack.core.session.state.screen === 'attract', 15_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    await login('Camille');
+    expect(await call('procuration.caseload', {})).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await ok('procuration.revoke', { procurationId: id, reason: 'je n’en ai plus besoin' })).toEqual({});
+    expect(await facts()).toMatchObject({ inForce: false, verified: true });
+    expect((await ok('procuration.mine', {})).procurations).toMatchObject([{ id, state: 'revoked-person', stateLabel: 'Retirée par vous' }]);
+    expect(await call('procuration.revoke', { procurationId: id })).toMatchObject({ ok: false, error: { message: 'Cette procuration est déjà finie.' } });
+  });
+});

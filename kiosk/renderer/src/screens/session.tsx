@@ -22,6 +22,7 @@ import { Filing } from './aids/filing.tsx';
 import { MyAids } from './aids/my-aids.tsx';
 import { SendRequest } from './aids/send.tsx';
 import { Simulation } from './aids/simulation.tsx';
+import { Caseload, MakeProcuration, WhoCanAct } from './procurations.tsx';
 
 /** A paper scanned for a piece of a request: once saved, it goes into that request. */
 type ForPiece = { dossierId: string; itemId: string };
@@ -39,7 +40,10 @@ type Step =
   | { name: 'simulate'; focus: string[] }
   | { name: 'file'; aids: { id: string; name: string }[] }
   | { name: 'dossier'; id: string; notice?: string }
-  | { name: 'send'; id: string; choice: SendChoice };
+  | { name: 'send'; id: string; choice: SendChoice }
+  | { name: 'who-can-act' }
+  | { name: 'make-procuration' }
+  | { name: 'caseload' };
 type SessionState = Extract<KioskState, { screen: 'session' }>;
 
 export function SessionScreens({ state, sync }: { state: SessionState; sync: SyncStatus | null }) {
@@ -235,6 +239,12 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
       );
     case 'saved':
       return <Saved sync={sync} onAnother={() => setStep({ name: 'scan' })} onVault={() => setStep({ name: 'vault' })} onFinish={finish} />;
+    case 'who-can-act':
+      return <WhoCanAct onBack={() => setStep({ name: 'home' })} />;
+    case 'make-procuration':
+      return <MakeProcuration person={subject ?? ''} agent={state.firstName} onDone={() => setStep({ name: 'home' })} />;
+    case 'caseload':
+      return <Caseload onBack={() => setStep({ name: 'home' })} />;
   }
 }
 
@@ -263,7 +273,7 @@ function Home({
     <section aria-labelledby="titre">
       <p class="lead">{t.home.hello(state.firstName)}</p>
       {losses.length > 0 && <LostPapers losses={losses} onRead={onLossesRead} />}
-      {state.role === 'agent' && <AgentPanel state={state} />}
+      {state.role === 'agent' && <AgentPanel state={state} onMakeProcuration={() => go({ name: 'make-procuration' })} />}
       <Title>{t.home.question}</Title>
       {noticesFolded ? (
         <details class="notices-folded">
@@ -290,6 +300,18 @@ function Home({
           <span class="choice-title">{t.home.journal}</span>
           <span class="choice-help">{t.home.journalHelp}</span>
         </button>
+        {state.role === 'beneficiary' && (
+          <button type="button" class="choice wide" onClick={() => go({ name: 'who-can-act' })}>
+            <span class="choice-title">{t.procuration.homeMine}</span>
+            <span class="choice-help">{t.procuration.homeMineHelp}</span>
+          </button>
+        )}
+        {state.role === 'agent' && !state.companion && (
+          <button type="button" class="choice wide" onClick={() => go({ name: 'caseload' })}>
+            <span class="choice-title">{t.procuration.caseload}</span>
+            <span class="choice-help">{t.procuration.caseloadHelp}</span>
+          </button>
+        )}
         {!canScan && (
           <p id="need-beneficiary" class="muted">
             {t.agent.needBeneficiary}
@@ -329,7 +351,7 @@ function Saved({ sync, onAnother, onVault, onFinish }: { sync: SyncStatus | null
   );
 }
 
-function AgentPanel({ state }: { state: SessionState }) {
+function AgentPanel({ state, onMakeProcuration }: { state: SessionState; onMakeProcuration: () => void }) {
   return (
     <div class="panel" role="status" aria-live="polite">
       <p>{t.agent.role}</p>
@@ -337,9 +359,14 @@ function AgentPanel({ state }: { state: SessionState }) {
         <>
           <p class="lead">{t.agent.with(state.companion.firstName)}</p>
           <p class="muted">{t.agent.consent(state.companion.firstName)}</p>
-          <button type="button" class="button secondary" onClick={() => void kiosk.call('session.dropCompanion', {})}>
-            {t.agent.drop}
-          </button>
+          <div class="actions left">
+            <button type="button" class="button secondary" onClick={onMakeProcuration}>
+              {t.procuration.make}
+            </button>
+            <button type="button" class="button secondary" onClick={() => void kiosk.call('session.dropCompanion', {})}>
+              {t.agent.drop}
+            </button>
+          </div>
         </>
       ) : (
         <p class="muted">{t.agent.alone}</p>

@@ -299,6 +299,19 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     expect(await ask(k.socket, AID_EVENTS.withdraw, { sessionId, dossierId })).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 
+  it('holds an agent at accueil to consulting: the aid space opens, filing a request for the person is refused', async () => {
+    const person = await addPerson(server.db, { role: 'agent', level: 'accueil' });
+    const card = await certify(ca, person);
+    const k = await kioskSocket();
+    const agentSession = await openSession(k, card);
+    const beneficiary = await addPerson(server.db);
+    const joined = await openSession(k, await certify(ca, beneficiary), agentSession);
+    expect((await list(k, joined)).dossiers).toEqual([]);
+    const created = await create(k, joined, ['prime-activite']);
+    expect(created).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(created.ok ? '' : created.error.message).toContain('level_action');
+  });
+
   it('lets an agent, with the beneficiary’s card joined, file and sign on a procuration with the agent’s own card', async () => {
     const agent = await personAtKiosk('agent');
     const beneficiary = await addPerson(server.db);

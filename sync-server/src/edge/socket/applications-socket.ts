@@ -29,6 +29,7 @@ import { kioskIdOf } from './kiosk-socket.ts';
 import { personSessionOf } from './vault-socket.ts';
 import type { PersonSocketDeps } from './vault-socket.ts';
 import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
+import type { PolicyAction } from '../../kernel/access-policy.ts';
 
 export interface ApplicationsSocketDeps extends PersonSocketDeps {
   /** default: assets/aids/catalogue.json */
@@ -50,6 +51,27 @@ function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: t
   return o.ok ? { ok: true, ...wrap(o.value) } : { ok: false, error: o.error };
 }
 
+/**
+ * Each aid event as an act of the access policy: reading the aid space is consulting; starting or
+ * withdrawing a request is filing; choosing a paper for a checklist item adapts the checklist; preparing
+ * and signing is sending; writing to the institution is a message.
+ */
+const ACT_OF_EVENT: Readonly<Record<AidEventName, PolicyAction>> = {
+  [AID_EVENTS.catalogue]: 'vault.list',
+  [AID_EVENTS.simulate]: 'vault.list',
+  [AID_EVENTS.list]: 'vault.list',
+  [AID_EVENTS.get]: 'vault.list',
+  [AID_EVENTS.dossierPdf]: 'vault.list',
+  [AID_EVENTS.receiptPdf]: 'vault.list',
+  [AID_EVENTS.noticesSeen]: 'vault.list',
+  [AID_EVENTS.create]: 'application.file',
+  [AID_EVENTS.withdraw]: 'application.file',
+  [AID_EVENTS.choosePiece]: 'checklist.adapt',
+  [AID_EVENTS.prepare]: 'application.send',
+  [AID_EVENTS.submit]: 'application.send',
+  [AID_EVENTS.message]: 'institution.message',
+};
+
 export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketDeps): void {
   let rules: Rules | null = deps.rules ?? null;
   const vault = { db: deps.db, dialect: deps.dialect };
@@ -67,7 +89,9 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
         async (req): Promise<AckReplyOf<E>> => {
           const s = personSessionOf(socket, req.sessionId);
           if (!s) return refusal<E>(NO_SESSION);
-          const c = await check(vault, s, 'vault.list', null);
+          // what the request does, in the policy's terms: an agent's level must allow it
+          const aidIds = 'aidIds' in req && Array.isArray(req.aidIds) ? req.aidIds.filter((a): a is string => typeof a === 'string') : undefined;
+          const c = await check(vault, s, ACT_OF_EVENT[event], null, aidIds);
           if (!c.decision.allow) return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason)));
           return run(req, s, await catalogueOr(deps.catalogue));
         },

@@ -133,7 +133,7 @@ export async function disableConsoleAccount(
  */
 export async function seedConsoleAccounts(
   trx: Transaction<Database>,
-  accounts: readonly { login: string; name: string; institutionId: string; password: string }[],
+  accounts: readonly ({ login: string; name: string; password: string } & ({ institutionId: string } | { structureId: string }))[],
   at: string,
 ): Promise<number> {
   let inserted = 0;
@@ -141,6 +141,15 @@ export async function seedConsoleAccounts(
     const login = ConsoleLogin.parse(a.login);
     const taken = await trx.selectFrom('staff_accounts').select('id').where('login', '=', login).executeTakeFirst();
     if (taken) continue;
+    if ('structureId' in a) {
+      // a structure's admin: no institution, one structure (their agents' page only)
+      await trx
+        .insertInto('staff_accounts')
+        .values({ id: randomUUID(), login, display_name: a.name, institution_id: null, role: 'structure-admin', structure_id: a.structureId, password_hash: await hashPassword(a.password), created_at: at, disabled_at: null })
+        .execute();
+      inserted++;
+      continue;
+    }
     await insertAccount(trx, null, { login, name: a.name, institutionId: a.institutionId, passwordHash: await hashPassword(a.password), at, actor: { kind: 'system', id: 'seed' } });
     inserted++;
   }

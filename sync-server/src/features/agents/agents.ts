@@ -62,10 +62,11 @@ export async function suspendInactiveAgents(db: Kysely<Database>, dialect: Diale
       await appendAudit(trx, dialect, {
         actor: { kind: 'system', id: 'agent-inactivity' },
         action: 'agent.suspend',
-        subjectPersonId: a.person_id,
+        // not about the agent's papers: kept out of their own "who saw my papers"
+        subjectPersonId: null,
         documentId: null,
-        ground: 'staff-administration',
-        detail: { structureId: a.structure_id, identifier: a.identifier, reason: 'inactive', lastActiveAt: a.last_active_at ?? null, days: AGENT_INACTIVITY_DAYS },
+        ground: 'structure-administration',
+        detail: { structureId: a.structure_id, personId: a.person_id, identifier: a.identifier, reason: 'inactive', lastActiveAt: a.last_active_at ?? null, days: AGENT_INACTIVITY_DAYS },
         at,
       });
     }
@@ -108,4 +109,124 @@ export async function seedStructures(db: Kysely<Database>, structures: readonly 
     a++;
   }
   return { structures: s, agents: a };
+}
+
+/** One agent as their structure's admin sees them. */
+export interface StructureAgent {
+  personId: string;
+  identifier: string;
+  firstName: string;
+  lastName: string;
+  level: CompetenceLevel;
+  lastActiveAt: string | null;
+  suspendedAt: string | null;
+  suspendedReason: 'inactive' | 'admin' | null;
+}
+
+/** The structure's agents, by name. */
+export async function listStructureAgents(db: Kysely<Database>, structureId: string): Promise<StructureAgent[]> {
+  const rows = await db
+    .selectFrom('agent_profiles')
+    .innerJoin('persons', 'persons.id', 'agent_profiles.person_id')
+    .select([
+      'persons.id',
+      'persons.identifier',
+      'persons.first_name',
+      'persons.last_name',
+      'agent_profiles.level',
+      'agent_profiles.last_active_at',
+      'agent_profiles.suspended_at',
+      'agent_profiles.suspended_reason',
+    ])
+    .where('agent_profiles.structure_id', '=', structureId)
+    .orderBy('persons.last_name')
+    .orderBy('persons.first_name')
+    .orderBy('persons.identifier')
+    .execute();
+  return rows.map((r) => ({
+    personId: r.id,
+    identifier: r.identifier,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    level: r.level,
+    lastActiveAt: r.last_active_at,
+    suspendedAt: r.suspended_at,
+    suspendedReason: r.suspended_reason,
+  }));
+}
+
+/** What a structure admin changes about an agent (by the identifier printed on the agent's card). */
+export type AgentChange =
+  | { kind: 'attach'; identifier: string; level: CompetenceLevel }
+  | { kind: 'level'; identifier: string; level: CompetenceLevel }
+  | { kind: 'suspend'; identifier: string }
+  | { kind: 'reactivate'; identifier: string };
+
+export type AgentChangeOutcome =
+  | { ok: true; changed: boolean }
+  /** no person has this identifier */
+  | { ok: false; code: 'unknown' }
+  /** the person's card is not an agent's */
+  | { ok: false; code: 'not-agent' }
+  /** the agent works in another structure (attach), or not in this one (the other changes) */
+  | { ok: false; code: 'other-structure' };
+
+/**
+ * One change by a structure admin, journaled in the same transaction (actor: the admin's account). Only
+ * agents of the admin's own structure can be changed; attaching takes an agent who has no structure yet.
+ * The entries name no subject person: an agent's profile is not something done with their papers.
+ */
+export async function changeAgent(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  admin: { accountId: string; structureId: string },
+  change: AgentChange,
+  now: Date = new Date(),
+): Promise<AgentChangeOutcome> {
+  const at = now.toISOString();
+  return db.transaction().execute(async (trx): Promise<AgentChangeOutcome> => {
+    const person = await trx.selectFrom('persons').select(['id', 'identifier', 'role']).where('identifier', '=', change.identifier).executeTakeFirst();
+    if (!person) return { ok: false, code: 'unknown' };
+    if (person.role !== 'agent') return { ok: false, code: 'not-agent' };
+    const profile = await trx.selectFrom('agent_profiles').selectAll().where('person_id', '=', person.id).executeTakeFirst();
+    const journal = (action: string, detail: Record<string, string | null>) =>
+      appendAudit(trx, dialect, {
+        actor: { kind: 'staff', id: admin.accountId },
+        action,
+        subjectPersonId: null,
+        documentId: null,
+        ground: 'structure-administration',
+        detail: { structureId: admin.structureId, personId: person.id, identifier: person.identifier, ...detail },
+        at,
+      });
+
+    if (change.kind === 'attach') {
+      if (profile && profile.structure_id !== admin.structureId) return { ok: false, code: 'other-structure' };
+      if (profile) return { ok: true, changed: false };
+      await trx
+        .insertInto('agent_profiles')
+        .values({ person_id: person.id, structure_id: admin.structureId, level: change.level, suspended_at: null, suspended_reason: null, last_active_at: null, created_at: at, updated_at: at })
+        .execute();
+      await journal('agent.attach', { level: change.level });
+      return { ok: true, changed: true };
+    }
+    if (!profile || profile.structure_id !== admin.structureId) return { ok: false, code: 'other-structure' };
+    if (change.kind === 'level') {
+      if (profile.level === change.level) return { ok: true, changed: false };
+      await trx.updateTable('agent_profiles').set({ level: change.level, updated_at: at }).where('person_id', '=', person.id).execute();
+      await journal('agent.level', { from: profile.level, to: change.level });
+      return { ok: true, changed: true };
+    }
+    if (change.kind === 'suspend') {
+      if (profile.suspended_at !== null) return { ok: true, changed: false };
+      await trx.updateTable('agent_profiles').set({ suspended_at: at, suspended_reason: 'admin', updated_at: at }).where('person_id', '=', person.id).execute();
+      await journal('agent.suspend', { reason: 'admin' });
+      return { ok: true, changed: true };
+    }
+    if (profile.suspended_at === null) return { ok: true, changed: false };
+    // reactivated: the inactivity clock starts again today
+    await trx.updateTable('agent_profiles').set({ suspended_at: null, suspended_reason: null, last_active_at: at, updated_at: at }).where('person_id', '=', person.id).execute();
+    await journal('agent.reactivate', { wasSuspendedFor: profile.suspended_reason });
+    return { ok: true, changed: true };
+  });
 }

@@ -28,6 +28,7 @@ import type { PdfPoolOptions } from '../kernel/files/pdf-pool.ts';
 import { DOSSIER_PDF_JOB } from '../features/applications/index.ts';
 import { DOCUMENT_PDF_JOB } from '../features/vault/index.ts';
 import { runHousekeeping, scheduleHousekeeping } from './jobs/housekeeping.ts';
+import { scheduleAgentInactivity } from './jobs/agent-inactivity.ts';
 import type { HousekeepingReport } from './jobs/housekeeping.ts';
 import { registerBlobRoutes } from './http/blob-routes.ts';
 import type { BlobUploadTestHooks } from './http/blob-routes.ts';
@@ -167,6 +168,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
   let cluster: ClusterAdapter | null = null;
   let kioskNs: KioskNamespace | undefined;
   let stopHousekeeping: () => void = () => {};
+  let stopAgentInactivity: () => void = () => {};
   let trail: AuditTrail | undefined;
   try {
     await migrateToLatest(db, dialect);
@@ -274,10 +276,12 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs, uploadStaleMs: config.blobs.uploadStaleMs };
     const gc = (o: { now?: Date } = {}) => runHousekeeping(housekeeping, o);
     stopHousekeeping = scheduleHousekeeping(housekeeping, config.blobs.gcIntervalMs, log);
+    stopAgentInactivity = scheduleAgentInactivity({ db, dialect }, log);
 
     // open websockets would keep the HTTP server from closing
     app.addHook('preClose', async () => {
       stopHousekeeping();
+      stopAgentInactivity();
       await auditTrail.stop();
       pushService.close();
       ns.close();
@@ -335,6 +339,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     };
   } catch (err) {
     stopHousekeeping();
+    stopAgentInactivity();
     await trail?.stop().catch(() => {});
     pushes?.close();
     kioskNs?.close();

@@ -400,6 +400,14 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
     it('lets a beneficiary join an agent’s session: reads are journaled under the agent; the consent ends with the agent’s session', async () => {
       const kiosk = await kioskSocket();
       const agentSession = await sessionOn(kiosk, cardOf(sophie));
+      // her card opening a session is her activity (the inactivity suspension counts from it)
+      const seen = await server.db
+        .selectFrom('agent_profiles')
+        .innerJoin('persons', 'persons.id', 'agent_profiles.person_id')
+        .select('agent_profiles.last_active_at')
+        .where('persons.identifier', '=', sophie.identifier)
+        .executeTakeFirstOrThrow();
+      expect(Date.now() - Date.parse(seen.last_active_at ?? '')).toBeLessThan(60_000);
       // Yanis's own session is no agent session to join
       const yanisSession = await sessionOn(kiosk, cardOf(yanis));
       expect(await open(kiosk.socket, { ...loginRequest(kiosk.kioskId, cardOf(camille), await challenge(kiosk.socket)), withAgentSession: yanisSession })).toEqual(

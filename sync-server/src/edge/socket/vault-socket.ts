@@ -5,6 +5,7 @@
  * A session lives on its socket only, and ends with it.
  */
 import { personNameOf } from '../../features/persons/index.ts';
+import { touchAgent } from '../../features/agents/index.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -132,6 +133,8 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
         expiresAt: Date.now() + idleMs,
       };
       sessions.set(s.id, s);
+      // an agent's card at a kiosk is the agent's activity: the inactivity suspension counts from here
+      if (card.role === 'agent') await touchAgent(deps.db, card.personId);
       deps.log.info({ kioskId, cardSerial: req.cardSerial, consent: consent !== null }, 'person session opened');
       return { ok: true, sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString() };
     });

@@ -32,7 +32,8 @@ export async function structureNames(db: Kysely<Database>, ids: readonly string[
 
 /** An agent's card opened a kiosk session: they are active (the inactivity job counts from here). */
 export async function touchAgent(db: Kysely<Database>, personId: string, at: Date = new Date()): Promise<void> {
-  await db.updateTable('agent_profiles').set({ last_active_at: at.toISOString() }).where('person_id', '=', personId).execute();
+  // a suspended agent's visit does not count: only their structure's admin brings them back
+  await db.updateTable('agent_profiles').set({ last_active_at: at.toISOString() }).where('person_id', '=', personId).where('suspended_at', 'is', null).execute();
 }
 
 /**

@@ -299,14 +299,15 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     expect(await ask(k.socket, AID_EVENTS.withdraw, { sessionId, dossierId })).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 
-  it('holds an agent at accueil to consulting: the aid space opens, filing a request for the person is refused', async () => {
+  it('keeps an agent at accueil out of the person’s requests: the catalogue opens, her requests and filing one are refused', async () => {
     const person = await addPerson(server.db, { role: 'agent', level: 'accueil' });
     const card = await certify(ca, person);
     const k = await kioskSocket();
     const agentSession = await openSession(k, card);
     const beneficiary = await addPerson(server.db);
     const joined = await openSession(k, await certify(ca, beneficiary), agentSession);
-    expect((await list(k, joined)).dossiers).toEqual([]);
+    expect(await ask(k.socket, AID_EVENTS.catalogue, { sessionId: joined })).toMatchObject({ ok: true });
+    expect(await ask(k.socket, AID_EVENTS.list, { sessionId: joined })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const created = await create(k, joined, ['prime-activite']);
     expect(created).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(created.ok ? '' : created.error.message).toContain('level_action');

@@ -52,18 +52,20 @@ function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: t
 }
 
 /**
- * Each aid event as an act of the access policy: reading the aid space is consulting; starting or
- * withdrawing a request is filing; choosing a paper for a checklist item adapts the checklist; preparing
- * and signing is sending; writing to the institution is a message.
+ * Each aid event as an act of the access policy. The catalogue and an estimate are consulting. The
+ * person's requests themselves — their list, a dossier (which shows which papers the person has, RIB and
+ * health ones included), its printouts — are the filing level's: an agent who may not file does not
+ * see them either. Choosing a paper for a checklist item adapts the checklist; preparing and signing is
+ * sending; writing to the institution is a message.
  */
 const ACT_OF_EVENT: Readonly<Record<AidEventName, PolicyAction>> = {
   [AID_EVENTS.catalogue]: 'vault.list',
   [AID_EVENTS.simulate]: 'vault.list',
-  [AID_EVENTS.list]: 'vault.list',
-  [AID_EVENTS.get]: 'vault.list',
-  [AID_EVENTS.dossierPdf]: 'vault.list',
-  [AID_EVENTS.receiptPdf]: 'vault.list',
-  [AID_EVENTS.noticesSeen]: 'vault.list',
+  [AID_EVENTS.list]: 'application.file',
+  [AID_EVENTS.get]: 'application.file',
+  [AID_EVENTS.dossierPdf]: 'application.file',
+  [AID_EVENTS.receiptPdf]: 'application.file',
+  [AID_EVENTS.noticesSeen]: 'application.file',
   [AID_EVENTS.create]: 'application.file',
   [AID_EVENTS.withdraw]: 'application.file',
   [AID_EVENTS.choosePiece]: 'checklist.adapt',

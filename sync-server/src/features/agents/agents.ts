@@ -231,3 +231,29 @@ export async function changeAgent(
     return { ok: true, changed: true };
   });
 }
+
+/** A new structure (staff command), journaled; false when the id is taken (nothing changed). */
+export async function createStructure(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  s: { id: string; kind: StructureKind; name: string; address: string | null },
+  actor: { kind: 'staff' | 'system'; id: string },
+  now: Date = new Date(),
+): Promise<boolean> {
+  const at = now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom('structures').select('id').where('id', '=', s.id).executeTakeFirst();
+    if (exists) return false;
+    await trx.insertInto('structures').values({ id: s.id, kind: StructureKind.parse(s.kind), name: s.name, address: s.address, created_at: at, disabled_at: null }).execute();
+    await appendAudit(trx, dialect, {
+      actor,
+      action: 'structure.create',
+      subjectPersonId: null,
+      documentId: null,
+      ground: 'staff-administration',
+      detail: { structureId: s.id, kind: s.kind, name: s.name },
+      at,
+    });
+    return true;
+  });
+}

@@ -46,3 +46,12 @@ export const ACCOUNT_WORDS = {
   loginShape: '3 à 64 caractères : lettres, chiffres, point, tiret',
   passwordMin: (min: number) => `au moins ${min} caractères`,
 } as const;
+
+/** The staff commands about structures and their admins (`structure create`, `console-account create --structure`). */
+export const STRUCTURE_CLI_WORDS = {
+  unknownStructure: 'structure inconnue / unknown structure',
+  oneOwner: 'donnez --institution ou --structure, pas les deux / give --institution or --structure, not both',
+  badKind: 'type de structure : cms, ccas, france-services ou association / structure kind: cms, ccas, france-services or association',
+  created: (id: string, name: string) => [`Structure créée : ${id} (${name})`, `structure created: ${id}`] as const,
+  exists: (id: string) => [`La structure ${id} existe déjà : rien n’a changé`, `structure ${id} exists: nothing changed`] as const,
+} as const;

@@ -1,7 +1,9 @@
 /**
  * The one access policy (DESIGN.md §6): every read or write of a vault document asks `decide` first.
- * Pure: callers resolve the facts (card status, owner) from the database and pass them in, so the
- * rules can be read here in one place and tested without a database.
+ * Pure: callers resolve the facts (card status, owner, an agent's profile, a procuration) from the
+ * database and pass them in, so the rules can be read here in one place and tested without a database.
+ * An agent acts within their competence level (protocol/agents.ts, docs/agents.md), and on a
+ * procuration within level ∩ what the person signed.
  */
 import { CATEGORY_OF, COMPETENCE } from '../../protocol/agents.ts';
 import type { AgentAction, CompetenceLevel, PaperCategory, VaultKindName } from '../../protocol/agents.ts';
@@ -153,7 +155,6 @@ export type DenyReason =
   | 'ground_not_for_actor'
   | 'action_not_allowed_on_ground'
   | 'not_an_agent'
-  | 'ground_not_supported'
   | 'account_unknown'
   | 'account_not_active'
   | 'account_not_actor'

@@ -7,6 +7,7 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { CompetenceLevel } from '../protocol/agents.ts';
 import type { CardRole } from '../protocol/card-certificate.ts';
 import { manifestBytes } from '../protocol/applications.ts';
 import type { Manifest } from '../protocol/applications.ts';
@@ -39,8 +40,17 @@ function p256(): { key: KeyObject; point: Uint8Array } {
   return { key: pair.privateKey, point: new Uint8Array(Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')])) };
 }
 
-/** A fresh person with an active card (a fresh serial and identifier), so each test has its own history. */
-export async function addPerson(db: Kysely<Database>, o: { role?: CardRole; firstName?: string; lastName?: string } = {}): Promise<TestPerson> {
+/** The structure test agents work in (made on first use). */
+export const TEST_STRUCTURE = { id: 'structure-test', name: 'CCAS de test' } as const;
+
+/**
+ * A fresh person with an active card (a fresh serial and identifier), so each test has its own history.
+ * An agent gets a profile in TEST_STRUCTURE at `level` (the widest, `travail-social`, unless told; null: no profile).
+ */
+export async function addPerson(
+  db: Kysely<Database>,
+  o: { role?: CardRole; firstName?: string; lastName?: string; level?: CompetenceLevel | null } = {},
+): Promise<TestPerson> {
   const p: TestPerson = {
     id: `person-${randomBytes(6).toString('hex')}`,
     identifier: randomIdentifier((n) => new Uint8Array(randomBytes(n))),
@@ -52,6 +62,18 @@ export async function addPerson(db: Kysely<Database>, o: { role?: CardRole; firs
   const now = new Date().toISOString();
   await db.insertInto('persons').values({ id: p.id, identifier: p.identifier, first_name: p.firstName, last_name: p.lastName, birth_date: '1990-05-17', role: p.role, created_at: now }).execute();
   await db.insertInto('cards').values({ serial: p.card, person_id: p.id, status: 'active', issued_at: now, role: p.role }).execute();
+  const level = o.level === undefined ? 'travail-social' : o.level;
+  if (p.role === 'agent' && level !== null) {
+    await db
+      .insertInto('structures')
+      .values({ id: TEST_STRUCTURE.id, kind: 'ccas', name: TEST_STRUCTURE.name, address: null, created_at: now, disabled_at: null })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    await db
+      .insertInto('agent_profiles')
+      .values({ person_id: p.id, structure_id: TEST_STRUCTURE.id, level, suspended_at: null, suspended_reason: null, last_active_at: null, created_at: now, updated_at: now })
+      .execute();
+  }
   return p;
 }
 

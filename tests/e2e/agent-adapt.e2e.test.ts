@@ -53,7 +53,7 @@ describe('an agent adapts the list of papers', () => {
     await dialog.getByRole('button', { name: 'C’est fait' }).click();
     await page.getByText('La liste des papiers est changée.').waitFor();
     const marked = piece(label);
-    await marked.getByText('Pas nécessaire pour vous, selon Sophie Lefèvre. Pourquoi : pas de compte en banque').waitFor();
+    await marked.getByText('Pas nécessaire pour vous, selon Sophie Lefèvre, CMS du centre-ville. Pourquoi : pas de compte en banque').waitFor();
     expect(await marked.locator('.badge').first().textContent()).toBe('Pas nécessaire');
     await ui.expectAccessible('adapt: a piece not needed');
 
@@ -69,7 +69,7 @@ describe('an agent adapts the list of papers', () => {
     await add.getByRole('button', { name: 'C’est fait' }).click();
     await page.getByText('Le papier est ajouté à la liste.').waitFor();
     const added = piece('attestation de la soeur');
-    await added.getByText('Ajouté à la liste par Sophie Lefèvre. Pourquoi : hebergee chez sa soeur').waitFor();
+    await added.getByText('Ajouté à la liste par Sophie Lefèvre, CMS du centre-ville. Pourquoi : hebergee chez sa soeur').waitFor();
 
     // what the server keeps: both changes, by Sophie, for Camille's request
     const rows = await stack.server.db.selectFrom('checklist_adjustments').selectAll().where('withdrawn_at', 'is', null).orderBy('created_at').execute();

@@ -21,7 +21,7 @@ let page: Page;
 let ui: KioskUi;
 
 beforeAll(async () => {
-  stack = await startStack({ structureOf: async () => ({ id: 'cms-centre', name: 'CMS du centre-ville' }) });
+  stack = await startStack();
   browser = await launchKioskBrowser();
   page = browser.page;
   ui = kioskUi(page, stack, { shots: process.env.FAC_E2E_SHOTS, shotPrefix: 'procuration-' });

@@ -123,6 +123,8 @@ describe('main', () => {
       expect(refused.err()).toMatch(/Invalid server configuration/);
       expect(refused.err()).toMatch(/console account "caf-chef" is the demo seed's, with its published password/);
       expect(refused.err()).toMatch(/console account "mdph-chef" is the demo seed's/);
+      // the structure admin's demo account too
+      expect(refused.err()).toMatch(/console account "cms-admin" is the demo seed's/);
       expect(refused.err()).toMatch(new RegExp(`kiosk "${DEMO_KIOSK_ID}" is the demo seed's, with its published token`));
       expect(refused.err()).not.toContain('demo-console-1234');
 
@@ -130,6 +132,7 @@ describe('main', () => {
       const again = openDatabase({ kind: 'sqlite', file: join(dir, 'facilitateur.sqlite') });
       await disableConsoleAccount(again.db, again.dialect, 'caf-chef');
       await disableConsoleAccount(again.db, again.dialect, 'mdph-chef');
+      await disableConsoleAccount(again.db, again.dialect, 'cms-admin');
       await revokeKiosk(again.db, again.dialect, { kioskId: DEMO_KIOSK_ID, actor: { kind: 'staff', id: 'test' } });
       await again.db.destroy();
 

@@ -48,11 +48,14 @@ describe.each(DIALECTS)('production start on a database with demo data (%s)', (d
     expect(await problemsAtStart()).toEqual([
       'database: console account "caf-chef" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login caf-chef)',
       'database: console account "mdph-chef" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login mdph-chef)',
+      // the structure admin's demo account, like the institutions' ones
+      'database: console account "cms-admin" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login cms-admin)',
       `database: kiosk "${DEMO_KIOSK_ID}" is the demo seed's, with its published token (revoke it: npm run staff -- kiosk revoke --id ${DEMO_KIOSK_ID})`,
     ]);
     await disableConsoleAccount(storage.db, storage.dialect, 'caf-chef');
-    expect((await problemsAtStart())?.map((p) => /"([^"]+)"/.exec(p)?.[1])).toEqual(['mdph-chef', DEMO_KIOSK_ID]);
+    expect((await problemsAtStart())?.map((p) => /"([^"]+)"/.exec(p)?.[1])).toEqual(['mdph-chef', 'cms-admin', DEMO_KIOSK_ID]);
     await disableConsoleAccount(storage.db, storage.dialect, 'mdph-chef');
+    await disableConsoleAccount(storage.db, storage.dialect, 'cms-admin');
     await revokeKiosk(storage.db, storage.dialect, { kioskId: DEMO_KIOSK_ID, actor: { kind: 'staff', id: 'test' } });
     expect(await problemsAtStart()).toBeNull();
   });

@@ -26,8 +26,10 @@ import { INSPECT_PDF_JOB } from '../kernel/files/pdf-pages.ts';
 import { PdfPool } from '../kernel/files/pdf-pool.ts';
 import type { PdfPoolOptions } from '../kernel/files/pdf-pool.ts';
 import { DOSSIER_PDF_JOB } from '../features/applications/index.ts';
+import { structureOfAgent } from '../features/agents/index.ts';
 import { DOCUMENT_PDF_JOB } from '../features/vault/index.ts';
 import { runHousekeeping, scheduleHousekeeping } from './jobs/housekeeping.ts';
+import { scheduleAgentInactivity } from './jobs/agent-inactivity.ts';
 import type { HousekeepingReport } from './jobs/housekeeping.ts';
 import { registerBlobRoutes } from './http/blob-routes.ts';
 import type { BlobUploadTestHooks } from './http/blob-routes.ts';
@@ -174,6 +176,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
   let cluster: ClusterAdapter | null = null;
   let kioskNs: KioskNamespace | undefined;
   let stopHousekeeping: () => void = () => {};
+  let stopAgentInactivity: () => void = () => {};
   let trail: AuditTrail | undefined;
   try {
     await migrateToLatest(db, dialect);
@@ -277,15 +280,17 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     pushService.bind(io.of(KIOSK_NAMESPACE), { clustered: adapter !== undefined });
     attachVaultSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
     attachApplicationsSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf });
-    attachProcurationsSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf, structureOf: opts.structureOf ?? (async () => null) });
+    attachProcurationsSocket(io, { db, dialect, blobStore, ca: () => ca, log, pdf, structureOf: opts.structureOf ?? ((agentPersonId) => structureOfAgent(db, agentPersonId)) });
 
     const housekeeping = { db, store: blobStore, uploadDir, graceMs: config.blobs.graceMs, uploadStaleMs: config.blobs.uploadStaleMs };
     const gc = (o: { now?: Date } = {}) => runHousekeeping(housekeeping, o);
     stopHousekeeping = scheduleHousekeeping(housekeeping, config.blobs.gcIntervalMs, log);
+    stopAgentInactivity = scheduleAgentInactivity({ db, dialect }, log);
 
     // open websockets would keep the HTTP server from closing
     app.addHook('preClose', async () => {
       stopHousekeeping();
+      stopAgentInactivity();
       await auditTrail.stop();
       pushService.close();
       ns.close();
@@ -343,6 +348,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     };
   } catch (err) {
     stopHousekeeping();
+    stopAgentInactivity();
     await trail?.stop().catch(() => {});
     pushes?.close();
     kioskNs?.close();

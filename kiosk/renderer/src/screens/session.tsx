@@ -296,10 +296,13 @@ function Home({
           <span class="choice-title">{t.home.scan}</span>
           <span class="choice-help">{sync && !sync.online ? t.offlineBanner.scanHome : t.home.scanHelp}</span>
         </button>
-        <button type="button" class="choice" onClick={() => go({ name: 'journal' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
-          <span class="choice-title">{t.home.journal}</span>
-          <span class="choice-help">{t.home.journalHelp}</span>
-        </button>
+        {/* the journal is the person's to read, on their own card: an agent does not open it */}
+        {state.role === 'beneficiary' && (
+          <button type="button" class="choice" onClick={() => go({ name: 'journal' })}>
+            <span class="choice-title">{t.home.journal}</span>
+            <span class="choice-help">{t.home.journalHelp}</span>
+          </button>
+        )}
         {state.role === 'beneficiary' && (
           <button type="button" class="choice wide" onClick={() => go({ name: 'who-can-act' })}>
             <span class="choice-title">{t.procuration.homeMine}</span>

@@ -95,4 +95,24 @@ describe.each(DIALECTS)('console-account commands on %s', (dialect) => {
     const journal = await storage.db.selectFrom('audit_journal').select('action').where('action', 'like', 'console-account.%').orderBy('seq').execute();
     expect(journal.map((j) => j.action)).toEqual(['console-account.create', 'console-account.create', 'console-account.disable']);
   });
+
+  it('creates a structure, then its admin’s account (no institution); refuses an unknown structure, both owners, a bad kind', async () => {
+    expect(await run('structure', 'create', '--id', 'ccas-nord', '--kind', 'ccas', '--name', 'CCAS du quartier Nord')).toBe(0);
+    expect(out.join('\n')).toContain('Structure créée : ccas-nord');
+    expect(await run('structure', 'create', '--id', 'ccas-nord', '--kind', 'ccas', '--name', 'Autre')).toBe(0);
+    expect(out.join('\n')).toContain('existe déjà');
+    expect(await storage.db.selectFrom('structures').selectAll().where('id', '=', 'ccas-nord').executeTakeFirst()).toMatchObject({ kind: 'ccas', name: 'CCAS du quartier Nord', disabled_at: null });
+    expect(await run('structure', 'create', '--id', 'x1', '--kind', 'mairie', '--name', 'X')).toBe(2);
+
+    process.env.FAC_CONSOLE_PASSWORD = 'mot-de-passe-du-test-2';
+    expect(await run('console-account', 'create', '--login', 'ccas-nord-admin', '--name', 'Responsable', '--structure', 'ccas-nord')).toBe(0);
+    expect(await account('ccas-nord-admin')).toMatchObject({ role: 'structure-admin', structure_id: 'ccas-nord', institution_id: null });
+    expect(await run('console-account', 'create', '--login', 'autre-admin', '--name', 'X', '--structure', 'nulle-part')).toBe(1);
+    expect(err.join('\n')).toContain('structure inconnue');
+    expect(await run('console-account', 'create', '--login', 'autre-admin', '--name', 'X', '--structure', 'ccas-nord', '--institution', 'caf')).toBe(2);
+    expect(await account('autre-admin')).toBeUndefined();
+    const journal = await storage.db.selectFrom('audit_journal').select(['action', 'detail']).where('action', 'in', ['structure.create', 'console-account.create']).orderBy('seq', 'desc').limit(2).execute();
+    expect(journal.map((j) => j.action)).toEqual(['console-account.create', 'structure.create']);
+    expect(JSON.parse(journal[0]!.detail)).toMatchObject({ role: 'structure-admin', structureId: 'ccas-nord' });
+  });
 });

@@ -77,3 +77,11 @@ export const QueueQuery = z.strictObject({
 
 export const ApplicationParams = z.strictObject({ id: z.uuid() });
 export const PieceParams = z.strictObject({ id: z.uuid(), itemId: ItemId });
+
+/** A structure admin's change to an agent: the identifier on the agent's card, and the level when it is set. */
+export const AgentChangeForm = z.strictObject({
+  csrf: Csrf,
+  action: z.enum(['attach', 'level', 'suspend', 'reactivate']),
+  identifier: z.string().max(60),
+  level: z.enum(['accueil', 'accompagnement', 'travail-social']).optional(),
+});

@@ -20,7 +20,7 @@ import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { ApplicationRow, Database } from '../../kernel/storage/schema.ts';
 import { authenticateConsoleLogin, PasswordCheckGate } from '../../features/accounts/index.ts';
-import { ApplicationParams, DecisionForm, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
+import { AgentChangeForm, ApplicationParams, DecisionForm, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
 import { CONFIRM_MISSING, CONSOLE_ANSWER, DONE_WORDS, PAPER_WORDS, REFUSAL_WORDS } from '../../kernel/words/console.ts';
 import { NO_TERMS, parseEurosFr, parseStartDate, searchApplications } from '../../features/applications/index.ts';
 import type { DecisionTerms } from '../../features/applications/index.ts';
@@ -40,7 +40,13 @@ import {
   SESSION_COOKIE,
   SESSION_TTL_MS,
 } from '../../features/accounts/index.ts';
-import type { ConsoleSession } from '../../features/accounts/index.ts';
+import type { ConsoleSession, StructureAdminSession } from '../../features/accounts/index.ts';
+import { findStructureSession } from '../../features/accounts/index.ts';
+import { changeAgent, listStructureAgents } from '../../features/agents/index.ts';
+import type { AgentChange } from '../../features/agents/index.ts';
+import { checkIdentifier } from '../../../protocol/identifier.ts';
+import { agentsPage, AGENTS_PATH } from './agents-views.ts';
+import { AGENT_PAGE_WORDS } from '../../kernel/words/console.ts';
 import { LoginThrottle } from '../../features/accounts/index.ts';
 import { AMOUNT_FIELD, applicationPage, applicationPath, confirmFieldId, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, paperPage, QUEUE_STATES, queuePage, searchPage, START_FIELD } from './views.ts';
 import type { ApplicationForms, PageChrome } from './views.ts';
@@ -148,8 +154,14 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
 
       /** The live session, or a redirect to the login (and null). */
       async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<ConsoleSession | null> {
-        const found = await findSession(db, readCookies(request.headers.cookie).get(SESSION_COOKIE));
+        const token = readCookies(request.headers.cookie).get(SESSION_COOKIE);
+        const found = await findSession(db, token);
         if (found.ok) return found.session;
+        // a structure admin reaches their agents' page only, never an institution's requests
+        if (found.reason === 'none' && (await findStructureSession(db, token)).ok) {
+          void reply.redirect(AGENTS_PATH, 303);
+          return null;
+        }
         const reason = found.reason === 'none' ? '' : '?raison=expiree';
         void reply.header('set-cookie', cookie(SESSION_COOKIE, '', { path: CONSOLE_PREFIX, maxAgeS: 0, secure: secure(request) })).redirect(`${LOGIN_PATH}${reason}`, 303);
         return null;
@@ -202,8 +214,10 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       }
 
       scope.get('/connexion', async (request, reply) => {
-        const found = await findSession(db, readCookies(request.headers.cookie).get(SESSION_COOKIE));
+        const token = readCookies(request.headers.cookie).get(SESSION_COOKIE);
+        const found = await findSession(db, token);
         if (found.ok) return reply.redirect(CONSOLE_PREFIX, 303);
+        if ((await findStructureSession(db, token)).ok) return reply.redirect(AGENTS_PATH, 303);
         const raison = (request.query as Record<string, unknown>).raison;
         return showLogin(request, reply, 200, { message: typeof raison === 'string' && Object.hasOwn(LOGIN_REASONS, raison) ? LOGIN_REASONS[raison] : null });
       });
@@ -245,14 +259,68 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       });
 
       scope.post('/deconnexion', async (request, reply) => {
-        const session = await requireSession(request, reply);
+        // either kind of account logs out here
+        const admin = await findStructureSession(db, readCookies(request.headers.cookie).get(SESSION_COOKIE));
+        const session = admin.ok ? admin.session : await requireSession(request, reply);
         if (!session) return reply;
-        const fields = checkedForm(request, reply, session.csrf, session);
+        const fields = checkedForm(request, reply, session.csrf, null);
         if (!fields) return reply;
-        if (!LogoutForm.safeParse(fields).success) return badForm(reply, session);
+        if (!LogoutForm.safeParse(fields).success) return badForm(reply, null);
         await deleteSession(db, session.tokenHash);
         void reply.header('set-cookie', cookie(SESSION_COOKIE, '', { path: CONSOLE_PREFIX, maxAgeS: 0, secure: secure(request) }));
         return reply.redirect(`${LOGIN_PATH}?raison=deconnexion`, 303);
+      });
+
+      // -------------------------------------------------------------------------------------------
+      // A structure's agents (its admin only)
+
+      /** The structure admin's live session; an institution's account is refused, anyone else sent to the login. */
+      async function requireStructureAdmin(request: FastifyRequest, reply: FastifyReply): Promise<StructureAdminSession | null> {
+        const token = readCookies(request.headers.cookie).get(SESSION_COOKIE);
+        const found = await findStructureSession(db, token);
+        if (found.ok) return found.session;
+        const institution = await findSession(db, token);
+        if (institution.ok) {
+          void sendPage(reply, 403, errorPage(plainChrome(institution.session), AGENT_PAGE_WORDS.notForYou));
+          return null;
+        }
+        void reply.header('set-cookie', cookie(SESSION_COOKIE, '', { path: CONSOLE_PREFIX, maxAgeS: 0, secure: secure(request) })).redirect(LOGIN_PATH, 303);
+        return null;
+      }
+
+      scope.get('/agents', async (request, reply) => {
+        const session = await requireStructureAdmin(request, reply);
+        if (!session) return reply;
+        const q = request.query as Record<string, unknown>;
+        const notice = q.fait === 'oui' ? AGENT_PAGE_WORDS.done : q.fait === 'inchange' ? AGENT_PAGE_WORDS.unchanged : null;
+        return sendPage(reply, 200, agentsPage(session.account, session.csrf, { agents: await listStructureAgents(db, session.account.structureId), notice }));
+      });
+
+      scope.post('/agents/changement', async (request, reply) => {
+        const session = await requireStructureAdmin(request, reply);
+        if (!session) return reply;
+        const fields = checkedForm(request, reply, session.csrf, null);
+        if (!fields) return reply;
+        const form = AgentChangeForm.safeParse(fields);
+        if (!form.success) return badForm(reply, null);
+        const f = form.data;
+        const again = async (status: number, errors: Record<string, string>) =>
+          sendPage(
+            reply,
+            status,
+            agentsPage(session.account, session.csrf, { agents: await listStructureAgents(db, session.account.structureId), errors, typed: { identifier: f.identifier, level: f.level ?? null } }),
+          );
+        const identifier = checkIdentifier(f.identifier);
+        if (!identifier.ok) return again(400, { identifier: AGENT_PAGE_WORDS.badIdentifier });
+        if ((f.action === 'attach' || f.action === 'level') && f.level === undefined) return badForm(reply, null);
+        const change: AgentChange =
+          f.action === 'attach' || f.action === 'level'
+            ? { kind: f.action, identifier: identifier.identifier, level: f.level ?? 'accueil' }
+            : { kind: f.action, identifier: identifier.identifier };
+        const outcome = await changeAgent(db, dialect, { accountId: session.account.id, structureId: session.account.structureId }, change);
+        if (!outcome.ok) return again(outcome.code === 'other-structure' ? 403 : 400, { identifier: AGENT_PAGE_WORDS.refused[outcome.code] });
+        request.log.info({ login: session.account.login, action: f.action }, 'agent profile changed');
+        return reply.redirect(`${AGENTS_PATH}?fait=${outcome.changed ? 'oui' : 'inchange'}`, 303);
       });
 
       // -------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { ApplicationEvent, ApplicationState } from '../../features/applicat
 import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
-import { ACTION_WORDS, ADJUSTMENT_WORDS, ALL_QUEUE, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, situationWords, stateWords } from '../../kernel/words/console.ts';
+import { ACTION_WORDS, ADJUSTMENT_WORDS, ALL_QUEUE, QUEUE_MENU, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, situationWords, stateWords } from '../../kernel/words/console.ts';
 import { CONFIRM_WORDS, ELIGIBILITY_WORDS, HOLDER_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from '../../kernel/words/console.ts';
 import type { ApplicationDetail, PieceView, QueueRow } from '../../features/applications/index.ts';
 import type { ConsoleAccount } from '../../features/accounts/index.ts';
@@ -26,7 +26,10 @@ export const paperPath = (id: string, itemId: string) => `${applicationPath(id)}
 export type FieldErrors = Record<string, string>;
 
 export interface PageChrome {
-  account: ConsoleAccount | null;
+  /** who is signed in, and what they work for (an institution, or a structure for its admin) */
+  account: Pick<ConsoleAccount, 'displayName' | 'institutionName'> | null;
+  /** the menu's first link (default: the queue) */
+  home?: { href: string; label: string } | undefined;
   csrf: string | null;
   /** a message after a successful action (role=status) */
   notice?: string | undefined;
@@ -61,7 +64,7 @@ export function layout(title: string, chrome: PageChrome, body: Html): string {
     account
       ? html`<nav aria-label="Menu principal">
     <ul>
-      <li><a href="${CONSOLE_PREFIX}">Demandes à traiter</a></li>
+      <li>${chrome.home ? html`<a href="${chrome.home.href}">${chrome.home.label}</a>` : html`<a href="${CONSOLE_PREFIX}">${QUEUE_MENU}</a>`}</li>
       <li class="who">${account.displayName} — ${account.institutionName}</li>
       <li><form method="post" action="${LOGOUT_PATH}"><input type="hidden" name="csrf" value="${chrome.csrf ?? ''}"><button type="submit">Se déconnecter</button></form></li>
     </ul>

@@ -282,6 +282,20 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     expect(await ask(k.socket, AID_EVENTS.withdraw, { sessionId, dossierId })).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 
+  it('keeps an agent at accueil out of the person’s requests: the catalogue opens, her requests and filing one are refused', async () => {
+    const person = await addPerson(server.db, { role: 'agent', level: 'accueil' });
+    const card = await certify(ca, person);
+    const k = await kioskSocket();
+    const agentSession = await openSession(k, card);
+    const beneficiary = await addPerson(server.db);
+    const joined = await openSession(k, await certify(ca, beneficiary), agentSession);
+    expect(await ask(k.socket, AID_EVENTS.catalogue, { sessionId: joined })).toMatchObject({ ok: true });
+    expect(await ask(k.socket, AID_EVENTS.list, { sessionId: joined })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const created = await create(k, joined, ['prime-activite']);
+    expect(created).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(created.ok ? '' : created.error.message).toContain('level_action');
+  });
+
   it('lets an agent, with the beneficiary’s card joined, file and sign on a procuration with the agent’s own card', async () => {
     const agent = await personAtKiosk('agent');
     const beneficiary = await addPerson(server.db);

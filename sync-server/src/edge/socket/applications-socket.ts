@@ -17,6 +17,7 @@ import { loadRules } from '../../features/aids/index.ts';
 import type { Rules } from '../../features/aids/index.ts';
 import { catalogueOr } from '../../features/applications/index.ts';
 import { adaptChecklist, applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, viewDossier, withdrawDossier, writeToInstitution } from '../../features/applications/index.ts';
+import { structureOfAgent } from '../../features/agents/index.ts';
 import type { Outcome } from '../../features/applications/index.ts';
 import { dossierPdfFor, receiptPdfFor } from '../../features/applications/index.ts';
 import { prepareSubmission, submitSigned } from '../../features/applications/index.ts';
@@ -26,6 +27,7 @@ import { kioskIdOf } from './kiosk-socket.ts';
 import { onPersonSession } from './vault-socket.ts';
 import type { PersonSocketDeps } from './vault-socket.ts';
 import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
+import type { PolicyAction } from '../../kernel/access-policy.ts';
 
 export interface ApplicationsSocketDeps extends PersonSocketDeps {
   /** default: assets/aids/catalogue.json */
@@ -44,6 +46,30 @@ function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: t
   return o.ok ? { ok: true, ...wrap(o.value) } : { ok: false, error: o.error };
 }
 
+/**
+ * Each aid event as an act of the access policy. The catalogue and an estimate are consulting. The
+ * person's requests themselves — their list, a dossier (which shows which papers the person has, RIB and
+ * health ones included), its printouts — are the filing level's: an agent who may not file does not
+ * see them either. Choosing a paper for a checklist item adapts the checklist; preparing and signing is
+ * sending; writing to the institution is a message.
+ */
+const ACT_OF_EVENT: Readonly<Record<AidEventName, PolicyAction>> = {
+  [AID_EVENTS.catalogue]: 'vault.list',
+  [AID_EVENTS.simulate]: 'vault.list',
+  [AID_EVENTS.list]: 'application.file',
+  [AID_EVENTS.get]: 'application.file',
+  [AID_EVENTS.dossierPdf]: 'application.file',
+  [AID_EVENTS.receiptPdf]: 'application.file',
+  [AID_EVENTS.noticesSeen]: 'application.file',
+  [AID_EVENTS.create]: 'application.file',
+  [AID_EVENTS.withdraw]: 'application.file',
+  [AID_EVENTS.choosePiece]: 'checklist.adapt',
+  [AID_EVENTS.adapt]: 'checklist.adapt',
+  [AID_EVENTS.prepare]: 'application.send',
+  [AID_EVENTS.submit]: 'application.send',
+  [AID_EVENTS.message]: 'institution.message',
+};
+
 export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketDeps): void {
   let rules: Rules | null = deps.rules ?? null;
 
@@ -53,7 +79,15 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
 
     /** A request in a live person session whose cards still hold, with the catalogue. */
     const on = <E extends AidEventName>(event: E, run: (req: ParsedRequestOf<E>, s: PersonSession, cat: AidCatalogue) => Promise<AckReplyOf<E>>) =>
-      onPersonSession(socket, deps, event, async (req, s) => run(req, s, await catalogueOr(deps.catalogue)), { failure: 'aid space handler failed', context: { kioskId } });
+      onPersonSession(socket, deps, event, async (req, s) => run(req, s, await catalogueOr(deps.catalogue)), {
+        failure: 'aid space handler failed',
+        context: { kioskId },
+        // what the request does, in the policy's terms: an agent's level must allow it
+        act: (req) => ({
+          action: ACT_OF_EVENT[event],
+          aidIds: 'aidIds' in req && Array.isArray(req.aidIds) ? req.aidIds.filter((a): a is string => typeof a === 'string') : undefined,
+        }),
+      });
 
     on(AID_EVENTS.catalogue, async (_req, _s, cat): Promise<CatalogueAck> => ({
       ok: true,
@@ -108,7 +142,15 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
     );
 
     on(AID_EVENTS.adapt, async (req, s, cat): Promise<AdaptAck> =>
-      answer(await adaptChecklist(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, change: req.change, catalogue: cat, structure: null }), (v) => ({ itemId: v.itemId })),
+      answer(
+        await adaptChecklist(deps.db, deps.dialect, applicantOf(s), {
+          dossierId: req.dossierId,
+          change: req.change,
+          catalogue: cat,
+          structure: s.consent ? ((await structureOfAgent(deps.db, s.consent.agentPersonId))?.name ?? null) : null,
+        }),
+        (v) => ({ itemId: v.itemId }),
+      ),
     );
 
     const submission = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, ca: deps.ca, catalogue: cat });

@@ -400,6 +400,14 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
     it('lets a beneficiary join an agent’s session: reads are journaled under the agent; the consent ends with the agent’s session', async () => {
       const kiosk = await kioskSocket();
       const agentSession = await sessionOn(kiosk, cardOf(sophie));
+      // her card opening a session is her activity (the inactivity suspension counts from it)
+      const seen = await server.db
+        .selectFrom('agent_profiles')
+        .innerJoin('persons', 'persons.id', 'agent_profiles.person_id')
+        .select('agent_profiles.last_active_at')
+        .where('persons.identifier', '=', sophie.identifier)
+        .executeTakeFirstOrThrow();
+      expect(Date.now() - Date.parse(seen.last_active_at ?? '')).toBeLessThan(60_000);
       // Yanis's own session is no agent session to join
       const yanisSession = await sessionOn(kiosk, cardOf(yanis));
       expect(await open(kiosk.socket, { ...loginRequest(kiosk.kioskId, cardOf(camille), await challenge(kiosk.socket)), withAgentSession: yanisSession })).toEqual(
@@ -413,7 +421,15 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
       const consent = await sessionOn(kiosk, cardOf(camille), { withAgentSession: agentSession });
       const doc = await deposit(camille, { docType: 'caf-certificate', ocrText: 'Attestation de paiement CAF' });
       expect(await getDoc(kiosk.socket, consent, doc.documentId)).toMatchObject({ ok: true });
-      expect((await journal(kiosk.socket, consent))[0]).toMatchObject({ who: 'Sophie (agent)', action: 'a ouvert un document', documentTitle: DOC_TYPE_TITLE['caf-certificate'], ground: 'present-beneficiary' });
+      // her journal is hers to read, on her own card: an agent never reads it, even with her present
+      expect(await ask(kiosk.socket, VAULT_EVENTS.audit, { sessionId: consent })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      const hers = await personAt(camille);
+      expect((await journal(hers.socket, hers.sessionId))[0]).toMatchObject({
+        who: 'Sophie Lefèvre (CMS du centre-ville)',
+        action: 'a ouvert un document',
+        documentTitle: DOC_TYPE_TITLE['caf-certificate'],
+        ground: 'present-beneficiary',
+      });
 
       expect(await ask(kiosk.socket, VAULT_EVENTS.close, { sessionId: agentSession })).toEqual({ ok: true });
       expect(await list(kiosk.socket, consent)).toEqual(NO_SESSION);
@@ -645,7 +661,7 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
       for (const r of rows) {
         expect(r.actor_id).toBe(sophie.identifier);
         expect(r.ground).toBe('present-beneficiary');
-        expect(JSON.parse(r.detail)).toMatchObject({ kioskId: kiosk.kioskId, cardSerial: camille.card, agentCardSerial: sophie.card, session: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown });
+        expect(JSON.parse(r.detail)).toMatchObject({ kioskId: kiosk.kioskId, cardSerial: camille.card, agentCardSerial: sophie.card, structureId: 'structure-cms-centre', session: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown });
       }
       const searches = rows.filter((r) => r.action === 'vault.search').map((r) => JSON.parse(r.detail) as { queryMac: string; documents: string[] });
       expect(searches.map((d) => d.documents)).toEqual([[rib.documentId], [rib.documentId], [rib.documentId], []]);
@@ -659,14 +675,50 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
       const me = await personAt(camille);
       const entries = (await journal(me.socket, me.sessionId)).slice(0, 6).map((e) => [e.who, e.action, e.documentTitle, e.ground]);
       expect(entries).toEqual([
-        ['Sophie (agent)', 'a regardé l’aperçu d’un document', DOC_TYPE_TITLE['health-insurance'], 'present-beneficiary'],
-        ['Sophie (agent)', 'a ouvert le fichier d’un document (2 fois)', 'Relevé d’identité bancaire (RIB)', 'present-beneficiary'],
-        ['Sophie (agent)', 'a cherché dans vos papiers (rien trouvé)', null, 'present-beneficiary'],
-        ['Sophie (agent)', 'a cherché dans vos papiers 2 fois (1 papier trouvé)', null, 'present-beneficiary'],
-        ['Sophie (agent)', 'a cherché dans vos papiers (1 papier trouvé)', null, 'present-beneficiary'],
-        ['Sophie (agent)', 'a regardé la liste des papiers', null, 'present-beneficiary'],
+        ['Sophie Lefèvre (CMS du centre-ville)', 'a regardé l’aperçu d’un document', DOC_TYPE_TITLE['health-insurance'], 'present-beneficiary'],
+        ['Sophie Lefèvre (CMS du centre-ville)', 'a ouvert le fichier d’un document (2 fois)', 'Relevé d’identité bancaire (RIB)', 'present-beneficiary'],
+        ['Sophie Lefèvre (CMS du centre-ville)', 'a cherché dans vos papiers (rien trouvé)', null, 'present-beneficiary'],
+        ['Sophie Lefèvre (CMS du centre-ville)', 'a cherché dans vos papiers 2 fois (1 papier trouvé)', null, 'present-beneficiary'],
+        ['Sophie Lefèvre (CMS du centre-ville)', 'a cherché dans vos papiers (1 papier trouvé)', null, 'present-beneficiary'],
+        ['Sophie Lefèvre (CMS du centre-ville)', 'a regardé la liste des papiers', null, 'present-beneficiary'],
       ]);
       expect(await verifyAuditChain(server.db)).toMatchObject({ ok: true });
+    });
+
+    it('shows an agent at accueil neither her RIB nor her health papers, in the list or a search; opening them is refused; a suspended agent reads nothing', async () => {
+      const health = await deposit(camille, { docType: 'health-insurance', ocrText: 'Attestation de droits assurance maladie' });
+      const payslip = await deposit(camille, { docType: 'payslip', ocrText: 'Bulletin de salaire mensuel' });
+      const sophieId = (await server.db.selectFrom('persons').select('id').where('identifier', '=', sophie.identifier).executeTakeFirstOrThrow()).id;
+      const setProfile = (level: 'accueil' | 'travail-social', suspended: boolean) =>
+        server.db
+          .updateTable('agent_profiles')
+          .set({ level, suspended_at: suspended ? new Date().toISOString() : null, suspended_reason: suspended ? 'admin' : null })
+          .where('person_id', '=', sophieId)
+          .execute();
+      await setProfile('accueil', false);
+      try {
+        const kiosk = await kioskSocket();
+        const agent = await sessionOn(kiosk, cardOf(sophie));
+        const consent = await sessionOn(kiosk, cardOf(camille), { withAgentSession: agent });
+        const listed = ids(await list(kiosk.socket, consent));
+        expect(listed).toContain(payslip.documentId);
+        expect(listed).not.toContain(rib.documentId);
+        expect(listed).not.toContain(health.documentId);
+        // the RIB's text matches, but it is not shown; the payslip is
+        expect(ids(await search(kiosk.socket, consent, 'bancaire'))).toEqual([]);
+        expect(ids(await search(kiosk.socket, consent, 'salaire'))).toContain(payslip.documentId);
+        expect(ids(await search(kiosk.socket, consent, 'assurance'))).toEqual([]);
+        expect(await getDoc(kiosk.socket, consent, rib.documentId)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+        expect(await getDoc(kiosk.socket, consent, health.documentId)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+        expect(await file(kiosk.socket, consent, rib.sha256)).toMatchObject({ ok: false });
+        expect(await getDoc(kiosk.socket, consent, payslip.documentId)).toMatchObject({ ok: true });
+
+        await setProfile('accueil', true);
+        expect(await list(kiosk.socket, consent)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+        expect(await getDoc(kiosk.socket, consent, payslip.documentId)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      } finally {
+        await setProfile('travail-social', false);
+      }
     });
 
     it('journals the person’s own list, search and file reads in the chain, and leaves them out of her view', async () => {

@@ -5,6 +5,7 @@
  * A session lives on its socket only, and ends with it.
  */
 import { personNameOf } from '../../features/persons/index.ts';
+import { touchAgent } from '../../features/agents/index.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -24,6 +25,7 @@ import { listInstitutions } from '../../features/institutions/index.ts';
 import { authorizeFile, check, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
+import type { PolicyAction } from '../../kernel/access-policy.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { handle } from './handle.ts';
 import { kioskIdOf } from './kiosk-socket.ts';
@@ -70,7 +72,12 @@ export function onPersonSession<E extends SessionEventName & RefusableEventName>
   deps: Pick<PersonSocketDeps, 'db' | 'dialect' | 'log'>,
   event: E,
   run: (req: ParsedRequestOf<E>, s: PersonSession) => Promise<AckReplyOf<E>>,
-  o: { failure: string; context: Record<string, unknown> },
+  o: {
+    failure: string;
+    context: Record<string, unknown>;
+    /** what the request does in the policy's terms (an agent's level must allow it); by default, looking at the vault */
+    act?: (req: ParsedRequestOf<E>) => { action: PolicyAction; aidIds?: readonly string[] | undefined };
+  },
 ): void {
   handle(
     socket,
@@ -79,7 +86,8 @@ export function onPersonSession<E extends SessionEventName & RefusableEventName>
     async (req): Promise<AckReplyOf<E>> => {
       const s = personSessionOf(socket, (req as { sessionId: string }).sessionId);
       if (!s) return refusal<E>(fail('forbidden', SOCKET_ANSWER.noSession));
-      const c = await check({ db: deps.db, dialect: deps.dialect }, s, 'vault.list', null);
+      const act = o.act?.(req) ?? { action: 'vault.list' as const };
+      const c = await check({ db: deps.db, dialect: deps.dialect }, s, act.action, null, act.aidIds);
       if (!c.decision.allow) return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason)));
       return run(req, s);
     },
@@ -160,6 +168,8 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
         expiresAt: Date.now() + idleMs,
       };
       sessions.set(s.id, s);
+      // an agent's card at a kiosk is the agent's activity: the inactivity suspension counts from here
+      if (card.role === 'agent') await touchAgent(deps.db, card.personId);
       deps.log.info({ kioskId, cardSerial: req.cardSerial, consent: consent !== null }, 'person session opened');
       return { ok: true, sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString() };
     });

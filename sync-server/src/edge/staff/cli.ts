@@ -38,6 +38,9 @@ import { latestRevocationList, publishRevocationList } from '../../features/card
 import { welcomeLetterFor } from '../../features/cards/index.ts';
 import { ConfigError, loadStorageConfig } from '../config.ts';
 import { ConsoleAccountError, createConsoleAccount, disableConsoleAccount } from '../../features/accounts/index.ts';
+import { createStructure } from '../../features/agents/index.ts';
+import { StructureKind } from '../../../protocol/agents.ts';
+import { STRUCTURE_CLI_WORDS } from '../../kernel/words/staff.ts';
 import { generatePassword } from '../../features/accounts/index.ts';
 import type { StorageConfig } from '../config.ts';
 import { openDatabase } from '../../kernel/storage/database.ts';
@@ -103,7 +106,12 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
                                      une seule fois) / head-of-service account for the processing
                                      console (password from FAC_CONSOLE_PASSWORD, else generated
                                      and printed once)
+  console-account create --login L --name "NOM" --structure ID
+                                     compte de responsable d'une structure : ses agents et leurs
+                                     niveaux / a structure admin's account: its agents and levels
   console-account disable --login L  désactiver un compte (ses sessions finissent) / disable an account
+  structure create --id ID --kind cms|ccas|france-services|association --name "NOM" [--address "…"]
+                                     une structure où travaillent des agents / a structure agents work in
   audit verify [--json]              vérifier le journal d'audit : la chaîne recalculée et comparée à
                                      chaque point de contrôle signé / verify the audit journal against
                                      every signed checkpoint (FAC_AUDIT_PUBLIC_KEY, sinon la clé du dossier)
@@ -641,14 +649,17 @@ async function cmdConsoleAccount(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'create': {
-      const values = parse(rest, { login: { type: 'string' }, name: { type: 'string' }, institution: { type: 'string' } });
+      const values = parse(rest, { login: { type: 'string' }, name: { type: 'string' }, institution: { type: 'string' }, structure: { type: 'string' } });
       const login = required(values, 'login');
       const name = required(values, 'name');
-      const institution = required(values, 'institution');
+      const institution = str(values, 'institution');
+      const structure = str(values, 'structure');
+      // an institution's head of service, or a structure's admin: one or the other
+      if ((institution === undefined) === (structure === undefined)) throw new UsageError(STRUCTURE_CLI_WORDS.oneOwner);
       const fromEnv = process.env.FAC_CONSOLE_PASSWORD;
       const password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : generatePassword();
       await withContext(values, async (ctx) => {
-        const a = await createConsoleAccount(ctx.db, ctx.dialect, { login, name, institutionId: institution, password });
+        const a = await createConsoleAccount(ctx.db, ctx.dialect, structure !== undefined ? { login, name, structureId: structure, password } : { login, name, institutionId: institution ?? '', password });
         say(`Compte de console créé : ${a.login} (${a.institutionName})`, `console account created: ${a.login}`);
         if (fromEnv === undefined || fromEnv === '') {
           // printed once, never stored in clear: the person who runs the command hands it over
@@ -673,6 +684,23 @@ async function cmdConsoleAccount(args: string[]): Promise<void> {
     default:
       throw new UsageError('console-account create | disable');
   }
+}
+
+/** `structure create`: where agents work (a CMS, a CCAS…); its admin is then a console account with --structure. */
+async function cmdStructure(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'create') throw new UsageError('structure create');
+  const values = parse(rest, { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, address: { type: 'string' } });
+  const id = required(values, 'id');
+  const name = required(values, 'name');
+  const kind = StructureKind.safeParse(required(values, 'kind'));
+  if (!kind.success) throw new UsageError(STRUCTURE_CLI_WORDS.badKind);
+  if (!/^[a-z0-9][a-z0-9-]{1,63}$/.test(id)) throw new UsageError('--id : a-z 0-9 -');
+  await withContext(values, async (ctx) => {
+    const created = await createStructure(ctx.db, ctx.dialect, { id, kind: kind.data, name, address: str(values, 'address') ?? null }, { kind: 'staff', id: 'staff-cli' });
+    const [fr, en] = created ? STRUCTURE_CLI_WORDS.created(id, name) : STRUCTURE_CLI_WORDS.exists(id);
+    say(fr, en);
+  });
 }
 
 /** FAC_AUDIT_PUBLIC_KEY, when set: the checkpoint key verification trusts. */
@@ -761,6 +789,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   kiosk: cmdKiosk,
   blobs: cmdBlobs,
   'console-account': cmdConsoleAccount,
+  structure: cmdStructure,
 };
 
 const KIOSK_ERRORS: Record<string, string> = {
@@ -774,6 +803,7 @@ const CONSOLE_ACCOUNT_ERRORS: Record<ConsoleAccountError['code'], string> = {
   invalid: 'donnée invalide (identifiant : 3 à 64 caractères a-z 0-9 . _ - ; mot de passe : 12 caractères au moins) / invalid input',
   exists: 'cet identifiant existe déjà / login taken',
   'unknown-institution': 'institution inconnue / unknown institution',
+  'unknown-structure': STRUCTURE_CLI_WORDS.unknownStructure,
   'unknown-account': 'compte inconnu / unknown account',
 };
 

@@ -21,17 +21,26 @@ export const ConsoleLogin = z
   .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, ACCOUNT_WORDS.loginShape);
 export const ConsolePassword = z.string().min(MIN_PASSWORD_CHARS, ACCOUNT_WORDS.passwordMin(MIN_PASSWORD_CHARS)).max(MAX_PASSWORD_CHARS);
 
-export const NewConsoleAccount = z.strictObject({
-  login: ConsoleLogin,
-  name: z.string().trim().min(1).max(120),
-  institutionId: z.string().min(1).max(64),
-  password: ConsolePassword,
-});
+export const NewConsoleAccount = z.union([
+  z.strictObject({
+    login: ConsoleLogin,
+    name: z.string().trim().min(1).max(120),
+    institutionId: z.string().min(1).max(64),
+    password: ConsolePassword,
+  }),
+  /** a structure's admin: manages its agents, sees no requests and no papers */
+  z.strictObject({
+    login: ConsoleLogin,
+    name: z.string().trim().min(1).max(120),
+    structureId: z.string().min(1).max(64),
+    password: ConsolePassword,
+  }),
+]);
 export type NewConsoleAccount = z.input<typeof NewConsoleAccount>;
 
 export class ConsoleAccountError extends Error {
   constructor(
-    readonly code: 'invalid' | 'exists' | 'unknown-institution' | 'unknown-account',
+    readonly code: 'invalid' | 'exists' | 'unknown-institution' | 'unknown-structure' | 'unknown-account',
     message: string,
   ) {
     super(message);
@@ -92,7 +101,35 @@ export async function createConsoleAccount(
   const a = parsed.data;
   const passwordHash = await hashPassword(a.password);
   const at = new Date().toISOString();
+  if ('structureId' in a) return db.transaction().execute((trx) => insertStructureAdmin(trx, dialect, { login: a.login, name: a.name, structureId: a.structureId, passwordHash, at, actor }));
   return db.transaction().execute((trx) => insertAccount(trx, dialect, { login: a.login, name: a.name, institutionId: a.institutionId, passwordHash, at, actor }));
+}
+
+/** A structure admin's account, journaled like the others; its `institution*` fields name the structure. */
+async function insertStructureAdmin(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  a: { login: string; name: string; structureId: string; passwordHash: string; at: string; actor: { kind: 'staff' | 'system'; id: string } },
+): Promise<CreatedAccount> {
+  const structure = await trx.selectFrom('structures').select(['id', 'name']).where('id', '=', a.structureId).executeTakeFirst();
+  if (!structure) throw new ConsoleAccountError('unknown-structure', `no structure ${a.structureId}`);
+  const exists = await trx.selectFrom('staff_accounts').select('id').where('login', '=', a.login).executeTakeFirst();
+  if (exists) throw new ConsoleAccountError('exists', `login ${a.login} is taken`);
+  const id = randomUUID();
+  await trx
+    .insertInto('staff_accounts')
+    .values({ id, login: a.login, display_name: a.name, institution_id: null, role: 'structure-admin', structure_id: structure.id, password_hash: a.passwordHash, created_at: a.at, disabled_at: null })
+    .execute();
+  await appendAudit(trx, dialect, {
+    actor: a.actor,
+    action: 'console-account.create',
+    subjectPersonId: null,
+    documentId: null,
+    ground: 'staff-administration',
+    detail: { accountId: id, login: a.login, role: 'structure-admin', structureId: structure.id },
+    at: a.at,
+  });
+  return { id, login: a.login, institutionId: structure.id, institutionName: structure.name };
 }
 
 /**
@@ -133,7 +170,7 @@ export async function disableConsoleAccount(
  */
 export async function seedConsoleAccounts(
   trx: Transaction<Database>,
-  accounts: readonly { login: string; name: string; institutionId: string; password: string }[],
+  accounts: readonly ({ login: string; name: string; password: string } & ({ institutionId: string } | { structureId: string }))[],
   at: string,
 ): Promise<number> {
   let inserted = 0;
@@ -141,6 +178,15 @@ export async function seedConsoleAccounts(
     const login = ConsoleLogin.parse(a.login);
     const taken = await trx.selectFrom('staff_accounts').select('id').where('login', '=', login).executeTakeFirst();
     if (taken) continue;
+    if ('structureId' in a) {
+      // a structure's admin: no institution, one structure (their agents' page only)
+      await trx
+        .insertInto('staff_accounts')
+        .values({ id: randomUUID(), login, display_name: a.name, institution_id: null, role: 'structure-admin', structure_id: a.structureId, password_hash: await hashPassword(a.password), created_at: at, disabled_at: null })
+        .execute();
+      inserted++;
+      continue;
+    }
     await insertAccount(trx, null, { login, name: a.name, institutionId: a.institutionId, passwordHash: await hashPassword(a.password), at, actor: { kind: 'system', id: 'seed' } });
     inserted++;
   }

@@ -2,7 +2,7 @@
 export { activeAccountsAcceptingPasswords, authenticateConsoleLogin, ConsoleAccountError, ConsoleLogin, ConsolePassword, createConsoleAccount, disableConsoleAccount, seedConsoleAccounts } from './accounts.ts';
 export type { LoginGuard, LoginOutcome } from './accounts.ts';
 export { DEFAULT_PASSWORD_CHECKS, generatePassword, hashPassword, PasswordCheckGate, resetScryptPeak, scryptStats, verifyPassword } from './passwords.ts';
-export { LOGIN_COOKIE, LOGIN_FORM_TTL_S, SESSION_COOKIE, SESSION_TTL_MS, cookie, createSession, csrfMatches, deleteSession, findSession, isToken, newToken, purgeExpiredConsoleSessions, readCookies } from './sessions.ts';
-export type { ConsoleAccount, ConsoleSession } from './sessions.ts';
+export { LOGIN_COOKIE, LOGIN_FORM_TTL_S, SESSION_COOKIE, SESSION_TTL_MS, cookie, createSession, csrfMatches, deleteSession, findSession, findStructureSession, isToken, newToken, purgeExpiredConsoleSessions, readCookies } from './sessions.ts';
+export type { ConsoleAccount, ConsoleSession, StructureAdminAccount, StructureAdminSession } from './sessions.ts';
 export { ADDRESS_FAILURES_MAX, LOGIN_FAILURES_MAX, LoginThrottle, purgeLoginFailures } from './throttle.ts';
 export type { ThrottleLimits } from './throttle.ts';

@@ -104,6 +104,66 @@ export async function findSession(db: Kysely<Database>, token: string | undefine
   };
 }
 
+/** A structure admin's account: their one structure (they manage its agents, and see no one's papers). */
+export interface StructureAdminAccount {
+  id: string;
+  login: string;
+  displayName: string;
+  structureId: string;
+  structureName: string;
+}
+
+export interface StructureAdminSession {
+  tokenHash: string;
+  csrf: string;
+  expiresAt: string;
+  account: StructureAdminAccount;
+}
+
+export type StructureSessionLookup = { ok: true; session: StructureAdminSession } | { ok: false; reason: 'none' | 'expired' | 'disabled' };
+
+/**
+ * The live session of this cookie token when it is a structure admin's (`findSession` gives only an
+ * institution's head of service's: each kind of account reaches its own pages only). Ends like the others.
+ */
+export async function findStructureSession(db: Kysely<Database>, token: string | undefined, now = new Date()): Promise<StructureSessionLookup> {
+  if (!isToken(token)) return { ok: false, reason: 'none' };
+  const hash = tokenHash(token);
+  const row = await db
+    .selectFrom('console_sessions')
+    .innerJoin('staff_accounts', 'staff_accounts.id', 'console_sessions.account_id')
+    .innerJoin('structures', 'structures.id', 'staff_accounts.structure_id')
+    .select([
+      'console_sessions.token_hash',
+      'console_sessions.csrf_token',
+      'console_sessions.expires_at',
+      'staff_accounts.id as account_id',
+      'staff_accounts.login',
+      'staff_accounts.display_name',
+      'staff_accounts.disabled_at',
+      'structures.id as structure_id',
+      'structures.name as structure_name',
+    ])
+    .where('console_sessions.token_hash', '=', hash)
+    .where('staff_accounts.role', '=', 'structure-admin')
+    .executeTakeFirst();
+  if (!row) return { ok: false, reason: 'none' };
+  const expired = row.expires_at <= now.toISOString();
+  if (expired || row.disabled_at !== null) {
+    await db.deleteFrom('console_sessions').where('token_hash', '=', hash).execute();
+    return { ok: false, reason: expired ? 'expired' : 'disabled' };
+  }
+  return {
+    ok: true,
+    session: {
+      tokenHash: row.token_hash,
+      csrf: row.csrf_token,
+      expiresAt: row.expires_at,
+      account: { id: row.account_id, login: row.login, displayName: row.display_name, structureId: row.structure_id, structureName: row.structure_name },
+    },
+  };
+}
+
 export async function deleteSession(db: Kysely<Database>, hash: string): Promise<void> {
   await db.deleteFrom('console_sessions').where('token_hash', '=', hash).execute();
 }

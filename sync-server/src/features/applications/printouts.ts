@@ -91,7 +91,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
   const person = await personOf(deps.db, r.dossier.person_id);
   const vault = { db: deps.db, dialect: deps.dialect };
   const read: { documentId: string; version: number }[] = [];
-  let journal: { actorId: string; groundName: string } | null = null;
+  let journal: { actorId: string; groundName: string; structureId: string | null } | null = null;
   const pieces: DossierPrintInput['pieces'] = [];
   for (const a of r.assessed) {
     let document: DossierPrintInput['pieces'][number]['document'] = null;
@@ -103,7 +103,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
         if (bytes) {
           document = { title: a.document.title, version: a.document.version, bytes: new Uint8Array(bytes), sha256: a.document.sha256 };
           read.push({ documentId: a.document.id, version: a.document.version });
-          journal = { actorId: c.actorId, groundName: c.groundName };
+          journal = { actorId: c.actorId, groundName: c.groundName, structureId: c.agent?.structureId ?? null };
         }
       }
     }
@@ -147,7 +147,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
           subjectPersonId: s.personId,
           documentId: d.documentId,
           ground: j.groundName,
-          detail: { kioskId: s.kioskId, cardSerial: s.cardSerial, purpose: 'dossier-pdf', dossierId, version: d.version },
+          detail: { kioskId: s.kioskId, cardSerial: s.cardSerial, ...(j.structureId ? { structureId: j.structureId } : {}), purpose: 'dossier-pdf', dossierId, version: d.version },
         });
       }
     });

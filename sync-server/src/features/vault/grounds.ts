@@ -8,6 +8,7 @@ import type { Transaction } from 'kysely';
 import type { Ground } from '../../../protocol/mutations.ts';
 import type { WriteProofCheck } from '../cards/index.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
+import { agentFacts } from '../agents/index.ts';
 import { decide } from '../../kernel/access-policy.ts';
 import type { Decision, DocumentClass, PolicyAction, PolicyActor, PolicyCard, PolicyGround } from '../../kernel/access-policy.ts';
 
@@ -59,16 +60,20 @@ export async function resolveGround(trx: Transaction<Database>, g: Ground, proof
   }
   const agent = await card(trx, g.agentCardSerial, proof);
   const beneficiary = await card(trx, g.cardSerial, proof);
+  // the agent's level and structure as they are now: a suspension takes effect on the next write
+  const facts = agent ? await agentFacts(trx, agent.person_id) : null;
   return {
     actor: { kind: 'person', personId: agent?.person_id ?? '' },
     ground: {
       kind: 'consent',
       agentCard: agent ? { ...policyCard(agent), role: agent.role } : null,
       beneficiaryCard: beneficiary ? policyCard(beneficiary) : null,
+      agent: facts,
     },
     actorIdentifier: agent?.identifier ?? 'inconnu',
     groundName: 'present-beneficiary',
-    detail: { cardSerial: g.cardSerial, agentCardSerial: g.agentCardSerial, ...proofDetail(proof) },
+    // the structure the agent acted for, as it was then: the person's journal names it
+    detail: { cardSerial: g.cardSerial, agentCardSerial: g.agentCardSerial, ...(facts?.structureId ? { structureId: facts.structureId } : {}), ...proofDetail(proof) },
   };
 }
 

@@ -16,8 +16,9 @@ import { ISSUER_OF, expiryOf } from '../../../protocol/vault.ts';
 import type { AuditEntry as AuditView, DocumentSummary, VersionDetail } from '../../../protocol/vault.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database, DocumentRow } from '../../kernel/storage/schema.ts';
-import { decide } from '../../kernel/access-policy.ts';
-import type { PolicyAction, PolicyActor, PolicyGround } from '../../kernel/access-policy.ts';
+import { agentFacts, structureNames } from '../agents/index.ts';
+import { agentReach, categoryOf, decide } from '../../kernel/access-policy.ts';
+import type { AgentReach, PolicyAction, PolicyActor, PolicyAgent, PolicyGround } from '../../kernel/access-policy.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { loadServerSecret } from '../../kernel/secrets.ts';
@@ -57,7 +58,10 @@ async function cardFacts(db: Kysely<Database>, serial: string) {
 }
 
 /** The policy's view of a session, with the cards' statuses as they are now (a card blocked mid-session stops it). */
-async function groundOf(db: Kysely<Database>, s: PersonSession): Promise<{ actor: PolicyActor; ground: PolicyGround; actorId: string; groundName: string }> {
+async function groundOf(
+  db: Kysely<Database>,
+  s: PersonSession,
+): Promise<{ actor: PolicyActor; ground: PolicyGround; actorId: string; groundName: string; agent: PolicyAgent | null }> {
   const mine = await cardFacts(db, s.cardSerial);
   if (!s.consent) {
     return {
@@ -66,23 +70,28 @@ async function groundOf(db: Kysely<Database>, s: PersonSession): Promise<{ actor
       ground: { kind: 'own-card', card: mine ? { serial: mine.serial, personId: mine.person_id, status: mine.status, proven: true } : null },
       actorId: s.identifier,
       groundName: 'own-card',
+      agent: null,
     };
   }
   const agent = await cardFacts(db, s.consent.agentCardSerial);
+  // the agent's level and structure as they are now: a suspension mid-session stops the next read
+  const facts = await agentFacts(db, s.consent.agentPersonId);
   return {
     actor: { kind: 'person', personId: s.consent.agentPersonId },
     ground: {
       kind: 'consent',
       agentCard: agent ? { serial: agent.serial, personId: agent.person_id, status: agent.status, role: agent.role, proven: true } : null,
       beneficiaryCard: mine ? { serial: mine.serial, personId: mine.person_id, status: mine.status, proven: true } : null,
+      agent: facts,
     },
     actorId: s.consent.agentIdentifier,
     groundName: 'present-beneficiary',
+    agent: facts,
   };
 }
 
 /** Asks the access policy for this session (its cards as they are now); the aid space reuses it. */
-export async function check(deps: VaultDeps, s: PersonSession, action: PolicyAction, doc: Pick<DocumentRow, 'vault' | 'doc_type'> | null) {
+export async function check(deps: VaultDeps, s: PersonSession, action: PolicyAction, doc: Pick<DocumentRow, 'vault' | 'doc_type'> | null, aidIds?: readonly string[]) {
   const g = await groundOf(deps.db, s);
   const d = decide({
     actor: g.actor,
@@ -90,6 +99,7 @@ export async function check(deps: VaultDeps, s: PersonSession, action: PolicyAct
     subject: { personId: s.personId },
     documentClass: doc ? { vault: doc.vault, docType: doc.doc_type } : null,
     ground: g.ground,
+    ...(aidIds ? { aidIds } : {}),
   });
   return { ...g, decision: d };
 }
@@ -106,7 +116,7 @@ function sessionRef(sessionId: string): string {
 async function journalRead(
   deps: VaultDeps,
   s: PersonSession,
-  c: { actorId: string; groundName: string },
+  c: { actorId: string; groundName: string; agent?: PolicyAgent | null },
   action: string,
   documentId: string | null,
   detail: { [key: string]: Json | undefined } = {},
@@ -122,6 +132,8 @@ async function journalRead(
         kioskId: s.kioskId,
         cardSerial: s.cardSerial,
         ...(s.consent ? { agentCardSerial: s.consent.agentCardSerial } : {}),
+        // the structure the agent acted for, as it was then: the person's journal names it
+        ...(c.agent?.structureId ? { structureId: c.agent.structureId } : {}),
         session: sessionRef(s.id),
         ...detail,
       },
@@ -185,10 +197,22 @@ async function summaries(deps: VaultDeps, personId: string, ids?: string[]): Pro
   return rows.map((r) => summary(r, r));
 }
 
+/**
+ * On an agent's session, only the papers their reach opens (vault and category): an agent at `accueil`
+ * must not learn from a list or a search that the person has a RIB or a health paper. The person's own
+ * session sees everything.
+ */
+function withinReach(reach: AgentReach | null): (d: Pick<DocumentSummary, 'vault' | 'docType'>) => boolean {
+  if (reach === null) return () => true;
+  return (d) => reach.vaults.includes(d.vault) && reach.categories.includes(categoryOf(d.docType));
+}
+
+const reachOf = (c: { agent: PolicyAgent | null; groundName: string }): AgentReach | null => (c.groundName === 'own-card' ? null : agentReach(c.agent, null));
+
 export async function listVault(deps: VaultDeps, s: PersonSession): Promise<VaultOutcome<DocumentSummary[]>> {
   const c = await check(deps, s, 'vault.list', null);
   if (!c.decision.allow) return forbidden(c.decision.reason);
-  const listed = await summaries(deps, s.personId);
+  const listed = (await summaries(deps, s.personId)).filter(withinReach(reachOf(c)));
   await journalRead(deps, s, c, 'vault.list', null, { count: listed.length });
   return { ok: true, value: listed };
 }
@@ -198,9 +222,10 @@ export async function searchVault(deps: VaultDeps, s: PersonSession, query: stri
   if (!c.decision.allow) return forbidden(c.decision.reason);
   const hits = await searchDocuments(deps.db, deps.dialect, s.personId, query);
   const byId = new Map((await summaries(deps, s.personId, hits.map((h) => h.documentId))).map((d) => [d.id, d]));
+  const visible = withinReach(reachOf(c));
   const found = hits.flatMap((h) => {
     const d = byId.get(h.documentId);
-    return d ? [{ ...d, ...(h.snippet ? { snippet: h.snippet } : {}) }] : [];
+    return d && visible(d) ? [{ ...d, ...(h.snippet ? { snippet: h.snippet } : {}) }] : [];
   });
   // the snippets show the papers' text: which papers were shown is journaled, the query only as a keyed hash
   await journalRead(deps, s, c, 'vault.search', null, { queryMac: await queryMac(deps.db, query), documents: found.map((d) => d.id) });
@@ -371,9 +396,12 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
     .execute();
   const ids = [...new Set(rows.filter((r) => r.actor_kind === 'person').map((r) => r.actor_id))];
   const people = ids.length
-    ? await deps.db.selectFrom('persons').select(['identifier', 'first_name', 'role']).where('identifier', 'in', ids).execute()
+    ? await deps.db.selectFrom('persons').select(['identifier', 'first_name', 'last_name', 'role']).where('identifier', 'in', ids).execute()
     : [];
   const nameOf = new Map(people.map((p) => [p.identifier, p]));
+  // the structures agents acted for, as journaled with each act
+  const structureIds = [...new Set(rows.flatMap((r) => (r.actor_kind === 'person' && typeof detailOf(r).structureId === 'string' ? [String(detailOf(r).structureId)] : [])))];
+  const structureOf = await structureNames(deps.db, structureIds);
   // heads of service who processed a request: named by their institution, not as "the platform"
   const staffIds = [...new Set(rows.filter((r) => r.actor_kind === 'staff' && r.ground === 'institution-processing').map((r) => r.actor_id))];
   const services = staffIds.length
@@ -464,7 +492,10 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
     else if (r.actor_kind === 'system') who = JOURNAL_WHO.platform;
     else {
       const p = nameOf.get(r.actor_id);
-      who = p ? JOURNAL_WHO.person(p.first_name, p.role === 'agent') : JOURNAL_WHO.someone;
+      const sid = detailOf(r).structureId;
+      const structure = p?.role === 'agent' && typeof sid === 'string' ? structureOf.get(sid) : undefined;
+      if (p && structure) who = JOURNAL_WHO.agentOf(p.first_name, p.last_name, structure);
+      else who = p ? JOURNAL_WHO.person(p.first_name, p.role === 'agent') : JOURNAL_WHO.someone;
     }
     const platform = r.actor_kind === 'system';
     lines.push({ at: r.at, who, action: actionWords(r, run), documentTitle: titleOf(run), ground: r.ground, kind: platform ? 'platform' : 'other', why: platform ? null : (JOURNAL_WHY[r.ground] ?? null) });

@@ -17,6 +17,7 @@ import * as m0012 from './migrations/0012_blob_upload_activity.ts';
 import * as m0013 from './migrations/0013_refused_blobs.ts';
 import * as m0014 from './migrations/0014_decision_terms.ts';
 import * as m0015 from './migrations/0015_holder_answer.ts';
+import * as m0016 from './migrations/0016_structures_agents.ts';
 import * as m0017 from './migrations/0017_procurations.ts';
 import * as m0018 from './migrations/0018_checklist_adjustments.ts';
 import * as m0019 from './migrations/0019_search_scope_tokens.ts';
@@ -28,7 +29,7 @@ interface NumberedMigration {
 }
 
 /** In order. Append new migrations here; never edit or reorder an existing one. */
-export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0017, m0018, m0019];
+export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018, m0019];
 
 function provider(dialect: Dialect): MigrationProvider {
   return {

@@ -319,14 +319,43 @@ export interface ApplicationNoticesTable {
   seen_at: string | null;
 }
 
+export type StaffRole = 'institution' | 'structure-admin';
+
 export interface StaffAccountsTable {
   id: string;
   login: string;
   display_name: string;
-  institution_id: string;
+  /** an institution's head of service: their institution; null for a structure admin */
+  institution_id: string | null;
   password_hash: string;
   created_at: string;
   disabled_at: string | null;
+  role: Generated<StaffRole>;
+  /** a structure admin's structure; null for an institution's account */
+  structure_id: Generated<string | null>;
+}
+
+export type StructureKindColumn = 'cms' | 'ccas' | 'france-services' | 'association';
+export type CompetenceLevelColumn = 'accueil' | 'accompagnement' | 'travail-social';
+
+export interface StructuresTable {
+  id: string;
+  kind: StructureKindColumn;
+  name: string;
+  address: string | null;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface AgentProfilesTable {
+  person_id: string;
+  structure_id: string;
+  level: CompetenceLevelColumn;
+  suspended_at: string | null;
+  suspended_reason: 'inactive' | 'admin' | null;
+  last_active_at: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface ConsoleSessionsTable {
@@ -402,6 +431,8 @@ export interface Database {
   staff_accounts: StaffAccountsTable;
   console_sessions: ConsoleSessionsTable;
   console_login_failures: ConsoleLoginFailuresTable;
+  structures: StructuresTable;
+  agent_profiles: AgentProfilesTable;
   procurations: ProcurationsTable;
 }
 
@@ -453,4 +484,6 @@ export type DossierRow = Selectable<DossiersTable>;
 export type DossierPieceRow = Selectable<DossierPiecesTable>;
 export type ApplicationNoticeRow = Selectable<ApplicationNoticesTable>;
 export type StaffAccountRow = Selectable<StaffAccountsTable>;
+export type StructureRow = Selectable<StructuresTable>;
+export type AgentProfileRow = Selectable<AgentProfilesTable>;
 export type NewAuditRow = Insertable<AuditJournalTable>;

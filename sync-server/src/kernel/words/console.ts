@@ -31,6 +31,9 @@ export const CONSOLE_WHO = {
   someService: 'Le service',
 } as const;
 
+/** The menu's link to the queue. */
+export const QUEUE_MENU = 'Demandes à traiter';
+
 /** The queue filter's first choice. */
 export const ALL_QUEUE = 'Toutes les demandes à traiter';
 
@@ -247,3 +250,41 @@ export const HOLDER_WORDS = {
 } as const;
 
 const RELATION_WORDS: Record<string, string> = { conjoint: 'mon conjoint', enfant: 'mon enfant', parent: 'mon parent', autre: 'une autre personne' };
+
+/** The structure admin's page of agents (docs/agents.md): the levels in plain words, the states, the actions. */
+export const AGENT_PAGE_WORDS = {
+  title: 'Les agents de la structure',
+  menu: 'Agents',
+  brand: 'Facilitateur — agents de la structure',
+  lead: (structure: string) => `Les agents de ${structure} : leur niveau dit ce qu’ils peuvent voir et faire pour une personne.`,
+  none: 'Aucun agent dans cette structure pour le moment.',
+  columns: { name: 'Nom', identifier: 'Identifiant de la carte', level: 'Niveau', lastActive: 'Dernière venue', state: 'État', actions: 'Actions' },
+  never: 'jamais',
+  active: 'Actif',
+  suspendedInactive: 'Suspendu (trop longtemps sans venir)',
+  suspendedAdmin: 'Suspendu par la structure',
+  changeLevel: 'Changer le niveau',
+  suspend: 'Suspendre',
+  reactivate: 'Réactiver',
+  attachTitle: 'Ajouter un agent à la structure',
+  attachHint: 'L’identifiant est écrit sur la carte de l’agent (FAC-XXXX-XXXX-XXXX).',
+  identifierLabel: 'Identifiant de la carte',
+  levelLabel: 'Niveau',
+  attach: 'Ajouter l’agent',
+  done: 'C’est fait.',
+  unchanged: 'Rien n’a changé : c’était déjà ainsi.',
+  refused: {
+    unknown: 'Aucune personne n’a cet identifiant.',
+    'not-agent': 'Cette carte n’est pas une carte d’agent.',
+    'other-structure': 'Cet agent travaille dans une autre structure.',
+  },
+  badIdentifier: 'Écrivez l’identifiant comme sur la carte : FAC-XXXX-XXXX-XXXX.',
+  notForYou: { title: 'Page réservée', text: 'Cette page est réservée aux responsables d’une structure.' },
+} as const;
+
+/** The three competence levels, as the structure admin reads them. */
+export const LEVEL_WORDS: Readonly<Record<'accueil' | 'accompagnement' | 'travail-social', { name: string; hint: string }>> = {
+  accueil: { name: 'Accueil', hint: 'papiers de tous les jours ; ni RIB, ni santé, ni demandes' },
+  accompagnement: { name: 'Accompagnement', hint: 'tous les papiers sauf la santé ; les demandes et les messages' },
+  'travail-social': { name: 'Travail social', hint: 'tous les papiers, santé comprise ; les demandes et les messages' },
+};

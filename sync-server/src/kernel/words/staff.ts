@@ -52,3 +52,12 @@ export const CARD_PIN_WORDS = {
   badLength: (min: number, max: number) =>
     `Le code doit avoir ${min} à ${max} chiffres, sans lettre ni espace : les cartes OpenPGP et leurs outils refusent un code plus court.`,
 } as const;
+
+/** The staff commands about structures and their admins (`structure create`, `console-account create --structure`). */
+export const STRUCTURE_CLI_WORDS = {
+  unknownStructure: 'structure inconnue / unknown structure',
+  oneOwner: 'donnez --institution ou --structure, pas les deux / give --institution or --structure, not both',
+  badKind: 'type de structure : cms, ccas, france-services ou association / structure kind: cms, ccas, france-services or association',
+  created: (id: string, name: string) => [`Structure créée : ${id} (${name})`, `structure created: ${id}`] as const,
+  exists: (id: string) => [`La structure ${id} existe déjà : rien n’a changé`, `structure ${id} exists: nothing changed`] as const,
+} as const;

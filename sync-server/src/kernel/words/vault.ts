@@ -105,6 +105,8 @@ export const JOURNAL_WHO = {
   platformStaff: 'Un agent de la plateforme (administration)',
   platform: 'La plateforme',
   person: (firstName: string, agent: boolean) => `${firstName}${agent ? ' (agent)' : ''}`,
+  /** an agent named with the structure they acted for: « Sophie Lefèvre (CMS du centre-ville) » */
+  agentOf: (firstName: string, lastName: string, structure: string) => `${firstName} ${lastName} (${structure})`,
   someone: 'Une personne',
 } as const;
 

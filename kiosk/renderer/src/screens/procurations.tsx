@@ -56,6 +56,20 @@ export function WhoCanAct({ onBack }: { onBack: () => void }) {
                 <p>
                   <span class="badge status-present">{p.stateLabel}</span> {t.procuration.until(dateFr(p.until))}
                 </p>
+                {/* withdrawing is the first thing in reach: two taps, wherever the list ends */}
+                <div class="actions left">
+                  <button type="button" class="button danger" disabled={busy} onClick={() => setAsked(p)}>
+                    {t.procuration.revoke}
+                  </button>
+                  <button
+                    type="button"
+                    class="button secondary"
+                    disabled={busy}
+                    onClick={() => void act(async () => printedText(await kiosk.call('procuration.print', { procurationId: p.id })))}
+                  >
+                    {t.procuration.print}
+                  </button>
+                </div>
                 <p>
                   <strong>{t.procuration.can}</strong> {p.actionsWords.join(', ')}.
                 </p>
@@ -75,19 +89,6 @@ export function WhoCanAct({ onBack }: { onBack: () => void }) {
                     ))}
                   </ul>
                 )}
-                <div class="actions left">
-                  <button type="button" class="button danger" disabled={busy} onClick={() => setAsked(p)}>
-                    {t.procuration.revoke}
-                  </button>
-                  <button
-                    type="button"
-                    class="button secondary"
-                    disabled={busy}
-                    onClick={() => void act(async () => printedText(await kiosk.call('procuration.print', { procurationId: p.id })))}
-                  >
-                    {t.procuration.print}
-                  </button>
-                </div>
               </li>
             ))}
           </ul>

@@ -195,6 +195,80 @@ describe.each(DIALECTS)('structure admin console (%s)', (dialect) => {
     expect(anon.headers.location).toBe('/console/connexion');
   });
 
+  it('lists the procurations given to its agents and withdraws one; another structure’s admin cannot', async () => {
+    const ids = async (identifier: string) => (await storage.db.selectFrom('persons').select('id').where('identifier', '=', identifier).executeTakeFirstOrThrow()).id;
+    const camille = await ids(CAMILLE.identifier);
+    const sophie = await ids(SOPHIE);
+    const id = randomUUID();
+    const today = new Date().toISOString().slice(0, 10);
+    const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const scope = { aids: ['*'], categories: ['identity', 'income'], actions: ['consult', 'send-without-me'] };
+    // the row as the store keeps it (what this page reads); the signatures are the store's tests' business
+    const text = {
+      context: 'FACILITATEUR-PROCURATION-V1',
+      id,
+      person: { identifier: CAMILLE.identifier, name: 'Camille Martin', cardSerial: CAMILLE.card },
+      agent: { identifier: SOPHIE, name: 'Sophie Lefèvre', cardSerial: '0A1B2C40', structure: { id: 'structure-cms-centre', name: 'CMS du centre-ville' } },
+      scope,
+      from: today,
+      until,
+      madeAt: { kioskId: 'borne-cms-centre-1', place: 'Tablette du CMS du centre-ville' },
+      createdAt: new Date().toISOString(),
+      renews: null,
+    };
+    await storage.db
+      .insertInto('procurations')
+      .values({
+        id,
+        person_id: camille,
+        agent_person_id: sophie,
+        structure_id: 'structure-cms-centre',
+        text: JSON.stringify(text),
+        person_signature: 'x',
+        agent_signature: 'x',
+        person_certificate: 'x',
+        agent_certificate: 'x',
+        person_card_serial: CAMILLE.card,
+        agent_card_serial: '0A1B2C40',
+        from_day: today,
+        until_day: until,
+        scope: JSON.stringify(scope),
+        kiosk_id: 'borne-cms-centre-1',
+        created_at: text.createdAt,
+        stored_at: text.createdAt,
+        revoked_at: null,
+        revoked_by: null,
+        revoked_reason: null,
+        renews: null,
+      })
+      .execute();
+
+    // another structure's admin neither sees it nor withdraws it
+    const other = await adminOf('ccas-admin');
+    expect((await other.get('/console/agents')).body).not.toContain('Camille Martin');
+    const refused = await other.post('/console/agents/procuration-retrait', { csrf: other.csrf, id, reason: 'essai' });
+    expect(refused.headers.location).toBe('/console/agents?fait=terminee');
+    expect((await storage.db.selectFrom('procurations').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow()).revoked_at).toBeNull();
+
+    const a = await adminOf('cms-admin');
+    const page = (await a.get('/console/agents')).body;
+    expect(page).toContain('Les procurations en cours');
+    expect(page).toContain('Camille Martin');
+    expect(page).toContain('envoyer mes demandes sans moi');
+    // without its CSRF token nothing happens
+    expect((await a.post('/console/agents/procuration-retrait', { id, reason: 'départ' })).statusCode).toBe(403);
+    const done = await a.post('/console/agents/procuration-retrait', { csrf: a.csrf, id, reason: 'L’agente quitte le CMS' });
+    expect(done.headers.location).toBe('/console/agents?fait=retiree');
+    expect(await storage.db.selectFrom('procurations').select(['revoked_by', 'revoked_reason']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ revoked_by: 'structure', revoked_reason: 'L’agente quitte le CMS' });
+    expect(await lastAudit()).toMatchObject({ action: 'procuration.revoke', subject_person_id: camille, actor_id: 'cms-admin' });
+    const after = (await a.get('/console/agents?fait=retiree')).body;
+    expect(after).toContain('La procuration est retirée.');
+    expect(after).not.toContain('Camille Martin');
+    // twice: already over
+    expect((await a.post('/console/agents/procuration-retrait', { csrf: a.csrf, id })).headers.location).toBe('/console/agents?fait=terminee');
+    expect((await verifyAuditChain(storage.db)).ok).toBe(true);
+  });
+
   it('logs the structure admin out', async () => {
     const a = await adminOf('cms-admin');
     const res = await a.post('/console/deconnexion', { csrf: a.csrf });

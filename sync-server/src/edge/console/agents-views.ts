@@ -5,8 +5,9 @@
  */
 import { CompetenceLevel } from '../../../protocol/agents.ts';
 import type { StructureAgent } from '../../features/agents/index.ts';
+import type { StructureProcuration } from '../../features/procurations/index.ts';
 import type { StructureAdminAccount } from '../../features/accounts/index.ts';
-import { AGENT_PAGE_WORDS as W, dateTimeWords, LEVEL_WORDS } from '../../kernel/words/console.ts';
+import { AGENT_PAGE_WORDS as W, dateTimeWords, dateWords, LEVEL_WORDS } from '../../kernel/words/console.ts';
 import { html } from './html.ts';
 import type { Html } from './html.ts';
 import { CONSOLE_PREFIX, layout } from './views.ts';
@@ -14,6 +15,7 @@ import type { FieldErrors } from './views.ts';
 
 export const AGENTS_PATH = `${CONSOLE_PREFIX}/agents`;
 export const AGENT_CHANGE_PATH = `${AGENTS_PATH}/changement`;
+export const PROCURATION_WITHDRAW_PATH = `${AGENTS_PATH}/procuration-retrait`;
 
 export function agentsChrome(account: StructureAdminAccount, csrf: string, notice?: string | null, errors?: FieldErrors) {
   return {
@@ -63,10 +65,43 @@ function agentRow(a: StructureAgent, csrf: string): Html {
 </tr>`;
 }
 
+function procurationRow(p: StructureProcuration, csrf: string): Html {
+  const id = `raison-${p.id}`;
+  return html`<tr>
+  <th scope="row">${p.personName}<br><span class="hint mono">${p.personIdentifier}</span></th>
+  <td>${p.agentName}</td>
+  <td>${p.actionsWords.join(', ')}</td>
+  <td>${W.procurations.dates(dateWords(p.from), dateWords(p.until))}</td>
+  <td>
+    <form class="inline" method="post" action="${PROCURATION_WITHDRAW_PATH}">
+      <input type="hidden" name="csrf" value="${csrf}">
+      <input type="hidden" name="id" value="${p.id}">
+      <div><label for="${id}">${W.procurations.reasonLabel}</label>
+      <input type="text" id="${id}" name="reason" maxlength="300"></div>
+      <button type="submit" class="danger">${W.procurations.withdraw}</button>
+    </form>
+  </td>
+</tr>`;
+}
+
+function procurationsSection(list: readonly StructureProcuration[], csrf: string): Html {
+  const c = W.procurations.columns;
+  return html`<h2>${W.procurations.title}</h2>
+<p>${W.procurations.lead}</p>
+${
+  list.length === 0
+    ? html`<p>${W.procurations.none}</p>`
+    : html`<table>
+  <thead><tr><th scope="col">${c.person}</th><th scope="col">${c.agent}</th><th scope="col">${c.allows}</th><th scope="col">${c.dates}</th><th scope="col">${c.action}</th></tr></thead>
+  <tbody>${list.map((p) => procurationRow(p, csrf))}</tbody>
+</table>`
+}`;
+}
+
 export function agentsPage(
   account: StructureAdminAccount,
   csrf: string,
-  o: { agents: StructureAgent[]; notice?: string | null; errors?: FieldErrors; typed?: { identifier: string; level: CompetenceLevel | null } },
+  o: { agents: StructureAgent[]; procurations?: readonly StructureProcuration[]; notice?: string | null; errors?: FieldErrors; typed?: { identifier: string; level: CompetenceLevel | null } },
 ): string {
   const errors = o.errors ?? {};
   const c = W.columns;
@@ -91,6 +126,7 @@ ${
   <label for="level">${W.levelLabel}</label>
   <select id="level" name="level">${levelOptions(o.typed?.level ?? 'accueil')}</select>
   <div><button type="submit">${W.attach}</button></div>
-</form>`;
+</form>
+${procurationsSection(o.procurations ?? [], csrf)}`;
   return layout(W.title, agentsChrome(account, csrf, o.notice, o.errors), body);
 }

@@ -79,6 +79,13 @@ export const ApplicationParams = z.strictObject({ id: z.uuid() });
 export const PieceParams = z.strictObject({ id: z.uuid(), itemId: ItemId });
 
 /** A structure admin's change to an agent: the identifier on the agent's card, and the level when it is set. */
+/** The structure withdraws a procuration of one of its agents; the reason is optional (the person reads it). */
+export const ProcurationWithdrawForm = z.strictObject({
+  csrf: Csrf,
+  id: z.uuid(),
+  reason: z.string().max(300).optional(),
+});
+
 export const AgentChangeForm = z.strictObject({
   csrf: Csrf,
   action: z.enum(['attach', 'level', 'suspend', 'reactivate']),

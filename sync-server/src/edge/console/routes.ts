@@ -20,7 +20,7 @@ import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { ApplicationRow, Database } from '../../kernel/storage/schema.ts';
 import { authenticateConsoleLogin, PasswordCheckGate } from '../../features/accounts/index.ts';
-import { AgentChangeForm, ApplicationParams, DecisionForm, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
+import { AgentChangeForm, ProcurationWithdrawForm, ApplicationParams, DecisionForm, formFields, LoginForm, LogoutForm, MessageForm, PieceParams, QueueQuery, registerFormParser } from './forms.ts';
 import { CONFIRM_MISSING, CONSOLE_ANSWER, DONE_WORDS, PAPER_WORDS, REFUSAL_WORDS } from '../../kernel/words/console.ts';
 import { NO_TERMS, parseEurosFr, parseStartDate, searchApplications } from '../../features/applications/index.ts';
 import type { DecisionTerms } from '../../features/applications/index.ts';
@@ -43,6 +43,7 @@ import {
 import type { ConsoleSession, StructureAdminSession } from '../../features/accounts/index.ts';
 import { findStructureSession } from '../../features/accounts/index.ts';
 import { changeAgent, listStructureAgents } from '../../features/agents/index.ts';
+import { listForStructure, revokeByStructure } from '../../features/procurations/index.ts';
 import type { AgentChange } from '../../features/agents/index.ts';
 import { checkIdentifier } from '../../../protocol/identifier.ts';
 import { agentsPage, AGENTS_PATH } from './agents-views.ts';
@@ -292,8 +293,9 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         const session = await requireStructureAdmin(request, reply);
         if (!session) return reply;
         const q = request.query as Record<string, unknown>;
-        const notice = q.fait === 'oui' ? AGENT_PAGE_WORDS.done : q.fait === 'inchange' ? AGENT_PAGE_WORDS.unchanged : null;
-        return sendPage(reply, 200, agentsPage(session.account, session.csrf, { agents: await listStructureAgents(db, session.account.structureId), notice }));
+        const notice =
+          q.fait === 'oui' ? AGENT_PAGE_WORDS.done : q.fait === 'inchange' ? AGENT_PAGE_WORDS.unchanged : q.fait === 'retiree' ? AGENT_PAGE_WORDS.procurations.withdrawn : q.fait === 'terminee' ? AGENT_PAGE_WORDS.procurations.gone : null;
+        return sendPage(reply, 200, agentsPage(session.account, session.csrf, { agents: await listStructureAgents(db, session.account.structureId), procurations: await listForStructure({ db, dialect }, session.account.structureId), notice }));
       });
 
       scope.post('/agents/changement', async (request, reply) => {
@@ -308,7 +310,12 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           sendPage(
             reply,
             status,
-            agentsPage(session.account, session.csrf, { agents: await listStructureAgents(db, session.account.structureId), errors, typed: { identifier: f.identifier, level: f.level ?? null } }),
+            agentsPage(session.account, session.csrf, {
+              agents: await listStructureAgents(db, session.account.structureId),
+              procurations: await listForStructure({ db, dialect }, session.account.structureId),
+              errors,
+              typed: { identifier: f.identifier, level: f.level ?? null },
+            }),
           );
         const identifier = checkIdentifier(f.identifier);
         if (!identifier.ok) return again(400, { identifier: AGENT_PAGE_WORDS.badIdentifier });
@@ -321,6 +328,20 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         if (!outcome.ok) return again(outcome.code === 'other-structure' ? 403 : 400, { identifier: AGENT_PAGE_WORDS.refused[outcome.code] });
         request.log.info({ login: session.account.login, action: f.action }, 'agent profile changed');
         return reply.redirect(`${AGENTS_PATH}?fait=${outcome.changed ? 'oui' : 'inchange'}`, 303);
+      });
+
+      // a procuration given to one of the structure's agents, withdrawn by the structure (an agent leaving…)
+      scope.post('/agents/procuration-retrait', async (request, reply) => {
+        const session = await requireStructureAdmin(request, reply);
+        if (!session) return reply;
+        const fields = checkedForm(request, reply, session.csrf, null);
+        if (!fields) return reply;
+        const form = ProcurationWithdrawForm.safeParse(fields);
+        if (!form.success) return badForm(reply, null);
+        const reason = form.data.reason?.trim();
+        const r = await revokeByStructure({ db, dialect }, session.account.structureId, form.data.id, { by: session.account.login, ...(reason ? { reason } : {}) });
+        request.log.info({ login: session.account.login, withdrawn: r.ok }, 'procuration withdrawn by the structure');
+        return reply.redirect(`${AGENTS_PATH}?fait=${r.ok ? 'retiree' : 'terminee'}`, 303);
       });
 
       // -------------------------------------------------------------------------------------------

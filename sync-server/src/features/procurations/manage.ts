@@ -172,6 +172,44 @@ export async function listForPerson(deps: ManageDeps, personId: string): Promise
   });
 }
 
+/** A running procuration of one of the structure's agents, as its admin's console lists it. */
+export interface StructureProcuration {
+  id: string;
+  personName: string;
+  personIdentifier: string;
+  agentName: string;
+  from: string;
+  until: string;
+  actionsWords: string[];
+}
+
+/** The procurations given to the structure's agents that are not over (in force, or to start), soonest ending first. */
+export async function listForStructure(deps: ManageDeps, structureId: string): Promise<StructureProcuration[]> {
+  const day = parisDay(deps.now?.() ?? new Date());
+  const rows = await deps.db
+    .selectFrom('procurations')
+    .innerJoin('persons', 'persons.id', 'procurations.person_id')
+    .select(['procurations.id', 'procurations.text', 'procurations.from_day', 'procurations.until_day', 'persons.identifier', 'persons.first_name', 'persons.last_name'])
+    .where('procurations.structure_id', '=', structureId)
+    .where('procurations.revoked_at', 'is', null)
+    .where('procurations.until_day', '>=', day)
+    .orderBy('procurations.until_day')
+    .orderBy('procurations.id')
+    .execute();
+  return rows.map((r) => {
+    const text = ProcurationText.parse(JSON.parse(r.text));
+    return {
+      id: r.id,
+      personName: `${r.first_name} ${r.last_name}`,
+      personIdentifier: r.identifier,
+      agentName: text.agent.name,
+      from: r.from_day,
+      until: r.until_day,
+      actionsWords: scopeOf(r).actions.map((a) => PROCURATION_ACTION_WORDS[a]),
+    };
+  });
+}
+
 /** The people who gave this agent a procuration in force today, by name. */
 export async function caseload(deps: ManageDeps, agentPersonId: string): Promise<CaseloadEntry[]> {
   const day = parisDay(deps.now?.() ?? new Date());

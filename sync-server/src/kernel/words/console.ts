@@ -280,6 +280,17 @@ export const AGENT_PAGE_WORDS = {
   },
   badIdentifier: 'Écrivez l’identifiant comme sur la carte : FAC-XXXX-XXXX-XXXX.',
   notForYou: { title: 'Page réservée', text: 'Cette page est réservée aux responsables d’une structure.' },
+  procurations: {
+    title: 'Les procurations en cours',
+    lead: 'Les personnes qui ont donné une procuration à un agent de la structure. La structure peut en retirer une, par exemple quand l’agent part.',
+    none: 'Aucune procuration en cours.',
+    columns: { person: 'Personne', agent: 'Agent', allows: 'Permet de', dates: 'Dates', action: 'Retirer' },
+    dates: (from: string, until: string) => `du ${from} au ${until}`,
+    reasonLabel: 'Raison (la personne la lira)',
+    withdraw: 'Retirer la procuration',
+    withdrawn: 'La procuration est retirée. La personne le voit sur la borne.',
+    gone: 'Cette procuration est déjà terminée, ou elle n’est pas de la structure.',
+  },
 } as const;
 
 /** The three competence levels, as the structure admin reads them. */

@@ -58,9 +58,9 @@ describe('the procuration numérique in the kiosk core, over pcscd', () => {
     expect(await make({ until: dayIn(400) })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: 'Les dates ne vont pas : une procuration dure d’un jour à un an.' } });
 
     // Camille's card signs; Sophie's PIN is wrong: nothing is sent, and her retry does not ask Camille again
-    expect(await make({ agentPin: '0000' })).toEqual({ ok: true, value: { outcome: 'wrong', who: 'agent', triesLeft: 2 } });
+    expect(await make({ agentPin: '000000' })).toEqual({ ok: true, value: { outcome: 'wrong', who: 'agent', triesLeft: 2 } });
     expect(await stack.server.db.selectFrom('procurations').select('id').execute()).toEqual([]);
-    const made = await make({ personPin: '9999' });
+    const made = await make({ personPin: '999999' });
     if (!made.ok || made.value.outcome !== 'made') throw new Error(`not made: ${JSON.stringify(made)}`);
     expect(made.value).toMatchObject({ renewed: null, until: dayIn(180) });
     const id = made.value.id;

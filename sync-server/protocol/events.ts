@@ -36,6 +36,8 @@ import {
   SubmitRequest,
 } from './applications.ts';
 import {
+  ActForAck,
+  ActForRequest,
   CaseloadAck,
   CreateProcurationAck,
   CreateProcurationRequest,
@@ -131,6 +133,7 @@ export const KIOSK_EVENTS = {
   [PROCURATION_EVENTS.caseload]: { request: SessionRequest, ack: CaseloadAck },
   [PROCURATION_EVENTS.pdf]: { request: ProcurationPdfRequest, ack: ProcurationPdfAck },
   [PROCURATION_EVENTS.structure]: { request: SessionRequest, ack: StructureAck },
+  [PROCURATION_EVENTS.act]: { request: ActForRequest, ack: ActForAck },
 } as const satisfies { [E in KioskEventNames]: KioskEventSpec };
 
 /** server → kiosk: each event's message and the kiosk's acknowledgement (null: none is asked for). */

@@ -20,6 +20,7 @@ export const PROCURATION_EVENTS = {
   caseload: 'procurations:caseload',
   pdf: 'procurations:pdf',
   structure: 'procurations:structure',
+  act: 'procurations:act',
 } as const;
 
 const fail = AckFailure;
@@ -102,3 +103,21 @@ export const ProcurationPdfAck = PdfAck;
 /** The agent's structure as the platform knows it (in the agent's session): what a procuration names. */
 export const StructureAck = z.union([z.object({ ok: z.literal(true), structure: StructureRef.nullable() }), fail]);
 export type StructureAck = z.infer<typeof StructureAck>;
+
+/**
+ * The agent, alone at the box (their own card's session), acts for one person of their caseload on the
+ * procuration that person signed: the server opens a session on that person's vault, decided at every
+ * call on the procuration ground (level ∩ what the person allowed, the procuration still in force).
+ */
+export const ActForRequest = SessionRequest.extend({ procurationId: Uuid });
+export const ActForAck = z.union([
+  z.object({
+    ok: z.literal(true),
+    sessionId: Uuid,
+    expiresAt: IsoDateTime,
+    person: z.object({ identifier: z.string(), firstName: z.string(), lastName: z.string() }),
+    until: IsoDate,
+  }),
+  fail,
+]);
+export type ActForAck = z.infer<typeof ActForAck>;

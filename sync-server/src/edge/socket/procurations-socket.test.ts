@@ -11,7 +11,8 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PdfAck } from '../../../protocol/applications.ts';
 import { proofMessage } from '../../../protocol/mutations.ts';
-import { CaseloadAck, CreateProcurationAck, MineAck, PROCURATION_EVENTS, RevokeProcurationAck, revokeAct } from '../../../protocol/procurations-events.ts';
+import { ActForAck, CaseloadAck, CreateProcurationAck, MineAck, PROCURATION_EVENTS, RevokeProcurationAck, revokeAct } from '../../../protocol/procurations-events.ts';
+import { ListAck, VAULT_EVENTS } from '../../../protocol/vault.ts';
 import { initCa } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { factsFor } from '../../features/procurations/index.ts';
@@ -115,6 +116,52 @@ describe.each(DIALECTS)('procurations over the kiosk socket (%s)', (dialect) => 
     expect((await facts())?.inForce).toBe(false);
     expect(CaseloadAck.parse(await ask(a.socket, PROCURATION_EVENTS.caseload, { sessionId: a.agentSession }))).toEqual({ ok: true, people: [] });
     expect(MineAck.parse(await ask(a.socket, PROCURATION_EVENTS.mine, { sessionId: a.personSession }))).toMatchObject({ ok: true, procurations: [{ state: 'revoked-person' }] });
+  });
+
+  it('the agent alone acts for the person on it: only the papers the person allowed, each read journaled with it; over once withdrawn', async () => {
+    const a = await accompanied();
+    const text = procurationText(a.person, a.agent, a.kiosk.kioskId);
+    expect(await create(a, a.personSession, signProcuration(text, a.personCard, a.agentCard))).toMatchObject({ ok: true });
+    // Camille's papers: an identity card and a payslip (allowed), a RIB and a health paper (not)
+    const now = new Date().toISOString();
+    await server.db.insertInto('blobs').values({ sha256: 'b'.repeat(64), size: 1, mime: 'image/jpeg', created_at: now }).onConflict((oc) => oc.doNothing()).execute();
+    for (const docType of ['identity-card', 'payslip', 'rib', 'health-insurance']) {
+      const id = randomUUID();
+      await server.db
+        .insertInto('documents')
+        .values({ id, owner_person_id: a.person.id, vault: 'personal', doc_type: docType, institution_id: null, current_version: 1, title: docType, issued_on: null, expires_on: null, created_at: now, updated_at: now })
+        .execute();
+      await server.db
+        .insertInto('document_versions')
+        .values({ document_id: id, version: 1, fields: '{}', ocr_text: '', blob_sha256: 'b'.repeat(64), captured_at: now, created_at: now, source_kiosk_id: null, source_mutation_id: null, thumbnail_sha256: null, pages: 1 })
+        .execute();
+    }
+
+    // the person's own session cannot act for anyone; the agent's can, for her
+    expect(ActForAck.parse(await ask(a.socket, PROCURATION_EVENTS.act, { sessionId: a.personSession, procurationId: text.id }))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const acting = ActForAck.parse(await ask(a.socket, PROCURATION_EVENTS.act, { sessionId: a.agentSession, procurationId: text.id }));
+    if (!acting.ok) throw new Error(acting.error.message);
+    expect(acting.person).toEqual({ identifier: a.person.identifier, firstName: 'Camille', lastName: 'Martin' });
+    const list = ListAck.parse(await ask(a.socket, VAULT_EVENTS.list, { sessionId: acting.sessionId }));
+    if (!list.ok) throw new Error(list.error.message);
+    expect(list.documents.map((d) => d.docType).sort()).toEqual(['identity-card', 'payslip']);
+    const read = await server.db.selectFrom('audit_journal').selectAll().where('action', '=', 'vault.list').where('subject_person_id', '=', a.person.id).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(read).toMatchObject({ ground: 'procuration', actor_id: a.agent.identifier });
+    expect(JSON.parse(read.detail)).toMatchObject({ procurationId: text.id });
+    // the person's list counts what was done under it
+    const mine = MineAck.parse(await ask(a.socket, PROCURATION_EVENTS.mine, { sessionId: a.personSession }));
+    expect(mine).toMatchObject({ ok: true, procurations: [{ id: text.id, acts: { count: 1 } }] });
+
+    // another agent's session cannot use it
+    const other = await addPerson(server.db, { role: 'agent', firstName: 'Luc', lastName: 'Moreau' });
+    const otherSession = await openSession(a.kiosk, a.socket, await certify(ca, other));
+    expect(ActForAck.parse(await ask(a.socket, PROCURATION_EVENTS.act, { sessionId: otherSession, procurationId: text.id }))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    // withdrawn by the person: the next read on it is refused, and no new session opens on it
+    const actId = randomUUID();
+    expect(RevokeProcurationAck.parse(await ask(a.socket, PROCURATION_EVENTS.revoke, { sessionId: a.personSession, procurationId: text.id, actId, proof: revokeProof(a, text.id, actId, a.personCard) }))).toEqual({ ok: true });
+    expect(ListAck.parse(await ask(a.socket, VAULT_EVENTS.list, { sessionId: acting.sessionId }))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(ActForAck.parse(await ask(a.socket, PROCURATION_EVENTS.act, { sessionId: a.agentSession, procurationId: text.id }))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
   it('refused: one card only, cards not the session’s, dates, another person’s procuration', async () => {

@@ -7,6 +7,9 @@
 import { personNameOf } from '../../features/persons/index.ts';
 import { touchAgent } from '../../features/agents/index.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { parisDay } from '../../../protocol/format.ts';
+import { PROCURATION_EVENTS } from '../../../protocol/procurations-events.ts';
+import { factsFor } from '../../features/procurations/index.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Server as IoServer, Socket } from 'socket.io';
@@ -69,7 +72,7 @@ export function personSessionOf(socket: Socket, sessionId: string): PersonSessio
  */
 export function onPersonSession<E extends SessionEventName & RefusableEventName>(
   socket: Socket,
-  deps: Pick<PersonSocketDeps, 'db' | 'dialect' | 'log'>,
+  deps: Pick<PersonSocketDeps, 'db' | 'dialect' | 'log'> & Partial<Pick<VaultDeps, 'ca'>>,
   event: E,
   run: (req: ParsedRequestOf<E>, s: PersonSession) => Promise<AckReplyOf<E>>,
   o: {
@@ -87,7 +90,7 @@ export function onPersonSession<E extends SessionEventName & RefusableEventName>
       const s = personSessionOf(socket, (req as { sessionId: string }).sessionId);
       if (!s) return refusal<E>(fail('forbidden', SOCKET_ANSWER.noSession));
       const act = o.act?.(req) ?? { action: 'vault.list' as const };
-      const c = await check({ db: deps.db, dialect: deps.dialect }, s, act.action, null, act.aidIds);
+      const c = await check({ db: deps.db, dialect: deps.dialect, ...(deps.ca ? { ca: deps.ca } : {}) }, s, act.action, null, act.aidIds);
       if (!c.decision.allow) return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason)));
       return run(req, s);
     },
@@ -96,7 +99,7 @@ export function onPersonSession<E extends SessionEventName & RefusableEventName>
 }
 
 export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
-  const vault: VaultDeps = { db: deps.db, dialect: deps.dialect };
+  const vault: VaultDeps = { db: deps.db, dialect: deps.dialect, ca: deps.ca };
   const idleMs = deps.sessionIdleMs ?? 30 * 60_000;
 
   io.of(KIOSK_NAMESPACE).on('connection', (socket) => {
@@ -174,12 +177,51 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       return { ok: true, sessionId: s.id, expiresAt: new Date(s.expiresAt).toISOString() };
     });
 
+    // an agent alone at the box acts for a person of their caseload, on the procuration that person signed
+    on(PROCURATION_EVENTS.act, async (req) => {
+      const agent = session(req.sessionId);
+      if (!agent || agent.role !== 'agent' || agent.consent || agent.procuration) return fail('forbidden', SOCKET_ANSWER.agentSessionEnded);
+      const row = await deps.db
+        .selectFrom('procurations')
+        .innerJoin('persons', 'persons.id', 'procurations.person_id')
+        .select(['procurations.person_id', 'procurations.until_day', 'persons.identifier', 'persons.first_name', 'persons.last_name'])
+        .where('procurations.id', '=', req.procurationId)
+        .where('procurations.agent_person_id', '=', agent.personId)
+        .executeTakeFirst();
+      const facts = row ? await factsFor(deps.db, { personId: row.person_id, agentPersonId: agent.personId, procurationId: req.procurationId, day: parisDay() }, deps.ca()) : null;
+      if (!row || !facts || !facts.verified || !facts.inForce) {
+        deps.log.warn({ kioskId, found: row !== undefined, verified: facts?.verified ?? false, inForce: facts?.inForce ?? false }, 'acting on a procuration refused');
+        return fail('forbidden', SOCKET_ANSWER.procurationNotUsable);
+      }
+      const s: PersonSession = {
+        id: randomUUID(),
+        kioskId,
+        personId: row.person_id,
+        identifier: row.identifier,
+        firstName: row.first_name,
+        cardSerial: agent.cardSerial,
+        role: 'beneficiary',
+        consent: null,
+        procuration: { id: req.procurationId, agentPersonId: agent.personId, agentIdentifier: agent.identifier, agentCardSerial: agent.cardSerial },
+        expiresAt: Date.now() + idleMs,
+      };
+      sessions.set(s.id, s);
+      deps.log.info({ kioskId }, 'acting on a procuration');
+      return {
+        ok: true,
+        sessionId: s.id,
+        expiresAt: new Date(s.expiresAt).toISOString(),
+        person: { identifier: row.identifier, firstName: row.first_name, lastName: row.last_name },
+        until: row.until_day,
+      };
+    });
+
     on(VAULT_EVENTS.close, async (req) => {
       const closed = sessions.get(req.sessionId);
       sessions.delete(req.sessionId);
-      // a beneficiary's consent ends with the agent's session
-      if (closed && !closed.consent) {
-        for (const [id, s] of sessions) if (s.consent?.agentCardSerial === closed.cardSerial) sessions.delete(id);
+      // a beneficiary's consent, and the sessions the agent opened on procurations, end with the agent's session
+      if (closed && !closed.consent && !closed.procuration) {
+        for (const [id, s] of sessions) if (s.consent?.agentCardSerial === closed.cardSerial || s.procuration?.agentCardSerial === closed.cardSerial) sessions.delete(id);
       }
       return { ok: true };
     });

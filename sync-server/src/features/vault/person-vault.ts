@@ -17,8 +17,11 @@ import type { AuditEntry as AuditView, DocumentSummary, VersionDetail } from '..
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database, DocumentRow } from '../../kernel/storage/schema.ts';
 import { agentFacts, structureNames } from '../agents/index.ts';
+import { factsFor } from '../procurations/index.ts';
+import type { CaCertificate } from '../cards/index.ts';
+import { parisDay } from '../../../protocol/format.ts';
 import { agentReach, categoryOf, decide } from '../../kernel/access-policy.ts';
-import type { AgentReach, PolicyAction, PolicyActor, PolicyAgent, PolicyGround } from '../../kernel/access-policy.ts';
+import type { AgentReach, PolicyAction, PolicyActor, PolicyAgent, PolicyGround, PolicyProcuration } from '../../kernel/access-policy.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { loadServerSecret } from '../../kernel/secrets.ts';
@@ -35,12 +38,19 @@ export interface PersonSession {
   role: 'beneficiary' | 'agent';
   /** set when this is a beneficiary joined to an agent's session: the agent acts, the beneficiary consents */
   consent: { agentPersonId: string; agentIdentifier: string; agentCardSerial: string } | null;
+  /**
+   * set when an agent, alone at the box, acts for this person on the procuration they signed: the
+   * session is the person's vault seen through the agent's card (`cardSerial` is the agent's)
+   */
+  procuration?: { id: string; agentPersonId: string; agentIdentifier: string; agentCardSerial: string } | null;
   expiresAt: number;
 }
 
 export interface VaultDeps {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** the platform CA: a procuration's signatures are checked against it at every use (none: nothing on a procuration) */
+  ca?: () => Pick<CaCertificate, 'certificate'> | null;
 }
 
 export type VaultOutcome<T> = { ok: true; value: T } | { ok: false; error: { code: 'unknown' | 'forbidden'; message: string } };
@@ -59,9 +69,30 @@ async function cardFacts(db: Kysely<Database>, serial: string) {
 
 /** The policy's view of a session, with the cards' statuses as they are now (a card blocked mid-session stops it). */
 async function groundOf(
-  db: Kysely<Database>,
+  deps: VaultDeps,
   s: PersonSession,
-): Promise<{ actor: PolicyActor; ground: PolicyGround; actorId: string; groundName: string; agent: PolicyAgent | null }> {
+): Promise<{ actor: PolicyActor; ground: PolicyGround; actorId: string; groundName: string; agent: PolicyAgent | null; procuration: PolicyProcuration | null }> {
+  const db = deps.db;
+  if (s.procuration) {
+    const p = s.procuration;
+    const agentCard = await cardFacts(db, p.agentCardSerial);
+    // the agent's level and the procuration as they are now: a withdrawal or a suspension stops the next read
+    const facts = await agentFacts(db, p.agentPersonId);
+    const procuration = await factsFor(db, { personId: s.personId, agentPersonId: p.agentPersonId, procurationId: p.id, day: parisDay() }, deps.ca?.() ?? null);
+    return {
+      actor: { kind: 'person', personId: p.agentPersonId },
+      ground: {
+        kind: 'procuration',
+        agentCard: agentCard ? { serial: agentCard.serial, personId: agentCard.person_id, status: agentCard.status, role: agentCard.role, proven: true } : null,
+        agent: facts,
+        procuration,
+      },
+      actorId: p.agentIdentifier,
+      groundName: 'procuration',
+      agent: facts,
+      procuration,
+    };
+  }
   const mine = await cardFacts(db, s.cardSerial);
   if (!s.consent) {
     return {
@@ -71,6 +102,7 @@ async function groundOf(
       actorId: s.identifier,
       groundName: 'own-card',
       agent: null,
+      procuration: null,
     };
   }
   const agent = await cardFacts(db, s.consent.agentCardSerial);
@@ -87,12 +119,13 @@ async function groundOf(
     actorId: s.consent.agentIdentifier,
     groundName: 'present-beneficiary',
     agent: facts,
+    procuration: null,
   };
 }
 
 /** Asks the access policy for this session (its cards as they are now); the aid space reuses it. */
 export async function check(deps: VaultDeps, s: PersonSession, action: PolicyAction, doc: Pick<DocumentRow, 'vault' | 'doc_type'> | null, aidIds?: readonly string[]) {
-  const g = await groundOf(deps.db, s);
+  const g = await groundOf(deps, s);
   const d = decide({
     actor: g.actor,
     action,
@@ -132,6 +165,8 @@ async function journalRead(
         kioskId: s.kioskId,
         cardSerial: s.cardSerial,
         ...(s.consent ? { agentCardSerial: s.consent.agentCardSerial } : {}),
+        // an act on a procuration names it: the person's list of procurations counts what was done under each
+        ...(s.procuration ? { procurationId: s.procuration.id, agentCardSerial: s.procuration.agentCardSerial } : {}),
         // the structure the agent acted for, as it was then: the person's journal names it
         ...(c.agent?.structureId ? { structureId: c.agent.structureId } : {}),
         session: sessionRef(s.id),
@@ -207,7 +242,8 @@ function withinReach(reach: AgentReach | null): (d: Pick<DocumentSummary, 'vault
   return (d) => reach.vaults.includes(d.vault) && reach.categories.includes(categoryOf(d.docType));
 }
 
-const reachOf = (c: { agent: PolicyAgent | null; groundName: string }): AgentReach | null => (c.groundName === 'own-card' ? null : agentReach(c.agent, null));
+const reachOf = (c: { agent: PolicyAgent | null; groundName: string; procuration: PolicyProcuration | null }): AgentReach | null =>
+  c.groundName === 'own-card' ? null : agentReach(c.agent, c.procuration);
 
 export async function listVault(deps: VaultDeps, s: PersonSession): Promise<VaultOutcome<DocumentSummary[]>> {
   const c = await check(deps, s, 'vault.list', null);

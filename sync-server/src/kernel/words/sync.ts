@@ -52,6 +52,7 @@ export const ISSUE_ANSWER = {
 
 /** The kiosk socket's answers (edge/socket): a person session, a request it cannot serve. */
 export const SOCKET_ANSWER = {
+  procurationNotUsable: 'Cette procuration ne peut pas servir : elle est retirée, terminée, pas encore commencée, ou une des cartes n’est plus valable.',
   invalid: (where: string, what: string) => `Message invalide${where} : ${what}`,
   unexpectedFormat: 'format inattendu',
   internal: 'Erreur interne du serveur, réessayer plus tard.',

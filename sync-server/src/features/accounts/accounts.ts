@@ -58,34 +58,55 @@ export interface CreatedAccount {
 const ACTOR_DEFAULT = { kind: 'staff', id: 'staff-cli' } as const;
 
 /**
- * Inserts the account inside the caller's transaction (the password is hashed before); journaled, except
- * by the seed (`dialect` null), which journals none of the rows it puts in a new database.
+ * Inserts the account inside the caller's transaction (the password is hashed before): an institution's
+ * head of service, or a structure's admin (whose `institution*` answer fields name the structure).
+ * Journaled, except by the seed (`dialect` null), which journals none of the rows it puts in a new database.
  */
 async function insertAccount(
   trx: Transaction<Database>,
   dialect: Dialect | null,
-  a: { login: string; name: string; institutionId: string; passwordHash: string; at: string; actor: { kind: 'staff' | 'system'; id: string } },
+  a: {
+    login: string;
+    name: string;
+    owner: { kind: 'institution'; id: string } | { kind: 'structure'; id: string };
+    passwordHash: string;
+    at: string;
+    actor: { kind: 'staff' | 'system'; id: string };
+  },
 ): Promise<CreatedAccount> {
-  const inst = await trx.selectFrom('institutions').select(['id', 'name']).where('id', '=', a.institutionId).executeTakeFirst();
-  if (!inst) throw new ConsoleAccountError('unknown-institution', `no institution ${a.institutionId}`);
+  const institution = a.owner.kind === 'institution';
+  const owner = institution
+    ? await trx.selectFrom('institutions').select(['id', 'name']).where('id', '=', a.owner.id).executeTakeFirst()
+    : await trx.selectFrom('structures').select(['id', 'name']).where('id', '=', a.owner.id).executeTakeFirst();
+  if (!owner) throw new ConsoleAccountError(institution ? 'unknown-institution' : 'unknown-structure', `no ${a.owner.kind} ${a.owner.id}`);
   const exists = await trx.selectFrom('staff_accounts').select('id').where('login', '=', a.login).executeTakeFirst();
   if (exists) throw new ConsoleAccountError('exists', `login ${a.login} is taken`);
   const id = randomUUID();
   await trx
     .insertInto('staff_accounts')
-    .values({ id, login: a.login, display_name: a.name, institution_id: inst.id, password_hash: a.passwordHash, created_at: a.at, disabled_at: null })
+    .values({
+      id,
+      login: a.login,
+      display_name: a.name,
+      institution_id: institution ? owner.id : null,
+      ...(institution ? {} : { role: 'structure-admin' as const, structure_id: owner.id }),
+      password_hash: a.passwordHash,
+      created_at: a.at,
+      disabled_at: null,
+    })
     .execute();
-  if (dialect === null) return { id, login: a.login, institutionId: inst.id, institutionName: inst.name };
-  await appendAudit(trx, dialect, {
-    actor: a.actor,
-    action: 'console-account.create',
-    subjectPersonId: null,
-    documentId: null,
-    ground: 'staff-administration',
-    detail: { accountId: id, login: a.login, institutionId: inst.id },
-    at: a.at,
-  });
-  return { id, login: a.login, institutionId: inst.id, institutionName: inst.name };
+  if (dialect !== null) {
+    await appendAudit(trx, dialect, {
+      actor: a.actor,
+      action: 'console-account.create',
+      subjectPersonId: null,
+      documentId: null,
+      ground: 'staff-administration',
+      detail: institution ? { accountId: id, login: a.login, institutionId: owner.id } : { accountId: id, login: a.login, role: 'structure-admin', structureId: owner.id },
+      at: a.at,
+    });
+  }
+  return { id, login: a.login, institutionId: owner.id, institutionName: owner.name };
 }
 
 export async function createConsoleAccount(
@@ -101,35 +122,8 @@ export async function createConsoleAccount(
   const a = parsed.data;
   const passwordHash = await hashPassword(a.password);
   const at = new Date().toISOString();
-  if ('structureId' in a) return db.transaction().execute((trx) => insertStructureAdmin(trx, dialect, { login: a.login, name: a.name, structureId: a.structureId, passwordHash, at, actor }));
-  return db.transaction().execute((trx) => insertAccount(trx, dialect, { login: a.login, name: a.name, institutionId: a.institutionId, passwordHash, at, actor }));
-}
-
-/** A structure admin's account, journaled like the others; its `institution*` fields name the structure. */
-async function insertStructureAdmin(
-  trx: Transaction<Database>,
-  dialect: Dialect,
-  a: { login: string; name: string; structureId: string; passwordHash: string; at: string; actor: { kind: 'staff' | 'system'; id: string } },
-): Promise<CreatedAccount> {
-  const structure = await trx.selectFrom('structures').select(['id', 'name']).where('id', '=', a.structureId).executeTakeFirst();
-  if (!structure) throw new ConsoleAccountError('unknown-structure', `no structure ${a.structureId}`);
-  const exists = await trx.selectFrom('staff_accounts').select('id').where('login', '=', a.login).executeTakeFirst();
-  if (exists) throw new ConsoleAccountError('exists', `login ${a.login} is taken`);
-  const id = randomUUID();
-  await trx
-    .insertInto('staff_accounts')
-    .values({ id, login: a.login, display_name: a.name, institution_id: null, role: 'structure-admin', structure_id: structure.id, password_hash: a.passwordHash, created_at: a.at, disabled_at: null })
-    .execute();
-  await appendAudit(trx, dialect, {
-    actor: a.actor,
-    action: 'console-account.create',
-    subjectPersonId: null,
-    documentId: null,
-    ground: 'staff-administration',
-    detail: { accountId: id, login: a.login, role: 'structure-admin', structureId: structure.id },
-    at: a.at,
-  });
-  return { id, login: a.login, institutionId: structure.id, institutionName: structure.name };
+  const owner = 'structureId' in a ? ({ kind: 'structure', id: a.structureId } as const) : ({ kind: 'institution', id: a.institutionId } as const);
+  return db.transaction().execute((trx) => insertAccount(trx, dialect, { login: a.login, name: a.name, owner, passwordHash, at, actor }));
 }
 
 /**
@@ -187,7 +181,7 @@ export async function seedConsoleAccounts(
       inserted++;
       continue;
     }
-    await insertAccount(trx, null, { login, name: a.name, institutionId: a.institutionId, passwordHash: await hashPassword(a.password), at, actor: { kind: 'system', id: 'seed' } });
+    await insertAccount(trx, null, { login, name: a.name, owner: { kind: 'institution', id: a.institutionId }, passwordHash: await hashPassword(a.password), at, actor: { kind: 'system', id: 'seed' } });
     inserted++;
   }
   return inserted;

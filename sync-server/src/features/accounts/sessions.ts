@@ -56,6 +56,14 @@ export async function purgeExpiredConsoleSessions(db: Kysely<Database>, now = Da
   return Number(r.numDeletedRows);
 }
 
+/** An expired session, or one of a disabled account, is deleted: says which (null while it lives). */
+async function endIfOver(db: Kysely<Database>, hash: string, row: { expires_at: string; disabled_at: string | null }, now: Date): Promise<'expired' | 'disabled' | null> {
+  const expired = row.expires_at <= now.toISOString();
+  if (!expired && row.disabled_at === null) return null;
+  await deleteSession(db, hash);
+  return expired ? 'expired' : 'disabled';
+}
+
 export type SessionLookup = { ok: true; session: ConsoleSession } | { ok: false; reason: 'none' | 'expired' | 'disabled' };
 
 /** The live session of this cookie token; an expired one, or one of a disabled account, is deleted. */
@@ -81,11 +89,8 @@ export async function findSession(db: Kysely<Database>, token: string | undefine
     .where('console_sessions.token_hash', '=', hash)
     .executeTakeFirst();
   if (!row) return { ok: false, reason: 'none' };
-  const expired = row.expires_at <= now.toISOString();
-  if (expired || row.disabled_at !== null) {
-    await db.deleteFrom('console_sessions').where('token_hash', '=', hash).execute();
-    return { ok: false, reason: expired ? 'expired' : 'disabled' };
-  }
+  const over = await endIfOver(db, hash, row, now);
+  if (over) return { ok: false, reason: over };
   return {
     ok: true,
     session: {
@@ -148,11 +153,8 @@ export async function findStructureSession(db: Kysely<Database>, token: string |
     .where('staff_accounts.role', '=', 'structure-admin')
     .executeTakeFirst();
   if (!row) return { ok: false, reason: 'none' };
-  const expired = row.expires_at <= now.toISOString();
-  if (expired || row.disabled_at !== null) {
-    await db.deleteFrom('console_sessions').where('token_hash', '=', hash).execute();
-    return { ok: false, reason: expired ? 'expired' : 'disabled' };
-  }
+  const over = await endIfOver(db, hash, row, now);
+  if (over) return { ok: false, reason: over };
   return {
     ok: true,
     session: {

@@ -14,21 +14,10 @@ import { ProcurationText, countersignBytes, inForce, procurationBytes } from '..
 import type { ProcurationAction } from '../../../protocol/procuration.ts';
 import type { CaCertificate } from '../cards/index.ts';
 import type { Database, ProcurationRow } from '../../kernel/storage/schema.ts';
+import type { PolicyProcuration } from '../../kernel/access-policy.ts';
 
-/** The fact the access policy's procuration ground takes. */
-export interface PolicyProcuration {
-  id: string;
-  personId: string;
-  agentPersonId: string;
-  /** from ≤ day ≤ until, and neither revoked nor renewed */
-  inForce: boolean;
-  /** both signatures verify over the stored text, with certificates from our CA, and both cards are active now */
-  verified: boolean;
-  categories: readonly PaperCategory[];
-  actions: readonly ProcurationAction[];
-  /** aid ids, or ['*'] */
-  aids: readonly string[];
-}
+/** The fact the access policy's procuration ground takes (its shape is the policy's). */
+export type { PolicyProcuration };
 
 const CACHE_MAX = 5_000;
 /** Signatures already checked, by the stored procuration and the CA they were checked against. */

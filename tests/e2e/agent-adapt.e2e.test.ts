@@ -7,30 +7,22 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchKioskBrowser, openKiosk } from '../support/browser.ts';
-import type { LaunchedBrowser } from '../support/browser.ts';
-import { kioskUi } from '../support/kiosk-ui.ts';
-import type { KioskUi } from '../support/kiosk-ui.ts';
-import { startStack } from '../support/stack.ts';
+import { openKioskScreens } from '../support/kiosk-ui.ts';
+import type { KioskScreens, KioskUi } from '../support/kiosk-ui.ts';
 import type { Stack } from '../support/stack.ts';
 
+let screens: KioskScreens;
 let stack: Stack;
-let browser: LaunchedBrowser;
 let page: Page;
 let ui: KioskUi;
 
 beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchKioskBrowser();
-  page = browser.page;
-  ui = kioskUi(page, stack, { shots: process.env.FAC_E2E_SHOTS, shotPrefix: 'adapt-' });
-  await openKiosk(page, stack.host);
-  await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  screens = await openKioskScreens('adapt-');
+  ({ stack, page, ui } = screens);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+  await screens?.close();
 });
 
 const pieces = () => page.getByRole('list').filter({ has: page.getByRole('heading', { level: 3 }) }).first().getByRole('listitem');

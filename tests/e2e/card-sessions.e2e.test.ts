@@ -11,6 +11,7 @@ import type { Indicator } from '../../drivers/hid/indicators.ts';
 import type { Page } from 'playwright-core';
 import { expectScreenSound, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
+import { kioskUi } from '../support/kiosk-ui.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
@@ -38,18 +39,7 @@ async function settle(stack: Stack): Promise<void> {
 }
 
 /** Sophie logs in with her agent card, then Camille joins with hers in the second slot and her PIN. */
-async function accompany(page: Page, stack: Stack): Promise<void> {
-  await stack.insert('Sophie');
-  await page.getByText('Bonjour Sophie').waitFor();
-  await typePin(page, stack.person('Sophie').card.pin);
-  await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
-  await stack.insert('Camille', 1);
-  const dialog = page.getByRole('dialog');
-  await dialog.getByText('Bonjour Camille').waitFor();
-  for (const d of stack.person('Camille').card.pin) await dialog.getByRole('button', { name: d, exact: true }).click();
-  await dialog.getByRole('button', { name: 'Valider' }).click();
-  await page.getByText('Vous accompagnez Camille.').waitFor();
-}
+const accompany = (page: Page, stack: Stack) => kioskUi(page, stack).accompany('Camille');
 
 describe('card sessions on screen', () => {
   let stack: Stack;

@@ -8,30 +8,22 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchKioskBrowser, openKiosk } from '../support/browser.ts';
-import type { LaunchedBrowser } from '../support/browser.ts';
-import { kioskUi } from '../support/kiosk-ui.ts';
-import type { KioskUi } from '../support/kiosk-ui.ts';
-import { startStack } from '../support/stack.ts';
+import { openKioskScreens } from '../support/kiosk-ui.ts';
+import type { KioskScreens, KioskUi } from '../support/kiosk-ui.ts';
 import type { Stack } from '../support/stack.ts';
 
+let screens: KioskScreens;
 let stack: Stack;
-let browser: LaunchedBrowser;
 let page: Page;
 let ui: KioskUi;
 
 beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchKioskBrowser();
-  page = browser.page;
-  ui = kioskUi(page, stack, { shots: process.env.FAC_E2E_SHOTS, shotPrefix: 'procuration-' });
-  await openKiosk(page, stack.host);
-  await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  screens = await openKioskScreens('procuration-');
+  ({ stack, page, ui } = screens);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+  await screens?.close();
 });
 
 /** Both cards out, the box ready for the next person. */
@@ -43,13 +35,6 @@ async function bothOut(): Promise<void> {
   await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
   await expect.poll(() => stack.box.inserted(0) === null && stack.box.inserted(1) === null).toBe(true);
   await new Promise((r) => setTimeout(r, 900));
-}
-
-async function agentAlone(): Promise<void> {
-  await stack.insert('Sophie');
-  await page.getByText('Bonjour Sophie').waitFor({ timeout: 15_000 });
-  await ui.typePin(stack.person('Sophie').card.pin);
-  await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
 }
 
 const rows = () => stack.server.db.selectFrom('procurations').selectAll().execute();
@@ -89,7 +74,7 @@ describe('a procuration numérique', () => {
   });
 
   it('Sophie alone finds Camille among the people she follows', async () => {
-    await agentAlone();
+    await ui.loginAgent();
     await page.getByRole('button', { name: /^Les personnes que je suis/ }).click();
     await page.getByRole('heading', { name: 'Les personnes que je suis', level: 1 }).waitFor();
     await page.getByRole('heading', { name: /^Camille / }).waitFor();
@@ -115,7 +100,7 @@ describe('a procuration numérique', () => {
     await page.getByRole('button', { name: 'Retour' }).click();
     await ui.logout();
 
-    await agentAlone();
+    await ui.loginAgent();
     await page.getByRole('button', { name: /^Les personnes que je suis/ }).click();
     await page.getByText('Personne ne vous a donné de procuration pour le moment.').waitFor();
     await ui.logout();

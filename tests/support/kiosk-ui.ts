@@ -7,7 +7,9 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { expectScreenSound } from './browser.ts';
+import { expectScreenSound, launchKioskBrowser, openKiosk } from './browser.ts';
+import type { LaunchedBrowser } from './browser.ts';
+import { startStack } from './stack.ts';
 import type { Stack } from './stack.ts';
 
 export interface KioskUi {
@@ -18,6 +20,8 @@ export interface KioskUi {
   login(firstName: string): Promise<void>;
   /** the person takes the card: the session ends at once, wherever they were */
   logout(): Promise<void>;
+  /** Sophie, the demo agent, logs in with her card alone */
+  loginAgent(): Promise<void>;
   /** Sophie logs in with her agent card, then `person` joins with their card in the second slot and their PIN */
   accompany(person: string): Promise<void>;
   /** letters, spaces and the signs of the on-screen keyboard, typed key by key (lowercase) */
@@ -59,11 +63,14 @@ export function kioskUi(page: Page, stack: Stack, opts: { shots?: string | undef
       await expect.poll(() => stack.box.inserted(0) === null).toBe(true);
       await new Promise((r) => setTimeout(r, 900));
     },
-    async accompany(person) {
+    async loginAgent() {
       await stack.insert('Sophie');
       await page.getByText('Bonjour Sophie').waitFor({ timeout: 15_000 });
       await ui.typePin(stack.person('Sophie').card.pin);
       await page.getByText('Vous êtes connecté(e) comme agent.').waitFor();
+    },
+    async accompany(person) {
+      await ui.loginAgent();
       await stack.insert(person, 1);
       const dialog = page.getByRole('dialog');
       await dialog.getByText(`Bonjour ${person}`).waitFor();
@@ -119,4 +126,35 @@ export async function depositThroughCapture(stack: Stack, png: Buffer, docType: 
   });
   if (!confirmed.ok) throw new Error(confirmed.error.message);
   return (confirmed.value as { documentId: string }).documentId;
+}
+
+export interface KioskScreens {
+  stack: Stack;
+  browser: LaunchedBrowser;
+  page: Page;
+  ui: KioskUi;
+  close(): Promise<void>;
+}
+
+/**
+ * What most journeys start from: the real stack, Chromium on the kiosk's « Insérez votre carte », and
+ * the gestures (a picture of each screen checked when FAC_E2E_SHOTS names a folder).
+ */
+export async function openKioskScreens(shotPrefix: string): Promise<KioskScreens> {
+  const stack = await startStack();
+  const browser = await launchKioskBrowser();
+  const page = browser.page;
+  const ui = kioskUi(page, stack, { shots: process.env.FAC_E2E_SHOTS, shotPrefix });
+  await openKiosk(page, stack.host);
+  await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  return {
+    stack,
+    browser,
+    page,
+    ui,
+    async close() {
+      await browser.close();
+      await stack.close();
+    },
+  };
 }

@@ -18,27 +18,34 @@ import { printedText } from './aids/common.tsx';
 type Mine = Result<'procuration.mine'>['procurations'][number];
 type Person = Result<'procuration.caseload'>['people'][number];
 
+/** A list read from the core when the screen opens, and again when `again` changes: the list, or why not. */
+function useLoaded<T>(load: () => Promise<T>, again = 0): { value: T | null; error: string | null } {
+  const [value, setValue] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    load().then(setValue, (e: unknown) => setError(errorText(e)));
+  }, [again]);
+  return { value, error };
+}
+
+/** Still loading, or the problem in words with the way back. */
+function NotLoaded({ title, error, onBack }: { title: string; error: string | null; onBack: () => void }) {
+  if (!error) return <p aria-busy="true">{t.vault.loading}</p>;
+  return (
+    <section aria-labelledby="titre">
+      <Title>{title}</Title>
+      <Problem message={error} onBack={onBack} backLabel={t.procuration.back} />
+    </section>
+  );
+}
+
 export function WhoCanAct({ onBack }: { onBack: () => void }) {
-  const [items, setItems] = useState<Mine[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const [asked, setAsked] = useState<Mine | null>(null);
   const { busy, error, notice, act } = useAct();
-  useEffect(() => {
-    kiosk.call('procuration.mine', {}).then(
-      (r) => setItems(r.procurations),
-      (e: unknown) => setLoadError(errorText(e)),
-    );
-  }, [attempt]);
-  if (loadError) {
-    return (
-      <section aria-labelledby="titre">
-        <Title>{t.procuration.mineTitle}</Title>
-        <Problem message={loadError} onBack={onBack} backLabel={t.procuration.back} />
-      </section>
-    );
-  }
-  if (!items) return <p aria-busy="true">{t.vault.loading}</p>;
+  const loaded = useLoaded(async () => (await kiosk.call('procuration.mine', {})).procurations, attempt);
+  const items = loaded.value;
+  if (!items) return <NotLoaded title={t.procuration.mineTitle} error={loaded.error} onBack={onBack} />;
   const shown = items.filter((p) => p.state === 'in-force' || p.state === 'not-yet');
   return (
     <section aria-labelledby="titre">
@@ -313,23 +320,9 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
 }
 
 export function Caseload({ onBack }: { onBack: () => void }) {
-  const [people, setPeople] = useState<Person[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    kiosk.call('procuration.caseload', {}).then(
-      (r) => setPeople(r.people),
-      (e: unknown) => setError(errorText(e)),
-    );
-  }, []);
-  if (error) {
-    return (
-      <section aria-labelledby="titre">
-        <Title>{t.procuration.caseloadTitle}</Title>
-        <Problem message={error} onBack={onBack} backLabel={t.procuration.back} />
-      </section>
-    );
-  }
-  if (!people) return <p aria-busy="true">{t.vault.loading}</p>;
+  const loaded = useLoaded<Person[]>(async () => (await kiosk.call('procuration.caseload', {})).people);
+  const people = loaded.value;
+  if (!people) return <NotLoaded title={t.procuration.caseloadTitle} error={loaded.error} onBack={onBack} />;
   return (
     <section aria-labelledby="titre">
       <Title>{t.procuration.caseloadTitle}</Title>

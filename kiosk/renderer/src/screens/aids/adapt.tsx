@@ -22,6 +22,20 @@ function Reason({ value, onChange }: { value: string; onChange: (v: string) => v
   return <KeyField id="raison" labelClass="lead" label={t.adapt.reason} value={value} onChange={onChange} multiline rows={3} text max={300} />;
 }
 
+/** « C'est fait » once the form is complete, « Annuler » always. */
+function Answer({ ready, busy, onConfirm, onClose }: { ready: boolean; busy: boolean; onConfirm: () => void; onClose: () => void }) {
+  return (
+    <ActionBar>
+      <button type="button" class="button primary" disabled={busy || !ready} onClick={onConfirm}>
+        {t.adapt.confirm}
+      </button>
+      <button type="button" class="button secondary" onClick={onClose}>
+        {t.adapt.cancel}
+      </button>
+    </ActionBar>
+  );
+}
+
 export function NotNeeded({ dossierId, piece, onClose, onDone }: { dossierId: string; piece: ChecklistPiece; onClose: () => void; onDone: (said: string) => void }) {
   const [reason, setReason] = useState('');
   const { busy, error, act } = useAct();
@@ -30,24 +44,17 @@ export function NotNeeded({ dossierId, piece, onClose, onDone }: { dossierId: st
       <p>{t.adapt.notNeededHelp}</p>
       <Reason value={reason} onChange={setReason} />
       <Messages ok={null} warning={error} />
-      <ActionBar>
-        <button
-          type="button"
-          class="button primary"
-          disabled={busy || reason.trim().length < MIN_REASON}
-          onClick={() =>
-            void act(async () => {
-              await kiosk.call('applications.adapt', { dossierId, change: { kind: 'not-needed', itemId: piece.itemId, reason } });
-              onDone(t.adapt.done['not-needed']);
-            })
-          }
-        >
-          {t.adapt.confirm}
-        </button>
-        <button type="button" class="button secondary" onClick={onClose}>
-          {t.adapt.cancel}
-        </button>
-      </ActionBar>
+      <Answer
+        ready={reason.trim().length >= MIN_REASON}
+        busy={busy}
+        onClose={onClose}
+        onConfirm={() =>
+          void act(async () => {
+            await kiosk.call('applications.adapt', { dossierId, change: { kind: 'not-needed', itemId: piece.itemId, reason } });
+            onDone(t.adapt.done['not-needed']);
+          })
+        }
+      />
       {reason.trim().length > 0 && reason.trim().length < MIN_REASON && <p class="muted">{t.adapt.reasonShort}</p>}
     </Dialog>
   );
@@ -77,25 +84,18 @@ export function AddPiece({ dossierId, onClose, onDone }: { dossierId: string; on
       </fieldset>
       <KeyField id="raison" labelClass="lead" label={t.adapt.reason} value={reason} onChange={setReason} multiline rows={3} text max={300} open={typing === 'reason'} onOpen={() => setTyping('reason')} />
       <Messages ok={null} warning={error} />
-      <ActionBar>
-        <button
-          type="button"
-          class="button primary"
-          disabled={busy || !ready}
-          onClick={() =>
-            void act(async () => {
-              if (!kind) return;
-              await kiosk.call('applications.adapt', { dossierId, change: { kind: 'add', label, docTypes: [kind], reason } });
-              onDone(t.adapt.done.add);
-            })
-          }
-        >
-          {t.adapt.confirm}
-        </button>
-        <button type="button" class="button secondary" onClick={onClose}>
-          {t.adapt.cancel}
-        </button>
-      </ActionBar>
+      <Answer
+        ready={ready}
+        busy={busy}
+        onClose={onClose}
+        onConfirm={() =>
+          void act(async () => {
+            if (!kind) return;
+            await kiosk.call('applications.adapt', { dossierId, change: { kind: 'add', label, docTypes: [kind], reason } });
+            onDone(t.adapt.done.add);
+          })
+        }
+      />
     </Dialog>
   );
 }

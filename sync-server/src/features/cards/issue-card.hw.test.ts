@@ -16,7 +16,9 @@ import { checkCardCertificate } from '../../../protocol/card-certificate.ts';
 import type { CardConnection } from '../../../../drivers/pcsc/connection.ts';
 import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
 import { OpenPgpCard } from '../../../../drivers/pcsc/openpgp.ts';
-import { ReaderManager } from '../../../../drivers/pcsc/reader-manager.ts';
+import type { ReaderManager } from '../../../../drivers/pcsc/reader-manager.ts';
+import { watchReader } from '../../../test-support/test-reader.ts';
+import type { WatchedReader } from '../../../test-support/test-reader.ts';
 import { checkIdentifier } from '../../../protocol/identifier.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
 import { readSeedFile, seedDatabase } from '../../edge/seed.ts';
@@ -44,24 +46,11 @@ let storage: Storage;
 let ca: LoadedCa;
 let cardsDir: string;
 let manager: ReaderManager;
+let watched: WatchedReader;
 const inReader: BlankCard[] = [];
 let connections: CardConnection[] = [];
 
-function waitFor(event: 'card-inserted' | 'card-removed', timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const on = (e: { reader: string }) => {
-      if (e.reader !== READER) return;
-      clearTimeout(timer);
-      manager.off(event, on);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      manager.off(event, on);
-      reject(new Error(`no ${event} on ${READER} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    manager.on(event, on);
-  });
-}
+const waitFor = (event: 'card-inserted' | 'card-removed', timeoutMs?: number) => watched.waitFor(event, timeoutMs);
 
 /** A blank card with this serial, in the reader, seen by pcscd. */
 async function blank(serial: string): Promise<BlankCard> {
@@ -116,20 +105,8 @@ beforeAll(async () => {
   await seedDatabase(storage.db, await readSeedFile(SEED_PATH));
   ca = await initCa(env.config.dataDir);
   cardsDir = mkdtempSync(join(tmpdir(), 'fac-issue-cards-'));
-  manager = new ReaderManager({ readerFilter: (n) => n === READER, commandTimeoutMs: 20_000, retryMaxMs: 1000 });
-  const ready = new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`reader ${READER} not found`)), 10_000);
-    manager.on('reader-added', (n) => {
-      if (n === READER) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  });
-  manager.start();
-  await ready;
-  // a card left in the slot by an aborted run would be mistaken for ours
-  if (manager.cardPresent(READER)) await waitFor('card-removed', 5000).catch(() => undefined);
+  watched = await watchReader(READER);
+  manager = watched.manager;
 });
 
 afterEach(async () => {

@@ -20,7 +20,9 @@ import { insertBlankCard, vpcdReader } from '../../../../scripts/demo-cards.ts';
 import type { BlankCard } from '../../../../scripts/demo-cards.ts';
 import type { CardConnection } from '../../../../drivers/pcsc/connection.ts';
 import { OpenPgpCard } from '../../../../drivers/pcsc/openpgp.ts';
-import { ReaderManager } from '../../../../drivers/pcsc/reader-manager.ts';
+import type { ReaderManager } from '../../../../drivers/pcsc/reader-manager.ts';
+import { watchReader } from '../../../test-support/test-reader.ts';
+import type { WatchedReader } from '../../../test-support/test-reader.ts';
 import { CARD_PIN_LENGTH } from '../../../protocol/card-pin.ts';
 import { readSeedFile, seedDatabase } from '../../edge/seed.ts';
 import { openDatabase } from '../../kernel/storage/database.ts';
@@ -48,6 +50,7 @@ let storage: Storage;
 let ca: LoadedCa;
 let work: string;
 let manager: ReaderManager;
+let watched: WatchedReader;
 const inReader: BlankCard[] = [];
 
 interface ToolRun {
@@ -67,21 +70,7 @@ function pkcs11Tool(args: string[]): Promise<ToolRun> {
   });
 }
 
-function waitFor(event: 'card-inserted' | 'card-removed', timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const on = (e: { reader: string }) => {
-      if (e.reader !== READER) return;
-      clearTimeout(timer);
-      manager.off(event, on);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      manager.off(event, on);
-      reject(new Error(`no ${event} on ${READER} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    manager.on(event, on);
-  });
-}
+const waitFor = (event: 'card-inserted' | 'card-removed', timeoutMs?: number) => watched.waitFor(event, timeoutMs);
 
 async function blank(serial: string): Promise<void> {
   const inserted = waitFor('card-inserted');
@@ -109,19 +98,8 @@ beforeAll(async () => {
   await seedDatabase(storage.db, await readSeedFile(SEED_PATH));
   ca = await initCa(env.config.dataDir);
   work = mkdtempSync(join(tmpdir(), 'fac-pkcs11-'));
-  manager = new ReaderManager({ readerFilter: (n) => n === READER, commandTimeoutMs: 20_000, retryMaxMs: 1000 });
-  const ready = new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`reader ${READER} not found`)), 10_000);
-    manager.on('reader-added', (n) => {
-      if (n === READER) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  });
-  manager.start();
-  await ready;
-  if (manager.cardPresent(READER)) await waitFor('card-removed', 5000).catch(() => undefined);
+  watched = await watchReader(READER);
+  manager = watched.manager;
 });
 
 afterEach(async () => {

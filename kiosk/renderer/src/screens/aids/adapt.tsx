@@ -18,8 +18,11 @@ type Kind = (typeof KINDS)[number];
 
 const MIN_REASON = 5;
 
-function Reason({ value, onChange }: { value: string; onChange: (v: string) => void }) {
-  return <KeyField id="raison" labelClass="lead" label={t.adapt.reason} value={value} onChange={onChange} multiline rows={3} text max={300} />;
+/** Why, in a few words: the service and the person read it. */
+function Reason({ value, onChange, open, onOpen }: { value: string; onChange: (v: string) => void; open?: boolean; onOpen?: () => void }) {
+  return (
+    <KeyField id="raison" labelClass="lead" label={t.adapt.reason} value={value} onChange={onChange} multiline rows={3} text max={300} {...(open !== undefined ? { open } : {})} {...(onOpen ? { onOpen } : {})} />
+  );
 }
 
 /** « C'est fait » once the form is complete, « Annuler » always. */
@@ -82,7 +85,7 @@ export function AddPiece({ dossierId, onClose, onDone }: { dossierId: string; on
           ))}
         </div>
       </fieldset>
-      <KeyField id="raison" labelClass="lead" label={t.adapt.reason} value={reason} onChange={setReason} multiline rows={3} text max={300} open={typing === 'reason'} onOpen={() => setTyping('reason')} />
+      <Reason value={reason} onChange={setReason} open={typing === 'reason'} onOpen={() => setTyping('reason')} />
       <Messages ok={null} warning={error} />
       <Answer
         ready={ready}

@@ -39,13 +39,6 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-async function login(firstName: string): Promise<void> {
-  await stack.insert(firstName, 0);
-  await page.getByText(`Bonjour ${firstName}`).waitFor({ timeout: 15_000 });
-  for (const d of stack.person(firstName).card.pin) await page.getByRole('button', { name: d, exact: true }).click();
-  await page.getByRole('button', { name: 'Valider' }).click();
-}
-
 /** The RIB filmed is read, and the check screen asks about its holder. */
 async function untilAsked(): Promise<void> {
   await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });
@@ -78,8 +71,7 @@ afterAll(async () => {
 describe('a paper in someone else’s name', () => {
   it('is asked about; the answer « mon conjoint » is saved with it on the server', async () => {
     expect(stack.person('Camille').lastName).toBe('Martin');
-    await login('Camille');
-    await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
+    await kioskUi(page, stack).login('Camille');
     expect(await versions()).toEqual([]);
     await page.getByRole('button', { name: /Ajouter un papier/ }).click();
     await untilAsked();

@@ -9,7 +9,7 @@ import { touchAgent } from '../../features/agents/index.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parisDay } from '../../../protocol/format.ts';
 import { PROCURATION_EVENTS } from '../../../protocol/procurations-events.ts';
-import { factsFor } from '../../features/procurations/index.ts';
+import { factsFor, procurationSubject } from '../../features/procurations/index.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Server as IoServer, Socket } from 'socket.io';
@@ -181,14 +181,8 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
     on(PROCURATION_EVENTS.act, async (req) => {
       const agent = session(req.sessionId);
       if (!agent || agent.role !== 'agent' || agent.consent || agent.procuration) return fail('forbidden', SOCKET_ANSWER.agentSessionEnded);
-      const row = await deps.db
-        .selectFrom('procurations')
-        .innerJoin('persons', 'persons.id', 'procurations.person_id')
-        .select(['procurations.person_id', 'procurations.until_day', 'persons.identifier', 'persons.first_name', 'persons.last_name'])
-        .where('procurations.id', '=', req.procurationId)
-        .where('procurations.agent_person_id', '=', agent.personId)
-        .executeTakeFirst();
-      const facts = row ? await factsFor(deps.db, { personId: row.person_id, agentPersonId: agent.personId, procurationId: req.procurationId, day: parisDay() }, deps.ca()) : null;
+      const row = await procurationSubject(deps, req.procurationId, agent.personId);
+      const facts = row ? await factsFor(deps.db, { personId: row.personId, agentPersonId: agent.personId, procurationId: req.procurationId, day: parisDay() }, deps.ca()) : null;
       if (!row || !facts || !facts.verified || !facts.inForce) {
         deps.log.warn({ kioskId, found: row !== undefined, verified: facts?.verified ?? false, inForce: facts?.inForce ?? false }, 'acting on a procuration refused');
         return fail('forbidden', SOCKET_ANSWER.procurationNotUsable);
@@ -196,9 +190,9 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       const s: PersonSession = {
         id: randomUUID(),
         kioskId,
-        personId: row.person_id,
+        personId: row.personId,
         identifier: row.identifier,
-        firstName: row.first_name,
+        firstName: row.firstName,
         cardSerial: agent.cardSerial,
         role: 'beneficiary',
         consent: null,
@@ -211,8 +205,8 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
         ok: true,
         sessionId: s.id,
         expiresAt: new Date(s.expiresAt).toISOString(),
-        person: { identifier: row.identifier, firstName: row.first_name, lastName: row.last_name },
-        until: row.until_day,
+        person: { identifier: row.identifier, firstName: row.firstName, lastName: row.lastName },
+        until: row.until,
       };
     });
 

@@ -210,6 +210,22 @@ export async function listForStructure(deps: ManageDeps, structureId: string): P
   });
 }
 
+/** The person an agent would act for on this procuration (theirs, or none): whom, and until when. */
+export async function procurationSubject(
+  deps: Pick<ManageDeps, 'db'>,
+  procurationId: string,
+  agentPersonId: string,
+): Promise<{ personId: string; identifier: string; firstName: string; lastName: string; until: string } | null> {
+  const row = await deps.db
+    .selectFrom('procurations')
+    .innerJoin('persons', 'persons.id', 'procurations.person_id')
+    .select(['procurations.person_id', 'procurations.until_day', 'persons.identifier', 'persons.first_name', 'persons.last_name'])
+    .where('procurations.id', '=', procurationId)
+    .where('procurations.agent_person_id', '=', agentPersonId)
+    .executeTakeFirst();
+  return row ? { personId: row.person_id, identifier: row.identifier, firstName: row.first_name, lastName: row.last_name, until: row.until_day } : null;
+}
+
 /** The people who gave this agent a procuration in force today, by name. */
 export async function caseload(deps: ManageDeps, agentPersonId: string): Promise<CaseloadEntry[]> {
   const day = parisDay(deps.now?.() ?? new Date());

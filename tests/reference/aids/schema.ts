@@ -232,7 +232,7 @@ export const Scale = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
   aid: z.union([Aid, z.literal('shared')]),
   label: z.string().min(1),
-  unit: z.enum(['currency-monthly', 'rate', 'smic-hours', 'bmaf-share']),
+  unit: z.enum(['currency-monthly', 'currency-yearly', 'rate', 'smic-hours', 'bmaf-share']),
   /** The OpenFisca parameter, as a dotted path under openfisca_france/parameters. */
   openfiscaParameter: z.string().min(1),
   source: z.strictObject({

@@ -93,6 +93,8 @@ export const KioskState = z.discriminatedUnion('screen', [
     role: Role,
     /** during an agent's session: the beneficiary who joined with their own card and PIN */
     companion: Person.nullable(),
+    /** an agent alone acting for a person of their caseload, on the procuration that person signed */
+    actingFor: CaseloadEntry.pick({ procurationId: true, firstName: true, lastName: true, until: true, actions: true }).nullable(),
     /** a beneficiary's card in the second slot, on its way to joining (shown over the agent's screen) */
     joining: z
       .discriminatedUnion('step', [
@@ -442,6 +444,13 @@ export const methods = {
   'procuration.caseload': { params: z.object({}), result: z.object({ people: z.array(CaseloadEntry) }) },
   /** the person's printed copy */
   'procuration.print': { params: ProcurationPdfRequest.omit(withoutSession), result: PrintResult },
+  /**
+   * The agent alone acts for one person of their caseload, on the procuration that person signed: the
+   * vault, the requests and the scan then work on that person's papers, within what they allowed.
+   */
+  'procuration.act': { params: CaseloadEntry.pick({ procurationId: true }), result: CaseloadEntry.pick({ firstName: true, lastName: true, until: true }) },
+  /** back to the agent's own workspace */
+  'procuration.stopActing': { params: z.object({}), result: z.object({}) },
 } as const;
 
 export type Methods = typeof methods;

@@ -25,6 +25,8 @@ export const Ground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('own-card'), cardSerial: CardSerialField }),
   /** an agent acting with the beneficiary present, who put in their own card and PIN (their consent) */
   z.object({ kind: z.literal('present-beneficiary'), cardSerial: CardSerialField, agentCardSerial: CardSerialField }),
+  /** an agent acting alone for a person, on the procuration numérique that person signed: the agent's card proves it */
+  z.object({ kind: z.literal('procuration'), procurationId: Uuid, agentCardSerial: CardSerialField }),
 ]);
 export type Ground = z.infer<typeof Ground>;
 
@@ -114,7 +116,9 @@ export const PROOF_CONTEXT = 'FACILITATEUR-WRITE-V1';
 
 /** The cards whose signatures a ground requires: every card it names. */
 export function cardsOfGround(g: Ground): string[] {
-  return g.kind === 'own-card' ? [g.cardSerial] : [g.cardSerial, g.agentCardSerial];
+  if (g.kind === 'own-card') return [g.cardSerial];
+  if (g.kind === 'procuration') return [g.agentCardSerial];
+  return [g.cardSerial, g.agentCardSerial];
 }
 
 /** Anything a card proves the way it proves a write: a mutation's body, or another act in a session (withdrawing a procuration). */

@@ -20,7 +20,7 @@ import type { Result } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { SessionManager } from '../session/session.ts';
 import type { PersonSessions, SessionPayload } from '../sync/person-session.ts';
-import { PROCURATION_WORDS, SERVER_WORDS } from '../words.ts';
+import { CARD_WORDS, PROCURATION_WORDS, SERVER_WORDS } from '../words.ts';
 
 /** How long the person's signature waits for the agent's PIN (the server takes a text up to 10 min old). */
 const HELD_MS = 5 * 60_000;
@@ -164,9 +164,46 @@ export class ProcurationService {
   /** The person's card (the subject's: alone, or beside the agent) proves it is in the box, then the server ends it. */
   async revoke(procurationId: string, reason?: string): Promise<void> {
     const subject = this.opts.session.subject();
+    if (subject.cardSerial === null) throw new KioskError('invalid-request', PROCURATION_WORDS.personWithdraws);
     const act = revokeAct(procurationId, subject.cardSerial);
     const { id, proof } = await this.opts.session.proveAct(act);
     await this.ask(PROCURATION_EVENTS.revoke, { procurationId, actId: id, proof, ...(reason ? { reason } : {}) }, { once: true });
+  }
+
+  /**
+   * The agent alone acts for one person of their caseload: the server checks the procuration (signed by
+   * both cards, in force, given to this agent) and opens a session on the person's vault; from then on
+   * the vault, the requests and the scan work for that person, and the agent's card proves each write.
+   */
+  async actFor(procurationId: string): Promise<{ firstName: string; lastName: string; until: string }> {
+    const open = this.opts.session.requireSession();
+    if (open.role !== 'agent' || open.companion) throw new KioskError('invalid-request', CARD_WORDS.actAlone);
+    // the server decides first (withdrawn, ended, another agent's): its refusal is what the agent reads
+    const ack = await this.opts.people.openActing(procurationId, PROCURATION_WORDS.offline);
+    if (!ack.ok) {
+      this.opts.logger.warn({ code: ack.error.code }, 'acting on a procuration refused by the server');
+      throw new KioskError('invalid-request', ack.error.message || PROCURATION_WORDS.failed);
+    }
+    // what the person allowed, as the server lists it, for the screens to offer only that
+    const entry = (await this.caseload()).find((p) => p.procurationId === procurationId);
+    if (!entry) {
+      this.opts.people.stopActing();
+      throw new KioskError('not-found', PROCURATION_WORDS.gone);
+    }
+    this.opts.session.actFor({
+      procurationId,
+      identifier: ack.person.identifier,
+      firstName: ack.person.firstName,
+      lastName: ack.person.lastName,
+      until: ack.until,
+      actions: entry.actions,
+    });
+    return { firstName: ack.person.firstName, lastName: ack.person.lastName, until: ack.until };
+  }
+
+  stopActing(): void {
+    this.opts.people.stopActing();
+    this.opts.session.stopActing();
   }
 
   async caseload(): Promise<CaseloadEntry[]> {

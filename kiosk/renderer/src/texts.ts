@@ -81,6 +81,12 @@ export const t = {
     drop: 'Fin de l’accompagnement',
     needBeneficiary: 'Pour ses papiers et ses demandes d’aide, la personne accompagnée doit d’abord mettre sa carte.',
     reading: 'Nous lisons la carte de la personne…',
+    orCaseload: 'Ou choisissez une personne qui vous a donné une procuration, dans « Les personnes que je suis ».',
+    actingFor: (name: string) => `Vous agissez pour ${name}, avec sa procuration.`,
+    actingUntil: (date: string) => `Jusqu’au ${date} compris. Tout ce que vous faites est écrit dans son journal.`,
+    actingCan: 'Elle vous permet de :',
+    stopActing: (firstName: string) => `Arrêter d’agir pour ${firstName}`,
+    notAllowed: 'La procuration ne le permet pas.',
   },
   /** the procuration numérique: made with both cards, read and withdrawn by the person, the agent's people */
   procuration: {
@@ -148,6 +154,7 @@ export const t = {
     caseloadTitle: 'Les personnes que je suis',
     caseloadNone: 'Personne ne vous a donné de procuration pour le moment.',
     caseloadUntil: (date: string) => `Procuration jusqu’au ${date} compris`,
+    actFor: (name: string) => `Agir pour ${name}`,
   },
   idle: {
     title: 'Êtes-vous toujours là ?',
@@ -491,8 +498,11 @@ export const t = {
     sendNowHelp: 'Tous les papiers sont là.',
     sendAuto: 'Envoyer tout seul quand le dernier papier arrivera',
     sendAutoHelp: 'Vous signez maintenant. La demande part toute seule quand le dernier papier arrive dans votre coffre.',
-    sendProcuration: 'Envoyer au titre d’une procuration',
-    sendProcurationHelp: 'L’agent signe avec sa carte, pour la personne qui lui a donné procuration.',
+    sendProcuration: (person: string) => `Envoyer maintenant pour ${person}`,
+    sendProcurationHelp: (person: string) => `Tous les papiers sont là. Votre carte signe, avec la procuration de ${person}.`,
+    sendAutoProcurationHelp: (person: string) =>
+      `Votre carte signe maintenant, avec la procuration de ${person}. La demande part toute seule quand le dernier papier arrive.`,
+    sendNotAllowed: (person: string) => `La procuration de ${person} ne permet pas d’envoyer sans elle ou lui. ${person} signe avec sa carte, à la tablette.`,
     notAllThere: 'Pour envoyer maintenant, il faut tous les papiers.',
     /** after the warnings of an aid's basic conditions: the person still chooses */
     stillPossible: 'Vous pouvez quand même faire la demande. C’est l’organisme qui décide.',
@@ -557,15 +567,12 @@ export const t = {
     modeManual: 'La demande part maintenant.',
     modeAuto: 'La demande partira toute seule quand le dernier papier arrivera.',
     signer: (name: string) => `La carte de ${name} signe la demande.`,
-    procuration: (ref: string) => `Au titre de la procuration : ${ref}`,
+    procuration: (person: string) => `Avec la procuration de ${person}. ${person} le verra dans son journal.`,
     ok: 'C’est bon, je signe',
     pin: 'Tapez votre code pour signer',
     pinAgent: 'Tapez votre code d’agent pour signer',
     signing: 'La carte signe…',
     wrong: (left: number) => `${left === 1 ? 'Ce code est faux. Il vous reste 1 essai. Ensuite, la carte sera bloquée.' : `Ce code est faux. Il vous reste ${left} essais.`} Rien n’a été envoyé.`,
-    reference: 'Référence de la procuration',
-    referenceHelp: 'La référence est écrite sur la procuration signée.',
-    continue: 'Continuer',
     sentTitle: 'Votre demande est envoyée.',
     /** signed for automatic sending: not sent yet, and it says so (never a green tick) */
     waitingTitle: (missing: number) =>

@@ -319,13 +319,16 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
   );
 }
 
-export function Caseload({ onBack }: { onBack: () => void }) {
+/** The agent's people; a tap opens one person's papers and requests, on the procuration they signed (the home screen then works for them). */
+export function Caseload({ onActing, onBack }: { onActing: () => void; onBack: () => void }) {
   const loaded = useLoaded<Person[]>(async () => (await kiosk.call('procuration.caseload', {})).people);
+  const { busy, error, act } = useAct();
   const people = loaded.value;
   if (!people) return <NotLoaded title={t.procuration.caseloadTitle} error={loaded.error} onBack={onBack} />;
   return (
     <section aria-labelledby="titre">
       <Title>{t.procuration.caseloadTitle}</Title>
+      <Messages ok={null} warning={error} />
       {people.length === 0 ? (
         <p class="panel">{t.procuration.caseloadNone}</p>
       ) : (
@@ -343,6 +346,22 @@ export function Caseload({ onBack }: { onBack: () => void }) {
               <p>
                 <strong>{t.procuration.papers}</strong> {p.categories.map((c) => t.procuration.categories[c]).join(', ')}.
               </p>
+              <div class="actions left">
+                <button
+                  type="button"
+                  class="button primary"
+                  disabled={busy}
+                  onClick={() =>
+                    void act(async () => {
+                      await kiosk.call('procuration.act', { procurationId: p.procurationId });
+                      onActing();
+                      return null;
+                    })
+                  }
+                >
+                  {t.procuration.actFor(`${p.firstName} ${p.lastName}`)}
+                </button>
+              </div>
             </li>
           ))}
         </ul>

@@ -17,12 +17,13 @@ import type { KnownAnswers } from './aids/common.tsx';
 import { Title, errorText, ActionBar } from '../components/screen.tsx';
 import { Catalogue } from './aids/catalogue.tsx';
 import { Dossier } from './aids/dossier.tsx';
-import type { SendChoice } from './aids/dossier.tsx';
+import type { AgentAtBox, SendChoice } from './aids/dossier.tsx';
 import { Filing } from './aids/filing.tsx';
 import { MyAids } from './aids/my-aids.tsx';
 import { SendRequest } from './aids/send.tsx';
 import { Simulation } from './aids/simulation.tsx';
 import { Caseload, MakeProcuration, WhoCanAct } from './procurations.tsx';
+import { dateFr } from '../format.ts';
 
 /** A paper scanned for a piece of a request: once saved, it goes into that request. */
 type ForPiece = { dossierId: string; itemId: string };
@@ -45,6 +46,7 @@ type Step =
   | { name: 'make-procuration' }
   | { name: 'caseload' };
 type SessionState = Extract<KioskState, { screen: 'session' }>;
+type ProcurationAction = NonNullable<SessionState['actingFor']>['actions'][number];
 
 export function SessionScreens({ state, sync }: { state: SessionState; sync: SyncStatus | null }) {
   return (
@@ -60,37 +62,54 @@ export function SessionScreens({ state, sync }: { state: SessionState; sync: Syn
 function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus | null }) {
   const [step, setStep] = useState<Step>({ name: 'home' });
   const finish = () => void kiosk.call('session.end', {});
-  // an agent's work for a beneficiary stops with the beneficiary's card
-  const subject = state.role === 'beneficiary' ? state.firstName : (state.companion?.firstName ?? null);
-  useEffect(() => {
-    if (subject === null) setStep({ name: 'home' });
-  }, [subject]);
+  // an agent's work for a beneficiary stops with the beneficiary's card, or when they stop acting on a procuration
+  const subject = state.role === 'beneficiary' ? state.firstName : (state.companion?.firstName ?? state.actingFor?.firstName ?? null);
+  const acting = state.role === 'agent' && !state.companion ? state.actingFor : null;
+  const agent: AgentAtBox | null =
+    state.role !== 'agent'
+      ? null
+      : state.companion
+        ? { with: 'person' }
+        : acting
+          ? { with: 'procuration', procurationId: acting.procurationId, mayAdapt: acting.actions.includes('adapt-checklist'),
+              maySend: acting.actions.includes('send-without-me'),
+              mayWrite: acting.actions.includes('write-in-my-name'),
+            }
+          : null;
+  // a new person (or none): back home, where the choices are theirs
+  const subjectKey = `${subject ?? ''}/${acting?.procurationId ?? ''}`;
+  useEffect(() => setStep({ name: 'home' }), [subjectKey]);
   // an estimate's answers, reused by the filing questionnaire: one person's, gone when that person changes
   const [known, setKnown] = useState<KnownAnswers>({});
-  useEffect(() => setKnown({}), [subject]);
+  useEffect(() => setKnown({}), [subjectKey]);
 
   // the aid space: what is new is shown at login and on entering "Mes aides", then marked seen
   const [notices, setNotices] = useState<AidNotice[]>([]);
   const seen = useRef(new Set<string>());
   const [refresh, setRefresh] = useState(0);
+  // news is the person's: an agent acting on their procuration sees it without marking it read for them
+  const forSomeoneAbsent = useRef(false);
+  forSomeoneAbsent.current = acting !== null;
   const showNotices = (fresh: AidNotice[]) => {
     setNotices((old) => [...old, ...fresh.filter((n) => !old.some((o) => o.id === n.id))]);
+    if (forSomeoneAbsent.current) return;
     const ids = fresh.map((n) => n.id).filter((id) => !seen.current.has(id));
     if (ids.length === 0) return;
     ids.forEach((id) => seen.current.add(id));
     void kiosk.call('applications.noticesSeen', { ids }).catch(() => ids.forEach((id) => seen.current.delete(id)));
   };
   useEffect(() => {
+    setNotices([]);
     if (subject === null) return;
     kiosk.call('applications.list', {}).then((r) => showNotices(r.notices), () => undefined);
-  }, [subject]);
+  }, [subjectKey]);
   // what the card's last session lost: told at login, until the person says they read it
   const [losses, setLosses] = useState<LossNotice[]>([]);
   useEffect(() => {
     setLosses([]);
-    if (subject === null) return;
+    if (subject === null || acting) return;
     kiosk.call('session.losses', {}).then((r) => setLosses(r.notices), () => undefined);
-  }, [subject]);
+  }, [subjectKey]);
   // the step on screen when the server says a status changed (the listener is registered once)
   const shown = useRef(step);
   shown.current = step;
@@ -109,7 +128,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
   // news read once (the person left the home screen after it showed them) fold into one line there, so the
   // home choices come back to the top; news that came since unfold them
   const [readNotices, setReadNotices] = useState(0);
-  useEffect(() => setReadNotices(0), [subject]);
+  useEffect(() => setReadNotices(0), [subjectKey]);
   useEffect(() => {
     if (step.name !== 'home') setReadNotices((n) => Math.max(n, notices.length));
   }, [step.name]);
@@ -179,7 +198,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
           key={step.id}
           dossierId={step.id}
           personName={subject ?? ''}
-          agentWithPerson={state.role === 'agent' && state.companion !== null}
+          agent={agent}
           refresh={refresh}
           notice={step.notice ?? null}
           onScan={(piece: ChecklistPiece) => setStep({ name: 'scan', forPiece: { dossierId: step.id, itemId: piece.itemId } })}
@@ -188,7 +207,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
         />
       );
     case 'send':
-      return <SendRequest dossierId={step.id} choice={step.choice} onDone={() => toDossier(step.id)} onBack={() => toDossier(step.id)} />;
+      return <SendRequest dossierId={step.id} choice={step.choice} personName={subject ?? ''} onDone={() => toDossier(step.id)} onBack={() => toDossier(step.id)} />;
     case 'vault':
       return <VaultList onOpen={(id) => setStep({ name: 'document', id })} onBack={() => setStep({ name: 'home' })} notice={step.notice ?? null} />;
     case 'document':
@@ -198,6 +217,9 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
           onBack={() => setStep({ name: 'vault' })}
           onReplace={(id) => setStep({ name: 'scan', replaces: id })}
           onDeleted={() => setStep({ name: 'vault', notice: t.doc.deleted })}
+          {...(acting
+            ? { allowed: { replace: acting.actions.includes('scan-for'), remove: false, send: acting.actions.includes('write-in-my-name') } }
+            : {})}
         />
       );
     case 'journal':
@@ -244,7 +266,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
     case 'make-procuration':
       return <MakeProcuration person={subject ?? ''} agent={state.firstName} onDone={() => setStep({ name: 'home' })} />;
     case 'caseload':
-      return <Caseload onBack={() => setStep({ name: 'home' })} />;
+      return <Caseload onActing={() => setStep({ name: 'home' })} onBack={() => setStep({ name: 'home' })} />;
   }
 }
 
@@ -269,6 +291,10 @@ function Home({
   go: (s: Step) => void;
   onFinish: () => void;
 }) {
+  // acting on a procuration, only what the person allowed is offered (the server refuses the rest anyway)
+  const acting = state.role === 'agent' && !state.companion ? state.actingFor : null;
+  const may = (a: ProcurationAction) => canScan && (acting === null || acting.actions.includes(a));
+  const whyNot = (a: ProcurationAction) => (!canScan ? 'need-beneficiary' : may(a) ? undefined : 'not-allowed');
   return (
     <section aria-labelledby="titre">
       <p class="lead">{t.home.hello(state.firstName)}</p>
@@ -284,15 +310,15 @@ function Home({
         <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} />
       )}
       <div class="choices home-choices">
-        <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+        <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!may('consult')} aria-describedby={whyNot('consult')}>
           <span class="choice-title">{t.home.vault}</span>
           <span class="choice-help">{sync && !sync.online ? t.offlineBanner.vaultHome : t.home.vaultHelp}</span>
         </button>
-        <button type="button" class="choice" onClick={() => go({ name: 'aids' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+        <button type="button" class="choice" onClick={() => go({ name: 'aids' })} disabled={!may('file')} aria-describedby={whyNot('file')}>
           <span class="choice-title">{t.home.aids}</span>
           <span class="choice-help">{sync && !sync.online ? t.home.aidsOffline : t.home.aidsHelp}</span>
         </button>
-        <button type="button" class="choice" onClick={() => go({ name: 'scan' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+        <button type="button" class="choice" onClick={() => go({ name: 'scan' })} disabled={!may('scan-for')} aria-describedby={whyNot('scan-for')}>
           <span class="choice-title">{t.home.scan}</span>
           <span class="choice-help">{sync && !sync.online ? t.offlineBanner.scanHome : t.home.scanHelp}</span>
         </button>
@@ -309,7 +335,7 @@ function Home({
             <span class="choice-help">{t.procuration.homeMineHelp}</span>
           </button>
         )}
-        {state.role === 'agent' && !state.companion && (
+        {state.role === 'agent' && !state.companion && !state.actingFor && (
           <button type="button" class="choice wide" onClick={() => go({ name: 'caseload' })}>
             <span class="choice-title">{t.procuration.caseload}</span>
             <span class="choice-help">{t.procuration.caseloadHelp}</span>
@@ -317,7 +343,12 @@ function Home({
         )}
         {!canScan && (
           <p id="need-beneficiary" class="muted">
-            {t.agent.needBeneficiary}
+            {t.agent.needBeneficiary} {t.agent.orCaseload}
+          </p>
+        )}
+        {canScan && state.actingFor && (
+          <p id="not-allowed" class="muted">
+            {t.agent.notAllowed}
           </p>
         )}
       </div>
@@ -355,6 +386,24 @@ function Saved({ sync, onAnother, onVault, onFinish }: { sync: SyncStatus | null
 }
 
 function AgentPanel({ state, onMakeProcuration }: { state: SessionState; onMakeProcuration: () => void }) {
+  const acting = state.actingFor;
+  if (!state.companion && acting) {
+    return (
+      <div class="panel acting" role="status" aria-live="polite">
+        <p>{t.agent.role}</p>
+        <p class="lead">{t.agent.actingFor(`${acting.firstName} ${acting.lastName}`)}</p>
+        <p>{t.agent.actingUntil(dateFr(acting.until))}</p>
+        <p>
+          <strong>{t.agent.actingCan}</strong> {acting.actions.map((a) => t.procuration.actions[a]).join(', ')}.
+        </p>
+        <div class="actions left">
+          <button type="button" class="button secondary" onClick={() => void kiosk.call('procuration.stopActing', {})}>
+            {t.agent.stopActing(acting.firstName)}
+          </button>
+        </div>
+      </div>
+    );
+  }
   return (
     <div class="panel" role="status" aria-live="polite">
       <p>{t.agent.role}</p>

@@ -4,7 +4,6 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Result, SubmissionGround, SubmissionReview } from '../../../../contract/schema.ts';
-import { KeyField } from '../../components/keyboard.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { PinEntry } from '../pin.tsx';
@@ -16,9 +15,21 @@ import { Messages } from '../../components/messages.tsx';
 
 type Sent = Extract<Result<'applications.sign'>, { outcome: 'sent' }>;
 
-export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: string; choice: SendChoice; onDone: () => void; onBack: () => void }) {
-  const [reference, setReference] = useState('');
-  const [ground, setGround] = useState<SubmissionGround | null>(choice.procuration ? null : { kind: 'beneficiary-signature' });
+export function SendRequest({
+  dossierId,
+  choice,
+  personName,
+  onDone,
+  onBack,
+}: {
+  dossierId: string;
+  choice: SendChoice;
+  /** the person the request is for (named when the agent signs on their procuration) */
+  personName: string;
+  onDone: () => void;
+  onBack: () => void;
+}) {
+  const ground: SubmissionGround = choice.procurationId ? { kind: 'procuration', procurationId: choice.procurationId } : { kind: 'beneficiary-signature' };
   const [review, setReview] = useState<SubmissionReview | null>(null);
   const [step, setStep] = useState<'review' | 'pin'>('review');
   const [error, setError] = useState<string | null>(null);
@@ -27,14 +38,12 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
-    if (!ground) return;
     setError(null);
     setReview(null);
     kiosk.call('applications.prepare', { dossierId, mode: choice.mode, ground }).then(setReview, (e: unknown) => setError(errorText(e)));
-  }, [ground, attempt]);
+  }, [attempt]);
 
   async function sign(pin: string) {
-    if (!ground) return;
     setMessage(t.sign.signing);
     try {
       const r = await kiosk.call('applications.sign', { dossierId, mode: choice.mode, ground, pin });
@@ -51,31 +60,6 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
   }
 
   if (sent) return <Receipt dossierId={dossierId} sent={sent} missing={review?.pieces.filter((p) => MISSING.has(p.status)).map((p) => p.label) ?? []} onDone={onDone} />;
-
-  if (!ground) {
-    return (
-      <section aria-labelledby="titre">
-        <Title>{t.dossier.sendProcuration}</Title>
-        <p>{t.sign.referenceHelp}</p>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (reference.trim().length >= 3) setGround({ kind: 'procuration', reference: reference.trim() });
-          }}
-        >
-          <KeyField id="reference" labelClass="lead" label={t.sign.reference} value={reference} onChange={setReference} upper max={60} />
-          <ActionBar>
-            <button type="submit" class="button primary" disabled={reference.trim().length < 3}>
-              {t.sign.continue}
-            </button>
-            <button type="button" class="button secondary" onClick={onBack}>
-              {t.dossier.cancel}
-            </button>
-          </ActionBar>
-        </form>
-      </section>
-    );
-  }
 
   if (step === 'pin' && review) {
     return (
@@ -123,7 +107,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
           </ul>
           <p class="panel">{review.mode === 'manual' ? t.sign.modeManual : t.sign.modeAuto}</p>
           <p>{t.sign.signer(review.signer)}</p>
-          {review.ground.kind === 'procuration' && <p>{t.sign.procuration(review.ground.reference)}</p>}
+          {review.ground.kind === 'procuration' && <p class="panel">{t.sign.procuration(personName)}</p>}
           <ActionBar>
             <button
               type="button"

@@ -10,7 +10,8 @@
  * person sessions the cards opened (person-session.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { PROCURATION_CONTEXT, ProcurationText, countersignBytes, procurationBytes } from '../../../sync-server/protocol/procuration.ts';
+import { PROCURATION_CONTEXT, ProcurationText, countersignBytes, procurationBytes, startProblem } from '../../../sync-server/protocol/procuration.ts';
+import { parisDay } from '../../../sync-server/protocol/format.ts';
 import type { ProcurationScope } from '../../../sync-server/protocol/procuration.ts';
 import { PROCURATION_EVENTS, revokeAct } from '../../../sync-server/protocol/procurations-events.ts';
 import type { CaseloadEntry, ProcurationListItem } from '../../../sync-server/protocol/procurations-events.ts';
@@ -122,6 +123,8 @@ export class ProcurationService {
         throw new KioskError('invalid-request', dates ? PROCURATION_WORDS.dates(dates.message) : PROCURATION_WORDS.badText);
       }
       const text = checked.data;
+      const late = startProblem(parisDay(new Date(this.now())), text.from);
+      if (late) throw new KioskError('invalid-request', PROCURATION_WORDS.dates(late));
       const signed = await this.opts.session.signWithCard('second', input.personPin, procurationBytes(text));
       if (signed.outcome === 'wrong') return { outcome: 'wrong', who: 'person', triesLeft: signed.triesLeft };
       if (signed.outcome === 'blocked') return { outcome: 'blocked', who: 'person' };

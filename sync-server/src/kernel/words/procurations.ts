@@ -3,12 +3,14 @@
  * lines of the person's journal about their procurations, what « Qui peut agir pour moi » says of each,
  * and the printed copy. Spoken to the person ("vous", "votre carte"), plain words.
  */
+import { PROCURATION_MAX_START_DAYS } from '../../../protocol/procuration.ts';
 
 /** Why a procuration was not stored: one typed reason, one plain sentence. */
 export const PROCURATION_REFUSAL = {
   format: 'La procuration est mal remplie. Recommencez sur la tablette.',
   dates: 'Les dates ne vont pas : une procuration commence aujourd’hui ou plus tard, et finit après son début.',
   'too-long': 'Une procuration dure au moins un jour et au plus un an.',
+  'too-late': `Une procuration commence au plus tard ${PROCURATION_MAX_START_DAYS} jours après sa signature.`,
   stale: 'La procuration a été préparée il y a trop longtemps, ou l’heure de la tablette est fausse. Recommencez.',
   'wrong-session': 'Cette procuration ne nomme pas les personnes dont les cartes sont dans la tablette.',
   'wrong-kiosk': 'Cette procuration n’a pas été préparée sur cette tablette.',

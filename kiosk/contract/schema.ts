@@ -34,7 +34,7 @@ import {
 import { CARD_PIN_LENGTH, cardPinSchema } from '../../sync-server/protocol/card-pin.ts';
 import { DocType, IsoDate, NamedRef, PersonRole } from '../../sync-server/protocol/common.ts';
 import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
-import { CaseloadEntry, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
+import { CaseloadEntry, CaseloadHit, CaseloadSearchRequest, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
 import { SituationSchema } from '../../sync-server/protocol/simulation.ts';
 import { AuditEntry, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
@@ -449,6 +449,8 @@ export const methods = {
    * vault, the requests and the scan then work on that person's papers, within what they allowed.
    */
   'procuration.act': { params: CaseloadEntry.pick({ procurationId: true }), result: CaseloadEntry.pick({ firstName: true, lastName: true, until: true }) },
+  /** the agent alone searches the papers of all the people they follow, within what each procuration allows */
+  'procuration.search': { params: CaseloadSearchRequest.omit(withoutSession), result: z.object({ hits: z.array(CaseloadHit) }) },
   /** back to the agent's own workspace */
   'procuration.stopActing': { params: z.object({}), result: z.object({}) },
 } as const;

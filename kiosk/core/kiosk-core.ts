@@ -346,6 +346,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       return {};
     },
     'procuration.caseload': async () => ({ people: await procurations.caseload() }),
+    'procuration.search': async ({ query }) => ({ hits: await procurations.search(query) }),
     'procuration.act': async ({ procurationId }) => {
       // what was being scanned for someone else stays theirs: the next person's vault starts clean
       capture.wipe();

@@ -111,6 +111,23 @@ describe('a procuration numérique', () => {
     await page.getByRole('heading', { name: 'Les personnes que je suis', level: 1 }).waitFor();
     await page.getByRole('heading', { name: /^Camille / }).waitFor();
     await ui.expectAccessible('procuration: the agent’s people');
+
+    // a search through all her people's papers: Camille's identity card, which opens for her
+    await page.getByLabel('Chercher un papier chez les personnes que je suis').click();
+    await ui.typeText('identite');
+    await page.getByRole('button', { name: 'Chercher', exact: true }).click();
+    await page.getByText('1 papier trouvé.').waitFor();
+    await ui.expectAccessible('the agent searches her people’s papers');
+    await page.getByRole('button', { name: /Papier de Camille Martin/ }).click();
+    await page.getByText('Vous agissez pour Camille Martin, avec sa procuration.').waitFor();
+    await page.getByRole('heading', { name: /Carte d’identité/, level: 1 }).waitFor();
+    // she may not delete it: only Camille can
+    expect(await page.getByRole('button', { name: /Supprimer/ }).count()).toBe(0);
+    await ui.expectAccessible('acting for Camille: a paper found');
+    await page.getByRole('button', { name: 'Retour', exact: true }).click();
+    await page.getByRole('button', { name: 'Retour', exact: true }).click();
+    await page.getByRole('button', { name: 'Arrêter d’agir pour Camille' }).click();
+    await page.getByRole('button', { name: /^Les personnes que je suis/ }).click();
     await page.getByRole('button', { name: 'Agir pour Camille Martin' }).click();
 
     // her home, under a banner that says for whom, until when, and that it is journaled

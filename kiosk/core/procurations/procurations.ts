@@ -14,7 +14,7 @@ import { PROCURATION_CONTEXT, ProcurationText, countersignBytes, procurationByte
 import { parisDay } from '../../../sync-server/protocol/format.ts';
 import type { ProcurationScope } from '../../../sync-server/protocol/procuration.ts';
 import { PROCURATION_EVENTS, revokeAct } from '../../../sync-server/protocol/procurations-events.ts';
-import type { CaseloadEntry, ProcurationListItem } from '../../../sync-server/protocol/procurations-events.ts';
+import type { CaseloadEntry, CaseloadHit, ProcurationListItem } from '../../../sync-server/protocol/procurations-events.ts';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { Result } from '../../contract/schema.ts';
@@ -207,6 +207,11 @@ export class ProcurationService {
   stopActing(): void {
     this.opts.people.stopActing();
     this.opts.session.stopActing();
+  }
+
+  /** The papers of the agent's people that match, within what each allows (each person shown reads it in their journal). */
+  async search(query: string): Promise<CaseloadHit[]> {
+    return (await this.ask(PROCURATION_EVENTS.search, { query }, { asAgent: true })).hits;
   }
 
   async caseload(): Promise<CaseloadEntry[]> {

@@ -155,6 +155,9 @@ export const t = {
     caseloadNone: 'Personne ne vous a donné de procuration pour le moment.',
     caseloadUntil: (date: string) => `Procuration jusqu’au ${date} compris`,
     actFor: (name: string) => `Agir pour ${name}`,
+    searchLabel: 'Chercher un papier chez les personnes que je suis',
+    searchHelp: 'Seulement les papiers que chaque procuration vous permet de voir. Chaque personne le verra dans son journal.',
+    paperOf: (name: string) => `Papier de ${name}`,
   },
   idle: {
     title: 'Êtes-vous toujours là ?',

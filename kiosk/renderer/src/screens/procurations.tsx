@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Result } from '../../../contract/schema.ts';
 import { addMonths } from '../../../contract/index.ts';
 import { Confirm } from '../components/dialog.tsx';
+import { KeyField } from '../components/keyboard.tsx';
 import { Messages } from '../components/messages.tsx';
 import { ActionBar, Problem, Title, errorText, useAct } from '../components/screen.tsx';
 import { dateFr, parisDay } from '../format.ts';
@@ -17,6 +18,7 @@ import { printedText } from './aids/common.tsx';
 
 type Mine = Result<'procuration.mine'>['procurations'][number];
 type Person = Result<'procuration.caseload'>['people'][number];
+type Hit = Result<'procuration.search'>['hits'][number];
 
 /** A list read from the core when the screen opens, and again when `again` changes: the list, or why not. */
 function useLoaded<T>(load: () => Promise<T>, again = 0): { value: T | null; error: string | null } {
@@ -319,16 +321,78 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
   );
 }
 
-/** The agent's people; a tap opens one person's papers and requests, on the procuration they signed (the home screen then works for them). */
-export function Caseload({ onActing, onBack }: { onActing: () => void; onBack: () => void }) {
+/**
+ * The agent's people; a tap opens one person's papers and requests, on the procuration they signed (the
+ * home screen then works for them). A search looks through all their papers at once, within what each
+ * allows; a paper found opens for its person.
+ */
+export function Caseload({ onActing, onOpenPaper, onBack }: { onActing: () => void; onOpenPaper: (documentId: string, procurationId: string) => void; onBack: () => void }) {
   const loaded = useLoaded<Person[]>(async () => (await kiosk.call('procuration.caseload', {})).people);
   const { busy, error, act } = useAct();
+  const [query, setQuery] = useState('');
+  const [hits, setHits] = useState<Hit[] | null>(null);
   const people = loaded.value;
   if (!people) return <NotLoaded title={t.procuration.caseloadTitle} error={loaded.error} onBack={onBack} />;
+  const actFor = (procurationId: string, then: () => void) =>
+    void act(async () => {
+      await kiosk.call('procuration.act', { procurationId });
+      then();
+      return null;
+    });
   return (
     <section aria-labelledby="titre">
       <Title>{t.procuration.caseloadTitle}</Title>
       <Messages ok={null} warning={error} />
+      {people.length > 0 && (
+        <div class="search">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              const q = query.trim();
+              if (q) void act(async () => setHits((await kiosk.call('procuration.search', { query: q })).hits));
+            }}
+          >
+            <KeyField id="recherche-personnes" label={t.procuration.searchLabel} value={query} onChange={setQuery} max={100} />
+            <p class="muted">{t.procuration.searchHelp}</p>
+            <div class="search-row">
+              <button type="submit" class="button primary" disabled={busy || query.trim() === ''}>
+                {t.vault.search}
+              </button>
+              {hits && (
+                <button
+                  type="button"
+                  class="button secondary"
+                  onClick={() => {
+                    setHits(null);
+                    setQuery('');
+                  }}
+                >
+                  {t.vault.clear}
+                </button>
+              )}
+            </div>
+          </form>
+          {hits && (
+            <>
+              <p role="status" aria-live="polite">
+                {t.vault.searchResults(hits.length)}
+              </p>
+              <ul class="doc-list">
+                {hits.map((h) => (
+                  <li key={h.documentId}>
+                    <button type="button" class="doc-item" disabled={busy} onClick={() => actFor(h.procurationId, () => onOpenPaper(h.documentId, h.procurationId))}>
+                      <span class="doc-title">{h.title}</span>
+                      <span class="doc-meta">{t.procuration.paperOf(`${h.person.firstName} ${h.person.lastName}`)}</span>
+                      <span class="doc-meta">{t.vault.added(dateFr(h.updatedAt))}</span>
+                      {h.snippet && <span class="doc-meta">{h.snippet}</span>}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
       {people.length === 0 ? (
         <p class="panel">{t.procuration.caseloadNone}</p>
       ) : (
@@ -347,18 +411,7 @@ export function Caseload({ onActing, onBack }: { onActing: () => void; onBack: (
                 <strong>{t.procuration.papers}</strong> {p.categories.map((c) => t.procuration.categories[c]).join(', ')}.
               </p>
               <div class="actions left">
-                <button
-                  type="button"
-                  class="button primary"
-                  disabled={busy}
-                  onClick={() =>
-                    void act(async () => {
-                      await kiosk.call('procuration.act', { procurationId: p.procurationId });
-                      onActing();
-                      return null;
-                    })
-                  }
-                >
+                <button type="button" class="button primary" disabled={busy} onClick={() => actFor(p.procurationId, onActing)}>
                   {t.procuration.actFor(`${p.firstName} ${p.lastName}`)}
                 </button>
               </div>

@@ -78,7 +78,14 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
           : null;
   // a new person (or none): back home, where the choices are theirs
   const subjectKey = `${subject ?? ''}/${acting?.procurationId ?? ''}`;
-  useEffect(() => setStep({ name: 'home' }), [subjectKey]);
+  // a paper found in the agent's search opens once the session works for its person (the core says so in its state)
+  const afterSwitch = useRef<Step | null>(null);
+  const keyNow = useRef(subjectKey);
+  keyNow.current = subjectKey;
+  useEffect(() => {
+    setStep(afterSwitch.current ?? { name: 'home' });
+    afterSwitch.current = null;
+  }, [subjectKey]);
   // an estimate's answers, reused by the filing questionnaire: one person's, gone when that person changes
   const [known, setKnown] = useState<KnownAnswers>({});
   useEffect(() => setKnown({}), [subjectKey]);
@@ -133,140 +140,160 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
     if (step.name !== 'home') setReadNotices((n) => Math.max(n, notices.length));
   }, [step.name]);
 
-  switch (step.name) {
-    case 'home':
-      return (
-        <Home
-          state={state}
-          canScan={subject !== null}
-          sync={sync}
-          notices={notices}
-          noticesFolded={notices.length > 0 && notices.length <= readNotices}
-          losses={losses}
-          onLossesRead={() => setLosses([])}
-          go={setStep}
-          onFinish={finish}
-        />
-      );
-    case 'scan': {
-      const { replaces, addTo, forPiece } = step;
-      const extra = { ...(replaces ? { replaces } : {}), ...(forPiece ? { forPiece } : {}) };
-      return (
-        <Scan
-          {...(addTo ? { addTo: addTo.analysis.captureId } : {})}
-          onRead={(analysis) => setStep({ name: 'check', analysis, ...extra })}
-          onCancel={() =>
-            setStep(
-              addTo
-                ? { name: 'check', analysis: addTo.analysis, ...extra }
-                : forPiece
-                  ? { name: 'dossier', id: forPiece.dossierId }
-                  : replaces
-                    ? { name: 'document', id: replaces }
-                    : { name: 'home' },
-            )
-          }
-        />
-      );
+  // acting on a procuration, every screen but home (which has the whole panel) says for whom
+  const forWhom = acting && step.name !== 'home' ? <p class="acting-strip">{t.agent.actingFor(`${acting.firstName} ${acting.lastName}`)}</p> : null;
+  return (
+    <>
+      {forWhom}
+      {stepScreen()}
+    </>
+  );
+
+  function stepScreen() {
+    switch (step.name) {
+      case 'home':
+        return (
+          <Home
+            state={state}
+            canScan={subject !== null}
+            sync={sync}
+            notices={notices}
+            noticesFolded={notices.length > 0 && notices.length <= readNotices}
+            losses={losses}
+            onLossesRead={() => setLosses([])}
+            go={setStep}
+            onFinish={finish}
+          />
+        );
+      case 'scan': {
+        const { replaces, addTo, forPiece } = step;
+        const extra = { ...(replaces ? { replaces } : {}), ...(forPiece ? { forPiece } : {}) };
+        return (
+          <Scan
+            {...(addTo ? { addTo: addTo.analysis.captureId } : {})}
+            onRead={(analysis) => setStep({ name: 'check', analysis, ...extra })}
+            onCancel={() =>
+              setStep(
+                addTo
+                  ? { name: 'check', analysis: addTo.analysis, ...extra }
+                  : forPiece
+                    ? { name: 'dossier', id: forPiece.dossierId }
+                    : replaces
+                      ? { name: 'document', id: replaces }
+                      : { name: 'home' },
+              )
+            }
+          />
+        );
+      }
+      case 'aids':
+        return (
+          <MyAids
+            notices={notices}
+            refresh={refresh}
+            onLoaded={showNotices}
+            onOpen={(id) => toDossier(id)}
+            onAsk={() => setStep({ name: 'catalogue' })}
+            onBack={() => setStep({ name: 'home' })}
+          />
+        );
+      case 'catalogue':
+        return (
+          <Catalogue
+            onSimulate={(focus) => setStep({ name: 'simulate', focus })}
+            onFile={(aids) => setStep({ name: 'file', aids })}
+            onBack={() => setStep({ name: 'aids' })}
+          />
+        );
+      case 'simulate':
+        return <Simulation focus={step.focus} onFile={(aid) => setStep({ name: 'file', aids: [aid] })} onAnswers={setKnown} onBack={() => setStep({ name: 'catalogue' })} />;
+      case 'file':
+        return <Filing aids={step.aids} known={known} onCreated={(id) => toDossier(id)} onBack={() => setStep({ name: 'catalogue' })} />;
+      case 'dossier':
+        return (
+          <Dossier
+            key={step.id}
+            dossierId={step.id}
+            personName={subject ?? ''}
+            agent={agent}
+            refresh={refresh}
+            notice={step.notice ?? null}
+            onScan={(piece: ChecklistPiece) => setStep({ name: 'scan', forPiece: { dossierId: step.id, itemId: piece.itemId } })}
+            onSend={(choice) => setStep({ name: 'send', id: step.id, choice })}
+            onBack={() => setStep({ name: 'aids' })}
+          />
+        );
+      case 'send':
+        return <SendRequest dossierId={step.id} choice={step.choice} personName={subject ?? ''} onDone={() => toDossier(step.id)} onBack={() => toDossier(step.id)} />;
+      case 'vault':
+        return <VaultList onOpen={(id) => setStep({ name: 'document', id })} onBack={() => setStep({ name: 'home' })} notice={step.notice ?? null} />;
+      case 'document':
+        return (
+          <DocumentView
+            documentId={step.id}
+            onBack={() => setStep({ name: 'vault' })}
+            onReplace={(id) => setStep({ name: 'scan', replaces: id })}
+            onDeleted={() => setStep({ name: 'vault', notice: t.doc.deleted })}
+            {...(acting
+              ? { allowed: { replace: acting.actions.includes('scan-for'), remove: false, send: acting.actions.includes('write-in-my-name') } }
+              : {})}
+          />
+        );
+      case 'journal':
+        return <Journal onBack={() => setStep({ name: 'home' })} />;
+      case 'check':
+        return (
+          <Check
+            analysis={step.analysis}
+            {...(step.replaces ? { replaces: step.replaces } : {})}
+            onSaved={(documentId) => {
+              const forPiece = step.forPiece;
+              if (!forPiece) return setStep({ name: 'saved' });
+              // the paper is in the outbox, on its way: the request takes it now, the server attaches it when it lands
+              kiosk.call('applications.choosePiece', { dossierId: forPiece.dossierId, itemId: forPiece.itemId, documentId }).then(
+                () => toDossier(forPiece.dossierId, t.dossier.pieceAdded),
+                (e: unknown) => toDossier(forPiece.dossierId, errorText(e)),
+              );
+            }}
+            onAddPage={() =>
+              setStep({
+                name: 'scan',
+                addTo: { analysis: step.analysis },
+                ...(step.replaces ? { replaces: step.replaces } : {}),
+                ...(step.forPiece ? { forPiece: step.forPiece } : {}),
+              })
+            }
+            onRetake={() => {
+              void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
+              setStep({ name: 'scan', ...(step.forPiece ? { forPiece: step.forPiece } : {}) });
+            }}
+            onDrop={() => {
+              void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
+              // back where the person came from: the request's piece, the paper being replaced, or home
+              if (step.forPiece) toDossier(step.forPiece.dossierId);
+              else if (step.replaces) setStep({ name: 'document', id: step.replaces });
+              else setStep({ name: 'home' });
+            }}
+          />
+        );
+      case 'saved':
+        return <Saved sync={sync} onAnother={() => setStep({ name: 'scan' })} onVault={() => setStep({ name: 'vault' })} onFinish={finish} />;
+      case 'who-can-act':
+        return <WhoCanAct onBack={() => setStep({ name: 'home' })} />;
+      case 'make-procuration':
+        return <MakeProcuration person={subject ?? ''} agent={state.firstName} onDone={() => setStep({ name: 'home' })} />;
+      case 'caseload':
+        return (
+          <Caseload
+            onActing={() => setStep({ name: 'home' })}
+            onOpenPaper={(id, procurationId) => {
+              if (keyNow.current.endsWith(`/${procurationId}`)) setStep({ name: 'document', id });
+              else afterSwitch.current = { name: 'document', id };
+            }}
+            onBack={() => setStep({ name: 'home' })}
+          />
+        );
     }
-    case 'aids':
-      return (
-        <MyAids
-          notices={notices}
-          refresh={refresh}
-          onLoaded={showNotices}
-          onOpen={(id) => toDossier(id)}
-          onAsk={() => setStep({ name: 'catalogue' })}
-          onBack={() => setStep({ name: 'home' })}
-        />
-      );
-    case 'catalogue':
-      return (
-        <Catalogue
-          onSimulate={(focus) => setStep({ name: 'simulate', focus })}
-          onFile={(aids) => setStep({ name: 'file', aids })}
-          onBack={() => setStep({ name: 'aids' })}
-        />
-      );
-    case 'simulate':
-      return <Simulation focus={step.focus} onFile={(aid) => setStep({ name: 'file', aids: [aid] })} onAnswers={setKnown} onBack={() => setStep({ name: 'catalogue' })} />;
-    case 'file':
-      return <Filing aids={step.aids} known={known} onCreated={(id) => toDossier(id)} onBack={() => setStep({ name: 'catalogue' })} />;
-    case 'dossier':
-      return (
-        <Dossier
-          key={step.id}
-          dossierId={step.id}
-          personName={subject ?? ''}
-          agent={agent}
-          refresh={refresh}
-          notice={step.notice ?? null}
-          onScan={(piece: ChecklistPiece) => setStep({ name: 'scan', forPiece: { dossierId: step.id, itemId: piece.itemId } })}
-          onSend={(choice) => setStep({ name: 'send', id: step.id, choice })}
-          onBack={() => setStep({ name: 'aids' })}
-        />
-      );
-    case 'send':
-      return <SendRequest dossierId={step.id} choice={step.choice} personName={subject ?? ''} onDone={() => toDossier(step.id)} onBack={() => toDossier(step.id)} />;
-    case 'vault':
-      return <VaultList onOpen={(id) => setStep({ name: 'document', id })} onBack={() => setStep({ name: 'home' })} notice={step.notice ?? null} />;
-    case 'document':
-      return (
-        <DocumentView
-          documentId={step.id}
-          onBack={() => setStep({ name: 'vault' })}
-          onReplace={(id) => setStep({ name: 'scan', replaces: id })}
-          onDeleted={() => setStep({ name: 'vault', notice: t.doc.deleted })}
-          {...(acting
-            ? { allowed: { replace: acting.actions.includes('scan-for'), remove: false, send: acting.actions.includes('write-in-my-name') } }
-            : {})}
-        />
-      );
-    case 'journal':
-      return <Journal onBack={() => setStep({ name: 'home' })} />;
-    case 'check':
-      return (
-        <Check
-          analysis={step.analysis}
-          {...(step.replaces ? { replaces: step.replaces } : {})}
-          onSaved={(documentId) => {
-            const forPiece = step.forPiece;
-            if (!forPiece) return setStep({ name: 'saved' });
-            // the paper is in the outbox, on its way: the request takes it now, the server attaches it when it lands
-            kiosk.call('applications.choosePiece', { dossierId: forPiece.dossierId, itemId: forPiece.itemId, documentId }).then(
-              () => toDossier(forPiece.dossierId, t.dossier.pieceAdded),
-              (e: unknown) => toDossier(forPiece.dossierId, errorText(e)),
-            );
-          }}
-          onAddPage={() =>
-            setStep({
-              name: 'scan',
-              addTo: { analysis: step.analysis },
-              ...(step.replaces ? { replaces: step.replaces } : {}),
-              ...(step.forPiece ? { forPiece: step.forPiece } : {}),
-            })
-          }
-          onRetake={() => {
-            void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
-            setStep({ name: 'scan', ...(step.forPiece ? { forPiece: step.forPiece } : {}) });
-          }}
-          onDrop={() => {
-            void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
-            // back where the person came from: the request's piece, the paper being replaced, or home
-            if (step.forPiece) toDossier(step.forPiece.dossierId);
-            else if (step.replaces) setStep({ name: 'document', id: step.replaces });
-            else setStep({ name: 'home' });
-          }}
-        />
-      );
-    case 'saved':
-      return <Saved sync={sync} onAnother={() => setStep({ name: 'scan' })} onVault={() => setStep({ name: 'vault' })} onFinish={finish} />;
-    case 'who-can-act':
-      return <WhoCanAct onBack={() => setStep({ name: 'home' })} />;
-    case 'make-procuration':
-      return <MakeProcuration person={subject ?? ''} agent={state.firstName} onDone={() => setStep({ name: 'home' })} />;
-    case 'caseload':
-      return <Caseload onActing={() => setStep({ name: 'home' })} onBack={() => setStep({ name: 'home' })} />;
   }
 }
 

@@ -141,12 +141,12 @@ export async function check(deps: VaultDeps, s: PersonSession, action: PolicyAct
 const OWN_READS_NOT_SHOWN = ['vault.list', 'vault.search', 'document.file.read', 'document.preview.read'];
 
 /** Names a session in the journal without writing its id (which opens reads on its socket while it lives). */
-function sessionRef(sessionId: string): string {
+export function sessionRef(sessionId: string): string {
   return createHash('sha256').update('fac-session/v1\0').update(sessionId).digest('hex').slice(0, 16);
 }
 
 /** One read, journaled: who (the card's holder, or the agent on consent), on what ground, from which kiosk and session. */
-async function journalRead(
+export async function journalRead(
   deps: VaultDeps,
   s: PersonSession,
   c: { actorId: string; groundName: string; agent?: PolicyAgent | null },
@@ -192,7 +192,7 @@ function queryKey(db: Kysely<Database>): Promise<Buffer> {
  * What the journal keeps of a query: a keyed hash of its normalized form. Equal searches can be matched
  * by whoever holds the key; a plain hash of a short query (an IBAN, a name) could be reversed by trying them.
  */
-async function queryMac(db: Kysely<Database>, query: string): Promise<string> {
+export async function queryMac(db: Kysely<Database>, query: string): Promise<string> {
   const normalized = query.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
   return createHmac('sha256', await queryKey(db)).update(normalized).digest('hex').slice(0, 32);
 }

@@ -15,8 +15,8 @@ import type { PaperCategory } from '../../../protocol/agents.ts';
 import { agentFacts } from '../agents/index.ts';
 import { caseload } from '../procurations/index.ts';
 import { agentReach, decide } from '../../kernel/access-policy.ts';
-import { check, journalRead, queryMac } from './person-vault.ts';
-import type { PersonSession, VaultDeps } from './person-vault.ts';
+import { check, journalReads, queryMac } from './person-vault.ts';
+import type { PersonSession, ReadToJournal, VaultDeps } from './person-vault.ts';
 import { queryTerms, searchScoped } from './vault-index.ts';
 import type { ScopedHit } from './vault-index.ts';
 
@@ -91,6 +91,7 @@ export async function searchCaseload(deps: VaultDeps, agent: PersonSession, quer
 
   const mac = await queryMac(deps.db, query);
   const shown: CaseloadHit[] = [];
+  const reads: ReadToJournal[] = [];
   for (const personId of new Set(newest.map((x) => x.doc.owner_person_id))) {
     const p = byOwner.get(personId)!;
     // the person's vault as the agent sees it on this procuration: decided as any read under it
@@ -114,10 +115,12 @@ export async function searchCaseload(deps: VaultDeps, agent: PersonSession, quer
         decide({ actor: c.actor, action: 'vault.list', subject: { personId }, documentClass: { vault: x.doc.vault, docType: x.doc.doc_type }, ground: c.ground }).allow,
     );
     if (mine.length === 0) continue;
-    await journalRead(deps, s, { actorId: c.actorId, groundName: c.groundName, agent: c.agent }, 'vault.search', null, {
-      queryMac: mac,
-      documents: mine.map((x) => x.doc.id),
-      across: 'caseload',
+    reads.push({
+      s,
+      c: { actorId: c.actorId, groundName: c.groundName, agent: c.agent },
+      action: 'vault.search',
+      documentId: null,
+      detail: { queryMac: mac, documents: mine.map((x) => x.doc.id), across: 'caseload' },
     });
     for (const x of mine) {
       shown.push({
@@ -132,5 +135,7 @@ export async function searchCaseload(deps: VaultDeps, agent: PersonSession, quer
       });
     }
   }
+  // what is shown is journaled first, in one transaction: one line on each person's side
+  await journalReads(deps, reads);
   return shown.sort((a, b) => (a.updatedAt === b.updatedAt ? (a.documentId < b.documentId ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1));
 }

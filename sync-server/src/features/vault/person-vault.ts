@@ -145,35 +145,52 @@ export function sessionRef(sessionId: string): string {
   return createHash('sha256').update('fac-session/v1\0').update(sessionId).digest('hex').slice(0, 16);
 }
 
+/** One read to journal: in which session, by whom on what ground, what, on which paper, and its detail. */
+export interface ReadToJournal {
+  s: PersonSession;
+  c: { actorId: string; groundName: string; agent?: PolicyAgent | null };
+  action: string;
+  documentId: string | null;
+  detail?: { [key: string]: Json | undefined };
+}
+
 /** One read, journaled: who (the card's holder, or the agent on consent), on what ground, from which kiosk and session. */
 export async function journalRead(
   deps: VaultDeps,
   s: PersonSession,
-  c: { actorId: string; groundName: string; agent?: PolicyAgent | null },
+  c: ReadToJournal['c'],
   action: string,
   documentId: string | null,
   detail: { [key: string]: Json | undefined } = {},
 ): Promise<void> {
-  await deps.db.transaction().execute((trx) =>
-    appendAudit(trx, deps.dialect, {
-      actor: { kind: 'person', id: c.actorId },
-      action,
-      subjectPersonId: s.personId,
-      documentId,
-      ground: c.groundName,
-      detail: {
-        kioskId: s.kioskId,
-        cardSerial: s.cardSerial,
-        ...(s.consent ? { agentCardSerial: s.consent.agentCardSerial } : {}),
-        // an act on a procuration names it: the person's list of procurations counts what was done under each
-        ...(s.procuration ? { procurationId: s.procuration.id, agentCardSerial: s.procuration.agentCardSerial } : {}),
-        // the structure the agent acted for, as it was then: the person's journal names it
-        ...(c.agent?.structureId ? { structureId: c.agent.structureId } : {}),
-        session: sessionRef(s.id),
-        ...detail,
-      },
-    }),
-  );
+  await journalReads(deps, [{ s, c, action, documentId, detail }]);
+}
+
+/** Several reads journaled in one transaction (a search across several people's vaults: one line on each one's side). */
+export async function journalReads(deps: VaultDeps, reads: readonly ReadToJournal[]): Promise<void> {
+  if (reads.length === 0) return;
+  await deps.db.transaction().execute(async (trx) => {
+    for (const { s, c, action, documentId, detail } of reads) {
+      await appendAudit(trx, deps.dialect, {
+        actor: { kind: 'person', id: c.actorId },
+        action,
+        subjectPersonId: s.personId,
+        documentId,
+        ground: c.groundName,
+        detail: {
+          kioskId: s.kioskId,
+          cardSerial: s.cardSerial,
+          ...(s.consent ? { agentCardSerial: s.consent.agentCardSerial } : {}),
+          // an act on a procuration names it: the person's list of procurations counts what was done under each
+          ...(s.procuration ? { procurationId: s.procuration.id, agentCardSerial: s.procuration.agentCardSerial } : {}),
+          // the structure the agent acted for, as it was then: the person's journal names it
+          ...(c.agent?.structureId ? { structureId: c.agent.structureId } : {}),
+          session: sessionRef(s.id),
+          ...detail,
+        },
+      });
+    }
+  });
 }
 
 /** The key of the search queries' hashes: shared by the instances, kept in the database, created once. */

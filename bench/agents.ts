@@ -11,7 +11,7 @@
  * Common words (in every vault), rarer ones and words found nowhere. SQLite FTS5 always; PostgreSQL when
  * its binaries are installed.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { sql } from 'kysely';
 import { CATEGORY_OF, COMPETENCE } from '../sync-server/protocol/agents.ts';
 import type { PaperCategory } from '../sync-server/protocol/agents.ts';
 import type { DocType } from '../sync-server/protocol/common.ts';
+import { randomIdentifier } from '../sync-server/protocol/identifier.ts';
 import { loadCatalogue } from '../sync-server/src/features/aids/index.ts';
 import { initCa } from '../sync-server/src/features/cards/index.ts';
 import { storeProcuration } from '../sync-server/src/features/procurations/index.ts';
@@ -59,7 +60,10 @@ async function benchDialect(dialect: Dialect, database: Parameters<typeof openDa
     const byId = new Map(identifiers.map((r) => [r.id, r]));
     for (const [q, personId] of owners.entries()) {
       const row = byId.get(personId)!;
-      const person = { id: personId, identifier: row.identifier, card: cardSerial(q), firstName: row.first_name, lastName: row.last_name ?? LAST[0]!, role: 'beneficiary' as const };
+      // the vault bench's identifiers are only labels: a certificate needs a real one (with its check character)
+      const identifier = randomIdentifier((n) => new Uint8Array(randomBytes(n)));
+      await s.db.updateTable('persons').set({ identifier }).where('id', '=', personId).execute();
+      const person = { id: personId, identifier, card: cardSerial(q), firstName: row.first_name, lastName: row.last_name ?? LAST[0]!, role: 'beneficiary' as const };
       const text = procurationText(person, agent, KIOSK, { scope: { aids: ['*'], categories, actions: ['consult'] } });
       const r = await storeProcuration(
         { db: s.db, dialect: s.dialect, ca: () => ca, catalogue, structureOf: async () => ({ ...TEST_STRUCTURE }) },

@@ -436,6 +436,8 @@ export const methods = {
       z.object({ outcome: z.literal('blocked'), who: Signer }),
     ]),
   },
+  /** with both cards in the box: the procuration the person already gave this agent, still running, to renew */
+  'procuration.renewable': { params: z.object({}), result: z.object({ procuration: ProcurationListItem.nullable() }) },
   /** « Qui peut agir pour moi » (the person's session, alone or with the agent) */
   'procuration.mine': { params: z.object({}), result: z.object({ procurations: z.array(ProcurationListItem) }) },
   /** the person withdraws one: their card, in the box, proves it */

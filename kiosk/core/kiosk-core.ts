@@ -341,6 +341,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     },
     'procuration.make': async (p) => procurations.make(p),
     'procuration.mine': async () => ({ procurations: await procurations.mine() }),
+    'procuration.renewable': async () => ({ procuration: await procurations.renewable() }),
     'procuration.revoke': async ({ procurationId, reason }) => {
       await procurations.revoke(procurationId, reason);
       return {};

@@ -2,8 +2,8 @@
  * The procuration numérique made by the kiosk core through its contract, over real pcscd with the demo's
  * virtual cards in two vpcd slots (tests/support/stack.ts), against the real server: Sophie (agent) logs
  * in, Camille joins with her card and PIN; Camille's card signs, Sophie's countersigns (a wrong agent PIN
- * first: Camille is not asked again), the server stores it and its facts say verified and in force; her
- * list, the printed copy, Sophie's caseload. Sophie alone then acts for Camille on it: her vault, a paper
+ * first: Camille is not asked again), the server stores it and its facts say verified and in force; it is
+ * renewed with the same choices (the first one ends); her list, the printed copy, Sophie's caseload. Sophie alone then acts for Camille on it: her vault, a paper
  * scanned for her (into her vault, proven by Sophie's card alone, marked as put in by Sophie on the
  * procuration), and back to her own workspace. Then Camille alone withdraws it with her card, the facts
  * say it is over, and Sophie can no longer act on it.
@@ -71,7 +71,15 @@ describe('the procuration numérique in the kiosk core, over pcscd', () => {
     const made = await make({ personPin: '999999' });
     if (!made.ok || made.value.outcome !== 'made') throw new Error(`not made: ${JSON.stringify(made)}`);
     expect(made.value).toMatchObject({ renewed: null, until: dayIn(180) });
-    const id = made.value.id;
+    const first = made.value.id;
+
+    // renewed with the same choices, without starting over: the first one ends when the new one is stored
+    expect((await ok('procuration.renewable', {})).procuration).toMatchObject({ id: first, state: 'in-force', scope });
+    const renewal = await make({ until: dayIn(200), renews: first });
+    if (!renewal.ok || renewal.value.outcome !== 'made') throw new Error(`not renewed: ${JSON.stringify(renewal)}`);
+    expect(renewal.value).toMatchObject({ renewed: first, until: dayIn(200) });
+    const id = renewal.value.id;
+    expect((await ok('procuration.renewable', {})).procuration).toMatchObject({ id });
 
     const [camille, sophie] = [await personId('Camille'), await personId('Sophie')];
     const facts = () => factsFor(stack.server.db, { personId: camille, agentPersonId: sophie, procurationId: id, day: dayIn(0) }, stack.server.ca);
@@ -81,7 +89,10 @@ describe('the procuration numérique in the kiosk core, over pcscd', () => {
     expect(JSON.parse(row.text)).toMatchObject({ person: { name: 'Camille Martin' }, agent: { name: 'Sophie Lefèvre', structure: STRUCTURE }, madeAt: { kioskId: row.kiosk_id } });
 
     const mine = await ok('procuration.mine', {});
-    expect(mine.procurations).toMatchObject([{ id, agent: { name: 'Sophie Lefèvre' }, structure: STRUCTURE, state: 'in-force', aidsWords: ['toutes mes démarches'] }]);
+    expect(mine.procurations).toMatchObject([
+      { id, agent: { name: 'Sophie Lefèvre' }, structure: STRUCTURE, state: 'in-force', aidsWords: ['toutes mes démarches'] },
+      { id: first, state: 'renewed' },
+    ]);
     expect(await ok('procuration.caseload', {})).toEqual({ people: [expect.objectContaining({ procurationId: id, firstName: 'Camille', lastName: 'Martin' })] });
     expect(await ok('procuration.print', { procurationId: id })).toEqual({ pages: 1, printed: false });
 
@@ -96,7 +107,9 @@ describe('the procuration numérique in the kiosk core, over pcscd', () => {
     await leave([1, 0]);
     await login('Sophie');
     expect(await call('vault.list', {})).toMatchObject({ ok: false, error: { code: 'no-session' } });
-    expect(await ok('procuration.act', { procurationId: id })).toEqual({ firstName: 'Camille', lastName: 'Martin', until: dayIn(180) });
+    expect(await ok('procuration.act', { procurationId: id })).toEqual({ firstName: 'Camille', lastName: 'Martin', until: dayIn(200) });
+    // the one it renewed is over: refused, and the agent still acts on the new one
+    expect(await call('procuration.act', { procurationId: first })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(stack.core.session.state).toMatchObject({ screen: 'session', firstName: 'Sophie', companion: null, actingFor: { procurationId: id, firstName: 'Camille', actions: scope.actions } });
     // only Camille herself withdraws it
     expect(await call('procuration.revoke', { procurationId: id })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/Seule la personne/) } });
@@ -122,7 +135,10 @@ describe('the procuration numérique in the kiosk core, over pcscd', () => {
     expect(await call('procuration.caseload', {})).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(await ok('procuration.revoke', { procurationId: id, reason: 'je n’en ai plus besoin' })).toEqual({});
     expect(await facts()).toMatchObject({ inForce: false, verified: true });
-    expect((await ok('procuration.mine', {})).procurations).toMatchObject([{ id, state: 'revoked-person', stateLabel: 'Retirée par vous' }]);
+    expect((await ok('procuration.mine', {})).procurations).toMatchObject([
+      { id, state: 'revoked-person', stateLabel: 'Retirée par vous' },
+      { id: first, state: 'renewed' },
+    ]);
     expect(await call('procuration.revoke', { procurationId: id })).toMatchObject({ ok: false, error: { message: 'Cette procuration est déjà finie.' } });
 
     // Sophie's next attempt is refused by the server, in plain words

@@ -164,6 +164,16 @@ export class ProcurationService {
     return (await this.ask(PROCURATION_EVENTS.mine, {})).procurations;
   }
 
+  /**
+   * With both cards in the box: the procuration the person already gave this agent and that still runs
+   * (or is about to), to renew it without choosing everything again — the newest, or none.
+   */
+  async renewable(): Promise<ProcurationListItem | null> {
+    const { agent } = this.accompanied();
+    const current = (await this.mine()).filter((p) => p.agent.identifier === agent.identifier && (p.state === 'in-force' || p.state === 'not-yet'));
+    return current.sort((a, b) => (a.until < b.until ? 1 : -1))[0] ?? null;
+  }
+
   /** The person's card (the subject's: alone, or beside the agent) proves it is in the box, then the server ends it. */
   async revoke(procurationId: string, reason?: string): Promise<void> {
     const subject = this.opts.session.subject();

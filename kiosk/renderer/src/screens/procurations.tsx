@@ -182,12 +182,27 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
   const [message, setMessage] = useState<string | null>(null);
   const [made, setMade] = useState<{ id: string; until: string } | null>(null);
   const { busy, error, notice, act, setError } = useAct();
+  // the one the person already gave this agent, still running: renewed with the same choices, not started over
+  const [current, setCurrent] = useState<Mine | null>(null);
+  const [renews, setRenews] = useState<string | null>(null);
   useEffect(() => {
     kiosk.call('aids.catalogue', {}).then(
       (r) => setCatalogue(r.aids.map((a) => ({ id: a.id, name: a.name }))),
       () => setCatalogue([]),
     );
+    kiosk.call('procuration.renewable', {}).then(
+      (r) => setCurrent(r.procuration),
+      () => setCurrent(null),
+    );
   }, []);
+  const renew = (p: Mine) => {
+    setActions(new Set(p.scope.actions));
+    setCategories(new Set(p.scope.categories));
+    const every = p.scope.aids.includes('*');
+    setAllAids(every);
+    setAids(new Set(every ? [] : p.scope.aids));
+    setRenews(p.id);
+  };
   const from = parisDay();
   const ready = actions.size > 0 && categories.size > 0 && length !== null && (allAids === true || (allAids === false && aids.size > 0));
 
@@ -199,6 +214,7 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
         scope: { aids: allAids ? ['*'] : [...aids], categories: [...categories], actions: [...actions] },
         from,
         until: untilFor(from, length),
+        renews,
         personPin,
         agentPin,
       });
@@ -263,6 +279,21 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
       <Title>{t.procuration.makeTitle(person)}</Title>
       <p class="lead">{t.procuration.makeHelp(person, agent)}</p>
       <Messages ok={null} warning={error ?? message} />
+      {current && (
+        <div class="panel" role="group" aria-labelledby="titre-renouveler">
+          <h2 id="titre-renouveler">{t.procuration.currentTitle(dateFr(current.until))}</h2>
+          {renews === current.id ? (
+            <p>{t.procuration.renewing}</p>
+          ) : (
+            <>
+              <p>{t.procuration.renewHelp}</p>
+              <button type="button" class="button secondary" onClick={() => renew(current)}>
+                {t.procuration.renew}
+              </button>
+            </>
+          )}
+        </div>
+      )}
       <Choices id="titre-quoi" title={t.procuration.whatTitle} options={ACTIONS} words={t.procuration.actions} chosen={actions} onToggle={(k) => setActions((s) => toggled(s, k))} />
       <Choices id="titre-papiers" title={t.procuration.papersTitle} options={CATEGORIES} words={t.procuration.categories} chosen={categories} onToggle={(k) => setCategories((s) => toggled(s, k))} />
       <fieldset class="kinds" aria-labelledby="titre-demarches">

@@ -3,10 +3,11 @@
  * virtual cards in two vpcd slots (tests/support/stack.ts), against the real server: Sophie (agent) logs
  * in, Camille joins with her card and PIN; Camille's card signs, Sophie's countersigns (a wrong agent PIN
  * first: Camille is not asked again), the server stores it and its facts say verified and in force; it is
- * renewed with the same choices (the first one ends); her list, the printed copy, Sophie's caseload. Sophie alone then acts for Camille on it: her vault, a paper
- * scanned for her (into her vault, proven by Sophie's card alone, marked as put in by Sophie on the
- * procuration), and back to her own workspace. Then Camille alone withdraws it with her card, the facts
- * say it is over, and Sophie can no longer act on it.
+ * renewed with the same choices (the first one ends); her list, the printed copy, Sophie's caseload.
+ * Sophie alone then acts for Camille on it: her vault, a paper scanned for her (into her vault, proven by
+ * Sophie's card alone, marked as put in by Sophie on the procuration), and back to her own workspace.
+ * Then Camille alone withdraws it with her card, the facts say it is over, and Sophie can no longer act
+ * on it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parisDay } from '../../sync-server/protocol/format.ts';

@@ -60,7 +60,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (reference.trim().length >= 3) setGround({ kind: 'procuration', reference: reference.trim() });
+            if (reference.trim().length >= 3) setGround({ kind: 'procuration', procurationId: reference.trim() });
           }}
         >
           <KeyField id="reference" labelClass="lead" label={t.sign.reference} value={reference} onChange={setReference} upper max={60} />
@@ -123,7 +123,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
           </ul>
           <p class="panel">{review.mode === 'manual' ? t.sign.modeManual : t.sign.modeAuto}</p>
           <p>{t.sign.signer(review.signer)}</p>
-          {review.ground.kind === 'procuration' && <p>{t.sign.procuration(review.ground.reference)}</p>}
+          {review.ground.kind === 'procuration' && <p>{t.sign.procuration(review.ground.procurationId)}</p>}
           <ActionBar>
             <button
               type="button"

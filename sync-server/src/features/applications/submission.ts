@@ -200,7 +200,8 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
       if (problem) throw new Refusal(problem);
       if (ground.kind === 'procuration') {
         // as it is now, for every aid sent: in force, both signatures holding, « envoyer mes demandes sans moi », each aid named
-        const refused = await procurationRefuses(deps, applicant, r.apps.filter((a) => a.state !== 'closed').map((a) => a.aid_id), now);
+        // read in this transaction: SQLite has one connection, and this transaction holds it
+        const refused = await procurationRefuses({ ...deps, db: trx }, applicant, r.apps.filter((a) => a.state !== 'closed').map((a) => a.aid_id), now);
         if (refused) throw new Refusal({ code: 'forbidden', message: APPLICATION_ANSWER.procurationNotUsable(refused) });
       }
       const fresh = buildManifest(r, applicant, { mode: manifest.mode, ground, preparedAt: manifest.preparedAt });

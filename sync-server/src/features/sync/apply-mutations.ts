@@ -38,6 +38,8 @@ export interface SyncEngineDeps {
   caCertificate: () => Uint8Array | null;
   /** fault-injection points for tests; never set by configuration */
   hooks?: SyncTestHooks;
+  /** the clock mutations are applied at (tests move it: a procuration over by then); never set by configuration */
+  now?: () => Date;
 }
 
 /**
@@ -166,7 +168,7 @@ export class SyncEngine {
         const vaultsChanged = new Set<string>();
         let lastSeq = kiosk.last_seq;
         let error: ProtocolError | null = null;
-        const now = new Date().toISOString();
+        const now = (this.deps.now?.() ?? new Date()).toISOString();
         for (const m of sorted) {
           if (m.seq <= lastSeq) {
             const recorded = await trx.selectFrom('applied_mutations').select(['id', 'outcome', 'error']).where('kiosk_id', '=', kioskId).where('seq', '=', m.seq).executeTakeFirst();

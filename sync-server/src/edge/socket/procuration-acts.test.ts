@@ -23,6 +23,8 @@ import type { ProcurationText } from '../../../protocol/procuration.ts';
 import { MineAck, PROCURATION_EVENTS } from '../../../protocol/procurations-events.ts';
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import { GetAck, ListAck, VAULT_EVENTS } from '../../../protocol/vault.ts';
+import { loadCatalogue } from '../../features/aids/index.ts';
+import { applicationDetail } from '../../features/applications/index.ts';
 import { initCa } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { revokeByPerson } from '../../features/procurations/index.ts';
@@ -325,6 +327,11 @@ describe.each(DIALECTS)('an agent acting alone on a procuration (%s)', (dialect)
       .where('threads.person_id', '=', all.a.person.id)
       .executeTakeFirstOrThrow();
     expect(msg).toEqual({ author_kind: 'agent', author_id: all.a.agent.identifier });
+    // the service reads who sent it and wrote, for whom, on whose procuration
+    const app = await server.db.selectFrom('applications').selectAll().where('dossier_id', '=', prime.dossierId).executeTakeFirstOrThrow();
+    const detail = await applicationDetail(server.db, await loadCatalogue(), 'caf', app);
+    expect(detail.signature?.ground).toBe(`Envoyée par Sophie Lefèvre (${AGENT_STRUCTURE.name}), avec la procuration de Camille Martin`);
+    expect(detail.messages.map((m) => m.authorName)).toEqual(['Sophie Lefèvre (agent), pour Camille Martin']);
     const entry = await server.db.selectFrom('audit_journal').selectAll().where('action', '=', 'application.message').where('subject_person_id', '=', all.a.person.id).executeTakeFirstOrThrow();
     expect(entry).toMatchObject({ ground: 'procuration', actor_id: all.a.agent.identifier });
     expect(JSON.parse(entry.detail)).toMatchObject({ procurationId: all.text.id });

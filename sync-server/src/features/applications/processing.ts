@@ -485,7 +485,11 @@ export async function applicationDetail(
     pieces,
     signature,
     history: h.map((t) => ({ ...t, actorName: t.actor.kind === 'institution' ? staffName(t.actor.id) : t.actor.kind === 'system' ? 'La plateforme' : personName(t.actor.id) })),
-    messages: msgs.map((m) => ({ ...m, authorName: m.authorKind === 'institution' ? staffName(m.authorId) : personName(m.authorId) })),
+    // an agent writes to the service for the person (with her, or on her procuration): said so
+    messages: msgs.map((m) => ({
+      ...m,
+      authorName: m.authorKind === 'institution' ? staffName(m.authorId) : m.authorKind === 'agent' ? CONSOLE_WHO.agentFor(personName(m.authorId), `${person.first_name} ${person.last_name}`) : personName(m.authorId),
+    })),
     events: eventsFor(app.state, 'institution'),
     terms: termsOf(app),
     warnings: situation && dossier ? eligibilityWarnings(app.aid_id, { age: ageOn(person.birth_date, dossier.created_at), situation }) : [],

@@ -202,7 +202,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 const StoredDepositedBy = z.object({ name: z.string(), structure: z.string().nullable() });
 
 /** « Déposé par » as the person's vault shows it: the agent's name and structure kept with the version (absent: the person's own, or unreadable). */
-function depositedByOf(text: string | null): { depositedBy?: DepositedBy } {
+function depositedByView(text: string | null): { depositedBy?: DepositedBy } {
   if (text === null) return {};
   try {
     const d = StoredDepositedBy.safeParse(JSON.parse(text));
@@ -227,7 +227,7 @@ function summary(doc: DocumentRow, version: { captured_at: string; thumbnail_sha
     expiresOn: doc.expires_on,
     expiry: expiryOf({ docType, issuedOn: doc.issued_on, expiresOn: doc.expires_on, capturedAt: version.captured_at }, today()),
     thumbnail: version.thumbnail_sha256,
-    ...depositedByOf(version.deposited_by),
+    ...depositedByView(version.deposited_by),
   };
 }
 
@@ -316,7 +316,7 @@ export async function readDocument(
         file: { sha256: v.blob_sha256, mime: FileMimeOf(v.mime), size: v.size },
         thumbnail: v.thumbnail_sha256,
         pages: v.pages,
-        ...depositedByOf(v.deposited_by),
+        ...depositedByView(v.deposited_by),
       })),
     },
   };

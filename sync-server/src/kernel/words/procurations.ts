@@ -3,6 +3,7 @@
  * lines of the person's journal about their procurations, what « Qui peut agir pour moi » says of each,
  * and the printed copy. Spoken to the person ("vous", "votre carte"), plain words.
  */
+import type { DenyReason } from '../access-policy.ts';
 
 /** Why a procuration was not stored: one typed reason, one plain sentence. */
 export const PROCURATION_REFUSAL = {
@@ -105,7 +106,7 @@ export const PROCURATION_PDF = {
  * Why the access policy refused an agent's act on a procuration (kernel/access-policy.ts DenyReason), in
  * plain words for the agent; the reason's code goes with them for the logs and the outbox.
  */
-export const PROCURATION_DENY_WORDS: Readonly<Record<string, string>> = {
+export const PROCURATION_DENY_WORDS: Readonly<Partial<Record<DenyReason, string>>> = {
   procuration_unknown: 'cette procuration n’existe pas',
   procuration_not_verified: 'la procuration ne se vérifie plus (une des deux cartes n’est plus valable)',
   procuration_not_in_force: 'la procuration est retirée, terminée, ou pas encore commencée',
@@ -130,6 +131,6 @@ export const PROCURATION_DENY_WORDS: Readonly<Record<string, string>> = {
 
 /** « Dépôt refusé : la procuration est retirée… (procuration_not_in_force). » — `head`: what was refused. */
 export function refusedOnProcuration(head: string, reason: string): string {
-  const words = PROCURATION_DENY_WORDS[reason];
+  const words = (PROCURATION_DENY_WORDS as Readonly<Record<string, string | undefined>>)[reason];
   return words ? `${head} : ${words} (${reason}).` : `${head} (${reason}).`;
 }

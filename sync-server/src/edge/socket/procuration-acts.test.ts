@@ -286,6 +286,9 @@ describe.each(DIALECTS)('an agent acting alone on a procuration (%s)', (dialect)
     const mine = MineAck.parse(await ask(s, PROCURATION_EVENTS.mine, { sessionId: k.a.personSession }));
     if (!mine.ok) throw new Error(mine.error.message);
     expect(mine.procurations.find((p) => p.id === k.text.id)?.acts.count).toBeGreaterThanOrEqual(onIt.length + 2);
+    // she is told, at her next look at her requests, who sent it for her
+    const hers = ApplicationsListAck.parse(await ask(s, AID_EVENTS.list, { sessionId: k.a.personSession }));
+    expect(hers).toMatchObject({ ok: true, notices: [{ dossierId: created.dossierId, state: 'submitted', message: `Sophie Lefèvre (${AGENT_STRUCTURE.name}) a envoyé cette demande pour vous, avec votre procuration.` }] });
     // the receipt is printed for her, naming who sent it (its words: dossier-pdf.test.ts)
     expect(PdfAck.parse(await ask(s, AID_EVENTS.receiptPdf, { sessionId: k.sessionId, dossierId: created.dossierId }))).toMatchObject({ ok: true });
 

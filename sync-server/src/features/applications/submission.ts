@@ -30,13 +30,13 @@ import type { CaCertificate } from '../cards/index.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import { fireEventIn } from './applications.ts';
+import { fireEventIn, notifyPerson } from './applications.ts';
 import { Refusal, recordFinalPieces, reevaluateOwned, refusals, refuse } from './dossiers.ts';
 import type { Applicant, Failure, Outcome, Reevaluation } from './dossiers.ts';
 import { APPLICATION_ANSWER, CARD_PROBLEM_WORDS } from '../../kernel/words/applications.ts';
 import { PROCURATION_DENY_WORDS } from '../../kernel/words/procurations.ts';
 import { agentFacts } from '../agents/index.ts';
-import { factsFor } from '../procurations/index.ts';
+import { factsFor, procurationNames } from '../procurations/index.ts';
 import { decide } from '../../kernel/access-policy.ts';
 import { parisDay } from '../../../protocol/format.ts';
 
@@ -257,6 +257,14 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
           if (!sent.ok) throw new Error(`submit refused: ${sent.reason}`);
         }
         await recordFinalPieces(trx, r.dossier.id, r.assessed, at);
+        // she was not there: told at her next login (and live where she last opened her requests) who sent it for her
+        if (ground.kind === 'procuration') {
+          const names = await procurationNames({ db: trx }, ground.procurationId);
+          const message = APPLICATION_ANSWER.sentForYou(names);
+          for (const app of r.apps) {
+            if (app.state === 'ready') await notifyPerson(trx, { personId: applicant.personId, dossierId: r.dossier.id, applicationId: app.id, state: 'submitted', message, at });
+          }
+        }
       }
       return { ok: true as const, value: { state: sendNow ? ('submitted' as const) : ('waiting-for-pieces' as const), receiptNumber } };
     }),

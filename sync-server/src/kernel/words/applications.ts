@@ -194,6 +194,9 @@ export const APPLICATION_ANSWER = {
   procurationAtKiosk: 'Avec la personne présente, c’est elle qui signe sa demande avec sa carte : la procuration sert quand elle n’est pas là.',
   procurationNotThis: 'Cette demande s’envoie sur la procuration que vous avez ouverte pour cette personne, pas sur une autre.',
   procurationNotUsable: (why: string) => `La procuration ne permet pas d’envoyer cette demande : ${why}.`,
+  /** the notice the person reads of a request an agent sent for her on her procuration */
+  sentForYou: (by: ProcurationNames | null) =>
+    by ? `${by.agent}${by.structure ? ` (${by.structure})` : ''} a envoyé cette demande pour vous, avec votre procuration.` : 'Un agent a envoyé cette demande pour vous, avec votre procuration.',
   personAbsent: 'La personne n’est pas là : sa demande s’envoie sur sa procuration, signée avec la carte de l’agent.',
   piecesMissing: (missing: readonly string[]) =>
     `Il manque encore des papiers : ${missing.join(' ; ')} Vous pouvez choisir l’envoi automatique : la demande partira quand ils arriveront.`,

@@ -84,6 +84,7 @@ export type SubmissionMode = z.infer<typeof SubmissionMode>;
 /** On what ground a request is sent: the beneficiary's own card signature, or an agent on a procuration. */
 export const SubmissionGround = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('beneficiary-signature') }),
+  /** an agent alone, on the procuration numérique the person signed (its id), with « envoyer mes demandes sans moi » */
   z.strictObject({ kind: z.literal('procuration'), procurationId: Uuid }),
 ]);
 export type SubmissionGround = z.infer<typeof SubmissionGround>;

@@ -19,6 +19,7 @@ import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database, ProcurationRevoker, ProcurationRow } from '../../kernel/storage/schema.ts';
 import { PROCURATION_ACTION_WORDS, PROCURATION_ALL_AIDS, PROCURATION_ANSWER, PROCURATION_CATEGORY_WORDS, PROCURATION_STATE } from '../../kernel/words/procurations.ts';
 import { JOURNAL_ACTION_WORDS } from '../../kernel/words/vault.ts';
+import type { ProcurationNames } from '../../kernel/words/applications.ts';
 import { scopeOf } from './facts.ts';
 import type { ProcurationOutcome } from './store.ts';
 
@@ -224,6 +225,23 @@ export async function procurationSubject(
     .where('procurations.agent_person_id', '=', agentPersonId)
     .executeTakeFirst();
   return row ? { personId: row.person_id, identifier: row.identifier, firstName: row.first_name, lastName: row.last_name, until: row.until_day } : null;
+}
+
+/**
+ * Who acted for whom on this procuration, as the text both signed names them (the agent, their
+ * structure, the person): what a request sent on it, and its receipt, say. Null: no such procuration.
+ */
+export async function procurationNames(deps: Pick<ManageDeps, 'db'>, procurationId: string): Promise<ProcurationNames | null> {
+  const row = await deps.db.selectFrom('procurations').select('text').where('id', '=', procurationId).executeTakeFirst();
+  if (!row) return null;
+  const t = ProcurationText.safeParse(JSON.parse(row.text));
+  return t.success ? { agent: t.data.agent.name, structure: t.data.agent.structure.name, person: t.data.person.name } : null;
+}
+
+/** The aids a procuration names, as stored (`['*']`: every procedure); empty when there is none under this id. */
+export async function procurationAids(deps: Pick<ManageDeps, 'db'>, procurationId: string): Promise<string[]> {
+  const row = await deps.db.selectFrom('procurations').select('text').where('id', '=', procurationId).executeTakeFirst();
+  return row ? scopeOf(row).aids : [];
 }
 
 /** The people who gave this agent a procuration in force today, by name. */

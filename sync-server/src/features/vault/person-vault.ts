@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { DocType } from '../../../protocol/common.ts';
 import { ExtractedField } from '../../../protocol/mutations.ts';
 import { ISSUER_OF, expiryOf } from '../../../protocol/vault.ts';
-import type { AuditEntry as AuditView, DocumentSummary, VersionDetail } from '../../../protocol/vault.ts';
+import type { AuditEntry as AuditView, DepositedBy, DocumentSummary, VersionDetail } from '../../../protocol/vault.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database, DocumentRow } from '../../kernel/storage/schema.ts';
 import { agentFacts, structureNames } from '../agents/index.ts';
@@ -216,7 +216,20 @@ export async function queryMac(db: Kysely<Database>, query: string): Promise<str
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-function summary(doc: DocumentRow, version: { captured_at: string; thumbnail_sha256: string | null }): DocumentSummary {
+const StoredDepositedBy = z.object({ name: z.string(), structure: z.string().nullable() });
+
+/** « Déposé par » as the person's vault shows it: the agent's name and structure kept with the version (absent: the person's own, or unreadable). */
+function depositedByView(text: string | null): { depositedBy?: DepositedBy } {
+  if (text === null) return {};
+  try {
+    const d = StoredDepositedBy.safeParse(JSON.parse(text));
+    return d.success ? { depositedBy: { name: d.data.name, structure: d.data.structure } } : {};
+  } catch {
+    return {};
+  }
+}
+
+function summary(doc: DocumentRow, version: { captured_at: string; thumbnail_sha256: string | null; deposited_by: string | null }): DocumentSummary {
   const docType = DocType.catch('other').parse(doc.doc_type);
   return {
     id: doc.id,
@@ -231,6 +244,7 @@ function summary(doc: DocumentRow, version: { captured_at: string; thumbnail_sha
     expiresOn: doc.expires_on,
     expiry: expiryOf({ docType, issuedOn: doc.issued_on, expiresOn: doc.expires_on, capturedAt: version.captured_at }, today()),
     thumbnail: version.thumbnail_sha256,
+    ...depositedByView(version.deposited_by),
   };
 }
 
@@ -242,7 +256,7 @@ async function summaries(deps: VaultDeps, personId: string, ids?: string[]): Pro
       j.onRef('document_versions.document_id', '=', 'documents.id').onRef('document_versions.version', '=', 'documents.current_version'),
     )
     .selectAll('documents')
-    .select(['document_versions.captured_at', 'document_versions.thumbnail_sha256'])
+    .select(['document_versions.captured_at', 'document_versions.thumbnail_sha256', 'document_versions.deposited_by'])
     .where('documents.owner_person_id', '=', personId);
   if (ids) q = q.where('documents.id', 'in', ids);
   const rows = await q.orderBy('documents.updated_at', 'desc').limit(500).execute();
@@ -319,6 +333,7 @@ export async function readDocument(
         file: { sha256: v.blob_sha256, mime: FileMimeOf(v.mime), size: v.size },
         thumbnail: v.thumbnail_sha256,
         pages: v.pages,
+        ...depositedByView(v.deposited_by),
       })),
     },
   };

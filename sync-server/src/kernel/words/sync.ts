@@ -4,6 +4,8 @@
  * words.ts) and keeps these for the logs; staff read them in the journal's detail and the outbox. The
  * person's journal says a refusal in its own words (vault.ts refusedWriteLine), never these.
  */
+import { refusedOnProcuration } from './procurations.ts';
+
 export const MUTATION_ANSWER = {
   refused: 'Mutation refusée.',
   kioskUnknown: 'Borne inconnue.',
@@ -32,6 +34,10 @@ export const VAULT_WRITE_ANSWER = {
   documentGone: 'Ce document n’est plus dans le coffre.',
   institutionUnknown: 'Cet organisme n’est pas connu.',
   sendRefused: (reason: string) => `Envoi refusé (${reason}).`,
+  /** refused to an agent acting alone on a procuration: why, in words */
+  depositRefusedOnProcuration: (reason: string) => refusedOnProcuration('Dépôt refusé', reason),
+  deleteRefusedOnProcuration: (reason: string) => refusedOnProcuration('Suppression refusée', reason),
+  sendRefusedOnProcuration: (reason: string) => refusedOnProcuration('Envoi refusé', reason),
 } as const;
 
 /** The kiosk's greeting of a card (features/persons). */

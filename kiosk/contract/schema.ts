@@ -37,7 +37,7 @@ import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
 import { CaseloadEntry, CaseloadHit, CaseloadSearchRequest, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
 import { SituationSchema } from '../../sync-server/protocol/simulation.ts';
-import { AuditEntry, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
+import { AuditEntry, DepositedBy, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
 
 export { FilingSituation, SubmissionGround, SubmissionMode, ThreadMessage };
 
@@ -174,6 +174,8 @@ export const VaultItem = z.object({
   pending: z.boolean(),
   snippet: z.string().optional(),
   hasPreview: z.boolean(),
+  /** an agent put it in for the person (with them, or on their procuration): who, and for which structure */
+  depositedBy: DepositedBy.optional(),
 });
 export type VaultItem = z.infer<typeof VaultItem>;
 
@@ -181,7 +183,7 @@ export const VaultField = z.object({ name: z.string(), label: z.string(), value:
 
 export const VaultDocument = z.object({
   item: VaultItem,
-  versions: z.array(VersionDetail.pick({ version: true, capturedAt: true, pages: true }).extend({ fields: z.array(VaultField), mime: z.string() })),
+  versions: z.array(VersionDetail.pick({ version: true, capturedAt: true, pages: true, depositedBy: true }).extend({ fields: z.array(VaultField), mime: z.string() })),
 });
 export type VaultDocument = z.infer<typeof VaultDocument>;
 

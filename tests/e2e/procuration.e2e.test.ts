@@ -138,7 +138,7 @@ describe('a procuration numérique', () => {
     await ui.expectAccessible('acting for Camille: home');
 
     // her vault: the papers she allowed, put in with Sophie beside her
-    await page.getByRole('button', { name: /^Mon coffre/ }).click();
+    await page.getByRole('button', { name: /^Mes papiers/ }).click();
     await page.getByRole('button', { name: /Carte d’identité/ }).first().waitFor();
     await ui.expectAccessible('acting for Camille: her vault');
     await page.getByRole('button', { name: 'Retour', exact: true }).click();
@@ -191,6 +191,11 @@ describe('a procuration numérique', () => {
 
   it('Camille reads who may act for her and withdraws it in two taps; Sophie’s list is then empty', async () => {
     await ui.login('Camille');
+    // in her vault, the RIB says who put it in for her
+    await page.getByRole('button', { name: /^Mes papiers/ }).click();
+    await page.getByRole('button', { name: /Déposé par Sophie Lefèvre/ }).first().waitFor();
+    await ui.expectAccessible('her vault: a paper put in by the agent');
+    await page.getByRole('button', { name: 'Retour', exact: true }).click();
     await page.getByRole('button', { name: /^Qui peut agir pour moi/ }).click();
     await page.getByRole('heading', { name: 'Qui peut agir pour moi ?', level: 1 }).waitFor();
     const item = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /^Sophie Lefèvre, / }) });

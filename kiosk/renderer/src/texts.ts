@@ -304,6 +304,7 @@ export const t = {
     deleteYes: 'Oui, supprimer',
     deleteNo: 'Non, garder',
     deleted: 'Le papier est supprimé.',
+    depositedBy: (name: string, structure: string | null) => `Déposé par ${name}${structure ? `, ${structure}` : ''}`,
     noImage: 'Pas d’image pour ce papier.',
     imageAlt: (title: string) => `Photo du papier : ${title}`,
     cancel: 'Annuler',

@@ -137,6 +137,7 @@ export function DocumentView({
                 <li key={v.version}>
                   {t.doc.version(v.version, dateFr(v.capturedAt))}
                   {i === 0 ? ` (${t.doc.current})` : ''}
+                  {v.depositedBy && <span class="doc-meta"> {t.doc.depositedBy(v.depositedBy.name, v.depositedBy.structure)}</span>}
                 </li>
               ))}
             </ul>

@@ -20,7 +20,7 @@ import type { Database, ProcurationRevoker, ProcurationRow } from '../../kernel/
 import { PROCURATION_ACTION_WORDS, PROCURATION_ALL_AIDS, PROCURATION_ANSWER, PROCURATION_CATEGORY_WORDS, PROCURATION_STATE } from '../../kernel/words/procurations.ts';
 import { JOURNAL_ACTION_WORDS } from '../../kernel/words/vault.ts';
 import type { ProcurationNames } from '../../kernel/words/applications.ts';
-import { scopeOf } from './facts.ts';
+import { scopeOf, storedScope } from './facts.ts';
 import type { ProcurationOutcome } from './store.ts';
 
 export interface ManageDeps {
@@ -246,11 +246,20 @@ export async function procurationAids(deps: Pick<ManageDeps, 'db'>, procurationI
 
 /** The people who gave this agent a procuration in force today, by name. */
 export async function caseload(deps: ManageDeps, agentPersonId: string): Promise<CaseloadEntry[]> {
+  return (await caseloadOf(deps, agentPersonId)).map(({ personId: _personId, ...entry }) => entry);
+}
+
+/**
+ * The same, with each person's id, for the server's own use (a search across the caseload). Read from the
+ * stored scope, not the whole signed text: a caseload may hold a thousand people. In force by its dates
+ * and not withdrawn; whoever uses one checks it again (`factsFor`) before showing anything of it.
+ */
+export async function caseloadOf(deps: ManageDeps, agentPersonId: string): Promise<(CaseloadEntry & { personId: string })[]> {
   const day = parisDay(deps.now?.() ?? new Date());
   const rows = await deps.db
     .selectFrom('procurations')
     .innerJoin('persons', 'persons.id', 'procurations.person_id')
-    .select(['procurations.id', 'procurations.until_day', 'procurations.text', 'persons.identifier', 'persons.first_name', 'persons.last_name'])
+    .select(['procurations.id', 'procurations.person_id', 'procurations.until_day', 'procurations.scope', 'persons.identifier', 'persons.first_name', 'persons.last_name'])
     .where('procurations.agent_person_id', '=', agentPersonId)
     .where('procurations.revoked_at', 'is', null)
     .where('procurations.from_day', '<=', day)
@@ -259,7 +268,7 @@ export async function caseload(deps: ManageDeps, agentPersonId: string): Promise
     .orderBy('persons.first_name')
     .execute();
   return rows.map((r) => {
-    const scope = scopeOf(r);
-    return { procurationId: r.id, personIdentifier: r.identifier, firstName: r.first_name, lastName: r.last_name, until: r.until_day, ...scope };
+    const scope = storedScope(r);
+    return { procurationId: r.id, personId: r.person_id, personIdentifier: r.identifier, firstName: r.first_name, lastName: r.last_name, until: r.until_day, ...scope };
   });
 }

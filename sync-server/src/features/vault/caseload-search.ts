@@ -13,7 +13,7 @@ import { CATEGORY_OF } from '../../../protocol/agents.ts';
 import type { DocType } from '../../../protocol/common.ts';
 import type { PaperCategory } from '../../../protocol/agents.ts';
 import { agentFacts } from '../agents/index.ts';
-import { caseload } from '../procurations/index.ts';
+import { caseloadOf } from '../procurations/index.ts';
 import { agentReach, decide } from '../../kernel/access-policy.ts';
 import { check, journalReads, queryMac } from './person-vault.ts';
 import type { PersonSession, ReadToJournal, VaultDeps } from './person-vault.ts';
@@ -45,19 +45,12 @@ export async function searchCaseload(deps: VaultDeps, agent: PersonSession, quer
   const facts = await agentFacts(deps.db, agent.personId);
   if (!facts.active || facts.level === null) return [];
   const level = facts.level;
-  const people = (await caseload(deps, agent.personId)).filter((p) => p.actions.includes('consult'));
+  const people = (await caseloadOf(deps, agent.personId)).filter((p) => p.actions.includes('consult'));
   // the index is asked once per distinct reach (people whose procurations allow the same papers)
   const groups = new Map<string, { docTypes: DocType[]; vaults: ('personal' | 'institutional')[]; owners: string[] }>();
-  const byOwner = new Map<string, (typeof people)[number] & { personId: string }>();
-  const ids = await deps.db
-    .selectFrom('persons')
-    .select(['id', 'identifier'])
-    .where('identifier', 'in', people.length > 0 ? people.map((p) => p.personIdentifier) : [''])
-    .execute();
-  const idOf = new Map(ids.map((r) => [r.identifier, r.id]));
+  const byOwner = new Map<string, (typeof people)[number]>();
   for (const p of people) {
-    const personId = idOf.get(p.personIdentifier);
-    if (!personId) continue;
+    const personId = p.personId;
     // as signed (checked again below, for those who show up in the results)
     const reach = agentReach(facts, { id: p.procurationId, personId, agentPersonId: agent.personId, inForce: true, verified: true, categories: p.categories, actions: p.actions, aids: p.aids });
     const docTypes = docTypesOf(reach.categories);
@@ -66,7 +59,7 @@ export async function searchCaseload(deps: VaultDeps, agent: PersonSession, quer
     const g = groups.get(key) ?? { docTypes, vaults: [...reach.vaults], owners: [] };
     g.owners.push(personId);
     groups.set(key, g);
-    byOwner.set(personId, { ...p, personId });
+    byOwner.set(personId, p);
   }
   const found: ScopedHit[] = [];
   for (const g of groups.values()) found.push(...(await searchScoped(deps.db, deps.dialect, { level, owners: g.owners, docTypes: g.docTypes, vaults: g.vaults }, query, limit)));

@@ -357,7 +357,7 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
  * home screen then works for them). A search looks through all their papers at once, within what each
  * allows; a paper found opens for its person.
  */
-export function Caseload({ onActing, onOpenPaper, onBack }: { onActing: () => void; onOpenPaper: (documentId: string, procurationId: string) => void; onBack: () => void }) {
+export function Caseload({ onActing, onOpenPaper, onBack }: { onActing: () => void; onOpenPaper: (documentId: string, procurationId: string, firstName: string) => void; onBack: () => void }) {
   const loaded = useLoaded<Person[]>(async () => (await kiosk.call('procuration.caseload', {})).people);
   const { busy, error, act } = useAct();
   const [query, setQuery] = useState('');
@@ -411,7 +411,7 @@ export function Caseload({ onActing, onOpenPaper, onBack }: { onActing: () => vo
               <ul class="doc-list">
                 {hits.map((h) => (
                   <li key={h.documentId}>
-                    <button type="button" class="doc-item" disabled={busy} onClick={() => actFor(h.procurationId, () => onOpenPaper(h.documentId, h.procurationId))}>
+                    <button type="button" class="doc-item" disabled={busy} onClick={() => actFor(h.procurationId, () => onOpenPaper(h.documentId, h.procurationId, h.person.firstName))}>
                       <span class="doc-title">{h.title}</span>
                       <span class="doc-meta">{t.procuration.paperOf(`${h.person.firstName} ${h.person.lastName}`)}</span>
                       <span class="doc-meta">{t.vault.added(dateFr(h.updatedAt))}</span>

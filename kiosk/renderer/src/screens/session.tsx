@@ -60,7 +60,6 @@ export function SessionScreens({ state, sync }: { state: SessionState; sync: Syn
 }
 
 function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus | null }) {
-  const [step, setStep] = useState<Step>({ name: 'home' });
   const finish = () => void kiosk.call('session.end', {});
   // an agent's work for a beneficiary stops with the beneficiary's card, or when they stop acting on a procuration
   const subject = state.role === 'beneficiary' ? state.firstName : (state.companion?.firstName ?? state.actingFor?.firstName ?? null);
@@ -71,21 +70,32 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
       : state.companion
         ? { with: 'person' }
         : acting
-          ? { with: 'procuration', procurationId: acting.procurationId, mayAdapt: acting.actions.includes('adapt-checklist'),
+          ? {
+              with: 'procuration',
+              procurationId: acting.procurationId,
+              mayAdapt: acting.actions.includes('adapt-checklist'),
               maySend: acting.actions.includes('send-without-me'),
               mayWrite: acting.actions.includes('write-in-my-name'),
             }
           : null;
-  // a new person (or none): back home, where the choices are theirs
-  const subjectKey = `${subject ?? ''}/${acting?.procurationId ?? ''}`;
-  // a paper found in the agent's search opens once the session works for its person (the core says so in its state)
-  const afterSwitch = useRef<Step | null>(null);
+  // Each step belongs to the person the session works for: a new person (or none) starts at home, where
+  // the choices are theirs. Decided while rendering, so no later effect can undo a step chosen meanwhile.
+  const subjectKey = keyOf(subject, acting?.procurationId ?? null);
+  const [current, setCurrent] = useState<{ key: string; step: Step }>({ key: subjectKey, step: { name: 'home' } });
   const keyNow = useRef(subjectKey);
   keyNow.current = subjectKey;
-  useEffect(() => {
-    setStep(afterSwitch.current ?? { name: 'home' });
-    afterSwitch.current = null;
-  }, [subjectKey]);
+  // a paper found in the agent's search opens once the session works for its person (the core's state says so)
+  const pending = useRef<{ key: string; step: Step } | null>(null);
+  let step = current.step;
+  if (pending.current && pending.current.key === subjectKey) {
+    step = pending.current.step;
+    setCurrent(pending.current);
+    pending.current = null;
+  } else if (current.key !== subjectKey) {
+    step = { name: 'home' };
+    setCurrent({ key: subjectKey, step });
+  }
+  const setStep = (next: Step) => setCurrent({ key: keyNow.current, step: next });
   // an estimate's answers, reused by the filing questionnaire: one person's, gone when that person changes
   const [known, setKnown] = useState<KnownAnswers>({});
   useEffect(() => setKnown({}), [subjectKey]);
@@ -286,9 +296,10 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
         return (
           <Caseload
             onActing={() => setStep({ name: 'home' })}
-            onOpenPaper={(id, procurationId) => {
-              if (keyNow.current.endsWith(`/${procurationId}`)) setStep({ name: 'document', id });
-              else afterSwitch.current = { name: 'document', id };
+            onOpenPaper={(id, procurationId, firstName) => {
+              const key = keyOf(firstName, procurationId);
+              if (keyNow.current === key) setStep({ name: 'document', id });
+              else pending.current = { key, step: { name: 'document', id } };
             }}
             onBack={() => setStep({ name: 'home' })}
           />
@@ -296,6 +307,9 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
     }
   }
 }
+
+/** Whom the session works for: the person's first name, and the procuration when an agent acts on one. */
+const keyOf = (firstName: string | null, procurationId: string | null) => `${firstName ?? ''}/${procurationId ?? ''}`;
 
 function Home({
   state,
@@ -373,7 +387,7 @@ function Home({
             {t.agent.needBeneficiary} {t.agent.orCaseload}
           </p>
         )}
-        {canScan && state.actingFor && (
+        {canScan && acting && !(['consult', 'file', 'scan-for'] as const).every(may) && (
           <p id="not-allowed" class="muted">
             {t.agent.notAllowed}
           </p>

@@ -51,8 +51,9 @@ function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: t
  * Each aid event as an act of the access policy. The catalogue and an estimate are consulting. The
  * person's requests themselves — their list, a dossier (which shows which papers the person has, RIB and
  * health ones included), its printouts — are the filing level's: an agent who may not file does not
- * see them either. Choosing a paper for a checklist item adapts the checklist; preparing and signing is
- * sending; writing to the institution is a message.
+ * see them either. Choosing which paper fills a checklist item is filing (the list itself is unchanged:
+ * adding or waiving an item is adapting it); preparing and signing is sending; writing to the institution
+ * is a message.
  */
 const ACT_OF_EVENT: Readonly<Record<AidEventName, PolicyAction>> = {
   [AID_EVENTS.catalogue]: 'vault.list',
@@ -64,7 +65,7 @@ const ACT_OF_EVENT: Readonly<Record<AidEventName, PolicyAction>> = {
   [AID_EVENTS.noticesSeen]: 'application.file',
   [AID_EVENTS.create]: 'application.file',
   [AID_EVENTS.withdraw]: 'application.file',
-  [AID_EVENTS.choosePiece]: 'checklist.adapt',
+  [AID_EVENTS.choosePiece]: 'application.file',
   [AID_EVENTS.adapt]: 'checklist.adapt',
   [AID_EVENTS.prepare]: 'application.send',
   [AID_EVENTS.submit]: 'application.send',

@@ -257,9 +257,9 @@ describe.each(DIALECTS)('an agent acting alone on a procuration (%s)', (dialect)
     const hersAlone = await create(s, k.a.personSession, ['css']);
     if (!hersAlone.ok) throw new Error(hersAlone.error.message);
     expect(await list(s, k.sessionId)).toEqual([]);
-    expect(DossierAck.parse(await ask(s, AID_EVENTS.get, { sessionId: k.sessionId, dossierId: hersAlone.dossierId }))).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('procuration_scope_aid') } });
+    expect(DossierAck.parse(await ask(s, AID_EVENTS.get, { sessionId: k.sessionId, dossierId: hersAlone.dossierId }))).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('n’a pas nommé cette démarche') } });
     // nor filed for it
-    expect(await create(s, k.sessionId, ['rsa'])).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('procuration_scope_aid') } });
+    expect(await create(s, k.sessionId, ['rsa'])).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('n’a pas nommé cette démarche') } });
 
     const created = await create(s, k.sessionId, ['prime-activite']);
     if (!created.ok) throw new Error(created.error.message);
@@ -295,7 +295,7 @@ describe.each(DIALECTS)('an agent acting alone on a procuration (%s)', (dialect)
     // writing to the institution in her name: not on this procuration
     expect(OkAck.parse(await ask(s, AID_EVENTS.message, { sessionId: k.sessionId, dossierId: created.dossierId, body: 'Bonjour, voici la demande de Camille.' }))).toMatchObject({
       ok: false,
-      error: { code: 'forbidden', message: expect.stringContaining('procuration_scope_action') },
+      error: { code: 'forbidden', message: expect.stringContaining('n’a pas autorisé cela') },
     });
   });
 
@@ -304,7 +304,7 @@ describe.each(DIALECTS)('an agent acting alone on a procuration (%s)', (dialect)
     const created = await create(noSend.a.socket, noSend.sessionId, ['prime-activite']);
     if (!created.ok) throw new Error(created.error.message);
     const ground: SubmissionGround = { kind: 'procuration', procurationId: noSend.text.id };
-    expect(await prepare(noSend.a.socket, noSend.sessionId, created.dossierId, ground)).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('procuration_scope_action') } });
+    expect(await prepare(noSend.a.socket, noSend.sessionId, created.dossierId, ground)).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('n’a pas autorisé cela') } });
     expect(await server.db.selectFrom('dossiers').select('signed_at').where('id', '=', created.dossierId).executeTakeFirstOrThrow()).toEqual({ signed_at: null });
 
     // a request of hers with an aid not named, sent on the procuration: refused, nothing signed
@@ -314,7 +314,7 @@ describe.each(DIALECTS)('an agent acting alone on a procuration (%s)', (dialect)
     if (!css.ok) throw new Error(css.error.message);
     expect(await signAndSubmit(all.a.socket, all.sessionId, css.dossierId, all.a.agentCard, { kind: 'procuration', procurationId: all.text.id })).toMatchObject({
       ok: false,
-      error: { code: 'forbidden', message: expect.stringContaining('procuration_scope_aid') },
+      error: { code: 'forbidden', message: expect.stringContaining('n’a pas nommé cette démarche') },
     });
     expect(await server.db.selectFrom('dossiers').select('signed_at').where('id', '=', css.dossierId).executeTakeFirstOrThrow()).toEqual({ signed_at: null });
 

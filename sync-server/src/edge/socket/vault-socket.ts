@@ -97,7 +97,10 @@ export function onPersonSession<E extends SessionEventName & RefusableEventName>
       if (!s) return refusal<E>(fail('forbidden', SOCKET_ANSWER.noSession));
       const act = (await o.act?.(req, s)) ?? { action: 'vault.list' as const };
       const c = await check({ db: deps.db, dialect: deps.dialect, ...(deps.ca ? { ca: deps.ca } : {}) }, s, act.action, null, act.aidIds);
-      if (!c.decision.allow) return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason)));
+      if (!c.decision.allow) {
+        deps.log.info({ ...o.context, event, reason: c.decision.reason, ground: c.groundName }, 'person session act refused by the access policy');
+        return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason, c.groundName !== 'own-card')));
+      }
       return run(req, s);
     },
     { failure: o.failure, context: o.context, missingAsEmpty: true },

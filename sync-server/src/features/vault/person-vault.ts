@@ -26,6 +26,7 @@ import { appendAudit } from '../../kernel/audit.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { loadServerSecret } from '../../kernel/secrets.ts';
 import { searchDocuments } from './vault-index.ts';
+import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 import { countsInVisit, JOURNAL_ACTION_WORDS, JOURNAL_COUNT, JOURNAL_WHO, JOURNAL_WHY, PIECES_ARRIVED_LINE, refusedWriteLine, toYou, VAULT_ANSWER, VISIT_SILENT, visitActs } from '../../kernel/words/vault.ts';
 
 export interface PersonSession {
@@ -55,7 +56,8 @@ export interface VaultDeps {
 
 export type VaultOutcome<T> = { ok: true; value: T } | { ok: false; error: { code: 'unknown' | 'forbidden'; message: string } };
 
-const forbidden = <T>(reason: string): VaultOutcome<T> => ({ ok: false, error: { code: 'forbidden', message: VAULT_ANSWER.forbidden(reason) } });
+/** The policy's refusal in plain words: an agent's reason (consent or procuration), or a person's own card. */
+const forbidden = <T>(reason: string, groundName: string): VaultOutcome<T> => ({ ok: false, error: { code: 'forbidden', message: SOCKET_ANSWER.forbidden(reason, groundName !== 'own-card') } });
 const unknown = <T>(message: string): VaultOutcome<T> => ({ ok: false, error: { code: 'unknown', message } });
 
 async function cardFacts(db: Kysely<Database>, serial: string) {
@@ -278,7 +280,7 @@ const reachOf = (c: { agent: PolicyAgent | null; groundName: string; procuration
 
 export async function listVault(deps: VaultDeps, s: PersonSession): Promise<VaultOutcome<DocumentSummary[]>> {
   const c = await check(deps, s, 'vault.list', null);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const listed = (await summaries(deps, s.personId)).filter(withinReach(reachOf(c)));
   await journalRead(deps, s, c, 'vault.list', null, { count: listed.length });
   return { ok: true, value: listed };
@@ -286,7 +288,7 @@ export async function listVault(deps: VaultDeps, s: PersonSession): Promise<Vaul
 
 export async function searchVault(deps: VaultDeps, s: PersonSession, query: string): Promise<VaultOutcome<DocumentSummary[]>> {
   const c = await check(deps, s, 'vault.list', null);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const hits = await searchDocuments(deps.db, deps.dialect, s.personId, query);
   const byId = new Map((await summaries(deps, s.personId, hits.map((h) => h.documentId))).map((d) => [d.id, d]));
   const visible = withinReach(reachOf(c));
@@ -309,7 +311,7 @@ export async function readDocument(
   const doc = await deps.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
   if (!doc || doc.owner_person_id !== s.personId) return unknown(VAULT_ANSWER.documentNotHere);
   const c = await check(deps, s, 'document.read', doc);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const versions = await deps.db
     .selectFrom('document_versions')
     .innerJoin('blobs', 'blobs.sha256', 'document_versions.blob_sha256')
@@ -358,7 +360,7 @@ export async function authorizeFile(deps: VaultDeps, s: PersonSession, sha256: s
     .executeTakeFirst();
   if (!v) return unknown(VAULT_ANSWER.fileNotHere);
   const c = await check(deps, s, 'document.read', v);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const preview = v.thumbnail_sha256 === sha256 && v.blob_sha256 !== sha256;
   const blob = await deps.db.selectFrom('blobs').select('mime').where('sha256', '=', sha256).executeTakeFirst();
   await journalRead(deps, s, c, preview ? 'document.preview.read' : 'document.file.read', v.id, { sha256 });
@@ -432,7 +434,7 @@ function actionWords(r: JournalRow, run: JournalRow[]): string {
 /** The journal of everything done with the person's papers, in words they can read. */
 export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 200): Promise<VaultOutcome<AuditView[]>> {
   const c = await check(deps, s, 'audit.read', null);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const rows: JournalRow[] = await deps.db
     .selectFrom('audit_journal')
     .leftJoin('documents', 'documents.id', 'audit_journal.document_id')

@@ -4,7 +4,7 @@
  * words.ts) and keeps these for the logs; staff read them in the journal's detail and the outbox. The
  * person's journal says a refusal in its own words (vault.ts refusedWriteLine), never these.
  */
-import { refusedOnProcuration } from './procurations.ts';
+import { PROCURATION_DENY_WORDS, refusedOnProcuration } from './procurations.ts';
 
 export const MUTATION_ANSWER = {
   refused: 'Mutation refusée.',
@@ -65,7 +65,15 @@ export const SOCKET_ANSWER = {
   kioskUnknown: 'Borne inconnue.',
   kioskRevoked: 'Cette borne a été révoquée.',
   noSession: 'La session de la personne est terminée. Remettez la carte.',
-  forbidden: (reason: string) => `Accès refusé (${reason}).`,
+  /**
+   * The access policy said no: why, in plain words (the reason's code goes to the log, not the screen). An
+   * agent reads the agent's words; a person alone, that their card no longer opens it.
+   */
+  forbidden: (reason: string, byAgent: boolean) => {
+    const agentWords = (PROCURATION_DENY_WORDS as Readonly<Record<string, string | undefined>>)[reason];
+    if (byAgent && agentWords) return `Ce n’est pas possible : ${agentWords}.`;
+    return reason === 'card_not_active' ? 'Cette carte n’est plus valable. Demandez de l’aide à l’accueil.' : 'Ce n’est pas possible avec cette carte.';
+  },
   tooManyChallenges: 'Trop de demandes en cours.',
   challengeExpired: 'Défi expiré ou inconnu.',
   noCa: 'Le serveur n’a pas d’autorité de certification.',

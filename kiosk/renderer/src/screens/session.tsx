@@ -104,6 +104,13 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
   const [notices, setNotices] = useState<AidNotice[]>([]);
   const seen = useRef(new Set<string>());
   const [refresh, setRefresh] = useState(0);
+  // the papers on their way reached the server (the outbox is empty again): what shows them « en route » reads again
+  const pendingBefore = useRef(sync?.pending ?? 0);
+  useEffect(() => {
+    const now = sync?.pending ?? 0;
+    if (pendingBefore.current > 0 && now === 0) setRefresh((r) => r + 1);
+    pendingBefore.current = now;
+  }, [sync?.pending]);
   // news is the person's: an agent acting on their procuration sees it without marking it read for them
   const forSomeoneAbsent = useRef(false);
   forSomeoneAbsent.current = acting !== null;

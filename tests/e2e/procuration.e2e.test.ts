@@ -173,7 +173,7 @@ describe('a procuration numérique', () => {
     await page.getByRole('button', { name: 'C’est bon, je signe' }).click();
     await page.getByRole('heading', { name: 'Tapez votre code d’agent pour signer' }).waitFor();
     await ui.typePin(stack.person('Sophie').card.pin);
-    await page.getByRole('heading', { name: 'Votre demande est envoyée.' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'La demande de Camille est envoyée.' }).waitFor({ timeout: 15_000 });
     await ui.expectAccessible('acting for Camille: sent');
     const signed = await stack.server.db.selectFrom('dossiers').select(['ground', 'signer_identifier', 'submitted_at']).executeTakeFirstOrThrow();
     expect(signed.signer_identifier).toBe(stack.person('Sophie').identifier);

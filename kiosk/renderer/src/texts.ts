@@ -570,6 +570,7 @@ export const t = {
   sign: {
     title: 'Vérifiez avant d’envoyer',
     aids: 'Vous demandez :',
+    aidsFor: (person: string) => `${person} demande :`,
     pieces: 'Avec ces papiers :',
     later: 'pas encore là : il sera ajouté quand il arrivera',
     modeManual: 'La demande part maintenant.',
@@ -582,6 +583,8 @@ export const t = {
     signing: 'La carte signe…',
     wrong: (left: number) => `${left === 1 ? 'Ce code est faux. Il vous reste 1 essai. Ensuite, la carte sera bloquée.' : `Ce code est faux. Il vous reste ${left} essais.`} Rien n’a été envoyé.`,
     sentTitle: 'Votre demande est envoyée.',
+    sentTitleFor: (person: string) => `La demande de ${person} est envoyée.`,
+    keepFor: (person: string) => `${person} pourra imprimer ce récépissé depuis « Mes aides ».`,
     /** signed for automatic sending: not sent yet, and it says so (never a green tick) */
     waitingTitle: (missing: number) =>
       missing === 0 ? 'Signée, pas encore envoyée.' : `Signée, pas encore envoyée : il manque ${missing === 1 ? '1 papier' : `${missing} papiers`}.`,

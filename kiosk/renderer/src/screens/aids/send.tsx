@@ -59,7 +59,9 @@ export function SendRequest({
     }
   }
 
-  if (sent) return <Receipt dossierId={dossierId} sent={sent} missing={review?.pieces.filter((p) => MISSING.has(p.status)).map((p) => p.label) ?? []} onDone={onDone} />;
+  // on a procuration the agent signs for someone who is not there: the words say whose request it is
+  const forPerson = ground.kind === 'procuration' ? personName : null;
+  if (sent) return <Receipt dossierId={dossierId} sent={sent} forPerson={forPerson} missing={review?.pieces.filter((p) => MISSING.has(p.status)).map((p) => p.label) ?? []} onDone={onDone} />;
 
   if (step === 'pin' && review) {
     return (
@@ -88,7 +90,7 @@ export function SendRequest({
               {error}
             </p>
           )}
-          <h2>{t.sign.aids}</h2>
+          <h2>{forPerson ? t.sign.aidsFor(forPerson) : t.sign.aids}</h2>
           <ul class="review">
             {review.aids.map((a, i) => (
               <li key={i}>
@@ -130,7 +132,7 @@ export function SendRequest({
   );
 }
 
-function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent: Sent; missing: string[]; onDone: () => void }) {
+function Receipt({ dossierId, sent, forPerson, missing, onDone }: { dossierId: string; sent: Sent; forPerson: string | null; missing: string[]; onDone: () => void }) {
   const { busy, error, notice, act } = useAct();
   const waiting = sent.state === 'waiting-for-pieces';
   const print = (which: 'applications.printReceipt' | 'applications.printDossier') => act(async () => printedText(await kiosk.call(which, { dossierId })));
@@ -146,7 +148,7 @@ function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent
           ✓
         </div>
       )}
-      <Title>{waiting ? t.sign.waitingTitle(missing.length) : t.sign.sentTitle}</Title>
+      <Title>{waiting ? t.sign.waitingTitle(missing.length) : forPerson ? t.sign.sentTitleFor(forPerson) : t.sign.sentTitle}</Title>
       {waiting && (
         <div class="panel pending-send">
           <p>{t.sign.waitingHelp}</p>
@@ -165,7 +167,7 @@ function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent
       <p class="lead">
         {t.sign.receipt} <strong class="receipt-number">{sent.receiptNumber}</strong>
       </p>
-      <p>{t.sign.keep}</p>
+      <p>{forPerson ? t.sign.keepFor(forPerson) : t.sign.keep}</p>
       <Messages ok={notice} warning={error} />
       <ActionBar>
         {waiting && missing.length > 0 && (

@@ -76,9 +76,9 @@ const KINDS: { docType: DocType; title: string; text: (i: number, name: string) 
     fields: () => ({}),
   },
 ];
-const LAST = ['MARTIN', 'BERNARD', 'THOMAS', 'PETIT', 'ROBERT', 'RICHARD', 'DURAND', 'DUBOIS', 'MOREAU', 'LAURENT'];
+export const LAST = ['MARTIN', 'BERNARD', 'THOMAS', 'PETIT', 'ROBERT', 'RICHARD', 'DURAND', 'DUBOIS', 'MOREAU', 'LAURENT'];
 
-const cardSerial = (q: number) => (0xb0000000 + q).toString(16).toUpperCase();
+export const cardSerial = (q: number) => (0xb0000000 + q).toString(16).toUpperCase();
 
 /**
  * `count` people with `perPerson` papers each (of the kinds above, in turn), indexed as deposits index

@@ -34,10 +34,10 @@ import {
 import { CARD_PIN_LENGTH, cardPinSchema } from '../../sync-server/protocol/card-pin.ts';
 import { DocType, IsoDate, NamedRef, PersonRole } from '../../sync-server/protocol/common.ts';
 import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
-import { CaseloadEntry, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
+import { CaseloadEntry, CaseloadHit, CaseloadSearchRequest, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
 import { SituationSchema } from '../../sync-server/protocol/simulation.ts';
-import { AuditEntry, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
+import { AuditEntry, DepositedBy, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
 
 export { FilingSituation, SubmissionGround, SubmissionMode, ThreadMessage };
 
@@ -93,6 +93,8 @@ export const KioskState = z.discriminatedUnion('screen', [
     role: Role,
     /** during an agent's session: the beneficiary who joined with their own card and PIN */
     companion: Person.nullable(),
+    /** an agent alone acting for a person of their caseload, on the procuration that person signed */
+    actingFor: CaseloadEntry.pick({ procurationId: true, firstName: true, lastName: true, until: true, actions: true }).nullable(),
     /** a beneficiary's card in the second slot, on its way to joining (shown over the agent's screen) */
     joining: z
       .discriminatedUnion('step', [
@@ -172,6 +174,8 @@ export const VaultItem = z.object({
   pending: z.boolean(),
   snippet: z.string().optional(),
   hasPreview: z.boolean(),
+  /** an agent put it in for the person (with them, or on their procuration): who, and for which structure */
+  depositedBy: DepositedBy.optional(),
 });
 export type VaultItem = z.infer<typeof VaultItem>;
 
@@ -179,7 +183,7 @@ export const VaultField = z.object({ name: z.string(), label: z.string(), value:
 
 export const VaultDocument = z.object({
   item: VaultItem,
-  versions: z.array(VersionDetail.pick({ version: true, capturedAt: true, pages: true }).extend({ fields: z.array(VaultField), mime: z.string() })),
+  versions: z.array(VersionDetail.pick({ version: true, capturedAt: true, pages: true, depositedBy: true }).extend({ fields: z.array(VaultField), mime: z.string() })),
 });
 export type VaultDocument = z.infer<typeof VaultDocument>;
 
@@ -434,6 +438,8 @@ export const methods = {
       z.object({ outcome: z.literal('blocked'), who: Signer }),
     ]),
   },
+  /** with both cards in the box: the procuration the person already gave this agent, still running, to renew */
+  'procuration.renewable': { params: z.object({}), result: z.object({ procuration: ProcurationListItem.nullable() }) },
   /** « Qui peut agir pour moi » (the person's session, alone or with the agent) */
   'procuration.mine': { params: z.object({}), result: z.object({ procurations: z.array(ProcurationListItem) }) },
   /** the person withdraws one: their card, in the box, proves it */
@@ -442,6 +448,15 @@ export const methods = {
   'procuration.caseload': { params: z.object({}), result: z.object({ people: z.array(CaseloadEntry) }) },
   /** the person's printed copy */
   'procuration.print': { params: ProcurationPdfRequest.omit(withoutSession), result: PrintResult },
+  /**
+   * The agent alone acts for one person of their caseload, on the procuration that person signed: the
+   * vault, the requests and the scan then work on that person's papers, within what they allowed.
+   */
+  'procuration.act': { params: CaseloadEntry.pick({ procurationId: true }), result: CaseloadEntry.pick({ firstName: true, lastName: true, until: true }) },
+  /** the agent alone searches the papers of all the people they follow, within what each procuration allows */
+  'procuration.search': { params: CaseloadSearchRequest.omit(withoutSession), result: z.object({ hits: z.array(CaseloadHit) }) },
+  /** back to the agent's own workspace */
+  'procuration.stopActing': { params: z.object({}), result: z.object({}) },
 } as const;
 
 export type Methods = typeof methods;

@@ -217,6 +217,12 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     return { pages, printed };
   }
 
+  /** Whose vault the session works on, with the card that stands for it: the person's own, or the agent's acting on a procuration. */
+  const sessionSubject = () => {
+    const s = session.subject();
+    return { ...s, cardSerial: s.cardSerial ?? session.requireSession().cardSerial };
+  };
+
   const ocr = opts.ocr ?? createOcrPool({ size: config.ocrWorkers, cacheDir: join(config.dataDir, 'tessdata'), logger: logger.child({ part: 'ocr' }) });
   const pages = new PageProcessor();
   const capture = new CaptureService({
@@ -225,7 +231,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     outbox,
     documents,
     logger: logger.child({ part: 'capture' }),
-    session: () => session.subject(),
+    session: () => sessionSubject(),
     ground: () => session.ground(),
     prove: (body) => session.proveWrite(body),
     onProgress: (stage, progress) => emit({ type: 'ocr.progress', stage, progress }),
@@ -235,7 +241,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   /** the notices told in this session (taken out of the database at the first ask, shown until it ends) */
   let toldLosses: { cardSerial: string; notices: LossNotice[] } | null = null;
   const lossesOfSubject = (): LossNotice[] => {
-    const subject = session.subject();
+    const subject = sessionSubject();
     if (toldLosses?.cardSerial !== subject.cardSerial) toldLosses = { cardSerial: subject.cardSerial, notices: losses.take(subject.cardSerial) };
     return toldLosses.notices;
   };
@@ -335,11 +341,25 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     },
     'procuration.make': async (p) => procurations.make(p),
     'procuration.mine': async () => ({ procurations: await procurations.mine() }),
+    'procuration.renewable': async () => ({ procuration: await procurations.renewable() }),
     'procuration.revoke': async ({ procurationId, reason }) => {
       await procurations.revoke(procurationId, reason);
       return {};
     },
     'procuration.caseload': async () => ({ people: await procurations.caseload() }),
+    'procuration.search': async ({ query }) => ({ hits: await procurations.search(query) }),
+    'procuration.act': async ({ procurationId }) => {
+      // what was being scanned for someone else stays theirs: the next person's vault starts clean
+      capture.wipe();
+      aids.sessionEnded();
+      return procurations.actFor(procurationId);
+    },
+    'procuration.stopActing': async () => {
+      capture.wipe();
+      aids.sessionEnded();
+      procurations.stopActing();
+      return {};
+    },
     'procuration.print': async ({ procurationId }) => print(await procurations.pdf(procurationId)),
     'applications.noticesSeen': async ({ ids }) => {
       await aids.noticesSeen(ids);

@@ -19,6 +19,8 @@ export const CARD_WORDS = {
   badSignature: 'La carte n’a pas signé correctement. Demandez de l’aide à l’accueil.',
   notVerified: 'Cette carte n’a pas pu être vérifiée. Demandez de l’aide à l’accueil.',
   noAnswer: 'La carte n’a pas répondu. Retirez-la et remettez-la.',
+  actAlone: 'Pour agir avec une procuration, l’agent doit être seul avec sa carte dans la tablette.',
+  personAbsent: (firstName: string) => `${firstName} n’est pas là : vous agissez avec sa procuration, c’est votre carte qui signe.`,
 } as const;
 
 /** Taking a paper in photo, its pages and what was read on it. */
@@ -133,6 +135,8 @@ export const PROCURATION_WORDS = {
   noStructure: 'La structure de l’agent n’est pas connue de la plateforme : la procuration ne peut pas être faite.',
   gone: 'Cette procuration n’existe plus.',
   badText: 'La procuration est mal remplie : vérifiez les dates et ce qu’elle permet.',
+  personWithdraws: 'Seule la personne qui a donné la procuration peut la retirer, avec sa carte.',
+  notActing: 'Choisissez d’abord la personne pour qui vous agissez.',
   dates: (rule: string) => `Les dates ne vont pas : ${rule}.`,
 } as const;
 

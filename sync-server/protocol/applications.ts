@@ -84,11 +84,8 @@ export type SubmissionMode = z.infer<typeof SubmissionMode>;
 /** On what ground a request is sent: the beneficiary's own card signature, or an agent on a procuration. */
 export const SubmissionGround = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('beneficiary-signature') }),
-  z.strictObject({
-    kind: z.literal('procuration'),
-    /** the reference of the signed procuration the agent acts on (the procuration model comes later) */
-    reference: z.string().trim().min(3, 'la référence a au moins 3 caractères').max(60),
-  }),
+  /** an agent alone, on the procuration numérique the person signed (its id), with « envoyer mes demandes sans moi » */
+  z.strictObject({ kind: z.literal('procuration'), procurationId: Uuid }),
 ]);
 export type SubmissionGround = z.infer<typeof SubmissionGround>;
 

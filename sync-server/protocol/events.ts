@@ -39,6 +39,8 @@ import {
   ActForAck,
   ActForRequest,
   CaseloadAck,
+  CaseloadSearchAck,
+  CaseloadSearchRequest,
   CreateProcurationAck,
   CreateProcurationRequest,
   MineAck,
@@ -134,6 +136,7 @@ export const KIOSK_EVENTS = {
   [PROCURATION_EVENTS.pdf]: { request: ProcurationPdfRequest, ack: ProcurationPdfAck },
   [PROCURATION_EVENTS.structure]: { request: SessionRequest, ack: StructureAck },
   [PROCURATION_EVENTS.act]: { request: ActForRequest, ack: ActForAck },
+  [PROCURATION_EVENTS.search]: { request: CaseloadSearchRequest, ack: CaseloadSearchAck },
 } as const satisfies { [E in KioskEventNames]: KioskEventSpec };
 
 /** server → kiosk: each event's message and the kiosk's acknowledgement (null: none is asked for). */

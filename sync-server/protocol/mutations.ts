@@ -25,6 +25,8 @@ export const Ground = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('own-card'), cardSerial: CardSerialField }),
   /** an agent acting with the beneficiary present, who put in their own card and PIN (their consent) */
   z.object({ kind: z.literal('present-beneficiary'), cardSerial: CardSerialField, agentCardSerial: CardSerialField }),
+  /** an agent alone, acting for the person on the procuration numérique they signed (its id); the person is not there */
+  z.object({ kind: z.literal('procuration'), procurationId: Uuid, agentCardSerial: CardSerialField }),
 ]);
 export type Ground = z.infer<typeof Ground>;
 
@@ -112,9 +114,16 @@ export type WriteProof = z.infer<typeof WriteProof>;
 
 export const PROOF_CONTEXT = 'FACILITATEUR-WRITE-V1';
 
-/** The cards whose signatures a ground requires: every card it names. */
+/** The cards whose signatures a ground requires: every card it names (on a procuration, the agent's alone: the person is not there). */
 export function cardsOfGround(g: Ground): string[] {
-  return g.kind === 'own-card' ? [g.cardSerial] : [g.cardSerial, g.agentCardSerial];
+  switch (g.kind) {
+    case 'own-card':
+      return [g.cardSerial];
+    case 'present-beneficiary':
+      return [g.cardSerial, g.agentCardSerial];
+    case 'procuration':
+      return [g.agentCardSerial];
+  }
 }
 
 /** Anything a card proves the way it proves a write: a mutation's body, or another act in a session (withdrawing a procuration). */

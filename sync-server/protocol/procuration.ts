@@ -22,6 +22,12 @@ export const COUNTERSIGN_CONTEXT = 'FACILITATEUR-PROCURATION-CONTRESEING-V1';
 /** At least a day, at most a year (Aidants Connect: a day or twelve months; here any length between). */
 export const PROCURATION_MIN_DAYS = 1;
 export const PROCURATION_MAX_DAYS = 366;
+/**
+ * How far ahead of its signing a procuration may start: a few weeks (a planned absence, a stay in
+ * hospital), not a text signed today to come alive in years, when the person no longer remembers it.
+ * And it may not start before the day it was signed (one day of slack for the clocks around midnight).
+ */
+export const PROCURATION_MAX_START_DAYS = 90;
 
 /**
  * What the person allows, in the words the screen and the PDF use:
@@ -93,6 +99,19 @@ export const SignedProcuration = z.strictObject({
   agentCertificate: z.string().min(100).max(4000),
 });
 export type SignedProcuration = z.infer<typeof SignedProcuration>;
+
+/**
+ * When a procuration signed on `signedDay` (Paris) may start: that day (or the day before, for the clocks
+ * around midnight) up to PROCURATION_MAX_START_DAYS later. The problem in words, or null. Checked by the
+ * kiosk before any card signs and by the server before it stores; not part of ProcurationText, so texts
+ * stored before the rule still read.
+ */
+export function startProblem(signedDay: string, from: string): string | null {
+  const ahead = daysBetween(signedDay, from);
+  if (ahead < -1) return 'elle ne peut pas commencer avant le jour où elle est signée';
+  if (ahead > PROCURATION_MAX_START_DAYS) return `elle doit commencer dans les ${PROCURATION_MAX_START_DAYS} jours qui suivent sa signature`;
+  return null;
+}
 
 export function daysBetween(from: string, until: string): number {
   return Math.round((Date.parse(`${until}T12:00:00Z`) - Date.parse(`${from}T12:00:00Z`)) / 86_400_000);

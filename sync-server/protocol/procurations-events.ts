@@ -21,6 +21,7 @@ export const PROCURATION_EVENTS = {
   pdf: 'procurations:pdf',
   structure: 'procurations:structure',
   act: 'procurations:act',
+  search: 'procurations:search',
 } as const;
 
 const fail = AckFailure;
@@ -121,3 +122,23 @@ export const ActForAck = z.union([
   fail,
 ]);
 export type ActForAck = z.infer<typeof ActForAck>;
+
+/**
+ * The agent, alone at the box, searches the papers of all the people who gave them a procuration, within
+ * what each allows and their level; each person of whom a paper is shown reads it in their journal.
+ */
+export const CaseloadSearchRequest = SessionRequest.extend({ query: z.string().trim().min(1, 'écrivez ce que vous cherchez').max(200) });
+export const CaseloadHit = z.object({
+  procurationId: Uuid,
+  person: z.object({ identifier: z.string(), firstName: z.string(), lastName: z.string() }),
+  documentId: Uuid,
+  title: z.string(),
+  docType: z.string(),
+  vault: z.enum(['personal', 'institutional']),
+  updatedAt: IsoDateTime,
+  /** the words found, between [ and ] (empty when the engine gives none) */
+  snippet: z.string(),
+});
+export type CaseloadHit = z.infer<typeof CaseloadHit>;
+export const CaseloadSearchAck = z.union([z.object({ ok: z.literal(true), hits: z.array(CaseloadHit) }), fail]);
+export type CaseloadSearchAck = z.infer<typeof CaseloadSearchAck>;

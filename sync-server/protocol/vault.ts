@@ -196,6 +196,10 @@ export const PdfRequest = DocumentRequest.extend({
 export const VaultKind = z.enum(['personal', 'institutional']);
 export type VaultKind = z.infer<typeof VaultKind>;
 
+/** Who put a paper in the vault for the person: an agent, with the person present or on their procuration. */
+export const DepositedBy = z.strictObject({ name: z.string(), structure: z.string().nullable() });
+export type DepositedBy = z.infer<typeof DepositedBy>;
+
 export const DocumentSummary = z.object({
   id: Uuid,
   vault: VaultKind,
@@ -211,6 +215,8 @@ export const DocumentSummary = z.object({
   thumbnail: Sha256.nullable(),
   /** for search results: a few words around the match */
   snippet: z.string().optional(),
+  /** the current version was deposited by an agent (absent: by the person themself, or an institution) */
+  depositedBy: DepositedBy.optional(),
 });
 export type DocumentSummary = z.infer<typeof DocumentSummary>;
 
@@ -225,6 +231,8 @@ export const VersionDetail = z.object({
   file: z.object({ sha256: Sha256, mime: FileMime, size: z.number().int() }),
   thumbnail: Sha256.nullable(),
   pages: z.number().int().positive(),
+  /** this version was deposited by an agent (absent: by the person themself, or an institution) */
+  depositedBy: DepositedBy.optional(),
 });
 export type VersionDetail = z.infer<typeof VersionDetail>;
 

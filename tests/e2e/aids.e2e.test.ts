@@ -1,14 +1,13 @@
 /**
- * The aid-request space on the kiosk screens (issue #7), through real parts: the real server, the demo's
+ * The aid-request space on the kiosk screens, through real parts: the real server, the demo's
  * virtual cards over pcscd, Debian Chromium whose fake camera films a generated payslip. Camille, with an
  * identity card and a RIB already in her vault, estimates and files « prime d'activité » as a salaried
  * French tenant, signs it with her card for automatic sending (a wrong PIN first: nothing is sent),
  * scans the missing payslip from the dossier; the server sends the request by itself; she prints the
  * receipt. The CAF asks a question, she answers in the thread, the CAF accepts: she reads it at her next
  * login. Then an agent with her present sees a paper chosen a week ago on another kiosk shown as never
- * arrived, chooses another paper of her vault for a piece and sends a request
- * on a procuration, signed with the agent's card. Without the server, the aid space says so. axe-core on
- * every screen.
+ * arrived, chooses another paper of her vault for a piece, and Camille signs the request with her own
+ * card beside the agent's. Without the server, the aid space says so. axe-core on every screen.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -248,7 +247,7 @@ describe('the aid space on the kiosk', () => {
     await ui.logout();
   });
 
-  it('an agent with Camille present: another paper of her vault, sent on a procuration signed with the agent’s card; offline, plain words', async () => {
+  it('an agent with Camille present: another paper of her vault, signed by Camille’s own card beside the agent; offline, plain words', async () => {
     await ui.login('Sophie');
     await stack.insert('Camille', 1);
     const join = page.getByRole('dialog');
@@ -319,22 +318,18 @@ describe('the aid space on the kiosk', () => {
     const chosen = await stack.server.db.selectFrom('dossier_pieces').select(['chosen_by']).where('item_id', '=', 'identite').where('chosen_by', '=', 'person').execute();
     expect(chosen).toHaveLength(1);
 
-    // on a procuration: its reference, what will be sent, the agent's card signs
-    await page.getByRole('button', { name: /Envoyer au titre d’une procuration/ }).click();
-    await page.getByRole('heading', { name: 'Envoyer au titre d’une procuration', level: 1 }).waitFor();
-    for (const ch of 'pr2026') await page.getByRole('group', { name: 'Clavier' }).getByRole('button', { name: ch, exact: true }).click();
-    await ui.expectAccessible('procuration reference');
-    await page.getByRole('button', { name: 'Continuer' }).click();
+    // with Camille beside the agent, she signs it herself, with her own card in the second slot
+    await page.getByRole('button', { name: /^Envoyer tout seul quand le dernier papier arrivera/ }).click();
     await page.getByRole('heading', { name: 'Vérifiez avant d’envoyer', level: 1 }).waitFor();
-    await page.getByText('La carte de Sophie signe la demande.').waitFor();
-    await page.getByText('Au titre de la procuration : PR2026').waitFor();
+    await page.getByText('La carte de Camille signe la demande.').waitFor();
+    await ui.expectAccessible('an agent with the person: she signs');
     await page.getByRole('button', { name: 'C’est bon, je signe' }).click();
-    await page.getByRole('heading', { name: 'Tapez votre code d’agent pour signer' }).waitFor();
-    await ui.typePin(stack.person('Sophie').card.pin);
+    await page.getByRole('heading', { name: 'Tapez votre code pour signer' }).waitFor();
+    await ui.typePin(stack.person('Camille').card.pin);
     await page.getByRole('heading', { name: /^Signée, pas encore envoyée/ }).waitFor();
-    const signed = await stack.server.db.selectFrom('dossiers').select(['ground', 'signer_identifier']).where('ground', 'like', '%procuration%').executeTakeFirstOrThrow();
-    expect(signed.signer_identifier).toBe(stack.person('Sophie').identifier);
-    expect(JSON.parse(signed.ground ?? '{}')).toEqual({ kind: 'procuration', reference: 'PR2026' });
+    const signed = await stack.server.db.selectFrom('dossiers').select(['ground', 'signer_identifier']).where('id', '=', chequeDossier).executeTakeFirstOrThrow();
+    expect(signed.signer_identifier).toBe(stack.person('Camille').identifier);
+    expect(JSON.parse(signed.ground ?? '{}')).toEqual({ kind: 'beneficiary-signature' });
 
     // without the server: plain words, a way back, never a blank screen
     await page.getByRole('button', { name: 'Voir ma demande' }).click();

@@ -57,14 +57,20 @@ interface PendingCapture {
   capturedAt: string;
 }
 
+/** Whose vault a capture goes to, and the card at the box that stands for the session. */
+export type CaptureSubject = Pick<Holder, 'identifier' | 'firstName' | 'lastName' | 'cardSerial'>;
+
 export interface CaptureServiceOptions {
   ocr: OcrPool;
   pages: PageProcessor;
   outbox: Outbox;
   /** the session's deposits, shown by the vault before the server has them */
   documents: SessionDocuments;
-  /** whose vault the capture goes to: the beneficiary at the box */
-  session: () => Holder;
+  /**
+   * whose vault the capture goes to (the beneficiary at the box, or the person an agent acts for), and the
+   * card at the box that stands for the session (told of papers lost when it ends)
+   */
+  session: () => CaptureSubject;
   /** on what ground the deposit is made (own card, or an agent with the beneficiary present) */
   ground?: () => Ground;
   /** the cards at the box sign the deposit (SessionManager.proveWrite): the server takes no kiosk's word for who was there */
@@ -227,23 +233,25 @@ export class CaptureService {
   private capture(captureId: string): PendingCapture {
     const session = this.opts.session();
     const cap = this.pending.get(captureId);
-    if (!cap || cap.sessionSerial !== session.cardSerial) {
+    // the same card acting for another person is another session: a photo never changes vault
+    if (!cap || cap.sessionSerial !== session.cardSerial || cap.owner !== session.identifier) {
       throw new KioskError('not-found', CAPTURE_WORDS.photoGone);
     }
     return cap;
   }
 
-  private isSameSession(before: Holder): boolean {
+  private isSameSession(before: CaptureSubject): boolean {
     try {
-      return this.opts.session().cardSerial === before.cardSerial;
+      const now = this.opts.session();
+      return now.cardSerial === before.cardSerial && now.identifier === before.identifier;
     } catch {
       return false;
     }
   }
 
-  /** The session may have ended (or changed hands) while the page was read: then nothing is kept. */
-  private checkSameSession(before: Holder): void {
-    if (this.opts.session().cardSerial !== before.cardSerial) throw new KioskError('no-session', CARD_WORDS.insert);
+  /** The session may have ended (or changed hands, or the agent now acts for someone else) while the page was read: then nothing is kept. */
+  private checkSameSession(before: CaptureSubject): void {
+    if (!this.isSameSession(before)) throw new KioskError('no-session', CARD_WORDS.insert);
   }
 
   /** Checks and flattens the still (capture worker) while the OCR pool reads it. */

@@ -10,17 +10,18 @@
  * person sessions the cards opened (person-session.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { PROCURATION_CONTEXT, ProcurationText, countersignBytes, procurationBytes } from '../../../sync-server/protocol/procuration.ts';
+import { PROCURATION_CONTEXT, ProcurationText, countersignBytes, procurationBytes, startProblem } from '../../../sync-server/protocol/procuration.ts';
+import { parisDay } from '../../../sync-server/protocol/format.ts';
 import type { ProcurationScope } from '../../../sync-server/protocol/procuration.ts';
 import { PROCURATION_EVENTS, revokeAct } from '../../../sync-server/protocol/procurations-events.ts';
-import type { CaseloadEntry, ProcurationListItem } from '../../../sync-server/protocol/procurations-events.ts';
+import type { CaseloadEntry, CaseloadHit, ProcurationListItem } from '../../../sync-server/protocol/procurations-events.ts';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { Result } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { SessionManager } from '../session/session.ts';
 import type { PersonSessions, SessionPayload } from '../sync/person-session.ts';
-import { PROCURATION_WORDS, SERVER_WORDS } from '../words.ts';
+import { CARD_WORDS, PROCURATION_WORDS, SERVER_WORDS } from '../words.ts';
 
 /** How long the person's signature waits for the agent's PIN (the server takes a text up to 10 min old). */
 const HELD_MS = 5 * 60_000;
@@ -122,6 +123,8 @@ export class ProcurationService {
         throw new KioskError('invalid-request', dates ? PROCURATION_WORDS.dates(dates.message) : PROCURATION_WORDS.badText);
       }
       const text = checked.data;
+      const late = startProblem(parisDay(new Date(this.now())), text.from);
+      if (late) throw new KioskError('invalid-request', PROCURATION_WORDS.dates(late));
       const signed = await this.opts.session.signWithCard('second', input.personPin, procurationBytes(text));
       if (signed.outcome === 'wrong') return { outcome: 'wrong', who: 'person', triesLeft: signed.triesLeft };
       if (signed.outcome === 'blocked') return { outcome: 'blocked', who: 'person' };
@@ -161,12 +164,64 @@ export class ProcurationService {
     return (await this.ask(PROCURATION_EVENTS.mine, {})).procurations;
   }
 
+  /**
+   * With both cards in the box: the procuration the person already gave this agent and that still runs
+   * (or is about to), to renew it without choosing everything again — the newest, or none.
+   */
+  async renewable(): Promise<ProcurationListItem | null> {
+    const { agent } = this.accompanied();
+    const current = (await this.mine()).filter((p) => p.agent.identifier === agent.identifier && (p.state === 'in-force' || p.state === 'not-yet'));
+    return current.sort((a, b) => (a.until < b.until ? 1 : -1))[0] ?? null;
+  }
+
   /** The person's card (the subject's: alone, or beside the agent) proves it is in the box, then the server ends it. */
   async revoke(procurationId: string, reason?: string): Promise<void> {
     const subject = this.opts.session.subject();
+    if (subject.cardSerial === null) throw new KioskError('invalid-request', PROCURATION_WORDS.personWithdraws);
     const act = revokeAct(procurationId, subject.cardSerial);
     const { id, proof } = await this.opts.session.proveAct(act);
     await this.ask(PROCURATION_EVENTS.revoke, { procurationId, actId: id, proof, ...(reason ? { reason } : {}) }, { once: true });
+  }
+
+  /**
+   * The agent alone acts for one person of their caseload: the server checks the procuration (signed by
+   * both cards, in force, given to this agent) and opens a session on the person's vault; from then on
+   * the vault, the requests and the scan work for that person, and the agent's card proves each write.
+   */
+  async actFor(procurationId: string): Promise<{ firstName: string; lastName: string; until: string }> {
+    const open = this.opts.session.requireSession();
+    if (open.role !== 'agent' || open.companion) throw new KioskError('invalid-request', CARD_WORDS.actAlone);
+    // the server decides first (withdrawn, ended, another agent's): its refusal is what the agent reads
+    const ack = await this.opts.people.openActing(procurationId, PROCURATION_WORDS.offline);
+    if (!ack.ok) {
+      this.opts.logger.warn({ code: ack.error.code }, 'acting on a procuration refused by the server');
+      throw new KioskError('invalid-request', ack.error.message || PROCURATION_WORDS.failed);
+    }
+    // what the person allowed, as the server lists it, for the screens to offer only that
+    const entry = (await this.caseload()).find((p) => p.procurationId === procurationId);
+    if (!entry) {
+      this.opts.people.stopActing();
+      throw new KioskError('not-found', PROCURATION_WORDS.gone);
+    }
+    this.opts.session.actFor({
+      procurationId,
+      identifier: ack.person.identifier,
+      firstName: ack.person.firstName,
+      lastName: ack.person.lastName,
+      until: ack.until,
+      actions: entry.actions,
+    });
+    return { firstName: ack.person.firstName, lastName: ack.person.lastName, until: ack.until };
+  }
+
+  stopActing(): void {
+    this.opts.people.stopActing();
+    this.opts.session.stopActing();
+  }
+
+  /** The papers of the agent's people that match, within what each allows (each person shown reads it in their journal). */
+  async search(query: string): Promise<CaseloadHit[]> {
+    return (await this.ask(PROCURATION_EVENTS.search, { query }, { asAgent: true })).hits;
   }
 
   async caseload(): Promise<CaseloadEntry[]> {

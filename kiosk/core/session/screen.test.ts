@@ -35,12 +35,18 @@ describe('what the screen shows from the two slots', () => {
   });
 
   it('shows the session with the beneficiary joining or joined', () => {
-    const session = { firstName: 'Sophie', role: 'agent' as const, companion: null };
+    const session = { firstName: 'Sophie', role: 'agent' as const, companion: null, actingFor: null };
     const pin = screenOf(view(slot('open'), slot('pin', { triesLeft: 2, holder: { firstName: 'Camille', role: 'beneficiary' } }), { session }));
-    expect(pin).toEqual({ screen: 'session', firstName: 'Sophie', role: 'agent', companion: null, joining: { step: 'pin', firstName: 'Camille', triesLeft: 2 } });
+    expect(pin).toEqual({ screen: 'session', firstName: 'Sophie', role: 'agent', companion: null, actingFor: null, joining: { step: 'pin', firstName: 'Camille', triesLeft: 2 } });
     expect(indicatorOf(pin)).toBe('ok');
     const joined = screenOf(view(slot('open'), slot('open'), { session: { ...session, companion: { firstName: 'Camille', role: 'beneficiary' } } }));
     expect(joined).toMatchObject({ screen: 'session', companion: { firstName: 'Camille' }, joining: null });
+  });
+
+  it('shows the person an agent alone acts for, on their procuration', () => {
+    const actingFor = { procurationId: '4a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d', firstName: 'Camille', lastName: 'Martin', until: '2027-06-30', actions: ['consult' as const, 'scan-for' as const] };
+    const s = screenOf(view(slot('open'), slot('empty'), { session: { firstName: 'Sophie', role: 'agent', companion: null, actingFor } }));
+    expect(s).toEqual({ screen: 'session', firstName: 'Sophie', role: 'agent', companion: null, actingFor, joining: null });
   });
 
   it('reads, asks for the PIN and reports a problem of the main card', () => {

@@ -25,7 +25,12 @@ export interface BoxView {
   main: SlotView;
   second: SlotView;
   /** the open session (main card logged in), with the beneficiary who joined it */
-  session: { firstName: string; role: Role; companion: { firstName: string; role: Role } | null } | null;
+  session: {
+    firstName: string;
+    role: Role;
+    companion: { firstName: string; role: Role } | null;
+    actingFor: Extract<KioskState, { screen: 'session' }>['actingFor'];
+  } | null;
   /** why the last session ended (said on the "Retirez…" screen) */
   endReason: EndReason;
 }
@@ -59,7 +64,7 @@ export function screenOf(v: BoxView): KioskState {
       if (second.phase === 'reading') joining = { step: 'reading' };
       else if (second.phase === 'pin') joining = { step: 'pin', firstName: second.holder?.firstName ?? '', triesLeft: second.triesLeft };
       else if (second.phase === 'refused' && second.problem) joining = { step: 'problem', problem: second.problem };
-      return { screen: 'session', firstName: s.firstName, role: s.role, companion: s.companion, joining };
+      return { screen: 'session', firstName: s.firstName, role: s.role, companion: s.companion, actingFor: s.actingFor, joining };
     }
   }
 }

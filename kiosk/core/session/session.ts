@@ -16,6 +16,7 @@ import { checkCardCertificate } from '../../../sync-server/protocol/card-certifi
 import { CARD_PIN_LENGTH, isCardPin } from '../../../sync-server/protocol/card-pin.ts';
 import { cardsOfGround, proofMessage, referencedBlobs } from '../../../sync-server/protocol/mutations.ts';
 import type { Ground, MutationBody, ProvableAct, WriteProof } from '../../../sync-server/protocol/mutations.ts';
+import type { ProcurationAction } from '../../../sync-server/protocol/procuration.ts';
 import { loginMessage } from '../../../sync-server/protocol/vault.ts';
 import type { CardCertificateInfo } from '../../../sync-server/protocol/card-certificate.ts';
 import { OpenPgpCard, ReaderManager, isPcscError, verifyP256Signature } from '../../../drivers/pcsc/index.ts';
@@ -52,6 +53,33 @@ export interface OpenSession extends Holder {
   openedAt: Date;
   /** the beneficiary who joined an agent's session with their own card and PIN */
   companion: (Holder & { joinedAt: Date }) | null;
+  /** the person an agent alone acts for, on the procuration that person signed */
+  actingFor: ActingFor | null;
+}
+
+/**
+ * An agent alone at the box acting for one person of their caseload: the server opened a session on that
+ * person's vault on the procuration (procurations:act) and decides every call on it again; the agent's
+ * card proves each write. The person is not there: no card of theirs, so nothing is signed in their name.
+ */
+export interface ActingFor {
+  procurationId: string;
+  identifier: string;
+  firstName: string;
+  lastName: string;
+  /** the procuration's last day */
+  until: string;
+  /** what the person allowed (the server refuses anything else, whatever the kiosk shows) */
+  actions: readonly ProcurationAction[];
+}
+
+/** Whose vault the session acts on: the person's identifier and name, and their card when it is in the box. */
+export interface Subject {
+  identifier: string;
+  firstName: string;
+  lastName: string;
+  /** null when an agent acts for the person on a procuration (their card is not there) */
+  cardSerial: string | null;
 }
 
 export interface SessionManagerOptions {
@@ -187,12 +215,37 @@ export class SessionManager extends EventEmitter<Events> {
     return this.session;
   }
 
-  /** Whose vault the session acts on: the beneficiary at the box (alone, or joined to an agent). */
-  subject(): Holder {
+  /** Whose vault the session acts on: the beneficiary at the box (alone, or joined to an agent), or the person an agent acts for. */
+  subject(): Subject {
     const s = this.requireSession();
     if (s.role === 'beneficiary') return s;
     if (s.companion) return s.companion;
+    if (s.actingFor) return { identifier: s.actingFor.identifier, firstName: s.actingFor.firstName, lastName: s.actingFor.lastName, cardSerial: null };
     throw new KioskError('no-session', CARD_WORDS.companionFirst);
+  }
+
+  /** The person an agent alone acts for, if any. */
+  get actingFor(): ActingFor | null {
+    return this.session?.actingFor ?? null;
+  }
+
+  /** The agent alone starts acting for a person of their caseload (the server opened that session). */
+  actFor(a: ActingFor): void {
+    const s = this.requireSession();
+    if (s.role !== 'agent' || s.companion) throw new KioskError('invalid-request', CARD_WORDS.actAlone);
+    s.actingFor = a;
+    this.opts.logger.info({ procurationId: a.procurationId }, 'agent acting for a person on a procuration');
+    this.idle.touch();
+    this.render();
+  }
+
+  /** The agent stops acting for the person: back to their own workspace. */
+  stopActing(): void {
+    const s = this.session;
+    if (!s?.actingFor) return;
+    this.opts.logger.info({ procurationId: s.actingFor.procurationId }, 'agent stopped acting for the person');
+    s.actingFor = null;
+    this.render();
   }
 
   /** "Je suis là", or any touch on the screen. */
@@ -235,11 +288,13 @@ export class SessionManager extends EventEmitter<Events> {
     };
     st.phase = 'open';
     if (slot === 'main') {
-      this.session = { ...holder, openedAt: new Date(), companion: null };
+      this.session = { ...holder, openedAt: new Date(), companion: null, actingFor: null };
       this.removeReason = 'finished';
       this.opts.logger.info({ serial: holder.cardSerial, role: holder.role }, 'session opened');
       void this.opts.box?.setLatch(true).catch(() => undefined);
     } else if (this.session) {
+      // the person is there now: the agent works with them, no longer for someone else on a procuration
+      this.session.actingFor = null;
       this.session.companion = { ...holder, joinedAt: new Date() };
       this.opts.logger.info({ serial: holder.cardSerial, agent: this.session.cardSerial }, 'beneficiary joined the agent session');
     }
@@ -333,10 +388,12 @@ export class SessionManager extends EventEmitter<Events> {
     return { id, proof: { cards } };
   }
 
-  /** Which slot holds the card of the person who signs for the subject: the beneficiary's own card. */
+  /** Which slot holds the card of the person who signs for the subject: the beneficiary's own card (never the agent's on a procuration). */
   subjectSlot(): Slot {
     const s = this.requireSession();
-    return s.role === 'agent' ? 'second' : 'main';
+    if (s.role === 'beneficiary') return 'main';
+    if (s.actingFor && !s.companion) throw new KioskError('invalid-request', CARD_WORDS.personAbsent(s.actingFor.firstName));
+    return 'second';
   }
 
   /** On what ground the session writes to the subject's vault (DESIGN.md §6). */
@@ -344,6 +401,7 @@ export class SessionManager extends EventEmitter<Events> {
     const s = this.requireSession();
     if (s.role === 'beneficiary') return { kind: 'own-card', cardSerial: s.cardSerial };
     if (s.companion) return { kind: 'present-beneficiary', cardSerial: s.companion.cardSerial, agentCardSerial: s.cardSerial };
+    if (s.actingFor) return { kind: 'procuration', procurationId: s.actingFor.procurationId, agentCardSerial: s.cardSerial };
     throw new KioskError('no-session', CARD_WORDS.companionFirst);
   }
 
@@ -613,7 +671,20 @@ export class SessionManager extends EventEmitter<Events> {
         main: view(this.slots.main),
         second: view(this.slots.second),
         session: sess
-          ? { firstName: sess.firstName, role: sess.role, companion: sess.companion ? { firstName: sess.companion.firstName, role: sess.companion.role } : null }
+          ? {
+              firstName: sess.firstName,
+              role: sess.role,
+              companion: sess.companion ? { firstName: sess.companion.firstName, role: sess.companion.role } : null,
+              actingFor: sess.actingFor
+                ? {
+                    procurationId: sess.actingFor.procurationId,
+                    firstName: sess.actingFor.firstName,
+                    lastName: sess.actingFor.lastName,
+                    until: sess.actingFor.until,
+                    actions: [...sess.actingFor.actions],
+                  }
+                : null,
+            }
           : null,
         endReason: this.removeReason,
       }),

@@ -7,12 +7,14 @@
  */
 import type { AckOf, Acked, RequestOf, SessionEventName } from '../../../sync-server/protocol/events.ts';
 import { VAULT_EVENTS } from '../../../sync-server/protocol/vault.ts';
+import { PROCURATION_EVENTS } from '../../../sync-server/protocol/procurations-events.ts';
+import type { ActForAck } from '../../../sync-server/protocol/procurations-events.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { CardProof, SessionManager, Slot } from '../session/session.ts';
 import { MalformedAnswerError, OfflineRequestError } from './client.ts';
 import type { SyncClient } from './client.ts';
-import { SERVER_WORDS } from '../words.ts';
+import { CARD_WORDS, SERVER_WORDS } from '../words.ts';
 
 const TIMEOUT_MS = 10_000;
 
@@ -28,6 +30,8 @@ export interface PersonSessionsOptions {
 export class PersonSessions {
   private readonly serverSessions: Partial<Record<Slot, string>> = {};
   private opening: Partial<Record<Slot, Promise<string | null>>> = {};
+  /** the session the server opened on a person's vault for the agent acting on their procuration */
+  private acting: { procurationId: string; sessionId: string } | null = null;
 
   constructor(private readonly opts: PersonSessionsOptions) {}
 
@@ -52,8 +56,29 @@ export class PersonSessions {
 
   /** The whole session ended (card out, finished, idle). */
   sessionEnded(): void {
+    this.stopActing();
     for (const slot of ['second', 'main'] as const) this.closeOnServer(slot);
     this.opening = {};
+  }
+
+  /**
+   * The agent's session asks the server for a session on the person's vault, on their procuration. The
+   * answer is the server's: a refusal (withdrawn, ended, not given to this agent) is returned as is.
+   */
+  async openActing(procurationId: string, offline: string): Promise<ActForAck> {
+    const ack = await this.request(PROCURATION_EVENTS.act, { procurationId }, { offline, asAgent: { notAgent: CARD_WORDS.actAlone } });
+    if (ack.ok) {
+      this.stopActing();
+      this.acting = { procurationId, sessionId: ack.sessionId };
+    }
+    return ack;
+  }
+
+  /** The agent stops acting for the person: their session on the server ends. */
+  stopActing(): void {
+    const id = this.acting?.sessionId;
+    this.acting = null;
+    if (id) void this.opts.sync.request(VAULT_EVENTS.close, { sessionId: id }, 3000).catch(() => undefined);
   }
 
   companionEnded(): void {
@@ -109,6 +134,14 @@ export class PersonSessions {
 
   /** The session on whose vault we act: the beneficiary's (alone, or joined to an agent). */
   private async subjectSession(offline: string): Promise<string> {
+    const acting = this.opts.session.actingFor;
+    if (acting && !this.opts.session.requireSession().companion) {
+      if (this.acting?.procurationId === acting.procurationId) return this.acting.sessionId;
+      // the server forgot it (restart, or checked again and refused): asked again, and refused in its words
+      const ack = await this.openActing(acting.procurationId, offline);
+      if (!ack.ok) throw new KioskError('invalid-request', ack.error.message || SERVER_WORDS.unexpected);
+      return ack.sessionId;
+    }
     this.opts.session.subject(); // throws in plain words when an agent is alone
     const id = await this.forSlot(this.opts.session.subjectSlot());
     if (!id) throw new KioskError('offline', offline);
@@ -154,6 +187,7 @@ export class PersonSessions {
     const ack: Acked = answer;
     if (!ack.ok && ack.error.code === 'forbidden') {
       for (const slot of ['main', 'second'] as const) if (this.serverSessions[slot] === sessionId) delete this.serverSessions[slot];
+      if (this.acting?.sessionId === sessionId) this.acting = null;
       // once more, in a session the card opens again (unless the request must never be sent twice)
       if (!words.once) return this.request(event, payload, { ...words, once: true });
     }

@@ -97,6 +97,7 @@ export class VaultService {
         fields: Object.entries(v.fields).map(([name, f]) => ({ name, label: fieldLabel(name), value: fieldValueFr(name, f.value) })),
         mime: v.file.mime,
         pages: v.pages,
+        ...(v.depositedBy ? { depositedBy: v.depositedBy } : {}),
       })),
     };
   }
@@ -208,6 +209,7 @@ function toItem(d: DocumentSummary): VaultItem {
     expiry: d.expiry,
     pending: false,
     ...(d.snippet ? { snippet: d.snippet } : {}),
+    ...(d.depositedBy ? { depositedBy: d.depositedBy } : {}),
     hasPreview: d.thumbnail !== null,
   };
 }

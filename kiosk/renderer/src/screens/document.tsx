@@ -11,16 +11,21 @@ import { Problem, errorText, ActionBar, useAct } from '../components/screen.tsx'
 
 type Panel = null | 'send' | 'delete';
 
+const ALL_ALLOWED = { replace: true, remove: true, send: true };
+
 export function DocumentView({
   documentId,
   onBack,
   onReplace,
   onDeleted,
+  allowed = ALL_ALLOWED,
 }: {
   documentId: string;
   onBack: () => void;
   onReplace: (documentId: string) => void;
   onDeleted: () => void;
+  /** what may be done with the paper here: an agent acting on a procuration never deletes, and replaces or sends only if the person allowed it */
+  allowed?: { replace: boolean; remove: boolean; send: boolean };
 }) {
   const [doc, setDoc] = useState<VaultDocument | null>(null);
   const [image, setImage] = useState<string | null>(null);
@@ -132,29 +137,36 @@ export function DocumentView({
                 <li key={v.version}>
                   {t.doc.version(v.version, dateFr(v.capturedAt))}
                   {i === 0 ? ` (${t.doc.current})` : ''}
+                  {v.depositedBy && <span class="doc-meta"> {t.doc.depositedBy(v.depositedBy.name, v.depositedBy.structure)}</span>}
                 </li>
               ))}
             </ul>
           </div>
         </div>
-        {personal && (
+        {personal && (allowed.replace || allowed.remove) && (
           // changing or removing the paper: with the paper, not in the bar of what one does with it
           <div class="actions left">
-            <button type="button" class="button secondary" disabled={busy} onClick={() => onReplace(documentId)}>
-              {t.doc.replace}
-            </button>
-            <button type="button" class="button danger" disabled={busy} onClick={() => setPanel('delete')}>
-              {t.doc.delete}
-            </button>
+            {allowed.replace && (
+              <button type="button" class="button secondary" disabled={busy} onClick={() => onReplace(documentId)}>
+                {t.doc.replace}
+              </button>
+            )}
+            {allowed.remove && (
+              <button type="button" class="button danger" disabled={busy} onClick={() => setPanel('delete')}>
+                {t.doc.delete}
+              </button>
+            )}
           </div>
         )}
         <ActionBar>
           <button type="button" class="button secondary" disabled={busy} onClick={() => void print()}>
             {t.doc.print}
           </button>
-          <button type="button" class="button secondary" disabled={busy} onClick={() => void openSend()}>
-            {t.doc.send}
-          </button>
+          {allowed.send && (
+            <button type="button" class="button secondary" disabled={busy} onClick={() => void openSend()}>
+              {t.doc.send}
+            </button>
+          )}
           <button type="button" class="button secondary" onClick={onBack}>
             {t.vault.back}
           </button>

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Result } from '../../../contract/schema.ts';
 import { addMonths } from '../../../contract/index.ts';
 import { Confirm } from '../components/dialog.tsx';
+import { KeyField } from '../components/keyboard.tsx';
 import { Messages } from '../components/messages.tsx';
 import { ActionBar, Problem, Title, errorText, useAct } from '../components/screen.tsx';
 import { dateFr, parisDay } from '../format.ts';
@@ -17,6 +18,7 @@ import { printedText } from './aids/common.tsx';
 
 type Mine = Result<'procuration.mine'>['procurations'][number];
 type Person = Result<'procuration.caseload'>['people'][number];
+type Hit = Result<'procuration.search'>['hits'][number];
 
 /** A list read from the core when the screen opens, and again when `again` changes: the list, or why not. */
 function useLoaded<T>(load: () => Promise<T>, again = 0): { value: T | null; error: string | null } {
@@ -180,12 +182,27 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
   const [message, setMessage] = useState<string | null>(null);
   const [made, setMade] = useState<{ id: string; until: string } | null>(null);
   const { busy, error, notice, act, setError } = useAct();
+  // the one the person already gave this agent, still running: renewed with the same choices, not started over
+  const [current, setCurrent] = useState<Mine | null>(null);
+  const [renews, setRenews] = useState<string | null>(null);
   useEffect(() => {
     kiosk.call('aids.catalogue', {}).then(
       (r) => setCatalogue(r.aids.map((a) => ({ id: a.id, name: a.name }))),
       () => setCatalogue([]),
     );
+    kiosk.call('procuration.renewable', {}).then(
+      (r) => setCurrent(r.procuration),
+      () => setCurrent(null),
+    );
   }, []);
+  const renew = (p: Mine) => {
+    setActions(new Set(p.scope.actions));
+    setCategories(new Set(p.scope.categories));
+    const every = p.scope.aids.includes('*');
+    setAllAids(every);
+    setAids(new Set(every ? [] : p.scope.aids));
+    setRenews(p.id);
+  };
   const from = parisDay();
   const ready = actions.size > 0 && categories.size > 0 && length !== null && (allAids === true || (allAids === false && aids.size > 0));
 
@@ -197,6 +214,7 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
         scope: { aids: allAids ? ['*'] : [...aids], categories: [...categories], actions: [...actions] },
         from,
         until: untilFor(from, length),
+        renews,
         personPin,
         agentPin,
       });
@@ -261,6 +279,21 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
       <Title>{t.procuration.makeTitle(person)}</Title>
       <p class="lead">{t.procuration.makeHelp(person, agent)}</p>
       <Messages ok={null} warning={error ?? message} />
+      {current && (
+        <div class="panel" role="group" aria-labelledby="titre-renouveler">
+          <h2 id="titre-renouveler">{t.procuration.currentTitle(dateFr(current.until))}</h2>
+          {renews === current.id ? (
+            <p>{t.procuration.renewing}</p>
+          ) : (
+            <>
+              <p>{t.procuration.renewHelp}</p>
+              <button type="button" class="button secondary" onClick={() => renew(current)}>
+                {t.procuration.renew}
+              </button>
+            </>
+          )}
+        </div>
+      )}
       <Choices id="titre-quoi" title={t.procuration.whatTitle} options={ACTIONS} words={t.procuration.actions} chosen={actions} onToggle={(k) => setActions((s) => toggled(s, k))} />
       <Choices id="titre-papiers" title={t.procuration.papersTitle} options={CATEGORIES} words={t.procuration.categories} chosen={categories} onToggle={(k) => setCategories((s) => toggled(s, k))} />
       <fieldset class="kinds" aria-labelledby="titre-demarches">
@@ -319,13 +352,78 @@ export function MakeProcuration({ person, agent, onDone }: { person: string; age
   );
 }
 
-export function Caseload({ onBack }: { onBack: () => void }) {
+/**
+ * The agent's people; a tap opens one person's papers and requests, on the procuration they signed (the
+ * home screen then works for them). A search looks through all their papers at once, within what each
+ * allows; a paper found opens for its person.
+ */
+export function Caseload({ onActing, onOpenPaper, onBack }: { onActing: () => void; onOpenPaper: (documentId: string, procurationId: string, firstName: string) => void; onBack: () => void }) {
   const loaded = useLoaded<Person[]>(async () => (await kiosk.call('procuration.caseload', {})).people);
+  const { busy, error, act } = useAct();
+  const [query, setQuery] = useState('');
+  const [hits, setHits] = useState<Hit[] | null>(null);
   const people = loaded.value;
   if (!people) return <NotLoaded title={t.procuration.caseloadTitle} error={loaded.error} onBack={onBack} />;
+  const actFor = (procurationId: string, then: () => void) =>
+    void act(async () => {
+      await kiosk.call('procuration.act', { procurationId });
+      then();
+      return null;
+    });
   return (
     <section aria-labelledby="titre">
       <Title>{t.procuration.caseloadTitle}</Title>
+      <Messages ok={null} warning={error} />
+      {people.length > 0 && (
+        <div class="search">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              const q = query.trim();
+              if (q) void act(async () => setHits((await kiosk.call('procuration.search', { query: q })).hits));
+            }}
+          >
+            <KeyField id="recherche-personnes" label={t.procuration.searchLabel} value={query} onChange={setQuery} max={100} />
+            <p class="muted">{t.procuration.searchHelp}</p>
+            <div class="search-row">
+              <button type="submit" class="button primary" disabled={busy || query.trim() === ''}>
+                {t.vault.search}
+              </button>
+              {hits && (
+                <button
+                  type="button"
+                  class="button secondary"
+                  onClick={() => {
+                    setHits(null);
+                    setQuery('');
+                  }}
+                >
+                  {t.vault.clear}
+                </button>
+              )}
+            </div>
+          </form>
+          {hits && (
+            <>
+              <p role="status" aria-live="polite">
+                {t.vault.searchResults(hits.length)}
+              </p>
+              <ul class="doc-list">
+                {hits.map((h) => (
+                  <li key={h.documentId}>
+                    <button type="button" class="doc-item" disabled={busy} onClick={() => actFor(h.procurationId, () => onOpenPaper(h.documentId, h.procurationId, h.person.firstName))}>
+                      <span class="doc-title">{h.title}</span>
+                      <span class="doc-meta">{t.procuration.paperOf(`${h.person.firstName} ${h.person.lastName}`)}</span>
+                      <span class="doc-meta">{t.vault.added(dateFr(h.updatedAt))}</span>
+                      {h.snippet && <span class="doc-meta">{h.snippet}</span>}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
       {people.length === 0 ? (
         <p class="panel">{t.procuration.caseloadNone}</p>
       ) : (
@@ -343,6 +441,11 @@ export function Caseload({ onBack }: { onBack: () => void }) {
               <p>
                 <strong>{t.procuration.papers}</strong> {p.categories.map((c) => t.procuration.categories[c]).join(', ')}.
               </p>
+              <div class="actions left">
+                <button type="button" class="button primary" disabled={busy} onClick={() => actFor(p.procurationId, onActing)}>
+                  {t.procuration.actFor(`${p.firstName} ${p.lastName}`)}
+                </button>
+              </div>
             </li>
           ))}
         </ul>

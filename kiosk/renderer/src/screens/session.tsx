@@ -17,12 +17,13 @@ import type { KnownAnswers } from './aids/common.tsx';
 import { Title, errorText, ActionBar } from '../components/screen.tsx';
 import { Catalogue } from './aids/catalogue.tsx';
 import { Dossier } from './aids/dossier.tsx';
-import type { SendChoice } from './aids/dossier.tsx';
+import type { AgentAtBox, SendChoice } from './aids/dossier.tsx';
 import { Filing } from './aids/filing.tsx';
 import { MyAids } from './aids/my-aids.tsx';
 import { SendRequest } from './aids/send.tsx';
 import { Simulation } from './aids/simulation.tsx';
 import { Caseload, MakeProcuration, WhoCanAct } from './procurations.tsx';
+import { dateFr } from '../format.ts';
 
 /** A paper scanned for a piece of a request: once saved, it goes into that request. */
 type ForPiece = { dossierId: string; itemId: string };
@@ -45,6 +46,7 @@ type Step =
   | { name: 'make-procuration' }
   | { name: 'caseload' };
 type SessionState = Extract<KioskState, { screen: 'session' }>;
+type ProcurationAction = NonNullable<SessionState['actingFor']>['actions'][number];
 
 export function SessionScreens({ state, sync }: { state: SessionState; sync: SyncStatus | null }) {
   return (
@@ -58,39 +60,80 @@ export function SessionScreens({ state, sync }: { state: SessionState; sync: Syn
 }
 
 function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus | null }) {
-  const [step, setStep] = useState<Step>({ name: 'home' });
   const finish = () => void kiosk.call('session.end', {});
-  // an agent's work for a beneficiary stops with the beneficiary's card
-  const subject = state.role === 'beneficiary' ? state.firstName : (state.companion?.firstName ?? null);
-  useEffect(() => {
-    if (subject === null) setStep({ name: 'home' });
-  }, [subject]);
+  // an agent's work for a beneficiary stops with the beneficiary's card, or when they stop acting on a procuration
+  const subject = state.role === 'beneficiary' ? state.firstName : (state.companion?.firstName ?? state.actingFor?.firstName ?? null);
+  const acting = state.role === 'agent' && !state.companion ? state.actingFor : null;
+  const agent: AgentAtBox | null =
+    state.role !== 'agent'
+      ? null
+      : state.companion
+        ? { with: 'person' }
+        : acting
+          ? {
+              with: 'procuration',
+              procurationId: acting.procurationId,
+              mayAdapt: acting.actions.includes('adapt-checklist'),
+              maySend: acting.actions.includes('send-without-me'),
+              mayWrite: acting.actions.includes('write-in-my-name'),
+            }
+          : null;
+  // Each step belongs to the person the session works for: a new person (or none) starts at home, where
+  // the choices are theirs. Decided while rendering, so no later effect can undo a step chosen meanwhile.
+  const subjectKey = keyOf(subject, acting?.procurationId ?? null);
+  const [current, setCurrent] = useState<{ key: string; step: Step }>({ key: subjectKey, step: { name: 'home' } });
+  const keyNow = useRef(subjectKey);
+  keyNow.current = subjectKey;
+  // a paper found in the agent's search opens once the session works for its person (the core's state says so)
+  const pending = useRef<{ key: string; step: Step } | null>(null);
+  let step = current.step;
+  if (pending.current && pending.current.key === subjectKey) {
+    step = pending.current.step;
+    setCurrent(pending.current);
+    pending.current = null;
+  } else if (current.key !== subjectKey) {
+    step = { name: 'home' };
+    setCurrent({ key: subjectKey, step });
+  }
+  const setStep = (next: Step) => setCurrent({ key: keyNow.current, step: next });
   // an estimate's answers, reused by the filing questionnaire: one person's, gone when that person changes
   const [known, setKnown] = useState<KnownAnswers>({});
-  useEffect(() => setKnown({}), [subject]);
+  useEffect(() => setKnown({}), [subjectKey]);
 
   // the aid space: what is new is shown at login and on entering "Mes aides", then marked seen
   const [notices, setNotices] = useState<AidNotice[]>([]);
   const seen = useRef(new Set<string>());
   const [refresh, setRefresh] = useState(0);
+  // the papers on their way reached the server (the outbox is empty again): what shows them « en route » reads again
+  const pendingBefore = useRef(sync?.pending ?? 0);
+  useEffect(() => {
+    const now = sync?.pending ?? 0;
+    if (pendingBefore.current > 0 && now === 0) setRefresh((r) => r + 1);
+    pendingBefore.current = now;
+  }, [sync?.pending]);
+  // news is the person's: an agent acting on their procuration sees it without marking it read for them
+  const forSomeoneAbsent = useRef(false);
+  forSomeoneAbsent.current = acting !== null;
   const showNotices = (fresh: AidNotice[]) => {
     setNotices((old) => [...old, ...fresh.filter((n) => !old.some((o) => o.id === n.id))]);
+    if (forSomeoneAbsent.current) return;
     const ids = fresh.map((n) => n.id).filter((id) => !seen.current.has(id));
     if (ids.length === 0) return;
     ids.forEach((id) => seen.current.add(id));
     void kiosk.call('applications.noticesSeen', { ids }).catch(() => ids.forEach((id) => seen.current.delete(id)));
   };
   useEffect(() => {
+    setNotices([]);
     if (subject === null) return;
     kiosk.call('applications.list', {}).then((r) => showNotices(r.notices), () => undefined);
-  }, [subject]);
+  }, [subjectKey]);
   // what the card's last session lost: told at login, until the person says they read it
   const [losses, setLosses] = useState<LossNotice[]>([]);
   useEffect(() => {
     setLosses([]);
-    if (subject === null) return;
+    if (subject === null || acting) return;
     kiosk.call('session.losses', {}).then((r) => setLosses(r.notices), () => undefined);
-  }, [subject]);
+  }, [subjectKey]);
   // the step on screen when the server says a status changed (the listener is registered once)
   const shown = useRef(step);
   shown.current = step;
@@ -109,144 +152,171 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
   // news read once (the person left the home screen after it showed them) fold into one line there, so the
   // home choices come back to the top; news that came since unfold them
   const [readNotices, setReadNotices] = useState(0);
-  useEffect(() => setReadNotices(0), [subject]);
+  useEffect(() => setReadNotices(0), [subjectKey]);
   useEffect(() => {
     if (step.name !== 'home') setReadNotices((n) => Math.max(n, notices.length));
   }, [step.name]);
 
-  switch (step.name) {
-    case 'home':
-      return (
-        <Home
-          state={state}
-          canScan={subject !== null}
-          sync={sync}
-          notices={notices}
-          noticesFolded={notices.length > 0 && notices.length <= readNotices}
-          losses={losses}
-          onLossesRead={() => setLosses([])}
-          go={setStep}
-          onFinish={finish}
-        />
-      );
-    case 'scan': {
-      const { replaces, addTo, forPiece } = step;
-      const extra = { ...(replaces ? { replaces } : {}), ...(forPiece ? { forPiece } : {}) };
-      return (
-        <Scan
-          {...(addTo ? { addTo: addTo.analysis.captureId } : {})}
-          onRead={(analysis) => setStep({ name: 'check', analysis, ...extra })}
-          onCancel={() =>
-            setStep(
-              addTo
-                ? { name: 'check', analysis: addTo.analysis, ...extra }
-                : forPiece
-                  ? { name: 'dossier', id: forPiece.dossierId }
-                  : replaces
-                    ? { name: 'document', id: replaces }
-                    : { name: 'home' },
-            )
-          }
-        />
-      );
+  // acting on a procuration, every screen but home (which has the whole panel) says for whom
+  const forWhom = acting && step.name !== 'home' ? <p class="acting-strip">{t.agent.actingFor(`${acting.firstName} ${acting.lastName}`)}</p> : null;
+  return (
+    <>
+      {forWhom}
+      {stepScreen()}
+    </>
+  );
+
+  function stepScreen() {
+    switch (step.name) {
+      case 'home':
+        return (
+          <Home
+            state={state}
+            canScan={subject !== null}
+            sync={sync}
+            notices={notices}
+            noticesFolded={notices.length > 0 && notices.length <= readNotices}
+            losses={losses}
+            onLossesRead={() => setLosses([])}
+            go={setStep}
+            onFinish={finish}
+          />
+        );
+      case 'scan': {
+        const { replaces, addTo, forPiece } = step;
+        const extra = { ...(replaces ? { replaces } : {}), ...(forPiece ? { forPiece } : {}) };
+        return (
+          <Scan
+            {...(addTo ? { addTo: addTo.analysis.captureId } : {})}
+            onRead={(analysis) => setStep({ name: 'check', analysis, ...extra })}
+            onCancel={() =>
+              setStep(
+                addTo
+                  ? { name: 'check', analysis: addTo.analysis, ...extra }
+                  : forPiece
+                    ? { name: 'dossier', id: forPiece.dossierId }
+                    : replaces
+                      ? { name: 'document', id: replaces }
+                      : { name: 'home' },
+              )
+            }
+          />
+        );
+      }
+      case 'aids':
+        return (
+          <MyAids
+            notices={notices}
+            refresh={refresh}
+            onLoaded={showNotices}
+            onOpen={(id) => toDossier(id)}
+            onAsk={() => setStep({ name: 'catalogue' })}
+            onBack={() => setStep({ name: 'home' })}
+          />
+        );
+      case 'catalogue':
+        return (
+          <Catalogue
+            onSimulate={(focus) => setStep({ name: 'simulate', focus })}
+            onFile={(aids) => setStep({ name: 'file', aids })}
+            onBack={() => setStep({ name: 'aids' })}
+          />
+        );
+      case 'simulate':
+        return <Simulation focus={step.focus} onFile={(aid) => setStep({ name: 'file', aids: [aid] })} onAnswers={setKnown} onBack={() => setStep({ name: 'catalogue' })} />;
+      case 'file':
+        return <Filing aids={step.aids} known={known} onCreated={(id) => toDossier(id)} onBack={() => setStep({ name: 'catalogue' })} />;
+      case 'dossier':
+        return (
+          <Dossier
+            key={step.id}
+            dossierId={step.id}
+            personName={subject ?? ''}
+            agent={agent}
+            refresh={refresh}
+            notice={step.notice ?? null}
+            onScan={(piece: ChecklistPiece) => setStep({ name: 'scan', forPiece: { dossierId: step.id, itemId: piece.itemId } })}
+            onSend={(choice) => setStep({ name: 'send', id: step.id, choice })}
+            onBack={() => setStep({ name: 'aids' })}
+          />
+        );
+      case 'send':
+        return <SendRequest dossierId={step.id} choice={step.choice} personName={subject ?? ''} onDone={() => toDossier(step.id)} onBack={() => toDossier(step.id)} />;
+      case 'vault':
+        return <VaultList onOpen={(id) => setStep({ name: 'document', id })} onBack={() => setStep({ name: 'home' })} notice={step.notice ?? null} />;
+      case 'document':
+        return (
+          <DocumentView
+            documentId={step.id}
+            onBack={() => setStep({ name: 'vault' })}
+            onReplace={(id) => setStep({ name: 'scan', replaces: id })}
+            onDeleted={() => setStep({ name: 'vault', notice: t.doc.deleted })}
+            {...(acting
+              ? { allowed: { replace: acting.actions.includes('scan-for'), remove: false, send: acting.actions.includes('write-in-my-name') } }
+              : {})}
+          />
+        );
+      case 'journal':
+        return <Journal onBack={() => setStep({ name: 'home' })} />;
+      case 'check':
+        return (
+          <Check
+            analysis={step.analysis}
+            {...(step.replaces ? { replaces: step.replaces } : {})}
+            onSaved={(documentId) => {
+              const forPiece = step.forPiece;
+              if (!forPiece) return setStep({ name: 'saved' });
+              // the paper is in the outbox, on its way: the request takes it now, the server attaches it when it lands
+              kiosk.call('applications.choosePiece', { dossierId: forPiece.dossierId, itemId: forPiece.itemId, documentId }).then(
+                () => toDossier(forPiece.dossierId, t.dossier.pieceAdded),
+                (e: unknown) => toDossier(forPiece.dossierId, errorText(e)),
+              );
+            }}
+            onAddPage={() =>
+              setStep({
+                name: 'scan',
+                addTo: { analysis: step.analysis },
+                ...(step.replaces ? { replaces: step.replaces } : {}),
+                ...(step.forPiece ? { forPiece: step.forPiece } : {}),
+              })
+            }
+            onRetake={() => {
+              void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
+              setStep({ name: 'scan', ...(step.forPiece ? { forPiece: step.forPiece } : {}) });
+            }}
+            onDrop={() => {
+              void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
+              // back where the person came from: the request's piece, the paper being replaced, or home
+              if (step.forPiece) toDossier(step.forPiece.dossierId);
+              else if (step.replaces) setStep({ name: 'document', id: step.replaces });
+              else setStep({ name: 'home' });
+            }}
+          />
+        );
+      case 'saved':
+        return <Saved sync={sync} onAnother={() => setStep({ name: 'scan' })} onVault={() => setStep({ name: 'vault' })} onFinish={finish} />;
+      case 'who-can-act':
+        return <WhoCanAct onBack={() => setStep({ name: 'home' })} />;
+      case 'make-procuration':
+        return <MakeProcuration person={subject ?? ''} agent={state.firstName} onDone={() => setStep({ name: 'home' })} />;
+      case 'caseload':
+        return (
+          <Caseload
+            onActing={() => setStep({ name: 'home' })}
+            onOpenPaper={(id, procurationId, firstName) => {
+              const key = keyOf(firstName, procurationId);
+              if (keyNow.current === key) setStep({ name: 'document', id });
+              else pending.current = { key, step: { name: 'document', id } };
+            }}
+            onBack={() => setStep({ name: 'home' })}
+          />
+        );
     }
-    case 'aids':
-      return (
-        <MyAids
-          notices={notices}
-          refresh={refresh}
-          onLoaded={showNotices}
-          onOpen={(id) => toDossier(id)}
-          onAsk={() => setStep({ name: 'catalogue' })}
-          onBack={() => setStep({ name: 'home' })}
-        />
-      );
-    case 'catalogue':
-      return (
-        <Catalogue
-          onSimulate={(focus) => setStep({ name: 'simulate', focus })}
-          onFile={(aids) => setStep({ name: 'file', aids })}
-          onBack={() => setStep({ name: 'aids' })}
-        />
-      );
-    case 'simulate':
-      return <Simulation focus={step.focus} onFile={(aid) => setStep({ name: 'file', aids: [aid] })} onAnswers={setKnown} onBack={() => setStep({ name: 'catalogue' })} />;
-    case 'file':
-      return <Filing aids={step.aids} known={known} onCreated={(id) => toDossier(id)} onBack={() => setStep({ name: 'catalogue' })} />;
-    case 'dossier':
-      return (
-        <Dossier
-          key={step.id}
-          dossierId={step.id}
-          personName={subject ?? ''}
-          agentWithPerson={state.role === 'agent' && state.companion !== null}
-          refresh={refresh}
-          notice={step.notice ?? null}
-          onScan={(piece: ChecklistPiece) => setStep({ name: 'scan', forPiece: { dossierId: step.id, itemId: piece.itemId } })}
-          onSend={(choice) => setStep({ name: 'send', id: step.id, choice })}
-          onBack={() => setStep({ name: 'aids' })}
-        />
-      );
-    case 'send':
-      return <SendRequest dossierId={step.id} choice={step.choice} onDone={() => toDossier(step.id)} onBack={() => toDossier(step.id)} />;
-    case 'vault':
-      return <VaultList onOpen={(id) => setStep({ name: 'document', id })} onBack={() => setStep({ name: 'home' })} notice={step.notice ?? null} />;
-    case 'document':
-      return (
-        <DocumentView
-          documentId={step.id}
-          onBack={() => setStep({ name: 'vault' })}
-          onReplace={(id) => setStep({ name: 'scan', replaces: id })}
-          onDeleted={() => setStep({ name: 'vault', notice: t.doc.deleted })}
-        />
-      );
-    case 'journal':
-      return <Journal onBack={() => setStep({ name: 'home' })} />;
-    case 'check':
-      return (
-        <Check
-          analysis={step.analysis}
-          {...(step.replaces ? { replaces: step.replaces } : {})}
-          onSaved={(documentId) => {
-            const forPiece = step.forPiece;
-            if (!forPiece) return setStep({ name: 'saved' });
-            // the paper is in the outbox, on its way: the request takes it now, the server attaches it when it lands
-            kiosk.call('applications.choosePiece', { dossierId: forPiece.dossierId, itemId: forPiece.itemId, documentId }).then(
-              () => toDossier(forPiece.dossierId, t.dossier.pieceAdded),
-              (e: unknown) => toDossier(forPiece.dossierId, errorText(e)),
-            );
-          }}
-          onAddPage={() =>
-            setStep({
-              name: 'scan',
-              addTo: { analysis: step.analysis },
-              ...(step.replaces ? { replaces: step.replaces } : {}),
-              ...(step.forPiece ? { forPiece: step.forPiece } : {}),
-            })
-          }
-          onRetake={() => {
-            void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
-            setStep({ name: 'scan', ...(step.forPiece ? { forPiece: step.forPiece } : {}) });
-          }}
-          onDrop={() => {
-            void kiosk.call('capture.discard', { captureId: step.analysis.captureId }).catch(() => undefined);
-            // back where the person came from: the request's piece, the paper being replaced, or home
-            if (step.forPiece) toDossier(step.forPiece.dossierId);
-            else if (step.replaces) setStep({ name: 'document', id: step.replaces });
-            else setStep({ name: 'home' });
-          }}
-        />
-      );
-    case 'saved':
-      return <Saved sync={sync} onAnother={() => setStep({ name: 'scan' })} onVault={() => setStep({ name: 'vault' })} onFinish={finish} />;
-    case 'who-can-act':
-      return <WhoCanAct onBack={() => setStep({ name: 'home' })} />;
-    case 'make-procuration':
-      return <MakeProcuration person={subject ?? ''} agent={state.firstName} onDone={() => setStep({ name: 'home' })} />;
-    case 'caseload':
-      return <Caseload onBack={() => setStep({ name: 'home' })} />;
   }
 }
+
+/** Whom the session works for: the person's first name, and the procuration when an agent acts on one. */
+const keyOf = (firstName: string | null, procurationId: string | null) => `${firstName ?? ''}/${procurationId ?? ''}`;
 
 function Home({
   state,
@@ -269,6 +339,10 @@ function Home({
   go: (s: Step) => void;
   onFinish: () => void;
 }) {
+  // acting on a procuration, only what the person allowed is offered (the server refuses the rest anyway)
+  const acting = state.role === 'agent' && !state.companion ? state.actingFor : null;
+  const may = (a: ProcurationAction) => canScan && (acting === null || acting.actions.includes(a));
+  const whyNot = (a: ProcurationAction) => (!canScan ? 'need-beneficiary' : may(a) ? undefined : 'not-allowed');
   return (
     <section aria-labelledby="titre">
       <p class="lead">{t.home.hello(state.firstName)}</p>
@@ -284,15 +358,15 @@ function Home({
         <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} />
       )}
       <div class="choices home-choices">
-        <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+        <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!may('consult')} aria-describedby={whyNot('consult')}>
           <span class="choice-title">{t.home.vault}</span>
           <span class="choice-help">{sync && !sync.online ? t.offlineBanner.vaultHome : t.home.vaultHelp}</span>
         </button>
-        <button type="button" class="choice" onClick={() => go({ name: 'aids' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+        <button type="button" class="choice" onClick={() => go({ name: 'aids' })} disabled={!may('file')} aria-describedby={whyNot('file')}>
           <span class="choice-title">{t.home.aids}</span>
           <span class="choice-help">{sync && !sync.online ? t.home.aidsOffline : t.home.aidsHelp}</span>
         </button>
-        <button type="button" class="choice" onClick={() => go({ name: 'scan' })} disabled={!canScan} aria-describedby={canScan ? undefined : 'need-beneficiary'}>
+        <button type="button" class="choice" onClick={() => go({ name: 'scan' })} disabled={!may('scan-for')} aria-describedby={whyNot('scan-for')}>
           <span class="choice-title">{t.home.scan}</span>
           <span class="choice-help">{sync && !sync.online ? t.offlineBanner.scanHome : t.home.scanHelp}</span>
         </button>
@@ -309,7 +383,7 @@ function Home({
             <span class="choice-help">{t.procuration.homeMineHelp}</span>
           </button>
         )}
-        {state.role === 'agent' && !state.companion && (
+        {state.role === 'agent' && !state.companion && !state.actingFor && (
           <button type="button" class="choice wide" onClick={() => go({ name: 'caseload' })}>
             <span class="choice-title">{t.procuration.caseload}</span>
             <span class="choice-help">{t.procuration.caseloadHelp}</span>
@@ -317,7 +391,12 @@ function Home({
         )}
         {!canScan && (
           <p id="need-beneficiary" class="muted">
-            {t.agent.needBeneficiary}
+            {t.agent.needBeneficiary} {t.agent.orCaseload}
+          </p>
+        )}
+        {canScan && acting && !(['consult', 'file', 'scan-for'] as const).every(may) && (
+          <p id="not-allowed" class="muted">
+            {t.agent.notAllowed}
           </p>
         )}
       </div>
@@ -355,6 +434,24 @@ function Saved({ sync, onAnother, onVault, onFinish }: { sync: SyncStatus | null
 }
 
 function AgentPanel({ state, onMakeProcuration }: { state: SessionState; onMakeProcuration: () => void }) {
+  const acting = state.actingFor;
+  if (!state.companion && acting) {
+    return (
+      <div class="panel acting" role="status" aria-live="polite">
+        <p>{t.agent.role}</p>
+        <p class="lead">{t.agent.actingFor(`${acting.firstName} ${acting.lastName}`)}</p>
+        <p>{t.agent.actingUntil(dateFr(acting.until))}</p>
+        <p>
+          <strong>{t.agent.actingCan}</strong> {acting.actions.map((a) => t.procuration.actions[a]).join(', ')}.
+        </p>
+        <div class="actions left">
+          <button type="button" class="button secondary" onClick={() => void kiosk.call('procuration.stopActing', {})}>
+            {t.agent.stopActing(acting.firstName)}
+          </button>
+        </div>
+      </div>
+    );
+  }
   return (
     <div class="panel" role="status" aria-live="polite">
       <p>{t.agent.role}</p>

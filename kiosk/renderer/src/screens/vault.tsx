@@ -126,6 +126,7 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
                   <span class="doc-title">{it.title}</span>
                   {paperDateWords(it.docType, it.issuedOn) && <span class="doc-meta paper-date">{t.vault.paperDate(paperDateWords(it.docType, it.issuedOn)!)}</span>}
                   <span class="doc-meta">{t.vault.added(dateFr(it.capturedAt))}</span>
+                  {it.depositedBy && <span class="doc-meta">{t.doc.depositedBy(it.depositedBy.name, it.depositedBy.structure)}</span>}
                   {it.vault === 'institutional' && <span class="doc-meta">{t.vault.institutional}</span>}
                   {it.snippet && <span class="doc-meta">{it.snippet}</span>}
                   <span class="badges">

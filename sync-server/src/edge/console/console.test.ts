@@ -682,6 +682,7 @@ describe.each(DIALECTS)('processing console (%s)', (dialect) => {
       actor: { kind: 'applicant', id: CAMILLE.identifier },
       author: { kind: 'person', id: CAMILLE.identifier },
       consent: null,
+      procuration: null,
     } as const;
     const catalogue = await loadCatalogue();
     const listed = await listDossiers(storage.db, applicant, catalogue);

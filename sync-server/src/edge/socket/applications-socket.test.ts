@@ -3,7 +3,7 @@
  * startServer on SQLite and PostgreSQL: a person session opened by the card, then the catalogue, the
  * simulation, filing, a piece chosen while its scan is still on its way and attached when its deposit
  * mutation arrives, the card-signed sending, the PDFs, the notices and the thread, a withdrawal, an agent
- * signing on a procuration with the beneficiary present — and malformed or foreign requests refused
+ * with the beneficiary present (who signs herself) — and malformed or foreign requests refused
  * with typed errors.
  */
 import { randomUUID } from 'node:crypto';
@@ -178,7 +178,7 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     expect(await ask(k.socket, AID_EVENTS.get, { sessionId, dossierId: 'not-a-uuid' })).toEqual(invalid(/dossierId/));
     expect(await ask(k.socket, AID_EVENTS.choosePiece, { sessionId, dossierId: randomUUID(), itemId: 'rib' })).toEqual(invalid(/documentId/));
     expect(await ask(k.socket, AID_EVENTS.prepare, { sessionId, dossierId: randomUUID(), mode: 'sometimes', ground: { kind: 'beneficiary-signature' } })).toEqual(invalid(/mode/));
-    expect(await ask(k.socket, AID_EVENTS.prepare, { sessionId, dossierId: randomUUID(), mode: 'manual', ground: { kind: 'procuration', reference: '' } })).toEqual(invalid(/ground/));
+    expect(await ask(k.socket, AID_EVENTS.prepare, { sessionId, dossierId: randomUUID(), mode: 'manual', ground: { kind: 'procuration', procurationId: 'pas-un-uuid' } })).toEqual(invalid(/ground/));
     expect(await ask(k.socket, AID_EVENTS.submit, { sessionId, dossierId: randomUUID(), manifest: {}, certificate: 'x', cardSerial: '0A1B2C3D', signature: 'y' })).toEqual(invalid());
     expect(await ask(k.socket, AID_EVENTS.message, { sessionId, dossierId: randomUUID(), body: '   ' })).toEqual(invalid(/body/));
     expect(await ask(k.socket, AID_EVENTS.noticesSeen, { sessionId, ids: [] })).toEqual(invalid(/ids/));
@@ -293,10 +293,10 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     expect(await ask(k.socket, AID_EVENTS.list, { sessionId: joined })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const created = await create(k, joined, ['prime-activite']);
     expect(created).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(created.ok ? '' : created.error.message).toContain('level_action');
+    expect(created.ok ? '' : created.error.message).toBe('Ce n’est pas possible : le niveau de l’agent ne le permet pas.');
   });
 
-  it('lets an agent, with the beneficiary’s card joined, file and sign on a procuration with the agent’s own card', async () => {
+  it('with the beneficiary’s card joined, the agent files and she signs herself: no procuration ground while she is there', async () => {
     const agent = await personAtKiosk('agent');
     const beneficiary = await addPerson(server.db);
     const beneficiaryCard = await certify(ca, beneficiary);
@@ -305,12 +305,13 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     await deposit(agent.k, beneficiary, beneficiaryCard, 'rib');
     const created = await create(agent.k, joined, ['prime-activite']);
     if (!created.ok) throw new Error(created.error.message);
-    const ground: SubmissionGround = { kind: 'procuration', reference: 'PROC-2026-0007' };
-    // the beneficiary's card does not sign a procuration
-    expect(await signAndSubmit(agent.k, joined, created.dossierId, beneficiaryCard, ground)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await signAndSubmit(agent.k, joined, created.dossierId, agent.card, ground)).toMatchObject({ ok: true, state: 'submitted' });
+    const ground: SubmissionGround = { kind: 'procuration', procurationId: randomUUID() };
+    await expect(signAndSubmit(agent.k, joined, created.dossierId, agent.card, ground)).rejects.toThrow(/c’est elle qui signe sa demande avec sa carte/);
+    // the agent's card does not sign the person's own signature
+    expect(await signAndSubmit(agent.k, joined, created.dossierId, agent.card)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await signAndSubmit(agent.k, joined, created.dossierId, beneficiaryCard)).toMatchObject({ ok: true, state: 'submitted' });
     const row = await server.db.selectFrom('dossiers').select(['ground', 'signer_identifier', 'person_id']).where('id', '=', created.dossierId).executeTakeFirstOrThrow();
-    expect(row).toEqual({ ground: '{"kind":"procuration","reference":"PROC-2026-0007"}', signer_identifier: agent.person.identifier, person_id: beneficiary.id });
+    expect(row).toEqual({ ground: '{"kind":"beneficiary-signature"}', signer_identifier: beneficiary.identifier, person_id: beneficiary.id });
     // the agent's own session is about the agent: the beneficiary's dossier is not there
     expect((await list(agent.k, agent.sessionId)).dossiers).toEqual([]);
     expect((await list(agent.k, joined)).dossiers.map((x) => x.dossierId)).toEqual([created.dossierId]);

@@ -16,8 +16,9 @@ import { simulate } from '../../features/aids/index.ts';
 import { loadRules } from '../../features/aids/index.ts';
 import type { Rules } from '../../features/aids/index.ts';
 import { catalogueOr } from '../../features/applications/index.ts';
-import { adaptChecklist, applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, viewDossier, withdrawDossier, writeToInstitution } from '../../features/applications/index.ts';
+import { adaptChecklist, applicantOf, choosePiece, createDossier, dossierAidIds, listDossiers, markNoticesSeen, viewDossier, withdrawDossier, writeToInstitution } from '../../features/applications/index.ts';
 import { structureOfAgent } from '../../features/agents/index.ts';
+import { procurationAids } from '../../features/procurations/index.ts';
 import type { Outcome } from '../../features/applications/index.ts';
 import { dossierPdfFor, receiptPdfFor } from '../../features/applications/index.ts';
 import { prepareSubmission, submitSigned } from '../../features/applications/index.ts';
@@ -50,8 +51,9 @@ function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: t
  * Each aid event as an act of the access policy. The catalogue and an estimate are consulting. The
  * person's requests themselves — their list, a dossier (which shows which papers the person has, RIB and
  * health ones included), its printouts — are the filing level's: an agent who may not file does not
- * see them either. Choosing a paper for a checklist item adapts the checklist; preparing and signing is
- * sending; writing to the institution is a message.
+ * see them either. Choosing which paper fills a checklist item is filing (the list itself is unchanged:
+ * adding or waiving an item is adapting it); preparing and signing is sending; writing to the institution
+ * is a message.
  */
 const ACT_OF_EVENT: Readonly<Record<AidEventName, PolicyAction>> = {
   [AID_EVENTS.catalogue]: 'vault.list',
@@ -63,12 +65,15 @@ const ACT_OF_EVENT: Readonly<Record<AidEventName, PolicyAction>> = {
   [AID_EVENTS.noticesSeen]: 'application.file',
   [AID_EVENTS.create]: 'application.file',
   [AID_EVENTS.withdraw]: 'application.file',
-  [AID_EVENTS.choosePiece]: 'checklist.adapt',
+  [AID_EVENTS.choosePiece]: 'application.file',
   [AID_EVENTS.adapt]: 'checklist.adapt',
   [AID_EVENTS.prepare]: 'application.send',
   [AID_EVENTS.submit]: 'application.send',
   [AID_EVENTS.message]: 'institution.message',
 };
+
+/** The agent acting in this session, with the person or on their procuration (null: the person alone). */
+const agentOf = (s: PersonSession): string | null => s.consent?.agentPersonId ?? s.procuration?.agentPersonId ?? null;
 
 export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketDeps): void {
   let rules: Rules | null = deps.rules ?? null;
@@ -83,11 +88,24 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
         failure: 'aid space handler failed',
         context: { kioskId },
         // what the request does, in the policy's terms: an agent's level must allow it
-        act: (req) => ({
-          action: ACT_OF_EVENT[event],
-          aidIds: 'aidIds' in req && Array.isArray(req.aidIds) ? req.aidIds.filter((a): a is string => typeof a === 'string') : undefined,
-        }),
+        act: async (req, s) => ({ action: ACT_OF_EVENT[event], aidIds: await aidsOf(event, req, s) }),
       });
+
+    /**
+     * The aids a request is about, for the policy: those it names (a new request), else, on a procuration
+     * only (where each must be named in it; elsewhere nothing reads them), the dossier's, or for the
+     * list of requests the procuration's own (the list then shows only the requests within them).
+     */
+    const aidsOf = async (event: AidEventName, req: object, s: PersonSession): Promise<readonly string[] | undefined> => {
+      if ('aidIds' in req && Array.isArray(req.aidIds)) return req.aidIds.filter((a): a is string => typeof a === 'string');
+      if (!s.procuration) return undefined;
+      if ('dossierId' in req && typeof req.dossierId === 'string') return dossierAidIds(deps.db, s.personId, req.dossierId);
+      if (event === AID_EVENTS.list || event === AID_EVENTS.noticesSeen) return procurationAids(deps, s.procuration.id);
+      return undefined;
+    };
+
+    /** The applicant of a session; on a procuration, with the structure the agent acts for (the person's journal names it). */
+    const applicant = async (s: PersonSession) => (s.procuration ? applicantOf(s, { structureId: (await structureOfAgent(deps.db, s.procuration.agentPersonId))?.id ?? null }) : applicantOf(s));
 
     on(AID_EVENTS.catalogue, async (_req, _s, cat): Promise<CatalogueAck> => ({
       ok: true,
@@ -127,27 +145,30 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
       };
     });
 
-    on(AID_EVENTS.list, async (_req, s, cat): Promise<ApplicationsListAck> => ({ ok: true, ...(await listDossiers(deps.db, applicantOf(s), cat)) }));
+    on(AID_EVENTS.list, async (_req, s, cat): Promise<ApplicationsListAck> => ({
+      ok: true,
+      ...(await listDossiers(deps.db, await applicant(s), cat, s.procuration ? { aidScope: await procurationAids(deps, s.procuration.id) } : {})),
+    }));
 
     on(AID_EVENTS.create, async (req, s, cat) =>
-      answer(await createDossier(deps.db, deps.dialect, { applicant: applicantOf(s), aidIds: req.aidIds, situation: req.situation, catalogue: cat }), (v) => ({ dossierId: v.dossierId })),
+      answer(await createDossier(deps.db, deps.dialect, { applicant: await applicant(s), aidIds: req.aidIds, situation: req.situation, catalogue: cat }), (v) => ({ dossierId: v.dossierId })),
     );
 
     on(AID_EVENTS.get, async (req, s, cat): Promise<DossierAck> =>
-      answer(await viewDossier(deps.db, deps.dialect, applicantOf(s), req.dossierId, cat), (dossier) => ({ dossier })),
+      answer(await viewDossier(deps.db, deps.dialect, await applicant(s), req.dossierId, cat), (dossier) => ({ dossier })),
     );
 
     on(AID_EVENTS.choosePiece, async (req, s, cat) =>
-      answer(await choosePiece(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, itemId: req.itemId, documentId: req.documentId, catalogue: cat }), () => ({})),
+      answer(await choosePiece(deps.db, deps.dialect, await applicant(s), { dossierId: req.dossierId, itemId: req.itemId, documentId: req.documentId, catalogue: cat }), () => ({})),
     );
 
     on(AID_EVENTS.adapt, async (req, s, cat): Promise<AdaptAck> =>
       answer(
-        await adaptChecklist(deps.db, deps.dialect, applicantOf(s), {
+        await adaptChecklist(deps.db, deps.dialect, await applicant(s), {
           dossierId: req.dossierId,
           change: req.change,
           catalogue: cat,
-          structure: s.consent ? ((await structureOfAgent(deps.db, s.consent.agentPersonId))?.name ?? null) : null,
+          structure: agentOf(s) ? ((await structureOfAgent(deps.db, agentOf(s)!))?.name ?? null) : null,
         }),
         (v) => ({ itemId: v.itemId }),
       ),
@@ -156,19 +177,19 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
     const submission = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, ca: deps.ca, catalogue: cat });
 
     on(AID_EVENTS.prepare, async (req, s, cat): Promise<PrepareAck> =>
-      answer(await prepareSubmission(submission(cat), applicantOf(s), { dossierId: req.dossierId, mode: req.mode, ground: req.ground }), (manifest) => ({ manifest })),
+      answer(await prepareSubmission(submission(cat), await applicant(s), { dossierId: req.dossierId, mode: req.mode, ground: req.ground }), (manifest) => ({ manifest })),
     );
 
     on(AID_EVENTS.submit, async (req, s, cat): Promise<SubmitAck> => {
-      const r = await submitSigned(submission(cat), applicantOf(s), req);
+      const r = await submitSigned(submission(cat), await applicant(s), req);
       if (!r.ok) deps.log.warn({ kioskId: s.kioskId, cardSerial: req.cardSerial, code: r.error.code }, 'signed submission refused');
       return answer(r, (v) => v);
     });
 
-    on(AID_EVENTS.withdraw, async (req, s) => answer(await withdrawDossier(deps.db, deps.dialect, applicantOf(s), req.dossierId), () => ({})));
+    on(AID_EVENTS.withdraw, async (req, s) => answer(await withdrawDossier(deps.db, deps.dialect, await applicant(s), req.dossierId), () => ({})));
 
     on(AID_EVENTS.message, async (req, s, cat) =>
-      answer(await writeToInstitution(deps.db, deps.dialect, applicantOf(s), { dossierId: req.dossierId, applicationId: req.applicationId, body: req.body, catalogue: cat }), () => ({})),
+      answer(await writeToInstitution(deps.db, deps.dialect, await applicant(s), { dossierId: req.dossierId, applicationId: req.applicationId, body: req.body, catalogue: cat }), () => ({})),
     );
 
     const printouts = (cat: AidCatalogue) => ({ db: deps.db, dialect: deps.dialect, blobStore: deps.blobStore, catalogue: cat, pdf: deps.pdf });
@@ -176,7 +197,8 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
     on(AID_EVENTS.receiptPdf, async (req, s, cat) => answer(await receiptPdfFor(printouts(cat), s, req.dossierId), (pdf) => ({ bytes: Buffer.from(pdf) })));
 
     on(AID_EVENTS.noticesSeen, async (req, s) => {
-      await markNoticesSeen(deps.db, applicantOf(s), req.ids);
+      // an agent on a procuration reads the notices for the person, who is still told at their next login
+      if (!s.procuration) await markNoticesSeen(deps.db, applicantOf(s), req.ids);
       return { ok: true };
     });
   });

@@ -19,10 +19,11 @@ import { factsFor } from '../../features/procurations/index.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addPerson, certify } from '../../../test-support/test-cards.ts';
-import type { TestCard, TestPerson } from '../../../test-support/test-cards.ts';
-import { addKiosk, connectKiosk, countRows, DIALECTS, freshEnv, openPersonSession } from '../../../test-support/test-env.ts';
+import type { TestCard } from '../../../test-support/test-cards.ts';
+import { countRows, DIALECTS, freshEnv, openPersonSession } from '../../../test-support/test-env.ts';
 import type { TestEnv, TestKiosk } from '../../../test-support/test-env.ts';
-import { dayIn, procurationText, signProcuration, TEST_STRUCTURE } from '../../../test-support/test-procurations.ts';
+import { accompanied as bothCards, dayIn, procurationText, signProcuration, TEST_STRUCTURE } from '../../../test-support/test-procurations.ts';
+import type { Accompanied } from '../../../test-support/test-procurations.ts';
 
 describe.each(DIALECTS)('procurations over the kiosk socket (%s)', (dialect) => {
   let env: TestEnv;
@@ -48,29 +49,8 @@ describe.each(DIALECTS)('procurations over the kiosk socket (%s)', (dialect) => 
 
   const openSession = (kiosk: TestKiosk, socket: Socket, card: TestCard, withAgentSession?: string) => openPersonSession(socket, kiosk.kioskId, card, withAgentSession);
 
-  interface Accompanied {
-    kiosk: TestKiosk;
-    socket: Socket;
-    person: TestPerson;
-    agent: TestPerson;
-    personCard: TestCard;
-    agentCard: TestCard;
-    agentSession: string;
-    personSession: string;
-  }
   /** An agent's card opens a session at a kiosk; the person's card joins it (the second slot). */
-  async function accompanied(): Promise<Accompanied> {
-    const person = await addPerson(server.db, { firstName: 'Camille', lastName: 'Martin' });
-    const agent = await addPerson(server.db, { role: 'agent', firstName: 'Sophie', lastName: 'Lefèvre' });
-    structures.set(agent.id, { ...TEST_STRUCTURE });
-    const [personCard, agentCard] = [await certify(ca, person), await certify(ca, agent)];
-    const kiosk = await addKiosk(server.db);
-    const socket = await connectKiosk(server.url, kiosk);
-    sockets.push(socket);
-    const agentSession = await openSession(kiosk, socket, agentCard);
-    const personSession = await openSession(kiosk, socket, personCard, agentSession);
-    return { kiosk, socket, person, agent, personCard, agentCard, agentSession, personSession };
-  }
+  const accompanied = (): Promise<Accompanied> => bothCards(server, ca, sockets, { onAgent: (agent) => structures.set(agent.id, { ...TEST_STRUCTURE }) });
 
   const create = async (a: Accompanied, sessionId: string, procuration: unknown) => CreateProcurationAck.parse(await ask(a.socket, PROCURATION_EVENTS.create, { sessionId, procuration }));
   const revokeProof = (a: Accompanied, procurationId: string, actId: string, card: TestCard) => ({

@@ -11,12 +11,13 @@
 import type { Server as IoServer } from 'socket.io';
 import type { AckReplyOf, ParsedRequestOf } from '../../../protocol/events.ts';
 import { PROCURATION_EVENTS } from '../../../protocol/procurations-events.ts';
-import type { CaseloadAck, CreateProcurationAck, MineAck, StructureAck } from '../../../protocol/procurations-events.ts';
+import type { CaseloadAck, CaseloadSearchAck, CreateProcurationAck, MineAck, StructureAck } from '../../../protocol/procurations-events.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
 import type { AidCatalogue } from '../../features/aids/index.ts';
 import { catalogueOr } from '../../features/applications/index.ts';
 import { caseload, listForPerson, procurationPdfFor, revokeAtKiosk, storeProcuration } from '../../features/procurations/index.ts';
 import type { AgentStructure } from '../../features/procurations/index.ts';
+import { searchCaseload } from '../../features/vault/index.ts';
 import type { PersonSession } from '../../features/vault/index.ts';
 import { PROCURATION_ANSWER } from '../../kernel/words/procurations.ts';
 import { kioskIdOf } from './kiosk-socket.ts';
@@ -73,6 +74,11 @@ export function attachProcurationsSocket(io: IoServer, deps: ProcurationsSocketD
     on(PROCURATION_EVENTS.caseload, async (_req, s): Promise<CaseloadAck> => {
       if (s.role !== 'agent' || s.consent) return fail('forbidden', PROCURATION_ANSWER.notAgent);
       return { ok: true, people: await caseload(vault, s.personId) };
+    });
+
+    on(PROCURATION_EVENTS.search, async (req, s): Promise<CaseloadSearchAck> => {
+      if (s.role !== 'agent' || s.consent || s.procuration) return fail('forbidden', PROCURATION_ANSWER.notAgent);
+      return { ok: true, hits: await searchCaseload({ ...vault, ...(deps.ca ? { ca: deps.ca } : {}) }, s, req.query) };
     });
 
     on(PROCURATION_EVENTS.structure, async (_req, s): Promise<StructureAck> => {

@@ -335,7 +335,7 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
 
       expect(await open(kiosk.socket, loginRequest(kiosk.kioskId, cardOf(aminata), await challenge(kiosk.socket)))).toEqual(refused('Carte refusée (revoked).'));
       // the open session asks the card's status again on every read
-      expect(await list(kiosk.socket, before)).toEqual(refused('Accès refusé (card_not_active).'));
+      expect(await list(kiosk.socket, before)).toEqual(refused('Cette carte n’est plus valable. Demandez de l’aide à l’accueil.'));
     });
 
     it('answers malformed requests with a typed error, without using the nonce up', async () => {

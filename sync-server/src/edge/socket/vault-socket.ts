@@ -65,6 +65,9 @@ export function personSessionOf(socket: Socket, sessionId: string): PersonSessio
   return sessionLookup.get(socket)?.(sessionId) ?? null;
 }
 
+/** What a request does in the access policy's terms. */
+type Act = { action: PolicyAction; aidIds?: readonly string[] | undefined };
+
 /**
  * Registers a handler that runs in a live person session of this socket whose cards still hold (the
  * access policy, as for vault reads, with the cards as they are now); otherwise a typed refusal. The aid
@@ -78,8 +81,11 @@ export function onPersonSession<E extends SessionEventName & RefusableEventName>
   o: {
     failure: string;
     context: Record<string, unknown>;
-    /** what the request does in the policy's terms (an agent's level must allow it); by default, looking at the vault */
-    act?: (req: ParsedRequestOf<E>) => { action: PolicyAction; aidIds?: readonly string[] | undefined };
+    /**
+     * what the request does in the policy's terms (an agent's level must allow it), and for a request
+     * the aids it is about (a procuration must name each); by default, looking at the vault
+     */
+    act?: (req: ParsedRequestOf<E>, s: PersonSession) => Act | Promise<Act>;
   },
 ): void {
   handle(
@@ -89,9 +95,12 @@ export function onPersonSession<E extends SessionEventName & RefusableEventName>
     async (req): Promise<AckReplyOf<E>> => {
       const s = personSessionOf(socket, (req as { sessionId: string }).sessionId);
       if (!s) return refusal<E>(fail('forbidden', SOCKET_ANSWER.noSession));
-      const act = o.act?.(req) ?? { action: 'vault.list' as const };
+      const act = (await o.act?.(req, s)) ?? { action: 'vault.list' as const };
       const c = await check({ db: deps.db, dialect: deps.dialect, ...(deps.ca ? { ca: deps.ca } : {}) }, s, act.action, null, act.aidIds);
-      if (!c.decision.allow) return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason)));
+      if (!c.decision.allow) {
+        deps.log.info({ ...o.context, event, reason: c.decision.reason, ground: c.groundName }, 'person session act refused by the access policy');
+        return refusal<E>(fail('forbidden', SOCKET_ANSWER.forbidden(c.decision.reason, c.groundName !== 'own-card')));
+      }
       return run(req, s);
     },
     { failure: o.failure, context: o.context, missingAsEmpty: true },

@@ -28,6 +28,11 @@ export interface ApplicationActor {
   kind: ApplicationActorKind;
   /** the person's or agent's identifier, the staff member's id, or the server job's name */
   id: string;
+  /**
+   * how the act is journaled when it is not the kind's usual ground: an agent alone on the person's
+   * procuration (ground `procuration`, detail naming it, so the person's list of procurations counts it)
+   */
+  journal?: { ground: string; detail: Record<string, string> } | undefined;
 }
 
 export interface Application {
@@ -166,8 +171,8 @@ export async function insertApplication(
     action: 'application.create',
     subjectPersonId: input.personId,
     documentId: null,
-    ground: audit.ground,
-    detail: { applicationId: row.id, aidId: row.aid_id, to: 'draft', ...(row.dossier_id ? { dossierId: row.dossier_id } : {}) },
+    ground: input.actor.journal?.ground ?? audit.ground,
+    detail: { ...input.actor.journal?.detail, applicationId: row.id, aidId: row.aid_id, to: 'draft', ...(row.dossier_id ? { dossierId: row.dossier_id } : {}) },
     at,
   });
   return toApplication(row);
@@ -265,9 +270,10 @@ export async function fireEventIn(
       action: `application.${input.event}`,
       subjectPersonId: current.person_id,
       documentId: null,
-      ground: audit.ground,
+      ground: input.actor.journal?.ground ?? audit.ground,
       // like the message, only whether terms were given: the amounts are in the application, not the journal
       detail: {
+        ...input.actor.journal?.detail,
         applicationId: current.id,
         aidId: current.aid_id,
         from: current.state,

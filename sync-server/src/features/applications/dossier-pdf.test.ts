@@ -345,17 +345,18 @@ describe('dossierPdf: what it says (pdftotext)', () => {
     expect(pages.at(-1)).not.toContain('a vérifié cette signature');
   });
 
-  it('shows an agent’s signature on a procuration with its reference, and the automatic mode', async () => {
+  it('shows an agent’s signature on a procuration: who, of which structure, for whom; and the automatic mode', async () => {
     const signature = {
       ...input().signature!,
       mode: 'automatic' as const,
-      ground: { kind: 'procuration' as const, reference: 'PROC-2026-0042' },
-      signerName: 'Nadia Benali (agente, CMS Villeurbanne)',
+      ground: { kind: 'procuration' as const, procurationId: '8f0c6a52-4d0e-4c1b-9a57-1f1b6c2f9e11' },
+      onProcuration: { agent: 'Nadia Benali', structure: 'CMS Villeurbanne', person: 'Camille Durand' },
+      signerName: 'Nadia Benali',
       signerIdentifier: 'FAC-AG3N-T7XP-2MQD',
     };
     const last = pagesText(await dossierPdf(input({ signature, submittedAt: null }))).at(-1)!;
-    expect(last).toContain('Par un agent, sur procuration (référence de la procuration : PROC-2026-0042)');
-    expect(last).toContain('Nadia Benali (agente, CMS Villeurbanne) — identifiant FAC-AG3N-T7XP-2MQD');
+    expect(last).toContain('Par Nadia Benali (CMS Villeurbanne), avec la procuration de Camille Durand');
+    expect(last).toContain('Nadia Benali — identifiant FAC-AG3N-T7XP-2MQD');
     expect(last).toContain('Mode d’envoi Envoi automatique à l’arrivée du dernier papier');
     expect(last).toContain('sera envoyée automatiquement dès que le dernier papier arrivera');
   });
@@ -407,8 +408,15 @@ describe('receiptPdf', () => {
     }
     expect(squash(text)).toContain(SHA);
     expect(text).not.toMatch(/Marianne|République française/);
+    expect(text).not.toContain('Envoyée par');
     const number = words(bytes).find((w) => w.text === 'FAC-2026-7KQ2M9XD')!;
     expect(number.yMax - number.yMin).toBeGreaterThan(24);
+  });
+
+  it('sent by an agent on the person’s procuration: says who sent it, of which structure, on whose procuration', async () => {
+    const [text] = pagesText(await receiptPdf(receipt({ sentBy: { agent: 'Nadia Benali', structure: 'CMS Villeurbanne', person: 'Camille Durand' } }))) as [string];
+    expect(text).toContain('Demande faite par Camille Durand — identifiant FAC-K7QM-3XD2-9HRW');
+    expect(text).toContain('Envoyée par Nadia Benali (CMS Villeurbanne), avec la procuration de Camille Durand');
   });
 
   it('signed for automatic sending: says it will leave when the last paper arrives', async () => {

@@ -25,6 +25,7 @@ import type {
 } from '../../../protocol/applications.ts';
 import { dateFr, dateTimeFr } from '../../../protocol/format.ts';
 import { ACTIVITY_PRINTED, DOSSIER_PDF, HOUSING_PRINTED, MODE_PRINTED, NATIONALITY_PRINTED, PAPER_NOT_SHOWN, PIECE_STATUS_PRINTED, RECEIPT_PDF } from '../../kernel/words/pdf.ts';
+import type { ProcurationNames } from '../../kernel/words/applications.ts';
 import { A4, COLUMN, MARGIN, PageWriter, THEME, oneLine, startPdf, wordmark } from '../../../protocol/print/pdf-kit.ts';
 import { PDF_PROBLEM_WORDS, copyPdfPages } from '../../kernel/files/pdf-pages.ts';
 import { pdfJob } from '../../kernel/files/pdf-pool.ts';
@@ -43,6 +44,8 @@ export interface DossierPdfInput {
   signature: {
     mode: SubmissionMode;
     ground: SubmissionGround;
+    /** sent by an agent alone on the person's procuration: who, of which structure, for whom (as the procuration names them) */
+    onProcuration?: ProcurationNames | null;
     signerName: string;
     signerIdentifier: string;
     cardSerial: string;
@@ -64,6 +67,8 @@ export interface ReceiptInput {
   piecesGiven: number;
   piecesMissing: number;
   manifestSha256: string;
+  /** sent by an agent alone on the person's procuration (null: the person signed it) */
+  sentBy?: ProcurationNames | null;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -267,7 +272,7 @@ export async function dossierPdf(input: DossierPdfInput): Promise<Uint8Array> {
   } else {
     sig.field(
       DOSSIER_PDF.signedHow,
-      signature.ground.kind === 'procuration' ? DOSSIER_PDF.byProcuration(signature.ground.reference) : DOSSIER_PDF.byOwnCard,
+      signature.ground.kind === 'procuration' ? DOSSIER_PDF.byProcuration(signature.onProcuration ?? null) : DOSSIER_PDF.byOwnCard,
     );
     sig.field(DOSSIER_PDF.signer, DOSSIER_PDF.signerIs(signature.signerName, signature.signerIdentifier));
     sig.field(DOSSIER_PDF.cardNumber, signature.cardSerial);
@@ -328,6 +333,8 @@ export async function receiptPdf(input: ReceiptInput): Promise<Uint8Array> {
   w.text(input.receiptNumber, { size: 28, bold: true, gap: 16 });
 
   w.field(RECEIPT_PDF.madeBy, DOSSIER_PDF.signerIs(name, input.person.identifier));
+  // the person was not there: who sent it for them, on their procuration
+  if (input.sentBy) w.field(RECEIPT_PDF.sentBy, RECEIPT_PDF.sentByOnProcuration(input.sentBy));
   w.room(10 * 1.4 + 2 * 12 * 1.4);
   w.text(RECEIPT_PDF.aids(input.aids.length), { size: 10, color: THEME.muted, gap: 0 });
   for (const aid of input.aids) w.text(`• ${aid.aidName} — ${aid.institutionName}`, { size: 12, bold: true, gap: 2 });

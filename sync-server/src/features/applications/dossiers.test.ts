@@ -96,6 +96,7 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
   /** The person alone at the kiosk (own card), or with an agent (consent). */
   const alone = (p: TestPerson): Applicant =>
     applicantOf({ id: randomUUID(), kioskId: kiosk.kioskId, personId: p.id, identifier: p.identifier, firstName: p.firstName, cardSerial: p.card, role: p.role, consent: null, expiresAt: Date.now() + 60_000 });
+  const session = (p: TestPerson) => ({ id: randomUUID(), kioskId: kiosk.kioskId, personId: p.id, identifier: p.identifier, firstName: p.firstName, cardSerial: p.card, role: p.role, consent: null, expiresAt: Date.now() + 60_000 });
   const withAgent = (p: TestPerson, agent: TestPerson): Applicant =>
     applicantOf({
       id: randomUUID(),
@@ -666,28 +667,25 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
   });
 
-  it('records the procuration an agent signs with their own card, the beneficiary present', async () => {
+  it('with the person present, she signs herself: a procuration ground is refused there, and one not opened in the session', async () => {
     const { p, card } = await readyPerson();
     const agent = await addPerson(db, { role: 'agent', firstName: 'Sophie', lastName: 'Lefèvre' });
     const agentCard = await certify(ca, agent);
     const helped = withAgent(p, agent);
-    const ground: SubmissionGround = { kind: 'procuration', reference: 'PROC-2026-0042' };
-    // a procuration is never signed by the person alone at the kiosk
+    const ground: SubmissionGround = { kind: 'procuration', procurationId: randomUUID() };
     const id = await file(helped, ['prime-activite']);
-    expect(await prepareSubmission(subs(), alone(p), { dossierId: id, mode: 'manual', ground })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    // nor with the beneficiary's card
-    expect(await signAndSubmit(helped, id, card, { ground })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const r = await signAndSubmit(helped, id, agentCard, { ground });
-    expect(r).toMatchObject({ ok: true, value: { state: 'submitted' } });
-    const row = await db.selectFrom('dossiers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    expect(JSON.parse(row.ground!)).toEqual(ground);
-    expect(row).toMatchObject({ signer_identifier: agent.identifier, signer_card_serial: agent.card });
-    const entry = await db.selectFrom('audit_journal').selectAll().where('action', '=', 'application.signed').where('subject_person_id', '=', p.id).executeTakeFirstOrThrow();
-    expect(entry).toMatchObject({ ground: 'procuration', actor_id: agent.identifier });
-    expect(JSON.parse(entry.detail)).toMatchObject({ ground: { kind: 'procuration', reference: 'PROC-2026-0042' } });
-    // the history says who acted: the agent, on the person's behalf
-    const sent = await db.selectFrom('application_transitions').innerJoin('applications', 'applications.id', 'application_transitions.application_id').select(['actor_id']).where('applications.dossier_id', '=', id).where('event', '=', 'submit').executeTakeFirstOrThrow();
-    expect(sent.actor_id).toBe(agent.identifier);
+    // neither the person alone nor with an agent at her side sends on a procuration
+    for (const a of [alone(p), helped]) {
+      expect(await prepareSubmission(subs(), a, { dossierId: id, mode: 'manual', ground })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/c’est elle qui signe/) } });
+    }
+    await expect(signAndSubmit(helped, id, agentCard, { ground })).rejects.toThrow(/c’est elle qui signe/);
+    // an agent alone on a procuration that is not the one of the session: refused before anything is signed
+    const onAnother = applicantOf({ ...session(p), procuration: { id: randomUUID(), agentPersonId: agent.id, agentIdentifier: agent.identifier, agentCardSerial: agent.card } });
+    expect(await prepareSubmission(subs(), onAnother, { dossierId: id, mode: 'manual', ground })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/pas sur une autre/) } });
+    // nor on the person's own signature: she is not there
+    expect(await prepareSubmission(subs(), onAnother, { dossierId: id, mode: 'manual', ground: { kind: 'beneficiary-signature' } })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/n’est pas là/) } });
+    // with her card, she signs it
+    expect(await signAndSubmit(helped, id, card)).toMatchObject({ ok: true, value: { state: 'submitted' } });
   });
 
   it('an agent adapts the list: a piece not needed (with its reason) completes the request, a piece added is asked and filled from the vault, either taken back; the signed manifest carries them', async () => {

@@ -54,28 +54,47 @@ export async function refusals<T>(run: () => Promise<Outcome<T>>): Promise<Outco
 
 export const NO_DOSSIER = APPLICATION_ANSWER.noDossier;
 
-/** Whoever acts for the person in a kiosk session: the person on their card, or an agent with their consent. */
+/**
+ * Whoever acts for the person in a kiosk session: the person on their card, an agent with their
+ * consent, or an agent alone on the person's procuration.
+ */
 export interface Applicant {
   personId: string;
   /** the beneficiary's identifier (on their card) */
   identifier: string;
   kioskId: string;
-  /** the history's and journal's actor: the person, or the agent acting with them */
+  /** the history's and journal's actor: the person, or the agent acting with them or for them */
   actor: ApplicationActor;
   author: MessageAuthor;
   /** an agent acting with the beneficiary present */
   consent: { agentPersonId: string; agentIdentifier: string; agentCardSerial: string } | null;
+  /** an agent acting alone, on the procuration the person signed */
+  procuration: { id: string; agentPersonId: string; agentIdentifier: string; agentCardSerial: string } | null;
 }
 
-export function applicantOf(s: PersonSession): Applicant {
-  const actorId = s.consent ? s.consent.agentIdentifier : s.identifier;
+/** The journal's ground of what the applicant does: the person's own card, with an agent, or on a procuration. */
+export function groundOfApplicant(a: Applicant): 'own-card' | 'present-beneficiary' | 'procuration' {
+  return a.procuration ? 'procuration' : a.consent ? 'present-beneficiary' : 'own-card';
+}
+
+/** `structureId`: the structure an agent on a procuration acts for, named in the person's journal. */
+export function applicantOf(s: PersonSession, o: { structureId?: string | null } = {}): Applicant {
+  const p = s.procuration ?? null;
+  const agentId = p?.agentIdentifier ?? s.consent?.agentIdentifier ?? null;
+  const actorId = agentId ?? s.identifier;
   return {
     personId: s.personId,
     identifier: s.identifier,
     kioskId: s.kioskId,
-    actor: { kind: 'applicant', id: actorId },
-    author: s.consent ? { kind: 'agent', id: actorId } : { kind: 'person', id: actorId },
+    actor: {
+      kind: 'applicant',
+      id: actorId,
+      // on a procuration every act names it: the person's « Qui peut agir pour moi » counts what was done under it
+      ...(p ? { journal: { ground: 'procuration', detail: { procurationId: p.id, agentCardSerial: p.agentCardSerial, ...(o.structureId ? { structureId: o.structureId } : {}) } } } : {}),
+    },
+    author: agentId ? { kind: 'agent', id: agentId } : { kind: 'person', id: actorId },
     consent: s.consent,
+    procuration: p,
   };
 }
 
@@ -529,10 +548,28 @@ function kioskTerms(row: { decision_amount_cents: number | null; decision_start_
 }
 
 /**
+ * The aids a dossier of this person is about (every application of it, the linked aid's first one
+ * included): on a procuration, the person must have named each. Empty when it is not theirs.
+ */
+export async function dossierAidIds(db: Kysely<Database>, personId: string, dossierId: string): Promise<string[]> {
+  const rows = await db.selectFrom('applications').select('aid_id').where('dossier_id', '=', dossierId).where('person_id', '=', personId).execute();
+  return [...new Set(rows.map((r) => r.aid_id))];
+}
+
+/** Every aid in the scope a procuration names (`['*']`: all of them). */
+const inAidScope = (scope: readonly string[], aids: readonly string[]) => scope.includes('*') || aids.every((a) => scope.includes(a));
+
+/**
  * The person's dossiers (newest first) and the notices they have not seen. Its one write: this kiosk
  * becomes the one their status changes are pushed to (the person opened their aid space here).
  */
-export async function listDossiers(db: Kysely<Database>, applicant: Applicant, catalogue: AidCatalogue): Promise<{ dossiers: DossierSummary[]; notices: Notice[] }> {
+export async function listDossiers(
+  db: Kysely<Database>,
+  applicant: Applicant,
+  catalogue: AidCatalogue,
+  /** an agent on a procuration sees only the requests whose every aid the person named in it */
+  o: { aidScope?: readonly string[] } = {},
+): Promise<{ dossiers: DossierSummary[]; notices: Notice[] }> {
   // so that an open session shows a change at once wherever the person is (the notice waits for the next login anyway)
   await db
     .updateTable('dossiers')
@@ -546,8 +583,11 @@ export async function listDossiers(db: Kysely<Database>, applicant: Applicant, c
   const now = new Date().toISOString();
   // the person's papers, read once for all their dossiers
   const personDocuments = rows.length > 0 ? await currentDocuments(db, applicant.personId) : [];
+  const shown = new Set<string>();
   for (const d of rows) {
     const apps = inCatalogueOrder(catalogue, await applicationsOf(db, d.id));
+    if (o.aidScope && !inAidScope(o.aidScope, apps.map((a) => a.aid_id))) continue;
+    shown.add(d.id);
     const assessed = apps.some((a) => a.state !== 'closed')
       ? await assessDossier(db, { dossier: d, aids: knownAids(catalogue, apps), situation: situationOf(d), today: today(now), personDocuments })
       : [];
@@ -581,7 +621,7 @@ export async function listDossiers(db: Kysely<Database>, applicant: Applicant, c
     .orderBy('application_notices.id')
     .limit(200)
     .execute();
-  const notices: Notice[] = noticeRows.map((n) => ({
+  const notices: Notice[] = noticeRows.filter((n) => !o.aidScope || shown.has(n.dossier_id)).map((n) => ({
     id: n.id,
     dossierId: n.dossier_id,
     applicationId: n.application_id,
@@ -658,8 +698,8 @@ export async function choosePiece(
         action: 'application.piece.choose',
         subjectPersonId: applicant.personId,
         documentId: doc ? doc.id : null,
-        ground: applicant.consent ? 'present-beneficiary' : 'own-card',
-        detail: { dossierId: dossier.id, itemId: input.itemId, documentId: input.documentId, arriving: doc === undefined },
+        ground: groundOfApplicant(applicant),
+        detail: { ...applicant.actor.journal?.detail, dossierId: dossier.id, itemId: input.itemId, documentId: input.documentId, arriving: doc === undefined },
         at,
       });
       await reevaluateDossier(trx, dialect, dossier.id, { catalogue: input.catalogue, at });
@@ -708,7 +748,7 @@ export async function writeToInstitution(
       if (input.applicationId && !target) throw new Refusal({ code: 'unknown', message: APPLICATION_ANSWER.aidNotInDossier });
       if (!target || target.submitted_at === null) throw new Refusal({ code: 'conflict', message: APPLICATION_ANSWER.writeAfterSending });
       const aid = input.catalogue.aids.find((a) => a.id === target.aid_id);
-      const posted = await postMessageIn(trx, dialect, { applicationId: target.id, author: applicant.author, body: input.body, handlingInstitutionKind: aid?.institution ?? 'autre', at });
+      const posted = await postMessageIn(trx, dialect, { applicationId: target.id, author: applicant.author, body: input.body, handlingInstitutionKind: aid?.institution ?? 'autre', at, journal: applicant.actor.journal });
       if (!posted.ok) {
         throw new Refusal(
           posted.reason === 'empty' || posted.reason === 'too-long'
@@ -745,7 +785,7 @@ export async function adaptChecklist(
   applicant: Applicant,
   input: { dossierId: string; change: ChecklistChange; catalogue: AidCatalogue; structure: string | null },
 ): Promise<Outcome<{ itemId: string }>> {
-  const agent = applicant.consent;
+  const agent = applicant.consent ?? applicant.procuration;
   if (!agent) return refuse('forbidden', APPLICATION_ANSWER.adaptAgentOnly);
   const at = new Date().toISOString();
   const change = input.change;
@@ -800,8 +840,8 @@ export async function adaptChecklist(
         action: 'application.checklist.adapt',
         subjectPersonId: applicant.personId,
         documentId: null,
-        ground: 'present-beneficiary',
-        detail: { dossierId: dossier.id, itemId, change: change.kind, ...(change.kind === 'undo' ? {} : { reason: change.reason }) },
+        ground: groundOfApplicant(applicant),
+        detail: { ...applicant.actor.journal?.detail, dossierId: dossier.id, itemId, change: change.kind, ...(change.kind === 'undo' ? {} : { reason: change.reason }) },
         at,
       });
       await reevaluateDossier(trx, dialect, dossier.id, { catalogue: input.catalogue, at });

@@ -4,7 +4,7 @@ export { MAX_MONTHLY_CENTS, NO_TERMS, parseEurosFr, parseStartDate, termsOf } fr
 export type { DecisionTerms } from './decision-terms.ts';
 export { DOSSIER_PDF_JOB, RECEIPT_PDF_JOB, dossierPdf, receiptPdf } from './dossier-pdf.ts';
 export type { DossierPdfInput, ReceiptInput } from './dossier-pdf.ts';
-export { adaptChecklist, applicantOf, choosePiece, createDossier, listDossiers, markNoticesSeen, reevaluatePerson, viewDossier, withdrawDossier, writeToInstitution } from './dossiers.ts';
+export { adaptChecklist, applicantOf, choosePiece, createDossier, dossierAidIds, listDossiers, markNoticesSeen, reevaluatePerson, viewDossier, withdrawDossier, writeToInstitution } from './dossiers.ts';
 export type { Applicant, Outcome } from './dossiers.ts';
 export { readPieceForProcessing } from './piece-read.ts';
 export { requestPiecesAgain } from './pieces.ts';

@@ -16,6 +16,7 @@ import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import { check } from '../vault/index.ts';
 import type { PersonSession } from '../vault/index.ts';
+import { procurationNames } from '../procurations/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { DOSSIER_PDF_JOB, RECEIPT_PDF_JOB } from './dossier-pdf.ts';
@@ -114,9 +115,11 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
   let signature: DossierPdfInput['signature'] = null;
   if (r.dossier.signed_at && manifest && r.dossier.signature && r.dossier.signer_identifier && r.dossier.signer_card_serial) {
     const signer = await deps.db.selectFrom('persons').select(['first_name', 'last_name']).where('identifier', '=', r.dossier.signer_identifier).executeTakeFirst();
+    const ground = SubmissionGround.parse(JSON.parse(r.dossier.ground ?? 'null'));
     signature = {
       mode: manifest.mode,
-      ground: SubmissionGround.parse(JSON.parse(r.dossier.ground ?? 'null')),
+      ground,
+      onProcuration: ground.kind === 'procuration' ? await procurationNames(deps, ground.procurationId) : null,
       signerName: signer ? `${signer.first_name} ${signer.last_name}` : r.dossier.signer_identifier,
       signerIdentifier: r.dossier.signer_identifier,
       cardSerial: r.dossier.signer_card_serial,
@@ -174,5 +177,6 @@ export async function receiptPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
     piecesGiven: given,
     piecesMissing: r.assessed.length - given,
     manifestSha256: manifestSha256(manifest),
+    sentBy: manifest.ground.kind === 'procuration' ? await procurationNames(deps, manifest.ground.procurationId) : null,
   });
 }

@@ -25,6 +25,7 @@ import { eventsFor } from './state-machine.ts';
 import type { ApplicationEvent, ApplicationState } from './state-machine.ts';
 import { activeAdjustments, dossierItems, orderedAids, signedManifest } from './pieces.ts';
 import { aidName, groundWords } from '../../kernel/words/applications.ts';
+import { procurationNames } from '../procurations/index.ts';
 import { messagesOf } from './thread.ts';
 import type { ApplicationMessage } from './thread.ts';
 import type { ApplicationRow, Database, DossierRow } from '../../kernel/storage/schema.ts';
@@ -352,13 +353,16 @@ export interface ApplicationDetail {
   warnings: EligibilityWarning[];
 }
 
-function groundOf(text: string): string | null {
+/** How the request was signed, in words; on a procuration, who sent it for whom (as the procuration names them). */
+async function groundOf(db: Kysely<Database>, text: string): Promise<string | null> {
+  let g;
   try {
-    const g = SubmissionGround.safeParse(JSON.parse(text));
-    return g.success ? groundWords(g.data) : null;
+    g = SubmissionGround.safeParse(JSON.parse(text));
   } catch {
     return null;
   }
+  if (!g.success) return null;
+  return groundWords(g.data, g.data.kind === 'procuration' ? await procurationNames({ db }, g.data.procurationId) : null);
 }
 
 function itemLabel(catalogue: AidCatalogue, itemId: string): string {
@@ -432,7 +436,7 @@ export async function applicationDetail(
         ...fieldsOf(r.document_id, r.version, r.doc_type),
       }));
     if (dossier.signed_at || dossier.manifest) {
-      const ground = dossier.ground ? groundOf(dossier.ground) : null;
+      const ground = dossier.ground ? await groundOf(db, dossier.ground) : null;
       const signer = dossier.signer_identifier
         ? await db.selectFrom('persons').select(['first_name', 'last_name']).where('identifier', '=', dossier.signer_identifier).executeTakeFirst()
         : undefined;
@@ -481,7 +485,11 @@ export async function applicationDetail(
     pieces,
     signature,
     history: h.map((t) => ({ ...t, actorName: t.actor.kind === 'institution' ? staffName(t.actor.id) : t.actor.kind === 'system' ? 'La plateforme' : personName(t.actor.id) })),
-    messages: msgs.map((m) => ({ ...m, authorName: m.authorKind === 'institution' ? staffName(m.authorId) : personName(m.authorId) })),
+    // an agent writes to the service for the person (with her, or on her procuration): said so
+    messages: msgs.map((m) => ({
+      ...m,
+      authorName: m.authorKind === 'institution' ? staffName(m.authorId) : m.authorKind === 'agent' ? CONSOLE_WHO.agentFor(personName(m.authorId), `${person.first_name} ${person.last_name}`) : personName(m.authorId),
+    })),
     events: eventsFor(app.state, 'institution'),
     terms: termsOf(app),
     warnings: situation && dossier ? eligibilityWarnings(app.aid_id, { age: ageOn(person.birth_date, dossier.created_at), situation }) : [],

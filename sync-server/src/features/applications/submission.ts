@@ -8,7 +8,8 @@
  *  - the certificate comes from our CA and names an active card the platform knows (as at login);
  *  - the signature verifies against the card's signature key;
  *  - the card fits the ground: the beneficiary's own card, or, on a procuration, the card of the agent
- *    acting with the beneficiary present.
+ *    it was given to, acting alone in the session opened on it; the procuration is checked again then
+ *    (in force, both signatures holding, sending allowed, every aid of the request named).
  * Then, in one transaction: the signed manifest, signature, signer and ground on the dossier, a receipt
  * number, and the sending (manual mode, or automatic with nothing missing); an automatic sending with
  * pieces still missing waits for them (dossiers.ts sends it when the last one arrives). Journaled.
@@ -29,10 +30,15 @@ import type { CaCertificate } from '../cards/index.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import { fireEventIn } from './applications.ts';
+import { fireEventIn, notifyPerson } from './applications.ts';
 import { Refusal, recordFinalPieces, reevaluateOwned, refusals, refuse } from './dossiers.ts';
 import type { Applicant, Failure, Outcome, Reevaluation } from './dossiers.ts';
 import { APPLICATION_ANSWER, CARD_PROBLEM_WORDS } from '../../kernel/words/applications.ts';
+import { PROCURATION_DENY_WORDS } from '../../kernel/words/procurations.ts';
+import { agentFacts } from '../agents/index.ts';
+import { factsFor, procurationNames } from '../procurations/index.ts';
+import { decide } from '../../kernel/access-policy.ts';
+import { parisDay } from '../../../protocol/format.ts';
 
 export interface SubmissionDeps {
   db: Kysely<Database>;
@@ -63,9 +69,10 @@ function signable(r: Reevaluation, applicant: Applicant, mode: SubmissionMode, g
   const open = r.apps.filter((a) => a.state !== 'closed');
   if (open.length === 0) return { code: 'conflict', message: APPLICATION_ANSWER.finished };
   if (open.some((a) => a.state !== 'collecting-pieces' && a.state !== 'ready')) return { code: 'conflict', message: APPLICATION_ANSWER.alreadySent };
-  if (ground.kind === 'procuration' && !applicant.consent) {
-    return { code: 'forbidden', message: APPLICATION_ANSWER.procurationAtKiosk };
-  }
+  // with the person there, she signs herself; without her, only on the procuration the agent opened for her
+  if (ground.kind === 'procuration' && !applicant.procuration) return { code: 'forbidden', message: APPLICATION_ANSWER.procurationAtKiosk };
+  if (ground.kind === 'procuration' && applicant.procuration?.id !== ground.procurationId) return { code: 'forbidden', message: APPLICATION_ANSWER.procurationNotThis };
+  if (ground.kind === 'beneficiary-signature' && applicant.procuration) return { code: 'forbidden', message: APPLICATION_ANSWER.personAbsent };
   if (mode === 'manual' && !r.complete) {
     const missing = r.assessed.filter(isMissing).map((a) => a.item.label);
     return {
@@ -95,6 +102,32 @@ function buildManifest(r: Reevaluation, applicant: Applicant, o: { mode: Submiss
     preparedAt: o.preparedAt,
     kioskId: applicant.kioskId,
   };
+}
+
+/**
+ * Why the procuration does not allow sending these aids now, in words (null: it does): the access
+ * policy on the procuration ground, with the agent's card that signed, their profile and the
+ * procuration as they are now.
+ */
+async function procurationRefuses(deps: SubmissionDeps, applicant: Applicant, aidIds: readonly string[], now: Date): Promise<string | null> {
+  const p = applicant.procuration;
+  if (!p) return PROCURATION_DENY_WORDS.procuration_unknown!;
+  const ca = deps.ca();
+  const [card, agent, procuration] = await Promise.all([
+    deps.db.selectFrom('cards').innerJoin('persons', 'persons.id', 'cards.person_id').select(['cards.status', 'cards.person_id', 'persons.role']).where('cards.serial', '=', p.agentCardSerial).executeTakeFirst(),
+    agentFacts(deps.db, p.agentPersonId),
+    factsFor(deps.db, { personId: applicant.personId, agentPersonId: p.agentPersonId, procurationId: p.id, day: parisDay(now) }, ca),
+  ]);
+  const d = decide({
+    actor: { kind: 'person', personId: p.agentPersonId },
+    action: 'application.send',
+    subject: { personId: applicant.personId },
+    documentClass: null,
+    // the card signed the manifest just now: it was there
+    ground: { kind: 'procuration', agentCard: card ? { serial: p.agentCardSerial, personId: card.person_id, status: card.status, role: card.role, proven: true } : null, agent, procuration },
+    aidIds,
+  });
+  return d.allow ? null : (PROCURATION_DENY_WORDS[d.reason] ?? d.reason);
 }
 
 /** The manifest to sign, as the server builds it now. */
@@ -150,8 +183,11 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
   if (ground.kind === 'beneficiary-signature') {
     if (card.personId !== applicant.personId) return refuse('forbidden', APPLICATION_ANSWER.notApplicantCard);
   } else {
-    if (!applicant.consent) return refuse('forbidden', APPLICATION_ANSWER.procurationAtKiosk);
-    if (info.role !== 'agent' || card.role !== 'agent' || card.personId !== applicant.consent.agentPersonId) {
+    const p = applicant.procuration;
+    if (!p) return refuse('forbidden', APPLICATION_ANSWER.procurationAtKiosk);
+    if (p.id !== ground.procurationId) return refuse('forbidden', APPLICATION_ANSWER.procurationNotThis);
+    // the agent the procuration was given to signs, with their own card
+    if (info.role !== 'agent' || card.role !== 'agent' || card.personId !== p.agentPersonId || input.cardSerial !== p.agentCardSerial) {
       return refuse('forbidden', APPLICATION_ANSWER.agentOwnCard);
     }
   }
@@ -162,6 +198,12 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
       const r = await reevaluateOwned(trx, deps.dialect, applicant.personId, input.dossierId, { catalogue: deps.catalogue, at });
       const problem = signable(r, applicant, manifest.mode, ground);
       if (problem) throw new Refusal(problem);
+      if (ground.kind === 'procuration') {
+        // as it is now, for every aid sent: in force, both signatures holding, « envoyer mes demandes sans moi », each aid named
+        // read in this transaction: SQLite has one connection, and this transaction holds it
+        const refused = await procurationRefuses({ ...deps, db: trx }, applicant, r.apps.filter((a) => a.state !== 'closed').map((a) => a.aid_id), now);
+        if (refused) throw new Refusal({ code: 'forbidden', message: APPLICATION_ANSWER.procurationNotUsable(refused) });
+      }
       const fresh = buildManifest(r, applicant, { mode: manifest.mode, ground, preparedAt: manifest.preparedAt });
       if (canonicalJson(fresh as unknown as Json) !== canonicalJson(manifest as unknown as Json)) {
         throw new Refusal({
@@ -195,6 +237,8 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
         documentId: null,
         ground: ground.kind,
         detail: {
+          // on a procuration: which one (the person's « Qui peut agir pour moi » counts it), the agent's card, their structure
+          ...applicant.actor.journal?.detail,
           dossierId: r.dossier.id,
           mode: manifest.mode,
           ground: ground as unknown as Json,
@@ -213,6 +257,14 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
           if (!sent.ok) throw new Error(`submit refused: ${sent.reason}`);
         }
         await recordFinalPieces(trx, r.dossier.id, r.assessed, at);
+        // she was not there: told at her next login (and live where she last opened her requests) who sent it for her
+        if (ground.kind === 'procuration') {
+          const names = await procurationNames({ db: trx }, ground.procurationId);
+          const message = APPLICATION_ANSWER.sentForYou(names);
+          for (const app of r.apps) {
+            if (app.state === 'ready') await notifyPerson(trx, { personId: applicant.personId, dossierId: r.dossier.id, applicationId: app.id, state: 'submitted', message, at });
+          }
+        }
       }
       return { ok: true as const, value: { state: sendNow ? ('submitted' as const) : ('waiting-for-pieces' as const), receiptNumber } };
     }),

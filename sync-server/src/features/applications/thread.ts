@@ -37,7 +37,15 @@ export type PostOutcome = { ok: true; message: ApplicationMessage } | { ok: fals
 export async function postMessageIn(
   trx: Transaction<Database>,
   dialect: Dialect,
-  input: { applicationId: string; author: MessageAuthor; body: string; handlingInstitutionKind: string; at?: string | undefined },
+  input: {
+    applicationId: string;
+    author: MessageAuthor;
+    body: string;
+    handlingInstitutionKind: string;
+    at?: string | undefined;
+    /** journaled on this ground rather than the author's usual one (an agent alone, on the person's procuration) */
+    journal?: { ground: string; detail: Record<string, string> } | undefined;
+  },
 ): Promise<PostOutcome> {
   const body = input.body.replaceAll(String.fromCharCode(0), '').trim();
   if (body === '') return { ok: false, reason: 'empty' };
@@ -70,8 +78,8 @@ export async function postMessageIn(
     action: 'application.message',
     subjectPersonId: app.person_id,
     documentId: null,
-    ground: input.author.kind === 'institution' ? 'institution-processing' : 'applicant',
-    detail: { applicationId: app.id, messageId: id },
+    ground: input.journal?.ground ?? (input.author.kind === 'institution' ? 'institution-processing' : 'applicant'),
+    detail: { ...input.journal?.detail, applicationId: app.id, messageId: id },
     at,
   });
   // the institution wrote: the person is told at their next login, and live on the kiosk of the dossier

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
 import { checkCardCertificate } from '../../../protocol/card-certificate.ts';
 import type { PaperCategory } from '../../../protocol/agents.ts';
-import { ProcurationText, countersignBytes, inForce, procurationBytes } from '../../../protocol/procuration.ts';
+import { ProcurationScope, ProcurationText, countersignBytes, inForce, procurationBytes } from '../../../protocol/procuration.ts';
 import type { ProcurationAction } from '../../../protocol/procuration.ts';
 import type { CaCertificate } from '../cards/index.ts';
 import type { Database, ProcurationRow } from '../../kernel/storage/schema.ts';
@@ -60,6 +60,25 @@ async function signaturesHold(row: ProcurationRow, ca: Pick<CaCertificate, 'cert
   signaturesChecked.set(key, good);
   return good;
 }
+
+/** The scope column (the signed scope, as stored), read through the protocol's schema (a bad row gives nothing). */
+export function storedScope(row: Pick<ProcurationRow, 'scope'>): { categories: PaperCategory[]; actions: ProcurationAction[]; aids: string[] } {
+  // a caseload reads a thousand of them, most alike: each distinct text is parsed once (callers do not change it)
+  const known = scopesRead.get(row.scope);
+  if (known) return known;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(row.scope);
+  } catch {
+    raw = null;
+  }
+  const s = ProcurationScope.safeParse(raw);
+  const scope = s.success ? s.data : { categories: [], actions: [], aids: [] };
+  if (scopesRead.size >= CACHE_MAX) scopesRead.delete(scopesRead.keys().next().value!);
+  scopesRead.set(row.scope, scope);
+  return scope;
+}
+const scopesRead = new Map<string, { categories: PaperCategory[]; actions: ProcurationAction[]; aids: string[] }>();
 
 /** The scope as stored, read through the protocol's schema (a bad row gives nothing). */
 export function scopeOf(row: Pick<ProcurationRow, 'text'>): { categories: PaperCategory[]; actions: ProcurationAction[]; aids: string[] } {

@@ -19,7 +19,8 @@ import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database, ProcurationRevoker, ProcurationRow } from '../../kernel/storage/schema.ts';
 import { PROCURATION_ACTION_WORDS, PROCURATION_ALL_AIDS, PROCURATION_ANSWER, PROCURATION_CATEGORY_WORDS, PROCURATION_STATE } from '../../kernel/words/procurations.ts';
 import { JOURNAL_ACTION_WORDS } from '../../kernel/words/vault.ts';
-import { scopeOf } from './facts.ts';
+import type { ProcurationNames } from '../../kernel/words/applications.ts';
+import { scopeOf, storedScope } from './facts.ts';
 import type { ProcurationOutcome } from './store.ts';
 
 export interface ManageDeps {
@@ -226,13 +227,39 @@ export async function procurationSubject(
   return row ? { personId: row.person_id, identifier: row.identifier, firstName: row.first_name, lastName: row.last_name, until: row.until_day } : null;
 }
 
+/**
+ * Who acted for whom on this procuration, as the text both signed names them (the agent, their
+ * structure, the person): what a request sent on it, and its receipt, say. Null: no such procuration.
+ */
+export async function procurationNames(deps: Pick<ManageDeps, 'db'>, procurationId: string): Promise<ProcurationNames | null> {
+  const row = await deps.db.selectFrom('procurations').select('text').where('id', '=', procurationId).executeTakeFirst();
+  if (!row) return null;
+  const t = ProcurationText.safeParse(JSON.parse(row.text));
+  return t.success ? { agent: t.data.agent.name, structure: t.data.agent.structure.name, person: t.data.person.name } : null;
+}
+
+/** The aids a procuration names, as stored (`['*']`: every procedure); empty when there is none under this id. */
+export async function procurationAids(deps: Pick<ManageDeps, 'db'>, procurationId: string): Promise<string[]> {
+  const row = await deps.db.selectFrom('procurations').select('text').where('id', '=', procurationId).executeTakeFirst();
+  return row ? scopeOf(row).aids : [];
+}
+
 /** The people who gave this agent a procuration in force today, by name. */
 export async function caseload(deps: ManageDeps, agentPersonId: string): Promise<CaseloadEntry[]> {
+  return (await caseloadOf(deps, agentPersonId)).map(({ personId: _personId, ...entry }) => entry);
+}
+
+/**
+ * The same, with each person's id, for the server's own use (a search across the caseload). Read from the
+ * stored scope, not the whole signed text: a caseload may hold a thousand people. In force by its dates
+ * and not withdrawn; whoever uses one checks it again (`factsFor`) before showing anything of it.
+ */
+export async function caseloadOf(deps: ManageDeps, agentPersonId: string): Promise<(CaseloadEntry & { personId: string })[]> {
   const day = parisDay(deps.now?.() ?? new Date());
   const rows = await deps.db
     .selectFrom('procurations')
     .innerJoin('persons', 'persons.id', 'procurations.person_id')
-    .select(['procurations.id', 'procurations.until_day', 'procurations.text', 'persons.identifier', 'persons.first_name', 'persons.last_name'])
+    .select(['procurations.id', 'procurations.person_id', 'procurations.until_day', 'procurations.scope', 'persons.identifier', 'persons.first_name', 'persons.last_name'])
     .where('procurations.agent_person_id', '=', agentPersonId)
     .where('procurations.revoked_at', 'is', null)
     .where('procurations.from_day', '<=', day)
@@ -241,7 +268,7 @@ export async function caseload(deps: ManageDeps, agentPersonId: string): Promise
     .orderBy('persons.first_name')
     .execute();
   return rows.map((r) => {
-    const scope = scopeOf(r);
-    return { procurationId: r.id, personIdentifier: r.identifier, firstName: r.first_name, lastName: r.last_name, until: r.until_day, ...scope };
+    const scope = storedScope(r);
+    return { procurationId: r.id, personId: r.person_id, personIdentifier: r.identifier, firstName: r.first_name, lastName: r.last_name, until: r.until_day, ...scope };
   });
 }

@@ -249,6 +249,7 @@ describe.each(DIALECTS)('procurations (%s)', (dialect) => {
       { name: 'backdated', reason: 'dates', code: 'invalid', words: /commence aujourd’hui/, make: () => ({ signed: signed(textOf(p, { from: dayIn(-3), until: dayIn(30) }), p.personCard, p.agentCard) }) },
       { name: 'already over', reason: 'dates', code: 'invalid', words: /dates/, make: () => ({ signed: signed(textOf(p, { from: dayIn(-20), until: dayIn(-2) }), p.personCard, p.agentCard) }) },
       { name: 'ends before it starts', reason: 'dates', code: 'invalid', words: /dates/, make: () => ({ signed: signed(textOf(p, { from: dayIn(5), until: dayIn(2) }), p.personCard, p.agentCard) }) },
+      { name: 'starts months after it is signed', reason: 'too-late', code: 'invalid', words: /au plus tard 90 jours/, make: () => ({ signed: signed(textOf(p, { from: dayIn(120), until: dayIn(150) }), p.personCard, p.agentCard) }) },
       { name: 'too long', reason: 'too-long', code: 'invalid', words: /au plus un an/, make: () => ({ signed: signed(textOf(p, { until: dayIn(400) }), p.personCard, p.agentCard) }) },
       { name: 'prepared long ago', reason: 'stale', code: 'expired', words: /trop longtemps/, make: () => ({ signed: signed(textOf(p, { createdAt: new Date(Date.now() - 11 * 60_000).toISOString() }), p.personCard, p.agentCard) }) },
       {

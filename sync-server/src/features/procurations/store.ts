@@ -21,7 +21,7 @@ import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import type { CardCertificateProblem } from '../../../protocol/card-certificate.ts';
 import { parisDay } from '../../../protocol/format.ts';
-import { PROCURATION_MAX_DAYS, PROCURATION_MIN_DAYS, ProcurationText, SignedProcuration, countersignBytes, daysBetween, procurationBytes } from '../../../protocol/procuration.ts';
+import { PROCURATION_MAX_DAYS, PROCURATION_MIN_DAYS, ProcurationText, SignedProcuration, countersignBytes, daysBetween, procurationBytes, startProblem } from '../../../protocol/procuration.ts';
 import type { ProcurationScope } from '../../../protocol/procuration.ts';
 import type { AidCatalogue } from '../aids/index.ts';
 import { checkPresentedCard } from '../cards/index.ts';
@@ -78,6 +78,7 @@ const CODE_OF: Readonly<Record<ProcurationRefusalReason, ProcurationErrorCode>> 
   format: 'invalid',
   dates: 'invalid',
   'too-long': 'invalid',
+  'too-late': 'invalid',
   stale: 'expired',
   'wrong-session': 'forbidden',
   'wrong-kiosk': 'forbidden',
@@ -128,6 +129,7 @@ function checkDates(text: { from: string; until: string }, now: Date): void {
   const today = parisDay(now);
   const yesterday = parisDay(new Date(now.getTime() - 86_400_000));
   if (text.until < text.from || text.from < yesterday || text.until < today) throw refused('dates');
+  if (startProblem(today, text.from) !== null) throw refused('too-late');
   const days = daysBetween(text.from, text.until) + 1;
   if (days < PROCURATION_MIN_DAYS || days > PROCURATION_MAX_DAYS) throw refused('too-long');
 }

@@ -38,6 +38,8 @@ export interface SyncEngineDeps {
   caCertificate: () => Uint8Array | null;
   /** fault-injection points for tests; never set by configuration */
   hooks?: SyncTestHooks;
+  /** the clock mutations are applied at (tests move it: a procuration over by then); never set by configuration */
+  now?: () => Date;
 }
 
 /**
@@ -166,7 +168,7 @@ export class SyncEngine {
         const vaultsChanged = new Set<string>();
         let lastSeq = kiosk.last_seq;
         let error: ProtocolError | null = null;
-        const now = new Date().toISOString();
+        const now = (this.deps.now?.() ?? new Date()).toISOString();
         for (const m of sorted) {
           if (m.seq <= lastSeq) {
             const recorded = await trx.selectFrom('applied_mutations').select(['id', 'outcome', 'error']).where('kiosk_id', '=', kioskId).where('seq', '=', m.seq).executeTakeFirst();
@@ -285,19 +287,20 @@ export class SyncEngine {
     }
 
     // who was there: the cards the ground names must each have signed this very mutation on this kiosk
-    const proof = await checkWriteProof(trx, this.deps.caCertificate(), { kioskId, mutation: m, ground: m.payload.ground, now: new Date(now) });
+    const caCertificate = this.deps.caCertificate();
+    const proof = await checkWriteProof(trx, caCertificate, { kioskId, mutation: m, ground: m.payload.ground, now: new Date(now) });
 
     let changed: string | null = null;
     switch (m.type) {
       case 'vault.document.deposit': {
-        const outcome = await applyDocumentDeposit({ trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now, blobs, proof }, m.payload);
+        const outcome = await applyDocumentDeposit({ trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now, blobs, proof, caCertificate }, m.payload);
         if (!outcome.ok) throw new Rejection({ ...outcome.error, seq: m.seq });
         changed = outcome.personId;
         break;
       }
       case 'vault.document.delete':
       case 'vault.document.send': {
-        const ctx = { trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now, proof };
+        const ctx = { trx, dialect: this.deps.dialect, kioskId, mutationId: m.id, now, proof, caCertificate };
         const outcome = m.type === 'vault.document.delete' ? await applyDocumentDelete(ctx, m.payload) : await applyDocumentSend(ctx, m.payload);
         if (!outcome.ok) throw new Rejection({ ...outcome.error, seq: m.seq });
         changed = outcome.changedVaultOf ?? null;

@@ -1,6 +1,7 @@
 /**
  * Applying `vault.document.deposit`: a person deposits a scanned paper into their personal vault from a
- * kiosk, on the ground of their own card (or an agent's with the person's), each having signed the act. Runs inside the sync transaction of the mutation, so the
+ * kiosk, on the ground of their own card (or an agent's with the person's, or an agent's alone on the person's
+ * procuration), each card having signed the act; an agent's deposit is marked with who they are (« Déposé par »). Runs inside the sync transaction of the mutation, so the
  * document, its version and the audit entry commit together with the kiosk's lastSeq, or not at all.
  */
 import type { Transaction } from 'kysely';
@@ -12,7 +13,7 @@ import { appendAudit } from '../../kernel/audit.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import { DOC_TYPE_TITLE } from '../../../protocol/vault.ts';
 import type { WriteProofCheck } from '../cards/index.ts';
-import { decideOnGround, resolveGround } from './grounds.ts';
+import { decideOnGround, depositedByOf, resolveGround } from './grounds.ts';
 import { indexDocument } from './vault-index.ts';
 import { VAULT_WRITE_ANSWER } from '../../kernel/words/sync.ts';
 
@@ -26,6 +27,8 @@ export interface DepositContext {
   blobs: ReadonlyMap<string, BlobRow>;
   /** what the cards of the mutation's ground proved (cards/write-proof.ts) */
   proof: WriteProofCheck;
+  /** the pinned platform CA (DER): a procuration's signatures are checked against it; null: none loaded */
+  caCertificate: Uint8Array | null;
 }
 
 /** `personId`: the person whose vault received the paper */
@@ -49,7 +52,7 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
   const owner = await trx.selectFrom('persons').select(['id', 'identifier']).where('identifier', '=', payload.owner).executeTakeFirst();
   if (!owner) return refuse('unknown', VAULT_WRITE_ANSWER.ownerUnknown);
 
-  const who = await resolveGround(trx, payload.ground, ctx.proof);
+  const who = await resolveGround(trx, payload.ground, { proof: ctx.proof, caCertificate: ctx.caCertificate, now: ctx.now });
 
   let existingQuery = trx.selectFrom('documents').selectAll().where('id', '=', payload.documentId);
   // two kiosks adding versions to one document at once must not compute the same version number
@@ -60,7 +63,9 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
   }
 
   const decision = decideOnGround(who, 'document.deposit', owner.id, { vault: existing?.vault ?? 'personal', docType: payload.docType });
-  if (!decision.allow) return refuse('forbidden', VAULT_WRITE_ANSWER.depositRefused(decision.reason));
+  if (!decision.allow) {
+    return refuse('forbidden', who.groundName === 'procuration' ? VAULT_WRITE_ANSWER.depositRefusedOnProcuration(decision.reason) : VAULT_WRITE_ANSWER.depositRefused(decision.reason));
+  }
 
   const blob = ctx.blobs.get(payload.file.sha256);
   if (!blob) return refuse('blob_missing', VAULT_WRITE_ANSWER.fileNotReceived);
@@ -123,6 +128,7 @@ export async function applyDocumentDeposit(ctx: DepositContext, raw: DocumentDep
       thumbnail_sha256: payload.thumbnail?.sha256 ?? null,
       pages: payload.pages ?? 1,
       holder_answer: payload.holderAnswer ? canonicalJson(payload.holderAnswer) : null,
+      deposited_by: await depositedByOf(trx, who),
     })
     .execute();
   await indexDocument(trx, dialect, {

@@ -1,4 +1,6 @@
 /** The face of the vault feature: what the rest of the server may use of it. */
+export { searchCaseload } from './caseload-search.ts';
+export type { CaseloadHit } from './caseload-search.ts';
 export { applyDocumentDeposit } from './deposit.ts';
 export { documentPdf, DOCUMENT_PDF_JOB } from './document-pdf.ts';
 export type { DocumentPdfInput } from './document-pdf.ts';

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { DocType } from '../../../protocol/common.ts';
 import { ExtractedField } from '../../../protocol/mutations.ts';
 import { ISSUER_OF, expiryOf } from '../../../protocol/vault.ts';
-import type { AuditEntry as AuditView, DocumentSummary, VersionDetail } from '../../../protocol/vault.ts';
+import type { AuditEntry as AuditView, DepositedBy, DocumentSummary, VersionDetail } from '../../../protocol/vault.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database, DocumentRow } from '../../kernel/storage/schema.ts';
 import { agentFacts, structureNames } from '../agents/index.ts';
@@ -26,6 +26,7 @@ import { appendAudit } from '../../kernel/audit.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { loadServerSecret } from '../../kernel/secrets.ts';
 import { searchDocuments } from './vault-index.ts';
+import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 import { countsInVisit, JOURNAL_ACTION_WORDS, JOURNAL_COUNT, JOURNAL_WHO, JOURNAL_WHY, PIECES_ARRIVED_LINE, refusedWriteLine, toYou, VAULT_ANSWER, VISIT_SILENT, visitActs } from '../../kernel/words/vault.ts';
 
 export interface PersonSession {
@@ -55,7 +56,8 @@ export interface VaultDeps {
 
 export type VaultOutcome<T> = { ok: true; value: T } | { ok: false; error: { code: 'unknown' | 'forbidden'; message: string } };
 
-const forbidden = <T>(reason: string): VaultOutcome<T> => ({ ok: false, error: { code: 'forbidden', message: VAULT_ANSWER.forbidden(reason) } });
+/** The policy's refusal in plain words: an agent's reason (consent or procuration), or a person's own card. */
+const forbidden = <T>(reason: string, groundName: string): VaultOutcome<T> => ({ ok: false, error: { code: 'forbidden', message: SOCKET_ANSWER.forbidden(reason, groundName !== 'own-card') } });
 const unknown = <T>(message: string): VaultOutcome<T> => ({ ok: false, error: { code: 'unknown', message } });
 
 async function cardFacts(db: Kysely<Database>, serial: string) {
@@ -141,39 +143,56 @@ export async function check(deps: VaultDeps, s: PersonSession, action: PolicyAct
 const OWN_READS_NOT_SHOWN = ['vault.list', 'vault.search', 'document.file.read', 'document.preview.read'];
 
 /** Names a session in the journal without writing its id (which opens reads on its socket while it lives). */
-function sessionRef(sessionId: string): string {
+export function sessionRef(sessionId: string): string {
   return createHash('sha256').update('fac-session/v1\0').update(sessionId).digest('hex').slice(0, 16);
 }
 
+/** One read to journal: in which session, by whom on what ground, what, on which paper, and its detail. */
+export interface ReadToJournal {
+  s: PersonSession;
+  c: { actorId: string; groundName: string; agent?: PolicyAgent | null };
+  action: string;
+  documentId: string | null;
+  detail?: { [key: string]: Json | undefined };
+}
+
 /** One read, journaled: who (the card's holder, or the agent on consent), on what ground, from which kiosk and session. */
-async function journalRead(
+export async function journalRead(
   deps: VaultDeps,
   s: PersonSession,
-  c: { actorId: string; groundName: string; agent?: PolicyAgent | null },
+  c: ReadToJournal['c'],
   action: string,
   documentId: string | null,
   detail: { [key: string]: Json | undefined } = {},
 ): Promise<void> {
-  await deps.db.transaction().execute((trx) =>
-    appendAudit(trx, deps.dialect, {
-      actor: { kind: 'person', id: c.actorId },
-      action,
-      subjectPersonId: s.personId,
-      documentId,
-      ground: c.groundName,
-      detail: {
-        kioskId: s.kioskId,
-        cardSerial: s.cardSerial,
-        ...(s.consent ? { agentCardSerial: s.consent.agentCardSerial } : {}),
-        // an act on a procuration names it: the person's list of procurations counts what was done under each
-        ...(s.procuration ? { procurationId: s.procuration.id, agentCardSerial: s.procuration.agentCardSerial } : {}),
-        // the structure the agent acted for, as it was then: the person's journal names it
-        ...(c.agent?.structureId ? { structureId: c.agent.structureId } : {}),
-        session: sessionRef(s.id),
-        ...detail,
-      },
-    }),
-  );
+  await journalReads(deps, [{ s, c, action, documentId, detail }]);
+}
+
+/** Several reads journaled in one transaction (a search across several people's vaults: one line on each one's side). */
+export async function journalReads(deps: VaultDeps, reads: readonly ReadToJournal[]): Promise<void> {
+  if (reads.length === 0) return;
+  await deps.db.transaction().execute(async (trx) => {
+    for (const { s, c, action, documentId, detail } of reads) {
+      await appendAudit(trx, deps.dialect, {
+        actor: { kind: 'person', id: c.actorId },
+        action,
+        subjectPersonId: s.personId,
+        documentId,
+        ground: c.groundName,
+        detail: {
+          kioskId: s.kioskId,
+          cardSerial: s.cardSerial,
+          ...(s.consent ? { agentCardSerial: s.consent.agentCardSerial } : {}),
+          // an act on a procuration names it: the person's list of procurations counts what was done under each
+          ...(s.procuration ? { procurationId: s.procuration.id, agentCardSerial: s.procuration.agentCardSerial } : {}),
+          // the structure the agent acted for, as it was then: the person's journal names it
+          ...(c.agent?.structureId ? { structureId: c.agent.structureId } : {}),
+          session: sessionRef(s.id),
+          ...detail,
+        },
+      });
+    }
+  });
 }
 
 /** The key of the search queries' hashes: shared by the instances, kept in the database, created once. */
@@ -192,14 +211,27 @@ function queryKey(db: Kysely<Database>): Promise<Buffer> {
  * What the journal keeps of a query: a keyed hash of its normalized form. Equal searches can be matched
  * by whoever holds the key; a plain hash of a short query (an IBAN, a name) could be reversed by trying them.
  */
-async function queryMac(db: Kysely<Database>, query: string): Promise<string> {
+export async function queryMac(db: Kysely<Database>, query: string): Promise<string> {
   const normalized = query.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
   return createHmac('sha256', await queryKey(db)).update(normalized).digest('hex').slice(0, 32);
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-function summary(doc: DocumentRow, version: { captured_at: string; thumbnail_sha256: string | null }): DocumentSummary {
+const StoredDepositedBy = z.object({ name: z.string(), structure: z.string().nullable() });
+
+/** « Déposé par » as the person's vault shows it: the agent's name and structure kept with the version (absent: the person's own, or unreadable). */
+function depositedByView(text: string | null): { depositedBy?: DepositedBy } {
+  if (text === null) return {};
+  try {
+    const d = StoredDepositedBy.safeParse(JSON.parse(text));
+    return d.success ? { depositedBy: { name: d.data.name, structure: d.data.structure } } : {};
+  } catch {
+    return {};
+  }
+}
+
+function summary(doc: DocumentRow, version: { captured_at: string; thumbnail_sha256: string | null; deposited_by: string | null }): DocumentSummary {
   const docType = DocType.catch('other').parse(doc.doc_type);
   return {
     id: doc.id,
@@ -214,6 +246,7 @@ function summary(doc: DocumentRow, version: { captured_at: string; thumbnail_sha
     expiresOn: doc.expires_on,
     expiry: expiryOf({ docType, issuedOn: doc.issued_on, expiresOn: doc.expires_on, capturedAt: version.captured_at }, today()),
     thumbnail: version.thumbnail_sha256,
+    ...depositedByView(version.deposited_by),
   };
 }
 
@@ -225,7 +258,7 @@ async function summaries(deps: VaultDeps, personId: string, ids?: string[]): Pro
       j.onRef('document_versions.document_id', '=', 'documents.id').onRef('document_versions.version', '=', 'documents.current_version'),
     )
     .selectAll('documents')
-    .select(['document_versions.captured_at', 'document_versions.thumbnail_sha256'])
+    .select(['document_versions.captured_at', 'document_versions.thumbnail_sha256', 'document_versions.deposited_by'])
     .where('documents.owner_person_id', '=', personId);
   if (ids) q = q.where('documents.id', 'in', ids);
   const rows = await q.orderBy('documents.updated_at', 'desc').limit(500).execute();
@@ -247,7 +280,7 @@ const reachOf = (c: { agent: PolicyAgent | null; groundName: string; procuration
 
 export async function listVault(deps: VaultDeps, s: PersonSession): Promise<VaultOutcome<DocumentSummary[]>> {
   const c = await check(deps, s, 'vault.list', null);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const listed = (await summaries(deps, s.personId)).filter(withinReach(reachOf(c)));
   await journalRead(deps, s, c, 'vault.list', null, { count: listed.length });
   return { ok: true, value: listed };
@@ -255,7 +288,7 @@ export async function listVault(deps: VaultDeps, s: PersonSession): Promise<Vaul
 
 export async function searchVault(deps: VaultDeps, s: PersonSession, query: string): Promise<VaultOutcome<DocumentSummary[]>> {
   const c = await check(deps, s, 'vault.list', null);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const hits = await searchDocuments(deps.db, deps.dialect, s.personId, query);
   const byId = new Map((await summaries(deps, s.personId, hits.map((h) => h.documentId))).map((d) => [d.id, d]));
   const visible = withinReach(reachOf(c));
@@ -278,7 +311,7 @@ export async function readDocument(
   const doc = await deps.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
   if (!doc || doc.owner_person_id !== s.personId) return unknown(VAULT_ANSWER.documentNotHere);
   const c = await check(deps, s, 'document.read', doc);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const versions = await deps.db
     .selectFrom('document_versions')
     .innerJoin('blobs', 'blobs.sha256', 'document_versions.blob_sha256')
@@ -302,6 +335,7 @@ export async function readDocument(
         file: { sha256: v.blob_sha256, mime: FileMimeOf(v.mime), size: v.size },
         thumbnail: v.thumbnail_sha256,
         pages: v.pages,
+        ...depositedByView(v.deposited_by),
       })),
     },
   };
@@ -326,7 +360,7 @@ export async function authorizeFile(deps: VaultDeps, s: PersonSession, sha256: s
     .executeTakeFirst();
   if (!v) return unknown(VAULT_ANSWER.fileNotHere);
   const c = await check(deps, s, 'document.read', v);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const preview = v.thumbnail_sha256 === sha256 && v.blob_sha256 !== sha256;
   const blob = await deps.db.selectFrom('blobs').select('mime').where('sha256', '=', sha256).executeTakeFirst();
   await journalRead(deps, s, c, preview ? 'document.preview.read' : 'document.file.read', v.id, { sha256 });
@@ -400,7 +434,7 @@ function actionWords(r: JournalRow, run: JournalRow[]): string {
 /** The journal of everything done with the person's papers, in words they can read. */
 export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 200): Promise<VaultOutcome<AuditView[]>> {
   const c = await check(deps, s, 'audit.read', null);
-  if (!c.decision.allow) return forbidden(c.decision.reason);
+  if (!c.decision.allow) return forbidden(c.decision.reason, c.groundName);
   const rows: JournalRow[] = await deps.db
     .selectFrom('audit_journal')
     .leftJoin('documents', 'documents.id', 'audit_journal.document_id')

@@ -31,9 +31,11 @@ export async function applyDocumentDelete(ctx: Ctx, p: DocumentDelete['payload']
     // already gone (deleted from another kiosk): nothing to do, and nothing to say twice
     return { ok: true };
   }
-  const who = await resolveGround(ctx.trx, p.ground, ctx.proof);
+  const who = await resolveGround(ctx.trx, p.ground, { proof: ctx.proof, caCertificate: ctx.caCertificate, now: ctx.now });
   const decision = decideOnGround(who, 'document.delete', found.person.id, { vault: found.doc.vault, docType: found.doc.doc_type });
-  if (!decision.allow) return refuse('forbidden', VAULT_WRITE_ANSWER.deleteRefused(decision.reason));
+  if (!decision.allow) {
+    return refuse('forbidden', who.groundName === 'procuration' ? VAULT_WRITE_ANSWER.deleteRefusedOnProcuration(decision.reason) : VAULT_WRITE_ANSWER.deleteRefused(decision.reason));
+  }
   await ctx.trx.deleteFrom('document_versions').where('document_id', '=', p.documentId).execute();
   await ctx.trx.deleteFrom('documents').where('id', '=', p.documentId).execute();
   await unindexDocument(ctx.trx, ctx.dialect, p.documentId);
@@ -55,9 +57,11 @@ export async function applyDocumentSend(ctx: Ctx, p: DocumentSend['payload']): P
   if (!found.doc) return refuse('unknown', VAULT_WRITE_ANSWER.documentGone);
   const institution = await ctx.trx.selectFrom('institutions').select(['id', 'name']).where('id', '=', p.institutionId).executeTakeFirst();
   if (!institution) return refuse('unknown', VAULT_WRITE_ANSWER.institutionUnknown);
-  const who = await resolveGround(ctx.trx, p.ground, ctx.proof);
+  const who = await resolveGround(ctx.trx, p.ground, { proof: ctx.proof, caCertificate: ctx.caCertificate, now: ctx.now });
   const decision = decideOnGround(who, 'document.send', found.person.id, { vault: found.doc.vault, docType: found.doc.doc_type });
-  if (!decision.allow) return refuse('forbidden', VAULT_WRITE_ANSWER.sendRefused(decision.reason));
+  if (!decision.allow) {
+    return refuse('forbidden', who.groundName === 'procuration' ? VAULT_WRITE_ANSWER.sendRefusedOnProcuration(decision.reason) : VAULT_WRITE_ANSWER.sendRefused(decision.reason));
+  }
   const already = await ctx.trx.selectFrom('messages').select('id').where('id', '=', p.messageId).executeTakeFirst();
   if (already) return { ok: true };
   const version = await ctx.trx

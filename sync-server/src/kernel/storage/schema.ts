@@ -190,6 +190,11 @@ export interface DocumentVersionsTable {
   pages: Generated<number>;
   /** canonical JSON of the person's answer when the paper did not seem to name them (protocol HolderAnswer) */
   holder_answer: Generated<string | null>;
+  /**
+   * canonical JSON of who deposited it when an agent did (agentIdentifier, name, structureId, structure,
+   * ground, procurationId?), as it was then; null: the person themself, or an institution
+   */
+  deposited_by: Generated<string | null>;
 }
 
 export interface ThreadsTable {

@@ -134,8 +134,21 @@ export function historySentence(step: HistoryStep, institution: string): string 
 }
 
 /** How a request was signed, as the service reads it. */
-export function groundWords(g: SubmissionGround): string {
-  return g.kind === 'beneficiary-signature' ? 'Signée par la personne avec sa carte' : `Envoyée par un agent, avec une procuration (référence ${g.reference})`;
+export function groundWords(g: SubmissionGround, onProcuration: ProcurationNames | null = null): string {
+  if (g.kind === 'beneficiary-signature') return 'Signée par la personne avec sa carte';
+  return onProcuration ? `Envoyée par ${byOnProcuration(onProcuration)}` : 'Envoyée par un agent, avec une procuration de la personne';
+}
+
+/** Who acted for whom on a procuration, as it was signed: the agent, their structure, and the person who gave it. */
+export interface ProcurationNames {
+  agent: string;
+  structure: string | null;
+  person: string;
+}
+
+/** « Sophie Lefèvre (CCAS de Lyon 3e), avec la procuration de Camille Martin » */
+export function byOnProcuration(p: ProcurationNames): string {
+  return `${p.agent}${p.structure ? ` (${p.structure})` : ''}, avec la procuration de ${p.person}`;
 }
 
 /** The subject of the thread a request's messages go in (features/applications/thread.ts). */
@@ -178,7 +191,13 @@ export const APPLICATION_ANSWER = {
   receiptAfterSigning: 'Le récépissé existe quand la demande est signée.',
   alreadySigned: 'Cette demande est déjà signée.',
   alreadySent: 'Cette demande est déjà envoyée.',
-  procurationAtKiosk: 'Une procuration se signe par l’agent, avec la personne présente à la borne.',
+  procurationAtKiosk: 'Avec la personne présente, c’est elle qui signe sa demande avec sa carte : la procuration sert quand elle n’est pas là.',
+  procurationNotThis: 'Cette demande s’envoie sur la procuration que vous avez ouverte pour cette personne, pas sur une autre.',
+  procurationNotUsable: (why: string) => `La procuration ne permet pas d’envoyer cette demande : ${why}.`,
+  /** the notice the person reads of a request an agent sent for her on her procuration */
+  sentForYou: (by: ProcurationNames | null) =>
+    by ? `${by.agent}${by.structure ? ` (${by.structure})` : ''} a envoyé cette demande pour vous, avec votre procuration.` : 'Un agent a envoyé cette demande pour vous, avec votre procuration.',
+  personAbsent: 'La personne n’est pas là : sa demande s’envoie sur sa procuration, signée avec la carte de l’agent.',
   piecesMissing: (missing: readonly string[]) =>
     `Il manque encore des papiers : ${missing.join(' ; ')} Vous pouvez choisir l’envoi automatique : la demande partira quand ils arriveront.`,
   manifestOtherDossier: 'Le contenu signé ne correspond pas à cette demande.',
@@ -189,7 +208,7 @@ export const APPLICATION_ANSWER = {
   cardUnknown: 'Carte refusée : la plateforme ne la connaît pas.',
   signatureRefused: 'Signature refusée : elle ne vient pas de cette carte, ou le contenu signé a été changé.',
   notApplicantCard: 'Cette carte n’est pas celle de la personne qui fait la demande.',
-  agentOwnCard: 'Pour une procuration, l’agent qui accompagne la personne signe avec sa propre carte.',
+  agentOwnCard: 'Sur une procuration, l’agent qui l’a reçue signe avec sa propre carte.',
   notTogether: 'Ces aides ne se demandent pas ensemble. Faites une demande pour chacune.',
   pieceNotSuitable: (label: string) => `Ce papier ne convient pas pour : ${label}`,
   aidNotInDossier: 'Cette aide ne fait pas partie de la demande.',

@@ -27,6 +27,8 @@ export function stateWords(state: ApplicationStateName): { name: string; hint: s
 export const CONSOLE_WHO = {
   person: (firstName: string, lastName: string, agent: boolean) => `${firstName} ${lastName}${agent ? ' (agent)' : ''}`,
   somePerson: 'La personne',
+  /** « Sophie Lefèvre (agent), pour Camille Martin » */
+  agentFor: (agent: string, person: string) => `${agent}, pour ${person}`,
   staff: (name: string, institution: string) => `${name} — ${institution}`,
   someService: 'Le service',
 } as const;

@@ -4,6 +4,8 @@
  * one name, the protocol's STATE_LABEL. Dates come formatted (protocol/format.ts): the words only place them.
  */
 import type { Activity, Housing, Nationality, PieceStatusName, SubmissionMode } from '../../../protocol/applications.ts';
+import { byOnProcuration } from './applications.ts';
+import type { ProcurationNames } from './applications.ts';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
 
@@ -113,7 +115,7 @@ export const DOSSIER_PDF = {
   unsigned: 'Non signée',
   unsignedWhy: 'Cette demande n’a pas encore été signée. Elle ne peut pas être envoyée avant d’être signée.',
   signedHow: 'Comment la demande a été signée',
-  byProcuration: (reference: string) => `Par un agent, sur procuration (référence de la procuration : ${reference})`,
+  byProcuration: (by: ProcurationNames | null) => (by ? `Par ${byOnProcuration(by)}` : 'Par un agent, avec une procuration de la personne'),
   byOwnCard: 'Avec la carte Facilitateur de la personne',
   signer: 'Signataire',
   signerIs: (name: string, identifier: string) => `${name} — identifiant ${identifier}`,
@@ -136,6 +138,8 @@ export const RECEIPT_PDF = {
   lead: 'Votre demande d’aide a bien été déposée.',
   receiptNumber: 'Numéro de dépôt',
   madeBy: 'Demande faite par',
+  sentBy: 'Envoyée par',
+  sentByOnProcuration: (by: ProcurationNames) => byOnProcuration(by),
   aids: (n: number) => (n > 1 ? 'Aides demandées' : 'Aide demandée'),
   signedOn: 'Signée le',
   sentOn: 'Envoyée le',

@@ -3,12 +3,15 @@
  * lines of the person's journal about their procurations, what « Qui peut agir pour moi » says of each,
  * and the printed copy. Spoken to the person ("vous", "votre carte"), plain words.
  */
+import { PROCURATION_MAX_START_DAYS } from '../../../protocol/procuration.ts';
+import type { DenyReason } from '../access-policy.ts';
 
 /** Why a procuration was not stored: one typed reason, one plain sentence. */
 export const PROCURATION_REFUSAL = {
   format: 'La procuration est mal remplie. Recommencez sur la tablette.',
   dates: 'Les dates ne vont pas : une procuration commence aujourd’hui ou plus tard, et finit après son début.',
   'too-long': 'Une procuration dure au moins un jour et au plus un an.',
+  'too-late': `Une procuration commence au plus tard ${PROCURATION_MAX_START_DAYS} jours après sa signature.`,
   stale: 'La procuration a été préparée il y a trop longtemps, ou l’heure de la tablette est fausse. Recommencez.',
   'wrong-session': 'Cette procuration ne nomme pas les personnes dont les cartes sont dans la tablette.',
   'wrong-kiosk': 'Cette procuration n’a pas été préparée sur cette tablette.',
@@ -100,3 +103,36 @@ export const PROCURATION_PDF = {
   howToStop: 'Vous pouvez la retirer à tout moment : sur une tablette, avec votre carte, dans « Qui peut agir pour moi ». Elle s’arrête toute seule à la fin.',
   ended: 'Cette procuration est finie : elle ne permet plus rien.',
 } as const;
+
+/**
+ * Why the access policy refused an agent's act on a procuration (kernel/access-policy.ts DenyReason), in
+ * plain words for the agent; the reason's code goes with them for the logs and the outbox.
+ */
+export const PROCURATION_DENY_WORDS: Readonly<Partial<Record<DenyReason, string>>> = {
+  procuration_unknown: 'cette procuration n’existe pas',
+  procuration_not_verified: 'la procuration ne se vérifie plus (une des deux cartes n’est plus valable)',
+  procuration_not_in_force: 'la procuration est retirée, terminée, ou pas encore commencée',
+  procuration_other_person: 'cette procuration a été donnée par une autre personne',
+  procuration_other_agent: 'cette procuration a été donnée à un autre agent',
+  procuration_scope_category: 'la personne n’a pas autorisé ce genre de papier dans sa procuration',
+  procuration_scope_action: 'la personne n’a pas autorisé cela dans sa procuration',
+  procuration_scope_aid: 'la personne n’a pas nommé cette démarche dans sa procuration',
+  agent_suspended: 'l’agent est suspendu, ou sa structure est fermée',
+  agent_no_profile: 'la carte n’est pas celle d’un agent d’une structure',
+  card_not_present: 'la carte de l’agent n’a pas signé cet acte',
+  card_not_actor: 'la carte qui a signé n’est pas celle de l’agent',
+  card_not_active: 'la carte de l’agent n’est plus valable',
+  card_unknown: 'la carte n’est pas connue de la plateforme',
+  not_an_agent: 'la carte n’est pas une carte d’agent',
+  level_action: 'le niveau de l’agent ne le permet pas',
+  level_category: 'le niveau de l’agent ne lui ouvre pas ce genre de papier',
+  level_vault: 'le niveau de l’agent ne lui ouvre pas ce coffre',
+  action_not_allowed_on_ground: 'seule la personne peut le faire, avec sa carte',
+  institutional_vault_is_read_only: 'un agent ne range des papiers que dans le coffre personnel',
+};
+
+/** « Dépôt refusé : la procuration est retirée… (procuration_not_in_force). » — `head`: what was refused. */
+export function refusedOnProcuration(head: string, reason: string): string {
+  const words = (PROCURATION_DENY_WORDS as Readonly<Record<string, string | undefined>>)[reason];
+  return words ? `${head} : ${words} (${reason}).` : `${head} (${reason}).`;
+}

@@ -4,6 +4,8 @@
  * words.ts) and keeps these for the logs; staff read them in the journal's detail and the outbox. The
  * person's journal says a refusal in its own words (vault.ts refusedWriteLine), never these.
  */
+import { PROCURATION_DENY_WORDS, refusedOnProcuration } from './procurations.ts';
+
 export const MUTATION_ANSWER = {
   refused: 'Mutation refusée.',
   kioskUnknown: 'Borne inconnue.',
@@ -32,6 +34,10 @@ export const VAULT_WRITE_ANSWER = {
   documentGone: 'Ce document n’est plus dans le coffre.',
   institutionUnknown: 'Cet organisme n’est pas connu.',
   sendRefused: (reason: string) => `Envoi refusé (${reason}).`,
+  /** refused to an agent acting alone on a procuration: why, in words */
+  depositRefusedOnProcuration: (reason: string) => refusedOnProcuration('Dépôt refusé', reason),
+  deleteRefusedOnProcuration: (reason: string) => refusedOnProcuration('Suppression refusée', reason),
+  sendRefusedOnProcuration: (reason: string) => refusedOnProcuration('Envoi refusé', reason),
 } as const;
 
 /** The kiosk's greeting of a card (features/persons). */
@@ -59,7 +65,15 @@ export const SOCKET_ANSWER = {
   kioskUnknown: 'Borne inconnue.',
   kioskRevoked: 'Cette borne a été révoquée.',
   noSession: 'La session de la personne est terminée. Remettez la carte.',
-  forbidden: (reason: string) => `Accès refusé (${reason}).`,
+  /**
+   * The access policy said no: why, in plain words (the reason's code goes to the log, not the screen). An
+   * agent reads the agent's words; a person alone, that their card no longer opens it.
+   */
+  forbidden: (reason: string, byAgent: boolean) => {
+    const agentWords = (PROCURATION_DENY_WORDS as Readonly<Record<string, string | undefined>>)[reason];
+    if (byAgent && agentWords) return `Ce n’est pas possible : ${agentWords}.`;
+    return reason === 'card_not_active' ? 'Cette carte n’est plus valable. Demandez de l’aide à l’accueil.' : 'Ce n’est pas possible avec cette carte.';
+  },
   tooManyChallenges: 'Trop de demandes en cours.',
   challengeExpired: 'Défi expiré ou inconnu.',
   noCa: 'Le serveur n’a pas d’autorité de certification.',

@@ -145,7 +145,6 @@ export function refusedWriteLine(type: unknown, code: unknown): { who: string; a
 
 /** The vault's answers to a read or a write it cannot do. */
 export const VAULT_ANSWER = {
-  forbidden: (reason: string) => `Accès refusé (${reason}).`,
   documentNotHere: 'Ce document n’est pas dans ce coffre.',
   noVersion: 'Ce document n’a pas de version.',
   fileNotHere: 'Ce fichier n’est pas dans ce coffre.',

@@ -16,7 +16,14 @@ import { AskIssuer, ChooseFromVault, WhereToGet } from './piece-help.tsx';
 import { Confirm, Dialog } from '../../components/dialog.tsx';
 import { Messages } from '../../components/messages.tsx';
 
-export type SendChoice = { mode: 'manual' | 'automatic'; procuration: boolean };
+/** How a request is sent: now or automatically, and on whose signature (the person's card, or the agent's on the person's procuration). */
+export type SendChoice = { mode: 'manual' | 'automatic'; procurationId: string | null };
+
+/**
+ * The agent at the box, when there is one: with the person present (both cards), or alone acting for
+ * them on their procuration — and then what the person allowed.
+ */
+export type AgentAtBox = { with: 'person' } | { with: 'procuration'; procurationId: string; mayAdapt: boolean; maySend: boolean; mayWrite: boolean };
 
 type Panel = null | { kind: 'ask' | 'where' | 'choose' | 'not-needed'; piece: ChecklistPiece } | { kind: 'withdraw' } | { kind: 'write' } | { kind: 'add' };
 
@@ -25,7 +32,7 @@ export const MISSING: ReadonlySet<string> = new Set(['absent', 'not-arrived', 'e
 export function Dossier({
   dossierId,
   personName,
-  agentWithPerson,
+  agent,
   refresh,
   notice: firstNotice,
   onScan,
@@ -35,8 +42,8 @@ export function Dossier({
   dossierId: string;
   /** the beneficiary's first name (letters are signed with it) */
   personName: string;
-  /** an agent's session with the beneficiary joined: the agent may sign on a procuration and adapt the list */
-  agentWithPerson: boolean;
+  /** an agent at the box (with the person, or on their procuration): they may adapt the list, and send on a procuration */
+  agent: AgentAtBox | null;
   refresh: number;
   notice: string | null;
   onScan: (piece: ChecklistPiece) => void;
@@ -97,7 +104,8 @@ export function Dossier({
   const waitingAuto = d.signedAt !== null && d.submittedAt === null && d.mode === 'automatic';
   const missing = d.checklist.filter((c) => MISSING.has(c.status));
   // the list changes until it is signed, by an agent with the person there
-  const canAdapt = agentWithPerson && d.signedAt === null;
+  const canAdapt = agent !== null && (agent.with === 'person' || agent.mayAdapt) && d.signedAt === null;
+  const onProcuration = agent?.with === 'procuration' ? agent : null;
   const editable = (c: ChecklistPiece) => stillAsked(c) || d.canSign || (waitingAuto && MISSING.has(c.status));
 
   return (
@@ -244,31 +252,48 @@ export function Dossier({
             <h2 id="titre-envoyer" tabIndex={-1}>
               {t.dossier.send}
             </h2>
-            <div class="choices">
-              <button type="button" class="choice" disabled={!d.canSubmit || busy} aria-describedby="aide-maintenant" onClick={() => onSend({ mode: 'manual', procuration: false })}>
-                <span class="choice-title">{t.dossier.sendNow}</span>
-                <span class="choice-help" id="aide-maintenant">
-                  {d.canSubmit ? t.dossier.sendNowHelp : t.dossier.notAllThere}
-                </span>
-              </button>
-              {missing.length > 0 && (
-                <button type="button" class="choice" disabled={busy} onClick={() => onSend({ mode: 'automatic', procuration: false })}>
-                  <span class="choice-title">{t.dossier.sendAuto}</span>
-                  <span class="choice-help">{t.dossier.sendAutoHelp}</span>
+            {onProcuration ? (
+              // the person is not there: the agent's card signs, on the procuration, if the person allowed it
+              onProcuration.maySend ? (
+                <div class="choices">
+                  <button
+                    type="button"
+                    class="choice"
+                    disabled={!d.canSubmit || busy}
+                    aria-describedby="aide-procuration"
+                    onClick={() => onSend({ mode: 'manual', procurationId: onProcuration.procurationId })}
+                  >
+                    <span class="choice-title">{t.dossier.sendProcuration(personName)}</span>
+                    <span class="choice-help" id="aide-procuration">
+                      {d.canSubmit ? t.dossier.sendProcurationHelp(personName) : t.dossier.notAllThere}
+                    </span>
+                  </button>
+                  {missing.length > 0 && (
+                    <button type="button" class="choice" disabled={busy} onClick={() => onSend({ mode: 'automatic', procurationId: onProcuration.procurationId })}>
+                      <span class="choice-title">{t.dossier.sendAuto}</span>
+                      <span class="choice-help">{t.dossier.sendAutoProcurationHelp(personName)}</span>
+                    </button>
+                  )}
+                </div>
+              ) : (
+                <p class="panel">{t.dossier.sendNotAllowed(personName)}</p>
+              )
+            ) : (
+              <div class="choices">
+                <button type="button" class="choice" disabled={!d.canSubmit || busy} aria-describedby="aide-maintenant" onClick={() => onSend({ mode: 'manual', procurationId: null })}>
+                  <span class="choice-title">{t.dossier.sendNow}</span>
+                  <span class="choice-help" id="aide-maintenant">
+                    {d.canSubmit ? t.dossier.sendNowHelp : t.dossier.notAllThere}
+                  </span>
                 </button>
-              )}
-              {agentWithPerson && (
-                <button
-                  type="button"
-                  class="choice"
-                  disabled={busy}
-                  onClick={() => onSend({ mode: d.canSubmit ? 'manual' : 'automatic', procuration: true })}
-                >
-                  <span class="choice-title">{t.dossier.sendProcuration}</span>
-                  <span class="choice-help">{t.dossier.sendProcurationHelp}</span>
-                </button>
-              )}
-            </div>
+                {missing.length > 0 && (
+                  <button type="button" class="choice" disabled={busy} onClick={() => onSend({ mode: 'automatic', procurationId: null })}>
+                    <span class="choice-title">{t.dossier.sendAuto}</span>
+                    <span class="choice-help">{t.dossier.sendAutoHelp}</span>
+                  </button>
+                )}
+              </div>
+            )}
           </div>
         )}
 
@@ -298,7 +323,7 @@ export function Dossier({
             ))}
           </ul>
         )}
-        {d.submittedAt ? (
+        {d.submittedAt && onProcuration && !onProcuration.mayWrite ? null : d.submittedAt ? (
           <div class="actions left">
             <button type="button" class="button secondary" disabled={busy} onClick={() => setPanel({ kind: 'write' })}>
               {t.dossier.write}

@@ -4,7 +4,6 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Result, SubmissionGround, SubmissionReview } from '../../../../contract/schema.ts';
-import { KeyField } from '../../components/keyboard.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { PinEntry } from '../pin.tsx';
@@ -16,9 +15,21 @@ import { Messages } from '../../components/messages.tsx';
 
 type Sent = Extract<Result<'applications.sign'>, { outcome: 'sent' }>;
 
-export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: string; choice: SendChoice; onDone: () => void; onBack: () => void }) {
-  const [reference, setReference] = useState('');
-  const [ground, setGround] = useState<SubmissionGround | null>(choice.procuration ? null : { kind: 'beneficiary-signature' });
+export function SendRequest({
+  dossierId,
+  choice,
+  personName,
+  onDone,
+  onBack,
+}: {
+  dossierId: string;
+  choice: SendChoice;
+  /** the person the request is for (named when the agent signs on their procuration) */
+  personName: string;
+  onDone: () => void;
+  onBack: () => void;
+}) {
+  const ground: SubmissionGround = choice.procurationId ? { kind: 'procuration', procurationId: choice.procurationId } : { kind: 'beneficiary-signature' };
   const [review, setReview] = useState<SubmissionReview | null>(null);
   const [step, setStep] = useState<'review' | 'pin'>('review');
   const [error, setError] = useState<string | null>(null);
@@ -27,14 +38,12 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
-    if (!ground) return;
     setError(null);
     setReview(null);
     kiosk.call('applications.prepare', { dossierId, mode: choice.mode, ground }).then(setReview, (e: unknown) => setError(errorText(e)));
-  }, [ground, attempt]);
+  }, [attempt]);
 
   async function sign(pin: string) {
-    if (!ground) return;
     setMessage(t.sign.signing);
     try {
       const r = await kiosk.call('applications.sign', { dossierId, mode: choice.mode, ground, pin });
@@ -50,32 +59,9 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
     }
   }
 
-  if (sent) return <Receipt dossierId={dossierId} sent={sent} missing={review?.pieces.filter((p) => MISSING.has(p.status)).map((p) => p.label) ?? []} onDone={onDone} />;
-
-  if (!ground) {
-    return (
-      <section aria-labelledby="titre">
-        <Title>{t.dossier.sendProcuration}</Title>
-        <p>{t.sign.referenceHelp}</p>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (reference.trim().length >= 3) setGround({ kind: 'procuration', reference: reference.trim() });
-          }}
-        >
-          <KeyField id="reference" labelClass="lead" label={t.sign.reference} value={reference} onChange={setReference} upper max={60} />
-          <ActionBar>
-            <button type="submit" class="button primary" disabled={reference.trim().length < 3}>
-              {t.sign.continue}
-            </button>
-            <button type="button" class="button secondary" onClick={onBack}>
-              {t.dossier.cancel}
-            </button>
-          </ActionBar>
-        </form>
-      </section>
-    );
-  }
+  // on a procuration the agent signs for someone who is not there: the words say whose request it is
+  const forPerson = ground.kind === 'procuration' ? personName : null;
+  if (sent) return <Receipt dossierId={dossierId} sent={sent} forPerson={forPerson} missing={review?.pieces.filter((p) => MISSING.has(p.status)).map((p) => p.label) ?? []} onDone={onDone} />;
 
   if (step === 'pin' && review) {
     return (
@@ -104,7 +90,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
               {error}
             </p>
           )}
-          <h2>{t.sign.aids}</h2>
+          <h2>{forPerson ? t.sign.aidsFor(forPerson) : t.sign.aids}</h2>
           <ul class="review">
             {review.aids.map((a, i) => (
               <li key={i}>
@@ -123,7 +109,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
           </ul>
           <p class="panel">{review.mode === 'manual' ? t.sign.modeManual : t.sign.modeAuto}</p>
           <p>{t.sign.signer(review.signer)}</p>
-          {review.ground.kind === 'procuration' && <p>{t.sign.procuration(review.ground.reference)}</p>}
+          {review.ground.kind === 'procuration' && <p class="panel">{t.sign.procuration(personName)}</p>}
           <ActionBar>
             <button
               type="button"
@@ -146,7 +132,7 @@ export function SendRequest({ dossierId, choice, onDone, onBack }: { dossierId: 
   );
 }
 
-function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent: Sent; missing: string[]; onDone: () => void }) {
+function Receipt({ dossierId, sent, forPerson, missing, onDone }: { dossierId: string; sent: Sent; forPerson: string | null; missing: string[]; onDone: () => void }) {
   const { busy, error, notice, act } = useAct();
   const waiting = sent.state === 'waiting-for-pieces';
   const print = (which: 'applications.printReceipt' | 'applications.printDossier') => act(async () => printedText(await kiosk.call(which, { dossierId })));
@@ -162,7 +148,7 @@ function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent
           ✓
         </div>
       )}
-      <Title>{waiting ? t.sign.waitingTitle(missing.length) : t.sign.sentTitle}</Title>
+      <Title>{waiting ? t.sign.waitingTitle(missing.length) : forPerson ? t.sign.sentTitleFor(forPerson) : t.sign.sentTitle}</Title>
       {waiting && (
         <div class="panel pending-send">
           <p>{t.sign.waitingHelp}</p>
@@ -181,7 +167,7 @@ function Receipt({ dossierId, sent, missing, onDone }: { dossierId: string; sent
       <p class="lead">
         {t.sign.receipt} <strong class="receipt-number">{sent.receiptNumber}</strong>
       </p>
-      <p>{t.sign.keep}</p>
+      <p>{forPerson ? t.sign.keepFor(forPerson) : t.sign.keep}</p>
       <Messages ok={notice} warning={error} />
       <ActionBar>
         {waiting && missing.length > 0 && (

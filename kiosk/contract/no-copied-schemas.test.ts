@@ -22,7 +22,7 @@ import * as mutations from '../../sync-server/protocol/mutations.ts';
 import * as procuration from '../../sync-server/protocol/procuration.ts';
 import * as procurationsEvents from '../../sync-server/protocol/procurations-events.ts';
 import * as revocation from '../../sync-server/protocol/revocation.ts';
-import * as simulation from '../../sync-server/protocol/simulation.ts';
+import * as simulation from '../../sync-server/protocol/estimate/situation.ts';
 import * as socket from '../../sync-server/protocol/socket.ts';
 import * as vault from '../../sync-server/protocol/vault.ts';
 import * as contract from './schema.ts';

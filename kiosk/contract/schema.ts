@@ -36,7 +36,7 @@ import { DocType, IsoDate, NamedRef, PersonRole } from '../../sync-server/protoc
 import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
 import { CaseloadEntry, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
-import { SituationSchema } from '../../sync-server/protocol/simulation.ts';
+import { SituationSchema } from '../../sync-server/protocol/estimate/situation.ts';
 import { AuditEntry, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
 
 export { FilingSituation, SubmissionGround, SubmissionMode, ThreadMessage };
@@ -220,7 +220,7 @@ export type AidItem = z.infer<typeof AidItem>;
 /** Which pictogram the screen draws for an aid. */
 export type AidFamily = AidItem['family'];
 
-/** The simulation questionnaire's answers: the server's own rules and words (protocol/simulation.ts). */
+/** The simulation questionnaire's answers: the server's own rules and words (protocol/estimate/situation.ts). */
 export const SimulationSituation = SituationSchema;
 export type SimulationSituation = z.infer<typeof SimulationSituation>;
 

@@ -14,7 +14,7 @@ import { canonicalJson } from './canonical-json.ts';
 import type { Json } from './canonical-json.ts';
 import { Bytes, DocType, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
 import { CardSerial } from './revocation.ts';
-import { SituationSchema } from './simulation.ts';
+import { SituationSchema } from './estimate/situation.ts';
 import { AckFailure, B64, OkAck, SessionRequest } from './vault.ts';
 
 export { OkAck };
@@ -217,7 +217,7 @@ export const CatalogueAck = z.union([
 ]);
 export type CatalogueAck = z.infer<typeof CatalogueAck>;
 
-/** The simulation's questionnaire answers are the situation of protocol/simulation.ts. */
+/** The simulation's questionnaire answers are the situation of protocol/estimate/situation.ts. */
 export const SimulateRequest = Session.extend({ situation: SituationSchema });
 export const SimulationResult = z.object({
   aid: z.string(),

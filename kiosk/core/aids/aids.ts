@@ -9,7 +9,7 @@
 import { AID_EVENTS, MANIFEST_TTL_MS, STATE_LABEL, manifestBytes } from '../../../sync-server/protocol/applications.ts';
 import type { AidSummary, ChecklistChange, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
-import { SituationSchema, frenchIssues } from '../../../sync-server/protocol/simulation.ts';
+import { SituationSchema, frenchIssues } from '../../../sync-server/protocol/estimate/situation.ts';
 import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';

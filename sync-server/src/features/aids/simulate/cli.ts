@@ -1,9 +1,9 @@
 // `npm run simulate -- FILE`: reads a household situation (JSON), checks it, and prints the estimate of
 // each aid as JSON on stdout. Bad input: plain-French errors on stderr and exit code 2.
 import { readFileSync } from 'node:fs';
-import { simulate } from './engine.ts';
+import { simulate } from '../../../../protocol/estimate/engine.ts';
 import { loadRules } from './rules.ts';
-import { parseSituation } from './situation.ts';
+import { parseSituation } from '../../../../protocol/estimate/situation.ts';
 import { SIMULATE_CLI } from '../../../kernel/words/simulation.ts';
 
 const USAGE = SIMULATE_CLI.usage;

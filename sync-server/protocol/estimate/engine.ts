@@ -2,8 +2,8 @@
 // aid (RSA, prime d'activité, AAH, complémentaire santé solidaire). No I/O, no clock unless given: the
 // rules come in as data, so a new scale is a new rules file, never a code change.
 // The explanations are short plain-French (FALC) sentences that show the calculation with the figures.
-import { dateFr, euros, roundCents } from '../../../../protocol/format.ts';
-import { ESTIMATE_WORDS } from '../../../kernel/words/simulation.ts';
+import { dateFr, euros, roundCents } from '../format.ts';
+import { ESTIMATE_WORDS } from './words.ts';
 import type { Rules } from './rules.ts';
 import type { Situation } from './situation.ts';
 

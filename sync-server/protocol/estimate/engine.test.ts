@@ -1,7 +1,10 @@
 // Cases worked out by hand from the scales of assets/aids/rules/2025-04.json (valid from 1 April 2025).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { euros, householdCoefficient, housingFlatAmount, simulate, type AidId, type AidResult, type Simulation } from './engine.ts';
-import { loadRules, RulesSchema, type Rules } from './rules.ts';
+import { RulesSchema, type Rules } from './rules.ts';
+
+const loadRules = (): Rules => RulesSchema.parse(JSON.parse(readFileSync(new URL('../../../assets/aids/rules/2025-04.json', import.meta.url), 'utf8')));
 import { parseSituation, type Situation, type SituationInput } from './situation.ts';
 
 const rules = loadRules();

@@ -9,7 +9,8 @@
 import { AID_EVENTS, MANIFEST_TTL_MS, STATE_LABEL, manifestBytes } from '../../../sync-server/protocol/applications.ts';
 import type { AidSummary, ChecklistChange, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
-import { SituationSchema, frenchIssues } from '../../../sync-server/protocol/estimate/situation.ts';
+import { AnswersSchema, situationFromAnswers } from '../../../sync-server/protocol/estimate/answers.ts';
+import { LAST_ESTIMATE_MONTH, SituationSchema, frenchIssues } from '../../../sync-server/protocol/estimate/situation.ts';
 import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
@@ -132,9 +133,14 @@ export class AidsService {
 
   async simulate(input: SimulationSituation): Promise<SimulationOutcome> {
     // the server's own rules for the questionnaire: a wrong answer is said in its words, before asking
-    const checked = SituationSchema.safeParse(input);
+    const checked = AnswersSchema.safeParse(input);
     if (!checked.success) throw new KioskError('invalid-request', frenchIssues(checked.error)[0] ?? AIDS_WORDS.answerMissing);
-    const ack = await this.ask(AID_EVENTS.simulate, { situation: checked.data });
+    // the questionnaire asks one amount per income: it stands for every month before the month estimated,
+    // this month, or the last month the rules know when they stop before it
+    const today = new Date(this.now()).toISOString().slice(0, 7);
+    const dated = SituationSchema.safeParse(situationFromAnswers(checked.data, today < LAST_ESTIMATE_MONTH ? today : LAST_ESTIMATE_MONTH));
+    if (!dated.success) throw new KioskError('invalid-request', frenchIssues(dated.error)[0] ?? AIDS_WORDS.answerMissing);
+    const ack = await this.ask(AID_EVENTS.simulate, { situation: dated.data });
     const known = new Set((await this.catalogueRaw()).aids.map((a) => a.id));
     return {
       rulesVersion: ack.rulesVersion,

@@ -1,13 +1,18 @@
-// Cases worked out by hand from the scales of assets/aids/rules/2025-04.json (valid from 1 April 2025).
-import { readFileSync } from 'node:fs';
+// Cases worked out by hand from the figures of assets/aids/rules (the OpenFisca-based reference cases are
+// scored apart, in tests/reference/aids/estimate.test.ts). Amounts are checked to the cent.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { euros, householdCoefficient, housingFlatAmount, simulate, type AidId, type AidResult, type Simulation } from './engine.ts';
-import { RulesSchema, type Rules } from './rules.ts';
+import { situationFromAnswers, type AnswersInput, AnswersSchema } from './answers.ts';
+import { estimate, EstimateError, euros, householdCoefficient, type AidId, type AidResult, type Estimate } from './engine.ts';
+import { monthsBefore, RulesSchema, type Rules } from './rules.ts';
+import { LAST_ESTIMATE_MONTH, parseSituation, type Situation, type SituationInput } from './situation.ts';
 
-const loadRules = (): Rules => RulesSchema.parse(JSON.parse(readFileSync(new URL('../../../assets/aids/rules/2025-04.json', import.meta.url), 'utf8')));
-import { parseSituation, type Situation, type SituationInput } from './situation.ts';
-
-const rules = loadRules();
+const DIR = new URL('../../../assets/aids/rules/', import.meta.url);
+const rules: Rules = RulesSchema.parse(
+  readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(new URL(f, DIR), 'utf8')) as unknown),
+);
 
 function situation(input: SituationInput): Situation {
   const r = parseSituation(input);
@@ -15,301 +20,197 @@ function situation(input: SituationInput): Situation {
   return r.situation;
 }
 
-const res = (salaries = 0, extra: Partial<{ unemploymentBenefits: number; pensions: number; other: number }> = {}) => ({ salaries, ...extra });
+/** A dated situation from the questionnaire's flat answers: the same incomes every month. */
+const flat = (month: string, answers: AnswersInput): Situation => situation(situationFromAnswers(AnswersSchema.parse(answers), month));
+const alone = (age: number, salaries = 0, extra: Partial<{ disabilityRate: number }> = {}) => ({ age, ...extra, resources: { salaries } });
 
-function aid(sim: Simulation, id: AidId): AidResult {
-  const found = sim.results.find((r) => r.aid === id);
+function aid(e: Estimate, id: AidId): AidResult {
+  const found = e.results.find((r) => r.aid === id);
   if (!found) throw new Error(`no ${id}`);
   return found;
 }
 
-describe('rules file 2025-04', () => {
-  it('validates, and every rule says its source and its date', () => {
-    const parsed = RulesSchema.parse(rules);
-    for (const section of [parsed.rsa, parsed.primeActivite, parsed.aah, parsed.css]) {
-      expect(section.source.length).toBeGreaterThan(10);
-      expect(section.validFrom).toBe('2025-04-01');
-    }
-    expect(parsed.warning).toMatch(/mis à jour|remplacé/);
+describe('rules', () => {
+  it('hold every figure the engine reads, each value dated and sourced, and know up to the month the situation accepts', () => {
+    expect(rules.lastMonth).toBe(LAST_ESTIMATE_MONTH);
+    for (const fig of rules.figures.values()) for (const v of fig.values) expect(v.source.length).toBeGreaterThan(10);
   });
 
-  it('holds the official scales from 1 April 2025', () => {
-    expect(rules.rsa.baseAmount).toBe(646.52); // décret n° 2025-293
-    expect(rules.primeActivite.baseAmount).toBe(633.21); // décret n° 2025-294
-    expect(rules.primeActivite.earnedIncomeRate).toBe(0.5985); // décret n° 2025-292 (61 % before)
-    expect(rules.aah.fullRate).toBe(1033.32);
-    expect(rules.aah.annualCeilingSingle).toBe(12 * 1033.32);
-    expect(rules.css.annualCeilingFree.byHouseholdSize[0]).toBe(10339);
-    expect(rules.css.annualCeilingParticipation.byHouseholdSize[0]).toBe(13957);
+  it('refuse a file without a figure the engine needs, or with values out of order', () => {
+    const files = rules.files.map((f) => ({ ...f, figures: f.figures.filter((g) => g.id !== 'rsa.montant-forfaitaire') }));
+    expect(() => RulesSchema.parse(files)).toThrow(/rsa\.montant-forfaitaire/);
+    const swapped = rules.files.map((f) => ({ ...f, figures: f.figures.map((g) => (g.id === 'aah.montant' ? { ...g, values: [...g.values].reverse() } : g)) }));
+    expect(() => RulesSchema.parse(swapped)).toThrow(/ordre des dates/);
   });
 });
 
-describe('household scales', () => {
-  const inc = rules.rsa.householdIncrease;
-  it.each([
-    // adults, children, coefficient: 1 | +0.5 second person | +0.3 next | +0.4 from the 3rd child
-    [1, 0, 1],
-    [1, 1, 1.5],
-    [2, 0, 1.5],
-    [1, 2, 1.8],
-    [2, 1, 1.8],
-    [2, 2, 2.1],
-    [1, 3, 2.2],
-    [2, 3, 2.5],
-    [2, 4, 2.9],
-  ])('%i adult(s) and %i child(ren): × %f', (adults, children, coef) => {
-    expect(householdCoefficient(adults, children, inc)).toBeCloseTo(coef, 10);
-  });
-
-  it('forfait logement: 12 %, 16 % and 16,5 % of the forfait for 1, 2 and 3 persons', () => {
-    // RSA: 646,52 × 12 % = 77,58 ; 969,78 × 16 % = 155,16 ; 1 163,736 × 16,5 % = 192,02
-    expect(housingFlatAmount(rules.rsa, rules.rsa.housingFlatRate, 1)).toBe(77.58);
-    expect(housingFlatAmount(rules.rsa, rules.rsa.housingFlatRate, 2)).toBe(155.16);
-    expect(housingFlatAmount(rules.rsa, rules.rsa.housingFlatRate, 3)).toBe(192.02);
-    expect(housingFlatAmount(rules.rsa, rules.rsa.housingFlatRate, 6)).toBe(192.02);
-    // Prime d'activité: 633,21 × 12 % = 75,99 ; 949,815 × 16 % = 151,97 ; 1 139,778 × 16,5 % = 188,06
-    const p = rules.primeActivite;
-    expect(housingFlatAmount(p, p.housingFlatRate, 1)).toBe(75.99);
-    expect(housingFlatAmount(p, p.housingFlatRate, 2)).toBe(151.97);
-    expect(housingFlatAmount(p, p.housingFlatRate, 3)).toBe(188.06);
-  });
-
-  it('formats euros the French way', () => {
-    expect(euros(1163.736)).toBe('1 163,74 €');
-    expect(euros(77.5)).toBe('77,50 €');
+describe('the household coefficient', () => {
+  const inc = { second: 0.5, third: 0.3, extraChild: 0.4 };
+  it('adds 50 % for the 2nd person, 30 % for the next, 40 % from the 3rd child', () => {
+    expect(householdCoefficient(1, 0, inc)).toBe(1);
+    expect(householdCoefficient(1, 1, inc)).toBe(1.5);
+    expect(householdCoefficient(2, 2, inc)).toBeCloseTo(2.1, 10);
+    expect(householdCoefficient(2, 3, inc)).toBeCloseTo(2.5, 10);
   });
 });
 
-describe('simulate', () => {
-  it('single person without resources, hosted free: RSA = forfait − forfait logement, CSS free', () => {
-    // RSA: 646,52 − 77,58 (12 % of 646,52) = 568,94 €
-    const sim = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 35, resources: {} }], housing: { status: 'hosted-free' } }), rules);
-    const rsa = aid(sim, 'rsa');
-    expect(rsa).toMatchObject({ eligible: true, monthlyAmount: 568.94, estimate: true, rulesVersion: '2025-04' });
-    expect(rsa.explanation.join(' ')).toContain('646,52 € − 77,58 € = 568,94 €');
-    expect(aid(sim, 'prime-activite')).toMatchObject({ eligible: false, monthlyAmount: 0 });
-    expect(aid(sim, 'aah')).toMatchObject({ eligible: false });
-    expect(aid(sim, 'css')).toMatchObject({ eligible: true, cssLevel: 'gratuite', monthlyAmount: null });
-    expect(sim.estimate).toBe(true);
+describe('RSA', () => {
+  it('takes the scales of the month estimated: a person alone hosted free, June 2025 and June 2019', () => {
+    const june2025 = estimate(flat('2025-06', { residesInFrance: true, couple: false, adults: [alone(35)], housing: { status: 'hosted-free' } }), rules);
+    // 646,52 − 12 % × 646,52 (77,58) = 568,94
+    expect(aid(june2025, 'rsa')).toMatchObject({ eligible: true, monthlyAmount: 568.94 });
+    expect(june2025.scales.find((u) => u.id === 'rsa.montant-forfaitaire')).toMatchObject({ value: 646.52, from: '2025-04-01' });
+    const june2019 = estimate(flat('2019-06', { residesInFrance: true, couple: false, adults: [alone(35)], housing: { status: 'hosted-free' } }), rules);
+    // 559,74 × 0,88 = 492,57
+    expect(aid(june2019, 'rsa').monthlyAmount).toBe(492.57);
   });
 
-  it('single person earning 1 000 € net, tenant without housing aid: prime d’activité step by step', () => {
-    // forfait 633,21 + 59,85 % × 1 000 = 598,50 → 1 231,71
-    // resources 1 000 (no forfait logement: tenant without aid) > 633,21 → minus 1 000
-    // prime d'activité = 1 231,71 − 1 000 = 231,71 € (bonification not counted: its 2025 maximum is not in the rules)
-    // RSA: 646,52 − 1 000 < 0 → no. CSS: 12 000 €/year, between 10 339 and 13 957 → with participation.
-    const sim = simulate(
-      situation({ residesInFrance: true, couple: false, adults: [{ age: 30, resources: res(1000) }], housing: { status: 'tenant', rent: 550 } }),
-      rules,
-    );
-    const pa = aid(sim, 'prime-activite');
-    expect(pa).toMatchObject({ eligible: true, monthlyAmount: 231.71 });
-    const text = pa.explanation.join(' ');
-    expect(text).toContain('59,85 % de 1 000,00 € = 598,50 €');
-    expect(text).toContain('633,21 € + 598,50 € − 1 000,00 € = 231,71 €');
-    expect(text).toContain('bonification');
-    expect(aid(sim, 'rsa')).toMatchObject({ eligible: false, monthlyAmount: 0 });
-    // the RSA's calculation goes below zero: said in words, never a negative amount on screen
-    expect(aid(sim, 'rsa').explanation).toContain('Calcul : 646,52 € − 1 000,00 €. Le résultat est plus petit que 0 €.');
-    expect(aid(sim, 'css')).toMatchObject({ eligible: true, cssLevel: 'participation' });
-    // far above every scale: no explanation of any aid shows a negative amount
-    const rich = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 30, resources: res(4000) }], housing: { status: 'tenant', rent: 550 } }), rules);
-    for (const r of rich.results) for (const line of r.explanation) expect(line).not.toMatch(/-\s?\d/);
+  it('is majoré for a parent alone with a child under 3', () => {
+    const e = estimate(flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(30)], children: [{ age: 1 }], housing: { status: 'tenant', rent: 500 } }), rules);
+    // 635,71 × (1,28412 + 0,42804) = 1 088,437…
+    expect(aid(e, 'rsa').monthlyAmount).toBe(1088.44);
+    expect(aid(e, 'rsa').explanation.join(' ')).toMatch(/majoré/);
   });
 
-  it('the same person hosted free: the forfait logement counts in the prime d’activité resources', () => {
-    // 633,21 + 598,50 − (1 000 + 75,99) = 155,72 €
-    const sim = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 30, resources: res(1000) }], housing: { status: 'hosted-free' } }), rules);
-    expect(aid(sim, 'prime-activite').monthlyAmount).toBe(155.72);
+  it('counts the ASF for its lump sum, not for what is paid, since the ASF rose in November 2022', () => {
+    const base = flat('2023-06', { residesInFrance: true, couple: false, adults: [alone(40)], children: [{ age: 10 }], housing: { status: 'tenant', rent: 500 } });
+    const withAsf = situation({ ...base, benefits: Object.fromEntries(Object.entries(base.benefits).map(([m, b]) => [m, { ...b, familySupport: 200 }])) });
+    const e = estimate(withAsf, rules);
+    // 607,75 × 1,5 = 911,625 ; ASF counted 200 × 0,2813 / 0,422 = 133,32 → 778,31
+    expect(aid(e, 'rsa').monthlyAmount).toBe(778.31);
+  });
+});
+
+describe('prime d’activité', () => {
+  it('averages the three months before, each with its own scales (the April 2025 slope of 59,85 %)', () => {
+    const s = flat('2025-05', { residesInFrance: true, couple: false, adults: [alone(30, 1000)], housing: { status: 'tenant', rent: 500 } });
+    const e = estimate(s, rules);
+    const ppa = aid(e, 'prime-activite');
+    // Feb, Mar 2025: 622,63 + 61 % × 1 000 + bonus − 1 000 ; Apr 2025: 633,21 + 59,85 % × 1 000 + bonus − 1 000
+    // bonus = 0,29101 × base × (1 000 − 59 × 11,88) / (120 × 11,88 − 59 × 11,88)
+    const bonus = (base: number) => (0.29101 * base * (1000 - 59 * 11.88)) / (61 * 11.88);
+    const expected = (622.63 + 610 + bonus(622.63) - 1000) * (2 / 3) + (633.21 + 598.5 + bonus(633.21) - 1000) / 3;
+    expect(ppa.monthlyAmount).toBeCloseTo(expected, 2);
+    expect(ppa.scales.filter((u) => u.id === 'ppa.pente').map((u) => u.value)).toEqual([0.61, 0.5985]);
   });
 
-  it('computes the bonification when the rules give its maximum (data, not code)', () => {
-    // hypothetical maximum 100 €; 1 063,26 € is halfway between 700,92 and 1 425,60 → 50 €
-    // 633,21 + 59,85 % × 1 063,26 (= 636,36) + 50 − 1 063,26 = 256,31 €
-    const withBonus: Rules = { ...rules, primeActivite: { ...rules.primeActivite, bonification: { ...rules.primeActivite.bonification, maxAmount: 100 } } };
-    const sim = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 30, resources: res(1063.26) }], housing: { status: 'tenant', rent: 500 } }), withBonus);
-    const pa = aid(sim, 'prime-activite');
-    expect(pa.monthlyAmount).toBe(256.31);
-    expect(pa.explanation.join(' ')).toContain('bonification de 50,00 €');
+  it('counts the AAH as earned income for a worker who earns at least 29 hours of SMIC', () => {
+    const s = flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(40, 500, { disabilityRate: 80 })], housing: { status: 'tenant', rent: 400 } });
+    const e = estimate(s, rules);
+    const aah = aid(e, 'aah');
+    expect(aah.eligible).toBe(true);
+    expect(aid(e, 'prime-activite').explanation.join(' ')).toContain(`61 % de ${euros(500 + aah.monthlyAmount!)}`);
+  });
+});
+
+describe('AAH', () => {
+  const couple = (month: string) =>
+    flat(month, {
+      residesInFrance: true,
+      couple: true,
+      adults: [
+        { age: 45, disabilityRate: 80, resources: {} },
+        { age: 45, resources: { salaries: 2000 } },
+      ],
+      housing: { status: 'tenant', rent: 600 },
+    });
+
+  it('counts the partner’s income before October 2023, not after (déconjugalisation)', () => {
+    const before = aid(estimate(couple('2023-09'), rules), 'aah');
+    const after = aid(estimate(couple('2023-10'), rules), 'aah');
+    // before: ceiling 12 × 971,37 × 1,81 = 21 098,16 ; partner 24 000 × 0,9 − 5 000 = 16 600 → (21 098,16 − 16 600) ÷ 12
+    expect(before.monthlyAmount).toBe(374.85);
+    expect(after.monthlyAmount).toBe(971.37);
+    expect(after.explanation.join(' ')).toMatch(/ne comptent plus/);
   });
 
-  it('couple with 2 children, one salary of 1 500 €, tenant with 300 € housing aid', () => {
-    // RSA forfait: 646,52 × 2,1 = 1 357,69 ; forfait logement 3+ persons 192,02 (< 300 € of aid)
-    //   1 357,69 − (1 500 + 192,02) < 0 → no RSA
-    // Prime d'activité: forfait 633,21 × 2,1 = 1 329,74 ; 59,85 % × 1 500 = 897,75
-    //   resources 1 500 + forfait logement 188,06 = 1 688,06 > 1 329,74
-    //   1 329,74 + 897,75 − 1 688,06 = 539,43 €
-    // CSS: 4 persons, 18 000 €/year ≤ 21 711 → free
-    const sim = simulate(
-      situation({
+  it('takes a worker’s quarter with the allowances on earnings (80 % then 40 %)', () => {
+    const e = estimate(flat('2018-05', { residesInFrance: true, couple: false, adults: [alone(50, 1500, { disabilityRate: 85 })], housing: { status: 'tenant', rent: 400 } }), rules);
+    // quarter 4 500 ; 30 % of the SMIC (9,88 × 151,67) × 3 = 1 348,65 → 1 348,65 × 0,2 + 3 151,35 × 0,6 = 2 160,54
+    // (3 × 819 − 2 160,54) ÷ 3 = 98,82
+    expect(aid(e, 'aah').monthlyAmount).toBe(98.82);
+  });
+});
+
+describe('CSS', () => {
+  it('asks a participation by age between the two ceilings', () => {
+    const e = estimate(
+      flat('2024-06', {
         residesInFrance: true,
         couple: true,
-        adults: [{ age: 38, resources: res(1500) }, { age: 36, resources: {} }],
-        children: [{ age: 4 }, { age: 8 }],
-        housing: { status: 'tenant', rent: 800, housingBenefit: 300 },
+        adults: [
+          { age: 55, resources: { salaries: 700 } },
+          { age: 62, resources: { pensions: 500 } },
+        ],
+        housing: { status: 'tenant', rent: 500 },
       }),
       rules,
     );
-    expect(aid(sim, 'rsa')).toMatchObject({ eligible: false, monthlyAmount: 0 });
-    const pa = aid(sim, 'prime-activite');
-    expect(pa).toMatchObject({ eligible: true, monthlyAmount: 539.43 });
-    expect(pa.explanation.join(' ')).toContain('1 329,74 € + 897,75 € − 1 688,06 € = 539,43 €');
-    expect(aid(sim, 'css')).toMatchObject({ eligible: true, cssLevel: 'gratuite' });
-  });
-
-  it('couple with 2 children without resources, owner without loan: RSA 1 357,69 − 192,02', () => {
-    // 1 357,69 − 192,02 = 1 165,67 €
-    const sim = simulate(
-      situation({
+    const css = aid(e, 'css');
+    // 14 400 a year; free up to 10 166 × 1,5 = 15 249 → free
+    expect(css).toMatchObject({ eligible: true, cssLevel: 'gratuite' });
+    const richer = estimate(
+      flat('2024-06', {
         residesInFrance: true,
         couple: true,
-        adults: [{ age: 40, resources: {} }, { age: 41, resources: {} }],
-        children: [{ age: 1 }, { age: 12 }],
-        housing: { status: 'owner', repayingLoan: false },
+        adults: [
+          { age: 55, resources: { salaries: 900 } },
+          { age: 62, resources: { pensions: 600 } },
+        ],
+        housing: { status: 'tenant', rent: 500 },
       }),
       rules,
     );
-    expect(aid(sim, 'rsa').monthlyAmount).toBe(1165.67);
+    // 18 000 a year: between 15 249 and 20 586,15 → 21 + 25 € a month
+    expect(aid(richer, 'css')).toMatchObject({ eligible: true, cssLevel: 'participation', cssParticipation: 46 });
   });
 
-  it('housing aid smaller than the forfait logement: only the aid is counted; owner repaying a loan: nothing', () => {
-    const tenant = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 50, resources: {} }], housing: { status: 'tenant', rent: 400, housingBenefit: 50 } }), rules);
-    expect(aid(tenant, 'rsa').monthlyAmount).toBe(596.52); // 646,52 − 50
-    const owner = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 50, resources: {} }], housing: { status: 'owner', repayingLoan: true } }), rules);
-    expect(aid(owner, 'rsa').monthlyAmount).toBe(646.52);
-  });
-
-  it('without a fixed home: no forfait logement for the RSA nor the prime d’activité (not housed free, no housing benefit)', () => {
-    // The forfait logement values a home had for free (owner without housing benefit, or housed free) and a
-    // housing benefit: code de l'action sociale et des familles, art. R. 262-9 and R. 262-10 (RSA); code de la
-    // sécurité sociale, art. R. 844-3 (prime d'activité, same rule). A person without a fixed home has none.
-    // RSA: 646,52 − 0 = 646,52 € (hosted free it would be 646,52 − 77,58 = 568,94 €)
-    const homeless = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 35, resources: {} }], housing: { status: 'homeless' } }), rules);
-    const rsa = aid(homeless, 'rsa');
-    expect(rsa).toMatchObject({ eligible: true, monthlyAmount: 646.52 });
-    expect(rsa.explanation).toContain('Vous n’avez pas de logement fixe : on ne compte pas de forfait logement.');
-    expect(rsa.explanation.join(' ')).toContain('646,52 € − 0,00 € = 646,52 €');
-    // prime d'activité, 1 000 € of salary: 633,21 + 598,50 − 1 000 = 231,71 € (hosted free: 155,72 €)
-    const working = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 30, resources: res(1000) }], housing: { status: 'homeless' } }), rules);
-    const pa = aid(working, 'prime-activite');
-    expect(pa.monthlyAmount).toBe(231.71);
-    expect(pa.explanation).toContain('Vous n’avez pas de logement fixe : on ne compte pas de forfait logement.');
-    // no warning about a forfait logement the CSS leaves out: there is none
-    expect(aid(homeless, 'css').explanation.join(' ')).not.toContain('forfait logement');
-  });
-
-  it('AAH at 80 % without resources: full rate 1 033,32 €, which then rules out the RSA', () => {
-    // AAH: ceiling 12 × 1 033,32 = 12 399,84 €/year, resources 0 → 1 033,32 €
-    // RSA: 646,52 − 1 033,32 < 0 → no
-    // CSS: 12 × 1 033,32 = 12 399,84 €/year, between 10 339 and 13 957 → with participation
-    const sim = simulate(
-      situation({ residesInFrance: true, couple: false, adults: [{ age: 45, disabilityRate: 80, resources: {} }], housing: { status: 'tenant', rent: 450 } }),
-      rules,
-    );
-    expect(aid(sim, 'aah')).toMatchObject({ eligible: true, monthlyAmount: 1033.32, person: 'demandeur' });
-    expect(aid(sim, 'rsa')).toMatchObject({ eligible: false });
-    expect(aid(sim, 'css')).toMatchObject({ eligible: true, cssLevel: 'participation' });
-  });
-
-  it('AAH with a 600 € pension and one child: (12 399,84 + 6 199,92 − 7 200) ÷ 12, capped at the full rate', () => {
-    // ceiling 18 599,76 ; (18 599,76 − 7 200) ÷ 12 = 949,98 € (below 1 033,32)
-    const sim = simulate(
-      situation({ residesInFrance: true, couple: false, adults: [{ age: 52, disabilityRate: 85, resources: res(0, { pensions: 600 }) }], children: [{ age: 10 }], housing: { status: 'tenant', rent: 500 } }),
-      rules,
-    );
-    expect(aid(sim, 'aah').monthlyAmount).toBe(949.98);
-  });
-
-  it('AAH: unknown between 50 and 79 %, unknown before 20, amount not estimated with a salary', () => {
-    const mid = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 40, disabilityRate: 60, resources: {} }], housing: { status: 'hosted-free' } }), rules);
-    expect(aid(mid, 'aah')).toMatchObject({ eligible: 'unknown', monthlyAmount: 1033.32 });
-    const young = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 18, disabilityRate: 90, resources: {} }], housing: { status: 'hosted-free' } }), rules);
-    expect(aid(young, 'aah')).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
-    const worker = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 40, disabilityRate: 80, resources: res(500) }], housing: { status: 'hosted-free' } }), rules);
-    expect(aid(worker, 'aah')).toMatchObject({ eligible: true, monthlyAmount: null });
-  });
-
-  it('gives the true reason a 17-year-old with a salary gets no prime d’activité: her age, not "no salary"', () => {
-    // Code de la sécurité sociale, art. L842-1: the prime d'activité is for workers aged 18 or more
-    const sim = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 17, resources: res(600) }], housing: { status: 'hosted-free' } }), rules);
-    const pa = aid(sim, 'prime-activite');
-    expect(pa).toMatchObject({ eligible: false, monthlyAmount: 0 });
-    expect(pa.explanation.join(' ')).toContain('pour les personnes de 18 ans ou plus');
-    expect(pa.explanation.join(' ')).not.toContain('n’a déclaré de salaire');
-  });
-
-  it('CSS not eligible above the participation ceiling', () => {
-    // pension 1 500 € → 18 000 €/year > 13 957 → no CSS; no RSA; no prime d'activité (no salary)
-    const sim = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 67, resources: res(0, { pensions: 1500 }) }], housing: { status: 'owner', repayingLoan: true } }), rules);
-    expect(aid(sim, 'css')).toMatchObject({ eligible: false });
-    expect(aid(sim, 'rsa')).toMatchObject({ eligible: false });
-    expect(aid(sim, 'prime-activite')).toMatchObject({ eligible: false });
-  });
-
-  it('CSS for 6 persons: 21 711 + 2 × 4 135 = 29 981 €/year free', () => {
-    const six = (monthly: number) =>
-      simulate(
-        situation({
-          residesInFrance: true,
-          couple: true,
-          adults: [{ age: 40, resources: res(monthly) }, { age: 40, resources: {} }],
-          children: [{ age: 1 }, { age: 3 }, { age: 5 }, { age: 7 }],
-          housing: { status: 'tenant', rent: 900 },
-        }),
-        rules,
-      );
-    expect(aid(six(2498), 'css').cssLevel).toBe('gratuite'); // 29 976 ≤ 29 981
-    expect(aid(six(2500), 'css').cssLevel).toBe('participation'); // 30 000 > 29 981
-  });
-
-  it('under 25 without child: RSA unknown; not living in France: nothing', () => {
-    const young = simulate(situation({ residesInFrance: true, couple: false, adults: [{ age: 22, resources: {} }], housing: { status: 'hosted-free' } }), rules);
-    expect(aid(young, 'rsa')).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
-    const abroad = simulate(situation({ residesInFrance: false, couple: false, adults: [{ age: 40, disabilityRate: 80, resources: res(800) }], housing: { status: 'hosted-free' } }), rules);
-    for (const r of abroad.results) expect(r.eligible).toBe(false);
-  });
-
-  it('warns when the scales are more than a year old', () => {
-    const s = situation({ residesInFrance: true, couple: false, adults: [{ age: 35, resources: {} }], housing: { status: 'hosted-free' } });
-    expect(simulate(s, rules, { today: new Date('2025-10-01') }).warnings).toHaveLength(1);
-    const old = simulate(s, rules, { today: new Date('2026-11-15') }).warnings;
-    expect(old.join(' ')).toContain('1er avril 2025');
+  it('was the CMU-C before November 2019: no participation, the ACS above the ceiling', () => {
+    const e = estimate(flat('2019-06', { residesInFrance: true, couple: false, adults: [alone(40, 850)], housing: { status: 'tenant', rent: 400 } }), rules);
+    expect(aid(e, 'css').eligible).toBe(false);
+    expect(aid(e, 'css').explanation.join(' ')).toMatch(/ACS/);
   });
 });
 
-describe('bad input is refused with a clear French error', () => {
-  const valid = { residesInFrance: true, couple: false, adults: [{ age: 35, resources: {} }], housing: { status: 'hosted-free' } };
-  const errors = (input: unknown): string[] => {
+describe('bad input gives a French message and no estimate', () => {
+  const good = situationFromAnswers(AnswersSchema.parse({ residesInFrance: true, couple: false, adults: [alone(30)], housing: { status: 'homeless' } }), '2022-03');
+  const errors = (input: unknown) => {
     const r = parseSituation(input);
-    if (r.ok) throw new Error('accepted');
-    return r.errors;
+    return r.ok ? [] : r.errors;
   };
 
-  it('negative income', () => {
-    expect(errors({ ...valid, adults: [{ age: 35, resources: { salaries: -100 } }] })).toEqual(['demandeur › ressources › salaires : Salaires : le montant ne peut pas être négatif.']);
+  it('a negative income, an age of 200, a missing month', () => {
+    const adult = good.adults[0]!;
+    expect(errors({ ...good, adults: [{ ...adult, income: { ...adult.income, '2021-12': { earnings: -5 } } }] })).toEqual([
+      'demandeur › revenus › 2021-12 › salaires et revenus d’activité : Salaires et revenus d’activité : le montant ne peut pas être négatif.',
+    ]);
+    expect(errors({ ...good, adults: [{ ...adult, age: 200 }] })).toEqual(["demandeur › âge : L'âge d'un adulte ne peut pas dépasser 120 ans."]);
+    const income = { ...adult.income };
+    delete income['2021-07'];
+    expect(errors({ ...good, adults: [{ ...adult, income }] })).toEqual(['demandeur › revenus : il manque le mois 2021-07 (il faut les 12 mois avant le mois estimé).']);
   });
-  it('missing fields', () => {
-    const { housing: _h, ...noHousing } = valid;
-    expect(errors(noHousing)).toEqual(['logement : champ obligatoire manquant.']);
-    expect(errors({ ...valid, adults: [{ resources: {} }] })).toEqual(['demandeur › âge : champ obligatoire manquant.']);
-    expect(errors({ ...valid, housing: { status: 'tenant' } })).toEqual(['logement › loyer : champ obligatoire manquant.']);
+
+  it('a month before 2018 or after the last known scales', () => {
+    expect(errors({ ...good, month: '2017-12' })[0]).toMatch(/commencent en janvier 2018/);
+    expect(errors({ ...good, month: '2026-01' })[0]).toMatch(/s’arrêtent en 2025-12/);
+    expect(errors({ ...good, month: '2024-13' })[0]).toMatch(/AAAA-MM/);
   });
-  it('unknown keys', () => {
-    expect(errors({ ...valid, salary: 1000 })).toEqual(["champ inconnu « salary ». Vérifiez l'orthographe."]);
-    expect(errors({ ...valid, adults: [{ age: 35, resources: { bonus: 3 } }] })[0]).toContain('« bonus »');
+
+  it('the engine itself refuses a month its rules do not cover', () => {
+    const s = situation(good);
+    expect(() => estimate(s, { ...rules, lastMonth: '2021-12' })).toThrow(EstimateError);
   });
-  it('absurd ages', () => {
-    expect(errors({ ...valid, adults: [{ age: 200, resources: {} }] })[0]).toContain('120 ans');
-    expect(errors({ ...valid, adults: [{ age: 8, resources: {} }] })[0]).toContain('au moins 16 ans');
-    expect(errors({ ...valid, children: [{ age: 30 }] })).toEqual(['enfant n° 1 › âge : Un enfant à charge a moins de 25 ans.']);
-    expect(errors({ ...valid, children: [{ age: -1 }] })[0]).toContain('négatif');
-    expect(errors({ ...valid, adults: [{ age: 35.5, resources: {} }] })[0]).toContain('entier');
+
+  it('asks the year N-2 when someone may have the AAH', () => {
+    const adult = { ...good.adults[0]!, disabilityRate: 80 };
+    expect(errors({ ...good, adults: [{ ...adult, incomeByYear: undefined }] })).toEqual([
+      'demandeur › revenus par année : il manque les revenus de l’année 2020 (l’AAH regarde les revenus d’il y a 2 ans ; 0 si aucun).',
+    ]);
   });
-  it('inconsistent couple, wrong types, not an object', () => {
-    expect(errors({ ...valid, couple: true })).toEqual(['adultes : En couple il faut 2 adultes, et seul il faut 1 adulte.']);
-    expect(errors({ ...valid, adults: [{ age: '35', resources: {} }] })[0]).toContain('doit être un nombre');
-    expect(errors({ ...valid, housing: { status: 'castle' } })[0]).toContain('locataire');
-    expect(errors([1, 2])[0]).toContain('objet JSON');
-    expect(errors({ ...valid, adults: [{ age: 35, disabilityRate: 150, resources: {} }] })[0]).toContain('entre 0 et 100');
+});
+
+describe('months', () => {
+  it('the three months before January are those of the year before', () => {
+    expect(monthsBefore('2019-01', 3)).toEqual(['2018-10', '2018-11', '2018-12']);
   });
 });

@@ -4,7 +4,7 @@
  * are in protocol/estimate/ (the kiosk shows them too).
  */
 export const SIMULATE_CLI = {
-  usage: 'Utilisation : npm run simulate -- FICHIER.json [--rules REGLES.json]',
+  usage: 'Utilisation : npm run simulate -- FICHIER.json [--rules DOSSIER_DES_REGLES]',
   unknownOption: (arg: string) => `Option inconnue : ${arg}`,
   oneFile: 'Un seul fichier à la fois.',
   noFile: 'Indiquez le fichier JSON qui décrit le foyer.',

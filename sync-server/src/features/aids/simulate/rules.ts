@@ -1,12 +1,19 @@
-// Reads a dated rules file from disk for the server and its CLI; the schema and the engine are pure and live in
-// the protocol (protocol/estimate/), so the kiosk can estimate offline with the same code.
-import { readFileSync } from 'node:fs';
+// Reads the rules (assets/aids/rules/*.json, one file per aid plus the shared figures) from disk for the
+// server and its CLI. The schema and the engine are pure and live in the protocol (protocol/estimate/), so
+// the kiosk can estimate offline with the same code and the same files.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { RulesSchema, type Rules } from '../../../../protocol/estimate/rules.ts';
 
 export { RulesSchema, type Rules };
 
-export const DEFAULT_RULES_URL = new URL('../../../../../assets/aids/rules/2025-04.json', import.meta.url);
+export const DEFAULT_RULES_DIR = fileURLToPath(new URL('../../../../../assets/aids/rules/', import.meta.url));
 
-export function loadRules(path: string | URL = DEFAULT_RULES_URL): Rules {
-  return RulesSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+export function loadRules(dir: string = DEFAULT_RULES_DIR): Rules {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown);
+  return RulesSchema.parse(files);
 }

@@ -1,0 +1,157 @@
+// The kiosk questionnaire's answers (one amount per kind of income, the same every month), as the screens
+// ask them today. The kiosk turns them into a dated situation (situation.ts, `situationFromAnswers`) for
+// the month it estimates. Pure zod; messages in plain French, shown to the person.
+import { z } from 'zod';
+import { addMonths } from './rules.ts';
+import { frenchIssues, type SituationInput } from './situation.ts';
+
+/** Type error message, unless the field is simply missing. */
+const typeError = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'champ obligatoire manquant.' : message;
+
+const euros = (what: string) =>
+  z
+    .number({ error: typeError(`${what} : un montant en euros est attendu (un nombre).`) })
+    .finite()
+    .nonnegative(`${what} : le montant ne peut pas être négatif.`)
+    .max(1_000_000, `${what} : le montant est trop grand (euros par mois).`);
+
+const Resources = z.strictObject({
+  /** Salaires nets (et revenus d'indépendant) du mois. */
+  salaries: euros('Salaires').default(0),
+  /** Allocations chômage (France Travail). */
+  unemploymentBenefits: euros('Allocations chômage').default(0),
+  /** Retraites, pensions d'invalidité, pensions alimentaires reçues. */
+  pensions: euros('Pensions et retraites').default(0),
+  /** Toute autre ressource (autres allocations, revenus de placements…). */
+  other: euros('Autres ressources').default(0),
+});
+
+const Adult = z.strictObject({
+  age: z
+    .number({ error: typeError("L'âge d'un adulte doit être un nombre.") })
+    .int("L'âge d'un adulte doit être un nombre entier d'années.")
+    .min(16, 'Un adulte du foyer doit avoir au moins 16 ans.')
+    .max(120, "L'âge d'un adulte ne peut pas dépasser 120 ans."),
+  /** Taux d'incapacité reconnu par la MDPH, en %; absent si aucun taux n'est reconnu. */
+  disabilityRate: z
+    .number({ error: typeError("Le taux d'incapacité doit être un nombre (en %).") })
+    .min(0, "Le taux d'incapacité est entre 0 et 100 %.")
+    .max(100, "Le taux d'incapacité est entre 0 et 100 %.")
+    .optional(),
+  resources: Resources,
+});
+
+const Child = z.strictObject({
+  age: z
+    .number({ error: typeError("L'âge d'un enfant doit être un nombre.") })
+    .int("L'âge d'un enfant doit être un nombre entier d'années.")
+    .min(0, "L'âge d'un enfant ne peut pas être négatif.")
+    .max(24, 'Un enfant à charge a moins de 25 ans.'),
+});
+
+const Housing = z.discriminatedUnion(
+  'status',
+  [
+    z.strictObject({
+      status: z.literal('tenant'),
+      /** Loyer mensuel, charges comprises. */
+      rent: euros('Loyer'),
+      /** Aide au logement (APL, ALF, ALS) reçue par mois. */
+      housingBenefit: euros('Aide au logement').default(0),
+    }),
+    z.strictObject({
+      status: z.literal('owner'),
+      /** Remboursez-vous un prêt pour ce logement ? */
+      repayingLoan: z.boolean({ error: typeError('Propriétaire : indiquez si vous remboursez un prêt (true ou false).') }),
+    }),
+    z.strictObject({ status: z.literal('hosted-free') }),
+    /** Sans logement fixe (à la rue, en foyer d'urgence, chez l'un puis chez l'autre). */
+    z.strictObject({ status: z.literal('homeless') }),
+  ],
+  {
+    error: typeError(
+      'Logement : le statut doit être « tenant » (locataire), « owner » (propriétaire), « hosted-free » (hébergé gratuitement) ou « homeless » (sans logement fixe).',
+    ),
+  },
+);
+
+export const AnswersSchema = z
+  .strictObject({
+    /** Vous vivez en France de façon stable (plus de 9 mois par an). */
+    residesInFrance: z.boolean({ error: typeError('Indiquez si vous vivez en France (true ou false).') }),
+    /** En couple (mariés, pacsés ou en concubinage) : il faut alors 2 adultes. */
+    couple: z.boolean({ error: typeError('Indiquez si vous vivez en couple (true ou false).') }),
+    /** Le demandeur d'abord, puis son conjoint s'il y en a un. */
+    adults: z
+      .array(Adult, { error: typeError('La liste des adultes est obligatoire.') })
+      .min(1, 'Il faut au moins un adulte (le demandeur).')
+      .max(2, 'Deux adultes au plus : le demandeur et son conjoint.'),
+    children: z.array(Child, { error: typeError('La liste des enfants doit être une liste (vide si aucun enfant).') }).max(15, 'Trop d’enfants déclarés (15 au plus).').default([]),
+    housing: Housing,
+  })
+  .refine((s) => s.couple === (s.adults.length === 2), {
+    error: 'En couple il faut 2 adultes, et seul il faut 1 adulte.',
+    path: ['adults'],
+  });
+
+export type Answers = z.infer<typeof AnswersSchema>;
+export type AnswersInput = z.input<typeof AnswersSchema>;
+
+export { frenchIssues };
+
+export type AnswersParseResult = { ok: true; answers: Answers } | { ok: false; errors: string[] };
+
+/** Missing fields get their own message (zod reports them as a wrong type). */
+export function parseAnswers(input: unknown): AnswersParseResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: ['Le fichier doit contenir un objet JSON { … } qui décrit le foyer.'] };
+  }
+  const result = AnswersSchema.safeParse(input, {
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'champ obligatoire manquant.' : undefined),
+  });
+  if (result.success) return { ok: true, answers: result.data };
+  return { ok: false, errors: frenchIssues(result.error) };
+}
+
+/**
+ * The dated situation the answers describe for `month`: the same incomes every month of the year before, the
+ * housing benefit every month, the same amounts for the year N-2 (the AAH's reference year). An estimate
+ * from such answers is as good as that assumption, and it says so.
+ */
+export function situationFromAnswers(a: Answers, month: string): SituationInput {
+  const months = Array.from({ length: 13 }, (_, i) => addMonths(month, i - 12));
+  const year = String(Number(month.slice(0, 4)) - 2);
+  const benefit = a.housing.status === 'tenant' ? a.housing.housingBenefit : 0;
+  return {
+    month,
+    residesInFrance: a.residesInFrance,
+    couple: a.couple,
+    adults: a.adults.map((adult) => ({
+      age: adult.age,
+      ...(adult.disabilityRate === undefined ? {} : { disabilityRate: adult.disabilityRate }),
+      income: Object.fromEntries(
+        months.slice(0, 12).map((m) => [
+          m,
+          { earnings: adult.resources.salaries, unemploymentBenefits: adult.resources.unemploymentBenefits, pensions: adult.resources.pensions, other: adult.resources.other },
+        ]),
+      ),
+      incomeByYear: {
+        [year]: {
+          earnings: adult.resources.salaries * 12,
+          other: (adult.resources.unemploymentBenefits + adult.resources.pensions + adult.resources.other) * 12,
+        },
+      },
+    })),
+    children: a.children.map((c) => ({ age: c.age })),
+    housing:
+      a.housing.status === 'tenant'
+        ? { status: 'tenant', rent: a.housing.rent }
+        : a.housing.status === 'owner'
+          ? { status: 'owner', repayingLoan: a.housing.repayingLoan }
+          : a.housing.status === 'hosted-free'
+            ? { status: 'hosted-free' }
+            : { status: 'homeless' },
+    benefits: Object.fromEntries(months.map((m) => [m, { housingBenefit: benefit }])),
+  };
+}

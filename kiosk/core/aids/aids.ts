@@ -12,6 +12,7 @@ import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protoc
 import { AnswersSchema, situationFromAnswers } from '../../../sync-server/protocol/estimate/answers.ts';
 import { LAST_ESTIMATE_MONTH, SituationSchema, frenchIssues } from '../../../sync-server/protocol/estimate/situation.ts';
 import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
+import { monthFr } from '../../../sync-server/protocol/format.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type {
@@ -138,14 +139,15 @@ export class AidsService {
     // the questionnaire asks one amount per income: it stands for every month before the month estimated,
     // this month, or the last month the rules know when they stop before it
     const today = new Date(this.now()).toISOString().slice(0, 7);
-    const dated = SituationSchema.safeParse(situationFromAnswers(checked.data, today < LAST_ESTIMATE_MONTH ? today : LAST_ESTIMATE_MONTH));
+    const month = today < LAST_ESTIMATE_MONTH ? today : LAST_ESTIMATE_MONTH;
+    const dated = SituationSchema.safeParse(situationFromAnswers(checked.data, month));
     if (!dated.success) throw new KioskError('invalid-request', frenchIssues(dated.error)[0] ?? AIDS_WORDS.answerMissing);
     const ack = await this.ask(AID_EVENTS.simulate, { situation: dated.data });
     const known = new Set((await this.catalogueRaw()).aids.map((a) => a.id));
     return {
       rulesVersion: ack.rulesVersion,
       validFrom: ack.validFrom,
-      warnings: ack.warnings,
+      warnings: month === today ? ack.warnings : [...ack.warnings, AIDS_WORDS.oldScales(monthFr(month))],
       results: ack.results.map((r) => ({ ...r, canFile: known.has(r.aid) })),
     };
   }

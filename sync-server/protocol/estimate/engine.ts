@@ -3,7 +3,7 @@
 // complémentaire santé solidaire. No I/O, no clock: it runs the same on the server and on the kiosk,
 // offline. Each result lists the figures it used (value, start date, text), so an estimate can be checked.
 // The explanations are short plain-French sentences that show the calculation with the figures.
-import { euros, roundCents } from '../format.ts';
+import { euros, monthFr, roundCents } from '../format.ts';
 import { lastDay, monthsBefore, ScaleReader, type FigureId, type Rules, type ScaleUse } from './rules.ts';
 import type { MonthIncome, Situation } from './situation.ts';
 import { ESTIMATE_WORDS } from './words.ts';
@@ -51,10 +51,6 @@ const NOT_IN_FRANCE = 'Il faut vivre en France de façon stable. Vous avez dit q
 const comma = (n: number): string => String(roundCents(n)).replace('.', ',');
 const percent = (rate: number): string => `${comma(rate * 100)} %`;
 const sum = (xs: number[]): number => xs.reduce((t, x) => t + x, 0);
-const monthFr = (m: string): string => {
-  const names = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-  return `${names[Number(m.slice(5, 7)) - 1]} ${m.slice(0, 4)}`;
-};
 
 function calculation(operation: string, amount: number): string {
   return amount < 0 ? `Calcul : ${operation}. Le résultat est plus petit que 0 €.` : `Calcul : ${operation} = ${euros(amount)}.`;

@@ -165,6 +165,21 @@ describe('CSS', () => {
     expect(aid(richer, 'css')).toMatchObject({ eligible: true, cssLevel: 'participation', cssParticipation: 46 });
   });
 
+  it('counts a home had for free at its own rates (14 % for two), a housing benefit at the RSA’s (16 %)', () => {
+    const couple = (housing: AnswersInput['housing']) =>
+      estimate(flat('2024-06', { residesInFrance: true, couple: true, adults: [{ age: 40, resources: { salaries: 800 } }, { age: 40, resources: {} }], housing }), rules);
+    const owner = aid(couple({ status: 'owner', repayingLoan: false }), 'css');
+    const tenant = aid(couple({ status: 'tenant', rent: 600, housingBenefit: 300 }), 'css');
+    expect(owner.scales.map((u) => `${u.id}=${u.value}`)).toContain('css.forfait-logement.sans-al.2-personnes=0.14');
+    expect(tenant.scales.map((u) => `${u.id}=${u.value}`)).toContain('css.forfait-logement.avec-al.2-personnes=0.16');
+  });
+
+  it('asks the lower participation of the Alsace-Moselle local scheme', () => {
+    const s = flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(40, 1000)], housing: { status: 'tenant', rent: 500 } });
+    expect(aid(estimate(s, rules), 'css')).toMatchObject({ cssLevel: 'participation', cssParticipation: 14 });
+    expect(aid(estimate({ ...s, alsaceMoselle: true }, rules), 'css')).toMatchObject({ cssLevel: 'participation', cssParticipation: 4.9 });
+  });
+
   it('was the CMU-C before November 2019: no participation, the ACS above the ceiling', () => {
     const e = estimate(flat('2019-06', { residesInFrance: true, couple: false, adults: [alone(40, 850)], housing: { status: 'tenant', rent: 400 } }), rules);
     expect(aid(e, 'css').eligible).toBe(false);

@@ -146,24 +146,33 @@ interface Flat {
  * worth the full lump sum; a housing benefit counts up to it (CASF art. R. 262-9 and R. 262-10; the same
  * for the prime d'activité and the CSS). Homeless, or hosted but paying one's share: nothing.
  */
-function housingFlat(s: Situation, r: ScaleReader, p: Prefix, month: string, persons: number, housingBenefit: number): Flat {
+type FlatRates = [FigureId, FigureId, FigureId];
+const flatRates = (p: Prefix): FlatRates => [`${p}.forfait-logement.1-personne`, `${p}.forfait-logement.2-personnes`, `${p}.forfait-logement.3-personnes`];
+
+/** The lump sum of the housing had for free or paid by a benefit, for the household's size, at the given rates of its RSA (or prime) amount. */
+function flatAmount(r: ScaleReader, p: Prefix, month: string, persons: number, rates: FlatRates): number {
   const base = r.at(`${p}.montant-forfaitaire`, month);
   const inc = increases(r, p, month);
+  if (persons <= 1) return base * r.at(rates[0], month);
+  if (persons === 2) return base * (1 + inc.second) * r.at(rates[1], month);
+  return base * (1 + inc.second + inc.third) * r.at(rates[2], month);
+}
+
+function housingFlat(s: Situation, r: ScaleReader, p: Prefix, month: string, persons: number, housingBenefit: number, rates: { benefit: FlatRates; free: FlatRates } = { benefit: flatRates(p), free: flatRates(p) }): Flat {
   const who = persons === 1 ? '1 personne' : persons === 2 ? '2 personnes' : '3 personnes ou plus';
-  const full =
-    persons <= 1
-      ? base * r.at(`${p}.forfait-logement.1-personne`, month)
-      : persons === 2
-        ? base * (1 + inc.second) * r.at(`${p}.forfait-logement.2-personnes`, month)
-        : base * (1 + inc.second + inc.third) * r.at(`${p}.forfait-logement.3-personnes`, month);
   const h = s.housing;
   if (h.status === 'homeless') return { amount: 0, why: ESTIMATE_WORDS.noFixedHome };
   if (h.status === 'hosted-free') {
     if (h.contributesToCosts) return { amount: 0, why: 'Vous êtes hébergé et vous participez aux frais : on ne compte pas de forfait logement.' };
+    const full = flatAmount(r, p, month, persons, rates.free);
     return { amount: full, why: `Vous êtes hébergé gratuitement : on compte un forfait logement de ${euros(full)} (foyer de ${who}).` };
   }
-  if (h.status === 'owner' && !h.repayingLoan) return { amount: full, why: `Vous êtes propriétaire sans prêt à rembourser : on compte un forfait logement de ${euros(full)} (foyer de ${who}).` };
+  if (h.status === 'owner' && !h.repayingLoan) {
+    const full = flatAmount(r, p, month, persons, rates.free);
+    return { amount: full, why: `Vous êtes propriétaire sans prêt à rembourser : on compte un forfait logement de ${euros(full)} (foyer de ${who}).` };
+  }
   if (housingBenefit > 0) {
+    const full = flatAmount(r, p, month, persons, rates.benefit);
     const amount = Math.min(full, housingBenefit);
     return { amount, why: `Vous recevez une aide au logement : on compte un forfait logement de ${euros(amount)} (${euros(full)} au plus pour un foyer de ${who}).` };
   }
@@ -424,13 +433,19 @@ export function estimateAah(s: Situation, rules: Rules): AidResult[] {
 
 // ---------------------------------------------------------------- complémentaire santé solidaire
 
-const AGE_BANDS: { min: number; id: FigureId }[] = [
-  { min: 70, id: 'css.participation.70-ans-et-plus' },
-  { min: 60, id: 'css.participation.60-69-ans' },
-  { min: 50, id: 'css.participation.50-59-ans' },
-  { min: 30, id: 'css.participation.30-49-ans' },
-  { min: 0, id: 'css.participation.moins-de-30-ans' },
+const AGE_BANDS: { min: number; id: FigureId; local: FigureId }[] = [
+  { min: 70, id: 'css.participation.70-ans-et-plus', local: 'css.participation.alsace-moselle.70-ans-et-plus' },
+  { min: 60, id: 'css.participation.60-69-ans', local: 'css.participation.alsace-moselle.60-69-ans' },
+  { min: 50, id: 'css.participation.50-59-ans', local: 'css.participation.alsace-moselle.50-59-ans' },
+  { min: 30, id: 'css.participation.30-49-ans', local: 'css.participation.alsace-moselle.30-49-ans' },
+  { min: 0, id: 'css.participation.moins-de-30-ans', local: 'css.participation.alsace-moselle.moins-de-30-ans' },
 ];
+
+/** The CSS values a home had for free at other rates than a housing benefit (CSS art. R. 861-5 and R. 861-7). */
+const CSS_FLAT: { benefit: FlatRates; free: FlatRates } = {
+  benefit: ['css.forfait-logement.avec-al.1-personne', 'css.forfait-logement.avec-al.2-personnes', 'css.forfait-logement.avec-al.3-personnes'],
+  free: ['css.forfait-logement.sans-al.1-personne', 'css.forfait-logement.sans-al.2-personnes', 'css.forfait-logement.sans-al.3-personnes'],
+};
 
 export function estimateCss(s: Situation, rules: Rules, rsa: AidResult, aahIncome = 0): AidResult {
   const r = new ScaleReader(rules);
@@ -457,7 +472,7 @@ export function estimateCss(s: Situation, rules: Rules, rsa: AidResult, aahIncom
     sum(
       year.map((m) => {
         const b = s.benefits[m]!;
-        const flat = housingFlat(s, r, 'rsa', m, n, b.housingBenefit).amount;
+        const flat = housingFlat(s, r, 'rsa', m, n, b.housingBenefit, CSS_FLAT).amount;
         flats += flat;
         return sum(s.adults.map((a) => incomeOf(a.income[m]))) + sum(s.children.map((c) => c.income?.[m] ?? 0)) + b.familyBenefits + b.familySupport + flat;
       }),
@@ -480,10 +495,11 @@ export function estimateCss(s: Situation, rules: Rules, rsa: AidResult, aahIncom
       return result('css', M, r, false, null, explanation);
     }
     const ages = [...s.adults.map((a) => a.age), ...s.children.map((c) => c.age)];
-    const participation = sum(ages.map((age) => r.at(AGE_BANDS.find((b) => age >= b.min)!.id, M)));
+    const band = (age: number) => AGE_BANDS.find((b) => age >= b.min)!;
+    const participation = sum(ages.map((age) => r.at(s.alsaceMoselle === true ? band(age).local : band(age).id, M)));
     explanation.push(
       'Vos ressources sont entre les deux plafonds : la complémentaire santé solidaire serait payante, mais à petit prix.',
-      `Vous paieriez environ ${euros(participation)} par mois pour tout le foyer, selon l’âge de chaque personne.`,
+      `Vous paieriez environ ${euros(participation)} par mois pour tout le foyer, selon l’âge de chaque personne${s.alsaceMoselle === true ? ' (régime d’Alsace-Moselle)' : ''}.`,
       end,
     );
     return result('css', M, r, true, null, explanation, { cssLevel: 'participation', cssParticipation: roundCents(participation) });

@@ -98,6 +98,17 @@ export const FIGURE_IDS = [
   'css.participation.50-59-ans',
   'css.participation.60-69-ans',
   'css.participation.70-ans-et-plus',
+  'css.participation.alsace-moselle.moins-de-30-ans',
+  'css.participation.alsace-moselle.30-49-ans',
+  'css.participation.alsace-moselle.50-59-ans',
+  'css.participation.alsace-moselle.60-69-ans',
+  'css.participation.alsace-moselle.70-ans-et-plus',
+  'css.forfait-logement.avec-al.1-personne',
+  'css.forfait-logement.avec-al.2-personnes',
+  'css.forfait-logement.avec-al.3-personnes',
+  'css.forfait-logement.sans-al.1-personne',
+  'css.forfait-logement.sans-al.2-personnes',
+  'css.forfait-logement.sans-al.3-personnes',
 ] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 

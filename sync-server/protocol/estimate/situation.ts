@@ -139,6 +139,8 @@ export const SituationSchema = z
     parentAloneSince: monthKey.optional(),
     /** Vous touchez déjà le RSA (la CSS est alors gratuite); absent : l'estimation du RSA décide. */
     receivesRsa: z.boolean().optional(),
+    /** Le foyer relève du régime local d'Alsace-Moselle (participation à la CSS plus basse). */
+    alsaceMoselle: z.boolean().optional(),
   })
   .superRefine((s, ctx) => {
     if (s.couple !== (s.adults.length === 2)) ctx.addIssue({ code: 'custom', message: 'En couple il faut 2 adultes, et seul il faut 1 adulte.', path: ['adults'] });
@@ -205,6 +207,8 @@ const FIELD_NAMES: Record<string, string> = {
   familySupport: 'allocation de soutien familial',
   repayingLoan: 'prêt',
   parentAloneSince: 'seul avec les enfants depuis',
+  alsaceMoselle: 'régime d’Alsace-Moselle',
+  receivesRsa: 'RSA déjà reçu',
 };
 
 function where(path: readonly PropertyKey[]): string {

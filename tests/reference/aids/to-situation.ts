@@ -64,7 +64,8 @@ export function toSituation(c: Case): Converted {
   const h = c.household;
   const M = c.month;
   if (c.flags?.includes('doubtful-period')) return { skip: `période douteuse dans la source : ${c.notes ?? ''}`.trim() };
-  if (h.persons.some((p) => p.alsaceMoselleScheme === true)) return { skip: 'régime d’Alsace-Moselle : sa grille de participation à la CSS n’est pas encore dans les règles' };
+  const local = h.persons.map((p) => p.alsaceMoselleScheme === true);
+  if (local.includes(true) && local.includes(false)) return { skip: 'régime d’Alsace-Moselle pour une partie du foyer seulement : le moteur le prend pour tout le foyer' };
   if (h.otherInputs?.some((o) => o.variable === 'departement_experimentation_rsa' && o.value === true)) {
     return { skip: 'département de l’expérimentation du RSA : trimestre de référence décalé (M-4..M-2), règle non modélisée' };
   }
@@ -172,6 +173,7 @@ export function toSituation(c: Case): Converted {
       benefits,
       ...(h.situation?.recentlyIsolated ? { parentAloneSince: M } : {}),
       ...(receivesRsa !== undefined ? { receivesRsa } : {}),
+      ...(local.every(Boolean) ? { alsaceMoselle: true } : {}),
     },
   };
 }

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { situationFromAnswers, type AnswersInput, AnswersSchema } from './answers.ts';
 import { estimate, EstimateError, euros, householdCoefficient, type AidId, type AidResult, type Estimate } from './engine.ts';
-import { monthsBefore, RulesSchema, type Rules } from './rules.ts';
+import { addMonths, monthsBefore, RulesSchema, type Rules } from './rules.ts';
 import { LAST_ESTIMATE_MONTH, parseSituation, type Situation, type SituationInput } from './situation.ts';
 
 const DIR = new URL('../../../assets/aids/rules/', import.meta.url);
@@ -221,6 +221,25 @@ describe('bad input gives a French message and no estimate', () => {
     expect(errors({ ...good, adults: [{ ...adult, incomeByYear: undefined }] })).toEqual([
       'demandeur › revenus par année : il manque les revenus de l’année 2020 (l’AAH regarde les revenus d’il y a 2 ans ; 0 si aucun).',
     ]);
+  });
+});
+
+describe('every month the rules cover', () => {
+  it('has every figure an estimate reads, from January 2018 to the last known month', () => {
+    const households: AnswersInput[] = [
+      { residesInFrance: true, couple: false, adults: [alone(23, 300)], children: [{ age: 1 }], housing: { status: 'hosted-free' } },
+      { residesInFrance: true, couple: true, adults: [alone(45, 900, { disabilityRate: 60 }), alone(50, 1200)], children: [{ age: 8 }, { age: 12 }, { age: 15 }], housing: { status: 'tenant', rent: 700, housingBenefit: 120 } },
+      { residesInFrance: true, couple: false, adults: [alone(70, 0, { disabilityRate: 85 })], housing: { status: 'owner', repayingLoan: false } },
+    ];
+    let count = 0;
+    for (let m = rules.firstMonth; m <= rules.lastMonth; m = addMonths(m, 1)) {
+      for (const h of households) {
+        const e = estimate(flat(m, h), rules);
+        expect(e.results.every((r) => r.monthlyAmount === null || Number.isFinite(r.monthlyAmount))).toBe(true);
+        count++;
+      }
+    }
+    expect(count).toBe(96 * households.length);
   });
 });
 

@@ -35,11 +35,11 @@ module.exports = {
     {
       name: 'contract-is-pure',
       comment:
-        'kiosk/contract is shared by renderer and core: zod, and the protocol\'s schema files (reused, never copied), no Node, no other layer',
+        'kiosk/contract is shared by renderer and core: zod, and the protocol\'s schema files and its pure estimate engine (reused, never copied), no Node, no other layer',
       severity: 'error',
       from: { path: '^kiosk/contract/' },
       to: {
-        pathNot: ['^kiosk/contract/', 'node_modules/zod/', '^sync-server/protocol/(?![^/]+\\.test\\.ts$)[^/]+\\.ts$'],
+        pathNot: ['^kiosk/contract/', 'node_modules/zod/', '^sync-server/protocol/(estimate/)?(?![^/]+\\.test\\.ts$)[^/]+\\.ts$'],
       },
     },
     {

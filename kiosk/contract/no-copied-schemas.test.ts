@@ -22,7 +22,8 @@ import * as mutations from '../../sync-server/protocol/mutations.ts';
 import * as procuration from '../../sync-server/protocol/procuration.ts';
 import * as procurationsEvents from '../../sync-server/protocol/procurations-events.ts';
 import * as revocation from '../../sync-server/protocol/revocation.ts';
-import * as simulation from '../../sync-server/protocol/simulation.ts';
+import * as answers from '../../sync-server/protocol/estimate/answers.ts';
+import * as simulation from '../../sync-server/protocol/estimate/situation.ts';
 import * as socket from '../../sync-server/protocol/socket.ts';
 import * as vault from '../../sync-server/protocol/vault.ts';
 import * as contract from './schema.ts';
@@ -167,7 +168,7 @@ export function findCopies(protocolRoots: Record<string, unknown>[], contractRoo
   return copies;
 }
 
-const PROTOCOL = [common, socket, vault, applications, simulation, mutations, revocation, events, procuration, procurationsEvents] as Record<string, unknown>[];
+const PROTOCOL = [common, socket, vault, applications, simulation, answers, mutations, revocation, events, procuration, procurationsEvents] as Record<string, unknown>[];
 
 describe('the kiosk contract and the protocol', () => {
   it('declares no protocol schema again: it imports or derives them', () => {

@@ -36,7 +36,7 @@ import { DocType, IsoDate, NamedRef, PersonRole } from '../../sync-server/protoc
 import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
 import { CaseloadEntry, CaseloadHit, CaseloadSearchRequest, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
-import { SituationSchema } from '../../sync-server/protocol/simulation.ts';
+import { AnswersSchema } from '../../sync-server/protocol/estimate/answers.ts';
 import { AuditEntry, DepositedBy, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
 
 export { FilingSituation, SubmissionGround, SubmissionMode, ThreadMessage };
@@ -224,8 +224,11 @@ export type AidItem = z.infer<typeof AidItem>;
 /** Which pictogram the screen draws for an aid. */
 export type AidFamily = AidItem['family'];
 
-/** The simulation questionnaire's answers: the server's own rules and words (protocol/simulation.ts). */
-export const SimulationSituation = SituationSchema;
+/**
+ * The simulation questionnaire's answers, one amount per kind of income (protocol/estimate/answers.ts); the
+ * kiosk core dates them (the month estimated, the same incomes each month before) for the engine.
+ */
+export const SimulationSituation = AnswersSchema;
 export type SimulationSituation = z.infer<typeof SimulationSituation>;
 
 /** The estimate; each result says whether the aid is in the catalogue ("Faire la demande" leads there). */

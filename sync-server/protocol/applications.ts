@@ -14,7 +14,7 @@ import { canonicalJson } from './canonical-json.ts';
 import type { Json } from './canonical-json.ts';
 import { Bytes, DocType, IsoDate, IsoDateTime, Sha256, Uuid } from './common.ts';
 import { CardSerial } from './revocation.ts';
-import { SituationSchema } from './simulation.ts';
+import { SituationSchema } from './estimate/situation.ts';
 import { AckFailure, B64, OkAck, SessionRequest } from './vault.ts';
 
 export { OkAck };
@@ -214,20 +214,28 @@ export const CatalogueAck = z.union([
 ]);
 export type CatalogueAck = z.infer<typeof CatalogueAck>;
 
-/** The simulation's questionnaire answers are the situation of protocol/simulation.ts. */
+/** An estimate is asked for a dated situation (protocol/estimate/situation.ts): the month and the incomes month by month. */
 export const SimulateRequest = Session.extend({ situation: SituationSchema });
+/** A figure an estimate used: its value, the day it started, the text that sets it. */
+export const ScaleUsed = z.object({ id: z.string(), label: z.string(), value: z.number().nullable(), from: z.string(), source: z.string() });
 export const SimulationResult = z.object({
   aid: z.string(),
   aidName: z.string(),
   eligible: z.union([z.boolean(), z.literal('unknown')]),
   monthlyAmount: z.number().nullable(),
   explanation: z.array(z.string()),
+  /** CSS with participation: what the household would pay each month. */
+  cssParticipation: z.number().optional(),
+  /** the figures this result used (absent from a server that does not send them yet) */
+  scales: z.array(ScaleUsed).optional(),
 });
 export type SimulationResult = z.infer<typeof SimulationResult>;
 export const SimulateAck = z.union([
   z.object({
     ok: z.literal(true),
+    /** the months the rules cover, "AAAA-MM..AAAA-MM" */
     rulesVersion: z.string(),
+    /** the first day of the month estimated */
     validFrom: z.string(),
     warnings: z.array(z.string()),
     results: z.array(SimulationResult),

@@ -45,6 +45,14 @@ export function dateFr(value: Date | string): string {
     .join('');
 }
 
+const MONTH_NAMES = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+
+/** « décembre 2025 » for 2025-12; anything else is shown as it is. */
+export function monthFr(month: string): string {
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
+  return m ? `${MONTH_NAMES[Number(m[2]) - 1]!} ${m[1]!}` : month;
+}
+
 /** « 1er avril 2026 à 14 h 05 », « 3 mars 2026 à 9 h 30 », in Paris time. */
 export function dateTimeFr(value: Date | string): string {
   const d = toDate(value);

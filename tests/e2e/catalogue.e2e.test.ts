@@ -14,7 +14,9 @@ import { readBarcodes } from 'zxing-wasm/reader';
 import { prepareBarcodeReader } from '../../kiosk/core/ocr/barcode.ts';
 import { euros } from '../../sync-server/protocol/format.ts';
 import { FilingSituation } from '../../sync-server/protocol/applications.ts';
-import { loadRules, simulate } from '../../sync-server/src/features/aids/index.ts';
+import { estimate, loadRules } from '../../sync-server/src/features/aids/index.ts';
+import { AnswersSchema, situationFromAnswers } from '../../sync-server/protocol/estimate/answers.ts';
+import { LAST_ESTIMATE_MONTH, SituationSchema } from '../../sync-server/protocol/estimate/situation.ts';
 import { launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { kioskUi } from '../support/kiosk-ui.ts';
@@ -172,10 +174,12 @@ describe('the aid catalogue', () => {
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
 
     // the engine's own figure for the same answers, and its words: no forfait logement
-    const expected = simulate(
-      { residesInFrance: true, couple: false, adults: [{ age: 40, resources: { salaries: 0, unemploymentBenefits: 0, pensions: 0, other: 0 } }], children: [], housing: { status: 'homeless' } },
-      loadRules(),
-    ).results.find((r) => r.aid === 'rsa')!;
+    // the month the kiosk estimates: this one, or the last the rules know
+    const today = new Date().toISOString().slice(0, 7);
+    const answers = AnswersSchema.parse({ residesInFrance: true, couple: false, adults: [{ age: 40, resources: {} }], children: [], housing: { status: 'homeless' } });
+    const expected = estimate(SituationSchema.parse(situationFromAnswers(answers, today < LAST_ESTIMATE_MONTH ? today : LAST_ESTIMATE_MONTH)), loadRules()).results.find(
+      (r) => r.aid === 'rsa',
+    )!;
     expect(expected.monthlyAmount).toBeGreaterThan(0);
     const rsa = page.getByRole('article', { name: /Revenu de solidarité active/ });
     await rsa.getByText(`Environ ${euros(expected.monthlyAmount!)} par mois`).waitFor();

@@ -9,8 +9,10 @@
 import { AID_EVENTS, MANIFEST_TTL_MS, STATE_LABEL, manifestBytes } from '../../../sync-server/protocol/applications.ts';
 import type { AidSummary, ChecklistChange, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
-import { SituationSchema, frenchIssues } from '../../../sync-server/protocol/simulation.ts';
+import { AnswersSchema, situationFromAnswers } from '../../../sync-server/protocol/estimate/answers.ts';
+import { LAST_ESTIMATE_MONTH, SituationSchema, frenchIssues } from '../../../sync-server/protocol/estimate/situation.ts';
 import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
+import { monthFr } from '../../../sync-server/protocol/format.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type {
@@ -132,14 +134,20 @@ export class AidsService {
 
   async simulate(input: SimulationSituation): Promise<SimulationOutcome> {
     // the server's own rules for the questionnaire: a wrong answer is said in its words, before asking
-    const checked = SituationSchema.safeParse(input);
+    const checked = AnswersSchema.safeParse(input);
     if (!checked.success) throw new KioskError('invalid-request', frenchIssues(checked.error)[0] ?? AIDS_WORDS.answerMissing);
-    const ack = await this.ask(AID_EVENTS.simulate, { situation: checked.data });
+    // the questionnaire asks one amount per income: it stands for every month before the month estimated,
+    // this month, or the last month the rules know when they stop before it
+    const today = new Date(this.now()).toISOString().slice(0, 7);
+    const month = today < LAST_ESTIMATE_MONTH ? today : LAST_ESTIMATE_MONTH;
+    const dated = SituationSchema.safeParse(situationFromAnswers(checked.data, month));
+    if (!dated.success) throw new KioskError('invalid-request', frenchIssues(dated.error)[0] ?? AIDS_WORDS.answerMissing);
+    const ack = await this.ask(AID_EVENTS.simulate, { situation: dated.data });
     const known = new Set((await this.catalogueRaw()).aids.map((a) => a.id));
     return {
       rulesVersion: ack.rulesVersion,
       validFrom: ack.validFrom,
-      warnings: ack.warnings,
+      warnings: month === today ? ack.warnings : [...ack.warnings, AIDS_WORDS.oldScales(monthFr(month))],
       results: ack.results.map((r) => ({ ...r, canFile: known.has(r.aid) })),
     };
   }

@@ -12,7 +12,7 @@ import type { AckReplyOf, ParsedRequestOf } from '../../../protocol/events.ts';
 import type { AdaptAck, AidSummary, ApplicationsListAck, CatalogueAck, DossierAck, PrepareAck, SimulateAck, SubmitAck } from '../../../protocol/applications.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
 import type { AidCatalogue } from '../../features/aids/index.ts';
-import { simulate } from '../../features/aids/index.ts';
+import { estimate, EstimateError } from '../../features/aids/index.ts';
 import { loadRules } from '../../features/aids/index.ts';
 import type { Rules } from '../../features/aids/index.ts';
 import { catalogueOr } from '../../features/applications/index.ts';
@@ -129,11 +129,17 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
 
     on(AID_EVENTS.simulate, async (req, _s, cat): Promise<SimulateAck> => {
       rules ??= loadRules();
-      const sim = simulate(req.situation, rules, { today: new Date() });
+      let sim;
+      try {
+        sim = estimate(req.situation, rules);
+      } catch (e) {
+        if (e instanceof EstimateError) return { ok: false, error: { code: 'invalid', message: e.message } };
+        throw e;
+      }
       return {
         ok: true,
-        rulesVersion: sim.rulesVersion,
-        validFrom: sim.validFrom,
+        rulesVersion: `${sim.rulesCover.first}..${sim.rulesCover.last}`,
+        validFrom: `${sim.month}-01`,
         warnings: sim.warnings,
         results: sim.results.map((r) => ({
           aid: r.aid,
@@ -141,6 +147,8 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
           eligible: r.eligible,
           monthlyAmount: r.monthlyAmount,
           explanation: r.explanation,
+          ...(r.cssParticipation === undefined ? {} : { cssParticipation: r.cssParticipation }),
+          scales: r.scales,
         })),
       };
     });

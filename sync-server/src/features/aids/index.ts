@@ -1,7 +1,7 @@
 /** The face of the aids feature: what the rest of the server may use of it. */
 export { Aid, AidCatalogue, ChecklistItem, InstitutionKind, aidById, assessPieces, bundleChecklist, loadCatalogue } from './catalogue.ts';
-export { simulate } from './simulate/engine.ts';
+export { estimate, EstimateError } from '../../../protocol/estimate/engine.ts';
 export { loadRules } from './simulate/rules.ts';
-export type { Rules } from './simulate/rules.ts';
+export type { Rules } from '../../../protocol/estimate/rules.ts';
 export { ageOn, eligibilityWarnings } from './eligibility.ts';
 export type { EligibilityWarning } from './eligibility.ts';

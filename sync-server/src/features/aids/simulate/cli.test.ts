@@ -19,18 +19,28 @@ describe('simulate CLI', () => {
     const { code, stdout, stderr } = run('assets/aids/examples/single-hosted.json');
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const out = JSON.parse(stdout) as { rulesVersion: string; estimate: boolean; results: { aid: string; eligible: unknown; monthlyAmount: number | null; estimate: boolean }[] };
-    expect(out.rulesVersion).toBe('2025-04');
+    const out = JSON.parse(stdout) as {
+      month: string;
+      estimate: boolean;
+      results: { aid: string; eligible: unknown; monthlyAmount: number | null; estimate: boolean }[];
+      scales: { id: string; value: number | null; from: string; source: string }[];
+    };
+    expect(out.month).toBe('2025-06');
     expect(out.estimate).toBe(true);
     expect(out.results.map((r) => r.aid)).toEqual(['rsa', 'prime-activite', 'aah', 'css']);
-    // single person without resources, hosted free: 646,52 − 77,58 = 568,94 €
+    // single person without resources, hosted free, June 2025: 646,52 − 77,58 = 568,94 €
     expect(out.results[0]).toMatchObject({ aid: 'rsa', eligible: true, monthlyAmount: 568.94, estimate: true });
+    // and it says which scales it used, with their text
+    expect(out.scales).toContainEqual(expect.objectContaining({ id: 'rsa.montant-forfaitaire', value: 646.52, from: '2025-04-01', source: expect.stringContaining('2025-293') as unknown }));
   });
 
   it('refuses a bad situation with French errors and exit code 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'simulate-'));
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ residesInFrance: true, couple: false, adults: [{ age: 35, resources: { salaries: -5 } }], housing: { status: 'hosted-free' }, extra: 1 }));
+    writeFileSync(
+      file,
+      JSON.stringify({ month: '2025-06', residesInFrance: true, couple: false, adults: [{ age: 35, income: { '2025-05': { earnings: -5 } } }], housing: { status: 'hosted-free' }, benefits: {}, extra: 1 }),
+    );
     const { code, stdout, stderr } = run(file);
     expect(code).toBe(2);
     expect(stdout).toBe('');

@@ -1,9 +1,10 @@
-// `npm run simulate -- FILE`: reads a household situation (JSON), checks it, and prints the estimate of
-// each aid as JSON on stdout. Bad input: plain-French errors on stderr and exit code 2.
+// `npm run simulate -- FILE`: reads a dated household situation (JSON: the month, the incomes month by
+// month), checks it, and prints the estimate of each aid, with the figures it used, as JSON on stdout.
+// Bad input: plain-French errors on stderr and exit code 2.
 import { readFileSync } from 'node:fs';
-import { simulate } from './engine.ts';
+import { estimate, EstimateError } from '../../../../protocol/estimate/engine.ts';
 import { loadRules } from './rules.ts';
-import { parseSituation } from './situation.ts';
+import { parseSituation } from '../../../../protocol/estimate/situation.ts';
 import { SIMULATE_CLI } from '../../../kernel/words/simulation.ts';
 
 const USAGE = SIMULATE_CLI.usage;
@@ -50,8 +51,12 @@ function main(argv: string[]): void {
     process.stderr.write(`${SIMULATE_CLI.badRules((e as Error).message)}\n`);
     process.exit(1);
   }
-  const simulation = simulate(parsed.situation, rules, { today: new Date() });
-  process.stdout.write(`${JSON.stringify(simulation, null, 2)}\n`);
+  try {
+    process.stdout.write(`${JSON.stringify(estimate(parsed.situation, rules), null, 2)}\n`);
+  } catch (e) {
+    if (e instanceof EstimateError) fail([SIMULATE_CLI.badSituation(file), `- ${e.message}`]);
+    throw e;
+  }
 }
 
 main(process.argv.slice(2));

@@ -1,7 +1,9 @@
-// Zod schema of the household situation a simulation starts from (the questionnaire's answers), shared by
-// the server (npm run simulate, the kiosk socket) and the kiosk (its questionnaire). Pure zod.
-// All amounts are in euros per month, net. Messages are in plain French: they are shown to the person.
+// The kiosk questionnaire's answers (one amount per kind of income, the same every month), as the screens
+// ask them today. The kiosk turns them into a dated situation (situation.ts, `situationFromAnswers`) for
+// the month it estimates. Pure zod; messages in plain French, shown to the person.
 import { z } from 'zod';
+import { addMonths } from './rules.ts';
+import { frenchIssues, type SituationInput } from './situation.ts';
 
 /** Type error message, unless the field is simply missing. */
 const typeError = (message: string) => (issue: { input?: unknown }) =>
@@ -74,7 +76,7 @@ const Housing = z.discriminatedUnion(
   },
 );
 
-export const SituationSchema = z
+export const AnswersSchema = z
   .strictObject({
     /** Vous vivez en France de façon stable (plus de 9 mois par an). */
     residesInFrance: z.boolean({ error: typeError('Indiquez si vous vivez en France (true ou false).') }),
@@ -93,68 +95,63 @@ export const SituationSchema = z
     path: ['adults'],
   });
 
-export type Situation = z.infer<typeof SituationSchema>;
-export type SituationInput = z.input<typeof SituationSchema>;
+export type Answers = z.infer<typeof AnswersSchema>;
+export type AnswersInput = z.input<typeof AnswersSchema>;
 
-const FIELD_NAMES: Record<string, string> = {
-  residesInFrance: 'résidence en France',
-  couple: 'couple',
-  adults: 'adultes',
-  children: 'enfants',
-  housing: 'logement',
-  age: 'âge',
-  disabilityRate: "taux d'incapacité",
-  resources: 'ressources',
-  salaries: 'salaires',
-  unemploymentBenefits: 'allocations chômage',
-  pensions: 'pensions',
-  other: 'autres ressources',
-  status: 'statut',
-  rent: 'loyer',
-  housingBenefit: 'aide au logement',
-  repayingLoan: 'prêt',
-};
+export { frenchIssues };
 
-function where(path: readonly PropertyKey[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < path.length; i++) {
-    const key = path[i];
-    const next = path[i + 1];
-    if (key === 'adults' && typeof next === 'number') {
-      parts.push(next === 0 ? 'demandeur' : 'conjoint');
-      i++;
-    } else if (key === 'children' && typeof next === 'number') {
-      parts.push(`enfant n° ${next + 1}`);
-      i++;
-    } else {
-      parts.push(FIELD_NAMES[String(key)] ?? String(key));
-    }
-  }
-  return parts.join(' › ');
-}
-
-/** One plain-French line per problem, naming where it is. */
-export function frenchIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const at = issue.path.length > 0 ? `${where(issue.path)} : ` : '';
-    if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => `« ${k} »`).join(', ');
-      return `${at}champ inconnu ${keys}. Vérifiez l'orthographe.`;
-    }
-    return `${at}${issue.message}`;
-  });
-}
-
-export type ParseResult = { ok: true; situation: Situation } | { ok: false; errors: string[] };
+export type AnswersParseResult = { ok: true; answers: Answers } | { ok: false; errors: string[] };
 
 /** Missing fields get their own message (zod reports them as a wrong type). */
-export function parseSituation(input: unknown): ParseResult {
+export function parseAnswers(input: unknown): AnswersParseResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: ['Le fichier doit contenir un objet JSON { … } qui décrit le foyer.'] };
   }
-  const result = SituationSchema.safeParse(input, {
+  const result = AnswersSchema.safeParse(input, {
     error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'champ obligatoire manquant.' : undefined),
   });
-  if (result.success) return { ok: true, situation: result.data };
+  if (result.success) return { ok: true, answers: result.data };
   return { ok: false, errors: frenchIssues(result.error) };
+}
+
+/**
+ * The dated situation the answers describe for `month`: the same incomes every month of the year before, the
+ * housing benefit every month, the same amounts for the year N-2 (the AAH's reference year). An estimate
+ * from such answers is as good as that assumption, and it says so.
+ */
+export function situationFromAnswers(a: Answers, month: string): SituationInput {
+  const months = Array.from({ length: 13 }, (_, i) => addMonths(month, i - 12));
+  const year = String(Number(month.slice(0, 4)) - 2);
+  const benefit = a.housing.status === 'tenant' ? a.housing.housingBenefit : 0;
+  return {
+    month,
+    residesInFrance: a.residesInFrance,
+    couple: a.couple,
+    adults: a.adults.map((adult) => ({
+      age: adult.age,
+      ...(adult.disabilityRate === undefined ? {} : { disabilityRate: adult.disabilityRate }),
+      income: Object.fromEntries(
+        months.slice(0, 12).map((m) => [
+          m,
+          { earnings: adult.resources.salaries, unemploymentBenefits: adult.resources.unemploymentBenefits, pensions: adult.resources.pensions, other: adult.resources.other },
+        ]),
+      ),
+      incomeByYear: {
+        [year]: {
+          earnings: adult.resources.salaries * 12,
+          other: (adult.resources.unemploymentBenefits + adult.resources.pensions + adult.resources.other) * 12,
+        },
+      },
+    })),
+    children: a.children.map((c) => ({ age: c.age })),
+    housing:
+      a.housing.status === 'tenant'
+        ? { status: 'tenant', rent: a.housing.rent }
+        : a.housing.status === 'owner'
+          ? { status: 'owner', repayingLoan: a.housing.repayingLoan }
+          : a.housing.status === 'hosted-free'
+            ? { status: 'hosted-free' }
+            : { status: 'homeless' },
+    benefits: Object.fromEntries(months.map((m) => [m, { housingBenefit: benefit }])),
+  };
 }

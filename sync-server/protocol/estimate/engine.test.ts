@@ -1,0 +1,250 @@
+// Cases worked out by hand from the figures of assets/aids/rules (the OpenFisca-based reference cases are
+// scored apart, in tests/reference/aids/estimate.test.ts). Amounts are checked to the cent.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { situationFromAnswers, type AnswersInput, AnswersSchema } from './answers.ts';
+import { estimate, EstimateError, euros, householdCoefficient, type AidId, type AidResult, type Estimate } from './engine.ts';
+import { addMonths, monthsBefore, RulesSchema, type Rules } from './rules.ts';
+import { LAST_ESTIMATE_MONTH, parseSituation, type Situation, type SituationInput } from './situation.ts';
+
+const DIR = new URL('../../../assets/aids/rules/', import.meta.url);
+const rules: Rules = RulesSchema.parse(
+  readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(new URL(f, DIR), 'utf8')) as unknown),
+);
+
+function situation(input: SituationInput): Situation {
+  const r = parseSituation(input);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.situation;
+}
+
+/** A dated situation from the questionnaire's flat answers: the same incomes every month. */
+const flat = (month: string, answers: AnswersInput): Situation => situation(situationFromAnswers(AnswersSchema.parse(answers), month));
+const alone = (age: number, salaries = 0, extra: Partial<{ disabilityRate: number }> = {}) => ({ age, ...extra, resources: { salaries } });
+
+function aid(e: Estimate, id: AidId): AidResult {
+  const found = e.results.find((r) => r.aid === id);
+  if (!found) throw new Error(`no ${id}`);
+  return found;
+}
+
+describe('rules', () => {
+  it('hold every figure the engine reads, each value dated and sourced, and know up to the month the situation accepts', () => {
+    expect(rules.lastMonth).toBe(LAST_ESTIMATE_MONTH);
+    for (const fig of rules.figures.values()) for (const v of fig.values) expect(v.source.length).toBeGreaterThan(10);
+  });
+
+  it('refuse a file without a figure the engine needs, or with values out of order', () => {
+    const files = rules.files.map((f) => ({ ...f, figures: f.figures.filter((g) => g.id !== 'rsa.montant-forfaitaire') }));
+    expect(() => RulesSchema.parse(files)).toThrow(/rsa\.montant-forfaitaire/);
+    const swapped = rules.files.map((f) => ({ ...f, figures: f.figures.map((g) => (g.id === 'aah.montant' ? { ...g, values: [...g.values].reverse() } : g)) }));
+    expect(() => RulesSchema.parse(swapped)).toThrow(/ordre des dates/);
+  });
+});
+
+describe('the household coefficient', () => {
+  const inc = { second: 0.5, third: 0.3, extraChild: 0.4 };
+  it('adds 50 % for the 2nd person, 30 % for the next, 40 % from the 3rd child', () => {
+    expect(householdCoefficient(1, 0, inc)).toBe(1);
+    expect(householdCoefficient(1, 1, inc)).toBe(1.5);
+    expect(householdCoefficient(2, 2, inc)).toBeCloseTo(2.1, 10);
+    expect(householdCoefficient(2, 3, inc)).toBeCloseTo(2.5, 10);
+  });
+});
+
+describe('RSA', () => {
+  it('takes the scales of the month estimated: a person alone hosted free, June 2025 and June 2019', () => {
+    const june2025 = estimate(flat('2025-06', { residesInFrance: true, couple: false, adults: [alone(35)], housing: { status: 'hosted-free' } }), rules);
+    // 646,52 − 12 % × 646,52 (77,58) = 568,94
+    expect(aid(june2025, 'rsa')).toMatchObject({ eligible: true, monthlyAmount: 568.94 });
+    expect(june2025.scales.find((u) => u.id === 'rsa.montant-forfaitaire')).toMatchObject({ value: 646.52, from: '2025-04-01' });
+    const june2019 = estimate(flat('2019-06', { residesInFrance: true, couple: false, adults: [alone(35)], housing: { status: 'hosted-free' } }), rules);
+    // 559,74 × 0,88 = 492,57
+    expect(aid(june2019, 'rsa').monthlyAmount).toBe(492.57);
+  });
+
+  it('is majoré for a parent alone with a child under 3', () => {
+    const e = estimate(flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(30)], children: [{ age: 1 }], housing: { status: 'tenant', rent: 500 } }), rules);
+    // 635,71 × (1,28412 + 0,42804) = 1 088,437…
+    expect(aid(e, 'rsa').monthlyAmount).toBe(1088.44);
+    expect(aid(e, 'rsa').explanation.join(' ')).toMatch(/majoré/);
+  });
+
+  it('counts the ASF for its lump sum, not for what is paid, since the ASF rose in November 2022', () => {
+    const base = flat('2023-06', { residesInFrance: true, couple: false, adults: [alone(40)], children: [{ age: 10 }], housing: { status: 'tenant', rent: 500 } });
+    const withAsf = situation({ ...base, benefits: Object.fromEntries(Object.entries(base.benefits).map(([m, b]) => [m, { ...b, familySupport: 200 }])) });
+    const e = estimate(withAsf, rules);
+    // 607,75 × 1,5 = 911,625 ; ASF counted 200 × 0,2813 / 0,422 = 133,32 → 778,31
+    expect(aid(e, 'rsa').monthlyAmount).toBe(778.31);
+  });
+});
+
+describe('prime d’activité', () => {
+  it('averages the three months before, each with its own scales (the April 2025 slope of 59,85 %)', () => {
+    const s = flat('2025-05', { residesInFrance: true, couple: false, adults: [alone(30, 1000)], housing: { status: 'tenant', rent: 500 } });
+    const e = estimate(s, rules);
+    const ppa = aid(e, 'prime-activite');
+    // Feb, Mar 2025: 622,63 + 61 % × 1 000 + bonus − 1 000 ; Apr 2025: 633,21 + 59,85 % × 1 000 + bonus − 1 000
+    // bonus = 0,29101 × base × (1 000 − 59 × 11,88) / (120 × 11,88 − 59 × 11,88)
+    const bonus = (base: number) => (0.29101 * base * (1000 - 59 * 11.88)) / (61 * 11.88);
+    const expected = (622.63 + 610 + bonus(622.63) - 1000) * (2 / 3) + (633.21 + 598.5 + bonus(633.21) - 1000) / 3;
+    expect(ppa.monthlyAmount).toBeCloseTo(expected, 2);
+    expect(ppa.scales.filter((u) => u.id === 'ppa.pente').map((u) => u.value)).toEqual([0.61, 0.5985]);
+  });
+
+  it('counts the AAH as earned income for a worker who earns at least 29 hours of SMIC', () => {
+    const s = flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(40, 500, { disabilityRate: 80 })], housing: { status: 'tenant', rent: 400 } });
+    const e = estimate(s, rules);
+    const aah = aid(e, 'aah');
+    expect(aah.eligible).toBe(true);
+    expect(aid(e, 'prime-activite').explanation.join(' ')).toContain(`61 % de ${euros(500 + aah.monthlyAmount!)}`);
+  });
+});
+
+describe('AAH', () => {
+  const couple = (month: string) =>
+    flat(month, {
+      residesInFrance: true,
+      couple: true,
+      adults: [
+        { age: 45, disabilityRate: 80, resources: {} },
+        { age: 45, resources: { salaries: 2000 } },
+      ],
+      housing: { status: 'tenant', rent: 600 },
+    });
+
+  it('counts the partner’s income before October 2023, not after (déconjugalisation)', () => {
+    const before = aid(estimate(couple('2023-09'), rules), 'aah');
+    const after = aid(estimate(couple('2023-10'), rules), 'aah');
+    // before: ceiling 12 × 971,37 × 1,81 = 21 098,16 ; partner 24 000 × 0,9 − 5 000 = 16 600 → (21 098,16 − 16 600) ÷ 12
+    expect(before.monthlyAmount).toBe(374.85);
+    expect(after.monthlyAmount).toBe(971.37);
+    expect(after.explanation.join(' ')).toMatch(/ne comptent plus/);
+  });
+
+  it('takes a worker’s quarter with the allowances on earnings (80 % then 40 %)', () => {
+    const e = estimate(flat('2018-05', { residesInFrance: true, couple: false, adults: [alone(50, 1500, { disabilityRate: 85 })], housing: { status: 'tenant', rent: 400 } }), rules);
+    // quarter 4 500 ; 30 % of the SMIC (9,88 × 151,67) × 3 = 1 348,65 → 1 348,65 × 0,2 + 3 151,35 × 0,6 = 2 160,54
+    // (3 × 819 − 2 160,54) ÷ 3 = 98,82
+    expect(aid(e, 'aah').monthlyAmount).toBe(98.82);
+  });
+});
+
+describe('CSS', () => {
+  it('asks a participation by age between the two ceilings', () => {
+    const e = estimate(
+      flat('2024-06', {
+        residesInFrance: true,
+        couple: true,
+        adults: [
+          { age: 55, resources: { salaries: 700 } },
+          { age: 62, resources: { pensions: 500 } },
+        ],
+        housing: { status: 'tenant', rent: 500 },
+      }),
+      rules,
+    );
+    const css = aid(e, 'css');
+    // 14 400 a year; free up to 10 166 × 1,5 = 15 249 → free
+    expect(css).toMatchObject({ eligible: true, cssLevel: 'gratuite' });
+    const richer = estimate(
+      flat('2024-06', {
+        residesInFrance: true,
+        couple: true,
+        adults: [
+          { age: 55, resources: { salaries: 900 } },
+          { age: 62, resources: { pensions: 600 } },
+        ],
+        housing: { status: 'tenant', rent: 500 },
+      }),
+      rules,
+    );
+    // 18 000 a year: between 15 249 and 20 586,15 → 21 + 25 € a month
+    expect(aid(richer, 'css')).toMatchObject({ eligible: true, cssLevel: 'participation', cssParticipation: 46 });
+  });
+
+  it('counts a home had for free at its own rates (14 % for two), a housing benefit at the RSA’s (16 %)', () => {
+    const couple = (housing: AnswersInput['housing']) =>
+      estimate(flat('2024-06', { residesInFrance: true, couple: true, adults: [{ age: 40, resources: { salaries: 800 } }, { age: 40, resources: {} }], housing }), rules);
+    const owner = aid(couple({ status: 'owner', repayingLoan: false }), 'css');
+    const tenant = aid(couple({ status: 'tenant', rent: 600, housingBenefit: 300 }), 'css');
+    expect(owner.scales.map((u) => `${u.id}=${u.value}`)).toContain('css.forfait-logement.sans-al.2-personnes=0.14');
+    expect(tenant.scales.map((u) => `${u.id}=${u.value}`)).toContain('css.forfait-logement.avec-al.2-personnes=0.16');
+  });
+
+  it('asks the lower participation of the Alsace-Moselle local scheme', () => {
+    const s = flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(40, 1000)], housing: { status: 'tenant', rent: 500 } });
+    expect(aid(estimate(s, rules), 'css')).toMatchObject({ cssLevel: 'participation', cssParticipation: 14 });
+    expect(aid(estimate({ ...s, alsaceMoselle: true }, rules), 'css')).toMatchObject({ cssLevel: 'participation', cssParticipation: 4.9 });
+  });
+
+  it('was the CMU-C before November 2019: no participation, the ACS above the ceiling', () => {
+    const e = estimate(flat('2019-06', { residesInFrance: true, couple: false, adults: [alone(40, 850)], housing: { status: 'tenant', rent: 400 } }), rules);
+    expect(aid(e, 'css').eligible).toBe(false);
+    expect(aid(e, 'css').explanation.join(' ')).toMatch(/ACS/);
+  });
+});
+
+describe('bad input gives a French message and no estimate', () => {
+  const good = situationFromAnswers(AnswersSchema.parse({ residesInFrance: true, couple: false, adults: [alone(30)], housing: { status: 'homeless' } }), '2022-03');
+  const errors = (input: unknown) => {
+    const r = parseSituation(input);
+    return r.ok ? [] : r.errors;
+  };
+
+  it('a negative income, an age of 200, a missing month', () => {
+    const adult = good.adults[0]!;
+    expect(errors({ ...good, adults: [{ ...adult, income: { ...adult.income, '2021-12': { earnings: -5 } } }] })).toEqual([
+      'demandeur › revenus › 2021-12 › salaires et revenus d’activité : Salaires et revenus d’activité : le montant ne peut pas être négatif.',
+    ]);
+    expect(errors({ ...good, adults: [{ ...adult, age: 200 }] })).toEqual(["demandeur › âge : L'âge d'un adulte ne peut pas dépasser 120 ans."]);
+    const income = { ...adult.income };
+    delete income['2021-07'];
+    expect(errors({ ...good, adults: [{ ...adult, income }] })).toEqual(['demandeur › revenus : il manque le mois 2021-07 (il faut les 12 mois avant le mois estimé).']);
+  });
+
+  it('a month before 2018 or after the last known scales', () => {
+    expect(errors({ ...good, month: '2017-12' })[0]).toMatch(/commencent en janvier 2018/);
+    expect(errors({ ...good, month: '2026-01' })[0]).toMatch(/s’arrêtent en 2025-12/);
+    expect(errors({ ...good, month: '2024-13' })[0]).toMatch(/AAAA-MM/);
+  });
+
+  it('the engine itself refuses a month its rules do not cover', () => {
+    const s = situation(good);
+    expect(() => estimate(s, { ...rules, lastMonth: '2021-12' })).toThrow(EstimateError);
+  });
+
+  it('asks the year N-2 when someone may have the AAH', () => {
+    const adult = { ...good.adults[0]!, disabilityRate: 80 };
+    expect(errors({ ...good, adults: [{ ...adult, incomeByYear: undefined }] })).toEqual([
+      'demandeur › revenus par année : il manque les revenus de l’année 2020 (l’AAH regarde les revenus d’il y a 2 ans ; 0 si aucun).',
+    ]);
+  });
+});
+
+describe('every month the rules cover', () => {
+  it('has every figure an estimate reads, from January 2018 to the last known month', () => {
+    const households: AnswersInput[] = [
+      { residesInFrance: true, couple: false, adults: [alone(23, 300)], children: [{ age: 1 }], housing: { status: 'hosted-free' } },
+      { residesInFrance: true, couple: true, adults: [alone(45, 900, { disabilityRate: 60 }), alone(50, 1200)], children: [{ age: 8 }, { age: 12 }, { age: 15 }], housing: { status: 'tenant', rent: 700, housingBenefit: 120 } },
+      { residesInFrance: true, couple: false, adults: [alone(70, 0, { disabilityRate: 85 })], housing: { status: 'owner', repayingLoan: false } },
+    ];
+    let count = 0;
+    for (let m = rules.firstMonth; m <= rules.lastMonth; m = addMonths(m, 1)) {
+      for (const h of households) {
+        const e = estimate(flat(m, h), rules);
+        expect(e.results.every((r) => r.monthlyAmount === null || Number.isFinite(r.monthlyAmount))).toBe(true);
+        count++;
+      }
+    }
+    expect(count).toBe(96 * households.length);
+  });
+});
+
+describe('months', () => {
+  it('the three months before January are those of the year before', () => {
+    expect(monthsBefore('2019-01', 3)).toEqual(['2018-10', '2018-11', '2018-12']);
+  });
+});

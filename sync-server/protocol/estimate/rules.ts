@@ -1,0 +1,200 @@
+// The official figures the estimates read, as reviewable data (assets/aids/rules/*.json): each figure is a
+// dated series, each value with the day it starts and the text that sets it. The engine never holds a
+// figure in code: a new scale is a new value in a file, checked by this schema. Pure zod, no I/O (the
+// server and the kiosk read the files themselves).
+import { z } from 'zod';
+
+const isoDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'date attendue au format AAAA-MM-JJ');
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'mois attendu au format AAAA-MM');
+
+export const FigureValue = z.strictObject({
+  /** The first day the value applies; it applies until the next value's `from`. */
+  from: isoDate,
+  /** null: the rule stops applying from that day (the AAH couple ceiling after the déconjugalisation, say). */
+  value: z.number().nullable(),
+  /** The decree, order, article or official table that sets it, as a person would cite it. */
+  source: z.string().min(10),
+  href: z.url().optional(),
+});
+
+export const Figure = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+    label: z.string().min(3),
+    unit: z.string().min(1),
+    values: z.array(FigureValue).min(1),
+    note: z.string().optional(),
+  })
+  .refine((f) => f.values.every((v, i) => i === 0 || f.values[i - 1]!.from < v.from), { error: 'les valeurs doivent être dans l’ordre des dates, sans doublon' });
+export type Figure = z.infer<typeof Figure>;
+
+export const RuleFile = z.strictObject({
+  /** rsa, prime-activite, aah, css, or commun (SMIC, ASF) */
+  domain: z.string().min(2),
+  title: z.string().min(3),
+  /** The last month for which every figure of the file is known (a revaluation after it is not recorded). */
+  knownUntil: month,
+  figures: z.array(Figure).min(1),
+  notes: z.array(z.string()).optional(),
+});
+export type RuleFile = z.infer<typeof RuleFile>;
+
+/** Every figure the engine reads; a rules set without one of them is refused. */
+export const FIGURE_IDS = [
+  'smic.horaire',
+  'smic.heures-mensuelles',
+  'asf.taux',
+  'asf.forfait-ressources',
+  'rsa.montant-forfaitaire',
+  'rsa.majoration.deuxieme-personne',
+  'rsa.majoration.troisieme-personne',
+  'rsa.majoration.enfant-supplementaire',
+  'rsa.majore.base',
+  'rsa.majore.par-enfant',
+  'rsa.majore.age-enfant',
+  'rsa.majore.duree-mois',
+  'rsa.forfait-logement.1-personne',
+  'rsa.forfait-logement.2-personnes',
+  'rsa.forfait-logement.3-personnes',
+  'rsa.age-minimum',
+  'rsa.montant-minimum',
+  'ppa.montant-forfaitaire',
+  'ppa.majoration.deuxieme-personne',
+  'ppa.majoration.troisieme-personne',
+  'ppa.majoration.enfant-supplementaire',
+  'ppa.majore.base',
+  'ppa.majore.par-enfant',
+  'ppa.pente',
+  'ppa.bonification.taux-max',
+  'ppa.bonification.seuil',
+  'ppa.bonification.seuil-max',
+  'ppa.forfait-logement.1-personne',
+  'ppa.forfait-logement.2-personnes',
+  'ppa.forfait-logement.3-personnes',
+  'ppa.age-minimum',
+  'ppa.seuil-aah-activite',
+  'ppa.montant-minimum',
+  'aah.montant',
+  'aah.plafond.couple',
+  'aah.plafond.par-enfant',
+  'aah.abattement-activite.tranche',
+  'aah.abattement-activite.taux-bas',
+  'aah.abattement-activite.taux-haut',
+  'aah.conjoint.frais-professionnels',
+  'aah.conjoint.abattement-proportionnel',
+  'aah.conjoint.abattement-forfaitaire',
+  'aah.conjoint.abattement-par-enfant',
+  'aah.age-minimum',
+  'aah.taux-plein',
+  'aah.taux-minimum',
+  'css.plafond',
+  'css.coefficient.deuxieme-personne',
+  'css.coefficient.troisieme-quatrieme-personne',
+  'css.coefficient.cinquieme-personne-et-plus',
+  'css.majoration-participative',
+  'css.debut',
+  'css.participation.moins-de-30-ans',
+  'css.participation.30-49-ans',
+  'css.participation.50-59-ans',
+  'css.participation.60-69-ans',
+  'css.participation.70-ans-et-plus',
+  'css.participation.alsace-moselle.moins-de-30-ans',
+  'css.participation.alsace-moselle.30-49-ans',
+  'css.participation.alsace-moselle.50-59-ans',
+  'css.participation.alsace-moselle.60-69-ans',
+  'css.participation.alsace-moselle.70-ans-et-plus',
+  'css.forfait-logement.avec-al.1-personne',
+  'css.forfait-logement.avec-al.2-personnes',
+  'css.forfait-logement.avec-al.3-personnes',
+  'css.forfait-logement.sans-al.1-personne',
+  'css.forfait-logement.sans-al.2-personnes',
+  'css.forfait-logement.sans-al.3-personnes',
+] as const;
+export type FigureId = (typeof FIGURE_IDS)[number];
+
+/** The first month an estimate may be for. */
+export const FIRST_ESTIMATE_MONTH = '2018-01';
+
+export const RulesSchema = z
+  .array(RuleFile)
+  .min(1)
+  .transform((files, ctx) => {
+    const figures = new Map<string, Figure>();
+    for (const f of files) {
+      for (const fig of f.figures) {
+        if (figures.has(fig.id)) ctx.addIssue({ code: 'custom', message: `chiffre « ${fig.id} » défini deux fois` });
+        figures.set(fig.id, fig);
+      }
+    }
+    for (const id of FIGURE_IDS) if (!figures.has(id)) ctx.addIssue({ code: 'custom', message: `chiffre « ${id} » manquant dans les règles` });
+    const knownUntil = files.map((f) => f.knownUntil).sort()[0]!;
+    return { files, figures: figures as ReadonlyMap<string, Figure>, firstMonth: FIRST_ESTIMATE_MONTH, lastMonth: knownUntil };
+  });
+export type Rules = z.output<typeof RulesSchema>;
+
+/** What an estimate says of a figure it used: which value, since when, set by what. */
+export interface ScaleUse {
+  id: FigureId;
+  label: string;
+  value: number | null;
+  from: string;
+  source: string;
+}
+
+/**
+ * Reads figures on given days and remembers each value read, so an estimate can say which scales it used.
+ * A figure with no value on that day (before its first one) is a fault of the rules, not of the person.
+ */
+export class ScaleReader {
+  private readonly used = new Map<string, ScaleUse>();
+
+  constructor(private readonly rules: Rules) {}
+
+  /** The value in force on `day` (AAAA-MM-JJ); null when the rule has stopped applying. */
+  on(id: FigureId, day: string): number | null {
+    const fig = this.rules.figures.get(id);
+    if (!fig) throw new Error(`figure ${id} missing from the rules`);
+    let found: z.infer<typeof FigureValue> | undefined;
+    for (const v of fig.values) if (v.from <= day) found = v;
+    if (!found) throw new Error(`figure ${id} has no value on ${day}`);
+    this.used.set(`${id}@${found.from}`, { id, label: fig.label, value: found.value, from: found.from, source: found.source });
+    return found.value;
+  }
+
+  /** The value in force on the first day of `month` (AAAA-MM), which must exist. */
+  at(id: FigureId, month: string): number {
+    const v = this.on(id, `${month}-01`);
+    if (v === null) throw new Error(`figure ${id} does not apply in ${month}`);
+    return v;
+  }
+
+  /** Like `at`, but null when the rule no longer applies that month. */
+  maybeAt(id: FigureId, month: string): number | null {
+    return this.on(id, `${month}-01`);
+  }
+
+  /** The values read so far, by figure then date. */
+  uses(): ScaleUse[] {
+    return [...this.used.values()].sort((a, b) => (a.id === b.id ? a.from.localeCompare(b.from) : a.id.localeCompare(b.id)));
+  }
+}
+
+// ---------------------------------------------------------------- months
+
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const i = y * 12 + (m - 1) + n;
+  return `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
+}
+
+/** The `count` months before `month`, oldest first. */
+export function monthsBefore(month: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => addMonths(month, i - count));
+}
+
+/** The last day of a month, AAAA-MM-JJ. */
+export function lastDay(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const d = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return `${month}-${String(d).padStart(2, '0')}`;
+}

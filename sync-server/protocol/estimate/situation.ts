@@ -1,0 +1,256 @@
+// The household situation an estimate starts from, dated: the month estimated and, month by month, the
+// incomes and benefits the law looks at — the RSA and the prime d'activité the three months before, the
+// AAH the quarter before (earnings) or the year N-2, the CSS the twelve months before. Shared by the server
+// (npm run simulate, the kiosk socket) and the kiosk. Pure zod; every message is plain French, shown to
+// the person, and bad input gives no estimate.
+import { z } from 'zod';
+import { addMonths, FIRST_ESTIMATE_MONTH } from './rules.ts';
+
+/** The last month the rules of assets/aids/rules know (checked against the files by a test). */
+export const LAST_ESTIMATE_MONTH = '2025-12';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const YEAR = /^\d{4}$/;
+
+/** Type error message, unless the field is simply missing. */
+const typeError = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'champ obligatoire manquant.' : message);
+
+const euros = (what: string) =>
+  z
+    .number({ error: typeError(`${what} : un montant en euros est attendu (un nombre).`) })
+    .finite()
+    .nonnegative(`${what} : le montant ne peut pas être négatif.`)
+    .max(1_000_000, `${what} : le montant est trop grand.`);
+
+const monthKey = z.string().regex(MONTH, 'un mois s’écrit AAAA-MM, par exemple 2024-03.');
+const yearKey = z.string().regex(YEAR, 'une année s’écrit AAAA, par exemple 2022.');
+
+/** What one adult received in one month, net. */
+const MonthIncome = z.strictObject({
+  /** Salaires nets, revenus d'indépendant, rémunération d'apprenti. */
+  earnings: euros('Salaires et revenus d’activité').default(0),
+  /** Allocations chômage (France Travail). */
+  unemploymentBenefits: euros('Allocations chômage').default(0),
+  /** Retraites, pensions d'invalidité, pensions alimentaires reçues. */
+  pensions: euros('Pensions et retraites').default(0),
+  /** Toute autre ressource (revenus de placements, autres allocations…). */
+  other: euros('Autres ressources').default(0),
+});
+export type MonthIncome = z.infer<typeof MonthIncome>;
+
+/** What one adult declared for a civil year (the AAH's reference year N-2). */
+const YearIncome = z.strictObject({
+  earnings: euros('Salaires de l’année').default(0),
+  other: euros('Autres revenus de l’année').default(0),
+});
+
+const Adult = z.strictObject({
+  age: z
+    .number({ error: typeError("L'âge d'un adulte doit être un nombre.") })
+    .int("L'âge d'un adulte doit être un nombre entier d'années.")
+    .min(16, 'Un adulte du foyer doit avoir au moins 16 ans.')
+    .max(120, "L'âge d'un adulte ne peut pas dépasser 120 ans."),
+  /** Taux d'incapacité reconnu par la MDPH, en %; absent si aucun taux n'est reconnu. */
+  disabilityRate: z
+    .number({ error: typeError("Le taux d'incapacité doit être un nombre (en %).") })
+    .min(0, "Le taux d'incapacité est entre 0 et 100 %.")
+    .max(100, "Le taux d'incapacité est entre 0 et 100 %.")
+    .optional(),
+  /** Restriction substantielle et durable d'accès à l'emploi reconnue par la CDAPH (taux de 50 à 79 %); absent : on ne sait pas. */
+  employmentRestrictionRecognised: z.boolean({ error: typeError('Restriction d’accès à l’emploi : oui ou non (true ou false).') }).optional(),
+  pregnant: z.boolean({ error: typeError('Grossesse : oui ou non (true ou false).') }).optional(),
+  /** Moins de 25 ans : a travaillé au moins 2 ans sur les 3 dernières années (RSA jeune actif); absent : on ne sait pas. */
+  youngWorkerConditionMet: z.boolean({ error: typeError('RSA jeune actif : oui ou non (true ou false).') }).optional(),
+  /** Chaque mois : il faut les 12 mois avant le mois estimé. */
+  income: z.record(monthKey, MonthIncome, { error: typeError('Les revenus doivent être donnés mois par mois : { "AAAA-MM": { … } }.') }),
+  /** Chaque année civile (l'AAH regarde l'année N-2). */
+  incomeByYear: z.record(yearKey, YearIncome).optional(),
+});
+
+const Child = z.strictObject({
+  age: z
+    .number({ error: typeError("L'âge d'un enfant doit être un nombre.") })
+    .int("L'âge d'un enfant doit être un nombre entier d'années.")
+    .min(0, "L'âge d'un enfant ne peut pas être négatif.")
+    .max(24, 'Un enfant à charge a moins de 25 ans.'),
+  /** Ce que l'enfant gagne lui-même, par mois (un enfant qui gagne plus que ce qu'il apporte au RSA n'est pas compté). */
+  income: z.record(monthKey, euros('Revenus de l’enfant')).optional(),
+});
+
+/** What the household received in one month. */
+const MonthBenefits = z.strictObject({
+  /** Aide au logement (APL, ALF, ALS). */
+  housingBenefit: euros('Aide au logement').default(0),
+  /** Allocations familiales, complément familial et autres prestations familiales (sans l'ASF). */
+  familyBenefits: euros('Prestations familiales').default(0),
+  /** Allocation de soutien familial (ASF). */
+  familySupport: euros('Allocation de soutien familial').default(0),
+});
+
+const Housing = z.discriminatedUnion(
+  'status',
+  [
+    z.strictObject({
+      status: z.literal('tenant'),
+      /** Loyer mensuel, charges comprises. */
+      rent: euros('Loyer'),
+    }),
+    z.strictObject({
+      status: z.literal('owner'),
+      repayingLoan: z.boolean({ error: typeError('Propriétaire : indiquez si vous remboursez un prêt (true ou false).') }),
+    }),
+    z.strictObject({
+      status: z.literal('hosted-free'),
+      /** Hébergé, mais participe aux frais du logement : pas de forfait logement. */
+      contributesToCosts: z.boolean().default(false),
+    }),
+    /** Sans logement fixe. */
+    z.strictObject({ status: z.literal('homeless') }),
+  ],
+  {
+    error: typeError(
+      'Logement : le statut doit être « tenant » (locataire), « owner » (propriétaire), « hosted-free » (hébergé gratuitement) ou « homeless » (sans logement fixe).',
+    ),
+  },
+);
+
+const NAMES = ['demandeur', 'conjoint'] as const;
+
+export const SituationSchema = z
+  .strictObject({
+    /** Le mois estimé, AAAA-MM. */
+    month: z
+      .string({ error: typeError('Le mois estimé doit s’écrire AAAA-MM.') })
+      .regex(MONTH, 'Le mois estimé doit s’écrire AAAA-MM, par exemple 2024-03.')
+      .refine((m) => m >= FIRST_ESTIMATE_MONTH, `Les estimations commencent en janvier 2018 (${FIRST_ESTIMATE_MONTH}).`)
+      .refine((m) => m <= LAST_ESTIMATE_MONTH, `Les barèmes connus s’arrêtent en ${LAST_ESTIMATE_MONTH} : choisissez un mois jusqu’à ${LAST_ESTIMATE_MONTH}.`),
+    residesInFrance: z.boolean({ error: typeError('Indiquez si vous vivez en France (true ou false).') }),
+    couple: z.boolean({ error: typeError('Indiquez si vous vivez en couple (true ou false).') }),
+    /** Le demandeur d'abord, puis son conjoint s'il y en a un. */
+    adults: z
+      .array(Adult, { error: typeError('La liste des adultes est obligatoire.') })
+      .min(1, 'Il faut au moins un adulte (le demandeur).')
+      .max(2, 'Deux adultes au plus : le demandeur et son conjoint.'),
+    children: z.array(Child, { error: typeError('La liste des enfants doit être une liste (vide si aucun enfant).') }).max(15, 'Trop d’enfants déclarés (15 au plus).').default([]),
+    housing: Housing,
+    /** Par mois : il faut le mois estimé et les 12 mois avant. */
+    benefits: z.record(monthKey, MonthBenefits, { error: typeError('Les aides reçues doivent être données mois par mois : { "AAAA-MM": { … } }.') }),
+    /** Le mois où vous avez commencé à élever seul vos enfants (RSA et prime majorés). */
+    parentAloneSince: monthKey.optional(),
+    /** Vous touchez déjà le RSA (la CSS est alors gratuite); absent : l'estimation du RSA décide. */
+    receivesRsa: z.boolean().optional(),
+    /** Le foyer relève du régime local d'Alsace-Moselle (participation à la CSS plus basse). */
+    alsaceMoselle: z.boolean().optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.couple !== (s.adults.length === 2)) ctx.addIssue({ code: 'custom', message: 'En couple il faut 2 adultes, et seul il faut 1 adulte.', path: ['adults'] });
+    if (!MONTH.test(s.month)) return;
+    const year = Number(s.month.slice(0, 4));
+    const before = (n: number) => Array.from({ length: n }, (_, i) => addMonths(s.month, i - n));
+    s.adults.forEach((a, i) => {
+      const missing = before(12).filter((m) => !(m in a.income));
+      if (missing.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['adults', i, 'income'], message: `il manque ${missing.length === 1 ? 'le mois' : 'les mois'} ${missing.join(', ')} (il faut les 12 mois avant le mois estimé).` });
+      }
+    });
+    s.children.forEach((c, i) => {
+      if (!c.income) return;
+      const missing = before(3).filter((m) => !(m in c.income!));
+      if (missing.length > 0) ctx.addIssue({ code: 'custom', path: ['children', i, 'income'], message: `il manque ${missing.join(', ')} (il faut les 3 mois avant le mois estimé).` });
+    });
+    const missingBenefits = [...before(12), s.month].filter((m) => !(m in s.benefits));
+    if (missingBenefits.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['benefits'], message: `il manque ${missingBenefits.length === 1 ? 'le mois' : 'les mois'} ${missingBenefits.join(', ')} (il faut le mois estimé et les 12 mois avant, 0 si rien).` });
+    }
+    // the AAH looks at the year N-2 of everyone in the household when someone may have it
+    if (s.adults.some((a) => (a.disabilityRate ?? 0) >= 50)) {
+      const n2 = String(year - 2);
+      s.adults.forEach((a, i) => {
+        if (!a.incomeByYear || !(n2 in a.incomeByYear)) {
+          ctx.addIssue({ code: 'custom', path: ['adults', i, 'incomeByYear'], message: `il manque les revenus de l’année ${n2} (l’AAH regarde les revenus d’il y a 2 ans ; 0 si aucun).` });
+        }
+      });
+    }
+    if (s.parentAloneSince !== undefined && s.parentAloneSince > s.month) {
+      ctx.addIssue({ code: 'custom', path: ['parentAloneSince'], message: 'ce mois est après le mois estimé.' });
+    }
+  });
+
+export type Situation = z.infer<typeof SituationSchema>;
+export type SituationInput = z.input<typeof SituationSchema>;
+
+const FIELD_NAMES: Record<string, string> = {
+  month: 'mois estimé',
+  residesInFrance: 'résidence en France',
+  couple: 'couple',
+  adults: 'adultes',
+  children: 'enfants',
+  housing: 'logement',
+  benefits: 'aides reçues',
+  age: 'âge',
+  disabilityRate: "taux d'incapacité",
+  employmentRestrictionRecognised: 'restriction d’accès à l’emploi',
+  pregnant: 'grossesse',
+  youngWorkerConditionMet: 'RSA jeune actif',
+  resources: 'ressources',
+  income: 'revenus',
+  incomeByYear: 'revenus par année',
+  salaries: 'salaires',
+  earnings: 'salaires et revenus d’activité',
+  unemploymentBenefits: 'allocations chômage',
+  pensions: 'pensions',
+  other: 'autres ressources',
+  status: 'statut',
+  rent: 'loyer',
+  housingBenefit: 'aide au logement',
+  familyBenefits: 'prestations familiales',
+  familySupport: 'allocation de soutien familial',
+  repayingLoan: 'prêt',
+  parentAloneSince: 'seul avec les enfants depuis',
+  alsaceMoselle: 'régime d’Alsace-Moselle',
+  receivesRsa: 'RSA déjà reçu',
+};
+
+function where(path: readonly PropertyKey[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    const next = path[i + 1];
+    if (key === 'adults' && typeof next === 'number') {
+      parts.push(NAMES[next] ?? `adulte n° ${next + 1}`);
+      i++;
+    } else if (key === 'children' && typeof next === 'number') {
+      parts.push(`enfant n° ${next + 1}`);
+      i++;
+    } else {
+      parts.push(FIELD_NAMES[String(key)] ?? String(key));
+    }
+  }
+  return parts.join(' › ');
+}
+
+/** One plain-French line per problem, naming where it is. */
+export function frenchIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const at = issue.path.length > 0 ? `${where(issue.path)} : ` : '';
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => `« ${k} »`).join(', ');
+      return `${at}champ inconnu ${keys}. Vérifiez l'orthographe.`;
+    }
+    return `${at}${issue.message}`;
+  });
+}
+
+export type ParseResult = { ok: true; situation: Situation } | { ok: false; errors: string[] };
+
+/** Missing fields get their own message (zod reports them as a wrong type). */
+export function parseSituation(input: unknown): ParseResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: ['Le fichier doit contenir un objet JSON { … } qui décrit le foyer.'] };
+  }
+  const result = SituationSchema.safeParse(input, {
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'champ obligatoire manquant.' : undefined),
+  });
+  if (result.success) return { ok: true, situation: result.data };
+  return { ok: false, errors: frenchIssues(result.error) };
+}

@@ -1,0 +1,86 @@
+/**
+ * The worked-case suite: the estimate engine (sync-server/protocol/estimate) run on every reference case of
+ * this folder for the aids it covers — RSA, prime d'activité, AAH, CSS — and compared with the amount the
+ * source test expects, within the case's own tolerance. The cases are never edited to pass; a case the
+ * engine cannot express is skipped with its reason (to-situation.ts), counted and printed.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { estimate, type Estimate } from '../../../sync-server/protocol/estimate/engine.ts';
+import { parseSituation } from '../../../sync-server/protocol/estimate/situation.ts';
+import { loadRules } from '../../../sync-server/src/features/aids/index.ts';
+import { CaseFile, type Case } from './schema.ts';
+import { toSituation } from './to-situation.ts';
+
+const AIDS = ['rsa', 'prime-activite', 'aah', 'css'] as const;
+const rules = loadRules();
+const tally: Record<string, { pass: number; fail: string[]; skip: string[] }> = Object.fromEntries(AIDS.map((a) => [a, { pass: 0, fail: [], skip: [] }]));
+
+function tolerance(c: Case, expected: number): number {
+  const e = c.expected;
+  if (e.absoluteErrorMargin !== undefined) return e.absoluteErrorMargin;
+  if (e.relativeErrorMargin !== undefined) return e.relativeErrorMargin * Math.abs(expected);
+  return 0.005;
+}
+
+/** What the engine says for the measure the case asserts: one number per person id, or one for the household. */
+function measured(c: Case, est: Estimate): { got: Record<string, number | boolean | null>; want: Record<string, number | boolean> } {
+  const e = c.expected;
+  const results = est.results;
+  const one = (aid: string) => results.find((r) => r.aid === aid)!;
+  if (c.aid === 'css') {
+    const css = one('css');
+    if (e.measure === 'eligibility') return { got: { foyer: css.cssLevel === 'gratuite' }, want: { foyer: e.eligible! } };
+    return { got: { foyer: css.cssParticipation ?? (css.eligible === false ? 0 : null) }, want: { foyer: e.amount! } };
+  }
+  if (c.aid === 'aah') {
+    const byRole = (role: 'demandeur' | 'conjoint') => results.find((r) => r.aid === 'aah' && r.person === role)?.monthlyAmount ?? 0;
+    const roleOf = (id: string) => c.household.persons.find((p) => p.id === id)?.role;
+    if (e.perPerson) {
+      const got: Record<string, number> = {};
+      for (const id of Object.keys(e.perPerson)) {
+        const role = roleOf(id);
+        got[id] = role === 'demandeur' || role === 'conjoint' ? byRole(role) : 0;
+      }
+      return { got, want: e.perPerson };
+    }
+    return { got: { foyer: byRole('demandeur') + byRole('conjoint') }, want: { foyer: e.amount! } };
+  }
+  return { got: { foyer: one(c.aid).monthlyAmount }, want: { foyer: e.amount! } };
+}
+
+for (const aid of AIDS) {
+  const file = CaseFile.parse(JSON.parse(readFileSync(new URL(`./cases/${aid}.json`, import.meta.url), 'utf8')));
+  describe(`reference cases: ${aid}`, () => {
+    for (const c of file.cases) {
+      const converted = toSituation(c);
+      if (converted.skip !== undefined) {
+        tally[aid]!.skip.push(`${c.id}: ${converted.skip}`);
+        it.skip(`${c.id} — ${converted.skip}`, () => {});
+        continue;
+      }
+      it(c.id, () => {
+        const parsed = parseSituation(converted.situation);
+        if (!parsed.ok) throw new Error(`situation refused: ${parsed.errors.join(' | ')}`);
+        const est = estimate(parsed.situation, rules);
+        const { got, want } = measured(c, est);
+        const wrong = Object.entries(want).filter(([k, w]) => {
+          const g = got[k];
+          if (typeof w === 'boolean') return g !== w;
+          return typeof g !== 'number' || Math.abs(g - w) > tolerance(c, w) + 1e-9;
+        });
+        if (wrong.length > 0) {
+          tally[aid]!.fail.push(`${c.id}: ${wrong.map(([k, w]) => `${k} attendu ${String(w)}, obtenu ${String(got[k])}`).join('; ')}`);
+        } else tally[aid]!.pass++;
+        expect(wrong.map(([k]) => ({ k, got: got[k], want: want[k] }))).toEqual([]);
+      });
+    }
+  });
+}
+
+afterAll(() => {
+  const lines = AIDS.map((a) => `${a}: ${tally[a]!.pass} passent, ${tally[a]!.fail.length} échouent, ${tally[a]!.skip.length} écartés`);
+  for (const a of AIDS) for (const s of tally[a]!.skip) lines.push(`  écarté  ${s}`);
+  for (const a of AIDS) for (const f of tally[a]!.fail) lines.push(`  échec   ${f}`);
+  console.log(`cas de référence :\n${lines.join('\n')}`);
+});

@@ -1,0 +1,179 @@
+/**
+ * Turns a reference case (neutral facts, schema.ts) into the engine's dated situation
+ * (sync-server/protocol/estimate/situation.ts). This lives with the tests on purpose: the engine never sees
+ * the reference format, and nothing here computes an aid. Where a case cannot be said in the engine's terms,
+ * `skip` says why; the suite counts and reports those.
+ *
+ * Conversions, each the reading of OpenFisca's own defaults:
+ *  - an amount for a civil year is spread evenly over its months (and kept whole as that year's income);
+ *  - a month the case does not give is 0 (OpenFisca's default for an unset input);
+ *  - a housing status the case does not give is a tenant paying no rent (no forfait logement unless a housing
+ *    benefit is received), as OpenFisca's "non renseigné";
+ *  - the RSA-jeune work condition the case does not set is not met (OpenFisca's default);
+ *  - AAH eligibility set directly (no rate, no age) is a rate of 80 % at 40 years old;
+ *  - a CSS resource base set directly (cmu_base_ressources) is the demandeur's other income, a twelfth each month.
+ */
+import type { SituationInput } from '../../../sync-server/protocol/estimate/situation.ts';
+import { addMonths } from '../../../sync-server/protocol/estimate/rules.ts';
+import type { Case, Person } from './schema.ts';
+
+type Income = { earnings: number; unemploymentBenefits: number; pensions: number; other: number };
+type Field = keyof Income;
+
+const FIELD: Partial<Record<string, Field>> = {
+  netSalary: 'earnings',
+  taxableSalary: 'earnings',
+  salaryLikeIncome: 'earnings',
+  apprenticePay: 'earnings',
+  farmProfit: 'earnings',
+  otherSelfEmployedIncome: 'earnings',
+  netUnemploymentBenefit: 'unemploymentBenefits',
+  taxableUnemploymentBenefit: 'unemploymentBenefits',
+  netPension: 'pensions',
+  taxablePension: 'pensions',
+  disabilityPension: 'pensions',
+  taxableSavingsIncome: 'other',
+  capitalIncome: 'other',
+  capitalGains: 'other',
+  annuityForConsideration: 'other',
+};
+
+/** The months of a period as the case writes it, with the share of the amount each gets. */
+function monthsOf(period: string): string[] {
+  if (/^\d{4}$/.test(period)) return Array.from({ length: 12 }, (_, i) => `${period}-${String(i + 1).padStart(2, '0')}`);
+  const range = /^(\d{4}-\d{2})\.\.(\d{4}-\d{2})$/.exec(period);
+  if (range) {
+    const out: string[] = [];
+    for (let m = range[1]!; m <= range[2]!; m = addMonths(m, 1)) out.push(m);
+    return out;
+  }
+  return [period];
+}
+
+export function ageAt(birthDate: string, month: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  let age = y - by;
+  if (m < bm || (m === bm && bd > 1)) age--;
+  return age;
+}
+
+export type Converted = { situation: SituationInput; skip?: undefined } | { skip: string; situation?: undefined };
+
+export function toSituation(c: Case): Converted {
+  const h = c.household;
+  const M = c.month;
+  if (c.flags?.includes('doubtful-period')) return { skip: `période douteuse dans la source : ${c.notes ?? ''}`.trim() };
+  const local = h.persons.map((p) => p.alsaceMoselleScheme === true);
+  if (local.includes(true) && local.includes(false)) return { skip: 'régime d’Alsace-Moselle pour une partie du foyer seulement : le moteur le prend pour tout le foyer' };
+  if (h.otherInputs?.some((o) => o.variable === 'departement_experimentation_rsa' && o.value === true)) {
+    return { skip: 'département de l’expérimentation du RSA : trimestre de référence décalé (M-4..M-2), règle non modélisée' };
+  }
+  if (h.persons.some((p) => p.role === 'autre')) return { skip: 'un autre membre du logement : le foyer du moteur ne le connaît pas' };
+
+  const window = Array.from({ length: 13 }, (_, i) => addMonths(M, i - 12)); // M-12 .. M
+  const adults = [...h.persons.filter((p) => p.role === 'demandeur'), ...h.persons.filter((p) => p.role === 'conjoint')];
+  const children = h.persons.filter((p) => p.role === 'enfant');
+
+  const emptyMonths = (): Record<string, Income> => Object.fromEntries(window.slice(0, 12).map((m) => [m, { earnings: 0, unemploymentBenefits: 0, pensions: 0, other: 0 }]));
+  const add = (months: Record<string, Income>, years: Record<string, { earnings: number; other: number }>, field: Field, period: string, amount: number) => {
+    const ms = monthsOf(period);
+    for (const m of ms) {
+      months[m] ??= { earnings: 0, unemploymentBenefits: 0, pensions: 0, other: 0 };
+      months[m][field] += amount / ms.length;
+      const y = m.slice(0, 4);
+      years[y] ??= { earnings: 0, other: 0 };
+      if (field === 'earnings') years[y].earnings += amount / ms.length;
+      else years[y].other += amount / ms.length;
+    }
+  };
+
+  let unknownKind: string | null = null;
+  const adultOf = (p: Person, i: number) => {
+    const months = emptyMonths();
+    const years: Record<string, { earnings: number; other: number }> = {};
+    for (const r of p.resources ?? []) {
+      const field = FIELD[r.kind];
+      if (!field) unknownKind = r.kind;
+      else for (const [period, amount] of Object.entries(r.amounts)) add(months, years, field, period, amount);
+    }
+    if (i === 0) {
+      for (const r of h.taxHousehold?.declared ?? []) {
+        const field = FIELD[r.kind];
+        if (!field) unknownKind = r.kind;
+        else for (const [period, amount] of Object.entries(r.amounts)) add(months, years, field, period, amount);
+      }
+      const base = h.otherInputs?.find((o) => o.variable === 'cmu_base_ressources');
+      if (base && typeof base.value === 'number') for (const m of window.slice(0, 12)) months[m]!.other += base.value / 12;
+    }
+    const n2 = String(Number(M.slice(0, 4)) - 2);
+    years[n2] ??= { earnings: 0, other: 0 };
+    const recognised = p.aahEligibilityRecognised === true;
+    const age = p.age ?? (p.birthDate ? ageAt(p.birthDate, M) : 40);
+    return {
+      age,
+      ...(p.disabilityRate !== undefined ? { disabilityRate: Math.round(p.disabilityRate * 100) } : recognised ? { disabilityRate: 80 } : {}),
+      ...(p.employmentRestrictionRecognised !== undefined ? { employmentRestrictionRecognised: p.employmentRestrictionRecognised } : {}),
+      ...(p.pregnant !== undefined ? { pregnant: p.pregnant } : {}),
+      youngWorkerConditionMet: p.youngWorkerHoursMet === true,
+      income: months,
+      incomeByYear: years,
+    };
+  };
+  const convertedAdults = adults.map(adultOf);
+  const convertedChildren = children.map((p) => {
+    const age = p.age ?? (p.birthDate ? ageAt(p.birthDate, M) : 0);
+    const income: Record<string, number> = {};
+    for (const r of p.resources ?? []) {
+      if (!FIELD[r.kind]) unknownKind = r.kind;
+      for (const [period, amount] of Object.entries(r.amounts)) for (const m of monthsOf(period)) income[m] = (income[m] ?? 0) + amount / monthsOf(period).length;
+    }
+    if (Object.keys(income).length === 0) return { age };
+    for (const m of window.slice(9, 12)) income[m] ??= 0;
+    return { age, income };
+  });
+  if (unknownKind) return { skip: `ressource « ${unknownKind} » que le moteur ne sait pas compter` };
+
+  const benefits: Record<string, { housingBenefit: number; familyBenefits: number; familySupport: number }> = Object.fromEntries(
+    window.map((m) => [m, { housingBenefit: 0, familyBenefits: 0, familySupport: 0 }]),
+  );
+  let receivesRsa: boolean | undefined;
+  for (const b of h.benefitsReceived ?? []) {
+    for (const [period, amount] of Object.entries(b.amounts)) {
+      const ms = monthsOf(period);
+      for (const m of ms) {
+        benefits[m] ??= { housingBenefit: 0, familyBenefits: 0, familySupport: 0 };
+        const share = amount / ms.length;
+        if (b.kind === 'aide-logement') benefits[m].housingBenefit += share;
+        else if (b.kind === 'asf') benefits[m].familySupport += share;
+        else if (b.kind === 'rsa') receivesRsa = (receivesRsa ?? false) || share > 0;
+        else benefits[m].familyBenefits += share;
+      }
+    }
+  }
+
+  const status = h.housing?.status;
+  const housing: SituationInput['housing'] =
+    status === 'owner'
+      ? { status: 'owner', repayingLoan: false }
+      : status === 'first-time-buyer'
+        ? { status: 'owner', repayingLoan: true }
+        : status === 'housed-free'
+          ? { status: 'hosted-free', contributesToCosts: h.housing?.contributesToCosts === true }
+          : { status: 'tenant', rent: (h.housing?.rent ?? 0) + (h.housing?.charges ?? 0) };
+
+  return {
+    situation: {
+      month: M,
+      residesInFrance: true,
+      couple: convertedAdults.length === 2,
+      adults: convertedAdults,
+      children: convertedChildren,
+      housing,
+      benefits,
+      ...(h.situation?.recentlyIsolated ? { parentAloneSince: M } : {}),
+      ...(receivesRsa !== undefined ? { receivesRsa } : {}),
+      ...(local.every(Boolean) ? { alsaceMoselle: true } : {}),
+    },
+  };
+}

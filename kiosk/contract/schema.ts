@@ -384,6 +384,14 @@ export const methods = {
   'institutions.list': { params: z.object({}), result: z.object({ institutions: z.array(InstitutionItem) }) },
   'aids.catalogue': { params: z.object({}), result: CatalogueAck.options[0].omit({ ok: true }).extend({ aids: z.array(AidItem) }) },
   'aids.simulate': { params: z.object({ situation: SimulationSituation }), result: SimulationOutcome },
+  /**
+   * The net pay read on the person's payslips for these months (« AAAA-MM »), to offer in an estimate's
+   * questions — the person checks them; none without a connection
+   */
+  'aids.payslips': {
+    params: z.object({ months: z.array(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'mois attendu : AAAA-MM')).min(1).max(3) }),
+    result: z.object({ payslips: z.array(z.object({ month: z.string(), amount: z.number().nonnegative(), title: z.string() })) }),
+  },
   /** the person's requests, and the status changes they have not seen yet */
   'applications.list': { params: z.object({}), result: z.object({ dossiers: z.array(DossierSummary), notices: z.array(AidNotice) }) },
   /** one aid, or the aids filed together (a bundle); a linked aid brings the one it waits for */

@@ -39,6 +39,8 @@ export const KioskConfigSchema = z.object({
   FAC_HOST_ADDRESS: z.enum(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'),
   FAC_OCR_WORKERS: z.coerce.number().int().min(1).max(4).default(1),
   FAC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** the aid estimate's rules (dated, sourced scales), installed with the appliance: estimates run offline */
+  FAC_AID_RULES_DIR: z.string().min(1).default(resolve(repoRoot, 'assets/aids/rules')),
 });
 
 export interface KioskConfig {
@@ -58,6 +60,7 @@ export interface KioskConfig {
   hostAddress: string;
   ocrWorkers: number;
   logLevel: z.infer<typeof KioskConfigSchema>['FAC_LOG_LEVEL'];
+  aidRulesDir: string;
 }
 
 export class ConfigError extends Error {
@@ -93,5 +96,6 @@ export function loadKioskConfig(env: Record<string, string | undefined> = proces
     hostAddress: c.FAC_HOST_ADDRESS,
     ocrWorkers: c.FAC_OCR_WORKERS,
     logLevel: c.FAC_LOG_LEVEL,
+    aidRulesDir: resolve(c.FAC_AID_RULES_DIR),
   };
 }

@@ -35,6 +35,7 @@ import { SessionDocuments } from './vault/session-documents.ts';
 import { printPdf } from './vault/print.ts';
 import { AidsService } from './aids/aids.ts';
 import { ProcurationService } from './procurations/procurations.ts';
+import { LocalEstimates } from './aids/local-estimate.ts';
 import { letterPdf } from './aids/letter.ts';
 import { PersonSessions } from './sync/person-session.ts';
 import { PDFDocument } from 'pdf-lib';
@@ -201,7 +202,12 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   people = new PersonSessions({ sync, session, logger: logger.child({ part: 'person-session' }) });
   const thePeople = people;
   const theVault = new VaultService({ sync, session, people, outbox, documents, logger: logger.child({ part: 'vault' }) });
-  const aids = new AidsService({ people, session, logger: logger.child({ part: 'aids' }) });
+  const aids = new AidsService({
+    people,
+    session,
+    logger: logger.child({ part: 'aids' }),
+    local: new LocalEstimates({ rulesDir: config.aidRulesDir, dataDir: config.dataDir, logger: logger.child({ part: 'estimates' }) }),
+  });
   const procurations = new ProcurationService({
     people,
     session,
@@ -315,6 +321,15 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     'institutions.list': async () => ({ institutions: await theVault.institutions() }),
     'aids.catalogue': async () => aids.catalogue(),
     'aids.simulate': async ({ situation }) => aids.simulate(situation),
+    'aids.payslips': async ({ months }) => {
+      try {
+        return { payslips: await theVault.payslipPay(months) };
+      } catch (err) {
+        // without the server the questions are simply not filled in: the person types the amounts
+        if (err instanceof KioskError && err.code === 'offline') return { payslips: [] };
+        throw err;
+      }
+    },
     'applications.list': async () => aids.list(),
     'applications.create': async ({ aidIds, situation }) => ({ dossierId: await aids.create(aidIds, situation) }),
     'applications.get': async ({ dossierId }) => aids.get(dossierId),

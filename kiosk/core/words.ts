@@ -119,6 +119,7 @@ export const AIDS_WORDS = {
   gone: 'Cette demande n’existe plus.',
   failed: 'Cette demande n’a pas pu être faite. Réessayez, ou demandez à un agent.',
   answerMissing: 'Une réponse manque.',
+  estimateUnavailable: 'L’estimation ne marche pas sur cette tablette pour le moment. Demandez de l’aide à l’accueil.',
   /** the estimate is for the last month the rules know, not this month: the person is told so */
   oldScales: (month: string) => `Les barèmes connus s’arrêtent en ${month} : l’estimation est faite pour ce mois-là, avec vos réponses. Les montants d’aujourd’hui peuvent être un peu différents.`,
   agentOnly: 'Seul un agent peut envoyer une demande au titre d’une procuration.',

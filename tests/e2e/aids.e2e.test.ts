@@ -105,8 +105,13 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: 'Je suis locataire' }).click();
     await ui.typeNumber(/Votre loyer par mois/, '550');
     await ui.next();
-    await page.getByRole('heading', { name: 'Vos ressources de ce mois' }).waitFor();
+    await page.getByRole('heading', { name: 'Vos ressources par mois' }).waitFor();
     await ui.typeNumber('Salaires (net)', '1200');
+    await ui.next();
+    // the 3 months the aids look at, each at the usual salary until the person says otherwise
+    await page.getByRole('heading', { name: 'Vos salaires des 3 derniers mois' }).waitFor();
+    expect(await page.getByLabel(/^Salaire de .* \(net\)$/).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['1200', '1200', '1200']);
+    await ui.expectAccessible('simulation: the salaries of the 3 months');
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
     await page.getByRole('note').getByText(/estimation/i).first().waitFor();
@@ -256,6 +261,40 @@ describe('the aid space on the kiosk', () => {
     await join.getByRole('button', { name: 'Valider' }).click();
     await page.getByText('Vous accompagnez Camille.').waitFor();
 
+    // an estimate offers the pay read on her payslip of last month (scanned earlier), for her to check
+    await page.getByRole('button', { name: /^Mes aides/ }).click();
+    await page.getByRole('button', { name: 'Demander une aide' }).click();
+    await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Estimer mon droit/ }).click();
+    await page.getByRole('button', { name: 'Oui', exact: true }).click();
+    await ui.next();
+    await page.getByRole('button', { name: 'Seul(e)' }).click();
+    await ui.next();
+    await ui.typeNumber('Votre âge (en années)', '30');
+    await ui.next();
+    await page.getByRole('button', { name: 'Non', exact: true }).click();
+    await ui.next();
+    await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
+    await ui.next();
+    await ui.typeNumber('Salaires (net)', '1000');
+    await ui.next();
+    await page.getByText(/^Nous avons mis le montant de vos bulletins de salaire de .+\. Vérifiez-les\.$/).waitFor();
+    const payslip = await stack.server.db
+      .selectFrom('document_versions')
+      .innerJoin('documents', 'documents.id', 'document_versions.document_id')
+      .select('document_versions.fields')
+      .where('documents.doc_type', '=', 'payslip')
+      .executeTakeFirstOrThrow();
+    const netPay = (JSON.parse(payslip.fields) as Record<string, { value: string }>).netPay?.value;
+    expect(await page.getByLabel(/^Salaire de .* \(net\)$/).first().inputValue()).toBe(String(Number(netPay)));
+    await ui.expectAccessible('simulation: salaries filled from her payslip');
+    await page.getByRole('button', { name: 'Voir le résultat' }).click();
+    await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Retour' }).last().click();
+    await page.getByRole('heading', { name: 'Demander une aide', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Retour' }).last().click();
+    await page.getByRole('heading', { name: 'Mes aides', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Retour', exact: true }).click();
+
     await page.getByRole('button', { name: /^Mes aides/ }).click();
     await page.getByRole('button', { name: /Prime d’activité/ }).getByText('Acceptée').waitFor();
     await ui.expectAccessible('my aids, with a request');
@@ -341,6 +380,24 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('alert').getByText(/L’espace des aides a besoin d’une connexion/).waitFor();
     await page.getByRole('button', { name: 'Réessayer' }).waitFor();
     await ui.expectAccessible('aid space offline');
+    // an estimate still works: made on the tablet, with the catalogue it kept
+    await page.getByRole('button', { name: 'Estimer mes droits' }).click();
+    await page.getByRole('heading', { name: 'Demander une aide', level: 1 }).waitFor();
+    await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByRole('button', { name: /Estimer mon droit/ }).click();
+    await page.getByRole('button', { name: 'Oui', exact: true }).click();
+    await ui.next();
+    await page.getByRole('button', { name: 'Seul(e)' }).click();
+    await ui.next();
+    await ui.typeNumber('Votre âge (en années)', '40');
+    await ui.next();
+    await page.getByRole('button', { name: 'Non', exact: true }).click();
+    await ui.next();
+    await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
+    await ui.next();
+    await page.getByRole('button', { name: 'Voir le résultat' }).click();
+    await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
+    await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByText(/Environ .+ € par mois/).waitFor();
+    await ui.expectAccessible('an estimate without a connection');
     await stack.remove(1);
     await stack.remove(0, { force: true });
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();

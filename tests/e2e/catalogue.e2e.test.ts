@@ -169,7 +169,7 @@ describe('the aid catalogue', () => {
     expect(await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).getAttribute('aria-pressed')).toBe('true');
     await ui.expectAccessible('estimate: without a fixed home');
     await ui.next();
-    await page.getByRole('heading', { name: 'Vos ressources de ce mois' }).waitFor();
+    await page.getByRole('heading', { name: 'Vos ressources par mois' }).waitFor();
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
 

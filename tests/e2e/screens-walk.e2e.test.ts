@@ -194,7 +194,7 @@ describe('the screens at 1280×800', () => {
     await ui.next();
     await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
     await ui.next();
-    await page.getByRole('heading', { name: 'Vos ressources de ce mois' }).waitFor();
+    await page.getByRole('heading', { name: 'Vos ressources par mois' }).waitFor();
     await screen('estimate-resources');
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();

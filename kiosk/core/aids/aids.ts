@@ -11,6 +11,7 @@ import type { AidSummary, ChecklistChange, Dossier, Manifest, Notice } from '../
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
 import { AnswersSchema, situationFromAnswers } from '../../../sync-server/protocol/estimate/answers.ts';
 import { LAST_ESTIMATE_MONTH, SituationSchema, frenchIssues } from '../../../sync-server/protocol/estimate/situation.ts';
+import { EstimateError } from '../../../sync-server/protocol/estimate/engine.ts';
 import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
 import { monthFr } from '../../../sync-server/protocol/format.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
@@ -29,6 +30,7 @@ import type {
   SubmissionReview,
 } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
+import type { LocalEstimates } from './local-estimate.ts';
 import type { SessionManager } from '../session/session.ts';
 import type { PersonSessions, SessionPayload } from '../sync/person-session.ts';
 import { AIDS_WORDS, SERVER_WORDS } from '../words.ts';
@@ -45,6 +47,8 @@ export interface AidsServiceOptions {
   people: PersonSessions;
   session: SessionManager;
   logger: Logger;
+  /** estimates made here, offline, and the catalogue kept for them */
+  local: LocalEstimates;
   now?: () => number;
 }
 
@@ -102,10 +106,19 @@ export class AidsService {
     }
   }
 
+  /** The server's catalogue; without a connection, the last one kept (the aids are no one's data). */
   private async catalogueRaw(): Promise<{ version: number; validFrom: string; aids: AidSummary[] }> {
     if (this.catalogueCache) return this.catalogueCache;
-    const ack = await this.ask(AID_EVENTS.catalogue, {});
+    let ack;
+    try {
+      ack = await this.ask(AID_EVENTS.catalogue, {});
+    } catch (err) {
+      const kept = err instanceof KioskError && err.code === 'offline' ? this.opts.local.keptCatalogue() : null;
+      if (!kept) throw err;
+      return kept;
+    }
     this.catalogueCache = { version: ack.version, validFrom: ack.validFrom, aids: ack.aids };
+    this.opts.local.keepCatalogue(this.catalogueCache);
     return this.catalogueCache;
   }
 
@@ -142,8 +155,18 @@ export class AidsService {
     const month = today < LAST_ESTIMATE_MONTH ? today : LAST_ESTIMATE_MONTH;
     const dated = SituationSchema.safeParse(situationFromAnswers(checked.data, month));
     if (!dated.success) throw new KioskError('invalid-request', frenchIssues(dated.error)[0] ?? AIDS_WORDS.answerMissing);
-    const ack = await this.ask(AID_EVENTS.simulate, { situation: dated.data });
-    const known = new Set((await this.catalogueRaw()).aids.map((a) => a.id));
+    // estimated here, with the rules installed on the tablet: no server, nothing about the person sent
+    const cat = await this.catalogueRaw();
+    const nameOf = (id: string) => cat.aids.find((a) => a.id === id)?.name ?? id;
+    let ack;
+    try {
+      ack = this.opts.local.estimate(dated.data, nameOf);
+    } catch (err) {
+      if (err instanceof EstimateError) throw new KioskError('invalid-request', err.message);
+      this.opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'estimate failed on the kiosk');
+      throw new KioskError('internal', AIDS_WORDS.estimateUnavailable);
+    }
+    const known = new Set(cat.aids.map((a) => a.id));
     return {
       rulesVersion: ack.rulesVersion,
       validFrom: ack.validFrom,

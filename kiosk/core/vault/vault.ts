@@ -75,6 +75,31 @@ export class VaultService {
     return { items: [...pending.filter((p) => !known.has(p.id)), ...server.map(toItem)].filter((d) => !deleting.has(d.id)), offline };
   }
 
+  /**
+   * The net pay of the payslips in the person's vault for these months (« AAAA-MM », by their pay period),
+   * the newest paper of each month, for an estimate's questions: offered to the person, who checks them.
+   * Read in their session, as any opening of their papers (and journaled by the server as such).
+   */
+  async payslipPay(months: readonly string[]): Promise<{ month: string; amount: number; title: string }[]> {
+    const ack = await this.ask(VAULT_EVENTS.list, {}, LIST_TIMEOUT_MS);
+    if (!ack.ok) return [];
+    const wanted = new Set(months);
+    const newest = new Map<string, DocumentSummary>();
+    for (const d of ack.documents) {
+      const month = d.docType === 'payslip' && d.issuedOn ? d.issuedOn.slice(0, 7) : null;
+      if (!month || !wanted.has(month)) continue;
+      const known = newest.get(month);
+      if (!known || known.capturedAt < d.capturedAt) newest.set(month, d);
+    }
+    const found: { month: string; amount: number; title: string }[] = [];
+    for (const [month, d] of newest) {
+      const doc = await this.ask(VAULT_EVENTS.get, { documentId: d.id });
+      const pay = doc.ok ? Number(doc.versions[0]?.fields.netPay?.value) : Number.NaN;
+      if (Number.isFinite(pay) && pay > 0) found.push({ month, amount: pay, title: d.title || DOC_TYPE_TITLE[d.docType] });
+    }
+    return found.sort((a, b) => (a.month < b.month ? 1 : -1));
+  }
+
   async search(query: string): Promise<VaultItem[]> {
     const ack = await this.ask(VAULT_EVENTS.search, { query });
     const deleting = this.pendingDeletes();

@@ -5,7 +5,7 @@
  */
 import { decisionTermsFr as termsFr } from '../../contract/format.ts';
 
-export { dateFr, dateTimeFr, euros, parisDay, TIME_ZONE } from '../../contract/format.ts';
+export { dateFr, dateTimeFr, euros, monthFr, parisDay, TIME_ZONE } from '../../contract/format.ts';
 
 /**
  * What an acceptance grants, in one line: « Montant : 607,75 € par mois, à partir du 1er mai 2026 »

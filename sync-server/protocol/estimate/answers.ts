@@ -40,6 +40,11 @@ const Adult = z.strictObject({
     .max(100, "Le taux d'incapacité est entre 0 et 100 %.")
     .optional(),
   resources: Resources,
+  /**
+   * Salaires nets des 3 derniers mois, le plus récent d'abord (ils changent souvent d'un mois à l'autre) ;
+   * absent : le montant de `resources.salaries` chaque mois.
+   */
+  salariesByMonth: z.array(euros('Salaire d’un mois')).length(3, 'Il faut les salaires des 3 derniers mois.').optional(),
 });
 
 const Child = z.strictObject({
@@ -130,10 +135,16 @@ export function situationFromAnswers(a: Answers, month: string): SituationInput 
     adults: a.adults.map((adult) => ({
       age: adult.age,
       ...(adult.disabilityRate === undefined ? {} : { disabilityRate: adult.disabilityRate }),
+      // the 3 months before, one by one when given (the most recent first); the rest of the year at the usual amount
       income: Object.fromEntries(
-        months.slice(0, 12).map((m) => [
+        months.slice(0, 12).map((m, i) => [
           m,
-          { earnings: adult.resources.salaries, unemploymentBenefits: adult.resources.unemploymentBenefits, pensions: adult.resources.pensions, other: adult.resources.other },
+          {
+            earnings: adult.salariesByMonth?.[11 - i] ?? adult.resources.salaries,
+            unemploymentBenefits: adult.resources.unemploymentBenefits,
+            pensions: adult.resources.pensions,
+            other: adult.resources.other,
+          },
         ]),
       ),
       incomeByYear: {

@@ -11,6 +11,7 @@ import { AID_EVENTS } from '../../../protocol/applications.ts';
 import type { AckReplyOf, ParsedRequestOf } from '../../../protocol/events.ts';
 import type { AdaptAck, AidSummary, ApplicationsListAck, CatalogueAck, DossierAck, PrepareAck, SimulateAck, SubmitAck } from '../../../protocol/applications.ts';
 import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
+import { simulateAnswer } from '../../../protocol/estimate/answer.ts';
 import type { AidCatalogue } from '../../features/aids/index.ts';
 import { estimate, EstimateError } from '../../features/aids/index.ts';
 import { loadRules } from '../../features/aids/index.ts';
@@ -136,21 +137,7 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
         if (e instanceof EstimateError) return { ok: false, error: { code: 'invalid', message: e.message } };
         throw e;
       }
-      return {
-        ok: true,
-        rulesVersion: `${sim.rulesCover.first}..${sim.rulesCover.last}`,
-        validFrom: `${sim.month}-01`,
-        warnings: sim.warnings,
-        results: sim.results.map((r) => ({
-          aid: r.aid,
-          aidName: r.person === 'conjoint' ? SOCKET_ANSWER.forPartner(aidName(cat, r.aid)) : aidName(cat, r.aid),
-          eligible: r.eligible,
-          monthlyAmount: r.monthlyAmount,
-          explanation: r.explanation,
-          ...(r.cssParticipation === undefined ? {} : { cssParticipation: r.cssParticipation }),
-          scales: r.scales,
-        })),
-      };
+      return simulateAnswer(sim, (id) => aidName(cat, id));
     });
 
     on(AID_EVENTS.list, async (_req, s, cat): Promise<ApplicationsListAck> => ({

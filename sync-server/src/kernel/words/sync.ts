@@ -83,5 +83,4 @@ export const SOCKET_ANSWER = {
   onlyBeneficiaryJoins: 'Seule une personne accompagnée peut rejoindre un agent.',
   institutionUnknown: 'Cet organisme n’est pas connu.',
   /** an aid the simulation estimates for the person's partner */
-  forPartner: (aid: string) => `${aid} (pour votre conjoint)`,
 } as const;

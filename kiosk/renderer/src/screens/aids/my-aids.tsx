@@ -1,6 +1,7 @@
 /** "Mes aides": what is new, the person's requests with their state in words, and "Demander une aide". */
 import { useEffect, useState } from 'preact/hooks';
 import type { AidNotice, DossierSummary } from '../../../../contract/schema.ts';
+import { KioskError } from '../../../../contract/schema.ts';
 import { dateFr } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
@@ -27,6 +28,7 @@ export function MyAids({
 }) {
   const [dossiers, setDossiers] = useState<DossierSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [offline, setOffline] = useState(false);
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
@@ -38,7 +40,11 @@ export function MyAids({
         setDossiers(r.dossiers);
         onLoaded(r.notices);
       },
-      (e: unknown) => !gone && setError(errorText(e)),
+      (e: unknown) => {
+        if (gone) return;
+        setError(errorText(e));
+        setOffline(e instanceof KioskError && e.code === 'offline');
+      },
     );
     return () => {
       gone = true;
@@ -50,6 +56,15 @@ export function MyAids({
       <Title>{t.aids.title}</Title>
       {/* a problem first: older news must not push it off the screen */}
       {error && !dossiers && <Problem message={error} onRetry={() => setAttempt((a) => a + 1)} onBack={onBack} />}
+      {error && !dossiers && offline && (
+        // an estimate needs neither the server nor anything about the person: it is made on the tablet
+        <div class="panel">
+          <p>{t.aids.estimateOffline}</p>
+          <button type="button" class="button primary" onClick={onAsk}>
+            {t.aids.estimateOfflineGo}
+          </button>
+        </div>
+      )}
       {error && dossiers && (
         <p class="message warning" role="alert">
           {error}

@@ -4,9 +4,10 @@
  * filing questionnaire also asks (housing, couple, children) are handed up to the session's screens, so
  * filing does not ask them again, and are gone with the card.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { SimulationOutcome, SimulationSituation } from '../../../../contract/schema.ts';
-import { dateFr, euros } from '../../format.ts';
+import { addMonths } from '../../../../contract/index.ts';
+import { dateFr, euros, monthFr, parisDay } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
 import { Choices, NumberField, QuestionStep, filingAnswersFrom } from './common.tsx';
@@ -27,9 +28,18 @@ interface Answers {
   housingBenefit: string;
   repayingLoan?: boolean;
   resources: [Money, Money];
+  /** each adult's salary of each of the 3 months before, the most recent first (asked when they earn one) */
+  byMonth: [Months, Months];
 }
 
-type StepName = 'france' | 'couple' | 'age' | 'children' | 'housing' | 'resources0' | 'resources1';
+type Months = [string, string, string];
+type StepName = 'france' | 'couple' | 'age' | 'children' | 'housing' | 'resources0' | 'salaries0' | 'resources1' | 'salaries1';
+
+/** The 3 months before this one (« AAAA-MM »), the most recent first: the months the RSA and the prime d'activité look at. */
+function monthsBefore(today: string): [string, string, string] {
+  const m = (n: number) => addMonths(`${today.slice(0, 7)}-01`, -n).slice(0, 7);
+  return [m(1), m(2), m(3)];
+}
 
 const num = (s: string) => (s === '' ? 0 : Number(s));
 
@@ -45,14 +55,38 @@ export function Simulation({
   onAnswers: (known: KnownAnswers) => void;
   onBack: () => void;
 }) {
-  const [a, setA] = useState<Answers>({ ages: ['', ''], children: [], rent: '', housingBenefit: '', resources: [{ ...NO_MONEY }, { ...NO_MONEY }] });
+  const [a, setA] = useState<Answers>({
+    ages: ['', ''],
+    children: [],
+    rent: '',
+    housingBenefit: '',
+    resources: [{ ...NO_MONEY }, { ...NO_MONEY }],
+    byMonth: [
+      ['', '', ''],
+      ['', '', ''],
+    ],
+  });
+  const months = monthsBefore(parisDay());
+  // the payslips found in the person's vault for those months: offered, then checked by the person
+  const [fromPapers, setFromPapers] = useState<{ month: string; title: string }[] | null>(null);
   const [index, setIndex] = useState(0);
   const [active, setActive] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<SimulationOutcome | null>(null);
 
-  const steps: StepName[] = ['france', 'couple', 'age', 'children', 'housing', 'resources0', ...(a.couple ? (['resources1'] as const) : [])];
+  const earns = (i: number) => num(a.resources[i]!.salaries) > 0;
+  const steps: StepName[] = [
+    'france',
+    'couple',
+    'age',
+    'children',
+    'housing',
+    'resources0',
+    ...(earns(0) ? (['salaries0'] as const) : []),
+    ...(a.couple ? (['resources1'] as const) : []),
+    ...(a.couple && earns(1) ? (['salaries1'] as const) : []),
+  ];
   const step = steps[Math.min(index, steps.length - 1)]!;
   const set = (patch: Partial<Answers>) => setA((old) => ({ ...old, ...patch }));
 
@@ -63,6 +97,7 @@ export function Simulation({
     if (kind === 'child') return a.children[Number(i)] ?? '';
     if (kind === 'rent') return a.rent;
     if (kind === 'benefit') return a.housingBenefit;
+    if (kind === 'month') return a.byMonth[Number(i)]![Number(sub)]!;
     return a.resources[Number(i)]![sub as keyof Money];
   };
   const setField = (key: string, v: string) =>
@@ -76,6 +111,11 @@ export function Simulation({
       if (kind === 'child') return { ...old, children: old.children.map((c, j) => (j === Number(i) ? v : c)) };
       if (kind === 'rent') return { ...old, rent: v };
       if (kind === 'benefit') return { ...old, housingBenefit: v };
+      if (kind === 'month') {
+        const byMonth: [Months, Months] = [[...old.byMonth[0]], [...old.byMonth[1]]];
+        byMonth[Number(i)]![Number(sub)] = v;
+        return { ...old, byMonth };
+      }
       const resources: [Money, Money] = [{ ...old.resources[0] }, { ...old.resources[1] }];
       resources[Number(i)]![sub as keyof Money] = v;
       return { ...old, resources };
@@ -96,6 +136,10 @@ export function Simulation({
         return a.hasChildren === false || (a.hasChildren === true && a.children.length > 0 && a.children.every((c) => c !== '' && num(c) <= 24));
       case 'housing':
         return a.housing === 'hosted-free' || a.housing === 'homeless' || (a.housing === 'tenant' && a.rent !== '') || (a.housing === 'owner' && a.repayingLoan !== undefined);
+      case 'salaries0':
+        return a.byMonth[0].every((x) => x !== '');
+      case 'salaries1':
+        return a.byMonth[1].every((x) => x !== '');
       default:
         return true;
     }
@@ -110,6 +154,7 @@ export function Simulation({
         pensions: num(a.resources[i]!.pensions),
         other: num(a.resources[i]!.other),
       },
+      ...(earns(i) ? { salariesByMonth: a.byMonth[i]!.map(num) } : {}),
     });
     return {
       residesInFrance: a.residesInFrance ?? true,
@@ -140,6 +185,36 @@ export function Simulation({
       setBusy(false);
     }
   }
+
+  // entering the months' salaries: each month starts at the usual salary, then what the payslips say
+  useEffect(() => {
+    if (step !== 'salaries0' && step !== 'salaries1') return;
+    const i = step === 'salaries0' ? 0 : 1;
+    if (a.byMonth[i]!.some((x) => x !== '')) return;
+    const usual = a.resources[i]!.salaries;
+    setA((old) => {
+      const byMonth: [Months, Months] = [[...old.byMonth[0]], [...old.byMonth[1]]];
+      byMonth[i] = [usual, usual, usual];
+      return { ...old, byMonth };
+    });
+    // the person's own payslips only (the partner's are not in this vault)
+    if (i !== 0) return;
+    kiosk.call('aids.payslips', { months }).then(
+      (r) => {
+        if (r.payslips.length === 0) return;
+        setA((old) => {
+          const byMonth: [Months, Months] = [[...old.byMonth[0]], [...old.byMonth[1]]];
+          for (const p of r.payslips) {
+            const k = months.indexOf(p.month);
+            if (k >= 0) byMonth[0][k] = String(p.amount);
+          }
+          return { ...old, byMonth };
+        });
+        setFromPapers(r.payslips.map((p) => ({ month: p.month, title: p.title })));
+      },
+      () => undefined,
+    );
+  }, [step]);
 
   const next = () => {
     setActive(null);
@@ -284,6 +359,23 @@ export function Simulation({
       question = t.simulation.partnerResources;
       body = money(1);
       break;
+    case 'salaries0':
+    case 'salaries1': {
+      const i = step === 'salaries0' ? 0 : 1;
+      question = i === 0 ? t.simulation.salariesByMonth : t.simulation.partnerSalariesByMonth;
+      body = (
+        <>
+          <p>{t.simulation.salariesByMonthHelp}</p>
+          {i === 0 && fromPapers && (
+            <p class="panel" role="status">
+              {t.simulation.fromPayslips(fromPapers.map((p) => monthFr(p.month)))}
+            </p>
+          )}
+          <div class="number-fields">{months.map((m, k) => field(`month:${i}:${k}`, t.simulation.salaryOf(monthFr(m))))}</div>
+        </>
+      );
+      break;
+    }
   }
 
   return (

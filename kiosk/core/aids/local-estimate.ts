@@ -1,0 +1,66 @@
+/**
+ * Aid estimates on the kiosk itself, with no server and no personal data leaving it (DESIGN.md §5): the
+ * protocol's engine over the rules installed with the appliance (assets/aids/rules, FAC_AID_RULES_DIR),
+ * and the aids' names from the last catalogue the server gave, kept on disk (it holds nothing about anyone)
+ * so that an estimate still reads right when the network is down.
+ */
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AidSummary } from '../../../sync-server/protocol/applications.ts';
+import { estimate } from '../../../sync-server/protocol/estimate/engine.ts';
+import { simulateAnswer } from '../../../sync-server/protocol/estimate/answer.ts';
+import type { SimulateAnswer } from '../../../sync-server/protocol/estimate/answer.ts';
+import { RulesSchema } from '../../../sync-server/protocol/estimate/rules.ts';
+import type { Rules } from '../../../sync-server/protocol/estimate/rules.ts';
+import type { Situation } from '../../../sync-server/protocol/estimate/situation.ts';
+import type { Logger } from '../log.ts';
+
+export const StoredCatalogue = z.object({ version: z.number().int().positive(), validFrom: z.string(), aids: z.array(AidSummary) });
+export type StoredCatalogue = z.infer<typeof StoredCatalogue>;
+
+export class LocalEstimates {
+  private rules: Rules | null = null;
+
+  constructor(private readonly opts: { rulesDir: string; dataDir: string; logger: Logger }) {}
+
+  /** The rules, read once; a broken install is said in the log and the estimate fails plainly. */
+  private loaded(): Rules {
+    if (this.rules) return this.rules;
+    const files = readdirSync(this.opts.rulesDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => JSON.parse(readFileSync(join(this.opts.rulesDir, f), 'utf8')) as unknown);
+    this.rules = RulesSchema.parse(files);
+    return this.rules;
+  }
+
+  estimate(situation: Situation, nameOf: (aidId: string) => string): SimulateAnswer {
+    return simulateAnswer(estimate(situation, this.loaded()), nameOf);
+  }
+
+  private get cataloguePath(): string {
+    return join(this.opts.dataDir, 'aid-catalogue.json');
+  }
+
+  /** The catalogue the server just gave, kept for when it cannot be reached (written whole, then renamed). */
+  keepCatalogue(c: StoredCatalogue): void {
+    try {
+      const tmp = `${this.cataloguePath}.tmp`;
+      writeFileSync(tmp, JSON.stringify(c));
+      renameSync(tmp, this.cataloguePath);
+    } catch (err) {
+      this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'aid catalogue not kept for offline use');
+    }
+  }
+
+  /** The last catalogue kept, or null (none yet, or unreadable: then it is as if there were none). */
+  keptCatalogue(): StoredCatalogue | null {
+    try {
+      const c = StoredCatalogue.safeParse(JSON.parse(readFileSync(this.cataloguePath, 'utf8')));
+      return c.success ? c.data : null;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -217,7 +217,7 @@ export type CatalogueAck = z.infer<typeof CatalogueAck>;
 /** An estimate is asked for a dated situation (protocol/estimate/situation.ts): the month and the incomes month by month. */
 export const SimulateRequest = Session.extend({ situation: SituationSchema });
 /** A figure an estimate used: its value, the day it started, the text that sets it. */
-export const ScaleUsed = z.object({ id: z.string(), label: z.string(), value: z.number().nullable(), from: z.string(), source: z.string() });
+export const ScaleUsed = z.object({ id: z.string(), label: z.string(), unit: z.string().optional(), value: z.number().nullable(), from: z.string(), source: z.string() });
 export const SimulationResult = z.object({
   aid: z.string(),
   aidName: z.string(),

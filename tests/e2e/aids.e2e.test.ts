@@ -118,6 +118,10 @@ describe('the aid space on the kiosk', () => {
     const estimate = page.getByRole('article', { name: /Prime d’activité/ });
     await estimate.getByText('Estimation', { exact: true }).waitFor();
     await estimate.getByText(/Environ .+ € par mois/).waitFor();
+    // each figure used, with the day it applies from and its official text
+    await estimate.getByText('Les chiffres utilisés et leurs textes officiels').click();
+    await estimate.getByText(/^Montant forfaitaire, personne seule : .+ € par mois, depuis le /).first().waitFor();
+    await estimate.getByText(/^Source : Décret/).first().waitFor();
     await ui.expectAccessible('simulation results');
 
     // filing from the estimate: its answers (housing, children, couple) shown once, then what it did not ask

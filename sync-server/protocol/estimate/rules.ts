@@ -136,6 +136,8 @@ export type Rules = z.output<typeof RulesSchema>;
 export interface ScaleUse {
   id: FigureId;
   label: string;
+  /** as the rules write it: « euros par mois », « taux », « ans »… */
+  unit: string;
   value: number | null;
   from: string;
   source: string;
@@ -157,7 +159,7 @@ export class ScaleReader {
     let found: z.infer<typeof FigureValue> | undefined;
     for (const v of fig.values) if (v.from <= day) found = v;
     if (!found) throw new Error(`figure ${id} has no value on ${day}`);
-    this.used.set(`${id}@${found.from}`, { id, label: fig.label, value: found.value, from: found.from, source: found.source });
+    this.used.set(`${id}@${found.from}`, { id, label: fig.label, unit: fig.unit, value: found.value, from: found.from, source: found.source });
     return found.value;
   }
 

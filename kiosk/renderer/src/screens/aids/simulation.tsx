@@ -43,6 +43,29 @@ function monthsBefore(today: string): [string, string, string] {
 
 const num = (s: string) => (s === '' ? 0 : Number(s));
 
+/** A figure of the rules as people read it: « 646,52 € par mois », « 61 % », « 25 ans ». */
+function figureFr(value: number | null, unit: string | undefined): string | null {
+  if (value === null) return null;
+  const plain = String(value).replace('.', ',');
+  switch (unit) {
+    case 'euros par mois':
+      return `${euros(value)} par mois`;
+    case 'euros par an':
+      return `${euros(value)} par an`;
+    case 'euros':
+      return euros(value);
+    case 'taux':
+      return `${String(Math.round(value * 10_000) / 100).replace('.', ',')} %`;
+    case 'pour cent':
+      return `${plain} %`;
+    case undefined:
+    case 'date':
+      return plain;
+    default:
+      return `${plain} ${unit}`;
+  }
+}
+
 export function Simulation({
   focus,
   onFile,
@@ -435,6 +458,19 @@ function Results({
             <li key={i}>{line}</li>
           ))}
         </ul>
+        {r.scales && r.scales.length > 0 && (
+          // each figure with the day it applies from and the text that sets it: the estimate can be checked
+          <details class="scales">
+            <summary>{t.simulation.scalesTitle}</summary>
+            <ul>
+              {r.scales.map((f) => (
+                <li key={`${f.id}-${f.from}`}>
+                  {t.simulation.scaleLine(f.label, figureFr(f.value, f.unit), dateFr(f.from))} <span class="muted">{t.simulation.scaleSource(f.source)}</span>
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
         {r.canFile && r.eligible !== false && (
           <div class="actions left">
             <button type="button" class="button primary" onClick={() => onFile({ id: r.aid, name: r.aidName })}>

@@ -110,7 +110,7 @@ describe('the aid space on the kiosk', () => {
     await ui.next();
     // the 3 months the aids look at, each at the usual salary until the person says otherwise
     await page.getByRole('heading', { name: 'Vos salaires des 3 derniers mois' }).waitFor();
-    expect(await page.getByLabel(/^Salaire de .* \(net\)$/).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['1200', '1200', '1200']);
+    await expect.poll(() => page.getByLabel(/^Salaire de .* \(net\)$/).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['1200', '1200', '1200']);
     await ui.expectAccessible('simulation: the salaries of the 3 months');
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
@@ -265,40 +265,6 @@ describe('the aid space on the kiosk', () => {
     await join.getByRole('button', { name: 'Valider' }).click();
     await page.getByText('Vous accompagnez Camille.').waitFor();
 
-    // an estimate offers the pay read on her payslip of last month (scanned earlier), for her to check
-    await page.getByRole('button', { name: /^Mes aides/ }).click();
-    await page.getByRole('button', { name: 'Demander une aide' }).click();
-    await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Estimer mon droit/ }).click();
-    await page.getByRole('button', { name: 'Oui', exact: true }).click();
-    await ui.next();
-    await page.getByRole('button', { name: 'Seul(e)' }).click();
-    await ui.next();
-    await ui.typeNumber('Votre âge (en années)', '30');
-    await ui.next();
-    await page.getByRole('button', { name: 'Non', exact: true }).click();
-    await ui.next();
-    await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
-    await ui.next();
-    await ui.typeNumber('Salaires (net)', '1000');
-    await ui.next();
-    await page.getByText(/^Nous avons mis le montant de vos bulletins de salaire de .+\. Vérifiez-les\.$/).waitFor();
-    const payslip = await stack.server.db
-      .selectFrom('document_versions')
-      .innerJoin('documents', 'documents.id', 'document_versions.document_id')
-      .select('document_versions.fields')
-      .where('documents.doc_type', '=', 'payslip')
-      .executeTakeFirstOrThrow();
-    const netPay = (JSON.parse(payslip.fields) as Record<string, { value: string }>).netPay?.value;
-    expect(await page.getByLabel(/^Salaire de .* \(net\)$/).first().inputValue()).toBe(String(Number(netPay)));
-    await ui.expectAccessible('simulation: salaries filled from her payslip');
-    await page.getByRole('button', { name: 'Voir le résultat' }).click();
-    await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
-    await page.getByRole('button', { name: 'Retour' }).last().click();
-    await page.getByRole('heading', { name: 'Demander une aide', level: 1 }).waitFor();
-    await page.getByRole('button', { name: 'Retour' }).last().click();
-    await page.getByRole('heading', { name: 'Mes aides', level: 1 }).waitFor();
-    await page.getByRole('button', { name: 'Retour', exact: true }).click();
-
     await page.getByRole('button', { name: /^Mes aides/ }).click();
     await page.getByRole('button', { name: /Prime d’activité/ }).getByText('Acceptée').waitFor();
     await ui.expectAccessible('my aids, with a request');
@@ -374,10 +340,44 @@ describe('the aid space on the kiosk', () => {
     expect(signed.signer_identifier).toBe(stack.person('Camille').identifier);
     expect(JSON.parse(signed.ground ?? '{}')).toEqual({ kind: 'beneficiary-signature' });
 
-    // without the server: plain words, a way back, never a blank screen
     await page.getByRole('button', { name: 'Voir ma demande' }).click();
     await page.getByRole('button', { name: 'Retour à mes aides' }).click();
     await page.getByRole('heading', { name: 'Mes aides', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Retour', exact: true }).click();
+    // an estimate offers the pay read on her payslip of last month (scanned earlier), for her to check
+    await page.getByRole('button', { name: /^Mes aides/ }).click();
+    await page.getByRole('button', { name: 'Demander une aide' }).click();
+    await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Estimer mon droit/ }).click();
+    await page.getByRole('button', { name: 'Oui', exact: true }).click();
+    await ui.next();
+    await page.getByRole('button', { name: 'Seul(e)' }).click();
+    await ui.next();
+    await ui.typeNumber('Votre âge (en années)', '30');
+    await ui.next();
+    await page.getByRole('button', { name: 'Non', exact: true }).click();
+    await ui.next();
+    await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
+    await ui.next();
+    await ui.typeNumber('Salaires (net)', '1000');
+    await ui.next();
+    await page.getByText(/^Nous avons mis le montant de vos bulletins de salaire de .+\. Vérifiez-les\.$/).waitFor();
+    const payslip = await stack.server.db
+      .selectFrom('document_versions')
+      .innerJoin('documents', 'documents.id', 'document_versions.document_id')
+      .select('document_versions.fields')
+      .where('documents.doc_type', '=', 'payslip')
+      .executeTakeFirstOrThrow();
+    const netPay = (JSON.parse(payslip.fields) as Record<string, { value: string }>).netPay?.value;
+    await expect.poll(() => page.getByLabel(/^Salaire de .* \(net\)$/).first().inputValue()).toBe(String(Number(netPay)));
+    await ui.expectAccessible('simulation: salaries filled from her payslip');
+    await page.getByRole('button', { name: 'Voir le résultat' }).click();
+    await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Retour' }).last().click();
+    await page.getByRole('heading', { name: 'Demander une aide', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Retour' }).last().click();
+    await page.getByRole('heading', { name: 'Mes aides', level: 1 }).waitFor();
+
+    // without the server: plain words, a way back, never a blank screen
     await stack.core.sync.stop();
     await page.getByRole('button', { name: 'Retour', exact: true }).click();
     await page.getByRole('button', { name: /^Mes aides/ }).click();

@@ -29,7 +29,7 @@ export const Figure = z
 export type Figure = z.infer<typeof Figure>;
 
 export const RuleFile = z.strictObject({
-  /** rsa, prime-activite, aah, css, or commun (SMIC, ASF) */
+  /** rsa, prime-activite, aah, css, famille (AF, ARS, ASF), cheque-energie, or commun (SMIC, ASF) */
   domain: z.string().min(2),
   title: z.string().min(3),
   /** The last month for which every figure of the file is known (a revaluation after it is not recorded). */
@@ -109,6 +109,47 @@ export const FIGURE_IDS = [
   'css.forfait-logement.sans-al.1-personne',
   'css.forfait-logement.sans-al.2-personnes',
   'css.forfait-logement.sans-al.3-personnes',
+  'bmaf',
+  'crds.taux',
+  'pf.age-limite',
+  'pf.frais-professionnels',
+  'af.taux.deux-enfants',
+  'af.taux.enfant-supplementaire',
+  'af.majoration-age.taux',
+  'af.majoration-age.age',
+  'af.forfait.taux',
+  'af.forfait.nombre-enfants',
+  'af.modulation.taux-tranche-2',
+  'af.modulation.taux-tranche-3',
+  'af.plafond.tranche-1',
+  'af.plafond.tranche-2',
+  'af.plafond.par-enfant',
+  'ars.taux.6-10-ans',
+  'ars.taux.11-14-ans',
+  'ars.taux.15-18-ans',
+  'ars.plafond',
+  'ars.plafond.par-enfant',
+  'ars.age-minimum',
+  'ars.age-maximum',
+  'cheque-energie.uc.premiere-personne',
+  'cheque-energie.uc.deuxieme-personne',
+  'cheque-energie.uc.personne-supplementaire',
+  'cheque-energie.seuil-1',
+  'cheque-energie.seuil-2',
+  'cheque-energie.seuil-3',
+  'cheque-energie.seuil-4',
+  'cheque-energie.montant.tranche-1.1-uc',
+  'cheque-energie.montant.tranche-1.moins-de-2-uc',
+  'cheque-energie.montant.tranche-1.2-uc-et-plus',
+  'cheque-energie.montant.tranche-2.1-uc',
+  'cheque-energie.montant.tranche-2.moins-de-2-uc',
+  'cheque-energie.montant.tranche-2.2-uc-et-plus',
+  'cheque-energie.montant.tranche-3.1-uc',
+  'cheque-energie.montant.tranche-3.moins-de-2-uc',
+  'cheque-energie.montant.tranche-3.2-uc-et-plus',
+  'cheque-energie.montant.tranche-4.1-uc',
+  'cheque-energie.montant.tranche-4.moins-de-2-uc',
+  'cheque-energie.montant.tranche-4.2-uc-et-plus',
 ] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 

@@ -1,6 +1,7 @@
 /**
  * The worked-case suite: the estimate engine (sync-server/protocol/estimate) run on every reference case of
- * this folder for the aids it covers — RSA, prime d'activité, AAH, CSS — and compared with the amount the
+ * this folder for the aids it covers — RSA, prime d'activité, AAH, CSS, allocations familiales, ARS, ASF,
+ * chèque énergie — and compared with the amount the
  * source test expects, within the case's own tolerance. The cases are never edited to pass; a case the
  * engine cannot express is skipped with its reason (to-situation.ts), counted and printed.
  */
@@ -12,7 +13,11 @@ import { loadRules } from '../../../sync-server/src/features/aids/index.ts';
 import { CaseFile, type Case } from './schema.ts';
 import { toSituation } from './to-situation.ts';
 
-const AIDS = ['rsa', 'prime-activite', 'aah', 'css'] as const;
+const AIDS = ['rsa', 'prime-activite', 'aah', 'css', 'allocations-familiales', 'ars', 'asf', 'cheque-energie', 'aide-logement'] as const;
+/** Aids of the reference set the engine does not estimate yet: their cases are counted as skipped, with why. */
+const NOT_ESTIMATED: Partial<Record<(typeof AIDS)[number], string>> = {
+  'aide-logement': 'aide au logement : pas encore estimée par le moteur (barèmes de loyer plafond, forfait charges et participation personnelle à saisir)',
+};
 const rules = loadRules();
 const tally: Record<string, { pass: number; fail: string[]; skip: string[] }> = Object.fromEntries(AIDS.map((a) => [a, { pass: 0, fail: [], skip: [] }]));
 
@@ -46,6 +51,14 @@ function measured(c: Case, est: Estimate): { got: Record<string, number | boolea
     }
     return { got: { foyer: byRole('demandeur') + byRole('conjoint') }, want: { foyer: e.amount! } };
   }
+  // OpenFisca's family-benefit variables (af, ars, asf) are before the CRDS; ars_nette_crds is what is paid
+  const paid = (aid: string) => {
+    const res = one(aid);
+    if (e.variable === 'af' || e.variable === 'ars' || e.variable === 'asf') return res.beforeCrds ?? (res.eligible === false ? 0 : null);
+    if (e.periodicity === 'yearly') return res.yearlyAmount ?? (res.eligible === false ? 0 : null);
+    return res.monthlyAmount;
+  };
+  if (c.aid === 'allocations-familiales' || c.aid === 'ars' || c.aid === 'asf' || c.aid === 'cheque-energie') return { got: { foyer: paid(c.aid) }, want: { foyer: e.amount! } };
   return { got: { foyer: one(c.aid).monthlyAmount }, want: { foyer: e.amount! } };
 }
 
@@ -53,7 +66,8 @@ for (const aid of AIDS) {
   const file = CaseFile.parse(JSON.parse(readFileSync(new URL(`./cases/${aid}.json`, import.meta.url), 'utf8')));
   describe(`reference cases: ${aid}`, () => {
     for (const c of file.cases) {
-      const converted = toSituation(c);
+      const notYet = NOT_ESTIMATED[aid];
+      const converted = notYet ? { skip: notYet } : toSituation(c);
       if (converted.skip !== undefined) {
         tally[aid]!.skip.push(`${c.id}: ${converted.skip}`);
         it.skip(`${c.id} — ${converted.skip}`, () => {});

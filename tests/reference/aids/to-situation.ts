@@ -11,7 +11,13 @@
  *    benefit is received), as OpenFisca's "non renseigné";
  *  - the RSA-jeune work condition the case does not set is not met (OpenFisca's default);
  *  - AAH eligibility set directly (no rate, no age) is a rate of 80 % at 40 years old;
- *  - a CSS resource base set directly (cmu_base_ressources) is the demandeur's other income, a twelfth each month.
+ *  - a CSS resource base set directly (cmu_base_ressources) is the demandeur's other income, a twelfth each month;
+ *  - a family-benefit resource base set directly (prestations_familiales_base_ressources) on a month is the
+ *    household's resources of the year N-2 of that month (that variable is the base the month uses);
+ *  - a revenu fiscal de référence the case does not give is 0 (OpenFisca's default), and the consumption
+ *    units it sets (cheque_energie_unites_consommation) are the dwelling's;
+ *  - a parent alone is not supported by the other parent (the case format has no alimony received, and
+ *    OpenFisca's ASF counts none).
  */
 import type { SituationInput } from '../../../sync-server/protocol/estimate/situation.ts';
 import { addMonths } from '../../../sync-server/protocol/estimate/rules.ts';
@@ -89,6 +95,7 @@ export function toSituation(c: Case): Converted {
   };
 
   let unknownKind: string | null = null;
+  const familyResources: Record<string, number> = {};
   const adultOf = (p: Person, i: number) => {
     const months = emptyMonths();
     const years: Record<string, { earnings: number; other: number }> = {};
@@ -99,6 +106,13 @@ export function toSituation(c: Case): Converted {
     }
     if (i === 0) {
       for (const r of h.taxHousehold?.declared ?? []) {
+        if (r.kind === 'familyBenefitResources') {
+          for (const [period, amount] of Object.entries(r.amounts)) {
+            const year = String(Number(period.slice(0, 4)) - 2);
+            familyResources[year] = (familyResources[year] ?? 0) + amount;
+          }
+          continue;
+        }
         const field = FIELD[r.kind];
         if (!field) unknownKind = r.kind;
         else for (const [period, amount] of Object.entries(r.amounts)) add(months, years, field, period, amount);
@@ -123,14 +137,15 @@ export function toSituation(c: Case): Converted {
   const convertedAdults = adults.map(adultOf);
   const convertedChildren = children.map((p) => {
     const age = p.age ?? (p.birthDate ? ageAt(p.birthDate, M) : 0);
+    const born = p.birthDate ? { birthDate: p.birthDate } : {};
     const income: Record<string, number> = {};
     for (const r of p.resources ?? []) {
       if (!FIELD[r.kind]) unknownKind = r.kind;
       for (const [period, amount] of Object.entries(r.amounts)) for (const m of monthsOf(period)) income[m] = (income[m] ?? 0) + amount / monthsOf(period).length;
     }
-    if (Object.keys(income).length === 0) return { age };
+    if (Object.keys(income).length === 0) return { age, ...born };
     for (const m of window.slice(9, 12)) income[m] ??= 0;
-    return { age, income };
+    return { age, ...born, income };
   });
   if (unknownKind) return { skip: `ressource « ${unknownKind} » que le moteur ne sait pas compter` };
 
@@ -162,6 +177,10 @@ export function toSituation(c: Case): Converted {
           ? { status: 'hosted-free', contributesToCosts: h.housing?.contributesToCosts === true }
           : { status: 'tenant', rent: (h.housing?.rent ?? 0) + (h.housing?.charges ?? 0) };
 
+  const n2 = String(Number(M.slice(0, 4)) - 2);
+  const referenceTaxIncome: Record<string, number> = { [n2]: 0, ...(h.taxHousehold?.referenceTaxIncome ?? {}) };
+  const units = h.otherInputs?.find((o) => o.variable === 'cheque_energie_unites_consommation');
+
   return {
     situation: {
       month: M,
@@ -174,6 +193,10 @@ export function toSituation(c: Case): Converted {
       ...(h.situation?.recentlyIsolated ? { parentAloneSince: M } : {}),
       ...(receivesRsa !== undefined ? { receivesRsa } : {}),
       ...(local.every(Boolean) ? { alsaceMoselle: true } : {}),
+      referenceTaxIncome,
+      ...(Object.keys(familyResources).length > 0 ? { familyResources } : {}),
+      ...(units && typeof units.value === 'number' ? { consumptionUnits: units.value } : {}),
+      ...(convertedAdults.length === 1 && convertedChildren.length > 0 ? { otherParentSupportsChildren: false } : {}),
     },
   };
 }

@@ -528,19 +528,20 @@ function ageOn(birthDate: string, day: string): number {
 
 /**
  * The household's resources of a civil year as the CAF counts them for family benefits (revenu net
- * catégoriel, CSS art. R. 532-3): what the person gave for that year, else each adult's pay less the 10 %
- * for work expenses plus the other income, else the revenu fiscal de référence. null: nothing known.
+ * catégoriel, CSS art. R. 532-3): what the person gave for that year, else the revenu fiscal de référence
+ * (the tax notice is a fact), else each adult's pay of that year less the 10 % for work expenses plus the
+ * other income. null: nothing known.
  */
 function familyResourcesOf(s: Situation, r: ScaleReader, year: string, month: string): { amount: number; from: string } | null {
   const given = s.familyResources?.[year];
   if (given !== undefined) return { amount: given, from: `les ressources de ${year} que vous avez indiquées` };
+  const rfr = s.referenceTaxIncome?.[year];
+  if (rfr !== undefined) return { amount: rfr, from: `le revenu fiscal de référence de ${year}` };
   if (s.adults.every((a) => a.incomeByYear?.[year] !== undefined)) {
     const expenses = r.at('pf.frais-professionnels', month);
     const amount = sum(s.adults.map((a) => a.incomeByYear![year]!.earnings * (1 - expenses) + a.incomeByYear![year]!.other));
     return { amount, from: `vos revenus de ${year}, salaires moins ${percent(expenses)} de frais` };
   }
-  const rfr = s.referenceTaxIncome?.[year];
-  if (rfr !== undefined) return { amount: rfr, from: `le revenu fiscal de référence de ${year}` };
   return null;
 }
 

@@ -14,7 +14,8 @@
  *  - a CSS resource base set directly (cmu_base_ressources) is the demandeur's other income, a twelfth each month;
  *  - a family-benefit resource base set directly (prestations_familiales_base_ressources) on a month is the
  *    household's resources of the year N-2 of that month (that variable is the base the month uses);
- *  - a revenu fiscal de référence the case does not give is 0 (OpenFisca's default), and the consumption
+ *  - a revenu fiscal de référence the case does not give is 0 when nobody has any income (what OpenFisca
+ *    computes then), else unknown; the consumption
  *    units it sets (cheque_energie_unites_consommation) are the dwelling's;
  *  - a parent alone is not supported by the other parent (the case format has no alimony received, and
  *    OpenFisca's ASF counts none).
@@ -178,7 +179,8 @@ export function toSituation(c: Case): Converted {
           : { status: 'tenant', rent: (h.housing?.rent ?? 0) + (h.housing?.charges ?? 0) };
 
   const n2 = String(Number(M.slice(0, 4)) - 2);
-  const referenceTaxIncome: Record<string, number> = { [n2]: 0, ...(h.taxHousehold?.referenceTaxIncome ?? {}) };
+  const noIncome = h.persons.every((p) => (p.resources ?? []).length === 0) && (h.taxHousehold?.declared ?? []).length === 0;
+  const referenceTaxIncome: Record<string, number> = { ...(noIncome ? { [n2]: 0 } : {}), ...(h.taxHousehold?.referenceTaxIncome ?? {}) };
   const units = h.otherInputs?.find((o) => o.variable === 'cheque_energie_unites_consommation');
 
   return {
@@ -193,7 +195,7 @@ export function toSituation(c: Case): Converted {
       ...(h.situation?.recentlyIsolated ? { parentAloneSince: M } : {}),
       ...(receivesRsa !== undefined ? { receivesRsa } : {}),
       ...(local.every(Boolean) ? { alsaceMoselle: true } : {}),
-      referenceTaxIncome,
+      ...(Object.keys(referenceTaxIncome).length > 0 ? { referenceTaxIncome } : {}),
       ...(Object.keys(familyResources).length > 0 ? { familyResources } : {}),
       ...(units && typeof units.value === 'number' ? { consumptionUnits: units.value } : {}),
       ...(convertedAdults.length === 1 && convertedChildren.length > 0 ? { otherParentSupportsChildren: false } : {}),

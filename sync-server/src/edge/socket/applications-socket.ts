@@ -40,8 +40,8 @@ export interface ApplicationsSocketDeps extends PersonSocketDeps {
 type Fail = { ok: false; error: { code: string; message: string } };
 type AidEventName = (typeof AID_EVENTS)[keyof typeof AID_EVENTS];
 
-/** The aids the simulation estimates. */
-const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css']);
+/** The aids the simulation answers for: an amount, or (PCH, CMI, the MDPH request) that the MDPH assesses. */
+const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css', 'allocations-familiales', 'ars', 'cheque-energie', 'pch', 'cmi', 'demande-mdph']);
 
 function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: true } & R) | Fail {
   return o.ok ? { ok: true, ...wrap(o.value) } : { ok: false, error: o.error };
@@ -141,13 +141,15 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
         rulesVersion: `${sim.rulesCover.first}..${sim.rulesCover.last}`,
         validFrom: `${sim.month}-01`,
         warnings: sim.warnings,
-        results: sim.results.map((r) => ({
+        // the kiosk shows the aids of the catalogue; an aid the engine also estimates outside it (the ASF) stays out
+        results: sim.results.filter((r) => cat.aids.some((a) => a.id === r.aid)).map((r) => ({
           aid: r.aid,
           aidName: r.person === 'conjoint' ? SOCKET_ANSWER.forPartner(aidName(cat, r.aid)) : aidName(cat, r.aid),
           eligible: r.eligible,
           monthlyAmount: r.monthlyAmount,
           explanation: r.explanation,
           ...(r.cssParticipation === undefined ? {} : { cssParticipation: r.cssParticipation }),
+          ...(r.yearlyAmount === undefined ? {} : { yearlyAmount: r.yearlyAmount }),
           scales: r.scales,
         })),
       };

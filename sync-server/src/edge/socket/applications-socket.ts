@@ -40,8 +40,11 @@ export interface ApplicationsSocketDeps extends PersonSocketDeps {
 type Fail = { ok: false; error: { code: string; message: string } };
 type AidEventName = (typeof AID_EVENTS)[keyof typeof AID_EVENTS];
 
-/** The aids the simulation answers for: an amount, or (PCH, CMI, the MDPH request) that the MDPH assesses. */
-const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css', 'allocations-familiales', 'ars', 'cheque-energie', 'pch', 'cmi', 'demande-mdph']);
+/**
+ * The aids the simulation estimates. The PCH, the CMI and the MDPH request are not: their result only says
+ * that the MDPH assesses them, so the catalogue offers no estimate for them.
+ */
+const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css', 'allocations-familiales', 'ars', 'cheque-energie']);
 
 function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: true } & R) | Fail {
   return o.ok ? { ok: true, ...wrap(o.value) } : { ok: false, error: o.error };

@@ -6,11 +6,11 @@
 // offline. Each result lists the figures it used (value, start date, text), so an estimate can be checked.
 // The explanations are short plain-French sentences that show the calculation with the figures.
 import { euros, monthFr, roundCents } from '../format.ts';
-import { lastDay, monthsBefore, ScaleReader, type FigureId, type Rules, type ScaleUse } from './rules.ts';
+import { addMonths, lastDay, monthsBefore, ScaleReader, type FigureId, type Rules, type ScaleUse } from './rules.ts';
 import type { MonthIncome, Situation } from './situation.ts';
 import { ESTIMATE_WORDS } from './words.ts';
 
-export type AidId = 'rsa' | 'prime-activite' | 'aah' | 'css' | 'allocations-familiales' | 'asf' | 'ars' | 'cheque-energie' | 'pch' | 'cmi' | 'demande-mdph';
+export type AidId = 'rsa' | 'prime-activite' | 'aah' | 'css' | 'aides-logement' | 'allocations-familiales' | 'asf' | 'ars' | 'cheque-energie' | 'pch' | 'cmi' | 'demande-mdph';
 
 export interface AidResult {
   aid: AidId;
@@ -745,6 +745,135 @@ export function estimateChequeEnergie(s: Situation, rules: Rules): AidResult {
   return result('cheque-energie', M, r, true, null, explanation, { yearlyAmount: amount });
 }
 
+// ---------------------------------------------------------------- aides au logement (location)
+
+type Zone = 1 | 2 | 3;
+const END_AL = 'C’est une estimation. Seule la CAF (ou la MSA) décide.';
+
+/** The rent ceiling of a zone for the household (CCH art. D. 823-16). */
+function rentCeiling(r: ScaleReader, month: string, zone: Zone, couple: boolean, dependants: number): number {
+  const z = `al.plafond.zone-${zone}` as const;
+  if (dependants === 0) return r.at(couple ? `${z}.couple` : `${z}.seul`, month);
+  return r.at(`${z}.un-enfant`, month) + r.at(`${z}.enfant-supplementaire`, month) * (dependants - 1);
+}
+
+const BY_DEPENDANTS = ['1-personne-a-charge', '2-personnes-a-charge', '3-personnes-a-charge', '4-personnes-a-charge', '5-personnes-a-charge', '6-personnes-a-charge'] as const;
+
+/** A figure that depends on the household (TF, R0): alone, couple, 1 to 6 dependants, then a step per dependant. */
+function byHousehold(r: ScaleReader, month: string, prefix: 'al.tf' | 'al.r0', couple: boolean, dependants: number): number {
+  if (dependants === 0) return r.at(`${prefix}.${couple ? 'couple' : 'personne-seule'}`, month);
+  const capped = Math.min(dependants, 6);
+  return r.at(`${prefix}.${BY_DEPENDANTS[capped - 1]!}`, month) + r.at(`${prefix}.par-personne-supplementaire`, month) * (dependants - capped);
+}
+
+/**
+ * The yearly resources the housing aid counts (CCH art. R. 822-3 and following): from January 2021 the 12
+ * months ending 2 months before the quarter (revised each quarter), before that the year N-2; pay,
+ * pensions and unemployment benefit less 10 %; a student under 28 counts at least (before 2021) or exactly
+ * (since 2021) a lump sum, lower for a scholarship holder; rounded up to the next hundred.
+ */
+function housingResources(s: Situation, rules: Rules, r: ScaleReader, month: string): { amount: number; why: string } | { missing: string } {
+  const expenses = r.at('al.ressources.frais-professionnels', month);
+  const reform = `${month}-01` >= rules.figures.get('al.contemporaneisation')!.values[0]!.from;
+  let amount: number;
+  let why: string;
+  if (reform) {
+    const quarterStart = addMonths(month, -((Number(month.slice(5, 7)) - 1) % 3));
+    const window = monthsBefore(quarterStart, 13).slice(0, 12);
+    amount = sum(
+      s.adults.map((a) =>
+        sum(
+          window.map((m) => {
+            // a month before the 12 the situation gives is taken as the same month a year later
+            const inc = a.income[m] ?? a.income[addMonths(m, 12)];
+            return inc ? (inc.earnings + inc.unemploymentBenefits + inc.pensions) * (1 - expenses) + inc.other : 0;
+          }),
+        ),
+      ),
+    );
+    why = `vos revenus de ${monthFr(window[0]!)} à ${monthFr(window[11]!)}`;
+  } else {
+    const year = String(Number(month.slice(0, 4)) - 2);
+    if (!s.adults.every((a) => a.incomeByYear?.[year] !== undefined)) return { missing: `Avant 2021, l’aide au logement se calcule sur les revenus de l’année ${year} (il y a 2 ans). Nous ne les connaissons pas.` };
+    amount = sum(s.adults.map((a) => a.incomeByYear![year]!.earnings * (1 - expenses) + a.incomeByYear![year]!.other));
+    why = `vos revenus de ${year}`;
+  }
+  const ageMax = r.at('al.etudiant.age-maximum', month);
+  const students = s.adults.every((a) => a.student === true && a.age < ageMax);
+  if (students) {
+    const lump = r.at('al.etudiant.forfait', month) - (s.adults.some((a) => a.scholarshipHolder === true) ? r.at('al.etudiant.minoration-boursier', month) : 0);
+    if (reform) {
+      amount = lump;
+      why = `le forfait étudiant${s.adults.some((a) => a.scholarshipHolder === true) ? ' (boursier)' : ''}`;
+    } else if (lump > amount) {
+      amount = lump;
+      why = 'le plancher de ressources des étudiants';
+    }
+  }
+  const step = r.at('al.ressources.arrondi', month);
+  return { amount: Math.ceil(amount / step) * step, why };
+}
+
+/**
+ * Aide au logement for a tenant (APL, ALF or ALS, the same amount; CCH art. L. 823-1, D. 823-16 and
+ * D. 823-17): rent within the zone's ceiling + the charges lump sum − the household's participation.
+ */
+export function estimateAidesLogement(s: Situation, rules: Rules): AidResult {
+  const r = new ScaleReader(rules);
+  const M = s.month;
+  const id = 'aides-logement';
+  if (!s.residesInFrance) return result(id, M, r, false, 0, [NOT_IN_FRANCE]);
+  const h = s.housing;
+  if (h.status === 'owner') {
+    return result(id, M, r, h.repayingLoan ? 'unknown' : false, h.repayingLoan ? null : 0, [
+      h.repayingLoan ? 'Pour un propriétaire qui rembourse un prêt, l’aide au logement existe dans quelques cas (prêt signé avant 2018, outre-mer) : nous ne l’estimons pas. Demandez à la CAF.' : 'L’aide au logement aide à payer un loyer ou un prêt. Vous êtes propriétaire sans prêt : elle n’est pas due.',
+    ]);
+  }
+  if (h.status !== 'tenant') return result(id, M, r, false, 0, ['L’aide au logement aide à payer un loyer : il faut être locataire (ou en foyer) et payer un loyer.']);
+  if (h.kind === 'foyer') return result(id, M, r, 'unknown', null, ['Pour un logement-foyer ou une résidence (CROUS, résidence sociale), le calcul est différent : nous ne l’estimons pas. Demandez à la CAF ou au foyer.']);
+  if (h.zone === undefined) {
+    return result(id, M, r, 'unknown', null, [
+      'Le montant dépend de la zone de votre commune (1 : Paris et sa région, 2 : grandes villes, 3 : ailleurs). Nous ne la connaissons pas.',
+      'Le simulateur de la CAF la trouve avec votre code postal.',
+    ]);
+  }
+  const res = housingResources(s, rules, r, M);
+  if ('missing' in res) return result(id, M, r, 'unknown', null, [res.missing]);
+  const couple = s.adults.length === 2;
+  const dependants = s.children.filter((c) => c.age < r.at('al.age-limite-enfant', M)).length;
+  const rent = Math.max(0, h.rent - (h.charges ?? 0));
+  const ceiling = rentCeiling(r, M, h.zone, couple, dependants);
+  const L = Math.min(rent, ceiling);
+  const C = r.at('al.charges.base', M) + r.at('al.charges.par-personne-a-charge', M) * dependants;
+  const P0 = Math.max(r.at('al.p0.taux', M) * (L + C), r.at('al.p0.forfait', M));
+  const ratio = L / rentCeiling(r, M, 2, couple, dependants);
+  const s1 = r.at('al.tl.seuil-1', M);
+  const s2 = r.at('al.tl.seuil-2', M);
+  const t2 = r.at('al.tl.taux-2', M);
+  const TL = ratio < s1 ? 0 : ratio < s2 ? t2 * (ratio - s1) : t2 * (s2 - s1) + r.at('al.tl.taux-3', M) * (ratio - s2);
+  const Tp = byHousehold(r, M, 'al.tf', couple, dependants) + TL;
+  const R0 = byHousehold(r, M, 'al.r0', couple, dependants);
+  const Pp = P0 + Tp * Math.max(0, res.amount - R0);
+  const computed = L + C - Pp;
+  const cut = r.at('al.abattement-forfaitaire', M);
+  const gross = Math.max(0, computed - cut);
+  const explanation = [
+    `Estimation pour ${monthFr(M)}, zone ${h.zone}. ${describeHousehold(s.adults.length, dependants)}`,
+    rent > ceiling ? `Loyer retenu : ${euros(L)} (votre loyer hors charges, ${euros(rent)}, dépasse le plafond de la zone).` : `Loyer retenu : ${euros(L)} (le plafond de la zone est ${euros(ceiling)}).`,
+    `Forfait charges : ${euros(C)}.`,
+    `Ressources retenues : ${euros(res.amount)} par an (${res.why}). Votre participation : ${euros(Pp)} par mois.`,
+    calculation(`${euros(L)} + ${euros(C)} − ${euros(Pp)} − ${euros(cut)}`, computed - cut),
+  ];
+  const minimum = r.at('al.montant-minimum', M);
+  if (gross < minimum) {
+    explanation.push(gross <= 0 ? 'Vos ressources sont trop hautes pour ce loyer : vous n’avez sans doute pas droit à l’aide au logement.' : `L’aide au logement n’est pas versée si elle fait moins de ${euros(minimum)} par mois.`, END_AL);
+    return result(id, M, r, false, 0, explanation, { beforeCrds: 0 });
+  }
+  const net = gross * (1 - r.at('crds.taux', M));
+  explanation.push(`Après la CRDS, vous pourriez recevoir environ ${euros(net)} d’aide au logement pour ${monthFr(M)}.`, 'Dans un logement social, la réduction de loyer de solidarité (RLS) baisse le loyer et l’aide : elle n’est pas comptée ici.', END_AL);
+  return result(id, M, r, true, net, explanation, { beforeCrds: roundCents(gross) });
+}
+
 // ---------------------------------------------------------------- aids the MDPH assesses
 
 const MDPH_WORDS: Record<'pch' | 'cmi' | 'demande-mdph', string> = {
@@ -779,6 +908,7 @@ export function estimate(s: Situation, rules: Rules): Estimate {
     estimatePrimeActivite(s, rules, aahByAdult),
     ...aah,
     estimateCss(s, rules, rsa, aahIncome),
+    estimateAidesLogement(s, rules),
     estimateAllocationsFamiliales(s, rules),
     estimateAsf(s, rules),
     estimateArs(s, rules),

@@ -70,6 +70,10 @@ const Adult = z.strictObject({
   income: z.record(monthKey, MonthIncome, { error: typeError('Les revenus doivent être donnés mois par mois : { "AAAA-MM": { … } }.') }),
   /** Chaque année civile (l'AAH regarde l'année N-2). */
   incomeByYear: z.record(yearKey, YearIncome).optional(),
+  /** Étudiant (l'aide au logement compte alors un forfait de ressources avant 28 ans) ; absent : non. */
+  student: z.boolean({ error: typeError('Étudiant : oui ou non (true ou false).') }).optional(),
+  /** Étudiant boursier de l'enseignement supérieur. */
+  scholarshipHolder: z.boolean({ error: typeError('Boursier : oui ou non (true ou false).') }).optional(),
 });
 
 const Child = z.strictObject({
@@ -103,6 +107,13 @@ const Housing = z.discriminatedUnion(
       status: z.literal('tenant'),
       /** Loyer mensuel, charges comprises. */
       rent: euros('Loyer'),
+      // What the housing aid needs, optional: without the zone it answers « on ne sait pas ».
+      /** Zone de l'aide au logement de la commune (1 : Paris et sa région, 2 : grandes villes, 3 : ailleurs). */
+      zone: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: typeError('La zone du logement est 1, 2 ou 3.') }).optional(),
+      /** La part du loyer qui paie les charges (l'aide compte un forfait de charges à la place) ; absente : 0. */
+      charges: euros('Charges').optional(),
+      /** Logement ordinaire, ou logement-foyer et résidence (CROUS, résidence sociale), que l'estimation ne calcule pas. */
+      kind: z.enum(['ordinary', 'foyer'], { error: typeError('Type de logement : « ordinary » ou « foyer ».') }).optional(),
     }),
     z.strictObject({
       status: z.literal('owner'),
@@ -233,6 +244,11 @@ const FIELD_NAMES: Record<string, string> = {
   alsaceMoselle: 'régime d’Alsace-Moselle',
   receivesRsa: 'RSA déjà reçu',
   birthDate: 'date de naissance',
+  zone: 'zone',
+  charges: 'charges',
+  kind: 'type de logement',
+  student: 'étudiant',
+  scholarshipHolder: 'boursier',
   schooling: 'scolarité',
   referenceTaxIncome: 'revenu fiscal de référence',
   familyResources: 'ressources retenues par la CAF',

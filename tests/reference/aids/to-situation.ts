@@ -124,6 +124,8 @@ export function toSituation(c: Case): Converted {
     const n2 = String(Number(M.slice(0, 4)) - 2);
     years[n2] ??= { earnings: 0, other: 0 };
     const recognised = p.aahEligibilityRecognised === true;
+    const activityNow = typeof p.activity === 'string' ? p.activity : p.activity?.[M];
+    const student = p.student === true || activityNow === 'student';
     const age = p.age ?? (p.birthDate ? ageAt(p.birthDate, M) : 40);
     return {
       age,
@@ -131,6 +133,8 @@ export function toSituation(c: Case): Converted {
       ...(p.employmentRestrictionRecognised !== undefined ? { employmentRestrictionRecognised: p.employmentRestrictionRecognised } : {}),
       ...(p.pregnant !== undefined ? { pregnant: p.pregnant } : {}),
       youngWorkerConditionMet: p.youngWorkerHoursMet === true,
+      ...(student ? { student: true } : {}),
+      ...(p.scholarshipHolder !== undefined ? { scholarshipHolder: p.scholarshipHolder } : {}),
       income: months,
       incomeByYear: years,
     };
@@ -169,6 +173,8 @@ export function toSituation(c: Case): Converted {
   }
 
   const status = h.housing?.status;
+  const zone = c.household.place?.housingZone;
+  const foyer = status === 'tenant-residence' || h.housing?.studentResidenceCrous === true;
   const housing: SituationInput['housing'] =
     status === 'owner'
       ? { status: 'owner', repayingLoan: false }
@@ -176,7 +182,22 @@ export function toSituation(c: Case): Converted {
         ? { status: 'owner', repayingLoan: true }
         : status === 'housed-free'
           ? { status: 'hosted-free', contributesToCosts: h.housing?.contributesToCosts === true }
-          : { status: 'tenant', rent: (h.housing?.rent ?? 0) + (h.housing?.charges ?? 0) };
+          : {
+              status: 'tenant',
+              rent: (h.housing?.rent ?? 0) + (h.housing?.charges ?? 0),
+              ...(h.housing?.charges !== undefined ? { charges: h.housing.charges } : {}),
+              ...(zone ? { zone: Number(zone) as 1 | 2 | 3 } : {}),
+              ...(foyer ? { kind: 'foyer' as const } : {}),
+            };
+  if (c.aid === 'aide-logement') {
+    // the housing aid needs the zone; a commune code alone would need the official list of communes by zone
+    if (!zone) return { skip: `zone de l’aide au logement non donnée (commune ${h.place?.commune ?? 'inconnue'} seulement) : il faut la liste officielle des zones` };
+    if (foyer) return { skip: 'logement-foyer ou résidence CROUS : barème différent, non estimé' };
+    if (h.place?.overseas || h.place?.mayotte) return { skip: 'outre-mer : barème différent, non estimé' };
+    if (h.persons.some((p) => (p.resources ?? []).some((r) => r.kind === 'apprenticePay'))) {
+      return { skip: 'rémunération d’apprenti : l’aide au logement ne la compte pas comme un salaire, et la situation ne la distingue pas des salaires' };
+    }
+  }
 
   const n2 = String(Number(M.slice(0, 4)) - 2);
   const noIncome = h.persons.every((p) => (p.resources ?? []).length === 0) && (h.taxHousehold?.declared ?? []).length === 0;

@@ -289,3 +289,24 @@ describe('family benefits, chèque énergie, MDPH', () => {
     }
   });
 });
+
+describe('aides au logement (location)', () => {
+  const single = (zone?: 1 | 2 | 3) => {
+    const base = flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(35, 1000)], housing: { status: 'tenant', rent: 400 } });
+    return situation({ ...base, housing: { status: 'tenant', rent: 400, ...(zone ? { zone } : {}) } });
+  };
+
+  it('a person alone in zone 2, June 2024, on the 12 months ending 2 months before the quarter', () => {
+    const al = aid(estimate(single(2), rules), 'aides-logement');
+    // L = 278,28 (ceiling) ; C = 58,08 ; P0 = 37,91 ; Tp = 2,83 % + TL 0,305 % ; R = 12 × 1 000 × 0,9 = 10 800, R0 = 5 186
+    // Pp = 37,91 + 0,03135 × 5 614 = 213,91 ; 278,28 + 58,08 − 213,91 − 5 = 117,45 before the CRDS
+    expect(al).toMatchObject({ eligible: true, beforeCrds: 117.45, monthlyAmount: 116.86 });
+    expect(al.scales.some((u) => u.id === 'al.plafond.zone-2.seul' && u.from === '2023-10-01')).toBe(true);
+  });
+
+  it('says « on ne sait pas » without the zone, and nothing for someone hosted free', () => {
+    expect(aid(estimate(single(), rules), 'aides-logement')).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
+    const hosted = estimate(flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(35)], housing: { status: 'hosted-free' } }), rules);
+    expect(aid(hosted, 'aides-logement')).toMatchObject({ eligible: false, monthlyAmount: 0 });
+  });
+});

@@ -226,6 +226,8 @@ export const SimulationResult = z.object({
   explanation: z.array(z.string()),
   /** CSS with participation: what the household would pay each month. */
   cssParticipation: z.number().optional(),
+  /** A yearly aid (allocation de rentrée scolaire, chèque énergie): the amount for the year (monthlyAmount is null). */
+  yearlyAmount: z.number().optional(),
   /** the figures this result used (absent from a server that does not send them yet) */
   scales: z.array(ScaleUsed).optional(),
 });

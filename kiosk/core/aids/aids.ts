@@ -157,10 +157,9 @@ export class AidsService {
     if (!dated.success) throw new KioskError('invalid-request', frenchIssues(dated.error)[0] ?? AIDS_WORDS.answerMissing);
     // estimated here, with the rules installed on the tablet: no server, nothing about the person sent
     const cat = await this.catalogueRaw();
-    const nameOf = (id: string) => cat.aids.find((a) => a.id === id)?.name ?? id;
     let ack;
     try {
-      ack = this.opts.local.estimate(dated.data, nameOf);
+      ack = this.opts.local.estimate(dated.data, cat.aids);
     } catch (err) {
       if (err instanceof EstimateError) throw new KioskError('invalid-request', err.message);
       this.opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'estimate failed on the kiosk');

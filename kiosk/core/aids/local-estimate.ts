@@ -35,8 +35,8 @@ export class LocalEstimates {
     return this.rules;
   }
 
-  estimate(situation: Situation, nameOf: (aidId: string) => string): SimulateAnswer {
-    return simulateAnswer(estimate(situation, this.loaded()), nameOf);
+  estimate(situation: Situation, catalogue: readonly { id: string; name: string }[]): SimulateAnswer {
+    return simulateAnswer(estimate(situation, this.loaded()), catalogue);
   }
 
   private get cataloguePath(): string {

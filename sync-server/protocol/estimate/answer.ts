@@ -11,20 +11,30 @@ export const ANSWER_WORDS = {
   forPartner: (aid: string) => `${aid} (pour votre conjoint)`,
 } as const;
 
-export function simulateAnswer(sim: Estimate, nameOf: (aidId: string) => string): SimulateAnswer {
+/**
+ * The estimate for the screens: the aids of the catalogue only (the engine also estimates some it does not
+ * list, the ASF counted in the RSA), each with its catalogue name.
+ */
+export function simulateAnswer(sim: Estimate, catalogue: readonly { id: string; name: string }[]): SimulateAnswer {
+  const nameOf = new Map(catalogue.map((a) => [a.id, a.name]));
   return {
     ok: true,
     rulesVersion: `${sim.rulesCover.first}..${sim.rulesCover.last}`,
     validFrom: `${sim.month}-01`,
     warnings: sim.warnings,
-    results: sim.results.map((r) => ({
+    results: sim.results.flatMap((r) => {
+      const name = nameOf.get(r.aid);
+      if (name === undefined) return [];
+      return [{
       aid: r.aid,
-      aidName: r.person === 'conjoint' ? ANSWER_WORDS.forPartner(nameOf(r.aid)) : nameOf(r.aid),
+      aidName: r.person === 'conjoint' ? ANSWER_WORDS.forPartner(name) : name,
       eligible: r.eligible,
       monthlyAmount: r.monthlyAmount,
       explanation: r.explanation,
       ...(r.cssParticipation === undefined ? {} : { cssParticipation: r.cssParticipation }),
+      ...(r.yearlyAmount === undefined ? {} : { yearlyAmount: r.yearlyAmount }),
       scales: r.scales,
-    })),
+      }];
+    }),
   };
 }

@@ -94,6 +94,12 @@ export const AnswersSchema = z
       .max(2, 'Deux adultes au plus : le demandeur et son conjoint.'),
     children: z.array(Child, { error: typeError('La liste des enfants doit être une liste (vide si aucun enfant).') }).max(15, 'Trop d’enfants déclarés (15 au plus).').default([]),
     housing: Housing,
+    // Asked by no screen yet, so optional: the family benefits and the chèque énergie answer « on ne sait
+    // pas » without them.
+    /** Revenu fiscal de référence de l'avis d'impôt reçu l'an dernier (revenus d'il y a 2 ans). */
+    referenceTaxIncome: euros('Revenu fiscal de référence').optional(),
+    /** Parent seul : l'autre parent verse une pension alimentaire pour les enfants. */
+    otherParentSupportsChildren: z.boolean({ error: typeError('Pension de l’autre parent : oui ou non (true ou false).') }).optional(),
   })
   .refine((s) => s.couple === (s.adults.length === 2), {
     error: 'En couple il faut 2 adultes, et seul il faut 1 adulte.',
@@ -164,5 +170,8 @@ export function situationFromAnswers(a: Answers, month: string): SituationInput 
             ? { status: 'hosted-free' }
             : { status: 'homeless' },
     benefits: Object.fromEntries(months.map((m) => [m, { housingBenefit: benefit }])),
+    // the tax notice received last year is on the income of the year N-2 the family benefits look at
+    ...(a.referenceTaxIncome === undefined ? {} : { referenceTaxIncome: { [year]: a.referenceTaxIncome } }),
+    ...(a.otherParentSupportsChildren === undefined ? {} : { otherParentSupportsChildren: a.otherParentSupportsChildren }),
   };
 }

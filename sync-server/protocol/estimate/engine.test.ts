@@ -248,3 +248,65 @@ describe('months', () => {
     expect(monthsBefore('2019-01', 3)).toEqual(['2018-10', '2018-11', '2018-12']);
   });
 });
+
+describe('family benefits, chèque énergie, MDPH', () => {
+  const family = (month: string, extra: Partial<AnswersInput> = {}) =>
+    flat(month, { residesInFrance: true, couple: true, adults: [alone(40, 1500), alone(38, 1000)], children: [{ age: 15 }, { age: 9 }, { age: 4 }], housing: { status: 'tenant', rent: 700 }, ...extra });
+
+  it('allocations familiales: three children, one of 14 or more, under the first ceiling (resources of N-2 from the answers)', () => {
+    const e = estimate(family('2025-06'), rules);
+    // (32 % + 41 % + 16 %) × 474,37 = 422,19 ; resources 2 500 × 12 × 0,9 = 27 000 under 78 565 + 6 546
+    expect(aid(e, 'allocations-familiales')).toMatchObject({ eligible: true, beforeCrds: 422.19 });
+    // less the CRDS (0,5 %)
+    expect(aid(e, 'allocations-familiales').monthlyAmount).toBe(420.08);
+  });
+
+  it('allocation de rentrée scolaire: a yearly amount by age band, the tax notice first', () => {
+    const e = estimate(family('2025-06', { referenceTaxIncome: 20_000 }), rules);
+    // (97,95 % + 89,72 %) × 474,37 = 890,25 before the CRDS ; 20 000 under 21 880 × 1,9
+    const ars = aid(e, 'ars');
+    expect(ars).toMatchObject({ eligible: true, monthlyAmount: null, beforeCrds: 890.25 });
+    expect(ars.yearlyAmount).toBe(885.8);
+  });
+
+  it('says « on ne sait pas » rather than guess: the chèque énergie without the tax notice, the ASF without the other parent', () => {
+    const e = estimate(flat('2024-03', { residesInFrance: true, couple: false, adults: [alone(30)], children: [{ age: 6 }], housing: { status: 'tenant', rent: 500 } }), rules);
+    expect(aid(e, 'cheque-energie')).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
+    expect(aid(e, 'cheque-energie').yearlyAmount).toBeUndefined();
+    expect(aid(e, 'asf')).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
+    const told = estimate(flat('2024-03', { residesInFrance: true, couple: false, adults: [alone(30)], children: [{ age: 6 }], housing: { status: 'tenant', rent: 500 }, referenceTaxIncome: 8000, otherParentSupportsChildren: false }), rules);
+    // 8 000 / 1,5 unit = 5 333 per unit: first band, between one and two units
+    expect(aid(told, 'cheque-energie')).toMatchObject({ eligible: true, yearlyAmount: 240 });
+    // 42,2 % × 445,93 (the BMAF of April 2023, still in force in March 2024) = 188,18 before the CRDS
+    expect(aid(told, 'asf')).toMatchObject({ eligible: true, beforeCrds: 188.18 });
+  });
+
+  it('never puts a number on the PCH, the CMI or the MDPH request', () => {
+    const e = estimate(family('2025-06'), rules);
+    for (const id of ['pch', 'cmi', 'demande-mdph'] as const) {
+      expect(aid(e, id)).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
+      expect(aid(e, id).explanation[0]).toBe('C’est la MDPH qui évalue.');
+    }
+  });
+});
+
+describe('aides au logement (location)', () => {
+  const single = (zone?: 1 | 2 | 3) => {
+    const base = flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(35, 1000)], housing: { status: 'tenant', rent: 400 } });
+    return situation({ ...base, housing: { status: 'tenant', rent: 400, ...(zone ? { zone } : {}) } });
+  };
+
+  it('a person alone in zone 2, June 2024, on the 12 months ending 2 months before the quarter', () => {
+    const al = aid(estimate(single(2), rules), 'aides-logement');
+    // L = 278,28 (ceiling) ; C = 58,08 ; P0 = 37,91 ; Tp = 2,83 % + TL 0,305 % ; R = 12 × 1 000 × 0,9 = 10 800, R0 = 5 186
+    // Pp = 37,91 + 0,03135 × 5 614 = 213,91 ; 278,28 + 58,08 − 213,91 − 5 = 117,45 before the CRDS
+    expect(al).toMatchObject({ eligible: true, beforeCrds: 117.45, monthlyAmount: 116.86 });
+    expect(al.scales.some((u) => u.id === 'al.plafond.zone-2.seul' && u.from === '2023-10-01')).toBe(true);
+  });
+
+  it('says « on ne sait pas » without the zone, and nothing for someone hosted free', () => {
+    expect(aid(estimate(single(), rules), 'aides-logement')).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
+    const hosted = estimate(flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(35)], housing: { status: 'hosted-free' } }), rules);
+    expect(aid(hosted, 'aides-logement')).toMatchObject({ eligible: false, monthlyAmount: 0 });
+  });
+});

@@ -1,14 +1,16 @@
 // The estimate engine: pure functions from a dated household situation and the rules (dated official
 // figures, assets/aids/rules) to an estimate per aid for one month — RSA, prime d'activité, AAH,
-// complémentaire santé solidaire. No I/O, no clock: it runs the same on the server and on the kiosk,
+// complémentaire santé solidaire, allocations familiales, allocation de soutien familial — or for the year
+// of that month — allocation de rentrée scolaire, chèque énergie. The aids the MDPH assesses (PCH, CMI, the
+// request itself) get no amount: the result says the MDPH decides. No I/O, no clock: it runs the same on the server and on the kiosk,
 // offline. Each result lists the figures it used (value, start date, text), so an estimate can be checked.
 // The explanations are short plain-French sentences that show the calculation with the figures.
 import { euros, monthFr, roundCents } from '../format.ts';
-import { lastDay, monthsBefore, ScaleReader, type FigureId, type Rules, type ScaleUse } from './rules.ts';
+import { addMonths, lastDay, monthsBefore, ScaleReader, type FigureId, type Rules, type ScaleUse } from './rules.ts';
 import type { MonthIncome, Situation } from './situation.ts';
 import { ESTIMATE_WORDS } from './words.ts';
 
-export type AidId = 'rsa' | 'prime-activite' | 'aah' | 'css';
+export type AidId = 'rsa' | 'prime-activite' | 'aah' | 'css' | 'aides-logement' | 'allocations-familiales' | 'asf' | 'ars' | 'cheque-energie' | 'pch' | 'cmi' | 'demande-mdph';
 
 export interface AidResult {
   aid: AidId;
@@ -25,6 +27,10 @@ export interface AidResult {
   cssLevel?: 'gratuite' | 'participation';
   /** CSS with participation: what the household pays each month, in euros. */
   cssParticipation?: number;
+  /** A yearly aid (allocation de rentrée scolaire, chèque énergie): the amount for the year, in euros (monthlyAmount is then null). */
+  yearlyAmount?: number;
+  /** A family benefit: the amount before the CRDS is taken off (same period as the amount), as the texts state it. */
+  beforeCrds?: number;
   /** The figures this result read: value, the day it started, the text that sets it. */
   scales: ScaleUse[];
 }
@@ -508,6 +514,380 @@ export function estimateCss(s: Situation, rules: Rules, rsa: AidResult, aahIncom
   return result('css', M, r, false, null, explanation);
 }
 
+
+// ---------------------------------------------------------------- family benefits (CAF)
+
+const END_CAF = 'C’est une estimation. Seule la CAF (ou la MSA) décide.';
+
+/** Age in whole years on a day (AAAA-MM-JJ), from a birth date. */
+function ageOn(birthDate: string, day: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/**
+ * The household's resources of a civil year as the CAF counts them for family benefits (revenu net
+ * catégoriel, CSS art. R. 532-3): what the person gave for that year, else the revenu fiscal de référence
+ * (the tax notice is a fact), else each adult's pay of that year less the 10 % for work expenses plus the
+ * other income. null: nothing known.
+ */
+function familyResourcesOf(s: Situation, r: ScaleReader, year: string, month: string): { amount: number; from: string } | null {
+  const given = s.familyResources?.[year];
+  if (given !== undefined) return { amount: given, from: `les ressources de ${year} que vous avez indiquées` };
+  const rfr = s.referenceTaxIncome?.[year];
+  if (rfr !== undefined) return { amount: rfr, from: `le revenu fiscal de référence de ${year}` };
+  if (s.adults.every((a) => a.incomeByYear?.[year] !== undefined)) {
+    const expenses = r.at('pf.frais-professionnels', month);
+    const amount = sum(s.adults.map((a) => a.incomeByYear![year]!.earnings * (1 - expenses) + a.incomeByYear![year]!.other));
+    return { amount, from: `vos revenus de ${year}, salaires moins ${percent(expenses)} de frais` };
+  }
+  return null;
+}
+
+const missingResources = (year: string) =>
+  `Le montant dépend des ressources du foyer en ${year} (il y a 2 ans). Nous ne les connaissons pas : indiquez le revenu fiscal de référence de ${year} (sur l’avis d’impôt de ${Number(year) + 1}).`;
+
+/** Children the family benefits count: under 20 (CSS art. R. 512-2). */
+const dependants = (s: Situation, limit: number) => s.children.filter((c) => c.age < limit);
+
+/**
+ * Allocations familiales (CSS art. L. 521-1, D. 521-1 to D. 521-3): from two children under 20, a share of
+ * the BMAF per child, more for a child of 14 or older (not the eldest of fewer than three), a lump sum the
+ * year a child turns 20 in a family of three or more; halved or quartered above the two ceilings of the
+ * resources of N-2, with a tapering supplement just above each ceiling.
+ */
+export function estimateAllocationsFamiliales(s: Situation, rules: Rules): AidResult {
+  const r = new ScaleReader(rules);
+  const M = s.month;
+  const id = 'allocations-familiales';
+  if (!s.residesInFrance) return result(id, M, r, false, 0, [NOT_IN_FRANCE]);
+  const limit = r.at('pf.age-limite', M);
+  const kids = dependants(s, limit);
+  const turning = s.children.filter((c) => c.age === limit);
+  if (kids.length < 2) {
+    return result(id, M, r, false, 0, [`Les allocations familiales sont pour les familles d’au moins 2 enfants de moins de ${limit} ans. Votre foyer en compte ${kids.length}.`]);
+  }
+  const bmaf = r.at('bmaf', M);
+  const oldAge = r.at('af.majoration-age.age', M);
+  const byAge = [...kids].sort((a, b) => b.age - a.age);
+  // the eldest of a family of fewer than three children gets no increase for age (CSS art. R. 521-1)
+  const increased = byAge.filter((c, i) => c.age >= oldAge && !(i === 0 && kids.length < 3)).length;
+  const forfait = kids.length + turning.length >= r.at('af.forfait.nombre-enfants', M) ? turning.length : 0;
+  const rate = r.at('af.taux.deux-enfants', M) + r.at('af.taux.enfant-supplementaire', M) * (kids.length - 2) + r.at('af.majoration-age.taux', M) * increased + r.at('af.forfait.taux', M) * forfait;
+  const full = bmaf * rate;
+  const explanation = [
+    `Estimation pour ${monthFr(M)}. Votre foyer compte ${kids.length} enfants de moins de ${limit} ans${increased > 0 ? `, dont ${increased} de ${oldAge} ans ou plus (majoration pour âge)` : ''}${forfait > 0 ? `, et ${forfait} enfant${forfait > 1 ? 's' : ''} de ${limit} ans (allocation forfaitaire)` : ''}.`,
+    `Montant plein : ${percent(rate)} de la base mensuelle des allocations familiales (${euros(bmaf)}) = ${euros(full)}.`,
+  ];
+  const year = String(Number(M.slice(0, 4)) - 2);
+  const res = familyResourcesOf(s, r, year, M);
+  if (res === null) {
+    explanation.push(missingResources(year), `Avec des ressources sous le premier plafond, vous recevriez environ ${euros(full * (1 - r.at('crds.taux', M)))} par mois ; au-dessus, la moitié ou le quart.`, END_CAF);
+    return result(id, M, r, 'unknown', null, explanation);
+  }
+  const extra = r.at('af.plafond.par-enfant', M) * (kids.length - 2);
+  const ceiling1 = r.at('af.plafond.tranche-1', M) + extra;
+  const ceiling2 = r.at('af.plafond.tranche-2', M) + extra;
+  let share = 1;
+  let supplement = 0;
+  explanation.push(`Ressources retenues : ${euros(res.amount)} (${res.from}). Plafonds pour ${kids.length} enfants : ${euros(ceiling1)} et ${euros(ceiling2)}.`);
+  if (res.amount > ceiling1) {
+    const above2 = res.amount > ceiling2;
+    share = r.at(above2 ? 'af.modulation.taux-tranche-3' : 'af.modulation.taux-tranche-2', M);
+    const ceiling = above2 ? ceiling2 : ceiling1;
+    // just above a ceiling, a supplement keeps the household from losing more than it earned (CSS art. D. 521-2)
+    supplement = Math.max(0, (ceiling + 12 * full * share - res.amount) / 12);
+    explanation.push(
+      `Vos ressources dépassent le ${above2 ? 'second' : 'premier'} plafond : les allocations sont ${above2 ? 'divisées par 4' : 'divisées par 2'}, ${euros(full * share)}${supplement > 0 ? `, plus un complément dégressif de ${euros(supplement)}` : ''}.`,
+    );
+  } else explanation.push('Vos ressources sont sous le premier plafond : montant plein.');
+  const gross = full * share + supplement;
+  const net = gross * (1 - r.at('crds.taux', M));
+  explanation.push(`Après la CRDS (${percent(r.at('crds.taux', M))}), vous pourriez recevoir environ ${euros(net)} d’allocations familiales pour ${monthFr(M)}.`, END_CAF);
+  return result(id, M, r, true, net, explanation, { beforeCrds: roundCents(gross) });
+}
+
+/**
+ * Allocation de soutien familial (CSS art. L. 523-1, R. 523-7): a parent alone whose children the other
+ * parent does not support gets a share of the BMAF per child under 20. The complement when the support paid
+ * is below it, and the rate for a child who lost both parents, are not estimated.
+ */
+export function estimateAsf(s: Situation, rules: Rules): AidResult {
+  const r = new ScaleReader(rules);
+  const M = s.month;
+  if (!s.residesInFrance) return result('asf', M, r, false, 0, [NOT_IN_FRANCE]);
+  const kids = dependants(s, r.at('pf.age-limite', M));
+  if (s.adults.length !== 1 || kids.length === 0) {
+    return result('asf', M, r, false, 0, ['L’allocation de soutien familial est pour un parent qui élève seul ses enfants, quand l’autre parent ne participe pas à leur entretien.']);
+  }
+  const perChild = r.at('asf.taux', M) * r.at('bmaf', M);
+  const gross = perChild * kids.length;
+  const net = gross * (1 - r.at('crds.taux', M));
+  const explanation = [`Estimation pour ${monthFr(M)}. Vous élevez seul ${kids.length} enfant${kids.length > 1 ? 's' : ''}.`];
+  if (s.otherParentSupportsChildren === true) {
+    explanation.push('L’autre parent participe à l’entretien des enfants : l’allocation de soutien familial n’est pas due (sauf si sa pension est plus petite qu’elle : demandez à la CAF).');
+    return result('asf', M, r, false, 0, explanation);
+  }
+  if (s.otherParentSupportsChildren === undefined) {
+    explanation.push(
+      'Elle est due si l’autre parent ne verse pas de pension alimentaire pour les enfants (ou s’il est décédé, ou inconnu). Nous ne le savons pas.',
+      `Si c’est le cas, vous pourriez recevoir environ ${euros(net)} par mois (${euros(perChild * (1 - r.at('crds.taux', M)))} par enfant).`,
+      END_CAF,
+    );
+    return result('asf', M, r, 'unknown', null, explanation);
+  }
+  explanation.push(`L’autre parent ne participe pas à leur entretien : ${percent(r.at('asf.taux', M))} de la base mensuelle des allocations familiales par enfant, ${euros(perChild)}.`);
+  explanation.push(`Après la CRDS, vous pourriez recevoir environ ${euros(net)} d’allocation de soutien familial pour ${monthFr(M)}.`, END_CAF);
+  return result('asf', M, r, true, net, explanation, { beforeCrds: roundCents(gross) });
+}
+
+/** The ARS band of a child for the school year starting in `year`, or null when too young or too old (CSS art. R. 543-2). */
+function arsBand(c: Situation['children'][number], year: number, month: string, r: ScaleReader): FigureId | null {
+  const min = r.at('ars.age-minimum', month);
+  const max = r.at('ars.age-maximum', month);
+  // the age the child reaches in the civil year of the school start; without a birth date, the age in the month estimated
+  const reached = c.birthDate ? ageOn(c.birthDate, `${year}-12-31`) : c.age;
+  const young = c.birthDate ? ageOn(c.birthDate, `${year + 1}-01-31`) >= min : reached >= min;
+  const underMax = c.birthDate ? ageOn(c.birthDate, `${year}-09-15`) < max : reached < max;
+  if (!young || !underMax) return null;
+  if (reached >= 15) return 'ars.taux.15-18-ans';
+  if (reached >= 11) return 'ars.taux.11-14-ans';
+  return 'ars.taux.6-10-ans';
+}
+
+/**
+ * Allocation de rentrée scolaire (CSS art. L. 543-1, R. 543-2 to R. 543-6, D. 543-1): paid in August of the
+ * year estimated, per child of 6 to 18 at school, a share of the BMAF by age; under a ceiling of the
+ * resources of N-2 (30 % more per child), and a differential allowance just above it.
+ */
+export function estimateArs(s: Situation, rules: Rules): AidResult {
+  const r = new ScaleReader(rules);
+  const M = s.month;
+  const year = Number(M.slice(0, 4));
+  const august = `${year}-08`;
+  if (!s.residesInFrance) return result('ars', M, r, false, null, [NOT_IN_FRANCE], { yearlyAmount: 0 });
+  const bands = s.children.map((c) => ({ c, band: arsBand(c, year, M, r) })).filter((x) => x.band !== null && x.c.schooling !== 'aucune' && !(x.c.schooling === 'etudes-superieures'));
+  if (bands.length === 0) {
+    return result('ars', M, r, false, null, [`L’allocation de rentrée scolaire ${year} est pour les enfants de 6 à 18 ans scolarisés (ou apprentis). Votre foyer n’en compte pas.`], { yearlyAmount: 0 });
+  }
+  const bmaf = r.at('bmaf', august);
+  const total = sum(bands.map((x) => bmaf * r.at(x.band!, august)));
+  const crds = r.at('crds.taux', august);
+  const explanation = [
+    `Estimation pour la rentrée d’août ${year} : ${bands.length} enfant${bands.length > 1 ? 's' : ''} de 6 à 18 ans, ${euros(total)} en tout avant la CRDS.`,
+  ];
+  if (bands.some((x) => x.c.schooling === undefined && x.band === 'ars.taux.15-18-ans' && (x.c.birthDate ? ageOn(x.c.birthDate, `${year}-12-31`) : x.c.age) >= 16)) {
+    explanation.push('À partir de 16 ans, l’enfant doit encore être à l’école ou en apprentissage : nous le supposons.');
+  }
+  const n2 = String(year - 2);
+  const res = familyResourcesOf(s, r, n2, M);
+  if (res === null) {
+    explanation.push(missingResources(n2), END_CAF);
+    return result('ars', M, r, 'unknown', null, explanation);
+  }
+  const kids = dependants(s, r.at('pf.age-limite', M)).length;
+  const ceiling = r.at('ars.plafond', M) * (1 + r.at('ars.plafond.par-enfant', M) * kids);
+  explanation.push(`Ressources retenues : ${euros(res.amount)} (${res.from}). Plafond pour ${kids} enfant${kids > 1 ? 's' : ''} à charge : ${euros(ceiling)}.`);
+  // above the ceiling, what is left of ceiling + allowance after the resources (CSS art. R. 543-6)
+  const gross = res.amount <= ceiling ? total : Math.max(0, Math.min(total, ceiling + total - res.amount));
+  if (gross <= 0) {
+    explanation.push('Vos ressources dépassent le plafond : vous n’avez sans doute pas droit à l’allocation de rentrée scolaire.', END_CAF);
+    return result('ars', M, r, false, null, explanation, { yearlyAmount: 0, beforeCrds: 0 });
+  }
+  if (gross < total) explanation.push(`Vos ressources dépassent un peu le plafond : une allocation réduite (différentielle) de ${euros(gross)}.`);
+  const net = gross * (1 - crds);
+  explanation.push(`Après la CRDS, vous pourriez recevoir environ ${euros(net)} en août ${year}.`, END_CAF);
+  return result('ars', M, r, true, null, explanation, { yearlyAmount: roundCents(net), beforeCrds: roundCents(gross) });
+}
+
+// ---------------------------------------------------------------- chèque énergie
+
+const CE_TRANCHES = [1, 2, 3, 4] as const;
+
+/**
+ * Chèque énergie (code de l'énergie, art. L. 124-1, R. 124-1 and following): sent each spring for the year,
+ * by the revenu fiscal de référence of N-2 per consumption unit of the dwelling; no application.
+ */
+export function estimateChequeEnergie(s: Situation, rules: Rules): AidResult {
+  const r = new ScaleReader(rules);
+  const M = s.month;
+  const year = M.slice(0, 4);
+  const jan = `${year}-01`;
+  if (!s.residesInFrance) return result('cheque-energie', M, r, false, null, [NOT_IN_FRANCE], { yearlyAmount: 0 });
+  const persons = s.adults.length + s.children.length;
+  const units =
+    s.consumptionUnits ??
+    r.at('cheque-energie.uc.premiere-personne', jan) + (persons >= 2 ? r.at('cheque-energie.uc.deuxieme-personne', jan) : 0) + r.at('cheque-energie.uc.personne-supplementaire', jan) * Math.max(0, persons - 2);
+  const n2 = String(Number(year) - 2);
+  const rfr = s.referenceTaxIncome?.[n2];
+  const explanation = [`Chèque énergie ${year}. Votre logement compte ${comma(units)} unité${units > 1 ? 's' : ''} de consommation.`];
+  if (rfr === undefined) {
+    explanation.push(`Il se calcule sur le revenu fiscal de référence de ${n2} (sur l’avis d’impôt de ${Number(n2) + 1}). Nous ne le connaissons pas.`, 'Le chèque est envoyé sans demande, à l’adresse de votre déclaration d’impôt.');
+    return result('cheque-energie', M, r, 'unknown', null, explanation);
+  }
+  const perUnit = rfr / units;
+  const column = units <= 1 ? '1-uc' : units < 2 ? 'moins-de-2-uc' : '2-uc-et-plus';
+  let amount = 0;
+  for (const t of CE_TRANCHES) {
+    const top = r.on(`cheque-energie.seuil-${t}`, `${jan}-01`);
+    if (top !== null && perUnit < top) {
+      amount = r.at(`cheque-energie.montant.tranche-${t}.${column}`, jan);
+      break;
+    }
+  }
+  explanation.push(`Revenu fiscal de référence de ${n2} : ${euros(rfr)}, soit ${euros(perUnit)} par unité de consommation.`);
+  if (amount <= 0) {
+    explanation.push('C’est au-dessus du plafond : pas de chèque énergie cette année.');
+    return result('cheque-energie', M, r, false, null, explanation, { yearlyAmount: 0 });
+  }
+  explanation.push(`Vous pourriez recevoir un chèque énergie d’environ ${euros(amount)} pour ${year}. Il est envoyé sans demande, à l’adresse de votre déclaration d’impôt.`);
+  return result('cheque-energie', M, r, true, null, explanation, { yearlyAmount: amount });
+}
+
+// ---------------------------------------------------------------- aides au logement (location)
+
+type Zone = 1 | 2 | 3;
+const END_AL = 'C’est une estimation. Seule la CAF (ou la MSA) décide.';
+
+/** The rent ceiling of a zone for the household (CCH art. D. 823-16). */
+function rentCeiling(r: ScaleReader, month: string, zone: Zone, couple: boolean, dependants: number): number {
+  const z = `al.plafond.zone-${zone}` as const;
+  if (dependants === 0) return r.at(couple ? `${z}.couple` : `${z}.seul`, month);
+  return r.at(`${z}.un-enfant`, month) + r.at(`${z}.enfant-supplementaire`, month) * (dependants - 1);
+}
+
+const BY_DEPENDANTS = ['1-personne-a-charge', '2-personnes-a-charge', '3-personnes-a-charge', '4-personnes-a-charge', '5-personnes-a-charge', '6-personnes-a-charge'] as const;
+
+/** A figure that depends on the household (TF, R0): alone, couple, 1 to 6 dependants, then a step per dependant. */
+function byHousehold(r: ScaleReader, month: string, prefix: 'al.tf' | 'al.r0', couple: boolean, dependants: number): number {
+  if (dependants === 0) return r.at(`${prefix}.${couple ? 'couple' : 'personne-seule'}`, month);
+  const capped = Math.min(dependants, 6);
+  return r.at(`${prefix}.${BY_DEPENDANTS[capped - 1]!}`, month) + r.at(`${prefix}.par-personne-supplementaire`, month) * (dependants - capped);
+}
+
+/**
+ * The yearly resources the housing aid counts (CCH art. R. 822-3 and following): from January 2021 the 12
+ * months ending 2 months before the quarter (revised each quarter), before that the year N-2; pay,
+ * pensions and unemployment benefit less 10 %; a student under 28 counts at least (before 2021) or exactly
+ * (since 2021) a lump sum, lower for a scholarship holder; rounded up to the next hundred.
+ */
+function housingResources(s: Situation, rules: Rules, r: ScaleReader, month: string): { amount: number; why: string } | { missing: string } {
+  const expenses = r.at('al.ressources.frais-professionnels', month);
+  const reform = `${month}-01` >= rules.figures.get('al.contemporaneisation')!.values[0]!.from;
+  let amount: number;
+  let why: string;
+  if (reform) {
+    const quarterStart = addMonths(month, -((Number(month.slice(5, 7)) - 1) % 3));
+    const window = monthsBefore(quarterStart, 13).slice(0, 12);
+    amount = sum(
+      s.adults.map((a) =>
+        sum(
+          window.map((m) => {
+            // a month before the 12 the situation gives is taken as the same month a year later
+            const inc = a.income[m] ?? a.income[addMonths(m, 12)];
+            return inc ? (inc.earnings + inc.unemploymentBenefits + inc.pensions) * (1 - expenses) + inc.other : 0;
+          }),
+        ),
+      ),
+    );
+    why = `vos revenus de ${monthFr(window[0]!)} à ${monthFr(window[11]!)}`;
+  } else {
+    const year = String(Number(month.slice(0, 4)) - 2);
+    if (!s.adults.every((a) => a.incomeByYear?.[year] !== undefined)) return { missing: `Avant 2021, l’aide au logement se calcule sur les revenus de l’année ${year} (il y a 2 ans). Nous ne les connaissons pas.` };
+    amount = sum(s.adults.map((a) => a.incomeByYear![year]!.earnings * (1 - expenses) + a.incomeByYear![year]!.other));
+    why = `vos revenus de ${year}`;
+  }
+  const ageMax = r.at('al.etudiant.age-maximum', month);
+  const students = s.adults.every((a) => a.student === true && a.age < ageMax);
+  if (students) {
+    const lump = r.at('al.etudiant.forfait', month) - (s.adults.some((a) => a.scholarshipHolder === true) ? r.at('al.etudiant.minoration-boursier', month) : 0);
+    if (reform) {
+      amount = lump;
+      why = `le forfait étudiant${s.adults.some((a) => a.scholarshipHolder === true) ? ' (boursier)' : ''}`;
+    } else if (lump > amount) {
+      amount = lump;
+      why = 'le plancher de ressources des étudiants';
+    }
+  }
+  const step = r.at('al.ressources.arrondi', month);
+  return { amount: Math.ceil(amount / step) * step, why };
+}
+
+/**
+ * Aide au logement for a tenant (APL, ALF or ALS, the same amount; CCH art. L. 823-1, D. 823-16 and
+ * D. 823-17): rent within the zone's ceiling + the charges lump sum − the household's participation.
+ */
+export function estimateAidesLogement(s: Situation, rules: Rules): AidResult {
+  const r = new ScaleReader(rules);
+  const M = s.month;
+  const id = 'aides-logement';
+  if (!s.residesInFrance) return result(id, M, r, false, 0, [NOT_IN_FRANCE]);
+  const h = s.housing;
+  if (h.status === 'owner') {
+    return result(id, M, r, h.repayingLoan ? 'unknown' : false, h.repayingLoan ? null : 0, [
+      h.repayingLoan ? 'Pour un propriétaire qui rembourse un prêt, l’aide au logement existe dans quelques cas (prêt signé avant 2018, outre-mer) : nous ne l’estimons pas. Demandez à la CAF.' : 'L’aide au logement aide à payer un loyer ou un prêt. Vous êtes propriétaire sans prêt : elle n’est pas due.',
+    ]);
+  }
+  if (h.status !== 'tenant') return result(id, M, r, false, 0, ['L’aide au logement aide à payer un loyer : il faut être locataire (ou en foyer) et payer un loyer.']);
+  if (h.kind === 'foyer') return result(id, M, r, 'unknown', null, ['Pour un logement-foyer ou une résidence (CROUS, résidence sociale), le calcul est différent : nous ne l’estimons pas. Demandez à la CAF ou au foyer.']);
+  if (h.zone === undefined) {
+    return result(id, M, r, 'unknown', null, [
+      'Le montant dépend de la zone de votre commune (1 : Paris et sa région, 2 : grandes villes, 3 : ailleurs). Nous ne la connaissons pas.',
+      'Le simulateur de la CAF la trouve avec votre code postal.',
+    ]);
+  }
+  const res = housingResources(s, rules, r, M);
+  if ('missing' in res) return result(id, M, r, 'unknown', null, [res.missing]);
+  const couple = s.adults.length === 2;
+  const dependants = s.children.filter((c) => c.age < r.at('al.age-limite-enfant', M)).length;
+  const rent = Math.max(0, h.rent - (h.charges ?? 0));
+  const ceiling = rentCeiling(r, M, h.zone, couple, dependants);
+  const L = Math.min(rent, ceiling);
+  const C = r.at('al.charges.base', M) + r.at('al.charges.par-personne-a-charge', M) * dependants;
+  const P0 = Math.max(r.at('al.p0.taux', M) * (L + C), r.at('al.p0.forfait', M));
+  const ratio = L / rentCeiling(r, M, 2, couple, dependants);
+  const s1 = r.at('al.tl.seuil-1', M);
+  const s2 = r.at('al.tl.seuil-2', M);
+  const t2 = r.at('al.tl.taux-2', M);
+  const TL = ratio < s1 ? 0 : ratio < s2 ? t2 * (ratio - s1) : t2 * (s2 - s1) + r.at('al.tl.taux-3', M) * (ratio - s2);
+  const Tp = byHousehold(r, M, 'al.tf', couple, dependants) + TL;
+  const R0 = byHousehold(r, M, 'al.r0', couple, dependants);
+  const Pp = P0 + Tp * Math.max(0, res.amount - R0);
+  const computed = L + C - Pp;
+  const cut = r.at('al.abattement-forfaitaire', M);
+  const gross = Math.max(0, computed - cut);
+  const explanation = [
+    `Estimation pour ${monthFr(M)}, zone ${h.zone}. ${describeHousehold(s.adults.length, dependants)}`,
+    rent > ceiling ? `Loyer retenu : ${euros(L)} (votre loyer hors charges, ${euros(rent)}, dépasse le plafond de la zone).` : `Loyer retenu : ${euros(L)} (le plafond de la zone est ${euros(ceiling)}).`,
+    `Forfait charges : ${euros(C)}.`,
+    `Ressources retenues : ${euros(res.amount)} par an (${res.why}). Votre participation : ${euros(Pp)} par mois.`,
+    calculation(`${euros(L)} + ${euros(C)} − ${euros(Pp)} − ${euros(cut)}`, computed - cut),
+  ];
+  const minimum = r.at('al.montant-minimum', M);
+  if (gross < minimum) {
+    explanation.push(gross <= 0 ? 'Vos ressources sont trop hautes pour ce loyer : vous n’avez sans doute pas droit à l’aide au logement.' : `L’aide au logement n’est pas versée si elle fait moins de ${euros(minimum)} par mois.`, END_AL);
+    return result(id, M, r, false, 0, explanation, { beforeCrds: 0 });
+  }
+  const net = gross * (1 - r.at('crds.taux', M));
+  explanation.push(`Après la CRDS, vous pourriez recevoir environ ${euros(net)} d’aide au logement pour ${monthFr(M)}.`, 'Dans un logement social, la réduction de loyer de solidarité (RLS) baisse le loyer et l’aide : elle n’est pas comptée ici.', END_AL);
+  return result(id, M, r, true, net, explanation, { beforeCrds: roundCents(gross) });
+}
+
+// ---------------------------------------------------------------- aids the MDPH assesses
+
+const MDPH_WORDS: Record<'pch' | 'cmi' | 'demande-mdph', string> = {
+  pch: 'La prestation de compensation du handicap dépend des besoins d’aide de la personne, évalués chez elle par l’équipe de la MDPH : il n’y a pas de montant à estimer ici.',
+  cmi: 'La carte mobilité inclusion (invalidité, priorité, stationnement) dépend du taux d’incapacité et de la gêne à la marche, évalués par la MDPH.',
+  'demande-mdph': 'La demande à la MDPH ouvre l’examen de vos droits liés au handicap (AAH, PCH, carte, orientation). La MDPH l’évalue.',
+};
+
+/** PCH, CMI and the MDPH request: never an amount, the MDPH assesses each person. */
+export function mdphAssessed(s: Situation, rules: Rules): AidResult[] {
+  const r = new ScaleReader(rules);
+  return (['pch', 'cmi', 'demande-mdph'] as const).map((id) => result(id, s.month, r, 'unknown', null, ['C’est la MDPH qui évalue.', MDPH_WORDS[id]]));
+}
+
 // ---------------------------------------------------------------- all aids
 
 export function estimate(s: Situation, rules: Rules): Estimate {
@@ -523,7 +903,18 @@ export function estimate(s: Situation, rules: Rules): Estimate {
   });
   const aahIncome = sum(aahByAdult);
   const rsa = estimateRsa(s, rules, aahIncome);
-  const results = [rsa, estimatePrimeActivite(s, rules, aahByAdult), ...aah, estimateCss(s, rules, rsa, aahIncome)];
+  const results = [
+    rsa,
+    estimatePrimeActivite(s, rules, aahByAdult),
+    ...aah,
+    estimateCss(s, rules, rsa, aahIncome),
+    estimateAidesLogement(s, rules),
+    estimateAllocationsFamiliales(s, rules),
+    estimateAsf(s, rules),
+    estimateArs(s, rules),
+    estimateChequeEnergie(s, rules),
+    ...mdphAssessed(s, rules),
+  ];
   const scales = new Map<string, ScaleUse>();
   for (const res of results) for (const u of res.scales) scales.set(`${u.id}@${u.from}`, u);
   return {

@@ -1,6 +1,7 @@
 // The household situation an estimate starts from, dated: the month estimated and, month by month, the
 // incomes and benefits the law looks at — the RSA and the prime d'activité the three months before, the
-// AAH the quarter before (earnings) or the year N-2, the CSS the twelve months before. Shared by the server
+// AAH the quarter before (earnings) or the year N-2, the CSS the twelve months before, the family benefits
+// and the chèque énergie the year N-2. Shared by the server
 // (npm run simulate, the kiosk socket) and the kiosk. Pure zod; every message is plain French, shown to
 // the person, and bad input gives no estimate.
 import { z } from 'zod';
@@ -23,6 +24,10 @@ const euros = (what: string) =>
     .max(1_000_000, `${what} : le montant est trop grand.`);
 
 const monthKey = z.string().regex(MONTH, 'un mois s’écrit AAAA-MM, par exemple 2024-03.');
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** Where a child studies: the allocation de rentrée scolaire wants a child at school (or an apprentice) from 16 to 18. */
+export const SCHOOLING = ['creche-ou-maison', 'maternelle', 'primaire', 'college', 'lycee', 'apprentissage', 'etudes-superieures', 'aucune'] as const;
 const yearKey = z.string().regex(YEAR, 'une année s’écrit AAAA, par exemple 2022.');
 
 /** What one adult received in one month, net. */
@@ -65,6 +70,10 @@ const Adult = z.strictObject({
   income: z.record(monthKey, MonthIncome, { error: typeError('Les revenus doivent être donnés mois par mois : { "AAAA-MM": { … } }.') }),
   /** Chaque année civile (l'AAH regarde l'année N-2). */
   incomeByYear: z.record(yearKey, YearIncome).optional(),
+  /** Étudiant (l'aide au logement compte alors un forfait de ressources avant 28 ans) ; absent : non. */
+  student: z.boolean({ error: typeError('Étudiant : oui ou non (true ou false).') }).optional(),
+  /** Étudiant boursier de l'enseignement supérieur. */
+  scholarshipHolder: z.boolean({ error: typeError('Boursier : oui ou non (true ou false).') }).optional(),
 });
 
 const Child = z.strictObject({
@@ -75,6 +84,10 @@ const Child = z.strictObject({
     .max(24, 'Un enfant à charge a moins de 25 ans.'),
   /** Ce que l'enfant gagne lui-même, par mois (un enfant qui gagne plus que ce qu'il apporte au RSA n'est pas compté). */
   income: z.record(monthKey, euros('Revenus de l’enfant')).optional(),
+  /** Date de naissance AAAA-MM-JJ (l'allocation de rentrée scolaire regarde l'âge au 31 décembre) ; absente : l'âge suffit. */
+  birthDate: z.string().regex(DAY, 'une date de naissance s’écrit AAAA-MM-JJ, par exemple 2015-09-01.').optional(),
+  /** Où l'enfant étudie ; absent : on ne sait pas (l'allocation de rentrée scolaire le suppose scolarisé jusqu'à 18 ans). */
+  schooling: z.enum(SCHOOLING, { error: typeError(`Scolarité de l’enfant : ${SCHOOLING.join(', ')}.`) }).optional(),
 });
 
 /** What the household received in one month. */
@@ -94,6 +107,13 @@ const Housing = z.discriminatedUnion(
       status: z.literal('tenant'),
       /** Loyer mensuel, charges comprises. */
       rent: euros('Loyer'),
+      // What the housing aid needs, optional: without the zone it answers « on ne sait pas ».
+      /** Zone de l'aide au logement de la commune (1 : Paris et sa région, 2 : grandes villes, 3 : ailleurs). */
+      zone: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: typeError('La zone du logement est 1, 2 ou 3.') }).optional(),
+      /** La part du loyer qui paie les charges (l'aide compte un forfait de charges à la place) ; absente : 0. */
+      charges: euros('Charges').optional(),
+      /** Logement ordinaire, ou logement-foyer et résidence (CROUS, résidence sociale), que l'estimation ne calcule pas. */
+      kind: z.enum(['ordinary', 'foyer'], { error: typeError('Type de logement : « ordinary » ou « foyer ».') }).optional(),
     }),
     z.strictObject({
       status: z.literal('owner'),
@@ -141,6 +161,20 @@ export const SituationSchema = z
     receivesRsa: z.boolean().optional(),
     /** Le foyer relève du régime local d'Alsace-Moselle (participation à la CSS plus basse). */
     alsaceMoselle: z.boolean().optional(),
+    // What the family benefits and the chèque énergie look at, all optional: the kiosk does not ask them
+    // yet, and an aid that needs a missing one says so instead of guessing an amount.
+    /** Revenu fiscal de référence du foyer fiscal, par année de revenus (l'avis d'impôt de N-1 porte sur N-2). */
+    referenceTaxIncome: z.record(yearKey, euros('Revenu fiscal de référence')).optional(),
+    /** Ressources de l'année retenues par la CAF pour les prestations familiales (revenu net catégoriel), par année ; absentes : calculées des revenus par année des adultes. */
+    familyResources: z.record(yearKey, euros('Ressources retenues par la CAF')).optional(),
+    /** Unités de consommation du logement (chèque énergie) ; absentes : 1 pour la première personne, 0,5 pour la deuxième, 0,3 pour chaque autre. */
+    consumptionUnits: z
+      .number({ error: typeError('Les unités de consommation doivent être un nombre (1 pour une personne seule).') })
+      .min(1, 'Il y a au moins 1 unité de consommation (la première personne).')
+      .max(10, 'Trop d’unités de consommation (10 au plus).')
+      .optional(),
+    /** Parent seul : l'autre parent participe à l'entretien des enfants (pension alimentaire) ; absent : on ne sait pas (allocation de soutien familial). */
+    otherParentSupportsChildren: z.boolean({ error: typeError('L’autre parent participe-t-il à l’entretien des enfants : oui ou non (true ou false).') }).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.couple !== (s.adults.length === 2)) ctx.addIssue({ code: 'custom', message: 'En couple il faut 2 adultes, et seul il faut 1 adulte.', path: ['adults'] });
@@ -209,6 +243,17 @@ const FIELD_NAMES: Record<string, string> = {
   parentAloneSince: 'seul avec les enfants depuis',
   alsaceMoselle: 'régime d’Alsace-Moselle',
   receivesRsa: 'RSA déjà reçu',
+  birthDate: 'date de naissance',
+  zone: 'zone',
+  charges: 'charges',
+  kind: 'type de logement',
+  student: 'étudiant',
+  scholarshipHolder: 'boursier',
+  schooling: 'scolarité',
+  referenceTaxIncome: 'revenu fiscal de référence',
+  familyResources: 'ressources retenues par la CAF',
+  consumptionUnits: 'unités de consommation',
+  otherParentSupportsChildren: 'pension de l’autre parent',
 };
 
 function where(path: readonly PropertyKey[]): string {

@@ -11,7 +11,14 @@
  *    benefit is received), as OpenFisca's "non renseigné";
  *  - the RSA-jeune work condition the case does not set is not met (OpenFisca's default);
  *  - AAH eligibility set directly (no rate, no age) is a rate of 80 % at 40 years old;
- *  - a CSS resource base set directly (cmu_base_ressources) is the demandeur's other income, a twelfth each month.
+ *  - a CSS resource base set directly (cmu_base_ressources) is the demandeur's other income, a twelfth each month;
+ *  - a family-benefit resource base set directly (prestations_familiales_base_ressources) on a month is the
+ *    household's resources of the year N-2 of that month (that variable is the base the month uses);
+ *  - a revenu fiscal de référence the case does not give is 0 when nobody has any income (what OpenFisca
+ *    computes then), else unknown; the consumption
+ *    units it sets (cheque_energie_unites_consommation) are the dwelling's;
+ *  - a parent alone is not supported by the other parent (the case format has no alimony received, and
+ *    OpenFisca's ASF counts none).
  */
 import type { SituationInput } from '../../../sync-server/protocol/estimate/situation.ts';
 import { addMonths } from '../../../sync-server/protocol/estimate/rules.ts';
@@ -89,6 +96,7 @@ export function toSituation(c: Case): Converted {
   };
 
   let unknownKind: string | null = null;
+  const familyResources: Record<string, number> = {};
   const adultOf = (p: Person, i: number) => {
     const months = emptyMonths();
     const years: Record<string, { earnings: number; other: number }> = {};
@@ -99,6 +107,13 @@ export function toSituation(c: Case): Converted {
     }
     if (i === 0) {
       for (const r of h.taxHousehold?.declared ?? []) {
+        if (r.kind === 'familyBenefitResources') {
+          for (const [period, amount] of Object.entries(r.amounts)) {
+            const year = String(Number(period.slice(0, 4)) - 2);
+            familyResources[year] = (familyResources[year] ?? 0) + amount;
+          }
+          continue;
+        }
         const field = FIELD[r.kind];
         if (!field) unknownKind = r.kind;
         else for (const [period, amount] of Object.entries(r.amounts)) add(months, years, field, period, amount);
@@ -109,6 +124,8 @@ export function toSituation(c: Case): Converted {
     const n2 = String(Number(M.slice(0, 4)) - 2);
     years[n2] ??= { earnings: 0, other: 0 };
     const recognised = p.aahEligibilityRecognised === true;
+    const activityNow = typeof p.activity === 'string' ? p.activity : p.activity?.[M];
+    const student = p.student === true || activityNow === 'student';
     const age = p.age ?? (p.birthDate ? ageAt(p.birthDate, M) : 40);
     return {
       age,
@@ -116,6 +133,8 @@ export function toSituation(c: Case): Converted {
       ...(p.employmentRestrictionRecognised !== undefined ? { employmentRestrictionRecognised: p.employmentRestrictionRecognised } : {}),
       ...(p.pregnant !== undefined ? { pregnant: p.pregnant } : {}),
       youngWorkerConditionMet: p.youngWorkerHoursMet === true,
+      ...(student ? { student: true } : {}),
+      ...(p.scholarshipHolder !== undefined ? { scholarshipHolder: p.scholarshipHolder } : {}),
       income: months,
       incomeByYear: years,
     };
@@ -123,14 +142,15 @@ export function toSituation(c: Case): Converted {
   const convertedAdults = adults.map(adultOf);
   const convertedChildren = children.map((p) => {
     const age = p.age ?? (p.birthDate ? ageAt(p.birthDate, M) : 0);
+    const born = p.birthDate ? { birthDate: p.birthDate } : {};
     const income: Record<string, number> = {};
     for (const r of p.resources ?? []) {
       if (!FIELD[r.kind]) unknownKind = r.kind;
       for (const [period, amount] of Object.entries(r.amounts)) for (const m of monthsOf(period)) income[m] = (income[m] ?? 0) + amount / monthsOf(period).length;
     }
-    if (Object.keys(income).length === 0) return { age };
+    if (Object.keys(income).length === 0) return { age, ...born };
     for (const m of window.slice(9, 12)) income[m] ??= 0;
-    return { age, income };
+    return { age, ...born, income };
   });
   if (unknownKind) return { skip: `ressource « ${unknownKind} » que le moteur ne sait pas compter` };
 
@@ -153,6 +173,8 @@ export function toSituation(c: Case): Converted {
   }
 
   const status = h.housing?.status;
+  const zone = c.household.place?.housingZone;
+  const foyer = status === 'tenant-residence' || h.housing?.studentResidenceCrous === true;
   const housing: SituationInput['housing'] =
     status === 'owner'
       ? { status: 'owner', repayingLoan: false }
@@ -160,7 +182,27 @@ export function toSituation(c: Case): Converted {
         ? { status: 'owner', repayingLoan: true }
         : status === 'housed-free'
           ? { status: 'hosted-free', contributesToCosts: h.housing?.contributesToCosts === true }
-          : { status: 'tenant', rent: (h.housing?.rent ?? 0) + (h.housing?.charges ?? 0) };
+          : {
+              status: 'tenant',
+              rent: (h.housing?.rent ?? 0) + (h.housing?.charges ?? 0),
+              ...(h.housing?.charges !== undefined ? { charges: h.housing.charges } : {}),
+              ...(zone ? { zone: Number(zone) as 1 | 2 | 3 } : {}),
+              ...(foyer ? { kind: 'foyer' as const } : {}),
+            };
+  if (c.aid === 'aide-logement') {
+    // the housing aid needs the zone; a commune code alone would need the official list of communes by zone
+    if (!zone) return { skip: `zone de l’aide au logement non donnée (commune ${h.place?.commune ?? 'inconnue'} seulement) : il faut la liste officielle des zones` };
+    if (foyer) return { skip: 'logement-foyer ou résidence CROUS : barème différent, non estimé' };
+    if (h.place?.overseas || h.place?.mayotte) return { skip: 'outre-mer : barème différent, non estimé' };
+    if (h.persons.some((p) => (p.resources ?? []).some((r) => r.kind === 'apprenticePay'))) {
+      return { skip: 'rémunération d’apprenti : l’aide au logement ne la compte pas comme un salaire, et la situation ne la distingue pas des salaires' };
+    }
+  }
+
+  const n2 = String(Number(M.slice(0, 4)) - 2);
+  const noIncome = h.persons.every((p) => (p.resources ?? []).length === 0) && (h.taxHousehold?.declared ?? []).length === 0;
+  const referenceTaxIncome: Record<string, number> = { ...(noIncome ? { [n2]: 0 } : {}), ...(h.taxHousehold?.referenceTaxIncome ?? {}) };
+  const units = h.otherInputs?.find((o) => o.variable === 'cheque_energie_unites_consommation');
 
   return {
     situation: {
@@ -174,6 +216,10 @@ export function toSituation(c: Case): Converted {
       ...(h.situation?.recentlyIsolated ? { parentAloneSince: M } : {}),
       ...(receivesRsa !== undefined ? { receivesRsa } : {}),
       ...(local.every(Boolean) ? { alsaceMoselle: true } : {}),
+      ...(Object.keys(referenceTaxIncome).length > 0 ? { referenceTaxIncome } : {}),
+      ...(Object.keys(familyResources).length > 0 ? { familyResources } : {}),
+      ...(units && typeof units.value === 'number' ? { consumptionUnits: units.value } : {}),
+      ...(convertedAdults.length === 1 && convertedChildren.length > 0 ? { otherParentSupportsChildren: false } : {}),
     },
   };
 }

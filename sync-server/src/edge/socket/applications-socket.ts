@@ -23,12 +23,11 @@ import { procurationAids } from '../../features/procurations/index.ts';
 import type { Outcome } from '../../features/applications/index.ts';
 import { dossierPdfFor, receiptPdfFor } from '../../features/applications/index.ts';
 import { prepareSubmission, submitSigned } from '../../features/applications/index.ts';
-import { aidName, institutionName } from '../../features/applications/index.ts';
+import { institutionName } from '../../features/applications/index.ts';
 import type { PersonSession } from '../../features/vault/index.ts';
 import { kioskIdOf } from './kiosk-socket.ts';
 import { onPersonSession } from './vault-socket.ts';
 import type { PersonSocketDeps } from './vault-socket.ts';
-import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 import type { PolicyAction } from '../../kernel/access-policy.ts';
 
 export interface ApplicationsSocketDeps extends PersonSocketDeps {
@@ -41,8 +40,11 @@ export interface ApplicationsSocketDeps extends PersonSocketDeps {
 type Fail = { ok: false; error: { code: string; message: string } };
 type AidEventName = (typeof AID_EVENTS)[keyof typeof AID_EVENTS];
 
-/** The aids the simulation estimates. */
-const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css']);
+/**
+ * The aids the simulation estimates. The PCH, the CMI and the MDPH request are not: their result only says
+ * that the MDPH assesses them, so the catalogue offers no estimate for them.
+ */
+const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css', 'allocations-familiales', 'ars', 'cheque-energie']);
 
 function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: true } & R) | Fail {
   return o.ok ? { ok: true, ...wrap(o.value) } : { ok: false, error: o.error };
@@ -137,7 +139,7 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
         if (e instanceof EstimateError) return { ok: false, error: { code: 'invalid', message: e.message } };
         throw e;
       }
-      return simulateAnswer(sim, (id) => aidName(cat, id));
+      return simulateAnswer(sim, cat.aids);
     });
 
     on(AID_EVENTS.list, async (_req, s, cat): Promise<ApplicationsListAck> => ({

@@ -450,6 +450,7 @@ export const t = {
     resultTitle: 'Votre estimation',
     estimate: 'Estimation',
     amount: (euros: string) => `Environ ${euros} par mois`,
+    amountYearly: (euros: string) => `Environ ${euros} par an`,
     eligible: 'Vous y avez peut-être droit.',
     notEligible: 'Vous n’y avez sans doute pas droit.',
     unknown: 'Nous ne pouvons pas l’estimer ici.',

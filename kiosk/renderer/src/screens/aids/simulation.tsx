@@ -452,6 +452,13 @@ function Results({
               <strong class="amount">{t.simulation.amount(euros(r.monthlyAmount))}</strong>
             </>
           )}
+          {/* paid once a year (the rentrée scolaire, the chèque énergie): said per year, never as a monthly sum */}
+          {r.eligible === true && r.monthlyAmount === null && r.yearlyAmount !== undefined && r.yearlyAmount > 0 && (
+            <>
+              {' '}
+              <strong class="amount">{t.simulation.amountYearly(euros(r.yearlyAmount))}</strong>
+            </>
+          )}
         </p>
         <ul>
           {r.explanation.map((line, i) => (

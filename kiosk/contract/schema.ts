@@ -388,6 +388,11 @@ export const methods = {
    * The net pay read on the person's payslips for these months (« AAAA-MM »), to offer in an estimate's
    * questions — the person checks them; none without a connection
    */
+  /** the revenu fiscal de référence of the person's newest tax notice, to offer in an estimate (null: none, or no connection) */
+  'aids.taxNotice': {
+    params: z.object({}),
+    result: z.object({ notice: z.object({ incomeYear: z.string(), amount: z.number().nonnegative(), title: z.string() }).nullable() }),
+  },
   'aids.payslips': {
     params: z.object({ months: z.array(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'mois attendu : AAAA-MM')).min(1).max(3) }),
     result: z.object({ payslips: z.array(z.object({ month: z.string(), amount: z.number().nonnegative(), title: z.string() })) }),

@@ -321,6 +321,14 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     'institutions.list': async () => ({ institutions: await theVault.institutions() }),
     'aids.catalogue': async () => aids.catalogue(),
     'aids.simulate': async ({ situation }) => aids.simulate(situation),
+    'aids.taxNotice': async () => {
+      try {
+        return { notice: await theVault.taxNoticeIncome() };
+      } catch (err) {
+        if (err instanceof KioskError && err.code === 'offline') return { notice: null };
+        throw err;
+      }
+    },
     'aids.payslips': async ({ months }) => {
       try {
         return { payslips: await theVault.payslipPay(months) };

@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fireEvent } from '../../sync-server/src/features/applications/index.ts';
 import { until } from '../../sync-server/test-support/test-env.ts';
-import { lastMonth, renderPayslip } from '../fixtures/admin.ts';
+import { lastMonth, renderPayslip, renderTaxNotice } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { renderIdentityCard } from '../fixtures/identity.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
@@ -112,6 +112,9 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('heading', { name: 'Vos salaires des 3 derniers mois' }).waitFor();
     await expect.poll(() => page.getByLabel(/^Salaire de .* \(net\)$/).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['1200', '1200', '1200']);
     await ui.expectAccessible('simulation: the salaries of the 3 months');
+    await ui.next();
+    await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
+    await page.getByRole('button', { name: 'Je ne le sais pas' }).click();
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
     await page.getByRole('note').getByText(/estimation/i).first().waitFor();
@@ -344,7 +347,11 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: 'Retour à mes aides' }).click();
     await page.getByRole('heading', { name: 'Mes aides', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Retour', exact: true }).click();
-    // an estimate offers the pay read on her payslip of last month (scanned earlier), for her to check
+    // an estimate offers the pay read on her payslip of last month (scanned earlier), and the revenu fiscal
+    // de référence of her tax notice (put in now), for her to check
+    const herTaxNotice = await renderTaxNotice({ seed: 7, font: 'DejaVu Sans' });
+    await depositThroughCapture(stack, herTaxNotice.png, 'tax-notice');
+    await stack.core.sync.flushed(30_000);
     await page.getByRole('button', { name: /^Mes aides/ }).click();
     await page.getByRole('button', { name: 'Demander une aide' }).click();
     await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Estimer mon droit/ }).click();
@@ -370,6 +377,11 @@ describe('the aid space on the kiosk', () => {
     const netPay = (JSON.parse(payslip.fields) as Record<string, { value: string }>).netPay?.value;
     await expect.poll(() => page.getByLabel(/^Salaire de .* \(net\)$/).first().inputValue()).toBe(String(Number(netPay)));
     await ui.expectAccessible('simulation: salaries filled from her payslip');
+    await ui.next();
+    await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
+    await page.getByText(/^Nous avons mis le revenu fiscal de référence de votre avis d’impôt \(revenus de \d{4}\)\. Vérifiez-le\.$/).waitFor();
+    expect(Number(await page.getByLabel('Revenu fiscal de référence (en euros par an)').inputValue())).toBe(Number(herTaxNotice.expected.fields.referenceIncome));
+    await ui.expectAccessible('simulation: the revenu fiscal de référence from her tax notice');
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Retour' }).last().click();
@@ -398,6 +410,9 @@ describe('the aid space on the kiosk', () => {
     await ui.next();
     await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
     await ui.next();
+    await ui.next();
+    await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
+    await page.getByRole('button', { name: 'Je ne le sais pas' }).click();
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
     await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByText(/Environ .+ € par mois/).waitFor();

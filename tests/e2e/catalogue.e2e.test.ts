@@ -170,6 +170,9 @@ describe('the aid catalogue', () => {
     await ui.expectAccessible('estimate: without a fixed home');
     await ui.next();
     await page.getByRole('heading', { name: 'Vos ressources par mois' }).waitFor();
+    await ui.next();
+    await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
+    await page.getByRole('button', { name: 'Je ne le sais pas' }).click();
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
 

@@ -100,6 +100,21 @@ export class VaultService {
     return found.sort((a, b) => (a.month < b.month ? 1 : -1));
   }
 
+  /** The newest tax notice of the person's vault: its revenu fiscal de référence and the year of the incomes, to offer in an estimate. */
+  async taxNoticeIncome(): Promise<{ incomeYear: string; amount: number; title: string } | null> {
+    const ack = await this.ask(VAULT_EVENTS.list, {}, LIST_TIMEOUT_MS);
+    if (!ack.ok) return null;
+    const notices = ack.documents.filter((d) => d.docType === 'tax-notice').sort((a, b) => ((a.issuedOn ?? '') < (b.issuedOn ?? '') ? 1 : -1));
+    for (const d of notices) {
+      const doc = await this.ask(VAULT_EVENTS.get, { documentId: d.id });
+      const fields = doc.ok ? doc.versions[0]?.fields : undefined;
+      const amount = Number(fields?.referenceIncome?.value);
+      const year = fields?.incomeYear?.value;
+      if (Number.isFinite(amount) && amount >= 0 && year && /^\d{4}$/.test(year)) return { incomeYear: year, amount, title: d.title || DOC_TYPE_TITLE[d.docType] };
+    }
+    return null;
+  }
+
   async search(query: string): Promise<VaultItem[]> {
     const ack = await this.ask(VAULT_EVENTS.search, { query });
     const deleting = this.pendingDeletes();

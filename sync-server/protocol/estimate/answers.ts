@@ -94,8 +94,8 @@ export const AnswersSchema = z
       .max(2, 'Deux adultes au plus : le demandeur et son conjoint.'),
     children: z.array(Child, { error: typeError('La liste des enfants doit être une liste (vide si aucun enfant).') }).max(15, 'Trop d’enfants déclarés (15 au plus).').default([]),
     housing: Housing,
-    // Asked by no screen yet, so optional: the family benefits and the chèque énergie answer « on ne sait
-    // pas » without them.
+    // Optional: the person may not know it; the family benefits and the chèque énergie then answer « on ne
+    // sait pas ».
     /** Revenu fiscal de référence de l'avis d'impôt reçu l'an dernier (revenus d'il y a 2 ans). */
     referenceTaxIncome: euros('Revenu fiscal de référence').optional(),
     /** Parent seul : l'autre parent verse une pension alimentaire pour les enfants. */

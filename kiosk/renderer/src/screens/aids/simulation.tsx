@@ -30,10 +30,13 @@ interface Answers {
   resources: [Money, Money];
   /** each adult's salary of each of the 3 months before, the most recent first (asked when they earn one) */
   byMonth: [Months, Months];
+  /** the household's revenu fiscal de référence, or « je ne sais pas » */
+  taxIncome: string;
+  taxUnknown?: boolean;
 }
 
 type Months = [string, string, string];
-type StepName = 'france' | 'couple' | 'age' | 'children' | 'housing' | 'resources0' | 'salaries0' | 'resources1' | 'salaries1';
+type StepName = 'france' | 'couple' | 'age' | 'children' | 'housing' | 'resources0' | 'salaries0' | 'resources1' | 'salaries1' | 'tax';
 
 /** The 3 months before this one (« AAAA-MM »), the most recent first: the months the RSA and the prime d'activité look at. */
 function monthsBefore(today: string): [string, string, string] {
@@ -88,7 +91,9 @@ export function Simulation({
       ['', '', ''],
       ['', '', ''],
     ],
+    taxIncome: '',
   });
+  const [fromNotice, setFromNotice] = useState<{ incomeYear: string } | null>(null);
   const months = monthsBefore(parisDay());
   // the payslips found in the person's vault for those months: offered, then checked by the person
   const [fromPapers, setFromPapers] = useState<{ month: string; title: string }[] | null>(null);
@@ -109,6 +114,7 @@ export function Simulation({
     ...(earns(0) ? (['salaries0'] as const) : []),
     ...(a.couple ? (['resources1'] as const) : []),
     ...(a.couple && earns(1) ? (['salaries1'] as const) : []),
+    'tax',
   ];
   const step = steps[Math.min(index, steps.length - 1)]!;
   const set = (patch: Partial<Answers>) => setA((old) => ({ ...old, ...patch }));
@@ -121,6 +127,7 @@ export function Simulation({
     if (kind === 'rent') return a.rent;
     if (kind === 'benefit') return a.housingBenefit;
     if (kind === 'month') return a.byMonth[Number(i)]![Number(sub)]!;
+    if (kind === 'tax') return a.taxIncome;
     return a.resources[Number(i)]![sub as keyof Money];
   };
   const setField = (key: string, v: string) =>
@@ -134,6 +141,7 @@ export function Simulation({
       if (kind === 'child') return { ...old, children: old.children.map((c, j) => (j === Number(i) ? v : c)) };
       if (kind === 'rent') return { ...old, rent: v };
       if (kind === 'benefit') return { ...old, housingBenefit: v };
+      if (kind === 'tax') return { ...old, taxIncome: v, taxUnknown: false };
       if (kind === 'month') {
         const byMonth: [Months, Months] = [[...old.byMonth[0]], [...old.byMonth[1]]];
         byMonth[Number(i)]![Number(sub)] = v;
@@ -163,6 +171,8 @@ export function Simulation({
         return a.byMonth[0].every((x) => x !== '');
       case 'salaries1':
         return a.byMonth[1].every((x) => x !== '');
+      case 'tax':
+        return a.taxUnknown === true || a.taxIncome !== '';
       default:
         return true;
     }
@@ -184,6 +194,7 @@ export function Simulation({
       couple: a.couple ?? false,
       adults: a.couple ? [adult(0), adult(1)] : [adult(0)],
       children: a.hasChildren ? a.children.map((c) => ({ age: num(c) })) : [],
+      ...(a.taxUnknown || a.taxIncome === '' ? {} : { referenceTaxIncome: num(a.taxIncome) }),
       housing:
         a.housing === 'tenant'
           ? { status: 'tenant', rent: num(a.rent), housingBenefit: num(a.housingBenefit) }
@@ -208,6 +219,20 @@ export function Simulation({
       setBusy(false);
     }
   }
+
+  // the tax notice in the person's vault, offered for the revenu fiscal de référence
+  useEffect(() => {
+    if (step !== 'tax' || a.taxIncome !== '' || a.taxUnknown) return;
+    kiosk.call('aids.taxNotice', {}).then(
+      (r) => {
+        if (!r.notice) return;
+        const notice = r.notice;
+        setA((old) => (old.taxIncome === '' && !old.taxUnknown ? { ...old, taxIncome: String(notice.amount) } : old));
+        setFromNotice({ incomeYear: notice.incomeYear });
+      },
+      () => undefined,
+    );
+  }, [step]);
 
   // entering the months' salaries: each month starts at the usual salary, then what the payslips say
   useEffect(() => {
@@ -381,6 +406,21 @@ export function Simulation({
     case 'resources1':
       question = t.simulation.partnerResources;
       body = money(1);
+      break;
+    case 'tax':
+      question = t.simulation.tax;
+      body = (
+        <>
+          <p>{t.simulation.taxHelp}</p>
+          {fromNotice && a.taxIncome !== '' && (
+            <p class="panel" role="status">
+              {t.simulation.fromTaxNotice(fromNotice.incomeYear)}
+            </p>
+          )}
+          <div class="number-fields">{field('tax:0:0', t.simulation.taxLabel)}</div>
+          <Choices label={t.simulation.taxUnknownLabel} options={[{ value: true, label: t.simulation.taxUnknown }]} value={a.taxUnknown ? true : undefined} onChoose={() => set({ taxUnknown: true, taxIncome: '' })} />
+        </>
+      );
       break;
     case 'salaries0':
     case 'salaries1': {

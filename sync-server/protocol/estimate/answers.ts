@@ -3,18 +3,7 @@
 // the month it estimates. Pure zod; messages in plain French, shown to the person.
 import { z } from 'zod';
 import { addMonths } from './rules.ts';
-import { frenchIssues, type SituationInput } from './situation.ts';
-
-/** Type error message, unless the field is simply missing. */
-const typeError = (message: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? 'champ obligatoire manquant.' : message;
-
-const euros = (what: string) =>
-  z
-    .number({ error: typeError(`${what} : un montant en euros est attendu (un nombre).`) })
-    .finite()
-    .nonnegative(`${what} : le montant ne peut pas être négatif.`)
-    .max(1_000_000, `${what} : le montant est trop grand (euros par mois).`);
+import { AdultAge, ChildAge, DisabilityRate, euros, frenchIssues, typeError, type SituationInput } from './situation.ts';
 
 const Resources = z.strictObject({
   /** Salaires nets (et revenus d'indépendant) du mois. */
@@ -28,17 +17,9 @@ const Resources = z.strictObject({
 });
 
 const Adult = z.strictObject({
-  age: z
-    .number({ error: typeError("L'âge d'un adulte doit être un nombre.") })
-    .int("L'âge d'un adulte doit être un nombre entier d'années.")
-    .min(16, 'Un adulte du foyer doit avoir au moins 16 ans.')
-    .max(120, "L'âge d'un adulte ne peut pas dépasser 120 ans."),
+  age: AdultAge,
   /** Taux d'incapacité reconnu par la MDPH, en %; absent si aucun taux n'est reconnu. */
-  disabilityRate: z
-    .number({ error: typeError("Le taux d'incapacité doit être un nombre (en %).") })
-    .min(0, "Le taux d'incapacité est entre 0 et 100 %.")
-    .max(100, "Le taux d'incapacité est entre 0 et 100 %.")
-    .optional(),
+  disabilityRate: DisabilityRate.optional(),
   resources: Resources,
   /**
    * Salaires nets des 3 derniers mois, le plus récent d'abord (ils changent souvent d'un mois à l'autre) ;
@@ -47,13 +28,7 @@ const Adult = z.strictObject({
   salariesByMonth: z.array(euros('Salaire d’un mois')).length(3, 'Il faut les salaires des 3 derniers mois.').optional(),
 });
 
-const Child = z.strictObject({
-  age: z
-    .number({ error: typeError("L'âge d'un enfant doit être un nombre.") })
-    .int("L'âge d'un enfant doit être un nombre entier d'années.")
-    .min(0, "L'âge d'un enfant ne peut pas être négatif.")
-    .max(24, 'Un enfant à charge a moins de 25 ans.'),
-});
+const Child = z.strictObject({ age: ChildAge });
 
 const Housing = z.discriminatedUnion(
   'status',

@@ -14,9 +14,10 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const YEAR = /^\d{4}$/;
 
 /** Type error message, unless the field is simply missing. */
-const typeError = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'champ obligatoire manquant.' : message);
+export const typeError = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'champ obligatoire manquant.' : message);
 
-const euros = (what: string) =>
+/** An amount in euros, as the questions ask it: a number, never negative, never absurd (the kiosk's answers use it too). */
+export const euros = (what: string) =>
   z
     .number({ error: typeError(`${what} : un montant en euros est attendu (un nombre).`) })
     .finite()
@@ -49,18 +50,27 @@ const YearIncome = z.strictObject({
   other: euros('Autres revenus de l’année').default(0),
 });
 
+/** An adult's age, and the incapacity rate the MDPH recognised (in %; absent if none): asked the same by the kiosk. */
+export const AdultAge = z
+  .number({ error: typeError("L'âge d'un adulte doit être un nombre.") })
+  .int("L'âge d'un adulte doit être un nombre entier d'années.")
+  .min(16, 'Un adulte du foyer doit avoir au moins 16 ans.')
+  .max(120, "L'âge d'un adulte ne peut pas dépasser 120 ans.");
+export const DisabilityRate = z
+  .number({ error: typeError("Le taux d'incapacité doit être un nombre (en %).") })
+  .min(0, "Le taux d'incapacité est entre 0 et 100 %.")
+  .max(100, "Le taux d'incapacité est entre 0 et 100 %.");
+/** A dependent child's age. */
+export const ChildAge = z
+  .number({ error: typeError("L'âge d'un enfant doit être un nombre.") })
+  .int("L'âge d'un enfant doit être un nombre entier d'années.")
+  .min(0, "L'âge d'un enfant ne peut pas être négatif.")
+  .max(24, 'Un enfant à charge a moins de 25 ans.');
+
 const Adult = z.strictObject({
-  age: z
-    .number({ error: typeError("L'âge d'un adulte doit être un nombre.") })
-    .int("L'âge d'un adulte doit être un nombre entier d'années.")
-    .min(16, 'Un adulte du foyer doit avoir au moins 16 ans.')
-    .max(120, "L'âge d'un adulte ne peut pas dépasser 120 ans."),
+  age: AdultAge,
   /** Taux d'incapacité reconnu par la MDPH, en %; absent si aucun taux n'est reconnu. */
-  disabilityRate: z
-    .number({ error: typeError("Le taux d'incapacité doit être un nombre (en %).") })
-    .min(0, "Le taux d'incapacité est entre 0 et 100 %.")
-    .max(100, "Le taux d'incapacité est entre 0 et 100 %.")
-    .optional(),
+  disabilityRate: DisabilityRate.optional(),
   /** Restriction substantielle et durable d'accès à l'emploi reconnue par la CDAPH (taux de 50 à 79 %); absent : on ne sait pas. */
   employmentRestrictionRecognised: z.boolean({ error: typeError('Restriction d’accès à l’emploi : oui ou non (true ou false).') }).optional(),
   pregnant: z.boolean({ error: typeError('Grossesse : oui ou non (true ou false).') }).optional(),
@@ -77,11 +87,7 @@ const Adult = z.strictObject({
 });
 
 const Child = z.strictObject({
-  age: z
-    .number({ error: typeError("L'âge d'un enfant doit être un nombre.") })
-    .int("L'âge d'un enfant doit être un nombre entier d'années.")
-    .min(0, "L'âge d'un enfant ne peut pas être négatif.")
-    .max(24, 'Un enfant à charge a moins de 25 ans.'),
+  age: ChildAge,
   /** Ce que l'enfant gagne lui-même, par mois (un enfant qui gagne plus que ce qu'il apporte au RSA n'est pas compté). */
   income: z.record(monthKey, euros('Revenus de l’enfant')).optional(),
   /** Date de naissance AAAA-MM-JJ (l'allocation de rentrée scolaire regarde l'âge au 31 décembre) ; absente : l'âge suffit. */

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AID_EVENTS,
   ApplicationsListAck,
@@ -28,16 +28,15 @@ import type { Mutation, MutationBody } from '../../../protocol/mutations.ts';
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import { fireEvent } from '../../features/applications/index.ts';
 import { postMessage } from '../../features/applications/index.ts';
-import { initCa } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
-import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addPerson, certify, signManifest } from '../../../test-support/test-cards.ts';
 import type { TestCard, TestPerson } from '../../../test-support/test-cards.ts';
 import { proveWith } from '../../../test-support/test-ca.ts';
-import { addKiosk, connectKiosk, countRows, DIALECTS, freshEnv, openPersonSession, sha256Hex, tusUpload } from '../../../test-support/test-env.ts';
+import { addKiosk, connectKiosk, countRows, DIALECTS, openPersonSession, sha256Hex, tusUpload } from '../../../test-support/test-env.ts';
 import { randomPng } from '../../../test-support/png.ts';
-import type { TestEnv, TestKiosk } from '../../../test-support/test-env.ts';
+import type { TestKiosk } from '../../../test-support/test-env.ts';
+import { socketSuite } from '../../../test-support/socket-suite.ts';
 
 const HOSTED: FilingSituation = { housing: 'hosted', activity: ['inactive'], nationality: 'french', children: false, couple: false };
 const NO_SESSION = { ok: false, error: { code: 'forbidden', message: 'La session de la personne est terminée. Remettez la carte.' } };
@@ -45,25 +44,9 @@ const invalid = (where: RegExp = /.*/) => ({ ok: false, error: { code: 'invalid'
 
 
 describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
-  let env: TestEnv;
   let ca: LoadedCa;
   let server: RunningServer;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    env = await freshEnv(dialect);
-    ca = await initCa(env.config.dataDir);
-    server = await startServer(env.config, { logger: false });
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await env?.cleanup();
-  });
-
-  const ask = (socket: Socket, event: string, ...args: unknown[]): Promise<unknown> => socket.timeout(10_000).emitWithAck(event, ...args);
+  const { sockets, ask } = socketSuite(dialect, (s) => ({ ca, server } = s));
 
   interface Kiosk {
     kiosk: TestKiosk;

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AID_EVENTS, ApplicationsListAck, CreateAck, DossierAck, OkAck, PdfAck, PrepareAck, SubmitAck } from '../../../protocol/applications.ts';
 import type { FilingSituation, SubmissionGround } from '../../../protocol/applications.ts';
 import type { DocType } from '../../../protocol/common.ts';
@@ -25,21 +25,19 @@ import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import { GetAck, ListAck, VAULT_EVENTS } from '../../../protocol/vault.ts';
 import { loadCatalogue } from '../../features/aids/index.ts';
 import { applicationDetail } from '../../features/applications/index.ts';
-import { initCa } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { revokeByPerson } from '../../features/procurations/index.ts';
 import { SyncEngine } from '../../features/sync/index.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
-import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addPerson, certify, signManifest, TEST_STRUCTURE as AGENT_STRUCTURE } from '../../../test-support/test-cards.ts';
 import type { TestCard } from '../../../test-support/test-cards.ts';
-import { countRows, DIALECTS, freshEnv, openPersonSession, sha256Hex, tusUpload } from '../../../test-support/test-env.ts';
-import type { TestEnv } from '../../../test-support/test-env.ts';
+import { countRows, DIALECTS, openPersonSession, sha256Hex, tusUpload } from '../../../test-support/test-env.ts';
 import { randomPng } from '../../../test-support/png.ts';
 import { proveWith } from '../../../test-support/test-ca.ts';
 import { accompanied, actOn, dayIn, giveProcuration } from '../../../test-support/test-procurations.ts';
 import type { Accompanied } from '../../../test-support/test-procurations.ts';
+import { socketSuite } from '../../../test-support/socket-suite.ts';
 
 type Via = (m: Mutation) => Promise<unknown>;
 const silent = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
@@ -48,25 +46,9 @@ const HOSTED: FilingSituation = { housing: 'hosted', activity: ['inactive'], nat
 const FOR_PRIME: ProcurationText['scope'] = { aids: ['prime-activite'], categories: ['identity', 'income', 'bank'], actions: ['consult', 'scan-for', 'file', 'send-without-me'] };
 
 describe.each(DIALECTS)('an agent acting alone on a procuration (%s)', (dialect) => {
-  let env: TestEnv;
   let ca: LoadedCa;
   let server: RunningServer;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    env = await freshEnv(dialect);
-    ca = await initCa(env.config.dataDir);
-    server = await startServer(env.config, { logger: false });
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await env?.cleanup();
-  });
-
-  const ask = (socket: Socket, event: string, ...args: unknown[]): Promise<unknown> => socket.timeout(10_000).emitWithAck(event, ...args);
+  const { sockets, ask } = socketSuite(dialect, (s) => ({ ca, server } = s));
 
   /** The procuration Camille signs for Sophie at the kiosk, naming Sophie's structure as the platform knows it. */
   const give = (a: Accompanied, o: Partial<ProcurationText> = {}) =>

@@ -8,44 +8,27 @@
 import { randomUUID, sign } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { PDFDocument } from 'pdf-lib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PdfAck } from '../../../protocol/applications.ts';
 import { proofMessage } from '../../../protocol/mutations.ts';
 import { ActForAck, CaseloadAck, CreateProcurationAck, MineAck, PROCURATION_EVENTS, RevokeProcurationAck, revokeAct } from '../../../protocol/procurations-events.ts';
 import { ListAck, VAULT_EVENTS } from '../../../protocol/vault.ts';
-import { initCa } from '../../features/cards/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { factsFor } from '../../features/procurations/index.ts';
-import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addPerson, certify } from '../../../test-support/test-cards.ts';
 import type { TestCard } from '../../../test-support/test-cards.ts';
-import { countRows, DIALECTS, freshEnv, openPersonSession } from '../../../test-support/test-env.ts';
-import type { TestEnv, TestKiosk } from '../../../test-support/test-env.ts';
+import { countRows, DIALECTS, openPersonSession } from '../../../test-support/test-env.ts';
+import type { TestKiosk } from '../../../test-support/test-env.ts';
 import { accompanied as bothCards, dayIn, procurationText, signProcuration, TEST_STRUCTURE } from '../../../test-support/test-procurations.ts';
 import type { Accompanied } from '../../../test-support/test-procurations.ts';
+import { socketSuite } from '../../../test-support/socket-suite.ts';
 
 describe.each(DIALECTS)('procurations over the kiosk socket (%s)', (dialect) => {
-  let env: TestEnv;
   let ca: LoadedCa;
   let server: RunningServer;
-  const sockets: Socket[] = [];
   const structures = new Map<string, { id: string; name: string }>();
-
-  beforeAll(async () => {
-    env = await freshEnv(dialect);
-    ca = await initCa(env.config.dataDir);
-    server = await startServer(env.config, { logger: false, structureOf: async (id) => structures.get(id) ?? null });
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await env?.cleanup();
-  });
-
-  const ask = (socket: Socket, event: string, ...args: unknown[]): Promise<unknown> => socket.timeout(10_000).emitWithAck(event, ...args);
+  const { sockets, ask } = socketSuite(dialect, (s) => ({ ca, server } = s), { server: { structureOf: async (id) => structures.get(id) ?? null } });
 
   const openSession = (kiosk: TestKiosk, socket: Socket, card: TestCard, withAgentSession?: string) => openPersonSession(socket, kiosk.kioskId, card, withAgentSession);
 

@@ -42,10 +42,11 @@ const docTypesOf = (categories: readonly PaperCategory[]): DocType[] => DOC_TYPE
 export async function searchCaseload(deps: VaultDeps, agent: PersonSession, query: string, limit = 20): Promise<CaseloadHit[]> {
   if (agent.role !== 'agent' || agent.consent || agent.procuration) return [];
   if (queryTerms(query).length === 0) return [];
-  const facts = await agentFacts(deps.db, agent.personId);
+  // what does not depend on each other is read at once: the agent's profile, their caseload, the query's key
+  const [facts, caseload, mac] = await Promise.all([agentFacts(deps.db, agent.personId), caseloadOf(deps, agent.personId), queryMac(deps.db, query)]);
   if (!facts.active || facts.level === null) return [];
   const level = facts.level;
-  const people = (await caseloadOf(deps, agent.personId)).filter((p) => p.actions.includes('consult'));
+  const people = caseload.filter((p) => p.actions.includes('consult'));
   // the index is asked once per distinct reach (people whose procurations allow the same papers)
   const groups = new Map<string, { docTypes: DocType[]; vaults: ('personal' | 'institutional')[]; owners: string[] }>();
   const byOwner = new Map<string, (typeof people)[number]>();
@@ -64,25 +65,11 @@ export async function searchCaseload(deps: VaultDeps, agent: PersonSession, quer
   const found: ScopedHit[] = [];
   for (const g of groups.values()) found.push(...(await searchScoped(deps.db, deps.dialect, { level, owners: g.owners, docTypes: g.docTypes, vaults: g.vaults }, query, limit)));
   if (found.length === 0) return [];
-  const docs = await deps.db
-    .selectFrom('documents')
-    .select(['id', 'owner_person_id', 'title', 'doc_type', 'vault', 'updated_at'])
-    .where(
-      'id',
-      'in',
-      found.map((h) => h.documentId),
-    )
-    .execute();
-  const docOf = new Map(docs.map((d) => [d.id, d]));
   const newest = found
-    .flatMap((h) => {
-      const d = docOf.get(h.documentId);
-      return d && d.owner_person_id === h.ownerPersonId ? [{ hit: h, doc: d }] : [];
-    })
+    .map((hit) => ({ hit, doc: { id: hit.documentId, owner_person_id: hit.ownerPersonId, title: hit.title, doc_type: hit.docType, vault: hit.vault, updated_at: hit.updatedAt } }))
     .sort((a, b) => (a.doc.updated_at === b.doc.updated_at ? (a.doc.id < b.doc.id ? 1 : -1) : a.doc.updated_at < b.doc.updated_at ? 1 : -1))
     .slice(0, limit);
 
-  const mac = await queryMac(deps.db, query);
   const shown: CaseloadHit[] = [];
   const reads: ReadToJournal[] = [];
   for (const personId of new Set(newest.map((x) => x.doc.owner_person_id))) {

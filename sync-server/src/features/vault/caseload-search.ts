@@ -65,8 +65,21 @@ export async function searchCaseload(deps: VaultDeps, agent: PersonSession, quer
   const found: ScopedHit[] = [];
   for (const g of groups.values()) found.push(...(await searchScoped(deps.db, deps.dialect, { level, owners: g.owners, docTypes: g.docTypes, vaults: g.vaults }, query, limit)));
   if (found.length === 0) return [];
+  const docs = await deps.db
+    .selectFrom('documents')
+    .select(['id', 'owner_person_id', 'title', 'doc_type', 'vault', 'updated_at'])
+    .where(
+      'id',
+      'in',
+      found.map((h) => h.documentId),
+    )
+    .execute();
+  const docOf = new Map(docs.map((d) => [d.id, d]));
   const newest = found
-    .map((hit) => ({ hit, doc: { id: hit.documentId, owner_person_id: hit.ownerPersonId, title: hit.title, doc_type: hit.docType, vault: hit.vault, updated_at: hit.updatedAt } }))
+    .flatMap((h) => {
+      const d = docOf.get(h.documentId);
+      return d && d.owner_person_id === h.ownerPersonId ? [{ hit: h, doc: d }] : [];
+    })
     .sort((a, b) => (a.doc.updated_at === b.doc.updated_at ? (a.doc.id < b.doc.id ? 1 : -1) : a.doc.updated_at < b.doc.updated_at ? 1 : -1))
     .slice(0, limit);
 

@@ -143,23 +143,7 @@ export interface SearchScope {
 
 export interface ScopedHit extends SearchHit {
   ownerPersonId: string;
-  /** what a list shows of it, read with it (no second query) */
-  title: string;
-  docType: string;
-  vault: 'personal' | 'institutional';
-  updatedAt: string;
 }
-
-type ScopedRow = { id: string; owner_person_id: string; updated_at: string; title: string; doc_type: string; vault: 'personal' | 'institutional' };
-const scopedHit = (x: ScopedRow, snippet: string): ScopedHit => ({
-  documentId: x.id,
-  ownerPersonId: x.owner_person_id,
-  snippet,
-  title: x.title,
-  docType: x.doc_type,
-  vault: x.vault,
-  updatedAt: x.updated_at,
-});
 
 /** At most this many vaults in one search: a caseload, not the whole platform. */
 export const MAX_SCOPE_OWNERS = 2_000;
@@ -182,12 +166,12 @@ export async function searchScoped(db: Kysely<Database>, dialect: Dialect, scope
   if (dialect === 'sqlite') {
     const words = terms.map((t) => (t.length <= 8 ? `body:"${t}"*` : `body:"${t}"`)).join(' AND ');
     const match = `owner:${levelToken(scope.level)} AND owner:(${kinds.join(' OR ')}) AND owner:(${vaults.join(' OR ')}) AND ${words}`;
-    const r = await sql<ScopedRow & { snippet: string }>`
-      SELECT d.id, d.owner_person_id, d.updated_at, d.title, d.doc_type, d.vault, snippet(documents_fts, 2, '[', ']', '…', 8) AS snippet
+    const r = await sql<{ document_id: string; owner_person_id: string; snippet: string }>`
+      SELECT f.document_id, d.owner_person_id, snippet(documents_fts, 2, '[', ']', '…', 8) AS snippet
       FROM documents_fts f JOIN documents d ON d.id = f.document_id
       WHERE documents_fts MATCH ${match} AND d.owner_person_id IN (${sql.join([...scope.owners])})
       ORDER BY f.rowid DESC LIMIT ${limit}`.execute(db);
-    return r.rows.map((x) => scopedHit(x, x.snippet));
+    return r.rows.map((x) => ({ documentId: x.document_id, ownerPersonId: x.owner_person_id, snippet: x.snippet }));
   }
   const words = terms.map((t) => `${foldAccents(t).replace(/'/g, '')}:*`).join(' & ');
   const level = levelToken(scope.level);
@@ -199,8 +183,8 @@ export async function searchScoped(db: Kysely<Database>, dialect: Dialect, scope
   // when it expects many matches) would read every paper for a word found only outside the scope.
   let rows = await db.transaction().execute(async (trx) => {
     await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-    const some = await sql<ScopedRow>`
-      SELECT id, owner_person_id, updated_at, title, doc_type, vault FROM documents
+    const some = await sql<{ id: string; owner_person_id: string; updated_at: string }>`
+      SELECT id, owner_person_id, updated_at FROM documents
       WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${level}))
         AND owner_person_id = ANY(${owners}) AND doc_type = ANY(${docTypes}) AND vault = ANY(${vaultKinds})
       LIMIT ${SORT_IN_MEMORY + 1}`.execute(trx);
@@ -208,8 +192,8 @@ export async function searchScoped(db: Kysely<Database>, dialect: Dialect, scope
   });
   if (rows.length > SORT_IN_MEMORY) {
     rows = (
-      await sql<ScopedRow>`
-        SELECT id, owner_person_id, updated_at, title, doc_type, vault FROM documents
+      await sql<{ id: string; owner_person_id: string; updated_at: string }>`
+        SELECT id, owner_person_id, updated_at FROM documents
         WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${level}))
           AND owner_person_id = ANY(${owners}) AND doc_type = ANY(${docTypes}) AND vault = ANY(${vaultKinds})
         ORDER BY updated_at DESC, id DESC LIMIT ${limit}`.execute(db)
@@ -218,5 +202,5 @@ export async function searchScoped(db: Kysely<Database>, dialect: Dialect, scope
   return [...rows]
     .sort((a, b) => (a.updated_at === b.updated_at ? (a.id < b.id ? 1 : -1) : a.updated_at < b.updated_at ? 1 : -1))
     .slice(0, limit)
-    .map((x) => scopedHit(x, ''));
+    .map((x) => ({ documentId: x.id, ownerPersonId: x.owner_person_id, snippet: '' }));
 }

@@ -117,7 +117,7 @@ describe('card sessions over pcscd, offline', () => {
     const c = await insert(card(CAMILLE.serial));
     expect(await screen('pin')).toEqual({ screen: 'pin', firstName: 'Camille', role: 'beneficiary', triesLeft: 3 });
     expect(await manager.submitPin(CAMILLE.pin)).toEqual({ outcome: 'open' });
-    expect(manager.state).toEqual({ screen: 'session', firstName: 'Camille', role: 'beneficiary', companion: null, joining: null });
+    expect(manager.state).toEqual({ screen: 'session', firstName: 'Camille', role: 'beneficiary', companion: null, actingFor: null, joining: null });
     expect(manager.subject()).toMatchObject({ identifier: CAMILLE.identifier, cardSerial: CAMILLE.serial });
     await c.remove();
     await screen('attract');
@@ -195,12 +195,21 @@ describe('card sessions over pcscd, offline', () => {
     expect(await screen('pin')).toMatchObject({ firstName: 'Sophie', role: 'agent' });
     await manager.submitPin(SOPHIE.pin);
     expect(() => manager.subject()).toThrow(/personne accompagnée/);
+    // alone, she may act for someone on their procuration: the subject is that person, her card proves the writes
+    const procurationId = '1d3f6a2e-8c4b-4f1a-9e7d-2b5c8a0f4e61';
+    manager.actFor({ procurationId, identifier: CAMILLE.identifier, firstName: 'Camille', lastName: 'Martin', until: '2027-01-31', actions: ['consult'] });
+    expect(manager.state).toMatchObject({ screen: 'session', actingFor: { procurationId, firstName: 'Camille', actions: ['consult'] } });
+    expect(manager.subject()).toEqual({ identifier: CAMILLE.identifier, firstName: 'Camille', lastName: 'Martin', cardSerial: null });
+    expect(manager.ground()).toEqual({ kind: 'procuration', procurationId, agentCardSerial: SOPHIE.serial });
+    // nothing is signed in the name of someone who is not there
+    expect(() => manager.subjectSlot()).toThrow(/n’est pas là/);
+    // the person herself comes to the box: the agent works with her, no longer on the procuration
     const beneficiary = await insert(card(CAMILLE.serial), 1);
     await waitFor((s) => s.screen === 'session' && s.joining?.step === 'pin', 'join PIN');
     expect(manager.state).toMatchObject({ screen: 'session', firstName: 'Sophie', joining: { step: 'pin', firstName: 'Camille', triesLeft: 3 } });
     expect(await manager.submitPin('999999', 'join')).toEqual({ outcome: 'wrong', triesLeft: 2 });
     expect(await manager.submitPin(CAMILLE.pin, 'join')).toEqual({ outcome: 'open' });
-    expect(manager.state).toEqual({ screen: 'session', firstName: 'Sophie', role: 'agent', companion: { firstName: 'Camille', role: 'beneficiary' }, joining: null });
+    expect(manager.state).toEqual({ screen: 'session', firstName: 'Sophie', role: 'agent', companion: { firstName: 'Camille', role: 'beneficiary' }, actingFor: null, joining: null });
     expect(manager.subject()).toMatchObject({ identifier: CAMILLE.identifier });
     expect(manager.open?.companion?.cardSerial).toBe(CAMILLE.serial);
     // the beneficiary takes their card: the agent's session goes on, without them

@@ -100,6 +100,8 @@ describe('the aid space on the kiosk', () => {
     await ui.typeNumber('Votre âge (en années)', '30');
     await ui.expectAccessible('simulation: a number with the on-screen digits');
     await ui.next();
+    await page.getByRole('button', { name: 'Non, aucun taux' }).click();
+    await ui.next();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
     await ui.next();
     await page.getByRole('button', { name: 'Je suis locataire' }).click();
@@ -361,6 +363,8 @@ describe('the aid space on the kiosk', () => {
     await ui.next();
     await ui.typeNumber('Votre âge (en années)', '30');
     await ui.next();
+    await page.getByRole('button', { name: 'Non, aucun taux' }).click();
+    await ui.next();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
     await ui.next();
     await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
@@ -406,6 +410,12 @@ describe('the aid space on the kiosk', () => {
     await ui.next();
     await ui.typeNumber('Votre âge (en années)', '40');
     await ui.next();
+    // the incapacity rate the MDPH recognised: from 50 to 79 % asks about work too
+    await page.getByRole('button', { name: 'Oui, de 50 à 79 %' }).click();
+    await page.getByRole('group', { name: /restriction d’accès à l’emploi/ }).getByRole('button', { name: 'Je ne sais pas' }).waitFor();
+    await ui.expectAccessible('simulation: the incapacity rate');
+    await page.getByRole('button', { name: 'Oui, 80 % ou plus' }).click();
+    await ui.next();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
     await ui.next();
     await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
@@ -415,7 +425,9 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: 'Je ne le sais pas' }).click();
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
-    await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByText(/Environ .+ € par mois/).waitFor();
+    // the AAH, at 80 % with no income; it is counted in the RSA's resources, so no RSA beside it
+    await page.getByRole('article', { name: /Allocation aux adultes handicapés/ }).getByText(/Environ .+ € par mois/).waitFor();
+    expect(await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByText(/Environ .+ € par mois/).count()).toBe(0);
     await ui.expectAccessible('an estimate without a connection');
     await stack.remove(1);
     await stack.remove(0, { force: true });

@@ -162,6 +162,8 @@ describe('the aid catalogue', () => {
     await ui.next();
     await ui.typeNumber('Votre âge (en années)', '40');
     await ui.next();
+    await page.getByRole('button', { name: 'Non, aucun taux' }).click();
+    await ui.next();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
     await ui.next();
     await page.getByRole('heading', { name: 'Où habitez-vous ?' }).waitFor();

@@ -190,6 +190,8 @@ describe('the screens at 1280×800', () => {
     await screen('estimate-age-pad');
     await ui.typeNumber('Votre âge (en années)', '40');
     await ui.next();
+    await page.getByRole('button', { name: 'Non, aucun taux' }).click();
+    await ui.next();
     await page.getByRole('button', { name: 'Non', exact: true }).click();
     await ui.next();
     await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();

@@ -20,6 +20,8 @@ const Adult = z.strictObject({
   age: AdultAge,
   /** Taux d'incapacité reconnu par la MDPH, en %; absent si aucun taux n'est reconnu. */
   disabilityRate: DisabilityRate.optional(),
+  /** De 50 à 79 % : la CDAPH a aussi reconnu une restriction durable d'accès à l'emploi ; absent : on ne sait pas. */
+  employmentRestrictionRecognised: z.boolean({ error: typeError('Restriction d’accès à l’emploi : oui ou non (true ou false).') }).optional(),
   resources: Resources,
   /**
    * Salaires nets des 3 derniers mois, le plus récent d'abord (ils changent souvent d'un mois à l'autre) ;
@@ -116,6 +118,7 @@ export function situationFromAnswers(a: Answers, month: string): SituationInput 
     adults: a.adults.map((adult) => ({
       age: adult.age,
       ...(adult.disabilityRate === undefined ? {} : { disabilityRate: adult.disabilityRate }),
+      ...(adult.employmentRestrictionRecognised === undefined ? {} : { employmentRestrictionRecognised: adult.employmentRestrictionRecognised }),
       // the 3 months before, one by one when given (the most recent first); the rest of the year at the usual amount
       income: Object.fromEntries(
         months.slice(0, 12).map((m, i) => [

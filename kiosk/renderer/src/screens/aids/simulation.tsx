@@ -30,13 +30,16 @@ interface Answers {
   resources: [Money, Money];
   /** each adult's salary of each of the 3 months before, the most recent first (asked when they earn one) */
   byMonth: [Months, Months];
+  /** the incapacity rate the MDPH recognised the person (for the AAH), and for 50 to 79 % the restriction on work */
+  disability?: 'none' | 'mid' | 'high';
+  restriction?: 'yes' | 'no' | 'unknown';
   /** the household's revenu fiscal de référence, or « je ne sais pas » */
   taxIncome: string;
   taxUnknown?: boolean;
 }
 
 type Months = [string, string, string];
-type StepName = 'france' | 'couple' | 'age' | 'children' | 'housing' | 'resources0' | 'salaries0' | 'resources1' | 'salaries1' | 'tax';
+type StepName = 'france' | 'couple' | 'age' | 'disability' | 'children' | 'housing' | 'resources0' | 'salaries0' | 'resources1' | 'salaries1' | 'tax';
 
 /** The 3 months before this one (« AAAA-MM »), the most recent first: the months the RSA and the prime d'activité look at. */
 function monthsBefore(today: string): [string, string, string] {
@@ -108,6 +111,7 @@ export function Simulation({
     'france',
     'couple',
     'age',
+    'disability',
     'children',
     'housing',
     'resources0',
@@ -163,6 +167,8 @@ export function Simulation({
         return a.couple !== undefined;
       case 'age':
         return a.ages.slice(0, a.couple ? 2 : 1).every((x) => x !== '' && num(x) >= 16 && num(x) <= 120);
+      case 'disability':
+        return a.disability === 'none' || a.disability === 'high' || (a.disability === 'mid' && a.restriction !== undefined);
       case 'children':
         return a.hasChildren === false || (a.hasChildren === true && a.children.length > 0 && a.children.every((c) => c !== '' && num(c) <= 24));
       case 'housing':
@@ -188,6 +194,9 @@ export function Simulation({
         other: num(a.resources[i]!.other),
       },
       ...(earns(i) ? { salariesByMonth: a.byMonth[i]!.map(num) } : {}),
+      // the person's own rate (the partner's is not asked yet): 50 stands for « from 50 to 79 % », 80 for « 80 % or more »
+      ...(i === 0 && a.disability === 'mid' ? { disabilityRate: 50, ...(a.restriction === 'unknown' ? {} : { employmentRestrictionRecognised: a.restriction === 'yes' }) } : {}),
+      ...(i === 0 && a.disability === 'high' ? { disabilityRate: 80 } : {}),
     });
     return {
       residesInFrance: a.residesInFrance ?? true,
@@ -419,6 +428,39 @@ export function Simulation({
           )}
           <div class="number-fields">{field('tax:0:0', t.simulation.taxLabel)}</div>
           <Choices label={t.simulation.taxUnknownLabel} options={[{ value: true, label: t.simulation.taxUnknown }]} value={a.taxUnknown ? true : undefined} onChoose={() => set({ taxUnknown: true, taxIncome: '' })} />
+        </>
+      );
+      break;
+    case 'disability':
+      question = t.simulation.disability;
+      body = (
+        <>
+          <p class="muted">{t.simulation.disabilityHelp}</p>
+          <Choices
+            label={question}
+            options={[
+              { value: 'none', label: t.simulation.disabilityNone },
+              { value: 'mid', label: t.simulation.disabilityMid },
+              { value: 'high', label: t.simulation.disabilityHigh },
+            ]}
+            value={a.disability}
+            onChoose={(v) => set({ disability: v, ...(v === 'mid' ? {} : { restriction: undefined }) })}
+          />
+          {a.disability === 'mid' && (
+            <>
+              <p class="lead">{t.simulation.restriction}</p>
+              <Choices
+                label={t.simulation.restriction}
+                options={[
+                  { value: 'yes', label: t.simulation.yes },
+                  { value: 'no', label: t.simulation.no },
+                  { value: 'unknown', label: t.simulation.restrictionUnknown },
+                ]}
+                value={a.restriction}
+                onChoose={(v) => set({ restriction: v })}
+              />
+            </>
+          )}
         </>
       );
       break;

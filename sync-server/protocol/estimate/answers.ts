@@ -3,7 +3,7 @@
 // the month it estimates. Pure zod; messages in plain French, shown to the person.
 import { z } from 'zod';
 import { addMonths } from './rules.ts';
-import { AdultAge, ChildAge, DisabilityRate, euros, frenchIssues, typeError, type SituationInput } from './situation.ts';
+import { AdultAge, ChildAge, DisabilityRate, euros, frenchIssues, parseHousehold, typeError, type SituationInput } from './situation.ts';
 
 const Resources = z.strictObject({
   /** Salaires nets (et revenus d'indépendant) du mois. */
@@ -90,16 +90,9 @@ export { frenchIssues };
 
 export type AnswersParseResult = { ok: true; answers: Answers } | { ok: false; errors: string[] };
 
-/** Missing fields get their own message (zod reports them as a wrong type). */
 export function parseAnswers(input: unknown): AnswersParseResult {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, errors: ['Le fichier doit contenir un objet JSON { … } qui décrit le foyer.'] };
-  }
-  const result = AnswersSchema.safeParse(input, {
-    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'champ obligatoire manquant.' : undefined),
-  });
-  if (result.success) return { ok: true, answers: result.data };
-  return { ok: false, errors: frenchIssues(result.error) };
+  const r = parseHousehold(AnswersSchema, input);
+  return r.ok ? { ok: true, answers: r.value } : r;
 }
 
 /**

@@ -294,14 +294,22 @@ export function frenchIssues(error: z.ZodError): string[] {
 
 export type ParseResult = { ok: true; situation: Situation } | { ok: false; errors: string[] };
 
-/** Missing fields get their own message (zod reports them as a wrong type). */
-export function parseSituation(input: unknown): ParseResult {
+/**
+ * A household read with `schema`, every problem in plain French: missing fields get their own message (zod
+ * reports them as a wrong type). Shared by the dated situation and the kiosk questionnaire's answers.
+ */
+export function parseHousehold<S extends z.ZodType>(schema: S, input: unknown): { ok: true; value: z.infer<S> } | { ok: false; errors: string[] } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: ['Le fichier doit contenir un objet JSON { … } qui décrit le foyer.'] };
   }
-  const result = SituationSchema.safeParse(input, {
+  const result = schema.safeParse(input, {
     error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'champ obligatoire manquant.' : undefined),
   });
-  if (result.success) return { ok: true, situation: result.data };
+  if (result.success) return { ok: true, value: result.data };
   return { ok: false, errors: frenchIssues(result.error) };
+}
+
+export function parseSituation(input: unknown): ParseResult {
+  const r = parseHousehold(SituationSchema, input);
+  return r.ok ? { ok: true, situation: r.value } : r;
 }

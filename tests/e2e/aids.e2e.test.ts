@@ -114,11 +114,7 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('heading', { name: 'Vos salaires des 3 derniers mois' }).waitFor();
     await expect.poll(() => page.getByLabel(/^Salaire de .* \(net\)$/).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['1200', '1200', '1200']);
     await ui.expectAccessible('simulation: the salaries of the 3 months');
-    await ui.next();
-    await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
-    await page.getByRole('button', { name: 'Je ne le sais pas' }).click();
-    await page.getByRole('button', { name: 'Voir le résultat' }).click();
-    await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
+    await ui.estimateWithoutTaxIncome();
     await page.getByRole('note').getByText(/estimation/i).first().waitFor();
     const estimate = page.getByRole('article', { name: /Prime d’activité/ });
     await estimate.getByText('Estimation', { exact: true }).waitFor();
@@ -357,17 +353,7 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: /^Mes aides/ }).click();
     await page.getByRole('button', { name: 'Demander une aide' }).click();
     await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Estimer mon droit/ }).click();
-    await page.getByRole('button', { name: 'Oui', exact: true }).click();
-    await ui.next();
-    await page.getByRole('button', { name: 'Seul(e)' }).click();
-    await ui.next();
-    await ui.typeNumber('Votre âge (en années)', '30');
-    await ui.next();
-    await page.getByRole('button', { name: 'Non, aucun taux' }).click();
-    await ui.next();
-    await page.getByRole('button', { name: 'Non', exact: true }).click();
-    await ui.next();
-    await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
+    await ui.estimateAloneWithoutHome('30');
     await ui.next();
     await ui.typeNumber('Salaires (net)', '1000');
     await ui.next();
@@ -420,11 +406,7 @@ describe('the aid space on the kiosk', () => {
     await ui.next();
     await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
     await ui.next();
-    await ui.next();
-    await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
-    await page.getByRole('button', { name: 'Je ne le sais pas' }).click();
-    await page.getByRole('button', { name: 'Voir le résultat' }).click();
-    await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
+    await ui.estimateWithoutTaxIncome();
     // the AAH, at 80 % with no income; it is counted in the RSA's resources, so no RSA beside it
     await page.getByRole('article', { name: /Allocation aux adultes handicapés/ }).getByText(/Environ .+ € par mois/).waitFor();
     expect(await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByText(/Environ .+ € par mois/).count()).toBe(0);

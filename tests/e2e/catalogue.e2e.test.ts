@@ -156,27 +156,12 @@ describe('the aid catalogue', () => {
 
   it('an estimate « sans logement fixe », then filing takes its answers without asking them again', async () => {
     await card(/Revenu de solidarité active/).getByRole('button', { name: /Estimer mon droit/ }).click();
-    await page.getByRole('button', { name: 'Oui', exact: true }).click();
-    await ui.next();
-    await page.getByRole('button', { name: 'Seul(e)' }).click();
-    await ui.next();
-    await ui.typeNumber('Votre âge (en années)', '40');
-    await ui.next();
-    await page.getByRole('button', { name: 'Non, aucun taux' }).click();
-    await ui.next();
-    await page.getByRole('button', { name: 'Non', exact: true }).click();
-    await ui.next();
-    await page.getByRole('heading', { name: 'Où habitez-vous ?' }).waitFor();
-    await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
+    await ui.estimateAloneWithoutHome('40');
     expect(await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).getAttribute('aria-pressed')).toBe('true');
     await ui.expectAccessible('estimate: without a fixed home');
     await ui.next();
     await page.getByRole('heading', { name: 'Vos ressources par mois' }).waitFor();
-    await ui.next();
-    await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
-    await page.getByRole('button', { name: 'Je ne le sais pas' }).click();
-    await page.getByRole('button', { name: 'Voir le résultat' }).click();
-    await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
+    await ui.estimateWithoutTaxIncome();
 
     // the engine's own figure for the same answers, and its words: no forfait logement
     // the month the kiosk estimates: this one, or the last the rules know

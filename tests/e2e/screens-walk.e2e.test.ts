@@ -198,11 +198,7 @@ describe('the screens at 1280×800', () => {
     await ui.next();
     await page.getByRole('heading', { name: 'Vos ressources par mois' }).waitFor();
     await screen('estimate-resources');
-    await ui.next();
-    await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
-    await page.getByRole('button', { name: 'Je ne le sais pas' }).click();
-    await page.getByRole('button', { name: 'Voir le résultat' }).click();
-    await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
+    await ui.estimateWithoutTaxIncome();
     await screen('estimate-result');
     await page.getByRole('button', { name: 'Retour' }).last().click();
     await page.getByRole('heading', { name: 'Demander une aide', level: 1 }).waitFor();

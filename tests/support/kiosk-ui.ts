@@ -32,6 +32,10 @@ export interface KioskUi {
   next(): Promise<void>;
   /** from home: asks for the prime d'activité, as a tenant, salaried, French, without children, single; the request's screen */
   filePrimeActivite(): Promise<void>;
+  /** an estimate's first questions: lives in France, alone, `age`, no incapacity rate, no child, « pas de logement fixe » chosen (not yet continued) */
+  estimateAloneWithoutHome(age: string): Promise<void>;
+  /** on to the estimate's last question, « Je ne le sais pas » to the revenu fiscal de référence, then the result */
+  estimateWithoutTaxIncome(): Promise<void>;
 }
 
 /** `shots`: a folder where a full-page picture of each screen checked is written, for a person to look at. */
@@ -107,6 +111,27 @@ export function kioskUi(page: Page, stack: Stack, opts: { shots?: string | undef
       await page.getByRole('button', { name: 'Non', exact: true }).click();
       await page.getByRole('button', { name: 'Créer ma demande' }).click();
       await page.getByRole('heading', { name: 'Prime d’activité', level: 1 }).waitFor();
+    },
+    async estimateAloneWithoutHome(age) {
+      await page.getByRole('button', { name: 'Oui', exact: true }).click();
+      await ui.next();
+      await page.getByRole('button', { name: 'Seul(e)' }).click();
+      await ui.next();
+      await ui.typeNumber('Votre âge (en années)', age);
+      await ui.next();
+      await page.getByRole('button', { name: 'Non, aucun taux' }).click();
+      await ui.next();
+      await page.getByRole('button', { name: 'Non', exact: true }).click();
+      await ui.next();
+      await page.getByRole('heading', { name: 'Où habitez-vous ?' }).waitFor();
+      await page.getByRole('button', { name: 'Je n’ai pas de logement fixe' }).click();
+    },
+    async estimateWithoutTaxIncome() {
+      await ui.next();
+      await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
+      await page.getByRole('button', { name: 'Je ne le sais pas' }).click();
+      await page.getByRole('button', { name: 'Voir le résultat' }).click();
+      await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
     },
   };
   return ui;

@@ -3,7 +3,7 @@
 // the month it estimates. Pure zod; messages in plain French, shown to the person.
 import { z } from 'zod';
 import { addMonths } from './rules.ts';
-import { AdultAge, ChildAge, DisabilityRate, euros, frenchIssues, parseHousehold, typeError, type SituationInput } from './situation.ts';
+import { AdultAge, ChildAge, DisabilityRate, euros, frenchIssues, householdFields, parseHousehold, typeError, type SituationInput } from './situation.ts';
 
 const Resources = z.strictObject({
   /** Salaires nets (et revenus d'indépendant) du mois. */
@@ -60,16 +60,7 @@ const Housing = z.discriminatedUnion(
 
 export const AnswersSchema = z
   .strictObject({
-    /** Vous vivez en France de façon stable (plus de 9 mois par an). */
-    residesInFrance: z.boolean({ error: typeError('Indiquez si vous vivez en France (true ou false).') }),
-    /** En couple (mariés, pacsés ou en concubinage) : il faut alors 2 adultes. */
-    couple: z.boolean({ error: typeError('Indiquez si vous vivez en couple (true ou false).') }),
-    /** Le demandeur d'abord, puis son conjoint s'il y en a un. */
-    adults: z
-      .array(Adult, { error: typeError('La liste des adultes est obligatoire.') })
-      .min(1, 'Il faut au moins un adulte (le demandeur).')
-      .max(2, 'Deux adultes au plus : le demandeur et son conjoint.'),
-    children: z.array(Child, { error: typeError('La liste des enfants doit être une liste (vide si aucun enfant).') }).max(15, 'Trop d’enfants déclarés (15 au plus).').default([]),
+    ...householdFields(Adult, Child),
     housing: Housing,
     // Optional: the person may not know it; the family benefits and the chèque énergie then answer « on ne
     // sait pas ».

@@ -140,6 +140,26 @@ const Housing = z.discriminatedUnion(
   },
 );
 
+/**
+ * Who lives in the household, as both the dated situation and the kiosk's answers ask it: in France or not,
+ * a couple or not, one or two adults (the person first), the children — each side with its own adult and
+ * child schemas.
+ */
+export function householdFields<A extends z.ZodType, C extends z.ZodType>(adult: A, child: C) {
+  return {
+    /** Vous vivez en France de façon stable (plus de 9 mois par an). */
+    residesInFrance: z.boolean({ error: typeError('Indiquez si vous vivez en France (true ou false).') }),
+    /** En couple (mariés, pacsés ou en concubinage) : il faut alors 2 adultes. */
+    couple: z.boolean({ error: typeError('Indiquez si vous vivez en couple (true ou false).') }),
+    /** Le demandeur d'abord, puis son conjoint s'il y en a un. */
+    adults: z
+      .array(adult, { error: typeError('La liste des adultes est obligatoire.') })
+      .min(1, 'Il faut au moins un adulte (le demandeur).')
+      .max(2, 'Deux adultes au plus : le demandeur et son conjoint.'),
+    children: z.array(child, { error: typeError('La liste des enfants doit être une liste (vide si aucun enfant).') }).max(15, 'Trop d’enfants déclarés (15 au plus).').default([]),
+  };
+}
+
 const NAMES = ['demandeur', 'conjoint'] as const;
 
 export const SituationSchema = z
@@ -150,14 +170,7 @@ export const SituationSchema = z
       .regex(MONTH, 'Le mois estimé doit s’écrire AAAA-MM, par exemple 2024-03.')
       .refine((m) => m >= FIRST_ESTIMATE_MONTH, `Les estimations commencent en janvier 2018 (${FIRST_ESTIMATE_MONTH}).`)
       .refine((m) => m <= LAST_ESTIMATE_MONTH, `Les barèmes connus s’arrêtent en ${LAST_ESTIMATE_MONTH} : choisissez un mois jusqu’à ${LAST_ESTIMATE_MONTH}.`),
-    residesInFrance: z.boolean({ error: typeError('Indiquez si vous vivez en France (true ou false).') }),
-    couple: z.boolean({ error: typeError('Indiquez si vous vivez en couple (true ou false).') }),
-    /** Le demandeur d'abord, puis son conjoint s'il y en a un. */
-    adults: z
-      .array(Adult, { error: typeError('La liste des adultes est obligatoire.') })
-      .min(1, 'Il faut au moins un adulte (le demandeur).')
-      .max(2, 'Deux adultes au plus : le demandeur et son conjoint.'),
-    children: z.array(Child, { error: typeError('La liste des enfants doit être une liste (vide si aucun enfant).') }).max(15, 'Trop d’enfants déclarés (15 au plus).').default([]),
+    ...householdFields(Adult, Child),
     housing: Housing,
     /** Par mois : il faut le mois estimé et les 12 mois avant. */
     benefits: z.record(monthKey, MonthBenefits, { error: typeError('Les aides reçues doivent être données mois par mois : { "AAAA-MM": { … } }.') }),

@@ -11,7 +11,7 @@
  * Common words (in every vault), rarer ones and words found nowhere. SQLite FTS5 always; PostgreSQL when
  * its binaries are installed.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +24,11 @@ import { loadCatalogue } from '../sync-server/src/features/aids/index.ts';
 import { initCa } from '../sync-server/src/features/cards/index.ts';
 import { storeProcuration } from '../sync-server/src/features/procurations/index.ts';
 import { searchCaseload, searchScoped } from '../sync-server/src/features/vault/index.ts';
-import type { PersonSession } from '../sync-server/src/features/vault/index.ts';
 import { openDatabase } from '../sync-server/src/kernel/storage/database.ts';
 import type { Dialect } from '../sync-server/src/kernel/storage/database.ts';
 import { migrateToLatest } from '../sync-server/src/kernel/storage/migrate.ts';
 import { addPerson, certify } from '../sync-server/test-support/test-cards.ts';
-import { procurationText, signProcuration, TEST_STRUCTURE } from '../sync-server/test-support/test-procurations.ts';
+import { agentSession, procurationText, signProcuration, TEST_STRUCTURE } from '../sync-server/test-support/test-procurations.ts';
 import { onBothEngines } from './sync.ts';
 import { summarize } from './stats.ts';
 import type { BenchResult } from './stats.ts';
@@ -75,18 +74,7 @@ async function benchDialect(dialect: Dialect, database: Parameters<typeof openDa
     const procurationsS = (performance.now() - t1) / 1000;
     if (dialect === 'postgres') await sql`ANALYZE`.execute(s.db);
 
-    const session: PersonSession = {
-      id: randomUUID(),
-      kioskId: KIOSK,
-      personId: agent.id,
-      identifier: agent.identifier,
-      firstName: agent.firstName,
-      cardSerial: agent.card,
-      role: 'agent',
-      consent: null,
-      procuration: null,
-      expiresAt: Date.now() + 3_600_000,
-    };
+    const session = agentSession(agent, KIOSK);
     const deps = { db: s.db, dialect: s.dialect, ca: () => ca };
     const docTypes = (Object.keys(CATEGORY_OF) as DocType[]).filter((t) => categories.includes(CATEGORY_OF[t]));
     const scope = { level: 'accompagnement' as const, owners, docTypes, vaults: COMPETENCE.accompagnement.vaults };

@@ -216,6 +216,16 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     place: () => deviceStatus().name ?? sync.identity().kioskId ?? config.kioskId,
   });
 
+  /** What the server answers, or `fallback` when it cannot be reached (any other failure goes on). */
+  async function unlessOffline<T>(ask: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await ask();
+    } catch (err) {
+      if (err instanceof KioskError && err.code === 'offline') return fallback;
+      throw err;
+    }
+  }
+
   /** A PDF printed on the kiosk's printer, when it has one (the renderer never prints itself). */
   async function print(bytes: Uint8Array): Promise<{ pages: number; printed: boolean }> {
     const pages = await countPdfPages(bytes);
@@ -321,23 +331,9 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     'institutions.list': async () => ({ institutions: await theVault.institutions() }),
     'aids.catalogue': async () => aids.catalogue(),
     'aids.simulate': async ({ situation }) => aids.simulate(situation),
-    'aids.taxNotice': async () => {
-      try {
-        return { notice: await theVault.taxNoticeIncome() };
-      } catch (err) {
-        if (err instanceof KioskError && err.code === 'offline') return { notice: null };
-        throw err;
-      }
-    },
-    'aids.payslips': async ({ months }) => {
-      try {
-        return { payslips: await theVault.payslipPay(months) };
-      } catch (err) {
-        // without the server the questions are simply not filled in: the person types the amounts
-        if (err instanceof KioskError && err.code === 'offline') return { payslips: [] };
-        throw err;
-      }
-    },
+    // without the server an estimate's questions are simply not filled in: the person types the amounts
+    'aids.taxNotice': async () => ({ notice: await unlessOffline(() => theVault.taxNoticeIncome(), null) }),
+    'aids.payslips': async ({ months }) => ({ payslips: await unlessOffline(() => theVault.payslipPay(months), []) }),
     'applications.list': async () => aids.list(),
     'applications.create': async ({ aidIds, situation }) => ({ dossierId: await aids.create(aidIds, situation) }),
     'applications.get': async ({ dossierId }) => aids.get(dossierId),

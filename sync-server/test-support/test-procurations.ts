@@ -18,6 +18,7 @@ import type { LoadedCa } from '../src/features/cards/index.ts';
 import type { Database } from '../src/kernel/storage/schema.ts';
 import { addPerson, certify } from './test-cards.ts';
 import type { TestCard, TestPerson } from './test-cards.ts';
+import type { PersonSession } from '../src/features/vault/index.ts';
 import { addKiosk, connectKiosk, openPersonSession } from './test-env.ts';
 import type { TestKiosk } from './test-env.ts';
 
@@ -43,6 +44,22 @@ export function procurationText(person: TestPerson, agent: TestPerson, kioskId: 
     createdAt: new Date().toISOString(),
     renews: null,
     ...o,
+  };
+}
+
+/** The agent's own card session at a kiosk (alone at the box), as the server holds it, for `ttlMs`. */
+export function agentSession(agent: Pick<TestPerson, 'id' | 'identifier' | 'firstName' | 'card'>, kioskId: string, ttlMs = 3_600_000): PersonSession {
+  return {
+    id: randomUUID(),
+    kioskId,
+    personId: agent.id,
+    identifier: agent.identifier,
+    firstName: agent.firstName,
+    cardSerial: agent.card,
+    role: 'agent',
+    consent: null,
+    procuration: null,
+    expiresAt: Date.now() + ttlMs,
   };
 }
 

@@ -8,6 +8,7 @@ import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protoc
 import { fieldValueFr } from '../../../sync-server/protocol/format.ts';
 import { ISSUER_OF, ISSUER_TITLE, DOC_TYPE_TITLE, VAULT_EVENTS, fieldLabel } from '../../../sync-server/protocol/vault.ts';
 import type { DocumentSummary } from '../../../sync-server/protocol/vault.ts';
+import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { InstitutionItem, JournalEntry, VaultDocument, VaultItem } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
@@ -81,38 +82,44 @@ export class VaultService {
    * Read in their session, as any opening of their papers (and journaled by the server as such).
    */
   async payslipPay(months: readonly string[]): Promise<{ month: string; amount: number; title: string }[]> {
-    const ack = await this.ask(VAULT_EVENTS.list, {}, LIST_TIMEOUT_MS);
-    if (!ack.ok) return [];
     const wanted = new Set(months);
     const newest = new Map<string, DocumentSummary>();
-    for (const d of ack.documents) {
-      const month = d.docType === 'payslip' && d.issuedOn ? d.issuedOn.slice(0, 7) : null;
+    for (const d of await this.papersOf('payslip')) {
+      const month = d.issuedOn ? d.issuedOn.slice(0, 7) : null;
       if (!month || !wanted.has(month)) continue;
       const known = newest.get(month);
       if (!known || known.capturedAt < d.capturedAt) newest.set(month, d);
     }
     const found: { month: string; amount: number; title: string }[] = [];
     for (const [month, d] of newest) {
-      const doc = await this.ask(VAULT_EVENTS.get, { documentId: d.id });
-      const pay = doc.ok ? Number(doc.versions[0]?.fields.netPay?.value) : Number.NaN;
-      if (Number.isFinite(pay) && pay > 0) found.push({ month, amount: pay, title: d.title || DOC_TYPE_TITLE[d.docType] });
+      const pay = Number((await this.fieldsOf(d.id))?.netPay?.value);
+      if (Number.isFinite(pay) && pay > 0) found.push({ month, amount: pay, title: titleOf(d) });
     }
     return found.sort((a, b) => (a.month < b.month ? 1 : -1));
   }
 
   /** The newest tax notice of the person's vault: its revenu fiscal de référence and the year of the incomes, to offer in an estimate. */
   async taxNoticeIncome(): Promise<{ incomeYear: string; amount: number; title: string } | null> {
-    const ack = await this.ask(VAULT_EVENTS.list, {}, LIST_TIMEOUT_MS);
-    if (!ack.ok) return null;
-    const notices = ack.documents.filter((d) => d.docType === 'tax-notice').sort((a, b) => ((a.issuedOn ?? '') < (b.issuedOn ?? '') ? 1 : -1));
+    const notices = (await this.papersOf('tax-notice')).sort((a, b) => ((a.issuedOn ?? '') < (b.issuedOn ?? '') ? 1 : -1));
     for (const d of notices) {
-      const doc = await this.ask(VAULT_EVENTS.get, { documentId: d.id });
-      const fields = doc.ok ? doc.versions[0]?.fields : undefined;
+      const fields = await this.fieldsOf(d.id);
       const amount = Number(fields?.referenceIncome?.value);
       const year = fields?.incomeYear?.value;
-      if (Number.isFinite(amount) && amount >= 0 && year && /^\d{4}$/.test(year)) return { incomeYear: year, amount, title: d.title || DOC_TYPE_TITLE[d.docType] };
+      if (Number.isFinite(amount) && amount >= 0 && year && /^\d{4}$/.test(year)) return { incomeYear: year, amount, title: titleOf(d) };
     }
     return null;
+  }
+
+  /** The person's papers of one kind, as the server lists them. */
+  private async papersOf(docType: DocType): Promise<DocumentSummary[]> {
+    const ack = await this.ask(VAULT_EVENTS.list, {}, LIST_TIMEOUT_MS);
+    return ack.ok ? ack.documents.filter((d) => d.docType === docType) : [];
+  }
+
+  /** What was read on a paper's current version (its raw values), or nothing. */
+  private async fieldsOf(documentId: string): Promise<Record<string, { value: string }> | undefined> {
+    const doc = await this.ask(VAULT_EVENTS.get, { documentId });
+    return doc.ok ? doc.versions[0]?.fields : undefined;
   }
 
   async search(query: string): Promise<VaultItem[]> {
@@ -235,10 +242,13 @@ export class VaultService {
   }
 }
 
+/** A paper's title, or its kind's when it has none. */
+const titleOf = (d: DocumentSummary): string => d.title || DOC_TYPE_TITLE[d.docType];
+
 function toItem(d: DocumentSummary): VaultItem {
   return {
     id: d.id,
-    title: d.title || DOC_TYPE_TITLE[d.docType],
+    title: titleOf(d),
     docType: d.docType,
     issuer: d.issuer,
     issuerTitle: ISSUER_TITLE[d.issuer],

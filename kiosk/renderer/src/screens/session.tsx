@@ -158,7 +158,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
   }, [step.name]);
 
   // acting on a procuration, every screen but home (which has the whole panel) says for whom
-  const forWhom = acting && step.name !== 'home' ? <p class="acting-strip">{t.agent.actingFor(`${acting.firstName} ${acting.lastName}`)}</p> : null;
+  const forWhom = acting && step.name !== 'home' ? <p class="panel acting-strip">{t.agent.actingFor(`${acting.firstName} ${acting.lastName}`)}</p> : null;
   return (
     <>
       {forWhom}

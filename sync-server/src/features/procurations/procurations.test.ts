@@ -8,7 +8,7 @@
 import { randomUUID, sign } from 'node:crypto';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { proofMessage } from '../../../protocol/mutations.ts';
 import { countersignBytes, procurationBytes } from '../../../protocol/procuration.ts';
 import type { ProcurationText } from '../../../protocol/procuration.ts';
@@ -17,14 +17,11 @@ import { loadCatalogue } from '../aids/index.ts';
 import type { AidCatalogue } from '../aids/index.ts';
 import { initCa } from '../cards/index.ts';
 import type { LoadedCa } from '../cards/index.ts';
-import { readSeedFile, seedDatabase } from '../../edge/seed.ts';
 import { appendAudit, verifyAuditChain } from '../../kernel/audit.ts';
-import { openDatabase } from '../../kernel/storage/database.ts';
-import type { Storage } from '../../kernel/storage/database.ts';
-import { migrateToLatest } from '../../kernel/storage/migrate.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { personJournal } from '../vault/index.ts';
-import { countRows, DIALECTS, freshEnv, SEED_PATH } from '../../../test-support/test-env.ts';
+import { countRows, DIALECTS } from '../../../test-support/test-env.ts';
+import { seededDatabaseSuite } from '../../../test-support/db-suite.ts';
 import type { TestEnv } from '../../../test-support/test-env.ts';
 import { addPerson, certify } from '../../../test-support/test-cards.ts';
 import { dayIn, procurationText, psoCds, signProcuration, TEST_STRUCTURE } from '../../../test-support/test-procurations.ts';
@@ -37,7 +34,6 @@ const STRUCTURE = TEST_STRUCTURE;
 
 describe.each(DIALECTS)('procurations (%s)', (dialect) => {
   let env: TestEnv;
-  let storage: Storage;
   let db: Kysely<Database>;
   let ca: LoadedCa;
   let foreignCa: LoadedCa;
@@ -45,19 +41,10 @@ describe.each(DIALECTS)('procurations (%s)', (dialect) => {
   /** agents and the structure each works for (the structures' feature, injected) */
   const structures = new Map<string, { id: string; name: string }>();
 
+  seededDatabaseSuite(dialect, (s) => ({ env, db, ca } = s));
   beforeAll(async () => {
-    env = await freshEnv(dialect);
-    storage = openDatabase(env.config.database);
-    db = storage.db;
-    await migrateToLatest(db, dialect);
-    await seedDatabase(db, await readSeedFile(SEED_PATH));
-    ca = await initCa(env.config.dataDir);
     foreignCa = await initCa(join(env.config.dataDir, 'elsewhere'));
     catalogue = await loadCatalogue();
-  });
-  afterAll(async () => {
-    await storage?.db.destroy();
-    await env?.cleanup();
   });
 
   const deps = (now?: () => Date): ProcurationDeps => ({ db, dialect, ca: () => ca, catalogue, structureOf: async (id) => structures.get(id) ?? null, ...(now ? { now } : {}) });

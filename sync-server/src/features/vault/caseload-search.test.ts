@@ -5,51 +5,30 @@
  * no longer holds shows nothing; each person of whom a paper is shown reads the search in their journal
  * (and only they); nothing for a suspended agent or an empty query.
  */
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DocType } from '../../../protocol/common.ts';
 import type { ProcurationScope } from '../../../protocol/procuration.ts';
 import { loadCatalogue } from '../aids/index.ts';
-import { initCa } from '../cards/index.ts';
 import type { LoadedCa } from '../cards/index.ts';
 import { revokeByPerson, storeProcuration } from '../procurations/index.ts';
-import { readSeedFile, seedDatabase } from '../../edge/seed.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
-import { openDatabase } from '../../kernel/storage/database.ts';
-import type { Storage } from '../../kernel/storage/database.ts';
-import { migrateToLatest } from '../../kernel/storage/migrate.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
-import { DIALECTS, freshEnv, SEED_PATH } from '../../../test-support/test-env.ts';
-import type { TestEnv } from '../../../test-support/test-env.ts';
+import { DIALECTS } from '../../../test-support/test-env.ts';
+import { seededDatabaseSuite } from '../../../test-support/db-suite.ts';
 import { addPerson, certify } from '../../../test-support/test-cards.ts';
 import type { TestPerson } from '../../../test-support/test-cards.ts';
-import { procurationText, signProcuration, TEST_STRUCTURE } from '../../../test-support/test-procurations.ts';
+import { agentSession, procurationText, signProcuration, TEST_STRUCTURE } from '../../../test-support/test-procurations.ts';
 import { searchCaseload } from './caseload-search.ts';
-import type { PersonSession } from './person-vault.ts';
 import { indexDocument } from './vault-index.ts';
 
 const KIOSK = 'borne-ccas-1';
 
 describe.each(DIALECTS)('an agent’s search across their caseload (%s)', (dialect) => {
-  let env: TestEnv;
-  let storage: Storage;
   let db: Kysely<Database>;
   let ca: LoadedCa;
   let minute = 0;
-
-  beforeAll(async () => {
-    env = await freshEnv(dialect);
-    storage = openDatabase(env.config.database);
-    db = storage.db;
-    await migrateToLatest(db, dialect);
-    await seedDatabase(db, await readSeedFile(SEED_PATH));
-    ca = await initCa(join(env.config.dataDir, 'ca'));
-  });
-  afterAll(async () => {
-    await storage?.db.destroy();
-    await env?.cleanup();
-  });
+  seededDatabaseSuite(dialect, (s) => ({ db, ca } = s));
 
   async function paper(owner: TestPerson, docType: DocType, text: string): Promise<string> {
     const id = crypto.randomUUID();
@@ -75,18 +54,7 @@ describe.each(DIALECTS)('an agent’s search across their caseload (%s)', (diale
     return text.id;
   }
 
-  const sessionOf = (agent: TestPerson): PersonSession => ({
-    id: crypto.randomUUID(),
-    kioskId: KIOSK,
-    personId: agent.id,
-    identifier: agent.identifier,
-    firstName: agent.firstName,
-    cardSerial: agent.card,
-    role: 'agent',
-    consent: null,
-    procuration: null,
-    expiresAt: Date.now() + 60_000,
-  });
+  const sessionOf = (agent: TestPerson) => agentSession(agent, KIOSK);
   const deps = () => ({ db, dialect, ca: () => ca });
   const searches = async (person: TestPerson) =>
     (await db.selectFrom('audit_journal').select(['actor_id', 'ground', 'detail']).where('subject_person_id', '=', person.id).where('action', '=', 'vault.search').execute()).map((r) => ({

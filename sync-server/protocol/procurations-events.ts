@@ -118,6 +118,8 @@ export const ActForAck = z.union([
     expiresAt: IsoDateTime,
     person: z.object({ identifier: z.string(), firstName: z.string(), lastName: z.string() }),
     until: IsoDate,
+    /** what the person allowed (the kiosk offers only that; the server decides every call anyway) */
+    actions: z.array(ProcurationAction).default([]),
   }),
   fail,
 ]);

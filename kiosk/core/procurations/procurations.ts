@@ -197,19 +197,14 @@ export class ProcurationService {
       this.opts.logger.warn({ code: ack.error.code }, 'acting on a procuration refused by the server');
       throw new KioskError('invalid-request', ack.error.message || PROCURATION_WORDS.failed);
     }
-    // what the person allowed, as the server lists it, for the screens to offer only that
-    const entry = (await this.caseload()).find((p) => p.procurationId === procurationId);
-    if (!entry) {
-      this.opts.people.stopActing();
-      throw new KioskError('not-found', PROCURATION_WORDS.gone);
-    }
     this.opts.session.actFor({
       procurationId,
       identifier: ack.person.identifier,
       firstName: ack.person.firstName,
       lastName: ack.person.lastName,
       until: ack.until,
-      actions: entry.actions,
+      // what the person allowed, as the server read it: the screens offer only that
+      actions: ack.actions,
     });
     return { firstName: ack.person.firstName, lastName: ack.person.lastName, until: ack.until };
   }

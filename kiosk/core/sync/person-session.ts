@@ -134,8 +134,9 @@ export class PersonSessions {
 
   /** The session on whose vault we act: the beneficiary's (alone, or joined to an agent). */
   private async subjectSession(offline: string): Promise<string> {
+    // (a person joining ends the acting: SessionManager clears it)
     const acting = this.opts.session.actingFor;
-    if (acting && !this.opts.session.requireSession().companion) {
+    if (acting) {
       if (this.acting?.procurationId === acting.procurationId) return this.acting.sessionId;
       // the server forgot it (restart, or checked again and refused): asked again, and refused in its words
       const ack = await this.openActing(acting.procurationId, offline);

@@ -105,6 +105,8 @@ describe.each(DIALECTS)('procurations over the kiosk socket (%s)', (dialect) => 
     const acting = ActForAck.parse(await ask(a.socket, PROCURATION_EVENTS.act, { sessionId: a.agentSession, procurationId: text.id }));
     if (!acting.ok) throw new Error(acting.error.message);
     expect(acting.person).toEqual({ identifier: a.person.identifier, firstName: 'Camille', lastName: 'Martin' });
+    // what she allowed, for the kiosk to offer only that
+    expect(acting.actions).toEqual(text.scope.actions);
     const list = ListAck.parse(await ask(a.socket, VAULT_EVENTS.list, { sessionId: acting.sessionId }));
     if (!list.ok) throw new Error(list.error.message);
     expect(list.documents.map((d) => d.docType).sort()).toEqual(['identity-card', 'payslip']);

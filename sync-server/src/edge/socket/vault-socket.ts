@@ -216,6 +216,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
         expiresAt: new Date(s.expiresAt).toISOString(),
         person: { identifier: row.identifier, firstName: row.firstName, lastName: row.lastName },
         until: row.until,
+        actions: [...facts.actions],
       };
     });
 

@@ -78,6 +78,30 @@ describe.each(DIALECTS)('scoped search (%s)', (dialect) => {
     expect((await searchScoped(db, dialect, { ...everything, owners: [people.camille] }, 'BANQUE populaire')).map((h) => h.documentId)).toEqual([camilleRib]);
   });
 
+  it('with more matches than asked, the newest within the scope, whether they are among the newest papers or older', async () => {
+    const owners = [people.yanis, people.other];
+    const scope = { level: 'accompagnement' as const, owners: [people.yanis], docTypes: ALL, vaults: ['personal'] as const };
+    const old1 = await paper(people.yanis, 'payslip', 'Bulletin de paie échéancier janvier');
+    const old2 = await paper(people.yanis, 'rib', 'Relevé échéancier février');
+    for (let i = 0; i < 4; i++) await paper(people.yanis, 'proof-of-address', `Facture électricité ${i}`);
+    const new1 = await paper(people.yanis, 'payslip', 'Echeancier mars');
+    const new2 = await paper(people.yanis, 'caf-certificate', 'Échéancier avril');
+    // newer matches still, outside the scope: a health paper (not for this level), the institutional vault, another person
+    await paper(people.yanis, 'health-insurance', 'Assurance maladie échéancier');
+    await paper(people.yanis, 'tax-notice', 'Échéancier impôt', 'institutional');
+    const others = await paper(people.other, 'payslip', 'Échéancier autre personne');
+    const ids = async (limit: number, walked?: number) => (await searchScoped(db, dialect, scope, 'echeancier', limit, walked)).map((h) => h.documentId);
+    // the two newest matches are among the newest papers of the scope
+    expect(await ids(2)).toEqual([new2, new1]);
+    expect(await ids(2, 3)).toEqual([new2, new1]);
+    // more asked than the newest papers read hold: the index gives the older ones too, in order
+    expect(await ids(4, 3)).toEqual([new2, new1, old2, old1]);
+    expect(await ids(3, 1)).toEqual([new2, new1, old2]);
+    expect(await ids(20)).toEqual([new2, new1, old2, old1]);
+    // widening to the other person finds theirs, in its place
+    expect((await searchScoped(db, dialect, { ...scope, owners }, 'echeancier', 3, 2)).map((h) => h.documentId)).toEqual([others, new2, new1]);
+  });
+
   it('finds nothing with an empty scope or no words; refuses a scope wider than a caseload', async () => {
     const base = { level: 'travail-social' as const, owners: [people.camille], docTypes: ALL, vaults: ['personal'] as const };
     expect(await searchScoped(db, dialect, { ...base, owners: [] }, 'banque')).toEqual([]);

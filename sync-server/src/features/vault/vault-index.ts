@@ -151,13 +151,24 @@ export const MAX_SCOPE_OWNERS = 2_000;
 /** Below this many matches, PostgreSQL sorts them itself; above, it walks the newest papers instead. */
 const SORT_IN_MEMORY = 2_000;
 
+/** How many of a scope's newest papers PostgreSQL reads before it asks the full-text index. */
+const NEWEST_WALKED = 2_000;
+
 /**
  * Search across several people's vaults at once, within a scope (an agent's caseload, narrowed to the
  * kinds of paper their level and each procuration allow: the caller computes it with the access policy).
- * Newest first. The scope is part of the index query (kind and vault tokens), so nothing outside it is
- * read, and words found only outside it cost nothing.
+ * Newest first. SQLite: the scope is part of the index query (kind and vault tokens), so nothing outside
+ * it is read. PostgreSQL: the scope's newest papers first, then the index with the level's token (below).
  */
-export async function searchScoped(db: Kysely<Database>, dialect: Dialect, scope: SearchScope, query: string, limit = 20): Promise<ScopedHit[]> {
+export async function searchScoped(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  scope: SearchScope,
+  query: string,
+  limit = 20,
+  /** PostgreSQL: how many of the scope's newest papers are read before the index is asked */
+  newestWalked = NEWEST_WALKED,
+): Promise<ScopedHit[]> {
   const terms = queryTerms(query);
   if (terms.length === 0 || scope.owners.length === 0 || scope.docTypes.length === 0 || scope.vaults.length === 0) return [];
   if (scope.owners.length > MAX_SCOPE_OWNERS) throw new RangeError(`a scoped search covers at most ${MAX_SCOPE_OWNERS} vaults`);
@@ -175,29 +186,48 @@ export async function searchScoped(db: Kysely<Database>, dialect: Dialect, scope
   }
   const words = terms.map((t) => `${foldAccents(t).replace(/'/g, '')}:*`).join(' & ');
   const level = levelToken(scope.level);
+  // the level's kinds and vaults, as its token says them (`levelTokens`): the walk below reads columns
+  const reach = COMPETENCE[scope.level];
+  const docTypes = scope.docTypes.filter((t) => reach.categories.includes(CATEGORY_OF[t]));
+  const vaultKinds = scope.vaults.filter((v) => reach.vaults.includes(v));
+  if (docTypes.length === 0 || vaultKinds.length === 0) return [];
   const owners = [...scope.owners];
-  const docTypes = [...scope.docTypes];
-  const vaultKinds = [...scope.vaults];
-  // rare words: the index gives every match, sorted here; common ones: the newest papers are walked until
-  // enough match. The first look goes through the full-text index: a table scan (which the planner prefers
-  // when it expects many matches) would read every paper for a word found only outside the scope.
-  let rows = await db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-    const some = await sql<{ id: string; owner_person_id: string; updated_at: string }>`
-      SELECT id, owner_person_id, updated_at FROM documents
-      WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${level}))
-        AND owner_person_id = ANY(${owners}) AND doc_type = ANY(${docTypes}) AND vault = ANY(${vaultKinds})
-      LIMIT ${SORT_IN_MEMORY + 1}`.execute(trx);
-    return some.rows;
-  });
-  if (rows.length > SORT_IN_MEMORY) {
-    rows = (
-      await sql<{ id: string; owner_person_id: string; updated_at: string }>`
+  type Row = { id: string; owner_person_id: string; updated_at: string };
+  // A full-text index builds the whole set of a word's matches before giving one: for a word on every
+  // payslip that is the cost of the search. So the newest papers of the scope are read first, a bounded
+  // number: if enough of them match, those are the newest matches and the index is not asked at all.
+  let rows = (
+    await sql<Row>`
+      SELECT id, owner_person_id, updated_at FROM (
+        SELECT id, owner_person_id, updated_at, search FROM documents
+        WHERE owner_person_id = ANY(${owners}) AND doc_type = ANY(${docTypes}) AND vault = ANY(${vaultKinds})
+        ORDER BY updated_at DESC, id DESC LIMIT ${newestWalked}) AS newest
+      WHERE search @@ to_tsquery('french', ${words})
+      ORDER BY updated_at DESC, id DESC LIMIT ${limit}`.execute(db)
+  ).rows;
+  if (rows.length < limit) {
+    // Rarer words: the index gives every match, sorted here; the level's token keeps the kinds it may not
+    // see out of that set (a word found only on health papers costs nothing). Through the index: a table
+    // scan, which the planner prefers when it expects many matches, would read every paper.
+    rows = await db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+      const some = await sql<Row>`
         SELECT id, owner_person_id, updated_at FROM documents
         WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${level}))
           AND owner_person_id = ANY(${owners}) AND doc_type = ANY(${docTypes}) AND vault = ANY(${vaultKinds})
-        ORDER BY updated_at DESC, id DESC LIMIT ${limit}`.execute(db)
-    ).rows;
+        LIMIT ${SORT_IN_MEMORY + 1}`.execute(trx);
+      return some.rows;
+    });
+    if (rows.length > SORT_IN_MEMORY) {
+      // many matches, all older than the papers walked first: the planner walks on from the newest
+      rows = (
+        await sql<Row>`
+          SELECT id, owner_person_id, updated_at FROM documents
+          WHERE search @@ (to_tsquery('french', ${words}) && to_tsquery('simple', ${level}))
+            AND owner_person_id = ANY(${owners}) AND doc_type = ANY(${docTypes}) AND vault = ANY(${vaultKinds})
+          ORDER BY updated_at DESC, id DESC LIMIT ${limit}`.execute(db)
+      ).rows;
+    }
   }
   return [...rows]
     .sort((a, b) => (a.updated_at === b.updated_at ? (a.id < b.id ? 1 : -1) : a.updated_at < b.updated_at ? 1 : -1))

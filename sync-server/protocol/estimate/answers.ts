@@ -3,7 +3,7 @@
 // the month it estimates. Pure zod; messages in plain French, shown to the person.
 import { z } from 'zod';
 import { addMonths } from './rules.ts';
-import { AdultAge, ChildAge, DisabilityRate, euros, frenchIssues, householdFields, parseHousehold, typeError, type SituationInput } from './situation.ts';
+import { AdultAge, ChildAge, DisabilityRate, euros, frenchIssues, householdFields, parseHousehold, SCHOOLING, typeError, type SituationInput } from './situation.ts';
 
 const Resources = z.strictObject({
   /** Salaires nets (et revenus d'indépendant) du mois. */
@@ -30,7 +30,14 @@ const Adult = z.strictObject({
   salariesByMonth: z.array(euros('Salaire d’un mois')).length(3, 'Il faut les salaires des 3 derniers mois.').optional(),
 });
 
-const Child = z.strictObject({ age: ChildAge });
+const Child = z.strictObject({
+  age: ChildAge,
+  /**
+   * Où l'enfant étudie cette année (ou à la rentrée qui vient, de janvier à août) ; absent : non demandé.
+   * La bourse de lycée en a besoin, et l'allocation de rentrée scolaire le lit aussi.
+   */
+  schooling: z.enum(SCHOOLING, { error: typeError(`Scolarité de l’enfant : ${SCHOOLING.join(', ')}.`) }).optional(),
+});
 
 const Housing = z.discriminatedUnion(
   'status',
@@ -122,7 +129,7 @@ export function situationFromAnswers(a: Answers, month: string): SituationInput 
         },
       },
     })),
-    children: a.children.map((c) => ({ age: c.age })),
+    children: a.children.map((c) => ({ age: c.age, ...(c.schooling === undefined ? {} : { schooling: c.schooling }) })),
     housing:
       a.housing.status === 'tenant'
         ? { status: 'tenant', rent: a.housing.rent }

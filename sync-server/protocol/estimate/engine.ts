@@ -1,7 +1,7 @@
 // The estimate engine: pure functions from a dated household situation and the rules (dated official
 // figures, assets/aids/rules) to an estimate per aid for one month — RSA, prime d'activité, AAH,
 // complémentaire santé solidaire, allocations familiales, allocation de soutien familial — or for the year
-// of that month — allocation de rentrée scolaire, chèque énergie. The aids the MDPH assesses (PCH, CMI, the
+// of that month — allocation de rentrée scolaire, chèque énergie — or for the school year starting that year — bourse de lycée. The aids the MDPH assesses (PCH, CMI, the
 // request itself) get no amount: the result says the MDPH decides. No I/O, no clock: it runs the same on the server and on the kiosk,
 // offline. Each result lists the figures it used (value, start date, text), so an estimate can be checked.
 // The explanations are short plain-French sentences that show the calculation with the figures.
@@ -10,7 +10,7 @@ import { addMonths, lastDay, monthsBefore, ScaleReader, type FigureId, type Rule
 import type { MonthIncome, Situation } from './situation.ts';
 import { ESTIMATE_WORDS } from './words.ts';
 
-export type AidId = 'rsa' | 'prime-activite' | 'aah' | 'css' | 'aides-logement' | 'allocations-familiales' | 'asf' | 'ars' | 'cheque-energie' | 'pch' | 'cmi' | 'demande-mdph';
+export type AidId = 'rsa' | 'prime-activite' | 'aah' | 'css' | 'aides-logement' | 'allocations-familiales' | 'asf' | 'ars' | 'cheque-energie' | 'bourse-lycee' | 'pch' | 'cmi' | 'demande-mdph';
 
 export interface AidResult {
   aid: AidId;
@@ -27,7 +27,7 @@ export interface AidResult {
   cssLevel?: 'gratuite' | 'participation';
   /** CSS with participation: what the household pays each month, in euros. */
   cssParticipation?: number;
-  /** A yearly aid (allocation de rentrée scolaire, chèque énergie): the amount for the year, in euros (monthlyAmount is then null). */
+  /** A yearly aid (allocation de rentrée scolaire, chèque énergie, bourse de lycée): the amount for the year, in euros (monthlyAmount is then null). */
   yearlyAmount?: number;
   /** A family benefit: the amount before the CRDS is taken off (same period as the amount), as the texts state it. */
   beforeCrds?: number;
@@ -745,6 +745,91 @@ export function estimateChequeEnergie(s: Situation, rules: Rules): AidResult {
   return result('cheque-energie', M, r, true, null, explanation, { yearlyAmount: amount });
 }
 
+// ---------------------------------------------------------------- bourse de lycée
+
+const ECHELONS = [6, 5, 4, 3, 2, 1] as const;
+const END_LYCEE = 'C’est une estimation. La demande se fait au lycée ou en ligne (Scolarité services) ; le rectorat décide.';
+
+/** The ceiling of an échelon for a number of dependent children (8 or more share the last column). */
+function lyceeCeilingId(echelon: number, children: number): FigureId {
+  const k = Math.min(Math.max(children, 1), 8);
+  return `bourse-lycee.plafond.echelon-${echelon}.${k}-enfant${k > 1 ? 's' : ''}` as FigureId;
+}
+
+/**
+ * Bourse nationale de lycée (code de l'éducation, art. D. 531-20 and following, D. 531-29; arrêté du 22
+ * mars 2016): for the school year starting in September of the year estimated (from January to August, the
+ * coming one, whose request is made in spring or at the start of the year), by the revenu fiscal de
+ * référence of N-2 and the number of dependent children; one amount a year per child at lycée.
+ */
+export function estimateBourseLycee(s: Situation, rules: Rules): AidResult {
+  const r = new ScaleReader(rules);
+  const M = s.month;
+  const id = 'bourse-lycee';
+  const year = Number(M.slice(0, 4));
+  const rentree = `${year}-09`;
+  const schoolYear = `${year}-${year + 1}`;
+  if (!s.residesInFrance) return result(id, M, r, false, null, [NOT_IN_FRANCE], { yearlyAmount: 0 });
+  if (s.children.length === 0) return result(id, M, r, false, null, ['La bourse de lycée est pour un enfant à charge qui va au lycée. Votre foyer n’a pas d’enfant.'], { yearlyAmount: 0 });
+  const lyceens = s.children.filter((c) => c.schooling === 'lycee').length;
+  const untold = s.children.filter((c) => c.schooling === undefined).length;
+  const explanation = [`Bourse de lycée pour l’année scolaire ${schoolYear}.`];
+  if (lyceens === 0) {
+    if (untold > 0) {
+      explanation.push(
+        'Nous ne savons pas lequel de vos enfants est au lycée (ou y entre à la rentrée) : nous ne pouvons pas l’estimer ici.',
+        'Dites-nous quel enfant est ou sera au lycée (seconde, première, terminale, CAP ou bac pro).',
+      );
+      return result(id, M, r, 'unknown', null, explanation);
+    }
+    explanation.push('Aucun de vos enfants n’est au lycée : la bourse de lycée n’est pas due.');
+    return result(id, M, r, false, null, explanation, { yearlyAmount: 0 });
+  }
+  const n2 = String(year - 2);
+  const rfr = s.referenceTaxIncome?.[n2];
+  const kids = s.children.length;
+  explanation.push(`${lyceens} enfant${lyceens > 1 ? 's' : ''} au lycée, ${kids} enfant${kids > 1 ? 's' : ''} à charge en tout.`);
+  if (untold > 0) explanation.push('Nous comptons seulement les enfants dont vous avez dit qu’ils sont au lycée.');
+  if (rfr === undefined) {
+    explanation.push(
+      `Elle se calcule sur le revenu fiscal de référence de ${n2} (sur l’avis d’impôt de ${year - 1}). Nous ne le connaissons pas : nous ne pouvons pas l’estimer ici.`,
+      END_LYCEE,
+    );
+    return result(id, M, r, 'unknown', null, explanation);
+  }
+  const smic = r.at('bourse-lycee.smic-reference', rentree);
+  // the highest échelon whose ceiling the income does not exceed (arrêté du 22 mars 2016, art. 1: coefficient × SMIC, to the nearest euro)
+  let echelon = 0;
+  let ceiling = 0;
+  for (const e of ECHELONS) {
+    const c = Math.round(r.at(lyceeCeilingId(e, kids), rentree) * smic);
+    if (rfr <= c) {
+      echelon = e;
+      ceiling = c;
+      break;
+    }
+  }
+  explanation.push(`Revenu fiscal de référence de ${n2} : ${euros(rfr)}.`);
+  if (echelon === 0) {
+    const top = Math.round(r.at(lyceeCeilingId(1, kids), rentree) * smic);
+    explanation.push(`C’est au-dessus du plafond de ${euros(top)} pour ${kids} enfant${kids > 1 ? 's' : ''} à charge : pas de bourse de lycée.`, END_LYCEE);
+    return result(id, M, r, false, null, explanation, { yearlyAmount: 0 });
+  }
+  // a share of the BMAF of 1 January of the year of the rentrée (art. D. 531-29), paid in instalments of whole euros
+  const bmaf = r.at('bmaf', `${year}-01`);
+  const payments = r.at('bourse-lycee.versements', rentree);
+  const share = r.at(`bourse-lycee.montant.echelon-${echelon}` as FigureId, rentree);
+  const perChild = Math.round((share * bmaf) / payments) * payments;
+  const total = perChild * lyceens;
+  explanation.push(
+    `C’est sous le plafond de l’échelon ${echelon} (${euros(ceiling)} pour ${kids} enfant${kids > 1 ? 's' : ''} à charge).`,
+    `Échelon ${echelon} : ${percent(share)} de la base mensuelle des allocations familiales (${euros(bmaf)}), soit ${euros(perChild)} par an et par enfant au lycée, en ${payments} versements de ${euros(perChild / payments)}.`,
+    `Vous pourriez recevoir environ ${euros(total)} pour l’année ${schoolYear}.`,
+    END_LYCEE,
+  );
+  return result(id, M, r, true, null, explanation, { yearlyAmount: total });
+}
+
 // ---------------------------------------------------------------- aides au logement (location)
 
 type Zone = 1 | 2 | 3;
@@ -913,6 +998,7 @@ export function estimate(s: Situation, rules: Rules): Estimate {
     estimateAsf(s, rules),
     estimateArs(s, rules),
     estimateChequeEnergie(s, rules),
+    estimateBourseLycee(s, rules),
     ...mdphAssessed(s, rules),
   ];
   const scales = new Map<string, ScaleUse>();

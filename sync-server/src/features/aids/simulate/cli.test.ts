@@ -27,7 +27,7 @@ describe('simulate CLI', () => {
     };
     expect(out.month).toBe('2025-06');
     expect(out.estimate).toBe(true);
-    expect(out.results.map((r) => r.aid)).toEqual(['rsa', 'prime-activite', 'aah', 'css', 'aides-logement', 'allocations-familiales', 'asf', 'ars', 'cheque-energie', 'pch', 'cmi', 'demande-mdph']);
+    expect(out.results.map((r) => r.aid)).toEqual(['rsa', 'prime-activite', 'aah', 'css', 'aides-logement', 'allocations-familiales', 'asf', 'ars', 'cheque-energie', 'bourse-lycee', 'pch', 'cmi', 'demande-mdph']);
     // single person without resources, hosted free, June 2025: 646,52 − 77,58 = 568,94 €
     expect(out.results[0]).toMatchObject({ aid: 'rsa', eligible: true, monthlyAmount: 568.94, estimate: true });
     // and it says which scales it used, with their text

@@ -110,6 +110,8 @@ describe('a procuration numérique', () => {
     await page.getByRole('button', { name: /^Les personnes que je suis/ }).click();
     await page.getByRole('heading', { name: 'Les personnes que je suis', level: 1 }).waitFor();
     await page.getByRole('heading', { name: /^Camille / }).waitFor();
+    // what Camille allowed, said of her to Sophie
+    await page.getByText(/Regarder ses papiers, .*Envoyer ses demandes en son absence/).waitFor();
     await ui.expectAccessible('procuration: the agent’s people');
 
     // a search through all her people's papers: Camille's identity card, which opens for her
@@ -133,24 +135,28 @@ describe('a procuration numérique', () => {
     // her home, under a banner that says for whom, until when, and that it is journaled
     await page.getByText('Vous agissez pour Camille Martin, avec sa procuration.').waitFor();
     await page.getByText(/^Jusqu’au .* compris\. Tout ce que vous faites est écrit dans son journal\.$/).waitFor();
+    await page.getByText(/Elle vous permet de : Regarder ses papiers, /).waitFor();
     expect(await page.getByRole('button', { name: /^Qui peut agir pour moi/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Mon journal/ }).count()).toBe(0);
     await ui.expectAccessible('acting for Camille: home');
 
-    // her vault: the papers she allowed, put in with Sophie beside her
-    await page.getByRole('button', { name: /^Mes papiers/ }).click();
+    // her vault: the papers she allowed, put in with Sophie beside her; the screens speak of her papers, not Sophie's
+    expect(await page.getByRole('button', { name: /^Mes papiers/ }).count()).toBe(0);
+    await page.getByRole('button', { name: /^Les papiers de Camille/ }).click();
+    await page.getByRole('heading', { name: 'Les papiers de Camille', level: 1 }).waitFor();
     await page.getByRole('button', { name: /Carte d’identité/ }).first().waitFor();
     await ui.expectAccessible('acting for Camille: her vault');
     await page.getByRole('button', { name: 'Retour', exact: true }).click();
 
     // her request, filed by Sophie; the identity card and the payslip are taken from her vault
-    await ui.filePrimeActivite();
+    await ui.filePrimeActivite(/^Les aides de Camille/);
+    await page.getByText('La demande de Camille', { exact: true }).waitFor();
     const piece = (label: RegExp) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label, level: 3 }) });
     await piece(/Votre RIB/).getByRole('button', { name: /Le scanner maintenant/ }).click();
     await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });
     await page.getByText('Relevé d’identité bancaire (RIB)').first().waitFor();
     await page.getByRole('button', { name: 'Oui, c’est juste' }).click();
-    await page.getByText('Le papier est ajouté à votre demande.').waitFor();
+    await page.getByText('Le papier est ajouté à sa demande.').waitFor();
     await stack.core.sync.flushed(30_000);
 
     // in her vault, marked as put in by Sophie on the procuration
@@ -181,8 +187,9 @@ describe('a procuration numérique', () => {
     expect(JSON.parse(signed.ground ?? '{}')).toEqual({ kind: 'procuration', procurationId: procuration!.id });
 
     // back to her own workspace
-    await page.getByRole('button', { name: 'Voir ma demande' }).click();
-    await page.getByRole('button', { name: 'Retour à mes aides' }).click();
+    await page.getByRole('button', { name: 'Voir la demande de Camille' }).click();
+    await page.getByRole('button', { name: 'Retour aux aides de Camille' }).click();
+    await page.getByRole('heading', { name: 'Les demandes de Camille' }).waitFor();
     await page.getByRole('button', { name: 'Retour', exact: true }).click();
     await page.getByRole('button', { name: 'Arrêter d’agir pour Camille' }).click();
     await page.getByRole('button', { name: /^Les personnes que je suis/ }).waitFor();

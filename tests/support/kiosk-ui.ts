@@ -30,8 +30,11 @@ export interface KioskUi {
   typeNumber(label: string | RegExp, digits: string): Promise<void>;
   /** "Continuer" */
   next(): Promise<void>;
-  /** from home: asks for the prime d'activité, as a tenant, salaried, French, without children, single; the request's screen */
-  filePrimeActivite(): Promise<void>;
+  /**
+   * from home: asks for the prime d'activité, as a tenant, salaried, French, without children, single; the
+   * request's screen. `aids`: the home button's name (« Les aides de Camille » for an agent acting for her).
+   */
+  filePrimeActivite(aids?: RegExp): Promise<void>;
   /** an estimate's first questions: lives in France, alone, `age`, no incapacity rate, no child, « pas de logement fixe » chosen (not yet continued) */
   estimateAloneWithoutHome(age: string): Promise<void>;
   /** on to the estimate's last question, « Je ne le sais pas » to the revenu fiscal de référence, then the result */
@@ -93,8 +96,8 @@ export function kioskUi(page: Page, stack: Stack, opts: { shots?: string | undef
       await expect.poll(() => page.getByLabel(label).inputValue()).toBe(digits);
     },
     next: () => page.getByRole('button', { name: 'Continuer', exact: true }).click(),
-    async filePrimeActivite() {
-      await page.getByRole('button', { name: /^Mes aides/ }).click();
+    async filePrimeActivite(aids = /^Mes aides/) {
+      await page.getByRole('button', { name: aids }).click();
       await page.getByRole('button', { name: 'Demander une aide' }).click();
       await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Faire la demande/ }).click();
       await page.getByRole('heading', { name: 'Où habitez-vous ?' }).waitFor();

@@ -130,6 +130,15 @@ export const t = {
       'send-without-me': 'Envoyer vos demandes sans vous',
       'write-in-my-name': 'Écrire aux organismes pour vous',
     } as Record<string, string>,
+    /** the same, said to the agent of the person who gave them */
+    actionsOfPerson: {
+      consult: 'Regarder ses papiers',
+      'scan-for': 'Ajouter des papiers dans son coffre',
+      'adapt-checklist': 'Changer la liste des papiers d’une demande',
+      file: 'Commencer une demande en son nom',
+      'send-without-me': 'Envoyer ses demandes en son absence',
+      'write-in-my-name': 'Écrire aux organismes en son nom',
+    } as Record<string, string>,
     categories: {
       identity: 'Identité',
       income: 'Revenus',
@@ -689,3 +698,57 @@ export const t = {
   },
   error: 'Un problème est survenu.',
 } as const;
+
+/** The texts' shape, each sentence a string (not the one literal `t` holds), so another wording may stand in. */
+type Wording<T> = T extends string ? string : T extends (...args: infer A) => infer R ? (...args: A) => Wording<R> : T extends object ? { [K in keyof T]: Wording<T[K]> } : T;
+export type Texts = Wording<typeof t>;
+
+/**
+ * What the screens say otherwise to an agent alone at the tablet, acting for a person on her procuration:
+ * the papers and the requests are hers, not « mes papiers » of the one who reads. `p`: her first name.
+ */
+export function spokenForAbsent(p: string) {
+  return {
+    home: {
+      vault: `Les papiers de ${p}`,
+      vaultHelp: 'Voir, envoyer ou imprimer ses papiers',
+      aids: `Les aides de ${p}`,
+      aidsHelp: 'Demander une aide, suivre ses demandes',
+    },
+    vault: {
+      title: `Les papiers de ${p}`,
+      empty: `Le coffre de ${p} est vide pour le moment.`,
+    },
+    doc: {
+      sent: (name: string) => `C’est parti. Le papier est envoyé à ${name}.`,
+    },
+    aids: {
+      title: `Les aides de ${p}`,
+      backToAids: `Retour aux aides de ${p}`,
+      requests: `Les demandes de ${p}`,
+      none: `${p} n’a pas encore de demande d’aide.`,
+      notice: (aid: string, state: string) => `Sa demande ${ofAid(aid)} : ${state}.`,
+    },
+    dossier: {
+      lead: `La demande de ${p}`,
+      question: `Le service pose une question à ${p}`,
+      questionPieces: 'Il demande à nouveau ces papiers :',
+      present: `${p} l’a :`,
+      arriving: 'En route : ce papier part de la tablette vers son coffre.',
+      notArrived: 'Ce papier n’est jamais arrivé dans son coffre. Scannez-le encore une fois, ou choisissez un autre papier.',
+      expired: 'Le papier de son coffre est périmé. Il en faut un nouveau.',
+      tooOld: (months: number | null) => (months ? `Le papier de son coffre est trop ancien. Il doit avoir moins de ${months} mois.` : 'Le papier de son coffre est trop ancien.'),
+      chooseOther: 'Choisir un autre papier de son coffre',
+      printDossier: 'Imprimer la demande',
+      pieceAdded: 'Le papier est ajouté à sa demande.',
+    },
+    choose: {
+      title: `Choisir un papier du coffre de ${p}`,
+      none: `Le coffre de ${p} n’a pas de papier de ce type.`,
+    },
+    sign: {
+      waitingHelp: 'Elle partira toute seule quand le dernier papier arrivera dans son coffre.',
+      seeRequest: `Voir la demande de ${p}`,
+    },
+  } satisfies { [K in keyof Texts]?: Partial<Texts[K]> };
+}

@@ -4,7 +4,7 @@ import type { InstitutionItem, VaultDocument } from '../../../contract/schema.ts
 import { paperDateWords } from '../../../contract/index.ts';
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
-import { t } from '../texts.ts';
+import { useTexts } from '../voice.tsx';
 import { Messages } from '../components/messages.tsx';
 import { Confirm } from '../components/dialog.tsx';
 import { Problem, errorText, ActionBar, useAct } from '../components/screen.tsx';
@@ -27,6 +27,7 @@ export function DocumentView({
   /** what may be done with the paper here: an agent acting on a procuration never deletes, and replaces or sends only if the person allowed it */
   allowed?: { replace: boolean; remove: boolean; send: boolean };
 }) {
+  const t = useTexts();
   const [doc, setDoc] = useState<VaultDocument | null>(null);
   const [image, setImage] = useState<string | null>(null);
   const { busy, error, notice, setError, setNotice, act } = useAct();

@@ -436,7 +436,7 @@ export function Caseload({ onActing, onOpenPaper, onBack }: { onActing: () => vo
               <p class="doc-meta">{p.personIdentifier}</p>
               <p>{t.procuration.caseloadUntil(dateFr(p.until))}</p>
               <p>
-                <strong>{t.procuration.can}</strong> {p.actions.map((a) => t.procuration.actions[a]).join(', ')}.
+                <strong>{t.procuration.can}</strong> {p.actions.map((a) => t.procuration.actionsOfPerson[a]).join(', ')}.
               </p>
               <p>
                 <strong>{t.procuration.papers}</strong> {p.categories.map((c) => t.procuration.categories[c]).join(', ')}.

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AidNotice, CaptureAnalysis, ChecklistPiece, KioskState, LossNotice, SyncStatus } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
+import { AbsentPerson, textsFor, useTexts } from '../voice.tsx';
 import { Scan } from './scan.tsx';
 import { Check } from './check.tsx';
 import { PinPad } from './pin.tsx';
@@ -160,10 +161,10 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
   // acting on a procuration, every screen but home (which has the whole panel) says for whom
   const forWhom = acting && step.name !== 'home' ? <p class="panel acting-strip">{t.agent.actingFor(`${acting.firstName} ${acting.lastName}`)}</p> : null;
   return (
-    <>
+    <AbsentPerson.Provider value={acting ? acting.firstName : null}>
       {forWhom}
       {stepScreen()}
-    </>
+    </AbsentPerson.Provider>
   );
 
   function stepScreen() {
@@ -268,7 +269,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
               if (!forPiece) return setStep({ name: 'saved' });
               // the paper is in the outbox, on its way: the request takes it now, the server attaches it when it lands
               kiosk.call('applications.choosePiece', { dossierId: forPiece.dossierId, itemId: forPiece.itemId, documentId }).then(
-                () => toDossier(forPiece.dossierId, t.dossier.pieceAdded),
+                () => toDossier(forPiece.dossierId, textsFor(acting ? acting.firstName : null).dossier.pieceAdded),
                 (e: unknown) => toDossier(forPiece.dossierId, errorText(e)),
               );
             }}
@@ -339,6 +340,7 @@ function Home({
   go: (s: Step) => void;
   onFinish: () => void;
 }) {
+  const t = useTexts();
   // acting on a procuration, only what the person allowed is offered (the server refuses the rest anyway)
   const acting = state.role === 'agent' && !state.companion ? state.actingFor : null;
   const may = (a: ProcurationAction) => canScan && (acting === null || acting.actions.includes(a));
@@ -442,7 +444,7 @@ function AgentPanel({ state, onMakeProcuration }: { state: SessionState; onMakeP
         <p class="lead">{t.agent.actingFor(`${acting.firstName} ${acting.lastName}`)}</p>
         <p>{t.agent.actingUntil(dateFr(acting.until))}</p>
         <p>
-          <strong>{t.agent.actingCan}</strong> {acting.actions.map((a) => t.procuration.actions[a]).join(', ')}.
+          <strong>{t.agent.actingCan}</strong> {acting.actions.map((a) => t.procuration.actionsOfPerson[a]).join(', ')}.
         </p>
         <div class="actions left">
           <button type="button" class="button secondary" onClick={() => void kiosk.call('procuration.stopActing', {})}>

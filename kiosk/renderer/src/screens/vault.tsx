@@ -5,12 +5,13 @@ import { paperDateWords } from '../../../contract/index.ts';
 import { KeyField } from '../components/keyboard.tsx';
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
-import { t } from '../texts.ts';
+import { useTexts } from '../voice.tsx';
 import { Title, errorText, ActionBar } from '../components/screen.tsx';
 
 type Grouping = 'issuer' | 'type';
 
 export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => void; onBack: () => void; notice?: string | null }) {
+  const t = useTexts();
   const [items, setItems] = useState<VaultItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [grouping, setGrouping] = useState<Grouping>('issuer');

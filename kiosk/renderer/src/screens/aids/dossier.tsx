@@ -9,7 +9,7 @@ import { KeyField } from '../../components/keyboard.tsx';
 import { dateFr, dateTimeFr, decisionTermsFr } from '../../format.ts';
 import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
-import { t } from '../../texts.ts';
+import { useTexts } from '../../voice.tsx';
 import { Problem, Title, errorText, ActionBar, useAct } from '../../components/screen.tsx';
 import { AddPiece, NotNeeded } from './adapt.tsx';
 import { AskIssuer, ChooseFromVault, WhereToGet } from './piece-help.tsx';
@@ -50,6 +50,7 @@ export function Dossier({
   onSend: (choice: SendChoice) => void;
   onBack: () => void;
 }) {
+  const t = useTexts();
   const [d, setD] = useState<DossierView | null>(null);
   const { busy, error, notice, setError, setNotice, act } = useAct(firstNotice);
   const [panel, setPanel] = useState<Panel>(null);

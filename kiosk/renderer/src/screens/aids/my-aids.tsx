@@ -4,7 +4,7 @@ import type { AidNotice, DossierSummary } from '../../../../contract/schema.ts';
 import { KioskError } from '../../../../contract/schema.ts';
 import { dateFr } from '../../format.ts';
 import { kiosk } from '../../kiosk.ts';
-import { t } from '../../texts.ts';
+import { useTexts } from '../../voice.tsx';
 import { Notices } from './common.tsx';
 import { Problem, Title, errorText, ActionBar } from '../../components/screen.tsx';
 
@@ -26,6 +26,7 @@ export function MyAids({
   /** changes when the server says a status changed */
   refresh: number;
 }) {
+  const t = useTexts();
   const [dossiers, setDossiers] = useState<DossierSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [offline, setOffline] = useState(false);

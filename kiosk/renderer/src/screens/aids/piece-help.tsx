@@ -11,6 +11,7 @@ import { dateFr } from '../../format.ts';
 import { printedText } from './common.tsx';
 import { kiosk } from '../../kiosk.ts';
 import { t } from '../../texts.ts';
+import { useTexts } from '../../voice.tsx';
 import { errorText, ActionBar } from '../../components/screen.tsx';
 import { Messages } from '../../components/messages.tsx';
 
@@ -179,6 +180,7 @@ function Plan({ places, numbers, highlight }: { places: InstitutionItem[]; numbe
 
 /** Another paper of the vault for this piece (only papers of the kinds it accepts). */
 export function ChooseFromVault({ dossierId, piece, onClose, onChosen }: { dossierId: string; piece: ChecklistPiece; onClose: () => void; onChosen: () => void }) {
+  const t = useTexts();
   const [items, setItems] = useState<VaultItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Result, SubmissionGround, SubmissionReview } from '../../../../contract/schema.ts';
 import { kiosk } from '../../kiosk.ts';
-import { t } from '../../texts.ts';
+import { useTexts } from '../../voice.tsx';
 import { PinEntry } from '../pin.tsx';
 import { Problem, Title, errorText, ActionBar, useAct } from '../../components/screen.tsx';
 import { MISSING } from './dossier.tsx';
@@ -29,6 +29,7 @@ export function SendRequest({
   onDone: () => void;
   onBack: () => void;
 }) {
+  const t = useTexts();
   const ground: SubmissionGround = choice.procurationId ? { kind: 'procuration', procurationId: choice.procurationId } : { kind: 'beneficiary-signature' };
   const [review, setReview] = useState<SubmissionReview | null>(null);
   const [step, setStep] = useState<'review' | 'pin'>('review');
@@ -133,6 +134,7 @@ export function SendRequest({
 }
 
 function Receipt({ dossierId, sent, forPerson, missing, onDone }: { dossierId: string; sent: Sent; forPerson: string | null; missing: string[]; onDone: () => void }) {
+  const t = useTexts();
   const { busy, error, notice, act } = useAct();
   const waiting = sent.state === 'waiting-for-pieces';
   const print = (which: 'applications.printReceipt' | 'applications.printDossier') => act(async () => printedText(await kiosk.call(which, { dossierId })));

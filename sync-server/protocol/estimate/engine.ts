@@ -814,6 +814,20 @@ function housingResources(s: Situation, rules: Rules, r: ScaleReader, month: str
   return { amount: Math.ceil(amount / step) * step, why };
 }
 
+/**
+ * The share of the aid kept when the rent (without charges) is high: all of it up to the ceiling times the
+ * zone's dégressivité coefficient, then less and less, none from the ceiling times its suppression
+ * coefficient (CCH art. D. 823-16; arrêté du 27 septembre 2019, art. 10).
+ */
+function highRent(r: ScaleReader, month: string, zone: Zone, ceiling: number, rent: number): { keep: number; why: string } {
+  const from = roundCents(ceiling * r.at(`al.degressivite.zone-${zone}`, month));
+  const to = roundCents(ceiling * r.at(`al.suppression.zone-${zone}`, month));
+  if (rent <= from) return { keep: 1, why: '' };
+  if (rent >= to) return { keep: 0, why: `Votre loyer hors charges (${euros(rent)}) atteint ${euros(to)} : à ce niveau de loyer, l’aide au logement n’est pas versée.` };
+  const keep = 1 - (rent - from) / (to - from);
+  return { keep, why: `Votre loyer hors charges (${euros(rent)}) dépasse ${euros(from)} : l’aide baisse, il en reste ${percent(keep)}, moins la baisse forfaitaire.` };
+}
+
 /** The zone given, else the zone of the commune from the table (arrêté du 17 mars 1978), else why it is unknown. */
 function housingZone(h: Extract<Situation['housing'], { status: 'tenant' }>, zones: ZonesApl | undefined): Zone | string {
   if (h.zone !== undefined) return h.zone;
@@ -860,14 +874,16 @@ export function estimateAidesLogement(s: Situation, rules: Rules, zones?: ZonesA
   const R0 = byHousehold(r, M, 'al.r0', couple, dependants);
   const Pp = P0 + Tp * Math.max(0, res.amount - R0);
   const computed = L + C - Pp;
+  // a rent far above the ceiling lowers the aid, then ends it (arrêté du 27 septembre 2019, art. 10)
+  const high = highRent(r, M, zone, ceiling, rent);
   const cut = r.at('al.abattement-forfaitaire', M);
-  const gross = Math.max(0, computed - cut);
+  const gross = Math.max(0, computed * high.keep - cut);
   const explanation = [
     `Estimation pour ${monthFr(M)}, zone ${zone}. ${describeHousehold(s.adults.length, dependants)}`,
     rent > ceiling ? `Loyer retenu : ${euros(L)} (votre loyer hors charges, ${euros(rent)}, dépasse le plafond de la zone).` : `Loyer retenu : ${euros(L)} (le plafond de la zone est ${euros(ceiling)}).`,
     `Forfait charges : ${euros(C)}.`,
     `Ressources retenues : ${euros(res.amount)} par an (${res.why}). Votre participation : ${euros(Pp)} par mois.`,
-    calculation(`${euros(L)} + ${euros(C)} − ${euros(Pp)} − ${euros(cut)}`, computed - cut),
+    high.keep === 1 ? calculation(`${euros(L)} + ${euros(C)} − ${euros(Pp)} − ${euros(cut)}`, computed - cut) : high.why,
   ];
   const minimum = r.at('al.montant-minimum', M);
   if (gross < minimum) {

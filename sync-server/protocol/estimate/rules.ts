@@ -197,6 +197,12 @@ export const FIGURE_IDS = [
   'al.age-limite-enfant',
   'al.abattement-forfaitaire',
   'al.montant-minimum',
+  'al.degressivite.zone-1',
+  'al.degressivite.zone-2',
+  'al.degressivite.zone-3',
+  'al.suppression.zone-1',
+  'al.suppression.zone-2',
+  'al.suppression.zone-3',
 ] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 

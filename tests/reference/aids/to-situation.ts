@@ -206,7 +206,7 @@ export function toSituation(c: Case, zones?: ZonesApl): Converted {
             };
   if (c.aid === 'aide-logement') {
     if (!('zone' in place) && !('commune' in place)) return { skip: 'ni zone ni commune du logement : l’aide au logement en dépend' };
-    if (foyer) return { skip: 'logement-foyer ou résidence CROUS : barème différent, non estimé' };
+    if (foyer) return { skip: 'logement-foyer ou résidence CROUS : barème des logements-foyers (équivalence de loyer et de charges, forfait de ressources des étudiants en foyer) que le moteur ne calcule pas' };
     if (h.place?.overseas || h.place?.mayotte) return { skip: 'outre-mer : barème différent, non estimé' };
     if (h.persons.some((p) => (p.resources ?? []).some((r) => r.kind === 'farmProfit'))) {
       return { skip: 'bénéfice agricole : l’aide au logement compte les revenus d’indépendant sans la déduction de 10 % (et depuis 2021 ceux de l’année N-2), et la situation ne les distingue pas des salaires' };

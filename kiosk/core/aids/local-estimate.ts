@@ -4,8 +4,8 @@
  * and the aids' names from the last catalogue the server gave, kept on disk (it holds nothing about anyone)
  * so that an estimate still reads right when the network is down.
  */
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AidSummary } from '../../../sync-server/protocol/applications.ts';
 import { estimate } from '../../../sync-server/protocol/estimate/engine.ts';
@@ -14,6 +14,8 @@ import type { SimulateAnswer } from '../../../sync-server/protocol/estimate/answ
 import { RulesSchema } from '../../../sync-server/protocol/estimate/rules.ts';
 import type { Rules } from '../../../sync-server/protocol/estimate/rules.ts';
 import type { Situation } from '../../../sync-server/protocol/estimate/situation.ts';
+import { zonesApl } from '../../../sync-server/protocol/estimate/zones.ts';
+import type { ZonesApl } from '../../../sync-server/protocol/estimate/zones.ts';
 import type { Logger } from '../log.ts';
 
 export const StoredCatalogue = z.object({ version: z.number().int().positive(), validFrom: z.string(), aids: z.array(AidSummary) });
@@ -21,6 +23,7 @@ export type StoredCatalogue = z.infer<typeof StoredCatalogue>;
 
 export class LocalEstimates {
   private rules: Rules | null = null;
+  private zones: ZonesApl | null | undefined;
 
   constructor(private readonly opts: { rulesDir: string; dataDir: string; logger: Logger }) {}
 
@@ -35,8 +38,20 @@ export class LocalEstimates {
     return this.rules;
   }
 
+  /**
+   * The communes' zones of the aide au logement, installed beside the rules (assets/aids/zones-apl.json),
+   * read once; without the file a commune gives no housing estimate (the engine says so) rather than none at all.
+   */
+  private zonesLoaded(): ZonesApl | undefined {
+    if (this.zones !== undefined) return this.zones ?? undefined;
+    const file = join(dirname(this.opts.rulesDir), 'zones-apl.json');
+    this.zones = existsSync(file) ? zonesApl(JSON.parse(readFileSync(file, 'utf8')) as unknown) : null;
+    if (this.zones === null) this.opts.logger.warn({ file }, 'housing zones table missing: no housing estimate from a commune');
+    return this.zones ?? undefined;
+  }
+
   estimate(situation: Situation, catalogue: readonly { id: string; name: string }[]): SimulateAnswer {
-    return simulateAnswer(estimate(situation, this.loaded()), catalogue);
+    return simulateAnswer(estimate(situation, this.loaded(), this.zonesLoaded()), catalogue);
   }
 
   private get cataloguePath(): string {

@@ -2,10 +2,11 @@
 // the person gives them, and the usual amount for the rest of the year.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AnswersSchema, situationFromAnswers } from './answers.ts';
+import { AnswersSchema, parseAnswers, situationFromAnswers, unknownCommune } from './answers.ts';
 import { estimate } from './engine.ts';
 import { RulesSchema } from './rules.ts';
 import { parseSituation } from './situation.ts';
+import { zonesApl } from './zones.ts';
 
 const DIR = new URL('../../../assets/aids/rules/', import.meta.url);
 const rules = RulesSchema.parse(
@@ -53,5 +54,39 @@ describe('the salaries of the 3 months before', () => {
     const bad = (v: unknown) => AnswersSchema.safeParse({ residesInFrance: true, couple: false, adults: [{ age: 35, resources: {}, salariesByMonth: v }], housing: { status: 'homeless' } });
     expect(bad([100, 200]).error?.issues[0]?.message).toBe('Il faut les salaires des 3 derniers mois.');
     expect(bad([100, -5, 0]).error?.issues[0]?.message).toBe('Salaire d’un mois : le montant ne peut pas être négatif.');
+  });
+});
+
+describe('the commune of a tenant', () => {
+  const zones = zonesApl(JSON.parse(readFileSync(new URL('../../../assets/aids/zones-apl.json', import.meta.url), 'utf8')) as unknown);
+  const tenant = (housing: Record<string, unknown>) => ({ residesInFrance: true, couple: false, adults: [{ age: 35, resources: { salaries: 1000 } }], housing: { status: 'tenant', ...housing } });
+
+  it('gives the housing aid its zone', () => {
+    const parsed = parseAnswers(tenant({ rent: 400, commune: '31555' }), zones);
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const s = parseSituation(situationFromAnswers(parsed.answers, '2024-06'));
+    if (!s.ok) throw new Error(s.errors.join('\n'));
+    expect(s.situation.housing).toMatchObject({ status: 'tenant', commune: '31555' });
+    const al = estimate(s.situation, rules, zones).results.find((r) => r.aid === 'aides-logement');
+    expect(al).toMatchObject({ eligible: true, beforeCrds: 117.45 });
+  });
+
+  it('is refused in plain French when it is no commune, or not a code', () => {
+    expect(parseAnswers(tenant({ rent: 400, commune: '99999' }), zones)).toEqual({ ok: false, errors: [unknownCommune('99999')] });
+    expect(unknownCommune('99999')).toBe('Commune : le code 99999 n’est pas une commune connue. Cherchez votre commune par son nom ou son code postal.');
+    const notCode = parseAnswers(tenant({ rent: 400, commune: 'Toulouse' }), zones);
+    expect(notCode.ok).toBe(false);
+    if (!notCode.ok) expect(notCode.errors.join(' ')).toContain('Commune : le code INSEE a 5 caractères, par exemple 31555 pour Toulouse (ce n’est pas le code postal).');
+  });
+
+  it('refuses a negative rent', () => {
+    const r = parseAnswers(tenant({ rent: -10, commune: '31555' }), zones);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.join(' ')).toContain('Loyer : le montant ne peut pas être négatif.');
+  });
+
+  it('is optional: without it the housing aid says « on ne sait pas »', () => {
+    const parsed = parseAnswers(tenant({ rent: 400 }), zones);
+    expect(parsed.ok).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { addMonths } from './rules.ts';
 import { AdultAge, ChildAge, DisabilityRate, euros, frenchIssues, householdFields, parseHousehold, SCHOOLING, typeError, type SituationInput } from './situation.ts';
+import { INSEE_CODE, zoneOfCommune, type ZonesApl } from './zones.ts';
 
 const Resources = z.strictObject({
   /** Salaires nets (et revenus d'indépendant) du mois. */
@@ -48,6 +49,11 @@ const Housing = z.discriminatedUnion(
       rent: euros('Loyer'),
       /** Aide au logement (APL, ALF, ALS) reçue par mois. */
       housingBenefit: euros('Aide au logement').default(0),
+      /** Code INSEE de la commune du logement (le kiosque le trouve avec searchCommunes) ; absent : l'aide au logement répond « on ne sait pas ». */
+      commune: z
+        .string({ error: typeError('Commune : un code commune est attendu, par exemple "31555".') })
+        .regex(INSEE_CODE, 'Commune : le code INSEE a 5 caractères, par exemple 31555 pour Toulouse (ce n’est pas le code postal).')
+        .optional(),
     }),
     z.strictObject({
       status: z.literal('owner'),
@@ -88,9 +94,16 @@ export { frenchIssues };
 
 export type AnswersParseResult = { ok: true; answers: Answers } | { ok: false; errors: string[] };
 
-export function parseAnswers(input: unknown): AnswersParseResult {
+/** The message for a commune code the zone table does not know. */
+export const unknownCommune = (code: string) => `Commune : le code ${code} n’est pas une commune connue. Cherchez votre commune par son nom ou son code postal.`;
+
+/** Parses the answers; with the zone table, a tenant's commune must also be one it knows. */
+export function parseAnswers(input: unknown, zones?: ZonesApl): AnswersParseResult {
   const r = parseHousehold(AnswersSchema, input);
-  return r.ok ? { ok: true, answers: r.value } : r;
+  if (!r.ok) return r;
+  const h = r.value.housing;
+  if (zones !== undefined && h.status === 'tenant' && h.commune !== undefined && zoneOfCommune(zones, h.commune) === null) return { ok: false, errors: [unknownCommune(h.commune)] };
+  return { ok: true, answers: r.value };
 }
 
 /**
@@ -132,7 +145,7 @@ export function situationFromAnswers(a: Answers, month: string): SituationInput 
     children: a.children.map((c) => ({ age: c.age, ...(c.schooling === undefined ? {} : { schooling: c.schooling }) })),
     housing:
       a.housing.status === 'tenant'
-        ? { status: 'tenant', rent: a.housing.rent }
+        ? { status: 'tenant', rent: a.housing.rent, ...(a.housing.commune === undefined ? {} : { commune: a.housing.commune }) }
         : a.housing.status === 'owner'
           ? { status: 'owner', repayingLoan: a.housing.repayingLoan }
           : a.housing.status === 'hosted-free'

@@ -6,6 +6,7 @@ import { situationFromAnswers, type AnswersInput, AnswersSchema } from './answer
 import { estimate, EstimateError, euros, householdCoefficient, type AidId, type AidResult, type Estimate } from './engine.ts';
 import { addMonths, monthsBefore, RulesSchema, type Rules } from './rules.ts';
 import { LAST_ESTIMATE_MONTH, parseSituation, type Situation, type SituationInput } from './situation.ts';
+import { zonesApl } from './zones.ts';
 
 const DIR = new URL('../../../assets/aids/rules/', import.meta.url);
 const rules: Rules = RulesSchema.parse(
@@ -308,5 +309,44 @@ describe('aides au logement (location)', () => {
     expect(aid(estimate(single(), rules), 'aides-logement')).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
     const hosted = estimate(flat('2024-06', { residesInFrance: true, couple: false, adults: [alone(35)], housing: { status: 'hosted-free' } }), rules);
     expect(aid(hosted, 'aides-logement')).toMatchObject({ eligible: false, monthlyAmount: 0 });
+  });
+
+  const zones = zonesApl(JSON.parse(readFileSync(new URL('../../../assets/aids/zones-apl.json', import.meta.url), 'utf8')) as unknown);
+  const inCommune = (commune: string, rent = 400) => {
+    const base = single();
+    return situation({ ...base, housing: { status: 'tenant', rent, commune } });
+  };
+
+  it('takes the zone from the commune: Toulouse (31555) is zone 2, the same estimate as zone 2 given', () => {
+    const byCommune = aid(estimate(inCommune('31555'), rules, zones), 'aides-logement');
+    expect(byCommune).toMatchObject({ eligible: true, beforeCrds: 117.45, monthlyAmount: 116.86 });
+    expect(byCommune.explanation[0]).toContain('zone 2');
+    // a municipal arrondissement takes its commune's zone: Paris 13e is zone 1
+    expect(aid(estimate(inCommune('75113'), rules, zones), 'aides-logement').explanation[0]).toContain('zone 1');
+  });
+
+  it('says « on ne sait pas » for a code that is no commune, or without the table', () => {
+    const unknown = aid(estimate(inCommune('31000'), rules, zones), 'aides-logement');
+    expect(unknown).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
+    expect(unknown.explanation[0]).toContain('Le code commune 31000 n’est pas une commune connue.');
+    expect(aid(estimate(inCommune('31555'), rules), 'aides-logement')).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
+  });
+
+  it('refuses a commune code that is not 5 characters, and a negative rent', () => {
+    const base = single();
+    const bad = (housing: unknown) => parseSituation({ ...base, housing });
+    expect(bad({ status: 'tenant', rent: 400, commune: '3155' })).toMatchObject({ ok: false });
+    const negative = bad({ status: 'tenant', rent: -1, commune: '31555' });
+    expect(negative.ok).toBe(false);
+    if (!negative.ok) expect(negative.errors.join(' ')).toContain('Loyer : le montant ne peut pas être négatif.');
+  });
+
+  it('lowers the aid when the rent is far above the ceiling, and ends it beyond (zone 2: × 2,5 then × 3,1)', () => {
+    // ceiling alone in zone 2 from October 2023: 278,28 ; lowered from 695,70, none from 862,67
+    const at = (rent: number) => aid(estimate(situation({ ...single(), housing: { status: 'tenant', rent, zone: 2 } }), rules), 'aides-logement');
+    expect(at(695).beforeCrds).toBe(117.45);
+    // half-way: (779,19 − 695,70) / (862,67 − 695,70) = 0,5 → 122,45 × 0,5 − 5
+    expect(at(779.19).beforeCrds).toBeCloseTo(122.45 * 0.5 - 5, 1);
+    expect(at(862.67)).toMatchObject({ eligible: false, monthlyAmount: 0 });
   });
 });

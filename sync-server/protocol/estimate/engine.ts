@@ -9,6 +9,7 @@ import { euros, monthFr, roundCents } from '../format.ts';
 import { addMonths, lastDay, monthsBefore, ScaleReader, type FigureId, type Rules, type ScaleUse } from './rules.ts';
 import type { MonthIncome, Situation } from './situation.ts';
 import { ESTIMATE_WORDS } from './words.ts';
+import { zoneOfCommune, type Zone, type ZonesApl } from './zones.ts';
 
 export type AidId = 'rsa' | 'prime-activite' | 'aah' | 'css' | 'aides-logement' | 'allocations-familiales' | 'asf' | 'ars' | 'cheque-energie' | 'bourse-lycee' | 'pch' | 'cmi' | 'demande-mdph';
 
@@ -832,7 +833,6 @@ export function estimateBourseLycee(s: Situation, rules: Rules): AidResult {
 
 // ---------------------------------------------------------------- aides au logement (location)
 
-type Zone = 1 | 2 | 3;
 const END_AL = 'C’est une estimation. Seule la CAF (ou la MSA) décide.';
 
 /** The rent ceiling of a zone for the household (CCH art. D. 823-16). */
@@ -900,10 +900,33 @@ function housingResources(s: Situation, rules: Rules, r: ScaleReader, month: str
 }
 
 /**
+ * The share of the aid kept when the rent (without charges) is high: all of it up to the ceiling times the
+ * zone's dégressivité coefficient, then less and less, none from the ceiling times its suppression
+ * coefficient (CCH art. D. 823-16; arrêté du 27 septembre 2019, art. 10).
+ */
+function highRent(r: ScaleReader, month: string, zone: Zone, ceiling: number, rent: number): { keep: number; why: string } {
+  const from = roundCents(ceiling * r.at(`al.degressivite.zone-${zone}`, month));
+  const to = roundCents(ceiling * r.at(`al.suppression.zone-${zone}`, month));
+  if (rent <= from) return { keep: 1, why: '' };
+  if (rent >= to) return { keep: 0, why: `Votre loyer hors charges (${euros(rent)}) atteint ${euros(to)} : à ce niveau de loyer, l’aide au logement n’est pas versée.` };
+  const keep = 1 - (rent - from) / (to - from);
+  return { keep, why: `Votre loyer hors charges (${euros(rent)}) dépasse ${euros(from)} : l’aide baisse, il en reste ${percent(keep)}, moins la baisse forfaitaire.` };
+}
+
+/** The zone given, else the zone of the commune from the table (arrêté du 17 mars 1978), else why it is unknown. */
+function housingZone(h: Extract<Situation['housing'], { status: 'tenant' }>, zones: ZonesApl | undefined): Zone | string {
+  if (h.zone !== undefined) return h.zone;
+  const unknown = 'Le montant dépend de la zone de votre commune (1 : Paris et sa région, 2 : grandes villes, 3 : ailleurs).';
+  if (h.commune === undefined) return `${unknown} Nous ne la connaissons pas.`;
+  if (zones === undefined) return `${unknown} La table des zones n’est pas chargée : nous ne pouvons pas la trouver.`;
+  return zoneOfCommune(zones, h.commune) ?? `${unknown} Le code commune ${h.commune} n’est pas une commune connue.`;
+}
+
+/**
  * Aide au logement for a tenant (APL, ALF or ALS, the same amount; CCH art. L. 823-1, D. 823-16 and
  * D. 823-17): rent within the zone's ceiling + the charges lump sum − the household's participation.
  */
-export function estimateAidesLogement(s: Situation, rules: Rules): AidResult {
+export function estimateAidesLogement(s: Situation, rules: Rules, zones?: ZonesApl): AidResult {
   const r = new ScaleReader(rules);
   const M = s.month;
   const id = 'aides-logement';
@@ -916,18 +939,14 @@ export function estimateAidesLogement(s: Situation, rules: Rules): AidResult {
   }
   if (h.status !== 'tenant') return result(id, M, r, false, 0, ['L’aide au logement aide à payer un loyer : il faut être locataire (ou en foyer) et payer un loyer.']);
   if (h.kind === 'foyer') return result(id, M, r, 'unknown', null, ['Pour un logement-foyer ou une résidence (CROUS, résidence sociale), le calcul est différent : nous ne l’estimons pas. Demandez à la CAF ou au foyer.']);
-  if (h.zone === undefined) {
-    return result(id, M, r, 'unknown', null, [
-      'Le montant dépend de la zone de votre commune (1 : Paris et sa région, 2 : grandes villes, 3 : ailleurs). Nous ne la connaissons pas.',
-      'Le simulateur de la CAF la trouve avec votre code postal.',
-    ]);
-  }
+  const zone = housingZone(h, zones);
+  if (typeof zone === 'string') return result(id, M, r, 'unknown', null, [zone, 'Le simulateur de la CAF la trouve avec votre code postal.']);
   const res = housingResources(s, rules, r, M);
   if ('missing' in res) return result(id, M, r, 'unknown', null, [res.missing]);
   const couple = s.adults.length === 2;
   const dependants = s.children.filter((c) => c.age < r.at('al.age-limite-enfant', M)).length;
   const rent = Math.max(0, h.rent - (h.charges ?? 0));
-  const ceiling = rentCeiling(r, M, h.zone, couple, dependants);
+  const ceiling = rentCeiling(r, M, zone, couple, dependants);
   const L = Math.min(rent, ceiling);
   const C = r.at('al.charges.base', M) + r.at('al.charges.par-personne-a-charge', M) * dependants;
   const P0 = Math.max(r.at('al.p0.taux', M) * (L + C), r.at('al.p0.forfait', M));
@@ -940,14 +959,16 @@ export function estimateAidesLogement(s: Situation, rules: Rules): AidResult {
   const R0 = byHousehold(r, M, 'al.r0', couple, dependants);
   const Pp = P0 + Tp * Math.max(0, res.amount - R0);
   const computed = L + C - Pp;
+  // a rent far above the ceiling lowers the aid, then ends it (arrêté du 27 septembre 2019, art. 10)
+  const high = highRent(r, M, zone, ceiling, rent);
   const cut = r.at('al.abattement-forfaitaire', M);
-  const gross = Math.max(0, computed - cut);
+  const gross = Math.max(0, computed * high.keep - cut);
   const explanation = [
-    `Estimation pour ${monthFr(M)}, zone ${h.zone}. ${describeHousehold(s.adults.length, dependants)}`,
+    `Estimation pour ${monthFr(M)}, zone ${zone}. ${describeHousehold(s.adults.length, dependants)}`,
     rent > ceiling ? `Loyer retenu : ${euros(L)} (votre loyer hors charges, ${euros(rent)}, dépasse le plafond de la zone).` : `Loyer retenu : ${euros(L)} (le plafond de la zone est ${euros(ceiling)}).`,
     `Forfait charges : ${euros(C)}.`,
     `Ressources retenues : ${euros(res.amount)} par an (${res.why}). Votre participation : ${euros(Pp)} par mois.`,
-    calculation(`${euros(L)} + ${euros(C)} − ${euros(Pp)} − ${euros(cut)}`, computed - cut),
+    high.keep === 1 ? calculation(`${euros(L)} + ${euros(C)} − ${euros(Pp)} − ${euros(cut)}`, computed - cut) : high.why,
   ];
   const minimum = r.at('al.montant-minimum', M);
   if (gross < minimum) {
@@ -975,7 +996,7 @@ export function mdphAssessed(s: Situation, rules: Rules): AidResult[] {
 
 // ---------------------------------------------------------------- all aids
 
-export function estimate(s: Situation, rules: Rules): Estimate {
+export function estimate(s: Situation, rules: Rules, zones?: ZonesApl): Estimate {
   if (s.month < rules.firstMonth || s.month > rules.lastMonth) {
     throw new EstimateError(`Les barèmes connus vont de ${monthFr(rules.firstMonth)} à ${monthFr(rules.lastMonth)} : pas d’estimation pour ${monthFr(s.month)}.`);
   }
@@ -993,7 +1014,7 @@ export function estimate(s: Situation, rules: Rules): Estimate {
     estimatePrimeActivite(s, rules, aahByAdult),
     ...aah,
     estimateCss(s, rules, rsa, aahIncome),
-    estimateAidesLogement(s, rules),
+    estimateAidesLogement(s, rules, zones),
     estimateAllocationsFamiliales(s, rules),
     estimateAsf(s, rules),
     estimateArs(s, rules),

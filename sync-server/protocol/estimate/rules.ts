@@ -253,6 +253,12 @@ export const FIGURE_IDS = [
   'bourse-lycee.montant.echelon-5',
   'bourse-lycee.montant.echelon-6',
   'bourse-lycee.versements',
+  'al.degressivite.zone-1',
+  'al.degressivite.zone-2',
+  'al.degressivite.zone-3',
+  'al.suppression.zone-1',
+  'al.suppression.zone-2',
+  'al.suppression.zone-3',
 ] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 

@@ -6,6 +6,7 @@
 // the person, and bad input gives no estimate.
 import { z } from 'zod';
 import { addMonths, FIRST_ESTIMATE_MONTH } from './rules.ts';
+import { INSEE_CODE } from './zones.ts';
 
 /** The last month the rules of assets/aids/rules know (checked against the files by a test). */
 export const LAST_ESTIMATE_MONTH = '2025-12';
@@ -116,6 +117,8 @@ const Housing = z.discriminatedUnion(
       // What the housing aid needs, optional: without the zone it answers « on ne sait pas ».
       /** Zone de l'aide au logement de la commune (1 : Paris et sa région, 2 : grandes villes, 3 : ailleurs). */
       zone: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: typeError('La zone du logement est 1, 2 ou 3.') }).optional(),
+      /** Code INSEE de la commune du logement : sa zone vient de la table des zones (assets/aids/zones-apl.json) quand la zone n'est pas donnée. */
+      commune: z.string({ error: typeError('Le code commune est un texte, par exemple "31555".') }).regex(INSEE_CODE, 'Le code commune INSEE a 5 caractères, par exemple 31555 (Toulouse).').optional(),
       /** La part du loyer qui paie les charges (l'aide compte un forfait de charges à la place) ; absente : 0. */
       charges: euros('Charges').optional(),
       /** Logement ordinaire, ou logement-foyer et résidence (CROUS, résidence sociale), que l'estimation ne calcule pas. */
@@ -264,6 +267,7 @@ const FIELD_NAMES: Record<string, string> = {
   receivesRsa: 'RSA déjà reçu',
   birthDate: 'date de naissance',
   zone: 'zone',
+  commune: 'commune',
   charges: 'charges',
   kind: 'type de logement',
   student: 'étudiant',

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { estimate, type Estimate } from '../../../sync-server/protocol/estimate/engine.ts';
 import { parseSituation } from '../../../sync-server/protocol/estimate/situation.ts';
-import { loadRules } from '../../../sync-server/src/features/aids/index.ts';
+import { loadRules, loadZonesApl } from '../../../sync-server/src/features/aids/index.ts';
 import { CaseFile, type Case } from './schema.ts';
 import { toSituation } from './to-situation.ts';
 
@@ -18,11 +18,26 @@ const AIDS = ['rsa', 'prime-activite', 'aah', 'css', 'allocations-familiales', '
  * Cases the engine is known to miss, with why: they still run (vitest's it.fails), are counted apart, and the
  * suite says so the day they pass. Never a way to hide a new failure: each entry names the cause found.
  */
+const STUDENT_2021 =
+  '221,90 € pour 219,58 € (1,06 %, tolérance 1 %) : forfait étudiant boursier 6 200 € (7 700 − 1 500) et R0 4 588 € relus dans OpenFisca-France ; la participation de la source correspondrait à environ 74 € de ressources (ou de R0) de moins (cause non établie)';
 const KNOWN_FAILURES: Record<string, string> = {
-  'aide-logement-2021-01-cas-1-etudiant-moins-de-28-ans-boursie':
-    '221,90 € pour 219,58 € (1,06 %, tolérance 1 %) : la participation de la source correspondrait à un R0 d’environ 4 514 € en janvier 2021 au lieu des 4 588 € lus (cause non établie)',
+  'aide-logement-2021-01-cas-1-etudiant-moins-de-28-ans-boursie': STUDENT_2021,
+  'aide-logement-2021-01-cas-11-al-reforme-2019': `même foyer que le cas étudiant boursier : ${STUDENT_2021}`,
+  'aide-logement-2018-04-aides-logement-cas-1':
+    '157,61 € pour 157,57 € (tolérance 0,02 €), étudiant au plancher de ressources, zone 3 par le code postal 81000 : 0,04 € d’écart, un arrondi de la source sans doute (cause non établie)',
+  'aide-logement-2018-04-aides-logement-cas-2':
+    '204,00 € pour 204,04 € (tolérance 0,02 €), zone 3 par le code postal 81000 : 0,04 € d’écart, un arrondi de la source sans doute (cause non établie)',
+  'aide-logement-2018-04-aides-logement-cas-4':
+    '288,10 € pour 288,88 € (tolérance 0,02 €), couple d’étudiants au plancher de ressources (7 700 €), zone 2 par le code postal 66000 : la participation de la source est plus basse de 0,78 € (cause non établie)',
+  'aide-logement-2018-04-aides-logement-cas-5':
+    '90,71 € pour 90,90 € (tolérance 0,02 €), zone 1 par le code postal 78000 : la participation de la source est plus basse de 0,19 € (cause non établie)',
+  'aide-logement-2021-01-lot-1-cas-3-al-reforme-2019':
+    '132,15 € pour 129,65 € (1,9 %) : ressources comptées 8 600 € (décembre 2019 non donné, pris comme décembre 2020) ; la source semble compter environ 8 500 € sans l’arrondi à la centaine (cause non établie)',
+  'aide-logement-2021-01-lot-2-cas-7-al-reforme-2019':
+    '48,65 € pour 46,23 € (5 %) : ressources comptées 11 300 € (décembre 2019 non donné, pris comme décembre 2020) ; la source semble compter environ 11 220 € (cause non établie)',
 };
 const rules = loadRules();
+const zones = loadZonesApl();
 const tally: Record<string, { pass: number; fail: string[]; skip: string[]; known: string[] }> = Object.fromEntries(AIDS.map((a) => [a, { pass: 0, fail: [], skip: [], known: [] }]));
 
 function tolerance(c: Case, expected: number): number {
@@ -71,7 +86,7 @@ for (const aid of AIDS) {
   const file = CaseFile.parse(JSON.parse(readFileSync(new URL(`./cases/${aid}.json`, import.meta.url), 'utf8')));
   describe(`reference cases: ${aid}`, () => {
     for (const c of file.cases) {
-      const converted = toSituation(c);
+      const converted = toSituation(c, zones);
       if (converted.skip !== undefined) {
         tally[aid]!.skip.push(`${c.id}: ${converted.skip}`);
         it.skip(`${c.id} — ${converted.skip}`, () => {});
@@ -82,7 +97,7 @@ for (const aid of AIDS) {
       (known ? it.fails : it)(known ? `${c.id} — échec connu : ${known}` : c.id, () => {
         const parsed = parseSituation(converted.situation);
         if (!parsed.ok) throw new Error(`situation refused: ${parsed.errors.join(' | ')}`);
-        const est = estimate(parsed.situation, rules);
+        const est = estimate(parsed.situation, rules, zones);
         const { got, want } = measured(c, est);
         const wrong = Object.entries(want).filter(([k, w]) => {
           const g = got[k];

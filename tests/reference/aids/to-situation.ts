@@ -18,10 +18,15 @@
  *    computes then), else unknown; the consumption
  *    units it sets (cheque_energie_unites_consommation) are the dwelling's;
  *  - a parent alone is not supported by the other parent (the case format has no alimony received, and
- *    OpenFisca's ASF counts none).
+ *    OpenFisca's ASF counts none);
+ *  - a commune code (depcom) the zone table knows is given as the tenant's commune, the engine finding its
+ *    zone; some cases give a postcode instead (31000 for Toulouse): the zone of the communes with that
+ *    postcode when they all have the same (the amounts of the 2018 cases agree with it), else zone 2, what
+ *    OpenFisca's zone_apl takes for a code missing from its list.
  */
 import type { SituationInput } from '../../../sync-server/protocol/estimate/situation.ts';
 import { addMonths } from '../../../sync-server/protocol/estimate/rules.ts';
+import { zoneOfCommune, type ZonesApl } from '../../../sync-server/protocol/estimate/zones.ts';
 import type { Case, Person } from './schema.ts';
 
 type Income = { earnings: number; unemploymentBenefits: number; pensions: number; other: number };
@@ -45,6 +50,14 @@ const FIELD: Partial<Record<string, Field>> = {
   annuityForConsideration: 'other',
 };
 
+/** The zone of the current communes with this postcode when they agree, else OpenFisca's default (zone 2). */
+function zoneOfPostcode(zones: ZonesApl, postcode: string): 1 | 2 | 3 {
+  const found = new Set<1 | 2 | 3 | null>();
+  for (const c of zones.communes.values()) if (c.parent === undefined && c.postcodes.includes(postcode)) found.add(zoneOfCommune(zones, c.code));
+  const [only] = [...found];
+  return found.size === 1 && only !== null && only !== undefined ? only : 2;
+}
+
 /** The months of a period as the case writes it, with the share of the amount each gets. */
 function monthsOf(period: string): string[] {
   if (/^\d{4}$/.test(period)) return Array.from({ length: 12 }, (_, i) => `${period}-${String(i + 1).padStart(2, '0')}`);
@@ -67,7 +80,7 @@ export function ageAt(birthDate: string, month: string): number {
 
 export type Converted = { situation: SituationInput; skip?: undefined } | { skip: string; situation?: undefined };
 
-export function toSituation(c: Case): Converted {
+export function toSituation(c: Case, zones?: ZonesApl): Converted {
   const h = c.household;
   const M = c.month;
   if (c.flags?.includes('doubtful-period')) return { skip: `période douteuse dans la source : ${c.notes ?? ''}`.trim() };
@@ -174,6 +187,8 @@ export function toSituation(c: Case): Converted {
 
   const status = h.housing?.status;
   const zone = c.household.place?.housingZone;
+  const commune = c.household.place?.commune;
+  const place = zone ? { zone: Number(zone) as 1 | 2 | 3 } : commune && zones ? (zoneOfCommune(zones, commune) === null ? { zone: zoneOfPostcode(zones, commune) } : { commune }) : {};
   const foyer = status === 'tenant-residence' || h.housing?.studentResidenceCrous === true;
   const housing: SituationInput['housing'] =
     status === 'owner'
@@ -186,14 +201,19 @@ export function toSituation(c: Case): Converted {
               status: 'tenant',
               rent: (h.housing?.rent ?? 0) + (h.housing?.charges ?? 0),
               ...(h.housing?.charges !== undefined ? { charges: h.housing.charges } : {}),
-              ...(zone ? { zone: Number(zone) as 1 | 2 | 3 } : {}),
+              ...place,
               ...(foyer ? { kind: 'foyer' as const } : {}),
             };
   if (c.aid === 'aide-logement') {
-    // the housing aid needs the zone; a commune code alone would need the official list of communes by zone
-    if (!zone) return { skip: `zone de l’aide au logement non donnée (commune ${h.place?.commune ?? 'inconnue'} seulement) : il faut la liste officielle des zones` };
-    if (foyer) return { skip: 'logement-foyer ou résidence CROUS : barème différent, non estimé' };
+    if (!('zone' in place) && !('commune' in place)) return { skip: 'ni zone ni commune du logement : l’aide au logement en dépend' };
+    if (foyer) return { skip: 'logement-foyer ou résidence CROUS : barème des logements-foyers (équivalence de loyer et de charges, forfait de ressources des étudiants en foyer) que le moteur ne calcule pas' };
     if (h.place?.overseas || h.place?.mayotte) return { skip: 'outre-mer : barème différent, non estimé' };
+    if (h.persons.some((p) => (p.resources ?? []).some((r) => r.kind === 'farmProfit'))) {
+      return { skip: 'bénéfice agricole : l’aide au logement compte les revenus d’indépendant sans la déduction de 10 % (et depuis 2021 ceux de l’année N-2), et la situation ne les distingue pas des salaires' };
+    }
+    if (h.housing?.agreedForApl === true) {
+      return { skip: 'logement conventionné à l’APL : la réduction de loyer de solidarité (RLS) du bailleur social baisse l’aide de 98 % de son montant, barème que le moteur ne calcule pas' };
+    }
     if (h.persons.some((p) => (p.resources ?? []).some((r) => r.kind === 'apprenticePay'))) {
       return { skip: 'rémunération d’apprenti : l’aide au logement ne la compte pas comme un salaire, et la situation ne la distingue pas des salaires' };
     }

@@ -14,8 +14,8 @@ import { KIOSK_NAMESPACE } from '../../../protocol/socket.ts';
 import { simulateAnswer } from '../../../protocol/estimate/answer.ts';
 import type { AidCatalogue } from '../../features/aids/index.ts';
 import { estimate, EstimateError } from '../../features/aids/index.ts';
-import { loadRules } from '../../features/aids/index.ts';
-import type { Rules } from '../../features/aids/index.ts';
+import { loadRules, loadZonesApl } from '../../features/aids/index.ts';
+import type { Rules, ZonesApl } from '../../features/aids/index.ts';
 import { catalogueOr } from '../../features/applications/index.ts';
 import { adaptChecklist, applicantOf, choosePiece, createDossier, dossierAidIds, listDossiers, markNoticesSeen, viewDossier, withdrawDossier, writeToInstitution } from '../../features/applications/index.ts';
 import { structureOfAgent } from '../../features/agents/index.ts';
@@ -80,6 +80,7 @@ const agentOf = (s: PersonSession): string | null => s.consent?.agentPersonId ??
 
 export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketDeps): void {
   let rules: Rules | null = deps.rules ?? null;
+  let zones: ZonesApl | null = null;
 
   io.of(KIOSK_NAMESPACE).on('connection', (socket) => {
     const kioskId = kioskIdOf(socket);
@@ -132,9 +133,10 @@ export function attachApplicationsSocket(io: IoServer, deps: ApplicationsSocketD
 
     on(AID_EVENTS.simulate, async (req, _s, cat): Promise<SimulateAck> => {
       rules ??= loadRules();
+      zones ??= loadZonesApl();
       let sim;
       try {
-        sim = estimate(req.situation, rules);
+        sim = estimate(req.situation, rules, zones);
       } catch (e) {
         if (e instanceof EstimateError) return { ok: false, error: { code: 'invalid', message: e.message } };
         throw e;

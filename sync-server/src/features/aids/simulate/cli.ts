@@ -3,7 +3,7 @@
 // Bad input: plain-French errors on stderr and exit code 2.
 import { readFileSync } from 'node:fs';
 import { estimate, EstimateError } from '../../../../protocol/estimate/engine.ts';
-import { loadRules } from './rules.ts';
+import { loadRules, loadZonesApl } from './rules.ts';
 import { parseSituation } from '../../../../protocol/estimate/situation.ts';
 import { SIMULATE_CLI } from '../../../kernel/words/simulation.ts';
 
@@ -52,7 +52,7 @@ function main(argv: string[]): void {
     process.exit(1);
   }
   try {
-    process.stdout.write(`${JSON.stringify(estimate(parsed.situation, rules), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(estimate(parsed.situation, rules, loadZonesApl()), null, 2)}\n`);
   } catch (e) {
     if (e instanceof EstimateError) fail([SIMULATE_CLI.badSituation(file), `- ${e.message}`]);
     throw e;

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { RulesSchema, type Rules } from '../../../../protocol/estimate/rules.ts';
+import { zonesApl, type ZonesApl } from '../../../../protocol/estimate/zones.ts';
 
 export { RulesSchema, type Rules };
 
@@ -16,4 +17,11 @@ export function loadRules(dir: string = DEFAULT_RULES_DIR): Rules {
     .sort()
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown);
   return RulesSchema.parse(files);
+}
+
+export const DEFAULT_ZONES_FILE = fileURLToPath(new URL('../../../../../assets/aids/zones-apl.json', import.meta.url));
+
+/** The communes and their zone of the aide au logement (assets/aids/zones-apl.json), validated. */
+export function loadZonesApl(file: string = DEFAULT_ZONES_FILE): ZonesApl {
+  return zonesApl(JSON.parse(readFileSync(file, 'utf8')) as unknown);
 }

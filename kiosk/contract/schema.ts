@@ -397,6 +397,14 @@ export const methods = {
     params: z.object({ months: z.array(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'mois attendu : AAAA-MM')).min(1).max(3) }),
     result: z.object({ payslips: z.array(z.object({ month: z.string(), amount: z.number().nonnegative(), title: z.string() })) }),
   },
+  /**
+   * Communes whose name, postcode or INSEE code starts with what was typed (the housing aid's zone comes from
+   * the commune): from the table installed on the tablet, with or without a connection; none without it
+   */
+  'aids.communes': {
+    params: z.object({ query: z.string().max(60, 'Tapez au plus 60 lettres.') }),
+    result: z.object({ communes: z.array(z.object({ code: z.string(), name: z.string(), postcodes: z.array(z.string()) })).max(12) }),
+  },
   /** the person's requests, and the status changes they have not seen yet */
   'applications.list': { params: z.object({}), result: z.object({ dossiers: z.array(DossierSummary), notices: z.array(AidNotice) }) },
   /** one aid, or the aids filed together (a bundle); a linked aid brings the one it waits for */

@@ -331,6 +331,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     'institutions.list': async () => ({ institutions: await theVault.institutions() }),
     'aids.catalogue': async () => aids.catalogue(),
     'aids.simulate': async ({ situation }) => aids.simulate(situation),
+    'aids.communes': async ({ query }) => ({ communes: aids.communes(query) }),
     // without the server an estimate's questions are simply not filled in: the person types the amounts
     'aids.taxNotice': async () => ({ notice: await unlessOffline(() => theVault.taxNoticeIncome(), null) }),
     'aids.payslips': async ({ months }) => ({ payslips: await unlessOffline(() => theVault.payslipPay(months), []) }),

@@ -107,6 +107,14 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('button', { name: 'Je suis locataire' }).click();
     await ui.typeNumber(/Votre loyer par mois/, '550');
     await ui.next();
+    // the housing aid's zone comes from the commune: found by its postcode on the tablet's own table
+    await page.getByRole('heading', { name: 'Dans quelle commune est votre logement ?' }).waitFor();
+    await page.getByLabel('Commune ou code postal').click();
+    await ui.typeText('31000');
+    await page.getByRole('group', { name: 'Les communes trouvées' }).getByRole('button', { name: /^Toulouse \(31/ }).click();
+    await page.getByText('Votre commune : Toulouse.').waitFor();
+    await ui.expectAccessible('simulation: the commune');
+    await ui.next();
     await page.getByRole('heading', { name: 'Vos ressources par mois' }).waitFor();
     await ui.typeNumber('Salaires (net)', '1200');
     await ui.next();
@@ -123,6 +131,8 @@ describe('the aid space on the kiosk', () => {
     await estimate.getByText('Les chiffres utilisés et leurs textes officiels').click();
     await estimate.getByText(/^Montant forfaitaire, personne seule : .+ € par mois, depuis le /).first().waitFor();
     await estimate.getByText(/^Source : Décret/).first().waitFor();
+    // and the housing aid, from the rent and the commune's zone
+    await page.getByRole('article', { name: /Aides au logement/ }).getByText(/Environ .+ € par mois/).waitFor();
     await ui.expectAccessible('simulation results');
 
     // filing from the estimate: its answers (housing, children, couple) shown once, then what it did not ask
@@ -411,6 +421,49 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('article', { name: /Allocation aux adultes handicapés/ }).getByText(/Environ .+ € par mois/).waitFor();
     expect(await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByText(/Environ .+ € par mois/).count()).toBe(0);
     await ui.expectAccessible('an estimate without a connection');
+
+    // a family, still offline: the school of each child of 11 to 20 is asked (not the 8-year-old's), and the
+    // commune found by its name
+    await page.getByRole('button', { name: 'Retour' }).last().click();
+    await page.getByRole('heading', { name: 'Demander une aide', level: 1 }).waitFor();
+    await page.getByRole('article', { name: 'Bourse de lycée' }).getByRole('button', { name: /Estimer mon droit/ }).click();
+    await page.getByRole('heading', { name: /Vivez-vous en France/ }).waitFor();
+    await page.getByRole('button', { name: 'Oui', exact: true }).click();
+    await ui.next();
+    await page.getByRole('button', { name: 'Seul(e)' }).click();
+    await ui.next();
+    await ui.typeNumber('Votre âge (en années)', '42');
+    await ui.next();
+    await page.getByRole('button', { name: 'Non, aucun taux' }).click();
+    await ui.next();
+    await page.getByRole('button', { name: 'Oui', exact: true }).click();
+    await ui.typeNumber('Âge de l’enfant n° 1', '16');
+    await page.getByRole('button', { name: 'Ajouter un enfant' }).click();
+    await ui.typeNumber('Âge de l’enfant n° 2', '8');
+    await ui.next();
+    await page.getByRole('heading', { name: 'Où vont vos enfants à l’école ?' }).waitFor();
+    expect(await page.getByText('L’enfant n° 2 (8 ans)').count()).toBe(0);
+    await page.getByRole('group', { name: 'L’enfant n° 1 (16 ans)' }).getByRole('button', { name: /^Au lycée/ }).click();
+    await ui.expectAccessible('simulation: the children’s school');
+    await ui.next();
+    await page.getByRole('button', { name: 'Je suis locataire' }).click();
+    await ui.typeNumber(/Votre loyer par mois/, '480');
+    await ui.next();
+    await page.getByLabel('Commune ou code postal').click();
+    await ui.typeText('rouen');
+    await page.getByRole('group', { name: 'Les communes trouvées' }).getByRole('button', { name: /^Rouen \(76/ }).click();
+    await ui.next();
+    await ui.typeNumber('Salaires (net)', '1100');
+    await ui.next();
+    await ui.next();
+    await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
+    await ui.typeNumber('Revenu fiscal de référence (en euros par an)', '12000');
+    await page.getByRole('button', { name: 'Voir le résultat' }).click();
+    await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
+    // the bourse de lycée for the one at lycée, said per year; the housing aid from Rouen's zone
+    await page.getByRole('article', { name: /Bourse de lycée/ }).getByText(/Environ .+ € par an/).waitFor();
+    await page.getByRole('article', { name: /Aides au logement/ }).getByText(/Environ .+ € par mois/).waitFor();
+    await ui.expectAccessible('a family’s estimate without a connection');
     await stack.remove(1);
     await stack.remove(0, { force: true });
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();

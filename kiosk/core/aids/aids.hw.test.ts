@@ -85,6 +85,27 @@ describe('the aid space in the kiosk core', () => {
       },
     });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('En couple il faut 2 adultes') } });
+
+    // the housing aid from the tenant's commune, found by its name or its postcode on the tablet's own table
+    const byName = await ok('aids.communes', { query: 'toulouse' });
+    expect(byName.communes[0]).toMatchObject({ code: '31555', name: 'Toulouse' });
+    expect((await ok('aids.communes', { query: '31000' })).communes.map((c) => c.code)).toContain('31555');
+    expect((await ok('aids.communes', { query: 'zzzz' })).communes).toEqual([]);
+    expect(await call('aids.communes', { query: 'x'.repeat(61) })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    const tenant = (commune?: string) => ({
+      situation: {
+        residesInFrance: true,
+        couple: false,
+        adults: [{ age: 30, resources: { salaries: 900, unemploymentBenefits: 0, pensions: 0, other: 0 } }],
+        children: [],
+        housing: { status: 'tenant' as const, rent: 550, housingBenefit: 0, ...(commune ? { commune } : {}) },
+      },
+    });
+    const withCommune = (await ok('aids.simulate', tenant('31555'))).results.find((r) => r.aid === 'aides-logement');
+    expect(withCommune).toMatchObject({ eligible: true });
+    expect(withCommune?.monthlyAmount).toBeGreaterThan(0);
+    expect((await ok('aids.simulate', tenant())).results.find((r) => r.aid === 'aides-logement')?.eligible).toBe('unknown');
+    expect(await call('aids.simulate', tenant('31999'))).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('31999 n’est pas une commune connue') } });
   });
 
   let dossierId = '';

@@ -9,7 +9,7 @@
 import { AID_EVENTS, MANIFEST_TTL_MS, STATE_LABEL, manifestBytes } from '../../../sync-server/protocol/applications.ts';
 import type { AidSummary, ChecklistChange, Dossier, Manifest, Notice } from '../../../sync-server/protocol/applications.ts';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
-import { AnswersSchema, situationFromAnswers } from '../../../sync-server/protocol/estimate/answers.ts';
+import { parseAnswers, situationFromAnswers } from '../../../sync-server/protocol/estimate/answers.ts';
 import { LAST_ESTIMATE_MONTH, SituationSchema, frenchIssues } from '../../../sync-server/protocol/estimate/situation.ts';
 import { EstimateError } from '../../../sync-server/protocol/estimate/engine.ts';
 import { DOC_TYPE_TITLE } from '../../../sync-server/protocol/vault.ts';
@@ -147,13 +147,14 @@ export class AidsService {
 
   async simulate(input: SimulationSituation): Promise<SimulationOutcome> {
     // the server's own rules for the questionnaire: a wrong answer is said in its words, before asking
-    const checked = AnswersSchema.safeParse(input);
-    if (!checked.success) throw new KioskError('invalid-request', frenchIssues(checked.error)[0] ?? AIDS_WORDS.answerMissing);
+    // (a commune the tablet's zone table does not know is refused here, with the words to find it)
+    const checked = parseAnswers(input, this.opts.local.zoneTable());
+    if (!checked.ok) throw new KioskError('invalid-request', checked.errors[0] ?? AIDS_WORDS.answerMissing);
     // the questionnaire asks one amount per income: it stands for every month before the month estimated,
     // this month, or the last month the rules know when they stop before it
     const today = new Date(this.now()).toISOString().slice(0, 7);
     const month = today < LAST_ESTIMATE_MONTH ? today : LAST_ESTIMATE_MONTH;
-    const dated = SituationSchema.safeParse(situationFromAnswers(checked.data, month));
+    const dated = SituationSchema.safeParse(situationFromAnswers(checked.answers, month));
     if (!dated.success) throw new KioskError('invalid-request', frenchIssues(dated.error)[0] ?? AIDS_WORDS.answerMissing);
     // estimated here, with the rules installed on the tablet: no server, nothing about the person sent
     const cat = await this.catalogueRaw();
@@ -172,6 +173,11 @@ export class AidsService {
       warnings: month === today ? ack.warnings : [...ack.warnings, AIDS_WORDS.oldScales(monthFr(month))],
       results: ack.results.map((r) => ({ ...r, canFile: known.has(r.aid) })),
     };
+  }
+
+  /** Communes for what the person typed, from the table installed on the tablet (no server asked). */
+  communes(query: string): { code: string; name: string; postcodes: string[] }[] {
+    return this.opts.local.communes(query);
   }
 
   async list(): Promise<{ dossiers: DossierSummary[]; notices: AidNotice[] }> {

@@ -14,7 +14,7 @@ import type { SimulateAnswer } from '../../../sync-server/protocol/estimate/answ
 import { RulesSchema } from '../../../sync-server/protocol/estimate/rules.ts';
 import type { Rules } from '../../../sync-server/protocol/estimate/rules.ts';
 import type { Situation } from '../../../sync-server/protocol/estimate/situation.ts';
-import { zonesApl } from '../../../sync-server/protocol/estimate/zones.ts';
+import { searchCommunes, zonesApl } from '../../../sync-server/protocol/estimate/zones.ts';
 import type { ZonesApl } from '../../../sync-server/protocol/estimate/zones.ts';
 import type { Logger } from '../log.ts';
 
@@ -48,6 +48,18 @@ export class LocalEstimates {
     this.zones = existsSync(file) ? zonesApl(JSON.parse(readFileSync(file, 'utf8')) as unknown) : null;
     if (this.zones === null) this.opts.logger.warn({ file }, 'housing zones table missing: no housing estimate from a commune');
     return this.zones ?? undefined;
+  }
+
+  /** The zone table installed on the tablet, or undefined when it is missing (a commune then cannot be checked). */
+  zoneTable(): ZonesApl | undefined {
+    return this.zonesLoaded();
+  }
+
+  /** Communes for what the person typed (a name, a postcode, an INSEE code), at most `limit`: none without the table. */
+  communes(query: string, limit = 8): { code: string; name: string; postcodes: string[] }[] {
+    const table = this.zonesLoaded();
+    if (!table) return [];
+    return searchCommunes(table, query, limit).map((c) => ({ code: c.code, name: c.name, postcodes: [...c.postcodes] }));
   }
 
   estimate(situation: Situation, catalogue: readonly { id: string; name: string }[]): SimulateAnswer {

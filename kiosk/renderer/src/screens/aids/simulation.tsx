@@ -13,6 +13,7 @@ import { t } from '../../texts.ts';
 import { Choices, NumberField, QuestionStep, filingAnswersFrom } from './common.tsx';
 import type { KnownAnswers } from './common.tsx';
 import { Title, errorText, ActionBar } from '../../components/screen.tsx';
+import { KeyField } from '../../components/keyboard.tsx';
 
 type Money = { salaries: string; unemploymentBenefits: string; pensions: string; other: string };
 const NO_MONEY: Money = { salaries: '', unemploymentBenefits: '', pensions: '', other: '' };
@@ -24,6 +25,11 @@ interface Answers {
   hasChildren?: boolean;
   children: string[];
   housing?: SimulationSituation['housing']['status'];
+  /** where a tenant lives (the housing aid's zone comes from it); null: « je ne sais pas » */
+  commune?: { code: string; name: string } | null;
+  communeQuery: string;
+  /** where each child aged 11 to 20 goes to school (the bourse de lycée, the ARS), by the child's place in `children` */
+  schooling: (School | undefined)[];
   rent: string;
   housingBenefit: string;
   repayingLoan?: boolean;
@@ -39,7 +45,19 @@ interface Answers {
 }
 
 type Months = [string, string, string];
-type StepName = 'france' | 'couple' | 'age' | 'disability' | 'children' | 'housing' | 'resources0' | 'salaries0' | 'resources1' | 'salaries1' | 'tax';
+type StepName = 'france' | 'couple' | 'age' | 'disability' | 'children' | 'schooling' | 'housing' | 'commune' | 'resources0' | 'salaries0' | 'resources1' | 'salaries1' | 'tax';
+type School = 'college' | 'lycee' | 'apprentissage' | 'etudes-superieures' | 'aucune';
+type Commune = { code: string; name: string; postcodes: string[] };
+
+/** From 11 to 20 a child may be at collège, at lycée, an apprentice…: asked. */
+const asksSchooling = (age: number) => age >= 11 && age <= 20;
+/**
+ * Younger children are not asked: school is compulsory from 3 (code de l'éducation, art. L. 131-1), and under
+ * 11 a child is not at lycée. Older ones are not asked either: from 21 only higher studies are left.
+ */
+function schoolingByAge(age: number): NonNullable<SimulationSituation['children'][number]['schooling']> {
+  return age < 3 ? 'creche-ou-maison' : age < 6 ? 'maternelle' : age < 11 ? 'primaire' : 'etudes-superieures';
+}
 
 /** The 3 months before this one (« AAAA-MM »), the most recent first: the months the RSA and the prime d'activité look at. */
 function monthsBefore(today: string): [string, string, string] {
@@ -87,6 +105,8 @@ export function Simulation({
   const [a, setA] = useState<Answers>({
     ages: ['', ''],
     children: [],
+    schooling: [],
+    communeQuery: '',
     rent: '',
     housingBenefit: '',
     resources: [{ ...NO_MONEY }, { ...NO_MONEY }],
@@ -105,6 +125,7 @@ export function Simulation({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<SimulationOutcome | null>(null);
+  const [communes, setCommunes] = useState<Commune[] | null>(null);
 
   const earns = (i: number) => num(a.resources[i]!.salaries) > 0;
   const steps: StepName[] = [
@@ -113,7 +134,9 @@ export function Simulation({
     'age',
     'disability',
     'children',
+    ...(a.hasChildren && a.children.some((c) => c !== '' && asksSchooling(num(c))) ? (['schooling'] as const) : []),
     'housing',
+    ...(a.housing === 'tenant' ? (['commune'] as const) : []),
     'resources0',
     ...(earns(0) ? (['salaries0'] as const) : []),
     ...(a.couple ? (['resources1'] as const) : []),
@@ -171,6 +194,10 @@ export function Simulation({
         return a.disability === 'none' || a.disability === 'high' || (a.disability === 'mid' && a.restriction !== undefined);
       case 'children':
         return a.hasChildren === false || (a.hasChildren === true && a.children.length > 0 && a.children.every((c) => c !== '' && num(c) <= 24));
+      case 'schooling':
+        return a.children.every((c, i) => !asksSchooling(num(c)) || a.schooling[i] !== undefined);
+      case 'commune':
+        return a.commune !== undefined;
       case 'housing':
         return a.housing === 'hosted-free' || a.housing === 'homeless' || (a.housing === 'tenant' && a.rent !== '') || (a.housing === 'owner' && a.repayingLoan !== undefined);
       case 'salaries0':
@@ -202,11 +229,11 @@ export function Simulation({
       residesInFrance: a.residesInFrance ?? true,
       couple: a.couple ?? false,
       adults: a.couple ? [adult(0), adult(1)] : [adult(0)],
-      children: a.hasChildren ? a.children.map((c) => ({ age: num(c) })) : [],
+      children: a.hasChildren ? a.children.map((c, i) => ({ age: num(c), schooling: asksSchooling(num(c)) ? a.schooling[i] : schoolingByAge(num(c)) })) : [],
       ...(a.taxUnknown || a.taxIncome === '' ? {} : { referenceTaxIncome: num(a.taxIncome) }),
       housing:
         a.housing === 'tenant'
-          ? { status: 'tenant', rent: num(a.rent), housingBenefit: num(a.housingBenefit) }
+          ? { status: 'tenant', rent: num(a.rent), housingBenefit: num(a.housingBenefit), ...(a.commune ? { commune: a.commune.code } : {}) }
           : a.housing === 'owner'
             ? { status: 'owner', repayingLoan: a.repayingLoan ?? false }
             : a.housing === 'homeless'
@@ -242,6 +269,24 @@ export function Simulation({
       () => undefined,
     );
   }, [step]);
+
+  // the communes for what was typed, from the table on the tablet (no server asked)
+  useEffect(() => {
+    if (step !== 'commune') return;
+    const q = a.communeQuery.trim();
+    if (q.length < 2) {
+      setCommunes(null);
+      return;
+    }
+    let gone = false;
+    kiosk.call('aids.communes', { query: q }).then(
+      (r) => !gone && setCommunes(r.communes),
+      (e: unknown) => !gone && setError(errorText(e)),
+    );
+    return () => {
+      gone = true;
+    };
+  }, [step, a.communeQuery]);
 
   // entering the months' salaries: each month starts at the usual salary, then what the payslips say
   useEffect(() => {
@@ -359,7 +404,7 @@ export function Simulation({
                         aria-label={t.simulation.removeChild(i + 1)}
                         onClick={() => {
                           setActive(null);
-                          set({ children: a.children.filter((_, j) => j !== i) });
+                          set({ children: a.children.filter((_, j) => j !== i), schooling: a.schooling.filter((_, j) => j !== i) });
                         }}
                       >
                         ✕
@@ -405,6 +450,77 @@ export function Simulation({
               <Choices label={t.simulation.loan} options={yesNo} value={a.repayingLoan} onChoose={(v) => set({ repayingLoan: v })} />
             </>
           )}
+        </>
+      );
+      break;
+    case 'schooling':
+      question = t.simulation.schooling;
+      body = (
+        <>
+          <p class="muted">{t.simulation.schoolingHelp}</p>
+          {a.children.map((c, i) =>
+            asksSchooling(num(c)) ? (
+              <div key={i}>
+                <p class="lead" id={`ecole-${i}`}>
+                  {t.simulation.schoolingOf(i + 1, num(c))}
+                </p>
+                <Choices
+                  label={t.simulation.schoolingOf(i + 1, num(c))}
+                  options={[
+                    { value: 'college', label: t.simulation.college },
+                    { value: 'lycee', label: t.simulation.lycee },
+                    { value: 'apprentissage', label: t.simulation.apprentice },
+                    { value: 'etudes-superieures', label: t.simulation.higher },
+                    { value: 'aucune', label: t.simulation.noSchool },
+                  ]}
+                  value={a.schooling[i]}
+                  onChoose={(v: School) => {
+                    const schooling = [...a.schooling];
+                    schooling[i] = v;
+                    set({ schooling });
+                  }}
+                />
+              </div>
+            ) : null,
+          )}
+        </>
+      );
+      break;
+    case 'commune':
+      question = t.simulation.commune;
+      body = (
+        <>
+          <p class="muted">{t.simulation.communeHelp}</p>
+          {a.commune ? (
+            <p class="panel" role="status">
+              {t.simulation.communeChosen(a.commune.name)}
+            </p>
+          ) : null}
+          <KeyField
+            id="champ-commune"
+            label={t.simulation.communeLabel}
+            value={a.communeQuery}
+            onChange={(v) => set({ communeQuery: v, commune: undefined })}
+            max={60}
+            open={active === 'commune'}
+            onOpen={() => setActive('commune')}
+          />
+          {communes !== null &&
+            (communes.length === 0 ? (
+              <p role="status">{t.simulation.communeNone}</p>
+            ) : (
+              <Choices
+                label={t.simulation.communeList}
+                options={communes.map((c) => ({ value: c.code, label: t.simulation.communeItem(c.name, c.postcodes) }))}
+                value={a.commune?.code}
+                onChoose={(code) => {
+                  const c = communes.find((x) => x.code === code);
+                  setActive(null);
+                  if (c) set({ commune: { code: c.code, name: c.name } });
+                }}
+              />
+            ))}
+          <Choices label={t.simulation.communeUnknownLabel} options={[{ value: true, label: t.simulation.communeUnknown }]} value={a.commune === null ? true : undefined} onChoose={() => set({ commune: null, communeQuery: '' })} />
         </>
       );
       break;

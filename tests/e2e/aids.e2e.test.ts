@@ -422,19 +422,24 @@ describe('the aid space on the kiosk', () => {
     expect(await page.getByRole('article', { name: /Revenu de solidarité active/ }).getByText(/Environ .+ € par mois/).count()).toBe(0);
     await ui.expectAccessible('an estimate without a connection');
 
-    // a family, still offline: the school of each child of 11 to 20 is asked (not the 8-year-old's), and the
-    // commune found by its name
+    // a family, still offline: the partner's incapacity rate, the school of each child of 11 to 20 (not the
+    // 8-year-old's), and the commune found by its name
     await page.getByRole('button', { name: 'Retour' }).last().click();
     await page.getByRole('heading', { name: 'Demander une aide', level: 1 }).waitFor();
     await page.getByRole('article', { name: 'Bourse de lycée' }).getByRole('button', { name: /Estimer mon droit/ }).click();
     await page.getByRole('heading', { name: /Vivez-vous en France/ }).waitFor();
     await page.getByRole('button', { name: 'Oui', exact: true }).click();
     await ui.next();
-    await page.getByRole('button', { name: 'Seul(e)' }).click();
+    await page.getByRole('button', { name: 'En couple' }).click();
     await ui.next();
     await ui.typeNumber('Votre âge (en années)', '42');
+    await ui.typeNumber('L’âge de votre conjoint(e) (en années)', '40');
     await ui.next();
     await page.getByRole('button', { name: 'Non, aucun taux' }).click();
+    await ui.next();
+    // the partner's rate too: the AAH is for either of them
+    await page.getByRole('heading', { name: 'La MDPH a-t-elle reconnu un taux d’incapacité à votre conjoint(e) ?' }).waitFor();
+    await page.getByRole('button', { name: 'Oui, 80 % ou plus' }).click();
     await ui.next();
     await page.getByRole('button', { name: 'Oui', exact: true }).click();
     await ui.typeNumber('Âge de l’enfant n° 1', '16');
@@ -456,12 +461,15 @@ describe('the aid space on the kiosk', () => {
     await ui.typeNumber('Salaires (net)', '1100');
     await ui.next();
     await ui.next();
+    await page.getByRole('heading', { name: 'Les ressources de votre conjoint(e) par mois' }).waitFor();
+    await ui.next();
     await page.getByRole('heading', { name: 'Le revenu fiscal de référence de votre foyer' }).waitFor();
     await ui.typeNumber('Revenu fiscal de référence (en euros par an)', '12000');
     await page.getByRole('button', { name: 'Voir le résultat' }).click();
     await page.getByRole('heading', { name: 'Votre estimation', level: 1 }).waitFor();
     // the bourse de lycée for the one at lycée, said per year; the housing aid from Rouen's zone
     await page.getByRole('article', { name: /Bourse de lycée/ }).getByText(/Environ .+ € par an/).waitFor();
+    await page.getByRole('article', { name: /Allocation aux adultes handicapés/ }).getByText(/Environ .+ € par mois/).waitFor();
     await page.getByRole('article', { name: /Aides au logement/ }).getByText(/Environ .+ € par mois/).waitFor();
     await ui.expectAccessible('a family’s estimate without a connection');
     await stack.remove(1);

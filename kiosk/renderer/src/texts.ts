@@ -465,6 +465,8 @@ export const t = {
     disabilityHigh: 'Oui, 80 % ou plus',
     restriction: 'La décision dit-elle aussi que votre handicap vous empêche durablement de travailler (« restriction d’accès à l’emploi ») ?',
     restrictionUnknown: 'Je ne sais pas',
+    partnerDisability: 'La MDPH a-t-elle reconnu un taux d’incapacité à votre conjoint(e) ?',
+    partnerRestriction: 'La décision dit-elle aussi que son handicap l’empêche durablement de travailler (« restriction d’accès à l’emploi ») ?',
     salariesByMonth: 'Vos salaires des 3 derniers mois',
     tax: 'Le revenu fiscal de référence de votre foyer',
     taxHelp: 'Il est écrit sur votre avis d’impôt, en haut de la première page. Il sert pour les aides aux familles et le chèque énergie.',

@@ -36,16 +36,21 @@ interface Answers {
   resources: [Money, Money];
   /** each adult's salary of each of the 3 months before, the most recent first (asked when they earn one) */
   byMonth: [Months, Months];
-  /** the incapacity rate the MDPH recognised the person (for the AAH), and for 50 to 79 % the restriction on work */
-  disability?: 'none' | 'mid' | 'high';
-  restriction?: 'yes' | 'no' | 'unknown';
+  /**
+   * the incapacity rate the MDPH recognised each adult (for the AAH), and for 50 to 79 % the restriction on
+   * work: the person's first, the partner's second
+   */
+  disability: [Disability | undefined, Disability | undefined];
+  restriction: [Restriction | undefined, Restriction | undefined];
   /** the household's revenu fiscal de référence, or « je ne sais pas » */
   taxIncome: string;
   taxUnknown?: boolean;
 }
 
 type Months = [string, string, string];
-type StepName = 'france' | 'couple' | 'age' | 'disability' | 'children' | 'schooling' | 'housing' | 'commune' | 'resources0' | 'salaries0' | 'resources1' | 'salaries1' | 'tax';
+type Disability = 'none' | 'mid' | 'high';
+type Restriction = 'yes' | 'no' | 'unknown';
+type StepName = 'france' | 'couple' | 'age' | 'disability' | 'disability1' | 'children' | 'schooling' | 'housing' | 'commune' | 'resources0' | 'salaries0' | 'resources1' | 'salaries1' | 'tax';
 type School = 'college' | 'lycee' | 'apprentissage' | 'etudes-superieures' | 'aucune';
 type Commune = { code: string; name: string; postcodes: string[] };
 
@@ -115,6 +120,8 @@ export function Simulation({
       ['', '', ''],
     ],
     taxIncome: '',
+    disability: [undefined, undefined],
+    restriction: [undefined, undefined],
   });
   const [fromNotice, setFromNotice] = useState<{ incomeYear: string } | null>(null);
   const months = monthsBefore(parisDay());
@@ -133,6 +140,7 @@ export function Simulation({
     'couple',
     'age',
     'disability',
+    ...(a.couple ? (['disability1'] as const) : []),
     'children',
     ...(a.hasChildren && a.children.some((c) => c !== '' && asksSchooling(num(c))) ? (['schooling'] as const) : []),
     'housing',
@@ -191,7 +199,10 @@ export function Simulation({
       case 'age':
         return a.ages.slice(0, a.couple ? 2 : 1).every((x) => x !== '' && num(x) >= 16 && num(x) <= 120);
       case 'disability':
-        return a.disability === 'none' || a.disability === 'high' || (a.disability === 'mid' && a.restriction !== undefined);
+      case 'disability1': {
+        const i = s === 'disability' ? 0 : 1;
+        return a.disability[i] === 'none' || a.disability[i] === 'high' || (a.disability[i] === 'mid' && a.restriction[i] !== undefined);
+      }
       case 'children':
         return a.hasChildren === false || (a.hasChildren === true && a.children.length > 0 && a.children.every((c) => c !== '' && num(c) <= 24));
       case 'schooling':
@@ -221,9 +232,9 @@ export function Simulation({
         other: num(a.resources[i]!.other),
       },
       ...(earns(i) ? { salariesByMonth: a.byMonth[i]!.map(num) } : {}),
-      // the person's own rate (the partner's is not asked yet): 50 stands for « from 50 to 79 % », 80 for « 80 % or more »
-      ...(i === 0 && a.disability === 'mid' ? { disabilityRate: 50, ...(a.restriction === 'unknown' ? {} : { employmentRestrictionRecognised: a.restriction === 'yes' }) } : {}),
-      ...(i === 0 && a.disability === 'high' ? { disabilityRate: 80 } : {}),
+      // 50 stands for « from 50 to 79 % », 80 for « 80 % or more »
+      ...(a.disability[i] === 'mid' ? { disabilityRate: 50, ...(a.restriction[i] === 'unknown' ? {} : { employmentRestrictionRecognised: a.restriction[i] === 'yes' }) } : {}),
+      ...(a.disability[i] === 'high' ? { disabilityRate: 80 } : {}),
     });
     return {
       residesInFrance: a.residesInFrance ?? true,
@@ -548,7 +559,10 @@ export function Simulation({
       );
       break;
     case 'disability':
-      question = t.simulation.disability;
+    case 'disability1': {
+      const i = step === 'disability' ? 0 : 1;
+      const restriction = i === 0 ? t.simulation.restriction : t.simulation.partnerRestriction;
+      question = i === 0 ? t.simulation.disability : t.simulation.partnerDisability;
       body = (
         <>
           <p class="muted">{t.simulation.disabilityHelp}</p>
@@ -559,27 +573,42 @@ export function Simulation({
               { value: 'mid', label: t.simulation.disabilityMid },
               { value: 'high', label: t.simulation.disabilityHigh },
             ]}
-            value={a.disability}
-            onChoose={(v) => set({ disability: v, ...(v === 'mid' ? {} : { restriction: undefined }) })}
+            value={a.disability[i]}
+            onChoose={(v) =>
+              setA((old) => {
+                const disability: Answers['disability'] = [...old.disability];
+                const restrictions: Answers['restriction'] = [...old.restriction];
+                disability[i] = v;
+                if (v !== 'mid') restrictions[i] = undefined;
+                return { ...old, disability, restriction: restrictions };
+              })
+            }
           />
-          {a.disability === 'mid' && (
+          {a.disability[i] === 'mid' && (
             <>
-              <p class="lead">{t.simulation.restriction}</p>
+              <p class="lead">{restriction}</p>
               <Choices
-                label={t.simulation.restriction}
+                label={restriction}
                 options={[
                   { value: 'yes', label: t.simulation.yes },
                   { value: 'no', label: t.simulation.no },
                   { value: 'unknown', label: t.simulation.restrictionUnknown },
                 ]}
-                value={a.restriction}
-                onChoose={(v) => set({ restriction: v })}
+                value={a.restriction[i]}
+                onChoose={(v) =>
+                  setA((old) => {
+                    const restrictions: Answers['restriction'] = [...old.restriction];
+                    restrictions[i] = v;
+                    return { ...old, restriction: restrictions };
+                  })
+                }
               />
             </>
           )}
         </>
       );
       break;
+    }
     case 'salaries0':
     case 'salaries1': {
       const i = step === 'salaries0' ? 0 : 1;

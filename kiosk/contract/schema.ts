@@ -393,6 +393,11 @@ export const methods = {
     params: z.object({}),
     result: z.object({ notice: z.object({ incomeYear: z.string(), amount: z.number().nonnegative(), title: z.string() }).nullable() }),
   },
+  /** the aide au logement paid on the person's newest CAF attestation that names one, to offer in an estimate (null: none, or no connection) */
+  'aids.cafHousingBenefit': {
+    params: z.object({}),
+    result: z.object({ benefit: z.object({ month: z.string(), amount: z.number().positive(), title: z.string() }).nullable() }),
+  },
   'aids.payslips': {
     params: z.object({ months: z.array(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'mois attendu : AAAA-MM')).min(1).max(3) }),
     result: z.object({ payslips: z.array(z.object({ month: z.string(), amount: z.number().nonnegative(), title: z.string() })) }),

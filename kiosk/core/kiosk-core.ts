@@ -335,6 +335,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     // without the server an estimate's questions are simply not filled in: the person types the amounts
     'aids.taxNotice': async () => ({ notice: await unlessOffline(() => theVault.taxNoticeIncome(), null) }),
     'aids.payslips': async ({ months }) => ({ payslips: await unlessOffline(() => theVault.payslipPay(months), []) }),
+    'aids.cafHousingBenefit': async () => ({ benefit: await unlessOffline(() => theVault.cafHousingBenefit(), null) }),
     'applications.list': async () => aids.list(),
     'applications.create': async ({ aidIds, situation }) => ({ dossierId: await aids.create(aidIds, situation) }),
     'applications.get': async ({ dossierId }) => aids.get(dossierId),

@@ -110,6 +110,23 @@ export class VaultService {
     return null;
   }
 
+  /**
+   * The aide au logement (APL, ALS or ALF) paid on the newest CAF attestation of the person's vault that
+   * names one, and the month it is for, to offer in an estimate's housing question. Read in their session,
+   * as any opening of their papers.
+   */
+  async cafHousingBenefit(): Promise<{ month: string; amount: number; title: string } | null> {
+    const attestations = (await this.papersOf('caf-certificate')).sort((a, b) => ((a.issuedOn ?? '') < (b.issuedOn ?? '') ? 1 : a.issuedOn === b.issuedOn && a.capturedAt < b.capturedAt ? 1 : -1));
+    for (const d of attestations) {
+      const fields = await this.fieldsOf(d.id);
+      const month = fields?.period?.value ?? d.issuedOn?.slice(0, 7);
+      // one housing aid at a time: the caisse pays the one the household is entitled to
+      const amount = ['amount_apl', 'amount_als', 'amount_alf'].map((k) => Number(fields?.[k]?.value)).find((v) => Number.isFinite(v) && v > 0);
+      if (amount !== undefined && month && /^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return { month, amount, title: titleOf(d) };
+    }
+    return null;
+  }
+
   /** The person's papers of one kind, as the server lists them. */
   private async papersOf(docType: DocType): Promise<DocumentSummary[]> {
     const ack = await this.ask(VAULT_EVENTS.list, {}, LIST_TIMEOUT_MS);

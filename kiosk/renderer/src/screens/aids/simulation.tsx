@@ -124,6 +124,7 @@ export function Simulation({
     restriction: [undefined, undefined],
   });
   const [fromNotice, setFromNotice] = useState<{ incomeYear: string } | null>(null);
+  const [fromCaf, setFromCaf] = useState<{ month: string } | null>(null);
   const months = monthsBefore(parisDay());
   // the payslips found in the person's vault for those months: offered, then checked by the person
   const [fromPapers, setFromPapers] = useState<{ month: string; title: string }[] | null>(null);
@@ -280,6 +281,20 @@ export function Simulation({
       () => undefined,
     );
   }, [step]);
+
+  // a tenant's housing benefit, from the newest CAF attestation of the person's vault that names one
+  useEffect(() => {
+    if (step !== 'housing' || a.housing !== 'tenant' || a.housingBenefit !== '' || fromCaf) return;
+    kiosk.call('aids.cafHousingBenefit', {}).then(
+      (r) => {
+        if (!r.benefit) return;
+        const benefit = r.benefit;
+        setA((old) => (old.housingBenefit === '' ? { ...old, housingBenefit: String(Math.round(benefit.amount)) } : old));
+        setFromCaf({ month: benefit.month });
+      },
+      () => undefined,
+    );
+  }, [step, a.housing]);
 
   // the communes for what was typed, from the table on the tablet (no server asked)
   useEffect(() => {
@@ -450,10 +465,17 @@ export function Simulation({
             onChoose={(v) => set({ housing: v })}
           />
           {a.housing === 'tenant' && (
-            <div class="number-fields">
-              {field('rent', t.simulation.rent)}
-              {field('benefit', t.simulation.housingBenefit)}
-            </div>
+            <>
+              {fromCaf && a.housingBenefit !== '' && (
+                <p class="panel" role="status">
+                  {t.simulation.fromCafAttestation(monthFr(fromCaf.month))}
+                </p>
+              )}
+              <div class="number-fields">
+                {field('rent', t.simulation.rent)}
+                {field('benefit', t.simulation.housingBenefit)}
+              </div>
+            </>
           )}
           {a.housing === 'owner' && (
             <>

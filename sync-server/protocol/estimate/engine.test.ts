@@ -341,6 +341,43 @@ describe('aides au logement (location)', () => {
     if (!negative.ok) expect(negative.errors.join(' ')).toContain('Loyer : le montant ne peut pas être négatif.');
   });
 
+  it('in social housing, takes 98 % of the RLS the landlord applies off the APL', () => {
+    const al = aid(estimate(situation({ ...single(), housing: { status: 'tenant', rent: 400, zone: 2, rentReduction: 40 } }), rules), 'aides-logement');
+    // 117,45 − 0,98 × 40 = 78,25 before the CRDS
+    expect(al).toMatchObject({ eligible: true, beforeCrds: 78.25, monthlyAmount: 77.86 });
+    expect(al.explanation.join(' ')).toContain('réduction de loyer de solidarité');
+  });
+
+  /** The same person, her 1 000 € a month given as a part of her earnings. */
+  const withPart = (part: 'apprenticePay' | 'selfEmployed', incomeByYear?: Record<string, { earnings: number; selfEmployed: number }>) => {
+    const base = single(2);
+    const { incomeByYear: _answered, ...adult } = base.adults[0]!;
+    const income = Object.fromEntries(Object.entries(adult.income).map(([m, i]) => [m, { ...i, [part]: i.earnings }]));
+    return situation({ ...base, adults: [{ ...adult, income, ...(incomeByYear ? { incomeByYear } : {}) }] });
+  };
+
+  it('counts apprentice pay only above 12 months of SMIC (CGI art. 81 bis)', () => {
+    // 12 000 € in the year, under 11,65 × 151,67 × 12 = 21 203 € : nothing counted, R = 0 ; 278,28 + 58,08 − 37,91 − 5
+    expect(aid(estimate(withPart('apprenticePay'), rules), 'aides-logement').beforeCrds).toBe(293.45);
+  });
+
+  it('counts self-employed profit of the year N-2, without the 10 %, and says « on ne sait pas » without it', () => {
+    expect(aid(estimate(withPart('selfEmployed'), rules), 'aides-logement')).toMatchObject({ eligible: 'unknown', monthlyAmount: null });
+    const declared = aid(estimate(withPart('selfEmployed', { '2022': { earnings: 12_000, selfEmployed: 12_000 } }), rules), 'aides-logement');
+    // R = 12 000 instead of 10 800 : 1 200 € more at Tp = 3,135 %
+    expect(declared.beforeCrds).toBeCloseTo(117.45 - 0.03135 * 1200, 1);
+    expect(declared.explanation.join(' ')).toContain('revenus d’indépendant de 2022');
+  });
+
+  it('refuses parts of earnings larger than the earnings, in French', () => {
+    const base = single(2);
+    const month = Object.keys(base.adults[0]!.income)[0]!;
+    const income = { ...base.adults[0]!.income, [month]: { ...base.adults[0]!.income[month]!, apprenticePay: 2000 } };
+    const r = parseSituation({ ...base, adults: [{ ...base.adults[0]!, income }] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.join(' ')).toContain('leur total ne peut pas dépasser ces revenus');
+  });
+
   it('lowers the aid when the rent is far above the ceiling, and ends it beyond (zone 2: × 2,5 then × 3,1)', () => {
     // ceiling alone in zone 2 from October 2023: 278,28 ; lowered from 695,70, none from 862,67
     const at = (rent: number) => aid(estimate(situation({ ...single(), housing: { status: 'tenant', rent, zone: 2 } }), rules), 'aides-logement');

@@ -854,33 +854,48 @@ function byHousehold(r: ScaleReader, month: string, prefix: 'al.tf' | 'al.r0', c
 /**
  * The yearly resources the housing aid counts (CCH art. R. 822-3 and following): from January 2021 the 12
  * months ending 2 months before the quarter (revised each quarter), before that the year N-2; pay,
- * pensions and unemployment benefit less 10 %; a student under 28 counts at least (before 2021) or exactly
- * (since 2021) a lump sum, lower for a scholarship holder; rounded up to the next hundred.
+ * pensions and unemployment benefit less 10 %; apprentice pay only above the annual SMIC it is exempt of
+ * tax up to (CGI art. 81 bis), then less 10 % like pay; self-employed profit as declared (no 10 %), of the
+ * year N-2 even after 2021; a student under 28 counts at least (before 2021) or exactly (since 2021) a lump
+ * sum, lower for a scholarship holder; rounded up to the next hundred.
  */
 function housingResources(s: Situation, rules: Rules, r: ScaleReader, month: string): { amount: number; why: string } | { missing: string } {
   const expenses = r.at('al.ressources.frais-professionnels', month);
   const reform = `${month}-01` >= rules.figures.get('al.contemporaneisation')!.values[0]!.from;
+  const year = String(Number(month.slice(0, 4)) - 2);
+  // the apprentice pay of a year is exempt up to that many months of SMIC (151,67 h a month)
+  const exempt = (m: string) => r.at('al.ressources.apprenti-exoneration', m) * r.at('smic.horaire', m) * r.at('smic.heures-mensuelles', m);
   let amount: number;
   let why: string;
   if (reform) {
     const quarterStart = addMonths(month, -((Number(month.slice(5, 7)) - 1) % 3));
     const window = monthsBefore(quarterStart, 13).slice(0, 12);
+    // a month before the 12 the situation gives is taken as the same month a year later
+    const incomes = (a: Situation['adults'][number]) => window.map((m) => a.income[m] ?? a.income[addMonths(m, 12)]).filter((i): i is MonthIncome => i !== undefined);
+    if (s.adults.some((a) => incomes(a).some((i) => (i.selfEmployed ?? 0) > 0) && a.incomeByYear?.[year] === undefined)) {
+      return { missing: `L’aide au logement compte les revenus d’indépendant de l’année ${year} (il y a 2 ans), tels que déclarés aux impôts. Nous ne les connaissons pas.` };
+    }
     amount = sum(
-      s.adults.map((a) =>
-        sum(
-          window.map((m) => {
-            // a month before the 12 the situation gives is taken as the same month a year later
-            const inc = a.income[m] ?? a.income[addMonths(m, 12)];
-            return inc ? (inc.earnings + inc.unemploymentBenefits + inc.pensions) * (1 - expenses) + inc.other : 0;
-          }),
-        ),
-      ),
+      s.adults.map((a) => {
+        const months = incomes(a);
+        const apprentice = sum(months.map((i) => i.apprenticePay ?? 0));
+        const pay = sum(months.map((i) => i.earnings - (i.apprenticePay ?? 0) - (i.selfEmployed ?? 0) + i.unemploymentBenefits + i.pensions));
+        const taxedApprentice = apprentice > 0 ? Math.max(0, apprentice - exempt(month)) : 0;
+        return (pay + taxedApprentice) * (1 - expenses) + sum(months.map((i) => i.other)) + (a.incomeByYear?.[year]?.selfEmployed ?? 0);
+      }),
     );
     why = `vos revenus de ${monthFr(window[0]!)} à ${monthFr(window[11]!)}`;
+    if (s.adults.some((a) => (a.incomeByYear?.[year]?.selfEmployed ?? 0) > 0)) why += ` et vos revenus d’indépendant de ${year}`;
   } else {
-    const year = String(Number(month.slice(0, 4)) - 2);
     if (!s.adults.every((a) => a.incomeByYear?.[year] !== undefined)) return { missing: `Avant 2021, l’aide au logement se calcule sur les revenus de l’année ${year} (il y a 2 ans). Nous ne les connaissons pas.` };
-    amount = sum(s.adults.map((a) => a.incomeByYear![year]!.earnings * (1 - expenses) + a.incomeByYear![year]!.other));
+    amount = sum(
+      s.adults.map((a) => {
+        const y = a.incomeByYear![year]!;
+        const apprentice = y.apprenticePay ?? 0;
+        const pay = y.earnings - apprentice - (y.selfEmployed ?? 0) + (apprentice > 0 ? Math.max(0, apprentice - exempt(`${year}-01`)) : 0);
+        return pay * (1 - expenses) + (y.selfEmployed ?? 0) + y.other;
+      }),
+    );
     why = `vos revenus de ${year}`;
   }
   const ageMax = r.at('al.etudiant.age-maximum', month);
@@ -896,7 +911,8 @@ function housingResources(s: Situation, rules: Rules, r: ScaleReader, month: str
     }
   }
   const step = r.at('al.ressources.arrondi', month);
-  return { amount: Math.ceil(amount / step) * step, why };
+  // to the cent first, so that a yearly amount spread over months does not cross a hundred by a rounding error
+  return { amount: Math.ceil(roundCents(amount) / step) * step, why };
 }
 
 /**
@@ -975,9 +991,18 @@ export function estimateAidesLogement(s: Situation, rules: Rules, zones?: ZonesA
     explanation.push(gross <= 0 ? 'Vos ressources sont trop hautes pour ce loyer : vous n’avez sans doute pas droit à l’aide au logement.' : `L’aide au logement n’est pas versée si elle fait moins de ${euros(minimum)} par mois.`, END_AL);
     return result(id, M, r, false, 0, explanation, { beforeCrds: 0 });
   }
-  const net = gross * (1 - r.at('crds.taux', M));
-  explanation.push(`Après la CRDS, vous pourriez recevoir environ ${euros(net)} d’aide au logement pour ${monthFr(M)}.`, 'Dans un logement social, la réduction de loyer de solidarité (RLS) baisse le loyer et l’aide : elle n’est pas comptée ici.', END_AL);
-  return result(id, M, r, true, net, explanation, { beforeCrds: roundCents(gross) });
+  // in social housing the landlord lowers the rent by the RLS, and the APL by most of it (CCH art. L. 442-2-1, D. 823-16)
+  const rls = h.rentReduction ?? 0;
+  const share = r.at('al.rls.baisse-aide', M);
+  const paid = Math.max(0, roundCents(gross) - rls * share);
+  if (rls > 0) explanation.push(`Votre bailleur baisse votre loyer de ${euros(rls)} (réduction de loyer de solidarité) : l’aide baisse de ${percent(share)} de ce montant, ${euros(rls * share)}, et reste ${euros(paid)}.`);
+  const net = roundCents(paid * (1 - r.at('crds.taux', M)));
+  explanation.push(
+    `Après la CRDS, vous pourriez recevoir environ ${euros(net)} d’aide au logement pour ${monthFr(M)}.`,
+    ...(rls > 0 ? [] : ['Dans un logement social, la réduction de loyer de solidarité (RLS) baisse le loyer et l’aide : dites-la si votre avis d’échéance la montre.']),
+    END_AL,
+  );
+  return result(id, M, r, paid > 0, net, explanation, { beforeCrds: roundCents(paid) });
 }
 
 // ---------------------------------------------------------------- aids the MDPH assesses

@@ -190,6 +190,8 @@ export const FIGURE_IDS = [
   'al.r0.par-personne-supplementaire',
   'al.ressources.arrondi',
   'al.ressources.frais-professionnels',
+  'al.ressources.apprenti-exoneration',
+  'al.rls.baisse-aide',
   'al.contemporaneisation',
   'al.etudiant.forfait',
   'al.etudiant.minoration-boursier',

@@ -42,6 +42,12 @@ const MonthIncome = z.strictObject({
   pensions: euros('Pensions et retraites').default(0),
   /** Toute autre ressource (revenus de placements, autres allocations…). */
   other: euros('Autres ressources').default(0),
+  // Parts of `earnings` the housing aid counts apart (the other aids count all of `earnings` as income from
+  // work, which these are): absent, 0.
+  /** Dont rémunération d'apprenti (exonérée d'impôt jusqu'au SMIC annuel : l'aide au logement n'en compte que le surplus). */
+  apprenticePay: euros('Dont rémunération d’apprenti').optional(),
+  /** Dont revenus d'indépendant (bénéfice agricole, industriel et commercial, non commercial) : l'aide au logement compte ceux de l'année. */
+  selfEmployed: euros('Dont revenus d’indépendant').optional(),
 });
 export type MonthIncome = z.infer<typeof MonthIncome>;
 
@@ -49,7 +55,20 @@ export type MonthIncome = z.infer<typeof MonthIncome>;
 const YearIncome = z.strictObject({
   earnings: euros('Salaires de l’année').default(0),
   other: euros('Autres revenus de l’année').default(0),
+  /** Dont rémunération d'apprenti de l'année. */
+  apprenticePay: euros('Dont rémunération d’apprenti de l’année').optional(),
+  /** Dont revenus d'indépendant de l'année (bénéfice déclaré). */
+  selfEmployed: euros('Dont revenus d’indépendant de l’année').optional(),
 });
+
+/** The parts of earnings given apart cannot be more than the earnings. */
+function partsWithinEarnings(i: { earnings: number; apprenticePay?: number | undefined; selfEmployed?: number | undefined }): boolean {
+  const parts = (i.apprenticePay ?? 0) + (i.selfEmployed ?? 0);
+  // a wrong amount already has its own message
+  if (!(i.earnings >= 0) || !(parts >= 0)) return true;
+  return parts <= i.earnings + 0.005;
+}
+const PARTS_MESSAGE = 'la rémunération d’apprenti et les revenus d’indépendant font partie des salaires et revenus d’activité : leur total ne peut pas dépasser ces revenus.';
 
 /** An adult's age, and the incapacity rate the MDPH recognised (in %; absent if none): asked the same by the kiosk. */
 export const AdultAge = z
@@ -121,6 +140,8 @@ const Housing = z.discriminatedUnion(
       commune: z.string({ error: typeError('Le code commune est un texte, par exemple "31555".') }).regex(INSEE_CODE, 'Le code commune INSEE a 5 caractères, par exemple 31555 (Toulouse).').optional(),
       /** La part du loyer qui paie les charges (l'aide compte un forfait de charges à la place) ; absente : 0. */
       charges: euros('Charges').optional(),
+      /** Logement social conventionné : la réduction de loyer de solidarité (RLS) que le bailleur applique, par mois (elle est sur l'avis d'échéance) ; l'APL baisse de 98 % de ce montant. Absente : 0. */
+      rentReduction: euros('Réduction de loyer de solidarité').optional(),
       /** Logement ordinaire, ou logement-foyer et résidence (CROUS, résidence sociale), que l'estimation ne calcule pas. */
       kind: z.enum(['ordinary', 'foyer'], { error: typeError('Type de logement : « ordinary » ou « foyer ».') }).optional(),
     }),
@@ -204,6 +225,8 @@ export const SituationSchema = z
     const year = Number(s.month.slice(0, 4));
     const before = (n: number) => Array.from({ length: n }, (_, i) => addMonths(s.month, i - n));
     s.adults.forEach((a, i) => {
+      for (const [m, inc] of Object.entries(a.income)) if (!partsWithinEarnings(inc)) ctx.addIssue({ code: 'custom', path: ['adults', i, 'income', m], message: PARTS_MESSAGE });
+      for (const [y, inc] of Object.entries(a.incomeByYear ?? {})) if (!partsWithinEarnings(inc)) ctx.addIssue({ code: 'custom', path: ['adults', i, 'incomeByYear', y], message: PARTS_MESSAGE });
       const missing = before(12).filter((m) => !(m in a.income));
       if (missing.length > 0) {
         ctx.addIssue({ code: 'custom', path: ['adults', i, 'income'], message: `il manque ${missing.length === 1 ? 'le mois' : 'les mois'} ${missing.join(', ')} (il faut les 12 mois avant le mois estimé).` });
@@ -256,6 +279,8 @@ const FIELD_NAMES: Record<string, string> = {
   unemploymentBenefits: 'allocations chômage',
   pensions: 'pensions',
   other: 'autres ressources',
+  apprenticePay: 'dont rémunération d’apprenti',
+  selfEmployed: 'dont revenus d’indépendant',
   status: 'statut',
   rent: 'loyer',
   housingBenefit: 'aide au logement',
@@ -269,6 +294,7 @@ const FIELD_NAMES: Record<string, string> = {
   zone: 'zone',
   commune: 'commune',
   charges: 'charges',
+  rentReduction: 'réduction de loyer de solidarité',
   kind: 'type de logement',
   student: 'étudiant',
   scholarshipHolder: 'boursier',

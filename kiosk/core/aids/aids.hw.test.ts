@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastMonth, renderPayslip } from '../../../tests/fixtures/admin.ts';
+import { lastMonth, renderCafCertificate, renderPayslip } from '../../../tests/fixtures/admin.ts';
 import { renderRib } from '../../../tests/fixtures/documents.ts';
 import { renderIdentityCard } from '../../../tests/fixtures/identity.ts';
 import { startStack } from '../../../tests/support/stack.ts';
@@ -106,6 +106,18 @@ describe('the aid space in the kiosk core', () => {
     expect(withCommune?.monthlyAmount).toBeGreaterThan(0);
     expect((await ok('aids.simulate', tenant())).results.find((r) => r.aid === 'aides-logement')?.eligible).toBe('unknown');
     expect(await call('aids.simulate', tenant('31999'))).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('31999 n’est pas une commune connue') } });
+  });
+
+  it('offers the aide au logement of her newest CAF attestation that names one, for the housing question', async () => {
+    expect(await ok('aids.cafHousingBenefit', {})).toEqual({ benefit: null });
+    // the first attestation (by its seed) that pays a housing aid
+    let attestation = await renderCafCertificate({ seed: 1 });
+    for (let seed = 2; !['amount_apl', 'amount_als', 'amount_alf'].some((k) => attestation.expected.fields[k]); seed++) attestation = await renderCafCertificate({ seed });
+    const paid = ['amount_apl', 'amount_als', 'amount_alf'].map((k) => attestation.expected.fields[k]).find((v) => v !== undefined);
+    await deposit(attestation.png, 'caf-certificate');
+    await stack.core.sync.flushed(30_000);
+    const { benefit } = await ok('aids.cafHousingBenefit', {});
+    expect(benefit).toMatchObject({ month: attestation.expected.fields.period, amount: Number(paid) });
   });
 
   let dossierId = '';

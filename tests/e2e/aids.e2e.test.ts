@@ -453,6 +453,8 @@ describe('the aid space on the kiosk', () => {
     await ui.next();
     await page.getByRole('button', { name: 'Je suis locataire' }).click();
     await ui.typeNumber(/Votre loyer par mois/, '480');
+    // an HLM: the landlord's réduction de loyer de solidarité, read on the rent notice
+    await ui.typeNumber(/réduction de loyer de solidarité/, '35');
     await ui.next();
     await page.getByLabel('Commune ou code postal').click();
     await ui.typeText('rouen');
@@ -470,7 +472,9 @@ describe('the aid space on the kiosk', () => {
     // the bourse de lycée for the one at lycée, said per year; the housing aid from Rouen's zone
     await page.getByRole('article', { name: /Bourse de lycée/ }).getByText(/Environ .+ € par an/).waitFor();
     await page.getByRole('article', { name: /Allocation aux adultes handicapés/ }).getByText(/Environ .+ € par mois/).waitFor();
-    await page.getByRole('article', { name: /Aides au logement/ }).getByText(/Environ .+ € par mois/).waitFor();
+    const housing = page.getByRole('article', { name: /Aides au logement/ });
+    await housing.getByText(/Environ .+ € par mois/).waitFor();
+    await housing.getByText(/réduction de loyer de solidarité/).first().waitFor();
     await ui.expectAccessible('a family’s estimate without a connection');
     await stack.remove(1);
     await stack.remove(0, { force: true });

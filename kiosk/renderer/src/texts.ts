@@ -437,6 +437,7 @@ export const t = {
     homeless: 'Je n’ai pas de logement fixe',
     rent: 'Votre loyer par mois, charges comprises (en euros)',
     housingBenefit: 'L’aide au logement que vous recevez par mois (en euros, 0 si aucune)',
+    rentReduction: 'Logement social : la « réduction de loyer de solidarité » écrite sur votre avis de loyer (en euros par mois, 0 si aucune)',
     fromCafAttestation: (month: string) => `Nous avons mis l’aide au logement de votre attestation de la CAF (${month}). Vérifiez-la.`,
     loan: 'Remboursez-vous un prêt pour ce logement ?',
     commune: 'Dans quelle commune est votre logement ?',

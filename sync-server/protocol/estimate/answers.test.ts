@@ -85,6 +85,20 @@ describe('the commune of a tenant', () => {
     if (!r.ok) expect(r.errors.join(' ')).toContain('Loyer : le montant ne peut pas être négatif.');
   });
 
+  it('in social housing, with the landlord’s réduction de loyer de solidarité, lowers the APL by 98 % of it', () => {
+    const al = (housing: Record<string, unknown>) => {
+      const parsed = parseAnswers(tenant({ rent: 400, commune: '31555', ...housing }), zones);
+      if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+      const s = parseSituation(situationFromAnswers(parsed.answers, '2024-06'));
+      if (!s.ok) throw new Error(s.errors.join('\n'));
+      return estimate(s.situation, rules, zones).results.find((r) => r.aid === 'aides-logement')?.beforeCrds ?? Number.NaN;
+    };
+    expect(al({ rentReduction: 40 })).toBeCloseTo(al({}) - 0.98 * 40, 2);
+    const bad = parseAnswers(tenant({ rent: 400, rentReduction: -1 }), zones);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.join(' ')).toContain('Réduction de loyer de solidarité : le montant ne peut pas être négatif.');
+  });
+
   it('is optional: without it the housing aid says « on ne sait pas »', () => {
     const parsed = parseAnswers(tenant({ rent: 400 }), zones);
     expect(parsed.ok).toBe(true);

@@ -49,6 +49,8 @@ const Housing = z.discriminatedUnion(
       rent: euros('Loyer'),
       /** Aide au logement (APL, ALF, ALS) reçue par mois. */
       housingBenefit: euros('Aide au logement').default(0),
+      /** Logement social : la réduction de loyer de solidarité (RLS) de l'avis de loyer, par mois ; l'APL baisse de 98 % de son montant. */
+      rentReduction: euros('Réduction de loyer de solidarité').optional(),
       /** Code INSEE de la commune du logement (le kiosque le trouve avec searchCommunes) ; absent : l'aide au logement répond « on ne sait pas ». */
       commune: z
         .string({ error: typeError('Commune : un code commune est attendu, par exemple "31555".') })
@@ -145,7 +147,12 @@ export function situationFromAnswers(a: Answers, month: string): SituationInput 
     children: a.children.map((c) => ({ age: c.age, ...(c.schooling === undefined ? {} : { schooling: c.schooling }) })),
     housing:
       a.housing.status === 'tenant'
-        ? { status: 'tenant', rent: a.housing.rent, ...(a.housing.commune === undefined ? {} : { commune: a.housing.commune }) }
+        ? {
+            status: 'tenant',
+            rent: a.housing.rent,
+            ...(a.housing.commune === undefined ? {} : { commune: a.housing.commune }),
+            ...(a.housing.rentReduction === undefined ? {} : { rentReduction: a.housing.rentReduction }),
+          }
         : a.housing.status === 'owner'
           ? { status: 'owner', repayingLoan: a.housing.repayingLoan }
           : a.housing.status === 'hosted-free'

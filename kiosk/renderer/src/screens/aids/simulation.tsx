@@ -32,6 +32,8 @@ interface Answers {
   schooling: (School | undefined)[];
   rent: string;
   housingBenefit: string;
+  /** in social housing, the landlord's réduction de loyer de solidarité (the APL falls by 98 % of it) */
+  rentReduction: string;
   repayingLoan?: boolean;
   resources: [Money, Money];
   /** each adult's salary of each of the 3 months before, the most recent first (asked when they earn one) */
@@ -114,6 +116,7 @@ export function Simulation({
     communeQuery: '',
     rent: '',
     housingBenefit: '',
+    rentReduction: '',
     resources: [{ ...NO_MONEY }, { ...NO_MONEY }],
     byMonth: [
       ['', '', ''],
@@ -162,6 +165,7 @@ export function Simulation({
     if (kind === 'child') return a.children[Number(i)] ?? '';
     if (kind === 'rent') return a.rent;
     if (kind === 'benefit') return a.housingBenefit;
+    if (kind === 'rls') return a.rentReduction;
     if (kind === 'month') return a.byMonth[Number(i)]![Number(sub)]!;
     if (kind === 'tax') return a.taxIncome;
     return a.resources[Number(i)]![sub as keyof Money];
@@ -177,6 +181,7 @@ export function Simulation({
       if (kind === 'child') return { ...old, children: old.children.map((c, j) => (j === Number(i) ? v : c)) };
       if (kind === 'rent') return { ...old, rent: v };
       if (kind === 'benefit') return { ...old, housingBenefit: v };
+      if (kind === 'rls') return { ...old, rentReduction: v };
       if (kind === 'tax') return { ...old, taxIncome: v, taxUnknown: false };
       if (kind === 'month') {
         const byMonth: [Months, Months] = [[...old.byMonth[0]], [...old.byMonth[1]]];
@@ -245,7 +250,7 @@ export function Simulation({
       ...(a.taxUnknown || a.taxIncome === '' ? {} : { referenceTaxIncome: num(a.taxIncome) }),
       housing:
         a.housing === 'tenant'
-          ? { status: 'tenant', rent: num(a.rent), housingBenefit: num(a.housingBenefit), ...(a.commune ? { commune: a.commune.code } : {}) }
+          ? { status: 'tenant', rent: num(a.rent), housingBenefit: num(a.housingBenefit), ...(a.commune ? { commune: a.commune.code } : {}), ...(num(a.rentReduction) > 0 ? { rentReduction: num(a.rentReduction) } : {}) }
           : a.housing === 'owner'
             ? { status: 'owner', repayingLoan: a.repayingLoan ?? false }
             : a.housing === 'homeless'
@@ -474,6 +479,7 @@ export function Simulation({
               <div class="number-fields">
                 {field('rent', t.simulation.rent)}
                 {field('benefit', t.simulation.housingBenefit)}
+                {field('rls', t.simulation.rentReduction)}
               </div>
             </>
           )}

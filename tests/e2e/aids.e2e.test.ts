@@ -474,7 +474,7 @@ describe('the aid space on the kiosk', () => {
     await page.getByRole('article', { name: /Allocation aux adultes handicapés/ }).getByText(/Environ .+ € par mois/).waitFor();
     const housing = page.getByRole('article', { name: /Aides au logement/ });
     await housing.getByText(/Environ .+ € par mois/).waitFor();
-    await housing.getByText(/réduction de loyer de solidarité/).first().waitFor();
+    await housing.getByText(/^Votre bailleur baisse votre loyer de 35,00 € \(réduction de loyer de solidarité\)/).waitFor();
     await ui.expectAccessible('a family’s estimate without a connection');
     await stack.remove(1);
     await stack.remove(0, { force: true });

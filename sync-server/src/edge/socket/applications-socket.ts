@@ -44,7 +44,7 @@ type AidEventName = (typeof AID_EVENTS)[keyof typeof AID_EVENTS];
  * The aids the simulation estimates. The PCH, the CMI and the MDPH request are not: their result only says
  * that the MDPH assesses them, so the catalogue offers no estimate for them.
  */
-const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css', 'allocations-familiales', 'ars', 'cheque-energie', 'bourse-lycee']);
+const SIMULABLE = new Set(['rsa', 'prime-activite', 'aah', 'css', 'aides-logement', 'allocations-familiales', 'ars', 'cheque-energie', 'bourse-lycee']);
 
 function answer<T, R extends object>(o: Outcome<T>, wrap: (v: T) => R): ({ ok: true } & R) | Fail {
   return o.ok ? { ok: true, ...wrap(o.value) } : { ok: false, error: o.error };

@@ -128,7 +128,7 @@ describe.each(DIALECTS)('aid space over the kiosk socket (%s)', (dialect) => {
     expect(cat.aids.find((a) => a.id === 'rsa')).toMatchObject({ institutionKind: 'caf', institutionName: 'la CAF', simulable: true, process: { kind: 'bundle', with: ['css'] } });
     expect(cat.aids.find((a) => a.id === 'pch')).toMatchObject({ institutionName: 'le département', simulable: false, process: { kind: 'linked', after: 'demande-mdph' } });
     // every aid the engine estimates may be estimated from the catalogue; the MDPH's are not
-    expect(cat.aids.filter((a) => a.simulable).map((a) => a.id).sort()).toEqual(['aah', 'aides-logement', 'allocations-familiales', 'ars', 'asf', 'bourse-lycee', 'cheque-energie', 'css', 'prime-activite', 'rsa']);
+    expect(cat.aids.filter((a) => a.simulable).map((a) => a.id).sort()).toEqual(['aah', 'aides-logement', 'allocations-familiales', 'ars', 'bourse-lycee', 'cheque-energie', 'css', 'prime-activite', 'rsa']);
 
     // a dated situation: the month estimated, the incomes of the 12 months before, the benefits of 13 months
     const months = [...Array.from({ length: 12 }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}`), '2025-01'];

@@ -26,8 +26,8 @@
  *    OpenFisca's ASF counts none);
  *  - a commune code (depcom) the zone table knows is given as the tenant's commune, the engine finding its
  *    zone; some cases give a postcode instead (31000 for Toulouse): the zone of the communes with that
- *    postcode when they all have the same (the amounts of the 2018 cases agree with it), else zone 2, what
- *    OpenFisca's zone_apl takes for a code missing from its list.
+ *    postcode when they all have the same (the amounts of the al_2018.yaml tests, since left out, agreed with
+ *    it), else zone 2, what OpenFisca's zone_apl takes for a code missing from its list.
  */
 import type { SituationInput } from '../../../sync-server/protocol/estimate/situation.ts';
 import { addMonths } from '../../../sync-server/protocol/estimate/rules.ts';

@@ -141,6 +141,7 @@ export function situationFromAnswers(a: Answers, month: string): SituationInput 
         [year]: {
           earnings: adult.resources.salaries * 12,
           other: (adult.resources.unemploymentBenefits + adult.resources.pensions + adult.resources.other) * 12,
+          replacementIncome: (adult.resources.unemploymentBenefits + adult.resources.pensions) * 12,
         },
       },
     })),

@@ -348,6 +348,26 @@ describe('aides au logement (location)', () => {
     expect(al.explanation.join(' ')).toContain('réduction de loyer de solidarité');
   });
 
+  it('estimates a tenant in January 2018, before the RLS existed (February 2018)', () => {
+    const base = flat('2018-01', { residesInFrance: true, couple: false, adults: [alone(35, 1000)], housing: { status: 'tenant', rent: 400 } });
+    const al = aid(estimate(situation({ ...base, housing: { status: 'tenant', rent: 400, zone: 2 } }), rules), 'aides-logement');
+    expect(al.eligible).not.toBe('unknown');
+    expect(al.scales.some((u) => u.id === 'al.rls.baisse-aide' && u.value === 0)).toBe(true);
+  });
+
+  it('before 2021, takes 10 % off the pensions of the year N-2 as off pay (CGI art. 158, 5° a)', () => {
+    const base = flat('2018-01', { residesInFrance: true, couple: false, adults: [alone(76)], housing: { status: 'tenant', rent: 400 } });
+    const pensioner = (replacementIncome?: number) => {
+      const [adult] = base.adults;
+      const year = { earnings: 0, other: 10285, ...(replacementIncome === undefined ? {} : { replacementIncome }) };
+      return situation({ ...base, adults: [{ ...adult!, incomeByYear: { '2016': year } }], housing: { status: 'tenant', rent: 400, zone: 2 } });
+    };
+    // 10 285 × 0,9 = 9 256,50, rounded up to 9 300; counted whole (no part said to be a pension): 10 300
+    expect(aid(estimate(pensioner(10285), rules), 'aides-logement').explanation.join(' ')).toContain('9 300,00 € par an');
+    expect(aid(estimate(pensioner(), rules), 'aides-logement').explanation.join(' ')).toContain('10 300,00 € par an');
+    expect(parseSituation({ ...pensioner(), adults: [{ ...pensioner().adults[0]!, incomeByYear: { '2016': { earnings: 0, other: 100, replacementIncome: 200 } } }] }).ok).toBe(false);
+  });
+
   /** The same person, her 1 000 € a month given as a part of her earnings. */
   const withPart = (part: 'apprenticePay' | 'selfEmployed', incomeByYear?: Record<string, { earnings: number; selfEmployed: number }>) => {
     const base = single(2);

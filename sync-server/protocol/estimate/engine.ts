@@ -893,7 +893,9 @@ function housingResources(s: Situation, rules: Rules, r: ScaleReader, month: str
         const y = a.incomeByYear![year]!;
         const apprentice = y.apprenticePay ?? 0;
         const pay = y.earnings - apprentice - (y.selfEmployed ?? 0) + (apprentice > 0 ? Math.max(0, apprentice - exempt(`${year}-01`)) : 0);
-        return pay * (1 - expenses) + (y.selfEmployed ?? 0) + y.other;
+        // pensions and unemployment benefit, given among the other income, are less 10 % too (CGI art. 158, 5° a)
+        const replacement = Math.min(y.replacementIncome ?? 0, y.other);
+        return (pay + replacement) * (1 - expenses) + (y.selfEmployed ?? 0) + y.other - replacement;
       }),
     );
     why = `vos revenus de ${year}`;

@@ -59,6 +59,8 @@ const YearIncome = z.strictObject({
   apprenticePay: euros('Dont rémunération d’apprenti de l’année').optional(),
   /** Dont revenus d'indépendant de l'année (bénéfice déclaré). */
   selfEmployed: euros('Dont revenus d’indépendant de l’année').optional(),
+  /** Dont pensions, retraites et allocations chômage de l'année, parmi les autres revenus (l'aide au logement en retire 10 %, comme des salaires). */
+  replacementIncome: euros('Dont pensions, retraites et allocations chômage de l’année').optional(),
 });
 
 /** The parts of earnings given apart cannot be more than the earnings. */
@@ -68,6 +70,7 @@ function partsWithinEarnings(i: { earnings: number; apprenticePay?: number | und
   if (!(i.earnings >= 0) || !(parts >= 0)) return true;
   return parts <= i.earnings + 0.005;
 }
+const REPLACEMENT_MESSAGE = 'les pensions, retraites et allocations chômage font partie des autres revenus de l’année : elles ne peuvent pas les dépasser.';
 const PARTS_MESSAGE = 'la rémunération d’apprenti et les revenus d’indépendant font partie des salaires et revenus d’activité : leur total ne peut pas dépasser ces revenus.';
 
 /** An adult's age, and the incapacity rate the MDPH recognised (in %; absent if none): asked the same by the kiosk. */
@@ -227,6 +230,9 @@ export const SituationSchema = z
     s.adults.forEach((a, i) => {
       for (const [m, inc] of Object.entries(a.income)) if (!partsWithinEarnings(inc)) ctx.addIssue({ code: 'custom', path: ['adults', i, 'income', m], message: PARTS_MESSAGE });
       for (const [y, inc] of Object.entries(a.incomeByYear ?? {})) if (!partsWithinEarnings(inc)) ctx.addIssue({ code: 'custom', path: ['adults', i, 'incomeByYear', y], message: PARTS_MESSAGE });
+      for (const [y, inc] of Object.entries(a.incomeByYear ?? {})) {
+        if ((inc.replacementIncome ?? 0) > inc.other + 0.005) ctx.addIssue({ code: 'custom', path: ['adults', i, 'incomeByYear', y], message: REPLACEMENT_MESSAGE });
+      }
       const missing = before(12).filter((m) => !(m in a.income));
       if (missing.length > 0) {
         ctx.addIssue({ code: 'custom', path: ['adults', i, 'income'], message: `il manque ${missing.length === 1 ? 'le mois' : 'les mois'} ${missing.join(', ')} (il faut les 12 mois avant le mois estimé).` });

@@ -149,6 +149,17 @@ describe('a procuration numérique', () => {
     await page.getByRole('button', { name: 'Retour', exact: true }).click();
 
     // her request, filed by Sophie; the identity card and the payslip are taken from her vault
+    // the questions are about Camille: asked as to her, and said so
+    await page.getByRole('button', { name: /^Les aides de Camille/ }).click();
+    await page.getByRole('button', { name: 'Demander une aide' }).click();
+    await page.getByRole('article', { name: 'Prime d’activité' }).getByRole('button', { name: /Faire la demande/ }).click();
+    await page.getByText('Répondez pour Camille : ici, « vous » veut dire Camille.').waitFor();
+    await ui.expectAccessible('acting for Camille: her request’s questions');
+    await page.getByRole('button', { name: 'Arrêter' }).click();
+    await page.getByRole('heading', { name: 'Demander une aide', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Retour' }).last().click();
+    await page.getByRole('heading', { name: 'Les aides de Camille', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Retour', exact: true }).click();
     await ui.filePrimeActivite(/^Les aides de Camille/);
     await page.getByText('La demande de Camille', { exact: true }).waitFor();
     const piece = (label: RegExp) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label, level: 3 }) });

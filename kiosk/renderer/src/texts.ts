@@ -411,6 +411,8 @@ export const t = {
   simulation: {
     title: 'Estimer mon droit',
     step: (n: number, of: number) => `Question ${n} sur ${of}`,
+    /** to an agent answering for the person, on her procuration */
+    answerFor: (person: string) => `Répondez pour ${person} : ici, « vous » veut dire ${person}.`,
     next: 'Continuer',
     previous: 'Question précédente',
     cancel: 'Arrêter',

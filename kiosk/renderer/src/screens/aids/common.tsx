@@ -1,10 +1,12 @@
 /** Small parts the aid screens share. */
+import { useContext } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { AidNotice, FilingSituation, SimulationSituation } from '../../../../contract/schema.ts';
 import { KeyField } from '../../components/keyboard.tsx';
 import { Title, ActionBar } from '../../components/screen.tsx';
 import { dateFr, decisionTermsFr } from '../../format.ts';
 import { t } from '../../texts.ts';
+import { AbsentPerson } from '../../voice.tsx';
 
 /** What became of a printout of the aid space (printed, or ready for an agent when there is no printer). */
 export function printedText(r: { printed: boolean; pages: number }): string {
@@ -111,9 +113,12 @@ export function QuestionStep({
   /** back to the previous question, or out on the first one */
   onPrevious: () => void;
 }) {
+  // an agent alone, acting for a person: the questions are about her, asked as to her
+  const absent = useContext(AbsentPerson);
   return (
     <section aria-labelledby="titre" class="questionnaire">
       <p class="lead">{lead}</p>
+      {absent && <p class="panel acting-strip">{t.simulation.answerFor(absent)}</p>}
       <p class="muted">{t.simulation.step(index + 1, count)}</p>
       <Title key={step}>{question}</Title>
       {children}

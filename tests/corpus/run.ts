@@ -12,7 +12,7 @@ export interface Analyser {
 }
 
 /** Every entry, clean and degraded; pictures are queued so a pool of several workers stays busy. */
-export async function runEntries(pool: Analyser, list: readonly Entry[], opts: { clean?: boolean; degraded?: boolean; onPicture?: (buf: Buffer, o: Outcome) => void } = {}): Promise<Outcome[]> {
+export async function runEntries(pool: Analyser, list: readonly Entry[], opts: { clean?: boolean; degraded?: boolean; ahead?: number; onPicture?: (buf: Buffer, o: Outcome) => void } = {}): Promise<Outcome[]> {
   const out: Outcome[] = [];
   const jobs: Promise<void>[] = [];
   for (const e of list) {
@@ -31,9 +31,10 @@ export async function runEntries(pool: Analyser, list: readonly Entry[], opts: {
           opts.onPicture?.(buf, o);
         })(),
       );
+      // a few pictures ahead of the pool keep its workers busy without the whole corpus in memory; none
+      // ahead when the caller times each picture alone (latency, not throughput)
+      while (jobs.length > (opts.ahead ?? 6)) await jobs.shift();
     }
-    // keep a few pictures ahead of the pool, not the whole corpus in memory
-    while (jobs.length > 6) await jobs.shift();
   }
   await Promise.all(jobs);
   return out.sort((a, b) => (a.id === b.id ? a.variant.localeCompare(b.variant) : a.id.localeCompare(b.id, 'en', { numeric: true })));

@@ -147,6 +147,6 @@ export function table(r: Report, maxMisses = 400): string {
     out.push(`misses (${p.misses.length}):`);
     for (const m of p.misses.slice(0, maxMisses)) out.push(`  ${m.id} [${m.variant}] ${m.field}: expected ${JSON.stringify(m.expected)}, read ${JSON.stringify(m.got)}`);
   }
-  out.push(`time per picture (pool, queued): p50 ${r.msPerPicture.p50} ms, p95 ${r.msPerPicture.p95} ms`);
+  out.push(`time per picture (queued behind others on the pool: throughput, not latency): p50 ${r.msPerPicture.p50} ms, p95 ${r.msPerPicture.p95} ms`);
   return out.join('\n');
 }

@@ -4,7 +4,7 @@
  * in which values sit in sentences. The same facts laid out five ways is what makes the corpus test the
  * reading of labels rather than of positions.
  */
-import { Sheet, specimen, wrap } from './draw.ts';
+import { Sheet, approxWidth, specimen, wrap } from './draw.ts';
 import type { Rng } from './rand.ts';
 
 export interface Pair {
@@ -57,10 +57,12 @@ function table(c: Ctx, t: Table, y0: number, style: 'rules' | 'cells' | 'stripes
   const cols = t.head.length;
   const rowH = size * 1.9;
   // the first column holds labels; the others are right-aligned figures shared out on the right
-  const numW = Math.min(210, (right - left) * 0.5 / Math.max(1, cols - 1));
+  const all = [t.head, ...t.rows];
+  // figures' columns share what the longest label leaves, so headers like « Code guichet » never collide
+  const labelW = Math.max(...all.map((row) => approxWidth(row[0] ?? '', size)));
+  const numW = Math.max(150, Math.min(260, (right - left - labelW - 24) / Math.max(1, cols - 1)));
   const colRight = (j: number) => right - 12 - (cols - 1 - j) * numW;
   let y = y0;
-  const all = [t.head, ...t.rows];
   all.forEach((row, i) => {
     const bold = i === 0 || (t.bold ?? []).includes(i - 1);
     if (style === 'stripes' && i > 0 && i % 2 === 0) s.box(left - 8, y, right - left + 16, rowH, { fill: '#ececec' });
@@ -158,7 +160,7 @@ function boxed(c: Ctx, a: AdminSpec): void {
     const half = (right - left - gap) / 2;
     let col = 0;
     for (const p of ps) {
-      const wide = p.value.length + 2 > half / (size * 0.6) || p.label.length > half / (size * 0.45);
+      const wide = p.value.length + 2 > half / (size * 0.72) || p.label.length > half / (size * 0.45);
       if (wide && col === 1) {
         col = 0;
         y += size * 3.4;
@@ -206,7 +208,7 @@ function grid(c: Ctx, a: AdminSpec): void {
     y += rowH;
   };
   for (const p of a.pairs) {
-    const long = p.value.length > (half - labelW) / (size * 0.6) || p.label.length > labelW / (size * 0.42);
+    const long = p.value.length > (half - labelW) / (size * 0.72) || p.label.length > labelW / (size * 0.42);
     if (long) {
       if (pending.length) flush(pending);
       pending = [];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on Debian 12 with Node 20, idempotently and fast on a second run:
-# Debian packages (pcscd + vpcd, Chromium, tesseract, PostgreSQL, fonts, build headers, systemd for the
+# Debian packages (pcscd + vpcd, Chromium, tesseract, PostgreSQL, fonts — the many faces are for the
+# independent OCR corpus of tests/corpus —, build headers, systemd for the
 # unit checks, poppler-utils whose pdftotext reads back the PDFs we make in tests), then the npm
 # dependencies (Electron's binary is not downloaded where it cannot be), then checks that the native
 # modules really load.
@@ -10,6 +11,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc scdaemon
   chromium fonts-dejavu-core fonts-liberation2
+  fonts-noto-core fonts-freefont-ttf fonts-urw-base35 fonts-linuxlibertine fonts-crosextra-carlito
+  fonts-crosextra-caladea fonts-cantarell fonts-open-sans fonts-roboto
   tesseract-ocr tesseract-ocr-fra
   postgresql
   libudev-dev libusb-1.0-0-dev

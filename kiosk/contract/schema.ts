@@ -133,6 +133,24 @@ export const FieldReading = z.object({
 });
 export type FieldReading = z.infer<typeof FieldReading>;
 
+/**
+ * What the kiosk made of the paper's 2D-Doc (the signed code of French documents), checked on the tablet
+ * against the ANTS certificates it holds (kiosk/core/ocr/twoddoc-verify.ts): the screen says it in plain
+ * words. `verified`: the code is what its issuer signed; `unknown-authority` and `untrusted-certificate`:
+ * this tablet cannot tell (not a fault of the paper); `invalid-signature`, `certificate-expired`,
+ * `certificate-not-yet-valid`, `malformed`: the code is not valid, and the fields come from the print.
+ */
+export const TwoDDocReport = z.object({
+  status: z.enum(['verified', 'unknown-authority', 'untrusted-certificate', 'invalid-signature', 'certificate-expired', 'certificate-not-yet-valid', 'malformed']),
+  /** the authority's 2D-Doc id (FR00…) as the code says it */
+  caId: z.string().max(8).nullable(),
+  /** the authority's name, from its certificate, when the chain holds */
+  authority: z.string().max(200).nullable(),
+  /** each field the code carries, against what is printed on the paper */
+  fields: z.array(z.object({ name: z.string().max(40), agreement: z.enum(['agrees', 'disagrees', 'not-printed']) })).max(64),
+});
+export type TwoDDocReport = z.infer<typeof TwoDDocReport>;
+
 export const CaptureAnalysis = z.object({
   captureId: z.uuid(),
   docType: DocType,
@@ -151,6 +169,8 @@ export const CaptureAnalysis = z.object({
    * is before it is saved. null when it names the person, or names no one that could be read.
    */
   holder: z.object({ paperName: z.string(), reason: z.enum(['name', 'birth-date']) }).nullable(),
+  /** the paper's 2D-Doc, when one of its pages carries one (absent: none) */
+  twoDDoc: TwoDDocReport.optional(),
 });
 export type CaptureAnalysis = z.infer<typeof CaptureAnalysis>;
 

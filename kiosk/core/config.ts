@@ -41,6 +41,8 @@ export const KioskConfigSchema = z.object({
   FAC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** the aid estimate's rules (dated, sourced scales), installed with the appliance: estimates run offline */
   FAC_AID_RULES_DIR: z.string().min(1).default(resolve(repoRoot, 'assets/aids/rules')),
+  /** the 2D-Doc trust store (ANTS authorities and signer certificates), installed with the appliance: codes are verified offline */
+  FAC_TWODDOC_TRUST_DIR: z.string().min(1).default(resolve(repoRoot, 'assets/twoddoc/trust')),
 });
 
 export interface KioskConfig {
@@ -61,6 +63,7 @@ export interface KioskConfig {
   ocrWorkers: number;
   logLevel: z.infer<typeof KioskConfigSchema>['FAC_LOG_LEVEL'];
   aidRulesDir: string;
+  twoDDocTrustDir: string;
 }
 
 export class ConfigError extends Error {
@@ -97,5 +100,6 @@ export function loadKioskConfig(env: Record<string, string | undefined> = proces
     ocrWorkers: c.FAC_OCR_WORKERS,
     logLevel: c.FAC_LOG_LEVEL,
     aidRulesDir: resolve(c.FAC_AID_RULES_DIR),
+    twoDDocTrustDir: resolve(c.FAC_TWODDOC_TRUST_DIR),
   };
 }

@@ -15,7 +15,7 @@ import { CardLosses } from './capture/losses.ts';
 import { PageProcessor } from './capture/page-processor.ts';
 import type { KioskConfig } from './config.ts';
 import type { Logger } from './log.ts';
-import { createOcrPool } from './ocr/index.ts';
+import { createOcrPool, loadTwoDDocTrustStore } from './ocr/index.ts';
 import type { OcrPool } from './ocr/index.ts';
 import { Outbox } from './outbox/outbox.ts';
 import { RevocationStore } from './session/revocations.ts';
@@ -239,7 +239,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     return { ...s, cardSerial: s.cardSerial ?? session.requireSession().cardSerial };
   };
 
-  const ocr = opts.ocr ?? createOcrPool({ size: config.ocrWorkers, cacheDir: join(config.dataDir, 'tessdata'), logger: logger.child({ part: 'ocr' }) });
+  const ocr = opts.ocr ?? createOcrPool({ size: config.ocrWorkers, cacheDir: join(config.dataDir, 'tessdata'), logger: logger.child({ part: 'ocr' }), twoDDocTrust: twoDDocTrust(config, logger) });
   const pages = new PageProcessor();
   const capture = new CaptureService({
     ocr,
@@ -416,4 +416,15 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       db.close();
     },
   };
+}
+
+/**
+ * The 2D-Doc trust store installed with the appliance. A bad file costs that certificate only (its codes
+ * then say the tablet cannot check them), never the start: the problems go to the log for whoever installs.
+ */
+function twoDDocTrust(config: KioskConfig, logger: Logger) {
+  const { store, problems } = loadTwoDDocTrustStore(config.twoDDocTrustDir);
+  for (const problem of problems) logger.warn({ problem }, '2D-Doc trust store: left out');
+  logger.info({ dir: config.twoDDocTrustDir, ...store.size() }, '2D-Doc trust store loaded');
+  return store;
 }

@@ -68,6 +68,8 @@ export interface StackOptions {
   syncUrl?: (serverUrl: string) => string | Promise<string>;
   /** the agents' structures, for the server's procurations (none is known otherwise) */
   structureOf?: StartOptions['structureOf'];
+  /** the kiosk's 2D-Doc trust store folder (the shipped, empty one by default) */
+  twoDDocTrustDir?: string;
 }
 
 /** The parts around a kiosk: sync-server, platform CA, the demo cards and the virtual box. */
@@ -157,6 +159,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     FAC_LOG_LEVEL: level,
     ...(opts.idleTimeoutS ? { FAC_IDLE_TIMEOUT_S: String(opts.idleTimeoutS) } : {}),
     ...(opts.idleWarningS ? { FAC_IDLE_WARNING_S: String(opts.idleWarningS) } : {}),
+    ...(opts.twoDDocTrustDir ? { FAC_TWODDOC_TRUST_DIR: opts.twoDDocTrustDir } : {}),
   });
   const logger = createLogger('kiosk', level);
   const core = createKioskCore({ config, logger });

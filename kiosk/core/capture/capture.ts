@@ -307,6 +307,7 @@ export class CaptureService {
       text: cap.pages.map((p) => p.ocr.text).join('\n\n'),
       elapsedMs: performance.now() - started,
       holder: holderMismatch(cap.name, docType, Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.value]))),
+      ...twoDDocOf(cap.pages),
     };
   }
 }
@@ -322,6 +323,13 @@ function noText(): OcrResult {
     elapsedMs: 0,
     timings: { queueMs: 0, preprocessMs: 0, recognizeMs: 0, extractMs: 0 },
   } as OcrResult;
+}
+
+/** The first 2D-Doc of the paper's pages, as the screen tells it (a paper carries one, on its first page). */
+function twoDDocOf(pages: Page[]): Pick<CaptureAnalysis, 'twoDDoc'> {
+  const check = pages.find((p) => p.ocr.twoDDocCheck)?.ocr.twoDDocCheck;
+  if (!check) return {};
+  return { twoDDoc: { status: check.status, caId: check.caId, authority: check.authority, fields: check.fields } };
 }
 
 /** The fields of the first page, completed by what later pages hold that it does not. */

@@ -3,19 +3,21 @@
  * corpus of tests/fixtures/corpus.ts: every document type, clean and degraded. Prints a table per type.
  * Fails below 95 % exact fields on the clean images (the document type counts as one field); degraded
  * images are reported, not held to it. Also: deliberately wrong check digits are flagged, and 2D-Doc data
- * comes through the pool with its signature parsed but unverified, without any network access.
+ * comes through the pool with its signature checked against a trust store holding the test authority
+ * (verified; refused when altered; not checkable for an authority the store lacks; malformed codes said),
+ * and compared with the printed text, without any network access.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderPayslip } from '../../../tests/fixtures/admin.ts';
+import { renderPayslip, renderTaxNotice } from '../../../tests/fixtures/admin.ts';
 import type { CorpusCase } from '../../../tests/fixtures/corpus.ts';
 import { cleanCorpus, degradedCorpus } from '../../../tests/fixtures/corpus.ts';
 import { renderIdentityCard, renderPassport } from '../../../tests/fixtures/identity.ts';
-import { dataMatrixPng } from '../../../tests/fixtures/twoddoc.ts';
-import { createOcrPool } from './index.ts';
+import { base32, dataMatrixPng, issueSigner, makeAuthority, TEST_AUTHORITY, writeTrustStore } from '../../../tests/fixtures/twoddoc.ts';
+import { createOcrPool, loadTwoDDocTrustStore } from './index.ts';
 import type { OcrPool, OcrResult } from './index.ts';
 
 let cacheDir: string;
@@ -23,7 +25,11 @@ let pool: OcrPool;
 
 beforeAll(async () => {
   cacheDir = mkdtempSync(join(tmpdir(), 'ocr-accuracy-'));
-  pool = createOcrPool({ cacheDir, jobTimeoutMs: 60_000 });
+  const trustDir = join(cacheDir, 'trust');
+  mkdirSync(trustDir);
+  const trust = loadTwoDDocTrustStore(writeTrustStore(trustDir));
+  expect(trust.problems).toEqual([]);
+  pool = createOcrPool({ cacheDir, jobTimeoutMs: 60_000, twoDDocTrust: trust.store });
   await pool.ready();
 }, 90_000);
 
@@ -144,14 +150,14 @@ describe('check digits and 2D-Doc through the pool', () => {
     expect(passport.fields.documentNumber!.confidence).toBeLessThan(0.6);
   }, 60_000);
 
-  it('prefers a 2D-Doc to the printed text: confidence 1, signature parsed but not verified, no network', async () => {
+  it('prefers a verified 2D-Doc to the printed text: confidence 1, the authority named, no network', async () => {
     const doc = await renderPayslip({ seed: 8, twoDDoc: true });
     const r = await pool.analyse(doc.png);
     expect(r.docType).toBe('payslip');
     expect(r.twoDDoc).toBeDefined();
     expect(r.twoDDoc!.header).toMatchObject({ version: 4, caId: 'FR99', certId: 'TS01', docType: '06', country: 'FR' });
-    expect(r.twoDDoc!.signature).toMatchObject({ present: true, verified: false });
-    expect(r.twoDDoc!.signature.reason).toMatch(/not available offline/);
+    expect(r.twoDDoc!.signature).toMatchObject({ present: true, verified: true });
+    expect(r.twoDDocCheck).toMatchObject({ status: 'verified', caId: 'FR99', certId: 'TS01', authority: TEST_AUTHORITY.name });
     expect(r.twoDDoc!.mismatches).toEqual([]);
     expect(r.fields.siret).toMatchObject({ value: doc.expected.fields.siret, confidence: 1, valid: true, source: '2d-doc' });
     expect(r.fields.employee).toMatchObject({ value: doc.expected.fields.employee, confidence: 1, source: '2d-doc' });
@@ -161,13 +167,55 @@ describe('check digits and 2D-Doc through the pool', () => {
     expect(pool.stats().networkAttempts).toBe(0);
   }, 60_000);
 
-  it('reports where the print differs from a code altered after signing', async () => {
-    const doc = await renderPayslip({ seed: 9, twoDDoc: true, tamperTwoDDoc: true });
+  it('verifies a tax notice’s code and finds the print saying the same: name, reference income, year, numéro fiscal', async () => {
+    const doc = await renderTaxNotice({ seed: 11, twoDDoc: true });
     const r = await pool.analyse(doc.png);
-    // The altered code still parses (only the authority's key would show its signature fails): its data is
-    // taken, and the printed field that says otherwise is listed.
+    expect(r.docType).toBe('tax-notice');
+    expect(r.twoDDocCheck?.status).toBe('verified');
+    const agreement = Object.fromEntries(r.twoDDocCheck!.fields.map((f) => [f.name, f.agreement]));
+    expect(agreement).toMatchObject({ holder: 'agrees', referenceIncome: 'agrees', incomeYear: 'agrees', taxNumber: 'agrees' });
+    expect(r.fields.referenceIncome).toMatchObject({ value: doc.expected.fields.referenceIncome, confidence: 1, source: '2d-doc' });
+  }, 60_000);
+
+  it('says where a forged print disagrees with the verified code, and keeps the code’s value', async () => {
+    const doc = await renderTaxNotice({ seed: 12, twoDDoc: true, forgePrintedIncome: 9_990 });
+    const r = await pool.analyse(doc.png);
+    expect(r.twoDDocCheck?.status).toBe('verified');
+    expect(r.twoDDocCheck!.fields.find((f) => f.name === 'referenceIncome')?.agreement).toBe('disagrees');
+    expect(r.twoDDoc?.mismatches).toEqual(['referenceIncome']);
+    expect(r.fields.referenceIncome).toMatchObject({ value: doc.expected.fields.referenceIncome, source: '2d-doc' });
+  }, 60_000);
+
+  it('refuses a code altered after signing: its data is not used, the print is read', async () => {
+    const doc = await renderTaxNotice({ seed: 13, twoDDoc: true, tamperTwoDDoc: true });
+    const r = await pool.analyse(doc.png);
     expect(r.twoDDoc?.signature.verified).toBe(false);
-    expect(r.twoDDoc?.mismatches.length).toBeGreaterThan(0);
+    expect(r.twoDDocCheck).toMatchObject({ status: 'invalid-signature', caId: 'FR99' });
+    expect(r.fields.referenceIncome).toMatchObject({ value: doc.expected.fields.referenceIncome, source: 'ocr' });
+    expect(r.fields.holder?.source).toBe('ocr');
+    expect(Object.values(r.fields).every((f) => f.source !== '2d-doc')).toBe(true);
+  }, 60_000);
+
+  it('cannot check a code of an authority the tablet does not hold: read, and said so, calmly', async () => {
+    const signer = issueSigner(makeAuthority('FR03'), 'AV01');
+    const doc = await renderPayslip({ seed: 9, twoDDoc: true, twoDDocSigner: signer });
+    const r = await pool.analyse(doc.png);
+    expect(r.twoDDocCheck).toMatchObject({ status: 'unknown-authority', caId: 'FR03', certId: 'AV01', authority: null });
+    expect(r.twoDDoc?.signature.reason).toMatch(/authority FR03 is not in this kiosk's 2D-Doc trust store/);
+    expect(r.fields.siret).toMatchObject({ value: doc.expected.fields.siret, source: '2d-doc' });
+  }, 60_000);
+
+  it('says a DataMatrix that claims to be a 2D-Doc but does not parse is malformed, and reads the print', async () => {
+    const doc = await renderPayslip({ seed: 14 });
+    // a P-256 signature cut short: base32 of 40 bytes instead of 64
+    const hostile = `DC04FR99TS01FFFF1FB60601FR50${doc.expected.fields.siret}\x1f${base32(new Uint8Array(40).fill(7))}`;
+    const code = await dataMatrixPng(hostile, 4);
+    const png = await sharp(doc.png).composite([{ input: code.png, left: 1240, top: 300 }]).png().toBuffer();
+    const r = await pool.analyse(png);
+    expect(r.twoDDoc).toBeUndefined();
+    expect(r.twoDDocCheck).toMatchObject({ status: 'malformed', caId: null, fields: [] });
+    expect(r.docType).toBe('payslip');
+    expect(r.fields.siret).toMatchObject({ value: doc.expected.fields.siret, source: 'ocr' });
   }, 60_000);
 
   it('reads the printed text when the DataMatrix on the page is not a 2D-Doc', async () => {

@@ -13,6 +13,7 @@ import { MAX_INPUT_BYTES } from './preprocess.ts';
 import { FromWorker, OcrResult } from './protocol.ts';
 import type { OcrStage, TestFault, WorkerInit } from './protocol.ts';
 import { prepareTraineddata } from './traineddata.ts';
+import type { TwoDDocTrustStore } from './twoddoc-trust.ts';
 import { OCR_WORDS } from '../words.ts';
 
 export interface OcrProgress {
@@ -42,6 +43,8 @@ export interface OcrPoolOptions {
   startTimeoutMs?: number;
   /** accept AnalyseOptions.testFault; never in production */
   testHooks?: boolean;
+  /** the certificates 2D-Doc signatures are checked against (loadTwoDDocTrustStore); none: every code is `unknown-authority` */
+  twoDDocTrust?: TwoDDocTrustStore;
 }
 
 export interface OcrPoolStats {
@@ -95,7 +98,12 @@ export function createOcrPool(options: OcrPoolOptions): OcrPool {
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const log = options.logger?.child({ module: 'ocr' });
   const tripwireChannel = `facilitateur-ocr-network-${randomUUID()}`;
-  const init: WorkerInit = { cacheDir: options.cacheDir, tripwireChannel, testHooks: options.testHooks === true };
+  const init: WorkerInit = {
+    cacheDir: options.cacheDir,
+    tripwireChannel,
+    testHooks: options.testHooks === true,
+    twoDDocTrust: options.twoDDocTrust?.toEntries() ?? [],
+  };
 
   const slots: Slot[] = [];
   const queue: Job[] = [];

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DocType, LIMITS } from '../../../sync-server/protocol/common.ts';
 import { OcrErrorWire } from './errors.ts';
+import { TWODDOC_STATUSES } from './twoddoc-verify.ts';
 
 export const FieldReading = z.object({
   value: z.string().max(LIMITS.fieldValueChars),
@@ -29,8 +30,8 @@ export type OcrTimings = z.infer<typeof OcrTimings>;
 const ShortText = z.string().max(200);
 
 /**
- * A 2D-Doc found on the document: its header, its fields by identifier, and its signature, which is parsed
- * but not verified (the ANTS certificates are not available offline: `reason` says so).
+ * A 2D-Doc found on the document: its header, its fields by identifier, and its signature, checked against
+ * the kiosk's 2D-Doc trust store (`verified`; `reason` says how, or why not, in English).
  */
 export const TwoDDocSummary = z.object({
   header: z.object({
@@ -50,6 +51,23 @@ export const TwoDDocSummary = z.object({
 });
 export type TwoDDocSummary = z.infer<typeof TwoDDocSummary>;
 
+/**
+ * What the kiosk makes of a 2D-Doc (present whenever the page carries a DataMatrix that says it is one,
+ * even one that does not parse: `malformed`): the signature's status (twoddoc-verify.ts), the authority
+ * when the chain holds, and each field of the code against the printed text.
+ */
+export const TwoDDocCheck = z.object({
+  status: z.enum(TWODDOC_STATUSES),
+  caId: ShortText.nullable(),
+  certId: ShortText.nullable(),
+  /** the authority's name from its certificate */
+  authority: ShortText.nullable(),
+  /** the day the certificates were checked at: the code's signature date */
+  checkedAt: z.string().max(10).nullable(),
+  fields: z.array(z.object({ name: z.string().max(40), agreement: z.enum(['agrees', 'disagrees', 'not-printed']) })).max(LIMITS.fieldsPerDocument),
+});
+export type TwoDDocCheck = z.infer<typeof TwoDDocCheck>;
+
 export const OcrResult = z.object({
   docType: DocType,
   fields: z.record(z.string().max(40), FieldReading).refine((f) => Object.keys(f).length <= LIMITS.fieldsPerDocument),
@@ -58,6 +76,8 @@ export const OcrResult = z.object({
   confidence: z.number().min(0).max(1),
   /** present when a 2D-Doc was read (its fields then override the printed ones) */
   twoDDoc: TwoDDocSummary.optional(),
+  /** present when a DataMatrix says it is a 2D-Doc: its signature's status and the cross-check */
+  twoDDocCheck: TwoDDocCheck.optional(),
   /** size of the input image as shown (after EXIF orientation) */
   width: z.number().int().positive(),
   height: z.number().int().positive(),
@@ -78,6 +98,10 @@ export const WorkerInit = z.object({
   cacheDir: z.string().min(1),
   tripwireChannel: z.string().min(1),
   testHooks: z.boolean(),
+  /** the 2D-Doc trust store the pool loaded, as DER (twoddoc-trust.ts) */
+  twoDDocTrust: z
+    .array(z.object({ caId: z.string().max(4), certId: z.string().max(4).nullable(), der: z.instanceof(Uint8Array) }))
+    .max(5000),
 });
 export type WorkerInit = z.infer<typeof WorkerInit>;
 

@@ -16,9 +16,13 @@ import type { TwoDDoc } from './extract/twoddoc.ts';
 import { preprocess } from './preprocess.ts';
 import type { Prepared } from './preprocess.ts';
 import { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
-import type { OcrStage, TwoDDocSummary, WorkerResult } from './protocol.ts';
+import type { OcrStage, TwoDDocCheck, TwoDDocSummary, WorkerResult } from './protocol.ts';
 import { createRecognizer } from './recognizer.ts';
 import type { Recognizer } from './recognizer.ts';
+import { trustStoreFromEntries } from './twoddoc-trust.ts';
+import type { TwoDDocTrustStore } from './twoddoc-trust.ts';
+import { checkTwoDDocSignature, REFUSED_STATUSES } from './twoddoc-verify.ts';
+import type { TwoDDocVerdict } from './twoddoc-verify.ts';
 
 const port = parentPort;
 if (!port) throw new Error('kiosk/core/ocr/worker.ts must run in a worker thread');
@@ -30,8 +34,14 @@ function send(msg: FromWorker): void {
 /** Fewer letters and digits than this and there is nothing to read: a blank, a blur, a photo of a wall. */
 const MIN_READ_CHARS = 8;
 
-/** The first DataMatrix on the image that parses as a 2D-Doc; other codes and broken ones are ignored. */
-async function findTwoDDoc(prepared: Prepared): Promise<TwoDDoc | null> {
+type Found = { doc: TwoDDoc } | { malformed: string } | null;
+
+/**
+ * The first DataMatrix on the image that parses as a 2D-Doc. Other codes are ignored; one that says it is
+ * a 2D-Doc (starts with its marker) but does not parse — cut short, bad base32, an oversized or hostile
+ * content — is `malformed`: said, not read, and the printed text is read instead.
+ */
+async function findTwoDDoc(prepared: Prepared): Promise<Found> {
   let codes: string[];
   try {
     codes = await readDataMatrix(prepared.decoded.data, prepared.decoded.width, prepared.decoded.height);
@@ -39,22 +49,23 @@ async function findTwoDDoc(prepared: Prepared): Promise<TwoDDoc | null> {
     // A barcode reader failure costs the 2D-Doc, not the OCR of the page.
     return null;
   }
+  let malformed: string | null = null;
   for (const code of codes) {
     try {
-      return parseTwoDDoc(code);
-    } catch {
-      // not a 2D-Doc (another DataMatrix, or a damaged one): the printed text is read instead
+      return { doc: parseTwoDDoc(code) };
+    } catch (err) {
+      if (code.startsWith('DC') && malformed === null) malformed = err instanceof Error ? err.message.slice(0, 300) : 'does not parse';
     }
   }
-  return null;
+  return malformed === null ? null : { malformed };
 }
 
-function summary(doc: TwoDDoc, mismatches: string[]): TwoDDocSummary {
-  const { present, verified, reason } = doc.signature;
-  return { header: doc.header, fields: doc.fields, signature: { present, verified, reason }, mismatches };
+function summary(doc: TwoDDoc, verdict: TwoDDocVerdict, mismatches: string[]): TwoDDocSummary {
+  const { present } = doc.signature;
+  return { header: doc.header, fields: doc.fields, signature: { present, verified: verdict.status === 'verified', reason: verdict.detail }, mismatches };
 }
 
-async function runJob(recognizer: Recognizer, jobId: number, image: Uint8Array): Promise<WorkerResult> {
+async function runJob(recognizer: Recognizer, trust: TwoDDocTrustStore, jobId: number, image: Uint8Array): Promise<WorkerResult> {
   const progress = (stage: OcrStage, p: number) => send({ type: 'progress', jobId, stage, progress: Math.max(0, Math.min(1, p)) });
   progress('preprocess', 0);
   let t = performance.now();
@@ -62,7 +73,13 @@ async function runJob(recognizer: Recognizer, jobId: number, image: Uint8Array):
   const preprocessMs = performance.now() - t;
 
   t = performance.now();
-  const twoDDoc = await findTwoDDoc(prepared);
+  const found = await findTwoDDoc(prepared);
+  const twoDDoc = found && 'doc' in found ? found.doc : null;
+  const verdict: TwoDDocVerdict | null = twoDDoc
+    ? checkTwoDDocSignature(twoDDoc, trust)
+    : found && 'malformed' in found
+      ? { status: 'malformed', authority: null, checkedAt: null, detail: found.malformed }
+      : null;
   const barcodeMs = performance.now() - t;
 
   progress('recognize', 0.1);
@@ -85,14 +102,26 @@ async function runJob(recognizer: Recognizer, jobId: number, image: Uint8Array):
   if ((page.text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < MIN_READ_CHARS && !twoDDoc) {
     throw new OcrError('unreadable', { detail: `only ${page.text.trim().length} characters recognised` });
   }
-  const { docType, fields, twoDDocMismatches } = extractDocument(page, { ...(mrzPage ? { mrzPage } : {}), twoDDoc });
+  const use = !verdict ? undefined : verdict.status === 'verified' ? 'trusted' : REFUSED_STATUSES.has(verdict.status) ? 'refused' : 'unverified';
+  const { docType, fields, twoDDocMismatches, twoDDocCrossCheck } = extractDocument(page, { ...(mrzPage ? { mrzPage } : {}), twoDDoc, ...(use ? { twoDDocUse: use } : {}) });
   const extractMs = performance.now() - t;
+  const check: TwoDDocCheck | null = verdict
+    ? {
+        status: verdict.status,
+        caId: twoDDoc?.header.caId ?? null,
+        certId: twoDDoc?.header.certId ?? null,
+        authority: verdict.authority,
+        checkedAt: verdict.checkedAt,
+        fields: twoDDocCrossCheck ?? [],
+      }
+    : null;
   return {
     docType,
     fields,
     text: page.text.slice(0, LIMITS.ocrTextChars),
     confidence: Math.max(0, Math.min(1, page.confidence)),
-    ...(twoDDoc ? { twoDDoc: summary(twoDDoc, twoDDocMismatches ?? []) } : {}),
+    ...(twoDDoc && verdict ? { twoDDoc: summary(twoDDoc, verdict, twoDDocMismatches ?? []) } : {}),
+    ...(check ? { twoDDocCheck: check } : {}),
     width: prepared.width,
     height: prepared.height,
     timings: { preprocessMs, recognizeMs, extractMs, barcodeMs },
@@ -130,6 +159,7 @@ function installFetchTripwire(channel: string): void {
 async function main(): Promise<void> {
   const init = WorkerInit.parse(workerData);
   installFetchTripwire(init.tripwireChannel);
+  const trust = trustStoreFromEntries(init.twoDDocTrust);
   const t0 = performance.now();
   let recognizer: Recognizer;
   try {
@@ -155,7 +185,7 @@ async function main(): Promise<void> {
     }
     chain = chain.then(async () => {
       try {
-        send({ type: 'result', jobId: msg.jobId, result: await runJob(recognizer, msg.jobId, msg.image) });
+        send({ type: 'result', jobId: msg.jobId, result: await runJob(recognizer, trust, msg.jobId, msg.image) });
       } catch (err) {
         const e = err instanceof OcrError ? err : new OcrError('unreadable', { detail: `recognition failed: ${String(err)}`, cause: err });
         send({ type: 'error', jobId: msg.jobId, error: toWire(e) });

@@ -223,6 +223,34 @@ export const t = {
     cannotSave: 'Nous ne pouvons pas enregistrer. Une ligne n’est pas correcte :',
     fieldProblem: (label: string, why: string) => `${label} : ${why}`,
   },
+  /**
+   * The paper's 2D-Doc (the small signed square code of French papers), as checked on the tablet: said
+   * calmly; a warning only when the code is not valid or disagrees with what is printed.
+   */
+  twoDDoc: {
+    verified: 'Vérifié par le code 2D-Doc',
+    verifiedBy: (authority: string | null, caId: string | null) =>
+      authority ? `Le code est signé par ${authority}${caId ? ` (${caId})` : ''}. Il dit la même chose que le papier.` : 'Le code dit la même chose que le papier.',
+    disagrees: 'Le code 2D-Doc et le papier ne disent pas la même chose.',
+    /** one sentence per field that differs */
+    field: {
+      referenceIncome: 'Le revenu écrit sur le papier n’est pas celui du code 2D-Doc.',
+      holder: 'Le nom écrit sur le papier n’est pas celui du code 2D-Doc.',
+      employee: 'Le nom écrit sur le papier n’est pas celui du code 2D-Doc.',
+      incomeYear: 'L’année écrite sur le papier n’est pas celle du code 2D-Doc.',
+      taxNumber: 'Le numéro fiscal écrit sur le papier n’est pas celui du code 2D-Doc.',
+      noticeReference: 'La référence de l’avis écrite sur le papier n’est pas celle du code 2D-Doc.',
+      parts: 'Le nombre de parts écrit sur le papier n’est pas celui du code 2D-Doc.',
+      address: 'L’adresse écrite sur le papier n’est pas celle du code 2D-Doc.',
+    } as Record<string, string>,
+    otherField: (label: string) => `« ${label} » : le papier ne dit pas la même chose que le code 2D-Doc.`,
+    keptFromCode: (authority: string | null) =>
+      `Nous avons gardé ce que dit le code, car il est signé${authority ? ` par ${authority}` : ''}. Si vous pensez que c’est une erreur, parlez-en à un agent.`,
+    notValid: 'Le code 2D-Doc de ce papier n’est pas valide.',
+    notValidHelp: 'Nous avons lu le texte écrit sur le papier. Vérifiez bien chaque ligne. Si vous avez un doute, parlez-en à un agent.',
+    unreadable: 'Le code 2D-Doc de ce papier n’a pas pu être lu. Nous avons lu le texte écrit sur le papier.',
+    notCheckedHere: 'Cette tablette ne peut pas vérifier le code 2D-Doc de ce papier. Ce n’est pas un problème : vérifiez les informations comme d’habitude.',
+  },
   /** a paper whose date was not read: asked, for its age (protocol/paper-date.ts) */
   paperDate: {
     title: 'Nous n’avons pas lu la date de ce papier.',

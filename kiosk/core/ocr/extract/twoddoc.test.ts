@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { base32, encodeTwoDDoc, hexDate, TEST_CA, TEST_CERT, testAuthorityPublicKey } from '../../../../tests/fixtures/twoddoc.ts';
-import { extractDocument } from './index.ts';
+import { comparable, extractDocument } from './index.ts';
 import { pageFromText } from './page.ts';
 import { base32Decode, GS, parseTwoDDoc, RS, twoDDocDate, twoDDocFields, TwoDDocError, US, verifyTwoDDoc } from './twoddoc.ts';
 
@@ -161,12 +161,89 @@ describe('2D-Doc fields for the platform', () => {
     const printed = pageFromText(
       "FACTURE D'ÉLECTRICITÉ\nDate de la facture : 12/03/2025\nTitulaire du contrat : MME CLAIRE MARTIN\nAdresse de consommation : 14 RUE DES LILAS, 75011 PARIS",
     );
-    const r = extractDocument(printed, { twoDDoc: code });
+    const r = extractDocument(printed, { twoDDoc: code, twoDDocUse: 'trusted' });
     expect(r.docType).toBe('proof-of-address');
     expect(r.fields.address).toMatchObject({ value: '12 RUE DES LILAS', confidence: 1, source: '2d-doc' });
     expect(r.fields.holder?.source).toBe('2d-doc');
     expect(r.twoDDocMismatches).toEqual(['address']);
+    expect(r.twoDDocCrossCheck).toEqual([
+      { name: 'holder', agreement: 'agrees' },
+      { name: 'address', agreement: 'disagrees' },
+      { name: 'postcode', agreement: 'agrees' },
+      { name: 'city', agreement: 'agrees' },
+      { name: 'date', agreement: 'agrees' },
+    ]);
+    // a code this kiosk cannot check: its value is taken, but where the print differs the field is doubtful
+    const unverified = extractDocument(printed, { twoDDoc: code });
+    expect(unverified.fields.address).toMatchObject({ value: '12 RUE DES LILAS', confidence: 0.6, source: '2d-doc' });
+    expect(unverified.fields.city).toMatchObject({ value: 'PARIS', confidence: 1 });
+    // a code whose signature fails is worth nothing: the printed text is what is read
+    const refused = extractDocument(printed, { twoDDoc: code, twoDDocUse: 'refused' });
+    expect(refused.docType).toBe('proof-of-address');
+    expect(refused.fields.address).toMatchObject({ value: '14 RUE DES LILAS', source: 'ocr' });
+    expect(refused.twoDDocMismatches).toEqual(['address']);
     // without the code, the printed (altered) address is what OCR reads
     expect(extractDocument(printed).fields.address?.value).toBe('14 RUE DES LILAS');
+  });
+});
+
+describe('2D-Doc against the printed text', () => {
+  const fields = [['43', '1,5'], ['44', '2475A12345678'], ['45', '2023'], ['46', 'MARTIN CLAIRE'], ['41', '21540'], ['47', '3023217600053']] as const;
+  const code = parseTwoDDoc(encodeTwoDDoc({ docType: '04', issueDate: null, signatureDate: '2024-07-31', fields }));
+  const notice = (rfr: string, holder = 'MME CLAIRE MARTIN', year = '2023') =>
+    pageFromText(
+      [
+        'DIRECTION GÉNÉRALE DES FINANCES PUBLIQUES',
+        `AVIS D'IMPÔT 2024`,
+        `IMPÔT SUR LES REVENUS de l'année ${year}`,
+        'Numéro fiscal : 30 23 217 600 053',
+        "Référence de l'avis : 24 75 A123456 78",
+        `Déclarant 1 : ${holder}`,
+        `Revenu fiscal de référence : ${rfr} €`,
+        'Nombre de parts : 1,5',
+      ].join('\n'),
+    );
+  const agreement = (r: ReturnType<typeof extractDocument>, name: string) => r.twoDDocCrossCheck?.find((c) => c.name === name)?.agreement;
+
+  it('agrees across accents, case, civility, word order, spaces in numbers and amounts', () => {
+    const r = extractDocument(notice('21 540'), { twoDDoc: code, twoDDocUse: 'trusted' });
+    expect(r.docType).toBe('tax-notice');
+    for (const name of ['holder', 'referenceIncome', 'incomeYear', 'taxNumber', 'noticeReference', 'parts']) expect(agreement(r, name), name).toBe('agrees');
+    expect(r.twoDDocMismatches).toEqual([]);
+  });
+
+  it('says which field disagrees: the reference income, the name, the year', () => {
+    const r = extractDocument(notice('12 540', 'MME CLAIRE DURAND', '2022'), { twoDDoc: code, twoDDocUse: 'trusted' });
+    expect(r.twoDDocMismatches?.sort()).toEqual(['holder', 'incomeYear', 'referenceIncome']);
+    // the verified code's values are the ones kept
+    expect(r.fields.referenceIncome).toMatchObject({ value: '21540.00', confidence: 1, source: '2d-doc' });
+  });
+
+  it('says what the print does not show', () => {
+    const r = extractDocument(pageFromText("AVIS D'IMPÔT 2024\nIMPÔT SUR LES REVENUS"), { twoDDoc: code, twoDDocUse: 'trusted' });
+    expect(agreement(r, 'referenceIncome')).toBe('not-printed');
+  });
+
+  it('normalises each kind of field before comparing', () => {
+    expect(comparable('holder', 'M. Jean-Pierre DUPONT')).toBe(comparable('holder', 'DUPONT JEAN PIERRE'));
+    expect(comparable('holder', 'MME HÉLÈNE MARTIN')).toBe(comparable('holder', 'MARTIN HELENE'));
+    expect(comparable('holder', 'MARTIN CLAIRE')).not.toBe(comparable('holder', 'MARTIN CLAIRE ANNE'));
+    expect(comparable('referenceIncome', '21 540,00 €')).toBe('21540.00');
+    expect(comparable('referenceIncome', '21540.00')).toBe('21540.00');
+    expect(comparable('parts', '1,5')).toBe('1.50');
+    expect(comparable('taxNumber', '30 23 217 600 053')).toBe('3023217600053');
+    expect(comparable('address', '12, rue des Lilas')).toBe('12 RUE DES LILAS');
+    expect(comparable('city', 'Saint-Étienne')).toBe('SAINT ETIENNE');
+  });
+});
+
+describe('2D-Doc hostile input', () => {
+  it.each([
+    ['an oversized code', `DC04FR99TS01FFFF1FB60401FR41${'1'.repeat(5000)}`],
+    ['bad base32', `DC04FR99TS01FFFF1FB60401FR41123${GS}${US}${'1'.repeat(103)}`],
+    ['a truncated signature', `DC04FR99TS01FFFF1FB60401FR41123${GS}${US}${SIG.slice(0, 90)}`],
+    ['NUL bytes', `DC04FR99TS01FFFF1FB60401FR41\u0000${US}${SIG}`],
+  ])('refuses %s with a TwoDDocError', (_name, raw) => {
+    expect(() => parseTwoDDoc(raw)).toThrow(TwoDDocError);
   });
 });

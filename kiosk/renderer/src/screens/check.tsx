@@ -7,7 +7,7 @@
  * household (who), or is it taken back? It is not saved before the person answers (the core asks too).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { CaptureAnalysis, Params } from '../../../contract/schema.ts';
+import type { CaptureAnalysis, Params, TwoDDocReport } from '../../../contract/schema.ts';
 import { checkField, fieldForPerson, fieldKind } from '../../../contract/field-checks.ts';
 import type { FieldCheck } from '../../../contract/field-checks.ts';
 import { askedDateFields, paperDateAsk } from '../../../contract/index.ts';
@@ -226,6 +226,7 @@ export function Check({
       <p class="lead">{analysis.docTitle}</p>
       <Title>{known ? t.check.title : t.check.unknownDoc}</Title>
       {known && <p>{t.check.help}</p>}
+      {analysis.twoDDoc && <TwoDDocNote report={analysis.twoDDoc} labels={analysis.labels} />}
       {error && (
         <p class="message warning" role="alert">
           {error}
@@ -411,6 +412,60 @@ export function Check({
         )}
       </ActionBar>
     </section>
+  );
+}
+
+/**
+ * What the paper's 2D-Doc says: verified and the same as the print (calm, with the authority); verified
+ * but the print says otherwise (which line, in plain words); not valid (the print was read instead);
+ * unreadable; or simply not checkable on this tablet (nothing alarming).
+ */
+function TwoDDocNote({ report, labels }: { report: TwoDDocReport; labels: Record<string, string> }) {
+  const w = t.twoDDoc;
+  if (report.status === 'verified') {
+    const differ = report.fields.filter((f) => f.agreement === 'disagrees').map((f) => f.name);
+    if (differ.length === 0) {
+      return (
+        <div class="message ok twoddoc" role="status" data-twoddoc="verified">
+          <p>
+            <span aria-hidden="true">✓ </span>
+            {w.verified}
+          </p>
+          <p class="twoddoc-help">{w.verifiedBy(report.authority, report.caId)}</p>
+        </div>
+      );
+    }
+    return (
+      <div class="message warning twoddoc" role="alert" data-twoddoc="disagrees">
+        <p>{w.disagrees}</p>
+        <ul>
+          {differ.map((n) => (
+            <li key={n}>{w.field[n] ?? w.otherField(labels[n] ?? n)}</li>
+          ))}
+        </ul>
+        <p class="twoddoc-help">{w.keptFromCode(report.authority)}</p>
+      </div>
+    );
+  }
+  if (report.status === 'invalid-signature' || report.status === 'certificate-expired' || report.status === 'certificate-not-yet-valid') {
+    return (
+      <div class="message warning twoddoc" role="alert" data-twoddoc="not-valid">
+        <p>{w.notValid}</p>
+        <p class="twoddoc-help">{w.notValidHelp}</p>
+      </div>
+    );
+  }
+  if (report.status === 'malformed') {
+    return (
+      <p class="twoddoc-note" role="status" data-twoddoc="unreadable">
+        {w.unreadable}
+      </p>
+    );
+  }
+  return (
+    <p class="twoddoc-note" role="status" data-twoddoc="not-checked">
+      {w.notCheckedHere}
+    </p>
   );
 }
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { degrade, renderRib } from '../../../tests/fixtures/documents.ts';
 import { composeFrame } from '../../../tests/fixtures/y4m.ts';
 import { OcrError } from './errors.ts';
-import { checkImage, estimateNoise, findPaper, preprocess, sniffFormat, stretchContrast } from './preprocess.ts';
+import { checkImage, estimateNoise, estimateSkew, findPaper, findPaperQuad, homography, isUpright, preprocess, sniffFormat, stretchContrast, warpQuad } from './preprocess.ts';
+import type { Quad } from './preprocess.ts';
 
 async function grey(input: Buffer): Promise<{ px: Buffer; w: number; h: number }> {
   const { data, info } = await sharp(input).greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -76,5 +77,67 @@ describe('preprocessing', () => {
     const small = await sharp({ create: { width: 400, height: 150, channels: 3, background: '#fff' } }).png().toBuffer();
     await expect(checkImage(small)).rejects.toMatchObject({ code: 'unreadable' });
     await expect(checkImage(Buffer.from('GIF89a....'))).rejects.toBeInstanceOf(OcrError);
+  });
+
+  it('finds how much the lines of a page slope, either way, and none on a level page', async () => {
+    const rib = (await renderRib({ seed: 5 })).png;
+    for (const angle of [3, -2, 4.5, -1]) {
+      const g = await grey(await sharp(rib).rotate(angle, { background: '#ffffff' }).png().toBuffer());
+      expect(Math.abs(estimateSkew(g.px, g.w, g.h) - angle), `${angle}°`).toBeLessThanOrEqual(0.3);
+    }
+    const level = await grey(rib);
+    expect(Math.abs(estimateSkew(level.px, level.w, level.h))).toBeLessThan(0.3);
+    // a blank page, or one all ink, has no lines to go by
+    const blank = new Uint8Array(400 * 300).fill(250);
+    expect(estimateSkew(blank, 400, 300)).toBe(0);
+  });
+
+  it('turns a sloping page level before reading it, and says by how much', async () => {
+    const rib = (await renderRib({ seed: 5 })).png;
+    const turned = await preprocess(await sharp(rib).rotate(-3, { background: '#ffffff' }).png().toBuffer());
+    expect(Math.abs(turned.skew + 3)).toBeLessThanOrEqual(0.3);
+    const again = Buffer.from(turned.pgm.subarray(turned.pgm.length - turned.workWidth * turned.workHeight));
+    expect(Math.abs(estimateSkew(again, turned.workWidth, turned.workHeight))).toBeLessThan(0.3);
+    expect((await preprocess(rib)).skew).toBe(0);
+  });
+
+  it('finds the corners of a sheet photographed at an angle, and flattens it', async () => {
+    const W = 1200;
+    const H = 900;
+    const corners: Quad = [
+      [260, 120],
+      [930, 170],
+      [990, 800],
+      [180, 760],
+    ];
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="#3a3530"/>
+      <polygon points="${corners.map((c) => c.join(',')).join(' ')}" fill="#f4f2ee"/></svg>`;
+    const g = await grey(await sharp(Buffer.from(svg)).png().toBuffer());
+    const q = findPaperQuad(g.px, g.w, g.h);
+    expect(q).not.toBeNull();
+    q!.forEach((p, i) => {
+      // within 2 % of the photo's width: the sheet's margin, not its text
+      expect(Math.hypot(p[0] - corners[i]![0], p[1] - corners[i]![1]), `corner ${i}`).toBeLessThan(0.02 * W);
+    });
+    expect(isUpright(q!)).toBe(false);
+    // flattened, it is the sheet alone: bright all over, no desk
+    const flat = warpQuad(g.px, g.w, g.h, q!, 600, 700);
+    const bright = flat.filter((v) => v > 200).length / flat.length;
+    expect(bright).toBeGreaterThan(0.97);
+    // the same sheet lying square is upright, and a scan has no sheet to find
+    expect(isUpright([[100, 100], [700, 102], [701, 900], [99, 899]])).toBe(true);
+    const scan = await grey((await renderRib({ seed: 3 })).png);
+    expect(findPaperQuad(scan.px, scan.w, scan.h)).toBeNull();
+  });
+
+  it('maps the four corners exactly with its homography', () => {
+    const from: Quad = [[0, 0], [99, 0], [99, 149], [0, 149]];
+    const to: Quad = [[12, 30], [140, 22], [160, 210], [5, 190]];
+    const m = homography(from, to);
+    from.forEach(([x, y], i) => {
+      const d = m[6]! * x + m[7]! * y + m[8]!;
+      expect((m[0]! * x + m[1]! * y + m[2]!) / d).toBeCloseTo(to[i]![0], 6);
+      expect((m[3]! * x + m[4]! * y + m[5]!) / d).toBeCloseTo(to[i]![1], 6);
+    });
   });
 });

@@ -60,6 +60,8 @@ export interface Prepared {
   workHeight: number;
   /** the paper found on a darker background, in decoded pixels; null when the whole image was used */
   crop: CropBox | null;
+  /** the degrees the page's lines sloped by (clockwise), turned level when at least MIN_SKEW_DEG; 0 when none */
+  skew: number;
   /** estimated noise σ of the working image before filtering */
   noise: number;
   /** the whole decoded image in grey (oriented, long side ≤ 2800 px), before cropping: for barcodes */
@@ -266,6 +268,221 @@ export function findPaper(px: Uint8Array, w: number, h: number): CropBox | null 
   return { left, top, width: right - left, height: bottom - top };
 }
 
+/** Skew is searched within ± this many degrees (a page laid by hand, a photo taken a little askew). */
+export const MAX_SKEW_DEG = 6;
+/** Below this, turning the page again would only blur it. */
+const MIN_SKEW_DEG = 0.3;
+
+/**
+ * The angle (degrees, clockwise positive, as sharp's rotate takes it to straighten the page: pass its
+ * opposite) by which the text lines of a page are tilted, or 0 when none stands out. The dark pixels are
+ * projected on the rows of the page turned by each candidate angle: when the lines are level, rows of text
+ * and the gaps between them alternate sharply, and the sum of the squared row counts is largest.
+ */
+export function estimateSkew(px: Uint8Array, w: number, h: number): number {
+  const step = Math.max(1, Math.round(Math.max(w, h) / 700));
+  const hist = new Uint32Array(256);
+  let n = 0;
+  for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
+  const { threshold, separation } = otsu(hist, n);
+  if (separation < 40) return 0;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let y = 0; y < h; y += step) {
+    for (let x = 0; x < w; x += step) {
+      if (px[y * w + x]! < threshold) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+  }
+  // too little ink to say, or so much that it is no page of text (a photo, a dark frame)
+  if (xs.length < 200 || xs.length > 0.5 * n) return 0;
+  const cx = w / 2;
+  const cy = h / 2;
+  const rows = new Float64Array(Math.ceil(Math.hypot(w, h) / step) + 4);
+  const energy = (deg: number): number => {
+    const a = (deg * Math.PI) / 180;
+    const sin = Math.sin(a);
+    const cos = Math.cos(a);
+    rows.fill(0);
+    const off = rows.length / 2;
+    for (let i = 0; i < xs.length; i++) {
+      // the row this ink falls on once the page is turned back by `deg`
+      const r = Math.round(((ys[i]! - cy) * cos - (xs[i]! - cx) * sin) / step + off);
+      rows[r]! += 1;
+    }
+    let e = 0;
+    for (let r = 0; r < rows.length; r++) e += rows[r]! * rows[r]!;
+    return e;
+  };
+  let best = 0;
+  let bestE = energy(0);
+  const flat = bestE;
+  for (let d = -MAX_SKEW_DEG; d <= MAX_SKEW_DEG + 1e-9; d += 0.5) {
+    const e = energy(d);
+    if (e > bestE) {
+      best = d;
+      bestE = e;
+    }
+  }
+  for (let d = best - 0.4; d <= best + 0.4 + 1e-9; d += 0.1) {
+    const e = energy(d);
+    if (e > bestE) {
+      best = d;
+      bestE = e;
+    }
+  }
+  // a page whose lines stand out no better turned than flat has no skew worth correcting
+  if (bestE < flat * 1.02) return 0;
+  return Math.round(best * 10) / 10;
+}
+
+export type Quad = readonly [readonly [number, number], readonly [number, number], readonly [number, number], readonly [number, number]];
+
+/**
+ * The four corners of the sheet in a camera still (top-left, top-right, bottom-right, bottom-left), when it
+ * lies on a darker desk: the bright region's extreme points along the diagonals, around the sheet's box.
+ * Null when there is no sheet to find (see findPaper).
+ */
+export function findPaperQuad(px: Uint8Array, w: number, h: number): Quad | null {
+  const box = findPaper(px, w, h);
+  if (!box) return null;
+  const step = Math.max(1, Math.floor(Math.max(w, h) / 500));
+  const hist = new Uint32Array(256);
+  let n = 0;
+  for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
+  const { threshold } = otsu(hist, n);
+  let tl: [number, number] = [0, 0];
+  let tr: [number, number] = [0, 0];
+  let br: [number, number] = [0, 0];
+  let bl: [number, number] = [0, 0];
+  let minSum = Infinity;
+  let maxSum = -Infinity;
+  let minDiff = Infinity;
+  let maxDiff = -Infinity;
+  // the box is where most rows and columns are bright: a tilted sheet's corners stick out of it
+  const grow = Math.round(0.08 * Math.max(w, h));
+  const x0 = Math.max(0, box.left - grow);
+  const y0 = Math.max(0, box.top - grow);
+  const x1 = Math.min(w, box.left + box.width + grow);
+  const y1 = Math.min(h, box.top + box.height + grow);
+  for (let y = y0; y < y1; y += step) {
+    for (let x = x0; x < x1; x += step) {
+      if (px[y * w + x]! <= threshold) continue;
+      // a bright speck on the desk is no corner: the sheet's pixels have bright neighbours
+      if (x + step >= w || y + step >= h || x < step || y < step) continue;
+      if (px[y * w + x + step]! <= threshold || px[(y + step) * w + x]! <= threshold || px[y * w + x - step]! <= threshold || px[(y - step) * w + x]! <= threshold) continue;
+      const sum = x + y;
+      const diff = x - y;
+      if (sum < minSum) {
+        minSum = sum;
+        tl = [x, y];
+      }
+      if (sum > maxSum) {
+        maxSum = sum;
+        br = [x, y];
+      }
+      if (diff > maxDiff) {
+        maxDiff = diff;
+        tr = [x, y];
+      }
+      if (diff < minDiff) {
+        minDiff = diff;
+        bl = [x, y];
+      }
+    }
+  }
+  if (!Number.isFinite(minSum)) return null;
+  return [tl, tr, br, bl];
+}
+
+/** Whether a sheet's corners are those of an upright rectangle, to within `tolerance` of its size. */
+export function isUpright(q: Quad, tolerance = 0.02): boolean {
+  const [tl, tr, br, bl] = q;
+  const width = Math.max(tr[0] - tl[0], br[0] - bl[0]);
+  const height = Math.max(bl[1] - tl[1], br[1] - tr[1]);
+  const dx = Math.max(Math.abs(tl[0] - bl[0]), Math.abs(tr[0] - br[0]));
+  const dy = Math.max(Math.abs(tl[1] - tr[1]), Math.abs(bl[1] - br[1]));
+  return dx <= tolerance * width && dy <= tolerance * height;
+}
+
+/** The upright box around a sheet's corners. */
+function boxOf(q: Quad): CropBox {
+  const xs = q.map((p) => p[0]);
+  const ys = q.map((p) => p[1]);
+  const left = Math.min(...xs);
+  const top = Math.min(...ys);
+  return { left, top, width: Math.max(...xs) - left + 1, height: Math.max(...ys) - top + 1 };
+}
+
+/** A flattened sheet's size: its edges' mean lengths. */
+function sheetSize(q: Quad): [number, number] {
+  const len = (a: readonly [number, number], b: readonly [number, number]) => Math.hypot(a[0] - b[0], a[1] - b[1]);
+  const [tl, tr, br, bl] = q;
+  return [Math.max(1, Math.round((len(tl, tr) + len(bl, br)) / 2)), Math.max(1, Math.round((len(tl, bl) + len(tr, br)) / 2))];
+}
+
+/** The 3×3 homography (row-major, h33 = 1) taking the four points `from` to the four points `to`. */
+export function homography(from: Quad, to: Quad): number[] {
+  // 8 equations, 8 unknowns, solved by Gauss–Jordan elimination with partial pivoting
+  const a: number[][] = [];
+  for (let i = 0; i < 4; i++) {
+    const [x, y] = from[i]!;
+    const [u, v] = to[i]!;
+    a.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
+    a.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
+  }
+  for (let c = 0; c < 8; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < 8; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[pivot]![c]!)) pivot = r;
+    [a[c], a[pivot]] = [a[pivot]!, a[c]!];
+    const p = a[c]![c]!;
+    if (Math.abs(p) < 1e-12) throw new OcrError('bad-image', { detail: 'degenerate sheet corners' });
+    for (let k = c; k < 9; k++) a[c]![k]! /= p;
+    for (let r = 0; r < 8; r++) {
+      if (r === c) continue;
+      const f = a[r]![c]!;
+      if (f !== 0) for (let k = c; k < 9; k++) a[r]![k]! -= f * a[c]![k]!;
+    }
+  }
+  return [...a.map((row) => row[8]!), 1];
+}
+
+/**
+ * The sheet photographed at an angle, flattened: each pixel of a `w`×`h` upright page is read (bilinear)
+ * where the homography puts it on the photo. Outside the photo stays white.
+ */
+export function warpQuad(px: Uint8Array, pw: number, ph: number, q: Quad, w: number, h: number): Buffer {
+  const m = homography(
+    [
+      [0, 0],
+      [w - 1, 0],
+      [w - 1, h - 1],
+      [0, h - 1],
+    ],
+    q,
+  );
+  const out = Buffer.alloc(w * h, 255);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const d = m[6]! * x + m[7]! * y + m[8]!;
+      const sx = (m[0]! * x + m[1]! * y + m[2]!) / d;
+      const sy = (m[3]! * x + m[4]! * y + m[5]!) / d;
+      if (!(sx >= 0 && sy >= 0 && sx < pw - 1 && sy < ph - 1)) continue;
+      const x0 = sx | 0;
+      const y0 = sy | 0;
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const i = y0 * pw + x0;
+      const top = px[i]! + (px[i + 1]! - px[i]!) * fx;
+      const bottom = px[i + pw]! + (px[i + pw + 1]! - px[i + pw]!) * fx;
+      out[y * w + x] = top + (bottom - top) * fy;
+    }
+  }
+  return out;
+}
+
 function decodeError(err: unknown): OcrError {
   const msg = String(err);
   if (/pixel limit/i.test(msg)) return new OcrError('too-large', { detail: msg, cause: err });
@@ -289,20 +506,39 @@ export async function preprocess(bytes: Uint8Array, tuning: Partial<PreprocessTu
   }
   const { width: dw, height: dh, channels } = grey.info;
   if (channels !== 1 || grey.data.length !== dw * dh) throw new OcrError('bad-image', { detail: `unexpected pixel buffer ${grey.data.length} for ${dw}x${dh}x${channels}` });
-  const crop = findPaper(grey.data, dw, dh) ?? { left: 0, top: 0, width: dw, height: dh };
-  const { w, h } = workSize(crop.width, crop.height, t);
+  // A sheet photographed at an angle is flattened; one lying square is cropped; a scan stays whole.
+  const quad = findPaperQuad(grey.data, dw, dh);
+  const tilted = quad !== null && !isUpright(quad) ? quad : null;
+  const crop = tilted ? boxOf(tilted) : (findPaper(grey.data, dw, dh) ?? { left: 0, top: 0, width: dw, height: dh });
+  let { w, h } = tilted ? workSize(...sheetSize(tilted), t) : workSize(crop.width, crop.height, t);
   let raw: Buffer;
   try {
-    raw = await sharp(grey.data, { raw: { width: dw, height: dh, channels: 1 } })
-      .extract(crop)
-      .resize(w, h, { fit: 'fill' })
-      .toColourspace('b-w')
-      .raw()
-      .toBuffer();
+    raw = tilted
+      ? warpQuad(grey.data, dw, dh, tilted, w, h)
+      : await sharp(grey.data, { raw: { width: dw, height: dh, channels: 1 } })
+          .extract(crop)
+          .resize(w, h, { fit: 'fill' })
+          .toColourspace('b-w')
+          .raw()
+          .toBuffer();
   } catch (err) {
+    if (err instanceof OcrError) throw err;
     throw decodeError(err);
   }
   if (raw.length !== w * h) throw new OcrError('bad-image', { detail: `unexpected pixel buffer ${raw.length} for ${w}x${h}` });
+  // Lines of text that slope (a page laid askew, a photo turned a little) cost tesseract whole words: the
+  // page is turned level, on a white ground, and keeps its scale.
+  const skew = estimateSkew(raw, w, h);
+  if (Math.abs(skew) >= MIN_SKEW_DEG) {
+    const turned = await sharp(raw, { raw: { width: w, height: h, channels: 1 } })
+      .rotate(-skew, { background: { r: 255, g: 255, b: 255 } })
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    raw = turned.data;
+    w = turned.info.width;
+    h = turned.info.height;
+  }
   // Sensor noise (dim light, cheap camera) becomes speckles at tesseract's binarisation that bury the text:
   // a median filter removes them and keeps edges; sharpening would only make them worse.
   const noise = estimateNoise(raw, w, h);
@@ -321,6 +557,7 @@ export async function preprocess(bytes: Uint8Array, tuning: Partial<PreprocessTu
     workWidth: w,
     workHeight: h,
     crop: crop.width === dw && crop.height === dh ? null : crop,
+    skew,
     noise,
     decoded: { data: grey.data, width: dw, height: dh },
   };

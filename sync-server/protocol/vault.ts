@@ -92,9 +92,33 @@ export const FIELD_LABEL: Record<string, string> = {
   parts: 'Nombre de parts',
   // the machine-readable lines' optional zone (on French ID cards: the department and office of issue)
   optionalData: 'Autres informations de la bande en bas',
+  // what a CAF attestation says was paid, benefit by benefit
+  amount_apl: 'Aide personnalisée au logement (APL)',
+  amount_als: 'Allocation de logement sociale (ALS)',
+  amount_alf: 'Allocation de logement familiale (ALF)',
+  amount_prime_activite: 'Prime d’activité',
+  amount_rsa: 'Revenu de solidarité active (RSA)',
+  amount_aah: 'Allocation aux adultes handicapés (AAH)',
+  amount_ars: 'Allocation de rentrée scolaire',
+  amount_asf: 'Allocation de soutien familial',
+  amount_cf: 'Complément familial',
+  amount_paje: 'Prestation d’accueil du jeune enfant (PAJE)',
+  amount_af: 'Allocations familiales',
+  total: 'Total versé',
 };
 
-export function fieldLabel(name: string): string {
+/** Whose name a paper carries, as each kind of paper names that person. */
+const HOLDER_LABEL: Partial<Record<DocType, string>> = {
+  rib: 'Titulaire du compte',
+  'tax-notice': 'Déclarant(s)',
+  'caf-certificate': 'Allocataire',
+  'proof-of-address': 'Au nom de',
+  'health-insurance': 'Assuré(e)',
+};
+
+/** A field's name on screen; `docType` names the holder as that kind of paper does. */
+export function fieldLabel(name: string, docType?: DocType): string {
+  if (name === 'holder') return (docType && HOLDER_LABEL[docType]) ?? 'Titulaire';
   return FIELD_LABEL[name] ?? name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
 }
 

@@ -302,7 +302,7 @@ export class CaptureService {
       docType,
       docTitle: (DOC_TYPE_TITLE as Record<string, string>)[docType] ?? DOC_TYPE_TITLE.other,
       fields,
-      labels: Object.fromEntries(Object.keys(fields).map((n) => [n, fieldLabel(n)])),
+      labels: Object.fromEntries(Object.keys(fields).map((n) => [n, fieldLabel(n, docType)])),
       pages: cap.pages.map((p) => ({ preview: Uint8Array.from(p.processed.thumbnail) })),
       text: cap.pages.map((p) => p.ocr.text).join('\n\n'),
       elapsedMs: performance.now() - started,

@@ -158,7 +158,7 @@ export class VaultService {
       versions: ack.versions.map((v) => ({
         version: v.version,
         capturedAt: v.capturedAt,
-        fields: Object.entries(v.fields).map(([name, f]) => ({ name, label: fieldLabel(name), value: fieldValueFr(name, f.value) })),
+        fields: Object.entries(v.fields).map(([name, f]) => ({ name, label: fieldLabel(name, ack.document.docType), value: fieldValueFr(name, f.value) })),
         mime: v.file.mime,
         pages: v.pages,
         ...(v.depositedBy ? { depositedBy: v.depositedBy } : {}),

@@ -532,8 +532,8 @@ async function readFields(
     const row = documentId !== null && version !== null ? byKey.get(`${documentId}/${version}`) : undefined;
     if (!row) return { fields: [], holder: null };
     const values = rawFields(row.fields);
-    const fields = Object.entries(values).map(([name, value]) => ({ name, label: fieldLabel(name), value: fieldValueFr(name, value) }));
     const kind = DocType.safeParse(docType);
+    const fields = Object.entries(values).map(([name, value]) => ({ name, label: fieldLabel(name, kind.success ? kind.data : undefined), value: fieldValueFr(name, value) }));
     const verdict = kind.success ? matchHolder(person, kind.data, values) : ({ verdict: 'unknown' } as const);
     if (verdict.verdict !== 'mismatch') return { fields, holder: null };
     return { fields, holder: { paperName: verdict.paperName, reason: verdict.reason, answer: holderAnswerOf(row.holder_answer) } };

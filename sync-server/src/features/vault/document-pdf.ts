@@ -86,7 +86,7 @@ export async function documentPdf(input: DocumentPdfInput): Promise<Uint8Array> 
   const names = Object.keys(input.version.fields);
   if (names.length > 0) {
     w.heading(DOCUMENT_PDF.readHeading, { size: 13 });
-    for (const n of names) w.field(fieldLabel(n), fieldValue(n, input.version.fields[n]!.value));
+    for (const n of names) w.field(fieldLabel(n, input.document.docType), fieldValue(n, input.version.fields[n]!.value));
   }
   w.text(DOCUMENT_PDF.footer(dateFr(now)), { size: 9, color: THEME.muted, gap: 0 });
   return pdf.save();

@@ -4,7 +4,7 @@
  * 2D-Doc trust store (FAC_TWODDOC_TRUST_DIR). The check screen says « Vérifié par le code 2D-Doc » with
  * the authority, and stays accessible (axe). Then a forged print (its reference income changed, the code
  * left as signed): the screen says plainly that the income on the paper is not the code's.
- * FAC_SHOTS_DIR=<folder> (default /tmp/twoddoc-shots): a picture of the screen, for a person to look at.
+ * FAC_E2E_SHOTS=<folder>: a picture of each screen, for a person to look at (as the other browser tests).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { kioskUi } from '../support/kiosk-ui.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
-const SHOTS = process.env.FAC_SHOTS_DIR ?? '/tmp/twoddoc-shots';
+const SHOTS = process.env.FAC_E2E_SHOTS;
 
 let stack: Stack;
 let browser: LaunchedBrowser;
@@ -28,7 +28,7 @@ let page: Page;
 let dir: string;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'fac-twoddoc-'));
   const notice = await renderTaxNotice({ seed: 11, twoDDoc: true, twoDDocModulePx: 6 });
   await writeY4m(notice.png, join(dir, 'notice.y4m'));
@@ -58,7 +58,7 @@ describe('a tax notice with its 2D-Doc', () => {
     const note = page.getByRole('status').filter({ hasText: 'Vérifié par le code 2D-Doc' });
     await note.waitFor();
     expect(await note.textContent()).toContain(`Le code est signé par ${TEST_AUTHORITY.name} (FR99). Il dit la même chose que le papier.`);
-    await page.screenshot({ path: join(SHOTS, 'check-verified.png'), fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'twoddoc-check-verified.png'), fullPage: true });
     await expectScreenSound(page, 'check: 2D-Doc verified');
   }, 120_000);
 
@@ -76,7 +76,7 @@ describe('a tax notice with its 2D-Doc', () => {
     await warning.waitFor();
     expect(await warning.textContent()).toContain('Le revenu écrit sur le papier n’est pas celui du code 2D-Doc.');
     expect(await page.getByText('Vérifié par le code 2D-Doc').count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'check-disagrees.png'), fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'twoddoc-check-disagrees.png'), fullPage: true });
     await expectScreenSound(page, 'check: 2D-Doc disagrees with the print');
   }, 120_000);
 });

@@ -224,6 +224,18 @@ export const t = {
     fieldProblem: (label: string, why: string) => `${label} : ${why}`,
   },
   /**
+   * Part of the paper seems missing (the other face of a card, a page): said calmly, with a big button to add
+   * it; the paper may be kept as it is. The sentences themselves come with the analysis.
+   */
+  completeness: {
+    title: 'Il manque peut-être une partie du papier',
+    otherSide: 'Scanner l’autre côté',
+    missingPage: 'Ajouter la page qui manque',
+    otherPart: 'Scanner l’autre partie du RIB',
+    asItIs: 'Vous pouvez aussi enregistrer le papier comme il est.',
+    saveAnyway: 'Enregistrer quand même',
+  },
+  /**
    * The paper's 2D-Doc (the small signed square code of French papers), as checked on the tablet: said
    * calmly; a warning only when the code is not valid or disagrees with what is printed.
    */

@@ -7,7 +7,7 @@
  * household (who), or is it taken back? It is not saved before the person answers (the core asks too).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { CaptureAnalysis, Params, TwoDDocReport } from '../../../contract/schema.ts';
+import type { CaptureAnalysis, Completeness, Params, TwoDDocReport } from '../../../contract/schema.ts';
 import { checkField, fieldForPerson, fieldKind } from '../../../contract/field-checks.ts';
 import type { FieldCheck } from '../../../contract/field-checks.ts';
 import { askedDateFields, paperDateAsk } from '../../../contract/index.ts';
@@ -171,6 +171,8 @@ export function Check({
   }
 
   const known = analysis.docType !== 'other' && names.length > 0;
+  /** part of the paper seems missing: saving it as it is stays possible, and the button says so */
+  const incomplete = analysis.completeness?.status === 'missing';
 
   function answer(next: HolderAnswer['answer']) {
     setOwner(next);
@@ -232,6 +234,7 @@ export function Check({
           {error}
         </p>
       )}
+      {analysis.completeness?.status === 'missing' && <MissingNote completeness={analysis.completeness} busy={busy} onAdd={() => onAddPage(analysis.captureId)} />}
       {pageStrip}
       {known && editing && <p class="lead">{t.check.fixHelp}</p>}
       {known && editing && (
@@ -403,7 +406,7 @@ export function Check({
       )}
       <ActionBar>
         <button type="button" class="button primary" onClick={() => void confirm()} disabled={busy}>
-          {!known ? t.check.keepAnyway : editing ? t.check.save : t.check.yes}
+          {!known ? t.check.keepAnyway : incomplete ? t.completeness.saveAnyway : editing ? t.check.save : t.check.yes}
         </button>
         {known && !editing && (
           <button type="button" class="button secondary" onClick={startFixing} disabled={busy}>
@@ -466,6 +469,34 @@ function TwoDDocNote({ report, labels }: { report: TwoDDocReport; labels: Record
     <p class="twoddoc-note" role="status" data-twoddoc="not-checked">
       {w.notCheckedHere}
     </p>
+  );
+}
+
+/**
+ * What seems missing of the paper, each in its sentence, and one big button to add it (the same as « Ajouter
+ * une page »): a note, not an error — nothing is blocked.
+ */
+function MissingNote({ completeness, busy, onAdd }: { completeness: Extract<Completeness, { status: 'missing' }>; busy: boolean; onAdd: () => void }) {
+  const w = t.completeness;
+  const kinds = new Set(completeness.missing.map((m) => m.kind));
+  const label = kinds.has('front-face') || kinds.has('back-face') ? w.otherSide : kinds.has('rib-bank') || kinds.has('rib-holder') ? w.otherPart : w.missingPage;
+  return (
+    <div class="completeness" role="status" aria-labelledby="completeness-title" data-completeness="missing">
+      <p id="completeness-title" class="completeness-title">
+        {w.title}
+      </p>
+      <ul>
+        {completeness.missing.map((m, i) => (
+          <li key={`${m.kind}-${i}`} data-missing={m.kind}>
+            {m.message}
+          </li>
+        ))}
+      </ul>
+      <button type="button" class="button primary completeness-add" disabled={busy} onClick={onAdd}>
+        {label}
+      </button>
+      <p class="completeness-help">{w.asItIs}</p>
+    </div>
   );
 }
 

@@ -61,7 +61,7 @@ describe('a paper scanned without all of it', () => {
     // the person turns the card over under the camera
     renameSync(join(dir, 'back.y4m'), join(dir, 'camera.y4m'));
     await note.getByRole('button', { name: 'Scanner l’autre côté' }).click();
-    await page.getByRole('heading', { name: 'Posez la page suivante sous la caméra' }).waitFor();
+    await page.getByRole('heading', { name: 'Retournez le papier et posez l’autre côté sous la caméra' }).waitFor();
     await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });
     await page.getByRole('group', { name: '2 pages' }).waitFor();
     expect(await page.locator('[data-completeness]').count()).toBe(0);

@@ -201,6 +201,7 @@ export const t = {
     cameraLost: 'La caméra ne répond plus. Appuyez sur « Réessayer ». Si cela recommence, prévenez un agent.',
     retry: 'Réessayer',
     nextPage: 'Posez la page suivante sous la caméra',
+    otherSide: 'Retournez le papier et posez l’autre côté sous la caméra',
     auto: 'La photo se prend toute seule quand le document ne bouge plus.',
     holdStill: 'Ne bougez plus…',
   },

@@ -62,7 +62,11 @@ export function Check({
   /** the new paper's id in the vault */
   onSaved: (documentId: string) => void;
   onRetake: () => void;
-  onAddPage: (captureId: string) => void;
+  /**
+   * the person adds a page; `analysis` is the paper as it is now (pages turned or removed here since), to come
+   * back to if they give up; `otherSide` when what is missing is the card's other face
+   */
+  onAddPage: (captureId: string, now: { analysis: CaptureAnalysis; otherSide?: boolean }) => void;
   /** « Le retirer »: the paper is not kept, the person goes back where they came from */
   onDrop: () => void;
 }) {
@@ -214,7 +218,7 @@ export function Check({
       ))}
       {/* the photo's own actions stay with the pages; the bar keeps the answer to « is it right? » */}
       <div class="page-actions">
-        <button type="button" class="button secondary" onClick={() => onAddPage(analysis.captureId)} disabled={busy}>
+        <button type="button" class="button secondary" onClick={() => onAddPage(analysis.captureId, { analysis })} disabled={busy}>
           {t.check.addPage}
         </button>
         <button type="button" class="button secondary" onClick={onRetake} disabled={busy}>
@@ -234,7 +238,7 @@ export function Check({
           {error}
         </p>
       )}
-      {analysis.completeness?.status === 'missing' && <MissingNote completeness={analysis.completeness} busy={busy} onAdd={() => onAddPage(analysis.captureId)} />}
+      {analysis.completeness?.status === 'missing' && <MissingNote completeness={analysis.completeness} busy={busy} onAdd={(otherSide) => onAddPage(analysis.captureId, { analysis, otherSide })} />}
       {pageStrip}
       {known && editing && <p class="lead">{t.check.fixHelp}</p>}
       {known && editing && (
@@ -476,10 +480,11 @@ function TwoDDocNote({ report, labels }: { report: TwoDDocReport; labels: Record
  * What seems missing of the paper, each in its sentence, and one big button to add it (the same as « Ajouter
  * une page »): a note, not an error — nothing is blocked.
  */
-function MissingNote({ completeness, busy, onAdd }: { completeness: Extract<Completeness, { status: 'missing' }>; busy: boolean; onAdd: () => void }) {
+function MissingNote({ completeness, busy, onAdd }: { completeness: Extract<Completeness, { status: 'missing' }>; busy: boolean; onAdd: (otherSide: boolean) => void }) {
   const w = t.completeness;
   const kinds = new Set(completeness.missing.map((m) => m.kind));
-  const label = kinds.has('front-face') || kinds.has('back-face') ? w.otherSide : kinds.has('rib-bank') || kinds.has('rib-holder') ? w.otherPart : w.missingPage;
+  const face = kinds.has('front-face') || kinds.has('back-face');
+  const label = face ? w.otherSide : kinds.has('rib-bank') || kinds.has('rib-holder') ? w.otherPart : w.missingPage;
   return (
     <div class="completeness" role="status" aria-labelledby="completeness-title" data-completeness="missing">
       <p id="completeness-title" class="completeness-title">
@@ -492,7 +497,7 @@ function MissingNote({ completeness, busy, onAdd }: { completeness: Extract<Comp
           </li>
         ))}
       </ul>
-      <button type="button" class="button primary completeness-add" disabled={busy} onClick={onAdd}>
+      <button type="button" class="button primary completeness-add" disabled={busy} onClick={() => onAdd(face)}>
         {label}
       </button>
       <p class="completeness-help">{w.asItIs}</p>

@@ -4,7 +4,7 @@
  * « Scanner l’autre côté » and « Enregistrer quand même »; the camera is then given the back, the person
  * presses the button, the page is added and the paper is whole (the note is gone). axe-core on each screen.
  * Chromium opens the fake camera's file anew each time the camera starts, so the next face is put in its
- * place between the two scans.
+ * place between the two scans. Then the front alone again, kept as it is with « Enregistrer quand même ».
  * FAC_SHOTS_DIR=<folder> (default /tmp/completeness-shots): pictures of the screens, for a person to look at.
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
@@ -32,6 +32,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fac-completeness-'));
   await writeY4m((await renderIdentityCard({ seed: 3, face: 'front' })).png, join(dir, 'camera.y4m'));
   await writeY4m((await renderIdentityCard({ seed: 3, face: 'back' })).png, join(dir, 'back.y4m'));
+  await writeY4m((await renderIdentityCard({ seed: 3, face: 'front' })).png, join(dir, 'front.y4m'));
   stack = await startStack();
   browser = await launchKioskBrowser({ fakeVideo: join(dir, 'camera.y4m') });
   page = browser.page;
@@ -68,5 +69,18 @@ describe('a paper scanned without all of it', () => {
     expect(await page.getByRole('button', { name: 'Enregistrer quand même' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Oui, c’est juste' }).waitFor();
     await ui.expectAccessible('check: the card is whole');
+  }, 180_000);
+
+  it('keeps the card as it is when the person chooses « Enregistrer quand même »: nothing is blocked', async () => {
+    renameSync(join(dir, 'front.y4m'), join(dir, 'camera.y4m'));
+    await page.getByRole('button', { name: 'Reprendre la photo' }).click();
+    await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });
+    await page.locator('[data-completeness="missing"]').waitFor();
+    // the card is in Claire MARTIN's name while Camille is at the box: that question is asked as always
+    await page.getByRole('group', { name: /Ce papier est au nom de/ }).getByRole('button', { name: 'Oui, c’est le mien' }).click();
+    await page.getByRole('button', { name: 'Enregistrer quand même' }).click();
+    await page.getByRole('heading', { name: 'Votre document est enregistré.' }).waitFor();
+    await stack.core.sync.flushed(30_000);
+    expect(await stack.server.db.selectFrom('document_versions').select(['pages']).execute()).toEqual([{ pages: 1 }]);
   }, 180_000);
 });

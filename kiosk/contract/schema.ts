@@ -151,6 +151,22 @@ export const TwoDDocReport = z.object({
 });
 export type TwoDDocReport = z.infer<typeof TwoDDocReport>;
 
+/**
+ * What is missing of the paper, as far as its pages tell (kiosk/core/ocr/extract/completeness.ts): the other
+ * face of a card, a numbered page, a payslip's end, a RIB's other part, each with its sentence. The screen
+ * says it calmly and offers to add it; nothing is blocked.
+ */
+export const MissingPart = z.discriminatedUnion('kind', [
+  z.object({ kind: z.enum(['front-face', 'back-face', 'payslip-end', 'rib-bank', 'rib-holder']), message: z.string().max(300) }),
+  z.object({ kind: z.literal('page'), page: z.number().int().min(1).max(99), of: z.number().int().min(1).max(99).optional(), message: z.string().max(300) }),
+]);
+export type MissingPart = z.infer<typeof MissingPart>;
+export const Completeness = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('complete') }),
+  z.object({ status: z.literal('missing'), missing: z.array(MissingPart).min(1).max(99) }),
+]);
+export type Completeness = z.infer<typeof Completeness>;
+
 export const CaptureAnalysis = z.object({
   captureId: z.uuid(),
   docType: DocType,
@@ -171,6 +187,8 @@ export const CaptureAnalysis = z.object({
   holder: z.object({ paperName: z.string(), reason: z.enum(['name', 'birth-date']) }).nullable(),
   /** the paper's 2D-Doc, when one of its pages carries one (absent: none) */
   twoDDoc: TwoDDocReport.optional(),
+  /** whether the paper is whole, recomputed at each page added, turned or removed (absent: not judged) */
+  completeness: Completeness.optional(),
 });
 export type CaptureAnalysis = z.infer<typeof CaptureAnalysis>;
 

@@ -43,6 +43,26 @@ export const CAPTURE_WORDS = {
   badBic: 'Le BIC n’est pas correct. Vérifiez-le.',
 } as const;
 
+/**
+ * A paper scanned without all of it (ocr/extract/completeness.ts): what is missing, said calmly — the person
+ * may add it or keep the paper as it is.
+ */
+export const COMPLETENESS_WORDS = {
+  backFace: {
+    'identity-card': 'Il manque le verso de la carte d’identité (le côté avec l’adresse).',
+    'residence-permit': 'Il manque le verso du titre de séjour (le côté avec l’adresse).',
+  },
+  frontFace: {
+    'identity-card': 'Il manque le recto de la carte d’identité (le côté avec la photo et le nom).',
+    'residence-permit': 'Il manque le recto du titre de séjour (le côté avec la photo et le nom).',
+  },
+  page: (paper: 'tax-notice' | 'payslip', page: number, of: number | undefined) =>
+    `Il manque la page ${page}${of ? ` sur ${of}` : ''} ${paper === 'tax-notice' ? 'de l’avis d’impôt' : 'du bulletin de salaire'}.`,
+  payslipEnd: 'Il manque la fin du bulletin de salaire (la partie avec le net à payer).',
+  ribBank: 'Il manque la partie du RIB avec l’IBAN et le BIC.',
+  ribHolder: 'Il manque la partie du RIB avec le nom du titulaire et l’adresse de la banque.',
+} as const;
+
 /** A paper in someone else's name: the person says whose it is before it is saved. */
 export const HOLDER_WORDS = {
   answerNeeded: 'Ce papier est au nom d’une autre personne. Dites à qui il est avant de l’enregistrer.',

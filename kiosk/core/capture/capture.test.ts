@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRib } from '../../../tests/fixtures/documents.ts';
+import { renderTaxNotice } from '../../../tests/fixtures/admin.ts';
+import { renderIdentityCard } from '../../../tests/fixtures/identity.ts';
 import type { MutationBody } from '../../../sync-server/protocol/mutations.ts';
 import { KioskError } from '../../contract/schema.ts';
 import { silentLogger } from '../log.ts';
@@ -287,5 +289,50 @@ describe('capture', () => {
     if (n.type !== 'vault.document.deposit') throw new Error('deposit expected');
     expect(n.payload).not.toHaveProperty('holderAnswer');
     outbox.acknowledge(n.seq);
+  });
+});
+
+describe('capture: is the paper whole', () => {
+  const jpeg = async (png: Buffer) => sharp(png).jpeg({ quality: 90 }).toBuffer();
+
+  it('asks for the back of an identity card scanned on one face, and is whole once it is added; removing it asks again', async () => {
+    session = camille;
+    const front = await jpeg((await renderIdentityCard({ seed: 3, face: 'front' })).png);
+    const back = await jpeg((await renderIdentityCard({ seed: 3, face: 'back' })).png);
+    const a = await capture.analyse(front, 'image/jpeg');
+    expect(a.docType).toBe('identity-card');
+    expect(a.completeness).toEqual({ status: 'missing', missing: [{ kind: 'back-face', message: 'Il manque le verso de la carte d’identité (le côté avec l’adresse).' }] });
+    const b = await capture.addPage(a.captureId, back, 'image/jpeg');
+    expect(b.pages).toHaveLength(2);
+    expect(b.completeness).toEqual({ status: 'complete' });
+    // the back's zone completes what the front gave
+    expect(b.fields.birthDate?.value).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const c = capture.removePage(a.captureId, 1);
+    expect(c.completeness?.status).toBe('missing');
+    capture.discard(a.captureId);
+  });
+
+  it('names the tax notice\'s missing page, and is whole once it is added', async () => {
+    session = camille;
+    const p2 = await jpeg((await renderTaxNotice({ seed: 5, pageOf: { n: 2, of: 2 } })).png);
+    const p1 = await jpeg((await renderTaxNotice({ seed: 5, pageOf: { n: 1, of: 2 } })).png);
+    // the person began with the second page
+    const a = await capture.analyse(p2, 'image/jpeg');
+    expect(a.docType).toBe('tax-notice');
+    expect(a.completeness).toEqual({ status: 'missing', missing: [{ kind: 'page', page: 1, of: 2, message: 'Il manque la page 1 sur 2 de l’avis d’impôt.' }] });
+    const b = await capture.addPage(a.captureId, p1, 'image/jpeg');
+    expect(b.completeness).toEqual({ status: 'complete' });
+    capture.discard(a.captureId);
+  });
+
+  it('finds a whole RIB and the whole card photocopied on one sheet complete', async () => {
+    session = camille;
+    const r = await capture.analyse(Buffer.from(pristine), 'image/jpeg');
+    // the slip has its IBAN and its holder: both parts
+    expect(r.completeness).toEqual({ status: 'complete' });
+    capture.discard(r.captureId);
+    const both = await capture.analyse(await jpeg((await renderIdentityCard({ seed: 3 })).png), 'image/jpeg');
+    expect(both.completeness).toEqual({ status: 'complete' });
+    capture.discard(both.captureId);
   });
 });

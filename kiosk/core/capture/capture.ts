@@ -17,6 +17,7 @@ import { DOC_TYPE_TITLE, fieldLabel } from '../../../sync-server/protocol/vault.
 import { KioskError } from '../../contract/schema.ts';
 import type { CaptureAnalysis } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
+import { completenessOf } from '../ocr/extract/completeness.ts';
 import { OcrError } from '../ocr/index.ts';
 import type { OcrPool, OcrResult } from '../ocr/index.ts';
 import { sha256Hex } from '../outbox/blob-crypto.ts';
@@ -308,6 +309,7 @@ export class CaptureService {
       elapsedMs: performance.now() - started,
       holder: holderMismatch(cap.name, docType, Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.value]))),
       ...twoDDocOf(cap.pages),
+      ...completenessOfPages(docType, cap.pages),
     };
   }
 }
@@ -330,6 +332,12 @@ function twoDDocOf(pages: Page[]): Pick<CaptureAnalysis, 'twoDDoc'> {
   const check = pages.find((p) => p.ocr.twoDDocCheck)?.ocr.twoDDocCheck;
   if (!check) return {};
   return { twoDDoc: { status: check.status, caId: check.caId, authority: check.authority, fields: check.fields } };
+}
+
+/** Whether the paper is whole, judged from every page's text and fields (absent when not judged). */
+function completenessOfPages(docType: DocType, pages: Page[]): Pick<CaptureAnalysis, 'completeness'> {
+  const c = completenessOf(docType, pages.map((p) => ({ text: p.ocr.text, fields: p.ocr.fields })));
+  return c ? { completeness: c } : {};
 }
 
 /** The fields of the first page, completed by what later pages hold that it does not. */

@@ -201,6 +201,7 @@ export const t = {
     cameraLost: 'La caméra ne répond plus. Appuyez sur « Réessayer ». Si cela recommence, prévenez un agent.',
     retry: 'Réessayer',
     nextPage: 'Posez la page suivante sous la caméra',
+    otherSide: 'Retournez le papier et posez l’autre côté sous la caméra',
     auto: 'La photo se prend toute seule quand le document ne bouge plus.',
     holdStill: 'Ne bougez plus…',
   },
@@ -222,6 +223,18 @@ export const t = {
     save: 'Enregistrer',
     cannotSave: 'Nous ne pouvons pas enregistrer. Une ligne n’est pas correcte :',
     fieldProblem: (label: string, why: string) => `${label} : ${why}`,
+  },
+  /**
+   * Part of the paper seems missing (the other face of a card, a page): said calmly, with a big button to add
+   * it; the paper may be kept as it is. The sentences themselves come with the analysis.
+   */
+  completeness: {
+    title: 'Il manque peut-être une partie du papier',
+    otherSide: 'Scanner l’autre côté',
+    missingPage: 'Ajouter la page qui manque',
+    otherPart: 'Scanner l’autre partie du RIB',
+    asItIs: 'Vous pouvez aussi enregistrer le papier comme il est.',
+    saveAnyway: 'Enregistrer quand même',
   },
   /**
    * The paper's 2D-Doc (the small signed square code of French papers), as checked on the tablet: said

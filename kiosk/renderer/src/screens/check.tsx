@@ -7,7 +7,7 @@
  * household (who), or is it taken back? It is not saved before the person answers (the core asks too).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { CaptureAnalysis, Params, TwoDDocReport } from '../../../contract/schema.ts';
+import type { CaptureAnalysis, Completeness, Params, TwoDDocReport } from '../../../contract/schema.ts';
 import { checkField, fieldForPerson, fieldKind } from '../../../contract/field-checks.ts';
 import type { FieldCheck } from '../../../contract/field-checks.ts';
 import { askedDateFields, paperDateAsk } from '../../../contract/index.ts';
@@ -62,7 +62,11 @@ export function Check({
   /** the new paper's id in the vault */
   onSaved: (documentId: string) => void;
   onRetake: () => void;
-  onAddPage: (captureId: string) => void;
+  /**
+   * the person adds a page; `analysis` is the paper as it is now (pages turned or removed here since), to come
+   * back to if they give up; `otherSide` when what is missing is the card's other face
+   */
+  onAddPage: (captureId: string, now: { analysis: CaptureAnalysis; otherSide?: boolean }) => void;
   /** « Le retirer »: the paper is not kept, the person goes back where they came from */
   onDrop: () => void;
 }) {
@@ -171,6 +175,8 @@ export function Check({
   }
 
   const known = analysis.docType !== 'other' && names.length > 0;
+  /** part of the paper seems missing: saving it as it is stays possible, and the button says so */
+  const incomplete = analysis.completeness?.status === 'missing';
 
   function answer(next: HolderAnswer['answer']) {
     setOwner(next);
@@ -212,7 +218,7 @@ export function Check({
       ))}
       {/* the photo's own actions stay with the pages; the bar keeps the answer to « is it right? » */}
       <div class="page-actions">
-        <button type="button" class="button secondary" onClick={() => onAddPage(analysis.captureId)} disabled={busy}>
+        <button type="button" class="button secondary" onClick={() => onAddPage(analysis.captureId, { analysis })} disabled={busy}>
           {t.check.addPage}
         </button>
         <button type="button" class="button secondary" onClick={onRetake} disabled={busy}>
@@ -232,6 +238,7 @@ export function Check({
           {error}
         </p>
       )}
+      {analysis.completeness?.status === 'missing' && <MissingNote completeness={analysis.completeness} busy={busy} onAdd={(otherSide) => onAddPage(analysis.captureId, { analysis, otherSide })} />}
       {pageStrip}
       {known && editing && <p class="lead">{t.check.fixHelp}</p>}
       {known && editing && (
@@ -403,7 +410,7 @@ export function Check({
       )}
       <ActionBar>
         <button type="button" class="button primary" onClick={() => void confirm()} disabled={busy}>
-          {!known ? t.check.keepAnyway : editing ? t.check.save : t.check.yes}
+          {!known ? t.check.keepAnyway : incomplete ? t.completeness.saveAnyway : editing ? t.check.save : t.check.yes}
         </button>
         {known && !editing && (
           <button type="button" class="button secondary" onClick={startFixing} disabled={busy}>
@@ -466,6 +473,35 @@ function TwoDDocNote({ report, labels }: { report: TwoDDocReport; labels: Record
     <p class="twoddoc-note" role="status" data-twoddoc="not-checked">
       {w.notCheckedHere}
     </p>
+  );
+}
+
+/**
+ * What seems missing of the paper, each in its sentence, and one big button to add it (the same as « Ajouter
+ * une page »): a note, not an error — nothing is blocked.
+ */
+function MissingNote({ completeness, busy, onAdd }: { completeness: Extract<Completeness, { status: 'missing' }>; busy: boolean; onAdd: (otherSide: boolean) => void }) {
+  const w = t.completeness;
+  const kinds = new Set(completeness.missing.map((m) => m.kind));
+  const face = kinds.has('front-face') || kinds.has('back-face');
+  const label = face ? w.otherSide : kinds.has('rib-bank') || kinds.has('rib-holder') ? w.otherPart : w.missingPage;
+  return (
+    <div class="completeness" role="status" aria-labelledby="completeness-title" data-completeness="missing">
+      <p id="completeness-title" class="completeness-title">
+        {w.title}
+      </p>
+      <ul>
+        {completeness.missing.map((m, i) => (
+          <li key={`${m.kind}-${i}`} data-missing={m.kind}>
+            {m.message}
+          </li>
+        ))}
+      </ul>
+      <button type="button" class="button primary completeness-add" disabled={busy} onClick={() => onAdd(face)}>
+        {label}
+      </button>
+      <p class="completeness-help">{w.asItIs}</p>
+    </div>
   );
 }
 

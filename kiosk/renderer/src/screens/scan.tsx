@@ -12,7 +12,7 @@ import { errorText, ActionBar } from '../components/screen.tsx';
 const AUTO = !/[#&]auto=0(&|$)/.test(location.hash);
 const STEADY_CHECKS = 5;
 
-export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis) => void; onCancel: () => void; addTo?: string }) {
+export function Scan({ onRead, onCancel, addTo, otherSide }: { onRead: (a: CaptureAnalysis) => void; onCancel: () => void; addTo?: string; otherSide?: boolean }) {
   const video = useRef<HTMLVideoElement>(null);
   const [ready, setReady] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -120,7 +120,7 @@ export function Scan({ onRead, onCancel, addTo }: { onRead: (a: CaptureAnalysis)
 
   return (
     <section aria-labelledby="titre">
-      <h1 id="titre">{addTo ? t.scan.nextPage : t.scan.title}</h1>
+      <h1 id="titre">{addTo ? (otherSide ? t.scan.otherSide : t.scan.nextPage) : t.scan.title}</h1>
       <p>{t.scan.help}</p>
       {AUTO && ready && !busy && (
         <p class="muted" role="status" aria-live="polite">

@@ -31,7 +31,7 @@ type ForPiece = { dossierId: string; itemId: string };
 
 type Step =
   | { name: 'home' }
-  | { name: 'scan'; replaces?: string; addTo?: { analysis: CaptureAnalysis }; forPiece?: ForPiece }
+  | { name: 'scan'; replaces?: string; addTo?: { analysis: CaptureAnalysis; otherSide?: boolean }; forPiece?: ForPiece }
   | { name: 'check'; analysis: CaptureAnalysis; replaces?: string; forPiece?: ForPiece }
   | { name: 'saved' }
   | { name: 'vault'; notice?: string }
@@ -188,7 +188,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
         const extra = { ...(replaces ? { replaces } : {}), ...(forPiece ? { forPiece } : {}) };
         return (
           <Scan
-            {...(addTo ? { addTo: addTo.analysis.captureId } : {})}
+            {...(addTo ? { addTo: addTo.analysis.captureId, otherSide: addTo.otherSide === true } : {})}
             onRead={(analysis) => setStep({ name: 'check', analysis, ...extra })}
             onCancel={() =>
               setStep(
@@ -273,10 +273,10 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
                 (e: unknown) => toDossier(forPiece.dossierId, errorText(e)),
               );
             }}
-            onAddPage={() =>
+            onAddPage={(_, now) =>
               setStep({
                 name: 'scan',
-                addTo: { analysis: step.analysis },
+                addTo: { analysis: now.analysis, ...(now.otherSide ? { otherSide: true } : {}) },
                 ...(step.replaces ? { replaces: step.replaces } : {}),
                 ...(step.forPiece ? { forPiece: step.forPiece } : {}),
               })

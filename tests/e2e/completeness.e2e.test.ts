@@ -5,7 +5,7 @@
  * presses the button, the page is added and the paper is whole (the note is gone). axe-core on each screen.
  * Chromium opens the fake camera's file anew each time the camera starts, so the next face is put in its
  * place between the two scans. Then the front alone again, kept as it is with « Enregistrer quand même ».
- * FAC_SHOTS_DIR=<folder> (default /tmp/completeness-shots): pictures of the screens, for a person to look at.
+ * FAC_E2E_SHOTS=<folder>: pictures of the screens, for a person to look at (as the other browser tests).
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { kioskUi } from '../support/kiosk-ui.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
-const SHOTS = process.env.FAC_SHOTS_DIR ?? '/tmp/completeness-shots';
+const SHOTS = process.env.FAC_E2E_SHOTS;
 
 let stack: Stack;
 let browser: LaunchedBrowser;
@@ -28,7 +28,7 @@ let page: Page;
 let dir: string;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'fac-completeness-'));
   await writeY4m((await renderIdentityCard({ seed: 3, face: 'front' })).png, join(dir, 'camera.y4m'));
   await writeY4m((await renderIdentityCard({ seed: 3, face: 'back' })).png, join(dir, 'back.y4m'));
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('a paper scanned without all of it', () => {
   it('asks for the back of an identity card, scans it, and the card is whole', async () => {
-    const ui = kioskUi(page, stack, { shots: SHOTS });
+    const ui = kioskUi(page, stack, { shots: SHOTS, shotPrefix: 'completeness-' });
     await ui.login('Camille');
     await page.getByRole('button', { name: /Ajouter un papier/ }).click();
     await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });

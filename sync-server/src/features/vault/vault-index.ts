@@ -184,7 +184,9 @@ export async function searchScoped(
       ORDER BY f.rowid DESC LIMIT ${limit}`.execute(db);
     return r.rows.map((x) => ({ documentId: x.document_id, ownerPersonId: x.owner_person_id, snippet: x.snippet }));
   }
-  const words = terms.map((t) => `${foldAccents(t).replace(/'/g, '')}:*`).join(' & ');
+  // as on SQLite: a word of up to 8 letters may be the start of one, a longer one was typed whole (and a
+  // whole word lets the index skip through its list instead of gathering every word it begins)
+  const words = terms.map((t) => `${foldAccents(t).replace(/'/g, '')}${t.length <= 8 ? ':*' : ''}`).join(' & ');
   const level = levelToken(scope.level);
   // the level's kinds and vaults, as its token says them (`levelTokens`): the walk below reads columns
   const reach = COMPETENCE[scope.level];

@@ -142,3 +142,55 @@ export function untilNextLabel(text: string): string {
   const m = /\s\p{Lu}[\p{Ll}'’()°.]+(?:\s[\p{Ll}'’()°.]+){0,3}\s?:(?:\s|$)/u.exec(text);
   return (m ? text.slice(0, m.index) : text).trim();
 }
+
+/**
+ * The words of a line cut into cells where the gap between two words is wider than a word's height: the
+ * columns of a form grid (« Montant net imposable      Montant net social ») come apart, the words of a
+ * phrase stay together.
+ */
+export function cells(words: readonly OcrWord[]): OcrWord[][] {
+  const out: OcrWord[][] = [];
+  const heights = words.map((w) => height(w.box)).sort((a, b) => a - b);
+  const h = heights[Math.floor(heights.length / 2)] ?? 1;
+  for (const w of words) {
+    const cur = out[out.length - 1];
+    const prev = cur?.[cur.length - 1];
+    if (cur && prev && w.box.x0 - prev.box.x1 <= 1.2 * h) cur.push(w);
+    else out.push([w]);
+  }
+  return out;
+}
+
+const span = (ws: readonly OcrWord[]) => ({ x0: Math.min(...ws.map((w) => w.box.x0)), x1: Math.max(...ws.map((w) => w.box.x1)) });
+
+/**
+ * On a form grid the value is in the cell under its label's cell: the cell of the line below that overlaps
+ * the label's cell the most (none when nothing overlaps: the line below belongs to something else).
+ */
+export function cellUnder(page: OcrPage, hit: LabelHit): OcrWord[] {
+  const below = lineBelow(page, hit.line.box, hit.lineIndex);
+  if (!below || hit.labelWords.length === 0) return [];
+  const labelCell = cells(hit.line.words).find((c) => c.includes(hit.labelWords[0]!)) ?? hit.labelWords;
+  const l = span(labelCell);
+  let best: OcrWord[] = [];
+  let bestOverlap = 0;
+  for (const c of cells(below.words)) {
+    const s = span(c);
+    const overlap = Math.min(s.x1, l.x1) - Math.max(s.x0, l.x0);
+    if (overlap > bestOverlap) {
+      best = c;
+      bestOverlap = overlap;
+    }
+  }
+  return best;
+}
+
+/** The value of a label that stands alone over its value (a form grid): parsed from the cell under it. */
+export function labelledCell<T>(page: OcrPage, label: RegExp, parse: (text: string) => T | null | undefined): LabelledText<T> | undefined {
+  for (const hit of findLabels(page, label)) {
+    const under = cellUnder(page, hit);
+    const value = under.length ? parse(under.map((w) => w.text).join(' ')) : null;
+    if (value !== null && value !== undefined) return { value, confidence: meanConfidence(under), where: 'below' };
+  }
+  return undefined;
+}

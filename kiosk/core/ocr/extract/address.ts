@@ -4,9 +4,10 @@
  * the home's address from the issuer's; the recipient block of the letter is the fallback.
  */
 import { digitsOf, findDates } from './checks.ts';
-import { findLabels, labelledText, lineBelow } from './labels.ts';
+import { findLabels, labelledText, lineBelow, textBox } from './labels.ts';
 import type { Fields, OcrPage } from './page.ts';
 import { fold, meanConfidence, reading } from './page.ts';
+import { labelledPerson, recipientName } from './person.ts';
 
 const CIVILITY = /^(?:M|MR|MME|MLLE|MM|MONSIEUR|MADAME|M\.|MME\.)\b/i;
 
@@ -53,7 +54,7 @@ function labelledAddress(page: OcrPage): Address | undefined {
       const street = text.slice(0, pc.index).replace(/[,\s-]+$/, '').trim();
       if (STREET.test(street)) return { street, ...pc, confidence: meanConfidence(rest) };
     }
-    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
     if (below && STREET.test(text)) {
       const pc2 = postcodeCity(below.text);
       if (pc2 && pc2.index === 0) return { street: text.replace(/[,\s]+$/, ''), ...pc2, confidence: meanConfidence([...rest, ...below.words]) };
@@ -79,8 +80,11 @@ function recipientBlock(page: OcrPage, holder: string | undefined): Address | un
 
 export function extractProofOfAddress(page: OcrPage): Fields {
   const fields: Fields = {};
-  const holder = labelledText(page, /TITULAIRE\s+DU\s+CONTRAT|\bLOCATAIRE\b|NOM\s+DU\s+CLIENT|\bTITULAIRE\b|\bCLIENT\s*:/, personName);
-  if (holder) fields.holder = reading(holder.value, holder.confidence, true);
+  // labelled (« Client » without colon too, but not « numéro de client »), else the letter's recipient
+  const holder =
+    labelledPerson(page, [/TITULAIRE\s+DU\s+CONTRAT|NOM\s+DU\s+CLIENT|\bLOCATAIRE\b|\bTITULAIRE\b|(?<!(?:NUMERO|N°|REFERENCE)\s+(?:DE\s+)?)\bCLIENT\b/]) ??
+    recipientName(page);
+  if (holder) fields.holder = reading(holder.value, holder.where === 'block' ? holder.confidence * 0.8 : holder.confidence, true);
   const address = labelledAddress(page) ?? recipientBlock(page, holder?.value);
   if (address) {
     fields.address = reading(address.street, address.confidence, true);

@@ -7,7 +7,7 @@
  */
 import type { DocType } from '../../../../sync-server/protocol/common.ts';
 import { findDates } from './checks.ts';
-import { cellBelow, findLabels, lineBelow } from './labels.ts';
+import { cellBelow, findLabels, lineBelow, textBox } from './labels.ts';
 import type { MrzReading } from './mrz.ts';
 import { readMrz } from './mrz.ts';
 import type { FieldReading, Fields, OcrLine, OcrPage, OcrWord } from './page.ts';
@@ -77,7 +77,7 @@ function printedValue(page: OcrPage, label: RegExp, exclude?: RegExp): Printed |
   for (const hit of findLabels(page, label)) {
     if (exclude && exclude.test(fold(hit.line.text))) continue;
     // Cards print the value under its label; some forms put it after the label on the same line.
-    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
     const sources: OcrWord[][] = [];
     if (below) sources.push(cellBelow(page, hit, hit.labelWords).length ? below.words : []);
     sources.push(hit.rest.filter((w) => !/[/]/.test(w.text) && !/^(?:SURNAME|GIVEN|NAMES|NOM|NAME)$/i.test(w.text)));

@@ -58,12 +58,23 @@ export function sameRowRight(page: OcrPage, hit: LabelHit): OcrLine[] {
     .sort((p, q) => p.box.x0 - q.box.x0);
 }
 
+/**
+ * The box of a line's words that hold a letter or a digit: a table rule or a box's border read as « | »
+ * stretches the line's own box over its neighbours, which would hide the line below.
+ */
+export function textBox(line: OcrLine): Box {
+  const ws = line.words.filter((w) => /[\p{L}\p{N}]/u.test(w.text));
+  if (ws.length === 0) return line.box;
+  return { x0: Math.min(...ws.map((w) => w.box.x0)), y0: Math.min(...ws.map((w) => w.box.y0)), x1: Math.max(...ws.map((w) => w.box.x1)), y1: Math.max(...ws.map((w) => w.box.y1)) };
+}
+
 /** The nearest line below `box` that starts within its horizontal span, within two line heights. */
 export function lineBelow(page: OcrPage, box: Box, exclude: number): OcrLine | undefined {
   const h = height(box);
   return page.lines
-    .filter((l, i) => i !== exclude && l.box.y0 >= box.y0 + 0.6 * h && l.box.y0 - box.y1 <= 2 * h && l.box.x0 < box.x1 && l.box.x1 > box.x0)
-    .sort((p, q) => p.box.y0 - q.box.y0)[0];
+    .map((l, i) => ({ l, i, b: textBox(l) }))
+    .filter(({ i, b }) => i !== exclude && b.y0 >= box.y0 + 0.6 * h && b.y0 - box.y1 <= 2 * h && b.x0 < box.x1 && b.x1 > box.x0)
+    .sort((p, q) => p.b.y0 - q.b.y0)[0]?.l;
 }
 
 /** Where the value of a label may be written: after it on its line, to its right on the row, or on the line below. */
@@ -77,7 +88,7 @@ export function valueSources(page: OcrPage, hit: LabelHit): ValueSource[] {
   const out: ValueSource[] = [];
   if (hit.rest.length) out.push({ words: hit.rest, line: hit.line, where: 'rest' });
   for (const l of sameRowRight(page, hit)) out.push({ words: l.words, line: l, where: 'right' });
-  const below = lineBelow(page, hit.line.box, hit.lineIndex);
+  const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
   if (below) out.push({ words: below.words, line: below, where: 'below' });
   return out;
 }
@@ -98,7 +109,7 @@ export function labelledValue<T>(page: OcrPage, label: RegExp, accept: (s: Value
 
 /** The words of the line just below a label's words, restricted to the columns the label spans (a form cell). */
 export function cellBelow(page: OcrPage, hit: LabelHit, labelWords: readonly OcrWord[]): OcrWord[] {
-  const below = lineBelow(page, hit.line.box, hit.lineIndex);
+  const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
   if (!below || labelWords.length === 0) return [];
   const x0 = Math.min(...labelWords.map((w) => w.box.x0));
   const x1 = Math.max(...labelWords.map((w) => w.box.x1));
@@ -168,7 +179,7 @@ const span = (ws: readonly OcrWord[]) => ({ x0: Math.min(...ws.map((w) => w.box.
  * the label's cell the most (none when nothing overlaps: the line below belongs to something else).
  */
 export function cellUnder(page: OcrPage, hit: LabelHit): OcrWord[] {
-  const below = lineBelow(page, hit.line.box, hit.lineIndex);
+  const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
   if (!below || hit.labelWords.length === 0) return [];
   const labelCell = cells(hit.line.words).find((c) => c.includes(hit.labelWords[0]!)) ?? hit.labelWords;
   const l = span(labelCell);

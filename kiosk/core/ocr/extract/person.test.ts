@@ -102,3 +102,49 @@ describe('payslip', () => {
     expect(r.fields.employer?.value).toBe('Fromagerie des Alpes');
   });
 });
+
+describe("avis d'impôt", () => {
+  it('reads a grid: the reference in groups, the first declarant of two, the parts under a boxed label', () => {
+    const r = extractDocument(
+      pageFromText(
+        [
+          "Avis d'impôt sur le revenu 2024 (revenus 2023)",
+          'N° fiscal               Référence de l\'avis',
+          '12 34 567 890 123       24 12 B345678 90',
+          'Déclarant 1             Déclarant 2',
+          'TESSIER Lou             TESSIER GASTON',
+          'Nombre de parts fiscales |',
+          '3',
+          'Revenu fiscal de référence 1 27 640 €',
+        ].join('\n'),
+      ),
+    );
+    expect(r.fields.noticeReference?.value).toBe('2412B34567890');
+    expect(r.fields.holder?.value).toBe('TESSIER Lou');
+    expect(r.fields.parts?.value).toBe('3.00');
+    expect(r.fields.referenceIncome?.value).toBe('27640.00');
+  });
+
+  it("never takes the second declarant's numéro fiscal; a lost comma in the parts is put back", () => {
+    const r = extractDocument(
+      pageFromText(["Avis d'impôt 2024", 'Numéro fiscal du déclarant 2 : 30 23 217 600 053', 'fiscal 12 34 567 890 123', 'Nombre de parts : 25', 'Déclarant 1 : Tessier LOU'].join('\n')),
+    );
+    expect(r.fields.taxNumber?.value).toBe('1234567890123');
+    expect(r.fields.parts?.value).toBe('2.50');
+    expect(r.fields.holder?.value).toBe('Tessier LOU');
+  });
+});
+
+describe('other holders', () => {
+  it('health insurance: « Assuré(e) » followed by the name and the NIR label on one line', () => {
+    const r = extractDocument(pageFromText(["Attestation de droits à l'assurance maladie", 'Service relations assurés', 'Assuré(e) TESSIER Lou NIR 2 61 05 33 123 456 78'].join('\n')));
+    expect(r.fields.holder?.value).toBe('TESSIER Lou');
+  });
+
+  it('proof of address: « Client » without colon; else the recipient of the bill', () => {
+    const bill = ['Électricité Services Facture', '8 rue des Usines', '69000 LYON', 'Numéro de client 88776655', 'Client TESSIER LOU', 'Facture du 03.02.2025'].join('\n');
+    expect(extractDocument(pageFromText(bill)).fields.holder?.value).toBe('TESSIER LOU');
+    const letter = ["Eau Services Facture d'eau", '8 rue des Usines', '69000 LYON', 'Lou TESSIER', '5 rue Haute', '73000 CHAMBÉRY', 'Facture du 03.02.2025'].join('\n');
+    expect(extractDocument(pageFromText(letter)).fields.holder?.value).toBe('Lou TESSIER');
+  });
+});

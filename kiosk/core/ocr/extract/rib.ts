@@ -6,7 +6,7 @@
 import { isValidBic } from '../../../../sync-server/protocol/iban.ts';
 import { candidateConfidence, findIbanCandidates } from './iban.ts';
 import type { IbanCandidate } from './iban.ts';
-import { findLabels, lineBelow, sameRowRight } from './labels.ts';
+import { findLabels, lineBelow, sameRowRight, textBox } from './labels.ts';
 import type { FieldReading, Fields, OcrLine, OcrPage, OcrWord } from './page.ts';
 import { clamp01, fold, meanConfidence } from './page.ts';
 
@@ -91,7 +91,7 @@ function extractBic(page: OcrPage, ibanCountry: string | undefined): FieldReadin
   for (const hit of findLabels(page, /\b(?:BIC|SWIFT)\b|BANK IDENTIFIER CODE/)) {
     candidates.push(...bicCandidates(hit.rest, true));
     for (const l of sameRowRight(page, hit)) candidates.push(...bicCandidates(l.words, true));
-    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
     if (below) candidates.push(...bicCandidates(below.words, true));
   }
   if (ibanCountry !== undefined) {
@@ -160,7 +160,7 @@ function extractHolder(page: OcrPage): FieldReading | undefined {
   const found: FieldReading[] = [];
   for (const hit of findLabels(page, label)) {
     const sources: (readonly OcrWord[])[] = [hit.rest, ...sameRowRight(page, hit).map((l: OcrLine) => l.words)];
-    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
     if (below) sources.push(below.words);
     for (const s of sources) {
       const r = nameFrom(s);

@@ -148,3 +148,22 @@ describe('other holders', () => {
     expect(extractDocument(pageFromText(letter)).fields.holder?.value).toBe('Lou TESSIER');
   });
 });
+
+describe('RIB bank name', () => {
+  it("takes the bank's short name on the title's row, never the table head nor the domiciliation", () => {
+    const text = [
+      "Banque Martin          RELEVÉ D'IDENTITÉ BANCAIRE",
+      'Agence Lyon Bellecour',
+      'Titulaire du compte : TESSIER Lou',
+      'Domiciliation          BANQUE MARTIN LYON BELLECOUR',
+      'IBAN FR76 3000 4008 2300 0123 4567 842',
+      'Code SWIFT / BIC : BMARFRPPXXX',
+      'Banque          Guichet          Compte          Clé',
+      '30004          00823          00012345678          42',
+    ].join('\n');
+    const r = extractDocument(pageFromText(text));
+    expect(r.docType).toBe('rib');
+    expect(r.fields.bank?.value).toBe('Banque Martin');
+    expect(r.fields.bic?.value).toBe('BMARFRPPXXX');
+  });
+});

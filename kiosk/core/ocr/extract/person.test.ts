@@ -167,3 +167,19 @@ describe('RIB bank name', () => {
     expect(r.fields.bic?.value).toBe('BMARFRPPXXX');
   });
 });
+
+describe('proof of address', () => {
+  it('reads the address on the line under its label and the date in the cell under its label', () => {
+    const text = [
+      "Facture d'électricité",
+      'Titulaire',
+      'Mme Lou TESSIER',
+      'Lieu de consommation',
+      '5 bis rue Haute, 73000 CHAMBÉRY',
+      'Émise le          Période de consommation',
+      '03-02-2025        du 01-01-2025 au 31-01-2025',
+    ].join('\n');
+    const r = extractDocument(pageFromText(text));
+    expect(r.fields).toMatchObject({ holder: { value: 'Mme Lou TESSIER' }, address: { value: '5 bis rue Haute' }, postcode: { value: '73000' }, city: { value: 'CHAMBÉRY' }, date: { value: '2025-02-03' } });
+  });
+});

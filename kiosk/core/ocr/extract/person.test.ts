@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from './index.ts';
 import { pageFromText } from './page.ts';
-import { labelledPerson, leadingName, nameInSentence, recipientName } from './person.ts';
+import { labelledPerson, leadingName, nameInSentence, recipientName, restoreAccents } from './person.ts';
 
 describe('names of people', () => {
   it('takes a name with or without civility, in either order, in capitals or mixed case', () => {
@@ -181,5 +181,15 @@ describe('proof of address', () => {
     ].join('\n');
     const r = extractDocument(pageFromText(text));
     expect(r.fields).toMatchObject({ holder: { value: 'Mme Lou TESSIER' }, address: { value: '5 bis rue Haute' }, postcode: { value: '73000' }, city: { value: 'CHAMBÉRY' }, date: { value: '2025-02-03' } });
+  });
+});
+
+describe('accents lost in one reading of a name', () => {
+  it('are taken back from another reading on the page, keeping the case and never changing an accented word', () => {
+    const page = pageFromText(['MME TESSIER CHLOÉ', 'Déclarant 1 : TESSIER CHLOE', 'Prénom : Maélle'].join('\n'));
+    expect(restoreAccents(page, 'TESSIER CHLOE')).toBe('TESSIER CHLOÉ');
+    expect(restoreAccents(page, 'Chloe TESSIER')).toBe('Chloé TESSIER');
+    expect(restoreAccents(page, 'Maëlle')).toBe('Maëlle');
+    expect(restoreAccents(page, 'LOU')).toBe('LOU');
   });
 });

@@ -174,3 +174,29 @@ export function recipientName(page: OcrPage): PersonReading | undefined {
   }
   return undefined;
 }
+
+const hasMark = (s: string) => /\p{M}/u.test(s.normalize('NFD'));
+
+/**
+ * A name's accents lost in one reading and kept in another (« CHLOE » under the label, « CHLOÉ » in the
+ * address block; the zone's « THEO » and the printed « THÉO »): OCR drops accents on capitals, it does not
+ * invent them, so a word of the page with the same letters and accents replaces the bare one. Words that
+ * already have an accent are kept as read.
+ */
+export function restoreAccents(page: OcrPage, value: string): string {
+  const accented = new Map<string, string>();
+  for (const line of page.lines) {
+    for (const w of line.words) {
+      const t = w.text.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+      if (t.length >= 2 && hasMark(t) && /^[\p{L}\p{M}'-]+$/u.test(t)) accented.set(fold(t), t);
+    }
+  }
+  return value.replace(/[\p{L}\p{M}]+/gu, (word) => {
+    if (hasMark(word)) return word;
+    const found = accented.get(fold(word));
+    if (!found) return word;
+    // the reading's case is kept: « CHLOE » → « CHLOÉ », « Chloe » → « Chloé »
+    const upper = word === word.toLocaleUpperCase('fr');
+    return upper ? found.toLocaleUpperCase('fr') : found[0]!.toLocaleUpperCase('fr') + found.slice(1).toLocaleLowerCase('fr');
+  });
+}

@@ -193,3 +193,10 @@ describe('accents lost in one reading of a name', () => {
     expect(restoreAccents(page, 'LOU')).toBe('LOU');
   });
 });
+
+describe('RIB holder', () => {
+  it('leaves out an IBAN read on the same line before the name', () => {
+    const r = extractDocument(pageFromText(["RELEVÉ D'IDENTITÉ BANCAIRE", 'Titulaire du compte', 'FR76 3000 4008 2300 0123 4567 842 M OU MME TESSIER LOU', 'IBAN FR76 3000 4008 2300 0123 4567 842'].join('\n')));
+    expect(r.fields.holder?.value).toBe('M OU MME TESSIER LOU');
+  });
+});

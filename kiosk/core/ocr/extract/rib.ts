@@ -142,7 +142,10 @@ const OTHER_LABELS = /DOMICILIATION|IBAN|BIC|CODE|ADRESSE|AGENCE|BANQUE|RELEVE|C
 const ADDRESS_WORDS = /\b(?:RUE|AVENUE|AV|BOULEVARD|BD|IMPASSE|PLACE|CHEMIN|ALLEE|ROUTE|QUAI|COURS|LIEU-DIT|RESIDENCE|BATIMENT|BP|CEDEX)\b/;
 
 function nameFrom(words: readonly OcrWord[]): FieldReading | undefined {
-  const ws = cleanName(words);
+  // A name has no digits: words up to the last one with a digit belong to something read on the same line
+  // (the IBAN printed beside the holder).
+  const lastDigit = words.map((w) => /\d/.test(w.text)).lastIndexOf(true);
+  const ws = cleanName(lastDigit >= 0 && lastDigit < words.length - 1 ? words.slice(lastDigit + 1) : words);
   if (ws.length === 0) return undefined;
   const value = ws
     .map((w) => w.text)

@@ -95,6 +95,9 @@ export interface Report {
     worstKind: { kind: string; rate: number };
     misses: Miss[];
     wrongType: { id: string; variant: string; got: string | null }[];
+    /** set when the misses of this part were left out (see `redact`) */
+    hiddenMisses?: number;
+    hiddenWrongType?: number;
   }>;
   msPerPicture: { p50: number; p95: number };
 }
@@ -134,6 +137,27 @@ export function report(outcomes: readonly Outcome[]): Report {
 const pc = (t: Tally) => `${(rate(t) * 100).toFixed(1).padStart(5)} %`;
 const cell = (t: Tally) => `${`${t.exact}/${t.fields}`.padStart(8)} ${pc(t)}  type ${t.typeOk}/${t.documents}`;
 
+/**
+ * Which parts' misses may be shown, from `FAC_CORPUS_MISSES`: `tuning` (the default), `all`, `none`, or a
+ * comma-separated list of parts. The held-out part is tuned on by no one, so by default only its totals are
+ * printed: a miss one has read is a miss one is tempted to fix.
+ */
+export function partsWithMisses(setting = process.env.FAC_CORPUS_MISSES): Set<string> {
+  const s = (setting ?? 'tuning').trim();
+  if (s === 'all') return new Set<Part>(['tuning', 'held-out']);
+  if (s === 'none' || s === '') return new Set();
+  return new Set(s.split(',').map((p) => p.trim()));
+}
+
+/** The report without the misses (and wrongly typed pictures) of the parts not in `shown`: totals only. */
+export function redact(r: Report, shown: ReadonlySet<string>): Report {
+  const parts: Report['parts'] = {};
+  for (const [part, p] of Object.entries(r.parts)) {
+    parts[part] = shown.has(part) ? p : { ...p, misses: [], wrongType: [], hiddenMisses: p.misses.length, hiddenWrongType: p.wrongType.length };
+  }
+  return { ...r, parts };
+}
+
 /** The report as text: per part, per kind (clean | degraded), per variant, then the misses. */
 export function table(r: Report, maxMisses = 400): string {
   const out: string[] = [];
@@ -143,6 +167,10 @@ export function table(r: Report, maxMisses = 400): string {
     for (const [kind, k] of Object.entries(p.byKind)) out.push(`${kind.padEnd(18)} ${cell(k.clean).padEnd(32)} ${cell(k.degraded)}`);
     out.push('by variant:');
     for (const [v, t] of Object.entries(p.byVariant)) out.push(`  ${v.padEnd(14)} ${cell(t)}`);
+    if (p.hiddenMisses !== undefined) {
+      out.push(`misses: ${p.hiddenMisses}, wrong type: ${p.hiddenWrongType ?? 0} (not shown; FAC_CORPUS_MISSES lists the parts whose misses are)`);
+      continue;
+    }
     if (p.wrongType.length) out.push('wrong type:', ...p.wrongType.map((w) => `  ${w.id} [${w.variant}]: ${w.got}`));
     out.push(`misses (${p.misses.length}):`);
     for (const m of p.misses.slice(0, maxMisses)) out.push(`  ${m.id} [${m.variant}] ${m.field}: expected ${JSON.stringify(m.expected)}, read ${JSON.stringify(m.got)}`);

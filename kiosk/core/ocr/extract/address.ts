@@ -4,9 +4,10 @@
  * the home's address from the issuer's; the recipient block of the letter is the fallback.
  */
 import { digitsOf, findDates } from './checks.ts';
-import { findLabels, labelledText, lineBelow } from './labels.ts';
+import { findLabels, labelledCell, labelledText, lineBelow, textBox } from './labels.ts';
 import type { Fields, OcrPage } from './page.ts';
 import { fold, meanConfidence, reading } from './page.ts';
+import { labelledPerson, recipientName } from './person.ts';
 
 const CIVILITY = /^(?:M|MR|MME|MLLE|MM|MONSIEUR|MADAME|M\.|MME\.)\b/i;
 
@@ -53,7 +54,14 @@ function labelledAddress(page: OcrPage): Address | undefined {
       const street = text.slice(0, pc.index).replace(/[,\s-]+$/, '').trim();
       if (STREET.test(street)) return { street, ...pc, confidence: meanConfidence(rest) };
     }
-    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
+    // the label alone on its line, the address under it: « 12 rue X, 75011 PARIS » on one line
+    if (below && rest.length === 0) {
+      const t = below.text.trim();
+      const pcb = postcodeCity(t);
+      const street = pcb ? t.slice(0, pcb.index).replace(/[,\s-]+$/, '').trim() : '';
+      if (pcb && STREET.test(street)) return { street, ...pcb, confidence: meanConfidence(below.words) };
+    }
     if (below && STREET.test(text)) {
       const pc2 = postcodeCity(below.text);
       if (pc2 && pc2.index === 0) return { street: text.replace(/[,\s]+$/, ''), ...pc2, confidence: meanConfidence([...rest, ...below.words]) };
@@ -79,8 +87,11 @@ function recipientBlock(page: OcrPage, holder: string | undefined): Address | un
 
 export function extractProofOfAddress(page: OcrPage): Fields {
   const fields: Fields = {};
-  const holder = labelledText(page, /TITULAIRE\s+DU\s+CONTRAT|\bLOCATAIRE\b|NOM\s+DU\s+CLIENT|\bTITULAIRE\b|\bCLIENT\s*:/, personName);
-  if (holder) fields.holder = reading(holder.value, holder.confidence, true);
+  // labelled (« Client » without colon too, but not « numéro de client »), else the letter's recipient
+  const holder =
+    labelledPerson(page, [/TITULAIRE\s+DU\s+CONTRAT|NOM\s+DU\s+CLIENT|\bLOCATAIRE\b|\bTITULAIRE\b|(?<!(?:NUMERO|N°|REFERENCE)\s+(?:DE\s+)?)\bCLIENT\b/]) ??
+    recipientName(page);
+  if (holder) fields.holder = reading(holder.value, holder.where === 'block' ? holder.confidence * 0.8 : holder.confidence, true);
   const address = labelledAddress(page) ?? recipientBlock(page, holder?.value);
   if (address) {
     fields.address = reading(address.street, address.confidence, true);
@@ -88,12 +99,9 @@ export function extractProofOfAddress(page: OcrPage): Fields {
     fields.postcode = reading(address.postcode, ok ? address.confidence : address.confidence * 0.5, ok);
     fields.city = reading(address.city, address.confidence, true);
   }
-  const date = labelledText(
-    page,
-    /DATE\s+DE\s+(?:LA\s+)?FACTURE|DATE\s+D'?\s*EMISSION|FACTURE\s+DU\b|EMISE?\s+LE\b|FAIT\s+A\b.*\bLE\b|DATE\s*:/,
-    (t) => findDates(t)[0]?.iso,
-    ['rest', 'right'],
-  );
+  const dateLabel = /DATE\s+DE\s+(?:LA\s+)?FACTURE|DATE\s+D'?\s*EMISSION|FACTURE\s+DU\b|EMISE?\s+LE\b|FAIT\s+A\b.*\bLE\b|DATE\s*:/;
+  // after the label, else in the cell under it (a row of labels over a row of values)
+  const date = labelledText(page, dateLabel, (t) => findDates(t)[0]?.iso, ['rest', 'right']) ?? labelledCell(page, dateLabel, (t) => findDates(t)[0]?.iso);
   if (date) fields.date = reading(date.value, date.confidence, true);
   return fields;
 }

@@ -7,6 +7,7 @@ import { digitsOf, findAmounts, findMonth } from './checks.ts';
 import { labelledText } from './labels.ts';
 import type { Fields, OcrPage } from './page.ts';
 import { fold, reading } from './page.ts';
+import { labelledPerson, personInSentences, recipientName } from './person.ts';
 
 /** Benefit names as the caisses print them → field name. Order matters: specific names first. */
 export const BENEFITS: readonly { key: string; re: RegExp }[] = [
@@ -30,17 +31,23 @@ function allocataire(text: string): string | null {
   return /^\d{7}$/.test(v) ? v : null;
 }
 
-function person(text: string): string | null {
-  const v = text.replace(/[|_]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return /^(?:MADAME|MONSIEUR|MME|M\.?)\s+[\p{L}][\p{L}' -]+$/iu.test(v) ? v : null;
-}
+/**
+ * Labels of the beneficiary, most specific first; « allocataire » alone is also the word of the number's
+ * label (« Numéro allocataire »), which names no one.
+ */
+const HOLDER_LABELS = [
+  /NOM\s+(?:ET\s+PRENOMS?\s+)?DE\s+L'?\s*ALLOCATAIRE/,
+  /(?<!(?:NUMERO|N°|NO|REFERENCE|NUM\.?|DOSSIER|DE\s+L'?)\s*)\bALLOCATAIRE\b(?!S)/,
+  /\bBENEFICIAIRE\b/,
+];
 
 export function extractCafCertificate(page: OcrPage): Fields {
   const fields: Fields = {};
-  const num = labelledText(page, /N(?:°|UMERO)\s*D?'?\s*ALLOCATAIRE|N°\s*ALLOCATAIRE/, allocataire);
+  const num = labelledText(page, /(?:N(?:°|O\.?|UMERO)|REFERENCE|MATRICULE)\s*(?:D'?\s*|DE\s+L'?\s*)?ALLOCATAIRE/, allocataire);
   if (num) fields.allocataireNumber = reading(num.value, num.confidence, true);
-  const holder = labelledText(page, /BENEFICIAIRE|ALLOCATAIRE\s*:/, person);
-  if (holder) fields.holder = reading(holder.value, holder.confidence, true);
+  // labelled, else named in the letter's text, else the recipient of the letter
+  const holder = labelledPerson(page, HOLDER_LABELS) ?? personInSentences(page) ?? recipientName(page);
+  if (holder) fields.holder = reading(holder.value, holder.where === 'block' ? holder.confidence * 0.8 : holder.confidence, true);
   const period = labelledText(page, /PERIODE|MOIS\s+DE|AU\s+TITRE\s+D/, (t) => findMonth(t)?.ym);
   if (period) fields.period = reading(period.value, period.confidence, true);
 

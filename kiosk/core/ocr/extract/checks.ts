@@ -122,7 +122,8 @@ export interface DateMatch {
 
 /** Every date written the French ways (03/10/2024, 03.10.2024, 03 10 2024, 3 octobre 2024, 1er mai 2024). */
 export function findDates(text: string): DateMatch[] {
-  const t = fold(text);
+  // « 1er » read « ler » or « Ier » before a month: the first of the month (same length, indexes kept)
+  const t = fold(text).replace(new RegExp(`(?<![A-Z\\d])[LI]ER(?=\\s+(?:${MONTH_RE})\\b)`, 'g'), '1ER');
   const out: DateMatch[] = [];
   for (const re of [NUMERIC_DATE, SPACED_DATE, LONG_DATE]) {
     re.lastIndex = 0;
@@ -143,7 +144,8 @@ export function parseFrenchDate(text: string): string | null {
 /** "octobre 2024" or "10/2024" → "2024-10" */
 export function findMonth(text: string): { ym: string; index: number } | null {
   const t = fold(text);
-  const named = new RegExp(`(?<![A-Z])(${MONTH_RE})\\s+((?:19|20)\\d{2})(?!\\d)`).exec(t);
+  // « avril2024 »: the space is often lost between a month and its year
+  const named = new RegExp(`(?<![A-Z])(${MONTH_RE})\\s*((?:19|20)\\d{2})(?!\\d)`).exec(t);
   if (named) {
     const m = FRENCH_MONTHS.findIndex((x) => named[1]!.replace('Û', 'U') === x) + 1;
     return { ym: `${named[2]}-${String(m).padStart(2, '0')}`, index: named.index };

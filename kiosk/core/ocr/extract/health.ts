@@ -4,10 +4,10 @@
  * The value is returned without spaces: "285057800608436", "1850520A0608436"-like for Corsica.
  */
 import { isValidNir } from './checks.ts';
-import { findLabels, labelledText, lineBelow } from './labels.ts';
+import { findLabels, labelledText, lineBelow, textBox } from './labels.ts';
 import type { Fields, OcrLine, OcrPage } from './page.ts';
 import { fold, meanConfidence, reading } from './page.ts';
-import { personName } from './address.ts';
+import { labelledPerson } from './person.ts';
 
 const D = '[0-9OQDILS]';
 const NIR_RE = new RegExp(`(?<![0-9A-Z])([12378])\\s?(${D}{2})\\s?(${D}{2})\\s?(${D}{2}|2A|2B)\\s?(${D}{3})\\s?(${D}{3})\\s?(${D}{2})(?![0-9])`);
@@ -49,7 +49,8 @@ export function extractHealthInsurance(page: OcrPage): Fields {
       nirLine = best.l;
     }
   }
-  const holder = labelledText(page, /\bASSURE\(?E?\)?|BENEFICIAIRE|\bTITULAIRE\b/, (t) => personName(t) ?? nameLine(t));
+  // « Assuré(e) » and not « assurés » (« Service relations assurés »), nor the word of a table's last column
+  const holder = labelledPerson(page, [/\bNOM\s+DE\s+L'?\s*ASSURE|\bASSURE(?:\(?E\)?)?(?!S)\b/, /\bBENEFICIAIRE\b/, /\bTITULAIRE\b/]);
   if (holder) fields.holder = reading(holder.value, holder.confidence, true);
   else if (nirLine) {
     // On the card the name is the line just above the number.
@@ -65,7 +66,7 @@ export function extractHealthInsurance(page: OcrPage): Fields {
   // The card's label "Nom" with the name below, on some models.
   if (!fields.holder) {
     for (const hit of findLabels(page, /^NOM\b/)) {
-      const below = lineBelow(page, hit.line.box, hit.lineIndex);
+      const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
       const n = below ? nameLine(below.text) : null;
       if (n) {
         fields.holder = reading(n, meanConfidence(below!.words), true);

@@ -7,10 +7,10 @@
  */
 import type { DocType } from '../../../../sync-server/protocol/common.ts';
 import { findDates } from './checks.ts';
-import { cellBelow, findLabels, lineBelow } from './labels.ts';
+import { cellBelow, findLabels, lineBelow, textBox } from './labels.ts';
 import type { MrzReading } from './mrz.ts';
 import { readMrz } from './mrz.ts';
-import type { FieldReading, Fields, OcrLine, OcrPage, OcrWord } from './page.ts';
+import type { FieldReading, Fields, OcrPage, OcrWord } from './page.ts';
 import { fold, meanConfidence, reading } from './page.ts';
 
 export type IdentityType = Extract<DocType, 'identity-card' | 'passport' | 'residence-permit'>;
@@ -73,22 +73,44 @@ interface Printed {
   confidence: number;
 }
 
+/** Every label of the card's printed fields: a line that holds one is a label line, not a value. */
+function isLabelLine(text: string): boolean {
+  const t = fold(text);
+  return Object.values(LABELS).some((re) => re.test(t)) || /\bSEXE?\b|NATIONALIT/.test(t);
+}
+
+/** The label's own words after it: the English half of a bilingual label (« NOM / Surname »), separators. */
+function valueAfter(hit: { rest: OcrWord[] }): OcrWord[] {
+  const ws = hit.rest.filter((w) => !/[/:]/.test(w.text) && !/^(?:SURNAME|GIVEN|NAMES?|NOM|SEX|NATIONALITY|DATE|OF|BIRTH|EXPIRY|DOCUMENT|NO)$/i.test(w.text.replace(/[^\p{L}]/gu, '')));
+  return isLabelLine(ws.map((w) => w.text).join(' ')) ? [] : ws;
+}
+
+/** The first printed value of a label (see `printedValues`). */
 function printedValue(page: OcrPage, label: RegExp, exclude?: RegExp): Printed | undefined {
+  return printedValues(page, label, exclude)[0];
+}
+
+/**
+ * Every reading of a printed name field, in order of likelihood: after its label, then under it. A label
+ * misread (« Give names ») leaves words after it that are not the value; the zone tells which reading is.
+ */
+function printedValues(page: OcrPage, label: RegExp, exclude?: RegExp): Printed[] {
+  const out: Printed[] = [];
   for (const hit of findLabels(page, label)) {
     if (exclude && exclude.test(fold(hit.line.text))) continue;
-    // Cards print the value under its label; some forms put it after the label on the same line.
-    const below = lineBelow(page, hit.line.box, hit.lineIndex);
-    const sources: OcrWord[][] = [];
-    if (below) sources.push(cellBelow(page, hit, hit.labelWords).length ? below.words : []);
-    sources.push(hit.rest.filter((w) => !/[/]/.test(w.text) && !/^(?:SURNAME|GIVEN|NAMES|NOM|NAME)$/i.test(w.text)));
+    // Some cards print the value after its label (« NOM : DUPONT »), others under it; a line below that is
+    // itself a label is the next field, never this one's value.
+    const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
+    const sources: OcrWord[][] = [valueAfter(hit)];
+    if (below && !isLabelLine(below.text)) sources.push(cellBelow(page, hit, hit.labelWords).length ? below.words : []);
     for (const words of sources) {
       const ws = nameWords(words);
       if (ws.length === 0) continue;
       const text = ws.map((w) => w.text).join(' ').replace(/\s+,/g, ',');
-      if (/\p{L}{2,}/u.test(text) && !/\d/.test(text)) return { text, confidence: meanConfidence(ws) };
+      if (/\p{L}{2,}/u.test(text) && !/\d/.test(text)) out.push({ text, confidence: meanConfidence(ws) });
     }
   }
-  return undefined;
+  return out;
 }
 
 /** Given names as the documents print them: "Hélène, Anne". */
@@ -162,28 +184,56 @@ const LABELS = {
   expiry: /DATE\s+D'?\s*EXPIR|EXPIRY|VALABLE\s+JUSQU|VALID\s+UNTIL/,
 };
 
-/** A value printed in the cell under a label that shares its row with other labels (a card's grid). */
-function cellValue(page: OcrPage, label: RegExp): { words: OcrWord[]; line: OcrLine } | undefined {
+/**
+ * The words of a printed field: after its label on the same line (« Sexe : F »), else in the cell under it
+ * (a card's grid of labels over values).
+ */
+function cellValues(page: OcrPage, label: RegExp): OcrWord[][] {
+  const out: OcrWord[][] = [];
   for (const hit of findLabels(page, label)) {
+    const after = valueAfter(hit);
+    if (after.length) out.push(after);
     const words = cellBelow(page, hit, hit.labelWords);
-    if (words.length) return { words, line: hit.line };
+    if (words.length) out.push(words);
+  }
+  return out;
+}
+
+function printedNumber(page: OcrPage): Printed | undefined {
+  for (const words of cellValues(page, LABELS.number)) {
+    // a document number has digits: a word of a label (« D'EXPIRATION ») has none
+    const w = words.find((x) => /^[A-Z0-9]{8,12}$/.test(x.text.replace(/[^A-Z0-9]/gi, '').toUpperCase()) && /\d/.test(x.text));
+    if (w) return { text: w.text.replace(/[^A-Z0-9]/gi, '').toUpperCase(), confidence: w.confidence };
   }
   return undefined;
 }
 
-function printedNumber(page: OcrPage): Printed | undefined {
-  const cell = cellValue(page, LABELS.number);
-  if (!cell) return undefined;
-  const w = cell.words.find((x) => /^[A-Z0-9]{8,12}$/.test(x.text.replace(/[^A-Z0-9]/gi, '').toUpperCase()));
-  return w ? { text: w.text.replace(/[^A-Z0-9]/gi, '').toUpperCase(), confidence: w.confidence } : undefined;
+function printedDate(page: OcrPage, label: RegExp): Printed | undefined {
+  for (const words of cellValues(page, label)) {
+    const d = findDates(words.map((w) => w.text).join(' '))[0];
+    if (d) return { text: d.iso, confidence: meanConfidence(words) };
+  }
+  return undefined;
 }
 
-function printedDate(page: OcrPage, label: RegExp): Printed | undefined {
-  const cell = cellValue(page, label);
-  if (!cell) return undefined;
-  const text = cell.words.map((w) => w.text).join(' ');
-  const d = findDates(text)[0];
-  return d ? { text: d.iso, confidence: meanConfidence(cell.words) } : undefined;
+function printedSex(page: OcrPage): Printed | undefined {
+  for (const words of cellValues(page, /\bSEXE\b|\bSEX\b/)) {
+    const w = words[0];
+    if (w && /^[FMX]$/.test(w.text)) return { text: w.text, confidence: w.confidence };
+  }
+  return undefined;
+}
+
+/** Nationality in the zone's code: printed as a code (« FRA ») or, on French cards, as « FRANÇAISE ». */
+function printedNationality(page: OcrPage): Printed | undefined {
+  for (const words of cellValues(page, /NATIONALITE|NATIONALITY/)) {
+    const w = words[0];
+    if (!w) continue;
+    const t = fold(w.text).replace(/[^A-Z]/g, '');
+    if (/^FRANCAISE?$/.test(t)) return { text: 'FRA', confidence: w.confidence };
+    if (/^[A-Z]{3}$/.test(t) && t === w.text) return { text: t, confidence: w.confidence };
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- fields
@@ -245,12 +295,15 @@ export function extractIdentity(page: OcrPage, opts: IdentityOptions = {}): Iden
     // A failed composite means some covered character is misread even if each field's own digit holds.
     const ocr = zoneConfidence(opts.mrzPage, page, mrz);
     const cc = mrz.composite;
+    // of the printed readings, the one whose letters are the zone's
+    const surnames = printedValues(page, LABELS.surname, /PRENOM|GIVEN/);
     const split = splitNames(mrz, printedSurname?.text);
-    const surname = printedSurname ? alignName(printedSurname.text, split.surname) : null;
-    if (surname) fields.surname = reading(surname, Math.max(printedSurname!.confidence, 0.9), true);
+    const sAligned = surnames.map((p) => ({ p, v: alignName(p.text, split.surname) })).find((x) => x.v);
+    if (sAligned) fields.surname = reading(sAligned.v!, Math.max(sAligned.p.confidence, 0.9), true);
     else fields.surname = disagreeing(printedSurname, split.surname, ocr);
-    const given = printedGiven && split.givenNames.length ? joinGiven(printedGiven.text, split.givenNames) : null;
-    if (given) fields.givenNames = reading(given, Math.max(printedGiven!.confidence, 0.9), true);
+    const givens = split.givenNames.length ? printedValues(page, LABELS.given) : [];
+    const gAligned = givens.map((p) => ({ p, v: joinGiven(p.text, split.givenNames) })).find((x) => x.v);
+    if (gAligned) fields.givenNames = reading(gAligned.v!, Math.max(gAligned.p.confidence, 0.9), true);
     else fields.givenNames = disagreeing(printedGiven, split.givenNames.join(', '), ocr);
     if (!fields.surname.value) delete fields.surname;
     if (!fields.givenNames.value) delete fields.givenNames;
@@ -273,5 +326,9 @@ export function extractIdentity(page: OcrPage, opts: IdentityOptions = {}): Iden
   if (number) fields.documentNumber = reading(number.text, Math.min(CAP, number.confidence), false);
   if (birth) fields.birthDate = reading(birth.text, Math.min(CAP, birth.confidence), true);
   if (expiry) fields.expiryDate = reading(expiry.text, Math.min(CAP, expiry.confidence), true);
+  const sex = printedSex(page);
+  if (sex) fields.sex = reading(sex.text, Math.min(CAP, sex.confidence), true);
+  const nationality = printedNationality(page);
+  if (nationality) fields.nationality = reading(nationality.text, Math.min(CAP, nationality.confidence), true);
   return { fields, mrz: null };
 }

@@ -14,6 +14,7 @@ import { extractHealthInsurance } from './health.ts';
 import { extractIdentity, identityTypeOfMrz, readIdentityMrz } from './identity.ts';
 import type { Fields, OcrPage } from './page.ts';
 import { extractPayslip } from './payslip.ts';
+import { restoreAccents } from './person.ts';
 import { extractRib } from './rib.ts';
 import { extractTaxNotice } from './tax.ts';
 import type { TwoDDoc } from './twoddoc.ts';
@@ -74,6 +75,9 @@ const TEXT_EXTRACTORS: Partial<Record<DocType, (page: OcrPage) => Fields>> = {
   'health-insurance': extractHealthInsurance,
 };
 
+/** Fields that hold people's names, whose accents another reading on the page may give back. */
+const PERSON_FIELDS = ['holder', 'employee', 'surname', 'givenNames'] as const;
+
 function withSource(fields: Fields): Fields {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.source ? v : { ...v, source: 'ocr' as const }]));
 }
@@ -88,6 +92,10 @@ export function extractDocument(page: OcrPage, opts: ExtractOptions = {}): Extra
 
   const identity = docType === 'identity-card' || docType === 'passport' || docType === 'residence-permit';
   const fields = withSource(identity ? extractIdentity(page, opts).fields : (TEXT_EXTRACTORS[docType]?.(page) ?? {}));
+  for (const name of PERSON_FIELDS) {
+    const f = fields[name];
+    if (f) fields[name] = { ...f, value: restoreAccents(page, f.value) };
+  }
   if (!fromCode) return { docType, fields };
 
   const crossCheck = crossCheckTwoDDoc(fromCode.fields, fields);

@@ -58,12 +58,23 @@ export function sameRowRight(page: OcrPage, hit: LabelHit): OcrLine[] {
     .sort((p, q) => p.box.x0 - q.box.x0);
 }
 
+/**
+ * The box of a line's words that hold a letter or a digit: a table rule or a box's border read as « | »
+ * stretches the line's own box over its neighbours, which would hide the line below.
+ */
+export function textBox(line: OcrLine): Box {
+  const ws = line.words.filter((w) => /[\p{L}\p{N}]/u.test(w.text));
+  if (ws.length === 0) return line.box;
+  return { x0: Math.min(...ws.map((w) => w.box.x0)), y0: Math.min(...ws.map((w) => w.box.y0)), x1: Math.max(...ws.map((w) => w.box.x1)), y1: Math.max(...ws.map((w) => w.box.y1)) };
+}
+
 /** The nearest line below `box` that starts within its horizontal span, within two line heights. */
 export function lineBelow(page: OcrPage, box: Box, exclude: number): OcrLine | undefined {
   const h = height(box);
   return page.lines
-    .filter((l, i) => i !== exclude && l.box.y0 >= box.y0 + 0.6 * h && l.box.y0 - box.y1 <= 2 * h && l.box.x0 < box.x1 && l.box.x1 > box.x0)
-    .sort((p, q) => p.box.y0 - q.box.y0)[0];
+    .map((l, i) => ({ l, i, b: textBox(l) }))
+    .filter(({ i, b }) => i !== exclude && b.y0 >= box.y0 + 0.6 * h && b.y0 - box.y1 <= 2 * h && b.x0 < box.x1 && b.x1 > box.x0)
+    .sort((p, q) => p.b.y0 - q.b.y0)[0]?.l;
 }
 
 /** Where the value of a label may be written: after it on its line, to its right on the row, or on the line below. */
@@ -77,7 +88,7 @@ export function valueSources(page: OcrPage, hit: LabelHit): ValueSource[] {
   const out: ValueSource[] = [];
   if (hit.rest.length) out.push({ words: hit.rest, line: hit.line, where: 'rest' });
   for (const l of sameRowRight(page, hit)) out.push({ words: l.words, line: l, where: 'right' });
-  const below = lineBelow(page, hit.line.box, hit.lineIndex);
+  const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
   if (below) out.push({ words: below.words, line: below, where: 'below' });
   return out;
 }
@@ -98,7 +109,7 @@ export function labelledValue<T>(page: OcrPage, label: RegExp, accept: (s: Value
 
 /** The words of the line just below a label's words, restricted to the columns the label spans (a form cell). */
 export function cellBelow(page: OcrPage, hit: LabelHit, labelWords: readonly OcrWord[]): OcrWord[] {
-  const below = lineBelow(page, hit.line.box, hit.lineIndex);
+  const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
   if (!below || labelWords.length === 0) return [];
   const x0 = Math.min(...labelWords.map((w) => w.box.x0));
   const x1 = Math.max(...labelWords.map((w) => w.box.x1));
@@ -141,4 +152,56 @@ export function untilNextLabel(text: string): string {
   // facture :"); upper-case values ("CLINIQUE DU PARC") are never taken for one.
   const m = /\s\p{Lu}[\p{Ll}'’()°.]+(?:\s[\p{Ll}'’()°.]+){0,3}\s?:(?:\s|$)/u.exec(text);
   return (m ? text.slice(0, m.index) : text).trim();
+}
+
+/**
+ * The words of a line cut into cells where the gap between two words is wider than a word's height: the
+ * columns of a form grid (« Montant net imposable      Montant net social ») come apart, the words of a
+ * phrase stay together.
+ */
+export function cells(words: readonly OcrWord[]): OcrWord[][] {
+  const out: OcrWord[][] = [];
+  const heights = words.map((w) => height(w.box)).sort((a, b) => a - b);
+  const h = heights[Math.floor(heights.length / 2)] ?? 1;
+  for (const w of words) {
+    const cur = out[out.length - 1];
+    const prev = cur?.[cur.length - 1];
+    if (cur && prev && w.box.x0 - prev.box.x1 <= 1.2 * h) cur.push(w);
+    else out.push([w]);
+  }
+  return out;
+}
+
+const span = (ws: readonly OcrWord[]) => ({ x0: Math.min(...ws.map((w) => w.box.x0)), x1: Math.max(...ws.map((w) => w.box.x1)) });
+
+/**
+ * On a form grid the value is in the cell under its label's cell: the cell of the line below that overlaps
+ * the label's cell the most (none when nothing overlaps: the line below belongs to something else).
+ */
+export function cellUnder(page: OcrPage, hit: LabelHit): OcrWord[] {
+  const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
+  if (!below || hit.labelWords.length === 0) return [];
+  const labelCell = cells(hit.line.words).find((c) => c.includes(hit.labelWords[0]!)) ?? hit.labelWords;
+  const l = span(labelCell);
+  let best: OcrWord[] = [];
+  let bestOverlap = 0;
+  for (const c of cells(below.words)) {
+    const s = span(c);
+    const overlap = Math.min(s.x1, l.x1) - Math.max(s.x0, l.x0);
+    if (overlap > bestOverlap) {
+      best = c;
+      bestOverlap = overlap;
+    }
+  }
+  return best;
+}
+
+/** The value of a label that stands alone over its value (a form grid): parsed from the cell under it. */
+export function labelledCell<T>(page: OcrPage, label: RegExp, parse: (text: string) => T | null | undefined): LabelledText<T> | undefined {
+  for (const hit of findLabels(page, label)) {
+    const under = cellUnder(page, hit);
+    const value = under.length ? parse(under.map((w) => w.text).join(' ')) : null;
+    if (value !== null && value !== undefined) return { value, confidence: meanConfidence(under), where: 'below' };
+  }
+  return undefined;
 }

@@ -207,6 +207,14 @@ function mrzDate(yymmdd: string, kind: 'birth' | 'expiry', now: Date): string | 
   return isoDate(year, Number(yymmdd.slice(2, 4)), Number(yymmdd.slice(4, 6)));
 }
 
+/**
+ * A token made only of the letters fillers are misread as (« KK », « KLLLLILLLLL ») is fillers, not a name:
+ * names have vowels, and no name is a run of L and K.
+ */
+function isFillerToken(t: string): boolean {
+  return /^[LKC]+$/.test(t) || (/^[LKCI]{5,}$/.test(t) && (t.match(/[LK]/g)?.length ?? 0) >= 4);
+}
+
 function names(field: string): { surname: string; givenNames: string[] } {
   const f = field.replace(/^<+/, '');
   const sep = f.indexOf('<<');
@@ -219,7 +227,7 @@ function names(field: string): { surname: string; givenNames: string[] } {
     letterField(s)
       .value.split('<')
       // trailing misread fillers ("TRAORE<MOUSSA<KLLLL")
-      .filter((t, i, all) => !(i > 0 && i === all.length - 1 && /^[LKC]{2,}$/.test(t)))
+      .filter((t, i, all) => !(i > 0 && i === all.length - 1 && t.length >= 2 && isFillerToken(t)))
       .join(' ')
       .replace(/\s+/g, ' ')
       .trim();
@@ -227,7 +235,7 @@ function names(field: string): { surname: string; givenNames: string[] } {
     .split('<')
     .map((g) => letterField(g).value)
     // A token made only of filler look-alikes is misread fillers, not a name.
-    .filter((g) => g.length > 0 && !/^[LKC]+$/.test(g) && !(g.length === 1 && /[LKCE]/.test(g)));
+    .filter((g) => g.length > 0 && !isFillerToken(g) && !(g.length === 1 && /[LKCE]/.test(g)));
   return { surname: clean(surnamePart), givenNames: given };
 }
 

@@ -6,7 +6,7 @@
 import { isValidBic } from '../../../../sync-server/protocol/iban.ts';
 import { candidateConfidence, findIbanCandidates } from './iban.ts';
 import type { IbanCandidate } from './iban.ts';
-import { findLabels, lineBelow, sameRowRight } from './labels.ts';
+import { cells, findLabels, lineBelow, sameRowRight, textBox } from './labels.ts';
 import type { FieldReading, Fields, OcrLine, OcrPage, OcrWord } from './page.ts';
 import { clamp01, fold, meanConfidence } from './page.ts';
 
@@ -91,7 +91,7 @@ function extractBic(page: OcrPage, ibanCountry: string | undefined): FieldReadin
   for (const hit of findLabels(page, /\b(?:BIC|SWIFT)\b|BANK IDENTIFIER CODE/)) {
     candidates.push(...bicCandidates(hit.rest, true));
     for (const l of sameRowRight(page, hit)) candidates.push(...bicCandidates(l.words, true));
-    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
     if (below) candidates.push(...bicCandidates(below.words, true));
   }
   if (ibanCountry !== undefined) {
@@ -142,7 +142,10 @@ const OTHER_LABELS = /DOMICILIATION|IBAN|BIC|CODE|ADRESSE|AGENCE|BANQUE|RELEVE|C
 const ADDRESS_WORDS = /\b(?:RUE|AVENUE|AV|BOULEVARD|BD|IMPASSE|PLACE|CHEMIN|ALLEE|ROUTE|QUAI|COURS|LIEU-DIT|RESIDENCE|BATIMENT|BP|CEDEX)\b/;
 
 function nameFrom(words: readonly OcrWord[]): FieldReading | undefined {
-  const ws = cleanName(words);
+  // A name has no digits: words up to the last one with a digit belong to something read on the same line
+  // (the IBAN printed beside the holder).
+  const lastDigit = words.map((w) => /\d/.test(w.text)).lastIndexOf(true);
+  const ws = cleanName(lastDigit >= 0 && lastDigit < words.length - 1 ? words.slice(lastDigit + 1) : words);
   if (ws.length === 0) return undefined;
   const value = ws
     .map((w) => w.text)
@@ -160,7 +163,7 @@ function extractHolder(page: OcrPage): FieldReading | undefined {
   const found: FieldReading[] = [];
   for (const hit of findLabels(page, label)) {
     const sources: (readonly OcrWord[])[] = [hit.rest, ...sameRowRight(page, hit).map((l: OcrLine) => l.words)];
-    const below = lineBelow(page, hit.line.box, hit.lineIndex);
+    const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
     if (below) sources.push(below.words);
     for (const s of sources) {
       const r = nameFrom(s);
@@ -178,16 +181,26 @@ function extractHolder(page: OcrPage): FieldReading | undefined {
 const BANK_WORDS =
   /\b(?:BANQUE|BANK|CREDIT|CAISSE|SOCIETE GENERALE|LA POSTE|BNP|LCL|HSBC|BRED|CIC|BOURSORAMA|MONABANQ|MUTUEL(?:LE)?|EPARGNE|FORTUNEO|QONTO|SHINE|REVOLUT|NICKEL|ING|BPCE|NATIXIS|BANCAIRE DE|SOCIETE BANCAIRE)\b/;
 /** Lines that mention a bank word without being the bank's name. */
-const NOT_A_NAME = /IBAN|BIC|CODE|NUMERO|ACCOUNT|IDENTIFIER|IDENTITE|RELEVE|\bRIB\b|DOMICILIATION|TITULAIRE|\d{3}/;
+const NOT_A_NAME = /IBAN|BIC|CODE|NUMERO|ACCOUNT|IDENTIFIER|IDENTITE|RELEVE|\bRIB\b|DOMICILIATION|TITULAIRE|GUICHET|COMPTE|\bCLE\b|COORDONNEES|\d{3}/;
+
+/** The head of the account's table (« Banque  Guichet  Compte  Clé »): its « Banque » names no bank. */
+const TABLE_HEAD = /\bGUICHET\b|\bCLE\b/;
+/** A bank word alone is a heading or a label, not a name. */
+const GENERIC = /^(?:LA\s+)?(?:BANQUE|BANK|CAISSE|CREDIT|EPARGNE)$/;
 
 function extractBank(page: OcrPage): FieldReading | undefined {
   const heights = page.lines.map((l) => l.box.y1 - l.box.y0).sort((a, b) => a - b);
   const median = heights[Math.floor(heights.length / 2)] ?? 1;
   let best: { words: OcrWord[]; score: number } | undefined;
-  for (const [i, line] of page.lines.entries()) {
-    const text = fold(line.text);
-    if (!BANK_WORDS.test(text) || NOT_A_NAME.test(text)) continue;
-    let words = cleanName(line.words.filter((w) => /\p{L}/u.test(w.text)));
+  // cell by cell: a bank's name printed on the row of the page's title (« Crédit Mutuel      RELEVÉ
+  // D'IDENTITÉ BANCAIRE ») is apart from it; a value whose label is in the cell before it (« Domiciliation
+  // CRÉDIT X AGENCE Y ») is the branch, not the bank's name
+  const parts = page.lines.flatMap((line, i) =>
+    cells(line.words).map((ws, k, all) => ({ line, i, ws, text: fold(ws.map((w) => w.text).join(' ')), before: k > 0 ? fold(all[k - 1]!.map((w) => w.text).join(' ')) : '' })),
+  );
+  for (const { line, i, ws, text, before } of parts) {
+    if (!BANK_WORDS.test(text) || NOT_A_NAME.test(text) || NOT_A_NAME.test(before) || TABLE_HEAD.test(fold(line.text)) || GENERIC.test(text)) continue;
+    let words = cleanName(ws.filter((w) => /\p{L}/u.test(w.text)));
     // A logo read on the same line ("SBP Société Bancaire…", or garbage from its graphics): initials or a
     // word that is not a capitalised name, before a name that still names a bank without them.
     const notNameStart = (t: string) => /^\p{Lu}{2,4}$/u.test(t) || !/^\p{Lu}[\p{L}'’-]*$/u.test(t);

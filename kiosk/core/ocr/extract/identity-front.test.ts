@@ -1,0 +1,45 @@
+/** The front of an identity card without its zone, and fillers of a zone misread as letters. */
+import { describe, expect, it } from 'vitest';
+import { extractDocument } from './index.ts';
+import { pageFromText } from './page.ts';
+import { readMrz } from './mrz.ts';
+
+describe('identity card front, no zone', () => {
+  it('reads values after inline labels, never the next label line', () => {
+    const text = ['RÉPUBLIQUE FRANÇAISE', "CARTE NATIONALE D'IDENTITÉ", 'NOM : TESSIER', 'Prénoms : LOU, ANNE', 'Sexe : F', 'Nationalité : FRANÇAISE', 'Date de naissance : 03-04-1990', 'N° du document : 7XK2PLQ04', "Date d'expiration : 02-05-2033"].join('\n');
+    const r = extractDocument(pageFromText(text));
+    expect(r.docType).toBe('identity-card');
+    expect(r.fields).toMatchObject({
+      surname: { value: 'TESSIER' },
+      givenNames: { value: 'LOU, ANNE' },
+      sex: { value: 'F' },
+      nationality: { value: 'FRA' },
+      birthDate: { value: '1990-04-03' },
+      documentNumber: { value: '7XK2PLQ04' },
+      expiryDate: { value: '2033-05-02' },
+    });
+  });
+
+  it('reads a bilingual grid of labels over values', () => {
+    const text = [
+      "CARTE NATIONALE D'IDENTITÉ / IDENTITY CARD",
+      'NOM / Surname',
+      'TESSIER',
+      'Prénoms / Given names',
+      'Lou',
+      'Sexe / Sex          Date de naissance / Date of birth',
+      'M                   03.04.1990',
+      'Nationalité / Nationality          N° du document / Document No',
+      'FRA                                7XK2PLQ04',
+    ].join('\n');
+    const r = extractDocument(pageFromText(text));
+    expect(r.fields).toMatchObject({ surname: { value: 'TESSIER' }, givenNames: { value: 'Lou' }, sex: { value: 'M' }, nationality: { value: 'FRA' }, documentNumber: { value: '7XK2PLQ04' } });
+  });
+});
+
+describe('zone fillers read as letters', () => {
+  it('drops a given name made of L, K and I runs', () => {
+    const m = readMrz(['P<FRATESSIER<<LOU<KLLLLILLLLLILLLLKL<<<<<<<<<', '18AB123454FRA9004035F3305024<<<<<<<<<<<<<<02']);
+    expect(m?.givenNames).toEqual(['LOU']);
+  });
+});

@@ -280,7 +280,8 @@ export function rib(r: Rng): Built {
     { label: r.pick(['IBAN', 'IBAN (International Bank Account Number)', 'Identifiant international de compte (IBAN)']), value: grouped },
     { label: r.pick(['BIC', 'Code BIC', 'BIC (Bank Identifier Code)', 'Code SWIFT / BIC']), value: bank.bic },
   ];
-  if (r.chance(0.5)) pairs.unshift(pairs.splice(3, 2)[0]!, ...pairs.splice(3, 1));
+  // half the slips give the bank identifiers first: the IBAN and the BIC move up together
+  if (r.chance(0.5)) pairs.unshift(...pairs.splice(3, 2));
   return {
     spec: {
       title: r.pick(["RELEVÉ D'IDENTITÉ BANCAIRE", "Relevé d'identité bancaire", 'RIB — Coordonnées bancaires', 'Vos coordonnées bancaires']),

@@ -157,6 +157,15 @@ export function Simulation({
   ];
   const step = steps[Math.min(index, steps.length - 1)]!;
   const set = (patch: Partial<Answers>) => setA((old) => ({ ...old, ...patch }));
+  /** one adult's incapacity rate and restriction on work, the other adult's kept */
+  const setAdult = (i: number, disability: Disability, restriction: Restriction | undefined) =>
+    setA((old) => {
+      const d: Answers['disability'] = [...old.disability];
+      const r: Answers['restriction'] = [...old.restriction];
+      d[i] = disability;
+      r[i] = restriction;
+      return { ...old, disability: d, restriction: r };
+    });
 
   // every number field is named by a key; the on-screen digits type into the active one
   const getField = (key: string): string => {
@@ -602,15 +611,7 @@ export function Simulation({
               { value: 'high', label: t.simulation.disabilityHigh },
             ]}
             value={a.disability[i]}
-            onChoose={(v) =>
-              setA((old) => {
-                const disability: Answers['disability'] = [...old.disability];
-                const restrictions: Answers['restriction'] = [...old.restriction];
-                disability[i] = v;
-                if (v !== 'mid') restrictions[i] = undefined;
-                return { ...old, disability, restriction: restrictions };
-              })
-            }
+            onChoose={(v) => setAdult(i, v, v === 'mid' ? a.restriction[i] : undefined)}
           />
           {a.disability[i] === 'mid' && (
             <>
@@ -623,13 +624,7 @@ export function Simulation({
                   { value: 'unknown', label: t.simulation.restrictionUnknown },
                 ]}
                 value={a.restriction[i]}
-                onChoose={(v) =>
-                  setA((old) => {
-                    const restrictions: Answers['restriction'] = [...old.restriction];
-                    restrictions[i] = v;
-                    return { ...old, restriction: restrictions };
-                  })
-                }
+                onChoose={(v) => setAdult(i, 'mid', v)}
               />
             </>
           )}

@@ -4,7 +4,9 @@
  * measure, not the gate. It asserts only what is true whatever the accuracy: every picture was processed
  * and scored. Prints per part, kind and variant, with the misses of the tuning part only (the held-out part's
  * totals alone; `FAC_CORPUS_MISSES=tuning|all|none|<parts>` changes that); writes the same, as JSON, to
- * $TMPDIR/facilitateur-ocr-independent.json. `FAC_CORPUS_PER_KIND=n` changes the size of each part.
+ * $TMPDIR/facilitateur-ocr-independent.json. `FAC_CORPUS_PER_KIND=n` changes the size of each part;
+ * `FAC_CORPUS_PARTS=tuning` and `FAC_CORPUS_KINDS=rib,payslip` run only those (a larger tuning part to look
+ * at, one kind while mending its extractor).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,11 +14,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcrPool } from '../../kiosk/core/ocr/index.ts';
 import type { OcrPool } from '../../kiosk/core/ocr/index.ts';
-import { PARTS, PER_KIND, entries } from './corpus.ts';
+import { KINDS, PARTS, PER_KIND, entries } from './corpus.ts';
 import { runEntries } from './run.ts';
 import { partsWithMisses, redact, report, table } from './score.ts';
 
 const perKind = Number(process.env.FAC_CORPUS_PER_KIND ?? PER_KIND);
+const listed = (v: string | undefined) => (v ? new Set(v.split(',').map((x) => x.trim())) : null);
+const onlyParts = listed(process.env.FAC_CORPUS_PARTS);
+const onlyKinds = listed(process.env.FAC_CORPUS_KINDS);
+const parts = PARTS.filter((p) => !onlyParts || onlyParts.has(p));
 export const REPORT_FILE = join(tmpdir(), 'facilitateur-ocr-independent.json');
 
 let cacheDir: string;
@@ -36,14 +42,15 @@ afterAll(async () => {
 
 describe('OCR on the independent corpus (reported)', () => {
   it('reads every picture of the tuning and held-out parts and reports the accuracy', async () => {
-    const list = PARTS.flatMap((p) => entries(p, perKind));
+    const list = parts.flatMap((p) => entries(p, perKind)).filter((e) => !onlyKinds || onlyKinds.has(e.kind));
+    expect(list.length, `FAC_CORPUS_KINDS names none of ${KINDS.join(', ')}`).toBeGreaterThan(0);
     const outcomes = await runEntries(pool, list);
     // only the tuning part's misses by default: the held-out part is scored, never looked into
     const r = redact(report(outcomes), partsWithMisses());
     writeFileSync(REPORT_FILE, JSON.stringify(r, null, 2));
     console.info(`${table(r)}\n(report written to ${REPORT_FILE})`);
     expect(outcomes).toHaveLength(list.length * 2);
-    expect(Object.keys(r.parts).sort()).toEqual([...PARTS].sort());
+    expect(Object.keys(r.parts).sort()).toEqual([...parts].sort());
     expect(pool.stats().networkAttempts).toBe(0);
   }, 1_800_000);
 });

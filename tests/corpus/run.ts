@@ -8,7 +8,7 @@ import type { Outcome } from './score.ts';
 import { scoreOne } from './score.ts';
 
 export interface Analyser {
-  analyse(bytes: Uint8Array): Promise<{ docType: string; fields: Record<string, { value: string } | undefined> }>;
+  analyse(bytes: Uint8Array): Promise<{ docType: string; fields: Record<string, { value: string; confidence?: number } | undefined> }>;
 }
 
 /** Every entry, clean and degraded; pictures are queued so a pool of several workers stays busy. */

@@ -46,6 +46,15 @@ export interface Miss {
   field: string;
   expected: string;
   got: string | null;
+  /** the confidence the extractor gave what it read (absent when it read nothing) */
+  confidence?: number;
+}
+
+/** One field read: was it right, and how sure the extractor said it was. Fields not read are not counted. */
+export interface Reading {
+  field: string;
+  right: boolean;
+  confidence: number;
 }
 
 export interface Outcome {
@@ -59,6 +68,7 @@ export interface Outcome {
   fields: number;
   exact: number;
   misses: Miss[];
+  readings: Reading[];
   ms: number;
 }
 
@@ -66,16 +76,20 @@ export interface Outcome {
 export function scoreOne(
   o: { part: Part; kind: Kind; variant: string; id: string; ms: number },
   expected: Record<string, string>,
-  result: { docType: string; fields: Record<string, { value: string } | undefined> } | null,
+  result: { docType: string; fields: Record<string, { value: string; confidence?: number } | undefined> } | null,
 ): Outcome {
   const misses: Miss[] = [];
+  const readings: Reading[] = [];
   let exact = 0;
   for (const [field, want] of Object.entries(expected)) {
-    const got = result?.fields[field]?.value;
-    if (same(field, want, got)) exact++;
-    else misses.push({ id: o.id, variant: o.variant, field, expected: want, got: got ?? null });
+    const f = result?.fields[field];
+    const got = f?.value;
+    const right = same(field, want, got);
+    if (right) exact++;
+    else misses.push({ id: o.id, variant: o.variant, field, expected: want, got: got ?? null, ...(f?.confidence !== undefined ? { confidence: f.confidence } : {}) });
+    if (f && f.confidence !== undefined) readings.push({ field, right, confidence: f.confidence });
   }
-  return { ...o, typeOk: result?.docType === o.kind, gotType: result?.docType ?? null, fields: Object.keys(expected).length, exact, misses };
+  return { ...o, typeOk: result?.docType === o.kind, gotType: result?.docType ?? null, fields: Object.keys(expected).length, exact, misses, readings };
 }
 
 export function tally(os: readonly Outcome[]): Tally {
@@ -93,6 +107,7 @@ export interface Report {
     byKind: Record<string, { clean: Tally & { rate: number }; degraded: Tally & { rate: number } }>;
     byVariant: Record<string, Tally & { rate: number }>;
     worstKind: { kind: string; rate: number };
+    calibration: Calibration;
     misses: Miss[];
     wrongType: { id: string; variant: string; got: string | null }[];
     /** set when the misses of this part were left out (see `redact`) */
@@ -100,6 +115,44 @@ export interface Report {
     hiddenWrongType?: number;
   }>;
   msPerPicture: { p50: number; p95: number };
+}
+
+/** Confidence at and above which a field is shown as read, without asking the person to look (DESIGN.md §8). */
+export const SURE = 0.9;
+
+/**
+ * How far the extractor's confidence can be trusted: of the fields read at ≥ SURE, how many were right (the
+ * goal: ≥ 99 %), and how many of all fields read reached SURE (the share the person need not look at).
+ */
+export interface Calibration {
+  read: number;
+  sure: number;
+  sureRight: number;
+  /** right among the sure ones; 1 when none is sure */
+  sureRate: number;
+  /** sure among the read ones */
+  coverage: number;
+  unsure: number;
+  unsureRight: number;
+  /** wrong readings given ≥ SURE, to look at on the parts whose misses may be shown */
+  sureWrong: { field: string; confidence: number }[];
+}
+
+export function calibration(rs: readonly Reading[]): Calibration {
+  const sure = rs.filter((r) => r.confidence >= SURE);
+  const unsure = rs.filter((r) => r.confidence < SURE);
+  const sureRight = sure.filter((r) => r.right).length;
+  const r4 = (x: number) => Math.round(x * 10000) / 10000;
+  return {
+    read: rs.length,
+    sure: sure.length,
+    sureRight,
+    sureRate: r4(sure.length ? sureRight / sure.length : 1),
+    coverage: r4(rs.length ? sure.length / rs.length : 0),
+    unsure: unsure.length,
+    unsureRight: unsure.filter((r) => r.right).length,
+    sureWrong: sure.filter((r) => !r.right).map((r) => ({ field: r.field, confidence: r.confidence })),
+  };
 }
 
 const withRate = (t: Tally) => ({ ...t, rate: Math.round(rate(t) * 10000) / 10000 });
@@ -125,6 +178,7 @@ export function report(outcomes: readonly Outcome[]): Report {
       byKind,
       byVariant,
       worstKind: { kind: worst.kind, rate: Math.round(worst.rate * 10000) / 10000 },
+      calibration: calibration(os.flatMap((o) => o.readings)),
       misses: os.flatMap((o) => o.misses),
       wrongType: os.filter((o) => !o.typeOk).map((o) => ({ id: o.id, variant: o.variant, got: o.gotType })),
     };
@@ -153,7 +207,7 @@ export function partsWithMisses(setting = process.env.FAC_CORPUS_MISSES): Set<st
 export function redact(r: Report, shown: ReadonlySet<string>): Report {
   const parts: Report['parts'] = {};
   for (const [part, p] of Object.entries(r.parts)) {
-    parts[part] = shown.has(part) ? p : { ...p, misses: [], wrongType: [], hiddenMisses: p.misses.length, hiddenWrongType: p.wrongType.length };
+    parts[part] = shown.has(part) ? p : { ...p, calibration: { ...p.calibration, sureWrong: [] }, misses: [], wrongType: [], hiddenMisses: p.misses.length, hiddenWrongType: p.wrongType.length };
   }
   return { ...r, parts };
 }
@@ -167,13 +221,19 @@ export function table(r: Report, maxMisses = 400): string {
     for (const [kind, k] of Object.entries(p.byKind)) out.push(`${kind.padEnd(18)} ${cell(k.clean).padEnd(32)} ${cell(k.degraded)}`);
     out.push('by variant:');
     for (const [v, t] of Object.entries(p.byVariant)) out.push(`  ${v.padEnd(14)} ${cell(t)}`);
+    const c = p.calibration;
+    out.push(
+      `confidence ≥ ${SURE}: ${c.sureRight}/${c.sure} right (${(c.sureRate * 100).toFixed(1)} %), ${(c.coverage * 100).toFixed(1)} % of ${c.read} fields read; below: ${c.unsureRight}/${c.unsure} right`,
+    );
     if (p.hiddenMisses !== undefined) {
       out.push(`misses: ${p.hiddenMisses}, wrong type: ${p.hiddenWrongType ?? 0} (not shown; FAC_CORPUS_MISSES lists the parts whose misses are)`);
       continue;
     }
     if (p.wrongType.length) out.push('wrong type:', ...p.wrongType.map((w) => `  ${w.id} [${w.variant}]: ${w.got}`));
     out.push(`misses (${p.misses.length}):`);
-    for (const m of p.misses.slice(0, maxMisses)) out.push(`  ${m.id} [${m.variant}] ${m.field}: expected ${JSON.stringify(m.expected)}, read ${JSON.stringify(m.got)}`);
+    for (const m of p.misses.slice(0, maxMisses)) {
+      out.push(`  ${m.id} [${m.variant}] ${m.field}: expected ${JSON.stringify(m.expected)}, read ${JSON.stringify(m.got)}${m.confidence !== undefined ? ` (${m.confidence})` : ''}`);
+    }
   }
   out.push(`time per picture (queued behind others on the pool: throughput, not latency): p50 ${r.msPerPicture.p50} ms, p95 ${r.msPerPicture.p95} ms`);
   return out.join('\n');

@@ -7,48 +7,39 @@
  * place between the two scans. Then the front alone again, kept as it is with « Enregistrer quand même ».
  * FAC_E2E_SHOTS=<folder>: pictures of the screens, for a person to look at (as the other browser tests).
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderIdentityCard } from '../fixtures/identity.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
-import { launchKioskBrowser, openKiosk } from '../support/browser.ts';
-import type { LaunchedBrowser } from '../support/browser.ts';
-import { kioskUi } from '../support/kiosk-ui.ts';
-import { startStack } from '../support/stack.ts';
+import { openKioskScreens } from '../support/kiosk-ui.ts';
+import type { KioskScreens } from '../support/kiosk-ui.ts';
 import type { Stack } from '../support/stack.ts';
 
-const SHOTS = process.env.FAC_E2E_SHOTS;
-
+let screens: KioskScreens;
 let stack: Stack;
-let browser: LaunchedBrowser;
 let page: Page;
 let dir: string;
 
 beforeAll(async () => {
-  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'fac-completeness-'));
   await writeY4m((await renderIdentityCard({ seed: 3, face: 'front' })).png, join(dir, 'camera.y4m'));
   await writeY4m((await renderIdentityCard({ seed: 3, face: 'back' })).png, join(dir, 'back.y4m'));
   await writeY4m((await renderIdentityCard({ seed: 3, face: 'front' })).png, join(dir, 'front.y4m'));
-  stack = await startStack();
-  browser = await launchKioskBrowser({ fakeVideo: join(dir, 'camera.y4m') });
-  page = browser.page;
-  await openKiosk(page, stack.host);
-  await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  screens = await openKioskScreens('completeness-', { fakeVideo: join(dir, 'camera.y4m') });
+  ({ stack, page } = screens);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+  await screens?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a paper scanned without all of it', () => {
   it('asks for the back of an identity card, scans it, and the card is whole', async () => {
-    const ui = kioskUi(page, stack, { shots: SHOTS, shotPrefix: 'completeness-' });
+    const { ui } = screens;
     await ui.login('Camille');
     await page.getByRole('button', { name: /Ajouter un papier/ }).click();
     await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });

@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIban } from '../../sync-server/protocol/iban.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
-import { expectScreenSound, launchKioskBrowser, openKiosk } from '../support/browser.ts';
-import type { LaunchedBrowser } from '../support/browser.ts';
-import { startStack } from '../support/stack.ts';
+import { expectScreenSound } from '../support/browser.ts';
+import { openKioskScreens } from '../support/kiosk-ui.ts';
+import type { KioskScreens } from '../support/kiosk-ui.ts';
 import type { Stack } from '../support/stack.ts';
 
+let screens: KioskScreens;
 let stack: Stack;
-let browser: LaunchedBrowser;
 let page: Page;
 let mediaDir: string;
 let iban: string;
@@ -49,17 +49,13 @@ beforeAll(async () => {
   const rib = await renderRib({ seed: 4242, holder: 'Mme Camille MARTIN' });
   iban = rib.expected.fields.iban;
   await writeY4m(rib.png, join(mediaDir, 'rib.y4m'));
-  stack = await startStack();
-  browser = await launchKioskBrowser({ fakeVideo: join(mediaDir, 'rib.y4m') });
-  page = browser.page;
   // automatic capture stays on here
-  await openKiosk(page, stack.host);
-  await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  screens = await openKioskScreens('vault-', { fakeVideo: join(mediaDir, 'rib.y4m') });
+  ({ stack, page } = screens);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+  await screens?.close();
   rmSync(mediaDir, { recursive: true, force: true });
 });
 

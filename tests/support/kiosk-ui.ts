@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { expectScreenSound, launchKioskBrowser, openKiosk } from './browser.ts';
 import type { LaunchedBrowser } from './browser.ts';
 import { startStack } from './stack.ts';
-import type { Stack } from './stack.ts';
+import type { Stack, StackOptions } from './stack.ts';
 
 export interface KioskUi {
   /** axe-core on the screen as it is: zero violations; its main actions in view */
@@ -168,8 +168,8 @@ export interface KioskScreens {
  * What most journeys start from: the real stack, Chromium on the kiosk's « Insérez votre carte », and
  * the gestures (a picture of each screen checked when FAC_E2E_SHOTS names a folder).
  */
-export async function openKioskScreens(shotPrefix: string, opts: { fakeVideo?: string } = {}): Promise<KioskScreens> {
-  const stack = await startStack();
+export async function openKioskScreens(shotPrefix: string, opts: { fakeVideo?: string; stack?: StackOptions } = {}): Promise<KioskScreens> {
+  const stack = await startStack(opts.stack);
   const browser = await launchKioskBrowser(opts.fakeVideo ? { fakeVideo: opts.fakeVideo } : {});
   const page = browser.page;
   const ui = kioskUi(page, stack, { shots: process.env.FAC_E2E_SHOTS, shotPrefix });

@@ -20,7 +20,7 @@ import { renderIdentityCard } from '../tests/fixtures/identity.ts';
 import { PER_KIND, entries } from '../tests/corpus/corpus.ts';
 import { runEntries } from '../tests/corpus/run.ts';
 import type { Outcome } from '../tests/corpus/score.ts';
-import { rate, report, tally } from '../tests/corpus/score.ts';
+import { SURE, rate, report, tally } from '../tests/corpus/score.ts';
 import { percentile, round, summarize } from './stats.ts';
 import type { BenchResult } from './stats.ts';
 
@@ -198,6 +198,12 @@ async function benchIndependent(pool: ReturnType<typeof createOcrPool>, dir: str
         `${pct(part.all.rate)} of fields exact (${part.all.exact}/${part.all.fields}), type recognised ${part.all.typeOk}/${part.all.documents}; budget ≥ 97 % (DESIGN.md §8): ${part.all.rate >= 0.97 ? 'met' : 'NOT met'}`,
         `per variant: ${Object.entries(part.byVariant).map(([v, t]) => `${v} ${pct(t.rate)}`).join(', ')}`,
         `fields most often missed: ${misses}`,
+      ],
+    }),
+    summarize(`OCR confidence calibration, independent held-out corpus (${part.calibration.read} fields read)`, ms(outcomes), {
+      notes: [
+        `fields given ≥ ${SURE}: ${part.calibration.sureRight}/${part.calibration.sure} right (${pct(part.calibration.sureRate)}); budget ≥ 99 %: ${part.calibration.sureRate >= 0.99 ? 'met' : 'NOT met'}`,
+        `${pct(part.calibration.coverage)} of the fields read are given ≥ ${SURE} (the rest are marked « à vérifier »); below: ${part.calibration.unsureRight}/${part.calibration.unsure} right`,
       ],
     }),
     summarize(`OCR field accuracy, independent held-out corpus, worst kind (${part.worstKind.kind})`, ms(outcomes.filter((o) => o.kind === part.worstKind.kind)), {

@@ -4,11 +4,11 @@
  */
 import type { Entry } from './corpus.ts';
 import { render } from './corpus.ts';
-import type { Outcome } from './score.ts';
+import type { FieldResult, Outcome } from './score.ts';
 import { scoreOne } from './score.ts';
 
 export interface Analyser {
-  analyse(bytes: Uint8Array): Promise<{ docType: string; fields: Record<string, { value: string; confidence?: number } | undefined> }>;
+  analyse(bytes: Uint8Array): Promise<{ docType: string; fields: Record<string, FieldResult | undefined> }>;
 }
 
 /** Every entry, clean and degraded; pictures are queued so a pool of several workers stays busy. */

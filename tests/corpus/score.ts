@@ -55,6 +55,10 @@ export interface Reading {
   field: string;
   right: boolean;
   confidence: number;
+  /** what the extractor says of the reading, when it says it: its score before calibration, its check, its source */
+  raw?: number;
+  valid?: boolean;
+  source?: string;
 }
 
 export interface Outcome {
@@ -72,11 +76,20 @@ export interface Outcome {
   ms: number;
 }
 
+/** A field as the OCR gives it; only `value` is required. */
+export interface FieldResult {
+  value: string;
+  confidence?: number;
+  raw?: number;
+  valid?: boolean;
+  source?: string;
+}
+
 /** One picture's result: the type and every expected field. The type is reported apart, not as a field. */
 export function scoreOne(
   o: { part: Part; kind: Kind; variant: string; id: string; ms: number },
   expected: Record<string, string>,
-  result: { docType: string; fields: Record<string, { value: string; confidence?: number } | undefined> } | null,
+  result: { docType: string; fields: Record<string, FieldResult | undefined> } | null,
 ): Outcome {
   const misses: Miss[] = [];
   const readings: Reading[] = [];
@@ -87,7 +100,9 @@ export function scoreOne(
     const right = same(field, want, got);
     if (right) exact++;
     else misses.push({ id: o.id, variant: o.variant, field, expected: want, got: got ?? null, ...(f?.confidence !== undefined ? { confidence: f.confidence } : {}) });
-    if (f && f.confidence !== undefined) readings.push({ field, right, confidence: f.confidence });
+    if (f && f.confidence !== undefined) {
+      readings.push({ field, right, confidence: f.confidence, ...(f.raw !== undefined ? { raw: f.raw } : {}), ...(f.valid !== undefined ? { valid: f.valid } : {}), ...(f.source ? { source: f.source } : {}) });
+    }
   }
   return { ...o, typeOk: result?.docType === o.kind, gotType: result?.docType ?? null, fields: Object.keys(expected).length, exact, misses, readings };
 }

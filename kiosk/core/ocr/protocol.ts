@@ -13,6 +13,8 @@ export const FieldReading = z.object({
   valid: z.boolean(),
   /** where the value was read (absent in older results: printed text) */
   source: z.enum(['ocr', 'mrz', '2d-doc']).optional(),
+  /** the extractor's score before calibration (extract/calibration.ts): what the calibration is fitted on */
+  raw: z.number().min(0).max(1).optional(),
 });
 
 export const OcrTimings = z.object({

@@ -209,6 +209,9 @@ export const t = {
     title: 'Vérifiez ce que nous avons lu',
     help: 'Regardez votre document. Est-ce que c’est bien écrit pareil ?',
     doubt: 'À vérifier',
+    /** said when the reading of some lines is not sure: the person looks at those first */
+    lookAtDoubts: (n: number) =>
+      n === 1 ? 'Une ligne est marquée « À vérifier » : nous l’avons peut-être mal lue. Regardez-la bien sur votre papier.' : `${n} lignes sont marquées « À vérifier » : nous les avons peut-être mal lues. Regardez-les bien sur votre papier.`,
     yes: 'Oui, c’est juste',
     fix: 'Corriger',
     retake: 'Reprendre la photo',

@@ -4,10 +4,12 @@
  * carries replace the OCR readings (confidence 1, source '2d-doc') unless its signature was refused; every
  * field of the code is compared with the printed one (twoddoc-crosscheck.ts: agrees, disagrees, not
  * printed) and those that disagree are also listed in `twoDDocMismatches` (a printed value that differs
- * from the signed one is what a forger changes). An unknown document is 'other' with no fields.
+ * from the signed one is what a forger changes). An unknown document is 'other' with no fields. Last, every
+ * confidence is put on the calibrated scale (calibration.ts), where ≥ SURE means the person need not look.
  */
 import type { DocType } from '../../../../sync-server/protocol/common.ts';
 import { extractProofOfAddress } from './address.ts';
+import { calibrate } from './calibration.ts';
 import { extractCafCertificate } from './caf.ts';
 import { classify } from './classify.ts';
 import { extractHealthInsurance } from './health.ts';
@@ -26,6 +28,8 @@ export type { Box, FieldReading, FieldSource, Fields, OcrLine, OcrPage, OcrWord 
 export { pageFromText } from './page.ts';
 export { classify } from './classify.ts';
 export { correctIban, isValidRibKey } from './iban.ts';
+export { SURE, calibrate, familyOf, fitCalibration } from './calibration.ts';
+export type { CalibrationTable, Family, Observation } from './calibration.ts';
 export { readMrz, looksLikeMrzLine } from './mrz.ts';
 export type { MrzReading } from './mrz.ts';
 export { parseTwoDDoc, verifyTwoDDoc, twoDDocFields, TwoDDocError } from './twoddoc.ts';
@@ -96,7 +100,7 @@ export function extractDocument(page: OcrPage, opts: ExtractOptions = {}): Extra
     const f = fields[name];
     if (f) fields[name] = { ...f, value: restoreAccents(page, f.value) };
   }
-  if (!fromCode) return { docType, fields };
+  if (!fromCode) return { docType, fields: calibrate(fields) };
 
   const crossCheck = crossCheckTwoDDoc(fromCode.fields, fields);
   const mismatches = crossCheck.filter((c) => c.agreement === 'disagrees').map((c) => c.name);
@@ -106,5 +110,5 @@ export function extractDocument(page: OcrPage, opts: ExtractOptions = {}): Extra
       fields[name] = use === 'unverified' && mismatches.includes(name) ? { ...f, confidence: Math.min(f.confidence, UNVERIFIED_DISAGREEMENT_CONFIDENCE) } : f;
     }
   }
-  return { docType, fields, twoDDocMismatches: mismatches, twoDDocCrossCheck: crossCheck };
+  return { docType, fields: calibrate(fields), twoDDocMismatches: mismatches, twoDDocCrossCheck: crossCheck };
 }

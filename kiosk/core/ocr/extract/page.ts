@@ -36,6 +36,8 @@ export interface FieldReading {
   confidence: number;
   valid: boolean;
   source?: FieldSource;
+  /** the extractor's own score before calibration (calibration.ts); the fit reads it */
+  raw?: number;
 }
 
 export type Fields = Record<string, FieldReading>;

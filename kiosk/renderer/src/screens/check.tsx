@@ -8,6 +8,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CaptureAnalysis, Completeness, Params, TwoDDocReport } from '../../../contract/schema.ts';
+import { SURE_CONFIDENCE } from '../../../contract/schema.ts';
 import { checkField, fieldForPerson, fieldKind } from '../../../contract/field-checks.ts';
 import type { FieldCheck } from '../../../contract/field-checks.ts';
 import { askedDateFields, paperDateAsk } from '../../../contract/index.ts';
@@ -19,7 +20,6 @@ import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { Title, errorText, ActionBar } from '../components/screen.tsx';
 
-const DOUBT = 0.8;
 const ORDER = ['holder', 'iban', 'bic', 'bank'];
 /** fields written in capitals on the papers: the keyboard types capitals there */
 const CAPITALS = new Set(['iban', 'bic', 'documentNumber', 'nationality', 'sex', 'taxNumber', 'noticeReference', 'allocataireNumber', 'optionalData']);
@@ -109,7 +109,10 @@ export function Check({
     );
   const dateAsk: DateAsk | null = analysis.docType !== 'other' ? paperDateAsk(analysis.docType, savedValues()) : null;
 
-  const firstToFix = () => names.find((n) => !analysis.fields[n]!.valid || analysis.fields[n]!.confidence < DOUBT) ?? names[0] ?? null;
+  // a value failing its check, or read with less than the calibrated « sure » confidence, is for the person to look at
+  const isDoubtful = (n: string) => !analysis.fields[n]!.valid || analysis.fields[n]!.confidence < SURE_CONFIDENCE;
+  const doubts = names.filter(isDoubtful).length;
+  const firstToFix = () => names.find(isDoubtful) ?? names[0] ?? null;
 
   function startFixing() {
     setActive(firstToFix());
@@ -232,6 +235,11 @@ export function Check({
       <p class="lead">{analysis.docTitle}</p>
       <Title>{known ? t.check.title : t.check.unknownDoc}</Title>
       {known && <p>{t.check.help}</p>}
+      {known && doubts > 0 && (
+        <p class="message doubt-note" data-doubts={doubts}>
+          {t.check.lookAtDoubts(doubts)}
+        </p>
+      )}
       {analysis.twoDDoc && <TwoDDocNote report={analysis.twoDDoc} labels={analysis.labels} />}
       {error && (
         <p class="message warning" role="alert">
@@ -244,8 +252,7 @@ export function Check({
       {known && editing && (
         <div class="fields editing">
           {names.map((n) => {
-            const f = analysis.fields[n]!;
-            const doubtful = !f.valid || f.confidence < DOUBT;
+            const doubtful = isDoubtful(n);
             const label = analysis.labels[n] ?? n;
             const keys = keysFor(n);
             return (
@@ -285,8 +292,7 @@ export function Check({
       {known && !editing && (
         <dl class="fields">
           {names.map((n) => {
-            const f = analysis.fields[n]!;
-            const doubtful = !f.valid || f.confidence < DOUBT;
+            const doubtful = isDoubtful(n);
             const label = analysis.labels[n] ?? n;
             return (
               <div class={`field ${doubtful ? 'doubt' : ''}`} key={n}>

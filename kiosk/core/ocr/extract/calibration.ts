@@ -38,6 +38,14 @@ export function familyOf(name: string, reading: Pick<FieldReading, 'source' | 'v
   return 'code';
 }
 
+/**
+ * No family is sure below this raw score, whatever the corpus says: the extractors keep scores under it for
+ * what they doubt themselves (a value repaired among several that pass the same check digit, a printed name
+ * that differs from the zone, a field read without its zone), and a single check digit also passes one
+ * misread in ten — a corpus of a few hundred readings cannot vouch for those.
+ */
+export const MIN_POINT = 0.75;
+
 /** Per family, the raw score from which a reading is sure; absent: never sure. */
 export type CalibrationTable = Partial<Record<Family, number>>;
 
@@ -64,7 +72,8 @@ export function calibrate(fields: Fields, table: CalibrationTable = CALIBRATION_
       out[name] = f;
       continue;
     }
-    const point = f.valid ? table[familyOf(name, f)] : undefined;
+    const fitted = f.valid ? table[familyOf(name, f)] : undefined;
+    const point = fitted === undefined ? undefined : Math.max(fitted, MIN_POINT);
     out[name] = { ...f, confidence: calibrated(f.confidence, point), raw: f.confidence };
   }
   return out;
@@ -94,7 +103,7 @@ export const FIT_DEFAULTS: FitOptions = { target: 0.995, minReadings: 40, bandTa
 /**
  * Per family, the lowest raw score above which the tuning readings were right at least `target` of the
  * time, with at least `minReadings` readings above it, the lowest of them right at least `bandTarget` of the
- * time. Invalid readings are left out: they are never sure.
+ * time; never under MIN_POINT. Invalid readings are left out: they are never sure.
  */
 export function fitCalibration(obs: readonly Observation[], opts: FitOptions = FIT_DEFAULTS): CalibrationTable {
   const table: CalibrationTable = {};
@@ -110,7 +119,7 @@ export function fitCalibration(obs: readonly Observation[], opts: FitOptions = F
       const band = rs.slice(i + 1 - opts.minReadings, i + 1);
       if (band.filter((o) => o.right).length / band.length >= opts.bandTarget) point = rs[i]!.raw;
     }
-    if (point !== undefined) table[family] = round3(point);
+    if (point !== undefined) table[family] = round3(Math.max(point, MIN_POINT));
   }
   return table;
 }

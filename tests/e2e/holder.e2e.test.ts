@@ -4,7 +4,7 @@
  * mon foyer : mon conjoint » goes with the deposit (signed by her card) into the server's
  * `document_versions.holder_answer`; « Le retirer » keeps nothing. Then she sends a request with that RIB,
  * and the console's page of the request says the paper's name first, with her answer.
- * FAC_SHOTS_DIR=<folder> (default /tmp/holder-shots): a picture of each step, for a person to look at.
+ * FAC_E2E_SHOTS=<folder>: a picture of each step, for a person to look at.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,8 @@ import { depositThroughCapture, kioskUi } from '../support/kiosk-ui.ts';
 import { startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
-const SHOTS = process.env.FAC_SHOTS_DIR ?? '/tmp/holder-shots';
+/** FAC_E2E_SHOTS=<folder>: pictures of the screens, for a person to look at; none without it */
+const SHOTS = process.env.FAC_E2E_SHOTS;
 
 let stack: Stack;
 let browser: LaunchedBrowser;
@@ -36,7 +37,7 @@ async function expectAccessible(screen: string): Promise<void> {
 }
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 /** The RIB filmed is read, and the check screen asks about its holder. */
@@ -50,7 +51,7 @@ async function versions(): Promise<{ holder_answer: string | null }[]> {
 }
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   mediaDir = mkdtempSync(join(tmpdir(), 'fac-media-'));
   const rib = await renderRib({ seed: 4242, holder: 'MME Claire MARTIN' });
   await writeY4m(rib.png, join(mediaDir, 'rib.y4m'));
@@ -153,7 +154,7 @@ describe('a paper in someone else’s name', () => {
     const note = rib.getByRole('note');
     await note.getByText(/^Ce papier est au nom de .*Claire MARTIN\.$/i).waitFor();
     await note.getByText('La personne a répondu : « C’est quelqu’un de mon foyer : mon conjoint. »', { exact: true }).waitFor();
-    await rib.screenshot({ path: join(SHOTS, '5-console-rib.png') });
+    if (SHOTS) await rib.screenshot({ path: join(SHOTS, '5-console-rib.png') });
     await office.expectAccessible('console: the RIB in another name, with her answer');
   });
 });

@@ -123,7 +123,10 @@ export interface PersonReading {
   where: 'rest' | 'right' | 'below' | 'sentence' | 'block';
 }
 
-function fromWords(words: readonly OcrWord[], opts: { civilityRequired?: boolean } = {}): PersonReading | null {
+function fromWords(all: readonly OcrWord[], opts: { civilityRequired?: boolean } = {}): PersonReading | null {
+  // a box's border or a table rule read before the name (« | M DUPONT ») is no part of it
+  const first = all.findIndex((w) => /[\p{L}\p{N}]/u.test(w.text));
+  const words = first > 0 ? all.slice(first) : all;
   const texts = words.map((w) => w.text);
   const m = nameAt(texts, 0, opts);
   if (!m) return null;

@@ -125,7 +125,7 @@ export function extractProofOfAddress(page: OcrPage): Fields {
     fields.postcode = reading(address.postcode, ok ? address.confidence : address.confidence * 0.5, ok);
     fields.city = reading(address.city, address.confidence, true);
   }
-  const dateLabel = /DATE\s+DE\s+(?:LA\s+)?FACTURE|DATE\s+D'?\s*EMISSION|FACTURE\s+DU\b|EMISE?\s+LE\b|FAIT\s+A\b.*\bLE\b|DATE\s*:/;
+  const dateLabel = /DATE\s+DE\s+(?:LA\s+)?FACTURE|DATE\s+D'?\s*EMISSION|FACTURE\s+DU\b|EMISE?\s*LE\b|FAIT\s+A\b.*\bLE\b|DATE\s*:/;
   // after the label, else in the cell under it (a row of labels over a row of values)
   const date =
     labelledText(page, dateLabel, (t) => leadingDate(t) ?? findDates(t)[0]?.iso, ['rest', 'right']) ??

@@ -264,6 +264,8 @@ Adresse de consommation : 133 rue des Tilleuls, 59000 ULE`);
     const glued = extractDocument(pageFromText(`Facture d'électricité\nFacture du J03- 07- 2024\nPériode de consommation du 01- 06- 2024 au 30- 06- 2024`, 0.95)).fields.date!;
     expect(glued.value).toBe('2024-07-03');
     expect(glued.confidence).toBeLessThan(0.9);
+    // « Émise le » read as one word
+    expect(extractDocument(pageFromText(`Facture Internet\nTitulaire MME ANNE BERNARD\nEmisele 01-06-2023`)).fields.date?.value).toBe('2023-06-01');
     const lost = extractDocument(pageFromText(`Facture d'électricité\nDate de facture\nPériode de consommation du 01-06-2024 au 30-06-2024`)).fields.date;
     expect(lost).toBeUndefined();
   });

@@ -207,6 +207,23 @@ describe('RIB fields', () => {
     expect(extractRib({ text: '', confidence: 0.9, lines }).bank?.value).toBe('Crédit Rural');
   });
 
+  it('reads a grid of labels over values: the BIC and the holder in their own columns', () => {
+    const f = extractRib(pageFromText('IBAN FR76 3000 6000 0112 3456 7890 189\nCode BIC          Titulaire du compte\nCMCIFRPP          MME CARON JOSÉPHINE', 0.92));
+    expect(f.bic).toMatchObject({ value: 'CMCIFRPP', valid: true });
+    expect(f.holder).toMatchObject({ value: 'MME CARON JOSÉPHINE', valid: true });
+    // one line of words before a civility: they belong to the field beside
+    expect(extractRib(pageFromText('Titulaire du compte\nCMCIFRPP MME CARON JOSÉPHINE')).holder?.value).toBe('MME CARON JOSÉPHINE');
+    expect(extractRib(pageFromText('Titulaire du compte : M OU MME ROUSSEAU')).holder?.value).toBe('M OU MME ROUSSEAU');
+  });
+
+  it('cuts the branch off a domiciliation read without its label, and reads a logo in small letters', () => {
+    const noLabel = extractRib(pageFromText('Coordonnées bancaires\nCIC AGENCE GRENOBLE VICTOR HUGO', 0.95)).bank!;
+    expect(noLabel.value).toBe('CIC');
+    expect(noLabel.confidence).toBeLessThan(0.9);
+    expect(extractRib(pageFromText('cic      RELEVÉ D’IDENTITÉ BANCAIRE\nDomiciliation        CIC AGENCE GRENOBLE')).bank?.value).toBe('CIC');
+    expect(extractRib(pageFromText('Domiciliation : AGENCE NANTES CENTRE')).bank?.value).toBe('AGENCE NANTES CENTRE');
+  });
+
   it('takes the bank name, not a sentence or a label that mentions a bank word', () => {
     const text = `Vous trouverez votre relevé, à transmettre à votre caisse d'allocations familiales ou votre employeur
 Crédit Rural du Nord

@@ -6,7 +6,7 @@
 import { isValidBic } from '../../../../sync-server/protocol/iban.ts';
 import { candidateConfidence, findIbanCandidates } from './iban.ts';
 import type { IbanCandidate } from './iban.ts';
-import { cells, findLabels, lineBelow, sameRowRight, textBox } from './labels.ts';
+import { cells, cellUnder, findLabels, lineBelow, sameRowRight, textBox } from './labels.ts';
 import type { Box, FieldReading, Fields, OcrLine, OcrPage, OcrWord } from './page.ts';
 import { clamp01, fold, meanConfidence } from './page.ts';
 
@@ -75,8 +75,15 @@ interface BicCandidate {
   labelled: boolean;
 }
 
-/** BIC-shaped runs of one to three consecutive words (OCR may split "BNPA FRPP XXX"; the longest run wins). */
+/**
+ * BIC-shaped runs of one to three consecutive words (OCR may split "BNPA FRPP XXX"; the longest run wins),
+ * never across a column's gap: on a grid the next column's value (« CMCIFRPP      MME X ») is another field.
+ */
 function bicCandidates(words: readonly OcrWord[], labelled: boolean): BicCandidate[] {
+  return cells(words).flatMap((cell) => bicRuns(cell, labelled));
+}
+
+function bicRuns(words: readonly OcrWord[], labelled: boolean): BicCandidate[] {
   const out: BicCandidate[] = [];
   const tokens = words.map((w) => fold(w.text).replace(/[^A-Z0-9]/g, ''));
   // A BIC is printed in capitals: a word in small letters (« du », « compte ») belongs to a sentence or a label.
@@ -158,7 +165,10 @@ function nameFrom(words: readonly OcrWord[]): FieldReading | undefined {
   // A name has no digits: words up to the last one with a digit belong to something read on the same line
   // (the IBAN printed beside the holder).
   const lastDigit = words.map((w) => /\d/.test(w.text)).lastIndexOf(true);
-  const ws = cleanName(lastDigit >= 0 && lastDigit < words.length - 1 ? words.slice(lastDigit + 1) : words);
+  let ws = cleanName(lastDigit >= 0 && lastDigit < words.length - 1 ? words.slice(lastDigit + 1) : words);
+  // A civility starts the name: words before it belong to the field on its left (a BIC in the column beside).
+  const civ = ws.findIndex((w) => CIVILITY.test(fold(w.text)));
+  if (civ > 0 && !ws.slice(0, civ).some((w) => CIVILITY.test(fold(w.text)))) ws = ws.slice(civ);
   if (ws.length === 0) return undefined;
   const value = ws
     .map((w) => w.text)
@@ -184,6 +194,9 @@ function extractHolder(page: OcrPage): FieldReading | undefined {
   for (const hit of findLabels(page, label)) {
     const sources: (readonly OcrWord[])[] = [hit.rest, ...sameRowRight(page, hit).map((l: OcrLine) => l.words)];
     const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
+    // on a grid of labels over values, the cell under the label's before the whole line
+    const under = cellUnder(page, hit);
+    if (below && under.length && under.length < below.words.length) sources.push(under);
     if (below) sources.push(below.words);
     let r: FieldReading | undefined;
     for (const s of sources) {
@@ -224,10 +237,19 @@ const TABLE_HEAD = /\bGUICHET\b|\bCLE\b/;
 /** A bank word alone is a heading or a label, not a name. */
 const GENERIC = /^(?:LA\s+)?(?:BANQUE|BANK|CAISSE|CREDIT|EPARGNE)$/;
 
+/** Initials that name a bank on their own. */
+const ACRONYMS = /^(?:BNP|LCL|HSBC|BRED|CIC|ING|BPCE)$/;
+
+/** « CIC AGENCE GRENOBLE »: a domiciliation names the bank, then its branch; the words before the branch. */
+function withoutBranch(words: readonly OcrWord[]): OcrWord[] | undefined {
+  const k = words.findIndex((w) => /^AGENCE$/.test(fold(w.text)));
+  return k > 0 ? words.slice(0, k) : undefined;
+}
+
 function extractBank(page: OcrPage): FieldReading | undefined {
   const heights = page.lines.map((l) => l.box.y1 - l.box.y0).sort((a, b) => a - b);
   const median = heights[Math.floor(heights.length / 2)] ?? 1;
-  const found: { words: OcrWord[]; score: number }[] = [];
+  const found: { words: OcrWord[]; score: number; doubt: number }[] = [];
   // cell by cell: a bank's name printed on the row of the page's title (« Crédit Mutuel      RELEVÉ
   // D'IDENTITÉ BANCAIRE ») is apart from it; a value whose label is in the cell before it (« Domiciliation
   // CRÉDIT X AGENCE Y ») is the branch, not the bank's name
@@ -243,11 +265,16 @@ function extractBank(page: OcrPage): FieldReading | undefined {
     while (words.length > 1 && notNameStart(words[0]!.text) && BANK_WORDS.test(fold(words.slice(1).map((w) => w.text).join(' ')))) {
       words = words.slice(1);
     }
-    // A bank's name is a few capitalised words; a sentence that mentions a "caisse" is not one.
-    if (words.length === 0 || words.length > 7 || !/^\p{Lu}/u.test(words[0]!.text)) continue;
+    // A bank's name is a few capitalised words; a sentence that mentions a "caisse" is not one. A logo's
+    // initials may be drawn in small letters (« cic »): alone in their cell, they are the name.
+    const logo = words.length === 1 && ACRONYMS.test(fold(words[0]!.text));
+    if (words.length === 0 || words.length > 7 || (!/^\p{Lu}/u.test(words[0]!.text) && !logo)) continue;
+    if (logo) words = [{ ...words[0]!, text: words[0]!.text.toLocaleUpperCase('fr') }];
+    // the domiciliation read without its label: the bank's name is what comes before the branch
+    const branch = withoutBranch(words);
     // Bank names are printed big and near the top.
     const score = (line.box.y1 - line.box.y0) / median - i / Math.max(1, page.lines.length);
-    found.push({ words, score });
+    found.push({ words: branch ?? words, score, doubt: branch ? 0.8 : 1 });
   }
   let best = found.sort((a, b) => b.score - a.score)[0];
   // The domiciliation is the bank's name and its branch (« CRÉDIT X AGENCE DE Y », cut anywhere by a skewed
@@ -257,11 +284,12 @@ function extractBank(page: OcrPage): FieldReading | undefined {
   if (prefix) best = prefix;
   if (best) {
     const value = best.words.map((w) => w.text).join(' ');
-    return reading(value, meanConfidence(best.words), value.length >= 3);
+    return reading(value, meanConfidence(best.words) * best.doubt, value.length >= 3);
   }
   // No bank word anywhere: the domiciliation line names the branch, which is better than nothing.
   for (const hit of findLabels(page, /\bDOMICILIATION\b/)) {
-    const ws = cleanName(hit.rest.length ? hit.rest : (sameRowRight(page, hit)[0]?.words ?? []));
+    const all = cleanName(hit.rest.length ? hit.rest : (sameRowRight(page, hit)[0]?.words ?? []));
+    const ws = withoutBranch(all) ?? all;
     if (ws.length) return reading(ws.map((w) => w.text).join(' '), meanConfidence(ws) * 0.7, false);
   }
   return undefined;

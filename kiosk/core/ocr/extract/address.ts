@@ -130,10 +130,17 @@ export function extractProofOfAddress(page: OcrPage): Fields {
   const date =
     labelledText(page, dateLabel, (t) => leadingDate(t) ?? findDates(t)[0]?.iso, ['rest', 'right']) ??
     labelledText(page, dateLabel, leadingDateRepaired, ['rest', 'right']) ??
-    labelledCell(page, dateLabel, (t) => leadingDate(t) ?? leadingDateRepaired(t));
+    labelledCell(page, dateLabel, (t) => leadingDate(t) ?? leadingDateRepaired(t)) ??
+    // « Date » alone, without its colon (a rent receipt's row, a grid's label): last, as a table's column
+    // head says « Date » too; the value must start right after it
+    labelledText(page, LONE_DATE, leadingDate, ['rest', 'right']) ??
+    labelledCell(page, LONE_DATE, leadingDate);
   if (date) fields.date = reading(date.value.replace(REPAIRED, ''), date.value.endsWith(REPAIRED) ? date.confidence * 0.8 : date.confidence, true);
   return fields;
 }
+
+/** « Date » with no complement (« Date d'échéance », « Date limite… » name other dates). */
+const LONE_DATE = /^DATE\b(?!\s*(?:D'|D\b|DE\b|DU\b|DES\b|LIMITE|DEBUT|FIN|ECHEANCE|PREVUE))/;
 
 /** The date a value starts with: a cell under a label that starts with words is another label's (« Période… du 01/06 »). */
 function leadingDate(text: string): string | undefined {

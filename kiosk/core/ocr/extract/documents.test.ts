@@ -264,6 +264,11 @@ Adresse de consommation : 133 rue des Tilleuls, 59000 ULE`);
     const glued = extractDocument(pageFromText(`Facture d'électricité\nFacture du J03- 07- 2024\nPériode de consommation du 01- 06- 2024 au 30- 06- 2024`, 0.95)).fields.date!;
     expect(glued.value).toBe('2024-07-03');
     expect(glued.confidence).toBeLessThan(0.9);
+    // « Date » without a colon, on its row or over its value; never « Date limite de paiement »
+    const receipt = (rows: string) => extractDocument(pageFromText(`QUITTANCE DE LOYER\nLocataire : M PAUL MARTIN\n${rows}`)).fields.date?.value;
+    expect(receipt('Date 08 05 2023\nPériode du 01 04 2023 au 30 04 2023')).toBe('2023-05-08');
+    expect(receipt('Date        Période\n08/05/2023  du 01/04/2023 au 30/04/2023')).toBe('2023-05-08');
+    expect(receipt('Date limite de paiement 08/05/2023')).toBeUndefined();
     // « Émise le » read as one word
     expect(extractDocument(pageFromText(`Facture Internet\nTitulaire MME ANNE BERNARD\nEmisele 01-06-2023`)).fields.date?.value).toBe('2023-06-01');
     const lost = extractDocument(pageFromText(`Facture d'électricité\nDate de facture\nPériode de consommation du 01-06-2024 au 30-06-2024`)).fields.date;

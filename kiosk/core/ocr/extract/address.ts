@@ -7,7 +7,7 @@ import { digitsOf, findDates } from './checks.ts';
 import { findLabels, labelledCell, labelledText, lineBelow, textBox } from './labels.ts';
 import type { Fields, OcrPage } from './page.ts';
 import { fold, meanConfidence, reading } from './page.ts';
-import { labelledPerson, recipientName } from './person.ts';
+import { labelledPerson, recipientName, restoreAccents } from './person.ts';
 
 const CIVILITY = /^(?:M|MR|MME|MLLE|MM|MONSIEUR|MADAME|M\.|MME\.)\b/i;
 
@@ -120,10 +120,11 @@ export function extractProofOfAddress(page: OcrPage): Fields {
   if (holder) fields.holder = reading(holder.value, holder.where === 'block' ? holder.confidence * 0.8 : holder.confidence, true);
   const address = bestAddress(labelledAddress(page), recipientBlock(page, holder?.value));
   if (address) {
-    fields.address = reading(address.street, address.confidence, true);
+    // accents dropped in the reading kept and kept in the other one (the recipient block, the labelled line)
+    fields.address = reading(restoreAccents(page, address.street), address.confidence, true);
     const ok = isPlausiblePostcode(address.postcode);
     fields.postcode = reading(address.postcode, ok ? address.confidence : address.confidence * 0.5, ok);
-    fields.city = reading(address.city, address.confidence, true);
+    fields.city = reading(restoreAccents(page, address.city), address.confidence, true);
   }
   const dateLabel = /DATE\s+DE\s+(?:LA\s+)?FACTURE|DATE\s+D'?\s*EMISSION|FACTURE\s+DU\b|EMISE?\s*LE\b|FAIT\s+A\b.*\bLE\b|DATE\s*:/;
   // after the label, else in the cell under it (a row of labels over a row of values)

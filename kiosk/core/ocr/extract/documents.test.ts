@@ -236,6 +236,17 @@ Facture du 02/01/2024`),
     });
   });
 
+  it('puts back the accents of the town and street lost in one of their readings', () => {
+    const f = extractDocument(
+      pageFromText(`Facture d'électricité
+M HERVÉ PAYET
+140 bis impasse de l'Église
+42000 SAINT-ÉTIENNE
+Adresse de l'installation : 140 bis impasse de l'Eglise, 42000 SAINT-ETIENNE`),
+    ).fields;
+    expect(f).toMatchObject({ address: { value: "140 bis impasse de l'Église" }, city: { value: 'SAINT-ÉTIENNE' } });
+  });
+
   it('keeps the surer of the two readings of the home’s address, doubted when they differ', () => {
     const page = pageFromText(`Facture d'électricité
 M. DA SILVA THIERRY

@@ -224,6 +224,10 @@ describe('RIB fields', () => {
     expect(extractRib(pageFromText('Domiciliation : AGENCE NANTES CENTRE')).bank?.value).toBe('AGENCE NANTES CENTRE');
   });
 
+  it('puts back the accents of the bank’s name read elsewhere on the page', () => {
+    expect(extractRib(pageFromText("Caisse d'Epargne      RIB\nDomiciliation CAISSE D'ÉPARGNE AGENCE TOULOUSE")).bank?.value).toBe("Caisse d'Épargne");
+  });
+
   it('takes the bank name, not a sentence or a label that mentions a bank word', () => {
     const text = `Vous trouverez votre relevé, à transmettre à votre caisse d'allocations familiales ou votre employeur
 Crédit Rural du Nord

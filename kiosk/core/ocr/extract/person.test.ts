@@ -197,6 +197,13 @@ describe('accents lost in one reading of a name', () => {
     expect(restoreAccents(page, 'Maëlle')).toBe('Maëlle');
     expect(restoreAccents(page, 'LOU')).toBe('LOU');
   });
+
+  it('are taken back from a part of a word joined by an apostrophe or a hyphen', () => {
+    const page = pageFromText(['Domiciliation CAISSE D’ÉPARGNE AGENCE', '42000 SAINT-ÉTIENNE'].join('\n'));
+    expect(restoreAccents(page, "Caisse d'Epargne")).toBe("Caisse d'Épargne");
+    expect(restoreAccents(page, 'SAINT-ETIENNE')).toBe('SAINT-ÉTIENNE');
+    expect(restoreAccents(page, 'ETIENNE DUPONT')).toBe('ÉTIENNE DUPONT');
+  });
 });
 
 describe('RIB holder', () => {

@@ -9,6 +9,7 @@ import type { IbanCandidate } from './iban.ts';
 import { cells, cellUnder, findLabels, lineBelow, sameRowRight, textBox } from './labels.ts';
 import type { Box, FieldReading, Fields, OcrLine, OcrPage, OcrWord } from './page.ts';
 import { clamp01, fold, meanConfidence } from './page.ts';
+import { restoreAccents } from './person.ts';
 
 function reading(value: string, confidence: number, valid: boolean): FieldReading {
   return { value, confidence: Math.round(clamp01(confidence) * 1000) / 1000, valid };
@@ -283,7 +284,8 @@ function extractBank(page: OcrPage): FieldReading | undefined {
   const prefix = best && found.find((f) => f.words.length < best!.words.length && key(best!.words).startsWith(`${key(f.words)} `));
   if (prefix) best = prefix;
   if (best) {
-    const value = best.words.map((w) => w.text).join(' ');
+    // accents dropped on the name and kept elsewhere on the page (« Caisse d'Epargne », « CAISSE D'ÉPARGNE »)
+    const value = restoreAccents(page, best.words.map((w) => w.text).join(' '));
     return reading(value, meanConfidence(best.words) * best.doubt, value.length >= 3);
   }
   // No bank word anywhere: the domiciliation line names the branch, which is better than nothing.

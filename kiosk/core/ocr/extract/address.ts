@@ -7,7 +7,7 @@ import { digitsOf, findDates } from './checks.ts';
 import { findLabels, labelledCell, labelledText, lineBelow, textBox } from './labels.ts';
 import type { Fields, OcrPage } from './page.ts';
 import { fold, meanConfidence, reading } from './page.ts';
-import { labelledPerson, recipientName } from './person.ts';
+import { labelledPerson, recipientName, restoreAccents } from './person.ts';
 
 const CIVILITY = /^(?:M|MR|MME|MLLE|MM|MONSIEUR|MADAME|M\.|MME\.)\b/i;
 
@@ -36,6 +36,11 @@ function postcodeCity(text: string): { postcode: string; city: string; index: nu
 
 const STREET = /^\d{1,4}(?:\s?(?:BIS|TER|B|T))?[\s,]+\S+/i;
 
+/** A line's text without the box borders and table rules read at its ends (« | 57 QUAI X, 34070 Y | »). */
+function trimmed(text: string): string {
+  return text.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}.]+$/gu, '').trim();
+}
+
 interface Address {
   street: string;
   postcode: string;
@@ -48,7 +53,7 @@ function labelledAddress(page: OcrPage): Address | undefined {
   const label = /ADRESSE\s+DE\s+(?:CONSOMMATION|LIVRAISON|L'?\s*INSTALLATION|FOURNITURE)|ADRESSE\s+DU\s+LOGEMENT(?:\s+LOUE)?|LIEU\s+DE\s+CONSOMMATION|LOGEMENT\s+SITUE|ADRESSE\s+DES\s+LOCAUX/;
   for (const hit of findLabels(page, label)) {
     const rest = hit.rest.filter((w) => w.text !== ':');
-    const text = rest.map((w) => w.text).join(' ').replace(/^:\s*/, '');
+    const text = trimmed(rest.map((w) => w.text).join(' '));
     const pc = postcodeCity(text);
     if (pc) {
       const street = text.slice(0, pc.index).replace(/[,\s-]+$/, '').trim();
@@ -57,13 +62,13 @@ function labelledAddress(page: OcrPage): Address | undefined {
     const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
     // the label alone on its line, the address under it: « 12 rue X, 75011 PARIS » on one line
     if (below && rest.length === 0) {
-      const t = below.text.trim();
+      const t = trimmed(below.text);
       const pcb = postcodeCity(t);
       const street = pcb ? t.slice(0, pcb.index).replace(/[,\s-]+$/, '').trim() : '';
       if (pcb && STREET.test(street)) return { street, ...pcb, confidence: meanConfidence(below.words) };
     }
     if (below && STREET.test(text)) {
-      const pc2 = postcodeCity(below.text);
+      const pc2 = postcodeCity(trimmed(below.text));
       if (pc2 && pc2.index === 0) return { street: text.replace(/[,\s]+$/, ''), ...pc2, confidence: meanConfidence([...rest, ...below.words]) };
     }
   }
@@ -74,15 +79,36 @@ function labelledAddress(page: OcrPage): Address | undefined {
 function recipientBlock(page: OcrPage, holder: string | undefined): Address | undefined {
   const lines = page.lines;
   for (let i = 0; i + 2 < lines.length; i++) {
-    const name = personName(lines[i]!.text);
+    const name = personName(trimmed(lines[i]!.text));
     if (!name || (holder && fold(name) !== fold(holder))) continue;
-    const street = lines[i + 1]!.text.trim();
-    const pc = postcodeCity(lines[i + 2]!.text);
-    if (STREET.test(street) && pc && pc.index === 0) {
-      return { street, ...pc, confidence: meanConfidence([...lines[i + 1]!.words, ...lines[i + 2]!.words]) };
+    const street = trimmed(lines[i + 1]!.text);
+    if (!STREET.test(street)) continue;
+    // the postcode's line under the street, or under one line of complement (« Escalier 3, 2e étage »,
+    // « Bâtiment B »: words without a postcode)
+    for (const k of [i + 2, i + 3]) {
+      const pc = k < lines.length ? postcodeCity(trimmed(lines[k]!.text)) : null;
+      if (pc && pc.index === 0) {
+        const complement = k === i + 3 ? 0.9 : 1;
+        return { street, ...pc, confidence: meanConfidence([...lines[i + 1]!.words, ...lines[k]!.words]) * complement };
+      }
+      if (k === i + 2 && (pc || /\d{5}/.test(lines[k]!.text) || STREET.test(trimmed(lines[k]!.text)))) break;
     }
   }
   return undefined;
+}
+
+/**
+ * The home's address is printed twice on a bill, in the recipient block and after its label: two readings of
+ * the same postcode are two readings of one address: when they agree they confirm each other, otherwise the
+ * surer one is kept (a noisy « ULE » for « LILLE » in one of them) and doubted. Different postcodes: the
+ * labelled one, which names the home.
+ */
+function bestAddress(labelled: Address | undefined, block: Address | undefined): Address | undefined {
+  if (!labelled || !block || labelled.postcode !== block.postcode) return labelled ?? block;
+  const same = fold(labelled.street) === fold(block.street) && fold(labelled.city) === fold(block.city);
+  const best = block.confidence > labelled.confidence ? block : labelled;
+  // different words: one reading is wrong, and the surer one may be too
+  return { ...best, confidence: same ? Math.max(labelled.confidence, block.confidence) : best.confidence * 0.85 };
 }
 
 export function extractProofOfAddress(page: OcrPage): Fields {
@@ -92,16 +118,53 @@ export function extractProofOfAddress(page: OcrPage): Fields {
     labelledPerson(page, [/TITULAIRE\s+DU\s+CONTRAT|NOM\s+DU\s+CLIENT|\bLOCATAIRE\b|\bTITULAIRE\b|(?<!(?:NUMERO|N°|REFERENCE)\s+(?:DE\s+)?)\bCLIENT\b/]) ??
     recipientName(page);
   if (holder) fields.holder = reading(holder.value, holder.where === 'block' ? holder.confidence * 0.8 : holder.confidence, true);
-  const address = labelledAddress(page) ?? recipientBlock(page, holder?.value);
+  const address = bestAddress(labelledAddress(page), recipientBlock(page, holder?.value));
   if (address) {
-    fields.address = reading(address.street, address.confidence, true);
+    // accents dropped in the reading kept and kept in the other one (the recipient block, the labelled line)
+    fields.address = reading(restoreAccents(page, address.street), address.confidence, true);
     const ok = isPlausiblePostcode(address.postcode);
     fields.postcode = reading(address.postcode, ok ? address.confidence : address.confidence * 0.5, ok);
-    fields.city = reading(address.city, address.confidence, true);
+    fields.city = reading(restoreAccents(page, address.city), address.confidence, true);
   }
-  const dateLabel = /DATE\s+DE\s+(?:LA\s+)?FACTURE|DATE\s+D'?\s*EMISSION|FACTURE\s+DU\b|EMISE?\s+LE\b|FAIT\s+A\b.*\bLE\b|DATE\s*:/;
+  const dateLabel = /DATE\s+DE\s+(?:LA\s+)?FACTURE|DATE\s+D'?\s*EMISSION|FACTURE\s+DU\b|EMISE?\s*LE\b|FAIT\s+A\b.*\bLE\b|DATE\s*:/;
   // after the label, else in the cell under it (a row of labels over a row of values)
-  const date = labelledText(page, dateLabel, (t) => findDates(t)[0]?.iso, ['rest', 'right']) ?? labelledCell(page, dateLabel, (t) => findDates(t)[0]?.iso);
-  if (date) fields.date = reading(date.value, date.confidence, true);
+  const date =
+    labelledText(page, dateLabel, (t) => leadingDate(t) ?? findDates(t)[0]?.iso, ['rest', 'right']) ??
+    labelledText(page, dateLabel, leadingDateRepaired, ['rest', 'right']) ??
+    labelledCell(page, dateLabel, (t) => leadingDate(t) ?? leadingDateRepaired(t)) ??
+    // « Date » alone, without its colon (a rent receipt's row, a grid's label): last, as a table's column
+    // head says « Date » too; the value must start right after it
+    labelledText(page, LONE_DATE, leadingDate, ['rest', 'right']) ??
+    labelledCell(page, LONE_DATE, leadingDate);
+  if (date) fields.date = reading(date.value.replace(REPAIRED, ''), date.value.endsWith(REPAIRED) ? date.confidence * 0.8 : date.confidence, true);
   return fields;
+}
+
+/** « Date » with no complement (« Date d'échéance », « Date limite… » name other dates). */
+const LONE_DATE = /^DATE\b(?!\s*(?:D'|D\b|DE\b|DU\b|DES\b|LIMITE|DEBUT|FIN|ECHEANCE|PREVUE))/;
+
+/** The date a value starts with: a cell under a label that starts with words is another label's (« Période… du 01/06 »). */
+function leadingDate(text: string): string | undefined {
+  const t = trimmed(text);
+  const d = findDates(t)[0];
+  return d && d.index === 0 ? d.iso : undefined;
+}
+
+/** Marks a date read only after a repair, for a lower confidence. */
+const REPAIRED = '~';
+
+/**
+ * A date whose separators OCR lost (« 31122023 ») or with a mark glued to its day (« J03-07-2024 », the box's
+ * border): read only where the label says a date stands, and only when the day, month and year are plausible.
+ */
+export function leadingDateRepaired(text: string): string | undefined {
+  const t = trimmed(text);
+  const compact = /^(\d{2})(\d{2})((?:19|20)\d{2})(?!\d)/.exec(t);
+  if (compact) {
+    const iso = findDates(`${compact[1]}/${compact[2]}/${compact[3]}`)[0]?.iso;
+    if (iso) return iso + REPAIRED;
+  }
+  const glued = /^\p{L}(?=\d{2}\s?[/.-])/u.exec(t);
+  const d = glued ? leadingDate(t.slice(1)) : undefined;
+  return d ? d + REPAIRED : undefined;
 }

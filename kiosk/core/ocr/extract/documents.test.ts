@@ -206,6 +206,87 @@ Date de la facture : 02/01/2024`),
     );
     expect(block.fields).toMatchObject({ address: { value: '18 ALLEE DES CERISIERS' }, postcode: { value: '67000' }, city: { value: 'STRASBOURG' } });
   });
+
+  it('reads the recipient block over a line of complement, and values between box borders', () => {
+    const r = extractDocument(
+      pageFromText(`FACTURE D'EAU
+MME JULIE ROUSSEAU
+18 ALLEE DES CERISIERS
+Escalier 3, 2e étage
+67000 STRASBOURG
+Facture du 02/01/2024`),
+    );
+    expect(r.fields).toMatchObject({ address: { value: '18 ALLEE DES CERISIERS' }, postcode: { value: '67000' }, city: { value: 'STRASBOURG' } });
+    // a second street line is not a complement: nothing is guessed
+    const two = extractDocument(pageFromText(`FACTURE D'EAU\nMME JULIE ROUSSEAU\n18 ALLEE DES CERISIERS\n4 RUE VERTE\n67000 STRASBOURG`));
+    expect(two.fields.address).toBeUndefined();
+    const boxed = extractDocument(
+      pageFromText(`FACTURE D'ÉLECTRICITÉ
+( Titulaire q
+| M MATHÉO DA SILVA
+| Adresse de fourniture
+| 57 QUAI GAMBETTA, 34070 MONTPELLIER |
+| Date de facture
+| 21 novembre 2023`),
+    );
+    expect(boxed.fields).toMatchObject({
+      holder: { value: 'M MATHÉO DA SILVA' },
+      address: { value: '57 QUAI GAMBETTA' },
+      postcode: { value: '34070' },
+      city: { value: 'MONTPELLIER' },
+      date: { value: '2023-11-21' },
+    });
+  });
+
+  it('puts back the accents of the town and street lost in one of their readings', () => {
+    const f = extractDocument(
+      pageFromText(`Facture d'électricité
+M HERVÉ PAYET
+140 bis impasse de l'Église
+42000 SAINT-ÉTIENNE
+Adresse de l'installation : 140 bis impasse de l'Eglise, 42000 SAINT-ETIENNE`),
+    ).fields;
+    expect(f).toMatchObject({ address: { value: "140 bis impasse de l'Église" }, city: { value: 'SAINT-ÉTIENNE' } });
+  });
+
+  it('keeps the surer of the two readings of the home’s address, doubted when they differ', () => {
+    const page = pageFromText(`Facture d'électricité
+M. DA SILVA THIERRY
+133 rue des Tilleuls
+59000 LILLE
+Adresse de consommation : 133 rue des Tilleuls, 59000 ULE`);
+    // the labelled reading's town is a doubtful word
+    page.lines[4]!.words.at(-1)!.confidence = 0.4;
+    const f = extractDocument(page).fields;
+    expect(f.city?.value).toBe('LILLE');
+    expect(f.city!.confidence).toBeLessThan(0.9);
+    const agree = extractDocument(pageFromText(page.text.replace('ULE', 'LILLE'), 0.95)).fields;
+    expect(agree.city).toMatchObject({ value: 'LILLE' });
+    expect(agree.city!.confidence).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('reads the date of issue under its label, not the period beside it; repaired dates are doubted', () => {
+    const grid = (values: string) => extractDocument(pageFromText(`FACTURE D'ÉLECTRICITÉ\nTitulaire : M PAUL MARTIN\nDate d'émission      Période de consommation\n${values}`, 0.95)).fields.date;
+    expect(grid('31/12/2023      du 01/11/2023 au 30/11/2023')).toMatchObject({ value: '2023-12-31' });
+    // the separators lost: a date still, where the label says one stands, but to be looked at
+    const compact = grid('31122023      du 01112023 au 30 112023')!;
+    expect(compact.value).toBe('2023-12-31');
+    expect(compact.confidence).toBeLessThan(0.9);
+    expect(grid('99999999      du 01112023 au 30 112023')).toBeUndefined();
+    // a mark glued to the day; the period on the next line is another label's
+    const glued = extractDocument(pageFromText(`Facture d'électricité\nFacture du J03- 07- 2024\nPériode de consommation du 01- 06- 2024 au 30- 06- 2024`, 0.95)).fields.date!;
+    expect(glued.value).toBe('2024-07-03');
+    expect(glued.confidence).toBeLessThan(0.9);
+    // « Date » without a colon, on its row or over its value; never « Date limite de paiement »
+    const receipt = (rows: string) => extractDocument(pageFromText(`QUITTANCE DE LOYER\nLocataire : M PAUL MARTIN\n${rows}`)).fields.date?.value;
+    expect(receipt('Date 08 05 2023\nPériode du 01 04 2023 au 30 04 2023')).toBe('2023-05-08');
+    expect(receipt('Date        Période\n08/05/2023  du 01/04/2023 au 30/04/2023')).toBe('2023-05-08');
+    expect(receipt('Date limite de paiement 08/05/2023')).toBeUndefined();
+    // « Émise le » read as one word
+    expect(extractDocument(pageFromText(`Facture Internet\nTitulaire MME ANNE BERNARD\nEmisele 01-06-2023`)).fields.date?.value).toBe('2023-06-01');
+    const lost = extractDocument(pageFromText(`Facture d'électricité\nDate de facture\nPériode de consommation du 01-06-2024 au 30-06-2024`)).fields.date;
+    expect(lost).toBeUndefined();
+  });
 });
 
 describe('bulletin de salaire', () => {

@@ -5,6 +5,7 @@ import { classify } from './classify.ts';
 import { correctIban, findIbanCandidates, frenchIbanFromRib, isValidRibKey } from './iban.ts';
 import { extractDocument } from './index.ts';
 import { pageFromText } from './page.ts';
+import type { Box, OcrLine } from './page.ts';
 import { extractRib, looksLikeName } from './rib.ts';
 
 const groups = (iban: string) => iban.replace(/(.{4})(?=.)/g, '$1 ');
@@ -105,6 +106,13 @@ IBAN FR76 3000 6000 0112 3456 7890 189
 BIC (Bank Identifier Code)
 BIC BCOLFRPP`;
 
+/** One recognised line of `text` placed at (x, y), its height times `tall` (a skewed photo's line is taller). */
+function at(text: string, x: number, y: number, tall = 1): OcrLine {
+  const l = pageFromText(text, 0.9).lines[0]!;
+  const shift = (b: Box): Box => ({ x0: b.x0 + x, y0: b.y0 + y, x1: b.x1 + x, y1: b.y0 + y + (b.y1 - b.y0) * tall });
+  return { ...l, box: shift(l.box), words: l.words.map((w) => ({ ...w, box: shift(w.box) })) };
+}
+
 describe('RIB fields', () => {
   it('extracts IBAN, BIC, holder and bank from a RIB, all valid', () => {
     const f = extractRib(pageFromText(RIB_TEXT, 0.9));
@@ -167,6 +175,57 @@ describe('RIB fields', () => {
     expect(looksLikeName('M. Jean DUPONT')).toBe(true);
     expect(looksLikeName('Jean 2 DUPONT')).toBe(false);
     expect(looksLikeName('M.')).toBe(false);
+  });
+
+  it('never takes two words of a label for a BIC, and doubts a BIC of no plausible country', () => {
+    // « Titulaire du compte » under the BIC's label: « du compte » has a BIC's shape (DUCO MP TE)
+    const f = extractRib(pageFromText('Code SWIFT / BIC\nTitulaire du compte\nCrédit Rural du Nord'));
+    expect(f.bic).toBeUndefined();
+    // no IBAN read: a French RIB's BIC is French, another country is reported but doubted
+    const foreign = extractRib(pageFromText('BIC DEUTDEFF')).bic!;
+    expect(foreign).toMatchObject({ value: 'DEUTDEFF', valid: false });
+    expect(foreign.confidence).toBeLessThan(0.6);
+    expect(extractRib(pageFromText('BIC BCOLFRPP', 0.95)).bic).toMatchObject({ value: 'BCOLFRPP', valid: true });
+  });
+
+  it('takes no code for a holder: the name is looked for on the lines around the label', () => {
+    // a skewed photo: the BIC on the label's row, the name just below it on the right
+    const lines = [at('CEPAFRPP751', 400, 95), at('Intitulé du compte', 0, 100), at('MOUMME HOARAU CÉLINE', 400, 118), at('Adresse 5 chemin Vert, 42000 SAINT-ÉTIENNE', 0, 135)];
+    const holder = extractRib({ text: lines.map((l) => l.text).join('\n'), confidence: 0.9, lines }).holder!;
+    expect(holder).toMatchObject({ value: 'M OU MME HOARAU CÉLINE', valid: true });
+    expect(holder.confidence).toBeLessThan(0.9);
+    // nothing else: the code is not taken, nor the town of the address below
+    expect(extractRib({ text: '', confidence: 0.9, lines: [lines[0]!, lines[1]!, lines[3]!] }).holder).toBeUndefined();
+    expect(extractRib(pageFromText('Titulaire du compte : BCOLFRPP123')).holder).toBeUndefined();
+    // one word alone may be a code in capitals: asked to be looked at
+    expect(extractRib(pageFromText('Titulaire du compte : DUPONT', 0.95)).holder!.confidence).toBeLessThan(0.9);
+  });
+
+  it('takes the bank, not the domiciliation that starts with its name', () => {
+    // the photo's skew makes the domiciliation's line taller than the name's, which usually wins
+    const lines = [at('Crédit Rural', 0, 0), at('Agence de Melun', 0, 30), at('CREDIT RURAL AG', 200, 200, 2.5), at('ENCE DE MELUN', 350, 230)];
+    expect(extractRib({ text: '', confidence: 0.9, lines }).bank?.value).toBe('Crédit Rural');
+  });
+
+  it('reads a grid of labels over values: the BIC and the holder in their own columns', () => {
+    const f = extractRib(pageFromText('IBAN FR76 3000 6000 0112 3456 7890 189\nCode BIC          Titulaire du compte\nCMCIFRPP          MME CARON JOSÉPHINE', 0.92));
+    expect(f.bic).toMatchObject({ value: 'CMCIFRPP', valid: true });
+    expect(f.holder).toMatchObject({ value: 'MME CARON JOSÉPHINE', valid: true });
+    // one line of words before a civility: they belong to the field beside
+    expect(extractRib(pageFromText('Titulaire du compte\nCMCIFRPP MME CARON JOSÉPHINE')).holder?.value).toBe('MME CARON JOSÉPHINE');
+    expect(extractRib(pageFromText('Titulaire du compte : M OU MME ROUSSEAU')).holder?.value).toBe('M OU MME ROUSSEAU');
+  });
+
+  it('cuts the branch off a domiciliation read without its label, and reads a logo in small letters', () => {
+    const noLabel = extractRib(pageFromText('Coordonnées bancaires\nCIC AGENCE GRENOBLE VICTOR HUGO', 0.95)).bank!;
+    expect(noLabel.value).toBe('CIC');
+    expect(noLabel.confidence).toBeLessThan(0.9);
+    expect(extractRib(pageFromText('cic      RELEVÉ D’IDENTITÉ BANCAIRE\nDomiciliation        CIC AGENCE GRENOBLE')).bank?.value).toBe('CIC');
+    expect(extractRib(pageFromText('Domiciliation : AGENCE NANTES CENTRE')).bank?.value).toBe('AGENCE NANTES CENTRE');
+  });
+
+  it('puts back the accents of the bank’s name read elsewhere on the page', () => {
+    expect(extractRib(pageFromText("Caisse d'Epargne      RIB\nDomiciliation CAISSE D'ÉPARGNE AGENCE TOULOUSE")).bank?.value).toBe("Caisse d'Épargne");
   });
 
   it('takes the bank name, not a sentence or a label that mentions a bank word', () => {

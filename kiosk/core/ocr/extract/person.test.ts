@@ -36,6 +36,11 @@ describe('names of people', () => {
     expect(labelledPerson(page, [/NOM\s+DE\s+L'?\s*ALLOCATAIRE/])?.value).toBe('M TESSIER Gaston');
   });
 
+  it('leaves out a box border read before the name', () => {
+    expect(labelledPerson(pageFromText('Titulaire\n| M MATHÉO DA SILVA |'), [/TITULAIRE/])?.value).toBe('M MATHÉO DA SILVA');
+    expect(labelledPerson(pageFromText('Titulaire : | — Mme Claire MARTIN'), [/TITULAIRE/])?.value).toBe('Mme Claire MARTIN');
+  });
+
   it("takes the letter's recipient, never the sender's company", () => {
     const page = pageFromText(['Menuiserie Paquet et Fils', '3 impasse des Forges', '44000 NANTES', '', 'TESSIER Gaston', '9 rue du Moulin', '35000 RENNES'].join('\n'));
     expect(recipientName(page)?.value).toBe('TESSIER Gaston');
@@ -191,6 +196,13 @@ describe('accents lost in one reading of a name', () => {
     expect(restoreAccents(page, 'Chloe TESSIER')).toBe('Chloé TESSIER');
     expect(restoreAccents(page, 'Maëlle')).toBe('Maëlle');
     expect(restoreAccents(page, 'LOU')).toBe('LOU');
+  });
+
+  it('are taken back from a part of a word joined by an apostrophe or a hyphen', () => {
+    const page = pageFromText(['Domiciliation CAISSE D’ÉPARGNE AGENCE', '42000 SAINT-ÉTIENNE'].join('\n'));
+    expect(restoreAccents(page, "Caisse d'Epargne")).toBe("Caisse d'Épargne");
+    expect(restoreAccents(page, 'SAINT-ETIENNE')).toBe('SAINT-ÉTIENNE');
+    expect(restoreAccents(page, 'ETIENNE DUPONT')).toBe('ÉTIENNE DUPONT');
   });
 });
 

@@ -123,7 +123,10 @@ export interface PersonReading {
   where: 'rest' | 'right' | 'below' | 'sentence' | 'block';
 }
 
-function fromWords(words: readonly OcrWord[], opts: { civilityRequired?: boolean } = {}): PersonReading | null {
+function fromWords(all: readonly OcrWord[], opts: { civilityRequired?: boolean } = {}): PersonReading | null {
+  // a box's border or a table rule read before the name (« | M DUPONT ») is no part of it
+  const first = all.findIndex((w) => /[\p{L}\p{N}]/u.test(w.text));
+  const words = first > 0 ? all.slice(first) : all;
   const texts = words.map((w) => w.text);
   const m = nameAt(texts, 0, opts);
   if (!m) return null;
@@ -191,6 +194,8 @@ export function restoreAccents(page: OcrPage, value: string): string {
     for (const w of line.words) {
       const t = w.text.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
       if (t.length >= 2 && hasMark(t) && /^[\p{L}\p{M}'-]+$/u.test(t)) accented.set(fold(t), t);
+      // the parts of « D'ÉPARGNE » or « SAINT-ÉTIENNE » too: a value is matched letter run by letter run
+      for (const part of t.split(/['’-]/)) if (part.length >= 2 && part !== t && hasMark(part) && /^[\p{L}\p{M}]+$/u.test(part)) accented.set(fold(part), part);
     }
   }
   return value.replace(/[\p{L}\p{M}]+/gu, (word) => {

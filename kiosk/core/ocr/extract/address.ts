@@ -136,7 +136,8 @@ export function extractProofOfAddress(page: OcrPage): Fields {
     // head says « Date » too; the value must start right after it
     labelledText(page, LONE_DATE, leadingDate, ['rest', 'right']) ??
     labelledCell(page, LONE_DATE, leadingDate);
-  if (date) fields.date = reading(date.value.replace(REPAIRED, ''), date.value.endsWith(REPAIRED) ? date.confidence * 0.8 : date.confidence, true);
+  // a repaired date (separators lost, a mark on its day) stays under the calibration's floor: always looked at
+  if (date) fields.date = reading(date.value.replace(REPAIRED, ''), date.value.endsWith(REPAIRED) ? Math.min(0.7, date.confidence * 0.8) : date.confidence, true);
   return fields;
 }
 

@@ -25,6 +25,10 @@ const RULES: Partial<Record<DocType, Rule[]>> = {
     { re: /TITULAIRE\s+DU\s+COMPTE|INTITULE\s+DU\s+COMPTE/, weight: 1 },
     { re: /DOMICILIATION/, weight: 1 },
     { re: /CODE\s+BANQUE|CODE\s+GUICHET|CLE\s+RIB/, weight: 2 },
+    // the bank table's heads without « code », and the sentence every French RIB carries
+    { re: /\bBANQUE\s+GUICHET\s+(?:N[°O]?\s*(?:DE\s+)?)?COMPTE\b/, weight: 2 },
+    { re: /COORDONNEES\s+BANCAIRES/, weight: 2 },
+    { re: /REMIS\s+A\s+VOS\s+CREANCIERS|FAIRE\s+INSCRIRE\s+DES\s+OPERATIONS/, weight: 3 },
     { re: IBAN_SHAPE, weight: 2 },
   ],
   'identity-card': [
@@ -68,6 +72,8 @@ const RULES: Partial<Record<DocType, Rule[]>> = {
     { re: /\bFACTURE\b/, weight: 1 },
     { re: /ELECTRICITE|\bGAZ\b|FACTURE\s+D'?\s*EAU|EAU\s+POTABLE|TELEPHON|INTERNET|\bFIBRE\b/, weight: 2 },
     { re: /ADRESSE\s+DE\s+(?:CONSOMMATION|LIVRAISON|L'?\s*INSTALLATION)|TITULAIRE\s+DU\s+CONTRAT|\bLOCATAIRE\b/, weight: 2 },
+    // a rent receipt whose title was not read still says what it is in its text
+    { re: /DONNE\s+QUITTANCE|\bQUITTANCE\b|ADRESSE\s+DU\s+LOGEMENT/, weight: 2 },
   ],
   'health-insurance': [
     { re: /ASSURANCE\s+MALADIE/, weight: 3 },

@@ -350,6 +350,10 @@ describe('classification', () => {
     ["Caisse d'allocations familiales\nATTESTATION DE PAIEMENT\nN° allocataire", 'caf-certificate'],
     ["FACTURE D'EAU\nAdresse de consommation", 'proof-of-address'],
     ['QUITTANCE DE LOYER\nLocataire', 'proof-of-address'],
+    // the title lost: the receipt's own sentence and the tenant
+    ['Qui tan oye\nLocataire Madame MERCIER Claire\nLe bailleur donne quittance au locataire de la somme ci-dessus', 'proof-of-address'],
+    // the title lost: the bank table's heads and the RIB's sentence
+    ["Vos coordonnées bancaires\nBanque Guichet Compte Clé\n17515 44381 33433587135 39\nCe relevé est destiné à être remis à vos créanciers", 'rib'],
     ['BULLETIN DE PAIE\nNet à payer', 'payslip'],
     ["ATTESTATION DE DROITS\nl'Assurance Maladie", 'health-insurance'],
     ['carte Vitale\nAssurance Maladie', 'health-insurance'],

@@ -202,3 +202,21 @@ export function restoreAccents(page: OcrPage, value: string): string {
     return upper ? found.toLocaleUpperCase('fr') : found[0]!.toLocaleUpperCase('fr') + found.slice(1).toLocaleLowerCase('fr');
   });
 }
+
+/**
+ * A civility glued to the surname by the OCR (« MFRANÇOIS Julien » for « M FRANÇOIS Julien »): split only when
+ * another line of the page prints the same civility and surname apart, since « MBAPPE » or « MME » alone can
+ * be a name's own letters.
+ */
+export function unglueCivility(page: OcrPage, value: string): string {
+  const [first = '', ...others] = value.split(' ');
+  const m = /^(MME|MLLE|MR|M)(\p{Lu}[\p{Lu}\p{M}'-]+)$/u.exec(first.normalize('NFC'));
+  if (!m) return value;
+  for (const line of page.lines) {
+    const ws = line.words.map((w) => clean(w.text));
+    for (let i = 0; i + 1 < ws.length; i++) {
+      if (fold(ws[i]!).replace(/\.$/, '') === m[1] && ws[i + 1] === m[2]) return [m[1], m[2], ...others].join(' ');
+    }
+  }
+  return value;
+}

@@ -1,0 +1,98 @@
+/**
+ * Payslips, tax notices and CAF attestations as noisy pictures read them: labels one letter off, values
+ * whose label was lost, separators dropped. What a looser rule finds gets a lower confidence.
+ */
+import { describe, expect, it } from 'vitest';
+import { extractDocument } from './index.ts';
+import { looseMonth, oneOff } from './labels.ts';
+import { pageFromText } from './page.ts';
+import { unglueCivility } from './person.ts';
+
+describe('one letter off', () => {
+  it('matches a word with one letter changed, lost or added, and not two', () => {
+    const re = new RegExp(`^${oneOff('PERIODE')}$`);
+    for (const w of ['PERIODE', 'PEIODE', 'PERLODE', 'PERIIODE']) expect(w).toMatch(re);
+    for (const w of ['PEIOOE', 'PERIODES2', 'SALAIRE']) expect(w).not.toMatch(re);
+  });
+
+  it('reads a month whose name lost a letter, never « mais » for « mars »', () => {
+    expect(looseMonth('aoû 2023')?.ym).toBe('2023-08');
+    expect(looseMonth('Fevrler 2024')?.ym).toBe('2024-02');
+    expect(looseMonth('mais 2024')).toBeNull();
+  });
+});
+
+describe('bulletin de salaire, noisy', () => {
+  const SLIP = `SAS Exemple BULLETIN DE PAIE
+12 rue des Lilas
+75011 PARIS
+Mme DURAND Sophie
+4 avenue Foch
+69001 LYON
+SIRET 732 829 320 00074
+Salarié(e) Mme DURAND Sophie
+Période du 01/10/2024 au 31/10/2024
+Net à payer avant impôt sur le revenu 1 812,34
+Impôt sur le revenu prélevé à la source 2,50 -45,67
+Net imposable 1 880,10
+Net payé 1 766,67`;
+
+  it('confirms the net paid when it is the net before tax less the tax withheld', () => {
+    const r = extractDocument(pageFromText(SLIP, 0.8));
+    expect(r.fields.netPay).toMatchObject({ value: '1766.67' });
+    expect(r.fields.netPay!.confidence).toBeGreaterThanOrEqual(0.95);
+    const other = extractDocument(pageFromText(SLIP.replace('1 766,67', '1 700,00'), 0.8));
+    expect(other.fields.netPay!.confidence).toBe(0.8);
+  });
+
+  it('takes the net before tax less the tax withheld when the net paid row is unreadable but its figure printed', () => {
+    const r = extractDocument(pageFromText(SLIP.replace('Net payé 1 766,67', 're re - Ea 7\n1766.67 |'), 0.9));
+    expect(r.fields.netPay).toMatchObject({ value: '1766.67' });
+    expect(r.fields.netPay!.confidence).toBeLessThan(0.9);
+    // the difference printed nowhere: the net before tax, doubtful
+    const none = extractDocument(pageFromText(SLIP.replace('Net payé 1 766,67', ''), 0.9));
+    expect(none.fields.netPay).toMatchObject({ value: '1812.34' });
+    expect(none.fields.netPay!.confidence).toBeLessThan(0.6);
+  });
+
+  it('reads a period under a label one letter off, dates without separators, a month missing a letter', () => {
+    const r = extractDocument(pageFromText(SLIP.replace('Période du 01/10/2024 au 31/10/2024', 'peiode du bulletin du 01102024 au 31 10 2024 |'), 0.9));
+    expect(r.fields).toMatchObject({ periodStart: { value: '2024-10-01' }, periodEnd: { value: '2024-10-31' } });
+    expect(r.fields.periodStart!.confidence).toBeLessThan(0.9);
+    const m = extractDocument(pageFromText(SLIP.replace('Période du 01/10/2024 au 31/10/2024', 'Période de paie | aoû 2023 t'), 0.9));
+    expect(m.fields).toMatchObject({ periodStart: { value: '2023-08-01' }, periodEnd: { value: '2023-08-31' } });
+    expect(m.fields.periodStart!.confidence).toBeLessThan(0.9);
+  });
+
+  it('reads the net taxable under a label misread by a letter or cut short', () => {
+    for (const label of ['Sataire net imposabte', '[Net fisc']) {
+      const r = extractDocument(pageFromText(SLIP.replace('Net imposable', label), 0.9));
+      expect(r.fields.netTaxable).toMatchObject({ value: '1880.10' });
+      expect(r.fields.netTaxable!.confidence).toBeLessThan(0.9);
+    }
+  });
+
+  it('takes the one number that passes the SIRET check when its label was lost, with a lower confidence', () => {
+    const r = extractDocument(pageFromText(SLIP.replace('SIRET 732', 'neser 732'), 0.95));
+    expect(r.fields.siret).toMatchObject({ value: '73282932000074', valid: true });
+    expect(r.fields.siret!.confidence).toBeLessThan(0.9);
+    // a number that fails the check is not taken without its label
+    expect(extractDocument(pageFromText(SLIP.replace('SIRET 732', 'neser 732').replace('00074', '00075'))).fields.siret).toBeUndefined();
+  });
+
+  it('reads the employer block when the company looks like a name but is not the employee', () => {
+    const page = SLIP.replace('SAS Exemple', 'EHPAD Les Glycines              ').replace('Salarié(e)', 'Salarlé(e)');
+    const r = extractDocument(pageFromText(page, 0.9));
+    expect(r.fields.employer).toMatchObject({ value: 'EHPAD Les Glycines' });
+    expect(r.fields.employer!.confidence).toBeLessThan(0.9);
+    expect(r.fields.employee).toMatchObject({ value: 'Mme DURAND Sophie' });
+  });
+
+  it('splits a civility glued to the surname when the page prints them apart elsewhere', () => {
+    const r = extractDocument(pageFromText(SLIP.replace('Salarié(e) Mme DURAND', 'Salarié(e) MDURAND').replace('Mme DURAND Sophie\n4', 'M DURAND Sophie\n4')));
+    expect(r.fields.employee?.value).toBe('M DURAND Sophie');
+    expect(unglueCivility(pageFromText('M FRANÇOIS Julien\n4 rue X'), 'MFRANÇOIS Julien')).toBe('M FRANÇOIS Julien');
+    // « MBAPPE » with no « M BAPPE » on the page is a name
+    expect(unglueCivility(pageFromText('Salarié MBAPPE Kylian'), 'MBAPPE Kylian')).toBe('MBAPPE Kylian');
+  });
+});

@@ -96,3 +96,52 @@ Net payé 1 766,67`;
     expect(unglueCivility(pageFromText('Salarié MBAPPE Kylian'), 'MBAPPE Kylian')).toBe('MBAPPE Kylian');
   });
 });
+
+describe("avis d'impôt, noisy", () => {
+  const NOTICE = `Avis d'impôt sur le revenu 2024 (revenus 2023)
+Direction générale des Finances publiques              M. ET MME MARTIN CLAIRE
+SIP de Lyon                                            12 RUE DES LILAS
+Centre des Finances publiques                          69001 LYON
+N° fiscal                    Référence de l'avis d'impôt
+30 23 217 600 053            2475A12345678
+Déclarant 1                  Déclarant 2
+MARTIN CLAIRE                MARTIN PAUL
+Nombre de parts
+2,00
+Revenu fiscal de référence
+21540 €`;
+
+  it('reads under labels one letter off, with a lower confidence', () => {
+    const r = extractDocument(pageFromText(NOTICE.replace('Référence', 'Rétérence').replace('Déclarant 1', 'Déciarant 1'), 0.95));
+    expect(r.fields).toMatchObject({ noticeReference: { value: '2475A12345678' }, holder: { value: 'MARTIN CLAIRE' } });
+    expect(r.fields.noticeReference!.confidence).toBeLessThan(0.9);
+    expect(r.fields.holder!.confidence).toBeLessThan(0.9);
+  });
+
+  it('stops the first declarant at the second one’s label misread', () => {
+    const r = extractDocument(pageFromText(NOTICE.replace(/Déclarant 1 +Déclarant 2\nMARTIN CLAIRE +MARTIN PAUL/, 'Déclarant | MARTIN CLAIRE Déclatant 2 MARTIN PAUL'), 0.95));
+    expect(r.fields.holder?.value).toBe('MARTIN CLAIRE');
+  });
+
+  it('takes the recipient printed beside the issuer when no declarant label is readable', () => {
+    const r = extractDocument(pageFromText(NOTICE.replace(/Déclarant 1 +Déclarant 2/, 'Déctacantt Déclarst 2'), 0.95));
+    expect(r.fields.holder?.value).toBe('M. ET MME MARTIN CLAIRE');
+    expect(r.fields.holder!.confidence).toBeLessThan(0.9);
+  });
+
+  it('reads the parts under a label missing letters, and none from a figure that lost its units', () => {
+    const r = extractDocument(pageFromText(NOTICE.replace('Nombre de parts', 'N nore de parts Ë = Fd'), 0.95));
+    expect(r.fields.parts?.value).toBe('2.00');
+    expect(r.fields.parts!.confidence).toBeLessThan(0.9);
+    expect(extractDocument(pageFromText(NOTICE.replace('Nombre de parts\n2,00', 'Nombre de parts fiscales: *.5'))).fields.parts).toBeUndefined();
+  });
+
+  it('drops a box border read as a « 1 » before the figure under its label', () => {
+    // the figure starts one character to the left of its label: the « 1 » is the border
+    const r = extractDocument(pageFromText(NOTICE.replace('Revenu fiscal de référence\n21540 €', ' Revenu fiscal de référence\n121540 €'), 0.95));
+    expect(r.fields.referenceIncome?.value).toBe('21540.00');
+    expect(r.fields.referenceIncome!.confidence).toBeLessThan(0.9);
+    // lined up with its label, the figure is read whole
+    expect(extractDocument(pageFromText(NOTICE.replace('21540 €', '121540 €'), 0.95)).fields.referenceIncome?.value).toBe('121540.00');
+  });
+});

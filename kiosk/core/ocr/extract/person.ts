@@ -7,7 +7,7 @@
  * usually in capitals. The value keeps what was printed (civility included); `score.ts`-like comparisons
  * set the civility aside.
  */
-import { cellUnder, findLabels, sameRowRight } from './labels.ts';
+import { cellUnder, cells, findLabels, sameRowRight } from './labels.ts';
 import type { OcrPage, OcrWord } from './page.ts';
 import { fold, meanConfidence } from './page.ts';
 
@@ -219,4 +219,26 @@ export function unglueCivility(page: OcrPage, value: string): string {
     }
   }
   return value;
+}
+
+/**
+ * The letter's recipient block printed to the right of the issuer's, each row of both read as one line
+ * (« Direction générale des Finances publiques   M. ET MME LAURENT LUCAS »): the last cell of a line is the
+ * name when the last cell of the next line, in the same column, starts with a street number.
+ */
+export function recipientBeside(page: OcrPage): PersonReading | undefined {
+  const lines = page.lines;
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const row = cells(lines[i]!.words);
+    const next = cells(lines[i + 1]!.words);
+    if (row.length < 2 || next.length < 2) continue;
+    const name = row[row.length - 1]!;
+    const street = next[next.length - 1]!;
+    const h = Math.max(1, name[0]!.box.y1 - name[0]!.box.y0);
+    if (Math.abs(street[0]!.box.x0 - name[0]!.box.x0) > 1.5 * h) continue;
+    if (!/^\d{1,4}(?:\s?(?:BIS|TER|[A-Z]))?\b/i.test(street.map((w) => w.text).join(' '))) continue;
+    const r = fromWords(name);
+    if (r && r.value.split(' ').length === name.length) return { ...r, where: 'block' };
+  }
+  return undefined;
 }

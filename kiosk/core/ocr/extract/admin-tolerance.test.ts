@@ -145,3 +145,57 @@ Revenu fiscal de référence
     expect(extractDocument(pageFromText(NOTICE.replace('21540 €', '121540 €'), 0.95)).fields.referenceIncome?.value).toBe('121540.00');
   });
 });
+
+describe('attestation CAF, noisy', () => {
+  const CAF = `Caisse d'allocations familiales du Rhône
+ATTESTATION DE PAIEMENT
+N° allocataire : 1234567
+Bénéficiaire : Madame Aminata DIALLO
+Période : octobre 2024
+Prestation Mois Montant
+Aide personnalisée au logement (APL) 10/2024 245,67 €
+Prime d'activité 10/2024 187,00 €
+Total des paiements 432,67 €`;
+
+  it('reads the number and the period under labels one letter off, with a lower confidence', () => {
+    const r = extractDocument(pageFromText(CAF.replace('N° allocataire : 1234567', 'altocataire = 7)\n1234567').replace('Période', 'Périoce'), 0.95));
+    expect(r.fields).toMatchObject({ allocataireNumber: { value: '1234567' }, period: { value: '2024-10' } });
+    expect(r.fields.allocataireNumber!.confidence).toBeLessThan(0.9);
+    expect(r.fields.period!.confidence).toBeLessThan(0.9);
+  });
+
+  it('takes the period from the month column when every row has the same month', () => {
+    const r = extractDocument(pageFromText(CAF.replace('Période : octobre 2024', 'Persaite de jasement'), 0.95));
+    expect(r.fields.period?.value).toBe('2024-10');
+    expect(r.fields.period!.confidence).toBeLessThan(0.9);
+    expect(extractDocument(pageFromText(CAF.replace('Période : octobre 2024', '').replace('10/2024 187', '09/2024 187'))).fields.period).toBeUndefined();
+  });
+
+  it('mends a total that lost its comma, or one row with a stray figure, when that alone makes the sum', () => {
+    const lost = extractDocument(pageFromText(CAF.replace('432,67 €', '43267'), 0.95));
+    expect(lost.fields.total?.value).toBe('432.67');
+    expect(lost.fields.total!.confidence).toBeLessThan(0.9);
+    const stray = extractDocument(pageFromText(CAF.replace('245,67', '2 245,67'), 0.95));
+    expect(stray.fields.amount_apl?.value).toBe('245.67');
+    expect(stray.fields.amount_apl!.confidence).toBeLessThan(0.9);
+    expect(stray.fields.total!.valid).toBe(true);
+  });
+
+  it('reads « - 41,99 € » after a benefit as a dash, not a negative payment', () => {
+    const r = extractDocument(pageFromText(CAF.replace('245,67 €', '- 245,67 €')));
+    expect(r.fields.amount_apl?.value).toBe('245.67');
+  });
+
+  it('takes the beneficiary of the certifying sentence over a couple in the recipient block', () => {
+    const letter = `Caisse d'allocations familiales
+M ou Mme NGUYEN Youssef
+149 TER AVENUE DE L'ÉGLISE
+64100 BAYONNE
+Objet : Attestation de paiement
+Votre numéro allocataire est le 6274544.
+Nous certifions que M. Youssef NGUYEN a perçu les prestations suivantes.
+Prestation Montant
+ASF 314,64 €`;
+    expect(extractDocument(pageFromText(letter)).fields.holder?.value).toBe('M. Youssef NGUYEN');
+  });
+});

@@ -88,6 +88,20 @@ Net payé 1 766,67`;
     expect(r.fields.employee).toMatchObject({ value: 'Mme DURAND Sophie' });
   });
 
+  it('reads the net paid whose comma was lost when the net before tax less the tax withheld makes it', () => {
+    const lost = SLIP.replace('1 812,34', '181234 €').replace('Net payé 1 766,67', 'NET A PAYER AU SALARIE |\n| 176667 €');
+    const r = extractDocument(pageFromText(lost, 0.95));
+    expect(r.fields.netPay).toMatchObject({ value: '1766.67' });
+    expect(r.fields.netPay!.confidence).toBeLessThan(0.9);
+    // figures that do not make the sum are not read as cents
+    expect(extractDocument(pageFromText(lost.replace('176667', '176668'))).fields.netPay).toBeUndefined();
+  });
+
+  it('leaves a neighbouring label misread after « Employeur » for the company under it', () => {
+    const grid = SLIP.replace('SIRET 732 829 320 00074', 'Employeur | (mesirer\nSAS Exemple                  732 829 320 00074');
+    expect(extractDocument(pageFromText(grid)).fields.employer?.value).toBe('SAS Exemple');
+  });
+
   it('splits a civility glued to the surname when the page prints them apart elsewhere', () => {
     const r = extractDocument(pageFromText(SLIP.replace('Salarié(e) Mme DURAND', 'Salarié(e) MDURAND').replace('Mme DURAND Sophie\n4', 'M DURAND Sophie\n4')));
     expect(r.fields.employee?.value).toBe('M DURAND Sophie');

@@ -58,30 +58,56 @@ function lastAmount(text: string): string | undefined {
 
 function company(text: string): string | null {
   const v = text.replace(/[|_]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return v.length >= 3 && /\p{L}{2,}/u.test(v) && !/\bSIRET\b/i.test(v) ? v : null;
+  // a company's name starts with a capital or a figure; « (mesirer » is a neighbouring label misread
+  const first = /[\p{L}\d]/u.exec(v)?.[0] ?? '';
+  return v.length >= 3 && /\p{L}{2,}/u.test(v) && !/\bSIRET\b/i.test(v) && first !== first.toLowerCase() ? v : v.length >= 3 && /^\d/.test(first) && /\p{L}{2,}/u.test(v) ? v : null;
 }
 
 /** The amount of a label: after it, to its right, or in the cell under it (a row of labels over a row of values). */
-function labelledAmount(page: OcrPage, label: RegExp, skip?: RegExp): { value: string; confidence: number } | undefined {
+function labelledAmount(page: OcrPage, label: RegExp, skip?: RegExp, read: (text: string) => string | undefined = lastAmount): { value: string; confidence: number } | undefined {
   for (const hit of findLabels(page, label)) {
     // the year-to-date totals and the like name the same figures: « Cumuls : … net imposable 4 048,20 € »
     if (skip?.test(fold(hit.line.text))) continue;
     const sources = [hit.rest, ...sameRowRight(page, hit).map((l) => l.words)];
     for (const words of sources) {
-      const v = lastAmount(untilNextLabel(words.map((w) => w.text).join(' ')));
+      const v = read(untilNextLabel(words.map((w) => w.text).join(' ')));
       if (v) return { value: v, confidence: meanConfidence(words) };
     }
+    // a figure on the label's row that is no amount (its comma lost): the row under is another row's
+    if (sources.some((ws) => ws.some((w) => /\d{3}/.test(w.text)))) continue;
     const under = cellUnder(page, hit);
     const text = under.map((w) => w.text).join(' ');
     if (skip?.test(fold(text))) continue;
-    const v = lastAmount(text);
+    const v = read(text);
     if (v) return { value: v, confidence: meanConfidence(under) };
   }
   return undefined;
 }
 
+/**
+ * The amount of a row whose decimal comma the OCR lost (« 187380 € » for 1 873,80 €): a bare figure of
+ * three digits or more ending the text is read as cents. Only used where a sum checks the result.
+ */
+function amountLostComma(text: string): string | undefined {
+  if (lastAmount(text)) return undefined;
+  const m = /(?<![\d,.])(\d{3,8})\s*(?:€|EUR\b)?\s*\W*$/.exec(text);
+  return m ? (Number(m[1]) / 100).toFixed(2) : undefined;
+}
+
 function scaled<T extends { confidence: number }>(v: T | undefined, factor: number): T | undefined {
   return v && { ...v, confidence: v.confidence * factor };
+}
+
+/**
+ * The net paid and the net before tax read with their commas lost (« 189543 € », « 187380 € »): taken when
+ * the net before tax less the tax withheld makes the net paid, as the three are printed.
+ */
+function lostCommaNet(page: OcrPage, tax: string): { value: string; confidence: number } | undefined {
+  const either = (label: RegExp, skip: RegExp) => labelledAmount(page, label, skip) ?? labelledAmount(page, label, skip, amountLostComma);
+  const paid = either(/NET\s+PAYE\b|MONTANT\s+NET\s+VERSE|NET\s+VERSE\b/, NOT_THIS_MONTH) ?? either(/NET\s+A\s+PAYER\b(?!\s+AVANT)/, NOT_THIS_MONTH);
+  const before = either(/NET\s+A\s+PAYER\s+AVANT/, /CUMUL|ANNUEL|DEPUIS/);
+  if (!paid || !before || centsOf(before.value) - Math.abs(centsOf(tax)) !== centsOf(paid.value)) return undefined;
+  return { value: paid.value, confidence: Math.min(paid.confidence, before.confidence) };
 }
 
 /** Figures that are not this month's pay, though their labels contain the same words. */
@@ -202,6 +228,9 @@ export function extractPayslip(page: OcrPage): Fields {
     fields.netPay = reading(paid.value, agrees ? Math.max(paid.confidence, 0.95) : paid.confidence, Number(paid.value) > 0);
   } else if (before && tax && afterTax !== undefined && afterTax > 0 && afterTax !== centsOf(before.value) && printedAmounts(page).has(afterTax)) {
     fields.netPay = reading((afterTax / 100).toFixed(2), Math.min(before.confidence, tax.confidence) * 0.85, true);
+  } else if (tax && lostCommaNet(page, tax.value)) {
+    const v = lostCommaNet(page, tax.value)!;
+    fields.netPay = reading(v.value, Math.min(v.confidence, tax.confidence) * 0.8, true);
   } else if (before) {
     // Only the net before tax is printed (or read): it is the net paid when nothing is withheld, so it is
     // shown, for the person to check.

@@ -213,3 +213,27 @@ ASF 314,64 €`;
     expect(extractDocument(pageFromText(letter)).fields.holder?.value).toBe('M. Youssef NGUYEN');
   });
 });
+
+describe('more tolerance, checked by the figures around', () => {
+  it('reads a payslip net taxable whose comma was lost when it lies between the net before tax and the gross', () => {
+    const slip = `BULLETIN DE PAIE
+Salaire brut 2 598,96 €
+Net à payer avant impôt sur le revenu 2 020,06 €
+Net imposable 209411 €
+Net payé 2 020,06 €`;
+    const r = extractDocument(pageFromText(slip, 0.95));
+    expect(r.fields.netTaxable?.value).toBe('2094.11');
+    expect(r.fields.netTaxable!.confidence).toBeLessThan(0.9);
+    expect(extractDocument(pageFromText(slip.replace('209411', '309411'))).fields.netTaxable).toBeUndefined();
+  });
+
+  it('reads the allocataire number after « Référence » and a garbled word in -aire, with a low confidence', () => {
+    const caf = `Caisse d'allocations familiales de Paris ATTESTATION DE PAIEMENT
+[Référence atocstaire 2994681
+Nom de l'allocataire Monsieur Lucas GRONDIN
+Allocations familiales 265,87 €`;
+    const r = extractDocument(pageFromText(caf, 0.95));
+    expect(r.fields.allocataireNumber?.value).toBe('2994681');
+    expect(r.fields.allocataireNumber!.confidence).toBeLessThan(0.7);
+  });
+});

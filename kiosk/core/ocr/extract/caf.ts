@@ -140,7 +140,10 @@ export function extractCafCertificate(page: OcrPage): Fields {
   const num =
     labelledText(page, /(?:N(?:°|O\.?|UMERO)|REFERENCE|MATRICULE)\s*(?:D'?\s*|DE\s+L'?\s*)?ALLOCATAIRE/, allocataire) ??
     scaled(labelledText(page, new RegExp(`(?<![A-Z])${oneOff('ALLOCATAIRE')}(?![A-Z])`), allocataire) ?? labelledCell(page, new RegExp(`(?<![A-Z])${oneOff('ALLOCATAIRE')}(?![A-Z])`), allocataire), 0.8);
-  if (num) fields.allocataireNumber = reading(num.value, num.confidence, true);
+  // « Référence atocstaire »: a number's label with a word in -aire past one letter's repair, weaker still
+  const garbled = /(?:N(?:°|O\.?|UMERO)|REFERENCE)\s*(?:D'?\s*|DE\s+L'?\s*)?[A-Z]{3,}AIRE\b/;
+  const found = num ?? scaled(labelledText(page, garbled, allocataire) ?? labelledCell(page, garbled, allocataire), 0.7);
+  if (found) fields.allocataireNumber = reading(found.value, found.confidence, true);
   // labelled, else named in the sentence that certifies the payments (the letter's recipient may be the
   // couple, « M ou Mme X »), else in any sentence, else the recipient of the letter
   const holder = labelledPerson(page, HOLDER_LABELS) ?? inSentences(page) ?? recipientName(page);

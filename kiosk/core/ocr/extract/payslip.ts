@@ -60,7 +60,8 @@ function company(text: string): string | null {
   const v = text.replace(/[|_]+/g, ' ').replace(/\s+/g, ' ').trim();
   // a company's name starts with a capital or a figure; « (mesirer » is a neighbouring label misread
   const first = /[\p{L}\d]/u.exec(v)?.[0] ?? '';
-  return v.length >= 3 && /\p{L}{2,}/u.test(v) && !/\bSIRET\b/i.test(v) && first !== first.toLowerCase() ? v : v.length >= 3 && /^\d/.test(first) && /\p{L}{2,}/u.test(v) ? v : null;
+  const capitalOrFigure = /\d/.test(first) || first !== first.toLowerCase();
+  return v.length >= 3 && /\p{L}{2,}/u.test(v) && !/\bSIRET\b/i.test(v) && capitalOrFigure ? v : null;
 }
 
 /** The amount of a label: after it, to its right, or in the cell under it (a row of labels over a row of values). */
@@ -108,6 +109,19 @@ function lostCommaNet(page: OcrPage, tax: string): { value: string; confidence: 
   const before = either(/NET\s+A\s+PAYER\s+AVANT/, /CUMUL|ANNUEL|DEPUIS/);
   if (!paid || !before || centsOf(before.value) - Math.abs(centsOf(tax)) !== centsOf(paid.value)) return undefined;
   return { value: paid.value, confidence: Math.min(paid.confidence, before.confidence) };
+}
+
+/**
+ * The net taxable read with its comma lost (« 209411 € »): read as cents when that lies between the net
+ * before tax and the gross pay, as net taxable pay does (the CSG and CRDS not deducted from tax come on top
+ * of the net). Shown for checking.
+ */
+function taxableLostComma(page: OcrPage, before: { value: string } | undefined): { value: string; confidence: number } | undefined {
+  const gross = labelledAmount(page, /SALAIRE\s+BRUT|TOTAL\s+BRUT|\bBRUT\s+TOTAL/, /CUMUL|ANNUEL|DEPUIS/);
+  if (!before || !gross) return undefined;
+  const v = labelledAmount(page, /NET\s+IMPOSABLE|NET\s+FISCAL/, /CUMUL|ANNUEL|DEPUIS/, amountLostComma);
+  if (!v || Number(v.value) < Number(before.value) || Number(v.value) > Number(gross.value)) return undefined;
+  return { value: v.value, confidence: v.confidence * 0.6 };
 }
 
 /** Figures that are not this month's pay, though their labels contain the same words. */
@@ -239,7 +253,8 @@ export function extractPayslip(page: OcrPage): Fields {
   // the label misread by a letter (« net imposabte ») or cut short (« Net fisc ») is a weaker sign
   const taxable =
     labelledAmount(page, /NET\s+IMPOSABLE|NET\s+FISCAL/, /CUMUL|ANNUEL|DEPUIS/) ??
-    scaled(labelledAmount(page, new RegExp(`NET\\s+${oneOff('IMPOSABLE')}\\b|NET\\s+FISC`), /CUMUL|ANNUEL|DEPUIS/), 0.8);
+    scaled(labelledAmount(page, new RegExp(`NET\\s+${oneOff('IMPOSABLE')}\\b|NET\\s+FISC`), /CUMUL|ANNUEL|DEPUIS/), 0.8) ??
+    taxableLostComma(page, before);
   if (taxable) fields.netTaxable = reading(taxable.value, taxable.confidence, Number(taxable.value) > 0);
   return fields;
 }

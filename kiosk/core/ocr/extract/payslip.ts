@@ -245,6 +245,10 @@ export function extractPayslip(page: OcrPage): Fields {
   } else if (tax && lostCommaNet(page, tax.value)) {
     const v = lostCommaNet(page, tax.value)!;
     fields.netPay = reading(v.value, Math.min(v.confidence, tax.confidence) * 0.8, true);
+  } else if (before && tax && afterTax !== undefined && afterTax > 0 && afterTax !== centsOf(before.value)) {
+    // The net paid row unreadable and its figure printed nowhere legible: the net before tax less the tax
+    // withheld is what is usually paid (other items may come between), shown for the person to check.
+    fields.netPay = reading((afterTax / 100).toFixed(2), Math.min(before.confidence, tax.confidence) * 0.5, true);
   } else if (before) {
     // Only the net before tax is printed (or read): it is the net paid when nothing is withheld, so it is
     // shown, for the person to check.

@@ -314,9 +314,14 @@ NET PAYÉ EN EUROS 1 766,67`;
     });
   });
 
-  it('falls back to "net à payer" and flags a SIRET that fails Luhn', () => {
+  it('falls back to "net à payer" less the tax withheld and flags a SIRET that fails Luhn', () => {
     const r = extractDocument(pageFromText(SLIP.replace('NET PAYÉ EN EUROS 1 766,67', '').replace('00074', '00075'), 0.9));
-    expect(r.fields.netPay?.value).toBe('1812.34');
+    expect(r.fields.netPay?.value).toBe('1766.67');
+    expect(r.fields.netPay!.confidence).toBeLessThan(0.5);
+    // nothing withheld read: the net before tax, doubtful
+    const before = extractDocument(pageFromText(SLIP.replace('NET PAYÉ EN EUROS 1 766,67', '').replace(/Impôt.*\n/, ''), 0.9));
+    expect(before.fields.netPay?.value).toBe('1812.34');
+    expect(before.fields.netPay!.confidence).toBeLessThan(0.6);
     expect(r.fields.siret).toMatchObject({ value: '73282932000075', valid: false });
     expect(r.fields.siret!.confidence).toBeLessThan(0.5);
   });

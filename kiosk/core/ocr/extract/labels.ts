@@ -205,3 +205,38 @@ export function labelledCell<T>(page: OcrPage, label: RegExp, parse: (text: stri
   }
   return undefined;
 }
+
+/**
+ * A regular expression source for `word` (folded capitals) as printed or misread by one letter: one letter
+ * changed, lost or added (« PEIODE », « IMPOSABTE »). Only for words long enough that one letter off still
+ * names nothing else; a label found this way is a weaker sign, and its value gets a lower confidence.
+ */
+export function oneOff(word: string): string {
+  const alts = new Set<string>([word]);
+  for (let i = 0; i <= word.length; i++) {
+    if (i < word.length) {
+      alts.add(`${word.slice(0, i)}\\S${word.slice(i + 1)}`);
+      alts.add(word.slice(0, i) + word.slice(i + 1));
+    }
+    if (i > 0 && i < word.length) alts.add(`${word.slice(0, i)}\\S${word.slice(i)}`);
+  }
+  return `(?:${[...alts].join('|')})`;
+}
+
+/** Month names long enough to be recognised with one letter misread (« aoû 2023 », « fevrler 2024 »). */
+const LOOSE_MONTHS: readonly [string, number][] = [
+  ['JANVIER', 1], ['FEVRIER', 2], ['AVRIL', 4], ['JUILLET', 7], ['AOUT', 8], ['SEPTEMBRE', 9], ['OCTOBRE', 10], ['NOVEMBRE', 11], ['DECEMBRE', 12],
+];
+
+/**
+ * A month and year whose month name lost or changed one letter. « mars », « mai » and « juin » are left out:
+ * one letter off, they are other words (« mais ») or other months (« juil. »).
+ */
+export function looseMonth(text: string): { ym: string; index: number } | null {
+  const t = fold(text);
+  for (const [name, n] of LOOSE_MONTHS) {
+    const m = new RegExp(`(?<![A-Z])${oneOff(name)}\\.?\\s*((?:19|20)\\d{2})(?!\\d)`).exec(t);
+    if (m) return { ym: `${m[1]}-${String(n).padStart(2, '0')}`, index: m.index };
+  }
+  return null;
+}

@@ -7,7 +7,7 @@
  * usually in capitals. The value keeps what was printed (civility included); `score.ts`-like comparisons
  * set the civility aside.
  */
-import { cellUnder, findLabels, sameRowRight } from './labels.ts';
+import { cellUnder, cells, findLabels, sameRowRight } from './labels.ts';
 import type { OcrPage, OcrWord } from './page.ts';
 import { fold, meanConfidence } from './page.ts';
 
@@ -206,4 +206,44 @@ export function restoreAccents(page: OcrPage, value: string): string {
     const upper = word === word.toLocaleUpperCase('fr');
     return upper ? found.toLocaleUpperCase('fr') : found[0]!.toLocaleUpperCase('fr') + found.slice(1).toLocaleLowerCase('fr');
   });
+}
+
+/**
+ * A civility glued to the surname by the OCR (« MFRANÇOIS Julien » for « M FRANÇOIS Julien »): split only when
+ * another line of the page prints the same civility and surname apart, since « MBAPPE » or « MME » alone can
+ * be a name's own letters.
+ */
+export function unglueCivility(page: OcrPage, value: string): string {
+  const [first = '', ...others] = value.split(' ');
+  const m = /^(MME|MLLE|MR|M)(\p{Lu}[\p{Lu}\p{M}'-]+)$/u.exec(first.normalize('NFC'));
+  if (!m) return value;
+  for (const line of page.lines) {
+    const ws = line.words.map((w) => clean(w.text));
+    for (let i = 0; i + 1 < ws.length; i++) {
+      if (fold(ws[i]!).replace(/\.$/, '') === m[1] && ws[i + 1] === m[2]) return [m[1], m[2], ...others].join(' ');
+    }
+  }
+  return value;
+}
+
+/**
+ * The letter's recipient block printed to the right of the issuer's, each row of both read as one line
+ * (« Direction générale des Finances publiques   M. ET MME LAURENT LUCAS »): the last cell of a line is the
+ * name when the last cell of the next line, in the same column, starts with a street number.
+ */
+export function recipientBeside(page: OcrPage): PersonReading | undefined {
+  const lines = page.lines;
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const row = cells(lines[i]!.words);
+    const next = cells(lines[i + 1]!.words);
+    if (row.length < 2 || next.length < 2) continue;
+    const name = row[row.length - 1]!;
+    const street = next[next.length - 1]!;
+    const h = Math.max(1, name[0]!.box.y1 - name[0]!.box.y0);
+    if (Math.abs(street[0]!.box.x0 - name[0]!.box.x0) > 1.5 * h) continue;
+    if (!/^\d{1,4}(?:\s?(?:BIS|TER|[A-Z]))?\b/i.test(street.map((w) => w.text).join(' '))) continue;
+    const r = fromWords(name);
+    if (r && r.value.split(' ').length === name.length) return { ...r, where: 'block' };
+  }
+  return undefined;
 }

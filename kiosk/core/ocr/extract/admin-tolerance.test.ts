@@ -1,6 +1,7 @@
 /**
  * Payslips, tax notices and CAF attestations as noisy pictures read them: labels one letter off, values
- * whose label was lost, separators dropped. What a looser rule finds gets a lower confidence.
+ * whose label was lost, separators dropped. What a looser rule finds gets a lower score: the extractor's own
+ * (`raw`), which the calibration then maps per family (calibration.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from './index.ts';
@@ -40,42 +41,42 @@ Net payé 1 766,67`;
   it('confirms the net paid when it is the net before tax less the tax withheld', () => {
     const r = extractDocument(pageFromText(SLIP, 0.8));
     expect(r.fields.netPay).toMatchObject({ value: '1766.67' });
-    expect(r.fields.netPay!.confidence).toBeGreaterThanOrEqual(0.95);
+    expect(r.fields.netPay!.raw).toBeGreaterThanOrEqual(0.95);
     const other = extractDocument(pageFromText(SLIP.replace('1 766,67', '1 700,00'), 0.8));
-    expect(other.fields.netPay!.confidence).toBe(0.8);
+    expect(other.fields.netPay!.raw).toBe(0.8);
   });
 
   it('takes the net before tax less the tax withheld when the net paid row is unreadable but its figure printed', () => {
     const r = extractDocument(pageFromText(SLIP.replace('Net payé 1 766,67', 're re - Ea 7\n1766.67 |'), 0.9));
     expect(r.fields.netPay).toMatchObject({ value: '1766.67' });
-    expect(r.fields.netPay!.confidence).toBeLessThan(0.9);
+    expect(r.fields.netPay!.raw).toBeLessThan(0.9);
     // the difference printed nowhere: still the likeliest net paid, but only a guess
     const none = extractDocument(pageFromText(SLIP.replace('Net payé 1 766,67', ''), 0.9));
     expect(none.fields.netPay).toMatchObject({ value: '1766.67' });
-    expect(none.fields.netPay!.confidence).toBeLessThan(0.5);
+    expect(none.fields.netPay!.raw).toBeLessThan(0.5);
   });
 
   it('reads a period under a label one letter off, dates without separators, a month missing a letter', () => {
     const r = extractDocument(pageFromText(SLIP.replace('Période du 01/10/2024 au 31/10/2024', 'peiode du bulletin du 01102024 au 31 10 2024 |'), 0.9));
     expect(r.fields).toMatchObject({ periodStart: { value: '2024-10-01' }, periodEnd: { value: '2024-10-31' } });
-    expect(r.fields.periodStart!.confidence).toBeLessThan(0.9);
+    expect(r.fields.periodStart!.raw).toBeLessThan(0.9);
     const m = extractDocument(pageFromText(SLIP.replace('Période du 01/10/2024 au 31/10/2024', 'Période de paie | aoû 2023 t'), 0.9));
     expect(m.fields).toMatchObject({ periodStart: { value: '2023-08-01' }, periodEnd: { value: '2023-08-31' } });
-    expect(m.fields.periodStart!.confidence).toBeLessThan(0.9);
+    expect(m.fields.periodStart!.raw).toBeLessThan(0.9);
   });
 
   it('reads the net taxable under a label misread by a letter or cut short', () => {
     for (const label of ['Sataire net imposabte', '[Net fisc']) {
       const r = extractDocument(pageFromText(SLIP.replace('Net imposable', label), 0.9));
       expect(r.fields.netTaxable).toMatchObject({ value: '1880.10' });
-      expect(r.fields.netTaxable!.confidence).toBeLessThan(0.9);
+      expect(r.fields.netTaxable!.raw).toBeLessThan(0.9);
     }
   });
 
   it('takes the one number that passes the SIRET check when its label was lost, with a lower confidence', () => {
     const r = extractDocument(pageFromText(SLIP.replace('SIRET 732', 'neser 732'), 0.95));
     expect(r.fields.siret).toMatchObject({ value: '73282932000074', valid: true });
-    expect(r.fields.siret!.confidence).toBeLessThan(0.9);
+    expect(r.fields.siret!.raw).toBeLessThan(0.9);
     // a number that fails the check is not taken without its label
     expect(extractDocument(pageFromText(SLIP.replace('SIRET 732', 'neser 732').replace('00074', '00075'))).fields.siret).toBeUndefined();
   });
@@ -84,7 +85,7 @@ Net payé 1 766,67`;
     const page = SLIP.replace('SAS Exemple', 'EHPAD Les Glycines              ').replace('Salarié(e)', 'Salarlé(e)');
     const r = extractDocument(pageFromText(page, 0.9));
     expect(r.fields.employer).toMatchObject({ value: 'EHPAD Les Glycines' });
-    expect(r.fields.employer!.confidence).toBeLessThan(0.9);
+    expect(r.fields.employer!.raw).toBeLessThan(0.9);
     expect(r.fields.employee).toMatchObject({ value: 'Mme DURAND Sophie' });
   });
 
@@ -92,7 +93,7 @@ Net payé 1 766,67`;
     const lost = SLIP.replace('1 812,34', '181234 €').replace('Net payé 1 766,67', 'NET A PAYER AU SALARIE |\n| 176667 €');
     const r = extractDocument(pageFromText(lost, 0.95));
     expect(r.fields.netPay).toMatchObject({ value: '1766.67' });
-    expect(r.fields.netPay!.confidence).toBeLessThan(0.9);
+    expect(r.fields.netPay!.raw).toBeLessThan(0.9);
     // figures that do not make the sum are not read as cents
     expect(extractDocument(pageFromText(lost.replace('176667', '176668'))).fields.netPay).toBeUndefined();
   });
@@ -128,8 +129,8 @@ Revenu fiscal de référence
   it('reads under labels one letter off, with a lower confidence', () => {
     const r = extractDocument(pageFromText(NOTICE.replace('Référence', 'Rétérence').replace('Déclarant 1', 'Déciarant 1'), 0.95));
     expect(r.fields).toMatchObject({ noticeReference: { value: '2475A12345678' }, holder: { value: 'MARTIN CLAIRE' } });
-    expect(r.fields.noticeReference!.confidence).toBeLessThan(0.9);
-    expect(r.fields.holder!.confidence).toBeLessThan(0.9);
+    expect(r.fields.noticeReference!.raw).toBeLessThan(0.9);
+    expect(r.fields.holder!.raw).toBeLessThan(0.9);
   });
 
   it('stops the first declarant at the second one’s label misread', () => {
@@ -140,13 +141,13 @@ Revenu fiscal de référence
   it('takes the recipient printed beside the issuer when no declarant label is readable', () => {
     const r = extractDocument(pageFromText(NOTICE.replace(/Déclarant 1 +Déclarant 2/, 'Déctacantt Déclarst 2'), 0.95));
     expect(r.fields.holder?.value).toBe('M. ET MME MARTIN CLAIRE');
-    expect(r.fields.holder!.confidence).toBeLessThan(0.9);
+    expect(r.fields.holder!.raw).toBeLessThan(0.9);
   });
 
   it('reads the parts under a label missing letters, and none from a figure that lost its units', () => {
     const r = extractDocument(pageFromText(NOTICE.replace('Nombre de parts', 'N nore de parts Ë = Fd'), 0.95));
     expect(r.fields.parts?.value).toBe('2.00');
-    expect(r.fields.parts!.confidence).toBeLessThan(0.9);
+    expect(r.fields.parts!.raw).toBeLessThan(0.9);
     expect(extractDocument(pageFromText(NOTICE.replace('Nombre de parts\n2,00', 'Nombre de parts fiscales: *.5'))).fields.parts).toBeUndefined();
   });
 
@@ -154,7 +155,7 @@ Revenu fiscal de référence
     // the figure starts one character to the left of its label: the « 1 » is the border
     const r = extractDocument(pageFromText(NOTICE.replace('Revenu fiscal de référence\n21540 €', ' Revenu fiscal de référence\n121540 €'), 0.95));
     expect(r.fields.referenceIncome?.value).toBe('21540.00');
-    expect(r.fields.referenceIncome!.confidence).toBeLessThan(0.9);
+    expect(r.fields.referenceIncome!.raw).toBeLessThan(0.9);
     // lined up with its label, the figure is read whole
     expect(extractDocument(pageFromText(NOTICE.replace('21540 €', '121540 €'), 0.95)).fields.referenceIncome?.value).toBe('121540.00');
   });
@@ -174,24 +175,24 @@ Total des paiements 432,67 €`;
   it('reads the number and the period under labels one letter off, with a lower confidence', () => {
     const r = extractDocument(pageFromText(CAF.replace('N° allocataire : 1234567', 'altocataire = 7)\n1234567').replace('Période', 'Périoce'), 0.95));
     expect(r.fields).toMatchObject({ allocataireNumber: { value: '1234567' }, period: { value: '2024-10' } });
-    expect(r.fields.allocataireNumber!.confidence).toBeLessThan(0.9);
-    expect(r.fields.period!.confidence).toBeLessThan(0.9);
+    expect(r.fields.allocataireNumber!.raw).toBeLessThan(0.9);
+    expect(r.fields.period!.raw).toBeLessThan(0.9);
   });
 
   it('takes the period from the month column when every row has the same month', () => {
     const r = extractDocument(pageFromText(CAF.replace('Période : octobre 2024', 'Persaite de jasement'), 0.95));
     expect(r.fields.period?.value).toBe('2024-10');
-    expect(r.fields.period!.confidence).toBeLessThan(0.9);
+    expect(r.fields.period!.raw).toBeLessThan(0.9);
     expect(extractDocument(pageFromText(CAF.replace('Période : octobre 2024', '').replace('10/2024 187', '09/2024 187'))).fields.period).toBeUndefined();
   });
 
   it('mends a total that lost its comma, or one row with a stray figure, when that alone makes the sum', () => {
     const lost = extractDocument(pageFromText(CAF.replace('432,67 €', '43267'), 0.95));
     expect(lost.fields.total?.value).toBe('432.67');
-    expect(lost.fields.total!.confidence).toBeLessThan(0.9);
+    expect(lost.fields.total!.raw).toBeLessThan(0.9);
     const stray = extractDocument(pageFromText(CAF.replace('245,67', '2 245,67'), 0.95));
     expect(stray.fields.amount_apl?.value).toBe('245.67');
-    expect(stray.fields.amount_apl!.confidence).toBeLessThan(0.9);
+    expect(stray.fields.amount_apl!.raw).toBeLessThan(0.9);
     expect(stray.fields.total!.valid).toBe(true);
   });
 
@@ -223,7 +224,7 @@ Net imposable 209411 €
 Net payé 2 020,06 €`;
     const r = extractDocument(pageFromText(slip, 0.95));
     expect(r.fields.netTaxable?.value).toBe('2094.11');
-    expect(r.fields.netTaxable!.confidence).toBeLessThan(0.9);
+    expect(r.fields.netTaxable!.raw).toBeLessThan(0.9);
     expect(extractDocument(pageFromText(slip.replace('209411', '309411'))).fields.netTaxable).toBeUndefined();
   });
 
@@ -234,6 +235,6 @@ Nom de l'allocataire Monsieur Lucas GRONDIN
 Allocations familiales 265,87 €`;
     const r = extractDocument(pageFromText(caf, 0.95));
     expect(r.fields.allocataireNumber?.value).toBe('2994681');
-    expect(r.fields.allocataireNumber!.confidence).toBeLessThan(0.7);
+    expect(r.fields.allocataireNumber!.raw).toBeLessThan(0.7);
   });
 });

@@ -16,6 +16,8 @@ describe('calibrated confidence', () => {
     raws.forEach((r, i) => expect(cs[i]! >= SURE, `raw ${r}`).toBe(r >= point));
     for (let i = 1; i < cs.length; i++) expect(cs[i]!).toBeGreaterThanOrEqual(cs[i - 1]!);
     expect(calibrated(1, point)).toBe(1);
+    // under the point a score is never raised
+    raws.filter((r) => r < point).forEach((r) => expect(calibrated(r, point)).toBeLessThanOrEqual(r));
     expect(calibrated(0, point)).toBe(0);
   });
 

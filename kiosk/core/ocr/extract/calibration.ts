@@ -9,7 +9,8 @@
  * The map is fitted (`fitCalibration`) on the tuning part only, per family of fields, by the smallest raw
  * score above which the family's readings were right often enough, with a margin; it is kept in
  * `calibration-table.ts`, written by `scripts/fit-ocr-calibration.ts`. Below that point the score is scaled
- * under SURE, above it spread over [SURE, 1]: the order of readings is kept, only where "sure" starts moves.
+ * under SURE (never raised), above it spread over [SURE, 1]: the order of readings is kept, only where
+ * "sure" starts moves.
  * A family with too few readings on the tuning part, or one never right often enough, is never sure.
  */
 import { CALIBRATION_TABLE } from './calibration-table.ts';
@@ -57,7 +58,8 @@ export function calibrated(raw: number, point: number | undefined): number {
   // never sure: kept strictly under SURE, in the same order
   if (point === undefined || point > 1) return round3(r * (SURE - 0.01));
   if (r >= point) return round3(point >= 1 ? 1 : SURE + (1 - SURE) * ((r - point) / (1 - point)));
-  return round3(Math.min(SURE - 0.001, (r / point) * SURE));
+  // under the point a score is only ever lowered: a guess the extractor gave 0.45 does not read as more
+  return round3(Math.min(SURE - 0.001, r, (r / point) * SURE));
 }
 
 /**

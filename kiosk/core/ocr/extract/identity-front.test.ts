@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { extractDocument } from './index.ts';
 import { pageFromText } from './page.ts';
 import { readMrz } from './mrz.ts';
+import { td1 } from '../../../../tests/fixtures/mrz.ts';
 
 describe('identity card front, no zone', () => {
   it('reads values after inline labels, never the next label line', () => {
@@ -34,6 +35,25 @@ describe('identity card front, no zone', () => {
     ].join('\n');
     const r = extractDocument(pageFromText(text));
     expect(r.fields).toMatchObject({ surname: { value: 'TESSIER' }, givenNames: { value: 'Lou' }, sex: { value: 'M' }, nationality: { value: 'FRA' }, documentNumber: { value: '7XK2PLQ04' } });
+  });
+});
+
+describe('identity card front, dates written with slashes', () => {
+  it('reads a date after its inline label even though the date holds the label separator « / »', () => {
+    const text = ["CARTE NATIONALE D'IDENTITÉ", 'NOM : RENAUD', 'Date de naissance : 28/05/2003', 'N° du document : 601S9LPC2', "Date d'expiration : 22/11/2032"].join('\n');
+    const r = extractDocument(pageFromText(text));
+    expect(r.fields).toMatchObject({ birthDate: { value: '2003-05-28' }, expiryDate: { value: '2032-11-22' } });
+  });
+});
+
+describe('document number fixed by a guess', () => {
+  it('shows a look-alike fix only the check digits support as a reading to confirm', () => {
+    const [l1, l2, l3] = td1({ code: 'ID', issuer: 'FRA', documentNumber: 'CH0XKE3KE', birthDate: '1961-05-10', sex: 'M', expiryDate: '2032-10-25', nationality: 'FRA', surname: 'GUERIN', givenNames: ['Pierre'] });
+    const r = extractDocument(pageFromText([l1.replace('CH0XKE3KE', 'CHOXKE3KE'), l2, l3].join('\n')));
+    expect(r.fields.documentNumber).toMatchObject({ value: 'CH0XKE3KE' });
+    expect(r.fields.documentNumber!.confidence).toBeLessThan(0.9);
+    // the composite holds once the number is fixed: the fields only it covers are proven
+    expect(r.fields.nationality!.confidence).toBeGreaterThanOrEqual(0.9);
   });
 });
 

@@ -58,6 +58,20 @@ describe('document number fixed by a guess', () => {
 });
 
 describe('zone fillers read as letters', () => {
+  it('drops a K stuck to the last given name where the zone misreads its fillers, keeps real K endings', () => {
+    expect(readMrz(['IDFRAN3Z2MYKED4<<<<<<<<<<<<<<<', '6603274M3205024FRA<<<<<<<<<<<0', 'DURAND<<KARIMK<K<K<<<<<<<<<<<<'])?.givenNames).toEqual(['KARIM']);
+    expect(readMrz(['IRFRAFB98835418<<<<<<<<<<<<<<<', '7303283M2311229VNM<<<<<<<<<<<0', 'DAVID<<THEOK<<<<<<C<CC<C<<<<<<'])?.givenNames).toEqual(['THEO']);
+    expect(readMrz(['IDFRAN3Z2MYKED4<<<<<<<<<<<<<<<', '6603274M3205024FRA<<<<<<<<<<<0', 'DURAND<<ERIK<K<K<<<<<<<<<<<<<<'])?.givenNames).toEqual(['ERIK']);
+    // without misread fillers nearby a final K is the name's
+    expect(readMrz(['IDFRAN3Z2MYKED4<<<<<<<<<<<<<<<', '6603274M3205024FRA<<<<<<<<<<<0', 'DURAND<<KARIMK<<<<<<<<<<<<<<<<'])?.givenNames).toEqual(['KARIMK']);
+  });
+
+  it('keeps the double filler between surname and given names when the line is a character too long', () => {
+    const m = readMrz(['IDFRA3VYYDAKYB8<<<<<<<<<<<<<<<', '6906090M3406197FRA<<<<<<<<<<<0', 'ROUSSEL<<THIERRY<RAPHAFEL<FRANC']);
+    expect(m?.surname).toBe('ROUSSEL');
+    expect(m?.givenNames[0]).toBe('THIERRY');
+  });
+
   it('drops a given name made of L, K and I runs', () => {
     const m = readMrz(['P<FRATESSIER<<LOU<KLLLLILLLLLILLLLKL<<<<<<<<<', '18AB123454FRA9004035F3305024<<<<<<<<<<<<<<02']);
     expect(m?.givenNames).toEqual(['LOU']);

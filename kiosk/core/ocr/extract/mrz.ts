@@ -316,11 +316,17 @@ function names(field: string): { surname: string; givenNames: string[] } {
       .join(' ')
       .replace(/\s+/g, ' ')
       .trim();
-  const given = rest
-    .split('<')
-    .map((g) => letterField(g).value)
-    // A token made only of filler look-alikes is misread fillers, not a name.
-    .filter((g) => g.length > 0 && !isFillerToken(g) && !(g.length === 1 && /[LKCE]/.test(g)));
+  const tokens = rest.split('<').map((g) => letterField(g).value);
+  // A token made only of filler look-alikes is misread fillers, not a name.
+  const fillerToken = (g: string) => isFillerToken(g) || (g.length === 1 && /[LKCE]/.test(g));
+  const given = tokens.filter((g) => g.length > 0 && !fillerToken(g));
+  // Where this zone's fillers are misread as letters after the names, the first of them may stick to the last
+  // name (« KARIMK<K<K », « THEOK<<<<<<C<CC »): a final K is dropped after a letter no name ends « -xK » with
+  // (Erik, Malik, Tarek, Patrick, Frank, Anouk, Mark keep theirs).
+  const after = f.slice(f.indexOf(rest) + rest.length);
+  const misreadFillers = tokens.some((g) => g.length > 0 && fillerToken(g)) || /[KLC]/.test(after);
+  const last = given[given.length - 1];
+  if (last && misreadFillers && last.length >= 4 && /[AOYMBDFGHJPTVWXZ]K$/.test(last)) given[given.length - 1] = last.slice(0, -1);
   return { surname: clean(surnamePart), givenNames: given };
 }
 
@@ -328,7 +334,8 @@ function names(field: string): { surname: string; givenNames: string[] } {
 function fit(line: string, width: number): string {
   let l = line;
   while (l.length > width) {
-    const run = /<{2,}(?!.*<{2,})/.exec(l) ?? /[<LKC]{2,}$/.exec(l);
+    // the padding at the end first: a double filler between names (« ROUSSEL<<THIERRY ») is not padding
+    const run = /<{3,}(?!.*<{3,})/.exec(l) ?? /<{2,}$/.exec(l) ?? /[<LKC]{2,}$/.exec(l);
     if (!run) break;
     l = l.slice(0, run.index) + l.slice(run.index + 1);
   }

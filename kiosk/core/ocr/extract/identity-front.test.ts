@@ -57,6 +57,16 @@ describe('document number fixed by a guess', () => {
   });
 });
 
+describe('printed names against the zone', () => {
+  it('sets aside a trailing mark read after the printed surname when the zone has the rest', () => {
+    const zone = td1({ code: 'IR', issuer: 'FRA', documentNumber: 'FB8222409', birthDate: '1973-04-15', sex: 'F', expiryDate: '2026-04-10', nationality: 'MAR', surname: 'LE GOFF', givenNames: ['Camille', 'Sophie'] });
+    const text = ['TITRE DE SÉJOUR', 'NOM / Surname : LE GOFF a', 'Prénoms / Given names : Camille, Sophie', ...zone].join('\n');
+    const r = extractDocument(pageFromText(text));
+    expect(r.fields.surname).toMatchObject({ value: 'LE GOFF', valid: true });
+    expect(r.fields.givenNames).toMatchObject({ value: 'Camille, Sophie' });
+  });
+});
+
 describe('zone fillers read as letters', () => {
   it('drops a K stuck to the last given name where the zone misreads its fillers, keeps real K endings', () => {
     expect(readMrz(['IDFRAN3Z2MYKED4<<<<<<<<<<<<<<<', '6603274M3205024FRA<<<<<<<<<<<0', 'DURAND<<KARIMK<K<K<<<<<<<<<<<<'])?.givenNames).toEqual(['KARIM']);

@@ -60,6 +60,19 @@ export function alignName(printed: string, mrzName: string): string | null {
   return out.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * `alignName`, after setting aside up to two trailing words of the print the zone does not have (a mark
+ * of the card read as « a », « PS »): the zone proves every letter that is kept.
+ */
+export function alignNameBefore(printed: string, mrzName: string): string | null {
+  const words = printed.trim().split(/\s+/);
+  for (let drop = 0; drop <= Math.min(2, words.length - 1); drop++) {
+    const v = alignName(words.slice(0, words.length - drop).join(' '), mrzName);
+    if (v !== null) return v;
+  }
+  return null;
+}
+
 const NAME_NOISE = /^[^\p{L}]+$/u;
 
 function nameWords(words: readonly OcrWord[]): OcrWord[] {
@@ -301,7 +314,7 @@ export function extractIdentity(page: OcrPage, opts: IdentityOptions = {}): Iden
     // of the printed readings, the one whose letters are the zone's
     const surnames = printedValues(page, LABELS.surname, /PRENOM|GIVEN/);
     const split = splitNames(mrz, printedSurname?.text);
-    const sAligned = surnames.map((p) => ({ p, v: alignName(p.text, split.surname) })).find((x) => x.v);
+    const sAligned = surnames.map((p) => ({ p, v: alignNameBefore(p.text, split.surname) })).find((x) => x.v);
     if (sAligned) fields.surname = reading(sAligned.v!, Math.max(sAligned.p.confidence, 0.9), true);
     else fields.surname = disagreeing(printedSurname, split.surname, ocr);
     const givens = split.givenNames.length ? printedValues(page, LABELS.given) : [];

@@ -179,6 +179,17 @@ describe('TD3 (passport)', () => {
     expect(readMrz(td3(PASSPORT, 'composite'), { now: NOW })!.composite).toBe(false);
   });
 
+  it('puts digits and letters in place in a French passport number (two digits, two letters, five digits)', () => {
+    const [l1, l2] = td3({ ...PASSPORT, documentNumber: '10AB10345' });
+    const r = readMrz([l1, l2.replace('10AB10345', 'IOAB1O345')], { now: NOW })!;
+    expect(r.documentNumber).toMatchObject({ value: '10AB10345', valid: true });
+    expect(r.documentNumber.guessed).toBeUndefined();
+    // another issuer's number has no known shape: the same fix is only a guess
+    const [m1, m2] = td3({ ...PASSPORT, issuer: 'UTO', nationality: 'UTO', documentNumber: '10AB10345' });
+    const other = readMrz([m1, m2.replace('10AB10345', 'IOAB1O345')], { now: NOW })!;
+    expect(other.documentNumber.guessed === true || other.documentNumber.valid === false).toBe(true);
+  });
+
   it('reads a passport zone whose fillers OCR misread or dropped', () => {
     const [l1, l2] = td3(PASSPORT);
     const r = readMrz([l1.replace(/<{10}$/, 'CCCCCCCC'), l2.replace('<<<<<<<<<<<<<<', '<<<<<<<<<<<')], { now: NOW })!;

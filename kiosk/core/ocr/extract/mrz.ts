@@ -173,6 +173,8 @@ interface Candidate {
   from?: string;
   /** its check digit, when not the one at the check digit's place (a character taken out before it) */
   check?: string;
+  /** the issuer's documented shape of number put its digits and letters in place: as good as a second reading */
+  shaped?: boolean;
 }
 
 /**
@@ -248,9 +250,9 @@ function chooseNumber(raw: string, candidates: readonly Candidate[], printed: st
   // of the fixes the print explains, the one it agrees with most (a print read a place off explains a change
   // by chance, never the whole number)
   const disagreements = (c: Candidate) => [...c.value].filter((ch, i) => !twins(ch, p?.[i] ?? '')).length;
-  const confirmed = candidates.filter((c) => c.changes > 0 && explained(c)).sort((a, b) => disagreements(a) - disagreements(b) || a.cost - b.cost);
+  const confirmed = candidates.filter((c) => c.changes > 0 && (explained(c) || c.shaped)).sort((a, b) => disagreements(a) - disagreements(b) || a.cost - b.cost);
   const best = confirmed[0];
-  if (best) return { value: best.value, corrections: best.changes, valid: true, ambiguous: confirmed.length > 1, ...(best.check ? { check: best.check } : {}) };
+  if (best) return { value: best.value, corrections: best.changes, valid: true, ambiguous: confirmed.some((c) => c.value !== best.value), ...(best.check ? { check: best.check } : {}) };
   const GUESS_COST = 1;
   const guesses = candidates.filter((c) => c.changes > 0 && c.cost <= GUESS_COST && compositeWith(c.value, c.check));
   const guess = guesses[0];
@@ -280,6 +282,34 @@ function withOneOut(line: string, printed: string | undefined): Candidate[] {
     }
   }
   return out;
+}
+
+/**
+ * Shapes of document numbers the issuer documents ('d' a digit, 'a' a letter): French passports are two digits,
+ * two letters and five digits. Positions the shape fixes are corrected as the zone's own digit and letter
+ * positions are; the check digit still has to hold. French residence permits print two letters and seven
+ * digits: a preference only (it puts such a fix first among guesses), the shape not being an ICAO rule.
+ */
+function numberShape(code: string, issuer: string): { shape: string; documented: boolean } | undefined {
+  if (issuer !== 'FRA') return undefined;
+  if (code.startsWith('P')) return { shape: 'ddaaddddd', documented: true };
+  if (code === 'IR') return { shape: 'aaddddddd', documented: false };
+  return undefined;
+}
+
+function shapedCandidate(raw: string, check: string, code: string, issuer: string): Candidate[] {
+  const s = numberShape(code, issuer);
+  if (!s || raw.length !== s.shape.length) return [];
+  let value = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    const want = s.shape[i] === 'd' ? /\d/.test(c) ? c : TO_DIGIT[c] : /[A-Z]/.test(c) ? c : TO_LETTER[c];
+    if (want === undefined || want === '<') return [];
+    value += want;
+  }
+  const changes = [...value].filter((ch, i) => ch !== raw[i]).length;
+  if (changes === 0 || changes > 3 || icaoCheckDigit(value) !== check) return [];
+  return [{ value, cost: 0.1 * changes, changes, ...(s.documented ? { shaped: true } : {}) }];
 }
 
 function mrzDate(yymmdd: string, kind: 'birth' | 'expiry', now: Date): string | null {
@@ -425,7 +455,7 @@ function parseTd1(z: Zone, opts: Required<Pick<MrzOptions, 'now'>> & MrzOptions)
     return `${code}${issuer}${docForZone}${opt1ForZone}`;
   };
   const compositeOf = (number: string, check?: string) => icaoCheckDigit(`${line1Of(number, check).slice(5, 30)}${l2.slice(0, 7)}${l2.slice(8, 15)}${l2.slice(18, 29)}`) === composite;
-  const numberReadings = numberCandidates(docField, docCheck, opts.printedNumber);
+  const numberReadings = [...numberCandidates(docField, docCheck, opts.printedNumber), ...shapedCandidate(docField, docCheck, code, issuer)];
   // (a line long only by its fillers has its number in place, a filler right after the check digit)
   if (!overflow && r1.length > 30 && r1[15] !== '<') numberReadings.push(...withOneOut(r1, opts.printedNumber));
   numberReadings.sort((a, b) => a.cost - b.cost);
@@ -498,7 +528,8 @@ function parseTd3(z: Zone, opts: Required<Pick<MrzOptions, 'now'>> & MrzOptions)
     const l = l2Of(number);
     return icaoCheckDigit(`${l.slice(0, 10)}${l.slice(13, 20)}${l.slice(21, 43)}`) === composite;
   };
-  const doc = chooseNumber(docRaw, numberCandidates(docRaw, docCheck, opts.printedNumber), opts.printedNumber, compositeOf);
+  const numberReadings = [...numberCandidates(docRaw, docCheck, opts.printedNumber), ...shapedCandidate(docRaw, docCheck, code, issuer)].sort((a, b) => a.cost - b.cost);
+  const doc = chooseNumber(docRaw, numberReadings, opts.printedNumber, compositeOf);
   const l2 = l2Of(doc.value);
   const compositeOk = compositeOf(doc.value);
   const birthIso = mrzDate(birthRaw.value, 'birth', opts.now);

@@ -353,7 +353,7 @@ function names(field: string): { surname: string; givenNames: string[] } {
   // Where this zone's fillers are misread as letters after the names, the first of them may stick to the last
   // name (« KARIMK<K<K », « THEOK<<<<<<C<CC »): a final K is dropped after a letter no name ends « -xK » with
   // (Erik, Malik, Tarek, Patrick, Frank, Anouk, Mark keep theirs).
-  const after = f.slice(f.indexOf(rest) + rest.length);
+  const after = sep < 0 ? '' : f.slice(sep + 2 + rest.length);
   const misreadFillers = tokens.some((g) => g.length > 0 && fillerToken(g)) || /[KLC]/.test(after);
   const last = given[given.length - 1];
   if (last && misreadFillers && last.length >= 4 && /[AOYMBDFGHJPTVWXZ]K$/.test(last)) given[given.length - 1] = last.slice(0, -1);

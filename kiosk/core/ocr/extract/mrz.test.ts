@@ -138,6 +138,17 @@ describe('TD1 (identity card, residence permit)', () => {
     expect(both.composite).toBe(true);
   });
 
+  it('a composite that holds while the number’s own check fails proves nothing (two misreadings cancelling)', () => {
+    const [l1, l2, l3] = td1(CARD);
+    // one digit of the number read one higher, and a mark read as « 9 » where the composite weighs it to cancel
+    const misread = `${l1.slice(0, 6)}5${l1.slice(7, 15)}9${l1.slice(16)}`;
+    expect(misread.slice(5, 16)).toBe('X5RTBPFW469');
+    const r = readMrz([misread, l2, l3], { now: NOW })!;
+    expect(r.documentNumber.valid === false || r.documentNumber.guessed === true).toBe(true);
+    expect(r.composite).toBe(false);
+    expect(r.nationality.valid).toBe(false);
+  });
+
   it('reads a document number longer than 9 characters from the optional data', () => {
     const long = { ...CARD, code: 'IR', documentNumber: 'AB12345678901' };
     const lines = td1(long);

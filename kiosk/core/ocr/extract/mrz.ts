@@ -477,9 +477,10 @@ function parseTd1(z: Zone, opts: Required<Pick<MrzOptions, 'now'>> & MrzOptions)
   }
   const line1 = line1Of(doc.value, doc.check);
   const opt1ForZone = line1.slice(15, 30);
-  const compositeOk = compositeOf(doc.value, doc.check);
   const birthOk = icaoCheckDigit(birthRaw.value) === birthCheck;
   const expiryOk = icaoCheckDigit(expiryRaw.value) === expiryCheck;
+  // A composite that holds while a field's own check fails holds by two misreadings cancelling: no proof.
+  const compositeOk = compositeOf(doc.value, doc.check) && doc.valid && birthOk && expiryOk;
   const birthIso = mrzDate(birthRaw.value, 'birth', opts.now);
   const expiryIso = mrzDate(expiryRaw.value, 'expiry', opts.now);
   const n = names(fit(r3, 30));
@@ -531,7 +532,8 @@ function parseTd3(z: Zone, opts: Required<Pick<MrzOptions, 'now'>> & MrzOptions)
   const numberReadings = [...numberCandidates(docRaw, docCheck, opts.printedNumber), ...shapedCandidate(docRaw, docCheck, code, issuer)].sort((a, b) => a.cost - b.cost);
   const doc = chooseNumber(docRaw, numberReadings, opts.printedNumber, compositeOf);
   const l2 = l2Of(doc.value);
-  const compositeOk = compositeOf(doc.value);
+  // A composite that holds while a field's own check fails holds by two misreadings cancelling: no proof.
+  const compositeOk = compositeOf(doc.value) && doc.valid && icaoCheckDigit(birthRaw.value) === birthCheck && icaoCheckDigit(expiryRaw.value) === expiryCheck;
   const birthIso = mrzDate(birthRaw.value, 'birth', opts.now);
   const expiryIso = mrzDate(expiryRaw.value, 'expiry', opts.now);
   const n = names(l1.slice(5));
@@ -606,6 +608,11 @@ export function combineReadings(a: MrzReading, b: MrzReading): MrzReading {
   const [base, other] = rank(b) > rank(a) ? [b, a] : [a, b];
   const out: MrzReading = { ...base };
   for (const k of ['documentNumber', 'birthDate', 'expiryDate'] as const) if (strength(other[k]) > strength(out[k])) out[k] = other[k];
+  // The composite covers the number: it proves the other fields only with the number it was computed with.
+  if (out.documentNumber.value !== base.documentNumber.value && !(other.composite && other.documentNumber.value === out.documentNumber.value)) {
+    const unproven = (f: MrzField) => ({ ...f, valid: false });
+    Object.assign(out, { composite: false, sex: unproven(out.sex), nationality: unproven(out.nationality), optionalData: unproven(out.optionalData) });
+  }
   if (!out.composite && other.composite && other.documentNumber.value === out.documentNumber.value) {
     Object.assign(out, { composite: true, sex: other.sex, nationality: other.nationality, optionalData: other.optionalData });
   }

@@ -9,7 +9,7 @@ import type { DocType } from '../../../../sync-server/protocol/common.ts';
 import { findDates } from './checks.ts';
 import { cellBelow, findLabels, lineBelow, textBox } from './labels.ts';
 import type { MrzReading } from './mrz.ts';
-import { readMrz } from './mrz.ts';
+import { combineReadings, readMrz } from './mrz.ts';
 import type { FieldReading, Fields, OcrPage, OcrWord } from './page.ts';
 import { fold, meanConfidence, reading } from './page.ts';
 
@@ -60,6 +60,19 @@ export function alignName(printed: string, mrzName: string): string | null {
   return out.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * `alignName`, after setting aside up to two trailing words of the print the zone does not have (a mark
+ * of the card read as « a », « PS »): the zone proves every letter that is kept.
+ */
+export function alignNameBefore(printed: string, mrzName: string): string | null {
+  const words = printed.trim().split(/\s+/);
+  for (let drop = 0; drop <= Math.min(2, words.length - 1); drop++) {
+    const v = alignName(words.slice(0, words.length - drop).join(' '), mrzName);
+    if (v !== null) return v;
+  }
+  return null;
+}
+
 const NAME_NOISE = /^[^\p{L}]+$/u;
 
 function nameWords(words: readonly OcrWord[]): OcrWord[] {
@@ -81,7 +94,7 @@ function isLabelLine(text: string): boolean {
 
 /** The label's own words after it: the English half of a bilingual label (« NOM / Surname »), separators. */
 function valueAfter(hit: { rest: OcrWord[] }): OcrWord[] {
-  const ws = hit.rest.filter((w) => !/[/:]/.test(w.text) && !/^(?:SURNAME|GIVEN|NAMES?|NOM|SEX|NATIONALITY|DATE|OF|BIRTH|EXPIRY|DOCUMENT|NO)$/i.test(w.text.replace(/[^\p{L}]/gu, '')));
+  const ws = hit.rest.filter((w) => !(/[/:]/.test(w.text) && !/\d/.test(w.text)) && !/^(?:SURNAME|GIVEN|NAMES?|NOM|SEX|NATIONALITY|DATE|OF|BIRTH|EXPIRY|DOCUMENT|NO)$/i.test(w.text.replace(/[^\p{L}]/gu, '')));
   return isLabelLine(ws.map((w) => w.text).join(' ')) ? [] : ws;
 }
 
@@ -239,7 +252,7 @@ function printedNationality(page: OcrPage): Printed | undefined {
 // ---------------------------------------------------------------- fields
 
 function zoneConfidence(mrzPage: OcrPage | undefined, page: OcrPage, mrz: MrzReading): number {
-  const src = mrzPage ?? page;
+  const src = mrz.pass && mrzPage ? mrzPage : page;
   const lines = src.lines.slice(mrz.firstLine, mrz.firstLine + mrz.lines.length);
   const words = lines.flatMap((l) => l.words);
   return words.length ? meanConfidence(words) : src.confidence;
@@ -277,8 +290,11 @@ export function readIdentityMrz(page: OcrPage, opts: IdentityOptions = {}): MrzR
   const printed = printedNumber(page)?.text;
   const options = { ...(opts.now ? { now: opts.now } : {}), ...(printed ? { printedNumber: printed } : {}) };
   const fromPass = opts.mrzPage ? readMrz(opts.mrzPage.lines.map((l) => l.text), options) : null;
-  if (credibleMrz(fromPass)) return fromPass;
   const fromPage = readMrz(page.lines.map((l) => l.text), options);
+  // The page's first reading of the zone is a second opinion: where the zone's own pass misread a character
+  // its check digit refutes, the other reading often has it right.
+  if (credibleMrz(fromPass) && credibleMrz(fromPage)) return combineReadings({ ...fromPass, pass: true }, fromPage);
+  if (credibleMrz(fromPass)) return { ...fromPass, pass: true };
   return credibleMrz(fromPage) ? fromPage : null;
 }
 
@@ -298,7 +314,7 @@ export function extractIdentity(page: OcrPage, opts: IdentityOptions = {}): Iden
     // of the printed readings, the one whose letters are the zone's
     const surnames = printedValues(page, LABELS.surname, /PRENOM|GIVEN/);
     const split = splitNames(mrz, printedSurname?.text);
-    const sAligned = surnames.map((p) => ({ p, v: alignName(p.text, split.surname) })).find((x) => x.v);
+    const sAligned = surnames.map((p) => ({ p, v: alignNameBefore(p.text, split.surname) })).find((x) => x.v);
     if (sAligned) fields.surname = reading(sAligned.v!, Math.max(sAligned.p.confidence, 0.9), true);
     else fields.surname = disagreeing(printedSurname, split.surname, ocr);
     const givens = split.givenNames.length ? printedValues(page, LABELS.given) : [];
@@ -311,6 +327,8 @@ export function extractIdentity(page: OcrPage, opts: IdentityOptions = {}): Iden
     fields.documentNumber = checked(d.value, d.valid, ocr, d.corrections, number ? number.text === d.value : undefined, cc);
     // Two look-alike fixes both check and the print does not settle it: the person must look.
     if (d.ambiguous) fields.documentNumber = { ...reading(d.value, fields.documentNumber.confidence * 0.6, d.valid), source: 'mrz' };
+    // A fix only the check digit supports is the likelier reading, not a proven one: the person confirms it.
+    if (d.guessed) fields.documentNumber = { ...reading(d.value, Math.min(fields.documentNumber.confidence, d.ambiguous ? 0.35 : 0.6), d.valid), source: 'mrz' };
     fields.birthDate = checked(mrz.birthDate.value, mrz.birthDate.valid, ocr, mrz.birthDate.corrections, birth ? birth.text === mrz.birthDate.value : undefined, cc);
     fields.expiryDate = checked(mrz.expiryDate.value, mrz.expiryDate.valid, ocr, mrz.expiryDate.corrections, expiry ? expiry.text === mrz.expiryDate.value : undefined, cc);
     fields.nationality = checked(mrz.nationality.value, mrz.nationality.valid, ocr, mrz.nationality.corrections, undefined, cc);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrokenCheck, MrzPerson } from '../../../../tests/fixtures/mrz.ts';
 import { td1, td3 } from '../../../../tests/fixtures/mrz.ts';
-import { looksLikeMrzLine, mrzRegion, readMrz } from './mrz.ts';
+import { combineReadings, looksLikeMrzLine, mrzRegion, readMrz } from './mrz.ts';
 import { pageFromText } from './page.ts';
 
 const NOW = new Date('2025-06-01T00:00:00Z');
@@ -82,14 +82,71 @@ describe('TD1 (identity card, residence permit)', () => {
   it('corrects look-alikes in the document number only when the printed number explains the fix', () => {
     const [l1, l2, l3] = td1({ ...CARD, documentNumber: 'H0NW03C0M' });
     const misread = l1.replace('H0NW03C0M', 'HONWO3COM');
-    // Alone, a fix that satisfies the check digit could be luck (one in ten): it is not taken.
+    // Alone, three fixes that satisfy the check digit are too many to guess: the reading stays, refuted.
     const alone = readMrz([misread, l2, l3], { now: NOW })!;
     expect(alone.documentNumber).toMatchObject({ value: 'HONWO3COM', valid: false });
     const helped = readMrz([misread, l2, l3], { now: NOW, printedNumber: 'HONW03C0M' })!;
     expect(helped.documentNumber).toMatchObject({ value: 'H0NW03C0M', valid: true, ambiguous: false });
-    // a real misreading (not a look-alike) cannot be "corrected" into validity by a look-alike swap
+    expect(helped.documentNumber.guessed).toBeUndefined();
+    // a real misreading (not a look-alike) is never proven by a look-alike swap: at best a guess
     const wrong = readMrz([l1.replace('H0NW03C0M', 'H0NW03C0X'), l2, l3], { now: NOW })!;
-    expect(wrong.documentNumber.valid).toBe(false);
+    expect(wrong.documentNumber.valid === false || wrong.documentNumber.guessed === true).toBe(true);
+  });
+
+  it('guesses a small look-alike fix the check digit and the composite support, and says it is a guess', () => {
+    const [l1, l2, l3] = td1({ ...CARD, documentNumber: 'CH0XKE3KE' });
+    const r = readMrz([l1.replace('CH0XKE3KE', 'CHOXKE3KE'), l2, l3], { now: NOW })!;
+    expect(r.documentNumber).toMatchObject({ value: 'CH0XKE3KE', valid: true, guessed: true });
+    expect(r.composite).toBe(true);
+    // the number read right and its check digit misread: every fix leaves the composite off, none is guessed
+    const digit = l1[14]!;
+    const badCheck = `${l1.slice(0, 14)}${(Number(digit) + 1) % 10}${l1.slice(15)}`;
+    const refuted = readMrz([badCheck, l2, l3], { now: NOW })!;
+    expect(refuted.documentNumber).toMatchObject({ value: 'CH0XKE3KE', valid: false });
+  });
+
+  it('takes out a character read twice inside the number, and a stray mark among the fillers', () => {
+    const [l1, l2, l3] = td1({ ...CARD, documentNumber: 'E5BU1T2D2' });
+    // « 1 » read « I1 », a filler read K and a mark among the fillers: the line is two characters too long
+    const noisy = `${l1.replace('E5BU1T2D2', 'E5BUI1T2D2').slice(0, 16)}K<<<<<<<<<A<<<<<`;
+    const r = readMrz([noisy, l2, l3], { now: NOW })!;
+    expect(r.documentNumber).toMatchObject({ value: 'E5BU1T2D2', valid: true, guessed: true });
+    expect(r.composite).toBe(true);
+    // with the printed number the same fix is confirmed
+    const printed = readMrz([noisy, l2, l3], { now: NOW, printedNumber: 'E5BU1T2D2' })!;
+    expect(printed.documentNumber).toMatchObject({ value: 'E5BU1T2D2', valid: true });
+    expect(printed.documentNumber.guessed).toBeUndefined();
+  });
+
+  it('takes out a character read twice in the second line, where the dates and the nationality checks tell', () => {
+    const [l1, l2, l3] = td1({ ...CARD, nationality: 'MLI', expiryDate: '2034-10-06' });
+    // the expiry's check digit read twice (« 66 ») shifts the nationality: « 6OMLI »
+    const shifted = `${l2.slice(0, 15)}${l2[14]}${l2.slice(15)}`;
+    const r = readMrz([l1, shifted, l3], { now: NOW })!;
+    expect(r.expiryDate).toMatchObject({ value: '2034-10-06', valid: true });
+    expect(r.nationality).toMatchObject({ value: 'MLI', valid: true });
+    expect(r.composite).toBe(true);
+  });
+
+  it('combines two readings of one zone: each field from the reading its check proves, fillers over misread ones', () => {
+    const [l1, l2, l3] = td1({ ...CARD, documentNumber: 'FB0198687', surname: 'DURAND', givenNames: ['Karim'] });
+    const pass = readMrz([l1.replace('FB0198687', 'FB01986B7'), l2, l3.replace('KARIM<<<<<<<', 'KARIMK<K<K<<')], { now: NOW })!;
+    const page = readMrz([l1, l2, l3.replace('KARIM<<<<<', 'KARIM<<K<<')], { now: NOW })!;
+    const both = combineReadings(pass, page);
+    expect(both.documentNumber).toMatchObject({ value: 'FB0198687', valid: true });
+    expect(both.givenNames).toEqual(['KARIM']);
+    expect(both.composite).toBe(true);
+  });
+
+  it('a composite that holds while the number’s own check fails proves nothing (two misreadings cancelling)', () => {
+    const [l1, l2, l3] = td1(CARD);
+    // one digit of the number read one higher, and a mark read as « 9 » where the composite weighs it to cancel
+    const misread = `${l1.slice(0, 6)}5${l1.slice(7, 15)}9${l1.slice(16)}`;
+    expect(misread.slice(5, 16)).toBe('X5RTBPFW469');
+    const r = readMrz([misread, l2, l3], { now: NOW })!;
+    expect(r.documentNumber.valid === false || r.documentNumber.guessed === true).toBe(true);
+    expect(r.composite).toBe(false);
+    expect(r.nationality.valid).toBe(false);
   });
 
   it('reads a document number longer than 9 characters from the optional data', () => {
@@ -131,6 +188,17 @@ describe('TD3 (passport)', () => {
     expect(personal.optionalData.valid).toBe(false);
     expect(personal.documentNumber.valid).toBe(true);
     expect(readMrz(td3(PASSPORT, 'composite'), { now: NOW })!.composite).toBe(false);
+  });
+
+  it('puts digits and letters in place in a French passport number (two digits, two letters, five digits)', () => {
+    const [l1, l2] = td3({ ...PASSPORT, documentNumber: '10AB10345' });
+    const r = readMrz([l1, l2.replace('10AB10345', 'IOAB1O345')], { now: NOW })!;
+    expect(r.documentNumber).toMatchObject({ value: '10AB10345', valid: true });
+    expect(r.documentNumber.guessed).toBeUndefined();
+    // another issuer's number has no known shape: the same fix is only a guess
+    const [m1, m2] = td3({ ...PASSPORT, issuer: 'UTO', nationality: 'UTO', documentNumber: '10AB10345' });
+    const other = readMrz([m1, m2.replace('10AB10345', 'IOAB1O345')], { now: NOW })!;
+    expect(other.documentNumber.guessed === true || other.documentNumber.valid === false).toBe(true);
   });
 
   it('reads a passport zone whose fillers OCR misread or dropped', () => {

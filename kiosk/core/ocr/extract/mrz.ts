@@ -19,6 +19,11 @@ export interface MrzField {
   corrections: number;
   /** another correction would check as well */
   ambiguous: boolean;
+  /**
+   * changed by look-alikes that only its own check digit supports (no second reading shows them): right far
+   * more often than the misreading, but luck one time in ten, so never to be shown as sure
+   */
+  guessed?: boolean;
 }
 
 export interface MrzReading {
@@ -40,6 +45,8 @@ export interface MrzReading {
   firstLine: number;
   /** the zone as corrected */
   lines: string[];
+  /** read from the second recognition of the zone's region (firstLine counts its lines), not the page's */
+  pass?: boolean;
 }
 
 const TO_DIGIT: Record<string, string> = { O: '0', Q: '0', D: '0', U: '0', I: '1', L: '1', J: '1', T: '1', Z: '2', S: '5', G: '6', B: '8', '<': '0' };
@@ -101,6 +108,39 @@ function letterField(s: string, allowFiller = true): { value: string; correction
   return { value, corrections };
 }
 
+/** An optional-data field that is fillers but for one or two stray marks after them: empty; else as it is. */
+function strayOnly(s: string, width: number): string {
+  const marks = s.replace(/[<LKC(«]/g, '');
+  return /^[<LKC(«]{3}/.test(s) && marks.length <= 2 ? '<'.repeat(width) : optionalField(s, width);
+}
+
+/**
+ * A second line of a card's zone one character too long: OCR may have read a character twice or a mark as one,
+ * shifting the nationality and the expiry date. The reading with one character taken out before the
+ * nationality's end that makes more of the line's checks hold (birth and expiry check digits, three letters of
+ * nationality) is the line.
+ */
+function oneTooMany(line: string): string {
+  if (line.length <= 30) return line;
+  const fits = (l: string) => {
+    const birth = digitField(l.slice(0, 6)).value;
+    const expiry = digitField(l.slice(8, 14)).value;
+    return (
+      Number(icaoCheckDigit(birth) === digitField(l.slice(6, 7)).value) +
+      Number(icaoCheckDigit(expiry) === digitField(l.slice(14, 15)).value) +
+      Number(/^[A-Z]{3}$/.test(l.slice(15, 18))) +
+      Number(/^[FMX<]$/.test(l[7]!))
+    );
+  };
+  let best = line;
+  let bestFit = fits(line);
+  for (let d = 0; d < 18; d++) {
+    const l = line.slice(0, d) + line.slice(d + 1);
+    if (fits(l) > bestFit) [best, bestFit] = [l, fits(l)];
+  }
+  return best;
+}
+
 /** An optional-data field of `width`: fillers misread as letters are fillers again; the length is forced. */
 function optionalField(s: string, width: number): string {
   if (FILLER_LIKE.test(s)) return '<'.repeat(width);
@@ -116,6 +156,8 @@ interface Corrected {
   corrections: number;
   valid: boolean;
   ambiguous: boolean;
+  guessed?: boolean;
+  check?: string;
 }
 
 /** What a look-alike swap costs: document numbers hold far more digits than O or I, so those swaps are cheap. */
@@ -127,6 +169,12 @@ interface Candidate {
   value: string;
   cost: number;
   changes: number;
+  /** set for a reading with one character taken out (OCR read one too many): the zone as read */
+  from?: string;
+  /** its check digit, when not the one at the check digit's place (a character taken out before it) */
+  check?: string;
+  /** the issuer's documented shape of number put its digits and letters in place: as good as a second reading */
+  shaped?: boolean;
 }
 
 /**
@@ -174,27 +222,94 @@ function numberCandidates(raw: string, check: string, printed?: string): Candida
  * Which reading of the document number to keep. The zone's own reading stands when its check digit holds.
  * A look-alike fix that satisfies the check digit happens by chance one time in ten, and the composite cannot
  * confirm it (it weighs the number's characters exactly as the number's own check digit does), so a fix is
- * only trusted when the printed number, read independently, explains every change: the print shows that
+ * confirmed only when the printed number, read independently, explains every change: the print shows that
  * character, or print and zone both show the same letter where the check wants its digit twin (O/0, I/1).
- * An unconfirmed fix is not taken: the zone's reading is returned, not valid, for the person to correct.
+ * Without that, the cheapest small fix (at most one ordinary swap or two digit-twin swaps) is still the likelier
+ * reading than one the check digit refutes, so it is returned as a guess (`guessed`, `ambiguous` when another
+ * fix of nearly the same cost checks too) for the person to confirm; larger fixes are not taken. A guess must
+ * also make the composite hold: when it is the number's check digit that was misread, not the number, every
+ * fix that satisfies the misread digit leaves the composite off by 8 × the error (it weighs that digit too),
+ * while a right fix restores it.
  */
-function chooseNumber(raw: string, candidates: readonly Candidate[], printed: string | undefined): Corrected {
+function chooseNumber(raw: string, candidates: readonly Candidate[], printed: string | undefined, compositeWith: (value: string, check?: string) => boolean): Corrected {
   const asIs = candidates.find((c) => c.changes === 0);
   if (asIs) return { value: asIs.value, corrections: 0, valid: true, ambiguous: false };
-  if (printed === undefined) return { value: raw, corrections: 0, valid: false, ambiguous: false };
-  const p = printed.padEnd(raw.length, '<');
+  const p = printed?.padEnd(raw.length, '<');
+  const twins = (a: string, b: string) => a === b || [a, b].sort().join('') === '0O' || [a, b].sort().join('') === '1I';
   const explained = (c: Candidate) =>
-    p.length === raw.length &&
+    p !== undefined &&
+    p.length === c.value.length &&
     [...c.value].every((ch, i) => {
+      // a character taken out: the print must show the rest, up to digit twins
+      if (c.from !== undefined) return twins(ch, p[i]!);
       const was = raw[i]!;
       if (ch === was) return true;
       if (ch === p[i]) return true;
       return was === p[i] && ((ch === '0' && 'OQD'.includes(was)) || (ch === '1' && 'IJ'.includes(was)));
     });
-  const confirmed = candidates.filter((c) => c.changes > 0 && explained(c));
+  // of the fixes the print explains, the one it agrees with most (a print read a place off explains a change
+  // by chance, never the whole number)
+  const disagreements = (c: Candidate) => [...c.value].filter((ch, i) => !twins(ch, p?.[i] ?? '')).length;
+  const confirmed = candidates.filter((c) => c.changes > 0 && (explained(c) || c.shaped)).sort((a, b) => disagreements(a) - disagreements(b) || a.cost - b.cost);
   const best = confirmed[0];
-  if (!best) return { value: raw, corrections: 0, valid: false, ambiguous: false };
-  return { value: best.value, corrections: best.changes, valid: true, ambiguous: confirmed.length > 1 };
+  if (best) return { value: best.value, corrections: best.changes, valid: true, ambiguous: confirmed.some((c) => c.value !== best.value), ...(best.check ? { check: best.check } : {}) };
+  const GUESS_COST = 1;
+  const guesses = candidates.filter((c) => c.changes > 0 && c.cost <= GUESS_COST && compositeWith(c.value, c.check));
+  const guess = guesses[0];
+  if (!guess) return { value: raw, corrections: 0, valid: false, ambiguous: false };
+  const rivals = guesses.filter((c) => c.value !== guess.value && c.cost < guess.cost + 0.5);
+  return { value: guess.value, corrections: guess.changes, valid: true, ambiguous: rivals.length > 0, guessed: true, ...(guess.check ? { check: guess.check } : {}) };
+}
+
+/**
+ * A first line longer than the zone's 30 characters may hold one character too many inside the number (a
+ * stroke read twice: « I1 », « 0O »): each reading with one of its characters taken out whose check digit
+ * then holds. Taking out a character beside its own look-alike is the likelier slip, so it costs less.
+ */
+function withOneOut(line: string, printed: string | undefined): Candidate[] {
+  const out: Candidate[] = [];
+  for (let d = 5; d < 15; d++) {
+    const s = line.slice(0, d) + line.slice(d + 1);
+    const value = s.slice(5, 14);
+    if (/</.test(value)) continue;
+    const c = line[d]!;
+    const twin = (n: string | undefined) => n !== undefined && (n === c || TO_DIGIT[c] === n || TO_DIGIT[n] === c);
+    const cost = twin(line[d - 1]) || twin(line[d + 1]) ? 0.6 : 1;
+    // the shortened number may still hold a look-alike, which a printed number can settle
+    const check = digitField(s.slice(14, 15)).value;
+    for (const v of numberCandidates(value, check, printed)) {
+      if (!out.some((o) => o.value === v.value)) out.push({ value: v.value, cost: cost + v.cost, changes: 1 + v.changes, from: value, check });
+    }
+  }
+  return out;
+}
+
+/**
+ * Shapes of document numbers the issuer documents ('d' a digit, 'a' a letter): French passports are two digits,
+ * two letters and five digits. Positions the shape fixes are corrected as the zone's own digit and letter
+ * positions are; the check digit still has to hold. French residence permits print two letters and seven
+ * digits: a preference only (it puts such a fix first among guesses), the shape not being an ICAO rule.
+ */
+function numberShape(code: string, issuer: string): { shape: string; documented: boolean } | undefined {
+  if (issuer !== 'FRA') return undefined;
+  if (code.startsWith('P')) return { shape: 'ddaaddddd', documented: true };
+  if (code === 'IR') return { shape: 'aaddddddd', documented: false };
+  return undefined;
+}
+
+function shapedCandidate(raw: string, check: string, code: string, issuer: string): Candidate[] {
+  const s = numberShape(code, issuer);
+  if (!s || raw.length !== s.shape.length) return [];
+  let value = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    const want = s.shape[i] === 'd' ? /\d/.test(c) ? c : TO_DIGIT[c] : /[A-Z]/.test(c) ? c : TO_LETTER[c];
+    if (want === undefined || want === '<') return [];
+    value += want;
+  }
+  const changes = [...value].filter((ch, i) => ch !== raw[i]).length;
+  if (changes === 0 || changes > 3 || icaoCheckDigit(value) !== check) return [];
+  return [{ value, cost: 0.1 * changes, changes, ...(s.documented ? { shaped: true } : {}) }];
 }
 
 function mrzDate(yymmdd: string, kind: 'birth' | 'expiry', now: Date): string | null {
@@ -231,11 +346,17 @@ function names(field: string): { surname: string; givenNames: string[] } {
       .join(' ')
       .replace(/\s+/g, ' ')
       .trim();
-  const given = rest
-    .split('<')
-    .map((g) => letterField(g).value)
-    // A token made only of filler look-alikes is misread fillers, not a name.
-    .filter((g) => g.length > 0 && !isFillerToken(g) && !(g.length === 1 && /[LKCE]/.test(g)));
+  const tokens = rest.split('<').map((g) => letterField(g).value);
+  // A token made only of filler look-alikes is misread fillers, not a name.
+  const fillerToken = (g: string) => isFillerToken(g) || (g.length === 1 && /[LKCE]/.test(g));
+  const given = tokens.filter((g) => g.length > 0 && !fillerToken(g));
+  // Where this zone's fillers are misread as letters after the names, the first of them may stick to the last
+  // name (« KARIMK<K<K », « THEOK<<<<<<C<CC »): a final K is dropped after a letter no name ends « -xK » with
+  // (Erik, Malik, Tarek, Patrick, Frank, Anouk, Mark keep theirs).
+  const after = sep < 0 ? '' : f.slice(sep + 2 + rest.length);
+  const misreadFillers = tokens.some((g) => g.length > 0 && fillerToken(g)) || /[KLC]/.test(after);
+  const last = given[given.length - 1];
+  if (last && misreadFillers && last.length >= 4 && /[AOYMBDFGHJPTVWXZ]K$/.test(last)) given[given.length - 1] = last.slice(0, -1);
   return { surname: clean(surnamePart), givenNames: given };
 }
 
@@ -243,7 +364,8 @@ function names(field: string): { surname: string; givenNames: string[] } {
 function fit(line: string, width: number): string {
   let l = line;
   while (l.length > width) {
-    const run = /<{2,}(?!.*<{2,})/.exec(l) ?? /[<LKC]{2,}$/.exec(l);
+    // the padding at the end first: a double filler between names (« ROUSSEL<<THIERRY ») is not padding
+    const run = /<{3,}(?!.*<{3,})/.exec(l) ?? /<{2,}$/.exec(l) ?? /[<LKC]{2,}$/.exec(l);
     if (!run) break;
     l = l.slice(0, run.index) + l.slice(run.index + 1);
   }
@@ -279,8 +401,8 @@ function candidates(lines: readonly string[]): Zone[] {
   return out;
 }
 
-function field(value: string, valid: boolean, corrections = 0, ambiguous = false): MrzField {
-  return { value, valid, corrections, ambiguous };
+function field(value: string, valid: boolean, corrections = 0, ambiguous = false, guessed = false): MrzField {
+  return { value, valid, corrections, ambiguous, ...(guessed ? { guessed } : {}) };
 }
 
 export interface MrzOptions {
@@ -312,7 +434,7 @@ function parseTd1(z: Zone, opts: Required<Pick<MrzOptions, 'now'>> & MrzOptions)
 
   // Line 2 has fixed positions up to the nationality; the composite is its last character.
   // Dropped fillers are restored before the last character (the composite), not after it.
-  const l2raw = r2.length >= 30 ? r2 : `${r2.slice(0, -1).padEnd(29, '<')}${r2.slice(-1)}`;
+  const l2raw = r2.length >= 30 ? oneTooMany(r2) : `${r2.slice(0, -1).padEnd(29, '<')}${r2.slice(-1)}`;
   const birthRaw = digitField(l2raw.slice(0, 6));
   const birthCheck = digitField(l2raw.slice(6, 7)).value;
   const sexRaw = l2raw[7]!;
@@ -320,21 +442,45 @@ function parseTd1(z: Zone, opts: Required<Pick<MrzOptions, 'now'>> & MrzOptions)
   const expiryCheck = digitField(l2raw.slice(14, 15)).value;
   const nat = letterField(l2raw.slice(15, 18), false);
   const composite = digitField(l2raw.slice(-1)).value;
-  const opt2 = optionalField(l2raw.slice(18, -1), 11);
-  const l2 = `${birthRaw.value}${birthCheck}${sexRaw}${expiryRaw.value}${expiryCheck}${nat.value}${opt2}${composite}`;
+  let opt2 = optionalField(l2raw.slice(18, -1), 11);
+  const l2Of = () => `${birthRaw.value}${birthCheck}${sexRaw}${expiryRaw.value}${expiryCheck}${nat.value}${opt2}${composite}`;
+  let l2 = l2Of();
 
-  const line1Of = (number: string) => {
-    const docForZone = overflow ? `${number.slice(0, 9)}<` : `${number.padEnd(9, '<').slice(0, 9)}${docCheck}`;
-    const opt1ForZone = overflow ? optionalField(`${number.slice(9)}${docCheck}${opt1.replace(/^[A-Z0-9]+/, '')}`, 15) : opt1;
+  // A number read with one character too many (its own check digit given apart) shifts what follows it.
+  const shiftedOpt1 = strayOnly(r1.slice(16), 15);
+  const line1Of = (number: string, shiftedCheck?: string) => {
+    const check = shiftedCheck ?? docCheck;
+    const docForZone = overflow ? `${number.slice(0, 9)}<` : `${number.padEnd(9, '<').slice(0, 9)}${check}`;
+    const opt1ForZone = overflow ? optionalField(`${number.slice(9)}${check}${opt1.replace(/^[A-Z0-9]+/, '')}`, 15) : shiftedCheck ? shiftedOpt1 : opt1;
     return `${code}${issuer}${docForZone}${opt1ForZone}`;
   };
-  const compositeOf = (number: string) => icaoCheckDigit(`${line1Of(number).slice(5, 30)}${l2.slice(0, 7)}${l2.slice(8, 15)}${l2.slice(18, 29)}`) === composite;
-  const doc = chooseNumber(docField, numberCandidates(docField, docCheck, opts.printedNumber), opts.printedNumber);
-  const line1 = line1Of(doc.value);
+  const compositeOf = (number: string, check?: string) => icaoCheckDigit(`${line1Of(number, check).slice(5, 30)}${l2.slice(0, 7)}${l2.slice(8, 15)}${l2.slice(18, 29)}`) === composite;
+  const numberReadings = [...numberCandidates(docField, docCheck, opts.printedNumber), ...shapedCandidate(docField, docCheck, code, issuer)];
+  // (a line long only by its fillers has its number in place, a filler right after the check digit)
+  if (!overflow && r1.length > 30 && r1[15] !== '<') numberReadings.push(...withOneOut(r1, opts.printedNumber));
+  numberReadings.sort((a, b) => a.cost - b.cost);
+  let doc = chooseNumber(docField, numberReadings, opts.printedNumber, compositeOf);
+  // A mark or two inside a run of fillers (« <<<<<<<CCC<<A<<< ») is not data: when reading those optional
+  // data fields as empty makes the composite hold, they are empty.
+  const blank1 = overflow ? opt1 : strayOnly(opt1Raw, 15);
+  const blank2 = strayOnly(l2raw.slice(18, -1), 11);
+  if (!compositeOf(doc.value, doc.check) && (blank1 !== opt1 || blank2 !== opt2)) {
+    const kept = { opt1, opt2 };
+    [opt1, opt2] = [blank1, blank2];
+    l2 = l2Of();
+    const again = chooseNumber(docField, numberReadings, opts.printedNumber, compositeOf);
+    if (compositeOf(again.value, again.check)) doc = again;
+    else {
+      ({ opt1, opt2 } = kept);
+      l2 = l2Of();
+    }
+  }
+  const line1 = line1Of(doc.value, doc.check);
   const opt1ForZone = line1.slice(15, 30);
-  const compositeOk = compositeOf(doc.value);
   const birthOk = icaoCheckDigit(birthRaw.value) === birthCheck;
   const expiryOk = icaoCheckDigit(expiryRaw.value) === expiryCheck;
+  // A composite that holds while a field's own check fails holds by two misreadings cancelling: no proof.
+  const compositeOk = compositeOf(doc.value, doc.check) && doc.valid && birthOk && expiryOk;
   const birthIso = mrzDate(birthRaw.value, 'birth', opts.now);
   const expiryIso = mrzDate(expiryRaw.value, 'expiry', opts.now);
   const n = names(fit(r3, 30));
@@ -342,7 +488,7 @@ function parseTd1(z: Zone, opts: Required<Pick<MrzOptions, 'now'>> & MrzOptions)
     format: 'TD1',
     documentCode: code.replace(/<+$/, ''),
     issuer,
-    documentNumber: field(doc.value.replace(/<+$/, ''), doc.valid, doc.corrections, doc.ambiguous),
+    documentNumber: field(doc.value.replace(/<+$/, ''), doc.valid, doc.corrections, doc.ambiguous, doc.guessed),
     birthDate: field(birthIso ?? '', birthOk && birthIso !== null, birthRaw.corrections),
     expiryDate: field(expiryIso ?? '', expiryOk && expiryIso !== null, expiryRaw.corrections),
     sex: field(sexRaw === '<' ? 'X' : sexRaw, /^[FMX<]$/.test(sexRaw) && compositeOk),
@@ -383,9 +529,11 @@ function parseTd3(z: Zone, opts: Required<Pick<MrzOptions, 'now'>> & MrzOptions)
     const l = l2Of(number);
     return icaoCheckDigit(`${l.slice(0, 10)}${l.slice(13, 20)}${l.slice(21, 43)}`) === composite;
   };
-  const doc = chooseNumber(docRaw, numberCandidates(docRaw, docCheck, opts.printedNumber), opts.printedNumber);
+  const numberReadings = [...numberCandidates(docRaw, docCheck, opts.printedNumber), ...shapedCandidate(docRaw, docCheck, code, issuer)].sort((a, b) => a.cost - b.cost);
+  const doc = chooseNumber(docRaw, numberReadings, opts.printedNumber, compositeOf);
   const l2 = l2Of(doc.value);
-  const compositeOk = compositeOf(doc.value);
+  // A composite that holds while a field's own check fails holds by two misreadings cancelling: no proof.
+  const compositeOk = compositeOf(doc.value) && doc.valid && icaoCheckDigit(birthRaw.value) === birthCheck && icaoCheckDigit(expiryRaw.value) === expiryCheck;
   const birthIso = mrzDate(birthRaw.value, 'birth', opts.now);
   const expiryIso = mrzDate(expiryRaw.value, 'expiry', opts.now);
   const n = names(l1.slice(5));
@@ -393,7 +541,7 @@ function parseTd3(z: Zone, opts: Required<Pick<MrzOptions, 'now'>> & MrzOptions)
     format: 'TD3',
     documentCode: code.replace(/<+$/, ''),
     issuer,
-    documentNumber: field(doc.value.replace(/<+$/, ''), doc.valid, doc.corrections, doc.ambiguous),
+    documentNumber: field(doc.value.replace(/<+$/, ''), doc.valid, doc.corrections, doc.ambiguous, doc.guessed),
     birthDate: field(birthIso ?? '', icaoCheckDigit(birthRaw.value) === birthCheck && birthIso !== null, birthRaw.corrections),
     expiryDate: field(expiryIso ?? '', icaoCheckDigit(expiryRaw.value) === expiryCheck && expiryIso !== null, expiryRaw.corrections),
     sex: field(sexRaw === '<' ? 'X' : sexRaw, /^[FMX<]$/.test(sexRaw) && compositeOk),
@@ -423,6 +571,60 @@ export function readMrz(rawLines: readonly string[], options: MrzOptions = {}): 
     if (!best || score(r) > score(best)) best = { ...r, firstLine: kept[zone.first]?.i ?? 0 };
   }
   return best;
+}
+
+/** How much a field's own evidence is worth: proven, proven after look-alike fixes, guessed, refuted. */
+function strength(f: MrzField): number {
+  if (!f.valid) return 0;
+  if (f.guessed) return f.ambiguous ? 1 : 2;
+  return (f.ambiguous ? 3 : 4) - Math.min(f.corrections, 3) * 0.1;
+}
+
+/**
+ * The name line of two readings of one zone, merged where one shows a filler and the other a letter fillers
+ * are misread as (« KARIMK<K<K » and « KARIM<<K<< »): only when the lines line up, differing nowhere else.
+ */
+function mergedNameLine(a: string, b: string): string | null {
+  if (a.length !== b.length) return null;
+  let out = '';
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) out += x;
+    else if ((x === '<' && /[KLCX]/.test(y)) || (y === '<' && /[KLCX]/.test(x))) out += '<';
+    else return null;
+  }
+  return out;
+}
+
+/**
+ * Two readings of one zone (its own pass in the zone's alphabet, and the page's first reading): each checked
+ * field from the reading whose check digit proves it, the fields only the composite covers from a reading
+ * whose composite holds, and the names where one reading shows fillers the other misread as letters.
+ */
+export function combineReadings(a: MrzReading, b: MrzReading): MrzReading {
+  if (a.format !== b.format) return score(b) > score(a) ? b : a;
+  const rank = (r: MrzReading) => score(r) + strength(r.documentNumber) / 10;
+  const [base, other] = rank(b) > rank(a) ? [b, a] : [a, b];
+  const out: MrzReading = { ...base };
+  for (const k of ['documentNumber', 'birthDate', 'expiryDate'] as const) if (strength(other[k]) > strength(out[k])) out[k] = other[k];
+  // The composite covers the number: it proves the other fields only with the number it was computed with.
+  if (out.documentNumber.value !== base.documentNumber.value && !(other.composite && other.documentNumber.value === out.documentNumber.value)) {
+    const unproven = (f: MrzField) => ({ ...f, valid: false });
+    Object.assign(out, { composite: false, sex: unproven(out.sex), nationality: unproven(out.nationality), optionalData: unproven(out.optionalData) });
+  }
+  if (!out.composite && other.composite && other.documentNumber.value === out.documentNumber.value) {
+    Object.assign(out, { composite: true, sex: other.sex, nationality: other.nationality, optionalData: other.optionalData });
+  }
+  const at = base.format === 'TD1' ? 2 : 0;
+  const merged = mergedNameLine(base.lines[at]!, other.lines[at]!);
+  if (merged !== null) {
+    const n = names(base.format === 'TD1' ? merged : merged.slice(5));
+    out.surname = n.surname;
+    out.givenNames = n.givenNames;
+    out.lines = base.lines.map((l, i) => (i === at ? merged : l));
+  }
+  return out;
 }
 
 /** Does this recognised line look like a line of a machine-readable zone? (for locating the zone) */

@@ -221,11 +221,21 @@ export interface IdDoc {
   mrz?: string[];
 }
 
-function expected(h: Holder, frontVisible: boolean): Record<string, string> {
-  const zone = (s: string) => plain(s).replace(/[^A-Z]+/g, ' ').trim();
+/**
+ * The names as a TD1 zone's third line prints them — cut at 30 characters, fillers as spaces: all a picture
+ * of the back alone shows of them.
+ */
+function zoneNames(line: string): { surname: string; given: string } {
+  const [surname = '', ...rest] = line.split('<<');
+  return { surname: surname.replace(/</g, ' ').trim(), given: rest.join('<<').split('<').filter(Boolean).join(', ') };
+}
+
+/** `zone`: the zone's lines when the front is not shown (the names are then the zone's). */
+function expected(h: Holder, zone: string[] | null): Record<string, string> {
+  const names = zone ? zoneNames(zone[2]!) : null;
   return {
-    surname: frontVisible ? h.p.surname : zone(h.p.surname),
-    givenNames: frontVisible ? h.p.given.join(', ') : h.p.given.map(zone).join(', '),
+    surname: names ? names.surname : h.p.surname,
+    givenNames: names ? names.given : h.p.given.join(', '),
     birthDate: h.birth,
     documentNumber: h.number,
     expiryDate: h.expiry,
@@ -259,7 +269,7 @@ export function identityCard(r: Rng, layout: IdLayout, font: string): IdDoc {
   const L = look(layout, font, r, false);
   const side = layout === 'photocopy' ? 'both' : r.pick(['front', 'back', 'both'] as const);
   const sides = side === 'front' ? [front('card', h, L, r)] : side === 'back' ? [back('card', h, L, r)] : [front('card', h, L, r), back('card', h, L, r)];
-  const fields = expected(h, side !== 'back');
+  const fields = expected(h, side === 'back' ? td1('ID', h) : null);
   return { sheet: compose(layout, sides, font, r), fields, side, ...(side !== 'front' ? { mrz: td1('ID', h) } : {}) };
 }
 
@@ -268,12 +278,12 @@ export function residencePermit(r: Rng, layout: IdLayout, font: string): IdDoc {
   const L = look(layout, font, r, false);
   const side = layout === 'photocopy' ? 'both' : r.pick(['both', 'both', 'back'] as const);
   const sides = side === 'back' ? [back('permit', h, L, r)] : [front('permit', h, L, r), back('permit', h, L, r)];
-  return { sheet: compose(layout, sides, font, r), fields: expected(h, side !== 'back'), side, mrz: td1('IR', h) };
+  return { sheet: compose(layout, sides, font, r), fields: expected(h, side === 'back' ? td1('IR', h) : null), side, mrz: td1('IR', h) };
 }
 
 export function passport(r: Rng, layout: IdLayout, font: string): IdDoc {
   const h = holder(r, 'passport');
   const L = look(layout, font, r, true);
-  return { sheet: compose(layout, [passportPage(h, L, r)], font, r), fields: expected(h, true), side: 'data-page', mrz: td3(h) };
+  return { sheet: compose(layout, [passportPage(h, L, r)], font, r), fields: expected(h, null), side: 'data-page', mrz: td3(h) };
 }
 

@@ -595,7 +595,8 @@ export async function preprocess(bytes: Uint8Array, tuning: Partial<PreprocessTu
   }
   // Sensor noise (dim light, cheap camera) becomes speckles at tesseract's binarisation that bury the text:
   // a median filter removes them and keeps edges; sharpening would only make them worse.
-  const noise = enlarged ? grain : estimateNoise(raw, w, h);
+  // (a page neither enlarged nor turned is the one the grain was measured on)
+  const noise = enlarged || Math.abs(skew) < MIN_SKEW_DEG ? grain : estimateNoise(raw, w, h);
   const noisy = noise > t.noiseThreshold;
   if (noisy) {
     // the median takes the speckles, a light blur the grain left around the strokes

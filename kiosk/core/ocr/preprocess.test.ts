@@ -3,8 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { degrade, renderRib } from '../../../tests/fixtures/documents.ts';
 import { composeFrame } from '../../../tests/fixtures/y4m.ts';
 import { OcrError } from './errors.ts';
-import { checkImage, estimateNoise, estimateSkew, findPaper, findPaperQuad, homography, isUpright, preprocess, sniffFormat, stretchContrast, warpQuad } from './preprocess.ts';
+import { checkImage, estimateNoise, estimateSkew, findPaper, findPaperQuad, glyphHeight, homography, isUpright, preprocess, sniffFormat, stretchContrast, warpQuad, whitenPaper } from './preprocess.ts';
 import type { Quad } from './preprocess.ts';
+
+/** A page of plain lines of text in the given font size (px), on white. */
+async function textPage(size: number, width = 1300, height = 1700): Promise<Buffer> {
+  const lines = Array.from({ length: 30 }, (_, i) => `<text x="60" y="${100 + i * size * 2.2}">Relevé de compte numéro ${1000 + i} du mois de mars</text>`).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fff"/><g font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="${size}" fill="#000">${lines}</g></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
 
 async function grey(input: Buffer): Promise<{ px: Buffer; w: number; h: number }> {
   const { data, info } = await sharp(input).greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -130,6 +137,32 @@ describe('preprocessing', () => {
     expect(findPaperQuad(scan.px, scan.w, scan.h)).toBeNull();
   });
 
+  it('flattens a sheet photographed so close and askew that it spans the frame, the desk showing at its edges', async () => {
+    const W = 1000;
+    const H = 1300;
+    // the right-hand corners lie just outside the frame, as when the phone is held too close
+    const corners: Quad = [
+      [90, 110],
+      [930, 40],
+      [1010, 1280],
+      [10, 1295],
+    ];
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="#4a3a30"/>
+      <polygon points="${corners.map((c) => c.join(',')).join(' ')}" fill="#f2f0ea"/></svg>`;
+    const g = await grey(await sharp(Buffer.from(svg)).png().toBuffer());
+    // too large to be cropped as a box...
+    expect(findPaper(g.px, g.w, g.h)).toBeNull();
+    // ...but its corners are found all the same
+    const q = findPaperQuad(g.px, g.w, g.h);
+    expect(q).not.toBeNull();
+    expect(isUpright(q!)).toBe(false);
+    expect(Math.hypot(q![0][0] - 90, q![0][1] - 110)).toBeLessThan(0.02 * H);
+    expect(Math.hypot(q![1][0] - 930, q![1][1] - 40)).toBeLessThan(0.02 * H);
+    // a page of text filling the frame (a scan) has paper at its edges: no sheet to flatten
+    const scan = await grey(await textPage(24, 1000, 1300));
+    expect(findPaperQuad(scan.px, scan.w, scan.h)).toBeNull();
+  });
+
   it('maps the four corners exactly with its homography', () => {
     const from: Quad = [[0, 0], [99, 0], [99, 149], [0, 149]];
     const to: Quad = [[12, 30], [140, 22], [160, 210], [5, 190]];
@@ -139,5 +172,69 @@ describe('preprocessing', () => {
       expect((m[0]! * x + m[1]! * y + m[2]!) / d).toBeCloseTo(to[i]![0], 6);
       expect((m[3]! * x + m[4]! * y + m[5]!) / d).toBeCloseTo(to[i]![1], 6);
     });
+  });
+
+  it('measures the height of the glyphs, and none on a blank page', () => {
+    // 200 "letters" 9 px tall and 6 wide, and a long rule that is no letter
+    const w = 800;
+    const h = 400;
+    const px = new Uint8Array(w * h).fill(240);
+    for (let k = 0; k < 200; k++) {
+      const x0 = 10 + (k % 50) * 15;
+      const y0 = 20 + Math.floor(k / 50) * 40;
+      for (let y = y0; y < y0 + 9; y++) for (let x = x0; x < x0 + 6; x++) px[y * w + x] = 20;
+    }
+    for (let x = 10; x < 790; x++) px[380 * w + x] = 20;
+    expect(glyphHeight(px, w, h)).toBe(9);
+    expect(glyphHeight(new Uint8Array(w * h).fill(240), w, h)).toBe(0);
+  });
+
+  it('enlarges a page whose print is small, and leaves one with print of a readable size', async () => {
+    const small = await preprocess(await textPage(13));
+    expect(small.workWidth).toBeGreaterThan(1300);
+    const again = Buffer.from(small.pgm.subarray(small.pgm.length - small.workWidth * small.workHeight));
+    expect(glyphHeight(again, small.workWidth, small.workHeight)).toBeGreaterThanOrEqual(11);
+    const tiny = await preprocess(await textPage(8));
+    // never more than the cap, whatever the print
+    expect(tiny.workWidth).toBeLessThanOrEqual(Math.round(1300 * 1.5));
+    const large = await preprocess(await textPage(24));
+    expect([large.workWidth, large.workHeight]).toEqual([1300, 1700]);
+  });
+
+  it('turns grainy paper white and keeps the ink dark', () => {
+    const w = 400;
+    const h = 300;
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const px = new Uint8Array(w * h);
+    for (let i = 0; i < px.length; i++) px[i] = Math.round(225 + (rnd() + rnd() + rnd() - 1.5) * 12);
+    for (let y = 100; y < 120; y++) for (let x = 50; x < 350; x++) px[y * w + x] = 40;
+    whitenPaper(px, w, h, 3);
+    let white = 0;
+    for (let y = 0; y < 90; y++) for (let x = 0; x < w; x++) if (px[y * w + x] === 255) white++;
+    expect(white / (90 * w)).toBeGreaterThan(0.95);
+    expect(px[110 * w + 200]).toBeLessThan(60);
+  });
+
+  it('cleans a noisy page before reading it: the grain on the paper mostly gone', async () => {
+    const page = await textPage(24, 1000, 1300);
+    const { data, info } = await sharp(page).greyscale().raw().toBuffer({ resolveWithObject: true });
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, data[i]! - 20 + (rnd() + rnd() + rnd() - 1.5) * 2 * 0.08 * 255));
+    const noisy = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
+    // the share of pure white in the margin below the last line, which is paper only
+    const margin = (p: Awaited<ReturnType<typeof preprocess>>): number => {
+      const out = p.pgm.subarray(p.pgm.length - p.workWidth * p.workHeight);
+      const y0 = Math.round(p.workHeight * 0.92);
+      let white = 0;
+      for (let y = y0; y < p.workHeight - 5; y++) for (let x = 5; x < p.workWidth - 5; x++) if (out[y * p.workWidth + x] === 255) white++;
+      return white / ((p.workHeight - 5 - y0) * (p.workWidth - 10));
+    };
+    const p = await preprocess(noisy);
+    expect(p.noise).toBeGreaterThan(6);
+    const grainy = margin(await preprocess(noisy, { whitenSigmas: 0, denoiseBlur: 0 }));
+    expect(margin(p)).toBeGreaterThan(0.6);
+    expect(margin(p)).toBeGreaterThan(grainy + 0.3);
   });
 });

@@ -8,8 +8,9 @@
  *
  * The pipeline: one sharp pass decodes strictly, auto-orients (EXIF), flattens, greys and caps the size;
  * on those raw pixels the sheet of paper is found when it lies on a darker desk (camera stills) and cropped;
- * a second pass resizes the sheet to the working size; then, here on the raw pixels: a median filter when
- * the image is noisy, a contrast stretch, and a light sharpen when it is not. (sharp's own normalise decodes
+ * a second pass resizes the sheet to the working size, and again larger when its print is small; then, here
+ * on the raw pixels: a median filter and a light blur when the image is noisy, a contrast stretch, the
+ * paper's grain turned white when it was noisy, and a light sharpen when it was not. (sharp's own normalise decodes
  * twice and its LAB sharpen costs more than recognising a small page on this hardware.) The output is a
  * binary PGM, which tesseract reads without a decoding step of its own.
  */
@@ -119,6 +120,13 @@ export interface PreprocessTuning {
   sharpen: number;
   /** estimated noise (grey levels, σ) above which a median filter runs and sharpening is skipped */
   noiseThreshold: number;
+  /** median glyph height (px) below which the page is enlarged, the height it is enlarged to, and the most it is */
+  minGlyph: number;
+  glyphTarget: number;
+  maxGlyphScale: number;
+  /** on a noisy page: the Gaussian blur (σ, px) after the median, and how many residual σ below the paper's level still turn white */
+  denoiseBlur: number;
+  whitenSigmas: number;
 }
 
 export const DEFAULT_TUNING: PreprocessTuning = {
@@ -127,6 +135,11 @@ export const DEFAULT_TUNING: PreprocessTuning = {
   minLongSide: WORK_MIN_LONG_SIDE,
   sharpen: 0.5,
   noiseThreshold: 6,
+  minGlyph: 11,
+  glyphTarget: 12,
+  maxGlyphScale: 1.5,
+  denoiseBlur: 0.8,
+  whitenSigmas: 3,
 };
 
 function workSize(width: number, height: number, t: PreprocessTuning): { w: number; h: number } {
@@ -346,13 +359,15 @@ export type Quad = readonly [readonly [number, number], readonly [number, number
  * Null when there is no sheet to find (see findPaper).
  */
 export function findPaperQuad(px: Uint8Array, w: number, h: number): Quad | null {
-  const box = findPaper(px, w, h);
-  if (!box) return null;
   const step = Math.max(1, Math.floor(Math.max(w, h) / 500));
   const hist = new Uint32Array(256);
   let n = 0;
   for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
-  const { threshold } = otsu(hist, n);
+  const { threshold, separation } = otsu(hist, n);
+  // A sheet photographed close and askew spans the whole frame, so its box is no crop (see findPaper), yet
+  // the desk shows along the frame's edges: a scan's edges are paper.
+  const box = findPaper(px, w, h) ?? (separation >= 60 && darkEdges(px, w, h, threshold) >= MIN_DESK_EDGE ? { left: 0, top: 0, width: w, height: h } : null);
+  if (!box) return null;
   let tl: [number, number] = [0, 0];
   let tr: [number, number] = [0, 0];
   let br: [number, number] = [0, 0];
@@ -395,6 +410,28 @@ export function findPaperQuad(px: Uint8Array, w: number, h: number): Quad | null
   }
   if (!Number.isFinite(minSum)) return null;
   return [tl, tr, br, bl];
+}
+
+/** The share of the frame's edges, in from its border, darker than the paper: the desk around a sheet. */
+const MIN_DESK_EDGE = 0.15;
+
+export function darkEdges(px: Uint8Array, w: number, h: number, threshold: number): number {
+  const inset = Math.min(2, w - 1, h - 1);
+  let dark = 0;
+  let n = 0;
+  const at = (x: number, y: number) => {
+    n++;
+    if (px[y * w + x]! <= threshold) dark++;
+  };
+  for (let x = 0; x < w; x += 2) {
+    at(x, inset);
+    at(x, h - 1 - inset);
+  }
+  for (let y = 0; y < h; y += 2) {
+    at(inset, y);
+    at(w - 1 - inset, y);
+  }
+  return dark / n;
 }
 
 /** Whether a sheet's corners are those of an upright rectangle, to within `tolerance` of its size. */
@@ -511,21 +548,38 @@ export async function preprocess(bytes: Uint8Array, tuning: Partial<PreprocessTu
   const tilted = quad !== null && !isUpright(quad) ? quad : null;
   const crop = tilted ? boxOf(tilted) : (findPaper(grey.data, dw, dh) ?? { left: 0, top: 0, width: dw, height: dh });
   let { w, h } = tilted ? workSize(...sheetSize(tilted), t) : workSize(crop.width, crop.height, t);
-  let raw: Buffer;
-  try {
-    raw = tilted
-      ? warpQuad(grey.data, dw, dh, tilted, w, h)
-      : await sharp(grey.data, { raw: { width: dw, height: dh, channels: 1 } })
-          .extract(crop)
-          .resize(w, h, { fit: 'fill' })
-          .toColourspace('b-w')
-          .raw()
-          .toBuffer();
-  } catch (err) {
-    if (err instanceof OcrError) throw err;
-    throw decodeError(err);
-  }
+  const sample = async (): Promise<Buffer> => {
+    try {
+      return tilted
+        ? warpQuad(grey.data, dw, dh, tilted, w, h)
+        : await sharp(grey.data, { raw: { width: dw, height: dh, channels: 1 } })
+            .extract(crop)
+            .resize(w, h, { fit: 'fill' })
+            .toColourspace('b-w')
+            .raw()
+            .toBuffer();
+    } catch (err) {
+      if (err instanceof OcrError) throw err;
+      throw decodeError(err);
+    }
+  };
+  let raw = await sample();
   if (raw.length !== w * h) throw new OcrError('bad-image', { detail: `unexpected pixel buffer ${raw.length} for ${w}x${h}` });
+  // Small print (a low-resolution photo, a page shot from afar, a recompressed upload) loses whole values at
+  // tesseract's line finding: the page is sampled again, larger, until its glyphs reach a readable height.
+  // Not a noisy page: its specks pass for small letters. Enlarging (and turning) smooths sensor grain out of
+  // the noise estimator's sight, not out of tesseract's: an enlarged page keeps the noise measured before.
+  const grain = estimateNoise(raw, w, h);
+  let enlarged = false;
+  const glyph = grain > t.noiseThreshold ? 0 : glyphHeight(raw, w, h);
+  if (glyph > 0 && glyph < t.minGlyph) {
+    const f = Math.min(t.glyphTarget / glyph, t.maxGlyphScale);
+    w = Math.round(w * f);
+    h = Math.round(h * f);
+    raw = await sample();
+    if (raw.length !== w * h) throw new OcrError('bad-image', { detail: `unexpected pixel buffer ${raw.length} for ${w}x${h}` });
+    enlarged = true;
+  }
   // Lines of text that slope (a page laid askew, a photo turned a little) cost tesseract whole words: the
   // page is turned level, on a white ground, and keeps its scale.
   const skew = estimateSkew(raw, w, h);
@@ -541,10 +595,19 @@ export async function preprocess(bytes: Uint8Array, tuning: Partial<PreprocessTu
   }
   // Sensor noise (dim light, cheap camera) becomes speckles at tesseract's binarisation that bury the text:
   // a median filter removes them and keeps edges; sharpening would only make them worse.
-  const noise = estimateNoise(raw, w, h);
+  // (a page neither enlarged nor turned is the one the grain was measured on)
+  const noise = enlarged || Math.abs(skew) < MIN_SKEW_DEG ? grain : estimateNoise(raw, w, h);
   const noisy = noise > t.noiseThreshold;
-  if (noisy) raw = await sharp(raw, { raw: { width: w, height: h, channels: 1 } }).median(noise > 3 * t.noiseThreshold ? 5 : 3).toColourspace('b-w').raw().toBuffer();
+  if (noisy) {
+    // the median takes the speckles, a light blur the grain left around the strokes
+    let img = sharp(raw, { raw: { width: w, height: h, channels: 1 } }).median(noise > 3 * t.noiseThreshold ? 5 : 3);
+    if (t.denoiseBlur > 0) img = img.blur(t.denoiseBlur);
+    raw = await img.toColourspace('b-w').raw().toBuffer();
+  }
   stretchContrast(raw);
+  // What grain remains on the paper still binarises into specks that break box rules into dots and make
+  // tesseract take a boxed value for a picture: the paper is made white.
+  if (noisy && t.whitenSigmas > 0) whitenPaper(raw, w, h, t.whitenSigmas);
   const px = t.sharpen > 0 && !noisy ? sharpen(raw, w, h, t.sharpen) : raw;
   const header = Buffer.from(`P5\n${w} ${h}\n255\n`, 'ascii');
   const pgm = new Uint8Array(header.length + px.length);
@@ -561,4 +624,104 @@ export async function preprocess(bytes: Uint8Array, tuning: Partial<PreprocessTu
     noise,
     decoded: { data: grey.data, width: dw, height: dh },
   };
+}
+
+/**
+ * Levels within `k` residual noise σ below the paper's level turn white, darker ones are stretched to keep
+ * their order. The paper's level is the most common bright level below pure white (which the contrast
+ * stretch saturates).
+ */
+export function whitenPaper(px: Uint8Array, w: number, h: number, k: number): void {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < px.length; i++) hist[px[i]!]!++;
+  let paper = 255;
+  for (let v = 254, best = 0; v >= 128; v--) {
+    if (hist[v]! > best) {
+      best = hist[v]!;
+      paper = v;
+    }
+  }
+  const cut = Math.max(128, paper - k * Math.max(estimateNoise(px, w, h), 2));
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = v >= cut ? 255 : Math.round((v * 255) / cut);
+  for (let i = 0; i < px.length; i++) px[i] = lut[px[i]!]!;
+}
+
+/**
+ * The median height of the page's glyphs in pixels (connected dark components of letter size), or 0 when
+ * too few stand out to say. Components are built from the runs of dark pixels of each row, joined when they
+ * touch a run of the row above.
+ */
+export function glyphHeight(px: Uint8Array, w: number, h: number): number {
+  const hist = new Uint32Array(256);
+  const step = Math.max(1, Math.floor(Math.max(w, h) / 500));
+  let n = 0;
+  for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
+  const { threshold, separation } = otsu(hist, n);
+  if (separation < 40) return 0;
+  const parent: number[] = [];
+  const top: number[] = [];
+  const bottom: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const find = (a: number): number => {
+    while (parent[a] !== a) {
+      parent[a] = parent[parent[a]!]!;
+      a = parent[a]!;
+    }
+    return a;
+  };
+  let prev: number[] = []; // [start, end, label] triples of the row above
+  for (let y = 0; y < h; y++) {
+    const cur: number[] = [];
+    const row = y * w;
+    let p = 0;
+    for (let x = 0; x < w; ) {
+      if (px[row + x]! > threshold) {
+        x++;
+        continue;
+      }
+      const start = x;
+      while (x < w && px[row + x]! <= threshold) x++;
+      const end = x - 1;
+      let label = -1;
+      // runs of the row above that touch this one (8-connected)
+      while (p < prev.length && prev[p + 1]! < start - 1) p += 3;
+      for (let q = p; q < prev.length && prev[q]! <= end + 1; q += 3) {
+        const r = find(prev[q + 2]!);
+        if (label < 0) label = r;
+        else if (r !== label) {
+          parent[r] = label;
+          top[label] = Math.min(top[label]!, top[r]!);
+          bottom[label] = Math.max(bottom[label]!, bottom[r]!);
+          left[label] = Math.min(left[label]!, left[r]!);
+          right[label] = Math.max(right[label]!, right[r]!);
+        }
+      }
+      if (label < 0) {
+        label = parent.length;
+        parent.push(label);
+        top.push(y);
+        bottom.push(y);
+        left.push(start);
+        right.push(end);
+      } else {
+        bottom[label] = y;
+        left[label] = Math.min(left[label]!, start);
+        right[label] = Math.max(right[label]!, end);
+      }
+      cur.push(start, end, label);
+    }
+    prev = cur;
+  }
+  const heights: number[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    if (parent[i] !== i) continue;
+    const gh = bottom[i]! - top[i]! + 1;
+    const gw = right[i]! - left[i]! + 1;
+    if (gh >= 4 && gh <= 100 && gw <= 2 * gh && gw >= 2) heights.push(gh);
+  }
+  if (heights.length < 50) return 0;
+  heights.sort((a, b) => a - b);
+  return heights[heights.length >> 1]!;
 }

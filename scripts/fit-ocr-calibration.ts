@@ -78,14 +78,13 @@ const body = `/**
  * Written by \`scripts/fit-ocr-calibration.ts\` from the independent corpus' tuning part; do not edit by hand.
  * Per family of fields, the raw score from which a reading is sure (see calibration.ts).
  */
-import type { CalibrationTable } from './calibration.ts';
 
 // Fitted on ${pictures} pictures (${perKind} documents per kind, clean and degraded), target ${FIT_DEFAULTS.target} right above
 // the point with at least ${FIT_DEFAULTS.minReadings} readings, the ${FIT_DEFAULTS.minReadings} lowest right ${FIT_DEFAULTS.bandTarget} of the time:
 ${lines.join('\n')}
 export const CALIBRATION_FIT = { part: 'tuning', perKind: ${perKind}, readings: ${obs.length} } as const;
 
-export const CALIBRATION_TABLE: CalibrationTable = ${JSON.stringify(table, null, 2).replace(/"(\w+)":/g, '$1:')};
+export const CALIBRATION_TABLE: Readonly<Record<string, number>> = ${JSON.stringify(table, null, 2).replace(/"(\w+)":/g, '$1:')};
 `;
 writeFileSync(TABLE_FILE, body);
 console.info(lines.join('\n'));

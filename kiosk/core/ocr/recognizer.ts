@@ -1,5 +1,5 @@
 /**
- * A warm tesseract.js engine (LSTM only, fra+eng), strictly offline.
+ * A warm tesseract.js engine (LSTM only, French model), strictly offline.
  *
  * tesseract.js runs the wasm engine in a worker thread of its own, whose only network path is the `fetch`
  * it uses to download models it does not find. Two locks keep it shut: the models are read from `cacheDir`

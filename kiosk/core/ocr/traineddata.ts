@@ -1,5 +1,5 @@
 /**
- * The language models, from the npm packages @tesseract.js-data/{fra,eng} (4.0.0_best_int: integer LSTM
+ * The language model, from the npm package @tesseract.js-data/fra (4.0.0_best_int: integer LSTM
  * models, the best accuracy/speed trade-off), unpacked once into the cache folder. Tesseract then reads them
  * from there and never looks anywhere else (see recognizer.ts).
  */
@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
-export const OCR_LANGS = ['fra', 'eng'] as const;
+/**
+ * French alone: with the English model beside it, tesseract read « Émilie », « GRÉGOIRE » or « Rémi » without
+ * their accents much more often (tuning part of the independent corpus: 97.9 % → 98.5 % of fields exact, most
+ * of the gain on names); the English words on identity papers (« Given names ») are read as well.
+ */
+export const OCR_LANGS = ['fra'] as const;
 export type OcrLang = (typeof OCR_LANGS)[number];
 
 const require = createRequire(import.meta.url);

@@ -15,6 +15,7 @@ import { classify } from './classify.ts';
 import { extractHealthInsurance } from './health.ts';
 import { extractIdentity, identityTypeOfMrz, readIdentityMrz } from './identity.ts';
 import type { Fields, OcrPage } from './page.ts';
+import { withoutStrayMarks } from './page.ts';
 import { extractPayslip } from './payslip.ts';
 import { restoreAccents } from './person.ts';
 import { extractRib } from './rib.ts';
@@ -86,7 +87,8 @@ function withSource(fields: Fields): Fields {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.source ? v : { ...v, source: 'ocr' as const }]));
 }
 
-export function extractDocument(page: OcrPage, opts: ExtractOptions = {}): Extraction {
+export function extractDocument(read: OcrPage, opts: ExtractOptions = {}): Extraction {
+  const page = withoutStrayMarks(read);
   const fromCode = opts.twoDDoc ? twoDDocFields(opts.twoDDoc) : null;
   const mrz = fromCode ? null : readIdentityMrz(page, opts);
   let docType: DocType;

@@ -97,3 +97,19 @@ export function wordsInRange(line: OcrLine, start: number, end: number): OcrWord
   }
   return out;
 }
+
+/**
+ * A word that is one accented letter other than « à » is no French word: the French model reads a speck or a
+ * frame's corner as « Ï » or « Î ». Such words are taken out of the page before anything reads it.
+ */
+const STRAY_MARK = /^[ÂÄÃÈÉÊËÌÍÎÏÒÓÔÕÖÙÚÛÜâäãèéêëìíîïòóôõöùúûü]$/u;
+const STRAY_IN_TEXT = /(^|[ \t])[ÂÄÃÈÉÊËÌÍÎÏÒÓÔÕÖÙÚÛÜâäãèéêëìíîïòóôõöùúûü](?=[ \t]|$)/gmu;
+
+export function withoutStrayMarks(page: OcrPage): OcrPage {
+  if (!page.lines.some((l) => l.words.some((w) => STRAY_MARK.test(w.text)))) return page;
+  const lines = page.lines.map((l) => {
+    if (!l.words.some((w) => STRAY_MARK.test(w.text))) return l;
+    return { ...l, text: l.text.replace(STRAY_IN_TEXT, '$1').replace(/[ \t]{2,}/g, ' ').trim(), words: l.words.filter((w) => !STRAY_MARK.test(w.text)) };
+  });
+  return { ...page, text: page.text.replace(STRAY_IN_TEXT, '$1').replace(/[ \t]{2,}/g, ' '), lines };
+}

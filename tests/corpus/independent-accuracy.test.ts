@@ -1,8 +1,8 @@
 /**
  * Field accuracy of the real OCR pool on the independent corpus, both parts, clean and degraded. Reported,
- * not held to a figure: today's extractor is far from the budget of DESIGN.md §8 and this test is the
- * measure, not the gate. It asserts only what is true whatever the accuracy: every picture was processed
- * and scored. Prints per part, kind and variant, with the misses of the tuning part only (the held-out part's
+ * and held to floors a little under today's held-out figures (FLOORS): a change that reads the held-out part
+ * worse, or makes a « sure » reading less sure, fails here. The floors are not DESIGN.md §8's budget (≥ 99 %
+ * clean, ≥ 97 % over all variants), which `npm run bench -- --only ocr` reports as met or not. Prints per part, kind and variant, with the misses of the tuning part only (the held-out part's
  * totals alone; `FAC_CORPUS_MISSES=tuning|all|none|<parts>` changes that); writes the same, as JSON, to
  * $TMPDIR/facilitateur-ocr-independent.json. `FAC_CORPUS_PER_KIND=n` changes the size of each part;
  * `FAC_CORPUS_PARTS=tuning` and `FAC_CORPUS_KINDS=rib,payslip` run only those (a larger tuning part to look
@@ -19,6 +19,12 @@ import { runEntries } from './run.ts';
 import { partsWithMisses, redact, report, table } from './score.ts';
 
 const perKind = Number(process.env.FAC_CORPUS_PER_KIND ?? PER_KIND);
+
+/**
+ * Under the held-out figures of the last run (97.1 % of fields exact, 98.1 % clean; 539 of 542 fields given
+ * ≥ 0.9 right, 99.5 %), held only on the whole default corpus: a smaller or larger run is another measure.
+ */
+const FLOORS = { all: 0.96, clean: 0.97, sureRate: 0.99 };
 const listed = (v: string | undefined) => (v ? new Set(v.split(',').map((x) => x.trim())) : null);
 const onlyParts = listed(process.env.FAC_CORPUS_PARTS);
 const onlyKinds = listed(process.env.FAC_CORPUS_KINDS);
@@ -52,5 +58,11 @@ describe('OCR on the independent corpus (reported)', () => {
     expect(outcomes).toHaveLength(list.length * 2);
     expect(Object.keys(r.parts).sort()).toEqual([...parts].sort());
     expect(pool.stats().networkAttempts).toBe(0);
+    const held = r.parts['held-out'];
+    if (held && perKind === PER_KIND && !onlyKinds) {
+      expect(held.all.rate, 'held-out, fields exact over every variant').toBeGreaterThanOrEqual(FLOORS.all);
+      expect(held.clean.rate, 'held-out, fields exact on clean pictures').toBeGreaterThanOrEqual(FLOORS.clean);
+      expect(held.calibration.sureRate, 'held-out, fields given ≥ 0.9 that are right').toBeGreaterThanOrEqual(FLOORS.sureRate);
+    }
   }, 1_800_000);
 });

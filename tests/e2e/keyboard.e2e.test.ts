@@ -28,7 +28,7 @@ import type { Stack } from '../support/stack.ts';
 /** FAC_E2E_SHOTS=<folder>: pictures of the screens, for a person to look at; none without it */
 const SHOTS = process.env.FAC_E2E_SHOTS;
 const NUMBER = '063VVFVT5';
-/** the zone as the camera sees it: an X where the card has a V */
+/** the zone and the print as the camera sees them: an X where the card has a V (its check digit is the V's) */
 const MISREAD = '063VXFVT5';
 const HOLDER: MrzPerson = {
   code: 'ID',
@@ -68,7 +68,8 @@ async function misreadCard(): Promise<Buffer> {
     labelled(550, 350, 'NATIONALITÉ / Nationality', 'FRA'),
     labelled(810, 350, 'DATE DE NAISS. / Date of birth', '05 03 1987'),
     labelled(380, 430, 'LIEU DE NAISSANCE / Place of birth', 'BÉZIERS (34)'),
-    labelled(380, 510, 'N° DU DOCUMENT / Document No', NUMBER),
+    // worn where the zone is: the print shows the same X, so nothing on the picture gives the V back
+    labelled(380, 510, 'N° DU DOCUMENT / Document No', MISREAD),
     labelled(740, 510, "DATE D'EXPIR. / Expiry date", '14 06 2031'),
     text(90, 640, 'Document fictif généré pour les tests - sans valeur', { size: 18, fill: '#555' }),
   ];

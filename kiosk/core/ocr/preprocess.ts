@@ -206,6 +206,14 @@ export function sharpen(px: Uint8Array, w: number, h: number, amount = 0.5): Uin
 /** Decoding stops at this long side (JPEG shrink-on-load makes big photos cheap to open at this size). */
 const DECODE_MAX_SIDE = 2800;
 
+/** Otsu's threshold of a grey page sampled every `step` pixels in both directions. */
+function sampledOtsu(px: Uint8Array, w: number, h: number, step: number): { threshold: number; separation: number } {
+  const hist = new Uint32Array(256);
+  let n = 0;
+  for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
+  return otsu(hist, n);
+}
+
 export interface CropBox {
   left: number;
   top: number;
@@ -247,10 +255,7 @@ export function otsu(hist: Uint32Array, total: number): { threshold: number; sep
  */
 export function findPaper(px: Uint8Array, w: number, h: number): CropBox | null {
   const step = Math.max(1, Math.floor(Math.max(w, h) / 400));
-  const hist = new Uint32Array(256);
-  let n = 0;
-  for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
-  const { threshold, separation } = otsu(hist, n);
+  const { threshold, separation } = sampledOtsu(px, w, h, step);
   if (separation < 60) return null;
   const rows: number[] = [];
   const cols = new Uint32Array(Math.ceil(w / step));
@@ -294,10 +299,7 @@ const MIN_SKEW_DEG = 0.3;
  */
 export function estimateSkew(px: Uint8Array, w: number, h: number): number {
   const step = Math.max(1, Math.round(Math.max(w, h) / 700));
-  const hist = new Uint32Array(256);
-  let n = 0;
-  for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
-  const { threshold, separation } = otsu(hist, n);
+  const { threshold, separation } = sampledOtsu(px, w, h, step);
   if (separation < 40) return 0;
   const xs: number[] = [];
   const ys: number[] = [];
@@ -310,7 +312,7 @@ export function estimateSkew(px: Uint8Array, w: number, h: number): number {
     }
   }
   // too little ink to say, or so much that it is no page of text (a photo, a dark frame)
-  if (xs.length < 200 || xs.length > 0.5 * n) return 0;
+  if (xs.length < 200 || xs.length > 0.5 * Math.ceil(h / step) * Math.ceil(w / step)) return 0;
   const cx = w / 2;
   const cy = h / 2;
   const rows = new Float64Array(Math.ceil(Math.hypot(w, h) / step) + 4);
@@ -360,10 +362,7 @@ export type Quad = readonly [readonly [number, number], readonly [number, number
  */
 export function findPaperQuad(px: Uint8Array, w: number, h: number): Quad | null {
   const step = Math.max(1, Math.floor(Math.max(w, h) / 500));
-  const hist = new Uint32Array(256);
-  let n = 0;
-  for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
-  const { threshold, separation } = otsu(hist, n);
+  const { threshold, separation } = sampledOtsu(px, w, h, step);
   // A sheet photographed close and askew spans the whole frame, so its box is no crop (see findPaper), yet
   // the desk shows along the frame's edges: a scan's edges are paper.
   const box = findPaper(px, w, h) ?? (separation >= 60 && darkEdges(px, w, h, threshold) >= MIN_DESK_EDGE ? { left: 0, top: 0, width: w, height: h } : null);
@@ -653,11 +652,8 @@ export function whitenPaper(px: Uint8Array, w: number, h: number, k: number): vo
  * touch a run of the row above.
  */
 export function glyphHeight(px: Uint8Array, w: number, h: number): number {
-  const hist = new Uint32Array(256);
   const step = Math.max(1, Math.floor(Math.max(w, h) / 500));
-  let n = 0;
-  for (let y = 0; y < h; y += step) for (let x = 0; x < w; x += step, n++) hist[px[y * w + x]!]!++;
-  const { threshold, separation } = otsu(hist, n);
+  const { threshold, separation } = sampledOtsu(px, w, h, step);
   if (separation < 40) return 0;
   const parent: number[] = [];
   const top: number[] = [];

@@ -107,8 +107,9 @@ function bestAddress(labelled: Address | undefined, block: Address | undefined):
   if (!labelled || !block || labelled.postcode !== block.postcode) return labelled ?? block;
   const same = fold(labelled.street) === fold(block.street) && fold(labelled.city) === fold(block.city);
   const best = block.confidence > labelled.confidence ? block : labelled;
-  // different words: one reading is wrong, and the surer one may be too
-  return { ...best, confidence: same ? Math.max(labelled.confidence, block.confidence) : best.confidence * 0.85 };
+  // different words: one reading is wrong, and the surer one may be too — under the calibration's floor, so
+  // the person always looks
+  return { ...best, confidence: same ? Math.max(labelled.confidence, block.confidence) : Math.min(0.7, best.confidence * 0.85) };
 }
 
 export function extractProofOfAddress(page: OcrPage): Fields {

@@ -4,7 +4,7 @@
  * with papers that do not say how many pages they have.
  */
 import { describe, expect, it } from 'vitest';
-import { td1 } from '../../../../tests/fixtures/mrz.ts';
+import { SAMPLE_CARD_HOLDER, td1 } from '../../../../tests/fixtures/mrz.ts';
 import type { MrzPerson } from '../../../../tests/fixtures/mrz.ts';
 import { completenessOf, pageMark } from './completeness.ts';
 import type { Completeness, PageRead } from './completeness.ts';
@@ -13,17 +13,7 @@ const page = (text: string, fields: Record<string, string> = {}): PageRead => ({
 
 const missingOf = (c: Completeness | null) => (c?.status === 'missing' ? c.missing : []);
 
-const PERSON: MrzPerson = {
-  code: 'ID',
-  issuer: 'FRA',
-  documentNumber: 'X4RTBPFW4',
-  birthDate: '1985-03-12',
-  sex: 'F',
-  expiryDate: '2031-02-11',
-  nationality: 'FRA',
-  surname: 'LEFÈVRE',
-  givenNames: ['Hélène', 'Anne'],
-};
+const PERSON: MrzPerson = SAMPLE_CARD_HOLDER;
 
 const CARD_FRONT = page(
   [

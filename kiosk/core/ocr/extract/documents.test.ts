@@ -1,6 +1,6 @@
 /** The extractors of every document type on recognised pages built from text (no image): pure functions. */
 import { describe, expect, it } from 'vitest';
-import { td1, td3 } from '../../../../tests/fixtures/mrz.ts';
+import { SAMPLE_CARD_HOLDER, td1, td3 } from '../../../../tests/fixtures/mrz.ts';
 import type { MrzPerson } from '../../../../tests/fixtures/mrz.ts';
 import { classify } from './classify.ts';
 import { alignName } from './identity.ts';
@@ -9,17 +9,7 @@ import { pageFromText } from './page.ts';
 
 const NOW = new Date('2025-06-01T00:00:00Z');
 
-const PERSON: MrzPerson = {
-  code: 'ID',
-  issuer: 'FRA',
-  documentNumber: 'X4RTBPFW4',
-  birthDate: '1985-03-12',
-  sex: 'F',
-  expiryDate: '2031-02-11',
-  nationality: 'FRA',
-  surname: 'LEFÈVRE',
-  givenNames: ['Hélène', 'Anne'],
-};
+const PERSON: MrzPerson = SAMPLE_CARD_HOLDER;
 
 function card(zone: readonly string[], surname = 'LEFÈVRE', given = 'Hélène, Anne', title = "CARTE NATIONALE D'IDENTITÉ / IDENTITY CARD"): string {
   return [

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { BrokenCheck, MrzPerson } from '../../../../tests/fixtures/mrz.ts';
-import { td1, td3 } from '../../../../tests/fixtures/mrz.ts';
+import { SAMPLE_CARD_HOLDER, td1, td3 } from '../../../../tests/fixtures/mrz.ts';
 import { combineReadings, looksLikeMrzLine, mrzRegion, readMrz } from './mrz.ts';
 import { pageFromText } from './page.ts';
 
 const NOW = new Date('2025-06-01T00:00:00Z');
 
-const CARD: MrzPerson = {
-  code: 'ID',
-  issuer: 'FRA',
-  documentNumber: 'X4RTBPFW4',
-  birthDate: '1985-03-12',
-  sex: 'F',
-  expiryDate: '2031-02-11',
-  nationality: 'FRA',
-  surname: 'LEFÈVRE',
-  givenNames: ['Hélène', 'Anne'],
-};
+const CARD: MrzPerson = SAMPLE_CARD_HOLDER;
 
 const PASSPORT: MrzPerson = { ...CARD, code: 'P<', documentNumber: '18AB12345', surname: 'GIRAUD-PERRIN', givenNames: ['Zoé'], sex: 'F' };
 

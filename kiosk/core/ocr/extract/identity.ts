@@ -11,7 +11,7 @@ import { cellBelow, findLabels, lineBelow, textBox } from './labels.ts';
 import type { MrzReading } from './mrz.ts';
 import { combineReadings, readMrz } from './mrz.ts';
 import type { FieldReading, Fields, OcrPage, OcrWord } from './page.ts';
-import { fold, meanConfidence, reading } from './page.ts';
+import { editDistance, fold, meanConfidence, reading } from './page.ts';
 
 export type IdentityType = Extract<DocType, 'identity-card' | 'passport' | 'residence-permit'>;
 
@@ -84,6 +84,22 @@ function nameWords(words: readonly OcrWord[]): OcrWord[] {
 interface Printed {
   text: string;
   confidence: number;
+  /** a letter of the print was chosen between two readings (its accent): the zone cannot prove that choice */
+  mended?: boolean;
+}
+
+/**
+ * Two accented forms of one vowel side by side (« NOËÉMIE »): OCR gave both of its guesses for one letter.
+ * The acute, by far the commonest accent on French names, is kept when it is one of them, else the second.
+ */
+function oneAccentPerVowel(text: string): { text: string; mended: boolean } {
+  let mended = false;
+  const out = text.replace(/([ÀÂÄÉÈÊËÎÏÔÖÙÛÜàâäéèêëîïôöùûü])([ÀÂÄÉÈÊËÎÏÔÖÙÛÜàâäéèêëîïôöùûü])/gu, (m, a: string, b: string) => {
+    if (fold(a) !== fold(b)) return m;
+    mended = true;
+    return /[éÉ]/.test(a) ? a : b;
+  });
+  return { text: out, mended };
 }
 
 /** Every label of the card's printed fields: a line that holds one is a label line, not a value. */
@@ -94,7 +110,7 @@ function isLabelLine(text: string): boolean {
 
 /** The label's own words after it: the English half of a bilingual label (« NOM / Surname »), separators. */
 function valueAfter(hit: { rest: OcrWord[] }): OcrWord[] {
-  const ws = hit.rest.filter((w) => !(/[/:]/.test(w.text) && !/\d/.test(w.text)) && !/^(?:SURNAME|GIVEN|NAMES?|NOM|SEX|NATIONALITY|DATE|OF|BIRTH|EXPIRY|DOCUMENT|NO)$/i.test(w.text.replace(/[^\p{L}]/gu, '')));
+  const ws = hit.rest.filter((w) => !(/[/:]/.test(w.text) && !/\d/.test(w.text)) && !/^(?:SU(?:RN|M)AME|GIVEN|NAMES?|NOM|SEX|NATIONALITY|DATE|OF|BIRTH|EXPIRY|DOCUMENT|NO)$/i.test(w.text.replace(/[^\p{L}]/gu, '')));
   return isLabelLine(ws.map((w) => w.text).join(' ')) ? [] : ws;
 }
 
@@ -119,8 +135,11 @@ function printedValues(page: OcrPage, label: RegExp, exclude?: RegExp): Printed[
     for (const words of sources) {
       const ws = nameWords(words);
       if (ws.length === 0) continue;
-      const text = ws.map((w) => w.text).join(' ').replace(/\s+,/g, ',');
-      if (/\p{L}{2,}/u.test(text) && !/\d/.test(text)) out.push({ text, confidence: meanConfidence(ws) });
+      // a mark before or after the name (« ‘Yasmina ») is not part of it
+      const text = ws.map((w) => w.text).join(' ').replace(/\s+,/g, ',').replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+      if (!/\p{L}{2,}/u.test(text) || /\d/.test(text)) continue;
+      const one = oneAccentPerVowel(text);
+      out.push({ text: one.text, confidence: meanConfidence(ws), ...(one.mended ? { mended: true } : {}) });
     }
   }
   return out;
@@ -162,18 +181,6 @@ function splitNames(mrz: MrzReading, printedSurname: string | undefined): { surn
   return { surname: mrz.surname, givenNames: [] };
 }
 
-/** Levenshtein distance, for names that print and zone spell almost alike. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 /**
  * Print and zone disagree on a name: one of them is misread, and no check digit says which. The print is the
  * value as printed (accents, case) so it is kept when it is close to the zone's spelling; either way the
@@ -181,7 +188,7 @@ function distance(a: string, b: string): number {
  */
 function disagreeing(printed: Printed | undefined, mrzName: string, ocr: number): FieldReading {
   const letters = (s: string) => fold(s).replace(/[^A-Z]/g, '');
-  if (printed && /^[\p{L}][\p{L} ,'’-]*$/u.test(printed.text) && (!mrzName || distance(letters(printed.text), letters(mrzName)) <= 2)) {
+  if (printed && /^[\p{L}][\p{L} ,'’-]*$/u.test(printed.text) && (!mrzName || editDistance(letters(printed.text), letters(mrzName)) <= 2)) {
     return { ...reading(printed.text, Math.min(printed.confidence, 0.7), true), source: 'ocr' };
   }
   return { ...reading(mrzName, Math.min(ocr, 0.7), mrzName !== ''), source: 'mrz' };
@@ -190,7 +197,8 @@ function disagreeing(printed: Printed | undefined, mrzName: string, ocr: number)
 // ---------------------------------------------------------------- printed (visual zone) fields
 
 const LABELS = {
-  surname: /\bNOM\b(?!\s+D'?\s*USAGE)|\bSURNAME\b/,
+  // « rn » is often read « m » in small print: « Sumame »
+  surname: /\bNOM\b(?!\s+D'?\s*USAGE)|\bSU(?:RN|M)AME\b/,
   given: /\bPRENOMS?\b|\bGIVEN\s+NAMES?\b/,
   number: /N[°O]?\s*DU\s+DOCUMENT|DOCUMENT\s+N[O°]|PASSEPORT\s+N[°O]|PASSPORT\s+N[O°]|N[°O]?\s*DU\s+TITRE|PERMIT\s+N[O°]|CARD\s+N[O°]/,
   birth: /DATE\s+DE\s+NAISS|DATE\s+OF\s+BIRTH/,
@@ -214,17 +222,31 @@ function cellValues(page: OcrPage, label: RegExp): OcrWord[][] {
 
 function printedNumber(page: OcrPage): Printed | undefined {
   for (const words of cellValues(page, LABELS.number)) {
-    // a document number has digits: a word of a label (« D'EXPIRATION ») has none
-    const w = words.find((x) => /^[A-Z0-9]{8,12}$/.test(x.text.replace(/[^A-Z0-9]/gi, '').toUpperCase()) && /\d/.test(x.text));
+    // A number has digits, or is printed in capitals alone (the 2021 card's nine characters may all be
+    // letters); a word of a label (« D'EXPIRATION », « Document ») is neither.
+    const w = words.find((x) => /^[A-Z0-9]{8,12}$/.test(x.text.replace(/[^A-Z0-9]/gi, '').toUpperCase()) && (/\d/.test(x.text) || (/^[A-Z]{9}$/.test(x.text) && !isLabelLine(x.text))));
     if (w) return { text: w.text.replace(/[^A-Z0-9]/gi, '').toUpperCase(), confidence: w.confidence };
   }
   return undefined;
 }
 
+/**
+ * A date printed « 15 02 1965 » whose spaces OCR lost (« 15021965 », « 1502 1965 »): read only under a date's
+ * label, with a lower score, since nothing checks it.
+ */
+function compactDate(text: string): string | undefined {
+  const m = /(?<!\d)([0-3]\d)(\s?)([01]\d)(\s?)((?:19|20)\d{2})(?!\d)/.exec(text);
+  if (!m || (m[2] && m[4])) return undefined;
+  return findDates(`${m[1]} ${m[3]} ${m[5]}`)[0]?.iso;
+}
+
 function printedDate(page: OcrPage, label: RegExp): Printed | undefined {
   for (const words of cellValues(page, label)) {
-    const d = findDates(words.map((w) => w.text).join(' '))[0];
+    const text = words.map((w) => w.text).join(' ');
+    const d = findDates(text)[0];
     if (d) return { text: d.iso, confidence: meanConfidence(words) };
+    const compact = compactDate(text);
+    if (compact) return { text: compact, confidence: Math.min(0.5, meanConfidence(words)) };
   }
   return undefined;
 }
@@ -249,6 +271,22 @@ function printedNationality(page: OcrPage): Printed | undefined {
   return undefined;
 }
 
+/**
+ * The lines that hold a printed name (after its label, or under it), for the worker to read again alone: in a
+ * page's reading, capital letters lose their accents (« LEFEVRE » for « LEFÈVRE ») far more often.
+ */
+export function nameLines(page: OcrPage): number[] {
+  const out = new Set<number>();
+  for (const label of [LABELS.surname, LABELS.given]) {
+    for (const hit of findLabels(page, label)) {
+      if (valueAfter(hit).length) out.add(hit.lineIndex);
+      const below = lineBelow(page, textBox(hit.line), hit.lineIndex);
+      if (below && !isLabelLine(below.text)) out.add(page.lines.indexOf(below));
+    }
+  }
+  return [...out].filter((i) => i >= 0).sort((a, b) => a - b);
+}
+
 // ---------------------------------------------------------------- fields
 
 function zoneConfidence(mrzPage: OcrPage | undefined, page: OcrPage, mrz: MrzReading): number {
@@ -261,7 +299,8 @@ function zoneConfidence(mrzPage: OcrPage | undefined, page: OcrPage, mrz: MrzRea
 /** A field proven by a check digit is trusted whatever the OCR confidence; each look-alike fix costs a little. */
 function checked(value: string, valid: boolean, ocr: number, corrections: number, agreesWithPrint: boolean | undefined, composite = true): FieldReading {
   let c = valid ? Math.max(ocr, 0.95) * 0.98 ** corrections : ocr * 0.5;
-  if (!composite) c *= 0.8;
+  // a failed composite says some character it covers is misread, perhaps this one: under the calibration's floor
+  if (!composite) c = Math.min(c * 0.8, 0.7);
   if (valid && agreesWithPrint === false) c *= 0.85;
   if (valid && agreesWithPrint === true) c = Math.max(c, 0.97);
   return { ...reading(value, c, valid), source: 'mrz' };
@@ -315,16 +354,24 @@ export function extractIdentity(page: OcrPage, opts: IdentityOptions = {}): Iden
     const surnames = printedValues(page, LABELS.surname, /PRENOM|GIVEN/);
     const split = splitNames(mrz, printedSurname?.text);
     const sAligned = surnames.map((p) => ({ p, v: alignNameBefore(p.text, split.surname) })).find((x) => x.v);
-    if (sAligned) fields.surname = reading(sAligned.v!, Math.max(sAligned.p.confidence, 0.9), true);
+    // letters the zone proves are sure; an accent chosen between two readings is not
+    const proven = (p: Printed) => (p.mended ? Math.min(p.confidence, 0.7) : Math.max(p.confidence, 0.9));
+    if (sAligned) fields.surname = reading(sAligned.v!, proven(sAligned.p), true);
     else fields.surname = disagreeing(printedSurname, split.surname, ocr);
     const givens = split.givenNames.length ? printedValues(page, LABELS.given) : [];
     const gAligned = givens.map((p) => ({ p, v: joinGiven(p.text, split.givenNames) })).find((x) => x.v);
-    if (gAligned) fields.givenNames = reading(gAligned.v!, Math.max(gAligned.p.confidence, 0.9), true);
+    if (gAligned) fields.givenNames = reading(gAligned.v!, proven(gAligned.p), true);
     else fields.givenNames = disagreeing(printedGiven, split.givenNames.join(', '), ocr);
     if (!fields.surname.value) delete fields.surname;
     if (!fields.givenNames.value) delete fields.givenNames;
     const d = mrz.documentNumber;
     fields.documentNumber = checked(d.value, d.valid, ocr, d.corrections, number ? number.text === d.value : undefined, cc);
+    // A print that differs from the zone in more than one place is not one misread character of the print:
+    // the zone's number may be shifted by a stray character and check by chance (« Z2AWADNWM » printed
+    // « 2AWADNWMJ »). The person looks.
+    if (number && number.text !== d.value && [...number.text].filter((ch, i) => ch !== d.value[i]).length + Math.abs(number.text.length - d.value.length) > 1) {
+      fields.documentNumber = { ...reading(d.value, Math.min(fields.documentNumber.confidence, 0.7), d.valid), source: 'mrz' };
+    }
     // Two look-alike fixes both check and the print does not settle it: the person must look.
     if (d.ambiguous) fields.documentNumber = { ...reading(d.value, fields.documentNumber.confidence * 0.6, d.valid), source: 'mrz' };
     // A fix only the check digit supports is the likelier reading, not a proven one: the person confirms it.

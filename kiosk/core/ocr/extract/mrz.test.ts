@@ -108,6 +108,19 @@ describe('TD1 (identity card, residence permit)', () => {
     expect(printed.documentNumber.guessed).toBeUndefined();
   });
 
+  it('a stray character that shifts the number so it checks by chance: the composite refutes it, the person settles which', () => {
+    const [l1, l2, l3] = td1({ ...CARD, documentNumber: 'X4RTBPFW4' });
+    // « XA4RTBPFW » happens to check with the number's last character as its check digit
+    const noisy = `${l1.slice(0, 6)}A${l1.slice(6)}`;
+    expect(noisy.slice(5, 15)).toBe('XA4RTBPFW4');
+    const r = readMrz([noisy, l2, l3], { now: NOW })!;
+    expect(r.documentNumber).toMatchObject({ value: 'X4RTBPFW4', valid: true, guessed: true, ambiguous: true });
+    // with the printed number the same reading is settled
+    const printed = readMrz([noisy, l2, l3], { now: NOW, printedNumber: 'X4RTBPFW4' })!;
+    expect(printed.documentNumber).toMatchObject({ value: 'X4RTBPFW4', valid: true, ambiguous: false });
+    expect(printed.documentNumber.guessed).toBeUndefined();
+  });
+
   it('takes out a character read twice in the second line, where the dates and the nationality checks tell', () => {
     const [l1, l2, l3] = td1({ ...CARD, nationality: 'MLI', expiryDate: '2034-10-06' });
     // the expiry's check digit read twice (« 66 ») shifts the nationality: « 6OMLI »

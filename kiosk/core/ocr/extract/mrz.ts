@@ -232,8 +232,6 @@ function numberCandidates(raw: string, check: string, printed?: string): Candida
  * while a right fix restores it.
  */
 function chooseNumber(raw: string, candidates: readonly Candidate[], printed: string | undefined, compositeWith: (value: string, check?: string) => boolean): Corrected {
-  const asIs = candidates.find((c) => c.changes === 0);
-  if (asIs) return { value: asIs.value, corrections: 0, valid: true, ambiguous: false };
   const p = printed?.padEnd(raw.length, '<');
   const twins = (a: string, b: string) => a === b || [a, b].sort().join('') === '0O' || [a, b].sort().join('') === '1I';
   const explained = (c: Candidate) =>
@@ -247,6 +245,21 @@ function chooseNumber(raw: string, candidates: readonly Candidate[], printed: st
       if (ch === p[i]) return true;
       return was === p[i] && ((ch === '0' && 'OQD'.includes(was)) || (ch === '1' && 'IJ'.includes(was)));
     });
+  const asIs = candidates.find((c) => c.changes === 0);
+  if (asIs) {
+    // A line one character too long whose number as read checks, by chance one time in ten, while the
+    // composite refutes it: when the number with one character taken out checks and makes the composite hold,
+    // that character was the stray one (a guess unless the print shows the rest).
+    // The composite weighs the number as its own check does, so it cannot tell which character was the stray
+    // one: several that check are a guess the person settles.
+    const shifted = compositeWith(asIs.value) ? [] : candidates.filter((c) => c.from !== undefined && c.changes === 1 && compositeWith(c.value, c.check));
+    // one the printed number shows is settled
+    const shown = shifted.find(explained);
+    const best = shown ?? shifted[0];
+    if (!best) return { value: asIs.value, corrections: 0, valid: true, ambiguous: false };
+    const ambiguous = !shown && shifted.some((c) => c.value !== best.value && c.cost < best.cost + 0.5);
+    return { value: best.value, corrections: 1, valid: true, ambiguous, ...(shown ? {} : { guessed: true }), ...(best.check ? { check: best.check } : {}) };
+  }
   // of the fixes the print explains, the one it agrees with most (a print read a place off explains a change
   // by chance, never the whole number)
   const disagreements = (c: Candidate) => [...c.value].filter((ch, i) => !twins(ch, p?.[i] ?? '')).length;
@@ -278,7 +291,11 @@ function withOneOut(line: string, printed: string | undefined): Candidate[] {
     // the shortened number may still hold a look-alike, which a printed number can settle
     const check = digitField(s.slice(14, 15)).value;
     for (const v of numberCandidates(value, check, printed)) {
-      if (!out.some((o) => o.value === v.value)) out.push({ value: v.value, cost: cost + v.cost, changes: 1 + v.changes, from: value, check });
+      const found = { value: v.value, cost: cost + v.cost, changes: 1 + v.changes, from: value, check };
+      // one value reached by several ways: the cheapest counts (a plain removal over a removal with fixes)
+      const seen = out.findIndex((o) => o.value === v.value);
+      if (seen < 0) out.push(found);
+      else if (found.cost < out[seen]!.cost) out[seen] = found;
     }
   }
   return out;
@@ -357,6 +374,8 @@ function names(field: string): { surname: string; givenNames: string[] } {
   const misreadFillers = tokens.some((g) => g.length > 0 && fillerToken(g)) || /[KLC]/.test(after);
   const last = given[given.length - 1];
   if (last && misreadFillers && last.length >= 4 && /[AOYMBDFGHJPTVWXZ]K$/.test(last)) given[given.length - 1] = last.slice(0, -1);
+  // no name ends in a run of K (« NOELKKK<KK<< », « LOICKK<<< »): that run is misread fillers
+  else if (last && /^.{2,}?[^K]KK+$/.test(last)) given[given.length - 1] = last.replace(/K+$/, '');
   return { surname: clean(surnamePart), givenNames: given };
 }
 

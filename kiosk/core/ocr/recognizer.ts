@@ -63,6 +63,10 @@ export const MRZ_PARAMETERS: Record<string, string> = {
   tessedit_char_whitelist: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<',
 };
 
+export const LINE_PARAMETERS: Record<string, string> = {
+  tessedit_pageseg_mode: '7',
+};
+
 export interface Region {
   left: number;
   top: number;
@@ -74,6 +78,11 @@ export interface Recognizer {
   recognize(pgm: Uint8Array, onProgress?: (progress: number) => void): Promise<OcrPage>;
   /** recognises a region of the image as a machine-readable zone (see MRZ_PARAMETERS) */
   recognizeMrz(pgm: Uint8Array, region: Region): Promise<OcrPage>;
+  /**
+   * recognises one line of print alone (see LINE_PARAMETERS): read with the rest of the page, capitals lose
+   * their accents far more often than read on their own
+   */
+  recognizeLine(pgm: Uint8Array, region: Region): Promise<OcrPage>;
   close(): Promise<void>;
 }
 
@@ -125,6 +134,16 @@ export async function createRecognizer(opts: RecognizerOptions): Promise<Recogni
     async recognizeMrz(pgm, region) {
       const image = Buffer.from(pgm.buffer, pgm.byteOffset, pgm.byteLength);
       await worker.setParameters(MRZ_PARAMETERS);
+      try {
+        const { data } = await worker.recognize(image, { rectangle: region }, { text: true, blocks: true });
+        return { text: data.text, confidence: data.confidence / 100, lines: toLines(data) };
+      } finally {
+        await worker.setParameters(normal);
+      }
+    },
+    async recognizeLine(pgm, region) {
+      const image = Buffer.from(pgm.buffer, pgm.byteOffset, pgm.byteLength);
+      await worker.setParameters(LINE_PARAMETERS);
       try {
         const { data } = await worker.recognize(image, { rectangle: region }, { text: true, blocks: true });
         return { text: data.text, confidence: data.confidence / 100, lines: toLines(data) };

@@ -8,9 +8,12 @@ import sharp from 'sharp';
 import { LIMITS } from '../../../sync-server/protocol/common.ts';
 import { prepareBarcodeReader, readDataMatrix } from './barcode.ts';
 import { OcrError, toWire } from './errors.ts';
+import { classify } from './extract/classify.ts';
+import { nameLines } from './extract/identity.ts';
 import { extractDocument } from './extract/index.ts';
 import { mrzRegion } from './extract/mrz.ts';
-import type { OcrPage } from './extract/page.ts';
+import { withLinesReadAgain } from './extract/page.ts';
+import type { OcrLine, OcrPage } from './extract/page.ts';
 import { parseTwoDDoc } from './extract/twoddoc.ts';
 import type { TwoDDoc } from './extract/twoddoc.ts';
 import { preprocess } from './preprocess.ts';
@@ -65,6 +68,28 @@ function summary(doc: TwoDDoc, verdict: TwoDDocVerdict, mismatches: string[]): T
   return { header: doc.header, fields: doc.fields, signature: { present, verified: verdict.status === 'verified', reason: verdict.detail }, mismatches };
 }
 
+const IDENTITY_TYPES: ReadonlySet<string> = new Set(['identity-card', 'passport', 'residence-permit']);
+
+/** Lines of the page recognised again, each alone, in a box a little larger than the line's. */
+async function readAgain(recognizer: Recognizer, prepared: Prepared, page: OcrPage, indexes: readonly number[]): Promise<Map<number, OcrLine>> {
+  const out = new Map<number, OcrLine>();
+  for (const i of indexes) {
+    const box = page.lines[i]!.box;
+    const pad = Math.ceil((box.y1 - box.y0) * 0.3);
+    const left = Math.max(0, box.x0 - pad);
+    const top = Math.max(0, box.y0 - pad);
+    const width = Math.min(prepared.workWidth, box.x1 + pad) - left;
+    const height = Math.min(prepared.workHeight, box.y1 + pad) - top;
+    if (width < 8 || height < 8) continue;
+    const again = await recognizer.recognizeLine(prepared.pgm, { left, top, width, height });
+    const words = again.lines.flatMap((l) => l.words);
+    if (words.length === 0) continue;
+    const text = again.lines.map((l) => l.text).join(' ');
+    out.set(i, { text, confidence: again.confidence, words, box: { x0: Math.min(...words.map((w) => w.box.x0)), y0: Math.min(...words.map((w) => w.box.y0)), x1: Math.max(...words.map((w) => w.box.x1)), y1: Math.max(...words.map((w) => w.box.y1)) } });
+  }
+  return out;
+}
+
 async function runJob(recognizer: Recognizer, trust: TwoDDocTrustStore, jobId: number, image: Uint8Array): Promise<WorkerResult> {
   const progress = (stage: OcrStage, p: number) => send({ type: 'progress', jobId, stage, progress: Math.max(0, Math.min(1, p)) });
   progress('preprocess', 0);
@@ -85,7 +110,7 @@ async function runJob(recognizer: Recognizer, trust: TwoDDocTrustStore, jobId: n
   progress('recognize', 0.1);
   t = performance.now();
   let lastSent = 0;
-  const page: OcrPage = await recognizer.recognize(prepared.pgm, (p) => {
+  const first: OcrPage = await recognizer.recognize(prepared.pgm, (p) => {
     // tesseract reports very often; the screen needs a few steps.
     if (p - lastSent >= 0.1 || p === 1) {
       lastSent = p;
@@ -93,8 +118,10 @@ async function runJob(recognizer: Recognizer, trust: TwoDDocTrustStore, jobId: n
     }
   });
   // An identity document's zone is read again on its own, in its own alphabet.
-  const region = twoDDoc ? null : mrzRegion(page, prepared.workWidth, prepared.workHeight);
+  const region = twoDDoc ? null : mrzRegion(first, prepared.workWidth, prepared.workHeight);
   const mrzPage = region ? await recognizer.recognizeMrz(prepared.pgm, region) : undefined;
+  // and its printed names, each line on its own, where capitals keep their accents
+  const page = twoDDoc || !(region || IDENTITY_TYPES.has(classify(first.text).docType)) ? first : withLinesReadAgain(first, await readAgain(recognizer, prepared, first, nameLines(first)));
   const recognizeMs = performance.now() - t;
 
   progress('extract', 0.9);

@@ -113,3 +113,34 @@ export function withoutStrayMarks(page: OcrPage): OcrPage {
   });
   return { ...page, text: page.text.replace(STRAY_IN_TEXT, '$1').replace(/[ \t]{2,}/g, ' '), lines };
 }
+
+/** Levenshtein distance between two short strings. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The page with some of its lines replaced by a second reading of each alone (the worker reads a name's line
+ * again on its own, where capitals keep their accents). A second reading is taken only when its letters are
+ * nearly the first's, accents and case aside: a reading of the wrong place, or a worse one, is not.
+ */
+export function withLinesReadAgain(page: OcrPage, again: ReadonlyMap<number, OcrLine>): OcrPage {
+  const letters = (s: string) => fold(s).replace(/[^A-Z]/g, '');
+  let text = page.text;
+  const lines = page.lines.map((line, i) => {
+    const second = again.get(i);
+    if (!second || second.words.length === 0) return line;
+    const a = letters(line.text);
+    const b = letters(second.text);
+    if (b.length === 0 || editDistance(a, b) > Math.max(1, Math.floor(a.length / 8))) return line;
+    text = text.replace(line.text, second.text);
+    return second;
+  });
+  return { ...page, text, lines };
+}

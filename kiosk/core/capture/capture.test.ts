@@ -12,7 +12,7 @@ import { renderRib } from '../../../tests/fixtures/documents.ts';
 import { renderTaxNotice } from '../../../tests/fixtures/admin.ts';
 import { renderIdentityCard } from '../../../tests/fixtures/identity.ts';
 import type { MutationBody } from '../../../sync-server/protocol/mutations.ts';
-import { KioskError } from '../../contract/schema.ts';
+import { KioskError, SURE_CONFIDENCE } from '../../contract/schema.ts';
 import { silentLogger } from '../log.ts';
 import { createOcrPool } from '../ocr/index.ts';
 import type { OcrPool } from '../ocr/index.ts';
@@ -305,8 +305,16 @@ describe('capture: is the paper whole', () => {
     const b = await capture.addPage(a.captureId, back, 'image/jpeg');
     expect(b.pages).toHaveLength(2);
     expect(b.completeness).toEqual({ status: 'complete' });
-    // the back's zone completes what the front gave
-    expect(b.fields.birthDate?.value).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // the back's zone completes what the front gave, and proves what the front read alone: the check screen
+    // no longer asks the person to look at those
+    const card = await renderIdentityCard({ seed: 3, face: 'back' });
+    for (const k of ['birthDate', 'expiryDate', 'documentNumber'] as const) {
+      expect(a.fields[k]?.confidence ?? 0, `${k} from the front alone`).toBeLessThan(SURE_CONFIDENCE);
+      expect(b.fields[k], k).toMatchObject({ value: card.expected.fields[k], valid: true });
+      expect(b.fields[k]!.confidence, k).toBeGreaterThanOrEqual(SURE_CONFIDENCE);
+    }
+    // the name as printed on the front (accents), its letters confirmed by the back's zone
+    expect(b.fields.surname?.value).toBe(card.expected.fields.surname);
     const c = capture.removePage(a.captureId, 1);
     expect(c.completeness?.status).toBe('missing');
     capture.discard(a.captureId);

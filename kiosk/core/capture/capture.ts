@@ -25,6 +25,7 @@ import type { Outbox } from '../outbox/outbox.ts';
 import type { Holder, SignedWrite } from '../session/session.ts';
 import type { SessionDocuments } from '../vault/session-documents.ts';
 import { lossOf } from './losses.ts';
+import { mergeFields } from './merge-fields.ts';
 import type { CardLosses } from './losses.ts';
 import type { PageProcessor } from './page-processor.ts';
 import { CaptureError } from './process.ts';
@@ -340,13 +341,9 @@ function completenessOfPages(docType: DocType, pages: Page[]): Pick<CaptureAnaly
   return c ? { completeness: c } : {};
 }
 
-/** The fields of the first page, completed by what later pages hold that it does not. */
+/** The fields of every page, each from the page that reads it surest (merge-fields.ts). */
 function mergedFields(pages: Page[]): CaptureAnalysis['fields'] {
-  const out: CaptureAnalysis['fields'] = {};
-  for (const p of pages) {
-    for (const [k, f] of Object.entries(p.ocr.fields)) if (!(k in out)) out[k] = { value: f.value, confidence: f.confidence, valid: f.valid };
-  }
-  return out;
+  return mergeFields(pages.map((p) => p.ocr.fields));
 }
 
 /**

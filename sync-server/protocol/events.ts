@@ -71,6 +71,8 @@ import {
   FileRequest,
   GetAck,
   InstitutionsAck,
+  DirectorySyncAck,
+  DirectorySyncRequest,
   InstitutionsRequest,
   ListAck,
   OkAck,
@@ -113,6 +115,7 @@ export const KIOSK_EVENTS = {
   [VAULT_EVENTS.pdf]: { request: PdfRequest, ack: FileAck },
   [VAULT_EVENTS.audit]: { request: SessionRequest, ack: AuditAck },
   [VAULT_EVENTS.institutions]: { request: InstitutionsRequest, ack: InstitutionsAck },
+  [VAULT_EVENTS.directory]: { request: DirectorySyncRequest, ack: DirectorySyncAck },
   // the aid space (applications.ts)
   [AID_EVENTS.catalogue]: { request: CatalogueRequest, ack: CatalogueAck },
   [AID_EVENTS.simulate]: { request: SimulateRequest, ack: SimulateAck },

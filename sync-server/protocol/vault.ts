@@ -177,6 +177,7 @@ export const VAULT_EVENTS = {
   pdf: 'vault:pdf',
   audit: 'vault:audit',
   institutions: 'institutions:list',
+  directory: 'directory:sync',
 } as const;
 
 export const ChallengeAck = z.union([z.object({ ok: z.literal(true), nonce: B64, expiresAt: IsoDateTime }), fail]);
@@ -286,6 +287,20 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditAck = z.union([z.object({ ok: z.literal(true), entries: z.array(AuditEntry) }), fail]);
 export type AuditAck = z.infer<typeof AuditAck>;
 
+const HourMinute = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/);
+
+/** One opening period of a day (a morning, an afternoon): « lundi 08:30–12:00 ». */
+export const OpeningSlot = z.object({
+  /** 1 = lundi … 7 = dimanche */
+  day: z.number().int().min(1).max(7),
+  opens: HourMinute,
+  closes: HourMinute,
+});
+export type OpeningSlot = z.infer<typeof OpeningSlot>;
+
+/** A commune's INSEE code (Corsica's 2A/2B included). */
+export const CommuneCode = z.string().regex(/^(?:\d{5}|2[AB]\d{3})$/);
+
 export const Institution = z.object({
   id: z.string(),
   kind: z.string(),
@@ -296,7 +311,42 @@ export const Institution = z.object({
   /** where it is (WGS 84), for the kiosk's plan; null when unknown */
   lat: z.number().min(-90).max(90).nullable(),
   lon: z.number().min(-180).max(180).nullable(),
+  // What the directory adds (absent for an entry that has none): how to reach the office and when.
+  phone: z.string().max(40).optional(),
+  email: z.string().max(200).optional(),
+  website: z.string().max(500).optional(),
+  /** opening periods, in the office's local time */
+  hours: z.array(OpeningSlot).max(100).optional(),
+  /** what the hours cannot say (« sur rendez-vous le jeudi »), as the directory writes it */
+  hoursNote: z.string().max(500).optional(),
+  /** the communes this office serves (INSEE codes); absent when it serves any */
+  communes: z.array(CommuneCode).max(5000).optional(),
+  /** where the entry comes from: the public « Annuaire de l'administration », or staff who added it here */
+  source: z.enum(['annuaire', 'local']).optional(),
 });
 export type Institution = z.infer<typeof Institution>;
 export const InstitutionsAck = z.union([z.object({ ok: z.literal(true), institutions: z.array(Institution) }), fail]);
 export type InstitutionsAck = z.infer<typeof InstitutionsAck>;
+
+/**
+ * The directory kept on a kiosk, brought up to date by difference: the kiosk sends the cursor of its last
+ * answer (null the first time, or when it has lost its copy) and receives what changed since, or everything
+ * (`full`) when the server cannot say what changed since that cursor. Needs no person session.
+ */
+export const DirectorySyncRequest = z.object({ cursor: z.string().max(100).nullable() });
+export type DirectorySyncRequest = z.infer<typeof DirectorySyncRequest>;
+export const DirectorySyncAck = z.union([
+  z.object({
+    ok: z.literal(true),
+    /** to send next time */
+    cursor: z.string().max(100),
+    /** true: `institutions` is the whole directory, and the kiosk drops every entry it does not list */
+    full: z.boolean(),
+    /** entries added or changed since the cursor (all of them when `full`) */
+    institutions: z.array(Institution).max(20_000),
+    /** ids of entries removed since the cursor (empty when `full`) */
+    removed: z.array(z.string()).max(20_000),
+  }),
+  fail,
+]);
+export type DirectorySyncAck = z.infer<typeof DirectorySyncAck>;

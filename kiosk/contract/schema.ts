@@ -243,6 +243,14 @@ export const InstitutionItem = Institution.pick({ id: true, name: true, address:
   /** where it is, for the plan (when the server gives it) */
   lat: Institution.shape.lat.unwrap().optional(),
   lon: Institution.shape.lon.unwrap().optional(),
+  // how to reach it and when, the communes it serves, where the entry comes from (the directory's)
+  phone: Institution.shape.phone,
+  email: Institution.shape.email,
+  website: Institution.shape.website,
+  hours: Institution.shape.hours,
+  hoursNote: Institution.shape.hoursNote,
+  communes: Institution.shape.communes,
+  source: Institution.shape.source,
 });
 export type InstitutionItem = z.infer<typeof InstitutionItem>;
 

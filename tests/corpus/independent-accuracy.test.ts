@@ -21,10 +21,10 @@ import { partsWithMisses, redact, report, table } from './score.ts';
 const perKind = Number(process.env.FAC_CORPUS_PER_KIND ?? PER_KIND);
 
 /**
- * Under the held-out figures of the last run (97.1 % of fields exact, 98.1 % clean; 539 of 542 fields given
- * ≥ 0.9 right, 99.5 %), held only on the whole default corpus: a smaller or larger run is another measure.
+ * Under the held-out figures of the last run (97.9 % of fields exact, 99.0 % clean; 539 of 540 fields given
+ * ≥ 0.9 right, 99.8 %), held only on the whole default corpus: a smaller or larger run is another measure.
  */
-const FLOORS = { all: 0.96, clean: 0.97, sureRate: 0.99 };
+const FLOORS = { all: 0.97, clean: 0.98, sureRate: 0.99 };
 const listed = (v: string | undefined) => (v ? new Set(v.split(',').map((x) => x.trim())) : null);
 const onlyParts = listed(process.env.FAC_CORPUS_PARTS);
 const onlyKinds = listed(process.env.FAC_CORPUS_KINDS);

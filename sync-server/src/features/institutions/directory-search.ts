@@ -23,9 +23,12 @@ export interface DirectorySearch {
 export async function searchDirectory(db: Kysely<Database>, communes: ZonesApl, query: string, o: { kind?: string; limit?: number } = {}): Promise<DirectorySearch> {
   const q = query.trim();
   const limit = o.limit ?? 50;
-  // a full code or postcode is matched exactly; a name, from its start
+  // five digits are read as a postcode (what people type), else as an INSEE code (what other systems
+  // give): some numbers are both, of different communes; a name is matched from its start
   const exact = /^(\d{5}|2[AB]\d{3})$/i.test(q);
-  const found = searchCommunes(communes, q, 30).filter((c) => !exact || c.code === q.toUpperCase() || c.postcodes.includes(q));
+  const candidates = searchCommunes(communes, q, 30);
+  const byPostcode = candidates.filter((c) => c.postcodes.includes(q));
+  const found = !exact ? candidates : byPostcode.length > 0 ? byPostcode : candidates.filter((c) => c.code === q.toUpperCase());
   const codes = found.map((c) => c.code);
   const postcodes = [...new Set([...found.flatMap((c) => c.postcodes), ...(/^\d{5}$/.test(q) ? [q] : [])])];
   if (codes.length === 0 && postcodes.length === 0) return { communes: [], institutions: [] };

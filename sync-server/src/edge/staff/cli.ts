@@ -838,7 +838,7 @@ async function cmdDirectory(args: string[]): Promise<void> {
   }
   const values = parsed.values as Values;
   const [positional, extra] = parsed.positionals;
-  if (extra !== undefined || (positional !== undefined && sub !== 'import' && sub !== 'search')) throw new UsageError(`argument inattendu « ${extra ?? positional} » / unexpected argument`);
+  if (extra !== undefined || (positional !== undefined && sub !== 'import' && sub !== 'search')) throw new UsageError(DIRECTORY_CLI_WORDS.unexpected(extra ?? positional ?? ''));
   switch (sub) {
     case 'import': {
       if (positional === undefined) throw new UsageError(DIRECTORY_CLI_WORDS.usage);

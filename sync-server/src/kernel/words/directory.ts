@@ -66,5 +66,6 @@ export const DIRECTORY_CLI_WORDS = {
   added: (id: string) => [`Entrée locale « ${id} » ajoutée`, `local entry added`] as const,
   changed: (id: string, changed: boolean) => (changed ? [`Entrée locale « ${id} » modifiée`, 'local entry changed'] as const : [`Entrée locale « ${id} » inchangée`, 'local entry unchanged'] as const),
   removed: (id: string) => [`Entrée locale « ${id} » retirée`, 'local entry removed'] as const,
+  unexpected: (arg: string) => `argument inattendu « ${arg} » / unexpected argument`,
   unreadable: (file: string) => `fichier illisible « ${file} » / unreadable file`,
 } as const;

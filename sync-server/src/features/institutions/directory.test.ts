@@ -20,6 +20,7 @@ import {
   importAnnuaire,
   listInstitutions,
   LocalEntryInput,
+  pruneDirectoryChanges,
   readAnnuaire,
   removeLocalEntry,
   searchDirectory,
@@ -265,5 +266,14 @@ describe.each(DIALECTS)('the directory (%s)', (dialect) => {
     expect(lyon1.institutions.map((i) => i.id)).toContain('asso-papiers');
     expect((await searchDirectory(db, zones, '69003', { kind: 'mdph' })).institutions.map((i) => i.id)).toEqual([ID(7)]);
     expect((await searchDirectory(db, zones, 'zzzz')).institutions).toEqual([]);
+  });
+
+  it('forgets the change log past its age but its last row: an older cursor then gets the whole directory', async () => {
+    const latest = await syncDirectory(db, null);
+    const total = await db.selectFrom('directory_changes').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(await pruneDirectoryChanges(db, 180, new Date())).toBe(0);
+    expect(await pruneDirectoryChanges(db, 180, new Date(Date.now() + 365 * 86_400_000))).toBe(Number(total.n) - 1);
+    expect(await syncDirectory(db, 'd1.1')).toMatchObject({ full: true, cursor: latest.cursor });
+    expect(await syncDirectory(db, latest.cursor)).toEqual({ ok: true, cursor: latest.cursor, full: false, institutions: [], removed: [] });
   });
 });

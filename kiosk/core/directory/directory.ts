@@ -40,6 +40,9 @@ export function institutionItem(i: Institution): InstitutionItem {
 }
 
 export class DirectoryStore {
+  /** the list as last read, until the next answer is applied (the map asks for it often) */
+  private cached: InstitutionItem[] | null = null;
+
   constructor(private readonly db: Db) {}
 
   /** The cursor to send: null when the kiosk has no copy yet. */
@@ -63,6 +66,7 @@ export class DirectoryStore {
     const put = this.db.prepare('INSERT INTO directory (id, name, body) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, body = excluded.body');
     const drop = this.db.prepare('DELETE FROM directory WHERE id = ?');
     const meta = this.db.prepare('UPDATE meta SET value = ? WHERE key = ?');
+    this.cached = null;
     return this.db.transaction(() => {
       let removed = 0;
       if (ack.full) removed = this.db.prepare('DELETE FROM directory').run().changes;
@@ -76,6 +80,7 @@ export class DirectoryStore {
 
   /** The copy, by name; a row that no longer reads as an Institution is left out (and said). */
   list(logger?: Logger): InstitutionItem[] {
+    if (this.cached) return this.cached;
     const rows = this.db.prepare('SELECT id, body FROM directory ORDER BY name, id').all() as { id: string; body: string }[];
     const out: InstitutionItem[] = [];
     for (const r of rows) {
@@ -83,6 +88,7 @@ export class DirectoryStore {
       if (parsed.success) out.push(institutionItem(parsed.data));
       else logger?.warn({ id: r.id }, 'directory entry unreadable: left out');
     }
+    this.cached = out;
     return out;
   }
 }

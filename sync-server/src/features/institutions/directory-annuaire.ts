@@ -26,6 +26,7 @@ import type { InstitutionFields } from './directory.ts';
 
 /** The most services one file may hold (the national file has some 63,000). */
 export const ANNUAIRE_MAX_ENTRIES = 100_000;
+const MAX_COMMUNES = 5000;
 
 /**
  * The annuaire's service types we keep, and our kind for each (the kinds of the aid checklists' issuers,
@@ -303,7 +304,12 @@ function readService(s: AnnuaireService, place: EntryPlace, warnings: string[]):
   if (web) fields.website = web;
   if (hours.length > 0) fields.hours = hours.slice(0, 100);
   if (note) fields.hoursNote = note;
-  if (communes.length > 0) fields.communes = [...new Set(communes)].sort();
+  if (communes.length > 0) {
+    const unique = [...new Set(communes)].sort();
+    // the protocol carries at most 5,000 communes an office (a département has fewer)
+    if (unique.length > MAX_COMMUNES) warnings.push(W.entry(place, W.fieldDropped('pivot.code_insee_commune')));
+    else fields.communes = unique;
+  }
   return { entry: { id: s.id, fields, modified: s.date_modification || null }, skipped: false, errors: [] };
 }
 

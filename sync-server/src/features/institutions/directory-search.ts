@@ -29,7 +29,8 @@ export async function searchDirectory(db: Kysely<Database>, communes: ZonesApl, 
   const candidates = searchCommunes(communes, q, 30);
   const byPostcode = candidates.filter((c) => c.postcodes.includes(q));
   const found = !exact ? candidates : byPostcode.length > 0 ? byPostcode : candidates.filter((c) => c.code === q.toUpperCase());
-  const codes = found.map((c) => c.code);
+  // an arrondissement (Paris, Lyon, Marseille) or a commune déléguée is served by its commune's offices too
+  const codes = [...new Set(found.flatMap((c) => (c.parent ? [c.code, c.parent] : [c.code])))];
   const postcodes = [...new Set([...found.flatMap((c) => c.postcodes), ...(/^\d{5}$/.test(q) ? [q] : [])])];
   if (codes.length === 0 && postcodes.length === 0) return { communes: [], institutions: [] };
   const rows = await db

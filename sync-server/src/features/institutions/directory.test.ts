@@ -265,6 +265,8 @@ describe.each(DIALECTS)('the directory (%s)', (dialect) => {
     const lyon1 = await searchDirectory(db, zones, '69001');
     expect(lyon1.institutions.map((i) => i.id)).toContain('asso-papiers');
     expect((await searchDirectory(db, zones, '69003', { kind: 'mdph' })).institutions.map((i) => i.id)).toEqual([ID(7)]);
+    // Lyon 3e by its INSEE code (an arrondissement) is served by the offices serving Lyon (69123)
+    expect((await searchDirectory(db, zones, '69383', { kind: 'caf' })).institutions.map((i) => i.id)).toEqual([ID(3)]);
     expect((await searchDirectory(db, zones, 'zzzz')).institutions).toEqual([]);
   });
 

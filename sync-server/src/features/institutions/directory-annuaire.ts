@@ -253,11 +253,12 @@ function website(v: string): string {
 
 /** One service → an entry, or its problems (errors: the entry is wrong; warnings: something was left out). */
 function readService(s: AnnuaireService, place: EntryPlace, warnings: string[]): { entry: AnnuaireEntry | null; skipped: boolean; errors: string[] } {
+  // a service of a type we do not keep is skipped whatever it holds: its defects are not ours to refuse
+  const pivot = s.pivot.find((p) => KIND_OF_TYPE[p.type_service_local] !== undefined);
+  if (!pivot) return { entry: null, skipped: true, errors: [] };
   const problems: string[] = [];
   if (s.id === '') problems.push(W.missingId);
   if (s.nom === '') problems.push(W.missingName);
-  const pivot = s.pivot.find((p) => KIND_OF_TYPE[p.type_service_local] !== undefined);
-  if (!pivot && problems.length === 0) return { entry: null, skipped: true, errors: [] };
   const address = s.adresse.find((a) => a.type_adresse === 'Adresse' && a.code_postal !== '' && a.nom_commune !== '') ?? s.adresse.find((a) => a.code_postal !== '' && a.nom_commune !== '');
   if (!address) problems.push(W.noAddress);
   const communes: string[] = [];
@@ -266,7 +267,7 @@ function readService(s: AnnuaireService, place: EntryPlace, warnings: string[]):
     else problems.push(W.badCommune(code));
   }
   const { hours, notes } = hoursOf(s, problems);
-  if (problems.length > 0 || !address || !pivot) return { entry: null, skipped: false, errors: problems.map((p) => W.entry(place, p)) };
+  if (problems.length > 0 || !address) return { entry: null, skipped: false, errors: problems.map((p) => W.entry(place, p)) };
 
   let lat = coordinate(address.latitude);
   let lon = coordinate(address.longitude);

@@ -93,6 +93,11 @@ describe('reading the annuaire format', () => {
     expect(r.entries.find((e) => e.id === ID(9))!.fields.kind).toBe('france-travail');
   });
 
+  it('skips a service of a type it does not keep, whatever it lacks', () => {
+    const r = readAnnuaire(edited((s) => void (s[12]!.nom = '', s[12]!.adresse = [])));
+    expect(r.ok && [r.entries.length, r.skipped]).toEqual([12, 1]);
+  });
+
   it('reads the API form too, where the lists are JSON text', () => {
     const r = readAnnuaire(
       edited((s) => {

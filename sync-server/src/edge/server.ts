@@ -49,6 +49,9 @@ import { PasswordCheckGate } from '../features/accounts/index.ts';
 import { httpError } from './http/errors.ts';
 import { registerHealth } from './http/health.ts';
 import { registerStaffApi } from './http/staff-api.ts';
+import { registerDirectoryApi } from './http/directory-api.ts';
+import { loadZonesApl } from '../features/aids/index.ts';
+import type { ZonesApl } from '../features/aids/index.ts';
 import { isDatabaseEmpty, readSeedFile, seedDatabase } from './seed.ts';
 import { registerKioskStaffApi } from './http/kiosk-api.ts';
 import { openDatabase } from '../kernel/storage/database.ts';
@@ -262,6 +265,8 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
     });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService, pdf });
+    let communes: ZonesApl | null = null;
+    await registerDirectoryApi(app, { db, dialect, staffToken: config.staffToken, communes: () => (communes ??= loadZonesApl()) });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
     await registerConsole(app, { db, dialect, blobStore, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
 

@@ -7,7 +7,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { InstitutionItem, MapInfo } from '../../../contract/schema.ts';
-import { centreOf, distanceParts, parisNow, placesFrom, todayState, walkingMinutes, weekGroups } from '../../../contract/map.ts';
+import { centreOf, placesFrom, weekGroups } from '../../../contract/map.ts';
 import type { LatLon, Placed } from '../../../contract/map.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
@@ -16,16 +16,10 @@ import { Messages } from '../components/messages.tsx';
 import { Plan } from '../components/plan.tsx';
 import { printedText } from './aids/common.tsx';
 import { BaseMap, canDrawMap } from './map-view.tsx';
+import { kindsSaid, placeLines, weekLine } from './map-lines.ts';
+import type { Paper, Request } from './map-lines.ts';
 
 type Filter = { by: 'all' } | { by: 'paper'; docType: string | null } | { by: 'requests' };
-/** A request under way: its aid and who handles it. */
-type Request = { aid: string; kind: string; by: string };
-type Paper = MapInfo['papers'][number];
-
-/** Past this, walking is not the way: the list says to take the bus or a car. */
-const FAR_WALK_M = 2500;
-/** Closer than this, the place is where the tablet stands. */
-const HERE_M = 40;
 
 export function MapScreen({ onBack, person }: { onBack: () => void; /** whose requests the filter reads (none: an agent alone) */ person: boolean }) {
   const [info, setInfo] = useState<MapInfo | null>(null);
@@ -231,7 +225,6 @@ function FilterSaid({ filter, paper, requests, wanted }: { filter: Filter; paper
   );
 }
 
-const kindsSaid = (kinds: string[]) => kinds.map((k) => t.map.kinds[k]).filter((k): k is string => k !== undefined).slice(0, 2).join(t.map.or) || t.map.kinds.autre!;
 
 function PlaceItem({
   n,
@@ -278,7 +271,7 @@ function PlaceItem({
               <ul>
                 {week.map((g) => (
                   <li key={g.from}>
-                    {t.map.dayRun(t.map.days[g.from]!, t.map.days[g.to]!, g.to > g.from + 1)} : {g.slots.map((s) => t.map.slot(t.map.time(s.opens), t.map.time(s.closes))).join(t.map.and)}
+                    {weekLine(g)}
                   </li>
                 ))}
               </ul>
@@ -295,39 +288,4 @@ function PlaceItem({
       </li>
     </>
   );
-}
-
-/** A place's lines, as the list shows them and the printout repeats them. */
-function placeLines(p: Placed, requests: Request[], paper: Paper | null): string[] {
-  const place = p.place;
-  const lines = [`${place.address}, ${place.city}`];
-  if (p.metres !== null && p.metres < HERE_M) {
-    lines.push(t.map.hereAlready);
-  } else if (p.metres !== null && p.direction !== null) {
-    const d = distanceParts(p.metres);
-    lines.push(t.map.away(t.map.metres(d.value, d.unit), t.map.direction[p.direction]));
-    lines.push(p.metres > FAR_WALK_M ? t.map.farWalk : t.map.walk(walkingMinutes(p.metres)));
-  } else if (typeof place.lat !== 'number') {
-    lines.push(t.map.noPosition);
-  }
-  const today = todayState(place.hours, parisNow(new Date()));
-  lines.push(
-    today.state === 'open'
-      ? t.map.openUntil(t.map.time(today.until))
-      : today.state === 'later'
-        ? t.map.opensLater(t.map.time(today.opens))
-        : today.state === 'closed-now'
-          ? t.map.closedNow
-          : today.state === 'closed-today'
-            ? t.map.closedToday
-            : t.map.noHours,
-  );
-  if (place.hoursNote && !place.hours?.length) lines.push(place.hoursNote);
-  if (place.phone) lines.push(t.map.phone(place.phone));
-  if (place.email) lines.push(t.map.email(place.email));
-  if (place.website) lines.push(t.map.website(place.website));
-  const handles = requests.filter((r) => r.kind === place.kind).map((r) => r.aid);
-  if (handles.length > 0) lines.push(t.map.handles(handles.join(', ')));
-  if (paper && place.kind !== undefined && paper.issuerKinds.includes(place.kind)) lines.push(t.map.gives(paper.title));
-  return lines;
 }

@@ -687,6 +687,7 @@ export const t = {
       `Carte des lieux d’accueil : ${n === 1 ? '1 lieu est marqué' : `${n} lieux sont marqués`}${here ? `, et ${here}` : ''}. Chaque numéro est celui de la liste.`,
     planLabel: 'Plan des lieux d’accueil',
     hereMarker: 'Vous êtes ici',
+    hereShort: 'Vous',
     hereDefault: 'cette tablette',
     closer: 'Voir plus près',
     farther: 'Voir plus loin',

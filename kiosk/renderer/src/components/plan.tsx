@@ -6,12 +6,23 @@ import type { InstitutionItem } from '../../../contract/schema.ts';
 import { t } from '../texts.ts';
 
 /** A plain plan: each place a numbered dot where it is, north up; no streets, no tiles. */
-export function Plan({ places, numbers, highlight }: { places: InstitutionItem[]; numbers: InstitutionItem[]; highlight: Set<string> }) {
+export function Plan({
+  places,
+  numbers,
+  highlight,
+  here = null,
+}: {
+  places: InstitutionItem[];
+  numbers: InstitutionItem[];
+  highlight: Set<string>;
+  /** where the person stands (the tablet), drawn as a black square */
+  here?: { lat: number; lon: number } | null;
+}) {
   const W = 420;
   const H = 300;
   const pad = 30;
-  const lats = places.map((p) => p.lat!);
-  const lons = places.map((p) => p.lon!);
+  const lats = [...places.map((p) => p.lat!), ...(here ? [here.lat] : [])];
+  const lons = [...places.map((p) => p.lon!), ...(here ? [here.lon] : [])];
   const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
   const kx = Math.cos((midLat * Math.PI) / 180);
   const spanX = Math.max((Math.max(...lons) - Math.min(...lons)) * kx, 1e-6);
@@ -27,6 +38,14 @@ export function Plan({ places, numbers, highlight }: { places: InstitutionItem[]
         <text x={W - 16} y="26" text-anchor="end" font-size="16" fill="#3d3d3d">
           N ↑
         </text>
+        {here && (
+          <g>
+            <rect x={x(here.lon) - 9} y={y(here.lat) - 9} width="18" height="18" fill="#1b1b1b" stroke="#ffffff" stroke-width="3" />
+            <text x={x(here.lon) + 14} y={y(here.lat) + 6} font-size="15" font-weight="700" fill="#1b1b1b">
+              {t.map.hereShort}
+            </text>
+          </g>
+        )}
         {places.map((p) => {
           const on = highlight.has(p.id);
           return (

@@ -120,6 +120,7 @@ export function MapScreen({ onBack, person }: { onBack: () => void; /** whose re
           <FilterSaid filter={filter} paper={paper} requests={requests} wanted={wantedCount} />
           <div class="map-layout">
             <div class="map-side">
+              {mapNote && <p class="muted map-note">{mapNote}</p>}
               {showBaseMap ? (
                 <BaseMap
                   base={base}
@@ -132,10 +133,14 @@ export function MapScreen({ onBack, person }: { onBack: () => void; /** whose re
                 />
               ) : (
                 located.length > 0 && (
-                  <Plan places={located.map((p) => p.place)} numbers={placed.map((p) => p.place)} highlight={new Set(placed.filter((p) => p.wanted && kinds !== null).map((p) => p.place.id))} />
+                  <Plan
+                    places={located.map((p) => p.place)}
+                    numbers={placed.map((p) => p.place)}
+                    highlight={new Set(placed.filter((p) => p.wanted && kinds !== null).map((p) => p.place.id))}
+                    here={here}
+                  />
                 )
               )}
-              {mapNote && <p class="muted map-note">{mapNote}</p>}
               {showBaseMap && base.attribution && <p class="muted map-credit">{t.map.credit(base.attribution)}</p>}
             </div>
             <div class="map-list">

@@ -190,7 +190,7 @@ describe('the plain plan when the tablet has no base map, or a broken one', () =
   }, 180_000);
 });
 
-describe('no archive installed, no place set: the plain plan, the list by name', () => {
+describe('no archive installed, no place set: the plain plan, the list by name; the map without a card', () => {
   let s: KioskScreens;
   afterAll(async () => {
     await s?.close();
@@ -199,6 +199,20 @@ describe('no archive installed, no place set: the plain plan, the list by name',
   it('the plain plan, no distances said from nowhere, print still works', async () => {
     s = await openKioskScreens('map-none-', {});
     const { page, ui } = s;
+    // someone without a card: the places, from the card screen; nothing of anyone's, no printing
+    await ui.expectAccessible('attract');
+    await page.getByRole('button', { name: 'Voir les lieux d’accueil près d’ici' }).click();
+    await page.getByRole('heading', { name: 'La carte des lieux d’accueil', level: 1 }).waitFor();
+    await places(page).first().waitFor();
+    expect(await places(page).count()).toBe(6);
+    expect(await page.getByRole('button', { name: 'Pour mes demandes' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Imprimer le plan' }).count()).toBe(0);
+    await ui.expectAccessible('map-without-card');
+    await page.getByRole('button', { name: 'Retour', exact: true }).click();
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+    // a card put in while the map is open takes the screen
+    await page.getByRole('button', { name: 'Voir les lieux d’accueil près d’ici' }).click();
+    await places(page).first().waitFor();
     await ui.login('Camille');
     await openMap(page);
     await page.getByText('Le fond de carte n’est pas installé sur cette tablette. Voici un plan simple.').waitFor();

@@ -19,6 +19,7 @@ export const t = {
     insert: 'Insérez votre carte',
     help: 'Mettez votre carte dans le boîtier, puce vers le bas.',
     noCard: 'Vous n’avez pas de carte ? Demandez à un agent.',
+    map: 'Voir les lieux d’accueil près d’ici',
   },
   reading: { title: 'Nous lisons votre carte…', help: 'Ne retirez pas la carte.' },
   enroll: {

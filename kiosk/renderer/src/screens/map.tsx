@@ -21,7 +21,17 @@ import type { Paper, Request } from './map-lines.ts';
 
 type Filter = { by: 'all' } | { by: 'paper'; docType: string | null } | { by: 'requests' };
 
-export function MapScreen({ onBack, person }: { onBack: () => void; /** whose requests the filter reads (none: an agent alone) */ person: boolean }) {
+export function MapScreen({
+  onBack,
+  person,
+  canPrint = true,
+}: {
+  onBack: () => void;
+  /** the filter by requests reads the person's (none: an agent alone, or no card) */
+  person: boolean;
+  /** the kiosk's printer serves a session: not without a card */
+  canPrint?: boolean;
+}) {
   const [info, setInfo] = useState<MapInfo | null>(null);
   const [list, setList] = useState<InstitutionItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -166,7 +176,7 @@ export function MapScreen({ onBack, person }: { onBack: () => void; /** whose re
       )}
       <Messages ok={printed} warning={printError} />
       <ActionBar>
-        {list && placed.length > 0 && (
+        {canPrint && list && placed.length > 0 && (
           <button type="button" class="button primary" disabled={printing} onClick={() => void print()}>
             {t.map.print}
           </button>

@@ -68,6 +68,12 @@ describe('« Imprimer le plan »', () => {
     );
   });
 
+  it('what the fonts cannot draw (an emoji, a control character, another script) does not stop the printout', async () => {
+    const odd = { ...request, heading: 'Où aller 🗺️ \u0007 مرحبا', places: [{ ...request.places[0]!, name: 'CAF \u200b✓', lines: ['☎ 32 30', 'tab\there'] }] };
+    const { bytes } = await planPdf(MapPrintRequest.parse(odd));
+    expect((await PDFDocument.load(bytes)).getPageCount()).toBe(1);
+  });
+
   it('places with no position: the list alone, said so', async () => {
     const { lines } = await planPdf({ ...request, from: null, places: [request.places[2]!] });
     expect(lines.flat()).toContain(MAP_WORDS.printNoPlan);

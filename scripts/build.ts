@@ -11,6 +11,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const withElectron = process.argv.includes('--electron');
 
 await viteBuild({ configFile: `${root}kiosk/renderer/vite.config.ts`, logLevel: 'warn' });
+// MapLibre's worker (an ES module on its own), served by the app beside the bundle: the map screen points
+// MapLibre at it (setWorkerUrl), so the worker comes from 'self' and the CSP needs no blob: or data:
+cpSync(`${root}node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs`, `${root}kiosk/renderer/dist/map-worker.js`);
 
 await esbuild({
   entryPoints: [`${root}kiosk/host/bridge/bridge.ts`],

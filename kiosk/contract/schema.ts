@@ -255,6 +255,61 @@ export const InstitutionItem = Institution.pick({ id: true, name: true, address:
 export type InstitutionItem = z.infer<typeof InstitutionItem>;
 
 // ---------------------------------------------------------------------------------------------------
+// The map of institutions: the base map comes from a vector-tile archive installed on the tablet (read by
+// the core, kiosk/core/map/), the places from `institutions.list`; the plan is printed on the kiosk.
+
+/** A tile of the base map (the usual z/x/y of web maps). */
+export const MapTileRequest = z
+  .object({ z: z.number().int().min(0).max(22), x: z.number().int().min(0), y: z.number().int().min(0) })
+  .refine((t) => t.x < 2 ** t.z && t.y < 2 ** t.z, 'cette partie de la carte n’existe pas');
+
+/** Where the tablet stands, as installed (FAC_MAP_PLACE); the screen opens the map there. */
+const MapPlace = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), label: z.string().max(100).nullable() });
+
+export const MapInfo = z.object({
+  /**
+   * The base map: `none` — no archive installed (the screen draws the plain plan); `ready` — what it covers;
+   * `broken` — an archive is configured but cannot be read, with why in plain words (the plain plan too).
+   */
+  base: z.discriminatedUnion('state', [
+    z.object({ state: z.literal('none') }),
+    z.object({
+      state: z.literal('ready'),
+      minZoom: z.number().int().min(0).max(22),
+      maxZoom: z.number().int().min(0).max(22),
+      /** west, south, east, north */
+      bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+      /** who made the map's data, as the archive says it (shown under the map) */
+      attribution: z.string().max(300).nullable(),
+    }),
+    z.object({ state: z.literal('broken'), message: z.string() }),
+  ]),
+  place: MapPlace.nullable(),
+  /** the papers one can look for, each with the kinds of institution that give it (from the aid checklists installed here) */
+  papers: z.array(z.object({ docType: DocType, title: z.string(), issuerKinds: z.array(z.string().max(40)).max(20) })).max(20),
+});
+export type MapInfo = z.infer<typeof MapInfo>;
+
+/** One place of the printed plan: its number on the plan, where it is, and its lines as the screen worded them. */
+const PrintedPlace = z.object({
+  n: z.number().int().min(1).max(99),
+  name: z.string().max(200),
+  lat: z.number().min(-90).max(90).nullable(),
+  lon: z.number().min(-180).max(180).nullable(),
+  /** asked for by the filter: drawn stronger */
+  wanted: z.boolean(),
+  lines: z.array(z.string().max(300)).max(20),
+});
+export const MapPrintRequest = z.object({
+  /** what the plan shows (« Où trouver : Attestation de la CAF »), as the screen says it */
+  heading: z.string().trim().min(1).max(200),
+  /** where the person stands on the plan (the tablet, or the centre of the places) */
+  from: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), label: z.string().max(100) }).nullable(),
+  places: z.array(PrintedPlace).min(1, 'aucun lieu à imprimer').max(30),
+});
+export type MapPrintRequest = z.infer<typeof MapPrintRequest>;
+
+// ---------------------------------------------------------------------------------------------------
 // The aid space. Labels (states, kinds of paper) come ready for the screen from the core.
 
 /** An aid named for the screen: its id and its name. */
@@ -435,6 +490,12 @@ export const methods = {
   'vault.send': { params: SendParams, result: z.object({}) },
   'vault.journal': { params: z.object({}), result: z.object({ entries: z.array(JournalEntry) }) },
   'institutions.list': { params: z.object({}), result: z.object({ institutions: z.array(InstitutionItem) }) },
+  /** the map of institutions: its base map, the tablet's place, the papers one can look for */
+  'map.info': { params: z.object({}), result: MapInfo },
+  /** a tile of the base map; null: the archive has none there (sea, or outside what it covers) */
+  'map.tile': { params: MapTileRequest, result: z.object({ bytes: Bytes.nullable() }) },
+  /** the places, their hours and a plain drawn plan, as a PDF printed on the kiosk */
+  'map.print': { params: MapPrintRequest, result: z.object({ pages: z.number().int().positive(), printed: z.boolean() }) },
   'aids.catalogue': { params: z.object({}), result: CatalogueAck.options[0].omit({ ok: true }).extend({ aids: z.array(AidItem) }) },
   'aids.simulate': { params: z.object({ situation: SimulationSituation }), result: SimulationOutcome },
   /**

@@ -43,7 +43,23 @@ export const KioskConfigSchema = z.object({
   FAC_AID_RULES_DIR: z.string().min(1).default(resolve(repoRoot, 'assets/aids/rules')),
   /** the 2D-Doc trust store (ANTS authorities and signer certificates), installed with the appliance: codes are verified offline */
   FAC_TWODDOC_TRUST_DIR: z.string().min(1).default(resolve(repoRoot, 'assets/twoddoc/trust')),
+  /** the base map installed on the appliance: a PMTiles archive of vector tiles (empty: none, the map is a plain plan) */
+  FAC_MAP_TILES: z.string().default(''),
+  /** where the tablet stands, « latitude,longitude » and an optional name after a comma (empty: the centre of the directory) */
+  FAC_MAP_PLACE: z
+    .string()
+    .regex(/^$|^\s*-?\d{1,2}(\.\d+)?\s*,\s*-?\d{1,3}(\.\d+)?\s*(,.{1,100})?$/, CONFIG_WORDS.mapPlace)
+    .refine((v) => v === '' || parsePlace(v) !== null, CONFIG_WORDS.mapPlace)
+    .default(''),
 });
+
+/** « 45.764,4.8357,CMS du centre-ville » → the place; null when out of range. */
+function parsePlace(v: string): { lat: number; lon: number; label: string | null } | null {
+  const [lat, lon, ...rest] = v.split(',');
+  const place = { lat: Number(lat), lon: Number(lon), label: rest.join(',').trim() || null };
+  if (!Number.isFinite(place.lat) || !Number.isFinite(place.lon) || Math.abs(place.lat) > 90 || Math.abs(place.lon) > 180) return null;
+  return place;
+}
 
 export interface KioskConfig {
   dataDir: string;
@@ -64,6 +80,9 @@ export interface KioskConfig {
   logLevel: z.infer<typeof KioskConfigSchema>['FAC_LOG_LEVEL'];
   aidRulesDir: string;
   twoDDocTrustDir: string;
+  /** null: no base map installed */
+  mapTiles: string | null;
+  mapPlace: { lat: number; lon: number; label: string | null } | null;
 }
 
 export class ConfigError extends Error {
@@ -101,5 +120,7 @@ export function loadKioskConfig(env: Record<string, string | undefined> = proces
     logLevel: c.FAC_LOG_LEVEL,
     aidRulesDir: resolve(c.FAC_AID_RULES_DIR),
     twoDDocTrustDir: resolve(c.FAC_TWODDOC_TRUST_DIR),
+    mapTiles: c.FAC_MAP_TILES === '' ? null : resolve(c.FAC_MAP_TILES),
+    mapPlace: c.FAC_MAP_PLACE === '' ? null : parsePlace(c.FAC_MAP_PLACE),
   };
 }

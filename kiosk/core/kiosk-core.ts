@@ -37,6 +37,9 @@ import { AidsService } from './aids/aids.ts';
 import { ProcurationService } from './procurations/procurations.ts';
 import { LocalEstimates } from './aids/local-estimate.ts';
 import { letterPdf } from './aids/letter.ts';
+import { MapTiles } from './map/tiles.ts';
+import { papersFromCatalogue } from './map/papers.ts';
+import { planPdf } from './map/plan-pdf.ts';
 import { PersonSessions } from './sync/person-session.ts';
 import { DirectoryKeeper, DirectoryStore } from './directory/directory.ts';
 import { PDFDocument } from 'pdf-lib';
@@ -242,6 +245,10 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     return { ...s, cardSerial: s.cardSerial ?? session.requireSession().cardSerial };
   };
 
+  // the map: the base map installed on the tablet, the papers' issuers from the catalogue installed beside the rules
+  const mapTiles = new MapTiles(config.mapTiles, logger.child({ part: 'map' }));
+  let mapPapers: ReturnType<typeof papersFromCatalogue> | null = null;
+
   const ocr = opts.ocr ?? createOcrPool({ size: config.ocrWorkers, cacheDir: join(config.dataDir, 'tessdata'), logger: logger.child({ part: 'ocr' }), twoDDocTrust: twoDDocTrust(config, logger) });
   const pages = new PageProcessor();
   const capture = new CaptureService({
@@ -332,6 +339,15 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     },
     'vault.journal': async () => ({ entries: await theVault.journal() }),
     'institutions.list': async () => ({ institutions: await directory.institutions() }),
+    'map.info': async () => {
+      mapPapers ??= papersFromCatalogue(join(config.aidRulesDir, '..', 'catalogue.json'), logger);
+      return { base: await mapTiles.info(), place: config.mapPlace, papers: mapPapers };
+    },
+    'map.tile': async ({ z, x, y }) => ({ bytes: await mapTiles.tile(z, x, y) }),
+    'map.print': async (req) => {
+      session.subject(); // the kiosk's printer serves the people at the box
+      return print((await planPdf(req)).bytes);
+    },
     'aids.catalogue': async () => aids.catalogue(),
     'aids.simulate': async ({ situation }) => aids.simulate(situation),
     'aids.communes': async ({ query }) => ({ communes: aids.communes(query) }),
@@ -418,6 +434,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       await box.close();
       await ocr.close();
       await pages.close();
+      await mapTiles.close();
       db.close();
     },
   };

@@ -170,6 +170,21 @@ export const LETTER_WORDS = {
   dated: (date: string) => `Le ${date}`,
 } as const;
 
+/** The map of institutions: its base map installed on the tablet, and the plan printed. */
+export const MAP_WORDS = {
+  tilesMissing: 'Le fond de carte n’est pas installé sur cette tablette. Le plan simple est affiché à la place.',
+  tilesUnreadable: 'Le fond de carte de cette tablette est abîmé. Le plan simple est affiché à la place. Prévenez un agent.',
+  tilesNotVector: 'Le fond de carte de cette tablette n’est pas du bon type. Le plan simple est affiché à la place. Prévenez un agent.',
+  tileUnreadable: 'Une partie de la carte ne peut pas être lue.',
+  printTitle: 'Plan des lieux',
+  printFrom: (label: string) => `Vous êtes ici : ${label}`,
+  printNorth: 'Nord',
+  printYou: 'Vous',
+  printHelp: 'Les numéros du plan sont ceux de la liste.',
+  printNoPlan: 'Ces lieux n’ont pas de position connue : il n’y a pas de plan.',
+  printDated: (date: string) => `Imprimé le ${date}`,
+} as const;
+
 /**
  * The kiosk's answers to the server's pushes and commands it does not carry out: read by staff in the
  * server's journal and API answers, so they are French like the rest of the staff's words.
@@ -185,4 +200,5 @@ export const KIOSK_REPLY_WORDS = {
 export const CONFIG_WORDS = {
   tokenTooShort: 'FAC_KIOSK_TOKEN doit faire au moins 16 caractères',
   printerName: 'nom d’imprimante CUPS attendu',
+  mapPlace: 'attendu : latitude,longitude (en degrés, avec un point), puis un nom si vous voulez',
 } as const;

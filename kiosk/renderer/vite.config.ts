@@ -17,5 +17,7 @@ export default defineConfig({
     sourcemap: false,
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // MapLibre (≈1.1 MB) is its own chunk, loaded only when the map of institutions is shown
+    chunkSizeWarningLimit: 1200,
   },
 });

@@ -29,9 +29,13 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchKioskBrowser(opts: { fakeVideo?: string; locale?: string } = {}): Promise<LaunchedBrowser> {
+/**
+ * `webgl`: WebGL drawn in software (SwiftShader through ANGLE), as the map of institutions needs: the test
+ * machine has no GPU, and headless Chromium otherwise refuses WebGL.
+ */
+export async function launchKioskBrowser(opts: { fakeVideo?: string; locale?: string; webgl?: boolean } = {}): Promise<LaunchedBrowser> {
   // playwright gives each launch a fresh temporary profile
-  const args = [...CHROMIUM_ARGS];
+  const args = opts.webgl ? [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] : [...CHROMIUM_ARGS];
   if (opts.fakeVideo) {
     args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${opts.fakeVideo}`);
   }

@@ -168,9 +168,9 @@ export interface KioskScreens {
  * What most journeys start from: the real stack, Chromium on the kiosk's « Insérez votre carte », and
  * the gestures (a picture of each screen checked when FAC_E2E_SHOTS names a folder).
  */
-export async function openKioskScreens(shotPrefix: string, opts: { fakeVideo?: string; stack?: StackOptions } = {}): Promise<KioskScreens> {
+export async function openKioskScreens(shotPrefix: string, opts: { fakeVideo?: string; stack?: StackOptions; webgl?: boolean } = {}): Promise<KioskScreens> {
   const stack = await startStack(opts.stack);
-  const browser = await launchKioskBrowser(opts.fakeVideo ? { fakeVideo: opts.fakeVideo } : {});
+  const browser = await launchKioskBrowser({ ...(opts.fakeVideo ? { fakeVideo: opts.fakeVideo } : {}), ...(opts.webgl ? { webgl: true } : {}) });
   const page = browser.page;
   const ui = kioskUi(page, stack, { shots: process.env.FAC_E2E_SHOTS, shotPrefix });
   await openKiosk(page, stack.host);

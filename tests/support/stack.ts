@@ -70,6 +70,9 @@ export interface StackOptions {
   structureOf?: StartOptions['structureOf'];
   /** the kiosk's 2D-Doc trust store folder (the shipped, empty one by default) */
   twoDDocTrustDir?: string;
+  /** the base map archive (FAC_MAP_TILES; none by default) and where the tablet stands (FAC_MAP_PLACE) */
+  mapTiles?: string;
+  mapPlace?: string;
 }
 
 /** The parts around a kiosk: sync-server, platform CA, the demo cards and the virtual box. */
@@ -160,6 +163,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...(opts.idleTimeoutS ? { FAC_IDLE_TIMEOUT_S: String(opts.idleTimeoutS) } : {}),
     ...(opts.idleWarningS ? { FAC_IDLE_WARNING_S: String(opts.idleWarningS) } : {}),
     ...(opts.twoDDocTrustDir ? { FAC_TWODDOC_TRUST_DIR: opts.twoDDocTrustDir } : {}),
+    ...(opts.mapTiles ? { FAC_MAP_TILES: opts.mapTiles } : {}),
+    ...(opts.mapPlace ? { FAC_MAP_PLACE: opts.mapPlace } : {}),
   });
   const logger = createLogger('kiosk', level);
   const core = createKioskCore({ config, logger });

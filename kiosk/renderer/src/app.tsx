@@ -8,6 +8,7 @@ import type { DeviceStatus, KioskState, SyncStatus } from '../../contract/schema
 import { kiosk } from './kiosk.ts';
 import { Attract, CardProblemScreen, Reading, RemoveCard } from './screens/card.tsx';
 import { EnrollScreen } from './screens/enroll.tsx';
+import { MapScreen } from './screens/map.tsx';
 import { PinPad } from './screens/pin.tsx';
 import { SessionScreens } from './screens/session.tsx';
 import { OfflineBanner, SyncBadge } from './sync-badge.tsx';
@@ -20,12 +21,15 @@ export function App() {
   const [sessionKey, setSessionKey] = useState(0);
   const [idleLeft, setIdleLeft] = useState<number | null>(null);
   const lastActivity = useRef(0);
+  // the map of institutions opened from the card screen, by someone without a card
+  const [freeMap, setFreeMap] = useState(false);
 
   useEffect(() => {
     const off = kiosk.on((e) => {
       if (e.type === 'state') {
         setState(e.state);
         if (e.state.screen !== 'session') setSessionKey((k) => k + 1);
+        if (e.state.screen !== 'attract') setFreeMap(false);
         if (e.state.screen !== 'session' && e.state.screen !== 'pin') setIdleLeft(null);
       } else if (e.type === 'sync') {
         setSync(e.sync);
@@ -58,6 +62,25 @@ export function App() {
     };
   }, []);
 
+  // no session keeps that map open: left untouched, the card screen comes back for the next person
+  useEffect(() => {
+    if (!freeMap) return;
+    let last = Date.now();
+    const touched = () => {
+      last = Date.now();
+    };
+    window.addEventListener('pointerdown', touched, { passive: true });
+    window.addEventListener('keydown', touched);
+    const timer = window.setInterval(() => {
+      if (Date.now() - last > FREE_MAP_IDLE_MS) setFreeMap(false);
+    }, 5000);
+    return () => {
+      window.clearInterval(timer);
+      window.removeEventListener('pointerdown', touched);
+      window.removeEventListener('keydown', touched);
+    };
+  }, [freeMap]);
+
   return (
     <div class="frame">
       <header class="topbar">
@@ -73,17 +96,26 @@ export function App() {
       </header>
       {device?.state === 'enrolled' && <OfflineBanner sync={sync} />}
       <main id="contenu" class="screen" tabIndex={-1} inert={idleLeft !== null}>
-        {device && device.state !== 'enrolled' && state.screen === 'attract' ? <EnrollScreen device={device} /> : screenFor(state, sessionKey, sync)}
+        {device && device.state !== 'enrolled' && state.screen === 'attract' ? (
+          <EnrollScreen device={device} />
+        ) : state.screen === 'attract' && freeMap ? (
+          <MapScreen person={false} canPrint={false} onBack={() => setFreeMap(false)} />
+        ) : (
+          screenFor(state, sessionKey, sync, () => setFreeMap(true))
+        )}
       </main>
       {idleLeft !== null && <IdleDialog secondsLeft={idleLeft} />}
     </div>
   );
 }
 
-function screenFor(state: KioskState, sessionKey: number, sync: SyncStatus | null) {
+/** Without a touch for this long, the map opened without a card gives the screen back to the card. */
+const FREE_MAP_IDLE_MS = 120_000;
+
+function screenFor(state: KioskState, sessionKey: number, sync: SyncStatus | null, onMap: () => void) {
   switch (state.screen) {
     case 'attract':
-      return <Attract />;
+      return <Attract onMap={onMap} />;
     case 'reading':
       return <Reading />;
     case 'card-problem':

@@ -2,7 +2,8 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { CardProblem } from '../../../contract/schema.ts';
 import { t } from '../texts.ts';
 
-export function Attract() {
+/** `onMap`: the map of institutions, open to anyone without a card (where is the CAF?). */
+export function Attract({ onMap }: { onMap?: () => void }) {
   return (
     <section class="center" aria-labelledby="titre">
       <p class="lead">{t.attract.title}</p>
@@ -17,6 +18,13 @@ export function Attract() {
       </div>
       <p>{t.attract.help}</p>
       <p class="muted">{t.attract.noCard}</p>
+      {onMap && (
+        <div class="actions">
+          <button type="button" class="button secondary" onClick={onMap}>
+            {t.attract.map}
+          </button>
+        </div>
+      )}
     </section>
   );
 }

@@ -24,6 +24,7 @@ import { MyAids } from './aids/my-aids.tsx';
 import { SendRequest } from './aids/send.tsx';
 import { Simulation } from './aids/simulation.tsx';
 import { Caseload, MakeProcuration, WhoCanAct } from './procurations.tsx';
+import { MapScreen } from './map.tsx';
 import { dateFr } from '../format.ts';
 
 /** A paper scanned for a piece of a request: once saved, it goes into that request. */
@@ -43,6 +44,7 @@ type Step =
   | { name: 'file'; aids: { id: string; name: string }[] }
   | { name: 'dossier'; id: string; notice?: string }
   | { name: 'send'; id: string; choice: SendChoice }
+  | { name: 'map' }
   | { name: 'who-can-act' }
   | { name: 'make-procuration' }
   | { name: 'caseload' };
@@ -296,6 +298,9 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
         );
       case 'saved':
         return <Saved sync={sync} onAnother={() => setStep({ name: 'scan' })} onVault={() => setStep({ name: 'vault' })} onFinish={finish} />;
+      case 'map':
+        // the requests filter reads the person's requests: not for an agent alone (no one's requests to read)
+        return <MapScreen person={subject !== null && (acting === null || acting.actions.includes('consult'))} onBack={() => setStep({ name: 'home' })} />;
       case 'who-can-act':
         return <WhoCanAct onBack={() => setStep({ name: 'home' })} />;
       case 'make-procuration':
@@ -367,6 +372,11 @@ function Home({
         <button type="button" class="choice" onClick={() => go({ name: 'aids' })} disabled={!may('file')} aria-describedby={whyNot('file')}>
           <span class="choice-title">{t.home.aids}</span>
           <span class="choice-help">{sync && !sync.online ? t.home.aidsOffline : t.home.aidsHelp}</span>
+        </button>
+        {/* the map holds no one's data: open to anyone at the tablet */}
+        <button type="button" class="choice" onClick={() => go({ name: 'map' })}>
+          <span class="choice-title">{t.home.map}</span>
+          <span class="choice-help">{t.home.mapHelp}</span>
         </button>
         <button type="button" class="choice" onClick={() => go({ name: 'scan' })} disabled={!may('scan-for')} aria-describedby={whyNot('scan-for')}>
           <span class="choice-title">{t.home.scan}</span>

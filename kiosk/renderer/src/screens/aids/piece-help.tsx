@@ -14,6 +14,7 @@ import { t } from '../../texts.ts';
 import { useTexts } from '../../voice.tsx';
 import { errorText, ActionBar } from '../../components/screen.tsx';
 import { Messages } from '../../components/messages.tsx';
+import { Plan } from '../../components/plan.tsx';
 
 /** Ask the issuer: in the thread when it handles the request, else a letter printed on the kiosk. */
 export function AskIssuer({
@@ -136,45 +137,6 @@ function Place({ place, n, strong = false }: { place: InstitutionItem; n: number
         {place.address}, {place.city}
       </span>
     </li>
-  );
-}
-
-/** A plain plan: each place a numbered dot where it is, north up; no streets, no tiles. */
-function Plan({ places, numbers, highlight }: { places: InstitutionItem[]; numbers: InstitutionItem[]; highlight: Set<string> }) {
-  const W = 420;
-  const H = 300;
-  const pad = 30;
-  const lats = places.map((p) => p.lat!);
-  const lons = places.map((p) => p.lon!);
-  const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
-  const kx = Math.cos((midLat * Math.PI) / 180);
-  const spanX = Math.max((Math.max(...lons) - Math.min(...lons)) * kx, 1e-6);
-  const spanY = Math.max(Math.max(...lats) - Math.min(...lats), 1e-6);
-  const scale = Math.min((W - 2 * pad) / spanX, (H - 2 * pad) / spanY);
-  const x = (lon: number) => pad + (lon - Math.min(...lons)) * kx * scale + (W - 2 * pad - spanX * scale) / 2;
-  const y = (lat: number) => pad + (Math.max(...lats) - lat) * scale + (H - 2 * pad - spanY * scale) / 2;
-  return (
-    <figure class="plan">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t.where.plan}>
-        <title>{t.where.plan}</title>
-        <rect x="1" y="1" width={W - 2} height={H - 2} rx="10" fill="#ffffff" stroke="#8a8a8a" stroke-width="2" />
-        <text x={W - 16} y="26" text-anchor="end" font-size="16" fill="#3d3d3d">
-          N ↑
-        </text>
-        {places.map((p) => {
-          const on = highlight.has(p.id);
-          return (
-            <g key={p.id}>
-              <circle cx={x(p.lon!)} cy={y(p.lat!)} r={on ? 16 : 12} fill={on ? '#0b5d61' : '#ffffff'} stroke="#07464a" stroke-width="3" />
-              <text x={x(p.lon!)} y={y(p.lat!) + 6} text-anchor="middle" font-size="16" font-weight="700" fill={on ? '#ffffff' : '#1b1b1b'}>
-                {numbers.indexOf(p) + 1}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      <figcaption class="muted">{t.where.planHelp}</figcaption>
-    </figure>
   );
 }
 

@@ -49,6 +49,7 @@ import { PasswordCheckGate } from '../features/accounts/index.ts';
 import { httpError } from './http/errors.ts';
 import { registerHealth } from './http/health.ts';
 import { registerStaffApi } from './http/staff-api.ts';
+import { registerInstitutionApi } from './http/institution-api.ts';
 import { isDatabaseEmpty, readSeedFile, seedDatabase } from './seed.ts';
 import { registerKioskStaffApi } from './http/kiosk-api.ts';
 import { openDatabase } from '../kernel/storage/database.ts';
@@ -262,6 +263,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
     });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService, pdf });
+    await registerInstitutionApi(app, { db, dialect, blobStore, pdf });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
     await registerConsole(app, { db, dialect, blobStore, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
 

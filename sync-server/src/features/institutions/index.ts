@@ -1,4 +1,9 @@
 /** The face of the institutions feature: what the rest of the server may use of it. */
-export { IssueRequest, issueInstitutionalDocument } from './issue.ts';
+export { IssueRequest, issueInstitutionalDocument, MAX_ISSUED_FILE_BYTES } from './issue.ts';
 export { listInstitutions, seedInstitutions } from './directory.ts';
 export type { SeedInstitution } from './directory.ts';
+export { clientOfToken, createClient, DEFAULT_GRACE_HOURS, DEPOSIT_SCOPE, grantToken, listClients, MAX_GRACE_HOURS, revokeClient, rotateClientSecret, TOKEN_TTL_S } from './clients.ts';
+export type { ClientRow, TokenGrant, TokenHolder } from './clients.ts';
+export { DepositMime, DepositRequest, depositActor, depositForInstitution, markDepositNoticesSeen, mayDeposit, recentDeposits, unseenDepositNotices } from './deposits.ts';
+export type { DepositDone, DepositNotice, DepositOutcome, Depositor, RecentDeposit } from './deposits.ts';
+export { servesPerson } from './serving.ts';

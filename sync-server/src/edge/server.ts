@@ -265,7 +265,7 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService, pdf });
     await registerInstitutionApi(app, { db, dialect, blobStore, pdf });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
-    await registerConsole(app, { db, dialect, blobStore, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
+    await registerConsole(app, { db, dialect, blobStore, pdf, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
 
     const engine = new SyncEngine({ db, dialect, makeDurable, log, blobStore, caCertificate: () => ca?.certificate ?? null, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
     const ns = attachKioskNamespace(io, {

@@ -210,3 +210,9 @@ export async function markDepositNoticesSeen(db: Kysely<Database>, personId: str
   if (ids.length === 0) return;
   await db.updateTable('institution_deposits').set({ seen_at: now.toISOString() }).where('person_id', '=', personId).where('id', 'in', [...ids]).where('seen_at', 'is', null).execute();
 }
+
+/** A console account as the deposit page needs it now: its role, its institution, whether it may act. */
+export async function depositorAccount(db: Kysely<Database>, accountId: string): Promise<{ role: StaffRole; institutionId: string | null; active: boolean } | null> {
+  const row = await db.selectFrom('staff_accounts').select(['role', 'institution_id', 'disabled_at']).where('id', '=', accountId).executeTakeFirst();
+  return row ? { role: row.role, institutionId: row.institution_id, active: row.disabled_at === null } : null;
+}

@@ -4,6 +4,6 @@ export { listInstitutions, seedInstitutions } from './directory.ts';
 export type { SeedInstitution } from './directory.ts';
 export { clientOfToken, createClient, DEFAULT_GRACE_HOURS, DEPOSIT_SCOPE, grantToken, listClients, MAX_GRACE_HOURS, revokeClient, rotateClientSecret, TOKEN_TTL_S } from './clients.ts';
 export type { ClientRow, TokenGrant, TokenHolder } from './clients.ts';
-export { DepositMime, DepositRequest, depositActor, depositForInstitution, markDepositNoticesSeen, mayDeposit, recentDeposits, unseenDepositNotices } from './deposits.ts';
+export { DepositMime, DepositRequest, depositActor, depositForInstitution, depositorAccount, markDepositNoticesSeen, mayDeposit, recentDeposits, unseenDepositNotices } from './deposits.ts';
 export type { DepositDone, DepositNotice, DepositOutcome, Depositor, RecentDeposit } from './deposits.ts';
 export { servesPerson } from './serving.ts';

@@ -76,6 +76,8 @@ export const DEPOSIT_PAGE_WORDS = {
     tooLarge: 'Ce fichier est trop grand : 15 Mo au plus.',
     busy: 'Le serveur est trop occupé pour vérifier ce fichier. Réessayez dans un moment.',
     refused: 'Ce dépôt n’est pas permis.',
+    notAFile: 'Ce fichier n’est ni un PDF, ni une image JPEG ou PNG.',
+    endBeforeStart: 'Cette date est avant la date du papier.',
   },
 } as const;
 

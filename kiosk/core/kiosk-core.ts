@@ -328,6 +328,11 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       return {};
     },
     'vault.journal': async () => ({ entries: await theVault.journal() }),
+    'vault.notices': async () => ({ notices: await theVault.notices() }),
+    'vault.noticesSeen': async ({ ids }) => {
+      await theVault.noticesSeen(ids);
+      return {};
+    },
     'institutions.list': async () => ({ institutions: await theVault.institutions() }),
     'aids.catalogue': async () => aids.catalogue(),
     'aids.simulate': async ({ situation }) => aids.simulate(situation),

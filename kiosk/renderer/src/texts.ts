@@ -190,6 +190,8 @@ export const t = {
     aidsHelp: 'Demander une aide, suivre vos demandes',
     aidsOffline: 'Sans connexion, vous pouvez seulement estimer vos droits.',
     finish: 'Terminer',
+    papersNews: 'Nouveau dans votre coffre',
+    seePapers: 'Voir mes papiers',
   },
   scan: {
     title: 'Posez votre document sous la caméra',

@@ -52,7 +52,7 @@ describe('institutional deposits', () => {
     await console_.getByRole('button', { name: 'Se connecter' }).click();
     await console_.waitForURL(`${url}/console`);
 
-    await console_.goto(`${url}/console/depots`);
+    await console_.getByRole('navigation').getByRole('link', { name: 'Déposer un papier' }).click();
     await console_.getByRole('heading', { level: 1, name: 'Déposer un papier' }).waitFor();
     await consolePage.expectAccessible('deposit form');
 

@@ -38,6 +38,7 @@ import { ProcurationService } from './procurations/procurations.ts';
 import { LocalEstimates } from './aids/local-estimate.ts';
 import { letterPdf } from './aids/letter.ts';
 import { PersonSessions } from './sync/person-session.ts';
+import { DirectoryKeeper, DirectoryStore } from './directory/directory.ts';
 import { PDFDocument } from 'pdf-lib';
 import { ENROLLMENT_PROBLEM, KIOSK_REPLY_WORDS, SERVER_WORDS } from './words.ts';
 
@@ -202,6 +203,8 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   people = new PersonSessions({ sync, session, logger: logger.child({ part: 'person-session' }) });
   const thePeople = people;
   const theVault = new VaultService({ sync, session, people, outbox, documents, logger: logger.child({ part: 'vault' }) });
+  // the directory of institutions, kept here so the map and « where to get it » work offline
+  const directory = new DirectoryKeeper({ store: new DirectoryStore(db), sync, logger: logger.child({ part: 'directory' }) });
   const aids = new AidsService({
     people,
     session,
@@ -333,7 +336,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       await theVault.noticesSeen(ids);
       return {};
     },
-    'institutions.list': async () => ({ institutions: await theVault.institutions() }),
+    'institutions.list': async () => ({ institutions: await directory.institutions() }),
     'aids.catalogue': async () => aids.catalogue(),
     'aids.simulate': async ({ situation }) => aids.simulate(situation),
     'aids.communes': async ({ query }) => ({ communes: aids.communes(query) }),
@@ -395,6 +398,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
 
   box.start();
   sync.start();
+  directory.start();
   session.start();
 
   return {
@@ -413,6 +417,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       return () => listeners.delete(listener);
     },
     async close() {
+      directory.stop();
       await session.close();
       await sync.stop();
       await box.close();

@@ -72,7 +72,7 @@ describe('kiosk requests against the server', () => {
     expect(ack.ok).toBe(true);
     if (!ack.ok) return;
     expect(ack.institutions.length).toBeGreaterThan(0);
-    for (const i of ack.institutions) expect(Object.keys(i).sort()).toEqual(['address', 'city', 'id', 'kind', 'lat', 'lon', 'name', 'postcode']);
+    for (const i of ack.institutions) expect(Object.keys(i).sort()).toEqual(['address', 'city', 'id', 'kind', 'lat', 'lon', 'name', 'postcode', 'source']);
   });
 
   it('gets the server’s refusal as a typed refusal, not an error', async () => {

@@ -119,6 +119,17 @@ export async function createRecognizer(opts: RecognizerOptions): Promise<Recogni
   });
   const normal = { ...DEFAULT_PARAMETERS, tessedit_char_whitelist: '', ...opts.parameters };
   await worker.setParameters(normal);
+  /** a region of the image read with other parameters; the normal ones are set back after */
+  const regionWith = async (parameters: Record<string, string>, pgm: Uint8Array, region: Region): Promise<OcrPage> => {
+    const image = Buffer.from(pgm.buffer, pgm.byteOffset, pgm.byteLength);
+    await worker.setParameters(parameters);
+    try {
+      const { data } = await worker.recognize(image, { rectangle: region }, { text: true, blocks: true });
+      return { text: data.text, confidence: data.confidence / 100, lines: toLines(data) };
+    } finally {
+      await worker.setParameters(normal);
+    }
+  };
   return {
     async recognize(pgm, onProgress) {
       progressListener = onProgress;
@@ -131,26 +142,8 @@ export async function createRecognizer(opts: RecognizerOptions): Promise<Recogni
         progressListener = undefined;
       }
     },
-    async recognizeMrz(pgm, region) {
-      const image = Buffer.from(pgm.buffer, pgm.byteOffset, pgm.byteLength);
-      await worker.setParameters(MRZ_PARAMETERS);
-      try {
-        const { data } = await worker.recognize(image, { rectangle: region }, { text: true, blocks: true });
-        return { text: data.text, confidence: data.confidence / 100, lines: toLines(data) };
-      } finally {
-        await worker.setParameters(normal);
-      }
-    },
-    async recognizeLine(pgm, region) {
-      const image = Buffer.from(pgm.buffer, pgm.byteOffset, pgm.byteLength);
-      await worker.setParameters(LINE_PARAMETERS);
-      try {
-        const { data } = await worker.recognize(image, { rectangle: region }, { text: true, blocks: true });
-        return { text: data.text, confidence: data.confidence / 100, lines: toLines(data) };
-      } finally {
-        await worker.setParameters(normal);
-      }
-    },
+    recognizeMrz: (pgm, region) => regionWith(MRZ_PARAMETERS, pgm, region),
+    recognizeLine: (pgm, region) => regionWith(LINE_PARAMETERS, pgm, region),
     async close() {
       await worker.terminate();
     },

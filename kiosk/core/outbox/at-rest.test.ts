@@ -387,7 +387,7 @@ describe('sealing the clear rows of an older kiosk', () => {
     // the outbox, which has the key, seals (and the migrations after it follow)
     const outbox = new Outbox(db, join(crashed, 'blobs'), keys);
     expect(db.prepare('SELECT version FROM schema_migrations WHERE version = 4').get()).toEqual({ version: 4 });
-    expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 5 });
+    expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: migrations.at(-1)?.version });
     const pending = outbox.pending(100);
     expect(pending.map((m) => m.id)).toEqual(ids);
     expect(pending.map(({ seq: _s, id: _i, createdAt: _c, blobs: _b, ...body }) => JSON.stringify(body))).toEqual(bodies);

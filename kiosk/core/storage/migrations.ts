@@ -160,4 +160,19 @@ export const migrations: Migration[] = [
       CREATE INDEX card_notices_by_card ON card_notices (card_key);
     `,
   },
+  {
+    version: 6,
+    name: 'directory: the kiosk copy of the directory of institutions, for the map and where to get a paper, offline too',
+    sql: `
+      -- public data (offices, addresses, opening hours), nothing of a person: kept in clear. body: the
+      -- protocol's Institution as the server sent it (canonical JSON); name for the order of the list
+      CREATE TABLE directory (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      -- the server's cursor of the last answer applied ('' before the first), and when it was applied
+      INSERT INTO meta (key, value) VALUES ('directory_cursor', ''), ('directory_synced_at', '');
+    `,
+  },
 ];

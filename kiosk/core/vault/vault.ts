@@ -10,17 +10,15 @@ import { ISSUER_OF, ISSUER_TITLE, DOC_TYPE_TITLE, VAULT_EVENTS, fieldLabel } fro
 import type { DepositNotice, DocumentSummary } from '../../../sync-server/protocol/vault.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
-import type { InstitutionItem, JournalEntry, VaultDocument, VaultItem } from '../../contract/schema.ts';
+import type { JournalEntry, VaultDocument, VaultItem } from '../../contract/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { SessionManager } from '../session/session.ts';
-import { MalformedAnswerError } from '../sync/client.ts';
 import type { SyncClient } from '../sync/client.ts';
 import type { PersonSessions, SessionPayload } from '../sync/person-session.ts';
 import type { SessionDocuments } from './session-documents.ts';
-import { SERVER_WORDS, VAULT_WORDS } from '../words.ts';
+import { VAULT_WORDS } from '../words.ts';
 
-const TIMEOUT_MS = 10_000;
 /**
  * The list is the first thing the vault shows: a silent server (frozen, a link that holds the packets)
  * must not keep the person in front of "Un instant…". Past this, the tablet's own list is shown, saying
@@ -204,25 +202,6 @@ export class VaultService {
   async journal(): Promise<JournalEntry[]> {
     const ack = await this.ask(VAULT_EVENTS.audit, {});
     return ack.ok ? ack.entries.map((e) => ({ at: e.at, who: e.who, action: e.action, documentTitle: e.documentTitle, kind: e.kind, why: e.why })) : [];
-  }
-
-  async institutions(): Promise<InstitutionItem[]> {
-    let ack: AckOf<typeof VAULT_EVENTS.institutions>;
-    try {
-      ack = await this.opts.sync.request(VAULT_EVENTS.institutions, {}, TIMEOUT_MS);
-    } catch (err) {
-      if (err instanceof MalformedAnswerError) throw new KioskError('transport', SERVER_WORDS.unexpected);
-      throw new KioskError('offline', VAULT_WORDS.directoryOffline);
-    }
-    if (!ack.ok) throw new KioskError('transport', SERVER_WORDS.unexpected);
-    return ack.institutions.map((i) => ({
-      id: i.id,
-      kind: i.kind,
-      name: i.name,
-      address: i.address,
-      city: `${i.postcode} ${i.city}`,
-      ...(i.lat !== null && i.lon !== null ? { lat: i.lat, lon: i.lon } : {}),
-    }));
   }
 
   /** Deleting is the person's own act (the server refuses it on an agent's ground), signed by their card. */

@@ -50,6 +50,9 @@ import { httpError } from './http/errors.ts';
 import { registerHealth } from './http/health.ts';
 import { registerStaffApi } from './http/staff-api.ts';
 import { registerInstitutionApi } from './http/institution-api.ts';
+import { registerDirectoryApi } from './http/directory-api.ts';
+import { loadZonesApl } from '../features/aids/index.ts';
+import type { ZonesApl } from '../features/aids/index.ts';
 import { isDatabaseEmpty, readSeedFile, seedDatabase } from './seed.ts';
 import { registerKioskStaffApi } from './http/kiosk-api.ts';
 import { openDatabase } from '../kernel/storage/database.ts';
@@ -264,6 +267,8 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
     });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService, pdf });
     await registerInstitutionApi(app, { db, dialect, blobStore, pdf });
+    let communes: ZonesApl | null = null;
+    await registerDirectoryApi(app, { db, dialect, staffToken: config.staffToken, communes: () => (communes ??= loadZonesApl()) });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
     await registerConsole(app, { db, dialect, blobStore, pdf, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
 

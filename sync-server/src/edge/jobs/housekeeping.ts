@@ -1,13 +1,15 @@
 /**
  * The server's housekeeping: on a schedule, each part of the server clears what it alone knows to be
  * stale — orphan blobs and abandoned uploads (kernel), used challenges and expired kiosk sessions
- * (fleet), expired console sessions and login failures that no longer count (accounts). No part purges
+ * (fleet), expired console sessions and login failures that no longer count (accounts), the directory's
+ * change log older than kiosks need (institutions). No part purges
  * another's tables; this job only calls them in turn.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { purgeExpiredConsoleSessions, purgeLoginFailures } from '../../features/accounts/index.ts';
 import { purgeExpiredNonces, purgeExpiredSessions } from '../../features/fleet/index.ts';
+import { pruneDirectoryChanges } from '../../features/institutions/index.ts';
 import { collectOrphanBlobs } from '../../kernel/blobs/blob-gc.ts';
 import type { GcReport } from '../../kernel/blobs/blob-gc.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
@@ -16,6 +18,8 @@ import type { Database } from '../../kernel/storage/schema.ts';
 export interface HousekeepingReport extends GcReport {
   /** challenges, kiosk sessions, console sessions and login failures dropped */
   authRowsDeleted: number;
+  /** directory changes older than a kiosk's copy is trusted for (such a kiosk gets it all again) */
+  directoryChangesDeleted: number;
 }
 
 export interface HousekeepingDeps {
@@ -36,7 +40,8 @@ export async function runHousekeeping(deps: HousekeepingDeps, o: { now?: Date } 
   authRowsDeleted += await purgeExpiredNonces(deps.db, t);
   authRowsDeleted += await purgeLoginFailures(deps.db, t);
   authRowsDeleted += await purgeExpiredConsoleSessions(deps.db, t);
-  return { ...blobs, authRowsDeleted };
+  const directoryChangesDeleted = await pruneDirectoryChanges(deps.db, 180, now);
+  return { ...blobs, authRowsDeleted, directoryChangesDeleted };
 }
 
 /** Runs the housekeeping every `intervalMs` (0: never); returns the function that stops it. */

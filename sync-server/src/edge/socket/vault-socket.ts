@@ -24,7 +24,7 @@ import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { CaCertificate } from '../../features/cards/index.ts';
 import { printDocument } from '../../features/vault/index.ts';
 import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
-import { listInstitutions, markDepositNoticesSeen, unseenDepositNotices } from '../../features/institutions/index.ts';
+import { listInstitutions, markDepositNoticesSeen, syncDirectory, unseenDepositNotices } from '../../features/institutions/index.ts';
 import { authorizeFile, check, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
@@ -291,5 +291,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
     });
 
     on(VAULT_EVENTS.institutions, async () => ({ ok: true, institutions: await listInstitutions(deps.db) }));
+    // the kiosk's own copy of the directory, by difference since its cursor: public data, no session
+    on(VAULT_EVENTS.directory, async ({ cursor }) => syncDirectory(deps.db, cursor));
   });
 }

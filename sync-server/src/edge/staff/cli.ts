@@ -40,6 +40,10 @@ import { ConfigError, loadStorageConfig } from '../config.ts';
 import { ConsoleAccountError, createConsoleAccount, disableConsoleAccount } from '../../features/accounts/index.ts';
 import { createStructure } from '../../features/agents/index.ts';
 import { StructureKind } from '../../../protocol/agents.ts';
+import { addLocalEntry, changeLocalEntry, describeLocalInput, importAnnuaire, listInstitutions, LocalEntryId, LocalEntryInput, removeLocalEntry, searchDirectory } from '../../features/institutions/index.ts';
+import type { LocalOutcome } from '../../features/institutions/index.ts';
+import { loadZonesApl } from '../../features/aids/index.ts';
+import { DIRECTORY_CLI_WORDS } from '../../kernel/words/directory.ts';
 import { STRUCTURE_CLI_WORDS } from '../../kernel/words/staff.ts';
 import { CLIENT_CLI_WORDS } from '../../kernel/words/deposits.ts';
 import { createClient, DEFAULT_GRACE_HOURS, listClients, MAX_GRACE_HOURS, revokeClient, rotateClientSecret } from '../../features/institutions/index.ts';
@@ -125,6 +129,19 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
                                      retirer un client : ses jetons ne marchent plus / revoke a client
   structure create --id ID --kind cms|ccas|france-services|association --name "NOM" [--address "…"]
                                      une structure où travaillent des agents / a structure agents work in
+  directory import FICHIER [--dry-run]
+                                     importer l'Annuaire de l'administration (fichier JSON de la
+                                     « Base de données locales ») par différence ; --dry-run dit ce qui
+                                     changerait sans rien écrire / import the public directory by
+                                     difference; --dry-run says what would change, writes nothing
+  directory list [--json]            l'annuaire des institutions / the directory
+  directory search TEXTE [--kind TYPE] [--json]
+                                     les institutions d'une commune (code postal, code INSEE ou nom) /
+                                     the offices serving a commune (postcode, INSEE code or name)
+  directory add --file ENTREE.json [--id ID]
+  directory change --id ID --file ENTREE.json
+  directory remove --id ID           entrées locales (CMS, associations…) : ajouter, modifier, retirer /
+                                     local entries: add, change, remove
   audit verify [--json]              vérifier le journal d'audit : la chaîne recalculée et comparée à
                                      chaque point de contrôle signé / verify the audit journal against
                                      every signed checkpoint (FAC_AUDIT_PUBLIC_KEY, sinon la clé du dossier)
@@ -859,6 +876,121 @@ async function cmdDb(args: string[]): Promise<void> {
 /** A verification that failed: its findings are printed already; the exit code says it. */
 class AuditFailed extends Error {}
 
+/** A directory command refused: its problems are printed already; the exit code says it. */
+class DirectoryRefused extends Error {}
+
+const CLI_ACTOR = { kind: 'staff' as const, id: 'staff-cli' };
+
+/** A local entry's JSON file (LocalEntryInput), read and checked. */
+function localEntryFile(file: string): LocalEntryInput {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(resolve(file), 'utf8'));
+  } catch {
+    throw new UsageError(DIRECTORY_CLI_WORDS.unreadable(file));
+  }
+  const input = LocalEntryInput.safeParse(raw);
+  if (!input.success) throw new UsageError(describeLocalInput(input.error));
+  return input.data;
+}
+
+function sayLocal(outcome: LocalOutcome, words: readonly [string, string]): void {
+  if (!outcome.ok) {
+    console.error(`Erreur : ${outcome.message}`);
+    throw new DirectoryRefused();
+  }
+  say(words[0], words[1]);
+}
+
+/** `directory …`: the annuaire's import, the directory's list and search, local entries. */
+async function cmdDirectory(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, kind: { type: 'string' }, file: { type: 'string' }, id: { type: 'string' }, data: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const values = parsed.values as Values;
+  const [positional, extra] = parsed.positionals;
+  if (extra !== undefined || (positional !== undefined && sub !== 'import' && sub !== 'search')) throw new UsageError(DIRECTORY_CLI_WORDS.unexpected(extra ?? positional ?? ''));
+  switch (sub) {
+    case 'import': {
+      if (positional === undefined) throw new UsageError(DIRECTORY_CLI_WORDS.usage);
+      let json: string;
+      try {
+        json = readFileSync(resolve(positional), 'utf8');
+      } catch {
+        throw new UsageError(DIRECTORY_CLI_WORDS.unreadable(positional));
+      }
+      const dryRun = values['dry-run'] === true;
+      await withContext(values, async (ctx) => {
+        const outcome = await importAnnuaire(ctx.db, ctx.dialect, json, { actor: CLI_ACTOR, dryRun });
+        if (!outcome.ok) {
+          for (const p of outcome.errors) console.error(`  - ${p}`);
+          const [fr, en] = DIRECTORY_CLI_WORDS.refused(outcome.errors.length);
+          console.error(`Erreur : ${fr} / ${en}`);
+          throw new DirectoryRefused();
+        }
+        for (const w of outcome.warnings) console.log(`${DIRECTORY_CLI_WORDS.warning} : ${w}`);
+        const [fr, en] = DIRECTORY_CLI_WORDS.imported({ ...outcome, warnings: outcome.warnings.length }, dryRun);
+        say(fr, en);
+      });
+      return;
+    }
+    case 'list':
+    case 'search': {
+      await withContext(values, async (ctx) => {
+        let list;
+        if (sub === 'search') {
+          if (positional === undefined || positional.trim().length < 2) throw new UsageError(DIRECTORY_CLI_WORDS.usage);
+          const kind = str(values, 'kind');
+          list = (await searchDirectory(ctx.db, loadZonesApl(), positional, kind ? { kind } : {})).institutions;
+        } else list = await listInstitutions(ctx.db);
+        if (values.json === true) {
+          process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+          return;
+        }
+        for (const i of list) console.log(`${i.id}\t${i.kind}\t${i.name}\t${i.address}, ${i.postcode} ${i.city}${i.phone ? `\t${i.phone}` : ''}\t${i.source ?? 'local'}`);
+      });
+      return;
+    }
+    case 'add': {
+      const input = localEntryFile(required(values, 'file'));
+      const id = str(values, 'id');
+      if (id !== undefined && !LocalEntryId.safeParse(id).success) throw new UsageError('--id : a-z 0-9 -');
+      await withContext(values, async (ctx) => {
+        const outcome = await addLocalEntry(ctx.db, ctx.dialect, CLI_ACTOR, input, ...(id !== undefined ? [id] : []));
+        sayLocal(outcome, DIRECTORY_CLI_WORDS.added(outcome.ok ? outcome.institution.id : ''));
+      });
+      return;
+    }
+    case 'change': {
+      const id = required(values, 'id');
+      const input = localEntryFile(required(values, 'file'));
+      await withContext(values, async (ctx) => {
+        const outcome = await changeLocalEntry(ctx.db, ctx.dialect, CLI_ACTOR, id, input);
+        sayLocal(outcome, DIRECTORY_CLI_WORDS.changed(id, outcome.ok && outcome.changed));
+      });
+      return;
+    }
+    case 'remove': {
+      const id = required(values, 'id');
+      await withContext(values, async (ctx) => {
+        sayLocal(await removeLocalEntry(ctx.db, ctx.dialect, CLI_ACTOR, id), DIRECTORY_CLI_WORDS.removed(id));
+      });
+      return;
+    }
+    default:
+      throw new UsageError(DIRECTORY_CLI_WORDS.usage);
+  }
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   audit: cmdAudit,
   db: cmdDb,
@@ -870,6 +1002,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   blobs: cmdBlobs,
   'console-account': cmdConsoleAccount,
   structure: cmdStructure,
+  directory: cmdDirectory,
   'institution-client': cmdInstitutionClient,
 };
 
@@ -918,7 +1051,7 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return 0;
   } catch (e) {
-    if (e instanceof AuditFailed) return 1;
+    if (e instanceof AuditFailed || e instanceof DirectoryRefused) return 1;
     if (e instanceof ServerRoleError || e instanceof CheckpointError) {
       console.error(`Erreur : ${e.message}`);
       return 1;

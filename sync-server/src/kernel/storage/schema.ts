@@ -69,6 +69,33 @@ export interface InstitutionsTable {
   postcode: string;
   lat: number | null;
   lon: number | null;
+  phone: Generated<string | null>;
+  email: Generated<string | null>;
+  website: Generated<string | null>;
+  /** canonical JSON of OpeningSlot[] (protocol/vault.ts) */
+  hours: Generated<string | null>;
+  hours_note: Generated<string | null>;
+  /** canonical JSON of the INSEE codes served, also one row each in institution_communes */
+  communes: Generated<string | null>;
+  source: Generated<'annuaire' | 'local'>;
+  /** the annuaire's own date of last change of the entry, as it writes it */
+  annuaire_modified: Generated<string | null>;
+  updated_at: Generated<string | null>;
+  /** gone from the directory (the row stays: papers and requests name it) */
+  removed_at: Generated<string | null>;
+}
+
+export interface InstitutionCommunesTable {
+  institution_id: string;
+  commune: string;
+}
+
+/** The directory's change log, what kiosks follow (directory:sync): seq in commit order. */
+export interface DirectoryChangesTable {
+  seq: number;
+  institution_id: string;
+  change: 'upsert' | 'remove';
+  at: string;
 }
 
 export interface KiosksTable {
@@ -414,6 +441,8 @@ export interface Database {
   persons: PersonsTable;
   cards: CardsTable;
   institutions: InstitutionsTable;
+  institution_communes: InstitutionCommunesTable;
+  directory_changes: DirectoryChangesTable;
   kiosks: KiosksTable;
   applied_mutations: AppliedMutationsTable;
   blobs: BlobsTable;

@@ -1,0 +1,139 @@
+/**
+ * The kiosk's copy of the directory, over the real sync-server on loopback (SQLite and PostgreSQL behind
+ * it): filled when the sync connects, brought up to date by difference after the server imported a later
+ * annuaire file, and still answering `institutions.list` once the server is stopped. A kiosk that never
+ * had a copy says, offline, that the list needs the connection.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KioskError } from '../../kiosk/contract/schema.ts';
+import { DirectoryKeeper, DirectoryStore } from '../../kiosk/core/directory/directory.ts';
+import type { DirectoryKeeperOptions } from '../../kiosk/core/directory/directory.ts';
+import type { Acked, AckOf, EventName, RequestOf } from '../../sync-server/protocol/events.ts';
+import { silentLogger } from '../../kiosk/core/log.ts';
+import { Outbox } from '../../kiosk/core/outbox/outbox.ts';
+import { openKioskDb } from '../../kiosk/core/storage/db.ts';
+import type { Db } from '../../kiosk/core/storage/db.ts';
+import { keyFileProvider } from '../../kiosk/core/storage/keys.ts';
+import { SyncClient } from '../../kiosk/core/sync/client.ts';
+import { VAULT_WORDS } from '../../kiosk/core/words.ts';
+import { createEnrollment } from '../../sync-server/src/features/fleet/index.ts';
+import { importAnnuaire } from '../../sync-server/src/features/institutions/index.ts';
+import { startServer } from '../../sync-server/src/edge/server.ts';
+import type { RunningServer } from '../../sync-server/src/edge/server.ts';
+import { installTestCa } from '../../sync-server/test-support/test-ca.ts';
+import { DEMO_KIOSK_ID, DIALECTS, freshEnv, until } from '../../sync-server/test-support/test-env.ts';
+import type { TestEnv } from '../../sync-server/test-support/test-env.ts';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/annuaire');
+const BASE = readFileSync(join(FIXTURES, 'base-donnees-locales.json'), 'utf8');
+const CHANGED = readFileSync(join(FIXTURES, 'base-donnees-locales-modifiee.json'), 'utf8');
+const ID = (n: number) => `6a1f0c52-3b7e-4d0a-9c1e-0f2b8e41a0${String(n).padStart(2, '0')}`;
+const STAFF = { kind: 'staff' as const, id: 'kiosk-directory-test' };
+
+describe.each(DIALECTS)('the kiosk’s copy of the directory (server on %s)', (dialect) => {
+  let env: TestEnv;
+  let server: RunningServer;
+  let dir: string;
+  let db: Db;
+  let client: SyncClient;
+  let store: DirectoryStore;
+  let keeper: DirectoryKeeper;
+  let serverStopped = false;
+  /** whether each answer the kiosk applied was the whole directory */
+  const answers: boolean[] = [];
+
+  beforeAll(async () => {
+    env = await freshEnv(dialect);
+    await installTestCa(env.config.dataDir);
+    server = await startServer(env.config, { logger: false });
+    expect(await importAnnuaire(server.db, server.dialect, BASE, { actor: STAFF })).toMatchObject({ ok: true, added: 12 });
+    dir = mkdtempSync(join(tmpdir(), 'fac-kiosk-directory-'));
+    db = openKioskDb(join(dir, 'outbox.sqlite'));
+    const outbox = new Outbox(db, join(dir, 'blobs'), keyFileProvider(join(dir, 'data.key')));
+    const { code } = await createEnrollment(server.db, server.dialect, { kioskId: DEMO_KIOSK_ID, actor: { kind: 'staff', id: 'test' } });
+    client = new SyncClient({ url: server.url, outbox, logger: silentLogger, enrollmentCode: code, reconnectDelayMaxMs: 1000 });
+    store = new DirectoryStore(db);
+    const watched: DirectoryKeeperOptions['sync'] = {
+      status: () => client.status(),
+      onStatus: (listener) => client.onStatus(listener),
+      request: async <E extends EventName>(event: E, payload: RequestOf<E>, timeoutMs: number): Promise<AckOf<E>> => {
+        const ack = await client.request(event, payload, timeoutMs);
+        const answered: Acked = ack;
+        if (answered.ok && 'full' in answered) answers.push(answered.full === true);
+        return ack;
+      },
+    };
+    keeper = new DirectoryKeeper({ store, sync: watched, logger: silentLogger });
+    // started before the sync connects: the copy comes when it does
+    keeper.start();
+    client.start();
+  });
+
+  afterAll(async () => {
+    keeper?.stop();
+    await client?.stop();
+    if (!serverStopped) await server?.close();
+    db?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await env?.cleanup();
+  });
+
+  it('fills the copy when the sync connects: the whole directory, with what the annuaire says', async () => {
+    await until('the directory copied', () => store.cursor() !== null);
+    expect(answers).toEqual([true]);
+    const list = await keeper.institutions();
+    expect(list).toHaveLength(18);
+    const caf = list.find((i) => i.id === ID(3));
+    expect(caf).toMatchObject({
+      kind: 'caf',
+      city: '69003 Lyon',
+      lat: 45.758,
+      lon: 4.859,
+      phone: '04 00 00 02 01',
+      website: 'https://caf-rhone.example',
+      communes: ['69123', '69259', '69266'],
+      hoursNote: 'Le jeudi matin, sur rendez-vous',
+      source: 'annuaire',
+    });
+    expect(caf?.hours).toHaveLength(8);
+    // the CCAS the annuaire gives no coordinates: no position, the rest is there
+    const ccas = list.find((i) => i.id === ID(8));
+    expect(ccas).toMatchObject({ kind: 'ccas', phone: '04 00 00 06 01' });
+    expect(ccas && 'lat' in ccas).toBe(false);
+    expect(list.find((i) => i.id === 'caf')).toMatchObject({ source: 'local', city: '00100 Exempleville' });
+  });
+
+  it('follows a later import by difference', async () => {
+    expect(await importAnnuaire(server.db, server.dialect, CHANGED, { actor: STAFF })).toMatchObject({ ok: true, added: 1, changed: 1, removed: 1 });
+    expect(await keeper.refresh()).toBe(true);
+    expect(answers).toEqual([true, false]);
+    const list = await keeper.institutions();
+    expect(list).toHaveLength(18);
+    expect(list.find((i) => i.id === ID(3))?.phone).toBe('04 00 00 02 99');
+    expect(list.map((i) => i.id)).not.toContain(ID(4));
+    expect(list.find((i) => i.id === ID(14))).toMatchObject({ kind: 'cpam', city: '38100 Grenoble' });
+  });
+
+  it('answers from the copy once the server is stopped', async () => {
+    const before = await keeper.institutions();
+    await server.close();
+    serverStopped = true;
+    await until('the kiosk offline', () => !client.status().online);
+    expect(await keeper.refresh()).toBe(false);
+    expect(await keeper.institutions()).toEqual(before);
+
+    // a kiosk that never had a copy says the list needs the connection
+    const other = openKioskDb(join(dir, 'other.sqlite'));
+    try {
+      const lonely = new DirectoryKeeper({ store: new DirectoryStore(other), sync: client, logger: silentLogger });
+      const err = await lonely.institutions().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KioskError);
+      expect(err).toMatchObject({ code: 'offline', message: VAULT_WORDS.directoryOffline });
+    } finally {
+      other.close();
+    }
+  });
+});

@@ -37,7 +37,7 @@ import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
 import { CaseloadEntry, CaseloadHit, CaseloadSearchRequest, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
 import { AnswersSchema } from '../../sync-server/protocol/estimate/answers.ts';
-import { AuditEntry, DepositedBy, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
+import { AuditEntry, DepositedBy, DepositNotice, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
 
 export { FilingSituation, SubmissionGround, SubmissionMode, ThreadMessage };
 
@@ -349,6 +349,9 @@ export const ApplicationState = ApplicationStateName;
 export type ApplicationState = z.infer<typeof ApplicationState>;
 
 /** "Du nouveau": a status change the person has not seen yet, with the institution's words. */
+/** A paper an institution put in the person's vault, told once (the server's words) */
+export type PaperNotice = z.infer<typeof DepositNotice>;
+
 export const AidNotice = Notice.extend({ stateLabel: z.string() });
 export type AidNotice = z.infer<typeof AidNotice>;
 
@@ -489,6 +492,9 @@ export const methods = {
   'vault.delete': { params: z.object({ documentId: z.uuid() }), result: z.object({}) },
   'vault.send': { params: SendParams, result: z.object({}) },
   'vault.journal': { params: z.object({}), result: z.object({ entries: z.array(JournalEntry) }) },
+  /** what institutions put in the vault since the person was last told: « La CAF a mis un papier dans votre coffre : … » */
+  'vault.notices': { params: z.object({}), result: z.object({ notices: z.array(DepositNotice) }) },
+  'vault.noticesSeen': { params: z.object({ ids: z.array(z.uuid()).min(1).max(50) }), result: z.object({}) },
   'institutions.list': { params: z.object({}), result: z.object({ institutions: z.array(InstitutionItem) }) },
   /** the map of institutions: its base map, the tablet's place, the papers one can look for */
   'map.info': { params: z.object({}), result: MapInfo },

@@ -338,6 +338,11 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       return {};
     },
     'vault.journal': async () => ({ entries: await theVault.journal() }),
+    'vault.notices': async () => ({ notices: await theVault.notices() }),
+    'vault.noticesSeen': async ({ ids }) => {
+      await theVault.noticesSeen(ids);
+      return {};
+    },
     'institutions.list': async () => ({ institutions: await directory.institutions() }),
     'map.info': async () => {
       mapPapers ??= papersFromCatalogue(join(config.aidRulesDir, '..', 'catalogue.json'), logger);

@@ -76,6 +76,8 @@ import {
   InstitutionsRequest,
   ListAck,
   OkAck,
+  DepositNoticesAck,
+  DepositNoticesSeenRequest,
   OpenSessionAck,
   OpenSessionRequest,
   PdfRequest,
@@ -114,6 +116,8 @@ export const KIOSK_EVENTS = {
   [VAULT_EVENTS.file]: { request: FileRequest, ack: FileAck },
   [VAULT_EVENTS.pdf]: { request: PdfRequest, ack: FileAck },
   [VAULT_EVENTS.audit]: { request: SessionRequest, ack: AuditAck },
+  [VAULT_EVENTS.notices]: { request: SessionRequest, ack: DepositNoticesAck },
+  [VAULT_EVENTS.noticesSeen]: { request: DepositNoticesSeenRequest, ack: OkAck },
   [VAULT_EVENTS.institutions]: { request: InstitutionsRequest, ack: InstitutionsAck },
   [VAULT_EVENTS.directory]: { request: DirectorySyncRequest, ack: DirectorySyncAck },
   // the aid space (applications.ts)

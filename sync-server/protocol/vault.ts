@@ -176,6 +176,9 @@ export const VAULT_EVENTS = {
   search: 'vault:search',
   pdf: 'vault:pdf',
   audit: 'vault:audit',
+  /** the papers institutions put in the vault that the person has not been told of yet */
+  notices: 'vault:notices',
+  noticesSeen: 'vault:notices-seen',
   institutions: 'institutions:list',
   directory: 'directory:sync',
 } as const;
@@ -210,6 +213,13 @@ export const InstitutionsRequest = SessionRequest.partial();
 export const OkAck = z.union([z.object({ ok: z.literal(true) }), fail]);
 export type OkAck = z.infer<typeof OkAck>;
 export const DocumentRequest = SessionRequest.extend({ documentId: Uuid });
+
+/** « La CAF a mis un papier dans votre coffre : Attestation de paiement. » — the server's words */
+export const DepositNotice = z.object({ id: Uuid, documentId: Uuid, at: IsoDateTime, text: z.string().min(1).max(400) });
+export type DepositNotice = z.infer<typeof DepositNotice>;
+export const DepositNoticesAck = z.union([z.object({ ok: z.literal(true), notices: z.array(DepositNotice).max(50) }), fail]);
+export type DepositNoticesAck = z.infer<typeof DepositNoticesAck>;
+export const DepositNoticesSeenRequest = SessionRequest.extend({ ids: z.array(Uuid).min(1).max(50) });
 export const FileRequest = SessionRequest.extend({ sha256: Sha256 });
 export const SearchRequest = SessionRequest.extend({ query: z.string().min(1).max(200) });
 export const PdfRequest = DocumentRequest.extend({

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
 import { fieldValueFr } from '../../../sync-server/protocol/format.ts';
 import { ISSUER_OF, ISSUER_TITLE, DOC_TYPE_TITLE, VAULT_EVENTS, fieldLabel } from '../../../sync-server/protocol/vault.ts';
-import type { DocumentSummary } from '../../../sync-server/protocol/vault.ts';
+import type { DepositNotice, DocumentSummary } from '../../../sync-server/protocol/vault.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { JournalEntry, VaultDocument, VaultItem } from '../../contract/schema.ts';
@@ -180,6 +180,23 @@ export class VaultService {
     const ack = await this.ask(VAULT_EVENTS.pdf, { documentId, ...(letterTo ? { letterTo } : {}) });
     if (!ack.ok) throw new KioskError('not-found', VAULT_WORDS.gone);
     return Uint8Array.from(ack.bytes);
+  }
+
+  /**
+   * What institutions put in the vault since the person was last told (the server's words). Nothing when
+   * the server cannot say now: the person is told at a later visit.
+   */
+  async notices(): Promise<DepositNotice[]> {
+    try {
+      const ack = await this.ask(VAULT_EVENTS.notices, {});
+      return ack.ok ? ack.notices : [];
+    } catch {
+      return [];
+    }
+  }
+
+  async noticesSeen(ids: string[]): Promise<void> {
+    await this.ask(VAULT_EVENTS.noticesSeen, { ids });
   }
 
   async journal(): Promise<JournalEntry[]> {

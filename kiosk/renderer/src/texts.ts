@@ -193,6 +193,8 @@ export const t = {
     map: 'La carte des lieux',
     mapHelp: 'Où aller pour un papier ou une demande',
     finish: 'Terminer',
+    papersNews: 'Nouveau dans votre coffre',
+    seePapers: 'Voir mes papiers',
   },
   scan: {
     title: 'Posez votre document sous la caméra',

@@ -49,6 +49,7 @@ import { PasswordCheckGate } from '../features/accounts/index.ts';
 import { httpError } from './http/errors.ts';
 import { registerHealth } from './http/health.ts';
 import { registerStaffApi } from './http/staff-api.ts';
+import { registerInstitutionApi } from './http/institution-api.ts';
 import { registerDirectoryApi } from './http/directory-api.ts';
 import { loadZonesApl } from '../features/aids/index.ts';
 import type { ZonesApl } from '../features/aids/index.ts';
@@ -265,10 +266,11 @@ export async function startServer(configInput: ServerConfigInput, opts: StartOpt
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
     });
     await registerStaffApi(app, { db, dialect, blobStore, staffToken: config.staffToken, pushes: pushService, pdf });
+    await registerInstitutionApi(app, { db, dialect, blobStore, pdf });
     let communes: ZonesApl | null = null;
     await registerDirectoryApi(app, { db, dialect, staffToken: config.staffToken, communes: () => (communes ??= loadZonesApl()) });
     await registerKioskStaffApi(app, { db, dialect, staffToken: config.staffToken, pushes: pushService, dropKiosk });
-    await registerConsole(app, { db, dialect, blobStore, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
+    await registerConsole(app, { db, dialect, blobStore, pdf, ...(opts.passwordChecks !== undefined ? { passwordChecks: new PasswordCheckGate(opts.passwordChecks) } : {}) });
 
     const engine = new SyncEngine({ db, dialect, makeDurable, log, blobStore, caCertificate: () => ca?.certificate ?? null, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
     const ns = attachKioskNamespace(io, {

@@ -138,6 +138,18 @@ export type PolicyGround =
    * an application of it that was sent (a linked aid only once the aid it waits for is accepted) and that
    * asks for this piece.
    */
+  /**
+   * an institution putting one of its papers in a person's institutional vault itself: through its own
+   * system (an API client) or a member of its staff in the console. `depositor` is that client or account
+   * as the database knows it now (null: unknown); `serves` says whether the institution serves the person
+   * (features/institutions/serving.ts): an institution never writes into the vault of a stranger.
+   */
+  | {
+      kind: 'institution-deposit';
+      institutionId: string;
+      depositor: { id: string; institutionId: string; active: boolean } | null;
+      serves: boolean;
+    }
   | {
       kind: 'institution-processing';
       account: { id: string; institutionKind: string; active: boolean } | null;
@@ -159,6 +171,8 @@ export type DenyReason =
   | 'account_not_active'
   | 'account_not_actor'
   | 'not_a_piece_for_institution'
+  /** the institution does not serve this person (no request it handles, no letter to it, no paper from it) */
+  | 'not_served_by_institution'
   /** the agent has no profile in a structure, so no competence level */
   | 'agent_no_profile'
   /** suspended (inactivity, or by their structure), or their structure disabled */
@@ -337,6 +351,17 @@ export function decide(q: AccessQuestion): Decision {
       const level = levelDecision(ground.agent.level, action, documentClass);
       if (!level.allow) return level;
       return scopeDecision(ground.procuration, q);
+    }
+    case 'institution-deposit': {
+      if (actor.kind !== 'staff') return deny('ground_not_for_actor');
+      if (ground.depositor === null) return deny('account_unknown');
+      if (ground.depositor.id !== actor.id) return deny('account_not_actor');
+      if (!ground.depositor.active) return deny('account_not_active');
+      if (ground.depositor.institutionId !== ground.institutionId) return deny('account_not_actor');
+      // an institution adds its own papers to the institutional vault; it reads, lists and deletes nothing
+      if (action !== 'document.issue' || documentClass === null || documentClass.vault !== 'institutional') return deny('action_not_allowed_on_ground');
+      if (!ground.serves) return deny('not_served_by_institution');
+      return { allow: true };
     }
     case 'institution-processing': {
       if (actor.kind !== 'staff') return deny('ground_not_for_actor');

@@ -3,7 +3,7 @@
  * simulation, filing, a request's dossier, sending it). All of it unmounts when the card leaves.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AidNotice, CaptureAnalysis, ChecklistPiece, KioskState, LossNotice, SyncStatus } from '../../../contract/schema.ts';
+import type { AidNotice, CaptureAnalysis, ChecklistPiece, KioskState, LossNotice, PaperNotice, SyncStatus } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { AbsentPerson, textsFor, useTexts } from '../voice.tsx';
@@ -130,6 +130,20 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
     if (subject === null) return;
     kiosk.call('applications.list', {}).then((r) => showNotices(r.notices), () => undefined);
   }, [subjectKey]);
+  // papers institutions put in the vault: told at login to the person (not to an agent acting alone for
+  // them: the server then answers none), marked told once shown
+  const [papers, setPapers] = useState<PaperNotice[]>([]);
+  useEffect(() => {
+    setPapers([]);
+    if (subject === null || acting) return;
+    kiosk.call('vault.notices', {}).then(
+      (r) => {
+        setPapers(r.notices);
+        if (r.notices.length > 0) void kiosk.call('vault.noticesSeen', { ids: r.notices.map((n) => n.id) }).catch(() => undefined);
+      },
+      () => undefined,
+    );
+  }, [subjectKey]);
   // what the card's last session lost: told at login, until the person says they read it
   const [losses, setLosses] = useState<LossNotice[]>([]);
   useEffect(() => {
@@ -178,6 +192,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
             canScan={subject !== null}
             sync={sync}
             notices={notices}
+            papers={papers}
             noticesFolded={notices.length > 0 && notices.length <= readNotices}
             losses={losses}
             onLossesRead={() => setLosses([])}
@@ -329,6 +344,7 @@ function Home({
   canScan,
   sync,
   notices,
+  papers,
   noticesFolded,
   losses,
   onLossesRead,
@@ -339,6 +355,7 @@ function Home({
   canScan: boolean;
   sync: SyncStatus | null;
   notices: AidNotice[];
+  papers: PaperNotice[];
   noticesFolded: boolean;
   losses: LossNotice[];
   onLossesRead: () => void;
@@ -356,6 +373,22 @@ function Home({
       {losses.length > 0 && <LostPapers losses={losses} onRead={onLossesRead} />}
       {state.role === 'agent' && <AgentPanel state={state} onMakeProcuration={() => go({ name: 'make-procuration' })} />}
       <Title>{t.home.question}</Title>
+      {papers.length > 0 && (
+        <div class="panel notices" role="status">
+          <h2>{t.home.papersNews}</h2>
+          <ul class="plain">
+            {papers.map((n) => (
+              <li key={n.id}>
+                <p class="lead">{n.text}</p>
+                <p class="doc-meta">{dateFr(n.at)}</p>
+              </li>
+            ))}
+          </ul>
+          <button type="button" class="button secondary" onClick={() => go({ name: 'vault' })}>
+            {t.home.seePapers}
+          </button>
+        </div>
+      )}
       {noticesFolded ? (
         <details class="notices-folded">
           <summary>{t.aids.newsFolded(notices.length)}</summary>

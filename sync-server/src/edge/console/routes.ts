@@ -47,6 +47,8 @@ import { listForStructure, revokeByStructure } from '../../features/procurations
 import type { AgentChange } from '../../features/agents/index.ts';
 import { checkIdentifier } from '../../../protocol/identifier.ts';
 import { agentsPage, AGENTS_PATH } from './agents-views.ts';
+import { registerDepositPages } from './deposit-routes.ts';
+import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { AGENT_PAGE_WORDS } from '../../kernel/words/console.ts';
 import { LoginThrottle } from '../../features/accounts/index.ts';
 import { AMOUNT_FIELD, applicationPage, applicationPath, confirmFieldId, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, paperPage, QUEUE_STATES, queuePage, searchPage, START_FIELD } from './views.ts';
@@ -62,6 +64,8 @@ export interface ConsoleDeps {
   throttle?: LoginThrottle;
   /** the cap on password checks running at once (default: features/accounts DEFAULT_PASSWORD_CHECKS) */
   passwordChecks?: PasswordCheckGate;
+  /** where a deposited PDF is opened to be checked (without it, the deposit page is not served) */
+  pdf?: PdfPool;
 }
 
 export const CONSOLE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -271,6 +275,11 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         void reply.header('set-cookie', cookie(SESSION_COOKIE, '', { path: CONSOLE_PREFIX, maxAgeS: 0, secure: secure(request) }));
         return reply.redirect(`${LOGIN_PATH}?raison=deconnexion`, 303);
       });
+
+      // -------------------------------------------------------------------------------------------
+      // Papers an institution deposits in persons' vaults (its head of service and its depositors)
+
+      if (deps.pdf) await registerDepositPages(scope, { db, dialect, blobStore: deps.blobStore, pdf: deps.pdf, catalogue });
 
       // -------------------------------------------------------------------------------------------
       // A structure's agents (its admin only)

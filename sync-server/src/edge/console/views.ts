@@ -7,6 +7,7 @@ import type { ApplicationEvent, ApplicationState } from '../../features/applicat
 import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
+import { DEPOSIT_PAGE_WORDS } from '../../kernel/words/deposits.ts';
 import { ACTION_WORDS, ADJUSTMENT_WORDS, ALL_QUEUE, QUEUE_MENU, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, situationWords, stateWords } from '../../kernel/words/console.ts';
 import { CONFIRM_WORDS, ELIGIBILITY_WORDS, HOLDER_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from '../../kernel/words/console.ts';
 import type { ApplicationDetail, PieceView, QueueRow } from '../../features/applications/index.ts';
@@ -65,6 +66,7 @@ export function layout(title: string, chrome: PageChrome, body: Html): string {
       ? html`<nav aria-label="Menu principal">
     <ul>
       <li>${chrome.home ? html`<a href="${chrome.home.href}">${chrome.home.label}</a>` : html`<a href="${CONSOLE_PREFIX}">${QUEUE_MENU}</a>`}</li>
+      ${chrome.home ? null : html`<li><a href="${CONSOLE_PREFIX}/depots">${DEPOSIT_PAGE_WORDS.nav}</a></li>`}
       <li class="who">${account.displayName} — ${account.institutionName}</li>
       <li><form method="post" action="${LOGOUT_PATH}"><input type="hidden" name="csrf" value="${chrome.csrf ?? ''}"><button type="submit">Se déconnecter</button></form></li>
     </ul>

@@ -113,7 +113,7 @@ export async function registerStaffApi(app: FastifyInstance, deps: StaffApiDeps)
         const outcome = await issueInstitutionalDocument(deps, STAFF_ACTOR, params.data.identifier, body.data);
         if (!outcome.ok) {
           const status = outcome.code === 'unknown' ? 404 : outcome.code === 'forbidden' ? 403 : outcome.code === 'busy' ? 503 : 400;
-          return sendError(reply, status, outcome.code === 'busy' ? 'internal' : outcome.code, outcome.message);
+          return sendError(reply, status, outcome.code === 'busy' ? 'internal' : outcome.code === 'too_large' ? 'invalid' : outcome.code, outcome.message);
         }
         return reply.code(201).send({ documentId: outcome.documentId, sha256: outcome.sha256 });
       });

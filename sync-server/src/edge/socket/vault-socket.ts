@@ -24,7 +24,7 @@ import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { CaCertificate } from '../../features/cards/index.ts';
 import { printDocument } from '../../features/vault/index.ts';
 import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
-import { listInstitutions, syncDirectory } from '../../features/institutions/index.ts';
+import { listInstitutions, markDepositNoticesSeen, syncDirectory, unseenDepositNotices } from '../../features/institutions/index.ts';
 import { authorizeFile, check, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
@@ -244,6 +244,22 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
     on(VAULT_EVENTS.search, (req) => withSession(req.sessionId, (s) => searchVault(vault, s, req.query), (documents) => ({ documents })));
     on(VAULT_EVENTS.get, (req) => withSession(req.sessionId, (s) => readDocument(vault, s, req.documentId), (v) => v));
     on(VAULT_EVENTS.audit, (req) => withSession(req.sessionId, (s) => personJournal(vault, s), (entries) => ({ entries })));
+
+    // What institutions put in the vault since the person was last told. An agent alone on a procuration is
+    // shown nothing: the person is to be told themself, at their next visit.
+    on(VAULT_EVENTS.notices, async (req) => {
+      const s = session(req.sessionId);
+      if (!s) return noSession;
+      if (s.procuration) return { ok: true, notices: [] };
+      return { ok: true, notices: await unseenDepositNotices(deps.db, s.personId) };
+    });
+
+    on(VAULT_EVENTS.noticesSeen, async (req) => {
+      const s = session(req.sessionId);
+      if (!s) return noSession;
+      if (!s.procuration) await markDepositNoticesSeen(deps.db, s.personId, req.ids);
+      return { ok: true };
+    });
 
     on(VAULT_EVENTS.file, async (req) => {
       const s = session(req.sessionId);

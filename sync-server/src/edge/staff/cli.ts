@@ -45,6 +45,8 @@ import type { LocalOutcome } from '../../features/institutions/index.ts';
 import { loadZonesApl } from '../../features/aids/index.ts';
 import { DIRECTORY_CLI_WORDS } from '../../kernel/words/directory.ts';
 import { STRUCTURE_CLI_WORDS } from '../../kernel/words/staff.ts';
+import { CLIENT_CLI_WORDS } from '../../kernel/words/deposits.ts';
+import { createClient, DEFAULT_GRACE_HOURS, listClients, MAX_GRACE_HOURS, revokeClient, rotateClientSecret } from '../../features/institutions/index.ts';
 import { generatePassword } from '../../features/accounts/index.ts';
 import type { StorageConfig } from '../config.ts';
 import { openDatabase } from '../../kernel/storage/database.ts';
@@ -114,6 +116,17 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
                                      compte de responsable d'une structure : ses agents et leurs
                                      niveaux / a structure admin's account: its agents and levels
   console-account disable --login L  désactiver un compte (ses sessions finissent) / disable an account
+  institution-client create --institution ID --name "NOM"
+                                     un système d'un organisme, client OAuth 2.0 de l'API des dépôts
+                                     (secret affiché une seule fois) / an institution's system as an
+                                     OAuth 2.0 client of the deposit API (secret printed once)
+  institution-client list [--institution ID] [--json]
+                                     lister les clients / list clients
+  institution-client rotate --id CLIENT [--grace-hours N]
+                                     nouveau secret ; l'ancien marche encore N heures (24, 0 à 168)
+                                     / new secret; the former one works N more hours
+  institution-client revoke --id CLIENT
+                                     retirer un client : ses jetons ne marchent plus / revoke a client
   structure create --id ID --kind cms|ccas|france-services|association --name "NOM" [--address "…"]
                                      une structure où travaillent des agents / a structure agents work in
   directory import FICHIER [--dry-run]
@@ -703,6 +716,73 @@ async function cmdConsoleAccount(args: string[]): Promise<void> {
   }
 }
 
+const CLIENT_ACTOR = { kind: 'staff', id: 'staff-cli' } as const;
+
+/** `institution-client …`: the machine credentials of an institution's own systems (deposit API). */
+async function cmdInstitutionClient(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  const failWith = (code: keyof typeof CLIENT_CLI_WORDS.errors): never => {
+    throw new UsageError(CLIENT_CLI_WORDS.errors[code]);
+  };
+  switch (sub) {
+    case 'create': {
+      const values = parse(rest, { institution: { type: 'string' }, name: { type: 'string' } });
+      const institutionId = required(values, 'institution');
+      const name = required(values, 'name');
+      await withContext(values, async (ctx) => {
+        const r = await createClient(ctx.db, ctx.dialect, { institutionId, name }, CLIENT_ACTOR);
+        if (!r.ok) return failWith(r.code);
+        console.log(CLIENT_CLI_WORDS.created(r.id, r.institutionName));
+        console.log(CLIENT_CLI_WORDS.clientId(r.id));
+        // printed once, never stored in clear: the person who runs the command hands it to the institution's IT
+        console.log(CLIENT_CLI_WORDS.secret(r.secret));
+        console.log(CLIENT_CLI_WORDS.writeItDown);
+      });
+      return;
+    }
+    case 'list': {
+      const values = parse(rest, { institution: { type: 'string' }, json: { type: 'boolean' } });
+      await withContext(values, async (ctx) => {
+        const rows = await listClients(ctx.db, str(values, 'institution'));
+        if (values.json === true) {
+          console.log(JSON.stringify(rows, null, 2));
+          return;
+        }
+        if (rows.length === 0) console.log(CLIENT_CLI_WORDS.none);
+        for (const c of rows) console.log(CLIENT_CLI_WORDS.row({ ...c, state: c.revokedAt ? CLIENT_CLI_WORDS.states.revoked : CLIENT_CLI_WORDS.states.active }));
+      });
+      return;
+    }
+    case 'rotate': {
+      const values = parse(rest, { id: { type: 'string' }, 'grace-hours': { type: 'string' } });
+      const id = required(values, 'id');
+      const raw = str(values, 'grace-hours');
+      const graceHours = raw === undefined ? DEFAULT_GRACE_HOURS : Number(raw);
+      if (!Number.isInteger(graceHours) || graceHours < 0 || graceHours > MAX_GRACE_HOURS) throw new UsageError(CLIENT_CLI_WORDS.badGrace);
+      await withContext(values, async (ctx) => {
+        const r = await rotateClientSecret(ctx.db, ctx.dialect, { id, graceHours }, CLIENT_ACTOR);
+        if (!r.ok) return failWith(r.code);
+        console.log(CLIENT_CLI_WORDS.rotated(id, r.previousUntil));
+        console.log(CLIENT_CLI_WORDS.secret(r.secret));
+        console.log(CLIENT_CLI_WORDS.writeItDown);
+      });
+      return;
+    }
+    case 'revoke': {
+      const values = parse(rest, { id: { type: 'string' } });
+      const id = required(values, 'id');
+      await withContext(values, async (ctx) => {
+        const r = await revokeClient(ctx.db, ctx.dialect, id, CLIENT_ACTOR);
+        if (!r.ok) return failWith(r.code);
+        console.log(r.changed ? CLIENT_CLI_WORDS.revoked(id) : CLIENT_CLI_WORDS.alreadyRevoked(id, r.revokedAt));
+      });
+      return;
+    }
+    default:
+      throw new UsageError('institution-client create | list | rotate | revoke');
+  }
+}
+
 /** `structure create`: where agents work (a CMS, a CCAS…); its admin is then a console account with --structure. */
 async function cmdStructure(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
@@ -923,6 +1003,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   'console-account': cmdConsoleAccount,
   structure: cmdStructure,
   directory: cmdDirectory,
+  'institution-client': cmdInstitutionClient,
 };
 
 const KIOSK_ERRORS: Record<string, string> = {

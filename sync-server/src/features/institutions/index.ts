@@ -1,5 +1,5 @@
 /** The face of the institutions feature: what the rest of the server may use of it. */
-export { IssueRequest, issueInstitutionalDocument } from './issue.ts';
+export { IssueRequest, issueInstitutionalDocument, MAX_ISSUED_FILE_BYTES } from './issue.ts';
 export { DIRECTORY_SYNC_MAX, findInstitution, listInstitutions, pruneDirectoryChanges, seedInstitutions, syncDirectory } from './directory.ts';
 export type { SeedInstitution } from './directory.ts';
 export { ANNUAIRE_MAX_ENTRIES, KIND_OF_TYPE, readAnnuaire } from './directory-annuaire.ts';
@@ -9,3 +9,8 @@ export { addLocalEntry, changeLocalEntry, describeLocalInput, LocalEntryId, Loca
 export type { LocalOutcome } from './directory-local.ts';
 export { searchDirectory } from './directory-search.ts';
 export type { DirectorySearch } from './directory-search.ts';
+export { clientOfToken, createClient, DEFAULT_GRACE_HOURS, DEPOSIT_SCOPE, grantToken, listClients, MAX_GRACE_HOURS, revokeClient, rotateClientSecret, TOKEN_TTL_S } from './clients.ts';
+export type { ClientRow, TokenGrant, TokenHolder } from './clients.ts';
+export { DepositMime, DepositRequest, depositActor, depositForInstitution, depositorAccount, markDepositNoticesSeen, mayDeposit, recentDeposits, unseenDepositNotices } from './deposits.ts';
+export type { DepositDone, DepositNotice, DepositOutcome, Depositor, RecentDeposit } from './deposits.ts';
+export { servesPerson } from './serving.ts';

@@ -17,7 +17,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { DocType, IsoDate } from '../../../protocol/common.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
@@ -30,7 +30,7 @@ import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 import { decide } from '../../kernel/access-policy.ts';
-import type { DenyReason } from '../../kernel/access-policy.ts';
+import type { DenyReason, PolicyGround } from '../../kernel/access-policy.ts';
 import { appendAudit } from '../../kernel/audit.ts';
 import { indexDocument } from '../vault/index.ts';
 import { ISSUE_ANSWER } from '../../kernel/words/sync.ts';
@@ -55,7 +55,7 @@ export type IssueRequest = z.infer<typeof IssueRequest>;
 
 export type IssueOutcome =
   | { ok: true; documentId: string; sha256: string }
-  | { ok: false; code: 'invalid' | 'unknown' | 'forbidden' | 'busy'; message: string; reason?: DenyReason };
+  | { ok: false; code: 'invalid' | 'too_large' | 'unknown' | 'forbidden' | 'busy'; message: string; reason?: DenyReason };
 
 /** The first bytes each accepted format starts with. */
 function looksLike(mime: z.infer<typeof IssuedMime>, b: Buffer): boolean {
@@ -86,9 +86,39 @@ async function storedBytes(deps: IssueDeps, mime: z.infer<typeof IssuedMime>, by
   }
 }
 
-export async function issueInstitutionalDocument(deps: IssueDeps, actor: { kind: 'staff'; id: string }, ownerIdentifier: string, req: IssueRequest): Promise<IssueOutcome> {
+/** What the institution's own deposits (deposits.ts) add to the platform's issue: their ground and their record. */
+export interface IssueOptions {
+  /**
+   * The access ground, resolved for the person once they are found (staff tooling: staff-administration).
+   * Null: the person is not one this depositor may know of, answered as an unknown person.
+   */
+  ground?: (owner: { id: string }) => Promise<PolicyGround | null>;
+  /** written in the same transaction as the document (the deposit's record, which is the person's notice) */
+  alsoWrite?: (trx: Transaction<Database>, issued: IssuedDocument) => Promise<void>;
+  /** added to the journal entry */
+  detail?: Readonly<Record<string, string>>;
+}
+
+export interface IssuedDocument {
+  documentId: string;
+  ownerPersonId: string;
+  institutionId: string;
+  docType: string;
+  title: string;
+  sha256: string;
+  at: string;
+}
+
+export async function issueInstitutionalDocument(
+  deps: IssueDeps,
+  actor: { kind: 'staff'; id: string },
+  ownerIdentifier: string,
+  req: IssueRequest,
+  opts: IssueOptions = {},
+): Promise<IssueOutcome> {
   const received = Buffer.from(req.content, 'base64');
-  if (received.length === 0 || received.length > MAX_ISSUED_FILE_BYTES) return { ok: false, code: 'invalid', message: ISSUE_ANSWER.badSize };
+  if (received.length === 0) return { ok: false, code: 'invalid', message: ISSUE_ANSWER.badSize };
+  if (received.length > MAX_ISSUED_FILE_BYTES) return { ok: false, code: 'too_large', message: ISSUE_ANSWER.badSize };
   if (!looksLike(req.mime, received)) return { ok: false, code: 'invalid', message: ISSUE_ANSWER.notValid(req.mime === 'application/pdf' ? 'PDF' : req.mime === 'image/jpeg' ? 'JPEG' : 'PNG') };
   if (req.issuedOn && req.expiresOn && req.expiresOn < req.issuedOn) return { ok: false, code: 'invalid', message: ISSUE_ANSWER.endBeforeStart };
 
@@ -96,7 +126,9 @@ export async function issueInstitutionalDocument(deps: IssueDeps, actor: { kind:
   if (!owner) return { ok: false, code: 'unknown', message: ISSUE_ANSWER.personUnknown };
   const institution = await deps.db.selectFrom('institutions').select(['id', 'name']).where('id', '=', req.institutionId).executeTakeFirst();
   if (!institution) return { ok: false, code: 'unknown', message: ISSUE_ANSWER.institutionUnknown };
-  const decision = decide({ actor, action: 'document.issue', subject: { personId: owner.id }, documentClass: { vault: 'institutional', docType: req.docType }, ground: { kind: 'staff-administration' } });
+  const ground: PolicyGround | null = opts.ground ? await opts.ground(owner) : { kind: 'staff-administration' };
+  if (ground === null) return { ok: false, code: 'unknown', message: ISSUE_ANSWER.personUnknown };
+  const decision = decide({ actor, action: 'document.issue', subject: { personId: owner.id }, documentClass: { vault: 'institutional', docType: req.docType }, ground });
   if (!decision.allow) return { ok: false, code: 'forbidden', message: ISSUE_ANSWER.forbidden, reason: decision.reason };
 
   // decoded (or opened) in full before anything is stored, never inside the transaction below
@@ -139,9 +171,10 @@ export async function issueInstitutionalDocument(deps: IssueDeps, actor: { kind:
       action: 'document.issue',
       subjectPersonId: owner.id,
       documentId,
-      ground: 'staff-administration',
-      detail: { institutionId: institution.id, docType: req.docType, title, sha256 },
+      ground: ground.kind,
+      detail: { ...opts.detail, institutionId: institution.id, docType: req.docType, title, sha256 },
     });
+    await opts.alsoWrite?.(trx, { documentId, ownerPersonId: owner.id, institutionId: institution.id, docType: req.docType, title, sha256, at: now });
     // the paper may be the one an aid request was waiting for
     await reevaluatePerson(trx, deps.dialect, owner.id, { at: now });
   });

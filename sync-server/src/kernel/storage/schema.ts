@@ -351,7 +351,11 @@ export interface ApplicationNoticesTable {
   seen_at: string | null;
 }
 
-export type StaffRole = 'institution' | 'structure-admin';
+/**
+ * A console account's role: an institution's head of service, a structure's admin, or an institution's
+ * depositor (puts papers into persons' institutional vaults, nothing else).
+ */
+export type StaffRole = 'institution' | 'structure-admin' | 'depositor';
 
 export interface StaffAccountsTable {
   id: string;
@@ -468,6 +472,51 @@ export interface Database {
   structures: StructuresTable;
   agent_profiles: AgentProfilesTable;
   procurations: ProcurationsTable;
+  institution_clients: InstitutionClientsTable;
+  institution_tokens: InstitutionTokensTable;
+  institution_deposits: InstitutionDepositsTable;
+}
+
+/** An institution's system, as an OAuth 2.0 client (migration 0023): features/institutions/clients.ts. */
+export interface InstitutionClientsTable {
+  id: string;
+  institution_id: string;
+  name: string;
+  secret_hash: string;
+  previous_secret_hash: string | null;
+  previous_secret_until: string | null;
+  /** space-separated */
+  scopes: string;
+  created_at: string;
+  rotated_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A bearer token given to a client, by its hash (migration 0023). */
+export interface InstitutionTokensTable {
+  token_hash: string;
+  client_id: string;
+  scope: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A paper an institution put in a person's institutional vault, by a client or in the console (migration 0023). */
+export interface InstitutionDepositsTable {
+  id: string;
+  institution_id: string;
+  client_id: string | null;
+  account_id: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  person_id: string;
+  document_id: string;
+  doc_type: string;
+  title: string;
+  sha256: string;
+  created_at: string;
+  seen_at: string | null;
 }
 
 export type ProcurationRevoker = 'person' | 'structure' | 'renewed';

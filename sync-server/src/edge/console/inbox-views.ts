@@ -22,6 +22,7 @@ export const ACCOUNT_CREATE_PATH = `${ACCOUNTS_PATH}/creation`;
 export const DEPOSITS_PATH = `${CONSOLE_PREFIX}/depots`;
 export const threadPath = (id: string) => `${INBOX_PATH}/${encodeURIComponent(id)}`;
 export const attachmentPath = (threadId: string, messageId: string, documentId: string) =>
+  // not-words: a path
   `${threadPath(threadId)}/papiers/${encodeURIComponent(messageId)}/${encodeURIComponent(documentId)}`;
 
 type Page = 'queue' | 'inbox' | 'accounts' | 'deposits' | null;

@@ -37,7 +37,10 @@ import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
 import { CaseloadEntry, CaseloadHit, CaseloadSearchRequest, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
 import { AnswersSchema } from '../../sync-server/protocol/estimate/answers.ts';
-import { AuditEntry, DepositedBy, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
+import { AuditEntry, DepositedBy, Expiry, Institution, InstitutionReply, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
+
+/** an institution's answer to a paper sent from the vault (the protocol's schema, shown by the renderer) */
+export { InstitutionReply };
 
 export { FilingSituation, SubmissionGround, SubmissionMode, ThreadMessage };
 
@@ -434,6 +437,10 @@ export const methods = {
   'vault.delete': { params: z.object({ documentId: z.uuid() }), result: z.object({}) },
   'vault.send': { params: SendParams, result: z.object({}) },
   'vault.journal': { params: z.object({}), result: z.object({ entries: z.array(JournalEntry) }) },
+  /** the institutions' answers to the papers the person sent (newest first), each with whether it was seen */
+  'vault.replies': { params: z.object({}), result: z.object({ replies: z.array(InstitutionReply) }) },
+  /** the person saw these answers: they are no longer news */
+  'vault.repliesSeen': { params: z.object({ ids: z.array(z.uuid()).min(1).max(200) }), result: z.object({}) },
   'institutions.list': { params: z.object({}), result: z.object({ institutions: z.array(InstitutionItem) }) },
   'aids.catalogue': { params: z.object({}), result: CatalogueAck.options[0].omit({ ok: true }).extend({ aids: z.array(AidItem) }) },
   'aids.simulate': { params: z.object({ situation: SimulationSituation }), result: SimulationOutcome },

@@ -328,6 +328,11 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       return {};
     },
     'vault.journal': async () => ({ entries: await theVault.journal() }),
+    'vault.replies': async () => ({ replies: await theVault.replies() }),
+    'vault.repliesSeen': async ({ ids }) => {
+      await theVault.repliesSeen(ids);
+      return {};
+    },
     'institutions.list': async () => ({ institutions: await theVault.institutions() }),
     'aids.catalogue': async () => aids.catalogue(),
     'aids.simulate': async ({ situation }) => aids.simulate(situation),

@@ -72,6 +72,9 @@ import {
   GetAck,
   InstitutionsAck,
   DirectorySyncAck,
+  RepliesAck,
+  RepliesSeenAck,
+  RepliesSeenRequest,
   DirectorySyncRequest,
   InstitutionsRequest,
   ListAck,
@@ -116,6 +119,8 @@ export const KIOSK_EVENTS = {
   [VAULT_EVENTS.audit]: { request: SessionRequest, ack: AuditAck },
   [VAULT_EVENTS.institutions]: { request: InstitutionsRequest, ack: InstitutionsAck },
   [VAULT_EVENTS.directory]: { request: DirectorySyncRequest, ack: DirectorySyncAck },
+  [VAULT_EVENTS.replies]: { request: SessionRequest, ack: RepliesAck },
+  [VAULT_EVENTS.repliesSeen]: { request: RepliesSeenRequest, ack: RepliesSeenAck },
   // the aid space (applications.ts)
   [AID_EVENTS.catalogue]: { request: CatalogueRequest, ack: CatalogueAck },
   [AID_EVENTS.simulate]: { request: SimulateRequest, ack: SimulateAck },

@@ -94,7 +94,7 @@ export const AgentChangeForm = z.strictObject({
 });
 
 /** The inbox's filter: « à moi », « non attribués », « tous » (the default depends on the role). */
-export const InboxQuery = z.strictObject({ voir: z.enum(['a-moi', 'non-attribues', 'tous']).optional() });
+export const InboxQuery = z.strictObject({ voir: z.enum(['a-moi', 'non-attribues', 'tous']).optional(), fait: z.literal('reponse').optional() });
 export const ThreadParams = z.strictObject({ id: z.uuid() });
 export const AttachmentParams = z.strictObject({ id: z.uuid(), messageId: z.uuid(), documentId: z.uuid() });
 /** an account id of the institution, or empty: no one */

@@ -259,6 +259,8 @@ describe.each(DIALECTS)('institution inbox and accounts (%s)', (dialect) => {
     res = await ins.post(`/console/boite/${sent.threadId}/reponse`, { csrf: ins.csrf, body: 'Bien reçu, merci.\r\nVotre dossier est complet.' });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/console/boite?fait=reponse');
+    expect((await ins.get(res.headers.location!)).body).toContain('C’est fait : votre réponse est envoyée.');
+    expect((await ins.get('/console/boite?voir=autre')).statusCode).toBe(400);
     expect(await messageCount()).toBe(2);
     expect(await lastAudit()).toMatchObject({ action: 'inbox.reply', ground: 'institution-inbox' });
 

@@ -146,10 +146,12 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         return payload;
       });
 
+      /** each request's session's unread inbox items, for the menu (read once per request, by requireSession) */
+      const unreadOf = new WeakMap<ConsoleSession, number>();
       const plainChrome = (session: ConsoleSession | null): PageChrome => ({
         account: session?.account ?? null,
         csrf: session?.csrf ?? null,
-        ...(session ? { menu: institutionMenu(session.account, null) } : {}),
+        ...(session ? { menu: institutionMenu(session.account, null, unreadOf.get(session)) } : {}),
       });
 
       scope.setErrorHandler((err: { statusCode?: number }, request, reply) => {
@@ -173,7 +175,11 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<ConsoleSession | null> {
         const token = readCookies(request.headers.cookie).get(SESSION_COOKIE);
         const found = await findSession(db, token);
-        if (found.ok) return found.session;
+        if (found.ok) {
+          const { account } = found.session;
+          if (staffMay(account.role, 'inbox.read')) unreadOf.set(found.session, await unreadCount(db, { accountId: account.id, institutionId: account.institutionId, role: account.role }));
+          return found.session;
+        }
         // a structure admin reaches their agents' page only, never an institution's requests
         if (found.reason === 'none' && (await findStructureSession(db, token)).ok) {
           void reply.redirect(AGENTS_PATH, 303);
@@ -601,8 +607,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         const viewer = viewerOf(session);
         // a head of service sees everything first; an instructor what is theirs or nobody's
         const filter: InboxFilter = query.data.voir ? FILTER_OF[query.data.voir]! : 'all';
-        const q = request.query as Record<string, unknown>;
-        const notice = q.fait === 'reponse' ? INBOX_WORDS.reply.done : null;
+        const notice = query.data.fait === 'reponse' ? INBOX_WORDS.reply.done : null;
         const [rows, unread] = [await listInbox(db, viewer, filter), await unreadCount(db, viewer)];
         return sendPage(reply, 200, inboxPage(institutionChrome(session.account, session.csrf, 'inbox', { unread, notice }), session.account, { filter, rows }));
       });

@@ -117,6 +117,15 @@ describe('the institution’s inbox', () => {
     await screens.ui.expectAccessible('home with an institution’s answer');
     await expect.poll(async () => (await stack.server.db.selectFrom('threads').select('person_read_at').executeTakeFirstOrThrow()).person_read_at).not.toBeNull();
 
+    // her journal names the CAF for what its staff did with her paper, never « the platform »
+    await page.getByRole('button', { name: /Qui a vu mes papiers/ }).click();
+    await page.getByRole('heading', { name: 'Qui a vu mes papiers ?' }).waitFor();
+    const caf = page.locator('.journal li').filter({ hasText: 'Caisse d\'allocations familiales (CAF)' });
+    await caf.filter({ hasText: 'a répondu à votre envoi' }).first().waitFor();
+    await caf.filter({ hasText: 'a ouvert le fichier d’un document' }).first().waitFor();
+    expect(await page.locator('.journal li').filter({ hasText: 'Un agent de la plateforme' }).count()).toBe(0);
+    await screens.ui.expectAccessible('journal with the CAF’s acts');
+
     // seen: the kiosk's list now says so, and the home screen will not announce it again
     const again = await stack.core.handle('vault.replies', {});
     expect(again).toMatchObject({ ok: true, value: { replies: [{ seen: true, paperTitle: 'Relevé d’identité bancaire (RIB)' }] } });

@@ -132,4 +132,33 @@ describe('the institution’s inbox', () => {
     await stack.remove(0, { force: true });
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
   });
+
+  it('the CAF’s accounts page, for its admin only: a new instructor, a mistake said in French', async () => {
+    const desk = staff.page;
+    await desk.getByRole('button', { name: 'Se déconnecter' }).click();
+    await desk.getByRole('heading', { level: 1, name: 'Se connecter' }).waitFor();
+    await desk.getByLabel('Identifiant').fill('caf-admin');
+    await desk.getByLabel('Mot de passe').fill('demo-console-1234');
+    await desk.getByRole('button', { name: 'Se connecter' }).click();
+    await desk.getByRole('heading', { level: 1, name: 'Les comptes de l’organisme' }).waitFor();
+    expect(desk.url()).toBe(`${stack.server.url}/console/comptes`);
+    await staff.expectAccessible('accounts');
+
+    await desk.getByLabel('Nom et prénom').fill('Léa Roux');
+    await desk.getByLabel('Identifiant de connexion').fill('caf-roux');
+    await desk.getByLabel('Mot de passe de départ').fill('court');
+    await desk.getByRole('button', { name: 'Créer le compte' }).click();
+    await desk.getByRole('alert').getByText('Le mot de passe doit avoir au moins 12 caractères.').waitFor();
+    await staff.expectAccessible('accounts, a mistake');
+    await desk.getByLabel('Mot de passe de départ').fill('un-mot-de-passe-long');
+    await desk.getByRole('button', { name: 'Créer le compte' }).click();
+    await desk.getByText('C’est fait : le compte caf-roux est créé.').waitFor();
+    expect(await desk.getByRole('row').filter({ hasText: 'caf-roux' }).textContent()).toContain('Instructeur');
+    await staff.expectAccessible('accounts, one created');
+
+    // the inbox is not the admin's: refused in plain words
+    await desk.goto(`${stack.server.url}/console/boite`);
+    await desk.getByText('Votre compte ne donne pas accès à cette page.').waitFor();
+    await staff.expectAccessible('inbox refused to the admin');
+  });
 });

@@ -163,6 +163,10 @@ describe('aid space schemas (bad input refused before any handler runs)', () => 
     await refused('applications.noticesSeen', { ids: [] });
     await refused('applications.noticesSeen', { ids: ['nope'] });
     await refused('applications.noticesSeen', { ids: Array.from({ length: 201 }, () => dossierId) });
+    // an institution's answers to sent papers: marked seen by their ids only
+    await refused('vault.repliesSeen', { ids: [] });
+    await refused('vault.repliesSeen', { ids: ['nope'] });
+    await refused('vault.repliesSeen', { ids: Array.from({ length: 201 }, () => dossierId) });
   });
 
   it('the status event is checked like the others', () => {

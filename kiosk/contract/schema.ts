@@ -37,7 +37,10 @@ import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
 import { CaseloadEntry, CaseloadHit, CaseloadSearchRequest, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
 import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
 import { AnswersSchema } from '../../sync-server/protocol/estimate/answers.ts';
-import { AuditEntry, DepositedBy, DepositNotice, Expiry, Institution, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
+import { AuditEntry, DepositedBy, DepositNotice, Expiry, Institution, InstitutionReply, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
+
+/** an institution's answer to a paper sent from the vault (the protocol's schema, shown by the renderer) */
+export { InstitutionReply };
 
 export { FilingSituation, SubmissionGround, SubmissionMode, ThreadMessage };
 
@@ -495,6 +498,10 @@ export const methods = {
   /** what institutions put in the vault since the person was last told: « La CAF a mis un papier dans votre coffre : … » */
   'vault.notices': { params: z.object({}), result: z.object({ notices: z.array(DepositNotice) }) },
   'vault.noticesSeen': { params: z.object({ ids: z.array(z.uuid()).min(1).max(50) }), result: z.object({}) },
+  /** the institutions' answers to the papers the person sent (newest first), each with whether it was seen */
+  'vault.replies': { params: z.object({}), result: z.object({ replies: z.array(InstitutionReply) }) },
+  /** the person saw these answers: they are no longer news */
+  'vault.repliesSeen': { params: z.object({ ids: z.array(z.uuid()).min(1).max(200) }), result: z.object({}) },
   'institutions.list': { params: z.object({}), result: z.object({ institutions: z.array(InstitutionItem) }) },
   /** the map of institutions: its base map, the tablet's place, the papers one can look for */
   'map.info': { params: z.object({}), result: MapInfo },

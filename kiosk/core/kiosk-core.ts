@@ -343,6 +343,11 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       await theVault.noticesSeen(ids);
       return {};
     },
+    'vault.replies': async () => ({ replies: await theVault.replies() }),
+    'vault.repliesSeen': async ({ ids }) => {
+      await theVault.repliesSeen(ids);
+      return {};
+    },
     'institutions.list': async () => ({ institutions: await directory.institutions() }),
     'map.info': async () => {
       mapPapers ??= papersFromCatalogue(join(config.aidRulesDir, '..', 'catalogue.json'), logger);

@@ -72,6 +72,9 @@ import {
   GetAck,
   InstitutionsAck,
   DirectorySyncAck,
+  RepliesAck,
+  RepliesSeenAck,
+  RepliesSeenRequest,
   DirectorySyncRequest,
   InstitutionsRequest,
   ListAck,
@@ -120,6 +123,8 @@ export const KIOSK_EVENTS = {
   [VAULT_EVENTS.noticesSeen]: { request: DepositNoticesSeenRequest, ack: OkAck },
   [VAULT_EVENTS.institutions]: { request: InstitutionsRequest, ack: InstitutionsAck },
   [VAULT_EVENTS.directory]: { request: DirectorySyncRequest, ack: DirectorySyncAck },
+  [VAULT_EVENTS.replies]: { request: SessionRequest, ack: RepliesAck },
+  [VAULT_EVENTS.repliesSeen]: { request: RepliesSeenRequest, ack: RepliesSeenAck },
   // the aid space (applications.ts)
   [AID_EVENTS.catalogue]: { request: CatalogueRequest, ack: CatalogueAck },
   [AID_EVENTS.simulate]: { request: SimulateRequest, ack: SimulateAck },

@@ -181,6 +181,9 @@ export const VAULT_EVENTS = {
   noticesSeen: 'vault:notices-seen',
   institutions: 'institutions:list',
   directory: 'directory:sync',
+  /** the institutions' answers to the papers the person sent them */
+  replies: 'vault:replies',
+  repliesSeen: 'vault:replies-seen',
 } as const;
 
 export const ChallengeAck = z.union([z.object({ ok: z.literal(true), nonce: B64, expiresAt: IsoDateTime }), fail]);
@@ -360,3 +363,26 @@ export const DirectorySyncAck = z.union([
   fail,
 ]);
 export type DirectorySyncAck = z.infer<typeof DirectorySyncAck>;
+
+/**
+ * An institution's answer to a paper the person sent it from the vault (« Envoyer à un organisme »): which
+ * paper, which institution, who answered, the answer, and whether the person saw it already.
+ */
+export const InstitutionReply = z.object({
+  id: Uuid,
+  threadId: Uuid,
+  paperTitle: z.string().max(200),
+  institutionName: z.string().max(200),
+  /** the member of staff who answered, as they sign in the console */
+  authorName: z.string().max(200),
+  body: z.string().max(8000),
+  at: IsoDateTime,
+  seen: z.boolean(),
+});
+export type InstitutionReply = z.infer<typeof InstitutionReply>;
+
+export const RepliesAck = z.union([z.object({ ok: z.literal(true), replies: z.array(InstitutionReply).max(200) }), fail]);
+export type RepliesAck = z.infer<typeof RepliesAck>;
+export const RepliesSeenRequest = SessionRequest.extend({ ids: z.array(Uuid).min(1).max(200) });
+/** how many sendings are now read up to their last answer */
+export const RepliesSeenAck = z.union([z.object({ ok: z.literal(true), seen: z.number().int().nonnegative() }), fail]);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AckOf, Acked, SessionEventName } from '../../../sync-server/protocol/events.ts';
 import { fieldValueFr } from '../../../sync-server/protocol/format.ts';
 import { ISSUER_OF, ISSUER_TITLE, DOC_TYPE_TITLE, VAULT_EVENTS, fieldLabel } from '../../../sync-server/protocol/vault.ts';
-import type { DepositNotice, DocumentSummary } from '../../../sync-server/protocol/vault.ts';
+import type { DepositNotice, DocumentSummary, InstitutionReply } from '../../../sync-server/protocol/vault.ts';
 import type { DocType } from '../../../sync-server/protocol/common.ts';
 import { KioskError } from '../../contract/schema.ts';
 import type { JournalEntry, VaultDocument, VaultItem } from '../../contract/schema.ts';
@@ -202,6 +202,16 @@ export class VaultService {
   async journal(): Promise<JournalEntry[]> {
     const ack = await this.ask(VAULT_EVENTS.audit, {});
     return ack.ok ? ack.entries.map((e) => ({ at: e.at, who: e.who, action: e.action, documentTitle: e.documentTitle, kind: e.kind, why: e.why })) : [];
+  }
+
+  /** The institutions' answers to what the person sent; none while the server is out of reach. */
+  async replies(): Promise<InstitutionReply[]> {
+    const ack = await this.ask(VAULT_EVENTS.replies, {});
+    return ack.ok ? ack.replies : [];
+  }
+
+  async repliesSeen(ids: string[]): Promise<void> {
+    await this.ask(VAULT_EVENTS.repliesSeen, { ids });
   }
 
   /** Deleting is the person's own act (the server refuses it on an agent's ground), signed by their card. */

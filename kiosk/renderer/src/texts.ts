@@ -855,6 +855,14 @@ export const t = {
   sync: {
     pending: (n: number) => (n === 1 ? '1 document attend d’être envoyé' : `${n} documents attendent d’être envoyés`),
   },
+  /** an institution's answer to a paper sent from the vault (« Envoyer à un organisme ») */
+  replies: {
+    title: 'Réponse à un papier envoyé',
+    titleMany: (n: number) => `Réponses à vos papiers envoyés (${n})`,
+    about: (institution: string, paper: string) => `${institution} a répondu au sujet de votre papier « ${paper} ».`,
+    by: (name: string, when: string) => (name ? `Réponse de ${name}, le ${when}.` : `Réponse du ${when}.`),
+    words: 'La réponse :',
+  },
   error: 'Un problème est survenu.',
 } as const;
 
@@ -887,6 +895,9 @@ export function spokenForAbsent(p: string) {
       requests: `Les demandes de ${p}`,
       none: `${p} n’a pas encore de demande d’aide.`,
       notice: (aid: string, state: string) => `Sa demande ${ofAid(aid)} : ${state}.`,
+    },
+    replies: {
+      about: (institution: string, paper: string) => `${institution} a répondu au sujet du papier « ${paper} » de ${p}.`,
     },
     dossier: {
       lead: `La demande de ${p}`,

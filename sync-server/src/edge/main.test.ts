@@ -125,6 +125,8 @@ describe('main', () => {
       expect(refused.err()).toMatch(/console account "mdph-chef" is the demo seed's/);
       // the structure admin's demo account too
       expect(refused.err()).toMatch(/console account "cms-admin" is the demo seed's/);
+      // and the CAF's other roles'
+      expect(refused.err()).toMatch(/console account "caf-instructeur" is the demo seed's/);
       expect(refused.err()).toMatch(new RegExp(`kiosk "${DEMO_KIOSK_ID}" is the demo seed's, with its published token`));
       expect(refused.err()).not.toContain('demo-console-1234');
 
@@ -133,6 +135,7 @@ describe('main', () => {
       await disableConsoleAccount(again.db, again.dialect, 'caf-chef');
       await disableConsoleAccount(again.db, again.dialect, 'mdph-chef');
       await disableConsoleAccount(again.db, again.dialect, 'cms-admin');
+      for (const login of ['caf-instructeur', 'caf-depot', 'caf-admin']) await disableConsoleAccount(again.db, again.dialect, login);
       await revokeKiosk(again.db, again.dialect, { kioskId: DEMO_KIOSK_ID, actor: { kind: 'staff', id: 'test' } });
       await again.db.destroy();
 

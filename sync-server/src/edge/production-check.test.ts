@@ -47,13 +47,18 @@ describe.each(DIALECTS)('production start on a database with demo data (%s)', (d
   it('names each demo account and kiosk until it is disabled or revoked', async () => {
     expect(await problemsAtStart()).toEqual([
       'database: console account "caf-chef" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login caf-chef)',
+      // the CAF's other roles' demo accounts
+      'database: console account "caf-instructeur" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login caf-instructeur)',
+      'database: console account "caf-depot" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login caf-depot)',
+      'database: console account "caf-admin" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login caf-admin)',
       'database: console account "mdph-chef" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login mdph-chef)',
       // the structure admin's demo account, like the institutions' ones
       'database: console account "cms-admin" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login cms-admin)',
       `database: kiosk "${DEMO_KIOSK_ID}" is the demo seed's, with its published token (revoke it: npm run staff -- kiosk revoke --id ${DEMO_KIOSK_ID})`,
     ]);
     await disableConsoleAccount(storage.db, storage.dialect, 'caf-chef');
-    expect((await problemsAtStart())?.map((p) => /"([^"]+)"/.exec(p)?.[1])).toEqual(['mdph-chef', 'cms-admin', DEMO_KIOSK_ID]);
+    expect((await problemsAtStart())?.map((p) => /"([^"]+)"/.exec(p)?.[1])).toEqual(['caf-instructeur', 'caf-depot', 'caf-admin', 'mdph-chef', 'cms-admin', DEMO_KIOSK_ID]);
+    for (const login of ['caf-instructeur', 'caf-depot', 'caf-admin']) await disableConsoleAccount(storage.db, storage.dialect, login);
     await disableConsoleAccount(storage.db, storage.dialect, 'mdph-chef');
     await disableConsoleAccount(storage.db, storage.dialect, 'cms-admin');
     await revokeKiosk(storage.db, storage.dialect, { kioskId: DEMO_KIOSK_ID, actor: { kind: 'staff', id: 'test' } });

@@ -12,7 +12,7 @@ import { Identifier } from '../../protocol/identifier.ts';
 import { KioskAuth } from '../../protocol/socket.ts';
 import { CompetenceLevel, StructureKind } from '../../protocol/agents.ts';
 import { tokenHash } from '../kernel/secrets.ts';
-import { ConsoleLogin, ConsolePassword, seedConsoleAccounts } from '../features/accounts/index.ts';
+import { ConsoleLogin, ConsolePassword, InstitutionRole, seedConsoleAccounts } from '../features/accounts/index.ts';
 import { seedStructures } from '../features/agents/index.ts';
 import { anyKiosk, seedKiosks } from '../features/fleet/index.ts';
 import { seedInstitutions } from '../features/institutions/index.ts';
@@ -64,6 +64,8 @@ export const SeedFile = z.object({
           login: ConsoleLogin,
           name: z.string().min(1).max(120),
           institutionId: z.string().min(1).max(64),
+          /** head of service when absent */
+          role: InstitutionRole.optional(),
           /** a demo password, documented with the demo data; stored hashed */
           password: ConsolePassword,
         }),

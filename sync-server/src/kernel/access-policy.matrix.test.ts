@@ -6,8 +6,9 @@
  * opens or closes a cell fails here until someone decides it on purpose.
  */
 import { describe, expect, it } from 'vitest';
-import { agentReach, decide } from './access-policy.ts';
-import type { AccessQuestion, PolicyAction, PolicyAgent, PolicyGround, PolicyProcuration } from './access-policy.ts';
+import { agentReach, decide, inboxItemVisible, STAFF_ACTS, staffMay } from './access-policy.ts';
+import type { AccessQuestion, PolicyAction, PolicyAgent, PolicyGround, PolicyProcuration, StaffAct } from './access-policy.ts';
+import type { StaffRole } from './storage/schema.ts';
 import type { CompetenceLevel } from '../../protocol/agents.ts';
 
 const camille = 'person-camille';
@@ -239,5 +240,74 @@ describe('agentReach: what lists and searches may show', () => {
     expect(agentReach(profile('travail-social'), fullProcuration({ agentPersonId: 'person-luc' }))).toEqual(nothing);
     expect(agentReach(profile('travail-social'), fullProcuration({ inForce: false }))).toEqual(nothing);
     expect(agentReach(profile('travail-social'), fullProcuration({ verified: false }))).toEqual(nothing);
+  });
+});
+
+/**
+ * What each role of an institution's console account may do, written out by hand (Y allowed, N refused):
+ * a change to STAFF_ACTS fails here until someone decides it on purpose.
+ */
+const STAFF_GRID = `
+role               request.work  request.decide  inbox.read  inbox.assign  inbox.take  deposit  accounts.manage
+institution        Y             Y               Y           Y             Y           Y        N
+instructor         Y             N               Y           N             Y           N        N
+depositor          N             N               N           N             N           Y        N
+institution-admin  N             N               N           N             N           N        Y
+structure-admin    N             N               N           N             N           N        N
+`;
+
+describe('roles of a console account', () => {
+  const [head, ...rows] = STAFF_GRID.trim().split('\n');
+  const acts = head!.trim().split(/\s+/).slice(1) as StaffAct[];
+  for (const line of rows) {
+    const [role, ...marks] = line.trim().split(/\s+/) as [StaffRole, ...string[]];
+    it(`${role}: ${marks.join(' ')}`, () => {
+      acts.forEach((act, i) => expect(staffMay(role, act), `${role} ${act}`).toBe(marks[i] === 'Y'));
+      expect(Object.keys(STAFF_ACTS).sort()).toEqual(rows.map((r) => r.trim().split(/\s+/)[0]).sort());
+    });
+  }
+
+  it('shows an instructor the inbox items that are theirs or nobody’s; the head of service all; others none', () => {
+    expect(inboxItemVisible('instructor', 'me', null)).toBe(true);
+    expect(inboxItemVisible('instructor', 'me', 'me')).toBe(true);
+    expect(inboxItemVisible('instructor', 'me', 'other')).toBe(false);
+    expect(inboxItemVisible('institution', 'me', 'other')).toBe(true);
+    for (const role of ['depositor', 'institution-admin', 'structure-admin'] as const) expect(inboxItemVisible(role, 'me', null)).toBe(false);
+  });
+});
+
+describe('the institution-inbox ground', () => {
+  const account = (role: StaffRole, o: { active?: boolean; institutionId?: string } = {}) => ({ id: 'acc', institutionId: o.institutionId ?? 'caf', role, active: o.active ?? true });
+  const ask = (over: Partial<Extract<PolicyGround, { kind: 'institution-inbox' }>> = {}, q: Partial<AccessQuestion> = {}) =>
+    decide({
+      actor: { kind: 'staff', id: 'acc' },
+      action: 'document.read',
+      subject: { personId: camille },
+      documentClass: { vault: 'personal', docType: 'rib' },
+      ground: { kind: 'institution-inbox', account: account('instructor'), sentTo: [{ personId: camille, institutionId: 'caf' }], ...over },
+      ...q,
+    });
+
+  it('lets the head of service and an instructor read a paper the person sent to their institution', () => {
+    expect(ask()).toEqual({ allow: true });
+    expect(ask({ account: account('institution') })).toEqual({ allow: true });
+  });
+
+  it('refuses a depositor, an admin, another institution, another person, a disabled or unknown account, another actor', () => {
+    expect(ask({ account: account('depositor') })).toEqual({ allow: false, reason: 'role_not_allowed' });
+    expect(ask({ account: account('institution-admin') })).toEqual({ allow: false, reason: 'role_not_allowed' });
+    expect(ask({ account: account('instructor', { institutionId: 'mdph' }) })).toEqual({ allow: false, reason: 'not_sent_to_institution' });
+    expect(ask({ sentTo: [{ personId: sophie, institutionId: 'caf' }] })).toEqual({ allow: false, reason: 'not_sent_to_institution' });
+    expect(ask({ sentTo: [] })).toEqual({ allow: false, reason: 'not_sent_to_institution' });
+    expect(ask({ account: account('instructor', { active: false }) })).toEqual({ allow: false, reason: 'account_not_active' });
+    expect(ask({ account: null })).toEqual({ allow: false, reason: 'account_unknown' });
+    expect(ask({}, { actor: { kind: 'staff', id: 'someone-else' } })).toEqual({ allow: false, reason: 'account_not_actor' });
+    expect(ask({}, { actor: { kind: 'person', personId: camille } })).toEqual({ allow: false, reason: 'ground_not_for_actor' });
+  });
+
+  it('reads only: no listing, writing, sending or journal on this ground', () => {
+    for (const action of ['vault.list', 'audit.read', 'document.deposit', 'document.delete', 'document.send', 'document.issue', 'institution.message'] as const) {
+      expect(ask({}, { action }), action).toEqual({ allow: false, reason: 'action_not_allowed_on_ground' });
+    }
   });
 });

@@ -10,7 +10,7 @@ import type { AgentAction, CompetenceLevel, PaperCategory, VaultKindName } from 
 import { AGENT_ACTION_OF } from '../../protocol/procuration.ts';
 import type { ProcurationAction } from '../../protocol/procuration.ts';
 import type { DocType } from '../../protocol/common.ts';
-import type { CardStatus, VaultKind } from './storage/schema.ts';
+import type { CardStatus, StaffRole, VaultKind } from './storage/schema.ts';
 
 export type PolicyAction =
   | 'document.deposit'
@@ -154,6 +154,16 @@ export type PolicyGround =
       kind: 'institution-processing';
       account: { id: string; institutionKind: string; active: boolean } | null;
       pieceOf: readonly { personId: string; forKinds: readonly string[] }[];
+    }
+  /**
+   * a member of an institution's staff opening, in the console's inbox, a paper a person (or an agent for
+   * them) sent to that institution. `account` is their console account now (null: unknown); `sentTo` lists
+   * who sent this document to which institution (one row per sending, replies of staff aside).
+   */
+  | {
+      kind: 'institution-inbox';
+      account: { id: string; institutionId: string; role: StaffRole; active: boolean } | null;
+      sentTo: readonly { personId: string; institutionId: string }[];
     };
 
 export type DenyReason =
@@ -173,6 +183,10 @@ export type DenyReason =
   | 'not_a_piece_for_institution'
   /** the institution does not serve this person (no request it handles, no letter to it, no paper from it) */
   | 'not_served_by_institution'
+  /** the console account's role does not allow this (a depositor, an institution's admin) */
+  | 'role_not_allowed'
+  /** the paper was not sent to this account's institution by this person */
+  | 'not_sent_to_institution'
   /** the agent has no profile in a structure, so no competence level */
   | 'agent_no_profile'
   /** suspended (inactivity, or by their structure), or their structure disabled */
@@ -298,6 +312,51 @@ function scopeDecision(p: PolicyProcuration, q: AccessQuestion): Decision {
   return ALLOW;
 }
 
+/**
+ * What an institution's console account may do, by role. The head of service (stored `institution`)
+ * decides on requests and hands out the inbox; an instructor works requests and the inbox items that are
+ * theirs or nobody's, without deciding; a depositor puts papers in persons' institutional vaults and sees
+ * nothing else; an institution's admin manages its accounts and sees no person's papers (least privilege:
+ * one person may hold two accounts). A structure's admin has no institution act at all.
+ */
+export type StaffAct =
+  /** see the queue, take up a request, ask for information, write in a request's thread, open its pieces */
+  | 'request.work'
+  /** accept, refuse or close a request */
+  | 'request.decide'
+  /** see the inbox, open its messages and their papers, reply */
+  | 'inbox.read'
+  /** assign an inbox item to any member of the institution's staff, or take it back */
+  | 'inbox.assign'
+  /** take an unassigned inbox item for oneself */
+  | 'inbox.take'
+  /** deposit a paper in a person's institutional vault from the console */
+  | 'deposit'
+  /** create the institution's accounts, change their role, disable them */
+  | 'accounts.manage';
+
+export const STAFF_ACTS: Readonly<Record<StaffRole, readonly StaffAct[]>> = {
+  // the head of service answers for everything the institution does, deposits included
+  institution: ['request.work', 'request.decide', 'inbox.read', 'inbox.assign', 'inbox.take', 'deposit'],
+  instructor: ['request.work', 'inbox.read', 'inbox.take'],
+  depositor: ['deposit'],
+  'institution-admin': ['accounts.manage'],
+  'structure-admin': [],
+};
+
+export function staffMay(role: StaffRole, act: StaffAct): boolean {
+  return STAFF_ACTS[role].includes(act);
+}
+
+/**
+ * Inbox items an account sees: all of its institution's for whom may hand them out, and for an
+ * instructor those assigned to them or to no one (another's file stays theirs). Null assignee: unassigned.
+ */
+export function inboxItemVisible(role: StaffRole, accountId: string, assignedTo: string | null): boolean {
+  if (!staffMay(role, 'inbox.read')) return false;
+  return staffMay(role, 'inbox.assign') || assignedTo === null || assignedTo === accountId;
+}
+
 export function decide(q: AccessQuestion): Decision {
   const { actor, action, subject, documentClass, ground } = q;
   switch (ground.kind) {
@@ -372,6 +431,18 @@ export function decide(q: AccessQuestion): Decision {
       if (action !== 'document.read') return deny('action_not_allowed_on_ground');
       const kind = ground.account.institutionKind;
       if (!ground.pieceOf.some((p) => p.personId === subject.personId && p.forKinds.includes(kind))) return deny('not_a_piece_for_institution');
+      return { allow: true };
+    }
+    case 'institution-inbox': {
+      if (actor.kind !== 'staff') return deny('ground_not_for_actor');
+      if (ground.account === null) return deny('account_unknown');
+      if (ground.account.id !== actor.id) return deny('account_not_actor');
+      if (!ground.account.active) return deny('account_not_active');
+      // the inbox reads what was sent; it never lists a vault, writes in it or reads the journal
+      if (action !== 'document.read') return deny('action_not_allowed_on_ground');
+      if (!staffMay(ground.account.role, 'inbox.read')) return deny('role_not_allowed');
+      const institutionId = ground.account.institutionId;
+      if (!ground.sentTo.some((s) => s.personId === subject.personId && s.institutionId === institutionId)) return deny('not_sent_to_institution');
       return { allow: true };
     }
   }

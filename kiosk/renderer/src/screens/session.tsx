@@ -3,7 +3,7 @@
  * simulation, filing, a request's dossier, sending it). All of it unmounts when the card leaves.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AidNotice, CaptureAnalysis, ChecklistPiece, KioskState, LossNotice, PaperNotice, SyncStatus } from '../../../contract/schema.ts';
+import type { AidNotice, CaptureAnalysis, ChecklistPiece, InstitutionReply, KioskState, LossNotice, PaperNotice, SyncStatus } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { AbsentPerson, textsFor, useTexts } from '../voice.tsx';
@@ -14,6 +14,7 @@ import { DocumentView } from './document.tsx';
 import { Journal } from './journal.tsx';
 import { VaultList } from './vault.tsx';
 import { Notices } from './aids/common.tsx';
+import { Replies } from './replies.tsx';
 import type { KnownAnswers } from './aids/common.tsx';
 import { Title, errorText, ActionBar } from '../components/screen.tsx';
 import { Catalogue } from './aids/catalogue.tsx';
@@ -144,6 +145,20 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
       () => undefined,
     );
   }, [subjectKey]);
+  // the institutions' answers to papers the person sent: new ones shown on the home screen for the session,
+  // marked seen at once (by the person only: an agent alone on a procuration leaves them new for her)
+  const [replies, setReplies] = useState<InstitutionReply[]>([]);
+  const showReplies = (all: InstitutionReply[]) => {
+    const fresh = all.filter((r) => !r.seen);
+    setReplies((old) => [...old, ...fresh.filter((r) => !old.some((o) => o.id === r.id))]);
+    if (forSomeoneAbsent.current || fresh.length === 0) return;
+    void kiosk.call('vault.repliesSeen', { ids: fresh.map((r) => r.id) }).catch(() => undefined);
+  };
+  useEffect(() => {
+    setReplies([]);
+    if (subject === null) return;
+    kiosk.call('vault.replies', {}).then((r) => showReplies(r.replies), () => undefined);
+  }, [subjectKey]);
   // what the card's last session lost: told at login, until the person says they read it
   const [losses, setLosses] = useState<LossNotice[]>([]);
   useEffect(() => {
@@ -194,6 +209,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
             notices={notices}
             papers={papers}
             noticesFolded={notices.length > 0 && notices.length <= readNotices}
+            replies={replies}
             losses={losses}
             onLossesRead={() => setLosses([])}
             go={setStep}
@@ -346,6 +362,7 @@ function Home({
   notices,
   papers,
   noticesFolded,
+  replies,
   losses,
   onLossesRead,
   go,
@@ -357,6 +374,7 @@ function Home({
   notices: AidNotice[];
   papers: PaperNotice[];
   noticesFolded: boolean;
+  replies: InstitutionReply[];
   losses: LossNotice[];
   onLossesRead: () => void;
   go: (s: Step) => void;
@@ -397,6 +415,7 @@ function Home({
       ) : (
         <Notices notices={notices} onOpen={(id) => go({ name: 'dossier', id })} />
       )}
+      <Replies replies={replies} />
       <div class="choices home-choices">
         <button type="button" class="choice" onClick={() => go({ name: 'vault' })} disabled={!may('consult')} aria-describedby={whyNot('consult')}>
           <span class="choice-title">{t.home.vault}</span>

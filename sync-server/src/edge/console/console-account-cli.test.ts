@@ -96,6 +96,25 @@ describe.each(DIALECTS)('console-account commands on %s', (dialect) => {
     expect(journal.map((j) => j.action)).toEqual(['console-account.create', 'console-account.create', 'console-account.disable']);
   });
 
+  it('creates an institution account with a role; refuses an unknown role or a role for a structure', async () => {
+    process.env.FAC_CONSOLE_PASSWORD = 'mot-de-passe-du-test-2';
+    expect(await run('console-account', 'create', '--login', 'caf-instr2', '--name', 'Instructeur CAF', '--institution', 'caf', '--role', 'instructor')).toBe(0);
+    expect(out.join('\n')).toContain('Compte de console créé : caf-instr2');
+    expect(out.join('\n')).toContain('Instructeur');
+    expect(await account('caf-instr2')).toMatchObject({ role: 'instructor', institution_id: 'caf' });
+    const journal = await storage.db.selectFrom('audit_journal').select(['action', 'detail', 'ground']).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(journal).toMatchObject({ action: 'console-account.create', ground: 'staff-administration' });
+    expect(JSON.parse(journal.detail)).toMatchObject({ role: 'instructor', institutionId: 'caf' });
+    expect(await run('console-account', 'create', '--login', 'caf-depot2', '--name', 'Dépôts', '--institution', 'caf', '--role', 'depositor')).toBe(0);
+    expect(await account('caf-depot2')).toMatchObject({ role: 'depositor' });
+    expect(await run('console-account', 'create', '--login', 'caf-boss', '--name', 'X', '--institution', 'caf', '--role', 'boss')).toBe(2);
+    expect(err.join('\n')).toContain('--role');
+    expect(await run('console-account', 'create', '--login', 'caf-proto', '--name', 'X', '--institution', 'caf', '--role', '__proto__')).toBe(2);
+    expect(await run('console-account', 'create', '--login', 'cms-x', '--name', 'X', '--structure', 'structure-cms-centre', '--role', 'instructor')).toBe(2);
+    expect(await account('caf-boss')).toBeUndefined();
+    expect(await account('cms-x')).toBeUndefined();
+  });
+
   it('creates a structure, then its admin’s account (no institution); refuses an unknown structure, both owners, a bad kind', async () => {
     expect(await run('structure', 'create', '--id', 'ccas-nord', '--kind', 'ccas', '--name', 'CCAS du quartier Nord')).toBe(0);
     expect(out.join('\n')).toContain('Structure créée : ccas-nord');

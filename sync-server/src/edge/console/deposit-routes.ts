@@ -23,6 +23,7 @@ import { DEPOSIT_PAGE_WORDS as W } from '../../kernel/words/deposits.ts';
 import { DEPOSIT_FIELDS as F, DEPOSITS_PATH, depositPage } from './deposit-views.ts';
 import type { DepositTyped } from './deposit-views.ts';
 import { boundaryOf, MultipartBody, parseMultipart } from './multipart.ts';
+import { institutionMenu } from './inbox-views.ts';
 import { errorPage, LOGIN_PATH } from './views.ts';
 import type { FieldErrors, PageChrome } from './views.ts';
 
@@ -65,7 +66,8 @@ export async function registerDepositPages(scope: FastifyInstance, deps: Deposit
       done(null, new MultipartBody(form));
     });
 
-    const chrome = (session: ConsoleSession, more: Partial<PageChrome> = {}): PageChrome => ({ account: session.account, csrf: session.csrf, home: undefined, ...more });
+    // the same menu as the institution's other pages, this one marked current
+    const chrome = (session: ConsoleSession, more: Partial<PageChrome> = {}): PageChrome => ({ account: session.account, csrf: session.csrf, home: undefined, menu: institutionMenu(session.account, 'deposits'), ...more });
 
     /** The live session of someone who may deposit for their institution, or null once answered. */
     async function requireDepositor(request: FastifyRequest, reply: FastifyReply): Promise<{ session: ConsoleSession; role: Parameters<typeof mayDeposit>[0] } | null> {

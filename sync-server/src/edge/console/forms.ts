@@ -92,3 +92,27 @@ export const AgentChangeForm = z.strictObject({
   identifier: z.string().max(60),
   level: z.enum(['accueil', 'accompagnement', 'travail-social']).optional(),
 });
+
+/** The inbox's filter: « à moi », « non attribués », « tous » (the default depends on the role). */
+export const InboxQuery = z.strictObject({ voir: z.enum(['a-moi', 'non-attribues', 'tous']).optional(), fait: z.literal('reponse').optional() });
+export const ThreadParams = z.strictObject({ id: z.uuid() });
+export const AttachmentParams = z.strictObject({ id: z.uuid(), messageId: z.uuid(), documentId: z.uuid() });
+/** an account id of the institution, or empty: no one */
+export const AssignForm = z.strictObject({ csrf: Csrf, assignee: z.union([z.literal(''), z.uuid()]) });
+export const ReplyForm = z.strictObject({ csrf: Csrf, body: Text });
+
+const InstitutionRoleField = z.enum(['institution', 'instructor', 'depositor', 'institution-admin']);
+/** An institution admin's change to one of its accounts. */
+export const AccountChangeForm = z.strictObject({
+  csrf: Csrf,
+  login: z.string().min(1).max(64),
+  action: z.enum(['role', 'disable', 'enable']),
+  role: InstitutionRoleField.optional(),
+});
+export const AccountCreateForm = z.strictObject({
+  csrf: Csrf,
+  name: z.string().max(200),
+  login: z.string().max(200),
+  role: InstitutionRoleField,
+  password: z.string().max(400),
+});

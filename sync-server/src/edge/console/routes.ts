@@ -40,7 +40,7 @@ import {
   SESSION_COOKIE,
   SESSION_TTL_MS,
 } from '../../features/accounts/index.ts';
-import type { ConsoleSession, StructureAdminSession } from '../../features/accounts/index.ts';
+import type { ConsoleSession, StructureAdminSession , InstitutionRole} from '../../features/accounts/index.ts';
 import { findStructureSession } from '../../features/accounts/index.ts';
 import { changeAgent, listStructureAgents } from '../../features/agents/index.ts';
 import { listForStructure, revokeByStructure } from '../../features/procurations/index.ts';
@@ -51,6 +51,15 @@ import { registerDepositPages } from './deposit-routes.ts';
 import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { AGENT_PAGE_WORDS } from '../../kernel/words/console.ts';
 import { LoginThrottle } from '../../features/accounts/index.ts';
+import { changeInstitutionAccount, createInstitutionAccount, listInstitutionAccounts, MIN_PASSWORD_CHARS } from '../../features/accounts/index.ts';
+import type { AccountChange } from '../../features/accounts/index.ts';
+import { assignableAccounts, assignThread, listInbox, MAX_REPLY_CHARS, openThread, readInboxAttachment, replyInThread, unreadCount } from '../../features/inbox/index.ts';
+import type { InboxFilter, InboxViewer } from '../../features/inbox/index.ts';
+import { staffMay } from '../../kernel/access-policy.ts';
+import type { StaffAct } from '../../kernel/access-policy.ts';
+import { ACCOUNTS_PAGE_WORDS, CONSOLE_MENU_WORDS, INBOX_WORDS } from '../../kernel/words/inbox.ts';
+import { AccountChangeForm, AccountCreateForm, AssignForm, AttachmentParams, InboxQuery, ReplyForm, ThreadParams } from './forms.ts';
+import { accountsPage, ACCOUNTS_PATH, homeOf, INBOX_PATH, inboxPage, institutionChrome, institutionMenu, threadPage, threadPath } from './inbox-views.ts';
 import { AMOUNT_FIELD, applicationPage, applicationPath, confirmFieldId, CONSOLE_PREFIX, errorPage, LOGIN_PATH, loginPage, messageFieldId, paperPage, QUEUE_STATES, queuePage, searchPage, START_FIELD } from './views.ts';
 import type { ApplicationForms, PageChrome } from './views.ts';
 
@@ -76,6 +85,9 @@ const INLINE_MIME = new Set(['application/pdf', 'image/jpeg', 'image/png', 'imag
 const CSS = readFileSync(join(import.meta.dirname, 'console.css'), 'utf8');
 
 const LOGIN_REASONS = CONSOLE_ANSWER.loginReason;
+
+/** the events that decide a request: the head of service's (STAFF_ACTS 'request.decide') */
+const DECIDING_EVENTS: ReadonlySet<string> = new Set(['accept', 'refuse', 'close']);
 
 function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page);
@@ -138,7 +150,13 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         return payload;
       });
 
-      const plainChrome = (session: ConsoleSession | null): PageChrome => ({ account: session?.account ?? null, csrf: session?.csrf ?? null });
+      /** each request's session's unread inbox items, for the menu (read once per request, by requireSession) */
+      const unreadOf = new WeakMap<ConsoleSession, number>();
+      const plainChrome = (session: ConsoleSession | null): PageChrome => ({
+        account: session?.account ?? null,
+        csrf: session?.csrf ?? null,
+        ...(session ? { menu: institutionMenu(session.account, null, unreadOf.get(session)) } : {}),
+      });
 
       scope.setErrorHandler((err: { statusCode?: number }, request, reply) => {
         const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
@@ -161,7 +179,11 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<ConsoleSession | null> {
         const token = readCookies(request.headers.cookie).get(SESSION_COOKIE);
         const found = await findSession(db, token);
-        if (found.ok) return found.session;
+        if (found.ok) {
+          const { account } = found.session;
+          if (staffMay(account.role, 'inbox.read')) unreadOf.set(found.session, await unreadCount(db, { accountId: account.id, institutionId: account.institutionId, role: account.role }));
+          return found.session;
+        }
         // a structure admin reaches their agents' page only, never an institution's requests
         if (found.reason === 'none' && (await findStructureSession(db, token)).ok) {
           void reply.redirect(AGENTS_PATH, 303);
@@ -169,6 +191,19 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         }
         const reason = found.reason === 'none' ? '' : '?raison=expiree';
         void reply.header('set-cookie', cookie(SESSION_COOKIE, '', { path: CONSOLE_PREFIX, maxAgeS: 0, secure: secure(request) })).redirect(`${LOGIN_PATH}${reason}`, 303);
+        return null;
+      }
+
+      /**
+       * The live session of an institution's account whose role may do `act` (kernel/access-policy.ts
+       * STAFF_ACTS); a role that may not gets 403 with its own menu, nothing done. Null once answered.
+       */
+      async function requireRole(request: FastifyRequest, reply: FastifyReply, act: StaffAct): Promise<ConsoleSession | null> {
+        const session = await requireSession(request, reply);
+        if (!session) return null;
+        if (staffMay(session.account.role, act)) return session;
+        request.log.info({ login: session.account.login, role: session.account.role, act }, 'console page refused to this role');
+        void sendPage(reply, 403, errorPage(plainChrome(session), CONSOLE_MENU_WORDS.notForYourRole));
         return null;
       }
 
@@ -359,6 +394,8 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       scope.get('/', async (request, reply) => {
         const session = await requireSession(request, reply);
         if (!session) return reply;
+        // each role lands on its own first page (a depositor on the deposits, an admin on the accounts)
+        if (!staffMay(session.account.role, 'request.work')) return reply.redirect(homeOf(session.account.role), 303);
         const query = QueueQuery.safeParse(request.query ?? {});
         if (!query.success) return sendPage(reply, 400, errorPage(plainChrome(session), { title: CONSOLE_ANSWER.badRequest, text: CONSOLE_ANSWER.noSuchFilter }));
         const kind = session.account.institutionKind;
@@ -394,7 +431,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         request: FastifyRequest,
         reply: FastifyReply,
       ): Promise<{ session: ConsoleSession; fields: Record<string, string | string[]>; app: ApplicationRow } | null> {
-        const session = await requireSession(request, reply);
+        const session = await requireRole(request, reply, 'request.work');
         if (!session) return null;
         const fields = checkedForm(request, reply, session.csrf, session);
         if (!fields) return null;
@@ -407,14 +444,16 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       }
 
       async function showApplication(reply: FastifyReply, session: ConsoleSession, app: ApplicationRow, status: number, o: { notice?: string; forms?: ApplicationForms; formError?: string }): Promise<FastifyReply> {
-        const detail = await applicationDetail(db, catalogue, session.account.institutionKind, app);
+        const full = await applicationDetail(db, catalogue, session.account.institutionKind, app);
+        // an instructor is not offered the decisions that are the head of service's
+        const detail = staffMay(session.account.role, 'request.decide') ? full : { ...full, events: full.events.filter((e) => !DECIDING_EVENTS.has(e)) };
         const fieldErrors = Object.entries(o.forms?.errors ?? {}).map(([field, message]) => ({ field, message }));
         const errors = [...(o.formError ? [{ field: null, message: o.formError }] : []), ...fieldErrors];
         return sendPage(reply, status, applicationPage({ ...plainChrome(session), notice: o.notice, errors }, detail, o.forms ?? {}));
       }
 
       scope.get('/demandes/:id', async (request, reply) => {
-        const session = await requireSession(request, reply);
+        const session = await requireRole(request, reply, 'request.work');
         if (!session) return reply;
         const app = await visible(session, request.params);
         if (!app) return notFound(reply, session);
@@ -432,6 +471,10 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         const form = DecisionForm.safeParse(fields);
         if (!form.success) return badForm(reply, session);
         const { action, pieces } = form.data;
+        if (DECIDING_EVENTS.has(action) && !staffMay(session.account.role, 'request.decide')) {
+          request.log.info({ login: session.account.login, role: session.account.role, action }, 'decision refused to this role');
+          return sendPage(reply, 403, errorPage(plainChrome(session), { title: CONSOLE_MENU_WORDS.notForYourRole.title, text: CONSOLE_MENU_WORDS.decisionNotForYou, back: { href: applicationPath(app.id), label: CONSOLE_ANSWER.backToApplication } }));
+        }
         const message = (form.data.message ?? '').replaceAll('\u0000', '').trim();
         const forms: ApplicationForms = { action, message: form.data.message ?? '', pieces, amount: form.data.montant ?? '', start: form.data.debut ?? '' };
         const field = messageFieldId(action);
@@ -515,7 +558,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
 
       // a paper beside its request: the fields read and the image (the bytes come from the route below, journaled)
       scope.get('/demandes/:id/papiers/:itemId', async (request, reply) => {
-        const session = await requireSession(request, reply);
+        const session = await requireRole(request, reply, 'request.work');
         if (!session) return reply;
         const found = await visiblePiece(session, request.params);
         if (!found) return notFound(reply, session);
@@ -531,7 +574,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
 
       // no HEAD twin: a HEAD would be journaled as a read without serving anything
       scope.get('/demandes/:id/pieces/:itemId', { exposeHeadRoute: false }, async (request, reply) => {
-        const session = await requireSession(request, reply);
+        const session = await requireRole(request, reply, 'request.work');
         if (!session) return reply;
         const found = await visiblePiece(session, request.params);
         if (!found) return notFound(reply, session);
@@ -553,6 +596,171 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${f.filename}"`)
           .header('cache-control', 'no-store')
           .send(deps.blobStore.read(f.sha256));
+      });
+
+      // -------------------------------------------------------------------------------------------
+      // The inbox: what persons and agents sent to the institution
+
+      const viewerOf = (session: ConsoleSession): InboxViewer => ({ accountId: session.account.id, institutionId: session.account.institutionId, role: session.account.role });
+      const FILTER_OF: Readonly<Record<string, InboxFilter>> = { 'a-moi': 'mine', 'non-attribues': 'unassigned', tous: 'all' };
+
+      function noThread(reply: FastifyReply, session: ConsoleSession): FastifyReply {
+        return sendPage(reply, 404, errorPage(plainChrome(session), { ...INBOX_WORDS.noThread, back: { href: INBOX_PATH, label: INBOX_WORDS.thread.back } }));
+      }
+
+      scope.get('/boite', async (request, reply) => {
+        const session = await requireRole(request, reply, 'inbox.read');
+        if (!session) return reply;
+        const query = InboxQuery.safeParse(request.query ?? {});
+        if (!query.success) return sendPage(reply, 400, errorPage(plainChrome(session), { title: CONSOLE_ANSWER.badRequest, text: CONSOLE_ANSWER.noSuchFilter }));
+        const viewer = viewerOf(session);
+        // a head of service sees everything first; an instructor what is theirs or nobody's
+        const filter: InboxFilter = query.data.voir ? FILTER_OF[query.data.voir]! : 'all';
+        const notice = query.data.fait === 'reponse' ? INBOX_WORDS.reply.done : null;
+        const [rows, unread] = [await listInbox(db, viewer, filter), await unreadCount(db, viewer)];
+        return sendPage(reply, 200, inboxPage(institutionChrome(session.account, session.csrf, 'inbox', { unread, notice }), session.account, { filter, rows }));
+      });
+
+      async function showThread(reply: FastifyReply, session: ConsoleSession, threadId: string, status: number, o: { notice?: string; reply?: string; errors?: Record<string, string> } = {}): Promise<FastifyReply> {
+        const viewer = viewerOf(session);
+        const thread = await openThread(db, dialect, viewer, threadId);
+        if (!thread) return noThread(reply, session);
+        const chrome = institutionChrome(session.account, session.csrf, 'inbox', { unread: await unreadCount(db, viewer), notice: o.notice ?? null, ...(o.errors ? { errors: o.errors } : {}) });
+        return sendPage(reply, status, threadPage(chrome, session.account, thread, { people: await assignableAccounts(db, session.account.institutionId), ...(o.reply !== undefined ? { reply: o.reply } : {}), ...(o.errors ? { errors: o.errors } : {}) }));
+      }
+
+      scope.get('/boite/:id', async (request, reply) => {
+        const session = await requireRole(request, reply, 'inbox.read');
+        if (!session) return reply;
+        const p = ThreadParams.safeParse(request.params);
+        if (!p.success) return noThread(reply, session);
+        const q = request.query as Record<string, unknown>;
+        const notice = q.fait === 'attribue' ? INBOX_WORDS.assign.done : q.fait === 'inchange' ? INBOX_WORDS.assign.unchanged : undefined;
+        return showThread(reply, session, p.data.id, 200, notice ? { notice } : {});
+      });
+
+      /** A form posted about one inbox thread: the role, the CSRF token, a thread id of the right shape. */
+      async function postedOnThread(request: FastifyRequest, reply: FastifyReply): Promise<{ session: ConsoleSession; fields: Record<string, string | string[]>; threadId: string } | null> {
+        const session = await requireRole(request, reply, 'inbox.read');
+        if (!session) return null;
+        const fields = checkedForm(request, reply, session.csrf, session);
+        if (!fields) return null;
+        const p = ThreadParams.safeParse(request.params);
+        if (!p.success) {
+          void noThread(reply, session);
+          return null;
+        }
+        return { session, fields, threadId: p.data.id };
+      }
+
+      scope.post('/boite/:id/attribution', async (request, reply) => {
+        const posted = await postedOnThread(request, reply);
+        if (!posted) return reply;
+        const { session, fields, threadId } = posted;
+        const form = AssignForm.safeParse(fields);
+        if (!form.success) return badForm(reply, session);
+        const r = await assignThread(db, dialect, viewerOf(session), threadId, form.data.assignee === '' ? null : form.data.assignee);
+        if (!r.ok) {
+          if (r.code === 'unknown') return noThread(reply, session);
+          if (r.code === 'bad-assignee') return showThread(reply, session, threadId, 400, { errors: { assignee: INBOX_WORDS.assign.badAssignee } });
+          return sendPage(reply, 403, errorPage(plainChrome(session), { title: CONSOLE_MENU_WORDS.notForYourRole.title, text: INBOX_WORDS.assign.forbidden, back: { href: threadPath(threadId), label: INBOX_WORDS.thread.back } }));
+        }
+        request.log.info({ login: session.account.login, changed: r.changed }, 'inbox item assigned');
+        return reply.redirect(`${threadPath(threadId)}?fait=${r.changed ? 'attribue' : 'inchange'}`, 303);
+      });
+
+      scope.post('/boite/:id/reponse', async (request, reply) => {
+        const posted = await postedOnThread(request, reply);
+        if (!posted) return reply;
+        const { session, fields, threadId } = posted;
+        const form = ReplyForm.safeParse(fields);
+        if (!form.success) return badForm(reply, session);
+        const r = await replyInThread(db, dialect, viewerOf(session), threadId, form.data.body);
+        if (!r.ok) {
+          if (r.code === 'unknown') return noThread(reply, session);
+          const text = r.code === 'empty' ? INBOX_WORDS.reply.empty : INBOX_WORDS.reply.tooLong(MAX_REPLY_CHARS);
+          return showThread(reply, session, threadId, 400, { reply: form.data.body, errors: { reponse: text } });
+        }
+        request.log.info({ login: session.account.login }, 'inbox reply sent');
+        return reply.redirect(`${INBOX_PATH}?fait=reponse`, 303);
+      });
+
+      // a paper of a message, as it was sent (journaled); no HEAD twin: a HEAD would be journaled as a read
+      scope.get('/boite/:id/papiers/:messageId/:documentId', { exposeHeadRoute: false }, async (request, reply) => {
+        const session = await requireRole(request, reply, 'inbox.read');
+        if (!session) return reply;
+        const p = AttachmentParams.safeParse(request.params);
+        if (!p.success) return noThread(reply, session);
+        const outcome = await readInboxAttachment(deps, viewerOf(session), p.data.id, p.data.messageId, p.data.documentId);
+        if (!outcome.ok) {
+          const back = { href: threadPath(p.data.id), label: INBOX_WORDS.thread.back };
+          if (outcome.code === 'unknown') return sendPage(reply, 404, errorPage(plainChrome(session), { ...INBOX_WORDS.noPaper, back }));
+          request.log.info({ login: session.account.login, reason: outcome.reason }, 'inbox paper refused by the access policy');
+          return sendPage(reply, 403, errorPage(plainChrome(session), { ...INBOX_WORDS.paperForbidden, back }));
+        }
+        const f = outcome.file;
+        const inline = INLINE_MIME.has(f.mime);
+        return reply
+          .code(200)
+          .type(inline ? f.mime : 'application/octet-stream')
+          .header('content-length', String(f.size))
+          .header('content-security-policy', FILE_CSP)
+          .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${f.filename}"`)
+          .header('cache-control', 'no-store')
+          .send(deps.blobStore.read(f.sha256));
+      });
+
+      // -------------------------------------------------------------------------------------------
+      // The institution's accounts (its admin)
+
+      async function showAccounts(reply: FastifyReply, session: ConsoleSession, status: number, o: { notice?: string | null; errors?: Record<string, string>; typed?: { name: string; login: string; role: InstitutionRole } } = {}): Promise<FastifyReply> {
+        const chrome = institutionChrome(session.account, session.csrf, 'accounts', { notice: o.notice ?? null, ...(o.errors ? { errors: o.errors } : {}) });
+        return sendPage(reply, status, accountsPage(chrome, session.account, { accounts: await listInstitutionAccounts(db, session.account.institutionId), minPassword: MIN_PASSWORD_CHARS, ...(o.errors ? { errors: o.errors } : {}), ...(o.typed ? { typed: o.typed } : {}) }));
+      }
+
+      scope.get('/comptes', async (request, reply) => {
+        const session = await requireRole(request, reply, 'accounts.manage');
+        if (!session) return reply;
+        const q = request.query as Record<string, unknown>;
+        const created = typeof q.cree === 'string' && /^[a-z0-9._-]{3,64}$/.test(q.cree) ? q.cree : null;
+        const notice = created ? ACCOUNTS_PAGE_WORDS.created(created) : q.fait === 'oui' ? ACCOUNTS_PAGE_WORDS.done : q.fait === 'inchange' ? ACCOUNTS_PAGE_WORDS.unchanged : null;
+        return showAccounts(reply, session, 200, { notice });
+      });
+
+      scope.post('/comptes/changement', async (request, reply) => {
+        const session = await requireRole(request, reply, 'accounts.manage');
+        if (!session) return reply;
+        const fields = checkedForm(request, reply, session.csrf, session);
+        if (!fields) return reply;
+        const form = AccountChangeForm.safeParse(fields);
+        if (!form.success) return badForm(reply, session);
+        const f = form.data;
+        if ((f.action === 'role') !== (f.role !== undefined)) return badForm(reply, session);
+        const change: AccountChange = f.action === 'role' ? { kind: 'role', login: f.login, role: f.role ?? 'instructor' } : { kind: f.action, login: f.login };
+        const r = await changeInstitutionAccount(db, dialect, { accountId: session.account.id, institutionId: session.account.institutionId }, change);
+        if (!r.ok) return showAccounts(reply, session, r.code === 'unknown-account' ? 400 : 403, { errors: { compte: ACCOUNTS_PAGE_WORDS.refused[r.code] } });
+        request.log.info({ login: session.account.login, action: f.action, changed: r.changed }, 'institution account changed');
+        return reply.redirect(`${ACCOUNTS_PATH}?fait=${r.changed ? 'oui' : 'inchange'}`, 303);
+      });
+
+      scope.post('/comptes/creation', async (request, reply) => {
+        const session = await requireRole(request, reply, 'accounts.manage');
+        if (!session) return reply;
+        const fields = checkedForm(request, reply, session.csrf, session);
+        if (!fields) return reply;
+        const form = AccountCreateForm.safeParse(fields);
+        if (!form.success) return badForm(reply, session);
+        const f = form.data;
+        const typed = { name: f.name.trim(), login: f.login.trim().toLowerCase(), role: f.role };
+        const errors: Record<string, string> = {};
+        if (typed.name === '' || typed.name.length > 120) errors.nom = ACCOUNTS_PAGE_WORDS.writeName;
+        if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(typed.login)) errors.identifiant = ACCOUNTS_PAGE_WORDS.badLogin;
+        if (f.password.length < MIN_PASSWORD_CHARS) errors['mot-de-passe'] = ACCOUNTS_PAGE_WORDS.badPassword(MIN_PASSWORD_CHARS);
+        if (Object.keys(errors).length > 0) return showAccounts(reply, session, 400, { errors, typed });
+        const r = await createInstitutionAccount(db, dialect, { accountId: session.account.id, institutionId: session.account.institutionId }, { login: typed.login, name: typed.name, role: f.role, password: f.password });
+        if (!r.ok) return showAccounts(reply, session, 400, { errors: r.code === 'exists' ? { identifiant: ACCOUNTS_PAGE_WORDS.exists } : { identifiant: ACCOUNTS_PAGE_WORDS.badLogin }, typed });
+        request.log.info({ login: session.account.login, created: r.login }, 'institution account created');
+        return reply.redirect(`${ACCOUNTS_PATH}?cree=${encodeURIComponent(r.login)}`, 303);
       });
     },
     { prefix: CONSOLE_PREFIX },

@@ -31,6 +31,8 @@ export interface PageChrome {
   account: Pick<ConsoleAccount, 'displayName' | 'institutionName'> | null;
   /** the menu's first link (default: the queue) */
   home?: { href: string; label: string } | undefined;
+  /** an institution account's menu: the pages its role reaches (replaces `home`); `current` marks the page shown */
+  menu?: readonly { href: string; label: string; current?: boolean }[] | undefined;
   csrf: string | null;
   /** a message after a successful action (role=status) */
   notice?: string | undefined;
@@ -65,8 +67,11 @@ export function layout(title: string, chrome: PageChrome, body: Html): string {
     account
       ? html`<nav aria-label="Menu principal">
     <ul>
-      <li>${chrome.home ? html`<a href="${chrome.home.href}">${chrome.home.label}</a>` : html`<a href="${CONSOLE_PREFIX}">${QUEUE_MENU}</a>`}</li>
-      ${chrome.home ? null : html`<li><a href="${CONSOLE_PREFIX}/depots">${DEPOSIT_PAGE_WORDS.nav}</a></li>`}
+      ${
+        chrome.menu
+          ? chrome.menu.map((m) => html`<li><a href="${m.href}"${m.current ? html` aria-current="page"` : null}>${m.label}</a></li>`)
+          : html`<li>${chrome.home ? html`<a href="${chrome.home.href}">${chrome.home.label}</a>` : html`<a href="${CONSOLE_PREFIX}">${QUEUE_MENU}</a>`}</li>`
+      }
       <li class="who">${account.displayName} — ${account.institutionName}</li>
       <li><form method="post" action="${LOGOUT_PATH}"><input type="hidden" name="csrf" value="${chrome.csrf ?? ''}"><button type="submit">Se déconnecter</button></form></li>
     </ul>

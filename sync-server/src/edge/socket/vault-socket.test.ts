@@ -23,6 +23,7 @@ import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import { AuditAck, ChallengeAck, DOC_TYPE_TITLE, FileAck, GetAck, ListAck, OpenSessionAck, VAULT_EVENTS, loginMessage } from '../../../protocol/vault.ts';
 import type { AuditEntry, OpenSessionRequest } from '../../../protocol/vault.ts';
 import { createPlatformCa, initCa, issueCardCertificate } from '../../features/cards/index.ts';
+import { replyInThread } from '../../features/inbox/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
 import { startServer } from '../server.ts';
@@ -949,7 +950,7 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
 
         expect(await send({ messageId, documentId: rib.documentId })).toMatchObject({ ok: true, results: [{ status: 'applied' }] });
         expect(await server.db.selectFrom('threads').selectAll().where('id', '=', messageId).execute()).toEqual([
-          { id: messageId, person_id: camillePersonId, institution_id: 'caf', subject: 'Relevé d’identité bancaire (RIB)', created_at: expect.any(String), updated_at: expect.any(String), application_id: null, person_read_at: null },
+          { id: messageId, person_id: camillePersonId, institution_id: 'caf', subject: 'Relevé d’identité bancaire (RIB)', created_at: expect.any(String), updated_at: expect.any(String), application_id: null, person_read_at: null, assigned_to: null, assigned_at: null },
         ]);
         expect(await server.db.selectFrom('messages').selectAll().where('thread_id', '=', messageId).execute()).toEqual([
           { id: messageId, thread_id: messageId, author_kind: 'person', author_id: camille.identifier, body: note, created_at: expect.any(String) },
@@ -981,6 +982,26 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
         expect(await server.db.selectFrom('message_attachments').select(['document_id', 'blob_sha256']).where('message_id', '=', later).execute()).toEqual([
           { document_id: doc.documentId, blob_sha256: doc.sha256 },
         ]);
+
+        // the CAF answers in the console: the person reads the answer in her session, then it is seen
+        const instructor = await server.db.selectFrom('staff_accounts').select('id').where('login', '=', 'caf-instructeur').executeTakeFirstOrThrow();
+        const answered = await replyInThread(server.db, dialect, { accountId: instructor.id, institutionId: 'caf', role: 'instructor' }, messageId, 'Bien reçu, merci.');
+        expect(answered.ok).toBe(true);
+        const replies = await ask(me.socket, VAULT_EVENTS.replies, { sessionId: me.sessionId });
+        expect(replies).toEqual({
+          ok: true,
+          replies: [{ id: expect.any(String), threadId: messageId, paperTitle: 'Relevé d’identité bancaire (RIB)', institutionName: expect.stringContaining('CAF'), authorName: 'Julien Martin (instructeur, CAF)', body: 'Bien reçu, merci.', at: expect.any(String), seen: false }],
+        });
+        const replyId = (replies as { replies: { id: string }[] }).replies[0]!.id;
+        // another person's session sees none of it, and cannot mark it seen for her
+        const other = await personAt(yanis);
+        expect(await ask(other.socket, VAULT_EVENTS.replies, { sessionId: other.sessionId })).toEqual({ ok: true, replies: [] });
+        expect(await ask(other.socket, VAULT_EVENTS.repliesSeen, { sessionId: other.sessionId, ids: [replyId] })).toEqual({ ok: true, seen: 0 });
+        // without a session, or with malformed ids: refused
+        expect(await ask(me.socket, VAULT_EVENTS.replies, { sessionId: randomUUID() })).toEqual(NO_SESSION);
+        expect(await ask(me.socket, VAULT_EVENTS.repliesSeen, { sessionId: me.sessionId, ids: ['nope'] })).toMatchObject({ ok: false, error: { code: 'invalid' } });
+        expect(await ask(me.socket, VAULT_EVENTS.repliesSeen, { sessionId: me.sessionId, ids: [replyId] })).toEqual({ ok: true, seen: 1 });
+        expect(await ask(me.socket, VAULT_EVENTS.replies, { sessionId: me.sessionId })).toMatchObject({ ok: true, replies: [{ id: replyId, seen: true }] });
       });
     });
   });

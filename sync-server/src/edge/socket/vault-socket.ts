@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parisDay } from '../../../protocol/format.ts';
 import { PROCURATION_EVENTS } from '../../../protocol/procurations-events.ts';
 import { factsFor, procurationSubject } from '../../features/procurations/index.ts';
+import { markRepliesSeen, repliesForPerson } from '../../features/inbox/index.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Server as IoServer, Socket } from 'socket.io';
@@ -260,6 +261,20 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       if (!s.procuration) await markDepositNoticesSeen(deps.db, s.personId, req.ids);
       return { ok: true };
     });
+
+    // the institutions' answers to what the person sent: read as the vault's list is (the policy's vault.list)
+    onPersonSession(socket, deps, VAULT_EVENTS.replies, async (_req, s) => ({ ok: true, replies: await repliesForPerson(deps.db, s.personId) }), {
+      failure: 'replies handler failed',
+      context: { kioskId },
+    });
+    onPersonSession(
+      socket,
+      deps,
+      VAULT_EVENTS.repliesSeen,
+      // news is the person's: an agent alone on their procuration reads it without marking it read for them
+      async (req, s) => ({ ok: true, seen: s.procuration ? 0 : await markRepliesSeen(deps.db, s.personId, req.ids) }),
+      { failure: 'replies handler failed', context: { kioskId } },
+    );
 
     on(VAULT_EVENTS.file, async (req) => {
       const s = session(req.sessionId);

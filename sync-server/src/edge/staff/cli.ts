@@ -37,7 +37,8 @@ import { withCardInReader } from '../../features/cards/index.ts';
 import { latestRevocationList, publishRevocationList } from '../../features/cards/index.ts';
 import { welcomeLetterFor } from '../../features/cards/index.ts';
 import { ConfigError, loadStorageConfig } from '../config.ts';
-import { ConsoleAccountError, createConsoleAccount, disableConsoleAccount } from '../../features/accounts/index.ts';
+import { ConsoleAccountError, createConsoleAccount, disableConsoleAccount, ROLE_OPTIONS } from '../../features/accounts/index.ts';
+import { ROLE_CLI_WORDS, ROLE_WORDS } from '../../kernel/words/inbox.ts';
 import { createStructure } from '../../features/agents/index.ts';
 import { StructureKind } from '../../../protocol/agents.ts';
 import { addLocalEntry, changeLocalEntry, describeLocalInput, importAnnuaire, listInstitutions, LocalEntryId, LocalEntryInput, removeLocalEntry, searchDirectory } from '../../features/institutions/index.ts';
@@ -112,6 +113,9 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
                                      une seule fois) / head-of-service account for the processing
                                      console (password from FAC_CONSOLE_PASSWORD, else generated
                                      and printed once)
+  console-account create --login L --name "NOM" --institution ID --role instructor|depositor|institution-admin
+                                     un autre rôle dans l'organisme (head-of-service par défaut) /
+                                     another role in the institution (head-of-service by default)
   console-account create --login L --name "NOM" --structure ID
                                      compte de responsable d'une structure : ses agents et leurs
                                      niveaux / a structure admin's account: its agents and levels
@@ -679,18 +683,23 @@ async function cmdConsoleAccount(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'create': {
-      const values = parse(rest, { login: { type: 'string' }, name: { type: 'string' }, institution: { type: 'string' }, structure: { type: 'string' } });
+      const values = parse(rest, { login: { type: 'string' }, name: { type: 'string' }, institution: { type: 'string' }, structure: { type: 'string' }, role: { type: 'string' } });
       const login = required(values, 'login');
       const name = required(values, 'name');
       const institution = str(values, 'institution');
       const structure = str(values, 'structure');
-      // an institution's head of service, or a structure's admin: one or the other
+      // an institution's account (head of service unless --role says otherwise), or a structure's admin: one or the other
       if ((institution === undefined) === (structure === undefined)) throw new UsageError(STRUCTURE_CLI_WORDS.oneOwner);
+      const roleOption = str(values, 'role');
+      if (roleOption !== undefined && structure !== undefined) throw new UsageError(ROLE_CLI_WORDS.roleWithStructure);
+      const role = ROLE_OPTIONS[roleOption ?? 'head-of-service'];
+      if (role === undefined || !Object.hasOwn(ROLE_OPTIONS, roleOption ?? 'head-of-service')) throw new UsageError(ROLE_CLI_WORDS.badRole);
       const fromEnv = process.env.FAC_CONSOLE_PASSWORD;
       const password = fromEnv !== undefined && fromEnv !== '' ? fromEnv : generatePassword();
       await withContext(values, async (ctx) => {
-        const a = await createConsoleAccount(ctx.db, ctx.dialect, structure !== undefined ? { login, name, structureId: structure, password } : { login, name, institutionId: institution ?? '', password });
-        say(`Compte de console créé : ${a.login} (${a.institutionName})`, `console account created: ${a.login}`);
+        const a = await createConsoleAccount(ctx.db, ctx.dialect, structure !== undefined ? { login, name, structureId: structure, password } : { login, name, institutionId: institution ?? '', role, password });
+        const [fr, en] = ROLE_CLI_WORDS.created(a.login, a.institutionName, a.role === 'structure-admin' ? a.role : ROLE_WORDS[a.role].name);
+        say(fr, en);
         if (fromEnv === undefined || fromEnv === '') {
           // printed once, never stored in clear: the person who runs the command hands it over
           console.log(`  Mot de passe / password .... ${password}`);

@@ -21,11 +21,25 @@ export const ConsoleLogin = z
   .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, ACCOUNT_WORDS.loginShape);
 export const ConsolePassword = z.string().min(MIN_PASSWORD_CHARS, ACCOUNT_WORDS.passwordMin(MIN_PASSWORD_CHARS)).max(MAX_PASSWORD_CHARS);
 
+/** The roles of an institution's account (`institution`: its head of service, the value kept from before roles). */
+export const InstitutionRole = z.enum(['institution', 'instructor', 'depositor', 'institution-admin']);
+export type InstitutionRole = z.infer<typeof InstitutionRole>;
+
+/** The role's name on the staff command line (`--role`), English like the command's options. */
+export const ROLE_OPTIONS: Readonly<Record<string, InstitutionRole>> = {
+  'head-of-service': 'institution',
+  instructor: 'instructor',
+  depositor: 'depositor',
+  'institution-admin': 'institution-admin',
+};
+
 export const NewConsoleAccount = z.union([
   z.strictObject({
     login: ConsoleLogin,
     name: z.string().trim().min(1).max(120),
     institutionId: z.string().min(1).max(64),
+    /** default: head of service */
+    role: InstitutionRole.optional(),
     password: ConsolePassword,
   }),
   /** a structure's admin: manages its agents, sees no requests and no papers */
@@ -53,6 +67,7 @@ export interface CreatedAccount {
   login: string;
   institutionId: string;
   institutionName: string;
+  role: InstitutionRole | 'structure-admin';
 }
 
 const ACTOR_DEFAULT = { kind: 'staff', id: 'staff-cli' } as const;
@@ -68,7 +83,7 @@ async function insertAccount(
   a: {
     login: string;
     name: string;
-    owner: { kind: 'institution'; id: string } | { kind: 'structure'; id: string };
+    owner: { kind: 'institution'; id: string; role?: InstitutionRole } | { kind: 'structure'; id: string };
     passwordHash: string;
     at: string;
     actor: { kind: 'staff' | 'system'; id: string };
@@ -82,6 +97,7 @@ async function insertAccount(
   const exists = await trx.selectFrom('staff_accounts').select('id').where('login', '=', a.login).executeTakeFirst();
   if (exists) throw new ConsoleAccountError('exists', `login ${a.login} is taken`);
   const id = randomUUID();
+  const role = a.owner.kind === 'institution' ? (a.owner.role ?? 'institution') : 'structure-admin';
   await trx
     .insertInto('staff_accounts')
     .values({
@@ -89,7 +105,8 @@ async function insertAccount(
       login: a.login,
       display_name: a.name,
       institution_id: institution ? owner.id : null,
-      ...(institution ? {} : { role: 'structure-admin' as const, structure_id: owner.id }),
+      role,
+      ...(institution ? {} : { structure_id: owner.id }),
       password_hash: a.passwordHash,
       created_at: a.at,
       disabled_at: null,
@@ -102,11 +119,11 @@ async function insertAccount(
       subjectPersonId: null,
       documentId: null,
       ground: 'staff-administration',
-      detail: institution ? { accountId: id, login: a.login, institutionId: owner.id } : { accountId: id, login: a.login, role: 'structure-admin', structureId: owner.id },
+      detail: institution ? { accountId: id, login: a.login, institutionId: owner.id, role } : { accountId: id, login: a.login, role: 'structure-admin', structureId: owner.id },
       at: a.at,
     });
   }
-  return { id, login: a.login, institutionId: owner.id, institutionName: owner.name };
+  return { id, login: a.login, institutionId: owner.id, institutionName: owner.name, role };
 }
 
 export async function createConsoleAccount(
@@ -122,7 +139,7 @@ export async function createConsoleAccount(
   const a = parsed.data;
   const passwordHash = await hashPassword(a.password);
   const at = new Date().toISOString();
-  const owner = 'structureId' in a ? ({ kind: 'structure', id: a.structureId } as const) : ({ kind: 'institution', id: a.institutionId } as const);
+  const owner = 'structureId' in a ? ({ kind: 'structure', id: a.structureId } as const) : ({ kind: 'institution', id: a.institutionId, role: a.role ?? 'institution' } as const);
   return db.transaction().execute((trx) => insertAccount(trx, dialect, { login: a.login, name: a.name, owner, passwordHash, at, actor }));
 }
 
@@ -164,7 +181,7 @@ export async function disableConsoleAccount(
  */
 export async function seedConsoleAccounts(
   trx: Transaction<Database>,
-  accounts: readonly ({ login: string; name: string; password: string } & ({ institutionId: string } | { structureId: string }))[],
+  accounts: readonly ({ login: string; name: string; password: string } & ({ institutionId: string; role?: InstitutionRole } | { structureId: string }))[],
   at: string,
 ): Promise<number> {
   let inserted = 0;
@@ -181,7 +198,7 @@ export async function seedConsoleAccounts(
       inserted++;
       continue;
     }
-    await insertAccount(trx, null, { login, name: a.name, owner: { kind: 'institution', id: a.institutionId }, passwordHash: await hashPassword(a.password), at, actor: { kind: 'system', id: 'seed' } });
+    await insertAccount(trx, null, { login, name: a.name, owner: { kind: 'institution', id: a.institutionId, ...(a.role ? { role: a.role } : {}) }, passwordHash: await hashPassword(a.password), at, actor: { kind: 'system', id: 'seed' } });
     inserted++;
   }
   return inserted;

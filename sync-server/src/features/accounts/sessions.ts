@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sameSecret, tokenHash } from '../../kernel/secrets.ts';
-import type { Database } from '../../kernel/storage/schema.ts';
+import type { Database, StaffRole } from '../../kernel/storage/schema.ts';
 
 export const SESSION_COOKIE = 'fac_console';
 /** before login: a double-submit token for the login form (its own cookie, on the login path only) */
@@ -15,10 +15,12 @@ export const LOGIN_COOKIE = 'fac_console_login';
 export const SESSION_TTL_MS = 8 * 3_600_000;
 export const LOGIN_FORM_TTL_S = 3600;
 
+/** An institution's account (any of its four roles; what each may do: kernel/access-policy.ts STAFF_ACTS). */
 export interface ConsoleAccount {
   id: string;
   login: string;
   displayName: string;
+  role: Exclude<StaffRole, 'structure-admin'>;
   institutionId: string;
   institutionName: string;
   institutionKind: string;
@@ -66,7 +68,10 @@ async function endIfOver(db: Kysely<Database>, hash: string, row: { expires_at: 
 
 export type SessionLookup = { ok: true; session: ConsoleSession } | { ok: false; reason: 'none' | 'expired' | 'disabled' };
 
-/** The live session of this cookie token; an expired one, or one of a disabled account, is deleted. */
+/**
+ * The live session of this cookie token when it is an institution's account (any role: the pages check
+ * what the role may do); an expired one, or one of a disabled account, is deleted.
+ */
 export async function findSession(db: Kysely<Database>, token: string | undefined, now = new Date()): Promise<SessionLookup> {
   if (!isToken(token)) return { ok: false, reason: 'none' };
   const hash = tokenHash(token);
@@ -82,13 +87,15 @@ export async function findSession(db: Kysely<Database>, token: string | undefine
       'staff_accounts.login',
       'staff_accounts.display_name',
       'staff_accounts.disabled_at',
+      'staff_accounts.role',
       'institutions.id as institution_id',
       'institutions.name as institution_name',
       'institutions.kind as institution_kind',
     ])
     .where('console_sessions.token_hash', '=', hash)
+    .where('staff_accounts.role', '!=', 'structure-admin')
     .executeTakeFirst();
-  if (!row) return { ok: false, reason: 'none' };
+  if (!row || row.role === 'structure-admin') return { ok: false, reason: 'none' };
   const over = await endIfOver(db, hash, row, now);
   if (over) return { ok: false, reason: over };
   return {
@@ -101,6 +108,7 @@ export async function findSession(db: Kysely<Database>, token: string | undefine
         id: row.account_id,
         login: row.login,
         displayName: row.display_name,
+        role: row.role,
         institutionId: row.institution_id,
         institutionName: row.institution_name,
         institutionKind: row.institution_kind,

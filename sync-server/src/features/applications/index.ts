@@ -6,7 +6,7 @@ export { DOSSIER_PDF_JOB, RECEIPT_PDF_JOB, dossierPdf, receiptPdf } from './doss
 export type { DossierPdfInput, ReceiptInput } from './dossier-pdf.ts';
 export { adaptChecklist, applicantOf, choosePiece, createDossier, dossierAidIds, listDossiers, markNoticesSeen, reevaluatePerson, viewDossier, withdrawDossier, writeToInstitution } from './dossiers.ts';
 export type { Applicant, Outcome } from './dossiers.ts';
-export { readPieceForProcessing } from './piece-read.ts';
+export { readPieceForProcessing, safeFilename } from './piece-read.ts';
 export { requestPiecesAgain } from './pieces.ts';
 export { dossierPdfFor, printDossier, printReceipt, receiptPdfFor } from './printouts.ts';
 export type { DossierPrintInput } from './printouts.ts';

@@ -15,6 +15,7 @@ import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import { Identifier } from '../../../protocol/identifier.ts';
 import type { AidCatalogue } from '../aids/index.ts';
 import { catalogueOr } from '../applications/index.ts';
+import { staffMay } from '../../kernel/access-policy.ts';
 import type { Database, StaffRole } from '../../kernel/storage/schema.ts';
 import { depositNotice } from '../../kernel/words/deposits.ts';
 import { clientFacts } from './clients.ts';
@@ -24,7 +25,7 @@ import { servesPerson } from './serving.ts';
 
 /** Who may use the console's deposit page: the head of service, and the depositor role. */
 export function mayDeposit(role: StaffRole): boolean {
-  return role === 'institution' || role === 'depositor';
+  return staffMay(role, 'deposit');
 }
 
 export const DepositMime = z.enum(['application/pdf', 'image/jpeg', 'image/png']);

@@ -473,7 +473,8 @@ export async function personJournal(deps: VaultDeps, s: PersonSession, limit = 2
   const structureIds = [...new Set(rows.flatMap((r) => (r.actor_kind === 'person' && typeof detailOf(r).structureId === 'string' ? [String(detailOf(r).structureId)] : [])))];
   const structureOf = await structureNames(deps.db, structureIds);
   // heads of service who processed a request: named by their institution, not as "the platform"
-  const staffIds = [...new Set(rows.filter((r) => r.actor_kind === 'staff' && r.ground === 'institution-processing').map((r) => r.actor_id))];
+  // and the staff of an institution's inbox: named by their institution too
+  const staffIds = [...new Set(rows.filter((r) => r.actor_kind === 'staff' && (r.ground === 'institution-processing' || r.ground === 'institution-inbox')).map((r) => r.actor_id))];
   const services = staffIds.length
     ? await deps.db
         .selectFrom('staff_accounts')

@@ -234,6 +234,16 @@ export interface ThreadsTable {
   /** the aid application the thread is about (the negotiation with the institution) */
   application_id: Generated<string | null>;
   person_read_at: Generated<string | null>;
+  /** an inbox thread's member of staff in charge (an account of its institution), and since when */
+  assigned_to: Generated<string | null>;
+  assigned_at: Generated<string | null>;
+}
+
+/** When each account last opened an inbox thread (its unread markers are per member of staff). */
+export interface InboxReadsTable {
+  thread_id: string;
+  account_id: string;
+  read_at: string;
 }
 
 export interface MessagesTable {
@@ -352,10 +362,10 @@ export interface ApplicationNoticesTable {
 }
 
 /**
- * A console account's role: an institution's head of service, a structure's admin, or an institution's
- * depositor (puts papers into persons' institutional vaults, nothing else).
+ * `institution` is an institution's head of service (the value kept from before roles per institution);
+ * `instructor`, `depositor` and `institution-admin` belong to an institution too; `structure-admin` to a structure.
  */
-export type StaffRole = 'institution' | 'structure-admin' | 'depositor';
+export type StaffRole = 'institution' | 'instructor' | 'depositor' | 'institution-admin' | 'structure-admin';
 
 export interface StaffAccountsTable {
   id: string;
@@ -460,6 +470,7 @@ export interface Database {
   threads: ThreadsTable;
   messages: MessagesTable;
   message_attachments: MessageAttachmentsTable;
+  inbox_reads: InboxReadsTable;
   applications: ApplicationsTable;
   application_transitions: ApplicationTransitionsTable;
   dossiers: DossiersTable;

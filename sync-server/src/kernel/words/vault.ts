@@ -42,6 +42,10 @@ export const JOURNAL_ACTION_WORDS: Readonly<Record<string, string>> = {
   'application.withdraw': 'a retiré une demande',
   'application.message': 'a écrit un message sur une demande',
   'application.checklist.adapt': 'a changé la liste des papiers d’une demande',
+  // an institution's inbox: what the person sent it from the vault
+  'inbox.thread.read': 'a lu ce que vous lui avez envoyé',
+  'inbox.assign': 'a choisi qui s’occupe de votre envoi',
+  'inbox.reply': 'a répondu à votre envoi',
   // procurations (words/procurations.ts)
   ...PROCURATION_JOURNAL_WORDS,
 };
@@ -91,6 +95,7 @@ export const JOURNAL_WHY: Readonly<Record<string, string>> = {
   'present-beneficiary': 'avec votre carte : vous étiez là',
   procuration: 'avec la procuration que vous avez signée',
   'institution-processing': 'pour étudier votre demande',
+  'institution-inbox': 'pour traiter ce que vous lui avez envoyé',
   'staff-administration': 'pour gérer votre compte ou votre carte',
   'structure-administration': 'pour la structure de l’agent à qui vous aviez donné une procuration',
 };

@@ -1,0 +1,164 @@
+/**
+ * A paper sent to an institution reaches someone, and their answer reaches the person, through real
+ * parts: Camille scans her RIB at the kiosk (fake camera, OCR) and sends it to the CAF; a CAF instructor
+ * logs in the console (Debian Chromium, the console's CSP kept), sees it unread in the inbox, opens the
+ * paper (served through the access policy, journaled), takes the item and replies; Camille puts her card
+ * in again and reads the answer on the home screen, in plain words, then marked seen. axe-core on every screen.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatIban } from '../../sync-server/protocol/iban.ts';
+import { renderRib } from '../fixtures/documents.ts';
+import { writeY4m } from '../fixtures/y4m.ts';
+import { openConsolePage } from '../support/console-ui.ts';
+import type { ConsolePage } from '../support/console-ui.ts';
+import { openKioskScreens } from '../support/kiosk-ui.ts';
+import type { KioskScreens } from '../support/kiosk-ui.ts';
+import type { Stack } from '../support/stack.ts';
+
+let screens: KioskScreens;
+let stack: Stack;
+let page: Page;
+let staff: ConsolePage;
+let mediaDir: string;
+let iban: string;
+
+async function login(firstName: string): Promise<void> {
+  await stack.insert(firstName, 0);
+  await page.getByText(`Bonjour ${firstName}`).waitFor({ timeout: 15_000 });
+  for (const d of stack.person(firstName).card.pin) await page.getByRole('button', { name: d, exact: true }).click();
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
+}
+
+beforeAll(async () => {
+  mediaDir = mkdtempSync(join(tmpdir(), 'fac-inbox-media-'));
+  const rib = await renderRib({ seed: 5151, holder: 'Mme Camille MARTIN' });
+  iban = rib.expected.fields.iban;
+  await writeY4m(rib.png, join(mediaDir, 'rib.y4m'));
+  screens = await openKioskScreens('inbox-', { fakeVideo: join(mediaDir, 'rib.y4m') });
+  ({ stack, page } = screens);
+  staff = await openConsolePage(screens.browser.browser);
+});
+
+afterAll(async () => {
+  await staff?.close();
+  await screens?.close();
+  if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
+});
+
+describe('the institution’s inbox', () => {
+  it('a paper sent to the CAF from the kiosk is read and answered in the console, and the person reads the answer', async () => {
+    // the person: scan the RIB, send it to the CAF
+    await login('Camille');
+    await page.getByRole('button', { name: /Ajouter un papier/ }).click();
+    await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.locator('[data-field="iban"]').textContent()).toBe(formatIban(iban));
+    await page.getByRole('button', { name: 'Oui, c’est juste' }).click();
+    await page.getByRole('heading', { name: 'Votre document est enregistré.' }).waitFor();
+    await stack.core.sync.flushed(30_000);
+    await page.getByRole('button', { name: /^Mes papiers/ }).click();
+    await page.getByRole('button', { name: /Relevé d’identité bancaire/ }).first().click();
+    await page.getByRole('button', { name: 'Envoyer à un organisme' }).click();
+    await page.getByRole('button', { name: /Envoyer à Caisse d'allocations familiales/ }).click();
+    await page.getByText(/Votre papier est envoyé à Caisse d'allocations familiales/).waitFor();
+    await stack.core.sync.flushed(30_000);
+    const thread = await stack.server.db.selectFrom('threads').selectAll().executeTakeFirstOrThrow();
+    expect(thread).toMatchObject({ institution_id: 'caf', application_id: null, assigned_to: null });
+    await stack.remove(0, { force: true });
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+
+    // the CAF's instructor: the inbox, the paper unread, opened, taken, answered
+    const desk = staff.page;
+    await desk.goto(`${stack.server.url}/console/connexion`);
+    await desk.getByLabel('Identifiant').fill('caf-instructeur');
+    await desk.getByLabel('Mot de passe').fill('demo-console-1234');
+    await desk.getByRole('button', { name: 'Se connecter' }).click();
+    await desk.getByRole('heading', { level: 1, name: 'Demandes à traiter' }).waitFor();
+    await desk.getByRole('link', { name: 'Boîte de réception (1 non lu)' }).click();
+    await desk.getByRole('heading', { level: 1, name: 'Boîte de réception' }).waitFor();
+    const row = desk.getByRole('row').filter({ hasText: 'Camille Martin' });
+    await expect.poll(() => row.textContent()).toContain('Non lu');
+    expect(await row.textContent()).toContain('1 papier');
+    await staff.expectAccessible('inbox');
+
+    await row.getByRole('link').click();
+    await desk.getByRole('heading', { level: 1, name: /^Message : / }).waitFor();
+    await desk.getByText('Camille Martin a écrit').waitFor();
+    await staff.expectAccessible('inbox thread');
+    const link = desk.getByRole('link', { name: /^Voir le papier : / });
+    const href = await link.getAttribute('href');
+    expect(href).toMatch(/^\/console\/boite\/[0-9a-f-]+\/papiers\//);
+    // the paper's bytes, with this session's cookie (a new tab would show Chromium's own viewer)
+    const file = await staff.context.request.get(`${stack.server.url}${href}`);
+    expect(file.status()).toBe(200);
+    expect(file.headers()['content-type']).toMatch(/^(image\/(jpeg|png|webp)|application\/pdf)$/);
+    const read = await stack.server.db.selectFrom('audit_journal').selectAll().where('action', '=', 'document.file.read').where('ground', '=', 'institution-inbox').execute();
+    expect(read).toHaveLength(1);
+
+    await desk.getByRole('button', { name: 'Je m’en occupe' }).click();
+    await desk.getByText('C’est fait : le message est attribué.').waitFor();
+    await desk.getByText('Ce message vous est attribué.').waitFor();
+    await desk.getByLabel('Votre réponse').fill('Bonjour Madame Martin, nous avons bien reçu votre RIB. Il est enregistré dans votre dossier.');
+    await desk.getByRole('button', { name: 'Envoyer la réponse' }).click();
+    await desk.getByText('C’est fait : votre réponse est envoyée. La personne la verra à la borne.').waitFor();
+    await staff.expectAccessible('inbox after the reply');
+    expect((await stack.server.db.selectFrom('threads').select('assigned_to').executeTakeFirstOrThrow()).assigned_to).not.toBeNull();
+
+    // the person, back at the kiosk: the answer on the home screen, in plain words
+    await login('Camille');
+    const news = page.locator('.replies');
+    await news.getByText(/Caisse d'allocations familiales \(CAF\) a répondu au sujet de votre papier « Relevé d’identité bancaire \(RIB\) »/).waitFor({ timeout: 15_000 });
+    await news.getByText(/Réponse de Julien Martin \(instructeur, CAF\), le /).waitFor();
+    await news.getByText(/nous avons bien reçu votre RIB/).waitFor();
+    await screens.ui.expectAccessible('home with an institution’s answer');
+    await expect.poll(async () => (await stack.server.db.selectFrom('threads').select('person_read_at').executeTakeFirstOrThrow()).person_read_at).not.toBeNull();
+
+    // her journal names the CAF for what its staff did with her paper, never « the platform »
+    await page.getByRole('button', { name: /Qui a vu mes papiers/ }).click();
+    await page.getByRole('heading', { name: 'Qui a vu mes papiers ?' }).waitFor();
+    const caf = page.locator('.journal li').filter({ hasText: 'Caisse d\'allocations familiales (CAF)' });
+    await caf.filter({ hasText: 'a répondu à votre envoi' }).first().waitFor();
+    await caf.filter({ hasText: 'a ouvert le fichier d’un document' }).first().waitFor();
+    expect(await page.locator('.journal li').filter({ hasText: 'Un agent de la plateforme' }).count()).toBe(0);
+    await screens.ui.expectAccessible('journal with the CAF’s acts');
+
+    // seen: the kiosk's list now says so, and the home screen will not announce it again
+    const again = await stack.core.handle('vault.replies', {});
+    expect(again).toMatchObject({ ok: true, value: { replies: [{ seen: true, paperTitle: 'Relevé d’identité bancaire (RIB)' }] } });
+    await stack.remove(0, { force: true });
+    await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
+  });
+
+  it('the CAF’s accounts page, for its admin only: a new instructor, a mistake said in French', async () => {
+    const desk = staff.page;
+    await desk.getByRole('button', { name: 'Se déconnecter' }).click();
+    await desk.getByRole('heading', { level: 1, name: 'Se connecter' }).waitFor();
+    await desk.getByLabel('Identifiant').fill('caf-admin');
+    await desk.getByLabel('Mot de passe').fill('demo-console-1234');
+    await desk.getByRole('button', { name: 'Se connecter' }).click();
+    await desk.getByRole('heading', { level: 1, name: 'Les comptes de l’organisme' }).waitFor();
+    expect(desk.url()).toBe(`${stack.server.url}/console/comptes`);
+    await staff.expectAccessible('accounts');
+
+    await desk.getByLabel('Nom et prénom').fill('Léa Roux');
+    await desk.getByLabel('Identifiant de connexion').fill('caf-roux');
+    await desk.getByLabel('Mot de passe de départ').fill('court');
+    await desk.getByRole('button', { name: 'Créer le compte' }).click();
+    await desk.getByRole('alert').getByText('Le mot de passe doit avoir au moins 12 caractères.').waitFor();
+    await staff.expectAccessible('accounts, a mistake');
+    await desk.getByLabel('Mot de passe de départ').fill('un-mot-de-passe-long');
+    await desk.getByRole('button', { name: 'Créer le compte' }).click();
+    await desk.getByText('C’est fait : le compte caf-roux est créé.').waitFor();
+    expect(await desk.getByRole('row').filter({ hasText: 'caf-roux' }).textContent()).toContain('Instructeur');
+    await staff.expectAccessible('accounts, one created');
+
+    // the inbox is not the admin's: refused in plain words
+    await desk.goto(`${stack.server.url}/console/boite`);
+    await desk.getByText('Votre compte ne donne pas accès à cette page.').waitFor();
+    await staff.expectAccessible('inbox refused to the admin');
+  });
+});

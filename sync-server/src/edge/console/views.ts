@@ -7,7 +7,6 @@ import type { ApplicationEvent, ApplicationState } from '../../features/applicat
 import { MAX_MESSAGE_CHARS } from '../../features/applications/index.ts';
 import { html, multiline } from './html.ts';
 import type { Html } from './html.ts';
-import { DEPOSIT_PAGE_WORDS } from '../../kernel/words/deposits.ts';
 import { ACTION_WORDS, ADJUSTMENT_WORDS, ALL_QUEUE, QUEUE_MENU, dateTimeWords, dateWords, EVENT_WORDS, PIECES_ARRIVED, situationWords, stateWords } from '../../kernel/words/console.ts';
 import { CONFIRM_WORDS, ELIGIBILITY_WORDS, HOLDER_WORDS, PAPER_WORDS, SEARCH_WORDS, SECTION_WORDS, TERMS_WORDS, termsWords } from '../../kernel/words/console.ts';
 import type { ApplicationDetail, PieceView, QueueRow } from '../../features/applications/index.ts';

@@ -45,7 +45,6 @@ export const FIELD_PROBLEM: Readonly<Record<string, string>> = {
 /** The console's page « Déposer un papier ». */
 export const DEPOSIT_PAGE_WORDS = {
   title: 'Déposer un papier',
-  nav: 'Déposer un papier',
   intro:
     'Mettez un papier de votre organisme dans le coffre d’une personne que vous suivez. Elle le verra à sa prochaine visite sur une borne. Ses demandes en cours sont revues : si ce papier était le dernier qui manquait, la demande part.',
   person: 'Identifiant de la personne',

@@ -82,6 +82,22 @@ export const CONSOLE_CSP = "default-src 'self'; img-src 'self' data:; style-src 
 const FILE_CSP = "default-src 'none'; frame-ancestors 'none'";
 const INLINE_MIME = new Set(['application/pdf', 'image/jpeg', 'image/png', 'image/webp']);
 
+/**
+ * A paper's bytes, as a request's piece or an inbox message's paper: shown inline when the browser can show it
+ * safely, else downloaded; no script, no frame, no cache, an ASCII file name.
+ */
+function sendFile(reply: FastifyReply, f: { mime: string; size: number; filename: string; sha256: string }, blobs: BlobStore): FastifyReply {
+  const inline = INLINE_MIME.has(f.mime);
+  return reply
+    .code(200)
+    .type(inline ? f.mime : 'application/octet-stream')
+    .header('content-length', String(f.size))
+    .header('content-security-policy', FILE_CSP)
+    .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${f.filename}"`)
+    .header('cache-control', 'no-store')
+    .send(blobs.read(f.sha256));
+}
+
 const CSS = readFileSync(join(import.meta.dirname, 'console.css'), 'utf8');
 
 const LOGIN_REASONS = CONSOLE_ANSWER.loginReason;
@@ -586,16 +602,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           }
           return sendPage(reply, 403, errorPage(plainChrome(session), { ...CONSOLE_ANSWER.pieceForbidden, back: { href: applicationPath(app.id), label: CONSOLE_ANSWER.backToApplication } }));
         }
-        const f = outcome.file;
-        const inline = INLINE_MIME.has(f.mime);
-        return reply
-          .code(200)
-          .type(inline ? f.mime : 'application/octet-stream')
-          .header('content-length', String(f.size))
-          .header('content-security-policy', FILE_CSP)
-          .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${f.filename}"`)
-          .header('cache-control', 'no-store')
-          .send(deps.blobStore.read(f.sha256));
+        return sendFile(reply, outcome.file, deps.blobStore);
       });
 
       // -------------------------------------------------------------------------------------------
@@ -698,16 +705,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
           request.log.info({ login: session.account.login, reason: outcome.reason }, 'inbox paper refused by the access policy');
           return sendPage(reply, 403, errorPage(plainChrome(session), { ...INBOX_WORDS.paperForbidden, back }));
         }
-        const f = outcome.file;
-        const inline = INLINE_MIME.has(f.mime);
-        return reply
-          .code(200)
-          .type(inline ? f.mime : 'application/octet-stream')
-          .header('content-length', String(f.size))
-          .header('content-security-policy', FILE_CSP)
-          .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${f.filename}"`)
-          .header('cache-control', 'no-store')
-          .send(deps.blobStore.read(f.sha256));
+        return sendFile(reply, outcome.file, deps.blobStore);
       });
 
       // -------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ export const CONSOLE_MENU_WORDS = {
   inbox: 'Boîte de réception',
   inboxUnread: (n: number) => (n === 0 ? 'Boîte de réception' : `Boîte de réception (${n} non ${n === 1 ? 'lu' : 'lus'})`),
   accounts: 'Comptes de l’organisme',
-  deposits: 'Dépôts',
+  deposits: 'Déposer un papier',
   notForYourRole: { title: 'Page réservée', text: 'Votre compte ne donne pas accès à cette page. Utilisez le menu pour aller à vos pages.' },
   decisionNotForYou: 'Votre compte ne permet pas d’accepter, de refuser ni de clore une demande : c’est au chef de service. Rien n’a été décidé.',
 } as const;

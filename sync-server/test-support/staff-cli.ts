@@ -44,7 +44,16 @@ export async function staffCliEnv(dialect: Dialect, alsoRestore: readonly string
       self.err = [];
       vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void self.out.push(a.join(' ')));
       vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void self.err.push(a.join(' ')));
-      return main([...argv, '--data', env.config.dataDir]);
+      // commands that print JSON write it straight to stdout
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        self.out.push(String(chunk));
+        return true;
+      });
+      try {
+        return await main([...argv, '--data', env.config.dataDir]);
+      } finally {
+        write.mockRestore();
+      }
     },
     async close() {
       for (const [name, value] of saved) {

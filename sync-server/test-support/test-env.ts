@@ -24,9 +24,11 @@ import { issueSessionToken } from '../src/features/fleet/index.ts';
 import { tokenHash } from '../src/kernel/secrets.ts';
 import { DEFAULT_BLOBS_CONFIG } from '../src/kernel/blobs/blob-config.ts';
 import type { ServerConfig } from '../src/edge/config.ts';
-import type { Dialect } from '../src/kernel/storage/database.ts';
+import type { Dialect, Storage } from '../src/kernel/storage/database.ts';
+import { MIGRATIONS } from '../src/kernel/storage/migrate.ts';
 import type { Database } from '../src/kernel/storage/schema.ts';
-import type { Kysely } from 'kysely';
+import { Migrator } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import { pngOfSize } from './png.ts';
 
 declare module 'vitest' {
@@ -293,4 +295,18 @@ export async function openPersonSession(socket: Socket, kioskId: string, card: T
   );
   if (!ack.ok) throw new Error(ack.error.message);
   return ack.sessionId;
+}
+
+/**
+ * Applies the migrations numbered before `name` alone (e.g. '0021'): a database as it was before that
+ * migration, for a test that fills it and then checks the migration on existing rows.
+ */
+export async function migrateBefore(storage: Storage, name: string): Promise<void> {
+  const before = MIGRATIONS.filter((m) => m.name < name);
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: { getMigrations: async () => Object.fromEntries(before.map((m): [string, Migration] => [m.name, { up: (db) => m.up(db, storage.dialect) }])) },
+  });
+  const r = await migrator.migrateToLatest();
+  if (r.error) throw r.error instanceof Error ? r.error : new Error(String(r.error));
 }

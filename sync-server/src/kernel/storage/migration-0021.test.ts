@@ -5,10 +5,8 @@
  * thread's assignee and an account's reading must name a real account — on both engines.
  */
 import { randomUUID } from 'node:crypto';
-import { Migrator } from 'kysely';
-import type { Migration } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, freshEnv } from '../../../test-support/test-env.ts';
+import { DIALECTS, freshEnv, migrateBefore } from '../../../test-support/test-env.ts';
 import type { TestEnv } from '../../../test-support/test-env.ts';
 import { openDatabase } from './database.ts';
 import type { Storage } from './database.ts';
@@ -23,12 +21,7 @@ describe.each(DIALECTS)('migration 0021 on %s', (dialect) => {
   beforeAll(async () => {
     env = await freshEnv(dialect, false);
     storage = openDatabase(env.config.database);
-    const before = MIGRATIONS.filter((m) => m.name < '0021');
-    const migrator = new Migrator({
-      db: storage.db,
-      provider: { getMigrations: async () => Object.fromEntries(before.map((m): [string, Migration] => [m.name, { up: (db) => m.up(db, storage.dialect) }])) },
-    });
-    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    await migrateBefore(storage, '0021');
     await storage.db.insertInto('institutions').values({ id: 'caf', kind: 'caf', name: 'CAF', address: '', city: '', postcode: '', lat: null, lon: null }).execute();
     await storage.db.insertInto('structures').values({ id: 's1', kind: 'cms', name: 'CMS', address: null, created_at: at, disabled_at: null }).execute();
     await storage.db.insertInto('staff_accounts').values({ id: 'acc-1', login: 'caf-chef', display_name: 'Claire', institution_id: 'caf', password_hash: 'scrypt$x', created_at: at, disabled_at: null, role: 'institution', structure_id: null }).execute();

@@ -4,6 +4,7 @@
  * its digits) replaces the other face's doubtful reading of it, and two faces that read a name alike confirm it.
  */
 import { SURE_CONFIDENCE } from '../../contract/schema.ts';
+import { fold } from '../ocr/extract/page.ts';
 
 export interface PageField {
   value: string;
@@ -25,12 +26,8 @@ const NAME_FIELDS: ReadonlySet<string> = new Set(['surname', 'givenNames', 'hold
 /** Two faces that disagree on a field both call sure: one is wrong, and nothing here tells which. */
 const DISAGREEING = 0.6;
 
-const letters = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toUpperCase()
-    .replace(/[^A-Z0-9]/g, '');
+/** letters and digits alone, accents and case aside: what two readings of one value share */
+const letters = (s: string) => fold(s).replace(/[^A-Z0-9]/g, '');
 
 function merged(name: string, readings: readonly PageField[]): MergedField {
   // the surest reading; on a tie, the earlier page's

@@ -58,6 +58,12 @@ describe('which places the list shows, in which order', () => {
     expect(r[2]!.metres).toBeNull();
   });
 
+  it('a request sent to one office wants that office, not every office of its kind', () => {
+    const r = placesFrom(list, cms, new Set<string>(), new Set(['caf-loin']));
+    expect(r.filter((p) => p.wanted).map((p) => p.place.id)).toEqual(['caf-loin']);
+    expect(r[0]!.place.id).toBe('caf-loin');
+  });
+
   it('without a place to measure from: by name, and the centre of what the directory locates', () => {
     expect(placesFrom(list, null, null).map((p) => p.place.id)).toEqual(['caf', 'caf-loin', 'caf-sans', 'cpam', 'mairie']);
     expect(centreOf([place('a', 'x', 45, 4), place('b', 'x', 46, 5), place('c', 'x')])).toEqual({ lat: 45.5, lon: 4.5 });

@@ -70,16 +70,17 @@ export interface Placed {
 
 /**
  * The places in the order the list shows them: those of the wanted kinds first (all of them when no filter),
- * each group nearest first, the places with no position last. `kinds` null: no filter.
+ * each group nearest first, the places with no position last. `kinds` null: no filter. `offices`: places wanted
+ * by themselves whatever their kind (the office a request was sent to, where a kind would name every CAF).
  */
-export function placesFrom(list: readonly InstitutionItem[], from: LatLon | null, kinds: ReadonlySet<string> | null): Placed[] {
+export function placesFrom(list: readonly InstitutionItem[], from: LatLon | null, kinds: ReadonlySet<string> | null, offices: ReadonlySet<string> = new Set()): Placed[] {
   const placed = list.map((place): Placed => {
     const here = from && isLocated(place) ? from : null;
     return {
       place,
       metres: here ? distanceM(here, place as Located) : null,
       direction: here ? directionOf(here, place as Located) : null,
-      wanted: kinds === null || (place.kind !== undefined && kinds.has(place.kind)),
+      wanted: kinds === null || (place.kind !== undefined && kinds.has(place.kind)) || offices.has(place.id),
     };
   });
   const rank = (p: Placed) => (p.wanted ? 0 : 2) + (p.metres === null ? 1 : 0);

@@ -393,7 +393,8 @@ export const SubmissionReview = z.object({
   dossierId: z.uuid(),
   mode: SubmissionMode,
   ground: SubmissionGround,
-  aids: z.array(z.object({ aidName: z.string(), institutionName: z.string() })),
+  /** each aid, who handles it, and the office it goes to (named in what the card signs; null: the directory has none of its kind) */
+  aids: z.array(z.object({ aidName: z.string(), institutionName: z.string(), office: Dossier.shape.aids.element.shape.office })),
   pieces: z.array(z.object({ itemId: z.string(), label: z.string(), documentTitle: z.string().nullable(), status: PieceStatus })),
   /** whose card signs: the beneficiary's, or the agent's on a procuration */
   signer: z.string(),

@@ -137,7 +137,8 @@ export const Manifest = z.strictObject({
   dossierId: Uuid,
   /** the beneficiary's identifier (the one on their card) */
   person: z.string().max(40),
-  aids: z.array(z.strictObject({ applicationId: Uuid, aidId: z.string().max(80) })).min(1).max(12),
+  /** each aid with the office it is sent to (absent: the directory had none of its kind, or a manifest made before offices were named) */
+  aids: z.array(z.strictObject({ applicationId: Uuid, aidId: z.string().max(80), institutionId: z.string().max(64).optional() })).min(1).max(12),
   situation: FilingSituation,
   mode: SubmissionMode,
   ground: SubmissionGround,
@@ -270,7 +271,8 @@ export type Notice = z.infer<typeof Notice>;
 
 export const DossierSummary = z.object({
   dossierId: Uuid,
-  aids: z.array(z.object({ applicationId: Uuid, aidId: z.string(), aidName: z.string(), state: ApplicationStateName })),
+  /** `officeId`: the office a sent request went to (null: not sent yet, or sent before offices were named) */
+  aids: z.array(z.object({ applicationId: Uuid, aidId: z.string(), aidName: z.string(), state: ApplicationStateName, officeId: z.string().nullable().default(null) })),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   missingCount: z.number().int().nonnegative(),
@@ -348,6 +350,8 @@ export const Dossier = z.object({
       aidId: z.string(),
       aidName: z.string(),
       institutionName: z.string(),
+      /** the office it goes to (or went to): the one serving where the person files; null when the directory has none of its kind */
+      office: z.object({ id: z.string(), name: z.string(), address: z.string(), postcode: z.string(), city: z.string() }).nullable().default(null),
       state: ApplicationStateName,
       /** linked aids: the one it waits for, in words */
       waitsFor: z.string().nullable(),

@@ -73,6 +73,8 @@ export async function fileDossier(
     submit?: boolean;
     submittedAt?: string;
     kioskId?: string | null;
+    /** the office the requests were sent to, as the signing names it (default: none, as before offices were named) */
+    office?: string;
   },
 ): Promise<FiledDossier> {
   const { db, dialect, blobStore } = deps;
@@ -150,6 +152,7 @@ export async function fileDossier(
         at,
       });
       applications[aidId] = a.id;
+      if (o.office !== undefined) await trx.updateTable('applications').set({ institution_id: o.office }).where('id', '=', a.id).execute();
     }
     for (const p of o.pieces) {
       await trx

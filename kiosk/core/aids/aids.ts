@@ -273,7 +273,13 @@ export class AidsService {
       dossierId,
       mode,
       ground,
-      aids: manifest.aids.map((a) => ({ aidName: aidNames.get(a.applicationId)?.aidName ?? a.aidId, institutionName: aidNames.get(a.applicationId)?.institutionName ?? '' })),
+      aids: manifest.aids.map((a) => {
+        const aid = aidNames.get(a.applicationId);
+        const office = aid?.office ?? null;
+        // the office shown is the one the card signs for, or none: never another one
+        if ((office?.id ?? undefined) !== a.institutionId) throw new KioskError('transport', SERVER_WORDS.unexpected);
+        return { aidName: aid?.aidName ?? a.aidId, institutionName: aid?.institutionName ?? '', office };
+      }),
       pieces: manifest.pieces.map((p) => {
         const entry = byItem.get(p.itemId);
         return {

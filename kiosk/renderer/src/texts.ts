@@ -587,6 +587,9 @@ export const t = {
     lead: 'Ma demande',
     state: (aid: string, institution: string) => `${aid} (${institution})`,
     waitsFor: (what: string) => `Elle attend : ${what}.`,
+    /** the office of the kind that serves where the person files: before signing, where it will go; after, where it went */
+    goesTo: (office: string, address: string) => `Elle ira à : ${office}, ${address}.`,
+    wentTo: (office: string, address: string) => `Envoyée à : ${office}, ${address}.`,
     decision: 'Ce que le service a écrit :',
     question: 'Le service vous pose une question',
     questionPieces: 'Il vous demande à nouveau ces papiers :',
@@ -765,6 +768,7 @@ export const t = {
     aids: 'Vous demandez :',
     aidsFor: (person: string) => `${person} demande :`,
     pieces: 'Avec ces papiers :',
+    goesTo: (office: string, address: string) => `Elle ira à : ${office}, ${address}.`,
     later: 'pas encore là : il sera ajouté quand il arrivera',
     modeManual: 'La demande part maintenant.',
     modeAuto: 'La demande partira toute seule quand le dernier papier arrivera.',

@@ -39,8 +39,14 @@ describe('what the list says of a place', () => {
   });
 
   it('who it is for: the request it handles, the paper it gives', () => {
-    const lines = placeLines(placed(caf, new Set(['caf'])), [{ aid: 'Prime d’activité', kind: 'caf', by: 'la CAF' }], { docType: 'caf-certificate', title: 'Attestation de la CAF', issuerKinds: ['caf'] }, mondayMorning);
+    const lines = placeLines(placed(caf, new Set(['caf'])), [{ aid: 'Prime d’activité', kind: 'caf', by: 'la CAF', officeId: null }], { docType: 'caf-certificate', title: 'Attestation de la CAF', issuerKinds: ['caf'] }, mondayMorning);
     expect(lines.slice(-2)).toEqual(['S’occupe de votre demande : Prime d’activité.', 'Donne : Attestation de la CAF.']);
+  });
+
+  it('a request sent names its office: that CAF handles it, another CAF does not', () => {
+    const sent = [{ aid: 'RSA', kind: 'caf', by: 'la CAF', officeId: caf.id }];
+    expect(placeLines(placed(caf), sent, null, mondayMorning)).toContain('S’occupe de votre demande : RSA.');
+    expect(placeLines(placed({ ...caf, id: 'caf-autre' }), sent, null, mondayMorning).some((l) => l.startsWith('S’occupe'))).toBe(false);
   });
 
   it('a place where the tablet stands, far away, or with no position and no hours', () => {

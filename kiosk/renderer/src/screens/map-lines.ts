@@ -8,8 +8,8 @@ import { distanceParts, parisNow, todayState, walkingMinutes } from '../../../co
 import type { Placed, weekGroups } from '../../../contract/map.ts';
 import { t } from '../texts.ts';
 
-/** A request under way: its aid and who handles it. */
-export type Request = { aid: string; kind: string; by: string };
+/** A request under way: its aid and who handles it (the office it was sent to, once sent; else the kind). */
+export type Request = { aid: string; kind: string; by: string; officeId: string | null };
 export type Paper = MapInfo['papers'][number];
 
 /** Past this, walking is not the way: the list says to take the bus or a car. */
@@ -54,7 +54,7 @@ export function placeLines(p: Placed, requests: Request[], paper: Paper | null, 
   if (place.phone) lines.push(t.map.phone(place.phone));
   if (place.email) lines.push(t.map.email(place.email));
   if (place.website) lines.push(t.map.website(place.website));
-  const handles = requests.filter((r) => r.kind === place.kind).map((r) => r.aid);
+  const handles = requests.filter((r) => (r.officeId !== null ? r.officeId === place.id : r.kind === place.kind)).map((r) => r.aid);
   if (handles.length > 0) lines.push(t.map.handles(handles.join(', ')));
   if (paper && place.kind !== undefined && paper.issuerKinds.includes(place.kind)) lines.push(t.map.gives(paper.title));
   return lines;

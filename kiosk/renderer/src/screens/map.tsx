@@ -60,9 +60,9 @@ export function MapScreen({
         setRequests(
           ongoing.flatMap((a) => {
             const aid = byAid.get(a.aidId);
-            if (!aid || seen.has(a.aidId)) return [];
-            seen.add(a.aidId);
-            return [{ aid: a.aidName, kind: aid.institutionKind, by: aid.institutionName }];
+            if (!aid || seen.has(`${a.aidId} ${a.officeId}`)) return [];
+            seen.add(`${a.aidId} ${a.officeId}`);
+            return [{ aid: a.aidName, kind: aid.institutionKind, by: aid.institutionName, officeId: a.officeId }];
           }),
         );
       },
@@ -75,10 +75,12 @@ export function MapScreen({
   const paper = filter.by === 'paper' ? (info?.papers.find((p) => p.docType === filter.docType) ?? null) : null;
   const kinds = useMemo((): Set<string> | null => {
     if (filter.by === 'paper') return paper ? new Set(paper.issuerKinds) : null;
-    if (filter.by === 'requests') return Array.isArray(requests) && requests.length > 0 ? new Set(requests.map((r) => r.kind)) : null;
+    // a request sent names its office: that one, not every office of its kind
+    if (filter.by === 'requests') return Array.isArray(requests) && requests.length > 0 ? new Set(requests.filter((r) => r.officeId === null).map((r) => r.kind)) : null;
     return null;
   }, [filter, paper, requests]);
-  const placed = useMemo(() => (list ? placesFrom(list, here, kinds) : []), [list, here?.lat, here?.lon, kinds]);
+  const offices = useMemo(() => new Set(filter.by === 'requests' && Array.isArray(requests) ? requests.flatMap((r) => (r.officeId === null ? [] : [r.officeId])) : []), [filter, requests]);
+  const placed = useMemo(() => (list ? placesFrom(list, here, kinds, offices) : []), [list, here?.lat, here?.lon, kinds, offices]);
   const centre = here ?? (list ? centreOf(list) : null);
   const wantedCount = placed.filter((p) => p.wanted).length;
   const located = placed.filter((p) => typeof p.place.lat === 'number' && typeof p.place.lon === 'number');

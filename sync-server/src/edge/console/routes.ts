@@ -26,6 +26,7 @@ import { NO_TERMS, parseEurosFr, parseStartDate, searchApplications } from '../.
 import type { DecisionTerms } from '../../features/applications/index.ts';
 import { readPieceForProcessing } from '../../features/applications/index.ts';
 import { applicationDetail, findVisibleApplication, listDecisions, listQueue, visiblePieceIds } from '../../features/applications/index.ts';
+import type { OfficeRef } from '../../features/applications/index.ts';
 import {
   cookie,
   createSession,
@@ -104,6 +105,11 @@ const LOGIN_REASONS = CONSOLE_ANSWER.loginReason;
 
 /** the events that decide a request: the head of service's (STAFF_ACTS 'request.decide') */
 const DECIDING_EVENTS: ReadonlySet<string> = new Set(['accept', 'refuse', 'close']);
+
+/** The office a console account works for: requests sent to it (and those sent before offices were named). */
+function officeOf(session: ConsoleSession): OfficeRef {
+  return { id: session.account.institutionId, kind: session.account.institutionKind };
+}
 
 function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page);
@@ -414,7 +420,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         if (!staffMay(session.account.role, 'request.work')) return reply.redirect(homeOf(session.account.role), 303);
         const query = QueueQuery.safeParse(request.query ?? {});
         if (!query.success) return sendPage(reply, 400, errorPage(plainChrome(session), { title: CONSOLE_ANSWER.badRequest, text: CONSOLE_ANSWER.noSuchFilter }));
-        const kind = session.account.institutionKind;
+        const kind = officeOf(session);
         const q = (query.data.q ?? '').replaceAll('\u0000', '').replace(/\s+/g, ' ').trim();
         if (q !== '') return sendPage(reply, 200, searchPage(plainChrome(session), { q, rows: await searchApplications(db, catalogue, kind, q) }));
         const states = query.data.etat === 'toutes' ? QUEUE_STATES : [query.data.etat];
@@ -428,14 +434,14 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       async function visible(session: ConsoleSession, params: unknown): Promise<ApplicationRow | null> {
         const p = ApplicationParams.safeParse(params);
         if (!p.success) return null;
-        return findVisibleApplication(db, catalogue, session.account.institutionKind, p.data.id);
+        return findVisibleApplication(db, catalogue, officeOf(session), p.data.id);
       }
 
       /** A paper of a request this institution sees: the request, and the checklist item named. */
       async function visiblePiece(session: ConsoleSession, params: unknown): Promise<{ app: ApplicationRow; itemId: string } | null> {
         const p = PieceParams.safeParse(params);
         if (!p.success) return null;
-        const app = await findVisibleApplication(db, catalogue, session.account.institutionKind, p.data.id);
+        const app = await findVisibleApplication(db, catalogue, officeOf(session), p.data.id);
         return app ? { app, itemId: p.data.itemId } : null;
       }
 
@@ -460,7 +466,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       }
 
       async function showApplication(reply: FastifyReply, session: ConsoleSession, app: ApplicationRow, status: number, o: { notice?: string; forms?: ApplicationForms; formError?: string }): Promise<FastifyReply> {
-        const full = await applicationDetail(db, catalogue, session.account.institutionKind, app);
+        const full = await applicationDetail(db, catalogue, officeOf(session), app);
         // an instructor is not offered the decisions that are the head of service's
         const detail = staffMay(session.account.role, 'request.decide') ? full : { ...full, events: full.events.filter((e) => !DECIDING_EVENTS.has(e)) };
         const fieldErrors = Object.entries(o.forms?.errors ?? {}).map(([field, message]) => ({ field, message }));
@@ -518,7 +524,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         let dossierId: string | null = null;
         if (pieces.length > 0) {
           dossierId = app.dossier_id;
-          const allowed = dossierId ? await visiblePieceIds(db, catalogue, session.account.institutionKind, dossierId) : new Set<string>();
+          const allowed = dossierId ? await visiblePieceIds(db, catalogue, officeOf(session), dossierId) : new Set<string>();
           if (pieces.some((p) => !allowed.has(p))) errors['pieces-demandees'] = CONSOLE_ANSWER.pieceNotInApplication;
         }
         if (Object.keys(errors).length > 0) return showApplication(reply, session, app, 400, { forms: { ...forms, errors } });
@@ -543,7 +549,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         } catch (e) {
           if (!(e instanceof Refused)) throw e;
           if (e.reason === 'unknown-application') return notFound(reply, session);
-          const fresh = (await findVisibleApplication(db, catalogue, session.account.institutionKind, app.id)) ?? app;
+          const fresh = (await findVisibleApplication(db, catalogue, officeOf(session), app.id)) ?? app;
           return showApplication(reply, session, fresh, 409, { forms, formError: REFUSAL_WORDS[e.reason] });
         }
         void reply.header('set-cookie', cookie(FLASH_COOKIE, flashValue(session.csrf, app.id, action), { path: CONSOLE_PREFIX, maxAgeS: FLASH_TTL_S, secure: secure(request) }));
@@ -579,7 +585,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         const found = await visiblePiece(session, request.params);
         if (!found) return notFound(reply, session);
         const { app, itemId } = found;
-        const detail = await applicationDetail(db, catalogue, session.account.institutionKind, app);
+        const detail = await applicationDetail(db, catalogue, officeOf(session), app);
         // only the pieces this institution may see are in the detail: another's answers as unknown
         const piece = detail.pieces.find((p) => p.itemId === itemId && p.hasFile);
         if (!piece) {

@@ -314,7 +314,7 @@ describe.each(DIALECTS)('an agent acting alone on a procuration (%s)', (dialect)
     expect(msg).toEqual({ author_kind: 'agent', author_id: all.a.agent.identifier });
     // the service reads who sent it and wrote, for whom, on whose procuration
     const app = await server.db.selectFrom('applications').selectAll().where('dossier_id', '=', prime.dossierId).executeTakeFirstOrThrow();
-    const detail = await applicationDetail(server.db, await loadCatalogue(), 'caf', app);
+    const detail = await applicationDetail(server.db, await loadCatalogue(), { id: app.institution_id ?? 'caf', kind: 'caf' }, app);
     expect(detail.signature?.ground).toBe(`Envoyée par Sophie Lefèvre (${AGENT_STRUCTURE.name}), avec la procuration de Camille Martin`);
     expect(detail.messages.map((m) => m.authorName)).toEqual(['Sophie Lefèvre (agent), pour Camille Martin']);
     const entry = await server.db.selectFrom('audit_journal').selectAll().where('action', '=', 'application.message').where('subject_person_id', '=', all.a.person.id).executeTakeFirstOrThrow();

@@ -158,6 +158,7 @@ export async function insertApplication(
     submitted_at: null,
     decided_at: null,
     decision_reason: null,
+    institution_id: null,
     decision_amount_cents: null,
     decision_start_date: null,
     dossier_id: input.dossierId ?? null,

@@ -749,7 +749,7 @@ describe.each(DIALECTS)('dossiers (%s)', (dialect) => {
 
     // the CAF reads both with the request: the added paper (and may open it), the RIB not needed and why
     const app = await db.selectFrom('applications').selectAll().where('dossier_id', '=', id).executeTakeFirstOrThrow();
-    const detail = await applicationDetail(db, catalogue, 'caf', app);
+    const detail = await applicationDetail(db, catalogue, { id: app.institution_id ?? 'caf', kind: 'caf' }, app);
     expect(detail.pieces.find((x) => x.itemId === rib.itemId)).toMatchObject({ hasFile: false, adjustment: { kind: 'not-needed', reason: 'Pas de compte bancaire', by: 'Sophie Lefèvre, CMS du centre-ville' } });
     expect(detail.pieces.find((x) => x.itemId === again.value.itemId)).toMatchObject({ label: 'Attestation d’hébergement', hasFile: true, adjustment: { kind: 'added', by: 'Sophie Lefèvre, CMS du centre-ville' } });
 

@@ -27,6 +27,7 @@ import type { AssessedPiece, PieceDocument } from './pieces.ts';
 import { BEFORE_DECISION, BEFORE_SUBMISSION } from './state-machine.ts';
 import { markThreadsRead, messagesOf, postMessageIn, unreadCounts } from './thread.ts';
 import type { MessageAuthor } from './thread.ts';
+import { officesOf } from './offices.ts';
 import { aidInstitutionName, aidName, APPLICATION_ANSWER, historySentence, institutionName, toInstitution } from '../../kernel/words/applications.ts';
 import { decisionTermsFr } from '../../../protocol/format.ts';
 import { termsOf } from './decision-terms.ts';
@@ -470,9 +471,12 @@ export async function viewDossier(db: Kysely<Database>, dialect: Dialect, applic
   // the basic conditions, from the person's age on the day of the request and the situation declared then
   const person = await db.selectFrom('persons').select('birth_date').where('id', '=', applicant.personId).executeTakeFirst();
   const facts = { age: person ? ageOn(person.birth_date, dossier.created_at) : null, situation: situationOf(dossier) };
+  // once signed, the office is the one signed for; a request signed before offices were named shows none (not a guess)
+  const offices = await officesOf(db, catalogue, apps, dossier.signed_at === null ? applicant.kioskId : null, { route: dossier.signed_at === null });
   const aids = [];
   for (const app of apps) {
     aids.push({
+      office: offices.get(app.id) ?? null,
       warnings: eligibilityWarnings(app.aid_id, facts),
       applicationId: app.id,
       aidId: app.aid_id,
@@ -594,7 +598,7 @@ export async function listDossiers(
     const updatedAt = [d.updated_at, ...apps.map((a) => a.updated_at)].sort().at(-1) ?? d.updated_at;
     dossiers.push({
       dossierId: d.id,
-      aids: apps.map((a) => ({ applicationId: a.id, aidId: a.aid_id, aidName: aidName(catalogue, a.aid_id), state: a.state })),
+      aids: apps.map((a) => ({ applicationId: a.id, aidId: a.aid_id, aidName: aidName(catalogue, a.aid_id), state: a.state, officeId: a.institution_id })),
       createdAt: d.created_at,
       updatedAt,
       missingCount: assessed.filter((a) => isMissing(a) && (d.submitted_at === null || a.requestedAt !== null)).length,

@@ -11,6 +11,7 @@ export { requestPiecesAgain } from './pieces.ts';
 export { dossierPdfFor, printDossier, printReceipt, receiptPdfFor } from './printouts.ts';
 export type { DossierPrintInput } from './printouts.ts';
 export { applicationDetail, findVisibleApplication, listDecisions, listQueue, MAX_SEARCH_CHARS, searchApplications, visiblePieceIds } from './processing.ts';
+export type { OfficeRef } from './processing.ts';
 export type { ApplicationDetail, PieceView, QueueRow } from './processing.ts';
 export { APPLICATION_EVENTS } from './state-machine.ts';
 export type { ApplicationEvent, ApplicationState, TransitionRefusal } from './state-machine.ts';

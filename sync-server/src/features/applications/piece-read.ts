@@ -76,7 +76,8 @@ export async function readPieceForProcessing(
       ground: {
         kind: 'institution-processing',
         account: account ? { id: account.id, institutionKind: account.kind, active: account.disabled_at === null } : null,
-        pieceOf: await pieceOfFacts(trx, deps.catalogue, doc.id),
+        // the pieces of requests sent to this very office only
+        pieceOf: account ? await pieceOfFacts(trx, deps.catalogue, doc.id, account.institution_id) : [],
       },
     });
     if (!decision.allow) return { ok: false, code: 'forbidden', reason: decision.reason };

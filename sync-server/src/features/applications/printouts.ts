@@ -7,6 +7,7 @@
  * and the PDF is laid out in a PDF pool thread under time and memory limits; a dossier the pool had to
  * stop is answered with a typed French error ('unprintable'), and nothing is journaled for it.
  */
+import { officesOf } from './offices.ts';
 import type { Kysely } from 'kysely';
 import { SubmissionGround } from '../../../protocol/applications.ts';
 import { signedManifest, situationOf } from './pieces.ts';
@@ -80,8 +81,10 @@ async function personOf(db: Kysely<Database>, personId: string) {
   return db.selectFrom('persons').select(['first_name', 'last_name', 'identifier', 'birth_date']).where('id', '=', personId).executeTakeFirstOrThrow();
 }
 
-function aidsOf(catalogue: AidCatalogue, r: Reevaluation) {
-  return r.apps.map((a) => ({ aidName: aidName(catalogue, a.aid_id), institutionName: aidInstitutionName(catalogue, a.aid_id), state: a.state }));
+/** Each aid, with the office it was sent to by name (« CAF du Rhône »), else the kind as people say it (« la CAF »). */
+async function aidsOf(deps: PrintoutDeps, r: Reevaluation) {
+  const offices = await officesOf(deps.db, deps.catalogue, r.apps, null, { route: false });
+  return r.apps.map((a) => ({ aidName: aidName(deps.catalogue, a.aid_id), institutionName: offices.get(a.id)?.name ?? aidInstitutionName(deps.catalogue, a.aid_id), state: a.state }));
 }
 
 /** The whole dossier: what was declared, the pieces themselves, the signature. */
@@ -133,7 +136,7 @@ export async function dossierPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
     receiptNumber: r.dossier.receipt_number,
     person: { firstName: person.first_name, lastName: person.last_name, identifier: person.identifier, birthDate: person.birth_date },
     situation: situationOf(r.dossier),
-    aids: aidsOf(deps.catalogue, r),
+    aids: await aidsOf(deps, r),
     pieces,
     signature,
     submittedAt: r.dossier.submitted_at,
@@ -170,7 +173,7 @@ export async function receiptPdfFor(deps: PrintoutDeps, s: PersonSession, dossie
   return printReceipt(deps.pdf, {
     receiptNumber: r.dossier.receipt_number,
     person: { firstName: person.first_name, lastName: person.last_name, identifier: person.identifier },
-    aids: aidsOf(deps.catalogue, r).map(({ aidName, institutionName: name }) => ({ aidName, institutionName: name })),
+    aids: (await aidsOf(deps, r)).map(({ aidName, institutionName: name }) => ({ aidName, institutionName: name })),
     mode: manifest.mode,
     signedAt: r.dossier.signed_at,
     submittedAt: r.dossier.submitted_at,

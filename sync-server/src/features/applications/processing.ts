@@ -1,9 +1,10 @@
 /**
  * What the console reads: the institution's queue, its recent decisions, one application with its
- * dossier, and which pieces of a dossier an institution kind may see. One rule decides what a head of
- * service sees: an application of an aid their institution's kind handles (catalogue `aid.institution`),
- * that was sent (`submitted_at`), and, for a linked aid, only once the aid it waits for was accepted.
- * Everything else answers as if it did not exist.
+ * dossier, and which pieces of a dossier an office may see. One rule decides what an office's staff see:
+ * an application of an aid their institution's kind handles (catalogue `aid.institution`), sent to this
+ * office (`institution_id`, named in what the person signed; a request sent before offices were named has
+ * none and is seen by every office of its kind), that was sent (`submitted_at`), and, for a linked aid,
+ * only once the aid it waits for was accepted. Everything else answers as if it did not exist.
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
@@ -24,12 +25,18 @@ import type { ApplicationTransition } from './applications.ts';
 import { eventsFor } from './state-machine.ts';
 import type { ApplicationEvent, ApplicationState } from './state-machine.ts';
 import { activeAdjustments, dossierItems, orderedAids, signedManifest } from './pieces.ts';
-import { aidName, groundWords } from '../../kernel/words/applications.ts';
+import { aidInstitutionName, aidName, groundWords } from '../../kernel/words/applications.ts';
 import { procurationNames } from '../procurations/index.ts';
 import { messagesOf } from './thread.ts';
 import type { ApplicationMessage } from './thread.ts';
 import type { ApplicationRow, Database, DossierRow } from '../../kernel/storage/schema.ts';
 import { CONSOLE_WHO } from '../../kernel/words/console.ts';
+
+/** The office a console account works for: its id and its kind. */
+export interface OfficeRef {
+  id: string;
+  kind: string;
+}
 
 export function aidIdsOf(catalogue: AidCatalogue, institutionKind: string): string[] {
   return catalogue.aids.filter((a) => a.institution === institutionKind).map((a) => a.id);
@@ -40,9 +47,13 @@ function sentApplications(db: Kysely<Database>) {
   return db.selectFrom('applications as a').where('a.submitted_at', 'is not', null).where(parentAccepted('a.waits_for'));
 }
 
-/** Applications this institution kind sees (see the file comment). */
-function visibleApplications(db: Kysely<Database>, aidIds: readonly string[]) {
-  return sentApplications(db).innerJoin('persons as p', 'p.id', 'a.person_id').leftJoin('dossiers as d', 'd.id', 'a.dossier_id').where('a.aid_id', 'in', [...aidIds]);
+/** Applications this office sees (see the file comment). */
+function visibleApplications(db: Kysely<Database>, aidIds: readonly string[], officeId: string) {
+  return sentApplications(db)
+    .innerJoin('persons as p', 'p.id', 'a.person_id')
+    .leftJoin('dossiers as d', 'd.id', 'a.dossier_id')
+    .where('a.aid_id', 'in', [...aidIds])
+    .where((eb) => eb.or([eb('a.institution_id', '=', officeId), eb('a.institution_id', 'is', null)]));
 }
 
 export interface QueueRow {
@@ -143,13 +154,13 @@ function toRows(catalogue: AidCatalogue, rows: QueueSelect[], unread: Map<string
 export async function listQueue(
   db: Kysely<Database>,
   catalogue: AidCatalogue,
-  institutionKind: string,
+  office: OfficeRef,
   states: readonly ApplicationState[],
   limit = 500,
 ): Promise<QueueRow[]> {
-  const aidIds = aidIdsOf(catalogue, institutionKind);
+  const aidIds = aidIdsOf(catalogue, office.kind);
   if (aidIds.length === 0 || states.length === 0) return [];
-  const rows = await visibleApplications(db, aidIds)
+  const rows = await visibleApplications(db, aidIds, office.id)
     .select(QUEUE_COLUMNS)
     .where('a.state', 'in', [...states])
     .orderBy('a.submitted_at')
@@ -169,13 +180,13 @@ const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * institution's) whose person's name contains the words typed (first name, last name, or both in either
  * order) or whose receipt number contains them, whatever their state, the latest sent first.
  */
-export async function searchApplications(db: Kysely<Database>, catalogue: AidCatalogue, institutionKind: string, query: string, limit = 100): Promise<QueueRow[]> {
-  const aidIds = aidIdsOf(catalogue, institutionKind);
+export async function searchApplications(db: Kysely<Database>, catalogue: AidCatalogue, office: OfficeRef, query: string, limit = 100): Promise<QueueRow[]> {
+  const aidIds = aidIdsOf(catalogue, office.kind);
   const q = query.replace(/\s+/g, ' ').trim().toLowerCase().slice(0, MAX_SEARCH_CHARS);
   if (aidIds.length === 0 || q === '') return [];
   const like = `%${likeEscaped(q)}%`;
   const contains = (expr: ReturnType<typeof sql>) => sql<boolean>`lower(${expr}) like ${like} escape '\\'`;
-  const rows = await visibleApplications(db, aidIds)
+  const rows = await visibleApplications(db, aidIds, office.id)
     .select(QUEUE_COLUMNS)
     .where((eb) =>
       eb.or([
@@ -192,10 +203,10 @@ export async function searchApplications(db: Kysely<Database>, catalogue: AidCat
 }
 
 /** The latest decisions (accepted, refused, and those closed after a decision), newest first. */
-export async function listDecisions(db: Kysely<Database>, catalogue: AidCatalogue, institutionKind: string, limit = 20): Promise<QueueRow[]> {
-  const aidIds = aidIdsOf(catalogue, institutionKind);
+export async function listDecisions(db: Kysely<Database>, catalogue: AidCatalogue, office: OfficeRef, limit = 20): Promise<QueueRow[]> {
+  const aidIds = aidIdsOf(catalogue, office.kind);
   if (aidIds.length === 0) return [];
-  const rows = await visibleApplications(db, aidIds)
+  const rows = await visibleApplications(db, aidIds, office.id)
     .select(QUEUE_COLUMNS)
     .where('a.state', 'in', ['accepted', 'refused', 'closed'])
     .where('a.decided_at', 'is not', null)
@@ -206,10 +217,10 @@ export async function listDecisions(db: Kysely<Database>, catalogue: AidCatalogu
   return toRows(catalogue, rows, new Map());
 }
 
-export async function findVisibleApplication(db: Kysely<Database>, catalogue: AidCatalogue, institutionKind: string, applicationId: string): Promise<ApplicationRow | null> {
-  const aidIds = aidIdsOf(catalogue, institutionKind);
+export async function findVisibleApplication(db: Kysely<Database>, catalogue: AidCatalogue, office: OfficeRef, applicationId: string): Promise<ApplicationRow | null> {
+  const aidIds = aidIdsOf(catalogue, office.kind);
   if (aidIds.length === 0) return null;
-  const row = await visibleApplications(db, aidIds).selectAll('a').where('a.id', '=', applicationId).executeTakeFirst();
+  const row = await visibleApplications(db, aidIds, office.id).selectAll('a').where('a.id', '=', applicationId).executeTakeFirst();
   return row ?? null;
 }
 
@@ -235,9 +246,19 @@ export async function pieceKindsOf(
   db: Kysely<Database>,
   catalogue: AidCatalogue,
   dossier: Pick<DossierRow, 'id' | 'situation'>,
+  /** the office looking: a request sent to another office of its kind does not open its pieces to this one */
+  officeId: string,
 ): Promise<(itemId: string) => string[]> {
   const apps = await db.selectFrom('applications').select('aid_id').where('dossier_id', '=', dossier.id).execute();
-  const sent = new Set((await sentApplications(db).select('a.aid_id').where('a.dossier_id', '=', dossier.id).execute()).map((a) => a.aid_id));
+  const sent = new Set(
+    (
+      await sentApplications(db)
+        .select('a.aid_id')
+        .where('a.dossier_id', '=', dossier.id)
+        .where((eb) => eb.or([eb('a.institution_id', '=', officeId), eb('a.institution_id', 'is', null)]))
+        .execute()
+    ).map((a) => a.aid_id),
+  );
   const kindOf = (aidId: string) => catalogue.aids.find((a) => a.id === aidId)?.institution;
   const merged = new Map<string, string[]>();
   const situation = parseSituation(dossier.situation);
@@ -263,17 +284,17 @@ export async function pieceKindsOf(
   };
 }
 
-/** The items of this dossier (dossier_pieces) an institution kind may see: those one of its sent applications asks for. */
-export async function visiblePieceIds(db: Kysely<Database>, catalogue: AidCatalogue, institutionKind: string, dossierId: string): Promise<Set<string>> {
+/** The items of this dossier (dossier_pieces) an office may see: those one of the applications sent to it asks for. */
+export async function visiblePieceIds(db: Kysely<Database>, catalogue: AidCatalogue, office: OfficeRef, dossierId: string): Promise<Set<string>> {
   const dossier = await db.selectFrom('dossiers').select(['id', 'situation']).where('id', '=', dossierId).executeTakeFirst();
   if (!dossier) return new Set();
   const present = await db.selectFrom('dossier_pieces').select('item_id').where('dossier_id', '=', dossier.id).execute();
-  const kindsOf = await pieceKindsOf(db, catalogue, dossier);
-  return new Set(present.map((p) => p.item_id).filter((id) => kindsOf(id).includes(institutionKind)));
+  const kindsOf = await pieceKindsOf(db, catalogue, dossier, office.id);
+  return new Set(present.map((p) => p.item_id).filter((id) => kindsOf(id).includes(office.kind)));
 }
 
 /** The facts the access policy needs for ground institution-processing about one document. */
-export async function pieceOfFacts(db: Kysely<Database>, catalogue: AidCatalogue, documentId: string): Promise<{ personId: string; forKinds: string[] }[]> {
+export async function pieceOfFacts(db: Kysely<Database>, catalogue: AidCatalogue, documentId: string, officeId: string): Promise<{ personId: string; forKinds: string[] }[]> {
   const rows = await db
     .selectFrom('dossier_pieces')
     .innerJoin('dossiers', 'dossiers.id', 'dossier_pieces.dossier_id')
@@ -285,7 +306,7 @@ export async function pieceOfFacts(db: Kysely<Database>, catalogue: AidCatalogue
   for (const r of rows) byDossier.set(r.id, [...(byDossier.get(r.id) ?? []), r]);
   for (const [, items] of byDossier) {
     const first = items[0]!;
-    const kindsOf = await pieceKindsOf(db, catalogue, { id: first.id, situation: first.situation });
+    const kindsOf = await pieceKindsOf(db, catalogue, { id: first.id, situation: first.situation }, officeId);
     out.push({ personId: first.person_id, forKinds: [...new Set(items.flatMap((i) => kindsOf(i.item_id)))] });
   }
   return out;
@@ -376,12 +397,10 @@ function itemLabel(catalogue: AidCatalogue, itemId: string): string {
 export async function applicationDetail(
   db: Kysely<Database>,
   catalogue: AidCatalogue,
-  institutionKind: string,
+  office: OfficeRef,
   app: ApplicationRow,
 ): Promise<ApplicationDetail> {
   const person = await db.selectFrom('persons').select(['first_name', 'last_name', 'identifier', 'birth_date']).where('id', '=', app.person_id).executeTakeFirstOrThrow();
-  const institutions = await db.selectFrom('institutions').select(['kind', 'name']).orderBy('id').execute();
-  const nameOfKind = (kind: string) => institutions.find((i) => i.kind === kind)?.name ?? kind;
   const dossier = app.dossier_id ? await db.selectFrom('dossiers').selectAll().where('id', '=', app.dossier_id).executeTakeFirst() : undefined;
 
   let otherAids: ApplicationDetail['otherAids'] = [];
@@ -390,12 +409,17 @@ export async function applicationDetail(
   let situation: FilingSituation | null = null;
   if (dossier) {
     situation = parseSituation(dossier.situation);
-    const others = await db.selectFrom('applications').select(['id', 'aid_id', 'state']).where('dossier_id', '=', dossier.id).where('id', '!=', app.id).orderBy('created_at').execute();
-    otherAids = others.map((o) => {
-      const aid = catalogue.aids.find((a) => a.id === o.aid_id);
-      return { aidName: aidName(catalogue, o.aid_id), institutionName: aid ? nameOfKind(aid.institution) : '—', state: o.state };
-    });
-    const visiblePieces = await visiblePieceIds(db, catalogue, institutionKind, dossier.id);
+    const others = await db.selectFrom('applications').select(['id', 'aid_id', 'state', 'institution_id']).where('dossier_id', '=', dossier.id).where('id', '!=', app.id).orderBy('created_at').execute();
+    // the office each was sent to, by name; before sending (or sent before offices were named), the kind as people say it
+    const officeIds = [...new Set(others.flatMap((o) => (o.institution_id === null ? [] : [o.institution_id])))];
+    const offices = officeIds.length === 0 ? [] : await db.selectFrom('institutions').select(['id', 'name']).where('id', 'in', officeIds).execute();
+    const officeName = new Map(offices.map((o) => [o.id, o.name]));
+    otherAids = others.map((o) => ({
+      aidName: aidName(catalogue, o.aid_id),
+      institutionName: (o.institution_id !== null ? officeName.get(o.institution_id) : undefined) ?? aidInstitutionName(catalogue, o.aid_id),
+      state: o.state,
+    }));
+    const visiblePieces = await visiblePieceIds(db, catalogue, office, dossier.id);
     const rows = await db
       .selectFrom('dossier_pieces')
       .leftJoin('documents', 'documents.id', 'dossier_pieces.document_id')

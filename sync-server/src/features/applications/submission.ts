@@ -22,6 +22,8 @@ import { verifyP256Signature } from '../../../../drivers/pcsc/ec.ts';
 import { MANIFEST_CONTEXT, MANIFEST_TTL_MS, manifestBytes } from '../../../protocol/applications.ts';
 import type { Manifest, SubmissionGround, SubmissionMode } from '../../../protocol/applications.ts';
 import { isMissing, situationOf } from './pieces.ts';
+import { officesOf } from './offices.ts';
+import type { Office } from './offices.ts';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { CROCKFORD } from '../../../protocol/identifier.ts';
@@ -83,12 +85,23 @@ function signable(r: Reevaluation, applicant: Applicant, mode: SubmissionMode, g
   return null;
 }
 
-function buildManifest(r: Reevaluation, applicant: Applicant, o: { mode: SubmissionMode; ground: SubmissionGround; preparedAt: string }): Manifest {
+/** The manifest of the dossier as it stands; `offices` says where each request goes (what the person signs too). */
+function buildManifest(
+  r: Reevaluation,
+  applicant: Applicant,
+  offices: ReadonlyMap<string, Office | null>,
+  o: { mode: SubmissionMode; ground: SubmissionGround; preparedAt: string },
+): Manifest {
   return {
     context: MANIFEST_CONTEXT,
     dossierId: r.dossier.id,
     person: applicant.identifier,
-    aids: r.apps.filter((a) => a.state !== 'closed').map((a) => ({ applicationId: a.id, aidId: a.aid_id })),
+    aids: r.apps
+      .filter((a) => a.state !== 'closed')
+      .map((a) => {
+        const office = offices.get(a.id);
+        return { applicationId: a.id, aidId: a.aid_id, ...(office ? { institutionId: office.id } : {}) };
+      }),
     situation: situationOf(r.dossier),
     mode: o.mode,
     ground: o.ground,
@@ -143,7 +156,8 @@ export async function prepareSubmission(
       // the owner is checked: this one may sign it now
       const problem = signable(r, applicant, input.mode, input.ground);
       if (problem) throw new Refusal(problem);
-      return { ok: true as const, value: buildManifest(r, applicant, { mode: input.mode, ground: input.ground, preparedAt: now }) };
+      const offices = await officesOf(trx, deps.catalogue, r.apps, applicant.kioskId);
+      return { ok: true as const, value: buildManifest(r, applicant, offices, { mode: input.mode, ground: input.ground, preparedAt: now }) };
     }),
   );
 }
@@ -204,12 +218,17 @@ export async function submitSigned(deps: SubmissionDeps, applicant: Applicant, i
         const refused = await procurationRefuses({ ...deps, db: trx }, applicant, r.apps.filter((a) => a.state !== 'closed').map((a) => a.aid_id), now);
         if (refused) throw new Refusal({ code: 'forbidden', message: APPLICATION_ANSWER.procurationNotUsable(refused) });
       }
-      const fresh = buildManifest(r, applicant, { mode: manifest.mode, ground, preparedAt: manifest.preparedAt });
+      const offices = await officesOf(trx, deps.catalogue, r.apps, applicant.kioskId);
+      const fresh = buildManifest(r, applicant, offices, { mode: manifest.mode, ground, preparedAt: manifest.preparedAt });
       if (canonicalJson(fresh as unknown as Json) !== canonicalJson(manifest as unknown as Json)) {
         throw new Refusal({
           code: 'invalid',
           message: APPLICATION_ANSWER.manifestChanged,
         });
+      }
+      // from now on the request belongs to the office the person signed for: only its staff see it
+      for (const aid of manifest.aids) {
+        if (aid.institutionId !== undefined) await trx.updateTable('applications').set({ institution_id: aid.institutionId }).where('id', '=', aid.applicationId).execute();
       }
       const receiptNumber = newReceiptNumber(now);
       const sendNow = manifest.mode === 'manual' || r.complete;

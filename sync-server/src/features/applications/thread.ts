@@ -1,8 +1,9 @@
 /**
  * The negotiation thread of an application: the applicant (or the agent helping them) and the
  * institution that processes it write to each other. One thread per application, created with its
- * first message; the institution is the one of the staff member who wrote first, or else the first
- * institution of the kind that handles the aid. What the institution writes is also a notice for the
+ * first message; the institution is the office the request was sent to, else (a request sent before
+ * offices were named) the one of the staff member who wrote first, or else the first office of the kind
+ * that handles the aid. What the institution writes is also a notice for the
  * person (next login) and a push to the dossier's kiosk. Every message is journaled (its presence, not its text:
  * the journal is not the place for free text about a person).
  */
@@ -50,12 +51,12 @@ export async function postMessageIn(
   const body = input.body.replaceAll(String.fromCharCode(0), '').trim();
   if (body === '') return { ok: false, reason: 'empty' };
   if (body.length > MAX_MESSAGE_CHARS) return { ok: false, reason: 'too-long' };
-  const app = await trx.selectFrom('applications').select(['id', 'person_id', 'aid_id', 'state', 'dossier_id']).where('id', '=', input.applicationId).executeTakeFirst();
+  const app = await trx.selectFrom('applications').select(['id', 'person_id', 'aid_id', 'state', 'dossier_id', 'institution_id']).where('id', '=', input.applicationId).executeTakeFirst();
   if (!app) return { ok: false, reason: 'unknown-application' };
   const at = input.at ?? new Date().toISOString();
   let thread = await trx.selectFrom('threads').select(['id', 'institution_id']).where('application_id', '=', app.id).executeTakeFirst();
   if (!thread) {
-    let institutionId = input.author.kind === 'institution' ? input.author.institutionId : null;
+    let institutionId = app.institution_id ?? (input.author.kind === 'institution' ? input.author.institutionId : null);
     if (!institutionId) {
       const inst = await trx.selectFrom('institutions').select('id').where('kind', '=', input.handlingInstitutionKind).orderBy('id').executeTakeFirst();
       institutionId = inst?.id ?? null;

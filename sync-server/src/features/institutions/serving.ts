@@ -2,10 +2,10 @@
  * Which persons an institution serves — the only persons whose vault it may put a paper in. An
  * institution serves a person when, today, at least one of these holds:
  *
- * - the person has an aid request under way (filed, not refused nor closed) that this kind of institution
- *   handles (the catalogue's `institution`: the CAF for the RSA), or whose list of papers asks for one this
- *   kind issues (the catalogue's `issuer`: the tax office for a tax notice the chèque énergie needs) — the
- *   paper may be the one the request waits for;
+ * - the person has an aid request under way (filed, not refused nor closed) that this office handles (the
+ *   catalogue's `institution`: the CAF for the RSA; once sent, the very office it was sent to, not another
+ *   CAF), or whose list of papers asks for one this kind issues (the catalogue's `issuer`: the tax office for
+ *   a tax notice the chèque énergie needs) — the paper may be the one the request waits for;
  * - the person wrote to this institution (a thread with it, from the vault or a request);
  * - this institution already put a paper in the person's vault (this year's attestation after last year's).
  *
@@ -23,14 +23,21 @@ export function aidsConcerning(catalogue: AidCatalogue, institutionKind: string)
 }
 
 export async function servesPerson(db: Kysely<Database>, catalogue: AidCatalogue, institution: { id: string; kind: string }, personId: string): Promise<boolean> {
-  const aids = aidsConcerning(catalogue, institution.kind);
-  if (aids.length > 0) {
+  const handled = catalogue.aids.filter((a) => a.institution === institution.kind).map((a) => a.id);
+  const issued = catalogue.aids.filter((a) => a.checklist.some((item) => item.issuer === institution.kind)).map((a) => a.id);
+  if (handled.length > 0 || issued.length > 0) {
     const request = await db
       .selectFrom('applications')
       .select('id')
       .where('person_id', '=', personId)
-      .where('aid_id', 'in', aids)
       .where('state', 'in', [...UNDER_WAY])
+      .where((eb) =>
+        eb.or([
+          ...(issued.length > 0 ? [eb('aid_id', 'in', issued)] : []),
+          // a request sent to another office of the kind is that office's
+          ...(handled.length > 0 ? [eb.and([eb('aid_id', 'in', handled), eb.or([eb('institution_id', 'is', null), eb('institution_id', '=', institution.id)])])] : []),
+        ]),
+      )
       .limit(1)
       .executeTakeFirst();
     if (request) return true;

@@ -294,6 +294,8 @@ export interface ApplicationsTable {
   decision_start_date: Generated<string | null>;
   /** a linked aid: the application whose decision it waits for */
   waits_for: Generated<string | null>;
+  /** the office it was sent to (named in what the person signed); null: not sent yet, or sent before offices were told apart */
+  institution_id: Generated<string | null>;
 }
 
 export interface DossiersTable {

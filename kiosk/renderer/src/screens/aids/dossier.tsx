@@ -119,6 +119,7 @@ export function Dossier({
           {d.aids.map((a) => (
             <li key={a.applicationId}>
               <span>{t.dossier.state(a.aidName, a.institutionName)}</span> <span class={`state ${a.state}`}>{a.stateLabel}</span>
+              {a.office && <p class="muted">{(d.signedAt ? t.dossier.wentTo : t.dossier.goesTo)(a.office.name, `${a.office.address}, ${a.office.postcode} ${a.office.city}`)}</p>}
               {a.waitsFor && <p class="muted">{t.dossier.waitsFor(a.waitsFor)}</p>}
               {a.warnings.length > 0 && !d.submittedAt && (
                 <div class="message warning eligibility" role="note">

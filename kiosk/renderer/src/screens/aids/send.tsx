@@ -97,6 +97,7 @@ export function SendRequest({
               <li key={i}>
                 <strong>{a.aidName}</strong>
                 {a.institutionName ? ` (${a.institutionName})` : ''}
+                {a.office && <span class="office">{t.sign.goesTo(a.office.name, `${a.office.address}, ${a.office.postcode} ${a.office.city}`)}</span>}
               </li>
             ))}
           </ul>

@@ -4,7 +4,9 @@
  * PMTiles archive of a few streets (tests/support/pmtiles-fixture.ts) installed on the « tablet »: MapLibre
  * draws it from tiles the core reads in the file — nothing from the network. The nearest CAF for a CAF
  * paper and for Camille's request; « Imprimer le plan »; the plain plan when no archive is installed or the
- * one installed is broken. axe-core on every screen; FAC_E2E_SHOTS=<folder> keeps a picture of each (the
+ * one installed is broken. The kiosk reaches the server through a link the test cuts before the map is
+ * opened: the map and its places come from the tablet alone (the directory's copy, the archive), then the
+ * link comes back for the request. axe-core on every screen; FAC_E2E_SHOTS=<folder> keeps a picture of each (the
  * map's picture is the one to look at).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ import { openKiosk } from '../support/browser.ts';
 import { openKioskScreens } from '../support/kiosk-ui.ts';
 import type { KioskScreens } from '../support/kiosk-ui.ts';
 import { writeFixtureArchive } from '../support/pmtiles-fixture.ts';
+import { startFrozenLink } from '../support/frozen-link.ts';
+import type { FrozenLink } from '../support/frozen-link.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fac-map-e2e-'));
 const archive = join(dir, 'exempleville.pmtiles');
@@ -43,12 +47,25 @@ async function pixelsNear(png: Buffer, [r, g, b]: [number, number, number], tole
 
 describe('the map, drawn offline from the archive installed on the tablet', () => {
   let s: KioskScreens;
+  let link: FrozenLink | undefined;
   const tileCalls: string[] = [];
   const outside: string[] = [];
 
   beforeAll(async () => {
     writeFixtureArchive(archive);
-    s = await openKioskScreens('map-', { webgl: true, stack: { mapTiles: archive, mapPlace: CMS } });
+    s = await openKioskScreens('map-', {
+      webgl: true,
+      stack: {
+        mapTiles: archive,
+        mapPlace: CMS,
+        // the kiosk reaches the server only through a link the test can cut
+        syncUrl: async (serverUrl) => {
+          const u = new URL(serverUrl);
+          link = await startFrozenLink({ host: u.hostname, port: Number(u.port) });
+          return link.url;
+        },
+      },
+    });
     // every tile the map draws is asked of the core, which reads it in the file
     const handlers = s.stack.core.handlers as Record<string, (p: never) => Promise<unknown>>;
     const tile = handlers['map.tile']!;
@@ -65,12 +82,17 @@ describe('the map, drawn offline from the archive installed on the tablet', () =
 
   afterAll(async () => {
     await s?.close();
+    await link?.close();
   });
 
-  it('from home: the base map from the archive, the places nearest first, their distance and way', async () => {
+  it('from home, with the server out of reach: the base map from the archive, the places nearest first, their distance and way', async () => {
     const { page, ui } = s;
     await ui.login('Camille');
     await ui.expectAccessible('home-with-map');
+    // the server is gone from here on: what follows comes from the tablet alone
+    link!.freeze();
+    link!.cutAll();
+    await page.locator('.offline-banner').getByText('Pas de connexion avec le serveur.').waitFor({ timeout: 30_000 });
     await openMap(page);
     const canvas = page.locator('.base-map-canvas');
     await expect.poll(() => canvas.getAttribute('data-map-idle'), { timeout: 60_000 }).toBe('true');
@@ -122,6 +144,9 @@ describe('the map, drawn offline from the archive installed on the tablet', () =
 
   it('« Pour mes demandes »: who handles Camille’s request, and « Imprimer le plan »', async () => {
     const { page, ui } = s;
+    // the server is back: the request is filed
+    link!.thaw();
+    await expect.poll(() => page.locator('.offline-banner').count(), { timeout: 30_000 }).toBe(0);
     await page.getByRole('button', { name: 'Retour' }).click();
     await ui.filePrimeActivite();
     await page.getByRole('button', { name: 'Retour à mes aides' }).click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centreOf, directionOf, distanceM, distanceParts, parisNow, placesFrom, todayState, walkingMinutes, weekGroups } from './map.ts';
+import { centreOf, directionOf, distanceM, distanceParts, parisNow, placesFrom, servesCommune, todayState, walkingMinutes, weekGroups } from './map.ts';
 import type { InstitutionItem } from './schema.ts';
 
 const cms = { lat: 45.764, lon: 4.8357 };
@@ -56,6 +56,18 @@ describe('which places the list shows, in which order', () => {
     ]);
     expect(r[0]!.direction).toBe('se');
     expect(r[2]!.metres).toBeNull();
+  });
+
+  it('an office serves a commune by the communes it lists (an arrondissement by its commune), else by its postcode', () => {
+    const lyon3 = { code: '69383', name: 'Lyon 3e Arrondissement', postcodes: ['69003'], parent: '69123' };
+    const listing = { ...place('caf-rhone', 'caf', 45.76, 4.85), communes: ['69123', '69266'] };
+    expect(servesCommune(listing, lyon3)).toBe(true);
+    expect(servesCommune(listing, { code: '75056', name: 'Paris', postcodes: ['75015'] })).toBe(false);
+    const mairie = { ...place('mairie-lyon3', 'mairie', 45.76, 4.85), city: '69003 Lyon' };
+    expect(servesCommune(mairie, lyon3)).toBe(true);
+    expect(servesCommune({ ...mairie, city: '69100 Villeurbanne' }, lyon3)).toBe(false);
+    // an office listing communes is not taken for one of its postcode's
+    expect(servesCommune({ ...listing, city: '69003 Lyon', communes: ['69266'] }, lyon3)).toBe(false);
   });
 
   it('a request sent to one office wants that office, not every office of its kind', () => {

@@ -68,6 +68,26 @@ export interface Placed {
   wanted: boolean;
 }
 
+/** A commune as the tablet's table of communes gives it. */
+export interface CommuneRef {
+  code: string;
+  name: string;
+  postcodes: readonly string[];
+  /** the commune an arrondissement belongs to */
+  parent?: string | undefined;
+}
+
+/**
+ * Does this office serve the commune (where the person lives)? An office that lists the communes it serves
+ * (the annuaire's CAF, CPAM…) by that list — an arrondissement by its commune too; one that lists none (a
+ * town hall, a local entry) when it stands in one of the commune's postcodes.
+ */
+export function servesCommune(place: InstitutionItem, c: CommuneRef): boolean {
+  if (place.communes && place.communes.length > 0) return place.communes.includes(c.code) || (c.parent !== undefined && place.communes.includes(c.parent));
+  const postcode = /^\s*(\d{5})\b/.exec(place.city)?.[1];
+  return postcode !== undefined && c.postcodes.includes(postcode);
+}
+
 /**
  * The places in the order the list shows them: those of the wanted kinds first (all of them when no filter),
  * each group nearest first, the places with no position last. `kinds` null: no filter. `offices`: places wanted

@@ -536,7 +536,8 @@ export const methods = {
    */
   'aids.communes': {
     params: z.object({ query: z.string().max(60, 'Tapez au plus 60 lettres.') }),
-    result: z.object({ communes: z.array(z.object({ code: z.string(), name: z.string(), postcodes: z.array(z.string()) })).max(12) }),
+    /** `parent`: the commune an arrondissement or a former commune belongs to (offices list that one) */
+    result: z.object({ communes: z.array(z.object({ code: z.string(), name: z.string(), postcodes: z.array(z.string()), parent: z.string().optional() })).max(12) }),
   },
   /** the person's requests, and the status changes they have not seen yet */
   'applications.list': { params: z.object({}), result: z.object({ dossiers: z.array(DossierSummary), notices: z.array(AidNotice) }) },

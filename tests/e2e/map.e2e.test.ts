@@ -93,6 +93,9 @@ describe('the map, drawn offline from the archive installed on the tablet', () =
     link!.freeze();
     link!.cutAll();
     await page.locator('.offline-banner').getByText('Pas de connexion avec le serveur.').waitFor({ timeout: 30_000 });
+    // meanwhile staff add the Rhône's CAF to the directory: the tablet learns of it only once back online
+    const added = await s.stack.staffPost('/api/staff/directory', { id: 'caf-rhone', kind: 'caf', name: 'CAF du Rhône', address: '67 boulevard Vivier Merle', postcode: '69003', city: 'Lyon', lat: 45.7606, lon: 4.8583, communes: ['69123'] });
+    expect(added.status).toBe(201);
     await openMap(page);
     const canvas = page.locator('.base-map-canvas');
     await expect.poll(() => canvas.getAttribute('data-map-idle'), { timeout: 60_000 }).toBe('true');
@@ -165,6 +168,30 @@ describe('the map, drawn offline from the archive installed on the tablet', () =
     await page.getByText(/^C’est prêt \(\d+ pages?\), mais cette tablette n’a pas d’imprimante/).waitFor();
     await ui.expectAccessible('map-printed');
     expect(outside).toEqual([]);
+  });
+
+  it('« Pour ma commune »: the person types where they live, the offices serving it come first', async () => {
+    const { page, ui } = s;
+    // the list is read when the map opens: opened again, it holds what the tablet learnt once back online
+    await page.getByRole('button', { name: 'Retour' }).click();
+    await page.getByRole('heading', { name: 'Que voulez-vous faire ?' }).waitFor();
+    await openMap(page);
+    await page.getByRole('group', { name: 'Montrer' }).getByRole('button', { name: 'Pour ma commune' }).click();
+    const field = page.getByLabel('Dans quelle commune habitez-vous ? Tapez son nom ou son code postal.');
+    await field.fill('Zzzville');
+    await page.getByText('Cette tablette ne connaît pas cette commune.', { exact: false }).waitFor();
+    await ui.expectAccessible('map-commune-unknown');
+    await field.fill('Lyon');
+    const choice = page.getByRole('group', { name: 'Choisissez votre commune' }).getByRole('button', { name: 'Lyon (69001 à 69009)', exact: true });
+    await choice.click();
+    await page.getByText('Votre commune : Lyon (69001 à 69009).').waitFor();
+    await page.getByText('Pour Lyon, 1 lieu s’occupe de vous. Il est en premier.').waitFor();
+    const first = places(page).first();
+    await expect.poll(() => first.locator('h3').innerText()).toBe('CAF du Rhône');
+    expect(await first.getAttribute('class')).toContain('strong');
+    await ui.expectAccessible('map-commune');
+    await page.getByRole('button', { name: 'Changer de commune' }).click();
+    await field.waitFor();
   });
 
   it('under the app’s own CSP (the other steps bypass it for axe): MapLibre’s worker and the tiles load, nothing refused', async () => {

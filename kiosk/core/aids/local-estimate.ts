@@ -56,10 +56,10 @@ export class LocalEstimates {
   }
 
   /** Communes for what the person typed (a name, a postcode, an INSEE code), at most `limit`: none without the table. */
-  communes(query: string, limit = 8): { code: string; name: string; postcodes: string[] }[] {
+  communes(query: string, limit = 8): { code: string; name: string; postcodes: string[]; parent?: string }[] {
     const table = this.zonesLoaded();
     if (!table) return [];
-    return searchCommunes(table, query, limit).map((c) => ({ code: c.code, name: c.name, postcodes: [...c.postcodes] }));
+    return searchCommunes(table, query, limit).map((c) => ({ code: c.code, name: c.name, postcodes: [...c.postcodes], ...(c.parent === undefined ? {} : { parent: c.parent }) }));
   }
 
   estimate(situation: Situation, catalogue: readonly { id: string; name: string }[]): SimulateAnswer {

@@ -1,14 +1,15 @@
 /**
  * « La carte des lieux »: the institutions near the tablet, filtered by the paper the person looks for (who
- * gives it) or by their requests under way (who handles each), on the base map installed on the tablet —
+ * gives it), by their requests under way (who handles each), or by the commune they live in (the offices that
+ * serve it: where to go from home, found in the tablet's own table of communes), on the base map installed on the tablet —
  * or the plain plan when there is none, it cannot be read, or the screen cannot draw WebGL — with the list
  * beside it: name, address, how far and which way, opening hours today and the week, phone. The list is what
  * screen readers read; the map is one labelled picture. « Imprimer le plan » prints the places and a plan.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { InstitutionItem, MapInfo } from '../../../contract/schema.ts';
-import { centreOf, placesFrom, weekGroups } from '../../../contract/map.ts';
-import type { LatLon, Placed } from '../../../contract/map.ts';
+import { centreOf, placesFrom, servesCommune, weekGroups } from '../../../contract/map.ts';
+import type { CommuneRef, LatLon, Placed } from '../../../contract/map.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { ActionBar, Title, errorText } from '../components/screen.tsx';
@@ -19,7 +20,7 @@ import { BaseMap, canDrawMap } from './map-view.tsx';
 import { kindsSaid, placeLines, weekLine } from './map-lines.ts';
 import type { Paper, Request } from './map-lines.ts';
 
-type Filter = { by: 'all' } | { by: 'paper'; docType: string | null } | { by: 'requests' };
+type Filter = { by: 'all' } | { by: 'paper'; docType: string | null } | { by: 'requests' } | { by: 'commune'; commune: CommuneRef | null };
 
 export function MapScreen({
   onBack,
@@ -77,9 +78,16 @@ export function MapScreen({
     if (filter.by === 'paper') return paper ? new Set(paper.issuerKinds) : null;
     // a request sent names its office: that one, not every office of its kind
     if (filter.by === 'requests') return Array.isArray(requests) && requests.length > 0 ? new Set(requests.filter((r) => r.officeId === null).map((r) => r.kind)) : null;
+    // a commune chosen: no kind as such, the offices serving it (below)
+    if (filter.by === 'commune') return filter.commune ? new Set<string>() : null;
     return null;
   }, [filter, paper, requests]);
-  const offices = useMemo(() => new Set(filter.by === 'requests' && Array.isArray(requests) ? requests.flatMap((r) => (r.officeId === null ? [] : [r.officeId])) : []), [filter, requests]);
+  const offices = useMemo(() => {
+    if (filter.by === 'requests' && Array.isArray(requests)) return new Set(requests.flatMap((r) => (r.officeId === null ? [] : [r.officeId])));
+    const commune = filter.by === 'commune' ? filter.commune : null;
+    if (commune && list) return new Set(list.filter((p) => servesCommune(p, commune)).map((p) => p.id));
+    return new Set<string>();
+  }, [filter, requests, list]);
   const placed = useMemo(() => (list ? placesFrom(list, here, kinds, offices) : []), [list, here?.lat, here?.lon, kinds, offices]);
   const centre = here ?? (list ? centreOf(list) : null);
   const wantedCount = placed.filter((p) => p.wanted).length;
@@ -97,7 +105,13 @@ export function MapScreen({
     setPrintError(null);
     try {
       const r = await kiosk.call('map.print', {
-        heading: paper ? t.map.printHeadingPaper(paper.title) : filter.by === 'requests' && kinds ? t.map.printHeadingRequests : t.map.printHeading,
+        heading: paper
+          ? t.map.printHeadingPaper(paper.title)
+          : filter.by === 'requests' && kinds
+            ? t.map.printHeadingRequests
+            : filter.by === 'commune' && filter.commune
+              ? t.map.printHeadingCommune(filter.commune.name)
+              : t.map.printHeading,
         from: here ? { lat: here.lat, lon: here.lon, label: hereLabel } : null,
         places: placed.slice(0, 30).map((p, i) => ({
           n: i + 1,
@@ -208,13 +222,72 @@ function Filters({ info, filter, onFilter, person }: { info: MapInfo; filter: Fi
             {t.map.requests}
           </button>
         )}
+        <button type="button" aria-pressed={filter.by === 'commune'} onClick={() => onFilter({ by: 'commune', commune: filter.by === 'commune' ? filter.commune : null })}>
+          {t.map.commune}
+        </button>
       </div>
+      {filter.by === 'commune' && <CommuneChoice chosen={filter.commune} onChoose={(commune) => onFilter({ by: 'commune', commune })} />}
       {filter.by === 'paper' && (
         <div class="map-papers" role="group" aria-label={t.map.whichPaper}>
           <p class="map-question">{t.map.whichPaper}</p>
           {info.papers.map((p) => (
             <button key={p.docType} type="button" class="button secondary" aria-pressed={filter.docType === p.docType} onClick={() => onFilter({ by: 'paper', docType: p.docType })}>
               {p.title}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * « Pour ma commune »: the person types their commune's name or postcode; the tablet's own table of communes
+ * answers (no server asked), and the one they touch is chosen. Chosen, it is said, with a way to change it.
+ */
+function CommuneChoice({ chosen, onChoose }: { chosen: CommuneRef | null; onChoose: (c: CommuneRef | null) => void }) {
+  const [query, setQuery] = useState('');
+  const [hits, setHits] = useState<CommuneRef[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    const q = query.trim();
+    if (chosen || q.length < 2) {
+      setHits(null);
+      return;
+    }
+    let gone = false;
+    kiosk.call('aids.communes', { query: q }).then(
+      (r) => !gone && (setHits(r.communes.slice(0, 6)), setProblem(null)),
+      (e: unknown) => !gone && setProblem(errorText(e)),
+    );
+    return () => {
+      gone = true;
+    };
+  }, [query, chosen]);
+
+  if (chosen) {
+    return (
+      <div class="map-commune">
+        <p class="map-question">{t.map.communeChosen(t.map.communeOption(chosen.name, chosen.postcodes))}</p>
+        <button type="button" class="button secondary" onClick={() => (setQuery(''), onChoose(null))}>
+          {t.map.communeChange}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div class="map-commune">
+      <label class="map-question" for="map-commune-query">
+        {t.map.communeQuestion}
+      </label>
+      <input id="map-commune-query" type="text" inputMode="text" autoComplete="off" value={query} maxLength={60} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
+      {problem && <p class="message warning">{problem}</p>}
+      {hits !== null && hits.length === 0 && <p class="muted">{t.map.communeUnknown}</p>}
+      {hits !== null && hits.length > 0 && (
+        <div class="map-papers" role="group" aria-label={t.map.communePick}>
+          {hits.map((c) => (
+            <button key={c.code} type="button" class="button secondary" onClick={() => onChoose(c)}>
+              {t.map.communeOption(c.name, c.postcodes)}
             </button>
           ))}
         </div>
@@ -231,13 +304,16 @@ function FilterSaid({ filter, paper, requests, wanted }: { filter: Filter; paper
     if (requests === 'offline') said = [t.map.requestsOffline];
     else if (Array.isArray(requests)) said = requests.length === 0 ? [t.map.noRequests] : [t.map.whichRequest, ...requests.map((r) => t.map.requestHandledBy(r.aid, r.by))];
   }
+  if (filter.by === 'commune' && filter.commune && wanted > 0) said = [t.map.communeServed(filter.commune.name, wanted)];
   const none = (filter.by === 'paper' && paper) || (filter.by === 'requests' && Array.isArray(requests) && requests.length > 0) ? wanted === 0 : false;
+  const noneForCommune = filter.by === 'commune' && filter.commune !== null && wanted === 0;
   return (
     <div class="map-said" role="status" aria-live="polite">
       {said.map((s) => (
         <p key={s}>{s}</p>
       ))}
       {none && <p class="message warning">{t.map.noneNear}</p>}
+      {noneForCommune && filter.commune && <p class="message warning">{t.map.communeNone(filter.commune.name)}</p>}
     </div>
   );
 }

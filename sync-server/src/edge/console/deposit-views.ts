@@ -10,7 +10,7 @@ import { dateTimeWords } from '../../kernel/words/console.ts';
 import { DEPOSIT_PAGE_WORDS as W } from '../../kernel/words/deposits.ts';
 import { html } from './html.ts';
 import type { Html } from './html.ts';
-import { CONSOLE_PREFIX, layout } from './views.ts';
+import { CONSOLE_PREFIX, describedBy, fieldError, layout } from './views.ts';
 import type { FieldErrors, PageChrome } from './views.ts';
 
 export const DEPOSITS_PATH = `${CONSOLE_PREFIX}/depots`;
@@ -24,16 +24,6 @@ export interface DepositTyped {
   title?: string;
   issuedOn?: string;
   expiresOn?: string;
-}
-
-function fieldError(id: string, errors: FieldErrors): Html | null {
-  const m = errors[id];
-  return m ? html`<p class="field-error" id="${id}-erreur"><span class="visually-hidden">Erreur : </span>${m}</p>` : null;
-}
-
-function describedBy(id: string, errors: FieldErrors, hint: string | null): Html {
-  const ids = [hint, errors[id] ? `${id}-erreur` : null].filter(Boolean).join(' ');
-  return html`${ids ? html` aria-describedby="${ids}"` : null}${errors[id] ? html` aria-invalid="true"` : null}`;
 }
 
 function recentTable(rows: readonly RecentDeposit[]): Html {

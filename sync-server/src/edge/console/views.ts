@@ -87,12 +87,14 @@ ${body}
 </html>`.text}\n`;
 }
 
-function fieldError(id: string, errors: FieldErrors): Html | null {
+/** A field's error under its label, which the field names in aria-describedby. */
+export function fieldError(id: string, errors: FieldErrors): Html | null {
   const m = errors[id];
   return m ? html`<p class="field-error" id="${id}-erreur"><span class="visually-hidden">Erreur : </span>${m}</p>` : null;
 }
 
-function describedBy(id: string, errors: FieldErrors, hint?: string): Html {
+/** A field's aria-describedby (its hint, its error) and aria-invalid. */
+export function describedBy(id: string, errors: FieldErrors, hint?: string | null): Html {
   const ids = [hint, errors[id] ? `${id}-erreur` : null].filter(Boolean).join(' ');
   return html`${ids ? html` aria-describedby="${ids}"` : null}${errors[id] ? html` aria-invalid="true"` : null}`;
 }

@@ -760,6 +760,8 @@ export const t = {
       mairie: 'la mairie',
       ccas: 'le CCAS',
       cms: 'le centre médico-social',
+      'france-services': 'l’espace France Services',
+      association: 'une association',
       prefecture: 'la préfecture',
       'france-travail': 'France Travail',
       urssaf: 'l’Urssaf',

@@ -7,7 +7,7 @@ import { CompetenceLevel } from '../../../protocol/agents.ts';
 import type { StructureAgent } from '../../features/agents/index.ts';
 import type { StructureProcuration } from '../../features/procurations/index.ts';
 import type { StructureAdminAccount } from '../../features/accounts/index.ts';
-import { AGENT_PAGE_WORDS as W, dateTimeWords, dateWords, LEVEL_WORDS } from '../../kernel/words/console.ts';
+import { AGENT_PAGE_WORDS as W, dateTimeWords, dateWords, LEVEL_WORDS, PLACES_PAGE_WORDS } from '../../kernel/words/console.ts';
 import { html } from './html.ts';
 import type { Html } from './html.ts';
 import { CONSOLE_PREFIX, layout } from './views.ts';
@@ -17,10 +17,14 @@ export const AGENTS_PATH = `${CONSOLE_PREFIX}/agents`;
 export const AGENT_CHANGE_PATH = `${AGENTS_PATH}/changement`;
 export const PROCURATION_WITHDRAW_PATH = `${AGENTS_PATH}/procuration-retrait`;
 
-export function agentsChrome(account: StructureAdminAccount, csrf: string, notice?: string | null, errors?: FieldErrors) {
+/** A structure admin's pages: its agents, and the places it added to the directory; `current` marks the one shown. */
+export function agentsChrome(account: StructureAdminAccount, csrf: string, notice?: string | null, errors?: FieldErrors, current: 'agents' | 'places' = 'agents') {
   return {
     account: { displayName: account.displayName, institutionName: account.structureName },
-    home: { href: AGENTS_PATH, label: W.menu },
+    menu: [
+      { href: AGENTS_PATH, label: W.menu, current: current === 'agents' },
+      { href: `${CONSOLE_PREFIX}/lieux`, label: PLACES_PAGE_WORDS.menu, current: current === 'places' },
+    ],
     csrf,
     notice: notice ?? undefined,
     errors: errors ? Object.entries(errors).map(([field, message]) => ({ field, message })) : undefined,

@@ -67,6 +67,7 @@ describe('the ranking of offices', () => {
     annuaire_modified: null,
     updated_at: null,
     removed_at: null,
+    added_by_structure: null,
   });
   const lyon3 = { communes: ['69123', '69383'], postcode: '69003', lat: 45.76, lon: 4.85 };
 

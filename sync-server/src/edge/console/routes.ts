@@ -49,6 +49,7 @@ import type { AgentChange } from '../../features/agents/index.ts';
 import { checkIdentifier } from '../../../protocol/identifier.ts';
 import { agentsPage, AGENTS_PATH } from './agents-views.ts';
 import { registerDepositPages } from './deposit-routes.ts';
+import { registerPlacePages } from './places-routes.ts';
 import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
 import { AGENT_PAGE_WORDS } from '../../kernel/words/console.ts';
 import { LoginThrottle } from '../../features/accounts/index.ts';
@@ -354,6 +355,8 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
         void reply.header('set-cookie', cookie(SESSION_COOKIE, '', { path: CONSOLE_PREFIX, maxAgeS: 0, secure: secure(request) })).redirect(LOGIN_PATH, 303);
         return null;
       }
+
+      await registerPlacePages(scope, { db, dialect, requireStructureAdmin, checkedForm: (request, reply, csrf) => checkedForm(request, reply, csrf, null) });
 
       scope.get('/agents', async (request, reply) => {
         const session = await requireStructureAdmin(request, reply);

@@ -56,8 +56,8 @@ function parseJson(text: unknown): { ok: true; value: unknown } | { ok: false } 
   }
 }
 
-const STATUS: Record<Exclude<LocalOutcome, { ok: true }>['code'], number> = { invalid: 400, exists: 409, unknown: 404, 'not-local': 409 };
-const CODE = { invalid: 'invalid', exists: 'invalid', unknown: 'unknown', 'not-local': 'forbidden' } as const;
+const STATUS: Record<Exclude<LocalOutcome, { ok: true }>['code'], number> = { invalid: 400, exists: 409, unknown: 404, 'not-local': 409, 'not-yours': 403 };
+const CODE = { invalid: 'invalid', exists: 'invalid', unknown: 'unknown', 'not-local': 'forbidden', 'not-yours': 'forbidden' } as const;
 
 export async function registerDirectoryApi(app: FastifyInstance, deps: DirectoryApiDeps): Promise<void> {
   await app.register(

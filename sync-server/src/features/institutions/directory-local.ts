@@ -41,9 +41,22 @@ export const LocalEntryId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/);
 
 export type LocalOutcome =
   | { ok: true; institution: Institution; changed: boolean }
-  | { ok: false; code: 'invalid' | 'exists' | 'unknown' | 'not-local'; message: string };
+  | { ok: false; code: 'invalid' | 'exists' | 'unknown' | 'not-local' | 'not-yours'; message: string };
 
 type Actor = { kind: ActorKind; id: string };
+/** A structure's admin acting in the console: they add entries for their structure and change only those. Null: the platform's staff. */
+type Owner = { structureId: string } | null;
+
+/** A structure's admin may change only what their structure added; the platform's staff, any local entry. */
+function notYours(row: { added_by_structure: string | null }, owner: Owner): boolean {
+  return owner !== null && row.added_by_structure !== owner.structureId;
+}
+
+/** The local entries a structure added, by name (its admin's page in the console). */
+export async function localEntriesOf(db: Kysely<Database>, structureId: string): Promise<Institution[]> {
+  const rows = await db.selectFrom('institutions').selectAll().where('added_by_structure', '=', structureId).where('removed_at', 'is', null).orderBy('name').orderBy('id').execute();
+  return rows.map(toInstitution);
+}
 
 /** The first problem of a refused input, in words staff read. */
 export function describeLocalInput(error: z.ZodError): string {
@@ -51,14 +64,14 @@ export function describeLocalInput(error: z.ZodError): string {
   return W.invalid(first ? first.path.join('.') : '', first?.message ?? '');
 }
 
-export async function addLocalEntry(db: Kysely<Database>, dialect: Dialect, actor: Actor, input: LocalEntryInput, id: string = `local-${randomUUID()}`): Promise<LocalOutcome> {
+export async function addLocalEntry(db: Kysely<Database>, dialect: Dialect, actor: Actor, input: LocalEntryInput, id: string = `local-${randomUUID()}`, owner: Owner = null): Promise<LocalOutcome> {
   return db.transaction().execute(async (trx) => {
     await lockDirectory(trx, dialect);
     const taken = await trx.selectFrom('institutions').select('id').where('id', '=', id).executeTakeFirst();
     if (taken) return { ok: false as const, code: 'exists' as const, message: W.exists(id) };
     const at = new Date().toISOString();
     const fields = { ...input, source: 'local' as const };
-    await trx.insertInto('institutions').values({ id, ...toColumns(fields), source: 'local', updated_at: at }).execute();
+    await trx.insertInto('institutions').values({ id, ...toColumns(fields), source: 'local', updated_at: at, added_by_structure: owner?.structureId ?? null }).execute();
     await setCommunes(trx, id, input.communes);
     await logChanges(trx, [{ id, change: 'upsert' }], at);
     await appendAudit(trx, dialect, { actor, action: 'directory.local.add', subjectPersonId: null, documentId: null, ground: 'staff-administration', detail: { institutionId: id, name: input.name }, at });
@@ -67,12 +80,13 @@ export async function addLocalEntry(db: Kysely<Database>, dialect: Dialect, acto
   });
 }
 
-export async function changeLocalEntry(db: Kysely<Database>, dialect: Dialect, actor: Actor, id: string, input: LocalEntryInput): Promise<LocalOutcome> {
+export async function changeLocalEntry(db: Kysely<Database>, dialect: Dialect, actor: Actor, id: string, input: LocalEntryInput, owner: Owner = null): Promise<LocalOutcome> {
   return db.transaction().execute(async (trx) => {
     await lockDirectory(trx, dialect);
     const row = await trx.selectFrom('institutions').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
     if (!row) return { ok: false as const, code: 'unknown' as const, message: W.unknown(id) };
     if (row.source !== 'local') return { ok: false as const, code: 'not-local' as const, message: W.notLocal(id) };
+    if (notYours(row, owner)) return { ok: false as const, code: 'not-yours' as const, message: W.notYours };
     const fields = { ...input, source: 'local' as const };
     if (sameFields(row, fields)) return { ok: true as const, institution: toInstitution(row), changed: false };
     const at = new Date().toISOString();
@@ -85,12 +99,13 @@ export async function changeLocalEntry(db: Kysely<Database>, dialect: Dialect, a
   });
 }
 
-export async function removeLocalEntry(db: Kysely<Database>, dialect: Dialect, actor: Actor, id: string): Promise<LocalOutcome> {
+export async function removeLocalEntry(db: Kysely<Database>, dialect: Dialect, actor: Actor, id: string, owner: Owner = null): Promise<LocalOutcome> {
   return db.transaction().execute(async (trx) => {
     await lockDirectory(trx, dialect);
     const row = await trx.selectFrom('institutions').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
     if (!row) return { ok: false as const, code: 'unknown' as const, message: W.unknown(id) };
     if (row.source !== 'local') return { ok: false as const, code: 'not-local' as const, message: W.notLocal(id) };
+    if (notYours(row, owner)) return { ok: false as const, code: 'not-yours' as const, message: W.notYours };
     const at = new Date().toISOString();
     await trx.updateTable('institutions').set({ removed_at: at, updated_at: at }).where('id', '=', id).execute();
     await setCommunes(trx, id, []);

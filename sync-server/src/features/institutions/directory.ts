@@ -58,7 +58,7 @@ export function toInstitution(r: Row): Institution {
 }
 
 /** The columns an entry's fields are stored in (the JSON ones canonical, so equal data is equal text). */
-export type InstitutionColumns = Omit<Row, 'id' | 'source' | 'annuaire_modified' | 'updated_at' | 'removed_at'>;
+export type InstitutionColumns = Omit<Row, 'id' | 'source' | 'annuaire_modified' | 'updated_at' | 'removed_at' | 'added_by_structure'>;
 
 export function toColumns(f: InstitutionFields): InstitutionColumns {
   return {

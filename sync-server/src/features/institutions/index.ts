@@ -5,7 +5,7 @@ export type { SeedInstitution } from './directory.ts';
 export { ANNUAIRE_MAX_ENTRIES, KIND_OF_TYPE, readAnnuaire } from './directory-annuaire.ts';
 export { importAnnuaire } from './directory-import.ts';
 export type { ImportOutcome } from './directory-import.ts';
-export { addLocalEntry, changeLocalEntry, describeLocalInput, LocalEntryId, LocalEntryInput, removeLocalEntry } from './directory-local.ts';
+export { addLocalEntry, changeLocalEntry, describeLocalInput, LocalEntryId, LocalEntryInput, localEntriesOf, removeLocalEntry } from './directory-local.ts';
 export type { LocalOutcome } from './directory-local.ts';
 export { searchDirectory } from './directory-search.ts';
 export type { DirectorySearch } from './directory-search.ts';

@@ -26,6 +26,7 @@ import * as m0021 from './migrations/0021_institution_roles_inbox.ts';
 import * as m0022 from './migrations/0022_directory.ts';
 import * as m0023 from './migrations/0023_institution_deposits.ts';
 import * as m0024 from './migrations/0024_application_office.ts';
+import * as m0025 from './migrations/0025_local_entry_owner.ts';
 import type { Database } from './schema.ts';
 
 interface NumberedMigration {
@@ -34,7 +35,7 @@ interface NumberedMigration {
 }
 
 /** In order. Append new migrations here; never edit or reorder an existing one. */
-export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018, m0019, m0020, m0021, m0022, m0023, m0024];
+export const MIGRATIONS: readonly NumberedMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018, m0019, m0020, m0021, m0022, m0023, m0024, m0025];
 
 function provider(dialect: Dialect): MigrationProvider {
   return {

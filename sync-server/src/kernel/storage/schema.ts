@@ -83,6 +83,8 @@ export interface InstitutionsTable {
   updated_at: Generated<string | null>;
   /** gone from the directory (the row stays: papers and requests name it) */
   removed_at: Generated<string | null>;
+  /** the structure whose admin added this local entry in the console (null: the platform's staff) */
+  added_by_structure: Generated<string | null>;
 }
 
 export interface InstitutionCommunesTable {

@@ -47,6 +47,7 @@ export const DIRECTORY_LOCAL_WORDS = {
   exists: (id: string) => `Une entrée « ${id} » existe déjà.`,
   unknown: (id: string) => `Aucune entrée locale « ${id} » dans l’annuaire.`,
   notLocal: (id: string) => `L’entrée « ${id} » vient de l’Annuaire de l’administration : elle change avec le prochain import, pas à la main.`,
+  notYours: 'Ce lieu a été ajouté par une autre structure : seule elle peut le changer.',
   pairedCoordinates: 'latitude et longitude vont ensemble',
   closesAfterOpens: 'la fermeture doit suivre l’ouverture',
   postcode: '5 chiffres',

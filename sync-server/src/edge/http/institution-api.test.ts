@@ -10,7 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { randomIdentifier } from '../../../protocol/identifier.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, grantToken, revokeClient, rotateClientSecret } from '../../features/institutions/index.ts';
+import { createClient, grantToken, purgeExpiredInstitutionTokens, revokeClient, rotateClientSecret } from '../../features/institutions/index.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
 import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
@@ -157,6 +157,11 @@ describe.each(DIALECTS)('institutions API on %s', (dialect) => {
     const expired = await post(old.accessToken, paper(served.identifier));
     expect(expired.status).toBe(401);
     expect(expired.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    // the housekeeping drops the expired token, and only it
+    const tokens = async () => (await server.db.selectFrom('institution_tokens').select('token_hash').execute()).length;
+    const held = await tokens();
+    expect(await purgeExpiredInstitutionTokens(server.db)).toBe(1);
+    expect(await tokens()).toBe(held - 1);
 
     // a client given another scope only
     const other = await createClient(server.db, server.dialect, { institutionId: 'caf', name: 'Lecture seule' }, CLI);

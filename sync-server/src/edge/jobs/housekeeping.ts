@@ -2,21 +2,21 @@
  * The server's housekeeping: on a schedule, each part of the server clears what it alone knows to be
  * stale — orphan blobs and abandoned uploads (kernel), used challenges and expired kiosk sessions
  * (fleet), expired console sessions and login failures that no longer count (accounts), the directory's
- * change log older than kiosks need (institutions). No part purges
+ * change log older than kiosks need and the institutions' expired bearer tokens (institutions). No part purges
  * another's tables; this job only calls them in turn.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { purgeExpiredConsoleSessions, purgeLoginFailures } from '../../features/accounts/index.ts';
 import { purgeExpiredNonces, purgeExpiredSessions } from '../../features/fleet/index.ts';
-import { pruneDirectoryChanges } from '../../features/institutions/index.ts';
+import { pruneDirectoryChanges, purgeExpiredInstitutionTokens } from '../../features/institutions/index.ts';
 import { collectOrphanBlobs } from '../../kernel/blobs/blob-gc.ts';
 import type { GcReport } from '../../kernel/blobs/blob-gc.ts';
 import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 
 export interface HousekeepingReport extends GcReport {
-  /** challenges, kiosk sessions, console sessions and login failures dropped */
+  /** challenges, kiosk sessions, console sessions, login failures and institutions' bearer tokens dropped */
   authRowsDeleted: number;
   /** directory changes older than a kiosk's copy is trusted for (such a kiosk gets it all again) */
   directoryChangesDeleted: number;
@@ -40,6 +40,7 @@ export async function runHousekeeping(deps: HousekeepingDeps, o: { now?: Date } 
   authRowsDeleted += await purgeExpiredNonces(deps.db, t);
   authRowsDeleted += await purgeLoginFailures(deps.db, t);
   authRowsDeleted += await purgeExpiredConsoleSessions(deps.db, t);
+  authRowsDeleted += await purgeExpiredInstitutionTokens(deps.db, t);
   const directoryChangesDeleted = await pruneDirectoryChanges(deps.db, 180, now);
   return { ...blobs, authRowsDeleted, directoryChangesDeleted };
 }

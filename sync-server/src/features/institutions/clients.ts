@@ -177,3 +177,12 @@ export async function clientFacts(db: Kysely<Database>, clientId: string): Promi
   const row = await db.selectFrom('institution_clients').select(['id', 'institution_id', 'revoked_at']).where('id', '=', clientId).executeTakeFirst();
   return row ? { id: row.id, institutionId: row.institution_id, active: row.revoked_at === null } : null;
 }
+
+/**
+ * Expired bearer tokens, dropped by the server's housekeeping: a client's own spent tokens also go when it
+ * asks for a new one, but a system that stopped asking would leave its last ones. Counts rows deleted.
+ */
+export async function purgeExpiredInstitutionTokens(db: Kysely<Database>, now = Date.now()): Promise<number> {
+  const r = await db.deleteFrom('institution_tokens').where('expires_at', '<=', new Date(now).toISOString()).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -9,7 +9,7 @@ export { addLocalEntry, changeLocalEntry, describeLocalInput, LocalEntryId, Loca
 export type { LocalOutcome } from './directory-local.ts';
 export { searchDirectory } from './directory-search.ts';
 export type { DirectorySearch } from './directory-search.ts';
-export { clientOfToken, createClient, DEFAULT_GRACE_HOURS, DEPOSIT_SCOPE, grantToken, listClients, MAX_GRACE_HOURS, revokeClient, rotateClientSecret, TOKEN_TTL_S } from './clients.ts';
+export { clientOfToken, createClient, DEFAULT_GRACE_HOURS, DEPOSIT_SCOPE, grantToken, listClients, MAX_GRACE_HOURS, purgeExpiredInstitutionTokens, revokeClient, rotateClientSecret, TOKEN_TTL_S } from './clients.ts';
 export type { ClientRow, TokenGrant, TokenHolder } from './clients.ts';
 export { DepositMime, DepositRequest, depositActor, depositForInstitution, depositorAccount, markDepositNoticesSeen, mayDeposit, recentDeposits, unseenDepositNotices } from './deposits.ts';
 export type { DepositDone, DepositNotice, DepositOutcome, Depositor, RecentDeposit } from './deposits.ts';

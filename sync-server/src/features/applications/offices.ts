@@ -6,8 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { AidCatalogue, ZonesApl } from '../aids/index.ts';
 import { loadZonesApl } from '../aids/index.ts';
-import { officeFor, placeOfKiosk } from '../institutions/index.ts';
-import type { OfficeRow, Place } from '../institutions/index.ts';
+import { officeFor, placeOfKiosk } from './routing.ts';
+import type { OfficeRow, Place } from './routing.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
 
 let zones: ZonesApl | null = null;

@@ -14,5 +14,3 @@ export type { ClientRow, TokenGrant, TokenHolder } from './clients.ts';
 export { DepositMime, DepositRequest, depositActor, depositForInstitution, depositorAccount, markDepositNoticesSeen, mayDeposit, recentDeposits, unseenDepositNotices } from './deposits.ts';
 export type { DepositDone, DepositNotice, DepositOutcome, Depositor, RecentDeposit } from './deposits.ts';
 export { servesPerson } from './serving.ts';
-export { communesOfAddress, departementKey, officeFor, placeOfKiosk, rankOffices } from './routing.ts';
-export type { OfficeRow, Place } from './routing.ts';

@@ -25,7 +25,7 @@ import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { CaCertificate } from '../../features/cards/index.ts';
 import { printDocument } from '../../features/vault/index.ts';
 import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
-import { listInstitutions, markDepositNoticesSeen, syncDirectory, unseenDepositNotices } from '../../features/institutions/index.ts';
+import { kioskArea, listInstitutions, markDepositNoticesSeen, syncDirectory, unseenDepositNotices } from '../../features/institutions/index.ts';
 import { authorizeFile, check, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
@@ -307,6 +307,13 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
 
     on(VAULT_EVENTS.institutions, async () => ({ ok: true, institutions: await listInstitutions(deps.db) }));
     // the kiosk's own copy of the directory, by difference since its cursor: public data, no session
-    on(VAULT_EVENTS.directory, async ({ cursor }) => syncDirectory(deps.db, cursor));
+    // — the offices of the kiosk's area only
+    on(VAULT_EVENTS.directory, async ({ cursor }) => {
+      const { area, from } = await kioskArea(deps.db, kioskId);
+      const answer = await syncDirectory(deps.db, cursor, area);
+      if (answer.ok) return answer;
+      deps.log.error({ kioskId, area, areaFrom: from, offices: answer.offices, max: answer.max }, 'directory: the kiosk’s area holds more offices than one answer carries; the kiosk keeps its copy (set a smaller directoryArea)');
+      return { ok: false, error: answer.error };
+    });
   });
 }

@@ -63,6 +63,9 @@ export const SOCKET_ANSWER = {
   unexpectedFormat: 'format inattendu',
   internal: 'Erreur interne du serveur, réessayer plus tard.',
   kioskUnknown: 'Borne inconnue.',
+  /** read in the kiosk's log and the server's: staff make the kiosk's area smaller */
+  directoryTooLarge: (offices: number, max: number) =>
+    `La zone de l’annuaire de cette borne compte ${offices} lieux : une borne en garde ${max} au plus. Choisissez moins de départements (réglage « zone de l’annuaire »). La borne garde sa copie actuelle.`,
   kioskRevoked: 'Cette borne a été révoquée.',
   noSession: 'La session de la personne est terminée. Remettez la carte.',
   /**

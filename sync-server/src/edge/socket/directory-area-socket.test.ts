@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectorySyncAck, VAULT_EVENTS } from '../../../protocol/vault.ts';
+import { DirectorySyncAck, InstitutionsAck, VAULT_EVENTS } from '../../../protocol/vault.ts';
 import { DIRECTORY_SYNC_MAX, importAnnuaire } from '../../features/institutions/index.ts';
 import { readKioskSettings } from '../../features/fleet/index.ts';
 import { startServer } from '../server.ts';
@@ -68,6 +68,9 @@ describe.each(DIALECTS)('a kiosk’s directory by area over the socket (%s)', (d
     expect(next).toMatchObject({ ok: true, full: true });
     expect(ids(next)).toEqual(ISERE);
     expect(await sync(next.ok ? next.cursor : null)).toMatchObject({ ok: true, full: false, institutions: [], removed: [] });
+    // asked online, the list is the same area's
+    const online = InstitutionsAck.parse(await socket.timeout(10_000).emitWithAck(VAULT_EVENTS.institutions, {}));
+    expect(online.ok && online.institutions.map((i) => i.id).sort()).toEqual(ISERE);
   });
 
   it('refuses a malformed area and one too large for an answer, writing nothing', async () => {
@@ -101,6 +104,7 @@ describe.each(DIALECTS)('a kiosk’s directory by area over the socket (%s)', (d
     await server.db.updateTable('kiosks').set({ institution_id: null, settings: '{}' }).where('id', '=', kioskId).execute();
     const ack = await sync(null);
     expect(ack).toMatchObject({ ok: false, error: { code: 'too-large', message: expect.stringContaining(`une borne en garde ${DIRECTORY_SYNC_MAX} au plus`) } });
+    expect(InstitutionsAck.parse(await socket.timeout(10_000).emitWithAck(VAULT_EVENTS.institutions, {}))).toMatchObject({ ok: false, error: { code: 'too-large' } });
     const line = logged.find((l) => typeof l.msg === 'string' && l.msg.startsWith('directory:'));
     expect(line).toMatchObject({ level: 50, kioskId, area: null, areaFrom: 'none', offices: DIRECTORY_SYNC_MAX + 1 + 12 + 6, max: DIRECTORY_SYNC_MAX });
     await server.db.deleteFrom('institutions').where('id', 'like', 'haute-corse-%').execute();

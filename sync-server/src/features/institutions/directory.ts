@@ -116,10 +116,18 @@ export async function setCommunes(trx: Transaction<Database>, id: string, commun
   }
 }
 
-/** The directory as it stands (offices removed left out), by name. */
-export async function listInstitutions(db: Db): Promise<Institution[]> {
-  const rows = await db.selectFrom('institutions').selectAll().where('removed_at', 'is', null).orderBy('name').orderBy('id').execute();
+/** The directory as it stands (offices removed left out), by name; only the offices of `area` when one is given. */
+export async function listInstitutions(db: Db, area: readonly string[] | null = null): Promise<Institution[]> {
+  let q = db.selectFrom('institutions').selectAll().where('removed_at', 'is', null);
+  if (area !== null) q = q.where(whereInArea(areaPrefixes(area)));
+  const rows = await q.orderBy('name').orderBy('id').execute();
   return rows.map(toInstitution);
+}
+
+/** An office the directory lists now (null when unknown or removed): who a letter may be written to. */
+export async function listedInstitution(db: Db, id: string): Promise<Institution | null> {
+  const row = await db.selectFrom('institutions').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+  return row ? toInstitution(row) : null;
 }
 
 /** One entry, removed or not (null when the id was never known). */

@@ -153,6 +153,15 @@ describe.each(DIALECTS)('the kiosk’s copy of the directory (server on %s)', (d
     expect(refused).toMatchObject({ ok: false, error: { code: 'too-large' } });
     expect(await keeper.refresh()).toBe(false);
     expect(store.count()).toBe(4);
+    // a kiosk with no copy yet says, in its words, that the list is not there — not that it is offline
+    const other = openKioskDb(join(dir, 'refused.sqlite'));
+    try {
+      const err = await new DirectoryKeeper({ store: new DirectoryStore(other), sync: client, logger: silentLogger }).institutions().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KioskError);
+      expect(err).toMatchObject({ code: 'not-found', message: VAULT_WORDS.directoryUnavailable });
+    } finally {
+      other.close();
+    }
     await server.db.deleteFrom('institutions').where('id', 'like', 'haute-corse-%').execute();
     await writeKioskSettings(server.db, server.dialect, DEMO_KIOSK_ID, { directoryArea: ['38'] });
   });

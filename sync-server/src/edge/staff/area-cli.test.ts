@@ -2,7 +2,8 @@
  * The staff commands of a kiosk's directory area, in-process against a real database (SQLite and
  * PostgreSQL): the area a kiosk gets and how many offices it holds, an area set and put back to « auto »,
  * a malformed area (exit 2), an area too large for one sync answer refused with the counts (exit 1,
- * nothing written), and the welcome letter printed with the offices near the kiosk or of the area typed.
+ * nothing written), and the welcome letter printed with the offices near the kiosk, of the area typed, or
+ * of an agent's structure.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { readKioskSettings } from '../../features/fleet/index.ts';
 import { DIRECTORY_SYNC_MAX } from '../../features/institutions/index.ts';
 
 const BASE = join(import.meta.dirname, '../../../../tests/fixtures/annuaire/base-donnees-locales.json');
+/** the seed's agent, of the CMS du centre-ville */
+const SOPHIE = 'FAC-R9TD-4HWN-3GAK';
 const ID = (n: number) => `6a1f0c52-3b7e-4d0a-9c1e-0f2b8e41a0${String(n).padStart(2, '0')}`;
 
 describe.each(DIALECTS)('staff commands of a kiosk’s directory area on %s', (dialect) => {
@@ -115,6 +118,15 @@ describe.each(DIALECTS)('staff commands of a kiosk’s directory area on %s', (d
     // no place known: the whole directory, with a warning
     expect(await run('letter', '--identifier', CAMILLE.identifier, '--out', file)).toBe(0);
     expect(out).toContain('Avertissement : ni --kiosk ni --area');
+    // an agent's card: the area of the structure they work in, when its address has a postcode
+    expect(await run('letter', '--identifier', SOPHIE, '--out', file)).toBe(0);
+    expect(out).toContain('Avertissement : ni --kiosk ni --area'); // the seed's structure is in the made-up town
+    await cli.storage.db.updateTable('structures').set({ address: '2 rue Jules-Ferry, 69200 Vénissieux' }).where('id', '=', 'structure-cms-centre').execute();
+    expect(await run('letter', '--identifier', SOPHIE, '--out', file)).toBe(0);
+    expect(out).toContain('Lieux de la zone de la structure de l’agent, CMS du centre-ville : départements 69');
+    expect(out).not.toContain('Avertissement');
+    expect(out).toContain('Mairie - Vénissieux');
+    expect(out).not.toMatch(/Grenoble|Exempleville/);
     expect(await run('letter', '--identifier', CAMILLE.identifier, '--kiosk', 'tablette-lyon', '--area', '69')).toBe(2);
     expect(await run('letter', '--identifier', CAMILLE.identifier, '--area', 'Lyon')).toBe(2);
     expect(err).toContain('zone invalide');

@@ -39,7 +39,7 @@ import { WELCOME_LETTER_MAX_PLACES, welcomeLetterFor } from '../../features/card
 import { ConfigError, loadStorageConfig } from '../config.ts';
 import { ConsoleAccountError, createConsoleAccount, disableConsoleAccount, ROLE_OPTIONS } from '../../features/accounts/index.ts';
 import { ROLE_CLI_WORDS, ROLE_WORDS } from '../../kernel/words/inbox.ts';
-import { createStructure } from '../../features/agents/index.ts';
+import { agentStructureAddress, createStructure } from '../../features/agents/index.ts';
 import { StructureKind } from '../../../protocol/agents.ts';
 import { addLocalEntry, changeLocalEntry, countOffices, describeLocalInput, DIRECTORY_SYNC_MAX, importAnnuaire, kioskArea, listInstitutions, officesForLetter, LocalEntryId, LocalEntryInput, removeLocalEntry, searchDirectory } from '../../features/institutions/index.ts';
 import type { LocalOutcome } from '../../features/institutions/index.ts';
@@ -71,7 +71,7 @@ import {
 } from '../../kernel/audit-checkpoints.ts';
 import { grantServerRole, ServerRoleError } from '../../kernel/storage/server-role.ts';
 import { KioskId } from '../../../protocol/common.ts';
-import { parseArea } from '../../../protocol/departement.ts';
+import { departementsOfPostcode, parseArea } from '../../../protocol/departement.ts';
 
 const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
 
@@ -545,6 +545,13 @@ async function cmdLetter(args: string[]): Promise<void> {
       if ((await kioskStatus(ctx.db, kiosk)) === 'unknown') throw new KioskAdminError('unknown-kiosk', `no kiosk ${kiosk}`);
       const k = await kioskArea(ctx.db, kiosk);
       where = { area: k.area, near: k.near };
+    }
+    // an agent's card: the code knows where they work — their structure's postcode, when its address gives one
+    const structure = kiosk === undefined && area === null ? await agentStructureAddress(ctx.db, identifier.toUpperCase()) : null;
+    const structureArea = departementsOfPostcode(/\b(\d{5})\b/.exec(structure?.address ?? '')?.[1] ?? '');
+    if (structure && structureArea.length > 0) {
+      where = { area: structureArea, near: null };
+      say(...DIRECTORY_CLI_WORDS.letterStructureArea(structure.name, structureArea));
     }
     if (where.area === null) say(...DIRECTORY_CLI_WORDS.letterWithoutArea);
     const places = await officesForLetter(ctx.db, { ...where, max: WELCOME_LETTER_MAX_PLACES });

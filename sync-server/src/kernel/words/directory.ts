@@ -89,5 +89,9 @@ export const DIRECTORY_CLI_WORDS = {
     'Avertissement : ni --kiosk ni --area, les lieux de la lettre viennent de tout l’annuaire. Donnez la tablette où la carte est remise, ou son département.',
     'warning: neither --kiosk nor --area, the letter’s places come from the whole directory',
   ] as const,
+  letterStructureArea: (structure: string, area: readonly string[]): readonly [string, string] => [
+    `Lieux de la zone de la structure de l’agent, ${structure} : départements ${area.join(', ')}`,
+    `places of the area of the agent's structure, ${structure}: départements ${area.join(', ')}`,
+  ],
   letterPlaces: (n: number) => [`Lieux imprimés sur la lettre : ${n}`, `places printed on the letter: ${n}`] as const,
 } as const;

@@ -16,6 +16,7 @@ import type { Dialect } from '../../kernel/storage/database.ts';
 import { WELCOME_LETTER_MAX_PLACES, welcomeLetterFor } from '../cards/index.ts';
 import { seedKiosks, writeKioskSettings } from '../fleet/index.ts';
 import { areaTag, countOffices, DIRECTORY_SYNC_MAX, importAnnuaire, kioskArea, officesForLetter, syncDirectory } from './index.ts';
+import { logChanges } from './directory.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../../../tests/fixtures/annuaire');
 const BASE = readFileSync(join(FIXTURES, 'base-donnees-locales.json'), 'utf8');
@@ -152,8 +153,14 @@ describe.each(DIALECTS)('the directory by area (%s)', (dialect) => {
       source: 'local' as const,
       updated_at: new Date().toISOString(),
     }));
+    const before = await sync(null, ['2B']);
     for (let i = 0; i < many.length; i += 1000) await db.insertInto('institutions').values(many.slice(i, i + 1000)).execute();
     try {
+      // a kiosk that follows by difference is refused too, once its area has grown past the bound
+      await db.transaction().execute(async (trx) => logChanges(trx, [{ id: 'haute-corse-0', change: 'upsert' }], new Date().toISOString()));
+      expect(await syncDirectory(db, before.cursor, ['2B'])).toMatchObject({ ok: false, error: { code: 'too-large' }, offices: DIRECTORY_SYNC_MAX + 1 });
+      // one of another area is not
+      expect(await syncDirectory(db, (await sync(null, ['69'])).cursor, ['69'])).toMatchObject({ ok: true, full: false });
       for (const area of [['2B'], null]) {
         const ack = await syncDirectory(db, null, area);
         expect(ack.ok, JSON.stringify(area)).toBe(false);

@@ -224,6 +224,11 @@ export async function syncDirectory(db: Kysely<Database>, cursor: string | null,
         .execute();
       if (changed.length <= DIRECTORY_SYNC_MAX) {
         const ids = changed.map((c) => c.institution_id);
+        // a copy that grew past the bound by differences would be refused at its next whole answer: refused now
+        if (ids.length > 0) {
+          const offices = await countOffices(trx, area);
+          if (offices > DIRECTORY_SYNC_MAX) return tooLarge(offices);
+        }
         const rows = ids.length === 0 ? [] : await trx.selectFrom('institutions').selectAll().where('id', 'in', ids).execute();
         const present = rows.filter((r) => r.removed_at === null).map(toInstitution).filter((i) => prefixes === null || inArea(i, prefixes));
         const kept = new Set(present.map((i) => i.id));

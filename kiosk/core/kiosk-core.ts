@@ -132,6 +132,8 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     onAuthenticated: (proof) => people?.onAuthenticated(proof),
   });
 
+  /** set once the directory's keeper exists (the sync client, made first, tells it of new settings) */
+  let directoryRef: DirectoryKeeper | null = null;
   const sync = new SyncClient({
     url: config.syncUrl,
     auth: { kioskId: config.kioskId, token: config.kioskToken },
@@ -164,6 +166,8 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
     onSettings: (settings) => {
       applySettings(settings);
       emit({ type: 'device', device: deviceStatus() });
+      // the directory's area may be another now: its copy is asked for at once, not in hours
+      void directoryRef?.refresh();
     },
     onAdminCommand: (command) => {
       logger.info({ command: command.command }, 'admin command from staff');
@@ -208,6 +212,7 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
   const theVault = new VaultService({ sync, session, people, outbox, documents, logger: logger.child({ part: 'vault' }) });
   // the directory of institutions, kept here so the map and « where to get it » work offline
   const directory = new DirectoryKeeper({ store: new DirectoryStore(db), sync, logger: logger.child({ part: 'directory' }) });
+  directoryRef = directory;
   const aids = new AidsService({
     people,
     session,

@@ -129,6 +129,8 @@ export const VAULT_WORDS = {
   noImage: 'Ce papier n’a pas d’image.',
   nothingToShow: 'Ce papier n’a pas d’image à montrer.',
   directoryOffline: 'La liste des organismes n’est pas disponible sans connexion.',
+  /** the server refused this tablet's copy (its area holds too many offices): staff must act, not the person */
+  directoryUnavailable: 'La liste des organismes n’est pas encore sur cette tablette. Demandez de l’aide à l’accueil.',
   deleteOwnCardOnly: 'Seule la personne elle-même peut supprimer un papier, avec sa carte.',
 } as const;
 

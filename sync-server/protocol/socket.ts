@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { KioskId, LIMITS, PersonRole, Uuid } from './common.ts';
+import { DirectoryArea } from './departement.ts';
 import { CROCKFORD } from './identifier.ts';
 import { Mutation } from './mutations.ts';
 import { RevocationList } from './revocation.ts';
@@ -185,6 +186,11 @@ export const KioskSettings = z.strictObject({
   /** inactivity before a session ends, and the countdown shown before it */
   idleTimeoutS: z.number().int().min(15).max(3600).optional(),
   idleWarningS: z.number().int().min(5).max(300).optional(),
+  /**
+   * the départements whose offices the kiosk keeps a copy of (directory:sync); absent: the département
+   * of the office the kiosk stands in, else the whole directory
+   */
+  directoryArea: DirectoryArea.optional(),
 });
 export type KioskSettings = z.infer<typeof KioskSettings>;
 export const ConfigPushBody = z.strictObject({ version: z.number().int().positive(), settings: KioskSettings });

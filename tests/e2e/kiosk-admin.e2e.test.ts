@@ -2,14 +2,20 @@
  * The tablet as staff run it (issue #5), through real parts: first start without a link to the server
  * (the enrollment screen, a wrong code refused in plain words, the right code typed on the on-screen
  * keyboard), then settings and commands pushed from the server's staff API: the tablet's name in the
- * top bar, a shorter inactivity delay, a session ended from afar, the screens reloaded.
+ * top bar, a shorter inactivity delay, a session ended from afar, the screens reloaded, and the area of
+ * the directory the tablet keeps (its copy that area's at once).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectScreenSound, launchKioskBrowser, openKiosk } from '../support/browser.ts';
 import type { LaunchedBrowser } from '../support/browser.ts';
 import { STACK_KIOSK_ID, STAFF_TOKEN, startStack } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
+import { importAnnuaire } from '../../sync-server/src/features/institutions/index.ts';
+
+const ANNUAIRE = join(import.meta.dirname, '../fixtures/annuaire/base-donnees-locales.json');
 
 let stack: Stack;
 let browser: LaunchedBrowser;
@@ -95,5 +101,15 @@ describe('first start and staff commands', () => {
     await expect.poll(() => page.evaluate(() => (window as unknown as { beforeReload?: boolean }).beforeReload ?? false), { timeout: 15_000 }).toBe(false);
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
     await page.getByText('CMS du centre — accueil').waitFor();
+
+    // the directory's area set by staff: the tablet's copy becomes that area's at once, the rest dropped
+    const listed = async () => {
+      const out = await stack.core.handle('institutions.list', {});
+      return out.ok ? (out.value as { institutions: { id: string; city: string }[] }).institutions : [];
+    };
+    await expect.poll(async () => (await listed()).length, { timeout: 15_000 }).toBe(6);
+    expect(await importAnnuaire(stack.server.db, stack.server.dialect, readFileSync(ANNUAIRE, 'utf8'), { actor: { kind: 'staff', id: 'e2e' } })).toMatchObject({ ok: true });
+    await staff('PUT', `/api/staff/kiosks/${STACK_KIOSK_ID}/settings`, { displayName: 'CMS du centre — accueil', idleTimeoutS: 20, idleWarningS: 10, directoryArea: ['38'] });
+    await expect.poll(async () => (await listed()).map((i) => i.city).sort(), { timeout: 15_000 }).toEqual(['38000 Grenoble', '38100 Grenoble', '38130 Échirolles']);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The kiosk's copy of the directory, over the real sync-server on loopback (SQLite and PostgreSQL behind
  * it): filled when the sync connects, brought up to date by difference after the server imported a later
- * annuaire file, and still answering `institutions.list` once the server is stopped. A kiosk that never
- * had a copy says, offline, that the list needs the connection.
+ * annuaire file, cut to its area once staff set one (the new area whole, the other offices dropped; an
+ * area too large refused, the copy kept), and still answering `institutions.list` once the server is
+ * stopped. A kiosk that never had a copy says, offline, that the list needs the connection.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +20,9 @@ import type { Db } from '../../kiosk/core/storage/db.ts';
 import { keyFileProvider } from '../../kiosk/core/storage/keys.ts';
 import { SyncClient } from '../../kiosk/core/sync/client.ts';
 import { VAULT_WORDS } from '../../kiosk/core/words.ts';
-import { createEnrollment } from '../../sync-server/src/features/fleet/index.ts';
-import { importAnnuaire } from '../../sync-server/src/features/institutions/index.ts';
+import { createEnrollment, writeKioskSettings } from '../../sync-server/src/features/fleet/index.ts';
+import { DIRECTORY_SYNC_MAX, importAnnuaire } from '../../sync-server/src/features/institutions/index.ts';
+import { VAULT_EVENTS } from '../../sync-server/protocol/vault.ts';
 import { startServer } from '../../sync-server/src/edge/server.ts';
 import type { RunningServer } from '../../sync-server/src/edge/server.ts';
 import { installTestCa } from '../../sync-server/test-support/test-ca.ts';
@@ -115,6 +117,53 @@ describe.each(DIALECTS)('the kiosk’s copy of the directory (server on %s)', (d
     expect(list.find((i) => i.id === ID(3))?.phone).toBe('04 00 00 02 99');
     expect(list.map((i) => i.id)).not.toContain(ID(4));
     expect(list.find((i) => i.id === ID(14))).toMatchObject({ kind: 'cpam', city: '38100 Grenoble' });
+  });
+
+  it('keeps only the offices of its area once staff set one: the whole new area, the others dropped', async () => {
+    expect(await writeKioskSettings(server.db, server.dialect, DEMO_KIOSK_ID, { directoryArea: ['38'] })).not.toBeNull();
+    expect(await keeper.refresh()).toBe(true);
+    expect(answers).toEqual([true, false, true]);
+    const list = await keeper.institutions();
+    // the Isère's offices (the CPAM added by the later file too); Lyon's and the seed's made-up town dropped
+    expect(list.map((i) => i.id).sort()).toEqual([ID(10), ID(11), ID(12), ID(14)].sort());
+    expect(list.every((i) => i.city.startsWith('38'))).toBe(true);
+    expect(store.count()).toBe(4);
+    // the next exchange is by difference again
+    expect(await keeper.refresh()).toBe(true);
+    expect(answers).toEqual([true, false, true, false]);
+  });
+
+  it('keeps its copy when its area holds more offices than one answer carries (refused, not cut)', async () => {
+    const now = new Date().toISOString();
+    const many = Array.from({ length: DIRECTORY_SYNC_MAX + 1 }, (_, i) => ({
+      id: `haute-corse-${i}`,
+      kind: 'mairie',
+      name: `Mairie ${i}`,
+      address: '1 place de la Mairie',
+      postcode: '20200',
+      city: 'Bastia',
+      lat: null,
+      lon: null,
+      source: 'local' as const,
+      updated_at: now,
+    }));
+    for (let i = 0; i < many.length; i += 1000) await server.db.insertInto('institutions').values(many.slice(i, i + 1000)).execute();
+    await writeKioskSettings(server.db, server.dialect, DEMO_KIOSK_ID, { directoryArea: ['2B'] });
+    const refused = await client.request(VAULT_EVENTS.directory, { cursor: store.cursor() }, 30_000);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'too-large' } });
+    expect(await keeper.refresh()).toBe(false);
+    expect(store.count()).toBe(4);
+    // a kiosk with no copy yet says, in its words, that the list is not there — not that it is offline
+    const other = openKioskDb(join(dir, 'refused.sqlite'));
+    try {
+      const err = await new DirectoryKeeper({ store: new DirectoryStore(other), sync: client, logger: silentLogger }).institutions().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KioskError);
+      expect(err).toMatchObject({ code: 'not-found', message: VAULT_WORDS.directoryUnavailable });
+    } finally {
+      other.close();
+    }
+    await server.db.deleteFrom('institutions').where('id', 'like', 'haute-corse-%').execute();
+    await writeKioskSettings(server.db, server.dialect, DEMO_KIOSK_ID, { directoryArea: ['38'] });
   });
 
   it('answers from the copy once the server is stopped', async () => {

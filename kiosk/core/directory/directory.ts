@@ -106,6 +106,8 @@ export class DirectoryKeeper {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private wasOnline = false;
+  /** whether the server refused the last exchange (rather than it not taking place) */
+  private refused = false;
 
   constructor(private readonly opts: DirectoryKeeperOptions) {}
 
@@ -140,9 +142,12 @@ export class DirectoryKeeper {
     try {
       const ack = await this.opts.sync.request(VAULT_EVENTS.directory, { cursor: this.opts.store.cursor() }, TIMEOUT_MS);
       if (!ack.ok) {
-        this.opts.logger.warn({ code: ack.error.code }, 'directory sync refused by the server');
+        this.refused = true;
+        // the server's message says what staff should do (too-large: a smaller area)
+        this.opts.logger.warn({ code: ack.error.code, message: ack.error.message }, 'directory sync refused by the server');
         return false;
       }
+      this.refused = false;
       const r = this.opts.store.apply(ack);
       if (ack.full || r.upserted + r.removed > 0) this.opts.logger.info({ full: ack.full, ...r, entries: this.opts.store.count() }, 'directory copy brought up to date');
       return true;
@@ -154,11 +159,15 @@ export class DirectoryKeeper {
 
   /**
    * What `institutions.list` answers: the copy. A kiosk without one yet (its first start) asks the
-   * server first; offline with no copy at all, it says so.
+   * server first; offline with no copy at all, or refused one by the server, it says so.
    */
   async institutions(): Promise<InstitutionItem[]> {
     if (this.opts.store.cursor() === null) await this.refresh();
-    if (this.opts.store.cursor() === null) throw new KioskError('offline', VAULT_WORDS.directoryOffline);
+    if (this.opts.store.cursor() === null) {
+      // online but refused: no use telling the person to find a connection
+      if (this.refused) throw new KioskError('not-found', VAULT_WORDS.directoryUnavailable);
+      throw new KioskError('offline', VAULT_WORDS.directoryOffline);
+    }
     return this.opts.store.list(this.opts.logger);
   }
 }

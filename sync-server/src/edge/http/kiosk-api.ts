@@ -4,7 +4,8 @@
  *    code for the kiosk (created if new): `{ kioskId, name, institutionId, code, expiresAt, newKiosk }`;
  *  - `GET /kiosks` → every kiosk with its status;
  *  - `POST /kiosks/:id/revoke` → refused at once, live connections dropped (every instance);
- *  - `PUT /kiosks/:id/settings` `{ displayName?, idleTimeoutS?, idleWarningS? }` → a new version, pushed;
+ *  - `PUT /kiosks/:id/settings` `{ displayName?, idleTimeoutS?, idleWarningS?, directoryArea? }` → a new
+ *    version, pushed; an area holding more offices than one directory:sync answer carries is refused (422);
  *  - `POST /kiosks/:id/commands` `{ command, reason? }` → an admin command, pushed, carried out once.
  * Input is validated with zod at the edge; errors are `{ error: { code, message } }`.
  */
@@ -14,6 +15,8 @@ import { z } from 'zod';
 import { KioskId } from '../../../protocol/common.ts';
 import { AdminCommand, KioskSettings } from '../../../protocol/socket.ts';
 import { createEnrollment, KioskAdminError, kioskStatus, listKiosks, revokeKiosk } from '../../features/fleet/index.ts';
+import { countOffices, DIRECTORY_SYNC_MAX } from '../../features/institutions/index.ts';
+import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
 import { sendError } from './errors.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database } from '../../kernel/storage/schema.ts';
@@ -90,6 +93,11 @@ export async function registerKioskStaffApi(app: FastifyInstance, deps: KioskApi
         if (!params.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badKioskId);
         const body = KioskSettings.safeParse(request.body ?? {});
         if (!body.success) return sendError(reply, 400, 'invalid', HTTP_ANSWER.badSettings);
+        // an area whose offices do not fit in one sync answer is refused before the kiosk is told
+        if (body.data.directoryArea) {
+          const offices = await countOffices(db, body.data.directoryArea);
+          if (offices > DIRECTORY_SYNC_MAX) return sendError(reply, 422, 'too_large', SOCKET_ANSWER.directoryTooLarge(offices, DIRECTORY_SYNC_MAX));
+        }
         const r = await deps.pushes.setSettings(params.data.id, body.data);
         if (!r) return sendError(reply, 404, 'unknown', HTTP_ANSWER.kioskUnknown);
         return r;

@@ -25,7 +25,7 @@ import type { BlobStore } from '../../kernel/blobs/blob-store.ts';
 import type { CaCertificate } from '../../features/cards/index.ts';
 import { printDocument } from '../../features/vault/index.ts';
 import type { PdfPool } from '../../kernel/files/pdf-pool.ts';
-import { listInstitutions, markDepositNoticesSeen, syncDirectory, unseenDepositNotices } from '../../features/institutions/index.ts';
+import { countOffices, DIRECTORY_SYNC_MAX, kioskArea, listedInstitution, listInstitutions, markDepositNoticesSeen, syncDirectory, unseenDepositNotices } from '../../features/institutions/index.ts';
 import { authorizeFile, check, listVault, personJournal, readDocument, searchVault } from '../../features/vault/index.ts';
 import type { PersonSession, VaultDeps } from '../../features/vault/index.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
@@ -293,9 +293,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       const current = read.value.versions[0]!;
       const file = await readBlob(deps.blobStore, current.file.sha256);
       const owner = await personNameOf(deps.db, s.personId);
-      const letterTo = req.letterTo
-        ? ((await listInstitutions(deps.db)).find((i) => i.id === req.letterTo) ?? null)
-        : null;
+      const letterTo = req.letterTo ? await listedInstitution(deps.db, req.letterTo) : null;
       if (req.letterTo && !letterTo) return fail('unknown', SOCKET_ANSWER.institutionUnknown);
       const pdf = await printDocument(deps.pdf, { document: read.value.document, version: current, file, owner, letterTo });
       if (!pdf.ok) {
@@ -305,8 +303,21 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
       return { ok: true, mime: 'application/pdf', bytes: Buffer.from(pdf.value) };
     });
 
-    on(VAULT_EVENTS.institutions, async () => ({ ok: true, institutions: await listInstitutions(deps.db) }));
+    // online, the same offices as the kiosk's copy: those of its area, never more than an answer carries
+    on(VAULT_EVENTS.institutions, async () => {
+      const { area } = await kioskArea(deps.db, kioskId);
+      const offices = await countOffices(deps.db, area);
+      if (offices > DIRECTORY_SYNC_MAX) return fail('too-large', SOCKET_ANSWER.directoryTooLarge(offices, DIRECTORY_SYNC_MAX));
+      return { ok: true, institutions: await listInstitutions(deps.db, area) };
+    });
     // the kiosk's own copy of the directory, by difference since its cursor: public data, no session
-    on(VAULT_EVENTS.directory, async ({ cursor }) => syncDirectory(deps.db, cursor));
+    // — the offices of the kiosk's area only
+    on(VAULT_EVENTS.directory, async ({ cursor }) => {
+      const { area, from } = await kioskArea(deps.db, kioskId);
+      const answer = await syncDirectory(deps.db, cursor, area);
+      if (answer.ok) return answer;
+      deps.log.error({ kioskId, area, areaFrom: from, offices: answer.offices, max: answer.max }, 'directory: the kiosk’s area holds more offices than one answer carries; the kiosk keeps its copy (set a smaller directoryArea)');
+      return { ok: false, error: answer.error };
+    });
   });
 }

@@ -35,13 +35,13 @@ import { issueCard } from '../../features/cards/index.ts';
 import type { IssuedCard } from '../../features/cards/index.ts';
 import { withCardInReader } from '../../features/cards/index.ts';
 import { latestRevocationList, publishRevocationList } from '../../features/cards/index.ts';
-import { welcomeLetterFor } from '../../features/cards/index.ts';
+import { WELCOME_LETTER_MAX_PLACES, welcomeLetterFor } from '../../features/cards/index.ts';
 import { ConfigError, loadStorageConfig } from '../config.ts';
 import { ConsoleAccountError, createConsoleAccount, disableConsoleAccount, ROLE_OPTIONS } from '../../features/accounts/index.ts';
 import { ROLE_CLI_WORDS, ROLE_WORDS } from '../../kernel/words/inbox.ts';
-import { createStructure } from '../../features/agents/index.ts';
+import { agentStructureAddress, createStructure } from '../../features/agents/index.ts';
 import { StructureKind } from '../../../protocol/agents.ts';
-import { addLocalEntry, changeLocalEntry, describeLocalInput, importAnnuaire, listInstitutions, LocalEntryId, LocalEntryInput, removeLocalEntry, searchDirectory } from '../../features/institutions/index.ts';
+import { addLocalEntry, changeLocalEntry, countOffices, describeLocalInput, DIRECTORY_SYNC_MAX, importAnnuaire, kioskArea, listInstitutions, officesForLetter, LocalEntryId, LocalEntryInput, removeLocalEntry, searchDirectory } from '../../features/institutions/index.ts';
 import type { LocalOutcome } from '../../features/institutions/index.ts';
 import { loadZonesApl } from '../../features/aids/index.ts';
 import { DIRECTORY_CLI_WORDS } from '../../kernel/words/directory.ts';
@@ -71,6 +71,7 @@ import {
 } from '../../kernel/audit-checkpoints.ts';
 import { grantServerRole, ServerRoleError } from '../../kernel/storage/server-role.ts';
 import { KioskId } from '../../../protocol/common.ts';
+import { departementsOfPostcode, parseArea } from '../../../protocol/departement.ts';
 
 const USAGE = `Commandes du personnel / staff commands — npm run staff -- <commande>
 
@@ -94,15 +95,21 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
   card list [--identifier ID] [--json]
                                      lister les cartes / list cards
   revocations [--json]               liste de révocation / revocation list
-  letter --identifier ID [--out fichier.pdf]
-                                     lettre d'accueil / welcome letter
+  letter --identifier ID [--kiosk ID | --area 69,01] [--out fichier.pdf]
+                                     lettre d'accueil, avec les lieux proches de la tablette où la
+                                     carte est remise (ou du département donné) / welcome letter, with
+                                     the offices near the kiosk the card is given at (or of the area)
   kiosk enroll --id ID [--name NOM] [--institution ID] [--hours N] [--reinstate] [--code-only]
                                      code d'enregistrement d'une tablette (à usage unique)
                                      / one-time enrollment code for a kiosk
   kiosk revoke --id ID               révoquer une tablette / revoke a kiosk
   kiosk list [--json]                lister les tablettes / list kiosks
   kiosk config --id ID [--display-name TEXTE] [--idle-timeout S] [--idle-warning S]
-                                     réglages envoyés à la tablette / settings pushed to the kiosk
+               [--directory-area 69,01|auto]
+                                     réglages envoyés à la tablette ; la zone de l'annuaire est la
+                                     liste des départements dont elle garde les lieux (auto : celui
+                                     de son lieu) / settings pushed to the kiosk; the directory area
+                                     is the départements whose offices it keeps (auto: its place's)
   kiosk command --id ID --run sync-now|end-session|reload [--reason TEXTE]
                                      commande à distance / remote command
   blobs gc [--grace-hours N] [--dry-run]
@@ -146,6 +153,8 @@ const USAGE = `Commandes du personnel / staff commands — npm run staff -- <com
   directory change --id ID --file ENTREE.json
   directory remove --id ID           entrées locales (CMS, associations…) : ajouter, modifier, retirer /
                                      local entries: add, change, remove
+  directory area --kiosk ID          la zone de l'annuaire d'une tablette et son nombre de lieux /
+                                     a kiosk's directory area and how many offices it holds
   audit verify [--json]              vérifier le journal d'audit : la chaîne recalculée et comparée à
                                      chaque point de contrôle signé / verify the audit journal against
                                      every signed checkpoint (FAC_AUDIT_PUBLIC_KEY, sinon la clé du dossier)
@@ -520,22 +529,48 @@ async function cmdRevocations(args: string[]): Promise<void> {
 }
 
 async function cmdLetter(args: string[]): Promise<void> {
-  const values = parse(args, { identifier: { type: 'string' }, out: { type: 'string' }, portal: { type: 'string' } });
+  const values = parse(args, { identifier: { type: 'string' }, out: { type: 'string' }, portal: { type: 'string' }, kiosk: { type: 'string' }, area: { type: 'string' } });
   const identifier = required(values, 'identifier');
+  const kiosk = str(values, 'kiosk');
+  const areaText = str(values, 'area');
+  if (kiosk !== undefined && areaText !== undefined) throw new UsageError(DIRECTORY_CLI_WORDS.letterKioskOrArea);
+  if (kiosk !== undefined && !KioskId.safeParse(kiosk).success) throw new UsageError(KIOSK_ID_WORDS);
+  const area = areaText === undefined ? null : parseArea(areaText);
+  if (areaText !== undefined && area === null) throw new UsageError(DIRECTORY_CLI_WORDS.badArea(areaText));
   await withContext(values, async (ctx) => {
     const portal = str(values, 'portal') ?? process.env.FAC_PORTAL_URL;
-    const letter = await welcomeLetterFor(ctx.db, identifier, portal ? { portalUrl: portal } : {});
+    // the places of the area the card is given in: the kiosk's (nearest its office first), or the one typed
+    let where: { area: string[] | null; near: { lat: number; lon: number } | null } = { area, near: null };
+    if (kiosk !== undefined) {
+      if ((await kioskStatus(ctx.db, kiosk)) === 'unknown') throw new KioskAdminError('unknown-kiosk', `no kiosk ${kiosk}`);
+      const k = await kioskArea(ctx.db, kiosk);
+      where = { area: k.area, near: k.near };
+    }
+    // an agent's card: the code knows where they work — their structure's postcode, when its address gives one
+    const structure = kiosk === undefined && area === null ? await agentStructureAddress(ctx.db, identifier.toUpperCase()) : null;
+    const structureArea = departementsOfPostcode(/\b(\d{5})\b/.exec(structure?.address ?? '')?.[1] ?? '');
+    if (structure && structureArea.length > 0) {
+      where = { area: structureArea, near: null };
+      say(...DIRECTORY_CLI_WORDS.letterStructureArea(structure.name, structureArea));
+    }
+    if (where.area === null) say(...DIRECTORY_CLI_WORDS.letterWithoutArea);
+    const places = await officesForLetter(ctx.db, { ...where, max: WELCOME_LETTER_MAX_PLACES });
+    const letter = await welcomeLetterFor(ctx.db, identifier, { places, ...(portal ? { portalUrl: portal } : {}) });
     const out = resolve(str(values, 'out') ?? `lettre-${identifier.toUpperCase()}.pdf`);
     writeFileSync(out, letter.pdf);
     say(`Lettre d'accueil écrite : ${out}`, `welcome letter written (${letter.pages.length} pages)`);
+    say(...DIRECTORY_CLI_WORDS.letterPlaces(places.length));
+    for (const p of places) console.log(`  ${p.name} — ${p.address}, ${p.postcode} ${p.city}`);
   });
 }
 
 const KIOSK_ACTOR = { kind: 'staff', id: 'staff-cli' } as const;
 
+const KIOSK_ID_WORDS = '--id : 3 à 64 caractères a-z, 0-9, - / 3 to 64 characters a-z, 0-9, -';
+
 function kioskId(values: Values): string {
   const id = required(values, 'id');
-  if (!KioskId.safeParse(id).success) throw new UsageError('--id : 3 à 64 caractères a-z, 0-9, - / 3 to 64 characters a-z, 0-9, -');
+  if (!KioskId.safeParse(id).success) throw new UsageError(KIOSK_ID_WORDS);
   return id;
 }
 
@@ -612,22 +647,37 @@ async function cmdKiosk(args: string[]): Promise<void> {
       return;
     }
     case 'config': {
-      const values = parse(rest, { id: { type: 'string' }, 'display-name': { type: 'string' }, 'idle-timeout': { type: 'string' }, 'idle-warning': { type: 'string' } });
+      const values = parse(rest, { id: { type: 'string' }, 'display-name': { type: 'string' }, 'idle-timeout': { type: 'string' }, 'idle-warning': { type: 'string' }, 'directory-area': { type: 'string' } });
       const id = kioskId(values);
+      const areaText = str(values, 'directory-area');
+      // « auto »: no area of its own, the département of the office the kiosk stands in
+      const area = areaText === undefined || areaText === 'auto' ? null : parseArea(areaText);
+      if (areaText !== undefined && areaText !== 'auto' && area === null) throw new UsageError(DIRECTORY_CLI_WORDS.badArea(areaText));
       const patch = {
         ...(str(values, 'display-name') !== undefined ? { displayName: str(values, 'display-name') } : {}),
         ...(seconds(values, 'idle-timeout') !== undefined ? { idleTimeoutS: seconds(values, 'idle-timeout') } : {}),
         ...(seconds(values, 'idle-warning') !== undefined ? { idleWarningS: seconds(values, 'idle-warning') } : {}),
+        ...(area !== null ? { directoryArea: area } : {}),
       };
-      if (Object.keys(patch).length === 0) throw new UsageError('--display-name, --idle-timeout ou --idle-warning');
+      if (Object.keys(patch).length === 0 && areaText === undefined) throw new UsageError('--display-name, --idle-timeout, --idle-warning ou --directory-area');
       await withContext(values, async (ctx) => {
         const current = await readKioskSettings(ctx.db, id);
         if (!current) throw new KioskAdminError('unknown-kiosk', `no kiosk ${id}`);
-        const merged = KioskSettings.safeParse({ ...current.settings, ...patch });
+        const { directoryArea: _former, ...kept } = current.settings;
+        const merged = KioskSettings.safeParse({ ...(areaText === 'auto' ? kept : current.settings), ...patch });
         if (!merged.success) throw new UsageError('réglages invalides : nom 1 à 100 caractères, délai 15 à 3600 s, avertissement 5 à 300 s / invalid settings');
+        // an area whose offices do not fit in one sync answer is refused here, before the kiosk is told
+        if (area !== null) {
+          const offices = await countOffices(ctx.db, area);
+          if (offices > DIRECTORY_SYNC_MAX) {
+            console.error(`Erreur : ${DIRECTORY_CLI_WORDS.areaTooLarge(offices, DIRECTORY_SYNC_MAX).join(' / ')}`);
+            throw new DirectoryRefused();
+          }
+        }
         const version = await writeKioskSettings(ctx.db, ctx.dialect, id, merged.data);
         say(`Réglages de ${id} : version ${version}, envoyés à la tablette`, `settings of ${id}: version ${version}, pushed to the kiosk`);
         console.log(`  ${JSON.stringify(merged.data)}`);
+        if (areaText !== undefined) await sayKioskArea(ctx.db, id);
       });
       return;
     }
@@ -918,7 +968,7 @@ async function cmdDirectory(args: string[]): Promise<void> {
   try {
     parsed = parseArgs({
       args: rest,
-      options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, kind: { type: 'string' }, file: { type: 'string' }, id: { type: 'string' }, data: { type: 'string' } },
+      options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, kind: { type: 'string' }, file: { type: 'string' }, id: { type: 'string' }, kiosk: { type: 'string' }, data: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
@@ -995,9 +1045,31 @@ async function cmdDirectory(args: string[]): Promise<void> {
       });
       return;
     }
+    case 'area': {
+      const id = str(values, 'kiosk');
+      if (id === undefined || !KioskId.safeParse(id).success) throw new UsageError(DIRECTORY_CLI_WORDS.usage);
+      await withContext(values, async (ctx) => {
+        if ((await kioskStatus(ctx.db, id)) === 'unknown') throw new KioskAdminError('unknown-kiosk', `no kiosk ${id}`);
+        if (!(await sayKioskArea(ctx.db, id))) throw new DirectoryRefused();
+      });
+      return;
+    }
     default:
       throw new UsageError(DIRECTORY_CLI_WORDS.usage);
   }
+}
+
+/** Says a kiosk's area and how many offices it holds; false (and said as an error) when they do not fit in one sync answer. */
+async function sayKioskArea(db: Kysely<Database>, id: string): Promise<boolean> {
+  const { area, from } = await kioskArea(db, id);
+  say(...DIRECTORY_CLI_WORDS.areaOf(id, area, from));
+  const offices = await countOffices(db, area);
+  if (offices > DIRECTORY_SYNC_MAX) {
+    console.error(`Erreur : ${DIRECTORY_CLI_WORDS.areaTooLarge(offices, DIRECTORY_SYNC_MAX).join(' / ')}`);
+    return false;
+  }
+  say(...DIRECTORY_CLI_WORDS.areaCount(offices, DIRECTORY_SYNC_MAX));
+  return true;
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {

@@ -43,6 +43,18 @@ export async function structureOfAgent(db: Kysely<Database>, personId: string): 
   return row ? { id: row.id, name: row.name } : null;
 }
 
+/** The address of the structure an agent works in, by the agent's identifier (their welcome letter's area); null for anyone else. */
+export async function agentStructureAddress(db: Kysely<Database>, identifier: string): Promise<{ name: string; address: string } | null> {
+  const row = await db
+    .selectFrom('persons')
+    .innerJoin('agent_profiles', 'agent_profiles.person_id', 'persons.id')
+    .innerJoin('structures', 'structures.id', 'agent_profiles.structure_id')
+    .select(['structures.name', 'structures.address'])
+    .where('persons.identifier', '=', identifier)
+    .executeTakeFirst();
+  return row && row.address !== null ? { name: row.name, address: row.address } : null;
+}
+
 /** An agent's card opened a kiosk session: they are active (the inactivity job counts from here). */
 export async function touchAgent(db: Kysely<Database>, personId: string, at: Date = new Date()): Promise<void> {
   // a suspended agent's visit does not count: only their structure's admin brings them back

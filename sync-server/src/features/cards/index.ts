@@ -32,6 +32,7 @@ export type { IssuedCard } from './issue-card.ts';
 export { checkPresentedCard } from './presented-card.ts';
 export { withCardInReader } from './reader.ts';
 export { latestRevocationList, latestRevocationVersion, publishRevocationList, signRevocationList } from './revocations.ts';
-export { welcomeLetterFor } from './welcome-letter.ts';
+export { WELCOME_LETTER_MAX_PLACES, welcomeLetterFor } from './welcome-letter.ts';
+export type { LetterPlace } from './welcome-letter.ts';
 export { checkWriteProof } from './write-proof.ts';
 export type { ProvenCard, WriteProofCheck, WriteProofProblem } from './write-proof.ts';

@@ -11,7 +11,8 @@ import { migrateToLatest } from '../../kernel/storage/migrate.ts';
 import { readSeedFile, seedDatabase } from '../../edge/seed.ts';
 import { CAMILLE, freshEnv, SEED_PATH } from '../../../test-support/test-env.ts';
 import type { TestEnv } from '../../../test-support/test-env.ts';
-import { generateWelcomeLetter, welcomeLetterFor } from './welcome-letter.ts';
+import { officesForLetter } from '../institutions/index.ts';
+import { generateWelcomeLetter, WELCOME_LETTER_MAX_PLACES, welcomeLetterFor } from './welcome-letter.ts';
 
 /** WinAnsi bytes 0x80–0x9F that differ from Latin-1 (the ones French text uses). */
 const WIN_ANSI: Record<number, string> = { 0x80: '€', 0x85: '…', 0x8c: 'Œ', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x96: '–', 0x97: '—', 0x9c: 'œ' };
@@ -116,13 +117,15 @@ describe('welcome letter from the database', () => {
   });
 
   it('uses the person and the seeded institutions, the town hall first', async () => {
-    const letter = await welcomeLetterFor(storage.db, CAMILLE.identifier.toLowerCase(), { portalUrl: 'portail.example' });
+    // the seed's offices are in no département (postcode 00100): no area, one office of each kind
+    const chosen = await officesForLetter(storage.db, { area: null, near: null, max: WELCOME_LETTER_MAX_PLACES });
+    const letter = await welcomeLetterFor(storage.db, CAMILLE.identifier.toLowerCase(), { places: chosen, portalUrl: 'portail.example' });
     const lines = letter.pages.flat();
     expect(lines).toContain('Bonjour Camille,');
     expect(lines).toContain('1. Allez sur le site portail.example');
     const places = lines.filter((l) => /^(Mairie|Centre|Caisse|Maison|Service)/.test(l));
     expect(places[0]).toBe('Mairie d\'Exempleville');
     expect(places).toHaveLength(4);
-    await expect(welcomeLetterFor(storage.db, 'FAC-0000-0000-0000')).rejects.toMatchObject({ code: 'unknown-person' });
+    await expect(welcomeLetterFor(storage.db, 'FAC-0000-0000-0000', { places: chosen })).rejects.toMatchObject({ code: 'unknown-person' });
   });
 });

@@ -27,7 +27,7 @@ export interface LetterPlace {
 
 export interface WelcomeLetterInput {
   person: { firstName: string; lastName: string; identifier: string };
-  /** where to go when the card is lost or to get help (the first four are printed) */
+  /** where to go when the card is lost or to get help (the first `WELCOME_LETTER_MAX_PLACES` are printed) */
   places: LetterPlace[];
   /** the address of the web portal, for logging in at home */
   portalUrl?: string;
@@ -42,6 +42,9 @@ export interface WelcomeLetter {
 }
 
 export const DEFAULT_PORTAL_URL = 'facilitateur.example';
+
+/** The places the letter prints at most: what page 2 holds beside the code and the help. */
+export const WELCOME_LETTER_MAX_PLACES = 4;
 
 /** Big type for everyone (FALC): 14 pt body, generous lines. */
 const BODY = 14;
@@ -103,7 +106,7 @@ export async function generateWelcomeLetter(input: WelcomeLetterInput): Promise<
   heading(W.lost.heading);
   lines(W.lost.lines);
   text(W.lost.bringId, { gap: 6 });
-  for (const place of input.places.slice(0, 4)) {
+  for (const place of input.places.slice(0, WELCOME_LETTER_MAX_PLACES)) {
     text(place.name, { font: fonts.bold, indent: 12 });
     text(W.lost.place(place.address, place.postcode, place.city), { indent: 12, gap: 4 });
   }
@@ -115,19 +118,17 @@ export async function generateWelcomeLetter(input: WelcomeLetterInput): Promise<
   return { pdf: await pdf.save(), pages: w.pages };
 }
 
-/** The letter of a person of the database, with the institutions as places to go. */
-export async function welcomeLetterFor(db: Kysely<Database>, rawIdentifier: string, opts: { portalUrl?: string; date?: Date } = {}): Promise<WelcomeLetter> {
+/**
+ * The letter of a person of the database, with the places to go the caller chose (the directory's offices
+ * of the area the card is given in: institutions' `officesForLetter`).
+ */
+export async function welcomeLetterFor(db: Kysely<Database>, rawIdentifier: string, opts: { places: LetterPlace[]; portalUrl?: string; date?: Date }): Promise<WelcomeLetter> {
   const check = checkIdentifier(rawIdentifier);
   if (!check.ok) throw new CardAdminError('invalid', `invalid identifier (${check.reason})`);
   const person = await db.selectFrom('persons').selectAll().where('identifier', '=', check.identifier).executeTakeFirst();
   if (!person) throw new CardAdminError('unknown-person', `no person with identifier ${check.identifier}`);
-  // the places people know first: town hall, social centre, family allowances
-  const order = ['mairie', 'cms', 'caf', 'cpam', 'mdph', 'impots'];
-  const institutions = await db.selectFrom('institutions').select(['name', 'address', 'postcode', 'city', 'kind']).execute();
-  institutions.sort((a, b) => (order.indexOf(a.kind) + 1 || 99) - (order.indexOf(b.kind) + 1 || 99) || a.name.localeCompare(b.name));
   return generateWelcomeLetter({
     person: { firstName: person.first_name, lastName: person.last_name, identifier: person.identifier },
-    places: institutions,
     ...opts,
   });
 }

@@ -2,4 +2,4 @@
 export { Challenges, purgeExpiredNonces } from './challenges.ts';
 export { KioskAdminError, createEnrollment, listKiosks, redeemEnrollment, revokeKiosk } from './enrollment.ts';
 export { issueSessionToken, purgeExpiredSessions, verifyKioskToken, verifySignedChallenge } from './kiosk-auth.ts';
-export { activeKiosksWithTokenHashes, anyKiosk, kioskStatus, readKioskSettings, revokedKioskIds, seedKiosks, writeKioskSettings } from './kiosk-settings.ts';
+export { activeKiosksWithTokenHashes, anyKiosk, kioskPlace, kioskStatus, readKioskSettings, revokedKioskIds, seedKiosks, writeKioskSettings } from './kiosk-settings.ts';

@@ -4,7 +4,7 @@
  * `config` push in the same transaction, so every server instance, and the staff CLI's changes, reach
  * the kiosk.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { canonicalJson } from '../../../protocol/canonical-json.ts';
 import type { Json } from '../../../protocol/canonical-json.ts';
 import { KioskSettings } from '../../../protocol/socket.ts';
@@ -31,6 +31,17 @@ export async function readKioskSettings(db: Kysely<Database>, kioskId: string): 
   if (!row) return null;
   const settings = KioskSettings.safeParse(JSON.parse(row.settings));
   return { version: row.settings_version, settings: settings.success ? settings.data : {} };
+}
+
+/**
+ * Where a kiosk stands, as its copy of the directory is cut: the office it was enrolled in
+ * (`institution_id`, null for none) and the area staff set in its settings, if any. Null for no such kiosk.
+ */
+export async function kioskPlace(db: Kysely<Database> | Transaction<Database>, kioskId: string): Promise<{ institutionId: string | null; directoryArea: string[] | null } | null> {
+  const row = await db.selectFrom('kiosks').select(['institution_id', 'settings']).where('id', '=', kioskId).executeTakeFirst();
+  if (!row) return null;
+  const settings = KioskSettings.safeParse(JSON.parse(row.settings));
+  return { institutionId: row.institution_id, directoryArea: settings.success ? (settings.data.directoryArea ?? null) : null };
 }
 
 /** Writes a kiosk's settings as a new version with its pending push. Null when the kiosk does not exist. */

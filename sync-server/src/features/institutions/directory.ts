@@ -13,12 +13,15 @@ import { CommuneCode, OpeningSlot } from '../../../protocol/vault.ts';
 import type { DirectorySyncAck, Institution } from '../../../protocol/vault.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
 import type { Database, InstitutionsTable } from '../../kernel/storage/schema.ts';
+import { SOCKET_ANSWER } from '../../kernel/words/sync.ts';
+import { areaPrefixes, inArea } from '../../../protocol/departement.ts';
+import { areaTag, countOffices, whereInArea } from './directory-area.ts';
 
 /** An arbitrary constant naming the PostgreSQL advisory lock that serializes the directory's writers. */
 const DIRECTORY_LOCK_KEY = 7_390_022;
 /** The most entries one sync answer carries (the protocol's bound). */
 export const DIRECTORY_SYNC_MAX = 20_000;
-const CURSOR = /^d1\.(\d{1,15})$/;
+const CURSOR = /^(?:d1\.(\d{1,15})|d2\.(\d{1,15})\.([a-z0-9]{1,16}))$/;
 
 type Row = Selectable<InstitutionsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
@@ -113,10 +116,18 @@ export async function setCommunes(trx: Transaction<Database>, id: string, commun
   }
 }
 
-/** The directory as it stands (offices removed left out), by name. */
-export async function listInstitutions(db: Db): Promise<Institution[]> {
-  const rows = await db.selectFrom('institutions').selectAll().where('removed_at', 'is', null).orderBy('name').orderBy('id').execute();
+/** The directory as it stands (offices removed left out), by name; only the offices of `area` when one is given. */
+export async function listInstitutions(db: Db, area: readonly string[] | null = null): Promise<Institution[]> {
+  let q = db.selectFrom('institutions').selectAll().where('removed_at', 'is', null);
+  if (area !== null) q = q.where(whereInArea(areaPrefixes(area)));
+  const rows = await q.orderBy('name').orderBy('id').execute();
   return rows.map(toInstitution);
+}
+
+/** An office the directory lists now (null when unknown or removed): who a letter may be written to. */
+export async function listedInstitution(db: Db, id: string): Promise<Institution | null> {
+  const row = await db.selectFrom('institutions').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+  return row ? toInstitution(row) : null;
 }
 
 /** One entry, removed or not (null when the id was never known). */
@@ -156,17 +167,43 @@ export async function seedInstitutions(db: Kysely<Database> | Transaction<Databa
   return db.isTransaction ? run(db as Transaction<Database>) : (db as Kysely<Database>).transaction().execute(run);
 }
 
-/** The cursor a kiosk sends back next time: the last change it has seen. */
-function cursorOf(seq: number): string {
-  return `d1.${seq}`;
+/**
+ * The cursor a kiosk sends back next time: the last change it has seen, and the tag of the area it was
+ * given (`d2.<seq>.<tag>`). The cursors given before areas existed (`d1.<seq>`) were for the whole directory.
+ */
+function cursorOf(seq: number, tag: string): string {
+  return `d2.${seq}.${tag}`;
+}
+
+function readCursor(cursor: string | null): { since: number; tag: string } | null {
+  const m = cursor === null ? null : CURSOR.exec(cursor);
+  if (!m) return null;
+  return { since: Number(m[1] ?? m[2]), tag: m[3] ?? 'all' };
+}
+
+/** An area whose offices do not fit in one answer: the kiosk is refused, and keeps the copy it has. */
+export interface DirectoryTooLarge {
+  ok: false;
+  error: { code: 'too-large'; message: string };
+  /** how many offices the area holds, and the most one answer carries */
+  offices: number;
+  max: number;
+}
+
+function tooLarge(offices: number): DirectoryTooLarge {
+  return { ok: false, error: { code: 'too-large', message: SOCKET_ANSWER.directoryTooLarge(offices, DIRECTORY_SYNC_MAX) }, offices, max: DIRECTORY_SYNC_MAX };
 }
 
 /**
- * What a kiosk needs to bring its copy up to date (directory:sync). The difference since its cursor when
- * the change log still holds everything after it; otherwise (no cursor, one we never gave, one older than
- * the log, or more changes than one answer carries) the whole directory, `full`.
+ * What a kiosk needs to bring its copy of its area up to date (directory:sync; `area` null: the whole
+ * directory). The difference since its cursor when the change log still holds everything after it and
+ * the cursor is of the same area; otherwise (no cursor, one we never gave, one older than the log, one of
+ * another area, or more changes than one answer carries) the whole area, `full`. An area holding more
+ * offices than one answer carries is refused (`too-large`), never cut.
  */
-export async function syncDirectory(db: Kysely<Database>, cursor: string | null): Promise<Extract<DirectorySyncAck, { ok: true }>> {
+export async function syncDirectory(db: Kysely<Database>, cursor: string | null, area: readonly string[] | null = null): Promise<Extract<DirectorySyncAck, { ok: true }> | DirectoryTooLarge> {
+  const tag = areaTag(area);
+  const prefixes = area === null ? null : areaPrefixes(area);
   return db.transaction().execute(async (trx) => {
     const bounds = await trx
       .selectFrom('directory_changes')
@@ -174,8 +211,8 @@ export async function syncDirectory(db: Kysely<Database>, cursor: string | null)
       .executeTakeFirst();
     const first = bounds?.first === null || bounds?.first === undefined ? null : Number(bounds.first);
     const last = bounds?.last === null || bounds?.last === undefined ? 0 : Number(bounds.last);
-    const m = cursor === null ? null : CURSOR.exec(cursor);
-    const since = m ? Number(m[1]) : null;
+    const read = readCursor(cursor);
+    const since = read !== null && read.tag === tag ? read.since : null;
     const usable = since !== null && since <= last && (first === null || since >= first - 1);
     if (usable) {
       const changed = await trx
@@ -187,20 +224,34 @@ export async function syncDirectory(db: Kysely<Database>, cursor: string | null)
         .execute();
       if (changed.length <= DIRECTORY_SYNC_MAX) {
         const ids = changed.map((c) => c.institution_id);
+        // a copy that grew past the bound by differences would be refused at its next whole answer: refused now
+        if (ids.length > 0) {
+          const offices = await countOffices(trx, area);
+          if (offices > DIRECTORY_SYNC_MAX) return tooLarge(offices);
+        }
         const rows = ids.length === 0 ? [] : await trx.selectFrom('institutions').selectAll().where('id', 'in', ids).execute();
-        const present = rows.filter((r) => r.removed_at === null);
-        const kept = new Set(present.map((r) => r.id));
+        const present = rows.filter((r) => r.removed_at === null).map(toInstitution).filter((i) => prefixes === null || inArea(i, prefixes));
+        const kept = new Set(present.map((i) => i.id));
+        // Every other changed entry is named as removed: gone from the directory, or out of the area now.
+        // Whether the kiosk held it the server cannot tell (it keeps no former versions); an id the
+        // kiosk never had costs it nothing to drop.
         return {
           ok: true as const,
-          cursor: cursorOf(last),
+          cursor: cursorOf(last, tag),
           full: false,
-          institutions: present.map(toInstitution),
+          institutions: present,
           removed: ids.filter((id) => !kept.has(id)).sort(),
         };
       }
     }
-    const rows = await trx.selectFrom('institutions').selectAll().where('removed_at', 'is', null).orderBy('name').orderBy('id').limit(DIRECTORY_SYNC_MAX).execute();
-    return { ok: true as const, cursor: cursorOf(last), full: true, institutions: rows.map(toInstitution), removed: [] };
+    const offices = await countOffices(trx, area);
+    if (offices > DIRECTORY_SYNC_MAX) return tooLarge(offices);
+    let q = trx.selectFrom('institutions').selectAll().where('removed_at', 'is', null);
+    if (prefixes !== null) q = q.where(whereInArea(prefixes));
+    // counted again as read: offices added between the count and this read never make an answer overflow
+    const rows = await q.orderBy('name').orderBy('id').limit(DIRECTORY_SYNC_MAX + 1).execute();
+    if (rows.length > DIRECTORY_SYNC_MAX) return tooLarge(rows.length);
+    return { ok: true as const, cursor: cursorOf(last, tag), full: true, institutions: rows.map(toInstitution), removed: [] };
   });
 }
 

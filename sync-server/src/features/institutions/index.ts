@@ -1,7 +1,9 @@
 /** The face of the institutions feature: what the rest of the server may use of it. */
 export { IssueRequest, issueInstitutionalDocument, MAX_ISSUED_FILE_BYTES } from './issue.ts';
-export { DIRECTORY_SYNC_MAX, findInstitution, listInstitutions, pruneDirectoryChanges, seedInstitutions, syncDirectory } from './directory.ts';
-export type { SeedInstitution } from './directory.ts';
+export { DIRECTORY_SYNC_MAX, findInstitution, listedInstitution, listInstitutions, pruneDirectoryChanges, seedInstitutions, syncDirectory } from './directory.ts';
+export type { DirectoryTooLarge, SeedInstitution } from './directory.ts';
+export { areaTag, countOffices, kioskArea, LETTER_KINDS, LETTER_PER_KIND, officesForLetter } from './directory-area.ts';
+export type { KioskArea, NearbyOffice } from './directory-area.ts';
 export { ANNUAIRE_MAX_ENTRIES, KIND_OF_TYPE, readAnnuaire } from './directory-annuaire.ts';
 export { importAnnuaire } from './directory-import.ts';
 export type { ImportOutcome } from './directory-import.ts';

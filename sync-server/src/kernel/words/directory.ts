@@ -56,7 +56,7 @@ export const DIRECTORY_LOCAL_WORDS = {
 
 /** The staff CLI's lines (French / English, as the other commands). */
 export const DIRECTORY_CLI_WORDS = {
-  usage: 'directory import FICHIER [--dry-run] | directory list [--json] | directory search TEXTE | directory add --json FICHIER | directory change --id ID --json FICHIER | directory remove --id ID',
+  usage: 'directory import FICHIER [--dry-run] | directory list [--json] | directory search TEXTE | directory add --json FICHIER | directory change --id ID --json FICHIER | directory remove --id ID | directory area --kiosk ID',
   imported: (c: { added: number; changed: number; removed: number; unchanged: number; skipped: number; warnings: number }, dry: boolean) =>
     [
       `${dry ? 'Essai (rien n’est écrit) : ' : ''}${c.added} ajoutée(s), ${c.changed} modifiée(s), ${c.removed} retirée(s), ${c.unchanged} inchangée(s), ${c.skipped} ignorée(s) (type non retenu), ${c.warnings} avertissement(s), 0 refusée`,
@@ -69,4 +69,30 @@ export const DIRECTORY_CLI_WORDS = {
   removed: (id: string) => [`Entrée locale « ${id} » retirée`, 'local entry removed'] as const,
   unexpected: (arg: string) => `argument inattendu « ${arg} » / unexpected argument`,
   unreadable: (file: string) => `fichier illisible « ${file} » / unreadable file`,
+  // a kiosk's area (kiosk config --directory-area, directory area --kiosk) and the welcome letter's places
+  badArea: (text: string) =>
+    `zone invalide « ${text} » : 1 à 10 codes de département séparés par des virgules (69, 01, 2A, 974) / invalid area: 1 to 10 département codes`,
+  areaOf: (kioskId: string, area: readonly string[] | null, from: 'settings' | 'office' | 'none'): readonly [string, string] =>
+    area === null
+      ? ([`Tablette ${kioskId} : tout l’annuaire (ni zone réglée, ni département connu pour son lieu)`, `kiosk ${kioskId}: the whole directory (no area set, no département known for its place)`] as const)
+      : ([
+          `Tablette ${kioskId} : départements ${area.join(', ')} (${from === 'settings' ? 'zone réglée' : 'département de son lieu'})`,
+          `kiosk ${kioskId}: départements ${area.join(', ')} (${from === 'settings' ? 'area set' : 'its place’s département'})`,
+        ] as const),
+  areaCount: (offices: number, max: number) => [`${offices} lieux à copier sur la tablette (${max} au plus)`, `${offices} offices to copy to the kiosk (at most ${max})`] as const,
+  areaTooLarge: (offices: number, max: number) =>
+    [
+      `Cette zone compte ${offices} lieux : une tablette en garde ${max} au plus. Choisissez moins de départements (kiosk config --directory-area).`,
+      `this area holds ${offices} offices, more than the ${max} a kiosk keeps: choose fewer départements`,
+    ] as const,
+  letterKioskOrArea: '--kiosk OU --area, pas les deux / one or the other',
+  letterWithoutArea: [
+    'Avertissement : ni --kiosk ni --area, les lieux de la lettre viennent de tout l’annuaire. Donnez la tablette où la carte est remise, ou son département.',
+    'warning: neither --kiosk nor --area, the letter’s places come from the whole directory',
+  ] as const,
+  letterStructureArea: (structure: string, area: readonly string[]): readonly [string, string] => [
+    `Lieux de la zone de la structure de l’agent, ${structure} : départements ${area.join(', ')}`,
+    `places of the area of the agent's structure, ${structure}: départements ${area.join(', ')}`,
+  ],
+  letterPlaces: (n: number) => [`Lieux imprimés sur la lettre : ${n}`, `places printed on the letter: ${n}`] as const,
 } as const;

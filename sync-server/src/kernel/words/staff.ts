@@ -12,7 +12,7 @@ export const HTTP_ANSWER = {
   badKioskRequest: 'Demande invalide : id (3 à 64 caractères a-z, 0-9, -), name, institutionId, validityHours (0,02 à 720).',
   revokedKiosk: 'Borne révoquée : demander explicitement sa réintégration (reinstate).',
   kioskNeedsName: 'Une nouvelle borne a besoin d’un nom.',
-  badSettings: 'Réglages invalides : displayName (1 à 100 caractères), idleTimeoutS (15 à 3600), idleWarningS (5 à 300).',
+  badSettings: 'Réglages invalides : displayName (1 à 100 caractères), idleTimeoutS (15 à 3600), idleWarningS (5 à 300), directoryArea (1 à 10 codes de département, chacun une fois : « 69 », « 2A », « 974 »).',
   forbidden: (reason: string) => `Accès refusé (${reason}).`,
   badCardSerial: 'Numéro de carte invalide (8 caractères hexadécimaux).',
   noRevocationList: 'Aucune liste de révocation publiée (pas d’autorité de certification sur ce serveur).',

@@ -63,6 +63,9 @@ export const SOCKET_ANSWER = {
   unexpectedFormat: 'format inattendu',
   internal: 'Erreur interne du serveur, réessayer plus tard.',
   kioskUnknown: 'Borne inconnue.',
+  /** read in the kiosk's log and the server's: staff make the kiosk's area smaller */
+  directoryTooLarge: (offices: number, max: number) =>
+    `L’annuaire de cette borne compte ${offices} lieux : une borne en garde ${max} au plus. Donnez-lui une zone de moins de départements (npm run staff -- kiosk config --directory-area, ou directoryArea dans ses réglages). La borne garde sa copie actuelle.`,
   kioskRevoked: 'Cette borne a été révoquée.',
   noSession: 'La session de la personne est terminée. Remettez la carte.',
   /**

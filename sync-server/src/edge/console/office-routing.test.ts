@@ -19,7 +19,7 @@ import { Dossier, Manifest } from '../../../protocol/applications.ts';
 import { loadCatalogue, loadZonesApl } from '../../features/aids/index.ts';
 import type { AidCatalogue } from '../../features/aids/index.ts';
 import { createConsoleAccount } from '../../features/accounts/index.ts';
-import { applicantOf, communesOfAddress, createDossier, departementKey, officeFor, prepareSubmission, rankOffices, submitSigned, viewDossier } from '../../features/applications/index.ts';
+import { applicantOf, communesOfAddress, createDossier, officeFor, prepareSubmission, rankOffices, submitSigned, viewDossier } from '../../features/applications/index.ts';
 import type { Applicant, OfficeRow } from '../../features/applications/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { addLocalEntry, servesPerson } from '../../features/institutions/index.ts';
@@ -85,8 +85,11 @@ describe('the ranking of offices', () => {
     expect(rankOffices([office('z', '69003'), office('y', '69003')], lyon3).map((o) => o.id)).toEqual(['y', 'z']);
   });
 
-  it('reads the département of postcodes and INSEE codes alike, Corsica and overseas included', () => {
-    expect(['69003', '2A004', '2B033', '20000', '97411', '97100'].map(departementKey)).toEqual(['69', '20', '20', '20', '974', '971']);
+  it('takes an office of the same département, Corsica’s and overseas included, before one elsewhere', () => {
+    const ajaccio = { communes: ['2A004'], postcode: '20000', lat: null, lon: null };
+    expect(rankOffices([office('a-bastia', '20200'), office('b-marseille', '13001'), office('c-ajaccio', '20090')], ajaccio).map((o) => o.id)).toEqual(['c-ajaccio', 'a-bastia', 'b-marseille']);
+    const saintDenis = { communes: ['97411'], postcode: '97400', lat: null, lon: null };
+    expect(rankOffices([office('a-guadeloupe', '97100'), office('b-reunion', '97490')], saintDenis).map((o) => o.id)).toEqual(['b-reunion', 'a-guadeloupe']);
   });
 
   it('finds the commune of an address: named in its postcode, with its arrondissement; a CEDEX aside', () => {

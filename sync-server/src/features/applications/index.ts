@@ -18,5 +18,5 @@ export type { ApplicationEvent, ApplicationState, TransitionRefusal } from './st
 export { prepareSubmission, submitSigned } from './submission.ts';
 export { MAX_MESSAGE_CHARS, messagesOf, postMessage } from './thread.ts';
 export { aidName, institutionName } from '../../kernel/words/applications.ts';
-export { communesOfAddress, departementKey, officeFor, placeOfKiosk, rankOffices } from './routing.ts';
+export { communesOfAddress, officeFor, placeOfKiosk, rankOffices } from './routing.ts';
 export type { OfficeRow, Place } from './routing.ts';

@@ -12,6 +12,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { CommuneCode } from '../../../protocol/vault.ts';
+import { areaPrefixes, departementsOfPostcode, inArea } from '../../../protocol/departement.ts';
 import { normaliseName } from '../../../protocol/estimate/zones.ts';
 import type { ZonesApl } from '../../../protocol/estimate/zones.ts';
 import type { Database, InstitutionsTable } from '../../kernel/storage/schema.ts';
@@ -26,14 +27,6 @@ export interface Place {
 }
 
 export type OfficeRow = Selectable<InstitutionsTable>;
-
-/** The département a postcode or an INSEE code lies in, as one key for both (Corsica's 2A/2B are its postcodes' 20). */
-export function departementKey(code: string): string {
-  const c = code.toUpperCase();
-  if (c.startsWith('97') || c.startsWith('98')) return c.slice(0, 3);
-  if (c.startsWith('2A') || c.startsWith('2B')) return '20';
-  return c.slice(0, 2);
-}
 
 const Communes = z.array(CommuneCode);
 
@@ -60,11 +53,8 @@ function rankOf(o: OfficeRow, place: Place): number {
   const served = servedCommunes(o);
   if (served !== null && place.communes.some((c) => served.includes(c))) return 0;
   if (served === null && place.postcode !== null && o.postcode === place.postcode) return 1;
-  if (place.postcode !== null) {
-    const dep = departementKey(place.postcode);
-    if (departementKey(o.postcode) === dep) return 2;
-    if (served?.some((c) => departementKey(c) === dep)) return 2;
-  }
+  // the same département: the office's postcode, or a commune it serves (the protocol's reading of an area)
+  if (place.postcode !== null && inArea({ postcode: o.postcode, communes: served ?? [] }, areaPrefixes(departementsOfPostcode(place.postcode)))) return 2;
   return 3;
 }
 
@@ -123,7 +113,8 @@ export async function officeFor(db: Kysely<Database>, kind: string, place: Place
   if (place?.postcode) {
     const postcode = place.postcode;
     tiers.push(() => ofKind().where('postcode', '=', postcode).execute());
-    tiers.push(() => ofKind().where('postcode', 'like', `${departementKey(postcode)}%`).execute());
+    const prefixes = areaPrefixes(departementsOfPostcode(postcode)).postcode;
+    if (prefixes.length > 0) tiers.push(() => ofKind().where((eb) => eb.or(prefixes.map((p) => eb('postcode', 'like', `${p}%`)))).execute());
   }
   tiers.push(() => ofKind().execute());
   for (const tier of tiers) {

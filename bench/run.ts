@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs the benchmarks and writes bench/reports/latest.json and latest.md (and a
- * dated copy). Figures are reported, never asserted (DESIGN.md §8). `--only card,ocr,outbox,sync,vault,agents,aids,estimate,revocations,events` and
+ * dated copy). Figures are reported, never asserted (DESIGN.md §8). `--only card,ocr,outbox,sync,vault,agents,aids,estimate,revocations,events,directory` and
  * `--runs N` narrow it down.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const only = new Set((arg('only') ?? 'card,ocr,outbox,sync,vault,agents,aids,estimate,revocations,events').split(','));
+const only = new Set((arg('only') ?? 'card,ocr,outbox,sync,vault,agents,aids,estimate,revocations,events,directory').split(','));
 const runs = Number(arg('runs') ?? 20);
 const reportDir = join(import.meta.dirname, 'reports');
 mkdirSync(reportDir, { recursive: true });
@@ -53,6 +53,10 @@ if (only.has('estimate')) {
 if (only.has('revocations')) {
   const { benchRevocations } = await import('./revocations.ts');
   results.push(...(await benchRevocations(Math.max(5, Math.round(runs / 2)))));
+}
+if (only.has('directory')) {
+  const { benchDirectory } = await import('./directory.ts');
+  results.push(...(await benchDirectory(runs)));
 }
 if (only.has('events')) {
   const { benchEvents } = await import('./events.ts');

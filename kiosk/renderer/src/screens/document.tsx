@@ -77,7 +77,7 @@ export function DocumentView({
 
   const send = (inst: InstitutionItem) =>
     act(async () => {
-      await kiosk.call('vault.send', { documentId, institutionId: inst.id, note: '' });
+      await kiosk.call('vault.send', { documentIds: [documentId], institutionId: inst.id, note: '' });
       setPanel(null);
       setNotice(t.doc.sent(inst.name));
     });

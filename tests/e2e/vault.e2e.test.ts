@@ -103,10 +103,12 @@ describe('the vault on the kiosk', () => {
 
     // send it to the CAF: a platform message with the document attached
     await page.getByRole('button', { name: 'Envoyer à un organisme' }).click();
-    await page.getByRole('dialog', { name: 'À qui voulez-vous envoyer ce papier ?' }).waitFor();
-    await expectAccessible('send dialog');
-    await page.getByRole('button', { name: /Envoyer à Caisse d'allocations familiales/ }).click();
-    await page.getByText(/Votre papier est envoyé à Caisse d'allocations familiales/).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Envoyer des papiers à un organisme' }).waitFor();
+    await page.getByRole('button', { name: /Caisse d'allocations familiales/ }).click();
+    await expectAccessible('sending');
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await page.getByRole('dialog', { name: /^Envoyer ce papier à Caisse d'allocations familiales/ }).getByRole('button', { name: 'Oui, envoyer' }).click();
+    await page.getByText(/Votre papier est envoyé à Caisse d'allocations familiales.* : « Relevé d’identité bancaire \(RIB\) »/).waitFor();
     await stack.core.sync.flushed(30_000);
     const messages = await stack.server.db.selectFrom('message_attachments').selectAll().execute();
     expect(messages).toHaveLength(1);

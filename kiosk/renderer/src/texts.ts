@@ -339,6 +339,7 @@ export const t = {
       'too-old': 'Ce papier a plus de 3 mois. Souvent, on vous demandera un papier plus récent.',
     } as Record<string, string>,
     added: (d: string) => `Ajouté le ${d}`,
+    sendSeveral: 'Envoyer des papiers à un organisme',
     /** the paper's own date, as protocol/paper-date.ts words it (« bulletin de juin 2025 ») */
     paperDate: (words: string) => words.charAt(0).toUpperCase() + words.slice(1),
   },
@@ -353,9 +354,6 @@ export const t = {
     noPrinter: (n: number) =>
       `Le document est prêt (${n === 1 ? '1 page' : `${n} pages`}), mais cette tablette n’a pas d’imprimante. Demandez à un agent de l’imprimer.`,
     send: 'Envoyer à un organisme',
-    sendTitle: 'À qui voulez-vous envoyer ce papier ?',
-    sendTo: 'Envoyer à',
-    sent: (name: string) => `C’est parti. Votre papier est envoyé à ${name}.`,
     delete: 'Supprimer',
     deleteTitle: 'Voulez-vous vraiment supprimer ce papier ?',
     deleteHelp: 'Il sera effacé de votre coffre, avec son historique.',
@@ -366,6 +364,49 @@ export const t = {
     noImage: 'Pas d’image pour ce papier.',
     imageAlt: (title: string) => `Photo du papier : ${title}`,
     cancel: 'Annuler',
+  },
+  /** several papers of the vault sent to one institution, in one message (« Envoyer à un organisme ») */
+  sendPapers: {
+    title: 'Envoyer des papiers à un organisme',
+    help: 'Choisissez vos papiers, puis l’organisme. Tout part ensemble, dans un seul message.',
+    papers: 'Les papiers à envoyer',
+    count: (n: number, max: number) => (n === 0 ? `Aucun papier choisi. Vous pouvez en choisir ${max} au plus.` : `${n === 1 ? '1 papier choisi' : `${n} papiers choisis`} sur ${max} au plus.`),
+    full: (max: number) => `C’est le maximum : ${max} papiers. Pour en envoyer d’autres, faites un autre envoi après celui-ci.`,
+    addFirst: 'Choisir un papier',
+    add: 'Ajouter un autre papier',
+    remove: 'Retirer',
+    removeLabel: (title: string) => `Retirer « ${title} » de l’envoi`,
+    removed: (title: string) => `« ${title} » est retiré de l’envoi.`,
+    added: (title: string) => `« ${title} » est ajouté à l’envoi.`,
+    pickTitle: 'Quel papier voulez-vous ajouter ?',
+    pickAdd: 'Ajouter',
+    pickNone: 'Tous vos papiers sont déjà dans l’envoi.',
+    pickEmpty: 'Votre coffre est vide pour le moment.',
+    pickClose: 'Fermer',
+    to: 'À quel organisme ?',
+    toSearch: 'Chercher un organisme (nom ou ville)',
+    toNone: 'Aucun organisme ne correspond à ce que vous avez tapé.',
+    chosen: 'Choisi',
+    note: 'Votre message',
+    noteIs: 'Votre message :',
+    noteNone: 'Pas de message. Ce n’est pas obligatoire.',
+    noteAdd: 'Écrire un message (si vous voulez)',
+    noteChange: 'Changer le message',
+    noteTitle: 'Un message pour l’organisme',
+    noteLabel: 'Votre message (par exemple : « Voici les papiers pour mon dossier. »)',
+    noteDone: 'C’est écrit',
+    send: 'Envoyer',
+    cancel: 'Annuler',
+    missingPapers: 'Choisissez au moins un papier.',
+    missingInstitution: 'Choisissez l’organisme qui reçoit les papiers.',
+    confirmTitle: (n: number, name: string) => (n === 1 ? `Envoyer ce papier à ${name} ?` : `Envoyer ces ${n} papiers à ${name} ?`),
+    confirmHelp: (n: number) => (n === 1 ? 'Vérifiez le papier :' : 'Ils partent ensemble, dans un seul message. Vérifiez la liste :'),
+    yes: 'Oui, envoyer',
+    no: 'Non, revenir',
+    sent: (name: string, titles: readonly string[]) =>
+      titles.length === 1
+        ? `C’est parti. Votre papier est envoyé à ${name} : « ${titles[0]} ».`
+        : `C’est parti. Vos ${titles.length} papiers sont envoyés à ${name}, dans un seul message : ${titles.map((x) => `« ${x} »`).join(', ')}.`,
   },
   journal: {
     title: 'Qui a vu mes papiers ?',
@@ -886,8 +927,14 @@ export function spokenForAbsent(p: string) {
       title: `Les papiers de ${p}`,
       empty: `Le coffre de ${p} est vide pour le moment.`,
     },
-    doc: {
-      sent: (name: string) => `C’est parti. Le papier est envoyé à ${name}.`,
+    sendPapers: {
+      help: `Choisissez les papiers de ${p}, puis l’organisme. Tout part ensemble, dans un seul message.`,
+      pickNone: `Tous les papiers de ${p} sont déjà dans l’envoi.`,
+      pickEmpty: `Le coffre de ${p} est vide pour le moment.`,
+      sent: (name: string, titles: readonly string[]) =>
+        titles.length === 1
+          ? `C’est parti. Le papier de ${p} est envoyé à ${name} : « ${titles[0]} ».`
+          : `C’est parti. Les ${titles.length} papiers de ${p} sont envoyés à ${name}, dans un seul message : ${titles.map((x) => `« ${x} »`).join(', ')}.`,
     },
     aids: {
       title: `Les aides de ${p}`,

@@ -403,7 +403,7 @@ export const t = {
     confirmHelp: (n: number) => (n === 1 ? 'Vérifiez le papier :' : 'Ils partent ensemble, dans un seul message. Vérifiez la liste :'),
     yes: 'Oui, envoyer',
     no: 'Non, revenir',
-    sent: (name: string, titles: readonly string[]) =>
+    sent: (name: string, ...titles: string[]) =>
       titles.length === 1
         ? `C’est parti. Votre papier est envoyé à ${name} : « ${titles[0]} ».`
         : `C’est parti. Vos ${titles.length} papiers sont envoyés à ${name}, dans un seul message : ${titles.map((x) => `« ${x} »`).join(', ')}.`,
@@ -931,7 +931,7 @@ export function spokenForAbsent(p: string) {
       help: `Choisissez les papiers de ${p}, puis l’organisme. Tout part ensemble, dans un seul message.`,
       pickNone: `Tous les papiers de ${p} sont déjà dans l’envoi.`,
       pickEmpty: `Le coffre de ${p} est vide pour le moment.`,
-      sent: (name: string, titles: readonly string[]) =>
+      sent: (name: string, ...titles: string[]) =>
         titles.length === 1
           ? `C’est parti. Le papier de ${p} est envoyé à ${name} : « ${titles[0]} ».`
           : `C’est parti. Les ${titles.length} papiers de ${p} sont envoyés à ${name}, dans un seul message : ${titles.map((x) => `« ${x} »`).join(', ')}.`,

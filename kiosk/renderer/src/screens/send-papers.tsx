@@ -98,7 +98,7 @@ export function SendPapers({ first, onSent, onBack }: { first: string | null; on
     act(async () => {
       if (!institution) return;
       await kiosk.call('vault.send', { documentIds: papers.map((p) => p.id), institutionId: institution.id, note: note.trim() });
-      onSent(w.sent(institution.name, papers.map((p) => p.title)));
+      onSent(w.sent(institution.name, ...papers.map((p) => p.title)));
     });
 
   return (

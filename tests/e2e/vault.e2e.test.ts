@@ -114,8 +114,26 @@ describe('the vault on the kiosk', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ version: 2, doc_type: 'rib' });
 
-    // the journal: in plain words, who did what
+    // from the vault's list: nothing chosen yet, said when she sends; the RIB chosen, sent to the mairie
     await page.getByRole('button', { name: 'Retour' }).click();
+    await page.getByRole('button', { name: 'Envoyer des papiers à un organisme' }).click();
+    await page.getByText('Aucun papier choisi. Vous pouvez en choisir 10 au plus.').waitFor();
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await page.getByRole('alert').getByText('Choisissez au moins un papier.').waitFor();
+    await expectAccessible('sending, nothing chosen');
+    await page.getByRole('button', { name: 'Choisir un papier' }).click();
+    await page.getByRole('dialog', { name: 'Quel papier voulez-vous ajouter ?' }).getByRole('button', { name: /^Ajouter Relevé d’identité bancaire/ }).click();
+    await page.getByRole('button', { name: /Mairie d'Exempleville/ }).click();
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await page.getByRole('dialog', { name: /^Envoyer ce papier à Mairie d'Exempleville/ }).getByRole('button', { name: 'Oui, envoyer' }).click();
+    // back on her list, told what left
+    await page.getByRole('heading', { name: 'Mes papiers', level: 1 }).waitFor();
+    await page.getByText(/Votre papier est envoyé à Mairie d'Exempleville : « Relevé d’identité bancaire \(RIB\) »/).waitFor();
+    await stack.core.sync.flushed(30_000);
+    const threads = await stack.server.db.selectFrom('threads').select('institution_id').orderBy('institution_id').execute();
+    expect(threads.map((x) => x.institution_id)).toEqual(['caf', 'mairie']);
+
+    // the journal: in plain words, who did what
     await page.getByRole('button', { name: 'Retour' }).click();
     await page.getByRole('button', { name: /Qui a vu mes papiers/ }).click();
     await page.getByRole('heading', { name: 'Qui a vu mes papiers ?' }).waitFor();

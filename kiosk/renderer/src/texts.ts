@@ -369,6 +369,7 @@ export const t = {
   sendPapers: {
     title: 'Envoyer des papiers à un organisme',
     help: 'Choisissez vos papiers, puis l’organisme. Tout part ensemble, dans un seul message.',
+    offline: 'Pas de connexion pour le moment : la liste de vos papiers n’est pas disponible. Ce que vous envoyez attend dans la tablette et partira tout seul quand la connexion reviendra.',
     papers: 'Les papiers à envoyer',
     count: (n: number, max: number) => (n === 0 ? `Aucun papier choisi. Vous pouvez en choisir ${max} au plus.` : `${n === 1 ? '1 papier choisi' : `${n} papiers choisis`} sur ${max} au plus.`),
     full: (max: number) => `C’est le maximum : ${max} papiers. Pour en envoyer d’autres, faites un autre envoi après celui-ci.`,
@@ -931,6 +932,7 @@ export function spokenForAbsent(p: string) {
       help: `Choisissez les papiers de ${p}, puis l’organisme. Tout part ensemble, dans un seul message.`,
       pickNone: `Tous les papiers de ${p} sont déjà dans l’envoi.`,
       pickEmpty: `Le coffre de ${p} est vide pour le moment.`,
+      offline: `Pas de connexion pour le moment : la liste des papiers de ${p} n’est pas disponible. Ce qui est envoyé attend dans la tablette et partira tout seul quand la connexion reviendra.`,
       sent: (name: string, ...titles: string[]) =>
         titles.length === 1
           ? `C’est parti. Le papier de ${p} est envoyé à ${name} : « ${titles[0]} ».`

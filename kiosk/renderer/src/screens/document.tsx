@@ -1,6 +1,6 @@
 /** One paper: its picture, what was read on it, its history; replace, print, send, delete. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { VaultDocument } from '../../../contract/schema.ts';
+import type { VaultDocument, VaultItem } from '../../../contract/schema.ts';
 import { paperDateWords } from '../../../contract/index.ts';
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
@@ -27,7 +27,7 @@ export function DocumentView({
   onReplace: (documentId: string) => void;
   onDeleted: () => void;
   /** « Envoyer à un organisme »: the sending screen, this paper chosen first */
-  onSend: (documentId: string) => void;
+  onSend: (item: VaultItem) => void;
   /** what to say on arrival (a sending just made from here) */
   notice?: string | null;
   /** what may be done with the paper here: an agent acting on a procuration never deletes, and replaces or sends only if the person allowed it */
@@ -80,15 +80,29 @@ export function DocumentView({
       onDeleted();
     });
 
+  // what was just done from here (a sending) is said even while the paper cannot be shown again (no server)
+  const said = notice && (
+    <p class="message ok" role="status">
+      {notice}
+    </p>
+  );
   if (error && !doc) {
     return (
       <section aria-labelledby="titre">
         <h1 id="titre">{t.vault.title}</h1>
+        {said}
         <Problem message={error} onBack={onBack} backLabel={t.vault.back} />
       </section>
     );
   }
-  if (!doc) return <p aria-busy="true">{t.vault.loading}</p>;
+  if (!doc) {
+    return (
+      <>
+        {said}
+        <p aria-busy="true">{t.vault.loading}</p>
+      </>
+    );
+  }
   const current = doc.versions[0];
   const personal = doc.item.vault === 'personal';
 
@@ -156,7 +170,7 @@ export function DocumentView({
             {t.doc.print}
           </button>
           {allowed.send && (
-            <button type="button" class="button secondary" disabled={busy} onClick={() => onSend(documentId)}>
+            <button type="button" class="button secondary" disabled={busy} onClick={() => onSend(doc.item)}>
               {t.doc.send}
             </button>
           )}

@@ -26,13 +26,15 @@ const fold = (s: string) =>
     .replace(/\p{M}/gu, '')
     .toLowerCase();
 
-export function SendPapers({ first, onSent, onBack }: { first: string | null; onSent: (notice: string) => void; onBack: () => void }) {
+export function SendPapers({ first, onSent, onBack }: { first: VaultItem | null; onSent: (notice: string) => void; onBack: () => void }) {
   const t = useTexts();
   const w = t.sendPapers;
   const [items, setItems] = useState<VaultItem[] | null>(null);
   const [institutions, setInstitutions] = useState<InstitutionItem[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [chosen, setChosen] = useState<string[]>(first ? [first] : []);
+  const [chosen, setChosen] = useState<string[]>(first ? [first.id] : []);
+  /** the server was not reached: the vault's list is not here, the paper opened before still is */
+  const [offline, setOffline] = useState(false);
   const [to, setTo] = useState<string | null>(null);
   const [note, setNote] = useState('');
   const [draft, setDraft] = useState('');
@@ -48,7 +50,10 @@ export function SendPapers({ first, onSent, onBack }: { first: string | null; on
       ([v, i]) => {
         if (gone) return;
         // a paper still on its way from the tablet has no title of its own yet: it is sent once it arrived
-        setItems(v.items.filter((x) => !x.pending));
+        const listed = v.items.filter((x) => !x.pending);
+        // the paper the person started from stays chosen even when the list could not be had (offline)
+        setItems(first && !listed.some((x) => x.id === first.id) ? [first, ...listed] : listed);
+        setOffline(v.offline);
         setInstitutions(i.institutions);
       },
       (e: unknown) => !gone && setLoadError(errorText(e)),
@@ -106,6 +111,11 @@ export function SendPapers({ first, onSent, onBack }: { first: string | null; on
       <div inert={panel !== null}>
         <Title>{w.title}</Title>
         <p class="lead">{w.help}</p>
+        {offline && (
+          <p class="message warning" role="status">
+            {w.offline}
+          </p>
+        )}
         <Messages ok={notice} warning={panel === null ? error : null} />
 
         <h2 id="envoi-papiers" ref={papersHeading} tabIndex={-1}>
@@ -201,7 +211,7 @@ export function SendPapers({ first, onSent, onBack }: { first: string | null; on
       {panel === 'pick' && (
         <Dialog id="titre-ajout" title={w.pickTitle} onClose={() => setPanel(null)}>
           {others.length === 0 ? (
-            <p>{items.length === 0 ? w.pickEmpty : w.pickNone}</p>
+            <p>{offline ? w.offline : items.length === 0 ? w.pickEmpty : w.pickNone}</p>
           ) : (
             <ul class="doc-list">
               {others.map((it) => (

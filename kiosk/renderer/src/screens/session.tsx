@@ -3,7 +3,7 @@
  * simulation, filing, a request's dossier, sending it). All of it unmounts when the card leaves.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AidNotice, CaptureAnalysis, ChecklistPiece, InstitutionReply, KioskState, LossNotice, PaperNotice, SyncStatus } from '../../../contract/schema.ts';
+import type { AidNotice, CaptureAnalysis, ChecklistPiece, InstitutionReply, KioskState, LossNotice, PaperNotice, SyncStatus, VaultItem } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { AbsentPerson, textsFor, useTexts } from '../voice.tsx';
@@ -40,7 +40,7 @@ type Step =
   | { name: 'vault'; notice?: string }
   | { name: 'document'; id: string; notice?: string }
   /** papers sent to an institution in one message: from a paper (`first`, where it goes back) or from the vault */
-  | { name: 'send-papers'; first: string | null }
+  | { name: 'send-papers'; first: VaultItem | null }
   | { name: 'journal' }
   | { name: 'aids' }
   | { name: 'catalogue' }
@@ -290,7 +290,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
         );
       case 'send-papers': {
         const first = step.first;
-        const back = (notice?: string) => setStep(first ? { name: 'document', id: first, ...(notice ? { notice } : {}) } : { name: 'vault', ...(notice ? { notice } : {}) });
+        const back = (notice?: string) => setStep(first ? { name: 'document', id: first.id, ...(notice ? { notice } : {}) } : { name: 'vault', ...(notice ? { notice } : {}) });
         return <SendPapers first={first} onSent={(notice) => back(notice)} onBack={() => back()} />;
       }
       case 'document':
@@ -302,7 +302,7 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
             onBack={() => setStep({ name: 'vault' })}
             onReplace={(id) => setStep({ name: 'scan', replaces: id })}
             onDeleted={() => setStep({ name: 'vault', notice: t.doc.deleted })}
-            onSend={(id) => setStep({ name: 'send-papers', first: id })}
+            onSend={(item) => setStep({ name: 'send-papers', first: item })}
             {...(acting
               ? { allowed: { replace: acting.actions.includes('scan-for'), remove: false, send: acting.actions.includes('write-in-my-name') } }
               : {})}

@@ -163,7 +163,7 @@ describe('the institution’s inbox', () => {
     // the person, back at the kiosk: the answer on the home screen, in plain words
     await login('Camille');
     const news = page.locator('.replies');
-    await news.getByText(/Caisse d'allocations familiales \(CAF\) a répondu au sujet de votre papier « Relevé d’identité bancaire \(RIB\) »/).waitFor({ timeout: 15_000 });
+    await news.getByText(/Caisse d'allocations familiales \(CAF\) a répondu au sujet de vos papiers « Relevé d’identité bancaire \(RIB\) » et 1 autre papier, envoyés ensemble\./).waitFor({ timeout: 15_000 });
     await news.getByText(/Réponse de Julien Martin \(instructeur, CAF\), le /).waitFor();
     await news.getByText(/nous avons bien reçu votre RIB/).waitFor();
     await screens.ui.expectAccessible('home with an institution’s answer');
@@ -180,7 +180,7 @@ describe('the institution’s inbox', () => {
 
     // seen: the kiosk's list now says so, and the home screen will not announce it again
     const again = await stack.core.handle('vault.replies', {});
-    expect(again).toMatchObject({ ok: true, value: { replies: [{ seen: true, paperTitle: 'Relevé d’identité bancaire (RIB)' }] } });
+    expect(again).toMatchObject({ ok: true, value: { replies: [{ seen: true, paperTitle: 'Relevé d’identité bancaire (RIB)', otherPapers: 1 }] } });
     await stack.remove(0, { force: true });
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
   });

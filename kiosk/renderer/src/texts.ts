@@ -901,7 +901,10 @@ export const t = {
   replies: {
     title: 'Réponse à un papier envoyé',
     titleMany: (n: number) => `Réponses à vos papiers envoyés (${n})`,
-    about: (institution: string, paper: string) => `${institution} a répondu au sujet de votre papier « ${paper} ».`,
+    about: (institution: string, paper: string, others = 0) =>
+      others === 0
+        ? `${institution} a répondu au sujet de votre papier « ${paper} ».`
+        : `${institution} a répondu au sujet de vos papiers « ${paper} » et ${others === 1 ? '1 autre papier' : `${others} autres papiers`}, envoyés ensemble.`,
     by: (name: string, when: string) => (name ? `Réponse de ${name}, le ${when}.` : `Réponse du ${when}.`),
     words: 'La réponse :',
   },
@@ -946,7 +949,10 @@ export function spokenForAbsent(p: string) {
       notice: (aid: string, state: string) => `Sa demande ${ofAid(aid)} : ${state}.`,
     },
     replies: {
-      about: (institution: string, paper: string) => `${institution} a répondu au sujet du papier « ${paper} » de ${p}.`,
+      about: (institution: string, paper: string, others = 0) =>
+        others === 0
+          ? `${institution} a répondu au sujet du papier « ${paper} » de ${p}.`
+          : `${institution} a répondu au sujet des papiers « ${paper} » et ${others === 1 ? '1 autre papier' : `${others} autres papiers`} de ${p}, envoyés ensemble.`,
     },
     dossier: {
       lead: `La demande de ${p}`,

@@ -15,7 +15,7 @@ import type { Ground, Mutation, MutationBody } from '../../../protocol/mutations
 import type { ProcurationText } from '../../../protocol/procuration.ts';
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
-import { openThread } from '../../features/inbox/index.ts';
+import { openThread, repliesForPerson, replyInThread } from '../../features/inbox/index.ts';
 import { personJournal } from '../../features/vault/index.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
 import type { RunningServer } from '../server.ts';
@@ -127,9 +127,14 @@ describe.each(DIALECTS)('several papers in one sending (%s)', (dialect) => {
     expect(opened?.messages).toHaveLength(1);
     expect(opened?.messages[0]?.attachments.map((x) => x.documentId).sort()).toEqual([payslip, rib, address].sort());
 
+    // the CAF answers: the person reads that it is about her RIB and the two papers sent with it
+    expect(await replyInThread(server.db, server.dialect, await instructor(), messageId, 'Bien reçu, merci.')).toMatchObject({ ok: true });
+    expect(await repliesForPerson(server.db, k.a.person.id)).toEqual([expect.objectContaining({ threadId: messageId, paperTitle: 'Bulletin de salaire', otherPapers: 2, body: 'Bien reçu, merci.' })]);
+
     // the same sending again (its mutation resent under another id): nothing twice
     expect((await write(k, body, [k.a.personCard])).result).toMatchObject({ status: 'applied' });
-    expect(await stored()).toEqual({ threads: before.threads + 1, messages: before.messages + 1, attachments: before.attachments + 3 });
+    // (her message and the CAF's answer)
+    expect(await stored()).toEqual({ threads: before.threads + 1, messages: before.messages + 2, attachments: before.attachments + 3 });
     expect(await verifyAuditChain(server.db)).toMatchObject({ ok: true });
   });
 

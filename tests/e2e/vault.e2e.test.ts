@@ -14,6 +14,7 @@ import { writeY4m } from '../fixtures/y4m.ts';
 import { expectScreenSound } from '../support/browser.ts';
 import { openKioskScreens } from '../support/kiosk-ui.ts';
 import type { KioskScreens } from '../support/kiosk-ui.ts';
+import { STAFF_TOKEN } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
 let screens: KioskScreens;
@@ -49,8 +50,18 @@ beforeAll(async () => {
   const rib = await renderRib({ seed: 4242, holder: 'Mme Camille MARTIN' });
   iban = rib.expected.fields.iban;
   await writeY4m(rib.png, join(mediaDir, 'rib.y4m'));
-  // automatic capture stays on here
-  screens = await openKioskScreens('vault-', { fakeVideo: join(mediaDir, 'rib.y4m') });
+  // automatic capture stays on here; a seventh office in the directory before the kiosk copies it, so the
+  // sending screen offers its search field
+  const syncUrl = async (serverUrl: string) => {
+    const res = await fetch(`${serverUrl}/api/staff/directory`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${STAFF_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'cms-venissieux', kind: 'cms', name: 'Centre médico-social de Vénissieux', address: '3 rue Gambetta', postcode: '69200', city: 'Vénissieux', lat: 45.7, lon: 4.88, communes: ['69259'] }),
+    });
+    expect(res.status, await res.text()).toBe(201);
+    return serverUrl;
+  };
+  screens = await openKioskScreens('vault-', { fakeVideo: join(mediaDir, 'rib.y4m'), stack: { syncUrl } });
   ({ stack, page } = screens);
 });
 
@@ -123,6 +134,15 @@ describe('the vault on the kiosk', () => {
     await expectAccessible('sending, nothing chosen');
     await page.getByRole('button', { name: 'Choisir un papier' }).click();
     await page.getByRole('dialog', { name: 'Quel papier voulez-vous ajouter ?' }).getByRole('button', { name: /^Ajouter Relevé d’identité bancaire/ }).click();
+    // seven offices: a search field, accents and capitals aside
+    await page.getByLabel('Chercher un organisme (nom ou ville)').click();
+    await screens.ui.typeText('venissieux');
+    await expect.poll(() => page.getByRole('button', { name: /Exempleville/ }).count()).toBe(0);
+    await page.getByRole('button', { name: /Centre médico-social de Vénissieux/ }).waitFor();
+    for (let i = 0; i < 'venissieux'.length; i++) await page.getByRole('button', { name: 'Effacer la lettre avant le curseur' }).click();
+    await screens.ui.typeText('mairie');
+    await expect.poll(() => page.getByRole('button', { name: /Caisse d'allocations familiales/ }).count()).toBe(0);
+    await screens.ui.expectAccessible('sending, an office searched');
     await page.getByRole('button', { name: /Mairie d'Exempleville/ }).click();
     await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
     await page.getByRole('dialog', { name: /^Envoyer ce papier à Mairie d'Exempleville/ }).getByRole('button', { name: 'Oui, envoyer' }).click();

@@ -11,6 +11,7 @@ import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
 import { useTexts } from '../voice.tsx';
 import { Dialog } from '../components/dialog.tsx';
+import { matchesQuery } from './aids/search.ts';
 import { KeyField } from '../components/keyboard.tsx';
 import { Messages } from '../components/messages.tsx';
 import { ActionBar, Problem, Title, errorText, useAct } from '../components/screen.tsx';
@@ -19,12 +20,6 @@ type Panel = null | 'pick' | 'note' | 'confirm';
 
 /** Past this many institutions the list gets a search field: a directory may hold many offices. */
 const SEARCH_FROM = 6;
-
-const fold = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase();
 
 export function SendPapers({ first, onSent, onBack }: { first: VaultItem | null; onSent: (notice: string) => void; onBack: () => void }) {
   const t = useTexts();
@@ -78,8 +73,8 @@ export function SendPapers({ first, onSent, onBack }: { first: VaultItem | null;
   const others = items.filter((x) => !chosen.includes(x.id));
   const full = papers.length >= PAPERS_PER_SENDING;
   const institution = institutions.find((i) => i.id === to) ?? null;
-  const q = fold(query.trim());
-  const shownInstitutions = q ? institutions.filter((i) => fold(`${i.name} ${i.city} ${i.address}`).includes(q)) : institutions;
+  // as the aids are found: accents, capitals and apostrophes aside, every word typed somewhere in the name or the place
+  const shownInstitutions = institutions.filter((i) => matchesQuery({ name: i.name, summary: `${i.address} ${i.city}` }, query));
 
   const add = (item: VaultItem) => {
     setChosen((c) => (c.includes(item.id) || c.length >= PAPERS_PER_SENDING ? c : [...c, item.id]));

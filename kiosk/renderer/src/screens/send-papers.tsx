@@ -38,6 +38,11 @@ export function SendPapers({ first, onSent, onBack }: { first: VaultItem | null;
   const [panel, setPanel] = useState<Panel>(null);
   const { busy, error, notice, setError, setNotice, act } = useAct();
   const papersHeading = useRef<HTMLHeadingElement>(null);
+  /** a paper added or taken out: the focus goes back to the list, once the dialog is gone and the page usable again */
+  const [backToList, setBackToList] = useState(0);
+  useEffect(() => {
+    if (backToList > 0) papersHeading.current?.focus();
+  }, [backToList]);
 
   useEffect(() => {
     let gone = false;
@@ -81,11 +86,12 @@ export function SendPapers({ first, onSent, onBack }: { first: VaultItem | null;
     setPanel(null);
     setError(null);
     setNotice(w.added(item.title));
+    setBackToList((n) => n + 1);
   };
   const remove = (item: VaultItem) => {
     setChosen((c) => c.filter((id) => id !== item.id));
     setNotice(w.removed(item.title));
-    papersHeading.current?.focus();
+    setBackToList((n) => n + 1);
   };
   const review = () => {
     setNotice(null);

@@ -169,6 +169,21 @@ describe('aid space schemas (bad input refused before any handler runs)', () => 
     await refused('vault.repliesSeen', { ids: Array.from({ length: 201 }, () => dossierId) });
   });
 
+  it('papers sent to an institution: one to ten, each once, a known kind of id, a message of 2,000 characters at most', async () => {
+    const paper = () => crypto.randomUUID();
+    await refused('vault.send', { documentIds: [], institutionId: 'caf' });
+    await refused('vault.send', { documentIds: Array.from({ length: 11 }, paper), institutionId: 'caf' });
+    const twice = paper();
+    await refused('vault.send', { documentIds: [twice, paper(), twice], institutionId: 'caf' });
+    await refused('vault.send', { documentIds: ['42'], institutionId: 'caf' });
+    await refused('vault.send', { documentIds: [paper()], institutionId: 'CAF de Paris' });
+    await refused('vault.send', { documentIds: [paper()], institutionId: 'caf', note: 'x'.repeat(2001) });
+    // the old shape (one documentId) is not the screen's any more
+    await refused('vault.send', { documentId: paper(), institutionId: 'caf' });
+    expect(JSON.stringify(await call('vault.send', { documentIds: [twice, twice], institutionId: 'caf' }))).toContain('deux fois');
+    expect(JSON.stringify(await call('vault.send', { documentIds: Array.from({ length: 11 }, paper), institutionId: 'caf' }))).toContain('10 papiers au plus');
+  });
+
   it('the status event is checked like the others', () => {
     const seen: unknown[] = [];
     createKioskClient({

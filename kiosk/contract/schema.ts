@@ -35,7 +35,7 @@ import { CARD_PIN_LENGTH, cardPinSchema } from '../../sync-server/protocol/card-
 import { DocType, IsoDate, NamedRef, PersonRole } from '../../sync-server/protocol/common.ts';
 import { ProcurationScope } from '../../sync-server/protocol/procuration.ts';
 import { CaseloadEntry, CaseloadHit, CaseloadSearchRequest, ProcurationListItem, ProcurationPdfRequest, RevokeProcurationRequest } from '../../sync-server/protocol/procurations-events.ts';
-import { DocumentSend, HolderAnswer } from '../../sync-server/protocol/mutations.ts';
+import { DocumentSend, HolderAnswer, PAPERS_PER_SENDING } from '../../sync-server/protocol/mutations.ts';
 import { AnswersSchema } from '../../sync-server/protocol/estimate/answers.ts';
 import { AuditEntry, DepositedBy, DepositNotice, Expiry, Institution, InstitutionReply, VaultKind, VersionDetail } from '../../sync-server/protocol/vault.ts';
 
@@ -409,7 +409,17 @@ const withoutSession = { sessionId: true } as const;
 
 /** Whose card answered: the person's (the second slot) or the agent's (the main one). */
 const Signer = z.enum(['person', 'agent']);
-const SendParams = DocumentSend.shape.payload.pick({ documentId: true, institutionId: true }).extend({ note: DocumentSend.shape.payload.shape.note.default('') });
+/** One sending to an institution: the papers in the order chosen (the first one the message's subject), one message. */
+const SendParams = z.object({
+  documentIds: z
+    .array(DocumentSend.shape.payload.shape.documentId)
+    .min(1, 'choisissez au moins un papier')
+    .max(PAPERS_PER_SENDING, `${PAPERS_PER_SENDING} papiers au plus dans un envoi`)
+    .refine((ids) => new Set(ids).size === ids.length, 'un papier est deux fois dans l’envoi'),
+  institutionId: DocumentSend.shape.payload.shape.institutionId,
+  note: DocumentSend.shape.payload.shape.note.default(''),
+});
+export { PAPERS_PER_SENDING };
 
 export { CARD_PIN_LENGTH };
 

@@ -338,8 +338,8 @@ export function createKioskCore(opts: KioskCoreOptions): KioskCore {
       await theVault.delete(documentId);
       return {};
     },
-    'vault.send': async ({ documentId, institutionId, note }) => {
-      await theVault.send(documentId, institutionId, note);
+    'vault.send': async ({ documentIds, institutionId, note }) => {
+      await theVault.send(documentIds, institutionId, note);
       return {};
     },
     'vault.journal': async () => ({ entries: await theVault.journal() }),

@@ -102,6 +102,8 @@ export const SYNC_PROBLEM = {
   notEnrolled: 'Cette tablette n’est pas encore enregistrée. Il faut le code d’enregistrement donné par l’administration.',
   rejected: 'Un document n’a pas pu être envoyé. Il est gardé sur la tablette. Prévenez un agent.',
   refused: 'Un document n’a pas été rangé dans le coffre : le serveur l’a refusé. Prévenez un agent.',
+  /** a sending to an institution refused for good: none of its papers left (the journal says why) */
+  sendRefused: 'Un envoi à un organisme n’a pas été fait : le serveur l’a refusé. Aucun de ses papiers n’est parti. La raison est écrite dans « Qui a vu mes papiers ? ».',
   retrying: 'L’envoi a échoué. La tablette réessaie toute seule.',
   unresponsive: 'Le serveur ne répond pas. Vos documents sont gardés sur la tablette et partiront tout seuls.',
 } as const;
@@ -132,6 +134,7 @@ export const VAULT_WORDS = {
   /** the server refused this tablet's copy (its area holds too many offices): staff must act, not the person */
   directoryUnavailable: 'La liste des organismes n’est pas encore sur cette tablette. Demandez de l’aide à l’accueil.',
   deleteOwnCardOnly: 'Seule la personne elle-même peut supprimer un papier, avec sa carte.',
+  sendNothing: 'Choisissez au moins un papier à envoyer.',
 } as const;
 
 /** The aid space ("Mes aides"). */

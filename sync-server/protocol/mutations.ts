@@ -72,19 +72,42 @@ export const DocumentDelete = z.object({
 });
 export type DocumentDelete = z.infer<typeof DocumentDelete>;
 
-/** The person sends a document to an institution: a platform message with the document attached. */
+/** At most this many papers go in one sending (one message): what an instructor reads at once. */
+export const PAPERS_PER_SENDING = 10;
+
+/**
+ * The person sends papers of their vault to an institution: one platform message with every paper attached.
+ *
+ * `documentId` is the first paper and `otherDocumentIds` the others, absent when there is one. Kept that way
+ * rather than a new list field or a new mutation type: sendings already queued in kiosks' outboxes (one
+ * `documentId`, no other field) still parse, and their card proofs — signed over the canonical JSON of the
+ * whole payload — still verify, because a one-paper sending is byte for byte what it was. A server from
+ * before this field strips it when it parses, so the payload it checks differs from the one the cards
+ * signed: it refuses the whole sending rather than send the first paper alone.
+ */
 export const DocumentSend = z.object({
   type: z.literal('vault.document.send'),
-  payload: z.object({
-    messageId: Uuid,
-    documentId: Uuid,
-    owner: Owner,
-    institutionId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/),
-    note: z.string().max(2000),
-    ground: Ground,
-  }),
+  payload: z
+    .object({
+      messageId: Uuid,
+      documentId: Uuid,
+      otherDocumentIds: z.array(Uuid).min(1).max(PAPERS_PER_SENDING - 1).optional(),
+      owner: Owner,
+      institutionId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/),
+      note: z.string().max(2000),
+      ground: Ground,
+    })
+    .refine((p) => new Set([p.documentId, ...(p.otherDocumentIds ?? [])]).size === 1 + (p.otherDocumentIds?.length ?? 0), {
+      message: 'un papier est deux fois dans l’envoi',
+      path: ['otherDocumentIds'],
+    }),
 });
 export type DocumentSend = z.infer<typeof DocumentSend>;
+
+/** The papers of a sending, in the order the person chose them. */
+export function papersOfSending(p: Pick<DocumentSend['payload'], 'documentId' | 'otherDocumentIds'>): string[] {
+  return [p.documentId, ...(p.otherDocumentIds ?? [])];
+}
 
 export const MutationBody = z.discriminatedUnion('type', [DocumentDeposit, DocumentDelete, DocumentSend]);
 export type MutationBody = z.infer<typeof MutationBody>;

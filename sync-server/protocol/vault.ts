@@ -372,6 +372,8 @@ export const InstitutionReply = z.object({
   id: Uuid,
   threadId: Uuid,
   paperTitle: z.string().max(200),
+  /** how many other papers went with the first in that sending (0: it was sent alone); absent from an older server */
+  otherPapers: z.number().int().min(0).max(99).optional(),
   institutionName: z.string().max(200),
   /** the member of staff who answered, as they sign in the console */
   authorName: z.string().max(200),

@@ -1,9 +1,11 @@
 /**
- * A paper sent to an institution reaches someone, and their answer reaches the person, through real
- * parts: Camille scans her RIB at the kiosk (fake camera, OCR) and sends it to the CAF; a CAF instructor
- * logs in the console (Debian Chromium, the console's CSP kept), sees it unread in the inbox, opens the
- * paper (served through the access policy, journaled), takes the item and replies; Camille puts her card
- * in again and reads the answer on the home screen, in plain words, then marked seen. axe-core on every screen.
+ * Papers sent to an institution reach someone, and their answer reaches the person, through real
+ * parts: Camille scans her RIB at the kiosk (fake camera, OCR), has a payslip in her vault too, and from
+ * the RIB's screen sends both to the CAF in one message (the payslip added, taken out, added again; a
+ * word for the CAF; the confirmation naming both); a CAF instructor logs in the console (Debian Chromium,
+ * the console's CSP kept), sees one unread message with two papers, opens the second (served through the
+ * access policy, journaled), takes the item and replies; Camille puts her card in again and reads the
+ * answer on the home screen, in plain words, then marked seen. axe-core on every screen.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,11 +13,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIban } from '../../sync-server/protocol/iban.ts';
+import { lastMonth, renderPayslip } from '../fixtures/admin.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
 import { openConsolePage } from '../support/console-ui.ts';
 import type { ConsolePage } from '../support/console-ui.ts';
-import { openKioskScreens } from '../support/kiosk-ui.ts';
+import { depositThroughCapture, openKioskScreens } from '../support/kiosk-ui.ts';
 import type { KioskScreens } from '../support/kiosk-ui.ts';
 import type { Stack } from '../support/stack.ts';
 
@@ -51,23 +54,69 @@ afterAll(async () => {
 });
 
 describe('the institution’s inbox', () => {
-  it('a paper sent to the CAF from the kiosk is read and answered in the console, and the person reads the answer', async () => {
-    // the person: scan the RIB, send it to the CAF
+  it('two papers sent to the CAF from the kiosk in one message are read and answered in the console, and the person reads the answer', async () => {
+    // the person: scan the RIB; a payslip is in her vault too
     await login('Camille');
     await page.getByRole('button', { name: /Ajouter un papier/ }).click();
     await page.getByRole('heading', { name: 'Vérifiez ce que nous avons lu' }).waitFor({ timeout: 60_000 });
     await expect.poll(() => page.locator('[data-field="iban"]').textContent()).toBe(formatIban(iban));
     await page.getByRole('button', { name: 'Oui, c’est juste' }).click();
     await page.getByRole('heading', { name: 'Votre document est enregistré.' }).waitFor();
+    const payslipId = await depositThroughCapture(stack, (await renderPayslip({ seed: 1, font: 'DejaVu Sans', month: lastMonth() })).png, 'payslip');
     await stack.core.sync.flushed(30_000);
+
+    // from the RIB's screen: the RIB already chosen, the payslip added, taken out, added again
     await page.getByRole('button', { name: /^Mes papiers/ }).click();
     await page.getByRole('button', { name: /Relevé d’identité bancaire/ }).first().click();
     await page.getByRole('button', { name: 'Envoyer à un organisme' }).click();
-    await page.getByRole('button', { name: /Envoyer à Caisse d'allocations familiales/ }).click();
-    await page.getByText(/Votre papier est envoyé à Caisse d'allocations familiales/).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Envoyer des papiers à un organisme' }).waitFor();
+    await page.getByText('1 papier choisi sur 10 au plus.').waitFor();
+    await screens.ui.expectAccessible('sending, one paper chosen');
+    await page.getByRole('button', { name: 'Ajouter un autre papier' }).click();
+    const pick = page.getByRole('dialog', { name: 'Quel papier voulez-vous ajouter ?' });
+    await pick.waitFor();
+    // the RIB is chosen already: only the payslip is offered
+    expect(await pick.getByRole('button', { name: /Relevé d’identité bancaire/ }).count()).toBe(0);
+    await screens.ui.expectAccessible('sending, adding a paper');
+    await pick.getByRole('button', { name: /^Ajouter Bulletin de salaire/ }).click();
+    await page.getByText(/« Bulletin de salaire.* » est ajouté à l’envoi\./).waitFor();
+    await page.getByText('2 papiers choisis sur 10 au plus.').waitFor();
+    await page.getByRole('button', { name: /^Retirer « Bulletin de salaire/ }).click();
+    await page.getByText(/« Bulletin de salaire.* » est retiré de l’envoi\./).waitFor();
+    await page.getByText('1 papier choisi sur 10 au plus.').waitFor();
+    await page.getByRole('button', { name: 'Ajouter un autre papier' }).click();
+    await pick.getByRole('button', { name: /^Ajouter Bulletin de salaire/ }).click();
+    await page.getByText('2 papiers choisis sur 10 au plus.').waitFor();
+    // no institution yet: said, nothing sent
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await page.getByRole('alert').getByText('Choisissez l’organisme qui reçoit les papiers.').waitFor();
+    await page.getByRole('button', { name: /Caisse d'allocations familiales/ }).click();
+    expect(await page.getByRole('button', { name: /Caisse d'allocations familiales/ }).getAttribute('aria-pressed')).toBe('true');
+    // a word for the CAF, typed on the tablet's keyboard
+    await page.getByRole('button', { name: 'Écrire un message (si vous voulez)' }).click();
+    await page.getByRole('dialog', { name: 'Un message pour l’organisme' }).waitFor();
+    await screens.ui.expectAccessible('sending, a message');
+    await screens.ui.typeText('voici mes papiers');
+    await page.getByRole('button', { name: 'C’est écrit' }).click();
+    await page.getByText('voici mes papiers').waitFor();
+    await screens.ui.expectAccessible('sending, two papers and the CAF chosen');
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    const confirm = page.getByRole('dialog', { name: /^Envoyer ces 2 papiers à Caisse d'allocations familiales/ });
+    await confirm.waitFor();
+    await confirm.getByText('Relevé d’identité bancaire (RIB)').waitFor();
+    await confirm.getByText(/^Bulletin de salaire/).waitFor();
+    await screens.ui.expectAccessible('sending, confirmation');
+    await confirm.getByRole('button', { name: 'Oui, envoyer' }).click();
+    // back on the RIB's screen: the sending names both papers
+    await page.getByText(/Vos 2 papiers sont envoyés à Caisse d'allocations familiales.*, dans un seul message : « Relevé d’identité bancaire \(RIB\) », « Bulletin de salaire/).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Relevé d’identité bancaire (RIB)' }).waitFor();
     await stack.core.sync.flushed(30_000);
     const thread = await stack.server.db.selectFrom('threads').selectAll().executeTakeFirstOrThrow();
-    expect(thread).toMatchObject({ institution_id: 'caf', application_id: null, assigned_to: null });
+    expect(thread).toMatchObject({ institution_id: 'caf', application_id: null, assigned_to: null, subject: 'Relevé d’identité bancaire (RIB)' });
+    expect(await stack.server.db.selectFrom('messages').select(['body']).where('thread_id', '=', thread.id).execute()).toEqual([{ body: 'voici mes papiers' }]);
+    const attached = await stack.server.db.selectFrom('message_attachments').select(['document_id', 'doc_type']).where('message_id', '=', thread.id).execute();
+    expect(attached.map((a) => a.doc_type).sort()).toEqual(['payslip', 'rib']);
+    expect(attached.map((a) => a.document_id)).toContain(payslipId);
     await stack.remove(0, { force: true });
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
 
@@ -82,15 +131,18 @@ describe('the institution’s inbox', () => {
     await desk.getByRole('heading', { level: 1, name: 'Boîte de réception' }).waitFor();
     const row = desk.getByRole('row').filter({ hasText: 'Camille Martin' });
     await expect.poll(() => row.textContent()).toContain('Non lu');
-    expect(await row.textContent()).toContain('1 papier');
+    expect(await row.textContent()).toContain('2 papiers');
     await staff.expectAccessible('inbox');
 
     await row.getByRole('link').click();
     await desk.getByRole('heading', { level: 1, name: /^Message : / }).waitFor();
     await desk.getByText('Camille Martin a écrit').waitFor();
     await staff.expectAccessible('inbox thread');
-    const link = desk.getByRole('link', { name: /^Voir le papier : / });
+    // both papers in the one message; the instructor opens the second
+    await desk.getByRole('link', { name: 'Voir le papier : Relevé d’identité bancaire (RIB)' }).waitFor();
+    const link = desk.getByRole('link', { name: /^Voir le papier : Bulletin de salaire/ });
     const href = await link.getAttribute('href');
+    expect(href).toContain(payslipId);
     expect(href).toMatch(/^\/console\/boite\/[0-9a-f-]+\/papiers\//);
     // the paper's bytes, with this session's cookie (a new tab would show Chromium's own viewer)
     const file = await staff.context.request.get(`${stack.server.url}${href}`);
@@ -111,7 +163,7 @@ describe('the institution’s inbox', () => {
     // the person, back at the kiosk: the answer on the home screen, in plain words
     await login('Camille');
     const news = page.locator('.replies');
-    await news.getByText(/Caisse d'allocations familiales \(CAF\) a répondu au sujet de votre papier « Relevé d’identité bancaire \(RIB\) »/).waitFor({ timeout: 15_000 });
+    await news.getByText(/Caisse d'allocations familiales \(CAF\) a répondu au sujet de vos papiers « Relevé d’identité bancaire \(RIB\) » et 1 autre papier, envoyés ensemble\./).waitFor({ timeout: 15_000 });
     await news.getByText(/Réponse de Julien Martin \(instructeur, CAF\), le /).waitFor();
     await news.getByText(/nous avons bien reçu votre RIB/).waitFor();
     await screens.ui.expectAccessible('home with an institution’s answer');
@@ -128,7 +180,7 @@ describe('the institution’s inbox', () => {
 
     // seen: the kiosk's list now says so, and the home screen will not announce it again
     const again = await stack.core.handle('vault.replies', {});
-    expect(again).toMatchObject({ ok: true, value: { replies: [{ seen: true, paperTitle: 'Relevé d’identité bancaire (RIB)' }] } });
+    expect(again).toMatchObject({ ok: true, value: { replies: [{ seen: true, paperTitle: 'Relevé d’identité bancaire (RIB)', otherPapers: 1 }] } });
     await stack.remove(0, { force: true });
     await page.getByRole('heading', { name: 'Insérez votre carte' }).waitFor();
   });

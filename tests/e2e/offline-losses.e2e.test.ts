@@ -3,7 +3,8 @@
  * the kiosk core, the renderer in Debian Chromium with its fake camera, the sync-server behind a TCP link
  * that can freeze): a card pulled while a paper is being checked → the next login says what was lost and
  * what was kept, once; a server that stops answering → the vault shows the offline banner and the tablet's
- * own list within seconds, not after a long spinner. axe-core checks every screen.
+ * own list within seconds, not after a long spinner; a paper sent to an institution while it does not answer
+ * stays chosen, the sending waits in the outbox and arrives once it answers. axe-core checks every screen.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,6 +150,38 @@ describe('a server that stops answering', () => {
     await page.getByRole('button', { name: /^Mes papiers/ }).click();
     await page.getByRole('heading', { name: 'Relevé d’identité bancaire (RIB)', level: 2 }).or(page.getByRole('heading', { name: 'Banque', level: 2 })).first().waitFor({ timeout: 15_000 });
     expect(await page.getByText('Sans connexion, vous voyez seulement').count()).toBe(0);
+    await pullCard();
+  });
+});
+
+describe('papers sent while the server does not answer', () => {
+  it('keeps the paper opened chosen, says the list is not there, queues the sending and delivers it once the server answers', async () => {
+    await login('Camille');
+    await expect.poll(() => stack.core.sync.status().online).toBe(true);
+    await page.getByRole('button', { name: /^Mes papiers/ }).click();
+    await page.getByRole('button', { name: /Relevé d’identité bancaire/ }).first().click();
+    await page.getByRole('heading', { name: 'Relevé d’identité bancaire (RIB)', level: 1 }).waitFor();
+    const before = await stack.server.db.selectFrom('threads').select('id').execute();
+    link.freeze();
+    await page.getByRole('button', { name: 'Envoyer à un organisme' }).click();
+    await page.getByText(/^Pas de connexion pour le moment : la liste de vos papiers n’est pas disponible\./).waitFor({ timeout: 8000 });
+    // the paper she opened is still the one chosen; the institutions come from the tablet's own directory
+    await page.getByText('1 papier choisi sur 10 au plus.').waitFor();
+    await page.getByRole('button', { name: /^Retirer « Relevé d’identité bancaire/ }).waitFor();
+    await page.getByRole('button', { name: /Caisse d'allocations familiales/ }).click();
+    await expectAccessible('sending, server not answering');
+    await page.screenshot({ path: join(SHOTS, 'sending-offline.png') });
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await page.getByRole('dialog', { name: /^Envoyer ce papier à Caisse d'allocations familiales/ }).getByRole('button', { name: 'Oui, envoyer' }).click();
+    await page.getByText(/Votre papier est envoyé à Caisse d'allocations familiales/).waitFor();
+    expect(stack.core.outbox.pending(10).filter((m) => m.type === 'vault.document.send')).toHaveLength(1);
+    expect(await stack.server.db.selectFrom('threads').select('id').execute()).toHaveLength(before.length);
+    // the server answers again: the sending arrives, once
+    link.thaw();
+    await stack.core.sync.flushed(30_000);
+    const after = await stack.server.db.selectFrom('threads').select(['id', 'institution_id']).execute();
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.filter((x) => !before.some((b) => b.id === x.id))).toEqual([{ id: expect.any(String) as unknown, institution_id: 'caf' }]);
     await pullCard();
   });
 });

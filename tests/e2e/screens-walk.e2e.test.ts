@@ -149,6 +149,16 @@ describe('the screens at 1280×800', () => {
     await page.getByRole('button', { name: /Bulletin de salaire/ }).first().click();
     await page.getByRole('button', { name: 'Imprimer' }).waitFor();
     await screen('document');
+    // sending it: the paper chosen, the institutions below, the bar in view; then given up
+    await page.getByRole('button', { name: 'Envoyer à un organisme' }).click();
+    await page.getByRole('heading', { name: 'Envoyer des papiers à un organisme' }).waitFor();
+    await screen('sending');
+    await page.getByRole('button', { name: 'Ajouter un autre papier' }).click();
+    await page.getByRole('dialog', { name: 'Quel papier voulez-vous ajouter ?' }).getByText('Tous vos papiers sont déjà dans l’envoi.').waitFor();
+    await screen('sending, adding a paper');
+    await page.getByRole('button', { name: 'Fermer' }).click();
+    await page.getByRole('button', { name: 'Annuler' }).click();
+    await page.getByRole('button', { name: 'Imprimer' }).waitFor();
     await page.getByRole('button', { name: 'Retour' }).click();
     await page.getByRole('heading', { name: 'Mes papiers' }).waitFor();
     await page.getByRole('button', { name: 'Retour' }).click();

@@ -14,6 +14,7 @@ import { writeY4m } from '../fixtures/y4m.ts';
 import { expectScreenSound } from '../support/browser.ts';
 import { openKioskScreens } from '../support/kiosk-ui.ts';
 import type { KioskScreens } from '../support/kiosk-ui.ts';
+import { STAFF_TOKEN } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
 let screens: KioskScreens;
@@ -49,8 +50,18 @@ beforeAll(async () => {
   const rib = await renderRib({ seed: 4242, holder: 'Mme Camille MARTIN' });
   iban = rib.expected.fields.iban;
   await writeY4m(rib.png, join(mediaDir, 'rib.y4m'));
-  // automatic capture stays on here
-  screens = await openKioskScreens('vault-', { fakeVideo: join(mediaDir, 'rib.y4m') });
+  // automatic capture stays on here; a seventh office in the directory before the kiosk copies it, so the
+  // sending screen offers its search field
+  const syncUrl = async (serverUrl: string) => {
+    const res = await fetch(`${serverUrl}/api/staff/directory`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${STAFF_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'cms-venissieux', kind: 'cms', name: 'Centre médico-social de Vénissieux', address: '3 rue Gambetta', postcode: '69200', city: 'Vénissieux', lat: 45.7, lon: 4.88, communes: ['69259'] }),
+    });
+    expect(res.status, await res.text()).toBe(201);
+    return serverUrl;
+  };
+  screens = await openKioskScreens('vault-', { fakeVideo: join(mediaDir, 'rib.y4m'), stack: { syncUrl } });
   ({ stack, page } = screens);
 });
 
@@ -103,17 +114,46 @@ describe('the vault on the kiosk', () => {
 
     // send it to the CAF: a platform message with the document attached
     await page.getByRole('button', { name: 'Envoyer à un organisme' }).click();
-    await page.getByRole('dialog', { name: 'À qui voulez-vous envoyer ce papier ?' }).waitFor();
-    await expectAccessible('send dialog');
-    await page.getByRole('button', { name: /Envoyer à Caisse d'allocations familiales/ }).click();
-    await page.getByText(/Votre papier est envoyé à Caisse d'allocations familiales/).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Envoyer des papiers à un organisme' }).waitFor();
+    await page.getByRole('button', { name: /Caisse d'allocations familiales/ }).click();
+    await expectAccessible('sending');
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await page.getByRole('dialog', { name: /^Envoyer ce papier à Caisse d'allocations familiales/ }).getByRole('button', { name: 'Oui, envoyer' }).click();
+    await page.getByText(/Votre papier est envoyé à Caisse d'allocations familiales.* : « Relevé d’identité bancaire \(RIB\) »/).waitFor();
     await stack.core.sync.flushed(30_000);
     const messages = await stack.server.db.selectFrom('message_attachments').selectAll().execute();
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ version: 2, doc_type: 'rib' });
 
-    // the journal: in plain words, who did what
+    // from the vault's list: nothing chosen yet, said when she sends; the RIB chosen, sent to the mairie
     await page.getByRole('button', { name: 'Retour' }).click();
+    await page.getByRole('button', { name: 'Envoyer des papiers à un organisme' }).click();
+    await page.getByText('Aucun papier choisi. Vous pouvez en choisir 10 au plus.').waitFor();
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await page.getByRole('alert').getByText('Choisissez au moins un papier.').waitFor();
+    await expectAccessible('sending, nothing chosen');
+    await page.getByRole('button', { name: 'Choisir un papier' }).click();
+    await page.getByRole('dialog', { name: 'Quel papier voulez-vous ajouter ?' }).getByRole('button', { name: /^Ajouter Relevé d’identité bancaire/ }).click();
+    // seven offices: a search field, accents and capitals aside
+    await page.getByLabel('Chercher un organisme (nom ou ville)').click();
+    await screens.ui.typeText('venissieux');
+    await expect.poll(() => page.getByRole('button', { name: /Exempleville/ }).count()).toBe(0);
+    await page.getByRole('button', { name: /Centre médico-social de Vénissieux/ }).waitFor();
+    for (let i = 0; i < 'venissieux'.length; i++) await page.getByRole('button', { name: 'Effacer la lettre avant le curseur' }).click();
+    await screens.ui.typeText('mairie');
+    await expect.poll(() => page.getByRole('button', { name: /Caisse d'allocations familiales/ }).count()).toBe(0);
+    await screens.ui.expectAccessible('sending, an office searched');
+    await page.getByRole('button', { name: /Mairie d'Exempleville/ }).click();
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await page.getByRole('dialog', { name: /^Envoyer ce papier à Mairie d'Exempleville/ }).getByRole('button', { name: 'Oui, envoyer' }).click();
+    // back on her list, told what left
+    await page.getByRole('heading', { name: 'Mes papiers', level: 1 }).waitFor();
+    await page.getByText(/Votre papier est envoyé à Mairie d'Exempleville : « Relevé d’identité bancaire \(RIB\) »/).waitFor();
+    await stack.core.sync.flushed(30_000);
+    const threads = await stack.server.db.selectFrom('threads').select('institution_id').orderBy('institution_id').execute();
+    expect(threads.map((x) => x.institution_id)).toEqual(['caf', 'mairie']);
+
+    // the journal: in plain words, who did what
     await page.getByRole('button', { name: 'Retour' }).click();
     await page.getByRole('button', { name: /Qui a vu mes papiers/ }).click();
     await page.getByRole('heading', { name: 'Qui a vu mes papiers ?' }).waitFor();

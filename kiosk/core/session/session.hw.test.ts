@@ -256,10 +256,29 @@ describe('card sessions over pcscd, offline', () => {
     expect(await manager.submitPin(CAMILLE.pin, 'join')).toEqual({ outcome: 'open' });
     const together: MutationBody = {
       type: 'vault.document.send',
-      payload: { messageId: '0b6a4f57-7f7a-4b0e-9a43-3c2f1f1c9e10', documentId: '6f1d4f0e-2b5c-4c39-9d59-0c1e7a4b8e21', owner: CAMILLE.identifier, institutionId: 'caf', note: '', ground: manager.ground() },
+      // several papers in one sending: the cards sign the whole list with the rest of the payload
+      payload: {
+        messageId: '0b6a4f57-7f7a-4b0e-9a43-3c2f1f1c9e10',
+        documentId: '6f1d4f0e-2b5c-4c39-9d59-0c1e7a4b8e21',
+        otherDocumentIds: ['9a4c1f2e-3b5d-4e6f-8a7b-1c2d3e4f5a6b', 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f'],
+        owner: CAMILLE.identifier,
+        institutionId: 'caf',
+        note: '',
+        ground: manager.ground(),
+      },
     };
     expect(manager.ground()).toEqual({ kind: 'present-beneficiary', cardSerial: CAMILLE.serial, agentCardSerial: SOPHIE.serial });
-    expect(await witnessesOk(together, await manager.proveWrite(together))).toEqual([CAMILLE.serial, SOPHIE.serial]);
+    const signedTogether = await manager.proveWrite(together);
+    expect(await witnessesOk(together, signedTogether)).toEqual([CAMILLE.serial, SOPHIE.serial]);
+    // read without its list (a server that does not know it), the payload is not what the cards signed
+    if (together.type !== 'vault.document.send') throw new Error('a sending');
+    const { otherDocumentIds: _others, ...firstOnly } = together.payload;
+    const stripped = proofMessage('borne-test', { id: signedTogether.id, blobs: [], type: together.type, payload: firstOnly });
+    for (const w of signedTogether.proof.cards) {
+      const check = await checkCardCertificate(new Uint8Array(Buffer.from(w.certificate, 'base64url')), { caCertificate: pki.ca.certificate, now: new Date(), cardSerial: w.cardSerial, isRevoked: () => false });
+      if (!check.ok) throw new Error(`certificate refused: ${check.problem}`);
+      expect(verifyP256Signature(check.info.authPublicKey, stripped, new Uint8Array(Buffer.from(w.signature, 'base64url')))).toBe(false);
+    }
   });
 
   it('signs a request manifest with the card’s signature key after the PIN again (PSO:CDS), checked against the certificate', async () => {

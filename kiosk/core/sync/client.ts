@@ -157,6 +157,8 @@ export class SyncClient {
   private helloDone = false;
   /** when the server last refused a mutation for good (the screen says so for REFUSAL_NOTICE_MS) */
   private lastRefusalAt: number | null = null;
+  /** what that refusal says: a sending to an institution is not a paper left out of the vault */
+  private lastRefusalWords: string = SYNC_PROBLEM.refused;
   private lastSuccessAt: string | null = null;
   private problem: string | null = SYNC_PROBLEM.offline;
   /**
@@ -643,7 +645,11 @@ export class SyncClient {
       recheck = new Set();
       missingResends = 0;
       this.lastSuccessAt = new Date().toISOString();
-      if (refused.length > 0) this.lastRefusalAt = Date.now();
+      if (refused.length > 0) {
+        this.lastRefusalAt = Date.now();
+        const types = new Map(batch.map((m) => [m.id, m.type] as const));
+        this.lastRefusalWords = refused.every((r) => types.get(r.id) === 'vault.document.send') ? SYNC_PROBLEM.sendRefused : SYNC_PROBLEM.refused;
+      }
       this.problem = this.afterDrain(socket);
       this.emitStatus();
     }
@@ -658,7 +664,7 @@ export class SyncClient {
    */
   private afterDrain(socket: Socket): string | null {
     // said for a while, whatever drains next: the person at the kiosk must get to read it
-    if (this.lastRefusalAt !== null && Date.now() - this.lastRefusalAt < REFUSAL_NOTICE_MS) return SYNC_PROBLEM.refused;
+    if (this.lastRefusalAt !== null && Date.now() - this.lastRefusalAt < REFUSAL_NOTICE_MS) return this.lastRefusalWords;
     return socket.connected ? null : this.problem;
   }
 

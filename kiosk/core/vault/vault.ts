@@ -225,12 +225,29 @@ export class VaultService {
     });
   }
 
-  /** Sending a paper to an institution, signed by the cards at the box. */
-  async send(documentId: string, institutionId: string, note: string): Promise<void> {
+  /**
+   * Sending papers to an institution as one message, signed by the cards at the box and queued like any
+   * write (it leaves when the tablet is online, after a restart too). A paper whose deletion is still in the
+   * outbox would make the server refuse the whole sending: it is refused here, before anything is signed.
+   */
+  async send(documentIds: readonly string[], institutionId: string, note: string): Promise<void> {
+    const [first, ...others] = documentIds;
+    if (first === undefined) throw new KioskError('invalid-request', VAULT_WORDS.sendNothing);
+    const deleting = this.pendingDeletes();
+    if (documentIds.some((id) => deleting.has(id))) throw new KioskError('not-found', VAULT_WORDS.gone);
     const subject = this.opts.session.subject();
     const signed = await this.opts.session.proveWrite({
       type: 'vault.document.send',
-      payload: { messageId: randomUUID(), documentId, owner: subject.identifier, institutionId, note, ground: this.opts.session.ground() },
+      payload: {
+        messageId: randomUUID(),
+        documentId: first,
+        // absent for one paper: the payload stays the one every server reads (protocol/mutations.ts)
+        ...(others.length > 0 ? { otherDocumentIds: others } : {}),
+        owner: subject.identifier,
+        institutionId,
+        note,
+        ground: this.opts.session.ground(),
+      },
     });
     this.opts.outbox.enqueue(signed, []);
   }

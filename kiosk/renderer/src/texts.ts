@@ -339,6 +339,7 @@ export const t = {
       'too-old': 'Ce papier a plus de 3 mois. Souvent, on vous demandera un papier plus récent.',
     } as Record<string, string>,
     added: (d: string) => `Ajouté le ${d}`,
+    sendSeveral: 'Envoyer des papiers à un organisme',
     /** the paper's own date, as protocol/paper-date.ts words it (« bulletin de juin 2025 ») */
     paperDate: (words: string) => words.charAt(0).toUpperCase() + words.slice(1),
   },
@@ -353,9 +354,6 @@ export const t = {
     noPrinter: (n: number) =>
       `Le document est prêt (${n === 1 ? '1 page' : `${n} pages`}), mais cette tablette n’a pas d’imprimante. Demandez à un agent de l’imprimer.`,
     send: 'Envoyer à un organisme',
-    sendTitle: 'À qui voulez-vous envoyer ce papier ?',
-    sendTo: 'Envoyer à',
-    sent: (name: string) => `C’est parti. Votre papier est envoyé à ${name}.`,
     delete: 'Supprimer',
     deleteTitle: 'Voulez-vous vraiment supprimer ce papier ?',
     deleteHelp: 'Il sera effacé de votre coffre, avec son historique.',
@@ -366,6 +364,50 @@ export const t = {
     noImage: 'Pas d’image pour ce papier.',
     imageAlt: (title: string) => `Photo du papier : ${title}`,
     cancel: 'Annuler',
+  },
+  /** several papers of the vault sent to one institution, in one message (« Envoyer à un organisme ») */
+  sendPapers: {
+    title: 'Envoyer des papiers à un organisme',
+    help: 'Choisissez vos papiers, puis l’organisme. Tout part ensemble, dans un seul message.',
+    offline: 'Pas de connexion pour le moment : la liste de vos papiers n’est pas disponible. Ce que vous envoyez attend dans la tablette et partira tout seul quand la connexion reviendra.',
+    papers: 'Les papiers à envoyer',
+    count: (n: number, max: number) => (n === 0 ? `Aucun papier choisi. Vous pouvez en choisir ${max} au plus.` : `${n === 1 ? '1 papier choisi' : `${n} papiers choisis`} sur ${max} au plus.`),
+    full: (max: number) => `C’est le maximum : ${max} papiers. Pour en envoyer d’autres, faites un autre envoi après celui-ci.`,
+    addFirst: 'Choisir un papier',
+    add: 'Ajouter un autre papier',
+    remove: 'Retirer',
+    removeLabel: (title: string) => `Retirer « ${title} » de l’envoi`,
+    removed: (title: string) => `« ${title} » est retiré de l’envoi.`,
+    added: (title: string) => `« ${title} » est ajouté à l’envoi.`,
+    pickTitle: 'Quel papier voulez-vous ajouter ?',
+    pickAdd: 'Ajouter',
+    pickNone: 'Tous vos papiers sont déjà dans l’envoi.',
+    pickEmpty: 'Votre coffre est vide pour le moment.',
+    pickClose: 'Fermer',
+    to: 'À quel organisme ?',
+    toSearch: 'Chercher un organisme (nom ou ville)',
+    toNone: 'Aucun organisme ne correspond à ce que vous avez tapé.',
+    chosen: 'Choisi',
+    note: 'Votre message',
+    noteIs: 'Votre message :',
+    noteNone: 'Pas de message. Ce n’est pas obligatoire.',
+    noteAdd: 'Écrire un message (si vous voulez)',
+    noteChange: 'Changer le message',
+    noteTitle: 'Un message pour l’organisme',
+    noteLabel: 'Votre message (par exemple : « Voici les papiers pour mon dossier. »)',
+    noteDone: 'C’est écrit',
+    send: 'Envoyer',
+    cancel: 'Annuler',
+    missingPapers: 'Choisissez au moins un papier.',
+    missingInstitution: 'Choisissez l’organisme qui reçoit les papiers.',
+    confirmTitle: (n: number, name: string) => (n === 1 ? `Envoyer ce papier à ${name} ?` : `Envoyer ces ${n} papiers à ${name} ?`),
+    confirmHelp: (n: number) => (n === 1 ? 'Vérifiez le papier :' : 'Ils partent ensemble, dans un seul message. Vérifiez la liste :'),
+    yes: 'Oui, envoyer',
+    no: 'Non, revenir',
+    sent: (name: string, ...titles: string[]) =>
+      titles.length === 1
+        ? `C’est parti. Votre papier est envoyé à ${name} : « ${titles[0]} ».`
+        : `C’est parti. Vos ${titles.length} papiers sont envoyés à ${name}, dans un seul message : ${titles.map((x) => `« ${x} »`).join(', ')}.`,
   },
   journal: {
     title: 'Qui a vu mes papiers ?',
@@ -876,7 +918,10 @@ export const t = {
   replies: {
     title: 'Réponse à un papier envoyé',
     titleMany: (n: number) => `Réponses à vos papiers envoyés (${n})`,
-    about: (institution: string, paper: string) => `${institution} a répondu au sujet de votre papier « ${paper} ».`,
+    about: (institution: string, paper: string, others = 0) =>
+      others === 0
+        ? `${institution} a répondu au sujet de votre papier « ${paper} ».`
+        : `${institution} a répondu au sujet de vos papiers « ${paper} » et ${others === 1 ? '1 autre papier' : `${others} autres papiers`}, envoyés ensemble.`,
     by: (name: string, when: string) => (name ? `Réponse de ${name}, le ${when}.` : `Réponse du ${when}.`),
     words: 'La réponse :',
   },
@@ -903,8 +948,15 @@ export function spokenForAbsent(p: string) {
       title: `Les papiers de ${p}`,
       empty: `Le coffre de ${p} est vide pour le moment.`,
     },
-    doc: {
-      sent: (name: string) => `C’est parti. Le papier est envoyé à ${name}.`,
+    sendPapers: {
+      help: `Choisissez les papiers de ${p}, puis l’organisme. Tout part ensemble, dans un seul message.`,
+      pickNone: `Tous les papiers de ${p} sont déjà dans l’envoi.`,
+      pickEmpty: `Le coffre de ${p} est vide pour le moment.`,
+      offline: `Pas de connexion pour le moment : la liste des papiers de ${p} n’est pas disponible. Ce qui est envoyé attend dans la tablette et partira tout seul quand la connexion reviendra.`,
+      sent: (name: string, ...titles: string[]) =>
+        titles.length === 1
+          ? `C’est parti. Le papier de ${p} est envoyé à ${name} : « ${titles[0]} ».`
+          : `C’est parti. Les ${titles.length} papiers de ${p} sont envoyés à ${name}, dans un seul message : ${titles.map((x) => `« ${x} »`).join(', ')}.`,
     },
     aids: {
       title: `Les aides de ${p}`,
@@ -914,7 +966,10 @@ export function spokenForAbsent(p: string) {
       notice: (aid: string, state: string) => `Sa demande ${ofAid(aid)} : ${state}.`,
     },
     replies: {
-      about: (institution: string, paper: string) => `${institution} a répondu au sujet du papier « ${paper} » de ${p}.`,
+      about: (institution: string, paper: string, others = 0) =>
+        others === 0
+          ? `${institution} a répondu au sujet du papier « ${paper} » de ${p}.`
+          : `${institution} a répondu au sujet des papiers « ${paper} » et ${others === 1 ? '1 autre papier' : `${others} autres papiers`} de ${p}, envoyés ensemble.`,
     },
     dossier: {
       lead: `La demande de ${p}`,

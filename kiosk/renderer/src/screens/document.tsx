@@ -1,6 +1,6 @@
 /** One paper: its picture, what was read on it, its history; replace, print, send, delete. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { InstitutionItem, VaultDocument } from '../../../contract/schema.ts';
+import type { VaultDocument, VaultItem } from '../../../contract/schema.ts';
 import { paperDateWords } from '../../../contract/index.ts';
 import { dateFr } from '../format.ts';
 import { kiosk } from '../kiosk.ts';
@@ -9,7 +9,7 @@ import { Messages } from '../components/messages.tsx';
 import { Confirm } from '../components/dialog.tsx';
 import { Problem, errorText, ActionBar, useAct } from '../components/screen.tsx';
 
-type Panel = null | 'send' | 'delete';
+type Panel = null | 'delete';
 
 const ALL_ALLOWED = { replace: true, remove: true, send: true };
 
@@ -18,21 +18,26 @@ export function DocumentView({
   onBack,
   onReplace,
   onDeleted,
+  onSend,
+  notice: firstNotice = null,
   allowed = ALL_ALLOWED,
 }: {
   documentId: string;
   onBack: () => void;
   onReplace: (documentId: string) => void;
   onDeleted: () => void;
+  /** « Envoyer à un organisme »: the sending screen, this paper chosen first */
+  onSend: (item: VaultItem) => void;
+  /** what to say on arrival (a sending just made from here) */
+  notice?: string | null;
   /** what may be done with the paper here: an agent acting on a procuration never deletes, and replaces or sends only if the person allowed it */
   allowed?: { replace: boolean; remove: boolean; send: boolean };
 }) {
   const t = useTexts();
   const [doc, setDoc] = useState<VaultDocument | null>(null);
   const [image, setImage] = useState<string | null>(null);
-  const { busy, error, notice, setError, setNotice, act } = useAct();
+  const { busy, error, notice, setError, setNotice, act } = useAct(firstNotice);
   const [panel, setPanel] = useState<Panel>(null);
-  const [institutions, setInstitutions] = useState<InstitutionItem[] | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -69,34 +74,35 @@ export function DocumentView({
       setNotice(r.printed ? t.doc.printed(r.pages) : t.doc.noPrinter(r.pages));
     });
 
-  const openSend = () =>
-    act(async () => {
-      setInstitutions((await kiosk.call('institutions.list', {})).institutions);
-      setPanel('send');
-    });
-
-  const send = (inst: InstitutionItem) =>
-    act(async () => {
-      await kiosk.call('vault.send', { documentId, institutionId: inst.id, note: '' });
-      setPanel(null);
-      setNotice(t.doc.sent(inst.name));
-    });
-
   const remove = () =>
     act(async () => {
       await kiosk.call('vault.delete', { documentId });
       onDeleted();
     });
 
+  // what was just done from here (a sending) is said even while the paper cannot be shown again (no server)
+  const said = notice && (
+    <p class="message ok" role="status">
+      {notice}
+    </p>
+  );
   if (error && !doc) {
     return (
       <section aria-labelledby="titre">
         <h1 id="titre">{t.vault.title}</h1>
+        {said}
         <Problem message={error} onBack={onBack} backLabel={t.vault.back} />
       </section>
     );
   }
-  if (!doc) return <p aria-busy="true">{t.vault.loading}</p>;
+  if (!doc) {
+    return (
+      <>
+        {said}
+        <p aria-busy="true">{t.vault.loading}</p>
+      </>
+    );
+  }
   const current = doc.versions[0];
   const personal = doc.item.vault === 'personal';
 
@@ -164,7 +170,7 @@ export function DocumentView({
             {t.doc.print}
           </button>
           {allowed.send && (
-            <button type="button" class="button secondary" disabled={busy} onClick={() => void openSend()}>
+            <button type="button" class="button secondary" disabled={busy} onClick={() => onSend(doc.item)}>
               {t.doc.send}
             </button>
           )}
@@ -185,35 +191,6 @@ export function DocumentView({
           onYes={() => void remove()}
           onNo={() => setPanel(null)}
         />
-      )}
-      {panel === 'send' && institutions && (
-        <div class="overlay">
-          <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="titre-envoi">
-            <h2 id="titre-envoi" class="h1">
-              {t.doc.sendTitle}
-            </h2>
-            <ul class="doc-list">
-              {institutions.map((i) => (
-                <li key={i.id}>
-                  <button type="button" class="doc-item" disabled={busy} onClick={() => void send(i)}>
-                    <span class="doc-title">
-                      <span class="sr-only">{t.doc.sendTo} </span>
-                      {i.name}
-                    </span>
-                    <span class="doc-meta">
-                      {i.address}, {i.city}
-                    </span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-            <div class="actions">
-              <button type="button" class="button secondary" onClick={() => setPanel(null)}>
-                {t.doc.cancel}
-              </button>
-            </div>
-          </div>
-        </div>
       )}
     </section>
   );

@@ -12,7 +12,7 @@ export function Replies({ replies }: { replies: InstitutionReply[] }) {
       <ul class="plain">
         {replies.map((r) => (
           <li key={r.id}>
-            <p class="lead">{t.replies.about(r.institutionName, r.paperTitle)}</p>
+            <p class="lead">{t.replies.about(r.institutionName, r.paperTitle, r.otherPapers ?? 0)}</p>
             <p class="doc-meta">{t.replies.by(r.authorName, dateTimeFr(r.at))}</p>
             <blockquote>
               <span class="muted">{t.replies.words}</span> « {r.body} »

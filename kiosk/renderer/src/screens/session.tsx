@@ -3,7 +3,7 @@
  * simulation, filing, a request's dossier, sending it). All of it unmounts when the card leaves.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AidNotice, CaptureAnalysis, ChecklistPiece, InstitutionReply, KioskState, LossNotice, PaperNotice, SyncStatus } from '../../../contract/schema.ts';
+import type { AidNotice, CaptureAnalysis, ChecklistPiece, InstitutionReply, KioskState, LossNotice, PaperNotice, SyncStatus, VaultItem } from '../../../contract/schema.ts';
 import { kiosk } from '../kiosk.ts';
 import { t } from '../texts.ts';
 import { AbsentPerson, textsFor, useTexts } from '../voice.tsx';
@@ -13,6 +13,7 @@ import { PinPad } from './pin.tsx';
 import { DocumentView } from './document.tsx';
 import { Journal } from './journal.tsx';
 import { VaultList } from './vault.tsx';
+import { SendPapers } from './send-papers.tsx';
 import { Notices } from './aids/common.tsx';
 import { Replies } from './replies.tsx';
 import type { KnownAnswers } from './aids/common.tsx';
@@ -37,7 +38,9 @@ type Step =
   | { name: 'check'; analysis: CaptureAnalysis; replaces?: string; forPiece?: ForPiece }
   | { name: 'saved' }
   | { name: 'vault'; notice?: string }
-  | { name: 'document'; id: string }
+  | { name: 'document'; id: string; notice?: string }
+  /** papers sent to an institution in one message: from a paper (`first`, where it goes back) or from the vault */
+  | { name: 'send-papers'; first: VaultItem | null }
   | { name: 'journal' }
   | { name: 'aids' }
   | { name: 'catalogue' }
@@ -277,14 +280,29 @@ function SessionSteps({ state, sync }: { state: SessionState; sync: SyncStatus |
       case 'send':
         return <SendRequest dossierId={step.id} choice={step.choice} personName={subject ?? ''} onDone={() => toDossier(step.id)} onBack={() => toDossier(step.id)} />;
       case 'vault':
-        return <VaultList onOpen={(id) => setStep({ name: 'document', id })} onBack={() => setStep({ name: 'home' })} notice={step.notice ?? null} />;
+        return (
+          <VaultList
+            onOpen={(id) => setStep({ name: 'document', id })}
+            onBack={() => setStep({ name: 'home' })}
+            notice={step.notice ?? null}
+            {...(!acting || acting.actions.includes('write-in-my-name') ? { onSend: () => setStep({ name: 'send-papers', first: null }) } : {})}
+          />
+        );
+      case 'send-papers': {
+        const first = step.first;
+        const back = (notice?: string) => setStep(first ? { name: 'document', id: first.id, ...(notice ? { notice } : {}) } : { name: 'vault', ...(notice ? { notice } : {}) });
+        return <SendPapers first={first} onSent={(notice) => back(notice)} onBack={() => back()} />;
+      }
       case 'document':
         return (
           <DocumentView
+            key={`${step.id}-${step.notice ?? ''}`}
             documentId={step.id}
+            notice={step.notice ?? null}
             onBack={() => setStep({ name: 'vault' })}
             onReplace={(id) => setStep({ name: 'scan', replaces: id })}
             onDeleted={() => setStep({ name: 'vault', notice: t.doc.deleted })}
+            onSend={(item) => setStep({ name: 'send-papers', first: item })}
             {...(acting
               ? { allowed: { replace: acting.actions.includes('scan-for'), remove: false, send: acting.actions.includes('write-in-my-name') } }
               : {})}

@@ -10,7 +10,18 @@ import { Title, errorText, ActionBar } from '../components/screen.tsx';
 
 type Grouping = 'issuer' | 'type';
 
-export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => void; onBack: () => void; notice?: string | null }) {
+export function VaultList({
+  onOpen,
+  onBack,
+  onSend,
+  notice,
+}: {
+  onOpen: (id: string) => void;
+  onBack: () => void;
+  /** « Envoyer des papiers à un organisme », when the papers may be sent from here */
+  onSend?: () => void;
+  notice?: string | null;
+}) {
   const t = useTexts();
   const [items, setItems] = useState<VaultItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -141,6 +152,11 @@ export function VaultList({ onOpen, onBack, notice }: { onOpen: (id: string) => 
         </div>
       ))}
       <ActionBar>
+        {onSend && items !== null && items.some((it) => !it.pending) && (
+          <button type="button" class="button secondary" onClick={onSend}>
+            {t.vault.sendSeveral}
+          </button>
+        )}
         <button type="button" class="button secondary" onClick={onBack}>
           {t.vault.back}
         </button>

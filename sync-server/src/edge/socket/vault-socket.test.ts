@@ -990,7 +990,7 @@ describe.each(DIALECTS)('vault socket on %s', (dialect) => {
         const replies = await ask(me.socket, VAULT_EVENTS.replies, { sessionId: me.sessionId });
         expect(replies).toEqual({
           ok: true,
-          replies: [{ id: expect.any(String), threadId: messageId, paperTitle: 'Relevé d’identité bancaire (RIB)', institutionName: expect.stringContaining('CAF'), authorName: 'Julien Martin (instructeur, CAF)', body: 'Bien reçu, merci.', at: expect.any(String), seen: false }],
+          replies: [{ id: expect.any(String), threadId: messageId, paperTitle: 'Relevé d’identité bancaire (RIB)', otherPapers: 0, institutionName: expect.stringContaining('CAF'), authorName: 'Julien Martin (instructeur, CAF)', body: 'Bien reçu, merci.', at: expect.any(String), seen: false }],
         });
         const replyId = (replies as { replies: { id: string }[] }).replies[0]!.id;
         // another person's session sees none of it, and cannot mark it seen for her

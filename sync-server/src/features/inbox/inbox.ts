@@ -377,6 +377,8 @@ export interface PersonReply {
   threadId: string;
   /** the paper (or papers) the sending was about: the thread's subject, the first paper's title */
   paperTitle: string;
+  /** how many other papers the sending carried with the first */
+  otherPapers: number;
   institutionId: string;
   institutionName: string;
   /** who answered, as they signed in the console */
@@ -397,7 +399,25 @@ export async function repliesForPerson(db: Kysely<Database>, personId: string, l
     .innerJoin('threads', 'threads.id', 'messages.thread_id')
     .innerJoin('institutions', 'institutions.id', 'threads.institution_id')
     .leftJoin('staff_accounts', 'staff_accounts.id', 'messages.author_id')
-    .select(['messages.id', 'messages.thread_id', 'messages.body', 'messages.created_at', 'threads.subject', 'threads.person_read_at', 'institutions.id as institution_id', 'institutions.name as institution_name', 'staff_accounts.display_name'])
+    .select((eb) => [
+      'messages.id',
+      'messages.thread_id',
+      'messages.body',
+      'messages.created_at',
+      'threads.subject',
+      'threads.person_read_at',
+      'institutions.id as institution_id',
+      'institutions.name as institution_name',
+      'staff_accounts.display_name',
+      // the papers the person (or an agent for them) sent in the thread, the first one being its subject
+      eb
+        .selectFrom('message_attachments')
+        .innerJoin('messages as sent', 'sent.id', 'message_attachments.message_id')
+        .select((m) => m.fn.countAll<number>().as('x'))
+        .whereRef('sent.thread_id', '=', 'threads.id')
+        .where('sent.author_kind', '!=', 'institution')
+        .as('papers'),
+    ])
     .where('threads.person_id', '=', personId)
     .where('threads.application_id', 'is', null)
     .where('messages.author_kind', '=', 'institution')
@@ -408,6 +428,7 @@ export async function repliesForPerson(db: Kysely<Database>, personId: string, l
     id: r.id,
     threadId: r.thread_id,
     paperTitle: r.subject,
+    otherPapers: Math.max(0, Number(r.papers ?? 0) - 1),
     institutionId: r.institution_id,
     institutionName: r.institution_name,
     authorName: r.display_name ?? '',

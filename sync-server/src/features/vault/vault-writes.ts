@@ -1,8 +1,9 @@
 /**
  * Vault writes other than deposits, applied inside the sync transaction of their mutation:
- * deleting a document (every version; the journal keeps that it happened), and sending a document to an
- * institution (a platform message with a copy of the version sent attached).
+ * deleting a document (every version; the journal keeps that it happened), and sending papers to an
+ * institution (one platform message with a copy of each paper's version sent attached).
  */
+import { papersOfSending } from '../../../protocol/mutations.ts';
 import type { DocumentDelete, DocumentSend } from '../../../protocol/mutations.ts';
 import type { ProtocolError } from '../../../protocol/socket.ts';
 import type { DepositContext } from './deposit.ts';
@@ -51,29 +52,50 @@ export async function applyDocumentDelete(ctx: Ctx, p: DocumentDelete['payload']
   return { ok: true, changedVaultOf: found.person.id };
 }
 
+/**
+ * Sends papers of a vault to an institution as one message: a thread, its first message, and a copy of
+ * each paper's current version. Every paper is checked by the access policy on the mutation's ground
+ * before anything is written; one that may not go (not in this vault, deleted since, outside what the
+ * ground allows) refuses the whole sending, so an institution never gets half of what the person chose.
+ * Each paper sent is journaled on its own, as a one-paper sending always was.
+ */
 export async function applyDocumentSend(ctx: Ctx, p: DocumentSend['payload']): Promise<WriteOutcome> {
-  const found = await ownedDocument(ctx, p.owner, p.documentId);
-  if (!found) return refuse('unknown', VAULT_WRITE_ANSWER.ownerUnknown);
-  if (!found.doc) return refuse('unknown', VAULT_WRITE_ANSWER.documentGone);
+  const ids = papersOfSending(p);
+  // the protocol's schema refuses it already; a second copy of a paper would break the attachments' key
+  if (new Set(ids).size !== ids.length) return refuse('forbidden', VAULT_WRITE_ANSWER.paperTwice);
+  const person = await ctx.trx.selectFrom('persons').select(['id', 'identifier']).where('identifier', '=', p.owner).executeTakeFirst();
+  if (!person) return refuse('unknown', VAULT_WRITE_ANSWER.ownerUnknown);
+  const rows = await ctx.trx.selectFrom('documents').selectAll().where('id', 'in', ids).execute();
+  const byId = new Map(rows.filter((d) => d.owner_person_id === person.id).map((d) => [d.id, d] as const));
+  const docs: (typeof rows)[number][] = [];
+  for (const [i, id] of ids.entries()) {
+    const doc = byId.get(id);
+    if (!doc) return refuse('unknown', ids.length === 1 ? VAULT_WRITE_ANSWER.documentGone : VAULT_WRITE_ANSWER.paperGone(i + 1, ids.length));
+    docs.push(doc);
+  }
   const institution = await ctx.trx.selectFrom('institutions').select(['id', 'name']).where('id', '=', p.institutionId).executeTakeFirst();
   if (!institution) return refuse('unknown', VAULT_WRITE_ANSWER.institutionUnknown);
   const who = await resolveGround(ctx.trx, p.ground, { proof: ctx.proof, caCertificate: ctx.caCertificate, now: ctx.now });
-  const decision = decideOnGround(who, 'document.send', found.person.id, { vault: found.doc.vault, docType: found.doc.doc_type });
-  if (!decision.allow) {
-    return refuse('forbidden', who.groundName === 'procuration' ? VAULT_WRITE_ANSWER.sendRefusedOnProcuration(decision.reason) : VAULT_WRITE_ANSWER.sendRefused(decision.reason));
+  for (const [i, doc] of docs.entries()) {
+    const decision = decideOnGround(who, 'document.send', person.id, { vault: doc.vault, docType: doc.doc_type });
+    if (decision.allow) continue;
+    const reason = ids.length === 1 ? decision.reason : VAULT_WRITE_ANSWER.paperReason(i + 1, ids.length, decision.reason);
+    return refuse('forbidden', who.groundName === 'procuration' ? VAULT_WRITE_ANSWER.sendRefusedOnProcuration(reason) : VAULT_WRITE_ANSWER.sendRefused(reason));
   }
   const already = await ctx.trx.selectFrom('messages').select('id').where('id', '=', p.messageId).executeTakeFirst();
   if (already) return { ok: true };
-  const version = await ctx.trx
-    .selectFrom('document_versions')
-    .select(['version', 'blob_sha256'])
-    .where('document_id', '=', p.documentId)
-    .where('version', '=', found.doc.current_version)
-    .executeTakeFirstOrThrow();
+  const versions = await ctx.trx.selectFrom('document_versions').select(['document_id', 'version', 'blob_sha256']).where('document_id', 'in', ids).execute();
+  const currentOf = (doc: (typeof docs)[number]) => {
+    const v = versions.find((r) => r.document_id === doc.id && r.version === doc.current_version);
+    if (!v) throw new Error(`document ${doc.id} has no current version`);
+    return v;
+  };
+  const first = docs[0]!;
   const threadId = p.messageId; // one thread per sending: its first message shares its id
   await ctx.trx
     .insertInto('threads')
-    .values({ id: threadId, person_id: found.person.id, institution_id: institution.id, subject: found.doc.title, created_at: ctx.now, updated_at: ctx.now })
+    // the subject is the first paper's title: the one the person started from; the inbox counts the others
+    .values({ id: threadId, person_id: person.id, institution_id: institution.id, subject: first.title, created_at: ctx.now, updated_at: ctx.now })
     .execute();
   await ctx.trx
     .insertInto('messages')
@@ -88,23 +110,26 @@ export async function applyDocumentSend(ctx: Ctx, p: DocumentSend['payload']): P
     .execute();
   await ctx.trx
     .insertInto('message_attachments')
-    .values({
-      message_id: p.messageId,
-      document_id: p.documentId,
-      version: version.version,
-      doc_type: found.doc.doc_type,
-      title: found.doc.title,
-      blob_sha256: version.blob_sha256,
-    })
+    .values(docs.map((doc) => ({ message_id: p.messageId, document_id: doc.id, version: currentOf(doc).version, doc_type: doc.doc_type, title: doc.title, blob_sha256: currentOf(doc).blob_sha256 })))
     .execute();
-  await appendAudit(ctx.trx, ctx.dialect, {
-    actor: { kind: 'person', id: who.actorIdentifier },
-    action: 'document.send',
-    subjectPersonId: found.person.id,
-    documentId: p.documentId,
-    ground: who.groundName,
-    detail: { ...who.detail, kioskId: ctx.kioskId, mutationId: ctx.mutationId, institutionId: institution.id, version: String(version.version) },
-    at: ctx.now,
-  });
+  for (const doc of docs) {
+    await appendAudit(ctx.trx, ctx.dialect, {
+      actor: { kind: 'person', id: who.actorIdentifier },
+      action: 'document.send',
+      subjectPersonId: person.id,
+      documentId: doc.id,
+      ground: who.groundName,
+      detail: {
+        ...who.detail,
+        kioskId: ctx.kioskId,
+        mutationId: ctx.mutationId,
+        institutionId: institution.id,
+        version: String(currentOf(doc).version),
+        messageId: p.messageId,
+        papers: String(docs.length),
+      },
+      at: ctx.now,
+    });
+  }
   return { ok: true };
 }

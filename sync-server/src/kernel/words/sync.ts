@@ -34,6 +34,10 @@ export const VAULT_WRITE_ANSWER = {
   documentGone: 'Ce document n’est plus dans le coffre.',
   institutionUnknown: 'Cet organisme n’est pas connu.',
   sendRefused: (reason: string) => `Envoi refusé (${reason}).`,
+  /** one paper of several stops the whole sending: which one, in the order the person chose them */
+  paperGone: (n: number, of: number) => `Le papier ${n} sur ${of} n’est plus dans ce coffre : rien n’est envoyé.`,
+  paperReason: (n: number, of: number, reason: string) => `papier ${n} sur ${of} : ${reason} ; rien n’est envoyé`,
+  paperTwice: 'Un papier est deux fois dans l’envoi : rien n’est envoyé.',
   /** refused to an agent acting alone on a procuration: why, in words */
   depositRefusedOnProcuration: (reason: string) => refusedOnProcuration('Dépôt refusé', reason),
   deleteRefusedOnProcuration: (reason: string) => refusedOnProcuration('Suppression refusée', reason),

@@ -8,7 +8,10 @@ describe('the journal in words', () => {
       action: 'n’a pas été rangé : son fichier est arrivé abîmé sur le serveur.',
     });
     expect(refusedWriteLine('vault.document.delete', 'forbidden').who).toBe('Une suppression demandée sur la tablette');
-    expect(refusedWriteLine('vault.document.send', 'unknown').action).toBe('n’a pas été fait : le coffre ou le papier n’existe plus.');
+    // a sending may hold several papers: the line says none of them left
+    expect(refusedWriteLine('vault.document.send', 'unknown').action).toBe('n’a pas été fait : un des papiers n’est plus dans le coffre, ou l’organisme n’est pas connu ; aucun papier n’est parti.');
+    expect(refusedWriteLine('vault.document.send', 'forbidden').action).toMatch(/^n’a pas été fait : un des papiers ne pouvait pas être envoyé .* aucun papier n’est parti\.$/);
+    expect(refusedWriteLine('vault.document.send', 'blob_mismatch').action).toBe('n’a pas été fait : son fichier est arrivé abîmé sur le serveur.');
   });
 
   it('still reads as a sentence for a write or a reason it does not know (an older or a damaged row)', () => {

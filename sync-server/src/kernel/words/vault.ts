@@ -139,12 +139,22 @@ const REFUSED_BECAUSE: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Why a sending to an institution was refused: it may hold several papers, and the person must know none
+ * of them left (one paper that may not go stops them all).
+ */
+const REFUSED_SEND_BECAUSE: Readonly<Record<string, string>> = {
+  forbidden: 'un des papiers ne pouvait pas être envoyé avec la carte qui l’a signé (ou la procuration) ; aucun papier n’est parti',
+  unknown: 'un des papiers n’est plus dans le coffre, ou l’organisme n’est pas connu ; aucun papier n’est parti',
+};
+
+/**
  * A write the server refused for good, as one journal line: "Un papier envoyé par la tablette" (who)
  * "n’a pas été rangé : son fichier est arrivé abîmé sur le serveur." (action). Nothing of it was applied.
  */
 export function refusedWriteLine(type: unknown, code: unknown): { who: string; action: string } {
   const subject = (typeof type === 'string' ? REFUSED_SUBJECT[type] : undefined) ?? REFUSED_SUBJECT['vault.document.deposit']!;
-  const because = (typeof code === 'string' ? REFUSED_BECAUSE[code] : undefined) ?? 'le serveur l’a refusé';
+  const own = type === 'vault.document.send' && typeof code === 'string' ? REFUSED_SEND_BECAUSE[code] : undefined;
+  const because = own ?? (typeof code === 'string' ? REFUSED_BECAUSE[code] : undefined) ?? 'le serveur l’a refusé';
   return { who: subject.who, action: `${subject.verb} : ${because}.` };
 }
 

@@ -394,7 +394,7 @@ export const SubmissionReview = z.object({
   mode: SubmissionMode,
   ground: SubmissionGround,
   /** each aid, who handles it, and the office it goes to (named in what the card signs; null: the directory has none of its kind) */
-  aids: z.array(z.object({ aidName: z.string(), institutionName: z.string(), office: Dossier.shape.aids.element.shape.office })),
+  aids: z.array(Dossier.shape.aids.element.pick({ aidName: true, institutionName: true, office: true })),
   pieces: z.array(z.object({ itemId: z.string(), label: z.string(), documentTitle: z.string().nullable(), status: PieceStatus })),
   /** whose card signs: the beneficiary's, or the agent's on a procuration */
   signer: z.string(),

@@ -254,6 +254,8 @@ export const InstitutionItem = Institution.pick({ id: true, name: true, address:
   hoursNote: Institution.shape.hoursNote,
   communes: Institution.shape.communes,
   source: Institution.shape.source,
+  /** someone there reads what persons send: papers may be sent to it (absent: the server did not say) */
+  receivesPapers: z.boolean().optional(),
 });
 export type InstitutionItem = z.infer<typeof InstitutionItem>;
 

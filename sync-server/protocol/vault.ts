@@ -359,6 +359,11 @@ export const DirectorySyncAck = z.union([
     institutions: z.array(Institution).max(20_000),
     /** ids of entries removed since the cursor (empty when `full`) */
     removed: z.array(z.string()).max(20_000),
+    /**
+     * the offices whose staff read what persons send (always the whole list: accounts change apart from the
+     * directory); the kiosk offers only these to send papers to. Absent (an older server): no such list.
+     */
+    receivers: z.array(z.string().max(64)).max(20_000).optional(),
   }),
   fail,
 ]);

@@ -106,6 +106,24 @@ describe.each(DIALECTS)('the kiosk’s copy of the directory (server on %s)', (d
     expect(ccas).toMatchObject({ kind: 'ccas', phone: '04 00 00 06 01' });
     expect(ccas && 'lat' in ccas).toBe(false);
     expect(list.find((i) => i.id === 'caf')).toMatchObject({ source: 'local', city: '00100 Exempleville' });
+    // who reads what persons send, as the server said: the demo's CAF (its staff), not the annuaire's CAF (none)
+    expect(list.find((i) => i.id === 'caf')?.receivesPapers).toBe(true);
+    expect(caf?.receivesPapers).toBe(false);
+  });
+
+  it('learns who reads what persons send at each answer, the directory unchanged', async () => {
+    const reader = await server.db.selectFrom('staff_accounts').select('id').where('login', '=', 'caf-instructeur').executeTakeFirstOrThrow();
+    await server.db
+      .insertInto('staff_accounts')
+      .values({ id: `${reader.id}-rhone`, login: 'rhone-accueil', display_name: 'Accueil CAF du Rhône', institution_id: ID(3), role: 'instructor', structure_id: null, password_hash: 'x', created_at: new Date().toISOString(), disabled_at: null })
+      .execute();
+    expect(await keeper.refresh()).toBe(true);
+    expect((await keeper.institutions()).find((i) => i.id === ID(3))?.receivesPapers).toBe(true);
+    await server.db.deleteFrom('staff_accounts').where('login', '=', 'rhone-accueil').execute();
+    expect(await keeper.refresh()).toBe(true);
+    expect((await keeper.institutions()).find((i) => i.id === ID(3))?.receivesPapers).toBe(false);
+    // the next test counts the answers from the first one: these two were differences, not its concern
+    answers.splice(1);
   });
 
   it('follows a later import by difference', async () => {

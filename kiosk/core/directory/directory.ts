@@ -5,6 +5,7 @@
  * server says so — at start, whenever the sync connects, and every few hours; `institutions.list`
  * answers from it, online or not.
  */
+import { z } from 'zod';
 import { canonicalJson } from '../../../sync-server/protocol/canonical-json.ts';
 import type { Json } from '../../../sync-server/protocol/canonical-json.ts';
 import { VAULT_EVENTS, Institution } from '../../../sync-server/protocol/vault.ts';
@@ -57,6 +58,14 @@ export class DirectoryStore {
     return v === '' ? null : v;
   }
 
+  /** The offices someone reads, as the server last said (null: it never said). */
+  private receivers(): Set<string> | null {
+    const v = (this.db.prepare("SELECT value FROM meta WHERE key = 'directory_receivers'").get() as { value: string } | undefined)?.value;
+    if (v === undefined) return null;
+    const parsed = z.array(z.string()).safeParse(JSON.parse(v));
+    return parsed.success ? new Set(parsed.data) : null;
+  }
+
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM directory').get() as { n: number }).n;
   }
@@ -74,6 +83,10 @@ export class DirectoryStore {
       for (const id of ack.removed) removed += drop.run(id).changes;
       meta.run(ack.cursor, 'directory_cursor');
       meta.run(now.toISOString(), 'directory_synced_at');
+      // who reads what persons send comes whole with every answer (accounts change apart from the directory)
+      if (ack.receivers !== undefined) {
+        this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run('directory_receivers', JSON.stringify(ack.receivers));
+      }
       return { upserted: ack.institutions.length, removed };
     })();
   }
@@ -82,10 +95,11 @@ export class DirectoryStore {
   list(logger?: Logger): InstitutionItem[] {
     if (this.cached) return this.cached;
     const rows = this.db.prepare('SELECT id, body FROM directory ORDER BY name, id').all() as { id: string; body: string }[];
+    const receivers = this.receivers();
     const out: InstitutionItem[] = [];
     for (const r of rows) {
       const parsed = Institution.safeParse(JSON.parse(r.body));
-      if (parsed.success) out.push(institutionItem(parsed.data));
+      if (parsed.success) out.push({ ...institutionItem(parsed.data), ...(receivers === null ? {} : { receivesPapers: receivers.has(r.id) }) });
       else logger?.warn({ id: r.id }, 'directory entry unreadable: left out');
     }
     this.cached = out;

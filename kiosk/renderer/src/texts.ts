@@ -387,6 +387,7 @@ export const t = {
     to: 'À quel organisme ?',
     toSearch: 'Chercher un organisme (nom ou ville)',
     toNone: 'Aucun organisme ne correspond à ce que vous avez tapé.',
+    toNobody: 'Aucun organisme ne reçoit encore de papiers par cette tablette. Demandez à l’accueil comment les envoyer.',
     chosen: 'Choisi',
     note: 'Votre message',
     noteIs: 'Votre message :',

@@ -54,7 +54,8 @@ export function SendPapers({ first, onSent, onBack }: { first: VaultItem | null;
         // the paper the person started from stays chosen even when the list could not be had (offline)
         setItems(first && !listed.some((x) => x.id === first.id) ? [first, ...listed] : listed);
         setOffline(v.offline);
-        setInstitutions(i.institutions);
+        // only offices where someone reads what is sent: a paper sent where no one reads it would be lost
+        setInstitutions(i.institutions.filter((x) => x.receivesPapers !== false));
       },
       (e: unknown) => !gone && setLoadError(errorText(e)),
     );
@@ -153,7 +154,9 @@ export function SendPapers({ first, onSent, onBack }: { first: VaultItem | null;
         {institutions.length > SEARCH_FROM && (
           <KeyField id="envoi-cherche" label={w.toSearch} value={query} onChange={setQuery} max={100} open={searching} onOpen={() => setSearching(true)} />
         )}
-        {shownInstitutions.length === 0 ? (
+        {institutions.length === 0 ? (
+          <p class="message warning">{w.toNobody}</p>
+        ) : shownInstitutions.length === 0 ? (
           <p>{w.toNone}</p>
         ) : (
           <ul class="doc-list" aria-labelledby="envoi-organisme">

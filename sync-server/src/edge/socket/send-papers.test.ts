@@ -14,6 +14,7 @@ import { referencedBlobs } from '../../../protocol/mutations.ts';
 import type { Ground, Mutation, MutationBody } from '../../../protocol/mutations.ts';
 import type { ProcurationText } from '../../../protocol/procuration.ts';
 import { EVENTS, MutationsAck } from '../../../protocol/socket.ts';
+import { DirectorySyncAck, VAULT_EVENTS } from '../../../protocol/vault.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { openThread, repliesForPerson, replyInThread } from '../../features/inbox/index.ts';
 import { personJournal } from '../../features/vault/index.ts';
@@ -189,6 +190,27 @@ describe.each(DIALECTS)('several papers in one sending (%s)', (dialect) => {
     expect(await server.db.selectFrom('messages').select(['author_kind', 'author_id']).where('id', '=', messageId).execute()).toEqual([{ author_kind: 'agent', author_id: k.a.agent.identifier }]);
     expect(await countRows(server.db, 'message_attachments')).toBe(before.attachments + 2);
     expect(await verifyAuditChain(server.db)).toMatchObject({ ok: true });
+  });
+
+  it('an office where no one reads what is sent is refused whole, said in French; once someone reads there, the same papers go', async () => {
+    const k: At = { a: await accompanied(server, ca, sockets), seq: 0 };
+    const rib = await paper(k, 'rib');
+    const before = await stored();
+    // the demo's MDPH: its one reader (the head of service) disabled, a depositor left, who reads nothing
+    await server.db.updateTable('staff_accounts').set({ disabled_at: new Date().toISOString() }).where('login', '=', 'mdph-chef').execute();
+    try {
+      const refused = await write(k, sending(k, [rib], { institutionId: 'mdph' }), [k.a.personCard]);
+      expect(refused.result).toMatchObject({ status: 'refused', error: { code: 'forbidden', message: 'Cet organisme ne reçoit pas encore de papiers par Facilitateur. Rien n’a été envoyé : apportez vos papiers sur place ou envoyez-les par la poste.' } });
+      expect(await stored()).toEqual(before);
+      // the directory the kiosks receive says who reads: the CAF, not the MDPH now
+      const answer = DirectorySyncAck.parse(await ask(k.a.socket, VAULT_EVENTS.directory, { cursor: null }));
+      if (!answer.ok) throw new Error(answer.error.message);
+      expect(answer.receivers).toContain('caf');
+      expect(answer.receivers).not.toContain('mdph');
+    } finally {
+      await server.db.updateTable('staff_accounts').set({ disabled_at: null }).where('login', '=', 'mdph-chef').execute();
+    }
+    expect((await write(k, sending(k, [rib], { institutionId: 'mdph' }), [k.a.personCard])).result).toMatchObject({ status: 'applied' });
   });
 
   it('a paper twice, or more than ten papers, is refused as malformed: nothing stored, the kiosk’s sequence not used', async () => {

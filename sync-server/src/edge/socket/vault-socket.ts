@@ -11,6 +11,7 @@ import { parisDay } from '../../../protocol/format.ts';
 import { PROCURATION_EVENTS } from '../../../protocol/procurations-events.ts';
 import { factsFor, procurationSubject } from '../../features/procurations/index.ts';
 import { markRepliesSeen, repliesForPerson } from '../../features/inbox/index.ts';
+import { officesWithReaders } from '../../features/accounts/index.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Server as IoServer, Socket } from 'socket.io';
@@ -315,7 +316,7 @@ export function attachVaultSocket(io: IoServer, deps: VaultSocketDeps): void {
     on(VAULT_EVENTS.directory, async ({ cursor }) => {
       const { area, from } = await kioskArea(deps.db, kioskId);
       const answer = await syncDirectory(deps.db, cursor, area);
-      if (answer.ok) return answer;
+      if (answer.ok) return { ...answer, receivers: await officesWithReaders(deps.db) };
       deps.log.error({ kioskId, area, areaFrom: from, offices: answer.offices, max: answer.max }, 'directory: the kiosk’s area holds more offices than one answer carries; the kiosk keeps its copy (set a smaller directoryArea)');
       return { ok: false, error: answer.error };
     });

@@ -1,6 +1,6 @@
 /** The face of the accounts feature: what the rest of the server may use of it. */
 export { activeAccountsAcceptingPasswords, authenticateConsoleLogin, ConsoleAccountError, ConsoleLogin, ConsolePassword, createConsoleAccount, disableConsoleAccount, InstitutionRole, ROLE_OPTIONS, seedConsoleAccounts } from './accounts.ts';
-export { changeInstitutionAccount, createInstitutionAccount, listInstitutionAccounts } from './institution-accounts.ts';
+export { changeInstitutionAccount, createInstitutionAccount, listInstitutionAccounts, officesWithReaders } from './institution-accounts.ts';
 export type { AccountChange, AccountChangeOutcome, InstitutionAccountView, InstitutionAdmin } from './institution-accounts.ts';
 export type { LoginGuard, LoginOutcome } from './accounts.ts';
 export { DEFAULT_PASSWORD_CHECKS, generatePassword, hashPassword, MIN_PASSWORD_CHARS, PasswordCheckGate, resetScryptPeak, scryptStats, verifyPassword } from './passwords.ts';

@@ -8,7 +8,8 @@
 import type { Kysely } from 'kysely';
 import { appendAudit } from '../../kernel/audit.ts';
 import type { Dialect } from '../../kernel/storage/database.ts';
-import type { Database } from '../../kernel/storage/schema.ts';
+import type { Database, StaffRole } from '../../kernel/storage/schema.ts';
+import { STAFF_ACTS, staffMay } from '../../kernel/access-policy.ts';
 import { ConsoleAccountError, createConsoleAccount, InstitutionRole } from './accounts.ts';
 
 export interface InstitutionAccountView {
@@ -104,4 +105,20 @@ export async function createInstitutionAccount(
     if (e instanceof ConsoleAccountError && (e.code === 'exists' || e.code === 'invalid')) return { ok: false, code: e.code, message: e.message };
     throw e;
   }
+}
+
+/** The roles whose holders read what persons send to their institution (the access policy's grid). */
+const INBOX_READERS = (Object.keys(STAFF_ACTS) as StaffRole[]).filter((r) => staffMay(r, 'inbox.read'));
+
+/**
+ * The offices someone reads: at least one account, not disabled, whose role reads the inbox. A kiosk
+ * offers only these to send papers to, and a sending to any other is refused: a paper sent where no one
+ * reads it would be a paper lost. `among`: only these ids (all when absent).
+ */
+export async function officesWithReaders(db: Kysely<Database>, among?: readonly string[]): Promise<string[]> {
+  if (among !== undefined && among.length === 0) return [];
+  let q = db.selectFrom('staff_accounts').select('institution_id').distinct().where('institution_id', 'is not', null).where('disabled_at', 'is', null).where('role', 'in', INBOX_READERS);
+  if (among !== undefined) q = q.where('institution_id', 'in', [...among]);
+  const rows = await q.execute();
+  return rows.flatMap((r) => (r.institution_id === null ? [] : [r.institution_id])).sort();
 }

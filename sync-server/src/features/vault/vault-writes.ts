@@ -3,6 +3,7 @@
  * deleting a document (every version; the journal keeps that it happened), and sending papers to an
  * institution (one platform message with a copy of each paper's version sent attached).
  */
+import { officesWithReaders } from '../accounts/index.ts';
 import { papersOfSending } from '../../../protocol/mutations.ts';
 import type { DocumentDelete, DocumentSend } from '../../../protocol/mutations.ts';
 import type { ProtocolError } from '../../../protocol/socket.ts';
@@ -75,6 +76,8 @@ export async function applyDocumentSend(ctx: Ctx, p: DocumentSend['payload']): P
   }
   const institution = await ctx.trx.selectFrom('institutions').select(['id', 'name']).where('id', '=', p.institutionId).executeTakeFirst();
   if (!institution) return refuse('unknown', VAULT_WRITE_ANSWER.institutionUnknown);
+  // nobody there reads what persons send: refused, so that no one believes the office has the papers
+  if ((await officesWithReaders(ctx.trx, [institution.id])).length === 0) return refuse('forbidden', VAULT_WRITE_ANSWER.institutionNotReading);
   const who = await resolveGround(ctx.trx, p.ground, { proof: ctx.proof, caCertificate: ctx.caCertificate, now: ctx.now });
   for (const [i, doc] of docs.entries()) {
     const decision = decideOnGround(who, 'document.send', person.id, { vault: doc.vault, docType: doc.doc_type });

@@ -33,6 +33,7 @@ export const VAULT_WRITE_ANSWER = {
   deleteRefused: (reason: string) => `Suppression refusée (${reason}).`,
   documentGone: 'Ce document n’est plus dans le coffre.',
   institutionUnknown: 'Cet organisme n’est pas connu.',
+  institutionNotReading: 'Cet organisme ne reçoit pas encore de papiers par Facilitateur. Rien n’a été envoyé : apportez vos papiers sur place ou envoyez-les par la poste.',
   sendRefused: (reason: string) => `Envoi refusé (${reason}).`,
   /** one paper of several stops the whole sending: which one, in the order the person chose them */
   paperGone: (n: number, of: number) => `Le papier ${n} sur ${of} n’est plus dans ce coffre : rien n’est envoyé.`,

@@ -3,18 +3,20 @@
  * find it in "Mes papiers" (by issuer, by search), open it, replace it (versions), print it (PDF), send it
  * to an institution, read the journal, delete it; then an agent with the beneficiary present.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIban } from '../../sync-server/protocol/iban.ts';
+import { readKioskSettings, writeKioskSettings } from '../../sync-server/src/features/fleet/index.ts';
 import { renderRib } from '../fixtures/documents.ts';
 import { writeY4m } from '../fixtures/y4m.ts';
 import { expectScreenSound } from '../support/browser.ts';
 import { openKioskScreens } from '../support/kiosk-ui.ts';
 import type { KioskScreens } from '../support/kiosk-ui.ts';
-import { STAFF_TOKEN } from '../support/stack.ts';
+import { STACK_KIOSK_ID, STAFF_TOKEN } from '../support/stack.ts';
 import type { Stack } from '../support/stack.ts';
 
 let screens: KioskScreens;
@@ -63,6 +65,19 @@ beforeAll(async () => {
   };
   screens = await openKioskScreens('vault-', { fakeVideo: join(mediaDir, 'rib.y4m'), stack: { syncUrl } });
   ({ stack, page } = screens);
+  // papers go only where someone reads them: the CMS of Vénissieux gets its reader, which the kiosk learns
+  // with the directory's next answer (asked at once when staff push the kiosk's settings again)
+  await stack.server.db
+    .insertInto('staff_accounts')
+    .values({ id: randomUUID(), login: 'cms-venissieux-accueil', display_name: 'Accueil du CMS de Vénissieux', institution_id: 'cms-venissieux', role: 'instructor', structure_id: null, password_hash: 'x', created_at: new Date().toISOString(), disabled_at: null })
+    .execute();
+  const settings = await readKioskSettings(stack.server.db, STACK_KIOSK_ID);
+  await writeKioskSettings(stack.server.db, stack.server.dialect, STACK_KIOSK_ID, settings?.settings ?? {});
+  const list = stack.core.handlers['institutions.list'] as (p: Record<string, never>) => Promise<{ institutions: { id: string; receivesPapers?: boolean }[] }>;
+  for (let waited = 0; (await list({})).institutions.find((i) => i.id === 'cms-venissieux')?.receivesPapers !== true; waited += 200) {
+    if (waited > 30_000) throw new Error('the kiosk never learnt that the CMS of Vénissieux reads what is sent');
+    await new Promise((r) => setTimeout(r, 200));
+  }
 });
 
 afterAll(async () => {

@@ -367,9 +367,10 @@ export function Dossier({
               class="button primary"
               disabled={busy}
               onClick={() => {
-                const box = document.getElementById('titre-envoyer');
-                box?.scrollIntoView({ block: 'start' });
-                box?.focus();
+                // the whole box at the top (its frame too, not only its heading), then the focus on its heading
+                const heading = document.getElementById('titre-envoyer');
+                (heading?.closest('.send-box') ?? heading)?.scrollIntoView({ block: 'start' });
+                heading?.focus({ preventScroll: true });
               }}
             >
               {t.dossier.send}

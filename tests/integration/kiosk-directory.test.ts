@@ -21,13 +21,14 @@ import { keyFileProvider } from '../../kiosk/core/storage/keys.ts';
 import { SyncClient } from '../../kiosk/core/sync/client.ts';
 import { VAULT_WORDS } from '../../kiosk/core/words.ts';
 import { createEnrollment, writeKioskSettings } from '../../sync-server/src/features/fleet/index.ts';
-import { DIRECTORY_SYNC_MAX, importAnnuaire } from '../../sync-server/src/features/institutions/index.ts';
+import { importAnnuaire } from '../../sync-server/src/features/institutions/index.ts';
 import { VAULT_EVENTS } from '../../sync-server/protocol/vault.ts';
 import { startServer } from '../../sync-server/src/edge/server.ts';
 import type { RunningServer } from '../../sync-server/src/edge/server.ts';
 import { installTestCa } from '../../sync-server/test-support/test-ca.ts';
 import { DEMO_KIOSK_ID, DIALECTS, freshEnv, until } from '../../sync-server/test-support/test-env.ts';
 import type { TestEnv } from '../../sync-server/test-support/test-env.ts';
+import { crowdHauteCorse } from '../../sync-server/test-support/directory.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/annuaire');
 const BASE = readFileSync(join(FIXTURES, 'base-donnees-locales.json'), 'utf8');
@@ -152,20 +153,7 @@ describe.each(DIALECTS)('the kiosk’s copy of the directory (server on %s)', (d
   });
 
   it('keeps its copy when its area holds more offices than one answer carries (refused, not cut)', async () => {
-    const now = new Date().toISOString();
-    const many = Array.from({ length: DIRECTORY_SYNC_MAX + 1 }, (_, i) => ({
-      id: `haute-corse-${i}`,
-      kind: 'mairie',
-      name: `Mairie ${i}`,
-      address: '1 place de la Mairie',
-      postcode: '20200',
-      city: 'Bastia',
-      lat: null,
-      lon: null,
-      source: 'local' as const,
-      updated_at: now,
-    }));
-    for (let i = 0; i < many.length; i += 1000) await server.db.insertInto('institutions').values(many.slice(i, i + 1000)).execute();
+    await crowdHauteCorse(server.db);
     await writeKioskSettings(server.db, server.dialect, DEMO_KIOSK_ID, { directoryArea: ['2B'] });
     const refused = await client.request(VAULT_EVENTS.directory, { cursor: store.cursor() }, 30_000);
     expect(refused).toMatchObject({ ok: false, error: { code: 'too-large' } });

@@ -17,6 +17,7 @@ import { startServer } from '../server.ts';
 import type { RunningServer } from '../server.ts';
 import { addKiosk, connectKiosk, DIALECTS, freshEnv, STAFF_TOKEN } from '../../../test-support/test-env.ts';
 import type { TestEnv } from '../../../test-support/test-env.ts';
+import { crowdHauteCorse } from '../../../test-support/directory.ts';
 
 const BASE = readFileSync(join(import.meta.dirname, '../../../../tests/fixtures/annuaire/base-donnees-locales.json'), 'utf8');
 const ID = (n: number) => `6a1f0c52-3b7e-4d0a-9c1e-0f2b8e41a0${String(n).padStart(2, '0')}`;
@@ -79,20 +80,7 @@ describe.each(DIALECTS)('a kiosk’s directory by area over the socket (%s)', (d
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: 'invalid', message: expect.stringContaining('directoryArea') } });
     }
-    const now = new Date().toISOString();
-    const many = Array.from({ length: DIRECTORY_SYNC_MAX + 1 }, (_, i) => ({
-      id: `haute-corse-${i}`,
-      kind: 'mairie',
-      name: `Mairie ${i}`,
-      address: '1 place de la Mairie',
-      postcode: '20200',
-      city: 'Bastia',
-      lat: null,
-      lon: null,
-      source: 'local' as const,
-      updated_at: now,
-    }));
-    for (let i = 0; i < many.length; i += 1000) await server.db.insertInto('institutions').values(many.slice(i, i + 1000)).execute();
+    await crowdHauteCorse(server.db);
     const res = await putSettings({ directoryArea: ['2B'] });
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ error: { code: 'too_large', message: expect.stringContaining(`compte ${DIRECTORY_SYNC_MAX + 1} lieux`) } });

@@ -14,6 +14,7 @@ import type { StaffCliEnv } from '../../../test-support/staff-cli.ts';
 import { CAMILLE, DIALECTS } from '../../../test-support/test-env.ts';
 import { readKioskSettings } from '../../features/fleet/index.ts';
 import { DIRECTORY_SYNC_MAX } from '../../features/institutions/index.ts';
+import { crowdHauteCorse } from '../../../test-support/directory.ts';
 
 const BASE = join(import.meta.dirname, '../../../../tests/fixtures/annuaire/base-donnees-locales.json');
 /** the seed's agent, of the CMS du centre-ville */
@@ -79,20 +80,7 @@ describe.each(DIALECTS)('staff commands of a kiosk’s directory area on %s', (d
   });
 
   it('refuses an area too large for one sync answer, with the counts, and says so of a kiosk already there', async () => {
-    const now = new Date().toISOString();
-    const many = Array.from({ length: DIRECTORY_SYNC_MAX + 1 }, (_, i) => ({
-      id: `haute-corse-${i}`,
-      kind: 'mairie',
-      name: `Mairie ${i}`,
-      address: '1 place de la Mairie',
-      postcode: '20200',
-      city: 'Bastia',
-      lat: null,
-      lon: null,
-      source: 'local' as const,
-      updated_at: now,
-    }));
-    for (let i = 0; i < many.length; i += 1000) await cli.storage.db.insertInto('institutions').values(many.slice(i, i + 1000)).execute();
+    await crowdHauteCorse(cli.storage.db);
     const before = await settings('tablette-lyon');
     expect(await run('kiosk', 'config', '--id', 'tablette-lyon', '--directory-area', '2B')).toBe(1);
     expect(err).toContain(`Cette zone compte ${DIRECTORY_SYNC_MAX + 1} lieux : une tablette en garde ${DIRECTORY_SYNC_MAX} au plus.`);

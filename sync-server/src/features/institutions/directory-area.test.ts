@@ -17,6 +17,7 @@ import { WELCOME_LETTER_MAX_PLACES, welcomeLetterFor } from '../cards/index.ts';
 import { seedKiosks, writeKioskSettings } from '../fleet/index.ts';
 import { areaTag, countOffices, DIRECTORY_SYNC_MAX, importAnnuaire, kioskArea, officesForLetter, syncDirectory } from './index.ts';
 import { logChanges } from './directory.ts';
+import { crowdHauteCorse } from '../../../test-support/directory.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../../../tests/fixtures/annuaire');
 const BASE = readFileSync(join(FIXTURES, 'base-donnees-locales.json'), 'utf8');
@@ -141,20 +142,8 @@ describe.each(DIALECTS)('the directory by area (%s)', (dialect) => {
   });
 
   it('refuses an area whose offices do not fit in one answer, never cutting it; the whole directory too', async () => {
-    const many = Array.from({ length: DIRECTORY_SYNC_MAX + 1 }, (_, i) => ({
-      id: `haute-corse-${i}`,
-      kind: 'mairie',
-      name: `Mairie ${i}`,
-      address: '1 place de la Mairie',
-      postcode: '20200',
-      city: 'Bastia',
-      lat: null,
-      lon: null,
-      source: 'local' as const,
-      updated_at: new Date().toISOString(),
-    }));
     const before = await sync(null, ['2B']);
-    for (let i = 0; i < many.length; i += 1000) await db.insertInto('institutions').values(many.slice(i, i + 1000)).execute();
+    await crowdHauteCorse(db);
     try {
       // a kiosk that follows by difference is refused too, once its area has grown past the bound
       await db.transaction().execute(async (trx) => logChanges(trx, [{ id: 'haute-corse-0', change: 'upsert' }], new Date().toISOString()));

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dossier, Manifest } from '../../../protocol/applications.ts';
 import { loadCatalogue, loadZonesApl } from '../../features/aids/index.ts';
@@ -33,18 +33,10 @@ import type { TestEnv } from '../../../test-support/test-env.ts';
 import { installTestCa } from '../../../test-support/test-ca.ts';
 import { addPerson, certify, signManifest } from '../../../test-support/test-cards.ts';
 import { readSeedFile, seedDatabase } from '../seed.ts';
+import { consoleLogin, DEMO_CONSOLE_PASSWORD } from '../../../test-support/console-session.ts';
 import { registerConsole } from './routes.ts';
 
-const PASSWORD = 'demo-console-1234';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const STAFF = { kind: 'staff', id: 'test' } as const;
-
-const cookiesOf = (res: LightMyRequestResponse): Map<string, string> => {
-  const raw = res.headers['set-cookie'];
-  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  return new Map(list.map((c) => [c.split('=')[0]!, c.split(';')[0]!.split('=').slice(1).join('=')]));
-};
-const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 describe('the ranking of offices', () => {
   const office = (id: string, postcode: string, o: { communes?: string[]; lat?: number; lon?: number } = {}): OfficeRow => ({
@@ -136,7 +128,7 @@ describe.each(DIALECTS)('a request goes to the office serving where the person f
       ['rhone-chef', 'caf-rhone'],
       ['paris-chef', 'caf-paris'],
     ] as const) {
-      await createConsoleAccount(storage.db, storage.dialect, { login, name: login, institutionId, password: PASSWORD });
+      await createConsoleAccount(storage.db, storage.dialect, { login, name: login, institutionId, password: DEMO_CONSOLE_PASSWORD });
     }
     blobDir = mkdtempSync(join(tmpdir(), 'fac-office-routing-'));
     app = Fastify({ logger: false });
@@ -150,19 +142,10 @@ describe.each(DIALECTS)('a request goes to the office serving where the person f
     await env?.cleanup();
   });
 
+  /** signed in, each POST with the account's CSRF token */
   async function login(name: string) {
-    const page = await app.inject({ method: 'GET', url: '/console/connexion' });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/console/connexion',
-      headers: { ...FORM, cookie: `fac_console_login=${cookiesOf(page).get('fac_console_login')}` },
-      payload: new URLSearchParams({ csrf: csrfOf(page.body), login: name, password: PASSWORD }).toString(),
-    });
-    expect(res.statusCode, res.body).toBe(303);
-    const cookie = `fac_console=${cookiesOf(res).get('fac_console')}`;
-    const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
-    const csrf = csrfOf((await get('/console')).body);
-    return { get, post: (url: string, body: Record<string, string>) => app.inject({ method: 'POST', url, headers: { ...FORM, cookie }, payload: new URLSearchParams({ csrf, ...body }).toString() }) };
+    const session = await consoleLogin(app, name);
+    return { get: session.get, post: (url: string, body: Record<string, string>) => session.post(url, { csrf: session.csrf, ...body }) };
   }
 
   it('names the Rhône’s CAF before signing, in the manifest the card signs, and stores it when signed', async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../features/accounts/index.ts';
 import { addLocalEntry } from '../../features/institutions/index.ts';
@@ -24,16 +24,8 @@ import { TEST_STRUCTURE } from '../../../test-support/test-cards.ts';
 import { DIALECTS, freshEnv, SEED_PATH } from '../../../test-support/test-env.ts';
 import type { TestEnv } from '../../../test-support/test-env.ts';
 import { readSeedFile, seedDatabase } from '../seed.ts';
+import { consoleLogin, DEMO_CONSOLE_PASSWORD } from '../../../test-support/console-session.ts';
 import { registerConsole } from './routes.ts';
-
-const PASSWORD = 'demo-console-1234';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const cookiesOf = (res: LightMyRequestResponse): Map<string, string> => {
-  const raw = res.headers['set-cookie'];
-  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  return new Map(list.map((c) => [c.split('=')[0]!, c.split(';')[0]!.split('=').slice(1).join('=')]));
-};
-const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 const FRANCE_SERVICES = {
   kind: 'france-services',
@@ -64,7 +56,7 @@ describe.each(DIALECTS)('the places a structure adds to the directory (%s)', (di
     await storage.db.insertInto('structures').values({ id: TEST_STRUCTURE.id, kind: 'ccas', name: TEST_STRUCTURE.name, address: null, created_at: new Date().toISOString(), disabled_at: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
     await storage.db
       .insertInto('staff_accounts')
-      .values({ id: randomUUID(), login: 'ccas-admin', display_name: 'Admin CCAS', institution_id: null, role: 'structure-admin', structure_id: TEST_STRUCTURE.id, password_hash: await hashPassword(PASSWORD), created_at: new Date().toISOString(), disabled_at: null })
+      .values({ id: randomUUID(), login: 'ccas-admin', display_name: 'Admin CCAS', institution_id: null, role: 'structure-admin', structure_id: TEST_STRUCTURE.id, password_hash: await hashPassword(DEMO_CONSOLE_PASSWORD), created_at: new Date().toISOString(), disabled_at: null })
       .execute();
     // one entry the platform's staff added (command line): no structure's to change
     expect((await addLocalEntry(storage.db, storage.dialect, { kind: 'staff', id: 'staff-cli' }, { kind: 'association', name: 'Point d’accès au droit', address: '2 place Guichard', postcode: '69003', city: 'Lyon', lat: null, lon: null }, 'pad-guichard')).ok).toBe(true);
@@ -80,21 +72,7 @@ describe.each(DIALECTS)('the places a structure adds to the directory (%s)', (di
     await env?.cleanup();
   });
 
-  async function login(name: string) {
-    const page = await app.inject({ method: 'GET', url: '/console/connexion' });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/console/connexion',
-      headers: { ...FORM, cookie: `fac_console_login=${cookiesOf(page).get('fac_console_login')}` },
-      payload: new URLSearchParams({ csrf: csrfOf(page.body), login: name, password: PASSWORD }).toString(),
-    });
-    expect(res.statusCode, res.body).toBe(303);
-    const cookie = `fac_console=${cookiesOf(res).get('fac_console')}`;
-    const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
-    const first = await get('/console/lieux');
-    const csrf = csrfOf(first.body);
-    return { first, csrf, get, post: (url: string, body: Record<string, string>) => app.inject({ method: 'POST', url, headers: { ...FORM, cookie }, payload: new URLSearchParams(body).toString() }) };
-  }
+  const login = (name: string) => consoleLogin(app, name, { landing: '/console/lieux' });
 
   const entries = async () => storage.db.selectFrom('institutions').select(['id', 'name', 'kind', 'postcode', 'lat', 'lon', 'added_by_structure', 'removed_at']).where('source', '=', 'local').where('id', 'like', 'local-%').execute();
   const lastAudit = async () => storage.db.selectFrom('audit_journal').selectAll().orderBy('seq', 'desc').executeTakeFirstOrThrow();
@@ -184,15 +162,8 @@ describe.each(DIALECTS)('the places a structure adds to the directory (%s)', (di
   });
 
   it('keeps an institution’s account out', async () => {
-    const page = await app.inject({ method: 'GET', url: '/console/connexion' });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/console/connexion',
-      headers: { ...FORM, cookie: `fac_console_login=${cookiesOf(page).get('fac_console_login')}` },
-      payload: new URLSearchParams({ csrf: csrfOf(page.body), login: 'caf-chef', password: PASSWORD }).toString(),
-    });
-    const cookie = `fac_console=${cookiesOf(res).get('fac_console')}`;
-    expect((await app.inject({ method: 'GET', url: '/console/lieux', headers: { cookie } })).statusCode).toBe(403);
+    const caf = await consoleLogin(app, 'caf-chef');
+    expect((await caf.get('/console/lieux')).statusCode).toBe(403);
     expect((await app.inject({ method: 'GET', url: '/console/lieux' })).statusCode).toBe(303);
   });
 });

@@ -1,0 +1,49 @@
+/**
+ * A console account signed in through the real login form (its CSRF cookie and token), for tests that
+ * drive the console with Fastify inject: the session cookie, the CSRF token of the page landed on, and
+ * get/post helpers that carry the cookie.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
+
+export const DEMO_CONSOLE_PASSWORD = 'demo-console-1234';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+export const cookiesOf = (res: LightMyRequestResponse): Map<string, string> => {
+  const raw = res.headers['set-cookie'];
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  return new Map(list.map((c) => [c.split('=')[0]!, c.split(';')[0]!.split('=').slice(1).join('=')]));
+};
+
+export const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+export interface ConsoleTestSession {
+  cookie: string;
+  /** the page landed on after signing in (`landing`), and its CSRF token (every page's logout form has it) */
+  first: LightMyRequestResponse;
+  csrf: string;
+  get(url: string): Promise<LightMyRequestResponse>;
+  /** a form POST, as the browser sends it; the CSRF token is the caller's to put in `body` */
+  post(url: string, body: Record<string, string>): Promise<LightMyRequestResponse>;
+}
+
+export async function consoleLogin(app: FastifyInstance, login: string, o: { password?: string; landing?: string } = {}): Promise<ConsoleTestSession> {
+  const page = await app.inject({ method: 'GET', url: '/console/connexion' });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/console/connexion',
+    headers: { ...FORM, cookie: `fac_console_login=${cookiesOf(page).get('fac_console_login')}` },
+    payload: new URLSearchParams({ csrf: csrfOf(page.body), login, password: o.password ?? DEMO_CONSOLE_PASSWORD }).toString(),
+  });
+  expect(res.statusCode, res.body).toBe(303);
+  const cookie = `fac_console=${cookiesOf(res).get('fac_console')}`;
+  const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
+  const first = await get(o.landing ?? '/console');
+  return {
+    cookie,
+    first,
+    csrf: csrfOf(first.body),
+    get,
+    post: (url, body) => app.inject({ method: 'POST', url, headers: { ...FORM, cookie }, payload: new URLSearchParams(body).toString() }),
+  };
+}

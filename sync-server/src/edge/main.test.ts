@@ -135,7 +135,7 @@ describe('main', () => {
       await disableConsoleAccount(again.db, again.dialect, 'caf-chef');
       await disableConsoleAccount(again.db, again.dialect, 'mdph-chef');
       await disableConsoleAccount(again.db, again.dialect, 'cms-admin');
-      for (const login of ['caf-instructeur', 'caf-depot', 'caf-admin']) await disableConsoleAccount(again.db, again.dialect, login);
+      for (const login of ['caf-instructeur', 'caf-depot', 'caf-admin', 'cpam-accueil', 'mairie-accueil', 'sip-accueil', 'cms-accueil']) await disableConsoleAccount(again.db, again.dialect, login);
       await revokeKiosk(again.db, again.dialect, { kioskId: DEMO_KIOSK_ID, actor: { kind: 'staff', id: 'test' } });
       await again.db.destroy();
 

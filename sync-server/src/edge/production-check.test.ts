@@ -52,13 +52,18 @@ describe.each(DIALECTS)('production start on a database with demo data (%s)', (d
       'database: console account "caf-depot" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login caf-depot)',
       'database: console account "caf-admin" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login caf-admin)',
       'database: console account "mdph-chef" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login mdph-chef)',
+      // the other offices' readers (papers are sent only where someone reads them)
+      'database: console account "cpam-accueil" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login cpam-accueil)',
+      'database: console account "mairie-accueil" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login mairie-accueil)',
+      'database: console account "sip-accueil" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login sip-accueil)',
+      'database: console account "cms-accueil" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login cms-accueil)',
       // the structure admin's demo account, like the institutions' ones
       'database: console account "cms-admin" is the demo seed\'s, with its published password (disable it: npm run staff -- console-account disable --login cms-admin)',
       `database: kiosk "${DEMO_KIOSK_ID}" is the demo seed's, with its published token (revoke it: npm run staff -- kiosk revoke --id ${DEMO_KIOSK_ID})`,
     ]);
     await disableConsoleAccount(storage.db, storage.dialect, 'caf-chef');
-    expect((await problemsAtStart())?.map((p) => /"([^"]+)"/.exec(p)?.[1])).toEqual(['caf-instructeur', 'caf-depot', 'caf-admin', 'mdph-chef', 'cms-admin', DEMO_KIOSK_ID]);
-    for (const login of ['caf-instructeur', 'caf-depot', 'caf-admin']) await disableConsoleAccount(storage.db, storage.dialect, login);
+    expect((await problemsAtStart())?.map((p) => /"([^"]+)"/.exec(p)?.[1])).toEqual(['caf-instructeur', 'caf-depot', 'caf-admin', 'mdph-chef', 'cpam-accueil', 'mairie-accueil', 'sip-accueil', 'cms-accueil', 'cms-admin', DEMO_KIOSK_ID]);
+    for (const login of ['caf-instructeur', 'caf-depot', 'caf-admin', 'cpam-accueil', 'mairie-accueil', 'sip-accueil', 'cms-accueil']) await disableConsoleAccount(storage.db, storage.dialect, login);
     await disableConsoleAccount(storage.db, storage.dialect, 'mdph-chef');
     await disableConsoleAccount(storage.db, storage.dialect, 'cms-admin');
     await revokeKiosk(storage.db, storage.dialect, { kioskId: DEMO_KIOSK_ID, actor: { kind: 'staff', id: 'test' } });

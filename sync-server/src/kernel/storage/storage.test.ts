@@ -44,7 +44,7 @@ describe.each(DIALECTS)('storage on %s', (dialect) => {
   it('seeds the demo data once: a second run inserts nothing', async () => {
     expect(await isDatabaseEmpty(storage.db)).toBe(true);
     const seed = await readSeedFile(SEED_PATH);
-    expect(await seedDatabase(storage.db, seed)).toEqual({ persons: 4, cards: 4, institutions: 6, kiosks: 1, consoleAccounts: 6, structures: 1, agents: 1 });
+    expect(await seedDatabase(storage.db, seed)).toEqual({ persons: 4, cards: 4, institutions: 6, kiosks: 1, consoleAccounts: 10, structures: 1, agents: 1 });
     expect(await seedDatabase(storage.db, seed)).toEqual({ persons: 0, cards: 0, institutions: 0, kiosks: 0, consoleAccounts: 0, structures: 0, agents: 0 });
     expect(await countRows(storage.db, 'persons')).toBe(4);
     expect(await isDatabaseEmpty(storage.db)).toBe(false);

@@ -3,23 +3,14 @@
  * is, which places a filter keeps and in what order, and what an office's opening periods say about a day.
  * No words here (the screen words them, `renderer/src/texts.ts`), no DOM, no Node.
  */
+import { distanceM } from '../../sync-server/protocol/geo.ts';
+import type { LatLon } from '../../sync-server/protocol/geo.ts';
 import type { InstitutionItem } from './schema.ts';
 
-export interface LatLon {
-  lat: number;
-  lon: number;
-}
+export { distanceM } from '../../sync-server/protocol/geo.ts';
+export type { LatLon } from '../../sync-server/protocol/geo.ts';
 
-const EARTH_RADIUS_M = 6_371_008.8;
 const rad = (d: number) => (d * Math.PI) / 180;
-
-/** Great-circle distance in metres (haversine: plenty for a town's scale). */
-export function distanceM(a: LatLon, b: LatLon): number {
-  const dLat = rad(b.lat - a.lat);
-  const dLon = rad(b.lon - a.lon);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 /** The eight directions people say, clockwise from north. */
 export const DIRECTIONS = ['n', 'ne', 'e', 'se', 's', 'sw', 'w', 'nw'] as const;

@@ -12,6 +12,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { CommuneCode } from '../../../protocol/vault.ts';
+import { distanceM } from '../../../protocol/geo.ts';
 import { areaPrefixes, departementsOfPostcode, inArea } from '../../../protocol/departement.ts';
 import { normaliseName } from '../../../protocol/estimate/zones.ts';
 import type { ZonesApl } from '../../../protocol/estimate/zones.ts';
@@ -40,15 +41,6 @@ function servedCommunes(o: OfficeRow): string[] | null {
   }
 }
 
-/** Kilometres along the great circle (precise enough to tell the nearest office). */
-function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
 function rankOf(o: OfficeRow, place: Place): number {
   const served = servedCommunes(o);
   if (served !== null && place.communes.some((c) => served.includes(c))) return 0;
@@ -62,10 +54,10 @@ function rankOf(o: OfficeRow, place: Place): number {
 export function rankOffices<T extends OfficeRow>(offices: readonly T[], place: Place | null): T[] {
   const keyed = offices.map((o) => {
     const rank = place === null ? 3 : rankOf(o, place);
-    const km = place !== null && place.lat !== null && place.lon !== null && o.lat !== null && o.lon !== null ? distanceKm({ lat: place.lat, lon: place.lon }, { lat: o.lat, lon: o.lon }) : Number.POSITIVE_INFINITY;
-    return { o, rank, km };
+    const metres = place !== null && place.lat !== null && place.lon !== null && o.lat !== null && o.lon !== null ? distanceM({ lat: place.lat, lon: place.lon }, { lat: o.lat, lon: o.lon }) : Number.POSITIVE_INFINITY;
+    return { o, rank, metres };
   });
-  keyed.sort((a, b) => a.rank - b.rank || a.km - b.km || (a.o.id < b.o.id ? -1 : a.o.id > b.o.id ? 1 : 0));
+  keyed.sort((a, b) => a.rank - b.rank || a.metres - b.metres || (a.o.id < b.o.id ? -1 : a.o.id > b.o.id ? 1 : 0));
   return keyed.map((k) => k.o);
 }
 

@@ -8,6 +8,7 @@
  * What is in an area is said once, as prefixes (protocol/departement.ts), and tested here in SQL (the
  * whole copy, a count) and in code (the rows of a difference) from those same prefixes.
  */
+import { distanceM } from '../../../protocol/geo.ts';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
@@ -107,15 +108,6 @@ export const LETTER_PER_KIND = 2;
 /** Without an area, the most offices of one kind read to choose from (the whole annuaire has 35,000 town halls). */
 const UNBOUNDED_KIND_READ = 200;
 
-/** Distance on the sphere (haversine), in metres: fine for « nearest first » between offices. */
-export function metresBetween(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6_371_000 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
 /**
  * The offices a welcome letter lists: of the area the card is given in (null: the whole directory), the
  * kinds of `LETTER_KINDS`, nearest to `near` first (those without a position after, by name), at most
@@ -140,7 +132,7 @@ export async function officesForLetter(db: Db, opts: { area: readonly string[] |
       address: r.address,
       postcode: r.postcode,
       city: r.city,
-      metres: opts.near && r.lat !== null && r.lon !== null ? Math.round(metresBetween(opts.near, { lat: r.lat, lon: r.lon })) : null,
+      metres: opts.near && r.lat !== null && r.lon !== null ? Math.round(distanceM(opts.near, { lat: r.lat, lon: r.lon })) : null,
     }));
     offices.sort((a, b) => (a.metres ?? Infinity) - (b.metres ?? Infinity) || a.name.localeCompare(b.name, 'fr') || a.id.localeCompare(b.id));
     if (offices.length > 0) byKind.set(kind, offices.slice(0, LETTER_PER_KIND));

@@ -1,10 +1,22 @@
 /**
- * A console account signed in through the real login form (its CSRF cookie and token), for tests that
- * drive the console with Fastify inject: the session cookie, the CSRF token of the page landed on, and
- * get/post helpers that carry the cookie.
+ * The console for tests that drive it with Fastify inject: a fresh database (migrated, the demo seed in
+ * it) with the console registered on it, and an account signed in through the real login form (its CSRF
+ * cookie and token) — the session cookie, the CSRF token of the page landed on, get/post helpers.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import { registerConsole } from '../src/edge/console/routes.ts';
+import { readSeedFile, seedDatabase } from '../src/edge/seed.ts';
+import { LocalBlobStore } from '../src/kernel/blobs/blob-store.ts';
+import { openDatabase } from '../src/kernel/storage/database.ts';
+import type { Dialect, Storage } from '../src/kernel/storage/database.ts';
+import { migrateToLatest } from '../src/kernel/storage/migrate.ts';
+import { freshEnv, SEED_PATH } from './test-env.ts';
+import type { TestEnv } from './test-env.ts';
 
 export const DEMO_CONSOLE_PASSWORD = 'demo-console-1234';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -45,5 +57,38 @@ export async function consoleLogin(app: FastifyInstance, login: string, o: { pas
     csrf: csrfOf(first.body),
     get,
     post: (url, body) => app.inject({ method: 'POST', url, headers: { ...FORM, cookie }, payload: new URLSearchParams(body).toString() }),
+  };
+}
+
+export interface ConsoleTestApp {
+  env: TestEnv;
+  storage: Storage;
+  app: FastifyInstance;
+  blobStore: LocalBlobStore;
+  close(): Promise<void>;
+}
+
+/** A fresh database of this engine with the demo seed, and the console on it (blobs in a temporary folder). */
+export async function openConsoleApp(dialect: Dialect): Promise<ConsoleTestApp> {
+  const env = await freshEnv(dialect);
+  const storage = openDatabase(env.config.database);
+  await migrateToLatest(storage.db, storage.dialect);
+  await seedDatabase(storage.db, await readSeedFile(SEED_PATH));
+  const blobDir = mkdtempSync(join(tmpdir(), 'fac-console-test-'));
+  const blobStore = new LocalBlobStore(join(blobDir, 'blobs'));
+  const app = Fastify({ logger: false });
+  await registerConsole(app, { db: storage.db, dialect: storage.dialect, blobStore });
+  await app.ready();
+  return {
+    env,
+    storage,
+    app,
+    blobStore,
+    close: async () => {
+      await app.close();
+      await storage.db.destroy();
+      rmSync(blobDir, { recursive: true, force: true });
+      await env.cleanup();
+    },
   };
 }

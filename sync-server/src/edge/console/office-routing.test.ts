@@ -8,11 +8,7 @@
  * serve the person for deposits. A request sent before offices were named is still seen by every office of
  * its kind. The ranking itself (communes served, postcode, département, distance, id) is tested alone.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dossier, Manifest } from '../../../protocol/applications.ts';
@@ -23,18 +19,13 @@ import { applicantOf, communesOfAddress, createDossier, officeFor, prepareSubmis
 import type { Applicant, OfficeRow } from '../../features/applications/index.ts';
 import type { LoadedCa } from '../../features/cards/index.ts';
 import { addLocalEntry, servesPerson } from '../../features/institutions/index.ts';
-import { LocalBlobStore } from '../../kernel/blobs/blob-store.ts';
-import { openDatabase } from '../../kernel/storage/database.ts';
 import type { Storage } from '../../kernel/storage/database.ts';
-import { migrateToLatest } from '../../kernel/storage/migrate.ts';
 import { fileDossier, piece } from '../../../test-support/console-fixtures.ts';
-import { addKiosk, CAMILLE, DIALECTS, freshEnv, SEED_PATH } from '../../../test-support/test-env.ts';
-import type { TestEnv } from '../../../test-support/test-env.ts';
+import { addKiosk, CAMILLE, DIALECTS } from '../../../test-support/test-env.ts';
 import { installTestCa } from '../../../test-support/test-ca.ts';
 import { addPerson, certify, signManifest } from '../../../test-support/test-cards.ts';
-import { readSeedFile, seedDatabase } from '../seed.ts';
-import { consoleLogin, DEMO_CONSOLE_PASSWORD } from '../../../test-support/console-session.ts';
-import { registerConsole } from './routes.ts';
+import { consoleLogin, DEMO_CONSOLE_PASSWORD, openConsoleApp } from '../../../test-support/console-session.ts';
+import type { ConsoleTestApp } from '../../../test-support/console-session.ts';
 
 const STAFF = { kind: 'staff', id: 'test' } as const;
 
@@ -94,21 +85,18 @@ describe('the ranking of offices', () => {
 });
 
 describe.each(DIALECTS)('a request goes to the office serving where the person files (%s)', (dialect) => {
-  let env: TestEnv;
+  let t: ConsoleTestApp;
   let storage: Storage;
   let app: FastifyInstance;
-  let blobDir: string;
   let ca: LoadedCa;
   let catalogue: AidCatalogue;
   let lyonKiosk: string;
   let parisKiosk: string;
 
   beforeAll(async () => {
-    env = await freshEnv(dialect);
-    storage = openDatabase(env.config.database);
-    await migrateToLatest(storage.db, storage.dialect);
-    await seedDatabase(storage.db, await readSeedFile(SEED_PATH));
-    ca = await installTestCa(env.config.dataDir);
+    t = await openConsoleApp(dialect);
+    ({ storage, app } = t);
+    ca = await installTestCa(t.env.config.dataDir);
     catalogue = await loadCatalogue();
     const entry = (name: string, address: string, postcode: string, city: string, lat: number, lon: number, communes?: string[]) => ({ name, address, postcode, city, lat, lon, ...(communes ? { communes } : {}) });
     for (const [id, kind, e] of [
@@ -130,16 +118,9 @@ describe.each(DIALECTS)('a request goes to the office serving where the person f
     ] as const) {
       await createConsoleAccount(storage.db, storage.dialect, { login, name: login, institutionId, password: DEMO_CONSOLE_PASSWORD });
     }
-    blobDir = mkdtempSync(join(tmpdir(), 'fac-office-routing-'));
-    app = Fastify({ logger: false });
-    await registerConsole(app, { db: storage.db, dialect: storage.dialect, blobStore: new LocalBlobStore(join(blobDir, 'blobs')) });
-    await app.ready();
   });
   afterAll(async () => {
-    await app?.close();
-    await storage?.db.destroy();
-    if (blobDir) rmSync(blobDir, { recursive: true, force: true });
-    await env?.cleanup();
+    await t?.close();
   });
 
   /** signed in, each POST with the account's CSRF token */
@@ -185,7 +166,7 @@ describe.each(DIALECTS)('a request goes to the office serving where the person f
 
   it('shows a request sent to the Rhône’s CAF to its staff only; Paris’s sees nothing of it', async () => {
     const filed = await fileDossier(
-      { db: storage.db, dialect: storage.dialect, blobStore: new LocalBlobStore(join(blobDir, 'blobs')) },
+      { db: storage.db, dialect: storage.dialect, blobStore: t.blobStore },
       { personIdentifier: CAMILLE.identifier, aids: ['prime-activite'], pieces: [piece('rib', 'RIB de Camille', 'rib')], office: 'caf-rhone' },
     );
     const id = filed.applications['prime-activite']!;
@@ -213,7 +194,7 @@ describe.each(DIALECTS)('a request goes to the office serving where the person f
 
   it('still shows a request sent before offices were named to every office of its kind', async () => {
     const filed = await fileDossier(
-      { db: storage.db, dialect: storage.dialect, blobStore: new LocalBlobStore(join(blobDir, 'blobs')) },
+      { db: storage.db, dialect: storage.dialect, blobStore: t.blobStore },
       { personIdentifier: CAMILLE.identifier, aids: ['rsa'], pieces: [piece('rib', 'RIB', 'rib')] },
     );
     const id = filed.applications['rsa']!;

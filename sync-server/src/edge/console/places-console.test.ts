@@ -6,26 +6,17 @@
  * neither change nor remove it, nor an entry the platform's staff added; an institution's account is kept
  * out; a form without its CSRF token changes nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../features/accounts/index.ts';
 import { addLocalEntry } from '../../features/institutions/index.ts';
 import { verifyAuditChain } from '../../kernel/audit.ts';
-import { LocalBlobStore } from '../../kernel/blobs/blob-store.ts';
-import { openDatabase } from '../../kernel/storage/database.ts';
 import type { Storage } from '../../kernel/storage/database.ts';
-import { migrateToLatest } from '../../kernel/storage/migrate.ts';
 import { TEST_STRUCTURE } from '../../../test-support/test-cards.ts';
-import { DIALECTS, freshEnv, SEED_PATH } from '../../../test-support/test-env.ts';
-import type { TestEnv } from '../../../test-support/test-env.ts';
-import { readSeedFile, seedDatabase } from '../seed.ts';
-import { consoleLogin, DEMO_CONSOLE_PASSWORD } from '../../../test-support/console-session.ts';
-import { registerConsole } from './routes.ts';
+import { DIALECTS } from '../../../test-support/test-env.ts';
+import { consoleLogin, DEMO_CONSOLE_PASSWORD, openConsoleApp } from '../../../test-support/console-session.ts';
+import type { ConsoleTestApp } from '../../../test-support/console-session.ts';
 
 const FRANCE_SERVICES = {
   kind: 'france-services',
@@ -42,16 +33,13 @@ const FRANCE_SERVICES = {
 };
 
 describe.each(DIALECTS)('the places a structure adds to the directory (%s)', (dialect) => {
-  let env: TestEnv;
+  let t: ConsoleTestApp;
   let storage: Storage;
   let app: FastifyInstance;
-  let blobDir: string;
 
   beforeAll(async () => {
-    env = await freshEnv(dialect);
-    storage = openDatabase(env.config.database);
-    await migrateToLatest(storage.db, storage.dialect);
-    await seedDatabase(storage.db, await readSeedFile(SEED_PATH));
+    t = await openConsoleApp(dialect);
+    ({ storage, app } = t);
     // a second structure's admin (the test agents' structure is created by the seed of the test cards)
     await storage.db.insertInto('structures').values({ id: TEST_STRUCTURE.id, kind: 'ccas', name: TEST_STRUCTURE.name, address: null, created_at: new Date().toISOString(), disabled_at: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
     await storage.db
@@ -60,16 +48,9 @@ describe.each(DIALECTS)('the places a structure adds to the directory (%s)', (di
       .execute();
     // one entry the platform's staff added (command line): no structure's to change
     expect((await addLocalEntry(storage.db, storage.dialect, { kind: 'staff', id: 'staff-cli' }, { kind: 'association', name: 'Point d’accès au droit', address: '2 place Guichard', postcode: '69003', city: 'Lyon', lat: null, lon: null }, 'pad-guichard')).ok).toBe(true);
-    blobDir = mkdtempSync(join(tmpdir(), 'fac-places-console-'));
-    app = Fastify({ logger: false });
-    await registerConsole(app, { db: storage.db, dialect: storage.dialect, blobStore: new LocalBlobStore(blobDir) });
-    await app.ready();
   });
   afterAll(async () => {
-    await app?.close();
-    await storage?.db.destroy();
-    if (blobDir) rmSync(blobDir, { recursive: true, force: true });
-    await env?.cleanup();
+    await t?.close();
   });
 
   const login = (name: string) => consoleLogin(app, name, { landing: '/console/lieux' });
